@@ -1,0 +1,111 @@
+//! The one error type every interface shows, with its exit code (README: exit codes).
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::t;
+use crate::workflow::RuleError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case", tag = "error")]
+pub enum Error {
+    /// Bad input: a malformed id, date or value (exit 2).
+    #[error("invalid input")]
+    Input { field: String, value: String, expected: String },
+    /// Refused by a rule of the process or the permission table (exit 3).
+    #[error("refused")]
+    Rule(#[from] RuleError),
+    /// The record changed since the caller read it (exit 4).
+    #[error("conflict")]
+    Conflict { entity: String, expected: u64, found: u64, by: String, at: String },
+    /// No such record (exit 5).
+    #[error("not found")]
+    NotFound { what: String },
+    #[error("no database")]
+    NoDatabase { path: String },
+    #[error("already exists")]
+    AlreadyExists { path: String },
+    #[error("locked")]
+    Locked { path: String, holder: String },
+    #[error("newer schema")]
+    NewerSchema { path: String, found: u32, supported: u32 },
+    #[error("not a beian database")]
+    NotBeian { path: String, detail: String },
+    #[error("config")]
+    Config { path: String, detail: String },
+    #[error("storage")]
+    Storage { detail: String },
+    #[error("io")]
+    Io { path: String, detail: String },
+    /// Internal: sled saw a concurrent transaction and will run ours again.
+    #[serde(skip)]
+    #[error("transaction retry")]
+    TxRetry,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input { .. } => 2,
+            Error::Rule(_) => 3,
+            Error::Conflict { .. } => 4,
+            Error::NotFound { .. } => 5,
+            _ => 1,
+        }
+    }
+
+    pub fn input(field: &str, value: &str, expected: &str) -> Error {
+        Error::Input {
+            field: field.to_string(),
+            value: value.to_string(),
+            expected: expected.to_string(),
+        }
+    }
+
+    pub fn not_found(what: impl ToString) -> Error {
+        Error::NotFound { what: what.to_string() }
+    }
+
+    pub fn io(path: &std::path::Path, e: impl std::fmt::Display) -> Error {
+        Error::Io {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        }
+    }
+
+    /// The message in the user's language.
+    pub fn message(&self) -> String {
+        let s = |v: &String| v.clone();
+        match self {
+            Error::Input { field, value, expected } => t(
+                "error.input",
+                &[("field", s(field)), ("value", crate::sanitize::clean_line(value)), ("expected", s(expected))],
+            ),
+            Error::Rule(r) => r.message(),
+            Error::Conflict { entity, expected, found, by, at } => t(
+                "error.conflict",
+                &[
+                    ("entity", s(entity)),
+                    ("expected", expected.to_string()),
+                    ("found", found.to_string()),
+                    ("by", s(by)),
+                    ("at", s(at)),
+                ],
+            ),
+            Error::NotFound { what } => t("error.not_found", &[("what", crate::sanitize::clean_line(what))]),
+            Error::NoDatabase { path } => t("error.no_database", &[("path", s(path))]),
+            Error::AlreadyExists { path } => t("error.already_exists", &[("path", s(path))]),
+            Error::Locked { path, holder } => t("error.locked", &[("path", s(path)), ("holder", s(holder))]),
+            Error::NewerSchema { path, found, supported } => t(
+                "error.newer_schema",
+                &[("path", s(path)), ("found", found.to_string()), ("supported", supported.to_string())],
+            ),
+            Error::NotBeian { path, detail } => t("error.not_beian", &[("path", s(path)), ("detail", s(detail))]),
+            Error::Config { path, detail } => t("error.config", &[("path", s(path)), ("detail", s(detail))]),
+            Error::Storage { detail } => t("error.storage", &[("detail", s(detail))]),
+            Error::Io { path, detail } => t("error.io", &[("path", s(path)), ("detail", s(detail))]),
+            Error::TxRetry => t("error.storage", &[("detail", "transaction retry".into())]),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! beian: the information-system version-update filing process (版本更新备案) of a
+//! university IT center. See docs/architecture.md for how the modules fit.
+#![forbid(unsafe_code)]
+
+rust_i18n::i18n!("locales", fallback = "en");
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod model;
+pub mod sanitize;
+pub mod search;
+pub mod service;
+pub mod store;
+pub mod workflow;
+
+pub use error::{Error, Result};

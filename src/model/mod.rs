@@ -1,0 +1,165 @@
+//! The domain model of the filing process (§3): plain serde types, no I/O.
+//!
+//! Every stored record carries a [`Meta`] with its revision, used for optimistic
+//! concurrency; lists are served from the compact `*Summary` types so that start-up
+//! and list views never decode whole records.
+
+mod ids;
+mod plan;
+mod request;
+mod supervision;
+
+pub use ids::{BadId, Id, IdKind};
+pub use plan::*;
+pub use request::*;
+pub use supervision::*;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+pub type Time = DateTime<Utc>;
+
+/// Revision and provenance of a stored record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    pub rev: u64,
+    pub created_at: Time,
+    pub created_by: String,
+    pub updated_at: Time,
+    pub updated_by: String,
+}
+
+impl Meta {
+    pub fn new(actor: &str, now: Time) -> Meta {
+        Meta {
+            rev: 1,
+            created_at: now,
+            created_by: actor.to_string(),
+            updated_at: now,
+            updated_by: actor.to_string(),
+        }
+    }
+
+    pub fn touch(&mut self, actor: &str, now: Time) {
+        self.rev += 1;
+        self.updated_at = now;
+        self.updated_by = actor.to_string();
+    }
+}
+
+/// The roles of §2 and §5.1.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// IMC administrator: everything an operator does, plus systems, calendar and roles.
+    Admin,
+    /// IMC sysadmin (§2.2): requests, plans, tests, go-live, filing.
+    Operator,
+    /// Informatization Leading Group (§2.1): approves or returns plans.
+    Approver,
+    /// Supervision group (§5.1): reads everything, issues rectification orders.
+    Supervisor,
+    /// Reads requests, plans and the archive.
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Operator,
+        Role::Approver,
+        Role::Supervisor,
+        Role::Viewer,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Operator => "operator",
+            Role::Approver => "approver",
+            Role::Supervisor => "supervisor",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+/// Who performs an action: a user name (from the operating system or, later, the
+/// server's peer credentials) and the roles the configuration gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub name: String,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn new(name: impl Into<String>, roles: &[Role]) -> Actor {
+        Actor {
+            name: name.into(),
+            roles: roles.to_vec(),
+        }
+    }
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// An information system the IMC maintains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct System {
+    pub id: Id,
+    pub name: String,
+    pub department: String,
+    pub vendor: String,
+    pub version: String,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemSummary {
+    pub id: Id,
+    pub name: String,
+    pub department: String,
+    pub version: String,
+}
+
+impl System {
+    pub fn summary(&self) -> SystemSummary {
+        SystemSummary {
+            id: self.id,
+            name: self.name.clone(),
+            department: self.department.clone(),
+            version: self.version.clone(),
+        }
+    }
+}
+
+/// A period of the academic calendar in which updates should not happen (§3.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blackout {
+    pub name: String,
+    pub start: NaiveDate,
+    /// Inclusive last day.
+    pub end: NaiveDate,
+    /// A hard period cannot be overridden; a soft one needs a justification.
+    #[serde(default)]
+    pub hard: bool,
+}
+
+/// One entry of the append-only audit log (§5.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub seq: u64,
+    pub time: Time,
+    pub actor: String,
+    /// The command name, e.g. `plan.approve`.
+    pub action: String,
+    /// The id of the record changed (or `calendar`).
+    pub entity: String,
+    pub summary: String,
+}
+
+/// A time as users read it: local, to the minute.
+pub fn fmt_time(t: Time) -> String {
+    t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string()
+}

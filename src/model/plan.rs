@@ -1,0 +1,365 @@
+//! Update plans (§3.2) and everything recorded against them until filing:
+//! testing and backup (§3.3), go-live and training (§3.4), and the dossier (§3.5).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::request::str_enum;
+use super::{Id, Meta, Request, System, Time};
+
+str_enum!(
+    /// draft → submitted → approved / returned → notice_published → implementing →
+    /// testing → ready → live → filed; cancelled from any state before live.
+    PlanStatus {
+        Draft = "draft",
+        Submitted = "submitted",
+        Approved = "approved",
+        Returned = "returned",
+        NoticePublished = "notice_published",
+        Implementing = "implementing",
+        Testing = "testing",
+        Ready = "ready",
+        Live = "live",
+        Filed = "filed",
+        Cancelled = "cancelled",
+    }
+);
+str_enum!(Level { Low = "low", Medium = "medium", High = "high" });
+str_enum!(Decision { Approved = "approved", Returned = "returned" });
+str_enum!(TestCategory { Functional = "functional", Performance = "performance", Compatibility = "compatibility", Security = "security", DataMigration = "data_migration" });
+str_enum!(TesterType { Technician = "technician", DepartmentRep = "department_rep", StudentVolunteer = "student_volunteer" });
+str_enum!(TestResult { Pending = "pending", Pass = "pass", Fail = "fail", Blocked = "blocked", Waived = "waived" });
+str_enum!(Severity { Critical = "critical", Major = "major", Minor = "minor", Trivial = "trivial" });
+str_enum!(DefectStatus { Open = "open", Fixed = "fixed", Verified = "verified", WontFix = "wont_fix" });
+str_enum!(GoLiveOutcome { Success = "success", Partial = "partial", RolledBack = "rolled_back" });
+str_enum!(TrainingFormat { OnlineVideo = "online_video", Classroom = "classroom", OnSite = "on_site" });
+str_enum!(ChangeType { Added = "added", Changed = "changed", Removed = "removed" });
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub start: Time,
+    pub end: Time,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAssignment {
+    pub person: String,
+    pub role: String,
+    pub duty: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Risk {
+    pub description: String,
+    pub likelihood: Level,
+    pub impact: Level,
+    pub mitigation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub approver: String,
+    pub decision: Decision,
+    pub time: Time,
+    #[serde(default)]
+    pub comment: String,
+    /// Reference of the Leading Group's meeting minutes.
+    #[serde(default)]
+    pub minutes_ref: String,
+}
+
+/// The update notice (更新预告) published to teachers and students.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub text: String,
+    pub audience: String,
+    pub published_at: Time,
+    pub published_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tester {
+    pub name: String,
+    pub kind: TesterType,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestItem {
+    /// 1-based within its round.
+    pub no: u32,
+    pub category: TestCategory,
+    pub description: String,
+    pub expected: String,
+    pub tester: Tester,
+    pub result: TestResult,
+    /// Required when the result is `waived`.
+    #[serde(default)]
+    pub waiver: Option<String>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestRound {
+    /// 1-based within the plan.
+    pub no: u32,
+    pub started_at: Time,
+    pub started_by: String,
+    pub items: Vec<TestItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Defect {
+    /// 1-based within the plan.
+    pub no: u32,
+    pub severity: Severity,
+    pub description: String,
+    pub found_by: Tester,
+    /// The round and item where it was found, if any.
+    #[serde(default)]
+    pub round: Option<u32>,
+    #[serde(default)]
+    pub item: Option<u32>,
+    #[serde(default)]
+    pub vendor_ref: Option<String>,
+    pub status: DefectStatus,
+    pub reported_at: Time,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupConfirmation {
+    pub what: String,
+    pub location: String,
+    pub size: String,
+    pub checksum: String,
+    pub verified_by: String,
+    pub time: Time,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoLive {
+    pub time: Time,
+    pub deployer: String,
+    pub version: String,
+    #[serde(default)]
+    pub steps: String,
+    #[serde(default)]
+    pub config_changes: String,
+    pub outcome: GoLiveOutcome,
+    #[serde(default)]
+    pub incidents: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Training {
+    pub format: TrainingFormat,
+    pub date: NaiveDate,
+    pub trainer: String,
+    pub departments: Vec<String>,
+    pub attendance: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComparisonRow {
+    pub function: String,
+    #[serde(default)]
+    pub before: String,
+    #[serde(default)]
+    pub after: String,
+    pub change: ChangeType,
+}
+
+/// An update plan with everything recorded against it up to filing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub id: Id,
+    pub title: String,
+    pub system: Id,
+    pub version_from: String,
+    pub version_to: String,
+    pub status: PlanStatus,
+    #[serde(default)]
+    pub goals: String,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default)]
+    pub approach: String,
+    #[serde(default)]
+    pub window: Option<Window>,
+    #[serde(default)]
+    pub staff: Vec<StaffAssignment>,
+    #[serde(default)]
+    pub risks: Vec<Risk>,
+    #[serde(default)]
+    pub backup_plan: String,
+    #[serde(default)]
+    pub migration_plan: String,
+    #[serde(default)]
+    pub rollback_plan: String,
+    #[serde(default)]
+    pub requests: Vec<Id>,
+    /// Every decision of the Leading Group, the latest last.
+    #[serde(default)]
+    pub approvals: Vec<Approval>,
+    #[serde(default)]
+    pub notice: Option<Notice>,
+    /// Justification for a window inside a soft blackout period.
+    #[serde(default)]
+    pub blackout_override: Option<String>,
+    #[serde(default)]
+    pub cancel_reason: Option<String>,
+    #[serde(default)]
+    pub rounds: Vec<TestRound>,
+    #[serde(default)]
+    pub defects: Vec<Defect>,
+    #[serde(default)]
+    pub backup: Option<BackupConfirmation>,
+    /// Every go-live attempt; a rolled-back one sends the plan back to testing.
+    #[serde(default)]
+    pub golives: Vec<GoLive>,
+    #[serde(default)]
+    pub training: Vec<Training>,
+    #[serde(default)]
+    pub comparison: Vec<ComparisonRow>,
+    #[serde(default)]
+    pub dossier: Option<Id>,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    pub id: Id,
+    pub title: String,
+    pub system: Id,
+    pub version_from: String,
+    pub version_to: String,
+    pub status: PlanStatus,
+    pub window: Option<Window>,
+    pub author: String,
+    pub updated_at: Time,
+    pub rev: u64,
+}
+
+impl Plan {
+    pub fn summary(&self) -> PlanSummary {
+        PlanSummary {
+            id: self.id,
+            title: self.title.clone(),
+            system: self.system,
+            version_from: self.version_from.clone(),
+            version_to: self.version_to.clone(),
+            status: self.status,
+            window: self.window.clone(),
+            author: self.meta.created_by.clone(),
+            updated_at: self.meta.updated_at,
+            rev: self.meta.rev,
+        }
+    }
+
+    pub fn latest_round(&self) -> Option<&TestRound> {
+        self.rounds.last()
+    }
+
+    pub fn latest_approval(&self) -> Option<&Approval> {
+        self.approvals.last()
+    }
+
+    /// The go-live that made the plan live (the last successful or partial one).
+    pub fn live_golive(&self) -> Option<&GoLive> {
+        self.golives
+            .iter()
+            .rev()
+            .find(|g| g.outcome != GoLiveOutcome::RolledBack)
+    }
+}
+
+/// An appended correction to a filed dossier; the dossier itself never changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Addendum {
+    pub no: u32,
+    pub author: String,
+    pub time: Time,
+    pub reason: String,
+    pub text: String,
+}
+
+/// The filed, frozen copy of an update (§3.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dossier {
+    pub id: Id,
+    pub filed_at: Time,
+    pub filed_by: String,
+    /// The system as it was when filed.
+    pub system: System,
+    /// The plan with its approval, tests, backup, go-live, training and comparison.
+    pub plan: Plan,
+    /// The linked requests as they were when filed.
+    pub requests: Vec<Request>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierSummary {
+    pub id: Id,
+    pub plan: Id,
+    pub system: Id,
+    pub system_name: String,
+    pub title: String,
+    pub version_from: String,
+    pub version_to: String,
+    pub live_at: Option<Time>,
+    pub filed_at: Time,
+    pub filed_by: String,
+}
+
+impl Dossier {
+    pub fn summary(&self) -> DossierSummary {
+        DossierSummary {
+            id: self.id,
+            plan: self.plan.id,
+            system: self.system.id,
+            system_name: self.system.name.clone(),
+            title: self.plan.title.clone(),
+            version_from: self.plan.version_from.clone(),
+            version_to: self.plan.version_to.clone(),
+            live_at: self.plan.live_golive().map(|g| g.time),
+            filed_at: self.filed_at,
+            filed_by: self.filed_by.clone(),
+        }
+    }
+
+    /// All searchable text of the dossier, one field per line.
+    pub fn search_text(&self) -> String {
+        let p = &self.plan;
+        let mut t = vec![
+            self.id.to_string(),
+            p.id.to_string(),
+            self.system.name.clone(),
+            self.system.department.clone(),
+            self.system.vendor.clone(),
+            p.title.clone(),
+            p.version_from.clone(),
+            p.version_to.clone(),
+            p.goals.clone(),
+            p.content.clone(),
+            p.approach.clone(),
+            p.backup_plan.clone(),
+            p.migration_plan.clone(),
+            p.rollback_plan.clone(),
+        ];
+        t.extend(p.staff.iter().map(|s| format!("{} {} {}", s.person, s.role, s.duty)));
+        t.extend(p.risks.iter().map(|r| format!("{} {}", r.description, r.mitigation)));
+        t.extend(p.approvals.iter().map(|a| format!("{} {} {}", a.approver, a.comment, a.minutes_ref)));
+        if let Some(n) = &p.notice {
+            t.push(n.text.clone());
+        }
+        for r in &p.rounds {
+            t.extend(r.items.iter().map(|i| format!("{} {} {} {}", i.description, i.expected, i.notes, i.tester.name)));
+        }
+        t.extend(p.defects.iter().map(|d| format!("{} {}", d.description, d.vendor_ref.clone().unwrap_or_default())));
+        t.extend(p.golives.iter().map(|g| format!("{} {} {} {}", g.deployer, g.steps, g.config_changes, g.incidents)));
+        t.extend(p.training.iter().map(|tr| format!("{} {}", tr.trainer, tr.departments.join(" "))));
+        t.extend(p.comparison.iter().map(|c| format!("{} {} {}", c.function, c.before, c.after)));
+        t.extend(self.requests.iter().map(|r| format!("{} {} {}", r.id, r.title, r.body)));
+        t.join("\n")
+    }
+}

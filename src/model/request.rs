@@ -1,0 +1,145 @@
+//! Requests and problem reports (§3.1).
+
+use serde::{Deserialize, Serialize};
+
+use super::{Id, Meta, Time};
+
+macro_rules! str_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
+        #[serde(rename_all = "snake_case")]
+        #[clap(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $v),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+            /// The stable name used in files, JSON and the CLI.
+            pub fn as_str(self) -> &'static str { match self { $($name::$v => $s),+ } }
+            /// The user-facing label in the current language.
+            pub fn label(self) -> String {
+                crate::i18n::enum_label(stringify!($name), self.as_str())
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+pub(crate) use str_enum;
+
+str_enum!(RequestKind { Problem = "problem", Feature = "feature" });
+str_enum!(SubmitterType { Teacher = "teacher", Student = "student", Staff = "staff", Department = "department" });
+str_enum!(Channel { Questionnaire = "questionnaire", Email = "email", Website = "website", Counsellor = "counsellor", Other = "other" });
+str_enum!(Priority { Low = "low", Normal = "normal", High = "high", Urgent = "urgent" });
+str_enum!(
+    /// new → triaged → accepted / rejected / duplicate / joint_review → accepted or
+    /// rejected; accepted → planned → done (when the plan is filed).
+    RequestStatus {
+        New = "new",
+        Triaged = "triaged",
+        Accepted = "accepted",
+        Rejected = "rejected",
+        Duplicate = "duplicate",
+        JointReview = "joint_review",
+        Planned = "planned",
+        Done = "done",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submitter {
+    pub name: String,
+    #[serde(default)]
+    pub contact: String,
+    pub kind: SubmitterType,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub author: String,
+    pub time: Time,
+    pub text: String,
+}
+
+/// A joint review meeting (专题研讨) for a request that touches several departments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JointReview {
+    pub sent_by: String,
+    pub sent_at: Time,
+    /// The position the meeting reached, once it has.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    pub decided_at: Option<Time>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    pub id: Id,
+    pub kind: RequestKind,
+    pub title: String,
+    pub body: String,
+    pub system: Option<Id>,
+    pub submitter: Submitter,
+    pub department: String,
+    pub channel: Channel,
+    pub received_at: Time,
+    pub priority: Priority,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub status: RequestStatus,
+    #[serde(default)]
+    pub necessity: String,
+    #[serde(default)]
+    pub feasibility: String,
+    #[serde(default)]
+    pub reject_reason: Option<String>,
+    #[serde(default)]
+    pub duplicate_of: Option<Id>,
+    #[serde(default)]
+    pub joint_review: Option<JointReview>,
+    #[serde(default)]
+    pub plan: Option<Id>,
+    #[serde(default)]
+    pub comments: Vec<Comment>,
+    pub meta: Meta,
+}
+
+/// What the queue shows for one request; kept in its own tree so that the
+/// queue never decodes bodies and comment threads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    pub id: Id,
+    pub status: RequestStatus,
+    pub kind: RequestKind,
+    pub channel: Channel,
+    pub priority: Priority,
+    pub system: Option<Id>,
+    pub department: String,
+    pub title: String,
+    pub received_at: Time,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub plan: Option<Id>,
+    pub rev: u64,
+}
+
+impl Request {
+    pub fn summary(&self) -> RequestSummary {
+        RequestSummary {
+            id: self.id,
+            status: self.status,
+            kind: self.kind,
+            channel: self.channel,
+            priority: self.priority,
+            system: self.system,
+            department: self.department.clone(),
+            title: self.title.clone(),
+            received_at: self.received_at,
+            tags: self.tags.clone(),
+            plan: self.plan,
+            rev: self.meta.rev,
+        }
+    }
+}

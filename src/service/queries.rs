@@ -1,0 +1,223 @@
+//! Reads. Lists come from the summary trees; whole records are loaded one at a time.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::Service;
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::workflow::{self as wf, Op};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestFilter {
+    pub status: Option<RequestStatus>,
+    pub system: Option<Id>,
+    pub channel: Option<Channel>,
+    pub kind: Option<RequestKind>,
+    pub department: Option<String>,
+    /// Every word must occur in the title, department or tags.
+    pub text: Option<String>,
+    pub plan: Option<Id>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanFilter {
+    pub status: Option<PlanStatus>,
+    pub system: Option<Id>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveFilter {
+    pub system: Option<Id>,
+    /// Every word must occur somewhere in the dossier.
+    pub text: Option<String>,
+    /// Filed (or gone live) on or after this day.
+    pub from: Option<NaiveDate>,
+    /// … and on or before this day.
+    pub to: Option<NaiveDate>,
+}
+
+/// A dossier with the addenda appended since it was filed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierView {
+    pub dossier: Dossier,
+    pub addenda: Vec<Addendum>,
+}
+
+/// Counts and what needs attention.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub systems: usize,
+    pub requests: usize,
+    pub new_requests: usize,
+    pub plans: usize,
+    pub awaiting_approval: usize,
+    pub dossiers: usize,
+    pub overdue_orders: Vec<Id>,
+}
+
+fn day(t: Time) -> NaiveDate {
+    t.with_timezone(&chrono::Local).date_naive()
+}
+
+impl Service {
+    fn can_read(&self, actor: &Actor) -> Result<()> {
+        wf::check(actor, Op::ReadRecords)?;
+        Ok(())
+    }
+
+    pub fn systems(&self, actor: &Actor) -> Result<Vec<System>> {
+        self.can_read(actor)?;
+        self.store().all()
+    }
+
+    pub fn system(&self, actor: &Actor, id: Id) -> Result<System> {
+        self.can_read(actor)?;
+        self.store().require(id)
+    }
+
+    /// Find a system by id (`SYS-0003`) or by exact or unique partial name.
+    pub fn resolve_system(&self, actor: &Actor, key: &str) -> Result<Id> {
+        self.can_read(actor)?;
+        if let Ok(id) = Id::parse_kind(key, IdKind::System) {
+            return self.store().require::<System>(id).map(|s| s.id);
+        }
+        let all: Vec<SystemSummary> = self.store().summaries::<System>()?;
+        if let Some(s) = all.iter().find(|s| s.name == key.trim()) {
+            return Ok(s.id);
+        }
+        let hits: Vec<&SystemSummary> = all.iter().filter(|s| s.name.contains(key.trim())).collect();
+        match hits.as_slice() {
+            [one] => Ok(one.id),
+            [] => Err(Error::not_found(key)),
+            many => Err(Error::input(
+                "system",
+                key,
+                &many.iter().map(|s| format!("{} {}", s.id, s.name)).collect::<Vec<_>>().join(" | "),
+            )),
+        }
+    }
+
+    pub fn requests(&self, actor: &Actor, f: &RequestFilter) -> Result<Vec<RequestSummary>> {
+        self.can_read(actor)?;
+        let terms = f.text.as_deref().map(crate::search::terms).unwrap_or_default();
+        let mut out: Vec<RequestSummary> = self.store().summaries::<Request>()?;
+        out.retain(|r| {
+            f.status.is_none_or(|s| r.status == s)
+                && f.system.is_none_or(|s| r.system == Some(s))
+                && f.channel.is_none_or(|c| r.channel == c)
+                && f.kind.is_none_or(|k| r.kind == k)
+                && f.plan.is_none_or(|p| r.plan == Some(p))
+                && f.department.as_deref().is_none_or(|d| r.department.contains(d))
+                && (terms.is_empty()
+                    || crate::search::matches(&format!("{} {} {} {}", r.id, r.title, r.department, r.tags.join(" ")), &terms))
+        });
+        Ok(out)
+    }
+
+    pub fn request(&self, actor: &Actor, id: Id) -> Result<Request> {
+        self.can_read(actor)?;
+        self.store().require(id)
+    }
+
+    pub fn plans(&self, actor: &Actor, f: &PlanFilter) -> Result<Vec<PlanSummary>> {
+        self.can_read(actor)?;
+        let mut out: Vec<PlanSummary> = self.store().summaries::<Plan>()?;
+        out.retain(|p| f.status.is_none_or(|s| p.status == s) && f.system.is_none_or(|s| p.system == s));
+        Ok(out)
+    }
+
+    pub fn plan(&self, actor: &Actor, id: Id) -> Result<Plan> {
+        self.can_read(actor)?;
+        self.store().require(id)
+    }
+
+    /// Filed dossiers matching the filter, newest first.
+    pub fn archive(&self, actor: &Actor, f: &ArchiveFilter) -> Result<Vec<DossierSummary>> {
+        self.can_read(actor)?;
+        let mut out = self.store().dossier_summaries()?;
+        out.reverse();
+        if let Some(text) = f.text.as_deref() {
+            let terms = crate::search::terms(text);
+            if !terms.is_empty() {
+                let hits: std::collections::HashSet<Id> = self.store().dossier_text_matches(&terms)?.into_iter().collect();
+                out.retain(|d| hits.contains(&d.id));
+            }
+        }
+        out.retain(|d| {
+            let when = day(d.live_at.unwrap_or(d.filed_at));
+            f.system.is_none_or(|s| d.system == s)
+                && f.from.is_none_or(|from| when >= from || day(d.filed_at) >= from)
+                && f.to.is_none_or(|to| when <= to)
+        });
+        Ok(out)
+    }
+
+    pub fn dossier(&self, actor: &Actor, id: Id) -> Result<DossierView> {
+        self.can_read(actor)?;
+        let dossier = self.store().dossier(id)?.ok_or_else(|| Error::not_found(id))?;
+        let addenda = self.store().addenda(id)?;
+        Ok(DossierView { dossier, addenda })
+    }
+
+    pub fn calendar(&self, actor: &Actor) -> Result<Vec<Blackout>> {
+        self.can_read(actor)?;
+        self.store().calendar()
+    }
+
+    pub fn orders(&self, actor: &Actor) -> Result<Vec<RectificationOrder>> {
+        self.can_read(actor)?;
+        self.store().all()
+    }
+
+    pub fn order(&self, actor: &Actor, id: Id) -> Result<RectificationOrder> {
+        self.can_read(actor)?;
+        self.store().require(id)
+    }
+
+    /// Confidential reports: supervisors only, and every read is audited.
+    pub fn reports(&self, actor: &Actor) -> Result<Vec<ConfidentialReport>> {
+        wf::check(actor, Op::ReadReports)?;
+        let list: Vec<ConfidentialReport> = self.store().all()?;
+        let ids: Vec<String> = list.iter().map(|r| r.id.to_string()).collect();
+        self.audit_read(actor, "report.list", if ids.is_empty() { vec!["reports".into()] } else { ids })?;
+        Ok(list)
+    }
+
+    pub fn report(&self, actor: &Actor, id: Id) -> Result<ConfidentialReport> {
+        wf::check(actor, Op::ReadReports)?;
+        let r = self.store().require(id)?;
+        self.audit_read(actor, "report.read", vec![id.to_string()])?;
+        Ok(r)
+    }
+
+    fn audit_read(&self, actor: &Actor, action: &str, entities: Vec<String>) -> Result<()> {
+        self.store().transact(&actor.name, chrono::Utc::now(), |tx| {
+            tx.audit(action, &entities, "read")?;
+            Ok(())
+        })
+    }
+
+    /// The audit log, newest first (supervisors only).
+    pub fn audit(&self, actor: &Actor, entity: Option<&str>, limit: usize) -> Result<Vec<AuditEvent>> {
+        wf::check(actor, Op::ReadAudit)?;
+        self.store().audit(entity, limit)
+    }
+
+    pub fn overview(&self, actor: &Actor) -> Result<Overview> {
+        self.can_read(actor)?;
+        let requests = self.store().summaries::<Request>()?;
+        let plans = self.store().summaries::<Plan>()?;
+        let today = day(chrono::Utc::now());
+        let orders: Vec<RectificationOrder> = self.store().all()?;
+        Ok(Overview {
+            systems: self.store().count::<System>(),
+            requests: requests.len(),
+            new_requests: requests.iter().filter(|r| r.status == RequestStatus::New).count(),
+            plans: plans.len(),
+            awaiting_approval: plans.iter().filter(|p| p.status == PlanStatus::Submitted).count(),
+            dossiers: self.store().dossier_summaries()?.len(),
+            overdue_orders: orders.iter().filter(|o| o.overdue(today)).map(|o| o.id).collect(),
+        })
+    }
+}

@@ -1,0 +1,566 @@
+//! Durable storage in sled — the only module that imports it.
+//!
+//! Layout of a data directory (`$XDG_DATA_HOME/beian` by default, mode 0700):
+//! `db/` the sled database, `owner.lock` held (flock) by the process that has it
+//! open and naming that process, `config.toml` the roles and process settings.
+//!
+//! Trees: one per record kind, keyed by [`Id::key`] (so iteration is id order),
+//! a `*_sum` tree beside each listable kind holding the compact summary the lists
+//! read, the append-only `audit` log keyed by sequence number, and `meta` (schema
+//! version, id counters, calendar). Every mutation is one sled transaction over
+//! all of them, flushed to disk before it is reported done.
+
+mod lock;
+mod records;
+
+pub use lock::OwnerLock;
+pub use records::Record;
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::Transactional;
+
+use crate::error::{Error, Result};
+use crate::model::{Addendum, AuditEvent, Blackout, Dossier, Id, IdKind, Meta, Time};
+
+/// The schema this binary writes. Bump it with a migration in [`MIGRATIONS`].
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Migration from version `n` to `n + 1` is `MIGRATIONS[n - 1]`.
+type Migration = fn(&sled::Db) -> sled::Result<()>;
+const MIGRATIONS: &[Migration] = &[];
+
+const MAGIC: &[u8] = b"beian";
+
+/// Tree indices in every transaction's view.
+#[derive(Clone, Copy)]
+#[repr(usize)]
+#[doc(hidden)]
+pub enum T {
+    Meta,
+    Systems,
+    SystemsSum,
+    Requests,
+    RequestsSum,
+    Plans,
+    PlansSum,
+    Dossiers,
+    DossiersSum,
+    DossierText,
+    Addenda,
+    Orders,
+    Reports,
+    Audit,
+    AuditEntity,
+}
+
+const TREE_NAMES: [&str; 15] = [
+    "meta",
+    "systems",
+    "systems_sum",
+    "requests",
+    "requests_sum",
+    "plans",
+    "plans_sum",
+    "dossiers",
+    "dossiers_sum",
+    "dossier_text",
+    "addenda",
+    "orders",
+    "reports",
+    "audit",
+    "audit_entity",
+];
+
+pub(crate) fn enc<V: Serialize>(v: &V) -> Vec<u8> {
+    serde_json::to_vec(v).expect("records serialize")
+}
+
+pub(crate) fn dec<V: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<V> {
+    serde_json::from_slice(bytes).map_err(|e| Error::Storage {
+        detail: format!("{what}: {e}"),
+    })
+}
+
+fn storage(e: impl std::fmt::Display) -> Error {
+    Error::Storage { detail: e.to_string() }
+}
+
+/// An open database.
+pub struct Store {
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+    dir: PathBuf,
+    _owner: OwnerLock,
+}
+
+/// What opening should do when there is no database yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// It must exist.
+    Existing,
+    /// Create it, refusing if one exists. `demo` marks it as a demo database.
+    Create { demo: bool },
+}
+
+impl Store {
+    /// Open (or create) the data directory `dir`.
+    pub fn open(dir: &Path, mode: OpenMode, creator: &str) -> Result<Store> {
+        let db_dir = dir.join("db");
+        let exists = db_dir.join("conf").exists();
+        match (mode, exists) {
+            (OpenMode::Existing, false) => {
+                if dir.is_file() {
+                    return Err(Error::NotBeian {
+                        path: dir.display().to_string(),
+                        detail: "is a file, not a directory".into(),
+                    });
+                }
+                return Err(Error::NoDatabase {
+                    path: dir.display().to_string(),
+                });
+            }
+            (OpenMode::Create { .. }, true) => {
+                return Err(Error::AlreadyExists {
+                    path: dir.display().to_string(),
+                })
+            }
+            _ => {}
+        }
+        if let OpenMode::Create { .. } = mode {
+            create_private_dir(dir)?;
+        }
+        let owner = OwnerLock::acquire(dir)?;
+        let db = sled::Config::new()
+            .path(&db_dir)
+            .mode(sled::Mode::LowSpace)
+            .open()
+            .map_err(|e| Error::NotBeian {
+                path: dir.display().to_string(),
+                detail: e.to_string(),
+            })?;
+        let trees = TREE_NAMES
+            .iter()
+            .map(|n| db.open_tree(n))
+            .collect::<sled::Result<Vec<_>>>()
+            .map_err(storage)?;
+        let store = Store {
+            db,
+            trees,
+            dir: dir.to_path_buf(),
+            _owner: owner,
+        };
+        match mode {
+            OpenMode::Create { demo } => store.initialize(creator, demo)?,
+            OpenMode::Existing => store.check_schema()?,
+        }
+        Ok(store)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn tree(&self, t: T) -> &sled::Tree {
+        &self.trees[t as usize]
+    }
+
+    fn initialize(&self, creator: &str, demo: bool) -> Result<()> {
+        let m = self.tree(T::Meta);
+        m.insert("magic", MAGIC).map_err(storage)?;
+        m.insert("schema", &SCHEMA_VERSION.to_be_bytes()).map_err(storage)?;
+        m.insert("creator", creator.as_bytes()).map_err(storage)?;
+        m.insert("created_at", enc(&chrono::Utc::now())).map_err(storage)?;
+        if demo {
+            m.insert("demo", b"1").map_err(storage)?;
+        }
+        self.db.flush().map_err(storage)?;
+        Ok(())
+    }
+
+    fn check_schema(&self) -> Result<()> {
+        let path = self.dir.display().to_string();
+        let m = self.tree(T::Meta);
+        if m.get("magic").map_err(storage)?.as_deref() != Some(MAGIC) {
+            return Err(Error::NotBeian {
+                path,
+                detail: "no beian marker in the database".into(),
+            });
+        }
+        let found = m
+            .get("schema")
+            .map_err(storage)?
+            .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes))
+            .unwrap_or(0);
+        if found > SCHEMA_VERSION {
+            return Err(Error::NewerSchema {
+                path,
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found == 0 {
+            return Err(Error::NotBeian {
+                path,
+                detail: "schema version missing".into(),
+            });
+        }
+        for v in found..SCHEMA_VERSION {
+            MIGRATIONS[(v - 1) as usize](&self.db).map_err(storage)?;
+            m.insert("schema", &(v + 1).to_be_bytes()).map_err(storage)?;
+            self.db.flush().map_err(storage)?;
+        }
+        Ok(())
+    }
+
+    /// The user who created the database: its first admin.
+    pub fn creator(&self) -> Result<String> {
+        Ok(self
+            .tree(T::Meta)
+            .get("creator")
+            .map_err(storage)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default())
+    }
+
+    pub fn is_demo(&self) -> Result<bool> {
+        Ok(self.tree(T::Meta).get("demo").map_err(storage)?.is_some())
+    }
+
+    /// Run `f` as one transaction over every tree, then flush. `f` may run more
+    /// than once if sled detects a concurrent conflict, so it must not have side
+    /// effects outside `Tx`.
+    pub fn transact<A>(&self, actor: &str, now: Time, f: impl Fn(&mut Tx) -> Result<A>) -> Result<A> {
+        let refs: Vec<&sled::Tree> = self.trees.iter().collect();
+        let out = refs.as_slice().transaction(|trees: &Vec<TransactionalTree>| {
+            let mut tx = Tx {
+                trees,
+                actor,
+                now,
+            };
+            f(&mut tx).map_err(|e| match e {
+                Error::TxRetry => ConflictableTransactionError::Conflict,
+                e => ConflictableTransactionError::Abort(e),
+            })
+        });
+        let value = match out {
+            Ok(v) => v,
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => return Err(storage(e)),
+        };
+        self.db.flush().map_err(storage)?;
+        Ok(value)
+    }
+
+    // ----- reads -----
+
+    pub fn get<R: Record>(&self, id: Id) -> Result<Option<R>> {
+        match self.tree(R::TREE).get(id.key()).map_err(storage)? {
+            Some(v) => Ok(Some(dec(&v, &id.to_string())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn require<R: Record>(&self, id: Id) -> Result<R> {
+        self.get(id)?.ok_or_else(|| Error::not_found(id))
+    }
+
+    /// All summaries of a kind, in id order.
+    pub fn summaries<R: Record>(&self) -> Result<Vec<R::Summary>> {
+        let tree = self.tree(R::SUMMARY_TREE);
+        tree.iter()
+            .values()
+            .map(|v| dec(&v.map_err(storage)?, R::NAME))
+            .collect()
+    }
+
+    /// All records of a kind, in id order (for the small kinds: systems, orders, reports).
+    pub fn all<R: Record>(&self) -> Result<Vec<R>> {
+        self.tree(R::TREE)
+            .iter()
+            .values()
+            .map(|v| dec(&v.map_err(storage)?, R::NAME))
+            .collect()
+    }
+
+    pub fn dossier(&self, id: Id) -> Result<Option<Dossier>> {
+        match self.tree(T::Dossiers).get(id.key()).map_err(storage)? {
+            Some(v) => Ok(Some(dec(&v, &id.to_string())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn dossier_summaries(&self) -> Result<Vec<crate::model::DossierSummary>> {
+        self.tree(T::DossiersSum)
+            .iter()
+            .values()
+            .map(|v| dec(&v.map_err(storage)?, "dossier summary"))
+            .collect()
+    }
+
+    /// Dossier ids whose searchable text contains every one of `terms` (already
+    /// lower-cased), newest first.
+    pub fn dossier_text_matches(&self, terms: &[String]) -> Result<Vec<Id>> {
+        let mut out = Vec::new();
+        for kv in self.tree(T::DossierText).iter().rev() {
+            let (k, v) = kv.map_err(storage)?;
+            let text = String::from_utf8_lossy(&v);
+            if terms.iter().all(|t| text.contains(t.as_str())) {
+                if let Some(id) = Id::from_key(IdKind::Dossier, &k) {
+                    out.push(id);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn addenda(&self, dossier: Id) -> Result<Vec<Addendum>> {
+        self.tree(T::Addenda)
+            .scan_prefix(dossier.key())
+            .values()
+            .map(|v| dec(&v.map_err(storage)?, "addendum"))
+            .collect()
+    }
+
+    pub fn calendar(&self) -> Result<Vec<Blackout>> {
+        match self.tree(T::Meta).get("calendar").map_err(storage)? {
+            Some(v) => dec(&v, "calendar"),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Audit events, newest first, optionally only those about `entity`.
+    pub fn audit(&self, entity: Option<&str>, limit: usize) -> Result<Vec<AuditEvent>> {
+        let audit = self.tree(T::Audit);
+        let mut out = Vec::new();
+        match entity {
+            None => {
+                for v in audit.iter().values().rev().take(limit) {
+                    out.push(dec(&v.map_err(storage)?, "audit event")?);
+                }
+            }
+            Some(e) => {
+                let mut prefix = e.as_bytes().to_vec();
+                prefix.push(0);
+                for k in self.tree(T::AuditEntity).scan_prefix(&prefix).keys().rev().take(limit) {
+                    let k = k.map_err(storage)?;
+                    let seq = &k[prefix.len()..];
+                    if let Some(v) = audit.get(seq).map_err(storage)? {
+                        out.push(dec(&v, "audit event")?);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn audit_len(&self) -> usize {
+        self.tree(T::Audit).len()
+    }
+
+    pub fn count<R: Record>(&self) -> usize {
+        self.tree(R::TREE).len()
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(Error::NotBeian {
+                path: dir.display().to_string(),
+                detail: "is a file, not a directory".into(),
+            });
+        }
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::io(dir, e))
+}
+
+type TxResult<T> = std::result::Result<T, Error>;
+
+/// A transaction in progress: reads see its own writes; nothing is visible to
+/// others until it commits.
+pub struct Tx<'a> {
+    trees: &'a [TransactionalTree],
+    actor: &'a str,
+    now: Time,
+}
+
+fn tx_err(e: sled::transaction::UnabortableTransactionError) -> Error {
+    match e {
+        sled::transaction::UnabortableTransactionError::Conflict => Error::TxRetry,
+        sled::transaction::UnabortableTransactionError::Storage(e) => storage(e),
+    }
+}
+
+impl Tx<'_> {
+    fn t(&self, t: T) -> &TransactionalTree {
+        &self.trees[t as usize]
+    }
+
+    pub fn actor(&self) -> &str {
+        self.actor
+    }
+
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    pub fn get<R: Record>(&self, id: Id) -> TxResult<Option<R>> {
+        match self.t(R::TREE).get(id.key()).map_err(tx_err)? {
+            Some(v) => Ok(Some(dec(&v, &id.to_string())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Load a record, refusing if it is missing or if `expect_rev` is given and stale.
+    pub fn load<R: Record>(&self, id: Id, expect_rev: Option<u64>) -> TxResult<R> {
+        let r: R = self.get(id)?.ok_or_else(|| Error::not_found(id))?;
+        if let Some(expected) = expect_rev {
+            let m = r.meta();
+            if m.rev != expected {
+                return Err(Error::Conflict {
+                    entity: id.to_string(),
+                    expected,
+                    found: m.rev,
+                    by: m.updated_by.clone(),
+                    at: crate::model::fmt_time(m.updated_at),
+                });
+            }
+        }
+        Ok(r)
+    }
+
+    /// Allocate the next id of a kind: counters live in the same transaction, so
+    /// a refused command leaves no gap and no number is ever used twice.
+    pub fn alloc_id(&self, kind: IdKind) -> TxResult<Id> {
+        use chrono::Datelike;
+        let year = if kind.yearly() { self.now.with_timezone(&chrono::Local).year() as u16 } else { 0 };
+        let key = format!("seq/{}/{}", kind.prefix(), year);
+        let meta = self.t(T::Meta);
+        let next = meta
+            .get(key.as_bytes())
+            .map_err(tx_err)?
+            .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes))
+            .unwrap_or(0)
+            + 1;
+        meta.insert(key.as_bytes(), &next.to_be_bytes()).map_err(tx_err)?;
+        Ok(Id::new(kind, year, next))
+    }
+
+    /// Write a new record (revision 1).
+    pub fn insert<R: Record>(&self, r: &mut R) -> TxResult<()> {
+        *r.meta_mut() = Meta::new(self.actor, self.now);
+        self.write(r)
+    }
+
+    /// Write a changed record, bumping its revision.
+    pub fn save<R: Record>(&self, r: &mut R) -> TxResult<()> {
+        r.meta_mut().touch(self.actor, self.now);
+        self.write(r)
+    }
+
+    fn write<R: Record>(&self, r: &R) -> TxResult<()> {
+        let key = r.id().key();
+        self.t(R::TREE).insert(&key, enc(r)).map_err(tx_err)?;
+        if let Some(sum) = r.summary_bytes() {
+            self.t(R::SUMMARY_TREE).insert(&key, sum).map_err(tx_err)?;
+        }
+        Ok(())
+    }
+
+    /// Freeze a dossier. A dossier id is never written twice.
+    pub fn insert_dossier(&self, d: &Dossier) -> TxResult<()> {
+        let key = d.id.key();
+        if self.t(T::Dossiers).get(key).map_err(tx_err)?.is_some() {
+            return Err(Error::Storage {
+                detail: format!("{} is already filed", d.id),
+            });
+        }
+        self.t(T::Dossiers).insert(&key, enc(d)).map_err(tx_err)?;
+        self.t(T::DossiersSum).insert(&key, enc(&d.summary())).map_err(tx_err)?;
+        let text = crate::search::normalize(&d.search_text());
+        self.t(T::DossierText).insert(&key, text.as_bytes()).map_err(tx_err)?;
+        Ok(())
+    }
+
+    pub fn dossier(&self, id: Id) -> TxResult<Dossier> {
+        match self.t(T::Dossiers).get(id.key()).map_err(tx_err)? {
+            Some(v) => dec(&v, &id.to_string()),
+            None => Err(Error::not_found(id)),
+        }
+    }
+
+    /// Append an addendum to a dossier; returns its number.
+    pub fn append_addendum(&self, dossier: Id, reason: String, text: String) -> TxResult<u32> {
+        let counter = format!("addenda/{dossier}");
+        let meta = self.t(T::Meta);
+        let no = meta
+            .get(counter.as_bytes())
+            .map_err(tx_err)?
+            .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes))
+            .unwrap_or(0)
+            + 1;
+        meta.insert(counter.as_bytes(), &no.to_be_bytes()).map_err(tx_err)?;
+        let a = Addendum {
+            no,
+            author: self.actor.to_string(),
+            time: self.now,
+            reason,
+            text,
+        };
+        let mut key = dossier.key().to_vec();
+        key.extend_from_slice(&no.to_be_bytes());
+        self.t(T::Addenda).insert(key, enc(&a)).map_err(tx_err)?;
+        Ok(no)
+    }
+
+    pub fn calendar(&self) -> TxResult<Vec<Blackout>> {
+        match self.t(T::Meta).get("calendar").map_err(tx_err)? {
+            Some(v) => dec(&v, "calendar"),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub fn set_calendar(&self, cal: &[Blackout]) -> TxResult<()> {
+        self.t(T::Meta).insert("calendar", enc(&cal)).map_err(tx_err)?;
+        Ok(())
+    }
+
+    /// Append one audit event; returns its sequence number.
+    /// The event is indexed under every entity it names, the first being the main one.
+    pub fn audit(&self, action: &str, entities: &[String], summary: &str) -> TxResult<u64> {
+        let meta = self.t(T::Meta);
+        let seq = meta
+            .get("audit_seq")
+            .map_err(tx_err)?
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(0)
+            + 1;
+        meta.insert("audit_seq", &seq.to_be_bytes()).map_err(tx_err)?;
+        let ev = AuditEvent {
+            seq,
+            time: self.now,
+            actor: self.actor.to_string(),
+            action: action.to_string(),
+            entity: entities.join(" "),
+            summary: summary.to_string(),
+        };
+        self.t(T::Audit).insert(&seq.to_be_bytes(), enc(&ev)).map_err(tx_err)?;
+        for entity in entities {
+            let mut k = entity.as_bytes().to_vec();
+            k.push(0);
+            k.extend_from_slice(&seq.to_be_bytes());
+            self.t(T::AuditEntity).insert(k, &[][..]).map_err(tx_err)?;
+        }
+        Ok(seq)
+    }
+}

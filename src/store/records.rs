@@ -1,0 +1,55 @@
+//! Which tree each kind of record lives in, and its summary.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::{enc, T};
+use crate::model::{
+    ConfidentialReport, Id, Meta, Plan, PlanSummary, RectificationOrder, Request, RequestSummary, System,
+    SystemSummary,
+};
+
+/// A stored, revisioned record kind.
+pub trait Record: Serialize + DeserializeOwned {
+    #[doc(hidden)]
+    const TREE: T;
+    #[doc(hidden)]
+    const SUMMARY_TREE: T;
+    const NAME: &'static str;
+    type Summary: Serialize + DeserializeOwned;
+    fn id(&self) -> Id;
+    fn meta(&self) -> &Meta;
+    fn meta_mut(&mut self) -> &mut Meta;
+    /// The encoded summary, for kinds that have a summary tree.
+    fn summary_bytes(&self) -> Option<Vec<u8>>;
+}
+
+macro_rules! record {
+    ($ty:ty, $tree:ident, $sum_tree:ident, $name:literal, $sum:ty, |$s:ident| $summary:expr) => {
+        impl Record for $ty {
+            const TREE: T = T::$tree;
+            const SUMMARY_TREE: T = T::$sum_tree;
+            const NAME: &'static str = $name;
+            type Summary = $sum;
+            fn id(&self) -> Id {
+                self.id
+            }
+            fn meta(&self) -> &Meta {
+                &self.meta
+            }
+            fn meta_mut(&mut self) -> &mut Meta {
+                &mut self.meta
+            }
+            fn summary_bytes(&self) -> Option<Vec<u8>> {
+                let $s = self;
+                $summary
+            }
+        }
+    };
+}
+
+record!(System, Systems, SystemsSum, "system", SystemSummary, |s| Some(enc(&s.summary())));
+record!(Request, Requests, RequestsSum, "request", RequestSummary, |s| Some(enc(&s.summary())));
+record!(Plan, Plans, PlansSum, "plan", PlanSummary, |s| Some(enc(&s.summary())));
+record!(RectificationOrder, Orders, Orders, "order", RectificationOrder, |_s| None);
+record!(ConfidentialReport, Reports, Reports, "report", ConfidentialReport, |_s| None);
