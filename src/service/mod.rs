@@ -99,6 +99,15 @@ impl Service {
         }
     }
 
+    /// Run a bulk load (demo data, imports) without a flush per command; everything
+    /// is flushed once at the end, also when `f` fails.
+    pub fn bulk<A>(&self, f: impl FnOnce(&Service) -> Result<A>) -> Result<A> {
+        self.store.set_durable(false)?;
+        let out = f(self);
+        self.store.set_durable(true)?;
+        out
+    }
+
     pub(crate) fn store(&self) -> &Store {
         &self.store
     }

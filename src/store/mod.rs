@@ -91,6 +91,8 @@ fn storage(e: impl std::fmt::Display) -> Error {
 
 /// An open database.
 pub struct Store {
+    /// Flush after every commit (the default). Bulk loads turn it off and flush once.
+    durable: std::sync::atomic::AtomicBool,
     db: sled::Db,
     trees: Vec<sled::Tree>,
     dir: PathBuf,
@@ -148,6 +150,7 @@ impl Store {
             .collect::<sled::Result<Vec<_>>>()
             .map_err(storage)?;
         let store = Store {
+            durable: std::sync::atomic::AtomicBool::new(true),
             db,
             trees,
             dir: dir.to_path_buf(),
@@ -251,8 +254,20 @@ impl Store {
             Err(TransactionError::Abort(e)) => return Err(e),
             Err(TransactionError::Storage(e)) => return Err(storage(e)),
         };
-        self.db.flush().map_err(storage)?;
+        if self.durable.load(std::sync::atomic::Ordering::Relaxed) {
+            self.db.flush().map_err(storage)?;
+        }
         Ok(value)
+    }
+
+    /// Bulk loading (demo data, imports): skip the flush after each commit, or
+    /// turn it back on and flush everything written meanwhile.
+    pub fn set_durable(&self, durable: bool) -> Result<()> {
+        self.durable.store(durable, std::sync::atomic::Ordering::Relaxed);
+        if durable {
+            self.db.flush().map_err(storage)?;
+        }
+        Ok(())
     }
 
     // ----- reads -----
