@@ -1,1 +1,214 @@
-pub fn main() -> i32 { 0 }
+//! The command-line interface: clap parsing and dispatch only. Every command goes
+//! through [`crate::service::Service`]; nothing here decides what is allowed.
+
+mod admin;
+mod args;
+mod help_i18n;
+mod output;
+mod plans;
+mod requests;
+mod supervision;
+mod tests_cmd;
+
+use std::path::PathBuf;
+
+use clap::{FromArgMatches, Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::i18n::t;
+use crate::model::Actor;
+use crate::service::{Command, Outcome, Service};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "beian",
+    version,
+    about = "File information-system version updates (版本更新备案): requests, plans, tests, go-live, archive",
+    long_about = None,
+    arg_required_else_help = true,
+    after_help = "Exit codes: 0 ok, 1 other error, 2 usage or invalid input, 3 refused by a rule or permission, 4 conflict, 5 not found."
+)]
+pub struct Cli {
+    /// Data directory of the database [default: $XDG_DATA_HOME/beian]
+    #[arg(long, global = true, env = "BEIAN_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Interface language: zh-CN or en [default: from the locale]
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Print data as JSON (read commands print data only; errors go to stderr)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Refuse the change unless the record is still at this revision
+    #[arg(long, global = true, value_name = "REV")]
+    pub expect_rev: Option<u64>,
+    #[command(subcommand)]
+    pub command: Top,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Top {
+    /// Create a new database; you become its admin
+    Init,
+    /// Create a demo database with a semester of believable data
+    Demo,
+    /// Show who you are and your roles in this database
+    Whoami,
+    /// Counts and what needs attention
+    Overview,
+    /// Information systems
+    #[command(subcommand)]
+    System(admin::SystemCmd),
+    /// Requests and problem reports (§3.1)
+    #[command(subcommand, alias = "req")]
+    Request(requests::RequestCmd),
+    /// Update plans (§3.2), backup confirmation, notice, cancel
+    #[command(subcommand)]
+    Plan(plans::PlanCmd),
+    /// Test rounds, items, results and defects (§3.3)
+    #[command(subcommand)]
+    Test(tests_cmd::TestCmd),
+    /// Record a go-live (§3.4)
+    Golive(plans::GoLiveArgs),
+    /// Record a training session (§3.4)
+    Training(plans::TrainingArgs),
+    /// The before/after feature comparison of a plan (§3.5)
+    #[command(subcommand)]
+    Compare(plans::CompareCmd),
+    /// File a live plan into the archive (§3.5)
+    File(plans::FileArgs),
+    /// The archive of filed dossiers
+    #[command(subcommand)]
+    Archive(plans::ArchiveCmd),
+    /// Supervision: rectification orders and confidential reports (§5.1)
+    #[command(subcommand, alias = "sv")]
+    Supervision(supervision::SupervisionCmd),
+    /// The academic calendar of blackout periods
+    #[command(subcommand)]
+    Calendar(admin::CalendarCmd),
+    /// The audit log (supervisors)
+    Audit(admin::AuditArgs),
+    /// Print shell completions
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages to a directory (or print beian.1)
+    Man {
+        /// Directory for beian.1 and one page per subcommand
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// What a command runs with: the open database and the acting user.
+pub struct Ctx {
+    pub service: Service,
+    pub actor: Actor,
+    pub json: bool,
+    pub expect_rev: Option<u64>,
+}
+
+impl Ctx {
+    /// Run a command and print what it did.
+    pub fn run(&self, cmd: Command) -> Result<Outcome> {
+        let out = self.service.execute(&self.actor, cmd, self.expect_rev)?;
+        if self.json {
+            output::json(&out);
+        } else {
+            let rev = out.rev.map(|r| format!(" (rev {r})")).unwrap_or_default();
+            println!("{} {}{rev}: {}", t("cli.ok", &[]), out.entity, crate::sanitize::clean_line(&out.summary));
+        }
+        Ok(out)
+    }
+}
+
+/// Every CLI help text key with its English text (see `help_i18n`).
+pub fn help_keys() -> Vec<(String, String)> {
+    help_i18n::help_keys()
+}
+
+pub fn data_dir(cli_db: &Option<PathBuf>) -> PathBuf {
+    cli_db.clone().unwrap_or_else(crate::config::default_data_dir)
+}
+
+fn open(cli: &Cli) -> Result<Ctx> {
+    let service = Service::open(&data_dir(&cli.db))?;
+    let actor = service.local_actor();
+    Ok(Ctx {
+        service,
+        actor,
+        json: cli.json,
+        expect_rev: cli.expect_rev,
+    })
+}
+
+/// Parse the arguments, run, print errors; returns the exit code.
+pub fn main() -> i32 {
+    // The language must be known before clap prints help, so look for --lang first.
+    let argv: Vec<String> = std::env::args().collect();
+    let lang = argv
+        .iter()
+        .position(|a| a == "--lang")
+        .and_then(|i| argv.get(i + 1).cloned())
+        .or_else(|| argv.iter().find_map(|a| a.strip_prefix("--lang=").map(String::from)));
+    crate::i18n::init(lang.as_deref());
+    let matches = match help_i18n::command().try_get_matches_from(&argv) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let json = cli.json;
+    match dispatch(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            report(&e, json);
+            e.exit_code()
+        }
+    }
+}
+
+fn report(e: &Error, json: bool) {
+    if json {
+        let v = serde_json::json!({ "error": e, "message": e.message(), "exit_code": e.exit_code() });
+        eprintln!("{v}");
+    } else {
+        eprintln!("beian: {}", e.message());
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    let ctx = || open(&cli);
+    match &cli.command {
+        Top::Init => admin::init(&cli),
+        Top::Demo => admin::demo(&cli),
+        Top::Completions { shell } => {
+            let mut cmd = help_i18n::command();
+            clap_complete::generate(*shell, &mut cmd, "beian", &mut std::io::stdout());
+            Ok(())
+        }
+        Top::Man { out } => admin::man(out.as_deref()),
+        Top::Whoami => admin::whoami(&ctx()?),
+        Top::Overview => admin::overview(&ctx()?),
+        Top::System(c) => admin::system(&ctx()?, c),
+        Top::Request(c) => requests::run(&ctx()?, c),
+        Top::Plan(c) => plans::run(&ctx()?, c),
+        Top::Test(c) => tests_cmd::run(&ctx()?, c),
+        Top::Golive(a) => plans::golive(&ctx()?, a),
+        Top::Training(a) => plans::training(&ctx()?, a),
+        Top::Compare(c) => plans::compare(&ctx()?, c),
+        Top::File(a) => plans::file(&ctx()?, a),
+        Top::Archive(c) => plans::archive(&ctx()?, c),
+        Top::Supervision(c) => supervision::run(&ctx()?, c),
+        Top::Calendar(c) => admin::calendar(&ctx()?, c),
+        Top::Audit(a) => admin::audit(&ctx()?, a),
+    }
+}

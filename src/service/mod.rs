@@ -50,7 +50,7 @@ impl Service {
         let store = Store::open(dir, OpenMode::Create { demo }, creator)?;
         let cfg = dir.join(crate::config::CONFIG_FILE);
         if !cfg.exists() {
-            write_private(&cfg, &Config::template(creator))?;
+            write_file(&cfg, &Config::template(creator), 0o640)?;
         }
         Self::with_store(store)
     }
@@ -133,15 +133,15 @@ impl Service {
     }
 }
 
-/// Write a file readable by its owner only.
-pub(crate) fn write_private(path: &Path, text: &str) -> Result<()> {
+/// Write a file with at most `mode` (the umask may narrow it further).
+pub fn write_file(path: &Path, text: &str, mode: u32) -> Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
-        .mode(0o600)
+        .mode(mode)
         .open(path)
         .map_err(|e| Error::io(path, e))?;
     f.write_all(text.as_bytes()).map_err(|e| Error::io(path, e))

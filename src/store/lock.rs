@@ -23,7 +23,7 @@ impl OwnerLock {
             .write(true)
             .create(true)
             .truncate(false)
-            .mode(0o600)
+            .mode(0o660)
             .open(&path)
             .map_err(|e| Error::io(&path, e))?;
         match Flock::lock(file, FlockArg::LockExclusiveNonblock) {

@@ -1,0 +1,433 @@
+//! `beian init`, `demo`, `whoami`, `overview`, `system …`, `calendar …`, `audit`, `man`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use clap::{Args, Subcommand};
+use serde::Deserialize;
+
+use super::output::{self, Fields, Table};
+use super::{args, data_dir, Cli, Ctx};
+use crate::error::{Error, Result};
+use crate::i18n::t;
+use crate::model::*;
+use crate::service::{Command, Service};
+
+#[derive(Subcommand, Debug)]
+pub enum SystemCmd {
+    /// Register an information system (role admin)
+    Add {
+        /// Name of the system, e.g. 教务管理系统
+        #[arg(long)]
+        name: String,
+        /// Owning department
+        #[arg(long, default_value = "")]
+        department: String,
+        /// Vendor or development team
+        #[arg(long, default_value = "")]
+        vendor: String,
+        /// Current version
+        #[arg(long, default_value = "")]
+        version: String,
+    },
+    /// List the information systems
+    #[command(alias = "ls")]
+    List,
+    /// Show a system and its plans
+    Show {
+        /// System id or name
+        system: String,
+    },
+    /// Change a system's fields (role admin)
+    Edit {
+        /// System id or name
+        system: String,
+        /// New name
+        #[arg(long)]
+        name: Option<String>,
+        /// Owning department
+        #[arg(long)]
+        department: Option<String>,
+        /// Vendor or development team
+        #[arg(long)]
+        vendor: Option<String>,
+        /// Current version
+        #[arg(long)]
+        version: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CalendarCmd {
+    /// List the blackout periods
+    #[command(alias = "ls")]
+    List,
+    /// Add a blackout period (role admin)
+    Add {
+        /// Name of the period, e.g. 期末考试
+        name: String,
+        /// First day, YYYY-MM-DD
+        #[arg(long)]
+        start: String,
+        /// Last day, YYYY-MM-DD
+        #[arg(long)]
+        end: String,
+        /// Cannot be overridden (otherwise a justification can override it)
+        #[arg(long)]
+        hard: bool,
+    },
+    /// Remove a blackout period by name (role admin)
+    Remove {
+        /// Name of the period
+        name: String,
+    },
+    /// Replace the calendar with the periods of a TOML file (role admin)
+    Import {
+        /// A file of [[blackout]] tables: name, start, end, hard
+        file: std::path::PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// Only events about this record (e.g. PLAN-2026-0007)
+    #[arg(long)]
+    entity: Option<String>,
+    /// How many, newest first
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+}
+
+pub fn init(cli: &Cli) -> Result<()> {
+    let dir = data_dir(&cli.db);
+    let me = crate::config::os_user_name();
+    let service = Service::create(&dir, &me, false)?;
+    if cli.json {
+        output::json(&serde_json::json!({ "db": dir, "admin": me }));
+    } else {
+        println!(
+            "{}",
+            t("cli.init.done", &[("path", dir.display().to_string()), ("user", me)])
+        );
+        println!(
+            "{}",
+            t(
+                "cli.init.config",
+                &[(
+                    "path",
+                    service.dir().join(crate::config::CONFIG_FILE).display().to_string()
+                )]
+            )
+        );
+    }
+    Ok(())
+}
+
+pub fn demo(cli: &Cli) -> Result<()> {
+    let dir = cli.db.clone().unwrap_or_else(crate::config::default_demo_dir);
+    if dir.join("db").exists() {
+        let existing = Service::open(&dir)?;
+        if !existing.is_demo()? {
+            return Err(Error::AlreadyExists {
+                path: dir.display().to_string(),
+            });
+        }
+        drop(existing);
+        for entry in ["db", crate::config::CONFIG_FILE] {
+            let p = dir.join(entry);
+            let r = if p.is_dir() {
+                std::fs::remove_dir_all(&p)
+            } else {
+                std::fs::remove_file(&p)
+            };
+            r.map_err(|e| Error::io(&p, e))?;
+        }
+    }
+    let me = crate::config::os_user_name();
+    let mut service = Service::create(&dir, &me, true)?;
+    let stats = crate::demo::populate(&mut service, chrono::Utc::now())?;
+    if cli.json {
+        output::json(&serde_json::json!({ "db": dir, "stats": stats }));
+        return Ok(());
+    }
+    println!("{}", t("cli.demo.done", &[("path", dir.display().to_string())]));
+    let mut f = Fields::new();
+    f.add(t("cli.overview.systems", &[]), stats.systems.to_string())
+        .add(t("cli.overview.requests", &[]), stats.requests.to_string())
+        .add(t("cli.overview.plans", &[]), stats.plans.to_string())
+        .add(t("cli.overview.dossiers", &[]), stats.dossiers.to_string())
+        .add(t("cli.overview.audit", &[]), stats.audit_events.to_string());
+    f.print();
+    println!("\n{}", t("cli.demo.next", &[("path", dir.display().to_string())]));
+    Ok(())
+}
+
+pub fn whoami(ctx: &Ctx) -> Result<()> {
+    let roles: Vec<String> = ctx.actor.roles.iter().map(|r| r.as_str().to_string()).collect();
+    if ctx.json {
+        output::json(&serde_json::json!({
+            "user": ctx.actor.name, "roles": roles, "db": ctx.service.dir(), "demo": ctx.service.is_demo()?,
+        }));
+        return Ok(());
+    }
+    let mut f = Fields::new();
+    f.add(t("cli.whoami.user", &[]), &ctx.actor.name)
+        .add(
+            t("cli.whoami.roles", &[]),
+            if roles.is_empty() {
+                t("rule.no_roles", &[])
+            } else {
+                roles.join(", ")
+            },
+        )
+        .add(t("cli.whoami.db", &[]), ctx.service.dir().display().to_string());
+    f.print();
+    Ok(())
+}
+
+pub fn overview(ctx: &Ctx) -> Result<()> {
+    let o = ctx.service.overview(&ctx.actor)?;
+    if ctx.json {
+        output::json(&o);
+        return Ok(());
+    }
+    let mut f = Fields::new();
+    f.add(t("cli.overview.systems", &[]), o.systems.to_string())
+        .add(
+            t("cli.overview.requests", &[]),
+            format!(
+                "{} ({} {})",
+                o.requests,
+                o.new_requests,
+                t("enum.RequestStatus.new", &[])
+            ),
+        )
+        .add(
+            t("cli.overview.plans", &[]),
+            format!(
+                "{} ({} {})",
+                o.plans,
+                o.awaiting_approval,
+                t("enum.PlanStatus.submitted", &[])
+            ),
+        )
+        .add(t("cli.overview.dossiers", &[]), o.dossiers.to_string())
+        .add(
+            t("cli.overview.overdue", &[]),
+            o.overdue_orders
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    f.print();
+    Ok(())
+}
+
+/// System names by id, for list columns.
+pub fn system_names(ctx: &Ctx) -> Result<HashMap<Id, String>> {
+    Ok(ctx
+        .service
+        .systems(&ctx.actor)?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect())
+}
+
+pub fn system(ctx: &Ctx, cmd: &SystemCmd) -> Result<()> {
+    let (a, s) = (&ctx.actor, &ctx.service);
+    match cmd {
+        SystemCmd::Add {
+            name,
+            department,
+            vendor,
+            version,
+        } => {
+            ctx.run(Command::SystemAdd {
+                name: name.clone(),
+                department: department.clone(),
+                vendor: vendor.clone(),
+                version: version.clone(),
+            })?;
+        }
+        SystemCmd::List => {
+            let list = s.systems(a)?;
+            if ctx.json {
+                return Ok(output::json(&list));
+            }
+            let mut tb = Table::new(&[
+                t("cli.col.id", &[]),
+                t("cli.col.system", &[]),
+                t("cli.col.version", &[]),
+                t("cli.col.department", &[]),
+                t("cli.col.vendor", &[]),
+            ]);
+            for x in &list {
+                tb.row(vec![
+                    x.id.to_string(),
+                    x.name.clone(),
+                    x.version.clone(),
+                    x.department.clone(),
+                    x.vendor.clone(),
+                ]);
+            }
+            tb.print();
+        }
+        SystemCmd::Show { system } => {
+            let x = s.system(a, s.resolve_system(a, system)?)?;
+            let plans = s.plans(
+                a,
+                &crate::service::PlanFilter {
+                    system: Some(x.id),
+                    status: None,
+                },
+            )?;
+            if ctx.json {
+                return Ok(output::json(&serde_json::json!({ "system": x, "plans": plans })));
+            }
+            let mut f = Fields::new();
+            f.add(t("cli.col.id", &[]), format!("{}  (rev {})", x.id, x.meta.rev))
+                .add(t("cli.col.system", &[]), &x.name)
+                .add(t("cli.col.version", &[]), &x.version)
+                .add(t("cli.col.department", &[]), &x.department)
+                .add(t("cli.col.vendor", &[]), &x.vendor);
+            f.print();
+            output::heading(&t("cli.overview.plans", &[]));
+            for p in plans {
+                println!(
+                    "  {}  {}  {} → {}  {}",
+                    p.id,
+                    p.status.label(),
+                    p.version_from,
+                    p.version_to,
+                    crate::sanitize::clean_line(&p.title)
+                );
+            }
+        }
+        SystemCmd::Edit {
+            system,
+            name,
+            department,
+            vendor,
+            version,
+        } => {
+            ctx.run(Command::SystemEdit {
+                id: s.resolve_system(a, system)?,
+                name: name.clone(),
+                department: department.clone(),
+                vendor: vendor.clone(),
+                version: version.clone(),
+            })?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CalendarFile {
+    #[serde(default)]
+    blackout: Vec<Blackout>,
+}
+
+/// Read a calendar TOML file; errors name the file and line.
+pub fn read_calendar(path: &Path) -> Result<Vec<Blackout>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    toml::from_str::<CalendarFile>(&text).map(|c| c.blackout).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| format!(":{}", text[..s.start.min(text.len())].lines().count().max(1)))
+            .unwrap_or_default();
+        Error::Config {
+            path: format!("{}{line}", path.display()),
+            detail: e.message().to_string(),
+        }
+    })
+}
+
+pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {
+    match cmd {
+        CalendarCmd::List => {
+            let cal = ctx.service.calendar(&ctx.actor)?;
+            if ctx.json {
+                return Ok(output::json(&cal));
+            }
+            let mut tb = Table::new(&[
+                t("cli.col.period", &[]),
+                t("cli.col.start", &[]),
+                t("cli.col.end", &[]),
+                t("cli.col.kind", &[]),
+            ]);
+            for b in &cal {
+                let kind = if b.hard {
+                    t("cli.calendar.hard", &[])
+                } else {
+                    t("cli.calendar.soft", &[])
+                };
+                tb.row(vec![b.name.clone(), b.start.to_string(), b.end.to_string(), kind]);
+            }
+            tb.print();
+        }
+        CalendarCmd::Add { name, start, end, hard } => {
+            ctx.run(Command::CalendarAdd {
+                period: Blackout {
+                    name: name.clone(),
+                    start: args::date("start", start)?,
+                    end: args::date("end", end)?,
+                    hard: *hard,
+                },
+            })?;
+        }
+        CalendarCmd::Remove { name } => {
+            ctx.run(Command::CalendarRemove { name: name.clone() })?;
+        }
+        CalendarCmd::Import { file } => {
+            ctx.run(Command::CalendarReplace {
+                periods: read_calendar(file)?,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+pub fn audit(ctx: &Ctx, x: &AuditArgs) -> Result<()> {
+    let events = ctx.service.audit(&ctx.actor, x.entity.as_deref(), x.limit)?;
+    if ctx.json {
+        return Ok(output::json(&events));
+    }
+    let mut tb = Table::new(&[
+        "#".into(),
+        t("cli.col.time", &[]),
+        t("cli.col.actor", &[]),
+        t("cli.col.action", &[]),
+        t("cli.col.entity", &[]),
+        t("cli.col.summary", &[]),
+    ]);
+    for e in &events {
+        tb.row(vec![
+            e.seq.to_string(),
+            fmt_time(e.time),
+            e.actor.clone(),
+            e.action.clone(),
+            e.entity.clone(),
+            e.summary.clone(),
+        ]);
+    }
+    tb.print();
+    Ok(())
+}
+
+pub fn man(out: Option<&Path>) -> Result<()> {
+    let cmd = super::help_i18n::command();
+    match out {
+        None => clap_mangen::Man::new(cmd)
+            .render(&mut std::io::stdout())
+            .map_err(|e| Error::io(Path::new("-"), e)),
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            clap_mangen::generate_to(cmd, dir).map_err(|e| Error::io(dir, e))?;
+            println!("{}", dir.display());
+            Ok(())
+        }
+    }
+}

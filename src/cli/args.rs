@@ -1,0 +1,80 @@
+//! Parsing what users type: ids, times, dates, and `@file` text.
+
+use chrono::{Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+use crate::error::{Error, Result};
+use crate::model::{Id, IdKind, Time};
+
+pub fn id(field: &str, s: &str, kind: IdKind) -> Result<Id> {
+    Id::parse_kind(s, kind).map_err(|_| {
+        let example = match kind {
+            IdKind::System => "SYS-0001".to_string(),
+            k => format!("{}-2026-0001", k.prefix()),
+        };
+        Error::input(field, s, &example)
+    })
+}
+
+/// `2026-12-05 22:00`, `2026-12-05T22:00[:00]`, or an RFC 3339 time; local time
+/// unless an offset is given.
+pub fn time(field: &str, s: &str) -> Result<Time> {
+    let t = s.trim();
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Ok(dt.with_timezone(&Utc));
+    }
+    for fmt in ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(t, fmt) {
+            return local(field, s, naive);
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return local(field, s, d.and_time(NaiveTime::MIN));
+    }
+    Err(Error::input(field, s, "YYYY-MM-DD HH:MM"))
+}
+
+fn local(field: &str, s: &str, naive: NaiveDateTime) -> Result<Time> {
+    Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| Error::input(field, s, "a time that exists in the local time zone"))
+}
+
+pub fn date(field: &str, s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| Error::input(field, s, "YYYY-MM-DD"))
+}
+
+/// Text given on the command line; `@path` reads a file and `@-` standard input.
+pub fn text(field: &str, s: &str) -> Result<String> {
+    if let Some(path) = s.strip_prefix('@') {
+        let bytes = if path == "-" {
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map_err(|e| Error::io(std::path::Path::new("-"), e))?;
+            b
+        } else {
+            std::fs::read(path).map_err(|e| Error::io(std::path::Path::new(path), e))?
+        };
+        return String::from_utf8(bytes).map_err(|_| Error::input(field, s, "a UTF-8 text file"));
+    }
+    Ok(s.to_string())
+}
+
+pub fn opt_text(field: &str, s: &Option<String>) -> Result<Option<String>> {
+    s.as_deref().map(|v| text(field, v)).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_errors() {
+        assert!(time("window-start", "2026-12-05 22:00").is_ok());
+        assert!(time("window-start", "2026-12-05T22:00:00+08:00").is_ok());
+        assert!(time("window-start", "2026-12-05").is_ok());
+        assert!(matches!(time("window-start", "2026-13-05 22:00"), Err(Error::Input { .. })));
+        assert!(matches!(date("deadline", "tomorrow"), Err(Error::Input { .. })));
+        assert!(matches!(id("plan", "REQ-2026-0001", IdKind::Plan), Err(Error::Input { .. })));
+    }
+}

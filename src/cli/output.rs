@@ -1,0 +1,132 @@
+//! Printing: JSON for scripts, aligned tables for people (widths by unicode-width).
+
+use serde::Serialize;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::sanitize::clean_line;
+
+pub fn json<T: Serialize + ?Sized>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).expect("serializable"));
+}
+
+/// Cut `s` to at most `max` display columns, ending in `…` when cut.
+pub fn fit(s: &str, max: usize) -> String {
+    let s = clean_line(s);
+    if s.width() <= max {
+        return s;
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw + 1 > max {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+fn pad(s: &str, width: usize) -> String {
+    let w = s.width();
+    let mut out = s.to_string();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    out
+}
+
+/// A table whose last column takes what is left; cells are cleaned of controls.
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(header: &[String]) -> Table {
+        Table {
+            header: header.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells.into_iter().map(|c| fit(&c, 60)).collect());
+    }
+
+    pub fn print(&self) {
+        let n = self.header.len();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.width()).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate().take(n) {
+                widths[i] = widths[i].max(c.width());
+            }
+        }
+        let line = |cells: &[String]| {
+            let mut s = String::new();
+            for (i, c) in cells.iter().enumerate() {
+                if i + 1 == cells.len() {
+                    s.push_str(c);
+                } else {
+                    s.push_str(&pad(c, widths[i]));
+                    s.push_str("  ");
+                }
+            }
+            println!("{}", s.trim_end());
+        };
+        line(&self.header);
+        for r in &self.rows {
+            line(r);
+        }
+    }
+}
+
+/// `label: value` lines, labels padded to one width; multi-line values indented.
+pub struct Fields {
+    rows: Vec<(String, String)>,
+}
+
+impl Fields {
+    pub fn new() -> Fields {
+        Fields { rows: Vec::new() }
+    }
+
+    pub fn add(&mut self, label: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.rows.push((label.into(), value.into()));
+        self
+    }
+
+    pub fn print(&self) {
+        let w = self.rows.iter().map(|(l, _)| l.width()).max().unwrap_or(0);
+        for (l, v) in &self.rows {
+            let v = crate::sanitize::clean(v);
+            let mut lines = v.lines();
+            println!("{}  {}", pad(l, w), lines.next().unwrap_or(""));
+            for more in lines {
+                println!("{}  {}", " ".repeat(w), more);
+            }
+        }
+    }
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields::new()
+    }
+}
+
+pub fn heading(s: &str) {
+    println!("\n{}", clean_line(s));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_counts_columns() {
+        assert_eq!(fit("教务管理系统", 8), "教务管…");
+        assert_eq!(fit("abc", 8), "abc");
+        assert!(fit("一卡通系统无法充值请尽快处理", 10).width() <= 10);
+    }
+}

@@ -1,0 +1,913 @@
+//! `beian plan …`, `golive`, `training`, `compare`, `file`, `archive`.
+
+use clap::{Args, Subcommand};
+
+use super::output::{self, Fields, Table};
+use super::{args, Ctx};
+use crate::error::{Error, Result};
+use crate::i18n::t;
+use crate::model::*;
+use crate::service::{ArchiveFilter, Command, PlanFilter};
+use crate::workflow::PlanChange;
+
+#[derive(Subcommand, Debug)]
+pub enum PlanCmd {
+    /// Start a plan (draft) for a system
+    New(NewArgs),
+    /// List plans
+    #[command(alias = "ls")]
+    List {
+        /// Only plans in this status
+        #[arg(long, value_enum)]
+        status: Option<PlanStatus>,
+        /// System id or name
+        #[arg(long)]
+        system: Option<String>,
+    },
+    /// Show a plan with everything recorded against it
+    Show {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+    },
+    /// Change written fields of a draft or returned plan
+    Edit(EditArgs),
+    /// Risks: add or remove
+    #[command(subcommand)]
+    Risk(RiskCmd),
+    /// Staff assignments: add or remove
+    #[command(subcommand)]
+    Staff(StaffCmd),
+    /// Link accepted requests to the plan
+    Link {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+        /// Request ids
+        #[arg(required = true)]
+        requests: Vec<String>,
+    },
+    /// Submit for approval by the Leading Group
+    Submit {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+    },
+    /// Approve (role approver; not the plan's author)
+    Approve {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+        /// Approval comment (@FILE reads a file)
+        #[arg(long, default_value = "")]
+        comment: String,
+        /// Reference of the meeting minutes
+        #[arg(long, default_value = "")]
+        minutes: String,
+    },
+    /// Return for revision with a reason (role approver)
+    Return {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+        /// Why the plan is returned (required; @FILE reads a file)
+        #[arg(long)]
+        reason: String,
+        /// Reference of the meeting minutes
+        #[arg(long, default_value = "")]
+        minutes: String,
+    },
+    /// Publish the update notice (更新预告); --preview prints it only
+    Notice {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+        /// Notice text (@FILE reads a file) [default: generated from the plan]
+        #[arg(long)]
+        text: Option<String>,
+        /// Who it is for
+        #[arg(long, default_value = "全校师生")]
+        audience: String,
+        /// Print the generated notice without publishing it
+        #[arg(long)]
+        preview: bool,
+    },
+    /// Start implementation (needs the notice published in time)
+    Implement {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+    },
+    /// Cancel a plan that is not live yet
+    Cancel {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+        /// Why the plan is cancelled (required; @FILE reads a file)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Confirm the data backup before go-live (§3.3)
+    Backup(BackupArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// System id or name
+    #[arg(long)]
+    system: String,
+    /// Title, one line
+    #[arg(long)]
+    title: String,
+    /// Version now [default: the system's current version]
+    #[arg(long)]
+    from: Option<String>,
+    /// Version after the update
+    #[arg(long)]
+    to: String,
+}
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    /// Plan id, e.g. PLAN-2026-0007
+    id: String,
+    /// New title, one line
+    #[arg(long)]
+    title: Option<String>,
+    /// Version before the update
+    #[arg(long)]
+    version_from: Option<String>,
+    /// Version after the update
+    #[arg(long)]
+    version_to: Option<String>,
+    /// Goals of the update (@FILE reads a file; the same for every text field)
+    #[arg(long)]
+    goals: Option<String>,
+    /// Content: what the update changes (scope)
+    #[arg(long)]
+    content: Option<String>,
+    /// Technical approach
+    #[arg(long)]
+    approach: Option<String>,
+    /// Maintenance window start, YYYY-MM-DD HH:MM (with --window-end)
+    #[arg(long, requires = "window_end", value_name = "TIME")]
+    window_start: Option<String>,
+    /// Maintenance window end, YYYY-MM-DD HH:MM (with --window-start)
+    #[arg(long, requires = "window_start", value_name = "TIME")]
+    window_end: Option<String>,
+    /// How the data is backed up before the update
+    #[arg(long)]
+    backup_plan: Option<String>,
+    /// How the data is migrated
+    #[arg(long)]
+    migration_plan: Option<String>,
+    /// How the update is rolled back if it fails
+    #[arg(long)]
+    rollback_plan: Option<String>,
+    /// Justification for a window in a soft blackout period ("" removes it)
+    #[arg(long = "override", value_name = "JUSTIFICATION")]
+    blackout_override: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RiskCmd {
+    /// Add a risk with its mitigation
+    Add {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+        /// What could go wrong (@FILE reads a file)
+        #[arg(long)]
+        description: String,
+        /// How likely it is: low, medium or high
+        #[arg(long, value_enum, default_value = "medium")]
+        likelihood: Level,
+        /// How much harm it would do: low, medium or high
+        #[arg(long, value_enum, default_value = "medium")]
+        impact: Level,
+        /// How the risk is prevented or contained (@FILE reads a file)
+        #[arg(long)]
+        mitigation: String,
+    },
+    /// Remove risk number N (1-based)
+    Rm {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+        /// Risk number, as `plan show` lists them
+        n: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StaffCmd {
+    /// Assign a person to the update
+    Add {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+        /// Who is assigned
+        #[arg(long)]
+        person: String,
+        /// Their role in the update, e.g. 项目负责人
+        #[arg(long)]
+        role: String,
+        /// What they are responsible for
+        #[arg(long, default_value = "")]
+        duty: String,
+    },
+    /// Remove assignment number N (1-based)
+    Rm {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+        /// Assignment number, as `plan show` lists them
+        n: usize,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    /// Plan id, e.g. PLAN-2026-0007
+    id: String,
+    /// What was backed up
+    #[arg(long)]
+    what: String,
+    /// Where the backup is
+    #[arg(long)]
+    location: String,
+    /// Size of the backup, e.g. 120 GB
+    #[arg(long, default_value = "")]
+    size: String,
+    /// Checksum of the backup, e.g. its SHA-256
+    #[arg(long, default_value = "")]
+    checksum: String,
+    /// Who verified the backup can be restored
+    #[arg(long)]
+    verified_by: String,
+}
+
+#[derive(Args, Debug)]
+pub struct GoLiveArgs {
+    /// Plan id
+    id: String,
+    /// When it went live [default: now]
+    #[arg(long, value_name = "TIME")]
+    time: Option<String>,
+    /// Who deployed it
+    #[arg(long)]
+    deployer: String,
+    /// Version deployed [default: the plan's target version]
+    #[arg(long)]
+    version: Option<String>,
+    /// Deployment steps taken (@FILE reads a file)
+    #[arg(long, default_value = "")]
+    steps: String,
+    /// Configuration changes made (@FILE reads a file)
+    #[arg(long, default_value = "")]
+    config_changes: String,
+    /// success, partial or rolled_back
+    #[arg(long, value_enum, default_value = "success")]
+    outcome: GoLiveOutcome,
+    /// Incidents during go-live (@FILE reads a file)
+    #[arg(long, default_value = "")]
+    incidents: String,
+}
+
+#[derive(Args, Debug)]
+pub struct TrainingArgs {
+    /// Plan id
+    id: String,
+    /// online_video, classroom or on_site
+    #[arg(long, value_enum)]
+    format: TrainingFormat,
+    /// Day of the session, YYYY-MM-DD
+    #[arg(long)]
+    date: String,
+    /// Who gave the training
+    #[arg(long)]
+    trainer: String,
+    /// A department that attended (repeatable)
+    #[arg(long = "department")]
+    departments: Vec<String>,
+    /// How many people attended
+    #[arg(long, default_value_t = 0)]
+    attendance: u32,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CompareCmd {
+    /// Add a row: a function before and after the update
+    Add {
+        /// Plan id
+        id: String,
+        /// The function compared, e.g. 成绩录入
+        #[arg(long)]
+        function: String,
+        /// How it worked before the update
+        #[arg(long, default_value = "")]
+        before: String,
+        /// How it works after the update
+        #[arg(long, default_value = "")]
+        after: String,
+        /// added, changed or removed
+        #[arg(long, value_enum)]
+        change: ChangeType,
+    },
+    /// Remove row N (1-based)
+    Rm {
+        /// Plan id
+        id: String,
+        /// Row number, as `compare list` shows them
+        n: usize,
+    },
+    /// Show the comparison
+    #[command(alias = "ls")]
+    List {
+        /// Plan id
+        id: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct FileArgs {
+    /// Plan id (must be live)
+    id: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ArchiveCmd {
+    /// Filed dossiers, newest first
+    #[command(alias = "ls")]
+    List(ArchiveArgs),
+    /// Show a dossier with its addenda
+    Show {
+        /// Dossier id, e.g. FILE-2026-0003
+        id: String,
+    },
+    /// Search dossiers: every word must occur (Chinese or English)
+    Search {
+        /// Words to find
+        #[arg(required = true)]
+        words: Vec<String>,
+        #[command(flatten)]
+        filter: ArchiveArgs,
+    },
+    /// Append a correction to a filed dossier (it never changes itself)
+    Addendum {
+        /// Dossier id, e.g. FILE-2026-0003
+        id: String,
+        /// Why the correction is needed
+        #[arg(long)]
+        reason: String,
+        /// The correction (@FILE reads a file)
+        #[arg(long)]
+        text: String,
+    },
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ArchiveArgs {
+    /// System id or name
+    #[arg(long)]
+    system: Option<String>,
+    /// Live or filed on or after this day (YYYY-MM-DD)
+    #[arg(long)]
+    from: Option<String>,
+    /// … and on or before this day
+    #[arg(long)]
+    to: Option<String>,
+    /// Live in the last N days
+    #[arg(long, value_name = "N")]
+    days: Option<i64>,
+}
+
+pub fn plan_id(s: &str) -> Result<Id> {
+    args::id("plan", s, IdKind::Plan)
+}
+
+fn edit(ctx: &Ctx, id: &str, changes: Vec<PlanChange>) -> Result<()> {
+    ctx.run(Command::PlanEdit {
+        id: plan_id(id)?,
+        changes,
+    })?;
+    Ok(())
+}
+
+pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
+    let (a, s) = (&ctx.actor, &ctx.service);
+    match cmd {
+        PlanCmd::New(x) => {
+            ctx.run(Command::PlanNew {
+                system: s.resolve_system(a, &x.system)?,
+                title: x.title.clone(),
+                version_from: x.from.clone(),
+                version_to: x.to.clone(),
+            })?;
+        }
+        PlanCmd::List { status, system } => {
+            let f = PlanFilter {
+                status: *status,
+                system: system.as_deref().map(|k| s.resolve_system(a, k)).transpose()?,
+            };
+            let list = s.plans(a, &f)?;
+            if ctx.json {
+                output::json(&list);
+                return Ok(());
+            }
+            let names = super::admin::system_names(ctx)?;
+            let mut table = Table::new(&[
+                t("cli.col.id", &[]),
+                t("cli.col.status", &[]),
+                t("cli.col.system", &[]),
+                t("cli.col.version", &[]),
+                t("cli.col.window", &[]),
+                t("cli.col.author", &[]),
+                t("cli.col.title", &[]),
+            ]);
+            for p in &list {
+                table.row(vec![
+                    p.id.to_string(),
+                    p.status.label(),
+                    names.get(&p.system).cloned().unwrap_or_default(),
+                    format!("{} → {}", p.version_from, p.version_to),
+                    p.window.as_ref().map(|w| fmt_time(w.start)).unwrap_or_default(),
+                    p.author.clone(),
+                    p.title.clone(),
+                ]);
+            }
+            table.print();
+            println!("{}", t("cli.count", &[("n", list.len().to_string())]));
+        }
+        PlanCmd::Show { id } => {
+            let p = s.plan(a, plan_id(id)?)?;
+            if ctx.json {
+                output::json(&p);
+                return Ok(());
+            }
+            let sys = s.system(a, p.system)?;
+            print_plan(&p, &sys);
+        }
+        PlanCmd::Edit(x) => {
+            let mut c = Vec::new();
+            let text = |field: &str, v: &Option<String>| args::opt_text(field, v);
+            if let Some(v) = &x.title {
+                c.push(PlanChange::Title(v.clone()));
+            }
+            if let Some(v) = &x.version_from {
+                c.push(PlanChange::VersionFrom(v.clone()));
+            }
+            if let Some(v) = &x.version_to {
+                c.push(PlanChange::VersionTo(v.clone()));
+            }
+            if let Some(v) = text("goals", &x.goals)? {
+                c.push(PlanChange::Goals(v));
+            }
+            if let Some(v) = text("content", &x.content)? {
+                c.push(PlanChange::Content(v));
+            }
+            if let Some(v) = text("approach", &x.approach)? {
+                c.push(PlanChange::Approach(v));
+            }
+            if let (Some(st), Some(en)) = (&x.window_start, &x.window_end) {
+                c.push(PlanChange::Window(Some(Window {
+                    start: args::time("window-start", st)?,
+                    end: args::time("window-end", en)?,
+                })));
+            }
+            if let Some(v) = text("backup-plan", &x.backup_plan)? {
+                c.push(PlanChange::BackupPlan(v));
+            }
+            if let Some(v) = text("migration-plan", &x.migration_plan)? {
+                c.push(PlanChange::MigrationPlan(v));
+            }
+            if let Some(v) = text("rollback-plan", &x.rollback_plan)? {
+                c.push(PlanChange::RollbackPlan(v));
+            }
+            if let Some(v) = text("override", &x.blackout_override)? {
+                c.push(PlanChange::BlackoutOverride(Some(v)));
+            }
+            if c.is_empty() {
+                return Err(Error::input("plan edit", "", "at least one field option, e.g. --goals"));
+            }
+            edit(ctx, &x.id, c)?;
+        }
+        PlanCmd::Risk(RiskCmd::Add {
+            id,
+            description,
+            likelihood,
+            impact,
+            mitigation,
+        }) => edit(
+            ctx,
+            id,
+            vec![PlanChange::AddRisk(Risk {
+                description: args::text("description", description)?,
+                likelihood: *likelihood,
+                impact: *impact,
+                mitigation: args::text("mitigation", mitigation)?,
+            })],
+        )?,
+        PlanCmd::Risk(RiskCmd::Rm { id, n }) => edit(ctx, id, vec![PlanChange::RemoveRisk(*n)])?,
+        PlanCmd::Staff(StaffCmd::Add { id, person, role, duty }) => edit(
+            ctx,
+            id,
+            vec![PlanChange::AddStaff(StaffAssignment {
+                person: person.clone(),
+                role: role.clone(),
+                duty: duty.clone(),
+            })],
+        )?,
+        PlanCmd::Staff(StaffCmd::Rm { id, n }) => edit(ctx, id, vec![PlanChange::RemoveStaff(*n)])?,
+        PlanCmd::Link { id, requests } => {
+            let plan = plan_id(id)?;
+            for r in requests {
+                ctx.run(Command::RequestLink {
+                    id: args::id("request", r, IdKind::Request)?,
+                    plan,
+                })?;
+            }
+        }
+        PlanCmd::Submit { id } => {
+            ctx.run(Command::PlanSubmit { id: plan_id(id)? })?;
+        }
+        PlanCmd::Approve { id, comment, minutes } => {
+            ctx.run(Command::PlanApprove {
+                id: plan_id(id)?,
+                comment: args::text("comment", comment)?,
+                minutes_ref: minutes.clone(),
+            })?;
+        }
+        PlanCmd::Return { id, reason, minutes } => {
+            ctx.run(Command::PlanReturn {
+                id: plan_id(id)?,
+                reason: args::text("reason", reason)?,
+                minutes_ref: minutes.clone(),
+            })?;
+        }
+        PlanCmd::Notice {
+            id,
+            text,
+            audience,
+            preview,
+        } => {
+            let pid = plan_id(id)?;
+            let text = args::opt_text("text", text)?;
+            if *preview {
+                let p = s.plan(a, pid)?;
+                let sys = s.system(a, p.system)?;
+                let body = text.unwrap_or_else(|| crate::service::default_notice_text(&p, &sys));
+                if ctx.json {
+                    output::json(&serde_json::json!({ "plan": pid, "audience": audience, "text": body }));
+                } else {
+                    println!("{}", crate::sanitize::clean(&body));
+                }
+                return Ok(());
+            }
+            ctx.run(Command::PlanNotice {
+                id: pid,
+                text,
+                audience: audience.clone(),
+            })?;
+        }
+        PlanCmd::Implement { id } => {
+            ctx.run(Command::PlanImplement { id: plan_id(id)? })?;
+        }
+        PlanCmd::Cancel { id, reason } => {
+            ctx.run(Command::PlanCancel {
+                id: plan_id(id)?,
+                reason: args::text("reason", reason)?,
+            })?;
+        }
+        PlanCmd::Backup(x) => {
+            ctx.run(Command::Backup {
+                plan: plan_id(&x.id)?,
+                backup: BackupConfirmation {
+                    what: x.what.clone(),
+                    location: x.location.clone(),
+                    size: x.size.clone(),
+                    checksum: x.checksum.clone(),
+                    verified_by: x.verified_by.clone(),
+                    time: chrono::Utc::now(),
+                },
+            })?;
+        }
+    }
+    Ok(())
+}
+
+pub fn golive(ctx: &Ctx, x: &GoLiveArgs) -> Result<()> {
+    let plan = plan_id(&x.id)?;
+    let version = match &x.version {
+        Some(v) => v.clone(),
+        None => ctx.service.plan(&ctx.actor, plan)?.version_to,
+    };
+    ctx.run(Command::GoLive {
+        plan,
+        golive: GoLive {
+            time: x
+                .time
+                .as_deref()
+                .map(|v| args::time("time", v))
+                .transpose()?
+                .unwrap_or_else(chrono::Utc::now),
+            deployer: x.deployer.clone(),
+            version,
+            steps: args::text("steps", &x.steps)?,
+            config_changes: args::text("config-changes", &x.config_changes)?,
+            outcome: x.outcome,
+            incidents: args::text("incidents", &x.incidents)?,
+        },
+    })?;
+    Ok(())
+}
+
+pub fn training(ctx: &Ctx, x: &TrainingArgs) -> Result<()> {
+    ctx.run(Command::Training {
+        plan: plan_id(&x.id)?,
+        training: Training {
+            format: x.format,
+            date: args::date("date", &x.date)?,
+            trainer: x.trainer.clone(),
+            departments: x.departments.clone(),
+            attendance: x.attendance,
+        },
+    })?;
+    Ok(())
+}
+
+pub fn compare(ctx: &Ctx, cmd: &CompareCmd) -> Result<()> {
+    match cmd {
+        CompareCmd::Add {
+            id,
+            function,
+            before,
+            after,
+            change,
+        } => {
+            ctx.run(Command::ComparisonAdd {
+                plan: plan_id(id)?,
+                row: ComparisonRow {
+                    function: function.clone(),
+                    before: before.clone(),
+                    after: after.clone(),
+                    change: *change,
+                },
+            })?;
+        }
+        CompareCmd::Rm { id, n } => {
+            ctx.run(Command::ComparisonRemove {
+                plan: plan_id(id)?,
+                row: *n,
+            })?;
+        }
+        CompareCmd::List { id } => {
+            let p = ctx.service.plan(&ctx.actor, plan_id(id)?)?;
+            if ctx.json {
+                output::json(&p.comparison);
+            } else {
+                comparison_table(&p.comparison).print();
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn file(ctx: &Ctx, x: &FileArgs) -> Result<()> {
+    ctx.run(Command::File { plan: plan_id(&x.id)? })?;
+    Ok(())
+}
+
+fn archive_filter(ctx: &Ctx, x: &ArchiveArgs, text: Option<String>) -> Result<ArchiveFilter> {
+    let mut from = x.from.as_deref().map(|v| args::date("from", v)).transpose()?;
+    if let Some(d) = x.days {
+        from = Some(chrono::Local::now().date_naive() - chrono::Duration::days(d));
+    }
+    Ok(ArchiveFilter {
+        system: x
+            .system
+            .as_deref()
+            .map(|k| ctx.service.resolve_system(&ctx.actor, k))
+            .transpose()?,
+        text,
+        from,
+        to: x.to.as_deref().map(|v| args::date("to", v)).transpose()?,
+    })
+}
+
+pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
+    let (a, s) = (&ctx.actor, &ctx.service);
+    let list = match cmd {
+        ArchiveCmd::List(x) => s.archive(a, &archive_filter(ctx, x, None)?)?,
+        ArchiveCmd::Search { words, filter } => s.archive(a, &archive_filter(ctx, filter, Some(words.join(" ")))?)?,
+        ArchiveCmd::Show { id } => {
+            let v = s.dossier(a, args::id("dossier", id, IdKind::Dossier)?)?;
+            if ctx.json {
+                output::json(&v);
+                return Ok(());
+            }
+            let d = &v.dossier;
+            println!(
+                "{}  {}  {} {}",
+                d.id,
+                t(
+                    "cli.filed_by",
+                    &[("who", d.filed_by.clone()), ("when", fmt_time(d.filed_at))]
+                ),
+                d.system.name,
+                d.plan.title
+            );
+            print_plan(&d.plan, &d.system);
+            if !d.requests.is_empty() {
+                output::heading(&t("cli.section.requests", &[]));
+                for r in &d.requests {
+                    println!("  {}  {}", r.id, crate::sanitize::clean_line(&r.title));
+                }
+            }
+            if !v.addenda.is_empty() {
+                output::heading(&t("cli.section.addenda", &[]));
+                for x in &v.addenda {
+                    println!(
+                        "  #{} {} {}: {}",
+                        x.no,
+                        fmt_time(x.time),
+                        x.author,
+                        crate::sanitize::clean_line(&x.reason)
+                    );
+                    println!("     {}", crate::sanitize::clean_line(&x.text));
+                }
+            }
+            return Ok(());
+        }
+        ArchiveCmd::Addendum { id, reason, text } => {
+            ctx.run(Command::Addendum {
+                dossier: args::id("dossier", id, IdKind::Dossier)?,
+                reason: reason.clone(),
+                text: args::text("text", text)?,
+            })?;
+            return Ok(());
+        }
+    };
+    if ctx.json {
+        output::json(&list);
+        return Ok(());
+    }
+    let mut table = Table::new(&[
+        t("cli.col.id", &[]),
+        t("cli.col.live", &[]),
+        t("cli.col.system", &[]),
+        t("cli.col.version", &[]),
+        t("cli.col.plan", &[]),
+        t("cli.col.title", &[]),
+    ]);
+    for d in &list {
+        table.row(vec![
+            d.id.to_string(),
+            d.live_at.map(fmt_time).unwrap_or_default(),
+            d.system_name.clone(),
+            format!("{} → {}", d.version_from, d.version_to),
+            d.plan.to_string(),
+            d.title.clone(),
+        ]);
+    }
+    table.print();
+    println!("{}", t("cli.count", &[("n", list.len().to_string())]));
+    Ok(())
+}
+
+fn comparison_table(rows: &[ComparisonRow]) -> Table {
+    let mut table = Table::new(&[
+        "#".into(),
+        t("cli.col.function", &[]),
+        t("cli.col.change", &[]),
+        t("cli.col.before", &[]),
+        t("cli.col.after", &[]),
+    ]);
+    for (i, r) in rows.iter().enumerate() {
+        table.row(vec![
+            (i + 1).to_string(),
+            r.function.clone(),
+            r.change.label(),
+            r.before.clone(),
+            r.after.clone(),
+        ]);
+    }
+    table
+}
+
+/// The plan and everything recorded against it, section by section.
+pub fn print_plan(p: &Plan, sys: &System) {
+    let mut f = Fields::new();
+    f.add(t("cli.col.id", &[]), format!("{}  (rev {})", p.id, p.meta.rev))
+        .add(t("cli.col.title", &[]), &p.title)
+        .add(t("cli.col.status", &[]), p.status.label())
+        .add(t("cli.col.system", &[]), format!("{} ({})", sys.name, sys.id))
+        .add(
+            t("cli.col.version", &[]),
+            format!("{} → {}", p.version_from, p.version_to),
+        )
+        .add(t("cli.col.author", &[]), &p.meta.created_by)
+        .add(
+            t("cli.col.window", &[]),
+            p.window
+                .as_ref()
+                .map(|w| format!("{} — {}", fmt_time(w.start), fmt_time(w.end)))
+                .unwrap_or_default(),
+        );
+    if let Some(o) = &p.blackout_override {
+        f.add(t("cli.col.override", &[]), o);
+    }
+    if let Some(r) = &p.cancel_reason {
+        f.add(t("cli.col.reason", &[]), r);
+    }
+    f.add(t("enum.PlanField.goals", &[]), &p.goals)
+        .add(t("enum.PlanField.content", &[]), &p.content)
+        .add(t("enum.PlanField.approach", &[]), &p.approach)
+        .add(t("enum.PlanField.backup_plan", &[]), &p.backup_plan)
+        .add(t("cli.col.migration_plan", &[]), &p.migration_plan)
+        .add(t("enum.PlanField.rollback_plan", &[]), &p.rollback_plan)
+        .add(
+            t("cli.col.requests", &[]),
+            p.requests.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" "),
+        );
+    f.print();
+    if !p.staff.is_empty() {
+        output::heading(&t("enum.PlanField.staff", &[]));
+        let mut tb = Table::new(&[
+            "#".into(),
+            t("cli.col.person", &[]),
+            t("cli.col.role", &[]),
+            t("cli.col.duty", &[]),
+        ]);
+        for (i, s) in p.staff.iter().enumerate() {
+            tb.row(vec![
+                (i + 1).to_string(),
+                s.person.clone(),
+                s.role.clone(),
+                s.duty.clone(),
+            ]);
+        }
+        tb.print();
+    }
+    if !p.risks.is_empty() {
+        output::heading(&t("cli.section.risks", &[]));
+        let mut tb = Table::new(&[
+            "#".into(),
+            t("cli.col.likelihood", &[]),
+            t("cli.col.impact", &[]),
+            t("cli.col.risk", &[]),
+            t("cli.col.mitigation", &[]),
+        ]);
+        for (i, r) in p.risks.iter().enumerate() {
+            tb.row(vec![
+                (i + 1).to_string(),
+                r.likelihood.label(),
+                r.impact.label(),
+                r.description.clone(),
+                r.mitigation.clone(),
+            ]);
+        }
+        tb.print();
+    }
+    if !p.approvals.is_empty() {
+        output::heading(&t("cli.section.approvals", &[]));
+        for ap in &p.approvals {
+            println!(
+                "  {} {} {} {} {}",
+                fmt_time(ap.time),
+                ap.approver,
+                ap.decision.label(),
+                crate::sanitize::clean_line(&ap.minutes_ref),
+                crate::sanitize::clean_line(&ap.comment)
+            );
+        }
+    }
+    if let Some(n) = &p.notice {
+        output::heading(&t(
+            "cli.section.notice",
+            &[("when", fmt_time(n.published_at)), ("audience", n.audience.clone())],
+        ));
+        for l in crate::sanitize::clean(&n.text).lines() {
+            println!("  {l}");
+        }
+    }
+    super::tests_cmd::print_tests(p);
+    if !p.golives.is_empty() {
+        output::heading(&t("cli.section.golive", &[]));
+        for g in &p.golives {
+            println!(
+                "  {} {} {} {} {}",
+                fmt_time(g.time),
+                g.deployer,
+                g.version,
+                g.outcome.label(),
+                crate::sanitize::clean_line(&g.incidents)
+            );
+        }
+    }
+    if !p.training.is_empty() {
+        output::heading(&t("cli.section.training", &[]));
+        for tr in &p.training {
+            println!(
+                "  {} {} {} {} ({})",
+                tr.date,
+                tr.format.label(),
+                tr.trainer,
+                tr.departments.join("、"),
+                tr.attendance
+            );
+        }
+    }
+    if !p.comparison.is_empty() {
+        output::heading(&t("cli.section.comparison", &[]));
+        comparison_table(&p.comparison).print();
+    }
+}

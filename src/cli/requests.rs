@@ -1,0 +1,358 @@
+//! `beian request …`
+
+use clap::{Args, Subcommand};
+
+use super::output::{self, Fields, Table};
+use super::{args, Ctx};
+use crate::error::Result;
+use crate::i18n::t;
+use crate::model::*;
+use crate::service::{Command, NewRequest, RequestEdit, RequestFilter, Triage};
+
+#[derive(Subcommand, Debug)]
+pub enum RequestCmd {
+    /// Record a new request or problem report
+    Add(AddArgs),
+    /// List requests, filtered
+    #[command(alias = "ls")]
+    List(ListArgs),
+    /// Show a request with its analysis and comments
+    Show {
+        /// Request id, e.g. REQ-2026-0042
+        id: String,
+    },
+    /// Triage a request: triaged, accept, reject, duplicate or joint-review
+    Triage(TriageArgs),
+    /// Change fields: priority, tags, analysis notes, system …
+    Edit(EditArgs),
+    /// Add a comment to the request's thread
+    Comment {
+        /// Request id, e.g. REQ-2026-0042
+        id: String,
+        /// The comment (@FILE reads a file)
+        text: String,
+    },
+    /// Link an accepted request to a plan being written
+    Link {
+        /// Request id, e.g. REQ-2026-0042
+        id: String,
+        /// Plan id, e.g. PLAN-2026-0007
+        plan: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    /// Title, one line
+    #[arg(long)]
+    title: String,
+    /// Body text (@FILE reads a file, @- standard input)
+    #[arg(long, default_value = "")]
+    body: String,
+    /// problem or feature
+    #[arg(long, value_enum, default_value = "problem")]
+    kind: RequestKind,
+    /// System id or name
+    #[arg(long)]
+    system: Option<String>,
+    /// Who submitted it
+    #[arg(long)]
+    submitter: String,
+    /// How to reach the submitter
+    #[arg(long, default_value = "")]
+    contact: String,
+    /// teacher, student, staff or department
+    #[arg(long, value_enum, default_value = "staff")]
+    submitter_type: SubmitterType,
+    /// The submitter's department
+    #[arg(long, default_value = "")]
+    department: String,
+    /// questionnaire, email, website, counsellor or other
+    #[arg(long, value_enum, default_value = "other")]
+    channel: Channel,
+    /// When it was received [default: now]
+    #[arg(long, value_name = "TIME")]
+    received: Option<String>,
+    /// low, normal, high or urgent
+    #[arg(long, value_enum, default_value = "normal")]
+    priority: Priority,
+    /// A tag (repeatable)
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Only requests in this status
+    #[arg(long, value_enum)]
+    status: Option<RequestStatus>,
+    /// System id or name
+    #[arg(long)]
+    system: Option<String>,
+    /// Only requests received through this channel
+    #[arg(long, value_enum)]
+    channel: Option<Channel>,
+    /// Only problem reports or only feature requests
+    #[arg(long, value_enum)]
+    kind: Option<RequestKind>,
+    /// Part of the department's name
+    #[arg(long)]
+    department: Option<String>,
+    /// Linked to this plan
+    #[arg(long)]
+    plan: Option<String>,
+    /// Words that must all occur in the title, department or tags
+    #[arg(long)]
+    text: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Decision {
+    /// Looked at and classified; decision pending
+    Triaged,
+    Accept,
+    Reject,
+    Duplicate,
+    JointReview,
+}
+
+#[derive(Args, Debug)]
+pub struct TriageArgs {
+    /// Request id, e.g. REQ-2026-0042
+    id: String,
+    /// triaged, accept, reject, duplicate or joint-review
+    #[arg(value_enum)]
+    decision: Decision,
+    /// Why it is rejected (required for reject)
+    #[arg(long)]
+    reason: Option<String>,
+    /// The original request (required for duplicate)
+    #[arg(long, value_name = "REQ")]
+    of: Option<String>,
+    /// The joint review meeting's position (accepting from joint review)
+    #[arg(long)]
+    outcome: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    /// Request id, e.g. REQ-2026-0042
+    id: String,
+    /// New title, one line
+    #[arg(long)]
+    title: Option<String>,
+    /// New body text (@FILE reads a file)
+    #[arg(long)]
+    body: Option<String>,
+    /// System id or name
+    #[arg(long)]
+    system: Option<String>,
+    /// The submitter's department
+    #[arg(long)]
+    department: Option<String>,
+    /// low, normal, high or urgent
+    #[arg(long, value_enum)]
+    priority: Option<Priority>,
+    /// Replace the tags (repeatable)
+    #[arg(long = "tag")]
+    tags: Option<Vec<String>>,
+    /// Analysis: is the update necessary? (@FILE reads a file)
+    #[arg(long)]
+    necessity: Option<String>,
+    /// Analysis: is it feasible? (@FILE reads a file)
+    #[arg(long)]
+    feasibility: Option<String>,
+}
+
+fn req_id(s: &str) -> Result<Id> {
+    args::id("request", s, IdKind::Request)
+}
+
+pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
+    let a = &ctx.actor;
+    let s = &ctx.service;
+    match cmd {
+        RequestCmd::Add(x) => {
+            let system = x.system.as_deref().map(|k| s.resolve_system(a, k)).transpose()?;
+            let received_at = x.received.as_deref().map(|v| args::time("received", v)).transpose()?;
+            ctx.run(Command::RequestAdd {
+                request: NewRequest {
+                    kind: x.kind,
+                    title: x.title.clone(),
+                    body: args::text("body", &x.body)?,
+                    system,
+                    submitter: Submitter {
+                        name: x.submitter.clone(),
+                        contact: x.contact.clone(),
+                        kind: x.submitter_type,
+                    },
+                    department: x.department.clone(),
+                    channel: x.channel,
+                    received_at,
+                    priority: x.priority,
+                    tags: x.tags.clone(),
+                },
+            })?;
+        }
+        RequestCmd::List(x) => {
+            let f = RequestFilter {
+                status: x.status,
+                system: x.system.as_deref().map(|k| s.resolve_system(a, k)).transpose()?,
+                channel: x.channel,
+                kind: x.kind,
+                department: x.department.clone(),
+                text: x.text.clone(),
+                plan: x
+                    .plan
+                    .as_deref()
+                    .map(|p| args::id("plan", p, IdKind::Plan))
+                    .transpose()?,
+            };
+            let list = s.requests(a, &f)?;
+            if ctx.json {
+                output::json(&list);
+                return Ok(());
+            }
+            let names = super::admin::system_names(ctx)?;
+            let mut table = Table::new(&[
+                t("cli.col.id", &[]),
+                t("cli.col.received", &[]),
+                t("cli.col.status", &[]),
+                t("cli.col.system", &[]),
+                t("cli.col.kind", &[]),
+                t("cli.col.channel", &[]),
+                t("cli.col.department", &[]),
+                t("cli.col.title", &[]),
+            ]);
+            for r in &list {
+                table.row(vec![
+                    r.id.to_string(),
+                    r.received_at.with_timezone(&chrono::Local).format("%m-%d").to_string(),
+                    r.status.label(),
+                    r.system.and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
+                    r.kind.label(),
+                    r.channel.label(),
+                    r.department.clone(),
+                    r.title.clone(),
+                ]);
+            }
+            table.print();
+            println!("{}", t("cli.count", &[("n", list.len().to_string())]));
+        }
+        RequestCmd::Show { id } => {
+            let r = s.request(a, req_id(id)?)?;
+            if ctx.json {
+                output::json(&r);
+                return Ok(());
+            }
+            let names = super::admin::system_names(ctx)?;
+            let mut f = Fields::new();
+            f.add(t("cli.col.id", &[]), format!("{}  (rev {})", r.id, r.meta.rev))
+                .add(t("cli.col.title", &[]), &r.title)
+                .add(t("cli.col.status", &[]), r.status.label())
+                .add(t("cli.col.kind", &[]), r.kind.label())
+                .add(
+                    t("cli.col.system", &[]),
+                    r.system.and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
+                )
+                .add(
+                    t("cli.col.submitter", &[]),
+                    format!(
+                        "{} ({}) {}",
+                        r.submitter.name,
+                        r.submitter.kind.label(),
+                        r.submitter.contact
+                    ),
+                )
+                .add(t("cli.col.department", &[]), &r.department)
+                .add(t("cli.col.channel", &[]), r.channel.label())
+                .add(t("cli.col.received", &[]), fmt_time(r.received_at))
+                .add(t("cli.col.priority", &[]), r.priority.label())
+                .add(t("cli.col.tags", &[]), r.tags.join(", "));
+            if let Some(p) = r.plan {
+                f.add(t("cli.col.plan", &[]), p.to_string());
+            }
+            if let Some(d) = r.duplicate_of {
+                f.add(t("cli.col.duplicate_of", &[]), d.to_string());
+            }
+            if let Some(reason) = &r.reject_reason {
+                f.add(t("cli.col.reason", &[]), reason);
+            }
+            if let Some(j) = &r.joint_review {
+                f.add(
+                    t("cli.col.joint_review", &[]),
+                    format!(
+                        "{} {} {}",
+                        fmt_time(j.sent_at),
+                        j.sent_by,
+                        j.outcome.clone().unwrap_or_default()
+                    ),
+                );
+            }
+            f.add(t("cli.col.necessity", &[]), &r.necessity)
+                .add(t("cli.col.feasibility", &[]), &r.feasibility)
+                .add(t("cli.col.body", &[]), &r.body);
+            f.print();
+            if !r.comments.is_empty() {
+                output::heading(&t("cli.comments", &[]));
+                for c in &r.comments {
+                    println!(
+                        "  {} {}: {}",
+                        fmt_time(c.time),
+                        c.author,
+                        crate::sanitize::clean_line(&c.text)
+                    );
+                }
+            }
+        }
+        RequestCmd::Triage(x) => {
+            let id = req_id(&x.id)?;
+            let triage = match x.decision {
+                Decision::Triaged => Triage::Triage,
+                Decision::Accept => Triage::Accept {
+                    outcome: args::opt_text("outcome", &x.outcome)?,
+                },
+                Decision::Reject => Triage::Reject {
+                    reason: args::opt_text("reason", &x.reason)?.unwrap_or_default(),
+                },
+                Decision::Duplicate => {
+                    let of =
+                        x.of.as_deref()
+                            .ok_or_else(|| crate::Error::input("of", "", "REQ-2026-0001"))?;
+                    Triage::Duplicate { of: req_id(of)? }
+                }
+                Decision::JointReview => Triage::JointReview,
+            };
+            ctx.run(Command::RequestTriage { id, triage })?;
+        }
+        RequestCmd::Edit(x) => {
+            let edit = RequestEdit {
+                title: x.title.clone(),
+                body: args::opt_text("body", &x.body)?,
+                system: x.system.as_deref().map(|k| s.resolve_system(a, k)).transpose()?,
+                department: x.department.clone(),
+                priority: x.priority,
+                tags: x.tags.clone(),
+                necessity: args::opt_text("necessity", &x.necessity)?,
+                feasibility: args::opt_text("feasibility", &x.feasibility)?,
+            };
+            ctx.run(Command::RequestEdit {
+                id: req_id(&x.id)?,
+                edit,
+            })?;
+        }
+        RequestCmd::Comment { id, text } => {
+            ctx.run(Command::RequestComment {
+                id: req_id(id)?,
+                text: args::text("text", text)?,
+            })?;
+        }
+        RequestCmd::Link { id, plan } => {
+            ctx.run(Command::RequestLink {
+                id: req_id(id)?,
+                plan: args::id("plan", plan, IdKind::Plan)?,
+            })?;
+        }
+    }
+    Ok(())
+}

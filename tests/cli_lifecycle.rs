@@ -1,0 +1,232 @@
+//! Acceptance 2 of the foundation issue, through the real binary: a request from
+//! intake to done, its plan from draft through approval by a *different OS user*
+//! holding role approver, notice, two test rounds (the first with a failure and a
+//! defect), backup, go-live, training, filing, and the dossier found by
+//! `beian archive search` on a Chinese word from its content.
+//!
+//! Two Unix users are created for the test (it needs root, as CI runs; as another
+//! user it says so and stops). They share the data directory through a group,
+//! with umask 007, as a team would before `beian serve` exists.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Users {
+    op: String,
+    ap: String,
+    group: String,
+}
+
+impl Drop for Users {
+    fn drop(&mut self) {
+        for u in [&self.op, &self.ap] {
+            let _ = Command::new("userdel").arg(u).status();
+        }
+        let _ = Command::new("groupdel").arg(&self.group).status();
+    }
+}
+
+fn is_root() -> bool {
+    nix::unistd::Uid::effective().is_root()
+}
+
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+struct Env {
+    bin: PathBuf,
+    db: PathBuf,
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Env {
+    /// Run `beian ARGS` as `user`, with umask 007.
+    fn run(&self, user: &str, args: &[&str]) -> Out {
+        let mut line = format!("umask 007; exec {}", sh_quote(self.bin.to_str().unwrap()));
+        for a in args {
+            line.push(' ');
+            line.push_str(&sh_quote(a));
+        }
+        let out = Command::new("runuser")
+            .args(["-u", user, "--", "sh", "-c", &line])
+            .env("BEIAN_DB", &self.db)
+            .env("BEIAN_LANG", "en")
+            .env("TZ", "Asia/Shanghai")
+            .env_remove("XDG_DATA_HOME")
+            .output()
+            .expect("runuser runs");
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn ok(&self, user: &str, args: &[&str]) -> String {
+        let o = self.run(user, args);
+        assert_eq!(o.code, 0, "beian {args:?} as {user} failed:\n{}\n{}", o.stdout, o.stderr);
+        o.stdout
+    }
+
+    fn json(&self, user: &str, args: &[&str]) -> serde_json::Value {
+        let mut a = vec!["--json"];
+        a.extend_from_slice(args);
+        let s = self.ok(user, &a);
+        serde_json::from_str(&s).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {s}"))
+    }
+
+    /// Run a command and return the id it created or changed (from --json).
+    fn id(&self, user: &str, args: &[&str]) -> String {
+        self.json(user, args)["entity"].as_str().unwrap().to_string()
+    }
+}
+
+fn add_users(tag: &str) -> Users {
+    let users = Users {
+        op: format!("bop{tag}"),
+        ap: format!("bap{tag}"),
+        group: format!("bgrp{tag}"),
+    };
+    assert!(Command::new("groupadd").arg(&users.group).status().unwrap().success());
+    for u in [&users.op, &users.ap] {
+        let ok = Command::new("useradd")
+            .args(["-M", "-N", "-g", &users.group, "-s", "/bin/sh", u])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "useradd {u}");
+    }
+    users
+}
+
+fn chmod(p: &Path, mode: u32) {
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn whole_lifecycle_through_the_binary_with_two_users() {
+    if !is_root() {
+        eprintln!("skipped: this test creates Unix users and must run as root (CI does)");
+        return;
+    }
+    let tag = format!("{}", std::process::id() % 100000);
+    let users = add_users(&tag);
+    let tmp = tempfile::tempdir().unwrap();
+    chmod(tmp.path(), 0o755);
+    // The test users may not be able to reach target/: give them a copy.
+    let bin = tmp.path().join("beian");
+    std::fs::copy(env!("CARGO_BIN_EXE_beian"), &bin).unwrap();
+    chmod(&bin, 0o755);
+    let db = tmp.path().join("data");
+    std::fs::create_dir(&db).unwrap();
+    let gid = nix::unistd::Group::from_name(&users.group).unwrap().unwrap().gid;
+    let uid = nix::unistd::User::from_name(&users.op).unwrap().unwrap().uid;
+    nix::unistd::chown(&db, Some(uid), Some(gid)).unwrap();
+    chmod(&db, 0o2770);
+    let env = Env { bin, db: db.clone() };
+    let (op, ap) = (users.op.as_str(), users.ap.as_str());
+
+    // The operator creates the database and is its admin; the approver gets its role.
+    env.ok(op, &["init"]);
+    let cfg = db.join("config.toml");
+    std::fs::write(&cfg, format!("[roles.users]\n{op} = [\"operator\"]\n{ap} = [\"approver\"]\n")).unwrap();
+    let who = env.json(ap, &["whoami"]);
+    assert_eq!(who["roles"], serde_json::json!(["approver"]));
+
+    let sys = env.id(op, &["system", "add", "--name", "一卡通系统", "--department", "后勤处", "--vendor", "新中新", "--version", "V2.3"]);
+    assert_eq!(sys, "SYS-0001");
+    env.ok(op, &["calendar", "add", "期末考试", "--start", "2099-01-04", "--end", "2099-01-15", "--hard"]);
+
+    // §3.1 a request from intake to accepted.
+    let req = env.id(
+        op,
+        &[
+            "request", "add", "--title", "食堂消费机偶发重复扣款", "--body", "午餐高峰时段刷卡后余额被扣两次，学生投诉较多。",
+            "--system", "一卡通", "--submitter", "李老师", "--submitter-type", "teacher", "--department", "后勤处",
+            "--channel", "email", "--priority", "high",
+        ],
+    );
+    env.ok(op, &["request", "triage", &req, "triaged"]);
+    env.ok(op, &["request", "triage", &req, "accept"]);
+
+    // §3.2 the plan, written in Chinese in every field.
+    let start = (chrono::Local::now() + chrono::Duration::days(10)).format("%Y-%m-%d 22:00").to_string();
+    let end = (chrono::Local::now() + chrono::Duration::days(11)).format("%Y-%m-%d 02:00").to_string();
+    let plan = env.id(op, &["plan", "new", "--system", "SYS-0001", "--title", "一卡通消费机固件升级", "--to", "V2.4"]);
+    env.ok(
+        op,
+        &[
+            "plan", "edit", &plan, "--goals", "消除重复扣款，提升高峰期交易稳定性", "--content", "升级全部食堂消费机固件并调整交易去重策略",
+            "--approach", "分批灰度升级，先二食堂后全校", "--window-start", &start, "--window-end", &end,
+            "--backup-plan", "升级前全量备份交易库并校验", "--migration-plan", "无数据结构变化", "--rollback-plan", "保留旧固件包，十分钟内可回退",
+        ],
+    );
+    env.ok(op, &["plan", "risk", "add", &plan, "--description", "升级中断导致消费机离线", "--likelihood", "low", "--impact", "high", "--mitigation", "夜间窗口操作并保留现金通道"]);
+    env.ok(op, &["plan", "staff", "add", &plan, "--person", "王磊", "--role", "实施负责人", "--duty", "固件升级与验证"]);
+    env.ok(op, &["plan", "link", &plan, &req]);
+    env.ok(op, &["plan", "submit", &plan]);
+
+    // The operator cannot approve; the approver, another OS user, can.
+    let refused = env.run(op, &["plan", "approve", &plan]);
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(refused.stderr.contains("may not plan.decide"), "{}", refused.stderr);
+    env.ok(ap, &["plan", "approve", &plan, "--comment", "同意按计划实施", "--minutes", "信息化领导小组会议纪要〔2026〕12号"]);
+    let shown = env.json(op, &["plan", "show", &plan]);
+    assert_eq!(shown["status"], "approved");
+    assert_eq!(shown["approvals"][0]["approver"], ap);
+
+    // Notice, then implementation (the window is 10 days away, more than 3).
+    env.ok(op, &["plan", "notice", &plan, "--audience", "全校师生"]);
+    env.ok(op, &["plan", "implement", &plan]);
+
+    // §3.3 round 1: one pass, one failure with a major defect sent to the vendor.
+    env.ok(op, &["test", "round", &plan]);
+    env.ok(op, &["test", "item", &plan, "--category", "functional", "--description", "高峰期连续刷卡不重复扣款", "--expected", "每次刷卡只扣一次", "--tester", "赵敏", "--tester-type", "department_rep"]);
+    env.ok(op, &["test", "item", &plan, "--category", "performance", "--description", "每秒 50 笔交易", "--expected", "响应小于 1 秒", "--tester", "王磊"]);
+    env.ok(op, &["test", "result", &plan, "1", "fail", "--notes", "第 37 笔重复扣款"]);
+    env.ok(op, &["test", "result", &plan, "2", "pass"]);
+    env.ok(op, &["test", "defect", &plan, "--severity", "major", "--description", "去重窗口过短导致重复扣款", "--found-by", "赵敏", "--found-by-type", "department_rep", "--item", "1", "--vendor-ref", "XZX-2026-118"]);
+    let blocked = env.run(op, &["golive", &plan, "--deployer", "王磊"]);
+    assert_eq!(blocked.code, 3, "{}", blocked.stderr);
+    assert!(blocked.stderr.contains("cannot go live"), "{}", blocked.stderr);
+    assert!(blocked.stderr.contains("backup"), "{}", blocked.stderr);
+
+    // Round 2 retests the failure; the vendor's fix is verified; backup confirmed.
+    env.ok(op, &["test", "round", &plan, "--copy-unfinished"]);
+    env.ok(op, &["test", "defect-update", &plan, "D1", "--status", "verified"]);
+    env.ok(op, &["test", "result", &plan, "1", "pass"]);
+    env.ok(op, &["plan", "backup", &plan, "--what", "一卡通交易库全量备份", "--location", "备份服务器 /backup/ykt/20261205", "--size", "38 GB", "--checksum", "sha256:9f2c", "--verified-by", "王磊"]);
+    let tests = env.json(op, &["test", "show", &plan]);
+    assert_eq!(tests["status"], "ready");
+    assert_eq!(tests["rounds"].as_array().unwrap().len(), 2);
+
+    // §3.4 go-live and training; §3.5 comparison and filing.
+    env.ok(op, &["golive", &plan, "--deployer", "王磊", "--steps", "逐台推送固件并重启", "--outcome", "success"]);
+    assert_eq!(env.json(op, &["system", "show", "SYS-0001"])["system"]["version"], "V2.4");
+    env.ok(op, &["training", &plan, "--format", "on_site", "--date", "2026-12-06", "--trainer", "王磊", "--department", "后勤处", "--attendance", "12"]);
+    env.ok(op, &["compare", "add", &plan, "--function", "交易去重", "--before", "3 秒内去重", "--after", "30 秒内去重", "--change", "changed"]);
+    let dossier = env.id(op, &["file", &plan]);
+    assert!(dossier.starts_with("FILE-"), "{dossier}");
+
+    // The request is done; the dossier is found by a Chinese word of its content.
+    assert_eq!(env.json(op, &["request", "show", &req])["status"], "done");
+    let hits = env.json(ap, &["archive", "search", "灰度升级"]);
+    assert_eq!(hits[0]["id"], dossier.as_str());
+    let none = env.json(ap, &["archive", "search", "图书馆"]);
+    assert_eq!(none.as_array().unwrap().len(), 0);
+    let d = env.json(ap, &["archive", "show", &dossier]);
+    assert_eq!(d["dossier"]["plan"]["status"], "filed");
+    assert_eq!(d["dossier"]["requests"][0]["id"], req.as_str());
+
+    // The filed plan is frozen: a further change is refused (exit 3).
+    let frozen = env.run(op, &["compare", "add", &plan, "--function", "x", "--change", "added"]);
+    assert_eq!(frozen.code, 3, "{}", frozen.stderr);
+    drop(users);
+}
