@@ -18,14 +18,11 @@ use serde::Serialize;
 use crate::config::{Config, Roles, CONFIG_FILE};
 use crate::error::{Error, Result};
 use crate::model::{
-    Actor, BackupConfirmation, Blackout, ChangeType, Channel, ComparisonRow, DefectStatus, GoLive,
-    GoLiveOutcome, Id, Level, OrderTarget, PlanStatus, Priority, RequestKind, RequestStatus, Risk,
-    Role, Severity, StaffAssignment, Submitter, SubmitterType, TestCategory, TestResult, Tester,
-    TesterType, Time, Training, TrainingFormat, Window,
+    Actor, BackupConfirmation, Blackout, ChangeType, Channel, ComparisonRow, DefectStatus, GoLive, GoLiveOutcome, Id,
+    Level, OrderTarget, PlanStatus, Priority, RequestKind, RequestStatus, Risk, Role, Severity, StaffAssignment,
+    Submitter, SubmitterType, TestCategory, TestResult, Tester, TesterType, Time, Training, TrainingFormat, Window,
 };
-use crate::service::{
-    Command, NewRequest, PlanFilter, RequestEdit, RequestFilter, Service, Triage,
-};
+use crate::service::{Command, NewRequest, PlanFilter, RequestEdit, RequestFilter, Service, Triage};
 use crate::workflow::{blackout_conflicts, PlanChange};
 
 /// What [`populate`] produced.
@@ -116,20 +113,13 @@ pub fn demo_config(creator: &str) -> Config {
         (ZHANG, Role::Approver),
         (ZHAO, Role::Supervisor),
     ] {
-        users
-            .entry(PEOPLE[who].0.to_string())
-            .or_default()
-            .push(role);
+        users.entry(PEOPLE[who].0.to_string()).or_default().push(role);
     }
+    users.entry("huangli".into()).or_default().push(Role::Viewer);
     users
-        .entry("huangli".into())
+        .entry(creator.to_string())
         .or_default()
-        .push(Role::Viewer);
-    users.entry(creator.to_string()).or_default().extend([
-        Role::Operator,
-        Role::Approver,
-        Role::Supervisor,
-    ]);
+        .extend([Role::Operator, Role::Approver, Role::Supervisor]);
     for roles in users.values_mut() {
         roles.sort();
         roles.dedup();
@@ -175,14 +165,8 @@ fn stats(service: &Service, creator: &str) -> Result<DemoStats> {
         requests: requests.len(),
         plans: plans.len(),
         dossiers: service.archive(&reader, &Default::default())?.len(),
-        plans_by_status: PlanStatus::ALL
-            .iter()
-            .map(|s| (*s, count_plans(*s)))
-            .collect(),
-        requests_by_status: RequestStatus::ALL
-            .iter()
-            .map(|s| (*s, count_requests(*s)))
-            .collect(),
+        plans_by_status: PlanStatus::ALL.iter().map(|s| (*s, count_plans(*s))).collect(),
+        requests_by_status: RequestStatus::ALL.iter().map(|s| (*s, count_requests(*s))).collect(),
         audit_events: service.audit(&reader, None, usize::MAX)?.len(),
     })
 }
@@ -209,13 +193,10 @@ struct Refs {
 
 impl Refs {
     fn id(&self, s: Slot) -> Result<Id> {
-        self.ids.get(&s).copied().ok_or_else(|| {
-            Error::input(
-                "demo",
-                &format!("{s:?}"),
-                "a record created earlier in the script",
-            )
-        })
+        self.ids
+            .get(&s)
+            .copied()
+            .ok_or_else(|| Error::input("demo", &format!("{s:?}"), "a record created earlier in the script"))
     }
 }
 
@@ -238,24 +219,15 @@ fn run(service: &Service, actors: &[Actor], mut evs: Vec<Ev>, now: Time) -> Resu
     let mut refs = Refs::default();
     for ev in &evs {
         if ev.at > now {
-            return Err(Error::input(
-                "demo",
-                &ev.at.to_rfc3339(),
-                "a time before now",
-            ));
+            return Err(Error::input("demo", &ev.at.to_rfc3339(), "a time before now"));
         }
         let cmd = (ev.build)(&refs)?;
         let name = cmd.name();
-        let out = service
-            .execute_at(&actors[ev.who], cmd, None, ev.at)
-            .inspect_err(|e| {
-                if cfg!(test) {
-                    eprintln!(
-                        "demo: {name} by {} at {} failed: {e:?}",
-                        actors[ev.who].name, ev.at
-                    );
-                }
-            })?;
+        let out = service.execute_at(&actors[ev.who], cmd, None, ev.at).inspect_err(|e| {
+            if cfg!(test) {
+                eprintln!("demo: {name} by {} at {} failed: {e:?}", actors[ev.who].name, ev.at);
+            }
+        })?;
         if let Some(slot) = ev.sink {
             let id: Id = out
                 .entity
@@ -296,9 +268,7 @@ impl Clock {
 
 /// A local wall-clock time on a day.
 fn at(date: NaiveDate, h: u32, m: u32) -> Time {
-    let naive = date
-        .and_hms_opt(h.min(23), m.min(59), 0)
-        .unwrap_or_default();
+    let naive = date.and_hms_opt(h.min(23), m.min(59), 0).unwrap_or_default();
     match Local.from_local_datetime(&naive) {
         LocalResult::Single(t) => t.with_timezone(&Utc),
         LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
@@ -332,9 +302,7 @@ fn fmt_day(t: Time) -> String {
 }
 
 fn fmt_min(t: Time) -> String {
-    t.with_timezone(&Local)
-        .format("%Y年%-m月%-d日 %H:%M")
-        .to_string()
+    t.with_timezone(&Local).format("%Y年%-m月%-d日 %H:%M").to_string()
 }
 
 fn fmt_hm(t: Time) -> String {
@@ -1738,13 +1706,7 @@ impl Demo {
 
     // ----- script primitives -----
 
-    fn push(
-        &mut self,
-        at: Time,
-        who: usize,
-        sink: Option<Slot>,
-        build: impl Fn(&Refs) -> Result<Command> + 'static,
-    ) {
+    fn push(&mut self, at: Time, who: usize, sink: Option<Slot>, build: impl Fn(&Refs) -> Result<Command> + 'static) {
         self.evs.push(Ev {
             at,
             who,
@@ -1782,27 +1744,18 @@ impl Demo {
     fn setup(&mut self) {
         let t0 = at(self.c.s(-120), 9, 0);
         for (i, s) in SYSTEMS.iter().enumerate() {
-            self.push(
-                t0 + mins(4 * i as i64),
-                ADMIN,
-                Some(Slot::System(i)),
-                move |_| {
-                    Ok(Command::SystemAdd {
-                        name: s.name.into(),
-                        department: s.dept.into(),
-                        vendor: s.vendor.into(),
-                        version: s.version.into(),
-                    })
-                },
-            );
+            self.push(t0 + mins(4 * i as i64), ADMIN, Some(Slot::System(i)), move |_| {
+                Ok(Command::SystemAdd {
+                    name: s.name.into(),
+                    department: s.dept.into(),
+                    vendor: s.vendor.into(),
+                    version: s.version.into(),
+                })
+            });
         }
         let t1 = at(self.c.s(-70), 10, 0);
         for (k, period) in self.cal.clone().into_iter().enumerate() {
-            self.cmd(
-                t1 + mins(3 * k as i64),
-                ADMIN,
-                Command::CalendarAdd { period },
-            );
+            self.cmd(t1 + mins(3 * k as i64), ADMIN, Command::CalendarAdd { period });
         }
     }
 
@@ -1884,14 +1837,11 @@ impl Demo {
                 Channel::Questionnaire,
                 Channel::Other,
             ][weighted(rng, &[45, 30, 20, 5])],
-            K::Teacher => [
-                Channel::Email,
-                Channel::Questionnaire,
-                Channel::Website,
-                Channel::Other,
-            ][weighted(rng, &[50, 30, 10, 10])],
-            K::Staff | K::Department => [Channel::Email, Channel::Other, Channel::Questionnaire]
-                [weighted(rng, &[55, 28, 17])],
+            K::Teacher => [Channel::Email, Channel::Questionnaire, Channel::Website, Channel::Other]
+                [weighted(rng, &[50, 30, 10, 10])],
+            K::Staff | K::Department => {
+                [Channel::Email, Channel::Other, Channel::Questionnaire][weighted(rng, &[55, 28, 17])]
+            }
         };
         let dept = match kind {
             K::Student | K::Teacher if en => *pick(rng, &["国际教育学院", "外国语学院"]),
@@ -1909,10 +1859,7 @@ impl Demo {
         let (name, contact) = match kind {
             K::Student if en => (
                 pick(rng, FOREIGN).to_string(),
-                format!(
-                    "{grade}9{:05}@stu.example.edu.cn",
-                    rng.random_range(0..99999)
-                ),
+                format!("{grade}9{:05}@stu.example.edu.cn", rng.random_range(0..99999)),
             ),
             K::Student => (
                 format!("{s}{g}"),
@@ -1942,12 +1889,7 @@ impl Demo {
         let priority = if tpl.feature {
             [Priority::High, Priority::Normal, Priority::Low][weighted(rng, &[10, 60, 30])]
         } else {
-            [
-                Priority::Urgent,
-                Priority::High,
-                Priority::Normal,
-                Priority::Low,
-            ][weighted(rng, &[5, 25, 55, 15])]
+            [Priority::Urgent, Priority::High, Priority::Normal, Priority::Low][weighted(rng, &[5, 25, 55, 15])]
         };
         if priority == Priority::Urgent && !en {
             title = format!("【紧急】{title}");
@@ -2013,11 +1955,7 @@ impl Demo {
             title,
             body,
             system: None,
-            submitter: Submitter {
-                name,
-                contact,
-                kind,
-            },
+            submitter: Submitter { name, contact, kind },
             department: dept.to_string(),
             channel,
             received_at: Some(received),
@@ -2025,10 +1963,7 @@ impl Demo {
             tags: tpl.tags.split(',').map(String::from).collect(),
         };
         let i = self.reqs.len();
-        self.reqs.push(ReqGen {
-            tpl: tpl_i,
-            entered,
-        });
+        self.reqs.push(ReqGen { tpl: tpl_i, entered });
         let by = self.op();
         let sys_slot = Slot::System(tpl.sys);
         self.push(entered, by, Some(Slot::Request(i)), move |r| {
@@ -2040,11 +1975,9 @@ impl Demo {
     }
 
     fn triage(&mut self, at: Time, who: usize, i: usize, triage: Triage) {
-        self.on(at, who, Slot::Request(i), move |id| {
-            Command::RequestTriage {
-                id,
-                triage: triage.clone(),
-            }
+        self.on(at, who, Slot::Request(i), move |id| Command::RequestTriage {
+            id,
+            triage: triage.clone(),
         });
     }
 
@@ -2123,11 +2056,9 @@ impl Demo {
             }
             _ => (self.op(), pick(&mut self.rng, OP_COMMENTS).to_string()),
         };
-        self.on(t, who, Slot::Request(i), move |id| {
-            Command::RequestComment {
-                id,
-                text: text.clone(),
-            }
+        self.on(t, who, Slot::Request(i), move |id| Command::RequestComment {
+            id,
+            text: text.clone(),
         });
     }
 
@@ -2146,11 +2077,7 @@ impl Demo {
                 let received = if self.rng.random_bool(0.25) {
                     // the rush of the first weeks of the semester
                     let d = self.c.s(self.rng.random_range(0..21));
-                    at(
-                        d,
-                        self.rng.random_range(8..23),
-                        self.rng.random_range(0..60),
-                    )
+                    at(d, self.rng.random_range(8..23), self.rng.random_range(0..60))
                 } else {
                     now - mins(self.rng.random_range(40..90 * 1440))
                 };
@@ -2172,11 +2099,10 @@ impl Demo {
                 Fate::JointRejected,
             ];
             let mut fate = fates[weighted(&mut self.rng, &[30, 14, 14, 14, 13, 6, 5, 4])];
-            let original = self.originals.get(&tpl).and_then(|v| {
-                v.iter()
-                    .copied()
-                    .find(|o| self.reqs[*o].entered + hours(1) < entered)
-            });
+            let original = self
+                .originals
+                .get(&tpl)
+                .and_then(|v| v.iter().copied().find(|o| self.reqs[*o].entered + hours(1) < entered));
             if fate == Fate::Duplicate && original.is_none() {
                 fate = Fate::Triaged;
             }
@@ -2233,18 +2159,14 @@ impl Demo {
                 }
                 _ => {
                     self.triage(t2, who, i, Triage::JointReview);
-                    let t3 = t2
-                        + days(self.rng.random_range(5..12))
-                        + mins(self.rng.random_range(0..300));
+                    let t3 = t2 + days(self.rng.random_range(5..12)) + mins(self.rng.random_range(0..300));
                     if fate == Fate::Joint || t3 > limit {
                         continue;
                     }
                     let accept = fate == Fate::JointAccepted;
                     let outcome = self.joint_outcome(i, accept);
                     let triage = if accept {
-                        Triage::Accept {
-                            outcome: Some(outcome),
-                        }
+                        Triage::Accept { outcome: Some(outcome) }
                     } else {
                         Triage::Reject { reason: outcome }
                     };
@@ -2287,18 +2209,11 @@ impl Demo {
                 between(e, link, 0.85),
                 who,
                 i,
-                Triage::Accept {
-                    outcome: Some(outcome),
-                },
+                Triage::Accept { outcome: Some(outcome) },
             );
         } else {
             self.analyse(between(e, link, 0.6), who, i);
-            self.triage(
-                between(e, link, 0.7),
-                who,
-                i,
-                Triage::Accept { outcome: None },
-            );
+            self.triage(between(e, link, 0.7), who, i, Triage::Accept { outcome: None });
         }
         self.push(link, spec.author, None, move |r| {
             Ok(Command::RequestLink {
@@ -2306,15 +2221,9 @@ impl Demo {
                 plan: r.id(Slot::Plan(pi))?,
             })
         });
-        let text = format!(
-            "已纳入更新方案《{}》，拟于{}版本中解决。",
-            spec.title, spec.to
-        );
+        let text = format!("已纳入更新方案《{}》，拟于{}版本中解决。", spec.title, spec.to);
         self.on(link + mins(5), spec.author, Slot::Request(i), move |id| {
-            Command::RequestComment {
-                id,
-                text: text.clone(),
-            }
+            Command::RequestComment { id, text: text.clone() }
         });
         Ok(())
     }
@@ -2378,16 +2287,8 @@ impl Demo {
                 "项目负责人",
                 "统筹实施，组织测试与上线，负责与厂商及业务部门协调",
             ),
-            s(
-                imc(dba),
-                "系统与数据库管理员",
-                "数据库备份与恢复、服务器与中间件配置",
-            ),
-            s(
-                imc(SUN),
-                "网络与安全保障",
-                "负载均衡与防火墙策略调整，上线前后安全检查",
-            ),
+            s(imc(dba), "系统与数据库管理员", "数据库备份与恢复、服务器与中间件配置"),
+            s(imc(SUN), "网络与安全保障", "负载均衡与防火墙策略调整，上线前后安全检查"),
             s(
                 format!("{vendor}（{}）", sys.short),
                 "厂商实施工程师",
@@ -2416,16 +2317,15 @@ impl Demo {
             description: format!("升级期间{}暂停服务，影响师生正常使用", sys.name),
             likelihood: Medium,
             impact: Medium,
-            mitigation: "维护窗口安排在夜间或周末低峰时段，避开教学关键时期；提前发布更新预告，并通过企业微信通知相关单位"
-                .into(),
+            mitigation:
+                "维护窗口安排在夜间或周末低峰时段，避开教学关键时期；提前发布更新预告，并通过企业微信通知相关单位"
+                    .into(),
         });
         out.push(Risk {
             description: "数据库升级失败或升级后数据不一致".into(),
             likelihood: Low,
             impact: High,
-            mitigation:
-                "升级前全量备份并完成恢复校验；升级后比对核心数据；必要时按回退方案在90分钟内恢复"
-                    .into(),
+            mitigation: "升级前全量备份并完成恢复校验；升级后比对核心数据；必要时按回退方案在90分钟内恢复".into(),
         });
         out
     }
@@ -2449,13 +2349,9 @@ impl Demo {
         let mut out = Vec::new();
         for (k, (cat, desc, expected)) in list.iter().enumerate() {
             let tester = match cat {
-                Functional if k % 2 == 1 && sys.students => {
-                    self.tester(TesterType::StudentVolunteer, sys.dept)
-                }
+                Functional if k % 2 == 1 && sys.students => self.tester(TesterType::StudentVolunteer, sys.dept),
                 Functional => self.tester(TesterType::DepartmentRep, sys.dept),
-                Compatibility if sys.students => {
-                    self.tester(TesterType::StudentVolunteer, sys.dept)
-                }
+                Compatibility if sys.students => self.tester(TesterType::StudentVolunteer, sys.dept),
                 Compatibility => self.tester(TesterType::DepartmentRep, sys.dept),
                 DataMigration => Tester {
                     name: imc(LIU),
@@ -2505,9 +2401,7 @@ impl Demo {
             };
             out.push(Item {
                 cat: Compatibility,
-                desc:
-                    "主流浏览器（Chrome、Edge、Firefox、360安全浏览器）及微信内置浏览器访问核心页面"
-                        .into(),
+                desc: "主流浏览器（Chrome、Edge、Firefox、360安全浏览器）及微信内置浏览器访问核心页面".into(),
                 expected: "页面显示正常，核心功能可用".into(),
                 tester: t,
             });
@@ -2563,15 +2457,7 @@ impl Demo {
         last
     }
 
-    fn result(
-        &mut self,
-        p: Slot,
-        t: Time,
-        item: u32,
-        result: TestResult,
-        waiver: Option<&str>,
-        notes: Option<String>,
-    ) {
+    fn result(&mut self, p: Slot, t: Time, item: u32, result: TestResult, waiver: Option<&str>, notes: Option<String>) {
         let waiver = waiver.map(String::from);
         self.on(t, CHEN, p, move |plan| Command::TestResult {
             plan,
@@ -2596,10 +2482,9 @@ impl Demo {
                 }
                 .into(),
             ),
-            DataMigration if it.desc.contains("执行") => Some(format!(
-                "实测执行{}分钟，无锁等待",
-                self.rng.random_range(55..85)
-            )),
+            DataMigration if it.desc.contains("执行") => {
+                Some(format!("实测执行{}分钟，无锁等待", self.rng.random_range(55..85)))
+            }
             DataMigration => Some("记录数一致，抽查记录关键字段一致".into()),
             _ => None,
         }
@@ -2616,9 +2501,7 @@ impl Demo {
 
     fn backup(&mut self, p: Slot, t: Time, sys: &'static Sys) {
         let size = format!("{:.1} GB", self.rng.random_range(3.0..180.0));
-        let checksum: String = (0..32)
-            .map(|_| format!("{:02x}", self.rng.random::<u8>()))
-            .collect();
+        let checksum: String = (0..32).map(|_| format!("{:02x}", self.rng.random::<u8>())).collect();
         let backup = BackupConfirmation {
             what: format!("{}生产数据库全量备份及应用程序目录、配置文件", sys.name),
             location: format!(
@@ -2724,10 +2607,7 @@ impl Demo {
         };
         let win = self.window(spec.win)?;
         let (base, d) = match spec.pre {
-            Pre::Window(d) => (
-                win.as_ref().map_or(self.c.today, |w| day_of(w.start)),
-                d.map(|x| -x),
-            ),
+            Pre::Window(d) => (win.as_ref().map_or(self.c.today, |w| day_of(w.start)), d.map(|x| -x)),
             Pre::Today(d) => (self.c.today, d),
         };
         let created = at(base + days(d[0]), 9, 20 + self.rng.random_range(0..30));
@@ -2862,9 +2742,7 @@ impl Demo {
             if stage == S::Returned {
                 return Ok(());
             }
-            self.on(ret + hours(22) + mins(30), a, p, |id| Command::PlanSubmit {
-                id,
-            });
+            self.on(ret + hours(22) + mins(30), a, p, |id| Command::PlanSubmit { id });
         }
         if stage == S::Submitted {
             return Ok(());
@@ -2923,23 +2801,17 @@ impl Demo {
                 refs.push(vr.clone());
                 let found_by = items[(f.0 - 1) as usize].tester.clone();
                 let (item, severity, desc) = (f.0, f.1, f.2);
-                self.on(t + mins(10 + 5 * n as i64), CHEN, p, move |plan| {
-                    Command::DefectAdd {
-                        plan,
-                        severity,
-                        description: desc.into(),
-                        found_by: found_by.clone(),
-                        item: Some(item),
-                        vendor_ref: Some(vr.clone()),
-                    }
+                self.on(t + mins(10 + 5 * n as i64), CHEN, p, move |plan| Command::DefectAdd {
+                    plan,
+                    severity,
+                    description: desc.into(),
+                    found_by: found_by.clone(),
+                    item: Some(item),
+                    vendor_ref: Some(vr.clone()),
                 });
             }
         }
-        let golive_at = if dur <= hours(10) {
-            we - hours(2)
-        } else {
-            we - hours(3)
-        };
+        let golive_at = if dur <= hours(10) { we - hours(2) } else { we - hours(3) };
         let gl = match spec.story {
             Story::Clean => {
                 if stage == S::Ready {
@@ -2978,13 +2850,11 @@ impl Demo {
                 }
                 for n in 0..refs.len() {
                     let defect = n as u32 + 1;
-                    self.on(mid + mins(150 + n as i64), CHEN, p, move |plan| {
-                        Command::DefectUpdate {
-                            plan,
-                            defect,
-                            status: Some(DefectStatus::Verified),
-                            vendor_ref: None,
-                        }
+                    self.on(mid + mins(150 + n as i64), CHEN, p, move |plan| Command::DefectUpdate {
+                        plan,
+                        defect,
+                        status: Some(DefectStatus::Verified),
+                        vendor_ref: None,
                     });
                 }
                 golive_at
@@ -3045,11 +2915,7 @@ impl Demo {
                 self.golive(p, gl1, spec, GoLiveOutcome::RolledBack);
                 let vr = self.vendor_ref(sys, gl1);
                 let (severity, desc) = (
-                    if pending {
-                        Severity::Major
-                    } else {
-                        Severity::Critical
-                    },
+                    if pending { Severity::Major } else { Severity::Critical },
                     spec.incident.1,
                 );
                 let found_by = Tester {
@@ -3066,10 +2932,7 @@ impl Demo {
                     vendor_ref: Some(vr2.clone()),
                 });
                 let (fixed, r2) = if pending {
-                    (
-                        at(day_of(we) + days(3), 15, 0),
-                        at(day_of(we) + days(4), 10, 0),
-                    )
+                    (at(day_of(we) + days(3), 15, 0), at(day_of(we) + days(4), 10, 0))
                 } else {
                     (gl1 + hours(8), gl1 + hours(9))
                 };
@@ -3137,21 +3000,12 @@ impl Demo {
                 change: *change,
             };
             self.on(t + mins(4 * k as i64), spec.author, p, move |plan| {
-                Command::ComparisonAdd {
-                    plan,
-                    row: row.clone(),
-                }
+                Command::ComparisonAdd { plan, row: row.clone() }
             });
         }
     }
 
-    fn training(
-        &mut self,
-        p: Slot,
-        who: usize,
-        t: Time,
-        tr: &(TrainingFormat, i64, &str, &str, u32),
-    ) {
+    fn training(&mut self, p: Slot, who: usize, t: Time, tr: &(TrainingFormat, i64, &str, &str, u32)) {
         let training = Training {
             format: tr.0,
             date: day_of(t),
@@ -3169,8 +3023,7 @@ impl Demo {
 
     fn supervision(&mut self) {
         let c = &self.c;
-        let (t_ro0, t_resp0, t_close0) =
-            (at(c.s(58), 10, 0), at(c.s(66), 15, 0), at(c.s(68), 10, 0));
+        let (t_ro0, t_resp0, t_close0) = (at(c.s(58), 10, 0), at(c.s(66), 15, 0), at(c.s(68), 10, 0));
         let deadline0 = c.s(70);
         let (t_ro1, deadline1) = (at(c.t(-6), 10, 0), c.t(-2));
         let (t_ro2, deadline2, t_resp2) = (at(c.t(-8), 15, 0), c.t(5), at(c.t(-1), 11, 0));
@@ -3180,7 +3033,8 @@ impl Demo {
             Ok(Command::OrderIssue {
                 target: OrderTarget::Department("计划财务处".into()),
                 finding: "财务网上报销系统升级测试中，业务部门代表未实际参加测试，部分测试记录由厂商人员代签。".into(),
-                required_action: "重新组织业务部门验证测试并由本部门人员签字确认；今后测试须由本部门人员实际参与。".into(),
+                required_action: "重新组织业务部门验证测试并由本部门人员签字确认；今后测试须由本部门人员实际参与。"
+                    .into(),
                 deadline: deadline0,
             })
         });
@@ -3188,9 +3042,7 @@ impl Demo {
             id,
             response: "已会同计划财务处会计核算科重新完成发票查验、重复报销校验、移动审批三项业务验证，测试记录已由计划财务处3名工作人员签字确认并补充归档；已在测试组织规范中明确业务部门人员须亲自参测。".into(),
         });
-        self.on(t_close0, ZHAO, Slot::Order(0), |id| Command::OrderClose {
-            id,
-        });
+        self.on(t_close0, ZHAO, Slot::Order(0), |id| Command::OrderClose { id });
 
         // Open and overdue: a rollback nobody reported.
         self.push(t_ro1, ZHAO, Some(Slot::Order(1)), move |r| {
@@ -3206,7 +3058,8 @@ impl Demo {
         self.push(t_ro2, ZHAO, Some(Slot::Order(2)), move |r| {
             Ok(Command::OrderIssue {
                 target: OrderTarget::Plan(r.id(Slot::Plan(2))?),
-                finding: "一卡通系统升级的现场培训签到表未归档，部分食堂收银人员未参加培训，开学初出现多起操作失误。".into(),
+                finding: "一卡通系统升级的现场培训签到表未归档，部分食堂收银人员未参加培训，开学初出现多起操作失误。"
+                    .into(),
                 required_action: "补充培训签到记录；对未参训人员组织补训，并在备案中补充说明。".into(),
                 deadline: deadline2,
             })
@@ -3218,7 +3071,9 @@ impl Demo {
         });
         self.on(t_resp2, WANG, Slot::Order(2), |id| Command::OrderRespond {
             id,
-            response: "已对未参训的31名食堂收银人员组织两场补训，原签到表及补训签到表已扫描并以补记形式归入该更新的备案。".into(),
+            response:
+                "已对未参训的31名食堂收银人员组织两场补训，原签到表及补训签到表已扫描并以补记形式归入该更新的备案。"
+                    .into(),
         });
 
         // A correction appended to a filed dossier.
@@ -3236,13 +3091,15 @@ impl Demo {
         let (t3, t4) = (at(c.t(-15), 14, 0), at(c.t(-12), 10, 30));
         self.push(t0, ZHAO, Some(Slot::Report(0)), |_| {
             Ok(Command::ReportSubmit {
-                content: "学生反映：学院组织学工系统升级测试时，要求学生志愿者代替辅导员完成业务部门测试项目并签字。".into(),
+                content: "学生反映：学院组织学工系统升级测试时，要求学生志愿者代替辅导员完成业务部门测试项目并签字。"
+                    .into(),
                 contact: Some("电话 139****2817".into()),
             })
         });
         self.on(t1, ZHAO, Slot::Report(0), |id| Command::ReportInvestigate {
             id,
-            notes: "调阅学工管理系统升级测试记录，与学生工作部及涉及学院核实；确认有2个测试项目由学生志愿者代签。".into(),
+            notes: "调阅学工管理系统升级测试记录，与学生工作部及涉及学院核实；确认有2个测试项目由学生志愿者代签。"
+                .into(),
         });
         self.on(t2, ZHAO, Slot::Report(0), |id| Command::ReportReply {
             id,
@@ -3294,32 +3151,18 @@ mod tests {
 
         // The config gives the demo people and the creator their roles.
         let cfg = service.config();
-        assert_eq!(
-            cfg.roles_for("zhangwei", &[], "demo-admin"),
-            vec![Role::Approver]
-        );
+        assert_eq!(cfg.roles_for("zhangwei", &[], "demo-admin"), vec![Role::Approver]);
         assert_eq!(
             cfg.roles_for("demo-admin", &[], "demo-admin"),
-            vec![
-                Role::Admin,
-                Role::Operator,
-                Role::Approver,
-                Role::Supervisor
-            ]
+            vec![Role::Admin, Role::Operator, Role::Approver, Role::Supervisor]
         );
         let text = std::fs::read_to_string(dir.path().join(CONFIG_FILE)).unwrap();
-        assert_eq!(
-            &Config::parse(&text, &dir.path().join(CONFIG_FILE)).unwrap(),
-            cfg
-        );
+        assert_eq!(&Config::parse(&text, &dir.path().join(CONFIG_FILE)).unwrap(), cfg);
 
         let me = service.actor_named("demo-admin", &[]);
         let requests = service.requests(&me, &RequestFilter::default()).unwrap();
         for ch in Channel::ALL {
-            assert!(
-                requests.iter().any(|r| r.channel == *ch),
-                "no request from {ch}"
-            );
+            assert!(requests.iter().any(|r| r.channel == *ch), "no request from {ch}");
         }
         for k in SubmitterType::ALL {
             let any = requests
@@ -3330,29 +3173,19 @@ mod tests {
 
         // Test rounds with failures, a rollback, defects with vendor references.
         let plans = service.plans(&me, &PlanFilter::default()).unwrap();
-        let full: Vec<_> = plans
-            .iter()
-            .map(|p| service.plan(&me, p.id).unwrap())
-            .collect();
+        let full: Vec<_> = plans.iter().map(|p| service.plan(&me, p.id).unwrap()).collect();
         assert!(full.iter().any(|p| p
             .rounds
             .iter()
             .any(|r| r.items.iter().any(|i| i.result == TestResult::Fail))));
-        assert!(full.iter().any(|p| p
-            .golives
-            .iter()
-            .any(|g| g.outcome == GoLiveOutcome::RolledBack)));
         assert!(full
             .iter()
-            .any(|p| p.defects.iter().any(|d| d.vendor_ref.is_some())));
+            .any(|p| p.golives.iter().any(|g| g.outcome == GoLiveOutcome::RolledBack)));
+        assert!(full.iter().any(|p| p.defects.iter().any(|d| d.vendor_ref.is_some())));
         assert!(full.iter().any(|p| p.blackout_override.is_some()));
         for p in &full {
             if p.status != PlanStatus::Draft {
-                assert!(
-                    p.approvals.iter().all(|a| a.approver != p.meta.created_by),
-                    "{}",
-                    p.id
-                );
+                assert!(p.approvals.iter().all(|a| a.approver != p.meta.created_by), "{}", p.id);
             }
         }
 
@@ -3389,9 +3222,7 @@ mod tests {
         let orders = service.orders(&me).unwrap();
         let today = now.with_timezone(&Local).date_naive();
         assert!(orders.iter().any(|o| o.overdue(today)));
-        assert!(orders
-            .iter()
-            .any(|o| o.status == crate::model::OrderStatus::Responded));
+        assert!(orders.iter().any(|o| o.status == crate::model::OrderStatus::Responded));
         let sup = Actor::new("zhaomin", &[Role::Supervisor]);
         assert_eq!(service.reports(&sup).unwrap().len(), 2);
 

@@ -36,6 +36,9 @@ pub enum Error {
     Storage { detail: String },
     #[error("io")]
     Io { path: String, detail: String },
+    /// The full-screen UI needs a terminal on stdin and stdout.
+    #[error("no terminal")]
+    NoTerminal,
     /// Internal: sled saw a concurrent transaction and will run ours again.
     #[serde(skip)]
     #[error("transaction retry")]
@@ -105,6 +108,7 @@ impl Error {
             Error::Config { path, detail } => t("error.config", &[("path", s(path)), ("detail", s(detail))]),
             Error::Storage { detail } => t("error.storage", &[("detail", s(detail))]),
             Error::Io { path, detail } => t("error.io", &[("path", s(path)), ("detail", s(detail))]),
+            Error::NoTerminal => t("error.no_terminal", &[]),
             Error::TxRetry => t("error.storage", &[("detail", "transaction retry".into())]),
         }
     }

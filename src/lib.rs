@@ -8,12 +8,14 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod i18n;
 pub mod model;
 pub mod sanitize;
 pub mod search;
 pub mod service;
 pub mod store;
+pub mod tui;
 pub mod workflow;
 
 pub use error::{Error, Result};

@@ -169,3 +169,46 @@ fn completions_and_man_page() {
     let zh = String::from_utf8_lossy(&zh.stdout);
     assert!(zh.contains("需求"), "{zh}");
 }
+
+#[test]
+fn calendar_file_import_and_its_errors() {
+    let (tmp, db) = setup();
+    let good = tmp.path().join("calendar.toml");
+    std::fs::write(
+        &good,
+        "[[blackout]]\nname = \"期末考试\"\nstart = 2027-01-04\nend = 2027-01-15\nhard = true\n\n\
+         [[blackout]]\nname = \"选课\"\nstart = 2026-12-20\nend = 2026-12-25\n",
+    )
+    .unwrap();
+    ok(&db, &["calendar", "import", good.to_str().unwrap()]);
+    let cal: serde_json::Value = serde_json::from_str(&ok(&db, &["--json", "calendar", "list"])).unwrap();
+    assert_eq!(cal[0]["name"], "选课");
+    assert_eq!(cal[1]["hard"], true);
+    // A bad date names the file and line; nothing is imported.
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, "[[blackout]]\nname = \"期中考试\"\nstart = 2026-11-40\nend = 2026-11-20\n").unwrap();
+    fails(&db, &["calendar", "import", bad.to_str().unwrap()], 1, "bad.toml:3");
+    // End before start is refused by the core, naming the field.
+    let rev = tmp.path().join("rev.toml");
+    std::fs::write(&rev, "[[blackout]]\nname = \"期中考试\"\nstart = 2026-11-20\nend = 2026-11-10\n").unwrap();
+    fails(&db, &["calendar", "import", rev.to_str().unwrap()], 2, "invalid end");
+    let cal: serde_json::Value = serde_json::from_str(&ok(&db, &["--json", "calendar", "list"])).unwrap();
+    assert_eq!(cal.as_array().unwrap().len(), 2);
+    // A window in the hard period is refused at submit, naming the period.
+    ok(&db, &["plan", "new", "--system", "SYS-0001", "--title", "考试周升级", "--to", "5.1"]);
+    for args in [
+        vec!["--goals", "目标"],
+        vec!["--content", "内容"],
+        vec!["--approach", "方案"],
+        vec!["--backup-plan", "备份"],
+        vec!["--rollback-plan", "回退"],
+        vec!["--window-start", "2027-01-05 22:00", "--window-end", "2027-01-06 02:00"],
+    ] {
+        let mut a = vec!["plan", "edit", "PLAN-2026-0001"];
+        a.extend(args);
+        ok(&db, &a);
+    }
+    ok(&db, &["plan", "risk", "add", "PLAN-2026-0001", "--description", "风险", "--mitigation", "措施"]);
+    ok(&db, &["plan", "staff", "add", "PLAN-2026-0001", "--person", "王磊", "--role", "负责人"]);
+    fails(&db, &["plan", "submit", "PLAN-2026-0001"], 3, "期末考试");
+}

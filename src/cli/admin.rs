@@ -150,6 +150,9 @@ pub fn demo(cli: &Cli) -> Result<()> {
         output::json(&serde_json::json!({ "db": dir, "stats": stats }));
         return Ok(());
     }
+    if crate::tui::have_terminal() {
+        return crate::tui::run(service, super::tui_options(cli));
+    }
     println!("{}", t("cli.demo.done", &[("path", dir.display().to_string())]));
     let mut f = Fields::new();
     f.add(t("cli.overview.systems", &[]), stats.systems.to_string())
@@ -327,13 +330,33 @@ pub fn system(ctx: &Ctx, cmd: &SystemCmd) -> Result<()> {
 #[serde(deny_unknown_fields)]
 struct CalendarFile {
     #[serde(default)]
-    blackout: Vec<Blackout>,
+    blackout: Vec<PeriodEntry>,
+}
+
+/// A period as written in the file: TOML dates (`2027-01-04`) or date strings.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodEntry {
+    name: String,
+    start: toml::Value,
+    end: toml::Value,
+    #[serde(default)]
+    hard: bool,
+}
+
+fn toml_date(field: &str, v: &toml::Value) -> Result<chrono::NaiveDate> {
+    let s = match v {
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    args::date(field, &s)
 }
 
 /// Read a calendar TOML file; errors name the file and line.
 pub fn read_calendar(path: &Path) -> Result<Vec<Blackout>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    toml::from_str::<CalendarFile>(&text).map(|c| c.blackout).map_err(|e| {
+    let file = toml::from_str::<CalendarFile>(&text).map_err(|e| {
         let line = e
             .span()
             .map(|s| format!(":{}", text[..s.start.min(text.len())].lines().count().max(1)))
@@ -342,7 +365,18 @@ pub fn read_calendar(path: &Path) -> Result<Vec<Blackout>> {
             path: format!("{}{line}", path.display()),
             detail: e.message().to_string(),
         }
-    })
+    })?;
+    file.blackout
+        .iter()
+        .map(|b| {
+            Ok(Blackout {
+                name: b.name.clone(),
+                start: toml_date("start", &b.start)?,
+                end: toml_date("end", &b.end)?,
+                hard: b.hard,
+            })
+        })
+        .collect()
 }
 
 pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {

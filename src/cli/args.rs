@@ -1,6 +1,6 @@
 //! Parsing what users type: ids, times, dates, and `@file` text.
 
-use chrono::{Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 use crate::model::{Id, IdKind, Time};
@@ -15,30 +15,9 @@ pub fn id(field: &str, s: &str, kind: IdKind) -> Result<Id> {
     })
 }
 
-/// `2026-12-05 22:00`, `2026-12-05T22:00[:00]`, or an RFC 3339 time; local time
-/// unless an offset is given.
+/// A time as users type it (see [`crate::model::parse_time`]).
 pub fn time(field: &str, s: &str) -> Result<Time> {
-    let t = s.trim();
-    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
-        return Ok(dt.with_timezone(&Utc));
-    }
-    for fmt in ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"] {
-        if let Ok(naive) = NaiveDateTime::parse_from_str(t, fmt) {
-            return local(field, s, naive);
-        }
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return local(field, s, d.and_time(NaiveTime::MIN));
-    }
-    Err(Error::input(field, s, "YYYY-MM-DD HH:MM"))
-}
-
-fn local(field: &str, s: &str, naive: NaiveDateTime) -> Result<Time> {
-    Local
-        .from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| Error::input(field, s, "a time that exists in the local time zone"))
+    crate::model::parse_time(s).ok_or_else(|| Error::input(field, s, "YYYY-MM-DD HH:MM"))
 }
 
 pub fn date(field: &str, s: &str) -> Result<NaiveDate> {

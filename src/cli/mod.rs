@@ -8,6 +8,7 @@ mod output;
 mod plans;
 mod requests;
 mod supervision;
+mod keymap_cmd;
 mod tests_cmd;
 
 use std::path::PathBuf;
@@ -25,7 +26,6 @@ use crate::service::{Command, Outcome, Service};
     version,
     about = "File information-system version updates (版本更新备案): requests, plans, tests, go-live, archive",
     long_about = None,
-    arg_required_else_help = true,
     after_help = "Exit codes: 0 ok, 1 other error, 2 usage or invalid input, 3 refused by a rule or permission, 4 conflict, 5 not found."
 )]
 pub struct Cli {
@@ -41,8 +41,12 @@ pub struct Cli {
     /// Refuse the change unless the record is still at this revision
     #[arg(long, global = true, value_name = "REV")]
     pub expect_rev: Option<u64>,
+    /// Draw borders with ASCII (+-|) for terminals that show box characters double-width
+    #[arg(long, global = true)]
+    pub ascii: bool,
+    /// Without a command, the full-screen terminal UI opens
     #[command(subcommand)]
-    pub command: Top,
+    pub command: Option<Top>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -88,6 +92,9 @@ pub enum Top {
     /// The audit log (supervisors)
     Audit(admin::AuditArgs),
     /// Print shell completions
+    /// Keymaps: check a file, list the commands, show the bindings
+    #[command(subcommand)]
+    Keymap(keymap_cmd::KeymapCmd),
     Completions {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
@@ -125,6 +132,10 @@ impl Ctx {
 /// Every CLI help text key with its English text (see `help_i18n`).
 pub fn help_keys() -> Vec<(String, String)> {
     help_i18n::help_keys()
+}
+
+pub fn tui_options(cli: &Cli) -> crate::tui::Options {
+    crate::tui::Options { ascii: cli.ascii, no_color: false }
 }
 
 pub fn data_dir(cli_db: &Option<PathBuf>) -> PathBuf {
@@ -187,9 +198,14 @@ fn report(e: &Error, json: bool) {
 
 fn dispatch(cli: Cli) -> Result<()> {
     let ctx = || open(&cli);
-    match &cli.command {
+    let Some(command) = &cli.command else {
+        let service = Service::open(&data_dir(&cli.db))?;
+        return crate::tui::run(service, tui_options(&cli));
+    };
+    match command {
         Top::Init => admin::init(&cli),
         Top::Demo => admin::demo(&cli),
+        Top::Keymap(c) => keymap_cmd::run(c, cli.json),
         Top::Completions { shell } => {
             let mut cmd = help_i18n::command();
             clap_complete::generate(*shell, &mut cmd, "beian", &mut std::io::stdout());

@@ -163,3 +163,18 @@ pub struct AuditEvent {
 pub fn fmt_time(t: Time) -> String {
     t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string()
 }
+
+/// Read a time as users type it: `2026-12-05 22:00`, `2026-12-05T22:00[:00]`, a
+/// date (midnight), or RFC 3339; local time unless an offset is given.
+pub fn parse_time(s: &str) -> Option<Time> {
+    use chrono::{Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+    let t = s.trim();
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Some(dt.with_timezone(&Utc));
+    }
+    let naive = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+        .or_else(|| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok().map(|d| d.and_time(NaiveTime::MIN)))?;
+    Local.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc))
+}

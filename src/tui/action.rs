@@ -1,0 +1,147 @@
+//! The one Action enum and the named-command registry that keymaps, the `?`
+//! help, the status-bar hints and the `:` palette all read.
+
+use serde::{Deserialize, Serialize};
+
+/// The panes, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pane {
+    Queue,
+    Plans,
+    Tests,
+    Archive,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Queue, Pane::Plans, Pane::Tests, Pane::Archive];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pane::Queue => "queue",
+            Pane::Plans => "plans",
+            Pane::Tests => "tests",
+            Pane::Archive => "archive",
+        }
+    }
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+    pub fn title(self) -> String {
+        crate::i18n::t(&format!("tui.pane.{}", self.as_str()), &[])
+    }
+}
+
+/// Where a command applies: everywhere, or in one pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Global,
+    Pane(Pane),
+}
+
+impl Scope {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::Pane(p) => p.as_str(),
+        }
+    }
+    pub fn parse(s: &str) -> Option<Scope> {
+        if s == "global" {
+            return Some(Scope::Global);
+        }
+        Pane::ALL.into_iter().find(|p| p.as_str() == s).map(Scope::Pane)
+    }
+}
+
+macro_rules! actions {
+    ($($v:ident = $name:literal @ $scope:expr),+ $(,)?) => {
+        /// A named command: what keys, the palette and the help refer to.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action { $($v),+ }
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$v),+];
+            pub fn name(self) -> &'static str { match self { $(Action::$v => $name),+ } }
+            pub fn scope(self) -> Scope { match self { $(Action::$v => $scope),+ } }
+        }
+    };
+}
+
+use Pane::*;
+use Scope::Global as G;
+fn p(pane: Pane) -> Scope {
+    Scope::Pane(pane)
+}
+
+actions! {
+    Quit = "quit" @ G,
+    Help = "help" @ G,
+    Palette = "palette" @ G,
+    Back = "back" @ G,
+    NextPane = "pane.next" @ G,
+    PrevPane = "pane.prev" @ G,
+    GotoQueue = "pane.queue" @ G,
+    GotoPlans = "pane.plans" @ G,
+    GotoTests = "pane.tests" @ G,
+    GotoArchive = "pane.archive" @ G,
+    Refresh = "refresh" @ G,
+    Down = "down" @ G,
+    Up = "up" @ G,
+    PageDown = "page_down" @ G,
+    PageUp = "page_up" @ G,
+    Top = "top" @ G,
+    Bottom = "bottom" @ G,
+    Open = "open" @ G,
+    Filter = "filter" @ G,
+    // queue
+    QueueMark = "queue.mark" @ p(Queue),
+    QueueTriaged = "queue.triaged" @ p(Queue),
+    QueueAccept = "queue.accept" @ p(Queue),
+    QueueReject = "queue.reject" @ p(Queue),
+    QueueDuplicate = "queue.duplicate" @ p(Queue),
+    QueueJointReview = "queue.joint_review" @ p(Queue),
+    QueuePriority = "queue.priority" @ p(Queue),
+    QueueTag = "queue.tag" @ p(Queue),
+    QueueLink = "queue.link" @ p(Queue),
+    QueueComment = "queue.comment" @ p(Queue),
+    QueueNew = "queue.new" @ p(Queue),
+    QueueSort = "queue.sort" @ p(Queue),
+    QueueSaveView = "queue.save_view" @ p(Queue),
+    // plans
+    PlanNew = "plan.new" @ p(Plans),
+    PlanEdit = "plan.edit" @ p(Plans),
+    PlanSubmit = "plan.submit" @ p(Plans),
+    PlanApprove = "plan.approve" @ p(Plans),
+    PlanReturn = "plan.return" @ p(Plans),
+    PlanNotice = "plan.notice" @ p(Plans),
+    PlanImplement = "plan.implement" @ p(Plans),
+    PlanCancel = "plan.cancel" @ p(Plans),
+    // tests
+    TestPass = "test.pass" @ p(Tests),
+    TestFail = "test.fail" @ p(Tests),
+    TestBlocked = "test.blocked" @ p(Tests),
+    TestWaive = "test.waive" @ p(Tests),
+    TestNewRound = "test.new_round" @ p(Tests),
+    TestAddItem = "test.add_item" @ p(Tests),
+    TestBackup = "test.backup" @ p(Tests),
+    TestGoLive = "test.golive" @ p(Tests),
+    // archive
+    ArchiveTimeline = "archive.timeline" @ p(Archive),
+    ArchiveExport = "archive.export" @ p(Archive),
+}
+
+impl Action {
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.name() == name)
+    }
+    /// One line saying what the command does, in the user's language.
+    pub fn describe(self) -> String {
+        crate::i18n::t(&format!("tui.cmd.{}", self.name()), &[])
+    }
+    /// Does the command apply when `pane` has focus?
+    pub fn applies_in(self, pane: Pane) -> bool {
+        match self.scope() {
+            Scope::Global => true,
+            Scope::Pane(p) => p == pane,
+        }
+    }
+}

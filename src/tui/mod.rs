@@ -1,0 +1,181 @@
+//! The terminal UI: `beian` with no subcommand.
+//!
+//! Threads: one reads terminal input, one waits for signals, the worker owns the
+//! database ([`worker`]); all send [`Msg`]s to the event loop, which calls the pure
+//! [`update::update`] and draws from `&State` ([`ui`]). Keystrokes never wait on
+//! the disk. The terminal is restored on quit, panic, SIGTERM, SIGHUP and when the
+//! pty goes away; the draft of a form being edited is saved as it is typed.
+
+pub mod action;
+pub mod drafts;
+mod filter;
+pub mod input;
+pub mod keymap;
+pub mod state;
+pub mod ui;
+pub mod update;
+pub mod worker;
+
+use std::io::{IsTerminal, Write};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
+use crossterm::execute;
+use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+
+use crate::error::{Error, Result};
+use crate::service::Service;
+
+/// What the event loop receives.
+#[derive(Debug)]
+pub enum Msg {
+    Input(Event),
+    Reply(worker::Reply),
+    Tick,
+    /// SIGTERM, SIGHUP, SIGINT or the terminal going away.
+    Quit,
+}
+
+/// How the UI looks.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub ascii: bool,
+    pub no_color: bool,
+}
+
+/// Put the terminal back the way it was. Safe to call more than once.
+pub fn restore_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let mut out = std::io::stdout();
+    let _ = execute!(out, DisableBracketedPaste, LeaveAlternateScreen, crossterm::cursor::Show);
+    let _ = out.flush();
+}
+
+/// Is there a terminal to draw on?
+pub fn have_terminal() -> bool {
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// Run the UI until the user quits.
+pub fn run(service: Service, opts: Options) -> Result<()> {
+    if !have_terminal() {
+        return Err(Error::NoTerminal);
+    }
+    let actor = service.local_actor();
+    let (keymap, issues) = keymap::Keymap::load(keymap::Keymap::user_path().as_deref());
+    let location = service.dir().display().to_string();
+    let draft_dir = service.dir().join("drafts").join(&actor.name);
+    let mut state = state::State::new(actor.name.clone(), actor.roles.clone(), location, keymap, issues);
+    state.theme = state::Theme { ascii: opts.ascii, no_color: opts.no_color || std::env::var_os("NO_COLOR").is_some() };
+    if !state.keymap_issues.is_empty() {
+        let text = state.keymap_issues.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("\n");
+        state.popups.push(state::Popup::Message { title: crate::i18n::t("tui.keymap_issues", &[]), text, scroll: 0 });
+    }
+    // A draft left by a dropped connection comes back first.
+    if let Some(d) = drafts::load(&draft_dir) {
+        update::forms::restore(&mut state, d);
+    }
+
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let (jobs_tx, jobs_rx) = mpsc::channel::<worker::Job>();
+    {
+        let tx = tx.clone();
+        std::thread::spawn(move || worker::run(service, actor, jobs_rx, tx));
+    }
+    {
+        let tx = tx.clone();
+        std::thread::spawn(move || loop {
+            match event::poll(Duration::from_millis(500)) {
+                Ok(true) => match event::read() {
+                    Ok(e) => {
+                        if tx.send(Msg::Input(e)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(_) => {
+                        let _ = tx.send(Msg::Quit);
+                        break;
+                    }
+                },
+                Ok(false) => {
+                    if tx.send(Msg::Tick).is_err() {
+                        break;
+                    }
+                }
+                Err(_) => {
+                    let _ = tx.send(Msg::Quit);
+                    break;
+                }
+            }
+        });
+    }
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let mut signals = signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGINT]).map_err(|e| Error::Io {
+            path: "signals".into(),
+            detail: e.to_string(),
+        })?;
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            if signals.forever().next().is_some() {
+                let _ = tx.send(Msg::Quit);
+            }
+        });
+    }
+
+    terminal::enable_raw_mode().map_err(|e| Error::io(std::path::Path::new("tty"), e))?;
+    let prev_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        prev_hook(info);
+    }));
+    let mut out = std::io::stdout();
+    let _ = execute!(out, EnterAlternateScreen, EnableBracketedPaste);
+    let result = event_loop(&mut state, &rx, &jobs_tx, &draft_dir);
+    restore_terminal();
+    result
+}
+
+fn event_loop(
+    state: &mut state::State,
+    rx: &mpsc::Receiver<Msg>,
+    jobs: &mpsc::Sender<worker::Job>,
+    draft_dir: &std::path::Path,
+) -> Result<()> {
+    let backend = CrosstermBackend::new(std::io::stdout());
+    let mut terminal = Terminal::new(backend).map_err(|e| Error::io(std::path::Path::new("tty"), e))?;
+    let _ = jobs.send(worker::Job::LoadAll);
+    loop {
+        if terminal.draw(|f| ui::render(f, state)).is_err() {
+            // The terminal is gone (pty closed): keep the draft, stop.
+            break;
+        }
+        let Ok(first) = rx.recv() else { break };
+        // Take everything already waiting before drawing again (fast typing over slow links).
+        let mut batch = vec![first];
+        while let Ok(m) = rx.try_recv() {
+            batch.push(m);
+        }
+        for msg in batch {
+            for effect in update::update(state, msg) {
+                match effect {
+                    update::Effect::Job(j) => {
+                        let _ = jobs.send(j);
+                    }
+                    update::Effect::Write { path, text } => match std::fs::write(&path, text) {
+                        Ok(()) => state.toast(crate::i18n::t("tui.exported", &[("path", path.display().to_string())]), false),
+                        Err(e) => state.toast(Error::io(&path, e).message(), true),
+                    },
+                    update::Effect::Draft(d) => drafts::save(draft_dir, d.as_ref()),
+                }
+            }
+            if state.quit {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}

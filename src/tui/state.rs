@@ -1,0 +1,260 @@
+//! Everything the UI shows, in one value. `update` changes it; `ui` draws it.
+
+use std::cell::Cell;
+use std::collections::{BTreeSet, HashMap};
+
+use super::action::{Action, Pane};
+use super::input::Field;
+use super::keymap::{Key, Keymap, KeymapIssue};
+use crate::model::*;
+use crate::service::{DossierView, Overview};
+
+/// A selectable list: the selection, and the first row drawn (kept by the renderer).
+#[derive(Debug, Default)]
+pub struct ListCursor {
+    pub selected: usize,
+    pub offset: Cell<usize>,
+}
+
+impl ListCursor {
+    pub fn clamp(&mut self, len: usize) {
+        if len == 0 {
+            self.selected = 0;
+        } else if self.selected >= len {
+            self.selected = len - 1;
+        }
+    }
+    pub fn step(&mut self, delta: isize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        let s = self.selected as isize + delta;
+        self.selected = s.clamp(0, len as isize - 1) as usize;
+    }
+    /// The first visible row so that the selection is on screen, sticky between frames.
+    pub fn visible_offset(&self, height: usize) -> usize {
+        let mut off = self.offset.get();
+        if height == 0 {
+            return off;
+        }
+        if self.selected < off {
+            off = self.selected;
+        } else if self.selected >= off + height {
+            off = self.selected + 1 - height;
+        }
+        self.offset.set(off);
+        off
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueSort {
+    #[default]
+    Newest,
+    Oldest,
+    Priority,
+    Status,
+}
+
+#[derive(Debug, Default)]
+pub struct QueueState {
+    pub all: Vec<RequestSummary>,
+    /// Indices into `all` after filter and sort.
+    pub visible: Vec<usize>,
+    pub filter: Field,
+    pub filtering: bool,
+    pub sort: QueueSort,
+    pub cursor: ListCursor,
+    pub marked: BTreeSet<Id>,
+    /// The request opened in the detail view.
+    pub detail: Option<Request>,
+    /// Saved filters, recalled with F1–F4 style keys through the palette.
+    pub views: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct PlansState {
+    pub all: Vec<PlanSummary>,
+    pub cursor: ListCursor,
+    pub detail: Option<Plan>,
+    /// Open the editor when this plan arrives from the worker.
+    pub edit_after_load: Option<Id>,
+}
+
+#[derive(Debug, Default)]
+pub struct TestsState {
+    /// The plan whose tests are shown (the plan selected in the plans pane).
+    pub plan: Option<Plan>,
+    pub cursor: ListCursor,
+}
+
+#[derive(Debug, Default)]
+pub struct ArchiveState {
+    pub all: Vec<DossierSummary>,
+    /// The search result (None: no query, show all).
+    pub hits: Option<Vec<DossierSummary>>,
+    pub query: Field,
+    pub searching: bool,
+    pub search_seq: u64,
+    /// A system timeline: dossiers of one system in the last `days` days.
+    pub timeline: Option<(Id, i64)>,
+    pub cursor: ListCursor,
+    pub detail: Option<DossierView>,
+}
+
+impl ArchiveState {
+    pub fn shown(&self) -> &[DossierSummary] {
+        self.hits.as_deref().unwrap_or(&self.all)
+    }
+}
+
+impl Default for Field {
+    fn default() -> Field {
+        Field::new("", false)
+    }
+}
+
+/// What a one-line prompt is for; Enter sends its text there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptFor {
+    Reject(Vec<Id>),
+    Duplicate(Vec<Id>),
+    Tag(Vec<Id>),
+    Priority(Vec<Id>),
+    Link(Vec<Id>),
+    Comment(Id),
+    ReturnPlan(Id),
+    CancelPlan(Id),
+    Waive { plan: Id, item: u32 },
+    Timeline,
+    SaveView,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormKind {
+    NewRequest,
+    NewPlan,
+    EditPlan,
+    Defect,
+    Backup,
+    GoLive,
+    TestItem,
+}
+
+/// A form: labelled fields, one focused.
+#[derive(Debug)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: String,
+    pub fields: Vec<(String, Field)>,
+    pub focus: usize,
+    /// The record and revision the form edits, for conflict detection.
+    pub target: Option<(Id, u64)>,
+    /// A warning shown on a field (e.g. the window against the calendar).
+    pub warnings: HashMap<usize, String>,
+}
+
+#[derive(Debug)]
+pub enum Popup {
+    Help { scroll: usize },
+    Palette { input: Field, cursor: ListCursor },
+    Prompt { purpose: PromptFor, label: String, input: Field },
+    Confirm { message: String, job: Box<super::worker::Job> },
+    Form(Form),
+    /// Text to read (notice preview, keymap issues); Enter/Esc close it.
+    Message { title: String, text: String, scroll: usize },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+    pub ttl: u8,
+}
+
+/// Colours and borders (NO_COLOR and ASCII borders respected).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Theme {
+    pub no_color: bool,
+    pub ascii: bool,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub pane: Pane,
+    pub user: String,
+    pub roles: Vec<Role>,
+    pub location: String,
+    pub keymap: Keymap,
+    pub keymap_issues: Vec<KeymapIssue>,
+    pub pending_keys: Vec<Key>,
+    pub systems: Vec<System>,
+    pub overview: Overview,
+    pub calendar: Vec<Blackout>,
+    pub queue: QueueState,
+    pub plans: PlansState,
+    pub tests: TestsState,
+    pub archive: ArchiveState,
+    pub popups: Vec<Popup>,
+    /// A submitted form waiting for the worker's answer: reopened on failure.
+    pub pending_form: Option<Form>,
+    pub toasts: Vec<Toast>,
+    pub loading: bool,
+    pub quit: bool,
+    pub theme: Theme,
+    /// Rows of the list area at the last draw (for page up/down).
+    pub page: Cell<usize>,
+}
+
+impl State {
+    pub fn new(user: String, roles: Vec<Role>, location: String, keymap: Keymap, issues: Vec<KeymapIssue>) -> State {
+        let mut s = State {
+            pane: Pane::Queue,
+            user,
+            roles,
+            location,
+            keymap,
+            keymap_issues: issues,
+            pending_keys: Vec::new(),
+            systems: Vec::new(),
+            overview: Overview::default(),
+            calendar: Vec::new(),
+            queue: QueueState::default(),
+            plans: PlansState::default(),
+            tests: TestsState::default(),
+            archive: ArchiveState::default(),
+            popups: Vec::new(),
+            pending_form: None,
+            toasts: Vec::new(),
+            loading: true,
+            quit: false,
+            theme: Theme::default(),
+            page: Cell::new(10),
+        };
+        s.set_placeholders();
+        s
+    }
+
+    /// Hints shown in empty search fields.
+    pub fn set_placeholders(&mut self) {
+        self.queue.filter.area.set_placeholder_text(crate::i18n::t("tui.filter.placeholder", &[]));
+        self.archive.query.area.set_placeholder_text(crate::i18n::t("tui.archive.placeholder", &[]));
+    }
+
+    pub fn system_name(&self, id: Option<Id>) -> String {
+        id.and_then(|id| self.systems.iter().find(|s| s.id == id)).map(|s| s.name.clone()).unwrap_or_default()
+    }
+
+    pub fn toast(&mut self, text: impl Into<String>, error: bool) {
+        self.toasts.push(Toast { text: text.into(), error, ttl: if error { 12 } else { 6 } });
+        if self.toasts.len() > 4 {
+            self.toasts.remove(0);
+        }
+    }
+
+    /// The commands valid now, for the palette and the help: global ones and the focused pane's.
+    pub fn commands(&self) -> Vec<Action> {
+        Action::ALL.iter().copied().filter(|a| a.applies_in(self.pane)).collect()
+    }
+}

@@ -1,0 +1,83 @@
+//! The archive pane: search line, dossiers newest first (or the hits, or a
+//! system's timeline), and the open dossier's sections.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::super::state::State;
+use super::theme::Theme;
+use super::{cell, textwrap_lines};
+use crate::i18n::t;
+use crate::model::fmt_time;
+
+pub fn render(f: &mut Frame, area: Rect, s: &State) {
+    let th = Theme::of(s);
+    let a = &s.archive;
+    let [search, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let label = match a.timeline {
+        Some((id, days)) => format!("{} · {} ", t("tui.archive.timeline", &[("system", s.system_name(Some(id))), ("days", days.to_string())]), "/"),
+        None => "/ ".to_string(),
+    };
+    let lw = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+    f.render_widget(Paragraph::new(Span::styled(label, th.dim())), search);
+    let input = Rect { x: search.x + lw.min(search.width), width: search.width.saturating_sub(lw), ..search };
+    f.render_widget(&a.query.area, input);
+    if a.searching && s.popups.is_empty() {
+        if let Some(p) = a.query.cursor_position(input) {
+            f.set_cursor_position(p);
+        }
+    }
+    let (list, detail) = match &a.detail {
+        Some(_) => {
+            let [x, y] = Layout::vertical([Constraint::Percentage(30), Constraint::Percentage(70)]).areas(rest);
+            (x, Some(y))
+        }
+        None => (rest, None),
+    };
+    let w = list.width as usize;
+    let widths = [15usize, 17, 14, 20];
+    let title_w = w.saturating_sub(widths.iter().sum::<usize>() + widths.len() + 2);
+    let row = |c: [String; 5]| {
+        let mut l = String::from("  ");
+        for (x, w) in c.iter().zip(widths.iter().chain([title_w].iter())) {
+            l.push_str(&cell(x, *w));
+            l.push(' ');
+        }
+        l
+    };
+    let mut lines = vec![Line::styled(
+        row([t("cli.col.id", &[]), t("cli.col.live", &[]), t("cli.col.system", &[]), t("cli.col.version", &[]), t("cli.col.title", &[])]),
+        th.heading(),
+    )];
+    let shown = a.shown();
+    let height = list.height.saturating_sub(1) as usize;
+    s.page.set(height.max(1));
+    let off = a.cursor.visible_offset(height);
+    for (i, d) in shown.iter().enumerate().skip(off).take(height) {
+        let text = row([
+            d.id.to_string(),
+            d.live_at.map(fmt_time).unwrap_or_default(),
+            d.system_name.clone(),
+            format!("{}→{}", d.version_from, d.version_to),
+            d.title.clone(),
+        ]);
+        lines.push(if i == a.cursor.selected { Line::styled(text, th.selected()) } else { Line::raw(text) });
+    }
+    if shown.is_empty() {
+        lines.push(Line::styled(format!("  {}", t("tui.archive.empty", &[])), th.dim()));
+    }
+    f.render_widget(Paragraph::new(lines), list);
+    if let (Some(area), Some(v)) = (detail, &a.detail) {
+        let d = &v.dossier;
+        let title = format!(" {} · {} ", d.id, t("cli.filed_by", &[("who", d.filed_by.clone()), ("when", fmt_time(d.filed_at))]));
+        let block = th.block(&title);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        // The dossier as its Markdown export, read in place.
+        let md = crate::export::dossier_markdown(v);
+        let body: Vec<Line> = textwrap_lines(&md, inner.width as usize).into_iter().map(Line::raw).collect();
+        f.render_widget(Paragraph::new(body), inner);
+    }
+}

@@ -1,0 +1,136 @@
+//! The plans pane: list (newest first) and the open plan's detail.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::super::state::State;
+use super::theme::Theme;
+use super::{cell, fit, textwrap_lines};
+use crate::i18n::t;
+use crate::model::{fmt_time, Plan};
+
+pub fn render(f: &mut Frame, area: Rect, s: &State) {
+    let (list, detail) = match &s.plans.detail {
+        Some(_) => {
+            let [a, b] = Layout::vertical([Constraint::Percentage(35), Constraint::Percentage(65)]).areas(area);
+            (a, Some(b))
+        }
+        None => (area, None),
+    };
+    render_list(f, list, s);
+    if let (Some(area), Some(p)) = (detail, &s.plans.detail) {
+        render_detail(f, area, s, p);
+    }
+}
+
+fn render_list(f: &mut Frame, area: Rect, s: &State) {
+    let th = Theme::of(s);
+    let w = area.width as usize;
+    let widths = [15usize, 10, 12, 18, 17];
+    let title_w = w.saturating_sub(widths.iter().sum::<usize>() + widths.len() + 2);
+    let row = |cells: [String; 6]| -> String {
+        let mut line = String::from("  ");
+        for (c, w) in cells.iter().zip(widths.iter().chain([title_w].iter())) {
+            line.push_str(&cell(c, *w));
+            line.push(' ');
+        }
+        line
+    };
+    let mut lines = vec![Line::styled(
+        row([
+            t("cli.col.id", &[]),
+            t("cli.col.status", &[]),
+            t("cli.col.system", &[]),
+            t("cli.col.version", &[]),
+            t("cli.col.window", &[]),
+            t("cli.col.title", &[]),
+        ]),
+        th.heading(),
+    )];
+    let height = area.height.saturating_sub(1) as usize;
+    s.page.set(height.max(1));
+    let off = s.plans.cursor.visible_offset(height);
+    for (i, p) in s.plans.all.iter().enumerate().skip(off).take(height) {
+        let text = row([
+            p.id.to_string(),
+            p.status.label(),
+            s.system_name(Some(p.system)),
+            format!("{}→{}", p.version_from, p.version_to),
+            p.window.as_ref().map(|w| fmt_time(w.start)).unwrap_or_default(),
+            p.title.clone(),
+        ]);
+        lines.push(if i == s.plans.cursor.selected { Line::styled(text, th.selected()) } else { Line::raw(text) });
+    }
+    if s.plans.all.is_empty() {
+        lines.push(Line::styled(format!("  {}", if s.loading { t("tui.loading", &[]) } else { t("tui.plans.empty", &[]) }), th.dim()));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
+    let th = Theme::of(s);
+    let title = format!(" {} {} · {} ", p.id, fit(&p.title, 40), p.status.label());
+    let block = th.block(&title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let w = inner.width as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    let kv = |lines: &mut Vec<Line>, k: String, v: &str| {
+        let label = format!("{}: ", k);
+        let lw = unicode_width::UnicodeWidthStr::width(label.as_str());
+        let mut first = true;
+        for l in textwrap_lines(&crate::sanitize::clean(v), w.saturating_sub(lw).max(10)) {
+            let head = if first { Span::styled(label.clone(), th.dim()) } else { Span::raw(" ".repeat(lw)) };
+            lines.push(Line::from(vec![head, Span::raw(l)]));
+            first = false;
+        }
+    };
+    kv(&mut lines, t("cli.col.system", &[]), &format!("{} {} → {}", s.system_name(Some(p.system)), p.version_from, p.version_to));
+    kv(
+        &mut lines,
+        t("cli.col.window", &[]),
+        &p.window.as_ref().map(|x| format!("{} — {}", fmt_time(x.start), fmt_time(x.end))).unwrap_or_default(),
+    );
+    if let Some(o) = &p.blackout_override {
+        kv(&mut lines, t("cli.col.override", &[]), o);
+    }
+    for (key, text) in [
+        ("enum.PlanField.goals", &p.goals),
+        ("enum.PlanField.content", &p.content),
+        ("enum.PlanField.approach", &p.approach),
+        ("enum.PlanField.backup_plan", &p.backup_plan),
+        ("cli.col.migration_plan", &p.migration_plan),
+        ("enum.PlanField.rollback_plan", &p.rollback_plan),
+    ] {
+        kv(&mut lines, t(key, &[]), text);
+    }
+    for (i, st) in p.staff.iter().enumerate() {
+        kv(&mut lines, format!("{} {}", t("enum.PlanField.staff", &[]), i + 1), &format!("{} · {} · {}", st.person, st.role, st.duty));
+    }
+    for (i, r) in p.risks.iter().enumerate() {
+        kv(
+            &mut lines,
+            format!("{} {}", t("cli.col.risk", &[]), i + 1),
+            &format!("{} ({}/{}) → {}", r.description, r.likelihood.label(), r.impact.label(), r.mitigation),
+        );
+    }
+    if !p.requests.is_empty() {
+        kv(&mut lines, t("cli.col.requests", &[]), &p.requests.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" "));
+    }
+    for a in &p.approvals {
+        kv(&mut lines, t("cli.section.approvals", &[]), &format!("{} {} {} {}", fmt_time(a.time), a.approver, a.decision.label(), a.comment));
+    }
+    if let Some(n) = &p.notice {
+        kv(&mut lines, t("tui.section.notice", &[]), &format!("{} · {}", fmt_time(n.published_at), n.audience));
+    }
+    if p.status == crate::model::PlanStatus::Draft || p.status == crate::model::PlanStatus::Returned {
+        let missing = crate::workflow::submit_missing(p);
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|m| m.label()).collect();
+            lines.push(Line::styled(fit(&t("tui.plans.missing", &[("fields", names.join("、"))]), w), th.warn()));
+        }
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}

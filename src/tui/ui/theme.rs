@@ -1,0 +1,74 @@
+//! Colours and borders in one place. `NO_COLOR` keeps only bold/reverse;
+//! `--ascii` draws borders with `+-|` for terminals that draw box characters double-width.
+
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::border;
+use ratatui::widgets::{Block, Borders};
+
+use super::super::state::State;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    color: bool,
+    ascii: bool,
+}
+
+impl Theme {
+    pub fn of(s: &State) -> Theme {
+        Theme { color: !s.theme.no_color, ascii: s.theme.ascii }
+    }
+    fn c(&self, fg: Color) -> Style {
+        if self.color {
+            Style::default().fg(fg)
+        } else {
+            Style::default()
+        }
+    }
+    pub fn tab(&self) -> Style {
+        self.c(Color::Gray)
+    }
+    pub fn tab_active(&self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    }
+    pub fn dim(&self) -> Style {
+        self.c(Color::DarkGray)
+    }
+    pub fn warn(&self) -> Style {
+        self.c(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+    pub fn error(&self) -> Style {
+        self.c(Color::Red).add_modifier(Modifier::BOLD)
+    }
+    pub fn ok(&self) -> Style {
+        self.c(Color::Green)
+    }
+    pub fn selected(&self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED)
+    }
+    pub fn marked(&self) -> Style {
+        self.c(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    pub fn heading(&self) -> Style {
+        self.c(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    pub fn status_user(&self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED)
+    }
+    pub fn block<'a>(&self, title: &'a str) -> Block<'a> {
+        let b = Block::default().borders(Borders::ALL).title(title);
+        if self.ascii {
+            b.border_set(border::Set {
+                top_left: "+",
+                top_right: "+",
+                bottom_left: "+",
+                bottom_right: "+",
+                vertical_left: "|",
+                vertical_right: "|",
+                horizontal_top: "-",
+                horizontal_bottom: "-",
+            })
+        } else {
+            b
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! `update(&mut State, Msg) -> Vec<Effect>`: the only place the UI state changes.
+//! Keys are routed by focus: the top popup first, then a focused text field,
+//! then the keymap (pane bindings before global ones). I/O never happens here:
+//! it is requested as an [`Effect`] and comes back as a [`Msg`].
+
+mod archive;
+pub mod forms;
+mod plans;
+pub mod popups;
+mod queue;
+pub mod tests;
+
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
+
+use super::action::{Action, Pane};
+use super::keymap::{Key, Lookup};
+use super::state::*;
+use super::worker::{Job, Reply};
+use super::Msg;
+use crate::i18n::t;
+
+/// Something for the event loop to do outside `update`.
+#[derive(Debug)]
+pub enum Effect {
+    Job(Job),
+    /// Write a file (an export), then toast where it went.
+    Write { path: std::path::PathBuf, text: String },
+    /// Save (or with `None`, clear) the draft of a form being edited.
+    Draft(Option<super::drafts::Draft>),
+}
+
+pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match msg {
+        Msg::Input(Event::Key(k)) if k.kind != KeyEventKind::Release => key(s, k, &mut fx),
+        Msg::Input(Event::Paste(text)) => popups::paste(s, &text, &mut fx),
+        Msg::Input(_) => {}
+        Msg::Reply(r) => reply(s, r, &mut fx),
+        Msg::Tick => {
+            for t in &mut s.toasts {
+                t.ttl = t.ttl.saturating_sub(1);
+            }
+            s.toasts.retain(|t| t.ttl > 0);
+        }
+        Msg::Quit => s.quit = true,
+    }
+    fx
+}
+
+fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
+    if !s.popups.is_empty() {
+        popups::key(s, k, fx);
+        return;
+    }
+    if s.pane == Pane::Queue && s.queue.filtering {
+        queue::filter_key(s, k);
+        return;
+    }
+    if s.pane == Pane::Archive && s.archive.searching {
+        archive::search_key(s, k, fx);
+        return;
+    }
+    let Some(key) = Key::from_event(&k) else { return };
+    s.pending_keys.push(key);
+    match s.keymap.lookup(s.pane, &s.pending_keys) {
+        Lookup::Action(a) => {
+            s.pending_keys.clear();
+            action(s, a, fx);
+        }
+        Lookup::Pending => {}
+        Lookup::None => s.pending_keys.clear(),
+    }
+}
+
+/// Carry out a named command (from a key or the palette).
+pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
+    use Action::*;
+    match a {
+        Quit => {
+            if s.popups.iter().any(|p| matches!(p, Popup::Form(_))) {
+                s.toast(t("tui.unsaved", &[]), true);
+            } else {
+                s.quit = true;
+            }
+        }
+        Help => s.popups.push(Popup::Help { scroll: 0 }),
+        Palette => s.popups.push(Popup::Palette { input: Default::default(), cursor: Default::default() }),
+        Back => back(s),
+        NextPane => goto(s, Pane::ALL[(s.pane.index() + 1) % 4], fx),
+        PrevPane => goto(s, Pane::ALL[(s.pane.index() + 3) % 4], fx),
+        GotoQueue => goto(s, Pane::Queue, fx),
+        GotoPlans => goto(s, Pane::Plans, fx),
+        GotoTests => goto(s, Pane::Tests, fx),
+        GotoArchive => goto(s, Pane::Archive, fx),
+        Refresh => refresh(s, fx),
+        Down => step(s, 1),
+        Up => step(s, -1),
+        PageDown => step(s, s.page.get().max(1) as isize),
+        PageUp => step(s, -(s.page.get().max(1) as isize)),
+        Top => step(s, isize::MIN / 2),
+        Bottom => step(s, isize::MAX / 2),
+        Open => open(s, fx),
+        Filter => match s.pane {
+            Pane::Queue => s.queue.filtering = true,
+            Pane::Archive => s.archive.searching = true,
+            _ => {}
+        },
+        a if a.applies_in(Pane::Queue) && s.pane == Pane::Queue => queue::action(s, a, fx),
+        a if a.applies_in(Pane::Plans) && s.pane == Pane::Plans => plans::action(s, a, fx),
+        a if a.applies_in(Pane::Tests) && s.pane == Pane::Tests => tests::action(s, a, fx),
+        a if a.applies_in(Pane::Archive) && s.pane == Pane::Archive => archive::action(s, a, fx),
+        _ => {}
+    }
+}
+
+fn back(s: &mut State) {
+    match s.pane {
+        Pane::Queue if s.queue.detail.is_some() => s.queue.detail = None,
+        Pane::Queue if !s.queue.marked.is_empty() => s.queue.marked.clear(),
+        Pane::Plans if s.plans.detail.is_some() => s.plans.detail = None,
+        Pane::Archive if s.archive.detail.is_some() => s.archive.detail = None,
+        Pane::Archive if s.archive.hits.is_some() => {
+            s.archive.hits = None;
+            s.archive.timeline = None;
+            s.archive.query.set_text("");
+        }
+        _ => {}
+    }
+}
+
+fn goto(s: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
+    s.pane = pane;
+    if pane == Pane::Tests {
+        tests::follow_selected_plan(s, fx);
+    }
+}
+
+pub(super) fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
+    s.loading = true;
+    fx.push(Effect::Job(Job::LoadAll));
+    if let Some(r) = &s.queue.detail {
+        fx.push(Effect::Job(Job::Request(r.id)));
+    }
+    let plan_ids: std::collections::BTreeSet<_> =
+        s.plans.detail.iter().chain(s.tests.plan.iter()).map(|p| p.id).collect();
+    for id in plan_ids {
+        fx.push(Effect::Job(Job::Plan(id)));
+    }
+}
+
+fn step(s: &mut State, d: isize) {
+    match s.pane {
+        Pane::Queue => {
+            let n = s.queue.visible.len();
+            s.queue.cursor.step(d, n)
+        }
+        Pane::Plans => {
+            let n = s.plans.all.len();
+            s.plans.cursor.step(d, n)
+        }
+        Pane::Tests => {
+            let n = tests::rows(s).len();
+            s.tests.cursor.step(d, n)
+        }
+        Pane::Archive => {
+            let n = s.archive.shown().len();
+            s.archive.cursor.step(d, n)
+        }
+    }
+}
+
+fn open(s: &mut State, fx: &mut Vec<Effect>) {
+    match s.pane {
+        Pane::Queue => {
+            if let Some(r) = queue::selected(s) {
+                fx.push(Effect::Job(Job::Request(r.id)));
+            }
+        }
+        Pane::Plans => {
+            if let Some(p) = s.plans.all.get(s.plans.cursor.selected) {
+                fx.push(Effect::Job(Job::Plan(p.id)));
+            }
+        }
+        Pane::Tests => {}
+        Pane::Archive => {
+            if let Some(d) = s.archive.shown().get(s.archive.cursor.selected) {
+                fx.push(Effect::Job(Job::Dossier(d.id)));
+            }
+        }
+    }
+}
+
+fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
+    match r {
+        Reply::All { systems, requests, plans, dossiers, overview, calendar } => {
+            s.loading = false;
+            s.systems = systems;
+            s.overview = *overview;
+            s.calendar = calendar;
+            s.queue.all = requests;
+            queue::refilter(s);
+            s.plans.all = plans;
+            // Newest first, like the queue.
+            s.plans.all.reverse();
+            let n = s.plans.all.len();
+            s.plans.cursor.clamp(n);
+            s.archive.all = dossiers;
+            let n = s.archive.shown().len();
+            s.archive.cursor.clamp(n);
+        }
+        Reply::Request(r) => s.queue.detail = Some(*r),
+        Reply::Plan(p) => plans::loaded(s, *p, fx),
+        Reply::Dossier(d) => s.archive.detail = Some(*d),
+        Reply::Archive { seq, hits } => {
+            if seq == s.archive.search_seq {
+                s.archive.hits = Some(hits);
+                s.archive.cursor = Default::default();
+            }
+        }
+        Reply::Done { label, outcomes } => {
+            let ids: Vec<String> = outcomes.iter().map(|o| o.entity.clone()).collect();
+            s.toast(format!("{label}: {}", ids.join(" ")), false);
+            s.queue.marked.clear();
+            forms::done(s, fx);
+            refresh(s, fx);
+        }
+        Reply::Failed(e) => {
+            forms::failed(s, &e);
+            s.toast(e.message(), true);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! The request queue (需求队列): filter, sort, mark, one-key triage.
+
+use crossterm::event::KeyEvent;
+
+use super::super::action::Action;
+use super::super::input::Edit;
+use super::super::state::*;
+use super::super::worker::Job;
+use super::{forms, Effect};
+use crate::i18n::t;
+use crate::model::*;
+use crate::service::{Command, Triage};
+
+pub fn selected(s: &State) -> Option<&RequestSummary> {
+    s.queue.visible.get(s.queue.cursor.selected).map(|&i| &s.queue.all[i])
+}
+
+/// The requests an action applies to: the marked ones, else the selected one.
+pub fn targets(s: &State) -> Vec<(Id, u64)> {
+    if s.queue.marked.is_empty() {
+        selected(s).map(|r| vec![(r.id, r.rev)]).unwrap_or_default()
+    } else {
+        s.queue.all.iter().filter(|r| s.queue.marked.contains(&r.id)).map(|r| (r.id, r.rev)).collect()
+    }
+}
+
+/// Recompute the visible rows from the filter and sort, keeping the selected request.
+pub fn refilter(s: &mut State) {
+    let keep = selected(s).map(|r| r.id);
+    let q = s.queue.filter.text();
+    let names: std::collections::HashMap<Id, String> = s.systems.iter().map(|x| (x.id, x.name.clone())).collect();
+    let sys = |r: &RequestSummary| r.system.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
+    let mut visible = super::super::filter::apply(&s.queue.all, sys, &q);
+    let fuzzy = !super::super::filter::parse(&q).words.is_empty();
+    if !fuzzy {
+        let all = &s.queue.all;
+        match s.queue.sort {
+            QueueSort::Newest => visible.sort_by(|a, b| all[*b].received_at.cmp(&all[*a].received_at).then(b.cmp(a))),
+            QueueSort::Oldest => visible.sort_by(|a, b| all[*a].received_at.cmp(&all[*b].received_at).then(a.cmp(b))),
+            QueueSort::Priority => visible.sort_by(|a, b| all[*b].priority.cmp(&all[*a].priority).then(b.cmp(a))),
+            QueueSort::Status => visible.sort_by(|a, b| all[*a].status.cmp(&all[*b].status).then(b.cmp(a))),
+        }
+    }
+    s.queue.visible = visible;
+    if let Some(id) = keep {
+        if let Some(pos) = s.queue.visible.iter().position(|&i| s.queue.all[i].id == id) {
+            s.queue.cursor.selected = pos;
+        }
+    }
+    let n = s.queue.visible.len();
+    s.queue.cursor.clamp(n);
+}
+
+pub fn filter_key(s: &mut State, k: KeyEvent) {
+    match s.queue.filter.handle(&k) {
+        Edit::Submit => s.queue.filtering = false,
+        Edit::Cancel => {
+            s.queue.filtering = false;
+            s.queue.filter.set_text("");
+            refilter(s);
+        }
+        Edit::Changed => {
+            s.queue.cursor.selected = 0;
+            refilter(s);
+        }
+        Edit::Moved | Edit::Ignored => {}
+    }
+}
+
+fn triage(s: &mut State, make: impl Fn(Id) -> Triage, label: &str, fx: &mut Vec<Effect>) {
+    let cmds: Vec<(Command, Option<u64>)> =
+        targets(s).into_iter().map(|(id, rev)| (Command::RequestTriage { id, triage: make(id) }, Some(rev))).collect();
+    if cmds.is_empty() {
+        return;
+    }
+    fx.push(Effect::Job(Job::ExecuteMany { cmds, label: label.to_string() }));
+}
+
+fn prompt(s: &mut State, purpose: PromptFor, label: &str, initial: &str) {
+    s.popups.push(Popup::Prompt { purpose, label: label.to_string(), input: super::super::input::Field::new(initial, false) });
+}
+
+pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
+    let ids: Vec<Id> = targets(s).into_iter().map(|(id, _)| id).collect();
+    match a {
+        Action::QueueMark => {
+            if let Some(id) = selected(s).map(|r| r.id) {
+                if !s.queue.marked.remove(&id) {
+                    s.queue.marked.insert(id);
+                }
+                let n = s.queue.visible.len();
+                s.queue.cursor.step(1, n);
+            }
+        }
+        Action::QueueTriaged => triage(s, |_| Triage::Triage, &t("tui.done.triaged", &[]), fx),
+        Action::QueueAccept => triage(s, |_| Triage::Accept { outcome: None }, &t("tui.done.accepted", &[]), fx),
+        Action::QueueJointReview => triage(s, |_| Triage::JointReview, &t("tui.done.joint_review", &[]), fx),
+        Action::QueueReject if !ids.is_empty() => prompt(s, PromptFor::Reject(ids), &t("tui.prompt.reject", &[]), ""),
+        Action::QueueDuplicate if !ids.is_empty() => {
+            prompt(s, PromptFor::Duplicate(ids), &t("tui.prompt.duplicate", &[]), "REQ-")
+        }
+        Action::QueuePriority if !ids.is_empty() => {
+            prompt(s, PromptFor::Priority(ids), &t("tui.prompt.priority", &[]), "")
+        }
+        Action::QueueTag if !ids.is_empty() => prompt(s, PromptFor::Tag(ids), &t("tui.prompt.tag", &[]), ""),
+        Action::QueueLink if !ids.is_empty() => {
+            let initial = s.plans.all.iter().find(|p| matches!(p.status, PlanStatus::Draft | PlanStatus::Returned));
+            let initial = initial.map(|p| p.id.to_string()).unwrap_or_else(|| "PLAN-".into());
+            prompt(s, PromptFor::Link(ids), &t("tui.prompt.link", &[]), &initial)
+        }
+        Action::QueueComment => {
+            if let Some(id) = selected(s).map(|r| r.id) {
+                prompt(s, PromptFor::Comment(id), &t("tui.prompt.comment", &[]), "")
+            }
+        }
+        Action::QueueNew => forms::open(s, FormKind::NewRequest, fx),
+        Action::QueueSort => {
+            s.queue.sort = match s.queue.sort {
+                QueueSort::Newest => QueueSort::Oldest,
+                QueueSort::Oldest => QueueSort::Priority,
+                QueueSort::Priority => QueueSort::Status,
+                QueueSort::Status => QueueSort::Newest,
+            };
+            refilter(s);
+        }
+        Action::QueueSaveView => {
+            let f = s.queue.filter.text();
+            if f.trim().is_empty() {
+                s.toast(t("tui.view.empty", &[]), true);
+            } else if !s.queue.views.contains(&f) {
+                s.queue.views.push(f.clone());
+                s.toast(t("tui.view.saved", &[("view", f)]), false);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Apply a saved view (from the palette).
+pub fn apply_view(s: &mut State, view: &str) {
+    s.queue.filter.set_text(view);
+    s.queue.cursor.selected = 0;
+    refilter(s);
+}

@@ -1,0 +1,97 @@
+//! The tests pane (测试清单): the latest round's items grouped by category, one
+//! key per result, the go-live checklist.
+
+use super::super::action::Action;
+use super::super::state::*;
+use super::super::worker::Job;
+use super::{forms, Effect};
+use crate::i18n::t;
+use crate::model::*;
+use crate::service::Command;
+
+/// A row of the checklist: a category heading or an item of the latest round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Row {
+    Category(TestCategory),
+    Item(u32),
+}
+
+/// The latest round's items, grouped by category in the category order.
+pub fn rows(s: &State) -> Vec<Row> {
+    let Some(round) = s.tests.plan.as_ref().and_then(|p| p.rounds.last()) else { return Vec::new() };
+    let mut out = Vec::new();
+    for c in TestCategory::ALL {
+        let items: Vec<&TestItem> = round.items.iter().filter(|i| i.category == *c).collect();
+        if !items.is_empty() {
+            out.push(Row::Category(*c));
+            out.extend(items.iter().map(|i| Row::Item(i.no)));
+        }
+    }
+    out
+}
+
+pub fn selected_item(s: &State) -> Option<u32> {
+    match rows(s).get(s.tests.cursor.selected) {
+        Some(Row::Item(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+/// Show the tests of the plan selected (or open) in the plans pane.
+pub fn follow_selected_plan(s: &mut State, fx: &mut Vec<Effect>) {
+    let id = s.plans.detail.as_ref().map(|p| p.id).or_else(|| s.plans.all.get(s.plans.cursor.selected).map(|p| p.id));
+    if let Some(id) = id {
+        if s.tests.plan.as_ref().map(|p| p.id) != Some(id) {
+            s.tests.plan = None;
+            s.tests.cursor = Default::default();
+        }
+        s.tests.plan = s.tests.plan.take().or_else(|| s.plans.detail.clone().filter(|p| p.id == id));
+        fx.push(Effect::Job(Job::Plan(id)));
+    }
+}
+
+fn result(s: &mut State, r: TestResult, fx: &mut Vec<Effect>) {
+    let (Some(p), Some(item)) = (s.tests.plan.as_ref(), selected_item(s)) else { return };
+    let plan = p.id;
+    fx.push(Effect::Job(Job::Execute {
+        cmd: Command::TestResult { plan, item, result: r, waiver: None, notes: None },
+        expect_rev: None,
+        label: t("tui.done.result", &[]),
+    }));
+    let n = rows(s).len();
+    s.tests.cursor.step(1, n);
+    if r == TestResult::Fail {
+        // A failure usually has a defect to record.
+        s.tests.cursor.step(-1, n);
+        forms::open(s, FormKind::Defect, fx);
+    }
+}
+
+pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
+    let Some(plan) = s.tests.plan.as_ref().map(|p| p.id) else {
+        return s.toast(t("tui.tests.no_plan", &[]), true);
+    };
+    match a {
+        Action::TestPass => result(s, TestResult::Pass, fx),
+        Action::TestFail => result(s, TestResult::Fail, fx),
+        Action::TestBlocked => result(s, TestResult::Blocked, fx),
+        Action::TestWaive => {
+            if let Some(item) = selected_item(s) {
+                s.popups.push(Popup::Prompt {
+                    purpose: PromptFor::Waive { plan, item },
+                    label: t("tui.prompt.waive", &[]),
+                    input: Default::default(),
+                })
+            }
+        }
+        Action::TestNewRound => fx.push(Effect::Job(Job::Execute {
+            cmd: Command::TestRound { plan, copy_unfinished: true },
+            expect_rev: None,
+            label: t("tui.done.round", &[]),
+        })),
+        Action::TestAddItem => forms::open(s, FormKind::TestItem, fx),
+        Action::TestBackup => forms::open(s, FormKind::Backup, fx),
+        Action::TestGoLive => forms::open(s, FormKind::GoLive, fx),
+        _ => {}
+    }
+}

@@ -1,0 +1,99 @@
+//! The worker thread owns the [`Service`]: loading, searching and changes run
+//! here, off the input path, and come back to the event loop as [`Msg`]s.
+
+use std::sync::mpsc::{Receiver, Sender};
+
+use crate::error::Error;
+use crate::model::*;
+use crate::service::{ArchiveFilter, Command, DossierView, Outcome, Overview, PlanFilter, RequestFilter, Service};
+
+/// Work for the worker. Each carries what the UI needs to match the answer.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// Everything the panes list, and the overview.
+    LoadAll,
+    Request(Id),
+    Plan(Id),
+    Dossier(Id),
+    /// Full-text search of the archive; `seq` lets the UI drop stale answers.
+    SearchArchive { seq: u64, filter: ArchiveFilter },
+    /// Run a command; `label` is what the toast says on success.
+    Execute { cmd: Command, expect_rev: Option<u64>, label: String },
+    /// Run several commands (bulk triage); stops at the first error.
+    ExecuteMany { cmds: Vec<(Command, Option<u64>)>, label: String },
+}
+
+/// What the worker sends back.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    All {
+        systems: Vec<System>,
+        requests: Vec<RequestSummary>,
+        plans: Vec<PlanSummary>,
+        dossiers: Vec<DossierSummary>,
+        overview: Box<Overview>,
+        calendar: Vec<Blackout>,
+    },
+    Request(Box<Request>),
+    Plan(Box<Plan>),
+    Dossier(Box<DossierView>),
+    Archive { seq: u64, hits: Vec<DossierSummary> },
+    Done { label: String, outcomes: Vec<Outcome> },
+    Failed(Error),
+}
+
+pub fn run(service: Service, actor: Actor, jobs: Receiver<Job>, replies: Sender<super::Msg>) {
+    for job in jobs {
+        let reply = handle(&service, &actor, job);
+        if replies.send(super::Msg::Reply(reply)).is_err() {
+            break;
+        }
+    }
+}
+
+fn handle(s: &Service, a: &Actor, job: Job) -> Reply {
+    let r = match job {
+        Job::LoadAll => (|| {
+            Ok(Reply::All {
+                systems: s.systems(a)?,
+                requests: s.requests(a, &RequestFilter::default())?,
+                plans: s.plans(a, &PlanFilter::default())?,
+                dossiers: s.archive(a, &ArchiveFilter::default())?,
+                overview: Box::new(s.overview(a)?),
+                calendar: s.calendar(a)?,
+            })
+        })(),
+        Job::Request(id) => s.request(a, id).map(|r| Reply::Request(Box::new(r))),
+        Job::Plan(id) => s.plan(a, id).map(|p| Reply::Plan(Box::new(p))),
+        Job::Dossier(id) => s.dossier(a, id).map(|d| Reply::Dossier(Box::new(d))),
+        Job::SearchArchive { seq, filter } => s.archive(a, &filter).map(|hits| Reply::Archive { seq, hits }),
+        Job::Execute { cmd, expect_rev, label } => {
+            s.execute(a, cmd, expect_rev).map(|o| Reply::Done { label, outcomes: vec![o] })
+        }
+        Job::ExecuteMany { cmds, label } => {
+            let mut outcomes = Vec::new();
+            let mut failed = None;
+            for (cmd, rev) in cmds {
+                match s.execute(a, cmd, rev) {
+                    Ok(o) => outcomes.push(o),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            match failed {
+                Some(e) if outcomes.is_empty() => Err(e),
+                Some(e) => {
+                    // Partial bulk: report what was done, then the error.
+                    return Reply::Done {
+                        label: format!("{label} — {}", e.message()),
+                        outcomes,
+                    };
+                }
+                None => Ok(Reply::Done { label, outcomes }),
+            }
+        }
+    };
+    r.unwrap_or_else(Reply::Failed)
+}
