@@ -91,10 +91,10 @@ pub enum Top {
     Calendar(admin::CalendarCmd),
     /// The audit log (supervisors)
     Audit(admin::AuditArgs),
-    /// Print shell completions
     /// Keymaps: check a file, list the commands, show the bindings
     #[command(subcommand)]
     Keymap(keymap_cmd::KeymapCmd),
+    /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,

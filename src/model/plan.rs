@@ -217,6 +217,10 @@ pub struct Plan {
     /// Every go-live attempt; a rolled-back one sends the plan back to testing.
     #[serde(default)]
     pub golives: Vec<GoLive>,
+    /// After a rollback: the number of test rounds the plan had then. Go-live
+    /// needs a round started after it, whatever time the rollback was given.
+    #[serde(default)]
+    pub retest_after_round: Option<u32>,
     #[serde(default)]
     pub training: Vec<Training>,
     #[serde(default)]

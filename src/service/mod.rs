@@ -409,6 +409,7 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
                 defects: Vec::new(),
                 backup: None,
                 golives: Vec::new(),
+                retest_after_round: None,
                 training: Vec::new(),
                 comparison: Vec::new(),
                 dossier: None,

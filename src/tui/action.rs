@@ -115,6 +115,9 @@ actions! {
     PlanNotice = "plan.notice" @ p(Plans),
     PlanImplement = "plan.implement" @ p(Plans),
     PlanCancel = "plan.cancel" @ p(Plans),
+    PlanTraining = "plan.training" @ p(Plans),
+    PlanCompare = "plan.compare" @ p(Plans),
+    PlanFile = "plan.file" @ p(Plans),
     // tests
     TestPass = "test.pass" @ p(Tests),
     TestFail = "test.fail" @ p(Tests),

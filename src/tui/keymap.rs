@@ -478,10 +478,33 @@ mod tests {
     fn broken_user_file_names_the_line() {
         let mut m = Keymap::default();
         m.merge("default", DEFAULT);
-        let issues = m.merge("user.toml", "[queue]\na = \"queue.accept\"\nctrl-= = \"queue.reject\"\nz = \"no.such\"\n");
+        let issues = m.merge("user.toml", "[queue]\na = \"queue.accept\"\n\"ctrl-\" = \"queue.reject\"\nz = \"no.such\"\n");
         assert_eq!(issues.len(), 2, "{issues:?}");
         assert_eq!(issues[0].line, 3);
         assert!(issues[1].message.contains("unknown command"));
         assert_eq!(issues[1].line, 4);
     }
+}
+
+/// The key tables of the user guide: for each pane, its keys from the default
+/// keymap with the command name and description, as Markdown in the current
+/// language. `tests/user_guide.rs` checks docs/user-guide.md contains exactly this.
+pub fn guide_markdown() -> String {
+    let mut m = Keymap::default();
+    m.merge("keymaps/default.toml", DEFAULT);
+    let t = |k: &str| crate::i18n::t(k, &[]);
+    let mut out = String::new();
+    for pane in Pane::ALL {
+        out.push_str(&format!("\n#### {} ({})\n\n", pane.title(), pane.index() + 1));
+        out.push_str(&format!("| {} | {} | {} |\n|---|---|---|\n", t("cli.keymap.keys"), t("cli.keymap.command"), t("cli.col.description")));
+        for (keys, a) in m.bindings_for(pane).into_iter().filter(|(_, a)| a.scope() == Scope::Pane(pane)) {
+            out.push_str(&format!("| `{}` | `{}` | {} |\n", keys.replace('|', "\\|"), a.name(), a.describe()));
+        }
+    }
+    out.push_str(&format!("\n#### {}\n\n", t("tui.help.scope.global")));
+    out.push_str(&format!("| {} | {} | {} |\n|---|---|---|\n", t("cli.keymap.keys"), t("cli.keymap.command"), t("cli.col.description")));
+    for (keys, a) in m.bindings_for(Pane::Queue).into_iter().filter(|(_, a)| a.scope() == Scope::Global) {
+        out.push_str(&format!("| `{}` | `{}` | {} |\n", keys.replace('|', "\\|"), a.name(), a.describe()));
+    }
+    out
 }

@@ -140,6 +140,8 @@ pub enum FormKind {
     Backup,
     GoLive,
     TestItem,
+    Training,
+    Comparison,
 }
 
 /// A form: labelled fields, one focused.

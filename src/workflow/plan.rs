@@ -434,10 +434,7 @@ pub fn golive_missing(p: &Plan) -> Vec<GoLiveMissing> {
     match p.rounds.last() {
         None => m.push(GoLiveMissing::TestRound),
         Some(r) => {
-            let rolled_back_after = p
-                .golives
-                .iter()
-                .any(|g| g.outcome == GoLiveOutcome::RolledBack && g.time >= r.started_at);
+            let rolled_back_after = p.retest_after_round.is_some_and(|n| r.no <= n);
             let open: Vec<u32> = r
                 .items
                 .iter()
@@ -479,6 +476,7 @@ pub fn record_golive(p: &mut Plan, golive: GoLive, _ctx: &Ctx) -> Result<(), Rul
     let outcome = golive.outcome;
     p.golives.push(golive);
     if outcome == GoLiveOutcome::RolledBack {
+        p.retest_after_round = Some(p.rounds.len() as u32);
         p.status = S::Testing;
     } else {
         p.status = S::Live;

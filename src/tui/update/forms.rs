@@ -72,6 +72,14 @@ fn spec(kind: FormKind) -> &'static [(&'static str, bool)] {
             ("tui.f.config_changes", true),
             ("tui.f.incidents", true),
         ],
+        FormKind::Training => &[
+            ("tui.f.training_format", false),
+            ("tui.f.date", false),
+            ("tui.f.trainer", false),
+            ("tui.f.departments", false),
+            ("tui.f.attendance", false),
+        ],
+        FormKind::Comparison => &[("tui.f.comparison", true)],
         FormKind::TestItem => &[
             ("tui.f.category", false),
             ("tui.f.description", false),
@@ -91,6 +99,8 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::Backup => "tui.form.backup",
         FormKind::GoLive => "tui.form.golive",
         FormKind::TestItem => "tui.form.test_item",
+        FormKind::Training => "tui.form.training",
+        FormKind::Comparison => "tui.form.comparison",
     }
 }
 
@@ -186,6 +196,23 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                     String::new(),
                 ],
             ),
+            None => return,
+        },
+        FormKind::Training => match s.plans.detail.as_ref() {
+            Some(p) => (
+                Some((p.id, p.meta.rev)),
+                vec![
+                    "on_site".into(),
+                    chrono::Local::now().date_naive().to_string(),
+                    s.user.clone(),
+                    s.systems.iter().find(|x| x.id == p.system).map(|x| x.department.clone()).unwrap_or_default(),
+                    "0".into(),
+                ],
+            ),
+            None => return,
+        },
+        FormKind::Comparison => match s.plans.detail.as_ref() {
+            Some(p) => (Some((p.id, p.meta.rev)), vec![String::new()]),
             None => return,
         },
         FormKind::TestItem => match sel_plan {
@@ -299,7 +326,7 @@ fn rows(text: &str) -> Vec<Vec<String>> {
 }
 
 /// Turn the form into a command, or say which field is wrong.
-fn command(s: &State, form: &Form) -> Result<(Command, Option<u64>), String> {
+fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String> {
     let v: Vec<String> = form.fields.iter().map(|(_, f)| f.text()).collect();
     let system = |text: &str| -> Result<Option<Id>, String> {
         let text = text.trim();
@@ -318,7 +345,7 @@ fn command(s: &State, form: &Form) -> Result<(Command, Option<u64>), String> {
     };
     let plan = form.target.map(|(id, _)| id);
     let rev = form.target.map(|(_, r)| r);
-    Ok(match form.kind {
+    Ok(vec![match form.kind {
         FormKind::NewRequest => (
             Command::RequestAdd {
                 request: NewRequest {
@@ -436,6 +463,21 @@ fn command(s: &State, form: &Form) -> Result<(Command, Option<u64>), String> {
             },
             None,
         ),
+        FormKind::Training => (
+            Command::Training {
+                plan: plan.ok_or("plan")?,
+                training: Training {
+                    format: pick("format", &v[0], TrainingFormat::ALL, |x| (x.as_str(), x.label()))?,
+                    date: chrono::NaiveDate::parse_from_str(v[1].trim(), "%Y-%m-%d")
+                        .map_err(|_| Error::input("date", &v[1], "YYYY-MM-DD").message())?,
+                    trainer: v[2].clone(),
+                    departments: v[3].split([',', '，', '、']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect(),
+                    attendance: v[4].trim().parse().map_err(|_| Error::input("attendance", &v[4], "a number").message())?,
+                },
+            },
+            None,
+        ),
+        FormKind::Comparison => return comparison(plan.ok_or("plan")?, &v[0]),
         FormKind::TestItem => (
             Command::TestItem {
                 plan: plan.ok_or("plan")?,
@@ -446,13 +488,41 @@ fn command(s: &State, form: &Form) -> Result<(Command, Option<u64>), String> {
             },
             None,
         ),
-    })
+    }])
+}
+
+/// Comparison rows `function | before | after | added/changed/removed`, one command each.
+fn comparison(plan: Id, text: &str) -> Result<Vec<(Command, Option<u64>)>, String> {
+    let mut out = Vec::new();
+    for (i, r) in rows(text).into_iter().enumerate() {
+        let field = format!("comparison line {}", i + 1);
+        let change = r.get(3).map(String::as_str).unwrap_or("");
+        let change = pick(&field, change, ChangeType::ALL, |x| (x.as_str(), x.label()))?;
+        let row = ComparisonRow {
+            function: r[0].clone(),
+            before: r.get(1).cloned().unwrap_or_default(),
+            after: r.get(2).cloned().unwrap_or_default(),
+            change,
+        };
+        out.push((Command::ComparisonAdd { plan, row }, None));
+    }
+    if out.is_empty() {
+        return Err(Error::input("comparison", "", "function | before | after | changed").message());
+    }
+    Ok(out)
 }
 
 fn submit(s: &mut State, form: Form, fx: &mut Vec<Effect>) {
     match command(s, &form) {
-        Ok((cmd, rev)) => {
-            fx.push(Effect::Job(Job::Execute { cmd, expect_rev: rev, label: t("tui.done.saved", &[]) }));
+        Ok(mut cmds) => {
+            let label = t("tui.done.saved", &[]);
+            let job = if cmds.len() == 1 {
+                let (cmd, expect_rev) = cmds.remove(0);
+                Job::Execute { cmd, expect_rev, label }
+            } else {
+                Job::ExecuteMany { cmds, label }
+            };
+            fx.push(Effect::Job(job));
             s.pending_form = Some(form);
         }
         Err(msg) => {

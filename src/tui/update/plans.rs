@@ -66,12 +66,28 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             });
         }
         Action::PlanImplement => exec(fx, Command::PlanImplement { id }, rev, "tui.done.implementing"),
+        Action::PlanTraining => with_detail(s, id, FormKind::Training, fx),
+        Action::PlanCompare => with_detail(s, id, FormKind::Comparison, fx),
+        Action::PlanFile => s.popups.push(Popup::Confirm {
+            message: t("tui.confirm.file", &[("plan", id.to_string())]),
+            job: Box::new(Job::Execute { cmd: Command::File { plan: id }, expect_rev: Some(rev), label: t("tui.done.filed", &[]) }),
+        }),
         Action::PlanCancel => s.popups.push(Popup::Prompt {
             purpose: PromptFor::CancelPlan(id),
             label: t("tui.prompt.cancel", &[]),
             input: Default::default(),
         }),
         _ => {}
+    }
+}
+
+/// Open a form that needs the plan loaded; load it first if it is not.
+fn with_detail(s: &mut State, id: Id, kind: FormKind, fx: &mut Vec<Effect>) {
+    if s.plans.detail.as_ref().is_some_and(|p| p.id == id) {
+        forms::open(s, kind, fx);
+    } else {
+        fx.push(Effect::Job(Job::Plan(id)));
+        s.toast(t("tui.open_first", &[]), true);
     }
 }
 
