@@ -193,7 +193,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.roles_for("root", &[], "root"), vec![Role::Admin]);
-        assert_eq!(c.roles_for("li", &["imc".into()], "root"), vec![Role::Operator, Role::Approver]);
+        assert_eq!(
+            c.roles_for("li", &["imc".into()], "root"),
+            vec![Role::Operator, Role::Approver]
+        );
         assert!(c.roles_for("nobody", &[], "root").is_empty());
     }
 }

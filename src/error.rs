@@ -10,13 +10,23 @@ use crate::workflow::RuleError;
 pub enum Error {
     /// Bad input: a malformed id, date or value (exit 2).
     #[error("invalid input")]
-    Input { field: String, value: String, expected: String },
+    Input {
+        field: String,
+        value: String,
+        expected: String,
+    },
     /// Refused by a rule of the process or the permission table (exit 3).
     #[error("refused")]
     Rule(#[from] RuleError),
     /// The record changed since the caller read it (exit 4).
     #[error("conflict")]
-    Conflict { entity: String, expected: u64, found: u64, by: String, at: String },
+    Conflict {
+        entity: String,
+        expected: u64,
+        found: u64,
+        by: String,
+        at: String,
+    },
     /// No such record (exit 5).
     #[error("not found")]
     NotFound { what: String },
@@ -83,10 +93,20 @@ impl Error {
         match self {
             Error::Input { field, value, expected } => t(
                 "error.input",
-                &[("field", s(field)), ("value", crate::sanitize::clean_line(value)), ("expected", s(expected))],
+                &[
+                    ("field", s(field)),
+                    ("value", crate::sanitize::clean_line(value)),
+                    ("expected", s(expected)),
+                ],
             ),
             Error::Rule(r) => r.message(),
-            Error::Conflict { entity, expected, found, by, at } => t(
+            Error::Conflict {
+                entity,
+                expected,
+                found,
+                by,
+                at,
+            } => t(
                 "error.conflict",
                 &[
                     ("entity", s(entity)),
@@ -102,7 +122,11 @@ impl Error {
             Error::Locked { path, holder } => t("error.locked", &[("path", s(path)), ("holder", s(holder))]),
             Error::NewerSchema { path, found, supported } => t(
                 "error.newer_schema",
-                &[("path", s(path)), ("found", found.to_string()), ("supported", supported.to_string())],
+                &[
+                    ("path", s(path)),
+                    ("found", found.to_string()),
+                    ("supported", supported.to_string()),
+                ],
             ),
             Error::NotBeian { path, detail } => t("error.not_beian", &[("path", s(path)), ("detail", s(detail))]),
             Error::Config { path, detail } => t("error.config", &[("path", s(path)), ("detail", s(detail))]),

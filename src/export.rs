@@ -26,12 +26,20 @@ pub fn dossier_markdown(v: &DossierView) -> String {
         md(&p.version_to),
         t("cli.col.plan", &[]),
         p.id,
-        t("cli.filed_by", &[("who", d.filed_by.clone()), ("when", fmt_time(d.filed_at))]),
+        t(
+            "cli.filed_by",
+            &[("who", d.filed_by.clone()), ("when", fmt_time(d.filed_at))]
+        ),
         md(&d.system.department),
         md(&d.system.vendor)
     ));
     if let Some(w) = &p.window {
-        o.push_str(&format!("- {}: {} — {}\n", t("cli.col.window", &[]), fmt_time(w.start), fmt_time(w.end)));
+        o.push_str(&format!(
+            "- {}: {} — {}\n",
+            t("cli.col.window", &[]),
+            fmt_time(w.start),
+            fmt_time(w.end)
+        ));
     }
     for (key, text) in [
         ("enum.PlanField.goals", &p.goals),
@@ -46,7 +54,12 @@ pub fn dossier_markdown(v: &DossierView) -> String {
         o.push('\n');
     }
     h(&mut o, "enum.PlanField.staff");
-    o.push_str(&format!("| {} | {} | {} |\n|---|---|---|\n", t("cli.col.person", &[]), t("cli.col.role", &[]), t("cli.col.duty", &[])));
+    o.push_str(&format!(
+        "| {} | {} | {} |\n|---|---|---|\n",
+        t("cli.col.person", &[]),
+        t("cli.col.role", &[]),
+        t("cli.col.duty", &[])
+    ));
     for s in &p.staff {
         o.push_str(&format!("| {} | {} | {} |\n", md(&s.person), md(&s.role), md(&s.duty)));
     }
@@ -59,20 +72,45 @@ pub fn dossier_markdown(v: &DossierView) -> String {
         t("cli.col.mitigation", &[])
     ));
     for r in &p.risks {
-        o.push_str(&format!("| {} | {} | {} | {} |\n", md(&r.description), r.likelihood.label(), r.impact.label(), md(&r.mitigation)));
+        o.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            md(&r.description),
+            r.likelihood.label(),
+            r.impact.label(),
+            md(&r.mitigation)
+        ));
     }
     h(&mut o, "cli.section.approvals");
     for a in &p.approvals {
-        o.push_str(&format!("- {} {} {} {} {}\n", fmt_time(a.time), md(&a.approver), a.decision.label(), md(&a.minutes_ref), md(&a.comment)));
+        o.push_str(&format!(
+            "- {} {} {} {} {}\n",
+            fmt_time(a.time),
+            md(&a.approver),
+            a.decision.label(),
+            md(&a.minutes_ref),
+            md(&a.comment)
+        ));
     }
     if let Some(n) = &p.notice {
         h(&mut o, "tui.section.notice");
-        o.push_str(&format!("{} · {}\n\n{}\n", fmt_time(n.published_at), md(&n.audience), para(&n.text)));
+        o.push_str(&format!(
+            "{} · {}\n\n{}\n",
+            fmt_time(n.published_at),
+            md(&n.audience),
+            para(&n.text)
+        ));
     }
     for r in &p.rounds {
         o.push_str(&format!(
             "\n## {}\n\n",
-            t("cli.section.round", &[("no", r.no.to_string()), ("when", fmt_time(r.started_at)), ("who", r.started_by.clone())])
+            t(
+                "cli.section.round",
+                &[
+                    ("no", r.no.to_string()),
+                    ("when", fmt_time(r.started_at)),
+                    ("who", r.started_by.clone())
+                ]
+            )
         ));
         o.push_str(&format!(
             "| # | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|\n",
@@ -123,16 +161,38 @@ pub fn dossier_markdown(v: &DossierView) -> String {
     }
     if let Some(b) = &p.backup {
         h(&mut o, "cli.section.backup");
-        o.push_str(&format!("{} · {} · {} · {} · {} · {}\n", fmt_time(b.time), md(&b.what), md(&b.location), md(&b.size), md(&b.checksum), md(&b.verified_by)));
+        o.push_str(&format!(
+            "{} · {} · {} · {} · {} · {}\n",
+            fmt_time(b.time),
+            md(&b.what),
+            md(&b.location),
+            md(&b.size),
+            md(&b.checksum),
+            md(&b.verified_by)
+        ));
     }
     h(&mut o, "cli.section.golive");
     for g in &p.golives {
-        o.push_str(&format!("- {} {} {} {}: {}\n", fmt_time(g.time), md(&g.deployer), md(&g.version), g.outcome.label(), md(&g.steps)));
+        o.push_str(&format!(
+            "- {} {} {} {}: {}\n",
+            fmt_time(g.time),
+            md(&g.deployer),
+            md(&g.version),
+            g.outcome.label(),
+            md(&g.steps)
+        ));
     }
     if !p.training.is_empty() {
         h(&mut o, "cli.section.training");
         for tr in &p.training {
-            o.push_str(&format!("- {} {} {} {} ({})\n", tr.date, tr.format.label(), md(&tr.trainer), md(&tr.departments.join("、")), tr.attendance));
+            o.push_str(&format!(
+                "- {} {} {} {} ({})\n",
+                tr.date,
+                tr.format.label(),
+                md(&tr.trainer),
+                md(&tr.departments.join("、")),
+                tr.attendance
+            ));
         }
     }
     h(&mut o, "cli.section.comparison");
@@ -144,18 +204,37 @@ pub fn dossier_markdown(v: &DossierView) -> String {
         t("cli.col.change", &[])
     ));
     for c in &p.comparison {
-        o.push_str(&format!("| {} | {} | {} | {} |\n", md(&c.function), md(&c.before), md(&c.after), c.change.label()));
+        o.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            md(&c.function),
+            md(&c.before),
+            md(&c.after),
+            c.change.label()
+        ));
     }
     if !d.requests.is_empty() {
         h(&mut o, "cli.section.requests");
         for r in &d.requests {
-            o.push_str(&format!("- {} {} ({}, {})\n", r.id, md(&r.title), md(&r.submitter.name), r.channel.label()));
+            o.push_str(&format!(
+                "- {} {} ({}, {})\n",
+                r.id,
+                md(&r.title),
+                md(&r.submitter.name),
+                r.channel.label()
+            ));
         }
     }
     if !v.addenda.is_empty() {
         h(&mut o, "cli.section.addenda");
         for a in &v.addenda {
-            o.push_str(&format!("- #{} {} {}: {} — {}\n", a.no, fmt_time(a.time), md(&a.author), md(&a.reason), md(&a.text)));
+            o.push_str(&format!(
+                "- #{} {} {}: {} — {}\n",
+                a.no,
+                fmt_time(a.time),
+                md(&a.author),
+                md(&a.reason),
+                md(&a.text)
+            ));
         }
     }
     o

@@ -63,6 +63,10 @@ pub fn enum_label(ty: &str, value: &str) -> String {
 
 /// Join items with the language's list separator.
 pub fn list(items: impl Iterator<Item = String>) -> String {
-    let sep = if rust_i18n::locale().starts_with("zh") { "、" } else { ", " };
+    let sep = if rust_i18n::locale().starts_with("zh") {
+        "、"
+    } else {
+        ", "
+    };
     items.collect::<Vec<_>>().join(sep)
 }

@@ -30,7 +30,11 @@ pub fn normalize(s: &str) -> String {
 
 /// The terms of a query, normalised.
 pub fn terms(query: &str) -> Vec<String> {
-    normalize(query).split(' ').filter(|t| !t.is_empty()).map(String::from).collect()
+    normalize(query)
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 /// Does `text` (not yet normalised) contain every term?

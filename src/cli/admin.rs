@@ -256,7 +256,10 @@ pub fn system(ctx: &Ctx, cmd: &SystemCmd) -> Result<()> {
         SystemCmd::List => {
             let list = s.systems(a)?;
             if ctx.json {
-                return Ok(output::json(&list));
+                {
+                    output::json(&list);
+                    return Ok(());
+                }
             }
             let mut tb = Table::new(&[
                 t("cli.col.id", &[]),
@@ -286,7 +289,10 @@ pub fn system(ctx: &Ctx, cmd: &SystemCmd) -> Result<()> {
                 },
             )?;
             if ctx.json {
-                return Ok(output::json(&serde_json::json!({ "system": x, "plans": plans })));
+                {
+                    output::json(&serde_json::json!({ "system": x, "plans": plans }));
+                    return Ok(());
+                }
             }
             let mut f = Fields::new();
             f.add(t("cli.col.id", &[]), format!("{}  (rev {})", x.id, x.meta.rev))
@@ -384,7 +390,10 @@ pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {
         CalendarCmd::List => {
             let cal = ctx.service.calendar(&ctx.actor)?;
             if ctx.json {
-                return Ok(output::json(&cal));
+                {
+                    output::json(&cal);
+                    return Ok(());
+                }
             }
             let mut tb = Table::new(&[
                 t("cli.col.period", &[]),
@@ -427,7 +436,10 @@ pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {
 pub fn audit(ctx: &Ctx, x: &AuditArgs) -> Result<()> {
     let events = ctx.service.audit(&ctx.actor, x.entity.as_deref(), x.limit)?;
     if ctx.json {
-        return Ok(output::json(&events));
+        {
+            output::json(&events);
+            return Ok(());
+        }
     }
     let mut tb = Table::new(&[
         "#".into(),

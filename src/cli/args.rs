@@ -29,7 +29,8 @@ pub fn text(field: &str, s: &str) -> Result<String> {
     if let Some(path) = s.strip_prefix('@') {
         let bytes = if path == "-" {
             let mut b = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map_err(|e| Error::io(std::path::Path::new("-"), e))?;
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)
+                .map_err(|e| Error::io(std::path::Path::new("-"), e))?;
             b
         } else {
             std::fs::read(path).map_err(|e| Error::io(std::path::Path::new(path), e))?
@@ -52,8 +53,14 @@ mod tests {
         assert!(time("window-start", "2026-12-05 22:00").is_ok());
         assert!(time("window-start", "2026-12-05T22:00:00+08:00").is_ok());
         assert!(time("window-start", "2026-12-05").is_ok());
-        assert!(matches!(time("window-start", "2026-13-05 22:00"), Err(Error::Input { .. })));
+        assert!(matches!(
+            time("window-start", "2026-13-05 22:00"),
+            Err(Error::Input { .. })
+        ));
         assert!(matches!(date("deadline", "tomorrow"), Err(Error::Input { .. })));
-        assert!(matches!(id("plan", "REQ-2026-0001", IdKind::Plan), Err(Error::Input { .. })));
+        assert!(matches!(
+            id("plan", "REQ-2026-0001", IdKind::Plan),
+            Err(Error::Input { .. })
+        ));
     }
 }

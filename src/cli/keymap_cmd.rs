@@ -32,13 +32,23 @@ pub fn run(cmd: &KeymapCmd, json: bool) -> Result<()> {
             let path = file.clone().or_else(Keymap::user_path);
             let (_, issues) = Keymap::load(path.as_deref());
             if issues.is_empty() {
-                println!("{}", t("cli.keymap.ok", &[("file", path.map(|p| p.display().to_string()).unwrap_or_default())]));
+                println!(
+                    "{}",
+                    t(
+                        "cli.keymap.ok",
+                        &[("file", path.map(|p| p.display().to_string()).unwrap_or_default())]
+                    )
+                );
                 return Ok(());
             }
             for i in &issues {
                 eprintln!("{i}");
             }
-            Err(Error::input("keymap", &issues[0].file, &t("cli.keymap.fix", &[("n", issues.len().to_string())])))
+            Err(Error::input(
+                "keymap",
+                &issues[0].file,
+                &t("cli.keymap.fix", &[("n", issues.len().to_string())]),
+            ))
         }
         KeymapCmd::Commands => {
             if json {
@@ -49,7 +59,11 @@ pub fn run(cmd: &KeymapCmd, json: bool) -> Result<()> {
                 output::json(&v);
                 return Ok(());
             }
-            let mut tb = Table::new(&[t("cli.keymap.command", &[]), t("cli.keymap.scope", &[]), t("cli.col.description", &[])]);
+            let mut tb = Table::new(&[
+                t("cli.keymap.command", &[]),
+                t("cli.keymap.scope", &[]),
+                t("cli.col.description", &[]),
+            ]);
             for a in Action::ALL {
                 tb.row(vec![a.name().into(), a.scope().name().into(), a.describe()]);
             }
@@ -64,7 +78,11 @@ pub fn run(cmd: &KeymapCmd, json: bool) -> Result<()> {
             }
             for pane in Pane::ALL {
                 output::heading(&pane.title());
-                let mut tb = Table::new(&[t("cli.keymap.keys", &[]), t("cli.keymap.command", &[]), t("cli.col.description", &[])]);
+                let mut tb = Table::new(&[
+                    t("cli.keymap.keys", &[]),
+                    t("cli.keymap.command", &[]),
+                    t("cli.col.description", &[]),
+                ]);
                 for (keys, a) in map.bindings_for(pane) {
                     tb.row(vec![keys, a.name().into(), a.describe()]);
                 }

@@ -4,11 +4,11 @@
 mod admin;
 mod args;
 mod help_i18n;
+mod keymap_cmd;
 mod output;
 mod plans;
 mod requests;
 mod supervision;
-mod keymap_cmd;
 mod tests_cmd;
 
 use std::path::PathBuf;
@@ -123,7 +123,12 @@ impl Ctx {
             output::json(&out);
         } else {
             let rev = out.rev.map(|r| format!(" (rev {r})")).unwrap_or_default();
-            println!("{} {}{rev}: {}", t("cli.ok", &[]), out.entity, crate::sanitize::clean_line(&out.summary));
+            println!(
+                "{} {}{rev}: {}",
+                t("cli.ok", &[]),
+                out.entity,
+                crate::sanitize::clean_line(&out.summary)
+            );
         }
         Ok(out)
     }
@@ -135,7 +140,10 @@ pub fn help_keys() -> Vec<(String, String)> {
 }
 
 pub fn tui_options(cli: &Cli) -> crate::tui::Options {
-    crate::tui::Options { ascii: cli.ascii, no_color: false }
+    crate::tui::Options {
+        ascii: cli.ascii,
+        no_color: false,
+    }
 }
 
 pub fn data_dir(cli_db: &Option<PathBuf>) -> PathBuf {

@@ -127,7 +127,10 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
         SupervisionCmd::Order(OrderCmd::List) => {
             let list = s.orders(a)?;
             if ctx.json {
-                return Ok(output::json(&list));
+                {
+                    output::json(&list);
+                    return Ok(());
+                }
             }
             let mut tb = Table::new(&[
                 t("cli.col.id", &[]),
@@ -155,7 +158,10 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
         SupervisionCmd::Order(OrderCmd::Show { id }) => {
             let o = s.order(a, order_id(id)?)?;
             if ctx.json {
-                return Ok(output::json(&o));
+                {
+                    output::json(&o);
+                    return Ok(());
+                }
             }
             let mut f = Fields::new();
             f.add(t("cli.col.id", &[]), format!("{}  (rev {})", o.id, o.meta.rev))
@@ -193,7 +199,10 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
         SupervisionCmd::Report(ReportCmd::List) => {
             let list = s.reports(a)?;
             if ctx.json {
-                return Ok(output::json(&list));
+                {
+                    output::json(&list);
+                    return Ok(());
+                }
             }
             let mut tb = Table::new(&[
                 t("cli.col.id", &[]),
@@ -216,7 +225,10 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
         SupervisionCmd::Report(ReportCmd::Show { id }) => {
             let r = s.report(a, report_id(id)?)?;
             if ctx.json {
-                return Ok(output::json(&r));
+                {
+                    output::json(&r);
+                    return Ok(());
+                }
             }
             let mut f = Fields::new();
             f.add(t("cli.col.id", &[]), format!("{}  (rev {})", r.id, r.meta.rev))

@@ -170,7 +170,15 @@ mod tests {
         let c: Id = "REQ-2027-0001".parse().unwrap();
         assert!(b.key() < c.key());
         assert_eq!("SYS-0003".parse::<Id>().unwrap().to_string(), "SYS-0003");
-        for bad in ["", "REQ", "REQ-2026", "REQ-2026-0", "XYZ-2026-1", "REQ-2026-1-2", "REQ-20a6-1"] {
+        for bad in [
+            "",
+            "REQ",
+            "REQ-2026",
+            "REQ-2026-0",
+            "XYZ-2026-1",
+            "REQ-2026-1-2",
+            "REQ-20a6-1",
+        ] {
             assert!(bad.parse::<Id>().is_err(), "{bad}");
         }
         assert!(Id::parse_kind("PLAN-2026-0001", IdKind::Request).is_err());

@@ -352,17 +352,41 @@ impl Dossier {
         ];
         t.extend(p.staff.iter().map(|s| format!("{} {} {}", s.person, s.role, s.duty)));
         t.extend(p.risks.iter().map(|r| format!("{} {}", r.description, r.mitigation)));
-        t.extend(p.approvals.iter().map(|a| format!("{} {} {}", a.approver, a.comment, a.minutes_ref)));
+        t.extend(
+            p.approvals
+                .iter()
+                .map(|a| format!("{} {} {}", a.approver, a.comment, a.minutes_ref)),
+        );
         if let Some(n) = &p.notice {
             t.push(n.text.clone());
         }
         for r in &p.rounds {
-            t.extend(r.items.iter().map(|i| format!("{} {} {} {}", i.description, i.expected, i.notes, i.tester.name)));
+            t.extend(
+                r.items
+                    .iter()
+                    .map(|i| format!("{} {} {} {}", i.description, i.expected, i.notes, i.tester.name)),
+            );
         }
-        t.extend(p.defects.iter().map(|d| format!("{} {}", d.description, d.vendor_ref.clone().unwrap_or_default())));
-        t.extend(p.golives.iter().map(|g| format!("{} {} {} {}", g.deployer, g.steps, g.config_changes, g.incidents)));
-        t.extend(p.training.iter().map(|tr| format!("{} {}", tr.trainer, tr.departments.join(" "))));
-        t.extend(p.comparison.iter().map(|c| format!("{} {} {}", c.function, c.before, c.after)));
+        t.extend(
+            p.defects
+                .iter()
+                .map(|d| format!("{} {}", d.description, d.vendor_ref.clone().unwrap_or_default())),
+        );
+        t.extend(
+            p.golives
+                .iter()
+                .map(|g| format!("{} {} {} {}", g.deployer, g.steps, g.config_changes, g.incidents)),
+        );
+        t.extend(
+            p.training
+                .iter()
+                .map(|tr| format!("{} {}", tr.trainer, tr.departments.join(" "))),
+        );
+        t.extend(
+            p.comparison
+                .iter()
+                .map(|c| format!("{} {} {}", c.function, c.before, c.after)),
+        );
         t.extend(self.requests.iter().map(|r| format!("{} {} {}", r.id, r.title, r.body)));
         t.join("\n")
     }

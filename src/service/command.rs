@@ -42,9 +42,15 @@ pub enum Triage {
     /// Looked at and classified; decision pending.
     Triage,
     /// Accept; from joint review, `outcome` records the meeting's position.
-    Accept { outcome: Option<String> },
-    Reject { reason: String },
-    Duplicate { of: Id },
+    Accept {
+        outcome: Option<String>,
+    },
+    Reject {
+        reason: String,
+    },
+    Duplicate {
+        of: Id,
+    },
     JointReview,
 }
 
@@ -76,49 +82,174 @@ pub struct RequestEdit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "command")]
 pub enum Command {
-    SystemAdd { name: String, department: String, vendor: String, version: String },
-    SystemEdit { id: Id, name: Option<String>, department: Option<String>, vendor: Option<String>, version: Option<String> },
-    CalendarAdd { period: Blackout },
+    SystemAdd {
+        name: String,
+        department: String,
+        vendor: String,
+        version: String,
+    },
+    SystemEdit {
+        id: Id,
+        name: Option<String>,
+        department: Option<String>,
+        vendor: Option<String>,
+        version: Option<String>,
+    },
+    CalendarAdd {
+        period: Blackout,
+    },
     /// Remove the period with this name.
-    CalendarRemove { name: String },
+    CalendarRemove {
+        name: String,
+    },
     /// Replace the whole calendar (from a TOML file).
-    CalendarReplace { periods: Vec<Blackout> },
+    CalendarReplace {
+        periods: Vec<Blackout>,
+    },
 
-    RequestAdd { request: NewRequest },
-    RequestTriage { id: Id, triage: Triage },
-    RequestEdit { id: Id, edit: RequestEdit },
-    RequestComment { id: Id, text: String },
-    RequestLink { id: Id, plan: Id },
+    RequestAdd {
+        request: NewRequest,
+    },
+    RequestTriage {
+        id: Id,
+        triage: Triage,
+    },
+    RequestEdit {
+        id: Id,
+        edit: RequestEdit,
+    },
+    RequestComment {
+        id: Id,
+        text: String,
+    },
+    RequestLink {
+        id: Id,
+        plan: Id,
+    },
 
-    PlanNew { system: Id, title: String, version_from: Option<String>, version_to: String },
-    PlanEdit { id: Id, changes: Vec<PlanChange> },
-    PlanSubmit { id: Id },
-    PlanApprove { id: Id, comment: String, minutes_ref: String },
-    PlanReturn { id: Id, reason: String, minutes_ref: String },
+    PlanNew {
+        system: Id,
+        title: String,
+        version_from: Option<String>,
+        version_to: String,
+    },
+    PlanEdit {
+        id: Id,
+        changes: Vec<PlanChange>,
+    },
+    PlanSubmit {
+        id: Id,
+    },
+    PlanApprove {
+        id: Id,
+        comment: String,
+        minutes_ref: String,
+    },
+    PlanReturn {
+        id: Id,
+        reason: String,
+        minutes_ref: String,
+    },
     /// Publish the update notice; no text means the generated one.
-    PlanNotice { id: Id, text: Option<String>, audience: String },
-    PlanImplement { id: Id },
-    PlanCancel { id: Id, reason: String },
+    PlanNotice {
+        id: Id,
+        text: Option<String>,
+        audience: String,
+    },
+    PlanImplement {
+        id: Id,
+    },
+    PlanCancel {
+        id: Id,
+        reason: String,
+    },
 
-    TestRound { plan: Id, copy_unfinished: bool },
-    TestItem { plan: Id, category: TestCategory, description: String, expected: String, tester: Tester },
-    TestResult { plan: Id, item: u32, result: TestResult, waiver: Option<String>, notes: Option<String> },
-    DefectAdd { plan: Id, severity: Severity, description: String, found_by: Tester, item: Option<u32>, vendor_ref: Option<String> },
-    DefectUpdate { plan: Id, defect: u32, status: Option<DefectStatus>, vendor_ref: Option<String> },
-    Backup { plan: Id, backup: BackupConfirmation },
-    GoLive { plan: Id, golive: GoLive },
-    Training { plan: Id, training: Training },
-    ComparisonAdd { plan: Id, row: ComparisonRow },
-    ComparisonRemove { plan: Id, row: usize },
-    File { plan: Id },
-    Addendum { dossier: Id, reason: String, text: String },
+    TestRound {
+        plan: Id,
+        copy_unfinished: bool,
+    },
+    TestItem {
+        plan: Id,
+        category: TestCategory,
+        description: String,
+        expected: String,
+        tester: Tester,
+    },
+    TestResult {
+        plan: Id,
+        item: u32,
+        result: TestResult,
+        waiver: Option<String>,
+        notes: Option<String>,
+    },
+    DefectAdd {
+        plan: Id,
+        severity: Severity,
+        description: String,
+        found_by: Tester,
+        item: Option<u32>,
+        vendor_ref: Option<String>,
+    },
+    DefectUpdate {
+        plan: Id,
+        defect: u32,
+        status: Option<DefectStatus>,
+        vendor_ref: Option<String>,
+    },
+    Backup {
+        plan: Id,
+        backup: BackupConfirmation,
+    },
+    GoLive {
+        plan: Id,
+        golive: GoLive,
+    },
+    Training {
+        plan: Id,
+        training: Training,
+    },
+    ComparisonAdd {
+        plan: Id,
+        row: ComparisonRow,
+    },
+    ComparisonRemove {
+        plan: Id,
+        row: usize,
+    },
+    File {
+        plan: Id,
+    },
+    Addendum {
+        dossier: Id,
+        reason: String,
+        text: String,
+    },
 
-    OrderIssue { target: crate::model::OrderTarget, finding: String, required_action: String, deadline: NaiveDate },
-    OrderRespond { id: Id, response: String },
-    OrderClose { id: Id },
-    ReportSubmit { content: String, contact: Option<String> },
-    ReportInvestigate { id: Id, notes: String },
-    ReportReply { id: Id, reply: String },
+    OrderIssue {
+        target: crate::model::OrderTarget,
+        finding: String,
+        required_action: String,
+        deadline: NaiveDate,
+    },
+    OrderRespond {
+        id: Id,
+        response: String,
+    },
+    OrderClose {
+        id: Id,
+    },
+    ReportSubmit {
+        content: String,
+        contact: Option<String>,
+    },
+    ReportInvestigate {
+        id: Id,
+        notes: String,
+    },
+    ReportReply {
+        id: Id,
+        reply: String,
+    },
 }
 
 impl Command {

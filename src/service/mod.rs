@@ -58,11 +58,7 @@ impl Service {
     fn with_store(store: Store) -> Result<Service> {
         let config = Config::load(store.dir())?;
         let creator = store.creator()?;
-        Ok(Service {
-            store,
-            config,
-            creator,
-        })
+        Ok(Service { store, config, creator })
     }
 
     pub fn dir(&self) -> &Path {
@@ -194,7 +190,14 @@ pub fn default_notice_text(plan: &Plan, system: &System) -> String {
             ("start", start),
             ("end", end),
             ("content", plan.content.trim().to_string()),
-            ("impact", plan.risks.iter().map(|r| r.description.clone()).collect::<Vec<_>>().join("；")),
+            (
+                "impact",
+                plan.risks
+                    .iter()
+                    .map(|r| r.description.clone())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            ),
             ("department", system.department.clone()),
         ],
     )
@@ -203,7 +206,12 @@ pub fn default_notice_text(plan: &Plan, system: &System) -> String {
 fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outcome> {
     use Command as C;
     match cmd {
-        C::SystemAdd { name, department, vendor, version } => {
+        C::SystemAdd {
+            name,
+            department,
+            vendor,
+            version,
+        } => {
             let name = wf::non_empty(name, "name")?;
             let id = tx.alloc_id(IdKind::System)?;
             let mut s = System {
@@ -215,9 +223,21 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
                 meta: Meta::new(ctx.actor.name.as_str(), ctx.now),
             };
             tx.insert(&mut s)?;
-            done(tx, cmd, &[id.to_string()], Some(1), format!("{} ({})", s.name, s.version))
+            done(
+                tx,
+                cmd,
+                &[id.to_string()],
+                Some(1),
+                format!("{} ({})", s.name, s.version),
+            )
         }
-        C::SystemEdit { id, name, department, vendor, version } => {
+        C::SystemEdit {
+            id,
+            name,
+            department,
+            vendor,
+            version,
+        } => {
             let mut s: System = tx.load(*id, expect)?;
             if let Some(v) = name {
                 s.name = wf::non_empty(v, "name")?;
@@ -232,7 +252,13 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
                 s.version = v.trim().into();
             }
             tx.save(&mut s)?;
-            done(tx, cmd, &[id.to_string()], Some(s.meta.rev), format!("{} ({})", s.name, s.version))
+            done(
+                tx,
+                cmd,
+                &[id.to_string()],
+                Some(s.meta.rev),
+                format!("{} ({})", s.name, s.version),
+            )
         }
         C::CalendarAdd { period } => {
             let mut cal = tx.calendar()?;
@@ -240,9 +266,15 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
             if cal.iter().any(|b| b.name == period.name) {
                 return Err(Error::input("name", &period.name, "a name not yet in the calendar"));
             }
-            let summary = format!("{} {}..{}{}", period.name, period.start, period.end, if period.hard { " hard" } else { "" });
+            let summary = format!(
+                "{} {}..{}{}",
+                period.name,
+                period.start,
+                period.end,
+                if period.hard { " hard" } else { "" }
+            );
             cal.push(period);
-            cal.sort_by(|a, b| a.start.cmp(&b.start));
+            cal.sort_by_key(|b| b.start);
             tx.set_calendar(&cal)?;
             done(tx, cmd, &["calendar".into()], None, summary)
         }
@@ -258,7 +290,7 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
         }
         C::CalendarReplace { periods } => {
             let mut cal = periods.iter().map(checked_period).collect::<Result<Vec<_>>>()?;
-            cal.sort_by(|a, b| a.start.cmp(&b.start));
+            cal.sort_by_key(|b| b.start);
             tx.set_calendar(&cal)?;
             done(tx, cmd, &["calendar".into()], None, format!("{} periods", cal.len()))
         }
@@ -293,7 +325,13 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
                 meta: Meta::new(&ctx.actor.name, ctx.now),
             };
             tx.insert(&mut r)?;
-            done(tx, cmd, &[id.to_string()], Some(1), format!("{} [{}] {}", r.kind, r.channel, r.title))
+            done(
+                tx,
+                cmd,
+                &[id.to_string()],
+                Some(1),
+                format!("{} [{}] {}", r.kind, r.channel, r.title),
+            )
         }
         C::RequestTriage { id, triage } => {
             let mut r: Request = tx.load(*id, expect)?;
@@ -368,7 +406,13 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
             let mut r: Request = tx.load(*id, expect)?;
             wf::comment(&mut r, text, ctx)?;
             tx.save(&mut r)?;
-            done(tx, cmd, &[id.to_string()], Some(r.meta.rev), crate::sanitize::clean_line(text))
+            done(
+                tx,
+                cmd,
+                &[id.to_string()],
+                Some(r.meta.rev),
+                crate::sanitize::clean_line(text),
+            )
         }
         C::RequestLink { id, plan } => {
             let mut r: Request = tx.load(*id, expect)?;
@@ -376,10 +420,21 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
             wf::link(&mut r, &mut p, ctx)?;
             tx.save(&mut r)?;
             tx.save(&mut p)?;
-            done(tx, cmd, &[id.to_string(), plan.to_string()], Some(r.meta.rev), format!("→ {plan}"))
+            done(
+                tx,
+                cmd,
+                &[id.to_string(), plan.to_string()],
+                Some(r.meta.rev),
+                format!("→ {plan}"),
+            )
         }
 
-        C::PlanNew { system, title, version_from, version_to } => {
+        C::PlanNew {
+            system,
+            title,
+            version_from,
+            version_to,
+        } => {
             let sys: System = tx.load(*system, None)?;
             let title = wf::non_empty(title, "title")?;
             let version_to = wf::non_empty(version_to, "version_to")?;
@@ -433,11 +488,19 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
             wf::submit(p, &cal, ctx)?;
             Ok(String::new())
         }),
-        C::PlanApprove { id, comment, minutes_ref } => plan_step(tx, ctx, cmd, *id, expect, |p, _| {
+        C::PlanApprove {
+            id,
+            comment,
+            minutes_ref,
+        } => plan_step(tx, ctx, cmd, *id, expect, |p, _| {
             wf::decide(p, Decision::Approved, comment, minutes_ref, ctx)?;
             Ok(minutes_ref.clone())
         }),
-        C::PlanReturn { id, reason, minutes_ref } => plan_step(tx, ctx, cmd, *id, expect, |p, _| {
+        C::PlanReturn {
+            id,
+            reason,
+            minutes_ref,
+        } => plan_step(tx, ctx, cmd, *id, expect, |p, _| {
             wf::decide(p, Decision::Returned, reason, minutes_ref, ctx)?;
             Ok(crate::sanitize::clean_line(reason))
         }),
@@ -474,27 +537,67 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
 
         C::TestRound { plan, copy_unfinished } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
             let no = wf::new_round(p, *copy_unfinished, ctx)?;
-            Ok(format!("round {no}, {} items", p.rounds.last().map_or(0, |r| r.items.len())))
+            Ok(format!(
+                "round {no}, {} items",
+                p.rounds.last().map_or(0, |r| r.items.len())
+            ))
         }),
-        C::TestItem { plan, category, description, expected, tester } => {
-            plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
-                let no = wf::add_item(p, *category, description, expected, tester.clone(), ctx)?;
-                Ok(format!("#{no} [{category}] {}", crate::sanitize::clean_line(description)))
-            })
-        }
-        C::TestResult { plan, item, result, waiver, notes } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
+        C::TestItem {
+            plan,
+            category,
+            description,
+            expected,
+            tester,
+        } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
+            let no = wf::add_item(p, *category, description, expected, tester.clone(), ctx)?;
+            Ok(format!(
+                "#{no} [{category}] {}",
+                crate::sanitize::clean_line(description)
+            ))
+        }),
+        C::TestResult {
+            plan,
+            item,
+            result,
+            waiver,
+            notes,
+        } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
             wf::set_result(p, *item, *result, waiver.as_deref(), notes.as_deref(), ctx)?;
             Ok(format!("#{item} {result}"))
         }),
-        C::DefectAdd { plan, severity, description, found_by, item, vendor_ref } => {
-            plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
-                let no = wf::add_defect(p, *severity, description, found_by.clone(), *item, vendor_ref.as_deref(), ctx)?;
-                Ok(format!("D{no} {severity}: {}", crate::sanitize::clean_line(description)))
-            })
-        }
-        C::DefectUpdate { plan, defect, status, vendor_ref } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
+        C::DefectAdd {
+            plan,
+            severity,
+            description,
+            found_by,
+            item,
+            vendor_ref,
+        } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
+            let no = wf::add_defect(
+                p,
+                *severity,
+                description,
+                found_by.clone(),
+                *item,
+                vendor_ref.as_deref(),
+                ctx,
+            )?;
+            Ok(format!(
+                "D{no} {severity}: {}",
+                crate::sanitize::clean_line(description)
+            ))
+        }),
+        C::DefectUpdate {
+            plan,
+            defect,
+            status,
+            vendor_ref,
+        } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
             wf::update_defect(p, *defect, *status, vendor_ref.as_deref(), ctx)?;
-            Ok(format!("D{defect} {}", status.map(|s| s.to_string()).unwrap_or_default()))
+            Ok(format!(
+                "D{defect} {}",
+                status.map(|s| s.to_string()).unwrap_or_default()
+            ))
         }),
         C::Backup { plan, backup } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
             wf::confirm_backup(p, backup.clone(), ctx)?;
@@ -551,7 +654,11 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
                 requests,
             };
             tx.insert_dossier(&d)?;
-            let summary = format!("{dossier_id}: {} {}", d.system.name, arrow(&p.version_from, &p.version_to));
+            let summary = format!(
+                "{dossier_id}: {} {}",
+                d.system.name,
+                arrow(&p.version_from, &p.version_to)
+            );
             let mut out = done(tx, cmd, &entities, Some(p.meta.rev), summary)?;
             out.entity = dossier_id.to_string();
             Ok(out)
@@ -561,10 +668,21 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
             let reason = wf::non_empty(reason, "reason")?;
             let text = wf::non_empty(text, "text")?;
             let no = tx.append_addendum(*dossier, reason.clone(), text)?;
-            done(tx, cmd, &[dossier.to_string()], None, format!("#{no}: {}", crate::sanitize::clean_line(&reason)))
+            done(
+                tx,
+                cmd,
+                &[dossier.to_string()],
+                None,
+                format!("#{no}: {}", crate::sanitize::clean_line(&reason)),
+            )
         }
 
-        C::OrderIssue { target, finding, required_action, deadline } => {
+        C::OrderIssue {
+            target,
+            finding,
+            required_action,
+            deadline,
+        } => {
             if let OrderTarget::Plan(p) = target {
                 tx.load::<Plan>(*p, None)?;
             }
@@ -644,7 +762,11 @@ fn plan_step(
     let from = p.status;
     let detail = f(&mut p, tx)?;
     tx.save(&mut p)?;
-    let mut summary = if from != p.status { arrow(from, p.status) } else { String::new() };
+    let mut summary = if from != p.status {
+        arrow(from, p.status)
+    } else {
+        String::new()
+    };
     if !detail.is_empty() {
         if !summary.is_empty() {
             summary.push_str(": ");
@@ -655,7 +777,11 @@ fn plan_step(
 }
 
 fn clean_tags(tags: &[String]) -> Vec<String> {
-    let mut t: Vec<String> = tags.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+    let mut t: Vec<String> = tags
+        .iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
     t.sort();
     t.dedup();
     t
@@ -664,7 +790,11 @@ fn clean_tags(tags: &[String]) -> Vec<String> {
 fn checked_period(b: &Blackout) -> Result<Blackout> {
     let name = wf::non_empty(&b.name, "name")?;
     if b.end < b.start {
-        return Err(Error::input("end", &b.end.to_string(), &format!("a date on or after {}", b.start)));
+        return Err(Error::input(
+            "end",
+            &b.end.to_string(),
+            &format!("a date on or after {}", b.start),
+        ));
     }
     Ok(Blackout { name, ..b.clone() })
 }

@@ -93,7 +93,11 @@ impl Service {
             many => Err(Error::input(
                 "system",
                 key,
-                &many.iter().map(|s| format!("{} {}", s.id, s.name)).collect::<Vec<_>>().join(" | "),
+                &many
+                    .iter()
+                    .map(|s| format!("{} {}", s.id, s.name))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
             )),
         }
     }
@@ -110,7 +114,10 @@ impl Service {
                 && f.plan.is_none_or(|p| r.plan == Some(p))
                 && f.department.as_deref().is_none_or(|d| r.department.contains(d))
                 && (terms.is_empty()
-                    || crate::search::matches(&format!("{} {} {} {}", r.id, r.title, r.department, r.tags.join(" ")), &terms))
+                    || crate::search::matches(
+                        &format!("{} {} {} {}", r.id, r.title, r.department, r.tags.join(" ")),
+                        &terms,
+                    ))
         });
         Ok(out)
     }
@@ -140,7 +147,8 @@ impl Service {
         if let Some(text) = f.text.as_deref() {
             let terms = crate::search::terms(text);
             if !terms.is_empty() {
-                let hits: std::collections::HashSet<Id> = self.store().dossier_text_matches(&terms)?.into_iter().collect();
+                let hits: std::collections::HashSet<Id> =
+                    self.store().dossier_text_matches(&terms)?.into_iter().collect();
                 out.retain(|d| hits.contains(&d.id));
             }
         }
@@ -180,7 +188,11 @@ impl Service {
         wf::check(actor, Op::ReadReports)?;
         let list: Vec<ConfidentialReport> = self.store().all()?;
         let ids: Vec<String> = list.iter().map(|r| r.id.to_string()).collect();
-        self.audit_read(actor, "report.list", if ids.is_empty() { vec!["reports".into()] } else { ids })?;
+        self.audit_read(
+            actor,
+            "report.list",
+            if ids.is_empty() { vec!["reports".into()] } else { ids },
+        )?;
         Ok(list)
     }
 

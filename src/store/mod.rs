@@ -239,11 +239,7 @@ impl Store {
     pub fn transact<A>(&self, actor: &str, now: Time, f: impl Fn(&mut Tx) -> Result<A>) -> Result<A> {
         let refs: Vec<&sled::Tree> = self.trees.iter().collect();
         let out = refs.as_slice().transaction(|trees: &Vec<TransactionalTree>| {
-            let mut tx = Tx {
-                trees,
-                actor,
-                now,
-            };
+            let mut tx = Tx { trees, actor, now };
             f(&mut tx).map_err(|e| match e {
                 Error::TxRetry => ConflictableTransactionError::Conflict,
                 e => ConflictableTransactionError::Abort(e),
@@ -458,7 +454,11 @@ impl Tx<'_> {
     /// a refused command leaves no gap and no number is ever used twice.
     pub fn alloc_id(&self, kind: IdKind) -> TxResult<Id> {
         use chrono::Datelike;
-        let year = if kind.yearly() { self.now.with_timezone(&chrono::Local).year() as u16 } else { 0 };
+        let year = if kind.yearly() {
+            self.now.with_timezone(&chrono::Local).year() as u16
+        } else {
+            0
+        };
         let key = format!("seq/{}/{}", kind.prefix(), year);
         let meta = self.t(T::Meta);
         let next = meta

@@ -5,8 +5,7 @@ use serde::Serialize;
 
 use super::{enc, T};
 use crate::model::{
-    ConfidentialReport, Id, Meta, Plan, PlanSummary, RectificationOrder, Request, RequestSummary, System,
-    SystemSummary,
+    ConfidentialReport, Id, Meta, Plan, PlanSummary, RectificationOrder, Request, RequestSummary, System, SystemSummary,
 };
 
 /// A stored, revisioned record kind.
@@ -48,8 +47,21 @@ macro_rules! record {
     };
 }
 
-record!(System, Systems, SystemsSum, "system", SystemSummary, |s| Some(enc(&s.summary())));
-record!(Request, Requests, RequestsSum, "request", RequestSummary, |s| Some(enc(&s.summary())));
+record!(System, Systems, SystemsSum, "system", SystemSummary, |s| Some(enc(
+    &s.summary()
+)));
+record!(Request, Requests, RequestsSum, "request", RequestSummary, |s| Some(
+    enc(&s.summary())
+));
 record!(Plan, Plans, PlansSum, "plan", PlanSummary, |s| Some(enc(&s.summary())));
-record!(RectificationOrder, Orders, Orders, "order", RectificationOrder, |_s| None);
-record!(ConfidentialReport, Reports, Reports, "report", ConfidentialReport, |_s| None);
+record!(RectificationOrder, Orders, Orders, "order", RectificationOrder, |_s| {
+    None
+});
+record!(
+    ConfidentialReport,
+    Reports,
+    Reports,
+    "report",
+    ConfidentialReport,
+    |_s| None
+);

@@ -53,7 +53,12 @@ mod tests {
     #[test]
     fn round_trip_and_clear() {
         let tmp = tempfile::tempdir().unwrap();
-        let d = Draft { kind: FormKind::EditPlan, target: None, values: vec!["目标".into(), "内容\n第二行".into()], focus: 1 };
+        let d = Draft {
+            kind: FormKind::EditPlan,
+            target: None,
+            values: vec!["目标".into(), "内容\n第二行".into()],
+            focus: 1,
+        };
         save(tmp.path(), Some(&d));
         assert_eq!(load(tmp.path()), Some(d));
         save(tmp.path(), None);

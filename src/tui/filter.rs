@@ -27,7 +27,17 @@ pub fn parse(q: &str) -> Parsed {
     p
 }
 
-pub const FIELDS: &[&str] = &["status", "system", "channel", "kind", "dept", "department", "tag", "priority", "plan"];
+pub const FIELDS: &[&str] = &[
+    "status",
+    "system",
+    "channel",
+    "kind",
+    "dept",
+    "department",
+    "tag",
+    "priority",
+    "plan",
+];
 
 /// Indices of `rows` that match `q`, best fuzzy matches first when there are words.
 pub fn apply(rows: &[RequestSummary], system_name: impl Fn(&RequestSummary) -> String, q: &str) -> Vec<usize> {
@@ -59,8 +69,17 @@ pub fn apply(rows: &[RequestSummary], system_name: impl Fn(&RequestSummary) -> S
         .into_iter()
         .filter_map(|i| {
             let r = &rows[i];
-            let hay = format!("{} {} {} {} {}", r.id, r.title, r.department, system_name(r), r.tags.join(" "));
-            pattern.score(Utf32Str::new(&hay, &mut buf), &mut matcher).map(|s| (s, i))
+            let hay = format!(
+                "{} {} {} {} {}",
+                r.id,
+                r.title,
+                r.department,
+                system_name(r),
+                r.tags.join(" ")
+            );
+            pattern
+                .score(Utf32Str::new(&hay, &mut buf), &mut matcher)
+                .map(|s| (s, i))
         })
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));

@@ -79,7 +79,11 @@ impl Field {
 
     /// Insert pasted text (bracketed paste), cleaned of control characters.
     pub fn paste(&mut self, text: &str) {
-        let text = if self.multiline { crate::sanitize::clean(text) } else { crate::sanitize::clean_line(text) };
+        let text = if self.multiline {
+            crate::sanitize::clean(text)
+        } else {
+            crate::sanitize::clean_line(text)
+        };
         self.area.insert_str(text);
     }
 

@@ -279,7 +279,9 @@ impl Keymap {
     /// The default user keymap path: `$XDG_CONFIG_HOME/beian/keymap.toml`.
     pub fn user_path() -> Option<PathBuf> {
         use etcetera::BaseStrategy;
-        etcetera::choose_base_strategy().ok().map(|s| s.config_dir().join("beian").join("keymap.toml"))
+        etcetera::choose_base_strategy()
+            .ok()
+            .map(|s| s.config_dir().join("beian").join("keymap.toml"))
     }
 
     /// Apply one file's bindings over the current ones, key by key.
@@ -319,7 +321,10 @@ impl Keymap {
                 continue;
             }
             let Some(scope) = Scope::parse(scope_name) else {
-                issues.push(issue(find_line(scope_name, ""), format!("unknown section [{scope_name}]: global, queue, plans, tests or archive")));
+                issues.push(issue(
+                    find_line(scope_name, ""),
+                    format!("unknown section [{scope_name}]: global, queue, plans, tests or archive"),
+                ));
                 continue;
             };
             let Some(table) = table.as_table() else {
@@ -349,7 +354,10 @@ impl Keymap {
                         line,
                         format!("{cmd} belongs to [{}], not [{scope_name}]", a.scope().name()),
                     )),
-                    None => issues.push(issue(line, format!("unknown command {cmd:?} (see `beian keymap commands`)"))),
+                    None => issues.push(issue(
+                        line,
+                        format!("unknown command {cmd:?} (see `beian keymap commands`)"),
+                    )),
                 }
             }
         }
@@ -361,7 +369,10 @@ impl Keymap {
     fn conflicts(&self) -> Vec<KeymapIssue> {
         let mut out = Vec::new();
         for pane in Pane::ALL {
-            let seqs: Vec<(&Seq, &Action)> = self.iter_scope(Scope::Global).chain(self.iter_scope(Scope::Pane(pane))).collect();
+            let seqs: Vec<(&Seq, &Action)> = self
+                .iter_scope(Scope::Global)
+                .chain(self.iter_scope(Scope::Pane(pane)))
+                .collect();
             for (a, act_a) in &seqs {
                 for (b, act_b) in &seqs {
                     if a.len() < b.len() && b.starts_with(a) {
@@ -418,7 +429,10 @@ impl Keymap {
                 if *a == action && !keys.contains(seq) {
                     // A pane binding shadows the same key bound globally.
                     let shadowed = scope == Scope::Global
-                        && self.bindings.get(&Scope::Pane(pane)).is_some_and(|m| m.contains_key(seq));
+                        && self
+                            .bindings
+                            .get(&Scope::Pane(pane))
+                            .is_some_and(|m| m.contains_key(seq));
                     if !shadowed {
                         keys.push(seq.clone());
                     }
@@ -460,7 +474,12 @@ mod tests {
             // Every global command and every pane command is reachable by some key.
             for pane in Pane::ALL {
                 for a in Action::ALL.iter().filter(|a| a.applies_in(pane)) {
-                    assert!(!m.keys_for(pane, *a).is_empty(), "{name}: {} has no key in {}", a.name(), pane.as_str());
+                    assert!(
+                        !m.keys_for(pane, *a).is_empty(),
+                        "{name}: {} has no key in {}",
+                        a.name(),
+                        pane.as_str()
+                    );
                 }
             }
         }
@@ -478,7 +497,10 @@ mod tests {
     fn broken_user_file_names_the_line() {
         let mut m = Keymap::default();
         m.merge("default", DEFAULT);
-        let issues = m.merge("user.toml", "[queue]\na = \"queue.accept\"\n\"ctrl-\" = \"queue.reject\"\nz = \"no.such\"\n");
+        let issues = m.merge(
+            "user.toml",
+            "[queue]\na = \"queue.accept\"\n\"ctrl-\" = \"queue.reject\"\nz = \"no.such\"\n",
+        );
         assert_eq!(issues.len(), 2, "{issues:?}");
         assert_eq!(issues[0].line, 3);
         assert!(issues[1].message.contains("unknown command"));
@@ -496,15 +518,43 @@ pub fn guide_markdown() -> String {
     let mut out = String::new();
     for pane in Pane::ALL {
         out.push_str(&format!("\n#### {} ({})\n\n", pane.title(), pane.index() + 1));
-        out.push_str(&format!("| {} | {} | {} |\n|---|---|---|\n", t("cli.keymap.keys"), t("cli.keymap.command"), t("cli.col.description")));
-        for (keys, a) in m.bindings_for(pane).into_iter().filter(|(_, a)| a.scope() == Scope::Pane(pane)) {
-            out.push_str(&format!("| `{}` | `{}` | {} |\n", keys.replace('|', "\\|"), a.name(), a.describe()));
+        out.push_str(&format!(
+            "| {} | {} | {} |\n|---|---|---|\n",
+            t("cli.keymap.keys"),
+            t("cli.keymap.command"),
+            t("cli.col.description")
+        ));
+        for (keys, a) in m
+            .bindings_for(pane)
+            .into_iter()
+            .filter(|(_, a)| a.scope() == Scope::Pane(pane))
+        {
+            out.push_str(&format!(
+                "| `{}` | `{}` | {} |\n",
+                keys.replace('|', "\\|"),
+                a.name(),
+                a.describe()
+            ));
         }
     }
     out.push_str(&format!("\n#### {}\n\n", t("tui.help.scope.global")));
-    out.push_str(&format!("| {} | {} | {} |\n|---|---|---|\n", t("cli.keymap.keys"), t("cli.keymap.command"), t("cli.col.description")));
-    for (keys, a) in m.bindings_for(Pane::Queue).into_iter().filter(|(_, a)| a.scope() == Scope::Global) {
-        out.push_str(&format!("| `{}` | `{}` | {} |\n", keys.replace('|', "\\|"), a.name(), a.describe()));
+    out.push_str(&format!(
+        "| {} | {} | {} |\n|---|---|---|\n",
+        t("cli.keymap.keys"),
+        t("cli.keymap.command"),
+        t("cli.col.description")
+    ));
+    for (keys, a) in m
+        .bindings_for(Pane::Queue)
+        .into_iter()
+        .filter(|(_, a)| a.scope() == Scope::Global)
+    {
+        out.push_str(&format!(
+            "| `{}` | `{}` | {} |\n",
+            keys.replace('|', "\\|"),
+            a.name(),
+            a.describe()
+        ));
     }
     out
 }

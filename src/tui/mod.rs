@@ -50,7 +50,12 @@ pub struct Options {
 pub fn restore_terminal() {
     let _ = terminal::disable_raw_mode();
     let mut out = std::io::stdout();
-    let _ = execute!(out, DisableBracketedPaste, LeaveAlternateScreen, crossterm::cursor::Show);
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
     let _ = out.flush();
 }
 
@@ -69,10 +74,22 @@ pub fn run(service: Service, opts: Options) -> Result<()> {
     let location = service.dir().display().to_string();
     let draft_dir = service.dir().join("drafts").join(&actor.name);
     let mut state = state::State::new(actor.name.clone(), actor.roles.clone(), location, keymap, issues);
-    state.theme = state::Theme { ascii: opts.ascii, no_color: opts.no_color || std::env::var_os("NO_COLOR").is_some() };
+    state.theme = state::Theme {
+        ascii: opts.ascii,
+        no_color: opts.no_color || std::env::var_os("NO_COLOR").is_some(),
+    };
     if !state.keymap_issues.is_empty() {
-        let text = state.keymap_issues.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("\n");
-        state.popups.push(state::Popup::Message { title: crate::i18n::t("tui.keymap_issues", &[]), text, scroll: 0 });
+        let text = state
+            .keymap_issues
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
+        state.popups.push(state::Popup::Message {
+            title: crate::i18n::t("tui.keymap_issues", &[]),
+            text,
+            scroll: 0,
+        });
     }
     // A draft left by a dropped connection comes back first.
     if let Some(d) = drafts::load(&draft_dir) {
@@ -166,7 +183,10 @@ fn event_loop(
                         let _ = jobs.send(j);
                     }
                     update::Effect::Write { path, text } => match std::fs::write(&path, text) {
-                        Ok(()) => state.toast(crate::i18n::t("tui.exported", &[("path", path.display().to_string())]), false),
+                        Ok(()) => state.toast(
+                            crate::i18n::t("tui.exported", &[("path", path.display().to_string())]),
+                            false,
+                        ),
                         Err(e) => state.toast(Error::io(&path, e).message(), true),
                     },
                     update::Effect::Draft(d) => drafts::save(draft_dir, d.as_ref()),

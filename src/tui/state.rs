@@ -159,13 +159,29 @@ pub struct Form {
 
 #[derive(Debug)]
 pub enum Popup {
-    Help { scroll: usize },
-    Palette { input: Field, cursor: ListCursor },
-    Prompt { purpose: PromptFor, label: String, input: Field },
-    Confirm { message: String, job: Box<super::worker::Job> },
+    Help {
+        scroll: usize,
+    },
+    Palette {
+        input: Field,
+        cursor: ListCursor,
+    },
+    Prompt {
+        purpose: PromptFor,
+        label: String,
+        input: Field,
+    },
+    Confirm {
+        message: String,
+        job: Box<super::worker::Job>,
+    },
     Form(Form),
     /// Text to read (notice preview, keymap issues); Enter/Esc close it.
-    Message { title: String, text: String, scroll: usize },
+    Message {
+        title: String,
+        text: String,
+        scroll: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,16 +256,28 @@ impl State {
 
     /// Hints shown in empty search fields.
     pub fn set_placeholders(&mut self) {
-        self.queue.filter.area.set_placeholder_text(crate::i18n::t("tui.filter.placeholder", &[]));
-        self.archive.query.area.set_placeholder_text(crate::i18n::t("tui.archive.placeholder", &[]));
+        self.queue
+            .filter
+            .area
+            .set_placeholder_text(crate::i18n::t("tui.filter.placeholder", &[]));
+        self.archive
+            .query
+            .area
+            .set_placeholder_text(crate::i18n::t("tui.archive.placeholder", &[]));
     }
 
     pub fn system_name(&self, id: Option<Id>) -> String {
-        id.and_then(|id| self.systems.iter().find(|s| s.id == id)).map(|s| s.name.clone()).unwrap_or_default()
+        id.and_then(|id| self.systems.iter().find(|s| s.id == id))
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
     }
 
     pub fn toast(&mut self, text: impl Into<String>, error: bool) {
-        self.toasts.push(Toast { text: text.into(), error, ttl: if error { 12 } else { 6 } });
+        self.toasts.push(Toast {
+            text: text.into(),
+            error,
+            ttl: if error { 12 } else { 6 },
+        });
         if self.toasts.len() > 4 {
             self.toasts.remove(0);
         }
@@ -257,6 +285,10 @@ impl State {
 
     /// The commands valid now, for the palette and the help: global ones and the focused pane's.
     pub fn commands(&self) -> Vec<Action> {
-        Action::ALL.iter().copied().filter(|a| a.applies_in(self.pane)).collect()
+        Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| a.applies_in(self.pane))
+            .collect()
     }
 }

@@ -16,11 +16,21 @@ pub enum Job {
     Plan(Id),
     Dossier(Id),
     /// Full-text search of the archive; `seq` lets the UI drop stale answers.
-    SearchArchive { seq: u64, filter: ArchiveFilter },
+    SearchArchive {
+        seq: u64,
+        filter: ArchiveFilter,
+    },
     /// Run a command; `label` is what the toast says on success.
-    Execute { cmd: Command, expect_rev: Option<u64>, label: String },
+    Execute {
+        cmd: Command,
+        expect_rev: Option<u64>,
+        label: String,
+    },
     /// Run several commands (bulk triage); stops at the first error.
-    ExecuteMany { cmds: Vec<(Command, Option<u64>)>, label: String },
+    ExecuteMany {
+        cmds: Vec<(Command, Option<u64>)>,
+        label: String,
+    },
 }
 
 /// What the worker sends back.
@@ -37,8 +47,14 @@ pub enum Reply {
     Request(Box<Request>),
     Plan(Box<Plan>),
     Dossier(Box<DossierView>),
-    Archive { seq: u64, hits: Vec<DossierSummary> },
-    Done { label: String, outcomes: Vec<Outcome> },
+    Archive {
+        seq: u64,
+        hits: Vec<DossierSummary>,
+    },
+    Done {
+        label: String,
+        outcomes: Vec<Outcome>,
+    },
     Failed(Error),
 }
 
@@ -67,9 +83,10 @@ fn handle(s: &Service, a: &Actor, job: Job) -> Reply {
         Job::Plan(id) => s.plan(a, id).map(|p| Reply::Plan(Box::new(p))),
         Job::Dossier(id) => s.dossier(a, id).map(|d| Reply::Dossier(Box::new(d))),
         Job::SearchArchive { seq, filter } => s.archive(a, &filter).map(|hits| Reply::Archive { seq, hits }),
-        Job::Execute { cmd, expect_rev, label } => {
-            s.execute(a, cmd, expect_rev).map(|o| Reply::Done { label, outcomes: vec![o] })
-        }
+        Job::Execute { cmd, expect_rev, label } => s.execute(a, cmd, expect_rev).map(|o| Reply::Done {
+            label,
+            outcomes: vec![o],
+        }),
         Job::ExecuteMany { cmds, label } => {
             let mut outcomes = Vec::new();
             let mut failed = None;

@@ -61,7 +61,10 @@ impl GoLiveMissing {
             GoLiveMissing::TestRound => t("gate.golive.round", &[]),
             GoLiveMissing::Items { round, items } => t(
                 "gate.golive.items",
-                &[("round", round.to_string()), ("items", list(items.iter().map(|i| format!("#{i}"))))],
+                &[
+                    ("round", round.to_string()),
+                    ("items", list(items.iter().map(|i| format!("#{i}")))),
+                ],
             ),
             GoLiveMissing::Defects { defects } => t(
                 "gate.golive.defects",
@@ -100,7 +103,11 @@ pub enum RuleError {
     #[error("forbidden")]
     Forbidden { user: String, op: String, roles: Vec<Role> },
     #[error("invalid transition")]
-    Transition { entity: String, status: String, action: String },
+    Transition {
+        entity: String,
+        status: String,
+        action: String,
+    },
     #[error("missing fields")]
     MissingFields { entity: String, fields: Vec<PlanField> },
     #[error("hard blackout")]
@@ -112,7 +119,11 @@ pub enum RuleError {
     #[error("self approval")]
     SelfApproval { user: String },
     #[error("notice too late")]
-    NoticeTooLate { published: String, window_start: String, days: u32 },
+    NoticeTooLate {
+        published: String,
+        window_start: String,
+        days: u32,
+    },
     #[error("go-live blocked")]
     GoLiveBlocked { plan: String, missing: Vec<GoLiveMissing> },
     #[error("filing blocked")]
@@ -154,23 +165,42 @@ impl RuleError {
             ),
             Transition { entity, status, action } => t(
                 "rule.transition",
-                &[("entity", entity.clone()), ("status", status.clone()), ("action", action.clone())],
+                &[
+                    ("entity", entity.clone()),
+                    ("status", status.clone()),
+                    ("action", action.clone()),
+                ],
             ),
             MissingFields { entity, fields } => t(
                 "rule.missing_fields",
-                &[("entity", entity.clone()), ("fields", list(fields.iter().map(|f| f.label())))],
+                &[
+                    ("entity", entity.clone()),
+                    ("fields", list(fields.iter().map(|f| f.label()))),
+                ],
             ),
             HardBlackout { period, start, end } => t(
                 "rule.hard_blackout",
-                &[("period", period.clone()), ("start", start.clone()), ("end", end.clone())],
+                &[
+                    ("period", period.clone()),
+                    ("start", start.clone()),
+                    ("end", end.clone()),
+                ],
             ),
             BlackoutNeedsJustification { period, start, end } => t(
                 "rule.soft_blackout",
-                &[("period", period.clone()), ("start", start.clone()), ("end", end.clone())],
+                &[
+                    ("period", period.clone()),
+                    ("start", start.clone()),
+                    ("end", end.clone()),
+                ],
             ),
             WindowOrder => t("rule.window_order", &[]),
             SelfApproval { user } => t("rule.self_approval", &[("user", user.clone())]),
-            NoticeTooLate { published, window_start, days } => t(
+            NoticeTooLate {
+                published,
+                window_start,
+                days,
+            } => t(
                 "rule.notice_too_late",
                 &[
                     ("published", published.clone()),
@@ -180,20 +210,34 @@ impl RuleError {
             ),
             GoLiveBlocked { plan, missing } => t(
                 "rule.golive_blocked",
-                &[("plan", plan.clone()), ("missing", missing.iter().map(|m| m.message()).collect::<Vec<_>>().join("; "))],
+                &[
+                    ("plan", plan.clone()),
+                    (
+                        "missing",
+                        missing.iter().map(|m| m.message()).collect::<Vec<_>>().join("; "),
+                    ),
+                ],
             ),
             FilingBlocked { plan, missing } => t(
                 "rule.filing_blocked",
-                &[("plan", plan.clone()), ("missing", missing.iter().map(|m| m.message()).collect::<Vec<_>>().join("; "))],
+                &[
+                    ("plan", plan.clone()),
+                    (
+                        "missing",
+                        missing.iter().map(|m| m.message()).collect::<Vec<_>>().join("; "),
+                    ),
+                ],
             ),
             ReasonRequired { action } => t("rule.reason_required", &[("action", action.clone())]),
             DuplicateOfSelf => t("rule.duplicate_self", &[]),
-            DuplicateChain { of, original } => {
-                t("rule.duplicate_chain", &[("of", of.clone()), ("original", original.clone())])
-            }
-            PlanNotOpen { plan, status } => {
-                t("rule.plan_not_open", &[("plan", plan.clone()), ("status", status.clone())])
-            }
+            DuplicateChain { of, original } => t(
+                "rule.duplicate_chain",
+                &[("of", of.clone()), ("original", original.clone())],
+            ),
+            PlanNotOpen { plan, status } => t(
+                "rule.plan_not_open",
+                &[("plan", plan.clone()), ("status", status.clone())],
+            ),
             NoSuchItem { what } => t("rule.no_such_item", &[("what", what.clone())]),
             Empty { field } => t("rule.empty", &[("field", field.clone())]),
             WaiverNeedsReason => t("rule.waiver_reason", &[]),

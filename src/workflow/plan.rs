@@ -3,7 +3,9 @@
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::{blackout_conflicts, non_empty, required, transition, Ctx, FilingMissing, GoLiveMissing, PlanField, RuleError};
+use super::{
+    blackout_conflicts, non_empty, required, transition, Ctx, FilingMissing, GoLiveMissing, PlanField, RuleError,
+};
 use crate::model::{
     Approval, BackupConfirmation, Blackout, ComparisonRow, Decision, Defect, DefectStatus, GoLive, GoLiveOutcome,
     Notice, Plan, PlanStatus as S, Risk, Severity, StaffAssignment, TestCategory, TestItem, TestResult, TestRound,
@@ -100,7 +102,9 @@ pub fn edit(p: &mut Plan, change: PlanChange, _ctx: &Ctx) -> Result<(), RuleErro
         }
         PlanChange::RemoveStaff(n) => {
             if n == 0 || n > p.staff.len() {
-                return Err(RuleError::NoSuchItem { what: format!("staff #{n}") });
+                return Err(RuleError::NoSuchItem {
+                    what: format!("staff #{n}"),
+                });
             }
             p.staff.remove(n - 1);
         }
@@ -110,7 +114,9 @@ pub fn edit(p: &mut Plan, change: PlanChange, _ctx: &Ctx) -> Result<(), RuleErro
         }
         PlanChange::RemoveRisk(n) => {
             if n == 0 || n > p.risks.len() {
-                return Err(RuleError::NoSuchItem { what: format!("risk #{n}") });
+                return Err(RuleError::NoSuchItem {
+                    what: format!("risk #{n}"),
+                });
             }
             p.risks.remove(n - 1);
         }
@@ -254,7 +260,11 @@ const TESTABLE: &[S] = &[S::Implementing, S::Testing, S::Ready];
 /// ready exactly when nothing is missing.
 fn refresh_readiness(p: &mut Plan) {
     if matches!(p.status, S::Testing | S::Ready) {
-        p.status = if golive_missing(p).is_empty() { S::Ready } else { S::Testing };
+        p.status = if golive_missing(p).is_empty() {
+            S::Ready
+        } else {
+            S::Testing
+        };
     }
 }
 
@@ -344,7 +354,13 @@ pub fn set_result(
             what: format!("round {rno} item #{item}"),
         })?;
     it.waiver = if result == TestResult::Waived {
-        Some(waiver.map(str::trim).filter(|s| !s.is_empty()).ok_or(RuleError::WaiverNeedsReason)?.to_string())
+        Some(
+            waiver
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or(RuleError::WaiverNeedsReason)?
+                .to_string(),
+        )
     } else {
         None
     };
@@ -444,7 +460,10 @@ pub fn golive_missing(p: &Plan) -> Vec<GoLiveMissing> {
             if r.items.is_empty() || rolled_back_after {
                 m.push(GoLiveMissing::TestRound);
             } else if !open.is_empty() {
-                m.push(GoLiveMissing::Items { round: r.no, items: open });
+                m.push(GoLiveMissing::Items {
+                    round: r.no,
+                    items: open,
+                });
             }
         }
     }
@@ -516,7 +535,10 @@ pub fn filing_missing(p: &Plan) -> Vec<FilingMissing> {
         m.push(FilingMissing::GoLive);
     }
     let report_ok = p.rounds.last().is_some_and(|r| {
-        !r.items.is_empty() && r.items.iter().all(|i| matches!(i.result, TestResult::Pass | TestResult::Waived))
+        !r.items.is_empty()
+            && r.items
+                .iter()
+                .all(|i| matches!(i.result, TestResult::Pass | TestResult::Waived))
     });
     if !report_ok {
         m.push(FilingMissing::TestReport);
@@ -555,7 +577,16 @@ pub fn file(p: &mut Plan, dossier: crate::model::Id, _ctx: &Ctx) -> Result<(), R
 pub fn cancel(p: &mut Plan, reason: &str, _ctx: &Ctx) -> Result<(), RuleError> {
     expect(
         p,
-        &[S::Draft, S::Submitted, S::Approved, S::Returned, S::NoticePublished, S::Implementing, S::Testing, S::Ready],
+        &[
+            S::Draft,
+            S::Submitted,
+            S::Approved,
+            S::Returned,
+            S::NoticePublished,
+            S::Implementing,
+            S::Testing,
+            S::Ready,
+        ],
         "cancel",
     )?;
     p.cancel_reason = Some(required(reason, "cancel")?);

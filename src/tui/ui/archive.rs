@@ -17,12 +17,23 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
     let a = &s.archive;
     let [search, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let label = match a.timeline {
-        Some((id, days)) => format!("{} · {} ", t("tui.archive.timeline", &[("system", s.system_name(Some(id))), ("days", days.to_string())]), "/"),
+        Some((id, days)) => format!(
+            "{} · {} ",
+            t(
+                "tui.archive.timeline",
+                &[("system", s.system_name(Some(id))), ("days", days.to_string())]
+            ),
+            "/"
+        ),
         None => "/ ".to_string(),
     };
     let lw = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
     f.render_widget(Paragraph::new(Span::styled(label, th.dim())), search);
-    let input = Rect { x: search.x + lw.min(search.width), width: search.width.saturating_sub(lw), ..search };
+    let input = Rect {
+        x: search.x + lw.min(search.width),
+        width: search.width.saturating_sub(lw),
+        ..search
+    };
     f.render_widget(&a.query.area, input);
     if a.searching && s.popups.is_empty() {
         if let Some(p) = a.query.cursor_position(input) {
@@ -48,7 +59,13 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         l
     };
     let mut lines = vec![Line::styled(
-        row([t("cli.col.id", &[]), t("cli.col.live", &[]), t("cli.col.system", &[]), t("cli.col.version", &[]), t("cli.col.title", &[])]),
+        row([
+            t("cli.col.id", &[]),
+            t("cli.col.live", &[]),
+            t("cli.col.system", &[]),
+            t("cli.col.version", &[]),
+            t("cli.col.title", &[]),
+        ]),
         th.heading(),
     )];
     let shown = a.shown();
@@ -63,7 +80,11 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
             format!("{}→{}", d.version_from, d.version_to),
             d.title.clone(),
         ]);
-        lines.push(if i == a.cursor.selected { Line::styled(text, th.selected()) } else { Line::raw(text) });
+        lines.push(if i == a.cursor.selected {
+            Line::styled(text, th.selected())
+        } else {
+            Line::raw(text)
+        });
     }
     if shown.is_empty() {
         lines.push(Line::styled(format!("  {}", t("tui.archive.empty", &[])), th.dim()));
@@ -71,13 +92,23 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
     f.render_widget(Paragraph::new(lines), list);
     if let (Some(area), Some(v)) = (detail, &a.detail) {
         let d = &v.dossier;
-        let title = format!(" {} · {} ", d.id, t("cli.filed_by", &[("who", d.filed_by.clone()), ("when", fmt_time(d.filed_at))]));
+        let title = format!(
+            " {} · {} ",
+            d.id,
+            t(
+                "cli.filed_by",
+                &[("who", d.filed_by.clone()), ("when", fmt_time(d.filed_at))]
+            )
+        );
         let block = th.block(&title);
         let inner = block.inner(area);
         f.render_widget(block, area);
         // The dossier as its Markdown export, read in place.
         let md = crate::export::dossier_markdown(v);
-        let body: Vec<Line> = textwrap_lines(&md, inner.width as usize).into_iter().map(Line::raw).collect();
+        let body: Vec<Line> = textwrap_lines(&md, inner.width as usize)
+            .into_iter()
+            .map(Line::raw)
+            .collect();
         f.render_widget(Paragraph::new(body), inner);
     }
 }

@@ -42,7 +42,10 @@ pub fn render(f: &mut Frame, s: &State) {
 }
 
 fn too_small(f: &mut Frame, area: Rect) {
-    let msg = t("tui.too_small", &[("w", MIN_WIDTH.to_string()), ("h", MIN_HEIGHT.to_string())]);
+    let msg = t(
+        "tui.too_small",
+        &[("w", MIN_WIDTH.to_string()), ("h", MIN_HEIGHT.to_string())],
+    );
     f.render_widget(Clear, area);
     f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
 }
@@ -83,7 +86,11 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
     let mut spans = Vec::new();
     for p in Pane::ALL {
         let label = format!(" {} {} ", p.index() + 1, p.title());
-        spans.push(if p == s.pane { Span::styled(label, th.tab_active()) } else { Span::styled(label, th.tab()) });
+        spans.push(if p == s.pane {
+            Span::styled(label, th.tab_active())
+        } else {
+            Span::styled(label, th.tab())
+        });
     }
     let o = &s.overview;
     let mut attention = vec![
@@ -98,7 +105,14 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
     let text = fit(&attention.join(" · "), rest);
     let pad = rest.saturating_sub(text.width());
     spans.push(Span::raw(" ".repeat(pad + 1)));
-    spans.push(Span::styled(text, if o.overdue_orders.is_empty() { th.dim() } else { th.warn() }));
+    spans.push(Span::styled(
+        text,
+        if o.overdue_orders.is_empty() {
+            th.dim()
+        } else {
+            th.warn()
+        },
+    ));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -111,8 +125,15 @@ fn render_status(f: &mut Frame, area: Rect, s: &State) {
     if !s.pending_keys.is_empty() {
         hints.push(super::keymap::display_seq(&s.pending_keys) + " …");
     }
-    let pane_cmds: Vec<Action> = Action::ALL.iter().copied().filter(|a| a.scope() != super::action::Scope::Global && a.applies_in(s.pane)).collect();
-    for a in pane_cmds.iter().chain([Action::Filter, Action::Help, Action::Palette, Action::Quit].iter()) {
+    let pane_cmds: Vec<Action> = Action::ALL
+        .iter()
+        .copied()
+        .filter(|a| a.scope() != super::action::Scope::Global && a.applies_in(s.pane))
+        .collect();
+    for a in pane_cmds
+        .iter()
+        .chain([Action::Filter, Action::Help, Action::Palette, Action::Quit].iter())
+    {
         if let Some(k) = s.keymap.keys_for(s.pane, *a).first() {
             hints.push(format!("{k} {}", t(&format!("tui.hint.{}", a.name()), &[])));
         }
@@ -128,7 +149,11 @@ fn render_status(f: &mut Frame, area: Rect, s: &State) {
         line.push_str(&h);
         line.push_str("  ");
     }
-    let spans = vec![Span::styled(who.clone(), th.status_user()), Span::raw(" "), Span::styled(line, th.dim())];
+    let spans = vec![
+        Span::styled(who.clone(), th.status_user()),
+        Span::raw(" "),
+        Span::styled(line, th.dim()),
+    ];
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -144,7 +169,12 @@ fn render_toasts(f: &mut Frame, body: Rect, s: &State) {
             break;
         }
         y -= h;
-        let area = Rect { x: body.x + body.width - width, y, width, height: h };
+        let area = Rect {
+            x: body.x + body.width - width,
+            y,
+            width,
+            height: h,
+        };
         f.render_widget(Clear, area);
         let style = if toast.error { th.error() } else { th.ok() };
         let block = th.block("").border_style(style);
@@ -178,5 +208,10 @@ pub fn textwrap_lines(text: &str, width: usize) -> Vec<String> {
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
 }

@@ -61,10 +61,24 @@ fn render_list(f: &mut Frame, area: Rect, s: &State) {
             p.window.as_ref().map(|w| fmt_time(w.start)).unwrap_or_default(),
             p.title.clone(),
         ]);
-        lines.push(if i == s.plans.cursor.selected { Line::styled(text, th.selected()) } else { Line::raw(text) });
+        lines.push(if i == s.plans.cursor.selected {
+            Line::styled(text, th.selected())
+        } else {
+            Line::raw(text)
+        });
     }
     if s.plans.all.is_empty() {
-        lines.push(Line::styled(format!("  {}", if s.loading { t("tui.loading", &[]) } else { t("tui.plans.empty", &[]) }), th.dim()));
+        lines.push(Line::styled(
+            format!(
+                "  {}",
+                if s.loading {
+                    t("tui.loading", &[])
+                } else {
+                    t("tui.plans.empty", &[])
+                }
+            ),
+            th.dim(),
+        ));
     }
     f.render_widget(Paragraph::new(lines), area);
 }
@@ -82,16 +96,32 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
         let lw = unicode_width::UnicodeWidthStr::width(label.as_str());
         let mut first = true;
         for l in textwrap_lines(&crate::sanitize::clean(v), w.saturating_sub(lw).max(10)) {
-            let head = if first { Span::styled(label.clone(), th.dim()) } else { Span::raw(" ".repeat(lw)) };
+            let head = if first {
+                Span::styled(label.clone(), th.dim())
+            } else {
+                Span::raw(" ".repeat(lw))
+            };
             lines.push(Line::from(vec![head, Span::raw(l)]));
             first = false;
         }
     };
-    kv(&mut lines, t("cli.col.system", &[]), &format!("{} {} → {}", s.system_name(Some(p.system)), p.version_from, p.version_to));
+    kv(
+        &mut lines,
+        t("cli.col.system", &[]),
+        &format!(
+            "{} {} → {}",
+            s.system_name(Some(p.system)),
+            p.version_from,
+            p.version_to
+        ),
+    );
     kv(
         &mut lines,
         t("cli.col.window", &[]),
-        &p.window.as_ref().map(|x| format!("{} — {}", fmt_time(x.start), fmt_time(x.end))).unwrap_or_default(),
+        &p.window
+            .as_ref()
+            .map(|x| format!("{} — {}", fmt_time(x.start), fmt_time(x.end)))
+            .unwrap_or_default(),
     );
     if let Some(o) = &p.blackout_override {
         kv(&mut lines, t("cli.col.override", &[]), o);
@@ -107,29 +137,60 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
         kv(&mut lines, t(key, &[]), text);
     }
     for (i, st) in p.staff.iter().enumerate() {
-        kv(&mut lines, format!("{} {}", t("enum.PlanField.staff", &[]), i + 1), &format!("{} · {} · {}", st.person, st.role, st.duty));
+        kv(
+            &mut lines,
+            format!("{} {}", t("enum.PlanField.staff", &[]), i + 1),
+            &format!("{} · {} · {}", st.person, st.role, st.duty),
+        );
     }
     for (i, r) in p.risks.iter().enumerate() {
         kv(
             &mut lines,
             format!("{} {}", t("cli.col.risk", &[]), i + 1),
-            &format!("{} ({}/{}) → {}", r.description, r.likelihood.label(), r.impact.label(), r.mitigation),
+            &format!(
+                "{} ({}/{}) → {}",
+                r.description,
+                r.likelihood.label(),
+                r.impact.label(),
+                r.mitigation
+            ),
         );
     }
     if !p.requests.is_empty() {
-        kv(&mut lines, t("cli.col.requests", &[]), &p.requests.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" "));
+        kv(
+            &mut lines,
+            t("cli.col.requests", &[]),
+            &p.requests.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" "),
+        );
     }
     for a in &p.approvals {
-        kv(&mut lines, t("cli.section.approvals", &[]), &format!("{} {} {} {}", fmt_time(a.time), a.approver, a.decision.label(), a.comment));
+        kv(
+            &mut lines,
+            t("cli.section.approvals", &[]),
+            &format!(
+                "{} {} {} {}",
+                fmt_time(a.time),
+                a.approver,
+                a.decision.label(),
+                a.comment
+            ),
+        );
     }
     if let Some(n) = &p.notice {
-        kv(&mut lines, t("tui.section.notice", &[]), &format!("{} · {}", fmt_time(n.published_at), n.audience));
+        kv(
+            &mut lines,
+            t("tui.section.notice", &[]),
+            &format!("{} · {}", fmt_time(n.published_at), n.audience),
+        );
     }
     if p.status == crate::model::PlanStatus::Draft || p.status == crate::model::PlanStatus::Returned {
         let missing = crate::workflow::submit_missing(p);
         if !missing.is_empty() {
             let names: Vec<String> = missing.iter().map(|m| m.label()).collect();
-            lines.push(Line::styled(fit(&t("tui.plans.missing", &[("fields", names.join("、"))]), w), th.warn()));
+            lines.push(Line::styled(
+                fit(&t("tui.plans.missing", &[("fields", names.join("、"))]), w),
+                th.warn(),
+            ));
         }
     }
     f.render_widget(Paragraph::new(lines), inner);

@@ -48,7 +48,11 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                             Entry::View(v) => format!("{} {}", cell(&t("tui.view", &[]), 33), v),
                         };
                         let text = fit(&text, list.width as usize);
-                        if i == cursor.selected { Line::styled(text, th.selected()) } else { Line::raw(text) }
+                        if i == cursor.selected {
+                            Line::styled(text, th.selected())
+                        } else {
+                            Line::raw(text)
+                        }
                     })
                     .collect();
                 f.render_widget(Paragraph::new(lines), list);
@@ -77,7 +81,10 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                 let r = centered(area, width, (lines.len() as u16 + 2).min(area.height));
                 f.render_widget(Clear, r);
                 let title = format!(" {} ", t("tui.confirm", &[]));
-                f.render_widget(Paragraph::new(lines.join("\n")).block(th.block(&title).border_style(th.warn())), r);
+                f.render_widget(
+                    Paragraph::new(lines.join("\n")).block(th.block(&title).border_style(th.warn())),
+                    r,
+                );
             }
             Popup::Message { title, text, scroll } => {
                 let th = Theme::of(s);
@@ -115,7 +122,10 @@ fn help(f: &mut Frame, area: Rect, s: &State, scroll: usize) {
         }
         lines.push(Line::from(vec![
             Span::styled(cell(&keys, 16), th.marked()),
-            Span::raw(fit(&format!("{}  ({})", a.describe(), a.name()), inner.width.saturating_sub(17) as usize)),
+            Span::raw(fit(
+                &format!("{}  ({})", a.describe(), a.name()),
+                inner.width.saturating_sub(17) as usize,
+            )),
         ]));
     }
     let body: Vec<Line> = lines.into_iter().skip(scroll).collect();
@@ -125,24 +135,58 @@ fn help(f: &mut Frame, area: Rect, s: &State, scroll: usize) {
 /// A form: one row per field (label, then the field); multi-line fields get more rows.
 fn render_form(f: &mut Frame, area: Rect, s: &State, form: &Form, top: bool) {
     let th = Theme::of(s);
-    let r = centered(area, area.width.saturating_sub(4).min(100), area.height.saturating_sub(2));
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).min(100),
+        area.height.saturating_sub(2),
+    );
     f.render_widget(Clear, r);
     let title = format!(" {} ", fit(&form.title, 70));
     let block = th.block(&title);
     let inner = block.inner(r);
     f.render_widget(block, r);
-    let label_w = form.fields.iter().map(|(l, _)| unicode_width::UnicodeWidthStr::width(l.as_str())).max().unwrap_or(8).min(20) as u16 + 2;
-    let hint_row = Rect { y: inner.y + inner.height.saturating_sub(1), height: 1, ..inner };
-    f.render_widget(Paragraph::new(Span::styled(fit(&t("tui.form.keys", &[]), inner.width as usize), th.dim())), hint_row);
+    let label_w = form
+        .fields
+        .iter()
+        .map(|(l, _)| unicode_width::UnicodeWidthStr::width(l.as_str()))
+        .max()
+        .unwrap_or(8)
+        .min(20) as u16
+        + 2;
+    let hint_row = Rect {
+        y: inner.y + inner.height.saturating_sub(1),
+        height: 1,
+        ..inner
+    };
+    f.render_widget(
+        Paragraph::new(Span::styled(
+            fit(&t("tui.form.keys", &[]), inner.width as usize),
+            th.dim(),
+        )),
+        hint_row,
+    );
     // Multi-line fields share the rows left after one row per one-line field.
     let avail = inner.height.saturating_sub(1);
     let singles = form.fields.iter().filter(|(_, f)| !f.multiline).count() as u16;
     let multis = form.fields.len() as u16 - singles;
-    let multi_h = if multis > 0 { (avail.saturating_sub(singles) / multis).max(1) } else { 1 };
+    let multi_h = if multis > 0 {
+        (avail.saturating_sub(singles) / multis).max(1)
+    } else {
+        1
+    };
     // Scroll so the focused field is visible.
-    let heights: Vec<u16> = form.fields.iter().map(|(_, f)| if f.multiline { multi_h } else { 1 }).collect();
+    let heights: Vec<u16> = form
+        .fields
+        .iter()
+        .map(|(_, f)| if f.multiline { multi_h } else { 1 })
+        .collect();
     let mut start = 0;
-    while heights[start..=form.focus.min(heights.len().saturating_sub(1))].iter().sum::<u16>() > avail && start < form.focus {
+    while heights[start..=form.focus.min(heights.len().saturating_sub(1))]
+        .iter()
+        .sum::<u16>()
+        > avail
+        && start < form.focus
+    {
         start += 1;
     }
     let mut y = inner.y;
@@ -152,9 +196,28 @@ fn render_form(f: &mut Frame, area: Rect, s: &State, form: &Form, top: bool) {
             break;
         }
         let focused = i == form.focus;
-        let lstyle = if focused { th.selected() } else if form.warnings.contains_key(&i) { th.warn() } else { th.dim() };
-        f.render_widget(Paragraph::new(Span::styled(cell(label, label_w as usize - 1), lstyle)), Rect { x: inner.x, y, width: label_w, height: 1 });
-        let fa = Rect { x: inner.x + label_w, y, width: inner.width.saturating_sub(label_w), height: h };
+        let lstyle = if focused {
+            th.selected()
+        } else if form.warnings.contains_key(&i) {
+            th.warn()
+        } else {
+            th.dim()
+        };
+        f.render_widget(
+            Paragraph::new(Span::styled(cell(label, label_w as usize - 1), lstyle)),
+            Rect {
+                x: inner.x,
+                y,
+                width: label_w,
+                height: 1,
+            },
+        );
+        let fa = Rect {
+            x: inner.x + label_w,
+            y,
+            width: inner.width.saturating_sub(label_w),
+            height: h,
+        };
         f.render_widget(&field.area, fa);
         if focused && top {
             if let Some(p) = field.cursor_position(fa) {
@@ -164,7 +227,10 @@ fn render_form(f: &mut Frame, area: Rect, s: &State, form: &Form, top: bool) {
         y += h;
     }
     if let Some(w) = form.warnings.get(&form.focus) {
-        let wr = Rect { y: hint_row.y.saturating_sub(1), ..hint_row };
+        let wr = Rect {
+            y: hint_row.y.saturating_sub(1),
+            ..hint_row
+        };
         f.render_widget(Paragraph::new(Span::styled(fit(w, wr.width as usize), th.warn())), wr);
     }
 }

@@ -19,16 +19,31 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
     let label = "/ ".to_string();
     let lw = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
     f.render_widget(Paragraph::new(Span::styled(label, th.dim())), filter);
-    let input_area = Rect { x: filter.x + lw, width: filter.width.saturating_sub(lw + 24), ..filter };
+    let input_area = Rect {
+        x: filter.x + lw,
+        width: filter.width.saturating_sub(lw + 24),
+        ..filter
+    };
     f.render_widget(&q.filter.area, input_area);
     if q.filtering && s.popups.is_empty() {
         if let Some(p) = q.filter.cursor_position(input_area) {
             f.set_cursor_position(p);
         }
     }
-    let count = t("tui.queue.count", &[("shown", q.visible.len().to_string()), ("all", q.all.len().to_string()), ("marked", q.marked.len().to_string())]);
+    let count = t(
+        "tui.queue.count",
+        &[
+            ("shown", q.visible.len().to_string()),
+            ("all", q.all.len().to_string()),
+            ("marked", q.marked.len().to_string()),
+        ],
+    );
     let cw = unicode_width::UnicodeWidthStr::width(count.as_str()) as u16;
-    let count_area = Rect { x: filter.x + filter.width.saturating_sub(cw), width: cw.min(filter.width), ..filter };
+    let count_area = Rect {
+        x: filter.x + filter.width.saturating_sub(cw),
+        width: cw.min(filter.width),
+        ..filter
+    };
     f.render_widget(Paragraph::new(Span::styled(count, th.dim())), count_area);
 
     let (table, detail) = match &q.detail {
@@ -103,7 +118,11 @@ fn render_table(f: &mut Frame, area: Rect, s: &State) {
         lines.push(Line::styled(text, style));
     }
     if q.visible.is_empty() {
-        let msg = if s.loading { t("tui.loading", &[]) } else { t("tui.queue.empty", &[]) };
+        let msg = if s.loading {
+            t("tui.loading", &[])
+        } else {
+            t("tui.queue.empty", &[])
+        };
         lines.push(Line::styled(format!("  {msg}"), th.dim()));
     }
     f.render_widget(Paragraph::new(lines), area);
@@ -118,13 +137,30 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State) {
     f.render_widget(block, area);
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
-    let kv = |k: String, v: String| Line::from(vec![Span::styled(format!("{k}: "), th.dim()), Span::raw(fit(&v, w.saturating_sub(12)))]);
-    lines.push(kv(t("cli.col.status", &[]), format!("{} · {} · {}", r.status.label(), r.priority.label(), r.kind.label())));
+    let kv = |k: String, v: String| {
+        Line::from(vec![
+            Span::styled(format!("{k}: "), th.dim()),
+            Span::raw(fit(&v, w.saturating_sub(12))),
+        ])
+    };
+    lines.push(kv(
+        t("cli.col.status", &[]),
+        format!("{} · {} · {}", r.status.label(), r.priority.label(), r.kind.label()),
+    ));
     lines.push(kv(
         t("cli.col.submitter", &[]),
-        format!("{} ({}) {} {}", r.submitter.name, r.submitter.kind.label(), r.submitter.contact, r.department),
+        format!(
+            "{} ({}) {} {}",
+            r.submitter.name,
+            r.submitter.kind.label(),
+            r.submitter.contact,
+            r.department
+        ),
     ));
-    lines.push(kv(t("cli.col.received", &[]), format!("{} · {}", fmt_time(r.received_at), r.channel.label())));
+    lines.push(kv(
+        t("cli.col.received", &[]),
+        format!("{} · {}", fmt_time(r.received_at), r.channel.label()),
+    ));
     if !r.tags.is_empty() {
         lines.push(kv(t("cli.col.tags", &[]), r.tags.join(", ")));
     }
@@ -144,7 +180,15 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State) {
     if !r.comments.is_empty() {
         lines.push(Line::styled(t("cli.comments", &[]), th.heading()));
         for c in &r.comments {
-            for l in textwrap_lines(&format!("{} {}: {}", fmt_time(c.time), c.author, crate::sanitize::clean_line(&c.text)), w) {
+            for l in textwrap_lines(
+                &format!(
+                    "{} {}: {}",
+                    fmt_time(c.time),
+                    c.author,
+                    crate::sanitize::clean_line(&c.text)
+                ),
+                w,
+            ) {
                 lines.push(Line::raw(l));
             }
         }

@@ -30,9 +30,17 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         p.id,
         fit(&p.title, 36),
         p.status.label(),
-        round.map(|r| t("tui.tests.round", &[("no", r.no.to_string()), ("of", p.rounds.len().to_string())])).unwrap_or_else(|| t("tui.tests.no_round", &[]))
+        round
+            .map(|r| t(
+                "tui.tests.round",
+                &[("no", r.no.to_string()), ("of", p.rounds.len().to_string())]
+            ))
+            .unwrap_or_else(|| t("tui.tests.no_round", &[]))
     );
-    f.render_widget(Paragraph::new(Span::styled(fit(&header, head.width as usize), th.heading())), head);
+    f.render_widget(
+        Paragraph::new(Span::styled(fit(&header, head.width as usize), th.heading())),
+        head,
+    );
     let w = list.width as usize;
     let height = list.height as usize;
     s.page.set(height.max(1));
@@ -42,16 +50,32 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         let selected = i == s.tests.cursor.selected;
         let line = match row {
             Row::Category(c) => {
-                let items: Vec<&TestItem> = round.map(|r| r.items.iter().filter(|x| x.category == *c).collect()).unwrap_or_default();
-                let done = items.iter().filter(|x| matches!(x.result, TestResult::Pass | TestResult::Waived)).count();
+                let items: Vec<&TestItem> = round
+                    .map(|r| r.items.iter().filter(|x| x.category == *c).collect())
+                    .unwrap_or_default();
+                let done = items
+                    .iter()
+                    .filter(|x| matches!(x.result, TestResult::Pass | TestResult::Waived))
+                    .count();
                 let bar_w = 20usize;
-                let filled = if items.is_empty() { 0 } else { done * bar_w / items.len() };
+                let filled = if items.is_empty() {
+                    0
+                } else {
+                    done * bar_w / items.len()
+                };
                 let (full, empty) = if s.theme.ascii { ('#', '.') } else { ('█', '░') };
-                let bar: String = std::iter::repeat_n(full, filled).chain(std::iter::repeat_n(empty, bar_w - filled)).collect();
-                Line::styled(fit(&format!("{} {bar} {done}/{}", cell(&c.label(), 12), items.len()), w), th.heading())
+                let bar: String = std::iter::repeat_n(full, filled)
+                    .chain(std::iter::repeat_n(empty, bar_w - filled))
+                    .collect();
+                Line::styled(
+                    fit(&format!("{} {bar} {done}/{}", cell(&c.label(), 12), items.len()), w),
+                    th.heading(),
+                )
             }
             Row::Item(no) => {
-                let Some(it) = round.and_then(|r| r.items.iter().find(|x| x.no == *no)) else { continue };
+                let Some(it) = round.and_then(|r| r.items.iter().find(|x| x.no == *no)) else {
+                    continue;
+                };
                 let mark = match it.result {
                     TestResult::Pass => "✓",
                     TestResult::Fail => "✗",
@@ -59,7 +83,15 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                     TestResult::Waived => "~",
                     TestResult::Pending => " ",
                 };
-                let mark = if s.theme.ascii { match it.result { TestResult::Pass => "v", TestResult::Fail => "x", _ => mark } } else { mark };
+                let mark = if s.theme.ascii {
+                    match it.result {
+                        TestResult::Pass => "v",
+                        TestResult::Fail => "x",
+                        _ => mark,
+                    }
+                } else {
+                    mark
+                };
                 let text = format!(
                     "  [{mark}] #{:<3} {} {} {}",
                     it.no,
@@ -77,7 +109,11 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                 Line::styled(text, style)
             }
         };
-        lines.push(if selected && matches!(row, Row::Category(_)) { line.style(th.selected()) } else { line });
+        lines.push(if selected && matches!(row, Row::Category(_)) {
+            line.style(th.selected())
+        } else {
+            line
+        });
     }
     if lines.is_empty() {
         lines.push(Line::styled(format!("  {}", t("tui.tests.empty", &[])), th.dim()));
@@ -87,7 +123,10 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
     let block = th.block(&title);
     let inner = block.inner(checklist);
     f.render_widget(block, checklist);
-    let mut items: Vec<Line> = gate.iter().map(|m| Line::styled(fit(&format!("✗ {}", m.message()), inner.width as usize), th.warn())).collect();
+    let mut items: Vec<Line> = gate
+        .iter()
+        .map(|m| Line::styled(fit(&format!("✗ {}", m.message()), inner.width as usize), th.warn()))
+        .collect();
     if items.is_empty() {
         items.push(Line::styled(format!("✓ {}", t("cli.golive_ready", &[])), th.ok()));
     }

@@ -15,7 +15,10 @@ pub struct Theme {
 
 impl Theme {
     pub fn of(s: &State) -> Theme {
-        Theme { color: !s.theme.no_color, ascii: s.theme.ascii }
+        Theme {
+            color: !s.theme.no_color,
+            ascii: s.theme.ascii,
+        }
     }
     fn c(&self, fg: Color) -> Style {
         if self.color {

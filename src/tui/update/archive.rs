@@ -15,15 +15,26 @@ fn search(s: &mut State, fx: &mut Vec<Effect>) {
     let text = s.archive.query.text();
     s.archive.search_seq += 1;
     let (system, from) = match s.archive.timeline {
-        Some((id, days)) => (Some(id), Some(chrono::Local::now().date_naive() - chrono::Duration::days(days))),
+        Some((id, days)) => (
+            Some(id),
+            Some(chrono::Local::now().date_naive() - chrono::Duration::days(days)),
+        ),
         None => (None, None),
     };
     if text.trim().is_empty() && system.is_none() {
         s.archive.hits = None;
         return;
     }
-    let filter = ArchiveFilter { system, text: Some(text).filter(|t| !t.trim().is_empty()), from, to: None };
-    fx.push(Effect::Job(Job::SearchArchive { seq: s.archive.search_seq, filter }));
+    let filter = ArchiveFilter {
+        system,
+        text: Some(text).filter(|t| !t.trim().is_empty()),
+        from,
+        to: None,
+    };
+    fx.push(Effect::Job(Job::SearchArchive {
+        seq: s.archive.search_seq,
+        filter,
+    }));
 }
 
 pub fn search_key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
@@ -42,11 +53,17 @@ pub fn search_key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
 /// Show what changed on a system (named by the prompt) in the last 30 days.
 pub fn timeline(s: &mut State, text: &str, fx: &mut Vec<Effect>) -> Result<(), String> {
     let text = text.trim();
-    let hit = s.systems.iter().find(|x| x.name == text || x.id.to_string() == text).or_else(|| {
-        let v: Vec<_> = s.systems.iter().filter(|x| x.name.contains(text)).collect();
-        (v.len() == 1).then(|| v[0])
-    });
-    let Some(sys) = hit else { return Err(crate::Error::not_found(text).message()) };
+    let hit = s
+        .systems
+        .iter()
+        .find(|x| x.name == text || x.id.to_string() == text)
+        .or_else(|| {
+            let v: Vec<_> = s.systems.iter().filter(|x| x.name.contains(text)).collect();
+            (v.len() == 1).then(|| v[0])
+        });
+    let Some(sys) = hit else {
+        return Err(crate::Error::not_found(text).message());
+    };
     s.archive.timeline = Some((sys.id, 30));
     search(s, fx);
     Ok(())
@@ -56,7 +73,12 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     match a {
         Action::ArchiveTimeline => {
             // Start from the system of the selected dossier; most recent changes first.
-            let initial = s.archive.shown().get(s.archive.cursor.selected).map(|d| d.system_name.clone()).unwrap_or_default();
+            let initial = s
+                .archive
+                .shown()
+                .get(s.archive.cursor.selected)
+                .map(|d| d.system_name.clone())
+                .unwrap_or_default();
             s.popups.push(Popup::Prompt {
                 purpose: PromptFor::Timeline,
                 label: t("tui.prompt.timeline", &[]),
@@ -64,9 +86,14 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             });
         }
         Action::ArchiveExport => {
-            let Some(v) = &s.archive.detail else { return s.toast(t("tui.open_first", &[]), true) };
+            let Some(v) = &s.archive.detail else {
+                return s.toast(t("tui.open_first", &[]), true);
+            };
             let path = std::path::PathBuf::from(format!("{}.md", v.dossier.id));
-            fx.push(Effect::Write { path, text: crate::export::dossier_markdown(v) });
+            fx.push(Effect::Write {
+                path,
+                text: crate::export::dossier_markdown(v),
+            });
         }
         _ => {}
     }

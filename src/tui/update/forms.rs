@@ -32,7 +32,11 @@ fn spec(kind: FormKind) -> &'static [(&'static str, bool)] {
             ("tui.f.priority", false),
             ("tui.f.tags", false),
         ],
-        FormKind::NewPlan => &[("tui.f.system", false), ("tui.f.title", false), ("tui.f.version_to", false)],
+        FormKind::NewPlan => &[
+            ("tui.f.system", false),
+            ("tui.f.title", false),
+            ("tui.f.version_to", false),
+        ],
         FormKind::EditPlan => &[
             ("tui.f.title", false),
             ("tui.f.version_to", false),
@@ -108,13 +112,25 @@ fn build(kind: FormKind, target: Option<(Id, u64)>, values: &[String], focus: us
     let fields = spec(kind)
         .iter()
         .enumerate()
-        .map(|(i, (label, multi))| (t(label, &[]), Field::new(values.get(i).map(String::as_str).unwrap_or(""), *multi)))
+        .map(|(i, (label, multi))| {
+            (
+                t(label, &[]),
+                Field::new(values.get(i).map(String::as_str).unwrap_or(""), *multi),
+            )
+        })
         .collect::<Vec<_>>();
     let title = match target {
         Some((id, _)) => format!("{} {id}", t(title_key(kind), &[])),
         None => t(title_key(kind), &[]),
     };
-    Form { kind, title, focus: focus.min(fields.len().saturating_sub(1)), fields, target, warnings: Default::default() }
+    Form {
+        kind,
+        title,
+        focus: focus.min(fields.len().saturating_sub(1)),
+        fields,
+        target,
+        warnings: Default::default(),
+    }
 }
 
 fn plan_values(p: &Plan) -> Vec<String> {
@@ -137,10 +153,22 @@ fn plan_values(p: &Plan) -> Vec<String> {
         p.rollback_plan.clone(),
         p.risks
             .iter()
-            .map(|r| format!("{} | {} | {} | {}", r.description, r.likelihood.as_str(), r.impact.as_str(), r.mitigation))
+            .map(|r| {
+                format!(
+                    "{} | {} | {} | {}",
+                    r.description,
+                    r.likelihood.as_str(),
+                    r.impact.as_str(),
+                    r.mitigation
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n"),
-        p.staff.iter().map(|s| format!("{} | {} | {}", s.person, s.role, s.duty)).collect::<Vec<_>>().join("\n"),
+        p.staff
+            .iter()
+            .map(|s| format!("{} | {} | {}", s.person, s.role, s.duty))
+            .collect::<Vec<_>>()
+            .join("\n"),
     ]
 }
 
@@ -174,13 +202,34 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
         },
         FormKind::Defect => match sel_plan {
             Some(p) => {
-                let item = super::tests::selected_item(s).map(|i| i.to_string()).unwrap_or_default();
-                (Some((p.id, p.meta.rev)), vec!["major".into(), String::new(), s.user.clone(), "technician".into(), item, String::new()])
+                let item = super::tests::selected_item(s)
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
+                (
+                    Some((p.id, p.meta.rev)),
+                    vec![
+                        "major".into(),
+                        String::new(),
+                        s.user.clone(),
+                        "technician".into(),
+                        item,
+                        String::new(),
+                    ],
+                )
             }
             None => return,
         },
         FormKind::Backup => match sel_plan {
-            Some(p) => (Some((p.id, p.meta.rev)), vec![String::new(), String::new(), String::new(), String::new(), s.user.clone()]),
+            Some(p) => (
+                Some((p.id, p.meta.rev)),
+                vec![
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    s.user.clone(),
+                ],
+            ),
             None => return,
         },
         FormKind::GoLive => match sel_plan {
@@ -205,7 +254,11 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                     "on_site".into(),
                     chrono::Local::now().date_naive().to_string(),
                     s.user.clone(),
-                    s.systems.iter().find(|x| x.id == p.system).map(|x| x.department.clone()).unwrap_or_default(),
+                    s.systems
+                        .iter()
+                        .find(|x| x.id == p.system)
+                        .map(|x| x.department.clone())
+                        .unwrap_or_default(),
                     "0".into(),
                 ],
             ),
@@ -216,7 +269,16 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             None => return,
         },
         FormKind::TestItem => match sel_plan {
-            Some(p) => (Some((p.id, p.meta.rev)), vec!["functional".into(), String::new(), String::new(), s.user.clone(), "technician".into()]),
+            Some(p) => (
+                Some((p.id, p.meta.rev)),
+                vec![
+                    "functional".into(),
+                    String::new(),
+                    String::new(),
+                    s.user.clone(),
+                    "technician".into(),
+                ],
+            ),
             None => return,
         },
     };
@@ -235,7 +297,12 @@ pub fn restore(s: &mut State, d: Draft) {
 }
 
 fn draft_of(form: &Form) -> Draft {
-    Draft { kind: form.kind, target: form.target, values: form.fields.iter().map(|(_, f)| f.text()).collect(), focus: form.focus }
+    Draft {
+        kind: form.kind,
+        target: form.target,
+        values: form.fields.iter().map(|(_, f)| f.text()).collect(),
+        focus: form.focus,
+    }
 }
 
 /// Live checks shown on fields: the window against the academic calendar.
@@ -245,7 +312,10 @@ fn check(s: &State, form: &mut Form) {
         return;
     }
     let v: Vec<String> = form.fields.iter().map(|(_, f)| f.text()).collect();
-    let (Ok(start), Ok(end)) = (crate::model::parse_time(&v[5]).ok_or(()), crate::model::parse_time(&v[6]).ok_or(())) else {
+    let (Ok(start), Ok(end)) = (
+        crate::model::parse_time(&v[5]).ok_or(()),
+        crate::model::parse_time(&v[6]).ok_or(()),
+    ) else {
         if !v[5].trim().is_empty() || !v[6].trim().is_empty() {
             form.warnings.insert(5, t("tui.warn.window_format", &[]));
         }
@@ -253,14 +323,24 @@ fn check(s: &State, form: &mut Form) {
     };
     let window = Window { start, end };
     if end <= start {
-        form.warnings.insert(6, crate::workflow::RuleError::WindowOrder.message());
+        form.warnings
+            .insert(6, crate::workflow::RuleError::WindowOrder.message());
         return;
     }
     for hit in crate::workflow::blackout_conflicts(&window, &s.calendar) {
         let b = hit.period;
-        let args = [("period", b.name.clone()), ("start", b.start.to_string()), ("end", b.end.to_string())];
+        let args = [
+            ("period", b.name.clone()),
+            ("start", b.start.to_string()),
+            ("end", b.end.to_string()),
+        ];
         let msg = if b.hard {
-            crate::workflow::RuleError::HardBlackout { period: args[0].1.clone(), start: args[1].1.clone(), end: args[2].1.clone() }.message()
+            crate::workflow::RuleError::HardBlackout {
+                period: args[0].1.clone(),
+                start: args[1].1.clone(),
+                end: args[2].1.clone(),
+            }
+            .message()
         } else if v[7].trim().is_empty() {
             t("tui.warn.soft_blackout", &args)
         } else {
@@ -303,18 +383,22 @@ pub fn key(s: &mut State, mut form: Form, k: KeyEvent, fx: &mut Vec<Effect>) {
 
 fn pick<T: Copy>(field: &str, text: &str, all: &[T], name: impl Fn(T) -> (&'static str, String)) -> Result<T, String> {
     let text = text.trim();
-    all.iter().copied().find(|v| {
-        let (code, label) = name(*v);
-        code == text || label == text
-    })
-    .ok_or_else(|| {
-        let options: Vec<&str> = all.iter().map(|v| name(*v).0).collect();
-        Error::input(field, text, &options.join(", ")).message()
-    })
+    all.iter()
+        .copied()
+        .find(|v| {
+            let (code, label) = name(*v);
+            code == text || label == text
+        })
+        .ok_or_else(|| {
+            let options: Vec<&str> = all.iter().map(|v| name(*v).0).collect();
+            Error::input(field, text, &options.join(", ")).message()
+        })
 }
 
 fn time_field(field: &str, text: &str) -> Result<Time, String> {
-    crate::model::parse_time(text).ok_or(()).map_err(|_| Error::input(field, text, "YYYY-MM-DD HH:MM").message())
+    crate::model::parse_time(text)
+        .ok_or(())
+        .map_err(|_| Error::input(field, text, "YYYY-MM-DD HH:MM").message())
 }
 
 /// `a | b | c` rows of a table field.
@@ -362,14 +446,19 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                     channel: pick("channel", &v[8], Channel::ALL, |x| (x.as_str(), x.label()))?,
                     received_at: None,
                     priority: pick("priority", &v[9], Priority::ALL, |x| (x.as_str(), x.label()))?,
-                    tags: v[10].split([',', '，', ' ']).filter(|x| !x.is_empty()).map(String::from).collect(),
+                    tags: v[10]
+                        .split([',', '，', ' '])
+                        .filter(|x| !x.is_empty())
+                        .map(String::from)
+                        .collect(),
                 },
             },
             None,
         ),
         FormKind::NewPlan => (
             Command::PlanNew {
-                system: system(&v[0])?.ok_or_else(|| Error::input("system", "", "a system name or SYS-0001").message())?,
+                system: system(&v[0])?
+                    .ok_or_else(|| Error::input("system", "", "a system name or SYS-0001").message())?,
                 title: v[1].clone(),
                 version_from: None,
                 version_to: v[2].clone(),
@@ -387,7 +476,10 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             ];
             let window = match (v[5].trim().is_empty(), v[6].trim().is_empty()) {
                 (true, true) => None,
-                _ => Some(Window { start: time_field("window_start", &v[5])?, end: time_field("window_end", &v[6])? }),
+                _ => Some(Window {
+                    start: time_field("window_start", &v[5])?,
+                    end: time_field("window_end", &v[6])?,
+                }),
             };
             changes.push(PlanChange::Window(window));
             changes.push(PlanChange::BlackoutOverride(Some(v[7].clone())));
@@ -400,7 +492,9 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             for (i, r) in rows(&v[11]).into_iter().enumerate() {
                 let level = |j: usize| {
                     let x = r.get(j).map(String::as_str).unwrap_or("medium");
-                    pick(&format!("risks line {}", i + 1), x, Level::ALL, |l| (l.as_str(), l.label()))
+                    pick(&format!("risks line {}", i + 1), x, Level::ALL, |l| {
+                        (l.as_str(), l.label())
+                    })
                 };
                 changes.push(PlanChange::AddRisk(Risk {
                     description: r[0].clone(),
@@ -417,18 +511,32 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                     duty: r.get(2).cloned().unwrap_or_default(),
                 }));
             }
-            (Command::PlanEdit { id: plan.ok_or("plan")?, changes }, rev)
+            (
+                Command::PlanEdit {
+                    id: plan.ok_or("plan")?,
+                    changes,
+                },
+                rev,
+            )
         }
         FormKind::Defect => (
             Command::DefectAdd {
                 plan: plan.ok_or("plan")?,
                 severity: pick("severity", &v[0], Severity::ALL, |x| (x.as_str(), x.label()))?,
                 description: v[1].clone(),
-                found_by: Tester { name: v[2].clone(), kind: pick("tester_type", &v[3], TesterType::ALL, |x| (x.as_str(), x.label()))? },
+                found_by: Tester {
+                    name: v[2].clone(),
+                    kind: pick("tester_type", &v[3], TesterType::ALL, |x| (x.as_str(), x.label()))?,
+                },
                 item: if v[4].trim().is_empty() {
                     None
                 } else {
-                    Some(v[4].trim().trim_start_matches('#').parse().map_err(|_| Error::input("item", &v[4], "1").message())?)
+                    Some(
+                        v[4].trim()
+                            .trim_start_matches('#')
+                            .parse()
+                            .map_err(|_| Error::input("item", &v[4], "1").message())?,
+                    )
                 },
                 vendor_ref: Some(v[5].clone()),
             },
@@ -471,8 +579,15 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                     date: chrono::NaiveDate::parse_from_str(v[1].trim(), "%Y-%m-%d")
                         .map_err(|_| Error::input("date", &v[1], "YYYY-MM-DD").message())?,
                     trainer: v[2].clone(),
-                    departments: v[3].split([',', '，', '、']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect(),
-                    attendance: v[4].trim().parse().map_err(|_| Error::input("attendance", &v[4], "a number").message())?,
+                    departments: v[3]
+                        .split([',', '，', '、'])
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect(),
+                    attendance: v[4]
+                        .trim()
+                        .parse()
+                        .map_err(|_| Error::input("attendance", &v[4], "a number").message())?,
                 },
             },
             None,
@@ -484,7 +599,10 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                 category: pick("category", &v[0], TestCategory::ALL, |x| (x.as_str(), x.label()))?,
                 description: v[1].clone(),
                 expected: v[2].clone(),
-                tester: Tester { name: v[3].clone(), kind: pick("tester_type", &v[4], TesterType::ALL, |x| (x.as_str(), x.label()))? },
+                tester: Tester {
+                    name: v[3].clone(),
+                    kind: pick("tester_type", &v[4], TesterType::ALL, |x| (x.as_str(), x.label()))?,
+                },
             },
             None,
         ),
@@ -545,7 +663,11 @@ pub fn failed(s: &mut State, e: &Error) {
     if let Some(mut form) = s.pending_form.take() {
         if let (Error::Conflict { found, .. }, Some((id, _))) = (e, form.target) {
             // Keep editing on top of the newer revision only if the user saves again.
-            form.title = format!("{} {id} — {}", t(title_key(form.kind), &[]), t("tui.form.conflict", &[]));
+            form.title = format!(
+                "{} {id} — {}",
+                t(title_key(form.kind), &[]),
+                t("tui.form.conflict", &[])
+            );
             form.target = Some((id, *found));
         }
         s.popups.push(Popup::Form(form));

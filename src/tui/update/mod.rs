@@ -24,7 +24,10 @@ use crate::i18n::t;
 pub enum Effect {
     Job(Job),
     /// Write a file (an export), then toast where it went.
-    Write { path: std::path::PathBuf, text: String },
+    Write {
+        path: std::path::PathBuf,
+        text: String,
+    },
     /// Save (or with `None`, clear) the draft of a form being edited.
     Draft(Option<super::drafts::Draft>),
 }
@@ -84,7 +87,10 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             }
         }
         Help => s.popups.push(Popup::Help { scroll: 0 }),
-        Palette => s.popups.push(Popup::Palette { input: Default::default(), cursor: Default::default() }),
+        Palette => s.popups.push(Popup::Palette {
+            input: Default::default(),
+            cursor: Default::default(),
+        }),
         Back => back(s),
         NextPane => goto(s, Pane::ALL[(s.pane.index() + 1) % 4], fx),
         PrevPane => goto(s, Pane::ALL[(s.pane.index() + 3) % 4], fx),
@@ -192,7 +198,14 @@ fn open(s: &mut State, fx: &mut Vec<Effect>) {
 
 fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
     match r {
-        Reply::All { systems, requests, plans, dossiers, overview, calendar } => {
+        Reply::All {
+            systems,
+            requests,
+            plans,
+            dossiers,
+            overview,
+            calendar,
+        } => {
             s.loading = false;
             s.systems = systems;
             s.overview = *overview;

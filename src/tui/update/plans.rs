@@ -17,7 +17,11 @@ fn current(s: &State) -> Option<(Id, u64)> {
 }
 
 fn exec(fx: &mut Vec<Effect>, cmd: Command, rev: u64, label: &str) {
-    fx.push(Effect::Job(Job::Execute { cmd, expect_rev: Some(rev), label: t(label, &[]) }));
+    fx.push(Effect::Job(Job::Execute {
+        cmd,
+        expect_rev: Some(rev),
+        label: t(label, &[]),
+    }));
 }
 
 pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
@@ -39,7 +43,11 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Action::PlanApprove => s.popups.push(Popup::Confirm {
             message: t("tui.confirm.approve", &[("plan", id.to_string())]),
             job: Box::new(Job::Execute {
-                cmd: Command::PlanApprove { id, comment: String::new(), minutes_ref: String::new() },
+                cmd: Command::PlanApprove {
+                    id,
+                    comment: String::new(),
+                    minutes_ref: String::new(),
+                },
                 expect_rev: Some(rev),
                 label: t("tui.done.approved", &[]),
             }),
@@ -55,11 +63,17 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 return s.toast(t("tui.open_first", &[]), true);
             };
             let sys = s.systems.iter().find(|x| x.id == p.system).cloned();
-            let text = sys.map(|sys| crate::service::default_notice_text(p, &sys)).unwrap_or_default();
+            let text = sys
+                .map(|sys| crate::service::default_notice_text(p, &sys))
+                .unwrap_or_default();
             s.popups.push(Popup::Confirm {
                 message: format!("{}\n\n{}", t("tui.confirm.notice", &[]), text),
                 job: Box::new(Job::Execute {
-                    cmd: Command::PlanNotice { id, text: None, audience: t("tui.notice.audience", &[]) },
+                    cmd: Command::PlanNotice {
+                        id,
+                        text: None,
+                        audience: t("tui.notice.audience", &[]),
+                    },
                     expect_rev: Some(rev),
                     label: t("tui.done.notice", &[]),
                 }),
@@ -70,7 +84,11 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Action::PlanCompare => with_detail(s, id, FormKind::Comparison, fx),
         Action::PlanFile => s.popups.push(Popup::Confirm {
             message: t("tui.confirm.file", &[("plan", id.to_string())]),
-            job: Box::new(Job::Execute { cmd: Command::File { plan: id }, expect_rev: Some(rev), label: t("tui.done.filed", &[]) }),
+            job: Box::new(Job::Execute {
+                cmd: Command::File { plan: id },
+                expect_rev: Some(rev),
+                label: t("tui.done.filed", &[]),
+            }),
         }),
         Action::PlanCancel => s.popups.push(Popup::Prompt {
             purpose: PromptFor::CancelPlan(id),

@@ -22,10 +22,18 @@ pub enum Entry {
 
 /// The palette's entries for the current input, best match first.
 pub fn palette_entries(s: &State, query: &str) -> Vec<Entry> {
-    let mut all: Vec<(String, Entry)> =
-        s.commands().into_iter().map(|a| (format!("{} {}", a.name(), a.describe()), Entry::Command(a))).collect();
+    let mut all: Vec<(String, Entry)> = s
+        .commands()
+        .into_iter()
+        .map(|a| (format!("{} {}", a.name(), a.describe()), Entry::Command(a)))
+        .collect();
     if s.pane == super::super::action::Pane::Queue {
-        all.extend(s.queue.views.iter().map(|v| (format!("view {v}"), Entry::View(v.clone()))));
+        all.extend(
+            s.queue
+                .views
+                .iter()
+                .map(|v| (format!("view {v}"), Entry::View(v.clone()))),
+        );
     }
     if query.trim().is_empty() {
         return all.into_iter().map(|(_, e)| e).collect();
@@ -36,7 +44,11 @@ pub fn palette_entries(s: &State, query: &str) -> Vec<Entry> {
     let mut scored: Vec<(u32, usize, Entry)> = all
         .into_iter()
         .enumerate()
-        .filter_map(|(i, (hay, e))| pattern.score(Utf32Str::new(&hay, &mut buf), &mut m).map(|sc| (sc, i, e)))
+        .filter_map(|(i, (hay, e))| {
+            pattern
+                .score(Utf32Str::new(&hay, &mut buf), &mut m)
+                .map(|sc| (sc, i, e))
+        })
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     scored.into_iter().map(|(_, _, e)| e).collect()
@@ -65,17 +77,27 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
         Popup::Help { scroll } => match k.code {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Char('？') | KeyCode::Enter => {}
             KeyCode::Down | KeyCode::Char('j') => s.popups.push(Popup::Help { scroll: scroll + 1 }),
-            KeyCode::Up | KeyCode::Char('k') => s.popups.push(Popup::Help { scroll: scroll.saturating_sub(1) }),
+            KeyCode::Up | KeyCode::Char('k') => s.popups.push(Popup::Help {
+                scroll: scroll.saturating_sub(1),
+            }),
             KeyCode::PageDown => s.popups.push(Popup::Help { scroll: scroll + 10 }),
-            KeyCode::PageUp => s.popups.push(Popup::Help { scroll: scroll.saturating_sub(10) }),
+            KeyCode::PageUp => s.popups.push(Popup::Help {
+                scroll: scroll.saturating_sub(10),
+            }),
             _ => s.popups.push(Popup::Help { scroll }),
         },
         Popup::Message { title, text, scroll } => match k.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {}
-            KeyCode::Down | KeyCode::Char('j') => s.popups.push(Popup::Message { title, text, scroll: scroll + 1 }),
-            KeyCode::Up | KeyCode::Char('k') => {
-                s.popups.push(Popup::Message { title, text, scroll: scroll.saturating_sub(1) })
-            }
+            KeyCode::Down | KeyCode::Char('j') => s.popups.push(Popup::Message {
+                title,
+                text,
+                scroll: scroll + 1,
+            }),
+            KeyCode::Up | KeyCode::Char('k') => s.popups.push(Popup::Message {
+                title,
+                text,
+                scroll: scroll.saturating_sub(1),
+            }),
             _ => s.popups.push(Popup::Message { title, text, scroll }),
         },
         Popup::Confirm { message, job } => match k.code {
@@ -109,7 +131,11 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
                 },
             }
         }
-        Popup::Prompt { purpose, label, mut input } => match input.handle(&k) {
+        Popup::Prompt {
+            purpose,
+            label,
+            mut input,
+        } => match input.handle(&k) {
             Edit::Submit => {
                 let text = input.text();
                 if let Err(msg) = submit_prompt(s, &purpose, text.trim(), fx) {
@@ -125,13 +151,15 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
 }
 
 fn exec_many(fx: &mut Vec<Effect>, cmds: Vec<Command>, label: String) {
-    fx.push(Effect::Job(Job::ExecuteMany { cmds: cmds.into_iter().map(|c| (c, None)).collect(), label }));
+    fx.push(Effect::Job(Job::ExecuteMany {
+        cmds: cmds.into_iter().map(|c| (c, None)).collect(),
+        label,
+    }));
 }
 
 fn parse_id(text: &str, kind: IdKind) -> Result<Id, String> {
-    Id::parse_kind(text, kind).map_err(|_| {
-        crate::Error::input(kind.prefix(), text, &format!("{}-2026-0001", kind.prefix())).message()
-    })
+    Id::parse_kind(text, kind)
+        .map_err(|_| crate::Error::input(kind.prefix(), text, &format!("{}-2026-0001", kind.prefix())).message())
 }
 
 /// Carry out what a prompt was for; an error keeps the prompt open.
@@ -140,14 +168,24 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
     match purpose {
         PromptFor::Reject(ids) => exec_many(
             fx,
-            ids.iter().map(|id| Command::RequestTriage { id: *id, triage: Triage::Reject { reason: text.into() } }).collect(),
+            ids.iter()
+                .map(|id| Command::RequestTriage {
+                    id: *id,
+                    triage: Triage::Reject { reason: text.into() },
+                })
+                .collect(),
             label("tui.done.rejected"),
         ),
         PromptFor::Duplicate(ids) => {
             let of = parse_id(text, IdKind::Request)?;
             exec_many(
                 fx,
-                ids.iter().map(|id| Command::RequestTriage { id: *id, triage: Triage::Duplicate { of } }).collect(),
+                ids.iter()
+                    .map(|id| Command::RequestTriage {
+                        id: *id,
+                        triage: Triage::Duplicate { of },
+                    })
+                    .collect(),
                 label("tui.done.duplicate"),
             )
         }
@@ -160,38 +198,78 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
             exec_many(
                 fx,
                 ids.iter()
-                    .map(|id| Command::RequestEdit { id: *id, edit: RequestEdit { priority: Some(p), ..Default::default() } })
+                    .map(|id| Command::RequestEdit {
+                        id: *id,
+                        edit: RequestEdit {
+                            priority: Some(p),
+                            ..Default::default()
+                        },
+                    })
                     .collect(),
                 label("tui.done.priority"),
             )
         }
         PromptFor::Tag(ids) => {
-            let add: Vec<String> = text.split([',', '，', ' ']).filter(|x| !x.is_empty()).map(String::from).collect();
+            let add: Vec<String> = text
+                .split([',', '，', ' '])
+                .filter(|x| !x.is_empty())
+                .map(String::from)
+                .collect();
             let cmds = ids
                 .iter()
                 .map(|id| {
-                    let mut tags = s.queue.all.iter().find(|r| r.id == *id).map(|r| r.tags.clone()).unwrap_or_default();
+                    let mut tags = s
+                        .queue
+                        .all
+                        .iter()
+                        .find(|r| r.id == *id)
+                        .map(|r| r.tags.clone())
+                        .unwrap_or_default();
                     tags.extend(add.iter().cloned());
-                    Command::RequestEdit { id: *id, edit: RequestEdit { tags: Some(tags), ..Default::default() } }
+                    Command::RequestEdit {
+                        id: *id,
+                        edit: RequestEdit {
+                            tags: Some(tags),
+                            ..Default::default()
+                        },
+                    }
                 })
                 .collect();
             exec_many(fx, cmds, label("tui.done.tagged"))
         }
         PromptFor::Link(ids) => {
             let plan = parse_id(text, IdKind::Plan)?;
-            exec_many(fx, ids.iter().map(|id| Command::RequestLink { id: *id, plan }).collect(), label("tui.done.linked"))
+            exec_many(
+                fx,
+                ids.iter().map(|id| Command::RequestLink { id: *id, plan }).collect(),
+                label("tui.done.linked"),
+            )
         }
-        PromptFor::Comment(id) => {
-            exec_many(fx, vec![Command::RequestComment { id: *id, text: text.into() }], label("tui.done.commented"))
-        }
+        PromptFor::Comment(id) => exec_many(
+            fx,
+            vec![Command::RequestComment {
+                id: *id,
+                text: text.into(),
+            }],
+            label("tui.done.commented"),
+        ),
         PromptFor::ReturnPlan(id) => exec_many(
             fx,
-            vec![Command::PlanReturn { id: *id, reason: text.into(), minutes_ref: String::new() }],
+            vec![Command::PlanReturn {
+                id: *id,
+                reason: text.into(),
+                minutes_ref: String::new(),
+            }],
             label("tui.done.returned"),
         ),
-        PromptFor::CancelPlan(id) => {
-            exec_many(fx, vec![Command::PlanCancel { id: *id, reason: text.into() }], label("tui.done.cancelled"))
-        }
+        PromptFor::CancelPlan(id) => exec_many(
+            fx,
+            vec![Command::PlanCancel {
+                id: *id,
+                reason: text.into(),
+            }],
+            label("tui.done.cancelled"),
+        ),
         PromptFor::Waive { plan, item } => exec_many(
             fx,
             vec![Command::TestResult {

@@ -20,7 +20,12 @@ pub fn targets(s: &State) -> Vec<(Id, u64)> {
     if s.queue.marked.is_empty() {
         selected(s).map(|r| vec![(r.id, r.rev)]).unwrap_or_default()
     } else {
-        s.queue.all.iter().filter(|r| s.queue.marked.contains(&r.id)).map(|r| (r.id, r.rev)).collect()
+        s.queue
+            .all
+            .iter()
+            .filter(|r| s.queue.marked.contains(&r.id))
+            .map(|r| (r.id, r.rev))
+            .collect()
     }
 }
 
@@ -68,16 +73,25 @@ pub fn filter_key(s: &mut State, k: KeyEvent) {
 }
 
 fn triage(s: &mut State, make: impl Fn(Id) -> Triage, label: &str, fx: &mut Vec<Effect>) {
-    let cmds: Vec<(Command, Option<u64>)> =
-        targets(s).into_iter().map(|(id, rev)| (Command::RequestTriage { id, triage: make(id) }, Some(rev))).collect();
+    let cmds: Vec<(Command, Option<u64>)> = targets(s)
+        .into_iter()
+        .map(|(id, rev)| (Command::RequestTriage { id, triage: make(id) }, Some(rev)))
+        .collect();
     if cmds.is_empty() {
         return;
     }
-    fx.push(Effect::Job(Job::ExecuteMany { cmds, label: label.to_string() }));
+    fx.push(Effect::Job(Job::ExecuteMany {
+        cmds,
+        label: label.to_string(),
+    }));
 }
 
 fn prompt(s: &mut State, purpose: PromptFor, label: &str, initial: &str) {
-    s.popups.push(Popup::Prompt { purpose, label: label.to_string(), input: super::super::input::Field::new(initial, false) });
+    s.popups.push(Popup::Prompt {
+        purpose,
+        label: label.to_string(),
+        input: super::super::input::Field::new(initial, false),
+    });
 }
 
 pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
@@ -93,7 +107,12 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::QueueTriaged => triage(s, |_| Triage::Triage, &t("tui.done.triaged", &[]), fx),
-        Action::QueueAccept => triage(s, |_| Triage::Accept { outcome: None }, &t("tui.done.accepted", &[]), fx),
+        Action::QueueAccept => triage(
+            s,
+            |_| Triage::Accept { outcome: None },
+            &t("tui.done.accepted", &[]),
+            fx,
+        ),
         Action::QueueJointReview => triage(s, |_| Triage::JointReview, &t("tui.done.joint_review", &[]), fx),
         Action::QueueReject if !ids.is_empty() => prompt(s, PromptFor::Reject(ids), &t("tui.prompt.reject", &[]), ""),
         Action::QueueDuplicate if !ids.is_empty() => {
@@ -104,7 +123,11 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         }
         Action::QueueTag if !ids.is_empty() => prompt(s, PromptFor::Tag(ids), &t("tui.prompt.tag", &[]), ""),
         Action::QueueLink if !ids.is_empty() => {
-            let initial = s.plans.all.iter().find(|p| matches!(p.status, PlanStatus::Draft | PlanStatus::Returned));
+            let initial = s
+                .plans
+                .all
+                .iter()
+                .find(|p| matches!(p.status, PlanStatus::Draft | PlanStatus::Returned));
             let initial = initial.map(|p| p.id.to_string()).unwrap_or_else(|| "PLAN-".into());
             prompt(s, PromptFor::Link(ids), &t("tui.prompt.link", &[]), &initial)
         }

@@ -18,7 +18,9 @@ pub enum Row {
 
 /// The latest round's items, grouped by category in the category order.
 pub fn rows(s: &State) -> Vec<Row> {
-    let Some(round) = s.tests.plan.as_ref().and_then(|p| p.rounds.last()) else { return Vec::new() };
+    let Some(round) = s.tests.plan.as_ref().and_then(|p| p.rounds.last()) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for c in TestCategory::ALL {
         let items: Vec<&TestItem> = round.items.iter().filter(|i| i.category == *c).collect();
@@ -39,22 +41,39 @@ pub fn selected_item(s: &State) -> Option<u32> {
 
 /// Show the tests of the plan selected (or open) in the plans pane.
 pub fn follow_selected_plan(s: &mut State, fx: &mut Vec<Effect>) {
-    let id = s.plans.detail.as_ref().map(|p| p.id).or_else(|| s.plans.all.get(s.plans.cursor.selected).map(|p| p.id));
+    let id = s
+        .plans
+        .detail
+        .as_ref()
+        .map(|p| p.id)
+        .or_else(|| s.plans.all.get(s.plans.cursor.selected).map(|p| p.id));
     if let Some(id) = id {
         if s.tests.plan.as_ref().map(|p| p.id) != Some(id) {
             s.tests.plan = None;
             s.tests.cursor = Default::default();
         }
-        s.tests.plan = s.tests.plan.take().or_else(|| s.plans.detail.clone().filter(|p| p.id == id));
+        s.tests.plan = s
+            .tests
+            .plan
+            .take()
+            .or_else(|| s.plans.detail.clone().filter(|p| p.id == id));
         fx.push(Effect::Job(Job::Plan(id)));
     }
 }
 
 fn result(s: &mut State, r: TestResult, fx: &mut Vec<Effect>) {
-    let (Some(p), Some(item)) = (s.tests.plan.as_ref(), selected_item(s)) else { return };
+    let (Some(p), Some(item)) = (s.tests.plan.as_ref(), selected_item(s)) else {
+        return;
+    };
     let plan = p.id;
     fx.push(Effect::Job(Job::Execute {
-        cmd: Command::TestResult { plan, item, result: r, waiver: None, notes: None },
+        cmd: Command::TestResult {
+            plan,
+            item,
+            result: r,
+            waiver: None,
+            notes: None,
+        },
         expect_rev: None,
         label: t("tui.done.result", &[]),
     }));
@@ -85,7 +104,10 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::TestNewRound => fx.push(Effect::Job(Job::Execute {
-            cmd: Command::TestRound { plan, copy_unfinished: true },
+            cmd: Command::TestRound {
+                plan,
+                copy_unfinished: true,
+            },
             expect_rev: None,
             label: t("tui.done.round", &[]),
         })),
