@@ -269,6 +269,9 @@ impl Store {
     // ----- reads -----
 
     pub fn get<R: Record>(&self, id: Id) -> Result<Option<R>> {
+        if id.kind != R::KIND {
+            return Ok(None);
+        }
         match self.tree(R::TREE).get(id.key()).map_err(storage)? {
             Some(v) => Ok(Some(dec(&v, &id.to_string())?)),
             None => Ok(None),
@@ -298,6 +301,9 @@ impl Store {
     }
 
     pub fn dossier(&self, id: Id) -> Result<Option<Dossier>> {
+        if id.kind != IdKind::Dossier {
+            return Ok(None);
+        }
         match self.tree(T::Dossiers).get(id.key()).map_err(storage)? {
             Some(v) => Ok(Some(dec(&v, &id.to_string())?)),
             None => Ok(None),
@@ -426,6 +432,9 @@ impl Tx<'_> {
     }
 
     pub fn get<R: Record>(&self, id: Id) -> TxResult<Option<R>> {
+        if id.kind != R::KIND {
+            return Ok(None);
+        }
         match self.t(R::TREE).get(id.key()).map_err(tx_err)? {
             Some(v) => Ok(Some(dec(&v, &id.to_string())?)),
             None => Ok(None),
@@ -508,6 +517,9 @@ impl Tx<'_> {
     }
 
     pub fn dossier(&self, id: Id) -> TxResult<Dossier> {
+        if id.kind != IdKind::Dossier {
+            return Err(Error::not_found(id));
+        }
         match self.t(T::Dossiers).get(id.key()).map_err(tx_err)? {
             Some(v) => dec(&v, &id.to_string()),
             None => Err(Error::not_found(id)),

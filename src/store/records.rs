@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use super::{enc, T};
 use crate::model::{
-    ConfidentialReport, Id, Meta, Plan, PlanSummary, RectificationOrder, Request, RequestSummary, System, SystemSummary,
+    ConfidentialReport, Id, IdKind, Meta, Plan, PlanSummary, RectificationOrder, Request, RequestSummary, System,
+    SystemSummary,
 };
 
 /// A stored, revisioned record kind.
@@ -15,6 +16,8 @@ pub trait Record: Serialize + DeserializeOwned {
     #[doc(hidden)]
     const SUMMARY_TREE: T;
     const NAME: &'static str;
+    /// The kind of id that names this record.
+    const KIND: IdKind;
     type Summary: Serialize + DeserializeOwned;
     fn id(&self) -> Id;
     fn meta(&self) -> &Meta;
@@ -24,11 +27,12 @@ pub trait Record: Serialize + DeserializeOwned {
 }
 
 macro_rules! record {
-    ($ty:ty, $tree:ident, $sum_tree:ident, $name:literal, $sum:ty, |$s:ident| $summary:expr) => {
+    ($ty:ty, $kind:ident, $tree:ident, $sum_tree:ident, $name:literal, $sum:ty, |$s:ident| $summary:expr) => {
         impl Record for $ty {
             const TREE: T = T::$tree;
             const SUMMARY_TREE: T = T::$sum_tree;
             const NAME: &'static str = $name;
+            const KIND: IdKind = IdKind::$kind;
             type Summary = $sum;
             fn id(&self) -> Id {
                 self.id
@@ -47,18 +51,33 @@ macro_rules! record {
     };
 }
 
-record!(System, Systems, SystemsSum, "system", SystemSummary, |s| Some(enc(
-    &s.summary()
-)));
-record!(Request, Requests, RequestsSum, "request", RequestSummary, |s| Some(
+record!(System, System, Systems, SystemsSum, "system", SystemSummary, |s| Some(
     enc(&s.summary())
 ));
-record!(Plan, Plans, PlansSum, "plan", PlanSummary, |s| Some(enc(&s.summary())));
-record!(RectificationOrder, Orders, Orders, "order", RectificationOrder, |_s| {
-    None
-});
+record!(
+    Request,
+    Request,
+    Requests,
+    RequestsSum,
+    "request",
+    RequestSummary,
+    |s| Some(enc(&s.summary()))
+);
+record!(Plan, Plan, Plans, PlansSum, "plan", PlanSummary, |s| Some(enc(
+    &s.summary()
+)));
+record!(
+    RectificationOrder,
+    Order,
+    Orders,
+    Orders,
+    "order",
+    RectificationOrder,
+    |_s| { None }
+);
 record!(
     ConfidentialReport,
+    Report,
     Reports,
     Reports,
     "report",
