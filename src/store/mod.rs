@@ -136,14 +136,20 @@ impl Store {
             create_private_dir(dir)?;
         }
         let owner = OwnerLock::acquire(dir)?;
-        let db = sled::Config::new()
-            .path(&db_dir)
-            .mode(sled::Mode::LowSpace)
-            .open()
-            .map_err(|e| Error::NotBeian {
-                path: dir.display().to_string(),
-                detail: e.to_string(),
-            })?;
+        let db = open_sled(&db_dir).map_err(|e| {
+            let detail = e.to_string();
+            if detail.contains("could not acquire lock") {
+                Error::Locked {
+                    path: dir.display().to_string(),
+                    holder: detail,
+                }
+            } else {
+                Error::NotBeian {
+                    path: dir.display().to_string(),
+                    detail,
+                }
+            }
+        })?;
         let trees = TREE_NAMES
             .iter()
             .map(|n| db.open_tree(n))
@@ -380,6 +386,22 @@ impl Store {
 
     pub fn count<R: Record>(&self) -> usize {
         self.tree(R::TREE).len()
+    }
+}
+
+/// Open sled. Right after another handle in this process closed the database,
+/// sled's background threads may still hold its file lock for a moment: retry
+/// briefly before reporting the lock.
+fn open_sled(db_dir: &Path) -> sled::Result<sled::Db> {
+    let mut tries = 0;
+    loop {
+        match sled::Config::new().path(db_dir).mode(sled::Mode::LowSpace).open() {
+            Err(e) if tries < 20 && e.to_string().contains("could not acquire lock") => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
     }
 }
 

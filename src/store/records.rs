@@ -73,7 +73,7 @@ record!(
     Orders,
     "order",
     RectificationOrder,
-    |_s| { None }
+    |_s| None
 );
 record!(
     ConfidentialReport,

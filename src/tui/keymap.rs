@@ -456,6 +456,57 @@ impl Keymap {
     }
 }
 
+/// The key tables of the user guide: for each pane, its keys from the default
+/// keymap with the command name and description, as Markdown in the current
+/// language. `tests/user_guide.rs` checks docs/user-guide.md contains exactly this.
+pub fn guide_markdown() -> String {
+    let mut m = Keymap::default();
+    m.merge("keymaps/default.toml", DEFAULT);
+    let t = |k: &str| crate::i18n::t(k, &[]);
+    let mut out = String::new();
+    for pane in Pane::ALL {
+        out.push_str(&format!("\n#### {} ({})\n\n", pane.title(), pane.index() + 1));
+        out.push_str(&format!(
+            "| {} | {} | {} |\n|---|---|---|\n",
+            t("cli.keymap.keys"),
+            t("cli.keymap.command"),
+            t("cli.col.description")
+        ));
+        for (keys, a) in m
+            .bindings_for(pane)
+            .into_iter()
+            .filter(|(_, a)| a.scope() == Scope::Pane(pane))
+        {
+            out.push_str(&format!(
+                "| `{}` | `{}` | {} |\n",
+                keys.replace('|', "\\|"),
+                a.name(),
+                a.describe()
+            ));
+        }
+    }
+    out.push_str(&format!("\n#### {}\n\n", t("tui.help.scope.global")));
+    out.push_str(&format!(
+        "| {} | {} | {} |\n|---|---|---|\n",
+        t("cli.keymap.keys"),
+        t("cli.keymap.command"),
+        t("cli.col.description")
+    ));
+    for (keys, a) in m
+        .bindings_for(Pane::Queue)
+        .into_iter()
+        .filter(|(_, a)| a.scope() == Scope::Global)
+    {
+        out.push_str(&format!(
+            "| `{}` | `{}` | {} |\n",
+            keys.replace('|', "\\|"),
+            a.name(),
+            a.describe()
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -506,55 +557,4 @@ mod tests {
         assert!(issues[1].message.contains("unknown command"));
         assert_eq!(issues[1].line, 4);
     }
-}
-
-/// The key tables of the user guide: for each pane, its keys from the default
-/// keymap with the command name and description, as Markdown in the current
-/// language. `tests/user_guide.rs` checks docs/user-guide.md contains exactly this.
-pub fn guide_markdown() -> String {
-    let mut m = Keymap::default();
-    m.merge("keymaps/default.toml", DEFAULT);
-    let t = |k: &str| crate::i18n::t(k, &[]);
-    let mut out = String::new();
-    for pane in Pane::ALL {
-        out.push_str(&format!("\n#### {} ({})\n\n", pane.title(), pane.index() + 1));
-        out.push_str(&format!(
-            "| {} | {} | {} |\n|---|---|---|\n",
-            t("cli.keymap.keys"),
-            t("cli.keymap.command"),
-            t("cli.col.description")
-        ));
-        for (keys, a) in m
-            .bindings_for(pane)
-            .into_iter()
-            .filter(|(_, a)| a.scope() == Scope::Pane(pane))
-        {
-            out.push_str(&format!(
-                "| `{}` | `{}` | {} |\n",
-                keys.replace('|', "\\|"),
-                a.name(),
-                a.describe()
-            ));
-        }
-    }
-    out.push_str(&format!("\n#### {}\n\n", t("tui.help.scope.global")));
-    out.push_str(&format!(
-        "| {} | {} | {} |\n|---|---|---|\n",
-        t("cli.keymap.keys"),
-        t("cli.keymap.command"),
-        t("cli.col.description")
-    ));
-    for (keys, a) in m
-        .bindings_for(Pane::Queue)
-        .into_iter()
-        .filter(|(_, a)| a.scope() == Scope::Global)
-    {
-        out.push_str(&format!(
-            "| `{}` | `{}` | {} |\n",
-            keys.replace('|', "\\|"),
-            a.name(),
-            a.describe()
-        ));
-    }
-    out
 }

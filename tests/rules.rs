@@ -1,0 +1,1988 @@
+//! The rules of the process through the service API: every gate and every
+//! permission refusal, with the message the user sees (§3, §5.1).
+
+mod common;
+
+use beian::model::*;
+use beian::service::{ArchiveFilter, Command, PlanFilter, RequestFilter, Triage};
+use beian::workflow::{FilingMissing, GoLiveMissing, Op, PlanChange, PlanField, RuleError};
+use beian::Error;
+use chrono::{Duration, Local, NaiveDate};
+use common::*;
+
+use PlanStatus as S;
+
+// ===== the submit gate (§3.2) =====
+
+/// The change that supplies `field`.
+fn supplies(change: &PlanChange, field: PlanField) -> bool {
+    matches!(
+        (change, field),
+        (PlanChange::Goals(_), PlanField::Goals)
+            | (PlanChange::Content(_), PlanField::Content)
+            | (PlanChange::Approach(_), PlanField::Approach)
+            | (PlanChange::Window(_), PlanField::Window)
+            | (PlanChange::AddStaff(_), PlanField::Staff)
+            | (PlanChange::AddRisk(_), PlanField::Risks)
+            | (PlanChange::BackupPlan(_), PlanField::BackupPlan)
+            | (PlanChange::RollbackPlan(_), PlanField::RollbackPlan)
+    )
+}
+
+/// A plan written in full except for `field` cannot be submitted, the refusal
+/// names exactly that field, and supplying it lets the plan through.
+fn submit_refused_without(field: PlanField, label: &str) {
+    let _en = english();
+    let w = World::new();
+    let id = w.new_plan(&op_a());
+    let all = full_changes(w.now());
+    let (missing, rest): (Vec<_>, Vec<_>) = all.into_iter().partition(|c| supplies(c, field));
+    assert!(!missing.is_empty());
+    w.ok(&op_a(), Command::PlanEdit { id, changes: rest });
+
+    let e = w.refused(&op_a(), Command::PlanSubmit { id });
+    assert_eq!(
+        e,
+        RuleError::MissingFields {
+            entity: id.to_string(),
+            fields: vec![field]
+        }
+    );
+    assert_eq!(field.label(), label);
+    assert_eq!(e.message(), format!("{id} cannot be submitted; missing: {label}"));
+    assert_eq!(w.status(id), S::Draft);
+
+    w.ok(&op_a(), Command::PlanEdit { id, changes: missing });
+    w.ok(&op_a(), Command::PlanSubmit { id });
+    assert_eq!(w.status(id), S::Submitted);
+}
+
+#[test]
+fn submit_needs_goals() {
+    submit_refused_without(PlanField::Goals, "goals");
+}
+
+#[test]
+fn submit_needs_content() {
+    submit_refused_without(PlanField::Content, "content");
+}
+
+#[test]
+fn submit_needs_approach() {
+    submit_refused_without(PlanField::Approach, "technical approach");
+}
+
+#[test]
+fn submit_needs_window() {
+    submit_refused_without(PlanField::Window, "maintenance window");
+}
+
+#[test]
+fn submit_needs_staff() {
+    submit_refused_without(PlanField::Staff, "staff assignment");
+}
+
+#[test]
+fn submit_needs_risk() {
+    submit_refused_without(PlanField::Risks, "a risk with mitigation");
+}
+
+#[test]
+fn submit_needs_backup_plan() {
+    submit_refused_without(PlanField::BackupPlan, "backup plan");
+}
+
+#[test]
+fn submit_needs_rollback_plan() {
+    submit_refused_without(PlanField::RollbackPlan, "rollback plan");
+}
+
+#[test]
+fn submit_with_everything_missing_names_every_field() {
+    let _en = english();
+    let w = World::new();
+    let id = w.new_plan(&op_a());
+    let e = w.refused(&op_a(), Command::PlanSubmit { id });
+    let all = vec![
+        PlanField::Goals,
+        PlanField::Content,
+        PlanField::Approach,
+        PlanField::Window,
+        PlanField::Staff,
+        PlanField::Risks,
+        PlanField::BackupPlan,
+        PlanField::RollbackPlan,
+    ];
+    assert_eq!(
+        e,
+        RuleError::MissingFields {
+            entity: id.to_string(),
+            fields: all
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!(
+            "{id} cannot be submitted; missing: goals, content, technical approach, maintenance window, \
+             staff assignment, a risk with mitigation, backup plan, rollback plan"
+        )
+    );
+    assert_eq!(w.status(id), S::Draft);
+    // The same refusal in Chinese, with the Chinese list separator.
+    drop(_en);
+    let zh = in_chinese(|| Error::Rule(e.clone()).message());
+    assert_eq!(
+        zh,
+        format!(
+            "{id} 不能提交，缺少：更新目标、更新内容、技术方案、维护窗口、人员分工、风险及应对措施、备份方案、回退方案"
+        )
+    );
+}
+
+#[test]
+fn blank_text_and_a_risk_without_mitigation_count_as_missing() {
+    let _en = english();
+    let w = World::new();
+    let id = w.written_plan(&op_a());
+    let bare_risk = Risk {
+        mitigation: "  ".into(),
+        ..risk()
+    };
+    w.ok(
+        &op_a(),
+        Command::PlanEdit {
+            id,
+            changes: vec![
+                PlanChange::Goals("   ".into()),
+                PlanChange::RemoveRisk(1),
+                PlanChange::AddRisk(bare_risk),
+            ],
+        },
+    );
+    let e = w.refused(&op_a(), Command::PlanSubmit { id });
+    assert_eq!(
+        e,
+        RuleError::MissingFields {
+            entity: id.to_string(),
+            fields: vec![PlanField::Goals, PlanField::Risks]
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!("{id} cannot be submitted; missing: goals, a risk with mitigation")
+    );
+}
+
+#[test]
+fn a_window_must_end_after_it_starts() {
+    let _en = english();
+    let w = World::new();
+    let id = w.new_plan(&op_a());
+    let start = w.now() + Duration::days(5);
+    let e = w.refused(
+        &op_a(),
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::Window(Some(Window { start, end: start }))],
+        },
+    );
+    assert_eq!(e, RuleError::WindowOrder);
+    assert_eq!(e.message(), "the maintenance window must end after it starts");
+    assert_eq!(w.plan(id).window, None);
+}
+
+/// The local calendar day a plan's window starts on.
+fn window_day(w: &World, id: beian::model::Id) -> NaiveDate {
+    w.plan(id).window.unwrap().start.with_timezone(&Local).date_naive()
+}
+
+fn add_period(w: &World, name: &str, start: NaiveDate, end: NaiveDate, hard: bool) {
+    w.ok(
+        &admin(),
+        Command::CalendarAdd {
+            period: Blackout {
+                name: name.into(),
+                start,
+                end,
+                hard,
+            },
+        },
+    );
+}
+
+#[test]
+fn a_window_in_a_soft_blackout_needs_a_justification() {
+    let _en = english();
+    let w = World::new();
+    let id = w.written_plan(&op_a());
+    let day = window_day(&w, id);
+    add_period(&w, "期中教学检查", day - Duration::days(1), day, false);
+
+    let e = w.refused(&op_a(), Command::PlanSubmit { id });
+    let (start, end) = ((day - Duration::days(1)).to_string(), day.to_string());
+    assert_eq!(
+        e,
+        RuleError::BlackoutNeedsJustification {
+            period: "期中教学检查".into(),
+            start: start.clone(),
+            end: end.clone()
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!(
+            "the maintenance window falls in 期中教学检查 ({start} to {end}): give a blackout override justification"
+        )
+    );
+
+    // A blank justification is no justification.
+    w.ok(
+        &op_a(),
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::BlackoutOverride(Some("  ".into()))],
+        },
+    );
+    assert!(matches!(
+        w.refused(&op_a(), Command::PlanSubmit { id }),
+        RuleError::BlackoutNeedsJustification { .. }
+    ));
+
+    w.ok(
+        &op_a(),
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::BlackoutOverride(Some("紧急安全补丁，不能推迟".into()))],
+        },
+    );
+    w.ok(&op_a(), Command::PlanSubmit { id });
+    assert_eq!(w.status(id), S::Submitted);
+}
+
+#[test]
+fn a_window_in_a_hard_blackout_is_refused_even_with_a_justification() {
+    let _en = english();
+    let w = World::new();
+    let id = w.written_plan(&op_a());
+    let day = window_day(&w, id);
+    add_period(&w, "期末考试周", day, day + Duration::days(6), true);
+    w.ok(
+        &op_a(),
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::BlackoutOverride(Some("紧急".into()))],
+        },
+    );
+
+    let e = w.refused(&op_a(), Command::PlanSubmit { id });
+    let (start, end) = (day.to_string(), (day + Duration::days(6)).to_string());
+    assert_eq!(
+        e,
+        RuleError::HardBlackout {
+            period: "期末考试周".into(),
+            start: start.clone(),
+            end: end.clone()
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!(
+            "the maintenance window falls in 期末考试周 ({start} to {end}), a hard blackout period: choose another window"
+        )
+    );
+    assert_eq!(w.status(id), S::Draft);
+
+    // Moving the window out of the period lets it through.
+    let later = window_after(w.now(), 20);
+    w.ok(
+        &op_a(),
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::Window(Some(later))],
+        },
+    );
+    w.ok(&op_a(), Command::PlanSubmit { id });
+}
+
+#[test]
+fn a_window_next_to_a_blackout_is_fine() {
+    let _en = english();
+    let w = World::new();
+    let id = w.written_plan(&op_a());
+    let day = window_day(&w, id);
+    add_period(&w, "before", day - Duration::days(7), day - Duration::days(1), true);
+    add_period(&w, "after", day + Duration::days(1), day + Duration::days(7), true);
+    w.ok(&op_a(), Command::PlanSubmit { id });
+}
+
+// ===== the Leading Group's decision (§2.1, §3.2) =====
+
+#[test]
+fn only_approvers_decide() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Submitted);
+    for actor in [op_a(), op_b(), admin(), supervisor(), viewer()] {
+        let e = w.refused(
+            &actor,
+            Command::PlanApprove {
+                id,
+                comment: String::new(),
+                minutes_ref: String::new(),
+            },
+        );
+        assert!(
+            matches!(&e, RuleError::Forbidden { op, .. } if op == "plan.decide"),
+            "{e:?}"
+        );
+        let roles = actor.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
+        assert_eq!(
+            e.message(),
+            format!("{} may not plan.decide (roles: {roles})", actor.name)
+        );
+    }
+    assert_eq!(w.status(id), S::Submitted);
+}
+
+#[test]
+fn the_author_cannot_approve_or_return_their_own_plan() {
+    let _en = english();
+    let w = World::new();
+    let author = op_approver();
+    let id = w.written_plan(&author);
+    w.ok(&author, Command::PlanSubmit { id });
+
+    let e = w.refused(
+        &author,
+        Command::PlanApprove {
+            id,
+            comment: "同意".into(),
+            minutes_ref: "LG-1".into(),
+        },
+    );
+    assert_eq!(e, RuleError::SelfApproval { user: "sun".into() });
+    assert_eq!(e.message(), "sun wrote this plan and cannot approve or return it");
+
+    let e = w.refused(
+        &author,
+        Command::PlanReturn {
+            id,
+            reason: "再想想".into(),
+            minutes_ref: "LG-1".into(),
+        },
+    );
+    assert_eq!(e, RuleError::SelfApproval { user: "sun".into() });
+    assert_eq!(w.status(id), S::Submitted);
+    assert!(w.plan(id).approvals.is_empty());
+
+    // Another member of the Leading Group may.
+    w.ok(
+        &approver(),
+        Command::PlanApprove {
+            id,
+            comment: "同意".into(),
+            minutes_ref: "LG-1".into(),
+        },
+    );
+    let p = w.plan(id);
+    assert_eq!(p.status, S::Approved);
+    assert_eq!(p.latest_approval().unwrap().approver, "li");
+    assert_eq!(p.latest_approval().unwrap().decision, Decision::Approved);
+}
+
+#[test]
+fn returning_a_plan_needs_a_reason() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Submitted);
+    for reason in ["", "  \n "] {
+        let e = w.refused(
+            &approver(),
+            Command::PlanReturn {
+                id,
+                reason: reason.into(),
+                minutes_ref: "LG-2".into(),
+            },
+        );
+        assert_eq!(
+            e,
+            RuleError::ReasonRequired {
+                action: "return".into()
+            }
+        );
+        assert_eq!(e.message(), "return needs a reason");
+    }
+    assert_eq!(w.status(id), S::Submitted);
+
+    w.ok(
+        &approver(),
+        Command::PlanReturn {
+            id,
+            reason: "回退方案不够具体".into(),
+            minutes_ref: "LG-2".into(),
+        },
+    );
+    let p = w.plan(id);
+    assert_eq!(p.status, S::Returned);
+    let a = p.latest_approval().unwrap();
+    assert_eq!(
+        (a.decision, a.comment.as_str()),
+        (Decision::Returned, "回退方案不够具体")
+    );
+
+    // A returned plan is revised and submitted again.
+    w.ok(
+        &op_a(),
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::RollbackPlan("逐步回退".into())],
+        },
+    );
+    w.ok(&op_a(), Command::PlanSubmit { id });
+    assert_eq!(w.status(id), S::Submitted);
+}
+
+#[test]
+fn only_a_submitted_plan_is_decided() {
+    let _en = english();
+    let w = World::new();
+    let id = w.written_plan(&op_a());
+    let e = w.refused(
+        &approver(),
+        Command::PlanApprove {
+            id,
+            comment: String::new(),
+            minutes_ref: String::new(),
+        },
+    );
+    assert_eq!(
+        e,
+        RuleError::Transition {
+            entity: id.to_string(),
+            status: "draft".into(),
+            action: "approve".into()
+        }
+    );
+    assert_eq!(e.message(), format!("{id} is draft: cannot approve"));
+    w.drive(id, S::Approved);
+    let e = w.refused(
+        &approver(),
+        Command::PlanReturn {
+            id,
+            reason: "x".into(),
+            minutes_ref: String::new(),
+        },
+    );
+    assert_eq!(e.message(), format!("{id} is approved: cannot return"));
+}
+
+#[test]
+fn a_submitted_plan_is_no_longer_editable() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Submitted);
+    let e = w.refused(
+        &op_a(),
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::Goals("改".into())],
+        },
+    );
+    assert_eq!(e.message(), format!("{id} is submitted: cannot edit"));
+}
+
+// ===== notice and implementation (§3.2, §3.3) =====
+
+fn notice(id: beian::model::Id) -> Command {
+    Command::PlanNotice {
+        id,
+        text: None,
+        audience: "全校师生".into(),
+    }
+}
+
+#[test]
+fn implementation_needs_an_approved_plan_with_a_published_notice() {
+    let _en = english();
+    let w = World::new();
+    let id = w.written_plan(&op_a());
+    for (target, label) in [
+        (S::Draft, "draft"),
+        (S::Submitted, "submitted"),
+        (S::Approved, "approved"),
+    ] {
+        w.drive(id, target);
+        let e = w.refused(&op_a(), Command::PlanImplement { id });
+        assert_eq!(
+            e,
+            RuleError::Transition {
+                entity: id.to_string(),
+                status: label.into(),
+                action: "implement".into()
+            }
+        );
+        assert_eq!(e.message(), format!("{id} is {label}: cannot implement"));
+    }
+    // The notice itself needs the approval.
+    let other = w.plan_at(S::Submitted);
+    let e = w.refused(&op_a(), notice(other));
+    assert_eq!(e.message(), format!("{other} is submitted: cannot publish_notice"));
+
+    w.ok(&op_a(), notice(id));
+    let p = w.plan(id);
+    assert_eq!(p.status, S::NoticePublished);
+    let n = p.notice.unwrap();
+    assert!(n.text.contains("教务管理系统") && n.text.contains("V3.0"), "{}", n.text);
+    w.ok(&op_a(), Command::PlanImplement { id });
+    assert_eq!(w.status(id), S::Implementing);
+}
+
+#[test]
+fn the_notice_must_precede_the_window_by_the_notice_period() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Approved);
+    let start = w.plan(id).window.unwrap().start;
+
+    // Published two days ahead: too late.
+    w.set_now(start - Duration::days(2) - Duration::minutes(1));
+    w.ok(&op_a(), notice(id));
+    let published = w.plan(id).notice.unwrap().published_at;
+    assert_eq!(published, start - Duration::days(2));
+    let e = w.refused(&op_a(), Command::PlanImplement { id });
+    assert_eq!(
+        e,
+        RuleError::NoticeTooLate {
+            published: fmt_time(published),
+            window_start: fmt_time(start),
+            days: 3
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!(
+            "the notice was published {}, less than 3 days before the window starts ({})",
+            fmt_time(published),
+            fmt_time(start)
+        )
+    );
+    assert_eq!(w.status(id), S::NoticePublished);
+
+    // Exactly three days ahead is enough.
+    let id = w.plan_at(S::Approved);
+    let start = w.plan(id).window.unwrap().start;
+    w.set_now(start - Duration::days(3) - Duration::minutes(1));
+    w.ok(&op_a(), notice(id));
+    assert_eq!(w.plan(id).notice.unwrap().published_at, start - Duration::days(3));
+    w.ok(&op_a(), Command::PlanImplement { id });
+    assert_eq!(w.status(id), S::Implementing);
+}
+
+#[test]
+fn the_notice_period_comes_from_the_configuration() {
+    let _en = english();
+    let mut w = World::new();
+    let mut cfg = w.svc.config().clone();
+    assert_eq!(cfg.process.notice_days, 3, "the default notice period");
+    cfg.process.notice_days = 7;
+    w.svc.set_config(cfg);
+    let id = w.plan_at(S::Approved);
+    let start = w.plan(id).window.unwrap().start;
+    w.set_now(start - Duration::days(5));
+    w.ok(&op_a(), notice(id));
+    let e = w.refused(&op_a(), Command::PlanImplement { id });
+    assert!(matches!(e, RuleError::NoticeTooLate { days: 7, .. }), "{e:?}");
+    assert!(e.message().contains("less than 7 days"), "{}", e.message());
+}
+
+// ===== testing and the go-live gate (§3.3, §3.4) =====
+
+fn golive_now(w: &World, id: beian::model::Id, outcome: GoLiveOutcome) -> Command {
+    Command::GoLive {
+        plan: id,
+        golive: golive(w.now(), outcome),
+    }
+}
+
+fn result(plan: beian::model::Id, item: u32, result: TestResult, waiver: Option<&str>) -> Command {
+    Command::TestResult {
+        plan,
+        item,
+        result,
+        waiver: waiver.map(String::from),
+        notes: None,
+    }
+}
+
+fn defect(plan: beian::model::Id, severity: Severity) -> Command {
+    Command::DefectAdd {
+        plan,
+        severity,
+        description: "选课页面报错".into(),
+        found_by: tester(),
+        item: Some(1),
+        vendor_ref: Some("ZF-1024".into()),
+    }
+}
+
+fn set_defect(plan: beian::model::Id, no: u32, status: DefectStatus) -> Command {
+    Command::DefectUpdate {
+        plan,
+        defect: no,
+        status: Some(status),
+        vendor_ref: None,
+    }
+}
+
+/// The status is `ready` exactly when the go-live gate has nothing missing.
+fn assert_readiness(w: &World, id: beian::model::Id) {
+    let p = w.plan(id);
+    let missing = beian::workflow::golive_missing(&p);
+    assert_eq!(
+        p.status == S::Ready,
+        missing.is_empty(),
+        "{} with {missing:?}",
+        p.status
+    );
+}
+
+#[test]
+fn go_live_is_only_recorded_in_testing() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Implementing);
+    let e = w.refused(&op_a(), golive_now(&w, id, GoLiveOutcome::Success));
+    assert_eq!(e.message(), format!("{id} is implementing: cannot golive"));
+}
+
+#[test]
+fn go_live_needs_a_backup_and_a_round_with_items() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Implementing);
+    w.ok(
+        &op_a(),
+        Command::TestRound {
+            plan: id,
+            copy_unfinished: false,
+        },
+    );
+    assert_eq!(w.status(id), S::Testing);
+    let e = w.refused(&op_a(), golive_now(&w, id, GoLiveOutcome::Success));
+    assert_eq!(
+        e,
+        RuleError::GoLiveBlocked {
+            plan: id.to_string(),
+            missing: vec![GoLiveMissing::Backup, GoLiveMissing::TestRound]
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!(
+            "{id} cannot go live: no backup confirmation is recorded; a test round with items (after the last rollback) is needed"
+        )
+    );
+
+    // Items, all passed, but no backup yet: still testing.
+    w.ok(&op_a(), test_item(id));
+    w.ok(&op_a(), pass(id, 1));
+    assert_eq!(w.status(id), S::Testing);
+    assert_readiness(&w, id);
+    let e = w.refused(&op_a(), golive_now(&w, id, GoLiveOutcome::Success));
+    assert_eq!(
+        e,
+        RuleError::GoLiveBlocked {
+            plan: id.to_string(),
+            missing: vec![GoLiveMissing::Backup]
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!("{id} cannot go live: no backup confirmation is recorded")
+    );
+
+    w.ok(
+        &op_a(),
+        Command::Backup {
+            plan: id,
+            backup: backup(),
+        },
+    );
+    assert_eq!(w.status(id), S::Ready);
+    let p = w.plan(id);
+    assert_eq!(p.backup.unwrap().time, w.now(), "the backup is stamped when confirmed");
+    w.ok(&op_a(), golive_now(&w, id, GoLiveOutcome::Success));
+    assert_eq!(w.status(id), S::Live);
+    let sys = w.svc.system(&viewer(), w.system).unwrap();
+    assert_eq!(sys.version, "V3.0", "going live updates the system's version");
+}
+
+#[test]
+fn go_live_needs_every_item_of_the_latest_round_passed_or_waived() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Implementing);
+    w.ok(
+        &op_a(),
+        Command::Backup {
+            plan: id,
+            backup: backup(),
+        },
+    );
+    w.ok(
+        &op_a(),
+        Command::TestRound {
+            plan: id,
+            copy_unfinished: false,
+        },
+    );
+    for _ in 0..4 {
+        w.ok(&op_a(), test_item(id));
+    }
+    w.ok(&op_a(), pass(id, 1));
+    w.ok(&op_a(), result(id, 2, TestResult::Fail, None));
+    w.ok(&op_a(), result(id, 4, TestResult::Blocked, None));
+    assert_readiness(&w, id);
+    let e = w.refused(&op_a(), golive_now(&w, id, GoLiveOutcome::Success));
+    assert_eq!(
+        e,
+        RuleError::GoLiveBlocked {
+            plan: id.to_string(),
+            missing: vec![GoLiveMissing::Items {
+                round: 1,
+                items: vec![2, 3, 4]
+            }]
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!("{id} cannot go live: items of round 1 are not pass or waived: #2, #3, #4")
+    );
+
+    // A waiver needs its reason.
+    let e = w.refused(&op_a(), result(id, 2, TestResult::Waived, Some("  ")));
+    assert_eq!(e, RuleError::WaiverNeedsReason);
+    assert_eq!(e.message(), "a waived item needs the reason for the waiver");
+    w.ok(&op_a(), result(id, 2, TestResult::Waived, Some("旧浏览器不再支持")));
+    w.ok(&op_a(), pass(id, 3));
+    assert_eq!(w.status(id), S::Testing);
+    w.ok(&op_a(), pass(id, 4));
+    assert_eq!(w.status(id), S::Ready);
+
+    // A new pending item takes readiness away again.
+    w.ok(&op_a(), test_item(id));
+    assert_eq!(w.status(id), S::Testing);
+    assert_readiness(&w, id);
+}
+
+#[test]
+fn go_live_needs_no_open_critical_or_major_defect() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Ready);
+    w.ok(&op_a(), defect(id, Severity::Minor));
+    w.ok(&op_a(), defect(id, Severity::Trivial));
+    assert_eq!(w.status(id), S::Ready, "minor and trivial defects do not block");
+
+    w.ok(&op_a(), defect(id, Severity::Critical));
+    w.ok(&op_a(), defect(id, Severity::Major));
+    assert_eq!(w.status(id), S::Testing);
+    let e = w.refused(&op_a(), golive_now(&w, id, GoLiveOutcome::Success));
+    assert_eq!(
+        e,
+        RuleError::GoLiveBlocked {
+            plan: id.to_string(),
+            missing: vec![GoLiveMissing::Defects {
+                defects: vec![(3, Severity::Critical), (4, Severity::Major)]
+            }]
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!("{id} cannot go live: open critical/major defects: D3 (critical), D4 (major)")
+    );
+
+    w.ok(&op_a(), set_defect(id, 3, DefectStatus::Fixed));
+    assert_eq!(w.status(id), S::Testing);
+    w.ok(&op_a(), set_defect(id, 4, DefectStatus::Verified));
+    assert_eq!(w.status(id), S::Ready);
+    // Reopening one blocks again.
+    w.ok(&op_a(), set_defect(id, 4, DefectStatus::Open));
+    assert_eq!(w.status(id), S::Testing);
+    assert_readiness(&w, id);
+    let e = w.refused(&op_a(), set_defect(id, 9, DefectStatus::Fixed));
+    assert_eq!(e.message(), "no such defect D9");
+}
+
+#[test]
+fn a_rolled_back_go_live_needs_a_new_round() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Ready);
+    w.ok(&op_a(), golive_now(&w, id, GoLiveOutcome::RolledBack));
+    let p = w.plan(id);
+    assert_eq!(p.status, S::Testing);
+    assert_eq!(p.live_golive(), None);
+    assert_eq!(beian::workflow::golive_missing(&p), vec![GoLiveMissing::TestRound]);
+    let sys = w.svc.system(&viewer(), w.system).unwrap();
+    assert_eq!(sys.version, "V2.1", "a rollback leaves the system's version alone");
+
+    let e = w.refused(&op_a(), golive_now(&w, id, GoLiveOutcome::Success));
+    assert_eq!(
+        e,
+        RuleError::GoLiveBlocked {
+            plan: id.to_string(),
+            missing: vec![GoLiveMissing::TestRound]
+        }
+    );
+    // More items in the old round do not help.
+    w.ok(&op_a(), test_item(id));
+    w.ok(&op_a(), pass(id, 2));
+    assert_eq!(w.status(id), S::Testing);
+    assert_readiness(&w, id);
+
+    // Filing is blocked too: the go-live was rolled back.
+    let e = w.refused(&op_a(), Command::File { plan: id });
+    assert!(
+        matches!(&e, RuleError::FilingBlocked { missing, .. } if missing.contains(&FilingMissing::GoLive)),
+        "{e:?}"
+    );
+
+    w.ok(
+        &op_a(),
+        Command::TestRound {
+            plan: id,
+            copy_unfinished: true,
+        },
+    );
+    assert_eq!(
+        w.plan(id).latest_round().unwrap().items.len(),
+        0,
+        "nothing failed, nothing copied"
+    );
+    w.ok(&op_a(), test_item(id));
+    w.ok(&op_a(), pass(id, 1));
+    assert_eq!(w.status(id), S::Ready);
+    w.ok(&op_a(), golive_now(&w, id, GoLiveOutcome::Partial));
+    let p = w.plan(id);
+    assert_eq!(p.status, S::Live);
+    assert_eq!(p.live_golive().unwrap().outcome, GoLiveOutcome::Partial);
+}
+
+/// The go-live time is what the operator enters; a rollback entered with a time
+/// earlier than the start of the latest round (a typo, another machine's clock)
+/// must still require a new round.
+#[test]
+fn a_rolled_back_go_live_needs_a_new_round_whatever_time_was_entered() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Ready);
+    let round_start = w.plan(id).latest_round().unwrap().started_at;
+    w.ok(
+        &op_a(),
+        Command::GoLive {
+            plan: id,
+            golive: golive(round_start - Duration::hours(1), GoLiveOutcome::RolledBack),
+        },
+    );
+    assert_eq!(w.status(id), S::Testing);
+    // Touch the round: the plan must not become ready again without a new round.
+    w.ok(&op_a(), pass(id, 1));
+    assert_eq!(
+        w.status(id),
+        S::Testing,
+        "after a rollback the old round made the plan ready again: {:?}",
+        beian::workflow::golive_missing(&w.plan(id))
+    );
+    let e = w.refused(&op_a(), golive_now(&w, id, GoLiveOutcome::Success));
+    assert!(matches!(e, RuleError::GoLiveBlocked { .. }), "{e:?}");
+}
+
+#[test]
+fn copying_unfinished_items_into_a_new_round() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Implementing);
+    w.ok(
+        &op_a(),
+        Command::TestRound {
+            plan: id,
+            copy_unfinished: false,
+        },
+    );
+    for _ in 0..3 {
+        w.ok(&op_a(), test_item(id));
+    }
+    w.ok(&op_a(), pass(id, 1));
+    w.ok(&op_a(), result(id, 2, TestResult::Fail, None));
+    w.ok(&op_a(), result(id, 3, TestResult::Blocked, None));
+    w.ok(
+        &op_a(),
+        Command::TestRound {
+            plan: id,
+            copy_unfinished: true,
+        },
+    );
+    let p = w.plan(id);
+    let r = p.latest_round().unwrap();
+    assert_eq!(r.no, 2);
+    assert_eq!(
+        r.items.iter().map(|i| (i.no, i.result)).collect::<Vec<_>>(),
+        vec![(1, TestResult::Pending), (2, TestResult::Pending)]
+    );
+    let e = w.refused(&op_a(), pass(id, 3));
+    assert_eq!(e.message(), "no such round 2 item #3");
+}
+
+// ===== filing (§3.5) =====
+
+#[test]
+fn filing_needs_a_go_live_a_test_report_and_a_comparison() {
+    let _en = english();
+    let w = World::new();
+
+    // Ready, never gone live: no go-live record.
+    let ready = w.plan_at(S::Ready);
+    w.ok(
+        &op_a(),
+        Command::ComparisonAdd {
+            plan: ready,
+            row: comparison_row(),
+        },
+    );
+    let e = w.refused(&op_a(), Command::File { plan: ready });
+    assert_eq!(
+        e,
+        RuleError::FilingBlocked {
+            plan: ready.to_string(),
+            missing: vec![FilingMissing::GoLive]
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!("{ready} cannot be filed: no successful go-live record")
+    );
+
+    // Testing with a failed item and nothing else.
+    let testing = w.plan_at(S::Testing);
+    w.ok(&op_a(), test_item(testing));
+    w.ok(&op_a(), result(testing, 1, TestResult::Fail, None));
+    let e = w.refused(&op_a(), Command::File { plan: testing });
+    assert_eq!(
+        e,
+        RuleError::FilingBlocked {
+            plan: testing.to_string(),
+            missing: vec![
+                FilingMissing::GoLive,
+                FilingMissing::TestReport,
+                FilingMissing::Comparison
+            ]
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!(
+            "{testing} cannot be filed: no successful go-live record; no test report: the latest round must have items, \
+             all pass or waived; the before/after feature comparison has no rows"
+        )
+    );
+
+    // Live without a comparison.
+    let live = w.plan_at(S::Live);
+    let e = w.refused(&op_a(), Command::File { plan: live });
+    assert_eq!(
+        e,
+        RuleError::FilingBlocked {
+            plan: live.to_string(),
+            missing: vec![FilingMissing::Comparison]
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!("{live} cannot be filed: the before/after feature comparison has no rows")
+    );
+    // A row added and removed again is no comparison.
+    w.ok(
+        &op_a(),
+        Command::ComparisonAdd {
+            plan: live,
+            row: comparison_row(),
+        },
+    );
+    w.ok(&op_a(), Command::ComparisonRemove { plan: live, row: 1 });
+    assert!(matches!(
+        w.refused(&op_a(), Command::File { plan: live }),
+        RuleError::FilingBlocked { .. }
+    ));
+    let e = w.refused(&op_a(), Command::ComparisonRemove { plan: live, row: 1 });
+    assert_eq!(e.message(), "no such comparison row #1");
+
+    // A draft is not filed either.
+    let draft = w.written_plan(&op_a());
+    let e = w.refused(&op_a(), Command::File { plan: draft });
+    assert_eq!(e.message(), format!("{draft} is draft: cannot file"));
+
+    // Everything there: filed.
+    w.ok(
+        &op_a(),
+        Command::ComparisonAdd {
+            plan: live,
+            row: comparison_row(),
+        },
+    );
+    let out = w.ok(&op_a(), Command::File { plan: live });
+    assert_eq!(out.entity, dossier_id(1).to_string());
+    assert_eq!(w.status(live), S::Filed);
+}
+
+#[test]
+fn a_filed_dossier_never_changes_and_corrections_are_addenda() {
+    let _en = english();
+    let w = World::new();
+    let r = w.accepted_request("选课慢");
+    let id = w.written_plan(&op_a());
+    w.ok(&op_a(), Command::RequestLink { id: r, plan: id });
+    w.drive(id, S::Live);
+    w.ok(
+        &op_a(),
+        Command::Training {
+            plan: id,
+            training: training(),
+        },
+    );
+    w.drive(id, S::Filed);
+
+    let p = w.plan(id);
+    let did = p.dossier.expect("a filed plan names its dossier");
+    let view = w.svc.dossier(&viewer(), did).unwrap();
+    let frozen = view.dossier.clone();
+    assert!(view.addenda.is_empty());
+    assert_eq!(frozen.id, did);
+    assert_eq!(frozen.plan, p, "the dossier holds the plan as filed");
+    assert_eq!(frozen.filed_by, "wang");
+    assert_eq!(frozen.system.version, "V3.0");
+    assert_eq!(frozen.requests.len(), 1);
+    assert_eq!(frozen.requests[0].status, RequestStatus::Done);
+    assert_eq!(w.request(r).status, RequestStatus::Done);
+    let listed = w.svc.archive(&viewer(), &ArchiveFilter::default()).unwrap();
+    assert_eq!(listed, vec![frozen.summary()]);
+
+    // Nothing can be done to the filed plan.
+    let now = w.now();
+    let attempts = vec![
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::Goals("改".into())],
+        },
+        Command::PlanSubmit { id },
+        Command::PlanCancel {
+            id,
+            reason: "事后取消".into(),
+        },
+        Command::TestRound {
+            plan: id,
+            copy_unfinished: false,
+        },
+        test_item(id),
+        pass(id, 1),
+        defect(id, Severity::Minor),
+        Command::Backup {
+            plan: id,
+            backup: backup(),
+        },
+        Command::GoLive {
+            plan: id,
+            golive: golive(now, GoLiveOutcome::Success),
+        },
+        Command::Training {
+            plan: id,
+            training: training(),
+        },
+        Command::ComparisonAdd {
+            plan: id,
+            row: comparison_row(),
+        },
+        Command::ComparisonRemove { plan: id, row: 1 },
+        Command::File { plan: id },
+    ];
+    for cmd in attempts {
+        let name = cmd.name();
+        let e = w.refused(&op_a(), cmd);
+        assert!(
+            matches!(&e, RuleError::Transition { status, .. } if status == "filed"),
+            "{name}: {e:?}"
+        );
+        assert!(
+            e.message().starts_with(&format!("{id} is filed: cannot ")),
+            "{}",
+            e.message()
+        );
+    }
+    let other = w.written_plan(&op_a());
+    let r2 = w.accepted_request("另一个需求");
+    let e = w.refused(&op_a(), Command::RequestLink { id: r2, plan: id });
+    assert_eq!(
+        e.message(),
+        format!("{id} is filed: requests can be linked only to a draft or returned plan")
+    );
+    w.ok(&op_a(), Command::RequestLink { id: r2, plan: other });
+    let e = w.refused(
+        &op_a(),
+        Command::RequestEdit {
+            id: r,
+            edit: Default::default(),
+        },
+    );
+    assert_eq!(e.message(), format!("{r} is done: cannot edit"));
+
+    // Later changes to the system and the request do not reach the dossier.
+    w.ok(
+        &admin(),
+        Command::SystemEdit {
+            id: w.system,
+            name: Some("新教务系统".into()),
+            department: None,
+            vendor: None,
+            version: Some("V3.1".into()),
+        },
+    );
+    w.ok(
+        &supervisor(),
+        Command::RequestComment {
+            id: r,
+            text: "已核实".into(),
+        },
+    );
+
+    // Corrections are appended.
+    let e = w.refused(
+        &supervisor(),
+        Command::Addendum {
+            dossier: did,
+            reason: " ".into(),
+            text: "x".into(),
+        },
+    );
+    assert_eq!(e.message(), "reason must not be empty");
+    for (n, who) in [(1u32, supervisor()), (2, op_b())] {
+        let out = w.ok(
+            &who,
+            Command::Addendum {
+                dossier: did,
+                reason: "补充培训记录".into(),
+                text: format!("第 {n} 次补充"),
+            },
+        );
+        assert_eq!(out.entity, did.to_string());
+    }
+    let e = w
+        .exec(
+            &supervisor(),
+            Command::Addendum {
+                dossier: dossier_id(9),
+                reason: "r".into(),
+                text: "t".into(),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.exit_code(), 5);
+
+    let view = w.svc.dossier(&viewer(), did).unwrap();
+    assert_eq!(view.dossier, frozen, "the filed dossier changed");
+    assert_eq!(
+        view.addenda
+            .iter()
+            .map(|a| (a.no, a.author.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(1, "chen"), (2, "zhao")]
+    );
+    assert_eq!(w.plan(id), p, "the filed plan changed");
+}
+
+// ===== cancel =====
+
+#[test]
+fn a_plan_is_cancelled_from_any_state_before_live_with_a_reason() {
+    let _en = english();
+    let w = World::new();
+    let before_live = [
+        S::Draft,
+        S::Submitted,
+        S::Approved,
+        S::Returned,
+        S::NoticePublished,
+        S::Implementing,
+        S::Testing,
+        S::Ready,
+    ];
+    for (n, target) in before_live.into_iter().enumerate() {
+        let id = w.plan_at(target);
+        let e = w.refused(&op_a(), Command::PlanCancel { id, reason: " ".into() });
+        assert_eq!(
+            e,
+            RuleError::ReasonRequired {
+                action: "cancel".into()
+            }
+        );
+        assert_eq!(e.message(), "cancel needs a reason");
+        assert_eq!(w.status(id), target);
+        // Operators and approvers may cancel.
+        let who = if n.is_multiple_of(2) { op_b() } else { approver() };
+        w.ok(
+            &who,
+            Command::PlanCancel {
+                id,
+                reason: "需求取消".into(),
+            },
+        );
+        let p = w.plan(id);
+        assert_eq!(p.status, S::Cancelled, "from {target}");
+        assert_eq!(p.cancel_reason.as_deref(), Some("需求取消"));
+        let e = w.refused(
+            &op_a(),
+            Command::PlanCancel {
+                id,
+                reason: "again".into(),
+            },
+        );
+        assert_eq!(e.message(), format!("{id} is cancelled: cannot cancel"));
+    }
+    for (target, label) in [(S::Live, "live"), (S::Filed, "filed")] {
+        let id = w.plan_at(target);
+        let e = w.refused(
+            &op_a(),
+            Command::PlanCancel {
+                id,
+                reason: "太晚了".into(),
+            },
+        );
+        assert_eq!(
+            e,
+            RuleError::Transition {
+                entity: id.to_string(),
+                status: label.into(),
+                action: "cancel".into()
+            }
+        );
+        assert_eq!(e.message(), format!("{id} is {label}: cannot cancel"));
+        assert_eq!(w.status(id), target);
+    }
+}
+
+// ===== requests (§3.1) =====
+
+fn triage(w: &World, id: beian::model::Id, t: Triage) -> Result<beian::service::Outcome, Error> {
+    w.exec(&op_a(), Command::RequestTriage { id, triage: t })
+}
+
+#[test]
+fn rejecting_a_request_needs_a_reason() {
+    let _en = english();
+    let w = World::new();
+    let r = w.add_request("希望增加夜间模式");
+    let e = w.refused(
+        &op_a(),
+        Command::RequestTriage {
+            id: r,
+            triage: Triage::Reject { reason: "".into() },
+        },
+    );
+    assert_eq!(
+        e,
+        RuleError::ReasonRequired {
+            action: "reject".into()
+        }
+    );
+    assert_eq!(e.message(), "reject needs a reason");
+    assert_eq!(w.request(r).status, RequestStatus::New);
+    triage(
+        &w,
+        r,
+        Triage::Reject {
+            reason: "不在本年度规划内".into(),
+        },
+    )
+    .unwrap();
+    let req = w.request(r);
+    assert_eq!(req.status, RequestStatus::Rejected);
+    assert_eq!(req.reject_reason.as_deref(), Some("不在本年度规划内"));
+    let e = w.refused(
+        &op_a(),
+        Command::RequestTriage {
+            id: r,
+            triage: Triage::Accept { outcome: None },
+        },
+    );
+    assert_eq!(e.message(), format!("{r} is rejected: cannot accept"));
+}
+
+#[test]
+fn a_request_is_not_a_duplicate_of_itself_nor_of_a_duplicate() {
+    let _en = english();
+    let w = World::new();
+    let r1 = w.add_request("成绩查询慢");
+    let r2 = w.add_request("成绩查询很慢");
+    let r3 = w.add_request("查成绩卡顿");
+
+    let e = w.refused(
+        &op_a(),
+        Command::RequestTriage {
+            id: r1,
+            triage: Triage::Duplicate { of: r1 },
+        },
+    );
+    assert_eq!(e, RuleError::DuplicateOfSelf);
+    assert_eq!(e.message(), "a request cannot be a duplicate of itself");
+
+    triage(&w, r2, Triage::Duplicate { of: r1 }).unwrap();
+    let req = w.request(r2);
+    assert_eq!((req.status, req.duplicate_of), (RequestStatus::Duplicate, Some(r1)));
+
+    let e = w.refused(
+        &op_a(),
+        Command::RequestTriage {
+            id: r3,
+            triage: Triage::Duplicate { of: r2 },
+        },
+    );
+    assert_eq!(
+        e,
+        RuleError::DuplicateChain {
+            of: r2.to_string(),
+            original: r1.to_string()
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!("{r2} is itself a duplicate of {r1}: mark it a duplicate of {r1}")
+    );
+    assert_eq!(w.request(r3).status, RequestStatus::New);
+    triage(&w, r3, Triage::Duplicate { of: r1 }).unwrap();
+
+    let missing = req_id(99);
+    let e = triage(&w, w.add_request("x"), Triage::Duplicate { of: missing }).unwrap_err();
+    assert_eq!(e.exit_code(), 5);
+    assert_eq!(e.message(), format!("not found: {missing}"));
+}
+
+#[test]
+fn a_joint_review_ends_with_the_meetings_position() {
+    let _en = english();
+    let w = World::new();
+    let r = w.add_request("统一身份认证对接");
+    triage(&w, r, Triage::Triage).unwrap();
+    triage(&w, r, Triage::JointReview).unwrap();
+    assert_eq!(w.request(r).status, RequestStatus::JointReview);
+    let e = w.refused(
+        &op_a(),
+        Command::RequestTriage {
+            id: r,
+            triage: Triage::Accept { outcome: None },
+        },
+    );
+    assert_eq!(
+        e,
+        RuleError::ReasonRequired {
+            action: "joint_review.outcome".into()
+        }
+    );
+    assert_eq!(e.message(), "joint_review.outcome needs a reason");
+    triage(
+        &w,
+        r,
+        Triage::Accept {
+            outcome: Some("各部门同意分两期实施".into()),
+        },
+    )
+    .unwrap();
+    let req = w.request(r);
+    assert_eq!(req.status, RequestStatus::Accepted);
+    let j = req.joint_review.unwrap();
+    assert_eq!(
+        (j.sent_by.as_str(), j.outcome.as_deref()),
+        ("wang", Some("各部门同意分两期实施"))
+    );
+}
+
+#[test]
+fn requests_are_linked_only_to_a_draft_or_returned_plan() {
+    let _en = english();
+    let w = World::new();
+    let new = w.add_request("未分拣");
+    let draft = w.written_plan(&op_a());
+    let e = w.refused(&op_a(), Command::RequestLink { id: new, plan: draft });
+    assert_eq!(e.message(), format!("{new} is new: cannot link"));
+
+    let r = w.accepted_request("选课慢");
+    w.ok(&op_a(), Command::RequestLink { id: r, plan: draft });
+    let req = w.request(r);
+    assert_eq!((req.status, req.plan), (RequestStatus::Planned, Some(draft)));
+    assert_eq!(w.plan(draft).requests, vec![r]);
+    // Once planned, it is not linked again.
+    let e = w.refused(&op_a(), Command::RequestLink { id: r, plan: draft });
+    assert_eq!(e.message(), format!("{r} is planned: cannot link"));
+
+    let returned = w.plan_at(S::Returned);
+    let r2 = w.accepted_request("成绩导出");
+    w.ok(&op_a(), Command::RequestLink { id: r2, plan: returned });
+    assert_eq!(w.request(r2).status, RequestStatus::Planned);
+
+    for (target, label) in [
+        (S::Submitted, "submitted"),
+        (S::Approved, "approved"),
+        (S::Testing, "testing"),
+        (S::Live, "live"),
+        (S::Cancelled, "cancelled"),
+    ] {
+        let p = w.plan_at(target);
+        let r = w.accepted_request("待排期");
+        let e = w.refused(&op_a(), Command::RequestLink { id: r, plan: p });
+        assert_eq!(
+            e,
+            RuleError::PlanNotOpen {
+                plan: p.to_string(),
+                status: target.label()
+            }
+        );
+        assert_eq!(
+            e.message(),
+            format!("{p} is {label}: requests can be linked only to a draft or returned plan")
+        );
+        assert_eq!(w.request(r).status, RequestStatus::Accepted);
+        assert!(w.plan(p).requests.is_empty());
+    }
+}
+
+#[test]
+fn a_planned_request_is_done_when_its_plan_is_filed() {
+    let _en = english();
+    let w = World::new();
+    let r1 = w.accepted_request("a");
+    let r2 = w.accepted_request("b");
+    let id = w.written_plan(&op_a());
+    w.ok(&op_a(), Command::RequestLink { id: r1, plan: id });
+    w.ok(&op_a(), Command::RequestLink { id: r2, plan: id });
+    w.drive(id, S::Live);
+    assert_eq!(w.request(r1).status, RequestStatus::Planned);
+    w.drive(id, S::Filed);
+    for r in [r1, r2] {
+        let req = w.request(r);
+        assert_eq!((req.status, req.plan), (RequestStatus::Done, Some(id)));
+    }
+    let done = w
+        .svc
+        .requests(
+            &viewer(),
+            &RequestFilter {
+                status: Some(RequestStatus::Done),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(done.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r1, r2]);
+}
+
+#[test]
+fn a_planned_request_is_accepted_again_when_its_plan_is_cancelled() {
+    let _en = english();
+    let w = World::new();
+    let r = w.accepted_request("a");
+    let id = w.written_plan(&op_a());
+    w.ok(&op_a(), Command::RequestLink { id: r, plan: id });
+    w.drive(id, S::Testing);
+    w.ok(
+        &approver(),
+        Command::PlanCancel {
+            id,
+            reason: "供应商退出".into(),
+        },
+    );
+    let req = w.request(r);
+    assert_eq!((req.status, req.plan), (RequestStatus::Accepted, None));
+    // … and may go into another plan.
+    let other = w.written_plan(&op_b());
+    w.ok(&op_a(), Command::RequestLink { id: r, plan: other });
+    assert_eq!(w.request(r).plan, Some(other));
+}
+
+// ===== permissions (§2, §5.1) =====
+
+/// Records for every kind of operation to act on.
+struct Fixture {
+    accepted: beian::model::Id,
+    new: beian::model::Id,
+    draft: beian::model::Id,
+    submitted: beian::model::Id,
+    testing: beian::model::Id,
+    dossier: beian::model::Id,
+    order: beian::model::Id,
+    report: beian::model::Id,
+}
+
+fn fixture() -> (World, Fixture) {
+    let w = World::new();
+    let fx = w
+        .svc
+        .bulk(|_| {
+            let accepted = w.accepted_request("已采纳");
+            let new = w.add_request("新需求");
+            let draft = w.written_plan(&op_a());
+            let submitted = w.plan_at(S::Submitted);
+            let testing = w.plan_at(S::Testing);
+            w.ok(&op_a(), test_item(testing));
+            w.ok(&op_a(), defect(testing, Severity::Minor));
+            w.ok(
+                &op_a(),
+                Command::ComparisonAdd {
+                    plan: testing,
+                    row: comparison_row(),
+                },
+            );
+            let filed = w.plan_at(S::Filed);
+            let dossier = w.plan(filed).dossier.unwrap();
+            let order = w.ok(&supervisor(), order_issue(testing)).entity.parse().unwrap();
+            let report = w
+                .ok(
+                    &viewer(),
+                    Command::ReportSubmit {
+                        content: "有人违规操作".into(),
+                        contact: None,
+                    },
+                )
+                .entity
+                .parse()
+                .unwrap();
+            Ok(Fixture {
+                accepted,
+                new,
+                draft,
+                submitted,
+                testing,
+                dossier,
+                order,
+                report,
+            })
+        })
+        .unwrap();
+    (w, fx)
+}
+
+fn order_issue(plan: beian::model::Id) -> Command {
+    Command::OrderIssue {
+        target: OrderTarget::Plan(plan),
+        finding: "未按期公告".into(),
+        required_action: "补发公告".into(),
+        deadline: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+    }
+}
+
+type Run = Box<dyn Fn(&World, &Actor) -> beian::Result<()>>;
+
+/// Something that needs a permission: a command or a query.
+struct Probe {
+    op: Op,
+    what: String,
+    run: Run,
+}
+
+fn cmd(op: Op, c: Command) -> Probe {
+    assert_eq!(c.op(), op, "{} should need {}", c.name(), op.as_str());
+    Probe {
+        op,
+        what: c.name().to_string(),
+        run: Box::new(move |w, a| w.exec(a, c.clone()).map(|_| ())),
+    }
+}
+
+fn query<T>(op: Op, what: &str, f: impl Fn(&World, &Actor) -> beian::Result<T> + 'static) -> Probe {
+    Probe {
+        op,
+        what: what.to_string(),
+        run: Box::new(move |w, a| f(w, a).map(|_| ())),
+    }
+}
+
+fn probes(fx: &Fixture) -> Vec<Probe> {
+    let now = t0() + Duration::days(1);
+    let (sys, acc, new, draft, sub, test, dos, ord, rpt) = (
+        sys_id(1),
+        fx.accepted,
+        fx.new,
+        fx.draft,
+        fx.submitted,
+        fx.testing,
+        fx.dossier,
+        fx.order,
+        fx.report,
+    );
+    let period = Blackout {
+        name: "寒假".into(),
+        start: NaiveDate::from_ymd_opt(2026, 1, 20).unwrap(),
+        end: NaiveDate::from_ymd_opt(2026, 2, 20).unwrap(),
+        hard: false,
+    };
+    vec![
+        query(Op::ReadRecords, "systems", |w, a| w.svc.systems(a)),
+        query(Op::ReadRecords, "system", move |w, a| w.svc.system(a, sys)),
+        query(Op::ReadRecords, "resolve_system", |w, a| {
+            w.svc.resolve_system(a, "教务")
+        }),
+        query(Op::ReadRecords, "requests", |w, a| {
+            w.svc.requests(a, &RequestFilter::default())
+        }),
+        query(Op::ReadRecords, "request", move |w, a| w.svc.request(a, acc)),
+        query(Op::ReadRecords, "plans", |w, a| w.svc.plans(a, &PlanFilter::default())),
+        query(Op::ReadRecords, "plan", move |w, a| w.svc.plan(a, draft)),
+        query(Op::ReadRecords, "archive", |w, a| {
+            w.svc.archive(a, &ArchiveFilter::default())
+        }),
+        query(Op::ReadRecords, "dossier", move |w, a| w.svc.dossier(a, dos)),
+        query(Op::ReadRecords, "calendar", |w, a| w.svc.calendar(a)),
+        query(Op::ReadRecords, "orders", |w, a| w.svc.orders(a)),
+        query(Op::ReadRecords, "order", move |w, a| w.svc.order(a, ord)),
+        query(Op::ReadRecords, "overview", |w, a| w.svc.overview(a)),
+        query(Op::ReadAudit, "audit", |w, a| w.svc.audit(a, None, 10)),
+        query(Op::ReadAudit, "audit of one record", move |w, a| {
+            w.svc.audit(a, Some(&draft.to_string()), 10)
+        }),
+        query(Op::ReadReports, "reports", |w, a| w.svc.reports(a)),
+        query(Op::ReadReports, "report", move |w, a| w.svc.report(a, rpt)),
+        cmd(
+            Op::SystemEdit,
+            Command::SystemAdd {
+                name: "一卡通".into(),
+                department: "后勤".into(),
+                vendor: "v".into(),
+                version: "1".into(),
+            },
+        ),
+        cmd(
+            Op::SystemEdit,
+            Command::SystemEdit {
+                id: sys,
+                name: None,
+                department: None,
+                vendor: Some("新供应商".into()),
+                version: None,
+            },
+        ),
+        cmd(Op::CalendarEdit, Command::CalendarAdd { period: period.clone() }),
+        cmd(Op::CalendarEdit, Command::CalendarRemove { name: "寒假".into() }),
+        cmd(Op::CalendarEdit, Command::CalendarReplace { periods: vec![period] }),
+        cmd(Op::RequestAdd, new_request("权限探测", None)),
+        cmd(
+            Op::RequestTriage,
+            Command::RequestTriage {
+                id: new,
+                triage: Triage::Triage,
+            },
+        ),
+        cmd(
+            Op::RequestEdit,
+            Command::RequestEdit {
+                id: new,
+                edit: beian::service::RequestEdit {
+                    priority: Some(Priority::High),
+                    ..Default::default()
+                },
+            },
+        ),
+        cmd(
+            Op::RequestComment,
+            Command::RequestComment {
+                id: new,
+                text: "已联系提出人".into(),
+            },
+        ),
+        cmd(Op::RequestLink, Command::RequestLink { id: acc, plan: draft }),
+        cmd(
+            Op::PlanEdit,
+            Command::PlanNew {
+                system: sys,
+                title: "t".into(),
+                version_from: None,
+                version_to: "9".into(),
+            },
+        ),
+        cmd(
+            Op::PlanEdit,
+            Command::PlanEdit {
+                id: draft,
+                changes: vec![PlanChange::MigrationPlan("m".into())],
+            },
+        ),
+        cmd(Op::PlanSubmit, Command::PlanSubmit { id: draft }),
+        cmd(
+            Op::PlanDecide,
+            Command::PlanApprove {
+                id: sub,
+                comment: String::new(),
+                minutes_ref: "LG".into(),
+            },
+        ),
+        cmd(
+            Op::PlanDecide,
+            Command::PlanReturn {
+                id: sub,
+                reason: "r".into(),
+                minutes_ref: "LG".into(),
+            },
+        ),
+        cmd(Op::PlanNotice, notice(sub)),
+        cmd(Op::PlanImplement, Command::PlanImplement { id: sub }),
+        cmd(
+            Op::PlanCancel,
+            Command::PlanCancel {
+                id: draft,
+                reason: "r".into(),
+            },
+        ),
+        cmd(
+            Op::TestRecord,
+            Command::TestRound {
+                plan: test,
+                copy_unfinished: false,
+            },
+        ),
+        cmd(Op::TestRecord, test_item(test)),
+        cmd(Op::TestRecord, pass(test, 1)),
+        cmd(Op::TestRecord, defect(test, Severity::Trivial)),
+        cmd(Op::TestRecord, set_defect(test, 1, DefectStatus::Fixed)),
+        cmd(
+            Op::BackupConfirm,
+            Command::Backup {
+                plan: test,
+                backup: backup(),
+            },
+        ),
+        cmd(
+            Op::GoLiveRecord,
+            Command::GoLive {
+                plan: test,
+                golive: golive(now, GoLiveOutcome::Success),
+            },
+        ),
+        cmd(
+            Op::TrainingRecord,
+            Command::Training {
+                plan: test,
+                training: training(),
+            },
+        ),
+        cmd(
+            Op::PlanFile,
+            Command::ComparisonAdd {
+                plan: test,
+                row: comparison_row(),
+            },
+        ),
+        cmd(Op::PlanFile, Command::ComparisonRemove { plan: test, row: 1 }),
+        cmd(Op::PlanFile, Command::File { plan: test }),
+        cmd(
+            Op::DossierAddendum,
+            Command::Addendum {
+                dossier: dos,
+                reason: "更正".into(),
+                text: "t".into(),
+            },
+        ),
+        cmd(Op::OrderIssue, order_issue(test)),
+        cmd(
+            Op::OrderRespond,
+            Command::OrderRespond {
+                id: ord,
+                response: "已补发".into(),
+            },
+        ),
+        cmd(Op::OrderClose, Command::OrderClose { id: ord }),
+        cmd(
+            Op::ReportSubmit,
+            Command::ReportSubmit {
+                content: "举报".into(),
+                contact: Some("13800000000".into()),
+            },
+        ),
+        cmd(
+            Op::ReportHandle,
+            Command::ReportInvestigate {
+                id: rpt,
+                notes: "调查中".into(),
+            },
+        ),
+        cmd(
+            Op::ReportHandle,
+            Command::ReportReply {
+                id: rpt,
+                reply: "已处理".into(),
+            },
+        ),
+    ]
+}
+
+fn role_user(role: Role) -> Actor {
+    Actor::new(format!("{}-user", role.as_str()), &[role])
+}
+
+fn assert_forbidden(w: &World, p: &Probe, actor: &Actor) {
+    let before = w.audit_len();
+    let e = match (p.run)(w, actor) {
+        Ok(()) => panic!("{} may {} ({}) but should not", actor.name, p.what, p.op.as_str()),
+        Err(e) => e,
+    };
+    match &e {
+        Error::Rule(RuleError::Forbidden { user, op, roles }) => {
+            assert_eq!(user, &actor.name);
+            assert_eq!(op, p.op.as_str(), "{}", p.what);
+            assert_eq!(roles, &actor.roles);
+        }
+        other => panic!("{} {}: expected forbidden, got {other:?}", actor.name, p.what),
+    }
+    assert_eq!(e.exit_code(), 3);
+    let roles = if actor.roles.is_empty() {
+        "none; ask the admin to add you to config.toml".to_string()
+    } else {
+        actor.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    assert_eq!(
+        e.message(),
+        format!("{} may not {} (roles: {roles})", actor.name, p.op.as_str())
+    );
+    assert_eq!(w.audit_len(), before, "a refused {} left an audit event", p.what);
+}
+
+/// For every operation and every role: each command and query needing that
+/// operation is refused, with its message, for the roles the table leaves out and
+/// for a user with no role; and not refused by the permission check for the roles
+/// it names (they may still fail for other reasons).
+#[test]
+fn every_operation_is_refused_to_every_role_the_table_leaves_out() {
+    let _en = english();
+    let mut covered = 0;
+    for &op in Op::ALL {
+        let (w, fx) = fixture();
+        let probes: Vec<Probe> = probes(&fx).into_iter().filter(|p| p.op == op).collect();
+        assert!(!probes.is_empty(), "no command or query exercises {}", op.as_str());
+        for p in &probes {
+            assert_forbidden(&w, p, &nobody());
+        }
+        for role in Role::ALL.into_iter().filter(|r| !op.roles().contains(r)) {
+            for p in &probes {
+                assert_forbidden(&w, p, &role_user(role));
+            }
+        }
+        for &role in op.roles() {
+            let actor = role_user(role);
+            for p in &probes {
+                if let Err(e @ Error::Rule(RuleError::Forbidden { .. })) = (p.run)(&w, &actor) {
+                    panic!(
+                        "{} ({}) is refused {}: {}",
+                        actor.name,
+                        role.as_str(),
+                        p.what,
+                        e.message()
+                    );
+                }
+            }
+        }
+        covered += probes.len();
+    }
+    assert_eq!(
+        covered,
+        probes(&fixture().1).len(),
+        "a probe names an operation outside Op::ALL"
+    );
+}
+
+/// The roles the process gives each operation (§2, §5.1), spelled out once more
+/// so that a change to the table is a deliberate one.
+#[test]
+fn the_permission_table_is_the_processs() {
+    use Role::*;
+    let expect: &[(Op, &[Role])] = &[
+        (Op::ReadRecords, &[Admin, Operator, Approver, Supervisor, Viewer]),
+        (Op::ReadAudit, &[Supervisor]),
+        (Op::ReadReports, &[Supervisor]),
+        (Op::SystemEdit, &[Admin]),
+        (Op::CalendarEdit, &[Admin]),
+        (Op::RequestAdd, &[Admin, Operator]),
+        (Op::RequestTriage, &[Admin, Operator]),
+        (Op::RequestEdit, &[Admin, Operator]),
+        (Op::RequestComment, &[Admin, Operator, Approver, Supervisor]),
+        (Op::RequestLink, &[Admin, Operator]),
+        (Op::PlanEdit, &[Admin, Operator]),
+        (Op::PlanSubmit, &[Admin, Operator]),
+        (Op::PlanDecide, &[Approver]),
+        (Op::PlanNotice, &[Admin, Operator]),
+        (Op::PlanImplement, &[Admin, Operator]),
+        (Op::PlanCancel, &[Admin, Operator, Approver]),
+        (Op::TestRecord, &[Admin, Operator]),
+        (Op::BackupConfirm, &[Admin, Operator]),
+        (Op::GoLiveRecord, &[Admin, Operator]),
+        (Op::TrainingRecord, &[Admin, Operator]),
+        (Op::PlanFile, &[Admin, Operator]),
+        (Op::DossierAddendum, &[Admin, Operator, Supervisor]),
+        (Op::OrderIssue, &[Supervisor]),
+        (Op::OrderRespond, &[Admin, Operator]),
+        (Op::OrderClose, &[Supervisor]),
+        (Op::ReportSubmit, &[Admin, Operator, Approver, Supervisor, Viewer]),
+        (Op::ReportHandle, &[Supervisor]),
+    ];
+    assert_eq!(expect.len(), Op::ALL.len());
+    for (op, roles) in expect {
+        assert_eq!(op.roles(), *roles, "{}", op.as_str());
+    }
+}
+
+#[test]
+fn supervisors_alone_read_the_audit_log_and_reading_reports_is_audited() {
+    let _en = english();
+    let w = World::new();
+    let out = w.ok(
+        &viewer(),
+        Command::ReportSubmit {
+            content: "有人在考试周私自升级系统".into(),
+            contact: None,
+        },
+    );
+    let rpt: beian::model::Id = out.entity.parse().unwrap();
+    let ev = &w.svc.audit(&supervisor(), None, 1).unwrap()[0];
+    assert_eq!((ev.action.as_str(), ev.summary.as_str()), ("report.submit", "received"));
+    assert!(!ev.summary.contains("私自"), "the audit log names no report content");
+
+    for actor in [admin(), op_a(), approver(), viewer(), nobody()] {
+        let n = w.audit_len();
+        let e = w.svc.audit(&actor, None, 10).unwrap_err();
+        assert!(
+            matches!(&e, Error::Rule(RuleError::Forbidden { op, .. }) if op == "audit.read"),
+            "{e:?}"
+        );
+        let e = w.svc.reports(&actor).unwrap_err();
+        assert!(
+            matches!(&e, Error::Rule(RuleError::Forbidden { op, .. }) if op == "report.read"),
+            "{e:?}"
+        );
+        assert!(e.message().contains("may not report.read"), "{}", e.message());
+        assert!(w.svc.report(&actor, rpt).is_err());
+        assert_eq!(w.audit_len(), n);
+    }
+
+    let n = w.audit_len();
+    let list = w.svc.reports(&supervisor()).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].content, "有人在考试周私自升级系统");
+    let events = w.svc.audit(&supervisor(), None, usize::MAX).unwrap();
+    assert_eq!(events.len(), n + 1, "reading the reports is audited");
+    assert_eq!(
+        (events[0].action.as_str(), events[0].actor.as_str()),
+        ("report.list", "chen")
+    );
+    assert_eq!(events[0].entity, rpt.to_string());
+
+    w.svc.report(&supervisor(), rpt).unwrap();
+    let events = w.svc.audit(&supervisor(), Some(&rpt.to_string()), usize::MAX).unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        vec!["report.read", "report.list", "report.submit"]
+    );
+    assert_eq!(w.audit_len(), n + 2);
+}
