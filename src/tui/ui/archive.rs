@@ -8,7 +8,7 @@ use ratatui::Frame;
 
 use super::super::state::State;
 use super::theme::Theme;
-use super::{cell, textwrap_lines};
+use super::{columns, fit, render_field, row, text_width, textwrap_lines, Col};
 use crate::i18n::t;
 use crate::model::fmt_time;
 
@@ -27,19 +27,16 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         ),
         None => "/ ".to_string(),
     };
-    let lw = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+    // The timeline's label may be long (a system's name): it leaves half the line to the query.
+    let label = fit(&label, search.width as usize / 2);
+    let lw = text_width(&label) as u16;
     f.render_widget(Paragraph::new(Span::styled(label, th.dim())), search);
     let input = Rect {
-        x: search.x + lw.min(search.width),
+        x: search.x + lw,
         width: search.width.saturating_sub(lw),
         ..search
     };
-    f.render_widget(&a.query.area, input);
-    if a.searching && s.popups.is_empty() {
-        if let Some(p) = a.query.cursor_position(input) {
-            f.set_cursor_position(p);
-        }
-    }
+    render_field(f, &a.query, input, a.searching && s.popups.is_empty());
     let (list, detail) = match &a.detail {
         Some(_) => {
             let [x, y] = Layout::vertical([Constraint::Percentage(30), Constraint::Percentage(70)]).areas(rest);
@@ -47,39 +44,30 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         }
         None => (rest, None),
     };
-    let w = list.width as usize;
-    let widths = [15usize, 17, 14, 20];
-    let title_w = w.saturating_sub(widths.iter().sum::<usize>() + widths.len() + 2);
-    let row = |c: [String; 5]| {
-        let mut l = String::from("  ");
-        for (x, w) in c.iter().zip(widths.iter().chain([title_w].iter())) {
-            l.push_str(&cell(x, *w));
-            l.push(' ');
-        }
-        l
-    };
-    let mut lines = vec![Line::styled(
-        row([
-            t("cli.col.id", &[]),
-            t("cli.col.live", &[]),
-            t("cli.col.system", &[]),
-            t("cli.col.version", &[]),
-            t("cli.col.title", &[]),
-        ]),
-        th.heading(),
-    )];
+    let head = [
+        t("cli.col.id", &[]),
+        t("cli.col.live", &[]),
+        t("cli.col.system", &[]),
+        t("cli.col.version", &[]),
+        t("cli.col.title", &[]),
+    ];
+    // On a narrow screen the version goes first, then the system.
+    let cols = [Col::new(14, 0), Col::new(16, 0), Col::new(14, 1), Col::new(20, 2)];
+    let widths = columns(list.width as usize, &cols, 16);
+    let mut lines = vec![Line::styled(row(&head, &widths), th.heading())];
     let shown = a.shown();
     let height = list.height.saturating_sub(1) as usize;
     s.page.set(height.max(1));
     let off = a.cursor.visible_offset(height);
     for (i, d) in shown.iter().enumerate().skip(off).take(height) {
-        let text = row([
+        let cells = [
             d.id.to_string(),
             d.live_at.map(fmt_time).unwrap_or_default(),
             d.system_name.clone(),
             format!("{}→{}", d.version_from, d.version_to),
             d.title.clone(),
-        ]);
+        ];
+        let text = row(&cells, &widths);
         lines.push(if i == a.cursor.selected {
             Line::styled(text, th.selected())
         } else {

@@ -1,5 +1,11 @@
 //! Drawing: everything reads `&State`. One `render_*` helper per part; colours
-//! and borders from [`theme`]. Widths are display columns (unicode-width).
+//! and borders from [`theme`]. Widths are display columns, counted per grapheme
+//! the way ratatui draws them ([`text_width`]).
+//!
+//! Text from records reaches the screen only through [`fit`], [`cell`],
+//! [`textwrap_lines`] (which drop control, bidi and zero-width characters) or a
+//! text field drawn by [`render_field`]; popups clear what is under them with
+//! [`clear`], which keeps wide characters of the pane whole.
 
 mod archive;
 mod plans;
@@ -8,13 +14,15 @@ mod queue;
 mod tests;
 pub mod theme;
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::buffer::CellWidth;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::action::{Action, Pane};
+use super::input::Field;
 use super::state::State;
 use crate::i18n::t;
 
@@ -47,13 +55,44 @@ fn too_small(f: &mut Frame, area: Rect) {
         &[("w", MIN_WIDTH.to_string()), ("h", MIN_HEIGHT.to_string())],
     );
     f.render_widget(Clear, area);
-    f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+    // Wrapped here, not by ratatui, which can leave a wide character in the last column.
+    let lines: Vec<Line> = textwrap_lines(&msg, area.width as usize)
+        .into_iter()
+        .map(Line::raw)
+        .collect();
+    f.render_widget(Paragraph::new(lines), area);
 }
 
-/// Cut `s` to `max` display columns, ending with `…` when cut; never splits a wide character.
+/// The graphemes of `s` that ratatui draws, with the cells each takes (control
+/// characters and zero-width graphemes take none and are not drawn). `f` returns
+/// false to stop.
+fn graphemes(s: &str, mut f: impl FnMut(&str, usize) -> bool) {
+    let span = Span::raw(s);
+    for g in span.styled_graphemes(Style::default()) {
+        let w = usize::from(g.symbol.cell_width());
+        if w > 0 && !f(g.symbol, w) {
+            return;
+        }
+    }
+}
+
+/// The columns `s` takes on screen. Counted per grapheme like ratatui, so an emoji
+/// with a variation selector or a half-width katakana sound mark agrees with the buffer.
+pub fn text_width(s: &str) -> usize {
+    let mut n = 0;
+    graphemes(s, |_, w| {
+        n += w;
+        true
+    });
+    n
+}
+
+/// Cut `s` to `max` display columns, ending with `…` when cut; never splits a wide
+/// character. Control, bidi and zero-width characters are dropped, newlines and tabs
+/// become spaces.
 pub fn fit(s: &str, max: usize) -> String {
     let s = crate::sanitize::clean_line(s);
-    if s.width() <= max {
+    if text_width(&s) <= max {
         return s;
     }
     if max == 0 {
@@ -61,14 +100,14 @@ pub fn fit(s: &str, max: usize) -> String {
     }
     let mut out = String::new();
     let mut w = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw + 1 > max {
-            break;
+    graphemes(&s, |g, gw| {
+        if w + gw + 1 > max {
+            return false;
         }
-        out.push(c);
-        w += cw;
-    }
+        out.push_str(g);
+        w += gw;
+        true
+    });
     out.push('…');
     out
 }
@@ -76,9 +115,69 @@ pub fn fit(s: &str, max: usize) -> String {
 /// Pad or cut to exactly `width` columns.
 pub fn cell(s: &str, width: usize) -> String {
     let mut v = fit(s, width);
-    let w = v.width();
+    let w = text_width(&v);
     v.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
     v
+}
+
+/// A table column: its width, and when it goes on a narrow screen (0: never; the
+/// highest goes first).
+#[derive(Debug, Clone, Copy)]
+pub struct Col {
+    pub width: usize,
+    pub drop: u8,
+}
+
+impl Col {
+    pub fn new(width: usize, drop: u8) -> Col {
+        Col { width, drop }
+    }
+    /// As wide as the widest of `labels` (the header among them), at most `max`.
+    pub fn fitting(labels: impl IntoIterator<Item = String>, max: usize, drop: u8) -> Col {
+        let width = labels.into_iter().map(|l| text_width(&l)).max().unwrap_or(1).min(max);
+        Col { width, drop }
+    }
+}
+
+/// Lay out a table `total` columns wide: a margin of two, a space after each column,
+/// and a last, flexible column (the title) taking the rest. While the title would be
+/// narrower than `min_flex`, columns are dropped (highest `drop` first). The widths,
+/// `None` for a dropped column, the title's last.
+pub fn columns(total: usize, cols: &[Col], min_flex: usize) -> Vec<Option<usize>> {
+    let mut shown = vec![true; cols.len()];
+    let flex = |shown: &[bool]| {
+        let used: usize = cols
+            .iter()
+            .zip(shown)
+            .filter(|(_, s)| **s)
+            .map(|(c, _)| c.width + 1)
+            .sum();
+        total.saturating_sub(2 + used + 1)
+    };
+    while flex(&shown) < min_flex {
+        let Some(i) = (0..cols.len())
+            .filter(|&i| shown[i] && cols[i].drop > 0)
+            .max_by_key(|&i| cols[i].drop)
+        else {
+            break;
+        };
+        shown[i] = false;
+    }
+    let mut out: Vec<Option<usize>> = cols.iter().zip(&shown).map(|(c, s)| s.then_some(c.width)).collect();
+    out.push(Some(flex(&shown)));
+    out
+}
+
+/// A row of a table laid out by [`columns`]: each shown cell padded to its width.
+pub fn row(cells: &[String], widths: &[Option<usize>]) -> String {
+    let mut line = String::from("  ");
+    for (c, w) in cells.iter().zip(widths) {
+        if let Some(w) = w {
+            line.push_str(&cell(c, *w));
+            line.push(' ');
+        }
+    }
+    line
 }
 
 fn render_header(f: &mut Frame, area: Rect, s: &State) {
@@ -93,17 +192,21 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
         });
     }
     let o = &s.overview;
-    let mut attention = vec![
-        t("tui.header.new", &[("n", o.new_requests.to_string())]),
-        t("tui.header.approval", &[("n", o.awaiting_approval.to_string())]),
-    ];
+    // Most urgent first; what does not fit is left out whole, least urgent first.
+    let mut attention = Vec::new();
     if !o.overdue_orders.is_empty() {
         attention.push(t("tui.header.overdue", &[("n", o.overdue_orders.len().to_string())]));
     }
-    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    attention.push(t("tui.header.approval", &[("n", o.awaiting_approval.to_string())]));
+    attention.push(t("tui.header.new", &[("n", o.new_requests.to_string())]));
+    let used: usize = spans.iter().map(|s| text_width(&s.content)).sum();
     let rest = (area.width as usize).saturating_sub(used + 1);
-    let text = fit(&attention.join(" · "), rest);
-    let pad = rest.saturating_sub(text.width());
+    let mut shown = 1;
+    while shown < attention.len() && text_width(&attention[..=shown].join(" · ")) <= rest {
+        shown += 1;
+    }
+    let text = fit(&attention[..shown].join(" · "), rest);
+    let pad = rest.saturating_sub(text_width(&text));
     spans.push(Span::raw(" ".repeat(pad + 1)));
     spans.push(Span::styled(
         text,
@@ -138,12 +241,11 @@ fn render_status(f: &mut Frame, area: Rect, s: &State) {
             hints.push(format!("{k} {}", t(&format!("tui.hint.{}", a.name()), &[])));
         }
     }
-    let who_w = who.width().min(area.width as usize / 2);
-    let who = fit(&who, who_w);
-    let rest = (area.width as usize).saturating_sub(who.width() + 1);
+    let who = fit(&who, area.width as usize / 2);
+    let rest = (area.width as usize).saturating_sub(text_width(&who) + 1);
     let mut line = String::new();
     for h in hints {
-        if line.width() + h.width() + 2 > rest {
+        if text_width(&line) + text_width(&h) + 2 > rest {
             break;
         }
         line.push_str(&h);
@@ -162,8 +264,10 @@ fn render_toasts(f: &mut Frame, body: Rect, s: &State) {
     let width = (body.width / 2).max(30).min(body.width);
     let mut y = body.y + body.height;
     for toast in s.toasts.iter().rev() {
-        let text = crate::sanitize::clean_line(&toast.text);
-        let lines = textwrap_lines(&text, width.saturating_sub(2) as usize);
+        let lines = textwrap_lines(
+            &crate::sanitize::clean_line(&toast.text),
+            width.saturating_sub(2) as usize,
+        );
         let h = (lines.len() as u16 + 2).min(body.height);
         if y < body.y + h {
             break;
@@ -175,33 +279,151 @@ fn render_toasts(f: &mut Frame, body: Rect, s: &State) {
             width,
             height: h,
         };
-        f.render_widget(Clear, area);
+        clear(f, area);
         let style = if toast.error { th.error() } else { th.ok() };
         let block = th.block("").border_style(style);
         f.render_widget(Paragraph::new(lines.join("\n")).style(style).block(block), area);
     }
 }
 
-/// Break text into lines of at most `width` columns (by character, for Chinese).
+/// Break text into lines of at most `width` columns, cleaned of control, bidi and
+/// zero-width characters. Chinese breaks between any two characters; other text at
+/// spaces (the space is dropped), or inside a word longer than the line.
 pub fn textwrap_lines(text: &str, width: usize) -> Vec<String> {
+    wrap(text, width, true)
+}
+
+/// [`textwrap_lines`], breaking at spaces (`words`) or anywhere, as a text field wraps.
+fn wrap(text: &str, width: usize, words: bool) -> Vec<String> {
     let width = width.max(1);
     let mut out = Vec::new();
-    let text = text.replace('\t', "    ");
+    let text = crate::sanitize::clean(text).replace('\t', "    ");
     for para in text.split('\n') {
         let mut line = String::new();
         let mut w = 0;
-        for c in para.chars() {
-            let cw = c.width().unwrap_or(0);
-            if w + cw > width {
-                out.push(std::mem::take(&mut line));
-                w = 0;
+        // Where in `line` the last break may come: after a space or a wide character.
+        let mut brk: Option<usize> = None;
+        graphemes(para, |g, gw| {
+            if w + gw > width && !line.is_empty() {
+                if words && g == " " {
+                    out.push(line.trim_end_matches(' ').to_string());
+                    line.clear();
+                    w = 0;
+                    brk = None;
+                    return true;
+                }
+                match brk.filter(|&at| at < line.len()) {
+                    Some(at) => {
+                        let rest = line.split_off(at);
+                        out.push(line.trim_end_matches(' ').to_string());
+                        w = text_width(&rest);
+                        line = rest;
+                    }
+                    None => {
+                        out.push(std::mem::take(&mut line));
+                        w = 0;
+                    }
+                }
+                brk = None;
             }
-            line.push(c);
-            w += cw;
-        }
+            line.push_str(g);
+            w += gw;
+            if words && (g == " " || gw > 1) {
+                brk = Some(line.len());
+            }
+            true
+        });
         out.push(line);
     }
     out
+}
+
+/// Blank `area` for a popup or toast drawn over a pane. A wide character of the
+/// pane whose first half lies just left of `area` would otherwise cover the
+/// popup's left border (the terminal draws both halves), so it is blanked too.
+pub fn clear(f: &mut Frame, area: Rect) {
+    f.render_widget(Clear, area);
+    let Some(x) = area.x.checked_sub(1) else { return };
+    let buf = f.buffer_mut();
+    for y in area.top()..area.bottom() {
+        if let Some(c) = buf.cell_mut((x, y)) {
+            if c.symbol().cell_width() > 1 {
+                c.set_symbol(" ");
+            }
+        }
+    }
+}
+
+/// Draw a text field. The focused one is the text area itself, scrolled to its edit
+/// point, with the terminal cursor there (where an input method opens its candidate
+/// window). The others show their text from the start, wrapped like the text area
+/// wraps it, with `…` when there is more, and no cursor block. Either way no
+/// control, bidi or zero-width character is drawn (a terminal without bracketed
+/// paste delivers pasted text as keys, unfiltered).
+pub fn render_field(f: &mut Frame, field: &Field, area: Rect, focused: bool) {
+    if !focused {
+        let (w, h) = (area.width as usize, area.height as usize);
+        let text = field.text();
+        let lines: Vec<Line> = if text.is_empty() {
+            let style = field.area.placeholder_style().unwrap_or_default();
+            vec![Line::styled(fit(field.area.placeholder_text(), w), style)]
+        } else if field.multiline {
+            let mut lines = wrap(&text, w, false);
+            if lines.len() > h {
+                lines.truncate(h);
+                if let Some(last) = lines.last_mut() {
+                    *last = fit(&format!("{last}…"), w);
+                }
+            }
+            lines.into_iter().map(Line::raw).collect()
+        } else {
+            vec![Line::raw(fit(&text, w))]
+        };
+        f.render_widget(Paragraph::new(lines).style(field.area.style()), area);
+        return;
+    }
+    f.render_widget(&field.area, area);
+    let buf = f.buffer_mut();
+    let drawn = area.intersection(buf.area);
+    for y in drawn.top()..drawn.bottom() {
+        for x in drawn.left()..drawn.right() {
+            let c = &mut buf[(x, y)];
+            if c.symbol().chars().any(crate::sanitize::is_unsafe) {
+                let kept: String = c
+                    .symbol()
+                    .chars()
+                    .filter(|ch| !crate::sanitize::is_unsafe(*ch))
+                    .collect();
+                // Keep the cell's width: a sequence that falls apart becomes blank.
+                let same = !kept.is_empty() && kept.cell_width() == c.symbol().cell_width();
+                c.set_symbol(if same { &kept } else { " " });
+            }
+        }
+    }
+    if let Some(p) = field_cursor(field, area) {
+        f.set_cursor_position(p);
+    }
+}
+
+/// The edit point of a field drawn in `area`. A wrapped line that fills the width
+/// exactly leaves it past the right edge: the next character goes to the next row.
+fn field_cursor(field: &Field, area: Rect) -> Option<Position> {
+    if let Some(p) = field.cursor_position(area) {
+        return Some(p);
+    }
+    if !field.multiline || area.width == 0 {
+        return None;
+    }
+    let sc = field.area.screen_cursor();
+    let row = sc.row.checked_sub(field.area.scroll_offset().0 as usize)?;
+    if sc.col != area.width as usize || row >= area.height as usize {
+        return None;
+    }
+    Some(if row + 1 < area.height as usize {
+        Position::new(area.x, area.y + row as u16 + 1)
+    } else {
+        Position::new(area.x + area.width - 1, area.y + row as u16)
+    })
 }
 
 /// A rectangle of `w`×`h` centred in `area`, clipped to it.

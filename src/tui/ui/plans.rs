@@ -7,9 +7,9 @@ use ratatui::Frame;
 
 use super::super::state::State;
 use super::theme::Theme;
-use super::{cell, fit, textwrap_lines};
+use super::{columns, fit, row, text_width, textwrap_lines, Col};
 use crate::i18n::t;
-use crate::model::{fmt_time, Plan};
+use crate::model::{fmt_time, Plan, PlanStatus};
 
 pub fn render(f: &mut Frame, area: Rect, s: &State) {
     let (list, detail) = match &s.plans.detail {
@@ -27,40 +27,41 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
 
 fn render_list(f: &mut Frame, area: Rect, s: &State) {
     let th = Theme::of(s);
-    let w = area.width as usize;
-    let widths = [15usize, 10, 12, 18, 17];
-    let title_w = w.saturating_sub(widths.iter().sum::<usize>() + widths.len() + 2);
-    let row = |cells: [String; 6]| -> String {
-        let mut line = String::from("  ");
-        for (c, w) in cells.iter().zip(widths.iter().chain([title_w].iter())) {
-            line.push_str(&cell(c, *w));
-            line.push(' ');
-        }
-        line
-    };
-    let mut lines = vec![Line::styled(
-        row([
-            t("cli.col.id", &[]),
-            t("cli.col.status", &[]),
-            t("cli.col.system", &[]),
-            t("cli.col.version", &[]),
-            t("cli.col.window", &[]),
-            t("cli.col.title", &[]),
-        ]),
-        th.heading(),
-    )];
+    let head = [
+        t("cli.col.id", &[]),
+        t("cli.col.status", &[]),
+        t("cli.col.system", &[]),
+        t("cli.col.version", &[]),
+        t("cli.col.window", &[]),
+        t("cli.col.title", &[]),
+    ];
+    // On a narrow screen the version goes first, then the system, then the window.
+    let cols = [
+        Col::new(14, 0),
+        Col::fitting(
+            PlanStatus::ALL.iter().map(|x| x.label()).chain([head[1].clone()]),
+            18,
+            0,
+        ),
+        Col::new(12, 2),
+        Col::new(18, 3),
+        Col::new(16, 1),
+    ];
+    let widths = columns(area.width as usize, &cols, 16);
+    let mut lines = vec![Line::styled(row(&head, &widths), th.heading())];
     let height = area.height.saturating_sub(1) as usize;
     s.page.set(height.max(1));
     let off = s.plans.cursor.visible_offset(height);
     for (i, p) in s.plans.all.iter().enumerate().skip(off).take(height) {
-        let text = row([
+        let cells = [
             p.id.to_string(),
             p.status.label(),
             s.system_name(Some(p.system)),
             format!("{}→{}", p.version_from, p.version_to),
             p.window.as_ref().map(|w| fmt_time(w.start)).unwrap_or_default(),
             p.title.clone(),
-        ]);
+        ];
+        let text = row(&cells, &widths);
         lines.push(if i == s.plans.cursor.selected {
             Line::styled(text, th.selected())
         } else {
@@ -93,9 +94,9 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
     let mut lines: Vec<Line> = Vec::new();
     let kv = |lines: &mut Vec<Line>, k: String, v: &str| {
         let label = format!("{}: ", k);
-        let lw = unicode_width::UnicodeWidthStr::width(label.as_str());
+        let lw = text_width(&label);
         let mut first = true;
-        for l in textwrap_lines(&crate::sanitize::clean(v), w.saturating_sub(lw).max(10)) {
+        for l in textwrap_lines(v, w.saturating_sub(lw).max(10)) {
             let head = if first {
                 Span::styled(label.clone(), th.dim())
             } else {
@@ -183,14 +184,13 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
             &format!("{} · {}", fmt_time(n.published_at), n.audience),
         );
     }
-    if p.status == crate::model::PlanStatus::Draft || p.status == crate::model::PlanStatus::Returned {
+    if p.status == PlanStatus::Draft || p.status == PlanStatus::Returned {
         let missing = crate::workflow::submit_missing(p);
         if !missing.is_empty() {
-            let names: Vec<String> = missing.iter().map(|m| m.label()).collect();
-            lines.push(Line::styled(
-                fit(&t("tui.plans.missing", &[("fields", names.join("、"))]), w),
-                th.warn(),
-            ));
+            let names = crate::i18n::list(missing.iter().map(|m| m.label()));
+            for l in textwrap_lines(&t("tui.plans.missing", &[("fields", names)]), w) {
+                lines.push(Line::styled(l, th.warn()));
+            }
         }
     }
     f.render_widget(Paragraph::new(lines), inner);

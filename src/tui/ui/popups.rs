@@ -2,13 +2,13 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::super::state::{Form, Popup, State};
 use super::super::update::popups::{palette_entries, Entry};
 use super::theme::Theme;
-use super::{cell, centered, fit, textwrap_lines};
+use super::{cell, centered, clear, fit, render_field, text_width, textwrap_lines};
 use crate::i18n::t;
 
 pub fn render(f: &mut Frame, area: Rect, s: &State) {
@@ -20,17 +20,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
             Popup::Palette { input, cursor } => {
                 let th = Theme::of(s);
                 let r = centered(area, 70, 16);
-                f.render_widget(Clear, r);
+                clear(f, r);
                 let block = th.block(" : ");
                 let inner = block.inner(r);
                 f.render_widget(block, r);
                 let [line, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
-                f.render_widget(&input.area, line);
-                if top {
-                    if let Some(p) = input.cursor_position(line) {
-                        f.set_cursor_position(p);
-                    }
-                }
+                render_field(f, input, line, top);
                 let entries = palette_entries(s, &input.text());
                 let h = list.height as usize;
                 let off = cursor.visible_offset(h);
@@ -60,26 +55,27 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
             Popup::Prompt { label, input, .. } => {
                 let th = Theme::of(s);
                 let r = centered(area, 70, 3);
-                f.render_widget(Clear, r);
+                clear(f, r);
                 let title = format!(" {} ", fit(label, 60));
                 let block = th.block(&title);
                 let inner = block.inner(r);
                 f.render_widget(block, r);
-                f.render_widget(&input.area, inner);
-                if top {
-                    if let Some(p) = input.cursor_position(inner) {
-                        f.set_cursor_position(p);
-                    }
-                }
+                render_field(f, input, inner, top);
             }
             Popup::Confirm { message, .. } => {
                 let th = Theme::of(s);
                 let width = 70u16.min(area.width);
-                let mut lines = textwrap_lines(&crate::sanitize::clean(message), width.saturating_sub(2) as usize);
+                let mut lines = textwrap_lines(message, width.saturating_sub(2) as usize);
+                // A long message (a notice preview) is cut so that the keys stay in view.
+                let room = area.height.saturating_sub(4) as usize;
+                if lines.len() > room {
+                    lines.truncate(room.saturating_sub(1));
+                    lines.push("…".into());
+                }
                 lines.push(String::new());
                 lines.push(t("tui.confirm.keys", &[]));
                 let r = centered(area, width, (lines.len() as u16 + 2).min(area.height));
-                f.render_widget(Clear, r);
+                clear(f, r);
                 let title = format!(" {} ", t("tui.confirm", &[]));
                 f.render_widget(
                     Paragraph::new(lines.join("\n")).block(th.block(&title).border_style(th.warn())),
@@ -88,14 +84,19 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
             }
             Popup::Message { title, text, scroll } => {
                 let th = Theme::of(s);
-                let r = centered(area, 76, area.height.saturating_sub(4));
-                f.render_widget(Clear, r);
+                // As tall as the text, at most the screen less two rows above and below.
+                let width = 76.min(area.width);
+                let lines = textwrap_lines(text, width.saturating_sub(2) as usize);
+                let height = (lines.len() as u16 + 2).clamp(5, area.height.saturating_sub(4).max(3));
+                let r = centered(area, width, height);
+                clear(f, r);
                 let title = format!(" {} ", fit(title, 60));
                 let block = th.block(&title);
                 let inner = block.inner(r);
                 f.render_widget(block, r);
-                let lines = textwrap_lines(&crate::sanitize::clean(text), inner.width as usize);
-                let body: Vec<Line> = lines.into_iter().skip(*scroll).map(Line::raw).collect();
+                // Scrolled no further than the last page.
+                let scroll = (*scroll).min(lines.len().saturating_sub(inner.height as usize));
+                let body: Vec<Line> = lines.into_iter().skip(scroll).map(Line::raw).collect();
                 f.render_widget(Paragraph::new(body), inner);
             }
             Popup::Form(form) => render_form(f, area, s, form, top),
@@ -106,12 +107,15 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
 fn help(f: &mut Frame, area: Rect, s: &State, scroll: usize) {
     let th = Theme::of(s);
     let r = centered(area, 76, area.height.saturating_sub(2));
-    f.render_widget(Clear, r);
+    clear(f, r);
     let title = format!(" {} — {} ", t("tui.help.title", &[]), s.pane.title());
     let block = th.block(&title);
     let inner = block.inner(r);
     f.render_widget(block, r);
-    let mut lines = vec![Line::styled(t("tui.help.intro", &[]), th.dim())];
+    let mut lines = vec![Line::styled(
+        fit(&t("tui.help.intro", &[]), inner.width as usize),
+        th.dim(),
+    )];
     let bindings = s.keymap.bindings_for(s.pane);
     let mut last_scope = "";
     for (keys, a) in bindings {
@@ -128,11 +132,14 @@ fn help(f: &mut Frame, area: Rect, s: &State, scroll: usize) {
             )),
         ]));
     }
+    // Scrolled no further than the last page.
+    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize));
     let body: Vec<Line> = lines.into_iter().skip(scroll).collect();
     f.render_widget(Paragraph::new(body), inner);
 }
 
-/// A form: one row per field (label, then the field); multi-line fields get more rows.
+/// A form: one row per field (label, then the field); multi-line fields share the
+/// rows left, the focused one getting what does not divide evenly.
 fn render_form(f: &mut Frame, area: Rect, s: &State, form: &Form, top: bool) {
     let th = Theme::of(s);
     let r = centered(
@@ -140,19 +147,22 @@ fn render_form(f: &mut Frame, area: Rect, s: &State, form: &Form, top: bool) {
         area.width.saturating_sub(4).min(100),
         area.height.saturating_sub(2),
     );
-    f.render_widget(Clear, r);
+    // A form is a screen of its own: nothing of the pane shows beside it.
+    clear(
+        f,
+        Rect {
+            x: area.x,
+            width: area.width,
+            ..r
+        },
+    );
     let title = format!(" {} ", fit(&form.title, 70));
     let block = th.block(&title);
     let inner = block.inner(r);
     f.render_widget(block, r);
-    let label_w = form
-        .fields
-        .iter()
-        .map(|(l, _)| unicode_width::UnicodeWidthStr::width(l.as_str()))
-        .max()
-        .unwrap_or(8)
-        .min(20) as u16
-        + 2;
+    // Labels carry their format (`窗口开始（YYYY-MM-DD HH:MM）`): up to 2/5 of the width.
+    let widest = form.fields.iter().map(|(l, _)| text_width(l)).max().unwrap_or(8);
+    let label_w = widest.min((inner.width as usize * 2 / 5).clamp(12, 32)) as u16 + 2;
     let hint_row = Rect {
         y: inner.y + inner.height.saturating_sub(1),
         height: 1,
@@ -165,28 +175,35 @@ fn render_form(f: &mut Frame, area: Rect, s: &State, form: &Form, top: bool) {
         )),
         hint_row,
     );
-    // Multi-line fields share the rows left after one row per one-line field.
-    let avail = inner.height.saturating_sub(1);
+    // The focused field's warning, if any, gets the row above the keys.
+    let warning = form.warnings.get(&form.focus);
+    let avail = inner.height.saturating_sub(1 + u16::from(warning.is_some()));
     let singles = form.fields.iter().filter(|(_, f)| !f.multiline).count() as u16;
     let multis = form.fields.len() as u16 - singles;
-    let multi_h = if multis > 0 {
-        (avail.saturating_sub(singles) / multis).max(1)
-    } else {
-        1
+    let (multi_h, extra) = match multis {
+        0 => (1, 0),
+        m => {
+            let left = avail.saturating_sub(singles);
+            ((left / m).max(1), if left >= m { left % m } else { 0 })
+        }
     };
-    // Scroll so the focused field is visible.
+    let focus_multi = form.fields.get(form.focus).is_some_and(|(_, f)| f.multiline);
     let heights: Vec<u16> = form
         .fields
         .iter()
-        .map(|(_, f)| if f.multiline { multi_h } else { 1 })
+        .enumerate()
+        .map(
+            |(i, (_, f))| match (f.multiline, i == form.focus || !focus_multi && i == first_multi(form)) {
+                (false, _) => 1,
+                (true, true) => multi_h + extra,
+                (true, false) => multi_h,
+            },
+        )
         .collect();
+    // Scroll so the focused field is visible.
+    let focus = form.focus.min(heights.len().saturating_sub(1));
     let mut start = 0;
-    while heights[start..=form.focus.min(heights.len().saturating_sub(1))]
-        .iter()
-        .sum::<u16>()
-        > avail
-        && start < form.focus
-    {
+    while start < focus && heights[start..=focus].iter().sum::<u16>() > avail {
         start += 1;
     }
     let mut y = inner.y;
@@ -203,34 +220,35 @@ fn render_form(f: &mut Frame, area: Rect, s: &State, form: &Form, top: bool) {
         } else {
             th.dim()
         };
+        let label_area = Rect {
+            x: inner.x,
+            y,
+            width: label_w.min(inner.width),
+            height: 1,
+        };
         f.render_widget(
-            Paragraph::new(Span::styled(cell(label, label_w as usize - 1), lstyle)),
-            Rect {
-                x: inner.x,
-                y,
-                width: label_w,
-                height: 1,
-            },
+            Paragraph::new(Span::styled(cell(label, label_w as usize - 2), lstyle)),
+            label_area,
         );
         let fa = Rect {
-            x: inner.x + label_w,
+            x: inner.x + label_area.width,
             y,
-            width: inner.width.saturating_sub(label_w),
+            width: inner.width - label_area.width,
             height: h,
         };
-        f.render_widget(&field.area, fa);
-        if focused && top {
-            if let Some(p) = field.cursor_position(fa) {
-                f.set_cursor_position(p);
-            }
-        }
+        render_field(f, field, fa, focused && top);
         y += h;
     }
-    if let Some(w) = form.warnings.get(&form.focus) {
+    if let Some(w) = warning {
         let wr = Rect {
             y: hint_row.y.saturating_sub(1),
             ..hint_row
         };
         f.render_widget(Paragraph::new(Span::styled(fit(w, wr.width as usize), th.warn())), wr);
     }
+}
+
+/// The first multi-line field (it gets the spare rows when a one-line field has focus).
+fn first_multi(form: &Form) -> usize {
+    form.fields.iter().position(|(_, f)| f.multiline).unwrap_or(usize::MAX)
 }

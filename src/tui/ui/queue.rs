@@ -7,29 +7,15 @@ use ratatui::Frame;
 
 use super::super::state::State;
 use super::theme::Theme;
-use super::{cell, fit, textwrap_lines};
+use super::{columns, fit, render_field, row, text_width, textwrap_lines, Col};
 use crate::i18n::t;
-use crate::model::fmt_time;
+use crate::model::{fmt_time, Channel, RequestKind, RequestStatus};
 
 pub fn render(f: &mut Frame, area: Rect, s: &State) {
     let th = Theme::of(s);
     let q = &s.queue;
     let [filter, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    // The filter line; the terminal cursor sits in it while typing.
-    let label = "/ ".to_string();
-    let lw = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
-    f.render_widget(Paragraph::new(Span::styled(label, th.dim())), filter);
-    let input_area = Rect {
-        x: filter.x + lw,
-        width: filter.width.saturating_sub(lw + 24),
-        ..filter
-    };
-    f.render_widget(&q.filter.area, input_area);
-    if q.filtering && s.popups.is_empty() {
-        if let Some(p) = q.filter.cursor_position(input_area) {
-            f.set_cursor_position(p);
-        }
-    }
+    // The filter line, the counts at its right; the terminal cursor sits in it while typing.
     let count = t(
         "tui.queue.count",
         &[
@@ -38,13 +24,25 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
             ("marked", q.marked.len().to_string()),
         ],
     );
-    let cw = unicode_width::UnicodeWidthStr::width(count.as_str()) as u16;
+    let cw = (text_width(&count) as u16).min(filter.width);
     let count_area = Rect {
-        x: filter.x + filter.width.saturating_sub(cw),
-        width: cw.min(filter.width),
+        x: filter.x + filter.width - cw,
+        width: cw,
         ..filter
     };
     f.render_widget(Paragraph::new(Span::styled(count, th.dim())), count_area);
+    let label = "/ ";
+    let lw = (text_width(label) as u16).min(filter.width);
+    f.render_widget(
+        Paragraph::new(Span::styled(label, th.dim())),
+        Rect { width: lw, ..filter },
+    );
+    let input_area = Rect {
+        x: filter.x + lw,
+        width: filter.width.saturating_sub(lw + cw + 1),
+        ..filter
+    };
+    render_field(f, &q.filter, input_area, q.filtering && s.popups.is_empty());
 
     let (table, detail) = match &q.detail {
         Some(_) => {
@@ -62,10 +60,6 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
 fn render_table(f: &mut Frame, area: Rect, s: &State) {
     let th = Theme::of(s);
     let q = &s.queue;
-    let w = area.width as usize;
-    // id 13, age 4, status 8, system 12, kind 8, channel 6, dept 10, title = rest
-    let fixed = [13usize, 4, 8, 12, 8, 6, 10];
-    let title_w = w.saturating_sub(fixed.iter().sum::<usize>() + fixed.len() + 2);
     let head = [
         t("cli.col.id", &[]),
         t("tui.col.age", &[]),
@@ -76,21 +70,33 @@ fn render_table(f: &mut Frame, area: Rect, s: &State) {
         t("cli.col.department", &[]),
         t("cli.col.title", &[]),
     ];
-    let widths: Vec<usize> = fixed.iter().copied().chain([title_w]).collect();
-    let row_text = |cells: &[String]| -> String {
-        let mut line = String::from("  ");
-        for (c, w) in cells.iter().zip(&widths) {
-            line.push_str(&cell(c, *w));
-            line.push(' ');
-        }
-        line
-    };
-    let mut lines = vec![Line::styled(row_text(&head), th.heading())];
+    // Enum columns as wide as their longest label in this language; on a narrow
+    // screen channel, kind, age, department and system go (in that order) before
+    // the title gets too short to read.
+    let cols = [
+        Col::new(13, 0),
+        Col::fitting([head[1].clone(), "999d".into()], 5, 4),
+        Col::fitting(
+            RequestStatus::ALL.iter().map(|x| x.label()).chain([head[2].clone()]),
+            12,
+            0,
+        ),
+        Col::new(12, 2),
+        Col::fitting(
+            RequestKind::ALL.iter().map(|x| x.label()).chain([head[4].clone()]),
+            16,
+            5,
+        ),
+        Col::fitting(Channel::ALL.iter().map(|x| x.label()).chain([head[5].clone()]), 13, 6),
+        Col::new(10, 3),
+    ];
+    let widths = columns(area.width as usize, &cols, 20);
+    let mut lines = vec![Line::styled(row(&head, &widths), th.heading())];
     let height = area.height.saturating_sub(1) as usize;
     s.page.set(height.max(1));
     let offset = q.cursor.visible_offset(height);
     let now = chrono::Utc::now();
-    for (row, &i) in q.visible.iter().enumerate().skip(offset).take(height) {
+    for (n, &i) in q.visible.iter().enumerate().skip(offset).take(height) {
         let r = &q.all[i];
         let days = (now - r.received_at).num_days().max(0);
         let cells = [
@@ -103,12 +109,12 @@ fn render_table(f: &mut Frame, area: Rect, s: &State) {
             r.department.clone(),
             r.title.clone(),
         ];
-        let mut text = row_text(&cells);
+        let mut text = row(&cells, &widths);
         let marked = q.marked.contains(&r.id);
         if marked {
             text.replace_range(0..1, "*");
         }
-        let style = if row == q.cursor.selected {
+        let style = if n == q.cursor.selected {
             th.selected()
         } else if marked {
             th.marked()
@@ -138,10 +144,9 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State) {
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
     let kv = |k: String, v: String| {
-        Line::from(vec![
-            Span::styled(format!("{k}: "), th.dim()),
-            Span::raw(fit(&v, w.saturating_sub(12))),
-        ])
+        let label = format!("{k}: ");
+        let value = fit(&v, w.saturating_sub(text_width(&label)));
+        Line::from(vec![Span::styled(label, th.dim()), Span::raw(value)])
     };
     lines.push(kv(
         t("cli.col.status", &[]),
@@ -174,21 +179,19 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State) {
         lines.push(kv(t("cli.col.reason", &[]), x.clone()));
     }
     lines.push(Line::raw(""));
-    for l in textwrap_lines(&crate::sanitize::clean(&r.body), w) {
+    for l in textwrap_lines(&r.body, w) {
         lines.push(Line::raw(l));
     }
     if !r.comments.is_empty() {
         lines.push(Line::styled(t("cli.comments", &[]), th.heading()));
         for c in &r.comments {
-            for l in textwrap_lines(
-                &format!(
-                    "{} {}: {}",
-                    fmt_time(c.time),
-                    c.author,
-                    crate::sanitize::clean_line(&c.text)
-                ),
-                w,
-            ) {
+            let text = format!(
+                "{} {}: {}",
+                fmt_time(c.time),
+                c.author,
+                crate::sanitize::clean_line(&c.text)
+            );
+            for l in textwrap_lines(&text, w) {
                 lines.push(Line::raw(l));
             }
         }

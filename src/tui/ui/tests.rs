@@ -9,7 +9,7 @@ use ratatui::Frame;
 use super::super::state::State;
 use super::super::update::tests::{rows, Row};
 use super::theme::Theme;
-use super::{cell, fit};
+use super::{cell, fit, text_width};
 use crate::i18n::t;
 use crate::model::*;
 
@@ -45,6 +45,13 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
     let height = list.height as usize;
     s.page.set(height.max(1));
     let off = s.tests.cursor.visible_offset(height);
+    // Columns as wide as the longest label in this language.
+    let label_w = |labels: Vec<String>, max: usize| labels.iter().map(|l| text_width(l)).max().unwrap_or(1).min(max);
+    let cat_w = label_w(TestCategory::ALL.iter().map(|c| c.label()).collect(), 16);
+    let res_w = label_w(TestResult::ALL.iter().map(|r| r.label()).collect(), 10);
+    let tester_w = 10;
+    // `  [✓] #12   ` (12 columns), then result, tester and the description.
+    let desc_w = w.saturating_sub(12 + res_w + 1 + tester_w + 1);
     let mut lines = Vec::new();
     for (i, row) in rows(s).iter().enumerate().skip(off).take(height) {
         let selected = i == s.tests.cursor.selected;
@@ -68,7 +75,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                     .chain(std::iter::repeat_n(empty, bar_w - filled))
                     .collect();
                 Line::styled(
-                    fit(&format!("{} {bar} {done}/{}", cell(&c.label(), 12), items.len()), w),
+                    fit(&format!("{} {bar} {done}/{}", cell(&c.label(), cat_w), items.len()), w),
                     th.heading(),
                 )
             }
@@ -93,11 +100,11 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                     mark
                 };
                 let text = format!(
-                    "  [{mark}] #{:<3} {} {} {}",
+                    "  [{mark}] #{:<4} {} {} {}",
                     it.no,
-                    cell(&it.result.label(), 6),
-                    cell(&it.tester.name, 8),
-                    fit(&format!("{} → {}", it.description, it.expected), w.saturating_sub(30))
+                    cell(&it.result.label(), res_w),
+                    cell(&it.tester.name, tester_w),
+                    fit(&format!("{} → {}", it.description, it.expected), desc_w)
                 );
                 let style = if selected {
                     th.selected()

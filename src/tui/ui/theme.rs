@@ -57,8 +57,11 @@ impl Theme {
     pub fn status_user(&self) -> Style {
         Style::default().add_modifier(Modifier::REVERSED)
     }
-    pub fn block<'a>(&self, title: &'a str) -> Block<'a> {
-        let b = Block::default().borders(Borders::ALL).title(title);
+    /// A bordered block; the title is drawn without control or bidi characters.
+    pub fn block(&self, title: &str) -> Block<'static> {
+        let b = Block::default()
+            .borders(Borders::ALL)
+            .title(crate::sanitize::clean_line(title));
         if self.ascii {
             b.border_set(border::Set {
                 top_left: "+",

@@ -1,0 +1,951 @@
+//! The terminal UI drawn without a terminal: insta snapshots of every pane and
+//! popup at 80x24 and 120x40 (zh-CN, some en) from a demo semester, every size
+//! from 1x1 to 300x100 without a panic, hostile text that never reaches the
+//! screen as control or bidi characters, and the binary run without a tty.
+//!
+//! The state is built the way the real UI builds it: `State::new`, then the
+//! worker's replies, then key presses through `update`. A small stand-in for the
+//! worker answers the read jobs from a demo database made once per process;
+//! commands are not run (the database stays as `populate` left it).
+
+use std::sync::{Mutex, MutexGuard, Once, OnceLock};
+
+use beian::model::*;
+use beian::service::{ArchiveFilter, PlanFilter, RequestFilter, Service};
+use beian::tui::keymap::Keymap;
+use beian::tui::state::{Popup, State};
+use beian::tui::update::{update, Effect};
+use beian::tui::worker::{Job, Reply};
+use beian::tui::{ui, Msg};
+use chrono::{TimeZone, Utc};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::{Backend, TestBackend};
+use ratatui::buffer::{Buffer, CellWidth};
+use ratatui::Terminal;
+
+// ---------------------------------------------------------------------------
+// The demo database and a stand-in for the worker
+
+/// The `now` the demo semester is generated at: a Sunday, 18:00 in Beijing.
+fn demo_now() -> Time {
+    Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).unwrap()
+}
+
+const ADMIN: &str = "demo-admin";
+/// What the status bar shows as the database location (the temp dir varies).
+const LOCATION: &str = "~/.local/share/beian/demo";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    service: Service,
+    actor: Actor,
+}
+
+/// Beijing time for every `fmt_time`, set before anything reads the clock.
+fn init_tz() {
+    static TZ: Once = Once::new();
+    TZ.call_once(|| std::env::set_var("TZ", "Asia/Shanghai"));
+}
+
+fn fixture() -> MutexGuard<'static, Fixture> {
+    static FIX: OnceLock<Mutex<Fixture>> = OnceLock::new();
+    init_tz();
+    FIX.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut service = Service::create(dir.path(), ADMIN, true).unwrap();
+        beian::demo::populate(&mut service, demo_now()).unwrap();
+        let actor = service.actor_named(ADMIN, &[]);
+        Mutex::new(Fixture {
+            _dir: dir,
+            service,
+            actor,
+        })
+    })
+    .lock()
+    .unwrap_or_else(|e| e.into_inner())
+}
+
+/// The language is global to the process: snapshot tests hold this while they run.
+fn lang(l: &str) -> MutexGuard<'static, ()> {
+    static LANG: Mutex<()> = Mutex::new(());
+    let g = LANG.lock().unwrap_or_else(|e| e.into_inner());
+    beian::i18n::set(l);
+    g
+}
+
+/// Answer a read job as the worker would. Searches relative to a date use the
+/// demo's `now`, not the clock, so the answer is the same every day.
+fn serve(job: Job) -> Option<Reply> {
+    let fx = fixture();
+    let (s, a) = (&fx.service, &fx.actor);
+    let today = demo_now().with_timezone(&chrono::Local).date_naive();
+    Some(match job {
+        Job::LoadAll => {
+            let mut overview = s.overview(a).unwrap();
+            overview.overdue_orders = s
+                .orders(a)
+                .unwrap()
+                .iter()
+                .filter(|o| o.overdue(today))
+                .map(|o| o.id)
+                .collect();
+            Reply::All {
+                systems: s.systems(a).unwrap(),
+                requests: s.requests(a, &RequestFilter::default()).unwrap(),
+                plans: s.plans(a, &PlanFilter::default()).unwrap(),
+                dossiers: s.archive(a, &ArchiveFilter::default()).unwrap(),
+                overview: Box::new(overview),
+                calendar: s.calendar(a).unwrap(),
+            }
+        }
+        Job::Request(id) => Reply::Request(Box::new(s.request(a, id).unwrap())),
+        Job::Plan(id) => Reply::Plan(Box::new(s.plan(a, id).unwrap())),
+        Job::Dossier(id) => Reply::Dossier(Box::new(s.dossier(a, id).unwrap())),
+        Job::SearchArchive { seq, mut filter } => {
+            if filter.from.is_some() {
+                // The timeline asks for the last 30 days of the clock's today.
+                filter.from = Some(today - chrono::Duration::days(30));
+            }
+            Reply::Archive {
+                seq,
+                hits: s.archive(a, &filter).unwrap(),
+            }
+        }
+        // Commands are not run: the database stays the demo's.
+        Job::Execute { .. } | Job::ExecuteMany { .. } => return None,
+    })
+}
+
+/// Feed a message to `update` and carry out its read jobs, like the event loop.
+fn send(st: &mut State, msg: Msg) {
+    for e in update(st, msg) {
+        if let Effect::Job(j) = e {
+            if let Some(r) = serve(j) {
+                send(st, Msg::Reply(r));
+            }
+        }
+    }
+}
+
+/// A fresh UI as `beian` starts it, after the first LoadAll came back.
+fn loaded() -> State {
+    let (keymap, issues) = Keymap::load(None);
+    assert!(issues.is_empty(), "{issues:?}");
+    let roles = fixture().actor.roles.clone();
+    let mut st = State::new(ADMIN.into(), roles, LOCATION.into(), keymap, issues);
+    send(&mut st, Msg::Reply(serve(Job::LoadAll).unwrap()));
+    st
+}
+
+fn key_event(k: &str) -> KeyEvent {
+    let (mods, name) = match k.split_once('-') {
+        Some(("ctrl", n)) => (KeyModifiers::CONTROL, n),
+        Some(("alt", n)) => (KeyModifiers::ALT, n),
+        _ => (KeyModifiers::NONE, k),
+    };
+    let code = match name {
+        "enter" => KeyCode::Enter,
+        "esc" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "backtab" => KeyCode::BackTab,
+        "space" => KeyCode::Char(' '),
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "pgdown" => KeyCode::PageDown,
+        "pgup" => KeyCode::PageUp,
+        "backspace" => KeyCode::Backspace,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap()),
+        other => panic!("unknown key {other:?}"),
+    };
+    let mods = if matches!(code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
+        mods | KeyModifiers::SHIFT
+    } else {
+        mods
+    };
+    KeyEvent::new(code, mods)
+}
+
+/// Press keys, space-separated: `2 j j enter`, `ctrl-s`, `esc`.
+fn press(st: &mut State, keys: &str) {
+    for k in keys.split_whitespace() {
+        key(st, key_event(k));
+    }
+}
+
+/// Type text into whatever has focus, one key per character (as an input method
+/// delivers it). C0 controls and DEL arrive as keys (enter, tab, ctrl-…), not as
+/// characters, so they are not typed.
+fn type_text(st: &mut State, text: &str) {
+    for c in text.chars().filter(|c| !c.is_ascii_control()) {
+        key(st, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+}
+
+/// Like [`type_text`] without a frame after each key (many keys, one frame).
+fn type_fast(st: &mut State, text: &str) {
+    for c in text.chars().filter(|c| !c.is_ascii_control()) {
+        send(
+            st,
+            Msg::Input(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))),
+        );
+    }
+}
+
+/// One key, then a frame, as the event loop does (the renderer keeps list offsets
+/// and the page size).
+fn key(st: &mut State, k: KeyEvent) {
+    send(st, Msg::Input(Event::Key(k)));
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    ui::render(&mut term.get_frame(), st);
+}
+
+// ---------------------------------------------------------------------------
+// Drawing and reading the screen
+
+/// Draw one frame; the frame's buffer and where the terminal cursor was left.
+fn draw(st: &State, w: u16, h: u16) -> (Buffer, Option<(u16, u16)>) {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let buf = term.draw(|f| ui::render(f, st)).unwrap().buffer.clone();
+    // A fresh terminal's cursor is at the origin; the UI puts it elsewhere or hides it.
+    let p = term.backend_mut().get_cursor_position().unwrap();
+    (buf, ((p.x, p.y) != (0, 0)).then_some((p.x, p.y)))
+}
+
+/// The screen as a terminal shows it: a wide character covers the next cell.
+fn screen_text(buf: &Buffer) -> String {
+    let w = buf.area.width as usize;
+    let mut out = String::new();
+    for row in buf.content.chunks(w) {
+        let mut line = String::new();
+        let mut skip = 0;
+        for c in row {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            line.push_str(c.symbol());
+            skip = usize::from(c.symbol().cell_width()).saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// What is wrong with the buffer as a terminal would draw it: a wide character
+/// whose second cell holds something else (half of it, or the other thing, is
+/// lost), a wide character in the last column, a cell with a control character.
+fn defects(buf: &Buffer) -> Vec<String> {
+    let w = buf.area.width as usize;
+    let mut out = Vec::new();
+    for (y, row) in buf.content.chunks(w).enumerate() {
+        for (x, c) in row.iter().enumerate() {
+            let sym = c.symbol();
+            if let [b] = sym.as_bytes() {
+                // Most cells: one ASCII character.
+                if b.is_ascii_control() {
+                    out.push(format!("({x},{y}) control {sym:?}"));
+                }
+                continue;
+            }
+            if sym.chars().any(|c| beian::sanitize::is_unsafe(c) || c.is_control()) {
+                out.push(format!("({x},{y}) unsafe {sym:?}"));
+            }
+            if sym.cell_width() >= 2 {
+                if x + 1 >= w {
+                    out.push(format!("({x},{y}) wide {sym:?} in the last column"));
+                } else if row[x + 1].symbol() != " " {
+                    out.push(format!("({x},{y}) wide {sym:?} followed by {:?}", row[x + 1].symbol()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Requests' ages count from the real clock: shown as `Nd` so snapshots keep.
+fn redact_ages(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut s = String::new();
+        let mut i = 0;
+        while i < chars.len() {
+            // `REQ-2026-0001 12d  ` — the id cell (13), a space, the age cell (4).
+            let id: String = chars[i..chars.len().min(i + 14)].iter().collect();
+            let is_id = id.len() == 14
+                && id.starts_with("REQ-")
+                && id.ends_with(' ')
+                && id[4..13]
+                    .chars()
+                    .enumerate()
+                    .all(|(k, c)| if k == 4 { c == '-' } else { c.is_ascii_digit() });
+            if is_id && i + 18 <= chars.len() {
+                let age: String = chars[i + 14..i + 18].iter().collect();
+                let t = age.trim_end();
+                if t.len() >= 2 && t.ends_with('d') && t[..t.len() - 1].chars().all(|c| c.is_ascii_digit()) {
+                    s.push_str(&id);
+                    s.push_str("Nd  ");
+                    i += 18;
+                    continue;
+                }
+            }
+            s.push(chars[i]);
+            i += 1;
+        }
+        out.push_str(&s);
+        out.push('\n');
+    }
+    out
+}
+
+/// Draw, check the cells, and give the text to snapshot (with the cursor position).
+fn screen(st: &State, w: u16, h: u16) -> String {
+    let (buf, cursor) = draw(st, w, h);
+    let bad = defects(&buf);
+    assert!(bad.is_empty(), "{w}x{h}: {bad:#?}\n{}", screen_text(&buf));
+    let mut text = redact_ages(&screen_text(&buf));
+    text.push_str(&match cursor {
+        Some((x, y)) => format!("-- cursor at {x},{y}\n"),
+        None => "-- cursor hidden\n".into(),
+    });
+    text
+}
+
+macro_rules! snap {
+    ($name:expr, $st:expr) => {{
+        let st = &$st;
+        insta::assert_snapshot!(format!("{}_80x24", $name), screen(st, 80, 24));
+        insta::assert_snapshot!(format!("{}_120x40", $name), screen(st, 120, 40));
+    }};
+}
+
+// ---------------------------------------------------------------------------
+// Snapshots: every pane and popup, 80x24 and 120x40
+
+/// The plans pane with the cursor on the first plan of `status` (newest first).
+fn on_plan(st: &mut State, status: PlanStatus) {
+    press(st, "2 home");
+    let i = st
+        .plans
+        .all
+        .iter()
+        .position(|p| p.status == status)
+        .expect("a demo plan in that status");
+    for _ in 0..i {
+        press(st, "j");
+    }
+}
+
+#[test]
+fn queue_snapshots() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    snap!("queue_list", st);
+
+    press(&mut st, "/");
+    type_text(&mut st, "status:new 一卡通");
+    assert!(!st.queue.visible.is_empty());
+    snap!("queue_filter", st);
+    press(&mut st, "esc");
+
+    press(&mut st, "j j enter");
+    assert!(st.queue.detail.is_some());
+    snap!("queue_detail", st);
+    press(&mut st, "esc");
+
+    press(&mut st, "home space space j space");
+    assert_eq!(st.queue.marked.len(), 3);
+    snap!("queue_marked", st);
+}
+
+#[test]
+fn plans_snapshots() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, "2");
+    snap!("plans_list", st);
+
+    on_plan(&mut st, PlanStatus::Draft);
+    press(&mut st, "enter");
+    assert_eq!(st.plans.detail.as_ref().map(|p| p.status), Some(PlanStatus::Draft));
+    snap!("plans_draft_detail", st);
+
+    press(&mut st, "e");
+    assert!(matches!(st.popups.last(), Some(Popup::Form(_))));
+    snap!("plans_edit_form", st);
+    // The goals field, multi-line, focused with its text.
+    press(&mut st, "tab tab");
+    snap!("plans_edit_form_goals", st);
+}
+
+#[test]
+fn new_request_form_snapshots() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, "n");
+    assert!(matches!(st.popups.last(), Some(Popup::Form(_))));
+    snap!("form_new_request", st);
+    type_text(&mut st, "一卡通充值后余额不更新");
+    press(&mut st, "tab");
+    type_text(&mut st, "学生反映在自助机充值成功，但食堂消费时余额仍为旧值。");
+    snap!("form_new_request_typed", st);
+}
+
+#[test]
+fn tests_snapshots() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    on_plan(&mut st, PlanStatus::Testing);
+    press(&mut st, "3");
+    let p = st
+        .tests
+        .plan
+        .as_ref()
+        .expect("the selected plan follows into the tests pane");
+    assert!(p
+        .rounds
+        .last()
+        .unwrap()
+        .items
+        .iter()
+        .any(|i| i.result == TestResult::Fail));
+    snap!("tests_failures", st);
+
+    on_plan(&mut st, PlanStatus::Ready);
+    press(&mut st, "3");
+    snap!("tests_golive_checklist", st);
+}
+
+#[test]
+fn archive_snapshots() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, "4");
+    snap!("archive_list", st);
+
+    press(&mut st, "/");
+    type_text(&mut st, "选课");
+    assert!(st.archive.hits.as_ref().is_some_and(|h| !h.is_empty()));
+    snap!("archive_search", st);
+    press(&mut st, "enter esc");
+    assert!(st.archive.hits.is_none());
+
+    press(&mut st, "t");
+    snap!("archive_timeline_prompt", st);
+    press(&mut st, "enter");
+    assert!(st.archive.timeline.is_some());
+    snap!("archive_timeline", st);
+    press(&mut st, "esc");
+
+    press(&mut st, "enter");
+    assert!(st.archive.detail.is_some());
+    snap!("archive_dossier", st);
+}
+
+#[test]
+fn popup_snapshots() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, "?");
+    snap!("help", st);
+    // Scrolling stops at the last page (at 120x40 everything fits: no scrolling).
+    press(&mut st, "pgdown pgdown pgdown pgdown pgdown");
+    snap!("help_scrolled", st);
+    press(&mut st, "esc");
+
+    press(&mut st, ":");
+    type_text(&mut st, "驳回");
+    snap!("palette", st);
+    press(&mut st, "esc");
+
+    press(&mut st, "x");
+    type_text(&mut st, "不属于信息化管理中心职责范围，请联系后勤保障处");
+    snap!("prompt_reject", st);
+    press(&mut st, "esc");
+
+    on_plan(&mut st, PlanStatus::Submitted);
+    press(&mut st, "A");
+    assert!(matches!(st.popups.last(), Some(Popup::Confirm { .. })));
+    snap!("confirm_approve", st);
+    press(&mut st, "n");
+}
+
+#[test]
+fn keymap_issues_message() {
+    let _l = lang("zh-CN");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keymap.toml");
+    std::fs::write(
+        &file,
+        "[queue]\nctrl-shift-x = \"queue.accept\"\nz = \"queue.explode\"\n\n[global]\ng = \"top\"\n",
+    )
+    .unwrap();
+    let (keymap, issues) = Keymap::load(Some(&file));
+    assert!(!issues.is_empty());
+    let roles = fixture().actor.roles.clone();
+    let mut st = State::new(ADMIN.into(), roles, LOCATION.into(), keymap, issues);
+    // As `tui::run` shows them at start.
+    let text = st
+        .keymap_issues
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = text.replace(&dir.path().display().to_string(), "~/.config/beian");
+    st.popups.push(Popup::Message {
+        title: beian::i18n::t("tui.keymap_issues", &[]),
+        text,
+        scroll: 0,
+    });
+    send(&mut st, Msg::Reply(serve(Job::LoadAll).unwrap()));
+    snap!("keymap_issues", st);
+}
+
+#[test]
+fn too_small_and_toasts() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    insta::assert_snapshot!("too_small_79x24", screen(&st, 79, 24));
+    insta::assert_snapshot!("too_small_120x23", screen(&st, 120, 23));
+    insta::assert_snapshot!("too_small_20x6", screen(&st, 20, 6));
+
+    // An error (saving an empty view) and a success (a command done).
+    press(&mut st, "S");
+    let outcome = beian::service::Outcome {
+        entity: "REQ-2026-0300".into(),
+        rev: Some(2),
+        seq: 1,
+        summary: String::new(),
+    };
+    send(
+        &mut st,
+        Msg::Reply(Reply::Done {
+            label: "已驳回".into(),
+            outcomes: vec![outcome],
+        }),
+    );
+    assert_eq!(st.toasts.len(), 2);
+    snap!("toasts", st);
+}
+
+#[test]
+fn english_snapshots() {
+    let _l = lang("en");
+    let mut st = loaded();
+    snap!("en_queue_list", st);
+    press(&mut st, "?");
+    snap!("en_help", st);
+    press(&mut st, "esc");
+    on_plan(&mut st, PlanStatus::Draft);
+    press(&mut st, "enter");
+    snap!("en_plans_draft_detail", st);
+    press(&mut st, "e");
+    snap!("en_plans_edit_form", st);
+    // Discard the edit, close the plan: the tests pane follows the selected row.
+    press(&mut st, "esc esc");
+    on_plan(&mut st, PlanStatus::Testing);
+    press(&mut st, "3");
+    snap!("en_tests_failures", st);
+}
+
+// ---------------------------------------------------------------------------
+// Every size from 1x1 to 300x100: no panic, and the screen stays well formed
+
+fn each_size(mut check: impl FnMut(u16, u16)) {
+    for h in [1, 2, 5, 10, 23, 24, 25, 40, 100] {
+        for w in 1..=300 {
+            check(w, h);
+        }
+    }
+    for w in [1, 2, 40, 79, 80, 81, 120, 300] {
+        for h in 1..=100 {
+            check(w, h);
+        }
+    }
+}
+
+/// One terminal, resized between frames, like a user dragging the window. The
+/// frames are checked, not sent to the backend (that is ratatui's part, and slow here).
+fn resize_through(st: &State) {
+    let mut term = Terminal::new(TestBackend::new(1, 1)).unwrap();
+    each_size(|w, h| {
+        term.resize(ratatui::layout::Rect::new(0, 0, w, h)).unwrap();
+        term.current_buffer_mut().reset();
+        ui::render(&mut term.get_frame(), st);
+        let buf = term.current_buffer_mut();
+        assert_eq!((buf.area.width, buf.area.height), (w, h));
+        let bad = defects(buf);
+        assert!(bad.is_empty(), "{w}x{h}: {bad:#?}\n{}", screen_text(buf));
+    });
+}
+
+#[test]
+fn every_size_with_a_popup_and_with_a_form() {
+    let mut st = loaded();
+    press(&mut st, "j enter ?");
+    assert!(st.queue.detail.is_some() && matches!(st.popups.last(), Some(Popup::Help { .. })));
+    resize_through(&st);
+
+    press(&mut st, "esc 2");
+    on_plan(&mut st, PlanStatus::Draft);
+    press(&mut st, "e");
+    assert!(matches!(st.popups.last(), Some(Popup::Form(_))));
+    press(&mut st, "tab tab");
+    type_text(&mut st, "补充：校园卡");
+    st.toast("已保存草稿", false);
+    resize_through(&st);
+}
+
+// ---------------------------------------------------------------------------
+// Hostile text in every record never reaches the terminal as controls
+
+/// Text as an attacker (or a broken mail client) might send it: Chinese and
+/// ASCII mixed with C0/C1 controls, escape sequences, DEL, bidi overrides and
+/// isolates, zero-width characters, combining marks and emoji sequences.
+fn hostile(rng: &mut rand::rngs::StdRng) -> String {
+    use rand::Rng;
+    const PIECES: &[&str] = &[
+        "教务管理系统",
+        "一卡通充值",
+        "选课",
+        "【紧急】",
+        "，",
+        "。",
+        "ＡＢＣ",
+        "ｶﾞｷﾞ",
+        "report",
+        "v2.0",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        "\r",
+        "\t",
+        "\x1b[31m",
+        "\x1b[0m",
+        "\x1b]0;title\x07",
+        "\x1b[2J\x1b[H",
+        "\x1bP+q\x1b\\",
+        "\x1b",
+        "\x7f",
+        "\u{9b}31m",
+        "\u{85}",
+        "\u{202a}",
+        "\u{202b}",
+        "\u{202c}",
+        "\u{202d}",
+        "\u{202e}",
+        "\u{2066}",
+        "\u{2067}",
+        "\u{2068}",
+        "\u{2069}",
+        "\u{200b}",
+        "\u{200c}",
+        "\u{200d}",
+        "\u{200e}",
+        "\u{200f}",
+        "\u{2060}",
+        "\u{feff}",
+        "\u{61c}",
+        "e\u{301}",
+        "👍",
+        "👨\u{200d}👩\u{200d}👧",
+        "☺\u{fe0f}",
+        "🇨🇳",
+    ];
+    let n = rng.random_range(0..14);
+    let mut s = String::new();
+    for _ in 0..n {
+        if rng.random_bool(0.15) {
+            // Any C0 or C1 control, or any character at all.
+            let c = match rng.random_range(0..3) {
+                0 => char::from_u32(rng.random_range(0..0x20)).unwrap(),
+                1 => char::from_u32(rng.random_range(0x7f..0xa0)).unwrap(),
+                _ => rng.random::<char>(),
+            };
+            s.push(c);
+        } else {
+            s.push_str(PIECES[rng.random_range(0..PIECES.len())]);
+        }
+    }
+    s
+}
+
+/// Put hostile text into every user-provided string the panes and details show,
+/// straight into the state (the core would have cleaned it on the way in).
+fn poison(st: &mut State, next: &mut impl FnMut() -> String) {
+    st.user = next();
+    st.location = next();
+    for sys in &mut st.systems {
+        sys.name = next();
+    }
+    for r in &mut st.queue.all {
+        r.title = next();
+        r.department = next();
+        r.tags = vec![next(), next()];
+    }
+    if let Some(r) = &mut st.queue.detail {
+        r.title = next();
+        r.body = next() + &next() + &next();
+        r.department = next();
+        r.submitter.name = next();
+        r.submitter.contact = next();
+        r.tags = vec![next()];
+        r.reject_reason = Some(next());
+        for c in &mut r.comments {
+            c.author = next();
+            c.text = next();
+        }
+        r.comments.push(Comment {
+            author: next(),
+            time: demo_now(),
+            text: next(),
+        });
+    }
+    for p in &mut st.plans.all {
+        p.title = next();
+        p.version_from = next();
+        p.version_to = next();
+    }
+    let plan = |p: &mut Plan, next: &mut dyn FnMut() -> String| {
+        p.title = next();
+        p.version_from = next();
+        p.version_to = next();
+        for f in [
+            &mut p.goals,
+            &mut p.content,
+            &mut p.approach,
+            &mut p.backup_plan,
+            &mut p.migration_plan,
+            &mut p.rollback_plan,
+        ] {
+            *f = next() + &next();
+        }
+        p.blackout_override = Some(next());
+        p.staff.push(StaffAssignment {
+            person: next(),
+            role: next(),
+            duty: next(),
+        });
+        for st in &mut p.staff {
+            st.person = next();
+            st.duty = next();
+        }
+        p.risks.push(Risk {
+            description: next(),
+            likelihood: Level::High,
+            impact: Level::Low,
+            mitigation: next(),
+        });
+        for a in &mut p.approvals {
+            a.approver = next();
+            a.comment = next();
+        }
+        for r in &mut p.rounds {
+            for i in &mut r.items {
+                i.description = next();
+                i.expected = next();
+                i.tester.name = next();
+            }
+        }
+        for d in &mut p.defects {
+            d.description = next();
+        }
+    };
+    if let Some(p) = &mut st.plans.detail {
+        plan(p, next);
+    }
+    if let Some(p) = &mut st.tests.plan {
+        plan(p, next);
+    }
+    for d in &mut st.archive.all {
+        d.title = next();
+        d.system_name = next();
+        d.version_from = next();
+        d.version_to = next();
+        d.filed_by = next();
+    }
+    if let Some(v) = &mut st.archive.detail {
+        v.dossier.filed_by = next();
+        v.dossier.system.name = next();
+        v.dossier.system.department = next();
+        v.dossier.system.vendor = next();
+        plan(&mut v.dossier.plan, next);
+        for r in &mut v.dossier.requests {
+            r.title = next();
+            r.body = next();
+        }
+    }
+    for t in &mut st.toasts {
+        t.text = next();
+    }
+}
+
+/// Draw and insist that no cell holds a control, bidi or zero-width character
+/// (and that wide characters are whole).
+fn assert_clean(st: &State, w: u16, h: u16, what: &str) {
+    let (buf, _) = draw(st, w, h);
+    let bad = defects(&buf);
+    assert!(bad.is_empty(), "{what} at {w}x{h}: {bad:#?}\n{}", screen_text(&buf));
+}
+
+/// What the panes show of `base`, in a fresh state (faster than loading again).
+fn copy(base: &State) -> State {
+    let (keymap, issues) = Keymap::load(None);
+    let mut st = State::new(
+        base.user.clone(),
+        base.roles.clone(),
+        base.location.clone(),
+        keymap,
+        issues,
+    );
+    st.loading = false;
+    st.systems = base.systems.clone();
+    st.overview = base.overview.clone();
+    st.calendar = base.calendar.clone();
+    st.queue.all = base.queue.all.clone();
+    st.queue.visible = base.queue.visible.clone();
+    st.queue.detail = base.queue.detail.clone();
+    st.plans.all = base.plans.all.clone();
+    st.plans.cursor.selected = base.plans.cursor.selected;
+    st.plans.detail = base.plans.detail.clone();
+    st.tests.plan = base.tests.plan.clone();
+    st.archive.all = base.archive.all.clone();
+    st.archive.detail = base.archive.detail.clone();
+    st
+}
+
+#[test]
+fn hostile_text_never_reaches_the_terminal() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x0062_6569_616e);
+    // A state with every part open: request detail, plan detail, tests, dossier.
+    let mut base = loaded();
+    press(&mut base, "j enter");
+    on_plan(&mut base, PlanStatus::Testing);
+    press(&mut base, "enter 3 4 enter 1");
+    assert!(base.queue.detail.is_some() && base.plans.detail.is_some());
+    assert!(base.tests.plan.is_some() && base.archive.detail.is_some());
+
+    let mut generated = 0usize;
+    let rounds = 40;
+    for round in 0..rounds {
+        let pool: Vec<String> = (0..256).map(|_| hostile(&mut rng)).collect();
+        generated += pool.len();
+        let mut k = 0usize;
+        let mut next = || {
+            k += 1;
+            pool[k % pool.len()].clone()
+        };
+        let mut st = copy(&base);
+        st.toast("x", true);
+        st.toast("y", false);
+        poison(&mut st, &mut next);
+        st.queue.views.push(next());
+        let w = rng.random_range(80..=150);
+        let h = rng.random_range(24..=50);
+        for pane in beian::tui::action::Pane::ALL {
+            st.pane = pane;
+            assert_clean(&st, w, h, &format!("{pane:?}"));
+        }
+        // Popups whose text comes from records, and the plan editor filled from the plan.
+        st.pane = beian::tui::action::Pane::Plans;
+        st.popups.push(Popup::Message {
+            title: next(),
+            text: next() + &next(),
+            scroll: 0,
+        });
+        assert_clean(&st, w, h, "message");
+        st.popups.clear();
+        st.popups.push(Popup::Confirm {
+            message: next() + &next(),
+            job: Box::new(Job::LoadAll),
+        });
+        assert_clean(&st, w, h, "confirm");
+        st.popups.clear();
+        press(&mut st, "e");
+        assert!(matches!(st.popups.last(), Some(Popup::Form(_))), "round {round}");
+        assert_clean(&st, w, h, "plan editor");
+        // Typed (or pasted without bracketed paste) into fields, key by key.
+        let typed = next();
+        type_fast(&mut st, &typed);
+        press(&mut st, "tab tab");
+        type_fast(&mut st, &next());
+        assert_clean(&st, w, h, "plan editor, typed");
+        st.popups.clear();
+        st.pane = beian::tui::action::Pane::Queue;
+        press(&mut st, "/");
+        type_fast(&mut st, &next());
+        assert_clean(&st, w, h, "queue filter");
+        press(&mut st, "enter 4 /");
+        type_fast(&mut st, &next());
+        assert_clean(&st, w, h, "archive search");
+    }
+    assert!(generated >= 10_000, "only {generated} strings");
+}
+
+/// A wrapped line that fills the field exactly: the terminal cursor (and the input
+/// method's candidate window) goes where the next character will appear.
+#[test]
+fn cursor_after_a_line_that_fills_the_field() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, "n tab");
+    let (buf, start) = draw(&st, 80, 24);
+    let (x0, y0) = start.expect("the cursor is in the empty body field");
+    assert!(screen_text(&buf).lines().nth(y0 as usize).unwrap().contains("正文"));
+    let width = 80 - 3 - x0 as usize; // up to the form's right border (2 columns of margin)
+    let fill: String = if width % 2 == 1 { "a".to_string() } else { String::new() } + &"满".repeat(width / 2);
+    type_text(&mut st, &fill);
+    let (_, cursor) = draw(&st, 80, 24);
+    assert_eq!(cursor, Some((x0, y0 + 1)), "field {width} wide");
+    type_text(&mut st, "行");
+    let (_, cursor) = draw(&st, 80, 24);
+    assert_eq!(cursor, Some((x0 + 2, y0 + 1)));
+}
+
+// ---------------------------------------------------------------------------
+// The binary without a terminal
+
+fn beian() -> std::process::Command {
+    init_tz();
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_beian"));
+    c.env("BEIAN_LANG", "en")
+        .env_remove("BEIAN_DB")
+        .stdin(std::process::Stdio::null());
+    c
+}
+
+#[test]
+fn without_a_tty_demo_fills_the_database_and_the_ui_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new");
+    let out = beian().args(["demo", "--db"]).arg(&db).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout.contains(&db.display().to_string()), "{stdout}");
+    for (what, n) in [("systems", 12), ("requests", 300), ("plans", 27)] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(what))
+            .unwrap_or_else(|| panic!("{what}: {stdout}"));
+        assert_eq!(line.split_whitespace().last(), Some(n.to_string().as_str()), "{stdout}");
+    }
+    assert!(db.join("db").exists());
+
+    // No tty: the full-screen UI says so and exits non-zero, drawing nothing.
+    let out = beian().arg("--db").arg(&db).output().unwrap();
+    assert!(!out.status.success(), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("needs a terminal") && stderr.contains("not a tty"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\x1b'), "no escape sequences: {stderr:?}");
+}
