@@ -29,7 +29,7 @@ pub enum Edit {
 impl Field {
     pub fn new(text: &str, multiline: bool) -> Field {
         let lines: Vec<String> = if multiline {
-            text.split('\n').map(String::from).collect()
+            crate::sanitize::clean(text).split('\n').map(String::from).collect()
         } else {
             vec![crate::sanitize::clean_line(text)]
         };

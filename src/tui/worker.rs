@@ -67,7 +67,8 @@ pub fn run(service: Service, actor: Actor, jobs: Receiver<Job>, replies: Sender<
     }
 }
 
-fn handle(s: &Service, a: &Actor, job: Job) -> Reply {
+/// Answer one job (the worker thread's loop body; tests call it directly).
+pub fn handle(s: &Service, a: &Actor, job: Job) -> Reply {
     let r = match job {
         Job::LoadAll => (|| {
             Ok(Reply::All {

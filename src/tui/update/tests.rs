@@ -77,12 +77,13 @@ fn result(s: &mut State, r: TestResult, fx: &mut Vec<Effect>) {
         expect_rev: None,
         label: t("tui.done.result", &[]),
     }));
-    let n = rows(s).len();
-    s.tests.cursor.step(1, n);
     if r == TestResult::Fail {
-        // A failure usually has a defect to record.
-        s.tests.cursor.step(-1, n);
+        // A failure usually has a defect to record; the selection stays on the item
+        // (stepping down and back would leave the last row for the one above it).
         forms::open(s, FormKind::Defect, fx);
+    } else {
+        let n = rows(s).len();
+        s.tests.cursor.step(1, n);
     }
 }
 

@@ -1,0 +1,1232 @@
+//! End-to-end tests of the terminal UI: the real binary in a pty (portable-pty),
+//! its output read through a terminal emulator (vt100), the database checked
+//! through the CLI once the UI has quit (one process per database).
+
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+
+// ----- the environment: a temporary directory with the database, HOME and the binary -----
+
+struct Fixture {
+    tmp: tempfile::TempDir,
+    bin: PathBuf,
+    db: PathBuf,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("data");
+        std::fs::create_dir(&db).unwrap();
+        std::fs::create_dir_all(tmp.path().join("home/.config")).unwrap();
+        Fixture {
+            bin: PathBuf::from(env!("CARGO_BIN_EXE_beian")),
+            db,
+            tmp,
+        }
+    }
+
+    fn dir(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir().join("home")
+    }
+
+    /// The environment every run gets: the database, a HOME of its own (no user
+    /// keymap), Beijing time.
+    fn envs(&self, lang: &str) -> Vec<(String, String)> {
+        let home = self.home();
+        vec![
+            ("BEIAN_DB".into(), self.db.display().to_string()),
+            ("BEIAN_LANG".into(), lang.into()),
+            ("TZ".into(), "Asia/Shanghai".into()),
+            ("HOME".into(), home.display().to_string()),
+            ("XDG_CONFIG_HOME".into(), home.join(".config").display().to_string()),
+            ("XDG_DATA_HOME".into(), home.join(".local/share").display().to_string()),
+            ("TERM".into(), "xterm-256color".into()),
+            (
+                "PATH".into(),
+                std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into()),
+            ),
+        ]
+    }
+
+    /// Run `beian ARGS` with umask 007 (the database directory may be shared with a group).
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        let mut line = format!("umask 007; exec {}", sh_quote(self.bin.to_str().unwrap()));
+        for a in args {
+            line.push(' ');
+            line.push_str(&sh_quote(a));
+        }
+        Command::new("sh")
+            .args(["-c", &line])
+            .env_clear()
+            .envs(self.envs("en"))
+            .current_dir(self.dir())
+            .output()
+            .expect("beian runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(
+            o.status.success(),
+            "beian {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut a = vec!["--json"];
+        a.extend_from_slice(args);
+        let s = self.ok(&a);
+        serde_json::from_str(&s).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {s}"))
+    }
+
+    fn id(&self, args: &[&str]) -> String {
+        self.json(args)["entity"].as_str().unwrap().to_string()
+    }
+
+    /// Open the UI in a pty of `cols`x`rows`.
+    fn tui(&self, lang: &str, cols: u16, rows: u16) -> Tui {
+        let mut cmd = CommandBuilder::new(&self.bin);
+        self.prepare(&mut cmd, lang);
+        Tui::spawn(cmd, cols, rows)
+    }
+
+    /// Open the UI as another user, through runuser, in a pty of 80x24.
+    fn tui_as(&self, user: &str, lang: &str) -> Tui {
+        let mut cmd = CommandBuilder::new("runuser");
+        cmd.args(["-u", user, "--", self.bin.to_str().unwrap()]);
+        self.prepare(&mut cmd, lang);
+        Tui::spawn(cmd, 80, 24)
+    }
+
+    fn prepare(&self, cmd: &mut CommandBuilder, lang: &str) {
+        cmd.env_clear();
+        for (k, v) in self.envs(lang) {
+            cmd.env(k, v);
+        }
+        cmd.cwd(self.dir());
+        cmd.umask(Some(0o007));
+    }
+}
+
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn is_root() -> bool {
+    nix::unistd::Uid::effective().is_root()
+}
+
+// ----- the UI in a pty -----
+
+/// Keys as the terminal sends them.
+mod key {
+    pub const ENTER: &str = "\r";
+    pub const TAB: &str = "\t";
+    pub const ESC: &str = "\x1b";
+    pub const CTRL_S: &str = "\x13";
+    pub const BACKSPACE: &str = "\x7f";
+    pub const BACKTAB: &str = "\x1b[Z";
+    pub const HOME: &str = "\x1b[H";
+}
+
+struct Tui {
+    master: Option<Box<dyn MasterPty + Send>>,
+    writer: Option<Box<dyn Write + Send>>,
+    child: Box<dyn Child + Send + Sync>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    stop: Arc<AtomicBool>,
+    reader: Option<JoinHandle<()>>,
+}
+
+impl Tui {
+    fn spawn(cmd: CommandBuilder, cols: u16, rows: u16) -> Tui {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let child = pair.slave.spawn_command(cmd).expect("spawn in the pty");
+        // The child has the slave now; ours must go, or the pty never closes.
+        drop(pair.slave);
+        let master = pair.master;
+        // A reader and a writer of our own (dups of the master): the reader polls, so
+        // that it can be stopped and the pty really closes when the master is dropped;
+        // the writer does not type "\n^D" when dropped, as portable-pty's does.
+        let fd = master.as_raw_fd().expect("master fd");
+        let dup = || {
+            unsafe { BorrowedFd::borrow_raw(fd) }
+                .try_clone_to_owned()
+                .expect("dup master")
+        };
+        let writer: Box<dyn Write + Send> = Box::new(std::fs::File::from(dup()));
+        let reader_fd = dup();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(rows.max(1)).unwrap(),
+            std::num::NonZeroU16::new(cols.max(1)).unwrap(),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let reader = {
+            let (parser, raw, stop) = (parser.clone(), raw.clone(), stop.clone());
+            std::thread::spawn(move || {
+                use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+                let mut file = std::fs::File::from(reader_fd);
+                let mut buf = [0u8; 8192];
+                while !stop.load(Ordering::Relaxed) {
+                    let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLIN)];
+                    match poll(&mut fds, PollTimeout::from(50u16)) {
+                        Ok(0) => continue,
+                        Ok(_) => {}
+                        Err(nix::errno::Errno::EINTR) => continue,
+                        Err(_) => break,
+                    }
+                    let ready = fds[0].revents().unwrap_or(PollFlags::empty());
+                    if !ready.contains(PollFlags::POLLIN) {
+                        // POLLHUP without data: the child closed the pty.
+                        break;
+                    }
+                    match file.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            raw.lock().unwrap().extend_from_slice(&buf[..n]);
+                            parser.lock().unwrap().process(&buf[..n]);
+                        }
+                    }
+                }
+            })
+        };
+        Tui {
+            master: Some(master),
+            writer: Some(writer),
+            child,
+            parser,
+            raw,
+            stop,
+            reader: Some(reader),
+        }
+    }
+
+    /// Type `keys` (as the terminal would send them).
+    fn send(&mut self, keys: &str) {
+        let w = self.writer.as_mut().expect("pty open");
+        w.write_all(keys.as_bytes()).expect("write to pty");
+        w.flush().unwrap();
+    }
+
+    /// Esc on its own (followed at once by a key, the terminal would mean Alt+key).
+    fn esc(&mut self) {
+        std::thread::sleep(Duration::from_millis(60));
+        self.send(key::ESC);
+        std::thread::sleep(Duration::from_millis(120));
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// The rows drawn in reverse video (the selection), as text.
+    fn selected_rows(&self) -> Vec<String> {
+        let p = self.parser.lock().unwrap();
+        let sc = p.screen();
+        let (rows, cols) = sc.size();
+        let (rows, cols) = (rows.get(), cols.get());
+        let texts: Vec<String> = sc.rows(0, cols).collect();
+        (0..rows)
+            .filter(|&r| {
+                (0..cols)
+                    .filter(|&c| sc.cell(r, c).is_some_and(|x| x.inverse()))
+                    .count()
+                    >= 10
+            })
+            .map(|r| texts[r as usize].clone())
+            .collect()
+    }
+
+    /// Everything the child wrote to the terminal.
+    fn raw_bytes(&self) -> Vec<u8> {
+        self.raw.lock().unwrap().clone()
+    }
+
+    /// Wait until the screen shows `text`; panics with the screen after `secs`.
+    #[track_caller]
+    fn wait_for(&self, text: &str, secs: u64) -> String {
+        self.wait_until(secs, &format!("{text:?}"), |s| s.contains(text))
+    }
+
+    #[track_caller]
+    fn wait_until(&self, secs: u64, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out after {secs}s waiting for {what}; the screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Wait until one line of the screen shows all of `parts` (a row and its status).
+    #[track_caller]
+    fn wait_line(&self, parts: &[&str], secs: u64) -> String {
+        self.wait_until(secs, &format!("a line with {parts:?}"), |s| {
+            s.lines().any(|l| parts.iter().all(|p| l.contains(p)))
+        })
+    }
+
+    /// Wait until the screen no longer shows `text`.
+    #[track_caller]
+    fn wait_gone(&self, text: &str, secs: u64) -> String {
+        self.wait_until(secs, &format!("{text:?} to go"), |s| !s.contains(text))
+    }
+
+    /// The screen drawn incrementally (frame diffs, wide characters overwritten)
+    /// is the screen drawn afresh after a forced full redraw (a resize clears).
+    #[track_caller]
+    fn assert_redraw_stable(&mut self, at: &str) {
+        // Twice: a toast may expire in between.
+        let d = Some(self.redraw_diff())
+            .filter(|d| d.is_empty())
+            .unwrap_or_else(|| self.redraw_diff());
+        let text: Vec<String> = d
+            .iter()
+            .map(|(i, a, b)| format!("row {i}\n  drawn:   {a}\n  redrawn: {b}"))
+            .collect();
+        assert!(
+            d.is_empty(),
+            "{at}: the screen differs from a full redraw:\n{}",
+            text.join("\n")
+        );
+    }
+
+    /// Rows that differ (ignoring trailing blanks) between the screen as drawn
+    /// incrementally and as drawn afresh after a forced full redraw.
+    fn redraw_diff(&mut self) -> Vec<(usize, String, String)> {
+        let rows = |t: &Tui| -> Vec<String> {
+            let p = t.parser.lock().unwrap();
+            let cols = p.screen().size().1.get();
+            p.screen().rows(0, cols).map(|r| r.trim_end().to_string()).collect()
+        };
+        std::thread::sleep(Duration::from_millis(150));
+        let before = rows(self);
+        let (r, c) = {
+            let p = self.parser.lock().unwrap();
+            let (r, c) = p.screen().size();
+            (r.get(), c.get())
+        };
+        self.resize(c + 1, r);
+        std::thread::sleep(Duration::from_millis(30));
+        self.resize(c, r);
+        std::thread::sleep(Duration::from_millis(150));
+        let after = rows(self);
+        before
+            .into_iter()
+            .zip(after)
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(i, (a, b))| (i, a, b))
+            .collect()
+    }
+
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.parser.lock().unwrap().set_size(
+            std::num::NonZeroU16::new(rows.max(1)).unwrap(),
+            std::num::NonZeroU16::new(cols.max(1)).unwrap(),
+        );
+        self.master
+            .as_ref()
+            .unwrap()
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize");
+    }
+
+    fn pid(&self) -> nix::unistd::Pid {
+        nix::unistd::Pid::from_raw(self.child.process_id().expect("child pid") as i32)
+    }
+
+    fn signal(&self, sig: nix::sys::signal::Signal) {
+        nix::sys::signal::kill(self.pid(), sig).expect("signal the child");
+    }
+
+    /// Wait for the child to exit; None if it has not within `secs`.
+    fn wait_exit(&mut self, secs: u64) -> Option<portable_pty::ExitStatus> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(st) = self.child.try_wait().expect("try_wait") {
+                // Let the reader drain what the child wrote last.
+                let t = Instant::now();
+                while !self.reader.as_ref().is_some_and(|r| r.is_finished()) && t.elapsed() < Duration::from_secs(1) {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                return Some(st);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Quit with `q` and wait for the exit.
+    #[track_caller]
+    fn quit(&mut self) {
+        self.send("q");
+        let st = self.wait_exit(5);
+        assert!(st.is_some(), "the UI did not quit on q; the screen:\n{}", self.screen());
+        assert!(
+            st.unwrap().success(),
+            "the UI exited with an error; the screen:\n{}",
+            self.screen()
+        );
+    }
+
+    /// Close the pty (as a dropped SSH connection does): every master fd goes.
+    fn close_pty(&mut self) {
+        self.writer.take();
+        self.master.take();
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+    }
+}
+
+// ----- a database to work on -----
+
+fn whoami(fx: &Fixture) -> String {
+    fx.json(&["whoami"])["user"].as_str().unwrap().to_string()
+}
+
+/// A second Unix user (the approver) sharing the database through a group.
+struct OtherUser {
+    name: String,
+    group: String,
+}
+
+impl OtherUser {
+    fn add(prefix: &str) -> OtherUser {
+        let tag = std::process::id() % 100000;
+        let u = OtherUser {
+            name: format!("{prefix}{tag}"),
+            group: format!("g{prefix}{tag}"),
+        };
+        assert!(
+            Command::new("groupadd").arg(&u.group).status().unwrap().success(),
+            "groupadd"
+        );
+        let ok = Command::new("useradd")
+            .args(["-M", "-N", "-g", &u.group, "-s", "/bin/sh", &u.name])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "useradd {}", u.name);
+        u
+    }
+}
+
+impl Drop for OtherUser {
+    fn drop(&mut self) {
+        let _ = Command::new("userdel").arg(&self.name).status();
+        let _ = Command::new("groupdel").arg(&self.group).status();
+    }
+}
+
+fn chmod(p: &Path, mode: u32) {
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Let `user` use the fixture: a copy of the binary it can run, the database
+/// directory shared through its group (setgid, umask 007 everywhere).
+fn share_with(fx: &mut Fixture, user: &OtherUser) {
+    chmod(fx.dir(), 0o755);
+    chmod(&fx.home(), 0o755);
+    let bin = fx.dir().join("beian");
+    std::fs::copy(&fx.bin, &bin).unwrap();
+    chmod(&bin, 0o755);
+    fx.bin = bin;
+    let gid = nix::unistd::Group::from_name(&user.group).unwrap().unwrap().gid;
+    nix::unistd::chown(&fx.db, None, Some(gid)).unwrap();
+    chmod(&fx.db, 0o2770);
+}
+
+/// Dates relative to today, in Beijing time: the window must follow the notice by
+/// more than the three days of the notice period.
+fn day(offset: i64) -> String {
+    let now = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
+    (now + chrono::Duration::days(offset)).format("%Y-%m-%d").to_string()
+}
+
+/// The words of a command line (for arguments without spaces).
+fn args(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+/// Backspace `n` times (to clear what a form field offers).
+fn erase(n: usize) -> String {
+    key::BACKSPACE.repeat(n)
+}
+
+/// The line of the screen that shows `text`.
+#[track_caller]
+fn line_with<'a>(screen: &'a str, text: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("no line with {text:?} in:\n{screen}"))
+}
+
+// ----- 1. the acceptance flow (issue 3, acceptance 2) -----
+
+#[test]
+fn acceptance_flow_at_80x24() {
+    if !is_root() {
+        eprintln!("skipped: the approval needs a second Unix user (useradd); run as root (CI does)");
+        return;
+    }
+    let approver = OtherUser::add("bta");
+    let mut fx = Fixture::new();
+    share_with(&mut fx, &approver);
+    fx.ok(&["init"]);
+    let me = whoami(&fx);
+    std::fs::write(
+        fx.db.join("config.toml"),
+        format!(
+            "[roles.users]\n{me} = [\"operator\"]\n{} = [\"approver\"]\n",
+            approver.name
+        ),
+    )
+    .unwrap();
+    assert_eq!(fx.json(&["whoami"])["roles"], serde_json::json!(["admin", "operator"]));
+    fx.ok(&args(
+        "system add --name 一卡通系统 --department 后勤处 --vendor 新中新 --version V2.3",
+    ));
+    fx.ok(&args(
+        "system add --name 教务管理系统 --department 教务处 --version 5.1",
+    ));
+    fx.ok(&args(&format!(
+        "calendar add 期末考试 --start {} --end {} --hard",
+        day(40),
+        day(52)
+    )));
+    // Five requests: (title, body, system, channel).
+    let req = |title: &str, body: &str, sys: &str, channel: &str| {
+        let line = format!(
+            "request add --title {title} --body {body} --system {sys} --channel {channel} \
+             --submitter 李老师 --submitter-type teacher --department 后勤处"
+        );
+        fx.id(&args(&line))
+    };
+    let r1 = req(
+        "食堂消费机重复扣款",
+        "午餐高峰时段刷卡后余额被扣两次，学生投诉较多。",
+        "一卡通",
+        "email",
+    );
+    let r2 = req(
+        "门禁刷卡偶尔失败",
+        "图书馆门禁刷校园卡偶尔无反应。",
+        "一卡通",
+        "website",
+    );
+    let r3 = req(
+        "消费记录导出表格",
+        "希望能把消费记录导出为表格。",
+        "一卡通",
+        "questionnaire",
+    );
+    let r4 = req("充值页面显示异常", "手机充值页面金额显示错位。", "一卡通", "counsellor");
+    let r5 = req("选课高峰卡顿", "选课开始后页面长时间无响应。", "教务管理系统", "email");
+
+    // ---- session 1, the operator: the queue ----
+    let mut t = fx.tui("zh-CN", 80, 24);
+    let s = t.wait_for("REQ-", 10);
+    assert!(s.contains("需求队列") && s.contains("5 条新需求"), "{s}");
+    t.wait_for("5/5", 5);
+    // Filter by a field: the four requests of the card system, newest first.
+    t.send("/");
+    t.send("system:一卡通");
+    t.send(key::ENTER);
+    let s = t.wait_for("4/5", 5);
+    assert!(!s.contains(&r5), "{s}");
+    // Rows: r4 (selected), r3, r2, r1. Mark r4 and r3, accept both at once.
+    t.send(" ");
+    t.send(" ");
+    t.wait_for("已选 2", 5);
+    t.send("a");
+    let s = t.wait_until(5, "r3 and r4 accepted", |s| {
+        s.lines()
+            .filter(|l| (l.contains(&r3) || l.contains(&r4)) && l.contains("已采纳"))
+            .count()
+            == 2
+    });
+    assert!(s.contains("已选 0"), "{s}");
+    // The cursor is on r2 now: reject it with a reason.
+    t.send("x");
+    t.wait_for("驳回：理由", 5);
+    t.send("已有同类需求，门禁由保卫处负责");
+    t.send(key::ENTER);
+    t.wait_line(&[&r2, "已驳回"], 5);
+    // Down to r1: accept it alone.
+    t.send("j");
+    t.send("a");
+    t.wait_line(&[&r1, "已采纳"], 5);
+    // The detail of r1 shows its body.
+    t.send(key::ENTER);
+    t.wait_for("余额被扣两次", 5);
+    t.esc();
+    t.wait_gone("余额被扣两次", 5);
+
+    // ---- the plan: new, edit every field in Chinese, submit ----
+    t.send("2");
+    t.wait_for("计划编辑", 5);
+    t.send("n");
+    t.wait_for("新建更新计划", 5);
+    // The system comes from the request selected in the queue.
+    t.send(key::TAB);
+    t.send("一卡通消费机固件升级");
+    t.send(key::TAB);
+    t.send("V2.4");
+    t.send(key::CTRL_S);
+    let s = t.wait_for("PLAN-", 5);
+    let plan = line_with(&s, "PLAN-")
+        .split_whitespace()
+        .find(|w| w.starts_with("PLAN-"))
+        .unwrap()
+        .to_string();
+    t.wait_line(&[&plan, "草稿"], 5);
+    // Link r1 (still selected in the queue) to the new plan: the prompt offers the draft.
+    t.send("1");
+    t.send("l");
+    let s = t.wait_for("关联到计划", 5);
+    assert!(s.contains(&plan), "the prompt offers the draft plan: {s}");
+    t.send(key::ENTER);
+    t.wait_line(&[&r1, "已排入"], 5);
+    t.send("2");
+    t.send(key::ENTER);
+    t.wait_for("缺少", 5);
+    t.send("e");
+    t.wait_for("编辑计划", 5);
+    let start = format!("{} 22:00", day(10));
+    let end = format!("{} 02:00", day(11));
+    let fields: [&str; 13] = [
+        "（第一期）",
+        "",
+        "消除重复扣款，提升高峰期交易稳定性",
+        "升级全部食堂消费机固件并调整交易去重策略",
+        "分批灰度升级，先二食堂后全校",
+        &start,
+        &end,
+        "不涉及避让期",
+        "升级前全量备份交易库并校验",
+        "无数据结构变化，沿用原交易库",
+        "保留旧固件包，十分钟内可回退",
+        "升级中断导致消费机离线 | low | high | 夜间窗口操作并保留现金通道\r交易去重策略误判 | medium | medium | 灰度观察一周",
+        "王磊 | 负责人 | 实施\r赵敏 | 测试 | 功能验证",
+    ];
+    for (i, text) in fields.iter().enumerate() {
+        if i > 0 {
+            t.send(key::TAB);
+        }
+        if i == 5 {
+            // First a window in the exam period: the editor warns at once, on the field.
+            let (bad_start, bad_end) = (format!("{} 22:00", day(45)), format!("{} 02:00", day(46)));
+            t.send(&format!("{bad_start}\t{bad_end}"));
+            t.send(key::BACKTAB);
+            t.wait_for("这一禁止更新期内", 5);
+            t.send(&format!("{}{start}\t{}", erase(16), erase(16)));
+            t.send(key::BACKTAB);
+            t.wait_gone("这一禁止更新期内", 5);
+            continue;
+        }
+        t.send(text);
+    }
+    let s = t.wait_for("功能验证", 5);
+    assert!(!s.contains("时间格式为"), "the window is well formed: {s}");
+    t.send(key::CTRL_S);
+    t.wait_gone("编辑计划", 5);
+    let s = t.wait_for("灰度升级", 5);
+    assert!(!s.contains("缺少"), "nothing missing after the edit: {s}");
+    t.assert_redraw_stable("the plan detail");
+    assert!(s.contains("一卡通消费机固件升级（第一期）"), "{s}");
+    t.send("s");
+    t.wait_line(&[&plan, "已提交"], 5);
+    // The operator may not approve: the refusal is a toast, the plan stays submitted.
+    t.send("A");
+    t.wait_for("审批结果将以你的名义记录", 5);
+    t.send("y");
+    t.wait_for("无权执行", 5);
+    t.quit();
+
+    // The database has the plan as written.
+    let p = fx.json(&["plan", "show", &plan]);
+    assert_eq!(p["status"], "submitted", "{p}");
+    assert_eq!(p["title"], "一卡通消费机固件升级（第一期）");
+    assert_eq!(p["goals"], "消除重复扣款，提升高峰期交易稳定性");
+    assert_eq!(p["approach"], "分批灰度升级，先二食堂后全校");
+    assert_eq!(p["risks"].as_array().unwrap().len(), 2, "{p}");
+    assert_eq!(p["risks"][0]["impact"], "high");
+    assert_eq!(p["risks"][0]["mitigation"], "夜间窗口操作并保留现金通道");
+    assert_eq!(p["staff"][0]["person"], "王磊");
+    assert_eq!(p["staff"][1]["duty"], "功能验证");
+    for (r, status) in [
+        (&r1, "planned"),
+        (&r2, "rejected"),
+        (&r3, "accepted"),
+        (&r4, "accepted"),
+        (&r5, "new"),
+    ] {
+        assert_eq!(fx.json(&["request", "show", r])["status"], status, "{r}");
+    }
+    assert_eq!(
+        fx.json(&["request", "show", &r2])["reject_reason"],
+        "已有同类需求，门禁由保卫处负责"
+    );
+    assert_eq!(p["requests"], serde_json::json!([r1]));
+
+    // ---- session 2, the approver (another Unix user) approves in the UI ----
+    let mut t = fx.tui_as(&approver.name, "zh-CN");
+    let s = t.wait_for("1 项待审批", 10);
+    assert!(s.contains(&format!("{} [approver]", approver.name)), "{s}");
+    t.send("2");
+    t.wait_line(&[&plan, "已提交"], 5);
+    t.send("A");
+    t.wait_for("审批结果将以你的名义记录", 5);
+    t.send("y");
+    t.wait_line(&[&plan, "已批准"], 5);
+    t.quit();
+    let p = fx.json(&["plan", "show", &plan]);
+    assert_eq!(p["status"], "approved");
+    assert_eq!(p["approvals"][0]["approver"], approver.name.as_str());
+
+    // ---- session 3, the operator: notice, implementation, tests, go-live ----
+    let mut t = fx.tui("zh-CN", 80, 24);
+    t.wait_for("REQ-", 10);
+    t.send("2");
+    t.wait_line(&[&plan, "已批准"], 5);
+    t.send(key::ENTER);
+    t.wait_for("灰度升级", 5);
+    t.send("N");
+    t.wait_for("发布以下更新预告", 5);
+    t.assert_redraw_stable("the notice over the plan detail");
+
+    t.send("y");
+    t.wait_line(&[&plan, "已发布预告"], 5);
+    t.send("I");
+    t.wait_line(&[&plan, "实施中"], 5);
+    t.send("3");
+    t.wait_for("尚无测试轮次", 5);
+    t.send("r");
+    t.wait_for("第 1 轮（共 1 轮）", 5);
+    // Two items: one by a department representative, one by the operator.
+    t.send("i");
+    t.wait_for("新建测试项", 5);
+    t.send(&format!(
+        "\t高峰期连续刷卡不重复扣款\t每次刷卡只扣一次\t{}赵敏\t{}department_rep",
+        erase(me.len()),
+        erase(10)
+    ));
+    t.send(key::CTRL_S);
+    t.wait_gone("新建测试项", 5);
+    t.wait_for("#1", 5);
+    t.send("i");
+    t.wait_for("新建测试项", 5);
+    t.send(&format!("{}performance\t每秒五十笔交易\t响应小于一秒", erase(10)));
+    t.send(key::CTRL_S);
+    t.wait_gone("新建测试项", 5);
+    t.wait_for("#2", 5);
+    // Rows: functional, #1, performance, #2. Item 1 passes (the selection moves on).
+    t.send(key::HOME);
+    t.send("j");
+    t.send("p");
+    t.wait_for("[✓] #1", 5);
+    // Item 2, the last row, fails: the defect form opens on it.
+    t.send("j");
+    t.send("f");
+    let s = t.wait_for("记录缺陷", 5);
+    assert!(s.contains("major"), "{s}");
+    t.send(&format!(
+        "\t高峰期交易响应超过三秒\t{}赵敏\t{}department_rep\t\tXZX-2026-118",
+        erase(me.len()),
+        erase(10)
+    ));
+    t.send(key::CTRL_S);
+    t.wait_gone("记录缺陷", 5);
+    let s = t.wait_for("[✗] #2", 5);
+    assert!(s.contains("尚未确认数据备份"), "the gate lists the backup: {s}");
+    assert!(s.contains("D1"), "the gate lists the open major defect: {s}");
+    let sel = t.selected_rows();
+    assert!(sel[0].contains("#2"), "the failed item stays selected: {sel:?}");
+    t.assert_redraw_stable("the checklist with toasts");
+    // Round 2 copies the failed item (as #1 of the round); it passes now.
+    t.send("r");
+    t.wait_for("第 2 轮（共 2 轮）", 5);
+    let s = t.wait_for("每秒五十笔交易", 5);
+    assert!(!s.contains("高峰期连续刷卡"), "only the failed item is copied: {s}");
+    t.send(key::HOME);
+    t.send("j");
+    t.send("p");
+    let s = t.wait_for("[✓] #1", 5);
+    assert!(!s.contains("未通过或豁免"), "no open items: {s}");
+    t.quit();
+
+    // The TUI has no key to update a defect: the vendor's fix is verified with the CLI.
+    let p = fx.json(&["plan", "show", &plan]);
+    assert_eq!(p["rounds"].as_array().unwrap().len(), 2, "{p}");
+    assert_eq!(p["rounds"][0]["items"][0]["result"], "pass");
+    assert_eq!(p["rounds"][0]["items"][0]["tester"]["name"], "赵敏");
+    assert_eq!(p["rounds"][0]["items"][0]["tester"]["kind"], "department_rep");
+    assert_eq!(p["rounds"][0]["items"][1]["result"], "fail");
+    assert_eq!(p["rounds"][1]["items"][0]["result"], "pass");
+    assert_eq!(p["rounds"][1]["items"][0]["description"], "每秒五十笔交易");
+    assert_eq!(p["defects"][0]["description"], "高峰期交易响应超过三秒");
+    assert_eq!(p["defects"][0]["severity"], "major");
+    assert_eq!(p["defects"][0]["found_by"]["name"], "赵敏");
+    assert_eq!(p["defects"][0]["item"], 2);
+    assert_eq!(p["defects"][0]["vendor_ref"], "XZX-2026-118");
+    fx.ok(&["test", "defect-update", &plan, "D1", "--status", "verified"]);
+
+    // ---- session 4: backup, go-live, training, comparison, filing ----
+    let mut t = fx.tui("zh-CN", 80, 24);
+    t.wait_for("REQ-", 10);
+    t.send("2");
+    t.wait_line(&[&plan, "测试中"], 5);
+    t.send(key::ENTER);
+    t.wait_for("灰度升级", 5);
+    t.send("3");
+    let s = t.wait_for("第 2 轮（共 2 轮）", 5);
+    assert!(s.contains("尚未确认数据备份") && !s.contains("缺陷"), "{s}");
+    t.send("B");
+    t.wait_for("数据备份确认", 5);
+    t.send(&format!(
+        "交易库全量备份\t备份服务器 /backup/ykt\t38 GB\tsha256:9f2c\t{}王磊",
+        erase(me.len())
+    ));
+    t.send(key::CTRL_S);
+    t.wait_for("条件齐备，可以上线", 5);
+    t.send("L");
+    t.wait_for("记录上线", 5);
+    t.send(&format!(
+        "\t{}王磊\t\t\t逐台推送固件并重启\t调整去重窗口为三十秒\t无异常",
+        erase(me.len())
+    ));
+    t.send(key::CTRL_S);
+    t.wait_for("已上线", 5);
+    t.send("2");
+    t.wait_line(&[&plan, "已上线"], 5);
+    t.send("T");
+    t.wait_for("培训记录", 5);
+    t.send(&format!("\t\t{}王磊\t\t{}12", erase(me.len()), erase(1)));
+    t.send(key::CTRL_S);
+    t.wait_gone("培训记录", 5);
+    t.send("c");
+    t.wait_for("更新前后功能对比", 5);
+    t.send("交易去重 | 三秒内去重 | 三十秒内去重 | changed");
+    t.send(key::CTRL_S);
+    t.wait_gone("更新前后功能对比", 5);
+    t.send("F");
+    t.wait_for("档案将被冻结", 5);
+    t.send("y");
+    t.wait_line(&[&plan, "已备案"], 5);
+
+    // ---- the archive: search by a Chinese word, the timeline, the dossier, export ----
+    t.send("4");
+    let s = t.wait_for("FILE-", 5);
+    let dossier = line_with(&s, "FILE-")
+        .split_whitespace()
+        .find(|w| w.starts_with("FILE-"))
+        .unwrap()
+        .to_string();
+    t.send("/");
+    t.send("图书馆");
+    t.send(key::ENTER);
+    t.wait_for("没有档案", 5);
+    t.send("/");
+    t.send(&erase(3));
+    t.send("灰度升级");
+    t.send(key::ENTER);
+    t.wait_for(&dossier, 5);
+    t.send(key::ENTER);
+    // The dossier opens below the list, as its Markdown.
+    let s = t.wait_for("## ", 5);
+    assert!(s.contains(&format!("# {dossier} 一卡通系统")), "{s}");
+    t.assert_redraw_stable("the dossier");
+    t.send("E");
+    let s = t.wait_for("已导出到", 5);
+    assert!(s.contains(&format!("{dossier}.md")), "{s}");
+    let md = fx.dir().join(format!("{dossier}.md"));
+    assert!(md.exists(), "{} exists", md.display());
+    let text = std::fs::read_to_string(&md).unwrap();
+    for word in [
+        "一卡通消费机固件升级",
+        "分批灰度升级",
+        "王磊",
+        "交易去重",
+        "高峰期交易响应超过三秒",
+        "逐台推送固件并重启",
+        &r1,
+    ] {
+        assert!(text.contains(word), "{word} in the export:\n{text}");
+    }
+    t.esc();
+    t.wait_gone("## ", 5);
+    t.esc();
+    t.wait_gone("灰度升级", 5);
+    // The timeline: t, the system (offered from the selected dossier), enter.
+    t.send("t");
+    t.wait_for("查看系统近 30 天的变更", 5);
+    t.send(&erase(5));
+    t.send("一卡通");
+    t.send(key::ENTER);
+    let s = t.wait_for("一卡通系统，最近 30 天", 5);
+    assert!(s.contains(&dossier), "{s}");
+    t.quit();
+
+    // The database: filed, the linked request done, the dossier found by a Chinese word.
+    assert_eq!(fx.json(&["plan", "show", &plan])["status"], "filed");
+    assert_eq!(fx.json(&["request", "show", &r1])["status"], "done");
+    let hits = fx.json(&["archive", "search", "灰度升级"]);
+    assert_eq!(hits[0]["id"], dossier.as_str());
+    let d = fx.json(&["archive", "show", &dossier]);
+    assert_eq!(d["dossier"]["plan"]["golives"][0]["deployer"], "王磊");
+    assert_eq!(d["dossier"]["plan"]["training"][0]["attendance"], 12);
+    assert_eq!(d["dossier"]["plan"]["comparison"][0]["after"], "三十秒内去重");
+    assert_eq!(d["dossier"]["plan"]["backup"]["what"], "交易库全量备份");
+
+    // Three keystrokes from start: what changed on the system of the newest dossier.
+    let mut t = fx.tui("zh-CN", 80, 24);
+    t.wait_for("REQ-", 10);
+    t.send("4");
+    t.wait_for(&dossier, 5);
+    t.send("t");
+    t.wait_for("查看系统近 30 天的变更", 5);
+    t.send(key::ENTER);
+    let s = t.wait_for("一卡通系统，最近 30 天", 5);
+    assert!(s.contains(&dossier), "{s}");
+    t.quit();
+}
+
+// ----- helpers for the shorter tests -----
+
+/// A database with one system, one request and one draft plan, as the running user (admin, operator).
+fn small_db() -> (Fixture, String) {
+    let fx = Fixture::new();
+    fx.ok(&["init"]);
+    let me = whoami(&fx);
+    std::fs::write(
+        fx.db.join("config.toml"),
+        format!("[roles.users]\n{me} = [\"operator\"]\n"),
+    )
+    .unwrap();
+    fx.ok(&args("system add --name 一卡通系统 --department 后勤处 --version V2.3"));
+    fx.ok(&args(
+        "request add --title 食堂消费机重复扣款 --submitter 李老师 --system 一卡通",
+    ));
+    let plan = fx.id(&args(
+        "plan new --system 一卡通系统 --title 一卡通消费机固件升级 --to V2.4",
+    ));
+    (fx, plan)
+}
+
+/// The raw output ends by leaving the alternate screen and showing the cursor, after
+/// the last time it entered; the emulated terminal agrees.
+#[track_caller]
+fn assert_restored(t: &Tui, how: &str) {
+    let raw = t.raw_bytes();
+    let find_last = |pat: &[u8]| raw.windows(pat.len()).rposition(|w| w == pat);
+    let entered =
+        find_last(b"\x1b[?1049h").unwrap_or_else(|| panic!("{how}: the UI never entered the alternate screen"));
+    let left = find_last(b"\x1b[?1049l").unwrap_or_else(|| panic!("{how}: the alternate screen was not left"));
+    let shown = find_last(b"\x1b[?25h").unwrap_or_else(|| panic!("{how}: the cursor was not shown again"));
+    assert!(
+        left > entered,
+        "{how}: left the alternate screen before entering it last"
+    );
+    assert!(
+        shown > left.max(find_last(b"\x1b[?25l").unwrap_or(0)),
+        "{how}: the cursor is hidden at the end"
+    );
+    let end = String::from_utf8_lossy(&raw[raw.len().saturating_sub(40)..]).into_owned();
+    assert!(
+        raw.ends_with(b"\x1b[?1049l\x1b[?25h"),
+        "{how}: the output ends with {end:?}"
+    );
+    let tail = String::from_utf8_lossy(&raw[entered..]);
+    assert!(!tail.contains("panicked"), "{how}: {tail}");
+    let p = t.parser.lock().unwrap();
+    assert!(!p.screen().alternate_screen(), "{how}: still on the alternate screen");
+    assert!(!p.screen().hide_cursor(), "{how}: the cursor is still hidden");
+    assert!(!p.screen().bracketed_paste(), "{how}: bracketed paste is still on");
+}
+
+/// Raw mode is off again: the line discipline echoes and reads lines.
+#[track_caller]
+fn assert_cooked(t: &Tui, how: &str) {
+    let termios = t.master.as_ref().unwrap().get_termios().expect("termios of the pty");
+    let flags = format!("{:?}", termios.local_flags);
+    assert!(
+        flags.contains("ICANON") && flags.contains("ECHO"),
+        "{how}: the pty is still raw: {flags}"
+    );
+}
+
+// ----- 2. SIGHUP (and SIGTERM) with an unsaved plan edit: the draft comes back -----
+
+#[test]
+fn unsaved_plan_edit_survives_sighup_and_sigterm() {
+    use nix::sys::signal::Signal;
+    let (fx, plan) = small_db();
+    for (sig, text) in [
+        (Signal::SIGHUP, "断线前未保存的目标"),
+        (Signal::SIGTERM, "，终止前补充的内容"),
+    ] {
+        let mut t = fx.tui("zh-CN", 80, 24);
+        t.wait_for("需求队列", 10);
+        if sig == Signal::SIGHUP {
+            t.send("2");
+            t.wait_for(&plan, 5);
+            // The editor opens once the plan is loaded.
+            t.send("e");
+            t.wait_for("编辑计划", 5);
+            t.send(&format!("{}{}", key::TAB, key::TAB));
+        } else {
+            // The draft of the first round is back, focus on the goals: type on.
+            let s = t.wait_for("编辑计划", 5);
+            assert!(s.contains("断线前未保存的目标"), "{s}");
+        }
+        t.send(text);
+        t.wait_for(text, 5);
+        t.signal(sig);
+        let st = t
+            .wait_exit(5)
+            .unwrap_or_else(|| panic!("no exit within 5 s of {sig}:\n{}", t.screen()));
+        assert!(st.success(), "{sig}: {st:?}");
+        assert_restored(&t, sig.as_str());
+        assert_cooked(&t, sig.as_str());
+    }
+    // Nothing was saved; the next start reopens the form with both edits.
+    assert_eq!(fx.json(&["plan", "show", &plan])["goals"], "");
+    let mut t = fx.tui("zh-CN", 80, 24);
+    let s = t.wait_for("已恢复上次未保存的编辑", 10);
+    assert!(s.contains("编辑计划") && s.contains(&plan), "{s}");
+    t.wait_for("断线前未保存的目标，终止前补充的内容", 5);
+    // Saving it does what the edit meant.
+    t.send(key::CTRL_S);
+    t.wait_gone("编辑计划", 5);
+    t.quit();
+    assert_eq!(
+        fx.json(&["plan", "show", &plan])["goals"],
+        "断线前未保存的目标，终止前补充的内容"
+    );
+    let me = whoami(&fx);
+    assert!(
+        !fx.db.join("drafts").join(me).join("draft.json").exists(),
+        "the draft is gone once saved"
+    );
+}
+
+// ----- 3. the terminal is restored: quit, SIGTERM, the pty closing -----
+
+#[test]
+fn terminal_restored_on_quit_sigterm_and_pty_close() {
+    let (fx, _) = small_db();
+
+    let mut t = fx.tui("en", 80, 24);
+    t.wait_for("REQ-", 10);
+    assert!(t.parser.lock().unwrap().screen().alternate_screen());
+    t.quit();
+    assert_restored(&t, "q");
+    assert_cooked(&t, "q");
+
+    let mut t = fx.tui("en", 80, 24);
+    t.wait_for("REQ-", 10);
+    // With a popup open, to be sure the exit does not depend on the state.
+    t.send("?");
+    t.wait_for("Help", 5);
+    t.signal(nix::sys::signal::Signal::SIGTERM);
+    let st = t.wait_exit(5).expect("exit within 5 s of SIGTERM");
+    assert!(st.success(), "{st:?}");
+    assert_restored(&t, "SIGTERM");
+    assert_cooked(&t, "SIGTERM");
+
+    // The pty goes away (a dropped SSH connection): the UI must not hang.
+    let mut t = fx.tui("en", 80, 24);
+    t.wait_for("REQ-", 10);
+    t.send("n");
+    t.wait_for("New request", 5);
+    t.send("half-typed title");
+    t.wait_for("half-typed title", 5);
+    t.close_pty();
+    let st = t.wait_exit(5);
+    assert!(st.is_some(), "the UI still runs 5 s after its pty closed");
+    // The draft is kept for the next start.
+    let me = whoami(&fx);
+    let draft = std::fs::read_to_string(fx.db.join("drafts").join(me).join("draft.json")).expect("draft kept");
+    assert!(draft.contains("half-typed title"), "{draft}");
+    // And the database is free again.
+    fx.ok(&["overview"]);
+}
+
+// ----- 4. resizing at any moment -----
+
+#[test]
+fn resize_through_sizes_keeps_running() {
+    let (fx, _) = small_db();
+    let mut t = fx.tui("zh-CN", 80, 24);
+    t.wait_for("REQ-", 10);
+    let alive = |t: &mut Tui, at: &str| {
+        assert!(
+            t.child.try_wait().unwrap().is_none(),
+            "the UI died at {at}:\n{}",
+            t.screen()
+        );
+    };
+    let sizes: &[(u16, u16)] = &[
+        (1, 1),
+        (20, 5),
+        (80, 24),
+        (300, 100),
+        (79, 24),
+        (80, 23),
+        (2, 40),
+        (200, 3),
+        (80, 24),
+        (1, 1),
+        (300, 100),
+    ];
+    for round in 0..2 {
+        if round == 1 {
+            // Again with a form open over the pane.
+            t.send("n");
+            t.wait_for("新建需求", 5);
+            t.send("窗口大小变化时输入的标题");
+        }
+        for &(cols, rows) in sizes {
+            t.resize(cols, rows);
+            let at = format!("{cols}x{rows}");
+            if cols >= 80 && rows >= 24 {
+                let s = t.wait_for("需求队列", 5);
+                assert!(!s.contains("终端太小"), "{at}: {s}");
+                if round == 1 {
+                    t.wait_for("窗口大小变化时输入的标题", 5);
+                }
+            } else if cols >= 20 && rows >= 3 {
+                let s = t.wait_for("终端太小", 5);
+                assert!(!s.contains("需求队列"), "{at}: {s}");
+            } else {
+                // Too small even for the notice: something is drawn, nothing breaks.
+                std::thread::sleep(Duration::from_millis(150));
+            }
+            alive(&mut t, &at);
+        }
+    }
+    // Many resizes at once, as a window being dragged.
+    for i in 0..40u16 {
+        t.resize(40 + i * 5, 10 + i);
+    }
+    t.resize(80, 24);
+    t.wait_for("窗口大小变化时输入的标题", 5);
+    alive(&mut t, "dragging");
+    t.esc();
+    t.wait_gone("新建需求", 5);
+    t.quit();
+    assert!(!String::from_utf8_lossy(&t.raw_bytes()).contains("panicked"));
+}
+
+// ----- 5. escape sequences and bidi overrides in text -----
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let (fx, _) = small_db();
+    let evil = "正常\u{202e}反转\u{1b}[2J清屏\u{7}\u{9b}31m红";
+    let body = "第一行\u{1b}]0;标题\u{7}\u{2066}隔离\u{2069}";
+    let id = fx.id(&[
+        "request",
+        "add",
+        "--title",
+        evil,
+        "--body",
+        body,
+        "--submitter",
+        "攻击者",
+    ]);
+    // The core keeps the text and drops the controls.
+    let r = fx.json(&["request", "show", &id]);
+    assert_eq!(r["title"], "正常反转[2J清屏31m红");
+    assert_eq!(r["body"], "第一行]0;标题隔离");
+
+    let mut t = fx.tui("zh-CN", 80, 24);
+    t.wait_for(&id, 10);
+    // The newest request is selected: its detail shows the whole title.
+    t.send(key::ENTER);
+    let s = t.wait_for("第一行]0;标题隔离", 5);
+    assert!(
+        s.contains("需求队列") && s.contains("食堂消费机"),
+        "the screen was not cleared: {s}"
+    );
+    assert!(
+        s.lines().any(|l| l.contains('┌') && l.contains("正常反转[2J清屏31m红")),
+        "the detail's title: {s}"
+    );
+    t.esc();
+    // Typed by hand into a field, bidi overrides and C1 controls do not get through either.
+    t.send("/");
+    t.send("正常\u{202e}\u{9b}2J\u{200b}");
+    t.wait_for("正常2J", 5);
+    t.esc();
+    t.quit();
+    let raw = t.raw_bytes();
+    for (what, bad) in [
+        ("U+202E", "\u{202e}".as_bytes()),
+        ("U+2066", "\u{2066}".as_bytes()),
+        ("U+200B", "\u{200b}".as_bytes()),
+        ("C1 CSI", "\u{9b}".as_bytes()),
+        ("BEL", b"\x07"),
+        ("OSC", b"\x1b]"),
+    ] {
+        assert!(!raw.windows(bad.len()).any(|w| w == bad), "{what} reached the terminal");
+    }
+    // The only screen clears are the UI's own (none is right after the title's text).
+    assert!(!raw.windows(7).any(|w| w == "转\u{1b}[2J".as_bytes()));
+}
