@@ -27,6 +27,31 @@ pub fn clean_line(s: &str) -> String {
         .collect()
 }
 
+/// For display: like [`clean`], but each unsafe character becomes a visible
+/// placeholder — `␛` for ESC, `␇` for BEL and the other control pictures for
+/// C0, `␡` for DEL, `�` for C1 controls, bidi and zero-width characters — so that
+/// a hostile string shows that something was there without acting on the terminal.
+pub fn visible(s: &str) -> String {
+    let s = s.replace("\r\n", "\n").replace('\r', "\n");
+    s.chars().map(placeholder).collect()
+}
+
+/// [`visible`] on one line: newlines and tabs become spaces.
+pub fn visible_line(s: &str) -> String {
+    visible(s).chars().map(|c| if c == '\n' || c == '\t' { ' ' } else { c }).collect()
+}
+
+fn placeholder(c: char) -> char {
+    if !is_unsafe(c) {
+        return c;
+    }
+    match c {
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        '\u{7f}' => '\u{2421}',
+        _ => '\u{fffd}',
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,5 +61,13 @@ mod tests {
         let s = "教务\u{1b}[31m系统\u{202e}txt.exe\u{7}\r\nok\u{9b}";
         assert_eq!(clean(s), "教务[31m系统txt.exe\nok");
         assert_eq!(clean_line("a\nb\tc"), "a b c");
+    }
+
+    #[test]
+    fn placeholders_are_visible_and_safe() {
+        assert_eq!(visible_line("a\u{1b}[2Jb\u{202e}c\u{7f}\u{7}"), "a␛[2Jb\u{fffd}c␡␇");
+        let v = visible("x\u{0}\u{9b}\u{200b}\u{2066}y\nz");
+        assert!(!v.chars().any(|c| is_unsafe(c)), "{v:?}");
+        assert!(v.ends_with("y\nz"));
     }
 }

@@ -694,8 +694,8 @@ fn acceptance_flow_at_80x24() {
     t.wait_line(&[&plan, "已提交"], 5);
     // The operator may not approve: the refusal is a toast, the plan stays submitted.
     t.send("A");
-    t.wait_for("审批结果将以你的名义记录", 5);
-    t.send("y");
+    t.wait_for("会议纪要编号", 5);
+    t.send(key::ENTER);
     t.wait_for("无权执行", 5);
     t.quit();
 
@@ -731,9 +731,11 @@ fn acceptance_flow_at_80x24() {
     assert!(s.contains(&format!("{} [approver]", approver.name)), "{s}");
     t.send("2");
     t.wait_line(&[&plan, "已提交"], 5);
+    // The prompt for the minutes reference is the confirmation.
     t.send("A");
-    t.wait_for("审批结果将以你的名义记录", 5);
-    t.send("y");
+    t.wait_for("会议纪要编号", 5);
+    t.send("信息化领导小组会议纪要〔2026〕12号");
+    t.send(key::ENTER);
     t.wait_line(&[&plan, "已批准"], 5);
     t.quit();
     let p = fx.json(&["plan", "show", &plan]);
@@ -1168,7 +1170,10 @@ fn resize_through_sizes_keeps_running() {
     t.resize(80, 24);
     t.wait_for("窗口大小变化时输入的标题", 5);
     alive(&mut t, "dragging");
+    // Esc on an edited form asks before discarding it.
     t.esc();
+    t.wait_for("放弃本次编辑", 5);
+    t.send("y");
     t.wait_gone("新建需求", 5);
     t.quit();
     assert!(!String::from_utf8_lossy(&t.raw_bytes()).contains("panicked"));

@@ -469,9 +469,19 @@ fn popup_snapshots() {
     press(&mut st, "esc");
 
     on_plan(&mut st, PlanStatus::Submitted);
+    // Approving asks for the meeting-minutes reference; the prompt is the confirmation.
     press(&mut st, "A");
+    assert!(matches!(st.popups.last(), Some(Popup::Prompt { .. })));
+    type_text(&mut st, "信息化领导小组会议纪要〔2026〕12号");
+    snap!("prompt_approve", st);
+    press(&mut st, "esc");
+
+    // Publishing the notice asks for confirmation, showing the notice text.
+    on_plan(&mut st, PlanStatus::Approved);
+    press(&mut st, "enter");
+    press(&mut st, "N");
     assert!(matches!(st.popups.last(), Some(Popup::Confirm { .. })));
-    snap!("confirm_approve", st);
+    snap!("confirm_notice", st);
     press(&mut st, "n");
 }
 

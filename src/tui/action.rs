@@ -127,6 +127,7 @@ actions! {
     TestAddItem = "test.add_item" @ p(Tests),
     TestBackup = "test.backup" @ p(Tests),
     TestGoLive = "test.golive" @ p(Tests),
+    TestDefectUpdate = "test.defect_update" @ p(Tests),
     // archive
     ArchiveTimeline = "archive.timeline" @ p(Archive),
     ArchiveExport = "archive.export" @ p(Archive),

@@ -41,6 +41,45 @@ pub fn save(dir: &Path, draft: Option<&Draft>) {
     }
 }
 
+/// Writes drafts on its own thread, so that typing never waits on the disk; when
+/// several changes queue up only the latest is written.
+pub struct Writer {
+    tx: Option<std::sync::mpsc::Sender<Option<Draft>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Writer {
+    pub fn start(dir: &Path) -> Writer {
+        let (tx, rx) = std::sync::mpsc::channel::<Option<Draft>>();
+        let dir = dir.to_path_buf();
+        let thread = std::thread::spawn(move || {
+            while let Ok(mut latest) = rx.recv() {
+                while let Ok(newer) = rx.try_recv() {
+                    latest = newer;
+                }
+                save(&dir, latest.as_ref());
+            }
+        });
+        Writer { tx: Some(tx), thread: Some(thread) }
+    }
+
+    pub fn save(&self, draft: Option<Draft>) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(draft);
+        }
+    }
+}
+
+impl Drop for Writer {
+    /// Everything sent is on disk before the program goes on (or exits).
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 pub fn load(dir: &Path) -> Option<Draft> {
     let bytes = std::fs::read(dir.join(FILE)).ok()?;
     serde_json::from_slice(&bytes).ok()

@@ -146,12 +146,18 @@ pub fn run(service: Service, opts: Options) -> Result<()> {
     terminal::enable_raw_mode().map_err(|e| Error::io(std::path::Path::new("tty"), e))?;
     let prev_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
-        prev_hook(info);
+        // The worker catches its own panics and reports them as errors; only a
+        // panic of the UI thread ends the program, and then the terminal comes back first.
+        if std::thread::current().name() == Some("main") {
+            restore_terminal();
+            prev_hook(info);
+        }
     }));
     let mut out = std::io::stdout();
     let _ = execute!(out, EnterAlternateScreen, EnableBracketedPaste);
-    let result = event_loop(&mut state, &rx, &jobs_tx, &draft_dir);
+    let drafts = drafts::Writer::start(&draft_dir);
+    let result = event_loop(&mut state, &rx, &jobs_tx, &drafts);
+    drop(drafts);
     restore_terminal();
     result
 }
@@ -160,7 +166,7 @@ fn event_loop(
     state: &mut state::State,
     rx: &mpsc::Receiver<Msg>,
     jobs: &mpsc::Sender<worker::Job>,
-    draft_dir: &std::path::Path,
+    drafts: &drafts::Writer,
 ) -> Result<()> {
     let backend = CrosstermBackend::new(std::io::stdout());
     let mut terminal = Terminal::new(backend).map_err(|e| Error::io(std::path::Path::new("tty"), e))?;
@@ -189,7 +195,7 @@ fn event_loop(
                         ),
                         Err(e) => state.toast(Error::io(&path, e).message(), true),
                     },
-                    update::Effect::Draft(d) => drafts::save(draft_dir, d.as_ref()),
+                    update::Effect::Draft(d) => drafts.save(d),
                 }
             }
             if state.quit {

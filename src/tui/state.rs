@@ -47,6 +47,27 @@ impl ListCursor {
     }
 }
 
+/// The scroll position of a detail view, clamped to what the last draw showed.
+#[derive(Debug, Default)]
+pub struct Scroll {
+    pub pos: usize,
+    /// The largest useful position, set by the renderer.
+    pub max: Cell<usize>,
+}
+
+impl Scroll {
+    pub fn step(&mut self, d: isize) {
+        let max = self.max.get() as isize;
+        self.pos = (self.pos as isize + d).clamp(0, max.max(0)) as usize;
+    }
+    /// The first line to draw for `len` lines in `height` rows; records the maximum.
+    pub fn first(&self, len: usize, height: usize) -> usize {
+        let max = len.saturating_sub(height);
+        self.max.set(max);
+        self.pos.min(max)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum QueueSort {
     #[default]
@@ -68,6 +89,7 @@ pub struct QueueState {
     pub marked: BTreeSet<Id>,
     /// The request opened in the detail view.
     pub detail: Option<Request>,
+    pub detail_scroll: Scroll,
     /// Saved filters, recalled with F1–F4 style keys through the palette.
     pub views: Vec<String>,
 }
@@ -77,6 +99,7 @@ pub struct PlansState {
     pub all: Vec<PlanSummary>,
     pub cursor: ListCursor,
     pub detail: Option<Plan>,
+    pub detail_scroll: Scroll,
     /// Open the editor when this plan arrives from the worker.
     pub edit_after_load: Option<Id>,
 }
@@ -100,6 +123,7 @@ pub struct ArchiveState {
     pub timeline: Option<(Id, i64)>,
     pub cursor: ListCursor,
     pub detail: Option<DossierView>,
+    pub detail_scroll: Scroll,
 }
 
 impl ArchiveState {
@@ -124,6 +148,7 @@ pub enum PromptFor {
     Link(Vec<Id>),
     Comment(Id),
     ReturnPlan(Id),
+    Approve { plan: Id, rev: u64 },
     CancelPlan(Id),
     Waive { plan: Id, item: u32 },
     Timeline,
@@ -142,6 +167,7 @@ pub enum FormKind {
     TestItem,
     Training,
     Comparison,
+    DefectUpdate,
 }
 
 /// A form: labelled fields, one focused.
@@ -155,6 +181,8 @@ pub struct Form {
     pub target: Option<(Id, u64)>,
     /// A warning shown on a field (e.g. the window against the calendar).
     pub warnings: HashMap<usize, String>,
+    /// Edited since it was opened: Esc asks before discarding.
+    pub dirty: bool,
 }
 
 #[derive(Debug)]
@@ -176,6 +204,8 @@ pub enum Popup {
         job: Box<super::worker::Job>,
     },
     Form(Form),
+    /// "Discard this edit?" over the form it would discard.
+    DiscardForm(Form),
     /// Text to read (notice preview, keymap issues); Enter/Esc close it.
     Message {
         title: String,

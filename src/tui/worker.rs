@@ -60,7 +60,16 @@ pub enum Reply {
 
 pub fn run(service: Service, actor: Actor, jobs: Receiver<Job>, replies: Sender<super::Msg>) {
     for job in jobs {
-        let reply = handle(&service, &actor, job);
+        // A bug in one job must not take the UI down with it: it becomes an error toast.
+        let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(&service, &actor, job)))
+            .unwrap_or_else(|payload| {
+                let what = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Reply::Failed(Error::Storage { detail: format!("internal error: {what}") })
+            });
         if replies.send(super::Msg::Reply(reply)).is_err() {
             break;
         }

@@ -93,10 +93,9 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         f.render_widget(block, area);
         // The dossier as its Markdown export, read in place.
         let md = crate::export::dossier_markdown(v);
-        let body: Vec<Line> = textwrap_lines(&md, inner.width as usize)
-            .into_iter()
-            .map(Line::raw)
-            .collect();
+        let wrapped = textwrap_lines(&md, inner.width as usize);
+        let first = a.detail_scroll.first(wrapped.len(), inner.height as usize);
+        let body: Vec<Line> = wrapped.into_iter().skip(first).map(Line::raw).collect();
         f.render_widget(Paragraph::new(body), inner);
     }
 }

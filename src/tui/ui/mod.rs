@@ -91,7 +91,7 @@ pub fn text_width(s: &str) -> usize {
 /// character. Control, bidi and zero-width characters are dropped, newlines and tabs
 /// become spaces.
 pub fn fit(s: &str, max: usize) -> String {
-    let s = crate::sanitize::clean_line(s);
+    let s = crate::sanitize::visible_line(s);
     if text_width(&s) <= max {
         return s;
     }
@@ -265,7 +265,7 @@ fn render_toasts(f: &mut Frame, body: Rect, s: &State) {
     let mut y = body.y + body.height;
     for toast in s.toasts.iter().rev() {
         let lines = textwrap_lines(
-            &crate::sanitize::clean_line(&toast.text),
+            &crate::sanitize::visible_line(&toast.text),
             width.saturating_sub(2) as usize,
         );
         let h = (lines.len() as u16 + 2).min(body.height);
@@ -297,7 +297,7 @@ pub fn textwrap_lines(text: &str, width: usize) -> Vec<String> {
 fn wrap(text: &str, width: usize, words: bool) -> Vec<String> {
     let width = width.max(1);
     let mut out = Vec::new();
-    let text = crate::sanitize::clean(text).replace('\t', "    ");
+    let text = crate::sanitize::visible(text).replace('\t', "    ");
     for para in text.split('\n') {
         let mut line = String::new();
         let mut w = 0;

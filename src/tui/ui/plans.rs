@@ -193,5 +193,7 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
             }
         }
     }
+    let first = s.plans.detail_scroll.first(lines.len(), inner.height as usize);
+    let lines: Vec<Line> = lines.into_iter().skip(first).collect();
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -62,26 +62,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                 f.render_widget(block, r);
                 render_field(f, input, inner, top);
             }
-            Popup::Confirm { message, .. } => {
-                let th = Theme::of(s);
-                let width = 70u16.min(area.width);
-                let mut lines = textwrap_lines(message, width.saturating_sub(2) as usize);
-                // A long message (a notice preview) is cut so that the keys stay in view.
-                let room = area.height.saturating_sub(4) as usize;
-                if lines.len() > room {
-                    lines.truncate(room.saturating_sub(1));
-                    lines.push("…".into());
-                }
-                lines.push(String::new());
-                lines.push(t("tui.confirm.keys", &[]));
-                let r = centered(area, width, (lines.len() as u16 + 2).min(area.height));
-                clear(f, r);
-                let title = format!(" {} ", t("tui.confirm", &[]));
-                f.render_widget(
-                    Paragraph::new(lines.join("\n")).block(th.block(&title).border_style(th.warn())),
-                    r,
-                );
-            }
+            Popup::Confirm { message, .. } => confirm_box(f, area, s, message),
             Popup::Message { title, text, scroll } => {
                 let th = Theme::of(s);
                 // As tall as the text, at most the screen less two rows above and below.
@@ -100,8 +81,31 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                 f.render_widget(Paragraph::new(body), inner);
             }
             Popup::Form(form) => render_form(f, area, s, form, top),
+            Popup::DiscardForm(form) => {
+                render_form(f, area, s, form, false);
+                confirm_box(f, area, s, &t("tui.confirm.discard", &[]));
+            }
         }
     }
+}
+
+/// A yes/no box: the message, then the keys.
+fn confirm_box(f: &mut Frame, area: Rect, s: &State, message: &str) {
+    let th = Theme::of(s);
+    let width = 70u16.min(area.width);
+    let mut lines = textwrap_lines(message, width.saturating_sub(2) as usize);
+    // A long message (a notice preview) is cut so that the keys stay in view.
+    let room = area.height.saturating_sub(4) as usize;
+    if lines.len() > room {
+        lines.truncate(room.saturating_sub(1));
+        lines.push("…".into());
+    }
+    lines.push(String::new());
+    lines.push(t("tui.confirm.keys", &[]));
+    let r = centered(area, width, (lines.len() as u16 + 2).min(area.height));
+    clear(f, r);
+    let title = format!(" {} ", t("tui.confirm", &[]));
+    f.render_widget(Paragraph::new(lines.join("\n")).block(th.block(&title).border_style(th.warn())), r);
 }
 
 fn help(f: &mut Frame, area: Rect, s: &State, scroll: usize) {

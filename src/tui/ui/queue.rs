@@ -189,12 +189,14 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State) {
                 "{} {}: {}",
                 fmt_time(c.time),
                 c.author,
-                crate::sanitize::clean_line(&c.text)
+                crate::sanitize::visible_line(&c.text)
             );
             for l in textwrap_lines(&text, w) {
                 lines.push(Line::raw(l));
             }
         }
     }
+    let first = s.queue.detail_scroll.first(lines.len(), inner.height as usize);
+    let lines: Vec<Line> = lines.into_iter().skip(first).collect();
     f.render_widget(Paragraph::new(lines), inner);
 }

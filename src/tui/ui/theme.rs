@@ -61,7 +61,7 @@ impl Theme {
     pub fn block(&self, title: &str) -> Block<'static> {
         let b = Block::default()
             .borders(Borders::ALL)
-            .title(crate::sanitize::clean_line(title));
+            .title(crate::sanitize::visible_line(title));
         if self.ascii {
             b.border_set(border::Set {
                 top_left: "+",

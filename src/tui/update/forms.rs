@@ -84,6 +84,7 @@ fn spec(kind: FormKind) -> &'static [(&'static str, bool)] {
             ("tui.f.attendance", false),
         ],
         FormKind::Comparison => &[("tui.f.comparison", true)],
+        FormKind::DefectUpdate => &[("tui.f.defect", false), ("tui.f.defect_status", false), ("tui.f.vendor_ref", false)],
         FormKind::TestItem => &[
             ("tui.f.category", false),
             ("tui.f.description", false),
@@ -105,6 +106,7 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::TestItem => "tui.form.test_item",
         FormKind::Training => "tui.form.training",
         FormKind::Comparison => "tui.form.comparison",
+        FormKind::DefectUpdate => "tui.form.defect_update",
     }
 }
 
@@ -130,6 +132,7 @@ fn build(kind: FormKind, target: Option<(Id, u64)>, values: &[String], focus: us
         fields,
         target,
         warnings: Default::default(),
+        dirty: false,
     }
 }
 
@@ -268,6 +271,22 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             Some(p) => (Some((p.id, p.meta.rev)), vec![String::new()]),
             None => return,
         },
+        FormKind::DefectUpdate => match sel_plan {
+            Some(p) => {
+                // The defect that blocks go-live first, else the first open one.
+                let open = |d: &&Defect| d.status == DefectStatus::Open;
+                let blocking = |d: &&Defect| open(d) && matches!(d.severity, Severity::Critical | Severity::Major);
+                let d = p.defects.iter().find(blocking).or_else(|| p.defects.iter().find(open)).or(p.defects.last());
+                let Some(d) = d else {
+                    return s.toast(t("tui.tests.no_defects", &[]), true);
+                };
+                (
+                    Some((p.id, p.meta.rev)),
+                    vec![format!("D{}", d.no), "verified".into(), d.vendor_ref.clone().unwrap_or_default()],
+                )
+            }
+            None => return,
+        },
         FormKind::TestItem => match sel_plan {
             Some(p) => (
                 Some((p.id, p.meta.rev)),
@@ -291,6 +310,7 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
 /// Reopen the form of a draft left by the last session.
 pub fn restore(s: &mut State, d: Draft) {
     let mut form = build(d.kind, d.target, &d.values, d.focus);
+    form.dirty = true;
     check(s, &mut form);
     s.popups.push(Popup::Form(form));
     s.toast(t("tui.draft_restored", &[]), false);
@@ -365,14 +385,18 @@ pub fn key(s: &mut State, mut form: Form, k: KeyEvent, fx: &mut Vec<Effect>) {
         (KeyCode::Char('s'), m) if m.contains(KeyModifiers::CONTROL) => return submit(s, form, fx),
         (KeyCode::Enter, _) if !focused_multi && form.focus + 1 == n => return submit(s, form, fx),
         (KeyCode::Enter, _) if !focused_multi => form.focus += 1,
+        (KeyCode::Esc, _) if form.dirty => {
+            s.popups.push(Popup::DiscardForm(form));
+            return;
+        }
         (KeyCode::Esc, _) => {
             fx.push(Effect::Draft(None));
-            s.toast(t("tui.form.discarded", &[]), false);
             return;
         }
         _ => {
             let i = form.focus;
             if form.fields[i].1.handle(&k) == Edit::Changed {
+                form.dirty = true;
                 check(s, &mut form);
                 fx.push(Effect::Draft(Some(draft_of(&form))));
             }
@@ -593,6 +617,19 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             None,
         ),
         FormKind::Comparison => return comparison(plan.ok_or("plan")?, &v[0]),
+        FormKind::DefectUpdate => (
+            Command::DefectUpdate {
+                plan: plan.ok_or("plan")?,
+                defect: v[0]
+                    .trim()
+                    .trim_start_matches(['D', 'd'])
+                    .parse()
+                    .map_err(|_| Error::input("defect", &v[0], "D1").message())?,
+                status: Some(pick("status", &v[1], DefectStatus::ALL, |x| (x.as_str(), x.label()))?),
+                vendor_ref: Some(v[2].clone()),
+            },
+            None,
+        ),
         FormKind::TestItem => (
             Command::TestItem {
                 plan: plan.ok_or("plan")?,

@@ -154,7 +154,17 @@ pub(super) fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
     }
 }
 
+/// Move the selection, or scroll the open detail view (Esc closes it to move again).
 fn step(s: &mut State, d: isize) {
+    let scroll = match s.pane {
+        Pane::Queue if s.queue.detail.is_some() => Some(&mut s.queue.detail_scroll),
+        Pane::Plans if s.plans.detail.is_some() => Some(&mut s.plans.detail_scroll),
+        Pane::Archive if s.archive.detail.is_some() => Some(&mut s.archive.detail_scroll),
+        _ => None,
+    };
+    if let Some(sc) = scroll {
+        return sc.step(d);
+    }
     match s.pane {
         Pane::Queue => {
             let n = s.queue.visible.len();
@@ -212,18 +222,37 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             s.calendar = calendar;
             s.queue.all = requests;
             queue::refilter(s);
+            // Keep the selected plan and dossier selected, wherever they move.
+            let plan = s.plans.all.get(s.plans.cursor.selected).map(|p| p.id);
             s.plans.all = plans;
             // Newest first, like the queue.
             s.plans.all.reverse();
             let n = s.plans.all.len();
+            if let Some(i) = plan.and_then(|id| s.plans.all.iter().position(|p| p.id == id)) {
+                s.plans.cursor.selected = i;
+            }
             s.plans.cursor.clamp(n);
+            let dossier = s.archive.shown().get(s.archive.cursor.selected).map(|d| d.id);
             s.archive.all = dossiers;
+            if let Some(i) = dossier.and_then(|id| s.archive.shown().iter().position(|d| d.id == id)) {
+                s.archive.cursor.selected = i;
+            }
             let n = s.archive.shown().len();
             s.archive.cursor.clamp(n);
         }
-        Reply::Request(r) => s.queue.detail = Some(*r),
+        Reply::Request(r) => {
+            if s.queue.detail.as_ref().map(|d| d.id) != Some(r.id) {
+                s.queue.detail_scroll = Default::default();
+            }
+            s.queue.detail = Some(*r)
+        }
         Reply::Plan(p) => plans::loaded(s, *p, fx),
-        Reply::Dossier(d) => s.archive.detail = Some(*d),
+        Reply::Dossier(d) => {
+            if s.archive.detail.as_ref().map(|x| x.dossier.id) != Some(d.dossier.id) {
+                s.archive.detail_scroll = Default::default();
+            }
+            s.archive.detail = Some(*d)
+        }
         Reply::Archive { seq, hits } => {
             if seq == s.archive.search_seq {
                 s.archive.hits = Some(hits);

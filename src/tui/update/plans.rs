@@ -40,17 +40,11 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::PlanSubmit => exec(fx, Command::PlanSubmit { id }, rev, "tui.done.submitted"),
-        Action::PlanApprove => s.popups.push(Popup::Confirm {
-            message: t("tui.confirm.approve", &[("plan", id.to_string())]),
-            job: Box::new(Job::Execute {
-                cmd: Command::PlanApprove {
-                    id,
-                    comment: String::new(),
-                    minutes_ref: String::new(),
-                },
-                expect_rev: Some(rev),
-                label: t("tui.done.approved", &[]),
-            }),
+        // The prompt for the minutes reference is the confirmation: Enter approves, Esc does not.
+        Action::PlanApprove => s.popups.push(Popup::Prompt {
+            purpose: PromptFor::Approve { plan: id, rev },
+            label: t("tui.prompt.approve", &[("plan", id.to_string())]),
+            input: Default::default(),
         }),
         Action::PlanReturn => s.popups.push(Popup::Prompt {
             purpose: PromptFor::ReturnPlan(id),
@@ -119,6 +113,9 @@ pub fn loaded(s: &mut State, p: Plan, fx: &mut Vec<Effect>) {
     let wanted = s.pane == Pane::Plans || s.plans.detail.as_ref().is_some_and(|d| d.id == p.id);
     if wanted || s.plans.edit_after_load == Some(p.id) {
         let edit = s.plans.edit_after_load.take() == Some(p.id);
+        if s.plans.detail.as_ref().map(|d| d.id) != Some(p.id) {
+            s.plans.detail_scroll = Default::default();
+        }
         s.plans.detail = Some(p);
         if edit {
             forms::open(s, FormKind::EditPlan, fx);

@@ -58,6 +58,7 @@ pub fn paste(s: &mut State, text: &str, _fx: &mut [Effect]) {
     match s.popups.last_mut() {
         Some(Popup::Prompt { input, .. }) | Some(Popup::Palette { input, .. }) => input.paste(text),
         Some(Popup::Form(f)) => {
+            f.dirty = true;
             let i = f.focus;
             if let Some((_, field)) = f.fields.get_mut(i) {
                 field.paste(text);
@@ -147,6 +148,14 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
             _ => s.popups.push(Popup::Prompt { purpose, label, input }),
         },
         Popup::Form(form) => forms::key(s, form, k, fx),
+        Popup::DiscardForm(form) => match k.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                fx.push(Effect::Draft(None));
+                s.toast(t("tui.form.discarded", &[]), false);
+            }
+            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Enter => s.popups.push(Popup::Form(form)),
+            _ => s.popups.push(Popup::DiscardForm(form)),
+        },
     }
 }
 
@@ -253,6 +262,11 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
             }],
             label("tui.done.commented"),
         ),
+        PromptFor::Approve { plan, rev } => fx.push(Effect::Job(Job::Execute {
+            cmd: Command::PlanApprove { id: *plan, comment: String::new(), minutes_ref: text.into() },
+            expect_rev: Some(*rev),
+            label: label("tui.done.approved"),
+        })),
         PromptFor::ReturnPlan(id) => exec_many(
             fx,
             vec![Command::PlanReturn {

@@ -65,8 +65,9 @@ pub fn filter_key(s: &mut State, k: KeyEvent) {
             refilter(s);
         }
         Edit::Changed => {
-            s.queue.cursor.selected = 0;
+            // While typing, the best match is the one selected.
             refilter(s);
+            s.queue.cursor.selected = 0;
         }
         Edit::Moved | Edit::Ignored => {}
     }

@@ -115,6 +115,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Action::TestAddItem => forms::open(s, FormKind::TestItem, fx),
         Action::TestBackup => forms::open(s, FormKind::Backup, fx),
         Action::TestGoLive => forms::open(s, FormKind::GoLive, fx),
+        Action::TestDefectUpdate => forms::open(s, FormKind::DefectUpdate, fx),
         _ => {}
     }
 }
