@@ -14,6 +14,7 @@ pub mod keymap;
 pub mod state;
 pub mod ui;
 pub mod update;
+pub mod views;
 pub mod worker;
 
 use std::io::{IsTerminal, Write};
@@ -90,6 +91,9 @@ pub fn run(service: Service, opts: Options) -> Result<()> {
             text,
             scroll: 0,
         });
+    }
+    if let Some(p) = views::path() {
+        state.queue.views = views::load(&p);
     }
     // A draft left by a dropped connection comes back first.
     if let Some(d) = drafts::load(&draft_dir) {
@@ -196,6 +200,13 @@ fn event_loop(
                         Err(e) => state.toast(Error::io(&path, e).message(), true),
                     },
                     update::Effect::Draft(d) => drafts.save(d),
+                    update::Effect::SaveViews(v) => {
+                        if let Some(p) = views::path() {
+                            if let Err(e) = views::save(&p, &v) {
+                                state.toast(Error::io(&p, e).message(), true);
+                            }
+                        }
+                    }
                 }
             }
             if state.quit {

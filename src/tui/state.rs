@@ -152,7 +152,6 @@ pub enum PromptFor {
     CancelPlan(Id),
     Waive { plan: Id, item: u32 },
     Timeline,
-    SaveView,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -308,7 +307,7 @@ impl State {
             error,
             ttl: if error { 12 } else { 6 },
         });
-        if self.toasts.len() > 4 {
+        if self.toasts.len() > 2 {
             self.toasts.remove(0);
         }
     }

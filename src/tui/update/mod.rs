@@ -28,6 +28,8 @@ pub enum Effect {
         path: std::path::PathBuf,
         text: String,
     },
+    /// Keep the saved queue views for the next session.
+    SaveViews(Vec<String>),
     /// Save (or with `None`, clear) the draft of a form being edited.
     Draft(Option<super::drafts::Draft>),
 }

@@ -296,11 +296,6 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
             label("tui.done.result"),
         ),
         PromptFor::Timeline => super::archive::timeline(s, text, fx)?,
-        PromptFor::SaveView => {
-            if !text.is_empty() {
-                s.queue.views.push(text.into());
-            }
-        }
     }
     Ok(())
 }

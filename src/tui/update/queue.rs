@@ -153,6 +153,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 s.toast(t("tui.view.empty", &[]), true);
             } else if !s.queue.views.contains(&f) {
                 s.queue.views.push(f.clone());
+                fx.push(Effect::SaveViews(s.queue.views.clone()));
                 s.toast(t("tui.view.saved", &[("view", f)]), false);
             }
         }
