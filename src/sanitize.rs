@@ -38,7 +38,10 @@ pub fn visible(s: &str) -> String {
 
 /// [`visible`] on one line: newlines and tabs become spaces.
 pub fn visible_line(s: &str) -> String {
-    visible(s).chars().map(|c| if c == '\n' || c == '\t' { ' ' } else { c }).collect()
+    visible(s)
+        .chars()
+        .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
+        .collect()
 }
 
 fn placeholder(c: char) -> char {

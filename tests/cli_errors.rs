@@ -35,8 +35,16 @@ fn ok(db: &Path, args: &[&str]) -> String {
 fn fails(db: &Path, args: &[&str], code: i32, needle: &str) -> Out {
     let o = beian(db, args);
     assert_eq!(o.code, code, "{args:?}: stdout {} stderr {}", o.stdout, o.stderr);
-    assert!(o.stderr.contains(needle), "{args:?}: expected {needle:?} in {}", o.stderr);
-    assert!(o.stdout.is_empty(), "{args:?}: errors go to stderr, stdout had {}", o.stdout);
+    assert!(
+        o.stderr.contains(needle),
+        "{args:?}: expected {needle:?} in {}",
+        o.stderr
+    );
+    assert!(
+        o.stdout.is_empty(),
+        "{args:?}: errors go to stderr, stdout had {}",
+        o.stdout
+    );
     o
 }
 
@@ -44,15 +52,53 @@ fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("data");
     ok(&db, &["init"]);
-    ok(&db, &["system", "add", "--name", "教务管理系统", "--department", "教务处", "--version", "5.0"]);
-    ok(&db, &["request", "add", "--title", "选课页面加载慢", "--submitter", "张同学", "--submitter-type", "student", "--channel", "website"]);
+    ok(
+        &db,
+        &[
+            "system",
+            "add",
+            "--name",
+            "教务管理系统",
+            "--department",
+            "教务处",
+            "--version",
+            "5.0",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "request",
+            "add",
+            "--title",
+            "选课页面加载慢",
+            "--submitter",
+            "张同学",
+            "--submitter-type",
+            "student",
+            "--channel",
+            "website",
+        ],
+    );
     (tmp, db)
 }
 
 #[test]
 fn json_output_parses_and_errors_go_to_stderr() {
     let (_tmp, db) = setup();
-    ok(&db, &["plan", "new", "--system", "教务", "--title", "教务系统升级", "--to", "5.1"]);
+    ok(
+        &db,
+        &[
+            "plan",
+            "new",
+            "--system",
+            "教务",
+            "--title",
+            "教务系统升级",
+            "--to",
+            "5.1",
+        ],
+    );
     for args in [
         vec!["--json", "system", "list"],
         vec!["--json", "system", "show", "SYS-0001"],
@@ -86,46 +132,132 @@ fn exit_codes_name_what_is_wrong() {
     fails(&db, &["request", "show"], 2, "Usage");
     fails(&db, &["request", "show", "REQ-26-x"], 2, "invalid request: REQ-26-x");
     fails(&db, &["request", "show", "PLAN-2026-0001"], 2, "invalid request");
-    ok(&db, &["plan", "new", "--system", "SYS-0001", "--title", "t", "--to", "5.1"]);
+    ok(
+        &db,
+        &["plan", "new", "--system", "SYS-0001", "--title", "t", "--to", "5.1"],
+    );
     fails(
         &db,
-        &["plan", "edit", "PLAN-2026-0001", "--window-start", "2026-02-30 22:00", "--window-end", "2026-03-01 01:00"],
+        &[
+            "plan",
+            "edit",
+            "PLAN-2026-0001",
+            "--window-start",
+            "2026-02-30 22:00",
+            "--window-end",
+            "2026-03-01 01:00",
+        ],
         2,
         "invalid window-start: 2026-02-30 22:00 (expected YYYY-MM-DD HH:MM)",
     );
-    fails(&db, &["training", "PLAN-2026-0001", "--format", "classroom", "--date", "next week", "--trainer", "x"], 2, "invalid date");
-    fails(&db, &["request", "add", "--title", "x", "--submitter", "y", "--channel", "fax"], 2, "fax");
+    fails(
+        &db,
+        &[
+            "training",
+            "PLAN-2026-0001",
+            "--format",
+            "classroom",
+            "--date",
+            "next week",
+            "--trainer",
+            "x",
+        ],
+        2,
+        "invalid date",
+    );
+    fails(
+        &db,
+        &["request", "add", "--title", "x", "--submitter", "y", "--channel", "fax"],
+        2,
+        "fax",
+    );
     // 5: unknown ids.
     fails(&db, &["plan", "show", "PLAN-2026-0042"], 5, "not found: PLAN-2026-0042");
-    fails(&db, &["request", "add", "--title", "x", "--submitter", "y", "--system", "不存在的系统"], 5, "not found");
+    fails(
+        &db,
+        &[
+            "request",
+            "add",
+            "--title",
+            "x",
+            "--submitter",
+            "y",
+            "--system",
+            "不存在的系统",
+        ],
+        5,
+        "not found",
+    );
     // 3: a gate, naming what is missing.
     let o = fails(&db, &["plan", "submit", "PLAN-2026-0001"], 3, "cannot be submitted");
-    for f in ["goals", "content", "technical approach", "maintenance window", "staff assignment", "backup plan", "rollback plan"] {
+    for f in [
+        "goals",
+        "content",
+        "technical approach",
+        "maintenance window",
+        "staff assignment",
+        "backup plan",
+        "rollback plan",
+    ] {
         assert!(o.stderr.contains(f), "{f} in {}", o.stderr);
     }
     // 3: a permission: only supervisors read the audit log.
     fails(&db, &["audit"], 3, "may not audit.read");
     // Missing required text.
-    fails(&db, &["request", "triage", "REQ-2026-0001", "reject"], 3, "reject needs a reason");
+    fails(
+        &db,
+        &["request", "triage", "REQ-2026-0001", "reject"],
+        3,
+        "reject needs a reason",
+    );
 }
 
 #[test]
 fn stale_revision_is_a_conflict_and_nothing_is_written() {
     let (_tmp, db) = setup();
     ok(&db, &["request", "edit", "REQ-2026-0001", "--priority", "high"]); // rev 2
-    let o = fails(&db, &["--expect-rev", "1", "request", "edit", "REQ-2026-0001", "--priority", "low"], 4, "was changed by");
+    let o = fails(
+        &db,
+        &[
+            "--expect-rev",
+            "1",
+            "request",
+            "edit",
+            "REQ-2026-0001",
+            "--priority",
+            "low",
+        ],
+        4,
+        "was changed by",
+    );
     assert!(o.stderr.contains("revision 2, you had 1"), "{}", o.stderr);
     let r: serde_json::Value = serde_json::from_str(&ok(&db, &["--json", "request", "show", "REQ-2026-0001"])).unwrap();
     assert_eq!(r["priority"], "high");
     assert_eq!(r["meta"]["rev"], 2);
-    ok(&db, &["--expect-rev", "2", "request", "edit", "REQ-2026-0001", "--priority", "low"]);
+    ok(
+        &db,
+        &[
+            "--expect-rev",
+            "2",
+            "request",
+            "edit",
+            "REQ-2026-0001",
+            "--priority",
+            "low",
+        ],
+    );
 }
 
 #[test]
 fn bad_databases_get_clear_messages() {
     let tmp = tempfile::tempdir().unwrap();
     // No database yet.
-    fails(&tmp.path().join("none"), &["request", "list"], 1, "no beian database at");
+    fails(
+        &tmp.path().join("none"),
+        &["request", "list"],
+        1,
+        "no beian database at",
+    );
     // A file where the data directory should be.
     let file = tmp.path().join("file");
     std::fs::write(&file, "not a database").unwrap();
@@ -140,7 +272,11 @@ fn bad_databases_get_clear_messages() {
     {
         let _held = beian::service::Service::open(&db).unwrap();
         let o = fails(&db, &["request", "list"], 1, "in use by another beian process");
-        assert!(o.stderr.contains(&format!("pid {}", std::process::id())), "{}", o.stderr);
+        assert!(
+            o.stderr.contains(&format!("pid {}", std::process::id())),
+            "{}",
+            o.stderr
+        );
     }
     // A database from a newer beian.
     {
@@ -149,7 +285,12 @@ fn bad_databases_get_clear_messages() {
         meta.insert("schema", &99u32.to_be_bytes()).unwrap();
         sled_db.flush().unwrap();
     }
-    fails(&db, &["request", "list"], 1, "schema version 99, newer than this beian supports");
+    fails(
+        &db,
+        &["request", "list"],
+        1,
+        "schema version 99, newer than this beian supports",
+    );
     // A broken roles file names its line.
     let db2 = tmp.path().join("data2");
     ok(&db2, &["init"]);
@@ -165,7 +306,10 @@ fn completions_and_man_page() {
     assert!(ok(&db, &["man"]).contains(".TH beian"));
     let help = ok(&db, &["--help"]);
     assert!(help.contains("request"));
-    let zh = Command::new(env!("CARGO_BIN_EXE_beian")).args(["--lang", "zh-CN", "--help"]).output().unwrap();
+    let zh = Command::new(env!("CARGO_BIN_EXE_beian"))
+        .args(["--lang", "zh-CN", "--help"])
+        .output()
+        .unwrap();
     let zh = String::from_utf8_lossy(&zh.stdout);
     assert!(zh.contains("需求"), "{zh}");
 }
@@ -186,16 +330,36 @@ fn calendar_file_import_and_its_errors() {
     assert_eq!(cal[1]["hard"], true);
     // A bad date names the file and line; nothing is imported.
     let bad = tmp.path().join("bad.toml");
-    std::fs::write(&bad, "[[blackout]]\nname = \"期中考试\"\nstart = 2026-11-40\nend = 2026-11-20\n").unwrap();
+    std::fs::write(
+        &bad,
+        "[[blackout]]\nname = \"期中考试\"\nstart = 2026-11-40\nend = 2026-11-20\n",
+    )
+    .unwrap();
     fails(&db, &["calendar", "import", bad.to_str().unwrap()], 1, "bad.toml:3");
     // End before start is refused by the core, naming the field.
     let rev = tmp.path().join("rev.toml");
-    std::fs::write(&rev, "[[blackout]]\nname = \"期中考试\"\nstart = 2026-11-20\nend = 2026-11-10\n").unwrap();
+    std::fs::write(
+        &rev,
+        "[[blackout]]\nname = \"期中考试\"\nstart = 2026-11-20\nend = 2026-11-10\n",
+    )
+    .unwrap();
     fails(&db, &["calendar", "import", rev.to_str().unwrap()], 2, "invalid end");
     let cal: serde_json::Value = serde_json::from_str(&ok(&db, &["--json", "calendar", "list"])).unwrap();
     assert_eq!(cal.as_array().unwrap().len(), 2);
     // A window in the hard period is refused at submit, naming the period.
-    ok(&db, &["plan", "new", "--system", "SYS-0001", "--title", "考试周升级", "--to", "5.1"]);
+    ok(
+        &db,
+        &[
+            "plan",
+            "new",
+            "--system",
+            "SYS-0001",
+            "--title",
+            "考试周升级",
+            "--to",
+            "5.1",
+        ],
+    );
     for args in [
         vec!["--goals", "目标"],
         vec!["--content", "内容"],
@@ -208,7 +372,31 @@ fn calendar_file_import_and_its_errors() {
         a.extend(args);
         ok(&db, &a);
     }
-    ok(&db, &["plan", "risk", "add", "PLAN-2026-0001", "--description", "风险", "--mitigation", "措施"]);
-    ok(&db, &["plan", "staff", "add", "PLAN-2026-0001", "--person", "王磊", "--role", "负责人"]);
+    ok(
+        &db,
+        &[
+            "plan",
+            "risk",
+            "add",
+            "PLAN-2026-0001",
+            "--description",
+            "风险",
+            "--mitigation",
+            "措施",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "plan",
+            "staff",
+            "add",
+            "PLAN-2026-0001",
+            "--person",
+            "王磊",
+            "--role",
+            "负责人",
+        ],
+    );
     fails(&db, &["plan", "submit", "PLAN-2026-0001"], 3, "期末考试");
 }

@@ -71,7 +71,11 @@ impl Env {
 
     fn ok(&self, user: &str, args: &[&str]) -> String {
         let o = self.run(user, args);
-        assert_eq!(o.code, 0, "beian {args:?} as {user} failed:\n{}\n{}", o.stdout, o.stderr);
+        assert_eq!(
+            o.code, 0,
+            "beian {args:?} as {user} failed:\n{}\n{}",
+            o.stdout, o.stderr
+        );
         o.stdout
     }
 
@@ -136,40 +140,147 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     // The operator creates the database and is its admin; the approver gets its role.
     env.ok(op, &["init"]);
     let cfg = db.join("config.toml");
-    std::fs::write(&cfg, format!("[roles.users]\n{op} = [\"operator\"]\n{ap} = [\"approver\"]\n")).unwrap();
+    std::fs::write(
+        &cfg,
+        format!("[roles.users]\n{op} = [\"operator\"]\n{ap} = [\"approver\"]\n"),
+    )
+    .unwrap();
     let who = env.json(ap, &["whoami"]);
     assert_eq!(who["roles"], serde_json::json!(["approver"]));
 
-    let sys = env.id(op, &["system", "add", "--name", "一卡通系统", "--department", "后勤处", "--vendor", "新中新", "--version", "V2.3"]);
+    let sys = env.id(
+        op,
+        &[
+            "system",
+            "add",
+            "--name",
+            "一卡通系统",
+            "--department",
+            "后勤处",
+            "--vendor",
+            "新中新",
+            "--version",
+            "V2.3",
+        ],
+    );
     assert_eq!(sys, "SYS-0001");
-    env.ok(op, &["calendar", "add", "期末考试", "--start", "2099-01-04", "--end", "2099-01-15", "--hard"]);
+    env.ok(
+        op,
+        &[
+            "calendar",
+            "add",
+            "期末考试",
+            "--start",
+            "2099-01-04",
+            "--end",
+            "2099-01-15",
+            "--hard",
+        ],
+    );
 
     // §3.1 a request from intake to accepted.
     let req = env.id(
         op,
         &[
-            "request", "add", "--title", "食堂消费机偶发重复扣款", "--body", "午餐高峰时段刷卡后余额被扣两次，学生投诉较多。",
-            "--system", "一卡通", "--submitter", "李老师", "--submitter-type", "teacher", "--department", "后勤处",
-            "--channel", "email", "--priority", "high",
+            "request",
+            "add",
+            "--title",
+            "食堂消费机偶发重复扣款",
+            "--body",
+            "午餐高峰时段刷卡后余额被扣两次，学生投诉较多。",
+            "--system",
+            "一卡通",
+            "--submitter",
+            "李老师",
+            "--submitter-type",
+            "teacher",
+            "--department",
+            "后勤处",
+            "--channel",
+            "email",
+            "--priority",
+            "high",
         ],
     );
     env.ok(op, &["request", "triage", &req, "triaged"]);
     env.ok(op, &["request", "triage", &req, "accept"]);
 
     // §3.2 the plan, written in Chinese in every field.
-    let start = (chrono::Local::now() + chrono::Duration::days(10)).format("%Y-%m-%d 22:00").to_string();
-    let end = (chrono::Local::now() + chrono::Duration::days(11)).format("%Y-%m-%d 02:00").to_string();
-    let plan = env.id(op, &["plan", "new", "--system", "SYS-0001", "--title", "一卡通消费机固件升级", "--to", "V2.4"]);
+    let start = (chrono::Local::now() + chrono::Duration::days(10))
+        .format("%Y-%m-%d 22:00")
+        .to_string();
+    let end = (chrono::Local::now() + chrono::Duration::days(11))
+        .format("%Y-%m-%d 02:00")
+        .to_string();
+    let plan = env.id(
+        op,
+        &[
+            "plan",
+            "new",
+            "--system",
+            "SYS-0001",
+            "--title",
+            "一卡通消费机固件升级",
+            "--to",
+            "V2.4",
+        ],
+    );
     env.ok(
         op,
         &[
-            "plan", "edit", &plan, "--goals", "消除重复扣款，提升高峰期交易稳定性", "--content", "升级全部食堂消费机固件并调整交易去重策略",
-            "--approach", "分批灰度升级，先二食堂后全校", "--window-start", &start, "--window-end", &end,
-            "--backup-plan", "升级前全量备份交易库并校验", "--migration-plan", "无数据结构变化", "--rollback-plan", "保留旧固件包，十分钟内可回退",
+            "plan",
+            "edit",
+            &plan,
+            "--goals",
+            "消除重复扣款，提升高峰期交易稳定性",
+            "--content",
+            "升级全部食堂消费机固件并调整交易去重策略",
+            "--approach",
+            "分批灰度升级，先二食堂后全校",
+            "--window-start",
+            &start,
+            "--window-end",
+            &end,
+            "--backup-plan",
+            "升级前全量备份交易库并校验",
+            "--migration-plan",
+            "无数据结构变化",
+            "--rollback-plan",
+            "保留旧固件包，十分钟内可回退",
         ],
     );
-    env.ok(op, &["plan", "risk", "add", &plan, "--description", "升级中断导致消费机离线", "--likelihood", "low", "--impact", "high", "--mitigation", "夜间窗口操作并保留现金通道"]);
-    env.ok(op, &["plan", "staff", "add", &plan, "--person", "王磊", "--role", "实施负责人", "--duty", "固件升级与验证"]);
+    env.ok(
+        op,
+        &[
+            "plan",
+            "risk",
+            "add",
+            &plan,
+            "--description",
+            "升级中断导致消费机离线",
+            "--likelihood",
+            "low",
+            "--impact",
+            "high",
+            "--mitigation",
+            "夜间窗口操作并保留现金通道",
+        ],
+    );
+    env.ok(
+        op,
+        &[
+            "plan",
+            "staff",
+            "add",
+            &plan,
+            "--person",
+            "王磊",
+            "--role",
+            "实施负责人",
+            "--duty",
+            "固件升级与验证",
+        ],
+    );
     env.ok(op, &["plan", "link", &plan, &req]);
     env.ok(op, &["plan", "submit", &plan]);
 
@@ -177,7 +288,18 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     let refused = env.run(op, &["plan", "approve", &plan]);
     assert_eq!(refused.code, 3, "{}", refused.stderr);
     assert!(refused.stderr.contains("may not plan.decide"), "{}", refused.stderr);
-    env.ok(ap, &["plan", "approve", &plan, "--comment", "同意按计划实施", "--minutes", "信息化领导小组会议纪要〔2026〕12号"]);
+    env.ok(
+        ap,
+        &[
+            "plan",
+            "approve",
+            &plan,
+            "--comment",
+            "同意按计划实施",
+            "--minutes",
+            "信息化领导小组会议纪要〔2026〕12号",
+        ],
+    );
     let shown = env.json(op, &["plan", "show", &plan]);
     assert_eq!(shown["status"], "approved");
     assert_eq!(shown["approvals"][0]["approver"], ap);
@@ -188,11 +310,65 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
 
     // §3.3 round 1: one pass, one failure with a major defect sent to the vendor.
     env.ok(op, &["test", "round", &plan]);
-    env.ok(op, &["test", "item", &plan, "--category", "functional", "--description", "高峰期连续刷卡不重复扣款", "--expected", "每次刷卡只扣一次", "--tester", "赵敏", "--tester-type", "department_rep"]);
-    env.ok(op, &["test", "item", &plan, "--category", "performance", "--description", "每秒 50 笔交易", "--expected", "响应小于 1 秒", "--tester", "王磊"]);
-    env.ok(op, &["test", "result", &plan, "1", "fail", "--notes", "第 37 笔重复扣款"]);
+    env.ok(
+        op,
+        &[
+            "test",
+            "item",
+            &plan,
+            "--category",
+            "functional",
+            "--description",
+            "高峰期连续刷卡不重复扣款",
+            "--expected",
+            "每次刷卡只扣一次",
+            "--tester",
+            "赵敏",
+            "--tester-type",
+            "department_rep",
+        ],
+    );
+    env.ok(
+        op,
+        &[
+            "test",
+            "item",
+            &plan,
+            "--category",
+            "performance",
+            "--description",
+            "每秒 50 笔交易",
+            "--expected",
+            "响应小于 1 秒",
+            "--tester",
+            "王磊",
+        ],
+    );
+    env.ok(
+        op,
+        &["test", "result", &plan, "1", "fail", "--notes", "第 37 笔重复扣款"],
+    );
     env.ok(op, &["test", "result", &plan, "2", "pass"]);
-    env.ok(op, &["test", "defect", &plan, "--severity", "major", "--description", "去重窗口过短导致重复扣款", "--found-by", "赵敏", "--found-by-type", "department_rep", "--item", "1", "--vendor-ref", "XZX-2026-118"]);
+    env.ok(
+        op,
+        &[
+            "test",
+            "defect",
+            &plan,
+            "--severity",
+            "major",
+            "--description",
+            "去重窗口过短导致重复扣款",
+            "--found-by",
+            "赵敏",
+            "--found-by-type",
+            "department_rep",
+            "--item",
+            "1",
+            "--vendor-ref",
+            "XZX-2026-118",
+        ],
+    );
     let blocked = env.run(op, &["golive", &plan, "--deployer", "王磊"]);
     assert_eq!(blocked.code, 3, "{}", blocked.stderr);
     assert!(blocked.stderr.contains("cannot go live"), "{}", blocked.stderr);
@@ -202,16 +378,79 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     env.ok(op, &["test", "round", &plan, "--copy-unfinished"]);
     env.ok(op, &["test", "defect-update", &plan, "D1", "--status", "verified"]);
     env.ok(op, &["test", "result", &plan, "1", "pass"]);
-    env.ok(op, &["plan", "backup", &plan, "--what", "一卡通交易库全量备份", "--location", "备份服务器 /backup/ykt/20261205", "--size", "38 GB", "--checksum", "sha256:9f2c", "--verified-by", "王磊"]);
+    env.ok(
+        op,
+        &[
+            "plan",
+            "backup",
+            &plan,
+            "--what",
+            "一卡通交易库全量备份",
+            "--location",
+            "备份服务器 /backup/ykt/20261205",
+            "--size",
+            "38 GB",
+            "--checksum",
+            "sha256:9f2c",
+            "--verified-by",
+            "王磊",
+        ],
+    );
     let tests = env.json(op, &["test", "show", &plan]);
     assert_eq!(tests["status"], "ready");
     assert_eq!(tests["rounds"].as_array().unwrap().len(), 2);
 
     // §3.4 go-live and training; §3.5 comparison and filing.
-    env.ok(op, &["golive", &plan, "--deployer", "王磊", "--steps", "逐台推送固件并重启", "--outcome", "success"]);
-    assert_eq!(env.json(op, &["system", "show", "SYS-0001"])["system"]["version"], "V2.4");
-    env.ok(op, &["training", &plan, "--format", "on_site", "--date", "2026-12-06", "--trainer", "王磊", "--department", "后勤处", "--attendance", "12"]);
-    env.ok(op, &["compare", "add", &plan, "--function", "交易去重", "--before", "3 秒内去重", "--after", "30 秒内去重", "--change", "changed"]);
+    env.ok(
+        op,
+        &[
+            "golive",
+            &plan,
+            "--deployer",
+            "王磊",
+            "--steps",
+            "逐台推送固件并重启",
+            "--outcome",
+            "success",
+        ],
+    );
+    assert_eq!(
+        env.json(op, &["system", "show", "SYS-0001"])["system"]["version"],
+        "V2.4"
+    );
+    env.ok(
+        op,
+        &[
+            "training",
+            &plan,
+            "--format",
+            "on_site",
+            "--date",
+            "2026-12-06",
+            "--trainer",
+            "王磊",
+            "--department",
+            "后勤处",
+            "--attendance",
+            "12",
+        ],
+    );
+    env.ok(
+        op,
+        &[
+            "compare",
+            "add",
+            &plan,
+            "--function",
+            "交易去重",
+            "--before",
+            "3 秒内去重",
+            "--after",
+            "30 秒内去重",
+            "--change",
+            "changed",
+        ],
+    );
     let dossier = env.id(op, &["file", &plan]);
     assert!(dossier.starts_with("FILE-"), "{dossier}");
 

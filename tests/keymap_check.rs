@@ -11,7 +11,10 @@ fn check(file: &Path) -> (i32, String) {
         .env("BEIAN_LANG", "en")
         .output()
         .unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn dir(kind: &str) -> std::path::PathBuf {

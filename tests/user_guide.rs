@@ -6,7 +6,10 @@
 const GUIDE: &str = "docs/user-guide.md";
 
 fn section(lang: &str) -> (String, String) {
-    (format!("<!-- keys:{lang}:begin -->\n"), format!("<!-- keys:{lang}:end -->"))
+    (
+        format!("<!-- keys:{lang}:begin -->\n"),
+        format!("<!-- keys:{lang}:end -->"),
+    )
 }
 
 #[test]
@@ -29,5 +32,8 @@ fn key_tables_match_the_keymap_in_both_languages() {
         std::fs::write(&path, &text).unwrap();
         return;
     }
-    assert!(stale.is_empty(), "{GUIDE}: key tables out of date for {stale:?}; run with BEIAN_WRITE_GUIDE=1");
+    assert!(
+        stale.is_empty(),
+        "{GUIDE}: key tables out of date for {stale:?}; run with BEIAN_WRITE_GUIDE=1"
+    );
 }

@@ -60,7 +60,10 @@ impl Writer {
                 save(&dir, latest.as_ref());
             }
         });
-        Writer { tx: Some(tx), thread: Some(thread) }
+        Writer {
+            tx: Some(tx),
+            thread: Some(thread),
+        }
     }
 
     pub fn save(&self, draft: Option<Draft>) {

@@ -13,12 +13,18 @@ struct File {
 
 pub fn path() -> Option<PathBuf> {
     use etcetera::BaseStrategy;
-    etcetera::choose_base_strategy().ok().map(|s| s.config_dir().join("beian").join("views.toml"))
+    etcetera::choose_base_strategy()
+        .ok()
+        .map(|s| s.config_dir().join("beian").join("views.toml"))
 }
 
 /// The saved views; a missing or unreadable file is no views.
 pub fn load(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path).ok().and_then(|t| toml::from_str::<File>(&t).ok()).map(|f| f.views).unwrap_or_default()
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| toml::from_str::<File>(&t).ok())
+        .map(|f| f.views)
+        .unwrap_or_default()
 }
 
 pub fn save(path: &Path, views: &[String]) -> std::io::Result<()> {
@@ -37,6 +43,9 @@ mod tests {
         let p = tmp.path().join("beian/views.toml");
         assert!(super::load(&p).is_empty());
         super::save(&p, &["status:new system:一卡通".into(), "channel:email".into()]).unwrap();
-        assert_eq!(super::load(&p), vec!["status:new system:一卡通".to_string(), "channel:email".to_string()]);
+        assert_eq!(
+            super::load(&p),
+            vec!["status:new system:一卡通".to_string(), "channel:email".to_string()]
+        );
     }
 }

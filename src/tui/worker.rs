@@ -68,7 +68,9 @@ pub fn run(service: Service, actor: Actor, jobs: Receiver<Job>, replies: Sender<
                     .map(|s| s.to_string())
                     .or_else(|| payload.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                Reply::Failed(Error::Storage { detail: format!("internal error: {what}") })
+                Reply::Failed(Error::Storage {
+                    detail: format!("internal error: {what}"),
+                })
             });
         if replies.send(super::Msg::Reply(reply)).is_err() {
             break;

@@ -105,7 +105,10 @@ fn confirm_box(f: &mut Frame, area: Rect, s: &State, message: &str) {
     let r = centered(area, width, (lines.len() as u16 + 2).min(area.height));
     clear(f, r);
     let title = format!(" {} ", t("tui.confirm", &[]));
-    f.render_widget(Paragraph::new(lines.join("\n")).block(th.block(&title).border_style(th.warn())), r);
+    f.render_widget(
+        Paragraph::new(lines.join("\n")).block(th.block(&title).border_style(th.warn())),
+        r,
+    );
 }
 
 fn help(f: &mut Frame, area: Rect, s: &State, scroll: usize) {

@@ -84,7 +84,11 @@ fn spec(kind: FormKind) -> &'static [(&'static str, bool)] {
             ("tui.f.attendance", false),
         ],
         FormKind::Comparison => &[("tui.f.comparison", true)],
-        FormKind::DefectUpdate => &[("tui.f.defect", false), ("tui.f.defect_status", false), ("tui.f.vendor_ref", false)],
+        FormKind::DefectUpdate => &[
+            ("tui.f.defect", false),
+            ("tui.f.defect_status", false),
+            ("tui.f.vendor_ref", false),
+        ],
         FormKind::TestItem => &[
             ("tui.f.category", false),
             ("tui.f.description", false),
@@ -276,13 +280,22 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                 // The defect that blocks go-live first, else the first open one.
                 let open = |d: &&Defect| d.status == DefectStatus::Open;
                 let blocking = |d: &&Defect| open(d) && matches!(d.severity, Severity::Critical | Severity::Major);
-                let d = p.defects.iter().find(blocking).or_else(|| p.defects.iter().find(open)).or(p.defects.last());
+                let d = p
+                    .defects
+                    .iter()
+                    .find(blocking)
+                    .or_else(|| p.defects.iter().find(open))
+                    .or(p.defects.last());
                 let Some(d) = d else {
                     return s.toast(t("tui.tests.no_defects", &[]), true);
                 };
                 (
                     Some((p.id, p.meta.rev)),
-                    vec![format!("D{}", d.no), "verified".into(), d.vendor_ref.clone().unwrap_or_default()],
+                    vec![
+                        format!("D{}", d.no),
+                        "verified".into(),
+                        d.vendor_ref.clone().unwrap_or_default(),
+                    ],
                 )
             }
             None => return,

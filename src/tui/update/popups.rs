@@ -263,7 +263,11 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
             label("tui.done.commented"),
         ),
         PromptFor::Approve { plan, rev } => fx.push(Effect::Job(Job::Execute {
-            cmd: Command::PlanApprove { id: *plan, comment: String::new(), minutes_ref: text.into() },
+            cmd: Command::PlanApprove {
+                id: *plan,
+                comment: String::new(),
+                minutes_ref: text.into(),
+            },
             expect_rev: Some(*rev),
             label: label("tui.done.approved"),
         })),
