@@ -70,7 +70,7 @@ mod tests {
     fn placeholders_are_visible_and_safe() {
         assert_eq!(visible_line("a\u{1b}[2Jb\u{202e}c\u{7f}\u{7}"), "a␛[2Jb\u{fffd}c␡␇");
         let v = visible("x\u{0}\u{9b}\u{200b}\u{2066}y\nz");
-        assert!(!v.chars().any(|c| is_unsafe(c)), "{v:?}");
+        assert!(!v.chars().any(is_unsafe), "{v:?}");
         assert!(v.ends_with("y\nz"));
     }
 }
