@@ -49,6 +49,36 @@ pub enum Error {
     /// The full-screen UI needs a terminal on stdin and stdout.
     #[error("no terminal")]
     NoTerminal,
+    /// The client and the server speak different protocol versions.
+    #[error("protocol version mismatch")]
+    Version {
+        client: u32,
+        server: u32,
+        server_version: String,
+    },
+    /// A malformed or unexpected message between client and server.
+    #[error("protocol")]
+    Protocol { detail: String },
+    /// The server refused a connection from a user the config gives no role (exit 3).
+    #[error("no role")]
+    NoRole { user: String, uid: u32, db: String },
+    /// The connection to the server was lost.
+    #[error("disconnected")]
+    Disconnected { socket: String, detail: String },
+    /// No server answers (`beian status` without `beian serve`).
+    #[error("no server")]
+    NoServer { socket: String },
+    /// The database is held by a `beian serve` this client could not reach.
+    #[error("served")]
+    Served {
+        path: String,
+        holder: String,
+        socket: String,
+        detail: String,
+    },
+    /// The server cannot start: its socket is in use or its directory unsafe.
+    #[error("socket")]
+    Socket { path: String, detail: String },
     /// Internal: sled saw a concurrent transaction and will run ours again.
     #[serde(skip)]
     #[error("transaction retry")]
@@ -61,7 +91,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input { .. } => 2,
-            Error::Rule(_) => 3,
+            Error::Rule(_) | Error::NoRole { .. } => 3,
             Error::Conflict { .. } => 4,
             Error::NotFound { .. } => 5,
             _ => 1,
@@ -133,6 +163,43 @@ impl Error {
             Error::Storage { detail } => t("error.storage", &[("detail", s(detail))]),
             Error::Io { path, detail } => t("error.io", &[("path", s(path)), ("detail", s(detail))]),
             Error::NoTerminal => t("error.no_terminal", &[]),
+            Error::Version {
+                client,
+                server,
+                server_version,
+            } => t(
+                "error.version",
+                &[
+                    ("client", client.to_string()),
+                    ("server", server.to_string()),
+                    ("server_version", s(server_version)),
+                    ("version", env!("CARGO_PKG_VERSION").to_string()),
+                ],
+            ),
+            Error::Protocol { detail } => t("error.protocol", &[("detail", crate::sanitize::clean_line(detail))]),
+            Error::NoRole { user, uid, db } => t(
+                "error.no_role",
+                &[("user", s(user)), ("uid", uid.to_string()), ("db", s(db))],
+            ),
+            Error::Disconnected { socket, detail } => {
+                t("error.disconnected", &[("socket", s(socket)), ("detail", s(detail))])
+            }
+            Error::NoServer { socket } => t("error.no_server", &[("socket", s(socket))]),
+            Error::Served {
+                path,
+                holder,
+                socket,
+                detail,
+            } => t(
+                "error.served",
+                &[
+                    ("path", s(path)),
+                    ("holder", s(holder)),
+                    ("socket", s(socket)),
+                    ("detail", s(detail)),
+                ],
+            ),
+            Error::Socket { path, detail } => t("error.socket", &[("path", s(path)), ("detail", s(detail))]),
             Error::TxRetry => t("error.storage", &[("detail", "transaction retry".into())]),
         }
     }

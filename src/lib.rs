@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod model;
 pub mod sanitize;
 pub mod search;
+pub mod server;
 pub mod service;
 pub mod store;
 pub mod tui;

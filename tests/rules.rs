@@ -1642,6 +1642,7 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
         query(Op::ReadRecords, "order", move |w, a| w.svc.order(a, ord)),
         query(Op::ReadRecords, "overview", |w, a| w.svc.overview(a)),
         query(Op::ReadAudit, "audit", |w, a| w.svc.audit(a, None, 10)),
+        query(Op::ServerStatus, "server status", |_, a| beian::server::check_status(a)),
         query(Op::ReadAudit, "audit of one record", move |w, a| {
             w.svc.audit(a, Some(&draft.to_string()), 10)
         }),
@@ -1926,6 +1927,7 @@ fn the_permission_table_is_the_processs() {
         (Op::OrderClose, &[Supervisor]),
         (Op::ReportSubmit, &[Admin, Operator, Approver, Supervisor, Viewer]),
         (Op::ReportHandle, &[Supervisor]),
+        (Op::ServerStatus, &[Admin, Supervisor]),
     ];
     assert_eq!(expect.len(), Op::ALL.len());
     for (op, roles) in expect {

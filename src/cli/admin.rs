@@ -98,6 +98,89 @@ pub struct AuditArgs {
     limit: usize,
 }
 
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Give the socket to this Unix group (the operators); it is made mode 0660
+    #[arg(long, value_name = "GROUP")]
+    socket_group: Option<String>,
+}
+
+pub fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
+    let opts = crate::server::Options {
+        db: data_dir(&cli.db),
+        socket: super::socket_path(cli).0,
+        socket_group: a.socket_group.clone(),
+    };
+    let json = cli.json;
+    crate::server::serve(&opts, |st| {
+        if json {
+            output::json(st);
+        } else {
+            println!(
+                "{}",
+                t(
+                    "cli.serve.ready",
+                    &[
+                        ("db", st.db.clone()),
+                        ("socket", st.socket.clone()),
+                        ("pid", st.pid.to_string())
+                    ]
+                )
+            );
+        }
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+    })
+}
+
+pub fn status(ctx: &Ctx) -> Result<()> {
+    let st = ctx.backend.server_status()?;
+    if ctx.json {
+        output::json(&st);
+        return Ok(());
+    }
+    let up = st.uptime_secs;
+    let mut f = Fields::new();
+    f.add(t("cli.status.socket", &[]), &st.socket)
+        .add(t("cli.status.db", &[]), &st.db)
+        .add(
+            t("cli.status.server", &[]),
+            format!("beian {} (pid {}, protocol {})", st.server_version, st.pid, st.protocol),
+        )
+        .add(
+            t("cli.status.uptime", &[]),
+            format!(
+                "{}d {:02}:{:02}:{:02}",
+                up / 86400,
+                up / 3600 % 24,
+                up / 60 % 60,
+                up % 60
+            ),
+        );
+    f.print();
+    let mut tb = Table::new(&[
+        t("cli.col.user", &[]),
+        "uid".into(),
+        "pid".into(),
+        t("cli.col.since", &[]),
+        t("cli.col.live", &[]),
+        t("cli.col.requests", &[]),
+    ]);
+    for c in &st.connections {
+        tb.row(vec![
+            c.user.clone(),
+            c.uid.to_string(),
+            c.pid.to_string(),
+            fmt_time(c.since),
+            if c.subscribed { "✓".into() } else { String::new() },
+            c.requests.to_string(),
+        ]);
+    }
+    println!();
+    tb.print();
+    Ok(())
+}
+
 pub fn init(cli: &Cli) -> Result<()> {
     let dir = data_dir(&cli.db);
     let me = crate::config::os_user_name();
@@ -166,15 +249,16 @@ pub fn demo(cli: &Cli) -> Result<()> {
 }
 
 pub fn whoami(ctx: &Ctx) -> Result<()> {
-    let roles: Vec<String> = ctx.actor.roles.iter().map(|r| r.as_str().to_string()).collect();
+    let me = ctx.backend.whoami()?;
+    let roles: Vec<String> = me.roles.iter().map(|r| r.as_str().to_string()).collect();
     if ctx.json {
         output::json(&serde_json::json!({
-            "user": ctx.actor.name, "roles": roles, "db": ctx.service.dir(), "demo": ctx.service.is_demo()?,
+            "user": me.user, "roles": roles, "db": me.db, "demo": me.demo,
         }));
         return Ok(());
     }
     let mut f = Fields::new();
-    f.add(t("cli.whoami.user", &[]), &ctx.actor.name)
+    f.add(t("cli.whoami.user", &[]), &me.user)
         .add(
             t("cli.whoami.roles", &[]),
             if roles.is_empty() {
@@ -183,13 +267,16 @@ pub fn whoami(ctx: &Ctx) -> Result<()> {
                 roles.join(", ")
             },
         )
-        .add(t("cli.whoami.db", &[]), ctx.service.dir().display().to_string());
+        .add(t("cli.whoami.db", &[]), &me.db);
+    if ctx.backend.is_remote() {
+        f.add(t("cli.whoami.server", &[]), ctx.backend.location());
+    }
     f.print();
     Ok(())
 }
 
 pub fn overview(ctx: &Ctx) -> Result<()> {
-    let o = ctx.service.overview(&ctx.actor)?;
+    let o = ctx.backend.overview()?;
     if ctx.json {
         output::json(&o);
         return Ok(());
@@ -229,16 +316,11 @@ pub fn overview(ctx: &Ctx) -> Result<()> {
 
 /// System names by id, for list columns.
 pub fn system_names(ctx: &Ctx) -> Result<HashMap<Id, String>> {
-    Ok(ctx
-        .service
-        .systems(&ctx.actor)?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect())
+    Ok(ctx.backend.systems()?.into_iter().map(|s| (s.id, s.name)).collect())
 }
 
 pub fn system(ctx: &Ctx, cmd: &SystemCmd) -> Result<()> {
-    let (a, s) = (&ctx.actor, &ctx.service);
+    let s = ctx.backend.as_ref();
     match cmd {
         SystemCmd::Add {
             name,
@@ -254,7 +336,7 @@ pub fn system(ctx: &Ctx, cmd: &SystemCmd) -> Result<()> {
             })?;
         }
         SystemCmd::List => {
-            let list = s.systems(a)?;
+            let list = s.systems()?;
             if ctx.json {
                 {
                     output::json(&list);
@@ -280,14 +362,11 @@ pub fn system(ctx: &Ctx, cmd: &SystemCmd) -> Result<()> {
             tb.print();
         }
         SystemCmd::Show { system } => {
-            let x = s.system(a, s.resolve_system(a, system)?)?;
-            let plans = s.plans(
-                a,
-                &crate::service::PlanFilter {
-                    system: Some(x.id),
-                    status: None,
-                },
-            )?;
+            let x = s.system(s.resolve_system(system)?)?;
+            let plans = s.plans(&crate::service::PlanFilter {
+                system: Some(x.id),
+                status: None,
+            })?;
             if ctx.json {
                 {
                     output::json(&serde_json::json!({ "system": x, "plans": plans }));
@@ -321,7 +400,7 @@ pub fn system(ctx: &Ctx, cmd: &SystemCmd) -> Result<()> {
             version,
         } => {
             ctx.run(Command::SystemEdit {
-                id: s.resolve_system(a, system)?,
+                id: s.resolve_system(system)?,
                 name: name.clone(),
                 department: department.clone(),
                 vendor: vendor.clone(),
@@ -388,7 +467,7 @@ pub fn read_calendar(path: &Path) -> Result<Vec<Blackout>> {
 pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {
     match cmd {
         CalendarCmd::List => {
-            let cal = ctx.service.calendar(&ctx.actor)?;
+            let cal = ctx.backend.calendar()?;
             if ctx.json {
                 {
                     output::json(&cal);
@@ -434,7 +513,7 @@ pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {
 }
 
 pub fn audit(ctx: &Ctx, x: &AuditArgs) -> Result<()> {
-    let events = ctx.service.audit(&ctx.actor, x.entity.as_deref(), x.limit)?;
+    let events = ctx.backend.audit(x.entity.as_deref(), x.limit)?;
     if ctx.json {
         {
             output::json(&events);

@@ -17,8 +17,7 @@ use clap::{FromArgMatches, Parser, Subcommand};
 
 use crate::error::{Error, Result};
 use crate::i18n::t;
-use crate::model::Actor;
-use crate::service::{Command, Outcome, Service};
+use crate::service::{Backend, Command, Local, Outcome, Service};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -44,6 +43,9 @@ pub struct Cli {
     /// Draw borders with ASCII (+-|) for terminals that show box characters double-width
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// Socket of `beian serve` [default: $XDG_RUNTIME_DIR/beian/beian.sock, else DB/beian.sock]
+    #[arg(long, global = true, env = "BEIAN_SOCKET", value_name = "PATH")]
+    pub socket: Option<PathBuf>,
     /// Without a command, the full-screen terminal UI opens
     #[command(subcommand)]
     pub command: Option<Top>,
@@ -57,6 +59,10 @@ pub enum Top {
     Demo,
     /// Show who you are and your roles in this database
     Whoami,
+    /// Serve the database to every beian of this machine over a Unix socket
+    Serve(admin::ServeArgs),
+    /// Show the server: socket, database, uptime, connected users (admin, supervisor)
+    Status,
     /// Counts and what needs attention
     Overview,
     /// Information systems
@@ -107,10 +113,10 @@ pub enum Top {
     },
 }
 
-/// What a command runs with: the open database and the acting user.
+/// What a command runs with: the database (opened here or through the server)
+/// and the acting user it knows.
 pub struct Ctx {
-    pub service: Service,
-    pub actor: Actor,
+    pub backend: Box<dyn Backend>,
     pub json: bool,
     pub expect_rev: Option<u64>,
 }
@@ -118,7 +124,7 @@ pub struct Ctx {
 impl Ctx {
     /// Run a command and print what it did.
     pub fn run(&self, cmd: Command) -> Result<Outcome> {
-        let out = self.service.execute(&self.actor, cmd, self.expect_rev)?;
+        let out = self.backend.execute(cmd, self.expect_rev)?;
         if self.json {
             output::json(&out);
         } else {
@@ -150,12 +156,61 @@ pub fn data_dir(cli_db: &Option<PathBuf>) -> PathBuf {
     cli_db.clone().unwrap_or_else(crate::config::default_data_dir)
 }
 
+/// The socket to try: `--socket` / `BEIAN_SOCKET`, else the default for the data
+/// directory. The flag says whether it was named.
+pub fn socket_path(cli: &Cli) -> (PathBuf, bool) {
+    match &cli.socket {
+        Some(s) => (s.clone(), true),
+        None => (crate::server::default_socket(&data_dir(&cli.db)), false),
+    }
+}
+
+fn same_dir(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Connect to the server when its socket answers, otherwise open the database in
+/// this process. A named socket is used whatever database it serves; the default
+/// one only when it serves the data directory asked for. When the database is
+/// held by a server this client did not reach, the error says where it listens.
+pub fn connect_or_open(cli: &Cli) -> Result<Box<dyn Backend>> {
+    let dir = data_dir(&cli.db);
+    let (socket, named) = socket_path(cli);
+    match crate::server::Remote::connect(&socket) {
+        Ok(r) if named || same_dir(std::path::Path::new(r.db()), &dir) => return Ok(Box::new(r)),
+        Ok(_) => {}
+        // It answered and refused: the reason is the answer.
+        Err(e @ (Error::Version { .. } | Error::NoRole { .. } | Error::Protocol { .. })) if named => return Err(e),
+        Err(_) => {}
+    }
+    match Service::open(&dir) {
+        Ok(s) => Ok(Box::new(Local::new(s))),
+        // A named server is down and there is no database here: say so.
+        Err(Error::NoDatabase { .. }) if named => Err(Error::NoServer {
+            socket: socket.display().to_string(),
+        }),
+        Err(Error::Locked { path, holder }) => match crate::server::socket_of_holder(&holder) {
+            Some(sock) => match crate::server::Remote::connect(&sock) {
+                Ok(r) => Ok(Box::new(r)),
+                Err(e) => Err(Error::Served {
+                    path,
+                    holder,
+                    socket: sock.display().to_string(),
+                    detail: e.message(),
+                }),
+            },
+            None => Err(Error::Locked { path, holder }),
+        },
+        Err(e) => Err(e),
+    }
+}
+
 fn open(cli: &Cli) -> Result<Ctx> {
-    let service = Service::open(&data_dir(&cli.db))?;
-    let actor = service.local_actor();
     Ok(Ctx {
-        service,
-        actor,
+        backend: connect_or_open(cli)?,
         json: cli.json,
         expect_rev: cli.expect_rev,
     })
@@ -221,6 +276,8 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Top::Man { out } => admin::man(out.as_deref()),
         Top::Whoami => admin::whoami(&ctx()?),
+        Top::Serve(a) => admin::serve(&cli, a),
+        Top::Status => admin::status(&ctx()?),
         Top::Overview => admin::overview(&ctx()?),
         Top::System(c) => admin::system(&ctx()?, c),
         Top::Request(c) => requests::run(&ctx()?, c),

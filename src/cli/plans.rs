@@ -383,11 +383,11 @@ fn edit(ctx: &Ctx, id: &str, changes: Vec<PlanChange>) -> Result<()> {
 }
 
 pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
-    let (a, s) = (&ctx.actor, &ctx.service);
+    let s = ctx.backend.as_ref();
     match cmd {
         PlanCmd::New(x) => {
             ctx.run(Command::PlanNew {
-                system: s.resolve_system(a, &x.system)?,
+                system: s.resolve_system(&x.system)?,
                 title: x.title.clone(),
                 version_from: x.from.clone(),
                 version_to: x.to.clone(),
@@ -396,9 +396,9 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
         PlanCmd::List { status, system } => {
             let f = PlanFilter {
                 status: *status,
-                system: system.as_deref().map(|k| s.resolve_system(a, k)).transpose()?,
+                system: system.as_deref().map(|k| s.resolve_system(k)).transpose()?,
             };
-            let list = s.plans(a, &f)?;
+            let list = s.plans(&f)?;
             if ctx.json {
                 output::json(&list);
                 return Ok(());
@@ -428,12 +428,12 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
             println!("{}", t("cli.count", &[("n", list.len().to_string())]));
         }
         PlanCmd::Show { id } => {
-            let p = s.plan(a, plan_id(id)?)?;
+            let p = s.plan(plan_id(id)?)?;
             if ctx.json {
                 output::json(&p);
                 return Ok(());
             }
-            let sys = s.system(a, p.system)?;
+            let sys = s.system(p.system)?;
             print_plan(&p, &sys);
         }
         PlanCmd::Edit(x) => {
@@ -542,8 +542,8 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
             let pid = plan_id(id)?;
             let text = args::opt_text("text", text)?;
             if *preview {
-                let p = s.plan(a, pid)?;
-                let sys = s.system(a, p.system)?;
+                let p = s.plan(pid)?;
+                let sys = s.system(p.system)?;
                 let body = text.unwrap_or_else(|| crate::service::default_notice_text(&p, &sys));
                 if ctx.json {
                     output::json(&serde_json::json!({ "plan": pid, "audience": audience, "text": body }));
@@ -588,7 +588,7 @@ pub fn golive(ctx: &Ctx, x: &GoLiveArgs) -> Result<()> {
     let plan = plan_id(&x.id)?;
     let version = match &x.version {
         Some(v) => v.clone(),
-        None => ctx.service.plan(&ctx.actor, plan)?.version_to,
+        None => ctx.backend.plan(plan)?.version_to,
     };
     ctx.run(Command::GoLive {
         plan,
@@ -650,7 +650,7 @@ pub fn compare(ctx: &Ctx, cmd: &CompareCmd) -> Result<()> {
             })?;
         }
         CompareCmd::List { id } => {
-            let p = ctx.service.plan(&ctx.actor, plan_id(id)?)?;
+            let p = ctx.backend.plan(plan_id(id)?)?;
             if ctx.json {
                 output::json(&p.comparison);
             } else {
@@ -672,11 +672,7 @@ fn archive_filter(ctx: &Ctx, x: &ArchiveArgs, text: Option<String>) -> Result<Ar
         from = Some(chrono::Local::now().date_naive() - chrono::Duration::days(d));
     }
     Ok(ArchiveFilter {
-        system: x
-            .system
-            .as_deref()
-            .map(|k| ctx.service.resolve_system(&ctx.actor, k))
-            .transpose()?,
+        system: x.system.as_deref().map(|k| ctx.backend.resolve_system(k)).transpose()?,
         text,
         from,
         to: x.to.as_deref().map(|v| args::date("to", v)).transpose()?,
@@ -684,12 +680,12 @@ fn archive_filter(ctx: &Ctx, x: &ArchiveArgs, text: Option<String>) -> Result<Ar
 }
 
 pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
-    let (a, s) = (&ctx.actor, &ctx.service);
+    let s = ctx.backend.as_ref();
     let list = match cmd {
-        ArchiveCmd::List(x) => s.archive(a, &archive_filter(ctx, x, None)?)?,
-        ArchiveCmd::Search { words, filter } => s.archive(a, &archive_filter(ctx, filter, Some(words.join(" ")))?)?,
+        ArchiveCmd::List(x) => s.archive(&archive_filter(ctx, x, None)?)?,
+        ArchiveCmd::Search { words, filter } => s.archive(&archive_filter(ctx, filter, Some(words.join(" ")))?)?,
         ArchiveCmd::Show { id } => {
-            let v = s.dossier(a, args::id("dossier", id, IdKind::Dossier)?)?;
+            let v = s.dossier(args::id("dossier", id, IdKind::Dossier)?)?;
             if ctx.json {
                 output::json(&v);
                 return Ok(());

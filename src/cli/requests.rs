@@ -169,11 +169,10 @@ fn req_id(s: &str) -> Result<Id> {
 }
 
 pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
-    let a = &ctx.actor;
-    let s = &ctx.service;
+    let s = ctx.backend.as_ref();
     match cmd {
         RequestCmd::Add(x) => {
-            let system = x.system.as_deref().map(|k| s.resolve_system(a, k)).transpose()?;
+            let system = x.system.as_deref().map(|k| s.resolve_system(k)).transpose()?;
             let received_at = x.received.as_deref().map(|v| args::time("received", v)).transpose()?;
             ctx.run(Command::RequestAdd {
                 request: NewRequest {
@@ -197,7 +196,7 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
         RequestCmd::List(x) => {
             let f = RequestFilter {
                 status: x.status,
-                system: x.system.as_deref().map(|k| s.resolve_system(a, k)).transpose()?,
+                system: x.system.as_deref().map(|k| s.resolve_system(k)).transpose()?,
                 channel: x.channel,
                 kind: x.kind,
                 department: x.department.clone(),
@@ -208,7 +207,7 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
                     .map(|p| args::id("plan", p, IdKind::Plan))
                     .transpose()?,
             };
-            let list = s.requests(a, &f)?;
+            let list = s.requests(&f)?;
             if ctx.json {
                 output::json(&list);
                 return Ok(());
@@ -240,7 +239,7 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
             println!("{}", t("cli.count", &[("n", list.len().to_string())]));
         }
         RequestCmd::Show { id } => {
-            let r = s.request(a, req_id(id)?)?;
+            let r = s.request(req_id(id)?)?;
             if ctx.json {
                 output::json(&r);
                 return Ok(());
@@ -329,7 +328,7 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
             let edit = RequestEdit {
                 title: x.title.clone(),
                 body: args::opt_text("body", &x.body)?,
-                system: x.system.as_deref().map(|k| s.resolve_system(a, k)).transpose()?,
+                system: x.system.as_deref().map(|k| s.resolve_system(k)).transpose()?,
                 department: x.department.clone(),
                 priority: x.priority,
                 tags: x.tags.clone(),

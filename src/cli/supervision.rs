@@ -100,7 +100,7 @@ pub enum ReportCmd {
 }
 
 pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
-    let (a, s) = (&ctx.actor, &ctx.service);
+    let s = ctx.backend.as_ref();
     let today = chrono::Local::now().date_naive();
     let order_id = |v: &str| args::id("order", v, IdKind::Order);
     let report_id = |v: &str| args::id("report", v, IdKind::Report);
@@ -125,7 +125,7 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
             })?;
         }
         SupervisionCmd::Order(OrderCmd::List) => {
-            let list = s.orders(a)?;
+            let list = s.orders()?;
             if ctx.json {
                 {
                     output::json(&list);
@@ -156,7 +156,7 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
             tb.print();
         }
         SupervisionCmd::Order(OrderCmd::Show { id }) => {
-            let o = s.order(a, order_id(id)?)?;
+            let o = s.order(order_id(id)?)?;
             if ctx.json {
                 {
                     output::json(&o);
@@ -197,7 +197,7 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
             })?;
         }
         SupervisionCmd::Report(ReportCmd::List) => {
-            let list = s.reports(a)?;
+            let list = s.reports()?;
             if ctx.json {
                 {
                     output::json(&list);
@@ -223,7 +223,7 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
             tb.print();
         }
         SupervisionCmd::Report(ReportCmd::Show { id }) => {
-            let r = s.report(a, report_id(id)?)?;
+            let r = s.report(report_id(id)?)?;
             if ctx.json {
                 {
                     output::json(&r);

@@ -179,7 +179,7 @@ pub fn run(ctx: &Ctx, cmd: &TestCmd) -> Result<()> {
             })?;
         }
         TestCmd::Show { id } => {
-            let p = ctx.service.plan(&ctx.actor, plan_id(id)?)?;
+            let p = ctx.backend.plan(plan_id(id)?)?;
             if ctx.json {
                 output::json(&serde_json::json!({
                     "plan": p.id,

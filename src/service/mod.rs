@@ -2,9 +2,11 @@
 //! methods for reads. It loads records, asks `workflow` whether the change is
 //! allowed, and writes the result with its audit event in one transaction.
 
+mod api;
 mod command;
 mod queries;
 
+pub use api::{unexpected, Answer, Backend, Local, Query, WhoamiInfo};
 pub use command::{Command, NewRequest, RequestEdit, Triage};
 pub use queries::{ArchiveFilter, DossierView, Overview, PlanFilter, RequestFilter};
 

@@ -16,6 +16,15 @@ pub struct OwnerLock {
 }
 
 impl OwnerLock {
+    /// Replace the description other processes see (the server names its socket).
+    pub fn describe(&self, text: &str) {
+        let mut f: &File = &self._lock;
+        let _ = f.set_len(0);
+        let _ = f.rewind();
+        let _ = f.write_all(text.as_bytes());
+        let _ = f.sync_data();
+    }
+
     pub fn acquire(dir: &Path) -> Result<OwnerLock> {
         let path = dir.join("owner.lock");
         let file = OpenOptions::new()

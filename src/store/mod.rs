@@ -173,6 +173,11 @@ impl Store {
         &self.dir
     }
 
+    /// What `owner.lock` tells other processes about the holder.
+    pub fn set_holder(&self, text: &str) {
+        self._owner.describe(text);
+    }
+
     fn tree(&self, t: T) -> &sled::Tree {
         &self.trees[t as usize]
     }

@@ -49,6 +49,7 @@ ops! {
     OrderClose = "order.close": [Supervisor],
     ReportSubmit = "report.submit": [Admin, Operator, Approver, Supervisor, Viewer],
     ReportHandle = "report.handle": [Supervisor],
+    ServerStatus = "server.status": [Admin, Supervisor],
 }
 
 pub fn allowed(role: Role, op: Op) -> bool {

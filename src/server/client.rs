@@ -1,0 +1,279 @@
+//! [`Remote`]: a [`Backend`] that sends every command and query to `beian serve`.
+//!
+//! One reader thread takes every frame the server sends: replies go to the caller
+//! waiting for that request id, [`Changed`] pushes to the subscribers. When the
+//! connection drops, every waiting caller gets [`Error::Disconnected`].
+
+use std::collections::HashMap;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+
+use super::protocol::{hello, read_frame, write_msg, ClientMsg, Payload, ServerMsg, MAX_SERVER_FRAME};
+use super::{Changed, StatusReport, HANDSHAKE_TIMEOUT};
+use crate::error::{Error, Result};
+use crate::model::Actor;
+use crate::service::{unexpected, Answer, Backend, Command, Outcome, Query};
+
+#[derive(Default)]
+struct Pending {
+    waiting: HashMap<u64, Sender<Result<Payload>>>,
+    /// Why the connection ended, once it has.
+    closed: Option<String>,
+}
+
+struct Inner {
+    pending: Mutex<Pending>,
+    subscribers: Mutex<Vec<Sender<Changed>>>,
+}
+
+/// A connection to `beian serve`.
+pub struct Remote {
+    socket: PathBuf,
+    actor: Actor,
+    db: String,
+    server_version: String,
+    writer: Mutex<UnixStream>,
+    inner: Arc<Inner>,
+    next_id: AtomicU64,
+    subscribed: AtomicBool,
+}
+
+impl Remote {
+    /// Connect and shake hands. A server that refuses (another protocol version,
+    /// no role) gives its reason as the error.
+    pub fn connect(socket: &Path) -> Result<Remote> {
+        let io = |e: std::io::Error| Error::io(socket, e);
+        let stream = UnixStream::connect(socket).map_err(io)?;
+        stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT)).map_err(io)?;
+        stream.set_write_timeout(Some(HANDSHAKE_TIMEOUT)).map_err(io)?;
+        let disconnected = |detail: String| Error::Disconnected {
+            socket: socket.display().to_string(),
+            detail,
+        };
+        write_msg(&mut &stream, &hello()).map_err(|e| disconnected(e.message()))?;
+        let first = match read_frame(&mut &stream, MAX_SERVER_FRAME) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Err(disconnected("closed during the handshake".into())),
+            Err(e) => return Err(disconnected(e.to_string())),
+        };
+        let msg: ServerMsg = serde_json::from_slice(&first).map_err(|e| Error::Protocol {
+            detail: format!("handshake: {e}"),
+        })?;
+        let (actor, db, server_version) = match msg {
+            ServerMsg::Welcome {
+                user,
+                roles,
+                server_version,
+                db,
+                ..
+            } => (Actor { name: user, roles }, db, server_version),
+            ServerMsg::Refused { reason } => return Err(reason),
+            other => {
+                return Err(Error::Protocol {
+                    detail: format!("handshake: unexpected {other:?}"),
+                })
+            }
+        };
+        stream.set_read_timeout(None).map_err(io)?;
+        stream.set_write_timeout(None).map_err(io)?;
+        let inner = Arc::new(Inner {
+            pending: Mutex::new(Pending::default()),
+            subscribers: Mutex::new(Vec::new()),
+        });
+        let reader = stream.try_clone().map_err(io)?;
+        {
+            let inner = inner.clone();
+            std::thread::Builder::new()
+                .name("beian-client-reader".into())
+                .spawn(move || read_loop(reader, &inner))
+                .map_err(io)?;
+        }
+        Ok(Remote {
+            socket: socket.to_path_buf(),
+            actor,
+            db,
+            server_version,
+            writer: Mutex::new(stream),
+            inner,
+            next_id: AtomicU64::new(1),
+            subscribed: AtomicBool::new(false),
+        })
+    }
+
+    /// The data directory the server serves.
+    pub fn db(&self) -> &str {
+        &self.db
+    }
+
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    pub fn server_version(&self) -> &str {
+        &self.server_version
+    }
+
+    fn lost(&self, detail: impl Into<String>) -> Error {
+        Error::Disconnected {
+            socket: self.socket.display().to_string(),
+            detail: detail.into(),
+        }
+    }
+
+    fn send(&self, msg: &ClientMsg) -> Result<()> {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        write_msg(&mut *w, msg).map_err(|e| self.lost(e.message()))
+    }
+
+    /// Send a request and wait for its reply.
+    fn request(&self, make: impl FnOnce(u64) -> ClientMsg) -> Result<Payload> {
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
+        let (tx, rx) = mpsc::channel();
+        {
+            let mut p = self.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(why) = &p.closed {
+                return Err(self.lost(why.clone()));
+            }
+            p.waiting.insert(id, tx);
+        }
+        if let Err(e) = self.send(&make(id)) {
+            self.inner
+                .pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .waiting
+                .remove(&id);
+            return Err(e);
+        }
+        match rx.recv() {
+            Ok(r) => r,
+            Err(_) => {
+                let why = self
+                    .inner
+                    .pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .closed
+                    .clone();
+                Err(self.lost(why.unwrap_or_else(|| "closed".into())))
+            }
+        }
+    }
+
+    /// Receive every change committed from now on (by anyone). The first call
+    /// subscribes the connection.
+    pub fn subscribe(&self) -> Result<Receiver<Changed>> {
+        let (tx, rx) = mpsc::channel();
+        self.inner
+            .subscribers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(tx);
+        if !self.subscribed.swap(true, Ordering::SeqCst) {
+            self.send(&ClientMsg::Subscribe)?;
+        }
+        Ok(rx)
+    }
+
+    /// Send raw bytes (tests of a misbehaving client).
+    #[doc(hidden)]
+    pub fn send_raw(&self, bytes: &[u8]) -> Result<()> {
+        use std::io::Write;
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        w.write_all(bytes).map_err(|e| self.lost(e.to_string()))
+    }
+}
+
+impl Drop for Remote {
+    fn drop(&mut self) {
+        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = w.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+fn read_loop(stream: UnixStream, inner: &Inner) {
+    let why = loop {
+        let body = match read_frame(&mut &stream, MAX_SERVER_FRAME) {
+            Ok(Some(b)) => b,
+            Ok(None) => break "the server closed the connection".to_string(),
+            Err(e) => break e.to_string(),
+        };
+        let msg: ServerMsg = match serde_json::from_slice(&body) {
+            Ok(m) => m,
+            Err(e) => break format!("malformed message from the server: {e}"),
+        };
+        match msg {
+            ServerMsg::Reply { id, result } => {
+                let tx = inner
+                    .pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .waiting
+                    .remove(&id);
+                if let Some(tx) = tx {
+                    let _ = tx.send(result);
+                }
+            }
+            ServerMsg::Changed(c) => {
+                inner
+                    .subscribers
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .retain(|s| s.send(c.clone()).is_ok());
+            }
+            ServerMsg::Refused { reason } => break reason.message(),
+            ServerMsg::Welcome { .. } => break "a second welcome".to_string(),
+        }
+    };
+    let mut p = inner.pending.lock().unwrap_or_else(|e| e.into_inner());
+    p.closed = Some(why);
+    // Dropping the senders wakes every caller still waiting.
+    p.waiting.clear();
+    drop(p);
+    inner.subscribers.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
+impl Backend for Remote {
+    fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    fn execute(&self, cmd: Command, expect_rev: Option<u64>) -> Result<Outcome> {
+        match self.request(|id| ClientMsg::Execute { id, cmd, expect_rev })? {
+            Payload::Outcome(o) => Ok(o),
+            other => Err(Error::Protocol {
+                detail: format!("expected an outcome, got {other:?}"),
+            }),
+        }
+    }
+
+    fn query(&self, query: Query) -> Result<Answer> {
+        match self.request(|id| ClientMsg::Query { id, query })? {
+            Payload::Answer(a) => Ok(a),
+            other => Err(Error::Protocol {
+                detail: format!("expected an answer, got {other:?}"),
+            }),
+        }
+    }
+
+    fn location(&self) -> String {
+        self.socket.display().to_string()
+    }
+
+    fn server_status(&self) -> Result<StatusReport> {
+        match self.request(|id| ClientMsg::Status { id })? {
+            Payload::Status(s) => Ok(s),
+            Payload::Answer(a) => Err(unexpected(a)),
+            other => Err(Error::Protocol {
+                detail: format!("expected a status, got {other:?}"),
+            }),
+        }
+    }
+
+    fn is_remote(&self) -> bool {
+        true
+    }
+}

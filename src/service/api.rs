@@ -1,0 +1,292 @@
+//! The read side as one enum, and the [`Backend`] every interface talks to.
+//!
+//! [`Query`] names every read of [`Service`] (and `Whoami`); [`Answer`] holds one
+//! result per query. Together with [`Command`] they are the whole API: the CLI,
+//! the TUI and the server protocol carry these values and nothing else, so there
+//! is no second implementation of any rule. A [`Backend`] runs them either in this
+//! process ([`Local`]) or through `beian serve` (`crate::server::Remote`).
+
+use serde::{Deserialize, Serialize};
+
+use super::{ArchiveFilter, Command, DossierView, Outcome, Overview, PlanFilter, RequestFilter, Service};
+use crate::error::{Error, Result};
+use crate::model::*;
+
+/// Every read of the records, as a value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "query", content = "args")]
+pub enum Query {
+    /// Who the caller is, with the roles the database's config gives them.
+    Whoami,
+    Overview,
+    Systems,
+    System(Id),
+    /// A system by id or by exact or unique partial name.
+    ResolveSystem(String),
+    Requests(RequestFilter),
+    Request(Id),
+    Plans(PlanFilter),
+    Plan(Id),
+    Archive(ArchiveFilter),
+    Dossier(Id),
+    Calendar,
+    Orders,
+    Order(Id),
+    /// Confidential reports (supervisors; the read is audited).
+    Reports,
+    Report(Id),
+    /// The audit log, newest first (supervisors).
+    Audit {
+        entity: Option<String>,
+        limit: usize,
+    },
+}
+
+impl Query {
+    /// The name used in logs and messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Query::Whoami => "whoami",
+            Query::Overview => "overview",
+            Query::Systems => "systems",
+            Query::System(_) => "system",
+            Query::ResolveSystem(_) => "resolve_system",
+            Query::Requests(_) => "requests",
+            Query::Request(_) => "request",
+            Query::Plans(_) => "plans",
+            Query::Plan(_) => "plan",
+            Query::Archive(_) => "archive",
+            Query::Dossier(_) => "dossier",
+            Query::Calendar => "calendar",
+            Query::Orders => "orders",
+            Query::Order(_) => "order",
+            Query::Reports => "reports",
+            Query::Report(_) => "report",
+            Query::Audit { .. } => "audit",
+        }
+    }
+}
+
+/// The caller as the database sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoamiInfo {
+    pub user: String,
+    pub roles: Vec<Role>,
+    /// The data directory of the database.
+    pub db: String,
+    pub demo: bool,
+}
+
+/// The result of a [`Query`]: one variant per query.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "answer", content = "data")]
+pub enum Answer {
+    Whoami(WhoamiInfo),
+    Overview(Overview),
+    Systems(Vec<System>),
+    System(System),
+    ResolveSystem(Id),
+    Requests(Vec<RequestSummary>),
+    Request(Request),
+    Plans(Vec<PlanSummary>),
+    Plan(Plan),
+    Archive(Vec<DossierSummary>),
+    Dossier(DossierView),
+    Calendar(Vec<Blackout>),
+    Orders(Vec<RectificationOrder>),
+    Order(RectificationOrder),
+    Reports(Vec<ConfidentialReport>),
+    Report(ConfidentialReport),
+    Audit(Vec<AuditEvent>),
+}
+
+impl Answer {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Answer::Whoami(_) => "whoami",
+            Answer::Overview(_) => "overview",
+            Answer::Systems(_) => "systems",
+            Answer::System(_) => "system",
+            Answer::ResolveSystem(_) => "resolve_system",
+            Answer::Requests(_) => "requests",
+            Answer::Request(_) => "request",
+            Answer::Plans(_) => "plans",
+            Answer::Plan(_) => "plan",
+            Answer::Archive(_) => "archive",
+            Answer::Dossier(_) => "dossier",
+            Answer::Calendar(_) => "calendar",
+            Answer::Orders(_) => "orders",
+            Answer::Order(_) => "order",
+            Answer::Reports(_) => "reports",
+            Answer::Report(_) => "report",
+            Answer::Audit(_) => "audit",
+        }
+    }
+}
+
+impl Service {
+    /// Answer a query by calling the read method it names.
+    pub fn query(&self, actor: &Actor, q: Query) -> Result<Answer> {
+        use Answer as A;
+        Ok(match q {
+            Query::Whoami => A::Whoami(WhoamiInfo {
+                user: actor.name.clone(),
+                roles: actor.roles.clone(),
+                db: self.dir().display().to_string(),
+                demo: self.is_demo()?,
+            }),
+            Query::Overview => A::Overview(self.overview(actor)?),
+            Query::Systems => A::Systems(self.systems(actor)?),
+            Query::System(id) => A::System(self.system(actor, id)?),
+            Query::ResolveSystem(key) => A::ResolveSystem(self.resolve_system(actor, &key)?),
+            Query::Requests(f) => A::Requests(self.requests(actor, &f)?),
+            Query::Request(id) => A::Request(self.request(actor, id)?),
+            Query::Plans(f) => A::Plans(self.plans(actor, &f)?),
+            Query::Plan(id) => A::Plan(self.plan(actor, id)?),
+            Query::Archive(f) => A::Archive(self.archive(actor, &f)?),
+            Query::Dossier(id) => A::Dossier(self.dossier(actor, id)?),
+            Query::Calendar => A::Calendar(self.calendar(actor)?),
+            Query::Orders => A::Orders(self.orders(actor)?),
+            Query::Order(id) => A::Order(self.order(actor, id)?),
+            Query::Reports => A::Reports(self.reports(actor)?),
+            Query::Report(id) => A::Report(self.report(actor, id)?),
+            Query::Audit { entity, limit } => A::Audit(self.audit(actor, entity.as_deref(), limit)?),
+        })
+    }
+}
+
+/// Where commands and queries go: this process's own [`Service`] or a server.
+pub trait Backend: Send + Sync {
+    /// Who is acting (for a server: as the server established from the kernel).
+    fn actor(&self) -> &Actor;
+    fn execute(&self, cmd: Command, expect_rev: Option<u64>) -> Result<Outcome>;
+    fn query(&self, q: Query) -> Result<Answer>;
+    /// The database directory (local) or the server's socket, for messages.
+    fn location(&self) -> String;
+    /// The server's status; a local backend has no server.
+    fn server_status(&self) -> Result<crate::server::StatusReport> {
+        Err(Error::NoServer {
+            socket: self.location(),
+        })
+    }
+    /// True when this backend talks to `beian serve`.
+    fn is_remote(&self) -> bool {
+        false
+    }
+}
+
+/// The error for an answer of the wrong kind (a server bug or a version skew).
+pub fn unexpected(a: Answer) -> Error {
+    Error::Protocol {
+        detail: format!("unexpected answer: {}", a.name()),
+    }
+}
+
+macro_rules! typed {
+    ($($(#[$m:meta])* $f:ident($($a:ident: $t:ty),*) -> $r:ty = $q:expr, $v:ident;)+) => {
+        impl dyn Backend + '_ {
+            $(
+                $(#[$m])*
+                pub fn $f(&self $(, $a: $t)*) -> Result<$r> {
+                    match self.query($q)? {
+                        Answer::$v(v) => Ok(v),
+                        other => Err(unexpected(other)),
+                    }
+                }
+            )+
+        }
+    };
+}
+
+typed! {
+    whoami() -> WhoamiInfo = Query::Whoami, Whoami;
+    overview() -> Overview = Query::Overview, Overview;
+    systems() -> Vec<System> = Query::Systems, Systems;
+    system(id: Id) -> System = Query::System(id), System;
+    /// A system by id (`SYS-0003`) or by exact or unique partial name.
+    resolve_system(key: &str) -> Id = Query::ResolveSystem(key.to_string()), ResolveSystem;
+    requests(f: &RequestFilter) -> Vec<RequestSummary> = Query::Requests(f.clone()), Requests;
+    request(id: Id) -> Request = Query::Request(id), Request;
+    plans(f: &PlanFilter) -> Vec<PlanSummary> = Query::Plans(f.clone()), Plans;
+    plan(id: Id) -> Plan = Query::Plan(id), Plan;
+    archive(f: &ArchiveFilter) -> Vec<DossierSummary> = Query::Archive(f.clone()), Archive;
+    dossier(id: Id) -> DossierView = Query::Dossier(id), Dossier;
+    calendar() -> Vec<Blackout> = Query::Calendar, Calendar;
+    orders() -> Vec<RectificationOrder> = Query::Orders, Orders;
+    order(id: Id) -> RectificationOrder = Query::Order(id), Order;
+    reports() -> Vec<ConfidentialReport> = Query::Reports, Reports;
+    report(id: Id) -> ConfidentialReport = Query::Report(id), Report;
+    audit(entity: Option<&str>, limit: usize) -> Vec<AuditEvent>
+        = Query::Audit { entity: entity.map(String::from), limit }, Audit;
+}
+
+/// The database opened by this process.
+pub struct Local {
+    service: Service,
+    actor: Actor,
+}
+
+impl Local {
+    /// Act as the OS user running this process.
+    pub fn new(service: Service) -> Local {
+        let actor = service.local_actor();
+        Local { service, actor }
+    }
+
+    pub fn with_actor(service: Service, actor: Actor) -> Local {
+        Local { service, actor }
+    }
+
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    pub fn into_service(self) -> Service {
+        self.service
+    }
+}
+
+impl Backend for Local {
+    fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    fn execute(&self, cmd: Command, expect_rev: Option<u64>) -> Result<Outcome> {
+        self.service.execute(&self.actor, cmd, expect_rev)
+    }
+
+    fn query(&self, q: Query) -> Result<Answer> {
+        self.service.query(&self.actor, q)
+    }
+
+    fn location(&self) -> String {
+        self.service.dir().display().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_and_answers_round_trip_through_json() {
+        let qs = [
+            Query::Whoami,
+            Query::System("SYS-0003".parse::<Id>().unwrap()),
+            Query::ResolveSystem("教务".into()),
+            Query::Plans(PlanFilter::default()),
+            Query::Audit {
+                entity: Some("PLAN-2026-0001".into()),
+                limit: 5,
+            },
+        ];
+        for q in qs {
+            let text = serde_json::to_string(&q).unwrap();
+            assert_eq!(serde_json::from_str::<Query>(&text).unwrap(), q, "{text}");
+        }
+        let a = Answer::ResolveSystem("SYS-0003".parse::<Id>().unwrap());
+        let text = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<Answer>(&text).unwrap(), a);
+    }
+}

@@ -1,0 +1,113 @@
+//! The CLI through `beian serve`: the same commands and the same JSON as when it
+//! opens the database itself; `beian status` for admins and supervisors; a client
+//! finds the server through owner.lock; roles are read again at each connection.
+
+mod server_support;
+
+use server_support::*;
+
+const ADD: &[&str] = &[
+    "--json",
+    "request",
+    "add",
+    "--title",
+    "教务系统选课页面超时",
+    "--body",
+    "选课高峰期页面加载超过 30 秒。",
+    "--submitter",
+    "李老师",
+    "--submitter-type",
+    "teacher",
+    "--department",
+    "教务处",
+    "--channel",
+    "email",
+];
+
+#[test]
+fn cli_round_trip_through_the_server_matches_the_local_output() {
+    let mut srv = Server::start(&config_for(&["operator", "supervisor"]));
+    let added = srv.cli(ADD).json();
+    let id = added["entity"].as_str().unwrap().to_string();
+    assert!(id.starts_with("REQ-"), "{added}");
+    assert_eq!(added["rev"], 1);
+    let who = srv.cli(&["--json", "whoami"]).json();
+    assert_eq!(who["user"], me());
+    assert_eq!(who["roles"], serde_json::json!(["operator", "supervisor"]));
+    let remote_list = srv.cli(&["--json", "request", "list"]).json();
+    let remote_show = srv.cli(&["--json", "request", "show", &id]).json();
+    assert_eq!(remote_list[0]["id"], id.as_str());
+    let audit = srv.cli(&["--json", "audit"]).json();
+    assert_eq!(audit[0]["action"], "request.add");
+    assert_eq!(audit[0]["actor"], me());
+
+    // A clean stop: exit 0, the socket removed, the database free for a local open.
+    assert_eq!(srv.stop(), Some(0), "{}", srv.log());
+    assert!(!srv.socket.exists());
+    let local = |args: &[&str]| run_cli(args, &[("BEIAN_DB", srv.db.as_os_str())]);
+    assert_eq!(local(&["--json", "request", "list"]).json(), remote_list);
+    assert_eq!(local(&["--json", "request", "show", &id]).json(), remote_show);
+    let local_who = local(&["--json", "whoami"]).json();
+    assert_eq!(local_who, who);
+}
+
+#[test]
+fn status_is_for_admins_and_supervisors_and_roles_reload_per_connection() {
+    let srv = Server::start(&config_for(&["operator"]));
+    let refused = srv.cli(&["status"]);
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(refused.stderr.contains("may not server.status"), "{}", refused.stderr);
+
+    srv.set_config(&config_for(&["supervisor"]));
+    let st = srv.cli(&["--json", "status"]).json();
+    assert_eq!(st["socket"], path_str(&srv.socket));
+    assert_eq!(st["db"], path_str(&srv.db));
+    assert_eq!(st["pid"], srv.pid());
+    let users: Vec<&str> = st["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["user"].as_str().unwrap())
+        .collect();
+    assert_eq!(users, vec![me().as_str()]);
+    let text = srv.cli(&["status"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout.contains("uptime") && text.stdout.contains(path_str(&srv.socket)),
+        "{}",
+        text.stdout
+    );
+
+    srv.set_config(&config_for(&["admin"]));
+    assert_eq!(srv.cli(&["status"]).code, 0);
+    srv.set_config(&config_for(&["viewer"]));
+    assert_eq!(srv.cli(&["status"]).code, 3);
+    // Without a server there is no status.
+    let none = run_cli(&["status"], &[("BEIAN_DB", srv.tmp.path().join("other").as_os_str())]);
+    assert_eq!(none.code, 1, "{}", none.stderr);
+}
+
+/// A client that tries the wrong socket still finds the server: the database's
+/// owner.lock names it.
+#[test]
+fn a_client_finds_the_server_through_owner_lock() {
+    let srv = Server::start(&config_for(&["operator"]));
+    let holder = std::fs::read_to_string(srv.db.join("owner.lock")).unwrap();
+    assert!(
+        holder.starts_with("beian serve (pid ") && holder.ends_with(&format!(" at {}", srv.socket.display())),
+        "{holder}"
+    );
+    let elsewhere = srv.tmp.path().join("nobody-here.sock");
+    let out = run_cli(
+        &["whoami"],
+        &[
+            ("BEIAN_DB", srv.db.as_os_str()),
+            ("BEIAN_SOCKET", elsewhere.as_os_str()),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains(path_str(&srv.socket)), "{}", out.stdout);
+    // The default socket (here DB/beian.sock) is not the server's either.
+    let out = run_cli(&["--json", "request", "list"], &[("BEIAN_DB", srv.db.as_os_str())]);
+    assert_eq!(out.json(), serde_json::json!([]));
+}

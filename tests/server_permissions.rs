@@ -1,0 +1,218 @@
+//! Acceptance 3 of issue 4: permissions through the socket. The server takes the
+//! user from the kernel, so the test gives the OS user running it one role at a
+//! time (the server reads config.toml again at each connection) and runs every
+//! operation of the core's table through a `Remote` backend: refused exactly
+//! where `Op::roles()` says. A uid with no role is refused at the handshake; a
+//! client that names a user in its messages is refused.
+
+mod server_support;
+
+use std::io::Write;
+
+use beian::model::Role;
+use beian::server::protocol::{encode, read_frame, ServerMsg, MAX_SERVER_FRAME, PROTOCOL_VERSION};
+use beian::service::{Backend, Command, Query};
+use beian::workflow::{Op, RuleError};
+use beian::Error;
+use serde_json::json;
+use server_support::*;
+
+enum Probe {
+    Cmd(serde_json::Value),
+    Query(Query),
+    Status,
+}
+
+const PLAN: &str = "PLAN-2026-0001";
+const REQ: &str = "REQ-2026-0001";
+
+/// One thing needing each operation. The match is exhaustive: a new operation
+/// in the table does not compile here until it has a probe.
+fn probe(op: Op) -> Probe {
+    let t = "2026-03-10T14:00:00Z";
+    let c = |v: serde_json::Value| Probe::Cmd(v);
+    match op {
+        Op::ReadRecords => Probe::Query(Query::Systems),
+        Op::ReadAudit => Probe::Query(Query::Audit { entity: None, limit: 5 }),
+        Op::ReadReports => Probe::Query(Query::Reports),
+        Op::SystemEdit => c(
+            json!({"command": "system_add", "name": "教务系统", "department": "教务处", "vendor": "正方", "version": "1.0"}),
+        ),
+        Op::CalendarEdit => c(json!({"command": "calendar_remove", "name": "期末考试"})),
+        Op::RequestAdd => c(json!({"command": "request_add", "request": {
+            "kind": "problem", "title": "登录失败", "submitter": {"name": "李老师", "kind": "teacher"}, "channel": "email"}})),
+        Op::RequestTriage => c(json!({"command": "request_triage", "id": REQ, "triage": {"decision": "triage"}})),
+        Op::RequestEdit => c(json!({"command": "request_edit", "id": REQ, "edit": {"title": "新标题"}})),
+        Op::RequestComment => c(json!({"command": "request_comment", "id": REQ, "text": "已复现"})),
+        Op::RequestLink => c(json!({"command": "request_link", "id": REQ, "plan": PLAN})),
+        Op::PlanEdit => c(
+            json!({"command": "plan_new", "system": "SYS-0001", "title": "升级", "version_from": null, "version_to": "2.0"}),
+        ),
+        Op::PlanSubmit => c(json!({"command": "plan_submit", "id": PLAN})),
+        Op::PlanDecide => {
+            c(json!({"command": "plan_approve", "id": PLAN, "comment": "同意", "minutes_ref": "纪要1号"}))
+        }
+        Op::PlanNotice => c(json!({"command": "plan_notice", "id": PLAN, "text": null, "audience": "全校"})),
+        Op::PlanImplement => c(json!({"command": "plan_implement", "id": PLAN})),
+        Op::PlanCancel => c(json!({"command": "plan_cancel", "id": PLAN, "reason": "取消"})),
+        Op::TestRecord => c(json!({"command": "test_round", "plan": PLAN, "copy_unfinished": false})),
+        Op::BackupConfirm => c(json!({"command": "backup", "plan": PLAN, "backup": {
+            "what": "库", "location": "nas", "size": "1G", "checksum": "x", "verified_by": "王", "time": t}})),
+        Op::GoLiveRecord => c(json!({"command": "go_live", "plan": PLAN, "golive": {
+            "time": t, "deployer": "王", "version": "2.0", "outcome": "success"}})),
+        Op::TrainingRecord => c(json!({"command": "training", "plan": PLAN, "training": {
+            "format": "on_site", "date": "2026-03-11", "trainer": "王", "departments": ["教务处"], "attendance": 3}})),
+        Op::PlanFile => c(json!({"command": "file", "plan": PLAN})),
+        Op::DossierAddendum => {
+            c(json!({"command": "addendum", "dossier": "FILE-2026-0001", "reason": "更正", "text": "x"}))
+        }
+        Op::OrderIssue => c(
+            json!({"command": "order_issue", "target": {"plan": PLAN}, "finding": "未公告",
+            "required_action": "补发", "deadline": "2026-04-01"}),
+        ),
+        Op::OrderRespond => c(json!({"command": "order_respond", "id": "RO-2026-0001", "response": "已补发"})),
+        Op::OrderClose => c(json!({"command": "order_close", "id": "RO-2026-0001"})),
+        Op::ReportSubmit => c(json!({"command": "report_submit", "content": "举报", "contact": null})),
+        Op::ReportHandle => c(json!({"command": "report_investigate", "id": "RPT-2026-0001", "notes": "调查"})),
+        Op::ServerStatus => Probe::Status,
+    }
+}
+
+fn run(b: &dyn Backend, op: Op) -> beian::Result<()> {
+    match probe(op) {
+        Probe::Cmd(v) => {
+            let cmd: Command = serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{v}: {e}"));
+            assert_eq!(cmd.op(), op, "{} should need {}", cmd.name(), op.as_str());
+            b.execute(cmd, None).map(|_| ())
+        }
+        Probe::Query(q) => b.query(q).map(|_| ()),
+        Probe::Status => b.server_status().map(|_| ()),
+    }
+}
+
+#[test]
+fn every_role_and_operation_through_the_socket_follows_the_table() {
+    let srv = Server::start(&config_for(&["viewer"]));
+    let mut checked = 0;
+    for role in Role::ALL {
+        srv.set_config(&config_for(&[role.as_str()]));
+        let remote = srv.connect().unwrap();
+        let b: &dyn Backend = &remote;
+        assert_eq!(b.actor().name, me());
+        assert_eq!(b.actor().roles, vec![role], "the server gives the roles of config.toml");
+        assert_eq!(b.whoami().unwrap().roles, vec![role]);
+        for &op in Op::ALL {
+            let allowed = op.roles().contains(&role);
+            match run(b, op) {
+                Err(Error::Rule(RuleError::Forbidden { user, op: o, roles })) => {
+                    assert!(!allowed, "{} ({}) was refused {}", user, role.as_str(), o);
+                    assert_eq!(
+                        (user.as_str(), o.as_str(), roles),
+                        (me().as_str(), op.as_str(), vec![role])
+                    );
+                }
+                other => assert!(
+                    allowed,
+                    "{} may not {} but the server answered {other:?}",
+                    role.as_str(),
+                    op.as_str()
+                ),
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, Role::ALL.len() * Op::ALL.len());
+}
+
+#[test]
+fn a_user_without_a_role_is_refused_at_the_handshake() {
+    let srv = Server::start("");
+    let e = srv.connect().err().expect("refused");
+    match &e {
+        Error::NoRole { user, uid, db } => {
+            assert_eq!(user, &me());
+            assert_eq!(*uid, nix::unistd::getuid().as_raw());
+            assert_eq!(db, path_str(&srv.db));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(e.exit_code(), 3);
+    beian::i18n::init(Some("en"));
+    assert!(e.message().contains("has no role"), "{}", e.message());
+    let out = srv.cli(&["request", "list"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(out.stderr.contains("has no role"), "{}", out.stderr);
+    eventually("the refusal in the server's log", 5, || srv.log().contains("no role"));
+}
+
+fn send(s: &mut std::os::unix::net::UnixStream, v: serde_json::Value) {
+    s.write_all(&encode(&v).unwrap()).unwrap();
+}
+
+fn recv(s: &mut std::os::unix::net::UnixStream) -> Option<ServerMsg> {
+    let body = read_frame(s, MAX_SERVER_FRAME).ok()??;
+    Some(serde_json::from_slice(&body).unwrap())
+}
+
+#[test]
+fn a_client_cannot_claim_another_identity() {
+    let srv = Server::start(&config_for(&["viewer"]));
+    // A hello naming a user.
+    let mut s = srv.raw();
+    send(
+        &mut s,
+        json!({"type": "hello", "protocol": PROTOCOL_VERSION, "client": "x", "user": "admin", "roles": ["admin"]}),
+    );
+    match recv(&mut s) {
+        Some(ServerMsg::Refused {
+            reason: Error::Protocol { detail },
+        }) => assert!(detail.contains("unknown field"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(recv(&mut s).is_none(), "the connection is closed");
+
+    // A request naming an actor, after an honest hello.
+    let mut s = srv.raw();
+    send(
+        &mut s,
+        json!({"type": "hello", "protocol": PROTOCOL_VERSION, "client": "x"}),
+    );
+    match recv(&mut s) {
+        Some(ServerMsg::Welcome { user, roles, .. }) => assert_eq!((user, roles), (me(), vec![Role::Viewer])),
+        other => panic!("{other:?}"),
+    }
+    send(
+        &mut s,
+        json!({"type": "execute", "id": 1, "expect_rev": null, "actor": {"name": "root", "roles": ["admin"]},
+            "cmd": {"command": "system_add", "name": "x", "department": "", "vendor": "", "version": ""}}),
+    );
+    assert!(matches!(recv(&mut s), Some(ServerMsg::Refused { .. })));
+    assert!(recv(&mut s).is_none());
+    // Nothing was written.
+    let b = srv.connect().unwrap();
+    assert!((&b as &dyn Backend).systems().unwrap().is_empty());
+}
+
+#[test]
+fn a_client_of_another_protocol_version_is_refused_clearly() {
+    let srv = Server::start(&config_for(&["viewer"]));
+    let mut s = srv.raw();
+    send(&mut s, json!({"type": "hello", "protocol": 999, "client": "beian 9.9"}));
+    let Some(ServerMsg::Refused { reason }) = recv(&mut s) else {
+        panic!("not refused")
+    };
+    assert!(matches!(
+        reason,
+        Error::Version {
+            client: 999,
+            server: PROTOCOL_VERSION,
+            ..
+        }
+    ));
+    beian::i18n::init(Some("en"));
+    let m = reason.message();
+    assert!(
+        m.contains("protocol 999") && m.contains(&format!("protocol {PROTOCOL_VERSION}")),
+        "{m}"
+    );
+}

@@ -1,0 +1,322 @@
+//! Two real Unix users through one `beian serve` (run as root, the socket given
+//! to their group, mode 0660): the operator writes and submits a plan with the
+//! CLI, the approver — another uid, known to the server only through the
+//! kernel — approves it, and the operator sees the approval. Needs root (CI runs
+//! as root); otherwise it says so and stops.
+
+mod server_support;
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use server_support::*;
+
+struct Users {
+    op: String,
+    ap: String,
+    group: String,
+}
+
+impl Drop for Users {
+    fn drop(&mut self) {
+        for u in [&self.op, &self.ap] {
+            let _ = Command::new("userdel").arg(u).status();
+        }
+        let _ = Command::new("groupdel").arg(&self.group).status();
+    }
+}
+
+fn chmod(p: &Path, mode: u32) {
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn add_users(tag: &str) -> Users {
+    let users = Users {
+        op: format!("sop{tag}"),
+        ap: format!("sap{tag}"),
+        group: format!("sgrp{tag}"),
+    };
+    assert!(Command::new("groupadd").arg(&users.group).status().unwrap().success());
+    for u in [&users.op, &users.ap] {
+        let ok = Command::new("useradd")
+            .args(["-M", "-N", "-g", &users.group, "-s", "/bin/sh", u])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "useradd {u}");
+    }
+    users
+}
+
+/// Run `beian ARGS` as `user` through the server's socket (60 s at most).
+fn as_user(bin: &Path, socket: &Path, user: &str, args: &[&str]) -> Out {
+    let mut a: Vec<&str> = vec!["-u", user, "--", bin.to_str().unwrap()];
+    a.extend_from_slice(args);
+    let sock: PathBuf = socket.to_path_buf();
+    run_cli_with("runuser", &a, &[("BEIAN_SOCKET", sock.as_os_str())])
+}
+
+fn run_cli_with(program: &str, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Out {
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .env("BEIAN_LANG", "en")
+        .env("TZ", "Asia/Shanghai")
+        .env_remove("XDG_RUNTIME_DIR")
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("BEIAN_DB");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(o) => o.unwrap(),
+        Err(_) => {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            panic!("{program} {args:?} did not finish in 60 s");
+        }
+    };
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn an_operator_submits_and_another_uid_approves_through_the_server() {
+    if !nix::unistd::Uid::effective().is_root() {
+        eprintln!("skipped: this test creates Unix users and must run as root (CI does)");
+        return;
+    }
+    let tag = format!("{}", std::process::id() % 100000);
+    let users = add_users(&tag);
+    let (op, ap) = (users.op.as_str(), users.ap.as_str());
+    let tmp = tempfile::tempdir().unwrap();
+    chmod(tmp.path(), 0o755);
+    let bin = tmp.path().join("beian");
+    std::fs::copy(BIN, &bin).unwrap();
+    chmod(&bin, 0o755);
+    let gid = nix::unistd::Group::from_name(&users.group).unwrap().unwrap().gid;
+
+    // The admin (root) sets up the database, its roles, a system and the calendar.
+    let db = tmp.path().join("data");
+    let root_cli = |args: &[&str]| run_cli(args, &[("BEIAN_DB", db.as_os_str())]);
+    assert_eq!(root_cli(&["init"]).code, 0);
+    std::fs::write(
+        db.join("config.toml"),
+        format!("[roles.users]\n{op} = [\"operator\"]\n{ap} = [\"approver\"]\n"),
+    )
+    .unwrap();
+    let sys = root_cli(&[
+        "--json",
+        "system",
+        "add",
+        "--name",
+        "一卡通系统",
+        "--department",
+        "后勤处",
+        "--vendor",
+        "新中新",
+        "--version",
+        "V2.3",
+    ]);
+    assert_eq!(sys.json()["entity"], "SYS-0001");
+
+    // The team layout: a root-owned socket directory for the operators' group.
+    let run = tmp.path().join("run");
+    std::fs::create_dir(&run).unwrap();
+    nix::unistd::chown(&run, None, Some(gid)).unwrap();
+    chmod(&run, 0o750);
+    let socket = run.join("beian.sock");
+    let log = std::fs::File::create(tmp.path().join("serve.log")).unwrap();
+    let mut server = Command::new(&bin)
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "serve",
+            "--socket",
+            socket.to_str().unwrap(),
+        ])
+        .args(["--socket-group", &users.group])
+        .env("BEIAN_LANG", "en")
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    struct Kill<'a>(&'a mut std::process::Child);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let server = Kill(&mut server);
+    eventually("the server's socket", 20, || {
+        std::os::unix::net::UnixStream::connect(&socket).is_ok()
+    });
+    let meta = std::fs::metadata(&socket).unwrap();
+    assert_eq!(meta.mode() & 0o777, 0o660);
+    assert_eq!(meta.gid(), gid.as_raw());
+
+    let run_as = |user: &str, args: &[&str]| as_user(&bin, &socket, user, args);
+    let ok = |user: &str, args: &[&str]| {
+        let o = run_as(user, args);
+        assert_eq!(o.code, 0, "beian {args:?} as {user}:\n{}\n{}", o.stdout, o.stderr);
+        o.stdout
+    };
+    let id = |user: &str, args: &[&str]| {
+        let mut a = vec!["--json"];
+        a.extend_from_slice(args);
+        let v: serde_json::Value = serde_json::from_str(&ok(user, &a)).unwrap();
+        v["entity"].as_str().unwrap().to_string()
+    };
+
+    let who: serde_json::Value = serde_json::from_str(&ok(ap, &["--json", "whoami"])).unwrap();
+    assert_eq!(
+        (who["user"].as_str(), &who["roles"]),
+        (Some(ap), &serde_json::json!(["approver"]))
+    );
+
+    let req = id(
+        op,
+        &[
+            "request",
+            "add",
+            "--title",
+            "食堂消费机偶发重复扣款",
+            "--system",
+            "一卡通",
+            "--submitter",
+            "李老师",
+            "--submitter-type",
+            "teacher",
+            "--department",
+            "后勤处",
+            "--channel",
+            "email",
+        ],
+    );
+    ok(op, &["request", "triage", &req, "triaged"]);
+    ok(op, &["request", "triage", &req, "accept"]);
+    let start = (chrono::Local::now() + chrono::Duration::days(10))
+        .format("%Y-%m-%d 22:00")
+        .to_string();
+    let end = (chrono::Local::now() + chrono::Duration::days(11))
+        .format("%Y-%m-%d 02:00")
+        .to_string();
+    let plan = id(
+        op,
+        &[
+            "plan",
+            "new",
+            "--system",
+            "SYS-0001",
+            "--title",
+            "一卡通消费机固件升级",
+            "--to",
+            "V2.4",
+        ],
+    );
+    ok(
+        op,
+        &[
+            "plan",
+            "edit",
+            &plan,
+            "--goals",
+            "消除重复扣款",
+            "--content",
+            "升级全部食堂消费机固件",
+            "--approach",
+            "分批灰度升级",
+            "--window-start",
+            &start,
+            "--window-end",
+            &end,
+            "--backup-plan",
+            "升级前全量备份交易库",
+            "--migration-plan",
+            "无数据结构变化",
+            "--rollback-plan",
+            "保留旧固件包，十分钟内可回退",
+        ],
+    );
+    ok(
+        op,
+        &[
+            "plan",
+            "risk",
+            "add",
+            &plan,
+            "--description",
+            "升级中断",
+            "--likelihood",
+            "low",
+            "--impact",
+            "high",
+            "--mitigation",
+            "保留现金通道",
+        ],
+    );
+    ok(
+        op,
+        &[
+            "plan",
+            "staff",
+            "add",
+            &plan,
+            "--person",
+            "王磊",
+            "--role",
+            "实施负责人",
+            "--duty",
+            "固件升级",
+        ],
+    );
+    ok(op, &["plan", "link", &plan, &req]);
+    ok(op, &["plan", "submit", &plan]);
+
+    // The operator may not decide, nor see the server's status.
+    let refused = run_as(op, &["plan", "approve", &plan]);
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains(&format!("{op} may not plan.decide")),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(run_as(op, &["status"]).code, 3);
+
+    // The approver, another uid, approves through the same server.
+    ok(
+        ap,
+        &[
+            "plan",
+            "approve",
+            &plan,
+            "--comment",
+            "同意按计划实施",
+            "--minutes",
+            "会议纪要〔2026〕12号",
+        ],
+    );
+    let shown: serde_json::Value = serde_json::from_str(&ok(op, &["--json", "plan", "show", &plan])).unwrap();
+    assert_eq!(shown["status"], "approved");
+    assert_eq!(shown["approvals"][0]["approver"], ap);
+    assert_eq!(shown["meta"]["created_by"], op, "{}", shown["meta"]);
+
+    // The admin (root, who created the database) may see the server's status.
+    let st = run_cli(&["--json", "--socket", socket.to_str().unwrap(), "status"], &[]).json();
+    assert_eq!(st["socket"], socket.to_str().unwrap());
+    drop(server);
+}
