@@ -234,7 +234,7 @@ pub fn demo(cli: &Cli) -> Result<()> {
         return Ok(());
     }
     if crate::tui::have_terminal() {
-        return crate::tui::run(service, super::tui_options(cli));
+        return crate::tui::run(Box::new(crate::service::Local::new(service)), super::tui_options(cli));
     }
     println!("{}", t("cli.demo.done", &[("path", dir.display().to_string())]));
     let mut f = Fields::new();

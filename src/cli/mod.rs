@@ -262,8 +262,7 @@ fn report(e: &Error, json: bool) {
 fn dispatch(cli: Cli) -> Result<()> {
     let ctx = || open(&cli);
     let Some(command) = &cli.command else {
-        let service = Service::open(&data_dir(&cli.db))?;
-        return crate::tui::run(service, tui_options(&cli));
+        return crate::tui::run(connect_or_open(&cli)?, tui_options(&cli));
     };
     match command {
         Top::Init => admin::init(&cli),

@@ -276,4 +276,8 @@ impl Backend for Remote {
     fn is_remote(&self) -> bool {
         true
     }
+
+    fn subscribe(&self) -> Option<Receiver<Changed>> {
+        Remote::subscribe(self).ok()
+    }
 }

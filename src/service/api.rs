@@ -174,6 +174,11 @@ pub trait Backend: Send + Sync {
     fn is_remote(&self) -> bool {
         false
     }
+    /// Every change committed by anyone from now on, when the backend can tell
+    /// (a server pushes them; a database of this process's own has no one else).
+    fn subscribe(&self) -> Option<std::sync::mpsc::Receiver<crate::server::Changed>> {
+        None
+    }
 }
 
 /// The error for an answer of the wrong kind (a server bug or a version skew).

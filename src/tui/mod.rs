@@ -28,13 +28,15 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
 use crate::error::{Error, Result};
-use crate::service::Service;
+use crate::service::Backend;
 
 /// What the event loop receives.
 #[derive(Debug)]
 pub enum Msg {
     Input(Event),
     Reply(worker::Reply),
+    /// A change committed on the server (by this user or another).
+    Changed(crate::server::Changed),
     Tick,
     /// SIGTERM, SIGHUP, SIGINT or the terminal going away.
     Quit,
@@ -65,15 +67,36 @@ pub fn have_terminal() -> bool {
     std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
-/// Run the UI until the user quits.
-pub fn run(service: Service, opts: Options) -> Result<()> {
+/// Where the drafts of this user for this database go: beside a database of our
+/// own, else (a client of a server) under `$XDG_STATE_HOME/beian/drafts`, one
+/// folder per server socket.
+fn draft_dir(backend: &dyn Backend) -> std::path::PathBuf {
+    let user = &backend.actor().name;
+    if !backend.is_remote() {
+        return std::path::Path::new(&backend.location()).join("drafts").join(user);
+    }
+    use etcetera::BaseStrategy;
+    let base = etcetera::choose_base_strategy()
+        .map(|s| s.state_dir().unwrap_or_else(|| s.data_dir()))
+        .unwrap_or_else(|_| std::env::temp_dir());
+    let server: String = backend
+        .location()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' })
+        .collect();
+    base.join("beian").join("drafts").join(server).join(user)
+}
+
+/// Run the UI until the user quits, on a database of our own or as a client of
+/// `beian serve` (then changes by anyone appear as they are committed).
+pub fn run(backend: Box<dyn Backend>, opts: Options) -> Result<()> {
     if !have_terminal() {
         return Err(Error::NoTerminal);
     }
-    let actor = service.local_actor();
+    let actor = backend.actor().clone();
     let (keymap, issues) = keymap::Keymap::load(keymap::Keymap::user_path().as_deref());
-    let location = service.dir().display().to_string();
-    let draft_dir = service.dir().join("drafts").join(&actor.name);
+    let location = backend.location();
+    let draft_dir = draft_dir(backend.as_ref());
     let mut state = state::State::new(actor.name.clone(), actor.roles.clone(), location, keymap, issues);
     state.theme = state::Theme {
         ascii: opts.ascii,
@@ -102,9 +125,20 @@ pub fn run(service: Service, opts: Options) -> Result<()> {
 
     let (tx, rx) = mpsc::channel::<Msg>();
     let (jobs_tx, jobs_rx) = mpsc::channel::<worker::Job>();
+    if let Some(changes) = backend.subscribe() {
+        // Live updates: every change committed on the server, by anyone.
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for c in changes {
+                if tx.send(Msg::Changed(c)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
     {
         let tx = tx.clone();
-        std::thread::spawn(move || worker::run(service, actor, jobs_rx, tx));
+        std::thread::spawn(move || worker::run(backend, jobs_rx, tx));
     }
     {
         let tx = tx.clone();

@@ -248,6 +248,8 @@ pub struct State {
     pub pending_form: Option<Form>,
     pub toasts: Vec<Toast>,
     pub loading: bool,
+    /// A change was pushed while a load was in flight.
+    pub stale: bool,
     pub quit: bool,
     pub theme: Theme,
     /// Rows of the list area at the last draw (for page up/down).
@@ -275,6 +277,7 @@ impl State {
             pending_form: None,
             toasts: Vec::new(),
             loading: true,
+            stale: false,
             quit: false,
             theme: Theme::default(),
             page: Cell::new(10),

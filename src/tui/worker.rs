@@ -5,7 +5,7 @@ use std::sync::mpsc::{Receiver, Sender};
 
 use crate::error::Error;
 use crate::model::*;
-use crate::service::{ArchiveFilter, Command, DossierView, Outcome, Overview, PlanFilter, RequestFilter, Service};
+use crate::service::{ArchiveFilter, Backend, Command, DossierView, Outcome, Overview, PlanFilter, RequestFilter};
 
 /// Work for the worker. Each carries what the UI needs to match the answer.
 #[derive(Debug, Clone)]
@@ -58,10 +58,10 @@ pub enum Reply {
     Failed(Error),
 }
 
-pub fn run(service: Service, actor: Actor, jobs: Receiver<Job>, replies: Sender<super::Msg>) {
+pub fn run(backend: Box<dyn Backend>, jobs: Receiver<Job>, replies: Sender<super::Msg>) {
     for job in jobs {
         // A bug in one job must not take the UI down with it: it becomes an error toast.
-        let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(&service, &actor, job)))
+        let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(backend.as_ref(), job)))
             .unwrap_or_else(|payload| {
                 let what = payload
                     .downcast_ref::<&str>()
@@ -79,23 +79,23 @@ pub fn run(service: Service, actor: Actor, jobs: Receiver<Job>, replies: Sender<
 }
 
 /// Answer one job (the worker thread's loop body; tests call it directly).
-pub fn handle(s: &Service, a: &Actor, job: Job) -> Reply {
+pub fn handle(b: &dyn Backend, job: Job) -> Reply {
     let r = match job {
         Job::LoadAll => (|| {
             Ok(Reply::All {
-                systems: s.systems(a)?,
-                requests: s.requests(a, &RequestFilter::default())?,
-                plans: s.plans(a, &PlanFilter::default())?,
-                dossiers: s.archive(a, &ArchiveFilter::default())?,
-                overview: Box::new(s.overview(a)?),
-                calendar: s.calendar(a)?,
+                systems: b.systems()?,
+                requests: b.requests(&RequestFilter::default())?,
+                plans: b.plans(&PlanFilter::default())?,
+                dossiers: b.archive(&ArchiveFilter::default())?,
+                overview: Box::new(b.overview()?),
+                calendar: b.calendar()?,
             })
         })(),
-        Job::Request(id) => s.request(a, id).map(|r| Reply::Request(Box::new(r))),
-        Job::Plan(id) => s.plan(a, id).map(|p| Reply::Plan(Box::new(p))),
-        Job::Dossier(id) => s.dossier(a, id).map(|d| Reply::Dossier(Box::new(d))),
-        Job::SearchArchive { seq, filter } => s.archive(a, &filter).map(|hits| Reply::Archive { seq, hits }),
-        Job::Execute { cmd, expect_rev, label } => s.execute(a, cmd, expect_rev).map(|o| Reply::Done {
+        Job::Request(id) => b.request(id).map(|r| Reply::Request(Box::new(r))),
+        Job::Plan(id) => b.plan(id).map(|p| Reply::Plan(Box::new(p))),
+        Job::Dossier(id) => b.dossier(id).map(|d| Reply::Dossier(Box::new(d))),
+        Job::SearchArchive { seq, filter } => b.archive(&filter).map(|hits| Reply::Archive { seq, hits }),
+        Job::Execute { cmd, expect_rev, label } => b.execute(cmd, expect_rev).map(|o| Reply::Done {
             label,
             outcomes: vec![o],
         }),
@@ -103,7 +103,7 @@ pub fn handle(s: &Service, a: &Actor, job: Job) -> Reply {
             let mut outcomes = Vec::new();
             let mut failed = None;
             for (cmd, rev) in cmds {
-                match s.execute(a, cmd, rev) {
+                match b.execute(cmd, rev) {
                     Ok(o) => outcomes.push(o),
                     Err(e) => {
                         failed = Some(e);

@@ -41,6 +41,16 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Input(Event::Paste(text)) => popups::paste(s, &text, &mut fx),
         Msg::Input(_) => {}
         Msg::Reply(r) => reply(s, r, &mut fx),
+        // Another operator's change (or ours through another client): reload what is
+        // shown; the selection, scroll positions and any open form stay as they are.
+        Msg::Changed(_) => {
+            if s.loading {
+                // The load in flight may predate the change: load again when it lands.
+                s.stale = true;
+            } else {
+                refresh(s, &mut fx);
+            }
+        }
         Msg::Tick => {
             for t in &mut s.toasts {
                 t.ttl = t.ttl.saturating_sub(1);
@@ -219,6 +229,9 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             calendar,
         } => {
             s.loading = false;
+            if std::mem::take(&mut s.stale) {
+                refresh(s, fx);
+            }
             s.systems = systems;
             s.overview = *overview;
             s.calendar = calendar;
