@@ -1,0 +1,243 @@
+//! The UI in a pty for end-to-end tests: the real binary under portable-pty, its
+//! output read through a terminal emulator (vt100), bounded waits everywhere.
+//! (The same harness as tests/tui_e2e.rs, shared by the newer pty tests.)
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+
+/// Keys as the terminal sends them.
+pub mod key {
+    pub const ENTER: &str = "\r";
+    pub const TAB: &str = "\t";
+    pub const ESC: &str = "\x1b";
+    pub const CTRL_S: &str = "\x13";
+    pub const BACKSPACE: &str = "\x7f";
+    pub const BACKTAB: &str = "\x1b[Z";
+    pub const HOME: &str = "\x1b[H";
+}
+
+/// Backspace `n` times (to clear what a form field offers).
+pub fn erase(n: usize) -> String {
+    key::BACKSPACE.repeat(n)
+}
+
+/// The line of the screen that shows `text`.
+#[track_caller]
+pub fn line_with<'a>(screen: &'a str, text: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("no line with {text:?} in:\n{screen}"))
+}
+
+/// Does one line of `screen` show all of `parts`?
+pub fn has_line(screen: &str, parts: &[&str]) -> bool {
+    screen.lines().any(|l| parts.iter().all(|p| l.contains(p)))
+}
+
+pub struct Tui {
+    master: Option<Box<dyn MasterPty + Send>>,
+    writer: Option<Box<dyn Write + Send>>,
+    pub child: Box<dyn Child + Send + Sync>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    stop: Arc<AtomicBool>,
+    reader: Option<JoinHandle<()>>,
+}
+
+impl Tui {
+    pub fn spawn(cmd: CommandBuilder, cols: u16, rows: u16) -> Tui {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let child = pair.slave.spawn_command(cmd).expect("spawn in the pty");
+        // The child has the slave now; ours must go, or the pty never closes.
+        drop(pair.slave);
+        let master = pair.master;
+        // A reader and a writer of our own (dups of the master): the reader polls, so
+        // that it can be stopped and the pty really closes when the master is dropped;
+        // the writer does not type "\n^D" when dropped, as portable-pty's does.
+        let fd = master.as_raw_fd().expect("master fd");
+        let dup = || {
+            unsafe { BorrowedFd::borrow_raw(fd) }
+                .try_clone_to_owned()
+                .expect("dup master")
+        };
+        let writer: Box<dyn Write + Send> = Box::new(std::fs::File::from(dup()));
+        let reader_fd = dup();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(rows.max(1)).unwrap(),
+            std::num::NonZeroU16::new(cols.max(1)).unwrap(),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let reader = {
+            let (parser, raw, stop) = (parser.clone(), raw.clone(), stop.clone());
+            std::thread::spawn(move || {
+                use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+                let mut file = std::fs::File::from(reader_fd);
+                let mut buf = [0u8; 8192];
+                while !stop.load(Ordering::Relaxed) {
+                    let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLIN)];
+                    match poll(&mut fds, PollTimeout::from(50u16)) {
+                        Ok(0) => continue,
+                        Ok(_) => {}
+                        Err(nix::errno::Errno::EINTR) => continue,
+                        Err(_) => break,
+                    }
+                    let ready = fds[0].revents().unwrap_or(PollFlags::empty());
+                    if !ready.contains(PollFlags::POLLIN) {
+                        // POLLHUP without data: the child closed the pty.
+                        break;
+                    }
+                    match file.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            raw.lock().unwrap().extend_from_slice(&buf[..n]);
+                            parser.lock().unwrap().process(&buf[..n]);
+                        }
+                    }
+                }
+            })
+        };
+        Tui {
+            master: Some(master),
+            writer: Some(writer),
+            child,
+            parser,
+            raw,
+            stop,
+            reader: Some(reader),
+        }
+    }
+
+    /// Type `keys` (as the terminal would send them).
+    pub fn send(&mut self, keys: &str) {
+        let w = self.writer.as_mut().expect("pty open");
+        w.write_all(keys.as_bytes()).expect("write to pty");
+        w.flush().unwrap();
+    }
+
+    /// Esc on its own (followed at once by a key, the terminal would mean Alt+key).
+    pub fn esc(&mut self) {
+        std::thread::sleep(Duration::from_millis(60));
+        self.send(key::ESC);
+        std::thread::sleep(Duration::from_millis(120));
+    }
+
+    pub fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Everything the child wrote to the terminal.
+    pub fn raw_bytes(&self) -> Vec<u8> {
+        self.raw.lock().unwrap().clone()
+    }
+
+    /// Wait until the screen shows `text`; panics with the screen after `secs`.
+    #[track_caller]
+    pub fn wait_for(&self, text: &str, secs: u64) -> String {
+        self.wait_until(secs, &format!("{text:?}"), |s| s.contains(text))
+    }
+
+    #[track_caller]
+    pub fn wait_until(&self, secs: u64, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out after {secs}s waiting for {what}; the screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Wait until one line of the screen shows all of `parts` (a row and its status).
+    #[track_caller]
+    pub fn wait_line(&self, parts: &[&str], secs: u64) -> String {
+        self.wait_until(secs, &format!("a line with {parts:?}"), |s| has_line(s, parts))
+    }
+
+    /// Wait until the screen no longer shows `text`.
+    #[track_caller]
+    pub fn wait_gone(&self, text: &str, secs: u64) -> String {
+        self.wait_until(secs, &format!("{text:?} to go"), |s| !s.contains(text))
+    }
+
+    /// The child is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Wait for the child to exit; None if it has not within `secs`.
+    pub fn wait_exit(&mut self, secs: u64) -> Option<portable_pty::ExitStatus> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(st) = self.child.try_wait().expect("try_wait") {
+                // Let the reader drain what the child wrote last.
+                let t = Instant::now();
+                while !self.reader.as_ref().is_some_and(|r| r.is_finished()) && t.elapsed() < Duration::from_secs(1) {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                return Some(st);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Quit with `q` and wait for the exit.
+    #[track_caller]
+    pub fn quit(&mut self) {
+        self.send("q");
+        let st = self.wait_exit(5);
+        assert!(st.is_some(), "the UI did not quit on q; the screen:\n{}", self.screen());
+        assert!(
+            st.unwrap().success(),
+            "the UI exited with an error; the screen:\n{}",
+            self.screen()
+        );
+    }
+
+    /// Neither the screen nor anything written to the terminal mentions a panic.
+    #[track_caller]
+    pub fn assert_no_panic(&self, who: &str) {
+        let screen = self.screen();
+        assert!(!screen.contains("panicked"), "{who}: {screen}");
+        let raw = String::from_utf8_lossy(&self.raw_bytes()).into_owned();
+        assert!(!raw.contains("panicked"), "{who}: the output mentions a panic");
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        self.writer.take();
+        self.master.take();
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+    }
+}
