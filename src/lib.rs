@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod i18n;
+pub mod io;
 pub mod model;
 pub mod sanitize;
 pub mod search;

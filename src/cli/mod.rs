@@ -4,6 +4,7 @@
 mod admin;
 mod args;
 mod help_i18n;
+mod import;
 mod keymap_cmd;
 mod output;
 mod plans;
@@ -71,6 +72,11 @@ pub enum Top {
     /// Requests and problem reports (§3.1)
     #[command(subcommand, alias = "req")]
     Request(requests::RequestCmd),
+    /// Import requests from questionnaire exports, email and JSON lines (§3.1)
+    Import(import::ImportArgs),
+    /// Take in one message from a mail server (standard input)
+    #[command(subcommand)]
+    Intake(import::IntakeCmd),
     /// Update plans (§3.2), backup confirmation, notice, cancel
     #[command(subcommand)]
     Plan(plans::PlanCmd),
@@ -280,6 +286,8 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Overview => admin::overview(&ctx()?),
         Top::System(c) => admin::system(&ctx()?, c),
         Top::Request(c) => requests::run(&ctx()?, c),
+        Top::Import(a) => import::import(&ctx()?, a),
+        Top::Intake(c) => import::intake(&ctx()?, c),
         Top::Plan(c) => plans::run(&ctx()?, c),
         Top::Test(c) => tests_cmd::run(&ctx()?, c),
         Top::Golive(a) => plans::golive(&ctx()?, a),

@@ -102,7 +102,39 @@ pub struct Request {
     pub plan: Option<Id>,
     #[serde(default)]
     pub comments: Vec<Comment>,
+    /// Where an imported request came from (none for requests typed in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
     pub meta: Meta,
+}
+
+/// The provenance an import keeps with a request: the channel's own metadata.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// The file and line, or file and message number, it was read from.
+    #[serde(default)]
+    pub origin: String,
+    /// Channel detail, e.g. the survey's 来源 / 来源详情, or `mbox`.
+    #[serde(default)]
+    pub detail: String,
+    /// The Message-ID, or the survey's row number (序号).
+    #[serde(default)]
+    pub external_id: String,
+    /// The respondent's IP address as the survey site recorded it.
+    #[serde(default)]
+    pub ip: String,
+    /// The sender's raw address (email).
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// An attachment of an imported message: listed, not stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: String,
+    pub size: u64,
 }
 
 /// What the queue shows for one request; kept in its own tree so that the

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     BackupConfirmation, Blackout, Channel, ComparisonRow, DefectStatus, GoLive, Id, Priority, RequestKind, Severity,
-    Submitter, TestCategory, TestResult, Tester, Time, Training,
+    Source, Submitter, TestCategory, TestResult, Tester, Time, Training,
 };
 use crate::workflow::{Op, PlanChange};
 
@@ -29,6 +29,71 @@ pub struct NewRequest {
     pub priority: Priority,
     #[serde(default)]
     pub tags: Vec<String>,
+}
+
+/// One record of an import (`beian import`, `beian intake email`): the request it
+/// becomes, where it came from, and the key that makes importing it again a no-op.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportItem {
+    pub request: NewRequest,
+    #[serde(default)]
+    pub source: Option<Source>,
+    /// `msgid:<Message-ID>` or `row:<SHA-256 of the normalised row>`: an item whose
+    /// key is already stored is skipped.
+    pub key: String,
+    /// A reply: the request named in the subject (`[REQ-2026-0042]`) …
+    #[serde(default)]
+    pub reply_to: Option<Id>,
+    /// … or the Message-IDs it answers (In-Reply-To, References); when one of
+    /// them created or joined a request, the item is appended to its thread.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Names the item in errors: file and line, or file and message number.
+    #[serde(default)]
+    pub label: String,
+}
+
+/// What an import did, as reported in its [`super::Outcome`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub created: Vec<Id>,
+    /// Items whose key was already stored.
+    pub skipped: usize,
+    /// Requests a reply was appended to (one entry per reply).
+    pub replies: Vec<Id>,
+    /// Created requests tagged as likely duplicates.
+    pub flagged: Vec<Id>,
+}
+
+impl ImportReport {
+    /// The audit and outcome summary: `created 3, skipped 2, replies 1, flagged 1`.
+    pub fn summary(&self) -> String {
+        format!(
+            "created {}, skipped {}, replies {}, flagged {}",
+            self.created.len(),
+            self.skipped,
+            self.replies.len(),
+            self.flagged.len()
+        )
+    }
+
+    /// Read back the counts of an import's [`super::Outcome`] (the ids of created
+    /// requests are its `entity`, separated by spaces).
+    pub fn counts(summary: &str) -> Option<[usize; 4]> {
+        let mut out = [0; 4];
+        let parts: Vec<&str> = summary.split(", ").collect();
+        if parts.len() != 4 {
+            return None;
+        }
+        for (i, (p, name)) in parts
+            .iter()
+            .zip(["created", "skipped", "replies", "flagged"])
+            .enumerate()
+        {
+            out[i] = p.strip_prefix(name)?.trim().parse().ok()?;
+        }
+        Some(out)
+    }
 }
 
 fn normal() -> Priority {
@@ -109,6 +174,14 @@ pub enum Command {
 
     RequestAdd {
         request: NewRequest,
+    },
+    /// Import many requests at once, all or nothing: items already imported are
+    /// skipped, replies are appended to their request's thread, likely duplicates
+    /// of queued requests are tagged. `dry_run` reports without writing anything.
+    RequestImport {
+        items: Vec<ImportItem>,
+        #[serde(default)]
+        dry_run: bool,
     },
     RequestTriage {
         id: Id,
@@ -259,7 +332,7 @@ impl Command {
         match self {
             SystemAdd { .. } | SystemEdit { .. } => Op::SystemEdit,
             CalendarAdd { .. } | CalendarRemove { .. } | CalendarReplace { .. } => Op::CalendarEdit,
-            RequestAdd { .. } => Op::RequestAdd,
+            RequestAdd { .. } | RequestImport { .. } => Op::RequestAdd,
             RequestTriage { .. } => Op::RequestTriage,
             RequestEdit { .. } => Op::RequestEdit,
             RequestComment { .. } => Op::RequestComment,
@@ -296,6 +369,7 @@ impl Command {
             CalendarRemove { .. } => "calendar.remove",
             CalendarReplace { .. } => "calendar.replace",
             RequestAdd { .. } => "request.add",
+            RequestImport { .. } => "request.import",
             RequestTriage { .. } => "request.triage",
             RequestEdit { .. } => "request.edit",
             RequestComment { .. } => "request.comment",

@@ -7,7 +7,7 @@ mod command;
 mod queries;
 
 pub use api::{unexpected, Answer, Backend, Local, Query, WhoamiInfo};
-pub use command::{Command, NewRequest, RequestEdit, Triage};
+pub use command::{Command, ImportItem, ImportReport, NewRequest, RequestEdit, Triage};
 pub use queries::{ArchiveFilter, DossierView, Overview, PlanFilter, RequestFilter};
 
 use std::path::{Path, PathBuf};
@@ -126,9 +126,197 @@ impl Service {
             now,
             notice_days: self.config.process.notice_days,
         };
+        if let Command::RequestImport { items, dry_run } = &cmd {
+            return self.import(&ctx, &cmd, items, *dry_run);
+        }
         self.store
             .transact(&actor.name, now, |tx| apply(tx, &ctx, &cmd, expect_rev))
     }
+
+    /// An import in one transaction: every item or none. Likely duplicates are
+    /// looked for among the queue as it was when the import started (sled cannot
+    /// scan inside a transaction) and among the items before; the import keys are
+    /// checked inside the transaction. A dry run does everything, then aborts.
+    fn import(&self, ctx: &Ctx, cmd: &Command, items: &[ImportItem], dry_run: bool) -> Result<Outcome> {
+        let queue: Vec<(Option<Id>, String)> = self
+            .store
+            .summaries::<Request>()?
+            .into_iter()
+            .filter(|s| s.status != RequestStatus::Duplicate)
+            .map(|s| (s.system, wf::title_key(&s.title)))
+            .collect();
+        let preview = std::sync::Mutex::new(None);
+        let out = self.store.transact(&ctx.actor.name, ctx.now, |tx| {
+            let out = import_items(tx, ctx, cmd, items, &queue)?;
+            if dry_run {
+                *preview.lock().unwrap_or_else(|e| e.into_inner()) = Some(out);
+                return Err(Error::Storage { detail: DRY_RUN.into() });
+            }
+            Ok(out)
+        });
+        match out {
+            Err(Error::Storage { detail }) if dry_run && detail == DRY_RUN => preview
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .ok_or(Error::Storage { detail }),
+            other => other,
+        }
+    }
+}
+
+const DRY_RUN: &str = "dry run: nothing written";
+
+/// The items of an import, inside its transaction.
+fn import_items(
+    tx: &Tx,
+    ctx: &Ctx,
+    cmd: &Command,
+    items: &[ImportItem],
+    queue: &[(Option<Id>, String)],
+) -> Result<Outcome> {
+    let mut report = ImportReport::default();
+    let mut seen: Vec<(Option<Id>, String)> = Vec::new();
+    let mut last_seq = 0;
+    for item in items {
+        let label = |e: Error| match e {
+            Error::Input { field, value, expected } if !item.label.is_empty() => Error::Input {
+                field: format!("{}: {field}", item.label),
+                value,
+                expected,
+            },
+            Error::Rule(wf::RuleError::Empty { field }) if !item.label.is_empty() => Error::Input {
+                field: format!("{}: {field}", item.label),
+                value: String::new(),
+                expected: "a value".into(),
+            },
+            e => e,
+        };
+        if item.key.trim().is_empty() {
+            return Err(label(Error::input("key", "", "an import key")));
+        }
+        if tx.imported(&item.key)?.is_some() {
+            report.skipped += 1;
+            continue;
+        }
+        // A reply joins the thread of the request it answers.
+        let mut target = None;
+        if let Some(id) = item.reply_to {
+            if tx.get::<Request>(id)?.is_some() {
+                target = Some(id);
+            }
+        }
+        for m in &item.references {
+            if target.is_some() {
+                break;
+            }
+            target = tx.imported(&format!("msgid:{m}"))?;
+        }
+        if let Some(id) = target {
+            let mut r: Request = tx.load(id, None)?;
+            let text = reply_text(item);
+            wf::comment(&mut r, &text, ctx).map_err(|e| label(e.into()))?;
+            tx.save(&mut r)?;
+            tx.set_imported(&item.key, id)?;
+            last_seq = tx.audit(
+                "request.comment",
+                &[id.to_string()],
+                &crate::sanitize::clean_line(&item.request.title),
+            )?;
+            report.replies.push(id);
+            continue;
+        }
+        let mut r = new_request(tx, ctx, &item.request).map_err(label)?;
+        r.source = item.source.clone();
+        let key = wf::title_key(&r.title);
+        if queue
+            .iter()
+            .chain(seen.iter())
+            .any(|(sys, k)| wf::likely_duplicate(r.system, &key, *sys, k))
+        {
+            r.tags.push(wf::LIKELY_DUPLICATE_TAG.to_string());
+            r.tags = clean_tags(&r.tags);
+            report.flagged.push(r.id);
+        }
+        seen.push((r.system, key));
+        tx.insert(&mut r)?;
+        tx.set_imported(&item.key, r.id)?;
+        last_seq = tx.audit(
+            "request.add",
+            &[r.id.to_string()],
+            &format!("{} [{}] {}", r.kind, r.channel, r.title),
+        )?;
+        report.created.push(r.id);
+    }
+    let summary = report.summary();
+    if !report.created.is_empty() || !report.replies.is_empty() {
+        last_seq = tx.audit(cmd.name(), &["import".to_string()], &summary)?;
+    }
+    Ok(Outcome {
+        entity: report
+            .created
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        rev: None,
+        seq: last_seq,
+        summary,
+    })
+}
+
+/// The comment a reply becomes: who wrote, the subject, the text, attachments.
+fn reply_text(item: &ImportItem) -> String {
+    let n = &item.request;
+    let mut text = String::new();
+    let who = if n.submitter.contact.is_empty() || n.submitter.contact == n.submitter.name {
+        n.submitter.name.clone()
+    } else {
+        format!("{} <{}>", n.submitter.name, n.submitter.contact)
+    };
+    text.push_str(&format!("[{}] {who}: {}\n", n.channel, n.title.trim()));
+    if !n.body.trim().is_empty() {
+        text.push('\n');
+        text.push_str(n.body.trim());
+    }
+    if let Some(s) = &item.source {
+        for a in &s.attachments {
+            text.push_str(&format!("\n📎 {} ({} B)", a.name, a.size));
+        }
+    }
+    text
+}
+
+/// A new request from what was submitted; checks the fields and allocates its id.
+fn new_request(tx: &Tx, ctx: &Ctx, n: &NewRequest) -> Result<Request> {
+    let title = wf::non_empty(&n.title, "title")?;
+    wf::non_empty(&n.submitter.name, "submitter")?;
+    if let Some(s) = n.system {
+        tx.load::<System>(s, None)?;
+    }
+    let id = tx.alloc_id(IdKind::Request)?;
+    Ok(Request {
+        id,
+        kind: n.kind,
+        title,
+        body: n.body.clone(),
+        system: n.system,
+        submitter: n.submitter.clone(),
+        department: n.department.trim().into(),
+        channel: n.channel,
+        received_at: n.received_at.unwrap_or(ctx.now),
+        priority: n.priority,
+        tags: clean_tags(&n.tags),
+        status: RequestStatus::New,
+        necessity: String::new(),
+        feasibility: String::new(),
+        reject_reason: None,
+        duplicate_of: None,
+        joint_review: None,
+        plan: None,
+        comments: Vec::new(),
+        source: None,
+        meta: Meta::new(&ctx.actor.name, ctx.now),
+    })
 }
 
 /// Write a file with at most `mode` (the umask may narrow it further).
@@ -298,34 +486,8 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
         }
 
         C::RequestAdd { request: n } => {
-            let title = wf::non_empty(&n.title, "title")?;
-            wf::non_empty(&n.submitter.name, "submitter")?;
-            if let Some(s) = n.system {
-                tx.load::<System>(s, None)?;
-            }
-            let id = tx.alloc_id(IdKind::Request)?;
-            let mut r = Request {
-                id,
-                kind: n.kind,
-                title,
-                body: n.body.clone(),
-                system: n.system,
-                submitter: n.submitter.clone(),
-                department: n.department.trim().into(),
-                channel: n.channel,
-                received_at: n.received_at.unwrap_or(ctx.now),
-                priority: n.priority,
-                tags: clean_tags(&n.tags),
-                status: RequestStatus::New,
-                necessity: String::new(),
-                feasibility: String::new(),
-                reject_reason: None,
-                duplicate_of: None,
-                joint_review: None,
-                plan: None,
-                comments: Vec::new(),
-                meta: Meta::new(&ctx.actor.name, ctx.now),
-            };
+            let mut r = new_request(tx, ctx, n)?;
+            let id = r.id;
             tx.insert(&mut r)?;
             done(
                 tx,
@@ -335,6 +497,8 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
                 format!("{} [{}] {}", r.kind, r.channel, r.title),
             )
         }
+        // Normally run by `Service::import`, which also sees the queue for duplicates.
+        C::RequestImport { items, .. } => import_items(tx, ctx, cmd, items, &[]),
         C::RequestTriage { id, triage } => {
             let mut r: Request = tx.load(*id, expect)?;
             let from = r.status;

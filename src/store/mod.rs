@@ -55,9 +55,14 @@ pub enum T {
     Reports,
     Audit,
     AuditEntity,
+    Imports,
 }
 
-const TREE_NAMES: [&str; 15] = [
+/// `imports` (key: `msgid:<Message-ID>` or `row:<SHA-256>`, value: the request id
+/// it created or was appended to) was added after schema 1 was released; a new
+/// tree is additive (sled creates it empty when an older database is opened and
+/// older binaries never look at it), so the schema version stays 1.
+const TREE_NAMES: [&str; 16] = [
     "meta",
     "systems",
     "systems_sum",
@@ -73,6 +78,7 @@ const TREE_NAMES: [&str; 15] = [
     "reports",
     "audit",
     "audit_entity",
+    "imports",
 ];
 
 pub(crate) fn enc<V: Serialize>(v: &V) -> Vec<u8> {
@@ -392,6 +398,11 @@ impl Store {
     pub fn count<R: Record>(&self) -> usize {
         self.tree(R::TREE).len()
     }
+
+    /// How many import keys (messages and rows already imported) are stored.
+    pub fn import_keys_len(&self) -> usize {
+        self.tree(T::Imports).len()
+    }
 }
 
 /// Open sled. Right after another handle in this process closed the database,
@@ -586,6 +597,23 @@ impl Tx<'_> {
 
     pub fn set_calendar(&self, cal: &[Blackout]) -> TxResult<()> {
         self.t(T::Meta).insert("calendar", enc(&cal)).map_err(tx_err)?;
+        Ok(())
+    }
+
+    /// The request an import key (`msgid:…`, `row:…`) created or joined, if it
+    /// was imported before. Checked and set in the same transaction as the insert,
+    /// so two concurrent imports of one message cannot both create it.
+    pub fn imported(&self, key: &str) -> TxResult<Option<Id>> {
+        match self.t(T::Imports).get(key.as_bytes()).map_err(tx_err)? {
+            Some(v) => Ok(String::from_utf8_lossy(&v).parse().ok()),
+            None => Ok(None),
+        }
+    }
+
+    pub fn set_imported(&self, key: &str, id: Id) -> TxResult<()> {
+        self.t(T::Imports)
+            .insert(key.as_bytes(), id.to_string().as_bytes())
+            .map_err(tx_err)?;
         Ok(())
     }
 

@@ -121,3 +121,38 @@ pub fn comment(r: &mut Request, text: &str, ctx: &Ctx) -> Result<(), RuleError> 
     });
     Ok(())
 }
+
+/// The tag an import puts on a request that looks like one already in the queue.
+pub const LIKELY_DUPLICATE_TAG: &str = "疑似重复";
+
+/// The form of a title used to spot likely duplicates: normalised (case, width,
+/// spaces) with punctuation and whitespace removed.
+pub fn title_key(title: &str) -> String {
+    crate::search::normalize(title)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// Is a new request likely a duplicate of an existing one: the same system (or
+/// both without one) and titles equal once normalised, or one containing the
+/// other when the shorter has at least four characters.
+pub fn likely_duplicate(
+    system_a: Option<crate::model::Id>,
+    key_a: &str,
+    system_b: Option<crate::model::Id>,
+    key_b: &str,
+) -> bool {
+    if system_a != system_b || key_a.is_empty() || key_b.is_empty() {
+        return false;
+    }
+    if key_a == key_b {
+        return true;
+    }
+    let (short, long) = if key_a.chars().count() <= key_b.chars().count() {
+        (key_a, key_b)
+    } else {
+        (key_b, key_a)
+    };
+    short.chars().count() >= 4 && long.contains(short)
+}

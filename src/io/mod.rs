@@ -1,0 +1,262 @@
+//! Importers: questionnaire exports (CSV/TSV), email (.eml, mbox, stdin) and JSON
+//! lines. They only read and map: each record becomes an [`ImportItem`] (a
+//! [`NewRequest`] with its source and import key), and the whole batch goes to the
+//! core as one `Command::RequestImport`, where every rule lives (dedup by key,
+//! replies, likely duplicates, sanitising, all-or-nothing).
+//!
+//! Parsing is complete before anything is written: the first problem stops the
+//! import with an [`Error::Input`] naming the file, the line or message, and the
+//! field (exit 2).
+
+pub mod csv_import;
+pub mod email;
+pub mod jsonl;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use unicode_width::UnicodeWidthChar;
+
+use crate::error::{Error, Result};
+use crate::i18n::t;
+use crate::model::{Channel, Id, System};
+use crate::service::ImportItem;
+
+/// The tag on an imported request whose system name matched no known system.
+pub const UNKNOWN_SYSTEM_TAG: &str = "未识别系统";
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Tsv,
+    Eml,
+    Mbox,
+    Jsonl,
+}
+
+impl Format {
+    /// The format a file name suggests.
+    pub fn of_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "eml" | "msg" => Format::Eml,
+            "mbox" | "mbx" => Format::Mbox,
+            "jsonl" | "ndjson" => Format::Jsonl,
+            _ => return None,
+        })
+    }
+}
+
+/// A request field a column can be mapped to (`--map 列名=field`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Title,
+    Body,
+    System,
+    Kind,
+    Submitter,
+    SubmitterType,
+    Contact,
+    Department,
+    ReceivedAt,
+    Ip,
+    ExternalId,
+    /// Survey metadata kept as the channel detail (来源, 所用时间 …).
+    Detail,
+    Ignore,
+}
+
+impl Field {
+    pub const NAMES: &'static [(&'static str, Field)] = &[
+        ("title", Field::Title),
+        ("body", Field::Body),
+        ("system", Field::System),
+        ("kind", Field::Kind),
+        ("submitter", Field::Submitter),
+        ("submitter_type", Field::SubmitterType),
+        ("contact", Field::Contact),
+        ("department", Field::Department),
+        ("received_at", Field::ReceivedAt),
+        ("ip", Field::Ip),
+        ("external_id", Field::ExternalId),
+        ("detail", Field::Detail),
+        ("ignore", Field::Ignore),
+    ];
+
+    pub fn parse(s: &str) -> Option<Field> {
+        Field::NAMES.iter().find(|(n, _)| *n == s.trim()).map(|(_, f)| *f)
+    }
+}
+
+/// How to read the files.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Otherwise from the file name.
+    pub format: Option<Format>,
+    /// Otherwise detected (UTF-8 with or without BOM, else GB18030).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Column (header text, with or without its number) → field.
+    pub map: Vec<(String, Field)>,
+    /// Otherwise questionnaire for CSV/TSV, email for messages, other for JSON lines.
+    pub channel: Option<Channel>,
+    /// The systems known to the database, to resolve names.
+    pub systems: Vec<System>,
+}
+
+impl Options {
+    /// `--map 列名=field`.
+    pub fn add_map(&mut self, spec: &str) -> Result<()> {
+        let (col, field) = spec
+            .rsplit_once('=')
+            .ok_or_else(|| Error::input("--map", spec, &t("import.expected.map", &[])))?;
+        let f = Field::parse(field).ok_or_else(|| {
+            let names: Vec<&str> = Field::NAMES.iter().map(|(n, _)| *n).collect();
+            Error::input("--map", spec, &names.join(", "))
+        })?;
+        self.map.push((col.trim().to_string(), f));
+        Ok(())
+    }
+
+    /// `--encoding gbk`.
+    pub fn set_encoding(&mut self, label: &str) -> Result<()> {
+        let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
+            .ok_or_else(|| Error::input("--encoding", label, "utf-8, gbk, gb18030, big5 …"))?;
+        // GBK files often hold GB18030-only characters; GB18030 reads both.
+        self.encoding = Some(if enc == encoding_rs::GBK {
+            encoding_rs::GB18030
+        } else {
+            enc
+        });
+        Ok(())
+    }
+
+    /// A system by exact name, else the only one whose name contains `name` or is
+    /// contained in it.
+    pub fn resolve_system(&self, name: &str) -> Option<Id> {
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        if let Ok(id) = name.parse::<Id>() {
+            if self.systems.iter().any(|s| s.id == id) {
+                return Some(id);
+            }
+        }
+        if let Some(s) = self.systems.iter().find(|s| s.name == name) {
+            return Some(s.id);
+        }
+        let near: Vec<&System> = self
+            .systems
+            .iter()
+            .filter(|s| s.name.contains(name) || name.contains(s.name.as_str()))
+            .collect();
+        match near.as_slice() {
+            [one] => Some(one.id),
+            _ => None,
+        }
+    }
+}
+
+/// The records of one or more files, and what was noticed while reading them.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub items: Vec<ImportItem>,
+    /// Problems that did not stop the import (an unparsable date, an unknown
+    /// charset), in the user's language.
+    pub warnings: Vec<String>,
+}
+
+/// Read a whole file into import items; nothing is written.
+pub fn parse_file(path: &Path, opts: &Options) -> Result<Parsed> {
+    let format = match opts.format.or_else(|| Format::of_path(path)) {
+        Some(f) => f,
+        None => sniff(path)?,
+    };
+    let name = display_name(path);
+    let open = || std::fs::File::open(path).map_err(|e| Error::io(path, e));
+    match format {
+        Format::Csv => csv_import::parse(open()?, &name, b',', opts),
+        Format::Tsv => csv_import::parse(open()?, &name, b'\t', opts),
+        Format::Eml => {
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            email::parse_one(&bytes, &name, "eml", opts)
+        }
+        Format::Mbox => email::parse_mbox(std::io::BufReader::new(open()?), &name, opts),
+        Format::Jsonl => jsonl::parse(std::io::BufReader::new(open()?), &name, opts),
+    }
+}
+
+/// Guess the format of a file whose name does not tell.
+fn sniff(path: &Path) -> Result<Format> {
+    use std::io::Read;
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| Error::io(path, e))?;
+    let head = &head[..n];
+    Ok(if head.starts_with(b"From ") {
+        Format::Mbox
+    } else if head.first() == Some(&b'{') {
+        Format::Jsonl
+    } else if head.split(|b| *b == b'\n').next().is_some_and(|l| l.contains(&b'\t')) {
+        Format::Tsv
+    } else if email::looks_like_headers(head) {
+        Format::Eml
+    } else {
+        Format::Csv
+    })
+}
+
+/// The file name as errors show it.
+pub fn display_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// SHA-256 of `parts`, each cleaned and trimmed, separated by U+001F: the import
+/// key of a record that has no id of its own.
+pub fn content_key(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(crate::sanitize::clean(p).trim().as_bytes());
+        h.update([0x1f]);
+    }
+    let digest = h.finalize();
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex
+}
+
+/// The first non-empty line of `body`, cut to `cols` display columns.
+pub fn title_from(body: &str, cols: usize) -> String {
+    let line = body.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let line = crate::sanitize::clean_line(line);
+    let mut out = String::new();
+    let mut w = 0;
+    let total: usize = line.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= cols {
+        return line;
+    }
+    for c in line.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw + 1 > cols {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// A bad-input error at `place` (file and line or message) in `field`.
+pub(crate) fn bad(place: &str, field: &str, value: &str, expected: &str) -> Error {
+    let value: String = value.chars().take(80).collect();
+    Error::input(&format!("{place}, {field}"), &value, expected)
+}
