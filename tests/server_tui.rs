@@ -512,11 +512,14 @@ fn second_save_of_the_same_plan_is_refused_as_a_conflict() {
     assert_eq!(p["title"], "一卡通固件升级（甲方案）", "{p}");
     assert_eq!(p["meta"]["updated_by"], first.as_str(), "{}", p["meta"]);
 
-    // Esc asks before dropping the edit; y drops it, and the plan shown is the
-    // first operator's.
+    // The form offers to reload: ctrl-r reopens the editor on the current plan,
+    // showing what the first operator wrote.
+    c.send("\x12");
+    let s = c.wait_for("一卡通固件升级（甲方案）", 5);
+    assert!(s.contains("编辑计划"), "the editor is open again: {s}");
+    assert!(!s.contains("（乙方案）"), "{s}");
+    // Nothing edited since the reload: Esc closes it without asking.
     c.esc();
-    c.wait_for("放弃本次编辑", 5);
-    c.send("y");
     let s = c.wait_gone("编辑计划", 5);
     assert!(!s.contains("（乙方案）"), "{s}");
     c.wait_for("一卡通固件升级（甲方案）", 5);

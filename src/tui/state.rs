@@ -182,6 +182,8 @@ pub struct Form {
     pub warnings: HashMap<usize, String>,
     /// Edited since it was opened: Esc asks before discarding.
     pub dirty: bool,
+    /// Saving was refused because someone else changed the record meanwhile.
+    pub conflict: bool,
 }
 
 #[derive(Debug)]

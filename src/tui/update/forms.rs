@@ -137,6 +137,7 @@ fn build(kind: FormKind, target: Option<(Id, u64)>, values: &[String], focus: us
         target,
         warnings: Default::default(),
         dirty: false,
+        conflict: false,
     }
 }
 
@@ -396,6 +397,15 @@ pub fn key(s: &mut State, mut form: Form, k: KeyEvent, fx: &mut Vec<Effect>) {
         (KeyCode::Down, _) if !focused_multi => form.focus = (form.focus + 1) % n,
         (KeyCode::Up, _) if !focused_multi => form.focus = (form.focus + n - 1) % n,
         (KeyCode::Char('s'), m) if m.contains(KeyModifiers::CONTROL) => return submit(s, form, fx),
+        // After a conflict: drop this edit and reopen the editor on the current record.
+        (KeyCode::Char('r'), m) if m.contains(KeyModifiers::CONTROL) && form.conflict => {
+            if let (FormKind::EditPlan, Some((id, _))) = (form.kind, form.target) {
+                s.plans.edit_after_load = Some(id);
+                fx.push(Effect::Job(Job::Plan(id)));
+                fx.push(Effect::Draft(None));
+                return;
+            }
+        }
         (KeyCode::Enter, _) if !focused_multi && form.focus + 1 == n => return submit(s, form, fx),
         (KeyCode::Enter, _) if !focused_multi => form.focus += 1,
         (KeyCode::Esc, _) if form.dirty => {
@@ -719,6 +729,7 @@ pub fn failed(s: &mut State, e: &Error) {
                 t("tui.form.conflict", &[])
             );
             form.target = Some((id, *found));
+            form.conflict = true;
         }
         s.popups.push(Popup::Form(form));
     }
