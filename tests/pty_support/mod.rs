@@ -43,10 +43,10 @@ pub fn has_line(screen: &str, parts: &[&str]) -> bool {
 }
 
 pub struct Tui {
-    master: Option<Box<dyn MasterPty + Send>>,
+    pub master: Option<Box<dyn MasterPty + Send>>,
     writer: Option<Box<dyn Write + Send>>,
     pub child: Box<dyn Child + Send + Sync>,
-    parser: Arc<Mutex<vt100::Parser>>,
+    pub parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
     stop: Arc<AtomicBool>,
     reader: Option<JoinHandle<()>>,
@@ -178,6 +178,107 @@ impl Tui {
     #[track_caller]
     pub fn wait_gone(&self, text: &str, secs: u64) -> String {
         self.wait_until(secs, &format!("{text:?} to go"), |s| !s.contains(text))
+    }
+
+    /// The rows drawn in reverse video (the selection), as text.
+    pub fn selected_rows(&self) -> Vec<String> {
+        let p = self.parser.lock().unwrap();
+        let sc = p.screen();
+        let (rows, cols) = sc.size();
+        let (rows, cols) = (rows.get(), cols.get());
+        let texts: Vec<String> = sc.rows(0, cols).collect();
+        (0..rows)
+            .filter(|&r| {
+                (0..cols)
+                    .filter(|&c| sc.cell(r, c).is_some_and(|x| x.inverse()))
+                    .count()
+                    >= 10
+            })
+            .map(|r| texts[r as usize].clone())
+            .collect()
+    }
+
+    /// The screen drawn incrementally (frame diffs, wide characters overwritten)
+    /// is the screen drawn afresh after a forced full redraw (a resize clears).
+    #[track_caller]
+    pub fn assert_redraw_stable(&mut self, at: &str) {
+        // Twice: a toast may expire in between.
+        let d = Some(self.redraw_diff())
+            .filter(|d| d.is_empty())
+            .unwrap_or_else(|| self.redraw_diff());
+        let text: Vec<String> = d
+            .iter()
+            .map(|(i, a, b)| format!("row {i}\n  drawn:   {a}\n  redrawn: {b}"))
+            .collect();
+        assert!(
+            d.is_empty(),
+            "{at}: the screen differs from a full redraw:\n{}",
+            text.join("\n")
+        );
+    }
+
+    /// Rows that differ (ignoring trailing blanks) between the screen as drawn
+    /// incrementally and as drawn afresh after a forced full redraw.
+    pub fn redraw_diff(&mut self) -> Vec<(usize, String, String)> {
+        let rows = |t: &Tui| -> Vec<String> {
+            let p = t.parser.lock().unwrap();
+            let cols = p.screen().size().1.get();
+            p.screen().rows(0, cols).map(|r| r.trim_end().to_string()).collect()
+        };
+        std::thread::sleep(Duration::from_millis(150));
+        let before = rows(self);
+        let (r, c) = {
+            let p = self.parser.lock().unwrap();
+            let (r, c) = p.screen().size();
+            (r.get(), c.get())
+        };
+        self.resize(c + 1, r);
+        std::thread::sleep(Duration::from_millis(30));
+        self.resize(c, r);
+        std::thread::sleep(Duration::from_millis(150));
+        let after = rows(self);
+        before
+            .into_iter()
+            .zip(after)
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(i, (a, b))| (i, a, b))
+            .collect()
+    }
+
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.parser.lock().unwrap().set_size(
+            std::num::NonZeroU16::new(rows.max(1)).unwrap(),
+            std::num::NonZeroU16::new(cols.max(1)).unwrap(),
+        );
+        self.master
+            .as_ref()
+            .unwrap()
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize");
+    }
+
+    pub fn pid(&self) -> nix::unistd::Pid {
+        nix::unistd::Pid::from_raw(self.child.process_id().expect("child pid") as i32)
+    }
+
+    pub fn signal(&self, sig: nix::sys::signal::Signal) {
+        nix::sys::signal::kill(self.pid(), sig).expect("signal the child");
+    }
+
+    /// Close the pty (as a dropped SSH connection does): every master fd goes.
+    pub fn close_pty(&mut self) {
+        self.writer.take();
+        self.master.take();
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
     }
 
     /// The child is still running.
