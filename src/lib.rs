@@ -12,6 +12,7 @@ pub mod export;
 pub mod i18n;
 pub mod io;
 pub mod model;
+pub mod report;
 pub mod sanitize;
 pub mod search;
 pub mod server;

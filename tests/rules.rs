@@ -1641,6 +1641,15 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
         query(Op::ReadRecords, "orders", |w, a| w.svc.orders(a)),
         query(Op::ReadRecords, "order", move |w, a| w.svc.order(a, ord)),
         query(Op::ReadRecords, "overview", |w, a| w.svc.overview(a)),
+        query(Op::ReadRecords, "recognitions", |w, a| w.svc.recognitions(a)),
+        query(Op::ReadRecords, "evaluation", |w, a| {
+            let d = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            w.svc.evaluation(a, d, d + Duration::days(365))
+        }),
+        query(Op::ReadRecords, "contributions", |w, a| {
+            let d = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            w.svc.contributions(a, d, d + Duration::days(365))
+        }),
         query(Op::ReadAudit, "audit", |w, a| w.svc.audit(a, None, 10)),
         query(Op::ServerStatus, "server status", |_, a| beian::server::check_status(a)),
         query(Op::ReadAudit, "audit of one record", move |w, a| {
@@ -1817,6 +1826,16 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
                 reply: "已处理".into(),
             },
         ),
+        cmd(
+            Op::RecognitionRecord,
+            Command::RecognitionAdd {
+                kind: RecognitionKind::Award,
+                recipient: Recipient::Person("李老师".into()),
+                reason: "测试中发现严重缺陷".into(),
+                related: vec![test],
+                date: None,
+            },
+        ),
     ]
 }
 
@@ -1928,6 +1947,7 @@ fn the_permission_table_is_the_processs() {
         (Op::ReportSubmit, &[Admin, Operator, Approver, Supervisor, Viewer]),
         (Op::ReportHandle, &[Supervisor]),
         (Op::ServerStatus, &[Admin, Supervisor]),
+        (Op::RecognitionRecord, &[Admin, Supervisor]),
     ];
     assert_eq!(expect.len(), Op::ALL.len());
     for (op, roles) in expect {

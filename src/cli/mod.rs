@@ -3,11 +3,13 @@
 
 mod admin;
 mod args;
+mod export;
 mod help_i18n;
 mod import;
 mod keymap_cmd;
 mod output;
 mod plans;
+mod report;
 mod requests;
 mod supervision;
 mod tests_cmd;
@@ -95,9 +97,19 @@ pub enum Top {
     /// The archive of filed dossiers
     #[command(subcommand)]
     Archive(plans::ArchiveCmd),
+    /// Export the update notice (text, Markdown, .eml), a dossier (Markdown, JSON) or a test report
+    #[command(subcommand)]
+    Export(export::ExportCmd),
     /// Supervision: rectification orders and confidential reports (§5.1)
     #[command(subcommand, alias = "sv")]
     Supervision(supervision::SupervisionCmd),
+    /// Periodic evaluation of updates (§4.3): Markdown, CSV or JSON
+    Report(report::ReportArgs),
+    /// Contributions per person and department, with awards and penalties (§5.2)
+    Contributions(report::ReportArgs),
+    /// Awards and penalties recorded with a reason (§5.2)
+    #[command(subcommand)]
+    Recognition(report::RecognitionCmd),
     /// The academic calendar of blackout periods
     #[command(subcommand)]
     Calendar(admin::CalendarCmd),
@@ -295,7 +307,11 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Compare(c) => plans::compare(&ctx()?, c),
         Top::File(a) => plans::file(&ctx()?, a),
         Top::Archive(c) => plans::archive(&ctx()?, c),
+        Top::Export(c) => export::run(&ctx()?, c),
         Top::Supervision(c) => supervision::run(&ctx()?, c),
+        Top::Report(a) => report::report(&ctx()?, a),
+        Top::Contributions(a) => report::contributions(&ctx()?, a),
+        Top::Recognition(c) => report::recognition(&ctx()?, c),
         Top::Calendar(c) => admin::calendar(&ctx()?, c),
         Top::Audit(a) => admin::audit(&ctx()?, a),
     }

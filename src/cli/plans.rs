@@ -368,6 +368,9 @@ pub struct ArchiveArgs {
     /// Live in the last N days
     #[arg(long, value_name = "N")]
     days: Option<i64>,
+    /// Print CSV for Excel (UTF-8 with BOM); cells starting with = + - @ get a leading ' so they are not run as formulas
+    #[arg(long)]
+    csv: bool,
 }
 
 pub fn plan_id(s: &str) -> Result<Id> {
@@ -681,9 +684,12 @@ fn archive_filter(ctx: &Ctx, x: &ArchiveArgs, text: Option<String>) -> Result<Ar
 
 pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
     let s = ctx.backend.as_ref();
-    let list = match cmd {
-        ArchiveCmd::List(x) => s.archive(&archive_filter(ctx, x, None)?)?,
-        ArchiveCmd::Search { words, filter } => s.archive(&archive_filter(ctx, filter, Some(words.join(" ")))?)?,
+    let (list, csv) = match cmd {
+        ArchiveCmd::List(x) => (s.archive(&archive_filter(ctx, x, None)?)?, x.csv),
+        ArchiveCmd::Search { words, filter } => (
+            s.archive(&archive_filter(ctx, filter, Some(words.join(" ")))?)?,
+            filter.csv,
+        ),
         ArchiveCmd::Show { id } => {
             let v = s.dossier(args::id("dossier", id, IdKind::Dossier)?)?;
             if ctx.json {
@@ -732,6 +738,9 @@ pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
             return Ok(());
         }
     };
+    if csv {
+        return super::export::print_bytes(&crate::export::archive_csv(&list));
+    }
     if ctx.json {
         output::json(&list);
         return Ok(());

@@ -104,6 +104,9 @@ pub struct ListArgs {
     /// Words that must all occur in the title, department or tags
     #[arg(long)]
     text: Option<String>,
+    /// Print CSV for Excel (UTF-8 with BOM); cells starting with = + - @ get a leading ' so they are not run as formulas
+    #[arg(long)]
+    csv: bool,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -208,6 +211,10 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
                     .transpose()?,
             };
             let list = s.requests(&f)?;
+            if x.csv {
+                let names = super::admin::system_names(ctx)?;
+                return super::export::print_bytes(&crate::export::requests_csv(&list, &names));
+            }
             if ctx.json {
                 output::json(&list);
                 return Ok(());

@@ -16,16 +16,19 @@ pub enum IdKind {
     Dossier,
     Order,
     Report,
+    /// An award or penalty (§5.2).
+    Recognition,
 }
 
 impl IdKind {
-    pub const ALL: [IdKind; 6] = [
+    pub const ALL: [IdKind; 7] = [
         IdKind::System,
         IdKind::Request,
         IdKind::Plan,
         IdKind::Dossier,
         IdKind::Order,
         IdKind::Report,
+        IdKind::Recognition,
     ];
 
     pub fn prefix(self) -> &'static str {
@@ -36,6 +39,7 @@ impl IdKind {
             IdKind::Dossier => "FILE",
             IdKind::Order => "RO",
             IdKind::Report => "RPT",
+            IdKind::Recognition => "REC",
         }
     }
 

@@ -6,11 +6,13 @@
 
 mod ids;
 mod plan;
+mod recognition;
 mod request;
 mod supervision;
 
 pub use ids::{BadId, Id, IdKind};
 pub use plan::*;
+pub use recognition::*;
 pub use request::*;
 pub use supervision::*;
 

@@ -6,11 +6,13 @@
 //! is no second implementation of any rule. A [`Backend`] runs them either in this
 //! process ([`Local`]) or through `beian serve` (`crate::server::Remote`).
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{ArchiveFilter, Command, DossierView, Outcome, Overview, PlanFilter, RequestFilter, Service};
 use crate::error::{Error, Result};
 use crate::model::*;
+use crate::report::{Contributions, Report};
 
 /// Every read of the records, as a value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +42,18 @@ pub enum Query {
         entity: Option<String>,
         limit: usize,
     },
+    /// The periodic evaluation (§4.3) of the days `from..=to`.
+    Evaluation {
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    /// Contributions (§5.2) in the days `from..=to`.
+    Contributions {
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    /// Awards and penalties, oldest first.
+    Recognitions,
 }
 
 impl Query {
@@ -63,6 +77,9 @@ impl Query {
             Query::Reports => "reports",
             Query::Report(_) => "report",
             Query::Audit { .. } => "audit",
+            Query::Evaluation { .. } => "evaluation",
+            Query::Contributions { .. } => "contributions",
+            Query::Recognitions => "recognitions",
         }
     }
 }
@@ -99,6 +116,9 @@ pub enum Answer {
     Reports(Vec<ConfidentialReport>),
     Report(ConfidentialReport),
     Audit(Vec<AuditEvent>),
+    Evaluation(Box<Report>),
+    Contributions(Box<Contributions>),
+    Recognitions(Vec<Recognition>),
 }
 
 impl Answer {
@@ -121,6 +141,9 @@ impl Answer {
             Answer::Reports(_) => "reports",
             Answer::Report(_) => "report",
             Answer::Audit(_) => "audit",
+            Answer::Evaluation(_) => "evaluation",
+            Answer::Contributions(_) => "contributions",
+            Answer::Recognitions(_) => "recognitions",
         }
     }
 }
@@ -152,6 +175,9 @@ impl Service {
             Query::Reports => A::Reports(self.reports(actor)?),
             Query::Report(id) => A::Report(self.report(actor, id)?),
             Query::Audit { entity, limit } => A::Audit(self.audit(actor, entity.as_deref(), limit)?),
+            Query::Evaluation { from, to } => A::Evaluation(Box::new(self.evaluation(actor, from, to)?)),
+            Query::Contributions { from, to } => A::Contributions(Box::new(self.contributions(actor, from, to)?)),
+            Query::Recognitions => A::Recognitions(self.recognitions(actor)?),
         })
     }
 }
@@ -224,6 +250,25 @@ typed! {
     report(id: Id) -> ConfidentialReport = Query::Report(id), Report;
     audit(entity: Option<&str>, limit: usize) -> Vec<AuditEvent>
         = Query::Audit { entity: entity.map(String::from), limit }, Audit;
+    recognitions() -> Vec<Recognition> = Query::Recognitions, Recognitions;
+}
+
+impl dyn Backend + '_ {
+    /// The periodic evaluation (§4.3) of `from..=to`.
+    pub fn evaluation(&self, from: NaiveDate, to: NaiveDate) -> Result<Report> {
+        match self.query(Query::Evaluation { from, to })? {
+            Answer::Evaluation(r) => Ok(*r),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Contributions (§5.2) in `from..=to`.
+    pub fn contributions(&self, from: NaiveDate, to: NaiveDate) -> Result<Contributions> {
+        match self.query(Query::Contributions { from, to })? {
+            Answer::Contributions(r) => Ok(*r),
+            other => Err(unexpected(other)),
+        }
+    }
 }
 
 /// The database opened by this process.

@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    BackupConfirmation, Blackout, Channel, ComparisonRow, DefectStatus, GoLive, Id, Priority, RequestKind, Severity,
-    Source, Submitter, TestCategory, TestResult, Tester, Time, Training,
+    BackupConfirmation, Blackout, Channel, ComparisonRow, DefectStatus, GoLive, Id, Priority, Recipient,
+    RecognitionKind, RequestKind, Severity, Source, Submitter, TestCategory, TestResult, Tester, Time, Training,
 };
 use crate::workflow::{Op, PlanChange};
 
@@ -323,6 +323,19 @@ pub enum Command {
         id: Id,
         reply: String,
     },
+
+    /// Record an award or a penalty with its reason (§5.2, §5.3).
+    RecognitionAdd {
+        kind: RecognitionKind,
+        recipient: Recipient,
+        reason: String,
+        /// Records it rests on; each must exist.
+        #[serde(default)]
+        related: Vec<Id>,
+        /// The day it was decided; defaults to today.
+        #[serde(default)]
+        date: Option<NaiveDate>,
+    },
 }
 
 impl Command {
@@ -356,6 +369,7 @@ impl Command {
             OrderClose { .. } => Op::OrderClose,
             ReportSubmit { .. } => Op::ReportSubmit,
             ReportInvestigate { .. } | ReportReply { .. } => Op::ReportHandle,
+            RecognitionAdd { .. } => Op::RecognitionRecord,
         }
     }
 
@@ -400,6 +414,7 @@ impl Command {
             ReportSubmit { .. } => "report.submit",
             ReportInvestigate { .. } => "report.investigate",
             ReportReply { .. } => "report.reply",
+            RecognitionAdd { .. } => "recognition.add",
         }
     }
 }

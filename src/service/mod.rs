@@ -912,6 +912,59 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
             tx.save(&mut r)?;
             done(tx, cmd, &[id.to_string()], Some(r.meta.rev), "replied, closed".into())
         }
+        C::RecognitionAdd {
+            kind,
+            recipient,
+            reason,
+            related,
+            date,
+        } => {
+            let recipient = match recipient {
+                Recipient::Person(n) => Recipient::Person(wf::non_empty(n, "person")?),
+                Recipient::Department(n) => Recipient::Department(wf::non_empty(n, "department")?),
+            };
+            let reason = wf::non_empty(reason, "reason")?;
+            for rid in related {
+                let found = match rid.kind {
+                    IdKind::Request => tx.get::<Request>(*rid)?.is_some(),
+                    IdKind::Plan => tx.get::<Plan>(*rid)?.is_some(),
+                    IdKind::Dossier => match tx.dossier(*rid) {
+                        Ok(_) => true,
+                        Err(Error::NotFound { .. }) => false,
+                        Err(e) => return Err(e),
+                    },
+                    IdKind::Order => tx.get::<RectificationOrder>(*rid)?.is_some(),
+                    IdKind::System => tx.get::<System>(*rid)?.is_some(),
+                    IdKind::Recognition => tx.get::<Recognition>(*rid)?.is_some(),
+                    // A confidential report is not named outside supervision.
+                    IdKind::Report => false,
+                };
+                if !found {
+                    return Err(Error::not_found(rid));
+                }
+            }
+            let id = tx.alloc_id(IdKind::Recognition)?;
+            let mut r = Recognition {
+                id,
+                kind: *kind,
+                recipient,
+                reason,
+                related: related.clone(),
+                issued_by: ctx.actor.name.clone(),
+                date: date.unwrap_or_else(|| ctx.now.with_timezone(&chrono::Local).date_naive()),
+                meta: Meta::new(&ctx.actor.name, ctx.now),
+            };
+            tx.insert(&mut r)?;
+            let mut entities = vec![id.to_string()];
+            entities.extend(related.iter().map(|i| i.to_string()));
+            let summary = format!(
+                "{} {}: {}",
+                kind,
+                r.recipient.name(),
+                crate::sanitize::clean_line(&r.reason)
+            );
+            done(tx, cmd, &entities, Some(1), summary)
+        }
     }
 }
 

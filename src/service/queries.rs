@@ -216,6 +216,49 @@ impl Service {
         self.store().audit(entity, limit)
     }
 
+    /// What the evaluation and contributions reports are computed from: every
+    /// request, every plan (filed ones from their dossier, where they are frozen),
+    /// every order and every award or penalty. Permission: `read`, like the
+    /// records themselves; confidential reports are not part of it. Loading all
+    /// of it is fine at the IMC's scale; the performance issue will add indexes.
+    pub fn report_input(&self, actor: &Actor) -> Result<crate::report::ReportInput> {
+        self.can_read(actor)?;
+        let mut plans: Vec<Plan> = self
+            .store()
+            .all::<Plan>()?
+            .into_iter()
+            .filter(|p| p.status != PlanStatus::Filed)
+            .collect();
+        plans.extend(self.store().dossiers()?.into_iter().map(|d| d.plan));
+        plans.sort_by_key(|p| p.id);
+        Ok(crate::report::ReportInput {
+            systems: self.store().summaries::<System>()?,
+            requests: self.store().all()?,
+            plans,
+            orders: self.store().all()?,
+            recognitions: self.store().all()?,
+            today: day(chrono::Utc::now()),
+        })
+    }
+
+    /// The periodic evaluation of §4.3 for the days `from..=to` (permission `read`).
+    pub fn evaluation(&self, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<crate::report::Report> {
+        check_period(from, to)?;
+        Ok(crate::report::evaluate(&self.report_input(actor)?, from, to))
+    }
+
+    /// Contributions of §5.2 for the days `from..=to` (permission `read`).
+    pub fn contributions(&self, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<crate::report::Contributions> {
+        check_period(from, to)?;
+        Ok(crate::report::contributions(&self.report_input(actor)?, from, to))
+    }
+
+    /// Awards and penalties, in id order (permission `read`).
+    pub fn recognitions(&self, actor: &Actor) -> Result<Vec<Recognition>> {
+        self.can_read(actor)?;
+        self.store().all()
+    }
+
     pub fn overview(&self, actor: &Actor) -> Result<Overview> {
         self.can_read(actor)?;
         let requests = self.store().summaries::<Request>()?;
@@ -232,4 +275,15 @@ impl Service {
             overdue_orders: orders.iter().filter(|o| o.overdue(today)).map(|o| o.id).collect(),
         })
     }
+}
+
+fn check_period(from: NaiveDate, to: NaiveDate) -> Result<()> {
+    if to < from {
+        return Err(Error::input(
+            "to",
+            &to.to_string(),
+            &format!("a date on or after {from}"),
+        ));
+    }
+    Ok(())
 }

@@ -56,13 +56,15 @@ pub enum T {
     Audit,
     AuditEntity,
     Imports,
+    Recognitions,
 }
 
 /// `imports` (key: `msgid:<Message-ID>` or `row:<SHA-256>`, value: the request id
 /// it created or was appended to) was added after schema 1 was released; a new
 /// tree is additive (sled creates it empty when an older database is opened and
-/// older binaries never look at it), so the schema version stays 1.
-const TREE_NAMES: [&str; 16] = [
+/// older binaries never look at it), so the schema version stays 1. The same
+/// holds for `recognitions` (awards and penalties, §5.2), added later still.
+const TREE_NAMES: [&str; 17] = [
     "meta",
     "systems",
     "systems_sum",
@@ -79,6 +81,7 @@ const TREE_NAMES: [&str; 16] = [
     "audit",
     "audit_entity",
     "imports",
+    "recognitions",
 ];
 
 pub(crate) fn enc<V: Serialize>(v: &V) -> Vec<u8> {
@@ -325,6 +328,16 @@ impl Store {
             Some(v) => Ok(Some(dec(&v, &id.to_string())?)),
             None => Ok(None),
         }
+    }
+
+    /// Every filed dossier, in id order (the evaluation report reads them all;
+    /// an index for it is the performance issue's).
+    pub fn dossiers(&self) -> Result<Vec<Dossier>> {
+        self.tree(T::Dossiers)
+            .iter()
+            .values()
+            .map(|v| dec(&v.map_err(storage)?, "dossier"))
+            .collect()
     }
 
     pub fn dossier_summaries(&self) -> Result<Vec<crate::model::DossierSummary>> {

@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::{enc, T};
 use crate::model::{
-    ConfidentialReport, Id, IdKind, Meta, Plan, PlanSummary, RectificationOrder, Request, RequestSummary, System,
-    SystemSummary,
+    ConfidentialReport, Id, IdKind, Meta, Plan, PlanSummary, Recognition, RectificationOrder, Request, RequestSummary,
+    System, SystemSummary,
 };
 
 /// A stored, revisioned record kind.
@@ -82,5 +82,14 @@ record!(
     Reports,
     "report",
     ConfidentialReport,
+    |_s| None
+);
+record!(
+    Recognition,
+    Recognition,
+    Recognitions,
+    Recognitions,
+    "recognition",
+    Recognition,
     |_s| None
 );

@@ -50,6 +50,7 @@ ops! {
     ReportSubmit = "report.submit": [Admin, Operator, Approver, Supervisor, Viewer],
     ReportHandle = "report.handle": [Supervisor],
     ServerStatus = "server.status": [Admin, Supervisor],
+    RecognitionRecord = "recognition.record": [Admin, Supervisor],
 }
 
 pub fn allowed(role: Role, op: Op) -> bool {

@@ -1,0 +1,358 @@
+//! The evaluation (§4.3) and contributions (§5.2) reports: on the demo semester
+//! every figure equals the one counted naively from the records here; on a small
+//! hand-built database the lead times are known exactly. Awards and penalties:
+//! who may record them, and that they reach the contributions report.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use beian::model::*;
+use beian::report::{self, Contributions, Report};
+use beian::service::{ArchiveFilter, Command, PlanFilter, RequestFilter, Service};
+use beian::workflow::{Op, RuleError};
+use beian::Error;
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use common::*;
+
+fn tz() {
+    static TZ: std::sync::Once = std::sync::Once::new();
+    TZ.call_once(|| std::env::set_var("TZ", "Asia/Shanghai"));
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn demo() -> (tempfile::TempDir, Service, Actor) {
+    tz();
+    let dir = tempfile::tempdir().unwrap();
+    let mut svc = Service::create(&dir.path().join("data"), "boss", true).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).unwrap();
+    beian::demo::populate(&mut svc, now).unwrap();
+    let viewer = Actor::new("huangli", &[Role::Viewer]);
+    (dir, svc, viewer)
+}
+
+/// Every plan as the records hold it (filed ones are the same in the plans tree
+/// and in their dossier).
+fn all_plans(svc: &Service, a: &Actor) -> Vec<Plan> {
+    svc.plans(a, &PlanFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|p| svc.plan(a, p.id).unwrap())
+        .collect()
+}
+
+#[test]
+fn on_the_demo_data_every_figure_is_the_one_counted_from_the_records() {
+    let _en = english();
+    let (_dir, svc, viewer) = demo();
+    let (from, to) = (date(2026, 1, 1), date(2026, 12, 31));
+    let r: Report = svc.evaluation(&viewer, from, to).unwrap();
+    let in_period = |d: NaiveDate| d >= from && d <= to;
+
+    // Filed dossiers and live plans per system.
+    let mut filed: BTreeMap<Id, usize> = BTreeMap::new();
+    for d in svc.archive(&viewer, &ArchiveFilter::default()).unwrap() {
+        if d.live_at.is_some_and(|t| in_period(report::day(t))) {
+            *filed.entry(d.system).or_default() += 1;
+        }
+    }
+    assert!(filed.values().sum::<usize>() > 3, "the demo files updates: {filed:?}");
+    let mut counted: BTreeMap<Id, usize> = BTreeMap::new();
+    for u in r.updates.iter().filter(|u| u.status == PlanStatus::Filed) {
+        assert!(u.dossier.is_some());
+        *counted.entry(u.system).or_default() += 1;
+    }
+    assert_eq!(counted, filed, "filed updates per system");
+    let plans = all_plans(&svc, &viewer);
+    let live = plans
+        .iter()
+        .filter(|p| p.status == PlanStatus::Live)
+        .filter(|p| p.live_golive().is_some_and(|g| in_period(report::day(g.time))))
+        .count();
+    assert_eq!(r.updates.len(), filed.values().sum::<usize>() + live);
+    assert_eq!(
+        r.updates_by_system_month.iter().map(|m| m.updates).sum::<usize>(),
+        r.updates.len()
+    );
+
+    // Defects by severity, reported in the period.
+    for s in &r.defects_by_severity {
+        let naive = plans
+            .iter()
+            .flat_map(|p| &p.defects)
+            .filter(|d| d.severity == s.severity && in_period(report::day(d.reported_at)))
+            .count();
+        assert_eq!(s.defects, naive, "{} defects", s.severity);
+    }
+    let total: usize = r.defects_by_severity.iter().map(|s| s.defects).sum();
+    assert!(total > 0, "the demo has defects");
+    assert_eq!(r.defects_by_finder.iter().map(|f| f.total).sum::<usize>(), total);
+
+    // Training sessions and attendance.
+    let sessions: Vec<&Training> = plans
+        .iter()
+        .flat_map(|p| &p.training)
+        .filter(|t| in_period(t.date))
+        .collect();
+    assert!(!sessions.is_empty());
+    assert_eq!(r.training.sessions, sessions.len());
+    assert_eq!(
+        r.training.attendance,
+        sessions.iter().map(|t| t.attendance as u64).sum::<u64>()
+    );
+
+    // Test rounds of the updates.
+    let rounds: usize = r
+        .updates
+        .iter()
+        .map(|u| plans.iter().find(|p| p.id == u.plan).unwrap().rounds.len())
+        .sum();
+    assert_eq!(r.test_rounds.rounds, rounds);
+
+    // Blackout overrides: plans with a justification.
+    let overrides = plans
+        .iter()
+        .filter(|p| p.blackout_override.as_deref().is_some_and(|j| !j.trim().is_empty()))
+        .filter(|p| p.window.as_ref().is_some_and(|w| in_period(report::day(w.start))))
+        .count();
+    assert_eq!(r.blackout_overrides.len(), overrides);
+
+    // Requests by channel and status.
+    let requests = svc.requests(&viewer, &RequestFilter::default()).unwrap();
+    for c in &r.requests_by_channel {
+        for (status, n) in &c.by_status {
+            let naive = requests
+                .iter()
+                .filter(|q| q.channel == c.channel && q.status == *status && in_period(report::day(q.received_at)))
+                .count();
+            assert_eq!(*n, naive, "{} {}", c.channel, status);
+        }
+    }
+    assert_eq!(
+        r.requests_received,
+        requests
+            .iter()
+            .filter(|q| in_period(report::day(q.received_at)))
+            .count()
+    );
+
+    // Overdue orders are the ones the overview highlights.
+    let overview = svc.overview(&viewer).unwrap();
+    let overdue: Vec<Id> = r.orders.overdue.iter().map(|o| o.id).collect();
+    assert_eq!(overdue, overview.overdue_orders);
+
+    // The JSON is complete: it reads back as the same report.
+    let text = serde_json::to_string(&r).unwrap();
+    assert_eq!(serde_json::from_str::<Report>(&text).unwrap(), r);
+
+    // Markdown and CSV have every table.
+    let md = r.markdown();
+    for t in r.tables() {
+        assert!(md.contains(&format!("## {}", t.title)), "{}", t.name);
+        let csv = report::render::csv_table(&t);
+        assert_eq!(csv.lines().count(), t.rows.len() + 1, "{}", t.name);
+    }
+}
+
+#[test]
+fn contributions_on_the_demo_data_add_up() {
+    let _en = english();
+    let (_dir, svc, viewer) = demo();
+    let (from, to) = (date(2026, 1, 1), date(2026, 12, 31));
+    let c: Contributions = svc.contributions(&viewer, from, to).unwrap();
+    let plans = all_plans(&svc, &viewer);
+    let score: f64 = plans
+        .iter()
+        .flat_map(|p| &p.defects)
+        .filter(|d| report::day(d.reported_at) >= from && report::day(d.reported_at) <= to)
+        .map(|d| report::weight(d.severity))
+        .sum();
+    assert!(score > 0.0);
+    let people: f64 = c.people.iter().map(|p| p.defect_score).sum();
+    assert!((people - score).abs() < 1e-9, "{people} vs {score}");
+
+    let requests: Vec<Request> = svc
+        .requests(&viewer, &RequestFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|s| svc.request(&viewer, s.id).unwrap())
+        .collect();
+    let adopted = requests
+        .iter()
+        .filter(|r| report::ADOPTED.contains(&r.status) && report::day(r.received_at) >= from)
+        .filter(|r| r.submitter.kind != SubmitterType::Department)
+        .count();
+    assert!(adopted > 0);
+    assert_eq!(c.people.iter().map(|p| p.adopted).sum::<usize>(), adopted);
+
+    let text = serde_json::to_string(&c).unwrap();
+    assert_eq!(serde_json::from_str::<Contributions>(&text).unwrap(), c);
+}
+
+fn request_received(w: &World, title: &str, received: Time) -> Id {
+    let mut c = new_request(title, Some(w.system));
+    if let Command::RequestAdd { request } = &mut c {
+        request.received_at = Some(received);
+    }
+    let id: Id = w.ok(&op_a(), c).entity.parse().unwrap();
+    w.ok(
+        &op_a(),
+        Command::RequestTriage {
+            id,
+            triage: beian::service::Triage::Accept { outcome: None },
+        },
+    );
+    id
+}
+
+/// A plan carrying `requests`, taken to ready and gone live at `live`; returns
+/// it with the days from its approval to `live`.
+fn live_plan(w: &World, requests: &[Id], live: Time) -> (Id, f64) {
+    let plan = w.written_plan(&op_a());
+    for r in requests {
+        w.ok(&op_a(), Command::RequestLink { id: *r, plan });
+    }
+    w.drive(plan, PlanStatus::Ready);
+    let approved = w.plan(plan).latest_approval().unwrap().time;
+    w.ok(
+        &op_a(),
+        Command::GoLive {
+            plan,
+            golive: golive(live, GoLiveOutcome::Success),
+        },
+    );
+    let days = (live - approved).num_seconds() as f64 / 86_400.0;
+    // The report gives days to three decimals.
+    (plan, (days * 1000.0).round() / 1000.0)
+}
+
+#[test]
+fn lead_times_of_a_small_database_are_exact() {
+    let _en = english();
+    tz();
+    let w = World::new();
+    let day = Duration::days(1);
+    let r1 = request_received(&w, "成绩录入超时", t0() - day * 10);
+    let r2 = request_received(&w, "选课页面卡顿", t0() - day * 20);
+    let r3 = request_received(&w, "导出乱码", t0() - day * 30);
+    let r4 = request_received(&w, "教师端登录失败", t0() - day * 5);
+    let r5 = request_received(&w, "下学期再做", t0() - day * 5);
+    let (p1, a1) = live_plan(&w, &[r1, r2, r3], t0() + day * 40);
+    let (p2, a2) = live_plan(&w, &[r4], t0() + day * 45);
+    // Gone live after the period: not counted.
+    let (_p3, _) = live_plan(&w, &[r5], t0() + day * 100);
+    // The first is filed: read from its dossier.
+    w.drive(p1, PlanStatus::Filed);
+
+    let (from, to) = (date(2026, 3, 1), date(2026, 4, 30));
+    let r = w.svc.evaluation(&viewer(), from, to).unwrap();
+    assert_eq!(
+        r.updates.iter().map(|u| (u.plan, u.status)).collect::<Vec<_>>(),
+        vec![(p1, PlanStatus::Filed), (p2, PlanStatus::Live)]
+    );
+    // Requests to live: 50, 60, 70 (p1) and 50 (p2) days.
+    let all = &r.lead_times[0];
+    assert_eq!(all.system, None);
+    assert_eq!(all.request_to_live.count, 4);
+    assert_eq!(all.request_to_live.median, Some(55.0));
+    assert_eq!(all.request_to_live.p90, Some(70.0));
+    assert_eq!(all.approval_to_live.count, 2);
+    assert_eq!(all.approval_to_live.median, Some((a1 + a2) / 2.0));
+    assert_eq!(all.approval_to_live.p90, Some(a1.max(a2)));
+    assert_eq!(r.lead_times.len(), 2, "one system");
+    assert_eq!(r.lead_times[1].system, Some(w.system));
+    assert_eq!(r.lead_times[1].request_to_live, all.request_to_live);
+    assert_eq!(r.updates_by_system_month.len(), 1);
+    assert_eq!(
+        (
+            r.updates_by_system_month[0].month.as_str(),
+            r.updates_by_system_month[0].updates
+        ),
+        ("2026-04", 2)
+    );
+    let md = r.markdown();
+    assert!(md.contains("| 教务管理系统 | 2026-04 | 2 |"), "{md}");
+
+    let e = w.svc.evaluation(&viewer(), to, from).unwrap_err();
+    assert!(matches!(e, Error::Input { .. }), "{e:?}");
+    assert!(w.svc.evaluation(&nobody(), from, to).is_err());
+}
+
+fn award(to: Recipient, related: Vec<Id>) -> Command {
+    Command::RecognitionAdd {
+        kind: RecognitionKind::Award,
+        recipient: to,
+        reason: "测试中发现严重缺陷".into(),
+        related,
+        date: Some(date(2026, 3, 20)),
+    }
+}
+
+#[test]
+fn awards_and_penalties_are_recorded_by_admins_and_supervisors_with_a_reason() {
+    let _en = english();
+    tz();
+    let w = World::new();
+    assert_eq!(Op::RecognitionRecord.roles(), &[Role::Admin, Role::Supervisor]);
+    for actor in [op_a(), approver(), viewer(), nobody()] {
+        let e = w.refused(&actor, award(Recipient::Person("李老师".into()), vec![]));
+        assert!(
+            matches!(&e, RuleError::Forbidden { op, .. } if op == "recognition.record"),
+            "{e:?}"
+        );
+    }
+    let req = w.accepted_request("成绩导出缺少学号");
+    let out = w.ok(
+        &supervisor(),
+        award(Recipient::Person("王磊（信息化管理中心）".into()), vec![req]),
+    );
+    assert_eq!(out.entity, "REC-2026-0001");
+    w.ok(
+        &admin(),
+        Command::RecognitionAdd {
+            kind: RecognitionKind::Penalty,
+            recipient: Recipient::Department("后勤处".into()),
+            reason: "未按期参加测试".into(),
+            related: vec![],
+            date: None,
+        },
+    );
+    // A reason is required, and related records must exist.
+    assert!(w
+        .exec(
+            &admin(),
+            Command::RecognitionAdd {
+                kind: RecognitionKind::Award,
+                recipient: Recipient::Person("张三".into()),
+                reason: "  ".into(),
+                related: vec![],
+                date: None,
+            },
+        )
+        .is_err());
+    let e = w
+        .exec(&admin(), award(Recipient::Person("张三".into()), vec![plan_id(99)]))
+        .unwrap_err();
+    assert!(matches!(e, Error::NotFound { .. }), "{e:?}");
+
+    let list = w.svc.recognitions(&viewer()).unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].issued_by, "chen");
+    assert_eq!(list[0].related, vec![req]);
+    assert_eq!(list[1].kind, RecognitionKind::Penalty);
+    let ev = &w.svc.audit(&supervisor(), Some(&req.to_string()), 1).unwrap()[0];
+    assert_eq!(ev.action, "recognition.add");
+
+    let c = w
+        .svc
+        .contributions(&viewer(), date(2026, 1, 1), date(2026, 12, 31))
+        .unwrap();
+    assert_eq!(c.recognitions.len(), 2);
+    let wang = c.people.iter().find(|p| p.name == "王磊").unwrap();
+    assert_eq!((wang.department.as_str(), wang.awards), ("信息化管理中心", 1));
+    let dept = c.departments.iter().find(|d| d.department == "后勤处").unwrap();
+    assert_eq!(dept.penalties, 1);
+}
