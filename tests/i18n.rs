@@ -81,6 +81,7 @@ fn every_enum_value_has_a_label() {
         ChangeType,
         OrderStatus,
         ReportStatus,
+        RecognitionKind,
         Role,
     ];
     let fields = [
