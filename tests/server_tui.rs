@@ -515,8 +515,10 @@ fn second_save_of_the_same_plan_is_refused_as_a_conflict() {
     // The form offers to reload: ctrl-r reopens the editor on the current plan,
     // showing what the first operator wrote.
     c.send("\x12");
-    let s = c.wait_for("一卡通固件升级（甲方案）", 5);
-    assert!(s.contains("编辑计划"), "the editor is open again: {s}");
+    // The title may show in the list before the reloaded editor opens: wait for both.
+    let s = c.wait_until(5, "the editor reopened on the current plan", |s| {
+        s.contains("一卡通固件升级（甲方案）") && s.contains("编辑计划")
+    });
     assert!(!s.contains("（乙方案）"), "{s}");
     // Nothing edited since the reload: Esc closes it without asking.
     c.esc();

@@ -482,9 +482,11 @@ fn acceptance_flow_at_80x24() {
     ));
     t.send(key::CTRL_S);
     t.wait_gone("记录缺陷", 5);
-    let s = t.wait_for("[✗] #2", 5);
+    // The result and the defect are two commands: wait for both to come back.
+    let s = t.wait_until(5, "the failed item and its defect", |s| {
+        s.contains("[✗] #2") && s.contains("D1")
+    });
     assert!(s.contains("尚未确认数据备份"), "the gate lists the backup: {s}");
-    assert!(s.contains("D1"), "the gate lists the open major defect: {s}");
     let sel = t.selected_rows();
     assert!(sel[0].contains("#2"), "the failed item stays selected: {sel:?}");
     t.assert_redraw_stable("the checklist with toasts");
@@ -608,8 +610,10 @@ fn acceptance_flow_at_80x24() {
     t.send(&erase(5));
     t.send("一卡通");
     t.send(key::ENTER);
-    let s = t.wait_for("一卡通系统，最近 30 天", 5);
-    assert!(s.contains(&dossier), "{s}");
+    // The label shows at once, the hits when the search answers.
+    t.wait_until(5, "the timeline with the dossier", |s| {
+        s.contains("一卡通系统，最近 30 天") && s.contains(&dossier)
+    });
     t.quit();
 
     // The database: filed, the linked request done, the dossier found by a Chinese word.
@@ -631,8 +635,10 @@ fn acceptance_flow_at_80x24() {
     t.send("t");
     t.wait_for("查看系统近 30 天的变更", 5);
     t.send(key::ENTER);
-    let s = t.wait_for("一卡通系统，最近 30 天", 5);
-    assert!(s.contains(&dossier), "{s}");
+    // The label shows at once, the hits when the search answers.
+    t.wait_until(5, "the timeline with the dossier", |s| {
+        s.contains("一卡通系统，最近 30 天") && s.contains(&dossier)
+    });
     t.quit();
 }
 
