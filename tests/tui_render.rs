@@ -111,6 +111,12 @@ fn serve(job: Job) -> Option<Reply> {
                 hits: s.archive(a, &filter).unwrap(),
             }
         }
+        // Overdue orders are judged on the demo's today, not the clock's.
+        Job::Evaluation { from, to } => {
+            let mut input = s.report_input(a).unwrap();
+            input.today = today;
+            Reply::Evaluation(Box::new(beian::report::evaluate(&input, from, to)))
+        }
         // Commands are not run: the database stays the demo's.
         Job::Execute { .. } | Job::ExecuteMany { .. } => return None,
     })
@@ -447,6 +453,32 @@ fn archive_snapshots() {
     snap!("archive_dossier", st);
 }
 
+/// The demo's autumn semester, typed into the period prompt.
+fn on_autumn_report(st: &mut State) {
+    press(st, "5 p home ctrl-k");
+    type_text(st, "2026-09-01 2026-11-29");
+    press(st, "enter");
+    let r = st.reports.report.as_ref().expect("the report of the period");
+    assert_eq!(
+        (r.from.to_string(), r.to.to_string()),
+        ("2026-09-01".into(), "2026-11-29".into())
+    );
+    assert!(!r.updates.is_empty());
+}
+
+#[test]
+fn reports_snapshots() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    on_autumn_report(&mut st);
+    snap!("reports_top", st);
+    press(&mut st, "pgdown");
+    assert!(st.reports.scroll.pos > 0);
+    snap!("reports_scrolled", st);
+    press(&mut st, "p");
+    snap!("reports_period_prompt", st);
+}
+
 #[test]
 fn popup_snapshots() {
     let _l = lang("zh-CN");
@@ -608,6 +640,15 @@ fn every_size_with_a_popup_and_with_a_form() {
     press(&mut st, "tab tab");
     type_text(&mut st, "补充：校园卡");
     st.toast("已保存草稿", false);
+    resize_through(&st);
+
+    // The reports pane, at the top and scrolled, under ASCII and without colour.
+    let mut st = loaded();
+    on_autumn_report(&mut st);
+    resize_through(&st);
+    press(&mut st, "pgdown j j");
+    st.theme.ascii = true;
+    st.theme.no_color = true;
     resize_through(&st);
 }
 
@@ -827,6 +868,9 @@ fn copy(base: &State) -> State {
     st.tests.plan = base.tests.plan.clone();
     st.archive.all = base.archive.all.clone();
     st.archive.detail = base.archive.detail.clone();
+    st.reports.from = base.reports.from;
+    st.reports.to = base.reports.to;
+    st.reports.report = base.reports.report.clone();
     st
 }
 

@@ -11,16 +11,18 @@ pub enum Pane {
     Plans,
     Tests,
     Archive,
+    Reports,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Queue, Pane::Plans, Pane::Tests, Pane::Archive];
+    pub const ALL: [Pane; 5] = [Pane::Queue, Pane::Plans, Pane::Tests, Pane::Archive, Pane::Reports];
     pub fn as_str(self) -> &'static str {
         match self {
             Pane::Queue => "queue",
             Pane::Plans => "plans",
             Pane::Tests => "tests",
             Pane::Archive => "archive",
+            Pane::Reports => "reports",
         }
     }
     pub fn index(self) -> usize {
@@ -83,6 +85,7 @@ actions! {
     GotoPlans = "pane.plans" @ G,
     GotoTests = "pane.tests" @ G,
     GotoArchive = "pane.archive" @ G,
+    GotoReports = "pane.reports" @ G,
     Refresh = "refresh" @ G,
     Down = "down" @ G,
     Up = "up" @ G,
@@ -131,6 +134,11 @@ actions! {
     // archive
     ArchiveTimeline = "archive.timeline" @ p(Archive),
     ArchiveExport = "archive.export" @ p(Archive),
+    // reports
+    ReportPeriod = "report.period" @ p(Reports),
+    ReportPrevPeriod = "report.prev" @ p(Reports),
+    ReportNextPeriod = "report.next" @ p(Reports),
+    ReportExport = "report.export" @ p(Reports),
 }
 
 impl Action {

@@ -1,7 +1,7 @@
 //! Keymaps are files: `keymaps/{default,vim,emacs}.toml` are embedded in the
 //! binary; `$XDG_CONFIG_HOME/beian/keymap.toml` picks a preset and overrides it
 //! key by key per scope. Each table is a scope (`global`, `queue`, `plans`,
-//! `tests`, `archive`) mapping a key (`a`, `ctrl-r`, `g g`) to a command name
+//! `tests`, `archive`, `reports`) mapping a key (`a`, `ctrl-r`, `g g`) to a command name
 //! from the registry, or to `no_op` to unbind it.
 //!
 //! Problems (unparsable keys, unknown commands, a key that is also the start of a
@@ -59,6 +59,8 @@ pub fn fold_fullwidth(c: char) -> char {
         '？' => '?',
         '：' => ':',
         '／' => '/',
+        '【' => '[',
+        '】' => ']',
         '　' => ' ',
         '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
         _ => c,
@@ -323,7 +325,7 @@ impl Keymap {
             let Some(scope) = Scope::parse(scope_name) else {
                 issues.push(issue(
                     find_line(scope_name, ""),
-                    format!("unknown section [{scope_name}]: global, queue, plans, tests or archive"),
+                    format!("unknown section [{scope_name}]: global, queue, plans, tests, archive or reports"),
                 ));
                 continue;
             };

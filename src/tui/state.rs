@@ -132,6 +132,32 @@ impl ArchiveState {
     }
 }
 
+/// The reports pane: the evaluation of the days `from..=to`, as the worker last computed it.
+#[derive(Debug)]
+pub struct ReportsState {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    /// The last report that came back (possibly of another period while one loads).
+    pub report: Option<crate::report::Report>,
+    pub scroll: Scroll,
+    /// A report for `from..=to` has been asked for and not come back yet.
+    pub loading: bool,
+}
+
+impl Default for ReportsState {
+    /// The last 90 days, ending today (about a semester).
+    fn default() -> ReportsState {
+        let to = chrono::Local::now().date_naive();
+        ReportsState {
+            from: to - chrono::Duration::days(89),
+            to,
+            report: None,
+            scroll: Scroll::default(),
+            loading: false,
+        }
+    }
+}
+
 impl Default for Field {
     fn default() -> Field {
         Field::new("", false)
@@ -152,6 +178,7 @@ pub enum PromptFor {
     CancelPlan(Id),
     Waive { plan: Id, item: u32 },
     Timeline,
+    ReportPeriod,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -245,6 +272,7 @@ pub struct State {
     pub plans: PlansState,
     pub tests: TestsState,
     pub archive: ArchiveState,
+    pub reports: ReportsState,
     pub popups: Vec<Popup>,
     /// A submitted form waiting for the worker's answer: reopened on failure.
     pub pending_form: Option<Form>,
@@ -275,6 +303,7 @@ impl State {
             plans: PlansState::default(),
             tests: TestsState::default(),
             archive: ArchiveState::default(),
+            reports: ReportsState::default(),
             popups: Vec::new(),
             pending_form: None,
             toasts: Vec::new(),

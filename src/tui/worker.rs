@@ -5,6 +5,7 @@ use std::sync::mpsc::{Receiver, Sender};
 
 use crate::error::Error;
 use crate::model::*;
+use crate::report::Report;
 use crate::service::{ArchiveFilter, Backend, Command, DossierView, Outcome, Overview, PlanFilter, RequestFilter};
 
 /// Work for the worker. Each carries what the UI needs to match the answer.
@@ -19,6 +20,11 @@ pub enum Job {
     SearchArchive {
         seq: u64,
         filter: ArchiveFilter,
+    },
+    /// The periodic evaluation of the days `from..=to`.
+    Evaluation {
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
     },
     /// Run a command; `label` is what the toast says on success.
     Execute {
@@ -51,6 +57,7 @@ pub enum Reply {
         seq: u64,
         hits: Vec<DossierSummary>,
     },
+    Evaluation(Box<Report>),
     Done {
         label: String,
         outcomes: Vec<Outcome>,
@@ -95,6 +102,7 @@ pub fn handle(b: &dyn Backend, job: Job) -> Reply {
         Job::Plan(id) => b.plan(id).map(|p| Reply::Plan(Box::new(p))),
         Job::Dossier(id) => b.dossier(id).map(|d| Reply::Dossier(Box::new(d))),
         Job::SearchArchive { seq, filter } => b.archive(&filter).map(|hits| Reply::Archive { seq, hits }),
+        Job::Evaluation { from, to } => b.evaluation(from, to).map(|r| Reply::Evaluation(Box::new(r))),
         Job::Execute { cmd, expect_rev, label } => b.execute(cmd, expect_rev).map(|o| Reply::Done {
             label,
             outcomes: vec![o],

@@ -11,6 +11,7 @@ mod archive;
 mod plans;
 mod popups;
 mod queue;
+mod reports;
 mod tests;
 pub mod theme;
 
@@ -43,6 +44,7 @@ pub fn render(f: &mut Frame, s: &State) {
         Pane::Plans => plans::render(f, body, s),
         Pane::Tests => tests::render(f, body, s),
         Pane::Archive => archive::render(f, body, s),
+        Pane::Reports => reports::render(f, body, s),
     }
     render_status(f, status, s);
     popups::render(f, area, s);

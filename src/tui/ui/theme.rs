@@ -2,10 +2,22 @@
 //! `--ascii` draws borders with `+-|` for terminals that draw box characters double-width.
 
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::symbols::border;
+use ratatui::symbols::{bar, border};
 use ratatui::widgets::{Block, Borders};
 
 use super::super::state::State;
+
+const ASCII_BARS: bar::Set<'static> = bar::Set {
+    full: "#",
+    seven_eighths: "#",
+    three_quarters: "#",
+    five_eighths: "=",
+    half: "=",
+    three_eighths: "-",
+    one_quarter: "-",
+    one_eighth: ".",
+    empty: " ",
+};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
@@ -56,6 +68,30 @@ impl Theme {
     }
     pub fn status_user(&self) -> Style {
         Style::default().add_modifier(Modifier::REVERSED)
+    }
+    /// The bars of charts and sparklines.
+    pub fn bar(&self) -> Style {
+        self.c(Color::Cyan)
+    }
+    /// A value drawn on its bar.
+    pub fn bar_value(&self) -> Style {
+        if self.color {
+            Style::default().fg(Color::Black).bg(Color::Cyan)
+        } else {
+            Style::default().add_modifier(Modifier::REVERSED)
+        }
+    }
+    /// Bar chart cells: block elements, or `#`, `=`, `-`, `.` with `--ascii`.
+    pub fn bar_set(&self) -> bar::Set<'static> {
+        if self.ascii {
+            ASCII_BARS
+        } else {
+            bar::NINE_LEVELS
+        }
+    }
+    /// Sparkline cells, the same way.
+    pub fn spark_set(&self) -> bar::Set<'static> {
+        self.bar_set()
     }
     /// A bordered block; the title is drawn without control or bidi characters.
     pub fn block(&self, title: &str) -> Block<'static> {

@@ -8,6 +8,7 @@ pub mod forms;
 mod plans;
 pub mod popups;
 mod queue;
+pub mod reports;
 pub mod tests;
 
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
@@ -104,12 +105,17 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             cursor: Default::default(),
         }),
         Back => back(s),
-        NextPane => goto(s, Pane::ALL[(s.pane.index() + 1) % 4], fx),
-        PrevPane => goto(s, Pane::ALL[(s.pane.index() + 3) % 4], fx),
+        NextPane => goto(s, Pane::ALL[(s.pane.index() + 1) % Pane::ALL.len()], fx),
+        PrevPane => goto(
+            s,
+            Pane::ALL[(s.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
+            fx,
+        ),
         GotoQueue => goto(s, Pane::Queue, fx),
         GotoPlans => goto(s, Pane::Plans, fx),
         GotoTests => goto(s, Pane::Tests, fx),
         GotoArchive => goto(s, Pane::Archive, fx),
+        GotoReports => goto(s, Pane::Reports, fx),
         Refresh => refresh(s, fx),
         Down => step(s, 1),
         Up => step(s, -1),
@@ -127,6 +133,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         a if a.applies_in(Pane::Plans) && s.pane == Pane::Plans => plans::action(s, a, fx),
         a if a.applies_in(Pane::Tests) && s.pane == Pane::Tests => tests::action(s, a, fx),
         a if a.applies_in(Pane::Archive) && s.pane == Pane::Archive => archive::action(s, a, fx),
+        a if a.applies_in(Pane::Reports) && s.pane == Pane::Reports => reports::action(s, a, fx),
         _ => {}
     }
 }
@@ -147,9 +154,14 @@ fn back(s: &mut State) {
 }
 
 fn goto(s: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
+    let entered = s.pane != pane;
     s.pane = pane;
     if pane == Pane::Tests {
         tests::follow_selected_plan(s, fx);
+    }
+    // The report is computed afresh on entering: changes elsewhere since then count.
+    if pane == Pane::Reports && (entered || s.reports.report.is_none()) && !s.reports.loading {
+        reports::load(s, fx);
     }
 }
 
@@ -164,6 +176,9 @@ pub(super) fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
     for id in plan_ids {
         fx.push(Effect::Job(Job::Plan(id)));
     }
+    if s.pane == Pane::Reports {
+        reports::load(s, fx);
+    }
 }
 
 /// Move the selection, or scroll the open detail view (Esc closes it to move again).
@@ -172,6 +187,7 @@ fn step(s: &mut State, d: isize) {
         Pane::Queue if s.queue.detail.is_some() => Some(&mut s.queue.detail_scroll),
         Pane::Plans if s.plans.detail.is_some() => Some(&mut s.plans.detail_scroll),
         Pane::Archive if s.archive.detail.is_some() => Some(&mut s.archive.detail_scroll),
+        Pane::Reports => Some(&mut s.reports.scroll),
         _ => None,
     };
     if let Some(sc) = scroll {
@@ -194,6 +210,7 @@ fn step(s: &mut State, d: isize) {
             let n = s.archive.shown().len();
             s.archive.cursor.step(d, n)
         }
+        Pane::Reports => {}
     }
 }
 
@@ -209,7 +226,7 @@ fn open(s: &mut State, fx: &mut Vec<Effect>) {
                 fx.push(Effect::Job(Job::Plan(p.id)));
             }
         }
-        Pane::Tests => {}
+        Pane::Tests | Pane::Reports => {}
         Pane::Archive => {
             if let Some(d) = s.archive.shown().get(s.archive.cursor.selected) {
                 fx.push(Effect::Job(Job::Dossier(d.id)));
@@ -274,6 +291,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
                 s.archive.cursor = Default::default();
             }
         }
+        Reply::Evaluation(r) => reports::loaded(s, *r),
         Reply::Done { label, outcomes } => {
             let ids: Vec<String> = outcomes.iter().map(|o| o.entity.clone()).collect();
             s.toast(format!("{label}: {}", ids.join(" ")), false);
@@ -282,6 +300,8 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             refresh(s, fx);
         }
         Reply::Failed(e) => {
+            // Whatever failed, nothing is loading any more (a report's period may be refused).
+            s.reports.loading = false;
             forms::failed(s, &e);
             s.toast(e.message(), true);
         }

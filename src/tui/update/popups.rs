@@ -300,6 +300,7 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
             label("tui.done.result"),
         ),
         PromptFor::Timeline => super::archive::timeline(s, text, fx)?,
+        PromptFor::ReportPeriod => super::reports::period(s, text, fx)?,
     }
     Ok(())
 }
