@@ -222,6 +222,9 @@ pub fn serve(opts: &Options, ready: impl FnOnce(&StatusReport)) -> Result<()> {
     let socket = std::path::absolute(&opts.socket).unwrap_or_else(|_| opts.socket.clone());
     let dir = socket.parent().unwrap_or(Path::new("/"));
     prepare_dir(dir)?;
+    // Name the server in owner.lock before anyone can connect, so that a client
+    // that finds the database locked can always read where to go.
+    service.store().set_holder(&holder_text(&socket));
     let listener = bind(&socket)?;
     let sock_fail = |e: String| Error::Socket {
         path: socket.display().to_string(),
@@ -236,7 +239,6 @@ pub fn serve(opts: &Options, ready: impl FnOnce(&StatusReport)) -> Result<()> {
         nix::unistd::chown(&socket, None, Some(group.gid)).map_err(|e| sock_fail(format!("chgrp {g}: {e}")))?;
     }
     let inode = std::fs::metadata(&socket).map(|m| (m.dev(), m.ino())).ok();
-    service.store().set_holder(&holder_text(&socket));
     let shared = Arc::new(Shared {
         service: RwLock::new(service),
         socket: socket.clone(),
