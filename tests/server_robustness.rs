@@ -183,7 +183,8 @@ fn a_one_gib_length_prefix_is_refused_without_allocating_it() {
     let mut b = srv.raw();
     hello(&mut b);
     b.write_all(&gib).unwrap();
-    b.write_all(&[b'{'; 64]).unwrap();
+    // The server may already have refused and closed: the rest may not get through.
+    let _ = b.write_all(&[b'{'; 64]);
     assert!(matches!(recv(&mut b), Some(ServerMsg::Refused { .. })));
     assert!(closed(&mut b));
     serves_another_client(&mut srv);
