@@ -149,18 +149,7 @@ pub fn dossier_markdown(v: &DossierView) -> String {
     }
     rounds_markdown(&mut o, p);
     defects_markdown(&mut o, p);
-    if let Some(b) = &p.backup {
-        heading(&mut o, "cli.section.backup");
-        o.push_str(&format!(
-            "{} · {} · {} · {} · {} · {}\n",
-            fmt_time(b.time),
-            md_cell(&b.what),
-            md_cell(&b.location),
-            md_cell(&b.size),
-            md_cell(&b.checksum),
-            md_cell(&b.verified_by)
-        ));
-    }
+    backup_markdown(&mut o, p);
     heading(&mut o, "cli.section.golive");
     for g in &p.golives {
         o.push_str(&format!(
@@ -270,6 +259,22 @@ fn rounds_markdown(o: &mut String, p: &Plan) {
                 md_cell(&i.notes)
             ));
         }
+    }
+}
+
+/// The backup confirmation, if any, on one line.
+fn backup_markdown(o: &mut String, p: &Plan) {
+    if let Some(b) = &p.backup {
+        heading(o, "cli.section.backup");
+        o.push_str(&format!(
+            "{} · {} · {} · {} · {} · {}\n",
+            fmt_time(b.time),
+            md_cell(&b.what),
+            md_cell(&b.location),
+            md_cell(&b.size),
+            md_cell(&b.checksum),
+            md_cell(&b.verified_by)
+        ));
     }
 }
 
@@ -386,18 +391,7 @@ pub fn test_report_markdown(p: &Plan, system: &System) -> String {
     }
     rounds_markdown(&mut o, p);
     defects_markdown(&mut o, p);
-    if let Some(b) = &p.backup {
-        heading(&mut o, "cli.section.backup");
-        o.push_str(&format!(
-            "{} · {} · {} · {} · {} · {}\n",
-            fmt_time(b.time),
-            md_cell(&b.what),
-            md_cell(&b.location),
-            md_cell(&b.size),
-            md_cell(&b.checksum),
-            md_cell(&b.verified_by)
-        ));
-    }
+    backup_markdown(&mut o, p);
     heading(&mut o, "cli.section.golive_gate");
     let missing = crate::workflow::golive_missing(p);
     if missing.is_empty() {
