@@ -119,6 +119,8 @@ fn serve(job: Job) -> Option<Reply> {
         }
         // Commands are not run: the database stays the demo's.
         Job::Execute { .. } | Job::ExecuteMany { .. } => return None,
+        // Imports are answered by the real worker on a database of their own (below).
+        Job::ImportPreview { .. } => return None,
     })
 }
 
@@ -1002,4 +1004,172 @@ fn without_a_tty_demo_fills_the_database_and_the_ui_refuses() {
         "{stderr}"
     );
     assert!(!stderr.contains('\x1b'), "no escape sequences: {stderr:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Importing a file from the queue pane
+
+/// Feed a message to `update` and answer every job with the real worker on `b`,
+/// its interim replies (import progress) first, like the event loop.
+fn send_to(st: &mut State, msg: Msg, b: &dyn beian::service::Backend, progress: &mut Vec<(u64, u64)>) {
+    for e in update(st, msg) {
+        if let Effect::Job(j) = e {
+            let mut interim = Vec::new();
+            let r = beian::tui::worker::handle_with_progress(b, j, &mut |r| interim.push(r));
+            for r in interim {
+                if let Reply::ImportProgress {
+                    done_bytes,
+                    total_bytes,
+                } = r
+                {
+                    progress.push((done_bytes, total_bytes));
+                    // The gauge is drawn while the file is read.
+                    send_to(st, Msg::Reply(r), b, progress);
+                    let text = screen_text(&draw(st, 80, 24).0);
+                    assert!(text.contains("KiB"), "{text}");
+                }
+            }
+            send_to(st, Msg::Reply(r), b, progress);
+        }
+    }
+}
+
+fn press_to(st: &mut State, keys: &str, b: &dyn beian::service::Backend, progress: &mut Vec<(u64, u64)>) {
+    for k in keys.split_whitespace() {
+        send_to(st, Msg::Input(Event::Key(key_event(k))), b, progress);
+    }
+}
+
+#[test]
+fn import_a_questionnaire_export_from_the_queue() {
+    let _l = lang("zh-CN");
+    // The shown state is the shared demo; the import runs on a copy of it of its own.
+    let mut st = loaded();
+    let dir = tempfile::tempdir().unwrap();
+    let mut service = Service::create(dir.path(), ADMIN, true).unwrap();
+    beian::demo::populate(&mut service, demo_now()).unwrap();
+    let actor = service.actor_named(ADMIN, &[]);
+    let backend = beian::service::Local::with_actor(service, actor.clone());
+    let before = st.queue.all.len();
+    assert_eq!(
+        before,
+        backend
+            .service()
+            .requests(&actor, &RequestFilter::default())
+            .unwrap()
+            .len()
+    );
+
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/questionnaire-export-utf8.csv");
+    let mut progress = Vec::new();
+    press_to(&mut st, "I", &backend, &mut progress);
+    assert!(matches!(st.popups.last(), Some(Popup::Prompt { .. })));
+    // A pasted path, quoted as file managers do.
+    send_to(
+        &mut st,
+        Msg::Input(Event::Paste(format!("'{}'", file.display()))),
+        &backend,
+        &mut progress,
+    );
+    press_to(&mut st, "enter", &backend, &mut progress);
+
+    // Read with progress, ending at the whole file.
+    let total = std::fs::metadata(&file).unwrap().len();
+    assert_eq!(progress.first(), Some(&(0, total)));
+    assert_eq!(progress.last(), Some(&(total, total)));
+    let Some(Popup::Import(p)) = st.popups.last() else {
+        panic!("no import popup: {:?}", st.popups)
+    };
+    let preview = p.preview.as_ref().expect("the preview");
+    let created = preview.counts[0];
+    assert!(created > 0, "{:?}", preview.counts);
+    assert_eq!(preview.rows.len(), 10);
+    let text = screen_text(&draw(&st, 80, 24).0);
+    assert!(text.contains(&format!("将新建 {created} 条")), "{text}");
+    insta::assert_snapshot!("import_preview_80x24", screen(&st, 80, 24));
+
+    // Nothing is written before `y`.
+    assert_eq!(
+        backend
+            .service()
+            .requests(&actor, &RequestFilter::default())
+            .unwrap()
+            .len(),
+        before
+    );
+    press_to(&mut st, "y", &backend, &mut progress);
+    assert!(st.popups.is_empty(), "{:?}", st.popups);
+    assert_eq!(st.queue.all.len(), before + created);
+    let toast = st.toasts.last().expect("a toast");
+    assert!(
+        !toast.error && toast.text.contains(&format!("新建 {created} 条")),
+        "{toast:?}"
+    );
+
+    // The same file again: everything is skipped.
+    press_to(&mut st, "I", &backend, &mut progress);
+    send_to(
+        &mut st,
+        Msg::Input(Event::Paste(file.display().to_string())),
+        &backend,
+        &mut progress,
+    );
+    press_to(&mut st, "enter", &backend, &mut progress);
+    let Some(Popup::Import(p)) = st.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.preview.as_ref().unwrap().counts[0], 0);
+    press_to(&mut st, "n", &backend, &mut progress);
+    assert!(st.popups.is_empty());
+    assert_eq!(st.queue.all.len(), before + created);
+}
+
+#[test]
+fn import_errors_name_the_file_and_the_line() {
+    let _l = lang("en");
+    let mut st = loaded();
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::create(dir.path(), ADMIN, true).unwrap();
+    let actor = service.actor_named(ADMIN, &[]);
+    let backend = beian::service::Local::with_actor(service, actor.clone());
+    let mut progress = Vec::new();
+
+    // A file that is not there.
+    press_to(&mut st, "I", &backend, &mut progress);
+    let missing = dir.path().join("missing.csv");
+    send_to(
+        &mut st,
+        Msg::Input(Event::Paste(missing.display().to_string())),
+        &backend,
+        &mut progress,
+    );
+    press_to(&mut st, "enter", &backend, &mut progress);
+    assert!(st.popups.is_empty(), "{:?}", st.popups);
+    let toast = st.toasts.last().unwrap();
+    assert!(toast.error && toast.text.contains("missing.csv"), "{toast:?}");
+
+    // A row without a title: the file, the line and the field.
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"title\":\"ok\",\"submitter\":{\"name\":\"a\"}}\n{\"title\":\"\",\"submitter\":{\"name\":\"b\"}}\n",
+    )
+    .unwrap();
+    press_to(&mut st, "I", &backend, &mut progress);
+    send_to(
+        &mut st,
+        Msg::Input(Event::Paste(bad.display().to_string())),
+        &backend,
+        &mut progress,
+    );
+    press_to(&mut st, "enter", &backend, &mut progress);
+    assert!(st.popups.is_empty(), "{:?}", st.popups);
+    let toast = st.toasts.last().unwrap();
+    assert!(toast.error && toast.text.contains("bad.jsonl line 2"), "{toast:?}");
+    assert!(backend
+        .service()
+        .requests(&actor, &RequestFilter::default())
+        .unwrap()
+        .is_empty());
 }

@@ -171,21 +171,63 @@ pub struct Parsed {
 
 /// Read a whole file into import items; nothing is written.
 pub fn parse_file(path: &Path, opts: &Options) -> Result<Parsed> {
+    parse_file_with_progress(path, opts, &mut |_, _| {})
+}
+
+/// [`parse_file`], calling `progress(done_bytes, total_bytes)` as the file is read:
+/// first with 0, then at most every [`PROGRESS_EVERY`], and once at the end.
+pub fn parse_file_with_progress(path: &Path, opts: &Options, progress: &mut dyn FnMut(u64, u64)) -> Result<Parsed> {
     let format = match opts.format.or_else(|| Format::of_path(path)) {
         Some(f) => f,
         None => sniff(path)?,
     };
     let name = display_name(path);
-    let open = || std::fs::File::open(path).map_err(|e| Error::io(path, e));
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    progress(0, total);
+    let input = ProgressReader {
+        inner: file,
+        done: 0,
+        total,
+        last: std::time::Instant::now(),
+        progress,
+    };
     match format {
-        Format::Csv => csv_import::parse(open()?, &name, b',', opts),
-        Format::Tsv => csv_import::parse(open()?, &name, b'\t', opts),
+        Format::Csv => csv_import::parse(input, &name, b',', opts),
+        Format::Tsv => csv_import::parse(input, &name, b'\t', opts),
         Format::Eml => {
-            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            use std::io::Read;
+            let mut bytes = Vec::new();
+            let mut input = input;
+            input.read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
             email::parse_one(&bytes, &name, "eml", opts)
         }
-        Format::Mbox => email::parse_mbox(std::io::BufReader::new(open()?), &name, opts),
-        Format::Jsonl => jsonl::parse(std::io::BufReader::new(open()?), &name, opts),
+        Format::Mbox => email::parse_mbox(std::io::BufReader::new(input), &name, opts),
+        Format::Jsonl => jsonl::parse(std::io::BufReader::new(input), &name, opts),
+    }
+}
+
+/// How often [`parse_file_with_progress`] reports at most.
+pub const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// A reader that counts the bytes read and reports them now and then.
+struct ProgressReader<'a, R> {
+    inner: R,
+    done: u64,
+    total: u64,
+    last: std::time::Instant,
+    progress: &'a mut dyn FnMut(u64, u64),
+}
+
+impl<R: std::io::Read> std::io::Read for ProgressReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.done += n as u64;
+        if n == 0 || self.last.elapsed() >= PROGRESS_EVERY {
+            self.last = std::time::Instant::now();
+            (self.progress)(self.done, self.total.max(self.done));
+        }
+        Ok(n)
     }
 }
 

@@ -109,6 +109,7 @@ actions! {
     QueueNew = "queue.new" @ p(Queue),
     QueueSort = "queue.sort" @ p(Queue),
     QueueSaveView = "queue.save_view" @ p(Queue),
+    QueueImport = "queue.import" @ p(Queue),
     // plans
     PlanNew = "plan.new" @ p(Plans),
     PlanEdit = "plan.edit" @ p(Plans),

@@ -174,11 +174,19 @@ pub enum PromptFor {
     Link(Vec<Id>),
     Comment(Id),
     ReturnPlan(Id),
-    Approve { plan: Id, rev: u64 },
+    Approve {
+        plan: Id,
+        rev: u64,
+    },
     CancelPlan(Id),
-    Waive { plan: Id, item: u32 },
+    Waive {
+        plan: Id,
+        item: u32,
+    },
     Timeline,
     ReportPeriod,
+    /// A file to import (`beian import FILE`).
+    Import,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -234,12 +242,23 @@ pub enum Popup {
     Form(Form),
     /// "Discard this edit?" over the form it would discard.
     DiscardForm(Form),
+    /// Importing a file: a progress bar while it is read, then the preview to confirm.
+    Import(ImportPopup),
     /// Text to read (notice preview, keymap issues); Enter/Esc close it.
     Message {
         title: String,
         text: String,
         scroll: usize,
     },
+}
+
+/// The import popup: the file, how much of it has been read, and (once read) the preview.
+#[derive(Debug)]
+pub struct ImportPopup {
+    pub path: std::path::PathBuf,
+    pub done_bytes: u64,
+    pub total_bytes: u64,
+    pub preview: Option<Box<super::worker::ImportPreview>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,10 @@ use std::sync::mpsc::{Receiver, Sender};
 use crate::error::Error;
 use crate::model::*;
 use crate::report::Report;
-use crate::service::{ArchiveFilter, Backend, Command, DossierView, Outcome, Overview, PlanFilter, RequestFilter};
+use crate::service::{
+    ArchiveFilter, Backend, Command, DossierView, ImportItem, ImportReport, Outcome, Overview, PlanFilter,
+    RequestFilter,
+};
 
 /// Work for the worker. Each carries what the UI needs to match the answer.
 #[derive(Debug, Clone)]
@@ -37,6 +40,35 @@ pub enum Job {
         cmds: Vec<(Command, Option<u64>)>,
         label: String,
     },
+    /// Read a file the way `beian import` does (progress as it goes), then a dry
+    /// run of the import: answered with [`Reply::ImportPreview`].
+    ImportPreview {
+        path: std::path::PathBuf,
+    },
+}
+
+/// How many records an import preview lists.
+pub const PREVIEW_ROWS: usize = 10;
+
+/// One record in an import preview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewRow {
+    pub title: String,
+    pub submitter: String,
+    pub channel: Channel,
+}
+
+/// What importing a file would do, and the records to import if the user agrees.
+#[derive(Debug, Clone)]
+pub struct ImportPreview {
+    pub path: std::path::PathBuf,
+    /// created, skipped, replies, flagged (as the dry run counted them).
+    pub counts: [usize; 4],
+    /// The first [`PREVIEW_ROWS`] records.
+    pub rows: Vec<PreviewRow>,
+    pub warnings: Vec<String>,
+    /// Everything read from the file, sent again without `dry_run` on `y`.
+    pub items: Vec<ImportItem>,
 }
 
 /// What the worker sends back.
@@ -62,23 +94,34 @@ pub enum Reply {
         label: String,
         outcomes: Vec<Outcome>,
     },
+    /// Reading a file for [`Job::ImportPreview`]: sent while it runs.
+    ImportProgress {
+        done_bytes: u64,
+        total_bytes: u64,
+    },
+    ImportPreview(Box<ImportPreview>),
     Failed(Error),
 }
 
 pub fn run(backend: Box<dyn Backend>, jobs: Receiver<Job>, replies: Sender<super::Msg>) {
     for job in jobs {
+        let mut progress = |r: Reply| {
+            let _ = replies.send(super::Msg::Reply(r));
+        };
         // A bug in one job must not take the UI down with it: it becomes an error toast.
-        let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(backend.as_ref(), job)))
-            .unwrap_or_else(|payload| {
-                let what = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                Reply::Failed(Error::Storage {
-                    detail: format!("internal error: {what}"),
-                })
-            });
+        let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            handle_with_progress(backend.as_ref(), job, &mut progress)
+        }))
+        .unwrap_or_else(|payload| {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Reply::Failed(Error::Storage {
+                detail: format!("internal error: {what}"),
+            })
+        });
         if replies.send(super::Msg::Reply(reply)).is_err() {
             break;
         }
@@ -87,7 +130,13 @@ pub fn run(backend: Box<dyn Backend>, jobs: Receiver<Job>, replies: Sender<super
 
 /// Answer one job (the worker thread's loop body; tests call it directly).
 pub fn handle(b: &dyn Backend, job: Job) -> Reply {
+    handle_with_progress(b, job, &mut |_| {})
+}
+
+/// [`handle`], sending interim replies (import progress) to `progress` before the answer.
+pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(Reply)) -> Reply {
     let r = match job {
+        Job::ImportPreview { path } => import_preview(b, path, progress).map(|p| Reply::ImportPreview(Box::new(p))),
         Job::LoadAll => (|| {
             Ok(Reply::All {
                 systems: b.systems()?,
@@ -133,4 +182,46 @@ pub fn handle(b: &dyn Backend, job: Job) -> Reply {
         }
     };
     r.unwrap_or_else(Reply::Failed)
+}
+
+/// Parse `path` as `beian import` would, then ask the core what importing it would do.
+fn import_preview(
+    b: &dyn Backend,
+    path: std::path::PathBuf,
+    progress: &mut dyn FnMut(Reply),
+) -> crate::error::Result<ImportPreview> {
+    let opts = crate::io::Options {
+        systems: b.systems()?,
+        ..crate::io::Options::default()
+    };
+    let parsed = crate::io::parse_file_with_progress(&path, &opts, &mut |done_bytes, total_bytes| {
+        progress(Reply::ImportProgress {
+            done_bytes,
+            total_bytes,
+        })
+    })?;
+    let rows = parsed
+        .items
+        .iter()
+        .take(PREVIEW_ROWS)
+        .map(|i| PreviewRow {
+            title: i.request.title.clone(),
+            submitter: i.request.submitter.name.clone(),
+            channel: i.request.channel,
+        })
+        .collect();
+    let out = b.execute(
+        Command::RequestImport {
+            items: parsed.items.clone(),
+            dry_run: true,
+        },
+        None,
+    )?;
+    Ok(ImportPreview {
+        path,
+        counts: ImportReport::counts(&out.summary).unwrap_or_default(),
+        rows,
+        warnings: parsed.warnings,
+        items: parsed.items,
+    })
 }

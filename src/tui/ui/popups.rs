@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::super::state::{Form, Popup, State};
+use super::super::state::{Form, ImportPopup, Popup, State};
 use super::super::update::popups::{palette_entries, Entry};
 use super::theme::Theme;
 use super::{cell, centered, clear, fit, render_field, text_width, textwrap_lines};
@@ -80,6 +80,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                 let body: Vec<Line> = lines.into_iter().skip(scroll).map(Line::raw).collect();
                 f.render_widget(Paragraph::new(body), inner);
             }
+            Popup::Import(p) => import_box(f, area, s, p),
             Popup::Form(form) => render_form(f, area, s, form, top),
             Popup::DiscardForm(form) => {
                 render_form(f, area, s, form, false);
@@ -87,6 +88,112 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
             }
         }
     }
+}
+
+/// Importing a file: a gauge while it is read, then what the import would do.
+fn import_box(f: &mut Frame, area: Rect, s: &State, p: &ImportPopup) {
+    let th = Theme::of(s);
+    let width = 76u16.min(area.width);
+    let inner_w = width.saturating_sub(2) as usize;
+    let title = format!(
+        " {} ",
+        fit(
+            &t("tui.import.title", &[("file", crate::io::display_name(&p.path))]),
+            inner_w.saturating_sub(2)
+        )
+    );
+    let Some(preview) = &p.preview else {
+        let r = centered(area, width, 5);
+        clear(f, r);
+        let block = th.block(&title);
+        let inner = block.inner(r);
+        f.render_widget(block, r);
+        let [label, gauge] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+        f.render_widget(Paragraph::new(t("tui.import.reading", &[])), label);
+        let ratio = if p.total_bytes == 0 {
+            0.0
+        } else {
+            (p.done_bytes as f64 / p.total_bytes as f64).clamp(0.0, 1.0)
+        };
+        let kib = |b: u64| b.div_ceil(1024).to_string();
+        let text = t(
+            "tui.import.bytes",
+            &[("done", kib(p.done_bytes)), ("total", kib(p.total_bytes))],
+        );
+        f.render_widget(
+            ratatui::widgets::Gauge::default()
+                .gauge_style(th.ok())
+                .use_unicode(!s.theme.ascii)
+                .ratio(ratio)
+                .label(text),
+            gauge,
+        );
+        return;
+    };
+    let [created, skipped, replies, flagged] = preview.counts;
+    let summary = t(
+        "import.summary_dry",
+        &[
+            ("created", created.to_string()),
+            ("skipped", skipped.to_string()),
+            ("replies", replies.to_string()),
+            ("flagged", flagged.to_string()),
+        ],
+    );
+    let mut lines: Vec<Line> = textwrap_lines(&summary, inner_w).into_iter().map(Line::raw).collect();
+    for w in preview.warnings.iter().take(3) {
+        lines.push(Line::styled(
+            fit(&format!("{} {w}", t("import.warning_label", &[])), inner_w),
+            th.warn(),
+        ));
+    }
+    if preview.warnings.len() > 3 {
+        let more = t(
+            "tui.import.more_warnings",
+            &[("n", (preview.warnings.len() - 3).to_string())],
+        );
+        lines.push(Line::styled(fit(&more, inner_w), th.warn()));
+    }
+    lines.push(Line::raw(""));
+    let title_w = inner_w.saturating_sub(12 + 10 + 2);
+    lines.push(Line::styled(
+        format!(
+            "{} {} {}",
+            cell(&t("import.col.title", &[]), title_w),
+            cell(&t("import.col.submitter", &[]), 12),
+            t("tui.import.col.channel", &[])
+        ),
+        th.heading(),
+    ));
+    for row in &preview.rows {
+        lines.push(Line::raw(fit(
+            &format!(
+                "{} {} {}",
+                cell(&row.title, title_w),
+                cell(&row.submitter, 12),
+                row.channel.label()
+            ),
+            inner_w,
+        )));
+    }
+    if preview.items.len() > preview.rows.len() {
+        let more = t(
+            "tui.import.more_rows",
+            &[("n", (preview.items.len() - preview.rows.len()).to_string())],
+        );
+        lines.push(Line::styled(fit(&more, inner_w), th.dim()));
+    }
+    // The keys stay in view on a short terminal: the rows give way first.
+    let room = area.height.saturating_sub(4) as usize;
+    if lines.len() + 2 > room {
+        lines.truncate(room.saturating_sub(3));
+        lines.push(Line::raw("…"));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(t("tui.import.keys", &[])));
+    let r = centered(area, width, (lines.len() as u16 + 2).min(area.height));
+    clear(f, r);
+    f.render_widget(Paragraph::new(lines).block(th.block(&title).border_style(th.warn())), r);
 }
 
 /// A yes/no box: the message, then the keys.

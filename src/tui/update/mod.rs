@@ -292,9 +292,29 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             }
         }
         Reply::Evaluation(r) => reports::loaded(s, *r),
+        r @ (Reply::ImportProgress { .. } | Reply::ImportPreview(_)) => popups::import_reply(s, r),
         Reply::Done { label, outcomes } => {
-            let ids: Vec<String> = outcomes.iter().map(|o| o.entity.clone()).collect();
-            s.toast(format!("{label}: {}", ids.join(" ")), false);
+            match outcomes.as_slice() {
+                // An import: say what it did rather than list every new request.
+                [o] if crate::service::ImportReport::counts(&o.summary).is_some() => {
+                    let [created, skipped, replies, flagged] =
+                        crate::service::ImportReport::counts(&o.summary).unwrap_or_default();
+                    let counts = t(
+                        "import.summary",
+                        &[
+                            ("created", created.to_string()),
+                            ("skipped", skipped.to_string()),
+                            ("replies", replies.to_string()),
+                            ("flagged", flagged.to_string()),
+                        ],
+                    );
+                    s.toast(format!("{label}: {counts}"), false);
+                }
+                _ => {
+                    let ids: Vec<String> = outcomes.iter().map(|o| o.entity.clone()).collect();
+                    s.toast(format!("{label}: {}", ids.join(" ")), false);
+                }
+            }
             s.queue.marked.clear();
             forms::done(s, fx);
             refresh(s, fx);
@@ -302,6 +322,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
         Reply::Failed(e) => {
             // Whatever failed, nothing is loading any more (a report's period may be refused).
             s.reports.loading = false;
+            popups::import_failed(s);
             forms::failed(s, &e);
             s.toast(e.message(), true);
         }

@@ -147,6 +147,7 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
             Edit::Cancel => {}
             _ => s.popups.push(Popup::Prompt { purpose, label, input }),
         },
+        Popup::Import(p) => import_key(s, p, k, fx),
         Popup::Form(form) => forms::key(s, form, k, fx),
         Popup::DiscardForm(form) => match k.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
@@ -301,6 +302,74 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
         ),
         PromptFor::Timeline => super::archive::timeline(s, text, fx)?,
         PromptFor::ReportPeriod => super::reports::period(s, text, fx)?,
+        PromptFor::Import => import_file(s, text, fx)?,
     }
     Ok(())
+}
+
+/// The path typed or pasted into the import prompt: read it (the popup shows the progress).
+fn import_file(s: &mut State, text: &str, fx: &mut Vec<Effect>) -> Result<(), String> {
+    // A path pasted from a file manager may come quoted.
+    let text = text.trim_matches(|c| c == '\'' || c == '"').trim();
+    if text.is_empty() {
+        return Err(t("tui.import.no_file", &[]));
+    }
+    let path = std::path::PathBuf::from(text);
+    s.popups.push(Popup::Import(ImportPopup {
+        path: path.clone(),
+        done_bytes: 0,
+        total_bytes: 0,
+        preview: None,
+    }));
+    fx.push(Effect::Job(Job::ImportPreview { path }));
+    Ok(())
+}
+
+/// Keys of the import popup: Esc drops it (a late answer is then ignored); with the
+/// preview shown, `y` imports what was read and `n` cancels.
+fn import_key(s: &mut State, p: ImportPopup, k: KeyEvent, fx: &mut Vec<Effect>) {
+    match (k.code, p.preview) {
+        (KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter, Some(preview)) => {
+            fx.push(Effect::Job(Job::Execute {
+                cmd: Command::RequestImport {
+                    items: preview.items,
+                    dry_run: false,
+                },
+                expect_rev: None,
+                label: t("tui.done.imported", &[("file", crate::io::display_name(&preview.path))]),
+            }));
+        }
+        (KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q'), _) => {
+            s.toast(t("tui.cancelled", &[]), false)
+        }
+        (_, preview) => s.popups.push(Popup::Import(ImportPopup { preview, ..p })),
+    }
+}
+
+/// An import answer from the worker, for the import popup if it is still open.
+pub fn import_reply(s: &mut State, r: super::super::worker::Reply) {
+    use super::super::worker::Reply;
+    let Some(Popup::Import(p)) = s.popups.iter_mut().rev().find(|p| matches!(p, Popup::Import(_))) else {
+        return;
+    };
+    match r {
+        Reply::ImportProgress {
+            done_bytes,
+            total_bytes,
+        } => {
+            p.done_bytes = done_bytes;
+            p.total_bytes = total_bytes;
+        }
+        Reply::ImportPreview(preview) if preview.path == p.path => {
+            p.done_bytes = p.total_bytes;
+            p.preview = Some(preview);
+        }
+        _ => {}
+    }
+}
+
+/// The file could not be imported: close the popup still reading it (the error is toasted).
+pub fn import_failed(s: &mut State) {
+    s.popups
+        .retain(|p| !matches!(p, Popup::Import(ImportPopup { preview: None, .. })));
 }

@@ -138,6 +138,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::QueueNew => forms::open(s, FormKind::NewRequest, fx),
+        Action::QueueImport => prompt(s, PromptFor::Import, &t("tui.prompt.import", &[]), ""),
         Action::QueueSort => {
             s.queue.sort = match s.queue.sort {
                 QueueSort::Newest => QueueSort::Oldest,
