@@ -803,6 +803,39 @@ fn terminal_restored_on_quit_sigterm_and_pty_close() {
     fx.ok(&["overview"]);
 }
 
+/// A panic of the UI thread: the terminal is put back first, then the panic is
+/// reported on the normal screen. The fault is injected with BEIAN_FAULT=panic,
+/// which only debug builds (the ones tests run) obey.
+#[test]
+fn terminal_restored_on_panic() {
+    let (fx, _) = small_db();
+    let mut cmd = CommandBuilder::new(&fx.bin);
+    fx.prepare(&mut cmd, "en");
+    cmd.env("BEIAN_FAULT", "panic");
+    let mut t = Tui::spawn(cmd, 80, 24);
+    let st = t.wait_exit(10).expect("exit after the injected panic");
+    assert!(!st.success(), "{st:?}");
+    let raw = t.raw_bytes();
+    let find_last = |pat: &[u8]| raw.windows(pat.len()).rposition(|w| w == pat);
+    let entered = find_last(b"\x1b[?1049h").expect("the UI entered the alternate screen");
+    let left = find_last(b"\x1b[?1049l").expect("the alternate screen was left");
+    let shown = find_last(b"\x1b[?25h").expect("the cursor was shown again");
+    let said = find_last(b"injected fault").expect("the panic was reported");
+    assert!(entered < left && left < said, "restored before the panic message");
+    assert!(
+        shown > find_last(b"\x1b[?25l").unwrap_or(0),
+        "the cursor is hidden at the end"
+    );
+    {
+        let p = t.parser.lock().unwrap();
+        assert!(!p.screen().alternate_screen(), "still on the alternate screen");
+        assert!(!p.screen().hide_cursor(), "the cursor is still hidden");
+    }
+    assert_cooked(&t, "panic");
+    // The database is free again.
+    fx.ok(&["overview"]);
+}
+
 // ----- 4. resizing at any moment -----
 
 #[test]

@@ -200,6 +200,16 @@ pub fn run(backend: Box<dyn Backend>, opts: Options) -> Result<()> {
     result
 }
 
+/// Fault injection for the terminal-restore tests, in debug builds only:
+/// `BEIAN_FAULT=panic` makes the UI thread panic right after its first frame.
+#[cfg(debug_assertions)]
+fn inject_fault(terminal: &mut Terminal<CrosstermBackend<std::io::Stdout>>, state: &state::State) {
+    if std::env::var_os("BEIAN_FAULT").is_some_and(|v| v == "panic") {
+        let _ = terminal.draw(|f| ui::render(f, state));
+        panic!("injected fault (BEIAN_FAULT=panic)");
+    }
+}
+
 fn event_loop(
     state: &mut state::State,
     rx: &mpsc::Receiver<Msg>,
@@ -209,6 +219,8 @@ fn event_loop(
     let backend = CrosstermBackend::new(std::io::stdout());
     let mut terminal = Terminal::new(backend).map_err(|e| Error::io(std::path::Path::new("tty"), e))?;
     let _ = jobs.send(worker::Job::LoadAll);
+    #[cfg(debug_assertions)]
+    inject_fault(&mut terminal, state);
     loop {
         if terminal.draw(|f| ui::render(f, state)).is_err() {
             // The terminal is gone (pty closed): keep the draft, stop.
