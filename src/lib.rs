@@ -17,6 +17,7 @@ pub mod sanitize;
 pub mod search;
 pub mod server;
 pub mod service;
+pub mod text;
 pub mod store;
 pub mod tui;
 pub mod workflow;

@@ -1,38 +1,17 @@
 //! Printing: JSON for scripts, aligned tables for people (widths by unicode-width).
 
 use serde::Serialize;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-
-use crate::sanitize::clean_line;
 
 pub fn json<T: Serialize + ?Sized>(v: &T) {
     println!("{}", serde_json::to_string_pretty(v).expect("serializable"));
 }
 
-/// Cut `s` to at most `max` display columns, ending in `…` when cut.
-pub fn fit(s: &str, max: usize) -> String {
-    let s = clean_line(s);
-    if s.width() <= max {
-        return s;
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw + 1 > max {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    out
-}
+pub use crate::text::fit;
+use crate::text::text_width;
 
 fn pad(s: &str, width: usize) -> String {
-    let w = s.width();
     let mut out = s.to_string();
-    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(text_width(s))));
     out
 }
 
@@ -56,10 +35,10 @@ impl Table {
 
     pub fn print(&self) {
         let n = self.header.len();
-        let mut widths: Vec<usize> = self.header.iter().map(|h| h.width()).collect();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| text_width(h)).collect();
         for r in &self.rows {
             for (i, c) in r.iter().enumerate().take(n) {
-                widths[i] = widths[i].max(c.width());
+                widths[i] = widths[i].max(text_width(c));
             }
         }
         let line = |cells: &[String]| {
@@ -97,7 +76,7 @@ impl Fields {
     }
 
     pub fn print(&self) {
-        let w = self.rows.iter().map(|(l, _)| l.width()).max().unwrap_or(0);
+        let w = self.rows.iter().map(|(l, _)| text_width(l)).max().unwrap_or(0);
         for (l, v) in &self.rows {
             let v = crate::sanitize::clean(v);
             let mut lines = v.lines();
@@ -116,17 +95,5 @@ impl Default for Fields {
 }
 
 pub fn heading(s: &str) {
-    println!("\n{}", clean_line(s));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fit_counts_columns() {
-        assert_eq!(fit("教务管理系统", 8), "教务管…");
-        assert_eq!(fit("abc", 8), "abc");
-        assert!(fit("一卡通系统无法充值请尽快处理", 10).width() <= 10);
-    }
+    println!("\n{}", crate::sanitize::visible_line(s));
 }
