@@ -17,8 +17,8 @@ pub mod sanitize;
 pub mod search;
 pub mod server;
 pub mod service;
-pub mod text;
 pub mod store;
+pub mod text;
 pub mod tui;
 pub mod workflow;
 
