@@ -813,16 +813,13 @@ pub fn print_plan(p: &Plan, sys: &System) {
     if let Some(r) = &p.cancel_reason {
         f.add(t("cli.col.reason", &[]), r);
     }
-    f.add(t("enum.PlanField.goals", &[]), &p.goals)
-        .add(t("enum.PlanField.content", &[]), &p.content)
-        .add(t("enum.PlanField.approach", &[]), &p.approach)
-        .add(t("enum.PlanField.backup_plan", &[]), &p.backup_plan)
-        .add(t("cli.col.migration_plan", &[]), &p.migration_plan)
-        .add(t("enum.PlanField.rollback_plan", &[]), &p.rollback_plan)
-        .add(
-            t("cli.col.requests", &[]),
-            p.requests.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" "),
-        );
+    for (key, text) in p.text_sections() {
+        f.add(t(key, &[]), text);
+    }
+    f.add(
+        t("cli.col.requests", &[]),
+        p.requests.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" "),
+    );
     f.print();
     if !p.staff.is_empty() {
         output::heading(&t("enum.PlanField.staff", &[]));

@@ -83,14 +83,7 @@ pub fn dossier_markdown(v: &DossierView) -> String {
             fmt_time(w.end)
         ));
     }
-    for (key, text) in [
-        ("enum.PlanField.goals", &p.goals),
-        ("enum.PlanField.content", &p.content),
-        ("enum.PlanField.approach", &p.approach),
-        ("enum.PlanField.backup_plan", &p.backup_plan),
-        ("cli.col.migration_plan", &p.migration_plan),
-        ("enum.PlanField.rollback_plan", &p.rollback_plan),
-    ] {
+    for (key, text) in p.text_sections() {
         heading(&mut o, key);
         o.push_str(&md_block(text));
         o.push('\n');

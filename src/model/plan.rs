@@ -260,6 +260,19 @@ impl Plan {
         }
     }
 
+    /// The written sections of the plan in form order, each with the key of its
+    /// label (for the detail views and the exports).
+    pub fn text_sections(&self) -> [(&'static str, &str); 6] {
+        [
+            ("enum.PlanField.goals", &self.goals),
+            ("enum.PlanField.content", &self.content),
+            ("enum.PlanField.approach", &self.approach),
+            ("enum.PlanField.backup_plan", &self.backup_plan),
+            ("cli.col.migration_plan", &self.migration_plan),
+            ("enum.PlanField.rollback_plan", &self.rollback_plan),
+        ]
+    }
+
     pub fn latest_round(&self) -> Option<&TestRound> {
         self.rounds.last()
     }

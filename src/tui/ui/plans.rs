@@ -127,14 +127,7 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
     if let Some(o) = &p.blackout_override {
         kv(&mut lines, t("cli.col.override", &[]), o);
     }
-    for (key, text) in [
-        ("enum.PlanField.goals", &p.goals),
-        ("enum.PlanField.content", &p.content),
-        ("enum.PlanField.approach", &p.approach),
-        ("enum.PlanField.backup_plan", &p.backup_plan),
-        ("cli.col.migration_plan", &p.migration_plan),
-        ("enum.PlanField.rollback_plan", &p.rollback_plan),
-    ] {
+    for (key, text) in p.text_sections() {
         kv(&mut lines, t(key, &[]), text);
     }
     for (i, st) in p.staff.iter().enumerate() {
