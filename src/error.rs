@@ -44,6 +44,10 @@ pub enum Error {
     Config { path: String, detail: String },
     #[error("storage")]
     Storage { detail: String },
+    /// The disk refused a write: it is full (or over quota), or the filesystem is
+    /// read-only. The change was not saved; reads go on.
+    #[error("disk refused the write")]
+    DiskRefused { path: String, read_only: bool },
     #[error("io")]
     Io { path: String, detail: String },
     /// The full-screen UI needs a terminal on stdin and stdout.
@@ -172,6 +176,14 @@ impl Error {
             Error::NotBeian { path, detail } => t("error.not_beian", &[("path", s(path)), ("detail", s(detail))]),
             Error::Config { path, detail } => t("error.config", &[("path", s(path)), ("detail", s(detail))]),
             Error::Storage { detail } => t("error.storage", &[("detail", s(detail))]),
+            Error::DiskRefused { path, read_only } => t(
+                if *read_only {
+                    "error.read_only"
+                } else {
+                    "error.disk_full"
+                },
+                &[("path", s(path))],
+            ),
             Error::Io { path, detail } => t("error.io", &[("path", s(path)), ("detail", s(detail))]),
             Error::NoTerminal => t("error.no_terminal", &[]),
             Error::Version {

@@ -105,6 +105,9 @@ struct Shared {
     conns: Mutex<BTreeMap<u64, Conn>>,
     next_conn: AtomicU64,
     stopping: AtomicBool,
+    /// The disk refused a write: sled refuses every later one until the
+    /// database is opened again, which is tried before the next write.
+    refused: AtomicBool,
 }
 
 impl Shared {
@@ -125,6 +128,38 @@ impl Shared {
             }
             Ok(_) => {}
             Err(e) => log(format_args!("{}; keeping the previous roles", e.message())),
+        }
+    }
+
+    /// Note a write the disk refused (full, read-only).
+    fn note<T>(&self, result: &Result<T>) {
+        if let Err(Error::DiskRefused { .. }) = result {
+            if !self.refused.swap(true, Ordering::SeqCst) {
+                log(result.as_ref().err().map(Error::message).unwrap_or_default());
+            }
+        }
+    }
+
+    /// Before a write: after a refusal, open the database again once the disk
+    /// takes writes (until then the write is refused again, as clearly).
+    fn recover_writes(&self) {
+        if !self.refused.load(Ordering::SeqCst) {
+            return;
+        }
+        let mut service = self.service.write().unwrap_or_else(|e| e.into_inner());
+        if !self.refused.load(Ordering::SeqCst) {
+            return;
+        }
+        match service.reopen() {
+            Ok(()) => {
+                self.refused.store(false, Ordering::SeqCst);
+                log(format_args!(
+                    "{}: the disk takes writes again; database reopened",
+                    service.dir().display()
+                ));
+            }
+            Err(Error::DiskRefused { .. }) => {}
+            Err(e) => log(e.message()),
         }
     }
 
@@ -247,6 +282,7 @@ pub fn serve(opts: &Options, ready: impl FnOnce(&StatusReport)) -> Result<()> {
         conns: Mutex::new(BTreeMap::new()),
         next_conn: AtomicU64::new(1),
         stopping: AtomicBool::new(false),
+        refused: AtomicBool::new(false),
     });
     {
         let shared = shared.clone();
@@ -575,7 +611,11 @@ fn serve_connection(
                 dry_run,
                 finish,
             } => {
+                if import.is_none() {
+                    shared.recover_writes();
+                }
                 let result = import_batch(shared, actor, &mut import, items, dry_run, finish);
+                shared.note(&result);
                 if result.is_err() {
                     import = None;
                 }
@@ -583,7 +623,9 @@ fn serve_connection(
             }
             ClientMsg::Execute { id, cmd, expect_rev } => {
                 let action = cmd.name();
+                shared.recover_writes();
                 let result = shared.read().execute(actor, cmd, expect_rev);
+                shared.note(&result);
                 if let Ok(o) = &result {
                     shared.broadcast(&Changed {
                         seq: o.seq,

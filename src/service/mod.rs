@@ -115,6 +115,17 @@ impl Service {
         out
     }
 
+    /// Open the database again after the disk refused a write (see
+    /// [`Store::reopen`]). Refused while an import holds the store.
+    pub fn reopen(&mut self) -> Result<()> {
+        let dir = self.dir().display().to_string();
+        std::sync::Arc::get_mut(&mut self.store)
+            .ok_or(Error::Storage {
+                detail: format!("{dir}: an import is in progress; not reopened"),
+            })?
+            .reopen()
+    }
+
     pub(crate) fn store(&self) -> &Store {
         &self.store
     }

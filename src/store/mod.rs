@@ -272,9 +272,10 @@ impl Store {
     /// than once if sled detects a concurrent conflict, so it must not have side
     /// effects outside `Tx`.
     pub fn transact<A>(&self, actor: &str, now: Time, f: impl Fn(&mut Tx) -> Result<A>) -> Result<A> {
+        self.check_space()?;
         let value = self.transact_with(actor, now, None, f)?;
         if self.durable.load(std::sync::atomic::Ordering::Relaxed) {
-            self.db.flush().map_err(storage)?;
+            self.db.flush().map_err(|e| self.write_error(e))?;
         }
         Ok(value)
     }
@@ -306,8 +307,15 @@ impl Store {
         });
         let value = match out {
             Ok(v) => v,
+            // A refusal seen inside the transaction (`tx_err`) does not know the directory.
+            Err(TransactionError::Abort(Error::DiskRefused { read_only, .. })) => {
+                return Err(Error::DiskRefused {
+                    path: self.dir.display().to_string(),
+                    read_only,
+                })
+            }
             Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(storage(e)),
+            Err(TransactionError::Storage(e)) => return Err(self.write_error(e)),
         };
         Ok(value)
     }
@@ -317,8 +325,94 @@ impl Store {
     pub fn set_durable(&self, durable: bool) -> Result<()> {
         self.durable.store(durable, std::sync::atomic::Ordering::Relaxed);
         if durable {
-            self.db.flush().map_err(storage)?;
+            self.db.flush().map_err(|e| self.write_error(e))?;
         }
+        Ok(())
+    }
+
+    /// Refuse a write before sled sees it when the disk is read-only or has less
+    /// than [`MIN_FREE`] left: once a write of sled's fails, sled refuses every
+    /// later read and write until the database is opened again, so it should not
+    /// get that far.
+    pub(crate) fn check_space(&self) -> Result<()> {
+        use nix::sys::statvfs::{statvfs, FsFlags};
+        // Debug builds only: `BEIAN_FAULT=no-space-check` lets sled meet the full
+        // disk itself (the test of what follows: the refusal, the reopen).
+        #[cfg(debug_assertions)]
+        if std::env::var("BEIAN_FAULT").is_ok_and(|v| v == "no-space-check") {
+            return Ok(());
+        }
+        let Ok(st) = statvfs(&self.dir.join("db")) else {
+            return Ok(());
+        };
+        let read_only = st.flags().contains(FsFlags::ST_RDONLY);
+        let free = st.blocks_available() as u64 * st.fragment_size() as u64;
+        if read_only || free < MIN_FREE {
+            return Err(Error::DiskRefused {
+                path: self.dir.display().to_string(),
+                read_only,
+            });
+        }
+        Ok(())
+    }
+
+    /// A failed write: the disk refusing it (full, over quota, read-only) is said
+    /// so, naming the data directory; anything else is a storage error.
+    fn write_error(&self, e: sled::Error) -> Error {
+        match disk_refused(&e) {
+            Some(read_only) => Error::DiskRefused {
+                path: self.dir.display().to_string(),
+                read_only,
+            },
+            None => storage(e),
+        }
+    }
+
+    /// Open the database again from what is on disk, keeping the hold on
+    /// `owner.lock`. After the disk refused a write, sled refuses every later one
+    /// until it is opened again (its error is sticky), and its memory may still
+    /// hold the refused change. Does nothing, and says why, while the disk still
+    /// refuses a test write; a failure to open again ends the process rather than
+    /// leave it serving nothing.
+    pub fn reopen(&mut self) -> Result<()> {
+        let db_dir = self.dir.join("db");
+        probe_writable(&db_dir).map_err(|e| match e.kind() {
+            std::io::ErrorKind::ReadOnlyFilesystem => Error::DiskRefused {
+                path: self.dir.display().to_string(),
+                read_only: true,
+            },
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => Error::DiskRefused {
+                path: self.dir.display().to_string(),
+                read_only: false,
+            },
+            _ => Error::io(&db_dir, e),
+        })?;
+        // sled keeps its files (and their lock) until its last handle is gone:
+        // a throwaway in-memory database stands in while the real one reopens.
+        let standin = sled::Config::new().temporary(true).open().map_err(storage)?;
+        self.trees.clear();
+        drop(std::mem::replace(&mut self.db, standin));
+        let reopened = open_sled_patiently(&db_dir).and_then(|db| {
+            let trees = TREE_NAMES
+                .iter()
+                .map(|n| db.open_tree(n))
+                .collect::<sled::Result<Vec<_>>>()?;
+            Ok((db, trees))
+        });
+        match reopened {
+            Ok((db, trees)) => {
+                self.db = db;
+                self.trees = trees;
+            }
+            Err(e) => {
+                eprintln!(
+                    "beian: {}: cannot open the database again ({e}); stopping. Nothing saved is lost: start again once the disk takes writes.",
+                    self.dir.display()
+                );
+                std::process::exit(1);
+            }
+        }
+        self.recover_long()?;
         Ok(())
     }
 
@@ -491,6 +585,10 @@ impl Store {
     }
 }
 
+/// Writes are refused while the disk has less free space than this: room for
+/// sled's next segments (512 KiB each) and its own upkeep, so that reads go on.
+pub const MIN_FREE: u64 = 4 << 20;
+
 /// sled's page cache (its default is 1 GiB): resident memory stays bounded
 /// however much is imported or read.
 const CACHE_BYTES: u64 = 32 << 20;
@@ -514,6 +612,29 @@ fn open_sled(db_dir: &Path) -> sled::Result<sled::Db> {
             other => return other,
         }
     }
+}
+
+/// [`open_sled`], waiting longer for the threads of a handle just dropped.
+fn open_sled_patiently(db_dir: &Path) -> sled::Result<sled::Db> {
+    let mut tries = 0;
+    loop {
+        match open_sled(db_dir) {
+            Err(e) if tries < 10 && e.to_string().contains("could not acquire lock") => tries += 1,
+            other => return other,
+        }
+    }
+}
+
+/// Whether the disk takes a write as large as a sled segment (then removed).
+fn probe_writable(db_dir: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let path = db_dir.join("write-probe");
+    let result = std::fs::File::create(&path).and_then(|mut f| {
+        f.write_all(&vec![0u8; 1 << 20])?;
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&path);
+    result
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {
@@ -551,7 +672,28 @@ pub struct Tx<'a> {
 fn tx_err(e: sled::transaction::UnabortableTransactionError) -> Error {
     match e {
         sled::transaction::UnabortableTransactionError::Conflict => Error::TxRetry,
-        sled::transaction::UnabortableTransactionError::Storage(e) => storage(e),
+        sled::transaction::UnabortableTransactionError::Storage(e) => match disk_refused(&e) {
+            // The path is filled in by `Store::transact_with`.
+            Some(read_only) => Error::DiskRefused {
+                path: String::new(),
+                read_only,
+            },
+            None => storage(e),
+        },
+    }
+}
+
+/// Whether sled failed because the disk refused a write: `Some(read_only)` when
+/// it is full or over quota (false) or the filesystem is read-only (true).
+fn disk_refused(e: &sled::Error) -> Option<bool> {
+    use std::io::ErrorKind as K;
+    match e {
+        sled::Error::Io(io) => match io.kind() {
+            K::StorageFull | K::QuotaExceeded => Some(false),
+            K::ReadOnlyFilesystem => Some(true),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -95,19 +95,23 @@ impl Tx<'_> {
 impl Store {
     /// Start a long change named `what` (shown if it has to be rolled back).
     pub fn begin_long(&self, what: &str) -> Result<()> {
+        self.check_space()?;
         self.recover_long()?;
         self.undo_batch.store(0, Ordering::SeqCst);
-        self.tree(T::Meta).insert(OPEN, what.as_bytes()).map_err(storage)?;
+        self.tree(T::Meta)
+            .insert(OPEN, what.as_bytes())
+            .map_err(|e| self.write_error(e))?;
         Ok(())
     }
 
     /// One batch of the long change: a transaction whose writes are undo-logged.
     /// Not flushed: [`Store::commit_long`] flushes once.
     pub fn transact_long<A>(&self, actor: &str, now: Time, f: impl Fn(&mut Tx) -> Result<A>) -> Result<A> {
+        self.check_space()?;
         let batch = self.undo_batch.fetch_add(1, Ordering::SeqCst);
         let out = self.transact_with(actor, now, Some(batch), f)?;
         if batch % FLUSH_EVERY == FLUSH_EVERY - 1 {
-            self.db.flush().map_err(storage)?;
+            self.db.flush().map_err(|e| self.write_error(e))?;
         }
         Ok(out)
     }
@@ -121,8 +125,8 @@ impl Store {
             tx.t(T::Meta).remove(OPEN).map_err(tx_err)?;
             Ok(out)
         })?;
-        self.tree(T::Undo).clear().map_err(storage)?;
-        self.db.flush().map_err(storage)?;
+        self.tree(T::Undo).clear().map_err(|e| self.write_error(e))?;
+        self.db.flush().map_err(|e| self.write_error(e))?;
         Ok(out)
     }
 
