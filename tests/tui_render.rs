@@ -121,6 +121,7 @@ fn serve(job: Job) -> Option<Reply> {
         Job::Execute { .. } | Job::ExecuteMany { .. } => return None,
         // Imports are answered by the real worker on a database of their own (below).
         Job::ImportPreview { .. } | Job::Import { .. } => return None,
+        Job::Verify => Reply::Integrity(s.verify(a, None)),
     })
 }
 
@@ -142,6 +143,7 @@ fn loaded() -> State {
     let roles = fixture().actor.roles.clone();
     let mut st = State::new(ADMIN.into(), roles, LOCATION.into(), keymap, issues);
     send(&mut st, Msg::Reply(serve(Job::LoadAll).unwrap()));
+    send(&mut st, Msg::Reply(serve(Job::Verify).unwrap()));
     st
 }
 
@@ -435,6 +437,35 @@ fn archive_snapshots() {
     let mut st = loaded();
     press(&mut st, "4");
     snap!("archive_list", st);
+
+    // The integrity badge: `V` checks again; a broken chain says where.
+    press(&mut st, "V");
+    assert!(
+        screen(&st, 80, 24).contains("完整性 ✓ 链头 #"),
+        "{}",
+        screen(&st, 80, 24)
+    );
+    let mut broken = st.archive.integrity.clone();
+    if let beian::tui::state::Integrity::Intact(mut v) = broken {
+        v.problem = Some(beian::store::chain::Problem {
+            at: "audit #17".into(),
+            broken: beian::store::chain::Broken::WrongSeal,
+        });
+        broken = beian::tui::state::Integrity::Broken(v);
+    }
+    send(
+        &mut st,
+        Msg::Reply(Reply::Integrity(match broken {
+            beian::tui::state::Integrity::Broken(v) => Ok(v),
+            other => panic!("{other:?}"),
+        })),
+    );
+    assert!(
+        screen(&st, 80, 24).contains("完整性 ✗ audit #17"),
+        "{}",
+        screen(&st, 80, 24)
+    );
+    send(&mut st, Msg::Reply(serve(Job::Verify).unwrap()));
 
     press(&mut st, "/");
     type_text(&mut st, "选课");

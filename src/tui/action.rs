@@ -135,6 +135,7 @@ actions! {
     // archive
     ArchiveTimeline = "archive.timeline" @ p(Archive),
     ArchiveExport = "archive.export" @ p(Archive),
+    ArchiveVerify = "archive.verify" @ p(Archive),
     // reports
     ReportPeriod = "report.period" @ p(Reports),
     ReportPrevPeriod = "report.prev" @ p(Reports),

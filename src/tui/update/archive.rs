@@ -71,6 +71,10 @@ pub fn timeline(s: &mut State, text: &str, fx: &mut Vec<Effect>) -> Result<(), S
 
 pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     match a {
+        Action::ArchiveVerify => {
+            s.archive.integrity = crate::tui::state::Integrity::Checking;
+            fx.push(Effect::Job(Job::Verify));
+        }
         Action::ArchiveTimeline => {
             // Start from the system of the selected dossier; most recent changes first.
             let initial = s
