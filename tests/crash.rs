@@ -82,6 +82,8 @@ struct Ledger {
     acked: BTreeMap<u64, Change>,
     /// Import marker → rows, acknowledged or not.
     imports: BTreeMap<String, usize>,
+    /// Imports not acknowledged though the server had taken at least one batch.
+    interrupted: Vec<String>,
     /// Requests each writer may comment on.
     own: Vec<Vec<Id>>,
 }
@@ -95,6 +97,9 @@ struct Figures {
     by_kind: BTreeMap<&'static str, u64>,
     imports_tried: u64,
     imports_rolled_back: u64,
+    /// Unacknowledged imports the server had taken batches of: found whole, found absent.
+    interrupted_whole: u64,
+    interrupted_absent: u64,
     lost: u64,
     failed_opens: u64,
     verify_failures: u64,
@@ -212,6 +217,9 @@ impl Harness {
     }
 }
 
+/// An import a writer tried: its marker, its rows, the batches the server took.
+type Tried = (String, usize, usize);
+
 /// One writer until the server goes away (or `stop`): returns its acknowledged
 /// changes by audit seq, and the imports it tried.
 fn writer(
@@ -222,7 +230,7 @@ fn writer(
     system: Id,
     own: Vec<Id>,
     stop: &AtomicBool,
-) -> (Vec<(u64, Change)>, Vec<(String, usize)>) {
+) -> (Vec<(u64, Change)>, Vec<Tried>) {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut acked = Vec::new();
     let mut tried = Vec::new();
@@ -292,9 +300,9 @@ fn writer(
             let batches = rng.random_range(2..=5);
             let per = rng.random_range(3..=12);
             let rows = batches * per;
-            tried.push((marker.clone(), rows));
             let Ok(mut sink) = b.import(false) else { break };
             let mut ok = true;
+            let mut sent = 0;
             for k in 0..batches {
                 let items = (0..per)
                     .map(|i| {
@@ -306,7 +314,9 @@ fn writer(
                     ok = false;
                     break;
                 }
+                sent += 1;
             }
+            tried.push((marker.clone(), rows, sent));
             if !ok {
                 break;
             }
@@ -413,6 +423,13 @@ fn check(h: &Harness, ledger: &Ledger, fig: &mut Figures, cycle: u64) {
         if here != 0 && here != *n {
             fig.partial_imports += 1;
             fig.problem(format!("cycle {cycle}: import {marker} is partial: {here} of {n} rows"));
+        }
+    }
+    (fig.interrupted_whole, fig.interrupted_absent) = (0, 0);
+    for marker in &ledger.interrupted {
+        match rows.get(marker.as_str()) {
+            Some(_) => fig.interrupted_whole += 1,
+            None => fig.interrupted_absent += 1,
         }
     }
 }
@@ -527,8 +544,15 @@ fn run(cycles: u64, seed: u64, kill_ms: (u64, u64)) -> Figures {
                     ));
                 }
             }
-            for (marker, rows) in tried {
+            for (marker, rows, sent) in tried {
                 fig.imports_tried += 1;
+                let acked = ledger
+                    .acked
+                    .values()
+                    .any(|c| matches!(c, Change::Import { marker: m, .. } if *m == marker));
+                if sent > 0 && !acked {
+                    ledger.interrupted.push(marker.clone());
+                }
                 ledger.imports.insert(marker, rows);
             }
         }
@@ -560,7 +584,8 @@ fn run(cycles: u64, seed: u64, kill_ms: (u64, u64)) -> Figures {
     let took = started.elapsed();
     eprintln!(
         "crash: seed {seed}: {} cycles ({} killed while opening), {} acknowledged changes {:?} ({} imported rows), \
-         {} imports tried ({} not acknowledged), lost {}, failed opens {}, verify failures {}, partial imports {}, \
+         {} imports tried ({} not acknowledged; {} interrupted after the server took a batch: {} rolled back, \
+         {} committed before the kill), lost {}, failed opens {}, verify failures {}, partial imports {}, \
          {:.1} s, db {} KiB",
         fig.cycles,
         fig.early_kills,
@@ -569,6 +594,9 @@ fn run(cycles: u64, seed: u64, kill_ms: (u64, u64)) -> Figures {
         fig.acked_rows,
         fig.imports_tried,
         fig.imports_rolled_back,
+        fig.interrupted_whole + fig.interrupted_absent,
+        fig.interrupted_absent,
+        fig.interrupted_whole,
         fig.lost,
         fig.failed_opens,
         fig.verify_failures,

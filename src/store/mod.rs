@@ -347,7 +347,9 @@ impl Store {
             return Ok(());
         };
         let read_only = st.flags().contains(FsFlags::ST_RDONLY);
-        let free = st.blocks_available() as u64 * st.fragment_size() as u64;
+        // Both are u64 here; the casts are for targets where they are narrower.
+        #[allow(clippy::unnecessary_cast)]
+        let free = (st.blocks_available() as u64).saturating_mul(st.fragment_size() as u64);
         if read_only || free < MIN_FREE {
             return Err(Error::DiskRefused {
                 path: self.dir.display().to_string(),
