@@ -81,6 +81,11 @@ struct Report {
 }
 
 impl Report {
+    fn note(&mut self, line: String) {
+        eprintln!("{line}");
+        self.extra.push(line);
+    }
+
     fn row(&mut self, what: &'static str, target: impl Into<String>, measured: impl Into<String>, met: bool, note: impl Into<String>) {
         let r = Row {
             what,
@@ -165,7 +170,7 @@ fn key(c: KeyCode) -> Msg {
 
 fn loaded_state(backend: &dyn Backend) -> State {
     let actor = backend.actor().clone();
-    let mut s = State::new(actor.name, actor.roles, "bench".into(), Keymap::default(), Vec::new());
+    let mut s = State::new(actor.name, actor.roles, "bench".into(), Keymap::load(None).0, Vec::new());
     let reply = worker::handle(backend, Job::LoadAll);
     let _ = update(&mut s, Msg::Reply(reply));
     s
@@ -186,7 +191,7 @@ fn in_process(f: &Fixture, r: &mut Report) {
         assert!(matches!(reply, worker::Reply::All { .. }), "{reply:?}");
     }
     let load = pct(loads);
-    r.extra.push(format!(
+    r.note(format!(
         "- opening the database: {open:.1} ms; loading every list (the worker's first job): {:.1} ms median of {}",
         load.p50, load.n
     ));
@@ -195,21 +200,41 @@ fn in_process(f: &Fixture, r: &mut Report) {
     let mut s = loaded_state(backend);
     let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
     term.draw(|fr| ui::render(fr, &s)).unwrap();
+    if std::env::var_os("BENCH_FILTER_LOOP").is_some() {
+        // For a profiler: the worst keystroke again and again.
+        let _ = update(&mut s, key(KeyCode::Char('/')));
+        for _ in 0..30 {
+            let _ = update(&mut s, key(KeyCode::Char('s')));
+            term.draw(|fr| ui::render(fr, &s)).unwrap();
+            let _ = update(&mut s, key(KeyCode::Backspace));
+        }
+        std::process::exit(0);
+    }
     let mut samples = Vec::new();
+    let mut narrowed = Vec::new();
     for q in ["一卡通扣款", "vpn login", "status:new 教务", "财务 导出"] {
         let _ = update(&mut s, key(KeyCode::Char('/')));
+        assert!(s.queue.filtering, "`/` starts the queue filter");
         for c in q.chars() {
             let t = Instant::now();
             let _ = update(&mut s, key(KeyCode::Char(c)));
             term.draw(|fr| ui::render(fr, &s)).unwrap();
             samples.push(ms(t.elapsed()));
+            narrowed.push(s.queue.visible.len());
+            if std::env::var_os("BENCH_VERBOSE").is_some() {
+                eprintln!("  {:?} {:.2} ms", s.queue.filter.text(), ms(t.elapsed()));
+            }
         }
         for _ in q.chars() {
             let t = Instant::now();
             let _ = update(&mut s, key(KeyCode::Backspace));
             term.draw(|fr| ui::render(fr, &s)).unwrap();
             samples.push(ms(t.elapsed()));
+            if std::env::var_os("BENCH_VERBOSE").is_some() {
+                eprintln!("  ⌫ {:?} {:.2} ms", s.queue.filter.text(), ms(t.elapsed()));
+            }
         }
+        assert_eq!(s.queue.visible.len(), s.queue.all.len());
         let _ = update(&mut s, key(KeyCode::Esc));
     }
     let p = pct(samples);
@@ -221,7 +246,7 @@ fn in_process(f: &Fixture, r: &mut Report) {
         "update + render of a 120×40 frame, typing and erasing 4 queries",
     );
     let n = s.queue.all.len();
-    r.extra.push(format!("- requests in the queue: {n}"));
+    r.note(format!("- requests in the queue: {n}; rows left after each typed character: {narrowed:?}"));
 
     // Archive full-text queries.
     let queries = archive_queries();
@@ -251,7 +276,9 @@ fn in_process(f: &Fixture, r: &mut Report) {
         p.p95 <= 20.0,
         format!("{} queries (Chinese, English, mixed, several words)", queries.len()),
     );
-    rg_comparison(f, backend, &per_query, r);
+    if std::env::var_os("BENCH_NO_RG").is_none() {
+        rg_comparison(f, backend, &per_query, r);
+    }
 
     // What changed on system X in 30 days.
     let systems = backend.systems().unwrap();
@@ -352,7 +379,9 @@ fn rg_comparison(f: &Fixture, backend: &dyn Backend, per_query: &[(String, usize
     r.extra.push(String::new());
     r.extra.push("| query | hits | beian ms | rg files | rg ms | ratio |".into());
     r.extra.push("| --- | ---: | ---: | ---: | ---: | ---: |".into());
-    r.extra.extend(lines);
+    for l in lines {
+        r.note(l);
+    }
     r.extra.push(String::new());
 }
 
@@ -485,7 +514,7 @@ fn server_figures(f: &Fixture, r: &mut Report) {
         assert!(t.elapsed() < Duration::from_secs(60), "the server did not start");
         std::thread::sleep(Duration::from_millis(50));
     };
-    r.extra.push(format!("- server start (open + listen): {:.0} ms", ms(t.elapsed())));
+    r.note(format!("- server start (open + listen): {:.0} ms", ms(t.elapsed())));
 
     // Durable mutations: a comment on a request, flushed before the answer.
     let target = remote
@@ -728,6 +757,7 @@ fn main() {
     let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let want = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     let _ = std::fs::create_dir_all(bench_data().join("run"));
+    let _ = std::fs::create_dir_all(bench_data().join("home/.config"));
     let f = fixture();
     let mut r = Report {
         rows: Vec::new(),

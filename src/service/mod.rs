@@ -26,6 +26,8 @@ pub struct Service {
     store: Store,
     config: Config,
     creator: String,
+    /// The archive's in-memory index (src/search/index.rs).
+    archive_index: crate::search::index::ArchiveIndex,
 }
 
 /// What a successful command did.
@@ -60,7 +62,13 @@ impl Service {
     fn with_store(store: Store) -> Result<Service> {
         let config = Config::load(store.dir())?;
         let creator = store.creator()?;
-        Ok(Service { store, config, creator })
+        let archive_index = crate::search::index::ArchiveIndex::new(store.dossier_trees());
+        Ok(Service {
+            store,
+            config,
+            creator,
+            archive_index,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -108,6 +116,10 @@ impl Service {
 
     pub(crate) fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub(crate) fn archive_index(&self) -> &crate::search::index::ArchiveIndex {
+        &self.archive_index
     }
 
     /// Carry out a command now.

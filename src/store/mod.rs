@@ -10,8 +10,11 @@
 //! version, id counters, calendar). Every mutation is one sled transaction over
 //! all of them, flushed to disk before it is reported done.
 
+mod index;
 mod lock;
 mod records;
+
+pub use index::DossierTrees;
 
 pub use lock::OwnerLock;
 pub use records::Record;

@@ -35,7 +35,7 @@ pub fn refilter(s: &mut State) {
     let q = s.queue.filter.text();
     let names: std::collections::HashMap<Id, String> = s.systems.iter().map(|x| (x.id, x.name.clone())).collect();
     let sys = |r: &RequestSummary| r.system.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
-    let mut visible = super::super::filter::apply(&s.queue.all, sys, &q);
+    let mut visible = super::super::filter::apply_cached(&mut s.queue.filter_cache, &s.queue.all, sys, &q);
     let fuzzy = !super::super::filter::parse(&q).words.is_empty();
     if !fuzzy {
         let all = &s.queue.all;
