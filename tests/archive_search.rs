@@ -143,4 +143,48 @@ fn the_archive_search_of_the_service_matches_a_scan_of_the_dossiers() {
         hits += usize::from(!want.is_empty());
     }
     assert!(hits > 50, "{hits}");
+
+    // The overview counts new requests from the raw summaries: the same count
+    // as the decoded list, whatever the titles say.
+    let mut sneaky = beian::service::NewRequest {
+        kind: beian::model::RequestKind::Problem,
+        title: r#"抄送 {"status":"new"} 测试"#.into(),
+        body: String::new(),
+        system: None,
+        submitter: beian::model::Submitter {
+            name: "张老师".into(),
+            contact: String::new(),
+            kind: beian::model::SubmitterType::Teacher,
+        },
+        department: r#""status":"new""#.into(),
+        channel: beian::model::Channel::Email,
+        received_at: None,
+        priority: beian::model::Priority::Normal,
+        tags: vec![r#"x","status":"new"#.into()],
+    };
+    let out = svc
+        .execute(&me, beian::service::Command::RequestAdd { request: sneaky.clone() }, None)
+        .unwrap();
+    let id: Id = out.entity.parse().unwrap();
+    svc.execute(
+        &me,
+        beian::service::Command::RequestTriage {
+            id,
+            triage: beian::service::Triage::Triage,
+        },
+        None,
+    )
+    .unwrap();
+    sneaky.title.push('2');
+    svc.execute(&me, beian::service::Command::RequestAdd { request: sneaky }, None)
+        .unwrap();
+    let list = svc.requests(&me, &Default::default()).unwrap();
+    let o = svc.overview(&me).unwrap();
+    assert_eq!(o.requests, list.len());
+    let new = list
+        .iter()
+        .filter(|r| r.status == beian::model::RequestStatus::New)
+        .count();
+    assert_eq!(o.new_requests, new);
+    assert!(new >= 1);
 }

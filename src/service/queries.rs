@@ -105,7 +105,7 @@ impl Service {
     pub fn requests(&self, actor: &Actor, f: &RequestFilter) -> Result<Vec<RequestSummary>> {
         self.can_read(actor)?;
         let terms = f.text.as_deref().map(crate::search::terms).unwrap_or_default();
-        let mut out: Vec<RequestSummary> = self.store().summaries::<Request>()?;
+        let mut out: Vec<RequestSummary> = self.store().request_summaries()?;
         out.retain(|r| {
             f.status.is_none_or(|s| r.status == s)
                 && f.system.is_none_or(|s| r.system == Some(s))
@@ -258,14 +258,14 @@ impl Service {
 
     pub fn overview(&self, actor: &Actor) -> Result<Overview> {
         self.can_read(actor)?;
-        let requests = self.store().summaries::<Request>()?;
+        let (requests, new_requests) = self.store().request_counts()?;
         let plans = self.store().summaries::<Plan>()?;
         let today = day(chrono::Utc::now());
         let orders: Vec<RectificationOrder> = self.store().all()?;
         Ok(Overview {
             systems: self.store().count::<System>(),
-            requests: requests.len(),
-            new_requests: requests.iter().filter(|r| r.status == RequestStatus::New).count(),
+            requests,
+            new_requests,
             plans: plans.len(),
             awaiting_approval: plans.iter().filter(|p| p.status == PlanStatus::Submitted).count(),
             dossiers: self.archive_index().len()?,

@@ -52,3 +52,46 @@ impl DossierTrees {
             .collect()
     }
 }
+
+impl Store {
+    /// Every request summary, in id order: the values are read in one pass and
+    /// decoded on two threads (decoding 100,000 summaries is most of the cost).
+    pub fn request_summaries(&self) -> Result<Vec<crate::model::RequestSummary>> {
+        let raw: Vec<sled::IVec> = self
+            .tree(T::RequestsSum)
+            .iter()
+            .values()
+            .collect::<sled::Result<_>>()
+            .map_err(storage)?;
+        let decode = |part: &[sled::IVec]| -> Result<Vec<crate::model::RequestSummary>> {
+            part.iter().map(|v| dec(v, "request")).collect()
+        };
+        if raw.len() < 10_000 {
+            return decode(&raw);
+        }
+        let (a, b) = raw.split_at(raw.len() / 2);
+        std::thread::scope(|s| {
+            let second = s.spawn(|| decode(b));
+            let mut out = decode(a)?;
+            out.extend(second.join().map_err(|_| crate::error::Error::Storage {
+                detail: "decoding request summaries failed".into(),
+            })??);
+            Ok(out)
+        })
+    }
+
+    /// How many requests there are, and how many are `new`, without decoding
+    /// them: a summary is the JSON of [`crate::model::RequestSummary`], where the
+    /// bytes `"status":"new"` can only be the status field (a quote inside a
+    /// string is escaped).
+    pub fn request_counts(&self) -> Result<(usize, usize)> {
+        let finder = memchr::memmem::Finder::new(br#""status":"new""#);
+        let (mut all, mut new) = (0, 0);
+        for v in self.tree(T::RequestsSum).iter().values() {
+            let v = v.map_err(storage)?;
+            all += 1;
+            new += usize::from(finder.find(&v).is_some());
+        }
+        Ok((all, new))
+    }
+}

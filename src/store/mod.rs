@@ -427,7 +427,13 @@ impl Store {
 fn open_sled(db_dir: &Path) -> sled::Result<sled::Db> {
     let mut tries = 0;
     loop {
-        match sled::Config::new().path(db_dir).mode(sled::Mode::LowSpace).open() {
+        // A bounded page cache: the UI keeps its own lists, and sled's default (1 GB) would
+        // grow the resident memory with every page a list or the archive index read.
+        let config = sled::Config::new()
+            .path(db_dir)
+            .mode(sled::Mode::LowSpace)
+            .cache_capacity(64 << 20);
+        match config.open() {
             Err(e) if tries < 20 && e.to_string().contains("could not acquire lock") => {
                 tries += 1;
                 std::thread::sleep(std::time::Duration::from_millis(50));
