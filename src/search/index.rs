@@ -9,13 +9,12 @@
 //!
 //! Kept in step with the database: filed dossiers are never changed or removed
 //! and are written in id order, so every query first reads what was filed after
-//! the last key it has (one range read, nothing when nothing is new). It is built
-//! when the archive is first listed — the texts on a thread of their own, so
-//! opening the UI does not wait for them — and [`ArchiveIndex::rebuild`] starts
-//! again from the trees.
+//! the last key it has (one range read, nothing when nothing is new). The
+//! summaries are read when the archive is first listed, the texts at the first
+//! text query (so opening the UI does not wait for them, and a session that never
+//! searches never holds them); [`ArchiveIndex::rebuild`] starts again from the trees.
 
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+use std::sync::{Mutex, MutexGuard};
 
 use crate::error::Result;
 use crate::model::{DossierSummary, Id, IdKind};
@@ -78,11 +77,15 @@ pub struct Texts {
 
 impl Texts {
     fn catch_up(&mut self, trees: &DossierTrees) -> Result<()> {
-        for (k, text) in trees.texts_after(self.last.as_deref())? {
-            if let Some(id) = Id::from_key(IdKind::Dossier, &k) {
-                self.add(id, &text);
+        let (from, mut last) = (self.last.clone(), None);
+        trees.each_text_after(from.as_deref(), |k, text| {
+            if let Some(id) = Id::from_key(IdKind::Dossier, k) {
+                self.add(id, text);
             }
-            self.last = Some(k);
+            last = Some(k.to_vec());
+        })?;
+        if last.is_some() {
+            self.last = last;
         }
         Ok(())
     }
@@ -128,8 +131,7 @@ struct Docs {
 pub struct ArchiveIndex {
     trees: DossierTrees,
     docs: Mutex<Docs>,
-    texts: Arc<Mutex<Option<Texts>>>,
-    builder: Mutex<Option<JoinHandle<()>>>,
+    texts: Mutex<Option<Texts>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -141,56 +143,29 @@ impl ArchiveIndex {
         ArchiveIndex {
             trees,
             docs: Mutex::default(),
-            texts: Arc::default(),
-            builder: Mutex::default(),
+            texts: Mutex::default(),
         }
     }
 
     /// Forget everything and read the trees again (on demand; the next query
     /// waits for it).
     pub fn rebuild(&self) -> Result<()> {
-        self.wait_for_builder();
         *lock(&self.docs) = Docs::default();
         *lock(&self.texts) = None;
         drop(self.docs()?);
         self.texts().map(|_| ())
     }
 
-    fn wait_for_builder(&self) {
-        if let Some(h) = lock(&self.builder).take() {
-            let _ = h.join();
-        }
-    }
-
     fn docs(&self) -> Result<MutexGuard<'_, Docs>> {
         let mut d = lock(&self.docs);
-        let first = d.last.is_none() && d.list.is_empty();
         for (k, s) in self.trees.summaries_after(d.last.as_deref())? {
             d.list.push(s);
             d.last = Some(k);
-        }
-        if first && lock(&self.texts).is_none() {
-            // Read the texts on a thread of their own while the lists are shown.
-            let (texts, trees) = (self.texts.clone(), self.trees.clone());
-            let h = std::thread::Builder::new()
-                .name("archive-index".into())
-                .spawn(move || {
-                    let mut t = Texts::default();
-                    if t.catch_up(&trees).is_ok() {
-                        let mut g = lock(&texts);
-                        if g.is_none() {
-                            *g = Some(t);
-                        }
-                    }
-                })
-                .ok();
-            *lock(&self.builder) = h;
         }
         Ok(d)
     }
 
     fn texts(&self) -> Result<MutexGuard<'_, Option<Texts>>> {
-        self.wait_for_builder();
         let mut g = lock(&self.texts);
         g.get_or_insert_with(Texts::default).catch_up(&self.trees)?;
         Ok(g)
@@ -238,13 +213,6 @@ impl ArchiveIndex {
             .as_ref()
             .map_or(0, |t| t.arena.len() + t.sigs.len() * std::mem::size_of::<Sig>());
         texts + lock(&self.docs).list.len() * 200
-    }
-}
-
-impl Drop for ArchiveIndex {
-    fn drop(&mut self) {
-        // The builder holds the trees: let it finish so the database closes.
-        self.wait_for_builder();
     }
 }
 

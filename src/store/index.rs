@@ -42,14 +42,14 @@ impl DossierTrees {
             .collect()
     }
 
-    /// The normalised search texts after `key`, in id order, with their keys.
-    pub fn texts_after(&self, key: Option<&[u8]>) -> Result<Vec<(Vec<u8>, String)>> {
-        after(&self.texts, key)
-            .map(|kv| {
-                let (k, v) = kv.map_err(storage)?;
-                Ok((k.to_vec(), String::from_utf8_lossy(&v).into_owned()))
-            })
-            .collect()
+    /// Each normalised search text after `key`, in id order, with its key, as it
+    /// is read (no copy of them all at once).
+    pub fn each_text_after(&self, key: Option<&[u8]>, mut f: impl FnMut(&[u8], &str)) -> Result<()> {
+        for kv in after(&self.texts, key) {
+            let (k, v) = kv.map_err(storage)?;
+            f(&k, &String::from_utf8_lossy(&v));
+        }
+        Ok(())
     }
 }
 
