@@ -30,7 +30,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 /// Bump when the generator changes: a new fixture is generated.
-const FIXTURE: &str = "large-v1";
+const FIXTURE: &str = "large-v2";
 const SEED: u64 = 2026;
 
 fn bench_data() -> PathBuf {

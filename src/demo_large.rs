@@ -433,7 +433,7 @@ impl Gen {
         let standalone = self
             .scale
             .requests
-            .saturating_sub(self.scale.dossiers * linked_per_plan + 40);
+            .saturating_sub(self.scale.dossiers * linked_per_plan + 20);
         for &d in &plan_days {
             let day = self.start + Duration::days(d);
             self.filed_plan(day, linked_per_plan);
@@ -600,7 +600,7 @@ impl Gen {
             }
             _ => {}
         }
-        if self.rng.random_ratio(1, 5) {
+        if self.rng.random_ratio(1, 2) {
             let who = self.op();
             let text = pick(&mut self.rng, &["已联系厂商排查", "已转交业务部门确认", "vendor is looking into it", "已电话回访提交人"]).to_string();
             self.push(t + Duration::minutes(30), who, None, move |r| {
