@@ -34,7 +34,9 @@ const FIXTURE: &str = "large-v2";
 const SEED: u64 = 2026;
 
 fn bench_data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("bench-data")
 }
 
 fn bin() -> PathBuf {
@@ -86,7 +88,14 @@ impl Report {
         self.extra.push(line);
     }
 
-    fn row(&mut self, what: &'static str, target: impl Into<String>, measured: impl Into<String>, met: bool, note: impl Into<String>) {
+    fn row(
+        &mut self,
+        what: &'static str,
+        target: impl Into<String>,
+        measured: impl Into<String>,
+        met: bool,
+        note: impl Into<String>,
+    ) {
         let r = Row {
             what,
             target: target.into(),
@@ -94,7 +103,13 @@ impl Report {
             met,
             note: note.into(),
         };
-        eprintln!("{:<55} {:<22} {:<40} {}", r.what, r.target, r.measured, if r.met { "ok" } else { "MISS" });
+        eprintln!(
+            "{:<55} {:<22} {:<40} {}",
+            r.what,
+            r.target,
+            r.measured,
+            if r.met { "ok" } else { "MISS" }
+        );
         self.rows.push(r);
     }
 }
@@ -170,7 +185,13 @@ fn key(c: KeyCode) -> Msg {
 
 fn loaded_state(backend: &dyn Backend) -> State {
     let actor = backend.actor().clone();
-    let mut s = State::new(actor.name, actor.roles, "bench".into(), Keymap::load(None).0, Vec::new());
+    let mut s = State::new(
+        actor.name,
+        actor.roles,
+        "bench".into(),
+        Keymap::load(None).0,
+        Vec::new(),
+    );
     let reply = worker::handle(backend, Job::LoadAll);
     let _ = update(&mut s, Msg::Reply(reply));
     s
@@ -250,7 +271,9 @@ fn in_process(f: &Fixture, r: &mut Report) {
         "update + render of a 120×40 frame, typing and erasing 4 queries",
     );
     let n = s.queue.all.len();
-    r.note(format!("- requests in the queue: {n}; rows left after each typed character: {narrowed:?}"));
+    r.note(format!(
+        "- requests in the queue: {n}; rows left after each typed character: {narrowed:?}"
+    ));
 
     // Archive full-text queries.
     let queries = archive_queries();
@@ -338,11 +361,7 @@ fn rg_comparison(f: &Fixture, backend: &dyn Backend, per_query: &[(String, usize
         std::fs::create_dir_all(&md).unwrap();
         for d in backend.archive(&ArchiveFilter::default()).unwrap() {
             let v = backend.dossier(d.id).unwrap();
-            std::fs::write(
-                md.join(format!("{}.md", d.id)),
-                beian::export::dossier_markdown(&v),
-            )
-            .unwrap();
+            std::fs::write(md.join(format!("{}.md", d.id)), beian::export::dossier_markdown(&v)).unwrap();
         }
         std::fs::write(md.join("done"), "").unwrap();
     }
@@ -381,7 +400,8 @@ fn rg_comparison(f: &Fixture, backend: &dyn Backend, per_query: &[(String, usize
     r.extra.push(String::new());
     r.extra.push("Archive query against `rg` (medians, ms; hits differ where the Markdown holds words the search text does not, e.g. labels):".into());
     r.extra.push(String::new());
-    r.extra.push("| query | hits | beian ms | rg files | rg ms | ratio |".into());
+    r.extra
+        .push("| query | hits | beian ms | rg files | rg ms | ratio |".into());
     r.extra.push("| --- | ---: | ---: | ---: | ---: | ---: |".into());
     for l in lines {
         r.note(l);
@@ -397,7 +417,10 @@ fn tui_cmd(db: Option<&Path>, socket: Option<&Path>) -> CommandBuilder {
     c.env("TERM", "xterm-256color");
     c.env("LANG", "zh_CN.UTF-8");
     c.env("HOME", bench_data().join("home").display().to_string());
-    c.env("XDG_CONFIG_HOME", bench_data().join("home/.config").display().to_string());
+    c.env(
+        "XDG_CONFIG_HOME",
+        bench_data().join("home/.config").display().to_string(),
+    );
     c.env("XDG_STATE_HOME", bench_data().join("home/.state").display().to_string());
     c.env("XDG_RUNTIME_DIR", bench_data().join("run").display().to_string());
     if let Some(db) = db {
@@ -405,7 +428,10 @@ fn tui_cmd(db: Option<&Path>, socket: Option<&Path>) -> CommandBuilder {
     }
     match socket {
         Some(s) => c.env("BEIAN_SOCKET", s.display().to_string()),
-        None => c.env("BEIAN_SOCKET", bench_data().join("no-server.sock").display().to_string()),
+        None => c.env(
+            "BEIAN_SOCKET",
+            bench_data().join("no-server.sock").display().to_string(),
+        ),
     }
     c
 }
@@ -573,8 +599,20 @@ fn survey_csv(path: &Path, rows: usize) {
     let mut s = String::from("序号,提交答卷时间,所用时间,来源,来源详情,来自IP,1、您的身份,2、所在部门/学院,3、涉及的信息系统,4、反馈类型,5、问题或需求标题,6、详细描述,7、联系方式\n");
     let who = ["学生", "教师", "职工"];
     let depts = ["机械学院", "外国语学院", "图书馆", "教务处", "计算机学院"];
-    let systems = ["教务管理系统", "一卡通系统", "图书馆管理系统", "VPN Gateway", "财务管理系统"];
-    let titles = ["登录后页面空白", "导出报表缺少字段", "上传照片失败", "希望增加英文界面", "page times out"];
+    let systems = [
+        "教务管理系统",
+        "一卡通系统",
+        "图书馆管理系统",
+        "VPN Gateway",
+        "财务管理系统",
+    ];
+    let titles = [
+        "登录后页面空白",
+        "导出报表缺少字段",
+        "上传照片失败",
+        "希望增加英文界面",
+        "page times out",
+    ];
     for i in 1..=rows {
         let sys = systems[rng.random_range(0..systems.len())];
         let title = titles[rng.random_range(0..titles.len())];
@@ -661,7 +699,10 @@ fn size_figures(f: &Fixture, r: &mut Report) {
     let (json, how) = if backup.status.success() {
         (dir_size(&out_dir), "`beian backup` (JSON lines of every record)")
     } else {
-        (json_proxy(f), "proxy: JSON of every request, plan, system and dossier plus the audit log (no `beian backup` yet)")
+        (
+            json_proxy(f),
+            "proxy: JSON of every request, plan, system and dossier plus the audit log (no `beian backup` yet)",
+        )
     };
     let ratio = db as f64 / json as f64;
     r.row(
@@ -708,16 +749,28 @@ fn machine() -> String {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|s| s.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string()))
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
+        })
         .and_then(|kb| kb.parse::<f64>().ok())
         .map(|kb| kb / 1024.0 / 1024.0)
         .unwrap_or(0.0);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    format!("{cpu}, {cores} cores, {mem:.0} GB RAM, Linux {}", kernel.trim())
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    format!(
+        "{cpu}, {cores} cores, {mem:.0} GB RAM, Linux {}; load average at the end {}",
+        kernel.trim(),
+        load.join(" ")
+    )
 }
 
 fn write_doc(r: &Report, f: &Fixture) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs").join("performance.md");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("docs")
+        .join("performance.md");
     let old = std::fs::read_to_string(&path).unwrap_or_default();
     let marker = "<!-- generated by scripts/bench.sh below this line -->";
     let head = match old.split_once(marker) {
@@ -729,7 +782,7 @@ fn write_doc(r: &Report, f: &Fixture) {
     s.push_str("\n\n");
     let _ = writeln!(
         s,
-        "Measured {} on {} (release build; the machine is shared, so figures vary by a few percent).\n",
+        "Measured {} on {} (release build; the machine is shared with other builds, which inflates wall-clock figures).\n",
         chrono::Local::now().format("%Y-%m-%d %H:%M %Z"),
         machine()
     );
@@ -750,7 +803,11 @@ fn write_doc(r: &Report, f: &Fixture) {
         s.push_str(e);
         s.push('\n');
     }
-    let _ = writeln!(s, "\nThe dataset (`beian::demo_large`, seed {SEED}):\n\n```json\n{}\n```", f.stats);
+    let _ = writeln!(
+        s,
+        "\nThe dataset (`beian::demo_large`, seed {SEED}):\n\n```json\n{}\n```",
+        f.stats
+    );
     std::fs::write(&path, s).unwrap();
     eprintln!("wrote {}", path.display());
 }

@@ -315,10 +315,22 @@ const FUNCTIONS: &[&str] = &[
 ];
 
 const TEST_ITEMS: &[(TestCategory, &str, &str)] = &[
-    (TestCategory::Functional, "核心业务流程全流程测试", "各环节数据正确，无报错"),
+    (
+        TestCategory::Functional,
+        "核心业务流程全流程测试",
+        "各环节数据正确，无报错",
+    ),
     (TestCategory::Functional, "统一身份认证登录与退出", "登录成功并正确跳转"),
-    (TestCategory::Performance, "模拟 2000 并发用户压力测试", "平均响应时间低于 2 秒"),
-    (TestCategory::Compatibility, "Chrome / Edge / Safari / 企业微信浏览器访问", "页面显示正常"),
+    (
+        TestCategory::Performance,
+        "模拟 2000 并发用户压力测试",
+        "平均响应时间低于 2 秒",
+    ),
+    (
+        TestCategory::Compatibility,
+        "Chrome / Edge / Safari / 企业微信浏览器访问",
+        "页面显示正常",
+    ),
     (TestCategory::Security, "弱口令与越权访问检查", "未发现高危漏洞"),
     (TestCategory::DataMigration, "历史数据迁移核对", "记录数与校验和一致"),
     (TestCategory::Functional, "数据导出 Excel / CSV", "中文无乱码"),
@@ -340,9 +352,9 @@ fn person(rng: &mut StdRng) -> (String, String) {
 
 fn department(rng: &mut StdRng) -> &'static str {
     if rng.random_bool(0.6) {
-        *pick(rng, COLLEGES)
+        pick::<&'static str>(rng, COLLEGES)
     } else {
-        *pick(rng, OFFICES)
+        pick::<&'static str>(rng, OFFICES)
     }
 }
 
@@ -476,9 +488,12 @@ impl Gen {
                 vendor: s.vendor.into(),
                 version: s.version(),
             };
-            self.push(t0 + Duration::seconds(i as i64), ADMIN, Some(Slot::System(i as u32)), move |_| {
-                Ok(cmd.clone())
-            });
+            self.push(
+                t0 + Duration::seconds(i as i64),
+                ADMIN,
+                Some(Slot::System(i as u32)),
+                move |_| Ok(cmd.clone()),
+            );
             self.systems.push(s);
         }
     }
@@ -581,11 +596,29 @@ impl Gen {
                 self.triage(t, slot, Triage::Accept { outcome: None });
             }
             30..=49 => {
-                let reason = pick(&mut self.rng, &["非系统问题，属于操作问题，已电话指导", "厂商确认为设计如此", "not reproducible; asked for screenshots"]);
-                self.triage(t, slot, Triage::Reject { reason: reason.to_string() });
+                let reason = pick(
+                    &mut self.rng,
+                    &[
+                        "非系统问题，属于操作问题，已电话指导",
+                        "厂商确认为设计如此",
+                        "not reproducible; asked for screenshots",
+                    ],
+                );
+                self.triage(
+                    t,
+                    slot,
+                    Triage::Reject {
+                        reason: reason.to_string(),
+                    },
+                );
             }
             50..=64 if dup => {
-                let earlier: Vec<u32> = self.recent.iter().filter(|(_, r)| *r < received).map(|(n, _)| *n).collect();
+                let earlier: Vec<u32> = self
+                    .recent
+                    .iter()
+                    .filter(|(_, r)| *r < received)
+                    .map(|(n, _)| *n)
+                    .collect();
                 let of = Slot::Request(*pick(&mut self.rng, &earlier));
                 let who = self.op();
                 self.push(t, who, None, move |r| {
@@ -602,7 +635,16 @@ impl Gen {
         }
         if self.rng.random_ratio(1, 2) {
             let who = self.op();
-            let text = pick(&mut self.rng, &["已联系厂商排查", "已转交业务部门确认", "vendor is looking into it", "已电话回访提交人"]).to_string();
+            let text = pick(
+                &mut self.rng,
+                &[
+                    "已联系厂商排查",
+                    "已转交业务部门确认",
+                    "vendor is looking into it",
+                    "已电话回访提交人",
+                ],
+            )
+            .to_string();
             self.push(t + Duration::minutes(30), who, None, move |r| {
                 Ok(Command::RequestComment {
                     id: r.id(slot)?,
@@ -715,12 +757,20 @@ impl Gen {
                 })
             });
         }
-        self.on_plan(at(day + Duration::days(1), 11, 20), a, p, |id| Command::PlanSubmit { id });
-        let minutes = format!("信息化领导小组会议纪要〔{}〕{}号", day.format("%Y"), self.plans % 60 + 1);
-        self.on_plan(at(day + Duration::days(2), 16, 30), APPROVER, p, move |id| Command::PlanApprove {
+        self.on_plan(at(day + Duration::days(1), 11, 20), a, p, |id| Command::PlanSubmit {
             id,
-            comment: "同意按方案实施".into(),
-            minutes_ref: minutes.clone(),
+        });
+        let minutes = format!(
+            "信息化领导小组会议纪要〔{}〕{}号",
+            day.format("%Y"),
+            self.plans % 60 + 1
+        );
+        self.on_plan(at(day + Duration::days(2), 16, 30), APPROVER, p, move |id| {
+            Command::PlanApprove {
+                id,
+                comment: "同意按方案实施".into(),
+                minutes_ref: minutes.clone(),
+            }
         });
         self.on_plan(at(day + Duration::days(3), 17, 45), a, p, |id| Command::PlanNotice {
             id,
@@ -744,15 +794,17 @@ impl Gen {
             let (category, description, expected) = TEST_ITEMS[(first + k) % TEST_ITEMS.len()];
             let (tname, _) = person(&mut self.rng);
             let kind = *pick(&mut self.rng, TesterType::ALL);
-            self.on_plan(t + Duration::minutes(40 + k as i64), a, p, move |plan| Command::TestItem {
-                plan,
-                category,
-                description: description.into(),
-                expected: expected.into(),
-                tester: Tester {
-                    name: tname.clone(),
-                    kind,
-                },
+            self.on_plan(t + Duration::minutes(40 + k as i64), a, p, move |plan| {
+                Command::TestItem {
+                    plan,
+                    category,
+                    description: description.into(),
+                    expected: expected.into(),
+                    tester: Tester {
+                        name: tname.clone(),
+                        kind,
+                    },
+                }
             });
         }
         let defect = self.rng.random_ratio(1, 4);
@@ -781,15 +833,18 @@ impl Gen {
         }
         for k in 0..n_items {
             let note = (k == 0).then(|| "复测通过 / retest passed".to_string());
-            self.on_plan(t2 + Duration::days(2) + Duration::minutes(k as i64), a, p, move |plan| {
-                Command::TestResult {
+            self.on_plan(
+                t2 + Duration::days(2) + Duration::minutes(k as i64),
+                a,
+                p,
+                move |plan| Command::TestResult {
                     plan,
                     item: k as u32 + 1,
                     result: TestResult::Pass,
                     waiver: None,
                     notes: note.clone(),
-                }
-            });
+                },
+            );
         }
         let sname = self.systems[sys].name.clone();
         let to = self.systems[sys].version();
@@ -844,9 +899,8 @@ impl Gen {
                 after: format!("{to}：并发处理，响应 < 2 s"),
                 change,
             };
-            self.on_plan(tt + Duration::minutes(10 + k as i64), a, p, move |plan| Command::ComparisonAdd {
-                plan,
-                row: row.clone(),
+            self.on_plan(tt + Duration::minutes(10 + k as i64), a, p, move |plan| {
+                Command::ComparisonAdd { plan, row: row.clone() }
             });
         }
         self.on_plan(tt + Duration::days(1), a, p, |plan| Command::File { plan });
@@ -855,7 +909,7 @@ impl Gen {
     /// A plan still in progress at the end of the history.
     fn open_plan(&mut self, day: NaiveDate, k: usize) {
         let (p, a, _, _) = self.written_plan(day, 1);
-        if k % 3 == 0 {
+        if k.is_multiple_of(3) {
             let t = at(day + Duration::days(5), 9, 0);
             self.on_plan(t, a, p, |id| Command::PlanImplement { id });
         }

@@ -10,15 +10,56 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const WORDS: &[&str] = &[
-    "一卡通", "系统", "升级", "扣款", "重复", "统一身份认证", "教务", "选课", "回退", "备份", "数据库", "迁移",
-    "乱码", "导出", "消费机", "固件", "维护窗口", "信息化管理中心", "Nginx", "nginx", "VPN", "Login", "page",
-    "timeout", "HTTP/2", "PostgreSQL", "v3.1", "V2.4", "SSO", "rollback", "Müller", "İstanbul", "ß", "ＡＢＣ",
-    "ｖｐｎ", "１２３", "Ⅷ", "😀", "e\u{301}", "ﬁ", "a", "b", "ab", "一", "卡",
+    "一卡通",
+    "系统",
+    "升级",
+    "扣款",
+    "重复",
+    "统一身份认证",
+    "教务",
+    "选课",
+    "回退",
+    "备份",
+    "数据库",
+    "迁移",
+    "乱码",
+    "导出",
+    "消费机",
+    "固件",
+    "维护窗口",
+    "信息化管理中心",
+    "Nginx",
+    "nginx",
+    "VPN",
+    "Login",
+    "page",
+    "timeout",
+    "HTTP/2",
+    "PostgreSQL",
+    "v3.1",
+    "V2.4",
+    "SSO",
+    "rollback",
+    "Müller",
+    "İstanbul",
+    "ß",
+    "ＡＢＣ",
+    "ｖｐｎ",
+    "１２３",
+    "Ⅷ",
+    "😀",
+    "e\u{301}",
+    "ﬁ",
+    "a",
+    "b",
+    "ab",
+    "一",
+    "卡",
 ];
 
 const SEPS: &[&str] = &[
-    " ", "", "，", "。", "：", "；", "（", "）", "(", ")", "-", "/", ".", "#", "@", "!", "?", "、", "\u{3000}", "\t", "\n",
-    "  ", "——", "“", "”", "'", "\"",
+    " ", "", "，", "。", "：", "；", "（", "）", "(", ")", "-", "/", ".", "#", "@", "!", "?", "、", "\u{3000}", "\t",
+    "\n", "  ", "——", "“", "”", "'", "\"",
 ];
 
 fn doc(rng: &mut StdRng) -> String {
@@ -163,7 +204,13 @@ fn the_archive_search_of_the_service_matches_a_scan_of_the_dossiers() {
         tags: vec![r#"x","status":"new"#.into()],
     };
     let out = svc
-        .execute(&me, beian::service::Command::RequestAdd { request: sneaky.clone() }, None)
+        .execute(
+            &me,
+            beian::service::Command::RequestAdd {
+                request: sneaky.clone(),
+            },
+            None,
+        )
         .unwrap();
     let id: Id = out.entity.parse().unwrap();
     svc.execute(

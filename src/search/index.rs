@@ -104,7 +104,12 @@ impl Texts {
     /// (normalised, see [`super::terms`]).
     pub fn find(&self, terms: &[String]) -> Vec<Id> {
         let need = needles(terms);
-        self.ids.iter().rev().copied().filter(|id| self.matches(*id, &need)).collect()
+        self.ids
+            .iter()
+            .rev()
+            .copied()
+            .filter(|id| self.matches(*id, &need))
+            .collect()
     }
 
     /// Does the text of `id` contain every term (each with its signature)?
@@ -192,7 +197,9 @@ impl ArchiveIndex {
             out
         };
         if terms.is_empty() {
-            return Ok(answer((0..docs.list.len()).rev().filter(|&i| keep(&docs.list[i])).collect()));
+            return Ok(answer(
+                (0..docs.list.len()).rev().filter(|&i| keep(&docs.list[i])).collect(),
+            ));
         }
         let need = needles(terms);
         let texts = self.texts()?;

@@ -248,8 +248,23 @@ mod tests {
 
     #[test]
     fn the_character_prefilter_never_drops_a_match() {
-        let rows = ["REQ-2026-0001 一卡通系统重复扣款 后勤处", "Anna Müller VPN", "ＶＰＮ 登录", "Login PAGE 教务"];
-        for q in ["一卡", "扣款一", "vpn", "muller", "登录", "login", "page教", "REQ 2026", "ＶＰＮ"] {
+        let rows = [
+            "REQ-2026-0001 一卡通系统重复扣款 后勤处",
+            "Anna Müller VPN",
+            "ＶＰＮ 登录",
+            "Login PAGE 教务",
+        ];
+        for q in [
+            "一卡",
+            "扣款一",
+            "vpn",
+            "muller",
+            "登录",
+            "login",
+            "page教",
+            "REQ 2026",
+            "ＶＰＮ",
+        ] {
             let q = crate::search::normalize(q);
             let pattern = Pattern::parse(&q, CaseMatching::Ignore, Normalization::Smart);
             let mut m = Matcher::new(Config::DEFAULT);

@@ -121,10 +121,7 @@ pub fn columns(total: usize, cols: &[Col], min_flex: usize) -> Vec<Option<usize>
 /// few hundred bytes, also over a slow SSH link).
 pub fn selected_row(text: String, first: usize, style: ratatui::style::Style) -> Line<'static> {
     // `row` starts with two columns of marker, then the first cell, padded to its width.
-    let cut = text
-        .char_indices()
-        .nth(2 + first)
-        .map_or(text.len(), |(i, _)| i);
+    let cut = text.char_indices().nth(2 + first).map_or(text.len(), |(i, _)| i);
     let rest = text[cut..].to_string();
     let mut head = text;
     head.truncate(cut);
