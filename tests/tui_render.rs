@@ -1205,3 +1205,48 @@ fn import_errors_name_the_file_and_the_line() {
         .unwrap()
         .is_empty());
 }
+
+/// `E` in the queue and `C` in the archive write what is shown as CSV (issue 5):
+/// UTF-8 with a BOM, one header row, one row per shown record.
+#[test]
+fn the_shown_queue_and_archive_export_as_csv() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, "/");
+    type_text(&mut st, "status:new");
+    press(&mut st, "enter");
+    let shown = st.queue.visible.len();
+    assert!(shown > 0 && shown < st.queue.all.len(), "{shown}");
+    let write = |fx: Vec<Effect>| {
+        fx.into_iter()
+            .find_map(|e| match e {
+                Effect::Write { path, text } => Some((path, text)),
+                _ => None,
+            })
+            .expect("a file is written")
+    };
+    let (path, text) = write(update(&mut st, Msg::Input(Event::Key(key_event("E")))));
+    assert!(path.to_str().unwrap().starts_with("queue-") && path.extension().unwrap() == "csv");
+    assert!(text.starts_with('\u{feff}'), "BOM");
+    let mut rdr = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    assert!(
+        rdr.headers().unwrap().iter().any(|h| h == "编号"),
+        "{:?}",
+        rdr.headers()
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), shown);
+    assert!(
+        rows.iter().all(|r| r.iter().any(|c| c == "新建")),
+        "only the filtered rows"
+    );
+
+    press(&mut st, "4 /");
+    type_text(&mut st, "选课");
+    press(&mut st, "enter");
+    let hits = st.archive.shown().len();
+    let (path, text) = write(update(&mut st, Msg::Input(Event::Key(key_event("C")))));
+    assert!(path.to_str().unwrap().starts_with("archive-"));
+    let rdr = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(rdr.into_records().count(), hits);
+}
