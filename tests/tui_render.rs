@@ -1097,10 +1097,10 @@ fn import_a_questionnaire_export_from_the_queue() {
     let mut progress = Vec::new();
     press_to(&mut st, "I", &backend, &mut progress);
     assert!(matches!(st.popups.last(), Some(Popup::Prompt { .. })));
-    // A pasted path, quoted as file managers do.
+    // A pasted path, quoted as file managers do, and an option as `beian import` takes it.
     send_to(
         &mut st,
-        Msg::Input(Event::Paste(format!("'{}'", file.display()))),
+        Msg::Input(Event::Paste(format!("'{}' --channel website", file.display()))),
         &backend,
         &mut progress,
     );
@@ -1133,6 +1133,15 @@ fn import_a_questionnaire_export_from_the_queue() {
     press_to(&mut st, "y", &backend, &mut progress);
     assert!(st.popups.is_empty(), "{:?}", st.popups);
     assert_eq!(st.queue.all.len(), before + created);
+    // Imported with the option of the prompt.
+    let website = backend
+        .service()
+        .requests(&actor, &RequestFilter::default())
+        .unwrap()
+        .iter()
+        .filter(|r| r.channel == Channel::Website)
+        .count();
+    assert!(website >= created, "{website} < {created}");
     let toast = st.toasts.last().expect("a toast");
     assert!(
         !toast.error && toast.text.contains(&format!("新建 {created} 条")),
