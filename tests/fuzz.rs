@@ -509,8 +509,12 @@ fn fuzz(t: &Target) {
                 }
             }
             Err(why) => {
-                // One file per kind of crash (the panic message without numbers).
-                let kind: String = why.chars().filter(|c| !c.is_ascii_digit()).take(120).collect();
+                // One file per kind of crash (the start of the message, letters only).
+                let kind: String = why
+                    .chars()
+                    .take(40)
+                    .filter(|c| c.is_ascii_alphabetic() || *c == ' ')
+                    .collect();
                 if crash_kinds.insert(kind) {
                     let path = dir.join(format!("crash-{:016x}.bin", fnv(&input)));
                     std::fs::write(&path, &input).unwrap();
@@ -571,10 +575,24 @@ fn options() -> Options {
     }
 }
 
+/// A character that must not reach the terminal in a message.
+fn unprintable(c: char) -> bool {
+    (c.is_control() && c != '\n') || beian::sanitize::is_unsafe(c)
+}
+
 fn sig_of(r: &beian::Result<beian::io::Parsed>) -> String {
     match r {
-        Ok(p) => format!("ok {} {}", p.items.len().min(8), p.warnings.len().min(4)),
+        Ok(p) => {
+            for w in &p.warnings {
+                let w = beian::sanitize::clean_line(w);
+                assert!(!w.chars().any(unprintable), "warning {w:?}");
+            }
+            format!("ok {} {}", p.items.len().min(8), p.warnings.len().min(4))
+        }
         Err(e) => {
+            // What `beian import` prints to the terminal.
+            let m = e.message();
+            assert!(!m.chars().any(unprintable), "error message {m:?}");
             let s = e.to_string();
             let s: String = s.chars().filter(|c| !c.is_ascii_digit()).take(40).collect();
             format!("err {s}")
@@ -743,6 +761,9 @@ fn run_keymap(input: &[u8]) -> String {
     let issues = map.merge("fuzz.toml", &text);
     let lines = text.lines().count().max(1);
     for i in &issues {
+        // What `beian keymap check` prints.
+        let shown = i.to_string();
+        assert!(!shown.chars().any(unprintable), "issue {shown:?}");
         assert!(i.line <= lines, "issue on line {} of {lines}: {i:?}", i.line);
     }
     for line in text.lines().take(64) {
