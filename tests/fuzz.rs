@@ -153,31 +153,31 @@ const TOKENS: &[&[u8]] = &[
     b"\x07",
     b"\x7f",
     b"\x00",
-    b"\xc2\x9b31m",            // C1 CSI
-    b"\xc2\x85",               // NEL
-    b"\xe2\x80\xae",           // U+202E RLO
-    b"\xe2\x80\xad",           // U+202D LRO
-    b"\xe2\x81\xa6",           // U+2066 LRI
-    b"\xe2\x81\xa7",           // U+2067 RLI
-    b"\xe2\x81\xa8",           // U+2068 FSI
-    b"\xe2\x81\xa9",           // U+2069 PDI
-    b"\xe2\x80\x8b",           // U+200B ZWSP
-    b"\xe2\x80\x8d",           // U+200D ZWJ
-    b"\xe2\x81\xa0",           // U+2060 WJ
-    b"\xef\xbb\xbf",           // BOM / ZWNBSP
-    b"\xd8\x9c",               // U+061C ALM
-    b"\xf3\xa0\x80\x81",       // U+E0001 language tag
-    b"\xe2\x80\xa8",           // U+2028
-    b"\xc0\x80",               // overlong NUL
-    b"\xed\xa0\x80",           // surrogate
-    b"\xf8\x88\x80\x80\x80",   // 5-byte form
-    b"\x80",                   // lone continuation
-    b"\xe6\x95",               // truncated 3-byte
-    b"\xff\xfe",               // UTF-16 BOM
-    b"\xb5\xc7\xc2\xbc",       // GBK 登录
-    b"\x81\x30\x81\x30",       // GB18030 four-byte
-    b"\x81",                   // truncated GBK lead byte
-    b"\xe6\x95\x99\xe5\x8a\xa1", // 教务
+    b"\xc2\x9b31m",                                  // C1 CSI
+    b"\xc2\x85",                                     // NEL
+    b"\xe2\x80\xae",                                 // U+202E RLO
+    b"\xe2\x80\xad",                                 // U+202D LRO
+    b"\xe2\x81\xa6",                                 // U+2066 LRI
+    b"\xe2\x81\xa7",                                 // U+2067 RLI
+    b"\xe2\x81\xa8",                                 // U+2068 FSI
+    b"\xe2\x81\xa9",                                 // U+2069 PDI
+    b"\xe2\x80\x8b",                                 // U+200B ZWSP
+    b"\xe2\x80\x8d",                                 // U+200D ZWJ
+    b"\xe2\x81\xa0",                                 // U+2060 WJ
+    b"\xef\xbb\xbf",                                 // BOM / ZWNBSP
+    b"\xd8\x9c",                                     // U+061C ALM
+    b"\xf3\xa0\x80\x81",                             // U+E0001 language tag
+    b"\xe2\x80\xa8",                                 // U+2028
+    b"\xc0\x80",                                     // overlong NUL
+    b"\xed\xa0\x80",                                 // surrogate
+    b"\xf8\x88\x80\x80\x80",                         // 5-byte form
+    b"\x80",                                         // lone continuation
+    b"\xe6\x95",                                     // truncated 3-byte
+    b"\xff\xfe",                                     // UTF-16 BOM
+    b"\xb5\xc7\xc2\xbc",                             // GBK 登录
+    b"\x81\x30\x81\x30",                             // GB18030 four-byte
+    b"\x81",                                         // truncated GBK lead byte
+    b"\xe6\x95\x99\xe5\x8a\xa1",                     // 教务
     b"\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9", // 👨‍👩
     b"e\xcc\x81",
     b"\r\n",
@@ -247,9 +247,8 @@ const TOKENS: &[&[u8]] = &[
 
 /// Bytes a mutation writes over another.
 const BYTES: &[u8] = &[
-    0x00, 0x01, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1b, 0x1f, 0x20, b'"', b',', b'\t', b'{', b'}',
-    b'[', b']', b':', b'=', b'>', b'-', b'\\', 0x7f, 0x80, 0x81, 0x9b, 0xa0, 0xbf, 0xc0, 0xe2, 0xef, 0xf0,
-    0xfe, 0xff,
+    0x00, 0x01, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1b, 0x1f, 0x20, b'"', b',', b'\t', b'{', b'}', b'[', b']',
+    b':', b'=', b'>', b'-', b'\\', 0x7f, 0x80, 0x81, 0x9b, 0xa0, 0xbf, 0xc0, 0xe2, 0xef, 0xf0, 0xfe, 0xff,
 ];
 
 /// `n` levels of nesting of `open` around `inner`, closed or not.
@@ -315,7 +314,7 @@ impl Mutator<'_> {
                     let i = self.rng.below(len);
                     data[i] = BYTES[self.rng.below(BYTES.len())];
                 }
-                2 | 3 | 4 => {
+                2..=4 => {
                     let i = self.rng.below(len + 1);
                     let t = self.token();
                     data.splice(i..i, t);
@@ -346,7 +345,12 @@ impl Mutator<'_> {
                 9 if len > 0 => {
                     // Replace a digit run's neighbourhood with a huge number.
                     let i = self.rng.below(len);
-                    let t = [&b"99999999999999999999"[..], b"4294967295", b"-9223372036854775809", b"0"];
+                    let t = [
+                        &b"99999999999999999999"[..],
+                        b"4294967295",
+                        b"-9223372036854775809",
+                        b"0",
+                    ];
                     let n = (len - i).min(1 + self.rng.below(4));
                     data.splice(i..i + n, t[self.rng.below(t.len())].iter().copied());
                 }
@@ -389,7 +393,9 @@ struct Target {
 }
 
 fn corpus_dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_corpus").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz_corpus")
+        .join(name)
 }
 
 fn env_u64(name: &str) -> Option<u64> {
@@ -462,10 +468,12 @@ fn fuzz(t: &Target) {
         .iter()
         .map(|p| (p.display().to_string(), std::fs::read(p).unwrap()))
         .collect();
-    for (label, input) in from_files
-        .into_iter()
-        .chain(builtin.into_iter().enumerate().map(|(i, b)| (format!("built-in seed {i}"), b)))
-    {
+    for (label, input) in from_files.into_iter().chain(
+        builtin
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| (format!("built-in seed {i}"), b)),
+    ) {
         replayed += 1;
         match exec(t, &input) {
             Ok(sig) => {
@@ -489,7 +497,7 @@ fn fuzz(t: &Target) {
     loop {
         match iters {
             Some(n) if execs >= n => break,
-            None if execs % 16 == 0 && Instant::now() >= deadline => break,
+            None if execs.is_multiple_of(16) && Instant::now() >= deadline => break,
             _ => {}
         }
         let a = rng.below(corpus.len());
@@ -540,7 +548,13 @@ fn fuzz(t: &Target) {
         max_peak / 1024,
         peak_rss_kib().map(|k| k.to_string()).unwrap_or_else(|| "?".into()),
     );
-    assert!(crashes.is_empty(), "fuzz {}: {} crashes:\n{}", t.name, crashes.len(), crashes.join("\n"));
+    assert!(
+        crashes.is_empty(),
+        "fuzz {}: {} crashes:\n{}",
+        t.name,
+        crashes.len(),
+        crashes.join("\n")
+    );
 }
 
 /// Silence the default panic hook for caught panics (they are reported by the
@@ -745,13 +759,15 @@ fn protocol_seeds() -> Vec<Vec<u8>> {
         result: Err(beian::Error::not_found("PLAN-2026-0009")),
     };
     all.push(protocol::encode(&server).unwrap());
-    all.push(protocol::encode(&ServerMsg::Changed(protocol::Changed {
-        seq: 9,
-        entities: vec!["REQ-2026-0001".into()],
-        actor: "wanglei".into(),
-        action: "request.add".into(),
-    }))
-    .unwrap());
+    all.push(
+        protocol::encode(&ServerMsg::Changed(protocol::Changed {
+            seq: 9,
+            entities: vec!["REQ-2026-0001".into()],
+            actor: "wanglei".into(),
+            action: "request.add".into(),
+        }))
+        .unwrap(),
+    );
     all
 }
 
@@ -786,11 +802,17 @@ fn run_sanitize(input: &[u8]) -> String {
     assert!(!c.chars().any(is_unsafe) && !c.contains('\r'), "clean: {c:?}");
     assert_eq!(clean(&c), c, "clean is not idempotent");
     let l = clean_line(&s);
-    assert!(!l.chars().any(|ch| is_unsafe(ch) || ch == '\n' || ch == '\t'), "clean_line: {l:?}");
+    assert!(
+        !l.chars().any(|ch| is_unsafe(ch) || ch == '\n' || ch == '\t'),
+        "clean_line: {l:?}"
+    );
     let v = visible(&s);
     assert!(!v.chars().any(is_unsafe), "visible: {v:?}");
     let vl = visible_line(&s);
-    assert!(!vl.chars().any(|ch| is_unsafe(ch) || ch.is_control()), "visible_line: {vl:?}");
+    assert!(
+        !vl.chars().any(|ch| is_unsafe(ch) || ch.is_control()),
+        "visible_line: {vl:?}"
+    );
     let mut sig = 0usize;
     for max in [0usize, 1, 2, 3, 7, 40] {
         let f = fit(&s, max);
@@ -803,13 +825,13 @@ fn run_sanitize(input: &[u8]) -> String {
 }
 
 const CSV_TOKENS: &[&[u8]] = &[
-    b"\xe5\xba\x8f\xe5\x8f\xb7,",             // 序号,
+    b"\xe5\xba\x8f\xe5\x8f\xb7,",                                                // 序号,
     b"\xe6\x8f\x90\xe4\xba\xa4\xe7\xad\x94\xe5\x8d\xb7\xe6\x97\xb6\xe9\x97\xb4", // 提交答卷时间
     b"1\xe3\x80\x81\xe6\x82\xa8\xe7\x9a\x84\xe8\xba\xab\xe4\xbb\xbd",            // 1、您的身份
-    b"\xe9\x97\xae\xe9\xa2\x98\xe6\x8f\x8f\xe8\xbf\xb0", // 问题描述
-    b"\xe6\x9d\xa5\xe8\x87\xaaIP",              // 来自IP
-    b"\xe5\xad\xa6\xe7\x94\x9f",                // 学生
-    b"\xd1\xa7\xc9\xfa",                        // 学生 in GBK
+    b"\xe9\x97\xae\xe9\xa2\x98\xe6\x8f\x8f\xe8\xbf\xb0",                         // 问题描述
+    b"\xe6\x9d\xa5\xe8\x87\xaaIP",                                               // 来自IP
+    b"\xe5\xad\xa6\xe7\x94\x9f",                                                 // 学生
+    b"\xd1\xa7\xc9\xfa",                                                         // 学生 in GBK
     b",\"\n",
     b"\"\r\n\"",
     b"2026/10/13 10:03:00",
@@ -968,8 +990,14 @@ fn frame_lengths_are_checked_before_allocating() {
     meter_reset();
     let r = protocol::read_frame(&mut bytes.as_slice(), MAX_FRAME);
     let peak = meter_peak();
-    assert!(matches!(&r, Err(FrameError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof), "{r:?}");
-    assert!(peak < 256 << 10, "{peak} bytes allocated for a frame of which 10 bytes came");
+    assert!(
+        matches!(&r, Err(FrameError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof),
+        "{r:?}"
+    );
+    assert!(
+        peak < 256 << 10,
+        "{peak} bytes allocated for a frame of which 10 bytes came"
+    );
     // A whole frame at the limit is still read.
     let mut bytes = (1u32 << 20).to_be_bytes().to_vec();
     bytes.extend(std::iter::repeat_n(b' ', 1 << 20));

@@ -214,7 +214,6 @@ fn on_plan(st: &mut State, status: PlanStatus) {
     }
 }
 
-
 /// What the panes show of `base`, in a fresh state (faster than loading again).
 fn copy(base: &State) -> State {
     let (keymap, issues) = Keymap::load(None);
@@ -358,7 +357,6 @@ fn poison(st: &mut State, next: &mut impl FnMut() -> String) {
     }
 }
 
-
 // ---------------------------------------------------------------------------
 // The strings
 
@@ -394,10 +392,38 @@ fn danger(rng: &mut StdRng) -> String {
         "\x08\x08\x08",
     ];
     const ONE: &[char] = &[
-        '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}',
-        '\u{2069}', '\u{200e}', '\u{200f}', '\u{61c}', '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}',
-        '\u{2061}', '\u{2062}', '\u{2063}', '\u{2064}', '\u{feff}', '\u{180e}', '\u{fff9}', '\u{fffa}',
-        '\u{fffb}', '\u{e0001}', '\u{e0041}', '\u{e007f}', '\x7f', '\x1b', '\x07', '\x00',
+        '\u{202a}',
+        '\u{202b}',
+        '\u{202c}',
+        '\u{202d}',
+        '\u{202e}',
+        '\u{2066}',
+        '\u{2067}',
+        '\u{2068}',
+        '\u{2069}',
+        '\u{200e}',
+        '\u{200f}',
+        '\u{61c}',
+        '\u{200b}',
+        '\u{200c}',
+        '\u{200d}',
+        '\u{2060}',
+        '\u{2061}',
+        '\u{2062}',
+        '\u{2063}',
+        '\u{2064}',
+        '\u{feff}',
+        '\u{180e}',
+        '\u{fff9}',
+        '\u{fffa}',
+        '\u{fffb}',
+        '\u{e0001}',
+        '\u{e0041}',
+        '\u{e007f}',
+        '\x7f',
+        '\x1b',
+        '\x07',
+        '\x00',
     ];
     match rng.random_range(0..4) {
         0 => SEQS[rng.random_range(0..SEQS.len())].to_string(),
@@ -410,8 +436,26 @@ fn danger(rng: &mut StdRng) -> String {
 /// Ordinary text the dangerous pieces hide in.
 fn plain(rng: &mut StdRng) -> String {
     const PIECES: &[&str] = &[
-        "教务管理系统", "一卡通充值", "选课", "【紧急】", "，", "。", "ＡＢＣ", "ｶﾞｷﾞ", "report", "v2.0", " ",
-        "\t", "\n", "e\u{301}", "👍", "👨\u{200d}👩\u{200d}👧", "☺\u{fe0f}", "🇨🇳", "txt.exe", "العربية",
+        "教务管理系统",
+        "一卡通充值",
+        "选课",
+        "【紧急】",
+        "，",
+        "。",
+        "ＡＢＣ",
+        "ｶﾞｷﾞ",
+        "report",
+        "v2.0",
+        " ",
+        "\t",
+        "\n",
+        "e\u{301}",
+        "👍",
+        "👨\u{200d}👩\u{200d}👧",
+        "☺\u{fe0f}",
+        "🇨🇳",
+        "txt.exe",
+        "العربية",
     ];
     if rng.random_bool(0.1) {
         rng.random::<char>().to_string()
@@ -485,7 +529,10 @@ const STRINGS: usize = 10_000;
 fn ten_thousand_hostile_strings_leave_no_control_or_bidi_character_in_any_cell() {
     let mut rng = StdRng::seed_from_u64(0x7465_726d_696e_616c);
     let all: Vec<String> = (0..STRINGS).map(|k| hostile(&mut rng, k)).collect();
-    assert!(all.iter().all(|s| s.chars().any(forbidden)), "a string without a dangerous character");
+    assert!(
+        all.iter().all(|s| s.chars().any(forbidden)),
+        "a string without a dangerous character"
+    );
 
     // A state with every part open: request detail, plan detail, tests, dossier.
     let mut base = loaded();
@@ -558,5 +605,9 @@ fn ten_thousand_hostile_strings_leave_no_control_or_bidi_character_in_any_cell()
     );
     assert!(tally.unsafe_cells.is_empty(), "{:#?}", tally.unsafe_cells);
     // The strings did reach the screen (else the check above proves nothing).
-    assert!(tally.seen.len() >= STRINGS / 5, "only {} strings seen on a screen", tally.seen.len());
+    assert!(
+        tally.seen.len() >= STRINGS / 5,
+        "only {} strings seen on a screen",
+        tally.seen.len()
+    );
 }

@@ -210,7 +210,13 @@ impl std::fmt::Display for KeymapIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Section names and file names come from the file: shown, not obeyed.
         use crate::sanitize::visible_line;
-        write!(f, "{}:{}: {}", visible_line(&self.file), self.line, visible_line(&self.message))
+        write!(
+            f,
+            "{}:{}: {}",
+            visible_line(&self.file),
+            self.line,
+            visible_line(&self.message)
+        )
     }
 }
 
