@@ -79,6 +79,9 @@ pub enum Error {
     /// The server cannot start: its socket is in use or its directory unsafe.
     #[error("socket")]
     Socket { path: String, detail: String },
+    /// The hash chain or a backup does not check out (exit 6).
+    #[error("integrity")]
+    Integrity { at: String, detail: String },
     /// Internal: sled saw a concurrent transaction and will run ours again.
     #[serde(skip)]
     #[error("transaction retry")]
@@ -94,6 +97,7 @@ impl Error {
             Error::Rule(_) | Error::NoRole { .. } => 3,
             Error::Conflict { .. } => 4,
             Error::NotFound { .. } => 5,
+            Error::Integrity { .. } => 6,
             _ => 1,
         }
     }
@@ -147,6 +151,13 @@ impl Error {
                 ],
             ),
             Error::NotFound { what } => t("error.not_found", &[("what", crate::sanitize::clean_line(what))]),
+            Error::Integrity { at, detail } => t(
+                "error.integrity",
+                &[
+                    ("at", crate::sanitize::clean_line(at)),
+                    ("detail", crate::sanitize::clean_line(detail)),
+                ],
+            ),
             Error::NoDatabase { path } => t("error.no_database", &[("path", s(path))]),
             Error::AlreadyExists { path } => t("error.already_exists", &[("path", s(path))]),
             Error::Locked { path, holder } => t("error.locked", &[("path", s(path)), ("holder", s(holder))]),

@@ -889,3 +889,26 @@ fn advancing_alone_files_a_plan() {
     assert_eq!(p.status, PlanStatus::Filed, "{}", r.log.join("\n"));
     assert_eq!(r.w.request(req_id(1)).status, RequestStatus::Accepted);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// The import's duplicate index answers exactly what comparing with every key would.
+    #[test]
+    fn duplicate_index_equals_the_pairwise_rule(
+        stored in proptest::collection::vec((0u8..3, "[教务系统登录无法abc]{0,9}"), 0..40),
+        probes in proptest::collection::vec((0u8..3, "[教务系统登录无法abc]{0,9}"), 1..20),
+    ) {
+        use beian::model::{Id, IdKind};
+        use beian::workflow::{likely_duplicate, DuplicateIndex};
+        let sys = |n: u8| (n > 0).then(|| Id::new(IdKind::System, 0, n as u32));
+        let mut index = DuplicateIndex::default();
+        for (s, k) in &stored {
+            index.insert(sys(*s), k);
+        }
+        for (s, k) in &probes {
+            let naive = stored.iter().any(|(s2, k2)| likely_duplicate(sys(*s), k, sys(*s2), k2));
+            prop_assert_eq!(index.matches(sys(*s), k), naive, "probe {:?} {:?}", s, k);
+        }
+    }
+}

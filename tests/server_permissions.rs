@@ -75,6 +75,10 @@ fn probe(op: Op) -> Probe {
         Op::ReportSubmit => c(json!({"command": "report_submit", "content": "举报", "contact": null})),
         Op::ReportHandle => c(json!({"command": "report_investigate", "id": "RPT-2026-0001", "notes": "调查"})),
         Op::ServerStatus => Probe::Status,
+        Op::Backup => Probe::Query(Query::Backup {
+            dir: std::env::temp_dir().join(format!("beian-probe-backup-{}", std::process::id())),
+            keep: Some(1),
+        }),
         Op::RecognitionRecord => c(json!({"command": "recognition_add", "kind": "award",
             "recipient": {"person": "李老师"}, "reason": "发现严重缺陷"})),
     }

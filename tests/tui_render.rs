@@ -120,7 +120,7 @@ fn serve(job: Job) -> Option<Reply> {
         // Commands are not run: the database stays the demo's.
         Job::Execute { .. } | Job::ExecuteMany { .. } => return None,
         // Imports are answered by the real worker on a database of their own (below).
-        Job::ImportPreview { .. } => return None,
+        Job::ImportPreview { .. } | Job::Import { .. } => return None,
     })
 }
 
@@ -1020,6 +1020,7 @@ fn send_to(st: &mut State, msg: Msg, b: &dyn beian::service::Backend, progress: 
                 if let Reply::ImportProgress {
                     done_bytes,
                     total_bytes,
+                    ..
                 } = r
                 {
                     progress.push((done_bytes, total_bytes));

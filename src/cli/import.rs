@@ -10,7 +10,7 @@ use super::output::{self, Table};
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::i18n::t;
-use crate::io::{Format, Options, Parsed};
+use crate::io::{Format, Options};
 use crate::model::{fmt_time, Channel};
 use crate::service::{Command, ImportReport};
 
@@ -36,6 +36,9 @@ pub struct ImportArgs {
     /// Map a column to a field: COLUMN=FIELD (repeatable)
     #[arg(long = "map", value_name = "COLUMN=FIELD")]
     map: Vec<String>,
+    /// A file of COLUMN=FIELD lines (# comments), for a survey imported again and again
+    #[arg(long, value_name = "FILE")]
+    map_file: Option<PathBuf>,
     /// questionnaire, email, website, counsellor or other [default: by format]
     #[arg(long, value_enum)]
     channel: Option<Channel>,
@@ -68,23 +71,54 @@ fn options(ctx: &Ctx, channel: Option<Channel>) -> Result<Options> {
     })
 }
 
+/// How many records a dry run lists.
+const PREVIEW: usize = 50;
+
 pub fn import(ctx: &Ctx, a: &ImportArgs) -> Result<()> {
     let mut opts = options(ctx, a.channel)?;
     opts.format = a.format;
     if let Some(e) = &a.encoding {
         opts.set_encoding(e)?;
     }
+    if let Some(f) = &a.map_file {
+        opts.add_map_file(f)?;
+    }
     for m in &a.map {
         opts.add_map(m)?;
     }
-    // Every file is read and checked before anything is written.
-    let mut all = Parsed::default();
-    for f in &a.files {
-        let p = crate::io::parse_file(f, &opts)?;
-        all.items.extend(p.items);
-        all.warnings.extend(p.warnings);
+    // On a terminal, a progress line on stderr (rewritten at most 5 times a second).
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut shown = false;
+    let mut progress = |p: crate::io::Progress| {
+        if !tty {
+            return;
+        }
+        let pct = (p.done_bytes * 100).checked_div(p.total_bytes).unwrap_or(100);
+        let name = a
+            .files
+            .get(p.file)
+            .map(|f| crate::io::display_name(f))
+            .unwrap_or_default();
+        eprint!(
+            "\r\x1b[K{}",
+            t(
+                "import.progress",
+                &[
+                    ("file", crate::sanitize::clean_line(&name)),
+                    ("n", (p.file + 1).to_string()),
+                    ("files", p.files.to_string()),
+                    ("pct", pct.to_string()),
+                    ("rows", p.rows.to_string()),
+                ],
+            )
+        );
+        shown = true;
+    };
+    let run = crate::io::import_files(ctx.backend.as_ref(), &a.files, &opts, a.dry_run, PREVIEW, &mut progress);
+    if shown {
+        eprint!("\r\x1b[K");
     }
-    submit(ctx, all, a.dry_run)
+    report(ctx, run?, a.dry_run)
 }
 
 pub fn intake(ctx: &Ctx, c: &IntakeCmd) -> Result<()> {
@@ -97,28 +131,39 @@ pub fn intake(ctx: &Ctx, c: &IntakeCmd) -> Result<()> {
                 .read_to_end(&mut bytes)
                 .map_err(|e| Error::io(std::path::Path::new("-"), e))?;
             let parsed = crate::io::email::parse_one(&bytes, &t("import.place.stdin", &[]), "stdin", &opts)?;
-            submit(ctx, parsed, a.dry_run)
+            let rows = parsed.items.len();
+            let outcome = ctx.backend.execute(
+                Command::RequestImport {
+                    items: parsed.items.clone(),
+                    dry_run: a.dry_run,
+                },
+                None,
+            )?;
+            report(
+                ctx,
+                crate::io::ImportRun {
+                    outcome,
+                    warnings: parsed.warnings,
+                    rows,
+                    first: parsed.items,
+                },
+                a.dry_run,
+            )
         }
     }
 }
 
-fn submit(ctx: &Ctx, parsed: Parsed, dry_run: bool) -> Result<()> {
-    for w in &parsed.warnings {
+fn report(ctx: &Ctx, run: crate::io::ImportRun, dry_run: bool) -> Result<()> {
+    for w in &run.warnings {
         eprintln!(
             "beian: {} {}",
             t("import.warning_label", &[]),
             crate::sanitize::clean_line(w)
         );
     }
-    let preview: Vec<_> = parsed.items.iter().map(|i| i.request.clone()).collect();
-    let labels: Vec<String> = parsed.items.iter().map(|i| i.label.clone()).collect();
-    let out = ctx.backend.execute(
-        Command::RequestImport {
-            items: parsed.items,
-            dry_run,
-        },
-        None,
-    )?;
+    let preview: Vec<_> = run.first.iter().map(|i| i.request.clone()).collect();
+    let labels: Vec<String> = run.first.iter().map(|i| i.label.clone()).collect();
+    let out = run.outcome;
     let [created, skipped, replies, flagged] = ImportReport::counts(&out.summary).unwrap_or_default();
     let ids: Vec<&str> = out.entity.split_whitespace().collect();
     if ctx.json {
@@ -129,7 +174,8 @@ fn submit(ctx: &Ctx, parsed: Parsed, dry_run: bool) -> Result<()> {
             "skipped": skipped,
             "replies": replies,
             "flagged": flagged,
-            "warnings": parsed.warnings,
+            "rows": run.rows,
+            "warnings": run.warnings,
             "items": if dry_run { serde_json::to_value(&preview).unwrap_or_default() } else { serde_json::Value::Null },
         }));
         return Ok(());
@@ -150,6 +196,12 @@ fn submit(ctx: &Ctx, parsed: Parsed, dry_run: bool) -> Result<()> {
             ]);
         }
         table.print();
+        if run.rows > preview.len() {
+            println!(
+                "{}",
+                t("import.more_rows", &[("n", (run.rows - preview.len()).to_string())])
+            );
+        }
     }
     let key = if dry_run {
         "import.summary_dry"

@@ -6,6 +6,7 @@ mod args;
 mod export;
 mod help_i18n;
 mod import;
+mod integrity;
 mod keymap_cmd;
 mod output;
 mod plans;
@@ -28,7 +29,7 @@ use crate::service::{Backend, Command, Local, Outcome, Service};
     version,
     about = "File information-system version updates (版本更新备案): requests, plans, tests, go-live, archive",
     long_about = None,
-    after_help = "Exit codes: 0 ok, 1 other error, 2 usage or invalid input, 3 refused by a rule or permission, 4 conflict, 5 not found."
+    after_help = "Exit codes: 0 ok, 1 other error, 2 usage or invalid input, 3 refused by a rule or permission, 4 conflict, 5 not found, 6 integrity check failed."
 )]
 pub struct Cli {
     /// Data directory of the database [default: $XDG_DATA_HOME/beian]
@@ -115,6 +116,12 @@ pub enum Top {
     Calendar(admin::CalendarCmd),
     /// The audit log (supervisors)
     Audit(admin::AuditArgs),
+    /// Recompute the hash chain of the audit log and the archive; report the first broken link
+    Verify(integrity::VerifyArgs),
+    /// Write a consistent, engine-independent backup (JSON lines) while the server keeps serving
+    Backup(integrity::BackupArgs),
+    /// Build a new database from a backup and verify it
+    Restore(integrity::RestoreArgs),
     /// Keymaps: check a file, list the commands, show the bindings
     #[command(subcommand)]
     Keymap(keymap_cmd::KeymapCmd),
@@ -314,5 +321,8 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Recognition(c) => report::recognition(&ctx()?, c),
         Top::Calendar(c) => admin::calendar(&ctx()?, c),
         Top::Audit(a) => admin::audit(&ctx()?, a),
+        Top::Verify(a) => integrity::verify(ctx, cli.json, a),
+        Top::Backup(a) => integrity::backup(&ctx()?, a),
+        Top::Restore(a) => integrity::restore(cli.json, a),
     }
 }

@@ -293,7 +293,24 @@ pub fn survey_time(s: &str) -> Option<Time> {
 }
 
 /// Read a CSV or TSV export from `input` (`name` is the file name for messages).
-pub fn parse<R: Read>(mut input: R, name: &str, delimiter: u8, opts: &Options) -> Result<Parsed> {
+pub fn parse<R: Read>(input: R, name: &str, delimiter: u8, opts: &Options) -> Result<Parsed> {
+    let mut parsed = Parsed::default();
+    parse_into(input, name, delimiter, opts, &mut |i| {
+        parsed.items.push(i);
+        Ok(())
+    })?;
+    Ok(parsed)
+}
+
+/// [`parse`], handing each row's item to `sink` as soon as it is read: a file
+/// of any size is read in constant memory.
+pub fn parse_into<R: Read>(
+    mut input: R,
+    name: &str,
+    delimiter: u8,
+    opts: &Options,
+    sink: &mut super::Sink<'_>,
+) -> Result<()> {
     let io_err = |e: std::io::Error| Error::Io {
         path: name.to_string(),
         detail: e.to_string(),
@@ -365,7 +382,6 @@ pub fn parse<R: Read>(mut input: R, name: &str, delimiter: u8, opts: &Options) -
     }
     let norm_headers: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
     let channel = opts.channel.unwrap_or(Channel::Questionnaire);
-    let mut parsed = Parsed::default();
     let mut record = csv::StringRecord::new();
     let mut last_line = 1;
     loop {
@@ -388,14 +404,14 @@ pub fn parse<R: Read>(mut input: R, name: &str, delimiter: u8, opts: &Options) -
             ));
         }
         let item = row_item(&record, &headers, &norm_headers, &fields, &place(line), channel, opts)?;
-        parsed.items.push(item);
+        sink(item)?;
     }
     // A quoted cell never closed swallows the rest of the file into one cell.
     if progress.in_quote.get() {
         let l = progress.quote_line.get() as u64;
         return Err(bad(&place(l), "\"", "…", &t("import.expected.quote", &[])));
     }
-    Ok(parsed)
+    Ok(())
 }
 
 fn delimiter_str(d: u8) -> &'static str {

@@ -47,8 +47,32 @@ pub fn parse_one(bytes: &[u8], name: &str, kind: &str, opts: &Options) -> Result
 }
 
 /// An mbox file: messages separated by `From ` lines (">From " unquoted).
-pub fn parse_mbox<R: BufRead>(mut input: R, name: &str, opts: &Options) -> Result<Parsed> {
+pub fn parse_mbox<R: BufRead>(input: R, name: &str, opts: &Options) -> Result<Parsed> {
     let mut parsed = Parsed::default();
+    let mut items = Vec::new();
+    parse_mbox_into(
+        input,
+        name,
+        opts,
+        &mut |i| {
+            items.push(i);
+            Ok(())
+        },
+        &mut parsed.warnings,
+    )?;
+    parsed.items = items;
+    Ok(parsed)
+}
+
+/// [`parse_mbox`], handing each message to `sink` as soon as it is read.
+pub fn parse_mbox_into<R: BufRead>(
+    mut input: R,
+    name: &str,
+    opts: &Options,
+    sink: &mut super::Sink<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    let mut count = 0usize;
     let mut msg: Vec<u8> = Vec::new();
     let mut started = false;
     let mut prev_blank = true;
@@ -56,7 +80,7 @@ pub fn parse_mbox<R: BufRead>(mut input: R, name: &str, opts: &Options) -> Resul
     let mut no = 0usize;
     let mut start_line = 0usize;
     let mut line_no = 0usize;
-    let flush = |msg: &mut Vec<u8>, no: usize, start_line: usize, parsed: &mut Parsed| -> Result<()> {
+    let mut flush = |msg: &mut Vec<u8>, no: usize, start_line: usize, warnings: &mut Vec<String>| -> Result<()> {
         if msg.iter().all(u8::is_ascii_whitespace) {
             msg.clear();
             return Ok(());
@@ -69,8 +93,9 @@ pub fn parse_mbox<R: BufRead>(mut input: R, name: &str, opts: &Options) -> Resul
                 ("line", start_line.to_string()),
             ],
         );
-        let item = message_item(msg, &label, "mbox", opts, &mut parsed.warnings)?;
-        parsed.items.push(item);
+        let item = message_item(msg, &label, "mbox", opts, warnings)?;
+        count += 1;
+        sink(item)?;
         msg.clear();
         Ok(())
     };
@@ -88,7 +113,7 @@ pub fn parse_mbox<R: BufRead>(mut input: R, name: &str, opts: &Options) -> Resul
         line_no += 1;
         if line.starts_with(b"From ") && prev_blank {
             if started {
-                flush(&mut msg, no, start_line, &mut parsed)?;
+                flush(&mut msg, no, start_line, warnings)?;
             }
             started = true;
             no += 1;
@@ -116,12 +141,12 @@ pub fn parse_mbox<R: BufRead>(mut input: R, name: &str, opts: &Options) -> Resul
         msg.extend_from_slice(if unquoted { &line[1..] } else { &line });
     }
     if started {
-        flush(&mut msg, no, start_line, &mut parsed)?;
+        flush(&mut msg, no, start_line, warnings)?;
     }
-    if parsed.items.is_empty() {
+    if count == 0 {
         return Err(bad(name, "From", "", &t("import.expected.mbox", &[])));
     }
-    Ok(parsed)
+    Ok(())
 }
 
 /// Rewrite GB2312 aliases mail-parser does not know; report other unknown charsets.

@@ -24,6 +24,15 @@ use crate::service::{ImportItem, NewRequest};
 
 pub fn parse<R: BufRead>(input: R, name: &str, opts: &Options) -> Result<Parsed> {
     let mut parsed = Parsed::default();
+    parse_into(input, name, opts, &mut |i| {
+        parsed.items.push(i);
+        Ok(())
+    })?;
+    Ok(parsed)
+}
+
+/// [`parse`], handing each line's item to `sink` as soon as it is read.
+pub fn parse_into<R: BufRead>(input: R, name: &str, opts: &Options, sink: &mut super::Sink<'_>) -> Result<()> {
     for (i, line) in input.lines().enumerate() {
         let place = t(
             "import.place.line",
@@ -40,9 +49,9 @@ pub fn parse<R: BufRead>(input: R, name: &str, opts: &Options) -> Result<Parsed>
         if line.is_empty() {
             continue;
         }
-        parsed.items.push(item(line, &place, opts)?);
+        sink(item(line, &place, opts)?)?;
     }
-    Ok(parsed)
+    Ok(())
 }
 
 fn item(line: &str, place: &str, opts: &Options) -> Result<ImportItem> {

@@ -120,6 +120,35 @@ impl Options {
         Ok(())
     }
 
+    /// `--map-file FILE`: one `COLUMN=FIELD` per line; blank lines and `#` comments
+    /// are skipped; a bad line is named by file and line.
+    pub fn add_map_file(&mut self, path: &Path) -> Result<()> {
+        let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let name = display_name(path);
+        let text = String::from_utf8(text).map_err(|_| bad(&name, "UTF-8", "", &t("import.expected.utf8", &[])))?;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim().trim_start_matches('\u{feff}');
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            self.add_map(line).map_err(|e| match e {
+                Error::Input { field, value, expected } => Error::Input {
+                    field: format!(
+                        "{}, {field}",
+                        t(
+                            "import.place.line",
+                            &[("file", name.clone()), ("line", (i + 1).to_string())]
+                        )
+                    ),
+                    value,
+                    expected,
+                },
+                e => e,
+            })?;
+        }
+        Ok(())
+    }
+
     /// `--encoding gbk`.
     pub fn set_encoding(&mut self, label: &str) -> Result<()> {
         let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
@@ -169,6 +198,10 @@ pub struct Parsed {
     pub warnings: Vec<String>,
 }
 
+/// Where a streaming importer hands each record as soon as it is read; an error
+/// stops the reading.
+pub type Sink<'a> = dyn FnMut(ImportItem) -> Result<()> + 'a;
+
 /// Read a whole file into import items; nothing is written.
 pub fn parse_file(path: &Path, opts: &Options) -> Result<Parsed> {
     parse_file_with_progress(path, opts, &mut |_, _| {})
@@ -177,6 +210,22 @@ pub fn parse_file(path: &Path, opts: &Options) -> Result<Parsed> {
 /// [`parse_file`], calling `progress(done_bytes, total_bytes)` as the file is read:
 /// first with 0, then at most every [`PROGRESS_EVERY`], and once at the end.
 pub fn parse_file_with_progress(path: &Path, opts: &Options, progress: &mut dyn FnMut(u64, u64)) -> Result<Parsed> {
+    let mut items = Vec::new();
+    let warnings = read_file(path, opts, progress, &mut |i| {
+        items.push(i);
+        Ok(())
+    })?;
+    Ok(Parsed { items, warnings })
+}
+
+/// Read a file, handing each record to `sink` as it is read (CSV, TSV, mbox and
+/// JSON lines are streamed; an .eml is one message). Returns the warnings.
+pub fn read_file(
+    path: &Path,
+    opts: &Options,
+    progress: &mut dyn FnMut(u64, u64),
+    sink: &mut Sink<'_>,
+) -> Result<Vec<String>> {
     let format = match opts.format.or_else(|| Format::of_path(path)) {
         Some(f) => f,
         None => sniff(path)?,
@@ -192,19 +241,25 @@ pub fn parse_file_with_progress(path: &Path, opts: &Options, progress: &mut dyn 
         last: std::time::Instant::now(),
         progress,
     };
+    let mut warnings = Vec::new();
     match format {
-        Format::Csv => csv_import::parse(input, &name, b',', opts),
-        Format::Tsv => csv_import::parse(input, &name, b'\t', opts),
+        Format::Csv => csv_import::parse_into(input, &name, b',', opts, sink)?,
+        Format::Tsv => csv_import::parse_into(input, &name, b'\t', opts, sink)?,
         Format::Eml => {
             use std::io::Read;
             let mut bytes = Vec::new();
             let mut input = input;
             input.read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
-            email::parse_one(&bytes, &name, "eml", opts)
+            let parsed = email::parse_one(&bytes, &name, "eml", opts)?;
+            warnings = parsed.warnings;
+            for item in parsed.items {
+                sink(item)?;
+            }
         }
-        Format::Mbox => email::parse_mbox(std::io::BufReader::new(input), &name, opts),
-        Format::Jsonl => jsonl::parse(std::io::BufReader::new(input), &name, opts),
+        Format::Mbox => email::parse_mbox_into(std::io::BufReader::new(input), &name, opts, sink, &mut warnings)?,
+        Format::Jsonl => jsonl::parse_into(std::io::BufReader::new(input), &name, opts, sink)?,
     }
+    Ok(warnings)
 }
 
 /// How often [`parse_file_with_progress`] reports at most.
@@ -308,4 +363,90 @@ pub(crate) fn bad(place: &str, field: &str, value: &str, expected: &str) -> Erro
         &value,
         &visible_line(expected),
     )
+}
+
+/// How far an import has come, for a progress bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// The file being read (0-based) and how many there are.
+    pub file: usize,
+    pub files: usize,
+    pub done_bytes: u64,
+    pub total_bytes: u64,
+    /// Records read so far, over all files.
+    pub rows: usize,
+}
+
+/// What [`import_files`] did.
+#[derive(Debug)]
+pub struct ImportRun {
+    pub outcome: crate::service::Outcome,
+    pub warnings: Vec<String>,
+    pub rows: usize,
+    /// The first records read (as many as asked for), for a preview.
+    pub first: Vec<ImportItem>,
+}
+
+/// Bytes of text per batch sent to the core: keeps a batch well inside one
+/// protocol frame even when the messages are long.
+const BATCH_BYTES: usize = 2 << 20;
+
+/// Read `paths` and import every record through `backend`, streamed: records go
+/// to the core in batches as they are read, so memory stays flat whatever the
+/// size of the files. All files are one import — whole or not at all: the first
+/// error (a bad row, an unreadable file) rolls back everything already written.
+pub fn import_files(
+    backend: &dyn crate::service::Backend,
+    paths: &[std::path::PathBuf],
+    opts: &Options,
+    dry_run: bool,
+    keep_first: usize,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportRun> {
+    let mut sink = backend.import(dry_run)?;
+    let mut batch: Vec<ImportItem> = Vec::new();
+    let mut batch_bytes = 0usize;
+    let mut first = Vec::new();
+    let mut warnings = Vec::new();
+    let mut state = Progress {
+        files: paths.len(),
+        ..Progress::default()
+    };
+    for (i, path) in paths.iter().enumerate() {
+        state.file = i;
+        let rows = std::cell::Cell::new(state.rows);
+        let mut on_bytes = |done: u64, total: u64| {
+            progress(Progress {
+                done_bytes: done,
+                total_bytes: total,
+                rows: rows.get(),
+                ..state
+            })
+        };
+        let mut on_item = |item: ImportItem| -> Result<()> {
+            rows.set(rows.get() + 1);
+            if first.len() < keep_first {
+                first.push(item.clone());
+            }
+            batch_bytes += item.request.title.len() + item.request.body.len() + 256;
+            batch.push(item);
+            if batch.len() >= crate::service::IMPORT_BATCH || batch_bytes >= BATCH_BYTES {
+                batch_bytes = 0;
+                sink.add(std::mem::take(&mut batch))?;
+            }
+            Ok(())
+        };
+        warnings.extend(read_file(path, opts, &mut on_bytes, &mut on_item)?);
+        state.rows = rows.get();
+    }
+    if !batch.is_empty() {
+        sink.add(batch)?;
+    }
+    let outcome = sink.finish()?;
+    Ok(ImportRun {
+        outcome,
+        warnings,
+        rows: state.rows,
+        first,
+    })
 }

@@ -157,6 +157,18 @@ pub struct AuditEvent {
     /// The id of the record changed (or `calendar`).
     pub entity: String,
     pub summary: String,
+    /// The records this event seals, as `FILE-2026-0007:<sha256>` (a filed
+    /// dossier) or `FILE-2026-0007#2:<sha256>` (its second addendum), the hash
+    /// taken over the record as stored; space-separated.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub digest: String,
+    /// The seal of the event before (empty for the first).
+    #[serde(default)]
+    pub prev: String,
+    /// SHA-256 over this event's canonical form, which includes `prev`
+    /// (`store/chain.rs`, docs/reliability.md).
+    #[serde(default)]
+    pub seal: String,
 }
 
 /// A time as users read it: local, to the minute.

@@ -15,7 +15,7 @@ use super::protocol::{hello, read_frame, write_msg, ClientMsg, Payload, ServerMs
 use super::{Changed, StatusReport, HANDSHAKE_TIMEOUT};
 use crate::error::{Error, Result};
 use crate::model::Actor;
-use crate::service::{unexpected, Answer, Backend, Command, Outcome, Query};
+use crate::service::{unexpected, Answer, Backend, Command, ImportItem, ImportSink, Outcome, Query};
 
 #[derive(Default)]
 struct Pending {
@@ -236,9 +236,68 @@ fn read_loop(stream: UnixStream, inner: &Inner) {
     inner.subscribers.lock().unwrap_or_else(|e| e.into_inner()).clear();
 }
 
+/// An import sent to the server batch by batch.
+struct RemoteImport<'a> {
+    remote: &'a Remote,
+    dry_run: bool,
+    /// Finished, or never started: nothing to give up on drop.
+    done: bool,
+}
+
+impl RemoteImport<'_> {
+    fn send(&self, items: Vec<ImportItem>, finish: bool) -> Result<Outcome> {
+        let dry_run = self.dry_run;
+        match self.remote.request(|id| ClientMsg::Import {
+            id,
+            items,
+            dry_run,
+            finish,
+        })? {
+            Payload::Outcome(o) => Ok(o),
+            other => Err(Error::Protocol {
+                detail: format!("expected an outcome, got {other:?}"),
+            }),
+        }
+    }
+}
+
+impl ImportSink for RemoteImport<'_> {
+    fn add(&mut self, items: Vec<ImportItem>) -> Result<()> {
+        let r = self.send(items, false).map(|_| ());
+        if r.is_err() {
+            // The server dropped the import with the error.
+            self.done = true;
+        }
+        r
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<Outcome> {
+        self.done = true;
+        self.send(Vec::new(), true)
+    }
+}
+
+/// An import given up (an error while reading the file): the server rolls it
+/// back before the caller goes on, so nobody sees it half there afterwards.
+impl Drop for RemoteImport<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.remote.request(|id| ClientMsg::ImportAbort { id });
+        }
+    }
+}
+
 impl Backend for Remote {
     fn actor(&self) -> &Actor {
         &self.actor
+    }
+
+    fn import(&self, dry_run: bool) -> Result<Box<dyn ImportSink + '_>> {
+        Ok(Box::new(RemoteImport {
+            remote: self,
+            dry_run,
+            done: false,
+        }))
     }
 
     fn execute(&self, cmd: Command, expect_rev: Option<u64>) -> Result<Outcome> {

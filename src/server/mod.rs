@@ -502,7 +502,12 @@ fn serve_connection(
     tx: &SyncSender<ServerMsg>,
 ) {
     let reply = |id: u64, result: Result<Payload>| tx.send(ServerMsg::Reply { id, result }).is_ok();
+    // An import in progress on this connection (dropped, it rolls back).
+    let mut import: Option<crate::service::ImportSession> = None;
     loop {
+        // A client that stops sending in the middle of an import must not keep
+        // every other writer waiting: the import is rolled back after a while.
+        let _ = stream.set_read_timeout(import.as_ref().map(|_| IMPORT_IDLE));
         let body = match read_request(stream) {
             Ok(Some(b)) => b,
             Ok(None) => return,
@@ -540,6 +545,42 @@ fn serve_connection(
                 });
                 false
             }
+            ClientMsg::Execute { id, .. } | ClientMsg::Query { id, .. } | ClientMsg::Status { id }
+                if import.is_some() =>
+            {
+                reply(
+                    id,
+                    Err(protocol_error(
+                        "an import is in progress on this connection; finish it first",
+                    )),
+                )
+            }
+            ClientMsg::ImportAbort { id } => {
+                let summary = import.as_ref().map(|s| s.report().summary()).unwrap_or_default();
+                // Dropping the session rolls it back.
+                import = None;
+                reply(
+                    id,
+                    Ok(Payload::Outcome(crate::service::Outcome {
+                        entity: String::new(),
+                        rev: None,
+                        seq: 0,
+                        summary,
+                    })),
+                )
+            }
+            ClientMsg::Import {
+                id,
+                items,
+                dry_run,
+                finish,
+            } => {
+                let result = import_batch(shared, actor, &mut import, items, dry_run, finish);
+                if result.is_err() {
+                    import = None;
+                }
+                reply(id, result.map(Payload::Outcome))
+            }
             ClientMsg::Execute { id, cmd, expect_rev } => {
                 let action = cmd.name();
                 let result = shared.read().execute(actor, cmd, expect_rev);
@@ -564,6 +605,47 @@ fn serve_connection(
             return;
         }
     }
+}
+
+/// How long an import waits for its client's next batch before rolling back.
+const IMPORT_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// One batch of a client's import: opens the session on the first, commits on `finish`.
+fn import_batch(
+    shared: &Shared,
+    actor: &Actor,
+    import: &mut Option<crate::service::ImportSession>,
+    items: Vec<crate::service::ImportItem>,
+    dry_run: bool,
+    finish: bool,
+) -> Result<crate::service::Outcome> {
+    let session = match import {
+        Some(s) if s.is_dry_run() != dry_run => {
+            return Err(protocol_error("dry_run changed in the middle of an import"));
+        }
+        Some(s) => s,
+        None => import.insert(shared.read().import_session(actor, dry_run)?),
+    };
+    session.add(items)?;
+    if !finish {
+        return Ok(crate::service::Outcome {
+            entity: String::new(),
+            rev: None,
+            seq: 0,
+            summary: session.report().summary(),
+        });
+    }
+    let session = import.take().expect("the session was just used");
+    let outcome = session.finish()?;
+    if !dry_run && outcome.seq > 0 {
+        shared.broadcast(&Changed {
+            seq: outcome.seq,
+            entities: vec!["import".to_string()],
+            actor: actor.name.clone(),
+            action: "request.import".to_string(),
+        });
+    }
+    Ok(outcome)
 }
 
 #[cfg(test)]

@@ -15,11 +15,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::model::{Role, Time};
-use crate::service::{Answer, Command, Outcome, Query};
+use crate::service::{Answer, Command, ImportItem, Outcome, Query};
 
 /// Bump on any change to the messages below. `Hello` keeps its shape forever so
 /// that a mismatched client can always be told why it is refused.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The largest frame a client may send (8 MiB).
 pub const MAX_FRAME: u32 = 8 << 20;
@@ -46,6 +46,21 @@ pub enum ClientMsg {
     Query {
         id: u64,
         query: Query,
+    },
+    /// One batch of an import (protocol 2). The first batch opens the import on
+    /// this connection; the one with `finish` commits it and is answered with the
+    /// import's outcome, the others with the counts so far. Until then the
+    /// connection may send nothing else; closing it rolls the import back.
+    Import {
+        id: u64,
+        items: Vec<ImportItem>,
+        dry_run: bool,
+        finish: bool,
+    },
+    /// Give up the import in progress on this connection: answered once it is
+    /// rolled back.
+    ImportAbort {
+        id: u64,
     },
     /// From now on, receive [`ServerMsg::Changed`] after every committed change.
     Subscribe,

@@ -54,6 +54,15 @@ pub enum Query {
     },
     /// Awards and penalties, oldest first.
     Recognitions,
+    /// Recompute the hash chain; `expect` is a head kept outside the system.
+    Verify {
+        expect: Option<crate::store::chain::ChainHead>,
+    },
+    /// Write a backup into `dir` (a directory the serving process can write).
+    Backup {
+        dir: std::path::PathBuf,
+        keep: Option<usize>,
+    },
 }
 
 impl Query {
@@ -77,6 +86,8 @@ impl Query {
             Query::Reports => "reports",
             Query::Report(_) => "report",
             Query::Audit { .. } => "audit",
+            Query::Verify { .. } => "verify",
+            Query::Backup { .. } => "backup",
             Query::Evaluation { .. } => "evaluation",
             Query::Contributions { .. } => "contributions",
             Query::Recognitions => "recognitions",
@@ -119,6 +130,8 @@ pub enum Answer {
     Evaluation(Box<Report>),
     Contributions(Box<Contributions>),
     Recognitions(Vec<Recognition>),
+    Verify(crate::store::chain::VerifyReport),
+    Backup(crate::store::backup::BackupReport),
 }
 
 impl Answer {
@@ -141,6 +154,8 @@ impl Answer {
             Answer::Reports(_) => "reports",
             Answer::Report(_) => "report",
             Answer::Audit(_) => "audit",
+            Answer::Verify(_) => "verify",
+            Answer::Backup(_) => "backup",
             Answer::Evaluation(_) => "evaluation",
             Answer::Contributions(_) => "contributions",
             Answer::Recognitions(_) => "recognitions",
@@ -178,7 +193,27 @@ impl Service {
             Query::Evaluation { from, to } => A::Evaluation(Box::new(self.evaluation(actor, from, to)?)),
             Query::Contributions { from, to } => A::Contributions(Box::new(self.contributions(actor, from, to)?)),
             Query::Recognitions => A::Recognitions(self.recognitions(actor)?),
+            Query::Verify { expect } => A::Verify(self.verify(actor, expect.as_ref())?),
+            Query::Backup { dir, keep } => A::Backup(self.backup(actor, &dir, keep)?),
         })
+    }
+}
+
+/// The receiving end of an import of any size: items go in batches as they are
+/// read; [`ImportSink::finish`] commits them all; dropping it unfinished rolls
+/// back everything (see `service/import.rs`).
+pub trait ImportSink {
+    fn add(&mut self, items: Vec<super::ImportItem>) -> Result<()>;
+    fn finish(self: Box<Self>) -> Result<Outcome>;
+}
+
+impl ImportSink for super::ImportSession {
+    fn add(&mut self, items: Vec<super::ImportItem>) -> Result<()> {
+        super::ImportSession::add(self, items)
+    }
+
+    fn finish(self: Box<Self>) -> Result<Outcome> {
+        super::ImportSession::finish(*self)
     }
 }
 
@@ -187,6 +222,8 @@ pub trait Backend: Send + Sync {
     /// Who is acting (for a server: as the server established from the kernel).
     fn actor(&self) -> &Actor;
     fn execute(&self, cmd: Command, expect_rev: Option<u64>) -> Result<Outcome>;
+    /// Start an import (all or nothing); other writes wait until it ends.
+    fn import(&self, dry_run: bool) -> Result<Box<dyn ImportSink + '_>>;
     fn query(&self, q: Query) -> Result<Answer>;
     /// The database directory (local) or the server's socket, for messages.
     fn location(&self) -> String;
@@ -251,6 +288,10 @@ typed! {
     audit(entity: Option<&str>, limit: usize) -> Vec<AuditEvent>
         = Query::Audit { entity: entity.map(String::from), limit }, Audit;
     recognitions() -> Vec<Recognition> = Query::Recognitions, Recognitions;
+    verify(expect: Option<&crate::store::chain::ChainHead>) -> crate::store::chain::VerifyReport
+        = Query::Verify { expect: expect.cloned() }, Verify;
+    backup(dir: &std::path::Path, keep: Option<usize>) -> crate::store::backup::BackupReport
+        = Query::Backup { dir: dir.to_path_buf(), keep }, Backup;
 }
 
 impl dyn Backend + '_ {
@@ -304,6 +345,10 @@ impl Backend for Local {
 
     fn execute(&self, cmd: Command, expect_rev: Option<u64>) -> Result<Outcome> {
         self.service.execute(&self.actor, cmd, expect_rev)
+    }
+
+    fn import(&self, dry_run: bool) -> Result<Box<dyn ImportSink + '_>> {
+        Ok(Box::new(self.service.import_session(&self.actor, dry_run)?))
     }
 
     fn query(&self, q: Query) -> Result<Answer> {

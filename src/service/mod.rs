@@ -4,10 +4,12 @@
 
 mod api;
 mod command;
+mod import;
 mod queries;
 
-pub use api::{unexpected, Answer, Backend, Local, Query, WhoamiInfo};
+pub use api::{unexpected, Answer, Backend, ImportSink, Local, Query, WhoamiInfo};
 pub use command::{Command, ImportItem, ImportReport, NewRequest, RequestEdit, Triage};
+pub use import::{ImportSession, BATCH as IMPORT_BATCH};
 pub use queries::{ArchiveFilter, DossierView, Overview, PlanFilter, RequestFilter};
 
 use std::path::{Path, PathBuf};
@@ -23,9 +25,11 @@ use crate::workflow::{self as wf, Ctx};
 
 /// An open database with its configuration.
 pub struct Service {
-    store: Store,
+    store: std::sync::Arc<Store>,
     config: Config,
     creator: String,
+    /// Commands share it; an import holds it alone (see `import.rs`).
+    gate: std::sync::Arc<import::Gate>,
 }
 
 /// What a successful command did.
@@ -60,7 +64,12 @@ impl Service {
     fn with_store(store: Store) -> Result<Service> {
         let config = Config::load(store.dir())?;
         let creator = store.creator()?;
-        Ok(Service { store, config, creator })
+        Ok(Service {
+            store: std::sync::Arc::new(store),
+            config,
+            creator,
+            gate: Default::default(),
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -120,152 +129,26 @@ impl Service {
     /// based its change on; a different current revision is a conflict.
     pub fn execute_at(&self, actor: &Actor, cmd: Command, expect_rev: Option<u64>, now: Time) -> Result<Outcome> {
         wf::check(actor, cmd.op())?;
+        // An import cleans its items itself, batch by batch.
+        if let Command::RequestImport { items, dry_run } = cmd {
+            let mut session = self.import_session_at(actor, dry_run, now)?;
+            session.add(items)?;
+            return session.finish();
+        }
         let cmd = sanitize_command(cmd);
         let ctx = Ctx {
             actor,
             now,
             notice_days: self.config.process.notice_days,
         };
-        if let Command::RequestImport { items, dry_run } = &cmd {
-            return self.import(&ctx, &cmd, items, *dry_run);
-        }
+        let _gate = self.gate.shared();
         self.store
             .transact(&actor.name, now, |tx| apply(tx, &ctx, &cmd, expect_rev))
     }
-
-    /// An import in one transaction: every item or none. Likely duplicates are
-    /// looked for among the queue as it was when the import started (sled cannot
-    /// scan inside a transaction) and among the items before; the import keys are
-    /// checked inside the transaction. A dry run does everything, then aborts.
-    fn import(&self, ctx: &Ctx, cmd: &Command, items: &[ImportItem], dry_run: bool) -> Result<Outcome> {
-        let queue: Vec<(Option<Id>, String)> = self
-            .store
-            .summaries::<Request>()?
-            .into_iter()
-            .filter(|s| s.status != RequestStatus::Duplicate)
-            .map(|s| (s.system, wf::title_key(&s.title)))
-            .collect();
-        let preview = std::sync::Mutex::new(None);
-        let out = self.store.transact(&ctx.actor.name, ctx.now, |tx| {
-            let out = import_items(tx, ctx, cmd, items, &queue)?;
-            if dry_run {
-                *preview.lock().unwrap_or_else(|e| e.into_inner()) = Some(out);
-                return Err(Error::Storage { detail: DRY_RUN.into() });
-            }
-            Ok(out)
-        });
-        match out {
-            Err(Error::Storage { detail }) if dry_run && detail == DRY_RUN => preview
-                .into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .ok_or(Error::Storage { detail }),
-            other => other,
-        }
-    }
-}
-
-const DRY_RUN: &str = "dry run: nothing written";
-
-/// The items of an import, inside its transaction.
-fn import_items(
-    tx: &Tx,
-    ctx: &Ctx,
-    cmd: &Command,
-    items: &[ImportItem],
-    queue: &[(Option<Id>, String)],
-) -> Result<Outcome> {
-    let mut report = ImportReport::default();
-    let mut seen: Vec<(Option<Id>, String)> = Vec::new();
-    let mut last_seq = 0;
-    for item in items {
-        let label = |e: Error| match e {
-            Error::Input { field, value, expected } if !item.label.is_empty() => Error::Input {
-                field: format!("{}: {field}", item.label),
-                value,
-                expected,
-            },
-            Error::Rule(wf::RuleError::Empty { field }) if !item.label.is_empty() => Error::Input {
-                field: format!("{}: {field}", item.label),
-                value: String::new(),
-                expected: "a value".into(),
-            },
-            e => e,
-        };
-        if item.key.trim().is_empty() {
-            return Err(label(Error::input("key", "", "an import key")));
-        }
-        if tx.imported(&item.key)?.is_some() {
-            report.skipped += 1;
-            continue;
-        }
-        // A reply joins the thread of the request it answers.
-        let mut target = None;
-        if let Some(id) = item.reply_to {
-            if tx.get::<Request>(id)?.is_some() {
-                target = Some(id);
-            }
-        }
-        for m in &item.references {
-            if target.is_some() {
-                break;
-            }
-            target = tx.imported(&format!("msgid:{m}"))?;
-        }
-        if let Some(id) = target {
-            let mut r: Request = tx.load(id, None)?;
-            let text = reply_text(item);
-            wf::comment(&mut r, &text, ctx).map_err(|e| label(e.into()))?;
-            tx.save(&mut r)?;
-            tx.set_imported(&item.key, id)?;
-            last_seq = tx.audit(
-                "request.comment",
-                &[id.to_string()],
-                &crate::sanitize::clean_line(&item.request.title),
-            )?;
-            report.replies.push(id);
-            continue;
-        }
-        let mut r = new_request(tx, ctx, &item.request).map_err(label)?;
-        r.source = item.source.clone();
-        let key = wf::title_key(&r.title);
-        if queue
-            .iter()
-            .chain(seen.iter())
-            .any(|(sys, k)| wf::likely_duplicate(r.system, &key, *sys, k))
-        {
-            r.tags.push(wf::LIKELY_DUPLICATE_TAG.to_string());
-            r.tags = clean_tags(&r.tags);
-            report.flagged.push(r.id);
-        }
-        seen.push((r.system, key));
-        tx.insert(&mut r)?;
-        tx.set_imported(&item.key, r.id)?;
-        last_seq = tx.audit(
-            "request.add",
-            &[r.id.to_string()],
-            &format!("{} [{}] {}", r.kind, r.channel, r.title),
-        )?;
-        report.created.push(r.id);
-    }
-    let summary = report.summary();
-    if !report.created.is_empty() || !report.replies.is_empty() {
-        last_seq = tx.audit(cmd.name(), &["import".to_string()], &summary)?;
-    }
-    Ok(Outcome {
-        entity: report
-            .created
-            .iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(" "),
-        rev: None,
-        seq: last_seq,
-        summary,
-    })
 }
 
 /// The comment a reply becomes: who wrote, the subject, the text, attachments.
-fn reply_text(item: &ImportItem) -> String {
+pub(crate) fn reply_text(item: &ImportItem) -> String {
     let n = &item.request;
     let mut text = String::new();
     let who = if n.submitter.contact.is_empty() || n.submitter.contact == n.submitter.name {
@@ -287,7 +170,7 @@ fn reply_text(item: &ImportItem) -> String {
 }
 
 /// A new request from what was submitted; checks the fields and allocates its id.
-fn new_request(tx: &Tx, ctx: &Ctx, n: &NewRequest) -> Result<Request> {
+pub(crate) fn new_request(tx: &Tx, ctx: &Ctx, n: &NewRequest) -> Result<Request> {
     let title = wf::non_empty(&n.title, "title")?;
     wf::non_empty(&n.submitter.name, "submitter")?;
     if let Some(s) = n.system {
@@ -497,8 +380,10 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
                 format!("{} [{}] {}", r.kind, r.channel, r.title),
             )
         }
-        // Normally run by `Service::import`, which also sees the queue for duplicates.
-        C::RequestImport { items, .. } => import_items(tx, ctx, cmd, items, &[]),
+        // `Service::execute_at` hands imports to an `ImportSession` before this.
+        C::RequestImport { .. } => Err(Error::Storage {
+            detail: "an import runs in an import session, not in one transaction".into(),
+        }),
         C::RequestTriage { id, triage } => {
             let mut r: Request = tx.load(*id, expect)?;
             let from = r.status;
@@ -995,7 +880,7 @@ fn plan_step(
     done(tx, cmd, &[id.to_string()], Some(p.meta.rev), summary)
 }
 
-fn clean_tags(tags: &[String]) -> Vec<String> {
+pub(crate) fn clean_tags(tags: &[String]) -> Vec<String> {
     let mut t: Vec<String> = tags
         .iter()
         .map(|t| t.trim().to_string())

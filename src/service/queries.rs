@@ -210,6 +210,37 @@ impl Service {
         })
     }
 
+    /// Recompute the hash chain (anyone who may read the records).
+    pub fn verify(
+        &self,
+        actor: &Actor,
+        expect: Option<&crate::store::chain::ChainHead>,
+    ) -> Result<crate::store::chain::VerifyReport> {
+        self.can_read(actor)?;
+        self.store().verify(expect)
+    }
+
+    /// Recompute the chain without a permission check: for `beian restore` and
+    /// `beian verify --backup`, on a database just built from a file.
+    pub fn store_verify(
+        &self,
+        expect: Option<&crate::store::chain::ChainHead>,
+    ) -> Result<crate::store::chain::VerifyReport> {
+        self.store().verify(expect)
+    }
+
+    /// Write a consistent backup into `dir`: writers wait while it is written.
+    pub fn backup(
+        &self,
+        actor: &Actor,
+        dir: &std::path::Path,
+        keep: Option<usize>,
+    ) -> Result<crate::store::backup::BackupReport> {
+        wf::check(actor, Op::Backup)?;
+        let _gate = self.gate.exclusive();
+        self.store().backup(dir, keep)
+    }
+
     /// The audit log, newest first (supervisors only).
     pub fn audit(&self, actor: &Actor, entity: Option<&str>, limit: usize) -> Result<Vec<AuditEvent>> {
         wf::check(actor, Op::ReadAudit)?;

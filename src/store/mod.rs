@@ -10,8 +10,11 @@
 //! version, id counters, calendar). Every mutation is one sled transaction over
 //! all of them, flushed to disk before it is reported done.
 
+pub mod backup;
+pub mod chain;
 mod lock;
 mod records;
+mod undo;
 
 pub use lock::OwnerLock;
 pub use records::Record;
@@ -27,11 +30,12 @@ use crate::error::{Error, Result};
 use crate::model::{Addendum, AuditEvent, Blackout, Dossier, Id, IdKind, Meta, Time};
 
 /// The schema this binary writes. Bump it with a migration in [`MIGRATIONS`].
-pub const SCHEMA_VERSION: u32 = 1;
+/// 1: the first release. 2: the audit log is a hash chain sealing the archive.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Migration from version `n` to `n + 1` is `MIGRATIONS[n - 1]`.
 type Migration = fn(&sled::Db) -> sled::Result<()>;
-const MIGRATIONS: &[Migration] = &[];
+const MIGRATIONS: &[Migration] = &[chain::migrate_v1];
 
 const MAGIC: &[u8] = b"beian";
 
@@ -57,6 +61,7 @@ pub enum T {
     AuditEntity,
     Imports,
     Recognitions,
+    Undo,
 }
 
 /// `imports` (key: `msgid:<Message-ID>` or `row:<SHA-256>`, value: the request id
@@ -64,7 +69,10 @@ pub enum T {
 /// tree is additive (sled creates it empty when an older database is opened and
 /// older binaries never look at it), so the schema version stays 1. The same
 /// holds for `recognitions` (awards and penalties, §5.2), added later still.
-const TREE_NAMES: [&str; 17] = [
+///
+/// `undo` holds the before-images of a long, batched change (a large import)
+/// while it runs; it is empty at rest (see `undo.rs`).
+const TREE_NAMES: [&str; 18] = [
     "meta",
     "systems",
     "systems_sum",
@@ -82,6 +90,7 @@ const TREE_NAMES: [&str; 17] = [
     "audit_entity",
     "imports",
     "recognitions",
+    "undo",
 ];
 
 pub(crate) fn enc<V: Serialize>(v: &V) -> Vec<u8> {
@@ -105,6 +114,8 @@ pub struct Store {
     db: sled::Db,
     trees: Vec<sled::Tree>,
     dir: PathBuf,
+    /// Batch number of the long change in progress (see `undo.rs`).
+    undo_batch: std::sync::atomic::AtomicU32,
     _owner: OwnerLock,
 }
 
@@ -169,11 +180,15 @@ impl Store {
             db,
             trees,
             dir: dir.to_path_buf(),
+            undo_batch: std::sync::atomic::AtomicU32::new(0),
             _owner: owner,
         };
         match mode {
             OpenMode::Create { demo } => store.initialize(creator, demo)?,
-            OpenMode::Existing => store.check_schema()?,
+            OpenMode::Existing => {
+                store.check_schema()?;
+                store.recover_long()?;
+            }
         }
         Ok(store)
     }
@@ -257,22 +272,43 @@ impl Store {
     /// than once if sled detects a concurrent conflict, so it must not have side
     /// effects outside `Tx`.
     pub fn transact<A>(&self, actor: &str, now: Time, f: impl Fn(&mut Tx) -> Result<A>) -> Result<A> {
+        let value = self.transact_with(actor, now, None, f)?;
+        if self.durable.load(std::sync::atomic::Ordering::Relaxed) {
+            self.db.flush().map_err(storage)?;
+        }
+        Ok(value)
+    }
+
+    /// One transaction, writing before-images to the undo log when `undo_batch`
+    /// is given; not flushed.
+    fn transact_with<A>(
+        &self,
+        actor: &str,
+        now: Time,
+        undo_batch: Option<u32>,
+        f: impl Fn(&mut Tx) -> Result<A>,
+    ) -> Result<A> {
         let refs: Vec<&sled::Tree> = self.trees.iter().collect();
         let out = refs.as_slice().transaction(|trees: &Vec<TransactionalTree>| {
-            let mut tx = Tx { trees, actor, now };
-            f(&mut tx).map_err(|e| match e {
-                Error::TxRetry => ConflictableTransactionError::Conflict,
-                e => ConflictableTransactionError::Abort(e),
-            })
+            let mut tx = Tx {
+                trees,
+                actor,
+                now,
+                undo: undo_batch.map(|batch| (batch, std::cell::RefCell::new(Vec::new()))),
+                sealed: Default::default(),
+            };
+            f(&mut tx)
+                .and_then(|v| tx.write_undo().map(|()| v))
+                .map_err(|e| match e {
+                    Error::TxRetry => ConflictableTransactionError::Conflict,
+                    e => ConflictableTransactionError::Abort(e),
+                })
         });
         let value = match out {
             Ok(v) => v,
             Err(TransactionError::Abort(e)) => return Err(e),
             Err(TransactionError::Storage(e)) => return Err(storage(e)),
         };
-        if self.durable.load(std::sync::atomic::Ordering::Relaxed) {
-            self.db.flush().map_err(storage)?;
-        }
         Ok(value)
     }
 
@@ -404,6 +440,43 @@ impl Store {
         Ok(out)
     }
 
+    /// The head of the chain as the database records it.
+    pub fn chain_head(&self) -> Result<chain::ChainHead> {
+        let m = self.tree(T::Meta);
+        let seq = m
+            .get("audit_seq")
+            .map_err(storage)?
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(0);
+        let seal = m
+            .get(chain::HEAD_KEY)
+            .map_err(storage)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default();
+        Ok(chain::ChainHead { seq, seal })
+    }
+
+    /// Recompute the whole chain (see `chain.rs`).
+    pub fn verify(&self, expect: Option<&chain::ChainHead>) -> Result<chain::VerifyReport> {
+        // Streamed: a read error ends the walk and is reported after it.
+        let failed = std::cell::RefCell::new(None);
+        let kv = |t: T| {
+            self.tree(t).iter().map_while(|r| match r {
+                Ok((k, v)) => Some((k.to_vec(), v.to_vec())),
+                Err(e) => {
+                    failed.borrow_mut().get_or_insert(e);
+                    None
+                }
+            })
+        };
+        let head = self.chain_head()?;
+        let report = chain::verify_parts(kv(T::Audit), kv(T::Dossiers), kv(T::Addenda), Some(head), expect);
+        match failed.into_inner() {
+            Some(e) => Err(storage(e)),
+            None => Ok(report),
+        }
+    }
+
     pub fn audit_len(&self) -> usize {
         self.tree(T::Audit).len()
     }
@@ -418,13 +491,22 @@ impl Store {
     }
 }
 
+/// sled's page cache (its default is 1 GiB): resident memory stays bounded
+/// however much is imported or read.
+const CACHE_BYTES: u64 = 32 << 20;
+
 /// Open sled. Right after another handle in this process closed the database,
 /// sled's background threads may still hold its file lock for a moment: retry
 /// briefly before reporting the lock.
 fn open_sled(db_dir: &Path) -> sled::Result<sled::Db> {
     let mut tries = 0;
     loop {
-        match sled::Config::new().path(db_dir).mode(sled::Mode::LowSpace).open() {
+        match sled::Config::new()
+            .path(db_dir)
+            .mode(sled::Mode::LowSpace)
+            .cache_capacity(CACHE_BYTES)
+            .open()
+        {
             Err(e) if tries < 20 && e.to_string().contains("could not acquire lock") => {
                 tries += 1;
                 std::thread::sleep(std::time::Duration::from_millis(50));
@@ -460,6 +542,10 @@ pub struct Tx<'a> {
     trees: &'a [TransactionalTree],
     actor: &'a str,
     now: Time,
+    /// In a long change: its batch number and the before-images noted so far.
+    undo: Option<(u32, std::cell::RefCell<Vec<u8>>)>,
+    /// Records written by this transaction that its next audit event seals.
+    sealed: std::cell::RefCell<Vec<String>>,
 }
 
 fn tx_err(e: sled::transaction::UnabortableTransactionError) -> Error {
@@ -472,6 +558,14 @@ fn tx_err(e: sled::transaction::UnabortableTransactionError) -> Error {
 impl Tx<'_> {
     fn t(&self, t: T) -> &TransactionalTree {
         &self.trees[t as usize]
+    }
+
+    /// Every write of a transaction goes through here, so that a long change can
+    /// log what it overwrites.
+    fn put(&self, t: T, key: &[u8], value: &[u8]) -> TxResult<()> {
+        self.log_before(t, key)?;
+        self.t(t).insert(key, value).map_err(tx_err)?;
+        Ok(())
     }
 
     pub fn actor(&self) -> &str {
@@ -527,7 +621,7 @@ impl Tx<'_> {
             .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes))
             .unwrap_or(0)
             + 1;
-        meta.insert(key.as_bytes(), &next.to_be_bytes()).map_err(tx_err)?;
+        self.put(T::Meta, key.as_bytes(), &next.to_be_bytes())?;
         Ok(Id::new(kind, year, next))
     }
 
@@ -545,9 +639,9 @@ impl Tx<'_> {
 
     fn write<R: Record>(&self, r: &R) -> TxResult<()> {
         let key = r.id().key();
-        self.t(R::TREE).insert(&key, enc(r)).map_err(tx_err)?;
+        self.put(R::TREE, &key, &enc(r))?;
         if let Some(sum) = r.summary_bytes() {
-            self.t(R::SUMMARY_TREE).insert(&key, sum).map_err(tx_err)?;
+            self.put(R::SUMMARY_TREE, &key, &sum)?;
         }
         Ok(())
     }
@@ -560,10 +654,14 @@ impl Tx<'_> {
                 detail: format!("{} is already filed", d.id),
             });
         }
-        self.t(T::Dossiers).insert(&key, enc(d)).map_err(tx_err)?;
-        self.t(T::DossiersSum).insert(&key, enc(&d.summary())).map_err(tx_err)?;
+        let bytes = enc(d);
+        self.sealed
+            .borrow_mut()
+            .push(chain::digest_entry(&d.id.to_string(), &bytes));
+        self.put(T::Dossiers, &key, &bytes)?;
+        self.put(T::DossiersSum, &key, &enc(&d.summary()))?;
         let text = crate::search::normalize(&d.search_text());
-        self.t(T::DossierText).insert(&key, text.as_bytes()).map_err(tx_err)?;
+        self.put(T::DossierText, &key, text.as_bytes())?;
         Ok(())
     }
 
@@ -587,7 +685,7 @@ impl Tx<'_> {
             .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes))
             .unwrap_or(0)
             + 1;
-        meta.insert(counter.as_bytes(), &no.to_be_bytes()).map_err(tx_err)?;
+        self.put(T::Meta, counter.as_bytes(), &no.to_be_bytes())?;
         let a = Addendum {
             no,
             author: self.actor.to_string(),
@@ -597,7 +695,11 @@ impl Tx<'_> {
         };
         let mut key = dossier.key().to_vec();
         key.extend_from_slice(&no.to_be_bytes());
-        self.t(T::Addenda).insert(key, enc(&a)).map_err(tx_err)?;
+        let bytes = enc(&a);
+        self.sealed
+            .borrow_mut()
+            .push(chain::digest_entry(&chain::addendum_ref(dossier, no), &bytes));
+        self.put(T::Addenda, &key, &bytes)?;
         Ok(no)
     }
 
@@ -609,7 +711,7 @@ impl Tx<'_> {
     }
 
     pub fn set_calendar(&self, cal: &[Blackout]) -> TxResult<()> {
-        self.t(T::Meta).insert("calendar", enc(&cal)).map_err(tx_err)?;
+        self.put(T::Meta, b"calendar", &enc(&cal))?;
         Ok(())
     }
 
@@ -624,9 +726,7 @@ impl Tx<'_> {
     }
 
     pub fn set_imported(&self, key: &str, id: Id) -> TxResult<()> {
-        self.t(T::Imports)
-            .insert(key.as_bytes(), id.to_string().as_bytes())
-            .map_err(tx_err)?;
+        self.put(T::Imports, key.as_bytes(), id.to_string().as_bytes())?;
         Ok(())
     }
 
@@ -640,21 +740,31 @@ impl Tx<'_> {
             .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
             .unwrap_or(0)
             + 1;
-        meta.insert("audit_seq", &seq.to_be_bytes()).map_err(tx_err)?;
-        let ev = AuditEvent {
+        self.put(T::Meta, b"audit_seq", &seq.to_be_bytes())?;
+        let prev = meta
+            .get(chain::HEAD_KEY)
+            .map_err(tx_err)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default();
+        let mut ev = AuditEvent {
             seq,
             time: self.now,
             actor: self.actor.to_string(),
             action: action.to_string(),
             entity: entities.join(" "),
             summary: summary.to_string(),
+            digest: std::mem::take(&mut *self.sealed.borrow_mut()).join(" "),
+            prev,
+            seal: String::new(),
         };
-        self.t(T::Audit).insert(&seq.to_be_bytes(), enc(&ev)).map_err(tx_err)?;
+        ev.seal = chain::seal_of(&ev);
+        self.put(T::Meta, chain::HEAD_KEY.as_bytes(), ev.seal.as_bytes())?;
+        self.put(T::Audit, &seq.to_be_bytes(), &enc(&ev))?;
         for entity in entities {
             let mut k = entity.as_bytes().to_vec();
             k.push(0);
             k.extend_from_slice(&seq.to_be_bytes());
-            self.t(T::AuditEntity).insert(k, &[][..]).map_err(tx_err)?;
+            self.put(T::AuditEntity, &k, &[])?;
         }
         Ok(seq)
     }

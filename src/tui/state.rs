@@ -258,6 +258,10 @@ pub struct ImportPopup {
     pub path: std::path::PathBuf,
     pub done_bytes: u64,
     pub total_bytes: u64,
+    /// Records read so far.
+    pub rows: usize,
+    /// Writing (after `y`), not reading for the preview.
+    pub writing: bool,
     pub preview: Option<Box<super::worker::ImportPreview>>,
 }
 

@@ -7,8 +7,7 @@ use crate::error::Error;
 use crate::model::*;
 use crate::report::Report;
 use crate::service::{
-    ArchiveFilter, Backend, Command, DossierView, ImportItem, ImportReport, Outcome, Overview, PlanFilter,
-    RequestFilter,
+    ArchiveFilter, Backend, Command, DossierView, ImportReport, Outcome, Overview, PlanFilter, RequestFilter,
 };
 
 /// Work for the worker. Each carries what the UI needs to match the answer.
@@ -45,6 +44,12 @@ pub enum Job {
     ImportPreview {
         path: std::path::PathBuf,
     },
+    /// Import a file for real, streamed (progress as it goes): answered with
+    /// [`Reply::Done`] carrying the import's outcome.
+    Import {
+        path: std::path::PathBuf,
+        label: String,
+    },
 }
 
 /// How many records an import preview lists.
@@ -67,8 +72,8 @@ pub struct ImportPreview {
     /// The first [`PREVIEW_ROWS`] records.
     pub rows: Vec<PreviewRow>,
     pub warnings: Vec<String>,
-    /// Everything read from the file, sent again without `dry_run` on `y`.
-    pub items: Vec<ImportItem>,
+    /// How many records the file holds.
+    pub total_rows: usize,
 }
 
 /// What the worker sends back.
@@ -94,10 +99,11 @@ pub enum Reply {
         label: String,
         outcomes: Vec<Outcome>,
     },
-    /// Reading a file for [`Job::ImportPreview`]: sent while it runs.
+    /// Reading a file for [`Job::ImportPreview`] or [`Job::Import`]: sent while it runs.
     ImportProgress {
         done_bytes: u64,
         total_bytes: u64,
+        rows: usize,
     },
     ImportPreview(Box<ImportPreview>),
     Failed(Error),
@@ -137,6 +143,23 @@ pub fn handle(b: &dyn Backend, job: Job) -> Reply {
 pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(Reply)) -> Reply {
     let r = match job {
         Job::ImportPreview { path } => import_preview(b, path, progress).map(|p| Reply::ImportPreview(Box::new(p))),
+        Job::Import { path, label } => {
+            let opts = crate::io::Options {
+                systems: b.systems().unwrap_or_default(),
+                ..crate::io::Options::default()
+            };
+            crate::io::import_files(b, &[path], &opts, false, 0, &mut |p| {
+                progress(Reply::ImportProgress {
+                    done_bytes: p.done_bytes,
+                    total_bytes: p.total_bytes,
+                    rows: p.rows,
+                })
+            })
+            .map(|run| Reply::Done {
+                label,
+                outcomes: vec![run.outcome],
+            })
+        }
         Job::LoadAll => (|| {
             Ok(Reply::All {
                 systems: b.systems()?,
@@ -184,7 +207,8 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
     r.unwrap_or_else(Reply::Failed)
 }
 
-/// Parse `path` as `beian import` would, then ask the core what importing it would do.
+/// Read `path` as `beian import` would and ask the core, batch by batch, what
+/// importing it would do (a dry run: nothing is kept).
 fn import_preview(
     b: &dyn Backend,
     path: std::path::PathBuf,
@@ -194,34 +218,27 @@ fn import_preview(
         systems: b.systems()?,
         ..crate::io::Options::default()
     };
-    let parsed = crate::io::parse_file_with_progress(&path, &opts, &mut |done_bytes, total_bytes| {
+    let run = crate::io::import_files(b, std::slice::from_ref(&path), &opts, true, PREVIEW_ROWS, &mut |p| {
         progress(Reply::ImportProgress {
-            done_bytes,
-            total_bytes,
+            done_bytes: p.done_bytes,
+            total_bytes: p.total_bytes,
+            rows: p.rows,
         })
     })?;
-    let rows = parsed
-        .items
+    let rows = run
+        .first
         .iter()
-        .take(PREVIEW_ROWS)
         .map(|i| PreviewRow {
             title: i.request.title.clone(),
             submitter: i.request.submitter.name.clone(),
             channel: i.request.channel,
         })
         .collect();
-    let out = b.execute(
-        Command::RequestImport {
-            items: parsed.items.clone(),
-            dry_run: true,
-        },
-        None,
-    )?;
     Ok(ImportPreview {
         path,
-        counts: ImportReport::counts(&out.summary).unwrap_or_default(),
+        counts: ImportReport::counts(&run.outcome.summary).unwrap_or_default(),
         rows,
-        warnings: parsed.warnings,
-        items: parsed.items,
+        warnings: run.warnings,
+        total_rows: run.rows,
     })
 }

@@ -51,6 +51,7 @@ ops! {
     ReportHandle = "report.handle": [Supervisor],
     ServerStatus = "server.status": [Admin, Supervisor],
     RecognitionRecord = "recognition.record": [Admin, Supervisor],
+    Backup = "backup.write": [Admin, Supervisor],
 }
 
 pub fn allowed(role: Role, op: Op) -> bool {

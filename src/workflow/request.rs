@@ -156,3 +156,130 @@ pub fn likely_duplicate(
     };
     short.chars().count() >= 4 && long.contains(short)
 }
+
+/// The titles (as [`title_key`]s, by system) an import compares new requests
+/// with, answering [`likely_duplicate`] against all of them without comparing
+/// with each. A stored key equal to the new one, or contained in it (four
+/// characters or more), is one of the new key's substrings: each substring's
+/// hash is looked up. A stored key containing the new one contains every
+/// 4-gram of it: the candidates are those holding its rarest 4-gram. Every
+/// candidate is then checked with [`likely_duplicate`] itself.
+#[derive(Debug, Default)]
+pub struct DuplicateIndex {
+    keys: Vec<(Option<crate::model::Id>, Box<str>)>,
+    /// Hash of (system, whole key) → entries.
+    exact: std::collections::HashMap<u64, Vec<u32>, BuildU64>,
+    /// Hash of (system, 4-gram) → entries containing it (once each).
+    grams: std::collections::HashMap<u64, Vec<u32>, BuildU64>,
+}
+
+const GRAM: usize = 4;
+
+/// Keys of the index maps are hashes already.
+#[derive(Debug, Default, Clone, Copy)]
+struct U64Hasher(u64);
+
+impl std::hash::Hasher for U64Hasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type BuildU64 = std::hash::BuildHasherDefault<U64Hasher>;
+
+fn seed(system: Option<crate::model::Id>) -> u64 {
+    let s = system.map_or(0, |id| u64::from(id.seq) + 1);
+    0xcbf2_9ce4_8422_2325 ^ s.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// One more character of a running hash.
+fn step(h: u64, c: char) -> u64 {
+    (h ^ u64::from(c as u32)).wrapping_mul(0x100_0000_01b3)
+}
+
+/// The final mix, so that the maps' buckets are spread.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+fn hash_of(system: Option<crate::model::Id>, chars: &[char]) -> u64 {
+    mix(chars.iter().fold(seed(system), |h, c| step(h, *c)))
+}
+
+impl DuplicateIndex {
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn insert(&mut self, system: Option<crate::model::Id>, key: &str) {
+        if key.is_empty() {
+            return;
+        }
+        let n = self.keys.len() as u32;
+        let chars: Vec<char> = key.chars().collect();
+        self.exact.entry(hash_of(system, &chars)).or_default().push(n);
+        for g in chars.windows(GRAM) {
+            let list = self.grams.entry(hash_of(system, g)).or_default();
+            if list.last() != Some(&n) {
+                list.push(n);
+            }
+        }
+        self.keys.push((system, key.into()));
+    }
+
+    fn any_match(&self, system: Option<crate::model::Id>, key: &str, entries: Option<&Vec<u32>>) -> bool {
+        entries.is_some_and(|e| {
+            e.iter().any(|&n| {
+                let (s, k) = &self.keys[n as usize];
+                likely_duplicate(system, key, *s, k)
+            })
+        })
+    }
+
+    /// Is `key` on `system` a likely duplicate of any key in the index?
+    pub fn matches(&self, system: Option<crate::model::Id>, key: &str) -> bool {
+        if key.is_empty() || self.keys.is_empty() {
+            return false;
+        }
+        let chars: Vec<char> = key.chars().collect();
+        let n = chars.len();
+        // Stored keys equal to it, or contained in it with four characters or more.
+        for i in 0..n {
+            let mut h = seed(system);
+            for (j, c) in chars.iter().enumerate().skip(i) {
+                h = step(h, *c);
+                let len = j + 1 - i;
+                if (len >= GRAM || len == n) && self.any_match(system, key, self.exact.get(&mix(h))) {
+                    return true;
+                }
+            }
+        }
+        // Stored keys containing it: all hold its rarest 4-gram.
+        if n >= GRAM {
+            let mut rarest: Option<&Vec<u32>> = None;
+            for g in chars.windows(GRAM) {
+                match self.grams.get(&hash_of(system, g)) {
+                    None => return false,
+                    Some(list) if rarest.is_none_or(|r| list.len() < r.len()) => rarest = Some(list),
+                    Some(_) => {}
+                }
+            }
+            return self.any_match(system, key, rarest);
+        }
+        false
+    }
+}

@@ -109,7 +109,12 @@ fn import_box(f: &mut Frame, area: Rect, s: &State, p: &ImportPopup) {
         let inner = block.inner(r);
         f.render_widget(block, r);
         let [label, gauge] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
-        f.render_widget(Paragraph::new(t("tui.import.reading", &[])), label);
+        let doing = if p.writing {
+            t("tui.import.writing", &[])
+        } else {
+            t("tui.import.reading", &[])
+        };
+        f.render_widget(Paragraph::new(doing), label);
         let ratio = if p.total_bytes == 0 {
             0.0
         } else {
@@ -117,8 +122,12 @@ fn import_box(f: &mut Frame, area: Rect, s: &State, p: &ImportPopup) {
         };
         let kib = |b: u64| b.div_ceil(1024).to_string();
         let text = t(
-            "tui.import.bytes",
-            &[("done", kib(p.done_bytes)), ("total", kib(p.total_bytes))],
+            "tui.import.rows",
+            &[
+                ("rows", p.rows.to_string()),
+                ("done", kib(p.done_bytes)),
+                ("total", kib(p.total_bytes)),
+            ],
         );
         f.render_widget(
             ratatui::widgets::Gauge::default()
@@ -176,10 +185,10 @@ fn import_box(f: &mut Frame, area: Rect, s: &State, p: &ImportPopup) {
             inner_w,
         )));
     }
-    if preview.items.len() > preview.rows.len() {
+    if preview.total_rows > preview.rows.len() {
         let more = t(
             "tui.import.more_rows",
-            &[("n", (preview.items.len() - preview.rows.len()).to_string())],
+            &[("n", (preview.total_rows - preview.rows.len()).to_string())],
         );
         lines.push(Line::styled(fit(&more, inner_w), th.dim()));
     }

@@ -294,6 +294,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
         Reply::Evaluation(r) => reports::loaded(s, *r),
         r @ (Reply::ImportProgress { .. } | Reply::ImportPreview(_)) => popups::import_reply(s, r),
         Reply::Done { label, outcomes } => {
+            popups::import_ended(s);
             match outcomes.as_slice() {
                 // An import: say what it did rather than list every new request.
                 [o] if crate::service::ImportReport::counts(&o.summary).is_some() => {
@@ -322,7 +323,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
         Reply::Failed(e) => {
             // Whatever failed, nothing is loading any more (a report's period may be refused).
             s.reports.loading = false;
-            popups::import_failed(s);
+            popups::import_ended(s);
             forms::failed(s, &e);
             s.toast(e.message(), true);
         }

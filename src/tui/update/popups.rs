@@ -319,6 +319,8 @@ fn import_file(s: &mut State, text: &str, fx: &mut Vec<Effect>) -> Result<(), St
         path: path.clone(),
         done_bytes: 0,
         total_bytes: 0,
+        rows: 0,
+        writing: false,
         preview: None,
     }));
     fx.push(Effect::Job(Job::ImportPreview { path }));
@@ -330,13 +332,19 @@ fn import_file(s: &mut State, text: &str, fx: &mut Vec<Effect>) -> Result<(), St
 fn import_key(s: &mut State, p: ImportPopup, k: KeyEvent, fx: &mut Vec<Effect>) {
     match (k.code, p.preview) {
         (KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter, Some(preview)) => {
-            fx.push(Effect::Job(Job::Execute {
-                cmd: Command::RequestImport {
-                    items: preview.items,
-                    dry_run: false,
-                },
-                expect_rev: None,
+            // The file is read again and streamed into the database; the popup
+            // shows the progress until the worker answers.
+            s.popups.push(Popup::Import(ImportPopup {
+                path: preview.path.clone(),
+                done_bytes: 0,
+                total_bytes: 0,
+                rows: 0,
+                writing: true,
+                preview: None,
+            }));
+            fx.push(Effect::Job(Job::Import {
                 label: t("tui.done.imported", &[("file", crate::io::display_name(&preview.path))]),
+                path: preview.path,
             }));
         }
         (KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q'), _) => {
@@ -356,9 +364,11 @@ pub fn import_reply(s: &mut State, r: super::super::worker::Reply) {
         Reply::ImportProgress {
             done_bytes,
             total_bytes,
+            rows,
         } => {
             p.done_bytes = done_bytes;
             p.total_bytes = total_bytes;
+            p.rows = rows;
         }
         Reply::ImportPreview(preview) if preview.path == p.path => {
             p.done_bytes = p.total_bytes;
@@ -368,8 +378,9 @@ pub fn import_reply(s: &mut State, r: super::super::worker::Reply) {
     }
 }
 
-/// The file could not be imported: close the popup still reading it (the error is toasted).
-pub fn import_failed(s: &mut State) {
+/// The import ended (done, or failed with the error toasted): close the popup
+/// still showing its progress.
+pub fn import_ended(s: &mut State) {
     s.popups
         .retain(|p| !matches!(p, Popup::Import(ImportPopup { preview: None, .. })));
 }
