@@ -746,10 +746,27 @@ fn protocol_seeds() -> Vec<Vec<u8>> {
         ClientMsg::Subscribe,
         ClientMsg::Status { id: 4 },
     ];
+    let items = jsonl::parse(
+        r#"{"title":"\u001b[2J","submitter":{"name":"\u202e"},"system":"教务管理系统"}"#.as_bytes(),
+        "seed.jsonl",
+        &options(),
+    )
+    .expect("a seed import item")
+    .items;
+    assert_eq!(items.len(), 1);
+    let client = client.into_iter().chain([
+        ClientMsg::Import {
+            id: 5,
+            items,
+            dry_run: false,
+            finish: true,
+        },
+        ClientMsg::ImportAbort { id: 6 },
+    ]);
     let mut all = Vec::new();
     let mut stream = Vec::new();
-    for m in &client {
-        let f = protocol::encode(m).unwrap();
+    for m in client {
+        let f = protocol::encode(&m).unwrap();
         stream.extend_from_slice(&f);
         all.push(f);
     }
