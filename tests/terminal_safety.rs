@@ -118,7 +118,7 @@ fn serve(job: Job) -> Option<Reply> {
         // Commands are not run: the database stays the demo's.
         Job::Execute { .. } | Job::ExecuteMany { .. } => return None,
         // Imports are answered by the real worker on a database of their own (below).
-        Job::ImportPreview { .. } => return None,
+        Job::ImportPreview { .. } | Job::Import { .. } => return None,
     })
 }
 
