@@ -50,6 +50,9 @@ pub enum Job {
         path: std::path::PathBuf,
         label: String,
     },
+    /// Recompute the hash chain: answered with [`Reply::Integrity`]. It reads the
+    /// whole audit log, so it runs beside the other jobs, not before them.
+    Verify,
 }
 
 /// How many records an import preview lists.
@@ -106,11 +109,21 @@ pub enum Reply {
         rows: usize,
     },
     ImportPreview(Box<ImportPreview>),
+    /// The hash chain, recomputed ([`Job::Verify`]).
+    Integrity(Result<crate::store::chain::VerifyReport, Error>),
     Failed(Error),
 }
 
 pub fn run(backend: Box<dyn Backend>, jobs: Receiver<Job>, replies: Sender<super::Msg>) {
+    let backend: std::sync::Arc<dyn Backend> = std::sync::Arc::from(backend);
     for job in jobs {
+        if let Job::Verify = job {
+            let (b, replies) = (backend.clone(), replies.clone());
+            let _ = std::thread::Builder::new().name("beian-verify".into()).spawn(move || {
+                let _ = replies.send(super::Msg::Reply(handle(b.as_ref(), Job::Verify)));
+            });
+            continue;
+        }
         let mut progress = |r: Reply| {
             let _ = replies.send(super::Msg::Reply(r));
         };
@@ -143,6 +156,7 @@ pub fn handle(b: &dyn Backend, job: Job) -> Reply {
 pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(Reply)) -> Reply {
     let r = match job {
         Job::ImportPreview { path } => import_preview(b, path, progress).map(|p| Reply::ImportPreview(Box::new(p))),
+        Job::Verify => Ok(Reply::Integrity(b.verify(None))),
         Job::Import { path, label } => {
             let opts = crate::io::Options {
                 systems: b.systems().unwrap_or_default(),
