@@ -119,6 +119,7 @@ fn serve(job: Job) -> Option<Reply> {
         Job::Execute { .. } | Job::ExecuteMany { .. } => return None,
         // Imports are answered by the real worker on a database of their own (below).
         Job::ImportPreview { .. } | Job::Import { .. } => return None,
+        Job::Verify => Reply::Integrity(s.verify(a, None)),
     })
 }
 
@@ -140,6 +141,7 @@ fn loaded() -> State {
     let roles = fixture().actor.roles.clone();
     let mut st = State::new(ADMIN.into(), roles, LOCATION.into(), keymap, issues);
     send(&mut st, Msg::Reply(serve(Job::LoadAll).unwrap()));
+    send(&mut st, Msg::Reply(serve(Job::Verify).unwrap()));
     st
 }
 
