@@ -433,10 +433,17 @@ pub fn title_from(body: &str, cols: usize) -> String {
     out
 }
 
-/// A bad-input error at `place` (file and line or message) in `field`.
+/// A bad-input error at `place` (file and line or message) in `field`. Every part
+/// may quote the file (a field name in a JSON error, a header, a decoder's
+/// detail), so each is made visible: the message is printed to the terminal.
 pub(crate) fn bad(place: &str, field: &str, value: &str, expected: &str) -> Error {
+    use crate::sanitize::visible_line;
     let value: String = value.chars().take(80).collect();
-    Error::input(&format!("{place}, {field}"), &value, expected)
+    Error::input(
+        &visible_line(&format!("{place}, {field}")),
+        &value,
+        &visible_line(expected),
+    )
 }
 
 /// How far an import has come, for a progress bar.
