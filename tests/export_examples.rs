@@ -95,7 +95,10 @@ fn report_markdown(s: &Service, a: &Actor) -> String {
     let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
     let mut input = s.report_input(a).unwrap();
     input.today = day(REPORT_TO);
-    beian::report::evaluate(&input, day(REPORT_FROM), day(REPORT_TO)).markdown()
+    let mut r = beian::report::evaluate(&input, day(REPORT_FROM), day(REPORT_TO));
+    // As `beian report` prints it: with the head of the audit chain.
+    r.chain_head = Some(s.verify(a, None).unwrap().head);
+    r.markdown()
 }
 
 fn dir() -> PathBuf {

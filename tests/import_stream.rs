@@ -235,3 +235,50 @@ impl OkOut for Out {
         assert_eq!(self.code, 0, "{}\n{}", self.stdout, self.stderr);
     }
 }
+
+#[test]
+fn a_mapping_file_names_columns_and_its_bad_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = new_db(tmp.path());
+    let csv = tmp.path().join("custom.csv");
+    std::fs::write(&csv, "Q1,Q2,Q3\n图书馆座位预约页面打不开,王同学,物理学院\n").unwrap();
+    // Without a mapping the file has no title column.
+    let out = local(&db, &["import", csv.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+
+    let map = tmp.path().join("survey.map");
+    std::fs::write(&map, "# 某问卷的列\nQ1=title\nQ2=submitter\nQ3=学院\n").unwrap();
+    let out = local(
+        &db,
+        &["import", "--map-file", map.to_str().unwrap(), csv.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("survey.map") && out.stderr.contains('4'),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("department"),
+        "the expected fields are listed: {}",
+        out.stderr
+    );
+
+    std::fs::write(&map, "# 某问卷的列\nQ1=title\nQ2=submitter\n\nQ3=department\n").unwrap();
+    let out = local(
+        &db,
+        &[
+            "--json",
+            "import",
+            "--map-file",
+            map.to_str().unwrap(),
+            csv.to_str().unwrap(),
+        ],
+    );
+    let created = ids(&out);
+    assert_eq!(created.len(), 1);
+    let r = local(&db, &["--json", "request", "show", &created[0]]).json();
+    assert_eq!(r["title"], "图书馆座位预约页面打不开");
+    assert_eq!(r["submitter"]["name"], "王同学");
+    assert_eq!(r["department"], "物理学院");
+}

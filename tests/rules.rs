@@ -1652,6 +1652,10 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
         }),
         query(Op::ReadAudit, "audit", |w, a| w.svc.audit(a, None, 10)),
         query(Op::ServerStatus, "server status", |_, a| beian::server::check_status(a)),
+        query(Op::ReadRecords, "verify", |w, a| w.svc.verify(a, None)),
+        query(Op::Backup, "backup", |w, a| {
+            w.svc.backup(a, &w.dir.path().join("backups"), Some(2))
+        }),
         query(Op::ReadAudit, "audit of one record", move |w, a| {
             w.svc.audit(a, Some(&draft.to_string()), 10)
         }),
@@ -1948,6 +1952,7 @@ fn the_permission_table_is_the_processs() {
         (Op::ReportHandle, &[Supervisor]),
         (Op::ServerStatus, &[Admin, Supervisor]),
         (Op::RecognitionRecord, &[Admin, Supervisor]),
+        (Op::Backup, &[Admin, Supervisor]),
     ];
     assert_eq!(expect.len(), Op::ALL.len());
     for (op, roles) in expect {

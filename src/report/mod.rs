@@ -251,6 +251,10 @@ pub struct Report {
     pub requests_received: usize,
     pub requests_by_channel: Vec<ChannelRow>,
     pub orders: OrderSummary,
+    /// The head of the audit hash chain when the report was made: supervisors
+    /// keep it outside the system (`beian verify --expect`).
+    #[serde(default)]
+    pub chain_head: Option<crate::store::chain::ChainHead>,
 }
 
 /// Days are finite by construction ([`Stats::of`] drops the rest), so equality is
@@ -493,6 +497,7 @@ pub fn evaluate(input: &ReportInput, from: NaiveDate, to: NaiveDate) -> Report {
     };
 
     Report {
+        chain_head: None,
         from,
         to,
         today: input.today,

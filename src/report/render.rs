@@ -40,7 +40,7 @@ fn stats_cells(s: &Stats) -> [String; 3] {
 }
 
 /// The names `--table` accepts for the evaluation report.
-pub const REPORT_TABLES: [&str; 10] = [
+pub const REPORT_TABLES: [&str; 11] = [
     "updates_by_month",
     "updates",
     "lead_times",
@@ -51,6 +51,7 @@ pub const REPORT_TABLES: [&str; 10] = [
     "training",
     "requests",
     "overdue_orders",
+    "chain_head",
 ];
 
 /// The names `--table` accepts for the contributions report.
@@ -265,6 +266,17 @@ impl Report {
                         o.days_overdue.to_string(),
                     ]
                 })
+                .collect(),
+        });
+        // Printed in every report so that supervisors keep it outside the system.
+        out.push(Table {
+            name: "chain_head",
+            title: title("chain_head"),
+            header: h(&["seq", "seal"]),
+            rows: self
+                .chain_head
+                .iter()
+                .map(|c| vec![c.seq.to_string(), c.seal.clone()])
                 .collect(),
         });
         out

@@ -127,6 +127,12 @@ impl Service {
         &self.archive_index
     }
 
+    /// The store itself, for the tamper tests and fixtures (`raw_entries`, `raw_set`).
+    #[doc(hidden)]
+    pub fn raw_store(&self) -> &Store {
+        &self.store
+    }
+
     /// Carry out a command now.
     pub fn execute(&self, actor: &Actor, cmd: Command, expect_rev: Option<u64>) -> Result<Outcome> {
         self.execute_at(actor, cmd, expect_rev, Utc::now())

@@ -272,7 +272,9 @@ impl Service {
     /// The periodic evaluation of §4.3 for the days `from..=to` (permission `read`).
     pub fn evaluation(&self, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<crate::report::Report> {
         check_period(from, to)?;
-        Ok(crate::report::evaluate(&self.report_input(actor)?, from, to))
+        let mut report = crate::report::evaluate(&self.report_input(actor)?, from, to);
+        report.chain_head = Some(self.store().chain_head()?);
+        Ok(report)
     }
 
     /// Contributions of §5.2 for the days `from..=to` (permission `read`).

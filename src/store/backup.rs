@@ -273,6 +273,7 @@ pub fn restore(backup: &Path, data_dir: &Path) -> Result<Manifest> {
         });
     }
     super::create_private_dir(data_dir)?;
+    super::private_files_in(data_dir);
     let built = (|| {
         let db = super::open_sled(&data_dir.join("db")).map_err(storage)?;
         let rpath = backup.join(RECORDS);

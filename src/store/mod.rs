@@ -158,6 +158,7 @@ impl Store {
         if let OpenMode::Create { .. } = mode {
             create_private_dir(dir)?;
         }
+        private_files_in(dir);
         let owner = OwnerLock::acquire(dir)?;
         let db = open_sled(&db_dir).map_err(|e| {
             let detail = e.to_string();
@@ -443,6 +444,34 @@ impl Store {
         Ok(out)
     }
 
+    /// Every entry of a tree by name, as stored (tamper tests, fixtures).
+    #[doc(hidden)]
+    pub fn raw_entries(&self, tree: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let i = TREE_NAMES
+            .iter()
+            .position(|n| *n == tree)
+            .ok_or_else(|| storage(tree))?;
+        self.trees[i]
+            .iter()
+            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(storage))
+            .collect()
+    }
+
+    /// Write or remove one entry behind every rule's back: only the tamper tests
+    /// use it, to play someone editing the files.
+    #[doc(hidden)]
+    pub fn raw_set(&self, tree: &str, key: &[u8], value: Option<&[u8]>) -> Result<()> {
+        let i = TREE_NAMES
+            .iter()
+            .position(|n| *n == tree)
+            .ok_or_else(|| storage(tree))?;
+        match value {
+            Some(v) => self.trees[i].insert(key, v).map(|_| ()),
+            None => self.trees[i].remove(key).map(|_| ()),
+        }
+        .map_err(storage)
+    }
+
     /// The head of the chain as the database records it.
     pub fn chain_head(&self) -> Result<chain::ChainHead> {
         let m = self.tree(T::Meta);
@@ -519,7 +548,17 @@ fn open_sled(db_dir: &Path) -> sled::Result<sled::Db> {
     }
 }
 
-fn create_private_dir(dir: &Path) -> Result<()> {
+/// Files this process creates from now on (the database's, backups, exports)
+/// are its owner's alone — 0600 — unless the data directory is shared with a
+/// group on purpose (mode 2770, docs/deploy.md), when the group keeps access.
+pub(crate) fn private_files_in(dir: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let shared = std::fs::metadata(dir).is_ok_and(|m| m.mode() & 0o070 != 0);
+    let mask = if shared { 0o007 } else { 0o077 };
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
+}
+
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     if dir.exists() {
         if !dir.is_dir() {

@@ -219,6 +219,7 @@ fn event_loop(
     let backend = CrosstermBackend::new(std::io::stdout());
     let mut terminal = Terminal::new(backend).map_err(|e| Error::io(std::path::Path::new("tty"), e))?;
     let _ = jobs.send(worker::Job::LoadAll);
+    let _ = jobs.send(worker::Job::Verify);
     #[cfg(debug_assertions)]
     inject_fault(&mut terminal, state);
     // For the start-up benchmark (scripts/bench.sh): quit right after the first

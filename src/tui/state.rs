@@ -126,6 +126,18 @@ pub struct ArchiveState {
     pub cursor: ListCursor,
     pub detail: Option<DossierView>,
     pub detail_scroll: Scroll,
+    pub integrity: Integrity,
+}
+
+/// What the last check of the hash chain found (shown on the archive pane).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Integrity {
+    #[default]
+    Checking,
+    Intact(crate::store::chain::VerifyReport),
+    Broken(crate::store::chain::VerifyReport),
+    /// The check itself failed (no permission, storage error).
+    Unknown(String),
 }
 
 impl ArchiveState {

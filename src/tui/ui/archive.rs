@@ -31,9 +31,21 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
     let label = fit(&label, search.width as usize / 2);
     let lw = text_width(&label) as u16;
     f.render_widget(Paragraph::new(Span::styled(label, th.dim())), search);
+    // The integrity of the chain, at the right end of the search line.
+    let (badge, style) = integrity_badge(s, &th);
+    let badge = fit(&badge, search.width.saturating_sub(lw) as usize / 2);
+    let bw = text_width(&badge) as u16;
+    f.render_widget(
+        Paragraph::new(Span::styled(badge, style)),
+        Rect {
+            x: search.x + search.width.saturating_sub(bw),
+            width: bw,
+            ..search
+        },
+    );
     let input = Rect {
         x: search.x + lw,
-        width: search.width.saturating_sub(lw),
+        width: search.width.saturating_sub(lw + bw + 1),
         ..search
     };
     render_field(f, &a.query, input, a.searching && s.popups.is_empty());
@@ -97,5 +109,22 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         let first = a.detail_scroll.first(wrapped.len(), inner.height as usize);
         let body: Vec<Line> = wrapped.into_iter().skip(first).map(Line::raw).collect();
         f.render_widget(Paragraph::new(body), inner);
+    }
+}
+
+/// `完整性 ✓ 链头 #1421`, `完整性 ✗ audit #17`, or that it is being checked.
+fn integrity_badge(s: &State, th: &Theme) -> (String, ratatui::style::Style) {
+    use super::super::state::Integrity;
+    match &s.archive.integrity {
+        Integrity::Checking => (t("tui.integrity.checking", &[]), th.dim()),
+        Integrity::Intact(v) => (t("tui.integrity.intact", &[("seq", v.head.seq.to_string())]), th.ok()),
+        Integrity::Broken(v) => (
+            t(
+                "tui.integrity.broken",
+                &[("at", v.problem.as_ref().map(|p| p.at.clone()).unwrap_or_default())],
+            ),
+            th.error(),
+        ),
+        Integrity::Unknown(why) => (t("tui.integrity.unknown", &[("why", why.clone())]), th.dim()),
     }
 }

@@ -293,6 +293,14 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             }
         }
         Reply::Evaluation(r) => reports::loaded(s, *r),
+        Reply::Integrity(r) => {
+            use crate::tui::state::Integrity;
+            s.archive.integrity = match r {
+                Ok(v) if v.ok() => Integrity::Intact(v),
+                Ok(v) => Integrity::Broken(v),
+                Err(e) => Integrity::Unknown(e.message()),
+            }
+        }
         r @ (Reply::ImportProgress { .. } | Reply::ImportPreview(_)) => popups::import_reply(s, r),
         Reply::Done { label, outcomes } => {
             popups::import_ended(s);
