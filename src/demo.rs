@@ -74,7 +74,7 @@ const ZHANG: usize = 5;
 const ZHAO: usize = 6;
 
 /// Login name and the name people know them by.
-const PEOPLE: [(&str, &str); 7] = [
+pub(crate) const PEOPLE: [(&str, &str); 7] = [
     ("", "系统管理员"),
     ("wanglei", "王磊"),
     ("liuyang", "刘洋"),
@@ -133,7 +133,7 @@ pub fn demo_config(creator: &str) -> Config {
     }
 }
 
-fn write_config(service: &mut Service) -> Result<()> {
+pub(crate) fn write_config(service: &mut Service) -> Result<()> {
     let dir = service.dir().to_path_buf();
     let path = dir.join(CONFIG_FILE);
     let body = toml::to_string(&demo_config(service.creator())).map_err(|e| Error::Config {
@@ -501,7 +501,7 @@ const SYSTEMS: &[Sys] = &[
     },
 ];
 
-const SURNAMES: &[(&str, &str)] = &[
+pub(crate) const SURNAMES: &[(&str, &str)] = &[
     ("王", "wang"),
     ("李", "li"),
     ("张", "zhang"),
@@ -553,7 +553,7 @@ const SURNAMES: &[(&str, &str)] = &[
     ("卢", "lu"),
 ];
 
-const GIVEN: &[(&str, &str)] = &[
+pub(crate) const GIVEN: &[(&str, &str)] = &[
     ("子涵", "zihan"),
     ("浩然", "haoran"),
     ("雨桐", "yutong"),
@@ -596,7 +596,7 @@ const GIVEN: &[(&str, &str)] = &[
     ("立新", "lixin"),
 ];
 
-const FOREIGN: &[&str] = &[
+pub(crate) const FOREIGN: &[&str] = &[
     "Anna Müller",
     "James Wilson",
     "Tanaka Yuki",
@@ -609,7 +609,7 @@ const FOREIGN: &[&str] = &[
     "Emily Clarke",
 ];
 
-const COLLEGES: &[&str] = &[
+pub(crate) const COLLEGES: &[&str] = &[
     "计算机科学与技术学院",
     "外国语学院",
     "机械工程学院",
@@ -628,7 +628,7 @@ const COLLEGES: &[&str] = &[
     "国际教育学院",
 ];
 
-const OFFICES: &[&str] = &[
+pub(crate) const OFFICES: &[&str] = &[
     "教务处",
     "学生工作部",
     "人事处",

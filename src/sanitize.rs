@@ -5,12 +5,15 @@
 
 /// Is this a character that must not reach a terminal or a stored record: C0/C1
 /// controls (except newline and tab), DEL, bidi overrides and isolates, and
-/// zero-width characters that can hide text.
+/// zero-width characters that can hide text (among them the Mongolian vowel
+/// separator, the interlinear annotation marks and the invisible tag characters
+/// U+E0000–U+E007F that smuggle ASCII past a reader).
 pub fn is_unsafe(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
         | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{061c}')
+        | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{061c}' | '\u{180e}'
+        | '\u{fff9}'..='\u{fffb}' | '\u{e0000}'..='\u{e007f}')
 }
 
 /// Remove unsafe characters; keep newlines and tabs; turn CRLF and CR into LF.
@@ -72,5 +75,13 @@ mod tests {
         let v = visible("x\u{0}\u{9b}\u{200b}\u{2066}y\nz");
         assert!(!v.chars().any(is_unsafe), "{v:?}");
         assert!(v.ends_with("y\nz"));
+    }
+
+    #[test]
+    fn invisible_tags_and_annotations_go() {
+        // "hi" in tag characters after a visible word, an interlinear annotation.
+        let s = "ok\u{e0068}\u{e0069}\u{e007f} \u{fff9}a\u{fffa}b\u{fffb}\u{180e}";
+        assert_eq!(clean(s), "ok ab");
+        assert!(!visible(s).chars().any(is_unsafe));
     }
 }

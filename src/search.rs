@@ -5,6 +5,8 @@
 //! one of its whitespace-separated terms occurs in the text, so a Chinese word
 //! matches wherever it appears, without a segmenter.
 
+pub mod index;
+
 /// Normalise text for matching.
 pub fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -1097,10 +1097,10 @@ fn import_a_questionnaire_export_from_the_queue() {
     let mut progress = Vec::new();
     press_to(&mut st, "I", &backend, &mut progress);
     assert!(matches!(st.popups.last(), Some(Popup::Prompt { .. })));
-    // A pasted path, quoted as file managers do.
+    // A pasted path, quoted as file managers do, and an option as `beian import` takes it.
     send_to(
         &mut st,
-        Msg::Input(Event::Paste(format!("'{}'", file.display()))),
+        Msg::Input(Event::Paste(format!("'{}' --channel website", file.display()))),
         &backend,
         &mut progress,
     );
@@ -1133,6 +1133,15 @@ fn import_a_questionnaire_export_from_the_queue() {
     press_to(&mut st, "y", &backend, &mut progress);
     assert!(st.popups.is_empty(), "{:?}", st.popups);
     assert_eq!(st.queue.all.len(), before + created);
+    // Imported with the option of the prompt.
+    let website = backend
+        .service()
+        .requests(&actor, &RequestFilter::default())
+        .unwrap()
+        .iter()
+        .filter(|r| r.channel == Channel::Website)
+        .count();
+    assert!(website >= created, "{website} < {created}");
     let toast = st.toasts.last().expect("a toast");
     assert!(
         !toast.error && toast.text.contains(&format!("新建 {created} 条")),
@@ -1204,4 +1213,49 @@ fn import_errors_name_the_file_and_the_line() {
         .requests(&actor, &RequestFilter::default())
         .unwrap()
         .is_empty());
+}
+
+/// `E` in the queue and `C` in the archive write what is shown as CSV (issue 5):
+/// UTF-8 with a BOM, one header row, one row per shown record.
+#[test]
+fn the_shown_queue_and_archive_export_as_csv() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, "/");
+    type_text(&mut st, "status:new");
+    press(&mut st, "enter");
+    let shown = st.queue.visible.len();
+    assert!(shown > 0 && shown < st.queue.all.len(), "{shown}");
+    let write = |fx: Vec<Effect>| {
+        fx.into_iter()
+            .find_map(|e| match e {
+                Effect::Write { path, text } => Some((path, text)),
+                _ => None,
+            })
+            .expect("a file is written")
+    };
+    let (path, text) = write(update(&mut st, Msg::Input(Event::Key(key_event("E")))));
+    assert!(path.to_str().unwrap().starts_with("queue-") && path.extension().unwrap() == "csv");
+    assert!(text.starts_with('\u{feff}'), "BOM");
+    let mut rdr = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    assert!(
+        rdr.headers().unwrap().iter().any(|h| h == "编号"),
+        "{:?}",
+        rdr.headers()
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), shown);
+    assert!(
+        rows.iter().all(|r| r.iter().any(|c| c == "新建")),
+        "only the filtered rows"
+    );
+
+    press(&mut st, "4 /");
+    type_text(&mut st, "选课");
+    press(&mut st, "enter");
+    let hits = st.archive.shown().len();
+    let (path, text) = write(update(&mut st, Msg::Input(Event::Key(key_event("C")))));
+    assert!(path.to_str().unwrap().starts_with("archive-"));
+    let rdr = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(rdr.into_records().count(), hits);
 }

@@ -386,8 +386,8 @@ pub fn system(ctx: &Ctx, cmd: &SystemCmd) -> Result<()> {
                     "  {}  {}  {} → {}  {}",
                     p.id,
                     p.status.label(),
-                    p.version_from,
-                    p.version_to,
+                    crate::sanitize::clean_line(&p.version_from),
+                    crate::sanitize::clean_line(&p.version_to),
                     crate::sanitize::clean_line(&p.title)
                 );
             }

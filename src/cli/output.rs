@@ -2,8 +2,29 @@
 
 use serde::Serialize;
 
+/// Pretty JSON on stdout. serde_json escapes only C0 controls; DEL, C1 controls,
+/// bidi overrides and invisible characters are escaped here too (`\u202e`), so the
+/// JSON means the same and a terminal showing it cannot be driven by it.
 pub fn json<T: Serialize + ?Sized>(v: &T) {
-    println!("{}", serde_json::to_string_pretty(v).expect("serializable"));
+    println!(
+        "{}",
+        terminal_safe_json(&serde_json::to_string_pretty(v).expect("serializable"))
+    );
+}
+
+pub fn terminal_safe_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if crate::sanitize::is_unsafe(c) && c as u32 >= 0x20 {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 pub use crate::text::fit;
@@ -96,4 +117,20 @@ impl Default for Fields {
 
 pub fn heading(s: &str) {
     println!("\n{}", crate::sanitize::visible_line(s));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_output_escapes_what_a_terminal_would_obey() {
+        let v = serde_json::json!({"title": "登录\u{202e}失败\u{7f}\u{9b}31m", "ok": "正常"});
+        let text = super::terminal_safe_json(&serde_json::to_string_pretty(&v).unwrap());
+        assert!(
+            !text.chars().any(|c| crate::sanitize::is_unsafe(c) && c != '\n'),
+            "{text:?}"
+        );
+        assert!(text.contains("\\u202e") && text.contains("\\u007f") && text.contains("\\u009b"));
+        // The same JSON.
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), v);
+    }
 }

@@ -702,10 +702,13 @@ pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
                 d.id,
                 t(
                     "cli.filed_by",
-                    &[("who", d.filed_by.clone()), ("when", fmt_time(d.filed_at))]
+                    &[
+                        ("who", crate::sanitize::clean_line(&d.filed_by)),
+                        ("when", fmt_time(d.filed_at))
+                    ]
                 ),
-                d.system.name,
-                d.plan.title
+                crate::sanitize::clean_line(&d.system.name),
+                crate::sanitize::clean_line(&d.plan.title)
             );
             print_plan(&d.plan, &d.system);
             if !d.requests.is_empty() {
@@ -721,7 +724,7 @@ pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
                         "  #{} {} {}: {}",
                         x.no,
                         fmt_time(x.time),
-                        x.author,
+                        crate::sanitize::clean_line(&x.author),
                         crate::sanitize::clean_line(&x.reason)
                     );
                     println!("     {}", crate::sanitize::clean_line(&x.text));
@@ -865,7 +868,7 @@ pub fn print_plan(p: &Plan, sys: &System) {
             println!(
                 "  {} {} {} {} {}",
                 fmt_time(ap.time),
-                ap.approver,
+                crate::sanitize::clean_line(&ap.approver),
                 ap.decision.label(),
                 crate::sanitize::clean_line(&ap.minutes_ref),
                 crate::sanitize::clean_line(&ap.comment)
@@ -888,8 +891,8 @@ pub fn print_plan(p: &Plan, sys: &System) {
             println!(
                 "  {} {} {} {} {}",
                 fmt_time(g.time),
-                g.deployer,
-                g.version,
+                crate::sanitize::clean_line(&g.deployer),
+                crate::sanitize::clean_line(&g.version),
                 g.outcome.label(),
                 crate::sanitize::clean_line(&g.incidents)
             );
@@ -902,8 +905,8 @@ pub fn print_plan(p: &Plan, sys: &System) {
                 "  {} {} {} {} ({})",
                 tr.date,
                 tr.format.label(),
-                tr.trainer,
-                tr.departments.join("、"),
+                crate::sanitize::clean_line(&tr.trainer),
+                crate::sanitize::clean_line(&tr.departments.join("、")),
                 tr.attendance
             );
         }

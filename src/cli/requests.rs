@@ -305,7 +305,7 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
                     println!(
                         "  {} {}: {}",
                         fmt_time(c.time),
-                        c.author,
+                        crate::sanitize::clean_line(&c.author),
                         crate::sanitize::clean_line(&c.text)
                     );
                 }

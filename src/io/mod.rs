@@ -149,6 +149,46 @@ impl Options {
         Ok(())
     }
 
+    /// The options of the TUI's import prompt, after the path: `--encoding gbk`,
+    /// `--format tsv`, `--channel website`, `--map 列名=field` (repeatable),
+    /// `--map-file FILE` — the same as `beian import`'s.
+    pub fn apply_args(&mut self, args: &[String]) -> Result<()> {
+        use clap::ValueEnum;
+        let mut it = args.iter();
+        while let Some(flag) = it.next() {
+            let mut value = || {
+                it.next()
+                    .ok_or_else(|| Error::input(flag, "", &t("import.expected.value", &[])))
+            };
+            match flag.as_str() {
+                "--encoding" => self.set_encoding(value()?)?,
+                "--map" => self.add_map(value()?)?,
+                "--map-file" => self.add_map_file(Path::new(value()?))?,
+                "--format" => {
+                    let v = value()?;
+                    self.format = Some(
+                        Format::from_str(v, true)
+                            .map_err(|_| Error::input("--format", v, "csv, tsv, eml, mbox, jsonl"))?,
+                    );
+                }
+                "--channel" => {
+                    let v = value()?;
+                    self.channel = Some(Channel::from_str(v, true).map_err(|_| {
+                        Error::input("--channel", v, "questionnaire, email, website, counsellor, other")
+                    })?);
+                }
+                other => {
+                    return Err(Error::input(
+                        other,
+                        "",
+                        "--encoding, --format, --channel, --map, --map-file",
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// `--encoding gbk`.
     pub fn set_encoding(&mut self, label: &str) -> Result<()> {
         let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
@@ -196,6 +236,47 @@ pub struct Parsed {
     /// Problems that did not stop the import (an unparsable date, an unknown
     /// charset), in the user's language.
     pub warnings: Vec<String>,
+}
+
+/// Words of a prompt line the way a shell splits them: blanks separate, `'…'`
+/// and `"…"` keep blanks (a path pasted from a file manager), `\` escapes the next
+/// character outside single quotes.
+pub fn split_words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut started = false;
+    let mut quote: Option<char> = None;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"') | None, '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+                started = true;
+            }
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                started = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if started {
+                    out.push(std::mem::take(&mut cur));
+                    started = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(cur);
+    }
+    out
 }
 
 /// Where a streaming importer hands each record as soon as it is read; an error
@@ -352,10 +433,17 @@ pub fn title_from(body: &str, cols: usize) -> String {
     out
 }
 
-/// A bad-input error at `place` (file and line or message) in `field`.
+/// A bad-input error at `place` (file and line or message) in `field`. Every part
+/// may quote the file (a field name in a JSON error, a header, a decoder's
+/// detail), so each is made visible: the message is printed to the terminal.
 pub(crate) fn bad(place: &str, field: &str, value: &str, expected: &str) -> Error {
+    use crate::sanitize::visible_line;
     let value: String = value.chars().take(80).collect();
-    Error::input(&format!("{place}, {field}"), &value, expected)
+    Error::input(
+        &visible_line(&format!("{place}, {field}")),
+        &value,
+        &visible_line(expected),
+    )
 }
 
 /// How far an import has come, for a progress bar.
@@ -442,4 +530,57 @@ pub fn import_files(
         rows: state.rows,
         first,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prompt_words_split_like_a_shell() {
+        assert_eq!(
+            split_words(r#"'/home/王老师/问卷 导出.csv' --map "问题 描述=body" --encoding gbk"#),
+            [
+                "/home/王老师/问卷 导出.csv",
+                "--map",
+                "问题 描述=body",
+                "--encoding",
+                "gbk"
+            ]
+        );
+        assert_eq!(split_words(r"a\ b  c ''"), ["a b", "c", ""]);
+        assert!(split_words("   ").is_empty());
+    }
+
+    #[test]
+    fn prompt_options_are_the_cli_options() {
+        let mut o = Options::default();
+        let args: Vec<String> = [
+            "--encoding",
+            "gbk",
+            "--map",
+            "问题=title",
+            "--format",
+            "tsv",
+            "--channel",
+            "website",
+        ]
+        .map(String::from)
+        .to_vec();
+        o.apply_args(&args).unwrap();
+        assert_eq!(o.encoding, Some(encoding_rs::GB18030));
+        assert_eq!(o.map, vec![("问题".to_string(), Field::Title)]);
+        assert_eq!(o.format, Some(Format::Tsv));
+        assert_eq!(o.channel, Some(Channel::Website));
+        for bad in [
+            &["--encoding"][..],
+            &["--colour", "x"],
+            &["--map", "问题=标题"],
+            &["--format", "xls"],
+        ] {
+            let args: Vec<String> = bad.iter().map(|s| s.to_string()).collect();
+            let e = Options::default().apply_args(&args).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad:?}: {e:?}");
+        }
+    }
 }

@@ -85,8 +85,10 @@ pub fn check_status(actor: &Actor) -> Result<()> {
     Ok(())
 }
 
+/// One line of the server's log (stderr, the journal). It may quote what a client
+/// sent (serde's errors do), so it is cleaned like everything else shown in a terminal.
 fn log(msg: impl std::fmt::Display) {
-    eprintln!("beian serve: {msg}");
+    eprintln!("beian serve: {}", crate::sanitize::clean_line(&msg.to_string()));
 }
 
 struct Conn {

@@ -188,8 +188,13 @@ pub fn read_body(r: &mut impl Read, len: u32, max: u32) -> Result<Vec<u8>, Frame
     if len > max {
         return Err(FrameError::TooLarge(len));
     }
-    let mut body = vec![0u8; len as usize];
-    r.read_exact(&mut body)?;
+    // The buffer grows with the bytes that actually arrive: a peer that announces
+    // the limit and sends nothing costs 64 KiB, not the limit.
+    let mut body = Vec::with_capacity((len as usize).min(64 << 10));
+    r.take(u64::from(len)).read_to_end(&mut body)?;
+    if body.len() < len as usize {
+        return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into());
+    }
     Ok(body)
 }
 

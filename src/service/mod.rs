@@ -30,6 +30,8 @@ pub struct Service {
     creator: String,
     /// Commands share it; an import holds it alone (see `import.rs`).
     gate: std::sync::Arc<import::Gate>,
+    /// The archive's in-memory index (src/search/index.rs).
+    archive_index: crate::search::index::ArchiveIndex,
 }
 
 /// What a successful command did.
@@ -64,11 +66,13 @@ impl Service {
     fn with_store(store: Store) -> Result<Service> {
         let config = Config::load(store.dir())?;
         let creator = store.creator()?;
+        let archive_index = crate::search::index::ArchiveIndex::new(store.dossier_trees());
         Ok(Service {
             store: std::sync::Arc::new(store),
             config,
             creator,
             gate: Default::default(),
+            archive_index,
         })
     }
 
@@ -128,6 +132,10 @@ impl Service {
 
     pub(crate) fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub(crate) fn archive_index(&self) -> &crate::search::index::ArchiveIndex {
+        &self.archive_index
     }
 
     /// The store itself, for the tamper tests and fixtures (`raw_entries`, `raw_set`).

@@ -105,7 +105,7 @@ impl Service {
     pub fn requests(&self, actor: &Actor, f: &RequestFilter) -> Result<Vec<RequestSummary>> {
         self.can_read(actor)?;
         let terms = f.text.as_deref().map(crate::search::terms).unwrap_or_default();
-        let mut out: Vec<RequestSummary> = self.store().summaries::<Request>()?;
+        let mut out: Vec<RequestSummary> = self.store().request_summaries()?;
         out.retain(|r| {
             f.status.is_none_or(|s| r.status == s)
                 && f.system.is_none_or(|s| r.system == Some(s))
@@ -139,26 +139,23 @@ impl Service {
         self.store().require(id)
     }
 
-    /// Filed dossiers matching the filter, newest first.
+    /// Filed dossiers matching the filter, newest first. Served by the archive
+    /// index (src/search/index.rs), which catches up with newly filed dossiers first.
     pub fn archive(&self, actor: &Actor, f: &ArchiveFilter) -> Result<Vec<DossierSummary>> {
         self.can_read(actor)?;
-        let mut out = self.store().dossier_summaries()?;
-        out.reverse();
-        if let Some(text) = f.text.as_deref() {
-            let terms = crate::search::terms(text);
-            if !terms.is_empty() {
-                let hits: std::collections::HashSet<Id> =
-                    self.store().dossier_text_matches(&terms)?.into_iter().collect();
-                out.retain(|d| hits.contains(&d.id));
-            }
-        }
-        out.retain(|d| {
+        let terms = f.text.as_deref().map(crate::search::terms).unwrap_or_default();
+        self.archive_index().search(&terms, |d| {
             let when = day(d.live_at.unwrap_or(d.filed_at));
             f.system.is_none_or(|s| d.system == s)
                 && f.from.is_none_or(|from| when >= from || day(d.filed_at) >= from)
                 && f.to.is_none_or(|to| when <= to)
-        });
-        Ok(out)
+        })
+    }
+
+    /// Read the archive index again from the database.
+    pub fn rebuild_archive_index(&self, actor: &Actor) -> Result<()> {
+        self.can_read(actor)?;
+        self.archive_index().rebuild()
     }
 
     pub fn dossier(&self, actor: &Actor, id: Id) -> Result<DossierView> {
@@ -294,17 +291,17 @@ impl Service {
 
     pub fn overview(&self, actor: &Actor) -> Result<Overview> {
         self.can_read(actor)?;
-        let requests = self.store().summaries::<Request>()?;
+        let (requests, new_requests) = self.store().request_counts()?;
         let plans = self.store().summaries::<Plan>()?;
         let today = day(chrono::Utc::now());
         let orders: Vec<RectificationOrder> = self.store().all()?;
         Ok(Overview {
             systems: self.store().count::<System>(),
-            requests: requests.len(),
-            new_requests: requests.iter().filter(|r| r.status == RequestStatus::New).count(),
+            requests,
+            new_requests,
             plans: plans.len(),
             awaiting_approval: plans.iter().filter(|p| p.status == PlanStatus::Submitted).count(),
-            dossiers: self.store().dossier_summaries()?.len(),
+            dossiers: self.archive_index().len()?,
             overdue_orders: orders.iter().filter(|o| o.overdue(today)).map(|o| o.id).collect(),
         })
     }

@@ -12,9 +12,12 @@
 
 pub mod backup;
 pub mod chain;
+mod index;
 mod lock;
 mod records;
 mod undo;
+
+pub use index::DossierTrees;
 
 pub use lock::OwnerLock;
 pub use records::Record;

@@ -110,6 +110,7 @@ actions! {
     QueueSort = "queue.sort" @ p(Queue),
     QueueSaveView = "queue.save_view" @ p(Queue),
     QueueImport = "queue.import" @ p(Queue),
+    QueueExportCsv = "queue.export_csv" @ p(Queue),
     // plans
     PlanNew = "plan.new" @ p(Plans),
     PlanEdit = "plan.edit" @ p(Plans),
@@ -136,6 +137,7 @@ actions! {
     ArchiveTimeline = "archive.timeline" @ p(Archive),
     ArchiveExport = "archive.export" @ p(Archive),
     ArchiveVerify = "archive.verify" @ p(Archive),
+    ArchiveExportCsv = "archive.export_csv" @ p(Archive),
     // reports
     ReportPeriod = "report.period" @ p(Reports),
     ReportPrevPeriod = "report.prev" @ p(Reports),

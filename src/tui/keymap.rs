@@ -208,7 +208,15 @@ pub struct KeymapIssue {
 
 impl std::fmt::Display for KeymapIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        // Section names and file names come from the file: shown, not obeyed.
+        use crate::sanitize::visible_line;
+        write!(
+            f,
+            "{}:{}: {}",
+            visible_line(&self.file),
+            self.line,
+            visible_line(&self.message)
+        )
     }
 }
 

@@ -222,10 +222,16 @@ fn event_loop(
     let _ = jobs.send(worker::Job::Verify);
     #[cfg(debug_assertions)]
     inject_fault(&mut terminal, state);
+    // For the start-up benchmark (scripts/bench.sh): quit right after the first
+    // frame drawn with the data loaded.
+    let exit_after_first_frame = std::env::var_os("BEIAN_EXIT_AFTER_FIRST_FRAME").is_some();
     loop {
         if terminal.draw(|f| ui::render(f, state)).is_err() {
             // The terminal is gone (pty closed): keep the draft, stop.
             break;
+        }
+        if exit_after_first_frame && !state.loading {
+            return Ok(());
         }
         let Ok(first) = rx.recv() else { break };
         // Take everything already waiting before drawing again (fast typing over slow links).

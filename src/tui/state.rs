@@ -92,6 +92,8 @@ pub struct QueueState {
     pub detail_scroll: Scroll,
     /// Saved filters, recalled with F1–F4 style keys through the palette.
     pub views: Vec<String>,
+    /// What the filter keeps between keystrokes (see [`super::filter::Cache`]).
+    pub filter_cache: super::filter::Cache,
 }
 
 #[derive(Debug, Default)]

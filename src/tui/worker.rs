@@ -43,11 +43,14 @@ pub enum Job {
     /// run of the import: answered with [`Reply::ImportPreview`].
     ImportPreview {
         path: std::path::PathBuf,
+        /// Options as `beian import` takes them (`--encoding gbk`, `--map 列=field` …).
+        args: Vec<String>,
     },
     /// Import a file for real, streamed (progress as it goes): answered with
     /// [`Reply::Done`] carrying the import's outcome.
     Import {
         path: std::path::PathBuf,
+        args: Vec<String>,
         label: String,
     },
     /// Recompute the hash chain: answered with [`Reply::Integrity`]. It reads the
@@ -70,6 +73,8 @@ pub struct PreviewRow {
 #[derive(Debug, Clone)]
 pub struct ImportPreview {
     pub path: std::path::PathBuf,
+    /// The options it was read with, used again for the import.
+    pub args: Vec<String>,
     /// created, skipped, replies, flagged (as the dry run counted them).
     pub counts: [usize; 4],
     /// The first [`PREVIEW_ROWS`] records.
@@ -155,13 +160,12 @@ pub fn handle(b: &dyn Backend, job: Job) -> Reply {
 /// [`handle`], sending interim replies (import progress) to `progress` before the answer.
 pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(Reply)) -> Reply {
     let r = match job {
-        Job::ImportPreview { path } => import_preview(b, path, progress).map(|p| Reply::ImportPreview(Box::new(p))),
+        Job::ImportPreview { path, args } => {
+            import_preview(b, path, args, progress).map(|p| Reply::ImportPreview(Box::new(p)))
+        }
         Job::Verify => Ok(Reply::Integrity(b.verify(None))),
-        Job::Import { path, label } => {
-            let opts = crate::io::Options {
-                systems: b.systems().unwrap_or_default(),
-                ..crate::io::Options::default()
-            };
+        Job::Import { path, args, label } => (|| {
+            let opts = import_options(b, &args)?;
             crate::io::import_files(b, &[path], &opts, false, 0, &mut |p| {
                 progress(Reply::ImportProgress {
                     done_bytes: p.done_bytes,
@@ -173,7 +177,7 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
                 label,
                 outcomes: vec![run.outcome],
             })
-        }
+        })(),
         Job::LoadAll => (|| {
             Ok(Reply::All {
                 systems: b.systems()?,
@@ -226,12 +230,10 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
 fn import_preview(
     b: &dyn Backend,
     path: std::path::PathBuf,
+    args: Vec<String>,
     progress: &mut dyn FnMut(Reply),
 ) -> crate::error::Result<ImportPreview> {
-    let opts = crate::io::Options {
-        systems: b.systems()?,
-        ..crate::io::Options::default()
-    };
+    let opts = import_options(b, &args)?;
     let run = crate::io::import_files(b, std::slice::from_ref(&path), &opts, true, PREVIEW_ROWS, &mut |p| {
         progress(Reply::ImportProgress {
             done_bytes: p.done_bytes,
@@ -250,9 +252,20 @@ fn import_preview(
         .collect();
     Ok(ImportPreview {
         path,
+        args,
         counts: ImportReport::counts(&run.outcome.summary).unwrap_or_default(),
         rows,
         warnings: run.warnings,
         total_rows: run.rows,
     })
+}
+
+/// The systems to resolve names against, and the prompt's options.
+fn import_options(b: &dyn Backend, args: &[String]) -> crate::error::Result<crate::io::Options> {
+    let mut opts = crate::io::Options {
+        systems: b.systems()?,
+        ..crate::io::Options::default()
+    };
+    opts.apply_args(args)?;
+    Ok(opts)
 }

@@ -63,7 +63,7 @@ fn render_list(f: &mut Frame, area: Rect, s: &State) {
         ];
         let text = row(&cells, &widths);
         lines.push(if i == s.plans.cursor.selected {
-            Line::styled(text, th.selected())
+            super::selected_row(text, widths[0].unwrap_or(0), th.selected())
         } else {
             Line::raw(text)
         });

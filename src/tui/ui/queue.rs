@@ -114,14 +114,13 @@ fn render_table(f: &mut Frame, area: Rect, s: &State) {
         if marked {
             text.replace_range(0..1, "*");
         }
-        let style = if n == q.cursor.selected {
-            th.selected()
+        lines.push(if n == q.cursor.selected {
+            super::selected_row(text, widths[0].unwrap_or(0), th.selected())
         } else if marked {
-            th.marked()
+            Line::styled(text, th.marked())
         } else {
-            ratatui::style::Style::default()
-        };
-        lines.push(Line::styled(text, style));
+            Line::raw(text)
+        });
     }
     if q.visible.is_empty() {
         let msg = if s.loading {

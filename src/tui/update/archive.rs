@@ -71,6 +71,10 @@ pub fn timeline(s: &mut State, text: &str, fx: &mut Vec<Effect>) -> Result<(), S
 
 pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     match a {
+        Action::ArchiveExportCsv => fx.push(Effect::Write {
+            path: super::queue::csv_path("archive"),
+            text: String::from_utf8_lossy(&crate::export::archive_csv(s.archive.shown())).into_owned(),
+        }),
         Action::ArchiveVerify => {
             s.archive.integrity = crate::tui::state::Integrity::Checking;
             fx.push(Effect::Job(Job::Verify));

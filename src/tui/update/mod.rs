@@ -253,6 +253,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             s.overview = *overview;
             s.calendar = calendar;
             s.queue.all = requests;
+            s.queue.filter_cache.invalidate();
             queue::refilter(s);
             // Keep the selected plan and dossier selected, wherever they move.
             let plan = s.plans.all.get(s.plans.cursor.selected).map(|p| p.id);

@@ -309,12 +309,13 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
 
 /// The path typed or pasted into the import prompt: read it (the popup shows the progress).
 fn import_file(s: &mut State, text: &str, fx: &mut Vec<Effect>) -> Result<(), String> {
-    // A path pasted from a file manager may come quoted.
-    let text = text.trim_matches(|c| c == '\'' || c == '"').trim();
-    if text.is_empty() {
+    // A path pasted from a file manager may come quoted; options follow it.
+    let mut words = crate::io::split_words(text).into_iter();
+    let Some(first) = words.next().filter(|w| !w.is_empty()) else {
         return Err(t("tui.import.no_file", &[]));
-    }
-    let path = std::path::PathBuf::from(text);
+    };
+    let path = std::path::PathBuf::from(first);
+    let args: Vec<String> = words.collect();
     s.popups.push(Popup::Import(ImportPopup {
         path: path.clone(),
         done_bytes: 0,
@@ -323,7 +324,7 @@ fn import_file(s: &mut State, text: &str, fx: &mut Vec<Effect>) -> Result<(), St
         writing: false,
         preview: None,
     }));
-    fx.push(Effect::Job(Job::ImportPreview { path }));
+    fx.push(Effect::Job(Job::ImportPreview { path, args }));
     Ok(())
 }
 
@@ -345,6 +346,7 @@ fn import_key(s: &mut State, p: ImportPopup, k: KeyEvent, fx: &mut Vec<Effect>) 
             fx.push(Effect::Job(Job::Import {
                 label: t("tui.done.imported", &[("file", crate::io::display_name(&preview.path))]),
                 path: preview.path,
+                args: preview.args,
             }));
         }
         (KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q'), _) => {

@@ -35,7 +35,7 @@ pub fn refilter(s: &mut State) {
     let q = s.queue.filter.text();
     let names: std::collections::HashMap<Id, String> = s.systems.iter().map(|x| (x.id, x.name.clone())).collect();
     let sys = |r: &RequestSummary| r.system.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
-    let mut visible = super::super::filter::apply(&s.queue.all, sys, &q);
+    let mut visible = super::super::filter::apply_cached(&mut s.queue.filter_cache, &s.queue.all, sys, &q);
     let fuzzy = !super::super::filter::parse(&q).words.is_empty();
     if !fuzzy {
         let all = &s.queue.all;
@@ -139,6 +139,15 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         }
         Action::QueueNew => forms::open(s, FormKind::NewRequest, fx),
         Action::QueueImport => prompt(s, PromptFor::Import, &t("tui.prompt.import", &[]), ""),
+        Action::QueueExportCsv => {
+            // The rows as filtered and sorted on screen, as `beian request list --csv` writes them.
+            let rows: Vec<_> = s.queue.visible.iter().map(|&i| s.queue.all[i].clone()).collect();
+            let names = s.systems.iter().map(|y| (y.id, y.name.clone())).collect();
+            fx.push(Effect::Write {
+                path: csv_path("queue"),
+                text: String::from_utf8_lossy(&crate::export::requests_csv(&rows, &names)).into_owned(),
+            });
+        }
         Action::QueueSort => {
             s.queue.sort = match s.queue.sort {
                 QueueSort::Newest => QueueSort::Oldest,
@@ -167,4 +176,9 @@ pub fn apply_view(s: &mut State, view: &str) {
     s.queue.filter.set_text(view);
     s.queue.cursor.selected = 0;
     refilter(s);
+}
+
+/// `queue-20261129-210300.csv` in the working directory.
+pub(super) fn csv_path(what: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("{what}-{}.csv", chrono::Local::now().format("%Y%m%d-%H%M%S")))
 }

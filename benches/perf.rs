@@ -1,0 +1,855 @@
+//! The performance benchmarks of issue 7 on the large dataset: function figures
+//! measured in this process (many samples, median and p95/p99), whole-program
+//! figures from the release binary in a pty, and the table in
+//! `docs/performance.md`, rewritten on every run.
+//!
+//! Run it with `scripts/bench.sh` (or `cargo bench --bench perf`). The dataset is
+//! generated once through the core (`beian::demo_large`) and cached under
+//! `target/bench-data/`.
+//!
+//! The figures are percentiles of many samples, so the sampling is done here
+//! rather than by criterion or divan, whose reports give means and confidence
+//! intervals but not the p95/p99 the targets are written in.
+
+#[path = "../tests/pty_support/mod.rs"]
+mod pty_support;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use beian::service::{ArchiveFilter, Backend, Command, Local, Service};
+use beian::tui::keymap::Keymap;
+use beian::tui::state::State;
+use beian::tui::update::update;
+use beian::tui::worker::{self, Job};
+use beian::tui::{ui, Msg};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use portable_pty::CommandBuilder;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+/// Bump when the generator changes: a new fixture is generated.
+const FIXTURE: &str = "large-v2";
+const SEED: u64 = 2026;
+
+fn bench_data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("bench-data")
+}
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_beian"))
+}
+
+/// Median and the 95th and 99th percentiles, in the unit of the samples.
+#[derive(Debug, Clone, Copy, Default)]
+struct Pct {
+    p50: f64,
+    p95: f64,
+    p99: f64,
+    n: usize,
+}
+
+fn pct(mut v: Vec<f64>) -> Pct {
+    assert!(!v.is_empty());
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let at = |q: f64| v[(((v.len() - 1) as f64) * q).round() as usize];
+    Pct {
+        p50: at(0.5),
+        p95: at(0.95),
+        p99: at(0.99),
+        n: v.len(),
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// One line of the table.
+struct Row {
+    what: &'static str,
+    target: String,
+    measured: String,
+    met: bool,
+    note: String,
+}
+
+struct Report {
+    rows: Vec<Row>,
+    extra: Vec<String>,
+}
+
+impl Report {
+    fn note(&mut self, line: String) {
+        eprintln!("{line}");
+        self.extra.push(line);
+    }
+
+    fn row(
+        &mut self,
+        what: &'static str,
+        target: impl Into<String>,
+        measured: impl Into<String>,
+        met: bool,
+        note: impl Into<String>,
+    ) {
+        let r = Row {
+            what,
+            target: target.into(),
+            measured: measured.into(),
+            met,
+            note: note.into(),
+        };
+        eprintln!(
+            "{:<55} {:<22} {:<40} {}",
+            r.what,
+            r.target,
+            r.measured,
+            if r.met { "ok" } else { "MISS" }
+        );
+        self.rows.push(r);
+    }
+}
+
+fn fmt_pct(p: Pct, tail: &str) -> String {
+    let t = if tail == "p95" { p.p95 } else { p.p99 };
+    format!("{:.2} ms median, {:.2} ms {tail} (n={})", p.p50, t, p.n)
+}
+
+// ---------------------------------------------------------------------------
+// The fixture
+
+struct Fixture {
+    dir: PathBuf,
+    stats: String,
+}
+
+fn fixture() -> Fixture {
+    let base = bench_data().join(FIXTURE);
+    let dir = base.join("data");
+    let done = base.join("stats.json");
+    if let Ok(stats) = std::fs::read_to_string(&done) {
+        return Fixture { dir, stats };
+    }
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    eprintln!("generating the large dataset in {} (once) …", dir.display());
+    let user = beian::config::os_user_name();
+    let mut svc = Service::create(&dir, &user, true).expect("create the fixture database");
+    // Whole days, so that two runs on one day give the same database.
+    let now = chrono::Utc::now();
+    let now = now - chrono::Duration::seconds(now.timestamp() % 86400) + chrono::Duration::hours(6);
+    let st = beian::demo_large::generate(&mut svc, beian::demo_large::Scale::LARGE, now, SEED).expect("generate");
+    drop(svc);
+    let stats = serde_json::to_string_pretty(&st).unwrap();
+    std::fs::write(&done, &stats).unwrap();
+    eprintln!("{stats}");
+    Fixture { dir, stats }
+}
+
+/// A private copy of the fixture (for the server and the mutations).
+fn copy_of(f: &Fixture, name: &str) -> PathBuf {
+    let to = bench_data().join(name);
+    let _ = std::fs::remove_dir_all(&to);
+    let st = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(&f.dir)
+        .arg(&to)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let _ = std::fs::remove_file(to.join("owner.lock"));
+    to
+}
+
+fn dir_size(p: &Path) -> u64 {
+    let mut n = 0;
+    if let Ok(rd) = std::fs::read_dir(p) {
+        for e in rd.flatten() {
+            let m = e.metadata().unwrap();
+            n += if m.is_dir() { dir_size(&e.path()) } else { m.len() };
+        }
+    }
+    n
+}
+
+// ---------------------------------------------------------------------------
+// In-process figures
+
+fn key(c: KeyCode) -> Msg {
+    Msg::Input(Event::Key(KeyEvent::new(c, KeyModifiers::NONE)))
+}
+
+fn loaded_state(backend: &dyn Backend) -> State {
+    let actor = backend.actor().clone();
+    let mut s = State::new(
+        actor.name,
+        actor.roles,
+        "bench".into(),
+        Keymap::load(None).0,
+        Vec::new(),
+    );
+    let reply = worker::handle(backend, Job::LoadAll);
+    let _ = update(&mut s, Msg::Reply(reply));
+    s
+}
+
+fn in_process(f: &Fixture, r: &mut Report) {
+    // Opening and loading everything the panes list (what the worker does first).
+    let t = Instant::now();
+    let svc = Service::open(&f.dir).expect("open the fixture");
+    let open = ms(t.elapsed());
+    let backend: Box<dyn Backend> = Box::new(Local::new(svc));
+    let backend = backend.as_ref();
+    let mut loads = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let reply = worker::handle(backend, Job::LoadAll);
+        loads.push(ms(t.elapsed()));
+        assert!(matches!(reply, worker::Reply::All { .. }), "{reply:?}");
+    }
+    let load = pct(loads);
+    if std::env::var_os("BENCH_LOAD_LOOP").is_some() {
+        eprintln!("open {open:.1} ms, load {:.1} ms", load.p50);
+        std::process::exit(0);
+    }
+    r.note(format!(
+        "- opening the database: {open:.1} ms; loading every list (the worker's first job): {:.1} ms median of {}",
+        load.p50, load.n
+    ));
+
+    // Filter keystrokes at 100k requests: update + a whole frame, 120×40.
+    let mut s = loaded_state(backend);
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    term.draw(|fr| ui::render(fr, &s)).unwrap();
+    if std::env::var_os("BENCH_FILTER_LOOP").is_some() {
+        // For a profiler: the worst keystroke again and again.
+        let _ = update(&mut s, key(KeyCode::Char('/')));
+        for _ in 0..30 {
+            let _ = update(&mut s, key(KeyCode::Char('s')));
+            term.draw(|fr| ui::render(fr, &s)).unwrap();
+            let _ = update(&mut s, key(KeyCode::Backspace));
+        }
+        std::process::exit(0);
+    }
+    let mut samples = Vec::new();
+    let mut narrowed = Vec::new();
+    for q in ["一卡通扣款", "vpn login", "status:new 教务", "财务 导出"] {
+        let _ = update(&mut s, key(KeyCode::Char('/')));
+        assert!(s.queue.filtering, "`/` starts the queue filter");
+        for c in q.chars() {
+            let t = Instant::now();
+            let _ = update(&mut s, key(KeyCode::Char(c)));
+            term.draw(|fr| ui::render(fr, &s)).unwrap();
+            samples.push(ms(t.elapsed()));
+            narrowed.push(s.queue.visible.len());
+            if std::env::var_os("BENCH_VERBOSE").is_some() {
+                eprintln!("  {:?} {:.2} ms", s.queue.filter.text(), ms(t.elapsed()));
+            }
+        }
+        for _ in q.chars() {
+            let t = Instant::now();
+            let _ = update(&mut s, key(KeyCode::Backspace));
+            term.draw(|fr| ui::render(fr, &s)).unwrap();
+            samples.push(ms(t.elapsed()));
+            if std::env::var_os("BENCH_VERBOSE").is_some() {
+                eprintln!("  ⌫ {:?} {:.2} ms", s.queue.filter.text(), ms(t.elapsed()));
+            }
+        }
+        assert_eq!(s.queue.visible.len(), s.queue.all.len());
+        let _ = update(&mut s, key(KeyCode::Esc));
+    }
+    let p = pct(samples);
+    r.row(
+        "filter keystroke → frame, 100k requests",
+        "≤ 16 ms p99",
+        fmt_pct(p, "p99"),
+        p.p99 <= 16.0,
+        "update + render of a 120×40 frame, typing and erasing 4 queries",
+    );
+    let n = s.queue.all.len();
+    r.note(format!(
+        "- requests in the queue: {n}; rows left after each typed character: {narrowed:?}"
+    ));
+
+    // Archive full-text queries.
+    let queries = archive_queries();
+    let mut all = Vec::new();
+    let mut per_query = Vec::new();
+    for q in &queries {
+        let filter = ArchiveFilter {
+            text: Some(q.to_string()),
+            ..Default::default()
+        };
+        let mut v = Vec::new();
+        let mut hits = 0;
+        for _ in 0..15 {
+            let t = Instant::now();
+            hits = backend.archive(&filter).unwrap().len();
+            v.push(ms(t.elapsed()));
+        }
+        let p = pct(v.clone());
+        per_query.push((q.to_string(), hits, p.p50));
+        all.extend(v);
+    }
+    let p = pct(all);
+    r.row(
+        "archive full-text query, 10k dossiers",
+        "≤ 20 ms p95",
+        fmt_pct(p, "p95"),
+        p.p95 <= 20.0,
+        format!("{} queries (Chinese, English, mixed, several words)", queries.len()),
+    );
+    if std::env::var_os("BENCH_NO_RG").is_none() {
+        rg_comparison(f, backend, &per_query, r);
+    }
+
+    // What changed on system X in 30 days.
+    let systems = backend.systems().unwrap();
+    let today = chrono::Local::now().date_naive();
+    let mut v = Vec::new();
+    for sys in systems.iter().step_by(10) {
+        let filter = ArchiveFilter {
+            system: Some(sys.id),
+            from: Some(today - chrono::Duration::days(30)),
+            ..Default::default()
+        };
+        for _ in 0..10 {
+            let t = Instant::now();
+            let _ = backend.archive(&filter).unwrap();
+            v.push(ms(t.elapsed()));
+        }
+    }
+    let p = pct(v);
+    r.row(
+        "\"what changed on system X in 30 days\"",
+        "≤ 5 ms",
+        fmt_pct(p, "p95"),
+        p.p95 <= 5.0,
+        "archive list --system X --days 30, 20 systems",
+    );
+}
+
+fn archive_queries() -> Vec<&'static str> {
+    vec![
+        "一卡通",
+        "扣款",
+        "统一身份认证",
+        "回退",
+        "乱码",
+        "nginx",
+        "HSTS",
+        "postgresql 15",
+        "rollback time",
+        "财务管理系统 V3",
+        "教务 选课",
+        "数据迁移耗时超出维护窗口",
+        "Rocky Linux",
+        "不存在的词语",
+    ]
+}
+
+/// Export every dossier as Markdown once, then time `rg` over the files for the
+/// single-word queries and compare with the same query in the archive.
+fn rg_comparison(f: &Fixture, backend: &dyn Backend, per_query: &[(String, usize, f64)], r: &mut Report) {
+    let md = bench_data().join(format!("{FIXTURE}-md"));
+    if !md.join("done").exists() {
+        let _ = std::fs::remove_dir_all(&md);
+        std::fs::create_dir_all(&md).unwrap();
+        for d in backend.archive(&ArchiveFilter::default()).unwrap() {
+            let v = backend.dossier(d.id).unwrap();
+            std::fs::write(md.join(format!("{}.md", d.id)), beian::export::dossier_markdown(&v)).unwrap();
+        }
+        std::fs::write(md.join("done"), "").unwrap();
+    }
+    let _ = f;
+    let mut ratios = Vec::new();
+    let mut lines = Vec::new();
+    for (q, hits, ours) in per_query.iter().filter(|(q, _, _)| !q.contains(' ')) {
+        let mut v = Vec::new();
+        let mut found = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            let out = std::process::Command::new("rg")
+                .args(["-l", "-i", "-F", "--no-messages", q])
+                .arg(&md)
+                .output()
+                .expect("rg (ripgrep) must be installed");
+            v.push(ms(t.elapsed()));
+            found = out.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
+        }
+        let rg = pct(v).p50;
+        ratios.push(rg / ours);
+        lines.push(format!(
+            "| `{q}` | {hits} | {ours:.2} | {found} | {rg:.1} | {:.0}× |",
+            rg / ours
+        ));
+    }
+    let worst = ratios.iter().cloned().fold(f64::INFINITY, f64::min);
+    let med = pct(ratios.clone()).p50;
+    r.row(
+        "archive query vs `rg` over the dossiers as Markdown",
+        "≥ 10× faster",
+        format!("{med:.0}× median, {worst:.0}× worst"),
+        worst >= 10.0,
+        "rg -l -i -F, warm page cache; see the table below",
+    );
+    r.extra.push(String::new());
+    r.extra.push("Archive query against `rg` (medians, ms; hits differ where the Markdown holds words the search text does not, e.g. labels):".into());
+    r.extra.push(String::new());
+    r.extra
+        .push("| query | hits | beian ms | rg files | rg ms | ratio |".into());
+    r.extra.push("| --- | ---: | ---: | ---: | ---: | ---: |".into());
+    for l in lines {
+        r.note(l);
+    }
+    r.extra.push(String::new());
+}
+
+// ---------------------------------------------------------------------------
+// Whole-program figures
+
+fn tui_cmd(db: Option<&Path>, socket: Option<&Path>) -> CommandBuilder {
+    let mut c = CommandBuilder::new(bin());
+    c.env("TERM", "xterm-256color");
+    c.env("LANG", "zh_CN.UTF-8");
+    c.env("HOME", bench_data().join("home").display().to_string());
+    c.env(
+        "XDG_CONFIG_HOME",
+        bench_data().join("home/.config").display().to_string(),
+    );
+    c.env("XDG_STATE_HOME", bench_data().join("home/.state").display().to_string());
+    c.env("XDG_RUNTIME_DIR", bench_data().join("run").display().to_string());
+    if let Some(db) = db {
+        c.env("BEIAN_DB", db.display().to_string());
+    }
+    match socket {
+        Some(s) => c.env("BEIAN_SOCKET", s.display().to_string()),
+        None => c.env(
+            "BEIAN_SOCKET",
+            bench_data().join("no-server.sock").display().to_string(),
+        ),
+    }
+    c
+}
+
+/// Spawn the TUI with `BEIAN_EXIT_AFTER_FIRST_FRAME`: the time until it exits is
+/// the time from start to its first complete frame with the data.
+fn first_frame(db: Option<&Path>, socket: Option<&Path>, runs: usize) -> Pct {
+    let mut v = Vec::new();
+    for _ in 0..runs {
+        let mut c = tui_cmd(db, socket);
+        c.env("BEIAN_EXIT_AFTER_FIRST_FRAME", "1");
+        let t = Instant::now();
+        let mut tui = pty_support::Tui::spawn(c, 120, 40);
+        let status = tui.child.wait().unwrap();
+        v.push(ms(t.elapsed()));
+        assert!(status.success(), "{status:?}: {}", tui.screen());
+        drop(tui);
+    }
+    pct(v)
+}
+
+fn vm_hwm_kb(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Wait until nothing has been written to the pty for `quiet`.
+fn settle(tui: &pty_support::Tui, quiet: Duration) -> usize {
+    let mut last = tui.raw_bytes().len();
+    let mut since = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(20));
+        let n = tui.raw_bytes().len();
+        if n != last {
+            last = n;
+            since = Instant::now();
+        } else if since.elapsed() >= quiet {
+            return n;
+        }
+    }
+}
+
+fn session(db: &Path, r: &mut Report) {
+    let mut tui = pty_support::Tui::spawn(tui_cmd(Some(db), None), 120, 40);
+    tui.wait_until(60, "the queue with data", |s| s.contains("REQ-"));
+    settle(&tui, Duration::from_millis(500));
+    // One `j` in the queue.
+    let mut bytes = Vec::new();
+    for _ in 0..20 {
+        let before = settle(&tui, Duration::from_millis(150));
+        tui.send("j");
+        let after = settle(&tui, Duration::from_millis(150));
+        bytes.push((after - before) as f64);
+    }
+    let b = pct(bytes);
+    r.row(
+        "bytes written to the terminal for one `j` in a list",
+        "≤ 300",
+        format!("{:.0} median, {:.0} max (n={})", b.p50, b.p99, b.n),
+        b.p99 <= 300.0,
+        "queue pane, 120×40, counted on the pty",
+    );
+    // Use it: filter, archive search, a dossier; then the high-water mark.
+    tui.send("/");
+    tui.send("一卡通");
+    settle(&tui, Duration::from_millis(300));
+    tui.send(pty_support::key::ESC);
+    tui.send("4");
+    settle(&tui, Duration::from_millis(300));
+    tui.send("/");
+    tui.send("回退 nginx");
+    tui.send(pty_support::key::ENTER);
+    settle(&tui, Duration::from_millis(500));
+    tui.send(pty_support::key::ENTER);
+    settle(&tui, Duration::from_millis(500));
+    let pid = tui.child.process_id().unwrap();
+    let kb = vm_hwm_kb(pid).unwrap_or(0);
+    let mb = kb as f64 / 1024.0;
+    r.row(
+        "resident memory of the TUI",
+        "≤ 150 MB",
+        format!("{mb:.0} MB peak (VmHWM)"),
+        mb <= 150.0,
+        "embedded, after loading, filtering, an archive search and a dossier",
+    );
+    tui.send("q");
+    let _ = tui.child.wait();
+}
+
+fn server_figures(f: &Fixture, r: &mut Report) {
+    let db = copy_of(f, "server-copy");
+    let sock = bench_data().join("run").join("bench.sock");
+    let _ = std::fs::create_dir_all(sock.parent().unwrap());
+    let _ = std::fs::remove_file(&sock);
+    let mut server = std::process::Command::new(bin())
+        .arg("serve")
+        .env("BEIAN_DB", &db)
+        .env("BEIAN_SOCKET", &sock)
+        .env("XDG_RUNTIME_DIR", bench_data().join("run"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    let remote: Box<dyn Backend> = loop {
+        if let Ok(c) = beian::server::Remote::connect(&sock) {
+            break Box::new(c);
+        }
+        assert!(t.elapsed() < Duration::from_secs(60), "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    r.note(format!("- server start (open + listen): {:.0} ms", ms(t.elapsed())));
+
+    // Durable mutations: a comment on a request, flushed before the answer.
+    let target = remote
+        .requests(&Default::default())
+        .unwrap()
+        .last()
+        .map(|x| x.id)
+        .unwrap();
+    let mut v = Vec::new();
+    for i in 0..300 {
+        let t = Instant::now();
+        remote
+            .execute(
+                Command::RequestComment {
+                    id: target,
+                    text: format!("基准测试 comment {i}"),
+                },
+                None,
+            )
+            .unwrap();
+        v.push(ms(t.elapsed()));
+    }
+    let p = pct(v);
+    r.row(
+        "durable mutation (flushed) via server",
+        "≤ 5 ms p50, ≤ 20 ms p99",
+        fmt_pct(p, "p99"),
+        p.p50 <= 5.0 && p.p99 <= 20.0,
+        "request comment over the socket, 300 in a row",
+    );
+    drop(remote);
+
+    let p = first_frame(None, Some(&sock), 10);
+    r.row(
+        "start to first full frame, client of a running server",
+        "≤ 80 ms",
+        fmt_pct(p, "p95"),
+        p.p50 <= 80.0,
+        "BEIAN_EXIT_AFTER_FIRST_FRAME in a pty, 120×40",
+    );
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(server.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    );
+    let _ = server.wait();
+}
+
+/// A survey export like ../shared/samples: `rows` rows.
+fn survey_csv(path: &Path, rows: usize) {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut s = String::from("序号,提交答卷时间,所用时间,来源,来源详情,来自IP,1、您的身份,2、所在部门/学院,3、涉及的信息系统,4、反馈类型,5、问题或需求标题,6、详细描述,7、联系方式\n");
+    let who = ["学生", "教师", "职工"];
+    let depts = ["机械学院", "外国语学院", "图书馆", "教务处", "计算机学院"];
+    let systems = [
+        "教务管理系统",
+        "一卡通系统",
+        "图书馆管理系统",
+        "VPN Gateway",
+        "财务管理系统",
+    ];
+    let titles = [
+        "登录后页面空白",
+        "导出报表缺少字段",
+        "上传照片失败",
+        "希望增加英文界面",
+        "page times out",
+    ];
+    for i in 1..=rows {
+        let sys = systems[rng.random_range(0..systems.len())];
+        let title = titles[rng.random_range(0..titles.len())];
+        let _ = writeln!(
+            s,
+            "{i},2026/10/{} {}:{:02}:00,{}秒,链接,直接访问,10.2.{}.{}(校内),{},{},{sys},{},{title} #{i},{sys}：{title}，请尽快处理。第 {i} 条,user{i}@example.edu.cn",
+            rng.random_range(1..29),
+            rng.random_range(8..22),
+            rng.random_range(0..60),
+            rng.random_range(20..400),
+            rng.random_range(1..255),
+            rng.random_range(1..255),
+            who[rng.random_range(0..3)],
+            depts[rng.random_range(0..depts.len())],
+            if rng.random_bool(0.7) { "问题反馈" } else { "功能建议" },
+        );
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+fn import_figures(r: &mut Report) {
+    let rows = 100_000;
+    let csv = bench_data().join("survey-100k.csv");
+    if !csv.exists() {
+        survey_csv(&csv, rows);
+    }
+    let db = bench_data().join("import-db");
+    let _ = std::fs::remove_dir_all(&db);
+    let st = std::process::Command::new(bin())
+        .args(["init"])
+        .env("BEIAN_DB", &db)
+        .env("BEIAN_SOCKET", bench_data().join("no-server.sock"))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let t = Instant::now();
+    let out = std::process::Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg(bin())
+        .arg("import")
+        .arg(&csv)
+        .env("BEIAN_DB", &db)
+        .env("BEIAN_SOCKET", bench_data().join("no-server.sock"))
+        .output()
+        .unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let rss = err
+        .lines()
+        .find(|l| l.contains("Maximum resident set size"))
+        .and_then(|l| l.split(':').nth(1))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0;
+    let ok = out.status.success();
+    let rate = rows as f64 / secs;
+    r.row(
+        "questionnaire import",
+        "≥ 50,000 rows/s",
+        if ok {
+            format!("{rate:.0} rows/s ({secs:.2} s for {rows}), peak RSS {rss:.0} MB")
+        } else {
+            format!("failed: {}", err.lines().next().unwrap_or(""))
+        },
+        ok && rate >= 50_000.0,
+        "`beian import` of a 100,000-row survey CSV into a new database",
+    );
+}
+
+fn size_figures(f: &Fixture, r: &mut Report) {
+    let db = dir_size(&f.dir.join("db"));
+    // The JSON of every record: `beian backup` when it exists, else the proxy
+    // below (every record kind's JSON, as the lists and exports print it).
+    let out_dir = bench_data().join("backup");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let backup = std::process::Command::new(bin())
+        .arg("backup")
+        .arg(&out_dir)
+        .env("BEIAN_DB", &f.dir)
+        .env("BEIAN_SOCKET", bench_data().join("no-server.sock"))
+        .output()
+        .unwrap();
+    let (json, how) = if backup.status.success() {
+        (dir_size(&out_dir), "`beian backup` (JSON lines of every record)")
+    } else {
+        (
+            json_proxy(f),
+            "proxy: JSON of every request, plan, system and dossier plus the audit log (no `beian backup` yet)",
+        )
+    };
+    let ratio = db as f64 / json as f64;
+    r.row(
+        "database size on disk / size of the JSON export",
+        "≤ 3",
+        format!("{ratio:.2} ({:.0} MB / {:.0} MB)", db as f64 / 1e6, json as f64 / 1e6),
+        ratio <= 3.0,
+        how,
+    );
+}
+
+fn json_proxy(f: &Fixture) -> u64 {
+    let svc = Service::open(&f.dir).unwrap();
+    let b: Box<dyn Backend> = Box::new(Local::new(svc));
+    let mut n = 0u64;
+    for s in b.systems().unwrap() {
+        n += serde_json::to_vec(&s).unwrap().len() as u64 + 1;
+    }
+    for r in b.requests(&Default::default()).unwrap() {
+        n += serde_json::to_vec(&b.request(r.id).unwrap()).unwrap().len() as u64 + 1;
+    }
+    for p in b.plans(&Default::default()).unwrap() {
+        n += serde_json::to_vec(&b.plan(p.id).unwrap()).unwrap().len() as u64 + 1;
+    }
+    for d in b.archive(&ArchiveFilter::default()).unwrap() {
+        n += serde_json::to_vec(&b.dossier(d.id).unwrap()).unwrap().len() as u64 + 1;
+    }
+    for e in b.audit(None, usize::MAX).unwrap() {
+        n += serde_json::to_vec(&e).unwrap().len() as u64 + 1;
+    }
+    n
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|v| v.trim().to_string())
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
+        })
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0 / 1024.0)
+        .unwrap_or(0.0);
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    format!(
+        "{cpu}, {cores} cores, {mem:.0} GB RAM, Linux {}; load average at the end {}",
+        kernel.trim(),
+        load.join(" ")
+    )
+}
+
+fn write_doc(r: &Report, f: &Fixture) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("docs")
+        .join("performance.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let marker = "<!-- generated by scripts/bench.sh below this line -->";
+    let head = match old.split_once(marker) {
+        Some((h, _)) => h.to_string(),
+        None => "# Performance\n\n".to_string(),
+    };
+    let mut s = head;
+    s.push_str(marker);
+    s.push_str("\n\n");
+    let _ = writeln!(
+        s,
+        "Measured {} on {} (release build; the machine is shared with other builds, which inflates wall-clock figures).\n",
+        chrono::Local::now().format("%Y-%m-%d %H:%M %Z"),
+        machine()
+    );
+    s.push_str("| target | goal | measured | met | how |\n| --- | --- | --- | :---: | --- |\n");
+    for row in &r.rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} |",
+            row.what,
+            row.target,
+            row.measured,
+            if row.met { "yes" } else { "**no**" },
+            row.note
+        );
+    }
+    s.push_str("\nMore figures:\n\n");
+    for e in &r.extra {
+        s.push_str(e);
+        s.push('\n');
+    }
+    let _ = writeln!(
+        s,
+        "\nThe dataset (`beian::demo_large`, seed {SEED}):\n\n```json\n{}\n```",
+        f.stats
+    );
+    std::fs::write(&path, s).unwrap();
+    eprintln!("wrote {}", path.display());
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a name filters nothing here.
+    std::env::set_var("TZ", "Asia/Shanghai");
+    let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let want = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    let _ = std::fs::create_dir_all(bench_data().join("run"));
+    let _ = std::fs::create_dir_all(bench_data().join("home/.config"));
+    let f = fixture();
+    let mut r = Report {
+        rows: Vec::new(),
+        extra: Vec::new(),
+    };
+    if want("startup") {
+        let p = first_frame(Some(&f.dir), None, 10);
+        r.row(
+            "start to first full frame, embedded",
+            "≤ 150 ms",
+            fmt_pct(p, "p95"),
+            p.p50 <= 150.0,
+            "BEIAN_EXIT_AFTER_FIRST_FRAME in a pty, 120×40",
+        );
+    }
+    if want("server") {
+        server_figures(&f, &mut r);
+    }
+    if want("functions") {
+        in_process(&f, &mut r);
+    }
+    if want("session") {
+        session(&f.dir, &mut r);
+    }
+    if want("import") {
+        import_figures(&mut r);
+    }
+    if want("size") {
+        size_figures(&f, &mut r);
+    }
+    if only.is_empty() {
+        write_doc(&r, &f);
+    }
+}
