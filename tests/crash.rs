@@ -764,8 +764,9 @@ fn add_again(h: &Harness, acked: &mut Vec<(String, String)>, what: &str) {
             }
             Err(out) => assert!(
                 Instant::now() < deadline,
-                "{what}: writes still refused: {}",
-                out.stderr
+                "{what}: writes still refused: {}\nserver log:\n{}",
+                out.stderr,
+                h.log_tail()
             ),
         }
         std::thread::sleep(Duration::from_millis(100));

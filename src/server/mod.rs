@@ -155,10 +155,7 @@ impl Shared {
         match service.reopen() {
             Ok(()) => {
                 self.refused.store(false, Ordering::SeqCst);
-                log(format_args!(
-                    "{}: the disk takes writes again; database reopened",
-                    service.dir().display()
-                ));
+                log(format_args!("{}: the disk takes writes again", service.dir().display()));
             }
             Err(Error::DiskRefused { .. }) => {}
             Err(e) => log(e.message()),

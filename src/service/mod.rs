@@ -119,15 +119,25 @@ impl Service {
         out
     }
 
-    /// Open the database again after the disk refused a write (see
-    /// [`Store::reopen`]). Refused while an import holds the store.
+    /// After sled met a write the disk refused: open the database again once the
+    /// disk takes writes (see [`Store::close_for_reopen`]). Does nothing when
+    /// sled never met the refusal (beian's own check refused the write first);
+    /// refused while an import holds the store.
     pub fn reopen(&mut self) -> Result<()> {
+        if !self.store.needs_reopen() {
+            return Ok(());
+        }
         let dir = self.dir().display().to_string();
-        std::sync::Arc::get_mut(&mut self.store)
-            .ok_or(Error::Storage {
-                detail: format!("{dir}: an import is in progress; not reopened"),
-            })?
-            .reopen()
+        let store = std::sync::Arc::get_mut(&mut self.store).ok_or(Error::Storage {
+            detail: format!("{dir}: an import is in progress; not reopened"),
+        })?;
+        store.close_for_reopen()?;
+        // The archive index holds sled's trees too: it lets go of them, then
+        // follows the reopened database.
+        self.archive_index = crate::search::index::ArchiveIndex::new(store.dossier_trees());
+        store.open_again()?;
+        self.archive_index = crate::search::index::ArchiveIndex::new(store.dossier_trees());
+        Ok(())
     }
 
     pub(crate) fn store(&self) -> &Store {

@@ -119,6 +119,8 @@ pub struct Store {
     dir: PathBuf,
     /// Batch number of the long change in progress (see `undo.rs`).
     undo_batch: std::sync::atomic::AtomicU32,
+    /// A write of sled's failed because the disk refused it: see [`Store::reopen`].
+    sled_refused: std::sync::atomic::AtomicBool,
     _owner: OwnerLock,
 }
 
@@ -185,6 +187,7 @@ impl Store {
             trees,
             dir: dir.to_path_buf(),
             undo_batch: std::sync::atomic::AtomicU32::new(0),
+            sled_refused: std::sync::atomic::AtomicBool::new(false),
             _owner: owner,
         };
         match mode {
@@ -313,10 +316,11 @@ impl Store {
             Ok(v) => v,
             // A refusal seen inside the transaction (`tx_err`) does not know the directory.
             Err(TransactionError::Abort(Error::DiskRefused { read_only, .. })) => {
+                self.sled_refused.store(true, std::sync::atomic::Ordering::SeqCst);
                 return Err(Error::DiskRefused {
                     path: self.dir.display().to_string(),
                     read_only,
-                })
+                });
             }
             Err(TransactionError::Abort(e)) => return Err(e),
             Err(TransactionError::Storage(e)) => return Err(self.write_error(e)),
@@ -366,21 +370,29 @@ impl Store {
     /// so, naming the data directory; anything else is a storage error.
     fn write_error(&self, e: sled::Error) -> Error {
         match disk_refused(&e) {
-            Some(read_only) => Error::DiskRefused {
-                path: self.dir.display().to_string(),
-                read_only,
-            },
+            Some(read_only) => {
+                self.sled_refused.store(true, std::sync::atomic::Ordering::SeqCst);
+                Error::DiskRefused {
+                    path: self.dir.display().to_string(),
+                    read_only,
+                }
+            }
             None => storage(e),
         }
     }
 
-    /// Open the database again from what is on disk, keeping the hold on
-    /// `owner.lock`. After the disk refused a write, sled refuses every later one
-    /// until it is opened again (its error is sticky), and its memory may still
-    /// hold the refused change. Does nothing, and says why, while the disk still
-    /// refuses a test write; a failure to open again ends the process rather than
-    /// leave it serving nothing.
-    pub fn reopen(&mut self) -> Result<()> {
+    /// Whether sled itself met a refused write, so that it must be opened again.
+    pub fn needs_reopen(&self) -> bool {
+        self.sled_refused.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The first step of opening the database again from what is on disk (after
+    /// sled met a refused write: its error is sticky, every later write fails
+    /// until it is opened again, and its memory may hold the refused change).
+    /// Fails, changing nothing, while the disk still refuses a test write;
+    /// otherwise closes sled, a throwaway in-memory database standing in. Every
+    /// other handle on sled's trees must be dropped before [`Store::open_again`].
+    pub fn close_for_reopen(&mut self) -> Result<()> {
         let db_dir = self.dir.join("db");
         probe_writable(&db_dir).map_err(|e| match e.kind() {
             std::io::ErrorKind::ReadOnlyFilesystem => Error::DiskRefused {
@@ -393,11 +405,22 @@ impl Store {
             },
             _ => Error::io(&db_dir, e),
         })?;
-        // sled keeps its files (and their lock) until its last handle is gone:
-        // a throwaway in-memory database stands in while the real one reopens.
         let standin = sled::Config::new().temporary(true).open().map_err(storage)?;
-        self.trees.clear();
-        drop(std::mem::replace(&mut self.db, standin));
+        let trees = TREE_NAMES
+            .iter()
+            .map(|n| standin.open_tree(n))
+            .collect::<sled::Result<Vec<_>>>()
+            .map_err(storage)?;
+        self.trees = trees;
+        self.db = standin;
+        Ok(())
+    }
+
+    /// The second step: open sled again, keeping the hold on `owner.lock`, and
+    /// roll back an import the refusal interrupted. A failure to open ends the
+    /// process rather than leave it serving the empty stand-in.
+    pub fn open_again(&mut self) -> Result<()> {
+        let db_dir = self.dir.join("db");
         let reopened = open_sled_patiently(&db_dir).and_then(|db| {
             let trees = TREE_NAMES
                 .iter()
@@ -418,6 +441,7 @@ impl Store {
                 std::process::exit(1);
             }
         }
+        self.sled_refused.store(false, std::sync::atomic::Ordering::SeqCst);
         self.recover_long()?;
         Ok(())
     }
