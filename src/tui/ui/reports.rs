@@ -141,6 +141,14 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         title.push_str(" · ");
         title.push_str(&t("tui.loading", &[]));
     }
+    // Printed with every report, to be kept outside the system (`beian verify --expect`).
+    if let Some(h) = r.report.as_ref().and_then(|rep| rep.chain_head.as_ref()) {
+        title.push_str(" · ");
+        title.push_str(&t(
+            "tui.report.head",
+            &[("seq", h.seq.to_string()), ("seal", h.seal.chars().take(16).collect())],
+        ));
+    }
     let w = area.width as usize;
     f.render_widget(
         Paragraph::new(Line::styled(fit(&format!(" {title}"), w), th.heading())),
