@@ -206,7 +206,21 @@ pub fn init(cli: &Cli) -> Result<()> {
     Ok(())
 }
 
-pub fn demo(cli: &Cli) -> Result<()> {
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// tour: a semester to explore (default); small: 1,000 requests, 100 dossiers; large: ten years of a large university (100,000 requests, 10,000 dossiers, 500,000 audit events; minutes)
+    #[arg(long, value_enum, default_value = "tour")]
+    scale: DemoScale,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoScale {
+    Tour,
+    Small,
+    Large,
+}
+
+pub fn demo(cli: &Cli, a: &DemoArgs) -> Result<()> {
     let dir = cli.db.clone().unwrap_or_else(crate::config::default_demo_dir);
     if dir.join("db").exists() {
         let existing = Service::open(&dir)?;
@@ -228,7 +242,23 @@ pub fn demo(cli: &Cli) -> Result<()> {
     }
     let me = crate::config::os_user_name();
     let mut service = Service::create(&dir, &me, true)?;
-    let stats = crate::demo::populate(&mut service, chrono::Utc::now())?;
+    let now = chrono::Utc::now();
+    let stats = match a.scale {
+        DemoScale::Tour => serde_json::to_value(crate::demo::populate(&mut service, now)?),
+        DemoScale::Small => serde_json::to_value(crate::demo_large::generate(
+            &mut service,
+            crate::demo_large::Scale::SMALL,
+            now,
+            2026,
+        )?),
+        DemoScale::Large => serde_json::to_value(crate::demo_large::generate(
+            &mut service,
+            crate::demo_large::Scale::LARGE,
+            now,
+            2026,
+        )?),
+    }
+    .expect("stats serialize");
     if cli.json {
         output::json(&serde_json::json!({ "db": dir, "stats": stats }));
         return Ok(());
@@ -237,12 +267,14 @@ pub fn demo(cli: &Cli) -> Result<()> {
         return crate::tui::run(Box::new(crate::service::Local::new(service)), super::tui_options(cli));
     }
     println!("{}", t("cli.demo.done", &[("path", dir.display().to_string())]));
+    // Both kinds of demo report these counts.
+    let n = |k: &str| stats[k].as_u64().unwrap_or(0).to_string();
     let mut f = Fields::new();
-    f.add(t("cli.overview.systems", &[]), stats.systems.to_string())
-        .add(t("cli.overview.requests", &[]), stats.requests.to_string())
-        .add(t("cli.overview.plans", &[]), stats.plans.to_string())
-        .add(t("cli.overview.dossiers", &[]), stats.dossiers.to_string())
-        .add(t("cli.overview.audit", &[]), stats.audit_events.to_string());
+    f.add(t("cli.overview.systems", &[]), n("systems"))
+        .add(t("cli.overview.requests", &[]), n("requests"))
+        .add(t("cli.overview.plans", &[]), n("plans"))
+        .add(t("cli.overview.dossiers", &[]), n("dossiers"))
+        .add(t("cli.overview.audit", &[]), n("audit_events"));
     f.print();
     println!("\n{}", t("cli.demo.next", &[("path", dir.display().to_string())]));
     Ok(())

@@ -60,7 +60,7 @@ pub enum Top {
     /// Create a new database; you become its admin
     Init,
     /// Create a demo database with a semester of believable data
-    Demo,
+    Demo(admin::DemoArgs),
     /// Show who you are and your roles in this database
     Whoami,
     /// Serve the database to every beian of this machine over a Unix socket
@@ -291,7 +291,7 @@ fn dispatch(cli: Cli) -> Result<()> {
     };
     match command {
         Top::Init => admin::init(&cli),
-        Top::Demo => admin::demo(&cli),
+        Top::Demo(a) => admin::demo(&cli, a),
         Top::Keymap(c) => keymap_cmd::run(c, cli.json),
         Top::Completions { shell } => {
             let mut cmd = help_i18n::command();
