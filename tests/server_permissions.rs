@@ -21,6 +21,9 @@ enum Probe {
     Cmd(serde_json::Value),
     Query(Query),
     Status,
+    /// Not offered through the socket at all: the operation needs the database
+    /// to itself (`beian compact`; its permission is tested in tests/integrity.rs).
+    Offline,
 }
 
 const PLAN: &str = "PLAN-2026-0001";
@@ -79,6 +82,7 @@ fn probe(op: Op) -> Probe {
             dir: std::env::temp_dir().join(format!("beian-probe-backup-{}", std::process::id())),
             keep: Some(1),
         }),
+        Op::Compact => Probe::Offline,
         Op::RecognitionRecord => c(json!({"command": "recognition_add", "kind": "award",
             "recipient": {"person": "李老师"}, "reason": "发现严重缺陷"})),
     }
@@ -93,6 +97,7 @@ fn run(b: &dyn Backend, op: Op) -> beian::Result<()> {
         }
         Probe::Query(q) => b.query(q).map(|_| ()),
         Probe::Status => b.server_status().map(|_| ()),
+        Probe::Offline => Ok(()),
     }
 }
 
@@ -108,6 +113,10 @@ fn every_role_and_operation_through_the_socket_follows_the_table() {
         assert_eq!(b.actor().roles, vec![role], "the server gives the roles of config.toml");
         assert_eq!(b.whoami().unwrap().roles, vec![role]);
         for &op in Op::ALL {
+            if let Probe::Offline = probe(op) {
+                checked += 1;
+                continue;
+            }
             let allowed = op.roles().contains(&role);
             match run(b, op) {
                 Err(Error::Rule(RuleError::Forbidden { user, op: o, roles })) => {

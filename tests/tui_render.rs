@@ -98,6 +98,17 @@ fn serve(job: Job) -> Option<Reply> {
                 calendar: s.calendar(a).unwrap(),
             }
         }
+        Job::FirstScreen { rows } => {
+            let mut first = s.first_screen(a, rows).unwrap();
+            first.overview.overdue_orders = s
+                .orders(a)
+                .unwrap()
+                .iter()
+                .filter(|o| o.overdue(today))
+                .map(|o| o.id)
+                .collect();
+            Reply::First(Box::new(first))
+        }
         Job::Request(id) => Reply::Request(Box::new(s.request(a, id).unwrap())),
         Job::Plan(id) => Reply::Plan(Box::new(s.plan(a, id).unwrap())),
         Job::Dossier(id) => Reply::Dossier(Box::new(s.dossier(a, id).unwrap())),
@@ -550,6 +561,58 @@ fn popup_snapshots() {
     assert!(matches!(st.popups.last(), Some(Popup::Confirm { .. })));
     snap!("confirm_notice", st);
     press(&mut st, "n");
+}
+
+/// The first screen, drawn from the newest requests and the counts before the
+/// full lists arrive, is the very screen the full lists give (so the start-up
+/// figure of docs/performance.md times a complete frame).
+#[test]
+fn first_screen_is_the_loaded_screen() {
+    let _g = lang("zh-CN");
+    let (total, new) = {
+        let fx = fixture();
+        let o = fx.service.overview(&fx.actor).unwrap();
+        (o.requests, o.new_requests)
+    };
+    for (w, h) in [(120, 40), (80, 24), (100, 12), (60, 8)] {
+        let fresh = || {
+            let (keymap, issues) = Keymap::load(None);
+            let roles = fixture().actor.roles.clone();
+            State::new(ADMIN.into(), roles, LOCATION.into(), keymap, issues)
+        };
+        let mut first = fresh();
+        // As the event loop asks: the terminal's height (here without the margin).
+        send(
+            &mut first,
+            Msg::Reply(serve(Job::FirstScreen { rows: h as usize }).unwrap()),
+        );
+        assert!(first.loading, "the full lists have not come yet");
+        assert_eq!(first.queue.partial, Some(total));
+        assert!(
+            first.queue.all.len() < total,
+            "{w}×{h}: only the first screen is loaded"
+        );
+        let mut full = fresh();
+        send(&mut full, Msg::Reply(serve(Job::LoadAll).unwrap()));
+        assert_eq!(full.queue.partial, None);
+        assert_eq!(screen(&first, w, h), screen(&full, w, h), "{w}×{h}");
+        // The full lists replace the first screen, which changes nothing seen.
+        send(&mut first, Msg::Reply(serve(Job::LoadAll).unwrap()));
+        assert_eq!(first.queue.partial, None);
+        assert_eq!(first.queue.all.len(), total);
+        assert_eq!(screen(&first, w, h), screen(&full, w, h), "{w}×{h}, after the lists");
+    }
+    // A filter typed before the lists arrive applies to all of them once they do.
+    let (keymap, issues) = Keymap::load(None);
+    let roles = fixture().actor.roles.clone();
+    let mut st = State::new(ADMIN.into(), roles, LOCATION.into(), keymap, issues);
+    send(&mut st, Msg::Reply(serve(Job::FirstScreen { rows: 5 }).unwrap()));
+    press(&mut st, "/");
+    type_text(&mut st, "status:new");
+    assert!(screen(&st, 120, 40).contains(&format!("…/{total}")));
+    send(&mut st, Msg::Reply(serve(Job::LoadAll).unwrap()));
+    assert_eq!(st.queue.visible.len(), new);
+    assert!(screen(&st, 120, 40).contains(&format!("{new}/{total}")));
 }
 
 #[test]

@@ -148,3 +148,31 @@ pub fn restore(json: bool, a: &RestoreArgs) -> Result<()> {
     );
     Ok(())
 }
+
+/// `beian compact`: in this process, never through a server (it needs the
+/// database to itself; with a server running, opening it says who holds it).
+pub fn compact(cli: &super::Cli) -> Result<()> {
+    let service = crate::service::Service::open(&super::data_dir(&cli.db))?;
+    let actor = service.local_actor();
+    let r = service.compact(&actor)?;
+    if cli.json {
+        output::json(&r);
+        return Ok(());
+    }
+    let mb = |b: u64| format!("{:.1}", b as f64 / 1048576.0);
+    println!(
+        "{}",
+        t(
+            "compact.done",
+            &[
+                ("path", r.path.clone()),
+                ("before", mb(r.bytes_before)),
+                ("after", mb(r.bytes_after)),
+                ("records", r.records.to_string()),
+                ("head", r.head.to_string()),
+                ("seconds", format!("{:.1}", r.seconds)),
+            ],
+        )
+    );
+    Ok(())
+}

@@ -122,6 +122,8 @@ pub enum Top {
     Backup(integrity::BackupArgs),
     /// Build a new database from a backup and verify it
     Restore(integrity::RestoreArgs),
+    /// Rewrite the database compactly (offline: stop `beian serve` first)
+    Compact,
     /// Keymaps: check a file, list the commands, show the bindings
     #[command(subcommand)]
     Keymap(keymap_cmd::KeymapCmd),
@@ -324,5 +326,6 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Verify(a) => integrity::verify(ctx, cli.json, a),
         Top::Backup(a) => integrity::backup(&ctx()?, a),
         Top::Restore(a) => integrity::restore(cli.json, a),
+        Top::Compact => integrity::compact(&cli),
     }
 }

@@ -21,6 +21,10 @@ pub enum Query {
     /// Who the caller is, with the roles the database's config gives them.
     Whoami,
     Overview,
+    /// The systems, the overview and the newest requests: the first screen.
+    FirstScreen {
+        rows: usize,
+    },
     Systems,
     System(Id),
     /// A system by id or by exact or unique partial name.
@@ -71,6 +75,7 @@ impl Query {
         match self {
             Query::Whoami => "whoami",
             Query::Overview => "overview",
+            Query::FirstScreen { .. } => "first_screen",
             Query::Systems => "systems",
             Query::System(_) => "system",
             Query::ResolveSystem(_) => "resolve_system",
@@ -112,6 +117,7 @@ pub struct WhoamiInfo {
 pub enum Answer {
     Whoami(WhoamiInfo),
     Overview(Overview),
+    FirstScreen(super::FirstScreen),
     Systems(Vec<System>),
     System(System),
     ResolveSystem(Id),
@@ -139,6 +145,7 @@ impl Answer {
         match self {
             Answer::Whoami(_) => "whoami",
             Answer::Overview(_) => "overview",
+            Answer::FirstScreen(_) => "first_screen",
             Answer::Systems(_) => "systems",
             Answer::System(_) => "system",
             Answer::ResolveSystem(_) => "resolve_system",
@@ -175,6 +182,7 @@ impl Service {
                 demo: self.is_demo()?,
             }),
             Query::Overview => A::Overview(self.overview(actor)?),
+            Query::FirstScreen { rows } => A::FirstScreen(self.first_screen(actor, rows)?),
             Query::Systems => A::Systems(self.systems(actor)?),
             Query::System(id) => A::System(self.system(actor, id)?),
             Query::ResolveSystem(key) => A::ResolveSystem(self.resolve_system(actor, &key)?),
@@ -270,6 +278,7 @@ macro_rules! typed {
 typed! {
     whoami() -> WhoamiInfo = Query::Whoami, Whoami;
     overview() -> Overview = Query::Overview, Overview;
+    first_screen(rows: usize) -> super::FirstScreen = Query::FirstScreen { rows }, FirstScreen;
     systems() -> Vec<System> = Query::Systems, Systems;
     system(id: Id) -> System = Query::System(id), System;
     /// A system by id (`SYS-0003`) or by exact or unique partial name.

@@ -10,7 +10,7 @@ mod queries;
 pub use api::{unexpected, Answer, Backend, ImportSink, Local, Query, WhoamiInfo};
 pub use command::{Command, ImportItem, ImportReport, NewRequest, RequestEdit, Triage};
 pub use import::{ImportSession, BATCH as IMPORT_BATCH};
-pub use queries::{ArchiveFilter, DossierView, Overview, PlanFilter, RequestFilter};
+pub use queries::{ArchiveFilter, DossierView, FirstScreen, Overview, PlanFilter, RequestFilter, FIRST_SCREEN_MAX};
 
 use std::path::{Path, PathBuf};
 

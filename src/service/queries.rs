@@ -226,6 +226,15 @@ impl Service {
         self.store().verify(expect)
     }
 
+    /// Rewrite the database compactly (`store/compact.rs`): admins only, with
+    /// the database to itself (this process's own, no server).
+    pub fn compact(self, actor: &Actor) -> Result<crate::store::compact::CompactReport> {
+        wf::check(actor, Op::Compact)?;
+        let dir = self.dir().to_path_buf();
+        drop(self);
+        crate::store::Store::open(&dir, crate::store::OpenMode::Existing, "")?.compact()
+    }
+
     /// Write a consistent backup into `dir`: writers wait while it is written.
     pub fn backup(
         &self,
@@ -291,20 +300,51 @@ impl Service {
 
     pub fn overview(&self, actor: &Actor) -> Result<Overview> {
         self.can_read(actor)?;
-        let (requests, new_requests) = self.store().request_counts()?;
-        let plans = self.store().summaries::<Plan>()?;
+        // Counts kept as records are written (`store/lists.rs`): no list is read.
+        let c = self.store().counts()?;
         let today = day(chrono::Utc::now());
         let orders: Vec<RectificationOrder> = self.store().all()?;
         Ok(Overview {
             systems: self.store().count::<System>(),
-            requests,
-            new_requests,
-            plans: plans.len(),
-            awaiting_approval: plans.iter().filter(|p| p.status == PlanStatus::Submitted).count(),
-            dossiers: self.archive_index().len()?,
+            requests: c.total("request"),
+            new_requests: c.get("request", &status_name(RequestStatus::New)),
+            plans: c.total("plan"),
+            awaiting_approval: c.get("plan", &status_name(PlanStatus::Submitted)),
+            dossiers: c.get("dossier", "filed"),
             overdue_orders: orders.iter().filter(|o| o.overdue(today)).map(|o| o.id).collect(),
         })
     }
+
+    /// What the first screen shows, without reading every request: the systems,
+    /// the overview and the `rows` newest requests (the queue's default order).
+    /// The full lists follow with [`Service::requests`] and the others.
+    pub fn first_screen(&self, actor: &Actor, rows: usize) -> Result<FirstScreen> {
+        Ok(FirstScreen {
+            systems: self.systems(actor)?,
+            overview: self.overview(actor)?,
+            newest: self.store().newest_requests(rows.min(FIRST_SCREEN_MAX))?,
+        })
+    }
+}
+
+/// The most rows [`Service::first_screen`] returns.
+pub const FIRST_SCREEN_MAX: usize = 1000;
+
+/// The answer of [`Service::first_screen`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstScreen {
+    pub systems: Vec<System>,
+    pub overview: Overview,
+    /// Newest first.
+    pub newest: Vec<RequestSummary>,
+}
+
+/// A status as it is serialized (`new`, `submitted`): the name its count has.
+fn status_name<S: Serialize>(s: S) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 fn check_period(from: NaiveDate, to: NaiveDate) -> Result<()> {

@@ -12,7 +12,9 @@
 
 pub mod backup;
 pub mod chain;
+pub mod compact;
 mod index;
+mod lists;
 mod lock;
 mod records;
 mod undo;
@@ -65,6 +67,7 @@ pub enum T {
     Imports,
     Recognitions,
     Undo,
+    RequestsByTime,
 }
 
 /// `imports` (key: `msgid:<Message-ID>` or `row:<SHA-256>`, value: the request id
@@ -75,7 +78,7 @@ pub enum T {
 ///
 /// `undo` holds the before-images of a long, batched change (a large import)
 /// while it runs; it is empty at rest (see `undo.rs`).
-const TREE_NAMES: [&str; 18] = [
+const TREE_NAMES: [&str; 19] = [
     "meta",
     "systems",
     "systems_sum",
@@ -94,6 +97,7 @@ const TREE_NAMES: [&str; 18] = [
     "imports",
     "recognitions",
     "undo",
+    "requests_by_time",
 ];
 
 pub(crate) fn enc<V: Serialize>(v: &V) -> Vec<u8> {
@@ -137,7 +141,9 @@ impl Store {
     /// Open (or create) the data directory `dir`.
     pub fn open(dir: &Path, mode: OpenMode, creator: &str) -> Result<Store> {
         let db_dir = dir.join("db");
-        let exists = db_dir.join("conf").exists();
+        // A compaction's swap interrupted between its two renames leaves the
+        // database in `.db.old` (see `compact.rs`): it is still there.
+        let exists = db_dir.join("conf").exists() || dir.join(".db.old").join("conf").exists();
         match (mode, exists) {
             (OpenMode::Existing, false) => {
                 if dir.is_file() {
@@ -162,6 +168,7 @@ impl Store {
         }
         private_files_in(dir);
         let owner = OwnerLock::acquire(dir)?;
+        compact::recover_swap(dir)?;
         let db = open_sled(&db_dir).map_err(|e| {
             let detail = e.to_string();
             if detail.contains("could not acquire lock") {
@@ -195,6 +202,7 @@ impl Store {
             OpenMode::Existing => {
                 store.check_schema()?;
                 store.recover_long()?;
+                store.ensure_lists()?;
             }
         }
         Ok(store)
@@ -222,6 +230,8 @@ impl Store {
         if demo {
             m.insert("demo", b"1").map_err(storage)?;
         }
+        // Empty, so its counts and order (none) are complete.
+        m.insert(lists::READY, enc(&true)).map_err(storage)?;
         self.db.flush().map_err(storage)?;
         Ok(())
     }
@@ -851,7 +861,14 @@ impl Tx<'_> {
         let key = r.id().key();
         self.put(R::TREE, &key, &enc(r))?;
         if let Some(sum) = r.summary_bytes() {
+            let old = match R::LISTED {
+                Some(_) => self.t(R::SUMMARY_TREE).get(key).map_err(tx_err)?,
+                None => None,
+            };
             self.put(R::SUMMARY_TREE, &key, &sum)?;
+            if let Some(kind) = R::LISTED {
+                self.relist(kind, &key, old.as_deref(), &sum)?;
+            }
         }
         Ok(())
     }
@@ -870,6 +887,7 @@ impl Tx<'_> {
             .push(chain::digest_entry(&d.id.to_string(), &bytes));
         self.put(T::Dossiers, &key, &bytes)?;
         self.put(T::DossiersSum, &key, &enc(&d.summary()))?;
+        self.bump_count(lists::DOSSIERS_FILED, 1)?;
         let text = crate::search::normalize(&d.search_text());
         self.put(T::DossierText, &key, text.as_bytes())?;
         Ok(())

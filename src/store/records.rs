@@ -24,11 +24,19 @@ pub trait Record: Serialize + DeserializeOwned {
     fn meta_mut(&mut self) -> &mut Meta;
     /// The encoded summary, for kinds that have a summary tree.
     fn summary_bytes(&self) -> Option<Vec<u8>>;
+    /// Kinds whose records are counted by status (and, for requests, kept in
+    /// newest-first order) as they are written: see `lists.rs`.
+    #[doc(hidden)]
+    const LISTED: Option<super::lists::Listed> = None;
 }
 
 macro_rules! record {
     ($ty:ty, $kind:ident, $tree:ident, $sum_tree:ident, $name:literal, $sum:ty, |$s:ident| $summary:expr) => {
+        record!($ty, $kind, $tree, $sum_tree, $name, $sum, None, |$s| $summary);
+    };
+    ($ty:ty, $kind:ident, $tree:ident, $sum_tree:ident, $name:literal, $sum:ty, $listed:expr, |$s:ident| $summary:expr) => {
         impl Record for $ty {
+            const LISTED: Option<super::lists::Listed> = $listed;
             const TREE: T = T::$tree;
             const SUMMARY_TREE: T = T::$sum_tree;
             const NAME: &'static str = $name;
@@ -61,11 +69,19 @@ record!(
     RequestsSum,
     "request",
     RequestSummary,
+    Some(super::lists::Listed::Request),
     |s| Some(enc(&s.summary()))
 );
-record!(Plan, Plan, Plans, PlansSum, "plan", PlanSummary, |s| Some(enc(
-    &s.summary()
-)));
+record!(
+    Plan,
+    Plan,
+    Plans,
+    PlansSum,
+    "plan",
+    PlanSummary,
+    Some(super::lists::Listed::Plan),
+    |s| Some(enc(&s.summary()))
+);
 record!(
     RectificationOrder,
     Order,

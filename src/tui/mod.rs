@@ -218,20 +218,27 @@ fn event_loop(
 ) -> Result<()> {
     let backend = CrosstermBackend::new(std::io::stdout());
     let mut terminal = Terminal::new(backend).map_err(|e| Error::io(std::path::Path::new("tty"), e))?;
+    // The first screen first (a few hundred records), then the full lists, then
+    // the integrity check (the worker takes them in this order).
+    let rows = terminal.size().map(|s| s.height as usize).unwrap_or(50) + 50;
+    let _ = jobs.send(worker::Job::FirstScreen { rows });
     let _ = jobs.send(worker::Job::LoadAll);
     let _ = jobs.send(worker::Job::Verify);
     #[cfg(debug_assertions)]
     inject_fault(&mut terminal, state);
     // For the start-up benchmark (scripts/bench.sh): quit right after the first
-    // frame drawn with the data loaded.
-    let exit_after_first_frame = std::env::var_os("BEIAN_EXIT_AFTER_FIRST_FRAME").is_some();
+    // frame drawn with the data loaded — the first screen's (`=1`), or every
+    // list's (`=all`).
+    let exit_after = std::env::var("BEIAN_EXIT_AFTER_FIRST_FRAME").ok();
     loop {
         if terminal.draw(|f| ui::render(f, state)).is_err() {
             // The terminal is gone (pty closed): keep the draft, stop.
             break;
         }
-        if exit_after_first_frame && !state.loading {
-            return Ok(());
+        match exit_after.as_deref() {
+            Some("all") if !state.loading => return Ok(()),
+            Some(v) if v != "all" && (!state.loading || state.queue.partial.is_some()) => return Ok(()),
+            _ => {}
         }
         let Ok(first) = rx.recv() else { break };
         // Take everything already waiting before drawing again (fast typing over slow links).

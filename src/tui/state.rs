@@ -80,6 +80,9 @@ pub enum QueueSort {
 #[derive(Debug, Default)]
 pub struct QueueState {
     pub all: Vec<RequestSummary>,
+    /// While only the first screen is loaded (`all` holds the newest requests):
+    /// how many requests there are in all.
+    pub partial: Option<usize>,
     /// Indices into `all` after filter and sort.
     pub visible: Vec<usize>,
     pub filter: Field,

@@ -13,6 +13,11 @@ use crate::service::{
 /// Work for the worker. Each carries what the UI needs to match the answer.
 #[derive(Debug, Clone)]
 pub enum Job {
+    /// What the first screen shows: the systems, the overview and the newest
+    /// `rows` requests, read without the full lists (answered before them).
+    FirstScreen {
+        rows: usize,
+    },
     /// Everything the panes list, and the overview.
     LoadAll,
     Request(Id),
@@ -87,6 +92,7 @@ pub struct ImportPreview {
 /// What the worker sends back.
 #[derive(Debug, Clone)]
 pub enum Reply {
+    First(Box<crate::service::FirstScreen>),
     All {
         systems: Vec<System>,
         requests: Vec<RequestSummary>,
@@ -178,6 +184,7 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
                 outcomes: vec![run.outcome],
             })
         })(),
+        Job::FirstScreen { rows } => b.first_screen(rows).map(|f| Reply::First(Box::new(f))),
         Job::LoadAll => (|| {
             Ok(Reply::All {
                 systems: b.systems()?,

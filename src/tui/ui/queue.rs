@@ -16,13 +16,16 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
     let q = &s.queue;
     let [filter, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     // The filter line, the counts at its right; the terminal cursor sits in it while typing.
+    // While only the first screen is loaded, the counts are those of the whole
+    // queue (no filter can be typed yet: it applies once the list is in).
+    let (shown, all) = match q.partial {
+        Some(n) if q.filter.text().is_empty() => (n.to_string(), n.to_string()),
+        Some(n) => ("…".to_string(), n.to_string()),
+        None => (q.visible.len().to_string(), q.all.len().to_string()),
+    };
     let count = t(
         "tui.queue.count",
-        &[
-            ("shown", q.visible.len().to_string()),
-            ("all", q.all.len().to_string()),
-            ("marked", q.marked.len().to_string()),
-        ],
+        &[("shown", shown), ("all", all), ("marked", q.marked.len().to_string())],
     );
     let cw = (text_width(&count) as u16).min(filter.width);
     let count_area = Rect {

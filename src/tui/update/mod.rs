@@ -237,6 +237,21 @@ fn open(s: &mut State, fx: &mut Vec<Effect>) {
 
 fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
     match r {
+        Reply::First(first) => {
+            // Only before the full lists: afterwards they are newer than this.
+            if s.loading {
+                let first = *first;
+                s.systems = first.systems;
+                s.overview = first.overview;
+                // The newest rows are the queue's first screen only in its
+                // default order, with no filter typed yet.
+                if s.queue.sort == QueueSort::Newest && s.queue.filter.text().is_empty() {
+                    let mut rows = first.newest;
+                    rows.sort_by_key(|r| r.id.key());
+                    queue::replace_all(s, rows, Some(s.overview.requests));
+                }
+            }
+        }
         Reply::All {
             systems,
             requests,
@@ -252,9 +267,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             s.systems = systems;
             s.overview = *overview;
             s.calendar = calendar;
-            s.queue.all = requests;
-            s.queue.filter_cache.invalidate();
-            queue::refilter(s);
+            queue::replace_all(s, requests, None);
             // Keep the selected plan and dossier selected, wherever they move.
             let plan = s.plans.all.get(s.plans.cursor.selected).map(|p| p.id);
             s.plans.all = plans;

@@ -32,6 +32,20 @@ pub fn targets(s: &State) -> Vec<(Id, u64)> {
 /// Recompute the visible rows from the filter and sort, keeping the selected request.
 pub fn refilter(s: &mut State) {
     let keep = selected(s).map(|r| r.id);
+    refilter_keeping(s, keep);
+}
+
+/// Put a new list in the queue (from the worker), keeping the selected request
+/// selected wherever it moved.
+pub fn replace_all(s: &mut State, all: Vec<RequestSummary>, partial: Option<usize>) {
+    let keep = selected(s).map(|r| r.id);
+    s.queue.all = all;
+    s.queue.partial = partial;
+    s.queue.filter_cache.invalidate();
+    refilter_keeping(s, keep);
+}
+
+fn refilter_keeping(s: &mut State, keep: Option<Id>) {
     let q = s.queue.filter.text();
     let names: std::collections::HashMap<Id, String> = s.systems.iter().map(|x| (x.id, x.name.clone())).collect();
     let sys = |r: &RequestSummary| r.system.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
