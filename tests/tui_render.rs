@@ -615,6 +615,35 @@ fn first_screen_is_the_loaded_screen() {
     assert!(screen(&st, 120, 40).contains(&format!("{new}/{total}")));
 }
 
+/// Erasing characters gives back the answers the shorter queries had (from the
+/// filter's memory): the same rows, in the same order, as typing them afresh.
+#[test]
+fn erasing_the_filter_gives_the_answers_of_typing_afresh() {
+    let _g = lang("zh-CN");
+    let ids = |st: &State| -> Vec<Id> { st.queue.visible.iter().map(|&i| st.queue.all[i].id).collect() };
+    let fresh = |q: &str| {
+        let mut st = loaded();
+        press(&mut st, "/");
+        type_text(&mut st, q);
+        ids(&st)
+    };
+    for q in ["教务 登录", "status:new 一卡", "vpn"] {
+        let mut st = loaded();
+        press(&mut st, "/");
+        let chars: Vec<char> = q.chars().collect();
+        type_text(&mut st, q);
+        for n in (0..chars.len()).rev() {
+            key(&mut st, key_event("backspace"));
+            let prefix: String = chars[..n].iter().collect();
+            assert_eq!(st.queue.filter.text(), prefix);
+            assert_eq!(ids(&st), fresh(&prefix), "{prefix:?} after erasing");
+        }
+        // Typing again after erasing narrows from the remembered answer.
+        type_text(&mut st, q);
+        assert_eq!(ids(&st), fresh(q), "{q:?} typed again");
+    }
+}
+
 #[test]
 fn keymap_issues_message() {
     let _l = lang("zh-CN");

@@ -132,6 +132,9 @@ struct Docs {
     list: Vec<DossierSummary>,
 }
 
+/// From how many dossiers a search runs on two threads.
+const PARALLEL_FROM: usize = 2_000;
+
 /// See the module documentation.
 pub struct ArchiveIndex {
     trees: DossierTrees,
@@ -170,6 +173,15 @@ impl ArchiveIndex {
         Ok(d)
     }
 
+    /// The texts when `wanted` (loading them at the first text query).
+    fn texts_if(&self, wanted: bool) -> Result<Option<MutexGuard<'_, Option<Texts>>>> {
+        if wanted {
+            self.texts().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
     fn texts(&self) -> Result<MutexGuard<'_, Option<Texts>>> {
         let mut g = lock(&self.texts);
         g.get_or_insert_with(Texts::default).catch_up(&self.trees)?;
@@ -187,30 +199,43 @@ impl ArchiveIndex {
 
     /// The dossiers, newest first, that `keep` accepts and whose text holds
     /// every one of `terms` (already normalised, see [`super::terms`]).
-    pub fn search(&self, terms: &[String], keep: impl Fn(&DossierSummary) -> bool) -> Result<Vec<DossierSummary>> {
+    pub fn search(
+        &self,
+        terms: &[String],
+        keep: impl Fn(&DossierSummary) -> bool + Sync,
+    ) -> Result<Vec<DossierSummary>> {
         let docs = self.docs()?;
-        // Positions first, then one allocation of the answer: growing a vector of
-        // 10,000 summaries step by step costs more in the allocator than the search.
-        let answer = |hits: Vec<usize>| -> Vec<DossierSummary> {
+        let need = needles(terms);
+        let texts = self.texts_if(!terms.is_empty())?;
+        let texts = texts.as_ref().and_then(|t| t.as_ref());
+        if !terms.is_empty() && texts.is_none() {
+            return Ok(Vec::new());
+        }
+        let list = &docs.list;
+        // The hits of `range`, newest first, copied out (one allocation: growing
+        // a vector of 10,000 summaries step by step costs more in the allocator
+        // than the search).
+        let part = |range: std::ops::Range<usize>| -> Vec<DossierSummary> {
+            let hits: Vec<usize> = range
+                .rev()
+                .filter(|&i| keep(&list[i]) && texts.is_none_or(|t| t.matches(list[i].id, &need)))
+                .collect();
             let mut out = Vec::with_capacity(hits.len());
-            out.extend(hits.into_iter().map(|i| docs.list[i].clone()));
+            out.extend(hits.into_iter().map(|i| list[i].clone()));
             out
         };
-        if terms.is_empty() {
-            return Ok(answer(
-                (0..docs.list.len()).rev().filter(|&i| keep(&docs.list[i])).collect(),
-            ));
+        // A query that matches most of a large archive reads every text and
+        // copies every summary: two halves on two threads.
+        if list.len() < PARALLEL_FROM {
+            return Ok(part(0..list.len()));
         }
-        let need = needles(terms);
-        let texts = self.texts()?;
-        let Some(texts) = texts.as_ref() else {
-            return Ok(Vec::new());
-        };
-        let hits: Vec<usize> = (0..docs.list.len())
-            .rev()
-            .filter(|&i| keep(&docs.list[i]) && texts.matches(docs.list[i].id, &need))
-            .collect();
-        Ok(answer(hits))
+        let mid = list.len() / 2;
+        Ok(std::thread::scope(|s| {
+            let older = s.spawn(|| part(0..mid));
+            let mut out = part(mid..list.len());
+            out.extend(older.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            out
+        }))
     }
 
     /// Bytes held: texts, signatures and summaries (for the performance notes).

@@ -51,7 +51,14 @@ pub struct Cache {
     /// a row lacking one of the query's characters cannot match, so it is not scored.
     sig: Vec<u128>,
     last: Option<(String, Vec<usize>)>,
+    /// The last few answers of the whole filter (with the queue's sort), by
+    /// query as typed, newest last: erasing a character gives back the answer
+    /// the query had before, without scoring 100,000 rows again.
+    history: Vec<(String, u8, Vec<u32>)>,
 }
+
+/// How many answers [`Cache`] remembers (each at most 4 bytes per row).
+const HISTORY: usize = 8;
 
 /// Every bit: the row may match anything (it holds characters the matcher folds).
 const ALL_BITS: u128 = u128::MAX;
@@ -93,6 +100,33 @@ impl Cache {
     pub fn invalidate(&mut self) {
         self.valid = false;
         self.last = None;
+        self.history.clear();
+    }
+
+    /// The answer remembered for `q` (as typed) in sort `sort`, if any; it also
+    /// becomes the answer that the next typed character narrows.
+    pub fn recall(&mut self, q: &str, sort: u8) -> Option<Vec<usize>> {
+        let pos = self.history.iter().rposition(|(h, o, _)| h == q && *o == sort)?;
+        let entry = self.history.remove(pos);
+        let visible: Vec<usize> = entry.2.iter().map(|&i| i as usize).collect();
+        let mut passed = visible.clone();
+        passed.sort_unstable();
+        self.last = Some((crate::search::normalize(q), passed));
+        self.history.push(entry);
+        Some(visible)
+    }
+
+    /// Remember the answer for `q` (as typed) in sort `sort`.
+    pub fn remember(&mut self, q: &str, sort: u8, visible: &[usize]) {
+        if !self.valid {
+            return;
+        }
+        self.history.retain(|(h, o, _)| !(h == q && *o == sort));
+        if self.history.len() >= HISTORY {
+            self.history.remove(0);
+        }
+        self.history
+            .push((q.to_string(), sort, visible.iter().map(|&i| i as u32).collect()));
     }
 
     fn ensure(&mut self, rows: &[RequestSummary], system_name: &impl Fn(&RequestSummary) -> String) {

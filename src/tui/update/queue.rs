@@ -47,10 +47,31 @@ pub fn replace_all(s: &mut State, all: Vec<RequestSummary>, partial: Option<usiz
 
 fn refilter_keeping(s: &mut State, keep: Option<Id>) {
     let q = s.queue.filter.text();
+    let sort = s.queue.sort as u8;
+    let visible = match s.queue.filter_cache.recall(&q, sort) {
+        Some(v) => v,
+        None => {
+            let v = filter_and_sort(s, &q);
+            s.queue.filter_cache.remember(&q, sort, &v);
+            v
+        }
+    };
+    s.queue.visible = visible;
+    if let Some(id) = keep {
+        if let Some(pos) = s.queue.visible.iter().position(|&i| s.queue.all[i].id == id) {
+            s.queue.cursor.selected = pos;
+        }
+    }
+    let n = s.queue.visible.len();
+    s.queue.cursor.clamp(n);
+}
+
+/// The rows the filter `q` keeps, in the queue's order.
+fn filter_and_sort(s: &mut State, q: &str) -> Vec<usize> {
     let names: std::collections::HashMap<Id, String> = s.systems.iter().map(|x| (x.id, x.name.clone())).collect();
     let sys = |r: &RequestSummary| r.system.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
-    let mut visible = super::super::filter::apply_cached(&mut s.queue.filter_cache, &s.queue.all, sys, &q);
-    let fuzzy = !super::super::filter::parse(&q).words.is_empty();
+    let mut visible = super::super::filter::apply_cached(&mut s.queue.filter_cache, &s.queue.all, sys, q);
+    let fuzzy = !super::super::filter::parse(q).words.is_empty();
     if !fuzzy {
         let all = &s.queue.all;
         match s.queue.sort {
@@ -60,14 +81,7 @@ fn refilter_keeping(s: &mut State, keep: Option<Id>) {
             QueueSort::Status => visible.sort_by(|a, b| all[*a].status.cmp(&all[*b].status).then(b.cmp(a))),
         }
     }
-    s.queue.visible = visible;
-    if let Some(id) = keep {
-        if let Some(pos) = s.queue.visible.iter().position(|&i| s.queue.all[i].id == id) {
-            s.queue.cursor.selected = pos;
-        }
-    }
-    let n = s.queue.visible.len();
-    s.queue.cursor.clamp(n);
+    visible
 }
 
 pub fn filter_key(s: &mut State, k: KeyEvent) {
