@@ -961,3 +961,27 @@ fn control_characters_never_reach_the_terminal() {
     // The only screen clears are the UI's own (none is right after the title's text).
     assert!(!raw.windows(7).any(|w| w == "转\u{1b}[2J".as_bytes()));
 }
+
+/// An idle session writes nothing: over a slow SSH link even a redraw of
+/// nothing costs bytes (a tick only redraws while a toast counts down).
+#[test]
+fn an_idle_session_writes_nothing() {
+    let (fx, _) = small_db();
+    let mut t = fx.tui("zh-CN", 80, 24);
+    t.wait_for("REQ-", 10);
+    // The lists, the integrity check and any toast have come and gone.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let before = t.raw_bytes().len();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let after = t.raw_bytes();
+    assert_eq!(
+        after.len(),
+        before,
+        "written while idle: {:?}",
+        String::from_utf8_lossy(&after[before..])
+    );
+    // …and a key still draws at once.
+    t.send("j");
+    t.wait_until(5, "a frame after `j`", |_| t.raw_bytes().len() > after.len());
+    t.quit();
+}

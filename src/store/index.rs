@@ -54,30 +54,57 @@ impl DossierTrees {
 }
 
 impl Store {
-    /// Every request summary, in id order: the values are read in one pass and
-    /// decoded on two threads (decoding 100,000 summaries is most of the cost).
+    /// Every request summary, in id order. One thread reads sled and hands
+    /// chunks of raw values to two decoding threads (decoding 100,000 JSON
+    /// summaries is most of the cost); at most a few chunks of raw bytes exist
+    /// at once, not a copy of the whole tree.
     pub fn request_summaries(&self) -> Result<Vec<crate::model::RequestSummary>> {
-        let raw: Vec<sled::IVec> = self
-            .tree(T::RequestsSum)
-            .iter()
-            .values()
-            .collect::<sled::Result<_>>()
-            .map_err(storage)?;
-        let decode = |part: &[sled::IVec]| -> Result<Vec<crate::model::RequestSummary>> {
-            part.iter().map(|v| dec(v, "request")).collect()
-        };
-        if raw.len() < 10_000 {
-            return decode(&raw);
+        use crate::model::RequestSummary;
+        const CHUNK: usize = 2048;
+        type Decoded = (usize, Result<Vec<RequestSummary>>);
+        let tree = self.tree(T::RequestsSum);
+        let decode =
+            |part: &[sled::IVec]| -> Result<Vec<RequestSummary>> { part.iter().map(|v| dec(v, "request")).collect() };
+        let (raw_tx, raw_rx) = std::sync::mpsc::sync_channel::<(usize, Vec<sled::IVec>)>(4);
+        let raw_rx = std::sync::Mutex::new(raw_rx);
+        let (out_tx, out_rx) = std::sync::mpsc::channel::<Decoded>();
+        let read = std::thread::scope(|s| -> Result<()> {
+            for _ in 0..2 {
+                let (raw_rx, out_tx) = (&raw_rx, out_tx.clone());
+                s.spawn(move || loop {
+                    let next = raw_rx.lock().map(|rx| rx.recv());
+                    let Ok(Ok((n, chunk))) = next else { break };
+                    if out_tx.send((n, decode(&chunk))).is_err() {
+                        break;
+                    }
+                });
+            }
+            drop(out_tx);
+            let (mut chunk, mut n) = (Vec::with_capacity(CHUNK), 0);
+            for v in tree.iter().values() {
+                chunk.push(v.map_err(storage)?);
+                if chunk.len() == CHUNK {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                    if raw_tx.send((n, full)).is_err() {
+                        break;
+                    }
+                    n += 1;
+                }
+            }
+            if !chunk.is_empty() {
+                let _ = raw_tx.send((n, chunk));
+            }
+            drop(raw_tx);
+            Ok(())
+        });
+        let mut parts: Vec<Decoded> = out_rx.into_iter().collect();
+        read?;
+        parts.sort_by_key(|p| p.0);
+        let mut out = Vec::with_capacity(parts.iter().map(|p| p.1.as_ref().map_or(0, |v| v.len())).sum());
+        for (_, part) in parts {
+            out.extend(part?);
         }
-        let (a, b) = raw.split_at(raw.len() / 2);
-        std::thread::scope(|s| {
-            let second = s.spawn(|| decode(b));
-            let mut out = decode(a)?;
-            out.extend(second.join().map_err(|_| crate::error::Error::Storage {
-                detail: "decoding request summaries failed".into(),
-            })??);
-            Ok(out)
-        })
+        Ok(out)
     }
 
     /// How many requests there are, and how many are `new`, without decoding

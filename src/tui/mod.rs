@@ -230,8 +230,11 @@ fn event_loop(
     // frame drawn with the data loaded — the first screen's (`=1`), or every
     // list's (`=all`).
     let exit_after = std::env::var("BEIAN_EXIT_AFTER_FIRST_FRAME").ok();
+    let mut redraw = true;
     loop {
-        if terminal.draw(|f| ui::render(f, state)).is_err() {
+        // A tick with nothing on a timer (no toast counting down) changes nothing
+        // on screen: no frame, so an idle session writes nothing over SSH.
+        if redraw && terminal.draw(|f| ui::render(f, state)).is_err() {
             // The terminal is gone (pty closed): keep the draft, stop.
             break;
         }
@@ -246,6 +249,7 @@ fn event_loop(
         while let Ok(m) = rx.try_recv() {
             batch.push(m);
         }
+        redraw = !state.toasts.is_empty() || batch.iter().any(|m| !matches!(m, Msg::Tick));
         for msg in batch {
             for effect in update::update(state, msg) {
                 match effect {
