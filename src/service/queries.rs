@@ -226,10 +226,16 @@ impl Service {
         self.store().verify(expect)
     }
 
+    /// Whether `actor` may compact the database (the check [`Service::compact`] makes).
+    pub fn may_compact(&self, actor: &Actor) -> Result<()> {
+        wf::check(actor, Op::Compact)?;
+        Ok(())
+    }
+
     /// Rewrite the database compactly (`store/compact.rs`): admins only, with
     /// the database to itself (this process's own, no server).
     pub fn compact(self, actor: &Actor) -> Result<crate::store::compact::CompactReport> {
-        wf::check(actor, Op::Compact)?;
+        self.may_compact(actor)?;
         let dir = self.dir().to_path_buf();
         drop(self);
         crate::store::Store::open(&dir, crate::store::OpenMode::Existing, "")?.compact()
