@@ -1657,7 +1657,7 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
             w.svc.backup(a, &w.dir.path().join("backups"), Some(2))
         }),
         // Compaction itself consumes the service; this is the check it makes first.
-        query(Op::Compact, "compact", |w, a| w.svc.may_compact(a)),
+        query(Op::Maintain, "compact", |w, a| w.svc.may_maintain(a)),
         query(Op::ReadAudit, "audit of one record", move |w, a| {
             w.svc.audit(a, Some(&draft.to_string()), 10)
         }),
@@ -1955,7 +1955,7 @@ fn the_permission_table_is_the_processs() {
         (Op::ServerStatus, &[Admin, Supervisor]),
         (Op::RecognitionRecord, &[Admin, Supervisor]),
         (Op::Backup, &[Admin, Supervisor]),
-        (Op::Compact, &[Admin]),
+        (Op::Maintain, &[Admin]),
     ];
     assert_eq!(expect.len(), Op::ALL.len());
     for (op, roles) in expect {

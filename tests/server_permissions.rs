@@ -82,7 +82,7 @@ fn probe(op: Op) -> Probe {
             dir: std::env::temp_dir().join(format!("beian-probe-backup-{}", std::process::id())),
             keep: Some(1),
         }),
-        Op::Compact => Probe::Offline,
+        Op::Maintain => Probe::Offline,
         Op::RecognitionRecord => c(json!({"command": "recognition_add", "kind": "award",
             "recipient": {"person": "李老师"}, "reason": "发现严重缺陷"})),
     }

@@ -176,3 +176,34 @@ pub fn compact(cli: &super::Cli) -> Result<()> {
     );
     Ok(())
 }
+
+/// `beian reindex`: in this process, like `compact`.
+pub fn reindex(cli: &super::Cli) -> Result<()> {
+    let started = std::time::Instant::now();
+    let service = crate::service::Service::open(&super::data_dir(&cli.db))?;
+    let actor = service.local_actor();
+    let counts = service.reindex(&actor)?;
+    let (requests, plans, dossiers) = (
+        counts.total("request"),
+        counts.total("plan"),
+        counts.get("dossier", "filed"),
+    );
+    if cli.json {
+        output::json(&serde_json::json!({ "requests": requests, "plans": plans, "dossiers": dossiers }));
+        return Ok(());
+    }
+    println!(
+        "{}",
+        t(
+            "reindex.done",
+            &[
+                ("path", service.dir().display().to_string()),
+                ("requests", requests.to_string()),
+                ("plans", plans.to_string()),
+                ("dossiers", dossiers.to_string()),
+                ("seconds", format!("{:.1}", started.elapsed().as_secs_f64())),
+            ],
+        )
+    );
+    Ok(())
+}

@@ -124,6 +124,8 @@ pub enum Top {
     Restore(integrity::RestoreArgs),
     /// Rewrite the database compactly (offline: stop `beian serve` first)
     Compact,
+    /// Rebuild the counts and the queue order from the records (offline)
+    Reindex,
     /// Keymaps: check a file, list the commands, show the bindings
     #[command(subcommand)]
     Keymap(keymap_cmd::KeymapCmd),
@@ -327,5 +329,6 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Backup(a) => integrity::backup(&ctx()?, a),
         Top::Restore(a) => integrity::restore(cli.json, a),
         Top::Compact => integrity::compact(&cli),
+        Top::Reindex => integrity::reindex(&cli),
     }
 }

@@ -226,16 +226,28 @@ impl Service {
         self.store().verify(expect)
     }
 
-    /// Whether `actor` may compact the database (the check [`Service::compact`] makes).
-    pub fn may_compact(&self, actor: &Actor) -> Result<()> {
-        wf::check(actor, Op::Compact)?;
+    /// Rebuild what is derived from the records and kept beside them — the counts
+    /// and the queue's time order (`store/lists.rs`) — from the summaries; the
+    /// archive index lives in memory and is rebuilt by every process that opens
+    /// the database. Admins only, with the database to itself.
+    pub fn reindex(&self, actor: &Actor) -> Result<crate::store::Counts> {
+        self.may_maintain(actor)?;
+        self.store().rebuild_lists()?;
+        self.archive_index().rebuild()?;
+        self.store().counts()
+    }
+
+    /// Whether `actor` may compact or reindex the database (the check
+    /// [`Service::compact`] and [`Service::reindex`] make).
+    pub fn may_maintain(&self, actor: &Actor) -> Result<()> {
+        wf::check(actor, Op::Maintain)?;
         Ok(())
     }
 
     /// Rewrite the database compactly (`store/compact.rs`): admins only, with
     /// the database to itself (this process's own, no server).
     pub fn compact(self, actor: &Actor) -> Result<crate::store::compact::CompactReport> {
-        self.may_compact(actor)?;
+        self.may_maintain(actor)?;
         let dir = self.dir().to_path_buf();
         drop(self);
         crate::store::Store::open(&dir, crate::store::OpenMode::Existing, "")?.compact()

@@ -20,6 +20,7 @@ mod records;
 mod undo;
 
 pub use index::DossierTrees;
+pub use lists::Counts;
 
 pub use lock::OwnerLock;
 pub use records::Record;

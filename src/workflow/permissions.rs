@@ -52,7 +52,7 @@ ops! {
     ServerStatus = "server.status": [Admin, Supervisor],
     RecognitionRecord = "recognition.record": [Admin, Supervisor],
     Backup = "backup.write": [Admin, Supervisor],
-    Compact = "store.compact": [Admin],
+    Maintain = "store.maintain": [Admin],
 }
 
 pub fn allowed(role: Role, op: Op) -> bool {
