@@ -533,29 +533,11 @@ fn the_generated_dataset_verifies() {
 
 /// Every tree as stored (the undo log is empty at rest).
 fn all_trees(svc: &Service) -> Vec<(String, Vec<Kv>)> {
-    [
-        "meta",
-        "systems",
-        "systems_sum",
-        "requests",
-        "requests_sum",
-        "plans",
-        "plans_sum",
-        "dossiers",
-        "dossiers_sum",
-        "dossier_text",
-        "addenda",
-        "orders",
-        "reports",
-        "audit",
-        "audit_entity",
-        "imports",
-        "recognitions",
-        "requests_by_time",
-    ]
-    .iter()
-    .map(|t| (t.to_string(), svc.raw_store().raw_entries(t).unwrap()))
-    .collect()
+    beian::store::Store::tree_names()
+        .iter()
+        .filter(|t| **t != "undo")
+        .map(|t| (t.to_string(), svc.raw_store().raw_entries(t).unwrap()))
+        .collect()
 }
 
 #[test]

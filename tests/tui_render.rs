@@ -73,6 +73,16 @@ fn lang(l: &str) -> MutexGuard<'static, ()> {
     g
 }
 
+/// The orders overdue on the demo's today (not the clock's).
+fn overdue_on(s: &Service, a: &Actor, today: chrono::NaiveDate) -> Vec<Id> {
+    s.orders(a)
+        .unwrap()
+        .iter()
+        .filter(|o| o.overdue(today))
+        .map(|o| o.id)
+        .collect()
+}
+
 /// Answer a read job as the worker would. Searches relative to a date use the
 /// demo's `now`, not the clock, so the answer is the same every day.
 fn serve(job: Job) -> Option<Reply> {
@@ -82,13 +92,7 @@ fn serve(job: Job) -> Option<Reply> {
     Some(match job {
         Job::LoadAll => {
             let mut overview = s.overview(a).unwrap();
-            overview.overdue_orders = s
-                .orders(a)
-                .unwrap()
-                .iter()
-                .filter(|o| o.overdue(today))
-                .map(|o| o.id)
-                .collect();
+            overview.overdue_orders = overdue_on(s, a, today);
             Reply::All {
                 systems: s.systems(a).unwrap(),
                 requests: s.requests(a, &RequestFilter::default()).unwrap(),
@@ -100,13 +104,7 @@ fn serve(job: Job) -> Option<Reply> {
         }
         Job::FirstScreen { rows } => {
             let mut first = s.first_screen(a, rows).unwrap();
-            first.overview.overdue_orders = s
-                .orders(a)
-                .unwrap()
-                .iter()
-                .filter(|o| o.overdue(today))
-                .map(|o| o.id)
-                .collect();
+            first.overview.overdue_orders = overdue_on(s, a, today);
             Reply::First(Box::new(first))
         }
         Job::Request(id) => Reply::Request(Box::new(s.request(a, id).unwrap())),

@@ -575,6 +575,12 @@ impl Store {
         Ok(out)
     }
 
+    /// The names of every tree (tamper tests, fixtures).
+    #[doc(hidden)]
+    pub fn tree_names() -> &'static [&'static str] {
+        &TREE_NAMES
+    }
+
     /// Every entry of a tree by name, as stored (tamper tests, fixtures).
     #[doc(hidden)]
     pub fn raw_entries(&self, tree: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
