@@ -40,22 +40,43 @@ pub struct Roles {
     pub groups: BTreeMap<String, Vec<Role>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Process {
     /// Days the update notice must precede the maintenance window.
     #[serde(default = "default_notice_days")]
     pub notice_days: u32,
+    /// Distinct approvers of the Leading Group a plan needs (§2.1: a collective body).
+    #[serde(default = "default_approvers")]
+    pub approvers: u32,
+    /// A backup confirmed longer than this before the go-live no longer counts.
+    #[serde(default = "default_backup_max_age_days")]
+    pub backup_max_age_days: u32,
+    /// How far ahead of the server's clock a recorded time may lie (clock skew).
+    #[serde(default = "default_clock_skew_minutes")]
+    pub clock_skew_minutes: u32,
 }
 
 fn default_notice_days() -> u32 {
     3
+}
+fn default_approvers() -> u32 {
+    1
+}
+fn default_backup_max_age_days() -> u32 {
+    7
+}
+fn default_clock_skew_minutes() -> u32 {
+    5
 }
 
 impl Default for Process {
     fn default() -> Self {
         Process {
             notice_days: default_notice_days(),
+            approvers: default_approvers(),
+            backup_max_age_days: default_backup_max_age_days(),
+            clock_skew_minutes: default_clock_skew_minutes(),
         }
     }
 }
@@ -119,7 +140,13 @@ impl Config {
              # imc = [\"operator\"]\n\n\
              [process]\n\
              # Days the update notice must precede the maintenance window.\n\
-             notice_days = 3\n"
+             notice_days = 3\n\
+             # Distinct approvers (Leading Group members) a plan needs.\n\
+             approvers = 1\n\
+             # A backup confirmed longer ago than this before the go-live no longer counts.\n\
+             backup_max_age_days = 7\n\
+             # How far ahead of the clock a recorded time (a go-live) may lie.\n\
+             clock_skew_minutes = 5\n"
         )
     }
 }

@@ -23,7 +23,7 @@ use crate::model::{
     Submitter, SubmitterType, TestCategory, TestResult, Tester, TesterType, Time, Training, TrainingFormat, Window,
 };
 use crate::service::{Command, NewRequest, PlanFilter, RequestEdit, RequestFilter, Service, Triage};
-use crate::workflow::{blackout_conflicts, PlanChange};
+use crate::workflow::PlanChange;
 
 /// What [`populate`] produced.
 #[derive(Debug, Clone, Serialize)]
@@ -317,6 +317,7 @@ fn calendar(c: &Clock) -> Vec<Blackout> {
         start: c.s(start),
         end: c.s(end),
         hard,
+        systems: Vec::new(),
     };
     vec![
         b("新生报到与开学注册", -3, 4, false),
@@ -1796,7 +1797,10 @@ impl Demo {
                         start,
                         end: start + hours(h),
                     };
-                    if blackout_conflicts(&w, &self.cal).is_empty() {
+                    if self.cal.iter().all(|b| {
+                        let (s, e) = (day_of(w.start), day_of(w.end));
+                        e < b.start || s > b.end
+                    }) {
                         return Ok(Some(w));
                     }
                 }
@@ -2164,6 +2168,9 @@ impl Demo {
                         continue;
                     }
                     let accept = fate == Fate::JointAccepted;
+                    if accept {
+                        self.analyse(t3 - mins(30), who, i);
+                    }
                     let outcome = self.joint_outcome(i, accept);
                     let triage = if accept {
                         Triage::Accept { outcome: Some(outcome) }
@@ -2204,6 +2211,7 @@ impl Demo {
         self.triage(between(e, link, 0.25), who, i, Triage::Triage);
         if n == 2 || (!urgent && self.rng.random_bool(0.15)) {
             self.triage(between(e, link, 0.45), who, i, Triage::JointReview);
+            self.analyse(between(e, link, 0.65), who, i);
             let outcome = self.joint_outcome(i, true);
             self.triage(
                 between(e, link, 0.85),
@@ -2437,10 +2445,12 @@ impl Demo {
     }
 
     /// Start a round and add its items; returns when the last item was added.
-    fn round(&mut self, p: Slot, t: Time, copy: bool, items: &[Item]) -> Time {
+    fn round(&mut self, p: Slot, t: Time, copy: bool, items: &[Item], sys: &Sys) -> Time {
+        let environment = format!("{}测试环境（生产数据脱敏副本，与生产同版本中间件）", sys.name);
         self.on(t, CHEN, p, move |plan| Command::TestRound {
             plan,
             copy_unfinished: copy,
+            environment: environment.clone(),
         });
         let mut last = t;
         for (k, it) in items.iter().enumerate() {
@@ -2452,19 +2462,28 @@ impl Demo {
                 description: it.desc.clone(),
                 expected: it.expected.clone(),
                 tester: it.tester.clone(),
+                retest: None,
             });
         }
         last
     }
 
-    fn result(&mut self, p: Slot, t: Time, item: u32, result: TestResult, waiver: Option<&str>, notes: Option<String>) {
-        let waiver = waiver.map(String::from);
+    fn result(&mut self, p: Slot, t: Time, item: u32, result: TestResult, notes: Option<String>) {
         self.on(t, CHEN, p, move |plan| Command::TestResult {
             plan,
             item,
             result,
-            waiver: waiver.clone(),
             notes: notes.clone(),
+        });
+    }
+
+    /// The Leading Group waives an item that did not pass (§2.1: the residual risk
+    /// is accepted by someone who did not write or test the plan).
+    fn waive(&mut self, p: Slot, t: Time, item: u32, reason: &'static str) {
+        self.on(t, ZHANG, p, move |plan| Command::TestWaive {
+            plan,
+            item,
+            reason: reason.into(),
         });
     }
 
@@ -2564,6 +2583,7 @@ impl Demo {
             config_changes,
             outcome,
             incidents,
+            deviation: None,
         };
         self.on(t, spec.author, p, move |plan| Command::GoLive {
             plan,
@@ -2661,7 +2681,10 @@ impl Demo {
                 second.push(PlanChange::Window(Some(w.clone())));
             }
             if let Some(why) = spec.override_reason {
-                second.push(PlanChange::BlackoutOverride(Some(why.into())));
+                second.push(PlanChange::BlackoutOverride {
+                    period: None,
+                    reason: Some(why.into()),
+                });
             }
             second.extend(self.staff(spec).into_iter().map(PlanChange::AddStaff));
             second.extend(Self::risks(spec).into_iter().map(PlanChange::AddRisk));
@@ -2681,6 +2704,7 @@ impl Demo {
                      备份完成后在恢复测试环境进行恢复校验，校验通过方可开始升级。",
                     sys.name
                 )),
+                PlanChange::MigratesData(!spec.migration.is_empty()),
                 PlanChange::MigrationPlan(migration),
                 PlanChange::RollbackPlan(format!(
                     "回退条件：核心业务验证不通过、数据校验出现差异，或至窗口结束前2小时仍未完成升级。\n回退步骤：1. 停止新版本应用服务；\
@@ -2779,19 +2803,26 @@ impl Demo {
         }
         let items = self.items(spec, spec.tests, true);
         let r1 = ws + mins(90);
-        let last = self.round(p, r1, false, &items);
+        let last = self.round(p, r1, false, &items, sys);
         let failing = matches!(spec.story, Story::FixRetest | Story::OpenDefect);
         let mut t = last + mins(30);
         for (k, it) in items.iter().enumerate() {
             let no = k as u32 + 1;
             t += mins(6);
             if let Some(f) = spec.fails.iter().find(|f| f.0 == no).filter(|_| failing) {
-                self.result(p, t, no, TestResult::Fail, None, Some(f.3.to_string()));
+                self.result(p, t, no, TestResult::Fail, Some(f.3.to_string()));
             } else if let Some((_, why)) = spec.waive.filter(|w| w.0 == no) {
-                self.result(p, t, no, TestResult::Waived, Some(why), None);
+                self.result(
+                    p,
+                    t,
+                    no,
+                    TestResult::Fail,
+                    Some("macOS 终端无法打开客户端安装包".into()),
+                );
+                self.waive(p, t + mins(20), no, why);
             } else {
                 let note = self.pass_note(it);
-                self.result(p, t, no, TestResult::Pass, None, note);
+                self.result(p, t, no, TestResult::Pass, note);
             }
         }
         let mut refs = Vec::new();
@@ -2836,15 +2867,14 @@ impl Demo {
                         }
                     });
                 }
-                let last = self.round(p, mid, true, &[]);
+                let last = self.round(p, mid, true, &[], sys);
                 for (k, vr) in refs.iter().enumerate() {
                     let note = format!("厂商补丁（{vr}）已修复，复测通过");
                     self.result(
                         p,
                         last + mins(60 + 10 * k as i64),
-                        k as u32 + 1,
+                        spec.fails[k].0,
                         TestResult::Pass,
-                        None,
                         Some(note),
                     );
                 }
@@ -2874,7 +2904,7 @@ impl Demo {
                     }
                 }
                 let r2 = at(day_of(we) + days(2), 10, 0);
-                let last = self.round(p, r2, true, &[]);
+                let last = self.round(p, r2, true, &[], sys);
                 for (k, f) in spec.fails.iter().enumerate() {
                     let (result, note) = if f.1 == Severity::Minor {
                         (TestResult::Pass, "厂商补丁已修复，复测通过")
@@ -2884,14 +2914,7 @@ impl Demo {
                             "厂商第一次补丁后无响应率降至3%，仍未达到验收标准，已退回厂商",
                         )
                     };
-                    self.result(
-                        p,
-                        last + mins(60 + 10 * k as i64),
-                        k as u32 + 1,
-                        result,
-                        None,
-                        Some(note.into()),
-                    );
+                    self.result(p, last + mins(60 + 10 * k as i64), f.0, result, Some(note.into()));
                 }
                 if let Some(n) = spec.fails.iter().position(|f| f.1 != Severity::Minor) {
                     let defect = n as u32 + 1;
@@ -2943,20 +2966,15 @@ impl Demo {
                     vendor_ref: None,
                 });
                 let retest = self.items(spec, spec.retest, false);
-                let last = self.round(p, r2, false, &retest);
+                let last = self.round(p, r2, false, &retest, sys);
+                // Items keep their numbers across rounds: the retests follow round 1's.
+                let first_no = items.len() as u32 + 1;
                 for (k, it) in retest.iter().enumerate() {
                     if pending && k + 1 == retest.len() {
                         break;
                     }
                     let note = self.pass_note(it);
-                    self.result(
-                        p,
-                        last + mins(60 + 10 * k as i64),
-                        k as u32 + 1,
-                        TestResult::Pass,
-                        None,
-                        note,
-                    );
+                    self.result(p, last + mins(60 + 10 * k as i64), first_no + k as u32, TestResult::Pass, note);
                 }
                 if pending {
                     return Ok(());
@@ -3182,12 +3200,22 @@ mod tests {
             .iter()
             .any(|p| p.golives.iter().any(|g| g.outcome == GoLiveOutcome::RolledBack)));
         assert!(full.iter().any(|p| p.defects.iter().any(|d| d.vendor_ref.is_some())));
-        assert!(full.iter().any(|p| p.blackout_override.is_some()));
+        assert!(full.iter().any(|p| !p.blackout_overrides.is_empty()));
+        // Nobody decides on, waives or accepts the risks of a plan they contributed to.
         for p in &full {
-            if p.status != PlanStatus::Draft {
-                assert!(p.approvals.iter().all(|a| a.approver != p.meta.created_by), "{}", p.id);
+            let deciders = p
+                .approvals
+                .iter()
+                .map(|a| &a.approver)
+                .chain(p.rounds.iter().flat_map(|r| &r.items).filter_map(|i| i.waived.as_ref().map(|w| &w.by)))
+                .chain(p.defects.iter().filter_map(|d| d.acceptance.as_ref().map(|a| &a.by)));
+            for who in deciders {
+                assert!(crate::workflow::contribution(p, who).is_empty(), "{} {who}", p.id);
             }
         }
+        assert!(full
+            .iter()
+            .any(|p| p.rounds.iter().flat_map(|r| &r.items).any(|i| i.waived.is_some())));
 
         // The calendar, and every window of a submitted plan respects it.
         let cal = service.calendar(&me).unwrap();
@@ -3200,7 +3228,8 @@ mod tests {
             ) {
                 let w = p.window.as_ref().unwrap();
                 assert!(w.start > now, "{} window should be ahead", p.id);
-                assert!(blackout_conflicts(w, &cal).is_empty(), "{}", p.id);
+                assert!(w.end > w.start);
+                assert!(crate::workflow::check_window(p, &cal).is_ok(), "{}", p.id);
             }
         }
 

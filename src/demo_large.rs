@@ -787,6 +787,7 @@ impl Gen {
         self.on_plan(t + Duration::minutes(30), a, p, |plan| Command::TestRound {
             plan,
             copy_unfinished: false,
+            environment: "测试环境 / test environment".into(),
         });
         let n_items = self.rng.random_range(4..=6);
         let first = self.rng.random_range(0..TEST_ITEMS.len());
@@ -804,6 +805,7 @@ impl Gen {
                         name: tname.clone(),
                         kind,
                     },
+                    retest: None,
                 }
             });
         }
@@ -830,6 +832,15 @@ impl Gen {
                 status: Some(DefectStatus::Fixed),
                 vendor_ref: None,
             });
+            // A major defect blocks until its fix is verified (or an approver accepts it).
+            self.on_plan(t2 + Duration::days(2) + Duration::minutes(30), a, p, |plan| {
+                Command::DefectUpdate {
+                    plan,
+                    defect: 1,
+                    status: Some(DefectStatus::Verified),
+                    vendor_ref: None,
+                }
+            });
         }
         for k in 0..n_items {
             let note = (k == 0).then(|| "复测通过 / retest passed".to_string());
@@ -841,7 +852,6 @@ impl Gen {
                     plan,
                     item: k as u32 + 1,
                     result: TestResult::Pass,
-                    waiver: None,
                     notes: note.clone(),
                 },
             );
@@ -868,6 +878,7 @@ impl Gen {
             version: to.clone(),
             steps: "停服、备份、部署、数据库升级、验证、恢复服务".into(),
             config_changes: "nginx: enable http2; session timeout 30 min".into(),
+            deviation: None,
             outcome: GoLiveOutcome::Success,
             incidents: String::new(),
         };

@@ -80,7 +80,7 @@ fn examples() -> Vec<(String, String)> {
         (format!("dossier-{DOSSIER}.json"), beian::export::dossier_json(&dossier)),
         (
             format!("tests-{TESTS_PLAN}.md"),
-            beian::export::test_report_markdown(&tested, &tested_system),
+            beian::export::test_report_markdown(&tested, &tested_system, &s.plan_gates(&a, tested.id).unwrap().golive),
         ),
         (format!("report-{REPORT_FROM}-{REPORT_TO}.md"), report_markdown(&s, &a)),
     ]

@@ -55,6 +55,7 @@ fn probe(op: Op) -> Probe {
         Op::PlanDecide => {
             c(json!({"command": "plan_approve", "id": PLAN, "comment": "同意", "minutes_ref": "纪要1号"}))
         }
+        Op::RiskAccept => c(json!({"command": "test_waive", "plan": PLAN, "item": 1, "reason": "已知风险"})),
         Op::PlanNotice => c(json!({"command": "plan_notice", "id": PLAN, "text": null, "audience": "全校"})),
         Op::PlanImplement => c(json!({"command": "plan_implement", "id": PLAN})),
         Op::PlanCancel => c(json!({"command": "plan_cancel", "id": PLAN, "reason": "取消"})),

@@ -75,6 +75,9 @@ pub enum CalendarCmd {
         /// Cannot be overridden (otherwise a justification can override it)
         #[arg(long)]
         hard: bool,
+        /// Only this system (id or name; repeat for several) [default: every system]
+        #[arg(long)]
+        system: Vec<String>,
     },
     /// Remove a blackout period by name (role admin)
     Remove {
@@ -83,7 +86,7 @@ pub enum CalendarCmd {
     },
     /// Replace the calendar with the periods of a TOML file (role admin)
     Import {
-        /// A file of [[blackout]] tables: name, start, end, hard
+        /// A file of [[blackout]] tables: name, start, end, hard, systems
         file: std::path::PathBuf,
     },
 }
@@ -459,6 +462,9 @@ struct PeriodEntry {
     end: toml::Value,
     #[serde(default)]
     hard: bool,
+    /// Ids or names of the systems it closes; none for every system.
+    #[serde(default)]
+    systems: Vec<String>,
 }
 
 fn toml_date(field: &str, v: &toml::Value) -> Result<chrono::NaiveDate> {
@@ -470,8 +476,9 @@ fn toml_date(field: &str, v: &toml::Value) -> Result<chrono::NaiveDate> {
     args::date(field, &s)
 }
 
-/// Read a calendar TOML file; errors name the file and line.
-pub fn read_calendar(path: &Path) -> Result<Vec<Blackout>> {
+/// Read a calendar TOML file; errors name the file and line. `system` turns a
+/// system's id or name into its id.
+pub fn read_calendar(path: &Path, system: impl Fn(&str) -> Result<Id>) -> Result<Vec<Blackout>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let file = toml::from_str::<CalendarFile>(&text).map_err(|e| {
         let line = e
@@ -491,6 +498,7 @@ pub fn read_calendar(path: &Path) -> Result<Vec<Blackout>> {
                 start: toml_date("start", &b.start)?,
                 end: toml_date("end", &b.end)?,
                 hard: b.hard,
+                systems: b.systems.iter().map(|s| system(s)).collect::<Result<_>>()?,
             })
         })
         .collect()
@@ -506,11 +514,13 @@ pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {
                     return Ok(());
                 }
             }
+            let names = system_names(ctx)?;
             let mut tb = Table::new(&[
                 t("cli.col.period", &[]),
                 t("cli.col.start", &[]),
                 t("cli.col.end", &[]),
                 t("cli.col.kind", &[]),
+                t("cli.col.systems", &[]),
             ]);
             for b in &cal {
                 let kind = if b.hard {
@@ -518,17 +528,32 @@ pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {
                 } else {
                     t("cli.calendar.soft", &[])
                 };
-                tb.row(vec![b.name.clone(), b.start.to_string(), b.end.to_string(), kind]);
+                let systems = if b.systems.is_empty() {
+                    t("cli.calendar.all_systems", &[])
+                } else {
+                    crate::i18n::list(b.systems.iter().map(|s| names.get(s).cloned().unwrap_or_else(|| s.to_string())))
+                };
+                tb.row(vec![b.name.clone(), b.start.to_string(), b.end.to_string(), kind, systems]);
             }
             tb.print();
         }
-        CalendarCmd::Add { name, start, end, hard } => {
+        CalendarCmd::Add {
+            name,
+            start,
+            end,
+            hard,
+            system,
+        } => {
             ctx.run(Command::CalendarAdd {
                 period: Blackout {
                     name: name.clone(),
                     start: args::date("start", start)?,
                     end: args::date("end", end)?,
                     hard: *hard,
+                    systems: system
+                        .iter()
+                        .map(|s| ctx.backend.resolve_system(s))
+                        .collect::<Result<_>>()?,
                 },
             })?;
         }
@@ -537,7 +562,7 @@ pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {
         }
         CalendarCmd::Import { file } => {
             ctx.run(Command::CalendarReplace {
-                periods: read_calendar(file)?,
+                periods: read_calendar(file, |s| ctx.backend.resolve_system(s))?,
             })?;
         }
     }

@@ -134,7 +134,11 @@ pub fn run(ctx: &Ctx, cmd: &ExportCmd) -> Result<()> {
         ExportCmd::Tests(x) => {
             let plan = s.plan(args::id("plan", &x.id, IdKind::Plan)?)?;
             let system = s.system(plan.system)?;
-            emit(&x.out, export::test_report_markdown(&plan, &system).as_bytes())
+            let gates = s.plan_gates(plan.id)?;
+            emit(
+                &x.out,
+                export::test_report_markdown(&plan, &system, &gates.golive).as_bytes(),
+            )
         }
     }
 }

@@ -50,7 +50,7 @@ pub enum PlanCmd {
         /// Plan id, e.g. PLAN-2026-0007
         id: String,
     },
-    /// Approve (role approver; not the plan's author)
+    /// Approve (role approver who did not write, submit or test the plan)
     Approve {
         /// Plan id, e.g. PLAN-2026-0007
         id: String,
@@ -61,7 +61,7 @@ pub enum PlanCmd {
         #[arg(long, default_value = "")]
         minutes: String,
     },
-    /// Return for revision with a reason (role approver)
+    /// Return for revision with a reason (role approver; also an approved plan before implementation)
     Return {
         /// Plan id, e.g. PLAN-2026-0007
         id: String,
@@ -101,6 +101,25 @@ pub enum PlanCmd {
     },
     /// Confirm the data backup before go-live (§3.3)
     Backup(BackupArgs),
+    /// Record a go-live time outside the approved window, and why (§3.4)
+    Deviation {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+        /// The actual go-live time, YYYY-MM-DD HH:MM
+        #[arg(long, value_name = "TIME")]
+        time: String,
+        /// Why the go-live lies outside the window (@FILE reads a file)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Accept the recorded go-live deviation (approver who did not contribute)
+    AcceptDeviation {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+        /// Why the deviation is acceptable (@FILE reads a file)
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -150,15 +169,23 @@ pub struct EditArgs {
     /// How the data is backed up before the update
     #[arg(long)]
     backup_plan: Option<String>,
+    /// Does the update migrate data: yes or no (§3.3; "yes" needs --migration-plan)
+    #[arg(long, value_name = "yes|no", value_parser = clap::builder::BoolishValueParser::new())]
+    migrates_data: Option<bool>,
     /// How the data is migrated
     #[arg(long)]
     migration_plan: Option<String>,
     /// How the update is rolled back if it fails
     #[arg(long)]
     rollback_plan: Option<String>,
-    /// Justification for a window in a soft blackout period ("" removes it)
+    /// Justification for a window in a soft blackout period ("" removes it); it
+    /// covers the period named by --override-period, or each soft period the
+    /// window lies in now (not one added later)
     #[arg(long = "override", value_name = "JUSTIFICATION")]
     blackout_override: Option<String>,
+    /// The calendar period the justification covers
+    #[arg(long, value_name = "PERIOD", requires = "blackout_override")]
+    override_period: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -437,7 +464,7 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
                 return Ok(());
             }
             let sys = s.system(p.system)?;
-            print_plan(&p, &sys);
+            print_plan(&p, &sys, Some(&s.plan_gates(p.id)?));
         }
         PlanCmd::Edit(x) => {
             let mut c = Vec::new();
@@ -469,6 +496,9 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
             if let Some(v) = text("backup-plan", &x.backup_plan)? {
                 c.push(PlanChange::BackupPlan(v));
             }
+            if let Some(v) = x.migrates_data {
+                c.push(PlanChange::MigratesData(v));
+            }
             if let Some(v) = text("migration-plan", &x.migration_plan)? {
                 c.push(PlanChange::MigrationPlan(v));
             }
@@ -476,7 +506,10 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
                 c.push(PlanChange::RollbackPlan(v));
             }
             if let Some(v) = text("override", &x.blackout_override)? {
-                c.push(PlanChange::BlackoutOverride(Some(v)));
+                c.push(PlanChange::BlackoutOverride {
+                    period: x.override_period.clone(),
+                    reason: Some(v).filter(|v| !v.trim().is_empty()),
+                });
             }
             if c.is_empty() {
                 return Err(Error::input("plan edit", "", "at least one field option, e.g. --goals"));
@@ -570,6 +603,19 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
                 reason: args::text("reason", reason)?,
             })?;
         }
+        PlanCmd::Deviation { id, time, reason } => {
+            ctx.run(Command::PlanDeviation {
+                plan: plan_id(id)?,
+                time: args::time("time", time)?,
+                reason: args::text("reason", reason)?,
+            })?;
+        }
+        PlanCmd::AcceptDeviation { id, reason } => {
+            ctx.run(Command::DeviationAccept {
+                plan: plan_id(id)?,
+                reason: args::text("reason", reason)?,
+            })?;
+        }
         PlanCmd::Backup(x) => {
             ctx.run(Command::Backup {
                 plan: plan_id(&x.id)?,
@@ -608,6 +654,7 @@ pub fn golive(ctx: &Ctx, x: &GoLiveArgs) -> Result<()> {
             config_changes: args::text("config-changes", &x.config_changes)?,
             outcome: x.outcome,
             incidents: args::text("incidents", &x.incidents)?,
+            deviation: None,
         },
     })?;
     Ok(())
@@ -710,7 +757,7 @@ pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
                 crate::sanitize::clean_line(&d.system.name),
                 crate::sanitize::clean_line(&d.plan.title)
             );
-            print_plan(&d.plan, &d.system);
+            print_plan(&d.plan, &d.system, None);
             if !d.requests.is_empty() {
                 output::heading(&t("cli.section.requests", &[]));
                 for r in &d.requests {
@@ -791,8 +838,10 @@ fn comparison_table(rows: &[ComparisonRow]) -> Table {
     table
 }
 
-/// The plan and everything recorded against it, section by section.
-pub fn print_plan(p: &Plan, sys: &System) {
+/// The plan and everything recorded against it, section by section; with its
+/// gates (a plan not yet filed), what each step still needs and the calendar
+/// periods its window now lies in.
+pub fn print_plan(p: &Plan, sys: &System, gates: Option<&crate::workflow::Gates>) {
     let mut f = Fields::new();
     f.add(t("cli.col.id", &[]), format!("{}  (rev {})", p.id, p.meta.rev))
         .add(t("cli.col.title", &[]), &p.title)
@@ -812,6 +861,29 @@ pub fn print_plan(p: &Plan, sys: &System) {
         );
     if let Some(o) = &p.blackout_override {
         f.add(t("cli.col.override", &[]), o);
+    }
+    for o in &p.blackout_overrides {
+        f.add(
+            t("cli.col.override", &[]),
+            format!("「{}」 {}", o.period, o.reason),
+        );
+    }
+    f.add(
+        t("enum.PlanField.migrates_data", &[]),
+        match p.migrates_data {
+            Some(true) => t("cli.yes", &[]),
+            Some(false) => t("cli.no", &[]),
+            None => String::new(),
+        },
+    );
+    if let Some(g) = gates {
+        for c in &g.calendar {
+            f.add(t("cli.col.calendar_conflict", &[]), c.message());
+        }
+        let (have, need) = g.approvals;
+        if p.status == PlanStatus::Submitted {
+            f.add(t("cli.col.approvals", &[]), format!("{have}/{need}"));
+        }
     }
     if let Some(r) = &p.cancel_reason {
         f.add(t("cli.col.reason", &[]), r);
@@ -884,7 +956,7 @@ pub fn print_plan(p: &Plan, sys: &System) {
             println!("  {l}");
         }
     }
-    super::tests_cmd::print_tests(p);
+    super::tests_cmd::print_tests(p, gates);
     if !p.golives.is_empty() {
         output::heading(&t("cli.section.golive", &[]));
         for g in &p.golives {
@@ -896,7 +968,14 @@ pub fn print_plan(p: &Plan, sys: &System) {
                 g.outcome.label(),
                 crate::sanitize::clean_line(&g.incidents)
             );
+            if let Some(d) = &g.deviation {
+                print_deviation(d);
+            }
         }
+    }
+    if let Some(d) = &p.deviation {
+        output::heading(&t("cli.section.deviation", &[]));
+        print_deviation(d);
     }
     if !p.training.is_empty() {
         output::heading(&t("cli.section.training", &[]));
@@ -914,5 +993,26 @@ pub fn print_plan(p: &Plan, sys: &System) {
     if !p.comparison.is_empty() {
         output::heading(&t("cli.section.comparison", &[]));
         comparison_table(&p.comparison).print();
+    }
+}
+
+fn print_deviation(d: &Deviation) {
+    let clean = crate::sanitize::clean_line;
+    println!(
+        "  {}: {} ({} {})",
+        t("cli.col.deviation", &[]),
+        fmt_time(d.time),
+        clean(&d.recorded_by),
+        clean(&d.reason)
+    );
+    match &d.accepted {
+        Some(a) => println!(
+            "  {}: {} {} ({})",
+            t("cli.risk_accepted", &[]),
+            clean(&a.by),
+            fmt_time(a.time),
+            clean(&a.reason)
+        ),
+        None => println!("  {}", t("cli.deviation_pending", &[])),
     }
 }

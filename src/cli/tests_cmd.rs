@@ -13,24 +13,30 @@ use crate::workflow;
 
 #[derive(Subcommand, Debug)]
 pub enum TestCmd {
-    /// Start a test round
+    /// Start a test round in a test environment
     Round {
         /// Plan id
         id: String,
-        /// Copy the failed and blocked items of the previous round
+        /// The test environment the round runs in (§3.3), e.g. "测试环境 10.2.3.4"
+        #[arg(long = "env", value_name = "ENVIRONMENT")]
+        environment: String,
+        /// Retest every item not yet passed or waived, from any earlier round
         #[arg(long)]
         copy_unfinished: bool,
     },
-    /// Add a test item to the latest round
+    /// Add a test item to the latest round, or retest an earlier one
     Item {
         /// Plan id
         id: String,
+        /// Retest item N of an earlier round (it keeps its number and description)
+        #[arg(long, value_name = "N", conflicts_with_all = ["category", "description"])]
+        retest: Option<u32>,
         /// functional, performance, compatibility, security or data_migration
-        #[arg(long, value_enum)]
-        category: TestCategory,
+        #[arg(long, value_enum, required_unless_present = "retest")]
+        category: Option<TestCategory>,
         /// What is tested
-        #[arg(long)]
-        description: String,
+        #[arg(long, required_unless_present = "retest")]
+        description: Option<String>,
         /// The expected result
         #[arg(long, default_value = "")]
         expected: String,
@@ -47,12 +53,9 @@ pub enum TestCmd {
         id: String,
         /// Item number
         item: u32,
-        /// pending, pass, fail, blocked or waived
+        /// pending, pass, fail or blocked (a waiver is an approver's: beian test waive)
         #[arg(value_enum)]
         result: TestResult,
-        /// Why the item is waived (required for waived)
-        #[arg(long)]
-        waiver: Option<String>,
         /// Notes on the result, e.g. what was observed
         #[arg(long)]
         notes: Option<String>,
@@ -80,6 +83,26 @@ pub enum TestCmd {
         #[arg(long)]
         vendor_ref: Option<String>,
     },
+    /// Waive item N: accept the risk of an item that has not passed (approver who did not contribute)
+    Waive {
+        /// Plan id
+        id: String,
+        /// Item number
+        item: u32,
+        /// Why the residual risk is acceptable
+        #[arg(long)]
+        reason: String,
+    },
+    /// Accept the risk of a critical or major defect that is not verified fixed (approver who did not contribute)
+    AcceptDefect {
+        /// Plan id
+        id: String,
+        /// Defect number (D3 or 3)
+        defect: String,
+        /// Why the residual risk is acceptable
+        #[arg(long)]
+        reason: String,
+    },
     /// Update defect N: status or vendor reference
     DefectUpdate {
         /// Plan id
@@ -102,14 +125,20 @@ pub enum TestCmd {
 
 pub fn run(ctx: &Ctx, cmd: &TestCmd) -> Result<()> {
     match cmd {
-        TestCmd::Round { id, copy_unfinished } => {
+        TestCmd::Round {
+            id,
+            environment,
+            copy_unfinished,
+        } => {
             ctx.run(Command::TestRound {
                 plan: plan_id(id)?,
                 copy_unfinished: *copy_unfinished,
+                environment: environment.clone(),
             })?;
         }
         TestCmd::Item {
             id,
+            retest,
             category,
             description,
             expected,
@@ -118,28 +147,41 @@ pub fn run(ctx: &Ctx, cmd: &TestCmd) -> Result<()> {
         } => {
             ctx.run(Command::TestItem {
                 plan: plan_id(id)?,
-                category: *category,
-                description: description.clone(),
+                category: category.unwrap_or(TestCategory::Functional),
+                description: description.clone().unwrap_or_default(),
                 expected: expected.clone(),
                 tester: Tester {
                     name: tester.clone(),
                     kind: *tester_type,
                 },
+                retest: *retest,
             })?;
         }
         TestCmd::Result {
             id,
             item,
             result,
-            waiver,
             notes,
         } => {
             ctx.run(Command::TestResult {
                 plan: plan_id(id)?,
                 item: *item,
                 result: *result,
-                waiver: waiver.clone(),
                 notes: notes.clone(),
+            })?;
+        }
+        TestCmd::Waive { id, item, reason } => {
+            ctx.run(Command::TestWaive {
+                plan: plan_id(id)?,
+                item: *item,
+                reason: reason.clone(),
+            })?;
+        }
+        TestCmd::AcceptDefect { id, defect, reason } => {
+            ctx.run(Command::DefectAccept {
+                plan: plan_id(id)?,
+                defect: defect_no(defect)?,
+                reason: reason.clone(),
             })?;
         }
         TestCmd::Defect {
@@ -169,11 +211,9 @@ pub fn run(ctx: &Ctx, cmd: &TestCmd) -> Result<()> {
             status,
             vendor_ref,
         } => {
-            let n = defect.trim_start_matches(['D', 'd']);
-            let defect = n.parse().map_err(|_| crate::Error::input("defect", defect, "D1"))?;
             ctx.run(Command::DefectUpdate {
                 plan: plan_id(id)?,
-                defect,
+                defect: defect_no(defect)?,
                 status: *status,
                 vendor_ref: vendor_ref.clone(),
             })?;
@@ -187,7 +227,7 @@ pub fn run(ctx: &Ctx, cmd: &TestCmd) -> Result<()> {
                     "rounds": p.rounds,
                     "defects": p.defects,
                     "backup": p.backup,
-                    "golive_missing": workflow::golive_missing(&p),
+                    "golive_missing": ctx.backend.plan_gates(p.id)?.golive,
                 }));
             } else {
                 println!(
@@ -196,15 +236,22 @@ pub fn run(ctx: &Ctx, cmd: &TestCmd) -> Result<()> {
                     p.status.label(),
                     crate::sanitize::clean_line(&p.title)
                 );
-                print_tests(&p);
+                print_tests(&p, Some(&ctx.backend.plan_gates(p.id)?));
             }
         }
     }
     Ok(())
 }
 
-/// Rounds, defects, backup and the go-live checklist of a plan.
-pub fn print_tests(p: &Plan) {
+/// The number of a defect as typed: `D3` or `3`.
+fn defect_no(s: &str) -> Result<u32> {
+    s.trim_start_matches(['D', 'd'])
+        .parse()
+        .map_err(|_| crate::Error::input("defect", s, "D1"))
+}
+
+/// Rounds, defects, backup and, with the plan's gates, the go-live checklist.
+pub fn print_tests(p: &Plan, gates: Option<&workflow::Gates>) {
     for r in &p.rounds {
         output::heading(&t(
             "cli.section.round",
@@ -214,6 +261,13 @@ pub fn print_tests(p: &Plan) {
                 ("who", r.started_by.clone()),
             ],
         ));
+        if !r.environment.is_empty() {
+            println!(
+                "  {}: {}",
+                t("field.environment", &[]),
+                crate::sanitize::clean_line(&r.environment)
+            );
+        }
         let mut tb = Table::new(&[
             "#".into(),
             t("cli.col.category", &[]),
@@ -223,9 +277,10 @@ pub fn print_tests(p: &Plan) {
             t("cli.col.notes", &[]),
         ]);
         for i in &r.items {
-            let result = match &i.waiver {
-                Some(w) => format!("{} ({w})", i.result.label()),
-                None => i.result.label(),
+            let result = match (&i.waiver, &i.waived) {
+                (_, Some(a)) => format!("{} ({}: {})", i.result.label(), a.by, a.reason),
+                (Some(w), None) => format!("{} ({w})", i.result.label()),
+                (None, None) => i.result.label(),
             };
             tb.row(vec![
                 i.no.to_string(),
@@ -249,10 +304,20 @@ pub fn print_tests(p: &Plan) {
             t("cli.col.description", &[]),
         ]);
         for d in &p.defects {
+            let status = match &d.acceptance {
+                Some(a) => format!(
+                    "{} ({} {}: {})",
+                    d.status.label(),
+                    t("cli.risk_accepted", &[]),
+                    a.by,
+                    a.reason
+                ),
+                None => d.status.label(),
+            };
             tb.row(vec![
                 format!("D{}", d.no),
                 d.severity.label(),
-                d.status.label(),
+                status,
                 d.vendor_ref.clone().unwrap_or_default(),
                 d.found_by.name.clone(),
                 d.description.clone(),
@@ -272,12 +337,15 @@ pub fn print_tests(p: &Plan) {
             crate::sanitize::clean_line(&b.verified_by)
         );
     }
-    if matches!(
-        p.status,
-        PlanStatus::Implementing | PlanStatus::Testing | PlanStatus::Ready
-    ) {
+    let gates = gates.filter(|_| {
+        matches!(
+            p.status,
+            PlanStatus::Implementing | PlanStatus::Testing | PlanStatus::Ready
+        )
+    });
+    if let Some(g) = gates {
         output::heading(&t("cli.section.golive_gate", &[]));
-        let missing = workflow::golive_missing(p);
+        let missing = g.golive.clone();
         if missing.is_empty() {
             println!("  ✓ {}", t("cli.golive_ready", &[]));
         }

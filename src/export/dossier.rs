@@ -299,7 +299,8 @@ fn defects_markdown(o: &mut String, p: &Plan) {
 
 /// A plan's test report (§3.3): a summary of each round, the items and their
 /// results, the defects, the backup and the go-live gate.
-pub fn test_report_markdown(p: &Plan, system: &System) -> String {
+/// `golive` is what the go-live gate still misses, as the core answered it.
+pub fn test_report_markdown(p: &Plan, system: &System, golive: &[crate::workflow::GoLiveMissing]) -> String {
     let mut o = String::new();
     o.push_str(&format!(
         "# {}\n\n",
@@ -386,7 +387,7 @@ pub fn test_report_markdown(p: &Plan, system: &System) -> String {
     defects_markdown(&mut o, p);
     backup_markdown(&mut o, p);
     heading(&mut o, "cli.section.golive_gate");
-    let missing = crate::workflow::golive_missing(p);
+    let missing = golive;
     if missing.is_empty() {
         o.push_str(&format!("- ✓ {}\n", t("cli.golive_ready", &[])));
     }

@@ -82,6 +82,10 @@ impl Role {
             Role::Viewer => "viewer",
         }
     }
+    /// The user-facing label in the current language.
+    pub fn label(self) -> String {
+        crate::i18n::enum_label("Role", self.as_str())
+    }
 }
 
 /// Who performs an action: a user name (from the operating system or, later, the
@@ -144,6 +148,17 @@ pub struct Blackout {
     /// A hard period cannot be overridden; a soft one needs a justification.
     #[serde(default)]
     pub hard: bool,
+    /// The systems it closes; empty for every system (a finance year-end closes
+    /// the finance system only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub systems: Vec<Id>,
+}
+
+impl Blackout {
+    /// Does the period apply to this system?
+    pub fn applies_to(&self, system: Id) -> bool {
+        self.systems.is_empty() || self.systems.contains(&system)
+    }
 }
 
 /// One entry of the append-only audit log (§5.3).

@@ -66,6 +66,51 @@ pub struct Approval {
     /// Reference of the Leading Group's meeting minutes.
     #[serde(default)]
     pub minutes_ref: String,
+    /// Which submission of the plan this decision is on (1 for the first).
+    /// Approvals count towards the quorum only for the current submission.
+    #[serde(default)]
+    pub submission: u32,
+}
+
+/// The justification for a window inside one soft blackout period; it covers
+/// that period only (§3.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlackoutOverride {
+    /// The name of the calendar period it covers.
+    pub period: String,
+    pub reason: String,
+}
+
+/// An approver's acceptance of a residual risk: a waived test item, a
+/// critical/major defect that is not fixed, a go-live outside the window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskAcceptance {
+    pub by: String,
+    pub reason: String,
+    pub time: Time,
+}
+
+/// A go-live at a time outside the approved window (§3.4): the actual time, why,
+/// who recorded it, and the acceptance by an approver who did not contribute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deviation {
+    /// The actual go-live time.
+    pub time: Time,
+    pub reason: String,
+    pub recorded_by: String,
+    pub recorded_at: Time,
+    #[serde(default)]
+    pub accepted: Option<RiskAcceptance>,
+}
+
+/// Someone who contributed to a plan and what they did; none of them may decide
+/// on it, accept its risks or waive its failures (§2.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contributor {
+    pub name: String,
+    /// What they did, as contribution kinds (`create`, `edit`, `submit`, `link`,
+    /// `test`, `defect`), each once.
+    pub did: Vec<String>,
 }
 
 /// The update notice (更新预告) published to teachers and students.
@@ -85,16 +130,20 @@ pub struct Tester {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestItem {
-    /// 1-based within its round.
+    /// The item's identity within the plan, the same in every round that
+    /// retests it; never reused for another item.
     pub no: u32,
     pub category: TestCategory,
     pub description: String,
     pub expected: String,
     pub tester: Tester,
     pub result: TestResult,
-    /// Required when the result is `waived`.
+    /// The reason, when the result is `waived`.
     #[serde(default)]
     pub waiver: Option<String>,
+    /// The approver who waived it, and when.
+    #[serde(default)]
+    pub waived: Option<RiskAcceptance>,
     #[serde(default)]
     pub notes: String,
 }
@@ -105,6 +154,9 @@ pub struct TestRound {
     pub no: u32,
     pub started_at: Time,
     pub started_by: String,
+    /// Where the round is run (§3.3 "在测试环境中"): the test environment.
+    #[serde(default)]
+    pub environment: String,
     pub items: Vec<TestItem>,
 }
 
@@ -124,6 +176,9 @@ pub struct Defect {
     pub vendor_ref: Option<String>,
     pub status: DefectStatus,
     pub reported_at: Time,
+    /// An approver's acceptance of the residual risk of a critical/major defect.
+    #[serde(default)]
+    pub acceptance: Option<RiskAcceptance>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +203,9 @@ pub struct GoLive {
     pub outcome: GoLiveOutcome,
     #[serde(default)]
     pub incidents: String,
+    /// The accepted deviation, when the go-live lies outside the window.
+    #[serde(default)]
+    pub deviation: Option<Deviation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,6 +250,9 @@ pub struct Plan {
     pub risks: Vec<Risk>,
     #[serde(default)]
     pub backup_plan: String,
+    /// Whether the update migrates data (§3.3); a plan says so before it is submitted.
+    #[serde(default)]
+    pub migrates_data: Option<bool>,
     #[serde(default)]
     pub migration_plan: String,
     #[serde(default)]
@@ -201,11 +262,28 @@ pub struct Plan {
     /// Every decision of the Leading Group, the latest last.
     #[serde(default)]
     pub approvals: Vec<Approval>,
+    /// How many times the plan has been submitted; approvals of the current
+    /// submission count towards the quorum.
+    #[serde(default)]
+    pub submission: u32,
     #[serde(default)]
     pub notice: Option<Notice>,
-    /// Justification for a window inside a soft blackout period.
+    /// Notices published before the plan was returned for revision.
     #[serde(default)]
+    pub withdrawn_notices: Vec<Notice>,
+    /// Justification for a window inside a soft blackout period, from before
+    /// justifications named their period; kept on record, no longer a gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blackout_override: Option<String>,
+    /// One justification per soft blackout period the window lies in.
+    #[serde(default)]
+    pub blackout_overrides: Vec<BlackoutOverride>,
+    /// Everyone who wrote, submitted or tested the plan (see [`Contributor`]).
+    #[serde(default)]
+    pub contributors: Vec<Contributor>,
+    /// A go-live outside the window waiting for, or with, an approver's acceptance.
+    #[serde(default)]
+    pub deviation: Option<Deviation>,
     #[serde(default)]
     pub cancel_reason: Option<String>,
     #[serde(default)]

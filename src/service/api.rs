@@ -33,6 +33,8 @@ pub enum Query {
     Request(Id),
     Plans(PlanFilter),
     Plan(Id),
+    /// Every gate of a plan as of now (`workflow::Gates`).
+    PlanGates(Id),
     Archive(ArchiveFilter),
     Dossier(Id),
     Calendar,
@@ -83,6 +85,7 @@ impl Query {
             Query::Request(_) => "request",
             Query::Plans(_) => "plans",
             Query::Plan(_) => "plan",
+            Query::PlanGates(_) => "plan_gates",
             Query::Archive(_) => "archive",
             Query::Dossier(_) => "dossier",
             Query::Calendar => "calendar",
@@ -125,6 +128,7 @@ pub enum Answer {
     Request(Request),
     Plans(Vec<PlanSummary>),
     Plan(Plan),
+    PlanGates(crate::workflow::Gates),
     Archive(Vec<DossierSummary>),
     Dossier(DossierView),
     Calendar(Vec<Blackout>),
@@ -153,6 +157,7 @@ impl Answer {
             Answer::Request(_) => "request",
             Answer::Plans(_) => "plans",
             Answer::Plan(_) => "plan",
+            Answer::PlanGates(_) => "plan_gates",
             Answer::Archive(_) => "archive",
             Answer::Dossier(_) => "dossier",
             Answer::Calendar(_) => "calendar",
@@ -190,6 +195,7 @@ impl Service {
             Query::Request(id) => A::Request(self.request(actor, id)?),
             Query::Plans(f) => A::Plans(self.plans(actor, &f)?),
             Query::Plan(id) => A::Plan(self.plan(actor, id)?),
+            Query::PlanGates(id) => A::PlanGates(self.plan_gates(actor, id)?),
             Query::Archive(f) => A::Archive(self.archive(actor, &f)?),
             Query::Dossier(id) => A::Dossier(self.dossier(actor, id)?),
             Query::Calendar => A::Calendar(self.calendar(actor)?),
@@ -287,6 +293,7 @@ typed! {
     request(id: Id) -> Request = Query::Request(id), Request;
     plans(f: &PlanFilter) -> Vec<PlanSummary> = Query::Plans(f.clone()), Plans;
     plan(id: Id) -> Plan = Query::Plan(id), Plan;
+    plan_gates(id: Id) -> crate::workflow::Gates = Query::PlanGates(id), PlanGates;
     archive(f: &ArchiveFilter) -> Vec<DossierSummary> = Query::Archive(f.clone()), Archive;
     dossier(id: Id) -> DossierView = Query::Dossier(id), Dossier;
     calendar() -> Vec<Blackout> = Query::Calendar, Calendar;

@@ -144,37 +144,61 @@ pub struct RequestEdit {
     pub feasibility: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "command")]
-pub enum Command {
+/// Declares [`Command`] and, from the same table, each command's audit name
+/// and permission: a command cannot exist without both.
+macro_rules! commands {
+    ($($(#[$m:meta])* $v:ident { $($(#[$fm:meta])* $f:ident : $t:ty),* $(,)? } = $name:literal, $op:ident;)+) => {
+        /// Every change to the records, from every interface.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case", tag = "command")]
+        pub enum Command { $($(#[$m])* $v { $($(#[$fm])* $f: $t),* }),+ }
+
+        impl Command {
+            /// Every command's audit name and permission, in declaration order.
+            pub const TABLE: &'static [(&'static str, Op)] = &[$(($name, Op::$op)),+];
+
+            /// The permission this command needs.
+            pub fn op(&self) -> Op {
+                match self { $(Command::$v { .. } => Op::$op),+ }
+            }
+
+            /// The name recorded in the audit log, e.g. `plan.submit`.
+            pub fn name(&self) -> &'static str {
+                match self { $(Command::$v { .. } => $name),+ }
+            }
+        }
+    };
+}
+
+commands! {
     SystemAdd {
         name: String,
         department: String,
         vendor: String,
         version: String,
-    },
+    } = "system.add", SystemEdit;
     SystemEdit {
         id: Id,
         name: Option<String>,
         department: Option<String>,
         vendor: Option<String>,
         version: Option<String>,
-    },
+    } = "system.edit", SystemEdit;
     CalendarAdd {
         period: Blackout,
-    },
+    } = "calendar.add", CalendarEdit;
     /// Remove the period with this name.
     CalendarRemove {
         name: String,
-    },
+    } = "calendar.remove", CalendarEdit;
     /// Replace the whole calendar (from a TOML file).
     CalendarReplace {
         periods: Vec<Blackout>,
-    },
+    } = "calendar.replace", CalendarEdit;
 
     RequestAdd {
         request: NewRequest,
-    },
+    } = "request.add", RequestAdd;
     /// Import many requests at once, all or nothing: items already imported are
     /// skipped, replies are appended to their request's thread, likely duplicates
     /// of queued requests are tagged. `dry_run` reports without writing anything.
@@ -182,79 +206,92 @@ pub enum Command {
         items: Vec<ImportItem>,
         #[serde(default)]
         dry_run: bool,
-    },
+    } = "request.import", RequestAdd;
     RequestTriage {
         id: Id,
         triage: Triage,
-    },
+    } = "request.triage", RequestTriage;
     RequestEdit {
         id: Id,
         edit: RequestEdit,
-    },
+    } = "request.edit", RequestEdit;
     RequestComment {
         id: Id,
         text: String,
-    },
+    } = "request.comment", RequestComment;
     RequestLink {
         id: Id,
         plan: Id,
-    },
+    } = "request.link", RequestLink;
 
     PlanNew {
         system: Id,
         title: String,
         version_from: Option<String>,
         version_to: String,
-    },
+    } = "plan.new", PlanEdit;
     PlanEdit {
         id: Id,
         changes: Vec<PlanChange>,
-    },
+    } = "plan.edit", PlanEdit;
     PlanSubmit {
         id: Id,
-    },
+    } = "plan.submit", PlanSubmit;
     PlanApprove {
         id: Id,
         comment: String,
         minutes_ref: String,
-    },
+    } = "plan.approve", PlanDecide;
     PlanReturn {
         id: Id,
         reason: String,
         minutes_ref: String,
-    },
+    } = "plan.return", PlanDecide;
     /// Publish the update notice; no text means the generated one.
     PlanNotice {
         id: Id,
         text: Option<String>,
         audience: String,
-    },
+    } = "plan.notice", PlanNotice;
     PlanImplement {
         id: Id,
-    },
+    } = "plan.implement", PlanImplement;
     PlanCancel {
         id: Id,
         reason: String,
-    },
+    } = "plan.cancel", PlanCancel;
 
+    /// Start a test round in a test environment (§3.3); `copy_unfinished`
+    /// retests every item not yet passed or waived.
     TestRound {
         plan: Id,
         copy_unfinished: bool,
-    },
+        #[serde(default)]
+        environment: String,
+    } = "test.round", TestRecord;
+    /// Add an item to the latest round; `retest` names an earlier item to test
+    /// again (it keeps its number, category and description).
     TestItem {
         plan: Id,
         category: TestCategory,
         description: String,
         expected: String,
         tester: Tester,
-    },
+        #[serde(default)]
+        retest: Option<u32>,
+    } = "test.item", TestRecord;
     TestResult {
         plan: Id,
         item: u32,
         result: TestResult,
-        waiver: Option<String>,
         notes: Option<String>,
-    },
+    } = "test.result", TestRecord;
+    /// An approver who did not contribute waives an item that has not passed.
+    TestWaive {
+        plan: Id,
+        item: u32,
+        reason: String,
+    } = "test.waive", RiskAccept;
     DefectAdd {
         plan: Id,
         severity: Severity,
@@ -262,67 +299,85 @@ pub enum Command {
         found_by: Tester,
         item: Option<u32>,
         vendor_ref: Option<String>,
-    },
+    } = "test.defect", TestRecord;
     DefectUpdate {
         plan: Id,
         defect: u32,
         status: Option<DefectStatus>,
         vendor_ref: Option<String>,
-    },
+    } = "test.defect_update", TestRecord;
+    /// An approver who did not contribute accepts the risk of a critical or
+    /// major defect that is not verified fixed.
+    DefectAccept {
+        plan: Id,
+        defect: u32,
+        reason: String,
+    } = "test.defect_accept", RiskAccept;
     Backup {
         plan: Id,
         backup: BackupConfirmation,
-    },
+    } = "backup.confirm", BackupConfirm;
     GoLive {
         plan: Id,
         golive: GoLive,
-    },
+    } = "golive.record", GoLiveRecord;
+    /// Record a go-live time outside the window and why (a deviation).
+    PlanDeviation {
+        plan: Id,
+        time: Time,
+        reason: String,
+    } = "golive.deviation", GoLiveRecord;
+    /// An approver who did not contribute accepts the recorded deviation.
+    DeviationAccept {
+        plan: Id,
+        reason: String,
+    } = "golive.deviation_accept", RiskAccept;
     Training {
         plan: Id,
         training: Training,
-    },
+    } = "training.add", TrainingRecord;
     ComparisonAdd {
         plan: Id,
         row: ComparisonRow,
-    },
+    } = "comparison.add", PlanFile;
     ComparisonRemove {
         plan: Id,
         row: usize,
-    },
+    } = "comparison.remove", PlanFile;
     File {
         plan: Id,
-    },
+    } = "plan.file", PlanFile;
     Addendum {
         dossier: Id,
         reason: String,
         text: String,
-    },
+    } = "dossier.addendum", DossierAddendum;
 
     OrderIssue {
         target: crate::model::OrderTarget,
         finding: String,
         required_action: String,
         deadline: NaiveDate,
-    },
+    } = "order.issue", OrderIssue;
     OrderRespond {
         id: Id,
         response: String,
-    },
+    } = "order.respond", OrderRespond;
     OrderClose {
         id: Id,
-    },
+    } = "order.close", OrderClose;
     ReportSubmit {
         content: String,
         contact: Option<String>,
-    },
+    } = "report.submit", ReportSubmit;
     ReportInvestigate {
         id: Id,
         notes: String,
-    },
+    } = "report.investigate", ReportHandle;
     ReportReply {
         id: Id,
         reply: String,
-    },
+    } = "report.reply", ReportHandle;
 
     /// Record an award or a penalty with its reason (§5.2, §5.3).
     RecognitionAdd {
@@ -335,86 +390,5 @@ pub enum Command {
         /// The day it was decided; defaults to today.
         #[serde(default)]
         date: Option<NaiveDate>,
-    },
-}
-
-impl Command {
-    /// The permission this command needs.
-    pub fn op(&self) -> Op {
-        use Command::*;
-        match self {
-            SystemAdd { .. } | SystemEdit { .. } => Op::SystemEdit,
-            CalendarAdd { .. } | CalendarRemove { .. } | CalendarReplace { .. } => Op::CalendarEdit,
-            RequestAdd { .. } | RequestImport { .. } => Op::RequestAdd,
-            RequestTriage { .. } => Op::RequestTriage,
-            RequestEdit { .. } => Op::RequestEdit,
-            RequestComment { .. } => Op::RequestComment,
-            RequestLink { .. } => Op::RequestLink,
-            PlanNew { .. } | PlanEdit { .. } => Op::PlanEdit,
-            PlanSubmit { .. } => Op::PlanSubmit,
-            PlanApprove { .. } | PlanReturn { .. } => Op::PlanDecide,
-            PlanNotice { .. } => Op::PlanNotice,
-            PlanImplement { .. } => Op::PlanImplement,
-            PlanCancel { .. } => Op::PlanCancel,
-            TestRound { .. } | TestItem { .. } | TestResult { .. } | DefectAdd { .. } | DefectUpdate { .. } => {
-                Op::TestRecord
-            }
-            Backup { .. } => Op::BackupConfirm,
-            GoLive { .. } => Op::GoLiveRecord,
-            Training { .. } => Op::TrainingRecord,
-            ComparisonAdd { .. } | ComparisonRemove { .. } | File { .. } => Op::PlanFile,
-            Addendum { .. } => Op::DossierAddendum,
-            OrderIssue { .. } => Op::OrderIssue,
-            OrderRespond { .. } => Op::OrderRespond,
-            OrderClose { .. } => Op::OrderClose,
-            ReportSubmit { .. } => Op::ReportSubmit,
-            ReportInvestigate { .. } | ReportReply { .. } => Op::ReportHandle,
-            RecognitionAdd { .. } => Op::RecognitionRecord,
-        }
-    }
-
-    /// The name recorded in the audit log, e.g. `plan.submit`.
-    pub fn name(&self) -> &'static str {
-        use Command::*;
-        match self {
-            SystemAdd { .. } => "system.add",
-            SystemEdit { .. } => "system.edit",
-            CalendarAdd { .. } => "calendar.add",
-            CalendarRemove { .. } => "calendar.remove",
-            CalendarReplace { .. } => "calendar.replace",
-            RequestAdd { .. } => "request.add",
-            RequestImport { .. } => "request.import",
-            RequestTriage { .. } => "request.triage",
-            RequestEdit { .. } => "request.edit",
-            RequestComment { .. } => "request.comment",
-            RequestLink { .. } => "request.link",
-            PlanNew { .. } => "plan.new",
-            PlanEdit { .. } => "plan.edit",
-            PlanSubmit { .. } => "plan.submit",
-            PlanApprove { .. } => "plan.approve",
-            PlanReturn { .. } => "plan.return",
-            PlanNotice { .. } => "plan.notice",
-            PlanImplement { .. } => "plan.implement",
-            PlanCancel { .. } => "plan.cancel",
-            TestRound { .. } => "test.round",
-            TestItem { .. } => "test.item",
-            TestResult { .. } => "test.result",
-            DefectAdd { .. } => "test.defect",
-            DefectUpdate { .. } => "test.defect_update",
-            Backup { .. } => "backup.confirm",
-            GoLive { .. } => "golive.record",
-            Training { .. } => "training.add",
-            ComparisonAdd { .. } => "comparison.add",
-            ComparisonRemove { .. } => "comparison.remove",
-            File { .. } => "plan.file",
-            Addendum { .. } => "dossier.addendum",
-            OrderIssue { .. } => "order.issue",
-            OrderRespond { .. } => "order.respond",
-            OrderClose { .. } => "order.close",
-            ReportSubmit { .. } => "report.submit",
-            ReportInvestigate { .. } => "report.investigate",
-            ReportReply { .. } => "report.reply",
-            RecognitionAdd { .. } => "recognition.add",
-        }
-    }
+    } = "recognition.add", RecognitionRecord;
 }

@@ -95,7 +95,7 @@ pub struct ImportSession {
     _gate: GateGuard,
     actor: Actor,
     now: Time,
-    notice_days: u32,
+    rules: crate::config::Process,
     dry_run: bool,
     /// The store's long change is open (not in a dry run, not yet committed).
     open: bool,
@@ -156,7 +156,7 @@ impl Service {
             _gate: gate,
             actor: actor.clone(),
             now,
-            notice_days: self.config.process.notice_days,
+            rules: self.config.process,
             dry_run,
             open: !dry_run,
             report: ImportReport::default(),
@@ -212,7 +212,7 @@ impl ImportSession {
         let ctx = Ctx {
             actor: &self.actor,
             now: self.now,
-            notice_days: self.notice_days,
+            rules: self.rules,
         };
         let run = |tx: &mut Tx| import_batch(tx, &ctx, items, &self.dups, &self.seen, &self.msgids);
         let out = if self.dry_run {

@@ -174,7 +174,7 @@ impl Service {
         let ctx = Ctx {
             actor,
             now,
-            notice_days: self.config.process.notice_days,
+            rules: self.config.process,
         };
         let _gate = self.gate.shared();
         self.store
@@ -370,10 +370,8 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
         }
         C::CalendarAdd { period } => {
             let mut cal = tx.calendar()?;
-            let period = checked_period(period)?;
-            if cal.iter().any(|b| b.name == period.name) {
-                return Err(Error::input("name", &period.name, "a name not yet in the calendar"));
-            }
+            let period = checked_period(tx, period)?;
+            wf::name_is_new(&cal, &period)?;
             let summary = format!(
                 "{} {}..{}{}",
                 period.name,
@@ -397,7 +395,13 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
             done(tx, cmd, &["calendar".into()], None, name.clone())
         }
         C::CalendarReplace { periods } => {
-            let mut cal = periods.iter().map(checked_period).collect::<Result<Vec<_>>>()?;
+            let mut cal = periods
+                .iter()
+                .map(|b| checked_period(tx, b))
+                .collect::<Result<Vec<_>>>()?;
+            for (i, b) in cal.iter().enumerate() {
+                wf::name_is_new(&cal[..i], b)?;
+            }
             cal.sort_by_key(|b| b.start);
             tx.set_calendar(&cal)?;
             done(tx, cmd, &["calendar".into()], None, format!("{} periods", cal.len()))
@@ -443,14 +447,7 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
         }
         C::RequestEdit { id, edit } => {
             let mut r: Request = tx.load(*id, expect)?;
-            if r.status == RequestStatus::Done {
-                return Err(wf::RuleError::Transition {
-                    entity: id.to_string(),
-                    status: r.status.label(),
-                    action: "edit".into(),
-                }
-                .into());
-            }
+            wf::request_editable(&r)?;
             let mut fields = Vec::new();
             if let Some(v) = &edit.title {
                 r.title = wf::non_empty(v, "title")?;
@@ -525,45 +522,17 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
             let title = wf::non_empty(title, "title")?;
             let version_to = wf::non_empty(version_to, "version_to")?;
             let id = tx.alloc_id(IdKind::Plan)?;
-            let mut p = Plan {
-                id,
-                title,
-                system: *system,
-                version_from: version_from.clone().unwrap_or_else(|| sys.version.clone()),
-                version_to,
-                status: PlanStatus::Draft,
-                goals: String::new(),
-                content: String::new(),
-                approach: String::new(),
-                window: None,
-                staff: Vec::new(),
-                risks: Vec::new(),
-                backup_plan: String::new(),
-                migration_plan: String::new(),
-                rollback_plan: String::new(),
-                requests: Vec::new(),
-                approvals: Vec::new(),
-                notice: None,
-                blackout_override: None,
-                cancel_reason: None,
-                rounds: Vec::new(),
-                defects: Vec::new(),
-                backup: None,
-                golives: Vec::new(),
-                retest_after_round: None,
-                training: Vec::new(),
-                comparison: Vec::new(),
-                dossier: None,
-                meta: Meta::new(&ctx.actor.name, ctx.now),
-            };
+            let from = version_from.clone().unwrap_or_else(|| sys.version.clone());
+            let mut p = wf::new_plan(id, &sys, &title, &from, &version_to, ctx);
             tx.insert(&mut p)?;
             let summary = format!("{} {} {}", sys.name, arrow(&p.version_from, &p.version_to), p.title);
             done(tx, cmd, &[id.to_string()], Some(1), summary)
         }
         C::PlanEdit { id, changes } => {
             let mut p: Plan = tx.load(*id, expect)?;
+            let cal = tx.calendar()?;
             for c in changes {
-                wf::edit(&mut p, c.clone(), ctx)?;
+                wf::edit(&mut p, c.clone(), &cal, ctx)?;
             }
             tx.save(&mut p)?;
             let names: Vec<&str> = changes.iter().map(|c| c.name()).collect();
@@ -579,15 +548,20 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
             comment,
             minutes_ref,
         } => plan_step(tx, ctx, cmd, *id, expect, |p, _| {
-            wf::decide(p, Decision::Approved, comment, minutes_ref, ctx)?;
-            Ok(minutes_ref.clone())
+            wf::decide(p, Decision::Approved, comment, minutes_ref, &tx.calendar()?, ctx)?;
+            let (have, need) = wf::quorum(p, ctx);
+            Ok(if need > 1 {
+                format!("{minutes_ref} ({have}/{need})")
+            } else {
+                minutes_ref.clone()
+            })
         }),
         C::PlanReturn {
             id,
             reason,
             minutes_ref,
         } => plan_step(tx, ctx, cmd, *id, expect, |p, _| {
-            wf::decide(p, Decision::Returned, reason, minutes_ref, ctx)?;
+            wf::decide(p, Decision::Returned, reason, minutes_ref, &tx.calendar()?, ctx)?;
             Ok(crate::sanitize::clean_line(reason))
         }),
         C::PlanNotice { id, text, audience } => plan_step(tx, ctx, cmd, *id, expect, |p, _| {
@@ -598,11 +572,11 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
                     default_notice_text(p, &sys)
                 }
             };
-            wf::publish_notice(p, &text, audience, ctx)?;
+            wf::publish_notice(p, &text, audience, &tx.calendar()?, ctx)?;
             Ok(audience.clone())
         }),
         C::PlanImplement { id } => plan_step(tx, ctx, cmd, *id, expect, |p, _| {
-            wf::start_implementation(p, ctx)?;
+            wf::start_implementation(p, &tx.calendar()?, ctx)?;
             Ok(String::new())
         }),
         C::PlanCancel { id, reason } => {
@@ -621,8 +595,12 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
             done(tx, cmd, &entities, Some(p.meta.rev), summary)
         }
 
-        C::TestRound { plan, copy_unfinished } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
-            let no = wf::new_round(p, *copy_unfinished, ctx)?;
+        C::TestRound {
+            plan,
+            copy_unfinished,
+            environment,
+        } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
+            let no = wf::new_round(p, *copy_unfinished, environment, ctx)?;
             Ok(format!(
                 "round {no}, {} items",
                 p.rounds.last().map_or(0, |r| r.items.len())
@@ -634,22 +612,41 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
             description,
             expected,
             tester,
+            retest,
         } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
-            let no = wf::add_item(p, *category, description, expected, tester.clone(), ctx)?;
+            let no = wf::add_item(p, *category, description, expected, tester.clone(), *retest, ctx)?;
+            let item = p.rounds.last().and_then(|r| r.items.iter().find(|i| i.no == no));
             Ok(format!(
-                "#{no} [{category}] {}",
-                crate::sanitize::clean_line(description)
+                "#{no}{} [{}] {}",
+                if retest.is_some() { " retest" } else { "" },
+                item.map(|i| i.category).unwrap_or(*category),
+                crate::sanitize::clean_line(item.map(|i| i.description.as_str()).unwrap_or(description))
             ))
         }),
         C::TestResult {
             plan,
             item,
             result,
-            waiver,
             notes,
         } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
-            wf::set_result(p, *item, *result, waiver.as_deref(), notes.as_deref(), ctx)?;
+            wf::set_result(p, *item, *result, notes.as_deref(), ctx)?;
             Ok(format!("#{item} {result}"))
+        }),
+        C::TestWaive { plan, item, reason } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
+            wf::waive(p, *item, reason, ctx)?;
+            Ok(format!("#{item} waived: {}", crate::sanitize::clean_line(reason)))
+        }),
+        C::DefectAccept { plan, defect, reason } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
+            wf::accept_defect(p, *defect, reason, ctx)?;
+            Ok(format!("D{defect} risk accepted: {}", crate::sanitize::clean_line(reason)))
+        }),
+        C::PlanDeviation { plan, time, reason } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
+            wf::record_deviation(p, *time, reason, ctx)?;
+            Ok(format!("{}: {}", fmt_time(*time), crate::sanitize::clean_line(reason)))
+        }),
+        C::DeviationAccept { plan, reason } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
+            wf::accept_deviation(p, reason, ctx)?;
+            Ok(format!("accepted: {}", crate::sanitize::clean_line(reason)))
         }),
         C::DefectAdd {
             plan,
@@ -692,7 +689,7 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
         C::GoLive { plan, golive } => {
             let mut p: Plan = tx.load(*plan, expect)?;
             let from = p.status;
-            wf::record_golive(&mut p, golive.clone(), ctx)?;
+            wf::record_golive(&mut p, golive.clone(), &tx.calendar()?, ctx)?;
             let mut entities = vec![plan.to_string()];
             if p.status == PlanStatus::Live {
                 let mut sys: System = tx.load(p.system, None)?;
@@ -772,6 +769,7 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
             if let OrderTarget::Plan(p) = target {
                 tx.load::<Plan>(*p, None)?;
             }
+            wf::check_deadline(*deadline, ctx)?;
             let id = tx.alloc_id(IdKind::Order)?;
             let mut o = RectificationOrder {
                 id,
@@ -926,7 +924,9 @@ pub(crate) fn clean_tags(tags: &[String]) -> Vec<String> {
     t
 }
 
-fn checked_period(b: &Blackout) -> Result<Blackout> {
+/// A calendar period as given, checked: a name, an end on or after its start,
+/// and systems that exist.
+fn checked_period(tx: &Tx, b: &Blackout) -> Result<Blackout> {
     let name = wf::non_empty(&b.name, "name")?;
     if b.end < b.start {
         return Err(Error::input(
@@ -935,7 +935,17 @@ fn checked_period(b: &Blackout) -> Result<Blackout> {
             &format!("a date on or after {}", b.start),
         ));
     }
-    Ok(Blackout { name, ..b.clone() })
+    for s in &b.systems {
+        tx.load::<System>(*s, None)?;
+    }
+    let mut systems = b.systems.clone();
+    systems.sort();
+    systems.dedup();
+    Ok(Blackout {
+        name,
+        systems,
+        ..b.clone()
+    })
 }
 
 /// Where the demo database goes when none is named.

@@ -139,6 +139,20 @@ impl Service {
         self.store().require(id)
     }
 
+    /// Every gate of a plan as of now, decided by the workflow with this
+    /// database's calendar and settings.
+    pub fn plan_gates(&self, actor: &Actor, id: Id) -> Result<crate::workflow::Gates> {
+        self.can_read(actor)?;
+        let p: Plan = self.store().require(id)?;
+        let calendar = self.store().calendar()?;
+        let ctx = crate::workflow::Ctx {
+            actor,
+            now: chrono::Utc::now(),
+            rules: self.config().process,
+        };
+        Ok(crate::workflow::gates(&p, &calendar, &ctx))
+    }
+
     /// Filed dossiers matching the filter, newest first. Served by the archive
     /// index (src/search/index.rs), which catches up with newly filed dossiers first.
     pub fn archive(&self, actor: &Actor, f: &ArchiveFilter) -> Result<Vec<DossierSummary>> {

@@ -104,6 +104,8 @@ pub struct PlansState {
     pub all: Vec<PlanSummary>,
     pub cursor: ListCursor,
     pub detail: Option<Plan>,
+    /// The detail plan's gates, as the core answered them with the plan.
+    pub detail_gates: Option<crate::workflow::Gates>,
     pub detail_scroll: Scroll,
     /// Open the editor when this plan arrives from the worker.
     pub edit_after_load: Option<Id>,
@@ -113,6 +115,8 @@ pub struct PlansState {
 pub struct TestsState {
     /// The plan whose tests are shown (the plan selected in the plans pane).
     pub plan: Option<Plan>,
+    /// Its gates, as the core answered them with the plan.
+    pub gates: Option<crate::workflow::Gates>,
     pub cursor: ListCursor,
 }
 
@@ -200,6 +204,8 @@ pub enum PromptFor {
         plan: Id,
         item: u32,
     },
+    /// The test environment of a new round.
+    Round(Id),
     Timeline,
     ReportPeriod,
     /// A file to import (`beian import FILE`).

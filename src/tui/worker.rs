@@ -102,7 +102,8 @@ pub enum Reply {
         calendar: Vec<Blackout>,
     },
     Request(Box<Request>),
-    Plan(Box<Plan>),
+    /// A plan with its gates as the core sees them now.
+    Plan(Box<Plan>, Box<crate::workflow::Gates>),
     Dossier(Box<DossierView>),
     Archive {
         seq: u64,
@@ -196,7 +197,9 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
             })
         })(),
         Job::Request(id) => b.request(id).map(|r| Reply::Request(Box::new(r))),
-        Job::Plan(id) => b.plan(id).map(|p| Reply::Plan(Box::new(p))),
+        Job::Plan(id) => b
+            .plan(id)
+            .and_then(|p| Ok(Reply::Plan(Box::new(p), Box::new(b.plan_gates(id)?)))),
         Job::Dossier(id) => b.dossier(id).map(|d| Reply::Dossier(Box::new(d))),
         Job::SearchArchive { seq, filter } => b.archive(&filter).map(|hits| Reply::Archive { seq, hits }),
         Job::Evaluation { from, to } => b.evaluation(from, to).map(|r| Reply::Evaluation(Box::new(r))),

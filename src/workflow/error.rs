@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::{list, t};
-use crate::model::{Role, Severity};
+use crate::model::{Role, Severity, TestResult};
 
 /// A plan field the submit gate requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +18,8 @@ pub enum PlanField {
     Staff,
     Risks,
     BackupPlan,
+    MigratesData,
+    MigrationPlan,
     RollbackPlan,
 }
 
@@ -32,6 +34,8 @@ impl PlanField {
             PlanField::Staff => "staff",
             PlanField::Risks => "risks",
             PlanField::BackupPlan => "backup_plan",
+            PlanField::MigratesData => "migrates_data",
+            PlanField::MigrationPlan => "migration_plan",
             PlanField::RollbackPlan => "rollback_plan",
         }
     }
@@ -46,10 +50,15 @@ impl PlanField {
 pub enum GoLiveMissing {
     /// No backup confirmation recorded.
     Backup,
+    /// The backup was confirmed longer ago than the configured age before the go-live.
+    BackupStale { confirmed: String, days: u32 },
     /// No test round at all.
     TestRound,
     /// Items of the latest round that are neither pass nor waived.
     Items { round: u32, items: Vec<u32> },
+    /// Items that failed, were blocked or left pending in an earlier round and
+    /// have not passed since: (item, round, result).
+    Unresolved { items: Vec<(u32, u32, TestResult)> },
     /// Open defects of severity critical or major.
     Defects { defects: Vec<(u32, Severity)> },
 }
@@ -58,6 +67,26 @@ impl GoLiveMissing {
     pub fn message(&self) -> String {
         match self {
             GoLiveMissing::Backup => t("gate.golive.backup", &[]),
+            GoLiveMissing::BackupStale { confirmed, days } => t(
+                "gate.golive.backup_stale",
+                &[("confirmed", confirmed.clone()), ("days", days.to_string())],
+            ),
+            GoLiveMissing::Unresolved { items } => t(
+                "gate.golive.unresolved",
+                &[(
+                    "items",
+                    list(items.iter().map(|(no, round, result)| {
+                        t(
+                            "gate.golive.unresolved_item",
+                            &[
+                                ("item", no.to_string()),
+                                ("round", round.to_string()),
+                                ("result", result.label()),
+                            ],
+                        )
+                    })),
+                )],
+            ),
             GoLiveMissing::TestRound => t("gate.golive.round", &[]),
             GoLiveMissing::Items { round, items } => t(
                 "gate.golive.items",
@@ -82,6 +111,8 @@ impl GoLiveMissing {
 #[serde(rename_all = "snake_case")]
 pub enum FilingMissing {
     GoLive,
+    /// The go-live's time is still ahead of the clock.
+    GoLiveAhead,
     TestReport,
     Comparison,
 }
@@ -90,6 +121,7 @@ impl FilingMissing {
     pub fn message(self) -> String {
         match self {
             FilingMissing::GoLive => t("gate.file.golive", &[]),
+            FilingMissing::GoLiveAhead => t("gate.file.golive_ahead", &[]),
             FilingMissing::TestReport => t("gate.file.tests", &[]),
             FilingMissing::Comparison => t("gate.file.comparison", &[]),
         }
@@ -116,8 +148,52 @@ pub enum RuleError {
     BlackoutNeedsJustification { period: String, start: String, end: String },
     #[error("window order")]
     WindowOrder,
-    #[error("self approval")]
-    SelfApproval { user: String },
+    #[error("contributor")]
+    Contributor { user: String, plan: String, did: Vec<String> },
+    #[error("already approved")]
+    AlreadyApproved { user: String, plan: String },
+    #[error("window in the past")]
+    WindowInPast { start: String, now: String },
+    #[error("date in the past")]
+    DateInPast { field: String, date: String, today: String },
+    #[error("period exists")]
+    PeriodExists { period: String },
+    #[error("not a soft period")]
+    NotSoftPeriod { period: String },
+    #[error("no soft period")]
+    NoSoftPeriod,
+    #[error("no round")]
+    NoRound { plan: String },
+    #[error("item already in round")]
+    AlreadyInRound { item: u32, round: u32 },
+    #[error("item not in round")]
+    NotInRound { item: u32, round: u32 },
+    #[error("waiver by approver")]
+    WaiverByApprover { item: u32 },
+    #[error("nothing to accept")]
+    NothingToAccept { what: String },
+    #[error("risk acceptance needed")]
+    RiskAcceptanceNeeded { defect: u32, severity: Severity },
+    #[error("go-live in the future")]
+    GoLiveInFuture { time: String, now: String },
+    #[error("go-live before approval")]
+    GoLiveBeforeApproval { time: String, approved: String },
+    #[error("go-live before notice")]
+    GoLiveBeforeNotice { time: String, published: String },
+    #[error("go-live in blackout")]
+    GoLiveInBlackout {
+        time: String,
+        period: String,
+        start: String,
+        end: String,
+        hard: bool,
+    },
+    #[error("go-live outside window")]
+    GoLiveOutsideWindow { time: String, start: String, end: String },
+    #[error("no deviation")]
+    NoDeviation { time: String },
+    #[error("analysis missing")]
+    AnalysisMissing { request: String, fields: Vec<String> },
     #[error("notice too late")]
     NoticeTooLate {
         published: String,
@@ -140,8 +216,6 @@ pub enum RuleError {
     NoSuchItem { what: String },
     #[error("empty field")]
     Empty { field: String },
-    #[error("waiver reason")]
-    WaiverNeedsReason,
 }
 
 impl RuleError {
@@ -152,13 +226,13 @@ impl RuleError {
                 "rule.forbidden",
                 &[
                     ("user", user.clone()),
-                    ("op", op.clone()),
+                    ("op", super::action_label(op)),
                     (
                         "roles",
                         if roles.is_empty() {
                             t("rule.no_roles", &[])
                         } else {
-                            list(roles.iter().map(|r| r.as_str().to_string()))
+                            list(roles.iter().map(|r| r.label()))
                         },
                     ),
                 ],
@@ -168,7 +242,7 @@ impl RuleError {
                 &[
                     ("entity", entity.clone()),
                     ("status", status.clone()),
-                    ("action", action.clone()),
+                    ("action", super::action_label(action)),
                 ],
             ),
             MissingFields { entity, fields } => t(
@@ -195,7 +269,84 @@ impl RuleError {
                 ],
             ),
             WindowOrder => t("rule.window_order", &[]),
-            SelfApproval { user } => t("rule.self_approval", &[("user", user.clone())]),
+            Contributor { user, plan, did } => t(
+                "rule.contributor",
+                &[
+                    ("user", user.clone()),
+                    ("plan", plan.clone()),
+                    ("did", list(did.iter().map(|d| t(&format!("contribution.{d}"), &[])))),
+                ],
+            ),
+            AlreadyApproved { user, plan } => {
+                t("rule.already_approved", &[("user", user.clone()), ("plan", plan.clone())])
+            }
+            WindowInPast { start, now } => t("rule.window_past", &[("start", start.clone()), ("now", now.clone())]),
+            DateInPast { field, date, today } => t(
+                "rule.date_past",
+                &[
+                    ("field", super::field_label(field)),
+                    ("date", date.clone()),
+                    ("today", today.clone()),
+                ],
+            ),
+            PeriodExists { period } => t("rule.period_exists", &[("period", period.clone())]),
+            NotSoftPeriod { period } => t("rule.not_soft_period", &[("period", period.clone())]),
+            NoSoftPeriod => t("rule.no_soft_period", &[]),
+            NoRound { plan } => t("rule.no_round", &[("plan", plan.clone())]),
+            AlreadyInRound { item, round } => t(
+                "rule.already_in_round",
+                &[("item", item.to_string()), ("round", round.to_string())],
+            ),
+            NotInRound { item, round } => t(
+                "rule.not_in_round",
+                &[("item", item.to_string()), ("round", round.to_string())],
+            ),
+            WaiverByApprover { item } => t("rule.waiver_by_approver", &[("item", item.to_string())]),
+            NothingToAccept { what } => t("rule.nothing_to_accept", &[("what", what.clone())]),
+            RiskAcceptanceNeeded { defect, severity } => t(
+                "rule.risk_acceptance",
+                &[("defect", format!("D{defect}")), ("severity", severity.label())],
+            ),
+            GoLiveInFuture { time, now } => t("rule.golive_future", &[("time", time.clone()), ("now", now.clone())]),
+            GoLiveBeforeApproval { time, approved } => t(
+                "rule.golive_before_approval",
+                &[("time", time.clone()), ("approved", approved.clone())],
+            ),
+            GoLiveBeforeNotice { time, published } => t(
+                "rule.golive_before_notice",
+                &[("time", time.clone()), ("published", published.clone())],
+            ),
+            GoLiveInBlackout {
+                time,
+                period,
+                start,
+                end,
+                hard,
+            } => t(
+                if *hard {
+                    "rule.golive_hard_blackout"
+                } else {
+                    "rule.golive_soft_blackout"
+                },
+                &[
+                    ("time", time.clone()),
+                    ("period", period.clone()),
+                    ("start", start.clone()),
+                    ("end", end.clone()),
+                ],
+            ),
+            GoLiveOutsideWindow { time, start, end } => t(
+                "rule.golive_outside_window",
+                &[("time", time.clone()), ("start", start.clone()), ("end", end.clone())],
+            ),
+            NoDeviation { time } => t("rule.no_deviation", &[("time", time.clone())]),
+            AnalysisMissing { request, fields } => t(
+                "rule.analysis_missing",
+                &[
+                    ("request", request.clone()),
+                    ("fields", list(fields.iter().map(|f| super::field_label(f)))),
+                ],
+            ),
             NoticeTooLate {
                 published,
                 window_start,
@@ -228,7 +379,7 @@ impl RuleError {
                     ),
                 ],
             ),
-            ReasonRequired { action } => t("rule.reason_required", &[("action", action.clone())]),
+            ReasonRequired { action } => t("rule.reason_required", &[("action", super::action_label(action))]),
             DuplicateOfSelf => t("rule.duplicate_self", &[]),
             DuplicateChain { of, original } => t(
                 "rule.duplicate_chain",
@@ -239,8 +390,7 @@ impl RuleError {
                 &[("plan", plan.clone()), ("status", status.clone())],
             ),
             NoSuchItem { what } => t("rule.no_such_item", &[("what", what.clone())]),
-            Empty { field } => t("rule.empty", &[("field", field.clone())]),
-            WaiverNeedsReason => t("rule.waiver_reason", &[]),
+            Empty { field } => t("rule.empty", &[("field", super::field_label(field))]),
         }
     }
 }

@@ -10,7 +10,7 @@ mod plan;
 mod request;
 mod supervision;
 
-pub use calendar::{blackout_conflicts, BlackoutHit};
+pub use calendar::{blackout_conflicts, blackouts_at, name_is_new, BlackoutHit};
 pub use error::{FilingMissing, GoLiveMissing, PlanField, RuleError};
 pub use permissions::{check, Op};
 pub use plan::*;
@@ -19,13 +19,24 @@ pub use supervision::*;
 
 use crate::model::{Actor, Time};
 
-/// Who acts, when, and the process settings in force.
+/// Who acts, when, and the process settings in force (`config.toml` `[process]`).
 #[derive(Debug, Clone)]
 pub struct Ctx<'a> {
     pub actor: &'a Actor,
+    /// The clock, as an argument: rules never read it themselves.
     pub now: Time,
-    /// Days the update notice must precede the maintenance window (§3.2).
-    pub notice_days: u32,
+    pub rules: crate::config::Process,
+}
+
+impl Ctx<'_> {
+    /// The latest time a recorded event may claim: now plus the allowed clock skew.
+    pub fn latest_allowed(&self) -> Time {
+        self.now + chrono::Duration::minutes(self.rules.clock_skew_minutes as i64)
+    }
+    /// Today in the local calendar.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now.with_timezone(&chrono::Local).date_naive()
+    }
 }
 
 pub(crate) fn transition(entity: impl ToString, status: impl ToString, action: &str) -> RuleError {
@@ -33,6 +44,29 @@ pub(crate) fn transition(entity: impl ToString, status: impl ToString, action: &
         entity: entity.to_string(),
         status: status.to_string(),
         action: action.to_string(),
+    }
+}
+
+/// The label of a field named in a refusal (`field.<name>` in the locale file),
+/// or the name itself when it has none.
+pub fn field_label(name: &str) -> String {
+    let key = format!("field.{name}");
+    let s = crate::i18n::t(&key, &[]);
+    if s == key {
+        name.to_string()
+    } else {
+        s
+    }
+}
+
+/// The label of an action named in a refusal (`action.<name>`).
+pub fn action_label(name: &str) -> String {
+    let key = format!("action.{name}");
+    let s = crate::i18n::t(&key, &[]);
+    if s == key {
+        name.to_string()
+    } else {
+        s
     }
 }
 

@@ -35,6 +35,7 @@ ops! {
     PlanEdit = "plan.edit": [Admin, Operator],
     PlanSubmit = "plan.submit": [Admin, Operator],
     PlanDecide = "plan.decide": [Approver],
+    RiskAccept = "risk.accept": [Approver],
     PlanNotice = "plan.notice": [Admin, Operator],
     PlanImplement = "plan.implement": [Admin, Operator],
     PlanCancel = "plan.cancel": [Admin, Operator, Approver],

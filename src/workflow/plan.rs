@@ -1,15 +1,25 @@
 //! Plan transitions and gates (§3.2–§3.5).
+//!
+//! Every gate takes the clock as an argument (`Ctx::now`) and the calendar as it
+//! is now, so a gate holds whatever order the steps come in, whoever takes them
+//! and however late: the window is checked against the calendar at submit,
+//! approval, notice, implementation and go-live; a go-live lies in the past,
+//! after the approval and the notice, inside the window (or an accepted
+//! deviation) and outside hard blackouts; every test item that ever failed, was
+//! blocked or left pending passes later or is waived by an approver; nobody who
+//! contributed to a plan decides on it or accepts its risks.
 
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    blackout_conflicts, non_empty, required, transition, Ctx, FilingMissing, GoLiveMissing, PlanField, RuleError,
+    blackout_conflicts, blackouts_at, non_empty, required, transition, Ctx, FilingMissing, GoLiveMissing, PlanField,
+    RuleError,
 };
 use crate::model::{
-    Approval, BackupConfirmation, Blackout, ComparisonRow, Decision, Defect, DefectStatus, GoLive, GoLiveOutcome,
-    Notice, Plan, PlanStatus as S, Risk, Severity, StaffAssignment, TestCategory, TestItem, TestResult, TestRound,
-    Tester, Training, Window,
+    fmt_time, Approval, BackupConfirmation, Blackout, BlackoutOverride, ComparisonRow, Contributor, Decision, Defect,
+    DefectStatus, Deviation, GoLive, GoLiveOutcome, Notice, Plan, PlanStatus as S, Risk, RiskAcceptance, Severity,
+    StaffAssignment, System, TestCategory, TestItem, TestResult, TestRound, Tester, Time, Training, Window,
 };
 
 /// One change to the written part of a plan, allowed while it is a draft or returned.
@@ -23,11 +33,21 @@ pub enum PlanChange {
     Content(String),
     Approach(String),
     Window(Option<Window>),
+    /// Whether the update migrates data (§3.3).
+    MigratesData(bool),
     BackupPlan(String),
     MigrationPlan(String),
     RollbackPlan(String),
-    /// Justification for a window in a soft blackout period; `None` removes it.
-    BlackoutOverride(Option<String>),
+    /// The justification for a window in a soft blackout period. `period` names
+    /// it; without a name, every soft period the window lies in now (each gets
+    /// its own entry, so a period added later is not covered). No `reason`
+    /// removes the justification(s).
+    BlackoutOverride {
+        #[serde(default)]
+        period: Option<String>,
+        #[serde(default)]
+        reason: Option<String>,
+    },
     AddStaff(StaffAssignment),
     /// 1-based position.
     RemoveStaff(usize),
@@ -46,10 +66,11 @@ impl PlanChange {
             PlanChange::Content(_) => "content",
             PlanChange::Approach(_) => "approach",
             PlanChange::Window(_) => "window",
+            PlanChange::MigratesData(_) => "migrates_data",
             PlanChange::BackupPlan(_) => "backup_plan",
             PlanChange::MigrationPlan(_) => "migration_plan",
             PlanChange::RollbackPlan(_) => "rollback_plan",
-            PlanChange::BlackoutOverride(_) => "blackout_override",
+            PlanChange::BlackoutOverride { .. } => "blackout_override",
             PlanChange::AddStaff(_) => "staff.add",
             PlanChange::RemoveStaff(_) => "staff.remove",
             PlanChange::AddRisk(_) => "risk.add",
@@ -66,12 +87,112 @@ fn expect(p: &Plan, allowed: &[S], action: &str) -> Result<(), RuleError> {
     }
 }
 
+// ===== who contributed (separation of duties, §2.1) =====
+
+/// Kinds of contribution, as recorded in [`Contributor::did`].
+pub const CONTRIBUTIONS: &[&str] = &["create", "edit", "submit", "link", "test", "defect"];
+
+/// Record that `who` contributed to the plan by `did` (one of [`CONTRIBUTIONS`]).
+pub fn contribute(p: &mut Plan, who: &str, did: &str) {
+    match p.contributors.iter_mut().find(|c| c.name == who) {
+        Some(c) => {
+            if !c.did.iter().any(|d| d == did) {
+                c.did.push(did.to_string())
+            }
+        }
+        None => p.contributors.push(Contributor {
+            name: who.to_string(),
+            did: vec![did.to_string()],
+        }),
+    }
+}
+
+/// What `who` did on the plan; empty when they did not contribute.
+pub fn contribution(p: &Plan, who: &str) -> Vec<String> {
+    let mut did = Vec::new();
+    if p.meta.created_by == who {
+        did.push("create".to_string());
+    }
+    if let Some(c) = p.contributors.iter().find(|c| c.name == who) {
+        did.extend(c.did.iter().filter(|d| d.as_str() != "create").cloned());
+    }
+    did
+}
+
+/// Refuse a decision, a risk acceptance or a waiver by someone who contributed.
+fn not_contributor(p: &Plan, ctx: &Ctx) -> Result<(), RuleError> {
+    let did = contribution(p, &ctx.actor.name);
+    if did.is_empty() {
+        Ok(())
+    } else {
+        Err(RuleError::Contributor {
+            user: ctx.actor.name.clone(),
+            plan: p.id.to_string(),
+            did,
+        })
+    }
+}
+
+// ===== writing the plan =====
+
+/// A new draft plan for `system`: what it has before anyone writes it.
+pub fn new_plan(id: crate::model::Id, system: &System, title: &str, from: &str, to: &str, ctx: &Ctx) -> Plan {
+    Plan {
+        id,
+        title: title.to_string(),
+        system: system.id,
+        version_from: from.to_string(),
+        version_to: to.to_string(),
+        status: S::Draft,
+        goals: String::new(),
+        content: String::new(),
+        approach: String::new(),
+        window: None,
+        staff: Vec::new(),
+        risks: Vec::new(),
+        backup_plan: String::new(),
+        migrates_data: None,
+        migration_plan: String::new(),
+        rollback_plan: String::new(),
+        requests: Vec::new(),
+        approvals: Vec::new(),
+        submission: 0,
+        notice: None,
+        withdrawn_notices: Vec::new(),
+        blackout_override: None,
+        blackout_overrides: Vec::new(),
+        contributors: Vec::new(),
+        deviation: None,
+        cancel_reason: None,
+        rounds: Vec::new(),
+        defects: Vec::new(),
+        backup: None,
+        golives: Vec::new(),
+        retest_after_round: None,
+        training: Vec::new(),
+        comparison: Vec::new(),
+        dossier: None,
+        meta: crate::model::Meta::new(&ctx.actor.name, ctx.now),
+    }
+}
+
 /// Is the written plan still open for changes (and for linking requests)?
 pub fn editable(p: &Plan) -> bool {
     matches!(p.status, S::Draft | S::Returned)
 }
 
-pub fn edit(p: &mut Plan, change: PlanChange, _ctx: &Ctx) -> Result<(), RuleError> {
+/// Refuse a window that has started.
+fn window_ahead(w: &Window, ctx: &Ctx) -> Result<(), RuleError> {
+    if w.start <= ctx.now {
+        return Err(RuleError::WindowInPast {
+            start: fmt_time(w.start),
+            now: fmt_time(ctx.now),
+        });
+    }
+    Ok(())
+}
+
+pub fn edit(p: &mut Plan, change: PlanChange, calendar: &[Blackout], ctx: &Ctx) -> Result<(), RuleError> {
     if !editable(p) {
         return Err(transition(p.id, p.status.label(), "edit"));
     }
@@ -87,14 +208,17 @@ pub fn edit(p: &mut Plan, change: PlanChange, _ctx: &Ctx) -> Result<(), RuleErro
                 if w.end <= w.start {
                     return Err(RuleError::WindowOrder);
                 }
+                window_ahead(w, ctx)?;
             }
             p.window = w
         }
+        PlanChange::MigratesData(v) => p.migrates_data = Some(v),
         PlanChange::BackupPlan(v) => p.backup_plan = v,
         PlanChange::MigrationPlan(v) => p.migration_plan = v,
         PlanChange::RollbackPlan(v) => p.rollback_plan = v,
-        PlanChange::BlackoutOverride(v) => {
-            p.blackout_override = v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+        PlanChange::BlackoutOverride { period, reason } => {
+            let reason = reason.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            set_override(p, period.as_deref(), reason, calendar)?
         }
         PlanChange::AddStaff(s) => {
             non_empty(&s.person, "staff.person")?;
@@ -121,7 +245,65 @@ pub fn edit(p: &mut Plan, change: PlanChange, _ctx: &Ctx) -> Result<(), RuleErro
             p.risks.remove(n - 1);
         }
     }
+    contribute(p, &ctx.actor.name, "edit");
     Ok(())
+}
+
+/// The soft periods of the calendar that apply to the plan's system and that
+/// its window lies in.
+pub fn soft_periods<'a>(p: &Plan, calendar: &'a [Blackout]) -> Vec<&'a Blackout> {
+    let Some(w) = &p.window else { return Vec::new() };
+    blackout_conflicts(w, p.system, calendar)
+        .into_iter()
+        .map(|h| h.period)
+        .filter(|b| !b.hard)
+        .collect()
+}
+
+fn set_override(
+    p: &mut Plan,
+    period: Option<&str>,
+    reason: Option<String>,
+    calendar: &[Blackout],
+) -> Result<(), RuleError> {
+    let Some(reason) = reason else {
+        match period {
+            Some(name) => p.blackout_overrides.retain(|o| o.period != name),
+            None => p.blackout_overrides.clear(),
+        }
+        return Ok(());
+    };
+    let names: Vec<String> = match period {
+        Some(name) => {
+            let known = calendar
+                .iter()
+                .any(|b| b.name == name && !b.hard && b.applies_to(p.system));
+            if !known {
+                return Err(RuleError::NotSoftPeriod { period: name.to_string() });
+            }
+            vec![name.to_string()]
+        }
+        None => {
+            let names: Vec<String> = soft_periods(p, calendar).iter().map(|b| b.name.clone()).collect();
+            if names.is_empty() {
+                return Err(RuleError::NoSoftPeriod);
+            }
+            names
+        }
+    };
+    for name in names {
+        p.blackout_overrides.retain(|o| o.period != name);
+        p.blackout_overrides.push(BlackoutOverride {
+            period: name,
+            reason: reason.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// The justification recorded for a soft period, if any.
+pub fn override_for<'a>(p: &'a Plan, period: &str) -> Option<&'a BlackoutOverride> {
+    p.blackout_overrides.iter().find(|o| o.period == period)
 }
 
 /// What the submit gate still misses, in the order of the plan form.
@@ -152,33 +334,68 @@ pub fn submit_missing(p: &Plan) -> Vec<PlanField> {
     if blank(&p.backup_plan) {
         m.push(PlanField::BackupPlan);
     }
+    match p.migrates_data {
+        None => m.push(PlanField::MigratesData),
+        Some(true) if blank(&p.migration_plan) => m.push(PlanField::MigrationPlan),
+        _ => {}
+    }
     if blank(&p.rollback_plan) {
         m.push(PlanField::RollbackPlan);
     }
     m
 }
 
-/// The calendar part of the submit gate: hard periods refuse, soft ones need a justification.
+/// The calendar gate: the window must lie in no hard period of the plan's
+/// system, and every soft period it lies in needs a justification naming it.
 pub fn check_window(p: &Plan, calendar: &[Blackout]) -> Result<(), RuleError> {
     let Some(w) = &p.window else { return Ok(()) };
     if w.end <= w.start {
         return Err(RuleError::WindowOrder);
     }
-    for hit in blackout_conflicts(w, calendar) {
+    for hit in blackout_conflicts(w, p.system, calendar) {
         let b = hit.period;
         let (period, start, end) = (b.name.clone(), b.start.to_string(), b.end.to_string());
         if b.hard {
             return Err(RuleError::HardBlackout { period, start, end });
         }
-        if p.blackout_override.is_none() {
+        if override_for(p, &b.name).is_none() {
             return Err(RuleError::BlackoutNeedsJustification { period, start, end });
         }
     }
     Ok(())
 }
 
+/// Every calendar problem of the plan's window now, for the views (`plan show`,
+/// the TUI): a period added after the plan was approved shows here.
+pub fn calendar_conflicts(p: &Plan, calendar: &[Blackout]) -> Vec<RuleError> {
+    let Some(w) = &p.window else { return Vec::new() };
+    blackout_conflicts(w, p.system, calendar)
+        .into_iter()
+        .filter(|h| h.period.hard || override_for(p, &h.period.name).is_none())
+        .map(|h| {
+            let b = h.period;
+            let (period, start, end) = (b.name.clone(), b.start.to_string(), b.end.to_string());
+            if b.hard {
+                RuleError::HardBlackout { period, start, end }
+            } else {
+                RuleError::BlackoutNeedsJustification { period, start, end }
+            }
+        })
+        .collect()
+}
+
+/// The window as a step commits to it: ahead of now and clear of the calendar.
+fn check_commitment(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Result<(), RuleError> {
+    if let Some(w) = &p.window {
+        window_ahead(w, ctx)?;
+    }
+    check_window(p, calendar)
+}
+
+// ===== submission and decision (§3.2, §2.1) =====
+
 /// draft / returned → submitted, through the submit gate.
-pub fn submit(p: &mut Plan, calendar: &[Blackout], _ctx: &Ctx) -> Result<(), RuleError> {
+pub fn submit(p: &mut Plan, calendar: &[Blackout], ctx: &Ctx) -> Result<(), RuleError> {
     expect(p, &[S::Draft, S::Returned], "submit")?;
     let missing = submit_missing(p);
     if !missing.is_empty() {
@@ -187,46 +404,125 @@ pub fn submit(p: &mut Plan, calendar: &[Blackout], _ctx: &Ctx) -> Result<(), Rul
             fields: missing,
         });
     }
-    check_window(p, calendar)?;
+    check_commitment(p, calendar, ctx)?;
+    p.submission += 1;
+    contribute(p, &ctx.actor.name, "submit");
     p.status = S::Submitted;
     Ok(())
 }
 
-/// The Leading Group's decision: approve, or return for revision with a reason.
-/// The approver may not be the plan's author.
-pub fn decide(p: &mut Plan, decision: Decision, comment: &str, minutes_ref: &str, ctx: &Ctx) -> Result<(), RuleError> {
+/// The approvals of the current submission.
+pub fn current_approvals(p: &Plan) -> impl Iterator<Item = &Approval> {
+    p.approvals
+        .iter()
+        .filter(move |a| a.submission == p.submission && a.decision == Decision::Approved)
+}
+
+/// When the plan was approved: the approval that completed the quorum of the
+/// current submission.
+pub fn approved_at(p: &Plan) -> Option<Time> {
+    if matches!(p.status, S::Draft | S::Submitted | S::Returned) {
+        return None;
+    }
+    current_approvals(p).map(|a| a.time).max()
+}
+
+/// A decision of one member of the Leading Group: approve, or return for
+/// revision with a reason. A plan is approved when `rules.approvers` distinct
+/// members who did not contribute to it have approved its current submission;
+/// one return sends it back. An approved plan, or one whose notice is out, can
+/// still be returned before implementation starts (the notice stays on record).
+pub fn decide(
+    p: &mut Plan,
+    decision: Decision,
+    comment: &str,
+    minutes_ref: &str,
+    calendar: &[Blackout],
+    ctx: &Ctx,
+) -> Result<(), RuleError> {
     let action = match decision {
         Decision::Approved => "approve",
         Decision::Returned => "return",
     };
-    expect(p, &[S::Submitted], action)?;
-    if p.meta.created_by == ctx.actor.name {
-        return Err(RuleError::SelfApproval {
-            user: ctx.actor.name.clone(),
-        });
+    match decision {
+        Decision::Approved => expect(p, &[S::Submitted], action)?,
+        Decision::Returned => expect(p, &[S::Submitted, S::Approved, S::NoticePublished], action)?,
     }
+    not_contributor(p, ctx)?;
     let comment = if decision == Decision::Returned {
         required(comment, action)?
     } else {
         comment.trim().to_string()
     };
+    if decision == Decision::Approved {
+        if current_approvals(p).any(|a| a.approver == ctx.actor.name) {
+            return Err(RuleError::AlreadyApproved {
+                user: ctx.actor.name.clone(),
+                plan: p.id.to_string(),
+            });
+        }
+        check_commitment(p, calendar, ctx)?;
+    }
     p.approvals.push(Approval {
         approver: ctx.actor.name.clone(),
         decision,
         time: ctx.now,
         comment,
         minutes_ref: minutes_ref.trim().to_string(),
+        submission: p.submission,
     });
-    p.status = match decision {
-        Decision::Approved => S::Approved,
-        Decision::Returned => S::Returned,
-    };
+    match decision {
+        Decision::Approved => {
+            let mut names: Vec<&str> = current_approvals(p).map(|a| a.approver.as_str()).collect();
+            names.sort();
+            names.dedup();
+            if names.len() as u32 >= ctx.rules.approvers.max(1) {
+                p.status = S::Approved;
+            }
+        }
+        Decision::Returned => {
+            if let Some(n) = p.notice.take() {
+                p.withdrawn_notices.push(n);
+            }
+            p.status = S::Returned;
+        }
+    }
     Ok(())
 }
 
-/// approved → notice published (更新预告).
-pub fn publish_notice(p: &mut Plan, text: &str, audience: &str, ctx: &Ctx) -> Result<(), RuleError> {
+/// How many approvals the current submission has, and how many it needs.
+pub fn quorum(p: &Plan, ctx: &Ctx) -> (u32, u32) {
+    let mut names: Vec<&str> = current_approvals(p).map(|a| a.approver.as_str()).collect();
+    names.sort();
+    names.dedup();
+    (names.len() as u32, ctx.rules.approvers.max(1))
+}
+
+/// The notice must precede the window by the notice period.
+fn notice_in_time(p: &Plan, published: Time, ctx: &Ctx) -> Result<(), RuleError> {
+    if let Some(w) = &p.window {
+        if w.start - published < Duration::days(ctx.rules.notice_days as i64) {
+            return Err(RuleError::NoticeTooLate {
+                published: fmt_time(published),
+                window_start: fmt_time(w.start),
+                days: ctx.rules.notice_days,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// approved → notice published (更新预告), in time for the window.
+pub fn publish_notice(
+    p: &mut Plan,
+    text: &str,
+    audience: &str,
+    calendar: &[Blackout],
+    ctx: &Ctx,
+) -> Result<(), RuleError> {
     expect(p, &[S::Approved], "publish_notice")?;
+    check_commitment(p, calendar, ctx)?;
+    notice_in_time(p, ctx.now, ctx)?;
     p.notice = Some(Notice {
         text: non_empty(text, "notice.text")?,
         audience: non_empty(audience, "notice.audience")?,
@@ -237,30 +533,28 @@ pub fn publish_notice(p: &mut Plan, text: &str, audience: &str, ctx: &Ctx) -> Re
     Ok(())
 }
 
-/// notice published → implementing: the notice must precede the window by the notice period.
-pub fn start_implementation(p: &mut Plan, ctx: &Ctx) -> Result<(), RuleError> {
+/// notice published → implementing: the notice preceded the window by the notice
+/// period, and the window is still clear of the calendar.
+pub fn start_implementation(p: &mut Plan, calendar: &[Blackout], ctx: &Ctx) -> Result<(), RuleError> {
     expect(p, &[S::NoticePublished], "implement")?;
-    let (Some(n), Some(w)) = (&p.notice, &p.window) else {
+    let Some(n) = &p.notice else {
         return Err(transition(p.id, p.status.label(), "implement"));
     };
-    if w.start - n.published_at < Duration::days(ctx.notice_days as i64) {
-        return Err(RuleError::NoticeTooLate {
-            published: crate::model::fmt_time(n.published_at),
-            window_start: crate::model::fmt_time(w.start),
-            days: ctx.notice_days,
-        });
-    }
+    notice_in_time(p, n.published_at, ctx)?;
+    check_window(p, calendar)?;
     p.status = S::Implementing;
     Ok(())
 }
 
+// ===== testing (§3.3) =====
+
 const TESTABLE: &[S] = &[S::Implementing, S::Testing, S::Ready];
 
 /// Testing and ready are one state seen through the go-live gate: the plan is
-/// ready exactly when nothing is missing.
-fn refresh_readiness(p: &mut Plan) {
+/// ready exactly when nothing is missing (as of now).
+fn refresh_readiness(p: &mut Plan, ctx: &Ctx) {
     if matches!(p.status, S::Testing | S::Ready) {
-        p.status = if golive_missing(p).is_empty() {
+        p.status = if golive_missing(p, ctx.now, &ctx.rules).is_empty() {
             S::Ready
         } else {
             S::Testing
@@ -268,108 +562,204 @@ fn refresh_readiness(p: &mut Plan) {
     }
 }
 
-/// Start a test round; with `copy_unfinished`, the failed and blocked items of the
-/// previous round are copied into it as pending.
-pub fn new_round(p: &mut Plan, copy_unfinished: bool, ctx: &Ctx) -> Result<u32, RuleError> {
+/// The last time each item was tested: its number, the round, and the result
+/// there, in item order.
+pub fn item_history(p: &Plan) -> Vec<(u32, u32, TestResult)> {
+    let mut last: std::collections::BTreeMap<u32, (u32, TestResult)> = Default::default();
+    for r in &p.rounds {
+        for i in &r.items {
+            last.insert(i.no, (r.no, i.result));
+        }
+    }
+    last.into_iter().map(|(no, (round, result))| (no, round, result)).collect()
+}
+
+/// Items whose latest result, in whatever round, is not pass or waived.
+pub fn unresolved_items(p: &Plan) -> Vec<(u32, u32, TestResult)> {
+    item_history(p)
+        .into_iter()
+        .filter(|(_, _, r)| !matches!(r, TestResult::Pass | TestResult::Waived))
+        .collect()
+}
+
+/// The latest occurrence of an item.
+fn last_item_mut(p: &mut Plan, no: u32) -> Option<&mut TestItem> {
+    p.rounds
+        .iter_mut()
+        .rev()
+        .find_map(|r| r.items.iter_mut().find(|i| i.no == no))
+}
+
+fn next_item_no(p: &Plan) -> u32 {
+    p.rounds.iter().flat_map(|r| &r.items).map(|i| i.no).max().unwrap_or(0) + 1
+}
+
+/// Start a test round in a test environment (§3.3); with `copy_unfinished`, every
+/// item not yet passed or waived (in any earlier round) is retested in it.
+pub fn new_round(p: &mut Plan, copy_unfinished: bool, environment: &str, ctx: &Ctx) -> Result<u32, RuleError> {
     expect(p, TESTABLE, "test.round")?;
-    let items: Vec<TestItem> = match (copy_unfinished, p.rounds.last()) {
-        (true, Some(prev)) => prev
-            .items
-            .iter()
-            .filter(|i| matches!(i.result, TestResult::Fail | TestResult::Blocked))
-            .enumerate()
-            .map(|(n, i)| TestItem {
-                no: n as u32 + 1,
+    let environment = non_empty(environment, "environment")?;
+    let items: Vec<TestItem> = if copy_unfinished {
+        let open: Vec<u32> = unresolved_items(p).iter().map(|(no, _, _)| *no).collect();
+        open.iter()
+            .filter_map(|no| {
+                p.rounds
+                    .iter()
+                    .rev()
+                    .find_map(|r| r.items.iter().find(|i| i.no == *no))
+            })
+            .map(|i| TestItem {
                 result: TestResult::Pending,
                 waiver: None,
+                waived: None,
                 notes: String::new(),
                 ..i.clone()
             })
-            .collect(),
-        _ => Vec::new(),
+            .collect()
+    } else {
+        Vec::new()
     };
     let no = p.rounds.len() as u32 + 1;
     p.rounds.push(TestRound {
         no,
         started_at: ctx.now,
         started_by: ctx.actor.name.clone(),
+        environment,
         items,
     });
+    contribute(p, &ctx.actor.name, "test");
     p.status = S::Testing;
-    refresh_readiness(p);
+    refresh_readiness(p, ctx);
     Ok(no)
 }
 
 fn latest_round_mut(p: &mut Plan) -> Result<&mut TestRound, RuleError> {
-    p.rounds.last_mut().ok_or(RuleError::NoSuchItem {
-        what: "test round".into(),
-    })
+    p.rounds.last_mut().ok_or(RuleError::NoRound { plan: p.id.to_string() })
 }
 
-/// Add an item to the latest round.
+/// Add an item to the latest round: a new one (numbered after every item the
+/// plan ever had), or a retest of item `retest` from an earlier round, which
+/// keeps its number, category, description and expected result.
+#[allow(clippy::too_many_arguments)]
 pub fn add_item(
     p: &mut Plan,
     category: TestCategory,
     description: &str,
     expected: &str,
     tester: Tester,
-    _ctx: &Ctx,
+    retest: Option<u32>,
+    ctx: &Ctx,
 ) -> Result<u32, RuleError> {
     expect(p, &[S::Testing, S::Ready], "test.item")?;
-    let description = non_empty(description, "description")?;
     non_empty(&tester.name, "tester")?;
-    let round = latest_round_mut(p)?;
-    let no = round.items.len() as u32 + 1;
-    round.items.push(TestItem {
-        no,
-        category,
-        description,
-        expected: expected.trim().to_string(),
-        tester,
-        result: TestResult::Pending,
-        waiver: None,
-        notes: String::new(),
-    });
-    refresh_readiness(p);
+    if p.rounds.is_empty() {
+        return Err(RuleError::NoRound { plan: p.id.to_string() });
+    }
+    let item = match retest {
+        Some(n) => {
+            let earlier = p
+                .rounds
+                .iter()
+                .rev()
+                .find_map(|r| r.items.iter().find(|i| i.no == n))
+                .ok_or(RuleError::NoSuchItem {
+                    what: format!("#{n}"),
+                })?
+                .clone();
+            let round = p.rounds.last().expect("a round");
+            if round.items.iter().any(|i| i.no == n) {
+                return Err(RuleError::AlreadyInRound { item: n, round: round.no });
+            }
+            TestItem {
+                tester,
+                result: TestResult::Pending,
+                waiver: None,
+                waived: None,
+                notes: String::new(),
+                ..earlier
+            }
+        }
+        None => TestItem {
+            no: next_item_no(p),
+            category,
+            description: non_empty(description, "description")?,
+            expected: expected.trim().to_string(),
+            tester,
+            result: TestResult::Pending,
+            waiver: None,
+            waived: None,
+            notes: String::new(),
+        },
+    };
+    let no = item.no;
+    latest_round_mut(p)?.items.push(item);
+    contribute(p, &ctx.actor.name, "test");
+    refresh_readiness(p, ctx);
     Ok(no)
 }
 
-/// Record the result of an item of the latest round; a waiver needs its reason.
+/// Record the result of an item of the latest round. A waiver is not a result
+/// a tester records: an approver decides it ([`waive`]).
 pub fn set_result(
     p: &mut Plan,
     item: u32,
     result: TestResult,
-    waiver: Option<&str>,
     notes: Option<&str>,
-    _ctx: &Ctx,
+    ctx: &Ctx,
 ) -> Result<(), RuleError> {
     expect(p, &[S::Testing, S::Ready], "test.result")?;
+    if result == TestResult::Waived {
+        return Err(RuleError::WaiverByApprover { item });
+    }
     let round = latest_round_mut(p)?;
     let rno = round.no;
     let it = round
         .items
         .iter_mut()
         .find(|i| i.no == item)
-        .ok_or(RuleError::NoSuchItem {
-            what: format!("round {rno} item #{item}"),
-        })?;
-    it.waiver = if result == TestResult::Waived {
-        Some(
-            waiver
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .ok_or(RuleError::WaiverNeedsReason)?
-                .to_string(),
-        )
-    } else {
-        None
-    };
+        .ok_or(RuleError::NotInRound { item, round: rno })?;
+    it.waiver = None;
+    it.waived = None;
     it.result = result;
     if let Some(n) = notes {
         it.notes = n.trim().to_string();
     }
-    refresh_readiness(p);
+    contribute(p, &ctx.actor.name, "test");
+    refresh_readiness(p, ctx);
     Ok(())
+}
+
+/// An approver who did not contribute waives an item that has not passed, with
+/// the reason: the residual risk is accepted and recorded.
+pub fn waive(p: &mut Plan, item: u32, reason: &str, ctx: &Ctx) -> Result<(), RuleError> {
+    expect(p, &[S::Testing, S::Ready], "test.waive")?;
+    not_contributor(p, ctx)?;
+    let reason = required(reason, "test.waive")?;
+    let it = last_item_mut(p, item).ok_or(RuleError::NoSuchItem {
+        what: format!("#{item}"),
+    })?;
+    if it.result == TestResult::Pass {
+        return Err(RuleError::NothingToAccept {
+            what: format!("#{item}"),
+        });
+    }
+    it.result = TestResult::Waived;
+    it.waiver = Some(reason.clone());
+    it.waived = Some(RiskAcceptance {
+        by: ctx.actor.name.clone(),
+        reason,
+        time: ctx.now,
+    });
+    refresh_readiness(p, ctx);
+    Ok(())
+}
+
+/// Does this defect stand between the plan and going live: critical or major,
+/// neither verified fixed nor risk-accepted by an approver?
+pub fn defect_blocks(d: &Defect) -> bool {
+    matches!(d.severity, Severity::Critical | Severity::Major)
+        && d.status != DefectStatus::Verified
+        && d.acceptance.is_none()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -384,49 +774,89 @@ pub fn add_defect(
 ) -> Result<u32, RuleError> {
     expect(p, TESTABLE, "test.defect")?;
     let description = non_empty(description, "description")?;
-    let round = p.rounds.last().map(|r| r.no);
-    if let Some(i) = item {
-        let known = p.rounds.last().is_some_and(|r| r.items.iter().any(|x| x.no == i));
-        if !known {
-            return Err(RuleError::NoSuchItem {
-                what: format!("item #{i}"),
-            });
-        }
-    }
+    let round = match item {
+        Some(i) => Some(
+            item_history(p)
+                .iter()
+                .find(|(no, _, _)| *no == i)
+                .map(|(_, round, _)| *round)
+                .ok_or(RuleError::NoSuchItem {
+                    what: format!("#{i}"),
+                })?,
+        ),
+        None => None,
+    };
     let no = p.defects.len() as u32 + 1;
     p.defects.push(Defect {
         no,
         severity,
         description,
         found_by,
-        round: item.and(round),
+        round,
         item,
         vendor_ref: vendor_ref.map(str::trim).filter(|s| !s.is_empty()).map(String::from),
         status: DefectStatus::Open,
         reported_at: ctx.now,
+        acceptance: None,
     });
-    refresh_readiness(p);
+    contribute(p, &ctx.actor.name, "defect");
+    refresh_readiness(p, ctx);
     Ok(no)
 }
 
+/// Change a defect's status or vendor reference. A critical or major defect is
+/// set to "won't fix" only after an approver accepted its risk; reopening it
+/// withdraws that acceptance.
 pub fn update_defect(
     p: &mut Plan,
     no: u32,
     status: Option<DefectStatus>,
     vendor_ref: Option<&str>,
-    _ctx: &Ctx,
+    ctx: &Ctx,
 ) -> Result<(), RuleError> {
     expect(p, TESTABLE, "test.defect")?;
     let d = p.defects.iter_mut().find(|d| d.no == no).ok_or(RuleError::NoSuchItem {
-        what: format!("defect D{no}"),
+        what: format!("D{no}"),
     })?;
     if let Some(s) = status {
+        let serious = matches!(d.severity, Severity::Critical | Severity::Major);
+        if s == DefectStatus::WontFix && serious && d.acceptance.is_none() {
+            return Err(RuleError::RiskAcceptanceNeeded {
+                defect: no,
+                severity: d.severity,
+            });
+        }
+        if s == DefectStatus::Open {
+            d.acceptance = None;
+        }
         d.status = s;
     }
     if let Some(v) = vendor_ref {
         d.vendor_ref = Some(v.trim().to_string()).filter(|s| !s.is_empty());
     }
-    refresh_readiness(p);
+    contribute(p, &ctx.actor.name, "defect");
+    refresh_readiness(p, ctx);
+    Ok(())
+}
+
+/// An approver who did not contribute accepts the residual risk of a critical or
+/// major defect that is not verified fixed, with the reason.
+pub fn accept_defect(p: &mut Plan, no: u32, reason: &str, ctx: &Ctx) -> Result<(), RuleError> {
+    expect(p, TESTABLE, "test.accept")?;
+    not_contributor(p, ctx)?;
+    let reason = required(reason, "test.accept")?;
+    let d = p.defects.iter_mut().find(|d| d.no == no).ok_or(RuleError::NoSuchItem {
+        what: format!("D{no}"),
+    })?;
+    if !defect_blocks(d) {
+        return Err(RuleError::NothingToAccept { what: format!("D{no}") });
+    }
+    d.acceptance = Some(RiskAcceptance {
+        by: ctx.actor.name.clone(),
+        reason,
+        time: ctx.now,
+    });
+    refresh_readiness(p, ctx);
     Ok(())
 }
 
@@ -437,40 +867,57 @@ pub fn confirm_backup(p: &mut Plan, mut backup: BackupConfirmation, ctx: &Ctx) -
     backup.verified_by = non_empty(&backup.verified_by, "backup.verified_by")?;
     backup.time = ctx.now;
     p.backup = Some(backup);
-    refresh_readiness(p);
+    refresh_readiness(p, ctx);
     Ok(())
 }
 
-/// The go-live gate (§3.3–§3.4), as a checklist of what is still missing.
-pub fn golive_missing(p: &Plan) -> Vec<GoLiveMissing> {
+// ===== go-live (§3.3–§3.4) =====
+
+/// The go-live gate as of time `at` (the go-live's time), as a checklist of what
+/// is still missing.
+pub fn golive_missing(p: &Plan, at: Time, rules: &crate::config::Process) -> Vec<GoLiveMissing> {
     let mut m = Vec::new();
-    if p.backup.is_none() {
-        m.push(GoLiveMissing::Backup);
+    match &p.backup {
+        None => m.push(GoLiveMissing::Backup),
+        Some(b) => {
+            if at - b.time > Duration::days(rules.backup_max_age_days as i64) {
+                m.push(GoLiveMissing::BackupStale {
+                    confirmed: fmt_time(b.time),
+                    days: rules.backup_max_age_days,
+                });
+            }
+        }
     }
     match p.rounds.last() {
         None => m.push(GoLiveMissing::TestRound),
         Some(r) => {
             let rolled_back_after = p.retest_after_round.is_some_and(|n| r.no <= n);
-            let open: Vec<u32> = r
-                .items
-                .iter()
-                .filter(|i| !matches!(i.result, TestResult::Pass | TestResult::Waived))
-                .map(|i| i.no)
-                .collect();
             if r.items.is_empty() || rolled_back_after {
                 m.push(GoLiveMissing::TestRound);
-            } else if !open.is_empty() {
+            }
+            let open = unresolved_items(p);
+            let here: Vec<u32> = open
+                .iter()
+                .filter(|(_, round, _)| *round == r.no)
+                .map(|(no, _, _)| *no)
+                .collect();
+            if !here.is_empty() {
                 m.push(GoLiveMissing::Items {
                     round: r.no,
-                    items: open,
+                    items: here,
                 });
+            }
+            let earlier: Vec<(u32, u32, TestResult)> =
+                open.into_iter().filter(|(_, round, _)| *round != r.no).collect();
+            if !earlier.is_empty() {
+                m.push(GoLiveMissing::Unresolved { items: earlier });
             }
         }
     }
     let defects: Vec<(u32, Severity)> = p
         .defects
         .iter()
-        .filter(|d| d.status == DefectStatus::Open && matches!(d.severity, Severity::Critical | Severity::Major))
+        .filter(|d| defect_blocks(d))
         .map(|d| (d.no, d.severity))
         .collect();
     if !defects.is_empty() {
@@ -479,11 +926,58 @@ pub fn golive_missing(p: &Plan) -> Vec<GoLiveMissing> {
     m
 }
 
-/// Record a go-live. Success or partial makes the plan live; a rollback sends it
-/// back to testing, where a new round is needed.
-pub fn record_golive(p: &mut Plan, golive: GoLive, _ctx: &Ctx) -> Result<(), RuleError> {
+fn same_minute(a: Time, b: Time) -> bool {
+    (a - b).num_seconds().abs() < 60
+}
+
+/// Is `t` inside the plan's window?
+pub fn in_window(p: &Plan, t: Time) -> bool {
+    p.window.as_ref().is_some_and(|w| w.start <= t && t <= w.end)
+}
+
+/// The time rules of a go-live (or of a deviation's actual time): not in the
+/// future, not before the approval or the notice, and not in a hard blackout of
+/// the system or an unjustified soft one.
+fn golive_time_ok(p: &Plan, time: Time, calendar: &[Blackout], ctx: &Ctx) -> Result<(), RuleError> {
+    if time > ctx.latest_allowed() {
+        return Err(RuleError::GoLiveInFuture {
+            time: fmt_time(time),
+            now: fmt_time(ctx.now),
+        });
+    }
+    if let Some(a) = approved_at(p).filter(|a| time < *a) {
+        return Err(RuleError::GoLiveBeforeApproval {
+            time: fmt_time(time),
+            approved: fmt_time(a),
+        });
+    }
+    if let Some(n) = p.notice.as_ref().filter(|n| time < n.published_at) {
+        return Err(RuleError::GoLiveBeforeNotice {
+            time: fmt_time(time),
+            published: fmt_time(n.published_at),
+        });
+    }
+    for hit in blackouts_at(time, p.system, calendar) {
+        let b = hit.period;
+        if b.hard || override_for(p, &b.name).is_none() {
+            return Err(RuleError::GoLiveInBlackout {
+                time: fmt_time(time),
+                period: b.name.clone(),
+                start: b.start.to_string(),
+                end: b.end.to_string(),
+                hard: b.hard,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Record a go-live. Success or partial makes the plan live: its time lies inside
+/// the window, or is the accepted deviation's; a rollback sends the plan back to
+/// testing, where a new round is needed.
+pub fn record_golive(p: &mut Plan, mut golive: GoLive, calendar: &[Blackout], ctx: &Ctx) -> Result<(), RuleError> {
     expect(p, &[S::Testing, S::Ready], "golive")?;
-    let missing = golive_missing(p);
+    let missing = golive_missing(p, golive.time, &ctx.rules);
     if !missing.is_empty() {
         return Err(RuleError::GoLiveBlocked {
             plan: p.id.to_string(),
@@ -492,6 +986,26 @@ pub fn record_golive(p: &mut Plan, golive: GoLive, _ctx: &Ctx) -> Result<(), Rul
     }
     non_empty(&golive.deployer, "golive.deployer")?;
     non_empty(&golive.version, "golive.version")?;
+    golive_time_ok(p, golive.time, calendar, ctx)?;
+    golive.deviation = None;
+    if golive.outcome != GoLiveOutcome::RolledBack {
+        check_window(p, calendar)?;
+        if !in_window(p, golive.time) {
+            let accepted = p
+                .deviation
+                .as_ref()
+                .is_some_and(|d| d.accepted.is_some() && same_minute(d.time, golive.time));
+            if !accepted {
+                let w = p.window.as_ref();
+                return Err(RuleError::GoLiveOutsideWindow {
+                    time: fmt_time(golive.time),
+                    start: w.map(|w| fmt_time(w.start)).unwrap_or_default(),
+                    end: w.map(|w| fmt_time(w.end)).unwrap_or_default(),
+                });
+            }
+            golive.deviation = p.deviation.take();
+        }
+    }
     let outcome = golive.outcome;
     p.golives.push(golive);
     if outcome == GoLiveOutcome::RolledBack {
@@ -500,6 +1014,46 @@ pub fn record_golive(p: &mut Plan, golive: GoLive, _ctx: &Ctx) -> Result<(), Rul
     } else {
         p.status = S::Live;
     }
+    Ok(())
+}
+
+/// Record that the go-live happened (or will happen) at `time`, outside the
+/// window, and why; an approver who did not contribute must accept it before the
+/// go-live can be recorded at that time.
+pub fn record_deviation(p: &mut Plan, time: Time, reason: &str, ctx: &Ctx) -> Result<(), RuleError> {
+    expect(p, &[S::Testing, S::Ready], "deviation")?;
+    let reason = required(reason, "deviation")?;
+    if in_window(p, time) {
+        return Err(RuleError::NoDeviation { time: fmt_time(time) });
+    }
+    p.deviation = Some(Deviation {
+        time,
+        reason,
+        recorded_by: ctx.actor.name.clone(),
+        recorded_at: ctx.now,
+        accepted: None,
+    });
+    Ok(())
+}
+
+/// An approver who did not contribute accepts the recorded deviation.
+pub fn accept_deviation(p: &mut Plan, reason: &str, ctx: &Ctx) -> Result<(), RuleError> {
+    expect(p, &[S::Testing, S::Ready], "deviation.accept")?;
+    not_contributor(p, ctx)?;
+    let reason = required(reason, "deviation.accept")?;
+    let d = match p.deviation.as_mut() {
+        Some(d) if d.accepted.is_none() => d,
+        _ => {
+            return Err(RuleError::NothingToAccept {
+                what: p.id.to_string(),
+            })
+        }
+    };
+    d.accepted = Some(RiskAcceptance {
+        by: ctx.actor.name.clone(),
+        reason,
+        time: ctx.now,
+    });
     Ok(())
 }
 
@@ -528,18 +1082,17 @@ pub fn remove_comparison(p: &mut Plan, n: usize, _ctx: &Ctx) -> Result<(), RuleE
     Ok(())
 }
 
-/// The filing gate (§3.5).
-pub fn filing_missing(p: &Plan) -> Vec<FilingMissing> {
+// ===== filing (§3.5) =====
+
+/// The filing gate, as of `now`.
+pub fn filing_missing(p: &Plan, now: Time) -> Vec<FilingMissing> {
     let mut m = Vec::new();
-    if p.live_golive().is_none() {
-        m.push(FilingMissing::GoLive);
+    match p.live_golive() {
+        None => m.push(FilingMissing::GoLive),
+        Some(g) if g.time > now => m.push(FilingMissing::GoLiveAhead),
+        Some(_) => {}
     }
-    let report_ok = p.rounds.last().is_some_and(|r| {
-        !r.items.is_empty()
-            && r.items
-                .iter()
-                .all(|i| matches!(i.result, TestResult::Pass | TestResult::Waived))
-    });
+    let report_ok = p.rounds.last().is_some_and(|r| !r.items.is_empty()) && unresolved_items(p).is_empty();
     if !report_ok {
         m.push(FilingMissing::TestReport);
     }
@@ -550,9 +1103,9 @@ pub fn filing_missing(p: &Plan) -> Vec<FilingMissing> {
 }
 
 /// live → filed. The caller freezes the dossier in the same transaction.
-pub fn file(p: &mut Plan, dossier: crate::model::Id, _ctx: &Ctx) -> Result<(), RuleError> {
+pub fn file(p: &mut Plan, dossier: crate::model::Id, ctx: &Ctx) -> Result<(), RuleError> {
+    let missing = filing_missing(p, ctx.now);
     if p.status != S::Live {
-        let missing = filing_missing(p);
         if matches!(p.status, S::Testing | S::Ready) && !missing.is_empty() {
             return Err(RuleError::FilingBlocked {
                 plan: p.id.to_string(),
@@ -561,7 +1114,6 @@ pub fn file(p: &mut Plan, dossier: crate::model::Id, _ctx: &Ctx) -> Result<(), R
         }
         return Err(transition(p.id, p.status.label(), "file"));
     }
-    let missing = filing_missing(p);
     if !missing.is_empty() {
         return Err(RuleError::FilingBlocked {
             plan: p.id.to_string(),
@@ -592,4 +1144,35 @@ pub fn cancel(p: &mut Plan, reason: &str, _ctx: &Ctx) -> Result<(), RuleError> {
     p.cancel_reason = Some(required(reason, "cancel")?);
     p.status = S::Cancelled;
     Ok(())
+}
+
+// ===== the gates as of now, for the views =====
+
+/// Every gate of a plan as of a moment: what submitting, going live and filing
+/// still need, the calendar problems of its window, and its approvals. The
+/// views (`plan show`, `test show`, the TUI) show this instead of judging.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gates {
+    pub submit: Vec<PlanField>,
+    pub golive: Vec<GoLiveMissing>,
+    pub filing: Vec<FilingMissing>,
+    /// Blackout periods the window lies in that it may not (hard) or that lack
+    /// a justification (soft): a period added later shows here.
+    pub calendar: Vec<RuleError>,
+    /// Approvals of the current submission, and how many it needs.
+    pub approvals: (u32, u32),
+}
+
+pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
+    Gates {
+        submit: submit_missing(p),
+        golive: golive_missing(p, ctx.now, &ctx.rules),
+        filing: filing_missing(p, ctx.now),
+        calendar: if matches!(p.status, S::Live | S::Filed | S::Cancelled) {
+            Vec::new()
+        } else {
+            calendar_conflicts(p, calendar)
+        },
+        approvals: quorum(p, ctx),
+    }
 }

@@ -11,6 +11,14 @@ fn expect(r: &Request, allowed: &[S], action: &str) -> Result<(), RuleError> {
     }
 }
 
+/// A request's fields can be edited until it is done (filed with its plan).
+pub fn request_editable(r: &Request) -> Result<(), RuleError> {
+    if r.status == S::Done {
+        return Err(transition(r.id, r.status.label(), "edit"));
+    }
+    Ok(())
+}
+
 /// new → triaged: looked at and classified, decision pending.
 pub fn triage(r: &mut Request, _ctx: &Ctx) -> Result<(), RuleError> {
     expect(r, &[S::New], "triage")?;
@@ -18,9 +26,30 @@ pub fn triage(r: &mut Request, _ctx: &Ctx) -> Result<(), RuleError> {
     Ok(())
 }
 
-/// Accept for planning. From joint review the meeting's position is required.
+/// What accepting the request still needs (§3.1: the IMC decides whether an
+/// update is necessary and feasible): the field names of the analysis left blank.
+pub fn analysis_missing(r: &Request) -> Vec<String> {
+    let mut m = Vec::new();
+    if r.necessity.trim().is_empty() {
+        m.push("necessity".to_string());
+    }
+    if r.feasibility.trim().is_empty() {
+        m.push("feasibility".to_string());
+    }
+    m
+}
+
+/// Accept for planning, once its necessity and feasibility are analysed. From
+/// joint review the meeting's position is required.
 pub fn accept(r: &mut Request, outcome: Option<&str>, ctx: &Ctx) -> Result<(), RuleError> {
     expect(r, &[S::New, S::Triaged, S::JointReview], "accept")?;
+    let missing = analysis_missing(r);
+    if !missing.is_empty() {
+        return Err(RuleError::AnalysisMissing {
+            request: r.id.to_string(),
+            fields: missing,
+        });
+    }
     if r.status == S::JointReview {
         record_joint_outcome(r, outcome.unwrap_or(""), ctx)?;
     }
@@ -81,7 +110,7 @@ pub fn send_to_joint_review(r: &mut Request, ctx: &Ctx) -> Result<(), RuleError>
 }
 
 /// accepted → planned: link to a plan that is still being written.
-pub fn link(r: &mut Request, plan: &mut Plan, _ctx: &Ctx) -> Result<(), RuleError> {
+pub fn link(r: &mut Request, plan: &mut Plan, ctx: &Ctx) -> Result<(), RuleError> {
     expect(r, &[S::Accepted], "link")?;
     if !super::plan::editable(plan) {
         return Err(RuleError::PlanNotOpen {
@@ -94,6 +123,7 @@ pub fn link(r: &mut Request, plan: &mut Plan, _ctx: &Ctx) -> Result<(), RuleErro
     if !plan.requests.contains(&r.id) {
         plan.requests.push(r.id);
     }
+    super::plan::contribute(plan, &ctx.actor.name, "link");
     Ok(())
 }
 

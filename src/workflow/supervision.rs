@@ -1,6 +1,20 @@
 //! Rectification orders and confidential reports (§5.1).
 
 use super::{non_empty, required, transition, Ctx, RuleError};
+
+/// A rectification order's deadline (§5.1) lies today or later: an order is
+/// never overdue at birth.
+pub fn check_deadline(deadline: chrono::NaiveDate, ctx: &Ctx) -> Result<(), RuleError> {
+    let today = ctx.today();
+    if deadline < today {
+        return Err(RuleError::DateInPast {
+            field: "deadline".into(),
+            date: deadline.to_string(),
+            today: today.to_string(),
+        });
+    }
+    Ok(())
+}
 use crate::model::{ConfidentialReport, OrderStatus, RectificationOrder, ReportStatus};
 
 pub fn respond_order(o: &mut RectificationOrder, response: &str, ctx: &Ctx) -> Result<(), RuleError> {

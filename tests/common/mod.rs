@@ -223,9 +223,15 @@ impl World {
         out.entity.parse().unwrap()
     }
 
-    /// A new request, accepted for planning.
+    /// Write a request's necessity and feasibility analysis (§3.1).
+    pub fn analyse(&self, id: Id) {
+        self.ok(&op_a(), analysis(id));
+    }
+
+    /// A new request, analysed and accepted for planning.
     pub fn accepted_request(&self, title: &str) -> Id {
         let id = self.add_request(title);
+        self.analyse(id);
         self.ok(
             &op_a(),
             Command::RequestTriage {
@@ -300,6 +306,7 @@ impl World {
                 }
                 _ => {}
             }
+            self.keep_time(&p);
             let (who, cmd) =
                 next_step(&p, self.now()).unwrap_or_else(|| panic!("{id} is {}: cannot reach {target}", p.status));
             let actor = match who {
@@ -307,6 +314,22 @@ impl World {
                 Who::Approver => approver(),
             };
             self.ok(&actor, cmd);
+        }
+    }
+
+    /// Move the clock as a real update's days pass: implementation starts an
+    /// hour before the window (tests and the backup follow within minutes), and
+    /// the go-live waits for the window.
+    pub fn keep_time(&self, p: &Plan) {
+        let Some(w) = &p.window else { return };
+        let lead = w.start - Duration::hours(1);
+        if p.status == PlanStatus::NoticePublished && self.now() < lead {
+            self.set_now(lead);
+        }
+        let ready = matches!(p.status, PlanStatus::Testing | PlanStatus::Ready)
+            && wf::golive_missing(p, self.now(), &rules()).is_empty();
+        if ready && self.now() < w.start {
+            self.set_now(w.start);
         }
     }
 
@@ -368,6 +391,18 @@ pub fn new_request(title: &str, system: Option<Id>) -> Command {
     }
 }
 
+/// The analysis that lets a request be accepted (§3.1).
+pub fn analysis(id: Id) -> Command {
+    Command::RequestEdit {
+        id,
+        edit: beian::service::RequestEdit {
+            necessity: Some("选课高峰期影响全校学生，有必要".into()),
+            feasibility: Some("厂商已有补丁，两人天可完成".into()),
+            ..Default::default()
+        },
+    }
+}
+
 /// A maintenance window `days` after `now`, four hours long.
 pub fn window_after(now: Time, days: i64) -> Window {
     let start = now + Duration::days(days);
@@ -408,6 +443,7 @@ pub fn full_changes_with_window(w: Window) -> Vec<PlanChange> {
         PlanChange::AddStaff(staff()),
         PlanChange::AddRisk(risk()),
         PlanChange::BackupPlan("全量备份数据库与附件".into()),
+        PlanChange::MigratesData(true),
         PlanChange::MigrationPlan("脚本迁移".into()),
         PlanChange::RollbackPlan("恢复备份并切回旧版本".into()),
     ]
@@ -440,6 +476,7 @@ pub fn golive(time: Time, outcome: GoLiveOutcome) -> GoLive {
         config_changes: String::new(),
         outcome,
         incidents: String::new(),
+        deviation: None,
     }
 }
 
@@ -469,7 +506,34 @@ pub fn test_item(plan: Id) -> Command {
         description: "学生选课".into(),
         expected: "选课成功".into(),
         tester: tester(),
+        retest: None,
     }
+}
+
+/// Item `no` of an earlier round, tested again in the latest round.
+pub fn retest(plan: Id, no: u32) -> Command {
+    Command::TestItem {
+        plan,
+        category: TestCategory::Functional,
+        description: String::new(),
+        expected: String::new(),
+        tester: tester(),
+        retest: Some(no),
+    }
+}
+
+/// A new test round in the test environment.
+pub fn round(plan: Id) -> Command {
+    Command::TestRound {
+        plan,
+        copy_unfinished: false,
+        environment: "测试环境 10.10.1.20".into(),
+    }
+}
+
+/// The process settings the tests run with (`config.toml` defaults).
+pub fn rules() -> beian::config::Process {
+    Default::default()
 }
 
 pub fn pass(plan: Id, item: u32) -> Command {
@@ -477,7 +541,6 @@ pub fn pass(plan: Id, item: u32) -> Command {
         plan,
         item,
         result: TestResult::Pass,
-        waiver: None,
         notes: None,
     }
 }
@@ -535,21 +598,15 @@ pub fn next_step(p: &Plan, now: Time) -> Option<(Who, Command)> {
             },
         ),
         S::NoticePublished => (Who::Operator, Command::PlanImplement { id }),
-        S::Implementing => (
-            Who::Operator,
-            Command::TestRound {
-                plan: id,
-                copy_unfinished: false,
-            },
-        ),
+        S::Implementing => (Who::Operator, round(id)),
         S::Testing | S::Ready => {
-            let missing = wf::golive_missing(p);
+            let missing = wf::golive_missing(p, now, &rules());
             let cmd = match missing.first() {
                 None => Command::GoLive {
                     plan: id,
                     golive: golive(now, GoLiveOutcome::Success),
                 },
-                Some(GoLiveMissing::Backup) => Command::Backup {
+                Some(GoLiveMissing::Backup | GoLiveMissing::BackupStale { .. }) => Command::Backup {
                     plan: id,
                     backup: backup(),
                 },
@@ -557,17 +614,15 @@ pub fn next_step(p: &Plan, now: Time) -> Option<(Who, Command)> {
                     if p.latest_round().is_some_and(|r| r.items.is_empty()) && !round_superseded(p) {
                         test_item(id)
                     } else {
-                        Command::TestRound {
-                            plan: id,
-                            copy_unfinished: false,
-                        }
+                        round(id)
                     }
                 }
                 Some(GoLiveMissing::Items { items, .. }) => pass(id, items[0]),
+                Some(GoLiveMissing::Unresolved { items }) => retest(id, items[0].0),
                 Some(GoLiveMissing::Defects { defects }) => Command::DefectUpdate {
                     plan: id,
                     defect: defects[0].0,
-                    status: Some(DefectStatus::Fixed),
+                    status: Some(DefectStatus::Verified),
                     vendor_ref: None,
                 },
             };

@@ -177,8 +177,14 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
             &format!("{} · {}", fmt_time(n.published_at), n.audience),
         );
     }
+    let gates = s.plans.detail_gates.as_ref().filter(|_| s.plans.detail.as_ref().is_some_and(|d| d.id == p.id));
+    for c in gates.map(|g| g.calendar.as_slice()).unwrap_or_default() {
+        for l in textwrap_lines(&c.message(), w) {
+            lines.push(Line::styled(l, th.warn()));
+        }
+    }
     if p.status == PlanStatus::Draft || p.status == PlanStatus::Returned {
-        let missing = crate::workflow::submit_missing(p);
+        let missing = gates.map(|g| g.submit.clone()).unwrap_or_default();
         if !missing.is_empty() {
             let names = crate::i18n::list(missing.iter().map(|m| m.label()));
             for l in textwrap_lines(&t("tui.plans.missing", &[("fields", names)]), w) {

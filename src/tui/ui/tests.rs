@@ -20,7 +20,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         f.render_widget(Paragraph::new(Span::styled(format!("  {msg}"), th.dim())), area);
         return;
     };
-    let gate = crate::workflow::golive_missing(p);
+    let gate = s.tests.gates.as_ref().map(|g| g.golive.clone()).unwrap_or_default();
     let gate_h = (gate.len() as u16 + 2).min(area.height / 3).max(3);
     let [head, list, checklist] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(gate_h)]).areas(area);

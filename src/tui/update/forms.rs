@@ -51,6 +51,7 @@ fn spec(kind: FormKind) -> &'static [(&'static str, bool)] {
             ("tui.f.rollback_plan", true),
             ("tui.f.risks", true),
             ("tui.f.staff", true),
+            ("tui.f.migrates_data", false),
         ],
         FormKind::Defect => &[
             ("tui.f.severity", false),
@@ -95,6 +96,7 @@ fn spec(kind: FormKind) -> &'static [(&'static str, bool)] {
             ("tui.f.expected", false),
             ("tui.f.tester", false),
             ("tui.f.tester_type", false),
+            ("tui.f.retest", false),
         ],
     }
 }
@@ -155,7 +157,14 @@ fn plan_values(p: &Plan) -> Vec<String> {
         p.approach.clone(),
         ws,
         we,
-        p.blackout_override.clone().unwrap_or_default(),
+        {
+            // One justification per soft period: the form shows the first; saving
+            // applies it to each soft period the window lies in then.
+            p.blackout_overrides
+                .first()
+                .map(|o| o.reason.clone())
+                .unwrap_or_default()
+        },
         p.backup_plan.clone(),
         p.migration_plan.clone(),
         p.rollback_plan.clone(),
@@ -177,7 +186,27 @@ fn plan_values(p: &Plan) -> Vec<String> {
             .map(|s| format!("{} | {} | {}", s.person, s.role, s.duty))
             .collect::<Vec<_>>()
             .join("\n"),
+        match p.migrates_data {
+            Some(true) => t("cli.yes", &[]),
+            Some(false) => t("cli.no", &[]),
+            None => String::new(),
+        },
     ]
+}
+
+/// A yes/no field: `yes`/`no`, `y`/`n`, or the labels of the language (是/否).
+fn yes_no(field: &str, text: &str) -> Result<Option<bool>, String> {
+    let v = text.trim().to_lowercase();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if ["yes", "y", "true", "是"].contains(&v.as_str()) || v == t("cli.yes", &[]).to_lowercase() {
+        return Ok(Some(true));
+    }
+    if ["no", "n", "false", "否"].contains(&v.as_str()) || v == t("cli.no", &[]).to_lowercase() {
+        return Ok(Some(false));
+    }
+    Err(Error::input(field, text, &format!("{} / {}", t("cli.yes", &[]), t("cli.no", &[]))).message())
 }
 
 /// Open a form of `kind` with values taken from the current selection.
@@ -310,6 +339,7 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                     String::new(),
                     s.user.clone(),
                     "technician".into(),
+                    String::new(),
                 ],
             ),
             None => return,
@@ -361,7 +391,9 @@ fn check(s: &State, form: &mut Form) {
             .insert(6, crate::workflow::RuleError::WindowOrder.message());
         return;
     }
-    for hit in crate::workflow::blackout_conflicts(&window, &s.calendar) {
+    let system = s.plans.detail.as_ref().map(|p| p.system);
+    let hits = system.map(|sys| crate::workflow::blackout_conflicts(&window, sys, &s.calendar));
+    for hit in hits.unwrap_or_default() {
         let b = hit.period;
         let args = [
             ("period", b.name.clone()),
@@ -528,8 +560,21 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                     end: time_field("window_end", &v[6])?,
                 }),
             };
+            let soft = window.as_ref().is_some_and(|w| {
+                p.is_some_and(|p| {
+                    crate::workflow::blackout_conflicts(w, p.system, &s.calendar)
+                        .iter()
+                        .any(|h| !h.period.hard)
+                })
+            });
             changes.push(PlanChange::Window(window));
-            changes.push(PlanChange::BlackoutOverride(Some(v[7].clone())));
+            changes.push(PlanChange::BlackoutOverride {
+                period: None,
+                reason: Some(v[7].clone()).filter(|r| soft && !r.trim().is_empty()),
+            });
+            if let Some(m) = yes_no("migrates_data", &v[13])? {
+                changes.push(PlanChange::MigratesData(m));
+            }
             changes.push(PlanChange::BackupPlan(v[8].clone()));
             changes.push(PlanChange::MigrationPlan(v[9].clone()));
             changes.push(PlanChange::RollbackPlan(v[10].clone()));
@@ -614,6 +659,7 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                     steps: v[4].clone(),
                     config_changes: v[5].clone(),
                     incidents: v[6].clone(),
+                    deviation: None,
                 },
             },
             None,
@@ -662,6 +708,10 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                 tester: Tester {
                     name: v[3].clone(),
                     kind: pick("tester_type", &v[4], TesterType::ALL, |x| (x.as_str(), x.label()))?,
+                },
+                retest: match v[5].trim().trim_start_matches('#') {
+                    "" => None,
+                    n => Some(n.parse().map_err(|_| Error::input("retest", &v[5], "1").message())?),
                 },
             },
             None,

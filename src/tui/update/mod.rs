@@ -292,7 +292,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             }
             s.queue.detail = Some(*r)
         }
-        Reply::Plan(p) => plans::loaded(s, *p, fx),
+        Reply::Plan(p, gates) => plans::loaded(s, *p, *gates, fx),
         Reply::Dossier(d) => {
             if s.archive.detail.as_ref().map(|x| x.dossier.id) != Some(d.dossier.id) {
                 s.archive.detail_scroll = Default::default();

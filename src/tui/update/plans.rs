@@ -104,9 +104,10 @@ fn with_detail(s: &mut State, id: Id, kind: FormKind, fx: &mut Vec<Effect>) {
 }
 
 /// A plan arrived from the worker: show it where it is wanted.
-pub fn loaded(s: &mut State, p: Plan, fx: &mut Vec<Effect>) {
+pub fn loaded(s: &mut State, p: Plan, gates: crate::workflow::Gates, fx: &mut Vec<Effect>) {
     if s.tests.plan.as_ref().is_some_and(|t| t.id == p.id) || (s.pane == Pane::Tests && s.tests.plan.is_none()) {
         s.tests.plan = Some(p.clone());
+        s.tests.gates = Some(gates.clone());
         let n = super::tests::rows(s).len();
         s.tests.cursor.clamp(n);
     }
@@ -117,6 +118,7 @@ pub fn loaded(s: &mut State, p: Plan, fx: &mut Vec<Effect>) {
             s.plans.detail_scroll = Default::default();
         }
         s.plans.detail = Some(p);
+        s.plans.detail_gates = Some(gates);
         if edit {
             forms::open(s, FormKind::EditPlan, fx);
         }

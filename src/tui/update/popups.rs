@@ -291,14 +291,21 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
         ),
         PromptFor::Waive { plan, item } => exec_many(
             fx,
-            vec![Command::TestResult {
+            vec![Command::TestWaive {
                 plan: *plan,
                 item: *item,
-                result: TestResult::Waived,
-                waiver: Some(text.into()),
-                notes: None,
+                reason: text.into(),
             }],
             label("tui.done.result"),
+        ),
+        PromptFor::Round(plan) => exec_many(
+            fx,
+            vec![Command::TestRound {
+                plan: *plan,
+                copy_unfinished: true,
+                environment: text.into(),
+            }],
+            label("tui.done.round"),
         ),
         PromptFor::Timeline => super::archive::timeline(s, text, fx)?,
         PromptFor::ReportPeriod => super::reports::period(s, text, fx)?,
@@ -385,4 +392,13 @@ pub fn import_reply(s: &mut State, r: super::super::worker::Reply) {
 pub fn import_ended(s: &mut State) {
     s.popups
         .retain(|p| !matches!(p, Popup::Import(ImportPopup { preview: None, .. })));
+}
+
+/// Open a one-line prompt for `purpose`, pre-filled with `initial`.
+pub fn prompt(s: &mut State, purpose: PromptFor, label: &str, initial: &str) {
+    s.popups.push(Popup::Prompt {
+        purpose,
+        label: label.to_string(),
+        input: super::super::input::Field::new(initial, false),
+    });
 }

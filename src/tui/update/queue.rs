@@ -115,13 +115,7 @@ fn triage(s: &mut State, make: impl Fn(Id) -> Triage, label: &str, fx: &mut Vec<
     }));
 }
 
-fn prompt(s: &mut State, purpose: PromptFor, label: &str, initial: &str) {
-    s.popups.push(Popup::Prompt {
-        purpose,
-        label: label.to_string(),
-        input: super::super::input::Field::new(initial, false),
-    });
-}
+use super::popups::prompt;
 
 pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     let ids: Vec<Id> = targets(s).into_iter().map(|(id, _)| id).collect();

@@ -71,7 +71,6 @@ fn result(s: &mut State, r: TestResult, fx: &mut Vec<Effect>) {
             plan,
             item,
             result: r,
-            waiver: None,
             notes: None,
         },
         expect_rev: None,
@@ -104,14 +103,17 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 })
             }
         }
-        Action::TestNewRound => fx.push(Effect::Job(Job::Execute {
-            cmd: Command::TestRound {
-                plan,
-                copy_unfinished: true,
-            },
-            expect_rev: None,
-            label: t("tui.done.round", &[]),
-        })),
+        Action::TestNewRound => {
+            // The environment of the last round is the usual answer.
+            let env = s
+                .tests
+                .plan
+                .as_ref()
+                .and_then(|p| p.rounds.last())
+                .map(|r| r.environment.clone())
+                .unwrap_or_default();
+            super::popups::prompt(s, PromptFor::Round(plan), &t("tui.prompt.round", &[]), &env)
+        }
         Action::TestAddItem => forms::open(s, FormKind::TestItem, fx),
         Action::TestBackup => forms::open(s, FormKind::Backup, fx),
         Action::TestGoLive => forms::open(s, FormKind::GoLive, fx),
