@@ -565,6 +565,19 @@ impl Gen {
 
     fn triage(&mut self, at: Time, slot: Slot, triage: Triage) {
         let who = self.op();
+        if matches!(triage, Triage::Accept { .. }) {
+            // §3.1: a request is accepted once its necessity and feasibility are analysed.
+            self.push(at - Duration::minutes(10), who, None, move |r| {
+                Ok(Command::RequestEdit {
+                    id: r.id(slot)?,
+                    edit: crate::service::RequestEdit {
+                        necessity: Some("影响日常业务，同类反馈多，有必要处理 / needed".into()),
+                        feasibility: Some("厂商可在下一版本实现，技术可行 / feasible".into()),
+                        ..Default::default()
+                    },
+                })
+            });
+        }
         self.push(at, who, None, move |r| {
             Ok(Command::RequestTriage {
                 id: r.id(slot)?,
@@ -739,6 +752,7 @@ impl Gen {
             PlanChange::BackupPlan(format!(
                 "升级前对{sname}生产数据库执行全量备份，同时备份应用目录与配置文件，备份同步至异地灾备机房并完成恢复校验。"
             )),
+            PlanChange::MigratesData(true),
             PlanChange::MigrationPlan("数据结构变更由厂商升级脚本完成；升级前后比对核心数据表记录数与校验和。".into()),
             PlanChange::RollbackPlan(format!(
                 "回退条件：核心业务验证不通过或窗口结束前 2 小时仍未完成。回退步骤：停止新版本服务，恢复全量备份，\

@@ -202,7 +202,7 @@ fn exit_codes_name_what_is_wrong() {
         assert!(o.stderr.contains(f), "{f} in {}", o.stderr);
     }
     // 3: a permission: only supervisors read the audit log.
-    fails(&db, &["audit"], 3, "may not audit.read");
+    fails(&db, &["audit"], 3, "may not read the audit log");
     // Missing required text.
     fails(
         &db,
@@ -366,6 +366,7 @@ fn calendar_file_import_and_its_errors() {
         vec!["--approach", "方案"],
         vec!["--backup-plan", "备份"],
         vec!["--rollback-plan", "回退"],
+        vec!["--migrates-data", "no"],
         vec!["--window-start", "2027-01-05 22:00", "--window-end", "2027-01-06 02:00"],
     ] {
         let mut a = vec!["plan", "edit", "PLAN-2026-0001"];

@@ -203,6 +203,22 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
         ],
     );
     env.ok(op, &["request", "triage", &req, "triaged"]);
+    // §3.1: accepted only once its necessity and feasibility are analysed.
+    let early = env.run(op, &["request", "triage", &req, "accept"]);
+    assert_eq!(early.code, 3, "{}", early.stderr);
+    assert!(early.stderr.contains("analysis"), "{}", early.stderr);
+    env.ok(
+        op,
+        &[
+            "request",
+            "edit",
+            &req,
+            "--necessity",
+            "高峰期重复扣款影响全校师生，有必要修复",
+            "--feasibility",
+            "厂商已提供固件补丁，可行",
+        ],
+    );
     env.ok(op, &["request", "triage", &req, "accept"]);
 
     // §3.2 the plan, written in Chinese in every field.
@@ -243,6 +259,8 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
             &end,
             "--backup-plan",
             "升级前全量备份交易库并校验",
+            "--migrates-data",
+            "no",
             "--migration-plan",
             "无数据结构变化",
             "--rollback-plan",
@@ -287,7 +305,7 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     // The operator cannot approve; the approver, another OS user, can.
     let refused = env.run(op, &["plan", "approve", &plan]);
     assert_eq!(refused.code, 3, "{}", refused.stderr);
-    assert!(refused.stderr.contains("may not plan.decide"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("may not decide on plans"), "{}", refused.stderr);
     env.ok(
         ap,
         &[
@@ -309,7 +327,7 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     env.ok(op, &["plan", "implement", &plan]);
 
     // §3.3 round 1: one pass, one failure with a major defect sent to the vendor.
-    env.ok(op, &["test", "round", &plan]);
+    env.ok(op, &["test", "round", &plan, "--env", "测试环境 10.10.1.20（生产数据脱敏副本）"]);
     env.ok(
         op,
         &[
@@ -375,7 +393,10 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     assert!(blocked.stderr.contains("backup"), "{}", blocked.stderr);
 
     // Round 2 retests the failure; the vendor's fix is verified; backup confirmed.
-    env.ok(op, &["test", "round", &plan, "--copy-unfinished"]);
+    env.ok(
+        op,
+        &["test", "round", &plan, "--env", "测试环境 10.10.1.20", "--copy-unfinished"],
+    );
     env.ok(op, &["test", "defect-update", &plan, "D1", "--status", "verified"]);
     env.ok(op, &["test", "result", &plan, "1", "pass"]);
     env.ok(
@@ -400,7 +421,31 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     assert_eq!(tests["status"], "ready");
     assert_eq!(tests["rounds"].as_array().unwrap().len(), 2);
 
-    // §3.4 go-live and training; §3.5 comparison and filing.
+    // §3.4 go-live and training; §3.5 comparison and filing. The window is ten
+    // days away: going live now is a deviation, recorded by the operator and
+    // accepted by the approver before the go-live is recorded at that time.
+    let now = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
+    let outside = env.run(op, &["golive", &plan, "--deployer", "王磊", "--time", &now]);
+    assert_eq!(outside.code, 3, "{}", outside.stderr);
+    assert!(outside.stderr.contains("outside the approved window"), "{}", outside.stderr);
+    env.ok(
+        op,
+        &[
+            "plan",
+            "deviation",
+            &plan,
+            "--time",
+            &now,
+            "--reason",
+            "重复扣款持续发生，后勤处要求提前上线",
+        ],
+    );
+    let own = env.run(op, &["plan", "accept-deviation", &plan, "--reason", "同意"]);
+    assert_eq!(own.code, 3, "{}", own.stderr);
+    env.ok(
+        ap,
+        &["plan", "accept-deviation", &plan, "--reason", "影响面大，同意提前"],
+    );
     env.ok(
         op,
         &[
@@ -408,6 +453,8 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
             &plan,
             "--deployer",
             "王磊",
+            "--time",
+            &now,
             "--steps",
             "逐台推送固件并重启",
             "--outcome",

@@ -137,7 +137,7 @@ fn reports_in_every_format_and_recognitions_by_role() {
     let refused = beian(&db, &award);
     assert_eq!(refused.code, 3, "{}{}", refused.stdout, refused.stderr);
     assert!(
-        refused.stderr.contains("may not recognition.record"),
+        refused.stderr.contains("may not record rewards and penalties"),
         "{}",
         refused.stderr
     );

@@ -198,6 +198,7 @@ fn request_received(w: &World, title: &str, received: Time) -> Id {
         request.received_at = Some(received);
     }
     let id: Id = w.ok(&op_a(), c).entity.parse().unwrap();
+    w.analyse(id);
     w.ok(
         &op_a(),
         Command::RequestTriage {

@@ -56,7 +56,7 @@ fn status_is_for_admins_and_supervisors_and_roles_reload_per_connection() {
     let srv = Server::start(&config_for(&["operator"]));
     let refused = srv.cli(&["status"]);
     assert_eq!(refused.code, 3, "{}", refused.stderr);
-    assert!(refused.stderr.contains("may not server.status"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("may not see the server status"), "{}", refused.stderr);
 
     srv.set_config(&config_for(&["supervisor"]));
     let st = srv.cli(&["--json", "status"]).json();

@@ -208,6 +208,18 @@ fn an_operator_submits_and_another_uid_approves_through_the_server() {
         ],
     );
     ok(op, &["request", "triage", &req, "triaged"]);
+    ok(
+        op,
+        &[
+            "request",
+            "edit",
+            &req,
+            "--necessity",
+            "高峰期重复扣款，有必要修复",
+            "--feasibility",
+            "厂商已有补丁，可行",
+        ],
+    );
     ok(op, &["request", "triage", &req, "accept"]);
     let start = (chrono::Local::now() + chrono::Duration::days(10))
         .format("%Y-%m-%d 22:00")
@@ -246,6 +258,8 @@ fn an_operator_submits_and_another_uid_approves_through_the_server() {
             &end,
             "--backup-plan",
             "升级前全量备份交易库",
+            "--migrates-data",
+            "no",
             "--migration-plan",
             "无数据结构变化",
             "--rollback-plan",
@@ -291,7 +305,7 @@ fn an_operator_submits_and_another_uid_approves_through_the_server() {
     let refused = run_as(op, &["plan", "approve", &plan]);
     assert_eq!(refused.code, 3, "{}", refused.stderr);
     assert!(
-        refused.stderr.contains(&format!("{op} may not plan.decide")),
+        refused.stderr.contains(&format!("{op} may not decide on plans")),
         "{}",
         refused.stderr
     );

@@ -155,6 +155,9 @@ pub struct RequestSummary {
     #[serde(default)]
     pub plan: Option<Id>,
     pub rev: u64,
+    /// Its necessity and feasibility analysis is written (§3.1), so it can be accepted.
+    #[serde(default)]
+    pub analysed: bool,
 }
 
 impl Request {
@@ -172,6 +175,7 @@ impl Request {
             tags: self.tags.clone(),
             plan: self.plan,
             rev: self.meta.rev,
+            analysed: crate::workflow::analysis_missing(self).is_empty(),
         }
     }
 }

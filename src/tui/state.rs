@@ -225,6 +225,8 @@ pub enum FormKind {
     Training,
     Comparison,
     DefectUpdate,
+    /// A request's necessity and feasibility analysis, then its acceptance (§3.1).
+    AcceptRequest,
 }
 
 /// A form: labelled fields, one focused.

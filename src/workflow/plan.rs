@@ -930,6 +930,13 @@ fn same_minute(a: Time, b: Time) -> bool {
     (a - b).num_seconds().abs() < 60
 }
 
+/// A time as users give one: to the minute. Recorded times (an approval, a
+/// notice) are compared with a typed time at this precision.
+fn to_minute(t: Time) -> Time {
+    use chrono::{DurationRound, TimeDelta};
+    t.duration_trunc(TimeDelta::minutes(1)).unwrap_or(t)
+}
+
 /// Is `t` inside the plan's window?
 pub fn in_window(p: &Plan, t: Time) -> bool {
     p.window.as_ref().is_some_and(|w| w.start <= t && t <= w.end)
@@ -945,13 +952,13 @@ fn golive_time_ok(p: &Plan, time: Time, calendar: &[Blackout], ctx: &Ctx) -> Res
             now: fmt_time(ctx.now),
         });
     }
-    if let Some(a) = approved_at(p).filter(|a| time < *a) {
+    if let Some(a) = approved_at(p).filter(|a| time < to_minute(*a)) {
         return Err(RuleError::GoLiveBeforeApproval {
             time: fmt_time(time),
             approved: fmt_time(a),
         });
     }
-    if let Some(n) = p.notice.as_ref().filter(|n| time < n.published_at) {
+    if let Some(n) = p.notice.as_ref().filter(|n| time < to_minute(n.published_at)) {
         return Err(RuleError::GoLiveBeforeNotice {
             time: fmt_time(time),
             published: fmt_time(n.published_at),

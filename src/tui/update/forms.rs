@@ -90,6 +90,7 @@ fn spec(kind: FormKind) -> &'static [(&'static str, bool)] {
             ("tui.f.defect_status", false),
             ("tui.f.vendor_ref", false),
         ],
+        FormKind::AcceptRequest => &[("tui.f.necessity", true), ("tui.f.feasibility", true)],
         FormKind::TestItem => &[
             ("tui.f.category", false),
             ("tui.f.description", false),
@@ -113,6 +114,7 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::Training => "tui.form.training",
         FormKind::Comparison => "tui.form.comparison",
         FormKind::DefectUpdate => "tui.form.defect_update",
+        FormKind::AcceptRequest => "tui.form.accept_request",
     }
 }
 
@@ -330,6 +332,19 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             }
             None => return,
         },
+        FormKind::AcceptRequest => {
+            let Some((id, rev)) = super::queue::targets(s).first().copied() else {
+                return;
+            };
+            let detail = s.queue.detail.as_ref().filter(|r| r.id == id);
+            (
+                Some((id, rev)),
+                vec![
+                    detail.map(|r| r.necessity.clone()).unwrap_or_default(),
+                    detail.map(|r| r.feasibility.clone()).unwrap_or_default(),
+                ],
+            )
+        }
         FormKind::TestItem => match sel_plan {
             Some(p) => (
                 Some((p.id, p.meta.rev)),
@@ -699,6 +714,27 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             },
             None,
         ),
+        FormKind::AcceptRequest => {
+            let (id, rev) = form.target.ok_or("request")?;
+            // Only what was written: an empty field keeps the analysis on record.
+            let edit = crate::service::RequestEdit {
+                necessity: Some(v[0].clone()).filter(|x| !x.trim().is_empty()),
+                feasibility: Some(v[1].clone()).filter(|x| !x.trim().is_empty()),
+                ..Default::default()
+            };
+            let mut cmds = Vec::new();
+            if edit.necessity.is_some() || edit.feasibility.is_some() {
+                cmds.push((Command::RequestEdit { id, edit }, Some(rev)));
+            }
+            cmds.push((
+                Command::RequestTriage {
+                    id,
+                    triage: crate::service::Triage::Accept { outcome: None },
+                },
+                None,
+            ));
+            return Ok(cmds);
+        }
         FormKind::TestItem => (
             Command::TestItem {
                 plan: plan.ok_or("plan")?,

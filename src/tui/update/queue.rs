@@ -130,6 +130,16 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::QueueTriaged => triage(s, |_| Triage::Triage, &t("tui.done.triaged", &[]), fx),
+        // One request: its analysis is shown for writing or checking before it
+        // is accepted (§3.1); several marked ones are accepted as they are.
+        Action::QueueAccept if s.queue.marked.is_empty() && !ids.is_empty() => {
+            let analysed = selected(s).is_some_and(|r| r.analysed);
+            if analysed {
+                triage(s, |_| Triage::Accept { outcome: None }, &t("tui.done.accepted", &[]), fx)
+            } else {
+                super::forms::open(s, FormKind::AcceptRequest, fx)
+            }
+        }
         Action::QueueAccept => triage(
             s,
             |_| Triage::Accept { outcome: None },
