@@ -663,7 +663,7 @@ pub fn add_item(
                 .rev()
                 .find_map(|r| r.items.iter().find(|i| i.no == n))
                 .ok_or(RuleError::NoSuchItem {
-                    what: format!("#{n}"),
+                    what: format!("item #{n}"),
                 })?
                 .clone();
             let round = p.rounds.last().expect("a round");
@@ -736,11 +736,11 @@ pub fn waive(p: &mut Plan, item: u32, reason: &str, ctx: &Ctx) -> Result<(), Rul
     not_contributor(p, ctx)?;
     let reason = required(reason, "test.waive")?;
     let it = last_item_mut(p, item).ok_or(RuleError::NoSuchItem {
-        what: format!("#{item}"),
+        what: format!("item #{item}"),
     })?;
     if it.result == TestResult::Pass {
         return Err(RuleError::NothingToAccept {
-            what: format!("#{item}"),
+            what: format!("item #{item}"),
         });
     }
     it.result = TestResult::Waived;
@@ -781,7 +781,7 @@ pub fn add_defect(
                 .find(|(no, _, _)| *no == i)
                 .map(|(_, round, _)| *round)
                 .ok_or(RuleError::NoSuchItem {
-                    what: format!("#{i}"),
+                    what: format!("item #{i}"),
                 })?,
         ),
         None => None,
@@ -816,7 +816,7 @@ pub fn update_defect(
 ) -> Result<(), RuleError> {
     expect(p, TESTABLE, "test.defect")?;
     let d = p.defects.iter_mut().find(|d| d.no == no).ok_or(RuleError::NoSuchItem {
-        what: format!("D{no}"),
+        what: format!("defect D{no}"),
     })?;
     if let Some(s) = status {
         let serious = matches!(d.severity, Severity::Critical | Severity::Major);
@@ -846,10 +846,10 @@ pub fn accept_defect(p: &mut Plan, no: u32, reason: &str, ctx: &Ctx) -> Result<(
     not_contributor(p, ctx)?;
     let reason = required(reason, "test.accept")?;
     let d = p.defects.iter_mut().find(|d| d.no == no).ok_or(RuleError::NoSuchItem {
-        what: format!("D{no}"),
+        what: format!("defect D{no}"),
     })?;
     if !defect_blocks(d) {
-        return Err(RuleError::NothingToAccept { what: format!("D{no}") });
+        return Err(RuleError::NothingToAccept { what: format!("defect D{no}") });
     }
     d.acceptance = Some(RiskAcceptance {
         by: ctx.actor.name.clone(),
@@ -984,6 +984,7 @@ fn golive_time_ok(p: &Plan, time: Time, calendar: &[Blackout], ctx: &Ctx) -> Res
 /// testing, where a new round is needed.
 pub fn record_golive(p: &mut Plan, mut golive: GoLive, calendar: &[Blackout], ctx: &Ctx) -> Result<(), RuleError> {
     expect(p, &[S::Testing, S::Ready], "golive")?;
+    golive_time_ok(p, golive.time, calendar, ctx)?;
     let missing = golive_missing(p, golive.time, &ctx.rules);
     if !missing.is_empty() {
         return Err(RuleError::GoLiveBlocked {
@@ -993,7 +994,6 @@ pub fn record_golive(p: &mut Plan, mut golive: GoLive, calendar: &[Blackout], ct
     }
     non_empty(&golive.deployer, "golive.deployer")?;
     non_empty(&golive.version, "golive.version")?;
-    golive_time_ok(p, golive.time, calendar, ctx)?;
     golive.deviation = None;
     if golive.outcome != GoLiveOutcome::RolledBack {
         check_window(p, calendar)?;
