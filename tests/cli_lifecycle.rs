@@ -424,7 +424,8 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     // §3.4 go-live and training; §3.5 comparison and filing. The window is ten
     // days away: going live now is a deviation, recorded by the operator and
     // accepted by the approver before the go-live is recorded at that time.
-    let now = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
+    // RFC 3339 with its offset: the binary runs with TZ=Asia/Shanghai.
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:00Z").to_string();
     let outside = env.run(op, &["golive", &plan, "--deployer", "王磊", "--time", &now]);
     assert_eq!(outside.code, 3, "{}", outside.stderr);
     assert!(outside.stderr.contains("outside the approved window"), "{}", outside.stderr);

@@ -386,13 +386,18 @@ pub fn test_report_markdown(p: &Plan, system: &System, golive: &[crate::workflow
     rounds_markdown(&mut o, p);
     defects_markdown(&mut o, p);
     backup_markdown(&mut o, p);
-    heading(&mut o, "cli.section.golive_gate");
-    let missing = golive;
-    if missing.is_empty() {
-        o.push_str(&format!("- ✓ {}\n", t("cli.golive_ready", &[])));
-    }
-    for m in missing {
-        o.push_str(&format!("- ✗ {}\n", md_cell(&m.message())));
+    // The gate matters until the plan goes live.
+    if matches!(
+        p.status,
+        PlanStatus::Implementing | PlanStatus::Testing | PlanStatus::Ready
+    ) {
+        heading(&mut o, "cli.section.golive_gate");
+        if golive.is_empty() {
+            o.push_str(&format!("- ✓ {}\n", t("cli.golive_ready", &[])));
+        }
+        for m in golive {
+            o.push_str(&format!("- ✗ {}\n", md_cell(&m.message())));
+        }
     }
     if !p.golives.is_empty() {
         heading(&mut o, "cli.section.golive");

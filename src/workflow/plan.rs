@@ -1173,7 +1173,12 @@ pub struct Gates {
 pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
     Gates {
         submit: submit_missing(p),
-        golive: golive_missing(p, ctx.now, &ctx.rules),
+        // Passed (or moot) once the plan is live, filed or cancelled.
+        golive: if TESTABLE.contains(&p.status) {
+            golive_missing(p, ctx.now, &ctx.rules)
+        } else {
+            Vec::new()
+        },
         filing: filing_missing(p, ctx.now),
         calendar: if matches!(p.status, S::Live | S::Filed | S::Cancelled) {
             Vec::new()
