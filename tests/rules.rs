@@ -528,7 +528,10 @@ fn only_a_submitted_plan_is_decided() {
         },
     );
     let p = w.plan(late);
-    assert_eq!((p.status, p.notice.is_none(), p.withdrawn_notices.len()), (S::Returned, true, 1));
+    assert_eq!(
+        (p.status, p.notice.is_none(), p.withdrawn_notices.len()),
+        (S::Returned, true, 1)
+    );
     let implementing = w.plan_at(S::Implementing);
     let e = w.refused(
         &approver(),
@@ -594,7 +597,10 @@ fn implementation_needs_an_approved_plan_with_a_published_notice() {
     // The notice itself needs the approval.
     let other = w.plan_at(S::Submitted);
     let e = w.refused(&op_a(), notice(other));
-    assert_eq!(e.message(), format!("{other} is submitted: cannot publish the update notice"));
+    assert_eq!(
+        e.message(),
+        format!("{other} is submitted: cannot publish the update notice")
+    );
 
     w.ok(&op_a(), notice(id));
     let p = w.plan(id);
@@ -959,7 +965,10 @@ fn a_rolled_back_go_live_needs_a_new_round() {
     let p = w.plan(id);
     assert_eq!(p.status, S::Testing);
     assert_eq!(p.live_golive(), None);
-    assert_eq!(beian::workflow::golive_missing(&p, w.now(), &rules()), vec![GoLiveMissing::TestRound]);
+    assert_eq!(
+        beian::workflow::golive_missing(&p, w.now(), &rules()),
+        vec![GoLiveMissing::TestRound]
+    );
     let sys = w.svc.system(&viewer(), w.system).unwrap();
     assert_eq!(sys.version, "V2.1", "a rollback leaves the system's version alone");
 
@@ -1533,7 +1542,10 @@ fn a_joint_review_ends_with_the_meetings_position() {
             action: "joint_review.outcome".into()
         }
     );
-    assert_eq!(e.message(), "a reason is required to record the joint review's position");
+    assert_eq!(
+        e.message(),
+        "a reason is required to record the joint review's position"
+    );
     triage(
         &w,
         r,
@@ -2268,7 +2280,11 @@ fn a_go_live_cannot_precede_the_approval_or_the_notice() {
     assert!(matches!(e, RuleError::GoLiveBeforeApproval { .. }), "{e:?}");
     let e = w.refused(&op_a(), at_golive(&w, id, published - Duration::minutes(1)));
     assert!(matches!(e, RuleError::GoLiveBeforeNotice { .. }), "{e:?}");
-    assert!(e.message().contains("before the update notice was published"), "{}", e.message());
+    assert!(
+        e.message().contains("before the update notice was published"),
+        "{}",
+        e.message()
+    );
     // Not even as an accepted deviation.
     w.ok(
         &op_a(),
@@ -2329,7 +2345,13 @@ fn a_go_live_outside_the_window_needs_an_accepted_deviation() {
     let e = w.refused(&op_a(), accept.clone());
     assert!(matches!(e, RuleError::Forbidden { .. }), "{e:?}");
     let both = op_approver();
-    w.ok(&both, Command::RequestComment { id: w.add_request("x"), text: "y".into() });
+    w.ok(
+        &both,
+        Command::RequestComment {
+            id: w.add_request("x"),
+            text: "y".into(),
+        },
+    );
     w.ok(&both, defect(id, Severity::Trivial));
     let e = w.refused(&both, accept.clone());
     assert!(matches!(e, RuleError::Contributor { .. }), "{e:?}");
@@ -2353,12 +2375,9 @@ fn a_go_live_in_a_hard_blackout_is_refused_even_with_a_deviation() {
     let (id, win) = ready_in_window(&w);
     let next_day = win.end.with_timezone(&Local).date_naive() + Duration::days(1);
     add_period(&w, "全国研究生招生考试", next_day, next_day, true);
-    let t = chrono::TimeZone::from_local_datetime(
-        &Local,
-        &next_day.and_hms_opt(10, 0, 0).unwrap(),
-    )
-    .unwrap()
-    .with_timezone(&chrono::Utc);
+    let t = chrono::TimeZone::from_local_datetime(&Local, &next_day.and_hms_opt(10, 0, 0).unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc);
     w.set_now(t + Duration::hours(1));
     w.ok(
         &op_a(),
@@ -2471,7 +2490,12 @@ fn a_justification_covers_only_the_soft_period_it_names() {
             }],
         },
     );
-    assert_eq!(e, RuleError::NotSoftPeriod { period: "寒假".into() });
+    assert_eq!(
+        e,
+        RuleError::NotSoftPeriod {
+            period: "寒假".into()
+        }
+    );
 }
 
 #[test]
@@ -2526,7 +2550,10 @@ fn a_blackout_for_named_systems_closes_only_those() {
         },
     );
     let e = w.refused(&op_a(), Command::PlanSubmit { id: fin });
-    assert!(matches!(e, RuleError::HardBlackout { ref period, .. } if period == "财务年度结账"), "{e:?}");
+    assert!(
+        matches!(e, RuleError::HardBlackout { ref period, .. } if period == "财务年度结账"),
+        "{e:?}"
+    );
     // A period naming a system that does not exist is refused.
     let e = w
         .exec(
@@ -2606,7 +2633,13 @@ fn a_failure_is_not_forgotten_by_a_new_round() {
     let _en = english();
     let w = World::new();
     let id = w.plan_at(S::Implementing);
-    w.ok(&op_a(), Command::Backup { plan: id, backup: backup() });
+    w.ok(
+        &op_a(),
+        Command::Backup {
+            plan: id,
+            backup: backup(),
+        },
+    );
     w.ok(&op_a(), round(id));
     w.ok(&op_a(), test_item(id));
     w.ok(&op_a(), test_item(id));
@@ -2748,7 +2781,10 @@ fn nobody_who_contributed_decides_and_a_decision_needs_the_quorum() {
     let r = w.accepted_request("选课卡顿");
     w.ok(&rewriter, Command::RequestLink { id: r, plan: other });
     w.ok(&op_a(), Command::PlanSubmit { id: other });
-    assert!(matches!(w.refused(&rewriter, approve(other)), RuleError::Contributor { .. }));
+    assert!(matches!(
+        w.refused(&rewriter, approve(other)),
+        RuleError::Contributor { .. }
+    ));
 
     // Two approvers needed: one approval leaves the plan submitted.
     let mut cfg = w.svc.config().clone();
@@ -2777,13 +2813,20 @@ fn nobody_who_contributed_decides_and_a_decision_needs_the_quorum() {
     );
     w.ok(&op_a(), Command::PlanSubmit { id });
     w.ok(&approver(), approve(id));
-    assert_eq!(w.status(id), S::Submitted, "the earlier approval was of the earlier submission");
+    assert_eq!(
+        w.status(id),
+        S::Submitted,
+        "the earlier approval was of the earlier submission"
+    );
     w.ok(&approver2(), approve(id));
     let p = w.plan(id);
     assert_eq!(p.status, S::Approved);
     assert_eq!(p.submission, 2);
     assert_eq!(
-        p.approvals.iter().map(|a| (a.approver.as_str(), a.submission)).collect::<Vec<_>>(),
+        p.approvals
+            .iter()
+            .map(|a| (a.approver.as_str(), a.submission))
+            .collect::<Vec<_>>(),
         vec![("li", 1), ("zhou", 1), ("li", 2), ("zhou", 2)]
     );
 }

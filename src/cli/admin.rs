@@ -531,9 +531,19 @@ pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {
                 let systems = if b.systems.is_empty() {
                     t("cli.calendar.all_systems", &[])
                 } else {
-                    crate::i18n::list(b.systems.iter().map(|s| names.get(s).cloned().unwrap_or_else(|| s.to_string())))
+                    crate::i18n::list(
+                        b.systems
+                            .iter()
+                            .map(|s| names.get(s).cloned().unwrap_or_else(|| s.to_string())),
+                    )
                 };
-                tb.row(vec![b.name.clone(), b.start.to_string(), b.end.to_string(), kind, systems]);
+                tb.row(vec![
+                    b.name.clone(),
+                    b.start.to_string(),
+                    b.end.to_string(),
+                    kind,
+                    systems,
+                ]);
             }
             tb.print();
         }

@@ -863,10 +863,7 @@ pub fn print_plan(p: &Plan, sys: &System, gates: Option<&crate::workflow::Gates>
         f.add(t("cli.col.override", &[]), o);
     }
     for o in &p.blackout_overrides {
-        f.add(
-            t("cli.col.override", &[]),
-            format!("「{}」 {}", o.period, o.reason),
-        );
+        f.add(t("cli.col.override", &[]), format!("「{}」 {}", o.period, o.reason));
     }
     f.add(
         t("enum.PlanField.migrates_data", &[]),

@@ -638,7 +638,10 @@ fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outco
         }),
         C::DefectAccept { plan, defect, reason } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
             wf::accept_defect(p, *defect, reason, ctx)?;
-            Ok(format!("D{defect} risk accepted: {}", crate::sanitize::clean_line(reason)))
+            Ok(format!(
+                "D{defect} risk accepted: {}",
+                crate::sanitize::clean_line(reason)
+            ))
         }),
         C::PlanDeviation { plan, time, reason } => plan_step(tx, ctx, cmd, *plan, expect, |p, _| {
             wf::record_deviation(p, *time, reason, ctx)?;

@@ -149,7 +149,11 @@ pub enum RuleError {
     #[error("window order")]
     WindowOrder,
     #[error("contributor")]
-    Contributor { user: String, plan: String, did: Vec<String> },
+    Contributor {
+        user: String,
+        plan: String,
+        did: Vec<String>,
+    },
     #[error("already approved")]
     AlreadyApproved { user: String, plan: String },
     #[error("window in the past")]
@@ -277,9 +281,10 @@ impl RuleError {
                     ("did", list(did.iter().map(|d| t(&format!("contribution.{d}"), &[])))),
                 ],
             ),
-            AlreadyApproved { user, plan } => {
-                t("rule.already_approved", &[("user", user.clone()), ("plan", plan.clone())])
-            }
+            AlreadyApproved { user, plan } => t(
+                "rule.already_approved",
+                &[("user", user.clone()), ("plan", plan.clone())],
+            ),
             WindowInPast { start, now } => t("rule.window_past", &[("start", start.clone()), ("now", now.clone())]),
             DateInPast { field, date, today } => t(
                 "rule.date_past",

@@ -279,7 +279,9 @@ fn set_override(
                 .iter()
                 .any(|b| b.name == name && !b.hard && b.applies_to(p.system));
             if !known {
-                return Err(RuleError::NotSoftPeriod { period: name.to_string() });
+                return Err(RuleError::NotSoftPeriod {
+                    period: name.to_string(),
+                });
             }
             vec![name.to_string()]
         }
@@ -571,7 +573,9 @@ pub fn item_history(p: &Plan) -> Vec<(u32, u32, TestResult)> {
             last.insert(i.no, (r.no, i.result));
         }
     }
-    last.into_iter().map(|(no, (round, result))| (no, round, result)).collect()
+    last.into_iter()
+        .map(|(no, (round, result))| (no, round, result))
+        .collect()
 }
 
 /// Items whose latest result, in whatever round, is not pass or waived.
@@ -602,12 +606,7 @@ pub fn new_round(p: &mut Plan, copy_unfinished: bool, environment: &str, ctx: &C
     let items: Vec<TestItem> = if copy_unfinished {
         let open: Vec<u32> = unresolved_items(p).iter().map(|(no, _, _)| *no).collect();
         open.iter()
-            .filter_map(|no| {
-                p.rounds
-                    .iter()
-                    .rev()
-                    .find_map(|r| r.items.iter().find(|i| i.no == *no))
-            })
+            .filter_map(|no| p.rounds.iter().rev().find_map(|r| r.items.iter().find(|i| i.no == *no)))
             .map(|i| TestItem {
                 result: TestResult::Pending,
                 waiver: None,
@@ -668,7 +667,10 @@ pub fn add_item(
                 .clone();
             let round = p.rounds.last().expect("a round");
             if round.items.iter().any(|i| i.no == n) {
-                return Err(RuleError::AlreadyInRound { item: n, round: round.no });
+                return Err(RuleError::AlreadyInRound {
+                    item: n,
+                    round: round.no,
+                });
             }
             TestItem {
                 tester,
@@ -849,7 +851,9 @@ pub fn accept_defect(p: &mut Plan, no: u32, reason: &str, ctx: &Ctx) -> Result<(
         what: format!("defect D{no}"),
     })?;
     if !defect_blocks(d) {
-        return Err(RuleError::NothingToAccept { what: format!("defect D{no}") });
+        return Err(RuleError::NothingToAccept {
+            what: format!("defect D{no}"),
+        });
     }
     d.acceptance = Some(RiskAcceptance {
         by: ctx.actor.name.clone(),
@@ -1050,11 +1054,7 @@ pub fn accept_deviation(p: &mut Plan, reason: &str, ctx: &Ctx) -> Result<(), Rul
     let reason = required(reason, "deviation.accept")?;
     let d = match p.deviation.as_mut() {
         Some(d) if d.accepted.is_none() => d,
-        _ => {
-            return Err(RuleError::NothingToAccept {
-                what: p.id.to_string(),
-            })
-        }
+        _ => return Err(RuleError::NothingToAccept { what: p.id.to_string() }),
     };
     d.accepted = Some(RiskAcceptance {
         by: ctx.actor.name.clone(),
