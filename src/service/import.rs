@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Condvar, Mutex};
 
-use super::{clean_tags, new_request, Command, ImportItem, ImportReport, Outcome, Service};
+use super::{new_request, Command, ImportItem, ImportReport, Outcome, Service};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::store::{Store, Tx};
@@ -427,7 +427,7 @@ fn import_batch(
         let key = wf::title_key(&r.title);
         if dups.matches(r.system, &key) || batch_dups.matches(r.system, &key) {
             r.tags.push(wf::LIKELY_DUPLICATE_TAG.to_string());
-            r.tags = clean_tags(&r.tags);
+            r.tags = wf::clean_tags(&r.tags);
             out.report.flagged.push(r.id);
         }
         batch_dups.insert(r.system, &key);

@@ -4,6 +4,7 @@
 //! or refuse with a [`RuleError`] that names what is wrong.
 
 mod calendar;
+pub mod command;
 mod error;
 pub mod permissions;
 mod plan;

@@ -12,6 +12,7 @@
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
+use super::command::Command;
 use super::{
     blackout_conflicts, blackouts_at, non_empty, required, transition, Ctx, FilingMissing, GoLiveMissing, PlanField,
     RuleError,
@@ -1187,4 +1188,154 @@ pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
         },
         approvals: quorum(p, ctx),
     }
+}
+
+// ===== the rulebook of a plan =====
+
+/// Decide a command on a plan: the status machine, the gate and the clock, in
+/// one place (the permission was checked by [`super::check`]). Changes `p` and
+/// returns the detail of the audit summary, or refuses. What a command does to
+/// *other* records (releasing requests, the system's version, the dossier) the
+/// service does after this has allowed it. A notice's text must be resolved
+/// before (the generated text needs the system).
+pub fn decide_plan(p: &mut Plan, cmd: &Command, calendar: &[Blackout], ctx: &Ctx) -> Result<String, RuleError> {
+    use crate::sanitize::clean_line;
+    use Command as C;
+    Ok(match cmd {
+        C::PlanEdit { changes, .. } => {
+            for c in changes {
+                edit(p, c.clone(), calendar, ctx)?;
+            }
+            changes.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+        }
+        C::PlanSubmit { .. } => {
+            submit(p, calendar, ctx)?;
+            String::new()
+        }
+        C::PlanApprove {
+            comment, minutes_ref, ..
+        } => {
+            decide(p, Decision::Approved, comment, minutes_ref, calendar, ctx)?;
+            let (have, need) = quorum(p, ctx);
+            if need > 1 {
+                format!("{minutes_ref} ({have}/{need})")
+            } else {
+                minutes_ref.clone()
+            }
+        }
+        C::PlanReturn {
+            reason, minutes_ref, ..
+        } => {
+            decide(p, Decision::Returned, reason, minutes_ref, calendar, ctx)?;
+            clean_line(reason)
+        }
+        C::PlanNotice { text, audience, .. } => {
+            publish_notice(p, text.as_deref().unwrap_or(""), audience, calendar, ctx)?;
+            audience.clone()
+        }
+        C::PlanImplement { .. } => {
+            start_implementation(p, calendar, ctx)?;
+            String::new()
+        }
+        C::PlanCancel { reason, .. } => {
+            cancel(p, reason, ctx)?;
+            clean_line(reason)
+        }
+        C::TestRound {
+            copy_unfinished,
+            environment,
+            ..
+        } => {
+            let no = new_round(p, *copy_unfinished, environment, ctx)?;
+            format!("round {no}, {} items", p.rounds.last().map_or(0, |r| r.items.len()))
+        }
+        C::TestItem {
+            category,
+            description,
+            expected,
+            tester,
+            retest,
+            ..
+        } => {
+            let no = add_item(p, *category, description, expected, tester.clone(), *retest, ctx)?;
+            let item = p.rounds.last().and_then(|r| r.items.iter().find(|i| i.no == no));
+            format!(
+                "#{no}{} [{}] {}",
+                if retest.is_some() { " retest" } else { "" },
+                item.map(|i| i.category).unwrap_or(*category),
+                clean_line(item.map(|i| i.description.as_str()).unwrap_or(description))
+            )
+        }
+        C::TestResult {
+            item, result, notes, ..
+        } => {
+            set_result(p, *item, *result, notes.as_deref(), ctx)?;
+            format!("#{item} {result}")
+        }
+        C::TestWaive { item, reason, .. } => {
+            waive(p, *item, reason, ctx)?;
+            format!("#{item} waived: {}", clean_line(reason))
+        }
+        C::DefectAdd {
+            severity,
+            description,
+            found_by,
+            item,
+            vendor_ref,
+            ..
+        } => {
+            let no = add_defect(
+                p,
+                *severity,
+                description,
+                found_by.clone(),
+                *item,
+                vendor_ref.as_deref(),
+                ctx,
+            )?;
+            format!("D{no} {severity}: {}", clean_line(description))
+        }
+        C::DefectUpdate {
+            defect,
+            status,
+            vendor_ref,
+            ..
+        } => {
+            update_defect(p, *defect, *status, vendor_ref.as_deref(), ctx)?;
+            format!("D{defect} {}", status.map(|s| s.to_string()).unwrap_or_default())
+        }
+        C::DefectAccept { defect, reason, .. } => {
+            accept_defect(p, *defect, reason, ctx)?;
+            format!("D{defect} risk accepted: {}", clean_line(reason))
+        }
+        C::Backup { backup, .. } => {
+            confirm_backup(p, backup.clone(), ctx)?;
+            format!("{} @ {}", backup.what, backup.location)
+        }
+        C::GoLive { golive, .. } => {
+            record_golive(p, golive.clone(), calendar, ctx)?;
+            format!("{} {}", golive.outcome, golive.version)
+        }
+        C::PlanDeviation { time, reason, .. } => {
+            record_deviation(p, *time, reason, ctx)?;
+            format!("{}: {}", fmt_time(*time), clean_line(reason))
+        }
+        C::DeviationAccept { reason, .. } => {
+            accept_deviation(p, reason, ctx)?;
+            format!("accepted: {}", clean_line(reason))
+        }
+        C::Training { training, .. } => {
+            add_training(p, training.clone(), ctx)?;
+            format!("{} {} {}", training.format, training.date, training.attendance)
+        }
+        C::ComparisonAdd { row, .. } => {
+            add_comparison(p, row.clone(), ctx)?;
+            format!("{} {}", row.change, row.function)
+        }
+        C::ComparisonRemove { row, .. } => {
+            remove_comparison(p, *row, ctx)?;
+            format!("#{row}")
+        }
+        other => return Err(transition(p.id, p.status.label(), other.name())),
+    })
 }
