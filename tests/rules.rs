@@ -2890,3 +2890,84 @@ fn a_request_is_accepted_only_with_its_analysis() {
     assert!(w.svc.requests(&viewer(), &RequestFilter::default()).unwrap()[0].analysed);
     w.ok(&op_a(), accept);
 }
+
+#[test]
+fn a_substitute_decides_in_a_members_place_but_not_on_plans_they_touched() {
+    let _en = english();
+    let w = World::new();
+    let today = w.now().with_timezone(&Local).date_naive();
+    let name = |who: &str, from: NaiveDate, to: NaiveDate| Command::ApproverSubstitute {
+        substitute: who.into(),
+        from,
+        to,
+        reason: "出差".into(),
+    };
+    // Only a member names a substitute; not themself, not in the past, not backwards.
+    let e = w.refused(&op_a(), name("wu", today, today));
+    assert!(matches!(e, RuleError::Forbidden { .. }), "{e:?}");
+    assert!(matches!(
+        w.refused(&approver(), name("li", today, today)),
+        RuleError::SubstituteSelf { .. }
+    ));
+    assert!(matches!(
+        w.refused(&approver(), name("wu", today - Duration::days(1), today)),
+        RuleError::DateInPast { .. }
+    ));
+    assert!(matches!(
+        w.refused(&approver(), name("wu", today + Duration::days(2), today)),
+        RuleError::DateOrder { .. }
+    ));
+    // Someone who contributed to a plan open to a decision cannot be named.
+    let id = w.plan_at(S::Submitted);
+    let e = w.refused(&approver(), name("wang", today, today + Duration::days(3)));
+    assert!(
+        matches!(&e, RuleError::Contributor { user, .. } if user == "wang"),
+        "{e:?}"
+    );
+    // wu, with no role of their own, decides for li during the period.
+    w.ok(&approver(), name("wu", today, today + Duration::days(3)));
+    assert_eq!(w.svc.substitutes(&viewer()).unwrap()[0].substitute, "wu");
+    let wu = Actor::new("wu", &[]);
+    let approve = Command::PlanApprove {
+        id,
+        comment: "代为审批".into(),
+        minutes_ref: "LG-9".into(),
+    };
+    let mut cfg = w.svc.config().clone();
+    cfg.process.approvers = 2;
+    let mut w = w;
+    w.svc.set_config(cfg);
+    w.ok(&wu, approve.clone());
+    let a = w.plan(id).approvals[0].clone();
+    assert_eq!((a.approver.as_str(), a.on_behalf_of.as_deref()), ("wu", Some("li")));
+    // li's decision is made: li cannot count twice.
+    let e = w.refused(&approver(), approve.clone());
+    assert_eq!(
+        e,
+        RuleError::AlreadyApproved {
+            user: "li".into(),
+            plan: id.to_string()
+        }
+    );
+    // A substitute who contributes to a plan afterwards decides nothing on it.
+    let zhou = Actor::new("zhou", &[Role::Approver]);
+    w.ok(&zhou, name("zhao", today, today + Duration::days(3)));
+    let other = w.written_plan(&op_b());
+    w.ok(&op_b(), Command::PlanSubmit { id: other });
+    let e = w.refused(
+        &op_b(),
+        Command::PlanApprove {
+            id: other,
+            comment: String::new(),
+            minutes_ref: String::new(),
+        },
+    );
+    assert!(
+        matches!(&e, RuleError::Contributor { user, .. } if user == "zhao"),
+        "{e:?}"
+    );
+    // After the period, wu is nobody again.
+    w.wait(Duration::days(5));
+    let e = w.refused(&wu, approve);
+    assert!(matches!(e, RuleError::Forbidden { .. }), "{e:?}");
+}

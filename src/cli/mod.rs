@@ -2,6 +2,7 @@
 //! through [`crate::service::Service`]; nothing here decides what is allowed.
 
 mod admin;
+mod approvers;
 mod args;
 mod export;
 mod help_i18n;
@@ -114,6 +115,9 @@ pub enum Top {
     /// The academic calendar of blackout periods
     #[command(subcommand)]
     Calendar(admin::CalendarCmd),
+    /// The Leading Group: substitutes who decide in a member's place (§2.1)
+    #[command(subcommand)]
+    Approver(approvers::ApproverCmd),
     /// The audit log (supervisors)
     Audit(admin::AuditArgs),
     /// Recompute the hash chain of the audit log and the archive; report the first broken link
@@ -324,6 +328,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Contributions(a) => report::contributions(&ctx()?, a),
         Top::Recognition(c) => report::recognition(&ctx()?, c),
         Top::Calendar(c) => admin::calendar(&ctx()?, c),
+        Top::Approver(c) => approvers::run(&ctx()?, c),
         Top::Audit(a) => admin::audit(&ctx()?, a),
         Top::Verify(a) => integrity::verify(ctx, cli.json, a),
         Top::Backup(a) => integrity::backup(&ctx()?, a),

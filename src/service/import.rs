@@ -213,6 +213,7 @@ impl ImportSession {
             actor: &self.actor,
             now: self.now,
             rules: self.rules,
+            on_behalf_of: None,
         };
         let run = |tx: &mut Tx| import_batch(tx, &ctx, items, &self.dups, &self.seen, &self.msgids);
         let out = if self.dry_run {

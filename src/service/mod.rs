@@ -163,7 +163,29 @@ impl Service {
     /// `expect_rev`, when given, is the revision of the target record the caller
     /// based its change on; a different current revision is a conflict.
     pub fn execute_at(&self, actor: &Actor, cmd: Command, expect_rev: Option<u64>, now: Time) -> Result<Outcome> {
-        wf::check(actor, cmd.op())?;
+        // A named substitute decides as an approver, in the member's name (§2.1).
+        let mut on_behalf_of = None;
+        let stand_in;
+        let actor = match wf::check(actor, cmd.op()) {
+            Ok(()) => actor,
+            Err(e) => {
+                let day = now.with_timezone(&chrono::Local).date_naive();
+                let subs = self.store.substitutes()?;
+                match wf::substitute::acting_for(&subs, &actor.name, day) {
+                    Some(s) if wf::allowed(Role::Approver, cmd.op()) => {
+                        on_behalf_of = Some(s.approver.clone());
+                        let mut roles = actor.roles.clone();
+                        roles.push(Role::Approver);
+                        stand_in = Actor {
+                            name: actor.name.clone(),
+                            roles,
+                        };
+                        &stand_in
+                    }
+                    _ => return Err(e.into()),
+                }
+            }
+        };
         // An import cleans its items itself, batch by batch.
         if let Command::RequestImport { items, dry_run } = cmd {
             let mut session = self.import_session_at(actor, dry_run, now)?;
@@ -175,10 +197,27 @@ impl Service {
             actor,
             now,
             rules: self.config.process,
+            on_behalf_of,
+        };
+        // Naming a substitute looks at every plan open to a decision.
+        let open: Vec<Id> = match &cmd {
+            Command::ApproverSubstitute { .. } => self
+                .store
+                .summaries::<Plan>()?
+                .into_iter()
+                .filter(|p| {
+                    matches!(
+                        p.status,
+                        PlanStatus::Submitted | PlanStatus::Approved | PlanStatus::NoticePublished
+                    )
+                })
+                .map(|p| p.id)
+                .collect(),
+            _ => Vec::new(),
         };
         let _gate = self.gate.shared();
         self.store
-            .transact(&actor.name, now, |tx| apply::apply(tx, &ctx, &cmd, expect_rev))
+            .transact(&actor.name, now, |tx| apply::apply(tx, &ctx, &cmd, expect_rev, &open))
     }
 }
 

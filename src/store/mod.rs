@@ -550,6 +550,14 @@ impl Store {
         }
     }
 
+    /// The substitutes named in the Leading Group, oldest first.
+    pub fn substitutes(&self) -> Result<Vec<crate::model::Substitute>> {
+        match self.tree(T::Meta).get("substitutes").map_err(storage)? {
+            Some(v) => dec(&v, "substitutes"),
+            None => Ok(Vec::new()),
+        }
+    }
+
     /// Audit events, newest first, optionally only those about `entity`.
     pub fn audit(&self, entity: Option<&str>, limit: usize) -> Result<Vec<AuditEvent>> {
         let audit = self.tree(T::Audit);
@@ -947,6 +955,19 @@ impl Tx<'_> {
 
     pub fn set_calendar(&self, cal: &[Blackout]) -> TxResult<()> {
         self.put(T::Meta, b"calendar", &enc(&cal))?;
+        Ok(())
+    }
+
+    /// The substitutes named in the Leading Group, oldest first.
+    pub fn substitutes(&self) -> TxResult<Vec<crate::model::Substitute>> {
+        match self.t(T::Meta).get("substitutes").map_err(tx_err)? {
+            Some(v) => dec(&v, "substitutes"),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub fn set_substitutes(&self, list: &[crate::model::Substitute]) -> TxResult<()> {
+        self.put(T::Meta, b"substitutes", &enc(&list))?;
         Ok(())
     }
 

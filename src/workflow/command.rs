@@ -381,6 +381,15 @@ commands! {
         reply: String,
     } = "report.reply", ReportHandle;
 
+    /// A member of the Leading Group names a substitute who decides in their
+    /// place for the days `from..=to` (§2.1).
+    ApproverSubstitute {
+        substitute: String,
+        from: NaiveDate,
+        to: NaiveDate,
+        reason: String,
+    } = "approver.substitute", PlanDecide;
+
     /// Record an award or a penalty with its reason (§5.2, §5.3).
     RecognitionAdd {
         kind: RecognitionKind,

@@ -160,6 +160,10 @@ pub enum RuleError {
     WindowInPast { start: String, now: String },
     #[error("date in the past")]
     DateInPast { field: String, date: String, today: String },
+    #[error("substitute self")]
+    SubstituteSelf { user: String },
+    #[error("date order")]
+    DateOrder { from: String, to: String },
     #[error("period exists")]
     PeriodExists { period: String },
     #[error("not a soft period")]
@@ -294,6 +298,8 @@ impl RuleError {
                     ("today", today.clone()),
                 ],
             ),
+            SubstituteSelf { user } => t("rule.substitute_self", &[("user", user.clone())]),
+            DateOrder { from, to } => t("rule.date_order", &[("from", from.clone()), ("to", to.clone())]),
             PeriodExists { period } => t("rule.period_exists", &[("period", period.clone())]),
             NotSoftPeriod { period } => t("rule.not_soft_period", &[("period", period.clone())]),
             NoSoftPeriod => t("rule.no_soft_period", &[]),

@@ -120,18 +120,20 @@ pub fn contribution(p: &Plan, who: &str) -> Vec<String> {
     did
 }
 
-/// Refuse a decision, a risk acceptance or a waiver by someone who contributed.
+/// Refuse a decision, a risk acceptance or a waiver by someone who contributed,
+/// or by the substitute of a member who did.
 fn not_contributor(p: &Plan, ctx: &Ctx) -> Result<(), RuleError> {
-    let did = contribution(p, &ctx.actor.name);
-    if did.is_empty() {
-        Ok(())
-    } else {
-        Err(RuleError::Contributor {
-            user: ctx.actor.name.clone(),
-            plan: p.id.to_string(),
-            did,
-        })
+    for who in std::iter::once(ctx.actor.name.as_str()).chain(ctx.on_behalf_of.as_deref()) {
+        let did = contribution(p, who);
+        if !did.is_empty() {
+            return Err(RuleError::Contributor {
+                user: who.to_string(),
+                plan: p.id.to_string(),
+                did,
+            });
+        }
     }
+    Ok(())
 }
 
 // ===== writing the plan =====
@@ -458,9 +460,9 @@ pub fn decide(
         comment.trim().to_string()
     };
     if decision == Decision::Approved {
-        if current_approvals(p).any(|a| a.approver == ctx.actor.name) {
+        if current_approvals(p).any(|a| a.member() == ctx.member()) {
             return Err(RuleError::AlreadyApproved {
-                user: ctx.actor.name.clone(),
+                user: ctx.member().to_string(),
                 plan: p.id.to_string(),
             });
         }
@@ -473,13 +475,11 @@ pub fn decide(
         comment,
         minutes_ref: minutes_ref.trim().to_string(),
         submission: p.submission,
+        on_behalf_of: ctx.on_behalf_of.clone(),
     });
     match decision {
         Decision::Approved => {
-            let mut names: Vec<&str> = current_approvals(p).map(|a| a.approver.as_str()).collect();
-            names.sort();
-            names.dedup();
-            if names.len() as u32 >= ctx.rules.approvers.max(1) {
+            if quorum(p, ctx).0 >= ctx.rules.approvers.max(1) {
                 p.status = S::Approved;
             }
         }
@@ -495,7 +495,7 @@ pub fn decide(
 
 /// How many approvals the current submission has, and how many it needs.
 pub fn quorum(p: &Plan, ctx: &Ctx) -> (u32, u32) {
-    let mut names: Vec<&str> = current_approvals(p).map(|a| a.approver.as_str()).collect();
+    let mut names: Vec<&str> = current_approvals(p).map(|a| a.member()).collect();
     names.sort();
     names.dedup();
     (names.len() as u32, ctx.rules.approvers.max(1))
@@ -752,6 +752,7 @@ pub fn waive(p: &mut Plan, item: u32, reason: &str, ctx: &Ctx) -> Result<(), Rul
         by: ctx.actor.name.clone(),
         reason,
         time: ctx.now,
+        on_behalf_of: ctx.on_behalf_of.clone(),
     });
     refresh_readiness(p, ctx);
     Ok(())
@@ -860,6 +861,7 @@ pub fn accept_defect(p: &mut Plan, no: u32, reason: &str, ctx: &Ctx) -> Result<(
         by: ctx.actor.name.clone(),
         reason,
         time: ctx.now,
+        on_behalf_of: ctx.on_behalf_of.clone(),
     });
     refresh_readiness(p, ctx);
     Ok(())
@@ -1061,6 +1063,7 @@ pub fn accept_deviation(p: &mut Plan, reason: &str, ctx: &Ctx) -> Result<(), Rul
         by: ctx.actor.name.clone(),
         reason,
         time: ctx.now,
+        on_behalf_of: ctx.on_behalf_of.clone(),
     });
     Ok(())
 }

@@ -10,12 +10,31 @@ mod supervision;
 
 use super::{Command, Outcome};
 use crate::error::{Error, Result};
+use crate::model::{Id, Plan};
 use crate::store::Tx;
 use crate::workflow::Ctx;
 
-pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outcome> {
+/// `open`: the plans open to a decision, for naming a substitute.
+pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open: &[Id]) -> Result<Outcome> {
     use Command as C;
     match cmd {
+        C::ApproverSubstitute {
+            substitute,
+            from,
+            to,
+            reason,
+        } => {
+            let plans = open
+                .iter()
+                .map(|id| tx.load(*id, None))
+                .collect::<Result<Vec<Plan>>>()?;
+            let mut list = tx.substitutes()?;
+            let s =
+                crate::workflow::substitute::name_substitute(&mut list, substitute, *from, *to, reason, &plans, ctx)?;
+            tx.set_substitutes(&list)?;
+            let summary = format!("{} → {} {}..{}", s.approver, s.substitute, s.from, s.to);
+            done(tx, cmd, &["substitutes".into()], None, summary)
+        }
         C::SystemAdd { .. }
         | C::SystemEdit { .. }
         | C::CalendarAdd { .. }
