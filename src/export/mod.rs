@@ -1,6 +1,7 @@
 //! Readable and portable exports: the update notice (text, Markdown, .eml), a
 //! dossier (Markdown, JSON), a plan's test report (Markdown) and CSV of the
-//! request queue and the archive.
+//! request queue and the archive; and [`sections`], the one description of a
+//! plan and a dossier that the Markdown, the CLI and the UI all draw.
 //!
 //! Every function here is pure: it takes records and returns text or bytes in
 //! the current language; writing files is [`write_atomic`]'s job. Untrusted text
@@ -10,10 +11,12 @@
 mod csv;
 mod dossier;
 mod notice;
+pub mod sections;
 
 pub use self::csv::{archive_csv, requests_csv, CSV_BOM};
 pub use dossier::{dossier_json, dossier_markdown, test_report_markdown, DossierExport, DOSSIER_FORMAT};
 pub use notice::{notice_eml, notice_markdown, notice_text, EmlOptions, NoticeDoc};
+pub use sections::{dossier_sections, dossier_title, plan_sections, Block, Section};
 
 use std::path::Path;
 
