@@ -12,6 +12,7 @@ mod plans;
 mod popups;
 mod queue;
 mod reports;
+pub mod sections;
 mod tests;
 pub mod theme;
 
