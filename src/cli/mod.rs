@@ -13,6 +13,7 @@ mod output;
 mod plans;
 mod report;
 mod requests;
+mod sections;
 mod supervision;
 mod tests_cmd;
 
