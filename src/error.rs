@@ -86,6 +86,18 @@ pub enum Error {
     /// The hash chain or a backup does not check out (exit 6).
     #[error("integrity")]
     Integrity { at: String, detail: String },
+    /// One of sled's files does not check out: the database cannot be opened
+    /// and must be restored from a backup (exit 6). `file` is the damaged file.
+    #[error("damaged")]
+    Damaged { path: String, file: String, detail: String },
+    /// The database cannot be opened because its disk refuses the writes that
+    /// opening makes (full, or read-only). Nothing is damaged.
+    #[error("open refused by the disk")]
+    OpenRefused { path: String, read_only: bool },
+    /// sled left an unfinished snapshot (`file`) when a write was interrupted,
+    /// and it could not be removed. Nothing is damaged.
+    #[error("interrupted")]
+    Interrupted { path: String, file: String, detail: String },
     /// Internal: sled saw a concurrent transaction and will run ours again.
     #[serde(skip)]
     #[error("transaction retry")]
@@ -101,7 +113,7 @@ impl Error {
             Error::Rule(_) | Error::NoRole { .. } => 3,
             Error::Conflict { .. } => 4,
             Error::NotFound { .. } => 5,
-            Error::Integrity { .. } => 6,
+            Error::Integrity { .. } | Error::Damaged { .. } => 6,
             _ => 1,
         }
     }
@@ -185,6 +197,22 @@ impl Error {
                 &[("path", s(path))],
             ),
             Error::Io { path, detail } => t("error.io", &[("path", s(path)), ("detail", s(detail))]),
+            Error::Damaged { path, file, detail } => t(
+                "error.damaged",
+                &[("path", s(path)), ("file", s(file)), ("detail", s(detail))],
+            ),
+            Error::OpenRefused { path, read_only } => t(
+                if *read_only {
+                    "error.open_read_only"
+                } else {
+                    "error.open_disk_full"
+                },
+                &[("path", s(path))],
+            ),
+            Error::Interrupted { path, file, detail } => t(
+                "error.interrupted",
+                &[("path", s(path)), ("file", s(file)), ("detail", s(detail))],
+            ),
             Error::NoTerminal => t("error.no_terminal", &[]),
             Error::Version {
                 client,

@@ -29,7 +29,7 @@ use crate::service::{Backend, Command, Local, Outcome, Service};
     version,
     about = "File information-system version updates (版本更新备案): requests, plans, tests, go-live, archive",
     long_about = None,
-    after_help = "Exit codes: 0 ok, 1 other error, 2 usage or invalid input, 3 refused by a rule or permission, 4 conflict, 5 not found, 6 integrity check failed."
+    after_help = "Exit codes: 0 ok, 1 other error, 2 usage or invalid input, 3 refused by a rule or permission, 4 conflict, 5 not found, 6 integrity check failed or the database is damaged."
 )]
 pub struct Cli {
     /// Data directory of the database [default: $XDG_DATA_HOME/beian]
