@@ -98,6 +98,16 @@ pub enum Error {
     /// and it could not be removed. Nothing is damaged.
     #[error("interrupted")]
     Interrupted { path: String, file: String, detail: String },
+    /// A path a user named is not a regular file (a symlink where a file is
+    /// written, a FIFO, a device, a directory): refused, left as it was (exit 2).
+    /// `kind`: symlink, fifo, device, directory, socket, other; `purpose`:
+    /// write, read, import.
+    #[error("not a regular file")]
+    NotRegular {
+        path: String,
+        kind: String,
+        purpose: String,
+    },
     /// Internal: sled saw a concurrent transaction and will run ours again.
     #[serde(skip)]
     #[error("transaction retry")]
@@ -109,7 +119,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Input { .. } => 2,
+            Error::Input { .. } | Error::NotRegular { .. } => 2,
             Error::Rule(_) | Error::NoRole { .. } => 3,
             Error::Conflict { .. } => 4,
             Error::NotFound { .. } => 5,
@@ -212,6 +222,10 @@ impl Error {
             Error::Interrupted { path, file, detail } => t(
                 "error.interrupted",
                 &[("path", s(path)), ("file", s(file)), ("detail", s(detail))],
+            ),
+            Error::NotRegular { path, kind, purpose } => t(
+                &format!("error.not_regular.{purpose}"),
+                &[("path", s(path)), ("kind", t(&format!("fs.kind.{kind}"), &[]))],
             ),
             Error::NoTerminal => t("error.no_terminal", &[]),
             Error::Version {

@@ -4,6 +4,7 @@
 //! devices) and imports of files that are not regular files. Every test works in
 //! its own temporary directory.
 
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -48,6 +49,13 @@ fn run(db: &Path, args: &[&str], stdout: Stdio) -> Out {
     }
 }
 
+/// Said where it is seen even when the test passes (the harness shows what
+/// `eprintln!` prints only for failed tests).
+fn not_tested(what: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n*** NOT TESTED: {what} ***\n");
+}
+
 fn beian(db: &Path, args: &[&str]) -> Out {
     run(db, args, Stdio::piped())
 }
@@ -66,6 +74,14 @@ fn small() -> (tempfile::TempDir, PathBuf) {
     for title in ["选课页面加载慢", "成绩单打印乱码"] {
         ok(&db, &["request", "add", "--title", title, "--submitter", "张同学"]);
     }
+    (tmp, db)
+}
+
+/// The demo semester: plans, a filed archive, an audit log.
+fn demo() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("data");
+    ok(&db, &["demo"]);
     (tmp, db)
 }
 
@@ -179,3 +195,182 @@ fn a_failed_space_check_refuses_the_write() {
     write().expect("accepted again once the check works");
 }
 
+// ----- finding 2: writes to user-named paths -----
+
+fn victim(tmp: &Path) -> PathBuf {
+    let v = tmp.join("victim.txt");
+    std::fs::write(&v, "the victim's own file\n").unwrap();
+    v
+}
+
+fn untouched(v: &Path) {
+    assert_eq!(std::fs::read_to_string(v).unwrap(), "the victim's own file\n");
+}
+
+/// The old temporary name was `.NAME.tmp-<pid>`: a symlink planted there for
+/// every pid the process may get is never written through.
+#[test]
+fn export_does_not_follow_symlinks_planted_at_temporary_names() {
+    let (tmp, db) = demo();
+    let out_dir = tmp.path().join("shared");
+    std::fs::create_dir(&out_dir).unwrap();
+    let v = victim(tmp.path());
+    let last: u32 = std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
+        .map(|s| s.trim().parse().unwrap())
+        .unwrap_or(300);
+    for pid in last + 1..last + 3000 {
+        std::os::unix::fs::symlink(&v, out_dir.join(format!(".notice.txt.tmp-{pid}"))).unwrap();
+    }
+    let target = out_dir.join("notice.txt");
+    ok(
+        &db,
+        &["export", "notice", "PLAN-2026-0003", "-o", target.to_str().unwrap()],
+    );
+    untouched(&v);
+    assert!(
+        !std::fs::read_to_string(&target).unwrap().is_empty(),
+        "the notice is written"
+    );
+    assert!(std::fs::symlink_metadata(&target).unwrap().file_type().is_file());
+    // Nothing of ours is left beside it.
+    let ours: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "notice.txt" && !n.starts_with(".notice.txt.tmp-"))
+        .collect();
+    assert!(ours.is_empty(), "left behind: {ours:?}");
+}
+
+/// `-o` naming something that is not a regular file: refused, naming the path;
+/// the thing is left exactly as it was.
+#[test]
+fn output_paths_that_are_not_regular_files_are_refused() {
+    let (tmp, db) = demo();
+    let v = victim(tmp.path());
+    let link = tmp.path().join("link.md");
+    std::os::unix::fs::symlink(&v, &link).unwrap();
+    let fifo = tmp.path().join("fifo.md");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let dir = tmp.path().join("dir.md");
+    std::fs::create_dir(&dir).unwrap();
+    let mut targets = vec![link.clone(), fifo.clone(), dir.clone()];
+    // A device like /dev/null, made here (only root may).
+    let dev = tmp.path().join("null.md");
+    let have_dev = nix::sys::stat::mknod(
+        &dev,
+        nix::sys::stat::SFlag::S_IFCHR,
+        nix::sys::stat::Mode::from_bits_truncate(0o666),
+        nix::sys::stat::makedev(1, 3),
+    )
+    .is_ok();
+    if have_dev {
+        targets.push(dev.clone());
+    } else {
+        not_tested("a device as -o (mknod needs root); the FIFO stands in for it");
+    }
+    for target in &targets {
+        let t = target.to_str().unwrap();
+        for args in [
+            vec!["export", "dossier", "FILE-2026-0003", "-o", t],
+            vec!["export", "notice", "PLAN-2026-0003", "-o", t],
+            vec![
+                "report",
+                "--from",
+                "2026-09-01",
+                "--to",
+                "2026-12-31",
+                "--format",
+                "csv",
+                "-o",
+                t,
+            ],
+        ] {
+            let o = beian(&db, &args);
+            assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
+            assert!(o.stderr.contains(t), "names the path: {}", o.stderr);
+            assert!(o.stderr.contains("not a regular file"), "{}", o.stderr);
+        }
+    }
+    untouched(&v);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert!(std::fs::read_dir(&dir).unwrap().next().is_none());
+    if have_dev {
+        assert!(std::fs::symlink_metadata(&dev).unwrap().file_type().is_char_device());
+    }
+    // The man pages: one planted symlink among them.
+    let man = tmp.path().join("man");
+    std::fs::create_dir(&man).unwrap();
+    std::os::unix::fs::symlink(&v, man.join("beian.1")).unwrap();
+    let o = beian(&db, &["man", "--out", man.to_str().unwrap()]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    untouched(&v);
+    // A regular file is replaced, keeping its permissions.
+    let plain = tmp.path().join("plain.md");
+    std::fs::write(&plain, "old").unwrap();
+    std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o640)).unwrap();
+    ok(
+        &db,
+        &["export", "tests", "PLAN-2026-0003", "-o", plain.to_str().unwrap()],
+    );
+    assert!(std::fs::read_to_string(&plain).unwrap().contains("PLAN-2026-0003"));
+    assert_eq!(std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777, 0o640);
+}
+
+/// The backup's working directory had a predictable name
+/// (`.beian-backup-<UTC time to the millisecond>.partial`) and was created with
+/// "create if missing": a symlink planted there for every millisecond of the
+/// next half minute is never written through.
+#[test]
+fn backup_does_not_follow_symlinks_planted_at_its_working_name() {
+    let (tmp, db) = small();
+    let dest = tmp.path().join("backups");
+    std::fs::create_dir(&dest).unwrap();
+    let trap = tmp.path().join("trap");
+    std::fs::create_dir(&trap).unwrap();
+    let start = chrono::Utc::now();
+    for ms in 0..30_000 {
+        let t = start + chrono::Duration::milliseconds(ms);
+        let name = format!(".beian-backup-{}.partial", t.format("%Y%m%dT%H%M%S%.3fZ"));
+        std::os::unix::fs::symlink(&trap, dest.join(name)).unwrap();
+    }
+    let o = beian(&db, &["backup", dest.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        std::fs::read_dir(&trap).unwrap().next().is_none(),
+        "written through the planted symlink"
+    );
+    let made: Vec<PathBuf> = std::fs::read_dir(&dest)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert!(
+        std::fs::symlink_metadata(&made[0]).unwrap().is_dir(),
+        "a real directory"
+    );
+    assert!(made[0].join("records.jsonl").is_file());
+}
+
+/// `restore --into` an existing directory where someone planted `config.toml`
+/// as a symlink: refused, nothing written through it.
+#[test]
+fn restore_does_not_write_through_a_planted_config() {
+    let (tmp, db) = small();
+    let dest = tmp.path().join("backups");
+    ok(&db, &["backup", dest.to_str().unwrap()]);
+    let backup = std::fs::read_dir(&dest).unwrap().next().unwrap().unwrap().path();
+    let v = victim(tmp.path());
+    let into = tmp.path().join("restored");
+    std::fs::create_dir(&into).unwrap();
+    std::os::unix::fs::symlink(&v, into.join("config.toml")).unwrap();
+    let o = beian(
+        &tmp.path().join("unused"),
+        &["restore", backup.to_str().unwrap(), "--into", into.to_str().unwrap()],
+    );
+    assert_ne!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("config.toml"), "{}", o.stderr);
+    untouched(&v);
+    assert!(!into.join("db").exists(), "nothing is left");
+}

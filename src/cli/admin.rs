@@ -582,9 +582,25 @@ pub fn man(out: Option<&Path>) -> Result<()> {
             .map_err(|e| Error::io(Path::new("-"), e)),
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            clap_mangen::generate_to(cmd, dir).map_err(|e| Error::io(dir, e))?;
-            println!("{}", dir.display());
+            // What clap_mangen::generate_to does, each page written like every
+            // other file a user names (never through a planted symlink).
+            let mut cmd = cmd.disable_help_subcommand(true);
+            cmd.build();
+            man_pages(cmd, dir)?;
+            println!("{}", crate::sanitize::visible_line(&dir.display().to_string()));
             Ok(())
         }
     }
+}
+
+/// One page for `cmd` and one for each of its visible subcommands.
+fn man_pages(cmd: clap::Command, dir: &Path) -> Result<()> {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+        man_pages(sub, dir)?;
+    }
+    let man = clap_mangen::Man::new(cmd);
+    let path = dir.join(man.get_filename());
+    let mut page = Vec::new();
+    man.render(&mut page).map_err(|e| Error::io(&path, e))?;
+    crate::fsutil::write_file(&path, &page, 0o644)
 }

@@ -79,10 +79,11 @@ pub struct TestsArgs {
     out: Option<PathBuf>,
 }
 
-/// Standard output, or the file written atomically.
+/// Standard output, or the file written atomically (never through a symlink,
+/// never over anything but a regular file: see `fsutil`).
 fn emit(out: &Option<PathBuf>, bytes: &[u8]) -> Result<()> {
     match out {
-        Some(path) => export::write_atomic(path, bytes),
+        Some(path) => crate::fsutil::write_file(path, bytes, 0o666),
         None => print_bytes(bytes),
     }
 }

@@ -17,7 +17,7 @@ pub use notice::{notice_eml, notice_markdown, notice_text, EmlOptions, NoticeDoc
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// One line of untrusted text for a Markdown table cell, heading or list item:
 /// control and bidi characters removed, newlines folded, and `\`, `|`, `<`
@@ -60,29 +60,11 @@ pub fn md_block(s: &str) -> String {
     out.join("\n")
 }
 
-/// Write `bytes` to `path` atomically: a temporary file in the same directory,
-/// flushed to disk, then renamed over the target.
+/// Write `bytes` to `path` atomically: a temporary file created exclusively in
+/// the same directory, flushed, then renamed over the target — never through a
+/// symlink, never over anything but a regular file ([`crate::fsutil::write_file`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::input("output", &path.display().to_string(), "a file name"))?;
-    let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
+    crate::fsutil::write_file(path, bytes, 0o666)
 }
 
 #[cfg(test)]

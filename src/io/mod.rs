@@ -25,6 +25,18 @@ use crate::service::ImportItem;
 /// The tag on an imported request whose system name matched no known system.
 pub const UNKNOWN_SYSTEM_TAG: &str = "未识别系统";
 
+/// The longest CSV/TSV row (all its cells, over however many lines its quoted
+/// cells span) and the longest line of JSON lines an import reads: a longer one
+/// is refused where it starts, without reading on, so memory stays bounded
+/// whatever the input (`/dev/zero`, a file without a newline).
+pub const MAX_ROW: u64 = 1 << 20;
+
+/// The longest email message (.eml, one message of an mbox, `intake email`).
+pub const MAX_MESSAGE: u64 = 64 << 20;
+
+/// The longest small text file read whole: `--map-file`, a calendar, `@file`.
+pub const MAX_SMALL_FILE: u64 = 1 << 20;
+
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
