@@ -374,3 +374,64 @@ fn restore_does_not_write_through_a_planted_config() {
     untouched(&v);
     assert!(!into.join("db").exists(), "nothing is left");
 }
+
+// ----- finding 3: imports of what is not a regular file -----
+
+#[test]
+fn imports_refuse_fifos_devices_and_directories() {
+    let (tmp, db) = small();
+    let fifo = tmp.path().join("survey.csv");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let dir = tmp.path().join("folder.jsonl");
+    std::fs::create_dir(&dir).unwrap();
+    let mut refused = vec![fifo.clone(), dir.clone()];
+    let zero = tmp.path().join("zero.jsonl");
+    if nix::sys::stat::mknod(
+        &zero,
+        nix::sys::stat::SFlag::S_IFCHR,
+        nix::sys::stat::Mode::from_bits_truncate(0o666),
+        nix::sys::stat::makedev(1, 5),
+    )
+    .is_ok()
+    {
+        refused.push(zero);
+    } else {
+        not_tested("importing a device (mknod needs root); the FIFO stands in for it");
+    }
+    let before = ok(&db, &["--json", "request", "list"]);
+    for path in &refused {
+        let p = path.to_str().unwrap();
+        for args in [
+            vec!["import", p],
+            vec!["import", "--format", "jsonl", p],
+            vec!["import", "--map-file", p, "x.csv"],
+        ] {
+            let o = beian(&db, &args);
+            assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
+            assert!(o.stderr.contains("not a regular file"), "{args:?}: {}", o.stderr);
+            assert!(o.stderr.contains(p), "{args:?} names the file: {}", o.stderr);
+        }
+    }
+    assert_eq!(ok(&db, &["--json", "request", "list"]), before);
+    // Standard input is the way to import from a pipe.
+    let mut child = Command::new(BIN)
+        .args(["import", "--format", "jsonl", "-"])
+        .env("BEIAN_DB", &db)
+        .env("BEIAN_SOCKET", db.with_extension("no-server.sock"))
+        .env("BEIAN_LANG", "en")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all("{\"title\":\"从管道导入\",\"submitter\":{\"name\":\"王老师\"}}\n".as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(ok(&db, &["request", "list"]).contains("从管道导入"));
+}

@@ -472,7 +472,8 @@ fn toml_date(field: &str, v: &toml::Value) -> Result<chrono::NaiveDate> {
 
 /// Read a calendar TOML file; errors name the file and line.
 pub fn read_calendar(path: &Path) -> Result<Vec<Blackout>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::fsutil::read_regular(path, crate::io::MAX_SMALL_FILE, crate::fsutil::Purpose::Read)?;
+    let text = String::from_utf8(bytes).map_err(|e| Error::io(path, e))?;
     let file = toml::from_str::<CalendarFile>(&text).map_err(|e| {
         let line = e
             .span()
