@@ -195,6 +195,75 @@ fn a_failed_space_check_refuses_the_write() {
     write().expect("accepted again once the check works");
 }
 
+// ----- finding 4: a closed standard output -----
+
+/// A standard output whose reading end is already closed: the first write fails
+/// with EPIPE.
+fn closed_stdout() -> Stdio {
+    let (read, write) = nix::unistd::pipe().unwrap();
+    drop(read);
+    Stdio::from(write)
+}
+
+#[test]
+fn a_closed_stdout_ends_every_printing_command_quietly() {
+    let (_tmp, db) = demo();
+    let commands: &[&[&str]] = &[
+        &["request", "list"],
+        &["--json", "request", "list"],
+        &["request", "list", "--csv"],
+        &["request", "show", "REQ-2026-0001"],
+        &["plan", "list"],
+        &["plan", "show", "PLAN-2026-0003"],
+        &["audit"],
+        &["archive", "list"],
+        &["export", "notice", "PLAN-2026-0003"],
+        &["export", "dossier", "FILE-2026-0003"],
+        &["export", "tests", "PLAN-2026-0003"],
+        &["overview"],
+        &["report", "--from", "2026-09-01", "--to", "2026-12-31"],
+        &["man"],
+        &["completions", "bash"],
+    ];
+    let mut failed = Vec::new();
+    for args in commands {
+        let o = run(&db, args, closed_stdout());
+        if o.code != 0 || !o.stderr.is_empty() {
+            failed.push(format!(
+                "{args:?}: exit {}: {}",
+                o.code,
+                o.stderr.lines().next().unwrap_or("")
+            ));
+        }
+    }
+    assert!(failed.is_empty(), "not quiet on a closed pipe:\n{}", failed.join("\n"));
+}
+
+/// What people type: a listing longer than the pipe's buffer into `head -1`.
+#[test]
+fn a_listing_into_head_ends_quietly() {
+    let (_tmp, db) = demo();
+    for cmd in ["request list", "audit --limit 2000", "--json request list"] {
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "set -o pipefail; for i in 1 2 3 4; do \"$BEIAN\" {cmd}; done | head -1 >/dev/null"
+            ))
+            .env("BEIAN", BIN)
+            .env("BEIAN_DB", &db)
+            .env("BEIAN_SOCKET", db.with_extension("no-server.sock"))
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.is_empty(),
+            "{cmd} | head -1: {:?}: {stderr}",
+            out.status
+        );
+    }
+}
+
 // ----- finding 2: writes to user-named paths -----
 
 fn victim(tmp: &Path) -> PathBuf {

@@ -578,9 +578,13 @@ pub fn audit(ctx: &Ctx, x: &AuditArgs) -> Result<()> {
 pub fn man(out: Option<&Path>) -> Result<()> {
     let cmd = super::help_i18n::command();
     match out {
-        None => clap_mangen::Man::new(cmd)
-            .render(&mut std::io::stdout())
-            .map_err(|e| Error::io(Path::new("-"), e)),
+        None => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut page)
+                .map_err(|e| Error::io(Path::new("-"), e))?;
+            output::print_bytes(&page)
+        }
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
             // What clap_mangen::generate_to does, each page written like every

@@ -88,14 +88,7 @@ fn emit(out: &Option<PathBuf>, bytes: &[u8]) -> Result<()> {
     }
 }
 
-/// Write bytes (a CSV with its byte order mark) to standard output as they are.
-pub fn print_bytes(bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|_| out.flush())
-        .map_err(|e| crate::error::Error::io(std::path::Path::new("-"), e))
-}
+pub use super::output::print_bytes;
 
 pub fn run(ctx: &Ctx, cmd: &ExportCmd) -> Result<()> {
     let s = ctx.backend.as_ref();

@@ -269,6 +269,11 @@ pub fn main() -> i32 {
             return e.exit_code();
         }
     };
+    // A closed standard output ends a command quietly; the server (whose log
+    // is its standard error) and the full-screen UI keep the default.
+    if !matches!(cli.command, None | Some(Top::Serve(_))) {
+        output::quiet_when_stdout_closes();
+    }
     let json = cli.json;
     match dispatch(cli) {
         Ok(()) => 0,
@@ -299,8 +304,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Keymap(c) => keymap_cmd::run(c, cli.json),
         Top::Completions { shell } => {
             let mut cmd = help_i18n::command();
-            clap_complete::generate(*shell, &mut cmd, "beian", &mut std::io::stdout());
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "beian", &mut script);
+            output::print_bytes(&script)
         }
         Top::Man { out } => admin::man(out.as_deref()),
         Top::Whoami => admin::whoami(&ctx()?),
