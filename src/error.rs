@@ -147,16 +147,22 @@ impl Error {
         }
     }
 
-    /// The message in the user's language.
+    /// The message in the user's language. Paths and details may quote file
+    /// names and file contents: their control and bidi characters are shown as
+    /// visible placeholders (`␛`), never sent to the terminal.
     pub fn message(&self) -> String {
-        let s = |v: &String| v.clone();
+        let s = |v: &String| crate::sanitize::visible_line(v);
+        // Details may be several lines (a TOML error with its excerpt).
+        let d = |v: &String| crate::sanitize::visible(v);
+        // Texts beian made itself (field labels, ids, user names).
+        let c = |v: &String| v.clone();
         match self {
             Error::Input { field, value, expected } => t(
                 "error.input",
                 &[
                     ("field", s(field)),
                     ("value", crate::sanitize::clean_line(value)),
-                    ("expected", s(expected)),
+                    ("expected", d(expected)),
                 ],
             ),
             Error::Rule(r) => r.message(),
@@ -169,11 +175,11 @@ impl Error {
             } => t(
                 "error.conflict",
                 &[
-                    ("entity", s(entity)),
+                    ("entity", c(entity)),
                     ("expected", expected.to_string()),
                     ("found", found.to_string()),
-                    ("by", s(by)),
-                    ("at", s(at)),
+                    ("by", c(by)),
+                    ("at", c(at)),
                 ],
             ),
             Error::NotFound { what } => t("error.not_found", &[("what", crate::sanitize::clean_line(what))]),
@@ -195,9 +201,9 @@ impl Error {
                     ("supported", supported.to_string()),
                 ],
             ),
-            Error::NotBeian { path, detail } => t("error.not_beian", &[("path", s(path)), ("detail", s(detail))]),
-            Error::Config { path, detail } => t("error.config", &[("path", s(path)), ("detail", s(detail))]),
-            Error::Storage { detail } => t("error.storage", &[("detail", s(detail))]),
+            Error::NotBeian { path, detail } => t("error.not_beian", &[("path", s(path)), ("detail", d(detail))]),
+            Error::Config { path, detail } => t("error.config", &[("path", s(path)), ("detail", d(detail))]),
+            Error::Storage { detail } => t("error.storage", &[("detail", d(detail))]),
             Error::DiskRefused { path, read_only } => t(
                 if *read_only {
                     "error.read_only"
@@ -206,10 +212,10 @@ impl Error {
                 },
                 &[("path", s(path))],
             ),
-            Error::Io { path, detail } => t("error.io", &[("path", s(path)), ("detail", s(detail))]),
+            Error::Io { path, detail } => t("error.io", &[("path", s(path)), ("detail", d(detail))]),
             Error::Damaged { path, file, detail } => t(
                 "error.damaged",
-                &[("path", s(path)), ("file", s(file)), ("detail", s(detail))],
+                &[("path", s(path)), ("file", s(file)), ("detail", d(detail))],
             ),
             Error::OpenRefused { path, read_only } => t(
                 if *read_only {
@@ -221,7 +227,7 @@ impl Error {
             ),
             Error::Interrupted { path, file, detail } => t(
                 "error.interrupted",
-                &[("path", s(path)), ("file", s(file)), ("detail", s(detail))],
+                &[("path", s(path)), ("file", s(file)), ("detail", d(detail))],
             ),
             Error::NotRegular { path, kind, purpose } => t(
                 &format!("error.not_regular.{purpose}"),
@@ -247,7 +253,7 @@ impl Error {
                 &[("user", s(user)), ("uid", uid.to_string()), ("db", s(db))],
             ),
             Error::Disconnected { socket, detail } => {
-                t("error.disconnected", &[("socket", s(socket)), ("detail", s(detail))])
+                t("error.disconnected", &[("socket", s(socket)), ("detail", d(detail))])
             }
             Error::NoServer { socket } => t("error.no_server", &[("socket", s(socket))]),
             Error::Served {
@@ -261,10 +267,10 @@ impl Error {
                     ("path", s(path)),
                     ("holder", s(holder)),
                     ("socket", s(socket)),
-                    ("detail", s(detail)),
+                    ("detail", d(detail)),
                 ],
             ),
-            Error::Socket { path, detail } => t("error.socket", &[("path", s(path)), ("detail", s(detail))]),
+            Error::Socket { path, detail } => t("error.socket", &[("path", s(path)), ("detail", d(detail))]),
             Error::TxRetry => t("error.storage", &[("detail", "transaction retry".into())]),
         }
     }

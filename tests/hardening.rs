@@ -264,6 +264,43 @@ fn a_listing_into_head_ends_quietly() {
     }
 }
 
+// ----- finding 5: escape characters in file names -----
+
+#[test]
+fn escape_characters_in_file_names_do_not_reach_the_terminal() {
+    let (tmp, db) = small();
+    let evil = tmp.path().join("a\u{1b}]0;owned\u{7}\u{1b}[2Jb\u{202e}c.csv");
+    let e = evil.to_str().unwrap();
+    let out = evil.join("x");
+    for args in [
+        vec!["import", e],
+        vec!["--json", "import", e],
+        vec!["calendar", "import", e],
+        vec!["--db", e, "request", "list"],
+        vec!["--json", "--db", e, "request", "list"],
+        vec![
+            "report",
+            "--from",
+            "2026-09-01",
+            "--to",
+            "2026-12-31",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    ] {
+        let o = beian(&db, &args);
+        assert_ne!(o.code, 0, "{args:?}");
+        assert!(
+            !o.stderr.chars().any(|c| beian::sanitize::is_unsafe(c) && c != '\n'),
+            "{args:?}: raw control characters on stderr: {:?}",
+            o.stderr
+        );
+    }
+    // The file that is missing is still recognisable.
+    let o = beian(&db, &["import", evil.to_str().unwrap()]);
+    assert!(o.stderr.contains("a␛]0;owned␇␛[2Jb"), "{}", o.stderr);
+}
+
 // ----- finding 2: writes to user-named paths -----
 
 fn victim(tmp: &Path) -> PathBuf {

@@ -190,7 +190,13 @@ pub fn init(cli: &Cli) -> Result<()> {
     } else {
         println!(
             "{}",
-            t("cli.init.done", &[("path", dir.display().to_string()), ("user", me)])
+            t(
+                "cli.init.done",
+                &[
+                    ("path", crate::sanitize::visible_line(&dir.display().to_string())),
+                    ("user", me)
+                ]
+            )
         );
         println!(
             "{}",
@@ -266,7 +272,13 @@ pub fn demo(cli: &Cli, a: &DemoArgs) -> Result<()> {
     if crate::tui::have_terminal() {
         return crate::tui::run(Box::new(crate::service::Local::new(service)), super::tui_options(cli));
     }
-    println!("{}", t("cli.demo.done", &[("path", dir.display().to_string())]));
+    println!(
+        "{}",
+        t(
+            "cli.demo.done",
+            &[("path", crate::sanitize::visible_line(&dir.display().to_string()))]
+        )
+    );
     // Both kinds of demo report these counts.
     let n = |k: &str| stats[k].as_u64().unwrap_or(0).to_string();
     let mut f = Fields::new();
@@ -276,7 +288,13 @@ pub fn demo(cli: &Cli, a: &DemoArgs) -> Result<()> {
         .add(t("cli.overview.dossiers", &[]), n("dossiers"))
         .add(t("cli.overview.audit", &[]), n("audit_events"));
     f.print();
-    println!("\n{}", t("cli.demo.next", &[("path", dir.display().to_string())]));
+    println!(
+        "\n{}",
+        t(
+            "cli.demo.next",
+            &[("path", crate::sanitize::visible_line(&dir.display().to_string()))]
+        )
+    );
     Ok(())
 }
 

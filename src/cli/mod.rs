@@ -287,7 +287,8 @@ pub fn main() -> i32 {
 fn report(e: &Error, json: bool) {
     if json {
         let v = serde_json::json!({ "error": e, "message": e.message(), "exit_code": e.exit_code() });
-        eprintln!("{v}");
+        // The fields may quote file names: escaped like every JSON beian prints.
+        eprintln!("{}", output::terminal_safe_json(&v.to_string()));
     } else {
         eprintln!("beian: {}", e.message());
     }
