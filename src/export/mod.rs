@@ -20,7 +20,7 @@ pub use sections::{dossier_sections, dossier_title, plan_sections, Block, Sectio
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The ASCII characters that open or close Markdown (CommonMark and the common
 /// extensions: tables, strikethrough, math, super- and subscript, footnotes) where
@@ -110,29 +110,11 @@ pub fn md_block(s: &str) -> String {
     o
 }
 
-/// Write `bytes` to `path` atomically: a temporary file in the same directory,
-/// flushed to disk, then renamed over the target.
+/// Write `bytes` to `path` atomically: a temporary file created exclusively in
+/// the same directory, flushed, then renamed over the target — never through a
+/// symlink, never over anything but a regular file ([`crate::fsutil::write_file`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::input("output", &path.display().to_string(), "a file name"))?;
-    let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
+    crate::fsutil::write_file(path, bytes, 0o666)
 }
 
 #[cfg(test)]

@@ -58,7 +58,7 @@ impl Service {
         let store = Store::open(dir, OpenMode::Create { demo }, creator)?;
         let cfg = dir.join(crate::config::CONFIG_FILE);
         if !cfg.exists() {
-            write_file(&cfg, &Config::template(creator), 0o640)?;
+            crate::fsutil::write_file(&cfg, Config::template(creator).as_bytes(), 0o640)?;
         }
         Self::with_store(store)
     }
@@ -274,20 +274,6 @@ pub(crate) fn new_request(tx: &Tx, ctx: &Ctx, n: &NewRequest) -> Result<Request>
         source: None,
         meta: Meta::new(&ctx.actor.name, ctx.now),
     })
-}
-
-/// Write a file with at most `mode` (the umask may narrow it further).
-pub fn write_file(path: &Path, text: &str, mode: u32) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(mode)
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
-    f.write_all(text.as_bytes()).map_err(|e| Error::io(path, e))
 }
 
 /// Every string in a command is cleaned of control and bidi characters before
