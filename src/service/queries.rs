@@ -282,7 +282,9 @@ impl Service {
         keep: Option<usize>,
     ) -> Result<crate::store::backup::BackupReport> {
         wf::check(actor, Op::Backup)?;
-        let _gate = self.gate.exclusive();
+        let _gate = self
+            .gate
+            .exclusive(super::Holder::backup(&actor.name), self.config.server.import_wait())?;
         self.store().backup(dir, keep)
     }
 
