@@ -2,7 +2,8 @@
 //!
 //! One reader thread takes every frame the server sends: replies go to the caller
 //! waiting for that request id, [`Changed`] pushes to the subscribers. When the
-//! connection drops, every waiting caller gets [`Error::Disconnected`].
+//! connection drops, every waiting caller gets [`Error::Disconnected`] — or the
+//! reason the server gave when it closed the connection itself.
 
 use std::collections::HashMap;
 use std::os::unix::net::UnixStream;
@@ -20,12 +21,21 @@ use crate::service::{unexpected, Answer, Backend, Command, ImportItem, ImportSin
 #[derive(Default)]
 struct Pending {
     waiting: HashMap<u64, Sender<Result<Payload>>>,
-    /// Why the connection ended, once it has.
-    closed: Option<String>,
+    /// Why the connection ended, once it has: the server's reason when it
+    /// closed it with one, else what the reader saw.
+    closed: Option<Closed>,
+}
+
+#[derive(Clone)]
+enum Closed {
+    Refused(Error),
+    Lost(String),
 }
 
 struct Inner {
     pending: Mutex<Pending>,
+    /// Signalled when the connection has ended (`Pending::closed` set).
+    ended: std::sync::Condvar,
     subscribers: Mutex<Vec<Sender<Changed>>>,
 }
 
@@ -81,6 +91,7 @@ impl Remote {
         stream.set_write_timeout(None).map_err(io)?;
         let inner = Arc::new(Inner {
             pending: Mutex::new(Pending::default()),
+            ended: std::sync::Condvar::new(),
             subscribers: Mutex::new(Vec::new()),
         });
         let reader = stream.try_clone().map_err(io)?;
@@ -125,7 +136,34 @@ impl Remote {
 
     fn send(&self, msg: &ClientMsg) -> Result<()> {
         let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        write_msg(&mut *w, msg).map_err(|e| self.lost(e.message()))
+        write_msg(&mut *w, msg).map_err(|e| match e {
+            Error::Protocol { detail } => self.closed_error(detail),
+            e => e,
+        })
+    }
+
+    /// Why the connection is gone: the server's reason when it gave one (the
+    /// write failed because it had closed the connection), else `detail`.
+    fn closed_error(&self, detail: String) -> Error {
+        // The reader may still be taking the server's last message.
+        let p = self.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let (p, _) = self
+            .inner
+            .ended
+            .wait_timeout_while(p, std::time::Duration::from_millis(500), |p| p.closed.is_none())
+            .unwrap_or_else(|e| e.into_inner());
+        match &p.closed {
+            Some(Closed::Refused(e)) => e.clone(),
+            _ => self.lost(detail),
+        }
+    }
+
+    fn gone(&self, closed: Option<Closed>) -> Error {
+        match closed {
+            Some(Closed::Refused(e)) => e,
+            Some(Closed::Lost(why)) => self.lost(why),
+            None => self.lost("closed"),
+        }
     }
 
     /// Send a request and wait for its reply.
@@ -134,8 +172,10 @@ impl Remote {
         let (tx, rx) = mpsc::channel();
         {
             let mut p = self.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(why) = &p.closed {
-                return Err(self.lost(why.clone()));
+            if p.closed.is_some() {
+                let closed = p.closed.clone();
+                drop(p);
+                return Err(self.gone(closed));
             }
             p.waiting.insert(id, tx);
         }
@@ -151,14 +191,14 @@ impl Remote {
         match rx.recv() {
             Ok(r) => r,
             Err(_) => {
-                let why = self
+                let closed = self
                     .inner
                     .pending
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .closed
                     .clone();
-                Err(self.lost(why.unwrap_or_else(|| "closed".into())))
+                Err(self.gone(closed))
             }
         }
     }
@@ -195,15 +235,16 @@ impl Drop for Remote {
 }
 
 fn read_loop(stream: UnixStream, inner: &Inner) {
+    let lost = |s: String| Closed::Lost(s);
     let why = loop {
         let body = match read_frame(&mut &stream, MAX_SERVER_FRAME) {
             Ok(Some(b)) => b,
-            Ok(None) => break "the server closed the connection".to_string(),
-            Err(e) => break e.to_string(),
+            Ok(None) => break lost("the server closed the connection".to_string()),
+            Err(e) => break lost(e.to_string()),
         };
         let msg: ServerMsg = match serde_json::from_slice(&body) {
             Ok(m) => m,
-            Err(e) => break format!("malformed message from the server: {e}"),
+            Err(e) => break lost(format!("malformed message from the server: {e}")),
         };
         match msg {
             ServerMsg::Reply { id, result } => {
@@ -224,8 +265,8 @@ fn read_loop(stream: UnixStream, inner: &Inner) {
                     .unwrap_or_else(|e| e.into_inner())
                     .retain(|s| s.send(c.clone()).is_ok());
             }
-            ServerMsg::Refused { reason } => break reason.message(),
-            ServerMsg::Welcome { .. } => break "a second welcome".to_string(),
+            ServerMsg::Refused { reason } => break Closed::Refused(reason),
+            ServerMsg::Welcome { .. } => break lost("a second welcome".to_string()),
         }
     };
     let mut p = inner.pending.lock().unwrap_or_else(|e| e.into_inner());
@@ -233,6 +274,7 @@ fn read_loop(stream: UnixStream, inner: &Inner) {
     // Dropping the senders wakes every caller still waiting.
     p.waiting.clear();
     drop(p);
+    inner.ended.notify_all();
     inner.subscribers.lock().unwrap_or_else(|e| e.into_inner()).clear();
 }
 
