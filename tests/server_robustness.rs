@@ -669,3 +669,49 @@ fn socket_directories_others_may_write_are_refused() {
         assert_eq!(code, Some(Some(0)));
     }
 }
+
+/// Issue 14, finding 5: a record larger than a frame was sent anyway, the server
+/// cut the connection, and the user read "Broken pipe". Now nothing is sent and
+/// the error names the size and the limit; the connection stays usable.
+#[test]
+fn an_oversized_record_is_refused_before_it_is_sent_naming_the_limit() {
+    let srv = Server::start(&config_for(&["operator"]));
+    beian::i18n::init(Some("en"));
+    let r = srv.connect().unwrap();
+    let body = "长".repeat(3 << 20); // 9 MiB of UTF-8
+    let cmd: beian::service::Command = serde_json::from_value(serde_json::json!({"command": "request_add", "request": {
+        "kind": "problem", "title": "大", "body": body, "submitter": {"name": "李老师", "kind": "teacher"}, "channel": "email"}}))
+    .unwrap();
+    let e = (&r as &dyn Backend).execute(cmd, None).unwrap_err();
+    match &e {
+        Error::TooLarge { size, limit } => {
+            assert!(*size > 9 << 20, "{size}");
+            assert_eq!(*limit, 8 << 20);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(e.exit_code(), 2);
+    let m = e.message();
+    assert!(
+        m.contains("more than the 8.0 MiB the beian server takes in one message"),
+        "{m}"
+    );
+    // Nothing was sent: the same connection goes on.
+    (&r as &dyn Backend).execute(request_add(), None).unwrap();
+
+    // The same through the CLI: an email of 9 MiB imported through the server.
+    let eml = srv.tmp.path().join("big.eml");
+    let mut text = String::from("From: li@example.edu.cn\nSubject: 大附件\nMessage-ID: <big@example>\n\n");
+    while text.len() < 9 << 20 {
+        text.push_str("选课系统页面加载缓慢，附上日志。\n");
+    }
+    std::fs::write(&eml, text).unwrap();
+    let out = srv.cli(&["import", path_str(&eml)]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("the 8.0 MiB the beian server takes in one message"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("Broken pipe"), "{}", out.stderr);
+}
