@@ -353,6 +353,7 @@ fn helper_impostor_listening_in_the_servers_place() {
         let (mut s, _) = listener.accept().unwrap();
         s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
         let mut got = Vec::new();
+        let mut welcomed = false;
         let mut buf = [0u8; 65536];
         loop {
             match s.read(&mut buf) {
@@ -360,7 +361,10 @@ fn helper_impostor_listening_in_the_servers_place() {
                 Ok(k) => {
                     got.extend_from_slice(&buf[..k]);
                     // A hello: welcome it, to be told the next request.
-                    if got.len() >= 4 && String::from_utf8_lossy(&got).contains("\"hello\"") {
+                    if !welcomed && String::from_utf8_lossy(&got).contains("\"hello\"") {
+                        welcomed = true;
+                        // Then take what comes next, and hang up.
+                        s.set_read_timeout(Some(std::time::Duration::from_secs(2))).unwrap();
                         let welcome = serde_json::json!({"type": "welcome", "user": "x", "roles": ["admin"],
                             "server_version": "0.1.0", "protocol": beian::server::PROTOCOL_VERSION, "db": "/x"});
                         let _ = s.write_all(&beian::server::protocol::encode(&welcome).unwrap());
