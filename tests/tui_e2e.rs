@@ -10,7 +10,7 @@ use std::time::Duration;
 use portable_pty::CommandBuilder;
 
 mod pty_support;
-use pty_support::{erase, key, line_with, Tui};
+use pty_support::{erase, has_line, key, line_with, Tui};
 
 // ----- the environment: a temporary directory with the database, HOME and the binary -----
 
@@ -81,6 +81,29 @@ impl Fixture {
         assert!(
             o.status.success(),
             "beian {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    }
+
+    /// Run `beian ARGS` as another Unix user (through runuser), in the same environment.
+    fn ok_as(&self, user: &str, args: &[&str]) -> String {
+        let mut line = format!("umask 007; exec {}", sh_quote(self.bin.to_str().unwrap()));
+        for a in args {
+            line.push(' ');
+            line.push_str(&sh_quote(a));
+        }
+        let o = Command::new("runuser")
+            .args(["-u", user, "--", "sh", "-c", &line])
+            .env_clear()
+            .envs(self.envs("en"))
+            .current_dir(self.dir())
+            .output()
+            .expect("runuser runs");
+        assert!(
+            o.status.success(),
+            "beian {args:?} as {user} failed:\n{}\n{}",
             String::from_utf8_lossy(&o.stdout),
             String::from_utf8_lossy(&o.stderr)
         );
@@ -198,6 +221,13 @@ fn day(offset: i64) -> String {
     (now + chrono::Duration::days(offset)).format("%Y-%m-%d").to_string()
 }
 
+/// The current minute in Beijing time, as a go-live time is typed (floored to
+/// the minute, so it is never ahead of the clock).
+fn this_minute() -> String {
+    let now = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
+    now.format("%Y-%m-%d %H:%M").to_string()
+}
+
 /// The words of a command line (for arguments without spaces).
 fn args(line: &str) -> Vec<&str> {
     line.split_whitespace().collect()
@@ -265,6 +295,19 @@ fn acceptance_flow_at_80x24() {
     );
     let r4 = req("充值页面显示异常", "手机充值页面金额显示错位。", "一卡通", "counsellor");
     let r5 = req("选课高峰卡顿", "选课开始后页面长时间无响应。", "教务管理系统", "email");
+    // r3 and r4 have their necessity and feasibility analysed (§3.1), so marking
+    // them accepts them as they are; r1 is analysed in the UI's accept form.
+    for r in [&r3, &r4] {
+        fx.ok(&[
+            "request",
+            "edit",
+            r,
+            "--necessity",
+            "同类反馈较多，有必要处理",
+            "--feasibility",
+            "厂商可在下一版本实现",
+        ]);
+    }
 
     // ---- session 1, the operator: the queue ----
     let mut t = fx.tui("zh-CN", 80, 24);
@@ -295,9 +338,18 @@ fn acceptance_flow_at_80x24() {
     t.send("已有同类需求，门禁由保卫处负责");
     t.send(key::ENTER);
     t.wait_line(&[&r2, "已驳回"], 5);
-    // Down to r1: accept it alone.
+    // Down to r1: accept it alone. It has no analysis yet, so `a` asks for it first.
     t.send("j");
     t.send("a");
+    let s = t.wait_for("受理需求：必要性与可行性分析（§3.1）", 5);
+    assert!(s.contains("必要性分析") && s.contains("可行性分析"), "{s}");
+    assert!(!has_line(&s, &[&r1, "已采纳"]), "not accepted before the form is sent: {s}");
+    t.send("高峰期重复扣款影响全校师生，有必要修复");
+    t.send(key::TAB);
+    t.send("厂商已提供固件补丁，可行");
+    t.wait_for("厂商已提供固件补丁，可行", 5);
+    t.send(key::CTRL_S);
+    t.wait_gone("受理需求", 5);
     t.wait_line(&[&r1, "已采纳"], 5);
     // The detail of r1 shows its body.
     t.send(key::ENTER);
@@ -337,7 +389,7 @@ fn acceptance_flow_at_80x24() {
     t.wait_for("编辑计划", 5);
     let start = format!("{} 22:00", day(10));
     let end = format!("{} 02:00", day(11));
-    let fields: [&str; 13] = [
+    let fields: [&str; 14] = [
         "（第一期）",
         "",
         "消除重复扣款，提升高峰期交易稳定性",
@@ -351,6 +403,7 @@ fn acceptance_flow_at_80x24() {
         "保留旧固件包，十分钟内可回退",
         "升级中断导致消费机离线 | low | high | 夜间窗口操作并保留现金通道\r交易去重策略误判 | medium | medium | 灰度观察一周",
         "王磊 | 负责人 | 实施\r赵敏 | 测试 | 功能验证",
+        "否",
     ];
     for (i, text) in fields.iter().enumerate() {
         if i > 0 {
@@ -369,7 +422,12 @@ fn acceptance_flow_at_80x24() {
         }
         t.send(text);
     }
-    let s = t.wait_for("功能验证", 5);
+    // The last field, focused, has the answer (its label has 否 too).
+    let s = t.wait_until(5, "the answer to 是否迁移数据", |s| {
+        s.lines()
+            .any(|l| l.contains("是否迁移数据") && l.split('）').nth(1).is_some_and(|v| v.contains('否')))
+    });
+    assert!(s.contains("王磊 | 负责人 | 实施"), "{s}");
     assert!(!s.contains("时间格式为"), "the window is well formed: {s}");
     t.send(key::CTRL_S);
     t.wait_gone("编辑计划", 5);
@@ -383,7 +441,7 @@ fn acceptance_flow_at_80x24() {
     t.send("A");
     t.wait_for("会议纪要编号", 5);
     t.send(key::ENTER);
-    t.wait_for("无权执行", 5);
+    t.wait_for("无权执行 审批计划", 5);
     t.quit();
 
     // The database has the plan as written.
@@ -397,6 +455,7 @@ fn acceptance_flow_at_80x24() {
     assert_eq!(p["risks"][0]["mitigation"], "夜间窗口操作并保留现金通道");
     assert_eq!(p["staff"][0]["person"], "王磊");
     assert_eq!(p["staff"][1]["duty"], "功能验证");
+    assert_eq!(p["migrates_data"], false, "{p}");
     for (r, status) in [
         (&r1, "planned"),
         (&r2, "rejected"),
@@ -411,6 +470,10 @@ fn acceptance_flow_at_80x24() {
         "已有同类需求，门禁由保卫处负责"
     );
     assert_eq!(p["requests"], serde_json::json!([r1]));
+    // The analysis typed into the accept form is on record.
+    let r = fx.json(&["request", "show", &r1]);
+    assert_eq!(r["necessity"], "高峰期重复扣款影响全校师生，有必要修复", "{r}");
+    assert_eq!(r["feasibility"], "厂商已提供固件补丁，可行", "{r}");
 
     // ---- session 2, the approver (another Unix user) approves in the UI ----
     let mut t = fx.tui_as(&approver.name, "zh-CN");
@@ -446,7 +509,17 @@ fn acceptance_flow_at_80x24() {
     t.wait_line(&[&plan, "实施中"], 5);
     t.send("3");
     t.wait_for("尚无测试轮次", 5);
+    // A round runs in a test environment (§3.3): `r` asks for it; without one
+    // the round is refused.
     t.send("r");
+    t.wait_for("新一轮测试的测试环境（§3.3）", 5);
+    t.send(key::ENTER);
+    let s = t.wait_for("测试环境 不能为空", 5);
+    assert!(s.contains("尚无测试轮次") && !s.contains("第 1 轮"), "no round without an environment: {s}");
+    t.send("r");
+    t.wait_for("新一轮测试的测试环境（§3.3）", 5);
+    t.send("测试环境 10.10.1.20（生产数据脱敏副本）");
+    t.send(key::ENTER);
     t.wait_for("第 1 轮（共 1 轮）", 5);
     // Two items: one by a department representative, one by the operator.
     t.send("i");
@@ -490,15 +563,23 @@ fn acceptance_flow_at_80x24() {
     let sel = t.selected_rows();
     assert!(sel[0].contains("#2"), "the failed item stays selected: {sel:?}");
     t.assert_redraw_stable("the checklist with toasts");
-    // Round 2 copies the failed item (as #1 of the round); it passes now.
+    // Round 2 copies the failed item, which keeps its number (#2); it passes now.
+    // The environment prompt offers the last round's, edited here before Enter.
     t.send("r");
+    let s = t.wait_for("新一轮测试的测试环境（§3.3）", 5);
+    assert!(s.contains("测试环境 10.10.1.20（生产数据脱敏副本）"), "{s}");
+    t.send(&erase("（生产数据脱敏副本）".chars().count()));
+    t.wait_gone("脱敏副本", 5);
+    t.send(key::ENTER);
     t.wait_for("第 2 轮（共 2 轮）", 5);
     let s = t.wait_for("每秒五十笔交易", 5);
     assert!(!s.contains("高峰期连续刷卡"), "only the failed item is copied: {s}");
+    assert!(s.contains("[ ] #2"), "the copied item keeps its number: {s}");
     t.send(key::HOME);
     t.send("j");
     t.send("p");
-    let s = t.wait_for("[✓] #1", 5);
+    let s = t.wait_for("[✓] #2", 5);
+    assert!(!s.contains("] #1 "), "round 2 has only item #2: {s}");
     assert!(!s.contains("未通过或豁免"), "no open items: {s}");
     t.quit();
 
@@ -510,13 +591,36 @@ fn acceptance_flow_at_80x24() {
     assert_eq!(p["rounds"][0]["items"][0]["tester"]["kind"], "department_rep");
     assert_eq!(p["rounds"][0]["items"][1]["result"], "fail");
     assert_eq!(p["rounds"][1]["items"][0]["result"], "pass");
+    assert_eq!(p["rounds"][1]["items"][0]["no"], 2);
     assert_eq!(p["rounds"][1]["items"][0]["description"], "每秒五十笔交易");
+    // Each round's environment as typed into the prompt (round 2 edited the offered one).
+    assert_eq!(p["rounds"][0]["environment"], "测试环境 10.10.1.20（生产数据脱敏副本）");
+    assert_eq!(p["rounds"][1]["environment"], "测试环境 10.10.1.20");
     assert_eq!(p["defects"][0]["description"], "高峰期交易响应超过三秒");
     assert_eq!(p["defects"][0]["severity"], "major");
     assert_eq!(p["defects"][0]["found_by"]["name"], "赵敏");
     assert_eq!(p["defects"][0]["item"], 2);
     assert_eq!(p["defects"][0]["vendor_ref"], "XZX-2026-118");
     fx.ok(&["test", "defect-update", &plan, "D1", "--status", "verified"]);
+    // The window is ten days away: going live now is a deviation (§3.4), recorded
+    // by the operator and accepted by the approver, who did not contribute to the
+    // plan; the go-live is then recorded at exactly that minute.
+    let now = this_minute();
+    fx.ok(&[
+        "plan",
+        "deviation",
+        &plan,
+        "--time",
+        &now,
+        "--reason",
+        "重复扣款持续发生，后勤处要求提前上线",
+    ]);
+    fx.ok_as(
+        &approver.name,
+        &["plan", "accept-deviation", &plan, "--reason", "影响面大，同意提前"],
+    );
+    let p = fx.json(&["plan", "show", &plan]);
+    assert_eq!(p["deviation"]["accepted"]["by"], approver.name.as_str(), "{p}");
 
     // ---- session 4: backup, go-live, training, comparison, filing ----
     let mut t = fx.tui("zh-CN", 80, 24);
@@ -538,8 +642,10 @@ fn acceptance_flow_at_80x24() {
     t.wait_for("条件齐备，可以上线", 5);
     t.send("L");
     t.wait_for("记录上线", 5);
+    // The time field offers the clock's minute; the deviation's is typed over it.
     t.send(&format!(
-        "\t{}王磊\t\t\t逐台推送固件并重启\t调整去重窗口为三十秒\t无异常",
+        "{}{now}\t{}王磊\t\t\t逐台推送固件并重启\t调整去重窗口为三十秒\t无异常",
+        erase(16),
         erase(me.len())
     ));
     t.send(key::CTRL_S);
@@ -623,6 +729,15 @@ fn acceptance_flow_at_80x24() {
     assert_eq!(hits[0]["id"], dossier.as_str());
     let d = fx.json(&["archive", "show", &dossier]);
     assert_eq!(d["dossier"]["plan"]["golives"][0]["deployer"], "王磊");
+    let dev = &d["dossier"]["plan"]["golives"][0]["deviation"];
+    assert_eq!(dev["reason"], "重复扣款持续发生，后勤处要求提前上线", "{dev}");
+    assert_eq!(dev["accepted"]["by"], approver.name.as_str(), "{dev}");
+    assert_eq!(dev["accepted"]["reason"], "影响面大，同意提前", "{dev}");
+    let at = d["dossier"]["plan"]["golives"][0]["time"].as_str().unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339(at)
+        .unwrap()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
+    assert_eq!(at.format("%Y-%m-%d %H:%M").to_string(), now, "the go-live at the deviation's minute");
     assert_eq!(d["dossier"]["plan"]["training"][0]["attendance"], 12);
     assert_eq!(d["dossier"]["plan"]["comparison"][0]["after"], "三十秒内去重");
     assert_eq!(d["dossier"]["plan"]["backup"]["what"], "交易库全量备份");
