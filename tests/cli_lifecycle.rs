@@ -424,7 +424,11 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     // §3.4 go-live and training; §3.5 comparison and filing. The window is ten
     // days away: going live now is a deviation, recorded by the operator and
     // accepted by the approver before the go-live is recorded at that time.
-    let now = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
+    // The binary runs in Beijing time (TZ above), whatever the test's own zone is.
+    let now = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
     let outside = env.run(op, &["golive", &plan, "--deployer", "王磊", "--time", &now]);
     assert_eq!(outside.code, 3, "{}", outside.stderr);
     assert!(outside.stderr.contains("outside the approved window"), "{}", outside.stderr);
