@@ -2974,7 +2974,13 @@ impl Demo {
                         break;
                     }
                     let note = self.pass_note(it);
-                    self.result(p, last + mins(60 + 10 * k as i64), first_no + k as u32, TestResult::Pass, note);
+                    self.result(
+                        p,
+                        last + mins(60 + 10 * k as i64),
+                        first_no + k as u32,
+                        TestResult::Pass,
+                        note,
+                    );
                 }
                 if pending {
                     return Ok(());
@@ -3207,7 +3213,12 @@ mod tests {
                 .approvals
                 .iter()
                 .map(|a| &a.approver)
-                .chain(p.rounds.iter().flat_map(|r| &r.items).filter_map(|i| i.waived.as_ref().map(|w| &w.by)))
+                .chain(
+                    p.rounds
+                        .iter()
+                        .flat_map(|r| &r.items)
+                        .filter_map(|i| i.waived.as_ref().map(|w| &w.by)),
+                )
                 .chain(p.defects.iter().filter_map(|d| d.acceptance.as_ref().map(|a| &a.by)));
             for who in deciders {
                 assert!(crate::workflow::contribution(p, who).is_empty(), "{} {who}", p.id);

@@ -86,6 +86,28 @@ pub enum Error {
     /// The hash chain or a backup does not check out (exit 6).
     #[error("integrity")]
     Integrity { at: String, detail: String },
+    /// One of sled's files does not check out: the database cannot be opened
+    /// and must be restored from a backup (exit 6). `file` is the damaged file.
+    #[error("damaged")]
+    Damaged { path: String, file: String, detail: String },
+    /// The database cannot be opened because its disk refuses the writes that
+    /// opening makes (full, or read-only). Nothing is damaged.
+    #[error("open refused by the disk")]
+    OpenRefused { path: String, read_only: bool },
+    /// sled left an unfinished snapshot (`file`) when a write was interrupted,
+    /// and it could not be removed. Nothing is damaged.
+    #[error("interrupted")]
+    Interrupted { path: String, file: String, detail: String },
+    /// A path a user named is not a regular file (a symlink where a file is
+    /// written, a FIFO, a device, a directory): refused, left as it was (exit 2).
+    /// `kind`: symlink, fifo, device, directory, socket, other; `purpose`:
+    /// write, read, import.
+    #[error("not a regular file")]
+    NotRegular {
+        path: String,
+        kind: String,
+        purpose: String,
+    },
     /// Internal: sled saw a concurrent transaction and will run ours again.
     #[serde(skip)]
     #[error("transaction retry")]
@@ -97,11 +119,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Input { .. } => 2,
+            Error::Input { .. } | Error::NotRegular { .. } => 2,
             Error::Rule(_) | Error::NoRole { .. } => 3,
             Error::Conflict { .. } => 4,
             Error::NotFound { .. } => 5,
-            Error::Integrity { .. } => 6,
+            Error::Integrity { .. } | Error::Damaged { .. } => 6,
             _ => 1,
         }
     }
@@ -125,16 +147,22 @@ impl Error {
         }
     }
 
-    /// The message in the user's language.
+    /// The message in the user's language. Paths and details may quote file
+    /// names and file contents: their control and bidi characters are shown as
+    /// visible placeholders (`␛`), never sent to the terminal.
     pub fn message(&self) -> String {
-        let s = |v: &String| v.clone();
+        let s = |v: &String| crate::sanitize::visible_line(v);
+        // Details may be several lines (a TOML error with its excerpt).
+        let d = |v: &String| crate::sanitize::visible(v);
+        // Texts beian made itself (field labels, ids, user names).
+        let c = |v: &String| v.clone();
         match self {
             Error::Input { field, value, expected } => t(
                 "error.input",
                 &[
                     ("field", s(field)),
                     ("value", crate::sanitize::clean_line(value)),
-                    ("expected", s(expected)),
+                    ("expected", d(expected)),
                 ],
             ),
             Error::Rule(r) => r.message(),
@@ -147,11 +175,11 @@ impl Error {
             } => t(
                 "error.conflict",
                 &[
-                    ("entity", s(entity)),
+                    ("entity", c(entity)),
                     ("expected", expected.to_string()),
                     ("found", found.to_string()),
-                    ("by", s(by)),
-                    ("at", s(at)),
+                    ("by", c(by)),
+                    ("at", c(at)),
                 ],
             ),
             Error::NotFound { what } => t("error.not_found", &[("what", crate::sanitize::clean_line(what))]),
@@ -173,9 +201,9 @@ impl Error {
                     ("supported", supported.to_string()),
                 ],
             ),
-            Error::NotBeian { path, detail } => t("error.not_beian", &[("path", s(path)), ("detail", s(detail))]),
-            Error::Config { path, detail } => t("error.config", &[("path", s(path)), ("detail", s(detail))]),
-            Error::Storage { detail } => t("error.storage", &[("detail", s(detail))]),
+            Error::NotBeian { path, detail } => t("error.not_beian", &[("path", s(path)), ("detail", d(detail))]),
+            Error::Config { path, detail } => t("error.config", &[("path", s(path)), ("detail", d(detail))]),
+            Error::Storage { detail } => t("error.storage", &[("detail", d(detail))]),
             Error::DiskRefused { path, read_only } => t(
                 if *read_only {
                     "error.read_only"
@@ -184,7 +212,27 @@ impl Error {
                 },
                 &[("path", s(path))],
             ),
-            Error::Io { path, detail } => t("error.io", &[("path", s(path)), ("detail", s(detail))]),
+            Error::Io { path, detail } => t("error.io", &[("path", s(path)), ("detail", d(detail))]),
+            Error::Damaged { path, file, detail } => t(
+                "error.damaged",
+                &[("path", s(path)), ("file", s(file)), ("detail", d(detail))],
+            ),
+            Error::OpenRefused { path, read_only } => t(
+                if *read_only {
+                    "error.open_read_only"
+                } else {
+                    "error.open_disk_full"
+                },
+                &[("path", s(path))],
+            ),
+            Error::Interrupted { path, file, detail } => t(
+                "error.interrupted",
+                &[("path", s(path)), ("file", s(file)), ("detail", d(detail))],
+            ),
+            Error::NotRegular { path, kind, purpose } => t(
+                &format!("error.not_regular.{purpose}"),
+                &[("path", s(path)), ("kind", t(&format!("fs.kind.{kind}"), &[]))],
+            ),
             Error::NoTerminal => t("error.no_terminal", &[]),
             Error::Version {
                 client,
@@ -205,7 +253,7 @@ impl Error {
                 &[("user", s(user)), ("uid", uid.to_string()), ("db", s(db))],
             ),
             Error::Disconnected { socket, detail } => {
-                t("error.disconnected", &[("socket", s(socket)), ("detail", s(detail))])
+                t("error.disconnected", &[("socket", s(socket)), ("detail", d(detail))])
             }
             Error::NoServer { socket } => t("error.no_server", &[("socket", s(socket))]),
             Error::Served {
@@ -219,10 +267,10 @@ impl Error {
                     ("path", s(path)),
                     ("holder", s(holder)),
                     ("socket", s(socket)),
-                    ("detail", s(detail)),
+                    ("detail", d(detail)),
                 ],
             ),
-            Error::Socket { path, detail } => t("error.socket", &[("path", s(path)), ("detail", s(detail))]),
+            Error::Socket { path, detail } => t("error.socket", &[("path", s(path)), ("detail", d(detail))]),
             Error::TxRetry => t("error.storage", &[("detail", "transaction retry".into())]),
         }
     }

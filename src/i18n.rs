@@ -42,13 +42,37 @@ pub fn set(lang: &str) {
 /// A key missing from the table comes back as the key itself (and a test fails).
 pub fn t(key: &str, args: &[(&str, String)]) -> String {
     let locale = rust_i18n::locale();
-    let mut s = crate::_rust_i18n_try_translate(&locale, key)
+    let template = crate::_rust_i18n_try_translate(&locale, key)
         .map(|c| c.to_string())
         .unwrap_or_else(|| key.to_string());
-    for (name, value) in args {
-        s = s.replace(&format!("%{{{name}}}"), value);
+    fill(&template, args)
+}
+
+/// Substitute `%{name}` placeholders in one pass over the template: a value is
+/// never read again, so text typed by a user that happens to contain `%{when}`
+/// stays as typed.
+fn fill(template: &str, args: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find("%{") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        match after.find('}').and_then(|j| {
+            let name = &after[..j];
+            args.iter().find(|(n, _)| *n == name).map(|(_, v)| (j, v))
+        }) {
+            Some((j, value)) => {
+                out.push_str(value);
+                rest = &after[j + 1..];
+            }
+            None => {
+                out.push_str("%{");
+                rest = after;
+            }
+        }
     }
-    s
+    out.push_str(rest);
+    out
 }
 
 /// Does the table have `key` in `lang`?
@@ -69,4 +93,14 @@ pub fn list(items: impl Iterator<Item = String>) -> String {
         ", "
     };
     items.collect::<Vec<_>>().join(sep)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_are_filled_once() {
+        let args = [("who", "%{when}".to_string()), ("when", "12:00".to_string())];
+        assert_eq!(super::fill("%{who} at %{when}", &args), "%{when} at 12:00");
+        assert_eq!(super::fill("%{x} 100%{", &args), "%{x} 100%{");
+    }
 }

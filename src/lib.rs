@@ -10,6 +10,7 @@ pub mod demo;
 pub mod demo_large;
 pub mod error;
 pub mod export;
+pub mod fsutil;
 pub mod i18n;
 pub mod io;
 pub mod model;

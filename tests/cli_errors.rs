@@ -208,7 +208,7 @@ fn exit_codes_name_what_is_wrong() {
         &db,
         &["request", "triage", "REQ-2026-0001", "reject"],
         3,
-        "reject needs a reason",
+        "a reason is required to reject",
     );
 }
 

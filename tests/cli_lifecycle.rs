@@ -327,7 +327,16 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     env.ok(op, &["plan", "implement", &plan]);
 
     // §3.3 round 1: one pass, one failure with a major defect sent to the vendor.
-    env.ok(op, &["test", "round", &plan, "--env", "测试环境 10.10.1.20（生产数据脱敏副本）"]);
+    env.ok(
+        op,
+        &[
+            "test",
+            "round",
+            &plan,
+            "--env",
+            "测试环境 10.10.1.20（生产数据脱敏副本）",
+        ],
+    );
     env.ok(
         op,
         &[
@@ -395,7 +404,14 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     // Round 2 retests the failure; the vendor's fix is verified; backup confirmed.
     env.ok(
         op,
-        &["test", "round", &plan, "--env", "测试环境 10.10.1.20", "--copy-unfinished"],
+        &[
+            "test",
+            "round",
+            &plan,
+            "--env",
+            "测试环境 10.10.1.20",
+            "--copy-unfinished",
+        ],
     );
     env.ok(op, &["test", "defect-update", &plan, "D1", "--status", "verified"]);
     env.ok(op, &["test", "result", &plan, "1", "pass"]);
@@ -424,14 +440,15 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     // §3.4 go-live and training; §3.5 comparison and filing. The window is ten
     // days away: going live now is a deviation, recorded by the operator and
     // accepted by the approver before the go-live is recorded at that time.
-    // The binary runs in Beijing time (TZ above), whatever the test's own zone is.
-    let now = chrono::Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
-        .format("%Y-%m-%d %H:%M")
-        .to_string();
+    // RFC 3339 with its offset: the binary runs with TZ=Asia/Shanghai.
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:00Z").to_string();
     let outside = env.run(op, &["golive", &plan, "--deployer", "王磊", "--time", &now]);
     assert_eq!(outside.code, 3, "{}", outside.stderr);
-    assert!(outside.stderr.contains("outside the approved window"), "{}", outside.stderr);
+    assert!(
+        outside.stderr.contains("outside the approved window"),
+        "{}",
+        outside.stderr
+    );
     env.ok(
         op,
         &[

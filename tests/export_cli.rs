@@ -114,7 +114,10 @@ fn exports_to_files_and_stdout_parse() {
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.starts_with('.') && (n.ends_with(".tmp") || n.contains(".tmp-"))
+        })
         .collect();
     assert!(leftovers.is_empty());
 }

@@ -441,3 +441,141 @@ fn b64_bytes(b: &[u8]) -> String {
     }
     out
 }
+
+// ----- size limits (issue 14): bounded memory, the place of what is too long -----
+
+/// `head` followed by `len` bytes of `fill` (a newline every `line` bytes when
+/// given), generated as read; `read` counts what the importer took.
+struct Endless {
+    head: Vec<u8>,
+    pos: u64,
+    len: u64,
+    fill: u8,
+    line: Option<u64>,
+    read: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl Endless {
+    fn new(head: &str, len: u64, fill: u8, line: Option<u64>) -> (Endless, std::rc::Rc<std::cell::Cell<u64>>) {
+        let read = std::rc::Rc::new(std::cell::Cell::new(0));
+        let e = Endless {
+            head: head.as_bytes().to_vec(),
+            pos: 0,
+            len: head.len() as u64 + len,
+            fill,
+            line,
+            read: read.clone(),
+        };
+        (e, read)
+    }
+}
+
+impl std::io::Read for Endless {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = (buf.len() as u64).min(self.len - self.pos) as usize;
+        for b in buf.iter_mut().take(n) {
+            let i = self.pos;
+            *b = match self.head.get(i as usize) {
+                Some(h) => *h,
+                None => match self.line {
+                    Some(l) if (i - self.head.len() as u64) % l == l - 1 => b'\n',
+                    _ => self.fill,
+                },
+            };
+            self.pos += 1;
+        }
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+const MIB: u64 = 1 << 20;
+
+/// The error is an input error naming `place`, saying the limit.
+fn too_long(e: Error, place: &str, limit: &str) {
+    let (field, value, expected) = input_error(e);
+    let all = format!("{field} | {value} | {expected}");
+    assert!(field.contains(place), "the place {place:?}: {all}");
+    assert!(all.contains(limit), "the limit {limit:?}: {all}");
+}
+
+#[test]
+fn a_line_or_row_past_the_limit_is_refused_where_it_is_without_reading_on() {
+    let _en = english();
+    let w = World::new();
+    let o = opts(&w);
+    let sink = |_: beian::service::ImportItem| -> beian::Result<()> { Ok(()) };
+    // JSON lines: a line of 32 MiB without a newline (think /dev/zero).
+    let (input, read) = Endless::new(
+        "{\"title\":\"a\",\"submitter\":{\"name\":\"b\"}}\n{\"title\":\"",
+        32 * MIB,
+        b'x',
+        None,
+    );
+    let e = io::jsonl::parse_into(std::io::BufReader::new(input), "big.jsonl", &o, &mut { sink }).unwrap_err();
+    too_long(e, "big.jsonl line 2", "1 MiB");
+    eprintln!("JSON lines: refused after reading {} of {} bytes", read.get(), 32 * MIB);
+    assert!(read.get() <= MIB + 64 * 1024, "read {} bytes", read.get());
+    // CSV: a quoted cell that goes on for 32 MiB (over many lines), and a row
+    // without any newline.
+    for (what, head, line) in [
+        ("quoted", "标题,描述\n正常,一行\n问题,\"开始", Some(100)),
+        ("no newline", "标题,描述\n正常,一行\n", None),
+    ] {
+        let (input, read) = Endless::new(head, 32 * MIB, b'y', line);
+        let e = io::csv_import::parse_into(input, "big.csv", b',', &o, &mut { sink }).unwrap_err();
+        too_long(e, "big.csv line 3", "1 MiB");
+        eprintln!(
+            "CSV, {what}: refused after reading {} of {} bytes",
+            read.get(),
+            32 * MIB
+        );
+        assert!(read.get() <= MIB + 256 * 1024, "{what}: read {} bytes", read.get());
+    }
+    // mbox: one message of 70 MiB (ordinary lines), one line of 70 MiB.
+    for line in [Some(78), None] {
+        let head = "From a@example.edu.cn Mon Oct 12 09:00:00 2026\nFrom: a@example.edu.cn\nSubject: 大\n\n";
+        let (input, read) = Endless::new(head, 70 * MIB, b'w', line);
+        let mut warnings = Vec::new();
+        let e = io::email::parse_mbox_into(
+            std::io::BufReader::new(input),
+            "big.mbox",
+            &o,
+            &mut { sink },
+            &mut warnings,
+        )
+        .unwrap_err();
+        too_long(e, "big.mbox message 1", "64 MiB");
+        eprintln!(
+            "mbox, lines of {line:?}: refused after reading {} of {} bytes",
+            read.get(),
+            70 * MIB
+        );
+        assert!(read.get() <= 65 * MIB, "read {} bytes", read.get());
+    }
+}
+
+#[test]
+fn a_message_file_past_the_limit_is_refused() {
+    let _en = english();
+    let w = World::new();
+    // Sparse: 65 MiB of nothing, taking no disk.
+    let p = w.dir.path().join("huge.eml");
+    std::fs::File::create(&p).unwrap().set_len(65 * MIB).unwrap();
+    let e = parse(&w, &p).unwrap_err();
+    too_long(e, "huge.eml", "64 MiB");
+}
+
+/// csv reads a `"` inside a cell that does not start with one as a character;
+/// the importer's own tracking of rows must agree (it used to count quotes, and
+/// refused this file as an unclosed quote).
+#[test]
+fn a_quote_inside_an_unquoted_cell_is_a_character() {
+    let _en = english();
+    let w = World::new();
+    let p = write(&w, "quotes.csv", "标题,描述\n正常,ab\"c\n第二,\"多\n行\"\n".as_bytes());
+    let parsed = parse(&w, &p).unwrap();
+    assert_eq!(parsed.items.len(), 2);
+    assert_eq!(parsed.items[0].request.body, "ab\"c");
+    assert_eq!(parsed.items[1].request.body, "多\n行");
+}

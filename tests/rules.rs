@@ -111,6 +111,7 @@ fn submit_with_everything_missing_names_every_field() {
         PlanField::Staff,
         PlanField::Risks,
         PlanField::BackupPlan,
+        PlanField::MigratesData,
         PlanField::RollbackPlan,
     ];
     assert_eq!(
@@ -124,7 +125,7 @@ fn submit_with_everything_missing_names_every_field() {
         e.message(),
         format!(
             "{id} cannot be submitted; missing: goals, content, technical approach, maintenance window, \
-             staff assignment, a risk with mitigation, backup plan, rollback plan"
+             staff assignment, a risk with mitigation, backup plan, whether data is migrated, rollback plan"
         )
     );
     assert_eq!(w.status(id), S::Draft);
@@ -134,7 +135,7 @@ fn submit_with_everything_missing_names_every_field() {
     assert_eq!(
         zh,
         format!(
-            "{id} 不能提交，缺少：更新目标、更新内容、技术方案、维护窗口、人员分工、风险及应对措施、备份方案、回退方案"
+            "{id} 不能提交，缺少：更新目标、更新内容、技术方案、维护窗口、人员分工、风险及应对措施、备份方案、是否迁移数据、回退方案"
         )
     );
 }
@@ -205,6 +206,7 @@ fn add_period(w: &World, name: &str, start: NaiveDate, end: NaiveDate, hard: boo
                 start,
                 end,
                 hard,
+                systems: Vec::new(),
             },
         },
     );
@@ -231,7 +233,8 @@ fn a_window_in_a_soft_blackout_needs_a_justification() {
     assert_eq!(
         e.message(),
         format!(
-            "the maintenance window falls in 期中教学检查 ({start} to {end}): give a blackout override justification"
+            "the maintenance window falls in 期中教学检查 ({start} to {end}): give a justification for this period \
+             (beian plan edit PLAN --override-period 期中教学检查 --override …; an approved plan is first returned for revision)"
         )
     );
 
@@ -240,7 +243,10 @@ fn a_window_in_a_soft_blackout_needs_a_justification() {
         &op_a(),
         Command::PlanEdit {
             id,
-            changes: vec![PlanChange::BlackoutOverride(Some("  ".into()))],
+            changes: vec![PlanChange::BlackoutOverride {
+                period: None,
+                reason: Some("  ".into()),
+            }],
         },
     );
     assert!(matches!(
@@ -252,7 +258,10 @@ fn a_window_in_a_soft_blackout_needs_a_justification() {
         &op_a(),
         Command::PlanEdit {
             id,
-            changes: vec![PlanChange::BlackoutOverride(Some("紧急安全补丁，不能推迟".into()))],
+            changes: vec![PlanChange::BlackoutOverride {
+                period: None,
+                reason: Some("紧急安全补丁，不能推迟".into()),
+            }],
         },
     );
     w.ok(&op_a(), Command::PlanSubmit { id });
@@ -266,12 +275,34 @@ fn a_window_in_a_hard_blackout_is_refused_even_with_a_justification() {
     let id = w.written_plan(&op_a());
     let day = window_day(&w, id);
     add_period(&w, "期末考试周", day, day + Duration::days(6), true);
-    w.ok(
+    // A hard period takes no justification: there is nothing to justify, and
+    // naming it does not make it soft.
+    let e = w.refused(
         &op_a(),
         Command::PlanEdit {
             id,
-            changes: vec![PlanChange::BlackoutOverride(Some("紧急".into()))],
+            changes: vec![PlanChange::BlackoutOverride {
+                period: None,
+                reason: Some("紧急".into()),
+            }],
         },
+    );
+    assert_eq!(e, RuleError::NoSoftPeriod);
+    let e = w.refused(
+        &op_a(),
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::BlackoutOverride {
+                period: Some("期末考试周".into()),
+                reason: Some("紧急".into()),
+            }],
+        },
+    );
+    assert_eq!(
+        e,
+        RuleError::NotSoftPeriod {
+            period: "期末考试周".into()
+        }
     );
 
     let e = w.refused(&op_a(), Command::PlanSubmit { id });
@@ -338,7 +369,7 @@ fn only_approvers_decide() {
         let roles = actor.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
         assert_eq!(
             e.message(),
-            format!("{} may not plan.decide (roles: {roles})", actor.name)
+            format!("{} may not decide on plans (roles: {roles})", actor.name)
         );
     }
     assert_eq!(w.status(id), S::Submitted);
@@ -360,8 +391,19 @@ fn the_author_cannot_approve_or_return_their_own_plan() {
             minutes_ref: "LG-1".into(),
         },
     );
-    assert_eq!(e, RuleError::SelfApproval { user: "sun".into() });
-    assert_eq!(e.message(), "sun wrote this plan and cannot approve or return it");
+    let contributor = RuleError::Contributor {
+        user: "sun".into(),
+        plan: id.to_string(),
+        did: vec!["create".into(), "edit".into(), "submit".into()],
+    };
+    assert_eq!(e, contributor);
+    assert_eq!(
+        e.message(),
+        format!(
+            "sun contributed to {id} (created it, edited it, submitted it): its approval, a risk acceptance \
+             or a waiver must come from an approver who did not"
+        )
+    );
 
     let e = w.refused(
         &author,
@@ -371,7 +413,7 @@ fn the_author_cannot_approve_or_return_their_own_plan() {
             minutes_ref: "LG-1".into(),
         },
     );
-    assert_eq!(e, RuleError::SelfApproval { user: "sun".into() });
+    assert_eq!(e, contributor);
     assert_eq!(w.status(id), S::Submitted);
     assert!(w.plan(id).approvals.is_empty());
 
@@ -410,7 +452,7 @@ fn returning_a_plan_needs_a_reason() {
                 action: "return".into()
             }
         );
-        assert_eq!(e.message(), "return needs a reason");
+        assert_eq!(e.message(), "a reason is required to return for revision");
     }
     assert_eq!(w.status(id), S::Submitted);
 
@@ -465,15 +507,44 @@ fn only_a_submitted_plan_is_decided() {
     );
     assert_eq!(e.message(), format!("{id} is draft: cannot approve"));
     w.drive(id, S::Approved);
-    let e = w.refused(
+    // An approved plan, or one whose notice is out, can still be returned before
+    // implementation (its notice stays on record); not once implementation started.
+    w.ok(
         &approver(),
         Command::PlanReturn {
             id,
+            reason: "窗口与新增的迎新活动冲突".into(),
+            minutes_ref: String::new(),
+        },
+    );
+    assert_eq!(w.status(id), S::Returned);
+    let late = w.plan_at(S::NoticePublished);
+    w.ok(
+        &approver(),
+        Command::PlanReturn {
+            id: late,
+            reason: "重新安排".into(),
+            minutes_ref: String::new(),
+        },
+    );
+    let p = w.plan(late);
+    assert_eq!(
+        (p.status, p.notice.is_none(), p.withdrawn_notices.len()),
+        (S::Returned, true, 1)
+    );
+    let implementing = w.plan_at(S::Implementing);
+    let e = w.refused(
+        &approver(),
+        Command::PlanReturn {
+            id: implementing,
             reason: "x".into(),
             minutes_ref: String::new(),
         },
     );
-    assert_eq!(e.message(), format!("{id} is approved: cannot return"));
+    assert_eq!(
+        e.message(),
+        format!("{implementing} is implementing: cannot return for revision")
+    );
 }
 
 #[test]
@@ -521,12 +592,15 @@ fn implementation_needs_an_approved_plan_with_a_published_notice() {
                 action: "implement".into()
             }
         );
-        assert_eq!(e.message(), format!("{id} is {label}: cannot implement"));
+        assert_eq!(e.message(), format!("{id} is {label}: cannot start implementation"));
     }
     // The notice itself needs the approval.
     let other = w.plan_at(S::Submitted);
     let e = w.refused(&op_a(), notice(other));
-    assert_eq!(e.message(), format!("{other} is submitted: cannot publish_notice"));
+    assert_eq!(
+        e.message(),
+        format!("{other} is submitted: cannot publish the update notice")
+    );
 
     w.ok(&op_a(), notice(id));
     let p = w.plan(id);
@@ -544,12 +618,10 @@ fn the_notice_must_precede_the_window_by_the_notice_period() {
     let id = w.plan_at(S::Approved);
     let start = w.plan(id).window.unwrap().start;
 
-    // Published two days ahead: too late.
+    // Published two days ahead: too late, refused when published.
     w.set_now(start - Duration::days(2) - Duration::minutes(1));
-    w.ok(&op_a(), notice(id));
-    let published = w.plan(id).notice.unwrap().published_at;
-    assert_eq!(published, start - Duration::days(2));
-    let e = w.refused(&op_a(), Command::PlanImplement { id });
+    let published = start - Duration::days(2);
+    let e = w.refused(&op_a(), notice(id));
     assert_eq!(
         e,
         RuleError::NoticeTooLate {
@@ -566,7 +638,7 @@ fn the_notice_must_precede_the_window_by_the_notice_period() {
             fmt_time(start)
         )
     );
-    assert_eq!(w.status(id), S::NoticePublished);
+    assert_eq!(w.status(id), S::Approved);
 
     // Exactly three days ahead is enough.
     let id = w.plan_at(S::Approved);
@@ -589,28 +661,41 @@ fn the_notice_period_comes_from_the_configuration() {
     let id = w.plan_at(S::Approved);
     let start = w.plan(id).window.unwrap().start;
     w.set_now(start - Duration::days(5));
-    w.ok(&op_a(), notice(id));
-    let e = w.refused(&op_a(), Command::PlanImplement { id });
+    let e = w.refused(&op_a(), notice(id));
     assert!(matches!(e, RuleError::NoticeTooLate { days: 7, .. }), "{e:?}");
     assert!(e.message().contains("less than 7 days"), "{}", e.message());
 }
 
 // ===== testing and the go-live gate (§3.3, §3.4) =====
 
+/// A go-live now, the clock first moved into the plan's window if it is not
+/// there yet (the days until the window pass).
 fn golive_now(w: &World, id: beian::model::Id, outcome: GoLiveOutcome) -> Command {
+    if let Some(win) = w.plan(id).window {
+        if w.now() < win.start {
+            w.set_now(win.start);
+        }
+    }
     Command::GoLive {
         plan: id,
         golive: golive(w.now(), outcome),
     }
 }
 
-fn result(plan: beian::model::Id, item: u32, result: TestResult, waiver: Option<&str>) -> Command {
+fn result(plan: beian::model::Id, item: u32, result: TestResult) -> Command {
     Command::TestResult {
         plan,
         item,
         result,
-        waiver: waiver.map(String::from),
         notes: None,
+    }
+}
+
+fn waive(plan: beian::model::Id, item: u32, reason: &str) -> Command {
+    Command::TestWaive {
+        plan,
+        item,
+        reason: reason.into(),
     }
 }
 
@@ -637,7 +722,7 @@ fn set_defect(plan: beian::model::Id, no: u32, status: DefectStatus) -> Command 
 /// The status is `ready` exactly when the go-live gate has nothing missing.
 fn assert_readiness(w: &World, id: beian::model::Id) {
     let p = w.plan(id);
-    let missing = beian::workflow::golive_missing(&p);
+    let missing = beian::workflow::golive_missing(&p, w.now(), &rules());
     assert_eq!(
         p.status == S::Ready,
         missing.is_empty(),
@@ -652,7 +737,7 @@ fn go_live_is_only_recorded_in_testing() {
     let w = World::new();
     let id = w.plan_at(S::Implementing);
     let e = w.refused(&op_a(), golive_now(&w, id, GoLiveOutcome::Success));
-    assert_eq!(e.message(), format!("{id} is implementing: cannot golive"));
+    assert_eq!(e.message(), format!("{id} is implementing: cannot record the go-live"));
 }
 
 #[test]
@@ -665,6 +750,7 @@ fn go_live_needs_a_backup_and_a_round_with_items() {
         Command::TestRound {
             plan: id,
             copy_unfinished: false,
+            environment: "测试环境".into(),
         },
     );
     assert_eq!(w.status(id), S::Testing);
@@ -734,14 +820,15 @@ fn go_live_needs_every_item_of_the_latest_round_passed_or_waived() {
         Command::TestRound {
             plan: id,
             copy_unfinished: false,
+            environment: "测试环境".into(),
         },
     );
     for _ in 0..4 {
         w.ok(&op_a(), test_item(id));
     }
     w.ok(&op_a(), pass(id, 1));
-    w.ok(&op_a(), result(id, 2, TestResult::Fail, None));
-    w.ok(&op_a(), result(id, 4, TestResult::Blocked, None));
+    w.ok(&op_a(), result(id, 2, TestResult::Fail));
+    w.ok(&op_a(), result(id, 4, TestResult::Blocked));
     assert_readiness(&w, id);
     let e = w.refused(&op_a(), golive_now(&w, id, GoLiveOutcome::Success));
     assert_eq!(
@@ -759,11 +846,23 @@ fn go_live_needs_every_item_of_the_latest_round_passed_or_waived() {
         format!("{id} cannot go live: items of round 1 are not pass or waived: #2, #3, #4")
     );
 
-    // A waiver needs its reason.
-    let e = w.refused(&op_a(), result(id, 2, TestResult::Waived, Some("  ")));
-    assert_eq!(e, RuleError::WaiverNeedsReason);
-    assert_eq!(e.message(), "a waived item needs the reason for the waiver");
-    w.ok(&op_a(), result(id, 2, TestResult::Waived, Some("旧浏览器不再支持")));
+    // A waiver accepts a risk: not a result a tester records, but an approver's
+    // decision, with its reason.
+    let e = w.refused(&op_a(), result(id, 2, TestResult::Waived));
+    assert_eq!(e, RuleError::WaiverByApprover { item: 2 });
+    assert!(e.message().contains("beian test waive"), "{}", e.message());
+    let e = w.refused(&approver(), waive(id, 2, "  "));
+    assert_eq!(
+        e,
+        RuleError::ReasonRequired {
+            action: "test.waive".into()
+        }
+    );
+    assert_eq!(e.message(), "a reason is required to waive a test item");
+    w.ok(&approver(), waive(id, 2, "旧浏览器不再支持"));
+    let item = w.plan(id).rounds[0].items[1].clone();
+    assert_eq!(item.result, TestResult::Waived);
+    assert_eq!(item.waived.unwrap().by, "li");
     w.ok(&op_a(), pass(id, 3));
     assert_eq!(w.status(id), S::Testing);
     w.ok(&op_a(), pass(id, 4));
@@ -799,12 +898,55 @@ fn go_live_needs_no_open_critical_or_major_defect() {
     );
     assert_eq!(
         e.message(),
-        format!("{id} cannot go live: open critical/major defects: D3 (critical), D4 (major)")
+        format!(
+            "{id} cannot go live: critical/major defects neither verified fixed nor risk-accepted by an approver: \
+             D3 (critical), D4 (major)"
+        )
     );
 
+    // Fixed is not enough: the fix is verified, or an approver accepts the risk.
     w.ok(&op_a(), set_defect(id, 3, DefectStatus::Fixed));
     assert_eq!(w.status(id), S::Testing);
     w.ok(&op_a(), set_defect(id, 4, DefectStatus::Verified));
+    assert_eq!(w.status(id), S::Testing, "D3 is fixed but not verified");
+    // An operator alone cannot make a critical defect "won't fix".
+    let e = w.refused(&op_a(), set_defect(id, 3, DefectStatus::WontFix));
+    assert_eq!(
+        e,
+        RuleError::RiskAcceptanceNeeded {
+            defect: 3,
+            severity: Severity::Critical
+        }
+    );
+    assert!(e.message().contains("beian test defect accept"), "{}", e.message());
+    // An approver who contributed (he recorded a defect) cannot accept the risk.
+    let both = op_approver();
+    w.ok(&both, defect(id, Severity::Minor));
+    let accept = |reason: &str| Command::DefectAccept {
+        plan: id,
+        defect: 3,
+        reason: reason.into(),
+    };
+    let e = w.refused(&both, accept("可以接受"));
+    assert!(matches!(e, RuleError::Contributor { .. }), "{e:?}");
+    let e = w.refused(&approver(), accept(" "));
+    assert!(matches!(e, RuleError::ReasonRequired { .. }), "{e:?}");
+    w.ok(&approver(), accept("仅影响旧版报表导出，下个补丁修复"));
+    assert_eq!(w.status(id), S::Ready);
+    let d3 = w.plan(id).defects[2].clone();
+    assert_eq!(d3.acceptance.unwrap().by, "li");
+    // Accepted, it may now be set to won't fix; a minor one needs no acceptance.
+    w.ok(&op_a(), set_defect(id, 3, DefectStatus::WontFix));
+    w.ok(&op_a(), set_defect(id, 1, DefectStatus::WontFix));
+    let e = w.refused(
+        &approver(),
+        Command::DefectAccept {
+            plan: id,
+            defect: 1,
+            reason: "x".into(),
+        },
+    );
+    assert!(matches!(e, RuleError::NothingToAccept { .. }), "{e:?}");
     assert_eq!(w.status(id), S::Ready);
     // Reopening one blocks again.
     w.ok(&op_a(), set_defect(id, 4, DefectStatus::Open));
@@ -823,7 +965,10 @@ fn a_rolled_back_go_live_needs_a_new_round() {
     let p = w.plan(id);
     assert_eq!(p.status, S::Testing);
     assert_eq!(p.live_golive(), None);
-    assert_eq!(beian::workflow::golive_missing(&p), vec![GoLiveMissing::TestRound]);
+    assert_eq!(
+        beian::workflow::golive_missing(&p, w.now(), &rules()),
+        vec![GoLiveMissing::TestRound]
+    );
     let sys = w.svc.system(&viewer(), w.system).unwrap();
     assert_eq!(sys.version, "V2.1", "a rollback leaves the system's version alone");
 
@@ -853,6 +998,7 @@ fn a_rolled_back_go_live_needs_a_new_round() {
         Command::TestRound {
             plan: id,
             copy_unfinished: true,
+            environment: "测试环境".into(),
         },
     );
     assert_eq!(
@@ -860,8 +1006,10 @@ fn a_rolled_back_go_live_needs_a_new_round() {
         0,
         "nothing failed, nothing copied"
     );
+    // A new item is numbered after every item the plan ever had.
     w.ok(&op_a(), test_item(id));
-    w.ok(&op_a(), pass(id, 1));
+    assert_eq!(w.plan(id).latest_round().unwrap().items[0].no, 3);
+    w.ok(&op_a(), pass(id, 3));
     assert_eq!(w.status(id), S::Ready);
     w.ok(&op_a(), golive_now(&w, id, GoLiveOutcome::Partial));
     let p = w.plan(id);
@@ -892,7 +1040,7 @@ fn a_rolled_back_go_live_needs_a_new_round_whatever_time_was_entered() {
         w.status(id),
         S::Testing,
         "after a rollback the old round made the plan ready again: {:?}",
-        beian::workflow::golive_missing(&w.plan(id))
+        beian::workflow::golive_missing(&w.plan(id), w.now(), &rules())
     );
     let e = w.refused(&op_a(), golive_now(&w, id, GoLiveOutcome::Success));
     assert!(matches!(e, RuleError::GoLiveBlocked { .. }), "{e:?}");
@@ -908,19 +1056,21 @@ fn copying_unfinished_items_into_a_new_round() {
         Command::TestRound {
             plan: id,
             copy_unfinished: false,
+            environment: "测试环境".into(),
         },
     );
     for _ in 0..3 {
         w.ok(&op_a(), test_item(id));
     }
     w.ok(&op_a(), pass(id, 1));
-    w.ok(&op_a(), result(id, 2, TestResult::Fail, None));
-    w.ok(&op_a(), result(id, 3, TestResult::Blocked, None));
+    w.ok(&op_a(), result(id, 2, TestResult::Fail));
+    w.ok(&op_a(), result(id, 3, TestResult::Blocked));
     w.ok(
         &op_a(),
         Command::TestRound {
             plan: id,
             copy_unfinished: true,
+            environment: "测试环境".into(),
         },
     );
     let p = w.plan(id);
@@ -928,10 +1078,14 @@ fn copying_unfinished_items_into_a_new_round() {
     assert_eq!(r.no, 2);
     assert_eq!(
         r.items.iter().map(|i| (i.no, i.result)).collect::<Vec<_>>(),
-        vec![(1, TestResult::Pending), (2, TestResult::Pending)]
+        vec![(2, TestResult::Pending), (3, TestResult::Pending)],
+        "items keep their numbers across rounds"
     );
-    let e = w.refused(&op_a(), pass(id, 3));
-    assert_eq!(e.message(), "no such round 2 item #3");
+    let e = w.refused(&op_a(), pass(id, 1));
+    assert_eq!(
+        e.message(),
+        "item #1 is not in the latest round (2): add it as a retest first (beian test item PLAN --retest 1)"
+    );
 }
 
 // ===== filing (§3.5) =====
@@ -966,7 +1120,7 @@ fn filing_needs_a_go_live_a_test_report_and_a_comparison() {
     // Testing with a failed item and nothing else.
     let testing = w.plan_at(S::Testing);
     w.ok(&op_a(), test_item(testing));
-    w.ok(&op_a(), result(testing, 1, TestResult::Fail, None));
+    w.ok(&op_a(), result(testing, 1, TestResult::Fail));
     let e = w.refused(&op_a(), Command::File { plan: testing });
     assert_eq!(
         e,
@@ -1082,6 +1236,7 @@ fn a_filed_dossier_never_changes_and_corrections_are_addenda() {
         Command::TestRound {
             plan: id,
             copy_unfinished: false,
+            environment: "测试环境".into(),
         },
         test_item(id),
         pass(id, 1),
@@ -1224,7 +1379,7 @@ fn a_plan_is_cancelled_from_any_state_before_live_with_a_reason() {
                 action: "cancel".into()
             }
         );
-        assert_eq!(e.message(), "cancel needs a reason");
+        assert_eq!(e.message(), "a reason is required to cancel");
         assert_eq!(w.status(id), target);
         // Operators and approvers may cancel.
         let who = if n.is_multiple_of(2) { op_b() } else { approver() };
@@ -1293,7 +1448,7 @@ fn rejecting_a_request_needs_a_reason() {
             action: "reject".into()
         }
     );
-    assert_eq!(e.message(), "reject needs a reason");
+    assert_eq!(e.message(), "a reason is required to reject");
     assert_eq!(w.request(r).status, RequestStatus::New);
     triage(
         &w,
@@ -1372,6 +1527,7 @@ fn a_joint_review_ends_with_the_meetings_position() {
     let r = w.add_request("统一身份认证对接");
     triage(&w, r, Triage::Triage).unwrap();
     triage(&w, r, Triage::JointReview).unwrap();
+    w.analyse(r);
     assert_eq!(w.request(r).status, RequestStatus::JointReview);
     let e = w.refused(
         &op_a(),
@@ -1386,7 +1542,10 @@ fn a_joint_review_ends_with_the_meetings_position() {
             action: "joint_review.outcome".into()
         }
     );
-    assert_eq!(e.message(), "joint_review.outcome needs a reason");
+    assert_eq!(
+        e.message(),
+        "a reason is required to record the joint review's position"
+    );
     triage(
         &w,
         r,
@@ -1411,7 +1570,7 @@ fn requests_are_linked_only_to_a_draft_or_returned_plan() {
     let new = w.add_request("未分拣");
     let draft = w.written_plan(&op_a());
     let e = w.refused(&op_a(), Command::RequestLink { id: new, plan: draft });
-    assert_eq!(e.message(), format!("{new} is new: cannot link"));
+    assert_eq!(e.message(), format!("{new} is new: cannot link to a plan"));
 
     let r = w.accepted_request("选课慢");
     w.ok(&op_a(), Command::RequestLink { id: r, plan: draft });
@@ -1420,7 +1579,7 @@ fn requests_are_linked_only_to_a_draft_or_returned_plan() {
     assert_eq!(w.plan(draft).requests, vec![r]);
     // Once planned, it is not linked again.
     let e = w.refused(&op_a(), Command::RequestLink { id: r, plan: draft });
-    assert_eq!(e.message(), format!("{r} is planned: cannot link"));
+    assert_eq!(e.message(), format!("{r} is planned: cannot link to a plan"));
 
     let returned = w.plan_at(S::Returned);
     let r2 = w.accepted_request("成绩导出");
@@ -1620,6 +1779,7 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
         start: NaiveDate::from_ymd_opt(2026, 1, 20).unwrap(),
         end: NaiveDate::from_ymd_opt(2026, 2, 20).unwrap(),
         hard: false,
+        systems: Vec::new(),
     };
     vec![
         query(Op::ReadRecords, "systems", |w, a| w.svc.systems(a)),
@@ -1758,12 +1918,37 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
             Command::TestRound {
                 plan: test,
                 copy_unfinished: false,
+                environment: "测试环境".into(),
             },
         ),
         cmd(Op::TestRecord, test_item(test)),
         cmd(Op::TestRecord, pass(test, 1)),
         cmd(Op::TestRecord, defect(test, Severity::Trivial)),
         cmd(Op::TestRecord, set_defect(test, 1, DefectStatus::Fixed)),
+        cmd(Op::RiskAccept, waive(test, 1, "已知风险")),
+        cmd(
+            Op::RiskAccept,
+            Command::DefectAccept {
+                plan: test,
+                defect: 1,
+                reason: "已知风险".into(),
+            },
+        ),
+        cmd(
+            Op::RiskAccept,
+            Command::DeviationAccept {
+                plan: test,
+                reason: "已知风险".into(),
+            },
+        ),
+        cmd(
+            Op::GoLiveRecord,
+            Command::PlanDeviation {
+                plan: test,
+                time: now,
+                reason: "提前上线".into(),
+            },
+        ),
         cmd(
             Op::BackupConfirm,
             Command::Backup {
@@ -1867,11 +2052,15 @@ fn assert_forbidden(w: &World, p: &Probe, actor: &Actor) {
     let roles = if actor.roles.is_empty() {
         "none; ask the admin to add you to config.toml".to_string()
     } else {
-        actor.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+        actor.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")
     };
     assert_eq!(
         e.message(),
-        format!("{} may not {} (roles: {roles})", actor.name, p.op.as_str())
+        format!(
+            "{} may not {} (roles: {roles})",
+            actor.name,
+            beian::workflow::action_label(p.op.as_str())
+        )
     );
     assert_eq!(w.audit_len(), before, "a refused {} left an audit event", p.what);
 }
@@ -1938,6 +2127,7 @@ fn the_permission_table_is_the_processs() {
         (Op::PlanEdit, &[Admin, Operator]),
         (Op::PlanSubmit, &[Admin, Operator]),
         (Op::PlanDecide, &[Approver]),
+        (Op::RiskAccept, &[Approver]),
         (Op::PlanNotice, &[Admin, Operator]),
         (Op::PlanImplement, &[Admin, Operator]),
         (Op::PlanCancel, &[Admin, Operator, Approver]),
@@ -1991,7 +2181,7 @@ fn supervisors_alone_read_the_audit_log_and_reading_reports_is_audited() {
             matches!(&e, Error::Rule(RuleError::Forbidden { op, .. }) if op == "report.read"),
             "{e:?}"
         );
-        assert!(e.message().contains("may not report.read"), "{}", e.message());
+        assert!(e.message().contains("may not read reports"), "{}", e.message());
         assert!(w.svc.report(&actor, rpt).is_err());
         assert_eq!(w.audit_len(), n);
     }
@@ -2015,4 +2205,769 @@ fn supervisors_alone_read_the_audit_log_and_reading_reports_is_audited() {
         vec!["report.read", "report.list", "report.submit"]
     );
     assert_eq!(w.audit_len(), n + 2);
+}
+
+// ===== every path to a live plan: the bypasses an auditor found (issue 12) =====
+
+/// A second approver of the Leading Group, who contributes to nothing.
+fn approver2() -> Actor {
+    Actor::new("zhou", &[Role::Approver])
+}
+
+fn at_golive(w: &World, id: beian::model::Id, time: beian::model::Time) -> Command {
+    let _ = w;
+    Command::GoLive {
+        plan: id,
+        golive: golive(time, GoLiveOutcome::Success),
+    }
+}
+
+/// A ready plan with the clock inside its window.
+fn ready_in_window(w: &World) -> (beian::model::Id, Window) {
+    let id = w.plan_at(S::Ready);
+    let win = w.plan(id).window.unwrap();
+    w.set_now(win.start + Duration::minutes(30));
+    (id, win)
+}
+
+#[test]
+fn a_go_live_cannot_be_dated_in_the_future() {
+    let _en = english();
+    let w = World::new();
+    let (id, win) = ready_in_window(&w);
+    // Thirteen days ahead, and ten minutes ahead (past the five minutes of skew).
+    for ahead in [Duration::days(13), Duration::minutes(10)] {
+        let time = w.now() + Duration::minutes(1) + ahead;
+        let e = w.refused(&op_a(), at_golive(&w, id, time));
+        assert!(matches!(e, RuleError::GoLiveInFuture { .. }), "{e:?}");
+        assert!(e.message().contains("is in the future"), "{}", e.message());
+    }
+    // Two minutes of clock skew are tolerated.
+    assert!(w.now() + Duration::minutes(3) < win.end);
+    w.ok(&op_a(), at_golive(&w, id, w.now() + Duration::minutes(3)));
+    // …but the plan is not filed before its go-live time has come.
+    w.ok(
+        &op_a(),
+        Command::ComparisonAdd {
+            plan: id,
+            row: comparison_row(),
+        },
+    );
+    w.set_now(w.now() - Duration::minutes(2));
+    let e = w.refused(&op_a(), Command::File { plan: id });
+    assert_eq!(
+        e,
+        RuleError::FilingBlocked {
+            plan: id.to_string(),
+            missing: vec![FilingMissing::GoLiveAhead]
+        }
+    );
+    w.wait(Duration::minutes(5));
+    w.ok(&op_a(), Command::File { plan: id });
+}
+
+#[test]
+fn a_go_live_cannot_precede_the_approval_or_the_notice() {
+    let _en = english();
+    let w = World::new();
+    let (id, _) = ready_in_window(&w);
+    let p = w.plan(id);
+    let approved = beian::workflow::approved_at(&p).unwrap();
+    let published = p.notice.as_ref().unwrap().published_at;
+    assert!(approved < published);
+    // Eleven months before the approval (the report then printed negative lead times).
+    let e = w.refused(&op_a(), at_golive(&w, id, approved - Duration::days(330)));
+    assert!(matches!(e, RuleError::GoLiveBeforeApproval { .. }), "{e:?}");
+    let e = w.refused(&op_a(), at_golive(&w, id, published - Duration::minutes(1)));
+    assert!(matches!(e, RuleError::GoLiveBeforeNotice { .. }), "{e:?}");
+    assert!(
+        e.message().contains("before the update notice was published"),
+        "{}",
+        e.message()
+    );
+    // Not even as an accepted deviation.
+    w.ok(
+        &op_a(),
+        Command::PlanDeviation {
+            plan: id,
+            time: published - Duration::minutes(1),
+            reason: "补录".into(),
+        },
+    );
+    w.ok(
+        &approver2(),
+        Command::DeviationAccept {
+            plan: id,
+            reason: "同意".into(),
+        },
+    );
+    let e = w.refused(&op_a(), at_golive(&w, id, published - Duration::minutes(1)));
+    assert!(matches!(e, RuleError::GoLiveBeforeNotice { .. }), "{e:?}");
+    assert_eq!(w.status(id), S::Ready);
+}
+
+#[test]
+fn a_go_live_outside_the_window_needs_an_accepted_deviation() {
+    let _en = english();
+    let w = World::new();
+    let (id, win) = ready_in_window(&w);
+    let late = win.end + Duration::hours(3);
+    w.set_now(late + Duration::hours(1));
+    let e = w.refused(&op_a(), at_golive(&w, id, late));
+    assert!(matches!(e, RuleError::GoLiveOutsideWindow { .. }), "{e:?}");
+    assert!(e.message().contains("beian plan deviation"), "{}", e.message());
+
+    // Recorded, not yet accepted: still refused.
+    let dev = Command::PlanDeviation {
+        plan: id,
+        time: late,
+        reason: "数据迁移超时，延长三小时".into(),
+    };
+    let e = w.refused(
+        &op_a(),
+        Command::PlanDeviation {
+            plan: id,
+            time: win.start + Duration::hours(1),
+            reason: "x".into(),
+        },
+    );
+    assert!(matches!(e, RuleError::NoDeviation { .. }), "inside the window: {e:?}");
+    w.ok(&op_a(), dev.clone());
+    assert!(matches!(
+        w.refused(&op_a(), at_golive(&w, id, late)),
+        RuleError::GoLiveOutsideWindow { .. }
+    ));
+    // Only an approver who did not contribute accepts it.
+    let accept = Command::DeviationAccept {
+        plan: id,
+        reason: "已向全校补发通知".into(),
+    };
+    let e = w.refused(&op_a(), accept.clone());
+    assert!(matches!(e, RuleError::Forbidden { .. }), "{e:?}");
+    let both = op_approver();
+    w.ok(
+        &both,
+        Command::RequestComment {
+            id: w.add_request("x"),
+            text: "y".into(),
+        },
+    );
+    w.ok(&both, defect(id, Severity::Trivial));
+    let e = w.refused(&both, accept.clone());
+    assert!(matches!(e, RuleError::Contributor { .. }), "{e:?}");
+    w.ok(&approver(), accept);
+    // Accepted for that time only: another time outside the window is refused.
+    let e = w.refused(&op_a(), at_golive(&w, id, late + Duration::minutes(30)));
+    assert!(matches!(e, RuleError::GoLiveOutsideWindow { .. }), "{e:?}");
+    w.ok(&op_a(), at_golive(&w, id, late));
+    let p = w.plan(id);
+    assert_eq!(p.status, S::Live);
+    let g = p.live_golive().unwrap();
+    let d = g.deviation.as_ref().expect("the go-live carries its deviation");
+    assert_eq!((d.time, d.accepted.as_ref().unwrap().by.as_str()), (late, "li"));
+    assert!(p.deviation.is_none());
+}
+
+#[test]
+fn a_go_live_in_a_hard_blackout_is_refused_even_with_a_deviation() {
+    let _en = english();
+    let w = World::new();
+    let (id, win) = ready_in_window(&w);
+    let next_day = win.end.with_timezone(&Local).date_naive() + Duration::days(1);
+    add_period(&w, "全国研究生招生考试", next_day, next_day, true);
+    let t = chrono::TimeZone::from_local_datetime(&Local, &next_day.and_hms_opt(10, 0, 0).unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    w.set_now(t + Duration::hours(1));
+    w.ok(
+        &op_a(),
+        Command::PlanDeviation {
+            plan: id,
+            time: t,
+            reason: "延期".into(),
+        },
+    );
+    w.ok(
+        &approver(),
+        Command::DeviationAccept {
+            plan: id,
+            reason: "同意".into(),
+        },
+    );
+    let e = w.refused(&op_a(), at_golive(&w, id, t));
+    assert!(matches!(e, RuleError::GoLiveInBlackout { hard: true, .. }), "{e:?}");
+    assert!(e.message().contains("全国研究生招生考试"), "{}", e.message());
+}
+
+#[test]
+fn a_blackout_added_after_approval_stops_the_notice_the_implementation_and_the_go_live() {
+    let _en = english();
+    let w = World::new();
+    // Approved, then the calendar closes the window's day.
+    let id = w.plan_at(S::Approved);
+    let day = window_day(&w, id);
+    add_period(&w, "校庆", day, day, true);
+    let gates = w.svc.plan_gates(&viewer(), id).unwrap();
+    assert!(
+        matches!(gates.calendar.as_slice(), [RuleError::HardBlackout { period, .. }] if period == "校庆"),
+        "plan show names the period: {gates:?}"
+    );
+    let e = w.refused(&op_a(), notice(id));
+    assert!(matches!(e, RuleError::HardBlackout { .. }), "{e:?}");
+    // Removed again, the notice goes out; added again, implementation stops.
+    w.ok(&admin(), Command::CalendarRemove { name: "校庆".into() });
+    w.ok(&op_a(), notice(id));
+    add_period(&w, "校庆", day, day, true);
+    let e = w.refused(&op_a(), Command::PlanImplement { id });
+    assert!(matches!(e, RuleError::HardBlackout { .. }), "{e:?}");
+    w.ok(&admin(), Command::CalendarRemove { name: "校庆".into() });
+    w.drive(id, S::Ready);
+    add_period(&w, "校庆", day, day, true);
+    let win = w.plan(id).window.unwrap();
+    w.set_now(win.start + Duration::minutes(5));
+    let e = w.refused(&op_a(), at_golive(&w, id, w.now()));
+    assert!(
+        matches!(e, RuleError::HardBlackout { .. } | RuleError::GoLiveInBlackout { .. }),
+        "{e:?}"
+    );
+    // The way out: an approver returns the plan for rescheduling.
+    let p = w.plan_at(S::NoticePublished);
+    add_period(&w, "运动会", window_day(&w, p), window_day(&w, p), true);
+    w.ok(
+        &approver(),
+        Command::PlanReturn {
+            id: p,
+            reason: "与运动会冲突，请改期".into(),
+            minutes_ref: String::new(),
+        },
+    );
+    assert_eq!(w.status(p), S::Returned);
+}
+
+#[test]
+fn a_justification_covers_only_the_soft_period_it_names() {
+    let _en = english();
+    let w = World::new();
+    let id = w.written_plan(&op_a());
+    let day = window_day(&w, id);
+    add_period(&w, "期中教学检查", day, day, false);
+    // Without a period named: each soft period the window lies in now.
+    w.ok(
+        &op_a(),
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::BlackoutOverride {
+                period: None,
+                reason: Some("安全补丁".into()),
+            }],
+        },
+    );
+    let p = w.plan(id);
+    assert_eq!(p.blackout_overrides.len(), 1);
+    assert_eq!(p.blackout_overrides[0].period, "期中教学检查");
+    w.drive(id, S::Approved);
+    // A second soft period added later is not covered by the first justification.
+    add_period(&w, "迎新周", day, day, false);
+    let e = w.refused(&op_a(), notice(id));
+    assert_eq!(
+        e,
+        RuleError::BlackoutNeedsJustification {
+            period: "迎新周".into(),
+            start: day.to_string(),
+            end: day.to_string()
+        }
+    );
+    assert!(e.message().contains("--override-period"), "{}", e.message());
+    // Naming an unknown or hard period is refused.
+    let other = w.written_plan(&op_a());
+    let e = w.refused(
+        &op_a(),
+        Command::PlanEdit {
+            id: other,
+            changes: vec![PlanChange::BlackoutOverride {
+                period: Some("寒假".into()),
+                reason: Some("x".into()),
+            }],
+        },
+    );
+    assert_eq!(
+        e,
+        RuleError::NotSoftPeriod {
+            period: "寒假".into()
+        }
+    );
+}
+
+#[test]
+fn a_blackout_for_named_systems_closes_only_those() {
+    let _en = english();
+    let w = World::new();
+    let finance = w
+        .ok(
+            &admin(),
+            Command::SystemAdd {
+                name: "财务管理系统".into(),
+                department: "财务处".into(),
+                vendor: "浪潮".into(),
+                version: "GS 7.2".into(),
+            },
+        )
+        .entity
+        .parse::<beian::model::Id>()
+        .unwrap();
+    let id = w.written_plan(&op_a());
+    let day = window_day(&w, id);
+    w.ok(
+        &admin(),
+        Command::CalendarAdd {
+            period: Blackout {
+                name: "财务年度结账".into(),
+                start: day,
+                end: day,
+                hard: true,
+                systems: vec![finance],
+            },
+        },
+    );
+    // The teaching system's plan is not touched by the finance year-end.
+    w.ok(&op_a(), Command::PlanSubmit { id });
+    // A finance plan in the same window is.
+    let out = w.ok(
+        &op_a(),
+        Command::PlanNew {
+            system: finance,
+            title: "财务系统升级".into(),
+            version_from: None,
+            version_to: "GS 7.3".into(),
+        },
+    );
+    let fin: beian::model::Id = out.entity.parse().unwrap();
+    w.ok(
+        &op_a(),
+        Command::PlanEdit {
+            id: fin,
+            changes: full_changes_with_window(w.plan(id).window.unwrap()),
+        },
+    );
+    let e = w.refused(&op_a(), Command::PlanSubmit { id: fin });
+    assert!(
+        matches!(e, RuleError::HardBlackout { ref period, .. } if period == "财务年度结账"),
+        "{e:?}"
+    );
+    // A period naming a system that does not exist is refused.
+    let e = w
+        .exec(
+            &admin(),
+            Command::CalendarAdd {
+                period: Blackout {
+                    name: "x".into(),
+                    start: day,
+                    end: day,
+                    hard: true,
+                    systems: vec![sys_id(99)],
+                },
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.exit_code(), 5, "{e:?}");
+}
+
+#[test]
+fn windows_and_deadlines_in_the_past_are_refused() {
+    let _en = english();
+    let w = World::new();
+    let id = w.new_plan(&op_a());
+    let past = window_after(w.now(), -2);
+    let e = w.refused(
+        &op_a(),
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::Window(Some(past))],
+        },
+    );
+    assert!(matches!(e, RuleError::WindowInPast { .. }), "{e:?}");
+    // A window that was ahead when written but has passed by submission.
+    let id = w.written_plan(&op_a());
+    w.wait(Duration::days(11));
+    let e = w.refused(&op_a(), Command::PlanSubmit { id });
+    assert!(matches!(e, RuleError::WindowInPast { .. }), "{e:?}");
+    // …or by the decision.
+    let id = w.written_plan(&op_a());
+    w.ok(&op_a(), Command::PlanSubmit { id });
+    w.wait(Duration::days(11));
+    let e = w.refused(
+        &approver(),
+        Command::PlanApprove {
+            id,
+            comment: String::new(),
+            minutes_ref: String::new(),
+        },
+    );
+    assert!(matches!(e, RuleError::WindowInPast { .. }), "{e:?}");
+    // A rectification order overdue at birth.
+    let today = w.now().with_timezone(&Local).date_naive();
+    let e = w.refused(
+        &supervisor(),
+        Command::OrderIssue {
+            target: OrderTarget::Plan(id),
+            finding: "未按期备案".into(),
+            required_action: "补交材料".into(),
+            deadline: today - Duration::days(1),
+        },
+    );
+    assert!(matches!(e, RuleError::DateInPast { .. }), "{e:?}");
+    assert!(e.message().contains("deadline"), "{}", e.message());
+    w.ok(
+        &supervisor(),
+        Command::OrderIssue {
+            target: OrderTarget::Plan(id),
+            finding: "未按期备案".into(),
+            required_action: "补交材料".into(),
+            deadline: today,
+        },
+    );
+}
+
+#[test]
+fn a_failure_is_not_forgotten_by_a_new_round() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Implementing);
+    w.ok(
+        &op_a(),
+        Command::Backup {
+            plan: id,
+            backup: backup(),
+        },
+    );
+    w.ok(&op_a(), round(id));
+    w.ok(&op_a(), test_item(id));
+    w.ok(&op_a(), test_item(id));
+    w.ok(&op_a(), result(id, 1, TestResult::Fail));
+    // #2 is left pending. A new round without copying, one trivial item passed:
+    w.ok(&op_a(), round(id));
+    w.ok(&op_a(), test_item(id));
+    w.ok(&op_a(), pass(id, 3));
+    assert_eq!(w.status(id), S::Testing, "the old failure still stands");
+    let e = w.refused(&op_a(), golive_now(&w, id, GoLiveOutcome::Success));
+    assert_eq!(
+        e,
+        RuleError::GoLiveBlocked {
+            plan: id.to_string(),
+            missing: vec![GoLiveMissing::Unresolved {
+                items: vec![(1, 1, TestResult::Fail), (2, 1, TestResult::Pending)]
+            }]
+        }
+    );
+    assert!(e.message().contains("#1 (fail in round 1)"), "{}", e.message());
+    // Filing would not take it either.
+    assert_readiness(&w, id);
+    // The retest keeps the item's number and text; passing it resolves it.
+    w.ok(&op_a(), retest(id, 1));
+    let p = w.plan(id);
+    let again = p.latest_round().unwrap().items.last().unwrap().clone();
+    assert_eq!((again.no, again.description.as_str()), (1, "学生选课"));
+    let e = w.refused(&op_a(), retest(id, 1));
+    assert_eq!(e, RuleError::AlreadyInRound { item: 1, round: 2 });
+    w.ok(&op_a(), pass(id, 1));
+    // A pending item of an earlier round is unresolved too: waived by an approver.
+    w.ok(&approver(), waive(id, 2, "功能已下线，无需测试"));
+    assert_eq!(w.status(id), S::Ready);
+    // A tester cannot waive; an approver who recorded a result cannot either.
+    let both = op_approver();
+    w.ok(&both, test_item(id));
+    w.ok(&both, result(id, 4, TestResult::Fail));
+    let e = w.refused(&both, waive(id, 4, "x"));
+    assert!(matches!(e, RuleError::Contributor { .. }), "{e:?}");
+    // A later failure of a passed item counts again.
+    w.ok(&op_a(), round(id));
+    w.ok(&op_a(), retest(id, 3));
+    w.ok(&op_a(), result(id, 3, TestResult::Fail));
+    let missing = w.svc.plan_gates(&viewer(), id).unwrap().golive;
+    assert!(
+        missing
+            .iter()
+            .any(|m| matches!(m, GoLiveMissing::Items { items, .. } if items == &vec![3])),
+        "{missing:?}"
+    );
+    // Copying unfinished items takes every unresolved one, from any round.
+    w.ok(
+        &op_a(),
+        Command::TestRound {
+            plan: id,
+            copy_unfinished: true,
+            environment: "测试环境 B".into(),
+        },
+    );
+    let copied: Vec<u32> = w.plan(id).latest_round().unwrap().items.iter().map(|i| i.no).collect();
+    assert_eq!(copied, vec![3, 4]);
+}
+
+#[test]
+fn a_round_records_its_test_environment() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Implementing);
+    let e = w.refused(
+        &op_a(),
+        Command::TestRound {
+            plan: id,
+            copy_unfinished: false,
+            environment: "  ".into(),
+        },
+    );
+    assert_eq!(
+        e,
+        RuleError::Empty {
+            field: "environment".into()
+        }
+    );
+    assert_eq!(e.message(), "test environment must not be empty");
+    w.ok(&op_a(), round(id));
+    assert_eq!(w.plan(id).rounds[0].environment, "测试环境 10.10.1.20");
+}
+
+#[test]
+fn a_stale_backup_no_longer_counts() {
+    let _en = english();
+    let w = World::new();
+    let id = w.plan_at(S::Ready);
+    let confirmed = w.plan(id).backup.unwrap().time;
+    let win = w.plan(id).window.unwrap();
+    assert!(win.start - confirmed < Duration::days(7));
+    // The go-live eight days after the backup: the window was long enough to allow it
+    // in this test only by a deviation.
+    let t = confirmed + Duration::days(8);
+    w.set_now(t);
+    let e = w.refused(&op_a(), at_golive(&w, id, t));
+    assert!(
+        matches!(&e, RuleError::GoLiveBlocked { missing, .. } if matches!(missing[0], GoLiveMissing::BackupStale { days: 7, .. })),
+        "{e:?}"
+    );
+    assert!(e.message().contains("more than 7 days"), "{}", e.message());
+}
+
+#[test]
+fn nobody_who_contributed_decides_and_a_decision_needs_the_quorum() {
+    let _en = english();
+    let mut w = World::new();
+    // The rewriter of someone else's plan, who also submits it, may not approve it.
+    let id = w.written_plan(&op_a());
+    let rewriter = op_approver();
+    w.ok(
+        &rewriter,
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::Goals("重写的目标".into())],
+        },
+    );
+    w.ok(&rewriter, Command::PlanSubmit { id });
+    let approve = |id| Command::PlanApprove {
+        id,
+        comment: "同意".into(),
+        minutes_ref: "LG-7".into(),
+    };
+    let e = w.refused(&rewriter, approve(id));
+    assert_eq!(
+        e,
+        RuleError::Contributor {
+            user: "sun".into(),
+            plan: id.to_string(),
+            did: vec!["edit".into(), "submit".into()]
+        }
+    );
+    // Linking a request to a plan is contributing too.
+    let other = w.written_plan(&op_a());
+    let r = w.accepted_request("选课卡顿");
+    w.ok(&rewriter, Command::RequestLink { id: r, plan: other });
+    w.ok(&op_a(), Command::PlanSubmit { id: other });
+    assert!(matches!(
+        w.refused(&rewriter, approve(other)),
+        RuleError::Contributor { .. }
+    ));
+
+    // Two approvers needed: one approval leaves the plan submitted.
+    let mut cfg = w.svc.config().clone();
+    cfg.process.approvers = 2;
+    w.svc.set_config(cfg);
+    let out = w.ok(&approver(), approve(id));
+    assert!(out.summary.contains("(1/2)"), "{}", out.summary);
+    assert_eq!(w.status(id), S::Submitted);
+    assert_eq!(w.svc.plan_gates(&viewer(), id).unwrap().approvals, (1, 2));
+    let e = w.refused(&approver(), approve(id));
+    assert_eq!(
+        e,
+        RuleError::AlreadyApproved {
+            user: "li".into(),
+            plan: id.to_string()
+        }
+    );
+    // A return sends it back; the resubmission needs both approvals again.
+    w.ok(
+        &approver2(),
+        Command::PlanReturn {
+            id,
+            reason: "补充回退演练".into(),
+            minutes_ref: "LG-8".into(),
+        },
+    );
+    w.ok(&op_a(), Command::PlanSubmit { id });
+    w.ok(&approver(), approve(id));
+    assert_eq!(
+        w.status(id),
+        S::Submitted,
+        "the earlier approval was of the earlier submission"
+    );
+    w.ok(&approver2(), approve(id));
+    let p = w.plan(id);
+    assert_eq!(p.status, S::Approved);
+    assert_eq!(p.submission, 2);
+    assert_eq!(
+        p.approvals
+            .iter()
+            .map(|a| (a.approver.as_str(), a.submission))
+            .collect::<Vec<_>>(),
+        vec![("li", 1), ("zhou", 1), ("li", 2), ("zhou", 2)]
+    );
+}
+
+#[test]
+fn a_plan_says_whether_it_migrates_data_and_how() {
+    let _en = english();
+    let w = World::new();
+    let id = w.written_plan(&op_a());
+    w.ok(
+        &op_a(),
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::MigrationPlan("  ".into())],
+        },
+    );
+    let e = w.refused(&op_a(), Command::PlanSubmit { id });
+    assert_eq!(
+        e,
+        RuleError::MissingFields {
+            entity: id.to_string(),
+            fields: vec![PlanField::MigrationPlan]
+        }
+    );
+    w.ok(
+        &op_a(),
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::MigratesData(false)],
+        },
+    );
+    w.ok(&op_a(), Command::PlanSubmit { id });
+}
+
+#[test]
+fn a_request_is_accepted_only_with_its_analysis() {
+    let _en = english();
+    let w = World::new();
+    let r = w.add_request("选课卡顿");
+    let accept = Command::RequestTriage {
+        id: r,
+        triage: Triage::Accept { outcome: None },
+    };
+    let e = w.refused(&op_a(), accept.clone());
+    assert_eq!(
+        e,
+        RuleError::AnalysisMissing {
+            request: r.to_string(),
+            fields: vec!["necessity".into(), "feasibility".into()]
+        }
+    );
+    assert_eq!(
+        e.message(),
+        format!(
+            "{r} cannot be accepted before its analysis is written (§3.1): necessity analysis, feasibility analysis \
+             (beian request edit ID --necessity … --feasibility …)"
+        )
+    );
+    assert!(!w.svc.requests(&viewer(), &RequestFilter::default()).unwrap()[0].analysed);
+    w.analyse(r);
+    assert!(w.svc.requests(&viewer(), &RequestFilter::default()).unwrap()[0].analysed);
+    w.ok(&op_a(), accept);
+}
+
+#[test]
+fn a_substitute_decides_in_a_members_place_but_not_on_plans_they_touched() {
+    let _en = english();
+    let w = World::new();
+    let today = w.now().with_timezone(&Local).date_naive();
+    let name = |who: &str, from: NaiveDate, to: NaiveDate| Command::ApproverSubstitute {
+        substitute: who.into(),
+        from,
+        to,
+        reason: "出差".into(),
+    };
+    // Only a member names a substitute; not themself, not in the past, not backwards.
+    let e = w.refused(&op_a(), name("wu", today, today));
+    assert!(matches!(e, RuleError::Forbidden { .. }), "{e:?}");
+    assert!(matches!(
+        w.refused(&approver(), name("li", today, today)),
+        RuleError::SubstituteSelf { .. }
+    ));
+    assert!(matches!(
+        w.refused(&approver(), name("wu", today - Duration::days(1), today)),
+        RuleError::DateInPast { .. }
+    ));
+    assert!(matches!(
+        w.refused(&approver(), name("wu", today + Duration::days(2), today)),
+        RuleError::DateOrder { .. }
+    ));
+    // Someone who contributed to a plan open to a decision cannot be named.
+    let id = w.plan_at(S::Submitted);
+    let e = w.refused(&approver(), name("wang", today, today + Duration::days(3)));
+    assert!(
+        matches!(&e, RuleError::Contributor { user, .. } if user == "wang"),
+        "{e:?}"
+    );
+    // wu, with no role of their own, decides for li during the period.
+    w.ok(&approver(), name("wu", today, today + Duration::days(3)));
+    assert_eq!(w.svc.substitutes(&viewer()).unwrap()[0].substitute, "wu");
+    let wu = Actor::new("wu", &[]);
+    let approve = Command::PlanApprove {
+        id,
+        comment: "代为审批".into(),
+        minutes_ref: "LG-9".into(),
+    };
+    let mut cfg = w.svc.config().clone();
+    cfg.process.approvers = 2;
+    let mut w = w;
+    w.svc.set_config(cfg);
+    w.ok(&wu, approve.clone());
+    let a = w.plan(id).approvals[0].clone();
+    assert_eq!((a.approver.as_str(), a.on_behalf_of.as_deref()), ("wu", Some("li")));
+    // li's decision is made: li cannot count twice.
+    let e = w.refused(&approver(), approve.clone());
+    assert_eq!(
+        e,
+        RuleError::AlreadyApproved {
+            user: "li".into(),
+            plan: id.to_string()
+        }
+    );
+    // A substitute who contributes to a plan afterwards decides nothing on it.
+    let zhou = Actor::new("zhou", &[Role::Approver]);
+    w.ok(&zhou, name("zhao", today, today + Duration::days(3)));
+    let other = w.written_plan(&op_b());
+    w.ok(&op_b(), Command::PlanSubmit { id: other });
+    let e = w.refused(
+        &op_b(),
+        Command::PlanApprove {
+            id: other,
+            comment: String::new(),
+            minutes_ref: String::new(),
+        },
+    );
+    assert!(
+        matches!(&e, RuleError::Contributor { user, .. } if user == "zhao"),
+        "{e:?}"
+    );
+    // After the period, wu is nobody again.
+    w.wait(Duration::days(5));
+    let e = w.refused(&wu, approve);
+    assert!(matches!(e, RuleError::Forbidden { .. }), "{e:?}");
 }

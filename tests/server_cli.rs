@@ -56,7 +56,11 @@ fn status_is_for_admins_and_supervisors_and_roles_reload_per_connection() {
     let srv = Server::start(&config_for(&["operator"]));
     let refused = srv.cli(&["status"]);
     assert_eq!(refused.code, 3, "{}", refused.stderr);
-    assert!(refused.stderr.contains("may not see the server status"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("may not see the server status"),
+        "{}",
+        refused.stderr
+    );
 
     srv.set_config(&config_for(&["supervisor"]));
     let st = srv.cli(&["--json", "status"]).json();
@@ -110,4 +114,101 @@ fn a_client_finds_the_server_through_owner_lock() {
     // The default socket (here DB/beian.sock) is not the server's either.
     let out = run_cli(&["--json", "request", "list"], &[("BEIAN_DB", srv.db.as_os_str())]);
     assert_eq!(out.json(), serde_json::json!([]));
+}
+
+/// The gates of the process hold through the server exactly as in a local
+/// process (issue 12): the same core refuses, with the same exit code and message.
+#[test]
+fn the_gates_hold_through_the_server() {
+    let srv = Server::start(&config_for(&["admin", "operator", "approver", "supervisor"]));
+    let refused = |args: &[&str], says: &str| {
+        let out = srv.cli(args);
+        assert_eq!(out.code, 3, "{args:?}: {}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+    };
+    let req = srv.cli(ADD).json()["entity"].as_str().unwrap().to_string();
+    refused(&["request", "triage", &req, "accept"], "before its analysis is written");
+    srv.cli(&[
+        "system",
+        "add",
+        "--name",
+        "教务管理系统",
+        "--department",
+        "教务处",
+        "--version",
+        "5.1",
+    ]);
+    let plan = srv
+        .cli(&[
+            "--json", "plan", "new", "--system", "SYS-0001", "--title", "升级", "--to", "5.2",
+        ])
+        .json()["entity"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let day = |d: i64| {
+        (chrono::Local::now() + chrono::Duration::days(d))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let (past_start, past_end) = (format!("{} 22:00", day(-3)), format!("{} 23:00", day(-3)));
+    refused(
+        &[
+            "plan",
+            "edit",
+            &plan,
+            "--window-start",
+            &past_start,
+            "--window-end",
+            &past_end,
+        ],
+        "which is not after now",
+    );
+    let (start, end) = (format!("{} 22:00", day(10)), format!("{} 23:30", day(10)));
+    for args in [
+        vec!["--goals", "目标", "--content", "内容", "--approach", "方案"],
+        vec!["--window-start", &start, "--window-end", &end],
+        vec![
+            "--backup-plan",
+            "备份",
+            "--rollback-plan",
+            "回退",
+            "--migrates-data",
+            "no",
+        ],
+    ] {
+        let mut a = vec!["plan", "edit", plan.as_str()];
+        a.extend(args);
+        assert_eq!(srv.cli(&a).code, 0);
+    }
+    srv.cli(&[
+        "plan",
+        "risk",
+        "add",
+        &plan,
+        "--description",
+        "失败",
+        "--mitigation",
+        "回退",
+    ]);
+    srv.cli(&["plan", "staff", "add", &plan, "--person", "王磊", "--role", "负责人"]);
+    let submitted = srv.cli(&["plan", "submit", &plan]);
+    assert_eq!(submitted.code, 0, "{}", submitted.stderr);
+    refused(&["plan", "approve", &plan], "contributed to");
+    refused(
+        &[
+            "supervision",
+            "order",
+            "issue",
+            "--plan",
+            &plan,
+            "--finding",
+            "未备案",
+            "--action",
+            "补交",
+            "--deadline",
+            &day(-1),
+        ],
+        "is before today",
+    );
 }

@@ -684,9 +684,11 @@ fn acceptance_flow_at_80x24() {
     t.send(key::ENTER);
     t.wait_for(&dossier, 5);
     t.send(key::ENTER);
-    // The dossier opens below the list, as its Markdown.
-    let s = t.wait_for("## ", 5);
-    assert!(s.contains(&format!("# {dossier} 一卡通系统")), "{s}");
+    // The dossier opens below the list, section by section (not as Markdown).
+    let s = t.wait_for("备案信息", 5);
+    assert!(s.contains(&format!("┌ {dossier} · ")), "{s}");
+    assert!(s.contains("标题      一卡通消费机固件升级"), "{s}");
+    assert!(!s.contains("## "), "{s}");
     t.assert_redraw_stable("the dossier");
     t.send("E");
     let s = t.wait_for("已导出到", 5);

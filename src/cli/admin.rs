@@ -193,7 +193,13 @@ pub fn init(cli: &Cli) -> Result<()> {
     } else {
         println!(
             "{}",
-            t("cli.init.done", &[("path", dir.display().to_string()), ("user", me)])
+            t(
+                "cli.init.done",
+                &[
+                    ("path", crate::sanitize::visible_line(&dir.display().to_string())),
+                    ("user", me)
+                ]
+            )
         );
         println!(
             "{}",
@@ -269,7 +275,13 @@ pub fn demo(cli: &Cli, a: &DemoArgs) -> Result<()> {
     if crate::tui::have_terminal() {
         return crate::tui::run(Box::new(crate::service::Local::new(service)), super::tui_options(cli));
     }
-    println!("{}", t("cli.demo.done", &[("path", dir.display().to_string())]));
+    println!(
+        "{}",
+        t(
+            "cli.demo.done",
+            &[("path", crate::sanitize::visible_line(&dir.display().to_string()))]
+        )
+    );
     // Both kinds of demo report these counts.
     let n = |k: &str| stats[k].as_u64().unwrap_or(0).to_string();
     let mut f = Fields::new();
@@ -279,7 +291,13 @@ pub fn demo(cli: &Cli, a: &DemoArgs) -> Result<()> {
         .add(t("cli.overview.dossiers", &[]), n("dossiers"))
         .add(t("cli.overview.audit", &[]), n("audit_events"));
     f.print();
-    println!("\n{}", t("cli.demo.next", &[("path", dir.display().to_string())]));
+    println!(
+        "\n{}",
+        t(
+            "cli.demo.next",
+            &[("path", crate::sanitize::visible_line(&dir.display().to_string()))]
+        )
+    );
     Ok(())
 }
 
@@ -479,7 +497,8 @@ fn toml_date(field: &str, v: &toml::Value) -> Result<chrono::NaiveDate> {
 /// Read a calendar TOML file; errors name the file and line. `system` turns a
 /// system's id or name into its id.
 pub fn read_calendar(path: &Path, system: impl Fn(&str) -> Result<Id>) -> Result<Vec<Blackout>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::fsutil::read_regular(path, crate::io::MAX_SMALL_FILE, crate::fsutil::Purpose::Read)?;
+    let text = String::from_utf8(bytes).map_err(|e| Error::io(path, e))?;
     let file = toml::from_str::<CalendarFile>(&text).map_err(|e| {
         let line = e
             .span()
@@ -531,9 +550,19 @@ pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {
                 let systems = if b.systems.is_empty() {
                     t("cli.calendar.all_systems", &[])
                 } else {
-                    crate::i18n::list(b.systems.iter().map(|s| names.get(s).cloned().unwrap_or_else(|| s.to_string())))
+                    crate::i18n::list(
+                        b.systems
+                            .iter()
+                            .map(|s| names.get(s).cloned().unwrap_or_else(|| s.to_string())),
+                    )
                 };
-                tb.row(vec![b.name.clone(), b.start.to_string(), b.end.to_string(), kind, systems]);
+                tb.row(vec![
+                    b.name.clone(),
+                    b.start.to_string(),
+                    b.end.to_string(),
+                    kind,
+                    systems,
+                ]);
             }
             tb.print();
         }
@@ -602,14 +631,34 @@ pub fn audit(ctx: &Ctx, x: &AuditArgs) -> Result<()> {
 pub fn man(out: Option<&Path>) -> Result<()> {
     let cmd = super::help_i18n::command();
     match out {
-        None => clap_mangen::Man::new(cmd)
-            .render(&mut std::io::stdout())
-            .map_err(|e| Error::io(Path::new("-"), e)),
+        None => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut page)
+                .map_err(|e| Error::io(Path::new("-"), e))?;
+            output::print_bytes(&page)
+        }
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            clap_mangen::generate_to(cmd, dir).map_err(|e| Error::io(dir, e))?;
-            println!("{}", dir.display());
+            // What clap_mangen::generate_to does, each page written like every
+            // other file a user names (never through a planted symlink).
+            let mut cmd = cmd.disable_help_subcommand(true);
+            cmd.build();
+            man_pages(cmd, dir)?;
+            println!("{}", crate::sanitize::visible_line(&dir.display().to_string()));
             Ok(())
         }
     }
+}
+
+/// One page for `cmd` and one for each of its visible subcommands.
+fn man_pages(cmd: clap::Command, dir: &Path) -> Result<()> {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+        man_pages(sub, dir)?;
+    }
+    let man = clap_mangen::Man::new(cmd);
+    let path = dir.join(man.get_filename());
+    let mut page = Vec::new();
+    man.render(&mut page).map_err(|e| Error::io(&path, e))?;
+    crate::fsutil::write_file(&path, &page, 0o644)
 }

@@ -27,13 +27,23 @@ pub fn date(field: &str, s: &str) -> Result<NaiveDate> {
 /// Text given on the command line; `@path` reads a file and `@-` standard input.
 pub fn text(field: &str, s: &str) -> Result<String> {
     if let Some(path) = s.strip_prefix('@') {
+        // Bounded, and only from a regular file (a FIFO would block, a device
+        // never end) or standard input.
+        let limit = crate::io::MAX_SMALL_FILE;
         let bytes = if path == "-" {
             let mut b = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)
+            std::io::Read::read_to_end(&mut std::io::Read::take(std::io::stdin(), limit + 1), &mut b)
                 .map_err(|e| Error::io(std::path::Path::new("-"), e))?;
+            if b.len() as u64 > limit {
+                return Err(crate::fsutil::too_large(
+                    &crate::i18n::t("import.place.stdin", &[]),
+                    limit,
+                    "file",
+                ));
+            }
             b
         } else {
-            std::fs::read(path).map_err(|e| Error::io(std::path::Path::new(path), e))?
+            crate::fsutil::read_regular(std::path::Path::new(path), limit, crate::fsutil::Purpose::Read)?
         };
         return String::from_utf8(bytes).map_err(|_| Error::input(field, s, "a UTF-8 text file"));
     }

@@ -79,22 +79,16 @@ pub struct TestsArgs {
     out: Option<PathBuf>,
 }
 
-/// Standard output, or the file written atomically.
+/// Standard output, or the file written atomically (never through a symlink,
+/// never over anything but a regular file: see `fsutil`).
 fn emit(out: &Option<PathBuf>, bytes: &[u8]) -> Result<()> {
     match out {
-        Some(path) => export::write_atomic(path, bytes),
+        Some(path) => crate::fsutil::write_file(path, bytes, 0o666),
         None => print_bytes(bytes),
     }
 }
 
-/// Write bytes (a CSV with its byte order mark) to standard output as they are.
-pub fn print_bytes(bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|_| out.flush())
-        .map_err(|e| crate::error::Error::io(std::path::Path::new("-"), e))
-}
+pub use super::output::print_bytes;
 
 pub fn run(ctx: &Ctx, cmd: &ExportCmd) -> Result<()> {
     let s = ctx.backend.as_ref();

@@ -1,7 +1,6 @@
 //! `beian import FILE…` and `beian intake email`: read, map, then one
 //! `Command::RequestImport` through the backend (all or nothing).
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -24,7 +23,7 @@ Fields for --map: title, body, system, kind, submitter, submitter_type, contact,
 external_id, detail, ignore."
 )]
 pub struct ImportArgs {
-    /// Files: questionnaire exports (.csv, .tsv), messages (.eml), mailboxes (.mbox), JSON lines (.jsonl)
+    /// Files: questionnaire exports (.csv, .tsv), messages (.eml), mailboxes (.mbox), JSON lines (.jsonl); - reads standard input
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// csv, tsv, eml, mbox or jsonl [default: from the file name]
@@ -67,6 +66,7 @@ fn options(ctx: &Ctx, channel: Option<Channel>) -> Result<Options> {
     Ok(Options {
         channel,
         systems: ctx.backend.systems()?,
+        allow_stdin: true,
         ..Options::default()
     })
 }
@@ -125,11 +125,12 @@ pub fn intake(ctx: &Ctx, c: &IntakeCmd) -> Result<()> {
     match c {
         IntakeCmd::Email(a) => {
             let opts = options(ctx, a.channel)?;
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut bytes)
-                .map_err(|e| Error::io(std::path::Path::new("-"), e))?;
+            let bytes = crate::io::read_message(std::io::stdin().lock()).map_err(|e| match e {
+                crate::io::MessageError::Io(e) => Error::io(std::path::Path::new("-"), e),
+                crate::io::MessageError::TooLarge => {
+                    crate::fsutil::too_large(&t("import.place.stdin", &[]), crate::io::MAX_MESSAGE, "message")
+                }
+            })?;
             let parsed = crate::io::email::parse_one(&bytes, &t("import.place.stdin", &[]), "stdin", &opts)?;
             let rows = parsed.items.len();
             let outcome = ctx.backend.execute(

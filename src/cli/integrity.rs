@@ -109,7 +109,7 @@ pub fn backup(ctx: &Ctx, a: &BackupArgs) -> Result<()> {
         t(
             "backup.done",
             &[
-                ("path", r.path.clone()),
+                ("path", crate::sanitize::visible_line(&r.path)),
                 ("records", records.to_string()),
                 ("mib", format!("{:.1}", r.bytes as f64 / 1048576.0)),
                 ("head", r.manifest.head.to_string()),
@@ -117,7 +117,7 @@ pub fn backup(ctx: &Ctx, a: &BackupArgs) -> Result<()> {
         )
     );
     for p in &r.removed {
-        println!("{}", t("backup.removed", &[("path", p.clone())]));
+        println!("{}", t("backup.removed", &[("path", crate::sanitize::visible_line(p))]));
     }
     Ok(())
 }
@@ -140,7 +140,7 @@ pub fn restore(json: bool, a: &RestoreArgs) -> Result<()> {
         t(
             "restore.done",
             &[
-                ("path", a.into.display().to_string()),
+                ("path", crate::sanitize::visible_line(&a.into.display().to_string())),
                 ("schema", manifest.schema.to_string()),
                 ("head", report.head.to_string()),
             ],
@@ -165,7 +165,7 @@ pub fn compact(cli: &super::Cli) -> Result<()> {
         t(
             "compact.done",
             &[
-                ("path", r.path.clone()),
+                ("path", crate::sanitize::visible_line(&r.path)),
                 ("before", mb(r.bytes_before)),
                 ("after", mb(r.bytes_after)),
                 ("records", r.records.to_string()),
@@ -197,7 +197,10 @@ pub fn reindex(cli: &super::Cli) -> Result<()> {
         t(
             "reindex.done",
             &[
-                ("path", service.dir().display().to_string()),
+                (
+                    "path",
+                    crate::sanitize::visible_line(&service.dir().display().to_string())
+                ),
                 ("requests", requests.to_string()),
                 ("plans", plans.to_string()),
                 ("dossiers", dossiers.to_string()),

@@ -2,6 +2,7 @@
 //! through [`crate::service::Service`]; nothing here decides what is allowed.
 
 mod admin;
+mod approvers;
 mod args;
 mod export;
 mod help_i18n;
@@ -12,6 +13,7 @@ mod output;
 mod plans;
 mod report;
 mod requests;
+mod sections;
 mod supervision;
 mod tests_cmd;
 
@@ -29,7 +31,7 @@ use crate::service::{Backend, Command, Local, Outcome, Service};
     version,
     about = "File information-system version updates (版本更新备案): requests, plans, tests, go-live, archive",
     long_about = None,
-    after_help = "Exit codes: 0 ok, 1 other error, 2 usage or invalid input, 3 refused by a rule or permission, 4 conflict, 5 not found, 6 integrity check failed."
+    after_help = "Exit codes: 0 ok, 1 other error, 2 usage or invalid input, 3 refused by a rule or permission, 4 conflict, 5 not found, 6 integrity check failed or the database is damaged."
 )]
 pub struct Cli {
     /// Data directory of the database [default: $XDG_DATA_HOME/beian]
@@ -114,6 +116,9 @@ pub enum Top {
     /// The academic calendar of blackout periods
     #[command(subcommand)]
     Calendar(admin::CalendarCmd),
+    /// The Leading Group: substitutes who decide in a member's place (§2.1)
+    #[command(subcommand)]
+    Approver(approvers::ApproverCmd),
     /// The audit log (supervisors)
     Audit(admin::AuditArgs),
     /// Recompute the hash chain of the audit log and the archive; report the first broken link
@@ -269,6 +274,11 @@ pub fn main() -> i32 {
             return e.exit_code();
         }
     };
+    // A closed standard output ends a command quietly; the server (whose log
+    // is its standard error) and the full-screen UI keep the default.
+    if !matches!(cli.command, None | Some(Top::Serve(_))) {
+        output::quiet_when_stdout_closes();
+    }
     let json = cli.json;
     match dispatch(cli) {
         Ok(()) => 0,
@@ -282,7 +292,8 @@ pub fn main() -> i32 {
 fn report(e: &Error, json: bool) {
     if json {
         let v = serde_json::json!({ "error": e, "message": e.message(), "exit_code": e.exit_code() });
-        eprintln!("{v}");
+        // The fields may quote file names: escaped like every JSON beian prints.
+        eprintln!("{}", output::terminal_safe_json(&v.to_string()));
     } else {
         eprintln!("beian: {}", e.message());
     }
@@ -299,8 +310,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Keymap(c) => keymap_cmd::run(c, cli.json),
         Top::Completions { shell } => {
             let mut cmd = help_i18n::command();
-            clap_complete::generate(*shell, &mut cmd, "beian", &mut std::io::stdout());
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "beian", &mut script);
+            output::print_bytes(&script)
         }
         Top::Man { out } => admin::man(out.as_deref()),
         Top::Whoami => admin::whoami(&ctx()?),
@@ -324,6 +336,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Contributions(a) => report::contributions(&ctx()?, a),
         Top::Recognition(c) => report::recognition(&ctx()?, c),
         Top::Calendar(c) => admin::calendar(&ctx()?, c),
+        Top::Approver(c) => approvers::run(&ctx()?, c),
         Top::Audit(a) => admin::audit(&ctx()?, a),
         Top::Verify(a) => integrity::verify(ctx, cli.json, a),
         Top::Backup(a) => integrity::backup(&ctx()?, a),

@@ -12,6 +12,60 @@ pub fn json<T: Serialize + ?Sized>(v: &T) {
     );
 }
 
+/// A command whose standard output was closed by its reader (`beian request
+/// list | head -1`, a pager that quits) ends at once, quietly, with exit 0 — as
+/// pagers expect — instead of a panic (exit 101) or an error.
+///
+/// Rust ignores SIGPIPE, so a write to a closed pipe fails with EPIPE: the
+/// printing macros then panic with "failed printing to stdout: Broken pipe
+/// (os error 32)", and writers that return errors return `BrokenPipe`. Both
+/// end here: the panic hook installed by [`quiet_when_stdout_closes`], and
+/// [`print_bytes`] and every other direct writer through [`stdout_error`].
+/// Nothing is lost by stopping: a change is on disk before it is printed.
+pub fn quiet_when_stdout_closes() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if is_closed_stdout_panic(message) {
+            closed();
+        }
+        default(info)
+    }));
+}
+
+/// What std panics with when a `print!` meets a closed pipe (EPIPE is 32).
+fn is_closed_stdout_panic(message: &str) -> bool {
+    message.starts_with("failed printing to stdout")
+        && message.contains(&format!("(os error {})", nix::errno::Errno::EPIPE as i32))
+}
+
+/// Standard output is closed: stop, successfully.
+pub fn closed() -> ! {
+    std::process::exit(0)
+}
+
+/// An error writing to standard output: a closed pipe ends the command
+/// quietly ([`closed`]); anything else is an error naming standard output.
+pub fn stdout_error(e: std::io::Error) -> crate::error::Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        closed();
+    }
+    crate::error::Error::io(std::path::Path::new("-"), e)
+}
+
+/// Write bytes (a CSV with its byte order mark, a man page) to standard output
+/// as they are.
+pub fn print_bytes(bytes: &[u8]) -> crate::error::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).and_then(|_| out.flush()).map_err(stdout_error)
+}
+
 pub fn terminal_safe_json(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -121,6 +175,17 @@ pub fn heading(s: &str) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_a_closed_stdout_is_quiet() {
+        assert!(super::is_closed_stdout_panic(
+            "failed printing to stdout: Broken pipe (os error 32)"
+        ));
+        assert!(!super::is_closed_stdout_panic(
+            "failed printing to stdout: No space left on device (os error 28)"
+        ));
+        assert!(!super::is_closed_stdout_panic("index out of bounds"));
+    }
+
     #[test]
     fn json_output_escapes_what_a_terminal_would_obey() {
         let v = serde_json::json!({"title": "登录\u{202e}失败\u{7f}\u{9b}31m", "ok": "正常"});

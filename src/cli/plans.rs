@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{self, Fields, Table};
+use super::output::{self, Table};
 use super::{args, Ctx};
 use crate::error::{Error, Result};
 use crate::i18n::t;
@@ -743,40 +743,8 @@ pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
                 output::json(&v);
                 return Ok(());
             }
-            let d = &v.dossier;
-            println!(
-                "{}  {}  {} {}",
-                d.id,
-                t(
-                    "cli.filed_by",
-                    &[
-                        ("who", crate::sanitize::clean_line(&d.filed_by)),
-                        ("when", fmt_time(d.filed_at))
-                    ]
-                ),
-                crate::sanitize::clean_line(&d.system.name),
-                crate::sanitize::clean_line(&d.plan.title)
-            );
-            print_plan(&d.plan, &d.system, None);
-            if !d.requests.is_empty() {
-                output::heading(&t("cli.section.requests", &[]));
-                for r in &d.requests {
-                    println!("  {}  {}", r.id, crate::sanitize::clean_line(&r.title));
-                }
-            }
-            if !v.addenda.is_empty() {
-                output::heading(&t("cli.section.addenda", &[]));
-                for x in &v.addenda {
-                    println!(
-                        "  #{} {} {}: {}",
-                        x.no,
-                        fmt_time(x.time),
-                        crate::sanitize::clean_line(&x.author),
-                        crate::sanitize::clean_line(&x.reason)
-                    );
-                    println!("     {}", crate::sanitize::clean_line(&x.text));
-                }
-            }
+            println!("{}", crate::sanitize::visible_line(&crate::export::dossier_title(&v)));
+            super::sections::print(&crate::export::dossier_sections(&v));
             return Ok(());
         }
         ArchiveCmd::Addendum { id, reason, text } => {
@@ -838,181 +806,9 @@ fn comparison_table(rows: &[ComparisonRow]) -> Table {
     table
 }
 
-/// The plan and everything recorded against it, section by section; with its
-/// gates (a plan not yet filed), what each step still needs and the calendar
-/// periods its window now lies in.
+/// The plan and everything recorded against it, section by section
+/// ([`crate::export::plan_sections`]); with its gates, what each step still
+/// needs and the calendar periods its window now lies in.
 pub fn print_plan(p: &Plan, sys: &System, gates: Option<&crate::workflow::Gates>) {
-    let mut f = Fields::new();
-    f.add(t("cli.col.id", &[]), format!("{}  (rev {})", p.id, p.meta.rev))
-        .add(t("cli.col.title", &[]), &p.title)
-        .add(t("cli.col.status", &[]), p.status.label())
-        .add(t("cli.col.system", &[]), format!("{} ({})", sys.name, sys.id))
-        .add(
-            t("cli.col.version", &[]),
-            format!("{} → {}", p.version_from, p.version_to),
-        )
-        .add(t("cli.col.author", &[]), &p.meta.created_by)
-        .add(
-            t("cli.col.window", &[]),
-            p.window
-                .as_ref()
-                .map(|w| format!("{} — {}", fmt_time(w.start), fmt_time(w.end)))
-                .unwrap_or_default(),
-        );
-    if let Some(o) = &p.blackout_override {
-        f.add(t("cli.col.override", &[]), o);
-    }
-    for o in &p.blackout_overrides {
-        f.add(
-            t("cli.col.override", &[]),
-            format!("「{}」 {}", o.period, o.reason),
-        );
-    }
-    f.add(
-        t("enum.PlanField.migrates_data", &[]),
-        match p.migrates_data {
-            Some(true) => t("cli.yes", &[]),
-            Some(false) => t("cli.no", &[]),
-            None => String::new(),
-        },
-    );
-    if let Some(g) = gates {
-        for c in &g.calendar {
-            f.add(t("cli.col.calendar_conflict", &[]), c.message());
-        }
-        let (have, need) = g.approvals;
-        if p.status == PlanStatus::Submitted {
-            f.add(t("cli.col.approvals", &[]), format!("{have}/{need}"));
-        }
-    }
-    if let Some(r) = &p.cancel_reason {
-        f.add(t("cli.col.reason", &[]), r);
-    }
-    for (key, text) in p.text_sections() {
-        f.add(t(key, &[]), text);
-    }
-    f.add(
-        t("cli.col.requests", &[]),
-        p.requests.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" "),
-    );
-    f.print();
-    if !p.staff.is_empty() {
-        output::heading(&t("enum.PlanField.staff", &[]));
-        let mut tb = Table::new(&[
-            "#".into(),
-            t("cli.col.person", &[]),
-            t("cli.col.role", &[]),
-            t("cli.col.duty", &[]),
-        ]);
-        for (i, s) in p.staff.iter().enumerate() {
-            tb.row(vec![
-                (i + 1).to_string(),
-                s.person.clone(),
-                s.role.clone(),
-                s.duty.clone(),
-            ]);
-        }
-        tb.print();
-    }
-    if !p.risks.is_empty() {
-        output::heading(&t("cli.section.risks", &[]));
-        let mut tb = Table::new(&[
-            "#".into(),
-            t("cli.col.likelihood", &[]),
-            t("cli.col.impact", &[]),
-            t("cli.col.risk", &[]),
-            t("cli.col.mitigation", &[]),
-        ]);
-        for (i, r) in p.risks.iter().enumerate() {
-            tb.row(vec![
-                (i + 1).to_string(),
-                r.likelihood.label(),
-                r.impact.label(),
-                r.description.clone(),
-                r.mitigation.clone(),
-            ]);
-        }
-        tb.print();
-    }
-    if !p.approvals.is_empty() {
-        output::heading(&t("cli.section.approvals", &[]));
-        for ap in &p.approvals {
-            println!(
-                "  {} {} {} {} {}",
-                fmt_time(ap.time),
-                crate::sanitize::clean_line(&ap.approver),
-                ap.decision.label(),
-                crate::sanitize::clean_line(&ap.minutes_ref),
-                crate::sanitize::clean_line(&ap.comment)
-            );
-        }
-    }
-    if let Some(n) = &p.notice {
-        output::heading(&t(
-            "cli.section.notice",
-            &[("when", fmt_time(n.published_at)), ("audience", n.audience.clone())],
-        ));
-        for l in crate::sanitize::clean(&n.text).lines() {
-            println!("  {l}");
-        }
-    }
-    super::tests_cmd::print_tests(p, gates);
-    if !p.golives.is_empty() {
-        output::heading(&t("cli.section.golive", &[]));
-        for g in &p.golives {
-            println!(
-                "  {} {} {} {} {}",
-                fmt_time(g.time),
-                crate::sanitize::clean_line(&g.deployer),
-                crate::sanitize::clean_line(&g.version),
-                g.outcome.label(),
-                crate::sanitize::clean_line(&g.incidents)
-            );
-            if let Some(d) = &g.deviation {
-                print_deviation(d);
-            }
-        }
-    }
-    if let Some(d) = &p.deviation {
-        output::heading(&t("cli.section.deviation", &[]));
-        print_deviation(d);
-    }
-    if !p.training.is_empty() {
-        output::heading(&t("cli.section.training", &[]));
-        for tr in &p.training {
-            println!(
-                "  {} {} {} {} ({})",
-                tr.date,
-                tr.format.label(),
-                crate::sanitize::clean_line(&tr.trainer),
-                crate::sanitize::clean_line(&tr.departments.join("、")),
-                tr.attendance
-            );
-        }
-    }
-    if !p.comparison.is_empty() {
-        output::heading(&t("cli.section.comparison", &[]));
-        comparison_table(&p.comparison).print();
-    }
-}
-
-fn print_deviation(d: &Deviation) {
-    let clean = crate::sanitize::clean_line;
-    println!(
-        "  {}: {} ({} {})",
-        t("cli.col.deviation", &[]),
-        fmt_time(d.time),
-        clean(&d.recorded_by),
-        clean(&d.reason)
-    );
-    match &d.accepted {
-        Some(a) => println!(
-            "  {}: {} {} ({})",
-            t("cli.risk_accepted", &[]),
-            clean(&a.by),
-            fmt_time(a.time),
-            clean(&a.reason)
-        ),
-        None => println!("  {}", t("cli.deviation_pending", &[])),
-    }
+    super::sections::print(&crate::export::plan_sections(p, sys, gates));
 }

@@ -109,9 +109,15 @@ fn emit(ctx: &Ctx, a: &ReportArgs, json: String, md: String, tables: Vec<render:
     };
     match &a.out {
         Some(path) => {
-            crate::service::write_file(path, &text, 0o644)?;
+            crate::fsutil::write_file(path, text.as_bytes(), 0o644)?;
             if !ctx.json {
-                eprintln!("{}", t("report.written", &[("path", path.display().to_string())]));
+                eprintln!(
+                    "{}",
+                    t(
+                        "report.written",
+                        &[("path", crate::sanitize::visible_line(&path.display().to_string()))]
+                    )
+                );
             }
         }
         None => {

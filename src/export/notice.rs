@@ -7,7 +7,7 @@
 
 use chrono::Local;
 
-use super::{md_block, md_cell};
+use super::{md_block, md_cell, md_inline};
 use crate::error::{Error, Result};
 use crate::i18n::t;
 use crate::model::*;
@@ -86,7 +86,7 @@ pub fn notice_text(doc: &NoticeDoc) -> String {
 /// The notice as Markdown: a table of when, what, impact and whom to contact,
 /// then the text.
 pub fn notice_markdown(doc: &NoticeDoc) -> String {
-    let mut o = format!("# {}\n\n", md_cell(&doc.title()));
+    let mut o = format!("# {}\n\n", md_inline(&doc.title()));
     o.push_str(&format!(
         "| {} | {} |\n|---|---|\n",
         t("export.notice.field", &[]),

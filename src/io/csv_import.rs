@@ -27,15 +27,67 @@ const TITLE_COLS: usize = 40;
 
 /// Where the decoder is in the text: lines seen and the quote state, shared with
 /// the parser so that its errors can name a line.
-#[derive(Default)]
 struct Progress {
+    /// The field delimiter (`,` or tab).
+    delimiter: u8,
     /// Newlines emitted so far.
     lines: Cell<usize>,
-    /// An odd number of `"` seen so far: inside a quoted cell.
-    in_quote: Cell<bool>,
+    /// Where in a cell the text is, as csv reads it (RFC 4180, `""` in a
+    /// quoted cell is a quote).
+    cell: Cell<CellState>,
     /// The line on which the open quoted cell began.
     quote_line: Cell<usize>,
+    /// Bytes of the row read so far, and the line it began on.
+    row_bytes: Cell<u64>,
+    row_line: Cell<usize>,
 }
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CellState {
+    /// At the start of a cell.
+    Start,
+    /// In a cell that is not quoted (a `"` in it is just a character).
+    Plain,
+    /// In a quoted cell: a newline is part of it.
+    Quoted,
+    /// A `"` in a quoted cell: either the first of `""` or the closing quote.
+    QuoteInQuoted,
+}
+
+impl Progress {
+    fn new(delimiter: u8) -> Progress {
+        Progress {
+            delimiter,
+            lines: Cell::new(0),
+            cell: Cell::new(CellState::Start),
+            quote_line: Cell::new(0),
+            row_bytes: Cell::new(0),
+            row_line: Cell::new(1),
+        }
+    }
+
+    /// Inside a quoted cell that is not closed.
+    fn in_quote(&self) -> bool {
+        self.cell.get() == CellState::Quoted
+    }
+}
+
+/// A problem the decoder found, at a line, for the parser to report.
+#[derive(Debug)]
+struct Positioned {
+    line: usize,
+    field: String,
+    value: String,
+    expected: String,
+}
+
+impl std::fmt::Display for Positioned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.expected)
+    }
+}
+
+impl std::error::Error for Positioned {}
 
 /// A reader that decodes `inner` from `encoding` into UTF-8, refusing malformed
 /// bytes with the line they are on.
@@ -74,21 +126,57 @@ impl<R: Read> Decoding<R> {
         }
     }
 
-    fn track(&self, text: &[u8]) {
+    /// Follow lines, cells and rows as csv will read them; a row longer than
+    /// [`super::MAX_ROW`] is refused before csv sees the rest of it.
+    fn track(&self, text: &[u8]) -> std::io::Result<()> {
+        use CellState::*;
         let p = &self.progress;
-        for b in text {
-            match b {
-                b'\n' => p.lines.set(p.lines.get() + 1),
-                b'"' => {
-                    let open = !p.in_quote.get();
-                    p.in_quote.set(open);
-                    if open {
-                        p.quote_line.set(p.lines.get() + 1);
-                    }
-                }
-                _ => {}
+        for &b in text {
+            let row = p.row_bytes.get() + 1;
+            p.row_bytes.set(row);
+            if row > super::MAX_ROW {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    Positioned {
+                        line: p.row_line.get(),
+                        field: t("import.field.size", &[]),
+                        value: format!("> {}", crate::fsutil::size_label(super::MAX_ROW)),
+                        expected: t(
+                            "import.expected.size",
+                            &[
+                                ("limit", crate::fsutil::size_label(super::MAX_ROW)),
+                                ("unit", t("import.unit.row", &[])),
+                            ],
+                        ),
+                    },
+                ));
             }
+            let state = p.cell.get();
+            let next = match (state, b) {
+                (Quoted, b'\n') => {
+                    p.lines.set(p.lines.get() + 1);
+                    Quoted
+                }
+                (_, b'\n') => {
+                    p.lines.set(p.lines.get() + 1);
+                    p.row_bytes.set(0);
+                    p.row_line.set(p.lines.get() + 1);
+                    Start
+                }
+                (Start, b'"') => {
+                    p.quote_line.set(p.lines.get() + 1);
+                    Quoted
+                }
+                (Start | Plain | QuoteInQuoted, d) if d == p.delimiter => Start,
+                (Start | Plain, _) => Plain,
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => Quoted,
+                (QuoteInQuoted, b'"') => Quoted,
+                (QuoteInQuoted, _) => Plain,
+            };
+            p.cell.set(next);
         }
+        Ok(())
     }
 
     /// CRLF → LF (also across chunks), so that csv's line numbers are the file's.
@@ -135,7 +223,7 @@ impl<R: Read> Decoding<R> {
             self.start += read;
             self.out_pos = 0;
             self.out_len = self.strip_cr(written);
-            self.track(&self.out[..self.out_len]);
+            self.track(&self.out[..self.out_len])?;
             match res {
                 DecoderResult::InputEmpty => {
                     if self.eof {
@@ -155,7 +243,12 @@ impl<R: Read> Decoding<R> {
                     };
                     return Err(std::io::Error::new(
                         std::io::ErrorKind::InvalidData,
-                        format!("{line}\u{1f}{detail}"),
+                        Positioned {
+                            line,
+                            field: t("import.field.encoding", &[]),
+                            value: self.encoding.name().to_string(),
+                            expected: detail,
+                        },
                     ));
                 }
             }
@@ -318,7 +411,7 @@ pub fn parse_into<R: Read>(
     let mut head = Vec::with_capacity(SNIFF);
     (&mut input).take(SNIFF as u64).read_to_end(&mut head).map_err(io_err)?;
     let encoding = opts.encoding.unwrap_or_else(|| detect(&head));
-    let progress = Rc::new(Progress::default());
+    let progress = Rc::new(Progress::new(delimiter));
     let reader = Decoding::new(std::io::Cursor::new(head).chain(input), encoding, progress.clone());
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -334,18 +427,10 @@ pub fn parse_into<R: Read>(
     let csv_err = |e: csv::Error, fallback_line: u64| -> Error {
         let line = e.position().map(|p| p.line()).unwrap_or(fallback_line);
         match e.into_kind() {
-            csv::ErrorKind::Io(io) => {
-                let text = io.to_string();
-                match text.split_once('\u{1f}') {
-                    Some((l, detail)) => bad(
-                        &place(l.parse().unwrap_or(line)),
-                        &t("import.field.encoding", &[]),
-                        encoding.name(),
-                        detail,
-                    ),
-                    None => io_err(io),
-                }
-            }
+            csv::ErrorKind::Io(io) => match io.get_ref().and_then(|e| e.downcast_ref::<Positioned>()) {
+                Some(p) => bad(&place(p.line as u64), &p.field, &p.value, &p.expected),
+                None => io_err(io),
+            },
             other => bad(
                 &place(line),
                 "csv",
@@ -407,7 +492,7 @@ pub fn parse_into<R: Read>(
         sink(item)?;
     }
     // A quoted cell never closed swallows the rest of the file into one cell.
-    if progress.in_quote.get() {
+    if progress.in_quote() {
         let l = progress.quote_line.get() as u64;
         return Err(bad(&place(l), "\"", "…", &t("import.expected.quote", &[])));
     }

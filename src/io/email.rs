@@ -29,6 +29,9 @@ const GB_ALIASES: &[&str] = &[
     "cp936",
 ];
 
+/// The longest `From ` separator line of an mbox read beyond a message's allowance.
+const FROM_LINE_MAX: u64 = 4096;
+
 /// Does this look like the start of a message header (`Name: value` lines)?
 pub fn looks_like_headers(head: &[u8]) -> bool {
     let first = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
@@ -99,16 +102,29 @@ pub fn parse_mbox_into<R: BufRead>(
         msg.clear();
         Ok(())
     };
+    let too_large = |no: usize, start_line: usize| {
+        let place = t(
+            "import.place.message",
+            &[
+                ("file", name.to_string()),
+                ("n", no.max(1).to_string()),
+                ("line", start_line.max(1).to_string()),
+            ],
+        );
+        crate::fsutil::too_large(&place, super::MAX_MESSAGE, "message")
+    };
     loop {
-        line.clear();
-        let n = input
-            .read_until(b'\n', &mut line)
-            .map_err(|e| crate::error::Error::Io {
-                path: name.to_string(),
-                detail: e.to_string(),
-            })?;
-        if n == 0 {
-            break;
+        // What is left of the message's allowance, and room for a `From ` line:
+        // nothing past the limit is read.
+        let budget = super::MAX_MESSAGE.saturating_sub(msg.len() as u64) + FROM_LINE_MAX;
+        let read = super::read_line_bounded(&mut input, &mut line, budget).map_err(|e| crate::error::Error::Io {
+            path: name.to_string(),
+            detail: e.to_string(),
+        })?;
+        match read {
+            None => break,
+            Some(false) => return Err(too_large(no, start_line)),
+            Some(true) => {}
         }
         line_no += 1;
         if line.starts_with(b"From ") && prev_blank {
@@ -138,6 +154,9 @@ pub fn parse_mbox_into<R: BufRead>(
             .iter()
             .position(|b| *b != b'>')
             .is_some_and(|i| i > 0 && line[i..].starts_with(b"From "));
+        if (msg.len() + line.len()) as u64 > super::MAX_MESSAGE {
+            return Err(too_large(no, start_line));
+        }
         msg.extend_from_slice(if unquoted { &line[1..] } else { &line });
     }
     if started {

@@ -32,19 +32,24 @@ pub fn parse<R: BufRead>(input: R, name: &str, opts: &Options) -> Result<Parsed>
 }
 
 /// [`parse`], handing each line's item to `sink` as soon as it is read.
-pub fn parse_into<R: BufRead>(input: R, name: &str, opts: &Options, sink: &mut super::Sink<'_>) -> Result<()> {
-    for (i, line) in input.lines().enumerate() {
+/// A line longer than [`super::MAX_ROW`] is refused where it is, read no further.
+pub fn parse_into<R: BufRead>(mut input: R, name: &str, opts: &Options, sink: &mut super::Sink<'_>) -> Result<()> {
+    let mut buf = Vec::new();
+    for i in 0.. {
+        let read = super::read_line_bounded(&mut input, &mut buf, super::MAX_ROW).map_err(|e| Error::Io {
+            path: name.to_string(),
+            detail: e.to_string(),
+        })?;
         let place = t(
             "import.place.line",
             &[("file", name.to_string()), ("line", (i + 1).to_string())],
         );
-        let line = line.map_err(|e| match e.kind() {
-            std::io::ErrorKind::InvalidData => bad(&place, "UTF-8", "", &t("import.expected.utf8", &[])),
-            _ => Error::Io {
-                path: name.to_string(),
-                detail: e.to_string(),
-            },
-        })?;
+        match read {
+            None => break,
+            Some(false) => return Err(crate::fsutil::too_large(&place, super::MAX_ROW, "line")),
+            Some(true) => {}
+        }
+        let line = std::str::from_utf8(&buf).map_err(|_| bad(&place, "UTF-8", "", &t("import.expected.utf8", &[])))?;
         let line = line.trim_start_matches('\u{feff}').trim();
         if line.is_empty() {
             continue;

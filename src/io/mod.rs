@@ -25,6 +25,18 @@ use crate::service::ImportItem;
 /// The tag on an imported request whose system name matched no known system.
 pub const UNKNOWN_SYSTEM_TAG: &str = "未识别系统";
 
+/// The longest CSV/TSV row (all its cells, over however many lines its quoted
+/// cells span) and the longest line of JSON lines an import reads: a longer one
+/// is refused where it starts, without reading on, so memory stays bounded
+/// whatever the input (`/dev/zero`, a file without a newline).
+pub const MAX_ROW: u64 = 1 << 20;
+
+/// The longest email message (.eml, one message of an mbox, `intake email`).
+pub const MAX_MESSAGE: u64 = 64 << 20;
+
+/// The longest small text file read whole: `--map-file`, a calendar, `@file`.
+pub const MAX_SMALL_FILE: u64 = 1 << 20;
+
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -104,6 +116,9 @@ pub struct Options {
     pub channel: Option<Channel>,
     /// The systems known to the database, to resolve names.
     pub systems: Vec<System>,
+    /// `-` means standard input (the command line; not the terminal UI, which
+    /// owns the terminal).
+    pub allow_stdin: bool,
 }
 
 impl Options {
@@ -123,7 +138,7 @@ impl Options {
     /// `--map-file FILE`: one `COLUMN=FIELD` per line; blank lines and `#` comments
     /// are skipped; a bad line is named by file and line.
     pub fn add_map_file(&mut self, path: &Path) -> Result<()> {
-        let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::fsutil::read_regular(path, MAX_SMALL_FILE, crate::fsutil::Purpose::Read)?;
         let name = display_name(path);
         let text = String::from_utf8(text).map_err(|_| bad(&name, "UTF-8", "", &t("import.expected.utf8", &[])))?;
         for (i, line) in text.lines().enumerate() {
@@ -301,22 +316,37 @@ pub fn parse_file_with_progress(path: &Path, opts: &Options, progress: &mut dyn 
 
 /// Read a file, handing each record to `sink` as it is read (CSV, TSV, mbox and
 /// JSON lines are streamed; an .eml is one message). Returns the warnings.
+///
+/// Only a regular file is read (a FIFO would block, a device never end), or
+/// standard input for `-` when [`Options::allow_stdin`]; and no row, line or
+/// message past [`MAX_ROW`] / [`MAX_MESSAGE`].
 pub fn read_file(
     path: &Path,
     opts: &Options,
     progress: &mut dyn FnMut(u64, u64),
     sink: &mut Sink<'_>,
 ) -> Result<Vec<String>> {
-    let format = match opts.format.or_else(|| Format::of_path(path)) {
-        Some(f) => f,
-        None => sniff(path)?,
+    use std::io::Read;
+    let stdin = opts.allow_stdin && path == Path::new("-");
+    let (name, mut input, total): (String, Box<dyn Read>, u64) = if stdin {
+        (t("import.place.stdin", &[]), Box::new(std::io::stdin().lock()), 0)
+    } else {
+        let file = crate::fsutil::open_regular(path, crate::fsutil::Purpose::Import)?;
+        let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+        (display_name(path), Box::new(file), total)
     };
-    let name = display_name(path);
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let io_err = |e: std::io::Error| Error::io(if stdin { Path::new("-") } else { path }, e);
+    // The start tells the format when the name does not.
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    (&mut input)
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(io_err)?;
+    let named = if stdin { None } else { Format::of_path(path) };
+    let format = opts.format.or(named).unwrap_or_else(|| sniff(&head));
     progress(0, total);
     let input = ProgressReader {
-        inner: file,
+        inner: std::io::Cursor::new(head).chain(input),
         done: 0,
         total,
         last: std::time::Instant::now(),
@@ -327,10 +357,10 @@ pub fn read_file(
         Format::Csv => csv_import::parse_into(input, &name, b',', opts, sink)?,
         Format::Tsv => csv_import::parse_into(input, &name, b'\t', opts, sink)?,
         Format::Eml => {
-            use std::io::Read;
-            let mut bytes = Vec::new();
-            let mut input = input;
-            input.read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+            let bytes = read_message(input).map_err(|e| match e {
+                MessageError::Io(e) => io_err(e),
+                MessageError::TooLarge => crate::fsutil::too_large(&name, MAX_MESSAGE, "message"),
+            })?;
             let parsed = email::parse_one(&bytes, &name, "eml", opts)?;
             warnings = parsed.warnings;
             for item in parsed.items {
@@ -341,6 +371,46 @@ pub fn read_file(
         Format::Jsonl => jsonl::parse_into(std::io::BufReader::new(input), &name, opts, sink)?,
     }
     Ok(warnings)
+}
+
+/// Why [`read_message`] stopped.
+pub enum MessageError {
+    Io(std::io::Error),
+    /// More than [`MAX_MESSAGE`] bytes.
+    TooLarge,
+}
+
+/// One whole email message (a file, standard input), at most [`MAX_MESSAGE`]
+/// bytes; nothing past the limit is read.
+pub fn read_message(input: impl std::io::Read) -> std::result::Result<Vec<u8>, MessageError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_MESSAGE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(MessageError::Io)?;
+    if bytes.len() as u64 > MAX_MESSAGE {
+        return Err(MessageError::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// Read one line of at most `max` bytes (its newline not counted) into `buf`
+/// (cleared first). `Ok(None)` at the end of the input, `Ok(Some(false))` when
+/// the line is longer than `max`: then at most `max + 1` bytes were read.
+pub fn read_line_bounded<R: std::io::BufRead>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+    max: u64,
+) -> std::io::Result<Option<bool>> {
+    use std::io::{BufRead, Read};
+    buf.clear();
+    let n = Read::take(&mut *input, max + 1).read_until(b'\n', buf)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let content = buf.len() as u64 - u64::from(buf.last() == Some(&b'\n'));
+    Ok(Some(content <= max))
 }
 
 /// How often [`parse_file_with_progress`] reports at most.
@@ -367,15 +437,12 @@ impl<R: std::io::Read> std::io::Read for ProgressReader<'_, R> {
     }
 }
 
-/// Guess the format of a file whose name does not tell.
-fn sniff(path: &Path) -> Result<Format> {
-    use std::io::Read;
-    let mut head = [0u8; 512];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(|e| Error::io(path, e))?;
-    let head = &head[..n];
-    Ok(if head.starts_with(b"From ") {
+/// How much of the start of a file [`sniff`] looks at.
+const SNIFF_BYTES: usize = 512;
+
+/// Guess the format of a file whose name does not tell, from its start.
+fn sniff(head: &[u8]) -> Format {
+    if head.starts_with(b"From ") {
         Format::Mbox
     } else if head.first() == Some(&b'{') {
         Format::Jsonl
@@ -385,7 +452,7 @@ fn sniff(path: &Path) -> Result<Format> {
         Format::Eml
     } else {
         Format::Csv
-    })
+    }
 }
 
 /// The file name as errors show it.

@@ -161,6 +161,28 @@ impl Blackout {
     }
 }
 
+/// A member of the Leading Group names someone to decide in their place for a
+/// period (§2.1); the substitute acts as an approver, in that member's name,
+/// and never on a plan they contributed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Substitute {
+    /// The member who is away.
+    pub approver: String,
+    /// Who decides in their place.
+    pub substitute: String,
+    /// First and last day, inclusive.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reason: String,
+    pub named_at: Time,
+}
+
+impl Substitute {
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.from <= day && day <= self.to
+    }
+}
+
 /// One entry of the append-only audit log (§5.3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEvent {

@@ -70,6 +70,16 @@ pub struct Approval {
     /// Approvals count towards the quorum only for the current submission.
     #[serde(default)]
     pub submission: u32,
+    /// The member of the Leading Group the approver decided for, as their substitute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
+}
+
+impl Approval {
+    /// The member whose decision this is: the approver, or the member they stood in for.
+    pub fn member(&self) -> &str {
+        self.on_behalf_of.as_deref().unwrap_or(&self.approver)
+    }
 }
 
 /// The justification for a window inside one soft blackout period; it covers
@@ -88,6 +98,9 @@ pub struct RiskAcceptance {
     pub by: String,
     pub reason: String,
     pub time: Time,
+    /// The member of the Leading Group `by` stood in for, as their substitute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
 }
 
 /// A go-live at a time outside the approved window (§3.4): the actual time, why,

@@ -38,6 +38,8 @@ pub enum Query {
     Archive(ArchiveFilter),
     Dossier(Id),
     Calendar,
+    /// The substitutes named in the Leading Group (§2.1).
+    Substitutes,
     Orders,
     Order(Id),
     /// Confidential reports (supervisors; the read is audited).
@@ -89,6 +91,7 @@ impl Query {
             Query::Archive(_) => "archive",
             Query::Dossier(_) => "dossier",
             Query::Calendar => "calendar",
+            Query::Substitutes => "substitutes",
             Query::Orders => "orders",
             Query::Order(_) => "order",
             Query::Reports => "reports",
@@ -132,6 +135,7 @@ pub enum Answer {
     Archive(Vec<DossierSummary>),
     Dossier(DossierView),
     Calendar(Vec<Blackout>),
+    Substitutes(Vec<Substitute>),
     Orders(Vec<RectificationOrder>),
     Order(RectificationOrder),
     Reports(Vec<ConfidentialReport>),
@@ -161,6 +165,7 @@ impl Answer {
             Answer::Archive(_) => "archive",
             Answer::Dossier(_) => "dossier",
             Answer::Calendar(_) => "calendar",
+            Answer::Substitutes(_) => "substitutes",
             Answer::Orders(_) => "orders",
             Answer::Order(_) => "order",
             Answer::Reports(_) => "reports",
@@ -199,6 +204,7 @@ impl Service {
             Query::Archive(f) => A::Archive(self.archive(actor, &f)?),
             Query::Dossier(id) => A::Dossier(self.dossier(actor, id)?),
             Query::Calendar => A::Calendar(self.calendar(actor)?),
+            Query::Substitutes => A::Substitutes(self.substitutes(actor)?),
             Query::Orders => A::Orders(self.orders(actor)?),
             Query::Order(id) => A::Order(self.order(actor, id)?),
             Query::Reports => A::Reports(self.reports(actor)?),
@@ -297,6 +303,7 @@ typed! {
     archive(f: &ArchiveFilter) -> Vec<DossierSummary> = Query::Archive(f.clone()), Archive;
     dossier(id: Id) -> DossierView = Query::Dossier(id), Dossier;
     calendar() -> Vec<Blackout> = Query::Calendar, Calendar;
+    substitutes() -> Vec<Substitute> = Query::Substitutes, Substitutes;
     orders() -> Vec<RectificationOrder> = Query::Orders, Orders;
     order(id: Id) -> RectificationOrder = Query::Order(id), Order;
     reports() -> Vec<ConfidentialReport> = Query::Reports, Reports;

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Condvar, Mutex};
 
-use super::{clean_tags, new_request, Command, ImportItem, ImportReport, Outcome, Service};
+use super::{new_request, Command, ImportItem, ImportReport, Outcome, Service};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::store::{Store, Tx};
@@ -213,6 +213,7 @@ impl ImportSession {
             actor: &self.actor,
             now: self.now,
             rules: self.rules,
+            on_behalf_of: None,
         };
         let run = |tx: &mut Tx| import_batch(tx, &ctx, items, &self.dups, &self.seen, &self.msgids);
         let out = if self.dry_run {
@@ -427,7 +428,7 @@ fn import_batch(
         let key = wf::title_key(&r.title);
         if dups.matches(r.system, &key) || batch_dups.matches(r.system, &key) {
             r.tags.push(wf::LIKELY_DUPLICATE_TAG.to_string());
-            r.tags = clean_tags(&r.tags);
+            r.tags = wf::clean_tags(&r.tags);
             out.report.flagged.push(r.id);
         }
         batch_dups.insert(r.system, &key);

@@ -149,6 +149,7 @@ impl Service {
             actor,
             now: chrono::Utc::now(),
             rules: self.config().process,
+            on_behalf_of: None,
         };
         Ok(crate::workflow::gates(&p, &calendar, &ctx))
     }
@@ -182,6 +183,12 @@ impl Service {
     pub fn calendar(&self, actor: &Actor) -> Result<Vec<Blackout>> {
         self.can_read(actor)?;
         self.store().calendar()
+    }
+
+    /// The substitutes named in the Leading Group, oldest first.
+    pub fn substitutes(&self, actor: &Actor) -> Result<Vec<Substitute>> {
+        self.can_read(actor)?;
+        self.store().substitutes()
     }
 
     pub fn orders(&self, actor: &Actor) -> Result<Vec<RectificationOrder>> {

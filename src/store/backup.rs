@@ -8,7 +8,8 @@
 //! `{"tree":"meta","key":"<hex>","hex":"<hex>"}` for anything else — and
 //! `manifest.json`: format, schema version, counts per tree, the chain head,
 //! and SHA-256 of `records.jsonl`. Both files 0600; the directory is written
-//! under a `.partial` name and renamed when complete.
+//! under a `.<name>.<random>.partial` name, created exclusively, and renamed
+//! when complete.
 //!
 //! Nothing of sled's is in it: a future version restores it by reading JSON
 //! lines, then runs the migrations from the manifest's schema version.
@@ -105,9 +106,17 @@ impl Store {
         private_dir(dir)?;
         let now = chrono::Utc::now();
         let name = format!("{PREFIX}{}", now.format("%Y%m%dT%H%M%S%.3fZ"));
-        let partial = dir.join(format!(".{name}.partial"));
+        // The working directory is made exclusively under a name nobody can
+        // guess (mkdir, 0700): a name planted in DIR beforehand — a symlink to
+        // someone else's directory — is never used.
+        let partial = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".partial")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .tempdir_in(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .keep();
         let done = dir.join(&name);
-        private_dir(&partial)?;
         let result = self.write_backup(&partial, now);
         let manifest = match result {
             Ok(m) => m,
@@ -208,7 +217,8 @@ fn rotate(dir: &Path, keep: usize) -> Result<Vec<String>> {
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.is_dir()
+            // A real directory: a symlink named like a backup is not one of ours.
+            std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir())
                 && p.file_name()
                     .and_then(|n| n.to_str())
                     .is_some_and(|n| n.starts_with(PREFIX))
@@ -307,8 +317,11 @@ pub fn restore(backup: &Path, data_dir: &Path) -> Result<Manifest> {
         db.flush().map_err(storage)?;
         let config = backup.join(crate::config::CONFIG_FILE);
         if config.exists() {
+            // DIR may have existed: its config.toml is replaced only if it is a
+            // regular file, never written through a symlink.
             let to = data_dir.join(crate::config::CONFIG_FILE);
-            std::fs::copy(&config, &to).map_err(|e| Error::io(&to, e))?;
+            let text = crate::fsutil::read_regular(&config, crate::io::MAX_SMALL_FILE, crate::fsutil::Purpose::Read)?;
+            crate::fsutil::write_file(&to, &text, 0o600)?;
         }
         Ok(())
     })();

@@ -17,6 +17,7 @@ mod index;
 mod lists;
 mod lock;
 mod records;
+mod sled_files;
 mod undo;
 
 pub use index::DossierTrees;
@@ -170,20 +171,10 @@ impl Store {
         private_files_in(dir);
         let owner = OwnerLock::acquire(dir)?;
         compact::recover_swap(dir)?;
-        let db = open_sled(&db_dir).map_err(|e| {
-            let detail = e.to_string();
-            if detail.contains("could not acquire lock") {
-                Error::Locked {
-                    path: dir.display().to_string(),
-                    holder: detail,
-                }
-            } else {
-                Error::NotBeian {
-                    path: dir.display().to_string(),
-                    detail,
-                }
-            }
-        })?;
+        // An open interrupted by a full disk (or a kill) left sled's snapshot
+        // unfinished: it would read it first and call the database corrupt.
+        sled_files::report_removed(&sled_files::remove_interrupted_snapshots(dir, &db_dir)?);
+        let db = open_sled(&db_dir).map_err(|e| sled_files::open_error(dir, &db_dir, e))?;
         let trees = TREE_NAMES
             .iter()
             .map(|n| db.open_tree(n))
@@ -361,9 +352,12 @@ impl Store {
         if std::env::var("BEIAN_FAULT").is_ok_and(|v| v == "no-space-check") {
             return Ok(());
         }
-        let Ok(st) = statvfs(&self.dir.join("db")) else {
-            return Ok(());
-        };
+        // Unknown free space is not room: the write is refused, saying why.
+        let db_dir = self.dir.join("db");
+        let st = statvfs(&db_dir).map_err(|e| Error::Io {
+            path: db_dir.display().to_string(),
+            detail: crate::i18n::t("store.space_unknown", &[("detail", e.desc().to_string())]),
+        })?;
         let read_only = st.flags().contains(FsFlags::ST_RDONLY);
         // Both are u64 here; the casts are for targets where they are narrower.
         #[allow(clippy::unnecessary_cast)]
@@ -432,12 +426,17 @@ impl Store {
     /// process rather than leave it serving the empty stand-in.
     pub fn open_again(&mut self) -> Result<()> {
         let db_dir = self.dir.join("db");
-        let reopened = open_sled_patiently(&db_dir).and_then(|db| {
-            let trees = TREE_NAMES
-                .iter()
-                .map(|n| db.open_tree(n))
-                .collect::<sled::Result<Vec<_>>>()?;
-            Ok((db, trees))
+        let reopened = sled_files::remove_interrupted_snapshots(&self.dir, &db_dir).and_then(|removed| {
+            sled_files::report_removed(&removed);
+            open_sled_patiently(&db_dir)
+                .and_then(|db| {
+                    let trees = TREE_NAMES
+                        .iter()
+                        .map(|n| db.open_tree(n))
+                        .collect::<sled::Result<Vec<_>>>()?;
+                    Ok((db, trees))
+                })
+                .map_err(|e| sled_files::open_error(&self.dir, &db_dir, e))
         });
         match reopened {
             Ok((db, trees)) => {
@@ -446,10 +445,11 @@ impl Store {
             }
             Err(e) => {
                 eprintln!(
-                    "beian: {}: cannot open the database again ({e}); stopping. Nothing saved is lost: start again once the disk takes writes.",
-                    self.dir.display()
+                    "beian: {}: {}",
+                    crate::sanitize::visible_line(&self.dir.display().to_string()),
+                    crate::i18n::t("store.reopen_failed", &[("detail", e.message())])
                 );
-                std::process::exit(1);
+                std::process::exit(e.exit_code());
             }
         }
         self.sled_refused.store(false, std::sync::atomic::Ordering::SeqCst);
@@ -546,6 +546,14 @@ impl Store {
     pub fn calendar(&self) -> Result<Vec<Blackout>> {
         match self.tree(T::Meta).get("calendar").map_err(storage)? {
             Some(v) => dec(&v, "calendar"),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The substitutes named in the Leading Group, oldest first.
+    pub fn substitutes(&self) -> Result<Vec<crate::model::Substitute>> {
+        match self.tree(T::Meta).get("substitutes").map_err(storage)? {
+            Some(v) => dec(&v, "substitutes"),
             None => Ok(Vec::new()),
         }
     }
@@ -947,6 +955,19 @@ impl Tx<'_> {
 
     pub fn set_calendar(&self, cal: &[Blackout]) -> TxResult<()> {
         self.put(T::Meta, b"calendar", &enc(&cal))?;
+        Ok(())
+    }
+
+    /// The substitutes named in the Leading Group, oldest first.
+    pub fn substitutes(&self) -> TxResult<Vec<crate::model::Substitute>> {
+        match self.t(T::Meta).get("substitutes").map_err(tx_err)? {
+            Some(v) => dec(&v, "substitutes"),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub fn set_substitutes(&self, list: &[crate::model::Substitute]) -> TxResult<()> {
+        self.put(T::Meta, b"substitutes", &enc(&list))?;
         Ok(())
     }
 

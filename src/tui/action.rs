@@ -133,6 +133,9 @@ actions! {
     TestBackup = "test.backup" @ p(Tests),
     TestGoLive = "test.golive" @ p(Tests),
     TestDefectUpdate = "test.defect_update" @ p(Tests),
+    TestAcceptDefect = "test.accept_defect" @ p(Tests),
+    TestDeviation = "test.deviation" @ p(Tests),
+    TestAcceptDeviation = "test.accept_deviation" @ p(Tests),
     // archive
     ArchiveTimeline = "archive.timeline" @ p(Archive),
     ArchiveExport = "archive.export" @ p(Archive),

@@ -256,12 +256,12 @@ fn event_loop(
                     update::Effect::Job(j) => {
                         let _ = jobs.send(j);
                     }
-                    update::Effect::Write { path, text } => match std::fs::write(&path, text) {
+                    update::Effect::Write { path, text } => match crate::fsutil::write_export(&path, &text) {
                         Ok(()) => state.toast(
                             crate::i18n::t("tui.exported", &[("path", path.display().to_string())]),
                             false,
                         ),
-                        Err(e) => state.toast(Error::io(&path, e).message(), true),
+                        Err(e) => state.toast(e.message(), true),
                     },
                     update::Effect::Draft(d) => drafts.save(d),
                     update::Effect::SaveViews(v) => {

@@ -206,6 +206,8 @@ pub enum PromptFor {
     },
     /// The test environment of a new round.
     Round(Id),
+    /// An approver's reason for accepting the plan's recorded deviation.
+    AcceptDeviation(Id),
     Timeline,
     ReportPeriod,
     /// A file to import (`beian import FILE`).
@@ -227,6 +229,10 @@ pub enum FormKind {
     DefectUpdate,
     /// A request's necessity and feasibility analysis, then its acceptance (§3.1).
     AcceptRequest,
+    /// An approver accepts the risk of a critical/major defect.
+    AcceptDefect,
+    /// A go-live time outside the window, and why.
+    Deviation,
 }
 
 /// A form: labelled fields, one focused.

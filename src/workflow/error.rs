@@ -149,13 +149,21 @@ pub enum RuleError {
     #[error("window order")]
     WindowOrder,
     #[error("contributor")]
-    Contributor { user: String, plan: String, did: Vec<String> },
+    Contributor {
+        user: String,
+        plan: String,
+        did: Vec<String>,
+    },
     #[error("already approved")]
     AlreadyApproved { user: String, plan: String },
     #[error("window in the past")]
     WindowInPast { start: String, now: String },
     #[error("date in the past")]
     DateInPast { field: String, date: String, today: String },
+    #[error("substitute self")]
+    SubstituteSelf { user: String },
+    #[error("date order")]
+    DateOrder { from: String, to: String },
     #[error("period exists")]
     PeriodExists { period: String },
     #[error("not a soft period")]
@@ -277,9 +285,10 @@ impl RuleError {
                     ("did", list(did.iter().map(|d| t(&format!("contribution.{d}"), &[])))),
                 ],
             ),
-            AlreadyApproved { user, plan } => {
-                t("rule.already_approved", &[("user", user.clone()), ("plan", plan.clone())])
-            }
+            AlreadyApproved { user, plan } => t(
+                "rule.already_approved",
+                &[("user", user.clone()), ("plan", plan.clone())],
+            ),
             WindowInPast { start, now } => t("rule.window_past", &[("start", start.clone()), ("now", now.clone())]),
             DateInPast { field, date, today } => t(
                 "rule.date_past",
@@ -289,6 +298,8 @@ impl RuleError {
                     ("today", today.clone()),
                 ],
             ),
+            SubstituteSelf { user } => t("rule.substitute_self", &[("user", user.clone())]),
+            DateOrder { from, to } => t("rule.date_order", &[("from", from.clone()), ("to", to.clone())]),
             PeriodExists { period } => t("rule.period_exists", &[("period", period.clone())]),
             NotSoftPeriod { period } => t("rule.not_soft_period", &[("period", period.clone())]),
             NoSoftPeriod => t("rule.no_soft_period", &[]),

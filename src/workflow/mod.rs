@@ -4,15 +4,17 @@
 //! or refuse with a [`RuleError`] that names what is wrong.
 
 mod calendar;
+pub mod command;
 mod error;
 pub mod permissions;
 mod plan;
 mod request;
+pub mod substitute;
 mod supervision;
 
 pub use calendar::{blackout_conflicts, blackouts_at, name_is_new, BlackoutHit};
 pub use error::{FilingMissing, GoLiveMissing, PlanField, RuleError};
-pub use permissions::{check, Op};
+pub use permissions::{allowed, check, Op};
 pub use plan::*;
 pub use request::*;
 pub use supervision::*;
@@ -26,9 +28,16 @@ pub struct Ctx<'a> {
     /// The clock, as an argument: rules never read it themselves.
     pub now: Time,
     pub rules: crate::config::Process,
+    /// The member of the Leading Group the actor stands in for, as their named
+    /// substitute ([`substitute`]), when deciding as an approver.
+    pub on_behalf_of: Option<String>,
 }
 
 impl Ctx<'_> {
+    /// The member of the Leading Group whose decision an approver's act is.
+    pub fn member(&self) -> &str {
+        self.on_behalf_of.as_deref().unwrap_or(&self.actor.name)
+    }
     /// The latest time a recorded event may claim: now plus the allowed clock skew.
     pub fn latest_allowed(&self) -> Time {
         self.now + chrono::Duration::minutes(self.rules.clock_skew_minutes as i64)

@@ -56,6 +56,7 @@ ops! {
     Maintain = "store.maintain": [Admin],
 }
 
+/// May `role` perform `op`?
 pub fn allowed(role: Role, op: Op) -> bool {
     op.roles().contains(&role)
 }

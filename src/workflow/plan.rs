@@ -12,6 +12,7 @@
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
+use super::command::Command;
 use super::{
     blackout_conflicts, blackouts_at, non_empty, required, transition, Ctx, FilingMissing, GoLiveMissing, PlanField,
     RuleError,
@@ -119,18 +120,20 @@ pub fn contribution(p: &Plan, who: &str) -> Vec<String> {
     did
 }
 
-/// Refuse a decision, a risk acceptance or a waiver by someone who contributed.
+/// Refuse a decision, a risk acceptance or a waiver by someone who contributed,
+/// or by the substitute of a member who did.
 fn not_contributor(p: &Plan, ctx: &Ctx) -> Result<(), RuleError> {
-    let did = contribution(p, &ctx.actor.name);
-    if did.is_empty() {
-        Ok(())
-    } else {
-        Err(RuleError::Contributor {
-            user: ctx.actor.name.clone(),
-            plan: p.id.to_string(),
-            did,
-        })
+    for who in std::iter::once(ctx.actor.name.as_str()).chain(ctx.on_behalf_of.as_deref()) {
+        let did = contribution(p, who);
+        if !did.is_empty() {
+            return Err(RuleError::Contributor {
+                user: who.to_string(),
+                plan: p.id.to_string(),
+                did,
+            });
+        }
     }
+    Ok(())
 }
 
 // ===== writing the plan =====
@@ -279,7 +282,9 @@ fn set_override(
                 .iter()
                 .any(|b| b.name == name && !b.hard && b.applies_to(p.system));
             if !known {
-                return Err(RuleError::NotSoftPeriod { period: name.to_string() });
+                return Err(RuleError::NotSoftPeriod {
+                    period: name.to_string(),
+                });
             }
             vec![name.to_string()]
         }
@@ -455,9 +460,9 @@ pub fn decide(
         comment.trim().to_string()
     };
     if decision == Decision::Approved {
-        if current_approvals(p).any(|a| a.approver == ctx.actor.name) {
+        if current_approvals(p).any(|a| a.member() == ctx.member()) {
             return Err(RuleError::AlreadyApproved {
-                user: ctx.actor.name.clone(),
+                user: ctx.member().to_string(),
                 plan: p.id.to_string(),
             });
         }
@@ -470,13 +475,11 @@ pub fn decide(
         comment,
         minutes_ref: minutes_ref.trim().to_string(),
         submission: p.submission,
+        on_behalf_of: ctx.on_behalf_of.clone(),
     });
     match decision {
         Decision::Approved => {
-            let mut names: Vec<&str> = current_approvals(p).map(|a| a.approver.as_str()).collect();
-            names.sort();
-            names.dedup();
-            if names.len() as u32 >= ctx.rules.approvers.max(1) {
+            if quorum(p, ctx).0 >= ctx.rules.approvers.max(1) {
                 p.status = S::Approved;
             }
         }
@@ -492,7 +495,7 @@ pub fn decide(
 
 /// How many approvals the current submission has, and how many it needs.
 pub fn quorum(p: &Plan, ctx: &Ctx) -> (u32, u32) {
-    let mut names: Vec<&str> = current_approvals(p).map(|a| a.approver.as_str()).collect();
+    let mut names: Vec<&str> = current_approvals(p).map(|a| a.member()).collect();
     names.sort();
     names.dedup();
     (names.len() as u32, ctx.rules.approvers.max(1))
@@ -571,7 +574,9 @@ pub fn item_history(p: &Plan) -> Vec<(u32, u32, TestResult)> {
             last.insert(i.no, (r.no, i.result));
         }
     }
-    last.into_iter().map(|(no, (round, result))| (no, round, result)).collect()
+    last.into_iter()
+        .map(|(no, (round, result))| (no, round, result))
+        .collect()
 }
 
 /// Items whose latest result, in whatever round, is not pass or waived.
@@ -602,12 +607,7 @@ pub fn new_round(p: &mut Plan, copy_unfinished: bool, environment: &str, ctx: &C
     let items: Vec<TestItem> = if copy_unfinished {
         let open: Vec<u32> = unresolved_items(p).iter().map(|(no, _, _)| *no).collect();
         open.iter()
-            .filter_map(|no| {
-                p.rounds
-                    .iter()
-                    .rev()
-                    .find_map(|r| r.items.iter().find(|i| i.no == *no))
-            })
+            .filter_map(|no| p.rounds.iter().rev().find_map(|r| r.items.iter().find(|i| i.no == *no)))
             .map(|i| TestItem {
                 result: TestResult::Pending,
                 waiver: None,
@@ -663,12 +663,15 @@ pub fn add_item(
                 .rev()
                 .find_map(|r| r.items.iter().find(|i| i.no == n))
                 .ok_or(RuleError::NoSuchItem {
-                    what: format!("#{n}"),
+                    what: format!("item #{n}"),
                 })?
                 .clone();
             let round = p.rounds.last().expect("a round");
             if round.items.iter().any(|i| i.no == n) {
-                return Err(RuleError::AlreadyInRound { item: n, round: round.no });
+                return Err(RuleError::AlreadyInRound {
+                    item: n,
+                    round: round.no,
+                });
             }
             TestItem {
                 tester,
@@ -736,11 +739,11 @@ pub fn waive(p: &mut Plan, item: u32, reason: &str, ctx: &Ctx) -> Result<(), Rul
     not_contributor(p, ctx)?;
     let reason = required(reason, "test.waive")?;
     let it = last_item_mut(p, item).ok_or(RuleError::NoSuchItem {
-        what: format!("#{item}"),
+        what: format!("item #{item}"),
     })?;
     if it.result == TestResult::Pass {
         return Err(RuleError::NothingToAccept {
-            what: format!("#{item}"),
+            what: format!("item #{item}"),
         });
     }
     it.result = TestResult::Waived;
@@ -749,6 +752,7 @@ pub fn waive(p: &mut Plan, item: u32, reason: &str, ctx: &Ctx) -> Result<(), Rul
         by: ctx.actor.name.clone(),
         reason,
         time: ctx.now,
+        on_behalf_of: ctx.on_behalf_of.clone(),
     });
     refresh_readiness(p, ctx);
     Ok(())
@@ -781,7 +785,7 @@ pub fn add_defect(
                 .find(|(no, _, _)| *no == i)
                 .map(|(_, round, _)| *round)
                 .ok_or(RuleError::NoSuchItem {
-                    what: format!("#{i}"),
+                    what: format!("item #{i}"),
                 })?,
         ),
         None => None,
@@ -816,7 +820,7 @@ pub fn update_defect(
 ) -> Result<(), RuleError> {
     expect(p, TESTABLE, "test.defect")?;
     let d = p.defects.iter_mut().find(|d| d.no == no).ok_or(RuleError::NoSuchItem {
-        what: format!("D{no}"),
+        what: format!("defect D{no}"),
     })?;
     if let Some(s) = status {
         let serious = matches!(d.severity, Severity::Critical | Severity::Major);
@@ -846,15 +850,18 @@ pub fn accept_defect(p: &mut Plan, no: u32, reason: &str, ctx: &Ctx) -> Result<(
     not_contributor(p, ctx)?;
     let reason = required(reason, "test.accept")?;
     let d = p.defects.iter_mut().find(|d| d.no == no).ok_or(RuleError::NoSuchItem {
-        what: format!("D{no}"),
+        what: format!("defect D{no}"),
     })?;
     if !defect_blocks(d) {
-        return Err(RuleError::NothingToAccept { what: format!("D{no}") });
+        return Err(RuleError::NothingToAccept {
+            what: format!("defect D{no}"),
+        });
     }
     d.acceptance = Some(RiskAcceptance {
         by: ctx.actor.name.clone(),
         reason,
         time: ctx.now,
+        on_behalf_of: ctx.on_behalf_of.clone(),
     });
     refresh_readiness(p, ctx);
     Ok(())
@@ -984,6 +991,7 @@ fn golive_time_ok(p: &Plan, time: Time, calendar: &[Blackout], ctx: &Ctx) -> Res
 /// testing, where a new round is needed.
 pub fn record_golive(p: &mut Plan, mut golive: GoLive, calendar: &[Blackout], ctx: &Ctx) -> Result<(), RuleError> {
     expect(p, &[S::Testing, S::Ready], "golive")?;
+    golive_time_ok(p, golive.time, calendar, ctx)?;
     let missing = golive_missing(p, golive.time, &ctx.rules);
     if !missing.is_empty() {
         return Err(RuleError::GoLiveBlocked {
@@ -993,7 +1001,6 @@ pub fn record_golive(p: &mut Plan, mut golive: GoLive, calendar: &[Blackout], ct
     }
     non_empty(&golive.deployer, "golive.deployer")?;
     non_empty(&golive.version, "golive.version")?;
-    golive_time_ok(p, golive.time, calendar, ctx)?;
     golive.deviation = None;
     if golive.outcome != GoLiveOutcome::RolledBack {
         check_window(p, calendar)?;
@@ -1050,16 +1057,13 @@ pub fn accept_deviation(p: &mut Plan, reason: &str, ctx: &Ctx) -> Result<(), Rul
     let reason = required(reason, "deviation.accept")?;
     let d = match p.deviation.as_mut() {
         Some(d) if d.accepted.is_none() => d,
-        _ => {
-            return Err(RuleError::NothingToAccept {
-                what: p.id.to_string(),
-            })
-        }
+        _ => return Err(RuleError::NothingToAccept { what: p.id.to_string() }),
     };
     d.accepted = Some(RiskAcceptance {
         by: ctx.actor.name.clone(),
         reason,
         time: ctx.now,
+        on_behalf_of: ctx.on_behalf_of.clone(),
     });
     Ok(())
 }
@@ -1173,7 +1177,12 @@ pub struct Gates {
 pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
     Gates {
         submit: submit_missing(p),
-        golive: golive_missing(p, ctx.now, &ctx.rules),
+        // Passed (or moot) once the plan is live, filed or cancelled.
+        golive: if TESTABLE.contains(&p.status) {
+            golive_missing(p, ctx.now, &ctx.rules)
+        } else {
+            Vec::new()
+        },
         filing: filing_missing(p, ctx.now),
         calendar: if matches!(p.status, S::Live | S::Filed | S::Cancelled) {
             Vec::new()
@@ -1182,4 +1191,154 @@ pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
         },
         approvals: quorum(p, ctx),
     }
+}
+
+// ===== the rulebook of a plan =====
+
+/// Decide a command on a plan: the status machine, the gate and the clock, in
+/// one place (the permission was checked by [`super::check`]). Changes `p` and
+/// returns the detail of the audit summary, or refuses. What a command does to
+/// *other* records (releasing requests, the system's version, the dossier) the
+/// service does after this has allowed it. A notice's text must be resolved
+/// before (the generated text needs the system).
+pub fn decide_plan(p: &mut Plan, cmd: &Command, calendar: &[Blackout], ctx: &Ctx) -> Result<String, RuleError> {
+    use crate::sanitize::clean_line;
+    use Command as C;
+    Ok(match cmd {
+        C::PlanEdit { changes, .. } => {
+            for c in changes {
+                edit(p, c.clone(), calendar, ctx)?;
+            }
+            changes.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+        }
+        C::PlanSubmit { .. } => {
+            submit(p, calendar, ctx)?;
+            String::new()
+        }
+        C::PlanApprove {
+            comment, minutes_ref, ..
+        } => {
+            decide(p, Decision::Approved, comment, minutes_ref, calendar, ctx)?;
+            let (have, need) = quorum(p, ctx);
+            if need > 1 {
+                format!("{minutes_ref} ({have}/{need})")
+            } else {
+                minutes_ref.clone()
+            }
+        }
+        C::PlanReturn {
+            reason, minutes_ref, ..
+        } => {
+            decide(p, Decision::Returned, reason, minutes_ref, calendar, ctx)?;
+            clean_line(reason)
+        }
+        C::PlanNotice { text, audience, .. } => {
+            publish_notice(p, text.as_deref().unwrap_or(""), audience, calendar, ctx)?;
+            audience.clone()
+        }
+        C::PlanImplement { .. } => {
+            start_implementation(p, calendar, ctx)?;
+            String::new()
+        }
+        C::PlanCancel { reason, .. } => {
+            cancel(p, reason, ctx)?;
+            clean_line(reason)
+        }
+        C::TestRound {
+            copy_unfinished,
+            environment,
+            ..
+        } => {
+            let no = new_round(p, *copy_unfinished, environment, ctx)?;
+            format!("round {no}, {} items", p.rounds.last().map_or(0, |r| r.items.len()))
+        }
+        C::TestItem {
+            category,
+            description,
+            expected,
+            tester,
+            retest,
+            ..
+        } => {
+            let no = add_item(p, *category, description, expected, tester.clone(), *retest, ctx)?;
+            let item = p.rounds.last().and_then(|r| r.items.iter().find(|i| i.no == no));
+            format!(
+                "#{no}{} [{}] {}",
+                if retest.is_some() { " retest" } else { "" },
+                item.map(|i| i.category).unwrap_or(*category),
+                clean_line(item.map(|i| i.description.as_str()).unwrap_or(description))
+            )
+        }
+        C::TestResult {
+            item, result, notes, ..
+        } => {
+            set_result(p, *item, *result, notes.as_deref(), ctx)?;
+            format!("#{item} {result}")
+        }
+        C::TestWaive { item, reason, .. } => {
+            waive(p, *item, reason, ctx)?;
+            format!("#{item} waived: {}", clean_line(reason))
+        }
+        C::DefectAdd {
+            severity,
+            description,
+            found_by,
+            item,
+            vendor_ref,
+            ..
+        } => {
+            let no = add_defect(
+                p,
+                *severity,
+                description,
+                found_by.clone(),
+                *item,
+                vendor_ref.as_deref(),
+                ctx,
+            )?;
+            format!("D{no} {severity}: {}", clean_line(description))
+        }
+        C::DefectUpdate {
+            defect,
+            status,
+            vendor_ref,
+            ..
+        } => {
+            update_defect(p, *defect, *status, vendor_ref.as_deref(), ctx)?;
+            format!("D{defect} {}", status.map(|s| s.to_string()).unwrap_or_default())
+        }
+        C::DefectAccept { defect, reason, .. } => {
+            accept_defect(p, *defect, reason, ctx)?;
+            format!("D{defect} risk accepted: {}", clean_line(reason))
+        }
+        C::Backup { backup, .. } => {
+            confirm_backup(p, backup.clone(), ctx)?;
+            format!("{} @ {}", backup.what, backup.location)
+        }
+        C::GoLive { golive, .. } => {
+            record_golive(p, golive.clone(), calendar, ctx)?;
+            format!("{} {}", golive.outcome, golive.version)
+        }
+        C::PlanDeviation { time, reason, .. } => {
+            record_deviation(p, *time, reason, ctx)?;
+            format!("{}: {}", fmt_time(*time), clean_line(reason))
+        }
+        C::DeviationAccept { reason, .. } => {
+            accept_deviation(p, reason, ctx)?;
+            format!("accepted: {}", clean_line(reason))
+        }
+        C::Training { training, .. } => {
+            add_training(p, training.clone(), ctx)?;
+            format!("{} {} {}", training.format, training.date, training.attendance)
+        }
+        C::ComparisonAdd { row, .. } => {
+            add_comparison(p, row.clone(), ctx)?;
+            format!("{} {}", row.change, row.function)
+        }
+        C::ComparisonRemove { row, .. } => {
+            remove_comparison(p, *row, ctx)?;
+            format!("#{row}")
+        }
+        other => return Err(transition(p.id, p.status.label(), other.name())),
+    })
 }

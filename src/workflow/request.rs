@@ -11,12 +11,59 @@ fn expect(r: &Request, allowed: &[S], action: &str) -> Result<(), RuleError> {
     }
 }
 
-/// A request's fields can be edited until it is done (filed with its plan).
-pub fn request_editable(r: &Request) -> Result<(), RuleError> {
+/// Change the fields of a request, which can be edited until it is done (filed
+/// with its plan); the names of the fields changed. The caller has checked
+/// that a new system exists.
+pub fn edit_request(r: &mut Request, edit: &super::command::RequestEdit) -> Result<Vec<&'static str>, RuleError> {
     if r.status == S::Done {
         return Err(transition(r.id, r.status.label(), "edit"));
     }
-    Ok(())
+    let mut fields = Vec::new();
+    if let Some(v) = &edit.title {
+        r.title = super::non_empty(v, "title")?;
+        fields.push("title");
+    }
+    if let Some(v) = &edit.body {
+        r.body = v.clone();
+        fields.push("body");
+    }
+    if let Some(v) = edit.system {
+        r.system = Some(v);
+        fields.push("system");
+    }
+    if let Some(v) = &edit.department {
+        r.department = v.trim().into();
+        fields.push("department");
+    }
+    if let Some(v) = edit.priority {
+        r.priority = v;
+        fields.push("priority");
+    }
+    if let Some(v) = &edit.tags {
+        r.tags = clean_tags(v);
+        fields.push("tags");
+    }
+    if let Some(v) = &edit.necessity {
+        r.necessity = v.clone();
+        fields.push("necessity");
+    }
+    if let Some(v) = &edit.feasibility {
+        r.feasibility = v.clone();
+        fields.push("feasibility");
+    }
+    Ok(fields)
+}
+
+/// Tags as stored: trimmed, without empties, sorted, each once.
+pub fn clean_tags(tags: &[String]) -> Vec<String> {
+    let mut t: Vec<String> = tags
+        .iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    t.sort();
+    t.dedup();
+    t
 }
 
 /// new → triaged: looked at and classified, decision pending.

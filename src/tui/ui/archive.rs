@@ -8,7 +8,7 @@ use ratatui::Frame;
 
 use super::super::state::State;
 use super::theme::Theme;
-use super::{columns, fit, render_field, row, text_width, textwrap_lines, Col};
+use super::{columns, fit, render_field, row, text_width, Col};
 use crate::i18n::t;
 use crate::model::fmt_time;
 
@@ -103,11 +103,10 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         let block = th.block(&title);
         let inner = block.inner(area);
         f.render_widget(block, area);
-        // The dossier as its Markdown export, read in place.
-        let md = crate::export::dossier_markdown(v);
-        let wrapped = textwrap_lines(&md, inner.width as usize);
-        let first = a.detail_scroll.first(wrapped.len(), inner.height as usize);
-        let body: Vec<Line> = wrapped.into_iter().skip(first).map(Line::raw).collect();
+        // Every section of the dossier, as the CLI and the Markdown export show it.
+        let lines = super::sections::lines(&crate::export::dossier_sections(v), inner.width as usize, &th);
+        let first = a.detail_scroll.first(lines.len(), inner.height as usize);
+        let body: Vec<Line> = lines.into_iter().skip(first).collect();
         f.render_widget(Paragraph::new(body), inner);
     }
 }

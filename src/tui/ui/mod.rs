@@ -12,6 +12,7 @@ mod plans;
 mod popups;
 mod queue;
 mod reports;
+pub mod sections;
 mod tests;
 pub mod theme;
 
@@ -249,52 +250,12 @@ fn render_toasts(f: &mut Frame, body: Rect, s: &State) {
 /// zero-width characters. Chinese breaks between any two characters; other text at
 /// spaces (the space is dropped), or inside a word longer than the line.
 pub fn textwrap_lines(text: &str, width: usize) -> Vec<String> {
-    wrap(text, width, true)
+    crate::text::wrap(text, width, true)
 }
 
 /// [`textwrap_lines`], breaking at spaces (`words`) or anywhere, as a text field wraps.
 fn wrap(text: &str, width: usize, words: bool) -> Vec<String> {
-    let width = width.max(1);
-    let mut out = Vec::new();
-    let text = crate::sanitize::visible(text).replace('\t', "    ");
-    for para in text.split('\n') {
-        let mut line = String::new();
-        let mut w = 0;
-        // Where in `line` the last break may come: after a space or a wide character.
-        let mut brk: Option<usize> = None;
-        graphemes(para, |g, gw| {
-            if w + gw > width && !line.is_empty() {
-                if words && g == " " {
-                    out.push(line.trim_end_matches(' ').to_string());
-                    line.clear();
-                    w = 0;
-                    brk = None;
-                    return true;
-                }
-                match brk.filter(|&at| at < line.len()) {
-                    Some(at) => {
-                        let rest = line.split_off(at);
-                        out.push(line.trim_end_matches(' ').to_string());
-                        w = text_width(&rest);
-                        line = rest;
-                    }
-                    None => {
-                        out.push(std::mem::take(&mut line));
-                        w = 0;
-                    }
-                }
-                brk = None;
-            }
-            line.push_str(g);
-            w += gw;
-            if words && (g == " " || gw > 1) {
-                brk = Some(line.len());
-            }
-            true
-        });
-        out.push(line);
-    }
-    out
+    crate::text::wrap(text, width, words)
 }
 
 /// Blank `area` for a popup or toast drawn over a pane. A wide character of the

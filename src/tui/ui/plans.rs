@@ -177,7 +177,11 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
             &format!("{} · {}", fmt_time(n.published_at), n.audience),
         );
     }
-    let gates = s.plans.detail_gates.as_ref().filter(|_| s.plans.detail.as_ref().is_some_and(|d| d.id == p.id));
+    let gates = s
+        .plans
+        .detail_gates
+        .as_ref()
+        .filter(|_| s.plans.detail.as_ref().is_some_and(|d| d.id == p.id));
     for c in gates.map(|g| g.calendar.as_slice()).unwrap_or_default() {
         for l in textwrap_lines(&c.message(), w) {
             lines.push(Line::styled(l, th.warn()));

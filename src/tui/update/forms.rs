@@ -91,6 +91,8 @@ fn spec(kind: FormKind) -> &'static [(&'static str, bool)] {
             ("tui.f.vendor_ref", false),
         ],
         FormKind::AcceptRequest => &[("tui.f.necessity", true), ("tui.f.feasibility", true)],
+        FormKind::AcceptDefect => &[("tui.f.defect", false), ("tui.f.reason", true)],
+        FormKind::Deviation => &[("tui.f.time", false), ("tui.f.reason", true)],
         FormKind::TestItem => &[
             ("tui.f.category", false),
             ("tui.f.description", false),
@@ -115,6 +117,8 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::Comparison => "tui.form.comparison",
         FormKind::DefectUpdate => "tui.form.defect_update",
         FormKind::AcceptRequest => "tui.form.accept_request",
+        FormKind::AcceptDefect => "tui.form.accept_defect",
+        FormKind::Deviation => "tui.form.deviation",
     }
 }
 
@@ -330,6 +334,29 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                     ],
                 )
             }
+            None => return,
+        },
+        FormKind::AcceptDefect => match sel_plan {
+            Some(p) => {
+                // The defect that blocks go-live, as the core answered the gate.
+                let blocking = s.tests.gates.as_ref().and_then(|g| {
+                    g.golive.iter().find_map(|m| match m {
+                        crate::workflow::GoLiveMissing::Defects { defects } => defects.first().map(|d| d.0),
+                        _ => None,
+                    })
+                });
+                let Some(no) = blocking else {
+                    return s.toast(t("tui.tests.no_blocking_defect", &[]), true);
+                };
+                (Some((p.id, p.meta.rev)), vec![format!("D{no}"), String::new()])
+            }
+            None => return,
+        },
+        FormKind::Deviation => match sel_plan {
+            Some(p) => (
+                Some((p.id, p.meta.rev)),
+                vec![fmt_time(chrono::Utc::now()), String::new()],
+            ),
             None => return,
         },
         FormKind::AcceptRequest => {
@@ -711,6 +738,26 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                     .map_err(|_| Error::input("defect", &v[0], "D1").message())?,
                 status: Some(pick("status", &v[1], DefectStatus::ALL, |x| (x.as_str(), x.label()))?),
                 vendor_ref: Some(v[2].clone()),
+            },
+            None,
+        ),
+        FormKind::AcceptDefect => (
+            Command::DefectAccept {
+                plan: plan.ok_or("plan")?,
+                defect: v[0]
+                    .trim()
+                    .trim_start_matches(['D', 'd'])
+                    .parse()
+                    .map_err(|_| Error::input("defect", &v[0], "D1").message())?,
+                reason: v[1].clone(),
+            },
+            None,
+        ),
+        FormKind::Deviation => (
+            Command::PlanDeviation {
+                plan: plan.ok_or("plan")?,
+                time: time_field("time", &v[0])?,
+                reason: v[1].clone(),
             },
             None,
         ),

@@ -298,6 +298,14 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
             }],
             label("tui.done.result"),
         ),
+        PromptFor::AcceptDeviation(plan) => exec_many(
+            fx,
+            vec![Command::DeviationAccept {
+                plan: *plan,
+                reason: text.into(),
+            }],
+            label("tui.done.saved"),
+        ),
         PromptFor::Round(plan) => exec_many(
             fx,
             vec![Command::TestRound {

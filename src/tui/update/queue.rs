@@ -135,7 +135,12 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Action::QueueAccept if s.queue.marked.is_empty() && !ids.is_empty() => {
             let analysed = selected(s).is_some_and(|r| r.analysed);
             if analysed {
-                triage(s, |_| Triage::Accept { outcome: None }, &t("tui.done.accepted", &[]), fx)
+                triage(
+                    s,
+                    |_| Triage::Accept { outcome: None },
+                    &t("tui.done.accepted", &[]),
+                    fx,
+                )
             } else {
                 super::forms::open(s, FormKind::AcceptRequest, fx)
             }

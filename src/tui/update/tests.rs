@@ -118,6 +118,14 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Action::TestBackup => forms::open(s, FormKind::Backup, fx),
         Action::TestGoLive => forms::open(s, FormKind::GoLive, fx),
         Action::TestDefectUpdate => forms::open(s, FormKind::DefectUpdate, fx),
+        Action::TestAcceptDefect => forms::open(s, FormKind::AcceptDefect, fx),
+        Action::TestDeviation => forms::open(s, FormKind::Deviation, fx),
+        Action::TestAcceptDeviation => super::popups::prompt(
+            s,
+            PromptFor::AcceptDeviation(plan),
+            &t("tui.prompt.accept_deviation", &[]),
+            "",
+        ),
         _ => {}
     }
 }

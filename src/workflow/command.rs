@@ -1,14 +1,16 @@
-//! The one command enum: every change to the records, from every interface
-//! (CLI today; the TUI and the server protocol carry the same values).
+//! The one command enum: every change to the records, from every interface (the
+//! CLI, the TUI and the server protocol carry the same values), each with its
+//! audit name and its permission from one table. The rules decide each command
+//! on its record (`plan::decide_plan`, …); `service` loads, saves and audits.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::{Op, PlanChange};
 use crate::model::{
     BackupConfirmation, Blackout, Channel, ComparisonRow, DefectStatus, GoLive, Id, Priority, Recipient,
     RecognitionKind, RequestKind, Severity, Source, Submitter, TestCategory, TestResult, Tester, Time, Training,
 };
-use crate::workflow::{Op, PlanChange};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewRequest {
@@ -53,7 +55,7 @@ pub struct ImportItem {
     pub label: String,
 }
 
-/// What an import did, as reported in its [`super::Outcome`].
+/// What an import did, as reported in its [`crate::service::Outcome`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     pub created: Vec<Id>,
@@ -77,7 +79,7 @@ impl ImportReport {
         )
     }
 
-    /// Read back the counts of an import's [`super::Outcome`] (the ids of created
+    /// Read back the counts of an import's [`crate::service::Outcome`] (the ids of created
     /// requests are its `entity`, separated by spaces).
     pub fn counts(summary: &str) -> Option<[usize; 4]> {
         let mut out = [0; 4];
@@ -378,6 +380,15 @@ commands! {
         id: Id,
         reply: String,
     } = "report.reply", ReportHandle;
+
+    /// A member of the Leading Group names a substitute who decides in their
+    /// place for the days `from..=to` (§2.1).
+    ApproverSubstitute {
+        substitute: String,
+        from: NaiveDate,
+        to: NaiveDate,
+        reason: String,
+    } = "approver.substitute", PlanDecide;
 
     /// Record an award or a penalty with its reason (§5.2, §5.3).
     RecognitionAdd {

@@ -1,0 +1,104 @@
+//! Carrying out one command in one transaction: the dispatcher names, for every
+//! command, the area that loads its records, lets the rules (`workflow`) decide,
+//! writes the records back and appends the audit event.
+
+mod admin;
+mod archive;
+mod plans;
+mod requests;
+mod supervision;
+
+use super::{Command, Outcome};
+use crate::error::{Error, Result};
+use crate::model::{Id, Plan};
+use crate::store::Tx;
+use crate::workflow::Ctx;
+
+/// `open`: the plans open to a decision, for naming a substitute.
+pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open: &[Id]) -> Result<Outcome> {
+    use Command as C;
+    match cmd {
+        C::ApproverSubstitute {
+            substitute,
+            from,
+            to,
+            reason,
+        } => {
+            let plans = open
+                .iter()
+                .map(|id| tx.load(*id, None))
+                .collect::<Result<Vec<Plan>>>()?;
+            let mut list = tx.substitutes()?;
+            let s =
+                crate::workflow::substitute::name_substitute(&mut list, substitute, *from, *to, reason, &plans, ctx)?;
+            tx.set_substitutes(&list)?;
+            let summary = format!("{} → {} {}..{}", s.approver, s.substitute, s.from, s.to);
+            done(tx, cmd, &["substitutes".into()], None, summary)
+        }
+        C::SystemAdd { .. }
+        | C::SystemEdit { .. }
+        | C::CalendarAdd { .. }
+        | C::CalendarRemove { .. }
+        | C::CalendarReplace { .. } => admin::apply(tx, ctx, cmd, expect),
+        C::RequestAdd { .. }
+        | C::RequestImport { .. }
+        | C::RequestTriage { .. }
+        | C::RequestEdit { .. }
+        | C::RequestComment { .. }
+        | C::RequestLink { .. } => requests::apply(tx, ctx, cmd, expect),
+        C::PlanNew { .. }
+        | C::PlanEdit { .. }
+        | C::PlanSubmit { .. }
+        | C::PlanApprove { .. }
+        | C::PlanReturn { .. }
+        | C::PlanNotice { .. }
+        | C::PlanImplement { .. }
+        | C::PlanCancel { .. }
+        | C::TestRound { .. }
+        | C::TestItem { .. }
+        | C::TestResult { .. }
+        | C::TestWaive { .. }
+        | C::DefectAdd { .. }
+        | C::DefectUpdate { .. }
+        | C::DefectAccept { .. }
+        | C::Backup { .. }
+        | C::GoLive { .. }
+        | C::PlanDeviation { .. }
+        | C::DeviationAccept { .. }
+        | C::Training { .. }
+        | C::ComparisonAdd { .. }
+        | C::ComparisonRemove { .. }
+        | C::File { .. } => plans::apply(tx, ctx, cmd, expect),
+        C::Addendum { .. } => archive::apply(tx, ctx, cmd, expect),
+        C::OrderIssue { .. }
+        | C::OrderRespond { .. }
+        | C::OrderClose { .. }
+        | C::ReportSubmit { .. }
+        | C::ReportInvestigate { .. }
+        | C::ReportReply { .. }
+        | C::RecognitionAdd { .. } => supervision::apply(tx, ctx, cmd, expect),
+    }
+}
+
+/// A command sent to an area that does not handle it: a bug in the dispatcher
+/// above, reported instead of a panic.
+fn misrouted(cmd: &Command) -> Error {
+    Error::Storage {
+        detail: format!("{} reached the wrong part of the service", cmd.name()),
+    }
+}
+
+/// Append the command's audit event over `entities` and say what was done.
+fn done(tx: &Tx, cmd: &Command, entities: &[String], rev: Option<u64>, summary: String) -> Result<Outcome> {
+    let seq = tx.audit(cmd.name(), entities, &summary)?;
+    Ok(Outcome {
+        entity: entities.first().cloned().unwrap_or_default(),
+        rev,
+        seq,
+        summary,
+    })
+}
+
+fn arrow(from: impl std::fmt::Display, to: impl std::fmt::Display) -> String {
+    format!("{from} → {to}")
+}

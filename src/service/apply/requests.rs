@@ -1,0 +1,89 @@
+//! Requests and problem reports (§3.1).
+
+use super::{arrow, done, misrouted};
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::service::{new_request, Command, Outcome, Triage};
+use crate::store::Tx;
+use crate::workflow::{self as wf, Ctx};
+
+pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outcome> {
+    use Command as C;
+    match cmd {
+        C::RequestAdd { request: n } => {
+            let mut r = new_request(tx, ctx, n)?;
+            let id = r.id;
+            tx.insert(&mut r)?;
+            done(
+                tx,
+                cmd,
+                &[id.to_string()],
+                Some(1),
+                format!("{} [{}] {}", r.kind, r.channel, r.title),
+            )
+        }
+        // `Service::execute_at` hands imports to an `ImportSession` before this.
+        C::RequestImport { .. } => Err(Error::Storage {
+            detail: "an import runs in an import session, not in one transaction".into(),
+        }),
+        C::RequestTriage { id, triage } => {
+            let mut r: Request = tx.load(*id, expect)?;
+            let from = r.status;
+            let mut entities = vec![id.to_string()];
+            match triage {
+                Triage::Triage => wf::triage(&mut r, ctx)?,
+                Triage::Accept { outcome } => wf::accept(&mut r, outcome.as_deref(), ctx)?,
+                Triage::Reject { reason } => wf::reject(&mut r, reason, ctx)?,
+                Triage::Duplicate { of } => {
+                    let original: Request = tx.load(*of, None)?;
+                    wf::mark_duplicate(&mut r, &original, ctx)?;
+                    entities.push(of.to_string());
+                }
+                Triage::JointReview => wf::send_to_joint_review(&mut r, ctx)?,
+            }
+            tx.save(&mut r)?;
+            let mut summary = arrow(from, r.status);
+            if let Some(of) = r.duplicate_of.filter(|_| r.status == RequestStatus::Duplicate) {
+                summary.push_str(&format!(" of {of}"));
+            }
+            done(tx, cmd, &entities, Some(r.meta.rev), summary)
+        }
+        C::RequestEdit { id, edit } => {
+            let mut r: Request = tx.load(*id, expect)?;
+            if let Some(v) = edit.system {
+                tx.load::<System>(v, None)?;
+            }
+            let fields = wf::edit_request(&mut r, edit)?;
+            tx.save(&mut r)?;
+            done(tx, cmd, &[id.to_string()], Some(r.meta.rev), fields.join(", "))
+        }
+        C::RequestComment { id, text } => {
+            let mut r: Request = tx.load(*id, expect)?;
+            wf::comment(&mut r, text, ctx)?;
+            tx.save(&mut r)?;
+            done(
+                tx,
+                cmd,
+                &[id.to_string()],
+                Some(r.meta.rev),
+                crate::sanitize::clean_line(text),
+            )
+        }
+        C::RequestLink { id, plan } => {
+            let mut r: Request = tx.load(*id, expect)?;
+            let mut p: Plan = tx.load(*plan, None)?;
+            wf::link(&mut r, &mut p, ctx)?;
+            tx.save(&mut r)?;
+            tx.save(&mut p)?;
+            done(
+                tx,
+                cmd,
+                &[id.to_string(), plan.to_string()],
+                Some(r.meta.rev),
+                format!("→ {plan}"),
+            )
+        }
+
+        other => Err(misrouted(other)),
+    }
+}
