@@ -93,6 +93,7 @@ fn golive_gate(s: &Service, a: &Actor, p: &Plan) -> Vec<beian::workflow::GoLiveM
         actor: a,
         now: now(),
         rules: s.config().process,
+        on_behalf_of: None,
     };
     beian::workflow::gates(p, &s.calendar(a).unwrap(), &ctx).golive
 }

@@ -115,6 +115,7 @@ fn serve(job: Job) -> Option<Reply> {
                 actor: a,
                 now: demo_now(),
                 rules: s.config().process,
+                on_behalf_of: None,
             };
             let gates = beian::workflow::gates(&p, &s.calendar(a).unwrap(), &ctx);
             Reply::Plan(Box::new(p), Box::new(gates))
