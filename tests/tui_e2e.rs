@@ -87,29 +87,6 @@ impl Fixture {
         String::from_utf8(o.stdout).unwrap()
     }
 
-    /// Run `beian ARGS` as another Unix user (through runuser), in the same environment.
-    fn ok_as(&self, user: &str, args: &[&str]) -> String {
-        let mut line = format!("umask 007; exec {}", sh_quote(self.bin.to_str().unwrap()));
-        for a in args {
-            line.push(' ');
-            line.push_str(&sh_quote(a));
-        }
-        let o = Command::new("runuser")
-            .args(["-u", user, "--", "sh", "-c", &line])
-            .env_clear()
-            .envs(self.envs("en"))
-            .current_dir(self.dir())
-            .output()
-            .expect("runuser runs");
-        assert!(
-            o.status.success(),
-            "beian {args:?} as {user} failed:\n{}\n{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    }
-
     fn json(&self, args: &[&str]) -> serde_json::Value {
         let mut a = vec!["--json"];
         a.extend_from_slice(args);
@@ -580,6 +557,23 @@ fn acceptance_flow_at_80x24() {
     let s = t.wait_for("[✓] #2", 5);
     assert!(!s.contains("] #1 "), "round 2 has only item #2: {s}");
     assert!(!s.contains("未通过或豁免"), "no open items: {s}");
+    // The window is ten days away: going live now is a deviation (§3.4). The
+    // operator records it (V: the time, offered as the clock's minute, and why)…
+    let now = this_minute();
+    t.send("V");
+    let s = t.wait_for("窗口外上线（偏差）", 5);
+    assert!(s.contains("理由"), "{s}");
+    t.send(&format!("{}{now}\t重复扣款持续发生，后勤处要求提前上线", erase(16)));
+    t.wait_for("后勤处要求提前上线", 5);
+    t.send(key::CTRL_S);
+    t.wait_gone("窗口外上线", 5);
+    t.wait_for("已保存", 5);
+    // …but may not accept it: that takes an approver who did not contribute.
+    t.send("Y");
+    t.wait_for("接受上线偏差：理由", 5);
+    t.send("自己同意");
+    t.send(key::ENTER);
+    t.wait_for("无权执行 接受风险", 5);
     t.quit();
 
     // The TUI has no key to update a defect: the vendor's fix is verified with the CLI.
@@ -600,26 +594,28 @@ fn acceptance_flow_at_80x24() {
     assert_eq!(p["defects"][0]["found_by"]["name"], "赵敏");
     assert_eq!(p["defects"][0]["item"], 2);
     assert_eq!(p["defects"][0]["vendor_ref"], "XZX-2026-118");
+    assert_eq!(p["deviation"]["reason"], "重复扣款持续发生，后勤处要求提前上线", "{p}");
+    assert_eq!(p["deviation"]["recorded_by"], me.as_str(), "{p}");
+    assert!(p["deviation"]["accepted"].is_null(), "{p}");
     fx.ok(&["test", "defect-update", &plan, "D1", "--status", "verified"]);
-    // The window is ten days away: going live now is a deviation (§3.4), recorded
-    // by the operator and accepted by the approver, who did not contribute to the
-    // plan; the go-live is then recorded at exactly that minute.
-    let now = this_minute();
-    fx.ok(&[
-        "plan",
-        "deviation",
-        &plan,
-        "--time",
-        &now,
-        "--reason",
-        "重复扣款持续发生，后勤处要求提前上线",
-    ]);
-    fx.ok_as(
-        &approver.name,
-        &["plan", "accept-deviation", &plan, "--reason", "影响面大，同意提前"],
-    );
+
+    // ---- session 3b, the approver accepts the deviation in the UI (Y) ----
+    let mut t = fx.tui_as(&approver.name, "zh-CN");
+    t.wait_for("需求队列", 10);
+    t.send("2");
+    t.wait_line(&[&plan, "测试中"], 5);
+    t.send("3");
+    t.wait_for("第 2 轮（共 2 轮）", 5);
+    t.send("Y");
+    t.wait_for("接受上线偏差：理由", 5);
+    t.send("影响面大，同意提前");
+    t.send(key::ENTER);
+    t.wait_gone("接受上线偏差", 5);
+    t.wait_for("已保存", 5);
+    t.quit();
     let p = fx.json(&["plan", "show", &plan]);
     assert_eq!(p["deviation"]["accepted"]["by"], approver.name.as_str(), "{p}");
+    assert_eq!(p["deviation"]["accepted"]["reason"], "影响面大，同意提前", "{p}");
 
     // ---- session 4: backup, go-live, training, comparison, filing ----
     let mut t = fx.tui("zh-CN", 80, 24);
@@ -687,7 +683,8 @@ fn acceptance_flow_at_80x24() {
     // The dossier opens below the list, section by section (not as Markdown).
     let s = t.wait_for("备案信息", 5);
     assert!(s.contains(&format!("┌ {dossier} · ")), "{s}");
-    assert!(s.contains("标题      一卡通消费机固件升级"), "{s}");
+    // (The labels are as wide as the section's widest, 是否迁移数据.)
+    assert!(has_line(&s, &["│标题 ", " 一卡通消费机固件升级（第一期）"]), "{s}");
     assert!(!s.contains("## "), "{s}");
     t.assert_redraw_stable("the dossier");
     t.send("E");
