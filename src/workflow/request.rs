@@ -360,3 +360,39 @@ impl DuplicateIndex {
         false
     }
 }
+
+/// Decide a command on a request (§3.1): triage, edit, comment. `original` is
+/// the request a duplicate points to, loaded by the caller. Returns the detail
+/// of the audit summary. Linking, which changes a plan too, is [`link`].
+pub fn decide_request(
+    r: &mut Request,
+    cmd: &super::command::Command,
+    original: Option<&Request>,
+    ctx: &Ctx,
+) -> Result<String, RuleError> {
+    use super::command::{Command as C, Triage};
+    Ok(match cmd {
+        C::RequestTriage { triage, .. } => {
+            match triage {
+                Triage::Triage => self::triage(r, ctx)?,
+                Triage::Accept { outcome } => accept(r, outcome.as_deref(), ctx)?,
+                Triage::Reject { reason } => reject(r, reason, ctx)?,
+                Triage::Duplicate { of } => match original {
+                    Some(o) => mark_duplicate(r, o, ctx)?,
+                    None => return Err(RuleError::NoSuchItem { what: of.to_string() }),
+                },
+                Triage::JointReview => send_to_joint_review(r, ctx)?,
+            }
+            match r.duplicate_of.filter(|_| r.status == S::Duplicate) {
+                Some(of) => format!(" of {of}"),
+                None => String::new(),
+            }
+        }
+        C::RequestEdit { edit, .. } => edit_request(r, edit)?.join(", "),
+        C::RequestComment { text, .. } => {
+            comment(r, text, ctx)?;
+            crate::sanitize::clean_line(text)
+        }
+        other => return Err(transition(r.id, r.status.label(), other.name())),
+    })
+}
