@@ -18,6 +18,20 @@ pub fn edit_request(r: &mut Request, edit: &super::command::RequestEdit) -> Resu
     if r.status == S::Done {
         return Err(transition(r.id, r.status.label(), "edit"));
     }
+    // The analysis a request was accepted on stays: it can be rewritten, not erased.
+    if matches!(r.status, S::Accepted | S::Planned) {
+        let erased: Vec<String> = [("necessity", &edit.necessity), ("feasibility", &edit.feasibility)]
+            .into_iter()
+            .filter(|(_, v)| v.as_ref().is_some_and(|v| v.trim().is_empty()))
+            .map(|(f, _)| f.to_string())
+            .collect();
+        if !erased.is_empty() {
+            return Err(RuleError::AnalysisMissing {
+                request: r.id.to_string(),
+                fields: erased,
+            });
+        }
+    }
     let mut fields = Vec::new();
     if let Some(v) = &edit.title {
         r.title = super::non_empty(v, "title")?;
