@@ -560,7 +560,7 @@ const DECIDING: &[&str] = &[
     "golive.deviation_accept",
 ];
 
-fn events<'a>(s: &'a Snapshot, id: Id) -> &'a [AuditEvent] {
+fn events(s: &Snapshot, id: Id) -> &[AuditEvent] {
     s.plan_events.get(&id).map_or(&[], |e| e.as_slice())
 }
 
@@ -1153,7 +1153,7 @@ fn inv_golive_after_backup_and_tests(r: &Run) -> Check {
             .iter()
             .filter(|e| e.action == "plan.implement")
             .map(|e| e.time)
-            .last();
+            .next_back();
         let steps = [
             ("the backup", p.backup.as_ref().map(|b| b.time)),
             ("implementation", implemented),
@@ -2491,7 +2491,7 @@ impl Run {
                         name: format!("教师〔{n}〕"),
                         kind: TesterType::DepartmentRep,
                     },
-                    item: p.rounds.iter().flat_map(|r| &r.items).map(|i| i.no).last(),
+                    item: p.rounds.iter().flat_map(|r| &r.items).map(|i| i.no).next_back(),
                     vendor_ref: Some(format!("VR-{n}")),
                 }
             }
@@ -2977,7 +2977,7 @@ impl Run {
                             kind: TesterType::DepartmentRep,
                         },
                         item: (item > 0).then_some(item as u32),
-                        vendor_ref: (n % 2 == 0).then(|| format!("VR-{n}")),
+                        vendor_ref: n.is_multiple_of(2).then(|| format!("VR-{n}")),
                     },
                 )
             }
@@ -3519,31 +3519,34 @@ const PROBED: &[&str] = &[
     "DateInPast",
 ];
 
-/// Random sequences with one approver needed.
+/// Random sequences with one approver needed. The thresholds hold with room
+/// to spare for the default seed (and for the seeds 1, 2 and 3).
 #[test]
 fn random_sequences_keep_the_invariants() {
     let st = property(1, CASES);
     assert_reached(
         &st,
         &[
-            ("filing", st.filed, 1),
-            ("a live plan with a waiver", st.live_with_waiver, 1),
+            ("filing", st.filed, 20),
+            ("a live plan with a waiver", st.live_with_waiver, 3),
             (
                 "a live plan with a risk-accepted defect",
                 st.live_with_accepted_defect,
-                1,
+                4,
             ),
             (
                 "a live plan with an accepted deviation",
                 st.live_with_accepted_deviation,
-                1,
+                6,
             ),
-            ("a return after approval", st.returns_after_approval, 1),
-            ("a rollback", st.rollbacks, 1),
-            ("a period over an approved window", st.periods_over_windows, 1),
-            ("a named justification", st.override_named, 1),
-            ("a justification of every period", st.override_all, 1),
-            ("the clock moving back", st.clock_back, 1),
+            ("a return after approval", st.returns_after_approval, 30),
+            ("a rollback", st.rollbacks, 2),
+            ("a period over an approved window", st.periods_over_windows, 8),
+            ("a justification naming its period", st.override_named, 15),
+            ("a justification of every period touched", st.override_all, 15),
+            ("the clock moving back", st.clock_back, 30),
+            ("an outcome the model predicted accepted", st.model_accepted, 300),
+            ("an outcome the model predicted refused", st.model_refused, 600),
         ],
         &[PROBED, &["GoLiveBeforeNotice", "NoticeTooLate", "RiskAcceptanceNeeded"]].concat(),
     );
@@ -3556,9 +3559,20 @@ fn random_sequences_with_a_quorum_of_two_keep_the_invariants() {
     assert_reached(
         &st,
         &[
-            ("filing", st.filed, 1),
-            ("a quorum of two", st.quorum_of_two, 1),
-            ("a return after approval", st.returns_after_approval, 1),
+            ("filing", st.filed, 8),
+            ("a quorum of two", st.quorum_of_two, 50),
+            ("a return after approval", st.returns_after_approval, 10),
+            ("a live plan with a waiver", st.live_with_waiver, 1),
+            (
+                "a live plan with a risk-accepted defect",
+                st.live_with_accepted_defect,
+                2,
+            ),
+            (
+                "a live plan with an accepted deviation",
+                st.live_with_accepted_deviation,
+                2,
+            ),
         ],
         &[PROBED, &["AlreadyApproved"]].concat(),
     );
