@@ -557,8 +557,22 @@ fn acceptance_flow_at_80x24() {
     let s = t.wait_for("[✓] #2", 5);
     assert!(!s.contains("] #1 "), "round 2 has only item #2: {s}");
     assert!(!s.contains("未通过或豁免"), "no open items: {s}");
+    // The data backup (B): only the major defect is left in the gate.
+    t.send("B");
+    t.wait_for("数据备份确认", 5);
+    t.send(&format!(
+        "交易库全量备份\t备份服务器 /backup/ykt\t38 GB\tsha256:9f2c\t{}王磊",
+        erase(me.len())
+    ));
+    t.send(key::CTRL_S);
+    t.wait_gone("数据备份确认", 5);
+    let s = t.wait_until(5, "the gate without the backup", |s| {
+        !s.contains("尚未确认数据备份") && s.contains("D1 (严重)")
+    });
+    assert!(!s.contains("条件齐备"), "D1 is not verified yet: {s}");
     // The window is ten days away: going live now is a deviation (§3.4). The
-    // operator records it (V: the time, offered as the clock's minute, and why)…
+    // operator records it (V: the time, offered as the clock's minute, and why),
+    // not before the backup and the last round (a go-live follows them)…
     let now = this_minute();
     t.send("V");
     let s = t.wait_for("窗口外上线（偏差）", 5);
@@ -603,7 +617,7 @@ fn acceptance_flow_at_80x24() {
     let mut t = fx.tui_as(&approver.name, "zh-CN");
     t.wait_for("需求队列", 10);
     t.send("2");
-    t.wait_line(&[&plan, "测试中"], 5);
+    t.wait_line(&[&plan, "待上线"], 5);
     t.send("3");
     t.wait_for("第 2 轮（共 2 轮）", 5);
     t.send("Y");
@@ -617,24 +631,17 @@ fn acceptance_flow_at_80x24() {
     assert_eq!(p["deviation"]["accepted"]["by"], approver.name.as_str(), "{p}");
     assert_eq!(p["deviation"]["accepted"]["reason"], "影响面大，同意提前", "{p}");
 
-    // ---- session 4: backup, go-live, training, comparison, filing ----
+    // ---- session 4: go-live, training, comparison, filing ----
+    // D1 verified and the backup confirmed: the plan is ready for go-live.
     let mut t = fx.tui("zh-CN", 80, 24);
     t.wait_for("REQ-", 10);
     t.send("2");
-    t.wait_line(&[&plan, "测试中"], 5);
+    t.wait_line(&[&plan, "待上线"], 5);
     t.send(key::ENTER);
     t.wait_for("灰度升级", 5);
     t.send("3");
     let s = t.wait_for("第 2 轮（共 2 轮）", 5);
-    assert!(s.contains("尚未确认数据备份") && !s.contains("缺陷"), "{s}");
-    t.send("B");
-    t.wait_for("数据备份确认", 5);
-    t.send(&format!(
-        "交易库全量备份\t备份服务器 /backup/ykt\t38 GB\tsha256:9f2c\t{}王磊",
-        erase(me.len())
-    ));
-    t.send(key::CTRL_S);
-    t.wait_for("条件齐备，可以上线", 5);
+    assert!(s.contains("条件齐备，可以上线") && !s.contains("尚未确认数据备份"), "{s}");
     t.send("L");
     t.wait_for("记录上线", 5);
     // The time field offers the clock's minute; the deviation's is typed over it.
