@@ -903,7 +903,7 @@ fn inv_no_approver_contributed(r: &Run) -> Check {
         let deviations = p
             .deviation
             .iter()
-            .chain(p.golives.iter().filter_map(|g| g.deviation.as_ref()));
+            .chain(p.golives.iter().filter_map(|g| g.deviation.as_deref()));
         for d in deviations {
             if let Some(a) = &d.accepted {
                 claim("golive.deviation_accept", &a.by, a.time, "the deviation".into())?;
@@ -3428,7 +3428,7 @@ impl Run {
             let deviations = p
                 .deviation
                 .iter()
-                .chain(p.golives.iter().filter_map(|g| g.deviation.as_ref()));
+                .chain(p.golives.iter().filter_map(|g| g.deviation.as_deref()));
             st.deviation_self_accepted += deviations
                 .filter(|d| d.accepted.as_ref().is_some_and(|a| a.by == d.recorded_by))
                 .count();

@@ -1031,7 +1031,7 @@ pub fn record_golive(p: &mut Plan, mut golive: GoLive, calendar: &[Blackout], ct
                     end: w.map(|w| fmt_time(w.end)).unwrap_or_default(),
                 });
             }
-            golive.deviation = p.deviation.take();
+            golive.deviation = p.deviation.take().map(Box::new);
         }
     }
     let outcome = golive.outcome;
