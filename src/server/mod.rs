@@ -342,8 +342,18 @@ fn claim(socket: &Path, db: &Path) -> Result<nix::fcntl::Flock<std::fs::File>> {
             Ok(lock)
         }
         Err((mut file, _)) => {
+            // The holder writes its name just after taking the lock: a server
+            // started at the same instant may look before it is there.
             let mut holder = String::new();
-            let _ = file.read_to_string(&mut holder);
+            for _ in 0..40 {
+                holder.clear();
+                let _ = file.rewind();
+                let _ = file.read_to_string(&mut holder);
+                if !holder.trim().is_empty() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
             Err(fail(t(
                 "server.socket.held",
                 &[
@@ -711,14 +721,24 @@ fn serve_connection(
             None => Some(limits.idle_timeout()),
         };
         let _ = stream.set_read_timeout(wait);
+        let waiting = Instant::now();
         let next = read_request(stream);
         // An import past its time is ended whatever arrived meanwhile.
         let overdue = import
             .as_ref()
             .is_some_and(|i| i.started.elapsed() >= limits.import_max());
+        // The kernel's timeout may end up to a clock tick early: silence counts
+        // once it has lasted as long as the limit.
+        let silent_enough = waiting.elapsed()
+            >= if import.is_some() {
+                limits.import_idle()
+            } else {
+                limits.idle_timeout()
+            };
         let body = match next {
             Ok(Next::Frame(b)) if !overdue => b,
             Ok(Next::Closed) => return,
+            Ok(Next::Silent) if !overdue && !silent_enough => continue,
             Ok(Next::Frame(_) | Next::Silent) => {
                 let reason = match import.take() {
                     Some(i) => {
