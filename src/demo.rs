@@ -150,7 +150,10 @@ pub(crate) fn write_config(service: &mut Service) -> Result<()> {
     // `Service::create` wrote the template with the right mode; replacing the
     // contents keeps it.
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-    service.set_config(Config::load(&dir)?);
+    let config = Config::load(&dir)?;
+    // Its roles go into the chain (`store/config_log.rs`), as every open would.
+    service.record_config(&config)?;
+    service.set_config(config);
     Ok(())
 }
 

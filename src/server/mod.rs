@@ -118,17 +118,28 @@ impl Shared {
     }
 
     /// Read `config.toml` again; a broken file keeps the previous configuration.
+    /// A change of roles or process settings is recorded in the chain before
+    /// it is used; while it cannot be, the previous configuration stays.
     fn reload_config(&self) {
         let dir = self.read().dir().to_path_buf();
-        match Config::load(&dir) {
-            Ok(c) if c != *self.read().config() => {
-                self.service.write().unwrap_or_else(|e| e.into_inner()).set_config(c);
+        let config = match Config::load(&dir) {
+            Ok(c) => c,
+            Err(e) => return log(format_args!("{}; keeping the previous roles", e.message())),
+        };
+        let recorded = self.read().record_config(&config);
+        match recorded {
+            Ok(true) if config != *self.read().config() => {
+                self.service
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .set_config(config);
                 log(format_args!(
                     "{} reloaded",
                     dir.join(crate::config::CONFIG_FILE).display()
                 ));
             }
-            Ok(_) => {}
+            Ok(true) => {}
+            Ok(false) => log("config.toml changed during an import: not recorded yet; keeping the previous roles"),
             Err(e) => log(format_args!("{}; keeping the previous roles", e.message())),
         }
     }

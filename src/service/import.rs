@@ -61,6 +61,20 @@ impl Gate {
         }
     }
 
+    /// [`Gate::shared`] without waiting: `None` while a long change holds it
+    /// or waits for it.
+    pub(crate) fn try_shared(self: &Arc<Self>) -> Option<GateGuard> {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if st.exclusive || st.waiting > 0 {
+            return None;
+        }
+        st.writers += 1;
+        Some(GateGuard {
+            gate: self.clone(),
+            exclusive: false,
+        })
+    }
+
     pub(crate) fn exclusive(self: &Arc<Self>) -> GateGuard {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.waiting += 1;

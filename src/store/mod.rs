@@ -13,6 +13,7 @@
 pub mod backup;
 pub mod chain;
 pub mod compact;
+pub mod config_log;
 mod index;
 mod lists;
 mod lock;
