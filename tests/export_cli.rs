@@ -109,6 +109,19 @@ fn exports_to_files_and_stdout_parse() {
     // The test report.
     let rep = String::from_utf8(ok(&dir, &["export", "tests", "PLAN-2026-0003"])).unwrap();
     assert!(rep.starts_with("# 测试报告：PLAN-2026-0003"), "{rep}");
+    // A filed plan's report has its go-live record; the go-live checklist is for
+    // plans still in testing.
+    assert!(rep.contains("## 上线记录"), "{rep}");
+    assert!(!rep.contains("## 上线条件检查"), "{rep}");
+    let plans: serde_json::Value = serde_json::from_slice(&ok(&dir, &["plan", "list", "--json"])).unwrap();
+    let testing = plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["status"] == "testing")
+        .expect("a demo plan in testing");
+    let id = testing["id"].as_str().unwrap();
+    let rep = String::from_utf8(ok(&dir, &["export", "tests", id])).unwrap();
     assert!(rep.contains("## 上线条件检查"), "{rep}");
     // No temporary files left behind.
     let leftovers: Vec<_> = std::fs::read_dir(&dir)

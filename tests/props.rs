@@ -1,36 +1,117 @@
-//! Random sequences of commands from random actors, against a fresh database,
-//! with the invariants of the process checked after every step: no sequence
-//! reaches an invalid state (§3, §5.3).
+//! A model-based property test of the process (§2–§5): random sequences of
+//! commands of the request, plan, approval, test, defect, calendar and filing
+//! areas, by random actors of every role, against a fresh database whose clock
+//! moves forward (minutes to days) and sometimes back (hours), and whose
+//! calendar gains periods (also over windows already approved). After every
+//! step, named invariants are checked on the records as they are read back
+//! (the plans, the calendar, the dossiers and the audit log), recomputed here
+//! without the workflow's own functions, so a wrong rule cannot hide itself.
+//! A failure names the invariant, the plan and the step, with the steps so far.
 //!
-//! `BEIAN_PROPS_STATS=1 cargo test --test props -- --nocapture` prints, per case,
-//! how many steps succeeded and where the plans ended up: a check that the
-//! generator still reaches filing and rollbacks after a change to the rules.
+//! Each property runs a fixed number of cases from a fixed seed and then
+//! asserts that the generator reached what the invariants are about (filing, a
+//! live plan with a waiver, with a risk-accepted defect, with an accepted
+//! deviation, a return after approval, a quorum of two, every command of those
+//! areas): a property that never reaches a state checks nothing about it.
+//!
+//! `every_invariant_catches_its_violation` shows each invariant failing on a
+//! record (or a step) broken the way it guards against. What the code under
+//! test is known to break ([`KNOWN_VIOLATIONS`], [`KNOWN_MARKDOWN_GAPS`]) is
+//! counted instead of failed on, until `BEIAN_PROPS_STRICT=1`.
+//!
+//! `BEIAN_PROPS_STATS=1 cargo test --test props -- --nocapture` prints the
+//! figures; `BEIAN_PROPS_SEED=<n>` and `BEIAN_PROPS_CASES=<n>` explore other
+//! sequences (the vacuity thresholds are set for the default seed).
 
 mod common;
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use beian::model::*;
-use beian::service::{ArchiveFilter, Command, DossierView, PlanFilter, RequestFilter, Triage};
-use beian::workflow::{golive_missing, submit_missing, PlanChange};
+use beian::service::{
+    ArchiveFilter, Command, DossierView, ImportItem, NewRequest, PlanFilter, RequestEdit, RequestFilter, Triage,
+};
+use beian::workflow::{golive_missing, submit_missing, GoLiveMissing, PlanChange, RuleError};
 use beian::Error;
-use chrono::{Duration, Local};
+use chrono::{Duration, Local, NaiveDate, NaiveTime, TimeZone};
 use common::*;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError};
+use proptest::test_runner::{Config as PropConfig, RngSeed, TestCaseError, TestRunner};
+
+// ===== the people =====
+
+/// A second member of the Leading Group who never writes plans.
+fn approver_b() -> Actor {
+    Actor::new("zhou", &[Role::Approver])
+}
+
+/// Operator a, operator b, the approver, an operator who also approves, a
+/// second approver, the supervisor, a viewer, and the admin.
+fn actors() -> [Actor; 8] {
+    [
+        op_a(),
+        op_b(),
+        approver(),
+        op_approver(),
+        approver_b(),
+        supervisor(),
+        viewer(),
+        admin(),
+    ]
+}
+
+/// Who may write plans, tests and filings: operator a (twice as often), operator
+/// b, the admin, and the operator who also approves.
+const WRITERS: &[usize] = &[0, 0, 1, 7, 3];
+/// The Leading Group: li, zhou, and sun (who also writes plans).
+const DECIDERS: &[usize] = &[2, 4, 3];
+
+/// Mostly someone from `pool`; one step in eight, anyone at all (so the
+/// permission table is exercised with every role).
+fn actor_from(pool: &[usize], who: u8) -> Actor {
+    let all = actors();
+    if who.is_multiple_of(8) {
+        all[(who / 8) as usize % all.len()].clone()
+    } else {
+        all[pool[who as usize % pool.len()]].clone()
+    }
+}
+
+fn roles_of(name: &str) -> Vec<Role> {
+    actors()
+        .into_iter()
+        .find(|a| a.name == name)
+        .map(|a| a.roles)
+        .unwrap_or_default()
+}
 
 // ===== the actions =====
 
 #[derive(Debug, Clone)]
 enum Act {
-    /// The next step towards filing for a plan (see `next_step`), by the role
-    /// that should take it; `alt` picks the other operator or approver (and
-    /// makes a go-live fail and roll back).
+    /// The next step towards filing for a plan, as the process would take it,
+    /// with the clock kept (see `Run::advance`); `variant` sometimes takes a
+    /// side road: a waiver, a risk acceptance, a failed result, a return after
+    /// approval, a rollback.
     Advance {
         plan: u8,
-        alt: bool,
+        pick: u8,
+        variant: u8,
     },
     NewRequest,
+    Import {
+        items: u8,
+        dry_run: bool,
+        again: bool,
+    },
+    RequestEdit {
+        req: u8,
+        how: u8,
+    },
+    Comment {
+        req: u8,
+    },
     Triage {
         req: u8,
         how: u8,
@@ -43,17 +124,43 @@ enum Act {
     NewPlan {
         system: u8,
     },
-    /// Write the plan in full, the window `days` ahead, leaving out change `drop`
-    /// (when < 9), with a blackout justification when `justify`.
+    /// Write the plan in full, the window `days` ahead (in the past when
+    /// negative), leaving out change `drop` (when in range).
     Edit {
         plan: u8,
         days: i64,
         drop: u8,
-        justify: bool,
+        migrates: bool,
+    },
+    /// One change: see `Run::small_edit`.
+    SmallEdit {
+        plan: u8,
+        field: u8,
+    },
+    /// A blackout justification: `period` 0 for "every soft period the window
+    /// touches now", else a period of the calendar by position (or an unknown
+    /// one); `clear` removes it.
+    Override {
+        plan: u8,
+        period: u8,
+        clear: bool,
+    },
+    Submit {
+        plan: u8,
+    },
+    Approve {
+        plan: u8,
     },
     Return {
         plan: u8,
         reason: bool,
+    },
+    Notice {
+        plan: u8,
+        text: bool,
+    },
+    Implement {
+        plan: u8,
     },
     Cancel {
         plan: u8,
@@ -62,32 +169,57 @@ enum Act {
     Round {
         plan: u8,
         copy: bool,
+        env: bool,
     },
+    /// A new item (`retest` 0) or a retest of item `retest`.
     Item {
         plan: u8,
+        retest: u8,
     },
     Result {
         plan: u8,
         item: u8,
         result: u8,
     },
+    Waive {
+        plan: u8,
+        item: u8,
+        reason: bool,
+    },
     Defect {
         plan: u8,
         severity: u8,
+        item: u8,
     },
     DefectStatus {
         plan: u8,
         no: u8,
         status: u8,
     },
+    DefectAccept {
+        plan: u8,
+        no: u8,
+        reason: bool,
+    },
     Backup {
         plan: u8,
     },
-    /// A go-live; `back` chooses how long before now the operator says it happened.
+    /// A go-live at a time chosen by `when` (see `Run::golive_time`).
     GoLive {
         plan: u8,
         outcome: u8,
-        back: u8,
+        when: u8,
+    },
+    Deviation {
+        plan: u8,
+        when: u8,
+    },
+    DeviationAccept {
+        plan: u8,
+        reason: bool,
+    },
+    Training {
+        plan: u8,
     },
     Comparison {
         plan: u8,
@@ -100,13 +232,24 @@ enum Act {
         dossier: u8,
         reason: bool,
     },
-    /// The admin adds a blackout period `days` ahead.
+    /// The admin adds a period `days` ahead (or over a plan's window when
+    /// `over` says so), `len` days long, for all systems or named ones.
     Calendar {
         days: i64,
+        len: u8,
         hard: bool,
+        systems: u8,
+        over: u8,
+    },
+    CalendarRemove {
+        n: u8,
+    },
+    CalendarReplace {
+        drop: u8,
     },
     Order {
         plan: u8,
+        past: bool,
     },
     Report,
     ReadReports,
@@ -114,67 +257,80 @@ enum Act {
     Stale {
         plan: u8,
     },
+    /// The clock moves forward.
     Wait {
-        hours: u16,
+        minutes: u32,
+    },
+    /// The clock moves back (a corrected clock, a late entry).
+    Back {
+        hours: u8,
     },
 }
 
 #[derive(Debug, Clone)]
 struct Step {
     act: Act,
-    /// Index into [`actors`].
+    /// Chooses the actor (see [`actor_from`]).
     who: u8,
-}
-
-/// Operator a, operator b, the approver, an operator who also approves, the
-/// supervisor, a viewer, and the admin.
-fn actors() -> [Actor; 7] {
-    [
-        op_a(),
-        op_b(),
-        approver(),
-        op_approver(),
-        supervisor(),
-        viewer(),
-        admin(),
-    ]
 }
 
 fn act() -> impl Strategy<Value = Act> {
     let u = any::<u8>;
+    let b = any::<bool>;
     prop_oneof![
-        40 => (u(), any::<bool>()).prop_map(|(plan, alt)| Act::Advance { plan, alt }),
+        36 => (u(), u(), u()).prop_map(|(plan, pick, variant)| Act::Advance { plan, pick, variant }),
         2 => Just(Act::NewRequest),
+        1 => (1u8..4, b(), b()).prop_map(|(items, dry_run, again)| Act::Import { items, dry_run, again }),
+        2 => (u(), 0u8..6).prop_map(|(req, how)| Act::RequestEdit { req, how }),
+        1 => u().prop_map(|req| Act::Comment { req }),
         3 => (u(), 0u8..7, u()).prop_map(|(req, how, other)| Act::Triage { req, how, other }),
         2 => (u(), u()).prop_map(|(req, plan)| Act::Link { req, plan }),
         1 => u().prop_map(|system| Act::NewPlan { system }),
-        2 => (u(), 1i64..16, 0u8..14, any::<bool>())
-            .prop_map(|(plan, days, drop, justify)| Act::Edit { plan, days, drop, justify }),
-        1 => (u(), any::<bool>()).prop_map(|(plan, reason)| Act::Return { plan, reason }),
-        1 => (u(), any::<bool>()).prop_map(|(plan, reason)| Act::Cancel { plan, reason }),
-        1 => (u(), any::<bool>()).prop_map(|(plan, copy)| Act::Round { plan, copy }),
-        2 => u().prop_map(|plan| Act::Item { plan }),
-        2 => (u(), 1u8..5, 0u8..5).prop_map(|(plan, item, result)| Act::Result { plan, item, result }),
-        1 => (u(), 0u8..4).prop_map(|(plan, severity)| Act::Defect { plan, severity }),
-        1 => (u(), 1u8..4, 0u8..4).prop_map(|(plan, no, status)| Act::DefectStatus { plan, no, status }),
+        2 => (u(), -2i64..16, 0u8..16, b())
+            .prop_map(|(plan, days, drop, migrates)| Act::Edit { plan, days, drop, migrates }),
+        2 => (u(), 0u8..14).prop_map(|(plan, field)| Act::SmallEdit { plan, field }),
+        2 => (u(), 0u8..5, b()).prop_map(|(plan, period, clear)| Act::Override { plan, period, clear }),
+        1 => u().prop_map(|plan| Act::Submit { plan }),
+        2 => u().prop_map(|plan| Act::Approve { plan }),
+        1 => (u(), b()).prop_map(|(plan, reason)| Act::Return { plan, reason }),
+        1 => (u(), b()).prop_map(|(plan, text)| Act::Notice { plan, text }),
+        1 => u().prop_map(|plan| Act::Implement { plan }),
+        1 => (u(), b()).prop_map(|(plan, reason)| Act::Cancel { plan, reason }),
+        1 => (u(), b(), 0u8..6).prop_map(|(plan, copy, env)| Act::Round { plan, copy, env: env > 0 }),
+        2 => (u(), 0u8..5).prop_map(|(plan, retest)| Act::Item { plan, retest }),
+        3 => (u(), 1u8..5, 0u8..5).prop_map(|(plan, item, result)| Act::Result { plan, item, result }),
+        2 => (u(), 1u8..5, 0u8..6).prop_map(|(plan, item, reason)| Act::Waive { plan, item, reason: reason > 0 }),
+        3 => (u(), 0u8..4, 0u8..4).prop_map(|(plan, severity, item)| Act::Defect { plan, severity, item }),
+        3 => (u(), 1u8..4, 0u8..4).prop_map(|(plan, no, status)| Act::DefectStatus { plan, no, status }),
+        2 => (u(), 1u8..4, 0u8..6).prop_map(|(plan, no, reason)| Act::DefectAccept { plan, no, reason: reason > 0 }),
         1 => u().prop_map(|plan| Act::Backup { plan }),
-        2 => (u(), 0u8..3, 0u8..4).prop_map(|(plan, outcome, back)| Act::GoLive { plan, outcome, back }),
-        1 => (u(), any::<bool>()).prop_map(|(plan, remove)| Act::Comparison { plan, remove }),
+        4 => (u(), 0u8..4, u()).prop_map(|(plan, outcome, when)| Act::GoLive { plan, outcome, when }),
+        2 => (u(), u()).prop_map(|(plan, when)| Act::Deviation { plan, when }),
+        2 => (u(), 0u8..6).prop_map(|(plan, reason)| Act::DeviationAccept { plan, reason: reason > 0 }),
+        1 => u().prop_map(|plan| Act::Training { plan }),
+        1 => (u(), b()).prop_map(|(plan, remove)| Act::Comparison { plan, remove }),
         1 => u().prop_map(|plan| Act::File { plan }),
-        1 => (u(), any::<bool>()).prop_map(|(dossier, reason)| Act::Addendum { dossier, reason }),
-        1 => (0i64..20, any::<bool>()).prop_map(|(days, hard)| Act::Calendar { days, hard }),
-        1 => u().prop_map(|plan| Act::Order { plan }),
+        1 => (u(), b()).prop_map(|(dossier, reason)| Act::Addendum { dossier, reason }),
+        3 => (-3i64..20, 0u8..4, b(), 0u8..8, u())
+            .prop_map(|(days, len, hard, systems, over)| Act::Calendar { days, len, hard, systems, over }),
+        1 => u().prop_map(|n| Act::CalendarRemove { n }),
+        1 => u().prop_map(|drop| Act::CalendarReplace { drop }),
+        1 => (u(), b()).prop_map(|(plan, past)| Act::Order { plan, past }),
         1 => Just(Act::Report),
         1 => Just(Act::ReadReports),
         1 => u().prop_map(|plan| Act::Stale { plan }),
-        2 => (1u16..80).prop_map(|hours| Act::Wait { hours }),
+        4 => prop_oneof![
+            4 => 1u32..60,
+            3 => 60u32..(48 * 60),
+            1 => (48 * 60u32)..(6 * 24 * 60),
+        ]
+        .prop_map(|minutes| Act::Wait { minutes }),
+        1 => (1u8..13).prop_map(|hours| Act::Back { hours }),
     ]
 }
 
 fn steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
-    // Mostly the operators, who do most of the work.
-    let who = prop_oneof![4 => Just(0u8), 3 => Just(1u8), 1 => 2u8..7];
-    prop::collection::vec((act(), who).prop_map(|(act, who)| Step { act, who }), 1..=max)
+    prop::collection::vec((act(), any::<u8>()).prop_map(|(act, who)| Step { act, who }), 1..=max)
 }
 
 // ===== everything observable =====
@@ -189,56 +345,1849 @@ struct Snapshot {
     calendar: Vec<Blackout>,
     /// Oldest first.
     audit: Vec<AuditEvent>,
+    /// Each plan's events as the audit index answers for it, oldest first.
+    plan_events: BTreeMap<Id, Vec<AuditEvent>>,
 }
 
 fn snapshot(w: &World) -> Snapshot {
     let s = supervisor();
     let svc = &w.svc;
     let requests = svc.requests(&s, &RequestFilter::default()).unwrap();
-    let plans = svc.plans(&s, &PlanFilter::default()).unwrap();
+    let plans: Vec<Plan> = svc
+        .plans(&s, &PlanFilter::default())
+        .unwrap()
+        .iter()
+        .map(|p| svc.plan(&s, p.id).unwrap())
+        .collect();
     let mut dossiers = svc.archive(&s, &ArchiveFilter::default()).unwrap();
     dossiers.sort_by_key(|d| d.id);
     let mut audit = svc.audit(&s, None, usize::MAX).unwrap();
     audit.reverse();
+    let plan_events = plans
+        .iter()
+        .map(|p| {
+            let mut e = svc.audit(&s, Some(&p.id.to_string()), usize::MAX).unwrap();
+            e.reverse();
+            (p.id, e)
+        })
+        .collect();
     Snapshot {
         systems: svc.systems(&s).unwrap(),
         requests: requests.iter().map(|r| svc.request(&s, r.id).unwrap()).collect(),
-        plans: plans.iter().map(|p| svc.plan(&s, p.id).unwrap()).collect(),
+        plans,
         dossiers: dossiers.iter().map(|d| svc.dossier(&s, d.id).unwrap()).collect(),
         orders: svc.orders(&s).unwrap(),
         calendar: svc.calendar(&s).unwrap(),
         audit,
+        plan_events,
     }
+}
+
+impl Snapshot {
+    fn plan(&self, id: Id) -> Option<&Plan> {
+        self.plans.iter().find(|p| p.id == id)
+    }
+}
+
+// ===== the model: the process as this test reads it, from the records =====
+
+/// The local calendar day of a time: the calendar works in days (§3.2).
+fn day(t: Time) -> NaiveDate {
+    t.with_timezone(&Local).date_naive()
+}
+
+/// Noon, local time, on a day.
+fn noon(d: NaiveDate) -> Time {
+    let t = d.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap());
+    Local
+        .from_local_datetime(&t)
+        .earliest()
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// The periods of the calendar that close `system` on some day of `from..=to`.
+fn periods_between(cal: &[Blackout], system: Id, from: NaiveDate, to: NaiveDate) -> Vec<&Blackout> {
+    cal.iter()
+        .filter(|b| (b.systems.is_empty() || b.systems.contains(&system)) && b.start <= to && from <= b.end)
+        .collect()
+}
+
+fn justified(p: &Plan, period: &Blackout) -> bool {
+    !period.hard
+        && p.blackout_overrides
+            .iter()
+            .any(|o| o.period == period.name && !o.reason.trim().is_empty())
+}
+
+/// What is wrong with the plan's window against this calendar: a hard period
+/// of its system, or a soft one with no justification naming it.
+fn window_conflict(p: &Plan, cal: &[Blackout]) -> Option<String> {
+    let w = p.window.as_ref()?;
+    periods_between(cal, p.system, day(w.start), day(w.end))
+        .into_iter()
+        .find(|b| !justified(p, b))
+        .map(|b| format!("window {} — {} in {} period {:?}", w.start, w.end, kind(b), b.name))
+}
+
+/// What is wrong with a go-live at `t` against this calendar.
+fn time_conflict(p: &Plan, t: Time, cal: &[Blackout]) -> Option<String> {
+    periods_between(cal, p.system, day(t), day(t))
+        .into_iter()
+        .find(|b| !justified(p, b))
+        .map(|b| format!("go-live {t} in {} period {:?}", kind(b), b.name))
+}
+
+fn kind(b: &Blackout) -> &'static str {
+    if b.hard {
+        "hard"
+    } else {
+        "unjustified soft"
+    }
+}
+
+fn serious(d: &Defect) -> bool {
+    matches!(d.severity, Severity::Critical | Severity::Major)
+}
+
+fn in_window(p: &Plan, t: Time) -> bool {
+    p.window.as_ref().is_some_and(|w| w.start <= t && t <= w.end)
+}
+
+/// The latest result of every item number, with its round, in item order.
+fn latest_results(p: &Plan) -> BTreeMap<u32, (u32, &TestItem)> {
+    let mut last = BTreeMap::new();
+    for r in &p.rounds {
+        for i in &r.items {
+            last.insert(i.no, (r.no, i));
+        }
+    }
+    last
+}
+
+fn resolved(i: &TestItem) -> bool {
+    match i.result {
+        TestResult::Pass => true,
+        TestResult::Waived => i.waived.is_some() && i.waiver.as_deref().is_some_and(|w| !w.trim().is_empty()),
+        _ => false,
+    }
+}
+
+/// What the go-live gate misses at `at`, recomputed: a backup at most
+/// `backup_max_age_days` old, a latest round with items started after the last
+/// rollback, every item ever tested resolved, no critical or major defect that
+/// is neither verified nor risk-accepted.
+fn gate_problems(p: &Plan, at: Time, rules: &beian::config::Process) -> Vec<String> {
+    let mut m = Vec::new();
+    match &p.backup {
+        None => m.push("no backup".to_string()),
+        Some(b) if at - b.time > Duration::days(rules.backup_max_age_days as i64) => {
+            m.push(format!("backup of {} is stale at {at}", b.time))
+        }
+        Some(_) => {}
+    }
+    match p.rounds.last() {
+        None => m.push("no round".into()),
+        Some(r) => {
+            if r.items.is_empty() {
+                m.push(format!("round {} has no items", r.no));
+            }
+            if p.retest_after_round.is_some_and(|n| r.no <= n) {
+                m.push(format!("round {} was rolled back", r.no));
+            }
+        }
+    }
+    for (no, (round, i)) in latest_results(p) {
+        if !resolved(i) {
+            m.push(format!("item #{no} is {} in round {round}", i.result));
+        }
+    }
+    for d in &p.defects {
+        if serious(d) && d.status != DefectStatus::Verified && d.acceptance.is_none() {
+            m.push(format!("D{} {} is {}", d.no, d.severity, d.status));
+        }
+    }
+    m
+}
+
+/// What the submit gate misses, recomputed from the form (§3.2).
+fn form_problems(p: &Plan) -> Vec<&'static str> {
+    let blank = |s: &str| s.trim().is_empty();
+    let mut m = Vec::new();
+    for (name, v) in [
+        ("title", &p.title),
+        ("goals", &p.goals),
+        ("content", &p.content),
+        ("approach", &p.approach),
+        ("backup_plan", &p.backup_plan),
+        ("rollback_plan", &p.rollback_plan),
+    ] {
+        if blank(v) {
+            m.push(name);
+        }
+    }
+    if p.window.as_ref().is_none_or(|w| w.end <= w.start) {
+        m.push("window");
+    }
+    if p.staff.is_empty() {
+        m.push("staff");
+    }
+    if !p.risks.iter().any(|r| !blank(&r.mitigation)) {
+        m.push("risks");
+    }
+    match p.migrates_data {
+        None => m.push("migrates_data"),
+        Some(true) if blank(&p.migration_plan) => m.push("migration_plan"),
+        _ => {}
+    }
+    m
+}
+
+/// Audit actions by which someone contributes to a plan (§2.1: they may not
+/// decide on it, accept its risks or waive its failures).
+const CONTRIBUTING: &[&str] = &[
+    "plan.new",
+    "plan.edit",
+    "plan.submit",
+    "request.link",
+    "test.round",
+    "test.item",
+    "test.result",
+    "test.defect",
+    "test.defect_update",
+];
+/// Audit actions that decide on a plan or accept one of its risks.
+const DECIDING: &[&str] = &[
+    "plan.approve",
+    "plan.return",
+    "test.waive",
+    "test.defect_accept",
+    "golive.deviation_accept",
+];
+
+fn events(s: &Snapshot, id: Id) -> &[AuditEvent] {
+    s.plan_events.get(&id).map_or(&[], |e| e.as_slice())
+}
+
+/// Who contributed to the plan, from the audit log alone.
+fn contributors_from_audit(events: &[AuditEvent]) -> BTreeSet<String> {
+    events
+        .iter()
+        .filter(|e| CONTRIBUTING.contains(&e.action.as_str()))
+        .map(|e| e.actor.clone())
+        .collect()
+}
+
+const PAST_APPROVAL: &[PlanStatus] = &[
+    PlanStatus::Approved,
+    PlanStatus::NoticePublished,
+    PlanStatus::Implementing,
+    PlanStatus::Testing,
+    PlanStatus::Ready,
+    PlanStatus::Live,
+    PlanStatus::Filed,
+];
+
+fn is_live(p: &Plan) -> bool {
+    matches!(p.status, PlanStatus::Live | PlanStatus::Filed)
+}
+
+/// The approvals that make the current submission approved.
+fn current_approvals(p: &Plan) -> Vec<&Approval> {
+    p.approvals
+        .iter()
+        .filter(|a| a.submission == p.submission && a.decision == Decision::Approved)
+        .collect()
+}
+
+// ===== the invariants =====
+
+#[derive(Debug)]
+struct Violation {
+    plan: Option<Id>,
+    detail: String,
+}
+
+type Check = Result<(), Violation>;
+
+macro_rules! ensure {
+    ($cond:expr, $plan:expr, $($fmt:tt)+) => {
+        if !$cond {
+            return Err(Violation { plan: $plan, detail: format!($($fmt)+) });
+        }
+    };
+}
+
+/// What a step did, for the invariants about transitions.
+struct StepInfo {
+    actor: Actor,
+    cmd: Command,
+    /// The time the command ran at.
+    at: Time,
+    result: Result<beian::service::Outcome, Error>,
+}
+
+impl StepInfo {
+    fn ok(&self) -> bool {
+        self.result.is_ok()
+    }
+    /// The plan the command is about, if any.
+    fn plan(&self) -> Option<Id> {
+        use Command as C;
+        match &self.cmd {
+            C::PlanEdit { id, .. }
+            | C::PlanSubmit { id }
+            | C::PlanApprove { id, .. }
+            | C::PlanReturn { id, .. }
+            | C::PlanNotice { id, .. }
+            | C::PlanImplement { id }
+            | C::PlanCancel { id, .. } => Some(*id),
+            C::RequestLink { plan, .. }
+            | C::TestRound { plan, .. }
+            | C::TestItem { plan, .. }
+            | C::TestResult { plan, .. }
+            | C::TestWaive { plan, .. }
+            | C::DefectAdd { plan, .. }
+            | C::DefectUpdate { plan, .. }
+            | C::DefectAccept { plan, .. }
+            | C::Backup { plan, .. }
+            | C::GoLive { plan, .. }
+            | C::PlanDeviation { plan, .. }
+            | C::DeviationAccept { plan, .. }
+            | C::Training { plan, .. }
+            | C::ComparisonAdd { plan, .. }
+            | C::ComparisonRemove { plan, .. }
+            | C::File { plan } => Some(*plan),
+            _ => None,
+        }
+    }
+}
+
+type StateInv = fn(&Run) -> Check;
+type StepInv = fn(&Run, &Snapshot, &StepInfo) -> Check;
+
+macro_rules! named {
+    ($ty:ty; $($f:ident),+ $(,)?) => { &[$((stringify!($f), $f as $ty)),+] };
+}
+
+/// Invariants the code under test is known to break, each reported to the
+/// maintainers: while listed, a failure of one is counted in the figures (with
+/// its first example) instead of failing the case; `BEIAN_PROPS_STRICT=1` fails
+/// on them too (or `BEIAN_PROPS_STRICT=<name>,…` on those named; `markdown` for
+/// the gaps of the export). Remove an entry when the rule is fixed.
+const KNOWN_VIOLATIONS: &[&str] = &[];
+
+fn strict(what: &str) -> bool {
+    std::env::var("BEIAN_PROPS_STRICT").is_ok_and(|v| v == "1" || v.split(',').any(|x| x.trim() == what))
+}
+
+/// Checked on the records after every step.
+const STATE_INVARIANTS: &[(&str, StateInv)] = named![StateInv;
+    inv_audit_log_complete,
+    inv_ids_contiguous,
+    inv_submitted_plans_complete,
+    inv_quorum_of_distinct_approvers,
+    inv_no_approver_contributed,
+    inv_contributors_match_audit,
+    inv_notice_precedes_window,
+    inv_golive_inside_window_or_accepted_deviation,
+    inv_golive_after_approval_and_notice,
+    inv_golive_not_in_future,
+    inv_golive_not_in_blackout,
+    inv_no_failed_item_unresolved_on_live_plan,
+    inv_no_blocking_defect_on_live_plan,
+    inv_backup_fresh_at_golive,
+    inv_golive_after_backup_and_tests,
+    inv_rolled_back_round_not_reused,
+    inv_test_history_append_only,
+    inv_waivers_are_approvers_decisions,
+    inv_filing_gate_held,
+    inv_filed_dossier_complete,
+    inv_filed_dossier_frozen,
+    inv_requests_follow_their_plans,
+];
+
+/// Checked on each command with the records before and after it.
+const STEP_INVARIANTS: &[(&str, StepInv)] = named![StepInv;
+    inv_refusal_changes_nothing,
+    inv_permissions_follow_the_regulation,
+    inv_window_checked_at_each_commitment,
+    inv_decisions_follow_the_process,
+    inv_ready_iff_golive_gate_clear,
+    inv_new_round_copies_every_unresolved_item,
+    inv_outcome_matches_the_model,
+    inv_request_accepted_only_with_analysis,
+    inv_order_deadline_not_past,
+];
+
+/// One event per successful command, numbered 1..=n without gaps; the audit
+/// index of each plan lists exactly the events that name it (§5.3).
+fn inv_audit_log_complete(r: &Run) -> Check {
+    let s = &r.last;
+    ensure!(
+        s.audit.len() == r.events,
+        None,
+        "{} audit events, {} expected",
+        s.audit.len(),
+        r.events
+    );
+    for (n, e) in s.audit.iter().enumerate() {
+        ensure!(e.seq == n as u64 + 1, None, "audit seq {} at position {}", e.seq, n + 1);
+    }
+    for p in &s.plans {
+        let id = p.id.to_string();
+        let want: Vec<&AuditEvent> = s
+            .audit
+            .iter()
+            .filter(|e| e.entity.split(' ').any(|x| x == id))
+            .collect();
+        let got: Vec<&AuditEvent> = events(s, p.id).iter().collect();
+        ensure!(got == want, Some(p.id), "the audit index of {id} differs from the log");
+    }
+    Ok(())
+}
+
+/// Ids allocated without gaps.
+fn inv_ids_contiguous(r: &Run) -> Check {
+    let s = &r.last;
+    let contiguous = |ids: Vec<Id>, kind: IdKind| -> Check {
+        for (n, id) in ids.iter().enumerate() {
+            let want = if kind.yearly() {
+                Id::new(kind, YEAR, n as u32 + 1)
+            } else {
+                Id::new(kind, 0, n as u32 + 1)
+            };
+            ensure!(*id == want, None, "{kind:?} ids have a gap: {id} where {want} was due");
+        }
+        Ok(())
+    };
+    contiguous(s.requests.iter().map(|r| r.id).collect(), IdKind::Request)?;
+    contiguous(s.plans.iter().map(|p| p.id).collect(), IdKind::Plan)?;
+    contiguous(s.dossiers.iter().map(|d| d.dossier.id).collect(), IdKind::Dossier)?;
+    contiguous(s.orders.iter().map(|o| o.id).collect(), IdKind::Order)?;
+    contiguous(s.systems.iter().map(|o| o.id).collect(), IdKind::System)
+}
+
+/// A plan past submission has every part of the form (§3.2), as read here.
+fn inv_submitted_plans_complete(r: &Run) -> Check {
+    for p in &r.last.plans {
+        if matches!(
+            p.status,
+            PlanStatus::Draft | PlanStatus::Returned | PlanStatus::Cancelled
+        ) {
+            continue;
+        }
+        let m = form_problems(p);
+        ensure!(m.is_empty(), Some(p.id), "{} is {} but misses {m:?}", p.id, p.status);
+        ensure!(
+            p.submission as usize
+                == events(&r.last, p.id)
+                    .iter()
+                    .filter(|e| e.action == "plan.submit")
+                    .count(),
+            Some(p.id),
+            "submission {} does not count the plan.submit events",
+            p.submission
+        );
+    }
+    Ok(())
+}
+
+/// A plan past approval has `approvers` distinct members of the Leading Group
+/// approving its current submission, none of them its author (§2.1).
+fn inv_quorum_of_distinct_approvers(r: &Run) -> Check {
+    for p in &r.last.plans {
+        if !PAST_APPROVAL.contains(&p.status) {
+            continue;
+        }
+        let names: BTreeSet<&str> = current_approvals(p).iter().map(|a| a.approver.as_str()).collect();
+        ensure!(
+            names.len() as u32 >= r.quorum,
+            Some(p.id),
+            "{} is {} with approvals {names:?} of submission {}, {} needed",
+            p.id,
+            p.status,
+            p.submission,
+            r.quorum
+        );
+        let evs = events(&r.last, p.id);
+        let since = evs.iter().rposition(|e| e.action == "plan.submit").map_or(0, |k| k + 1);
+        let by_audit: BTreeSet<&str> = evs[since..]
+            .iter()
+            .filter(|e| e.action == "plan.approve")
+            .map(|e| e.actor.as_str())
+            .collect();
+        ensure!(
+            by_audit == names,
+            Some(p.id),
+            "approvals of the current submission {names:?}, by the audit log {by_audit:?}"
+        );
+        for n in &names {
+            ensure!(
+                roles_of(n).contains(&Role::Approver) && *n != p.meta.created_by,
+                Some(p.id),
+                "{n} approved {} (author {})",
+                p.id,
+                p.meta.created_by
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Nobody who contributed to a plan (by the audit log: wrote, edited,
+/// submitted, linked a request, recorded tests or defects) decided on it,
+/// accepted one of its risks or waived one of its items afterwards; every such
+/// decision in the records is one of those audit events (§2.1).
+fn inv_no_approver_contributed(r: &Run) -> Check {
+    for p in &r.last.plans {
+        let evs = events(&r.last, p.id);
+        let mut before: BTreeSet<&str> = BTreeSet::new();
+        let mut decided: Vec<(&str, &str, Time)> = Vec::new();
+        for e in evs {
+            if CONTRIBUTING.contains(&e.action.as_str()) {
+                before.insert(&e.actor);
+            }
+            if DECIDING.contains(&e.action.as_str()) {
+                ensure!(
+                    !before.contains(e.actor.as_str()),
+                    Some(p.id),
+                    "{} ({}) by {}, who contributed to {} before (contributors {before:?})",
+                    e.action,
+                    e.seq,
+                    e.actor,
+                    p.id
+                );
+                ensure!(
+                    roles_of(&e.actor).contains(&Role::Approver),
+                    Some(p.id),
+                    "{} by {}, who is not an approver",
+                    e.action,
+                    e.actor
+                );
+                decided.push((&e.action, &e.actor, e.time));
+            }
+        }
+        let claim = |action: &str, by: &str, time: Time, what: String| -> Check {
+            ensure!(
+                decided.iter().any(|(a, n, t)| *a == action && *n == by && *t == time),
+                Some(p.id),
+                "{what} names {by} at {time}, but no {action} event of theirs"
+            );
+            Ok(())
+        };
+        for a in &p.approvals {
+            let action = match a.decision {
+                Decision::Approved => "plan.approve",
+                Decision::Returned => "plan.return",
+            };
+            claim(action, &a.approver, a.time, format!("approval {a:?}"))?;
+        }
+        for round in &p.rounds {
+            for i in &round.items {
+                if let Some(w) = &i.waived {
+                    claim("test.waive", &w.by, w.time, format!("the waiver of #{}", i.no))?;
+                }
+            }
+        }
+        for d in &p.defects {
+            if let Some(a) = &d.acceptance {
+                claim(
+                    "test.defect_accept",
+                    &a.by,
+                    a.time,
+                    format!("the acceptance of D{}", d.no),
+                )?;
+            }
+        }
+        let deviations = p
+            .deviation
+            .iter()
+            .chain(p.golives.iter().filter_map(|g| g.deviation.as_deref()));
+        for d in deviations {
+            if let Some(a) = &d.accepted {
+                claim("golive.deviation_accept", &a.by, a.time, "the deviation".into())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The plan's own list of contributors (what the rules consult) is exactly
+/// the list of those the audit log shows contributing.
+fn inv_contributors_match_audit(r: &Run) -> Check {
+    for p in &r.last.plans {
+        let audit = contributors_from_audit(events(&r.last, p.id));
+        let mut record: BTreeSet<String> = p.contributors.iter().map(|c| c.name.clone()).collect();
+        record.insert(p.meta.created_by.clone());
+        ensure!(
+            audit == record,
+            Some(p.id),
+            "contributors by the audit log {audit:?}, in the plan {record:?}"
+        );
+    }
+    Ok(())
+}
+
+/// From implementation on, the notice was published at least `notice_days`
+/// before the window (§3.2).
+fn inv_notice_precedes_window(r: &Run) -> Check {
+    for p in &r.last.plans {
+        if !matches!(
+            p.status,
+            PlanStatus::Implementing | PlanStatus::Testing | PlanStatus::Ready | PlanStatus::Live | PlanStatus::Filed
+        ) {
+            continue;
+        }
+        let (Some(n), Some(w)) = (&p.notice, &p.window) else {
+            return Err(Violation {
+                plan: Some(p.id),
+                detail: format!("{} is {} without a notice or a window", p.id, p.status),
+            });
+        };
+        ensure!(
+            w.start - n.published_at >= Duration::days(r.rules.notice_days as i64),
+            Some(p.id),
+            "notice {} for a window at {}",
+            n.published_at,
+            w.start
+        );
+    }
+    Ok(())
+}
+
+/// A live plan's go-live lies inside its approved window, or is the time of a
+/// deviation an approver accepted (§3.4).
+fn inv_golive_inside_window_or_accepted_deviation(r: &Run) -> Check {
+    for p in r.last.plans.iter().filter(|p| is_live(p)) {
+        let g = p.live_golive();
+        ensure!(g.is_some(), Some(p.id), "{} is {} without a go-live", p.id, p.status);
+        for g in p.golives.iter().filter(|g| g.outcome != GoLiveOutcome::RolledBack) {
+            if in_window(p, g.time) {
+                continue;
+            }
+            let d = g.deviation.as_ref();
+            ensure!(
+                d.is_some_and(|d| d.accepted.is_some() && (d.time - g.time).num_seconds().abs() < 60),
+                Some(p.id),
+                "go-live at {} outside the window {:?} with deviation {d:?}",
+                g.time,
+                p.window
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A live plan went live after every approval of its current submission and
+/// after its notice.
+fn inv_golive_after_approval_and_notice(r: &Run) -> Check {
+    for p in r.last.plans.iter().filter(|p| is_live(p)) {
+        let Some(g) = p.live_golive() else { continue };
+        for a in current_approvals(p) {
+            ensure!(
+                g.time >= a.time,
+                Some(p.id),
+                "go-live at {} before the approval by {} at {}",
+                g.time,
+                a.approver,
+                a.time
+            );
+        }
+        let n = p.notice.as_ref();
+        ensure!(
+            n.is_some_and(|n| g.time >= n.published_at),
+            Some(p.id),
+            "go-live at {} before the notice {:?}",
+            g.time,
+            n.map(|n| n.published_at)
+        );
+    }
+    Ok(())
+}
+
+/// No go-live was recorded with a time more than the allowed clock skew ahead
+/// of the moment it was recorded (the k-th go-live of a plan is its k-th
+/// `golive.record` event).
+fn inv_golive_not_in_future(r: &Run) -> Check {
+    let skew = Duration::minutes(r.rules.clock_skew_minutes as i64);
+    for p in &r.last.plans {
+        let recorded: Vec<&AuditEvent> = events(&r.last, p.id)
+            .iter()
+            .filter(|e| e.action == "golive.record")
+            .collect();
+        ensure!(
+            recorded.len() == p.golives.len(),
+            Some(p.id),
+            "{} go-lives, {} golive.record events",
+            p.golives.len(),
+            recorded.len()
+        );
+        for (g, e) in p.golives.iter().zip(recorded) {
+            ensure!(
+                g.time <= e.time + skew,
+                Some(p.id),
+                "go-live at {} recorded at {} (event {})",
+                g.time,
+                e.time,
+                e.seq
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A live plan's go-live lies in no hard blackout of its system and no soft one
+/// without a justification, and its window was clear, by the calendar as it
+/// stood when the go-live was recorded (§3.2).
+fn inv_golive_not_in_blackout(r: &Run) -> Check {
+    for p in r.last.plans.iter().filter(|p| is_live(p)) {
+        for (k, g) in p.golives.iter().enumerate() {
+            if g.outcome == GoLiveOutcome::RolledBack {
+                continue;
+            }
+            let Some(cal) = r.golive_calendar.get(&(p.id, k)) else {
+                return Err(Violation {
+                    plan: Some(p.id),
+                    detail: format!("go-live #{k} was not seen being recorded"),
+                });
+            };
+            if let Some(c) = time_conflict(p, g.time, cal) {
+                return Err(Violation {
+                    plan: Some(p.id),
+                    detail: c,
+                });
+            }
+            if let Some(c) = window_conflict(p, cal) {
+                return Err(Violation {
+                    plan: Some(p.id),
+                    detail: format!("live while its {c}"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// On a live plan, every item that ever failed, was blocked or pending (in
+/// whatever round) passed later or was waived by an approver; the latest round
+/// has items (§3.3).
+fn inv_no_failed_item_unresolved_on_live_plan(r: &Run) -> Check {
+    for p in r.last.plans.iter().filter(|p| is_live(p)) {
+        let last = latest_results(p);
+        for (no, (round, i)) in &last {
+            ensure!(
+                resolved(i),
+                Some(p.id),
+                "item #{no} is {} (round {round}, waiver {:?} by {:?})",
+                i.result,
+                i.waiver,
+                i.waived.as_ref().map(|w| &w.by)
+            );
+        }
+        for (plan, no) in r.ever_failed.iter().filter(|(plan, _)| *plan == p.id) {
+            let i = last.get(no).map(|(_, i)| *i);
+            ensure!(
+                i.is_some_and(resolved),
+                Some(*plan),
+                "item #{no} failed once and is now {:?}",
+                i.map(|i| i.result)
+            );
+        }
+        ensure!(
+            p.latest_round().is_some_and(|r| !r.items.is_empty()),
+            Some(p.id),
+            "{} is {} without items in its latest round",
+            p.id,
+            p.status
+        );
+    }
+    Ok(())
+}
+
+/// No critical or major defect is open, fixed or won't-fix on a live plan
+/// without an approver's risk acceptance; none is won't-fix without one at all.
+fn inv_no_blocking_defect_on_live_plan(r: &Run) -> Check {
+    for p in &r.last.plans {
+        for d in p.defects.iter().filter(|d| serious(d)) {
+            if d.status == DefectStatus::WontFix || (is_live(p) && d.status != DefectStatus::Verified) {
+                ensure!(
+                    d.acceptance.as_ref().is_some_and(|a| !a.reason.trim().is_empty()),
+                    Some(p.id),
+                    "D{} {} is {} on a {} plan without a risk acceptance",
+                    d.no,
+                    d.severity,
+                    d.status,
+                    p.status
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A live plan's backup was confirmed, at most `backup_max_age_days` before
+/// the go-live and not after it (§3.3).
+fn inv_backup_fresh_at_golive(r: &Run) -> Check {
+    for p in r.last.plans.iter().filter(|p| is_live(p)) {
+        let (Some(b), Some(g)) = (&p.backup, p.live_golive()) else {
+            return Err(Violation {
+                plan: Some(p.id),
+                detail: format!("{} is {} without a backup", p.id, p.status),
+            });
+        };
+        ensure!(
+            g.time - b.time <= Duration::days(r.rules.backup_max_age_days as i64),
+            Some(p.id),
+            "backup of {} for a go-live at {}",
+            b.time,
+            g.time
+        );
+    }
+    Ok(())
+}
+
+/// A live plan went live after its backup was confirmed, after implementation
+/// started and after the round it went live on started (§3.3–§3.4: back up,
+/// implement, test, then go live), by the clock of the records; the clock set
+/// back during the run (and the allowed skew) is allowed for.
+fn inv_golive_after_backup_and_tests(r: &Run) -> Check {
+    let slack = r.clock_back + Duration::minutes(r.rules.clock_skew_minutes as i64);
+    for p in r.last.plans.iter().filter(|p| is_live(p)) {
+        let Some(g) = p.live_golive() else { continue };
+        let implemented = events(&r.last, p.id)
+            .iter()
+            .filter(|e| e.action == "plan.implement")
+            .map(|e| e.time)
+            .next_back();
+        let steps = [
+            ("the backup", p.backup.as_ref().map(|b| b.time)),
+            ("implementation", implemented),
+            ("its test round", p.latest_round().map(|r| r.started_at)),
+        ];
+        for (what, t) in steps {
+            ensure!(
+                t.is_none_or(|t| t <= g.time + slack),
+                Some(p.id),
+                "go-live at {}, before {what} at {t:?}",
+                g.time
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A plan rolled back goes live on a round started after the rollback.
+fn inv_rolled_back_round_not_reused(r: &Run) -> Check {
+    for p in &r.last.plans {
+        if let Some(&k) = r.rounds_at_rollback.get(&p.id) {
+            if matches!(p.status, PlanStatus::Ready | PlanStatus::Live | PlanStatus::Filed) {
+                ensure!(
+                    p.rounds.len() > k,
+                    Some(p.id),
+                    "{} is {} on round {k}, which was rolled back",
+                    p.id,
+                    p.status
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Test rounds are only appended; an item of an earlier round changes only by
+/// being waived; an item keeps its number, category and description in every
+/// round; a new item gets a number no item had.
+fn inv_test_history_append_only(r: &Run) -> Check {
+    for p in &r.last.plans {
+        let Some(before) = r.prev.as_ref().and_then(|s| s.plan(p.id)) else {
+            continue;
+        };
+        ensure!(
+            p.rounds.len() >= before.rounds.len(),
+            Some(p.id),
+            "rounds went from {} to {}",
+            before.rounds.len(),
+            p.rounds.len()
+        );
+        for (k, old) in before.rounds.iter().enumerate() {
+            let new = &p.rounds[k];
+            let latest = k + 1 == p.rounds.len();
+            ensure!(
+                new.no == old.no && new.started_at == old.started_at && new.environment == old.environment,
+                Some(p.id),
+                "round {} was rewritten",
+                old.no
+            );
+            if latest {
+                continue;
+            }
+            ensure!(
+                new.items.len() == old.items.len(),
+                Some(p.id),
+                "round {} lost or gained items",
+                old.no
+            );
+            for (a, b) in old.items.iter().zip(&new.items) {
+                let waived = b.result == TestResult::Waived && b.waived.is_some();
+                ensure!(
+                    a == b || waived,
+                    Some(p.id),
+                    "item #{} of round {} changed after a later round started: {:?} → {:?}",
+                    a.no,
+                    old.no,
+                    a.result,
+                    b.result
+                );
+            }
+        }
+        let mut first: HashMap<u32, &TestItem> = HashMap::new();
+        for round in &p.rounds {
+            let mut seen = HashSet::new();
+            for i in &round.items {
+                ensure!(
+                    seen.insert(i.no),
+                    Some(p.id),
+                    "item #{} twice in round {}",
+                    i.no,
+                    round.no
+                );
+                let f = first.entry(i.no).or_insert(i);
+                ensure!(
+                    f.category == i.category && f.description == i.description && f.expected == i.expected,
+                    Some(p.id),
+                    "item #{} changed identity in round {}",
+                    i.no,
+                    round.no
+                );
+            }
+        }
+        let before_max = before
+            .rounds
+            .iter()
+            .flat_map(|r| &r.items)
+            .map(|i| i.no)
+            .max()
+            .unwrap_or(0);
+        let before_nos: HashSet<u32> = before.rounds.iter().flat_map(|r| &r.items).map(|i| i.no).collect();
+        for i in p.rounds.iter().flat_map(|r| &r.items) {
+            ensure!(
+                before_nos.contains(&i.no) || i.no > before_max,
+                Some(p.id),
+                "new item #{} reuses a number (highest before {before_max})",
+                i.no
+            );
+        }
+    }
+    Ok(())
+}
+
+/// An item is waived exactly when an approver's acceptance, with the reason,
+/// is recorded on it (a tester cannot record a waiver).
+fn inv_waivers_are_approvers_decisions(r: &Run) -> Check {
+    for p in &r.last.plans {
+        for round in &p.rounds {
+            for i in &round.items {
+                let waived = i.result == TestResult::Waived;
+                ensure!(
+                    waived == i.waived.is_some(),
+                    Some(p.id),
+                    "item #{} of round {} is {} with acceptance {:?}",
+                    i.no,
+                    round.no,
+                    i.result,
+                    i.waived
+                );
+                if let Some(a) = &i.waived {
+                    ensure!(
+                        roles_of(&a.by).contains(&Role::Approver)
+                            && !a.reason.trim().is_empty()
+                            && i.waiver.as_deref().is_some_and(|w| !w.trim().is_empty()),
+                        Some(p.id),
+                        "item #{} waived by {} for {:?}",
+                        i.no,
+                        a.by,
+                        i.waiver
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A filed plan went live before it was filed, its latest round has items,
+/// no item of any round is unresolved, and it has a comparison row (§3.5).
+fn inv_filing_gate_held(r: &Run) -> Check {
+    for d in &r.last.dossiers {
+        let p = &d.dossier.plan;
+        let g = p.live_golive();
+        ensure!(
+            g.is_some_and(|g| g.time <= d.dossier.filed_at),
+            Some(p.id),
+            "filed at {} with go-live {:?}",
+            d.dossier.filed_at,
+            g.map(|g| g.time)
+        );
+        ensure!(
+            p.latest_round().is_some_and(|r| !r.items.is_empty()),
+            Some(p.id),
+            "filed with an empty latest round"
+        );
+        let open: Vec<u32> = latest_results(p)
+            .into_iter()
+            .filter(|(_, (_, i))| !resolved(i))
+            .map(|(no, _)| no)
+            .collect();
+        ensure!(open.is_empty(), Some(p.id), "filed with unresolved items {open:?}");
+        ensure!(!p.comparison.is_empty(), Some(p.id), "filed without a comparison");
+    }
+    Ok(())
+}
+
+/// Every filed dossier is complete: every field of its plan reaches the
+/// Markdown export (text as written, times as shown, enums by label) and the
+/// JSON export reads back to the same dossier (§3.5).
+fn inv_filed_dossier_complete(r: &Run) -> Check {
+    for v in &r.last.dossiers {
+        if !r.exported.contains(&v.dossier.id) {
+            let (md, json) = (beian::export::dossier_markdown(v), beian::export::dossier_json(v));
+            exports_complete(r, v, &md, &json)?;
+        }
+    }
+    Ok(())
+}
+
+/// The dossier's Markdown shows every field of its plan, and its JSON reads
+/// back to the dossier.
+fn exports_complete(r: &Run, v: &DossierView, md: &str, json: &str) -> Check {
+    {
+        let p = &v.dossier.plan;
+        let back: Result<beian::export::DossierExport, _> = serde_json::from_str(json);
+        ensure!(
+            back.as_ref().is_ok_and(|b| b.view == *v),
+            Some(p.id),
+            "the JSON export of {} does not read back to it",
+            v.dossier.id
+        );
+        let (known, missing): (Vec<_>, Vec<_>) = missing_from_markdown(p, md)
+            .into_iter()
+            .partition(|(path, _)| known_gap(path) && !strict("markdown"));
+        r.markdown_gaps
+            .borrow_mut()
+            .extend(known.into_iter().map(|(path, _)| path));
+        let missing: Vec<String> = missing
+            .into_iter()
+            .map(|(path, want)| format!("{path} = {want:?}"))
+            .collect();
+        ensure!(
+            missing.is_empty(),
+            Some(p.id),
+            "the Markdown of {} lacks {}",
+            v.dossier.id,
+            missing.join(", ")
+        );
+        ensure!(
+            md.contains(&beian::export::md_cell(&v.dossier.system.name)),
+            Some(p.id),
+            "the Markdown of {} lacks its system",
+            v.dossier.id
+        );
+    }
+    Ok(())
+}
+
+/// Parts of a plan the Markdown export does not show yet (paths, with `[]`
+/// for any position, and everything under them): each a known gap reported to
+/// the maintainers, tolerated so that the rest is checked (`BEIAN_PROPS_STRICT=1`
+/// fails on them too). Remove an entry when the export shows it.
+const KNOWN_MARKDOWN_GAPS: &[&str] = &[];
+
+fn known_gap(path: &str) -> bool {
+    KNOWN_MARKDOWN_GAPS.iter().any(|k| {
+        path.strip_prefix(k)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    })
+}
+
+/// Keys of a plan that are bookkeeping, not content of the dossier.
+const NOT_CONTENT: &[&str] = &[
+    ".meta",
+    ".status",
+    ".system",
+    ".submission",
+    ".approvals[].submission",
+    ".retest_after_round",
+    ".dossier",
+    ".id",
+    ".blackout_override",
+];
+
+/// The enum type of a field, by its path, for its label.
+fn enum_type(path: &str) -> Option<&'static str> {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    Some(match key {
+        "decision" => "Decision",
+        "likelihood" | "impact" => "Level",
+        "category" => "TestCategory",
+        "result" => "TestResult",
+        "severity" => "Severity",
+        "outcome" => "GoLiveOutcome",
+        "change" => "ChangeType",
+        "format" => "TrainingFormat",
+        "kind" => "TesterType",
+        "status" if path.starts_with(".defects") => "DefectStatus",
+        _ => return None,
+    })
+}
+
+/// Every field of the plan whose value the Markdown does not show, as
+/// (path, the text looked for).
+fn missing_from_markdown(p: &Plan, md: &str) -> Vec<(String, String)> {
+    fn walk(v: &serde_json::Value, path: &str, md: &str, out: &mut Vec<(String, String)>) {
+        use serde_json::Value as V;
+        if NOT_CONTENT.contains(&path) {
+            return;
+        }
+        let want = match v {
+            V::Object(o) => {
+                for (k, x) in o {
+                    walk(x, &format!("{path}.{k}"), md, out);
+                }
+                return;
+            }
+            V::Array(a) => {
+                for x in a {
+                    walk(x, &format!("{path}[]"), md, out);
+                }
+                return;
+            }
+            V::Null => return,
+            V::String(s) if s.trim().is_empty() => return,
+            // A contribution kind is shown by its label.
+            V::String(s) if path.ends_with(".did[]") => beian::i18n::t(&format!("contribution.{s}"), &[]),
+            V::String(s) => match (enum_type(path), chrono::DateTime::parse_from_rfc3339(s)) {
+                (Some(ty), _) => beian::i18n::enum_label(ty, s),
+                (None, Ok(t)) => fmt_time(t.with_timezone(&chrono::Utc)),
+                (None, Err(_)) if s.contains('\n') => beian::export::md_block(s),
+                (None, Err(_)) => beian::export::md_cell(s),
+            },
+            V::Number(n) => n.to_string(),
+            // A yes/no field is shown by its label.
+            V::Bool(b) => beian::i18n::t(if *b { "cli.yes" } else { "cli.no" }, &[]),
+        };
+        if !md.contains(&want) && !out.iter().any(|(p, _)| p == path) {
+            out.push((path.to_string(), want));
+        }
+    }
+    let mut out = Vec::new();
+    walk(&serde_json::to_value(p).expect("plans serialize"), "", md, &mut out);
+    out
+}
+
+/// A dossier never changes once filed (addenda are appended beside it), and it
+/// holds its plan as the plan record is.
+fn inv_filed_dossier_frozen(r: &Run) -> Check {
+    let s = &r.last;
+    ensure!(
+        s.dossiers.len() == s.plans.iter().filter(|p| p.status == PlanStatus::Filed).count(),
+        None,
+        "{} dossiers for {} filed plans",
+        s.dossiers.len(),
+        s.plans.iter().filter(|p| p.status == PlanStatus::Filed).count()
+    );
+    for v in &s.dossiers {
+        let d = &v.dossier;
+        let p = s.plan(d.plan.id);
+        ensure!(
+            p.is_some_and(|p| p.dossier == Some(d.id) && *p == d.plan),
+            Some(d.plan.id),
+            "{} does not hold {} as it is",
+            d.id,
+            d.plan.id
+        );
+        ensure!(
+            r.frozen.get(&d.id).is_none_or(|first| first == d),
+            Some(d.plan.id),
+            "{} changed after filing",
+            d.id
+        );
+        for (n, a) in v.addenda.iter().enumerate() {
+            ensure!(
+                a.no == n as u32 + 1,
+                Some(d.plan.id),
+                "addendum numbers of {} have a gap",
+                d.id
+            );
+        }
+    }
+    for p in &s.plans {
+        if p.status != PlanStatus::Filed {
+            ensure!(
+                p.dossier.is_none(),
+                Some(p.id),
+                "{} is {} with a dossier",
+                p.id,
+                p.status
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Requests and plans name each other; a cancelled plan has a reason and
+/// releases its requests; rejected requests have a reason (§3.1).
+fn inv_requests_follow_their_plans(r: &Run) -> Check {
+    let s = &r.last;
+    for p in &s.plans {
+        if p.status == PlanStatus::Cancelled {
+            ensure!(
+                p.cancel_reason.as_deref().is_some_and(|r| !r.trim().is_empty()),
+                Some(p.id),
+                "{} cancelled without reason",
+                p.id
+            );
+            continue;
+        }
+        for rid in &p.requests {
+            let q = s.requests.iter().find(|q| q.id == *rid);
+            let want = if p.status == PlanStatus::Filed {
+                RequestStatus::Done
+            } else {
+                RequestStatus::Planned
+            };
+            ensure!(
+                q.is_some_and(|q| q.status == want && q.plan == Some(p.id)),
+                Some(p.id),
+                "{} ({}) lists {rid}: {:?}",
+                p.id,
+                p.status,
+                q.map(|q| (q.status, q.plan))
+            );
+        }
+    }
+    for q in &s.requests {
+        let id = q.id;
+        match q.status {
+            RequestStatus::Planned | RequestStatus::Done => {
+                let p = q.plan.and_then(|pid| s.plan(pid));
+                ensure!(
+                    p.is_some_and(|p| p.requests.contains(&id)),
+                    q.plan,
+                    "{id} is {} in {:?}, which does not list it",
+                    q.status,
+                    q.plan
+                );
+                let ps = p.map(|p| p.status);
+                let fits = if q.status == RequestStatus::Done {
+                    ps == Some(PlanStatus::Filed)
+                } else {
+                    !matches!(ps, Some(PlanStatus::Filed | PlanStatus::Cancelled))
+                };
+                ensure!(fits, q.plan, "{id} is {} but its plan is {ps:?}", q.status);
+            }
+            RequestStatus::Accepted => ensure!(q.plan.is_none(), None, "{id} is accepted but names {:?}", q.plan),
+            RequestStatus::Duplicate => {
+                ensure!(
+                    q.duplicate_of.is_some_and(|o| o != id),
+                    None,
+                    "{id} is a duplicate of {:?}",
+                    q.duplicate_of
+                )
+            }
+            RequestStatus::Rejected => {
+                ensure!(
+                    q.reject_reason.as_deref().is_some_and(|x| !x.trim().is_empty()),
+                    None,
+                    "{id} rejected without reason"
+                )
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A refused command changes nothing and writes no audit event; its error is
+/// of a kind the interfaces expect, with a translated message.
+fn inv_refusal_changes_nothing(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    let Err(e) = &step.result else { return Ok(()) };
+    let plan = step.plan();
+    ensure!(
+        matches!(
+            e,
+            Error::Rule(_) | Error::Conflict { .. } | Error::NotFound { .. } | Error::Input { .. }
+        ),
+        plan,
+        "unexpected kind of error: {e:?}"
+    );
+    let m = e.message();
+    ensure!(
+        !m.is_empty() && !m.starts_with("rule.") && !m.starts_with("error.") && !m.starts_with("gate."),
+        plan,
+        "untranslated message {m:?}"
+    );
+    ensure!(*prev == r.last, plan, "a refused command ({m}) changed the records");
+    Ok(())
+}
+
+/// The roles the regulation gives each command (§2, §5.1), written out here
+/// apart from the permission table: only the Leading Group decides and accepts
+/// risks, only the admin keeps the calendar.
+fn regulation_roles(action: &str) -> &'static [Role] {
+    use Role::*;
+    match action {
+        "plan.approve" | "plan.return" | "test.waive" | "test.defect_accept" | "golive.deviation_accept" => &[Approver],
+        "calendar.add" | "calendar.remove" | "calendar.replace" | "system.add" | "system.edit" => &[Admin],
+        "plan.cancel" => &[Admin, Operator, Approver],
+        "request.comment" => &[Admin, Operator, Approver, Supervisor],
+        "dossier.addendum" => &[Admin, Operator, Supervisor],
+        "order.issue" | "order.close" | "report.investigate" | "report.reply" => &[Supervisor],
+        "report.submit" => &[Admin, Operator, Approver, Supervisor, Viewer],
+        _ => &[Admin, Operator],
+    }
+}
+
+/// A command is refused as forbidden exactly when the actor holds none of the
+/// roles the regulation gives it.
+fn inv_permissions_follow_the_regulation(_r: &Run, _prev: &Snapshot, step: &StepInfo) -> Check {
+    let allowed = regulation_roles(step.cmd.name())
+        .iter()
+        .any(|role| step.actor.has(*role));
+    let forbidden = matches!(step.result, Err(Error::Rule(RuleError::Forbidden { .. })));
+    ensure!(
+        allowed != forbidden,
+        step.plan(),
+        "{} ({:?}) {} {}",
+        step.actor.name,
+        step.actor.roles,
+        if forbidden { "was refused" } else { "was allowed" },
+        step.cmd.name()
+    );
+    Ok(())
+}
+
+/// When a plan commits to its window (submit, each approval, the notice,
+/// implementation) the window lies ahead (not for implementation) and clear of
+/// the calendar as it stands; the notice is at least `notice_days` ahead of it;
+/// a window set in an edit lies ahead.
+fn inv_window_checked_at_each_commitment(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    if !step.ok() {
+        return Ok(());
+    }
+    let Some(id) = step.plan() else { return Ok(()) };
+    let Some(p) = r.last.plan(id) else { return Ok(()) };
+    let name = step.cmd.name();
+    if let Command::PlanEdit { changes, .. } = &step.cmd {
+        for c in changes {
+            if let PlanChange::Window(Some(w)) = c {
+                ensure!(
+                    w.start > step.at,
+                    Some(id),
+                    "a window starting {} was set at {}",
+                    w.start,
+                    step.at
+                );
+            }
+        }
+        return Ok(());
+    }
+    if !matches!(name, "plan.submit" | "plan.approve" | "plan.notice" | "plan.implement") {
+        return Ok(());
+    }
+    let w = p.window.as_ref();
+    ensure!(w.is_some(), Some(id), "{name} without a window");
+    let w = w.unwrap();
+    if name != "plan.implement" {
+        ensure!(
+            w.start > step.at,
+            Some(id),
+            "{name} at {} for a window starting {}",
+            step.at,
+            w.start
+        );
+    }
+    if let Some(c) = window_conflict(p, &prev.calendar) {
+        return Err(Violation {
+            plan: Some(id),
+            detail: format!("{name} while its {c}"),
+        });
+    }
+    if name == "plan.notice" {
+        ensure!(
+            w.start - step.at >= Duration::days(r.rules.notice_days as i64),
+            Some(id),
+            "notice at {} for a window at {}",
+            step.at,
+            w.start
+        );
+    }
+    Ok(())
+}
+
+/// Approval only of a submitted plan; return of a submitted, approved or
+/// announced one, whose notice is then kept among the withdrawn ones.
+fn inv_decisions_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    if !step.ok() {
+        return Ok(());
+    }
+    let Some(id) = step.plan() else { return Ok(()) };
+    let (Some(before), Some(after)) = (prev.plan(id), r.last.plan(id)) else {
+        return Ok(());
+    };
+    match step.cmd.name() {
+        "plan.approve" => ensure!(
+            before.status == PlanStatus::Submitted,
+            Some(id),
+            "approved from {}",
+            before.status
+        ),
+        "plan.return" => {
+            ensure!(
+                matches!(
+                    before.status,
+                    PlanStatus::Submitted | PlanStatus::Approved | PlanStatus::NoticePublished
+                ) && after.status == PlanStatus::Returned,
+                Some(id),
+                "returned from {} to {}",
+                before.status,
+                after.status
+            );
+            if let Some(n) = &before.notice {
+                ensure!(
+                    after.notice.is_none() && after.withdrawn_notices.last() == Some(n),
+                    Some(id),
+                    "the notice of a returned plan was not kept"
+                );
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// After a test, defect or backup command, a plan in testing is ready exactly
+/// when the go-live gate, recomputed here, has nothing missing at that time.
+fn inv_ready_iff_golive_gate_clear(r: &Run, _prev: &Snapshot, step: &StepInfo) -> Check {
+    if !step.ok()
+        || !matches!(
+            step.cmd.name(),
+            "test.round"
+                | "test.item"
+                | "test.result"
+                | "test.waive"
+                | "test.defect"
+                | "test.defect_update"
+                | "test.defect_accept"
+                | "backup.confirm"
+        )
+    {
+        return Ok(());
+    }
+    let Some(p) = step.plan().and_then(|id| r.last.plan(id)) else {
+        return Ok(());
+    };
+    if !matches!(p.status, PlanStatus::Testing | PlanStatus::Ready) {
+        return Ok(());
+    }
+    let m = gate_problems(p, step.at, &r.rules);
+    ensure!(
+        (p.status == PlanStatus::Ready) == m.is_empty(),
+        Some(p.id),
+        "{} is {} with gate {m:?}",
+        p.id,
+        p.status
+    );
+    Ok(())
+}
+
+/// A new round records its environment; with `copy_unfinished` it holds, as
+/// pending, exactly the items unresolved before it (with their numbers),
+/// without it none.
+fn inv_new_round_copies_every_unresolved_item(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    let Command::TestRound {
+        plan, copy_unfinished, ..
+    } = &step.cmd
+    else {
+        return Ok(());
+    };
+    if !step.ok() {
+        return Ok(());
+    }
+    let (Some(before), Some(after)) = (prev.plan(*plan), r.last.plan(*plan)) else {
+        return Ok(());
+    };
+    let round = after.latest_round();
+    ensure!(
+        after.rounds.len() == before.rounds.len() + 1 && round.is_some_and(|r| !r.environment.trim().is_empty()),
+        Some(*plan),
+        "the new round is {round:?}"
+    );
+    let got: Vec<(u32, TestResult)> = round.unwrap().items.iter().map(|i| (i.no, i.result)).collect();
+    let want: Vec<(u32, TestResult)> = if *copy_unfinished {
+        latest_results(before)
+            .into_iter()
+            .filter(|(_, (_, i))| !resolved(i))
+            .map(|(no, _)| (no, TestResult::Pending))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    ensure!(got == want, Some(*plan), "the new round holds {got:?}, not {want:?}");
+    Ok(())
+}
+
+/// What the rules in force make of the decisions, the notice, the go-live and
+/// the filing, predicted here from the records before the command: accepted
+/// (`Ok`) or refused (`Err` with why); `None` for the commands not modelled.
+fn expected(r: &Run, prev: &Snapshot, step: &StepInfo) -> Option<Result<(), String>> {
+    use Command as C;
+    use PlanStatus as S;
+    let modelled = matches!(
+        step.cmd,
+        C::PlanApprove { .. }
+            | C::PlanReturn { .. }
+            | C::PlanNotice { .. }
+            | C::TestWaive { .. }
+            | C::DefectAccept { .. }
+            | C::DeviationAccept { .. }
+            | C::GoLive { .. }
+            | C::File { .. }
+    );
+    if !modelled {
+        return None;
+    }
+    macro_rules! need {
+        ($cond:expr, $($fmt:tt)+) => {
+            if !$cond {
+                return Some(Err(format!($($fmt)+)));
+            }
+        };
+    }
+    need!(
+        regulation_roles(step.cmd.name()).iter().any(|x| step.actor.has(*x)),
+        "{} may not",
+        step.actor.name
+    );
+    let id = step.plan()?;
+    let p = prev.plan(id);
+    need!(p.is_some(), "{id} does not exist");
+    let p = p.unwrap();
+    let at = step.at;
+    let evs = events(prev, id);
+    let contributed = contributors_from_audit(evs).contains(&step.actor.name);
+    let blank = |s: &str| s.trim().is_empty();
+    // Approvals since the plan was last submitted, by the audit log.
+    let last_submit = evs.iter().rposition(|e| e.action == "plan.submit");
+    let approvals: Vec<&AuditEvent> = evs
+        .iter()
+        .skip(last_submit.map_or(evs.len(), |k| k + 1))
+        .filter(|e| e.action == "plan.approve")
+        .collect();
+    let window_ahead = p.window.as_ref().is_some_and(|w| w.start > at);
+    match &step.cmd {
+        C::PlanApprove { .. } => {
+            need!(p.status == S::Submitted, "{} is {}", id, p.status);
+            need!(!contributed, "{} contributed", step.actor.name);
+            need!(
+                !approvals.iter().any(|e| e.actor == step.actor.name),
+                "{} approved already",
+                step.actor.name
+            );
+            need!(window_ahead, "the window has started");
+            need!(window_conflict(p, &prev.calendar).is_none(), "the calendar");
+        }
+        C::PlanReturn { reason, .. } => {
+            need!(
+                matches!(p.status, S::Submitted | S::Approved | S::NoticePublished),
+                "{} is {}",
+                id,
+                p.status
+            );
+            need!(!contributed, "{} contributed", step.actor.name);
+            need!(!blank(reason), "no reason");
+        }
+        C::PlanNotice { audience, .. } => {
+            need!(p.status == S::Approved, "{} is {}", id, p.status);
+            need!(window_ahead, "the window has started");
+            need!(window_conflict(p, &prev.calendar).is_none(), "the calendar");
+            let w = p.window.as_ref().unwrap();
+            need!(
+                w.start - at >= Duration::days(r.rules.notice_days as i64),
+                "the notice is too late"
+            );
+            need!(!blank(audience), "no audience");
+        }
+        C::TestWaive { item, reason, .. } => {
+            need!(matches!(p.status, S::Testing | S::Ready), "{} is {}", id, p.status);
+            need!(!contributed, "{} contributed", step.actor.name);
+            need!(!blank(reason), "no reason");
+            let last = latest_results(p);
+            let i = last.get(item).map(|(_, i)| i.result);
+            need!(i.is_some_and(|r| r != TestResult::Pass), "item #{item} is {i:?}");
+        }
+        C::DefectAccept { defect, reason, .. } => {
+            need!(TESTING.contains(&p.status), "{} is {}", id, p.status);
+            need!(!contributed, "{} contributed", step.actor.name);
+            need!(!blank(reason), "no reason");
+            let d = p.defects.iter().find(|d| d.no == *defect);
+            need!(
+                d.is_some_and(|d| serious(d) && d.status != DefectStatus::Verified && d.acceptance.is_none()),
+                "D{defect} has nothing to accept"
+            );
+        }
+        C::DeviationAccept { reason, .. } => {
+            need!(matches!(p.status, S::Testing | S::Ready), "{} is {}", id, p.status);
+            need!(!contributed, "{} contributed", step.actor.name);
+            need!(!blank(reason), "no reason");
+            need!(
+                p.deviation.as_ref().is_some_and(|d| d.accepted.is_none()),
+                "no deviation waits"
+            );
+            need!(
+                p.deviation.as_ref().is_none_or(|d| d.recorded_by != step.actor.name),
+                "{} recorded the deviation",
+                step.actor.name
+            );
+        }
+        C::GoLive { golive: g, .. } => {
+            need!(matches!(p.status, S::Testing | S::Ready), "{} is {}", id, p.status);
+            let gate = gate_problems(p, g.time, &r.rules);
+            need!(gate.is_empty(), "the gate misses {gate:?}");
+            need!(!blank(&g.deployer) && !blank(&g.version), "no deployer or version");
+            need!(
+                g.time <= at + Duration::minutes(r.rules.clock_skew_minutes as i64),
+                "{} is in the future",
+                g.time
+            );
+            need!(
+                approvals.iter().all(|e| e.time <= g.time),
+                "{} is before an approval",
+                g.time
+            );
+            need!(
+                p.notice.as_ref().is_none_or(|n| n.published_at <= g.time),
+                "{} is before the notice",
+                g.time
+            );
+            // After its latest round started and its backup was confirmed (to the minute).
+            let minute = |t: Time| t - Duration::seconds(t.timestamp().rem_euclid(60));
+            need!(
+                p.latest_round().is_none_or(|x| minute(x.started_at) <= g.time),
+                "{} is before the latest round",
+                g.time
+            );
+            need!(
+                p.backup.as_ref().is_none_or(|b| minute(b.time) <= g.time),
+                "{} is before the backup",
+                g.time
+            );
+            let blackout = time_conflict(p, g.time, &prev.calendar);
+            need!(blackout.is_none(), "{blackout:?}");
+            if g.outcome != GoLiveOutcome::RolledBack {
+                let c = window_conflict(p, &prev.calendar);
+                need!(c.is_none(), "{c:?}");
+                let deviation = p
+                    .deviation
+                    .as_ref()
+                    .is_some_and(|d| d.accepted.is_some() && (d.time - g.time).num_seconds().abs() < 60);
+                need!(in_window(p, g.time) || deviation, "{} is outside the window", g.time);
+            }
+        }
+        C::File { .. } => {
+            need!(p.status == S::Live, "{} is {}", id, p.status);
+            need!(p.live_golive().is_some_and(|g| g.time <= at), "the go-live is ahead");
+            let last = latest_results(p);
+            need!(
+                p.latest_round().is_some_and(|r| !r.items.is_empty()) && last.values().all(|(_, i)| resolved(i)),
+                "the test report is incomplete"
+            );
+            need!(!p.comparison.is_empty(), "no comparison");
+        }
+        _ => return None,
+    }
+    Some(Ok(()))
+}
+
+/// The decisions, the notice, the go-live and the filing are carried out
+/// exactly when the rules in force, as modelled here, allow them.
+fn inv_outcome_matches_the_model(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    let Some(want) = expected(r, prev, step) else {
+        return Ok(());
+    };
+    match (want, &step.result) {
+        (Ok(()), Err(e)) => Err(Violation {
+            plan: step.plan(),
+            detail: format!(
+                "{} by {} refused ({}) although every rule holds",
+                step.cmd.name(),
+                step.actor.name,
+                e.message()
+            ),
+        }),
+        (Err(why), Ok(_)) => Err(Violation {
+            plan: step.plan(),
+            detail: format!("{} by {} carried out although {why}", step.cmd.name(), step.actor.name),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A request is accepted only with its necessity and feasibility written (§3.1).
+fn inv_request_accepted_only_with_analysis(r: &Run, prev: &Snapshot, _step: &StepInfo) -> Check {
+    for q in &r.last.requests {
+        let before = prev.requests.iter().find(|b| b.id == q.id).map(|b| b.status);
+        let newly = q.status == RequestStatus::Accepted
+            && matches!(
+                before,
+                Some(RequestStatus::New | RequestStatus::Triaged | RequestStatus::JointReview)
+            );
+        if newly {
+            ensure!(
+                !q.necessity.trim().is_empty() && !q.feasibility.trim().is_empty(),
+                None,
+                "{} accepted with necessity {:?}, feasibility {:?}",
+                q.id,
+                q.necessity,
+                q.feasibility
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A rectification order's deadline is not before the day it is issued (§5.1).
+fn inv_order_deadline_not_past(_r: &Run, _prev: &Snapshot, step: &StepInfo) -> Check {
+    if let (Command::OrderIssue { deadline, .. }, true) = (&step.cmd, step.ok()) {
+        ensure!(
+            *deadline >= day(step.at),
+            None,
+            "an order issued {} with deadline {deadline}",
+            day(step.at)
+        );
+    }
+    Ok(())
 }
 
 // ===== one run =====
 
-struct Run {
-    w: World,
-    /// Go-live times entered up to a day before now (operators recording late).
-    backdate: bool,
-    /// Audit events there should be: one per successful command or report read.
-    events: usize,
-    /// Each dossier and filed plan as first seen.
-    dossiers: HashMap<Id, Dossier>,
-    filed: HashMap<Id, Plan>,
-    /// Rounds a plan had when a go-live of it was rolled back.
-    rounds_at_rollback: HashMap<Id, usize>,
-    periods: u32,
-    last: Snapshot,
-    log: Vec<String>,
+/// What a run reached, for the vacuity guards.
+#[derive(Debug, Default, Clone)]
+struct Stats {
+    cases: usize,
+    steps: usize,
+    ok: usize,
+    filed: usize,
+    live: usize,
+    live_with_waiver: usize,
+    live_with_accepted_defect: usize,
+    live_with_accepted_deviation: usize,
+    returns_after_approval: usize,
+    quorum_of_two: usize,
+    rollbacks: usize,
+    clock_back: usize,
+    periods_over_windows: usize,
+    /// Successful commands by audit name.
+    commands: BTreeMap<&'static str, usize>,
+    /// Refusals by kind.
+    refusals: BTreeMap<String, usize>,
+    /// Commands whose outcome the model predicted: accepted, refused.
+    model_accepted: usize,
+    model_refused: usize,
+    /// Plans where someone decided and contributed afterwards (allowed: the
+    /// rules look at what was done before a decision).
+    decided_then_contributed: usize,
+    /// Deviations accepted by the one who recorded them (recording one is not a
+    /// contribution under the rules).
+    deviation_self_accepted: usize,
+    /// Edits that erased the analysis of a request already accepted (allowed:
+    /// the rule looks at the analysis when the request is accepted).
+    analysis_erased_after_acceptance: usize,
+    /// Filed plans that had been returned after their notice.
+    filed_with_withdrawn_notice: usize,
+    /// Known violations met: how many steps, and the first.
+    known: BTreeMap<&'static str, (usize, String)>,
+    /// Known gaps of the Markdown export met.
+    markdown_gaps: BTreeSet<String>,
+    /// Justifications of a soft period named / of every period touched.
+    override_named: usize,
+    override_all: usize,
 }
 
-type Check = Result<(), String>;
-
-const TESTING: &[PlanStatus] = &[PlanStatus::Implementing, PlanStatus::Testing, PlanStatus::Ready];
-
-macro_rules! ensure {
-    ($cond:expr, $($fmt:tt)+) => {
-        if !$cond {
-            return Err(format!($($fmt)+));
+impl Stats {
+    fn add(&mut self, o: &Stats) {
+        self.cases += o.cases;
+        self.steps += o.steps;
+        self.ok += o.ok;
+        self.filed += o.filed;
+        self.live += o.live;
+        self.live_with_waiver += o.live_with_waiver;
+        self.live_with_accepted_defect += o.live_with_accepted_defect;
+        self.live_with_accepted_deviation += o.live_with_accepted_deviation;
+        self.returns_after_approval += o.returns_after_approval;
+        self.quorum_of_two += o.quorum_of_two;
+        self.rollbacks += o.rollbacks;
+        self.clock_back += o.clock_back;
+        self.periods_over_windows += o.periods_over_windows;
+        self.override_named += o.override_named;
+        self.model_accepted += o.model_accepted;
+        self.model_refused += o.model_refused;
+        self.decided_then_contributed += o.decided_then_contributed;
+        self.filed_with_withdrawn_notice += o.filed_with_withdrawn_notice;
+        self.deviation_self_accepted += o.deviation_self_accepted;
+        self.analysis_erased_after_acceptance += o.analysis_erased_after_acceptance;
+        self.override_all += o.override_all;
+        for (k, v) in &o.commands {
+            *self.commands.entry(k).or_default() += v;
         }
+        self.markdown_gaps.extend(o.markdown_gaps.iter().cloned());
+        for (k, (n, first)) in &o.known {
+            let e = self.known.entry(k).or_insert((0, first.clone()));
+            e.0 += n;
+        }
+        for (k, v) in &o.refusals {
+            *self.refusals.entry(k.clone()).or_default() += v;
+        }
+    }
+}
+
+/// The name of an error's kind: the rule's variant, or the error's.
+fn refusal_kind(e: &Error) -> String {
+    let s = match e {
+        Error::Rule(r) => format!("{r:?}"),
+        e => format!("{e:?}"),
     };
+    s.split([' ', '{', '(']).next().unwrap_or_default().to_string()
+}
+
+struct Run {
+    w: World,
+    rules: beian::config::Process,
+    quorum: u32,
+    /// Audit events there should be.
+    events: usize,
+    /// The records after the step before, and after the latest step.
+    prev: Option<Snapshot>,
+    last: Snapshot,
+    /// Each dossier as first seen; the dossiers whose exports were checked.
+    frozen: HashMap<Id, Dossier>,
+    exported: HashSet<Id>,
+    /// Rounds a plan had when a go-live of it was rolled back.
+    rounds_at_rollback: HashMap<Id, usize>,
+    /// The calendar when each go-live (plan, position) was recorded.
+    golive_calendar: HashMap<(Id, usize), Vec<Blackout>>,
+    /// How far the clock was set back in all.
+    clock_back: Duration,
+    /// Items ever seen failed or blocked.
+    ever_failed: BTreeSet<(Id, u32)>,
+    /// Known gaps of the Markdown export met (see [`KNOWN_MARKDOWN_GAPS`]).
+    markdown_gaps: RefCell<BTreeSet<String>>,
+    /// A counter for unique texts.
+    n: u32,
+    periods: u32,
+    import_keys: u32,
+    stats: Stats,
+    log: Vec<String>,
 }
 
 /// An id from `ids` chosen by `n`, or now and then one that does not exist.
@@ -249,9 +2198,19 @@ fn pick(ids: &[Id], n: u8, kind: IdKind) -> Id {
         .unwrap_or_else(|| Id::new(kind, YEAR, ids.len() as u32 + 7))
 }
 
+const TESTING: &[PlanStatus] = &[PlanStatus::Implementing, PlanStatus::Testing, PlanStatus::Ready];
+const WRITING: &[PlanStatus] = &[PlanStatus::Draft, PlanStatus::Returned];
+
 impl Run {
-    fn new(backdate: bool) -> Run {
-        let w = World::new();
+    fn new(quorum: u32) -> Run {
+        let mut w = World::new();
+        let mut config = w.svc.config().clone();
+        config.process.approvers = quorum;
+        w.svc.set_config(config);
+        let rules = w.svc.config().process;
+        // What is tested here is the process, not durability (tests/crash.rs):
+        // no flush to disk after every command.
+        w.svc.raw_store().set_durable(false).expect("store");
         // The fixed start: two systems, three requests, two plans.
         w.ok(
             &admin(),
@@ -278,15 +2237,29 @@ impl Run {
         let events = last.audit.len();
         Run {
             w,
-            backdate,
+            rules,
+            quorum,
             events,
-            dossiers: HashMap::new(),
-            filed: HashMap::new(),
-            rounds_at_rollback: HashMap::new(),
-            periods: 0,
+            prev: None,
             last,
+            frozen: HashMap::new(),
+            exported: HashSet::new(),
+            rounds_at_rollback: HashMap::new(),
+            golive_calendar: HashMap::new(),
+            ever_failed: BTreeSet::new(),
+            clock_back: Duration::zero(),
+            markdown_gaps: RefCell::default(),
+            n: 0,
+            periods: 0,
+            import_keys: 0,
+            stats: Stats::default(),
             log: Vec::new(),
         }
+    }
+
+    fn next_n(&mut self) -> u32 {
+        self.n += 1;
+        self.n
     }
 
     fn plan_ids(&self) -> Vec<Id> {
@@ -314,61 +2287,542 @@ impl Run {
         }
     }
     fn current(&self, id: Id) -> Option<&Plan> {
-        self.last.plans.iter().find(|p| p.id == id)
+        self.last.plan(id)
+    }
+
+    /// A full plan text with unique words (so that the export check sees each
+    /// field), the window `days` after `now`.
+    fn full_changes(&mut self, now: Time, days: i64, migrates: bool) -> Vec<PlanChange> {
+        let n = self.next_n();
+        let mut c = vec![
+            PlanChange::Title(format!("升级计划〔{n}〕")),
+            PlanChange::VersionFrom(format!("V{n}.0")),
+            PlanChange::VersionTo(format!("V{n}.1")),
+            PlanChange::Goals(format!("提升并发〔{n}〕")),
+            PlanChange::Content(format!("更换选课模块〔{n}〕")),
+            PlanChange::Approach(format!("灰度发布〔{n}〕")),
+            PlanChange::Window(Some(window_after(now, days))),
+            PlanChange::AddStaff(StaffAssignment {
+                person: format!("王工〔{n}〕"),
+                role: format!("负责人〔{n}〕"),
+                duty: format!("部署〔{n}〕"),
+            }),
+            PlanChange::AddRisk(Risk {
+                description: format!("迁移失败〔{n}〕"),
+                likelihood: Level::Low,
+                impact: Level::High,
+                mitigation: format!("全量备份〔{n}〕"),
+            }),
+            PlanChange::BackupPlan(format!("备份数据库〔{n}〕")),
+            PlanChange::MigratesData(migrates),
+            PlanChange::RollbackPlan(format!("恢复备份〔{n}〕")),
+        ];
+        if migrates {
+            c.push(PlanChange::MigrationPlan(format!("脚本迁移〔{n}〕")));
+        }
+        c
+    }
+
+    fn golive(&mut self, time: Time, outcome: GoLiveOutcome) -> GoLive {
+        let n = self.next_n();
+        GoLive {
+            time,
+            deployer: format!("部署人〔{n}〕"),
+            version: format!("V{n}.1"),
+            steps: format!("停服迁移〔{n}〕"),
+            config_changes: format!("连接池〔{n}〕"),
+            outcome,
+            incidents: format!("无事故〔{n}〕"),
+            deviation: None,
+        }
+    }
+
+    fn item(&mut self, plan: Id, retest: Option<u32>) -> Command {
+        let n = self.next_n();
+        Command::TestItem {
+            plan,
+            category: TestCategory::ALL[n as usize % TestCategory::ALL.len()],
+            description: format!("学生选课〔{n}〕"),
+            expected: format!("选课成功〔{n}〕"),
+            tester: Tester {
+                name: format!("志愿者〔{n}〕"),
+                kind: TesterType::ALL[n as usize % TesterType::ALL.len()],
+            },
+            retest,
+        }
+    }
+
+    fn round(&mut self, plan: Id, copy_unfinished: bool) -> Command {
+        let n = self.next_n();
+        Command::TestRound {
+            plan,
+            copy_unfinished,
+            environment: format!("测试环境〔{n}〕"),
+        }
+    }
+
+    fn result(&mut self, plan: Id, item: u32, result: TestResult) -> Command {
+        let n = self.next_n();
+        Command::TestResult {
+            plan,
+            item,
+            result,
+            notes: Some(format!("备注〔{n}〕")),
+        }
+    }
+
+    fn reason(&mut self, what: &str, given: bool) -> String {
+        if given {
+            let n = self.next_n();
+            format!("{what}〔{n}〕")
+        } else {
+            " ".into()
+        }
+    }
+
+    /// The next step of a plan towards filing, as the process would take it,
+    /// with the clock kept as a real update's days pass (`World::keep_time`).
+    fn advance(&mut self, plan: u8, pick: u8, variant: u8) -> Option<(Actor, Command)> {
+        use PlanStatus as S;
+        let open: Vec<Id> = self
+            .last
+            .plans
+            .iter()
+            .filter(|p| !matches!(p.status, S::Filed | S::Cancelled))
+            .map(|p| p.id)
+            .collect();
+        let id = if open.is_empty() || plan.is_multiple_of(8) {
+            self.plan(plan)
+        } else {
+            open[plan as usize % open.len()]
+        };
+        let p = self.current(id)?.clone();
+        self.w.keep_time(&p);
+        let now = self.w.now();
+        let at = now + Duration::minutes(1);
+        let all = actors();
+        let op = all[WRITERS[pick as usize % WRITERS.len()]].clone();
+        let decider = all[DECIDERS[pick as usize % DECIDERS.len()]].clone();
+        let side = |k: u8| variant.is_multiple_of(k);
+        let calendar = self.last.calendar.clone();
+        let cmd = match p.status {
+            S::Draft | S::Returned => {
+                let stale = p.window.as_ref().is_some_and(|w| w.start <= at + Duration::minutes(1));
+                let hard = p.window.as_ref().is_some_and(|w| {
+                    periods_between(&calendar, p.system, day(w.start), day(w.end))
+                        .iter()
+                        .any(|b| b.hard)
+                });
+                if !submit_missing(&p).is_empty() {
+                    let changes = self.full_changes(now, 10 + (variant % 5) as i64, !side(3));
+                    Command::PlanEdit { id, changes }
+                } else if stale || hard {
+                    Command::PlanEdit {
+                        id,
+                        changes: vec![PlanChange::Window(Some(window_after(now, 10 + (variant % 7) as i64)))],
+                    }
+                } else if let Some(b) = p.window.as_ref().and_then(|w| {
+                    periods_between(&calendar, p.system, day(w.start), day(w.end))
+                        .into_iter()
+                        .find(|b| !justified(&p, b))
+                }) {
+                    let reason = self.reason("安全补丁", true);
+                    Command::PlanEdit {
+                        id,
+                        changes: vec![PlanChange::BlackoutOverride {
+                            period: side(2).then(|| b.name.clone()),
+                            reason: Some(reason),
+                        }],
+                    }
+                } else if side(5) && p.window.as_ref().is_some_and(|w| w.start > at + Duration::days(1)) {
+                    // The admin publishes a soft period over the window first.
+                    let w = p.window.clone()?;
+                    self.periods += 1;
+                    let period = Blackout {
+                        name: format!("period {}", self.periods),
+                        start: day(w.start),
+                        end: day(w.end),
+                        hard: false,
+                        systems: if side(2) { vec![p.system] } else { Vec::new() },
+                    };
+                    return Some((admin(), Command::CalendarAdd { period }));
+                } else {
+                    Command::PlanSubmit { id }
+                }
+            }
+            S::Submitted => {
+                if side(16) {
+                    let reason = self.reason("补充材料", true);
+                    return Some((
+                        decider,
+                        Command::PlanReturn {
+                            id,
+                            reason,
+                            minutes_ref: "LG-R".into(),
+                        },
+                    ));
+                }
+                return Some((
+                    decider,
+                    Command::PlanApprove {
+                        id,
+                        comment: format!("同意〔{}〕", self.next_n()),
+                        minutes_ref: format!("LG-{}", self.next_n()),
+                    },
+                ));
+            }
+            S::Approved | S::NoticePublished => {
+                let w = p.window.clone()?;
+                let conflict = window_conflict(&p, &calendar).is_some();
+                let late = p.status == S::Approved
+                    && (w.start - at < Duration::days(self.rules.notice_days as i64) || w.start <= at);
+                if conflict || late || side(12) {
+                    let reason = self.reason("日程冲突", true);
+                    return Some((
+                        decider,
+                        Command::PlanReturn {
+                            id,
+                            reason,
+                            minutes_ref: "LG-R".into(),
+                        },
+                    ));
+                }
+                if p.status == S::Approved {
+                    Command::PlanNotice {
+                        id,
+                        text: None,
+                        audience: format!("全校师生〔{}〕", self.next_n()),
+                    }
+                } else {
+                    Command::PlanImplement { id }
+                }
+            }
+            S::Implementing => self.round(id, false),
+            S::Testing | S::Ready if side(9) && p.defects.len() < 3 => {
+                // A tester finds a serious defect.
+                let n = self.next_n();
+                Command::DefectAdd {
+                    plan: id,
+                    severity: if side(2) { Severity::Critical } else { Severity::Major },
+                    description: format!("严重缺陷〔{n}〕"),
+                    found_by: Tester {
+                        name: format!("教师〔{n}〕"),
+                        kind: TesterType::DepartmentRep,
+                    },
+                    item: p.rounds.iter().flat_map(|r| &r.items).map(|i| i.no).next_back(),
+                    vendor_ref: Some(format!("VR-{n}")),
+                }
+            }
+            S::Testing | S::Ready => {
+                let missing = golive_missing(&p, at, &self.rules);
+                match missing.first() {
+                    None => {
+                        if in_window(&p, at) && side(13) {
+                            // Said to happen half an hour from now: refused.
+                            let golive = self.golive(at + Duration::minutes(30), GoLiveOutcome::Success);
+                            Command::GoLive { plan: id, golive }
+                        } else if in_window(&p, at) {
+                            let outcome = if side(10) {
+                                GoLiveOutcome::RolledBack
+                            } else if variant % 10 == 5 {
+                                GoLiveOutcome::Partial
+                            } else {
+                                GoLiveOutcome::Success
+                            };
+                            let golive = self.golive(at, outcome);
+                            Command::GoLive { plan: id, golive }
+                        } else {
+                            match &p.deviation {
+                                Some(d) if d.accepted.is_some() && d.time <= at && !side(7) => {
+                                    let golive = self.golive(d.time, GoLiveOutcome::Success);
+                                    Command::GoLive { plan: id, golive }
+                                }
+                                Some(d) if d.accepted.is_none() && !side(5) => {
+                                    let reason = self.reason("同意延期上线", true);
+                                    return Some((decider, Command::DeviationAccept { plan: id, reason }));
+                                }
+                                _ => Command::PlanDeviation {
+                                    plan: id,
+                                    time: at,
+                                    reason: self.reason("窗口内未完成", true),
+                                },
+                            }
+                        }
+                    }
+                    Some(GoLiveMissing::Backup | GoLiveMissing::BackupStale { .. }) => Command::Backup {
+                        plan: id,
+                        backup: BackupConfirmation {
+                            what: format!("全量备份〔{}〕", self.next_n()),
+                            ..backup()
+                        },
+                    },
+                    Some(GoLiveMissing::TestRound) => {
+                        if p.latest_round().is_some_and(|r| r.items.is_empty()) && !round_superseded(&p) {
+                            self.item(id, None)
+                        } else {
+                            self.round(id, side(3))
+                        }
+                    }
+                    Some(GoLiveMissing::Items { items, .. }) => {
+                        if side(6) {
+                            let reason = self.reason("旧版浏览器", true);
+                            return Some((
+                                decider,
+                                Command::TestWaive {
+                                    plan: id,
+                                    item: items[0],
+                                    reason,
+                                },
+                            ));
+                        }
+                        let result = if side(7) { TestResult::Fail } else { TestResult::Pass };
+                        self.result(id, items[0], result)
+                    }
+                    Some(GoLiveMissing::Unresolved { items }) => {
+                        if side(4) {
+                            let reason = self.reason("风险可控", true);
+                            return Some((
+                                decider,
+                                Command::TestWaive {
+                                    plan: id,
+                                    item: items[0].0,
+                                    reason,
+                                },
+                            ));
+                        }
+                        self.item(id, Some(items[0].0))
+                    }
+                    Some(GoLiveMissing::Defects { defects }) => {
+                        if side(2) && !side(5) {
+                            let reason = self.reason("接受风险", true);
+                            return Some((
+                                decider,
+                                Command::DefectAccept {
+                                    plan: id,
+                                    defect: defects[0].0,
+                                    reason,
+                                },
+                            ));
+                        }
+                        // Won't fix, now and then: refused until an approver
+                        // accepted the risk.
+                        Command::DefectUpdate {
+                            plan: id,
+                            defect: defects[0].0,
+                            status: Some(if side(5) {
+                                DefectStatus::WontFix
+                            } else {
+                                DefectStatus::Verified
+                            }),
+                            vendor_ref: None,
+                        }
+                    }
+                }
+            }
+            S::Live => {
+                if p.comparison.len() > 1 && side(4) {
+                    Command::ComparisonRemove { plan: id, row: 1 }
+                } else if p.comparison.is_empty() || side(9) {
+                    let n = self.next_n();
+                    Command::ComparisonAdd {
+                        plan: id,
+                        row: ComparisonRow {
+                            function: format!("选课〔{n}〕"),
+                            before: format!("单线程〔{n}〕"),
+                            after: format!("并发〔{n}〕"),
+                            change: ChangeType::ALL[n as usize % ChangeType::ALL.len()],
+                        },
+                    }
+                } else if side(5) {
+                    self.training(id)
+                } else {
+                    Command::File { plan: id }
+                }
+            }
+            S::Filed => {
+                let dossier = p.dossier?;
+                Command::Addendum {
+                    dossier,
+                    reason: self.reason("补充", true),
+                    text: self.reason("补充说明", true),
+                }
+            }
+            S::Cancelled => return None,
+        };
+        Some((op, cmd))
+    }
+
+    fn training(&mut self, plan: Id) -> Command {
+        let n = self.next_n();
+        Command::Training {
+            plan,
+            training: Training {
+                format: TrainingFormat::ALL[n as usize % TrainingFormat::ALL.len()],
+                date: day(self.w.now()),
+                trainer: format!("讲师〔{n}〕"),
+                departments: vec![format!("教务处〔{n}〕")],
+                attendance: 30 + n,
+            },
+        }
+    }
+
+    /// The time a random go-live claims, by `when`: now (or within the clock
+    /// skew, or beyond it), inside or after the window, before the approval or
+    /// the notice, a day late, the deviation's, or a day in a blackout.
+    fn golive_time(&self, p: Option<&Plan>, when: u8, at: Time) -> Time {
+        let w = p.and_then(|p| p.window.clone());
+        let approved = p.and_then(|p| current_approvals(p).iter().map(|a| a.time).max());
+        match when % 10 {
+            1 => at + Duration::minutes(3),
+            2 => at + Duration::minutes(30),
+            3 => w.map_or(at, |w| w.start + Duration::hours(1)),
+            4 => w.map_or(at, |w| w.end + Duration::hours(2)),
+            5 => approved.map_or(at, |a| a - Duration::minutes(30)),
+            // After the approval, a minute earlier, but before the notice.
+            6 => p
+                .and_then(|p| p.notice.as_ref())
+                .map_or(at, |n| n.published_at - Duration::seconds(30)),
+            7 => at - Duration::days(1),
+            8 => p.and_then(|p| p.deviation.as_ref()).map_or(at, |d| d.time),
+            9 => {
+                let cal = &self.last.calendar;
+                cal.get(when as usize / 10 % cal.len().max(1))
+                    .map_or(at, |b| noon(b.start))
+            }
+            _ => at,
+        }
+    }
+
+    /// One change of a plan: a title, versions, removing staff or a risk,
+    /// clearing the window, migration settings, windows in the past or
+    /// reversed, an empty title, dropping every justification, a risk without
+    /// mitigation, more staff.
+    fn small_edit(&mut self, field: u8) -> PlanChange {
+        let now = self.w.now();
+        let n = self.next_n();
+        match field {
+            0 => PlanChange::Title(format!("新标题〔{n}〕")),
+            1 => PlanChange::VersionFrom(format!("V{n}.0")),
+            2 => PlanChange::RemoveStaff(1),
+            3 => PlanChange::RemoveRisk(1),
+            4 => PlanChange::Window(None),
+            5 => PlanChange::MigratesData(false),
+            6 => PlanChange::MigratesData(true),
+            7 => PlanChange::MigrationPlan(String::new()),
+            8 => PlanChange::Window(Some(window_after(now, -1))),
+            9 => {
+                let w = window_after(now, 5);
+                PlanChange::Window(Some(Window {
+                    start: w.end,
+                    end: w.start,
+                }))
+            }
+            10 => PlanChange::Title("  ".into()),
+            11 => PlanChange::BlackoutOverride {
+                period: None,
+                reason: None,
+            },
+            12 => PlanChange::AddRisk(Risk {
+                description: format!("风险〔{n}〕"),
+                likelihood: Level::Medium,
+                impact: Level::Medium,
+                mitigation: String::new(),
+            }),
+            _ => PlanChange::AddStaff(StaffAssignment {
+                person: format!("赵工〔{n}〕"),
+                role: format!("测试〔{n}〕"),
+                duty: format!("验证〔{n}〕"),
+            }),
+        }
     }
 
     /// The command a step stands for, who runs it, and the revision it expects.
     fn command(&mut self, step: &Step) -> Option<(Actor, Command, Option<u64>)> {
-        let all = actors();
-        let who = all[step.who as usize % all.len()].clone();
+        let writer = actor_from(WRITERS, step.who);
+        let decider = actor_from(DECIDERS, step.who);
+        let anyone = actors()[step.who as usize % 8].clone();
         let now = self.w.now();
         // `exec` moves the clock one minute before running the command.
         let at = now + Duration::minutes(1);
-        let cmd = match step.act {
-            Act::Advance { plan, alt } => {
-                // Prefer the plans still under way.
-                let open: Vec<Id> = self
-                    .last
-                    .plans
-                    .iter()
-                    .filter(|p| !matches!(p.status, PlanStatus::Filed | PlanStatus::Cancelled))
-                    .map(|p| p.id)
-                    .collect();
-                let id = if open.is_empty() || plan.is_multiple_of(8) {
-                    self.plan(plan)
-                } else {
-                    open[plan as usize % open.len()]
-                };
-                let p = self.current(id)?.clone();
-                let (actor, cmd) = match next_step(&p, now) {
-                    Some((Who::Operator, cmd)) => (if alt { op_b() } else { op_a() }, cmd),
-                    Some((Who::Approver, cmd)) => (if alt { op_approver() } else { approver() }, cmd),
-                    None => {
-                        let dossier = p.dossier?;
-                        let cmd = Command::Addendum {
-                            dossier,
-                            reason: "补充".into(),
-                            text: "补充说明".into(),
-                        };
-                        (op_a(), cmd)
-                    }
-                };
-                // A go-live is recorded when it happens; the other operator's
-                // go-lives are rolled back.
-                let cmd = match cmd {
-                    Command::GoLive { plan, golive: g } => Command::GoLive {
-                        plan,
-                        golive: GoLive {
-                            time: at,
-                            outcome: if alt { GoLiveOutcome::RolledBack } else { g.outcome },
-                            ..g
-                        },
-                    },
-                    c => c,
-                };
-                return Some((actor, cmd, None));
+        let (who, cmd) = match step.act {
+            Act::Advance { plan, pick, variant } => {
+                let (who, cmd) = self.advance(plan, pick, variant)?;
+                return Some((who, cmd, None));
             }
-            Act::NewRequest => new_request("随机需求", Some(self.w.system)),
+            Act::NewRequest => {
+                let n = self.next_n();
+                (writer, new_request(&format!("随机需求〔{n}〕"), Some(self.w.system)))
+            }
+            Act::Import { items, dry_run, again } => {
+                let items = (0..items)
+                    .map(|_| {
+                        if !again || self.import_keys == 0 {
+                            self.import_keys += 1;
+                        }
+                        let Command::RequestAdd { request } =
+                            new_request(&format!("导入需求〔{}〕", self.import_keys), None)
+                        else {
+                            unreachable!()
+                        };
+                        ImportItem {
+                            request: NewRequest {
+                                channel: Channel::Email,
+                                ..request
+                            },
+                            source: None,
+                            key: format!("row:{}", self.import_keys),
+                            reply_to: None,
+                            references: Vec::new(),
+                            label: format!("line {}", self.import_keys),
+                        }
+                    })
+                    .collect();
+                (writer, Command::RequestImport { items, dry_run })
+            }
+            Act::RequestEdit { req, how } => {
+                let id = pick(&self.request_ids(), req, IdKind::Request);
+                let n = self.next_n();
+                let edit = match how {
+                    0 => RequestEdit {
+                        necessity: Some(format!("影响全校〔{n}〕")),
+                        feasibility: Some(format!("厂商有补丁〔{n}〕")),
+                        ..Default::default()
+                    },
+                    1 => RequestEdit {
+                        necessity: Some(format!("影响全校〔{n}〕")),
+                        ..Default::default()
+                    },
+                    2 => RequestEdit {
+                        necessity: Some(" ".into()),
+                        feasibility: Some(String::new()),
+                        ..Default::default()
+                    },
+                    3 => RequestEdit {
+                        title: Some(format!("改题〔{n}〕")),
+                        priority: Some(Priority::High),
+                        tags: Some(vec!["选课".into(), format!("标签{n}")]),
+                        ..Default::default()
+                    },
+                    4 => RequestEdit {
+                        system: Some(pick(&[sys_id(1), sys_id(2)], req, IdKind::System)),
+                        ..Default::default()
+                    },
+                    _ => RequestEdit {
+                        body: Some(format!("补充描述〔{n}〕")),
+                        department: Some("教务处".into()),
+                        feasibility: Some(format!("可行〔{n}〕")),
+                        ..Default::default()
+                    },
+                };
+                (writer, Command::RequestEdit { id, edit })
+            }
+            Act::Comment { req } => (
+                anyone,
+                Command::RequestComment {
+                    id: pick(&self.request_ids(), req, IdKind::Request),
+                    text: self.reason("意见", req % 5 != 0),
+                },
+            ),
             Act::Triage { req, how, other } => {
                 let ids = self.request_ids();
                 let id = pick(&ids, req, IdKind::Request);
@@ -387,144 +2841,352 @@ impl Run {
                     },
                     _ => Triage::JointReview,
                 };
-                Command::RequestTriage { id, triage }
+                (writer, Command::RequestTriage { id, triage })
             }
-            Act::Link { req, plan } => Command::RequestLink {
-                id: pick(&self.request_ids(), req, IdKind::Request),
-                plan: self.plan_in(plan, &[PlanStatus::Draft, PlanStatus::Returned]),
-            },
-            Act::NewPlan { system } => Command::PlanNew {
-                system: pick(&[sys_id(1), sys_id(2)], system, IdKind::System),
-                title: "随机计划".into(),
-                version_from: None,
-                version_to: "next".into(),
-            },
+            Act::Link { req, plan } => (
+                writer,
+                Command::RequestLink {
+                    id: pick(&self.request_ids(), req, IdKind::Request),
+                    plan: self.plan_in(plan, WRITING),
+                },
+            ),
+            Act::NewPlan { system } => (
+                writer,
+                Command::PlanNew {
+                    system: pick(&[sys_id(1), sys_id(2)], system, IdKind::System),
+                    title: format!("随机计划〔{}〕", self.next_n()),
+                    version_from: None,
+                    version_to: "next".into(),
+                },
+            ),
             Act::Edit {
                 plan,
                 days,
                 drop,
-                justify,
+                migrates,
             } => {
-                let mut changes = full_changes_with_window(window_after(now, days));
+                let mut changes = self.full_changes(now, days, migrates);
                 if (drop as usize) < changes.len() {
                     changes.remove(drop as usize);
                 }
-                if justify {
-                    changes.push(PlanChange::BlackoutOverride(Some("安全补丁".into())));
-                }
-                Command::PlanEdit {
-                    id: self.plan_in(plan, &[PlanStatus::Draft, PlanStatus::Returned]),
-                    changes,
-                }
+                (
+                    writer,
+                    Command::PlanEdit {
+                        id: self.plan_in(plan, WRITING),
+                        changes,
+                    },
+                )
             }
-            Act::Return { plan, reason } => Command::PlanReturn {
-                id: self.plan_in(plan, &[PlanStatus::Submitted]),
-                reason: if reason { "再议".into() } else { String::new() },
-                minutes_ref: "LG".into(),
-            },
-            Act::Cancel { plan, reason } => Command::PlanCancel {
-                id: self.plan(plan),
-                reason: if reason { "取消".into() } else { "  ".into() },
-            },
-            Act::Round { plan, copy } => Command::TestRound {
-                plan: self.plan_in(plan, TESTING),
-                copy_unfinished: copy,
-            },
-            Act::Item { plan } => test_item(self.plan_in(plan, TESTING)),
+            Act::SmallEdit { plan, field } => {
+                let change = self.small_edit(field);
+                (
+                    writer,
+                    Command::PlanEdit {
+                        id: self.plan_in(plan, WRITING),
+                        changes: vec![change],
+                    },
+                )
+            }
+            Act::Override { plan, period, clear } => {
+                let id = self.plan_in(plan, WRITING);
+                let cal = &self.last.calendar;
+                // Mostly a period over the plan's window.
+                let over: Vec<&Blackout> = self
+                    .current(id)
+                    .and_then(|p| p.window.as_ref().map(|w| (p, w)))
+                    .map(|(p, w)| periods_between(cal, p.system, day(w.start), day(w.end)))
+                    .unwrap_or_default();
+                let period = match period {
+                    0 => None,
+                    1 | 2 if !over.is_empty() => Some(over[plan as usize % over.len()].name.clone()),
+                    3 if !cal.is_empty() => Some(cal[plan as usize % cal.len()].name.clone()),
+                    _ => Some("没有这个时段".to_string()),
+                };
+                let reason = (!clear).then(|| format!("紧急安全补丁〔{}〕", self.next_n()));
+                (
+                    writer,
+                    Command::PlanEdit {
+                        id,
+                        changes: vec![PlanChange::BlackoutOverride { period, reason }],
+                    },
+                )
+            }
+            Act::Submit { plan } => (
+                writer,
+                Command::PlanSubmit {
+                    id: self.plan_in(plan, WRITING),
+                },
+            ),
+            Act::Approve { plan } => (
+                decider,
+                Command::PlanApprove {
+                    id: self.plan_in(plan, &[PlanStatus::Submitted]),
+                    comment: String::new(),
+                    minutes_ref: "LG".into(),
+                },
+            ),
+            Act::Return { plan, reason } => (
+                decider,
+                Command::PlanReturn {
+                    id: self.plan_in(
+                        plan,
+                        &[PlanStatus::Submitted, PlanStatus::Approved, PlanStatus::NoticePublished],
+                    ),
+                    reason: self.reason("再议", reason),
+                    minutes_ref: "LG".into(),
+                },
+            ),
+            Act::Notice { plan, text } => (
+                writer,
+                Command::PlanNotice {
+                    id: self.plan_in(plan, &[PlanStatus::Approved]),
+                    text: text.then(|| format!("更新预告〔{}〕", self.n)),
+                    audience: "全校师生".into(),
+                },
+            ),
+            Act::Implement { plan } => (
+                writer,
+                Command::PlanImplement {
+                    id: self.plan_in(plan, &[PlanStatus::NoticePublished]),
+                },
+            ),
+            Act::Cancel { plan, reason } => (
+                actor_from(&[0, 1, 2, 7], step.who),
+                Command::PlanCancel {
+                    id: self.plan(plan),
+                    reason: self.reason("取消", reason),
+                },
+            ),
+            Act::Round { plan, copy, env } => {
+                let id = self.plan_in(plan, TESTING);
+                let mut cmd = self.round(id, copy);
+                if let (Command::TestRound { environment, .. }, false) = (&mut cmd, env) {
+                    environment.clear();
+                }
+                (writer, cmd)
+            }
+            Act::Item { plan, retest } => {
+                let id = self.plan_in(plan, TESTING);
+                (writer, self.item(id, (retest > 0).then_some(retest as u32)))
+            }
             Act::Result { plan, item, result } => {
                 let result = TestResult::ALL[result as usize % TestResult::ALL.len()];
-                Command::TestResult {
+                let id = self.plan_in(plan, TESTING);
+                (writer, self.result(id, item as u32, result))
+            }
+            Act::Waive { plan, item, reason } => (
+                decider,
+                Command::TestWaive {
                     plan: self.plan_in(plan, TESTING),
                     item: item as u32,
-                    result,
-                    waiver: item.is_multiple_of(2).then(|| "旧版浏览器".into()),
-                    notes: None,
-                }
+                    reason: self.reason("豁免", reason),
+                },
+            ),
+            Act::Defect { plan, severity, item } => {
+                let n = self.next_n();
+                (
+                    writer,
+                    Command::DefectAdd {
+                        plan: self.plan_in(plan, TESTING),
+                        severity: Severity::ALL[severity as usize % Severity::ALL.len()],
+                        description: format!("缺陷〔{n}〕"),
+                        found_by: Tester {
+                            name: format!("发现人〔{n}〕"),
+                            kind: TesterType::DepartmentRep,
+                        },
+                        item: (item > 0).then_some(item as u32),
+                        vendor_ref: n.is_multiple_of(2).then(|| format!("VR-{n}")),
+                    },
+                )
             }
-            Act::Defect { plan, severity } => Command::DefectAdd {
-                plan: self.plan_in(plan, TESTING),
-                severity: Severity::ALL[severity as usize % Severity::ALL.len()],
-                description: "缺陷".into(),
-                found_by: tester(),
-                item: None,
-                vendor_ref: None,
-            },
-            Act::DefectStatus { plan, no, status } => Command::DefectUpdate {
-                plan: self.plan_in(plan, TESTING),
-                defect: no as u32,
-                status: Some(DefectStatus::ALL[status as usize % DefectStatus::ALL.len()]),
-                vendor_ref: None,
-            },
-            Act::Backup { plan } => Command::Backup {
-                plan: self.plan_in(plan, TESTING),
-                backup: backup(),
-            },
-            Act::GoLive { plan, outcome, back } => {
-                let back = if self.backdate {
-                    [0, 0, 30, 24 * 60][back as usize % 4]
-                } else {
-                    0
+            Act::DefectStatus { plan, no, status } => (
+                writer,
+                Command::DefectUpdate {
+                    plan: self.plan_in(plan, TESTING),
+                    defect: no as u32,
+                    status: Some(DefectStatus::ALL[status as usize % DefectStatus::ALL.len()]),
+                    vendor_ref: None,
+                },
+            ),
+            Act::DefectAccept { plan, no, reason } => (
+                decider,
+                Command::DefectAccept {
+                    plan: self.plan_in(plan, TESTING),
+                    defect: no as u32,
+                    reason: self.reason("接受风险", reason),
+                },
+            ),
+            Act::Backup { plan } => (
+                writer,
+                Command::Backup {
+                    plan: self.plan_in(plan, TESTING),
+                    backup: backup(),
+                },
+            ),
+            Act::GoLive { plan, outcome, when } => {
+                let id = self.plan_in(plan, &[PlanStatus::Ready]);
+                let time = self.golive_time(self.current(id), when, at);
+                let outcome = GoLiveOutcome::ALL[outcome as usize % GoLiveOutcome::ALL.len()];
+                let golive = self.golive(time, outcome);
+                (writer, Command::GoLive { plan: id, golive })
+            }
+            Act::Deviation { plan, when } => {
+                let id = self.plan_in(plan, &[PlanStatus::Ready, PlanStatus::Testing]);
+                let p = self.current(id);
+                let w = p.and_then(|p| p.window.clone());
+                let time = match when % 6 {
+                    1 => w.map_or(at, |w| w.end + Duration::hours(1)),
+                    2 => w.map_or(at, |w| w.start - Duration::days(1)),
+                    3 => w.map_or(at, |w| w.start + Duration::hours(1)),
+                    4 => self.golive_time(p, 9 + 10 * (when / 60), at),
+                    5 => at + Duration::hours(2),
+                    _ => at,
                 };
-                Command::GoLive {
-                    plan: self.plan_in(plan, &[PlanStatus::Ready]),
-                    golive: golive(
-                        at - Duration::minutes(back),
-                        GoLiveOutcome::ALL[outcome as usize % GoLiveOutcome::ALL.len()],
-                    ),
-                }
+                (
+                    writer,
+                    Command::PlanDeviation {
+                        plan: id,
+                        time,
+                        reason: self.reason("延期", when % 7 != 0),
+                    },
+                )
+            }
+            Act::DeviationAccept { plan, reason } => (
+                decider,
+                Command::DeviationAccept {
+                    plan: self.plan_in(plan, &[PlanStatus::Ready, PlanStatus::Testing]),
+                    reason: self.reason("同意偏差", reason),
+                },
+            ),
+            Act::Training { plan } => {
+                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Ready]);
+                (writer, self.training(id))
             }
             Act::Comparison { plan, remove } => {
                 let plan = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Testing]);
                 if remove {
-                    Command::ComparisonRemove { plan, row: 1 }
+                    (writer, Command::ComparisonRemove { plan, row: 1 })
                 } else {
-                    Command::ComparisonAdd {
-                        plan,
-                        row: comparison_row(),
-                    }
+                    let n = self.next_n();
+                    (
+                        writer,
+                        Command::ComparisonAdd {
+                            plan,
+                            row: ComparisonRow {
+                                function: format!("查询〔{n}〕"),
+                                before: String::new(),
+                                after: format!("更快〔{n}〕"),
+                                change: ChangeType::Added,
+                            },
+                        },
+                    )
                 }
             }
-            Act::File { plan } => Command::File {
-                plan: self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Ready]),
-            },
+            Act::File { plan } => (
+                writer,
+                Command::File {
+                    plan: self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Ready]),
+                },
+            ),
             Act::Addendum { dossier, reason } => {
                 let ids: Vec<Id> = self.last.dossiers.iter().map(|d| d.dossier.id).collect();
-                Command::Addendum {
-                    dossier: pick(&ids, dossier, IdKind::Dossier),
-                    reason: if reason { "更正".into() } else { String::new() },
-                    text: "更正说明".into(),
-                }
-            }
-            Act::Calendar { days, hard } => {
-                self.periods += 1;
-                let start = (now + Duration::days(days)).with_timezone(&Local).date_naive();
-                let cmd = Command::CalendarAdd {
-                    period: Blackout {
-                        name: format!("period {}", self.periods),
-                        start,
-                        end: start + Duration::days(2),
-                        hard,
+                (
+                    actor_from(&[0, 1, 5, 7], step.who),
+                    Command::Addendum {
+                        dossier: pick(&ids, dossier, IdKind::Dossier),
+                        reason: self.reason("更正", reason),
+                        text: "更正说明".into(),
                     },
-                };
-                return Some((admin(), cmd, None));
+                )
             }
-            Act::Order { plan } => Command::OrderIssue {
-                target: OrderTarget::Plan(self.plan(plan)),
-                finding: "整改".into(),
-                required_action: "补材料".into(),
-                deadline: (now + Duration::days(14)).date_naive(),
-            },
-            Act::Report => Command::ReportSubmit {
-                content: "举报内容".into(),
-                contact: None,
-            },
-            Act::ReadReports | Act::Wait { .. } => return None,
+            Act::Calendar {
+                days,
+                len,
+                hard,
+                systems,
+                over,
+            } => {
+                // Now and then over the window of a plan already approved.
+                let committed: Vec<&Window> = self
+                    .last
+                    .plans
+                    .iter()
+                    .filter(|p| !is_live(p) && over.is_multiple_of(4) == PAST_APPROVAL.contains(&p.status))
+                    .filter_map(|p| p.window.as_ref())
+                    .collect();
+                let start = if committed.is_empty() || !over.is_multiple_of(2) {
+                    day(now + Duration::days(days))
+                } else {
+                    day(committed[over as usize % committed.len()].start)
+                };
+                let name = if systems == 7 && self.periods > 0 {
+                    "period 1".to_string()
+                } else {
+                    self.periods += 1;
+                    format!("period {}", self.periods)
+                };
+                let systems = match systems {
+                    1 | 4 => vec![sys_id(1)],
+                    2 => vec![sys_id(2)],
+                    3 => vec![sys_id(1), sys_id(2)],
+                    5 => vec![sys_id(9)],
+                    _ => Vec::new(),
+                };
+                let period = Blackout {
+                    name,
+                    start,
+                    end: start + Duration::days(len as i64),
+                    hard,
+                    systems,
+                };
+                (actor_from(&[7, 7, 7, 0], step.who), Command::CalendarAdd { period })
+            }
+            Act::CalendarRemove { n } => {
+                let cal = &self.last.calendar;
+                let name = cal
+                    .get(n as usize % (cal.len() + 1))
+                    .map_or_else(|| "没有这个时段".to_string(), |b| b.name.clone());
+                (actor_from(&[7, 7, 7, 0], step.who), Command::CalendarRemove { name })
+            }
+            Act::CalendarReplace { drop } => {
+                let mut periods = self.last.calendar.clone();
+                if !periods.is_empty() {
+                    let k = drop as usize % periods.len();
+                    if drop % 5 == 0 {
+                        // Two periods of one name: refused.
+                        let twin = periods[k].clone();
+                        periods.push(twin);
+                    } else {
+                        periods.remove(k);
+                    }
+                }
+                (
+                    actor_from(&[7, 7, 7, 0], step.who),
+                    Command::CalendarReplace { periods },
+                )
+            }
+            Act::Order { plan, past } => (
+                actor_from(&[5, 5, 5, 0], step.who),
+                Command::OrderIssue {
+                    target: OrderTarget::Plan(self.plan(plan)),
+                    finding: "整改".into(),
+                    required_action: "补材料".into(),
+                    deadline: day(at) + Duration::days(if past { -2 } else { 14 }),
+                },
+            ),
+            Act::Report => (
+                anyone,
+                Command::ReportSubmit {
+                    content: "举报内容".into(),
+                    contact: None,
+                },
+            ),
             Act::Stale { plan } => {
                 let id = self.plan(plan);
                 let rev = self.current(id).map_or(1, |p| p.meta.rev);
                 let stale = if rev > 1 { rev - 1 } else { rev + 1 };
                 return Some((
-                    who,
+                    writer,
                     Command::PlanEdit {
                         id,
                         changes: vec![PlanChange::Goals("基于旧版本的修改".into())],
@@ -532,15 +3194,23 @@ impl Run {
                     Some(stale),
                 ));
             }
+            Act::ReadReports | Act::Wait { .. } | Act::Back { .. } => return None,
         };
         Some((who, cmd, None))
     }
 
-    fn step(&mut self, step: &Step) -> Check {
+    fn step(&mut self, step: &Step) -> Result<(), String> {
         match step.act {
-            Act::Wait { hours } => {
-                self.w.wait(Duration::hours(hours as i64));
-                self.log.push(format!("wait {hours}h"));
+            Act::Wait { minutes } => {
+                self.w.wait(Duration::minutes(minutes as i64));
+                self.log.push(format!("wait {minutes} min → {}", self.w.now()));
+                return Ok(());
+            }
+            Act::Back { hours } => {
+                self.w.wait(-Duration::hours(hours as i64));
+                self.clock_back += Duration::hours(hours as i64);
+                self.stats.clock_back += 1;
+                self.log.push(format!("clock back {hours} h → {}", self.w.now()));
                 return Ok(());
             }
             Act::ReadReports => return self.read_reports(step),
@@ -550,324 +3220,401 @@ impl Run {
             return Ok(());
         };
         let line = format!("{} {:?} rev {:?}", actor.name, cmd, rev);
-        let golive = match &cmd {
-            Command::GoLive { plan, golive } => Some((*plan, golive.outcome)),
-            _ => None,
-        };
-        let result = self.w.exec_rev(&actor, cmd, rev);
+        let result = self.w.exec_rev(&actor, cmd.clone(), rev);
+        let at = self.w.now();
         self.log.push(match &result {
-            Ok(o) => format!("{line}\n    -> ok {} {}", o.entity, o.summary),
-            Err(e) => format!("{line}\n    -> {}", e.message()),
+            Ok(o) => format!("{line}\n    -> ok at {at}: {} {}", o.entity, o.summary),
+            Err(e) => format!("{line}\n    -> at {at}: {}", e.message()),
         });
-        let now = snapshot(&self.w);
-        match result {
+        let info = StepInfo { actor, cmd, at, result };
+        let next = snapshot(&self.w);
+        let prev = std::mem::replace(&mut self.last, next);
+        self.observe(&prev, &info)?;
+        for (name, inv) in STEP_INVARIANTS {
+            if let Err(v) = inv(self, &prev, &info) {
+                self.violated(name, v)?;
+            }
+        }
+        self.prev = Some(prev);
+        self.check()
+    }
+
+    /// A failed invariant: the case fails, unless it is a known violation.
+    fn violated(&mut self, name: &'static str, v: Violation) -> Result<(), String> {
+        let message = self.failure(name, v);
+        if KNOWN_VIOLATIONS.contains(&name) && !strict(name) {
+            let e = self.stats.known.entry(name).or_insert((0, message));
+            e.0 += 1;
+            return Ok(());
+        }
+        Err(message)
+    }
+
+    fn failure(&self, name: &str, v: Violation) -> String {
+        let on = v.plan.map(|p| format!(" on {p}")).unwrap_or_default();
+        format!("invariant {name} failed{on} at step {}: {}", self.log.len(), v.detail)
+    }
+
+    /// Keep the model's history and the figures up to date after a command.
+    fn observe(&mut self, prev: &Snapshot, step: &StepInfo) -> Result<(), String> {
+        self.stats.steps += 1;
+        match expected(self, prev, step) {
+            Some(Ok(())) => self.stats.model_accepted += 1,
+            Some(Err(_)) => self.stats.model_refused += 1,
+            None => {}
+        }
+        match &step.result {
             Ok(out) => {
-                self.events += 1;
-                ensure!(
-                    out.seq as usize == self.events,
-                    "outcome seq {} but {} events expected",
-                    out.seq,
-                    self.events
-                );
-                if let Some((plan, GoLiveOutcome::RolledBack)) = golive {
-                    let p = now.plans.iter().find(|p| p.id == plan).unwrap();
-                    self.rounds_at_rollback.insert(plan, p.rounds.len());
-                }
-            }
-            Err(e) => {
-                ensure!(
-                    matches!(
-                        e,
-                        Error::Rule(_) | Error::Conflict { .. } | Error::NotFound { .. } | Error::Input { .. }
-                    ),
-                    "unexpected kind of error: {e:?}"
-                );
-                let m = e.message();
-                ensure!(
-                    !m.is_empty() && !m.starts_with("rule.") && !m.starts_with("error.") && !m.starts_with("gate."),
-                    "untranslated message {m:?}"
-                );
-                ensure!(
-                    now == self.last,
-                    "a refused command ({}) changed the records",
-                    e.message()
-                );
-            }
-        }
-        self.last = now;
-        self.check()
-    }
-
-    fn read_reports(&mut self, step: &Step) -> Check {
-        let all = actors();
-        let who = &all[step.who as usize % all.len()];
-        match self.w.svc.reports(who) {
-            Ok(list) => {
-                ensure!(who.has(Role::Supervisor), "{} read the reports", who.name);
-                self.events += 1;
-                for (n, r) in list.iter().enumerate() {
-                    ensure!(
-                        r.id == Id::new(IdKind::Report, YEAR, n as u32 + 1),
-                        "report ids have a gap: {}",
-                        r.id
-                    );
-                }
-            }
-            Err(e) => {
-                ensure!(
-                    !who.has(Role::Supervisor),
-                    "the supervisor could not read reports: {e:?}"
-                );
-                ensure!(
-                    matches!(e, Error::Rule(beian::workflow::RuleError::Forbidden { .. })),
-                    "{e:?}"
-                );
-            }
-        }
-        self.log.push(format!("{} reads the reports", who.name));
-        self.last = snapshot(&self.w);
-        self.check()
-    }
-
-    /// The invariants of the process, on the state after a step.
-    fn check(&mut self) -> Check {
-        let s = &self.last;
-        let notice_days = self.w.svc.config().process.notice_days as i64;
-
-        // The audit log: one event per success, numbered 1..=n without gaps.
-        ensure!(
-            s.audit.len() == self.events,
-            "{} audit events, {} expected",
-            s.audit.len(),
-            self.events
-        );
-        for (n, e) in s.audit.iter().enumerate() {
-            ensure!(e.seq == n as u64 + 1, "audit seq {} at position {}", e.seq, n + 1);
-        }
-
-        // Ids allocated without gaps.
-        let contiguous = |ids: Vec<Id>, kind: IdKind| -> Check {
-            for (n, id) in ids.iter().enumerate() {
-                let want = if kind.yearly() {
-                    Id::new(kind, YEAR, n as u32 + 1)
-                } else {
-                    Id::new(kind, 0, n as u32 + 1)
-                };
-                ensure!(*id == want, "{kind:?} ids have a gap: {id} where {want} was due");
-            }
-            Ok(())
-        };
-        contiguous(s.requests.iter().map(|r| r.id).collect(), IdKind::Request)?;
-        contiguous(s.plans.iter().map(|p| p.id).collect(), IdKind::Plan)?;
-        contiguous(s.dossiers.iter().map(|d| d.dossier.id).collect(), IdKind::Dossier)?;
-        contiguous(s.orders.iter().map(|o| o.id).collect(), IdKind::Order)?;
-        contiguous(s.systems.iter().map(|o| o.id).collect(), IdKind::System)?;
-
-        let plan = |id: Id| s.plans.iter().find(|p| p.id == id);
-        let request = |id: Id| s.requests.iter().find(|r| r.id == id);
-
-        for p in &s.plans {
-            let id = p.id;
-            let st = p.status;
-            use PlanStatus as S;
-            let author = &p.meta.created_by;
-
-            if matches!(st, S::Testing | S::Ready) {
-                let missing = golive_missing(p);
-                ensure!(
-                    (st == S::Ready) == missing.is_empty(),
-                    "{id} is {st} with go-live gate {missing:?}"
-                );
-            }
-            if let Some(&k) = self.rounds_at_rollback.get(&id) {
-                if matches!(st, S::Ready | S::Live | S::Filed) {
-                    ensure!(p.rounds.len() > k, "{id} is {st} on round {k}, which was rolled back");
-                }
-            }
-            let past_submit = !matches!(st, S::Draft | S::Returned | S::Cancelled);
-            if past_submit {
-                ensure!(
-                    submit_missing(p).is_empty(),
-                    "{id} is {st} but misses {:?}",
-                    submit_missing(p)
-                );
-            }
-            let past_approval = past_submit && st != S::Submitted;
-            if past_approval {
-                let a = p.latest_approval();
-                ensure!(
-                    a.is_some_and(|a| a.decision == Decision::Approved && &a.approver != author),
-                    "{id} is {st} without approval by someone other than {author}: {:?}",
-                    p.approvals
-                );
-            }
-            if past_approval && st != S::Approved {
-                ensure!(p.notice.is_some(), "{id} is {st} without a notice");
-            }
-            if matches!(st, S::Implementing | S::Testing | S::Ready | S::Live | S::Filed) {
-                let (n, w) = (p.notice.as_ref().unwrap(), p.window.as_ref().unwrap());
-                ensure!(
-                    w.start - n.published_at >= Duration::days(notice_days),
-                    "{id} is {st}: notice {} for a window at {}",
-                    n.published_at,
-                    w.start
-                );
-            }
-            if matches!(st, S::Live | S::Filed) {
-                ensure!(p.live_golive().is_some(), "{id} is {st} without a go-live");
-                ensure!(p.backup.is_some(), "{id} is {st} without a backup");
-                let r = p.latest_round();
-                ensure!(
-                    r.is_some_and(|r| !r.items.is_empty()
-                        && r.items
-                            .iter()
-                            .all(|i| matches!(i.result, TestResult::Pass | TestResult::Waived))),
-                    "{id} is {st} without a passed test round"
-                );
-                ensure!(
-                    !p.defects.iter().any(|d| d.status == DefectStatus::Open
-                        && matches!(d.severity, Severity::Critical | Severity::Major)),
-                    "{id} is {st} with an open critical/major defect"
-                );
-            }
-            if st == S::Filed {
-                ensure!(!p.comparison.is_empty(), "{id} filed without a comparison");
-                let did = p.dossier.ok_or(format!("{id} filed without a dossier"))?;
-                let view = s
-                    .dossiers
-                    .iter()
-                    .find(|d| d.dossier.id == did)
-                    .ok_or(format!("{did} missing"))?;
-                ensure!(view.dossier.plan == *p, "{did} does not hold {id} as it is");
-                let first = self.dossiers.entry(did).or_insert_with(|| view.dossier.clone());
-                ensure!(*first == view.dossier, "{did} changed after filing");
-                let first = self.filed.entry(id).or_insert_with(|| p.clone());
-                ensure!(first == p, "{id} changed after filing");
-            } else {
-                ensure!(p.dossier.is_none(), "{id} is {st} with a dossier");
-            }
-            if st == S::Cancelled {
-                ensure!(
-                    p.cancel_reason.as_deref().is_some_and(|r| !r.trim().is_empty()),
-                    "{id} cancelled without reason"
-                );
-            } else {
-                for rid in &p.requests {
-                    let r = request(*rid).ok_or(format!("{id} lists missing {rid}"))?;
-                    let want = if st == S::Filed {
-                        RequestStatus::Done
-                    } else {
-                        RequestStatus::Planned
-                    };
-                    ensure!(
-                        r.status == want && r.plan == Some(id),
-                        "{id} ({st}) lists {rid}, {} for {:?}",
-                        r.status,
-                        r.plan
-                    );
-                }
-            }
-        }
-        ensure!(
-            s.dossiers.len() == s.plans.iter().filter(|p| p.status == PlanStatus::Filed).count(),
-            "dossiers and filed plans do not match"
-        );
-        for d in &s.dossiers {
-            let p = plan(d.dossier.plan.id).ok_or("dossier of a missing plan")?;
-            ensure!(p.dossier == Some(d.dossier.id), "{} names {:?}", p.id, p.dossier);
-            for (n, a) in d.addenda.iter().enumerate() {
-                ensure!(a.no == n as u32 + 1, "addendum numbers of {} have a gap", d.dossier.id);
-            }
-        }
-        for r in &s.requests {
-            let id = r.id;
-            match r.status {
-                RequestStatus::Planned | RequestStatus::Done => {
-                    let pid = r.plan.ok_or(format!("{id} is {} without a plan", r.status))?;
-                    let p = plan(pid).ok_or(format!("{id} names missing {pid}"))?;
-                    ensure!(p.requests.contains(&id), "{pid} does not list {id}");
-                    if r.status == RequestStatus::Done {
-                        ensure!(p.status == PlanStatus::Filed, "{id} is done but {pid} is {}", p.status);
-                    } else {
-                        ensure!(
-                            !matches!(p.status, PlanStatus::Filed | PlanStatus::Cancelled),
-                            "{id} is planned in {pid}, which is {}",
-                            p.status
-                        );
+                self.stats.ok += 1;
+                *self.stats.commands.entry(step.cmd.name()).or_default() += 1;
+                match &step.cmd {
+                    Command::RequestImport { dry_run, .. } => {
+                        if !dry_run && out.seq as usize > self.events {
+                            self.events = out.seq as usize;
+                        }
+                    }
+                    _ => {
+                        self.events += 1;
+                        if out.seq as usize != self.events {
+                            return Err(format!("outcome seq {} but {} events expected", out.seq, self.events));
+                        }
                     }
                 }
-                RequestStatus::Accepted => ensure!(r.plan.is_none(), "{id} is accepted but names {:?}", r.plan),
-                RequestStatus::Duplicate => {
-                    ensure!(
-                        r.duplicate_of.is_some_and(|o| o != id),
-                        "{id} is a duplicate of {:?}",
-                        r.duplicate_of
-                    )
+            }
+            Err(e) => *self.stats.refusals.entry(refusal_kind(e)).or_default() += 1,
+        }
+        if !step.ok() {
+            return Ok(());
+        }
+        let id = step.plan();
+        let before = id.and_then(|id| prev.plan(id));
+        let after = id.and_then(|id| self.last.plan(id));
+        match (&step.cmd, before, after) {
+            (Command::GoLive { golive, .. }, _, Some(p)) => {
+                let k = p.golives.len() - 1;
+                self.golive_calendar.insert((p.id, k), prev.calendar.clone());
+                if golive.outcome == GoLiveOutcome::RolledBack {
+                    self.rounds_at_rollback.insert(p.id, p.rounds.len());
+                    self.stats.rollbacks += 1;
                 }
-                RequestStatus::Rejected => {
-                    ensure!(
-                        r.reject_reason.as_deref().is_some_and(|x| !x.trim().is_empty()),
-                        "{id} rejected without reason"
-                    )
+            }
+            (Command::PlanReturn { .. }, Some(b), _) if b.status != PlanStatus::Submitted => {
+                self.stats.returns_after_approval += 1
+            }
+            (Command::PlanApprove { .. }, _, Some(p)) if p.status == PlanStatus::Approved => {
+                let names: BTreeSet<&str> = current_approvals(p).iter().map(|a| a.approver.as_str()).collect();
+                if names.len() >= 2 {
+                    self.stats.quorum_of_two += 1;
                 }
-                _ => {}
+            }
+            (Command::PlanEdit { changes, .. }, _, _) => {
+                for c in changes {
+                    if let PlanChange::BlackoutOverride {
+                        period,
+                        reason: Some(_),
+                    } = c
+                    {
+                        if period.is_some() {
+                            self.stats.override_named += 1;
+                        } else {
+                            self.stats.override_all += 1;
+                        }
+                    }
+                }
+            }
+            (Command::RequestEdit { id, .. }, _, _) => {
+                let analysed = |q: &Request| !q.necessity.trim().is_empty() && !q.feasibility.trim().is_empty();
+                let before = prev.requests.iter().find(|q| q.id == *id);
+                let after = self.last.requests.iter().find(|q| q.id == *id);
+                if let (Some(b), Some(a)) = (before, after) {
+                    let accepted = matches!(
+                        a.status,
+                        RequestStatus::Accepted | RequestStatus::Planned | RequestStatus::Done
+                    );
+                    if accepted && analysed(b) && !analysed(a) {
+                        self.stats.analysis_erased_after_acceptance += 1;
+                    }
+                }
+            }
+            (Command::CalendarAdd { period }, _, _) => {
+                let over = self.last.plans.iter().any(|p| {
+                    PAST_APPROVAL.contains(&p.status)
+                        && !is_live(p)
+                        && p.window.as_ref().is_some_and(|w| {
+                            !periods_between(std::slice::from_ref(period), p.system, day(w.start), day(w.end))
+                                .is_empty()
+                        })
+                });
+                if over {
+                    self.stats.periods_over_windows += 1;
+                }
+            }
+            _ => {}
+        }
+        for p in &self.last.plans {
+            for round in &p.rounds {
+                for i in &round.items {
+                    if matches!(i.result, TestResult::Fail | TestResult::Blocked) {
+                        self.ever_failed.insert((p.id, i.no));
+                    }
+                }
             }
         }
         Ok(())
     }
+
+    fn read_reports(&mut self, step: &Step) -> Result<(), String> {
+        let who = actors()[step.who as usize % 8].clone();
+        match self.w.svc.reports(&who) {
+            Ok(list) => {
+                if !who.has(Role::Supervisor) {
+                    return Err(format!("{} read the reports", who.name));
+                }
+                self.events += 1;
+                for (n, r) in list.iter().enumerate() {
+                    if r.id != Id::new(IdKind::Report, YEAR, n as u32 + 1) {
+                        return Err(format!("report ids have a gap: {}", r.id));
+                    }
+                }
+            }
+            Err(e) => {
+                if who.has(Role::Supervisor) || !matches!(e, Error::Rule(RuleError::Forbidden { .. })) {
+                    return Err(format!("{} could not read reports: {e:?}", who.name));
+                }
+            }
+        }
+        self.log.push(format!("{} reads the reports", who.name));
+        let next = snapshot(&self.w);
+        self.prev = Some(std::mem::replace(&mut self.last, next));
+        self.check()
+    }
+
+    /// The state invariants, on the records after a step.
+    fn check(&mut self) -> Result<(), String> {
+        for (name, inv) in STATE_INVARIANTS {
+            if let Err(v) = inv(self) {
+                self.violated(name, v)?;
+            }
+        }
+        for v in &self.last.dossiers {
+            self.exported.insert(v.dossier.id);
+            self.frozen.entry(v.dossier.id).or_insert_with(|| v.dossier.clone());
+        }
+        Ok(())
+    }
+
+    /// The figures of the finished run.
+    fn finish(mut self) -> Stats {
+        let mut st = std::mem::take(&mut self.stats);
+        st.cases = 1;
+        st.markdown_gaps = self.markdown_gaps.take();
+        st.filed = self.last.dossiers.len();
+        st.filed_with_withdrawn_notice = self
+            .last
+            .dossiers
+            .iter()
+            .filter(|d| !d.dossier.plan.withdrawn_notices.is_empty())
+            .count();
+        for p in &self.last.plans {
+            let mut deciders = BTreeSet::new();
+            let mut later = false;
+            for e in events(&self.last, p.id) {
+                if DECIDING.contains(&e.action.as_str()) {
+                    deciders.insert(e.actor.as_str());
+                }
+                later |= CONTRIBUTING.contains(&e.action.as_str()) && deciders.contains(e.actor.as_str());
+            }
+            st.decided_then_contributed += usize::from(later);
+            let deviations = p
+                .deviation
+                .iter()
+                .chain(p.golives.iter().filter_map(|g| g.deviation.as_deref()));
+            st.deviation_self_accepted += deviations
+                .filter(|d| d.accepted.as_ref().is_some_and(|a| a.by == d.recorded_by))
+                .count();
+        }
+        for p in self.last.plans.iter().filter(|p| is_live(p)) {
+            st.live += 1;
+            if p.rounds.iter().flat_map(|r| &r.items).any(|i| i.waived.is_some()) {
+                st.live_with_waiver += 1;
+            }
+            if p.defects.iter().any(|d| d.acceptance.is_some()) {
+                st.live_with_accepted_defect += 1;
+            }
+            if p.golives.iter().any(|g| g.deviation.is_some()) {
+                st.live_with_accepted_deviation += 1;
+            }
+        }
+        st
+    }
 }
 
-fn run(steps: &[Step], backdate: bool) -> Result<(), TestCaseError> {
+fn run(steps: &[Step], quorum: u32) -> Result<Stats, TestCaseError> {
     let _en = english();
-    let mut r = Run::new(backdate);
+    let mut r = Run::new(quorum);
     r.check().map_err(TestCaseError::fail)?;
     for s in steps {
         if let Err(e) = r.step(s) {
-            return Err(TestCaseError::fail(format!("{e}\nafter:\n  {}", r.log.join("\n  "))));
+            return Err(TestCaseError::fail(format!("{e}\nsteps:\n  {}", r.log.join("\n  "))));
         }
     }
-    if std::env::var_os("BEIAN_PROPS_STATS").is_some() {
-        let st: Vec<String> = r.last.plans.iter().map(|p| p.status.to_string()).collect();
-        let ok = r.log.iter().filter(|l| l.contains("-> ok")).count();
-        eprintln!(
-            "STATS steps {} ok {ok} rollbacks {} plans {st:?}",
-            steps.len(),
-            r.rounds_at_rollback.len()
-        );
-    }
-    Ok(())
+    Ok(r.finish())
 }
 
 /// The longest sequence: long enough for several plans to reach filing.
-const STEPS: usize = 100;
+const STEPS: usize = 150;
+/// Cases of each property (each a fresh database).
+const CASES: u32 = 128;
+const CASES_QUORUM: u32 = 96;
+const SEED: u64 = 0x6265_6961_6e12;
 
-fn config(cases: u32) -> Config {
-    Config {
-        cases,
+/// The commands the property must have carried out at least once: every
+/// command of the request, plan, approval, test, defect, calendar and filing
+/// areas.
+fn required_commands() -> Vec<&'static str> {
+    const AREAS: &[&str] = &[
+        "calendar.",
+        "request.",
+        "plan.",
+        "test.",
+        "backup.",
+        "golive.",
+        "training.",
+        "comparison.",
+        "dossier.",
+    ];
+    Command::TABLE
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|n| AREAS.iter().any(|a| n.starts_with(a)))
+        .collect()
+}
+
+/// Run the property: `cases` random sequences from a fixed seed, with a quorum
+/// of `quorum` approvers; returns what the runs reached.
+fn property(quorum: u32, cases: u32) -> Stats {
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
+    let config = PropConfig {
+        cases: env("BEIAN_PROPS_CASES").map_or(cases, |c| c as u32),
         failure_persistence: None,
-        max_shrink_time: 60_000,
-        ..Config::default()
+        max_shrink_time: 120_000,
+        rng_seed: RngSeed::Fixed(env("BEIAN_PROPS_SEED").unwrap_or(SEED) ^ quorum as u64),
+        ..PropConfig::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let total = RefCell::new(Stats::default());
+    let result = runner.run(&steps(STEPS), |steps| {
+        let st = run(&steps, quorum)?;
+        total.borrow_mut().add(&st);
+        Ok(())
+    });
+    if let Err(e) = result {
+        match e {
+            proptest::test_runner::TestError::Fail(reason, _) => panic!("{reason}"),
+            e => panic!("{e}"),
+        }
     }
+    let st = total.into_inner();
+    if std::env::var_os("BEIAN_PROPS_STATS").is_some() {
+        eprintln!("quorum {quorum}: {st:#?}");
+    }
+    st
 }
 
-proptest! {
-    #![proptest_config(config(96))]
-
-    /// Go-lives are recorded when they happen.
-    #[test]
-    fn random_sequences_keep_the_invariants(steps in steps(STEPS)) {
-        run(&steps, false)?;
+/// The vacuity guards: the runs reached what the invariants are about, and
+/// tried each kind of refusal in `probed` at least once.
+fn assert_reached(st: &Stats, at_least: &[(&str, usize, usize)], probed: &[&str]) {
+    let never: Vec<&&str> = probed.iter().filter(|k| !st.refusals.contains_key(**k)).collect();
+    assert!(never.is_empty(), "never refused for {never:?}\n{st:#?}");
+    for (what, got, want) in at_least {
+        assert!(
+            got >= want,
+            "the generator reached {what} {got} times, fewer than {want}: {st:#?}"
+        );
     }
+    let missing: Vec<&str> = required_commands()
+        .into_iter()
+        .filter(|c| !st.commands.contains_key(c))
+        .collect();
+    assert!(missing.is_empty(), "never carried out: {missing:?}\n{st:#?}");
 }
 
-proptest! {
-    #![proptest_config(config(64))]
+/// Refusals each property must have met (so that the rules behind them were probed).
+const PROBED: &[&str] = &[
+    "Forbidden",
+    "Contributor",
+    "AnalysisMissing",
+    "WindowInPast",
+    "HardBlackout",
+    "BlackoutNeedsJustification",
+    "GoLiveInFuture",
+    "GoLiveBeforeApproval",
+    "GoLiveInBlackout",
+    "GoLiveOutsideWindow",
+    "GoLiveBlocked",
+    "FilingBlocked",
+    "NothingToAccept",
+    "ReasonRequired",
+    "DateInPast",
+];
 
-    /// Go-lives are sometimes recorded late, with the time they happened.
-    #[test]
-    fn late_recorded_go_lives_keep_the_invariants(steps in steps(STEPS)) {
-        run(&steps, true)?;
-    }
+/// Random sequences with one approver needed. The thresholds hold with room
+/// to spare for the default seed (and for the seeds 1, 2 and 3).
+#[test]
+fn random_sequences_keep_the_invariants() {
+    let st = property(1, CASES);
+    assert_reached(
+        &st,
+        &[
+            ("filing", st.filed, 20),
+            ("a live plan with a waiver", st.live_with_waiver, 3),
+            (
+                "a live plan with a risk-accepted defect",
+                st.live_with_accepted_defect,
+                4,
+            ),
+            (
+                "a live plan with an accepted deviation",
+                st.live_with_accepted_deviation,
+                6,
+            ),
+            ("a return after approval", st.returns_after_approval, 30),
+            ("a rollback", st.rollbacks, 2),
+            ("a period over an approved window", st.periods_over_windows, 8),
+            ("a justification naming its period", st.override_named, 15),
+            ("a justification of every period touched", st.override_all, 15),
+            ("the clock moving back", st.clock_back, 30),
+            ("an outcome the model predicted accepted", st.model_accepted, 300),
+            ("an outcome the model predicted refused", st.model_refused, 600),
+        ],
+        &[PROBED, &["GoLiveBeforeNotice", "NoticeTooLate", "RiskAcceptanceNeeded"]].concat(),
+    );
+}
+
+/// Random sequences with a quorum of two approvers.
+#[test]
+fn random_sequences_with_a_quorum_of_two_keep_the_invariants() {
+    let st = property(2, CASES_QUORUM);
+    assert_reached(
+        &st,
+        &[
+            ("filing", st.filed, 8),
+            ("a quorum of two", st.quorum_of_two, 50),
+            ("a return after approval", st.returns_after_approval, 10),
+            ("a live plan with a waiver", st.live_with_waiver, 1),
+            (
+                "a live plan with a risk-accepted defect",
+                st.live_with_accepted_defect,
+                2,
+            ),
+            (
+                "a live plan with an accepted deviation",
+                st.live_with_accepted_deviation,
+                2,
+            ),
+        ],
+        &[PROBED, &["AlreadyApproved"]].concat(),
+    );
 }
 
 /// The driver alone files plans: the invariants hold along the whole way, and a
@@ -876,12 +3623,16 @@ proptest! {
 fn advancing_alone_files_a_plan() {
     let steps: Vec<Step> = (0..40)
         .map(|_| Step {
-            act: Act::Advance { plan: 0, alt: false },
+            act: Act::Advance {
+                plan: 0,
+                pick: 0,
+                variant: 1,
+            },
             who: 0,
         })
         .collect();
     let _en = english();
-    let mut r = Run::new(false);
+    let mut r = Run::new(1);
     for s in &steps {
         r.step(s).unwrap_or_else(|e| panic!("{e}\n{}", r.log.join("\n")));
     }
@@ -911,4 +3662,340 @@ proptest! {
             prop_assert_eq!(index.matches(sys(*s), k), naive, "probe {:?} {:?}", s, k);
         }
     }
+}
+
+// ===== each invariant can fail =====
+
+type Sabotage = (&'static str, Box<dyn Fn(&mut Run) -> Check>);
+
+fn state_inv(name: &str) -> StateInv {
+    STATE_INVARIANTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .expect("a state invariant")
+        .1
+}
+
+fn step_inv(name: &str) -> StepInv {
+    STEP_INVARIANTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .expect("a step invariant")
+        .1
+}
+
+fn plan_mut(s: &mut Snapshot, id: Id) -> &mut Plan {
+    s.plans.iter_mut().find(|p| p.id == id).expect("the plan")
+}
+
+/// A state invariant on the records broken by `f`.
+fn broken_state(name: &'static str, f: impl Fn(&mut Run) + 'static) -> Sabotage {
+    (
+        name,
+        Box::new(move |r: &mut Run| {
+            f(r);
+            state_inv(name)(r)
+        }),
+    )
+}
+
+/// A step invariant on a step made up by `f` from the records: (the records
+/// before, who, the command, its result).
+fn broken_step(
+    name: &'static str,
+    f: impl Fn(&mut Run) -> (Snapshot, Actor, Command, Result<beian::service::Outcome, Error>) + 'static,
+) -> Sabotage {
+    (
+        name,
+        Box::new(move |r: &mut Run| {
+            let (prev, actor, cmd, result) = f(r);
+            let at = r.w.now();
+            step_inv(name)(r, &prev, &StepInfo { actor, cmd, at, result })
+        }),
+    )
+}
+
+fn done() -> Result<beian::service::Outcome, Error> {
+    Ok(beian::service::Outcome {
+        entity: String::new(),
+        rev: None,
+        seq: 0,
+        summary: String::new(),
+    })
+}
+
+/// Every invariant, shown a record (or a step) broken the way it guards
+/// against, fails: none of them is vacuous. The records are those of a plan
+/// driven to filing; each sabotage is undone before the next.
+#[test]
+fn every_invariant_catches_its_violation() {
+    let _en = english();
+    let mut r = Run::new(1);
+    let advance = Step {
+        act: Act::Advance {
+            plan: 0,
+            pick: 0,
+            variant: 1,
+        },
+        who: 0,
+    };
+    for _ in 0..40 {
+        r.step(&advance).unwrap_or_else(|e| panic!("{e}\n{}", r.log.join("\n")));
+    }
+    let id = plan_id(1);
+    let draft = plan_id(2);
+    assert_eq!(r.last.plan(id).unwrap().status, PlanStatus::Filed);
+    let live = move |r: &Run| r.last.plan(id).unwrap().live_golive().unwrap().clone();
+    let window = move |r: &Run| r.last.plan(id).unwrap().window.clone().unwrap();
+
+    let sabotages: Vec<Sabotage> = vec![
+        broken_state("inv_audit_log_complete", |r| {
+            r.last.audit.pop();
+        }),
+        broken_state("inv_ids_contiguous", |r| {
+            r.last.requests.remove(0);
+        }),
+        broken_state("inv_submitted_plans_complete", move |r| {
+            plan_mut(&mut r.last, id).goals = " ".into()
+        }),
+        broken_state("inv_quorum_of_distinct_approvers", move |r| {
+            plan_mut(&mut r.last, id).approvals.clear()
+        }),
+        broken_state("inv_no_approver_contributed", move |r| {
+            // The approver had edited the plan before approving it.
+            let evs = r.last.plan_events.get_mut(&id).unwrap();
+            let approve = evs.iter().find(|e| e.action == "plan.approve").unwrap().clone();
+            evs.insert(
+                1,
+                AuditEvent {
+                    action: "plan.edit".into(),
+                    ..approve
+                },
+            );
+        }),
+        broken_state("inv_contributors_match_audit", move |r| {
+            plan_mut(&mut r.last, id).contributors.push(Contributor {
+                name: "zhou".into(),
+                did: vec!["test".into()],
+            })
+        }),
+        broken_state("inv_notice_precedes_window", move |r| {
+            let start = window(r).start;
+            plan_mut(&mut r.last, id).notice.as_mut().unwrap().published_at = start - Duration::days(1);
+        }),
+        broken_state("inv_golive_inside_window_or_accepted_deviation", move |r| {
+            let end = window(r).end;
+            plan_mut(&mut r.last, id).golives.last_mut().unwrap().time = end + Duration::days(1);
+        }),
+        broken_state("inv_golive_after_approval_and_notice", move |r| {
+            let t = live(r).time;
+            plan_mut(&mut r.last, id).approvals.last_mut().unwrap().time = t + Duration::hours(1);
+        }),
+        broken_state("inv_golive_not_in_future", move |r| {
+            plan_mut(&mut r.last, id).golives.last_mut().unwrap().time += Duration::hours(1);
+        }),
+        broken_state("inv_golive_not_in_blackout", move |r| {
+            let k = r.last.plan(id).unwrap().golives.len() - 1;
+            let d = day(live(r).time);
+            r.golive_calendar.insert(
+                (id, k),
+                vec![Blackout {
+                    name: "考试周".into(),
+                    start: d,
+                    end: d,
+                    hard: true,
+                    systems: Vec::new(),
+                }],
+            );
+        }),
+        broken_state("inv_no_failed_item_unresolved_on_live_plan", move |r| {
+            let p = plan_mut(&mut r.last, id);
+            p.rounds.last_mut().unwrap().items[0].result = TestResult::Fail;
+        }),
+        broken_state("inv_no_blocking_defect_on_live_plan", move |r| {
+            let t = live(r).time;
+            plan_mut(&mut r.last, id).defects.push(Defect {
+                no: 1,
+                severity: Severity::Critical,
+                description: "数据丢失".into(),
+                found_by: tester(),
+                round: None,
+                item: None,
+                vendor_ref: None,
+                status: DefectStatus::Fixed,
+                reported_at: t,
+                acceptance: None,
+            })
+        }),
+        broken_state("inv_backup_fresh_at_golive", move |r| {
+            let t = live(r).time;
+            plan_mut(&mut r.last, id).backup.as_mut().unwrap().time = t - Duration::days(8);
+        }),
+        broken_state("inv_golive_after_backup_and_tests", move |r| {
+            let t = live(r).time;
+            plan_mut(&mut r.last, id).backup.as_mut().unwrap().time = t + Duration::days(1);
+        }),
+        broken_state("inv_rolled_back_round_not_reused", move |r| {
+            let n = r.last.plan(id).unwrap().rounds.len();
+            r.rounds_at_rollback.insert(id, n);
+        }),
+        broken_state("inv_test_history_append_only", move |r| {
+            let mut before = r.last.clone();
+            let p = plan_mut(&mut before, id);
+            let again = p.rounds[0].clone();
+            p.rounds.push(again);
+            r.prev = Some(before);
+        }),
+        broken_state("inv_waivers_are_approvers_decisions", move |r| {
+            let p = plan_mut(&mut r.last, id);
+            p.rounds.last_mut().unwrap().items[0].result = TestResult::Waived;
+        }),
+        broken_state("inv_filing_gate_held", |r| {
+            r.last.dossiers[0].dossier.plan.comparison.clear()
+        }),
+        (
+            "inv_filed_dossier_complete",
+            Box::new(move |r: &mut Run| {
+                // A Markdown export without the plan's goals.
+                let v = r.last.dossiers[0].clone();
+                let goals = beian::export::md_cell(&v.dossier.plan.goals);
+                let md = beian::export::dossier_markdown(&v).replace(&goals, "");
+                exports_complete(r, &v, &md, &beian::export::dossier_json(&v))
+            }),
+        ),
+        (
+            "inv_filed_dossier_complete",
+            Box::new(move |r: &mut Run| {
+                // A JSON export without the plan's approvals.
+                let v = r.last.dossiers[0].clone();
+                let mut json: serde_json::Value = serde_json::from_str(&beian::export::dossier_json(&v)).unwrap();
+                json["dossier"]["plan"]["approvals"] = serde_json::json!([]);
+                exports_complete(r, &v, &beian::export::dossier_markdown(&v), &json.to_string())
+            }),
+        ),
+        broken_state("inv_filed_dossier_frozen", |r| {
+            let d = r.last.dossiers[0].dossier.id;
+            r.frozen.get_mut(&d).unwrap().filed_by = "someone".into();
+        }),
+        broken_state("inv_requests_follow_their_plans", move |r| {
+            let p = plan_mut(&mut r.last, draft);
+            p.status = PlanStatus::Cancelled;
+            p.cancel_reason = None;
+        }),
+        broken_step("inv_refusal_changes_nothing", move |r| {
+            let mut before = r.last.clone();
+            before.audit.pop();
+            (
+                before,
+                op_a(),
+                Command::PlanSubmit { id: draft },
+                Err(Error::Rule(RuleError::NoSoftPeriod)),
+            )
+        }),
+        broken_step("inv_permissions_follow_the_regulation", move |r| {
+            let cmd = Command::PlanApprove {
+                id,
+                comment: String::new(),
+                minutes_ref: String::new(),
+            };
+            (r.last.clone(), viewer(), cmd, done())
+        }),
+        broken_step("inv_window_checked_at_each_commitment", move |r| {
+            // A notice published after the window started.
+            let start = window(r).start;
+            r.w.set_now(start + Duration::hours(1));
+            let cmd = Command::PlanNotice {
+                id,
+                text: None,
+                audience: "全校".into(),
+            };
+            (r.last.clone(), op_a(), cmd, done())
+        }),
+        broken_step("inv_decisions_follow_the_process", move |r| {
+            let cmd = Command::PlanApprove {
+                id: draft,
+                comment: String::new(),
+                minutes_ref: String::new(),
+            };
+            (r.last.clone(), approver(), cmd, done())
+        }),
+        broken_step("inv_ready_iff_golive_gate_clear", move |r| {
+            let p = plan_mut(&mut r.last, id);
+            p.status = PlanStatus::Ready;
+            p.backup = None;
+            (r.last.clone(), op_a(), pass(id, 1), done())
+        }),
+        broken_step("inv_new_round_copies_every_unresolved_item", move |r| {
+            let mut before = r.last.clone();
+            plan_mut(&mut before, id).rounds.last_mut().unwrap().items[0].result = TestResult::Fail;
+            let p = plan_mut(&mut r.last, id);
+            let mut empty = p.rounds.last().unwrap().clone();
+            empty.no += 1;
+            empty.items.clear();
+            p.rounds.push(empty);
+            let cmd = Command::TestRound {
+                plan: id,
+                copy_unfinished: true,
+                environment: "测试环境".into(),
+            };
+            (before, op_a(), cmd, done())
+        }),
+        broken_step("inv_outcome_matches_the_model", move |r| {
+            // A second go-live of a plan already filed, carried out.
+            let g = live(r);
+            (r.last.clone(), op_a(), Command::GoLive { plan: id, golive: g }, done())
+        }),
+        broken_step("inv_request_accepted_only_with_analysis", |r| {
+            let before = r.last.clone();
+            let q = r
+                .last
+                .requests
+                .iter_mut()
+                .find(|q| q.status == RequestStatus::New)
+                .unwrap();
+            q.status = RequestStatus::Accepted;
+            let cmd = Command::RequestTriage {
+                id: q.id,
+                triage: Triage::Accept { outcome: None },
+            };
+            (before, op_a(), cmd, done())
+        }),
+        broken_step("inv_order_deadline_not_past", |r| {
+            let cmd = Command::OrderIssue {
+                target: OrderTarget::Plan(plan_id(1)),
+                finding: "整改".into(),
+                required_action: "补材料".into(),
+                deadline: day(r.w.now()) - Duration::days(1),
+            };
+            (r.last.clone(), supervisor(), cmd, done())
+        }),
+    ];
+
+    let mut caught = BTreeSet::new();
+    for (name, sabotage) in &sabotages {
+        let keep = (
+            r.last.clone(),
+            r.prev.clone(),
+            r.golive_calendar.clone(),
+            r.rounds_at_rollback.clone(),
+            r.frozen.clone(),
+            r.w.now(),
+        );
+        // Untouched, the records keep every invariant.
+        r.check().unwrap_or_else(|e| panic!("before sabotaging {name}: {e}"));
+        let v = sabotage(&mut r);
+        assert!(v.is_err(), "{name} did not notice its sabotage");
+        eprintln!("{name}: {}", v.unwrap_err().detail);
+        caught.insert(*name);
+        let (last, prev, calendar, rollbacks, frozen, now) = keep;
+        (r.last, r.prev, r.golive_calendar, r.rounds_at_rollback, r.frozen) = (last, prev, calendar, rollbacks, frozen);
+        r.w.set_now(now);
+    }
+    let all: BTreeSet<&str> = STATE_INVARIANTS
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(STEP_INVARIANTS.iter().map(|(n, _)| *n))
+        .collect();
+    let untested: Vec<&&str> = all.difference(&caught).collect();
+    assert!(untested.is_empty(), "no sabotage for {untested:?}");
 }

@@ -1026,11 +1026,26 @@ fn a_rolled_back_go_live_needs_a_new_round_whatever_time_was_entered() {
     let w = World::new();
     let id = w.plan_at(S::Ready);
     let round_start = w.plan(id).latest_round().unwrap().started_at;
-    w.ok(
+    // Before the round it was tested in, no go-live happened, not even a rollback.
+    let e = w.refused(
         &op_a(),
         Command::GoLive {
             plan: id,
             golive: golive(round_start - Duration::hours(1), GoLiveOutcome::RolledBack),
+        },
+    );
+    assert!(matches!(e, RuleError::GoLiveBeforeStep { .. }), "{e:?}");
+    assert!(
+        e.message().contains("before the start of the latest test round"),
+        "{}",
+        e.message()
+    );
+    let backed_up = w.plan(id).backup.unwrap().time;
+    w.ok(
+        &op_a(),
+        Command::GoLive {
+            plan: id,
+            golive: golive(backed_up.max(round_start), GoLiveOutcome::RolledBack),
         },
     );
     assert_eq!(w.status(id), S::Testing);
@@ -2970,4 +2985,59 @@ fn a_substitute_decides_in_a_members_place_but_not_on_plans_they_touched() {
     w.wait(Duration::days(5));
     let e = w.refused(&wu, approve);
     assert!(matches!(e, RuleError::Forbidden { .. }), "{e:?}");
+}
+
+#[test]
+fn the_recorder_of_a_deviation_does_not_accept_it_and_an_accepted_analysis_stays() {
+    let _en = english();
+    let w = World::new();
+    let (id, win) = {
+        let id = w.plan_at(S::Ready);
+        let win = w.plan(id).window.unwrap();
+        (id, win)
+    };
+    // An approver who is also an operator records a deviation: he cannot accept it.
+    let both = op_approver();
+    w.ok(
+        &both,
+        Command::PlanDeviation {
+            plan: id,
+            time: win.end + Duration::hours(1),
+            reason: "延期".into(),
+        },
+    );
+    let e = w.refused(
+        &both,
+        Command::DeviationAccept {
+            plan: id,
+            reason: "同意".into(),
+        },
+    );
+    assert!(
+        matches!(&e, RuleError::Contributor { did, .. } if did == &vec!["deviation".to_string()]),
+        "{e:?}"
+    );
+    // An accepted request's analysis may be rewritten, not erased.
+    let r = w.accepted_request("选课慢");
+    let e = w.refused(
+        &op_a(),
+        Command::RequestEdit {
+            id: r,
+            edit: beian::service::RequestEdit {
+                necessity: Some(" ".into()),
+                ..Default::default()
+            },
+        },
+    );
+    assert!(matches!(e, RuleError::AnalysisMissing { .. }), "{e:?}");
+    w.ok(
+        &op_a(),
+        Command::RequestEdit {
+            id: r,
+            edit: beian::service::RequestEdit {
+                necessity: Some("影响全校选课，必须处理".into()),
+                ..Default::default()
+            },
+        },
+    );
 }

@@ -398,7 +398,7 @@ fn operator_and_approver_see_each_other_live_through_the_server() {
     a.wait_for("编辑计划", 5);
     let start = format!("{} 22:00", day(10));
     let end = format!("{} 02:00", day(11));
-    let fields: [&str; 13] = [
+    let fields: [&str; 14] = [
         "（第一期）",
         "",
         "消除重复扣款，提升高峰期交易稳定性",
@@ -412,6 +412,7 @@ fn operator_and_approver_see_each_other_live_through_the_server() {
         "保留旧固件包，十分钟内可回退",
         "升级中断导致消费机离线 | low | high | 夜间窗口操作并保留现金通道",
         "王磊 | 负责人 | 实施\r赵敏 | 测试 | 功能验证",
+        "否",
     ];
     for (i, text) in fields.iter().enumerate() {
         if i > 0 {
@@ -419,7 +420,11 @@ fn operator_and_approver_see_each_other_live_through_the_server() {
         }
         a.send(text);
     }
-    let s = a.wait_for("功能验证", 5);
+    // The last field, focused, has the answer (its label has 否 too).
+    let s = a.wait_until(5, "the answer to 是否迁移数据", |s| {
+        s.lines()
+            .any(|l| l.contains("是否迁移数据") && l.split('）').nth(1).is_some_and(|v| v.contains('否')))
+    });
     assert!(!s.contains("时间格式为"), "the window is well formed: {s}");
     a.send(key::CTRL_S);
     a.wait_gone("编辑计划", 5);
@@ -451,6 +456,7 @@ fn operator_and_approver_see_each_other_live_through_the_server() {
     assert_eq!(p["title"], "一卡通消费机固件升级（第一期）");
     assert_eq!(p["approach"], "分批灰度升级，先二食堂后全校");
     assert_eq!(p["staff"].as_array().unwrap().len(), 2, "{p}");
+    assert_eq!(p["migrates_data"], false, "{p}");
     assert_eq!(p["meta"]["created_by"], op.as_str());
     assert_eq!(p["approvals"][0]["approver"], ap.as_str());
     assert_eq!(p["approvals"][0]["minutes_ref"], "信息化领导小组会议纪要〔2026〕12号");

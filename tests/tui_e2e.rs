@@ -10,7 +10,7 @@ use std::time::Duration;
 use portable_pty::CommandBuilder;
 
 mod pty_support;
-use pty_support::{erase, key, line_with, Tui};
+use pty_support::{erase, has_line, key, line_with, Tui};
 
 // ----- the environment: a temporary directory with the database, HOME and the binary -----
 
@@ -198,6 +198,13 @@ fn day(offset: i64) -> String {
     (now + chrono::Duration::days(offset)).format("%Y-%m-%d").to_string()
 }
 
+/// The current minute in Beijing time, as a go-live time is typed (floored to
+/// the minute, so it is never ahead of the clock).
+fn this_minute() -> String {
+    let now = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
+    now.format("%Y-%m-%d %H:%M").to_string()
+}
+
 /// The words of a command line (for arguments without spaces).
 fn args(line: &str) -> Vec<&str> {
     line.split_whitespace().collect()
@@ -265,6 +272,19 @@ fn acceptance_flow_at_80x24() {
     );
     let r4 = req("充值页面显示异常", "手机充值页面金额显示错位。", "一卡通", "counsellor");
     let r5 = req("选课高峰卡顿", "选课开始后页面长时间无响应。", "教务管理系统", "email");
+    // r3 and r4 have their necessity and feasibility analysed (§3.1), so marking
+    // them accepts them as they are; r1 is analysed in the UI's accept form.
+    for r in [&r3, &r4] {
+        fx.ok(&[
+            "request",
+            "edit",
+            r,
+            "--necessity",
+            "同类反馈较多，有必要处理",
+            "--feasibility",
+            "厂商可在下一版本实现",
+        ]);
+    }
 
     // ---- session 1, the operator: the queue ----
     let mut t = fx.tui("zh-CN", 80, 24);
@@ -295,9 +315,18 @@ fn acceptance_flow_at_80x24() {
     t.send("已有同类需求，门禁由保卫处负责");
     t.send(key::ENTER);
     t.wait_line(&[&r2, "已驳回"], 5);
-    // Down to r1: accept it alone.
+    // Down to r1: accept it alone. It has no analysis yet, so `a` asks for it first.
     t.send("j");
     t.send("a");
+    let s = t.wait_for("受理需求：必要性与可行性分析（§3.1）", 5);
+    assert!(s.contains("必要性分析") && s.contains("可行性分析"), "{s}");
+    assert!(!has_line(&s, &[&r1, "已采纳"]), "not accepted before the form is sent: {s}");
+    t.send("高峰期重复扣款影响全校师生，有必要修复");
+    t.send(key::TAB);
+    t.send("厂商已提供固件补丁，可行");
+    t.wait_for("厂商已提供固件补丁，可行", 5);
+    t.send(key::CTRL_S);
+    t.wait_gone("受理需求", 5);
     t.wait_line(&[&r1, "已采纳"], 5);
     // The detail of r1 shows its body.
     t.send(key::ENTER);
@@ -337,7 +366,7 @@ fn acceptance_flow_at_80x24() {
     t.wait_for("编辑计划", 5);
     let start = format!("{} 22:00", day(10));
     let end = format!("{} 02:00", day(11));
-    let fields: [&str; 13] = [
+    let fields: [&str; 14] = [
         "（第一期）",
         "",
         "消除重复扣款，提升高峰期交易稳定性",
@@ -351,6 +380,7 @@ fn acceptance_flow_at_80x24() {
         "保留旧固件包，十分钟内可回退",
         "升级中断导致消费机离线 | low | high | 夜间窗口操作并保留现金通道\r交易去重策略误判 | medium | medium | 灰度观察一周",
         "王磊 | 负责人 | 实施\r赵敏 | 测试 | 功能验证",
+        "否",
     ];
     for (i, text) in fields.iter().enumerate() {
         if i > 0 {
@@ -369,7 +399,11 @@ fn acceptance_flow_at_80x24() {
         }
         t.send(text);
     }
-    let s = t.wait_for("功能验证", 5);
+    // The last field, focused, has the answer (its label has 否 too).
+    let s = t.wait_until(5, "the answer to 是否迁移数据", |s| {
+        s.lines()
+            .any(|l| l.contains("是否迁移数据") && l.split('）').nth(1).is_some_and(|v| v.contains('否')))
+    });
     assert!(!s.contains("时间格式为"), "the window is well formed: {s}");
     t.send(key::CTRL_S);
     t.wait_gone("编辑计划", 5);
@@ -383,7 +417,7 @@ fn acceptance_flow_at_80x24() {
     t.send("A");
     t.wait_for("会议纪要编号", 5);
     t.send(key::ENTER);
-    t.wait_for("无权执行", 5);
+    t.wait_for("无权执行 审批计划", 5);
     t.quit();
 
     // The database has the plan as written.
@@ -397,6 +431,7 @@ fn acceptance_flow_at_80x24() {
     assert_eq!(p["risks"][0]["mitigation"], "夜间窗口操作并保留现金通道");
     assert_eq!(p["staff"][0]["person"], "王磊");
     assert_eq!(p["staff"][1]["duty"], "功能验证");
+    assert_eq!(p["migrates_data"], false, "{p}");
     for (r, status) in [
         (&r1, "planned"),
         (&r2, "rejected"),
@@ -411,6 +446,10 @@ fn acceptance_flow_at_80x24() {
         "已有同类需求，门禁由保卫处负责"
     );
     assert_eq!(p["requests"], serde_json::json!([r1]));
+    // The analysis typed into the accept form is on record.
+    let r = fx.json(&["request", "show", &r1]);
+    assert_eq!(r["necessity"], "高峰期重复扣款影响全校师生，有必要修复", "{r}");
+    assert_eq!(r["feasibility"], "厂商已提供固件补丁，可行", "{r}");
 
     // ---- session 2, the approver (another Unix user) approves in the UI ----
     let mut t = fx.tui_as(&approver.name, "zh-CN");
@@ -446,7 +485,17 @@ fn acceptance_flow_at_80x24() {
     t.wait_line(&[&plan, "实施中"], 5);
     t.send("3");
     t.wait_for("尚无测试轮次", 5);
+    // A round runs in a test environment (§3.3): `r` asks for it; without one
+    // the round is refused.
     t.send("r");
+    t.wait_for("新一轮测试的测试环境（§3.3）", 5);
+    t.send(key::ENTER);
+    let s = t.wait_for("测试环境 不能为空", 5);
+    assert!(s.contains("尚无测试轮次") && !s.contains("第 1 轮"), "no round without an environment: {s}");
+    t.send("r");
+    t.wait_for("新一轮测试的测试环境（§3.3）", 5);
+    t.send("测试环境 10.10.1.20（生产数据脱敏副本）");
+    t.send(key::ENTER);
     t.wait_for("第 1 轮（共 1 轮）", 5);
     // Two items: one by a department representative, one by the operator.
     t.send("i");
@@ -490,16 +539,55 @@ fn acceptance_flow_at_80x24() {
     let sel = t.selected_rows();
     assert!(sel[0].contains("#2"), "the failed item stays selected: {sel:?}");
     t.assert_redraw_stable("the checklist with toasts");
-    // Round 2 copies the failed item (as #1 of the round); it passes now.
+    // Round 2 copies the failed item, which keeps its number (#2); it passes now.
+    // The environment prompt offers the last round's, edited here before Enter.
     t.send("r");
+    let s = t.wait_for("新一轮测试的测试环境（§3.3）", 5);
+    assert!(s.contains("测试环境 10.10.1.20（生产数据脱敏副本）"), "{s}");
+    t.send(&erase("（生产数据脱敏副本）".chars().count()));
+    t.wait_gone("脱敏副本", 5);
+    t.send(key::ENTER);
     t.wait_for("第 2 轮（共 2 轮）", 5);
     let s = t.wait_for("每秒五十笔交易", 5);
     assert!(!s.contains("高峰期连续刷卡"), "only the failed item is copied: {s}");
+    assert!(s.contains("[ ] #2"), "the copied item keeps its number: {s}");
     t.send(key::HOME);
     t.send("j");
     t.send("p");
-    let s = t.wait_for("[✓] #1", 5);
+    let s = t.wait_for("[✓] #2", 5);
+    assert!(!s.contains("] #1 "), "round 2 has only item #2: {s}");
     assert!(!s.contains("未通过或豁免"), "no open items: {s}");
+    // The data backup (B): only the major defect is left in the gate.
+    t.send("B");
+    t.wait_for("数据备份确认", 5);
+    t.send(&format!(
+        "交易库全量备份\t备份服务器 /backup/ykt\t38 GB\tsha256:9f2c\t{}王磊",
+        erase(me.len())
+    ));
+    t.send(key::CTRL_S);
+    t.wait_gone("数据备份确认", 5);
+    let s = t.wait_until(5, "the gate without the backup", |s| {
+        !s.contains("尚未确认数据备份") && s.contains("D1 (严重)")
+    });
+    assert!(!s.contains("条件齐备"), "D1 is not verified yet: {s}");
+    // The window is ten days away: going live now is a deviation (§3.4). The
+    // operator records it (V: the time, offered as the clock's minute, and why),
+    // not before the backup and the last round (a go-live follows them)…
+    let now = this_minute();
+    t.send("V");
+    let s = t.wait_for("窗口外上线（偏差）", 5);
+    assert!(s.contains("理由"), "{s}");
+    t.send(&format!("{}{now}\t重复扣款持续发生，后勤处要求提前上线", erase(16)));
+    t.wait_for("后勤处要求提前上线", 5);
+    t.send(key::CTRL_S);
+    t.wait_gone("窗口外上线", 5);
+    t.wait_for("已保存", 5);
+    // …but may not accept it: that takes an approver who did not contribute.
+    t.send("Y");
+    t.wait_for("接受上线偏差：理由", 5);
+    t.send("自己同意");
+    t.send(key::ENTER);
+    t.wait_for("无权执行 接受风险", 5);
     t.quit();
 
     // The TUI has no key to update a defect: the vendor's fix is verified with the CLI.
@@ -510,36 +598,56 @@ fn acceptance_flow_at_80x24() {
     assert_eq!(p["rounds"][0]["items"][0]["tester"]["kind"], "department_rep");
     assert_eq!(p["rounds"][0]["items"][1]["result"], "fail");
     assert_eq!(p["rounds"][1]["items"][0]["result"], "pass");
+    assert_eq!(p["rounds"][1]["items"][0]["no"], 2);
     assert_eq!(p["rounds"][1]["items"][0]["description"], "每秒五十笔交易");
+    // Each round's environment as typed into the prompt (round 2 edited the offered one).
+    assert_eq!(p["rounds"][0]["environment"], "测试环境 10.10.1.20（生产数据脱敏副本）");
+    assert_eq!(p["rounds"][1]["environment"], "测试环境 10.10.1.20");
     assert_eq!(p["defects"][0]["description"], "高峰期交易响应超过三秒");
     assert_eq!(p["defects"][0]["severity"], "major");
     assert_eq!(p["defects"][0]["found_by"]["name"], "赵敏");
     assert_eq!(p["defects"][0]["item"], 2);
     assert_eq!(p["defects"][0]["vendor_ref"], "XZX-2026-118");
+    assert_eq!(p["deviation"]["reason"], "重复扣款持续发生，后勤处要求提前上线", "{p}");
+    assert_eq!(p["deviation"]["recorded_by"], me.as_str(), "{p}");
+    assert!(p["deviation"]["accepted"].is_null(), "{p}");
     fx.ok(&["test", "defect-update", &plan, "D1", "--status", "verified"]);
 
-    // ---- session 4: backup, go-live, training, comparison, filing ----
+    // ---- session 3b, the approver accepts the deviation in the UI (Y) ----
+    let mut t = fx.tui_as(&approver.name, "zh-CN");
+    t.wait_for("需求队列", 10);
+    t.send("2");
+    t.wait_line(&[&plan, "待上线"], 5);
+    t.send("3");
+    t.wait_for("第 2 轮（共 2 轮）", 5);
+    t.send("Y");
+    t.wait_for("接受上线偏差：理由", 5);
+    t.send("影响面大，同意提前");
+    t.send(key::ENTER);
+    t.wait_gone("接受上线偏差", 5);
+    t.wait_for("已保存", 5);
+    t.quit();
+    let p = fx.json(&["plan", "show", &plan]);
+    assert_eq!(p["deviation"]["accepted"]["by"], approver.name.as_str(), "{p}");
+    assert_eq!(p["deviation"]["accepted"]["reason"], "影响面大，同意提前", "{p}");
+
+    // ---- session 4: go-live, training, comparison, filing ----
+    // D1 verified and the backup confirmed: the plan is ready for go-live.
     let mut t = fx.tui("zh-CN", 80, 24);
     t.wait_for("REQ-", 10);
     t.send("2");
-    t.wait_line(&[&plan, "测试中"], 5);
+    t.wait_line(&[&plan, "待上线"], 5);
     t.send(key::ENTER);
     t.wait_for("灰度升级", 5);
     t.send("3");
     let s = t.wait_for("第 2 轮（共 2 轮）", 5);
-    assert!(s.contains("尚未确认数据备份") && !s.contains("缺陷"), "{s}");
-    t.send("B");
-    t.wait_for("数据备份确认", 5);
-    t.send(&format!(
-        "交易库全量备份\t备份服务器 /backup/ykt\t38 GB\tsha256:9f2c\t{}王磊",
-        erase(me.len())
-    ));
-    t.send(key::CTRL_S);
-    t.wait_for("条件齐备，可以上线", 5);
+    assert!(s.contains("条件齐备，可以上线") && !s.contains("尚未确认数据备份"), "{s}");
     t.send("L");
     t.wait_for("记录上线", 5);
+    // The time field offers the clock's minute; the deviation's is typed over it.
     t.send(&format!(
-        "\t{}王磊\t\t\t逐台推送固件并重启\t调整去重窗口为三十秒\t无异常",
+        "{}{now}\t{}王磊\t\t\t逐台推送固件并重启\t调整去重窗口为三十秒\t无异常",
+        erase(16),
         erase(me.len())
     ));
     t.send(key::CTRL_S);
@@ -582,7 +690,8 @@ fn acceptance_flow_at_80x24() {
     // The dossier opens below the list, section by section (not as Markdown).
     let s = t.wait_for("备案信息", 5);
     assert!(s.contains(&format!("┌ {dossier} · ")), "{s}");
-    assert!(s.contains("标题      一卡通消费机固件升级"), "{s}");
+    // (The labels are as wide as the section's widest, 是否迁移数据.)
+    assert!(has_line(&s, &["│标题 ", " 一卡通消费机固件升级（第一期）"]), "{s}");
     assert!(!s.contains("## "), "{s}");
     t.assert_redraw_stable("the dossier");
     t.send("E");
@@ -625,6 +734,15 @@ fn acceptance_flow_at_80x24() {
     assert_eq!(hits[0]["id"], dossier.as_str());
     let d = fx.json(&["archive", "show", &dossier]);
     assert_eq!(d["dossier"]["plan"]["golives"][0]["deployer"], "王磊");
+    let dev = &d["dossier"]["plan"]["golives"][0]["deviation"];
+    assert_eq!(dev["reason"], "重复扣款持续发生，后勤处要求提前上线", "{dev}");
+    assert_eq!(dev["accepted"]["by"], approver.name.as_str(), "{dev}");
+    assert_eq!(dev["accepted"]["reason"], "影响面大，同意提前", "{dev}");
+    let at = d["dossier"]["plan"]["golives"][0]["time"].as_str().unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339(at)
+        .unwrap()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
+    assert_eq!(at.format("%Y-%m-%d %H:%M").to_string(), now, "the go-live at the deviation's minute");
     assert_eq!(d["dossier"]["plan"]["training"][0]["attendance"], 12);
     assert_eq!(d["dossier"]["plan"]["comparison"][0]["after"], "三十秒内去重");
     assert_eq!(d["dossier"]["plan"]["backup"]["what"], "交易库全量备份");

@@ -108,7 +108,18 @@ fn serve(job: Job) -> Option<Reply> {
             Reply::First(Box::new(first))
         }
         Job::Request(id) => Reply::Request(Box::new(s.request(a, id).unwrap())),
-        Job::Plan(id) => Reply::Plan(Box::new(s.plan(a, id).unwrap()), Box::new(s.plan_gates(a, id).unwrap())),
+        // The gates as of the demo's now (the worker asks the core as of the clock's).
+        Job::Plan(id) => {
+            let p = s.plan(a, id).unwrap();
+            let ctx = beian::workflow::Ctx {
+                actor: a,
+                now: demo_now(),
+                rules: s.config().process,
+                on_behalf_of: None,
+            };
+            let gates = beian::workflow::gates(&p, &s.calendar(a).unwrap(), &ctx);
+            Reply::Plan(Box::new(p), Box::new(gates))
+        }
         Job::Dossier(id) => Reply::Dossier(Box::new(s.dossier(a, id).unwrap())),
         Job::SearchArchive { seq, mut filter } => {
             if filter.from.is_some() {

@@ -216,9 +216,10 @@ pub struct GoLive {
     pub outcome: GoLiveOutcome,
     #[serde(default)]
     pub incidents: String,
-    /// The accepted deviation, when the go-live lies outside the window.
+    /// The accepted deviation, when the go-live lies outside the window (boxed:
+    /// a command carrying a go-live stays small).
     #[serde(default)]
-    pub deviation: Option<Deviation>,
+    pub deviation: Option<Box<Deviation>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

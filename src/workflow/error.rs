@@ -196,6 +196,8 @@ pub enum RuleError {
         end: String,
         hard: bool,
     },
+    #[error("go-live before a step")]
+    GoLiveBeforeStep { time: String, step: String, at: String },
     #[error("go-live outside window")]
     GoLiveOutsideWindow { time: String, start: String, end: String },
     #[error("no deviation")]
@@ -345,6 +347,10 @@ impl RuleError {
                     ("start", start.clone()),
                     ("end", end.clone()),
                 ],
+            ),
+            GoLiveBeforeStep { time, step, at } => t(
+                "rule.golive_before_step",
+                &[("time", time.clone()), ("step", t(step, &[])), ("at", at.clone())],
             ),
             GoLiveOutsideWindow { time, start, end } => t(
                 "rule.golive_outside_window",

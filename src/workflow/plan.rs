@@ -971,6 +971,20 @@ fn golive_time_ok(p: &Plan, time: Time, calendar: &[Blackout], ctx: &Ctx) -> Res
             published: fmt_time(n.published_at),
         });
     }
+    // The update goes live after it was tested and its data backed up.
+    let steps = [
+        ("golive.step.round", p.rounds.last().map(|r| r.started_at)),
+        ("golive.step.backup", p.backup.as_ref().map(|b| b.time)),
+    ];
+    for (step, at) in steps {
+        if let Some(at) = at.filter(|at| time < to_minute(*at)) {
+            return Err(RuleError::GoLiveBeforeStep {
+                time: fmt_time(time),
+                step: step.into(),
+                at: fmt_time(at),
+            });
+        }
+    }
     for hit in blackouts_at(time, p.system, calendar) {
         let b = hit.period;
         if b.hard || override_for(p, &b.name).is_none() {
@@ -1017,7 +1031,7 @@ pub fn record_golive(p: &mut Plan, mut golive: GoLive, calendar: &[Blackout], ct
                     end: w.map(|w| fmt_time(w.end)).unwrap_or_default(),
                 });
             }
-            golive.deviation = p.deviation.take();
+            golive.deviation = p.deviation.take().map(Box::new);
         }
     }
     let outcome = golive.outcome;
@@ -1059,6 +1073,14 @@ pub fn accept_deviation(p: &mut Plan, reason: &str, ctx: &Ctx) -> Result<(), Rul
         Some(d) if d.accepted.is_none() => d,
         _ => return Err(RuleError::NothingToAccept { what: p.id.to_string() }),
     };
+    // Whoever recorded the deviation does not accept it.
+    if d.recorded_by == ctx.actor.name || ctx.on_behalf_of.as_ref() == Some(&d.recorded_by) {
+        return Err(RuleError::Contributor {
+            user: d.recorded_by.clone(),
+            plan: p.id.to_string(),
+            did: vec!["deviation".into()],
+        });
+    }
     d.accepted = Some(RiskAcceptance {
         by: ctx.actor.name.clone(),
         reason,

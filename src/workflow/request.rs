@@ -18,6 +18,20 @@ pub fn edit_request(r: &mut Request, edit: &super::command::RequestEdit) -> Resu
     if r.status == S::Done {
         return Err(transition(r.id, r.status.label(), "edit"));
     }
+    // The analysis a request was accepted on stays: it can be rewritten, not erased.
+    if matches!(r.status, S::Accepted | S::Planned) {
+        let erased: Vec<String> = [("necessity", &edit.necessity), ("feasibility", &edit.feasibility)]
+            .into_iter()
+            .filter(|(_, v)| v.as_ref().is_some_and(|v| v.trim().is_empty()))
+            .map(|(f, _)| f.to_string())
+            .collect();
+        if !erased.is_empty() {
+            return Err(RuleError::AnalysisMissing {
+                request: r.id.to_string(),
+                fields: erased,
+            });
+        }
+    }
     let mut fields = Vec::new();
     if let Some(v) = &edit.title {
         r.title = super::non_empty(v, "title")?;
@@ -359,4 +373,40 @@ impl DuplicateIndex {
         }
         false
     }
+}
+
+/// Decide a command on a request (§3.1): triage, edit, comment. `original` is
+/// the request a duplicate points to, loaded by the caller. Returns the detail
+/// of the audit summary. Linking, which changes a plan too, is [`link`].
+pub fn decide_request(
+    r: &mut Request,
+    cmd: &super::command::Command,
+    original: Option<&Request>,
+    ctx: &Ctx,
+) -> Result<String, RuleError> {
+    use super::command::{Command as C, Triage};
+    Ok(match cmd {
+        C::RequestTriage { triage, .. } => {
+            match triage {
+                Triage::Triage => self::triage(r, ctx)?,
+                Triage::Accept { outcome } => accept(r, outcome.as_deref(), ctx)?,
+                Triage::Reject { reason } => reject(r, reason, ctx)?,
+                Triage::Duplicate { of } => match original {
+                    Some(o) => mark_duplicate(r, o, ctx)?,
+                    None => return Err(RuleError::NoSuchItem { what: of.to_string() }),
+                },
+                Triage::JointReview => send_to_joint_review(r, ctx)?,
+            }
+            match r.duplicate_of.filter(|_| r.status == S::Duplicate) {
+                Some(of) => format!(" of {of}"),
+                None => String::new(),
+            }
+        }
+        C::RequestEdit { edit, .. } => edit_request(r, edit)?.join(", "),
+        C::RequestComment { text, .. } => {
+            comment(r, text, ctx)?;
+            crate::sanitize::clean_line(text)
+        }
+        other => return Err(transition(r.id, r.status.label(), other.name())),
+    })
 }

@@ -30,44 +30,37 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             let mut r: Request = tx.load(*id, expect)?;
             let from = r.status;
             let mut entities = vec![id.to_string()];
-            match triage {
-                Triage::Triage => wf::triage(&mut r, ctx)?,
-                Triage::Accept { outcome } => wf::accept(&mut r, outcome.as_deref(), ctx)?,
-                Triage::Reject { reason } => wf::reject(&mut r, reason, ctx)?,
+            let original: Option<Request> = match triage {
                 Triage::Duplicate { of } => {
-                    let original: Request = tx.load(*of, None)?;
-                    wf::mark_duplicate(&mut r, &original, ctx)?;
                     entities.push(of.to_string());
+                    Some(tx.load(*of, None)?)
                 }
-                Triage::JointReview => wf::send_to_joint_review(&mut r, ctx)?,
-            }
+                _ => None,
+            };
+            let detail = wf::decide_request(&mut r, cmd, original.as_ref(), ctx)?;
             tx.save(&mut r)?;
-            let mut summary = arrow(from, r.status);
-            if let Some(of) = r.duplicate_of.filter(|_| r.status == RequestStatus::Duplicate) {
-                summary.push_str(&format!(" of {of}"));
-            }
-            done(tx, cmd, &entities, Some(r.meta.rev), summary)
+            done(
+                tx,
+                cmd,
+                &entities,
+                Some(r.meta.rev),
+                format!("{}{detail}", arrow(from, r.status)),
+            )
         }
         C::RequestEdit { id, edit } => {
             let mut r: Request = tx.load(*id, expect)?;
             if let Some(v) = edit.system {
                 tx.load::<System>(v, None)?;
             }
-            let fields = wf::edit_request(&mut r, edit)?;
+            let fields = wf::decide_request(&mut r, cmd, None, ctx)?;
             tx.save(&mut r)?;
-            done(tx, cmd, &[id.to_string()], Some(r.meta.rev), fields.join(", "))
+            done(tx, cmd, &[id.to_string()], Some(r.meta.rev), fields)
         }
-        C::RequestComment { id, text } => {
+        C::RequestComment { id, .. } => {
             let mut r: Request = tx.load(*id, expect)?;
-            wf::comment(&mut r, text, ctx)?;
+            let text = wf::decide_request(&mut r, cmd, None, ctx)?;
             tx.save(&mut r)?;
-            done(
-                tx,
-                cmd,
-                &[id.to_string()],
-                Some(r.meta.rev),
-                crate::sanitize::clean_line(text),
-            )
+            done(tx, cmd, &[id.to_string()], Some(r.meta.rev), text)
         }
         C::RequestLink { id, plan } => {
             let mut r: Request = tx.load(*id, expect)?;
