@@ -126,7 +126,7 @@ impl Shared {
             Ok(c) => c,
             Err(e) => return log(format_args!("{}; keeping the previous roles", e.message())),
         };
-        let recorded = self.read().record_config(&config);
+        let recorded = self.read().record_config(&config, chrono::Utc::now());
         match recorded {
             Ok(true) if config != *self.read().config() => {
                 self.service

@@ -91,14 +91,14 @@ impl Service {
     /// or the demo uses a configuration read from `config.toml`. `Ok(false)`:
     /// not now, an import holds the database (its rollback would undo the
     /// event) — keep the previous configuration and try again later.
-    pub fn record_config(&self, config: &Config) -> Result<bool> {
+    pub fn record_config(&self, config: &Config, now: Time) -> Result<bool> {
         if self.store.config_is_recorded(config)? {
             return Ok(true);
         }
         let Some(_gate) = self.gate.try_shared() else {
             return Ok(false);
         };
-        self.store.record_config(config)?;
+        self.store.record_config(config, now)?;
         Ok(true)
     }
 

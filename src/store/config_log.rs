@@ -153,15 +153,15 @@ impl Store {
 
     /// Record `config`'s roles and process settings in the chain when they
     /// differ from the last recorded: one `config.change` event, in its own
-    /// transaction (with the new SHA-256 and settings in `meta`).
-    pub fn record_config(&self, config: &Config) -> Result<Recorded> {
+    /// transaction (with the new SHA-256 and settings in `meta`), dated `now`.
+    pub fn record_config(&self, config: &Config, now: crate::model::Time) -> Result<Recorded> {
         if self.config_is_recorded(config)? {
             return Ok(Recorded::Unchanged);
         }
         let new = Settings::of(config);
         let sha = new.sha256();
         let default_sha = || Settings::of(&Config::default()).sha256();
-        self.transact("beian", chrono::Utc::now(), |tx| {
+        self.transact("beian", now, |tx| {
             let meta = tx.t(T::Meta);
             let recorded = meta
                 .get(SHA_KEY)
@@ -194,7 +194,7 @@ impl Store {
     /// is recorded by the next process or connection that can write, and a
     /// warning says so.
     pub fn note_config(&self, config: &Config) -> Result<()> {
-        match self.record_config(config) {
+        match self.record_config(config, chrono::Utc::now()) {
             Ok(_) => Ok(()),
             Err(e @ Error::DiskRefused { .. }) => {
                 eprintln!(
