@@ -115,10 +115,13 @@ fn on_the_demo_data_every_figure_is_the_one_counted_from_the_records() {
     // Blackout overrides: plans with a justification.
     let overrides = plans
         .iter()
-        .filter(|p| p.blackout_override.as_deref().is_some_and(|j| !j.trim().is_empty()))
+        .filter(|p| {
+            !p.blackout_overrides.is_empty() || p.blackout_override.as_deref().is_some_and(|j| !j.trim().is_empty())
+        })
         .filter(|p| p.window.as_ref().is_some_and(|w| in_period(report::day(w.start))))
         .count();
     assert_eq!(r.blackout_overrides.len(), overrides);
+    assert!(overrides > 0, "the demo justifies a window in a soft period");
 
     // Requests by channel and status.
     let requests = svc.requests(&viewer, &RequestFilter::default()).unwrap();

@@ -320,7 +320,10 @@ fn acceptance_flow_at_80x24() {
     t.send("a");
     let s = t.wait_for("受理需求：必要性与可行性分析（§3.1）", 5);
     assert!(s.contains("必要性分析") && s.contains("可行性分析"), "{s}");
-    assert!(!has_line(&s, &[&r1, "已采纳"]), "not accepted before the form is sent: {s}");
+    assert!(
+        !has_line(&s, &[&r1, "已采纳"]),
+        "not accepted before the form is sent: {s}"
+    );
     t.send("高峰期重复扣款影响全校师生，有必要修复");
     t.send(key::TAB);
     t.send("厂商已提供固件补丁，可行");
@@ -491,7 +494,10 @@ fn acceptance_flow_at_80x24() {
     t.wait_for("新一轮测试的测试环境（§3.3）", 5);
     t.send(key::ENTER);
     let s = t.wait_for("测试环境 不能为空", 5);
-    assert!(s.contains("尚无测试轮次") && !s.contains("第 1 轮"), "no round without an environment: {s}");
+    assert!(
+        s.contains("尚无测试轮次") && !s.contains("第 1 轮"),
+        "no round without an environment: {s}"
+    );
     t.send("r");
     t.wait_for("新一轮测试的测试环境（§3.3）", 5);
     t.send("测试环境 10.10.1.20（生产数据脱敏副本）");
@@ -641,7 +647,10 @@ fn acceptance_flow_at_80x24() {
     t.wait_for("灰度升级", 5);
     t.send("3");
     let s = t.wait_for("第 2 轮（共 2 轮）", 5);
-    assert!(s.contains("条件齐备，可以上线") && !s.contains("尚未确认数据备份"), "{s}");
+    assert!(
+        s.contains("条件齐备，可以上线") && !s.contains("尚未确认数据备份"),
+        "{s}"
+    );
     t.send("L");
     t.wait_for("记录上线", 5);
     // The time field offers the clock's minute; the deviation's is typed over it.
@@ -742,7 +751,11 @@ fn acceptance_flow_at_80x24() {
     let at = chrono::DateTime::parse_from_rfc3339(at)
         .unwrap()
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
-    assert_eq!(at.format("%Y-%m-%d %H:%M").to_string(), now, "the go-live at the deviation's minute");
+    assert_eq!(
+        at.format("%Y-%m-%d %H:%M").to_string(),
+        now,
+        "the go-live at the deviation's minute"
+    );
     assert_eq!(d["dossier"]["plan"]["training"][0]["attendance"], 12);
     assert_eq!(d["dossier"]["plan"]["comparison"][0]["after"], "三十秒内去重");
     assert_eq!(d["dossier"]["plan"]["backup"]["what"], "交易库全量备份");

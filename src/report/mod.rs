@@ -407,7 +407,17 @@ pub fn evaluate(input: &ReportInput, from: NaiveDate, to: NaiveDate) -> Report {
         .plans
         .iter()
         .filter_map(|p| {
-            let just = p.blackout_override.as_ref().filter(|j| !j.trim().is_empty())?;
+            // Each justification names its period; one from before they did stays as written.
+            let mut all: Vec<String> = p
+                .blackout_overrides
+                .iter()
+                .map(|o| format!("{}：{}", o.period, o.reason))
+                .collect();
+            all.extend(p.blackout_override.iter().filter(|j| !j.trim().is_empty()).cloned());
+            if all.is_empty() {
+                return None;
+            }
+            let just = all.join("；");
             let start = p.window.as_ref().map(|w| w.start);
             if !start.is_some_and(|s| in_period(day(s), from, to)) {
                 return None;
@@ -418,7 +428,7 @@ pub fn evaluate(input: &ReportInput, from: NaiveDate, to: NaiveDate) -> Report {
                 title: p.title.clone(),
                 status: p.status,
                 window_start: start,
-                justification: just.clone(),
+                justification: just,
             })
         })
         .collect();

@@ -127,6 +127,13 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
     if let Some(o) = &p.blackout_override {
         kv(&mut lines, t("cli.col.override", &[]), o);
     }
+    for o in &p.blackout_overrides {
+        kv(
+            &mut lines,
+            t("cli.col.override", &[]),
+            &format!("「{}」{}", o.period, o.reason),
+        );
+    }
     for (key, text) in p.text_sections() {
         kv(&mut lines, t(key, &[]), text);
     }
