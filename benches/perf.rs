@@ -451,10 +451,8 @@ fn tui_cmd(db: Option<&Path>, socket: Option<&Path>) -> CommandBuilder {
     }
     match socket {
         Some(s) => c.env("BEIAN_SOCKET", s.display().to_string()),
-        None => c.env(
-            "BEIAN_SOCKET",
-            bench_data().join("no-server.sock").display().to_string(),
-        ),
+        // No server: a named socket that does not answer is an error.
+        None => c.env_remove("BEIAN_SOCKET"),
     }
     c
 }
@@ -683,7 +681,7 @@ fn import_figures(r: &mut Report) {
     let st = std::process::Command::new(bin())
         .args(["init"])
         .env("BEIAN_DB", &db)
-        .env("BEIAN_SOCKET", bench_data().join("no-server.sock"))
+        .env_remove("BEIAN_SOCKET")
         .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
@@ -695,7 +693,7 @@ fn import_figures(r: &mut Report) {
         .arg("import")
         .arg(&csv)
         .env("BEIAN_DB", &db)
-        .env("BEIAN_SOCKET", bench_data().join("no-server.sock"))
+        .env_remove("BEIAN_SOCKET")
         .output()
         .unwrap();
     let secs = t.elapsed().as_secs_f64();
@@ -732,7 +730,7 @@ fn size_figures(f: &Fixture, r: &mut Report) {
         .arg("backup")
         .arg(&out_dir)
         .env("BEIAN_DB", &f.dir)
-        .env("BEIAN_SOCKET", bench_data().join("no-server.sock"))
+        .env_remove("BEIAN_SOCKET")
         .output()
         .unwrap();
     let (json, how) = if backup.status.success() {

@@ -12,6 +12,10 @@
 //! imc = ["operator"]          # Unix group → roles
 //! [process]
 //! notice_days = 3
+//! [server]                    # limits of `beian serve` (docs/deploy.md)
+//! max_connections_per_user = 16
+//! [backup]
+//! dir = "/var/backups/beian"  # where supervisors may write backups
 //! ```
 
 use std::collections::BTreeMap;
@@ -29,6 +33,136 @@ pub struct Config {
     pub roles: Roles,
     #[serde(default)]
     pub process: Process,
+    /// Limits of `beian serve`.
+    #[serde(default, skip_serializing_if = "ServerLimits::is_default")]
+    pub server: ServerLimits,
+    /// Where backups go.
+    #[serde(default, skip_serializing_if = "BackupSettings::is_default")]
+    pub backup: BackupSettings,
+}
+
+/// What `beian serve` allows one connection and one user (docs/deploy.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerLimits {
+    /// Connections the server takes at once, all users together; the last
+    /// [`ADMIN_RESERVED`] of them only from admins, so that `beian status`
+    /// always answers an admin.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+    /// Connections one user may hold at once (a terminal UI holds one, a
+    /// command one while it runs).
+    #[serde(default = "default_max_connections_per_user")]
+    pub max_connections_per_user: u32,
+    /// A connection that sends nothing for this long, and has not subscribed to
+    /// updates (as the terminal UI does), is closed.
+    #[serde(default = "default_idle_timeout_secs")]
+    pub idle_timeout_secs: u64,
+    /// How long a change waits behind another user's import before it is
+    /// refused, naming the import.
+    #[serde(default = "default_import_wait_secs")]
+    pub import_wait_secs: u64,
+    /// An import whose client sends nothing for this long is rolled back and
+    /// its connection closed.
+    #[serde(default = "default_import_idle_secs")]
+    pub import_idle_secs: u64,
+    /// An import still running after this long is rolled back and its
+    /// connection closed: no import keeps the other writers out longer.
+    #[serde(default = "default_import_max_secs")]
+    pub import_max_secs: u64,
+}
+
+/// Connections of [`ServerLimits::max_connections`] that only admins may use.
+pub const ADMIN_RESERVED: u32 = 4;
+
+fn default_max_connections() -> u32 {
+    256
+}
+fn default_max_connections_per_user() -> u32 {
+    16
+}
+fn default_idle_timeout_secs() -> u64 {
+    900
+}
+fn default_import_wait_secs() -> u64 {
+    5
+}
+fn default_import_idle_secs() -> u64 {
+    15
+}
+fn default_import_max_secs() -> u64 {
+    1800
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            max_connections: default_max_connections(),
+            max_connections_per_user: default_max_connections_per_user(),
+            idle_timeout_secs: default_idle_timeout_secs(),
+            import_wait_secs: default_import_wait_secs(),
+            import_idle_secs: default_import_idle_secs(),
+            import_max_secs: default_import_max_secs(),
+        }
+    }
+}
+
+impl ServerLimits {
+    fn is_default(&self) -> bool {
+        *self == ServerLimits::default()
+    }
+
+    pub fn idle_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.idle_timeout_secs)
+    }
+
+    pub fn import_wait(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.import_wait_secs)
+    }
+
+    pub fn import_idle(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.import_idle_secs)
+    }
+
+    pub fn import_max(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.import_max_secs)
+    }
+
+    /// Every limit must let something through.
+    fn check(&self) -> std::result::Result<(), String> {
+        let zero = [
+            ("max_connections_per_user", u64::from(self.max_connections_per_user)),
+            ("idle_timeout_secs", self.idle_timeout_secs),
+            ("import_idle_secs", self.import_idle_secs),
+            ("import_max_secs", self.import_max_secs),
+        ];
+        if let Some((name, _)) = zero.iter().find(|(_, v)| *v == 0) {
+            return Err(format!("[server] {name} must be at least 1"));
+        }
+        if self.max_connections <= ADMIN_RESERVED {
+            return Err(format!(
+                "[server] max_connections must be more than the {ADMIN_RESERVED} connections kept for admins"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Backups (`beian backup`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSettings {
+    /// The directory supervisors may write backups into (an absolute path,
+    /// outside the data directory). Admins may write anywhere but the data
+    /// directory; pruning (`--keep`) is for admins only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dir: Option<PathBuf>,
+}
+
+impl BackupSettings {
+    fn is_default(&self) -> bool {
+        self.dir.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,7 +229,7 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
-        toml::from_str(text).map_err(|e| {
+        let config: Config = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
                 .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
@@ -105,7 +239,19 @@ impl Config {
                 path: format!("{}{line}", path.display()),
                 detail: e.message().to_string(),
             }
-        })
+        })?;
+        let invalid = |detail: String| Error::Config {
+            path: path.display().to_string(),
+            detail,
+        };
+        config.server.check().map_err(invalid)?;
+        if let Some(d) = config.backup.dir.as_ref().filter(|d| !d.is_absolute()) {
+            return Err(invalid(format!(
+                "[backup] dir = {:?}: name the directory with an absolute path",
+                d.display().to_string()
+            )));
+        }
+        Ok(config)
     }
 
     /// The roles of a user: the creator is admin; then by name, then by group.
@@ -146,7 +292,25 @@ impl Config {
              # A backup confirmed longer ago than this before the go-live no longer counts.\n\
              backup_max_age_days = 7\n\
              # How far ahead of the clock a recorded time (a go-live) may lie.\n\
-             clock_skew_minutes = 5\n"
+             clock_skew_minutes = 5\n\n\
+             [server]\n\
+             # Limits of `beian serve` (docs/deploy.md), shown with their defaults.\n\
+             # Connections one user may hold at once (a TUI holds one).\n\
+             # max_connections_per_user = 16\n\
+             # All users together; the last 4 are kept for admins.\n\
+             # max_connections = 256\n\
+             # A connection that sends nothing and has not subscribed to updates is closed after:\n\
+             # idle_timeout_secs = 900\n\
+             # A change waiting behind an import is refused after:\n\
+             # import_wait_secs = 5\n\
+             # An import that sends nothing for this long is rolled back:\n\
+             # import_idle_secs = 15\n\
+             # No import holds the database longer than:\n\
+             # import_max_secs = 1800\n\n\
+             [backup]\n\
+             # The directory supervisors may write backups into (admins: anywhere\n\
+             # but the data directory; only admins prune with --keep).\n\
+             # dir = \"/var/backups/beian\"\n"
         )
     }
 }

@@ -129,7 +129,7 @@ pub fn demo_config(creator: &str) -> Config {
             users,
             groups: BTreeMap::new(),
         },
-        process: Default::default(),
+        ..Default::default()
     }
 }
 

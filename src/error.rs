@@ -83,6 +83,56 @@ pub enum Error {
     /// The server cannot start: its socket is in use or its directory unsafe.
     #[error("socket")]
     Socket { path: String, detail: String },
+    /// No server answers, and this user cannot start one: the database belongs
+    /// to `owner` (a server is started by the owner or the admin).
+    #[error("server down")]
+    ServerDown { socket: String, db: String, owner: String },
+    /// The kernel refused the connection to the server's socket: the user is
+    /// not in the socket's `group` (or cannot reach its directory, `group` empty) (exit 3).
+    #[error("socket denied")]
+    SocketDenied {
+        socket: String,
+        user: String,
+        group: String,
+        dir: String,
+    },
+    /// The process answering on the socket runs as uid `found` instead of the
+    /// server's user `expected` (`basis`: env, db, dir or self, with
+    /// `basis_path`); the client said nothing to it.
+    #[error("wrong server")]
+    WrongServer {
+        socket: String,
+        found: u32,
+        expected: u32,
+        basis: String,
+        basis_path: String,
+    },
+    /// A message larger than the server takes in one frame; nothing was sent (exit 2).
+    #[error("too large")]
+    TooLarge { size: u64, limit: u64 },
+    /// The server refused a connection over one of its limits: `scope` user
+    /// (this user's connections) or server (all of them).
+    #[error("too many connections")]
+    TooManyConnections { user: String, limit: u32, scope: String },
+    /// The server closed a connection that sent nothing for `secs` and had not
+    /// subscribed to updates.
+    #[error("idle")]
+    Idle { secs: u64 },
+    /// The change waited `waited_secs` behind an import by `user` that has held
+    /// the database since `since`; it was not saved.
+    #[error("import in progress")]
+    ImportBusy {
+        user: String,
+        since: crate::model::Time,
+        waited_secs: u64,
+    },
+    /// The server rolled an import back: its client sent nothing for `secs`
+    /// (`reason` idle) or it ran longer than `secs` (too_long).
+    #[error("import stopped")]
+    ImportStopped { reason: String, secs: u64, rows: u64 },
+    /// A backup named into the data directory itself (exit 2).
+    #[error("backup in the data directory")]
+    BackupInDataDir { dir: String, db: String },
     /// The hash chain or a backup does not check out (exit 6).
     #[error("integrity")]
     Integrity { at: String, detail: String },
@@ -116,11 +166,27 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The name of a user of this system, or `uid<N>`.
+fn user_of(uid: u32) -> String {
+    nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid))
+        .ok()
+        .flatten()
+        .map(|u| u.name)
+        .unwrap_or_else(|| format!("uid{uid}"))
+}
+
+/// A size in MiB with one decimal (8.0 MiB).
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / 1048576.0)
+}
+
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Input { .. } | Error::NotRegular { .. } => 2,
-            Error::Rule(_) | Error::NoRole { .. } => 3,
+            Error::Input { .. } | Error::NotRegular { .. } | Error::TooLarge { .. } | Error::BackupInDataDir { .. } => {
+                2
+            }
+            Error::Rule(_) | Error::NoRole { .. } | Error::SocketDenied { .. } => 3,
             Error::Conflict { .. } => 4,
             Error::NotFound { .. } => 5,
             Error::Integrity { .. } | Error::Damaged { .. } => 6,
@@ -271,6 +337,83 @@ impl Error {
                 ],
             ),
             Error::Socket { path, detail } => t("error.socket", &[("path", s(path)), ("detail", d(detail))]),
+            Error::ServerDown { socket, db, owner } => t(
+                "error.server_down",
+                &[("socket", s(socket)), ("db", s(db)), ("owner", s(owner))],
+            ),
+            Error::SocketDenied {
+                socket,
+                user,
+                group,
+                dir,
+            } => t(
+                if group.is_empty() {
+                    "error.socket_denied.dir"
+                } else {
+                    "error.socket_denied.group"
+                },
+                &[
+                    ("socket", s(socket)),
+                    ("user", s(user)),
+                    ("group", s(group)),
+                    ("dir", s(dir)),
+                ],
+            ),
+            Error::WrongServer {
+                socket,
+                found,
+                expected,
+                basis,
+                basis_path,
+            } => {
+                let found_user = user_of(*found);
+                t(
+                    "error.wrong_server",
+                    &[
+                        ("socket", s(socket)),
+                        ("found", format!("{} (uid {found})", s(&found_user))),
+                        ("expected", format!("{} (uid {expected})", s(&user_of(*expected)))),
+                        ("found_user", s(&found_user)),
+                        (
+                            "basis",
+                            t(&format!("error.wrong_server.{basis}"), &[("path", s(basis_path))]),
+                        ),
+                    ],
+                )
+            }
+            Error::TooLarge { size, limit } => t("error.too_large", &[("size", mib(*size)), ("limit", mib(*limit))]),
+            Error::TooManyConnections { user, limit, scope } => t(
+                &format!("error.too_many_connections.{scope}"),
+                &[
+                    ("user", s(user)),
+                    ("limit", limit.to_string()),
+                    ("reserved", crate::config::ADMIN_RESERVED.to_string()),
+                ],
+            ),
+            Error::Idle { secs } => t("error.idle", &[("secs", secs.to_string())]),
+            Error::ImportBusy {
+                user,
+                since,
+                waited_secs,
+            } => t(
+                "error.import_busy",
+                &[
+                    ("user", s(user)),
+                    (
+                        "since",
+                        since
+                            .with_timezone(&chrono::Local)
+                            .format("%Y-%m-%d %H:%M:%S")
+                            .to_string(),
+                    ),
+                    ("waited", waited_secs.to_string()),
+                ],
+            ),
+            Error::ImportStopped { reason, secs, rows } => t(
+                &format!("error.import_stopped.{reason}"),
+                &[("secs", secs.to_string()), ("rows", rows.to_string())],
+            ),
+            Error::BackupInDataDir { dir, db } => t("error.backup_in_data_dir", &[("dir", s(dir)), ("db", s(db))]),
             Error::TxRetry => t("error.storage", &[("detail", "transaction retry".into())]),
         }
     }

@@ -400,7 +400,7 @@ fn beian(dir: &Path, lang: &str, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_beian"))
         .args(args)
         .env("BEIAN_DB", dir.join("data"))
-        .env("BEIAN_SOCKET", dir.join("no.sock"))
+        .env_remove("BEIAN_SOCKET")
         .env("BEIAN_LANG", lang)
         .env("TZ", "Asia/Shanghai")
         .env_remove("COLUMNS")

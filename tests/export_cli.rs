@@ -14,7 +14,7 @@ fn beian(dir: &Path, args: &[&str]) -> Out {
     let out = Command::new(env!("CARGO_BIN_EXE_beian"))
         .args(args)
         .env("BEIAN_DB", dir.join("data"))
-        .env("BEIAN_SOCKET", dir.join("no.sock"))
+        .env_remove("BEIAN_SOCKET")
         .env("BEIAN_LANG", "zh-CN")
         .env("TZ", "Asia/Shanghai")
         .output()

@@ -22,7 +22,7 @@ fn run(db: &Path, args: &[&str], stdout: Stdio) -> Out {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .env("BEIAN_DB", db)
-        .env("BEIAN_SOCKET", db.with_extension("no-server.sock"))
+        .env_remove("BEIAN_SOCKET")
         .env("BEIAN_LANG", "en")
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
@@ -251,7 +251,7 @@ fn a_listing_into_head_ends_quietly() {
             ))
             .env("BEIAN", BIN)
             .env("BEIAN_DB", &db)
-            .env("BEIAN_SOCKET", db.with_extension("no-server.sock"))
+            .env_remove("BEIAN_SOCKET")
             .env("RUST_BACKTRACE", "0")
             .output()
             .unwrap();
@@ -523,7 +523,7 @@ fn imports_refuse_fifos_devices_and_directories() {
     let mut child = Command::new(BIN)
         .args(["import", "--format", "jsonl", "-"])
         .env("BEIAN_DB", &db)
-        .env("BEIAN_SOCKET", db.with_extension("no-server.sock"))
+        .env_remove("BEIAN_SOCKET")
         .env("BEIAN_LANG", "en")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

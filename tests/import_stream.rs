@@ -166,7 +166,12 @@ fn a_crash_in_the_middle_of_an_import_is_rolled_back_at_the_next_open() {
 
 #[test]
 fn through_a_server_an_import_is_streamed_and_a_lost_client_rolls_back() {
-    let srv = Server::start(&config_for(&["operator", "supervisor"]));
+    // Writers wait behind an import for at most import_wait_secs, then are
+    // refused (tests/server_robustness.rs): long enough here for a loaded machine.
+    let srv = Server::start(&format!(
+        "{}\n[server]\nimport_wait_secs = 60\n",
+        config_for(&["operator", "supervisor"])
+    ));
     let tmp = tempfile::tempdir().unwrap();
     let file = survey(tmp.path(), "survey.csv", ROWS, None);
     let count = || {
@@ -207,7 +212,12 @@ fn through_a_server_an_import_is_streamed_and_a_lost_client_rolls_back() {
                 )
             }
         });
-        std::thread::sleep(std::time::Duration::from_millis(300));
+        // The server counts it among the writers waiting behind the import.
+        eventually("the writer to wait behind the import", 30, || {
+            let st = srv.cli(&["--json", "status"]).json();
+            assert_eq!(st["writes"]["held_by"]["kind"], "import", "{st}");
+            st["writes"]["waiting"] == 1
+        });
         assert!(!waiting.is_finished(), "a write went on during an import");
         // Gone without a word: no abort, no finish, the connection just closes.
         std::mem::forget(sink);

@@ -18,7 +18,7 @@ fn beian(db: &Path, args: &[&str]) -> Out {
     let out = Command::new(env!("CARGO_BIN_EXE_beian"))
         .args(args)
         .env("BEIAN_DB", db)
-        .env("BEIAN_SOCKET", db.join("no-server.sock"))
+        .env_remove("BEIAN_SOCKET")
         .env("BEIAN_LANG", "en")
         .env("TZ", "Asia/Shanghai")
         .output()

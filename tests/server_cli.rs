@@ -91,29 +91,56 @@ fn status_is_for_admins_and_supervisors_and_roles_reload_per_connection() {
     assert_eq!(none.code, 1, "{}", none.stderr);
 }
 
-/// A client that tries the wrong socket still finds the server: the database's
-/// owner.lock names it.
+/// A client that tries the default socket still finds the server: the
+/// database's owner.lock names it. A socket the user named is another matter:
+/// it answers or that is the error (issue 14: it used to fall back to another
+/// socket, or to opening the database in the client's own process).
 #[test]
-fn a_client_finds_the_server_through_owner_lock() {
-    let srv = Server::start(&config_for(&["operator"]));
+fn a_client_finds_the_server_through_owner_lock_but_a_named_socket_must_answer() {
+    let mut srv = Server::start(&config_for(&["operator"]));
     let holder = std::fs::read_to_string(srv.db.join("owner.lock")).unwrap();
     assert!(
         holder.starts_with("beian serve (pid ") && holder.ends_with(&format!(" at {}", srv.socket.display())),
         "{holder}"
     );
-    let elsewhere = srv.tmp.path().join("nobody-here.sock");
-    let out = run_cli(
-        &["whoami"],
-        &[
-            ("BEIAN_DB", srv.db.as_os_str()),
-            ("BEIAN_SOCKET", elsewhere.as_os_str()),
-        ],
-    );
+    // The default socket (here DB/beian.sock) is not the server's: owner.lock is.
+    let out = run_cli(&["whoami"], &[("BEIAN_DB", srv.db.as_os_str())]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains(path_str(&srv.socket)), "{}", out.stdout);
-    // The default socket (here DB/beian.sock) is not the server's either.
     let out = run_cli(&["--json", "request", "list"], &[("BEIAN_DB", srv.db.as_os_str())]);
     assert_eq!(out.json(), serde_json::json!([]));
+
+    // A named socket where nobody answers: an error naming it, not another way in.
+    let elsewhere = srv.tmp.path().join("nobody-here.sock");
+    let named = |args: &[&str]| {
+        let mut a = vec!["--socket", path_str(&elsewhere)];
+        a.extend_from_slice(args);
+        run_cli(&a, &[("BEIAN_DB", srv.db.as_os_str())])
+    };
+    for args in [&["whoami"][..], &["request", "list"]] {
+        let out = named(args);
+        assert_eq!(out.code, 1, "{args:?}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr
+                .contains(&format!("no beian server answers at {}", elsewhere.display())),
+            "{}",
+            out.stderr
+        );
+    }
+    // The same through BEIAN_SOCKET, with the server stopped and the database
+    // free: never opened by the client itself.
+    assert_eq!(srv.stop(), Some(0), "{}", srv.log());
+    let out = srv.cli(&["--json", "request", "add", "--title", "x", "--submitter", "y"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("no beian server answers at {}", srv.socket.display())),
+        "{}",
+        out.stderr
+    );
+    // The database saw nothing: no request was added locally.
+    let local = run_cli(&["--json", "request", "list"], &[("BEIAN_DB", srv.db.as_os_str())]);
+    assert_eq!(local.json(), serde_json::json!([]));
 }
 
 /// The gates of the process hold through the server exactly as in a local

@@ -8,6 +8,7 @@
 mod server_support;
 
 use std::io::Write;
+use std::path::Path;
 
 use beian::model::Role;
 use beian::server::protocol::{encode, read_frame, ServerMsg, MAX_SERVER_FRAME, PROTOCOL_VERSION};
@@ -30,8 +31,9 @@ const PLAN: &str = "PLAN-2026-0001";
 const REQ: &str = "REQ-2026-0001";
 
 /// One thing needing each operation. The match is exhaustive: a new operation
-/// in the table does not compile here until it has a probe.
-fn probe(op: Op) -> Probe {
+/// in the table does not compile here until it has a probe. `backups` is the
+/// backup directory of config.toml.
+fn probe(op: Op, backups: &Path) -> Probe {
     let t = "2026-03-10T14:00:00Z";
     let c = |v: serde_json::Value| Probe::Cmd(v);
     match op {
@@ -80,7 +82,11 @@ fn probe(op: Op) -> Probe {
         Op::ReportHandle => c(json!({"command": "report_investigate", "id": "RPT-2026-0001", "notes": "调查"})),
         Op::ServerStatus => Probe::Status,
         Op::Backup => Probe::Query(Query::Backup {
-            dir: std::env::temp_dir().join(format!("beian-probe-backup-{}", std::process::id())),
+            dir: backups.to_path_buf(),
+            keep: None,
+        }),
+        Op::BackupManage => Probe::Query(Query::Backup {
+            dir: backups.to_path_buf(),
             keep: Some(1),
         }),
         Op::Maintain => Probe::Offline,
@@ -89,8 +95,13 @@ fn probe(op: Op) -> Probe {
     }
 }
 
-fn run(b: &dyn Backend, op: Op) -> beian::Result<()> {
-    match probe(op) {
+/// `config` with `dir` as the backup directory supervisors may write into.
+fn with_backup_dir(config: &str, dir: &Path) -> String {
+    format!("{config}\n[backup]\ndir = {:?}\n", path_str(dir))
+}
+
+fn run(b: &dyn Backend, op: Op, backups: &Path) -> beian::Result<()> {
+    match probe(op, backups) {
         Probe::Cmd(v) => {
             let cmd: Command = serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{v}: {e}"));
             assert_eq!(cmd.op(), op, "{} should need {}", cmd.name(), op.as_str());
@@ -105,21 +116,22 @@ fn run(b: &dyn Backend, op: Op) -> beian::Result<()> {
 #[test]
 fn every_role_and_operation_through_the_socket_follows_the_table() {
     let srv = Server::start(&config_for(&["viewer"]));
+    let backups = srv.tmp.path().join("backups");
     let mut checked = 0;
     for role in Role::ALL {
-        srv.set_config(&config_for(&[role.as_str()]));
+        srv.set_config(&with_backup_dir(&config_for(&[role.as_str()]), &backups));
         let remote = srv.connect().unwrap();
         let b: &dyn Backend = &remote;
         assert_eq!(b.actor().name, me());
         assert_eq!(b.actor().roles, vec![role], "the server gives the roles of config.toml");
         assert_eq!(b.whoami().unwrap().roles, vec![role]);
         for &op in Op::ALL {
-            if let Probe::Offline = probe(op) {
+            if let Probe::Offline = probe(op, &backups) {
                 checked += 1;
                 continue;
             }
             let allowed = op.roles().contains(&role);
-            match run(b, op) {
+            match run(b, op, &backups) {
                 Err(Error::Rule(RuleError::Forbidden { user, op: o, roles })) => {
                     assert!(!allowed, "{} ({}) was refused {}", user, role.as_str(), o);
                     assert_eq!(
@@ -231,4 +243,121 @@ fn a_client_of_another_protocol_version_is_refused_clearly() {
         m.contains("protocol 999") && m.contains(&format!("protocol {PROTOCOL_VERSION}")),
         "{m}"
     );
+}
+
+/// The backup directories in `dir`, by name.
+fn backups_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("beian-backup-"))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Issue 14: a supervisor could delete backups (`backup DIR --keep 1`) and write
+/// full copies anywhere the service can write, the data directory included,
+/// with no audit event. Now a supervisor writes only into the backup directory
+/// of config.toml; pruning and other places are the admin's; nobody writes into
+/// the data directory; every backup and every pruning is in the audit log.
+#[test]
+fn backups_go_only_where_the_role_allows_and_every_one_is_audited() {
+    let srv = Server::start("");
+    let backups = srv.tmp.path().join("backups");
+    let elsewhere = srv.tmp.path().join("elsewhere");
+    let as_role = |roles: &[&str]| srv.set_config(&with_backup_dir(&config_for(roles), &backups));
+    beian::i18n::init(Some("en"));
+
+    // A supervisor: into the configured directory, twice.
+    as_role(&["supervisor"]);
+    for _ in 0..2 {
+        let out = srv.cli(&["--json", "backup", path_str(&backups)]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    assert_eq!(backups_in(&backups).len(), 2);
+    let audit = srv.cli(&["--json", "audit"]).json();
+    let writes: Vec<&serde_json::Value> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "backup.write")
+        .collect();
+    assert_eq!(writes.len(), 2, "{audit}");
+    assert_eq!(writes[0]["actor"], me());
+    let newest = backups_in(&backups).pop().unwrap();
+    assert!(
+        writes[0]["summary"].as_str().unwrap().contains(&newest),
+        "the event names the backup: {}",
+        writes[0]
+    );
+
+    // … but it may not prune them, nor write anywhere else, nor into the data directory.
+    let forbidden = |args: &[&str]| {
+        let out = srv.cli(args);
+        assert_eq!(out.code, 3, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("may not prune backups (--keep) or write them anywhere but the backup directory"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    };
+    let before = backups_in(&backups);
+    forbidden(&["backup", path_str(&backups), "--keep", "1"]);
+    assert_eq!(backups_in(&backups), before, "nothing was pruned");
+    forbidden(&["backup", path_str(&elsewhere)]);
+    assert!(!elsewhere.exists(), "nothing was written elsewhere");
+    forbidden(&["backup", path_str(&srv.db)]);
+    assert_eq!(backups_in(&srv.db), Vec::<String>::new());
+    let audit = srv.cli(&["--json", "audit"]).json();
+    assert_eq!(audit.as_array().unwrap().len(), 2, "refusals write nothing: {audit}");
+
+    // The admin prunes, and the pruning is audited with what it removed.
+    as_role(&["admin", "supervisor"]);
+    let out = srv.cli(&["--json", "backup", path_str(&backups), "--keep", "1"]);
+    let report = out.json();
+    let removed: Vec<String> = report["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().rsplit('/').next().unwrap().to_string())
+        .collect();
+    assert_eq!(removed, before, "the two older backups are removed");
+    assert_eq!(backups_in(&backups).len(), 1);
+    let audit = srv.cli(&["--json", "audit", "--limit", "2"]).json();
+    assert_eq!(audit[0]["action"], "backup.prune", "{audit}");
+    assert_eq!(audit[1]["action"], "backup.write", "{audit}");
+    assert_eq!(audit[0]["seq"], report["seq"]);
+    let summary = audit[0]["summary"].as_str().unwrap();
+    assert!(summary.contains(path_str(&backups)), "{summary}");
+    for name in &before {
+        assert!(summary.contains(name.as_str()), "{summary} names {name}");
+    }
+    // The admin writes elsewhere too, but never into the data directory (exit 2).
+    assert_eq!(srv.cli(&["backup", path_str(&elsewhere)]).code, 0);
+    assert_eq!(backups_in(&elsewhere).len(), 1);
+    for inside in [
+        srv.db.clone(),
+        srv.db.join("db"),
+        srv.db.join("db").join("..").join("x"),
+    ] {
+        let out = srv.cli(&["backup", path_str(&inside)]);
+        assert_eq!(out.code, 2, "{inside:?}: {}", out.stderr);
+        assert!(out.stderr.contains("is inside the data directory"), "{}", out.stderr);
+    }
+    // A symbolic link to the data directory is the data directory.
+    let link = srv.tmp.path().join("link-to-data");
+    std::os::unix::fs::symlink(&srv.db, &link).unwrap();
+    let out = srv.cli(&["backup", path_str(&link)]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(backups_in(&srv.db), Vec::<String>::new());
+    // A configured directory inside the data directory does not make it allowed.
+    srv.set_config(&with_backup_dir(&config_for(&["supervisor"]), &srv.db.join("bk")));
+    let out = srv.cli(&["backup", path_str(&srv.db.join("bk"))]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(!srv.db.join("bk").exists());
 }

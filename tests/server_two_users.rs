@@ -334,3 +334,322 @@ fn an_operator_submits_and_another_uid_approves_through_the_server() {
     assert_eq!(st["socket"], socket.to_str().unwrap());
     drop(server);
 }
+
+const IMPOSTOR_ENV: &str = "BEIAN_TEST_IMPOSTOR_SOCKET";
+
+/// Not a test of its own: the impostor of the test below, run as another user.
+/// It listens on the socket it is given, answers a hello with a welcome (as a
+/// fake server would, to be sent the next request), and prints what each of
+/// the first N clients sent it.
+#[test]
+fn helper_impostor_listening_in_the_servers_place() {
+    use std::io::{Read, Write};
+    let Ok(sock) = std::env::var(IMPOSTOR_ENV) else { return };
+    let n: usize = std::env::var("BEIAN_TEST_IMPOSTOR_CLIENTS").unwrap().parse().unwrap();
+    let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    println!("\nIMPOSTOR-LISTENING");
+    std::io::stdout().flush().unwrap();
+    for _ in 0..n {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        let mut got = Vec::new();
+        let mut welcomed = false;
+        let mut buf = [0u8; 65536];
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(k) => {
+                    got.extend_from_slice(&buf[..k]);
+                    // A hello: welcome it, to be told the next request.
+                    if !welcomed && String::from_utf8_lossy(&got).contains("\"hello\"") {
+                        welcomed = true;
+                        // Then take what comes next, and hang up.
+                        s.set_read_timeout(Some(std::time::Duration::from_secs(2))).unwrap();
+                        let welcome = serde_json::json!({"type": "welcome", "user": "x", "roles": ["admin"],
+                            "server_version": "0.1.0", "protocol": beian::server::PROTOCOL_VERSION, "db": "/x"});
+                        let _ = s.write_all(&beian::server::protocol::encode(&welcome).unwrap());
+                    }
+                }
+            }
+        }
+        println!(
+            "IMPOSTOR-GOT {} {}",
+            got.len(),
+            String::from_utf8_lossy(&got).replace('\n', " ")
+        );
+        std::io::stdout().flush().unwrap();
+    }
+}
+
+/// A user and a group of the test's own, removed at the end.
+struct OneUser {
+    name: String,
+    group: String,
+}
+
+impl Drop for OneUser {
+    fn drop(&mut self) {
+        let _ = Command::new("userdel").arg(&self.name).status();
+        let _ = Command::new("groupdel").arg(&self.group).status();
+    }
+}
+
+fn add_one_user(tag: &str) -> OneUser {
+    let u = OneUser {
+        name: format!("simp{tag}"),
+        group: format!("sgi{tag}"),
+    };
+    assert!(Command::new("groupadd").arg(&u.group).status().unwrap().success());
+    let ok = Command::new("useradd")
+        .args(["-M", "-N", "-g", &u.group, "-s", "/bin/sh", &u.name])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "useradd {}", u.name);
+    u
+}
+
+/// `from` linked (or copied) into `dir` as `name`, executable by everyone.
+fn runnable_copy(from: &Path, dir: &Path, name: &str) -> PathBuf {
+    let to = dir.join(name);
+    if std::fs::hard_link(from, &to).is_err() {
+        std::fs::copy(from, &to).unwrap();
+    }
+    chmod(&to, 0o755);
+    to
+}
+
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start `beian serve` (as root) on `socket`; returns once it answers.
+fn serve(bin: &Path, db: &Path, socket: &Path, log: &Path) -> Child {
+    let child = Command::new(bin)
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "serve",
+            "--socket",
+            socket.to_str().unwrap(),
+        ])
+        .env("BEIAN_LANG", "en")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut child = Child(child);
+    eventually("the server's socket", 20, || {
+        assert!(
+            child.0.try_wait().unwrap().is_none(),
+            "{}",
+            std::fs::read_to_string(log).unwrap()
+        );
+        std::os::unix::net::UnixStream::connect(socket).is_ok()
+    });
+    child
+}
+
+/// Issue 14, finding 4: a group-writable socket directory was accepted, and
+/// clients never checked who answered: a group member replaced the socket and
+/// captured a confidential report. Now the server refuses such a directory, and
+/// a client asks the kernel who listens (SO_PEERCRED) before sending a byte.
+/// Finding 5: the kernel's "permission denied" on the socket was reported as
+/// "no server answers … start one"; a user is told to start a server only
+/// when that user could.
+#[test]
+fn clients_check_who_answers_and_say_what_the_kernel_refused() {
+    if !nix::unistd::Uid::effective().is_root() {
+        eprintln!("skipped: this test creates a Unix user and must run as root (CI does)");
+        return;
+    }
+    use std::io::BufRead;
+    use std::os::unix::process::CommandExt;
+    let tag = format!("{}", std::process::id() % 100000);
+    let user = add_one_user(&tag);
+    let pw = nix::unistd::User::from_name(&user.name).unwrap().unwrap();
+    let gid = nix::unistd::Group::from_name(&user.group).unwrap().unwrap().gid;
+    let tmp = tempfile::tempdir().unwrap();
+    chmod(tmp.path(), 0o755);
+    let bin = runnable_copy(Path::new(BIN), tmp.path(), "beian");
+    let db = tmp.path().join("data");
+    assert_eq!(run_cli(&["init"], &[("BEIAN_DB", db.as_os_str())]).code, 0);
+    std::fs::write(
+        db.join("config.toml"),
+        format!(
+            "[roles.users]\n{} = [\"operator\"]\nroot = [\"admin\", \"supervisor\"]\n",
+            user.name
+        ),
+    )
+    .unwrap();
+
+    // A socket directory the group may write to: the server refuses it.
+    let shared = tmp.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    nix::unistd::chown(&shared, None, Some(gid)).unwrap();
+    chmod(&shared, 0o770);
+    let socket = shared.join("beian.sock");
+    let out = run_cli(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "serve",
+            "--socket",
+            socket.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the directory is writable by others than its owner (mode 770)"),
+        "{}",
+        out.stderr
+    );
+
+    // A group member puts a socket of their own there; clients refuse to talk to it.
+    let helper = runnable_copy(&std::env::current_exe().unwrap(), tmp.path(), "two-users-test");
+    let clients = 3;
+    let mut impostor = Child(
+        Command::new(&helper)
+            .args([
+                "helper_impostor_listening_in_the_servers_place",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(IMPOSTOR_ENV, &socket)
+            .env("BEIAN_TEST_IMPOSTOR_CLIENTS", clients.to_string())
+            .uid(pw.uid.as_raw())
+            .gid(gid.as_raw())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = impostor.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = |what: &str| loop {
+        let l = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("the impostor did not say {what}"));
+        if l.starts_with(what) {
+            return l;
+        }
+    };
+    line("IMPOSTOR-LISTENING");
+    let secret = "机密举报：某运维人员私下修改成绩";
+    let submit = ["supervision", "report", "submit", "--content", secret];
+    let db_env = ("BEIAN_DB", db.as_os_str());
+    let sock_env = ("BEIAN_SOCKET", socket.as_os_str());
+    let server_user = ("BEIAN_SERVER_USER", std::ffi::OsStr::new("root"));
+    for (env, expected) in [
+        (
+            vec![sock_env],
+            format!("the socket is in the shared directory {}", shared.display()),
+        ),
+        (
+            vec![sock_env, db_env],
+            format!("the owner of the data directory {}", db.display()),
+        ),
+        (vec![sock_env, server_user], "BEIAN_SERVER_USER says so".to_string()),
+    ] {
+        let out = run_cli(&submit, &env);
+        assert_eq!(out.code, 1, "{env:?}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains(&format!(
+                "the process answering at {} runs as {} (uid {}), but the beian server runs as root (uid 0) ({expected}",
+                socket.display(),
+                user.name,
+                pw.uid
+            )),
+            "{env:?}: {}",
+            out.stderr
+        );
+        let got = line("IMPOSTOR-GOT");
+        assert_eq!(
+            got.trim_end(),
+            "IMPOSTOR-GOT 0",
+            "the impostor was sent something: {got}"
+        );
+        assert!(!got.contains(secret));
+    }
+    drop(impostor);
+
+    // The real server, its socket open to root's group only: the user is
+    // refused by the kernel, and told so — not to start a server.
+    let run = tmp.path().join("run");
+    std::fs::create_dir(&run).unwrap();
+    chmod(&run, 0o755);
+    let socket = run.join("beian.sock");
+    let server = serve(&bin, &db, &socket, &tmp.path().join("serve.log"));
+    let as_user = |args: &[&str], socket: &Path| {
+        let mut a: Vec<&str> = vec!["-u", &user.name, "--", bin.to_str().unwrap()];
+        a.extend_from_slice(args);
+        run_cli_with("runuser", &a, &[("BEIAN_SOCKET", socket.as_os_str())])
+    };
+    let out = as_user(&["whoami"], &socket);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "{} may not connect to the beian server's socket {} (permission denied): it is open only to the group root",
+            user.name,
+            socket.display()
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("`beian serve`") && !out.stderr.contains("start one"),
+        "{}",
+        out.stderr
+    );
+    // A directory closed to the user: named.
+    chmod(&run, 0o700);
+    let out = as_user(&["whoami"], &socket);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("its directory {} is closed to you", run.display())),
+        "{}",
+        out.stderr
+    );
+    chmod(&run, 0o755);
+    // Open to the user's group: served.
+    nix::unistd::chown(&socket, None, Some(gid)).unwrap();
+    let out = as_user(&["--json", "whoami"], &socket);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    drop(server);
+
+    // Nobody answers: only whoever may write there is told to start a server.
+    let gone = run.join("gone.sock");
+    let out = as_user(&["whoami"], &gone);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "no beian server answers at {}, and it is not yours to start ({} belongs to root)",
+            gone.display(),
+            run.display()
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("`beian serve`") && !out.stderr.contains("start one"),
+        "{}",
+        out.stderr
+    );
+    let out = run_cli(&["whoami"], &[("BEIAN_SOCKET", gone.as_os_str())]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("start one with `beian serve`"), "{}", out.stderr);
+}

@@ -160,6 +160,23 @@ pub fn status(ctx: &Ctx) -> Result<()> {
                 up % 60
             ),
         );
+    let w = &st.writes;
+    let waiting = w.waiting.to_string();
+    f.add(
+        t("cli.status.writes", &[]),
+        match &w.held_by {
+            Some(h) => t(
+                "cli.status.held",
+                &[
+                    ("kind", t(&format!("cli.status.kind.{}", h.kind), &[])),
+                    ("user", h.user.clone()),
+                    ("since", fmt_time(h.since)),
+                    ("waiting", waiting),
+                ],
+            ),
+            None => t("cli.status.free", &[("waiting", waiting)]),
+        },
+    );
     f.print();
     let mut tb = Table::new(&[
         t("cli.col.user", &[]),

@@ -207,28 +207,35 @@ fn same_dir(a: &std::path::Path, b: &std::path::Path) -> bool {
 }
 
 /// Connect to the server when its socket answers, otherwise open the database in
-/// this process. A named socket is used whatever database it serves; the default
-/// one only when it serves the data directory asked for. When the database is
-/// held by a server this client did not reach, the error says where it listens.
+/// this process. A socket named with `--socket` or `BEIAN_SOCKET` is used
+/// whatever database it serves, and must answer: if it does not, that is the
+/// error (never a quiet switch to opening the database here). The default
+/// socket is used only when it serves the data directory asked for; when the
+/// database is held by a server this client did not reach, the error says where
+/// it listens. The server must run as the database's owner (or
+/// `BEIAN_SERVER_USER`; see `server::client::expected_server`).
 pub fn connect_or_open(cli: &Cli) -> Result<Box<dyn Backend>> {
+    use crate::server::Remote;
     let dir = data_dir(&cli.db);
     let (socket, named) = socket_path(cli);
-    match crate::server::Remote::connect(&socket) {
+    // The database's owner runs its server, when the database is named or the
+    // socket is the database's own; a named socket alone is judged by its directory.
+    let owner_dir = (cli.db.is_some() || !named).then_some(dir.as_path());
+    match Remote::connect_to(&socket, owner_dir) {
         Ok(r) if named || same_dir(std::path::Path::new(r.db()), &dir) => return Ok(Box::new(r)),
         Ok(_) => {}
-        // It answered and refused: the reason is the answer.
-        Err(e @ (Error::Version { .. } | Error::NoRole { .. } | Error::Protocol { .. })) if named => return Err(e),
-        Err(_) => {}
+        Err(e) if named => return Err(e),
+        // Nobody (reachable) listens on the default socket: open the database here.
+        Err(Error::NoServer { .. } | Error::ServerDown { .. } | Error::Io { .. } | Error::SocketDenied { .. }) => {}
+        // Something answered, and refused or is not the server: that is the answer.
+        Err(e) => return Err(e),
     }
     match Service::open(&dir) {
         Ok(s) => Ok(Box::new(Local::new(s))),
-        // A named server is down and there is no database here: say so.
-        Err(Error::NoDatabase { .. }) if named => Err(Error::NoServer {
-            socket: socket.display().to_string(),
-        }),
         Err(Error::Locked { path, holder }) => match crate::server::socket_of_holder(&holder) {
-            Some(sock) => match crate::server::Remote::connect(&sock) {
+            Some(sock) => match Remote::connect_to(&sock, Some(&dir)) {
                 Ok(r) => Ok(Box::new(r)),
+                Err(e @ (Error::WrongServer { .. } | Error::SocketDenied { .. })) => Err(e),
                 Err(e) => Err(Error::Served {
                     path,
                     holder,

@@ -2,7 +2,13 @@
 //!
 //! One reader thread takes every frame the server sends: replies go to the caller
 //! waiting for that request id, [`Changed`] pushes to the subscribers. When the
-//! connection drops, every waiting caller gets [`Error::Disconnected`].
+//! connection drops, every waiting caller gets [`Error::Disconnected`] — or the
+//! reason the server gave when it closed the connection itself.
+//!
+//! Before a byte is sent, the client asks the kernel who is listening
+//! (SO_PEERCRED) and talks only to the expected user ([`expected_server`]): a
+//! socket put in the server's place by someone else gets nothing, not even a
+//! confidential report.
 
 use std::collections::HashMap;
 use std::os::unix::net::UnixStream;
@@ -11,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
-use super::protocol::{hello, read_frame, write_msg, ClientMsg, Payload, ServerMsg, MAX_SERVER_FRAME};
+use super::protocol::{encode, hello, read_frame, ClientMsg, Payload, ServerMsg, MAX_FRAME, MAX_SERVER_FRAME};
 use super::{Changed, StatusReport, HANDSHAKE_TIMEOUT};
 use crate::error::{Error, Result};
 use crate::model::Actor;
@@ -20,12 +26,155 @@ use crate::service::{unexpected, Answer, Backend, Command, ImportItem, ImportSin
 #[derive(Default)]
 struct Pending {
     waiting: HashMap<u64, Sender<Result<Payload>>>,
-    /// Why the connection ended, once it has.
-    closed: Option<String>,
+    /// Why the connection ended, once it has: the server's reason when it
+    /// closed it with one, else what the reader saw.
+    closed: Option<Closed>,
+}
+
+#[derive(Clone)]
+enum Closed {
+    Refused(Error),
+    Lost(String),
+}
+
+/// The user the server must run as, and why beian expects that one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected {
+    pub uid: u32,
+    /// `env` (BEIAN_SERVER_USER), `db` (the data directory's owner), `dir` (the
+    /// owner of the socket's directory) or `self` (a shared directory: only
+    /// this user's own server).
+    pub basis: &'static str,
+    pub path: String,
+}
+
+/// Who the server at `socket` must be: `BEIAN_SERVER_USER` (a user name or
+/// uid) when set; else the owner of `data_dir` when the caller names the
+/// database it means; else the owner of the socket's directory — unless others
+/// may write there (a sticky directory such as /tmp), where only a server of
+/// this user's own is trusted.
+pub fn expected_server(socket: &Path, data_dir: Option<&Path>) -> Result<Expected> {
+    use std::os::unix::fs::MetadataExt;
+    if let Some(v) = std::env::var_os("BEIAN_SERVER_USER").filter(|v| !v.is_empty()) {
+        let v = v.to_string_lossy().into_owned();
+        let uid = match v.parse::<u32>() {
+            Ok(uid) => Some(uid),
+            Err(_) => nix::unistd::User::from_name(&v).ok().flatten().map(|u| u.uid.as_raw()),
+        };
+        return match uid {
+            Some(uid) => Ok(Expected {
+                uid,
+                basis: "env",
+                path: String::new(),
+            }),
+            None => Err(Error::input(
+                "BEIAN_SERVER_USER",
+                &v,
+                "a user name or uid of this system",
+            )),
+        };
+    }
+    if let Some(m) = data_dir.and_then(|d| std::fs::metadata(d).ok().map(|m| (d, m))) {
+        return Ok(Expected {
+            uid: m.1.uid(),
+            basis: "db",
+            path: m.0.display().to_string(),
+        });
+    }
+    let dir = socket.parent().unwrap_or(Path::new("/"));
+    let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+    if meta.mode() & 0o022 != 0 {
+        return Ok(Expected {
+            uid: nix::unistd::getuid().as_raw(),
+            basis: "self",
+            path: dir.display().to_string(),
+        });
+    }
+    Ok(Expected {
+        uid: meta.uid(),
+        basis: "dir",
+        path: dir.display().to_string(),
+    })
+}
+
+fn user_name(uid: u32) -> String {
+    nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid))
+        .ok()
+        .flatten()
+        .map(|u| u.name)
+        .unwrap_or_else(|| format!("uid{uid}"))
+}
+
+/// Refuse a server that runs as someone else than `expected`.
+fn check_server(stream: &UnixStream, socket: &Path, expected: &Expected) -> Result<()> {
+    use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
+    let cred = getsockopt(stream, PeerCredentials).map_err(|e| Error::io(socket, e))?;
+    if cred.uid() == expected.uid {
+        return Ok(());
+    }
+    Err(Error::WrongServer {
+        socket: socket.display().to_string(),
+        found: cred.uid(),
+        expected: expected.uid,
+        basis: expected.basis.into(),
+        basis_path: expected.path.clone(),
+    })
+}
+
+/// What a failed `connect` means for this user: nobody listens (a server to
+/// start, by this user if the database is theirs, else by its owner), or the
+/// kernel refused this user (the socket's group).
+fn connect_error(socket: &Path, data_dir: Option<&Path>, e: std::io::Error) -> Error {
+    use std::io::ErrorKind;
+    use std::os::unix::fs::MetadataExt;
+    let dir = socket.parent().unwrap_or(Path::new("/"));
+    match e.kind() {
+        ErrorKind::PermissionDenied => {
+            let group = std::fs::metadata(socket)
+                .ok()
+                .and_then(|m| {
+                    nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(m.gid()))
+                        .ok()
+                        .flatten()
+                        .map(|g| g.name)
+                        .or_else(|| Some(format!("gid {}", m.gid())))
+                })
+                .unwrap_or_default();
+            Error::SocketDenied {
+                socket: socket.display().to_string(),
+                user: crate::config::os_user_name(),
+                group,
+                dir: dir.display().to_string(),
+            }
+        }
+        ErrorKind::NotFound | ErrorKind::ConnectionRefused => {
+            // Whoever may write the database may serve it; anyone else asks.
+            use nix::unistd::{access, AccessFlags};
+            let place = data_dir.filter(|d| d.exists()).unwrap_or(dir);
+            let mine = access(place, AccessFlags::W_OK | AccessFlags::X_OK).is_ok();
+            if mine {
+                Error::NoServer {
+                    socket: socket.display().to_string(),
+                }
+            } else {
+                let owner = std::fs::metadata(place)
+                    .map(|m| user_name(m.uid()))
+                    .unwrap_or_else(|_| "?".into());
+                Error::ServerDown {
+                    socket: socket.display().to_string(),
+                    db: place.display().to_string(),
+                    owner,
+                }
+            }
+        }
+        _ => Error::io(socket, e),
+    }
 }
 
 struct Inner {
     pending: Mutex<Pending>,
+    /// Signalled when the connection has ended (`Pending::closed` set).
+    ended: std::sync::Condvar,
     subscribers: Mutex<Vec<Sender<Changed>>>,
 }
 
@@ -43,17 +192,29 @@ pub struct Remote {
 
 impl Remote {
     /// Connect and shake hands. A server that refuses (another protocol version,
-    /// no role) gives its reason as the error.
+    /// no role, a limit) gives its reason as the error. The server must run as
+    /// [`expected_server`] says (without a data directory).
     pub fn connect(socket: &Path) -> Result<Remote> {
+        Remote::connect_to(socket, None)
+    }
+
+    /// Connect to the server of the database in `data_dir` (its owner is the
+    /// server's user, unless `BEIAN_SERVER_USER` says otherwise).
+    pub fn connect_to(socket: &Path, data_dir: Option<&Path>) -> Result<Remote> {
         let io = |e: std::io::Error| Error::io(socket, e);
-        let stream = UnixStream::connect(socket).map_err(io)?;
+        let stream = UnixStream::connect(socket).map_err(|e| connect_error(socket, data_dir, e))?;
+        // Nothing is sent before the kernel says who listens.
+        check_server(&stream, socket, &expected_server(socket, data_dir)?)?;
         stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT)).map_err(io)?;
         stream.set_write_timeout(Some(HANDSHAKE_TIMEOUT)).map_err(io)?;
         let disconnected = |detail: String| Error::Disconnected {
             socket: socket.display().to_string(),
             detail,
         };
-        write_msg(&mut &stream, &hello()).map_err(|e| disconnected(e.message()))?;
+        send_frame(&stream, &hello()).map_err(|e| match e {
+            Error::Protocol { detail } => disconnected(detail),
+            e => e,
+        })?;
         let first = match read_frame(&mut &stream, MAX_SERVER_FRAME) {
             Ok(Some(b)) => b,
             Ok(None) => return Err(disconnected("closed during the handshake".into())),
@@ -81,6 +242,7 @@ impl Remote {
         stream.set_write_timeout(None).map_err(io)?;
         let inner = Arc::new(Inner {
             pending: Mutex::new(Pending::default()),
+            ended: std::sync::Condvar::new(),
             subscribers: Mutex::new(Vec::new()),
         });
         let reader = stream.try_clone().map_err(io)?;
@@ -124,8 +286,35 @@ impl Remote {
     }
 
     fn send(&self, msg: &ClientMsg) -> Result<()> {
-        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        write_msg(&mut *w, msg).map_err(|e| self.lost(e.message()))
+        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        send_frame(&w, msg).map_err(|e| match e {
+            Error::Protocol { detail } => self.closed_error(detail),
+            e => e,
+        })
+    }
+
+    /// Why the connection is gone: the server's reason when it gave one (the
+    /// write failed because it had closed the connection), else `detail`.
+    fn closed_error(&self, detail: String) -> Error {
+        // The reader may still be taking the server's last message.
+        let p = self.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let (p, _) = self
+            .inner
+            .ended
+            .wait_timeout_while(p, std::time::Duration::from_millis(500), |p| p.closed.is_none())
+            .unwrap_or_else(|e| e.into_inner());
+        match &p.closed {
+            Some(Closed::Refused(e)) => e.clone(),
+            _ => self.lost(detail),
+        }
+    }
+
+    fn gone(&self, closed: Option<Closed>) -> Error {
+        match closed {
+            Some(Closed::Refused(e)) => e,
+            Some(Closed::Lost(why)) => self.lost(why),
+            None => self.lost("closed"),
+        }
     }
 
     /// Send a request and wait for its reply.
@@ -134,8 +323,10 @@ impl Remote {
         let (tx, rx) = mpsc::channel();
         {
             let mut p = self.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(why) = &p.closed {
-                return Err(self.lost(why.clone()));
+            if p.closed.is_some() {
+                let closed = p.closed.clone();
+                drop(p);
+                return Err(self.gone(closed));
             }
             p.waiting.insert(id, tx);
         }
@@ -151,14 +342,14 @@ impl Remote {
         match rx.recv() {
             Ok(r) => r,
             Err(_) => {
-                let why = self
+                let closed = self
                     .inner
                     .pending
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .closed
                     .clone();
-                Err(self.lost(why.unwrap_or_else(|| "closed".into())))
+                Err(self.gone(closed))
             }
         }
     }
@@ -194,16 +385,35 @@ impl Drop for Remote {
     }
 }
 
+/// Send one message as a frame, refusing one larger than the server takes
+/// before a byte of it is written (the server would cut the connection
+/// half-way, and the caller would only see a broken pipe).
+fn send_frame(mut w: &UnixStream, msg: &ClientMsg) -> Result<()> {
+    use std::io::Write;
+    let frame = encode(msg)?;
+    let size = (frame.len() - 4) as u64;
+    if size > u64::from(MAX_FRAME) {
+        return Err(Error::TooLarge {
+            size,
+            limit: u64::from(MAX_FRAME),
+        });
+    }
+    w.write_all(&frame)
+        .and_then(|()| w.flush())
+        .map_err(|e| Error::Protocol { detail: e.to_string() })
+}
+
 fn read_loop(stream: UnixStream, inner: &Inner) {
+    let lost = |s: String| Closed::Lost(s);
     let why = loop {
         let body = match read_frame(&mut &stream, MAX_SERVER_FRAME) {
             Ok(Some(b)) => b,
-            Ok(None) => break "the server closed the connection".to_string(),
-            Err(e) => break e.to_string(),
+            Ok(None) => break lost("the server closed the connection".to_string()),
+            Err(e) => break lost(e.to_string()),
         };
         let msg: ServerMsg = match serde_json::from_slice(&body) {
             Ok(m) => m,
-            Err(e) => break format!("malformed message from the server: {e}"),
+            Err(e) => break lost(format!("malformed message from the server: {e}")),
         };
         match msg {
             ServerMsg::Reply { id, result } => {
@@ -224,8 +434,8 @@ fn read_loop(stream: UnixStream, inner: &Inner) {
                     .unwrap_or_else(|e| e.into_inner())
                     .retain(|s| s.send(c.clone()).is_ok());
             }
-            ServerMsg::Refused { reason } => break reason.message(),
-            ServerMsg::Welcome { .. } => break "a second welcome".to_string(),
+            ServerMsg::Refused { reason } => break Closed::Refused(reason),
+            ServerMsg::Welcome { .. } => break lost("a second welcome".to_string()),
         }
     };
     let mut p = inner.pending.lock().unwrap_or_else(|e| e.into_inner());
@@ -233,6 +443,7 @@ fn read_loop(stream: UnixStream, inner: &Inner) {
     // Dropping the senders wakes every caller still waiting.
     p.waiting.clear();
     drop(p);
+    inner.ended.notify_all();
     inner.subscribers.lock().unwrap_or_else(|e| e.into_inner()).clear();
 }
 

@@ -8,6 +8,18 @@
 //! of roles needs no restart. After every committed command a [`Changed`] is
 //! queued for each subscriber; a subscriber whose queue is full is dropped rather
 //! than allowed to hold up the server.
+//!
+//! Nobody can hold the server for everyone else (`[server]` in config.toml):
+//! one user holds at most `max_connections_per_user` connections, and the last
+//! [`ADMIN_RESERVED`] of `max_connections` are for admins, so that `beian status`
+//! answers them; a connection that neither sends nor subscribed is closed after
+//! `idle_timeout_secs`; an import is rolled back when its client goes silent for
+//! `import_idle_secs` or it runs past `import_max_secs`, and writers wait at
+//! most `import_wait_secs` behind it (service/import.rs).
+//!
+//! The socket lives in a directory only the server's user may write to (a
+//! root-owned sticky directory such as /tmp excepted), claimed with a lock
+//! beside it (`<socket>.lock`) so that two servers never share one path.
 
 pub mod client;
 pub mod protocol;
@@ -27,21 +39,23 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use crate::config::Config;
+use crate::config::{Config, ServerLimits, ADMIN_RESERVED};
 use crate::error::{Error, Result};
-use crate::model::{Actor, Time};
-use crate::service::Service;
+use crate::i18n::t;
+use crate::model::{Actor, Role, Time};
+use crate::service::{Answer, Query, Service};
 use crate::workflow::{self as wf, Op};
 use protocol::{read_body, read_frame, write_msg, ClientMsg, FrameError, Payload, ServerMsg, MAX_FRAME};
 
 /// How long a new connection may take to say hello, and a started frame to arrive.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection that is refused anyway (over a limit) may take to say
+/// hello before it is told so.
+const REFUSED_HANDSHAKE: Duration = Duration::from_secs(2);
 /// How long a write to a client may block before the client is dropped.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Messages waiting for one client before it counts as too slow.
 const QUEUE: usize = 1024;
-/// Connections served at once; more are refused.
-const MAX_CONNECTIONS: usize = 256;
 
 /// Where and how to serve.
 #[derive(Debug, Clone)]
@@ -93,6 +107,8 @@ fn log(msg: impl std::fmt::Display) {
 
 struct Conn {
     info: Connection,
+    /// Counted from the moment it is accepted, hello or not.
+    admin: bool,
     /// Set once the client subscribed.
     push: Option<SyncSender<ServerMsg>>,
     /// To cut the connection when its subscriber falls behind.
@@ -203,12 +219,57 @@ impl Shared {
             started_at: self.started_at,
             uptime_secs: self.started.elapsed().as_secs(),
             connections: conns.values().map(|c| c.info.clone()).collect(),
+            writes: self.read().gate_status(),
         }
+    }
+
+    /// Take a connection of `actor` (uid `uid`) in, or say which limit refuses it.
+    fn admit(
+        &self,
+        conn: u64,
+        info: Connection,
+        actor: &Actor,
+        stream: UnixStream,
+        limits: &ServerLimits,
+    ) -> Option<Error> {
+        let mut conns = self.conns.lock().unwrap_or_else(|e| e.into_inner());
+        let admin = actor.roles.contains(&Role::Admin);
+        let mine = conns.values().filter(|c| c.info.uid == info.uid).count();
+        let others = conns.values().filter(|c| !c.admin).count();
+        let too_many = |limit: u32, scope: &str| {
+            Some(Error::TooManyConnections {
+                user: actor.name.clone(),
+                limit,
+                scope: scope.into(),
+            })
+        };
+        if mine >= limits.max_connections_per_user as usize {
+            return too_many(limits.max_connections_per_user, "user");
+        }
+        let total = limits.max_connections as usize;
+        let for_others = total.saturating_sub(ADMIN_RESERVED as usize);
+        if conns.len() >= total || (!admin && others >= for_others) {
+            return too_many(limits.max_connections, "server");
+        }
+        conns.insert(
+            conn,
+            Conn {
+                info,
+                admin,
+                push: None,
+                stream,
+            },
+        );
+        None
     }
 }
 
-/// Check the socket's directory: create it (0700) when absent; refuse one owned
-/// by someone else or writable by everyone.
+/// Check the socket's directory: create it (0700) when absent. It must belong to
+/// this server's user and be writable by nobody else — a group member able to
+/// write there could put a socket of their own in the server's place — and so
+/// must every directory above it, unless that one is sticky (like /tmp). The
+/// one exception for the directory itself is a root-owned sticky directory
+/// such as /tmp, where nobody may remove or rename another user's file.
 fn prepare_dir(dir: &Path) -> Result<()> {
     let fail = |detail: String| Error::Socket {
         path: dir.display().to_string(),
@@ -222,24 +283,87 @@ fn prepare_dir(dir: &Path) -> Result<()> {
             .map_err(|e| fail(e.to_string()))?;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| fail(e.to_string()))?;
     }
-    let meta = std::fs::metadata(dir).map_err(|e| fail(e.to_string()))?;
+    let real = dir.canonicalize().map_err(|e| fail(e.to_string()))?;
+    let meta = std::fs::metadata(&real).map_err(|e| fail(e.to_string()))?;
     let me = nix::unistd::geteuid().as_raw();
     if !meta.is_dir() {
-        return Err(fail("not a directory".into()));
+        return Err(fail(t("server.dir.not_dir", &[])));
     }
-    if meta.uid() != me {
-        return Err(fail(format!(
-            "the directory is owned by uid {}, not by this server (uid {me})",
-            meta.uid()
-        )));
+    let mode = meta.mode() & 0o7777;
+    let shared_tmp = meta.uid() == 0 && mode & 0o1000 != 0;
+    if !shared_tmp {
+        if meta.uid() != me {
+            return Err(fail(t(
+                "server.dir.owner",
+                &[("uid", meta.uid().to_string()), ("me", me.to_string())],
+            )));
+        }
+        if mode & 0o022 != 0 {
+            return Err(fail(t("server.dir.writable", &[("mode", format!("{mode:o}"))])));
+        }
     }
-    if meta.mode() & 0o002 != 0 {
-        return Err(fail(format!(
-            "the directory is writable by everyone (mode {:o}); use a private directory",
-            meta.mode() & 0o7777
-        )));
+    for above in real.ancestors().skip(1) {
+        let m = std::fs::metadata(above).map_err(|e| fail(format!("{}: {e}", above.display())))?;
+        let mode = m.mode() & 0o7777;
+        let owner_ok = m.uid() == 0 || m.uid() == me;
+        if !owner_ok || (mode & 0o022 != 0 && mode & 0o1000 == 0) {
+            return Err(fail(t(
+                "server.dir.above",
+                &[
+                    ("path", above.display().to_string()),
+                    ("uid", m.uid().to_string()),
+                    ("mode", format!("{mode:o}")),
+                ],
+            )));
+        }
     }
     Ok(())
+}
+
+/// The lock beside the socket (`<socket>.lock`): held for as long as the server
+/// runs, so that a second server on the same path — started at the same moment,
+/// or finding what it takes for a stale socket — is refused and told who holds
+/// it. The file stays when the server stops (removing it would race with the
+/// next server taking it).
+fn claim(socket: &Path, db: &Path) -> Result<nix::fcntl::Flock<std::fs::File>> {
+    use nix::fcntl::{Flock, FlockArg, OFlag};
+    use std::io::{Seek, Write};
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = PathBuf::from(format!("{}.lock", socket.display()));
+    let fail = |detail: String| Error::Socket {
+        path: socket.display().to_string(),
+        detail,
+    };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(OFlag::O_NOFOLLOW.bits())
+        .open(&path)
+        .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(mut lock) => {
+            let me = format!("{} for {}", holder_text(socket), db.display());
+            let _ = lock.set_len(0);
+            let _ = lock.rewind();
+            let _ = lock.write_all(me.as_bytes());
+            let _ = lock.sync_data();
+            Ok(lock)
+        }
+        Err((mut file, _)) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            Err(fail(t(
+                "server.socket.held",
+                &[
+                    ("holder", crate::sanitize::clean_line(holder.trim())),
+                    ("lock", path.display().to_string()),
+                ],
+            )))
+        }
+    }
 }
 
 /// Bind the socket, replacing a stale one (a socket file nobody answers on).
@@ -250,10 +374,10 @@ fn bind(path: &Path) -> Result<UnixListener> {
     };
     if let Ok(meta) = std::fs::symlink_metadata(path) {
         if !meta.file_type().is_socket() {
-            return Err(fail("a file that is not a socket is in the way".into()));
+            return Err(fail(t("server.socket.not_socket", &[])));
         }
         if UnixStream::connect(path).is_ok() {
-            return Err(fail("another server answers on this socket".into()));
+            return Err(fail(t("server.socket.answers", &[])));
         }
         log(format_args!("replacing the stale socket {}", path.display()));
         std::fs::remove_file(path).map_err(|e| fail(e.to_string()))?;
@@ -267,6 +391,7 @@ pub fn serve(opts: &Options, ready: impl FnOnce(&StatusReport)) -> Result<()> {
     let socket = std::path::absolute(&opts.socket).unwrap_or_else(|_| opts.socket.clone());
     let dir = socket.parent().unwrap_or(Path::new("/"));
     prepare_dir(dir)?;
+    let _claim = claim(&socket, service.dir())?;
     // Name the server in owner.lock before anyone can connect, so that a client
     // that finds the database locked can always read where to go.
     service.store().set_holder(&holder_text(&socket));
@@ -299,12 +424,18 @@ pub fn serve(opts: &Options, ready: impl FnOnce(&StatusReport)) -> Result<()> {
         let mut signals =
             signal_hook::iterator::Signals::new([signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT])
                 .map_err(|e| sock_fail(format!("signals: {e}")))?;
+        let wake = listener.try_clone().map_err(|e| sock_fail(e.to_string()))?;
         std::thread::spawn(move || {
             if let Some(sig) = signals.forever().next() {
                 log(format_args!("signal {sig}: stopping"));
                 shared.stopping.store(true, Ordering::SeqCst);
-                // Wake the accept loop.
-                let _ = UnixStream::connect(&shared.socket);
+                // Wake the accept loop by shutting the listening socket down: it
+                // needs no path (the socket file may have been removed).
+                use std::os::fd::AsRawFd;
+                if let Err(e) = nix::sys::socket::shutdown(wake.as_raw_fd(), nix::sys::socket::Shutdown::Both) {
+                    log(format_args!("cannot wake the accept loop: {e}; exiting"));
+                    std::process::exit(1);
+                }
             }
         });
     }
@@ -365,16 +496,29 @@ fn identify(uid: u32) -> (String, Vec<String>) {
     (user.name, names)
 }
 
-/// Read a request: wait as long as needed for it to start, then give the rest of
-/// the frame [`HANDSHAKE_TIMEOUT`] to arrive.
-fn read_request(stream: &UnixStream) -> std::result::Result<Option<Vec<u8>>, FrameError> {
+/// What the next read of a connection brought.
+enum Next {
+    Frame(Vec<u8>),
+    /// The client closed the connection.
+    Closed,
+    /// Nothing arrived within the read timeout set on the stream.
+    Silent,
+}
+
+/// Read a request: wait for it to start as long as the stream's read timeout
+/// says (none: for ever), then give the rest of the frame [`HANDSHAKE_TIMEOUT`]
+/// to arrive.
+fn read_request(stream: &UnixStream) -> std::result::Result<Next, FrameError> {
     let mut r = stream;
     let mut first = [0u8; 1];
     loop {
         match r.read(&mut first) {
-            Ok(0) => return Ok(None),
+            Ok(0) => return Ok(Next::Closed),
             Ok(_) => break,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                return Ok(Next::Silent)
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -384,7 +528,7 @@ fn read_request(stream: &UnixStream) -> std::result::Result<Option<Vec<u8>>, Fra
     let len = u32::from_be_bytes([first[0], rest[0], rest[1], rest[2]]);
     let body = read_body(&mut r, len, MAX_FRAME)?;
     stream.set_read_timeout(None)?;
-    Ok(Some(body))
+    Ok(Next::Frame(body))
 }
 
 fn refuse(stream: &UnixStream, reason: Error) {
@@ -398,9 +542,10 @@ fn protocol_error(detail: impl std::fmt::Display) -> Error {
     }
 }
 
-/// The handshake: the first frame must be a `Hello` of our protocol version.
-fn handshake(stream: &UnixStream, who: &str) -> Option<()> {
-    let _ = stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT));
+/// The handshake: the first frame must be a `Hello` of our protocol version,
+/// within `timeout`.
+fn handshake(stream: &UnixStream, who: &str, timeout: Duration) -> Option<()> {
+    let _ = stream.set_read_timeout(Some(timeout));
     let first = match read_frame(&mut &*stream, MAX_FRAME) {
         Ok(Some(b)) => b,
         Ok(None) => return None,
@@ -461,57 +606,60 @@ fn handle(shared: &Shared, stream: UnixStream, conn: u64) {
     };
     let (uid, pid) = (cred.uid(), cred.pid());
     let who = format!("connection {conn} (uid {uid}, pid {pid})");
-    if handshake(&stream, &who).is_none() {
-        return;
-    }
     let (name, groups) = identify(uid);
     shared.reload_config();
-    let (actor, db) = {
+    let (actor, db, limits) = {
         let s = shared.read();
         let roles = s.config().roles_for(&name, &groups, s.creator());
-        (Actor { name, roles }, s.dir().display().to_string())
+        (Actor { name, roles }, s.dir().display().to_string(), s.config().server)
     };
-    if actor.roles.is_empty() {
+    // Counted from now, before the hello: a user cannot hold more than the
+    // limit by never finishing the handshake either.
+    let refusal = if actor.roles.is_empty() {
         log(format_args!("{who}: refused {}: no role in config.toml", actor.name));
-        refuse(
-            &stream,
-            Error::NoRole {
-                user: actor.name,
-                uid,
-                db,
-            },
-        );
+        Some(Error::NoRole {
+            user: actor.name.clone(),
+            uid,
+            db: db.clone(),
+        })
+    } else {
+        let info = Connection {
+            user: actor.name.clone(),
+            uid,
+            pid,
+            since: Utc::now(),
+            subscribed: false,
+            requests: 0,
+        };
+        let Ok(cut) = stream.try_clone() else { return };
+        let refused = shared.admit(conn, info, &actor, cut, &limits);
+        if let Some(e) = &refused {
+            log(format_args!("{who}: refused {}: {}", actor.name, e.message()));
+        }
+        refused
+    };
+    let timeout = if refusal.is_some() {
+        REFUSED_HANDSHAKE
+    } else {
+        HANDSHAKE_TIMEOUT
+    };
+    let forget = || {
+        shared.conns.lock().unwrap_or_else(|e| e.into_inner()).remove(&conn);
+    };
+    if handshake(&stream, &who, timeout).is_none() {
+        forget();
         return;
     }
-    let (Ok(wstream), Ok(cut)) = (stream.try_clone(), stream.try_clone()) else {
+    if let Some(reason) = refusal {
+        refuse(&stream, reason);
+        return;
+    }
+    let Ok(wstream) = stream.try_clone() else {
+        forget();
         return;
     };
     let _ = wstream.set_write_timeout(Some(WRITE_TIMEOUT));
     let (tx, rx) = mpsc::sync_channel::<ServerMsg>(QUEUE);
-    {
-        let mut conns = shared.conns.lock().unwrap_or_else(|e| e.into_inner());
-        if conns.len() >= MAX_CONNECTIONS {
-            drop(conns);
-            log(format_args!("{who}: refused: {MAX_CONNECTIONS} connections already"));
-            refuse(&stream, protocol_error("the server has too many connections"));
-            return;
-        }
-        conns.insert(
-            conn,
-            Conn {
-                info: Connection {
-                    user: actor.name.clone(),
-                    uid,
-                    pid,
-                    since: Utc::now(),
-                    subscribed: false,
-                    requests: 0,
-                },
-                push: None,
-                stream: cut,
-            },
-        );
-    }
     let writer = std::thread::spawn(move || {
         let mut w = wstream;
         for msg in rx {
@@ -530,13 +678,19 @@ fn handle(shared: &Shared, stream: UnixStream, conn: u64) {
         db,
     });
     let _ = stream.set_read_timeout(None);
-    serve_connection(shared, &stream, conn, &who, &actor, &tx);
-    shared.conns.lock().unwrap_or_else(|e| e.into_inner()).remove(&conn);
+    serve_connection(shared, &stream, conn, &who, &actor, &limits, &tx);
+    forget();
     drop(tx);
     if let Ok(Some(e)) = writer.join() {
         log(format_args!("{who}: {}", e.message()));
     }
     let _ = stream.shutdown(std::net::Shutdown::Both);
+}
+
+/// An import open on a connection, and when it started.
+struct OpenImport {
+    session: crate::service::ImportSession,
+    started: Instant,
 }
 
 fn serve_connection(
@@ -545,18 +699,71 @@ fn serve_connection(
     conn: u64,
     who: &str,
     actor: &Actor,
+    limits: &ServerLimits,
     tx: &SyncSender<ServerMsg>,
 ) {
     let reply = |id: u64, result: Result<Payload>| tx.send(ServerMsg::Reply { id, result }).is_ok();
     // An import in progress on this connection (dropped, it rolls back).
-    let mut import: Option<crate::service::ImportSession> = None;
+    let mut import: Option<OpenImport> = None;
+    let mut subscribed = false;
     loop {
-        // A client that stops sending in the middle of an import must not keep
-        // every other writer waiting: the import is rolled back after a while.
-        let _ = stream.set_read_timeout(import.as_ref().map(|_| IMPORT_IDLE));
-        let body = match read_request(stream) {
-            Ok(Some(b)) => b,
-            Ok(None) => return,
+        // How long to wait for the next request: an import must keep coming
+        // (it holds every other writer) and must end in time; a subscriber (a
+        // terminal UI) may wait for updates as long as it likes; anything else
+        // that sends nothing is closed after a while.
+        let wait = match &import {
+            Some(i) => Some(
+                limits
+                    .import_idle()
+                    .min(limits.import_max().saturating_sub(i.started.elapsed()))
+                    .max(Duration::from_millis(1)),
+            ),
+            None if subscribed => None,
+            None => Some(limits.idle_timeout()),
+        };
+        let _ = stream.set_read_timeout(wait);
+        let next = read_request(stream);
+        // An import past its time is ended whatever arrived meanwhile.
+        let overdue = import
+            .as_ref()
+            .is_some_and(|i| i.started.elapsed() >= limits.import_max());
+        let body = match next {
+            Ok(Next::Frame(b)) if !overdue => b,
+            Ok(Next::Closed) => return,
+            Ok(Next::Frame(_) | Next::Silent) => {
+                let reason = match import.take() {
+                    Some(i) => {
+                        let rows = i.session.rows as u64;
+                        // Dropping the session rolls it back, before the client hears of it.
+                        drop(i);
+                        let (reason, secs) = if overdue {
+                            ("too_long", limits.import_max_secs)
+                        } else {
+                            ("idle", limits.import_idle_secs)
+                        };
+                        log(format_args!(
+                            "{who}: the import by {} rolled back ({reason}, {rows} rows)",
+                            actor.name
+                        ));
+                        Error::ImportStopped {
+                            reason: reason.into(),
+                            secs,
+                            rows,
+                        }
+                    }
+                    None => {
+                        log(format_args!(
+                            "{who}: closed after {} s without a request",
+                            limits.idle_timeout_secs
+                        ));
+                        Error::Idle {
+                            secs: limits.idle_timeout_secs,
+                        }
+                    }
+                };
+                let _ = tx.send(ServerMsg::Refused { reason });
+                return;
+            }
             Err(e) => {
                 log(format_args!("{who}: {e}; closing"));
                 if let FrameError::TooLarge(_) = e {
@@ -602,7 +809,10 @@ fn serve_connection(
                 )
             }
             ClientMsg::ImportAbort { id } => {
-                let summary = import.as_ref().map(|s| s.report().summary()).unwrap_or_default();
+                let summary = import
+                    .as_ref()
+                    .map(|i| i.session.report().summary())
+                    .unwrap_or_default();
                 // Dropping the session rolls it back.
                 import = None;
                 reply(
@@ -647,11 +857,35 @@ fn serve_connection(
                 reply(id, result.map(Payload::Outcome))
             }
             ClientMsg::Query { id, query } => {
+                // A backup writes its audit events.
+                let backup = matches!(query, Query::Backup { .. });
+                if backup {
+                    shared.recover_writes();
+                }
                 let result = shared.read().query(actor, query);
+                if backup {
+                    shared.note(&result);
+                }
+                if let Ok(Answer::Backup(r)) = &result {
+                    shared.broadcast(&Changed {
+                        seq: r.seq,
+                        entities: vec!["backup".to_string()],
+                        actor: actor.name.clone(),
+                        action: if r.removed.is_empty() {
+                            "backup.write"
+                        } else {
+                            "backup.prune"
+                        }
+                        .to_string(),
+                    });
+                }
                 reply(id, result.map(Payload::Answer))
             }
             ClientMsg::Status { id } => reply(id, check_status(actor).map(|()| Payload::Status(shared.status()))),
-            ClientMsg::Subscribe => true,
+            ClientMsg::Subscribe => {
+                subscribed = true;
+                true
+            }
         };
         if !ok {
             return;
@@ -659,24 +893,30 @@ fn serve_connection(
     }
 }
 
-/// How long an import waits for its client's next batch before rolling back.
-const IMPORT_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
-
 /// One batch of a client's import: opens the session on the first, commits on `finish`.
 fn import_batch(
     shared: &Shared,
     actor: &Actor,
-    import: &mut Option<crate::service::ImportSession>,
+    import: &mut Option<OpenImport>,
     items: Vec<crate::service::ImportItem>,
     dry_run: bool,
     finish: bool,
 ) -> Result<crate::service::Outcome> {
     let session = match import {
-        Some(s) if s.is_dry_run() != dry_run => {
+        Some(i) if i.session.is_dry_run() != dry_run => {
             return Err(protocol_error("dry_run changed in the middle of an import"));
         }
-        Some(s) => s,
-        None => import.insert(shared.read().import_session(actor, dry_run)?),
+        Some(i) => &mut i.session,
+        None => {
+            let session = shared.read().import_session(actor, dry_run)?;
+            // Its time counts from when it holds the other writers.
+            &mut import
+                .insert(OpenImport {
+                    session,
+                    started: Instant::now(),
+                })
+                .session
+        }
     };
     session.add(items)?;
     if !finish {
@@ -687,7 +927,7 @@ fn import_batch(
             summary: session.report().summary(),
         });
     }
-    let session = import.take().expect("the session was just used");
+    let session = import.take().expect("the session was just used").session;
     let outcome = session.finish()?;
     if !dry_run && outcome.seq > 0 {
         shared.broadcast(&Changed {

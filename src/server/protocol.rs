@@ -19,7 +19,7 @@ use crate::service::{Answer, Command, ImportItem, Outcome, Query};
 
 /// Bump on any change to the messages below. `Hello` keeps its shape forever so
 /// that a mismatched client can always be told why it is refused.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// The largest frame a client may send (8 MiB).
 pub const MAX_FRAME: u32 = 8 << 20;
@@ -29,6 +29,7 @@ pub const MAX_FRAME: u32 = 8 << 20;
 pub const MAX_SERVER_FRAME: u32 = 256 << 20;
 
 /// What a client sends.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientMsg {
@@ -131,6 +132,9 @@ pub struct StatusReport {
     pub started_at: Time,
     pub uptime_secs: u64,
     pub connections: Vec<Connection>,
+    /// The import or backup holding the other writers, and how many wait.
+    #[serde(default)]
+    pub writes: crate::service::GateStatus,
 }
 
 /// A connected client as `beian status` shows it.

@@ -6,8 +6,11 @@
 //! is logged, so a failure at row 99,999 — or a crash, or a client that goes
 //! away — puts the database back as it was. [`ImportSession::finish`] commits.
 //! While a session is open it holds the service's write gate alone: other
-//! commands wait (they would otherwise be undone by a rollback). Reads go on;
-//! they may see the rows of an import that is still running.
+//! commands wait (they would otherwise be undone by a rollback), but not for
+//! long: after `[server] import_wait_secs` they are refused, naming the import
+//! ([`Gate`]); the server also rolls back an import whose client goes silent or
+//! that runs too long (`server/mod.rs`). Reads go on; they may see the rows of
+//! an import that is still running.
 //!
 //! Memory per row kept for the whole import: the created id, and the row's
 //! title key in the duplicate index (plus, in a dry run, a hash of its import
@@ -15,7 +18,10 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
 
 use super::{new_request, Command, ImportItem, ImportReport, Outcome, Service};
 use crate::error::{Error, Result};
@@ -26,8 +32,14 @@ use crate::workflow::{self as wf, Ctx};
 /// Items per transaction when a caller hands over more at once.
 pub const BATCH: usize = 1_000;
 
-/// Writers share the gate; a long change (an import) holds it alone. A waiting
-/// long change stops new writers from entering, so it is not starved.
+/// Writers share the gate; a long change (an import, a backup) holds it alone.
+/// A waiting long change stops new writers from entering, so it is not starved.
+///
+/// Nobody waits behind an import without bound: a writer (or another import,
+/// or a backup) that has waited `[server] import_wait_secs` while an import
+/// holds the gate is refused with [`Error::ImportBusy`], naming the import's
+/// user and start. A backup holds the gate only for the seconds its copy takes,
+/// so writers wait for it.
 #[derive(Debug, Default)]
 pub(crate) struct Gate {
     state: Mutex<GateState>,
@@ -37,8 +49,46 @@ pub(crate) struct Gate {
 #[derive(Debug, Default)]
 struct GateState {
     writers: usize,
-    exclusive: bool,
+    exclusive: Option<Holder>,
     waiting: usize,
+    /// Writers (and long changes) waiting to enter, for `beian status`.
+    queued: usize,
+}
+
+/// Who holds the gate alone, for the refusals and `beian status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    /// `import` or `backup`.
+    pub kind: String,
+    pub user: String,
+    pub since: Time,
+}
+
+impl Holder {
+    pub(crate) fn import(user: &str) -> Holder {
+        Holder {
+            kind: "import".into(),
+            user: user.to_string(),
+            since: chrono::Utc::now(),
+        }
+    }
+
+    pub(crate) fn backup(user: &str) -> Holder {
+        Holder {
+            kind: "backup".into(),
+            user: user.to_string(),
+            since: chrono::Utc::now(),
+        }
+    }
+}
+
+/// What the gate is doing now (`beian status`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateStatus {
+    /// The import or backup holding every other writer, if any.
+    pub held_by: Option<Holder>,
+    /// Changes waiting to be written.
+    pub waiting: usize,
 }
 
 /// Held while writing; released on drop.
@@ -48,24 +98,46 @@ pub(crate) struct GateGuard {
     exclusive: bool,
 }
 
+/// How often a waiter looks again once its time is up but the holder is not an
+/// import (a backup, a long change still waiting for writers to finish).
+const RECHECK: Duration = Duration::from_millis(100);
+
 impl Gate {
-    pub(crate) fn shared(self: &Arc<Self>) -> GateGuard {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while st.exclusive || st.waiting > 0 {
-            st = self.cv.wait(st).unwrap_or_else(|e| e.into_inner());
+    /// Wait until `free` says the gate may be entered; refuse once `limit` has
+    /// passed while an import holds it.
+    fn wait_for<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, GateState>,
+        limit: Duration,
+        free: impl Fn(&GateState) -> bool,
+    ) -> Result<MutexGuard<'a, GateState>> {
+        let start = Instant::now();
+        st.queued += 1;
+        while !free(&st) {
+            let waited = start.elapsed();
+            let left = match &st.exclusive {
+                Some(h) if h.kind == "import" && waited >= limit => {
+                    let e = Error::ImportBusy {
+                        user: h.user.clone(),
+                        since: h.since,
+                        waited_secs: waited.as_secs(),
+                    };
+                    st.queued -= 1;
+                    return Err(e);
+                }
+                _ => limit.saturating_sub(waited).max(RECHECK),
+            };
+            st = self.cv.wait_timeout(st, left).unwrap_or_else(|e| e.into_inner()).0;
         }
-        st.writers += 1;
-        GateGuard {
-            gate: self.clone(),
-            exclusive: false,
-        }
+        st.queued -= 1;
+        Ok(st)
     }
 
     /// [`Gate::shared`] without waiting: `None` while a long change holds it
     /// or waits for it.
     pub(crate) fn try_shared(self: &Arc<Self>) -> Option<GateGuard> {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if st.exclusive || st.waiting > 0 {
+        if st.exclusive.is_some() || st.waiting > 0 {
             return None;
         }
         st.writers += 1;
@@ -75,17 +147,45 @@ impl Gate {
         })
     }
 
-    pub(crate) fn exclusive(self: &Arc<Self>) -> GateGuard {
+    pub(crate) fn shared(self: &Arc<Self>, limit: Duration) -> Result<GateGuard> {
+        let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.wait_for(st, limit, |st| st.exclusive.is_none() && st.waiting == 0)?;
+        st.writers += 1;
+        Ok(GateGuard {
+            gate: self.clone(),
+            exclusive: false,
+        })
+    }
+
+    pub(crate) fn exclusive(self: &Arc<Self>, holder: Holder, limit: Duration) -> Result<GateGuard> {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.waiting += 1;
-        while st.exclusive || st.writers > 0 {
-            st = self.cv.wait(st).unwrap_or_else(|e| e.into_inner());
-        }
+        let waited = self.wait_for(st, limit, |st| st.exclusive.is_none() && st.writers == 0);
+        let mut st = match waited {
+            Ok(st) => st,
+            Err(e) => {
+                let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                st.waiting -= 1;
+                // Writers held back by this waiter may go on.
+                self.cv.notify_all();
+                return Err(e);
+            }
+        };
         st.waiting -= 1;
-        st.exclusive = true;
-        GateGuard {
+        st.exclusive = Some(holder);
+        // Waiters look again: they may now be waiting behind an import.
+        self.cv.notify_all();
+        Ok(GateGuard {
             gate: self.clone(),
             exclusive: true,
+        })
+    }
+
+    pub(crate) fn status(&self) -> GateStatus {
+        let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        GateStatus {
+            held_by: st.exclusive.clone(),
+            waiting: st.queued,
         }
     }
 }
@@ -94,11 +194,23 @@ impl Drop for GateGuard {
     fn drop(&mut self) {
         let mut st = self.gate.state.lock().unwrap_or_else(|e| e.into_inner());
         if self.exclusive {
-            st.exclusive = false;
+            st.exclusive = None;
         } else {
             st.writers -= 1;
         }
         self.gate.cv.notify_all();
+    }
+}
+
+impl Service {
+    /// Enter the write gate as one of the writers (a command).
+    pub(crate) fn write_gate(&self) -> Result<GateGuard> {
+        self.gate.shared(self.config.server.import_wait())
+    }
+
+    /// Who holds the writers, and how many wait (`beian status`).
+    pub fn gate_status(&self) -> GateStatus {
+        self.gate.status()
     }
 }
 
@@ -153,7 +265,9 @@ impl Service {
 
     pub fn import_session_at(&self, actor: &Actor, dry_run: bool, now: Time) -> Result<ImportSession> {
         wf::check(actor, wf::Op::RequestAdd)?;
-        let gate = self.gate.exclusive();
+        let gate = self
+            .gate
+            .exclusive(Holder::import(&actor.name), self.config.server.import_wait())?;
         // Likely duplicates are looked for in the queue (all but those already
         // marked duplicate) and among the rows before.
         let mut dups = wf::DuplicateIndex::default();

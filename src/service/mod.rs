@@ -9,7 +9,7 @@ mod queries;
 
 pub use crate::workflow::command::{Command, ImportItem, ImportReport, NewRequest, RequestEdit, Triage};
 pub use api::{unexpected, Answer, Backend, ImportSink, Local, Query, WhoamiInfo};
-pub use import::{ImportSession, BATCH as IMPORT_BATCH};
+pub use import::{GateStatus, Holder, ImportSession, BATCH as IMPORT_BATCH};
 pub use queries::{ArchiveFilter, DossierView, FirstScreen, Overview, PlanFilter, RequestFilter, FIRST_SCREEN_MAX};
 
 use std::path::{Path, PathBuf};
@@ -233,7 +233,7 @@ impl Service {
                 .collect(),
             _ => Vec::new(),
         };
-        let _gate = self.gate.shared();
+        let _gate = self.write_gate()?;
         self.store
             .transact(&actor.name, now, |tx| apply::apply(tx, &ctx, &cmd, expect_rev, &open))
     }

@@ -275,15 +275,64 @@ impl Service {
     }
 
     /// Write a consistent backup into `dir`: writers wait while it is written.
+    /// Into the backup directory of config.toml (`[backup] dir`) for admins and
+    /// supervisors; pruning (`keep`) and any other directory for admins only;
+    /// never into the data directory. Recorded in the audit log: `backup.write`
+    /// naming the backup, `backup.prune` naming the directory and what it removed.
     pub fn backup(
         &self,
         actor: &Actor,
         dir: &std::path::Path,
         keep: Option<usize>,
     ) -> Result<crate::store::backup::BackupReport> {
-        wf::check(actor, Op::Backup)?;
-        let _gate = self.gate.exclusive();
-        self.store().backup(dir, keep)
+        use crate::store::backup;
+        let target = backup::resolve_dir(dir);
+        let configured = self.config.backup.dir.as_deref().map(backup::resolve_dir);
+        let in_configured = matches!((&target, &configured), (Ok(t), Some(Ok(c))) if t == c);
+        wf::check(
+            actor,
+            if keep.is_some() || !in_configured {
+                Op::BackupManage
+            } else {
+                Op::Backup
+            },
+        )?;
+        let target = target?;
+        let data = self.dir().canonicalize().map_err(|e| Error::io(self.dir(), e))?;
+        if target.starts_with(&data) {
+            return Err(Error::BackupInDataDir {
+                dir: target.display().to_string(),
+                db: data.display().to_string(),
+            });
+        }
+        let _gate = self
+            .gate
+            .exclusive(super::Holder::backup(&actor.name), self.config.server.import_wait())?;
+        let mut report = self.store().backup(&target)?;
+        let records: u64 = report.manifest.counts.values().sum();
+        let now = chrono::Utc::now();
+        let summary = format!("{} ({records} records, head {})", report.path, report.manifest.head);
+        report.seq = self.store().transact(&actor.name, now, |tx| {
+            tx.audit("backup.write", &["backup".to_string()], &summary)
+        })?;
+        if let Some(n) = keep {
+            let old = backup::prunable(&target, n)?;
+            if !old.is_empty() {
+                let (removed, failed) = backup::prune(&old);
+                let names: Vec<&str> = removed.iter().map(|p| p.rsplit('/').next().unwrap_or(p)).collect();
+                let summary = format!("{}: removed {}", target.display(), names.join(", "));
+                if !removed.is_empty() {
+                    report.seq = self.store().transact(&actor.name, now, |tx| {
+                        tx.audit("backup.prune", &["backup".to_string()], &summary)
+                    })?;
+                }
+                report.removed = removed;
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+            }
+        }
+        Ok(report)
     }
 
     /// The audit log, newest first (supervisors only).

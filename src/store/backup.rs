@@ -49,6 +49,10 @@ pub struct BackupReport {
     pub bytes: u64,
     /// Older backups removed by `--keep`.
     pub removed: Vec<String>,
+    /// The audit event that recorded the backup (`backup.write`), or the
+    /// pruning after it (`backup.prune`): the last of the two.
+    #[serde(default)]
+    pub seq: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -99,10 +103,51 @@ fn private_file(path: &Path) -> Result<std::fs::File> {
         .map_err(|e| Error::io(path, e))
 }
 
+/// `dir` as an absolute path without symbolic links or `.`/`..`, so that it can
+/// be compared with the data directory and the configured backup directory:
+/// the part that exists is resolved by the filesystem, the rest (directories
+/// the backup will create) must be plain names.
+pub fn resolve_dir(dir: &Path) -> Result<PathBuf> {
+    use std::path::Component;
+    let dir = std::path::absolute(dir).map_err(|e| Error::io(dir, e))?;
+    let mut out = PathBuf::new();
+    let mut exists = true;
+    for c in dir.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => out.push(c),
+            Component::CurDir => {}
+            // What is resolved so far has no symbolic link: its parent is `..`.
+            Component::ParentDir if exists => {
+                out.pop();
+            }
+            Component::ParentDir => {
+                return Err(Error::input(
+                    "backup directory",
+                    &dir.display().to_string(),
+                    "a path without .. after a directory that does not exist yet",
+                ))
+            }
+            Component::Normal(name) => {
+                out.push(name);
+                if exists {
+                    match std::fs::canonicalize(&out) {
+                        Ok(real) => out = real,
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => exists = false,
+                        Err(e) => return Err(Error::io(&out, e)),
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 impl Store {
     /// Write a backup into `dir`. The caller keeps writers out meanwhile (the
-    /// service holds its write gate), so the copy is consistent.
-    pub fn backup(&self, dir: &Path, keep: Option<usize>) -> Result<BackupReport> {
+    /// service holds its write gate), so the copy is consistent; it decides
+    /// whether `dir` is allowed (`Service::backup`) and prunes with
+    /// [`prune`] afterwards.
+    pub fn backup(&self, dir: &Path) -> Result<BackupReport> {
         private_dir(dir)?;
         let now = chrono::Utc::now();
         let name = format!("{PREFIX}{}", now.format("%Y%m%dT%H%M%S%.3fZ"));
@@ -127,15 +172,12 @@ impl Store {
         };
         std::fs::rename(&partial, &done).map_err(|e| Error::io(&done, e))?;
         let bytes = std::fs::metadata(done.join(RECORDS)).map(|m| m.len()).unwrap_or(0);
-        let removed = match keep {
-            Some(n) => rotate(dir, n)?,
-            None => Vec::new(),
-        };
         Ok(BackupReport {
             path: done.display().to_string(),
             manifest,
             bytes,
-            removed,
+            removed: Vec::new(),
+            seq: 0,
         })
     }
 
@@ -211,8 +253,8 @@ impl<W: Write> Write for HashingWriter<'_, W> {
     }
 }
 
-/// Keep the `keep` newest backups in `dir`; returns the ones removed.
-fn rotate(dir: &Path, keep: usize) -> Result<Vec<String>> {
+/// The backups in `dir` that keeping the `keep` newest removes, oldest first.
+pub fn prunable(dir: &Path, keep: usize) -> Result<Vec<PathBuf>> {
     let mut all: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -225,13 +267,22 @@ fn rotate(dir: &Path, keep: usize) -> Result<Vec<String>> {
         })
         .collect();
     all.sort();
+    let extra = all.len().saturating_sub(keep.max(1));
+    all.truncate(extra);
+    Ok(all)
+}
+
+/// Remove `backups` (from [`prunable`]); returns the ones removed, in order,
+/// and the error that stopped it, if any.
+pub fn prune(backups: &[PathBuf]) -> (Vec<String>, Option<Error>) {
     let mut removed = Vec::new();
-    while all.len() > keep.max(1) {
-        let p = all.remove(0);
-        std::fs::remove_dir_all(&p).map_err(|e| Error::io(&p, e))?;
+    for p in backups {
+        if let Err(e) = std::fs::remove_dir_all(p) {
+            return (removed, Some(Error::io(p, e)));
+        }
         removed.push(p.display().to_string());
     }
-    Ok(removed)
+    (removed, None)
 }
 
 /// Read a backup's manifest and check `records.jsonl` against it.

@@ -52,7 +52,10 @@ ops! {
     ReportHandle = "report.handle": [Supervisor],
     ServerStatus = "server.status": [Admin, Supervisor],
     RecognitionRecord = "recognition.record": [Admin, Supervisor],
+    // A supervisor writes backups only into the backup directory of config.toml;
+    // pruning them and any other destination are the admin's (service::backup).
     Backup = "backup.write": [Admin, Supervisor],
+    BackupManage = "backup.manage": [Admin],
     Maintain = "store.maintain": [Admin],
 }
 
@@ -83,6 +86,13 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(allowed(r, Op::ReadAudit), r == Role::Supervisor);
             assert_eq!(allowed(r, Op::ReadReports), r == Role::Supervisor);
+        }
+    }
+
+    #[test]
+    fn only_admins_prune_backups_or_choose_where_they_go() {
+        for r in Role::ALL {
+            assert_eq!(allowed(r, Op::BackupManage), r == Role::Admin);
         }
     }
 
