@@ -353,8 +353,18 @@ fn claim(socket: &Path, db: &Path) -> Result<nix::fcntl::Flock<std::fs::File>> {
             Ok(lock)
         }
         Err((mut file, _)) => {
+            // The holder writes its name just after taking the lock: a server
+            // started at the same moment waits a little for it to be there.
             let mut holder = String::new();
-            let _ = file.read_to_string(&mut holder);
+            for _ in 0..50 {
+                holder.clear();
+                let _ = file.rewind();
+                let _ = file.read_to_string(&mut holder);
+                if !holder.trim().is_empty() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
             Err(fail(t(
                 "server.socket.held",
                 &[
