@@ -54,9 +54,9 @@ pub fn populate(service: &mut Service, now: Time) -> Result<DemoStats> {
             "a freshly created, empty database",
         ));
     }
-    write_config(service)?;
-
     let script = Demo::new(&creator, now).build()?;
+    // The roles are recorded in the chain before the semester's first event.
+    write_config(service, script.evs.iter().map(|e| e.at).min().unwrap_or(now))?;
     let actors = script.actors.clone();
     service.bulk(|s| run(s, &actors, script.evs, now))?;
     stats(service, &creator)
@@ -133,7 +133,9 @@ pub fn demo_config(creator: &str) -> Config {
     }
 }
 
-pub(crate) fn write_config(service: &mut Service) -> Result<()> {
+/// Write the demo's config.toml and take it up, its roles recorded in the
+/// chain as of `at` (`store/config_log.rs`).
+pub(crate) fn write_config(service: &mut Service, at: Time) -> Result<()> {
     let dir = service.dir().to_path_buf();
     let path = dir.join(CONFIG_FILE);
     let body = toml::to_string(&demo_config(service.creator())).map_err(|e| Error::Config {
@@ -150,7 +152,9 @@ pub(crate) fn write_config(service: &mut Service) -> Result<()> {
     // `Service::create` wrote the template with the right mode; replacing the
     // contents keeps it.
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-    service.set_config(Config::load(&dir)?);
+    let config = Config::load(&dir)?;
+    service.record_config(&config, at)?;
+    service.set_config(config);
     Ok(())
 }
 

@@ -67,11 +67,11 @@ pub struct Stats {
 /// Fill a freshly created, empty database with `scale` worth of history ending at `now`.
 pub fn generate(service: &mut Service, scale: Scale, now: Time, seed: u64) -> Result<Stats> {
     let started = std::time::Instant::now();
-    crate::demo::write_config(service)?;
     let creator = service.creator().to_string();
     let actors = actors(&creator);
     let mut g = Gen::new(scale, now, seed);
     let evs = g.build();
+    crate::demo::write_config(service, evs.iter().map(|e| e.at).min().unwrap_or(now))?;
     let commands = evs.len();
     let stats = service.bulk(|s| run(s, &actors, evs, now))?;
     Ok(Stats {

@@ -1694,7 +1694,12 @@ struct Fixture {
 }
 
 fn fixture() -> (World, Fixture) {
-    let w = World::new();
+    let mut w = World::new();
+    // Supervisors write backups into the configured backup directory only.
+    let mut cfg = w.svc.config().clone();
+    cfg.backup.dir = Some(w.dir.path().join("backups"));
+    w.svc.set_config(cfg);
+    std::fs::create_dir_all(w.dir.path().join("backups")).unwrap();
     let fx = w
         .svc
         .bulk(|_| {
@@ -1829,6 +1834,9 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
         query(Op::ServerStatus, "server status", |_, a| beian::server::check_status(a)),
         query(Op::ReadRecords, "verify", |w, a| w.svc.verify(a, None)),
         query(Op::Backup, "backup", |w, a| {
+            w.svc.backup(a, &w.dir.path().join("backups"), None)
+        }),
+        query(Op::BackupManage, "backup with pruning", |w, a| {
             w.svc.backup(a, &w.dir.path().join("backups"), Some(2))
         }),
         // Compaction itself consumes the service; this is the check it makes first.
@@ -2160,6 +2168,7 @@ fn the_permission_table_is_the_processs() {
         (Op::ServerStatus, &[Admin, Supervisor]),
         (Op::RecognitionRecord, &[Admin, Supervisor]),
         (Op::Backup, &[Admin, Supervisor]),
+        (Op::BackupManage, &[Admin]),
         (Op::Maintain, &[Admin]),
     ];
     assert_eq!(expect.len(), Op::ALL.len());

@@ -134,17 +134,28 @@ impl Shared {
     }
 
     /// Read `config.toml` again; a broken file keeps the previous configuration.
+    /// A change of roles or process settings is recorded in the chain before
+    /// it is used; while it cannot be, the previous configuration stays.
     fn reload_config(&self) {
         let dir = self.read().dir().to_path_buf();
-        match Config::load(&dir) {
-            Ok(c) if c != *self.read().config() => {
-                self.service.write().unwrap_or_else(|e| e.into_inner()).set_config(c);
+        let config = match Config::load(&dir) {
+            Ok(c) => c,
+            Err(e) => return log(format_args!("{}; keeping the previous roles", e.message())),
+        };
+        let recorded = self.read().record_config(&config, chrono::Utc::now());
+        match recorded {
+            Ok(true) if config != *self.read().config() => {
+                self.service
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .set_config(config);
                 log(format_args!(
                     "{} reloaded",
                     dir.join(crate::config::CONFIG_FILE).display()
                 ));
             }
-            Ok(_) => {}
+            Ok(true) => {}
+            Ok(false) => log("config.toml changed during an import: not recorded yet; keeping the previous roles"),
             Err(e) => log(format_args!("{}; keeping the previous roles", e.message())),
         }
     }
@@ -343,16 +354,16 @@ fn claim(socket: &Path, db: &Path) -> Result<nix::fcntl::Flock<std::fs::File>> {
         }
         Err((mut file, _)) => {
             // The holder writes its name just after taking the lock: a server
-            // started at the same instant may look before it is there.
+            // started at the same moment waits a little for it to be there.
             let mut holder = String::new();
-            for _ in 0..40 {
+            for _ in 0..50 {
                 holder.clear();
                 let _ = file.rewind();
                 let _ = file.read_to_string(&mut holder);
                 if !holder.trim().is_empty() {
                     break;
                 }
-                std::thread::sleep(Duration::from_millis(50));
+                std::thread::sleep(std::time::Duration::from_millis(20));
             }
             Err(fail(t(
                 "server.socket.held",

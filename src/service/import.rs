@@ -133,6 +133,20 @@ impl Gate {
         Ok(st)
     }
 
+    /// [`Gate::shared`] without waiting: `None` while a long change holds it
+    /// or waits for it.
+    pub(crate) fn try_shared(self: &Arc<Self>) -> Option<GateGuard> {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if st.exclusive.is_some() || st.waiting > 0 {
+            return None;
+        }
+        st.writers += 1;
+        Some(GateGuard {
+            gate: self.clone(),
+            exclusive: false,
+        })
+    }
+
     pub(crate) fn shared(self: &Arc<Self>, limit: Duration) -> Result<GateGuard> {
         let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let mut st = self.wait_for(st, limit, |st| st.exclusive.is_none() && st.waiting == 0)?;

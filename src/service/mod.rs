@@ -65,6 +65,8 @@ impl Service {
 
     fn with_store(store: Store) -> Result<Service> {
         let config = Config::load(store.dir())?;
+        // A change of roles or process settings goes into the chain first.
+        store.note_config(&config)?;
         let creator = store.creator()?;
         let archive_index = crate::search::index::ArchiveIndex::new(store.dossier_trees());
         Ok(Service {
@@ -82,6 +84,22 @@ impl Service {
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Record `config`'s roles and process settings in the chain when they
+    /// differ from the last recorded (`store/config_log.rs`): before a server
+    /// or the demo uses a configuration read from `config.toml`. `Ok(false)`:
+    /// not now, an import holds the database (its rollback would undo the
+    /// event) — keep the previous configuration and try again later.
+    pub fn record_config(&self, config: &Config, now: Time) -> Result<bool> {
+        if self.store.config_is_recorded(config)? {
+            return Ok(true);
+        }
+        let Some(_gate) = self.gate.try_shared() else {
+            return Ok(false);
+        };
+        self.store.record_config(config, now)?;
+        Ok(true)
     }
 
     /// Replace the configuration (tests and the demo set roles this way).

@@ -316,6 +316,39 @@ pub fn check_backup(dir: &Path) -> Result<Manifest> {
     Ok(manifest)
 }
 
+/// The records restored from a backup say the schema its manifest names, and
+/// their chain agrees with it: records of schema 2 marked as schema 1 would
+/// have the migration re-seal whatever it finds (a changed dossier too), so
+/// they are refused (exit 6).
+fn check_schema_of(db: &sled::Db, manifest: &Manifest, backup: &Path) -> Result<()> {
+    let meta = db.open_tree("meta").map_err(storage)?;
+    let said = meta
+        .get("schema")
+        .map_err(storage)?
+        .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes));
+    if said != Some(manifest.schema) {
+        return Err(Error::Integrity {
+            at: backup.join(MANIFEST).display().to_string(),
+            detail: crate::i18n::t(
+                "backup.schema_mismatch",
+                &[
+                    ("manifest", manifest.schema.to_string()),
+                    ("records", said.map(|v| v.to_string()).unwrap_or_else(|| "?".into())),
+                ],
+            ),
+        });
+    }
+    let audit = db
+        .open_tree("audit")
+        .map_err(storage)?
+        .iter()
+        .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())))
+        .collect::<sled::Result<Vec<_>>>()
+        .map_err(storage)?;
+    let recorded_head = meta.get(super::chain::HEAD_KEY).map_err(storage)?.is_some();
+    super::chain::check_schema_agrees(manifest.schema, audit, recorded_head).map_err(|p| p.to_error())
+}
+
 /// Build a new database in `data_dir` (which must not exist) from the backup in
 /// `backup`: check the file against its manifest, write every record, then open
 /// it normally (running the migrations from the backup's schema version).
@@ -366,6 +399,7 @@ pub fn restore(backup: &Path, data_dir: &Path) -> Result<Manifest> {
             tree.insert(key, value).map_err(storage)?;
         }
         db.flush().map_err(storage)?;
+        check_schema_of(&db, &manifest, backup)?;
         let config = backup.join(crate::config::CONFIG_FILE);
         if config.exists() {
             // DIR may have existed: its config.toml is replaced only if it is a

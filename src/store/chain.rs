@@ -15,10 +15,20 @@
 //! [`verify_parts`] recomputes everything from the stored bytes and reports the
 //! first broken link: a missing or reordered event, a changed byte (an event
 //! must also be stored exactly as beian writes it), a dossier or addendum that
-//! is changed, missing, or not sealed by any event (forged), and, given an
-//! expected head `SEQ:HASH` kept outside the system, a truncated or rewritten
-//! history. What it cannot see without such an anchor: someone with write
-//! access to the files rewriting the whole chain after the point last anchored.
+//! is changed, missing, or not sealed by any event (forged), one sealed a
+//! second time (the digest recorded when a record was filed is the only one
+//! that counts for it: a later event — even a correctly sealed one appended at
+//! the head — never re-seals it), and, given an expected head `SEQ:HASH` kept
+//! outside the system, a truncated or rewritten history. What it cannot see
+//! without such an anchor: someone with write access to the files rewriting
+//! the whole chain after the point last anchored.
+//!
+//! Schema 1 had no chain. Its migration ([`migrate_v1`]) seals what schema 1
+//! could not: every event, and each dossier and addendum the schema-1 log
+//! shows being filed. A database or backup that says schema 1 but whose log
+//! carries seals, digests or a recorded head was written by schema 2 and
+//! marked as older (a downgrade, which would have the migration re-seal
+//! whatever it finds): it is refused ([`check_schema_agrees`]).
 
 use std::collections::HashMap;
 
@@ -118,6 +128,12 @@ pub enum Broken {
     Truncated { expected: u64 },
     /// The event at the expected head has another seal.
     Rewritten { expected: String, found: String },
+    /// A second digest for a record already sealed when it was filed: only
+    /// the first counts, so a later event cannot re-seal a changed record.
+    Resealed { first: u64, again: u64 },
+    /// The records say schema `schema` (no chain), but the log carries what
+    /// only a later schema writes: a seal, a digest, a recorded head.
+    Downgrade { schema: u32 },
 }
 
 /// The first broken link: where (`audit #17`, `FILE-2026-0003`, `FILE-2026-0003#2`) and what.
@@ -148,6 +164,11 @@ impl Problem {
                 "verify.rewritten",
                 &[("expected", short(expected)), ("found", short(found))],
             ),
+            Broken::Resealed { first, again } => t(
+                "verify.resealed",
+                &[("first", first.to_string()), ("again", again.to_string())],
+            ),
+            Broken::Downgrade { schema } => t("verify.downgrade", &[("schema", schema.to_string())]),
         }
     }
 
@@ -237,6 +258,13 @@ pub fn verify_parts(
         }
         for entry in ev.digest.split_whitespace() {
             if let Some((what, digest)) = entry.rsplit_once(':') {
+                // The digest recorded when the record was filed is the only
+                // one that counts: a second one is a re-sealing.
+                if let Some((_, first)) = sealed.get(what) {
+                    let first = *first;
+                    fail(&mut report, what.to_string(), Broken::Resealed { first, again: ev.seq });
+                    return report;
+                }
                 sealed.insert(what.to_string(), (digest.to_string(), ev.seq));
             }
         }
@@ -314,71 +342,187 @@ fn check_sealed(sealed: &mut HashMap<String, (String, u64)>, what: &str, bytes: 
     }
 }
 
-/// Migration 1 → 2: seal the events written before the chain existed, in
-/// order, and seal the dossiers and addenda filed before it with one event.
-/// Safe to run again after an interruption: seals are recomputed from scratch
-/// and the sealing event is only appended once.
-pub(super) fn migrate_v1(db: &sled::Db) -> sled::Result<()> {
-    let audit = db.open_tree("audit")?;
-    let meta = db.open_tree("meta")?;
+/// The fields only events of schema 2 and later have.
+const CHAIN_FIELDS: [&str; 3] = ["digest", "prev", "seal"];
+
+/// The audit actions that file a dossier and append an addendum: in a
+/// schema-1 log they show which records were filed (and so may be sealed).
+pub const FILE_ACTION: &str = "plan.file";
+pub const ADDENDUM_ACTION: &str = "dossier.addendum";
+
+/// Whether records that say schema `schema` agree with what their log shows.
+/// Schema 1 wrote no chain: an event carrying a seal, a previous seal or a
+/// digest, or a recorded head, was written by a later schema and marked as
+/// older — refused, or migration 1 → 2 would re-seal whatever it finds. From
+/// schema 2 on the chain itself is checked, by [`verify_parts`].
+pub fn check_schema_agrees(
+    schema: u32,
+    audit: impl IntoIterator<Item = Kv>,
+    recorded_head: bool,
+) -> Result<(), Problem> {
+    if schema >= 2 {
+        return Ok(());
+    }
+    let downgrade = |at: String| Problem {
+        at,
+        broken: Broken::Downgrade { schema },
+    };
+    for (k, v) in audit {
+        // An unreadable event is left for verify to report.
+        let Ok(serde_json::Value::Object(ev)) = serde_json::from_slice(&v) else {
+            continue;
+        };
+        if CHAIN_FIELDS.iter().any(|f| ev.contains_key(*f)) {
+            let seq = k.as_slice().try_into().map(u64::from_be_bytes).unwrap_or_default();
+            return Err(downgrade(format!("audit #{seq}")));
+        }
+    }
+    if recorded_head {
+        return Err(downgrade(HEAD_KEY.to_string()));
+    }
+    Ok(())
+}
+
+/// What migration 1 → 2 writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigratedV1 {
+    /// Every readable event, sealed in order, then the sealing event (key, value).
+    pub audit: Vec<Kv>,
+    /// The sealing event's seq and seal: the new head.
+    pub head: ChainHead,
+    pub dossiers: usize,
+    pub addenda: usize,
+}
+
+/// Migration 1 → 2 computed from the stored parts of a schema-1 database:
+/// seal the events in order, then append one event sealing each dossier and
+/// addendum that the schema-1 log shows being filed (a `plan.file` event
+/// naming the dossier; the n-th `dossier.addendum` event of a dossier for its
+/// addendum n). Those are the records schema 1 could not seal; a record the
+/// log does not show being filed is left unsealed, for verify to name. Refused
+/// (a downgrade) if the parts carry anything of a chain already.
+pub fn migrate_v1_parts(
+    audit: Vec<Kv>,
+    dossiers: impl IntoIterator<Item = Kv>,
+    addenda: impl IntoIterator<Item = Kv>,
+    recorded_head: bool,
+    now: crate::model::Time,
+) -> Result<MigratedV1, Problem> {
+    check_schema_agrees(1, audit.iter().cloned(), recorded_head)?;
+    let mut out = Vec::with_capacity(audit.len() + 1);
     let mut prev = String::new();
     let mut last_seq = 0;
-    let mut last_action = String::new();
-    for kv in audit.iter() {
-        let (k, v) = kv?;
+    let mut filed = std::collections::HashSet::new();
+    let mut addenda_filed: HashMap<String, u32> = HashMap::new();
+    for (k, v) in audit {
+        if let Some(seq) = k.as_slice().try_into().ok().map(u64::from_be_bytes) {
+            last_seq = last_seq.max(seq);
+        }
         let Ok(mut ev) = serde_json::from_slice::<AuditEvent>(&v) else {
             // Not readable: left as it is, for verify to report.
             continue;
         };
+        match ev.action.as_str() {
+            FILE_ACTION => filed.extend(ev.entity.split_whitespace().map(str::to_string)),
+            ADDENDUM_ACTION => {
+                if let Some(d) = ev.entity.split_whitespace().next() {
+                    *addenda_filed.entry(d.to_string()).or_default() += 1;
+                }
+            }
+            _ => {}
+        }
         ev.prev = prev;
         ev.seal = seal_of(&ev);
         prev = ev.seal.clone();
-        last_seq = ev.seq;
-        last_action = ev.action.clone();
-        audit.insert(k, super::enc(&ev))?;
+        out.push((k, super::enc(&ev)));
     }
-    if last_action != MIGRATE_ACTION {
-        let mut digest = Vec::new();
-        for kv in db.open_tree("dossiers")?.iter() {
-            let (k, v) = kv?;
-            if let Some(id) = Id::from_key(IdKind::Dossier, &k) {
+    let mut digest = Vec::new();
+    for (k, v) in dossiers {
+        if let Some(id) = Id::from_key(IdKind::Dossier, &k) {
+            if filed.contains(&id.to_string()) {
                 digest.push(digest_entry(&id.to_string(), &v));
             }
         }
-        let dossiers = digest.len();
-        for kv in db.open_tree("addenda")?.iter() {
-            let (k, v) = kv?;
-            if k.len() >= 4 {
-                if let Some(id) = Id::from_key(IdKind::Dossier, &k[..k.len() - 4]) {
-                    let no = u32::from_be_bytes(k[k.len() - 4..].try_into().unwrap_or_default());
-                    digest.push(digest_entry(&addendum_ref(id, no), &v));
-                }
+    }
+    let dossiers = digest.len();
+    for (k, v) in addenda {
+        if k.len() < 4 {
+            continue;
+        }
+        if let Some(id) = Id::from_key(IdKind::Dossier, &k[..k.len() - 4]) {
+            let no = u32::from_be_bytes(k[k.len() - 4..].try_into().unwrap_or_default());
+            if no >= 1 && no <= addenda_filed.get(&id.to_string()).copied().unwrap_or(0) {
+                digest.push(digest_entry(&addendum_ref(id, no), &v));
             }
         }
-        let mut ev = AuditEvent {
-            seq: last_seq + 1,
-            time: chrono::Utc::now(),
-            actor: "beian".into(),
-            action: MIGRATE_ACTION.into(),
-            entity: "archive".into(),
-            summary: format!(
-                "schema 1 → 2: hash chain; {dossiers} dossiers, {} addenda sealed",
-                digest.len() - dossiers
-            ),
-            digest: digest.join(" "),
-            prev,
-            seal: String::new(),
-        };
-        ev.seal = seal_of(&ev);
-        audit.insert(ev.seq.to_be_bytes(), super::enc(&ev))?;
-        let mut k = b"archive".to_vec();
-        k.push(0);
-        k.extend_from_slice(&ev.seq.to_be_bytes());
-        db.open_tree("audit_entity")?.insert(k, &[][..])?;
-        meta.insert("audit_seq", &ev.seq.to_be_bytes())?;
-        prev = ev.seal;
     }
-    meta.insert(HEAD_KEY, prev.as_bytes())?;
+    let addenda = digest.len() - dossiers;
+    let mut ev = AuditEvent {
+        seq: last_seq + 1,
+        time: now,
+        actor: "beian".into(),
+        action: MIGRATE_ACTION.into(),
+        entity: "archive".into(),
+        summary: format!("schema 1 → 2: hash chain; {dossiers} dossiers, {addenda} addenda sealed"),
+        digest: digest.join(" "),
+        prev,
+        seal: String::new(),
+    };
+    ev.seal = seal_of(&ev);
+    out.push((ev.seq.to_be_bytes().to_vec(), super::enc(&ev)));
+    Ok(MigratedV1 {
+        audit: out,
+        head: ChainHead {
+            seq: ev.seq,
+            seal: ev.seal,
+        },
+        dossiers,
+        addenda,
+    })
+}
+
+/// Migration 1 → 2 ([`migrate_v1_parts`]), written in one transaction together
+/// with the new schema version: there is no half-migrated database (which
+/// would look like a downgrade).
+pub(super) fn migrate_v1(db: &sled::Db) -> crate::error::Result<()> {
+    use sled::transaction::TransactionError;
+    use sled::Transactional;
+    let tree = |name: &str| db.open_tree(name).map_err(super::storage);
+    let (audit, meta, entity) = (tree("audit")?, tree("meta")?, tree("audit_entity")?);
+    let read = |t: &sled::Tree| {
+        t.iter()
+            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())))
+            .collect::<sled::Result<Vec<Kv>>>()
+            .map_err(super::storage)
+    };
+    let recorded_head = meta.get(HEAD_KEY).map_err(super::storage)?.is_some();
+    let m = migrate_v1_parts(
+        read(&audit)?,
+        read(&tree("dossiers")?)?,
+        read(&tree("addenda")?)?,
+        recorded_head,
+        chrono::Utc::now(),
+    )
+    .map_err(|p| p.to_error())?;
+    let mut entity_key = b"archive".to_vec();
+    entity_key.push(0);
+    entity_key.extend_from_slice(&m.head.seq.to_be_bytes());
+    (&audit, &meta, &entity)
+        .transaction(|(a, me, e)| {
+            for (k, v) in &m.audit {
+                a.insert(k.as_slice(), v.as_slice())?;
+            }
+            e.insert(entity_key.as_slice(), &[][..])?;
+            me.insert("audit_seq", &m.head.seq.to_be_bytes())?;
+            me.insert(HEAD_KEY, m.head.seal.as_bytes())?;
+            me.insert("schema", &2u32.to_be_bytes())?;
+            Ok(())
+        })
+        .map_err(|e: TransactionError<()>| match e {
+            TransactionError::Abort(()) => super::storage("migration aborted"),
+            TransactionError::Storage(e) => super::storage(e),
+        })?;
+    db.flush().map_err(super::storage)?;
     Ok(())
 }
 
@@ -451,5 +595,97 @@ mod tests {
         assert_eq!(r.problem.unwrap().broken, Broken::Truncated { expected: 2 });
         let r = verify_parts([kv(&e1), kv(&e2)], [], [], None, Some(&full.head));
         assert!(r.ok());
+    }
+
+    #[test]
+    fn a_record_is_sealed_once() {
+        let d = Id::new(IdKind::Dossier, 2026, 1);
+        let (v1, v2) = (b"{\"a\":1}".to_vec(), b"{\"a\":2}".to_vec());
+        let mut e1 = ev(1, "");
+        e1.digest = digest_entry(&d.to_string(), &v1);
+        e1.seal = seal_of(&e1);
+        let mut e2 = ev(2, &e1.seal);
+        e2.digest = digest_entry(&d.to_string(), &v2);
+        e2.seal = seal_of(&e2);
+        let kv = |e: &AuditEvent| (e.seq.to_be_bytes().to_vec(), crate::store::enc(e));
+        let dossier = |v: &[u8]| vec![(d.key().to_vec(), v.to_vec())];
+        assert!(verify_parts([kv(&e1)], dossier(&v1), [], None, None).ok());
+        // The later digest matches the record as it is now; it does not count.
+        let r = verify_parts([kv(&e1), kv(&e2)], dossier(&v2), [], None, None);
+        let p = r.problem.unwrap();
+        assert_eq!(p.at, d.to_string());
+        assert_eq!(p.broken, Broken::Resealed { first: 1, again: 2 });
+        // Sealing the same bytes again is a second digest too.
+        e2.digest = digest_entry(&d.to_string(), &v1);
+        e2.seal = seal_of(&e2);
+        let r = verify_parts([kv(&e1), kv(&e2)], dossier(&v1), [], None, None);
+        assert_eq!(r.problem.unwrap().broken, Broken::Resealed { first: 1, again: 2 });
+    }
+
+    #[test]
+    fn the_filing_actions_are_the_commands_names() {
+        let names: Vec<&str> = crate::workflow::command::Command::TABLE
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
+        assert!(names.contains(&FILE_ACTION) && names.contains(&ADDENDUM_ACTION));
+    }
+
+    #[test]
+    fn migration_seals_only_what_the_schema_1_log_shows_filed() {
+        let v1 = |seq: u64, action: &str, entity: &str| {
+            let json = format!(
+                r#"{{"seq":{seq},"time":"2026-03-02T04:0{seq}:00Z","actor":"wang","action":"{action}","entity":"{entity}","summary":"s"}}"#
+            );
+            (seq.to_be_bytes().to_vec(), json.into_bytes())
+        };
+        let (d1, d2) = (Id::new(IdKind::Dossier, 2026, 1), Id::new(IdKind::Dossier, 2026, 2));
+        let audit = vec![
+            v1(1, FILE_ACTION, &format!("PLAN-2026-0001 {d1}")),
+            v1(2, ADDENDUM_ACTION, &d1.to_string()),
+        ];
+        let dossiers = vec![(d1.key().to_vec(), b"{}".to_vec()), (d2.key().to_vec(), b"{}".to_vec())];
+        let add = |d: Id, no: u32| {
+            let mut k = d.key().to_vec();
+            k.extend_from_slice(&no.to_be_bytes());
+            (k, b"{}".to_vec())
+        };
+        let addenda = vec![add(d1, 1), add(d1, 2)];
+        let m = migrate_v1_parts(
+            audit.clone(),
+            dossiers.clone(),
+            addenda.clone(),
+            false,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        assert_eq!((m.dossiers, m.addenda, m.head.seq), (1, 1, 3));
+        let r = verify_parts(
+            m.audit.clone(),
+            dossiers[..1].to_vec(),
+            addenda[..1].to_vec(),
+            Some(m.head.clone()),
+            None,
+        );
+        assert!(r.ok(), "{r:?}");
+        // A dossier and an addendum no event filed: left unsealed, and named.
+        let r = verify_parts(
+            m.audit.clone(),
+            dossiers.clone(),
+            addenda[..1].to_vec(),
+            Some(m.head.clone()),
+            None,
+        );
+        let p = r.problem.unwrap();
+        assert_eq!((p.at.as_str(), p.broken), ("FILE-2026-0002", Broken::NotSealed));
+        let r = verify_parts(m.audit, dossiers[..1].to_vec(), addenda, Some(m.head), None);
+        assert_eq!(r.problem.unwrap().at, "FILE-2026-0001#2");
+        // A log that carries a seal, or a recorded head, is not schema 1.
+        let mut sealed = audit.clone();
+        sealed[1].1 = crate::store::enc(&ev(2, "x"));
+        let e = migrate_v1_parts(sealed, [], [], false, chrono::Utc::now()).unwrap_err();
+        assert_eq!((e.at.as_str(), e.broken), ("audit #2", Broken::Downgrade { schema: 1 }));
+        let e = migrate_v1_parts(audit, [], [], true, chrono::Utc::now()).unwrap_err();
+        assert_eq!(e.at, HEAD_KEY);
     }
 }

@@ -13,6 +13,7 @@
 pub mod backup;
 pub mod chain;
 pub mod compact;
+pub mod config_log;
 mod index;
 mod lists;
 mod lock;
@@ -41,7 +42,10 @@ use crate::model::{Addendum, AuditEvent, Blackout, Dossier, Id, IdKind, Meta, Ti
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Migration from version `n` to `n + 1` is `MIGRATIONS[n - 1]`.
-type Migration = fn(&sled::Db) -> sled::Result<()>;
+/// A migration writes its changes and the new schema version in one
+/// transaction, or refuses (a database whose records disagree with the
+/// schema it says it is, exit 6).
+type Migration = fn(&sled::Db) -> Result<()>;
 const MIGRATIONS: &[Migration] = &[chain::migrate_v1];
 
 const MAGIC: &[u8] = b"beian";
@@ -256,7 +260,7 @@ impl Store {
             });
         }
         for v in found..SCHEMA_VERSION {
-            MIGRATIONS[(v - 1) as usize](&self.db).map_err(storage)?;
+            MIGRATIONS[(v - 1) as usize](&self.db)?;
             m.insert("schema", &(v + 1).to_be_bytes()).map_err(storage)?;
             self.db.flush().map_err(storage)?;
         }
