@@ -33,11 +33,50 @@ impl Pane {
     }
 }
 
-/// Where a command applies: everywhere, or in one pane.
+/// A popup, as a keymap layer: its keys come first while it is on top, then
+/// the global keys that are not typing (motions, back, open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    Help,
+    Palette,
+    Prompt,
+    Confirm,
+    Form,
+    Message,
+}
+
+impl Layer {
+    pub const ALL: [Layer; 6] = [
+        Layer::Help,
+        Layer::Palette,
+        Layer::Prompt,
+        Layer::Confirm,
+        Layer::Form,
+        Layer::Message,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Help => "help",
+            Layer::Palette => "palette",
+            Layer::Prompt => "prompt",
+            Layer::Confirm => "confirm",
+            Layer::Form => "form",
+            Layer::Message => "message",
+        }
+    }
+    /// Does the popup have a text field that printable keys type into?
+    pub fn types(self) -> bool {
+        matches!(self, Layer::Palette | Layer::Prompt | Layer::Form)
+    }
+}
+
+/// Where a command applies: everywhere, in one pane, or in one popup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     Global,
     Pane(Pane),
+    Layer(Layer),
 }
 
 impl Scope {
@@ -45,13 +84,25 @@ impl Scope {
         match self {
             Scope::Global => "global",
             Scope::Pane(p) => p.as_str(),
+            Scope::Layer(l) => l.as_str(),
         }
     }
     pub fn parse(s: &str) -> Option<Scope> {
         if s == "global" {
             return Some(Scope::Global);
         }
-        Pane::ALL.into_iter().find(|p| p.as_str() == s).map(Scope::Pane)
+        Pane::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .map(Scope::Pane)
+            .or_else(|| Layer::ALL.into_iter().find(|l| l.as_str() == s).map(Scope::Layer))
+    }
+    /// Every section a keymap file may have, in file order.
+    pub fn all() -> Vec<Scope> {
+        let mut v = vec![Scope::Global];
+        v.extend(Pane::ALL.map(Scope::Pane));
+        v.extend(Layer::ALL.map(Scope::Layer));
+        v
     }
 }
 
@@ -72,6 +123,9 @@ use Pane::*;
 use Scope::Global as G;
 fn p(pane: Pane) -> Scope {
     Scope::Pane(pane)
+}
+fn l(layer: Layer) -> Scope {
+    Scope::Layer(layer)
 }
 
 actions! {
@@ -95,6 +149,15 @@ actions! {
     Bottom = "bottom" @ G,
     Open = "open" @ G,
     Filter = "filter" @ G,
+    FocusNext = "focus.next" @ G,
+    FocusPrev = "focus.prev" @ G,
+    FocusDetail = "focus.detail" @ G,
+    FocusList = "focus.list" @ G,
+    Undo = "undo" @ G,
+    Messages = "messages" @ G,
+    // popups (their own keys come before the global ones)
+    ConfirmYes = "confirm.yes" @ l(Layer::Confirm),
+    ConfirmNo = "confirm.no" @ l(Layer::Confirm),
     // queue
     QueueMark = "queue.mark" @ p(Queue),
     QueueTriaged = "queue.triaged" @ p(Queue),
@@ -113,6 +176,7 @@ actions! {
     QueueExportCsv = "queue.export_csv" @ p(Queue),
     // plans
     PlanNew = "plan.new" @ p(Plans),
+    PlanFilter = "plan.filter" @ p(Plans),
     PlanEdit = "plan.edit" @ p(Plans),
     PlanSubmit = "plan.submit" @ p(Plans),
     PlanApprove = "plan.approve" @ p(Plans),
@@ -161,6 +225,54 @@ impl Action {
         match self.scope() {
             Scope::Global => true,
             Scope::Pane(p) => p == pane,
+            Scope::Layer(_) => false,
         }
+    }
+    /// The step of the process the command takes on the current record, as the
+    /// core names it in its offers (`workflow::plan_offers`, `request_offers`):
+    /// the key is offered, and its prompt opened, only when the core offers it.
+    pub fn step(self) -> Option<&'static str> {
+        use Action::*;
+        Some(match self {
+            QueueTriaged => "request.triage",
+            QueueAccept => "request.accept",
+            QueueReject => "request.reject",
+            QueueDuplicate => "request.duplicate",
+            QueueJointReview => "request.joint_review",
+            QueuePriority | QueueTag => "request.edit",
+            QueueLink => "request.link",
+            QueueComment => "request.comment",
+            PlanEdit => "plan.edit",
+            PlanSubmit => "plan.submit",
+            PlanApprove => "plan.approve",
+            PlanReturn => "plan.return",
+            PlanNotice => "plan.notice",
+            PlanImplement => "plan.implement",
+            PlanCancel => "plan.cancel",
+            PlanTraining => "training.add",
+            PlanCompare => "comparison.add",
+            PlanFile => "plan.file",
+            TestPass | TestFail | TestBlocked => "test.result",
+            TestWaive => "test.waive",
+            TestNewRound => "test.round",
+            TestAddItem => "test.item",
+            TestBackup => "backup.confirm",
+            TestGoLive => "golive.record",
+            TestDefectUpdate => "test.defect_update",
+            TestAcceptDefect => "test.defect_accept",
+            TestDeviation => "golive.deviation",
+            TestAcceptDeviation => "golive.deviation_accept",
+            _ => return None,
+        })
+    }
+    /// The permission a command that needs no record asks for (a new record, an import).
+    pub fn op(self) -> Option<crate::workflow::Op> {
+        use crate::workflow::Op;
+        use Action::*;
+        Some(match self {
+            QueueNew | QueueImport => Op::RequestAdd,
+            PlanNew => Op::PlanEdit,
+            _ => return None,
+        })
     }
 }

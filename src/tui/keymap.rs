@@ -13,7 +13,16 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::{Action, Pane, Scope};
+use super::action::{Action, Layer, Pane, Scope};
+
+/// Read a keymap file, refusing one larger than [`MAX_FILE`] before reading it whole.
+fn read_bounded(p: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let f = std::fs::File::open(p)?;
+    let mut text = String::new();
+    f.take(MAX_FILE as u64 + 1).read_to_string(&mut text)?;
+    Ok(text)
+}
 
 pub const DEFAULT: &str = include_str!("../../keymaps/default.toml");
 pub const VIM: &str = include_str!("../../keymaps/vim.toml");
@@ -237,6 +246,9 @@ pub enum Lookup {
 
 type RawFile = BTreeMap<String, toml::Value>;
 
+/// The largest keymap file read (a real one is a few kilobytes).
+pub const MAX_FILE: usize = 64 * 1024;
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].lines().count().max(1)
 }
@@ -245,7 +257,7 @@ impl Keymap {
     /// The preset named by the user file (or `default`), then the user file's bindings.
     pub fn load(user_file: Option<&Path>) -> (Keymap, Vec<KeymapIssue>) {
         let mut issues = Vec::new();
-        let user = user_file.and_then(|p| match std::fs::read_to_string(p) {
+        let user = user_file.and_then(|p| match read_bounded(p) {
             Ok(t) => Some((p.display().to_string(), t)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => {
@@ -302,6 +314,13 @@ impl Keymap {
             line,
             message,
         };
+        if text.len() > MAX_FILE {
+            issues.push(issue(
+                1,
+                format!("the file is {} bytes; a keymap may have at most {MAX_FILE}", text.len()),
+            ));
+            return issues;
+        }
         let doc: toml::Table = match text.parse::<toml::Table>() {
             Ok(d) => d,
             Err(e) => {
@@ -310,21 +329,25 @@ impl Keymap {
                 return issues;
             }
         };
-        // Spans of each `key = "command"` line, found again in the text for line numbers.
-        let find_line = |scope: &str, key: &str| -> usize {
-            let mut in_scope = false;
-            for (i, l) in text.lines().enumerate() {
-                let t = l.trim();
-                if t.starts_with('[') {
-                    in_scope = t.trim_matches(['[', ']', ' ']) == scope;
-                } else if in_scope {
-                    let k = t.split('=').next().unwrap_or("").trim().trim_matches('"');
-                    if k == key {
-                        return i + 1;
-                    }
-                }
+        // Line numbers of each `key = "command"` line, indexed once (the file is
+        // read in one pass, however many keys it binds).
+        let mut lines_of: HashMap<(String, String), usize> = HashMap::new();
+        let mut section = String::new();
+        for (i, l) in text.lines().enumerate() {
+            let t = l.trim();
+            if t.starts_with('[') {
+                section = t.trim_matches(['[', ']', ' ']).to_string();
+                lines_of.entry((section.clone(), String::new())).or_insert(i + 1);
+            } else {
+                let k = t.split('=').next().unwrap_or("").trim().trim_matches('"');
+                lines_of.entry((section.clone(), k.to_string())).or_insert(i + 1);
             }
-            1
+        }
+        let find_line = |scope: &str, key: &str| -> usize {
+            lines_of
+                .get(&(scope.to_string(), key.to_string()))
+                .copied()
+                .unwrap_or(1)
         };
         for (scope_name, table) in &doc {
             if scope_name == "preset" {
@@ -333,7 +356,10 @@ impl Keymap {
             let Some(scope) = Scope::parse(scope_name) else {
                 issues.push(issue(
                     find_line(scope_name, ""),
-                    format!("unknown section [{scope_name}]: global, queue, plans, tests, archive or reports"),
+                    format!(
+                        "unknown section [{scope_name}]: {}",
+                        Scope::all().iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
+                    ),
                 ));
                 continue;
             };
@@ -357,7 +383,10 @@ impl Keymap {
                     continue;
                 }
                 match Action::from_name(cmd) {
-                    Some(a) if matches!(scope, Scope::Global) || a.scope() == scope || a.scope() == Scope::Global => {
+                    Some(a)
+                        if matches!(scope, Scope::Global | Scope::Layer(_)) && matches!(a.scope(), Scope::Global)
+                            || a.scope() == scope =>
+                    {
                         entry.insert(seq, a);
                     }
                     Some(a) => issues.push(issue(
@@ -409,6 +438,56 @@ impl Keymap {
 
     fn iter_scope(&self, scope: Scope) -> impl Iterator<Item = (&Seq, &Action)> {
         self.bindings.get(&scope).into_iter().flat_map(|m| m.iter())
+    }
+
+    /// What `keys` mean while the popup `layer` is on top: its own bindings first,
+    /// then the global ones — except, in a popup that types, a printable key
+    /// without ctrl or alt, which is typing.
+    pub fn lookup_layer(&self, layer: Layer, keys: &[Key]) -> Lookup {
+        let typing = |k: &Key| matches!(k.code, KeyCodeOrd::Char(_)) && !k.ctrl && !k.alt;
+        let scopes: &[Scope] = if layer.types() && keys.first().is_some_and(typing) {
+            &[Scope::Layer(layer)]
+        } else {
+            &[Scope::Layer(layer), Scope::Global]
+        };
+        for scope in scopes {
+            if let Some(a) = self.bindings.get(scope).and_then(|m| m.get(keys)) {
+                return Lookup::Action(*a);
+            }
+        }
+        let pending = scopes
+            .iter()
+            .filter_map(|s| self.bindings.get(s))
+            .any(|m| m.keys().any(|seq| seq.len() > keys.len() && seq.starts_with(keys)));
+        if pending {
+            Lookup::Pending
+        } else {
+            Lookup::None
+        }
+    }
+
+    /// The keys bound to `action` in the popup `layer` (its own, then global ones it does not hide).
+    pub fn keys_in_layer(&self, layer: Layer, action: Action) -> Vec<String> {
+        let mut keys: Vec<Seq> = Vec::new();
+        for scope in [Scope::Layer(layer), Scope::Global] {
+            for (seq, a) in self.iter_scope(scope) {
+                let hidden = scope == Scope::Global
+                    && (self
+                        .bindings
+                        .get(&Scope::Layer(layer))
+                        .is_some_and(|m| m.contains_key(seq))
+                        || layer.types()
+                            && seq.len() == 1
+                            && !seq[0].ctrl
+                            && !seq[0].alt
+                            && matches!(seq[0].code, KeyCodeOrd::Char(_)));
+                if *a == action && !hidden && !keys.contains(seq) {
+                    keys.push(seq.clone());
+                }
+            }
+        }
+        keys.sort_by_key(|s| (s.len(), display_seq(s)));
+        keys.iter().map(|s| display_seq(s)).collect()
     }
 
     /// What `keys` (pressed in this order) mean in `pane`: the pane's bindings first, then global.

@@ -77,6 +77,18 @@ pub enum QueueSort {
     Status,
 }
 
+impl QueueSort {
+    /// Its name in the locale (`tui.sort.<name>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            QueueSort::Newest => "newest",
+            QueueSort::Oldest => "oldest",
+            QueueSort::Priority => "priority",
+            QueueSort::Status => "status",
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct QueueState {
     pub all: Vec<RequestSummary>,
@@ -90,7 +102,11 @@ pub struct QueueState {
     pub sort: QueueSort,
     pub cursor: ListCursor,
     pub marked: BTreeSet<Id>,
-    /// The request opened in the detail view.
+    /// The detail view is open (it shows the selected request).
+    pub open: bool,
+    /// The request whose detail is being loaded.
+    pub loading: Option<Id>,
+    /// The selected request, as last loaded for the detail view.
     pub detail: Option<Request>,
     pub detail_scroll: Scroll,
     /// Saved filters, recalled with F1–F4 style keys through the palette.
@@ -102,8 +118,15 @@ pub struct QueueState {
 #[derive(Debug, Default)]
 pub struct PlansState {
     pub all: Vec<PlanSummary>,
+    /// Indices into `all` that the filter keeps, in list order.
+    pub visible: Vec<usize>,
+    pub filter: Field,
+    pub filtering: bool,
     pub cursor: ListCursor,
+    /// The selected plan, as last loaded (the detail always shows it).
     pub detail: Option<Plan>,
+    /// The plan being loaded for the detail.
+    pub loading: Option<Id>,
     /// The detail plan's gates, as the core answered them with the plan.
     pub detail_gates: Option<crate::workflow::Gates>,
     pub detail_scroll: Scroll,
@@ -131,6 +154,9 @@ pub struct ArchiveState {
     /// A system timeline: dossiers of one system in the last `days` days.
     pub timeline: Option<(Id, i64)>,
     pub cursor: ListCursor,
+    /// The detail view is open (it shows the selected dossier).
+    pub open: bool,
+    pub loading: Option<Id>,
     pub detail: Option<DossierView>,
     pub detail_scroll: Scroll,
     pub integrity: Integrity,
@@ -268,7 +294,7 @@ pub enum Popup {
     },
     Confirm {
         message: String,
-        job: Box<super::worker::Job>,
+        then: Confirmed,
     },
     Form(Form),
     /// "Discard this edit?" over the form it would discard.
@@ -281,6 +307,41 @@ pub enum Popup {
         text: String,
         scroll: usize,
     },
+}
+
+/// The last change this user made that the core can invert (`u`): the inverse
+/// commands, each expecting the revision the change left, so that an undo
+/// after someone else changed the record is refused as a conflict.
+#[derive(Debug, Clone)]
+pub struct UndoEntry {
+    /// What the toast said when it was done (with the records).
+    pub label: String,
+    pub cmds: Vec<(crate::service::Command, Option<u64>)>,
+}
+
+/// What a confirmation does when the answer is yes.
+#[derive(Debug)]
+pub enum Confirmed {
+    Job(Box<super::worker::Job>),
+    /// Quit, dropping the forms being edited.
+    Quit,
+}
+
+/// Which part of a pane takes the keys: its list, or the detail of the selected record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    List,
+    Detail,
+}
+
+/// The record an action acts on, as the screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    /// The records (several when requests are marked).
+    pub ids: Vec<Id>,
+    /// A test item of the plan, in the tests pane.
+    pub item: Option<u32>,
 }
 
 /// The import popup: the file, how much of it has been read, and (once read) the preview.
@@ -331,6 +392,20 @@ pub struct State {
     /// A submitted form waiting for the worker's answer: reopened on failure.
     pub pending_form: Option<Form>,
     pub toasts: Vec<Toast>,
+    /// The last toasts, oldest first (`:messages`).
+    pub messages: std::collections::VecDeque<Toast>,
+    /// Which part of the pane takes the keys.
+    pub focus: Focus,
+    /// The terminal's size, as last reported: under the minimum, keys do nothing.
+    pub screen: (u16, u16),
+    /// The last change that `u` can undo.
+    pub undo: Option<UndoEntry>,
+    /// Changes sent and not yet answered, with their inverse (see [`UndoEntry`]).
+    pub undo_pending: Option<UndoEntry>,
+    /// A record just created, selected when the lists come back with it.
+    pub select_after_load: Option<Id>,
+    /// Where exports are written (`[tui] export_dir`, else the working directory).
+    pub export_dir: Option<std::path::PathBuf>,
     pub loading: bool,
     /// A change was pushed while a load was in flight.
     pub stale: bool,
@@ -339,6 +414,9 @@ pub struct State {
     /// Rows of the list area at the last draw (for page up/down).
     pub page: Cell<usize>,
 }
+
+/// How many toasts `:messages` keeps.
+pub const MESSAGES: usize = 50;
 
 impl State {
     pub fn new(user: String, roles: Vec<Role>, location: String, keymap: Keymap, issues: Vec<KeymapIssue>) -> State {
@@ -361,6 +439,13 @@ impl State {
             popups: Vec::new(),
             pending_form: None,
             toasts: Vec::new(),
+            messages: Default::default(),
+            focus: Focus::List,
+            screen: (super::ui::MIN_WIDTH, super::ui::MIN_HEIGHT),
+            export_dir: None,
+            select_after_load: None,
+            undo: None,
+            undo_pending: None,
             loading: true,
             stale: false,
             quit: false,
@@ -390,22 +475,67 @@ impl State {
     }
 
     pub fn toast(&mut self, text: impl Into<String>, error: bool) {
-        self.toasts.push(Toast {
+        let toast = Toast {
             text: text.into(),
             error,
             ttl: if error { 12 } else { 6 },
-        });
+        };
+        self.messages.push_back(toast.clone());
+        while self.messages.len() > MESSAGES {
+            self.messages.pop_front();
+        }
+        self.toasts.push(toast);
         if self.toasts.len() > 2 {
             self.toasts.remove(0);
         }
     }
 
-    /// The commands valid now, for the palette and the help: global ones and the focused pane's.
+    /// The commands of every pane and the global ones (not the popups' own), for the palette.
     pub fn commands(&self) -> Vec<Action> {
         Action::ALL
             .iter()
             .copied()
-            .filter(|a| a.applies_in(self.pane))
+            .filter(|a| !matches!(a.scope(), super::action::Scope::Layer(_)))
             .collect()
+    }
+
+    /// Is the terminal too small to draw the panes (keys then do nothing)?
+    pub fn too_small(&self) -> bool {
+        self.screen.0 < super::ui::MIN_WIDTH || self.screen.1 < super::ui::MIN_HEIGHT
+    }
+
+    /// What the screen shows as the current record of the pane: what an action
+    /// started now would act on. The tests of the UI compare every job sent
+    /// with this.
+    pub fn shown(&self) -> Option<Shown> {
+        use super::action::Pane;
+        match self.pane {
+            Pane::Queue => {
+                let ids: Vec<Id> = if self.queue.marked.is_empty() {
+                    super::update::queue::selected(self).map(|r| r.id).into_iter().collect()
+                } else {
+                    self.queue
+                        .all
+                        .iter()
+                        .filter(|r| self.queue.marked.contains(&r.id))
+                        .map(|r| r.id)
+                        .collect()
+                };
+                (!ids.is_empty()).then_some(Shown { ids, item: None })
+            }
+            Pane::Plans => super::update::plans::selected(self).map(|p| Shown {
+                ids: vec![p.id],
+                item: None,
+            }),
+            Pane::Tests => self.tests.plan.as_ref().map(|p| Shown {
+                ids: vec![p.id],
+                item: super::update::tests::selected_item(self),
+            }),
+            Pane::Archive => self.archive.shown().get(self.archive.cursor.selected).map(|d| Shown {
+                ids: vec![d.id],
+                item: None,
+            }),
+            Pane::Reports => None,
+        }
     }
 }

@@ -6,6 +6,7 @@
 mod calendar;
 pub mod command;
 mod error;
+mod offers;
 pub mod permissions;
 mod plan;
 mod request;
@@ -14,6 +15,7 @@ mod supervision;
 
 pub use calendar::{blackout_conflicts, blackouts_at, name_is_new, BlackoutHit};
 pub use error::{FilingMissing, GoLiveMissing, PlanField, RuleError};
+pub use offers::{plan_offers, request_offers, summary_offers, Offer, Offers};
 pub use permissions::{allowed, check, Op};
 pub use plan::*;
 pub use request::*;

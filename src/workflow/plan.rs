@@ -1194,6 +1194,9 @@ pub struct Gates {
     pub calendar: Vec<RuleError>,
     /// Approvals of the current submission, and how many it needs.
     pub approvals: (u32, u32),
+    /// The steps the actor asking may take on the plan now ([`super::plan_offers`]).
+    #[serde(default)]
+    pub offers: super::Offers,
 }
 
 pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
@@ -1212,6 +1215,7 @@ pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
             calendar_conflicts(p, calendar)
         },
         approvals: quorum(p, ctx),
+        offers: super::plan_offers(p, calendar, ctx),
     }
 }
 

@@ -170,9 +170,14 @@ pub fn send_to_joint_review(r: &mut Request, ctx: &Ctx) -> Result<(), RuleError>
     Ok(())
 }
 
+/// May the request be linked to a plan (whichever plan is still being written)?
+pub fn linkable(r: &Request) -> Result<(), RuleError> {
+    expect(r, &[S::Accepted], "link")
+}
+
 /// accepted → planned: link to a plan that is still being written.
 pub fn link(r: &mut Request, plan: &mut Plan, ctx: &Ctx) -> Result<(), RuleError> {
-    expect(r, &[S::Accepted], "link")?;
+    linkable(r)?;
     if !super::plan::editable(plan) {
         return Err(RuleError::PlanNotOpen {
             plan: plan.id.to_string(),

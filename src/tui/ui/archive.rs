@@ -49,12 +49,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         ..search
     };
     render_field(f, &a.query, input, a.searching && s.popups.is_empty());
-    let (list, detail) = match &a.detail {
-        Some(_) => {
+    let (list, detail) = match a.open {
+        true => {
             let [x, y] = Layout::vertical([Constraint::Percentage(30), Constraint::Percentage(70)]).areas(rest);
             (x, Some(y))
         }
-        None => (rest, None),
+        false => (rest, None),
     };
     let head = [
         t("cli.col.id", &[]),
@@ -90,7 +90,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         lines.push(Line::styled(format!("  {}", t("tui.archive.empty", &[])), th.dim()));
     }
     f.render_widget(Paragraph::new(lines), list);
-    if let (Some(area), Some(v)) = (detail, &a.detail) {
+    let sel = shown.get(a.cursor.selected).map(|d| d.id);
+    let current = a.detail.as_ref().filter(|v| Some(v.dossier.id) == sel);
+    if let (Some(area), Some(id), None) = (detail, sel, current) {
+        super::loading_detail(f, area, s, id);
+    }
+    if let (Some(area), Some(v)) = (detail, current) {
         let d = &v.dossier;
         let title = format!(
             " {} · {} ",
@@ -100,7 +105,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                 &[("who", d.filed_by.clone()), ("when", fmt_time(d.filed_at))]
             )
         );
-        let block = th.block(&title);
+        let block = super::detail_block(s, &title, s.focus == crate::tui::state::Focus::Detail);
         let inner = block.inner(area);
         f.render_widget(block, area);
         // Every section of the dossier, as the CLI and the Markdown export show it.

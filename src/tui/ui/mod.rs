@@ -120,13 +120,36 @@ pub fn columns(total: usize, cols: &[Col], min_flex: usize) -> Vec<Option<usize>
 /// in the selection style, so that moving the selection rewrites a few cells of
 /// two rows on the terminal rather than both rows whole (one `j` stays within a
 /// few hundred bytes, also over a slow SSH link).
-pub fn selected_row(text: String, first: usize, style: ratatui::style::Style) -> Line<'static> {
-    // `row` starts with two columns of marker, then the first cell, padded to its width.
-    let cut = text.char_indices().nth(2 + first).map_or(text.len(), |(i, _)| i);
-    let rest = text[cut..].to_string();
-    let mut head = text;
-    head.truncate(cut);
-    Line::from(vec![Span::styled(head, style), Span::raw(rest)])
+pub fn selected_row(text: String, _first: usize, style: ratatui::style::Style) -> Line<'static> {
+    // The whole row, so the eye finds it across the width (a few hundred bytes per
+    // move over SSH: docs/performance.md "bytes for one j").
+    Line::from(vec![Span::styled(text, style)])
+}
+
+/// The block around a pane's detail: its border marks whether it has the focus.
+pub fn detail_block(s: &State, title: &str, focused: bool) -> ratatui::widgets::Block<'static> {
+    let th = theme::Theme::of(s);
+    let block = th.block(title);
+    if focused {
+        block.border_style(th.tab_active())
+    } else {
+        block.border_style(th.dim())
+    }
+}
+
+/// The detail area while the selected record is being loaded into it.
+pub fn loading_detail(f: &mut Frame, area: Rect, s: &State, id: impl std::fmt::Display) {
+    let th = theme::Theme::of(s);
+    let block = detail_block(s, &format!(" {id} "), s.focus == super::state::Focus::Detail);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    f.render_widget(
+        Paragraph::new(Span::styled(
+            t("tui.detail.loading", &[("id", id.to_string())]),
+            th.dim(),
+        )),
+        inner,
+    );
 }
 
 pub fn row(cells: &[String], widths: &[Option<usize>]) -> String {
@@ -179,44 +202,92 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The status bar: who and where, then the hints of the focused pane from the keymap.
+/// The status bar: who, then the keys of what can be done now — the pane's
+/// actions the core offers on the current record for this user, then the
+/// pane's other commands, always ending with `?`. What does not fit with its
+/// label is shown by its key alone, so no valid key is hidden at 80 columns.
 fn render_status(f: &mut Frame, area: Rect, s: &State) {
     let th = theme::Theme::of(s);
-    let roles: Vec<&str> = s.roles.iter().map(|r| r.as_str()).collect();
-    let who = format!(" {} [{}] {} ", s.user, roles.join(","), s.location);
-    let mut hints: Vec<String> = Vec::new();
-    if !s.pending_keys.is_empty() {
-        hints.push(super::keymap::display_seq(&s.pending_keys) + " …");
-    }
-    let pane_cmds: Vec<Action> = Action::ALL
-        .iter()
-        .copied()
-        .filter(|a| a.scope() != super::action::Scope::Global && a.applies_in(s.pane))
-        .collect();
-    for a in pane_cmds
-        .iter()
-        .chain([Action::Filter, Action::Help, Action::Palette, Action::Quit].iter())
-    {
-        if let Some(k) = s.keymap.keys_for(s.pane, *a).first() {
-            hints.push(format!("{k} {}", t(&format!("tui.hint.{}", a.name()), &[])));
-        }
-    }
-    let who = fit(&who, area.width as usize / 2);
+    let roles: Vec<String> = s.roles.iter().map(|r| r.label()).collect();
+    let who = format!(" {} [{}] ", s.user, roles.join(","));
+    let who = fit(&who, area.width as usize / 3);
+    let (full, help) = status_hints(s);
     let rest = (area.width as usize).saturating_sub(text_width(&who) + 1);
-    let mut line = String::new();
-    for h in hints {
-        if text_width(&line) + text_width(&h) + 2 > rest {
-            break;
-        }
-        line.push_str(&h);
-        line.push_str("  ");
-    }
+    let line = fit_hints(&full, &help, rest);
     let spans = vec![
         Span::styled(who.clone(), th.status_user()),
         Span::raw(" "),
         Span::styled(line, th.dim()),
     ];
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The hints of the status bar as (key, label) pairs, and the help key's.
+pub fn status_hints(s: &State) -> (Vec<(String, String)>, (String, String)) {
+    let mut hints: Vec<(String, String)> = Vec::new();
+    if !s.pending_keys.is_empty() {
+        hints.push((super::keymap::display_seq(&s.pending_keys), "…".into()));
+    }
+    // The steps of the process first (what moves the record on), then the rest.
+    let mut pane_cmds: Vec<Action> = Action::ALL
+        .iter()
+        .copied()
+        .filter(|a| a.scope() == super::action::Scope::Pane(s.pane))
+        .filter(|a| super::update::offers::offered(s, *a))
+        .collect();
+    pane_cmds.sort_by_key(|a| a.step().is_none());
+    // The detail's focus, then searching, the palette.
+    let extra = [Action::FocusNext, Action::Filter, Action::Undo, Action::Palette];
+    for a in pane_cmds.into_iter().chain(extra) {
+        if a == Action::Undo && s.undo.is_none() {
+            continue;
+        }
+        if a == Action::Filter && !matches!(s.pane, Pane::Queue | Pane::Plans | Pane::Archive) {
+            continue;
+        }
+        if let Some(k) = s.keymap.keys_for(s.pane, a).first() {
+            hints.push((k.clone(), t(&format!("tui.hint.{}", a.name()), &[])));
+        }
+    }
+    let help = s
+        .keymap
+        .keys_for(s.pane, Action::Help)
+        .first()
+        .cloned()
+        .unwrap_or_else(|| ":".into());
+    (hints, (help, t("tui.hint.help", &[])))
+}
+
+/// Lay the hints out in `width` columns: as many as fit with their labels,
+/// the rest by key alone, the help key always last.
+pub fn fit_hints(hints: &[(String, String)], help: &(String, String), width: usize) -> String {
+    let help_text = format!("{} {}", help.0, help.1);
+    let budget = width.saturating_sub(text_width(&help_text) + 2);
+    let mut line = String::new();
+    let mut i = 0;
+    while i < hints.len() {
+        let h = format!("{} {}  ", hints[i].0, hints[i].1);
+        // Room for this one with its label and every later one by its key.
+        let later: usize = hints[i + 1..].iter().map(|(k, _)| text_width(k) + 1).sum();
+        if text_width(&line) + text_width(&h) + later > budget {
+            break;
+        }
+        line.push_str(&h);
+        i += 1;
+    }
+    for (k, _) in &hints[i..] {
+        if text_width(&line) + text_width(k) + 1 > budget {
+            line.push('…');
+            break;
+        }
+        line.push_str(k);
+        line.push(' ');
+    }
+    if i < hints.len() {
+        line.push(' ');
+    }
+    line.push_str(&help_text);
+    fit(&line, width)
 }
 
 fn render_toasts(f: &mut Frame, body: Rect, s: &State) {

@@ -12,7 +12,23 @@ use crate::i18n::t;
 use crate::model::{fmt_time, Plan, PlanStatus};
 
 pub fn render(f: &mut Frame, area: Rect, s: &State) {
-    let (list, detail) = match &s.plans.detail {
+    let selected = crate::tui::update::plans::selected(s);
+    // A filter line while one is typed or set.
+    let area = if s.plans.filtering || !s.plans.filter.text().is_empty() {
+        let th = Theme::of(s);
+        let [line, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        f.render_widget(Paragraph::new(Span::styled("/ ", th.dim())), Rect { width: 2, ..line });
+        let input = Rect {
+            x: line.x + 2,
+            width: line.width.saturating_sub(2),
+            ..line
+        };
+        super::render_field(f, &s.plans.filter, input, s.plans.filtering && s.popups.is_empty());
+        rest
+    } else {
+        area
+    };
+    let (list, detail) = match selected {
         Some(_) => {
             let [a, b] = Layout::vertical([Constraint::Percentage(35), Constraint::Percentage(65)]).areas(area);
             (a, Some(b))
@@ -20,8 +36,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         None => (area, None),
     };
     render_list(f, list, s);
-    if let (Some(area), Some(p)) = (detail, &s.plans.detail) {
-        render_detail(f, area, s, p);
+    if let (Some(area), Some(sel)) = (detail, selected) {
+        // Only the selected plan: another one's detail is never shown beside it.
+        match s.plans.detail.as_ref().filter(|p| p.id == sel.id) {
+            Some(p) => render_detail(f, area, s, p),
+            None => super::loading_detail(f, area, s, sel.id),
+        }
     }
 }
 
@@ -52,7 +72,15 @@ fn render_list(f: &mut Frame, area: Rect, s: &State) {
     let height = area.height.saturating_sub(1) as usize;
     s.page.set(height.max(1));
     let off = s.plans.cursor.visible_offset(height);
-    for (i, p) in s.plans.all.iter().enumerate().skip(off).take(height) {
+    for (i, p) in s
+        .plans
+        .visible
+        .iter()
+        .map(|&i| &s.plans.all[i])
+        .enumerate()
+        .skip(off)
+        .take(height)
+    {
         let cells = [
             p.id.to_string(),
             p.status.label(),
@@ -68,7 +96,7 @@ fn render_list(f: &mut Frame, area: Rect, s: &State) {
             Line::raw(text)
         });
     }
-    if s.plans.all.is_empty() {
+    if s.plans.visible.is_empty() {
         lines.push(Line::styled(
             format!(
                 "  {}",
@@ -87,7 +115,7 @@ fn render_list(f: &mut Frame, area: Rect, s: &State) {
 fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
     let th = Theme::of(s);
     let title = format!(" {} {} · {} ", p.id, fit(&p.title, 40), p.status.label());
-    let block = th.block(&title);
+    let block = super::detail_block(s, &title, s.focus == crate::tui::state::Focus::Detail);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let w = inner.width as usize;

@@ -37,8 +37,18 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                     .map(|(i, e)| {
                         let text = match e {
                             Entry::Command(a) => {
-                                let keys = s.keymap.keys_for(s.pane, *a).join(", ");
-                                format!("{} {} {}", cell(a.name(), 22), cell(&keys, 10), a.describe())
+                                // A command of another pane: its keys there, and the pane's name.
+                                let (pane, other) = match a.scope() {
+                                    super::super::action::Scope::Pane(p) if p != s.pane => (p, true),
+                                    _ => (s.pane, false),
+                                };
+                                let keys = s.keymap.keys_for(pane, *a).join(", ");
+                                let what = if other {
+                                    format!("{} ({})", a.describe(), pane.title())
+                                } else {
+                                    a.describe()
+                                };
+                                format!("{} {} {}", cell(a.name(), 22), cell(&keys, 10), what)
                             }
                             Entry::View(v) => format!("{} {}", cell(&t("tui.view", &[]), 33), v),
                         };
@@ -50,6 +60,17 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                         }
                     })
                     .collect();
+                let lines = if entries.is_empty() {
+                    vec![Line::styled(
+                        fit(
+                            &t("tui.palette.no_match", &[("query", input.text())]),
+                            list.width as usize,
+                        ),
+                        th.dim(),
+                    )]
+                } else {
+                    lines
+                };
                 f.render_widget(Paragraph::new(lines), list);
             }
             Popup::Prompt { label, input, .. } => {
@@ -239,7 +260,9 @@ fn help(f: &mut Frame, area: Rect, s: &State, scroll: usize) {
         fit(&t("tui.help.intro", &[]), inner.width as usize),
         th.dim(),
     )];
-    let bindings = s.keymap.bindings_for(s.pane);
+    // The pane's own keys first, then the global ones.
+    let mut bindings = s.keymap.bindings_for(s.pane);
+    bindings.sort_by_key(|(_, a)| a.scope() == super::super::action::Scope::Global);
     let mut last_scope = "";
     for (keys, a) in bindings {
         let scope = a.scope().name();

@@ -23,10 +23,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         Some(n) => ("…".to_string(), n.to_string()),
         None => (q.visible.len().to_string(), q.all.len().to_string()),
     };
+    let sort = t(&format!("tui.sort.{}", q.sort.name()), &[]);
     let count = t(
         "tui.queue.count",
         &[("shown", shown), ("all", all), ("marked", q.marked.len().to_string())],
-    );
+    ) + " · "
+        + &sort;
     let cw = (text_width(&count) as u16).min(filter.width);
     let count_area = Rect {
         x: filter.x + filter.width - cw,
@@ -47,12 +49,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
     };
     render_field(f, &q.filter, input_area, q.filtering && s.popups.is_empty());
 
-    let (table, detail) = match &q.detail {
-        Some(_) => {
+    let (table, detail) = match q.open {
+        true => {
             let [a, b] = Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(rest);
             (a, Some(b))
         }
-        None => (rest, None),
+        false => (rest, None),
     };
     render_table(f, table, s);
     if let Some(d) = detail {
@@ -138,9 +140,15 @@ fn render_table(f: &mut Frame, area: Rect, s: &State) {
 
 fn render_detail(f: &mut Frame, area: Rect, s: &State) {
     let th = Theme::of(s);
-    let Some(r) = &s.queue.detail else { return };
+    let Some(sel) = crate::tui::update::queue::selected(s) else {
+        return;
+    };
+    // Only the selected request: another one's detail is never shown beside it.
+    let Some(r) = s.queue.detail.as_ref().filter(|r| r.id == sel.id) else {
+        return super::loading_detail(f, area, s, sel.id);
+    };
     let title = format!(" {} {} ", r.id, fit(&r.title, area.width.saturating_sub(20) as usize));
-    let block = th.block(&title);
+    let block = super::detail_block(s, &title, s.focus == crate::tui::state::Focus::Detail);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let w = inner.width as usize;

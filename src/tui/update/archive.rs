@@ -72,7 +72,7 @@ pub fn timeline(s: &mut State, text: &str, fx: &mut Vec<Effect>) -> Result<(), S
 pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     match a {
         Action::ArchiveExportCsv => fx.push(Effect::Write {
-            path: super::queue::csv_path("archive"),
+            path: super::queue::csv_path(s, "archive"),
             text: String::from_utf8_lossy(&crate::export::archive_csv(s.archive.shown())).into_owned(),
         }),
         Action::ArchiveVerify => {
@@ -94,10 +94,12 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             });
         }
         Action::ArchiveExport => {
-            let Some(v) = &s.archive.detail else {
+            let sel = s.archive.shown().get(s.archive.cursor.selected).map(|d| d.id);
+            let Some(v) = s.archive.detail.as_ref().filter(|v| Some(v.dossier.id) == sel) else {
+                s.archive.open = sel.is_some();
                 return s.toast(t("tui.open_first", &[]), true);
             };
-            let path = std::path::PathBuf::from(format!("{}.md", v.dossier.id));
+            let path = super::queue::export_path(s, &format!("{}.md", v.dossier.id));
             fx.push(Effect::Write {
                 path,
                 text: crate::export::dossier_markdown(v),

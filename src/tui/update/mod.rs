@@ -5,9 +5,10 @@
 
 mod archive;
 pub mod forms;
-mod plans;
+pub mod offers;
+pub mod plans;
 pub mod popups;
-mod queue;
+pub mod queue;
 pub mod reports;
 pub mod tests;
 
@@ -38,7 +39,9 @@ pub enum Effect {
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
+        Msg::Input(Event::Resize(w, h)) => s.screen = (w, h),
         Msg::Input(Event::Key(k)) if k.kind != KeyEventKind::Release => key(s, k, &mut fx),
+        Msg::Input(Event::Paste(_)) if s.too_small() => {}
         Msg::Input(Event::Paste(text)) => popups::paste(s, &text, &mut fx),
         Msg::Input(_) => {}
         Msg::Reply(r) => reply(s, r, &mut fx),
@@ -60,16 +63,96 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Quit => s.quit = true,
     }
+    follow(s, &mut fx);
     fx
 }
 
+/// The detail follows the selection: when the selected record is not the one
+/// the open detail holds, load it (the detail says so until it arrives).
+fn follow(s: &mut State, fx: &mut Vec<Effect>) {
+    let queue_sel = queue::selected(s).map(|r| r.id);
+    if s.queue.open {
+        match queue_sel {
+            None => {
+                s.queue.open = false;
+                s.queue.detail = None;
+            }
+            Some(id) if s.queue.detail.as_ref().map(|d| d.id) != Some(id) && s.queue.loading != Some(id) => {
+                s.queue.loading = Some(id);
+                fx.push(Effect::Job(Job::Request(id)));
+            }
+            Some(_) => {}
+        }
+    }
+    // The plans pane always shows the selected plan (its gates and the steps offered).
+    if s.pane == Pane::Plans || s.pane == Pane::Tests {
+        if let Some(id) = plans::selected(s).map(|p| p.id) {
+            if s.plans.detail.as_ref().map(|d| d.id) != Some(id) && s.plans.loading != Some(id) {
+                s.plans.loading = Some(id);
+                fx.push(Effect::Job(Job::Plan(id)));
+            }
+        }
+    }
+    if s.archive.open {
+        let sel = s.archive.shown().get(s.archive.cursor.selected).map(|d| d.id);
+        match sel {
+            None => {
+                s.archive.open = false;
+                s.archive.detail = None;
+            }
+            Some(id)
+                if s.archive.detail.as_ref().map(|d| d.dossier.id) != Some(id) && s.archive.loading != Some(id) =>
+            {
+                s.archive.loading = Some(id);
+                fx.push(Effect::Job(Job::Dossier(id)));
+            }
+            Some(_) => {}
+        }
+    }
+    if s.focus == Focus::Detail && !has_detail(s) {
+        s.focus = Focus::List;
+    }
+}
+
+/// Does the pane show a detail that can take the focus?
+fn has_detail(s: &State) -> bool {
+    match s.pane {
+        Pane::Queue => s.queue.open,
+        Pane::Plans => plans::selected(s).is_some(),
+        Pane::Archive => s.archive.open,
+        Pane::Tests | Pane::Reports => false,
+    }
+}
+
+/// Open the detail of the selected record (it loads by [`follow`]).
+fn open_detail(s: &mut State) {
+    match s.pane {
+        Pane::Queue => s.queue.open = queue::selected(s).is_some(),
+        Pane::Archive => s.archive.open = !s.archive.shown().is_empty(),
+        _ => {}
+    }
+}
+
 fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
+    if s.too_small() {
+        // Nothing is drawn but the request to enlarge the terminal: only quitting acts.
+        if let Some(key) = Key::from_event(&k) {
+            if s.keymap.lookup(s.pane, &[key]) == Lookup::Action(Action::Quit) {
+                action(s, Action::Quit, fx);
+            }
+        }
+        return;
+    }
     if !s.popups.is_empty() {
         popups::key(s, k, fx);
         return;
     }
     if s.pane == Pane::Queue && s.queue.filtering {
         queue::filter_key(s, k);
+        return;
+    }
+    if s.pane == Pane::Plans && s.plans.filtering {
+        plans::filter_key(s, k);
         return;
     }
     if s.pane == Pane::Archive && s.archive.searching {
@@ -93,12 +176,64 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     use Action::*;
     match a {
         Quit => {
-            if s.popups.iter().any(|p| matches!(p, Popup::Form(_))) {
-                s.toast(t("tui.unsaved", &[]), true);
+            let dirty = s.popups.iter().any(|p| match p {
+                Popup::Form(f) | Popup::DiscardForm(f) => f.dirty,
+                _ => false,
+            });
+            if dirty {
+                s.popups.push(Popup::Confirm {
+                    message: t("tui.confirm.quit_unsaved", &[]),
+                    then: Confirmed::Quit,
+                });
             } else {
                 s.quit = true;
             }
         }
+        FocusNext => {
+            if s.focus == Focus::List && has_detail(s) {
+                s.focus = Focus::Detail;
+            } else {
+                goto(s, Pane::ALL[(s.pane.index() + 1) % Pane::ALL.len()], fx);
+            }
+        }
+        FocusPrev => {
+            if s.focus == Focus::Detail {
+                s.focus = Focus::List;
+            } else {
+                goto(
+                    s,
+                    Pane::ALL[(s.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
+                    fx,
+                );
+            }
+        }
+        FocusDetail => {
+            open_detail(s);
+            if has_detail(s) {
+                s.focus = Focus::Detail;
+            }
+        }
+        FocusList => s.focus = Focus::List,
+        Undo => {}
+        Messages => {
+            let text = s
+                .messages
+                .iter()
+                .rev()
+                .map(|m| format!("{} {}", if m.error { "✗" } else { "✓" }, m.text))
+                .collect::<Vec<_>>()
+                .join("\n");
+            s.popups.push(Popup::Message {
+                title: t("tui.messages.title", &[]),
+                text: if text.is_empty() {
+                    t("tui.messages.none", &[])
+                } else {
+                    text
+                },
+                scroll: 0,
+            });
+        }
+        ConfirmYes | ConfirmNo => {}
         Help => s.popups.push(Popup::Help { scroll: 0 }),
         Palette => s.popups.push(Popup::Palette {
             input: Default::default(),
@@ -126,6 +261,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Open => open(s, fx),
         Filter => match s.pane {
             Pane::Queue => s.queue.filtering = true,
+            Pane::Plans => s.plans.filtering = true,
             Pane::Archive => s.archive.searching = true,
             _ => {}
         },
@@ -138,12 +274,31 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     }
 }
 
+/// Esc: one step back — the detail's focus to the list, then the detail closes,
+/// then the marks go, then the filter is cleared.
 fn back(s: &mut State) {
+    if s.focus == Focus::Detail {
+        s.focus = Focus::List;
+        return;
+    }
     match s.pane {
-        Pane::Queue if s.queue.detail.is_some() => s.queue.detail = None,
+        Pane::Queue if s.queue.open => {
+            s.queue.open = false;
+            s.queue.detail = None;
+        }
         Pane::Queue if !s.queue.marked.is_empty() => s.queue.marked.clear(),
-        Pane::Plans if s.plans.detail.is_some() => s.plans.detail = None,
-        Pane::Archive if s.archive.detail.is_some() => s.archive.detail = None,
+        Pane::Queue if !s.queue.filter.text().is_empty() => {
+            s.queue.filter.set_text("");
+            queue::refilter(s);
+        }
+        Pane::Plans if !s.plans.filter.text().is_empty() => {
+            s.plans.filter.set_text("");
+            plans::refilter(s);
+        }
+        Pane::Archive if s.archive.open => {
+            s.archive.open = false;
+            s.archive.detail = None;
+        }
         Pane::Archive if s.archive.hits.is_some() => {
             s.archive.hits = None;
             s.archive.timeline = None;
@@ -156,6 +311,9 @@ fn back(s: &mut State) {
 fn goto(s: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
     let entered = s.pane != pane;
     s.pane = pane;
+    if entered {
+        s.focus = Focus::List;
+    }
     if pane == Pane::Tests {
         tests::follow_selected_plan(s, fx);
     }
@@ -181,12 +339,13 @@ pub(super) fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Move the selection, or scroll the open detail view (Esc closes it to move again).
+/// Move the selection, or scroll the detail when it has the focus.
 fn step(s: &mut State, d: isize) {
+    let detail = s.focus == Focus::Detail;
     let scroll = match s.pane {
-        Pane::Queue if s.queue.detail.is_some() => Some(&mut s.queue.detail_scroll),
-        Pane::Plans if s.plans.detail.is_some() => Some(&mut s.plans.detail_scroll),
-        Pane::Archive if s.archive.detail.is_some() => Some(&mut s.archive.detail_scroll),
+        Pane::Queue if detail => Some(&mut s.queue.detail_scroll),
+        Pane::Plans if detail => Some(&mut s.plans.detail_scroll),
+        Pane::Archive if detail => Some(&mut s.archive.detail_scroll),
         Pane::Reports => Some(&mut s.reports.scroll),
         _ => None,
     };
@@ -199,7 +358,7 @@ fn step(s: &mut State, d: isize) {
             s.queue.cursor.step(d, n)
         }
         Pane::Plans => {
-            let n = s.plans.all.len();
+            let n = s.plans.visible.len();
             s.plans.cursor.step(d, n)
         }
         Pane::Tests => {
@@ -214,24 +373,14 @@ fn step(s: &mut State, d: isize) {
     }
 }
 
-fn open(s: &mut State, fx: &mut Vec<Effect>) {
+/// Enter: open the detail of the selected record (the focus stays on the list,
+/// the detail follows it); in the plans pane, where the detail is always shown,
+/// the detail takes the focus.
+fn open(s: &mut State, _fx: &mut Vec<Effect>) {
     match s.pane {
-        Pane::Queue => {
-            if let Some(r) = queue::selected(s) {
-                fx.push(Effect::Job(Job::Request(r.id)));
-            }
-        }
-        Pane::Plans => {
-            if let Some(p) = s.plans.all.get(s.plans.cursor.selected) {
-                fx.push(Effect::Job(Job::Plan(p.id)));
-            }
-        }
-        Pane::Tests | Pane::Reports => {}
-        Pane::Archive => {
-            if let Some(d) = s.archive.shown().get(s.archive.cursor.selected) {
-                fx.push(Effect::Job(Job::Dossier(d.id)));
-            }
-        }
+        Pane::Queue | Pane::Archive => open_detail(s),
+        Pane::Plans if has_detail(s) => s.focus = Focus::Detail,
+        _ => {}
     }
 }
 
@@ -269,15 +418,16 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             s.calendar = calendar;
             queue::replace_all(s, requests, None);
             // Keep the selected plan and dossier selected, wherever they move.
-            let plan = s.plans.all.get(s.plans.cursor.selected).map(|p| p.id);
-            s.plans.all = plans;
+            let plan = plans::selected(s).map(|p| p.id);
+            let mut plans = plans;
             // Newest first, like the queue.
-            s.plans.all.reverse();
-            let n = s.plans.all.len();
-            if let Some(i) = plan.and_then(|id| s.plans.all.iter().position(|p| p.id == id)) {
-                s.plans.cursor.selected = i;
+            plans.reverse();
+            s.plans.all = plans;
+            plans::refilter_keeping(s, plan);
+            if let Some(id) = s.select_after_load.take() {
+                queue::select(s, id);
+                plans::select(s, id);
             }
-            s.plans.cursor.clamp(n);
             let dossier = s.archive.shown().get(s.archive.cursor.selected).map(|d| d.id);
             s.archive.all = dossiers;
             if let Some(i) = dossier.and_then(|id| s.archive.shown().iter().position(|d| d.id == id)) {
@@ -287,17 +437,30 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             s.archive.cursor.clamp(n);
         }
         Reply::Request(r) => {
-            if s.queue.detail.as_ref().map(|d| d.id) != Some(r.id) {
-                s.queue.detail_scroll = Default::default();
+            if s.queue.loading == Some(r.id) {
+                s.queue.loading = None;
             }
-            s.queue.detail = Some(*r)
+            // Only the selected request's detail is shown (a late answer for
+            // a request the selection has left is dropped).
+            if s.queue.open && queue::selected(s).map(|x| x.id) == Some(r.id) {
+                if s.queue.detail.as_ref().map(|d| d.id) != Some(r.id) {
+                    s.queue.detail_scroll = Default::default();
+                }
+                s.queue.detail = Some(*r)
+            }
         }
         Reply::Plan(p, gates) => plans::loaded(s, *p, *gates, fx),
         Reply::Dossier(d) => {
-            if s.archive.detail.as_ref().map(|x| x.dossier.id) != Some(d.dossier.id) {
-                s.archive.detail_scroll = Default::default();
+            if s.archive.loading == Some(d.dossier.id) {
+                s.archive.loading = None;
             }
-            s.archive.detail = Some(*d)
+            let sel = s.archive.shown().get(s.archive.cursor.selected).map(|x| x.id);
+            if s.archive.open && sel == Some(d.dossier.id) {
+                if s.archive.detail.as_ref().map(|x| x.dossier.id) != Some(d.dossier.id) {
+                    s.archive.detail_scroll = Default::default();
+                }
+                s.archive.detail = Some(*d)
+            }
         }
         Reply::Archive { seq, hits } => {
             if seq == s.archive.search_seq {
@@ -336,6 +499,16 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
                 _ => {
                     let ids: Vec<String> = outcomes.iter().map(|o| o.entity.clone()).collect();
                     s.toast(format!("{label}: {}", ids.join(" ")), false);
+                    // A record just created is selected once the lists come back.
+                    if let [o] = outcomes.as_slice() {
+                        let id: Option<crate::model::Id> = o.entity.parse().ok();
+                        let known = |id: crate::model::Id| {
+                            s.queue.all.iter().any(|r| r.id == id) || s.plans.all.iter().any(|p| p.id == id)
+                        };
+                        if let Some(id) = id.filter(|id| !known(*id)) {
+                            s.select_after_load = Some(id);
+                        }
+                    }
                 }
             }
             s.queue.marked.clear();

@@ -8,12 +8,92 @@ use crate::i18n::t;
 use crate::model::*;
 use crate::service::Command;
 
-/// The plan the pane acts on: the open one, else the selected one in the list.
-fn current(s: &State) -> Option<(Id, u64)> {
-    if let Some(p) = &s.plans.detail {
-        return Some((p.id, p.meta.rev));
+/// The plan selected in the list (the detail always shows it).
+pub fn selected(s: &State) -> Option<&PlanSummary> {
+    s.plans.visible.get(s.plans.cursor.selected).map(|&i| &s.plans.all[i])
+}
+
+/// Select the plan `id` if the list shows it.
+pub fn select(s: &mut State, id: Id) {
+    if let Some(pos) = s.plans.visible.iter().position(|&i| s.plans.all[i].id == id) {
+        s.plans.cursor.selected = pos;
     }
-    s.plans.all.get(s.plans.cursor.selected).map(|p| (p.id, p.rev))
+}
+
+/// The plan the pane acts on: the selected one, at the revision the detail
+/// shows when it is loaded (a newer one is a conflict the core reports).
+fn current(s: &State) -> Option<(Id, u64)> {
+    let p = selected(s)?;
+    let rev = s
+        .plans
+        .detail
+        .as_ref()
+        .filter(|d| d.id == p.id)
+        .map_or(p.rev, |d| d.meta.rev);
+    Some((p.id, rev))
+}
+
+/// How prompts name the plan: its id and title.
+fn label_of(s: &State) -> String {
+    selected(s)
+        .map(|p| format!("{} {}", p.id, crate::sanitize::clean_line(&p.title)))
+        .unwrap_or_default()
+}
+
+/// Recompute which plans the filter keeps, keeping the selected one selected.
+pub fn refilter(s: &mut State) {
+    let keep = selected(s).map(|p| p.id);
+    refilter_keeping(s, keep);
+}
+
+pub fn refilter_keeping(s: &mut State, keep: Option<Id>) {
+    let q = s.plans.filter.text();
+    let words: Vec<String> = q.split_whitespace().map(crate::search::normalize).collect();
+    let names: std::collections::HashMap<Id, String> = s.systems.iter().map(|x| (x.id, x.name.clone())).collect();
+    s.plans.visible = s
+        .plans
+        .all
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            if words.is_empty() {
+                return true;
+            }
+            let hay = crate::search::normalize(&format!(
+                "{} {} {} {} {}",
+                p.id,
+                p.title,
+                p.status.label(),
+                names.get(&p.system).map(String::as_str).unwrap_or(""),
+                p.version_to
+            ));
+            words.iter().all(|w| hay.contains(w.as_str()))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if let Some(id) = keep {
+        select(s, id);
+    }
+    let n = s.plans.visible.len();
+    s.plans.cursor.clamp(n);
+}
+
+/// Keys while typing the plans filter: Enter keeps it, Esc clears it.
+pub fn filter_key(s: &mut State, k: crossterm::event::KeyEvent) {
+    use super::super::input::Edit;
+    match s.plans.filter.handle(&k) {
+        Edit::Submit => s.plans.filtering = false,
+        Edit::Cancel => {
+            s.plans.filtering = false;
+            s.plans.filter.set_text("");
+            refilter(s);
+        }
+        Edit::Changed => {
+            refilter(s);
+            s.plans.cursor.selected = 0;
+        }
+        Edit::Moved | Edit::Ignored => {}
+    }
 }
 
 fn exec(fx: &mut Vec<Effect>, cmd: Command, rev: u64, label: &str) {
@@ -25,10 +105,18 @@ fn exec(fx: &mut Vec<Effect>, cmd: Command, rev: u64, label: &str) {
 }
 
 pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
+    if let Err(why) = super::offers::check(s, a) {
+        return s.toast(format!("{}: {why}", label_of(s)), true);
+    }
     if a == Action::PlanNew {
         return forms::open(s, FormKind::NewPlan, fx);
     }
+    if a == Action::PlanFilter {
+        s.plans.filtering = true;
+        return;
+    }
     let Some((id, rev)) = current(s) else { return };
+    let target = label_of(s);
     match a {
         Action::PlanEdit => {
             if s.plans.detail.as_ref().is_some_and(|p| p.id == id) {
@@ -43,12 +131,12 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         // The prompt for the minutes reference is the confirmation: Enter approves, Esc does not.
         Action::PlanApprove => s.popups.push(Popup::Prompt {
             purpose: PromptFor::Approve { plan: id, rev },
-            label: t("tui.prompt.approve", &[("plan", id.to_string())]),
+            label: t("tui.prompt.approve", &[("plan", target)]),
             input: Default::default(),
         }),
         Action::PlanReturn => s.popups.push(Popup::Prompt {
             purpose: PromptFor::ReturnPlan(id),
-            label: t("tui.prompt.return", &[]),
+            label: t("tui.prompt.return", &[("target", target)]),
             input: Default::default(),
         }),
         Action::PlanNotice => {
@@ -61,8 +149,8 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 .map(|sys| crate::service::default_notice_text(p, &sys))
                 .unwrap_or_default();
             s.popups.push(Popup::Confirm {
-                message: format!("{}\n\n{}", t("tui.confirm.notice", &[]), text),
-                job: Box::new(Job::Execute {
+                message: format!("{}\n\n{}", t("tui.confirm.notice", &[("target", target)]), text),
+                then: Confirmed::Job(Box::new(Job::Execute {
                     cmd: Command::PlanNotice {
                         id,
                         text: None,
@@ -70,23 +158,23 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                     },
                     expect_rev: Some(rev),
                     label: t("tui.done.notice", &[]),
-                }),
+                })),
             });
         }
         Action::PlanImplement => exec(fx, Command::PlanImplement { id }, rev, "tui.done.implementing"),
         Action::PlanTraining => with_detail(s, id, FormKind::Training, fx),
         Action::PlanCompare => with_detail(s, id, FormKind::Comparison, fx),
         Action::PlanFile => s.popups.push(Popup::Confirm {
-            message: t("tui.confirm.file", &[("plan", id.to_string())]),
-            job: Box::new(Job::Execute {
+            message: t("tui.confirm.file", &[("plan", target)]),
+            then: Confirmed::Job(Box::new(Job::Execute {
                 cmd: Command::File { plan: id },
                 expect_rev: Some(rev),
                 label: t("tui.done.filed", &[]),
-            }),
+            })),
         }),
         Action::PlanCancel => s.popups.push(Popup::Prompt {
             purpose: PromptFor::CancelPlan(id),
-            label: t("tui.prompt.cancel", &[]),
+            label: t("tui.prompt.cancel", &[("target", target)]),
             input: Default::default(),
         }),
         _ => {}
@@ -105,13 +193,18 @@ fn with_detail(s: &mut State, id: Id, kind: FormKind, fx: &mut Vec<Effect>) {
 
 /// A plan arrived from the worker: show it where it is wanted.
 pub fn loaded(s: &mut State, p: Plan, gates: crate::workflow::Gates, fx: &mut Vec<Effect>) {
+    if s.plans.loading == Some(p.id) {
+        s.plans.loading = None;
+    }
     if s.tests.plan.as_ref().is_some_and(|t| t.id == p.id) || (s.pane == Pane::Tests && s.tests.plan.is_none()) {
         s.tests.plan = Some(p.clone());
         s.tests.gates = Some(gates.clone());
         let n = super::tests::rows(s).len();
         s.tests.cursor.clamp(n);
+        super::tests::onto_item(s);
     }
-    let wanted = s.pane == Pane::Plans || s.plans.detail.as_ref().is_some_and(|d| d.id == p.id);
+    // The detail shows the selected plan only (a late answer for another is dropped).
+    let wanted = selected(s).map(|x| x.id) == Some(p.id);
     if wanted || s.plans.edit_after_load == Some(p.id) {
         let edit = s.plans.edit_after_load.take() == Some(p.id);
         if s.plans.detail.as_ref().map(|d| d.id) != Some(p.id) {

@@ -1,11 +1,12 @@
 //! Keys for the popup on top of the stack: help, palette, prompt, confirm, form, message.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
-use super::super::action::Action;
+use super::super::action::{Action, Layer, Pane, Scope};
 use super::super::input::Edit;
+use super::super::keymap::{Key, Lookup};
 use super::super::state::*;
 use super::super::worker::Job;
 use super::{forms, Effect};
@@ -27,7 +28,7 @@ pub fn palette_entries(s: &State, query: &str) -> Vec<Entry> {
         .into_iter()
         .map(|a| (format!("{} {}", a.name(), a.describe()), Entry::Command(a)))
         .collect();
-    if s.pane == super::super::action::Pane::Queue {
+    {
         all.extend(
             s.queue
                 .views
@@ -72,91 +73,215 @@ pub fn paste(s: &mut State, text: &str, _fx: &mut [Effect]) {
     }
 }
 
+/// What a popup did with a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handled {
+    /// The key meant something here (otherwise it is dropped: popups are modal).
+    pub consumed: bool,
+    /// The popup is done and leaves the stack.
+    pub close: bool,
+}
+
+const KEEP: Handled = Handled {
+    consumed: true,
+    close: false,
+};
+const CLOSE: Handled = Handled {
+    consumed: true,
+    close: true,
+};
+const IGNORED: Handled = Handled {
+    consumed: false,
+    close: false,
+};
+
+/// The keymap layer of a popup.
+pub fn layer(p: &Popup) -> Layer {
+    match p {
+        Popup::Help { .. } => Layer::Help,
+        Popup::Palette { .. } => Layer::Palette,
+        Popup::Prompt { .. } => Layer::Prompt,
+        Popup::Confirm { .. } | Popup::DiscardForm(_) | Popup::Import(_) => Layer::Confirm,
+        Popup::Form(_) => Layer::Form,
+        Popup::Message { .. } => Layer::Message,
+    }
+}
+
+/// A key for the popup on top: its layer of the keymap decides what the key
+/// means; the popup's handler says whether it closes.
 pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
     let Some(top) = s.popups.pop() else { return };
-    match top {
-        Popup::Help { scroll } => match k.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Char('？') | KeyCode::Enter => {}
-            KeyCode::Down | KeyCode::Char('j') => s.popups.push(Popup::Help { scroll: scroll + 1 }),
-            KeyCode::Up | KeyCode::Char('k') => s.popups.push(Popup::Help {
-                scroll: scroll.saturating_sub(1),
-            }),
-            KeyCode::PageDown => s.popups.push(Popup::Help { scroll: scroll + 10 }),
-            KeyCode::PageUp => s.popups.push(Popup::Help {
-                scroll: scroll.saturating_sub(10),
-            }),
-            _ => s.popups.push(Popup::Help { scroll }),
-        },
-        Popup::Message { title, text, scroll } => match k.code {
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {}
-            KeyCode::Down | KeyCode::Char('j') => s.popups.push(Popup::Message {
-                title,
-                text,
-                scroll: scroll + 1,
-            }),
-            KeyCode::Up | KeyCode::Char('k') => s.popups.push(Popup::Message {
-                title,
-                text,
-                scroll: scroll.saturating_sub(1),
-            }),
-            _ => s.popups.push(Popup::Message { title, text, scroll }),
-        },
-        Popup::Confirm { message, job } => match k.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => fx.push(Effect::Job(*job)),
-            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') => s.toast(t("tui.cancelled", &[]), false),
-            _ => s.popups.push(Popup::Confirm { message, job }),
-        },
-        Popup::Palette { mut input, mut cursor } => {
-            let entries = palette_entries(s, &input.text());
-            match k.code {
-                KeyCode::Down | KeyCode::Tab => {
-                    cursor.step(1, entries.len());
-                    s.popups.push(Popup::Palette { input, cursor });
+    let action = match Key::from_event(&k) {
+        Some(key) => {
+            s.pending_keys.push(key);
+            match s.keymap.lookup_layer(layer(&top), &s.pending_keys) {
+                Lookup::Action(a) => {
+                    s.pending_keys.clear();
+                    Some(a)
                 }
-                KeyCode::Up | KeyCode::BackTab => {
-                    cursor.step(-1, entries.len());
-                    s.popups.push(Popup::Palette { input, cursor });
+                Lookup::Pending => {
+                    s.popups.push(top);
+                    return;
                 }
-                _ => match input.handle(&k) {
-                    Edit::Submit => match entries.get(cursor.selected) {
-                        Some(Entry::Command(a)) => super::action(s, *a, fx),
-                        Some(Entry::View(v)) => super::queue::apply_view(s, &v.clone()),
-                        None => {}
-                    },
-                    Edit::Cancel => {}
-                    Edit::Changed => {
-                        cursor.selected = 0;
-                        s.popups.push(Popup::Palette { input, cursor });
-                    }
-                    _ => s.popups.push(Popup::Palette { input, cursor }),
-                },
+                Lookup::None => {
+                    s.pending_keys.clear();
+                    None
+                }
             }
         }
-        Popup::Prompt {
-            purpose,
-            label,
-            mut input,
-        } => match input.handle(&k) {
-            Edit::Submit => {
-                let text = input.text();
-                if let Err(msg) = submit_prompt(s, &purpose, text.trim(), fx) {
-                    s.toast(msg, true);
-                    s.popups.push(Popup::Prompt { purpose, label, input });
-                }
-            }
-            Edit::Cancel => {}
-            _ => s.popups.push(Popup::Prompt { purpose, label, input }),
-        },
-        Popup::Import(p) => import_key(s, p, k, fx),
+        None => None,
+    };
+    // ctrl-c quits from anywhere (asking first when a form holds unsaved text).
+    if action == Some(Action::Quit) && Key::from_event(&k).is_some_and(|x| x.ctrl) {
+        s.popups.push(top);
+        return super::action(s, Action::Quit, fx);
+    }
+    match top {
+        // Forms and the import dialog keep their own key handling.
         Popup::Form(form) => forms::key(s, form, k, fx),
-        Popup::DiscardForm(form) => match k.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => {
+        Popup::Import(p) => import_key(s, p, action, k, fx),
+        mut popup => {
+            let below = s.popups.len();
+            let h = handle(s, &mut popup, action, k, fx);
+            if !h.close {
+                // Whatever the handler opened goes on top of it.
+                let opened: Vec<Popup> = s.popups.drain(below.min(s.popups.len())..).collect();
+                s.popups.push(popup);
+                s.popups.extend(opened);
+            }
+        }
+    }
+}
+
+/// Scroll positions move by the motions of the keymap.
+fn scrolled(pos: usize, a: Action, page: usize) -> Option<usize> {
+    Some(match a {
+        Action::Down => pos + 1,
+        Action::Up => pos.saturating_sub(1),
+        Action::PageDown => pos + page,
+        Action::PageUp => pos.saturating_sub(page),
+        Action::Top => 0,
+        Action::Bottom => usize::MAX / 2,
+        _ => return None,
+    })
+}
+
+fn handle(s: &mut State, popup: &mut Popup, action: Option<Action>, k: KeyEvent, fx: &mut Vec<Effect>) -> Handled {
+    let closing = matches!(action, Some(Action::Back | Action::Quit | Action::Help));
+    match popup {
+        Popup::Help { scroll } | Popup::Message { scroll, .. } => {
+            if closing || action == Some(Action::Open) {
+                return CLOSE;
+            }
+            match action.and_then(|a| scrolled(*scroll, a, 10)) {
+                Some(p) => {
+                    *scroll = p;
+                    KEEP
+                }
+                None => IGNORED,
+            }
+        }
+        Popup::Confirm { then, .. } => match action {
+            Some(Action::ConfirmYes | Action::Open) => {
+                match std::mem::replace(then, Confirmed::Quit) {
+                    Confirmed::Job(job) => fx.push(Effect::Job(*job)),
+                    Confirmed::Quit => s.quit = true,
+                }
+                CLOSE
+            }
+            Some(Action::ConfirmNo | Action::Back | Action::Quit) => {
+                s.toast(t("tui.cancelled", &[]), false);
+                CLOSE
+            }
+            _ => IGNORED,
+        },
+        Popup::DiscardForm(_) => match action {
+            Some(Action::ConfirmYes) => {
                 fx.push(Effect::Draft(None));
                 s.toast(t("tui.form.discarded", &[]), false);
+                CLOSE
             }
-            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Enter => s.popups.push(Popup::Form(form)),
-            _ => s.popups.push(Popup::DiscardForm(form)),
+            Some(Action::ConfirmNo | Action::Back | Action::Open) => {
+                // Back to the form.
+                let Popup::DiscardForm(form) = std::mem::replace(popup, Popup::Help { scroll: 0 }) else {
+                    return IGNORED;
+                };
+                s.popups.push(Popup::Form(form));
+                CLOSE
+            }
+            _ => IGNORED,
         },
+        Popup::Palette { input, cursor } => {
+            let entries = palette_entries(s, &input.text());
+            match action {
+                Some(Action::Down) => {
+                    cursor.step(1, entries.len());
+                    return KEEP;
+                }
+                Some(Action::Up) => {
+                    cursor.step(-1, entries.len());
+                    return KEEP;
+                }
+                Some(Action::Back) => return CLOSE,
+                Some(Action::Open) => {
+                    match entries.get(cursor.selected) {
+                        Some(Entry::Command(a)) => {
+                            // A command of another pane runs there.
+                            if let Scope::Pane(p) = a.scope() {
+                                if p != s.pane {
+                                    super::goto(s, p, fx);
+                                }
+                            }
+                            super::action(s, *a, fx)
+                        }
+                        Some(Entry::View(v)) => {
+                            let v = v.clone();
+                            super::goto(s, Pane::Queue, fx);
+                            super::queue::apply_view(s, &v)
+                        }
+                        None => s.toast(t("tui.palette.no_match", &[("query", input.text())]), true),
+                    }
+                    return CLOSE;
+                }
+                _ => {}
+            }
+            match input.handle(&k) {
+                Edit::Cancel => CLOSE,
+                Edit::Changed => {
+                    cursor.selected = 0;
+                    KEEP
+                }
+                Edit::Moved => KEEP,
+                _ => IGNORED,
+            }
+        }
+        Popup::Prompt { purpose, input, .. } => {
+            if action == Some(Action::Back) {
+                return CLOSE;
+            }
+            let edit = if action == Some(Action::Open) {
+                Edit::Submit
+            } else {
+                input.handle(&k)
+            };
+            match edit {
+                Edit::Submit => {
+                    let text = input.text();
+                    let purpose = purpose.clone();
+                    match submit_prompt(s, &purpose, text.trim(), fx) {
+                        Ok(()) => CLOSE,
+                        Err(msg) => {
+                            s.toast(msg, true);
+                            KEEP
+                        }
+                    }
+                }
+                Edit::Cancel => CLOSE,
+                Edit::Changed | Edit::Moved => KEEP,
+                Edit::Ignored => IGNORED,
+            }
+        }
+        Popup::Form(_) | Popup::Import(_) => IGNORED,
     }
 }
 
@@ -343,11 +468,13 @@ fn import_file(s: &mut State, text: &str, fx: &mut Vec<Effect>) -> Result<(), St
     Ok(())
 }
 
-/// Keys of the import popup: Esc drops it (a late answer is then ignored); with the
-/// preview shown, `y` imports what was read and `n` cancels.
-fn import_key(s: &mut State, p: ImportPopup, k: KeyEvent, fx: &mut Vec<Effect>) {
-    match (k.code, p.preview) {
-        (KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter, Some(preview)) => {
+/// Keys of the import popup (the confirm layer): Esc drops it (a late answer is
+/// then ignored); with the preview shown, yes imports what was read and no cancels.
+fn import_key(s: &mut State, p: ImportPopup, action: Option<Action>, _k: KeyEvent, fx: &mut Vec<Effect>) {
+    let yes = matches!(action, Some(Action::ConfirmYes | Action::Open));
+    let no = matches!(action, Some(Action::ConfirmNo | Action::Back | Action::Quit));
+    match (yes, no, p.preview) {
+        (true, _, Some(preview)) => {
             // The file is read again and streamed into the database; the popup
             // shows the progress until the worker answers.
             s.popups.push(Popup::Import(ImportPopup {
@@ -364,10 +491,8 @@ fn import_key(s: &mut State, p: ImportPopup, k: KeyEvent, fx: &mut Vec<Effect>) 
                 args: preview.args,
             }));
         }
-        (KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q'), _) => {
-            s.toast(t("tui.cancelled", &[]), false)
-        }
-        (_, preview) => s.popups.push(Popup::Import(ImportPopup { preview, ..p })),
+        (_, true, _) => s.toast(t("tui.cancelled", &[]), false),
+        (_, _, preview) => s.popups.push(Popup::Import(ImportPopup { preview, ..p })),
     }
 }
 

@@ -16,16 +16,43 @@ pub fn selected(s: &State) -> Option<&RequestSummary> {
 }
 
 /// The requests an action applies to: the marked ones, else the selected one.
-pub fn targets(s: &State) -> Vec<(Id, u64)> {
+pub fn target_rows(s: &State) -> Vec<&RequestSummary> {
     if s.queue.marked.is_empty() {
-        selected(s).map(|r| vec![(r.id, r.rev)]).unwrap_or_default()
+        selected(s).into_iter().collect()
     } else {
-        s.queue
-            .all
-            .iter()
-            .filter(|r| s.queue.marked.contains(&r.id))
-            .map(|r| (r.id, r.rev))
-            .collect()
+        s.queue.all.iter().filter(|r| s.queue.marked.contains(&r.id)).collect()
+    }
+}
+
+/// [`target_rows`] as (id, revision).
+pub fn targets(s: &State) -> Vec<(Id, u64)> {
+    target_rows(s).into_iter().map(|r| (r.id, r.rev)).collect()
+}
+
+/// How a prompt or confirmation names the requests it acts on: the id and
+/// title of one, or the count and the ids of several.
+pub fn target_label(s: &State) -> String {
+    let rows = target_rows(s);
+    match rows.as_slice() {
+        [] => String::new(),
+        [r] => format!("{} {}", r.id, crate::sanitize::clean_line(&r.title)),
+        many => t(
+            "tui.target.many",
+            &[
+                ("n", many.len().to_string()),
+                (
+                    "ids",
+                    many.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(" "),
+                ),
+            ],
+        ),
+    }
+}
+
+/// Select the request `id` if the view shows it.
+pub fn select(s: &mut State, id: Id) {
+    if let Some(pos) = s.queue.visible.iter().position(|&i| s.queue.all[i].id == id) {
+        s.queue.cursor.selected = pos;
     }
 }
 
@@ -119,6 +146,11 @@ use super::popups::prompt;
 
 pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     let ids: Vec<Id> = targets(s).into_iter().map(|(id, _)| id).collect();
+    // Only what the core offers on the request(s) shown; its reason otherwise.
+    if let Err(why) = super::offers::check(s, a) {
+        return s.toast(format!("{}: {why}", target_label(s)), true);
+    }
+    let on = |s: &State, key: &str| t(key, &[("target", target_label(s))]);
     match a {
         Action::QueueMark => {
             if let Some(id) = selected(s).map(|r| r.id) {
@@ -152,26 +184,39 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             fx,
         ),
         Action::QueueJointReview => triage(s, |_| Triage::JointReview, &t("tui.done.joint_review", &[]), fx),
-        Action::QueueReject if !ids.is_empty() => prompt(s, PromptFor::Reject(ids), &t("tui.prompt.reject", &[]), ""),
+        Action::QueueReject if !ids.is_empty() => {
+            let label = on(s, "tui.prompt.reject");
+            prompt(s, PromptFor::Reject(ids), &label, "")
+        }
         Action::QueueDuplicate if !ids.is_empty() => {
-            prompt(s, PromptFor::Duplicate(ids), &t("tui.prompt.duplicate", &[]), "REQ-")
+            let label = on(s, "tui.prompt.duplicate");
+            prompt(s, PromptFor::Duplicate(ids), &label, "REQ-")
         }
         Action::QueuePriority if !ids.is_empty() => {
-            prompt(s, PromptFor::Priority(ids), &t("tui.prompt.priority", &[]), "")
+            let label = on(s, "tui.prompt.priority");
+            let current = selected(s).map(|r| r.priority.label()).unwrap_or_default();
+            prompt(s, PromptFor::Priority(ids), &label, &current)
         }
-        Action::QueueTag if !ids.is_empty() => prompt(s, PromptFor::Tag(ids), &t("tui.prompt.tag", &[]), ""),
+        Action::QueueTag if !ids.is_empty() => {
+            let label = on(s, "tui.prompt.tag");
+            prompt(s, PromptFor::Tag(ids), &label, "")
+        }
         Action::QueueLink if !ids.is_empty() => {
-            let initial = s
-                .plans
-                .all
-                .iter()
-                .find(|p| matches!(p.status, PlanStatus::Draft | PlanStatus::Returned));
+            // The plan selected in the plans pane when it is still being written,
+            // else the newest such plan.
+            let open = |p: &&PlanSummary| matches!(p.status, PlanStatus::Draft | PlanStatus::Returned);
+            let initial = super::plans::selected(s)
+                .filter(open)
+                .or_else(|| s.plans.all.iter().find(open));
             let initial = initial.map(|p| p.id.to_string()).unwrap_or_else(|| "PLAN-".into());
-            prompt(s, PromptFor::Link(ids), &t("tui.prompt.link", &[]), &initial)
+            let label = on(s, "tui.prompt.link");
+            prompt(s, PromptFor::Link(ids), &label, &initial)
         }
         Action::QueueComment => {
             if let Some(id) = selected(s).map(|r| r.id) {
-                prompt(s, PromptFor::Comment(id), &t("tui.prompt.comment", &[]), "")
+                s.queue.marked.clear();
+                let label = on(s, "tui.prompt.comment");
+                prompt(s, PromptFor::Comment(id), &label, "")
             }
         }
         Action::QueueNew => forms::open(s, FormKind::NewRequest, fx),
@@ -181,7 +226,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             let rows: Vec<_> = s.queue.visible.iter().map(|&i| s.queue.all[i].clone()).collect();
             let names = s.systems.iter().map(|y| (y.id, y.name.clone())).collect();
             fx.push(Effect::Write {
-                path: csv_path("queue"),
+                path: csv_path(s, "queue"),
                 text: String::from_utf8_lossy(&crate::export::requests_csv(&rows, &names)).into_owned(),
             });
         }
@@ -215,7 +260,21 @@ pub fn apply_view(s: &mut State, view: &str) {
     refilter(s);
 }
 
-/// `queue-20261129-210300.csv` in the working directory.
-pub(super) fn csv_path(what: &str) -> std::path::PathBuf {
-    std::path::PathBuf::from(format!("{what}-{}.csv", chrono::Local::now().format("%Y%m%d-%H%M%S")))
+/// `queue-20261129-210300.csv` in the export directory (`[tui] export_dir`,
+/// else the working directory), as an absolute path for the toast.
+pub(super) fn csv_path(s: &State, what: &str) -> std::path::PathBuf {
+    export_path(
+        s,
+        &format!("{what}-{}.csv", chrono::Local::now().format("%Y%m%d-%H%M%S")),
+    )
+}
+
+/// `name` in the export directory, absolute.
+pub(super) fn export_path(s: &State, name: &str) -> std::path::PathBuf {
+    let dir = s
+        .export_dir
+        .clone()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    dir.join(name)
 }

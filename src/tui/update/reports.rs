@@ -173,7 +173,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 return s.toast(t("tui.report.not_loaded", &[]), true);
             };
             fx.push(Effect::Write {
-                path: std::path::PathBuf::from(format!("REPORT-{}-{}.md", r.from, r.to)),
+                path: super::queue::export_path(s, &format!("REPORT-{}-{}.md", r.from, r.to)),
                 text: r.markdown(),
             });
         }

@@ -41,15 +41,11 @@ pub fn selected_item(s: &State) -> Option<u32> {
 
 /// Show the tests of the plan selected (or open) in the plans pane.
 pub fn follow_selected_plan(s: &mut State, fx: &mut Vec<Effect>) {
-    let id = s
-        .plans
-        .detail
-        .as_ref()
-        .map(|p| p.id)
-        .or_else(|| s.plans.all.get(s.plans.cursor.selected).map(|p| p.id));
+    let id = super::plans::selected(s).map(|p| p.id);
     if let Some(id) = id {
         if s.tests.plan.as_ref().map(|p| p.id) != Some(id) {
             s.tests.plan = None;
+            s.tests.gates = None;
             s.tests.cursor = Default::default();
         }
         s.tests.plan = s
@@ -86,10 +82,37 @@ fn result(s: &mut State, r: TestResult, fx: &mut Vec<Effect>) {
     }
 }
 
+/// The cursor on an item, not a category heading: the first item at or after it.
+pub fn onto_item(s: &mut State) {
+    let rows = rows(s);
+    let from = s.tests.cursor.selected;
+    if let Some(i) = (from..rows.len())
+        .chain(0..from)
+        .find(|&i| matches!(rows[i], Row::Item(_)))
+    {
+        s.tests.cursor.selected = i;
+    }
+}
+
+/// How prompts name what they act on: the plan, and the item when there is one.
+fn label_of(s: &State) -> String {
+    let Some(p) = s.tests.plan.as_ref() else {
+        return String::new();
+    };
+    match selected_item(s) {
+        Some(no) => format!("{} #{no}", p.id),
+        None => p.id.to_string(),
+    }
+}
+
 pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     let Some(plan) = s.tests.plan.as_ref().map(|p| p.id) else {
         return s.toast(t("tui.tests.no_plan", &[]), true);
     };
+    if let Err(why) = super::offers::check(s, a) {
+        return s.toast(format!("{}: {why}", label_of(s)), true);
+    }
+    let target = label_of(s);
     match a {
         Action::TestPass => result(s, TestResult::Pass, fx),
         Action::TestFail => result(s, TestResult::Fail, fx),
@@ -98,7 +121,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             if let Some(item) = selected_item(s) {
                 s.popups.push(Popup::Prompt {
                     purpose: PromptFor::Waive { plan, item },
-                    label: t("tui.prompt.waive", &[]),
+                    label: t("tui.prompt.waive", &[("target", target)]),
                     input: Default::default(),
                 })
             }
@@ -112,7 +135,12 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 .and_then(|p| p.rounds.last())
                 .map(|r| r.environment.clone())
                 .unwrap_or_default();
-            super::popups::prompt(s, PromptFor::Round(plan), &t("tui.prompt.round", &[]), &env)
+            super::popups::prompt(
+                s,
+                PromptFor::Round(plan),
+                &t("tui.prompt.round", &[("target", target)]),
+                &env,
+            )
         }
         Action::TestAddItem => forms::open(s, FormKind::TestItem, fx),
         Action::TestBackup => forms::open(s, FormKind::Backup, fx),
@@ -123,7 +151,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Action::TestAcceptDeviation => super::popups::prompt(
             s,
             PromptFor::AcceptDeviation(plan),
-            &t("tui.prompt.accept_deviation", &[]),
+            &t("tui.prompt.accept_deviation", &[("target", target)]),
             "",
         ),
         _ => {}

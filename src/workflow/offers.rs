@@ -1,0 +1,322 @@
+//! What an actor may do with a record now, for the interfaces to offer: each
+//! step is decided by the same functions that decide the command (the
+//! permission table, then [`super::decide_plan`] / [`super::decide_request`]
+//! on a copy of the record with representative arguments). A step is *offered*
+//! when that decision passes or fails only on what the step itself asks for (a
+//! reason, a time, the analysis the accept form collects); otherwise the
+//! refusal says why not, and the interfaces show it instead of opening a
+//! prompt. Nothing here changes a record.
+
+use serde::{Deserialize, Serialize};
+
+use super::command::{Command, RequestEdit, Triage};
+use super::{check, Ctx, PlanChange, RuleError};
+use crate::model::{
+    Blackout, ComparisonRow, DefectStatus, GoLive, GoLiveOutcome, Id, IdKind, Plan, Request, Severity, TestCategory,
+    TestResult, Tester, TesterType, Training, TrainingFormat,
+};
+
+/// One step on a record: its name (a command's audit name, or `request.<triage>`
+/// for the triage decisions) and, when it is not offered, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    pub step: String,
+    #[serde(default)]
+    pub refusal: Option<RuleError>,
+}
+
+/// The steps of one record, in a stable order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offers(pub Vec<Offer>);
+
+impl Offers {
+    /// Is `step` offered now?
+    pub fn offered(&self, step: &str) -> bool {
+        self.0.iter().any(|o| o.step == step && o.refusal.is_none())
+    }
+    /// Why `step` is not offered (`None`: it is, or it is not a step of this record).
+    pub fn refusal(&self, step: &str) -> Option<&RuleError> {
+        self.0.iter().find(|o| o.step == step).and_then(|o| o.refusal.as_ref())
+    }
+    /// The names of the steps offered.
+    pub fn names(&self) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|o| o.refusal.is_none())
+            .map(|o| o.step.as_str())
+            .collect()
+    }
+}
+
+/// Does this refusal depend only on what the step asks the user for? Then the
+/// step is still offered: the prompt or form collects it and the core decides.
+fn depends_on_arguments(e: &RuleError) -> bool {
+    use RuleError as E;
+    matches!(
+        e,
+        E::ReasonRequired { .. }
+            | E::Empty { .. }
+            | E::DateInPast { .. }
+            | E::DateOrder { .. }
+            | E::GoLiveInFuture { .. }
+            | E::GoLiveBeforeApproval { .. }
+            | E::GoLiveBeforeNotice { .. }
+            | E::GoLiveInBlackout { .. }
+            | E::GoLiveBeforeStep { .. }
+            | E::GoLiveOutsideWindow { .. }
+            | E::NoDeviation { .. }
+            | E::AnalysisMissing { .. }
+            | E::DuplicateOfSelf
+            | E::DuplicateChain { .. }
+            | E::AlreadyInRound { .. }
+            | E::NotInRound { .. }
+            | E::WindowOrder
+    )
+}
+
+fn offer(step: &str, ctx: &Ctx, cmd: &Command, decide: impl FnOnce() -> Result<(), RuleError>) -> Offer {
+    let refusal = check(ctx.actor, cmd.op()).and_then(|()| decide()).err();
+    Offer {
+        step: step.to_string(),
+        refusal: refusal.filter(|e| !depends_on_arguments(e)),
+    }
+}
+
+/// The steps on a plan, decided for `ctx.actor` at `ctx.now`.
+pub fn plan_offers(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Offers {
+    let id = p.id;
+    let probe = "-".to_string();
+    let me = Tester {
+        name: ctx.actor.name.clone(),
+        kind: TesterType::Technician,
+    };
+    let round = p.rounds.last();
+    let item = round.and_then(|r| r.items.first()).map_or(1, |i| i.no);
+    let defect = p.defects.first().map_or(1, |d| d.no);
+    let blocking = p
+        .defects
+        .iter()
+        .find(|d| super::defect_blocks(d))
+        .map_or(defect, |d| d.no);
+    let cmds = vec![
+        Command::PlanEdit {
+            id,
+            changes: vec![PlanChange::Title(p.title.clone())],
+        },
+        Command::PlanSubmit { id },
+        Command::PlanApprove {
+            id,
+            comment: String::new(),
+            minutes_ref: probe.clone(),
+        },
+        Command::PlanReturn {
+            id,
+            reason: probe.clone(),
+            minutes_ref: String::new(),
+        },
+        Command::PlanNotice {
+            id,
+            text: Some(probe.clone()),
+            audience: probe.clone(),
+        },
+        Command::PlanImplement { id },
+        Command::PlanCancel {
+            id,
+            reason: probe.clone(),
+        },
+        Command::TestRound {
+            plan: id,
+            copy_unfinished: true,
+            environment: probe.clone(),
+        },
+        Command::TestItem {
+            plan: id,
+            category: TestCategory::Functional,
+            description: probe.clone(),
+            expected: probe.clone(),
+            tester: me.clone(),
+            retest: None,
+        },
+        Command::TestResult {
+            plan: id,
+            item,
+            result: TestResult::Pass,
+            notes: None,
+        },
+        Command::TestWaive {
+            plan: id,
+            item,
+            reason: probe.clone(),
+        },
+        Command::DefectAdd {
+            plan: id,
+            severity: Severity::Minor,
+            description: probe.clone(),
+            found_by: me.clone(),
+            item: None,
+            vendor_ref: None,
+        },
+        Command::DefectUpdate {
+            plan: id,
+            defect,
+            status: Some(DefectStatus::Verified),
+            vendor_ref: None,
+        },
+        Command::DefectAccept {
+            plan: id,
+            defect: blocking,
+            reason: probe.clone(),
+        },
+        Command::Backup {
+            plan: id,
+            backup: crate::model::BackupConfirmation {
+                what: probe.clone(),
+                location: probe.clone(),
+                size: probe.clone(),
+                checksum: probe.clone(),
+                verified_by: ctx.actor.name.clone(),
+                time: ctx.now,
+            },
+        },
+        Command::GoLive {
+            plan: id,
+            golive: GoLive {
+                time: ctx.now,
+                deployer: ctx.actor.name.clone(),
+                version: p.version_to.clone(),
+                outcome: GoLiveOutcome::Success,
+                steps: probe.clone(),
+                config_changes: String::new(),
+                incidents: String::new(),
+                deviation: None,
+            },
+        },
+        Command::PlanDeviation {
+            plan: id,
+            time: ctx.now,
+            reason: probe.clone(),
+        },
+        Command::DeviationAccept {
+            plan: id,
+            reason: probe.clone(),
+        },
+        Command::Training {
+            plan: id,
+            training: Training {
+                format: TrainingFormat::OnSite,
+                date: ctx.today(),
+                trainer: ctx.actor.name.clone(),
+                departments: Vec::new(),
+                attendance: 0,
+            },
+        },
+        Command::ComparisonAdd {
+            plan: id,
+            row: ComparisonRow {
+                function: probe.clone(),
+                before: String::new(),
+                after: probe.clone(),
+                change: crate::model::ChangeType::Changed,
+            },
+        },
+        Command::File { plan: id },
+    ];
+    Offers(
+        cmds.iter()
+            .map(|cmd| {
+                offer(cmd.name(), ctx, cmd, || {
+                    let mut copy = p.clone();
+                    match cmd {
+                        // Filing is decided by `file` (the dossier is the service's).
+                        Command::File { .. } => super::file(&mut copy, Id::new(IdKind::Dossier, 0, 0), ctx),
+                        _ => super::decide_plan(&mut copy, cmd, calendar, ctx).map(|_| ()),
+                    }
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The steps on a request, decided for `ctx.actor`. Linking is offered when
+/// the request may be linked to some plan still being written.
+pub fn request_offers(r: &Request, ctx: &Ctx) -> Offers {
+    let id = r.id;
+    let triage = |t: Triage| Command::RequestTriage { id, triage: t };
+    // A stand-in original for the duplicate step: another request, not a duplicate.
+    let mut original = r.clone();
+    original.id = Id::new(IdKind::Request, r.id.year, r.id.seq.wrapping_add(1));
+    original.status = crate::model::RequestStatus::New;
+    let steps: Vec<(&str, Command)> = vec![
+        ("request.triage", triage(Triage::Triage)),
+        (
+            "request.accept",
+            triage(Triage::Accept {
+                outcome: Some("-".into()),
+            }),
+        ),
+        ("request.reject", triage(Triage::Reject { reason: "-".into() })),
+        ("request.duplicate", triage(Triage::Duplicate { of: original.id })),
+        ("request.joint_review", triage(Triage::JointReview)),
+        (
+            "request.edit",
+            Command::RequestEdit {
+                id,
+                edit: RequestEdit {
+                    priority: Some(r.priority),
+                    ..Default::default()
+                },
+            },
+        ),
+        ("request.comment", Command::RequestComment { id, text: "-".into() }),
+    ];
+    let mut out: Vec<Offer> = steps
+        .iter()
+        .map(|(step, cmd)| {
+            offer(step, ctx, cmd, || {
+                let mut copy = r.clone();
+                super::decide_request(&mut copy, cmd, Some(&original), ctx).map(|_| ())
+            })
+        })
+        .collect();
+    let link = Command::RequestLink {
+        id,
+        plan: Id::new(IdKind::Plan, 0, 0),
+    };
+    out.push(offer("request.link", ctx, &link, || super::linkable(r)));
+    Offers(out)
+}
+
+/// [`request_offers`] for a request known only by its list row: the request
+/// steps depend on its status and whether its analysis is written, which the
+/// row carries (the rest of the record is left empty).
+pub fn summary_offers(r: &crate::model::RequestSummary, ctx: &Ctx) -> Offers {
+    let filled = if r.analysed { "-" } else { "" };
+    let request = Request {
+        id: r.id,
+        kind: r.kind,
+        title: r.title.clone(),
+        body: String::new(),
+        system: r.system,
+        submitter: crate::model::Submitter {
+            name: String::new(),
+            kind: crate::model::SubmitterType::Staff,
+            contact: String::new(),
+        },
+        department: r.department.clone(),
+        channel: r.channel,
+        received_at: r.received_at,
+        priority: r.priority,
+        tags: r.tags.clone(),
+        status: r.status,
+        necessity: filled.into(),
+        feasibility: filled.into(),
+        reject_reason: None,
+        duplicate_of: None,
+        joint_review: None,
+        plan: r.plan,
+        comments: Vec::new(),
+        source: None,
+        meta: crate::model::Meta::new("", r.received_at),
+    };
+    request_offers(&request, ctx)
+}
