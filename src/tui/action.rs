@@ -176,7 +176,6 @@ actions! {
     QueueExportCsv = "queue.export_csv" @ p(Queue),
     // plans
     PlanNew = "plan.new" @ p(Plans),
-    PlanFilter = "plan.filter" @ p(Plans),
     PlanEdit = "plan.edit" @ p(Plans),
     PlanSubmit = "plan.submit" @ p(Plans),
     PlanApprove = "plan.approve" @ p(Plans),

@@ -622,6 +622,25 @@ mod tests {
                     );
                 }
             }
+            // Every popup can be moved in, accepted and left, and its own commands have keys.
+            for layer in Layer::ALL {
+                let needs: &[Action] = match layer {
+                    Layer::Help | Layer::Message => &[Action::Down, Action::Up, Action::PageDown, Action::Back],
+                    Layer::Palette => &[Action::Down, Action::Up, Action::Open, Action::Back],
+                    Layer::Prompt => &[Action::Open, Action::Back],
+                    Layer::Confirm => &[Action::ConfirmYes, Action::ConfirmNo],
+                    Layer::Form => &[],
+                };
+                let own = Action::ALL.iter().filter(|a| a.scope() == Scope::Layer(layer));
+                for a in needs.iter().chain(own) {
+                    assert!(
+                        !m.keys_in_layer(layer, *a).is_empty(),
+                        "{name}: {} has no key in the {} popup",
+                        a.name(),
+                        layer.as_str()
+                    );
+                }
+            }
         }
     }
 

@@ -111,10 +111,6 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     if a == Action::PlanNew {
         return forms::open(s, FormKind::NewPlan, fx);
     }
-    if a == Action::PlanFilter {
-        s.plans.filtering = true;
-        return;
-    }
     let Some((id, rev)) = current(s) else { return };
     let target = label_of(s);
     match a {

@@ -275,7 +275,7 @@ mod tests {
         let mut fx = Vec::new();
         super::super::action(&mut s, Action::ReportExport, &mut fx);
         assert!(
-            matches!(fx.as_slice(), [Effect::Write { path, .. }] if path.to_str() == Some("REPORT-2026-09-01-2026-09-30.md"))
+            matches!(fx.as_slice(), [Effect::Write { path, .. }] if path.is_absolute() && path.file_name().and_then(|n| n.to_str()) == Some("REPORT-2026-09-01-2026-09-30.md"))
         );
     }
 }
