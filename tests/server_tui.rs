@@ -334,9 +334,10 @@ fn operator_and_approver_see_each_other_live_through_the_server() {
     // Each UI is a client of the server, known to it by its uid: the header names
     // the user and the role the server's config gives it.
     let s = a.wait_for(rows[2], 15);
-    assert!(s.contains(&format!("{op} [operator]")), "{s}");
+    // Roles by their labels, as everything the user sees.
+    assert!(s.contains(&format!("{op} [运维人员]")), "{s}");
     let s = b.wait_for(rows[2], 15);
-    assert!(s.contains(&format!("{ap} [approver]")), "{s}");
+    assert!(s.contains(&format!("{ap} [审批人]")), "{s}");
     for r in &rows {
         b.wait_line(&[r, "新"], 5);
     }

@@ -311,7 +311,8 @@ fn acceptance_flow_at_80x24() {
     assert!(s.contains("已选 0"), "{s}");
     // The cursor is on r2 now: reject it with a reason.
     t.send("x");
-    t.wait_for("驳回：理由", 5);
+    // The prompt names the request it acts on.
+    t.wait_for(&format!("驳回 {r2}"), 5);
     t.send("已有同类需求，门禁由保卫处负责");
     t.send(key::ENTER);
     t.wait_line(&[&r2, "已驳回"], 5);
@@ -357,8 +358,9 @@ fn acceptance_flow_at_80x24() {
     t.wait_line(&[&plan, "草稿"], 5);
     // Link r1 (still selected in the queue) to the new plan: the prompt offers the draft.
     t.send("1");
-    t.send("l");
-    let s = t.wait_for("关联到计划", 5);
+    t.send("L");
+    let s = t.wait_for(&format!("将 {r1}"), 5);
+    assert!(s.contains("关联到计划"), "{s}");
     assert!(s.contains(&plan), "the prompt offers the draft plan: {s}");
     t.send(key::ENTER);
     t.wait_line(&[&r1, "已排入"], 5);
@@ -416,11 +418,17 @@ fn acceptance_flow_at_80x24() {
     assert!(s.contains("一卡通消费机固件升级（第一期）"), "{s}");
     t.send("s");
     t.wait_line(&[&plan, "已提交"], 5);
-    // The operator may not approve: the refusal is a toast, the plan stays submitted.
+    // The operator may not approve: the key is not offered, and pressing it
+    // says why at once — no prompt for the minutes first.
+    let s = t.screen();
+    let status = s.lines().last().unwrap_or_default().to_string();
+    assert!(
+        !status.contains("A 批准"),
+        "approve is not offered to an operator: {status}"
+    );
     t.send("A");
-    t.wait_for("会议纪要编号", 5);
-    t.send(key::ENTER);
-    t.wait_for("无权执行 审批计划", 5);
+    let s = t.wait_for("无权执行 审批计划", 5);
+    assert!(!s.contains("会议纪要编号"), "no prompt before the refusal: {s}");
     t.quit();
 
     // The database has the plan as written.
@@ -457,7 +465,7 @@ fn acceptance_flow_at_80x24() {
     // ---- session 2, the approver (another Unix user) approves in the UI ----
     let mut t = fx.tui_as(&approver.name, "zh-CN");
     let s = t.wait_for("1 项待审批", 10);
-    assert!(s.contains(&format!("{} [approver]", approver.name)), "{s}");
+    assert!(s.contains(&format!("{} [审批人]", approver.name)), "{s}");
     t.send("2");
     t.wait_line(&[&plan, "已提交"], 5);
     // The prompt for the minutes reference is the confirmation.
@@ -479,7 +487,7 @@ fn acceptance_flow_at_80x24() {
     t.send(key::ENTER);
     t.wait_for("灰度升级", 5);
     t.send("N");
-    t.wait_for("发布以下更新预告", 5);
+    t.wait_for("的以下更新预告", 5);
     t.assert_redraw_stable("the notice over the plan detail");
 
     t.send("y");
@@ -589,11 +597,10 @@ fn acceptance_flow_at_80x24() {
     t.wait_gone("窗口外上线", 5);
     t.wait_for("已保存", 5);
     // …but may not accept it: that takes an approver who did not contribute.
+    // The refusal comes at once, before any prompt.
     t.send("Y");
-    t.wait_for("接受上线偏差：理由", 5);
-    t.send("自己同意");
-    t.send(key::ENTER);
-    t.wait_for("无权执行 接受风险", 5);
+    let s = t.wait_for("无权执行 接受", 5);
+    assert!(!s.contains("的上线偏差：理由"), "{s}");
     t.quit();
 
     // The TUI has no key to update a defect: the vendor's fix is verified with the CLI.
@@ -627,10 +634,10 @@ fn acceptance_flow_at_80x24() {
     t.send("3");
     t.wait_for("第 2 轮（共 2 轮）", 5);
     t.send("Y");
-    t.wait_for("接受上线偏差：理由", 5);
+    t.wait_for("的上线偏差：理由", 5);
     t.send("影响面大，同意提前");
     t.send(key::ENTER);
-    t.wait_gone("接受上线偏差", 5);
+    t.wait_gone("的上线偏差：理由", 5);
     t.wait_for("已保存", 5);
     t.quit();
     let p = fx.json(&["plan", "show", &plan]);

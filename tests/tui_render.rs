@@ -85,9 +85,16 @@ fn overdue_on(s: &Service, a: &Actor, today: chrono::NaiveDate) -> Vec<Id> {
 
 /// Answer a read job as the worker would. Searches relative to a date use the
 /// demo's `now`, not the clock, so the answer is the same every day.
+thread_local! {
+    /// The user the stand-in worker answers for (default: the demo admin).
+    static AS: std::cell::RefCell<Option<Actor>> = const { std::cell::RefCell::new(None) };
+}
+
 fn serve(job: Job) -> Option<Reply> {
     let fx = fixture();
-    let (s, a) = (&fx.service, &fx.actor);
+    let s = &fx.service;
+    let other = AS.with(|a| a.borrow().clone());
+    let a = other.as_ref().unwrap_or(&fx.actor);
     let today = demo_now().with_timezone(&chrono::Local).date_naive();
     Some(match job {
         Job::LoadAll => {
@@ -999,6 +1006,7 @@ fn copy(base: &State) -> State {
     st.queue.visible = base.queue.visible.clone();
     st.queue.detail = base.queue.detail.clone();
     st.plans.all = base.plans.all.clone();
+    st.plans.visible = base.plans.visible.clone();
     st.plans.cursor.selected = base.plans.cursor.selected;
     st.plans.detail = base.plans.detail.clone();
     st.tests.plan = base.tests.plan.clone();
@@ -1054,7 +1062,7 @@ fn hostile_text_never_reaches_the_terminal() {
         st.popups.clear();
         st.popups.push(Popup::Confirm {
             message: next() + &next(),
-            job: Box::new(Job::LoadAll),
+            then: beian::tui::state::Confirmed::Job(Box::new(Job::LoadAll)),
         });
         assert_clean(&st, w, h, "confirm");
         st.popups.clear();
@@ -1338,7 +1346,11 @@ fn the_shown_queue_and_archive_export_as_csv() {
             .expect("a file is written")
     };
     let (path, text) = write(update(&mut st, Msg::Input(Event::Key(key_event("E")))));
-    assert!(path.to_str().unwrap().starts_with("queue-") && path.extension().unwrap() == "csv");
+    assert!(
+        path.is_absolute()
+            && path.file_name().unwrap().to_str().unwrap().starts_with("queue-")
+            && path.extension().unwrap() == "csv"
+    );
     assert!(text.starts_with('\u{feff}'), "BOM");
     let mut rdr = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     assert!(
@@ -1358,7 +1370,296 @@ fn the_shown_queue_and_archive_export_as_csv() {
     press(&mut st, "enter");
     let hits = st.archive.shown().len();
     let (path, text) = write(update(&mut st, Msg::Input(Event::Key(key_event("C")))));
-    assert!(path.to_str().unwrap().starts_with("archive-"));
+    assert!(path.is_absolute() && path.file_name().unwrap().to_str().unwrap().starts_with("archive-"));
     let rdr = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     assert_eq!(rdr.into_records().count(), hits);
+}
+
+// ---------------------------------------------------------------------------
+// Issue 13: the UI acts on what it shows, and shows the way
+
+/// The ids a command acts on (its `id`, `plan` or `dossier` field) and its test item.
+fn command_targets(cmd: &beian::service::Command) -> (Vec<Id>, Option<u32>) {
+    let v = serde_json::to_value(cmd).unwrap();
+    let ids = ["id", "plan", "dossier"]
+        .iter()
+        .filter_map(|k| v.get(*k).and_then(|x| x.as_str()).and_then(|x| x.parse().ok()))
+        .collect();
+    let item = v.get("item").and_then(|x| x.as_u64()).map(|n| n as u32);
+    (ids, item)
+}
+
+/// A UI logged in as `user` with `roles` (the stand-in worker answers for them).
+fn loaded_as(user: &str, roles: &[Role]) -> State {
+    AS.with(|a| *a.borrow_mut() = Some(Actor::new(user, roles)));
+    let (keymap, _) = Keymap::load(None);
+    let mut st = State::new(user.into(), roles.to_vec(), LOCATION.into(), keymap, Vec::new());
+    send(&mut st, Msg::Reply(serve(Job::LoadAll).unwrap()));
+    st
+}
+
+fn status_line(st: &State) -> String {
+    screen_text(&draw(st, 80, 24).0)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Acceptance: the status bar at 80x24, for a plan in each status and each
+/// role, shows only the steps the core offers that user on that plan, and `?`.
+#[test]
+fn status_bar_shows_only_what_the_core_allows() {
+    let _l = lang("zh-CN");
+    let mut out = String::new();
+    let statuses: Vec<PlanStatus> = {
+        let st = loaded();
+        PlanStatus::ALL
+            .iter()
+            .copied()
+            .filter(|x| st.plans.all.iter().any(|p| p.status == *x))
+            .collect()
+    };
+    assert!(statuses.len() >= 5, "the demo has plans in most states: {statuses:?}");
+    for role in Role::ALL {
+        for status in &statuses {
+            let mut st = loaded_as("zhou", &[role]);
+            on_plan(&mut st, *status);
+            let bar = status_line(&st);
+            assert!(bar.trim_end().ends_with("? 帮助"), "{role:?} {status:?}: {bar}");
+            let offers = st.plans.detail_gates.as_ref().unwrap().offers.clone();
+            for a in beian::tui::action::Action::ALL.iter().copied() {
+                let (Some(step), beian::tui::action::Scope::Pane(beian::tui::action::Pane::Plans)) =
+                    (a.step(), a.scope())
+                else {
+                    continue;
+                };
+                let key = st.keymap.keys_for(beian::tui::action::Pane::Plans, a)[0].clone();
+                let shown = bar.split_whitespace().any(|w| w == key);
+                assert_eq!(
+                    shown,
+                    offers.offered(step),
+                    "{role:?} on a {status:?} plan: {} ({step}) in {bar:?}",
+                    a.name()
+                );
+            }
+            out.push_str(&format!(
+                "{:<10} {:<16} {}\n",
+                role.as_str(),
+                status.as_str(),
+                bar.trim_end()
+            ));
+        }
+    }
+    AS.with(|a| *a.borrow_mut() = None);
+    insta::assert_snapshot!("status_bar_by_role_and_status", out);
+}
+
+/// Acceptance: the palette finds commands of every pane — `backup` from the
+/// queue — and running one switches to its pane.
+#[test]
+fn palette_finds_backup_from_the_queue() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, ":");
+    type_text(&mut st, "backup");
+    let entries = beian::tui::update::popups::palette_entries(&st, "backup");
+    assert!(
+        matches!(
+            entries.first(),
+            Some(beian::tui::update::popups::Entry::Command(
+                beian::tui::action::Action::TestBackup
+            ))
+        ),
+        "{entries:?}"
+    );
+    press(&mut st, "enter");
+    assert_eq!(st.pane, beian::tui::action::Pane::Tests);
+    // Nothing matching says so.
+    press(&mut st, "esc esc :");
+    type_text(&mut st, "zzqqxx");
+    assert!(screen(&st, 80, 24).contains("没有与“zzqqxx”匹配的命令"));
+}
+
+/// Acceptance: every preset's keys work in every popup — read from the keymap
+/// files: each key bound (in the popup's layer or globally) to moving, opening,
+/// leaving, yes or no does that in the popup.
+#[test]
+fn every_presets_keys_work_in_every_popup() {
+    use beian::tui::action::{Action, Layer};
+    use beian::tui::state::{Confirmed, Popup};
+    let _l = lang("zh-CN");
+    for preset in ["default", "vim", "emacs"] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("keymap.toml");
+        std::fs::write(&file, format!("preset = \"{preset}\"\n")).unwrap();
+        let (keymap, issues) = Keymap::load(Some(&file));
+        assert!(issues.is_empty(), "{preset}: {issues:?}");
+        let fresh = || {
+            let mut st = loaded();
+            st.keymap = keymap.clone();
+            st
+        };
+        let keys_of = |layer: Layer, a: Action| keymap.keys_in_layer(layer, a);
+        let single = |k: &str| !k.contains(' ');
+        // Help and message: down scrolls, back closes.
+        for layer in [Layer::Help, Layer::Message] {
+            let make = || match layer {
+                Layer::Help => Popup::Help { scroll: 0 },
+                _ => Popup::Message {
+                    title: "t".into(),
+                    text: "一\n二\n三".repeat(40),
+                    scroll: 0,
+                },
+            };
+            for k in keys_of(layer, Action::Down).into_iter().filter(|k| single(k)) {
+                let mut st = fresh();
+                st.popups.push(make());
+                press(&mut st, &k);
+                let scroll = match st.popups.last() {
+                    Some(Popup::Help { scroll }) | Some(Popup::Message { scroll, .. }) => *scroll,
+                    other => panic!("{preset} {k}: {other:?}"),
+                };
+                assert_eq!(scroll, 1, "{preset}: {k} scrolls the {} popup", layer.as_str());
+            }
+            for k in keys_of(layer, Action::Back).into_iter().filter(|k| single(k)) {
+                let mut st = fresh();
+                st.popups.push(make());
+                press(&mut st, &k);
+                assert!(
+                    st.popups.is_empty(),
+                    "{preset}: {k} closes the {} popup",
+                    layer.as_str()
+                );
+            }
+        }
+        // The palette: down moves, back closes (typing letters types).
+        for k in keys_of(Layer::Palette, Action::Down).into_iter().filter(|k| single(k)) {
+            let mut st = fresh();
+            press(&mut st, ":");
+            press(&mut st, &k);
+            match st.popups.last() {
+                Some(Popup::Palette { cursor, .. }) => assert_eq!(cursor.selected, 1, "{preset}: {k}"),
+                other => panic!("{preset} {k}: {other:?}"),
+            }
+        }
+        for k in keys_of(Layer::Palette, Action::Back).into_iter().filter(|k| single(k)) {
+            let mut st = fresh();
+            press(&mut st, ":");
+            press(&mut st, &k);
+            assert!(st.popups.is_empty(), "{preset}: {k} closes the palette");
+        }
+        // Confirm: yes runs the job, no does not.
+        for (a, runs) in [
+            (Action::ConfirmYes, true),
+            (Action::ConfirmNo, false),
+            (Action::Back, false),
+        ] {
+            for k in keys_of(Layer::Confirm, a).into_iter().filter(|k| single(k)) {
+                let mut st = fresh();
+                st.popups.push(Popup::Confirm {
+                    message: "确定？".into(),
+                    then: Confirmed::Job(Box::new(Job::Verify)),
+                });
+                let fx = update(&mut st, Msg::Input(Event::Key(key_event(&k))));
+                assert!(st.popups.is_empty(), "{preset}: {k} answers the confirmation");
+                assert_eq!(
+                    fx.iter().any(|e| matches!(e, Effect::Job(Job::Verify))),
+                    runs,
+                    "{preset}: {k} ({})",
+                    a.name()
+                );
+            }
+        }
+        // A prompt: back closes it.
+        for k in keys_of(Layer::Prompt, Action::Back).into_iter().filter(|k| single(k)) {
+            let mut st = fresh();
+            press(&mut st, "j c");
+            assert!(matches!(st.popups.last(), Some(Popup::Prompt { .. })), "{preset}");
+            press(&mut st, &k);
+            assert!(st.popups.is_empty(), "{preset}: {k} closes the prompt");
+        }
+    }
+}
+
+/// Acceptance (property): for random key sequences over the demo, every job the
+/// UI sends acts on the record the screen showed when the key was pressed —
+/// the selection, whose detail is the one shown (the UI says what it shows:
+/// `State::shown`).
+#[test]
+fn every_action_targets_the_record_shown() {
+    use rand::{Rng, SeedableRng};
+    let _l = lang("zh-CN");
+    const KEYS: &[&str] = &[
+        "j", "k", "j", "j", "enter", "esc", "tab", "t", "a", "x", "d", "J", "p", "#", "c", "L", "space", "1", "2", "3",
+        "s", "A", "R", "N", "I", "C", "F", "y", "n", "enter", "enter", "/", "G", "home", "r", "i", "w", "f", "b", "B",
+        "l", "h", "u",
+    ];
+    const WORDS: &[&str] = &["理由", "紧急", "高", "REQ-2026-0001", "网络", "PLAN-2026-0001"];
+    let base = loaded();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(13);
+    let mut sent = 0;
+    for case in 0..120 {
+        let mut st = copy(&base);
+        let mut trail = Vec::new();
+        for _ in 0..40 {
+            let shown = st.shown();
+            let typing = matches!(st.popups.last(), Some(beian::tui::state::Popup::Prompt { .. }));
+            let k = if typing && rng.random_bool(0.5) {
+                WORDS[rng.random_range(0..WORDS.len())].to_string()
+            } else {
+                KEYS[rng.random_range(0..KEYS.len())].to_string()
+            };
+            trail.push(k.clone());
+            let events: Vec<KeyEvent> = if k.chars().count() > 1 && !KEYS.contains(&k.as_str()) {
+                k.chars()
+                    .map(|c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+                    .collect()
+            } else {
+                vec![key_event(&k)]
+            };
+            for e in events {
+                for fx in update(&mut st, Msg::Input(Event::Key(e))) {
+                    let Effect::Job(job) = fx else { continue };
+                    let cmds: Vec<beian::service::Command> = match job {
+                        Job::Execute { cmd, .. } => vec![cmd],
+                        Job::ExecuteMany { cmds, .. } => cmds.into_iter().map(|(c, _)| c).collect(),
+                        other => {
+                            if let Some(r) = serve(other) {
+                                send(&mut st, Msg::Reply(r));
+                            }
+                            continue;
+                        }
+                    };
+                    for cmd in cmds {
+                        if matches!(
+                            cmd,
+                            beian::service::Command::PlanNew { .. } | beian::service::Command::RequestAdd { .. }
+                        ) {
+                            continue;
+                        }
+                        let (ids, item) = command_targets(&cmd);
+                        let shown = shown
+                            .as_ref()
+                            .unwrap_or_else(|| panic!("case {case}: {cmd:?} with nothing shown; keys {trail:?}"));
+                        assert!(
+                            ids.iter().all(|id| shown.ids.contains(id)) && !ids.is_empty(),
+                            "case {case}: {cmd:?} acts on {ids:?} but the screen showed {shown:?}; keys {trail:?}"
+                        );
+                        if let (Some(i), Some(s)) = (item, shown.item) {
+                            assert_eq!(i, s, "case {case}: {cmd:?}; keys {trail:?}");
+                        }
+                        sent += 1;
+                    }
+                }
+            }
+            // The detail shown is the selected record's, never another one's.
+            if st.queue.open {
+                if let (Some(d), Some(sel)) = (&st.queue.detail, beian::tui::update::queue::selected(&st)) {
+                    assert_eq!(d.id, sel.id, "case {case}: keys {trail:?}");
+                }
+            }
+        }
+    }
+    assert!(sent > 50, "the walks sent commands ({sent})");
 }

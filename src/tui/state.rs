@@ -132,6 +132,8 @@ pub struct PlansState {
     pub detail_scroll: Scroll,
     /// Open the editor when this plan arrives from the worker.
     pub edit_after_load: Option<Id>,
+    /// Open this form on the plan when it arrives (a key pressed while it loaded).
+    pub form_after_load: Option<(Id, FormKind)>,
 }
 
 #[derive(Debug, Default)]

@@ -74,14 +74,19 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                 f.render_widget(Paragraph::new(lines), list);
             }
             Popup::Prompt { label, input, .. } => {
+                // The question, whole (it names the record it acts on), above the field.
                 let th = Theme::of(s);
-                let r = centered(area, 70, 3);
+                let width = 76.min(area.width);
+                let lines = textwrap_lines(label, width.saturating_sub(2) as usize);
+                let r = centered(area, width, lines.len() as u16 + 3);
                 clear(f, r);
-                let title = format!(" {} ", fit(label, 60));
-                let block = th.block(&title);
+                let block = th.block("");
                 let inner = block.inner(r);
                 f.render_widget(block, r);
-                render_field(f, input, inner, top);
+                let [ask, line] =
+                    Layout::vertical([Constraint::Length(lines.len() as u16), Constraint::Length(1)]).areas(inner);
+                f.render_widget(Paragraph::new(lines.join("\n")).style(th.heading()), ask);
+                render_field(f, input, line, top);
             }
             Popup::Confirm { message, .. } => confirm_box(f, area, s, message),
             Popup::Message { title, text, scroll } => {

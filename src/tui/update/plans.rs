@@ -177,13 +177,17 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Open a form that needs the plan loaded; load it first if it is not.
+/// Open a form that needs the plan loaded; if it is still loading, the form
+/// opens when it arrives (if the plan is still the one selected then).
 fn with_detail(s: &mut State, id: Id, kind: FormKind, fx: &mut Vec<Effect>) {
     if s.plans.detail.as_ref().is_some_and(|p| p.id == id) {
         forms::open(s, kind, fx);
     } else {
-        fx.push(Effect::Job(Job::Plan(id)));
-        s.toast(t("tui.open_first", &[]), true);
+        s.plans.form_after_load = Some((id, kind));
+        if s.plans.loading != Some(id) {
+            s.plans.loading = Some(id);
+            fx.push(Effect::Job(Job::Plan(id)));
+        }
     }
 }
 
@@ -206,10 +210,14 @@ pub fn loaded(s: &mut State, p: Plan, gates: crate::workflow::Gates, fx: &mut Ve
         if s.plans.detail.as_ref().map(|d| d.id) != Some(p.id) {
             s.plans.detail_scroll = Default::default();
         }
+        let id = p.id;
         s.plans.detail = Some(p);
         s.plans.detail_gates = Some(gates);
         if edit {
             forms::open(s, FormKind::EditPlan, fx);
+        }
+        if let Some((_, kind)) = s.plans.form_after_load.take_if(|(x, _)| *x == id) {
+            forms::open(s, kind, fx);
         }
     }
 }
