@@ -1125,3 +1125,87 @@ fn an_idle_session_writes_nothing() {
     t.wait_until(5, "a frame after `j`", |_| t.raw_bytes().len() > after.len());
     t.quit();
 }
+
+/// Issue 13's blocker, reproduced: with a filtered queue and a request's detail
+/// open, an action that moves the request out of the view takes the selection
+/// *and* the detail to the next one, visibly; the next action's prompt names
+/// that request, and the action lands on it — for reject, comment, tag and
+/// priority alike. Nothing ever lands on a request the screen did not show.
+#[test]
+fn each_action_lands_on_the_request_the_screen_names() {
+    let fx = Fixture::new();
+    fx.ok(&["init"]);
+    fx.ok(&args("system add --name 一卡通系统 --department 后勤处 --version V2.3"));
+    let req = |title: &str| {
+        fx.id(&args(&format!(
+            "request add --title {title} --body 正文 --system 一卡通 --channel email \
+             --submitter 李老师 --submitter-type teacher --department 后勤处"
+        )))
+    };
+    // Oldest first; the queue shows the newest first.
+    let ids: Vec<String> = [
+        "甲食堂扣款",
+        "乙门禁失败",
+        "丙导出表格",
+        "丁充值异常",
+        "戊余额不符",
+        "己网页卡顿",
+    ]
+    .iter()
+    .map(|t| req(t))
+    .collect();
+    let newest = |n: usize| ids[ids.len() - 1 - n].clone();
+    let mut t = fx.tui("zh-CN", 80, 24);
+    t.wait_for("6/6", 10);
+    t.send("/");
+    t.send("status:new");
+    t.send(key::ENTER);
+    t.send(key::ENTER);
+    let (a, b) = (newest(0), newest(1));
+    t.wait_for(&format!("┌ {a}"), 5);
+    // A is triaged: it leaves the `status:new` view; the selection and the detail move to B.
+    t.send("t");
+    let s = t.wait_for(&format!("┌ {b}"), 5);
+    assert!(!has_line(&s, &[&a, "新建"]), "A left the view: {s}");
+    assert!(s.contains(&format!("已分拣: {a}")), "the toast names A: {s}");
+    // Reject: the prompt names B, and B is rejected.
+    t.send("x");
+    t.wait_for(&format!("驳回 {b}"), 5);
+    t.send("与已有需求重复");
+    t.send(key::ENTER);
+    let c = newest(2);
+    let s = t.wait_for(&format!("┌ {c}"), 5);
+    assert!(s.contains(&format!("已驳回: {b}")), "the toast names B: {s}");
+    // Comment: on C, named in the prompt.
+    t.send("c");
+    t.wait_for(&format!("评论 {c}"), 5);
+    t.send("已联系后勤处");
+    t.send(key::ENTER);
+    t.wait_for("已联系后勤处", 5);
+    // Tag and priority: on C too (it stays in the view), each named in its prompt.
+    t.send("#");
+    t.wait_for(&format!("给 {c}"), 5);
+    t.send("食堂");
+    t.send(key::ENTER);
+    t.wait_for("标签: 食堂", 5);
+    t.send("p");
+    t.wait_line(&[&c, "的优先级"], 5);
+    t.send(&erase(4));
+    t.send("高");
+    t.send(key::ENTER);
+    t.wait_for("高 · ", 5);
+    t.quit();
+    assert_eq!(fx.json(&["request", "show", &a])["status"], "triaged");
+    assert_eq!(fx.json(&["request", "show", &b])["status"], "rejected");
+    let r = fx.json(&["request", "show", &c]);
+    assert_eq!(r["comments"][0]["text"], "已联系后勤处", "{r}");
+    assert_eq!(r["tags"], serde_json::json!(["食堂"]), "{r}");
+    assert_eq!(r["priority"], "high", "{r}");
+    // Nothing landed anywhere else.
+    for other in [newest(3), newest(4), newest(5)] {
+        let r = fx.json(&["request", "show", &other]);
+        assert_eq!(r["status"], "new", "{r}");
+        assert!(r["comments"].as_array().is_none_or(|c| c.is_empty()), "{r}");
+        assert_eq!(r["priority"], "normal", "{r}");
+    }
+}
