@@ -118,6 +118,10 @@ pub fn run(backend: Box<dyn Backend>, opts: Options) -> Result<()> {
     if let Some(p) = views::path() {
         state.queue.views = views::load(&p);
     }
+    // Exports go to $BEIAN_EXPORT_DIR, else the working directory (the toast gives the full path).
+    state.export_dir = std::env::var_os("BEIAN_EXPORT_DIR")
+        .filter(|d| !d.is_empty())
+        .map(std::path::PathBuf::from);
     // A draft left by a dropped connection comes back first.
     if let Some(d) = drafts::load(&draft_dir) {
         update::forms::restore(&mut state, d);

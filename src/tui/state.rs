@@ -162,6 +162,8 @@ pub struct ArchiveState {
     pub detail: Option<DossierView>,
     pub detail_scroll: Scroll,
     pub integrity: Integrity,
+    /// The user asked for the check (its answer is then also a toast).
+    pub verify_asked: bool,
 }
 
 /// What the last check of the hash chain found (shown on the archive pane).

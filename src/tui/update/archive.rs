@@ -77,6 +77,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         }),
         Action::ArchiveVerify => {
             s.archive.integrity = crate::tui::state::Integrity::Checking;
+            s.archive.verify_asked = true;
             fx.push(Effect::Job(Job::Verify));
         }
         Action::ArchiveTimeline => {

@@ -475,6 +475,22 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
                 Ok(v) if v.ok() => Integrity::Intact(v),
                 Ok(v) => Integrity::Broken(v),
                 Err(e) => Integrity::Unknown(e.message()),
+            };
+            // Asked for with a key: the answer says what was checked, up to which event.
+            if std::mem::take(&mut s.archive.verify_asked) {
+                let (text, bad) = match &s.archive.integrity {
+                    Integrity::Intact(v) => (t("tui.verify.intact", &[("seq", v.head.seq.to_string())]), false),
+                    Integrity::Broken(v) => (
+                        t(
+                            "tui.integrity.broken",
+                            &[("at", v.problem.as_ref().map(|p| p.at.clone()).unwrap_or_default())],
+                        ),
+                        true,
+                    ),
+                    Integrity::Unknown(why) => (why.clone(), true),
+                    Integrity::Checking => (String::new(), false),
+                };
+                s.toast(text, bad);
             }
         }
         r @ (Reply::ImportProgress { .. } | Reply::ImportPreview(_)) => popups::import_reply(s, r),
