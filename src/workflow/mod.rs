@@ -15,7 +15,7 @@ mod supervision;
 
 pub use calendar::{blackout_conflicts, blackouts_at, name_is_new, BlackoutHit};
 pub use error::{FilingMissing, GoLiveMissing, PlanField, RuleError};
-pub use offers::{plan_offers, request_offers, summary_offers, Offer, Offers};
+pub use offers::{plan_offers, request_of_summary, request_offers, summary_offers, Offer, Offers};
 pub use permissions::{allowed, check, Op};
 pub use plan::*;
 pub use request::*;

@@ -286,12 +286,18 @@ pub fn request_offers(r: &Request, ctx: &Ctx) -> Offers {
     Offers(out)
 }
 
-/// [`request_offers`] for a request known only by its list row: the request
-/// steps depend on its status and whether its analysis is written, which the
-/// row carries (the rest of the record is left empty).
+/// [`request_offers`] for a request known only by its list row.
 pub fn summary_offers(r: &crate::model::RequestSummary, ctx: &Ctx) -> Offers {
+    request_offers(&request_of_summary(r), ctx)
+}
+
+/// A request as its list row knows it: what the request steps depend on
+/// (status, priority, tags, plan, whether the analysis is written) is the
+/// record's; the rest (body, submitter, comments) is left empty. For deciding
+/// what to offer and what undoes a step on the row, never for saving.
+pub fn request_of_summary(r: &crate::model::RequestSummary) -> Request {
     let filled = if r.analysed { "-" } else { "" };
-    let request = Request {
+    Request {
         id: r.id,
         kind: r.kind,
         title: r.title.clone(),
@@ -317,6 +323,5 @@ pub fn summary_offers(r: &crate::model::RequestSummary, ctx: &Ctx) -> Offers {
         comments: Vec::new(),
         source: None,
         meta: crate::model::Meta::new("", r.received_at),
-    };
-    request_offers(&request, ctx)
+    }
 }

@@ -11,6 +11,7 @@ pub mod popups;
 pub mod queue;
 pub mod reports;
 pub mod tests;
+mod undo;
 
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
 
@@ -40,7 +41,10 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Input(Event::Resize(w, h)) => s.screen = (w, h),
-        Msg::Input(Event::Key(k)) if k.kind != KeyEventKind::Release => key(s, k, &mut fx),
+        Msg::Input(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+            key(s, k, &mut fx);
+            undo::capture(s, &fx);
+        }
         Msg::Input(Event::Paste(_)) if s.too_small() => {}
         Msg::Input(Event::Paste(text)) => popups::paste(s, &text, &mut fx),
         Msg::Input(_) => {}
@@ -214,7 +218,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             }
         }
         FocusList => s.focus = Focus::List,
-        Undo => {}
+        Undo => undo::undo(s, fx),
         Messages => {
             let text = s
                 .messages
@@ -527,6 +531,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
                     }
                 }
             }
+            undo::done(s, &outcomes);
             s.queue.marked.clear();
             forms::done(s, fx);
             refresh(s, fx);
@@ -535,6 +540,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             // Whatever failed, nothing is loading any more (a report's period may be refused).
             s.reports.loading = false;
             popups::import_ended(s);
+            undo::failed(s);
             forms::failed(s, &e);
             s.toast(e.message(), true);
         }
