@@ -16,6 +16,22 @@ pub enum RequestCmd {
     /// List requests, filtered
     #[command(alias = "ls")]
     List(ListArgs),
+    /// Withdraw the latest triage decision: the request goes back to the status it had before it (a planned request is unlinked first)
+    Reopen {
+        /// Request id, e.g. REQ-2026-0042
+        id: String,
+        /// Why the decision is withdrawn (@FILE reads a file)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Take a planned request off its plan while the plan is a draft or returned for revision; it is accepted again
+    Unlink {
+        /// Request id, e.g. REQ-2026-0042
+        id: String,
+        /// Why it leaves the plan (@FILE reads a file)
+        #[arg(long)]
+        reason: String,
+    },
     /// Show a request with its analysis and comments
     Show {
         /// Request id, e.g. REQ-2026-0042
@@ -244,6 +260,18 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
             }
             table.print();
             println!("{}", t("cli.count", &[("n", list.len().to_string())]));
+        }
+        RequestCmd::Reopen { id, reason } => {
+            ctx.run(Command::RequestReopen {
+                id: req_id(id)?,
+                reason: args::text("reason", reason)?,
+            })?;
+        }
+        RequestCmd::Unlink { id, reason } => {
+            ctx.run(Command::RequestUnlink {
+                id: req_id(id)?,
+                reason: args::text("reason", reason)?,
+            })?;
         }
         RequestCmd::Show { id } => {
             let r = s.request(req_id(id)?)?;

@@ -88,6 +88,11 @@ pub struct Request {
     #[serde(default)]
     pub tags: Vec<String>,
     pub status: RequestStatus,
+    /// The status it had before each triage decision still in force, oldest
+    /// first: reopening withdraws the latest decision and returns to the last of
+    /// these (`workflow::reopen`). Emptied when the request is done.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decided_from: Vec<RequestStatus>,
     #[serde(default)]
     pub necessity: String,
     #[serde(default)]

@@ -282,6 +282,7 @@ pub(crate) fn new_request(tx: &Tx, ctx: &Ctx, n: &NewRequest) -> Result<Request>
         priority: n.priority,
         tags: wf::clean_tags(&n.tags),
         status: RequestStatus::New,
+        decided_from: Vec::new(),
         necessity: String::new(),
         feasibility: String::new(),
         reject_reason: None,

@@ -225,6 +225,18 @@ commands! {
         id: Id,
         plan: Id,
     } = "request.link", RequestLink;
+    /// Withdraw the latest triage decision: back to the status the request had
+    /// before it (`workflow::reopen`), with a reason.
+    RequestReopen {
+        id: Id,
+        reason: String,
+    } = "request.reopen", RequestTriage;
+    /// Take a planned request off its plan while the plan is being written
+    /// (`workflow::unlink`), with a reason.
+    RequestUnlink {
+        id: Id,
+        reason: String,
+    } = "request.unlink", RequestLink;
 
     PlanNew {
         system: Id,

@@ -222,6 +222,18 @@ pub enum RuleError {
     DuplicateChain { of: String, original: String },
     #[error("plan not open for linking")]
     PlanNotOpen { plan: String, status: String },
+    /// A planned request is reopened: it is unlinked from its plan first.
+    #[error("request is planned")]
+    RequestPlanned { request: String, plan: String },
+    /// A request is unlinked from a plan that is no longer being written;
+    /// `returnable`: the Leading Group can still return it for revision.
+    #[error("plan closed for unlinking")]
+    UnlinkPlanClosed {
+        request: String,
+        plan: String,
+        status: String,
+        returnable: bool,
+    },
     #[error("no such item")]
     NoSuchItem { what: String },
     #[error("empty field")]
@@ -405,6 +417,27 @@ impl RuleError {
             PlanNotOpen { plan, status } => t(
                 "rule.plan_not_open",
                 &[("plan", plan.clone()), ("status", status.clone())],
+            ),
+            RequestPlanned { request, plan } => t(
+                "rule.request_planned",
+                &[("request", request.clone()), ("plan", plan.clone())],
+            ),
+            UnlinkPlanClosed {
+                request,
+                plan,
+                status,
+                returnable,
+            } => t(
+                if *returnable {
+                    "rule.unlink_return_first"
+                } else {
+                    "rule.unlink_under_way"
+                },
+                &[
+                    ("request", request.clone()),
+                    ("plan", plan.clone()),
+                    ("status", status.clone()),
+                ],
             ),
             NoSuchItem { what } => t("rule.no_such_item", &[("what", what.clone())]),
             Empty { field } => t("rule.empty", &[("field", super::field_label(field))]),

@@ -12,6 +12,7 @@ mod plan;
 mod request;
 pub mod substitute;
 mod supervision;
+mod undo;
 
 pub use calendar::{blackout_conflicts, blackouts_at, name_is_new, BlackoutHit};
 pub use error::{FilingMissing, GoLiveMissing, PlanField, RuleError};
@@ -20,6 +21,7 @@ pub use permissions::{allowed, check, Op};
 pub use plan::*;
 pub use request::*;
 pub use supervision::*;
+pub use undo::{inverse, undo_reason};
 
 use crate::model::{Actor, Time};
 

@@ -11,6 +11,13 @@ fn expect(r: &Request, allowed: &[S], action: &str) -> Result<(), RuleError> {
     }
 }
 
+/// A triage decision moves the request to `to`, remembering where it was so that
+/// [`reopen`] can withdraw the decision.
+fn decide(r: &mut Request, to: S) {
+    r.decided_from.push(r.status);
+    r.status = to;
+}
+
 /// Change the fields of a request, which can be edited until it is done (filed
 /// with its plan); the names of the fields changed. The caller has checked
 /// that a new system exists.
@@ -83,7 +90,7 @@ pub fn clean_tags(tags: &[String]) -> Vec<String> {
 /// new → triaged: looked at and classified, decision pending.
 pub fn triage(r: &mut Request, _ctx: &Ctx) -> Result<(), RuleError> {
     expect(r, &[S::New], "triage")?;
-    r.status = S::Triaged;
+    decide(r, S::Triaged);
     Ok(())
 }
 
@@ -114,7 +121,7 @@ pub fn accept(r: &mut Request, outcome: Option<&str>, ctx: &Ctx) -> Result<(), R
     if r.status == S::JointReview {
         record_joint_outcome(r, outcome.unwrap_or(""), ctx)?;
     }
-    r.status = S::Accepted;
+    decide(r, S::Accepted);
     r.reject_reason = None;
     Ok(())
 }
@@ -127,7 +134,7 @@ pub fn reject(r: &mut Request, reason: &str, ctx: &Ctx) -> Result<(), RuleError>
         record_joint_outcome(r, &reason, ctx)?;
     }
     r.reject_reason = Some(reason);
-    r.status = S::Rejected;
+    decide(r, S::Rejected);
     Ok(())
 }
 
@@ -153,7 +160,7 @@ pub fn mark_duplicate(r: &mut Request, original: &Request, _ctx: &Ctx) -> Result
         });
     }
     r.duplicate_of = Some(original.id);
-    r.status = S::Duplicate;
+    decide(r, S::Duplicate);
     Ok(())
 }
 
@@ -166,7 +173,7 @@ pub fn send_to_joint_review(r: &mut Request, ctx: &Ctx) -> Result<(), RuleError>
         outcome: None,
         decided_at: None,
     });
-    r.status = S::JointReview;
+    decide(r, S::JointReview);
     Ok(())
 }
 
@@ -193,6 +200,102 @@ pub fn link(r: &mut Request, plan: &mut Plan, ctx: &Ctx) -> Result<(), RuleError
     Ok(())
 }
 
+/// The plan a planned request is linked to, which [`unlink`] takes it off.
+pub fn linked_plan(r: &Request) -> Result<crate::model::Id, RuleError> {
+    match (r.status, r.plan) {
+        (S::Planned, Some(plan)) => Ok(plan),
+        _ => Err(transition(r.id, r.status.label(), "unlink")),
+    }
+}
+
+/// planned → accepted: take the request off its plan while the plan is still
+/// being written (the mirror of [`link`]), with a reason. Once the plan is
+/// submitted its scope is what the Leading Group decides on, so it is returned
+/// for revision first; once implementation has started the request stays with
+/// the update (a cancelled plan releases its requests). Taking a request off
+/// shapes the plan as linking does: it counts as the contribution `link` (§2.1).
+pub fn unlink(r: &mut Request, plan: &mut Plan, reason: &str, ctx: &Ctx) -> Result<(), RuleError> {
+    if linked_plan(r)? != plan.id {
+        return Err(transition(r.id, r.status.label(), "unlink"));
+    }
+    if !super::plan::editable(plan) {
+        use crate::model::PlanStatus as P;
+        return Err(RuleError::UnlinkPlanClosed {
+            request: r.id.to_string(),
+            plan: plan.id.to_string(),
+            status: plan.status.label(),
+            returnable: matches!(plan.status, P::Submitted | P::Approved | P::NoticePublished),
+        });
+    }
+    required(reason, "unlink")?;
+    r.plan = None;
+    r.status = S::Accepted;
+    plan.requests.retain(|id| *id != r.id);
+    super::plan::contribute(plan, &ctx.actor.name, "link");
+    Ok(())
+}
+
+/// The statuses a triage decision is taken from.
+const UNDECIDED: &[S] = &[S::New, S::Triaged, S::JointReview];
+
+/// Where [`reopen`] returns a request to: the status it had before its latest
+/// decision. A request decided before beian kept that status goes back to
+/// `new` from triaged, to its joint review from a decision taken there, and
+/// otherwise to triaged (it has been looked at; the decision is pending again).
+fn before_decision(r: &Request) -> S {
+    let fits = |s: &S| UNDECIDED.contains(s) && (*s != S::JointReview || r.joint_review.is_some());
+    match r.decided_from.last().filter(|s| fits(s)) {
+        Some(s) => *s,
+        None => match r.status {
+            S::Triaged => S::New,
+            S::Accepted | S::Rejected if r.joint_review.is_some() => S::JointReview,
+            _ => S::Triaged,
+        },
+    }
+}
+
+/// Withdraw the latest triage decision, with a reason (§3.1: the IMC decides
+/// whether an update is necessary and feasible, and can decide again when it
+/// learns more): a triaged, accepted, rejected, duplicate or joint-review
+/// request returns to the status it had before that decision (see
+/// [`before_decision`]), so a reopen undoes exactly one decision. What the
+/// decision recorded goes with it: a rejection's reason, a duplicate's
+/// original, the position a joint review reached (the review stays when the
+/// request returns to it), the joint review itself when sending it there is
+/// the decision withdrawn; the audit log keeps every one. A planned request is
+/// unlinked from its plan first; a done request stays done. Returns the status
+/// it returned to.
+pub fn reopen(r: &mut Request, reason: &str, _ctx: &Ctx) -> Result<S, RuleError> {
+    if let (S::Planned, Some(plan)) = (r.status, r.plan) {
+        return Err(RuleError::RequestPlanned {
+            request: r.id.to_string(),
+            plan: plan.to_string(),
+        });
+    }
+    expect(
+        r,
+        &[S::Triaged, S::Accepted, S::Rejected, S::Duplicate, S::JointReview],
+        "reopen",
+    )?;
+    required(reason, "reopen")?;
+    let to = before_decision(r);
+    r.decided_from.pop();
+    match r.status {
+        S::Rejected => r.reject_reason = None,
+        S::Duplicate => r.duplicate_of = None,
+        S::JointReview => r.joint_review = None,
+        _ => {}
+    }
+    if to == S::JointReview {
+        if let Some(j) = r.joint_review.as_mut() {
+            j.outcome = None;
+            j.decided_at = None;
+        }
+    }
+    r.status = to;
+    Ok(to)
+}
+
 /// planned → accepted, when its plan is cancelled: it waits for another plan.
 pub fn release(r: &mut Request) {
     if r.status == S::Planned {
@@ -201,10 +304,12 @@ pub fn release(r: &mut Request) {
     }
 }
 
-/// planned → done, when its plan is filed.
+/// planned → done, when its plan is filed: for good, so nothing is kept for a
+/// reopen.
 pub fn complete(r: &mut Request) {
     if r.status == S::Planned {
         r.status = S::Done;
+        r.decided_from.clear();
     }
 }
 
@@ -380,9 +485,10 @@ impl DuplicateIndex {
     }
 }
 
-/// Decide a command on a request (§3.1): triage, edit, comment. `original` is
-/// the request a duplicate points to, loaded by the caller. Returns the detail
-/// of the audit summary. Linking, which changes a plan too, is [`link`].
+/// Decide a command on a request (§3.1): triage, reopen, edit, comment.
+/// `original` is the request a duplicate points to, loaded by the caller.
+/// Returns the detail of the audit summary. Linking and unlinking, which
+/// change a plan too, are [`link`] and [`unlink`].
 pub fn decide_request(
     r: &mut Request,
     cmd: &super::command::Command,
@@ -408,6 +514,10 @@ pub fn decide_request(
             }
         }
         C::RequestEdit { edit, .. } => edit_request(r, edit)?.join(", "),
+        C::RequestReopen { reason, .. } => {
+            reopen(r, reason, ctx)?;
+            format!(": {}", crate::sanitize::clean_line(reason.trim()))
+        }
         C::RequestComment { text, .. } => {
             comment(r, text, ctx)?;
             crate::sanitize::clean_line(text)

@@ -45,7 +45,9 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open
         | C::RequestTriage { .. }
         | C::RequestEdit { .. }
         | C::RequestComment { .. }
-        | C::RequestLink { .. } => requests::apply(tx, ctx, cmd, expect),
+        | C::RequestLink { .. }
+        | C::RequestReopen { .. }
+        | C::RequestUnlink { .. } => requests::apply(tx, ctx, cmd, expect),
         C::PlanNew { .. }
         | C::PlanEdit { .. }
         | C::PlanSubmit { .. }

@@ -76,6 +76,39 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                 format!("→ {plan}"),
             )
         }
+        C::RequestReopen { id, .. } => {
+            let mut r: Request = tx.load(*id, expect)?;
+            let from = r.status;
+            let detail = wf::decide_request(&mut r, cmd, None, ctx)?;
+            tx.save(&mut r)?;
+            done(
+                tx,
+                cmd,
+                &[id.to_string()],
+                Some(r.meta.rev),
+                format!("{}{detail}", arrow(from, r.status)),
+            )
+        }
+        C::RequestUnlink { id, reason } => {
+            let mut r: Request = tx.load(*id, expect)?;
+            let plan = wf::linked_plan(&r)?;
+            let mut p: Plan = tx.load(plan, None)?;
+            let from = r.status;
+            wf::unlink(&mut r, &mut p, reason, ctx)?;
+            tx.save(&mut r)?;
+            tx.save(&mut p)?;
+            done(
+                tx,
+                cmd,
+                &[id.to_string(), plan.to_string()],
+                Some(r.meta.rev),
+                format!(
+                    "{} ← {plan}: {}",
+                    arrow(from, r.status),
+                    crate::sanitize::clean_line(reason.trim())
+                ),
+            )
+        }
 
         other => Err(misrouted(other)),
     }
