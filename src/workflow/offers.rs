@@ -314,6 +314,7 @@ pub fn request_of_summary(r: &crate::model::RequestSummary) -> Request {
         priority: r.priority,
         tags: r.tags.clone(),
         status: r.status,
+        decided_from: Vec::new(),
         necessity: filled.into(),
         feasibility: filled.into(),
         reject_reason: None,
