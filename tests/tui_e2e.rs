@@ -1194,13 +1194,19 @@ fn each_action_lands_on_the_request_the_screen_names() {
     t.send("高");
     t.send(key::ENTER);
     t.wait_for("高 · ", 5);
+    // `u` undoes the last step (the priority) through the core's inverse, once.
+    t.send("u");
+    t.wait_for(&format!("已撤销: {c}"), 5);
+    t.wait_for("普通 · ", 5);
+    t.send("u");
+    t.wait_for("没有可撤销的操作", 5);
     t.quit();
     assert_eq!(fx.json(&["request", "show", &a])["status"], "triaged");
     assert_eq!(fx.json(&["request", "show", &b])["status"], "rejected");
     let r = fx.json(&["request", "show", &c]);
     assert_eq!(r["comments"][0]["text"], "已联系后勤处", "{r}");
     assert_eq!(r["tags"], serde_json::json!(["食堂"]), "{r}");
-    assert_eq!(r["priority"], "high", "{r}");
+    assert_eq!(r["priority"], "normal", "undone: {r}");
     // Nothing landed anywhere else.
     for other in [newest(3), newest(4), newest(5)] {
         let r = fx.json(&["request", "show", &other]);
