@@ -302,6 +302,10 @@ fn acceptance_flow_at_80x24() {
     t.send(" ");
     t.wait_for("已选 2", 5);
     t.send("a");
+    // A bulk action lists what it will touch before it does.
+    let s = t.wait_for("采纳以下 2 条需求", 5);
+    assert!(s.contains(&r3) && s.contains(&r4), "{s}");
+    t.send("y");
     let s = t.wait_until(5, "r3 and r4 accepted", |s| {
         s.lines()
             .filter(|l| (l.contains(&r3) || l.contains(&r4)) && l.contains("已采纳"))

@@ -128,7 +128,7 @@ pub fn filter_key(s: &mut State, k: KeyEvent) {
     }
 }
 
-fn triage(s: &mut State, make: impl Fn(Id) -> Triage, label: &str, fx: &mut Vec<Effect>) {
+fn triage(s: &mut State, a: Action, make: impl Fn(Id) -> Triage, label: &str, fx: &mut Vec<Effect>) {
     let cmds: Vec<(Command, Option<u64>)> = targets(s)
         .into_iter()
         .map(|(id, rev)| (Command::RequestTriage { id, triage: make(id) }, Some(rev)))
@@ -136,10 +136,33 @@ fn triage(s: &mut State, make: impl Fn(Id) -> Triage, label: &str, fx: &mut Vec<
     if cmds.is_empty() {
         return;
     }
-    fx.push(Effect::Job(Job::ExecuteMany {
+    let job = Job::ExecuteMany {
         cmds,
         label: label.to_string(),
-    }));
+    };
+    // Several marked requests: say which, before touching them.
+    if s.queue.marked.len() > 1 {
+        let list: Vec<String> = target_rows(s)
+            .iter()
+            .map(|r| format!("{} {}", r.id, crate::sanitize::clean_line(&r.title)))
+            .collect();
+        s.popups.push(Popup::Confirm {
+            message: format!(
+                "{}\n\n{}",
+                t(
+                    "tui.confirm.bulk",
+                    &[
+                        ("action", t(&format!("tui.hint.{}", a.name()), &[])),
+                        ("n", list.len().to_string())
+                    ]
+                ),
+                list.join("\n")
+            ),
+            then: Confirmed::Job(Box::new(job)),
+        });
+    } else {
+        fx.push(Effect::Job(job));
+    }
 }
 
 use super::popups::prompt;
@@ -161,7 +184,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 s.queue.cursor.step(1, n);
             }
         }
-        Action::QueueTriaged => triage(s, |_| Triage::Triage, &t("tui.done.triaged", &[]), fx),
+        Action::QueueTriaged => triage(s, a, |_| Triage::Triage, &t("tui.done.triaged", &[]), fx),
         // One request: its analysis is shown for writing or checking before it
         // is accepted (§3.1); several marked ones are accepted as they are.
         Action::QueueAccept if s.queue.marked.is_empty() && !ids.is_empty() => {
@@ -169,6 +192,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             if analysed {
                 triage(
                     s,
+                    a,
                     |_| Triage::Accept { outcome: None },
                     &t("tui.done.accepted", &[]),
                     fx,
@@ -179,11 +203,12 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         }
         Action::QueueAccept => triage(
             s,
+            a,
             |_| Triage::Accept { outcome: None },
             &t("tui.done.accepted", &[]),
             fx,
         ),
-        Action::QueueJointReview => triage(s, |_| Triage::JointReview, &t("tui.done.joint_review", &[]), fx),
+        Action::QueueJointReview => triage(s, a, |_| Triage::JointReview, &t("tui.done.joint_review", &[]), fx),
         Action::QueueReject if !ids.is_empty() => {
             let label = on(s, "tui.prompt.reject");
             prompt(s, PromptFor::Reject(ids), &label, "")
