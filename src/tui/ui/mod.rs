@@ -242,6 +242,10 @@ pub fn status_hints(s: &State) -> (Vec<(String, String)>, (String, String)) {
         if a == Action::Undo && s.undo.is_none() {
             continue;
         }
+        // The detail's focus, when there is a detail and the list has the focus.
+        if a == Action::FocusNext && !(super::update::has_detail(s) && s.focus == super::state::Focus::List) {
+            continue;
+        }
         if a == Action::Filter && !matches!(s.pane, Pane::Queue | Pane::Plans | Pane::Archive) {
             continue;
         }

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use super::super::action::{Action, Pane};
 use super::super::state::State;
 use super::super::update::tests::{rows, Row};
 use super::theme::Theme;
@@ -35,7 +36,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                 "tui.tests.round",
                 &[("no", r.no.to_string()), ("of", p.rounds.len().to_string())]
             ))
-            .unwrap_or_else(|| t("tui.tests.no_round", &[]))
+            .unwrap_or_else(|| t("tui.tests.no_rounds", &[]))
     );
     f.render_widget(
         Paragraph::new(Span::styled(fit(&header, head.width as usize), th.heading())),
@@ -123,7 +124,26 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         });
     }
     if lines.is_empty() {
-        lines.push(Line::styled(format!("  {}", t("tui.tests.empty", &[])), th.dim()));
+        // What to do next, as the core offers it: start a round, add an item, or why not.
+        let offers = s.tests.gates.as_ref().map(|g| &g.offers);
+        let (step, action, key) = if round.is_none() {
+            ("test.round", Action::TestNewRound, "tui.tests.no_round")
+        } else {
+            ("test.item", Action::TestAddItem, "tui.tests.empty")
+        };
+        let k = s
+            .keymap
+            .keys_for(Pane::Tests, action)
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        let msg = match offers.and_then(|o| o.refusal(step)) {
+            Some(why) => why.message(),
+            None => t(key, &[("key", k)]),
+        };
+        for l in super::textwrap_lines(&msg, w.saturating_sub(2)) {
+            lines.push(Line::styled(format!("  {l}"), th.dim()));
+        }
     }
     f.render_widget(Paragraph::new(lines), list);
     let title = format!(" {} ", t("cli.section.golive_gate", &[]));
@@ -135,7 +155,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         .map(|m| Line::styled(fit(&format!("✗ {}", m.message()), inner.width as usize), th.warn()))
         .collect();
     if items.is_empty() {
-        items.push(Line::styled(format!("✓ {}", t("cli.golive_ready", &[])), th.ok()));
+        // Ready only when the core would record a go-live now; otherwise its reason.
+        let refusal = s.tests.gates.as_ref().and_then(|g| g.offers.refusal("golive.record"));
+        items.push(match refusal {
+            None => Line::styled(format!("✓ {}", t("cli.golive_ready", &[])), th.ok()),
+            Some(why) => Line::styled(fit(&format!("· {}", why.message()), inner.width as usize), th.dim()),
+        });
     }
     f.render_widget(Paragraph::new(items), inner);
 }

@@ -119,7 +119,7 @@ fn follow(s: &mut State, fx: &mut Vec<Effect>) {
 }
 
 /// Does the pane show a detail that can take the focus?
-fn has_detail(s: &State) -> bool {
+pub fn has_detail(s: &State) -> bool {
     match s.pane {
         Pane::Queue => s.queue.open,
         Pane::Plans => plans::selected(s).is_some(),
