@@ -577,7 +577,7 @@ fn ten_thousand_hostile_strings_leave_no_control_or_bidi_character_in_any_cell()
         st.popups.clear();
         st.popups.push(Popup::Confirm {
             message: next() + &next(),
-            job: Box::new(Job::LoadAll),
+            then: beian::tui::state::Confirmed::Job(Box::new(Job::LoadAll)),
         });
         tally.check(&st, w, h, "confirm");
         st.popups.clear();

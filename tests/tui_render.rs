@@ -83,13 +83,13 @@ fn overdue_on(s: &Service, a: &Actor, today: chrono::NaiveDate) -> Vec<Id> {
         .collect()
 }
 
-/// Answer a read job as the worker would. Searches relative to a date use the
-/// demo's `now`, not the clock, so the answer is the same every day.
 thread_local! {
     /// The user the stand-in worker answers for (default: the demo admin).
     static AS: std::cell::RefCell<Option<Actor>> = const { std::cell::RefCell::new(None) };
 }
 
+/// Answer a read job as the worker would. Searches relative to a date use the
+/// demo's `now`, not the clock, so the answer is the same every day.
 fn serve(job: Job) -> Option<Reply> {
     let fx = fixture();
     let s = &fx.service;
