@@ -54,16 +54,10 @@ pub fn palette_entries(s: &State, query: &str) -> Vec<Entry> {
     scored.into_iter().map(|(_, _, e)| e).collect()
 }
 
-pub fn paste(s: &mut State, text: &str, _fx: &mut [Effect]) {
+pub fn paste(s: &mut State, text: &str, fx: &mut Vec<Effect>) {
     match s.popups.last_mut() {
         Some(Popup::Prompt { input, .. }) | Some(Popup::Palette { input, .. }) => input.paste(text),
-        Some(Popup::Form(f)) => {
-            f.dirty = true;
-            let i = f.focus;
-            if let Some((_, field)) = f.fields.get_mut(i) {
-                field.paste(text);
-            }
-        }
+        Some(Popup::Form(_)) => forms::paste(s, text, fx),
         None if s.queue.filtering => {
             s.queue.filter.paste(text);
             super::queue::refilter(s);
@@ -149,6 +143,7 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
         },
         Popup::Import(p) => import_key(s, p, k, fx),
         Popup::Form(form) => forms::key(s, form, k, fx),
+        Popup::Parked { cursor, confirm } => forms::parked_key(s, cursor, confirm, k, fx),
         Popup::DiscardForm(form) => match k.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 fx.push(Effect::Draft(None));
