@@ -457,10 +457,17 @@ fn picker_toasts_and_parked_forms() {
     let row = rows_with(&buf, "提交人类型")[0];
     let line = text.lines().nth(row).unwrap();
     assert!(line.contains("教师 ▾") && line.contains("老师"), "{line}");
-    assert!(!text.contains("staff老师"), "typing never appends to the offered value:\n{text}");
+    assert!(
+        !text.contains("staff老师"),
+        "typing never appends to the offered value:\n{text}"
+    );
     // The list of choices under the field: only 教师 is left, with its English label.
     assert!(text.lines().nth(row + 2).unwrap().contains("›教师 teacher"), "{text}");
-    assert_eq!(cursor.map(|c| c.1 as usize), Some(row), "the cursor (and the input method) on the field");
+    assert_eq!(
+        cursor.map(|c| c.1 as usize),
+        Some(row),
+        "the cursor (and the input method) on the field"
+    );
     // Without a filter the list shows them all; Down chooses the next.
     press(&mut st, "ctrl-u down");
     let text = screen_text(&draw(&st, 80, 24).0);
@@ -476,7 +483,10 @@ fn picker_toasts_and_parked_forms() {
     let (buf, _) = draw(&st, 80, 24);
     let field = rows_with(&buf, "标签")[0];
     let toast = rows_with(&buf, "应为");
-    assert!(!toast.is_empty() && toast.iter().all(|&r| r + 1 < field), "toast rows {toast:?}, field row {field}");
+    assert!(
+        !toast.is_empty() && toast.iter().all(|&r| r + 1 < field),
+        "toast rows {toast:?}, field row {field}"
+    );
     snap!("form_toast_above_focus", st);
     // With the focus at the top of the form, the toast stays at the bottom right.
     press(&mut st, "tab");

@@ -390,10 +390,7 @@ fn render_form(f: &mut Frame, area: Rect, s: &State, form: &Form, top: bool) {
         y += h;
     }
     if let (Some((p, opts, fa)), true) = (dropdown, top) {
-        let bounds = Rect {
-            height: avail,
-            ..inner
-        };
+        let bounds = Rect { height: avail, ..inner };
         let list = render_choices(f, s, p, &opts, fa, bounds);
         focus_rect = focus_rect.map(|r| r.union(list));
     }
@@ -446,11 +443,13 @@ fn field_heights(form: &Form, width: u16, avail: u16) -> Vec<u16> {
     form.fields
         .iter()
         .enumerate()
-        .map(|(i, x)| match (x.multiline(), i == form.focus || !focus_multi && i == first) {
-            (false, _) => line_rows(i, x),
-            (true, true) => multi_h + extra,
-            (true, false) => multi_h,
-        })
+        .map(
+            |(i, x)| match (x.multiline(), i == form.focus || !focus_multi && i == first) {
+                (false, _) => line_rows(i, x),
+                (true, true) => multi_h + extra,
+                (true, false) => multi_h,
+            },
+        )
         .collect()
 }
 
@@ -482,7 +481,10 @@ fn render_picker(f: &mut Frame, s: &State, p: &Picker, opts: &[Choice], area: Re
     }
     let shown = format!("{} ▾", fit(&label, (w / 2).saturating_sub(2).max(1)));
     let shown_w = (text_width(&shown) as u16).min(row.width);
-    f.render_widget(Paragraph::new(Span::styled(shown, th.selected())), Rect { width: shown_w, ..row });
+    f.render_widget(
+        Paragraph::new(Span::styled(shown, th.selected())),
+        Rect { width: shown_w, ..row },
+    );
     let query = Rect {
         x: row.x + shown_w + 1,
         width: row.width.saturating_sub(shown_w + 1),
@@ -491,7 +493,10 @@ fn render_picker(f: &mut Frame, s: &State, p: &Picker, opts: &[Choice], area: Re
     if query.width > 0 {
         if p.query.text().is_empty() {
             f.render_widget(
-                Paragraph::new(Span::styled(fit(&t("tui.pick.filter", &[]), query.width as usize), th.dim())),
+                Paragraph::new(Span::styled(
+                    fit(&t("tui.pick.filter", &[]), query.width as usize),
+                    th.dim(),
+                )),
                 query,
             );
             f.set_cursor_position((query.x, query.y));
@@ -544,7 +549,9 @@ fn render_choices(f: &mut Frame, s: &State, p: &Picker, opts: &[Choice], field: 
     }
     let at = matches.iter().position(|&i| opts[i].code == p.value).unwrap_or(0);
     let h = inner.height as usize;
-    let first = at.saturating_sub(h.saturating_sub(1)).min(matches.len().saturating_sub(h));
+    let first = at
+        .saturating_sub(h.saturating_sub(1))
+        .min(matches.len().saturating_sub(h));
     let label_w = matches
         .iter()
         .map(|&i| text_width(&opts[i].label))
@@ -561,7 +568,11 @@ fn render_choices(f: &mut Frame, s: &State, p: &Picker, opts: &[Choice], field: 
             let mark = if k == at { "›" } else { " " };
             let head = format!("{mark}{}", cell(&c.label, label_w));
             let rest = iw.saturating_sub(text_width(&head) + 1);
-            let note = if c.note == c.label { String::new() } else { fit(&c.note, rest) };
+            let note = if c.note == c.label {
+                String::new()
+            } else {
+                fit(&c.note, rest)
+            };
             if k == at {
                 Line::styled(cell(&format!("{head} {note}"), iw), th.selected())
             } else {

@@ -71,7 +71,9 @@ pub enum Choices {
     /// Yes, no, or not answered yet.
     YesNo,
     /// One of the systems; `optional` offers "none" too.
-    System { optional: bool },
+    System {
+        optional: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,7 +337,11 @@ const ALIASES: &[(&str, &str, &[&str])] = &[
     ("SubmitterType", "student", &["同学", "本科生", "研究生"]),
     ("SubmitterType", "staff", &["教职工", "员工", "行政", "employee"]),
     ("SubmitterType", "department", &["院系", "学院", "单位", "office"]),
-    ("Channel", "phone", &["电话", "热线", "来电", "tel", "telephone", "call"]),
+    (
+        "Channel",
+        "phone",
+        &["电话", "热线", "来电", "tel", "telephone", "call"],
+    ),
     ("Channel", "email", &["邮箱", "电子邮件", "mail", "e-mail"]),
     ("Channel", "website", &["网页", "门户", "web"]),
     ("Channel", "questionnaire", &["调查", "survey"]),
@@ -552,7 +558,10 @@ fn build(kind: FormKind, target: Option<(Id, u64)>, value: impl Fn(&str) -> Opti
     }
 }
 
-fn plan_values(p: &Plan) -> Vec<(&'static str, String)> {
+/// Values a form opens with, by field name.
+type Defaults = Vec<(&'static str, String)>;
+
+fn plan_values(p: &Plan) -> Defaults {
     let (ws, we) = p
         .window
         .as_ref()
@@ -618,7 +627,7 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
     let sel_plan = s.tests.plan.as_ref().or(s.plans.detail.as_ref());
     let mut plan_base = None;
     let me = s.user.clone();
-    let (target, values): (Option<(Id, u64)>, Vec<(&'static str, String)>) = match kind {
+    let (target, values): (Option<(Id, u64)>, Defaults) = match kind {
         FormKind::NewRequest => (
             None,
             vec![
@@ -742,10 +751,7 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             None => return,
         },
         FormKind::Deviation => match sel_plan {
-            Some(p) => (
-                Some((p.id, p.meta.rev)),
-                vec![("time", fmt_time(chrono::Utc::now()))],
-            ),
+            Some(p) => (Some((p.id, p.meta.rev)), vec![("time", fmt_time(chrono::Utc::now()))]),
             None => return,
         },
         FormKind::AcceptRequest => {
@@ -1411,7 +1417,13 @@ fn comparison(plan: Id, label: &str, text: &str) -> Result<Vec<(Command, Option<
     let mut out = Vec::new();
     for (i, r) in rows(text).into_iter().enumerate() {
         let change = r.get(3).map(String::as_str).unwrap_or("");
-        let change = choose(&row_label(label, i + 1), change, E::ChangeType, ChangeType::ALL, ChangeType::as_str)?;
+        let change = choose(
+            &row_label(label, i + 1),
+            change,
+            E::ChangeType,
+            ChangeType::ALL,
+            ChangeType::as_str,
+        )?;
         let row = ComparisonRow {
             function: r[0].clone(),
             before: r.get(1).cloned().unwrap_or_default(),
@@ -1643,7 +1655,11 @@ mod tests {
         match commands(&s, &f).as_slice() {
             [Command::RequestAdd { request: r }] => {
                 assert_eq!(r.title, "食堂消费机重复扣款");
-                assert_eq!(r.system, Some(s.systems[0].id), "a part of a name that names one system");
+                assert_eq!(
+                    r.system,
+                    Some(s.systems[0].id),
+                    "a part of a name that names one system"
+                );
                 assert_eq!(r.submitter.kind, SubmitterType::Teacher);
                 assert_eq!(r.channel, Channel::Phone);
                 assert_eq!(r.kind, RequestKind::Problem);
@@ -1670,7 +1686,10 @@ mod tests {
             [Command::PlanEdit { id, changes }] => {
                 assert_eq!(*id, plan);
                 assert!(changes.contains(&PlanChange::MigratesData(false)), "{changes:?}");
-                let removed = changes.iter().filter(|c| matches!(c, PlanChange::RemoveRisk(_))).count();
+                let removed = changes
+                    .iter()
+                    .filter(|c| matches!(c, PlanChange::RemoveRisk(_)))
+                    .count();
                 let added: Vec<&Risk> = changes
                     .iter()
                     .filter_map(|c| match c {
@@ -1696,10 +1715,16 @@ mod tests {
         f.set("item", "#2");
         assert!(matches!(
             commands(&s, &f).as_slice(),
-            [Command::DefectAdd { severity: Severity::Major, item: Some(2), .. }]
+            [Command::DefectAdd {
+                severity: Severity::Major,
+                item: Some(2),
+                ..
+            }]
         ));
         let f = opened(&mut s, FormKind::Backup);
-        assert!(matches!(commands(&s, &f).as_slice(), [Command::Backup { backup, .. }] if backup.verified_by == "wanglei"));
+        assert!(
+            matches!(commands(&s, &f).as_slice(), [Command::Backup { backup, .. }] if backup.verified_by == "wanglei")
+        );
         let f = opened(&mut s, FormKind::GoLive);
         assert!(matches!(
             commands(&s, &f).as_slice(),
@@ -1724,7 +1749,11 @@ mod tests {
         f.set("description", "每秒五十笔交易");
         assert!(matches!(
             commands(&s, &f).as_slice(),
-            [Command::TestItem { category: TestCategory::Performance, retest: None, .. }]
+            [Command::TestItem {
+                category: TestCategory::Performance,
+                retest: None,
+                ..
+            }]
         ));
         let mut f = opened(&mut s, FormKind::Deviation);
         f.set("reason", "后勤处要求提前上线");
@@ -1736,11 +1765,18 @@ mod tests {
         f.set("status", "已验证");
         assert!(matches!(
             commands(&s, &f).as_slice(),
-            [Command::DefectUpdate { defect: 3, status: Some(DefectStatus::Verified), .. }]
+            [Command::DefectUpdate {
+                defect: 3,
+                status: Some(DefectStatus::Verified),
+                ..
+            }]
         ));
         let mut f = build(FormKind::AcceptDefect, target, |_| None);
         f.set("defect", "d1");
-        assert!(matches!(commands(&s, &f).as_slice(), [Command::DefectAccept { defect: 1, .. }]));
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::DefectAccept { defect: 1, .. }]
+        ));
         let req = Id::new(IdKind::Request, 2026, 7);
         let mut f = build(FormKind::AcceptRequest, Some((req, 3)), |_| None);
         f.set("feasibility", "厂商可实现");
@@ -1769,7 +1805,9 @@ mod tests {
         assert_eq!(shown, ["教师"]);
         // Leaving the field forgets the filter; the choice stays.
         let f = press(&mut s, f, k(KeyCode::Tab)).0;
-        let Input::Pick(p) = &f.field("submitter_type").input else { panic!() };
+        let Input::Pick(p) = &f.field("submitter_type").input else {
+            panic!()
+        };
         assert_eq!((p.query.text().as_str(), p.value.as_str()), ("", "teacher"));
         // The channel: 电话 (the label), tel (an alias), 邮 (a part of a label).
         let f = to(&mut s, f, "channel");
@@ -1785,7 +1823,10 @@ mod tests {
         let f = press(&mut s, f, ctrl('u')).0;
         let (f, fx) = press(&mut s, f, k(KeyCode::Down));
         assert_eq!(f.value("channel"), "website");
-        assert!(matches!(fx.as_slice(), [Effect::Draft(Some(d))] if d.open.is_some()), "saved as a draft");
+        assert!(
+            matches!(fx.as_slice(), [Effect::Draft(Some(d))] if d.open.is_some()),
+            "saved as a draft"
+        );
         let f = press(&mut s, f, ctrl('n')).0;
         assert_eq!(f.value("channel"), "counsellor");
         let f = press(&mut s, f, ctrl('p')).0;
@@ -1816,7 +1857,10 @@ mod tests {
         assert_eq!(f.value("title"), "");
         let (f, fx) = press(&mut s, f, ctrl('z'));
         assert_eq!(f.value("title"), "食堂消费机 ");
-        assert!(matches!(fx.as_slice(), [Effect::Draft(Some(_))]), "undo is a change: {fx:?}");
+        assert!(
+            matches!(fx.as_slice(), [Effect::Draft(Some(_))]),
+            "undo is a change: {fx:?}"
+        );
         let f = press(&mut s, f, ctrl('a')).0;
         let f = press(&mut s, f, ctrl('k')).0;
         assert_eq!(f.value("title"), "");
@@ -1871,9 +1915,21 @@ mod tests {
             kind: FormKind::NewRequest,
             target: None,
             values: Values::InOrder(
-                ["标题", "", "problem", "", "李", "staff老师", "", "", "other", "normal", ""]
-                    .map(String::from)
-                    .to_vec(),
+                [
+                    "标题",
+                    "",
+                    "problem",
+                    "",
+                    "李",
+                    "staff老师",
+                    "",
+                    "",
+                    "other",
+                    "normal",
+                    "",
+                ]
+                .map(String::from)
+                .to_vec(),
             ),
             focus: Focus::Index(5),
             plan: None,
@@ -1899,7 +1955,10 @@ mod tests {
         );
         f.set("window_end", "2026-12-06 02:00");
         f.set("risks", "升级中断 | 极低 | 高 | 保留现金通道");
-        assert_eq!(command(&s, &f).unwrap_err(), "「风险第 1 行」无效：极低（应为 低、中、高）");
+        assert_eq!(
+            command(&s, &f).unwrap_err(),
+            "「风险第 1 行」无效：极低（应为 低、中、高）"
+        );
         let mut f = opened(&mut s, FormKind::Comparison);
         f.set("rows", "交易去重 | 三秒 | 三十秒 | 改了");
         assert_eq!(
@@ -1939,7 +1998,9 @@ mod tests {
             let _l = lang(l);
             let f = from_draft(d.clone());
             let opts = options(&s, f.field("submitter_type").choices().unwrap());
-            let Input::Pick(p) = &f.field("submitter_type").input else { panic!() };
+            let Input::Pick(p) = &f.field("submitter_type").input else {
+                panic!()
+            };
             assert_eq!(p.chosen(&opts).map(|c| c.label.as_str()), Some(label), "{l}");
         }
         // 是 in a draft of an earlier version's plan editor is yes.
@@ -1988,11 +2049,17 @@ mod tests {
         let mut fx = Vec::new();
         key(&mut s, f, ctrl('o'), &mut fx);
         assert_eq!(s.parked.len(), 2);
-        let Some(Effect::Draft(Some(saved))) = fx.pop() else { panic!("{fx:?}") };
+        let Some(Effect::Draft(Some(saved))) = fx.pop() else {
+            panic!("{fx:?}")
+        };
         assert_eq!(saved.parked.len(), 2);
 
         // The list: Down, Enter reopens the plan edit where it was.
-        super::super::action(&mut s, super::super::super::action::Action::FormsParked, &mut Vec::new());
+        super::super::action(
+            &mut s,
+            super::super::super::action::Action::FormsParked,
+            &mut Vec::new(),
+        );
         let (cursor, _) = parked_popup(&mut s);
         let mut fx = Vec::new();
         parked_key(&mut s, cursor, false, k(KeyCode::Down), &mut fx);
@@ -2016,7 +2083,9 @@ mod tests {
         assert!(confirm);
         parked_key(&mut s, cursor, true, k(KeyCode::Char('y')), &mut fx);
         assert_eq!(s.parked.len(), 1);
-        let Some(Effect::Draft(Some(saved))) = fx.pop() else { panic!() };
+        let Some(Effect::Draft(Some(saved))) = fx.pop() else {
+            panic!()
+        };
         assert_eq!(saved.parked.len(), 1);
         assert_eq!(saved.parked[0].kind, FormKind::EditPlan);
 
@@ -2035,7 +2104,10 @@ mod tests {
         assert!(s2.toasts[0].text.contains('2'), "{:?}", s2.toasts);
         parked_key(&mut s2, cursor, false, k(KeyCode::Enter), &mut Vec::new());
         let f = top_form(&mut s2);
-        assert_eq!((f.value("title").as_str(), f.value("channel").as_str()), ("选课高峰卡顿", "phone"));
+        assert_eq!(
+            (f.value("title").as_str(), f.value("channel").as_str()),
+            ("选课高峰卡顿", "phone")
+        );
         // The plan edit keeps what it knew of its plan: saving replaces one risk.
         let f = s2.parked.pop().unwrap();
         assert_eq!(f.plan.map(|b| b.risks), Some(1));
