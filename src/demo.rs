@@ -1951,7 +1951,7 @@ impl Demo {
             Channel::Website | Channel::Questionnaire => rng.random_range(30..2880),
             Channel::Email => rng.random_range(10..360),
             Channel::Counsellor => rng.random_range(720..4320),
-            Channel::Other => rng.random_range(2..20),
+            Channel::Phone | Channel::Other => rng.random_range(2..20),
         };
         let entered = (received + mins(delay)).min(before).max(received);
         let request = NewRequest {

@@ -411,7 +411,7 @@ fn acceptance_flow_at_80x24() {
     // The last field, focused, has the answer (its label has 否 too).
     let s = t.wait_until(5, "the answer to 是否迁移数据", |s| {
         s.lines()
-            .any(|l| l.contains("是否迁移数据") && l.split('）').nth(1).is_some_and(|v| v.contains('否')))
+            .any(|l| l.split("是否迁移数据").nth(1).is_some_and(|v| v.contains('否')))
     });
     assert!(!s.contains("时间格式为"), "the window is well formed: {s}");
     t.send(key::CTRL_S);
@@ -899,10 +899,81 @@ fn unsaved_plan_edit_survives_sighup_and_sigterm() {
         "断线前未保存的目标，终止前补充的内容"
     );
     let me = whoami(&fx);
-    assert!(
-        !fx.db.join("drafts").join(me).join("draft.json").exists(),
-        "the draft is gone once saved"
-    );
+    for file in ["draft.json", "drafts.json"] {
+        assert!(
+            !fx.db.join("drafts").join(&me).join(file).exists(),
+            "the draft is gone once saved ({file})"
+        );
+    }
+}
+
+// ----- 2b. a picker and a parked form, across sessions -----
+
+/// F2 as xterm sends it.
+const F2: &str = "\x1bOQ";
+
+#[test]
+fn a_picker_and_a_parked_form_across_sessions() {
+    let (fx, plan) = small_db();
+    let mut t = fx.tui("zh-CN", 80, 24);
+    t.wait_for("REQ-", 10);
+    t.send("n");
+    t.wait_for("新建需求", 5);
+    t.send("电话报修：宿舍网络断线");
+    t.send(&key::TAB.repeat(4));
+    t.send("王老师");
+    // The submitter type: typing 老师 over the offered 职工 chooses 教师, from a
+    // list of choices labelled in Chinese and English.
+    t.send(key::TAB);
+    t.wait_line(&["提交人类型", "职工 ▾"], 5);
+    t.send("老师");
+    let s = t.wait_line(&["提交人类型", "教师 ▾", "老师"], 5);
+    assert!(has_line(&s, &["›教师", "teacher"]), "{s}");
+    assert!(!s.contains("staff老师"), "{s}");
+    t.send(&key::TAB.repeat(3));
+    t.wait_line(&["渠道", "其他 ▾"], 5);
+    t.send("电话");
+    t.wait_line(&["渠道", "电话 ▾"], 5);
+    // Park it, look something up in the plans pane, quit.
+    t.send(F2);
+    t.wait_gone("新建需求", 5);
+    t.wait_for("1 份暂存", 5);
+    t.send("2");
+    t.wait_for(&plan, 5);
+    t.quit();
+
+    // The next session lists it (nothing opens by itself); Enter reopens it as it was.
+    let mut t = fx.tui("zh-CN", 80, 24);
+    let s = t.wait_for("暂存的表单 (1)", 10);
+    assert!(s.contains("电话报修：宿舍网络断线"), "{s}");
+    assert!(s.contains("上次留下 1 份未完成的表单"), "{s}");
+    t.send(key::ENTER);
+    // Focus where it was left, on the channel (its choices open over the fields
+    // above); on the tags, the last field, every choice is in view.
+    t.wait_line(&["渠道", "电话 ▾"], 5);
+    t.send(&key::TAB.repeat(2));
+    let s = t.wait_line(&["渠道", "电话  telephone"], 5);
+    assert!(has_line(&s, &["提交人类型", "教师  teacher"]), "{s}");
+    t.send(key::CTRL_S);
+    t.wait_gone("新建需求", 5);
+    t.wait_for("已保存", 5);
+    t.quit();
+
+    let list = fx.json(&["request", "list"]);
+    let id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["title"] == "电话报修：宿舍网络断线")
+        .unwrap_or_else(|| panic!("the request was filed: {list}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = fx.json(&["request", "show", &id]);
+    assert_eq!(r["submitter"]["kind"], "teacher", "{r}");
+    assert_eq!(r["channel"], "phone", "{r}");
+    let me = whoami(&fx);
+    assert!(!fx.db.join("drafts").join(me).join("drafts.json").exists());
 }
 
 // ----- 3. the terminal is restored: quit, SIGTERM, the pty closing -----
@@ -941,7 +1012,7 @@ fn terminal_restored_on_quit_sigterm_and_pty_close() {
     assert!(st.is_some(), "the UI still runs 5 s after its pty closed");
     // The draft is kept for the next start.
     let me = whoami(&fx);
-    let draft = std::fs::read_to_string(fx.db.join("drafts").join(me).join("draft.json")).expect("draft kept");
+    let draft = std::fs::read_to_string(fx.db.join("drafts").join(me).join("drafts.json")).expect("draft kept");
     assert!(draft.contains("half-typed title"), "{draft}");
     // And the database is free again.
     fx.ok(&["overview"]);

@@ -197,6 +197,7 @@ fn key_event(k: &str) -> KeyEvent {
         "backspace" => KeyCode::Backspace,
         "home" => KeyCode::Home,
         "end" => KeyCode::End,
+        f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => KeyCode::F(f[1..].parse().unwrap()),
         c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap()),
         other => panic!("unknown key {other:?}"),
     };
@@ -433,6 +434,98 @@ fn new_request_form_snapshots() {
     press(&mut st, "tab");
     type_text(&mut st, "学生反映在自助机充值成功，但食堂消费时余额仍为旧值。");
     snap!("form_new_request_typed", st);
+}
+
+/// The rows of the screen that show `text`.
+fn rows_with(buf: &Buffer, text: &str) -> Vec<usize> {
+    screen_text(buf)
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(text))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Choice fields are pickers: typing 老师 over the offered 职工 chooses 教师 from
+/// a list labelled in Chinese (and English); a toast never covers the focused
+/// field; a half-filled form is parked (F2), counted in the header, listed by the
+/// `forms.parked` command (F2, or 草稿 in the palette) and reopened as it was.
+#[test]
+fn picker_toasts_and_parked_forms() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, "n");
+    type_text(&mut st, "一卡通充值后余额不更新");
+    press(&mut st, "tab tab tab tab tab");
+    type_text(&mut st, "老师");
+    snap!("form_picker", st);
+    let (buf, cursor) = draw(&st, 80, 24);
+    let text = screen_text(&buf);
+    let row = rows_with(&buf, "提交人类型")[0];
+    let line = text.lines().nth(row).unwrap();
+    assert!(line.contains("教师 ▾") && line.contains("老师"), "{line}");
+    assert!(
+        !text.contains("staff老师"),
+        "typing never appends to the offered value:\n{text}"
+    );
+    // The list of choices under the field: only 教师 is left, with its English label.
+    assert!(text.lines().nth(row + 2).unwrap().contains("›教师 teacher"), "{text}");
+    assert_eq!(
+        cursor.map(|c| c.1 as usize),
+        Some(row),
+        "the cursor (and the input method) on the field"
+    );
+    // Without a filter the list shows them all; Down chooses the next.
+    press(&mut st, "ctrl-u down");
+    let text = screen_text(&draw(&st, 80, 24).0);
+    for label in ["教师", "学生", "职工", "部门"] {
+        assert!(text.contains(label), "{label}:\n{text}");
+    }
+    assert!(text.contains("学生 ▾"), "{text}");
+
+    // The tags, the last field, at the bottom of the form: a toast goes above it.
+    press(&mut st, "tab tab tab tab tab");
+    type_text(&mut st, "充值");
+    st.toast("「提交人类型」无效：staff老师（应为 教师、学生、职工、部门）", true);
+    let (buf, _) = draw(&st, 80, 24);
+    let field = rows_with(&buf, "标签")[0];
+    let toast = rows_with(&buf, "应为");
+    assert!(
+        !toast.is_empty() && toast.iter().all(|&r| r + 1 < field),
+        "toast rows {toast:?}, field row {field}"
+    );
+    snap!("form_toast_above_focus", st);
+    // With the focus at the top of the form, the toast stays at the bottom right.
+    press(&mut st, "tab");
+    let (buf, _) = draw(&st, 80, 24);
+    let field = rows_with(&buf, "标题")[0];
+    assert!(rows_with(&buf, "应为").iter().all(|&r| r > field + 1));
+
+    // F2 parks the form: closed, counted in the header.
+    press(&mut st, "f2");
+    assert!(st.popups.is_empty());
+    assert_eq!(st.parked.len(), 1);
+    let text = screen_text(&draw(&st, 80, 24).0);
+    assert!(text.lines().next().unwrap().contains("1 份暂存"), "{text}");
+    // Look something up meanwhile; the palette finds the list by 草稿.
+    press(&mut st, "2 :");
+    type_text(&mut st, "草稿");
+    let text = screen_text(&draw(&st, 80, 24).0);
+    assert!(text.contains("forms.parked"), "{text}");
+    press(&mut st, "enter");
+    assert!(matches!(st.popups.last(), Some(Popup::Parked { .. })));
+    // Parked at the clock's time: shown as the demo's for the snapshot.
+    assert!(st.parked[0].parked_at.is_some());
+    st.parked[0].parked_at = Some(demo_now());
+    snap!("parked_list", st);
+    press(&mut st, "enter");
+    let Some(Popup::Form(form)) = st.popups.last() else {
+        panic!("the form is back")
+    };
+    assert_eq!(form.value("title"), "一卡通充值后余额不更新");
+    assert_eq!(form.value("submitter_type"), "student");
+    assert_eq!(form.value("tags"), "充值");
+    assert!(st.parked.is_empty());
 }
 
 #[test]
@@ -1570,6 +1663,14 @@ fn every_presets_keys_work_in_every_popup() {
                     a.name()
                 );
             }
+        }
+        // A form: back leaves it (nothing typed yet).
+        for k in keys_of(Layer::Form, Action::Back).into_iter().filter(|k| single(k)) {
+            let mut st = fresh();
+            press(&mut st, "n");
+            assert!(matches!(st.popups.last(), Some(Popup::Form(_))), "{preset}");
+            press(&mut st, &k);
+            assert!(st.popups.is_empty(), "{preset}: {k} leaves the form");
         }
         // A prompt: back closes it.
         for k in keys_of(Layer::Prompt, Action::Back).into_iter().filter(|k| single(k)) {

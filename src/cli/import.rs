@@ -38,7 +38,7 @@ pub struct ImportArgs {
     /// A file of COLUMN=FIELD lines (# comments), for a survey imported again and again
     #[arg(long, value_name = "FILE")]
     map_file: Option<PathBuf>,
-    /// questionnaire, email, website, counsellor or other [default: by format]
+    /// questionnaire, email, website, counsellor, phone or other [default: by format]
     #[arg(long, value_enum)]
     channel: Option<Channel>,
     /// Show what would be created; change nothing
@@ -54,7 +54,7 @@ pub enum IntakeCmd {
 
 #[derive(Args, Debug)]
 pub struct IntakeEmailArgs {
-    /// questionnaire, email, website, counsellor or other [default: email]
+    /// questionnaire, email, website, counsellor, phone or other [default: email]
     #[arg(long, value_enum)]
     channel: Option<Channel>,
     /// Show what would be created; change nothing

@@ -83,7 +83,7 @@ pub struct AddArgs {
     /// The submitter's department
     #[arg(long, default_value = "")]
     department: String,
-    /// questionnaire, email, website, counsellor or other
+    /// questionnaire, email, website, counsellor, phone or other
     #[arg(long, value_enum, default_value = "other")]
     channel: Channel,
     /// When it was received [default: now]

@@ -189,7 +189,11 @@ impl Options {
                 "--channel" => {
                     let v = value()?;
                     self.channel = Some(Channel::from_str(v, true).map_err(|_| {
-                        Error::input("--channel", v, "questionnaire, email, website, counsellor, other")
+                        Error::input(
+                            "--channel",
+                            v,
+                            "questionnaire, email, website, counsellor, phone, other",
+                        )
                     })?);
                 }
                 other => {

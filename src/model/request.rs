@@ -29,7 +29,7 @@ pub(crate) use str_enum;
 
 str_enum!(RequestKind { Problem = "problem", Feature = "feature" });
 str_enum!(SubmitterType { Teacher = "teacher", Student = "student", Staff = "staff", Department = "department" });
-str_enum!(Channel { Questionnaire = "questionnaire", Email = "email", Website = "website", Counsellor = "counsellor", Other = "other" });
+str_enum!(Channel { Questionnaire = "questionnaire", Email = "email", Website = "website", Counsellor = "counsellor", Phone = "phone", Other = "other" });
 str_enum!(Priority { Low = "low", Normal = "normal", High = "high", Urgent = "urgent" });
 str_enum!(
     /// new → triaged → accepted / rejected / duplicate / joint_review → accepted or

@@ -209,6 +209,8 @@ actions! {
     ReportPrevPeriod = "report.prev" @ p(Reports),
     ReportNextPeriod = "report.next" @ p(Reports),
     ReportExport = "report.export" @ p(Reports),
+    // forms
+    FormsParked = "forms.parked" @ G,
 }
 
 impl Action {

@@ -265,21 +265,36 @@ pub enum FormKind {
     Deviation,
 }
 
-/// A form: labelled fields, one focused.
+/// A form: named fields, one focused (see [`super::update::forms`], which
+/// describes each kind once and reads and writes the fields by name).
 #[derive(Debug)]
 pub struct Form {
     pub kind: FormKind,
     pub title: String,
-    pub fields: Vec<(String, Field)>,
+    pub fields: Vec<super::update::forms::FormField>,
     pub focus: usize,
     /// The record and revision the form edits, for conflict detection.
     pub target: Option<(Id, u64)>,
-    /// A warning shown on a field (e.g. the window against the calendar).
-    pub warnings: HashMap<usize, String>,
+    /// The plan as the editor found it (its system, how many risk and staff rows
+    /// it had), so that saving replaces those rows even when the form was parked
+    /// or restored while another plan is open.
+    pub plan: Option<PlanBase>,
+    /// A warning shown on a field, by field name (the window against the calendar).
+    pub warnings: HashMap<&'static str, String>,
     /// Edited since it was opened: Esc asks before discarding.
     pub dirty: bool,
     /// Saving was refused because someone else changed the record meanwhile.
     pub conflict: bool,
+    /// When it was parked (kept aside to be finished later), if it was.
+    pub parked_at: Option<Time>,
+}
+
+/// What the plan editor needs to know of the plan it edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PlanBase {
+    pub system: Id,
+    pub risks: usize,
+    pub staff: usize,
 }
 
 #[derive(Debug)]
@@ -301,6 +316,12 @@ pub enum Popup {
         then: Confirmed,
     },
     Form(Form),
+    /// The parked forms (`State::parked`), to reopen one or discard it.
+    Parked {
+        cursor: ListCursor,
+        /// `d` was pressed: the next key confirms (`y`) or keeps it.
+        confirm: bool,
+    },
     /// "Discard this edit?" over the form it would discard.
     DiscardForm(Form),
     /// Importing a file: a progress bar while it is read, then the preview to confirm.
@@ -395,6 +416,11 @@ pub struct State {
     pub popups: Vec<Popup>,
     /// A submitted form waiting for the worker's answer: reopened on failure.
     pub pending_form: Option<Form>,
+    /// Half-filled forms kept aside (F2 in a form), oldest first; saved as drafts.
+    pub parked: Vec<Form>,
+    /// Where the focused field of the form on top was drawn (with its choices),
+    /// so that toasts are drawn elsewhere. Set by the renderer.
+    pub form_focus: Cell<Option<ratatui::layout::Rect>>,
     pub toasts: Vec<Toast>,
     /// The last toasts, oldest first (`:messages`).
     pub messages: std::collections::VecDeque<Toast>,
@@ -442,6 +468,8 @@ impl State {
             reports: ReportsState::default(),
             popups: Vec::new(),
             pending_form: None,
+            parked: Vec::new(),
+            form_focus: Cell::new(None),
             toasts: Vec::new(),
             messages: Default::default(),
             focus: Focus::List,

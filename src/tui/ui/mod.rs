@@ -180,6 +180,10 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
     if !o.overdue_orders.is_empty() {
         attention.push(t("tui.header.overdue", &[("n", o.overdue_orders.len().to_string())]));
     }
+    if !s.parked.is_empty() {
+        // Your own unfinished forms: after overdue orders, before the counts.
+        attention.push(t("tui.header.parked", &[("n", s.parked.len().to_string())]));
+    }
     attention.push(t("tui.header.approval", &[("n", o.awaiting_approval.to_string())]));
     attention.push(t("tui.header.new", &[("n", o.new_requests.to_string())]));
     let used: usize = spans.iter().map(|s| text_width(&s.content)).sum();
@@ -294,28 +298,65 @@ pub fn fit_hints(hints: &[(String, String)], help: &(String, String), width: usi
     fit(&line, width)
 }
 
+/// Toasts, newest at the bottom, at the bottom right of the body — or, while a
+/// form is open, wherever they do not cover its focused field (and its list of
+/// choices): below it, else above it, else on the side with more room, the
+/// oldest left out.
 fn render_toasts(f: &mut Frame, body: Rect, s: &State) {
     let th = theme::Theme::of(s);
     let width = (body.width / 2).max(30).min(body.width);
-    let mut y = body.y + body.height;
-    for toast in s.toasts.iter().rev() {
-        let lines = textwrap_lines(
-            &crate::sanitize::visible_line(&toast.text),
-            width.saturating_sub(2) as usize,
-        );
-        let h = (lines.len() as u16 + 2).min(body.height);
-        if y < body.y + h {
+    let boxes: Vec<(Vec<String>, u16, bool)> = s
+        .toasts
+        .iter()
+        .map(|toast| {
+            let lines = textwrap_lines(
+                &crate::sanitize::visible_line(&toast.text),
+                width.saturating_sub(2) as usize,
+            );
+            let h = (lines.len() as u16 + 2).min(body.height);
+            (lines, h, toast.error)
+        })
+        .collect();
+    let avoid = match s.popups.last() {
+        Some(super::state::Popup::Form(_)) => s.form_focus.get(),
+        _ => None,
+    };
+    // The rows toasts may use, and whether they stack up from the bottom.
+    let (top, bottom, from_bottom) = match avoid.filter(|a| !a.intersection(body).is_empty()) {
+        None => (body.y, body.y + body.height, true),
+        Some(a) => {
+            let need: u16 = boxes.iter().map(|b| b.1).sum();
+            let below = (body.y + body.height).saturating_sub(a.y + a.height);
+            let above = a.y.saturating_sub(body.y);
+            if need <= below || below >= above {
+                (a.y + a.height, body.y + body.height, true)
+            } else {
+                (body.y, a.y, false)
+            }
+        }
+    };
+    let mut placed = Vec::new();
+    let mut used = 0u16;
+    for (lines, h, error) in boxes.iter().rev() {
+        if used + h > bottom.saturating_sub(top) {
             break;
         }
-        y -= h;
+        used += h;
+        placed.push((lines, *h, *error));
+    }
+    // Newest last, at the bottom when stacked from the bottom, else under the older.
+    placed.reverse();
+    let mut y = if from_bottom { bottom - used } else { top };
+    for (lines, h, error) in placed {
         let area = Rect {
             x: body.x + body.width - width,
             y,
             width,
             height: h,
         };
+        y += h;
         clear(f, area);
-        let style = if toast.error { th.error() } else { th.ok() };
+        let style = if error { th.error() } else { th.ok() };
         let block = th.block("").border_style(style);
         f.render_widget(Paragraph::new(lines.join("\n")).style(style).block(block), area);
     }
@@ -362,7 +403,7 @@ pub fn render_field(f: &mut Frame, field: &Field, area: Rect, focused: bool) {
         let lines: Vec<Line> = if text.is_empty() {
             let style = field.area.placeholder_style().unwrap_or_default();
             vec![Line::styled(fit(field.area.placeholder_text(), w), style)]
-        } else if field.multiline {
+        } else if field.wraps() {
             let mut lines = wrap(&text, w, false);
             if lines.len() > h {
                 lines.truncate(h);
@@ -406,7 +447,7 @@ fn field_cursor(field: &Field, area: Rect) -> Option<Position> {
     if let Some(p) = field.cursor_position(area) {
         return Some(p);
     }
-    if !field.multiline || area.width == 0 {
+    if !field.wraps() || area.width == 0 {
         return None;
     }
     let sc = field.area.screen_cursor();

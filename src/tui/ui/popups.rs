@@ -5,10 +5,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::super::state::{Form, ImportPopup, Popup, State};
+use super::super::input::{Choice, Picker};
+use super::super::state::{Form, ImportPopup, ListCursor, Popup, State};
+use super::super::update::forms::{self, FormField, Input};
 use super::super::update::popups::{palette_entries, Entry};
 use super::theme::Theme;
-use super::{cell, centered, clear, fit, render_field, text_width, textwrap_lines};
+use super::{cell, centered, clear, fit, render_field, text_width, textwrap_lines, wrap};
 use crate::i18n::t;
 
 pub fn render(f: &mut Frame, area: Rect, s: &State) {
@@ -108,6 +110,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
             }
             Popup::Import(p) => import_box(f, area, s, p),
             Popup::Form(form) => render_form(f, area, s, form, top),
+            Popup::Parked { cursor, confirm } => parked_box(f, area, s, cursor, *confirm),
             Popup::DiscardForm(form) => {
                 render_form(f, area, s, form, false);
                 confirm_box(f, area, s, &t("tui.confirm.discard", &[]));
@@ -289,8 +292,16 @@ fn help(f: &mut Frame, area: Rect, s: &State, scroll: usize) {
     f.render_widget(Paragraph::new(body), inner);
 }
 
-/// A form: one row per field (label, then the field); multi-line fields share the
-/// rows left, the focused one getting what does not divide evenly.
+/// The most rows a one-line field grows to as its text wraps.
+const MAX_LINE_ROWS: u16 = 3;
+/// The most choices a picker shows at once.
+const PICKER_ROWS: usize = 6;
+
+/// A form: one row per field (label, then the field). A one-line field grows to
+/// as many rows as its text wraps to (up to three); multi-line fields share the
+/// rows left, the focused one getting what does not divide evenly. Below the
+/// fields, the focused field's warning or help, then the keys. The focused
+/// choice field opens its list of choices over the fields below it (or above).
 fn render_form(f: &mut Frame, area: Rect, s: &State, form: &Form, top: bool) {
     let th = Theme::of(s);
     let r = centered(
@@ -311,46 +322,45 @@ fn render_form(f: &mut Frame, area: Rect, s: &State, form: &Form, top: bool) {
     let block = th.block(&title);
     let inner = block.inner(r);
     f.render_widget(block, r);
-    // Labels carry their format (`窗口开始（YYYY-MM-DD HH:MM）`): up to 2/5 of the width.
-    let widest = form.fields.iter().map(|(l, _)| text_width(l)).max().unwrap_or(8);
-    let label_w = widest.min((inner.width as usize * 2 / 5).clamp(12, 32)) as u16 + 2;
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let widest = form.fields.iter().map(|x| text_width(&x.label)).max().unwrap_or(8);
+    let label_w = (widest.min((inner.width as usize * 2 / 5).clamp(8, 24)) as u16 + 2).min(inner.width);
+    let field_w = inner.width - label_w;
+    let focused = form.focused();
+    // The keys, with alt-enter while a multi-line field has focus.
+    let keys = if focused.multiline() {
+        format!("{}  {}", t("tui.form.keys.multi", &[]), t("tui.form.keys", &[]))
+    } else {
+        t("tui.form.keys", &[])
+    };
     let hint_row = Rect {
-        y: inner.y + inner.height.saturating_sub(1),
+        y: inner.y + inner.height - 1,
         height: 1,
         ..inner
     };
     f.render_widget(
-        Paragraph::new(Span::styled(
-            fit(&t("tui.form.keys", &[]), inner.width as usize),
-            th.dim(),
-        )),
+        Paragraph::new(Span::styled(fit(&keys, inner.width as usize), th.dim())),
         hint_row,
     );
-    // The focused field's warning, if any, gets the row above the keys.
-    let warning = form.warnings.get(&form.focus);
-    let avail = inner.height.saturating_sub(1 + u16::from(warning.is_some()));
-    let singles = form.fields.iter().filter(|(_, f)| !f.multiline).count() as u16;
-    let multis = form.fields.len() as u16 - singles;
-    let (multi_h, extra) = match multis {
-        0 => (1, 0),
-        m => {
-            let left = avail.saturating_sub(singles);
-            ((left / m).max(1), if left >= m { left % m } else { 0 })
-        }
+    // The focused field's warning, else its help, on the row above the keys.
+    let (help, help_style) = match form.warnings.get(focused.name) {
+        Some(w) => (w.clone(), th.warn()),
+        None => (field_help(focused), th.dim()),
     };
-    let focus_multi = form.fields.get(form.focus).is_some_and(|(_, f)| f.multiline);
-    let heights: Vec<u16> = form
-        .fields
-        .iter()
-        .enumerate()
-        .map(
-            |(i, (_, f))| match (f.multiline, i == form.focus || !focus_multi && i == first_multi(form)) {
-                (false, _) => 1,
-                (true, true) => multi_h + extra,
-                (true, false) => multi_h,
-            },
-        )
-        .collect();
+    let avail = inner.height.saturating_sub(2);
+    if inner.height >= 2 {
+        let help_row = Rect {
+            y: hint_row.y - 1,
+            ..hint_row
+        };
+        f.render_widget(
+            Paragraph::new(Span::styled(fit(&help, help_row.width as usize), help_style)),
+            help_row,
+        );
+    }
+    let heights = field_heights(form, field_w, avail);
     // Scroll so the focused field is visible.
     let focus = form.focus.min(heights.len().saturating_sub(1));
     let mut start = 0;
@@ -358,48 +368,298 @@ fn render_form(f: &mut Frame, area: Rect, s: &State, form: &Form, top: bool) {
         start += 1;
     }
     let mut y = inner.y;
-    for (i, (label, field)) in form.fields.iter().enumerate().skip(start) {
+    let mut dropdown = None;
+    let mut focus_rect = None;
+    for (i, fld) in form.fields.iter().enumerate().skip(start) {
         let h = heights[i];
         if y + h > inner.y + avail {
             break;
         }
-        let focused = i == form.focus;
-        let lstyle = if focused {
+        let is_focus = i == form.focus;
+        let lstyle = if is_focus {
             th.selected()
-        } else if form.warnings.contains_key(&i) {
+        } else if form.warnings.contains_key(fld.name) {
             th.warn()
         } else {
             th.dim()
         };
-        let label_area = Rect {
-            x: inner.x,
-            y,
-            width: label_w.min(inner.width),
-            height: 1,
-        };
         f.render_widget(
-            Paragraph::new(Span::styled(cell(label, label_w as usize - 2), lstyle)),
-            label_area,
+            Paragraph::new(Span::styled(cell(&fld.label, label_w as usize - 2), lstyle)),
+            Rect {
+                x: inner.x,
+                y,
+                width: label_w,
+                height: 1,
+            },
         );
         let fa = Rect {
-            x: inner.x + label_area.width,
+            x: inner.x + label_w,
             y,
-            width: inner.width - label_area.width,
+            width: field_w,
             height: h,
         };
-        render_field(f, field, fa, focused && top);
+        match &fld.input {
+            Input::Text(field) => render_field(f, field, fa, is_focus && top),
+            Input::Pick(p) => {
+                let opts = fld.choices().map(|c| forms::options(s, c)).unwrap_or_default();
+                render_picker(f, s, p, &opts, fa, is_focus && top);
+                if is_focus {
+                    dropdown = Some((p, opts, fa));
+                }
+            }
+        }
+        if is_focus {
+            focus_rect = Some(Rect {
+                x: inner.x,
+                width: inner.width,
+                ..fa
+            });
+        }
         y += h;
     }
-    if let Some(w) = warning {
-        let wr = Rect {
-            y: hint_row.y.saturating_sub(1),
-            ..hint_row
-        };
-        f.render_widget(Paragraph::new(Span::styled(fit(w, wr.width as usize), th.warn())), wr);
+    if let (Some((p, opts, fa)), true) = (dropdown, top) {
+        let bounds = Rect { height: avail, ..inner };
+        let list = render_choices(f, s, p, &opts, fa, bounds);
+        focus_rect = focus_rect.map(|r| r.union(list));
     }
+    if top {
+        s.form_focus.set(focus_rect);
+    }
+}
+
+/// What the help row says about a field that has no warning.
+fn field_help(fld: &FormField) -> String {
+    match (fld.hint, &fld.input) {
+        (Some(key), _) => t(key, &[]),
+        (None, Input::Pick(_)) => t("tui.form.help.pick", &[]),
+        (None, Input::Text(_)) => t("tui.form.help.text", &[]),
+    }
+}
+
+/// Rows for each field: a one-line field as many as its text wraps to (one more
+/// when the focused one's text fills its last row exactly, for the cursor), at
+/// most [`MAX_LINE_ROWS`]; a choice one; multi-line fields share the rest.
+fn field_heights(form: &Form, width: u16, avail: u16) -> Vec<u16> {
+    let w = width.max(1) as usize;
+    let line_rows = |i: usize, fld: &FormField| -> u16 {
+        let Input::Text(field) = &fld.input else { return 1 };
+        let text = field.text();
+        let lines = wrap(&text, w, false);
+        let mut n = lines.len().max(1);
+        if i == form.focus && lines.last().is_some_and(|l| text_width(l) >= w) {
+            n += 1;
+        }
+        (n as u16).clamp(1, MAX_LINE_ROWS)
+    };
+    let singles: u16 = form
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| !x.multiline())
+        .map(|(i, x)| line_rows(i, x))
+        .sum();
+    let multis = form.fields.iter().filter(|x| x.multiline()).count() as u16;
+    let (multi_h, extra) = match multis {
+        0 => (1, 0),
+        m => {
+            let left = avail.saturating_sub(singles);
+            ((left / m).max(1), if left >= m { left % m } else { 0 })
+        }
+    };
+    let focus_multi = form.focused().multiline();
+    let first = first_multi(form);
+    form.fields
+        .iter()
+        .enumerate()
+        .map(
+            |(i, x)| match (x.multiline(), i == form.focus || !focus_multi && i == first) {
+                (false, _) => line_rows(i, x),
+                (true, true) => multi_h + extra,
+                (true, false) => multi_h,
+            },
+        )
+        .collect()
 }
 
 /// The first multi-line field (it gets the spare rows when a one-line field has focus).
 fn first_multi(form: &Form) -> usize {
-    form.fields.iter().position(|(_, f)| f.multiline).unwrap_or(usize::MAX)
+    form.fields.iter().position(|x| x.multiline()).unwrap_or(usize::MAX)
+}
+
+/// A choice field's row: the chosen label (and, dimmed, the other language's);
+/// focused, `▾` and what is typed to filter, with the terminal cursor there.
+fn render_picker(f: &mut Frame, s: &State, p: &Picker, opts: &[Choice], area: Rect, focused: bool) {
+    let th = Theme::of(s);
+    let row = Rect { height: 1, ..area };
+    let (label, note) = match p.chosen(opts) {
+        Some(c) => (c.label.clone(), c.note.clone()),
+        None if p.value.is_empty() => (t("tui.pick.choose", &[]), String::new()),
+        None => (p.value.clone(), String::new()),
+    };
+    let w = row.width as usize;
+    if !focused {
+        let mut spans = vec![Span::raw(fit(&label, w))];
+        let used = text_width(&label) + 2;
+        if !note.is_empty() && note != label && used + text_width(&note) <= w {
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled(note, th.dim()));
+        }
+        f.render_widget(Paragraph::new(Line::from(spans)), row);
+        return;
+    }
+    let shown = format!("{} ▾", fit(&label, (w / 2).saturating_sub(2).max(1)));
+    let shown_w = (text_width(&shown) as u16).min(row.width);
+    f.render_widget(
+        Paragraph::new(Span::styled(shown, th.selected())),
+        Rect { width: shown_w, ..row },
+    );
+    let query = Rect {
+        x: row.x + shown_w + 1,
+        width: row.width.saturating_sub(shown_w + 1),
+        ..row
+    };
+    if query.width > 0 {
+        if p.query.text().is_empty() {
+            f.render_widget(
+                Paragraph::new(Span::styled(
+                    fit(&t("tui.pick.filter", &[]), query.width as usize),
+                    th.dim(),
+                )),
+                query,
+            );
+            f.set_cursor_position((query.x, query.y));
+        } else {
+            render_field(f, &p.query, query, true);
+        }
+    }
+}
+
+/// The choices the query finds, under the field (or above it when there is no
+/// room below), the chosen one marked. Returns where it was drawn.
+fn render_choices(f: &mut Frame, s: &State, p: &Picker, opts: &[Choice], field: Rect, bounds: Rect) -> Rect {
+    let th = Theme::of(s);
+    let matches = p.matches(opts);
+    let rows = matches.len().clamp(1, PICKER_ROWS) as u16;
+    let width = field.width.min(52).max(12.min(field.width));
+    let height = rows + 2;
+    let below = field.y + 1;
+    let y = if below + height <= bounds.y + bounds.height {
+        below
+    } else if field.y >= bounds.y + height {
+        field.y - height
+    } else {
+        below
+    };
+    let r = Rect {
+        x: field.x,
+        y,
+        width,
+        height: height.min((bounds.y + bounds.height).saturating_sub(y)),
+    }
+    .intersection(f.area());
+    if r.height < 3 || r.width < 4 {
+        return r;
+    }
+    clear(f, r);
+    let count = if p.query.text().is_empty() {
+        String::new()
+    } else {
+        format!(" {}/{} ", matches.len(), opts.len())
+    };
+    let block = th.block(&count);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let iw = inner.width as usize;
+    if matches.is_empty() {
+        let none = t("tui.pick.no_match", &[("q", p.query.text())]);
+        f.render_widget(Paragraph::new(Span::styled(fit(&none, iw), th.dim())), inner);
+        return r;
+    }
+    let at = matches.iter().position(|&i| opts[i].code == p.value).unwrap_or(0);
+    let h = inner.height as usize;
+    let first = at
+        .saturating_sub(h.saturating_sub(1))
+        .min(matches.len().saturating_sub(h));
+    let label_w = matches
+        .iter()
+        .map(|&i| text_width(&opts[i].label))
+        .max()
+        .unwrap_or(4)
+        .min(iw.saturating_sub(2));
+    let lines: Vec<Line> = matches
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(h)
+        .map(|(k, &i)| {
+            let c = &opts[i];
+            let mark = if k == at { "›" } else { " " };
+            let head = format!("{mark}{}", cell(&c.label, label_w));
+            let rest = iw.saturating_sub(text_width(&head) + 1);
+            let note = if c.note == c.label {
+                String::new()
+            } else {
+                fit(&c.note, rest)
+            };
+            if k == at {
+                Line::styled(cell(&format!("{head} {note}"), iw), th.selected())
+            } else {
+                Line::from(vec![Span::raw(head), Span::raw(" "), Span::styled(note, th.dim())])
+            }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+    r
+}
+
+/// The parked forms: each with what it is about and when it was parked; Enter
+/// reopens one, `d` discards it (after `y`).
+fn parked_box(f: &mut Frame, area: Rect, s: &State, cursor: &ListCursor, confirm: bool) {
+    let th = Theme::of(s);
+    let width = 76u16.min(area.width);
+    let iw = width.saturating_sub(2) as usize;
+    let room = area.height.saturating_sub(4).max(3) as usize;
+    let list_h = s.parked.len().min(room.saturating_sub(2)).max(1);
+    let r = centered(area, width, (list_h as u16 + 4).min(area.height));
+    clear(f, r);
+    let title = format!(
+        " {} ",
+        fit(
+            &format!("{} ({})", t("tui.parked.title", &[]), s.parked.len()),
+            iw.saturating_sub(2)
+        )
+    );
+    let border = if confirm { th.warn() } else { th.dim() };
+    let block = th.block(&title).border_style(border);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let off = cursor.visible_offset(list_h);
+    let mut lines: Vec<Line> = s
+        .parked
+        .iter()
+        .enumerate()
+        .skip(off)
+        .take(list_h)
+        .map(|(i, form)| {
+            let when = form.parked_at.map(crate::model::fmt_time).unwrap_or_default();
+            let text_w = iw.saturating_sub(text_width(&when) + 3);
+            let text = format!("{}  {when}", cell(&form.summary(), text_w));
+            let text = fit(&text, iw);
+            if i == cursor.selected {
+                Line::styled(cell(&text, iw), th.selected())
+            } else {
+                Line::raw(text)
+            }
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    let keys = match s.parked.get(cursor.selected) {
+        Some(form) if confirm => Line::styled(
+            fit(&t("tui.parked.confirm", &[("form", form.title.clone())]), iw),
+            th.warn(),
+        ),
+        _ => Line::styled(fit(&t("tui.parked.keys", &[]), iw), th.dim()),
+    };
+    lines.push(keys);
+    f.render_widget(Paragraph::new(lines), inner);
 }

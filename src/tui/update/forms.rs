@@ -1,12 +1,24 @@
 //! Forms: new request, new plan, the plan editor, defect, backup, go-live, test
-//! item. Each kind lists its fields; submitting turns them into one command (the
-//! plan editor into one atomic `PlanEdit`), checked by the core like any other.
-//! Every change is saved as a draft; a draft found at start reopens its form.
+//! item, training, comparison, defect update, the accept form, deviation.
+//!
+//! Each kind is described once, as a list of named fields with a kind and a label
+//! ([`spec`]); everything else — the defaults, the live checks, the command a form
+//! becomes, the draft it is saved as — reads and writes fields by name. A choice
+//! field is a [`Picker`] over the values of a model enum (in the user's language,
+//! found by either language, the code or an alias), yes/no, or the systems; its
+//! value is the code. Errors name a field by its label.
+//!
+//! Submitting turns a form into one command (the plan editor into one atomic
+//! `PlanEdit`), checked by the core like any other. Every change is saved as a
+//! draft. `F2` (or `ctrl-o`) parks a form — keeps it aside, saved, to finish later
+//! — and the `forms.parked` command lists the parked forms to reopen or discard.
+
+use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::super::drafts::Draft;
-use super::super::input::{Edit, Field};
+use super::super::drafts::{Draft, Focus, FormDraft, Values};
+use super::super::input::{Choice, Edit, Field, Picker};
 use super::super::state::*;
 use super::super::worker::Job;
 use super::Effect;
@@ -16,91 +28,221 @@ use crate::model::*;
 use crate::service::{Command, NewRequest};
 use crate::workflow::PlanChange;
 
-/// (label key, multi-line) for each field of a kind, in order.
-fn spec(kind: FormKind) -> &'static [(&'static str, bool)] {
+// ---------------------------------------------------------------------------
+// The description of each form
+
+macro_rules! enum_types {
+    ($($t:ident),+ $(,)?) => {
+        /// The model enums a choice field can hold.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum EnumType { $($t),+ }
+        impl EnumType {
+            /// The type's name, as the locale's `enum.TYPE.code` labels name it.
+            pub fn name(self) -> &'static str {
+                match self { $(EnumType::$t => stringify!($t)),+ }
+            }
+            /// Its values' codes, in the model's order.
+            pub fn codes(self) -> Vec<&'static str> {
+                match self { $(EnumType::$t => crate::model::$t::ALL.iter().map(|x| x.as_str()).collect()),+ }
+            }
+        }
+    };
+}
+
+enum_types!(
+    RequestKind,
+    SubmitterType,
+    Channel,
+    Priority,
+    Severity,
+    TesterType,
+    GoLiveOutcome,
+    TrainingFormat,
+    DefectStatus,
+    TestCategory,
+    Level,
+    ChangeType,
+);
+
+/// What a choice field chooses from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choices {
+    Enum(EnumType),
+    /// Yes, no, or not answered yet.
+    YesNo,
+    /// One of the systems; `optional` offers "none" too.
+    System {
+        optional: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    /// Several lines (alt-enter breaks a line).
+    Multiline,
+    Choice(Choices),
+    /// `YYYY-MM-DD HH:MM`.
+    Time,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// A whole number (`#3` and `D3` are read as 3).
+    Number,
+}
+
+/// One field of a form kind: its name (what the code reads and drafts store),
+/// its kind, its label and an optional hint (locale keys).
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub hint: Option<&'static str>,
+}
+
+const fn field(name: &'static str, label: &'static str, kind: FieldKind) -> Spec {
+    Spec {
+        name,
+        label,
+        kind,
+        hint: None,
+    }
+}
+
+impl Spec {
+    const fn hint(self, hint: &'static str) -> Spec {
+        Spec {
+            hint: Some(hint),
+            ..self
+        }
+    }
+}
+
+use Choices::{Enum, System as Systems, YesNo};
+use EnumType as E;
+use FieldKind::{Choice as Pick, Date, Multiline, Number, Text, Time as When};
+
+const NEW_REQUEST: &[Spec] = &[
+    field("title", "tui.f.title", Text),
+    field("body", "tui.f.body", Multiline),
+    field("kind", "tui.f.kind", Pick(Enum(E::RequestKind))),
+    field("system", "tui.f.system", Pick(Systems { optional: true })),
+    field("submitter", "tui.f.submitter", Text),
+    field("submitter_type", "tui.f.submitter_type", Pick(Enum(E::SubmitterType))),
+    field("contact", "tui.f.contact", Text),
+    field("department", "tui.f.department", Text),
+    field("channel", "tui.f.channel", Pick(Enum(E::Channel))),
+    field("priority", "tui.f.priority", Pick(Enum(E::Priority))),
+    field("tags", "tui.f.tags", Text).hint("tui.hint.tags"),
+];
+
+const NEW_PLAN: &[Spec] = &[
+    field("system", "tui.f.system", Pick(Systems { optional: false })),
+    field("title", "tui.f.title", Text),
+    field("version_to", "tui.f.version_to", Text),
+];
+
+const EDIT_PLAN: &[Spec] = &[
+    field("title", "tui.f.title", Text),
+    field("version_to", "tui.f.version_to", Text),
+    field("goals", "tui.f.goals", Multiline),
+    field("content", "tui.f.content", Multiline),
+    field("approach", "tui.f.approach", Multiline),
+    field("window_start", "tui.f.window_start", When),
+    field("window_end", "tui.f.window_end", When),
+    field("override", "tui.f.override", Text).hint("tui.hint.override"),
+    field("backup_plan", "tui.f.backup_plan", Multiline),
+    field("migration_plan", "tui.f.migration_plan", Multiline),
+    field("rollback_plan", "tui.f.rollback_plan", Multiline),
+    field("risks", "tui.f.risks", Multiline).hint("tui.hint.risks"),
+    field("staff", "tui.f.staff", Multiline).hint("tui.hint.staff"),
+    field("migrates_data", "tui.f.migrates_data", Pick(YesNo)),
+];
+
+const DEFECT: &[Spec] = &[
+    field("severity", "tui.f.severity", Pick(Enum(E::Severity))),
+    field("description", "tui.f.description", Multiline),
+    field("found_by", "tui.f.found_by", Text),
+    field("tester_type", "tui.f.tester_type", Pick(Enum(E::TesterType))),
+    field("item", "tui.f.item", Number),
+    field("vendor_ref", "tui.f.vendor_ref", Text),
+];
+
+const BACKUP: &[Spec] = &[
+    field("what", "tui.f.backup_what", Text),
+    field("location", "tui.f.backup_location", Text),
+    field("size", "tui.f.backup_size", Text),
+    field("checksum", "tui.f.checksum", Text),
+    field("verified_by", "tui.f.verified_by", Text),
+];
+
+const GO_LIVE: &[Spec] = &[
+    field("time", "tui.f.time", When),
+    field("deployer", "tui.f.deployer", Text),
+    field("version", "tui.f.version", Text),
+    field("outcome", "tui.f.outcome", Pick(Enum(E::GoLiveOutcome))),
+    field("steps", "tui.f.steps", Multiline),
+    field("config_changes", "tui.f.config_changes", Multiline),
+    field("incidents", "tui.f.incidents", Multiline),
+];
+
+const TRAINING: &[Spec] = &[
+    field("format", "tui.f.training_format", Pick(Enum(E::TrainingFormat))),
+    field("date", "tui.f.date", Date),
+    field("trainer", "tui.f.trainer", Text),
+    field("departments", "tui.f.departments", Text).hint("tui.hint.departments"),
+    field("attendance", "tui.f.attendance", Number),
+];
+
+const COMPARISON: &[Spec] = &[field("rows", "tui.f.comparison", Multiline).hint("tui.hint.comparison")];
+
+const DEFECT_UPDATE: &[Spec] = &[
+    field("defect", "tui.f.defect", Number).hint("tui.hint.defect"),
+    field("status", "tui.f.defect_status", Pick(Enum(E::DefectStatus))),
+    field("vendor_ref", "tui.f.vendor_ref", Text),
+];
+
+const ACCEPT_REQUEST: &[Spec] = &[
+    field("necessity", "tui.f.necessity", Multiline),
+    field("feasibility", "tui.f.feasibility", Multiline),
+];
+
+const ACCEPT_DEFECT: &[Spec] = &[
+    field("defect", "tui.f.defect", Number).hint("tui.hint.defect"),
+    field("reason", "tui.f.reason", Multiline),
+];
+
+const DEVIATION: &[Spec] = &[
+    field("time", "tui.f.time", When),
+    field("reason", "tui.f.reason", Multiline),
+];
+
+const TEST_ITEM: &[Spec] = &[
+    field("category", "tui.f.category", Pick(Enum(E::TestCategory))),
+    field("description", "tui.f.description", Text),
+    field("expected", "tui.f.expected", Text),
+    field("tester", "tui.f.tester", Text),
+    field("tester_type", "tui.f.tester_type", Pick(Enum(E::TesterType))),
+    field("retest", "tui.f.retest", Number).hint("tui.hint.retest"),
+];
+
+/// The fields of each kind, in the order they are shown (and the order drafts of
+/// earlier versions stored their values in).
+pub fn spec(kind: FormKind) -> &'static [Spec] {
     match kind {
-        FormKind::NewRequest => &[
-            ("tui.f.title", false),
-            ("tui.f.body", true),
-            ("tui.f.kind", false),
-            ("tui.f.system", false),
-            ("tui.f.submitter", false),
-            ("tui.f.submitter_type", false),
-            ("tui.f.contact", false),
-            ("tui.f.department", false),
-            ("tui.f.channel", false),
-            ("tui.f.priority", false),
-            ("tui.f.tags", false),
-        ],
-        FormKind::NewPlan => &[
-            ("tui.f.system", false),
-            ("tui.f.title", false),
-            ("tui.f.version_to", false),
-        ],
-        FormKind::EditPlan => &[
-            ("tui.f.title", false),
-            ("tui.f.version_to", false),
-            ("tui.f.goals", true),
-            ("tui.f.content", true),
-            ("tui.f.approach", true),
-            ("tui.f.window_start", false),
-            ("tui.f.window_end", false),
-            ("tui.f.override", false),
-            ("tui.f.backup_plan", true),
-            ("tui.f.migration_plan", true),
-            ("tui.f.rollback_plan", true),
-            ("tui.f.risks", true),
-            ("tui.f.staff", true),
-            ("tui.f.migrates_data", false),
-        ],
-        FormKind::Defect => &[
-            ("tui.f.severity", false),
-            ("tui.f.description", true),
-            ("tui.f.found_by", false),
-            ("tui.f.tester_type", false),
-            ("tui.f.item", false),
-            ("tui.f.vendor_ref", false),
-        ],
-        FormKind::Backup => &[
-            ("tui.f.backup_what", false),
-            ("tui.f.backup_location", false),
-            ("tui.f.backup_size", false),
-            ("tui.f.checksum", false),
-            ("tui.f.verified_by", false),
-        ],
-        FormKind::GoLive => &[
-            ("tui.f.time", false),
-            ("tui.f.deployer", false),
-            ("tui.f.version", false),
-            ("tui.f.outcome", false),
-            ("tui.f.steps", true),
-            ("tui.f.config_changes", true),
-            ("tui.f.incidents", true),
-        ],
-        FormKind::Training => &[
-            ("tui.f.training_format", false),
-            ("tui.f.date", false),
-            ("tui.f.trainer", false),
-            ("tui.f.departments", false),
-            ("tui.f.attendance", false),
-        ],
-        FormKind::Comparison => &[("tui.f.comparison", true)],
-        FormKind::DefectUpdate => &[
-            ("tui.f.defect", false),
-            ("tui.f.defect_status", false),
-            ("tui.f.vendor_ref", false),
-        ],
-        FormKind::AcceptRequest => &[("tui.f.necessity", true), ("tui.f.feasibility", true)],
-        FormKind::AcceptDefect => &[("tui.f.defect", false), ("tui.f.reason", true)],
-        FormKind::Deviation => &[("tui.f.time", false), ("tui.f.reason", true)],
-        FormKind::TestItem => &[
-            ("tui.f.category", false),
-            ("tui.f.description", false),
-            ("tui.f.expected", false),
-            ("tui.f.tester", false),
-            ("tui.f.tester_type", false),
-            ("tui.f.retest", false),
-        ],
+        FormKind::NewRequest => NEW_REQUEST,
+        FormKind::NewPlan => NEW_PLAN,
+        FormKind::EditPlan => EDIT_PLAN,
+        FormKind::Defect => DEFECT,
+        FormKind::Backup => BACKUP,
+        FormKind::GoLive => GO_LIVE,
+        FormKind::TestItem => TEST_ITEM,
+        FormKind::Training => TRAINING,
+        FormKind::Comparison => COMPARISON,
+        FormKind::DefectUpdate => DEFECT_UPDATE,
+        FormKind::AcceptRequest => ACCEPT_REQUEST,
+        FormKind::AcceptDefect => ACCEPT_DEFECT,
+        FormKind::Deviation => DEVIATION,
     }
 }
 
@@ -122,16 +264,281 @@ fn title_key(kind: FormKind) -> &'static str {
     }
 }
 
-fn build(kind: FormKind, target: Option<(Id, u64)>, values: &[String], focus: usize) -> Form {
+// ---------------------------------------------------------------------------
+// Fields and their choices
+
+/// A field of an open form.
+#[derive(Debug)]
+pub struct FormField {
+    pub name: &'static str,
+    /// The label, in the user's language.
+    pub label: String,
+    pub kind: FieldKind,
+    /// A line of help shown while the field has focus (a locale key).
+    pub hint: Option<&'static str>,
+    pub input: Input,
+}
+
+#[derive(Debug)]
+pub enum Input {
+    Text(Field),
+    Pick(Picker),
+}
+
+impl FormField {
+    fn new(spec: &Spec, value: &str) -> FormField {
+        let input = match spec.kind {
+            Pick(c) => Input::Pick(Picker::new(&normalise(c, value))),
+            kind => {
+                let mut f = Field::wrapping(value, kind == Multiline);
+                match kind {
+                    When => f.area.set_placeholder_text("YYYY-MM-DD HH:MM"),
+                    Date => f.area.set_placeholder_text("YYYY-MM-DD"),
+                    _ => {}
+                }
+                Input::Text(f)
+            }
+        };
+        FormField {
+            name: spec.name,
+            label: t(spec.label, &[]),
+            kind: spec.kind,
+            hint: spec.hint,
+            input,
+        }
+    }
+
+    /// The text typed, or the code chosen.
+    pub fn value(&self) -> String {
+        match &self.input {
+            Input::Text(f) => f.text(),
+            Input::Pick(p) => p.value.clone(),
+        }
+    }
+
+    pub fn multiline(&self) -> bool {
+        self.kind == Multiline
+    }
+
+    pub fn choices(&self) -> Option<Choices> {
+        match self.kind {
+            Pick(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// Search words for choices, besides both labels and the code: what people call
+/// them (老师 for a teacher), in either language. They find; they are never shown.
+const ALIASES: &[(&str, &str, &[&str])] = &[
+    ("RequestKind", "problem", &["问题", "故障", "报错", "bug", "fault"]),
+    ("RequestKind", "feature", &["需求", "功能", "建议", "新功能", "request"]),
+    ("SubmitterType", "teacher", &["老师", "教员", "faculty", "lecturer"]),
+    ("SubmitterType", "student", &["同学", "本科生", "研究生"]),
+    ("SubmitterType", "staff", &["教职工", "员工", "行政", "employee"]),
+    ("SubmitterType", "department", &["院系", "学院", "单位", "office"]),
+    (
+        "Channel",
+        "phone",
+        &["电话", "热线", "来电", "tel", "telephone", "call"],
+    ),
+    ("Channel", "email", &["邮箱", "电子邮件", "mail", "e-mail"]),
+    ("Channel", "website", &["网页", "门户", "web"]),
+    ("Channel", "questionnaire", &["调查", "survey"]),
+    ("Channel", "counsellor", &["辅导员老师", "counselor"]),
+    ("Priority", "urgent", &["加急", "特急"]),
+    ("Priority", "normal", &["一般", "正常", "medium"]),
+    ("Severity", "critical", &["致命", "blocker"]),
+    ("Severity", "minor", &["次要"]),
+    ("TesterType", "technician", &["技术人员", "信息中心", "网络中心", "imc"]),
+    ("TesterType", "department_rep", &["代表", "业务部门"]),
+    ("TesterType", "student_volunteer", &["志愿者", "学生", "volunteer"]),
+    ("GoLiveOutcome", "success", &["成功", "ok"]),
+    ("GoLiveOutcome", "rolled_back", &["回滚", "回退", "失败", "rollback"]),
+    ("TrainingFormat", "online_video", &["视频", "线上", "网课", "online"]),
+    ("TrainingFormat", "classroom", &["授课", "课堂", "讲座", "lecture"]),
+    ("TrainingFormat", "on_site", &["现场", "onsite"]),
+    ("DefectStatus", "wont_fix", &["不修复", "wontfix"]),
+    ("DefectStatus", "verified", &["验证", "通过"]),
+    ("TestCategory", "data_migration", &["迁移", "migration"]),
+    ("TestCategory", "performance", &["压力", "压测", "load"]),
+];
+
+fn aliases(ty: &str, code: &str) -> Vec<String> {
+    ALIASES
+        .iter()
+        .filter(|(t, c, _)| *t == ty && *c == code)
+        .flat_map(|(_, _, words)| words.iter().map(|w| w.to_string()))
+        .collect()
+}
+
+/// A key in a given language (a choice's note shows the other language's label).
+fn text_in(lang: &str, key: &str) -> String {
+    crate::_rust_i18n_try_translate(lang, key)
+        .map(|c| c.to_string())
+        .unwrap_or_default()
+}
+
+fn other_language() -> &'static str {
+    if crate::i18n::current().starts_with("zh") {
+        "en"
+    } else {
+        "zh-CN"
+    }
+}
+
+/// The choices of a choice field, labelled in the user's language.
+pub fn options(s: &State, c: Choices) -> Vec<Choice> {
+    static_options(c, &s.systems)
+}
+
+fn static_options(c: Choices, systems: &[System]) -> Vec<Choice> {
+    let other = other_language();
+    match c {
+        Enum(e) => e
+            .codes()
+            .into_iter()
+            .map(|code| {
+                let key = format!("enum.{}.{code}", e.name());
+                Choice {
+                    code: code.to_string(),
+                    label: t(&key, &[]),
+                    note: text_in(other, &key),
+                    aliases: aliases(e.name(), code),
+                }
+            })
+            .collect(),
+        YesNo => vec![
+            Choice {
+                code: String::new(),
+                label: t("tui.pick.unset", &[]),
+                note: String::new(),
+                aliases: Vec::new(),
+            },
+            Choice {
+                code: "yes".into(),
+                label: t("cli.yes", &[]),
+                note: text_in(other, "cli.yes"),
+                aliases: ["y", "true", "是", "要", "需要", "有"].map(String::from).to_vec(),
+            },
+            Choice {
+                code: "no".into(),
+                label: t("cli.no", &[]),
+                note: text_in(other, "cli.no"),
+                aliases: ["n", "false", "否", "不", "不需要", "无"].map(String::from).to_vec(),
+            },
+        ],
+        Systems { optional } => {
+            let none = optional.then(|| Choice {
+                code: String::new(),
+                label: t("tui.pick.no_system", &[]),
+                note: String::new(),
+                aliases: Vec::new(),
+            });
+            none.into_iter()
+                .chain(systems.iter().map(|x| Choice {
+                    code: x.id.to_string(),
+                    label: x.name.clone(),
+                    note: x.department.clone(),
+                    aliases: vec![x.vendor.clone()],
+                }))
+                .collect()
+        }
+    }
+}
+
+/// A stored or default value as a code: a label or alias (a draft of an earlier
+/// version, `是` for yes) becomes the code it names. Systems are resolved when the
+/// form is sent (they may not be loaded yet when a draft is restored).
+fn normalise(c: Choices, value: &str) -> String {
+    let value = value.trim();
+    if matches!(c, Systems { .. }) {
+        return value.to_string();
+    }
+    let opts = static_options(c, &[]);
+    if opts.iter().any(|o| o.code == value) {
+        return value.to_string();
+    }
+    opts.iter()
+        .find(|o| o.is(value))
+        .map(|o| o.code.clone())
+        .unwrap_or_else(|| value.to_string())
+}
+
+// ---------------------------------------------------------------------------
+// A form, by name
+
+impl Form {
+    fn index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+
+    /// The field called `name`. Every name the code asks for is in the form's
+    /// [`spec`] (the tests open and send every kind).
+    pub fn field(&self, name: &str) -> &FormField {
+        match self.index(name) {
+            Some(i) => &self.fields[i],
+            None => panic!("{:?} has no field {name:?}", self.kind),
+        }
+    }
+
+    /// The text of a text field, the code of a choice.
+    pub fn value(&self, name: &str) -> String {
+        self.field(name).value()
+    }
+
+    /// Set a field's text, or choose a code (a label or alias is read as its code).
+    pub fn set(&mut self, name: &str, value: &str) {
+        let Some(i) = self.index(name) else {
+            panic!("{:?} has no field {name:?}", self.kind)
+        };
+        let f = &mut self.fields[i];
+        match (&mut f.input, f.kind) {
+            (Input::Text(field), _) => field.set_text(value),
+            (Input::Pick(p), Pick(c)) => p.value = normalise(c, value),
+            (Input::Pick(p), _) => p.value = value.to_string(),
+        }
+    }
+
+    pub fn label(&self, name: &str) -> String {
+        self.field(name).label.clone()
+    }
+
+    pub fn focused(&self) -> &FormField {
+        &self.fields[self.focus.min(self.fields.len().saturating_sub(1))]
+    }
+
+    /// Move the focus; a picker left behind forgets what was typed into it.
+    fn set_focus(&mut self, i: usize) {
+        if let Some(FormField {
+            input: Input::Pick(p), ..
+        }) = self.fields.get_mut(self.focus)
+        {
+            p.reset_query();
+        }
+        self.focus = i.min(self.fields.len().saturating_sub(1));
+    }
+
+    /// What the form is about, for the list of parked forms: its title and the
+    /// first text typed into it.
+    pub fn summary(&self) -> String {
+        let first = self
+            .fields
+            .iter()
+            .filter(|f| matches!(f.input, Input::Text(_)))
+            .map(|f| f.value())
+            .find(|v| !v.trim().is_empty());
+        match first {
+            Some(v) => format!("{} · {}", self.title, crate::sanitize::visible_line(&v)),
+            None => self.title.clone(),
+        }
+    }
+}
+
+fn build(kind: FormKind, target: Option<(Id, u64)>, value: impl Fn(&str) -> Option<String>) -> Form {
     let fields = spec(kind)
         .iter()
-        .enumerate()
-        .map(|(i, (label, multi))| {
-            (
-                t(label, &[]),
-                Field::new(values.get(i).map(String::as_str).unwrap_or(""), *multi),
-            )
-        })
+        .map(|sp| FormField::new(sp, &value(sp.name).unwrap_or_default()))
         .collect::<Vec<_>>();
     let title = match target {
         Some((id, _)) => format!("{} {id}", t(title_key(kind), &[])),
@@ -140,107 +547,109 @@ fn build(kind: FormKind, target: Option<(Id, u64)>, values: &[String], focus: us
     Form {
         kind,
         title,
-        focus: focus.min(fields.len().saturating_sub(1)),
+        focus: 0,
         fields,
         target,
+        plan: None,
         warnings: Default::default(),
         dirty: false,
         conflict: false,
+        parked_at: None,
     }
 }
 
-fn plan_values(p: &Plan) -> Vec<String> {
+/// Values a form opens with, by field name.
+type Defaults = Vec<(&'static str, String)>;
+
+fn plan_values(p: &Plan) -> Defaults {
     let (ws, we) = p
         .window
         .as_ref()
         .map(|w| (fmt_time(w.start), fmt_time(w.end)))
         .unwrap_or_default();
     vec![
-        p.title.clone(),
-        p.version_to.clone(),
-        p.goals.clone(),
-        p.content.clone(),
-        p.approach.clone(),
-        ws,
-        we,
-        {
-            // One justification per soft period: the form shows the first; saving
-            // applies it to each soft period the window lies in then.
+        ("title", p.title.clone()),
+        ("version_to", p.version_to.clone()),
+        ("goals", p.goals.clone()),
+        ("content", p.content.clone()),
+        ("approach", p.approach.clone()),
+        ("window_start", ws),
+        ("window_end", we),
+        // One justification per soft period: the form shows the first; saving
+        // applies it to each soft period the window lies in then.
+        (
+            "override",
             p.blackout_overrides
                 .first()
                 .map(|o| o.reason.clone())
-                .unwrap_or_default()
-        },
-        p.backup_plan.clone(),
-        p.migration_plan.clone(),
-        p.rollback_plan.clone(),
-        p.risks
-            .iter()
-            .map(|r| {
-                format!(
-                    "{} | {} | {} | {}",
-                    r.description,
-                    r.likelihood.as_str(),
-                    r.impact.as_str(),
-                    r.mitigation
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        p.staff
-            .iter()
-            .map(|s| format!("{} | {} | {}", s.person, s.role, s.duty))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        match p.migrates_data {
-            Some(true) => t("cli.yes", &[]),
-            Some(false) => t("cli.no", &[]),
-            None => String::new(),
-        },
+                .unwrap_or_default(),
+        ),
+        ("backup_plan", p.backup_plan.clone()),
+        ("migration_plan", p.migration_plan.clone()),
+        ("rollback_plan", p.rollback_plan.clone()),
+        (
+            "risks",
+            p.risks
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} | {} | {} | {}",
+                        r.description,
+                        r.likelihood.label(),
+                        r.impact.label(),
+                        r.mitigation
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        (
+            "staff",
+            p.staff
+                .iter()
+                .map(|s| format!("{} | {} | {}", s.person, s.role, s.duty))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        (
+            "migrates_data",
+            match p.migrates_data {
+                Some(true) => "yes".into(),
+                Some(false) => "no".into(),
+                None => String::new(),
+            },
+        ),
     ]
-}
-
-/// A yes/no field: `yes`/`no`, `y`/`n`, or the labels of the language (是/否).
-fn yes_no(field: &str, text: &str) -> Result<Option<bool>, String> {
-    let v = text.trim().to_lowercase();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    if ["yes", "y", "true", "是"].contains(&v.as_str()) || v == t("cli.yes", &[]).to_lowercase() {
-        return Ok(Some(true));
-    }
-    if ["no", "n", "false", "否"].contains(&v.as_str()) || v == t("cli.no", &[]).to_lowercase() {
-        return Ok(Some(false));
-    }
-    Err(Error::input(field, text, &format!("{} / {}", t("cli.yes", &[]), t("cli.no", &[]))).message())
 }
 
 /// Open a form of `kind` with values taken from the current selection.
 pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
     let sel_plan = s.tests.plan.as_ref().or(s.plans.detail.as_ref());
-    let (target, values): (Option<(Id, u64)>, Vec<String>) = match kind {
+    let mut plan_base = None;
+    let me = s.user.clone();
+    let (target, values): (Option<(Id, u64)>, Defaults) = match kind {
         FormKind::NewRequest => (
             None,
             vec![
-                String::new(),
-                String::new(),
-                "problem".into(),
-                String::new(),
-                String::new(),
-                "staff".into(),
-                String::new(),
-                String::new(),
-                "other".into(),
-                "normal".into(),
-                String::new(),
+                ("kind", "problem".into()),
+                ("submitter_type", "staff".into()),
+                ("channel", "other".into()),
+                ("priority", "normal".into()),
             ],
         ),
         FormKind::NewPlan => {
             let sys = super::queue::selected(s).and_then(|r| r.system);
-            (None, vec![s.system_name(sys), String::new(), String::new()])
+            (None, vec![("system", sys.map(|id| id.to_string()).unwrap_or_default())])
         }
         FormKind::EditPlan => match s.plans.detail.as_ref() {
-            Some(p) => (Some((p.id, p.meta.rev)), plan_values(p)),
+            Some(p) => {
+                plan_base = Some(PlanBase {
+                    system: p.system,
+                    risks: p.risks.len(),
+                    staff: p.staff.len(),
+                });
+                (Some((p.id, p.meta.rev)), plan_values(p))
+            }
             None => return,
         },
         FormKind::Defect => match sel_plan {
@@ -251,41 +660,27 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                 (
                     Some((p.id, p.meta.rev)),
                     vec![
-                        "major".into(),
-                        String::new(),
-                        s.user.clone(),
-                        "technician".into(),
-                        item,
-                        String::new(),
+                        ("severity", "major".into()),
+                        ("found_by", me),
+                        ("tester_type", "technician".into()),
+                        ("item", item),
                     ],
                 )
             }
             None => return,
         },
         FormKind::Backup => match sel_plan {
-            Some(p) => (
-                Some((p.id, p.meta.rev)),
-                vec![
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    s.user.clone(),
-                ],
-            ),
+            Some(p) => (Some((p.id, p.meta.rev)), vec![("verified_by", me)]),
             None => return,
         },
         FormKind::GoLive => match sel_plan {
             Some(p) => (
                 Some((p.id, p.meta.rev)),
                 vec![
-                    fmt_time(chrono::Utc::now()),
-                    s.user.clone(),
-                    p.version_to.clone(),
-                    "success".into(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
+                    ("time", fmt_time(chrono::Utc::now())),
+                    ("deployer", me),
+                    ("version", p.version_to.clone()),
+                    ("outcome", "success".into()),
                 ],
             ),
             None => return,
@@ -294,21 +689,24 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             Some(p) => (
                 Some((p.id, p.meta.rev)),
                 vec![
-                    "on_site".into(),
-                    chrono::Local::now().date_naive().to_string(),
-                    s.user.clone(),
-                    s.systems
-                        .iter()
-                        .find(|x| x.id == p.system)
-                        .map(|x| x.department.clone())
-                        .unwrap_or_default(),
-                    "0".into(),
+                    ("format", "on_site".into()),
+                    ("date", chrono::Local::now().date_naive().to_string()),
+                    ("trainer", me),
+                    (
+                        "departments",
+                        s.systems
+                            .iter()
+                            .find(|x| x.id == p.system)
+                            .map(|x| x.department.clone())
+                            .unwrap_or_default(),
+                    ),
+                    ("attendance", "0".into()),
                 ],
             ),
             None => return,
         },
         FormKind::Comparison => match s.plans.detail.as_ref() {
-            Some(p) => (Some((p.id, p.meta.rev)), vec![String::new()]),
+            Some(p) => (Some((p.id, p.meta.rev)), vec![]),
             None => return,
         },
         FormKind::DefectUpdate => match sel_plan {
@@ -328,9 +726,9 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                 (
                     Some((p.id, p.meta.rev)),
                     vec![
-                        format!("D{}", d.no),
-                        "verified".into(),
-                        d.vendor_ref.clone().unwrap_or_default(),
+                        ("defect", format!("D{}", d.no)),
+                        ("status", "verified".into()),
+                        ("vendor_ref", d.vendor_ref.clone().unwrap_or_default()),
                     ],
                 )
             }
@@ -348,15 +746,12 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                 let Some(no) = blocking else {
                     return s.toast(t("tui.tests.no_blocking_defect", &[]), true);
                 };
-                (Some((p.id, p.meta.rev)), vec![format!("D{no}"), String::new()])
+                (Some((p.id, p.meta.rev)), vec![("defect", format!("D{no}"))])
             }
             None => return,
         },
         FormKind::Deviation => match sel_plan {
-            Some(p) => (
-                Some((p.id, p.meta.rev)),
-                vec![fmt_time(chrono::Utc::now()), String::new()],
-            ),
+            Some(p) => (Some((p.id, p.meta.rev)), vec![("time", fmt_time(chrono::Utc::now()))]),
             None => return,
         },
         FormKind::AcceptRequest => {
@@ -367,8 +762,8 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             (
                 Some((id, rev)),
                 vec![
-                    detail.map(|r| r.necessity.clone()).unwrap_or_default(),
-                    detail.map(|r| r.feasibility.clone()).unwrap_or_default(),
+                    ("necessity", detail.map(|r| r.necessity.clone()).unwrap_or_default()),
+                    ("feasibility", detail.map(|r| r.feasibility.clone()).unwrap_or_default()),
                 ],
             )
         }
@@ -376,65 +771,131 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             Some(p) => (
                 Some((p.id, p.meta.rev)),
                 vec![
-                    "functional".into(),
-                    String::new(),
-                    String::new(),
-                    s.user.clone(),
-                    "technician".into(),
-                    String::new(),
+                    ("category", "functional".into()),
+                    ("tester", me),
+                    ("tester_type", "technician".into()),
                 ],
             ),
             None => return,
         },
     };
-    let mut form = build(kind, target, &values, 0);
+    let values: BTreeMap<&str, String> = values.into_iter().collect();
+    let mut form = build(kind, target, |name| values.get(name).cloned());
+    form.plan = plan_base;
     check(s, &mut form);
     s.popups.push(Popup::Form(form));
     let _ = fx;
 }
 
-/// Reopen the form of a draft left by the last session.
-pub fn restore(s: &mut State, d: Draft) {
-    let mut form = build(d.kind, d.target, &d.values, d.focus);
+fn from_draft(d: FormDraft) -> Form {
+    let names: Vec<&str> = spec(d.kind).iter().map(|sp| sp.name).collect();
+    let values: BTreeMap<String, String> = match d.values {
+        Values::Named(m) => m,
+        Values::InOrder(v) => names.iter().map(|n| n.to_string()).zip(v).collect(),
+    };
+    let mut form = build(d.kind, d.target, |name| values.get(name).cloned());
+    form.focus = match d.focus {
+        Focus::Name(n) => names.iter().position(|x| *x == n).unwrap_or(0),
+        Focus::Index(i) => i.min(names.len().saturating_sub(1)),
+    };
+    form.plan = d.plan;
+    form.parked_at = d.parked_at;
     form.dirty = true;
-    check(s, &mut form);
-    s.popups.push(Popup::Form(form));
-    s.toast(t("tui.draft_restored", &[]), false);
+    form
 }
 
-fn draft_of(form: &Form) -> Draft {
-    Draft {
+fn draft_of(form: &Form) -> FormDraft {
+    FormDraft {
         kind: form.kind,
         target: form.target,
-        values: form.fields.iter().map(|(_, f)| f.text()).collect(),
-        focus: form.focus,
+        values: Values::Named(form.fields.iter().map(|f| (f.name.to_string(), f.value())).collect()),
+        focus: Focus::Name(form.focused().name.to_string()),
+        plan: form.plan,
+        parked_at: form.parked_at,
     }
 }
 
-/// Live checks shown on fields: the window against the academic calendar.
+/// Everything unsaved: `open` (the form being edited, if it has edits) and the parked forms.
+fn snapshot(s: &State, open: Option<&Form>) -> Draft {
+    Draft {
+        open: open.filter(|f| f.dirty).map(draft_of),
+        parked: s.parked.iter().map(draft_of).collect(),
+    }
+}
+
+/// The form being edited, if one is open.
+fn open_form(s: &State) -> Option<&Form> {
+    s.popups.iter().rev().find_map(|p| match p {
+        Popup::Form(f) => Some(f),
+        _ => None,
+    })
+}
+
+/// Bring back what the last session left: the one form being edited reopens as
+/// it was; several forms (or parked ones) are listed to choose from.
+pub fn restore(s: &mut State, d: Draft) {
+    let single = d.parked.is_empty();
+    let mut forms: Vec<Form> = d.open.into_iter().chain(d.parked).map(from_draft).collect();
+    match forms.len() {
+        0 => {}
+        1 if single => {
+            let mut form = forms.remove(0);
+            check(s, &mut form);
+            s.popups.push(Popup::Form(form));
+            s.toast(t("tui.draft_restored", &[]), false);
+        }
+        n => {
+            let now = chrono::Utc::now();
+            for f in &mut forms {
+                f.parked_at.get_or_insert(now);
+            }
+            s.parked = forms;
+            s.popups.push(Popup::Parked {
+                cursor: Default::default(),
+                confirm: false,
+            });
+            s.toast(t("tui.parked.restored", &[("n", n.to_string())]), false);
+        }
+    }
+}
+
+/// Live checks shown on fields: the window against the academic calendar. A
+/// problem with the window is shown on both of its ends, so it is in view
+/// whichever end was typed last.
 fn check(s: &State, form: &mut Form) {
     form.warnings.clear();
     if form.kind != FormKind::EditPlan {
         return;
     }
-    let v: Vec<String> = form.fields.iter().map(|(_, f)| f.text()).collect();
-    let (Ok(start), Ok(end)) = (
-        crate::model::parse_time(&v[5]).ok_or(()),
-        crate::model::parse_time(&v[6]).ok_or(()),
-    ) else {
-        if !v[5].trim().is_empty() || !v[6].trim().is_empty() {
-            form.warnings.insert(5, t("tui.warn.window_format", &[]));
+    let ends = ["window_start", "window_end"];
+    let texts = ends.map(|n| form.value(n));
+    let times = texts.clone().map(|x| crate::model::parse_time(&x));
+    let (Some(start), Some(end)) = (times[0], times[1]) else {
+        for (i, name) in ends.into_iter().enumerate() {
+            if times[i].is_none() && !texts[i].trim().is_empty() {
+                form.warnings.insert(name, t("tui.warn.window_format", &[]));
+            }
         }
         return;
     };
-    let window = Window { start, end };
+    let both = |form: &mut Form, msg: String| {
+        for name in ends {
+            form.warnings.insert(name, msg.clone());
+        }
+    };
     if end <= start {
-        form.warnings
-            .insert(6, crate::workflow::RuleError::WindowOrder.message());
-        return;
+        return both(form, crate::workflow::RuleError::WindowOrder.message());
     }
-    let system = s.plans.detail.as_ref().map(|p| p.system);
+    let window = Window { start, end };
+    let system = form.plan.map(|b| b.system).or_else(|| {
+        s.plans
+            .detail
+            .as_ref()
+            .filter(|p| Some(p.id) == form.target.map(|(id, _)| id))
+            .map(|p| p.system)
+    });
     let hits = system.map(|sys| crate::workflow::blackout_conflicts(&window, sys, &s.calendar));
+    let justified = !form.value("override").trim().is_empty();
     for hit in hits.unwrap_or_default() {
         let b = hit.period;
         let args = [
@@ -449,91 +910,233 @@ fn check(s: &State, form: &mut Form) {
                 end: args[2].1.clone(),
             }
             .message()
-        } else if v[7].trim().is_empty() {
+        } else if !justified {
             t("tui.warn.soft_blackout", &args)
         } else {
             continue;
         };
-        form.warnings.insert(5, msg);
+        both(form, msg);
         if !b.hard {
-            form.warnings.insert(7, t("tui.warn.override_needed", &[]));
+            form.warnings.insert("override", t("tui.warn.override_needed", &[]));
         }
         break;
     }
 }
 
+/// The form changed: mark it, check it, save the drafts.
+fn changed(s: &State, form: &mut Form, fx: &mut Vec<Effect>) {
+    form.dirty = true;
+    check(s, form);
+    fx.push(Effect::Draft(Some(snapshot(s, Some(form)))));
+}
+
 pub fn key(s: &mut State, mut form: Form, k: KeyEvent, fx: &mut Vec<Effect>) {
     let n = form.fields.len();
-    let focused_multi = form.fields[form.focus].1.multiline;
-    match (k.code, k.modifiers) {
-        (KeyCode::Tab, _) => form.focus = (form.focus + 1) % n,
-        (KeyCode::BackTab, _) => form.focus = (form.focus + n - 1) % n,
-        (KeyCode::Down, _) if !focused_multi => form.focus = (form.focus + 1) % n,
-        (KeyCode::Up, _) if !focused_multi => form.focus = (form.focus + n - 1) % n,
-        (KeyCode::Char('s'), m) if m.contains(KeyModifiers::CONTROL) => return submit(s, form, fx),
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    let (multi, picker) = {
+        let f = form.focused();
+        (f.multiline(), f.choices().is_some())
+    };
+    let picker_query = matches!(&form.focused().input, Input::Pick(p) if !p.query.text().is_empty());
+    match k.code {
+        KeyCode::Tab => form.set_focus((form.focus + 1) % n),
+        KeyCode::BackTab => form.set_focus((form.focus + n - 1) % n),
+        KeyCode::F(2) => return park(s, form, fx),
+        KeyCode::Char('o') if ctrl => return park(s, form, fx),
+        KeyCode::Down if !multi && !picker => form.set_focus((form.focus + 1) % n),
+        KeyCode::Up if !multi && !picker => form.set_focus((form.focus + n - 1) % n),
+        KeyCode::Char('s') if ctrl => return submit(s, form, fx),
         // After a conflict: drop this edit and reopen the editor on the current record.
-        (KeyCode::Char('r'), m) if m.contains(KeyModifiers::CONTROL) && form.conflict => {
+        KeyCode::Char('r') if ctrl && form.conflict => {
             if let (FormKind::EditPlan, Some((id, _))) = (form.kind, form.target) {
                 s.plans.edit_after_load = Some(id);
                 fx.push(Effect::Job(Job::Plan(id)));
-                fx.push(Effect::Draft(None));
+                fx.push(Effect::Draft(Some(snapshot(s, None))));
                 return;
             }
         }
-        (KeyCode::Enter, _) if !focused_multi && form.focus + 1 == n => return submit(s, form, fx),
-        (KeyCode::Enter, _) if !focused_multi => form.focus += 1,
-        (KeyCode::Esc, _) if form.dirty => {
+        KeyCode::Enter if !multi && form.focus + 1 == n => return submit(s, form, fx),
+        KeyCode::Enter if !multi => form.set_focus(form.focus + 1),
+        KeyCode::Esc if !picker_query && form.dirty => {
             s.popups.push(Popup::DiscardForm(form));
             return;
         }
-        (KeyCode::Esc, _) => {
-            fx.push(Effect::Draft(None));
+        KeyCode::Esc if !picker_query => {
+            fx.push(Effect::Draft(Some(snapshot(s, None))));
             return;
         }
         _ => {
             let i = form.focus;
-            if form.fields[i].1.handle(&k) == Edit::Changed {
-                form.dirty = true;
-                check(s, &mut form);
-                fx.push(Effect::Draft(Some(draft_of(&form))));
+            let options = form.fields[i].choices().map(|c| options(s, c));
+            let edit = match &mut form.fields[i].input {
+                Input::Text(f) => f.handle(&k),
+                Input::Pick(p) => p.handle(&k, options.as_deref().unwrap_or_default()),
+            };
+            if edit == Edit::Changed {
+                changed(s, &mut form, fx);
             }
         }
     }
     s.popups.push(Popup::Form(form));
 }
 
-fn pick<T: Copy>(field: &str, text: &str, all: &[T], name: impl Fn(T) -> (&'static str, String)) -> Result<T, String> {
-    let text = text.trim();
+/// Text pasted into the form on top (bracketed paste): into the focused field,
+/// or into a picker's query.
+pub fn paste(s: &mut State, text: &str, fx: &mut Vec<Effect>) {
+    let Some(Popup::Form(mut form)) = s.popups.pop() else {
+        return;
+    };
+    let i = form.focus.min(form.fields.len().saturating_sub(1));
+    let options = form.fields[i].choices().map(|c| options(s, c));
+    if let Some(f) = form.fields.get_mut(i) {
+        match &mut f.input {
+            Input::Text(field) => field.paste(text),
+            Input::Pick(p) => p.paste(text, options.as_deref().unwrap_or_default()),
+        }
+        changed(s, &mut form, fx);
+    }
+    s.popups.push(Popup::Form(form));
+}
+
+// ---------------------------------------------------------------------------
+// Parked forms
+
+/// Keep the form aside (saved with the drafts) to finish later.
+fn park(s: &mut State, mut form: Form, fx: &mut Vec<Effect>) {
+    form.set_focus(form.focus);
+    form.parked_at = Some(chrono::Utc::now());
+    form.dirty = true;
+    let name = form.title.clone();
+    s.parked.push(form);
+    fx.push(Effect::Draft(Some(snapshot(s, None))));
+    s.toast(t("tui.form.parked", &[("form", name)]), false);
+}
+
+/// The `forms.parked` command: the list of parked forms.
+pub fn parked_list(s: &mut State) {
+    if s.parked.is_empty() {
+        return s.toast(t("tui.parked.none", &[]), false);
+    }
+    s.popups.push(Popup::Parked {
+        cursor: Default::default(),
+        confirm: false,
+    });
+}
+
+/// Keys of the list of parked forms: Enter reopens, `d` then `y` discards.
+pub fn parked_key(s: &mut State, mut cursor: ListCursor, confirm: bool, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let n = s.parked.len();
+    cursor.clamp(n);
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    if confirm {
+        if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) && cursor.selected < n {
+            let gone = s.parked.remove(cursor.selected);
+            fx.push(Effect::Draft(Some(snapshot(s, None))));
+            s.toast(t("tui.parked.discarded", &[("form", gone.title.clone())]), false);
+            if s.parked.is_empty() {
+                return;
+            }
+            cursor.clamp(s.parked.len());
+        }
+        s.popups.push(Popup::Parked { cursor, confirm: false });
+        return;
+    }
+    match k.code {
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::F(2) => return,
+        KeyCode::Char('g') if ctrl => return,
+        KeyCode::Down | KeyCode::Char('j') => cursor.step(1, n),
+        KeyCode::Char('n') if ctrl => cursor.step(1, n),
+        KeyCode::Up | KeyCode::Char('k') => cursor.step(-1, n),
+        KeyCode::Char('p') if ctrl => cursor.step(-1, n),
+        KeyCode::Home => cursor.step(isize::MIN / 2, n),
+        KeyCode::End => cursor.step(isize::MAX / 2, n),
+        KeyCode::Enter if cursor.selected < n => {
+            let mut form = s.parked.remove(cursor.selected);
+            form.parked_at = None;
+            check(s, &mut form);
+            fx.push(Effect::Draft(Some(snapshot(s, Some(&form)))));
+            s.popups.push(Popup::Form(form));
+            return;
+        }
+        KeyCode::Char('d') | KeyCode::Delete if cursor.selected < n => {
+            s.popups.push(Popup::Parked { cursor, confirm: true });
+            return;
+        }
+        _ => {}
+    }
+    s.popups.push(Popup::Parked { cursor, confirm: false });
+}
+
+// ---------------------------------------------------------------------------
+// From a form to commands
+
+/// `「提交人类型」无效：staff老师（应为 …）`: a field named by its label.
+fn invalid(label: &str, value: &str, expected: &str) -> String {
+    t(
+        "tui.form.invalid",
+        &[
+            ("field", label.to_string()),
+            ("value", value.trim().to_string()),
+            ("expected", expected.to_string()),
+        ],
+    )
+}
+
+fn required(label: &str) -> String {
+    t("tui.form.required", &[("field", label.to_string())])
+}
+
+/// The labels of the choices, to say what a choice field accepts.
+fn expected(opts: &[Choice]) -> String {
+    crate::i18n::list(opts.iter().filter(|o| !o.code.is_empty()).map(|o| o.label.clone()))
+}
+
+/// The value of `text` among `all` (by code, label or alias); `what` names the field.
+fn choose<T: Copy>(what: &str, text: &str, e: EnumType, all: &[T], code: fn(T) -> &'static str) -> Result<T, String> {
+    let opts = static_options(Enum(e), &[]);
+    let c = normalise(Enum(e), text);
     all.iter()
         .copied()
-        .find(|v| {
-            let (code, label) = name(*v);
-            code == text || label == text
-        })
-        .ok_or_else(|| {
-            let options: Vec<&str> = all.iter().map(|v| name(*v).0).collect();
-            Error::input(field, text, &options.join(", ")).message()
-        })
+        .find(|v| code(*v) == c)
+        .ok_or_else(|| invalid(what, text, &expected(&opts)))
 }
 
-fn time_field(field: &str, text: &str) -> Result<Time, String> {
-    crate::model::parse_time(text)
-        .ok_or(())
-        .map_err(|_| Error::input(field, text, "YYYY-MM-DD HH:MM").message())
-}
+impl Form {
+    /// The model value a choice field holds.
+    fn pick<T: Copy>(&self, name: &str, all: &[T], code: fn(T) -> &'static str) -> Result<T, String> {
+        let f = self.field(name);
+        let Some(Enum(e)) = f.choices() else {
+            panic!("{name} is not an enum field");
+        };
+        choose(&f.label, &f.value(), e, all, code)
+    }
 
-/// `a | b | c` rows of a table field.
-fn rows(text: &str) -> Vec<Vec<String>> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.split(['|', '｜']).map(|c| c.trim().to_string()).collect())
-        .collect()
-}
+    fn time(&self, name: &str) -> Result<Time, String> {
+        let v = self.value(name);
+        crate::model::parse_time(&v).ok_or_else(|| invalid(&self.label(name), &v, "YYYY-MM-DD HH:MM"))
+    }
 
-/// Turn the form into a command, or say which field is wrong.
-fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String> {
-    let v: Vec<String> = form.fields.iter().map(|(_, f)| f.text()).collect();
-    let system = |text: &str| -> Result<Option<Id>, String> {
+    /// A whole number (`#3`, `D3` read as 3); None when empty.
+    fn number<N: std::str::FromStr>(&self, name: &str, example: &str) -> Result<Option<N>, String> {
+        let v = self.value(name);
+        let digits = v.trim().trim_start_matches(['#', 'D', 'd']).trim();
+        if digits.is_empty() {
+            return Ok(None);
+        }
+        digits
+            .parse()
+            .map(Some)
+            .map_err(|_| invalid(&self.label(name), &v, example))
+    }
+
+    fn required_number<N: std::str::FromStr>(&self, name: &str, example: &str) -> Result<N, String> {
+        self.number(name, example)?.ok_or_else(|| required(&self.label(name)))
+    }
+
+    /// A system field: a system's id (a picker's code) or, from a draft of an
+    /// earlier version, its name or a part of it that names one system.
+    fn system(&self, s: &State, name: &str) -> Result<Option<Id>, String> {
+        let text = self.value(name);
         let text = text.trim();
         if text.is_empty() {
             return Ok(None);
@@ -546,29 +1149,48 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                 (hits.len() == 1).then(|| hits[0])
             })
             .map(|x| Some(x.id))
-            .ok_or_else(|| Error::not_found(text).message())
-    };
+            .ok_or_else(|| invalid(&self.label(name), text, &t("tui.expect.system", &[])))
+    }
+}
+
+/// `a | b | c` rows of a table field.
+fn rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split(['|', '｜']).map(|c| c.trim().to_string()).collect())
+        .collect()
+}
+
+/// Row `n` of a table field, for error messages: `风险第 2 行`.
+fn row_label(label: &str, n: usize) -> String {
+    t("tui.form.row", &[("field", label.to_string()), ("n", n.to_string())])
+}
+
+/// Turn the form into a command, or say which field is wrong.
+fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String> {
+    let v = |name: &str| form.value(name);
     let plan = form.target.map(|(id, _)| id);
     let rev = form.target.map(|(_, r)| r);
+    let need_plan = || plan.ok_or_else(|| t("tui.form.no_target", &[]));
     Ok(vec![match form.kind {
         FormKind::NewRequest => (
             Command::RequestAdd {
                 request: NewRequest {
-                    title: v[0].clone(),
-                    body: v[1].clone(),
-                    kind: pick("kind", &v[2], RequestKind::ALL, |x| (x.as_str(), x.label()))?,
-                    system: system(&v[3])?,
+                    title: v("title"),
+                    body: v("body"),
+                    kind: form.pick("kind", RequestKind::ALL, RequestKind::as_str)?,
+                    system: form.system(s, "system")?,
                     submitter: Submitter {
-                        name: v[4].clone(),
-                        kind: pick("submitter_type", &v[5], SubmitterType::ALL, |x| (x.as_str(), x.label()))?,
-                        contact: v[6].clone(),
+                        name: v("submitter"),
+                        kind: form.pick("submitter_type", SubmitterType::ALL, SubmitterType::as_str)?,
+                        contact: v("contact"),
                     },
-                    department: v[7].clone(),
-                    channel: pick("channel", &v[8], Channel::ALL, |x| (x.as_str(), x.label()))?,
+                    department: v("department"),
+                    channel: form.pick("channel", Channel::ALL, Channel::as_str)?,
                     received_at: None,
-                    priority: pick("priority", &v[9], Priority::ALL, |x| (x.as_str(), x.label()))?,
-                    tags: v[10]
-                        .split([',', '，', ' '])
+                    priority: form.pick("priority", Priority::ALL, Priority::as_str)?,
+                    tags: v("tags")
+                        .split([',', '，', '、', ' '])
                         .filter(|x| !x.is_empty())
                         .map(String::from)
                         .collect(),
@@ -578,33 +1200,41 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
         ),
         FormKind::NewPlan => (
             Command::PlanNew {
-                system: system(&v[0])?
-                    .ok_or_else(|| Error::input("system", "", "a system name or SYS-0001").message())?,
-                title: v[1].clone(),
+                system: form
+                    .system(s, "system")?
+                    .ok_or_else(|| required(&form.label("system")))?,
+                title: v("title"),
                 version_from: None,
-                version_to: v[2].clone(),
+                version_to: v("version_to"),
             },
             None,
         ),
         FormKind::EditPlan => {
-            let p = s.plans.detail.as_ref().filter(|p| Some(p.id) == plan);
+            let detail = s.plans.detail.as_ref().filter(|p| Some(p.id) == plan);
+            let base = form.plan.or_else(|| {
+                detail.map(|p| PlanBase {
+                    system: p.system,
+                    risks: p.risks.len(),
+                    staff: p.staff.len(),
+                })
+            });
             let mut changes = vec![
-                PlanChange::Title(v[0].clone()),
-                PlanChange::VersionTo(v[1].clone()),
-                PlanChange::Goals(v[2].clone()),
-                PlanChange::Content(v[3].clone()),
-                PlanChange::Approach(v[4].clone()),
+                PlanChange::Title(v("title")),
+                PlanChange::VersionTo(v("version_to")),
+                PlanChange::Goals(v("goals")),
+                PlanChange::Content(v("content")),
+                PlanChange::Approach(v("approach")),
             ];
-            let window = match (v[5].trim().is_empty(), v[6].trim().is_empty()) {
+            let window = match (v("window_start").trim().is_empty(), v("window_end").trim().is_empty()) {
                 (true, true) => None,
                 _ => Some(Window {
-                    start: time_field("window_start", &v[5])?,
-                    end: time_field("window_end", &v[6])?,
+                    start: form.time("window_start")?,
+                    end: form.time("window_end")?,
                 }),
             };
             let soft = window.as_ref().is_some_and(|w| {
-                p.is_some_and(|p| {
-                    crate::workflow::blackout_conflicts(w, p.system, &s.calendar)
+                base.is_some_and(|b| {
+                    crate::workflow::blackout_conflicts(w, b.system, &s.calendar)
                         .iter()
                         .any(|h| !h.period.hard)
                 })
@@ -612,23 +1242,26 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             changes.push(PlanChange::Window(window));
             changes.push(PlanChange::BlackoutOverride {
                 period: None,
-                reason: Some(v[7].clone()).filter(|r| soft && !r.trim().is_empty()),
+                reason: Some(v("override")).filter(|r| soft && !r.trim().is_empty()),
             });
-            if let Some(m) = yes_no("migrates_data", &v[13])? {
-                changes.push(PlanChange::MigratesData(m));
+            match v("migrates_data").as_str() {
+                "yes" => changes.push(PlanChange::MigratesData(true)),
+                "no" => changes.push(PlanChange::MigratesData(false)),
+                "" => {}
+                other => {
+                    let opts = static_options(YesNo, &[]);
+                    return Err(invalid(&form.label("migrates_data"), other, &expected(&opts)));
+                }
             }
-            changes.push(PlanChange::BackupPlan(v[8].clone()));
-            changes.push(PlanChange::MigrationPlan(v[9].clone()));
-            changes.push(PlanChange::RollbackPlan(v[10].clone()));
-            let old_risks = p.map_or(0, |p| p.risks.len());
-            let old_staff = p.map_or(0, |p| p.staff.len());
-            changes.extend((0..old_risks).map(|_| PlanChange::RemoveRisk(1)));
-            for (i, r) in rows(&v[11]).into_iter().enumerate() {
+            changes.push(PlanChange::BackupPlan(v("backup_plan")));
+            changes.push(PlanChange::MigrationPlan(v("migration_plan")));
+            changes.push(PlanChange::RollbackPlan(v("rollback_plan")));
+            changes.extend((0..base.map_or(0, |b| b.risks)).map(|_| PlanChange::RemoveRisk(1)));
+            let risks = form.label("risks");
+            for (i, r) in rows(&v("risks")).into_iter().enumerate() {
                 let level = |j: usize| {
                     let x = r.get(j).map(String::as_str).unwrap_or("medium");
-                    pick(&format!("risks line {}", i + 1), x, Level::ALL, |l| {
-                        (l.as_str(), l.label())
-                    })
+                    choose(&row_label(&risks, i + 1), x, E::Level, Level::ALL, Level::as_str)
                 };
                 changes.push(PlanChange::AddRisk(Risk {
                     description: r[0].clone(),
@@ -637,8 +1270,8 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                     mitigation: r.get(3).cloned().unwrap_or_default(),
                 }));
             }
-            changes.extend((0..old_staff).map(|_| PlanChange::RemoveStaff(1)));
-            for r in rows(&v[12]) {
+            changes.extend((0..base.map_or(0, |b| b.staff)).map(|_| PlanChange::RemoveStaff(1)));
+            for r in rows(&v("staff")) {
                 changes.push(PlanChange::AddStaff(StaffAssignment {
                     person: r[0].clone(),
                     role: r.get(1).cloned().unwrap_or_default(),
@@ -647,7 +1280,7 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             }
             (
                 Command::PlanEdit {
-                    id: plan.ok_or("plan")?,
+                    id: need_plan()?,
                     changes,
                 },
                 rev,
@@ -655,36 +1288,27 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
         }
         FormKind::Defect => (
             Command::DefectAdd {
-                plan: plan.ok_or("plan")?,
-                severity: pick("severity", &v[0], Severity::ALL, |x| (x.as_str(), x.label()))?,
-                description: v[1].clone(),
+                plan: need_plan()?,
+                severity: form.pick("severity", Severity::ALL, Severity::as_str)?,
+                description: v("description"),
                 found_by: Tester {
-                    name: v[2].clone(),
-                    kind: pick("tester_type", &v[3], TesterType::ALL, |x| (x.as_str(), x.label()))?,
+                    name: v("found_by"),
+                    kind: form.pick("tester_type", TesterType::ALL, TesterType::as_str)?,
                 },
-                item: if v[4].trim().is_empty() {
-                    None
-                } else {
-                    Some(
-                        v[4].trim()
-                            .trim_start_matches('#')
-                            .parse()
-                            .map_err(|_| Error::input("item", &v[4], "1").message())?,
-                    )
-                },
-                vendor_ref: Some(v[5].clone()),
+                item: form.number("item", "1")?,
+                vendor_ref: Some(v("vendor_ref")),
             },
             None,
         ),
         FormKind::Backup => (
             Command::Backup {
-                plan: plan.ok_or("plan")?,
+                plan: need_plan()?,
                 backup: BackupConfirmation {
-                    what: v[0].clone(),
-                    location: v[1].clone(),
-                    size: v[2].clone(),
-                    checksum: v[3].clone(),
-                    verified_by: v[4].clone(),
+                    what: v("what"),
+                    location: v("location"),
+                    size: v("size"),
+                    checksum: v("checksum"),
+                    verified_by: v("verified_by"),
                     time: chrono::Utc::now(),
                 },
             },
@@ -692,15 +1316,15 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
         ),
         FormKind::GoLive => (
             Command::GoLive {
-                plan: plan.ok_or("plan")?,
+                plan: need_plan()?,
                 golive: GoLive {
-                    time: time_field("time", &v[0])?,
-                    deployer: v[1].clone(),
-                    version: v[2].clone(),
-                    outcome: pick("outcome", &v[3], GoLiveOutcome::ALL, |x| (x.as_str(), x.label()))?,
-                    steps: v[4].clone(),
-                    config_changes: v[5].clone(),
-                    incidents: v[6].clone(),
+                    time: form.time("time")?,
+                    deployer: v("deployer"),
+                    version: v("version"),
+                    outcome: form.pick("outcome", GoLiveOutcome::ALL, GoLiveOutcome::as_str)?,
+                    steps: v("steps"),
+                    config_changes: v("config_changes"),
+                    incidents: v("incidents"),
                     deviation: None,
                 },
             },
@@ -708,65 +1332,54 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
         ),
         FormKind::Training => (
             Command::Training {
-                plan: plan.ok_or("plan")?,
+                plan: need_plan()?,
                 training: Training {
-                    format: pick("format", &v[0], TrainingFormat::ALL, |x| (x.as_str(), x.label()))?,
-                    date: chrono::NaiveDate::parse_from_str(v[1].trim(), "%Y-%m-%d")
-                        .map_err(|_| Error::input("date", &v[1], "YYYY-MM-DD").message())?,
-                    trainer: v[2].clone(),
-                    departments: v[3]
+                    format: form.pick("format", TrainingFormat::ALL, TrainingFormat::as_str)?,
+                    date: chrono::NaiveDate::parse_from_str(v("date").trim(), "%Y-%m-%d")
+                        .map_err(|_| invalid(&form.label("date"), &v("date"), "YYYY-MM-DD"))?,
+                    trainer: v("trainer"),
+                    departments: v("departments")
                         .split([',', '，', '、'])
                         .map(|x| x.trim().to_string())
                         .filter(|x| !x.is_empty())
                         .collect(),
-                    attendance: v[4]
-                        .trim()
-                        .parse()
-                        .map_err(|_| Error::input("attendance", &v[4], "a number").message())?,
+                    attendance: form.number("attendance", "12")?.unwrap_or(0),
                 },
             },
             None,
         ),
-        FormKind::Comparison => return comparison(plan.ok_or("plan")?, &v[0]),
+        FormKind::Comparison => return comparison(need_plan()?, &form.label("rows"), &v("rows")),
         FormKind::DefectUpdate => (
             Command::DefectUpdate {
-                plan: plan.ok_or("plan")?,
-                defect: v[0]
-                    .trim()
-                    .trim_start_matches(['D', 'd'])
-                    .parse()
-                    .map_err(|_| Error::input("defect", &v[0], "D1").message())?,
-                status: Some(pick("status", &v[1], DefectStatus::ALL, |x| (x.as_str(), x.label()))?),
-                vendor_ref: Some(v[2].clone()),
+                plan: need_plan()?,
+                defect: form.required_number("defect", "D1")?,
+                status: Some(form.pick("status", DefectStatus::ALL, DefectStatus::as_str)?),
+                vendor_ref: Some(v("vendor_ref")),
             },
             None,
         ),
         FormKind::AcceptDefect => (
             Command::DefectAccept {
-                plan: plan.ok_or("plan")?,
-                defect: v[0]
-                    .trim()
-                    .trim_start_matches(['D', 'd'])
-                    .parse()
-                    .map_err(|_| Error::input("defect", &v[0], "D1").message())?,
-                reason: v[1].clone(),
+                plan: need_plan()?,
+                defect: form.required_number("defect", "D1")?,
+                reason: v("reason"),
             },
             None,
         ),
         FormKind::Deviation => (
             Command::PlanDeviation {
-                plan: plan.ok_or("plan")?,
-                time: time_field("time", &v[0])?,
-                reason: v[1].clone(),
+                plan: need_plan()?,
+                time: form.time("time")?,
+                reason: v("reason"),
             },
             None,
         ),
         FormKind::AcceptRequest => {
-            let (id, rev) = form.target.ok_or("request")?;
+            let (id, rev) = form.target.ok_or_else(|| t("tui.form.no_target", &[]))?;
             // Only what was written: an empty field keeps the analysis on record.
             let edit = crate::service::RequestEdit {
-                necessity: Some(v[0].clone()).filter(|x| !x.trim().is_empty()),
-                feasibility: Some(v[1].clone()).filter(|x| !x.trim().is_empty()),
+                necessity: Some(v("necessity")).filter(|x| !x.trim().is_empty()),
+                feasibility: Some(v("feasibility")).filter(|x| !x.trim().is_empty()),
                 ..Default::default()
             };
             let mut cmds = Vec::new();
@@ -784,18 +1397,15 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
         }
         FormKind::TestItem => (
             Command::TestItem {
-                plan: plan.ok_or("plan")?,
-                category: pick("category", &v[0], TestCategory::ALL, |x| (x.as_str(), x.label()))?,
-                description: v[1].clone(),
-                expected: v[2].clone(),
+                plan: need_plan()?,
+                category: form.pick("category", TestCategory::ALL, TestCategory::as_str)?,
+                description: v("description"),
+                expected: v("expected"),
                 tester: Tester {
-                    name: v[3].clone(),
-                    kind: pick("tester_type", &v[4], TesterType::ALL, |x| (x.as_str(), x.label()))?,
+                    name: v("tester"),
+                    kind: form.pick("tester_type", TesterType::ALL, TesterType::as_str)?,
                 },
-                retest: match v[5].trim().trim_start_matches('#') {
-                    "" => None,
-                    n => Some(n.parse().map_err(|_| Error::input("retest", &v[5], "1").message())?),
-                },
+                retest: form.number("retest", "1")?,
             },
             None,
         ),
@@ -803,12 +1413,17 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
 }
 
 /// Comparison rows `function | before | after | added/changed/removed`, one command each.
-fn comparison(plan: Id, text: &str) -> Result<Vec<(Command, Option<u64>)>, String> {
+fn comparison(plan: Id, label: &str, text: &str) -> Result<Vec<(Command, Option<u64>)>, String> {
     let mut out = Vec::new();
     for (i, r) in rows(text).into_iter().enumerate() {
-        let field = format!("comparison line {}", i + 1);
         let change = r.get(3).map(String::as_str).unwrap_or("");
-        let change = pick(&field, change, ChangeType::ALL, |x| (x.as_str(), x.label()))?;
+        let change = choose(
+            &row_label(label, i + 1),
+            change,
+            E::ChangeType,
+            ChangeType::ALL,
+            ChangeType::as_str,
+        )?;
         let row = ComparisonRow {
             function: r[0].clone(),
             before: r.get(1).cloned().unwrap_or_default(),
@@ -818,7 +1433,7 @@ fn comparison(plan: Id, text: &str) -> Result<Vec<(Command, Option<u64>)>, Strin
         out.push((Command::ComparisonAdd { plan, row }, None));
     }
     if out.is_empty() {
-        return Err(Error::input("comparison", "", "function | before | after | changed").message());
+        return Err(required(label));
     }
     Ok(out)
 }
@@ -843,10 +1458,11 @@ fn submit(s: &mut State, form: Form, fx: &mut Vec<Effect>) {
     }
 }
 
-/// The worker finished a command: a submitted form is done, its draft goes.
+/// The worker finished a command: a submitted form is done, its draft goes
+/// (the parked forms, and a form opened meanwhile, stay).
 pub fn done(s: &mut State, fx: &mut Vec<Effect>) {
     if s.pending_form.take().is_some() {
-        fx.push(Effect::Draft(None));
+        fx.push(Effect::Draft(Some(snapshot(s, open_form(s)))));
     }
 }
 
@@ -865,5 +1481,664 @@ pub fn failed(s: &mut State, e: &Error) {
             form.conflict = true;
         }
         s.popups.push(Popup::Form(form));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The language is global to the process: tests that read labels hold this.
+    fn lang(l: &str) -> std::sync::MutexGuard<'static, ()> {
+        static LANG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let g = LANG.lock().unwrap_or_else(|e| e.into_inner());
+        crate::i18n::set(l);
+        g
+    }
+
+    fn state() -> State {
+        let (keymap, _) = super::super::super::keymap::Keymap::load(None);
+        let mut s = State::new("wanglei".into(), vec![Role::Operator], "here".into(), keymap, vec![]);
+        let now = chrono::Utc::now();
+        s.systems = ["一卡通系统", "教务管理系统"]
+            .iter()
+            .enumerate()
+            .map(|(i, name)| System {
+                id: Id::new(IdKind::System, 2026, i as u32 + 1),
+                name: name.to_string(),
+                department: if i == 0 { "后勤处" } else { "教务处" }.into(),
+                vendor: String::new(),
+                version: "V1".into(),
+                meta: Meta::new("wanglei", now),
+            })
+            .collect();
+        s
+    }
+
+    /// A draft plan of the card system, open in the plans pane; the calendar has a
+    /// hard exam period for every system and a soft one (welcome week).
+    fn with_plan(s: &mut State) -> Id {
+        let now = chrono::Utc::now();
+        let actor = Actor::new("wanglei", &[Role::Operator]);
+        let ctx = crate::workflow::Ctx {
+            actor: &actor,
+            now,
+            rules: Default::default(),
+            on_behalf_of: None,
+        };
+        let id = Id::new(IdKind::Plan, 2026, 1);
+        let mut plan = crate::workflow::new_plan(id, &s.systems[0], "固件升级", "V2.3", "V2.4", &ctx);
+        plan.risks.push(Risk {
+            description: "升级中断".into(),
+            likelihood: Level::Low,
+            impact: Level::High,
+            mitigation: "保留现金通道".into(),
+        });
+        s.calendar = vec![
+            Blackout {
+                name: "期末考试".into(),
+                start: chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+                end: chrono::NaiveDate::from_ymd_opt(2027, 1, 15).unwrap(),
+                hard: true,
+                systems: vec![],
+            },
+            Blackout {
+                name: "迎新周".into(),
+                start: chrono::NaiveDate::from_ymd_opt(2027, 2, 20).unwrap(),
+                end: chrono::NaiveDate::from_ymd_opt(2027, 2, 27).unwrap(),
+                hard: false,
+                systems: vec![],
+            },
+        ];
+        s.plans.detail = Some(plan);
+        id
+    }
+
+    /// Open a form of `kind` and take it off the popup stack.
+    fn opened(s: &mut State, kind: FormKind) -> Form {
+        open(s, kind, &mut Vec::new());
+        top_form(s)
+    }
+
+    fn top_form(s: &mut State) -> Form {
+        match s.popups.pop() {
+            Some(Popup::Form(f)) => f,
+            other => panic!("no form on top: {other:?}"),
+        }
+    }
+
+    fn press(s: &mut State, form: Form, k: KeyEvent) -> (Form, Vec<Effect>) {
+        let mut fx = Vec::new();
+        key(s, form, k, &mut fx);
+        (top_form(s), fx)
+    }
+
+    fn typed(s: &mut State, mut form: Form, text: &str) -> Form {
+        for c in text.chars() {
+            form = press(s, form, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)).0;
+        }
+        form
+    }
+
+    fn k(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn ctrl(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    /// Move the focus to the field called `name` with Tab, as a user would.
+    fn to(s: &mut State, mut form: Form, name: &str) -> Form {
+        for _ in 0..form.fields.len() {
+            if form.focused().name == name {
+                return form;
+            }
+            form = press(s, form, k(KeyCode::Tab)).0;
+        }
+        panic!("no field {name}");
+    }
+
+    fn commands(s: &State, form: &Form) -> Vec<Command> {
+        command(s, form)
+            .unwrap_or_else(|e| panic!("{:?}: {e}", form.kind))
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect()
+    }
+
+    #[test]
+    fn every_kind_has_distinct_names_and_labels_in_both_languages() {
+        let kinds = [
+            FormKind::NewRequest,
+            FormKind::NewPlan,
+            FormKind::EditPlan,
+            FormKind::Defect,
+            FormKind::Backup,
+            FormKind::GoLive,
+            FormKind::TestItem,
+            FormKind::Training,
+            FormKind::Comparison,
+            FormKind::DefectUpdate,
+            FormKind::AcceptRequest,
+            FormKind::AcceptDefect,
+            FormKind::Deviation,
+        ];
+        for kind in kinds {
+            let names: std::collections::BTreeSet<&str> = spec(kind).iter().map(|sp| sp.name).collect();
+            assert_eq!(names.len(), spec(kind).len(), "{kind:?}: a name twice");
+            for sp in spec(kind) {
+                for key in std::iter::once(sp.label).chain(sp.hint) {
+                    for l in crate::i18n::LANGS {
+                        assert!(crate::i18n::has(l, key), "{kind:?}.{}: {key} ({l})", sp.name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every kind opens with its defaults and turns into its command, each field
+    /// read by name (a name the code reads that the form lacks would panic here).
+    #[test]
+    fn each_form_is_read_by_name() {
+        let _l = lang("zh-CN");
+        let mut s = state();
+        let plan = with_plan(&mut s);
+
+        let mut f = opened(&mut s, FormKind::NewRequest);
+        f.set("title", "食堂消费机重复扣款");
+        f.set("system", "一卡通");
+        f.set("submitter", "李老师");
+        f.set("submitter_type", "教师");
+        f.set("channel", "电话");
+        f.set("tags", "扣款，高峰 消费机");
+        match commands(&s, &f).as_slice() {
+            [Command::RequestAdd { request: r }] => {
+                assert_eq!(r.title, "食堂消费机重复扣款");
+                assert_eq!(
+                    r.system,
+                    Some(s.systems[0].id),
+                    "a part of a name that names one system"
+                );
+                assert_eq!(r.submitter.kind, SubmitterType::Teacher);
+                assert_eq!(r.channel, Channel::Phone);
+                assert_eq!(r.kind, RequestKind::Problem);
+                assert_eq!(r.priority, Priority::Normal);
+                assert_eq!(r.tags, ["扣款", "高峰", "消费机"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A choice is stored as its code, whatever it was set by.
+        assert_eq!(f.value("submitter_type"), "teacher");
+        assert_eq!(f.value("channel"), "phone");
+
+        // The plan editor: risks shown with the labels of the language, read back.
+        let mut f = opened(&mut s, FormKind::EditPlan);
+        assert_eq!(f.value("risks"), "升级中断 | 低 | 高 | 保留现金通道");
+        assert_eq!(f.plan.map(|b| b.risks), Some(1));
+        f.set("window_start", "2026-12-05 22:00");
+        f.set("window_end", "2026-12-06 02:00");
+        f.set("migrates_data", "否");
+        f.set("staff", "王磊 | 负责人 | 实施");
+        // Parked, the plan closed: saving still replaces the one risk it had.
+        s.plans.detail = None;
+        match commands(&s, &f).as_slice() {
+            [Command::PlanEdit { id, changes }] => {
+                assert_eq!(*id, plan);
+                assert!(changes.contains(&PlanChange::MigratesData(false)), "{changes:?}");
+                let removed = changes
+                    .iter()
+                    .filter(|c| matches!(c, PlanChange::RemoveRisk(_)))
+                    .count();
+                let added: Vec<&Risk> = changes
+                    .iter()
+                    .filter_map(|c| match c {
+                        PlanChange::AddRisk(r) => Some(r),
+                        _ => None,
+                    })
+                    .collect();
+                assert_eq!(removed, 1);
+                assert_eq!((added[0].likelihood, added[0].impact), (Level::Low, Level::High));
+                assert!(changes.iter().any(|c| matches!(c, PlanChange::Window(Some(_)))));
+            }
+            other => panic!("{other:?}"),
+        }
+        with_plan(&mut s);
+
+        // The others, from their defaults and a few fields.
+        let mut f = opened(&mut s, FormKind::NewPlan);
+        f.set("system", &s.systems[1].id.to_string());
+        f.set("title", "选课系统扩容");
+        assert!(matches!(commands(&s, &f).as_slice(), [Command::PlanNew { system, .. }] if *system == s.systems[1].id));
+        let mut f = opened(&mut s, FormKind::Defect);
+        f.set("description", "高峰期交易响应超过三秒");
+        f.set("item", "#2");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::DefectAdd {
+                severity: Severity::Major,
+                item: Some(2),
+                ..
+            }]
+        ));
+        let f = opened(&mut s, FormKind::Backup);
+        assert!(
+            matches!(commands(&s, &f).as_slice(), [Command::Backup { backup, .. }] if backup.verified_by == "wanglei")
+        );
+        let f = opened(&mut s, FormKind::GoLive);
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::GoLive { golive, .. }] if golive.outcome == GoLiveOutcome::Success && golive.version == "V2.4"
+        ));
+        let mut f = opened(&mut s, FormKind::Training);
+        f.set("format", "视频");
+        f.set("attendance", "12");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::Training { training, .. }] if training.format == TrainingFormat::OnlineVideo && training.attendance == 12 && training.departments == ["后勤处"]
+        ));
+        let mut f = opened(&mut s, FormKind::Comparison);
+        f.set("rows", "交易去重 | 三秒 | 三十秒 | 变更\n导出 | | 支持 | added");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::ComparisonAdd { row: a, .. }, Command::ComparisonAdd { row: b, .. }]
+                if a.change == ChangeType::Changed && b.change == ChangeType::Added
+        ));
+        let mut f = opened(&mut s, FormKind::TestItem);
+        f.set("category", "性能");
+        f.set("description", "每秒五十笔交易");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::TestItem {
+                category: TestCategory::Performance,
+                retest: None,
+                ..
+            }]
+        ));
+        let mut f = opened(&mut s, FormKind::Deviation);
+        f.set("reason", "后勤处要求提前上线");
+        assert!(matches!(commands(&s, &f).as_slice(), [Command::PlanDeviation { .. }]));
+        // Kinds opened on a defect or a request: built directly.
+        let target = Some((plan, 1));
+        let mut f = build(FormKind::DefectUpdate, target, |_| None);
+        f.set("defect", "D3");
+        f.set("status", "已验证");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::DefectUpdate {
+                defect: 3,
+                status: Some(DefectStatus::Verified),
+                ..
+            }]
+        ));
+        let mut f = build(FormKind::AcceptDefect, target, |_| None);
+        f.set("defect", "d1");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::DefectAccept { defect: 1, .. }]
+        ));
+        let req = Id::new(IdKind::Request, 2026, 7);
+        let mut f = build(FormKind::AcceptRequest, Some((req, 3)), |_| None);
+        f.set("feasibility", "厂商可实现");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::RequestEdit { id, edit }, Command::RequestTriage { .. }]
+                if *id == req && edit.necessity.is_none() && edit.feasibility.as_deref() == Some("厂商可实现")
+        ));
+    }
+
+    /// The picker of the submitter type: typing 老师 over the default (staff)
+    /// chooses teacher; the English label, the code and an alias find too.
+    #[test]
+    fn pickers_filter_by_chinese_labels_and_aliases() {
+        let _l = lang("zh-CN");
+        let mut s = state();
+        let f = opened(&mut s, FormKind::NewRequest);
+        let f = to(&mut s, f, "submitter_type");
+        assert_eq!(f.value("submitter_type"), "staff");
+        let f = typed(&mut s, f, "老师");
+        assert_eq!(f.value("submitter_type"), "teacher", "an alias");
+        let Input::Pick(p) = &f.focused().input else { panic!() };
+        assert_eq!(p.query.text(), "老师", "typing went to the filter, not into the value");
+        let opts = options(&s, f.focused().choices().unwrap());
+        let shown: Vec<&str> = p.matches(&opts).iter().map(|&i| opts[i].label.as_str()).collect();
+        assert_eq!(shown, ["教师"]);
+        // Leaving the field forgets the filter; the choice stays.
+        let f = press(&mut s, f, k(KeyCode::Tab)).0;
+        let Input::Pick(p) = &f.field("submitter_type").input else {
+            panic!()
+        };
+        assert_eq!((p.query.text().as_str(), p.value.as_str()), ("", "teacher"));
+        // The channel: 电话 (the label), tel (an alias), 邮 (a part of a label).
+        let f = to(&mut s, f, "channel");
+        let f = typed(&mut s, f, "电话");
+        assert_eq!(f.value("channel"), "phone");
+        let f = press(&mut s, f, ctrl('u')).0;
+        let f = typed(&mut s, f, "tel");
+        assert_eq!(f.value("channel"), "phone");
+        let f = press(&mut s, f, ctrl('u')).0;
+        let f = typed(&mut s, f, "邮");
+        assert_eq!(f.value("channel"), "email");
+        // Up/Down and ctrl-n/ctrl-p choose among all when nothing is typed.
+        let f = press(&mut s, f, ctrl('u')).0;
+        let (f, fx) = press(&mut s, f, k(KeyCode::Down));
+        assert_eq!(f.value("channel"), "website");
+        assert!(
+            matches!(fx.as_slice(), [Effect::Draft(Some(d))] if d.open.is_some()),
+            "saved as a draft"
+        );
+        let f = press(&mut s, f, ctrl('n')).0;
+        assert_eq!(f.value("channel"), "counsellor");
+        let f = press(&mut s, f, ctrl('p')).0;
+        assert_eq!(f.value("channel"), "website");
+        // In an English session the Chinese label still finds it.
+        drop(_l);
+        let _l = lang("en");
+        let f = opened(&mut s, FormKind::NewRequest);
+        let f = to(&mut s, f, "submitter_type");
+        let f = typed(&mut s, f, "学生");
+        assert_eq!(f.value("submitter_type"), "student");
+        // The system picker: by a part of the name.
+        let f = to(&mut s, f, "system");
+        let f = typed(&mut s, f, "教务");
+        assert_eq!(f.value("system"), s.systems[1].id.to_string());
+    }
+
+    /// Readline keys in a form field (the widths: tests in input.rs).
+    #[test]
+    fn readline_keys_in_a_form() {
+        let _l = lang("zh-CN");
+        let mut s = state();
+        let f = opened(&mut s, FormKind::NewRequest);
+        let f = typed(&mut s, f, "食堂消费机 重复扣款");
+        let f = press(&mut s, f, ctrl('w')).0;
+        assert_eq!(f.value("title"), "食堂消费机 ");
+        let f = press(&mut s, f, ctrl('u')).0;
+        assert_eq!(f.value("title"), "");
+        let (f, fx) = press(&mut s, f, ctrl('z'));
+        assert_eq!(f.value("title"), "食堂消费机 ");
+        assert!(
+            matches!(fx.as_slice(), [Effect::Draft(Some(_))]),
+            "undo is a change: {fx:?}"
+        );
+        let f = press(&mut s, f, ctrl('a')).0;
+        let f = press(&mut s, f, ctrl('k')).0;
+        assert_eq!(f.value("title"), "");
+    }
+
+    /// The window's calendar warning, in the normal order (the start, then the
+    /// end): it is on the end field while the end is typed, and goes when the end
+    /// moves out of the exam period. (It used to be kept on the start field only,
+    /// so it never showed while the end was edited.)
+    #[test]
+    fn the_calendar_warning_follows_the_window_end() {
+        let _l = lang("zh-CN");
+        let mut s = state();
+        with_plan(&mut s);
+        let f = opened(&mut s, FormKind::EditPlan);
+        let f = to(&mut s, f, "window_start");
+        let f = typed(&mut s, f, "2027-01-03 22:00");
+        assert!(f.warnings.is_empty(), "{:?}", f.warnings);
+        let f = to(&mut s, f, "window_end");
+        let f = typed(&mut s, f, "2027-01-0");
+        assert_eq!(f.warnings.get("window_end"), Some(&t("tui.warn.window_format", &[])));
+        let f = typed(&mut s, f, "5 02:00");
+        let shown = f.warnings.get(f.focused().name).cloned().unwrap_or_default();
+        assert!(shown.contains("期末考试"), "on the end field: {shown:?}");
+        assert_eq!(f.warnings.get("window_start"), Some(&shown), "and on the start");
+        // The end moved back before the period: the warning goes.
+        let f = press(&mut s, f, ctrl('u')).0;
+        let f = typed(&mut s, f, "2027-01-03 23:30");
+        assert!(f.warnings.is_empty(), "{:?}", f.warnings);
+        // A soft period asks for the justification, on both ends and on its field.
+        let f = press(&mut s, f, ctrl('u')).0;
+        let f = to(&mut s, f, "window_start");
+        let f = press(&mut s, f, ctrl('u')).0;
+        let f = typed(&mut s, f, "2027-02-21 22:00");
+        let f = to(&mut s, f, "window_end");
+        let f = typed(&mut s, f, "2027-02-22 02:00");
+        assert!(f.warnings["window_end"].contains("迎新周"), "{:?}", f.warnings);
+        assert!(f.warnings.contains_key("override"));
+        let f = to(&mut s, f, "override");
+        let f = typed(&mut s, f, "安全补丁不能推迟");
+        assert!(f.warnings.is_empty(), "justified: {:?}", f.warnings);
+    }
+
+    /// Errors name the field by its label, never its internal name.
+    #[test]
+    fn errors_name_fields_by_their_labels() {
+        let _l = lang("zh-CN");
+        let mut s = state();
+        with_plan(&mut s);
+        // A draft of an earlier version, with what the old form let through.
+        let old = FormDraft {
+            kind: FormKind::NewRequest,
+            target: None,
+            values: Values::InOrder(
+                [
+                    "标题",
+                    "",
+                    "problem",
+                    "",
+                    "李",
+                    "staff老师",
+                    "",
+                    "",
+                    "other",
+                    "normal",
+                    "",
+                ]
+                .map(String::from)
+                .to_vec(),
+            ),
+            focus: Focus::Index(5),
+            plan: None,
+            parked_at: None,
+        };
+        let f = from_draft(old);
+        assert_eq!(f.focused().name, "submitter_type");
+        let e = command(&s, &f).unwrap_err();
+        assert_eq!(e, "「提交人类型」无效：staff老师（应为 教师、学生、职工、部门）");
+        let mut f = opened(&mut s, FormKind::Training);
+        f.set("attendance", "十二");
+        assert_eq!(command(&s, &f).unwrap_err(), "「参加人数」无效：十二（应为 12）");
+        f.set("attendance", "12");
+        f.set("date", "12月6日");
+        assert_eq!(command(&s, &f).unwrap_err(), "「日期」无效：12月6日（应为 YYYY-MM-DD）");
+        let f = opened(&mut s, FormKind::NewPlan);
+        assert_eq!(command(&s, &f).unwrap_err(), "「信息系统」不能为空");
+        let mut f = opened(&mut s, FormKind::EditPlan);
+        f.set("window_start", "2026-12-05 22:00");
+        assert_eq!(
+            command(&s, &f).unwrap_err(),
+            "「窗口结束」无效：（应为 YYYY-MM-DD HH:MM）"
+        );
+        f.set("window_end", "2026-12-06 02:00");
+        f.set("risks", "升级中断 | 极低 | 高 | 保留现金通道");
+        assert_eq!(
+            command(&s, &f).unwrap_err(),
+            "「风险第 1 行」无效：极低（应为 低、中、高）"
+        );
+        let mut f = opened(&mut s, FormKind::Comparison);
+        f.set("rows", "交易去重 | 三秒 | 三十秒 | 改了");
+        assert_eq!(
+            command(&s, &f).unwrap_err(),
+            "「功能对比第 1 行」无效：改了（应为 新增、变更、删除）"
+        );
+        drop(_l);
+        let _l = lang("en");
+        let f = from_draft(FormDraft {
+            kind: FormKind::NewRequest,
+            target: None,
+            values: Values::Named(BTreeMap::from([("channel".to_string(), "fax".to_string())])),
+            focus: Focus::Name("channel".into()),
+            plan: None,
+            parked_at: None,
+        });
+        let e = command(&s, &f).unwrap_err();
+        assert!(e.starts_with("invalid “kind”: "), "{e}");
+        assert!(!e.contains("submitter_type") && !e.contains("request_kind"), "{e}");
+    }
+
+    /// Choices are stored as codes and shown in the session's language; a draft
+    /// of an earlier version that stored a label reopens on the code it names.
+    #[test]
+    fn choices_reopen_in_the_language_shown() {
+        let mut s = state();
+        let d = {
+            let _l = lang("zh-CN");
+            let f = opened(&mut s, FormKind::NewRequest);
+            let f = to(&mut s, f, "submitter_type");
+            let f = typed(&mut s, f, "老师");
+            draft_of(&f)
+        };
+        let Values::Named(v) = &d.values else { panic!() };
+        assert_eq!(v["submitter_type"], "teacher");
+        for (l, label) in [("zh-CN", "教师"), ("en", "teacher")] {
+            let _l = lang(l);
+            let f = from_draft(d.clone());
+            let opts = options(&s, f.field("submitter_type").choices().unwrap());
+            let Input::Pick(p) = &f.field("submitter_type").input else {
+                panic!()
+            };
+            assert_eq!(p.chosen(&opts).map(|c| c.label.as_str()), Some(label), "{l}");
+        }
+        // 是 in a draft of an earlier version's plan editor is yes.
+        let _l = lang("zh-CN");
+        let mut old: Vec<String> = vec![String::new(); 13];
+        old.push("是".into());
+        let f = from_draft(FormDraft {
+            kind: FormKind::EditPlan,
+            target: None,
+            values: Values::InOrder(old),
+            focus: Focus::Index(0),
+            plan: None,
+            parked_at: None,
+        });
+        assert_eq!(f.value("migrates_data"), "yes");
+    }
+
+    fn parked_popup(s: &mut State) -> (ListCursor, bool) {
+        match s.popups.pop() {
+            Some(Popup::Parked { cursor, confirm }) => (cursor, confirm),
+            other => panic!("no list of parked forms: {other:?}"),
+        }
+    }
+
+    /// Park two forms, list them, reopen one, discard the other; what is saved
+    /// comes back in a new session as a list.
+    #[test]
+    fn parked_forms_round_trip() {
+        let _l = lang("zh-CN");
+        let mut s = state();
+        with_plan(&mut s);
+        let f = opened(&mut s, FormKind::NewRequest);
+        let f = typed(&mut s, f, "门禁刷卡偶尔失败");
+        let f = to(&mut s, f, "channel");
+        let f = typed(&mut s, f, "电话");
+        let mut fx = Vec::new();
+        key(&mut s, f, k(KeyCode::F(2)), &mut fx);
+        assert!(s.popups.is_empty(), "parking closes the form");
+        assert_eq!(s.parked.len(), 1);
+        assert!(matches!(fx.as_slice(), [Effect::Draft(Some(d))] if d.open.is_none() && d.parked.len() == 1));
+        assert!(s.toasts.last().unwrap().text.contains("已暂存「新建需求」"));
+
+        let f = opened(&mut s, FormKind::EditPlan);
+        let f = to(&mut s, f, "goals");
+        let f = typed(&mut s, f, "消除重复扣款");
+        let mut fx = Vec::new();
+        key(&mut s, f, ctrl('o'), &mut fx);
+        assert_eq!(s.parked.len(), 2);
+        let Some(Effect::Draft(Some(saved))) = fx.pop() else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(saved.parked.len(), 2);
+
+        // The list: Down, Enter reopens the plan edit where it was.
+        super::super::action(
+            &mut s,
+            super::super::super::action::Action::FormsParked,
+            &mut Vec::new(),
+        );
+        let (cursor, _) = parked_popup(&mut s);
+        let mut fx = Vec::new();
+        parked_key(&mut s, cursor, false, k(KeyCode::Down), &mut fx);
+        let (cursor, _) = parked_popup(&mut s);
+        assert_eq!(cursor.selected, 1);
+        parked_key(&mut s, cursor, false, k(KeyCode::Enter), &mut fx);
+        let f = top_form(&mut s);
+        assert_eq!(f.kind, FormKind::EditPlan);
+        assert_eq!(f.value("goals"), "消除重复扣款");
+        assert_eq!(f.focused().name, "goals");
+        assert_eq!(s.parked.len(), 1);
+        assert!(matches!(fx.last(), Some(Effect::Draft(Some(d))) if d.open.is_some() && d.parked.len() == 1));
+        // Park it again; discard the request: d, then y.
+        let mut fx = Vec::new();
+        key(&mut s, f, k(KeyCode::F(2)), &mut fx);
+        parked_list(&mut s);
+        let (cursor, _) = parked_popup(&mut s);
+        assert_eq!(s.parked[cursor.selected].kind, FormKind::NewRequest);
+        parked_key(&mut s, cursor, false, k(KeyCode::Char('d')), &mut fx);
+        let (cursor, confirm) = parked_popup(&mut s);
+        assert!(confirm);
+        parked_key(&mut s, cursor, true, k(KeyCode::Char('y')), &mut fx);
+        assert_eq!(s.parked.len(), 1);
+        let Some(Effect::Draft(Some(saved))) = fx.pop() else {
+            panic!()
+        };
+        assert_eq!(saved.parked.len(), 1);
+        assert_eq!(saved.parked[0].kind, FormKind::EditPlan);
+
+        // Another session: a parked form and an interrupted one are listed, not opened.
+        let mut s2 = state();
+        let mut d = saved.clone();
+        d.open = Some(draft_of(&{
+            let mut f = build(FormKind::NewRequest, None, |_| None);
+            f.set("title", "选课高峰卡顿");
+            f.set("channel", "phone");
+            f
+        }));
+        restore(&mut s2, d);
+        let (cursor, _) = parked_popup(&mut s2);
+        assert_eq!(s2.parked.len(), 2);
+        assert!(s2.toasts[0].text.contains('2'), "{:?}", s2.toasts);
+        parked_key(&mut s2, cursor, false, k(KeyCode::Enter), &mut Vec::new());
+        let f = top_form(&mut s2);
+        assert_eq!(
+            (f.value("title").as_str(), f.value("channel").as_str()),
+            ("选课高峰卡顿", "phone")
+        );
+        // The plan edit keeps what it knew of its plan: saving replaces one risk.
+        let f = s2.parked.pop().unwrap();
+        assert_eq!(f.plan.map(|b| b.risks), Some(1));
+        // One interrupted form alone reopens at once, as before.
+        let mut s3 = state();
+        restore(
+            &mut s3,
+            Draft {
+                open: Some(draft_of(&f)),
+                parked: vec![],
+            },
+        );
+        assert_eq!(top_form(&mut s3).value("goals"), "消除重复扣款");
+        assert!(s3.parked.is_empty());
+    }
+
+    /// A submitted form's draft goes when the command is done; parked ones stay.
+    #[test]
+    fn done_keeps_the_parked_forms() {
+        let _l = lang("zh-CN");
+        let mut s = state();
+        let f = opened(&mut s, FormKind::NewRequest);
+        let f = typed(&mut s, f, "甲");
+        key(&mut s, f, k(KeyCode::F(2)), &mut Vec::new());
+        let f = opened(&mut s, FormKind::NewRequest);
+        let f = typed(&mut s, f, "乙");
+        let mut fx = Vec::new();
+        key(&mut s, f, ctrl('s'), &mut fx);
+        assert!(s.pending_form.is_some(), "sent: {fx:?}");
+        let mut fx = Vec::new();
+        done(&mut s, &mut fx);
+        assert!(matches!(fx.as_slice(), [Effect::Draft(Some(d))] if d.open.is_none() && d.parked.len() == 1));
     }
 }

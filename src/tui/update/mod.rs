@@ -263,6 +263,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Top => step(s, isize::MIN / 2),
         Bottom => step(s, isize::MAX / 2),
         Open => open(s, fx),
+        FormsParked => forms::parked_list(s),
         Filter => match s.pane {
             Pane::Queue => s.queue.filtering = true,
             Pane::Plans => s.plans.filtering = true,

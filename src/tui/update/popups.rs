@@ -55,16 +55,10 @@ pub fn palette_entries(s: &State, query: &str) -> Vec<Entry> {
     scored.into_iter().map(|(_, _, e)| e).collect()
 }
 
-pub fn paste(s: &mut State, text: &str, _fx: &mut [Effect]) {
+pub fn paste(s: &mut State, text: &str, fx: &mut Vec<Effect>) {
     match s.popups.last_mut() {
         Some(Popup::Prompt { input, .. }) | Some(Popup::Palette { input, .. }) => input.paste(text),
-        Some(Popup::Form(f)) => {
-            f.dirty = true;
-            let i = f.focus;
-            if let Some((_, field)) = f.fields.get_mut(i) {
-                field.paste(text);
-            }
-        }
+        Some(Popup::Form(_)) => forms::paste(s, text, fx),
         None if s.queue.filtering => {
             s.queue.filter.paste(text);
             super::queue::refilter(s);
@@ -103,7 +97,7 @@ pub fn layer(p: &Popup) -> Layer {
         Popup::Prompt { .. } => Layer::Prompt,
         Popup::Confirm { .. } | Popup::DiscardForm(_) | Popup::Import(_) => Layer::Confirm,
         Popup::Form(_) => Layer::Form,
-        Popup::Message { .. } => Layer::Message,
+        Popup::Message { .. } | Popup::Parked { .. } => Layer::Message,
     }
 }
 
@@ -138,8 +132,21 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
     }
     match top {
         // Forms and the import dialog keep their own key handling.
-        Popup::Form(form) => forms::key(s, form, k, fx),
+        Popup::Form(form) => {
+            // The form layer's motions and back, whichever keys the preset gives them,
+            // reach the form as the keys it knows.
+            use crossterm::event::{KeyCode, KeyModifiers};
+            let as_key = |code: KeyCode| KeyEvent::new(code, KeyModifiers::NONE);
+            let k = match action {
+                Some(Action::Back) => as_key(KeyCode::Esc),
+                Some(Action::Down) if k.modifiers != KeyModifiers::NONE => as_key(KeyCode::Down),
+                Some(Action::Up) if k.modifiers != KeyModifiers::NONE => as_key(KeyCode::Up),
+                _ => k,
+            };
+            forms::key(s, form, k, fx)
+        }
         Popup::Import(p) => import_key(s, p, action, k, fx),
+        Popup::Parked { cursor, confirm } => forms::parked_key(s, cursor, confirm, k, fx),
         mut popup => {
             let below = s.popups.len();
             let h = handle(s, &mut popup, action, k, fx);
@@ -281,7 +288,7 @@ fn handle(s: &mut State, popup: &mut Popup, action: Option<Action>, k: KeyEvent,
                 Edit::Ignored => IGNORED,
             }
         }
-        Popup::Form(_) | Popup::Import(_) => IGNORED,
+        Popup::Form(_) | Popup::Import(_) | Popup::Parked { .. } => IGNORED,
     }
 }
 
