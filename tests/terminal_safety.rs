@@ -234,12 +234,17 @@ fn copy(base: &State) -> State {
     st.queue.all = base.queue.all.clone();
     st.queue.visible = base.queue.visible.clone();
     st.queue.detail = base.queue.detail.clone();
+    st.queue.open = base.queue.open;
+    st.queue.cursor.selected = base.queue.cursor.selected;
     st.plans.all = base.plans.all.clone();
+    st.plans.visible = base.plans.visible.clone();
     st.plans.cursor.selected = base.plans.cursor.selected;
     st.plans.detail = base.plans.detail.clone();
     st.tests.plan = base.tests.plan.clone();
     st.archive.all = base.archive.all.clone();
     st.archive.detail = base.archive.detail.clone();
+    st.archive.open = base.archive.open;
+    st.archive.cursor.selected = base.archive.cursor.selected;
     st.reports.from = base.reports.from;
     st.reports.to = base.reports.to;
     st.reports.report = base.reports.report.clone();

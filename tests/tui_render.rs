@@ -792,7 +792,9 @@ fn too_small_and_toasts() {
     insta::assert_snapshot!("too_small_120x23", screen(&st, 120, 23));
     insta::assert_snapshot!("too_small_20x6", screen(&st, 20, 6));
 
-    // An error (saving an empty view) and a success (a command done).
+    // Back to a usable size (keys do nothing behind the too-small screen), then an
+    // error (saving an empty view) and a success (a command done).
+    draw(&st, 80, 24);
     press(&mut st, "S");
     let outcome = beian::service::Outcome {
         entity: "REQ-2026-0300".into(),
@@ -1098,6 +1100,8 @@ fn copy(base: &State) -> State {
     st.queue.all = base.queue.all.clone();
     st.queue.visible = base.queue.visible.clone();
     st.queue.detail = base.queue.detail.clone();
+    st.queue.open = base.queue.open;
+    st.queue.cursor.selected = base.queue.cursor.selected;
     st.plans.all = base.plans.all.clone();
     st.plans.visible = base.plans.visible.clone();
     st.plans.cursor.selected = base.plans.cursor.selected;
@@ -1105,6 +1109,8 @@ fn copy(base: &State) -> State {
     st.tests.plan = base.tests.plan.clone();
     st.archive.all = base.archive.all.clone();
     st.archive.detail = base.archive.detail.clone();
+    st.archive.open = base.archive.open;
+    st.archive.cursor.selected = base.archive.cursor.selected;
     st.reports.from = base.reports.from;
     st.reports.to = base.reports.to;
     st.reports.report = base.reports.report.clone();
@@ -1763,4 +1769,24 @@ fn every_action_targets_the_record_shown() {
         }
     }
     assert!(sent > 50, "the walks sent commands ({sent})");
+}
+
+/// Behind the "terminal too small" screen keys do nothing (only quitting acts).
+#[test]
+fn too_small_screen_swallows_keys() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    draw(&st, 60, 20);
+    for k in ["2", "n", "x", ":", "j"] {
+        send(&mut st, Msg::Input(Event::Key(key_event(k))));
+    }
+    assert_eq!(st.pane, beian::tui::action::Pane::Queue);
+    assert!(st.popups.is_empty() && st.queue.cursor.selected == 0);
+    send(&mut st, Msg::Input(Event::Key(key_event("q"))));
+    assert!(st.quit);
+    // Large enough again: keys act.
+    let mut st = loaded();
+    draw(&st, 80, 24);
+    send(&mut st, Msg::Input(Event::Key(key_event("2"))));
+    assert_eq!(st.pane, beian::tui::action::Pane::Plans);
 }

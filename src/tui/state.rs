@@ -426,8 +426,9 @@ pub struct State {
     pub messages: std::collections::VecDeque<Toast>,
     /// Which part of the pane takes the keys.
     pub focus: Focus,
-    /// The terminal's size, as last reported: under the minimum, keys do nothing.
-    pub screen: (u16, u16),
+    /// The size of the last frame drawn: while it showed the "too small" screen,
+    /// keys do nothing (what the user saw, not a resize event that may lag the keys).
+    pub screen: Cell<(u16, u16)>,
     /// The last change that `u` can undo.
     pub undo: Option<UndoEntry>,
     /// Changes sent and not yet answered, with their inverse (see [`UndoEntry`]).
@@ -473,7 +474,7 @@ impl State {
             toasts: Vec::new(),
             messages: Default::default(),
             focus: Focus::List,
-            screen: (super::ui::MIN_WIDTH, super::ui::MIN_HEIGHT),
+            screen: Cell::new((super::ui::MIN_WIDTH, super::ui::MIN_HEIGHT)),
             export_dir: None,
             select_after_load: None,
             undo: None,
@@ -533,7 +534,8 @@ impl State {
 
     /// Is the terminal too small to draw the panes (keys then do nothing)?
     pub fn too_small(&self) -> bool {
-        self.screen.0 < super::ui::MIN_WIDTH || self.screen.1 < super::ui::MIN_HEIGHT
+        let (w, h) = self.screen.get();
+        w < super::ui::MIN_WIDTH || h < super::ui::MIN_HEIGHT
     }
 
     /// What the screen shows as the current record of the pane: what an action

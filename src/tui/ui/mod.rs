@@ -32,6 +32,7 @@ pub const MIN_HEIGHT: u16 = 24;
 
 pub fn render(f: &mut Frame, s: &State) {
     let area = f.area();
+    s.screen.set((area.width, area.height));
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(f, area);
         return;

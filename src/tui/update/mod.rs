@@ -40,7 +40,6 @@ pub enum Effect {
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
-        Msg::Input(Event::Resize(w, h)) => s.screen = (w, h),
         Msg::Input(Event::Key(k)) if k.kind != KeyEventKind::Release => {
             key(s, k, &mut fx);
             undo::capture(s, &fx);
