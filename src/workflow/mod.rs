@@ -7,13 +7,14 @@ mod calendar;
 pub mod command;
 mod error;
 pub mod permissions;
+pub mod persona;
 mod plan;
 mod request;
 pub mod substitute;
 mod supervision;
 
 pub use calendar::{blackout_conflicts, blackouts_at, name_is_new, BlackoutHit};
-pub use error::{FilingMissing, GoLiveMissing, PlanField, RuleError};
+pub use error::{persona_list, FilingMissing, GoLiveMissing, PlanField, RuleError};
 pub use permissions::{allowed, check, Op};
 pub use plan::*;
 pub use request::*;
