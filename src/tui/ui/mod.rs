@@ -183,7 +183,11 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
 fn render_status(f: &mut Frame, area: Rect, s: &State) {
     let th = theme::Theme::of(s);
     let roles: Vec<&str> = s.roles.iter().map(|r| r.as_str()).collect();
-    let who = format!(" {} [{}] {} ", s.user, roles.join(","), s.location);
+    let user = match &s.via {
+        Some(_) => format!("{} {}", s.user, t("tui.persona.as", &[])),
+        None => s.user.clone(),
+    };
+    let who = format!(" {user} [{}] {} ", roles.join(","), s.location);
     let mut hints: Vec<String> = Vec::new();
     if !s.pending_keys.is_empty() {
         hints.push(super::keymap::display_seq(&s.pending_keys) + " …");

@@ -118,6 +118,8 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
                     s.popups.push(Popup::Palette { input, cursor });
                 }
                 _ => match input.handle(&k) {
+                    // `:as zhangwei`: a command that takes an argument, named in full.
+                    Edit::Submit if super::persona::with_argument(s, &input.text(), fx) => {}
                     Edit::Submit => match entries.get(cursor.selected) {
                         Some(Entry::Command(a)) => super::action(s, *a, fx),
                         Some(Entry::View(v)) => super::queue::apply_view(s, &v.clone()),
@@ -318,6 +320,7 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
         PromptFor::Timeline => super::archive::timeline(s, text, fx)?,
         PromptFor::ReportPeriod => super::reports::period(s, text, fx)?,
         PromptFor::Import => import_file(s, text, fx)?,
+        PromptFor::ActAs => super::persona::act_as(s, text, fx)?,
     }
     Ok(())
 }
