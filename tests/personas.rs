@@ -134,9 +134,15 @@ fn the_owner_of_a_demo_database_approves_their_own_plan_as_the_approver() {
         )
         .unwrap_err(),
     );
-    assert!(matches!(e, RuleError::Forbidden { ref op, .. } if op == "plan.edit"), "{e:?}");
+    assert!(
+        matches!(e, RuleError::Forbidden { ref op, .. } if op == "plan.edit"),
+        "{e:?}"
+    );
     let e = rule(svc.audit(&zhang, None, 1).unwrap_err());
-    assert!(matches!(e, RuleError::Forbidden { ref op, .. } if op == "audit.read"), "{e:?}");
+    assert!(
+        matches!(e, RuleError::Forbidden { ref op, .. } if op == "audit.read"),
+        "{e:?}"
+    );
     // A persona does not chain: the switch is always the real user's.
     let zhao = svc.act_as(&zhang, uid(), "zhaomin").unwrap();
     assert_eq!((zhao.name.as_str(), zhao.via.as_deref()), ("zhaomin", Some(ME)));
@@ -192,7 +198,11 @@ fn a_real_database_refuses_even_its_owner() {
     for person in ["zhangwei", ME] {
         match rule(svc.act_as(&me, uid(), person).unwrap_err()) {
             e @ RuleError::PersonaNotDemo { .. } => {
-                assert!(e.message().contains("only possible in a demo database"), "{}", e.message())
+                assert!(
+                    e.message().contains("only possible in a demo database"),
+                    "{}",
+                    e.message()
+                )
             }
             other => panic!("{other:?}"),
         }
@@ -216,7 +226,10 @@ fn a_database_restored_from_a_demo_backup_refuses() {
     // The backup's metadata says it is a demo.
     let records = std::fs::read_to_string(backup.join("records.jsonl")).unwrap();
     let demo_line = format!(r#"{{"tree":"meta","key":"{}""#, hex(b"demo"));
-    assert!(records.lines().any(|l| l.starts_with(&demo_line)), "no demo mark in the backup");
+    assert!(
+        records.lines().any(|l| l.starts_with(&demo_line)),
+        "no demo mark in the backup"
+    );
 
     let into = tmp.path().join("restored");
     beian::store::backup::restore(&backup, &into).unwrap();
