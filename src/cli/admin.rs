@@ -295,7 +295,7 @@ fn demo_reopen_text(service: &Service, dir: &Path) -> String {
         .collect();
     let mut text = t("cli.demo.reopen", &[("command", reopen)]);
     if !people.is_empty() {
-        text.push_str("\n");
+        text.push('\n');
         text.push_str(&t(
             "cli.demo.personas",
             &[("people", crate::workflow::persona_list(&people)), ("me", me)],
