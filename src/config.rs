@@ -342,7 +342,7 @@ pub fn os_groups() -> Vec<String> {
 pub fn local_actor(config: &Config, creator: &str) -> Actor {
     let name = os_user_name();
     let roles = config.roles_for(&name, &os_groups(), creator);
-    Actor { name, roles }
+    Actor { name, roles, via: None }
 }
 
 /// `$XDG_DATA_HOME/beian`.

@@ -34,6 +34,15 @@ pub enum Error {
     NoDatabase { path: String },
     #[error("already exists")]
     AlreadyExists { path: String },
+    /// `beian demo` found a demo database where it would write one, and may
+    /// not ask whether to replace it (no terminal, `--json`): `force` is the
+    /// command that replaces it, `reopen` the one that opens it.
+    #[error("demo exists")]
+    DemoExists {
+        path: String,
+        force: String,
+        reopen: String,
+    },
     #[error("locked")]
     Locked { path: String, holder: String },
     #[error("newer schema")]
@@ -258,6 +267,10 @@ impl Error {
             ),
             Error::NoDatabase { path } => t("error.no_database", &[("path", s(path))]),
             Error::AlreadyExists { path } => t("error.already_exists", &[("path", s(path))]),
+            Error::DemoExists { path, force, reopen } => t(
+                "error.demo_exists",
+                &[("path", s(path)), ("force", s(force)), ("reopen", s(reopen))],
+            ),
             Error::Locked { path, holder } => t("error.locked", &[("path", s(path)), ("holder", s(holder))]),
             Error::NewerSchema { path, found, supported } => t(
                 "error.newer_schema",

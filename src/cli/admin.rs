@@ -237,6 +237,9 @@ pub struct DemoArgs {
     /// tour: a semester to explore (default); small: 1,000 requests, 100 dossiers; large: ten years of a large university (100,000 requests, 10,000 dossiers, 500,000 audit events; minutes)
     #[arg(long, value_enum, default_value = "tour")]
     scale: DemoScale,
+    /// Replace an existing demo database without asking (never a database that is not a demo)
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -244,6 +247,92 @@ pub enum DemoScale {
     Tour,
     Small,
     Large,
+}
+
+/// A path as one word of a shell command line: quoted when it needs to be.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "/._-+,:=@%~".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// The exact commands for the demo database in `dir`: to open it again, and
+/// to make a new one in its place (`beian demo --force`). The data directory
+/// is named unless it is the default of that command.
+fn demo_commands(dir: &Path) -> (String, String) {
+    let named = |default: std::path::PathBuf| {
+        if dir == default {
+            String::new()
+        } else {
+            format!(
+                " --db {}",
+                shell_word(&crate::sanitize::visible_line(&dir.display().to_string()))
+            )
+        }
+    };
+    (
+        format!("beian{}", named(crate::config::default_data_dir())),
+        format!("beian{} demo --force", named(crate::config::default_demo_dir())),
+    )
+}
+
+/// What to tell someone who will come back to the demo: the command that
+/// reopens it, and `:as` with the demo people and their roles.
+fn demo_reopen_text(service: &Service, dir: &Path) -> String {
+    let (reopen, _) = demo_commands(dir);
+    let me = service.creator().to_string();
+    let people: Vec<(String, Vec<Role>)> = service
+        .config()
+        .roles
+        .users
+        .keys()
+        .filter(|n| **n != me)
+        .map(|n| (n.clone(), service.config().roles_for(n, &[], &me)))
+        .filter(|(_, roles)| !roles.is_empty())
+        .collect();
+    let mut text = t("cli.demo.reopen", &[("command", reopen)]);
+    if !people.is_empty() {
+        text.push('\n');
+        text.push_str(&t(
+            "cli.demo.personas",
+            &[("people", crate::workflow::persona_list(&people)), ("me", me)],
+        ));
+    }
+    text
+}
+
+/// `beian demo` finds a demo database in `dir`: replace it? With `--force`,
+/// yes; on a terminal, the user says (y/N); otherwise (a script, `--json`)
+/// no, and the refusal names `--force`.
+fn replace_demo(cli: &Cli, a: &DemoArgs, dir: &Path) -> Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if a.force {
+        return Ok(true);
+    }
+    let (reopen, force) = demo_commands(dir);
+    let path = crate::sanitize::visible_line(&dir.display().to_string());
+    if cli.json || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(Error::DemoExists { path, force, reopen });
+    }
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{}", t("cli.demo.ask_replace", &[("path", path.clone())]));
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::io(Path::new("stdin"), e))?;
+    let yes = matches!(
+        answer.trim().to_lowercase().as_str(),
+        "y" | "yes" | "是" | "是的" | "好"
+    );
+    if !yes {
+        println!("{}", t("cli.demo.kept", &[("path", path), ("command", reopen)]));
+    }
+    Ok(yes)
 }
 
 pub fn demo(cli: &Cli, a: &DemoArgs) -> Result<()> {
@@ -256,6 +345,9 @@ pub fn demo(cli: &Cli, a: &DemoArgs) -> Result<()> {
             });
         }
         drop(existing);
+        if !replace_demo(cli, a, &dir)? {
+            return Ok(());
+        }
         for entry in ["db", crate::config::CONFIG_FILE] {
             let p = dir.join(entry);
             let r = if p.is_dir() {
@@ -290,7 +382,10 @@ pub fn demo(cli: &Cli, a: &DemoArgs) -> Result<()> {
         return Ok(());
     }
     if crate::tui::have_terminal() {
-        return crate::tui::run(Box::new(crate::service::Local::new(service)), super::tui_options(cli));
+        let reopen = demo_reopen_text(&service, &dir);
+        crate::tui::run(Box::new(crate::service::Local::new(service)), super::tui_options(cli))?;
+        println!("{reopen}");
+        return Ok(());
     }
     println!(
         "{}",
@@ -315,6 +410,7 @@ pub fn demo(cli: &Cli, a: &DemoArgs) -> Result<()> {
             &[("path", crate::sanitize::visible_line(&dir.display().to_string()))]
         )
     );
+    println!("\n{}", demo_reopen_text(&service, &dir));
     Ok(())
 }
 

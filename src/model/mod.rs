@@ -88,12 +88,20 @@ impl Role {
     }
 }
 
-/// Who performs an action: a user name (from the operating system or, later, the
+/// Who performs an action: a user name (from the operating system or the
 /// server's peer credentials) and the roles the configuration gives it.
+///
+/// In a demo database the user who owns it may act as one of the demo people
+/// (`Service::act_as`, issue 13): then `name` and `roles` are the person's and
+/// `via` is the real user, whom every audit event names beside the person
+/// (`zhangwei via lihua`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     pub name: String,
     pub roles: Vec<Role>,
+    /// The real user when acting as a demo person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 impl Actor {
@@ -101,10 +109,24 @@ impl Actor {
         Actor {
             name: name.into(),
             roles: roles.to_vec(),
+            via: None,
         }
     }
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
+    }
+    /// The name an audit event records: `zhangwei`, or `zhangwei via lihua`
+    /// when the real user `lihua` acts as the demo person `zhangwei`.
+    pub fn audit_name(&self) -> String {
+        audit_name(&self.name, self.via.as_deref())
+    }
+}
+
+/// `name`, or `name via real` (see [`Actor::audit_name`]).
+pub fn audit_name(name: &str, via: Option<&str>) -> String {
+    match via {
+        Some(real) => format!("{name} via {real}"),
+        None => name.to_string(),
     }
 }
 

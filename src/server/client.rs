@@ -181,7 +181,9 @@ struct Inner {
 /// A connection to `beian serve`.
 pub struct Remote {
     socket: PathBuf,
-    actor: Actor,
+    /// Who the server says acts on this connection (the kernel's user, or the
+    /// demo person it acts as after [`Backend::act_as`]).
+    actor: std::sync::RwLock<Actor>,
     db: String,
     server_version: String,
     writer: Mutex<UnixStream>,
@@ -230,7 +232,15 @@ impl Remote {
                 server_version,
                 db,
                 ..
-            } => (Actor { name: user, roles }, db, server_version),
+            } => (
+                Actor {
+                    name: user,
+                    roles,
+                    via: None,
+                },
+                db,
+                server_version,
+            ),
             ServerMsg::Refused { reason } => return Err(reason),
             other => {
                 return Err(Error::Protocol {
@@ -255,7 +265,7 @@ impl Remote {
         }
         Ok(Remote {
             socket: socket.to_path_buf(),
-            actor,
+            actor: std::sync::RwLock::new(actor),
             db,
             server_version,
             writer: Mutex::new(stream),
@@ -499,8 +509,27 @@ impl Drop for RemoteImport<'_> {
 }
 
 impl Backend for Remote {
-    fn actor(&self) -> &Actor {
-        &self.actor
+    fn actor(&self) -> Actor {
+        self.actor.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Asks the server, which decides from the kernel's uid of this connection.
+    fn act_as(&self, person: &str) -> Result<crate::service::WhoamiInfo> {
+        let person = person.to_string();
+        match self.request(|id| ClientMsg::ActAs { id, person })? {
+            Payload::Answer(Answer::Whoami(w)) => {
+                *self.actor.write().unwrap_or_else(|e| e.into_inner()) = Actor {
+                    name: w.user.clone(),
+                    roles: w.roles.clone(),
+                    via: w.via.clone(),
+                };
+                Ok(w)
+            }
+            Payload::Answer(a) => Err(unexpected(a)),
+            other => Err(Error::Protocol {
+                detail: format!("expected who acts, got {other:?}"),
+            }),
+        }
     }
 
     fn import(&self, dry_run: bool) -> Result<Box<dyn ImportSink + '_>> {

@@ -621,7 +621,11 @@ fn handle(shared: &Shared, stream: UnixStream, conn: u64) {
     let (actor, db, limits) = {
         let s = shared.read();
         let roles = s.config().roles_for(&name, &groups, s.creator());
-        (Actor { name, roles }, s.dir().display().to_string(), s.config().server)
+        (
+            Actor { name, roles, via: None },
+            s.dir().display().to_string(),
+            s.config().server,
+        )
     };
     // Counted from now, before the hello: a user cannot hold more than the
     // limit by never finishing the handshake either.
@@ -688,7 +692,7 @@ fn handle(shared: &Shared, stream: UnixStream, conn: u64) {
         db,
     });
     let _ = stream.set_read_timeout(None);
-    serve_connection(shared, &stream, conn, &who, &actor, &limits, &tx);
+    serve_connection(shared, &stream, conn, uid, &who, &actor, &limits, &tx);
     forget();
     drop(tx);
     if let Ok(Some(e)) = writer.join() {
@@ -703,16 +707,22 @@ struct OpenImport {
     started: Instant,
 }
 
+/// `uid` is the connection's user as the kernel reported it, `real` that user
+/// with the roles of config.toml; `acting` is who acts on the connection —
+/// `real`, or the demo person `real` acts as ([`ClientMsg::ActAs`]).
+#[allow(clippy::too_many_arguments)]
 fn serve_connection(
     shared: &Shared,
     stream: &UnixStream,
     conn: u64,
+    uid: u32,
     who: &str,
-    actor: &Actor,
+    real: &Actor,
     limits: &ServerLimits,
     tx: &SyncSender<ServerMsg>,
 ) {
     let reply = |id: u64, result: Result<Payload>| tx.send(ServerMsg::Reply { id, result }).is_ok();
+    let mut acting = real.clone();
     // An import in progress on this connection (dropped, it rolls back).
     let mut import: Option<OpenImport> = None;
     let mut subscribed = false;
@@ -763,7 +773,7 @@ fn serve_connection(
                         };
                         log(format_args!(
                             "{who}: the import by {} rolled back ({reason}, {rows} rows)",
-                            actor.name
+                            acting.audit_name()
                         ));
                         Error::ImportStopped {
                             reason: reason.into(),
@@ -818,7 +828,10 @@ fn serve_connection(
                 });
                 false
             }
-            ClientMsg::Execute { id, .. } | ClientMsg::Query { id, .. } | ClientMsg::Status { id }
+            ClientMsg::Execute { id, .. }
+            | ClientMsg::Query { id, .. }
+            | ClientMsg::Status { id }
+            | ClientMsg::ActAs { id, .. }
                 if import.is_some() =>
             {
                 reply(
@@ -854,7 +867,7 @@ fn serve_connection(
                 if import.is_none() {
                     shared.recover_writes();
                 }
-                let result = import_batch(shared, actor, &mut import, items, dry_run, finish);
+                let result = import_batch(shared, &acting, &mut import, items, dry_run, finish);
                 shared.note(&result);
                 if result.is_err() {
                     import = None;
@@ -864,13 +877,13 @@ fn serve_connection(
             ClientMsg::Execute { id, cmd, expect_rev } => {
                 let action = cmd.name();
                 shared.recover_writes();
-                let result = shared.read().execute(actor, cmd, expect_rev);
+                let result = shared.read().execute(&acting, cmd, expect_rev);
                 shared.note(&result);
                 if let Ok(o) = &result {
                     shared.broadcast(&Changed {
                         seq: o.seq,
                         entities: vec![o.entity.clone()],
-                        actor: actor.name.clone(),
+                        actor: acting.audit_name(),
                         action: action.to_string(),
                     });
                 }
@@ -882,7 +895,7 @@ fn serve_connection(
                 if backup {
                     shared.recover_writes();
                 }
-                let result = shared.read().query(actor, query);
+                let result = shared.read().query(&acting, query);
                 if backup {
                     shared.note(&result);
                 }
@@ -890,7 +903,7 @@ fn serve_connection(
                     shared.broadcast(&Changed {
                         seq: r.seq,
                         entities: vec!["backup".to_string()],
-                        actor: actor.name.clone(),
+                        actor: acting.audit_name(),
                         action: if r.removed.is_empty() {
                             "backup.write"
                         } else {
@@ -901,10 +914,31 @@ fn serve_connection(
                 }
                 reply(id, result.map(Payload::Answer))
             }
-            ClientMsg::Status { id } => reply(id, check_status(actor).map(|()| Payload::Status(shared.status()))),
+            ClientMsg::Status { id } => reply(id, check_status(real).map(|()| Payload::Status(shared.status()))),
             ClientMsg::Subscribe => {
                 subscribed = true;
                 true
+            }
+            ClientMsg::ActAs { id, person } => {
+                shared.recover_writes();
+                let result = shared.read().act_as(real, uid, &person);
+                shared.note(&result);
+                let result = match result {
+                    Ok(next) => {
+                        log(format_args!("{who}: {} acts as {}", real.name, next.name));
+                        acting = next;
+                        shared.read().query(&acting, Query::Whoami).map(Payload::Answer)
+                    }
+                    Err(e) => {
+                        log(format_args!(
+                            "{who}: {} may not act as {person:?}: {}",
+                            real.name,
+                            e.message()
+                        ));
+                        Err(e)
+                    }
+                };
+                reply(id, result)
             }
         };
         if !ok {
@@ -953,7 +987,7 @@ fn import_batch(
         shared.broadcast(&Changed {
             seq: outcome.seq,
             entities: vec!["import".to_string()],
-            actor: actor.name.clone(),
+            actor: actor.audit_name(),
             action: "request.import".to_string(),
         });
     }

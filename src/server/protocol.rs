@@ -8,6 +8,9 @@
 //!
 //! No client message carries an identity: the server takes the user from the
 //! kernel (the socket's peer credentials), and unknown fields are refused.
+//! [`ClientMsg::ActAs`] names a demo person, not who the client is: the server
+//! decides it from the kernel's uid (`Service::act_as`) and refuses it to
+//! anyone but the owner of a demo database's files.
 
 use std::io::{self, Read, Write};
 
@@ -68,6 +71,15 @@ pub enum ClientMsg {
     /// The server's status (admin and supervisor).
     Status {
         id: u64,
+    },
+    /// From now on this connection acts as the demo person `person` (its own
+    /// user's name: back to that user) — protocol 6. The server allows it only
+    /// in a database `beian demo` created and only when the kernel says the
+    /// connecting uid owns the database's files; it answers with
+    /// `Answer::Whoami` (who acts now, `via` the real user) or the refusal.
+    ActAs {
+        id: u64,
+        person: String,
     },
 }
 

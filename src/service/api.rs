@@ -109,8 +109,12 @@ impl Query {
 /// The caller as the database sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WhoamiInfo {
+    /// Who acts: the user, or the demo person they act as.
     pub user: String,
     pub roles: Vec<Role>,
+    /// The real user, while acting as a demo person ([`Backend::act_as`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
     /// The data directory of the database.
     pub db: String,
     pub demo: bool,
@@ -188,6 +192,7 @@ impl Service {
             Query::Whoami => A::Whoami(WhoamiInfo {
                 user: actor.name.clone(),
                 roles: actor.roles.clone(),
+                via: actor.via.clone(),
                 db: self.dir().display().to_string(),
                 demo: self.is_demo()?,
             }),
@@ -239,8 +244,14 @@ impl ImportSink for super::ImportSession {
 
 /// Where commands and queries go: this process's own [`Service`] or a server.
 pub trait Backend: Send + Sync {
-    /// Who is acting (for a server: as the server established from the kernel).
-    fn actor(&self) -> &Actor;
+    /// Who is acting (for a server: as the server established from the kernel;
+    /// after [`Backend::act_as`], the demo person).
+    fn actor(&self) -> Actor;
+    /// Act as the demo person `person` for every later command and query of
+    /// this backend (the real user's own name: back to them). Decided where the
+    /// database lives ([`Service::act_as`]): only in a database `beian demo`
+    /// created, only for the user who owns its files; audited. Answers who acts now.
+    fn act_as(&self, person: &str) -> Result<WhoamiInfo>;
     fn execute(&self, cmd: Command, expect_rev: Option<u64>) -> Result<Outcome>;
     /// Start an import (all or nothing); other writes wait until it ends.
     fn import(&self, dry_run: bool) -> Result<Box<dyn ImportSink + '_>>;
@@ -338,18 +349,29 @@ impl dyn Backend + '_ {
 /// The database opened by this process.
 pub struct Local {
     service: Service,
-    actor: Actor,
+    /// The user running this process (or the one a test names).
+    real: Actor,
+    /// Who acts: `real`, or the demo person `real` acts as.
+    actor: std::sync::RwLock<Actor>,
 }
 
 impl Local {
     /// Act as the OS user running this process.
     pub fn new(service: Service) -> Local {
         let actor = service.local_actor();
-        Local { service, actor }
+        Local::with_actor(service, actor)
     }
 
     pub fn with_actor(service: Service, actor: Actor) -> Local {
-        Local { service, actor }
+        Local {
+            service,
+            actor: std::sync::RwLock::new(actor.clone()),
+            real: actor,
+        }
+    }
+
+    fn current(&self) -> Actor {
+        self.actor.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn service(&self) -> &Service {
@@ -362,20 +384,32 @@ impl Local {
 }
 
 impl Backend for Local {
-    fn actor(&self) -> &Actor {
-        &self.actor
+    fn actor(&self) -> Actor {
+        self.current()
+    }
+
+    /// The real user is this process's: the kernel's effective uid is compared
+    /// with the owner of the database's files.
+    fn act_as(&self, person: &str) -> Result<WhoamiInfo> {
+        let uid = nix::unistd::geteuid().as_raw();
+        let next = self.service.act_as(&self.real, uid, person)?;
+        *self.actor.write().unwrap_or_else(|e| e.into_inner()) = next.clone();
+        self.service.query(&next, Query::Whoami).and_then(|a| match a {
+            Answer::Whoami(w) => Ok(w),
+            other => Err(unexpected(other)),
+        })
     }
 
     fn execute(&self, cmd: Command, expect_rev: Option<u64>) -> Result<Outcome> {
-        self.service.execute(&self.actor, cmd, expect_rev)
+        self.service.execute(&self.current(), cmd, expect_rev)
     }
 
     fn import(&self, dry_run: bool) -> Result<Box<dyn ImportSink + '_>> {
-        Ok(Box::new(self.service.import_session(&self.actor, dry_run)?))
+        Ok(Box::new(self.service.import_session(&self.current(), dry_run)?))
     }
 
     fn query(&self, q: Query) -> Result<Answer> {
-        self.service.query(&self.actor, q)
+        self.service.query(&self.current(), q)
     }
 
     fn location(&self) -> String {

@@ -267,7 +267,7 @@ impl Service {
         wf::check(actor, wf::Op::RequestAdd)?;
         let gate = self
             .gate
-            .exclusive(Holder::import(&actor.name), self.config.server.import_wait())?;
+            .exclusive(Holder::import(&actor.audit_name()), self.config.server.import_wait())?;
         // Likely duplicates are looked for in the queue (all but those already
         // marked duplicate) and among the rows before.
         let mut dups = wf::DuplicateIndex::default();
@@ -277,7 +277,7 @@ impl Service {
             }
         }
         if !dry_run {
-            self.store.begin_long(&format!("import by {}", actor.name))?;
+            self.store.begin_long(&format!("import by {}", actor.audit_name()))?;
         }
         Ok(ImportSession {
             store: self.store.clone(),
@@ -346,7 +346,7 @@ impl ImportSession {
         let run = |tx: &mut Tx| import_batch(tx, &ctx, items, &self.dups, &self.seen, &self.msgids);
         let out = if self.dry_run {
             let result = Mutex::new(None);
-            let r = self.store.transact(&self.actor.name, self.now, |tx| {
+            let r = self.store.transact(&self.actor, self.now, |tx| {
                 let out = run(tx)?;
                 *result.lock().unwrap_or_else(|e| e.into_inner()) = Some(out);
                 Err(Error::Storage { detail: DRY_RUN.into() })
@@ -360,7 +360,7 @@ impl ImportSession {
                 Ok(()) => unreachable!("a dry run always aborts"),
             }
         } else {
-            match self.store.transact_long(&self.actor.name, self.now, run) {
+            match self.store.transact_long(&self.actor, self.now, run) {
                 Ok(out) => out,
                 Err(e) => {
                     self.rollback();
@@ -395,7 +395,7 @@ impl ImportSession {
                 items: Vec::new(),
                 dry_run: false,
             };
-            let r = self.store.commit_long(&self.actor.name, self.now, |tx| {
+            let r = self.store.commit_long(&self.actor, self.now, |tx| {
                 if wrote {
                     Ok(Some(tx.audit(cmd.name(), &["import".to_string()], &summary)?))
                 } else {

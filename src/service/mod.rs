@@ -5,11 +5,13 @@
 mod api;
 mod apply;
 mod import;
+mod persona;
 mod queries;
 
 pub use crate::workflow::command::{Command, ImportItem, ImportReport, NewRequest, RequestEdit, Triage};
 pub use api::{unexpected, Answer, Backend, ImportSink, Local, Query, WhoamiInfo};
 pub use import::{GateStatus, Holder, ImportSession, BATCH as IMPORT_BATCH};
+pub use persona::{ACT_AS, PERSONA_ENTITY};
 pub use queries::{ArchiveFilter, DossierView, FirstScreen, Overview, PlanFilter, RequestFilter, FIRST_SCREEN_MAX};
 
 use std::path::{Path, PathBuf};
@@ -125,6 +127,7 @@ impl Service {
         Actor {
             name: name.to_string(),
             roles: self.config.roles_for(name, groups, &self.creator),
+            via: None,
         }
     }
 
@@ -197,6 +200,7 @@ impl Service {
                         stand_in = Actor {
                             name: actor.name.clone(),
                             roles,
+                            via: actor.via.clone(),
                         };
                         &stand_in
                     }
@@ -235,7 +239,7 @@ impl Service {
         };
         let _gate = self.write_gate()?;
         self.store
-            .transact(&actor.name, now, |tx| apply::apply(tx, &ctx, &cmd, expect_rev, &open))
+            .transact(actor, now, |tx| apply::apply(tx, &ctx, &cmd, expect_rev, &open))
     }
 }
 

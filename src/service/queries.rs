@@ -222,7 +222,7 @@ impl Service {
     }
 
     fn audit_read(&self, actor: &Actor, action: &str, entities: Vec<String>) -> Result<()> {
-        self.store().transact(&actor.name, chrono::Utc::now(), |tx| {
+        self.store().transact(actor, chrono::Utc::now(), |tx| {
             tx.audit(action, &entities, "read")?;
             Ok(())
         })
@@ -312,7 +312,7 @@ impl Service {
         let records: u64 = report.manifest.counts.values().sum();
         let now = chrono::Utc::now();
         let summary = format!("{} ({records} records, head {})", report.path, report.manifest.head);
-        report.seq = self.store().transact(&actor.name, now, |tx| {
+        report.seq = self.store().transact(actor, now, |tx| {
             tx.audit("backup.write", &["backup".to_string()], &summary)
         })?;
         if let Some(n) = keep {
@@ -322,7 +322,7 @@ impl Service {
                 let names: Vec<&str> = removed.iter().map(|p| p.rsplit('/').next().unwrap_or(p)).collect();
                 let summary = format!("{}: removed {}", target.display(), names.join(", "));
                 if !removed.is_empty() {
-                    report.seq = self.store().transact(&actor.name, now, |tx| {
+                    report.seq = self.store().transact(actor, now, |tx| {
                         tx.audit("backup.prune", &["backup".to_string()], &summary)
                     })?;
                 }

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::chain::{hex, ChainHead};
-use super::{storage, Store, T, TREE_NAMES};
+use super::{storage, Store, DEMO_KEY, T, TREE_NAMES};
 use crate::error::{Error, Result};
 
 pub const FORMAT: &str = "beian-backup-1";
@@ -350,7 +350,8 @@ fn check_schema_of(db: &sled::Db, manifest: &Manifest, backup: &Path) -> Result<
 }
 
 /// Build a new database in `data_dir` (which must not exist) from the backup in
-/// `backup`: check the file against its manifest, write every record, then open
+/// `backup`: check the file against its manifest, write every record — except
+/// the demo mark ([`DEMO_KEY`]): a restored database is a real one — then open
 /// it normally (running the migrations from the backup's schema version).
 pub fn restore(backup: &Path, data_dir: &Path) -> Result<Manifest> {
     let manifest = check_backup(backup)?;
@@ -384,6 +385,11 @@ pub fn restore(backup: &Path, data_dir: &Path) -> Result<Manifest> {
                 return Err(bad(i + 1, format!("unknown tree {:?}", l.tree)));
             }
             let key = unhex(&l.key).ok_or_else(|| bad(i + 1, "key: not hex".into()))?;
+            // A restored database is never a demo, whatever the backup says: the
+            // mark lets the owner act as the demo people (`Service::act_as`).
+            if l.tree == "meta" && key == DEMO_KEY {
+                continue;
+            }
             let value = match (l.json, &l.hex) {
                 (Some(j), None) => j.get().as_bytes().to_vec(),
                 (None, Some(h)) => unhex(h).ok_or_else(|| bad(i + 1, "value: not hex".into()))?,

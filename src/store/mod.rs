@@ -120,6 +120,9 @@ fn storage(e: impl std::fmt::Display) -> Error {
     Error::Storage { detail: e.to_string() }
 }
 
+/// The key in `meta` that marks a database `beian demo` created.
+pub const DEMO_KEY: &[u8] = b"demo";
+
 /// An open database.
 pub struct Store {
     /// Flush after every commit (the default). Bulk loads turn it off and flush once.
@@ -224,7 +227,7 @@ impl Store {
         m.insert("creator", creator.as_bytes()).map_err(storage)?;
         m.insert("created_at", enc(&chrono::Utc::now())).map_err(storage)?;
         if demo {
-            m.insert("demo", b"1").map_err(storage)?;
+            m.insert(DEMO_KEY, b"1").map_err(storage)?;
         }
         // Empty, so its counts and order (none) are complete.
         m.insert(lists::READY, enc(&true)).map_err(storage)?;
@@ -277,16 +280,19 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// Whether `beian demo` created this database (never one `beian restore`
+    /// built: the mark is not restored).
     pub fn is_demo(&self) -> Result<bool> {
-        Ok(self.tree(T::Meta).get("demo").map_err(storage)?.is_some())
+        Ok(self.tree(T::Meta).get(DEMO_KEY).map_err(storage)?.is_some())
     }
 
     /// Run `f` as one transaction over every tree, then flush. `f` may run more
     /// than once if sled detects a concurrent conflict, so it must not have side
-    /// effects outside `Tx`.
-    pub fn transact<A>(&self, actor: &str, now: Time, f: impl Fn(&mut Tx) -> Result<A>) -> Result<A> {
+    /// effects outside `Tx`. `who` is a user name or an [`Actor`](crate::model::Actor)
+    /// (see [`Who`]).
+    pub fn transact<'w, A>(&self, who: impl Into<Who<'w>>, now: Time, f: impl Fn(&mut Tx) -> Result<A>) -> Result<A> {
         self.check_space()?;
-        let value = self.transact_with(actor, now, None, f)?;
+        let value = self.transact_with(who.into(), now, None, f)?;
         if self.durable.load(std::sync::atomic::Ordering::Relaxed) {
             self.db.flush().map_err(|e| self.write_error(e))?;
         }
@@ -297,7 +303,7 @@ impl Store {
     /// is given; not flushed.
     fn transact_with<A>(
         &self,
-        actor: &str,
+        who: Who<'_>,
         now: Time,
         undo_batch: Option<u32>,
         f: impl Fn(&mut Tx) -> Result<A>,
@@ -306,7 +312,8 @@ impl Store {
         let out = refs.as_slice().transaction(|trees: &Vec<TransactionalTree>| {
             let mut tx = Tx {
                 trees,
-                actor,
+                actor: who.name,
+                via: who.via,
                 now,
                 undo: undo_batch.map(|batch| (batch, std::cell::RefCell::new(Vec::new()))),
                 sealed: Default::default(),
@@ -754,11 +761,44 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
 
 type TxResult<T> = std::result::Result<T, Error>;
 
+/// Who writes a transaction: the name its records carry (`created_by`,
+/// `updated_by`, a comment's author) and, when the real user acts as a demo
+/// person, that user (`via`), whom the audit event names beside the person.
+#[derive(Debug, Clone, Copy)]
+pub struct Who<'a> {
+    pub name: &'a str,
+    pub via: Option<&'a str>,
+}
+
+impl<'a> From<&'a str> for Who<'a> {
+    fn from(name: &'a str) -> Who<'a> {
+        Who { name, via: None }
+    }
+}
+
+impl<'a> From<&'a String> for Who<'a> {
+    fn from(name: &'a String) -> Who<'a> {
+        Who { name, via: None }
+    }
+}
+
+impl<'a> From<&'a crate::model::Actor> for Who<'a> {
+    fn from(a: &'a crate::model::Actor) -> Who<'a> {
+        Who {
+            name: &a.name,
+            via: a.via.as_deref(),
+        }
+    }
+}
+
 /// A transaction in progress: reads see its own writes; nothing is visible to
 /// others until it commits.
 pub struct Tx<'a> {
     trees: &'a [TransactionalTree],
     actor: &'a str,
+    /// The real user when `actor` is a demo person (`Actor::via`): named in
+    /// the audit event only; the records carry `actor`.
+    via: Option<&'a str>,
     now: Time,
     /// In a long change: its batch number and the before-images noted so far.
     undo: Option<(u32, std::cell::RefCell<Vec<u8>>)>,
@@ -1009,7 +1049,7 @@ impl Tx<'_> {
         let mut ev = AuditEvent {
             seq,
             time: self.now,
-            actor: self.actor.to_string(),
+            actor: crate::model::audit_name(self.actor, self.via),
             action: action.to_string(),
             entity: entities.join(" "),
             summary: summary.to_string(),

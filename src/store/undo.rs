@@ -106,10 +106,15 @@ impl Store {
 
     /// One batch of the long change: a transaction whose writes are undo-logged.
     /// Not flushed: [`Store::commit_long`] flushes once.
-    pub fn transact_long<A>(&self, actor: &str, now: Time, f: impl Fn(&mut Tx) -> Result<A>) -> Result<A> {
+    pub fn transact_long<'w, A>(
+        &self,
+        who: impl Into<super::Who<'w>>,
+        now: Time,
+        f: impl Fn(&mut Tx) -> Result<A>,
+    ) -> Result<A> {
         self.check_space()?;
         let batch = self.undo_batch.fetch_add(1, Ordering::SeqCst);
-        let out = self.transact_with(actor, now, Some(batch), f)?;
+        let out = self.transact_with(who.into(), now, Some(batch), f)?;
         if batch % FLUSH_EVERY == FLUSH_EVERY - 1 {
             self.db.flush().map_err(|e| self.write_error(e))?;
         }
@@ -118,9 +123,14 @@ impl Store {
 
     /// The last batch of a long change: its writes and the removal of the marker
     /// commit together; then the undo log is cleared and everything flushed.
-    pub fn commit_long<A>(&self, actor: &str, now: Time, f: impl Fn(&mut Tx) -> Result<A>) -> Result<A> {
+    pub fn commit_long<'w, A>(
+        &self,
+        who: impl Into<super::Who<'w>>,
+        now: Time,
+        f: impl Fn(&mut Tx) -> Result<A>,
+    ) -> Result<A> {
         let batch = self.undo_batch.fetch_add(1, Ordering::SeqCst);
-        let out = self.transact_with(actor, now, Some(batch), |tx| {
+        let out = self.transact_with(who.into(), now, Some(batch), |tx| {
             let out = f(tx)?;
             tx.t(T::Meta).remove(OPEN).map_err(tx_err)?;
             Ok(out)

@@ -211,7 +211,13 @@ actions! {
     ReportExport = "report.export" @ p(Reports),
     // forms
     FormsParked = "forms.parked" @ G,
+    // demo: act as a demo person (`:as zhangwei`; issue 13 §7)
+    ActAs = "as" @ G,
 }
+
+/// Commands run from the `:` palette only, bound to no key in the shipped
+/// keymaps (a user's keymap may still bind them).
+pub const PALETTE_ONLY: &[Action] = &[Action::ActAs];
 
 impl Action {
     pub fn from_name(name: &str) -> Option<Action> {
@@ -220,6 +226,11 @@ impl Action {
     /// One line saying what the command does, in the user's language.
     pub fn describe(self) -> String {
         crate::i18n::t(&format!("tui.cmd.{}", self.name()), &[])
+    }
+    /// Does the command take an argument after its name in the palette
+    /// (`:as zhangwei`)? Without one it asks for it in a prompt.
+    pub fn takes_argument(self) -> bool {
+        matches!(self, Action::ActAs)
     }
     /// Does the command apply when `pane` has focus?
     pub fn applies_in(self, pane: Pane) -> bool {

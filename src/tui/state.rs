@@ -242,6 +242,8 @@ pub enum PromptFor {
     ReportPeriod,
     /// A file to import (`beian import FILE`).
     Import,
+    /// The demo person to act as (`:as`).
+    ActAs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -399,8 +401,11 @@ pub struct Theme {
 #[derive(Debug)]
 pub struct State {
     pub pane: Pane,
+    /// Who acts: the user, or the demo person they act as (`:as`).
     pub user: String,
     pub roles: Vec<Role>,
+    /// The real user while acting as a demo person (the status bar says "(as)").
+    pub via: Option<String>,
     pub location: String,
     pub keymap: Keymap,
     pub keymap_issues: Vec<KeymapIssue>,
@@ -455,6 +460,7 @@ impl State {
             pane: Pane::Queue,
             user,
             roles,
+            via: None,
             location,
             keymap,
             keymap_issues: issues,

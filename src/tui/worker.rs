@@ -61,6 +61,11 @@ pub enum Job {
     /// Recompute the hash chain: answered with [`Reply::Integrity`]. It reads the
     /// whole audit log, so it runs beside the other jobs, not before them.
     Verify,
+    /// Act as the demo person `person` (`:as`); the core decides: answered with
+    /// [`Reply::Acting`] or the refusal.
+    ActAs {
+        person: String,
+    },
 }
 
 /// How many records an import preview lists.
@@ -123,6 +128,8 @@ pub enum Reply {
     ImportPreview(Box<ImportPreview>),
     /// The hash chain, recomputed ([`Job::Verify`]).
     Integrity(Result<crate::store::chain::VerifyReport, Error>),
+    /// Who acts now, after [`Job::ActAs`].
+    Acting(Box<crate::service::WhoamiInfo>),
     Failed(Error),
 }
 
@@ -201,6 +208,7 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
             .plan(id)
             .and_then(|p| Ok(Reply::Plan(Box::new(p), Box::new(b.plan_gates(id)?)))),
         Job::Dossier(id) => b.dossier(id).map(|d| Reply::Dossier(Box::new(d))),
+        Job::ActAs { person } => b.act_as(&person).map(|w| Reply::Acting(Box::new(w))),
         Job::SearchArchive { seq, filter } => b.archive(&filter).map(|hits| Reply::Archive { seq, hits }),
         Job::Evaluation { from, to } => b.evaluation(from, to).map(|r| Reply::Evaluation(Box::new(r))),
         Job::Execute { cmd, expect_rev, label } => b.execute(cmd, expect_rev).map(|o| Reply::Done {

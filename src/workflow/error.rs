@@ -238,6 +238,28 @@ pub enum RuleError {
     NoSuchItem { what: String },
     #[error("empty field")]
     Empty { field: String },
+    /// Acting as a demo person in a database `beian demo` did not create.
+    #[error("not a demo database")]
+    PersonaNotDemo { db: String },
+    /// Acting as a demo person, asked by someone who does not own the files.
+    #[error("not the owner")]
+    PersonaNotOwner { user: String, owner: String, db: String },
+    /// Acting as someone the configuration gives no role.
+    #[error("no such demo person")]
+    PersonaUnknown {
+        person: String,
+        people: Vec<(String, Vec<Role>)>,
+    },
+}
+
+/// `zhangwei（审批人）、zhaomin（监督人）…`: the demo people with their roles.
+pub fn persona_list(people: &[(String, Vec<Role>)]) -> String {
+    list(people.iter().map(|(name, roles)| {
+        t(
+            "rule.persona.person",
+            &[("name", name.clone()), ("roles", list(roles.iter().map(|r| r.label())))],
+        )
+    }))
 }
 
 impl RuleError {
@@ -441,6 +463,26 @@ impl RuleError {
             ),
             NoSuchItem { what } => t("rule.no_such_item", &[("what", what.clone())]),
             Empty { field } => t("rule.empty", &[("field", super::field_label(field))]),
+            PersonaNotDemo { db } => t("rule.persona.not_demo", &[("db", db.clone())]),
+            PersonaNotOwner { user, owner, db } => t(
+                "rule.persona.not_owner",
+                &[
+                    ("user", user.clone()),
+                    (
+                        "owner",
+                        if owner.is_empty() {
+                            t("rule.persona.owners_differ", &[])
+                        } else {
+                            owner.clone()
+                        },
+                    ),
+                    ("db", db.clone()),
+                ],
+            ),
+            PersonaUnknown { person, people } => t(
+                "rule.persona.unknown",
+                &[("person", person.clone()), ("people", persona_list(people))],
+            ),
         }
     }
 }

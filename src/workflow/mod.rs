@@ -8,6 +8,7 @@ pub mod command;
 mod error;
 mod offers;
 pub mod permissions;
+pub mod persona;
 mod plan;
 mod request;
 pub mod substitute;
@@ -15,7 +16,7 @@ mod supervision;
 mod undo;
 
 pub use calendar::{blackout_conflicts, blackouts_at, name_is_new, BlackoutHit};
-pub use error::{FilingMissing, GoLiveMissing, PlanField, RuleError};
+pub use error::{persona_list, FilingMissing, GoLiveMissing, PlanField, RuleError};
 pub use offers::{plan_offers, request_of_summary, request_offers, summary_offers, Offer, Offers};
 pub use permissions::{allowed, check, Op};
 pub use plan::*;

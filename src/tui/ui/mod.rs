@@ -214,7 +214,11 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
 fn render_status(f: &mut Frame, area: Rect, s: &State) {
     let th = theme::Theme::of(s);
     let roles: Vec<String> = s.roles.iter().map(|r| r.label()).collect();
-    let who = format!(" {} [{}] ", s.user, roles.join(","));
+    let user = match &s.via {
+        Some(_) => format!("{} {}", s.user, t("tui.persona.as", &[])),
+        None => s.user.clone(),
+    };
+    let who = format!(" {user} [{}] ", roles.join(","));
     let who = fit(&who, area.width as usize / 3);
     let (full, help) = status_hints(s);
     let rest = (area.width as usize).saturating_sub(text_width(&who) + 1);

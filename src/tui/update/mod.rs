@@ -6,6 +6,7 @@
 mod archive;
 pub mod forms;
 pub mod offers;
+pub mod persona;
 pub mod plans;
 pub mod popups;
 pub mod queue;
@@ -269,6 +270,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             Pane::Archive => s.archive.searching = true,
             _ => {}
         },
+        ActAs => persona::prompt(s),
         a if a.applies_in(Pane::Queue) && s.pane == Pane::Queue => queue::action(s, a, fx),
         a if a.applies_in(Pane::Plans) && s.pane == Pane::Plans => plans::action(s, a, fx),
         a if a.applies_in(Pane::Tests) && s.pane == Pane::Tests => tests::action(s, a, fx),
@@ -498,6 +500,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             }
         }
         r @ (Reply::ImportProgress { .. } | Reply::ImportPreview(_)) => popups::import_reply(s, r),
+        Reply::Acting(who) => persona::acting(s, *who, fx),
         Reply::Done { label, outcomes } => {
             popups::import_ended(s);
             match outcomes.as_slice() {

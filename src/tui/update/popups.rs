@@ -231,6 +231,10 @@ fn handle(s: &mut State, popup: &mut Popup, action: Option<Action>, k: KeyEvent,
                 }
                 Some(Action::Back) => return CLOSE,
                 Some(Action::Open) => {
+                    // `:as zhangwei`: a command that takes an argument, named in full.
+                    if super::persona::with_argument(s, &input.text(), fx) {
+                        return CLOSE;
+                    }
                     match entries.get(cursor.selected) {
                         Some(Entry::Command(a)) => {
                             // A command of another pane runs there.
@@ -450,6 +454,7 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
         PromptFor::Timeline => super::archive::timeline(s, text, fx)?,
         PromptFor::ReportPeriod => super::reports::period(s, text, fx)?,
         PromptFor::Import => import_file(s, text, fx)?,
+        PromptFor::ActAs => super::persona::act_as(s, text, fx)?,
     }
     Ok(())
 }
