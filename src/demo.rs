@@ -1848,7 +1848,8 @@ impl Demo {
             K::Teacher => [Channel::Email, Channel::Questionnaire, Channel::Website, Channel::Other]
                 [weighted(rng, &[50, 30, 10, 10])],
             K::Staff | K::Department => {
-                [Channel::Email, Channel::Other, Channel::Questionnaire][weighted(rng, &[55, 28, 17])]
+                // Offices call the service desk.
+                [Channel::Email, Channel::Phone, Channel::Questionnaire][weighted(rng, &[55, 28, 17])]
             }
         };
         let dept = match kind {
