@@ -401,7 +401,11 @@ fn undone(w: &World, id: Id, cmd: Command) {
     let events = w.audit_len();
     let out = w.ok(&op_a(), cmd.clone());
     let after = w.request(id);
-    assert_ne!(decision_fields(&after), decision_fields(&before), "{cmd:?} changed nothing");
+    assert_ne!(
+        decision_fields(&after),
+        decision_fields(&before),
+        "{cmd:?} changed nothing"
+    );
     let back = inverse(&before, &cmd).unwrap_or_else(|| panic!("no inverse for {cmd:?}"));
     w.exec_rev(&op_a(), back.clone(), out.rev)
         .unwrap_or_else(|e| panic!("{back:?} refused: {}", e.message()));
@@ -655,7 +659,9 @@ fn undo_is_refused_once_someone_else_changed_the_record() {
             },
         },
     );
-    let e = w.exec_rev(&op_a(), inverse(&before, &cmd).unwrap(), out.rev).unwrap_err();
+    let e = w
+        .exec_rev(&op_a(), inverse(&before, &cmd).unwrap(), out.rev)
+        .unwrap_err();
     assert!(matches!(e, Error::Conflict { .. }), "{e:?}");
     assert_eq!(w.request(id).status, R::Planned);
 }
@@ -709,16 +715,40 @@ mod cli {
         ok(&db, &["init"]);
         ok(
             &db,
-            &["system", "add", "--name", "教务管理系统", "--department", "教务处", "--version", "5.0"],
+            &[
+                "system",
+                "add",
+                "--name",
+                "教务管理系统",
+                "--department",
+                "教务处",
+                "--version",
+                "5.0",
+            ],
         );
         for title in ["选课页面加载慢", "成绩导出乱码"] {
             ok(
                 &db,
-                &["request", "add", "--title", title, "--submitter", "张同学", "--system", "教务管理系统"],
+                &[
+                    "request",
+                    "add",
+                    "--title",
+                    title,
+                    "--submitter",
+                    "张同学",
+                    "--system",
+                    "教务管理系统",
+                ],
             );
         }
-        ok(&db, &["request", "triage", "REQ-2026-0001", "reject", "--reason", "不在规划内"]);
-        let out = ok(&db, &["request", "reopen", "REQ-2026-0001", "--reason", "提交人补充了材料"]);
+        ok(
+            &db,
+            &["request", "triage", "REQ-2026-0001", "reject", "--reason", "不在规划内"],
+        );
+        let out = ok(
+            &db,
+            &["request", "reopen", "REQ-2026-0001", "--reason", "提交人补充了材料"],
+        );
         assert!(out.contains("REQ-2026-0001") && out.contains("rejected → new"), "{out}");
         let json = ok(&db, &["--json", "request", "show", "REQ-2026-0001"]);
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -747,12 +777,27 @@ mod cli {
             ],
         );
         ok(&db, &["request", "triage", "REQ-2026-0002", "accept"]);
-        ok(&db, &["plan", "new", "--system", "教务管理系统", "--title", "选课优化", "--to", "5.1"]);
+        ok(
+            &db,
+            &[
+                "plan",
+                "new",
+                "--system",
+                "教务管理系统",
+                "--title",
+                "选课优化",
+                "--to",
+                "5.1",
+            ],
+        );
         ok(&db, &["request", "link", "REQ-2026-0002", "PLAN-2026-0001"]);
         let (code, _, err) = beian(&db, &["request", "reopen", "REQ-2026-0002", "--reason", "x"]);
         assert_eq!(code, 3);
         assert!(err.contains("unlink it from the plan first"), "{err}");
-        let out = ok(&db, &["request", "unlink", "REQ-2026-0002", "--reason", "并入下学期计划"]);
+        let out = ok(
+            &db,
+            &["request", "unlink", "REQ-2026-0002", "--reason", "并入下学期计划"],
+        );
         assert!(out.contains("planned → accepted ← PLAN-2026-0001"), "{out}");
         let json = ok(&db, &["--json", "plan", "show", "PLAN-2026-0001"]);
         assert!(!json.contains("REQ-2026-0002"), "{json}");
@@ -760,7 +805,15 @@ mod cli {
         ok(&db, &["request", "link", "REQ-2026-0002", "PLAN-2026-0001"]);
         let (code, _, err) = beian(
             &db,
-            &["--expect-rev", "1", "request", "unlink", "REQ-2026-0002", "--reason", "x"],
+            &[
+                "--expect-rev",
+                "1",
+                "request",
+                "unlink",
+                "REQ-2026-0002",
+                "--reason",
+                "x",
+            ],
         );
         assert_eq!(code, 4, "{err}");
     }
