@@ -7,6 +7,10 @@
 //! (the plans, the calendar, the dossiers and the audit log), recomputed here
 //! without the workflow's own functions, so a wrong rule cannot hide itself.
 //! A failure names the invariant, the plan and the step, with the steps so far.
+//! Interleaved with them (drawn apart, see [`steps`]): reopening requests,
+//! unlinking them, and undo — a reversible command on a request, then its
+//! inverse (`workflow::inverse`) with the revision the command left, sometimes
+//! after someone else's change, which must make it a conflict.
 //!
 //! Each property runs a fixed number of cases from a fixed seed and then
 //! asserts that the generator reached what the invariants are about (filing, a
@@ -32,7 +36,7 @@ use beian::model::*;
 use beian::service::{
     ArchiveFilter, Command, DossierView, ImportItem, NewRequest, PlanFilter, RequestEdit, RequestFilter, Triage,
 };
-use beian::workflow::{golive_missing, submit_missing, GoLiveMissing, PlanChange, RuleError};
+use beian::workflow::{golive_missing, inverse, submit_missing, GoLiveMissing, PlanChange, RuleError};
 use beian::Error;
 use chrono::{Duration, Local, NaiveDate, NaiveTime, TimeZone};
 use common::*;
@@ -120,6 +124,32 @@ enum Act {
     Link {
         req: u8,
         plan: u8,
+    },
+    /// Withdraw a request's latest triage decision.
+    Reopen {
+        req: u8,
+        reason: bool,
+    },
+    /// Take a planned request off its plan.
+    Unlink {
+        req: u8,
+        reason: bool,
+    },
+    /// A reversible command on a request (`how`: a triage decision, a link, a
+    /// priority or tag edit), then its inverse (`workflow::inverse`) by the same
+    /// person with the revision the command left; after someone else's comment
+    /// when `interfere` (see `Run::undo`).
+    Undo {
+        req: u8,
+        how: u8,
+        plan: u8,
+        interfere: bool,
+    },
+    /// One given command: the parts of an `Undo`, never generated.
+    Do {
+        actor: Actor,
+        cmd: Box<Command>,
+        rev: Option<u64>,
     },
     NewPlan {
         system: u8,
@@ -329,8 +359,30 @@ fn act() -> impl Strategy<Value = Act> {
     ]
 }
 
+/// Reopen, unlink and undo (issue 13 §1, issue 15 §4): generated apart from
+/// [`act`] and interleaved by [`steps`], so that the sequences of the other
+/// acts, and what the vacuity guards count of them, stay what they were.
+fn undo_act() -> impl Strategy<Value = Act> {
+    let u = any::<u8>;
+    prop_oneof![
+        1 => (u(), 0u8..6).prop_map(|(req, reason)| Act::Reopen { req, reason: reason > 0 }),
+        1 => (u(), 0u8..6).prop_map(|(req, reason)| Act::Unlink { req, reason: reason > 0 }),
+        3 => (u(), 0u8..9, u(), 0u8..4)
+            .prop_map(|(req, how, plan, other)| Act::Undo { req, how, plan, interfere: other == 0 }),
+    ]
+}
+
 fn steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
-    prop::collection::vec((act(), any::<u8>()).prop_map(|(act, who)| Step { act, who }), 1..=max)
+    let main = prop::collection::vec((act(), any::<u8>()).prop_map(|(act, who)| Step { act, who }), 1..=max);
+    // Drawn after the main sequence, so that it is the one drawn before.
+    let undo = prop::collection::vec((any::<u16>(), undo_act(), any::<u8>()), 0..=max / 6);
+    (main, undo).prop_map(|(mut steps, undo)| {
+        for (at, act, who) in undo {
+            let k = at as usize % (steps.len() + 1);
+            steps.insert(k, Step { act, who });
+        }
+        steps
+    })
 }
 
 // ===== everything observable =====
@@ -550,6 +602,7 @@ const CONTRIBUTING: &[&str] = &[
     "plan.edit",
     "plan.submit",
     "request.link",
+    "request.unlink",
     "test.round",
     "test.item",
     "test.result",
@@ -718,6 +771,8 @@ const STEP_INVARIANTS: &[(&str, StepInv)] = named![StepInv;
     inv_outcome_matches_the_model,
     inv_request_accepted_only_with_analysis,
     inv_order_deadline_not_past,
+    inv_reopen_and_unlink_follow_the_process,
+    inv_undo_restores_the_record,
 ];
 
 /// One event per successful command, numbered 1..=n without gaps; the audit
@@ -2069,6 +2124,153 @@ fn inv_order_deadline_not_past(_r: &Run, _prev: &Snapshot, step: &StepInfo) -> C
     Ok(())
 }
 
+/// A reopen is carried out exactly when the actor may triage, a reason is
+/// given and the request is decided (triaged, accepted, rejected, duplicate,
+/// joint review); it returns the request to an undecided status (new, triaged,
+/// or its joint review, whose position goes) and drops the decision's reason,
+/// original and plan. An unlink is carried out exactly when the actor may link,
+/// a reason is given, the request is planned and its plan is still being
+/// written (draft or returned); the request is accepted again and its plan
+/// lists the others in the same order (§3.1, issue 15 §4).
+fn inv_reopen_and_unlink_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    use RequestStatus as R;
+    let (id, reason, unlinking) = match &step.cmd {
+        Command::RequestReopen { id, reason } => (*id, reason, false),
+        Command::RequestUnlink { id, reason } => (*id, reason, true),
+        _ => return Ok(()),
+    };
+    // An undo based on a revision someone else changed: see inv_undo_restores_the_record.
+    if matches!(step.result, Err(Error::Conflict { .. })) && r.undoing.is_some() {
+        return Ok(());
+    }
+    let before = prev.requests.iter().find(|q| q.id == id);
+    let after = r.last.requests.iter().find(|q| q.id == id);
+    let may = regulation_roles(step.cmd.name()).iter().any(|x| step.actor.has(*x)) && !reason.trim().is_empty();
+    let done = if step.ok() { "carried out" } else { "refused" };
+    if unlinking {
+        let plan = before.and_then(|q| q.plan).and_then(|p| prev.plan(p));
+        let open = before.is_some_and(|q| q.status == R::Planned) && plan.is_some_and(|p| WRITING.contains(&p.status));
+        ensure!(
+            step.ok() == (may && open),
+            plan.map(|p| p.id),
+            "unlinking {id} ({:?}, its plan {:?}) by {} {done}",
+            before.map(|q| q.status),
+            plan.map(|p| p.status),
+            step.actor.name
+        );
+        if let (true, Some(p)) = (step.ok(), plan) {
+            let want: Vec<Id> = p.requests.iter().copied().filter(|x| *x != id).collect();
+            let now = r.last.plan(p.id).map(|p| &p.requests);
+            ensure!(
+                after.is_some_and(|q| q.status == R::Accepted && q.plan.is_none()) && now == Some(&want),
+                Some(p.id),
+                "unlinking {id} left it {:?} and {} listing {now:?}",
+                after.map(|q| (q.status, q.plan)),
+                p.id
+            );
+        }
+    } else {
+        let decided = before.is_some_and(|q| {
+            matches!(
+                q.status,
+                R::Triaged | R::Accepted | R::Rejected | R::Duplicate | R::JointReview
+            )
+        });
+        ensure!(
+            step.ok() == (may && decided),
+            None,
+            "reopening {id} ({:?}) by {} {done}",
+            before.map(|q| q.status),
+            step.actor.name
+        );
+        if let (true, Some(b), Some(a)) = (step.ok(), before, after) {
+            let undecided = match a.status {
+                R::New | R::Triaged => a.joint_review.is_none(),
+                R::JointReview => a.joint_review.as_ref().is_some_and(|j| j.outcome.is_none()),
+                _ => false,
+            };
+            ensure!(
+                undecided
+                    && a.status != b.status
+                    && (b.status != R::Triaged || a.status == R::New)
+                    && a.reject_reason.is_none()
+                    && a.duplicate_of.is_none()
+                    && a.plan.is_none(),
+                None,
+                "reopening {id} from {} left {} (reason {:?}, original {:?}, joint review {:?})",
+                b.status,
+                a.status,
+                a.reject_reason,
+                a.duplicate_of,
+                a.joint_review
+            );
+        }
+    }
+    Ok(())
+}
+
+/// An undo in progress (see `Run::undo`): the request before the command
+/// undone, its plan's requests then, and whether someone else changed the
+/// request in between.
+#[derive(Debug, Clone)]
+struct Undoing {
+    before: Request,
+    plan: Option<(Id, Vec<Id>)>,
+    interfered: bool,
+}
+
+/// Command then inverse leaves the request's status, plan, tags, priority,
+/// rejection reason and original as they were, and its plan's requests as
+/// they were; the inverse is carried out when nobody else changed the request
+/// in between, and refused as a conflict when someone did (issue 13 §1).
+fn inv_undo_restores_the_record(r: &Run, _prev: &Snapshot, step: &StepInfo) -> Check {
+    let Some(u) = &r.undoing else { return Ok(()) };
+    let id = u.before.id;
+    if u.interfered {
+        ensure!(
+            matches!(step.result, Err(Error::Conflict { .. })),
+            None,
+            "the undo of {id} after someone else changed it was not refused as a conflict: {:?}",
+            step.result.as_ref().map(|o| &o.summary)
+        );
+        return Ok(());
+    }
+    if let Err(e) = &step.result {
+        return Err(Violation {
+            plan: None,
+            detail: format!("the undo ({}) of {id} was refused: {}", step.cmd.name(), e.message()),
+        });
+    }
+    let fields = |q: &Request| {
+        (
+            q.status,
+            q.plan,
+            q.tags.clone(),
+            q.priority,
+            q.reject_reason.clone(),
+            q.duplicate_of,
+        )
+    };
+    let now = r.last.requests.iter().find(|q| q.id == id).map(fields);
+    let was = fields(&u.before);
+    ensure!(
+        now.as_ref() == Some(&was),
+        None,
+        "{} undone, {id} is {now:?}, it was {was:?}",
+        step.cmd.name()
+    );
+    if let Some((plan, requests)) = &u.plan {
+        let now = r.last.plan(*plan).map(|p| &p.requests);
+        ensure!(
+            now == Some(requests),
+            Some(*plan),
+            "{} undone, {plan} lists {now:?}, it listed {requests:?}",
+            step.cmd.name()
+        );
+    }
+    Ok(())
+}
+
 // ===== one run =====
 
 /// What a run reached, for the vacuity guards.
@@ -2112,6 +2314,11 @@ struct Stats {
     /// Justifications of a soft period named / of every period touched.
     override_named: usize,
     override_all: usize,
+    /// Undos carried out (of links among them), and undos after someone
+    /// else's change (conflicts).
+    undone: usize,
+    undone_links: usize,
+    undo_conflicts: usize,
 }
 
 impl Stats {
@@ -2137,6 +2344,9 @@ impl Stats {
         self.deviation_self_accepted += o.deviation_self_accepted;
         self.analysis_erased_after_acceptance += o.analysis_erased_after_acceptance;
         self.override_all += o.override_all;
+        self.undone += o.undone;
+        self.undone_links += o.undone_links;
+        self.undo_conflicts += o.undo_conflicts;
         for (k, v) in &o.commands {
             *self.commands.entry(k).or_default() += v;
         }
@@ -2188,6 +2398,8 @@ struct Run {
     import_keys: u32,
     stats: Stats,
     log: Vec<String>,
+    /// The undo whose inverse is the current step.
+    undoing: Option<Undoing>,
 }
 
 /// An id from `ids` chosen by `n`, or now and then one that does not exist.
@@ -2254,6 +2466,7 @@ impl Run {
             import_keys: 0,
             stats: Stats::default(),
             log: Vec::new(),
+            undoing: None,
         }
     }
 
@@ -2282,6 +2495,21 @@ impl Run {
             .collect();
         if fit.is_empty() || n.is_multiple_of(8) {
             self.plan(n)
+        } else {
+            fit[n as usize % fit.len()]
+        }
+    }
+    /// Mostly a request in one of `statuses`, so that the step has a chance.
+    fn request_in(&self, n: u8, statuses: &[RequestStatus]) -> Id {
+        let fit: Vec<Id> = self
+            .last
+            .requests
+            .iter()
+            .filter(|q| statuses.contains(&q.status))
+            .map(|q| q.id)
+            .collect();
+        if fit.is_empty() || n.is_multiple_of(8) {
+            pick(&self.request_ids(), n, IdKind::Request)
         } else {
             fit[n as usize % fit.len()]
         }
@@ -3194,7 +3422,34 @@ impl Run {
                     Some(stale),
                 ));
             }
-            Act::ReadReports | Act::Wait { .. } | Act::Back { .. } => return None,
+            Act::Reopen { req, reason } => {
+                use RequestStatus as R;
+                // Planned ones too: they are unlinked first.
+                let id = self.request_in(
+                    req,
+                    &[
+                        R::Triaged,
+                        R::Accepted,
+                        R::Rejected,
+                        R::Duplicate,
+                        R::JointReview,
+                        R::Planned,
+                    ],
+                );
+                let reason = self.reason("重新评估", reason);
+                (writer, Command::RequestReopen { id, reason })
+            }
+            Act::Unlink { req, reason } => {
+                let id = self.request_in(req, &[RequestStatus::Planned]);
+                let reason = self.reason("移出计划", reason);
+                (writer, Command::RequestUnlink { id, reason })
+            }
+            Act::Do {
+                ref actor,
+                ref cmd,
+                rev,
+            } => return Some((actor.clone(), (**cmd).clone(), rev)),
+            Act::ReadReports | Act::Wait { .. } | Act::Back { .. } | Act::Undo { .. } => return None,
         };
         Some((who, cmd, None))
     }
@@ -3214,6 +3469,7 @@ impl Run {
                 return Ok(());
             }
             Act::ReadReports => return self.read_reports(step),
+            Act::Undo { .. } => return self.undo(step),
             _ => {}
         }
         let Some((actor, cmd, rev)) = self.command(step) else {
@@ -3361,6 +3617,148 @@ impl Run {
             }
         }
         Ok(())
+    }
+
+    /// An `Undo` step: a reversible command on a request, then — after a comment
+    /// by someone else when `interfere` — its inverse (`workflow::inverse` of the
+    /// request as it was read before) by the same person, with the revision the
+    /// command left, as the terminal UI sends it. Each is a step of its own,
+    /// checked like any other; the inverse also by [`inv_undo_restores_the_record`].
+    fn undo(&mut self, step: &Step) -> Result<(), String> {
+        use RequestStatus as R;
+        let Act::Undo {
+            req,
+            how,
+            plan,
+            interfere,
+        } = step.act
+        else {
+            unreachable!()
+        };
+        let actor = actor_from(WRITERS, step.who);
+        let undecided: &[R] = &[R::New, R::Triaged];
+        let id = match how {
+            0 => self.request_in(req, &[R::New]),
+            1..=4 => self.request_in(req, undecided),
+            5 => self.request_in(req, &[R::JointReview]),
+            6 => self.request_in(req, &[R::Accepted]),
+            _ => self.request_in(req, &[R::New, R::Triaged, R::Accepted, R::Planned, R::Rejected]),
+        };
+        let before = self.last.requests.iter().find(|q| q.id == id).cloned();
+        let n = self.next_n();
+        let cmd = match how {
+            0..=5 => Command::RequestTriage {
+                id,
+                triage: match how {
+                    0 => Triage::Triage,
+                    1 => Triage::Accept { outcome: None },
+                    2 => Triage::Reject {
+                        reason: format!("不可行〔{n}〕"),
+                    },
+                    3 => Triage::Duplicate {
+                        of: pick(&self.request_ids(), plan, IdKind::Request),
+                    },
+                    4 => Triage::JointReview,
+                    _ if plan % 2 == 0 => Triage::Accept {
+                        outcome: Some(format!("研讨同意〔{n}〕")),
+                    },
+                    _ => Triage::Reject {
+                        reason: format!("研讨不同意〔{n}〕"),
+                    },
+                },
+            },
+            6 => Command::RequestLink {
+                id,
+                plan: self.plan_in(plan, WRITING),
+            },
+            7 => {
+                let now = before.as_ref().map_or(Priority::Normal, |q| q.priority);
+                let k = Priority::ALL.iter().position(|p| *p == now).unwrap_or(0);
+                Command::RequestEdit {
+                    id,
+                    edit: RequestEdit {
+                        priority: Some(Priority::ALL[(k + 1 + plan as usize % 3) % Priority::ALL.len()]),
+                        ..Default::default()
+                    },
+                }
+            }
+            _ => {
+                let mut tags = before.as_ref().map(|q| q.tags.clone()).unwrap_or_default();
+                if tags.is_empty() || plan % 2 == 0 {
+                    tags.push(format!("标签〔{n}〕"));
+                } else {
+                    tags.remove(plan as usize % tags.len());
+                }
+                Command::RequestEdit {
+                    id,
+                    edit: RequestEdit {
+                        tags: Some(tags),
+                        ..Default::default()
+                    },
+                }
+            }
+        };
+        let plan_of = match &cmd {
+            Command::RequestLink { plan, .. } => Some(*plan),
+            _ => before.as_ref().and_then(|q| q.plan),
+        };
+        let plan_requests = plan_of.and_then(|p| self.last.plan(p).map(|x| (p, x.requests.clone())));
+        let rev_of = |r: &Run| r.last.requests.iter().find(|q| q.id == id).map(|q| q.meta.rev);
+        let first = rev_of(self);
+        self.step(&Step {
+            act: Act::Do {
+                actor: actor.clone(),
+                cmd: Box::new(cmd.clone()),
+                rev: None,
+            },
+            who: step.who,
+        })?;
+        let (Some(before), Some(rev)) = (before, rev_of(self)) else {
+            return Ok(());
+        };
+        if first == Some(rev) {
+            // The command was refused: nothing to undo.
+            return Ok(());
+        }
+        let back = inverse(&before, &cmd).ok_or_else(|| format!("no inverse for {cmd:?}"))?;
+        if interfere {
+            let other = if actor.name == supervisor().name {
+                op_b()
+            } else {
+                supervisor()
+            };
+            let text = format!("补充说明〔{n}〕");
+            self.step(&Step {
+                act: Act::Do {
+                    actor: other,
+                    cmd: Box::new(Command::RequestComment { id, text }),
+                    rev: None,
+                },
+                who: step.who,
+            })?;
+        }
+        let interfered = rev_of(self) != Some(rev);
+        self.undoing = Some(Undoing {
+            before,
+            plan: plan_requests,
+            interfered,
+        });
+        let result = self.step(&Step {
+            act: Act::Do {
+                actor,
+                cmd: Box::new(back),
+                rev: Some(rev),
+            },
+            who: step.who,
+        });
+        self.undoing = None;
+        if interfered {
+            self.stats.undo_conflicts += 1;
+        } else {
+            self.stats.undone += 1;
+            self.stats.undone_links += usize::from(matches!(cmd, Command::RequestLink { .. }));
+        }
+        result
     }
 
     fn read_reports(&mut self, step: &Step) -> Result<(), String> {
@@ -3558,6 +3956,9 @@ const PROBED: &[&str] = &[
     "DateInPast",
 ];
 
+/// Refusals of reopen and unlink each property must have met.
+const UNDO_PROBED: &[&str] = &["RequestPlanned", "UnlinkPlanClosed", "Conflict"];
+
 /// Random sequences with one approver needed. The thresholds hold with room
 /// to spare for the default seed (and for the seeds 1, 2 and 3).
 #[test]
@@ -3586,8 +3987,16 @@ fn random_sequences_keep_the_invariants() {
             ("the clock moving back", st.clock_back, 30),
             ("an outcome the model predicted accepted", st.model_accepted, 300),
             ("an outcome the model predicted refused", st.model_refused, 600),
+            ("an undo", st.undone, 150),
+            ("an undone link", st.undone_links, 4),
+            ("an undo after someone else's change", st.undo_conflicts, 40),
         ],
-        &[PROBED, &["GoLiveBeforeNotice", "NoticeTooLate", "RiskAcceptanceNeeded"]].concat(),
+        &[
+            PROBED,
+            &["GoLiveBeforeNotice", "NoticeTooLate", "RiskAcceptanceNeeded"],
+            UNDO_PROBED,
+        ]
+        .concat(),
     );
 }
 
@@ -3612,8 +4021,11 @@ fn random_sequences_with_a_quorum_of_two_keep_the_invariants() {
                 st.live_with_accepted_deviation,
                 2,
             ),
+            ("an undo", st.undone, 100),
+            ("an undone link", st.undone_links, 3),
+            ("an undo after someone else's change", st.undo_conflicts, 30),
         ],
-        &[PROBED, &["AlreadyApproved"]].concat(),
+        &[PROBED, &["AlreadyApproved"], UNDO_PROBED].concat(),
     );
 }
 
@@ -3960,6 +4372,106 @@ fn every_invariant_catches_its_violation() {
             };
             (before, op_a(), cmd, done())
         }),
+        broken_step("inv_reopen_and_unlink_follow_the_process", |r| {
+            // A new request, with no decision to withdraw, "reopened".
+            let q = r
+                .last
+                .requests
+                .iter()
+                .find(|q| q.status == RequestStatus::New)
+                .expect("a new request");
+            let cmd = Command::RequestReopen {
+                id: q.id,
+                reason: "重新评估".into(),
+            };
+            (r.last.clone(), op_a(), cmd, done())
+        }),
+        broken_step("inv_reopen_and_unlink_follow_the_process", move |r| {
+            // A request taken off a plan that was already submitted.
+            let mut before = r.last.clone();
+            let q = before
+                .requests
+                .iter_mut()
+                .find(|q| q.status == RequestStatus::Accepted)
+                .unwrap();
+            (q.status, q.plan) = (RequestStatus::Planned, Some(draft));
+            let id = q.id;
+            let p = plan_mut(&mut before, draft);
+            p.status = PlanStatus::Submitted;
+            p.requests.push(id);
+            let cmd = Command::RequestUnlink {
+                id,
+                reason: "移出计划".into(),
+            };
+            (before, op_a(), cmd, done())
+        }),
+        (
+            "inv_undo_restores_the_record",
+            Box::new(|r: &mut Run| {
+                // An undo carried out that left the priority as the command set it.
+                let mut before = r.last.requests[0].clone();
+                let set = before.priority;
+                before.priority = if set == Priority::Urgent {
+                    Priority::Low
+                } else {
+                    Priority::Urgent
+                };
+                let cmd = Command::RequestEdit {
+                    id: before.id,
+                    edit: RequestEdit {
+                        priority: Some(before.priority),
+                        ..Default::default()
+                    },
+                };
+                r.undoing = Some(Undoing {
+                    before,
+                    plan: None,
+                    interfered: false,
+                });
+                let (prev, at) = (r.last.clone(), r.w.now());
+                let v = step_inv("inv_undo_restores_the_record")(
+                    r,
+                    &prev,
+                    &StepInfo {
+                        actor: op_a(),
+                        cmd,
+                        at,
+                        result: done(),
+                    },
+                );
+                r.undoing = None;
+                v
+            }),
+        ),
+        (
+            "inv_undo_restores_the_record",
+            Box::new(|r: &mut Run| {
+                // An undo carried out although someone else had changed the request.
+                let before = r.last.requests[0].clone();
+                let cmd = Command::RequestReopen {
+                    id: before.id,
+                    reason: "undo".into(),
+                };
+                r.undoing = Some(Undoing {
+                    before,
+                    plan: None,
+                    interfered: true,
+                });
+                let (prev, at) = (r.last.clone(), r.w.now());
+                let v = step_inv("inv_undo_restores_the_record")(
+                    r,
+                    &prev,
+                    &StepInfo {
+                        actor: op_a(),
+                        cmd,
+                        at,
+                        result: done(),
+                    },
+                );
+                r.undoing = None;
+                v
+            }),
+        ),
         broken_step("inv_order_deadline_not_past", |r| {
             let cmd = Command::OrderIssue {
                 target: OrderTarget::Plan(plan_id(1)),
