@@ -420,6 +420,9 @@ fn tui_screen(v: &DossierView) -> String {
     let (keymap, _) = beian::tui::keymap::Keymap::load(None);
     let mut st = State::new("wang".into(), vec![Role::Viewer], "test".into(), keymap, Vec::new());
     st.pane = beian::tui::action::Pane::Archive;
+    // The dossier selected in the list, its detail open (the detail shows the selection).
+    st.archive.all = vec![v.dossier.summary()];
+    st.archive.open = true;
     st.archive.detail = Some(v.clone());
     let (w, h) = (400u16, 1000u16);
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
