@@ -182,6 +182,9 @@ fn key_event(k: &str) -> KeyEvent {
 
 /// Press keys, space-separated: `2 j j enter`, `ctrl-s`, `esc`.
 fn press(st: &mut State, keys: &str) {
+    // Keys are pressed at a terminal large enough to act on them (the frames drawn
+    // for the checks may have been too small).
+    st.screen.set((120, 40));
     for k in keys.split_whitespace() {
         key(st, key_event(k));
     }
@@ -189,6 +192,7 @@ fn press(st: &mut State, keys: &str) {
 
 /// Like [`type_text`] without a frame after each key (many keys, one frame).
 fn type_fast(st: &mut State, text: &str) {
+    st.screen.set((120, 40));
     for c in text.chars().filter(|c| !c.is_ascii_control()) {
         send(
             st,
