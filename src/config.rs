@@ -221,6 +221,8 @@ impl Config {
     /// Read `<dir>/config.toml`; a missing file is the default configuration.
     pub fn load(dir: &Path) -> Result<Config> {
         let path = dir.join(CONFIG_FILE);
+        // Only a file nobody but the data directory's owner may change (src/datadir.rs).
+        crate::datadir::check_config(dir, &path)?;
         match std::fs::read_to_string(&path) {
             Ok(text) => Config::parse(&text, &path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),

@@ -177,18 +177,66 @@ fn chmod(p: &Path, mode: u32) {
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-/// Let `user` use the fixture: a copy of the binary it can run, the database
-/// directory shared through its group (setgid, umask 007 everywhere).
-fn share_with(fx: &mut Fixture, user: &OtherUser) {
+/// Let `user` use the fixture: a copy of the binary it can run, and a way to
+/// the server's socket in the data directory ([`serve`]). The directory is
+/// the owner's (a group-writable one is refused since issue 14: a member could
+/// rewrite config.toml); the other user works through `beian serve`.
+fn share_with(fx: &mut Fixture, _user: &OtherUser) {
     chmod(fx.dir(), 0o755);
     chmod(&fx.home(), 0o755);
     let bin = fx.dir().join("beian");
     std::fs::copy(&fx.bin, &bin).unwrap();
     chmod(&bin, 0o755);
     fx.bin = bin;
-    let gid = nix::unistd::Group::from_name(&user.group).unwrap().unwrap().gid;
-    nix::unistd::chown(&fx.db, None, Some(gid)).unwrap();
-    chmod(&fx.db, 0o2770);
+    chmod(&fx.db, 0o755);
+}
+
+/// `beian serve` on the data directory's default socket (`<db>/beian.sock`,
+/// given to `user`'s group), for another user's session; stopped by its pid
+/// (SIGTERM) when dropped, after which the owner's commands open the database
+/// themselves again.
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.0.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while matches!(self.0.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(fx: &Fixture, user: &OtherUser) -> Served {
+    let socket = fx.db.join("beian.sock");
+    let child = Command::new(&fx.bin)
+        .args([
+            "--db",
+            fx.db.to_str().unwrap(),
+            "serve",
+            "--socket",
+            socket.to_str().unwrap(),
+        ])
+        .args(["--socket-group", &user.group])
+        .env_clear()
+        .envs(fx.envs("en"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut served = Served(child);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+        assert!(
+            matches!(served.0.try_wait(), Ok(None)) && std::time::Instant::now() < deadline,
+            "the server did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    served
 }
 
 /// Dates relative to today, in Beijing time: the window must follow the notice by
@@ -455,6 +503,8 @@ fn acceptance_flow_at_80x24() {
     assert_eq!(r["feasibility"], "厂商已提供固件补丁，可行", "{r}");
 
     // ---- session 2, the approver (another Unix user) approves in the UI ----
+    // Through the server: the approver may not open the database itself.
+    let server = serve(&fx, &approver);
     let mut t = fx.tui_as(&approver.name, "zh-CN");
     let s = t.wait_for("1 项待审批", 10);
     assert!(s.contains(&format!("{} [approver]", approver.name)), "{s}");
@@ -467,6 +517,7 @@ fn acceptance_flow_at_80x24() {
     t.send(key::ENTER);
     t.wait_line(&[&plan, "已批准"], 5);
     t.quit();
+    drop(server);
     let p = fx.json(&["plan", "show", &plan]);
     assert_eq!(p["status"], "approved");
     assert_eq!(p["approvals"][0]["approver"], approver.name.as_str());
@@ -620,6 +671,7 @@ fn acceptance_flow_at_80x24() {
     fx.ok(&["test", "defect-update", &plan, "D1", "--status", "verified"]);
 
     // ---- session 3b, the approver accepts the deviation in the UI (Y) ----
+    let server = serve(&fx, &approver);
     let mut t = fx.tui_as(&approver.name, "zh-CN");
     t.wait_for("需求队列", 10);
     t.send("2");
@@ -633,6 +685,7 @@ fn acceptance_flow_at_80x24() {
     t.wait_gone("接受上线偏差", 5);
     t.wait_for("已保存", 5);
     t.quit();
+    drop(server);
     let p = fx.json(&["plan", "show", &plan]);
     assert_eq!(p["deviation"]["accepted"]["by"], approver.name.as_str(), "{p}");
     assert_eq!(p["deviation"]["accepted"]["reason"], "影响面大，同意提前", "{p}");

@@ -149,7 +149,13 @@ impl Store {
         let db_dir = dir.join("db");
         // A compaction's swap interrupted between its two renames leaves the
         // database in `.db.old` (see `compact.rs`): it is still there.
-        let exists = db_dir.join("conf").exists() || dir.join(".db.old").join("conf").exists();
+        // A data directory closed to this user is said so, not taken for none.
+        let present = |p: PathBuf| match std::fs::metadata(&p) {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(Error::io(&p, e)),
+            Err(_) => Ok(false),
+        };
+        let exists = present(db_dir.join("conf"))? || present(dir.join(".db.old").join("conf"))?;
         match (mode, exists) {
             (OpenMode::Existing, false) => {
                 if dir.is_file() {
@@ -172,6 +178,9 @@ impl Store {
         if let OpenMode::Create { .. } = mode {
             create_private_dir(dir)?;
         }
+        // Nobody but the owner may change what this process reads: the roles
+        // and the records (src/datadir.rs).
+        crate::datadir::check(dir)?;
         private_files_in(dir);
         let owner = OwnerLock::acquire(dir)?;
         compact::recover_swap(dir)?;
@@ -725,13 +734,11 @@ fn probe_writable(db_dir: &Path) -> std::io::Result<()> {
 }
 
 /// Files this process creates from now on (the database's, backups, exports)
-/// are its owner's alone — 0600 — unless the data directory is shared with a
-/// group on purpose (mode 2770, docs/deploy.md), when the group keeps access.
-pub(crate) fn private_files_in(dir: &Path) {
-    use std::os::unix::fs::MetadataExt;
-    let shared = std::fs::metadata(dir).is_ok_and(|m| m.mode() & 0o070 != 0);
-    let mask = if shared { 0o007 } else { 0o077 };
-    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
+/// are its owner's alone — 0600, directories 0700 — whatever bits the data
+/// directory has: a group that may read or enter it never gets files it may
+/// write (src/datadir.rs). A team shares a database through `beian serve`.
+pub(crate) fn private_files_in(_dir: &Path) {
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
 }
 
 pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
