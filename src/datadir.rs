@@ -130,6 +130,27 @@ pub fn check(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Where a data directory is, as the kernel knows it: device and inode of the
+/// directory and of its `db/`. A write compares them with what they were at
+/// open, so that a change is never acknowledged into files that were removed
+/// (or moved away) meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    dir: (u64, u64),
+    db: (u64, u64),
+}
+
+impl Identity {
+    /// The identity of `dir` now; `None` if it or its `db/` is gone.
+    pub fn of(dir: &Path) -> Option<Identity> {
+        let id = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
+        Some(Identity {
+            dir: id(dir)?,
+            db: id(&dir.join("db"))?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

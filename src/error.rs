@@ -171,6 +171,14 @@ pub enum Error {
         uid: u32,
         owner: u32,
     },
+    /// `config.toml` is missing: opening without it would drop every role.
+    /// `recorded` names the roles the audit chain last recorded (exit 1).
+    #[error("config.toml missing")]
+    ConfigMissing { path: String, recorded: String },
+    /// The data directory was removed or replaced while the database was open:
+    /// the change was not saved (exit 1).
+    #[error("data directory gone")]
+    DataDirGone { path: String },
     /// Internal: sled saw a concurrent transaction and will run ours again.
     #[serde(skip)]
     #[error("transaction retry")]
@@ -452,6 +460,11 @@ impl Error {
                     ],
                 )
             }
+            Error::ConfigMissing { path, recorded } => t(
+                "error.config_missing",
+                &[("path", s(path)), ("recorded", crate::sanitize::clean_line(recorded))],
+            ),
+            Error::DataDirGone { path } => t("error.data_dir_gone", &[("path", s(path))]),
             Error::TxRetry => t("error.storage", &[("detail", "transaction retry".into())]),
         }
     }

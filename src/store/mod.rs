@@ -131,6 +131,9 @@ pub struct Store {
     undo_batch: std::sync::atomic::AtomicU32,
     /// A write of sled's failed because the disk refused it: see [`Store::reopen`].
     sled_refused: std::sync::atomic::AtomicBool,
+    /// The data directory and its `db/` as they were at open: a write into
+    /// them after they were removed or replaced is refused ([`Store::check_present`]).
+    identity: crate::datadir::Identity,
     _owner: OwnerLock,
 }
 
@@ -184,6 +187,7 @@ impl Store {
         private_files_in(dir);
         let owner = OwnerLock::acquire(dir)?;
         compact::recover_swap(dir)?;
+        compact::remove_leftover(dir)?;
         // An open interrupted by a full disk (or a kill) left sled's snapshot
         // unfinished: it would read it first and call the database corrupt.
         sled_files::report_removed(&sled_files::remove_interrupted_snapshots(dir, &db_dir)?);
@@ -193,11 +197,15 @@ impl Store {
             .map(|n| db.open_tree(n))
             .collect::<sled::Result<Vec<_>>>()
             .map_err(storage)?;
+        let identity = crate::datadir::Identity::of(dir).ok_or_else(|| Error::DataDirGone {
+            path: dir.display().to_string(),
+        })?;
         let store = Store {
             durable: std::sync::atomic::AtomicBool::new(true),
             db,
             trees,
             dir: dir.to_path_buf(),
+            identity,
             undo_batch: std::sync::atomic::AtomicU32::new(0),
             sled_refused: std::sync::atomic::AtomicBool::new(false),
             _owner: owner,
@@ -294,12 +302,28 @@ impl Store {
     /// than once if sled detects a concurrent conflict, so it must not have side
     /// effects outside `Tx`.
     pub fn transact<A>(&self, actor: &str, now: Time, f: impl Fn(&mut Tx) -> Result<A>) -> Result<A> {
+        self.check_present()?;
         self.check_space()?;
         let value = self.transact_with(actor, now, None, f)?;
         if self.durable.load(std::sync::atomic::Ordering::Relaxed) {
             self.db.flush().map_err(|e| self.write_error(e))?;
+            // Acknowledged only if it went into the files of the data
+            // directory that is still there.
+            self.check_present()?;
         }
         Ok(value)
+    }
+
+    /// Refuse a write when the data directory (or its `db/`) was removed or
+    /// replaced since the database was opened: sled would go on writing into
+    /// files nobody can open again, and acknowledge it.
+    pub(crate) fn check_present(&self) -> Result<()> {
+        if crate::datadir::Identity::of(&self.dir) == Some(self.identity) {
+            return Ok(());
+        }
+        Err(Error::DataDirGone {
+            path: self.dir.display().to_string(),
+        })
     }
 
     /// One transaction, writing before-images to the undo log when `undo_batch`
@@ -349,6 +373,7 @@ impl Store {
         self.durable.store(durable, std::sync::atomic::Ordering::Relaxed);
         if durable {
             self.db.flush().map_err(|e| self.write_error(e))?;
+            self.check_present()?;
         }
         Ok(())
     }

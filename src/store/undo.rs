@@ -95,6 +95,7 @@ impl Tx<'_> {
 impl Store {
     /// Start a long change named `what` (shown if it has to be rolled back).
     pub fn begin_long(&self, what: &str) -> Result<()> {
+        self.check_present()?;
         self.check_space()?;
         self.recover_long()?;
         self.undo_batch.store(0, Ordering::SeqCst);
@@ -107,6 +108,7 @@ impl Store {
     /// One batch of the long change: a transaction whose writes are undo-logged.
     /// Not flushed: [`Store::commit_long`] flushes once.
     pub fn transact_long<A>(&self, actor: &str, now: Time, f: impl Fn(&mut Tx) -> Result<A>) -> Result<A> {
+        self.check_present()?;
         self.check_space()?;
         let batch = self.undo_batch.fetch_add(1, Ordering::SeqCst);
         let out = self.transact_with(actor, now, Some(batch), f)?;
@@ -119,6 +121,7 @@ impl Store {
     /// The last batch of a long change: its writes and the removal of the marker
     /// commit together; then the undo log is cleared and everything flushed.
     pub fn commit_long<A>(&self, actor: &str, now: Time, f: impl Fn(&mut Tx) -> Result<A>) -> Result<A> {
+        self.check_present()?;
         let batch = self.undo_batch.fetch_add(1, Ordering::SeqCst);
         let out = self.transact_with(actor, now, Some(batch), |tx| {
             let out = f(tx)?;
@@ -127,6 +130,8 @@ impl Store {
         })?;
         self.tree(T::Undo).clear().map_err(|e| self.write_error(e))?;
         self.db.flush().map_err(|e| self.write_error(e))?;
+        // The commit is acknowledged only into the data directory still there.
+        self.check_present()?;
         Ok(out)
     }
 
