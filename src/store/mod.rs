@@ -214,7 +214,7 @@ impl Store {
             OpenMode::Create { demo } => store.initialize(creator, demo)?,
             OpenMode::Existing => {
                 store.check_schema()?;
-                store.recover_long()?;
+                store.recover_long_and_say()?;
                 store.ensure_lists()?;
             }
         }
@@ -491,7 +491,7 @@ impl Store {
             }
         }
         self.sled_refused.store(false, std::sync::atomic::Ordering::SeqCst);
-        self.recover_long()?;
+        self.recover_long_and_say()?;
         Ok(())
     }
 
