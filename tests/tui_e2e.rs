@@ -1057,6 +1057,7 @@ fn resize_through_sizes_keeps_running() {
             t.send("窗口大小变化时输入的标题");
         }
         for &(cols, rows) in sizes {
+            let mark = t.raw_len();
             t.resize(cols, rows);
             let at = format!("{cols}x{rows}");
             if cols >= 80 && rows >= 24 {
@@ -1069,8 +1070,9 @@ fn resize_through_sizes_keeps_running() {
                 let s = t.wait_for("终端太小", 5);
                 assert!(!s.contains("需求队列"), "{at}: {s}");
             } else {
-                // Too small even for the notice: something is drawn, nothing breaks.
-                std::thread::sleep(Duration::from_millis(150));
+                // Too small even for the notice: something is drawn (a whole
+                // frame after the clear), nothing breaks.
+                t.wait_frame_since(mark, true, 5);
             }
             alive(&mut t, &at);
         }
@@ -1155,9 +1157,16 @@ fn an_idle_session_writes_nothing() {
     let (fx, _) = small_db();
     let mut t = fx.tui("zh-CN", 80, 24);
     t.wait_for("REQ-", 10);
-    // The lists, the integrity check and any toast have come and gone.
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // The lists and the integrity check (the worker's last job at start) have
+    // come: the archive pane shows its result. Back to the queue, every key
+    // read and its frame written.
+    t.send("4");
+    t.wait_for("完整性 ✓", 10);
+    t.send("1");
+    t.wait_for("需求队列", 5);
+    t.wait_settled(5);
     let before = t.raw_bytes().len();
+    // Not a wait for something: the span over which nothing may be written.
     std::thread::sleep(std::time::Duration::from_millis(2500));
     let after = t.raw_bytes();
     assert_eq!(
