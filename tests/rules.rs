@@ -1850,7 +1850,9 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
             // Other errors than a refusal are not ignored here: an admin's
             // compaction of a new database succeeds.
             if a.roles.contains(&Role::Admin) {
-                let r = report.as_ref().unwrap_or_else(|e| panic!("{} compacting: {e:?}", a.name));
+                let r = report
+                    .as_ref()
+                    .unwrap_or_else(|e| panic!("{} compacting: {e:?}", a.name));
                 assert!(r.records > 0, "{r:?}");
             }
             report
