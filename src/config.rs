@@ -403,7 +403,7 @@ fn config_error(text: &str, path: &Path, e: &toml::de::Error) -> Error {
             ),
             _ => format!("{f}: {}", e.message()),
         },
-        None => e.message().to_string(),
+        None => crate::i18n::t("config.syntax", &[("detail", e.message().to_string())]),
     };
     Error::Config { path: at, detail }
 }

@@ -107,10 +107,12 @@ impl Settings {
         }
     }
 
-    /// Who has which role, in one line: `operator: user wang, group imc;
-    /// approver: user li` (none: "none but the creator's admin").
+    /// Who has which role, in one line of the user's language: `operator:
+    /// user wang, group imc; approver: user li` (none: "none but the creator's
+    /// admin"). Roles are named as config.toml names them.
     pub fn roles_summary(&self) -> String {
         let clean = |s: &str| crate::sanitize::clean(s);
+        let t = crate::i18n::t;
         let roles: Vec<String> = self
             .roles
             .iter()
@@ -119,8 +121,12 @@ impl Settings {
                 let who: Vec<String> = g
                     .users
                     .iter()
-                    .map(|u| format!("user {}", clean(u)))
-                    .chain(g.groups.iter().map(|n| format!("group {}", clean(n))))
+                    .map(|u| t("config.recorded.user", &[("name", clean(u))]))
+                    .chain(
+                        g.groups
+                            .iter()
+                            .map(|n| t("config.recorded.group", &[("name", clean(n))])),
+                    )
                     .collect();
                 format!("{}: {}", clean(role), who.join(", "))
             })
