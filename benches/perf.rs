@@ -43,7 +43,10 @@ fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_beian"))
 }
 
-/// Median and the 95th and 99th percentiles, in the unit of the samples.
+/// Median and the 95th and 99th percentiles, in the unit of the samples, by
+/// nearest rank: the sample at index round((n − 1) × q) of the sorted samples.
+/// So the p99 of 64 samples is the second largest (index 62), of 20 or fewer
+/// the largest; the p95 of 10 samples is the largest (docs/performance.md).
 #[derive(Debug, Clone, Copy, Default)]
 struct Pct {
     p50: f64,
@@ -421,7 +424,7 @@ fn rg_comparison(f: &Fixture, backend: &dyn Backend, per_query: &[(String, usize
         "rg -l -i -F, warm page cache; see the table below",
     );
     r.extra.push(String::new());
-    r.extra.push("Archive query against `rg` (medians, ms; hits differ where the Markdown holds words the search text does not, e.g. labels):".into());
+    r.extra.push("Archive query against `rg` (medians, ms). Hits differ where one side holds words the other does not: the search text holds every go-live's configuration changes (`nginx: enable http2 …` in each dossier of the dataset), which the Markdown export did not show before 2026-12-07 (commit de3ca91) — hence `nginx` in 10,000 dossiers for beian and in the 825 whose other fields name Nginx for `rg`; the Markdown holds labels the search text does not:".into());
     r.extra.push(String::new());
     r.extra
         .push("| query | hits | beian ms | rg files | rg ms | ratio |".into());
@@ -523,6 +526,7 @@ fn session(db: &Path, r: &mut Report) {
     r.row(
         "bytes written to the terminal for one `j` in a list",
         "≤ 300",
+        // With 20 samples the nearest-rank p99 is the largest.
         format!("{:.0} median, {:.0} max (n={})", b.p50, b.p99, b.n),
         b.p99 <= 300.0,
         "queue pane, 120×40, counted on the pty",
@@ -612,9 +616,9 @@ fn server_figures(f: &Fixture, r: &mut Report) {
     let p = first_frame(None, Some(&sock), 10);
     r.row(
         "start to first full frame, client of a running server",
-        "≤ 80 ms",
+        "≤ 80 ms p95",
         fmt_pct(p, "p95"),
-        p.p50 <= 80.0,
+        p.p95 <= 80.0,
         "BEIAN_EXIT_AFTER_FIRST_FRAME in a pty, 120×40",
     );
     let p = first_frame_until(None, Some(&sock), 5, "all");
@@ -875,11 +879,12 @@ fn main() {
     };
     if want("startup") {
         let p = first_frame(Some(&f.dir), None, 10);
+        // Judged on the figure shown: the p95 (of 10 runs, the slowest).
         r.row(
             "start to first full frame, embedded",
-            "≤ 150 ms",
+            "≤ 150 ms p95",
             fmt_pct(p, "p95"),
-            p.p50 <= 150.0,
+            p.p95 <= 150.0,
             "BEIAN_EXIT_AFTER_FIRST_FRAME in a pty, 120×40",
         );
         let p = first_frame_until(Some(&f.dir), None, 5, "all");

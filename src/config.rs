@@ -217,29 +217,51 @@ impl Default for Process {
 
 pub const CONFIG_FILE: &str = "config.toml";
 
+/// A `config.toml` larger than this is refused before it is parsed: it is a
+/// few lines, and the server reads it at every connection.
+pub const MAX_CONFIG: u64 = 256 << 10;
+
 impl Config {
-    /// Read `<dir>/config.toml`; a missing file is the default configuration.
+    /// Read `<dir>/config.toml`: a regular file nobody but the data directory's
+    /// owner may change (src/datadir.rs), of at most [`MAX_CONFIG`] bytes. A
+    /// missing file is refused ([`Error::ConfigMissing`]): without it every
+    /// role but the creator's would be gone.
     pub fn load(dir: &Path) -> Result<Config> {
+        use std::io::Read;
         let path = dir.join(CONFIG_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Config::parse(&text, &path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(Error::io(&path, e)),
+        crate::datadir::check_config(dir, &path)?;
+        let file = match crate::fsutil::open_regular(&path, crate::fsutil::Purpose::Read) {
+            Ok(f) => f,
+            Err(Error::Io { .. }) if !path.exists() => {
+                return Err(Error::ConfigMissing {
+                    path: path.display().to_string(),
+                    recorded: String::new(),
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        let mut bytes = Vec::new();
+        file.take(MAX_CONFIG + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(&path, e))?;
+        if bytes.len() as u64 > MAX_CONFIG {
+            return Err(Error::Config {
+                path: path.display().to_string(),
+                detail: crate::i18n::t("config.too_large", &[("limit", crate::fsutil::size_label(MAX_CONFIG))]),
+            });
         }
+        let text = String::from_utf8(bytes).map_err(|e| Error::Config {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        Config::parse(&text, &path)
     }
 
+    /// Parse a configuration; an error names the file, the line and the
+    /// setting (`config.toml:7: process.notice_days = "3": expected a whole
+    /// number …`).
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
-        let config: Config = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-                .map(|l| format!(":{l}"))
-                .unwrap_or_default();
-            Error::Config {
-                path: format!("{}{line}", path.display()),
-                detail: e.message().to_string(),
-            }
-        })?;
+        let config: Config = toml::from_str(text).map_err(|e| config_error(text, path, &e))?;
         let invalid = |detail: String| Error::Config {
             path: path.display().to_string(),
             detail,
@@ -313,6 +335,77 @@ impl Config {
              # dir = \"/var/backups/beian\"\n"
         )
     }
+}
+
+/// The setting a TOML error is about (`process.notice_days`), as toml names
+/// it when it is not showing the excerpt.
+fn error_field(e: &toml::de::Error) -> Option<String> {
+    let mut bare = e.clone();
+    bare.set_input(None);
+    let shown = bare.to_string();
+    let field = shown.lines().last()?.strip_prefix("in `")?.strip_suffix('`')?;
+    Some(field.to_string())
+}
+
+/// What a setting takes, for the message when it holds something else.
+fn expected_of(field: &str) -> Option<String> {
+    let parts: Vec<&str> = field.split('.').collect();
+    let t = crate::i18n::t;
+    Some(match parts.as_slice() {
+        ["process" | "server", _] => t("config.expected.number", &[]),
+        ["roles", "users" | "groups", _, ..] => t("config.expected.roles", &[]),
+        ["backup", "dir"] => t("config.expected.path", &[]),
+        [_] | ["roles", _] => t("config.expected.section", &[("field", field.to_string())]),
+        _ => return None,
+    })
+}
+
+/// The error of parsing `text` (the file `path`): file and line, then the
+/// setting, what it holds and what it takes, in the user's language where beian
+/// knows the setting; toml's own words for a syntax error.
+fn config_error(text: &str, path: &Path, e: &toml::de::Error) -> Error {
+    let start = e.span().map(|s| s.start.min(text.len()));
+    let line = start.map(|s| text[..s].matches('\n').count() + 1);
+    let at = match line {
+        Some(l) => format!("{}:{l}", path.display()),
+        None => path.display().to_string(),
+    };
+    let field = error_field(e);
+    let value = e
+        .span()
+        .and_then(|s| text.get(s.start.min(text.len())..s.end.min(text.len())))
+        .map(|v| {
+            let v: String = v.chars().take(60).collect();
+            crate::sanitize::clean_line(&v)
+        })
+        .unwrap_or_default();
+    let detail = match &field {
+        // "unknown field `notice_dayz`, expected one of `notice_days`, …"
+        _ if e.message().starts_with("unknown field") => {
+            let mut names = e
+                .message()
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(crate::sanitize::clean_line);
+            let name = names.next().unwrap_or_default();
+            let known: Vec<String> = names.collect();
+            let within = field.as_ref().map(|f| format!("{f}.")).unwrap_or_default();
+            crate::i18n::t(
+                "config.unknown_field",
+                &[("field", format!("{within}{name}")), ("known", known.join(", "))],
+            )
+        }
+        Some(f) => match expected_of(f) {
+            Some(expected) if !value.is_empty() => crate::i18n::t(
+                "config.bad_value",
+                &[("field", f.clone()), ("value", value), ("expected", expected)],
+            ),
+            _ => format!("{f}: {}", e.message()),
+        },
+        None => crate::i18n::t("config.syntax", &[("detail", e.message().to_string())]),
+    };
+    Error::Config { path: at, detail }
 }
 
 /// The operating-system user running this process.

@@ -167,6 +167,27 @@ pub enum Error {
         kind: String,
         purpose: String,
     },
+    /// A file or directory of the data directory `data_dir` that others than its
+    /// owner may change (`problem`: writable, owner, above, symlink; `mode` and
+    /// `uid` as found, `owner` the data directory's): the database is not opened,
+    /// since whoever may change it may give themselves any role (exit 1).
+    #[error("unprotected data directory")]
+    Unprotected {
+        data_dir: String,
+        path: String,
+        problem: String,
+        mode: u32,
+        uid: u32,
+        owner: u32,
+    },
+    /// `config.toml` is missing: opening without it would drop every role.
+    /// `recorded` names the roles the audit chain last recorded (exit 1).
+    #[error("config.toml missing")]
+    ConfigMissing { path: String, recorded: String },
+    /// The data directory was removed or replaced while the database was open:
+    /// the change was not saved (exit 1).
+    #[error("data directory gone")]
+    DataDirGone { path: String },
     /// Internal: sled saw a concurrent transaction and will run ours again.
     #[serde(skip)]
     #[error("transaction retry")]
@@ -427,6 +448,36 @@ impl Error {
                 &[("secs", secs.to_string()), ("rows", rows.to_string())],
             ),
             Error::BackupInDataDir { dir, db } => t("error.backup_in_data_dir", &[("dir", s(dir)), ("db", s(db))]),
+            Error::Unprotected {
+                data_dir,
+                path,
+                problem,
+                mode,
+                uid,
+                owner,
+            } => {
+                let who = match (mode & 0o020 != 0, mode & 0o002 != 0) {
+                    (true, true) => "group_others",
+                    (true, false) => "group",
+                    _ => "others",
+                };
+                t(
+                    &format!("error.unprotected.{problem}"),
+                    &[
+                        ("dir", s(data_dir)),
+                        ("path", s(path)),
+                        ("mode", format!("{mode:o}")),
+                        ("who", t(&format!("error.unprotected.who.{who}"), &[])),
+                        ("found", s(&user_of(*uid))),
+                        ("owner", s(&user_of(*owner))),
+                    ],
+                )
+            }
+            Error::ConfigMissing { path, recorded } => t(
+                "error.config_missing",
+                &[("path", s(path)), ("recorded", crate::sanitize::clean_line(recorded))],
+            ),
+            Error::DataDirGone { path } => t("error.data_dir_gone", &[("path", s(path))]),
             Error::TxRetry => t("error.storage", &[("detail", "transaction retry".into())]),
         }
     }

@@ -6,6 +6,7 @@ rust_i18n::i18n!("locales", fallback = "en");
 
 pub mod cli;
 pub mod config;
+pub mod datadir;
 pub mod demo;
 pub mod demo_large;
 pub mod error;

@@ -5,8 +5,12 @@
 //! `beian archive search` on a Chinese word from its content.
 //!
 //! Two Unix users are created for the test (it needs root, as CI runs; as another
-//! user it says so and stops). They share the data directory through a group,
-//! with umask 007, as a team would before `beian serve` exists.
+//! user it says so and stops, and under `CI=true` fails). They share the
+//! database the way docs/deploy.md supports: the operator's data directory is
+//! private (0700) and served by `beian serve` running as the operator, its
+//! socket open to the group; both users' commands go through it. (Before issue
+//! 14 they shared the data directory itself through the group, mode 2770 —
+//! which let any member rewrite config.toml, and is refused now.)
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -38,6 +42,8 @@ fn sh_quote(s: &str) -> String {
 struct Env {
     bin: PathBuf,
     db: PathBuf,
+    /// The server's socket, once it runs.
+    socket: Option<PathBuf>,
 }
 
 struct Out {
@@ -54,14 +60,18 @@ impl Env {
             line.push(' ');
             line.push_str(&sh_quote(a));
         }
-        let out = Command::new("runuser")
-            .args(["-u", user, "--", "sh", "-c", &line])
+        let mut cmd = Command::new("runuser");
+        cmd.args(["-u", user, "--", "sh", "-c", &line])
             .env("BEIAN_DB", &self.db)
             .env("BEIAN_LANG", "en")
             .env("TZ", "Asia/Shanghai")
             .env_remove("XDG_DATA_HOME")
-            .output()
-            .expect("runuser runs");
+            .env_remove("XDG_RUNTIME_DIR")
+            .env_remove("BEIAN_SOCKET");
+        if let Some(s) = &self.socket {
+            cmd.env("BEIAN_SOCKET", s);
+        }
+        let out = cmd.output().expect("runuser runs");
         Out {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -114,10 +124,30 @@ fn chmod(p: &Path, mode: u32) {
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// `beian serve` as another user, ended by its pid when dropped.
+struct Serve(std::process::Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.0.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while matches!(self.0.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn whole_lifecycle_through_the_binary_with_two_users() {
     if !is_root() {
-        eprintln!("skipped: this test creates Unix users and must run as root (CI does)");
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "this test creates Unix users and must run as root; CI=true, so this is a failure, not a skip"
+        );
+        eprintln!("SKIPPED: this test creates Unix users and must run as root (CI does)");
         return;
     }
     let tag = format!("{}", std::process::id() % 100000);
@@ -128,23 +158,72 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     let bin = tmp.path().join("beian");
     std::fs::copy(env!("CARGO_BIN_EXE_beian"), &bin).unwrap();
     chmod(&bin, 0o755);
-    let db = tmp.path().join("data");
-    std::fs::create_dir(&db).unwrap();
     let gid = nix::unistd::Group::from_name(&users.group).unwrap().unwrap().gid;
     let uid = nix::unistd::User::from_name(&users.op).unwrap().unwrap().uid;
-    nix::unistd::chown(&db, Some(uid), Some(gid)).unwrap();
-    chmod(&db, 0o2770);
-    let env = Env { bin, db: db.clone() };
+    // The operator's home: the data directory and the socket's directory.
+    let home = tmp.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    nix::unistd::chown(&home, Some(uid), Some(gid)).unwrap();
+    chmod(&home, 0o755);
+    let db = home.join("data");
+    let mut env = Env {
+        bin,
+        db: db.clone(),
+        socket: None,
+    };
     let (op, ap) = (users.op.as_str(), users.ap.as_str());
 
     // The operator creates the database and is its admin; the approver gets its role.
     env.ok(op, &["init"]);
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(&db).unwrap().mode() & 0o777, 0o700);
     let cfg = db.join("config.toml");
     std::fs::write(
         &cfg,
         format!("[roles.users]\n{op} = [\"operator\"]\n{ap} = [\"approver\"]\n"),
     )
     .unwrap();
+    nix::unistd::chown(&cfg, Some(uid), None).unwrap();
+    // The approver cannot open the database itself: the server, run by the
+    // operator, is the way in.
+    let direct = env.run(ap, &["whoami"]);
+    assert_ne!(direct.code, 0, "{}", direct.stdout);
+    let run = home.join("run");
+    std::fs::create_dir(&run).unwrap();
+    nix::unistd::chown(&run, Some(uid), Some(gid)).unwrap();
+    chmod(&run, 0o750);
+    let socket = run.join("beian.sock");
+    use std::os::unix::process::CommandExt;
+    let server = Serve(
+        Command::new(&env.bin)
+            .uid(uid.as_raw())
+            .gid(gid.as_raw())
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "serve",
+                "--socket",
+                socket.to_str().unwrap(),
+            ])
+            .args(["--socket-group", &users.group])
+            .env("BEIAN_LANG", "en")
+            .env("TZ", "Asia/Shanghai")
+            .env_remove("XDG_RUNTIME_DIR")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(tmp.path().join("serve.log")).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not listen: {}",
+            std::fs::read_to_string(tmp.path().join("serve.log")).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    env.socket = Some(socket);
     let who = env.json(ap, &["whoami"]);
     assert_eq!(who["roles"], serde_json::json!(["approver"]));
 
@@ -535,5 +614,7 @@ fn whole_lifecycle_through_the_binary_with_two_users() {
     // The filed plan is frozen: a further change is refused (exit 3).
     let frozen = env.run(op, &["compare", "add", &plan, "--function", "x", "--change", "added"]);
     assert_eq!(frozen.code, 3, "{}", frozen.stderr);
+    // The server (an operator's process) ends before the users are removed.
+    drop(server);
     drop(users);
 }

@@ -146,7 +146,8 @@ fn a_crash_in_the_middle_of_an_import_is_rolled_back_at_the_next_open() {
     let file = survey(tmp.path(), "survey.csv", ROWS, None);
     let audit_before = audit_len(&db);
     // Debug builds obey BEIAN_FAULT: the process aborts before its third batch,
-    // two batches written, nothing rolled back.
+    // two batches committed and flushed, nothing rolled back. Not any failure
+    // will do: the fault says where it fired, and the process dies of SIGABRT.
     let out = run_cli(
         &["import", file.to_str().unwrap()],
         &[
@@ -154,8 +155,26 @@ fn a_crash_in_the_middle_of_an_import_is_rolled_back_at_the_next_open() {
             ("BEIAN_FAULT", std::ffi::OsStr::new("crash-import:2")),
         ],
     );
-    assert_ne!(out.code, 0, "the injected crash did not happen: {}", out.stdout);
-    // The next open rolls the unfinished import back.
+    assert!(
+        out.stderr
+            .contains("BEIAN_FAULT=crash-import:2: aborting after 2 committed batches (2000 rows), flushed: true"),
+        "the injected crash did not fire where it should: {}",
+        out.stderr
+    );
+    assert_eq!(out.code, -1, "killed by a signal, not an exit: {}", out.stderr);
+    assert!(out.stdout.is_empty(), "nothing reported as imported: {}", out.stdout);
+    // The next open rolls the unfinished import back — the two batches the
+    // crash left — and says so.
+    let out = local(&db, &["--json", "request", "list"]);
+    assert_eq!(out.json(), serde_json::json!([]));
+    assert!(
+        out.stderr.contains(&format!(
+            "rolled back the import by {}, which a crash or a lost connection interrupted: 2 committed batches undone",
+            me()
+        )),
+        "{}",
+        out.stderr
+    );
     assert_eq!(requests(&db), 0);
     assert_eq!(audit_len(&db), audit_before);
     let out = local(&db, &["--json", "import", file.to_str().unwrap()]);

@@ -23,7 +23,8 @@ enum Probe {
     Query(Query),
     Status,
     /// Not offered through the socket at all: the operation needs the database
-    /// to itself (`beian compact`; its permission is tested in tests/integrity.rs).
+    /// to itself (`beian compact`, `beian reindex`). Not counted as checked here;
+    /// `maintenance_is_offline_and_for_admins_only` runs both for real.
     Offline,
 }
 
@@ -113,10 +114,20 @@ fn run(b: &dyn Backend, op: Op, backups: &Path) -> beian::Result<()> {
     }
 }
 
+/// The operations the socket does not offer (probed as [`Probe::Offline`]):
+/// exactly these, so that a probe cannot quietly become offline.
+const OFFLINE: &[Op] = &[Op::Maintain];
+
 #[test]
 fn every_role_and_operation_through_the_socket_follows_the_table() {
     let srv = Server::start(&config_for(&["viewer"]));
     let backups = srv.tmp.path().join("backups");
+    let offline: Vec<Op> = Op::ALL
+        .iter()
+        .copied()
+        .filter(|op| matches!(probe(*op, &backups), Probe::Offline))
+        .collect();
+    assert_eq!(offline, OFFLINE, "operations skipped through the socket");
     let mut checked = 0;
     for role in Role::ALL {
         srv.set_config(&with_backup_dir(&config_for(&[role.as_str()]), &backups));
@@ -127,7 +138,6 @@ fn every_role_and_operation_through_the_socket_follows_the_table() {
         assert_eq!(b.whoami().unwrap().roles, vec![role]);
         for &op in Op::ALL {
             if let Probe::Offline = probe(op, &backups) {
-                checked += 1;
                 continue;
             }
             let allowed = op.roles().contains(&role);
@@ -149,7 +159,111 @@ fn every_role_and_operation_through_the_socket_follows_the_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * Op::ALL.len());
+    // Every role tried every operation the socket offers; the skipped ones
+    // are not counted.
+    assert_eq!(checked, Role::ALL.len() * (Op::ALL.len() - OFFLINE.len()));
+}
+
+/// `beian compact` and `beian reindex` themselves (not the helper they share):
+/// refused to every role but admin, exit 3, the database unchanged; never
+/// through a server (they need the database to themselves).
+#[test]
+fn maintenance_is_offline_and_for_admins_only() {
+    let mut srv = Server::start(&config_for(&["admin"]));
+    beian::i18n::init(Some("en"));
+    let db = srv.db.clone();
+    let local = |args: &[&str]| run_cli(args, &[("BEIAN_DB", db.as_os_str())]);
+    // While the server holds the database, neither runs.
+    for cmd in ["compact", "reindex"] {
+        let out = local(&[cmd]);
+        assert_eq!(out.code, 1, "{cmd}: {}", out.stderr);
+        assert!(out.stderr.contains("beian serve (pid"), "{cmd}: {}", out.stderr);
+    }
+    assert_eq!(srv.stop(), Some(0));
+    let mut tried = 0;
+    for role in Role::ALL.into_iter().filter(|r| *r != Role::Admin) {
+        srv.set_config(&config_for(&[role.as_str()]));
+        for cmd in ["compact", "reindex"] {
+            // (The new roles are recorded in the chain by this first open.)
+            let head = local(&["verify", "--head"]).stdout;
+            let out = local(&[cmd]);
+            assert_eq!(out.code, 3, "{} ran {cmd}: {}{}", role.as_str(), out.stdout, out.stderr);
+            assert!(
+                out.stderr.contains(&format!("{} may not ", me())),
+                "{cmd}: {}",
+                out.stderr
+            );
+            assert!(!srv.db.join(".compact").exists());
+            assert_eq!(
+                local(&["verify", "--head"]).stdout,
+                head,
+                "a refused {cmd} changed the chain"
+            );
+            tried += 1;
+        }
+    }
+    assert_eq!(tried, 2 * (Role::ALL.len() - 1));
+    srv.set_config(&config_for(&["admin"]));
+    let head = local(&["verify", "--head"]).stdout;
+    for cmd in ["compact", "reindex"] {
+        let out = local(&[cmd]);
+        assert_eq!(out.code, 0, "{cmd}: {}", out.stderr);
+    }
+    assert_eq!(local(&["verify", "--head"]).stdout, head, "the same chain after both");
+}
+
+/// A questionnaire export of `rows` rows.
+fn survey(dir: &Path, rows: usize) -> std::path::PathBuf {
+    let mut text = String::from(
+        "序号,提交答卷时间,所用时间,来源,来源详情,来自IP,1、您的身份,2、所在部门/学院,3、涉及的信息系统,\
+         4、反馈类型,5、问题或需求标题,6、详细描述,7、联系方式\r\n",
+    );
+    for i in 1..=rows {
+        text.push_str(&format!(
+            "{i},2026/10/13 18:03:00,67秒,链接,直接访问,10.2.0.{i}(校内),学生,机械学院,教务管理系统,问题反馈,\
+             第{i}条反馈的标题,描述{i},user{i}@example.edu.cn\r\n"
+        ));
+    }
+    let path = dir.join(format!("survey-{rows}.csv"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `beian import` on its real paths — locally and through the server — reaches
+/// the import session's own permission check (service/import.rs), not an
+/// earlier one: a viewer is refused (exit 3, nothing imported), an operator
+/// is not.
+#[test]
+fn importing_needs_the_role_on_both_real_paths() {
+    let mut srv = Server::start(&config_for(&["viewer"]));
+    beian::i18n::init(Some("en"));
+    let file = survey(srv.tmp.path(), 30);
+    let count = |out: Out| out.json().as_array().unwrap().len();
+    // Through the server.
+    let out = srv.cli(&["import", path_str(&file)]);
+    assert_eq!(
+        out.code, 3,
+        "a viewer imported through the server: {}{}",
+        out.stdout, out.stderr
+    );
+    assert!(out.stderr.contains(&format!("{} may not ", me())), "{}", out.stderr);
+    assert_eq!(count(srv.cli(&["--json", "request", "list"])), 0);
+    srv.set_config(&config_for(&["operator"]));
+    let out = srv.cli(&["--json", "import", path_str(&file)]);
+    assert_eq!(out.json()["created"], 30);
+    // Locally.
+    assert_eq!(srv.stop(), Some(0));
+    let db = srv.db.clone();
+    let local = |args: &[&str]| run_cli(args, &[("BEIAN_DB", db.as_os_str())]);
+    let more = survey(srv.tmp.path(), 40);
+    srv.set_config(&config_for(&["viewer"]));
+    let out = local(&["import", path_str(&more)]);
+    assert_eq!(out.code, 3, "a viewer imported locally: {}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains(&format!("{} may not ", me())), "{}", out.stderr);
+    assert_eq!(count(local(&["--json", "request", "list"])), 30);
+    srv.set_config(&config_for(&["operator"]));
+    let out = local(&["--json", "import", path_str(&more)]);
+    assert_eq!(out.json()["created"], 10, "rows 1-30 were imported before");
 }
 
 #[test]

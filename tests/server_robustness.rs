@@ -65,10 +65,14 @@ fn hello(s: &mut UnixStream) {
     ));
 }
 
-/// Not a test of its own: the misbehaving client process of the SIGKILL test.
+/// Not a test of its own: the misbehaving client process of the SIGKILL test,
+/// which runs it (`--ignored --exact`). Ignored, so that it is never counted
+/// as a test that passed; run by hand it fails, saying so.
 #[test]
+#[ignore = "not a test: the client process a_client_killed_with_sigkill_mid_request_affects_no_one kills"]
 fn helper_client_that_is_killed_mid_request() {
-    let Ok(sock) = std::env::var(HELPER_ENV) else { return };
+    let sock = std::env::var(HELPER_ENV)
+        .expect("run only by a_client_killed_with_sigkill_mid_request_affects_no_one, which sets the socket");
     let r = Remote::connect(Path::new(&sock)).unwrap();
     let frame = encode(&ClientMsg::Execute {
         id: 1,
@@ -86,11 +90,17 @@ fn helper_client_that_is_killed_mid_request() {
 
 #[test]
 fn a_client_killed_with_sigkill_mid_request_affects_no_one() {
-    let mut srv = Server::start(&config_for(&["operator"]));
+    // Limits high enough that this test's many status calls are never what
+    // refuses a connection: what it checks is the list of connections.
+    let mut srv = Server::start(&format!(
+        "{}\n[server]\nmax_connections = 100000\nmax_connections_per_user = 100000\n",
+        config_for(&["operator", "supervisor"])
+    ));
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "helper_client_that_is_killed_mid_request",
             "--exact",
+            "--ignored",
             "--nocapture",
             "--test-threads=1",
         ])
@@ -109,18 +119,36 @@ fn a_client_killed_with_sigkill_mid_request_affects_no_one() {
         }
     });
     let ready = rx.recv_timeout(Duration::from_secs(30));
+    let helper = child.id() as i64;
+    // While it lives, the server lists its connection (by its pid).
+    let pids = |srv: &Server| -> Vec<i64> {
+        srv.cli(&["--json", "status"]).json()["connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["pid"].as_i64().unwrap())
+            .collect()
+    };
+    if ready.is_ok() {
+        assert!(pids(&srv).contains(&helper), "the helper's connection is not listed");
+    }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     ready.expect("the helper client got ready");
     serves_another_client(&mut srv);
-    // Its whole request was carried out or not at all; a new client reads a
-    // consistent list either way.
+    // Its whole request was carried out or not at all (never the half one);
+    // a new client reads a consistent list either way.
     let r = srv.connect().unwrap();
-    let n = (&r as &dyn Backend).requests(&Default::default()).unwrap().len();
-    assert!(n <= 1);
+    let list = (&r as &dyn Backend).requests(&Default::default()).unwrap();
+    assert!(
+        list.len() <= 1,
+        "{} requests from one whole and one half request",
+        list.len()
+    );
+    assert!(list.iter().all(|q| q.title == "半截请求"), "{list:?}");
+    // And the server lets go of the dead client's connection.
     eventually("the server to forget the killed client", 10, || {
-        let st = srv.cli(&["--json", "whoami"]);
-        st.code == 0
+        !pids(&srv).contains(&helper)
     });
 }
 
@@ -149,7 +177,9 @@ fn random_bytes_and_garbage_json_close_only_that_connection() {
     assert!(matches!(recv(&mut c), Some(ServerMsg::Refused { .. })));
     assert!(closed(&mut c));
     serves_another_client(&mut srv);
-    drop(a);
+    // The noise was no hello: that connection is closed too (refused, or
+    // when its handshake time runs out).
+    assert!(closed(&mut a), "the connection that sent random bytes is still open");
 }
 
 fn recv(s: &mut UnixStream) -> Option<ServerMsg> {
@@ -157,13 +187,17 @@ fn recv(s: &mut UnixStream) -> Option<ServerMsg> {
     serde_json::from_slice(&body).ok()
 }
 
-fn peak_rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+/// The peak resident memory of `pid` (VmHWM), or why it cannot be read.
+/// `BEIAN_TEST_PROC` replaces `/proc` (to try the failure).
+fn peak_rss_kib(pid: u32) -> Result<u64, String> {
+    let proc = std::env::var("BEIAN_TEST_PROC").unwrap_or_else(|_| "/proc".into());
+    let path = format!("{proc}/{pid}/status");
+    let status = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+        .ok_or_else(|| format!("{path}: no VmHWM line"))
 }
 
 #[test]
@@ -189,8 +223,18 @@ fn a_one_gib_length_prefix_is_refused_without_allocating_it() {
     assert!(matches!(recv(&mut b), Some(ServerMsg::Refused { .. })));
     assert!(closed(&mut b));
     serves_another_client(&mut srv);
-    let peak = peak_rss_kib(srv.pid());
-    assert!(peak < 256 * 1024, "the server's peak memory is {peak} KiB");
+    // A memory figure that cannot be read is no pass: loud, and under CI=true
+    // a failure.
+    match peak_rss_kib(srv.pid()) {
+        Ok(peak) => assert!(peak < 256 * 1024, "the server's peak memory is {peak} KiB"),
+        Err(why) => {
+            assert!(
+                std::env::var("CI").map_or(true, |v| v != "true"),
+                "cannot check the server's memory ({why}); CI=true, so this is a failure"
+            );
+            eprintln!("NOT CHECKED: the server's peak memory ({why})");
+        }
+    }
 }
 
 #[test]
@@ -634,7 +678,15 @@ fn socket_directories_others_may_write_are_refused() {
         "{}",
         out.stderr
     );
-    if nix::unistd::Uid::effective().is_root() {
+    let root = nix::unistd::Uid::effective().is_root();
+    assert!(
+        root || std::env::var("CI").map_or(true, |v| v != "true"),
+        "the sticky-directory case needs root (a root-owned directory); CI=true, so this is a failure"
+    );
+    if !root {
+        eprintln!("NOT CHECKED: a root-owned sticky directory is accepted (needs root)");
+    }
+    if root {
         // Root-owned and sticky, like /tmp: accepted.
         let sticky = tmp.path().join("sticky");
         std::fs::create_dir(&sticky).unwrap();

@@ -28,8 +28,15 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Whether the test may create Unix users (root); otherwise it says so loudly
+/// and, under `CI=true`, fails instead of skipping.
 fn is_root() -> bool {
-    nix::unistd::Uid::effective().is_root()
+    let root = nix::unistd::Uid::effective().is_root();
+    assert!(
+        root || std::env::var("CI").map_or(true, |v| v != "true"),
+        "this test creates Unix users and must run as root; CI=true, so this is a failure, not a skip"
+    );
+    root
 }
 
 fn chmod(p: &Path, mode: u32) {
@@ -308,8 +315,15 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// The bound on another user's triage showing up (issue 4: "within 200 ms").
+/// The bound on another user's triage showing up (issue 4: "within 200 ms"),
+/// asserted of release builds only: a debug build on a loaded machine says
+/// nothing about it (that is the benchmark's job, docs/performance.md). In
+/// every build the change must arrive, within [`ARRIVAL`].
 const PROPAGATION_BOUND: Duration = Duration::from_millis(200);
+
+/// How long another user's change may take to show up before the test fails:
+/// generous, since what is tested is that it arrives without a key.
+const ARRIVAL: u64 = 30;
 
 // ----- 1. operator and approver, two Unix users, two ptys, one server -----
 
@@ -317,7 +331,7 @@ const PROPAGATION_BOUND: Duration = Duration::from_millis(200);
 fn operator_and_approver_see_each_other_live_through_the_server() {
     let _serial = serial();
     if !is_root() {
-        eprintln!("skipped: this test creates Unix users and must run as root (CI does)");
+        eprintln!("SKIPPED: this test creates Unix users and must run as root (CI does)");
         return;
     }
     let (mut team, reqs) = Team::new(
@@ -348,11 +362,9 @@ fn operator_and_approver_see_each_other_live_through_the_server() {
         if i > 0 {
             a.send("j");
         }
-        // Let the UIs settle (the previous reload and draw), then one key.
-        std::thread::sleep(Duration::from_millis(300));
         let t0 = Instant::now();
         a.send("a");
-        let seen = time_until_line(&b, &[r, "已采纳"], t0, 5);
+        let seen = time_until_line(&b, &[r, "已采纳"], t0, ARRIVAL);
         a.wait_line(&[r, "已采纳"], 5);
         times.push(seen);
     }
@@ -362,11 +374,13 @@ fn operator_and_approver_see_each_other_live_through_the_server() {
         times.iter().map(|d| ms(*d)).collect::<Vec<_>>().join(", "),
         ms(max)
     );
-    assert!(
-        max <= PROPAGATION_BOUND,
-        "another operator's triage must show up within {}: {times:?}",
-        ms(PROPAGATION_BOUND)
-    );
+    if !cfg!(debug_assertions) {
+        assert!(
+            max <= PROPAGATION_BOUND,
+            "another operator's triage must show up within {}: {times:?}",
+            ms(PROPAGATION_BOUND)
+        );
+    }
     for r in &reqs {
         assert_eq!(team.json(&["request", "show", r])["status"], "accepted", "{r}");
     }
@@ -436,7 +450,7 @@ fn operator_and_approver_see_each_other_live_through_the_server() {
     // ---- submit: the approver sees it arrive without pressing anything ----
     let t0 = Instant::now();
     a.send("s");
-    let submitted = time_until_line(&b, &[&plan, "已提交"], t0, 5);
+    let submitted = time_until_line(&b, &[&plan, "已提交"], t0, ARRIVAL);
     a.wait_line(&[&plan, "已提交"], 5);
     eprintln!("the submission seen on {ap}'s screen after {}", ms(submitted));
     b.wait_for("1 项待审批", 5);
@@ -447,7 +461,7 @@ fn operator_and_approver_see_each_other_live_through_the_server() {
     b.send("信息化领导小组会议纪要〔2026〕12号");
     let t0 = Instant::now();
     b.send(key::ENTER);
-    let approved = time_until_line(&a, &[&plan, "已批准"], t0, 5);
+    let approved = time_until_line(&a, &[&plan, "已批准"], t0, ARRIVAL);
     b.wait_line(&[&plan, "已批准"], 5);
     eprintln!("the approval seen on {op}'s screen after {}", ms(approved));
 
@@ -475,7 +489,7 @@ fn operator_and_approver_see_each_other_live_through_the_server() {
 fn second_save_of_the_same_plan_is_refused_as_a_conflict() {
     let _serial = serial();
     if !is_root() {
-        eprintln!("skipped: this test creates Unix users and must run as root (CI does)");
+        eprintln!("SKIPPED: this test creates Unix users and must run as root (CI does)");
         return;
     }
     let (mut team, _) = Team::new("btc", &["operator", "operator"], &["食堂消费机重复扣款"]);

@@ -177,18 +177,66 @@ fn chmod(p: &Path, mode: u32) {
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-/// Let `user` use the fixture: a copy of the binary it can run, the database
-/// directory shared through its group (setgid, umask 007 everywhere).
-fn share_with(fx: &mut Fixture, user: &OtherUser) {
+/// Let `user` use the fixture: a copy of the binary it can run, and a way to
+/// the server's socket in the data directory ([`serve`]). The directory is
+/// the owner's (a group-writable one is refused since issue 14: a member could
+/// rewrite config.toml); the other user works through `beian serve`.
+fn share_with(fx: &mut Fixture, _user: &OtherUser) {
     chmod(fx.dir(), 0o755);
     chmod(&fx.home(), 0o755);
     let bin = fx.dir().join("beian");
     std::fs::copy(&fx.bin, &bin).unwrap();
     chmod(&bin, 0o755);
     fx.bin = bin;
-    let gid = nix::unistd::Group::from_name(&user.group).unwrap().unwrap().gid;
-    nix::unistd::chown(&fx.db, None, Some(gid)).unwrap();
-    chmod(&fx.db, 0o2770);
+    chmod(&fx.db, 0o755);
+}
+
+/// `beian serve` on the data directory's default socket (`<db>/beian.sock`,
+/// given to `user`'s group), for another user's session; stopped by its pid
+/// (SIGTERM) when dropped, after which the owner's commands open the database
+/// themselves again.
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.0.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while matches!(self.0.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(fx: &Fixture, user: &OtherUser) -> Served {
+    let socket = fx.db.join("beian.sock");
+    let child = Command::new(&fx.bin)
+        .args([
+            "--db",
+            fx.db.to_str().unwrap(),
+            "serve",
+            "--socket",
+            socket.to_str().unwrap(),
+        ])
+        .args(["--socket-group", &user.group])
+        .env_clear()
+        .envs(fx.envs("en"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut served = Served(child);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+        assert!(
+            matches!(served.0.try_wait(), Ok(None)) && std::time::Instant::now() < deadline,
+            "the server did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    served
 }
 
 /// Dates relative to today, in Beijing time: the window must follow the notice by
@@ -467,6 +515,8 @@ fn acceptance_flow_at_80x24() {
     assert_eq!(r["feasibility"], "厂商已提供固件补丁，可行", "{r}");
 
     // ---- session 2, the approver (another Unix user) approves in the UI ----
+    // Through the server: the approver may not open the database itself.
+    let server = serve(&fx, &approver);
     let mut t = fx.tui_as(&approver.name, "zh-CN");
     let s = t.wait_for("1 项待审批", 10);
     assert!(s.contains(&format!("{} [审批人]", approver.name)), "{s}");
@@ -479,6 +529,7 @@ fn acceptance_flow_at_80x24() {
     t.send(key::ENTER);
     t.wait_line(&[&plan, "已批准"], 5);
     t.quit();
+    drop(server);
     let p = fx.json(&["plan", "show", &plan]);
     assert_eq!(p["status"], "approved");
     assert_eq!(p["approvals"][0]["approver"], approver.name.as_str());
@@ -631,6 +682,7 @@ fn acceptance_flow_at_80x24() {
     fx.ok(&["test", "defect-update", &plan, "D1", "--status", "verified"]);
 
     // ---- session 3b, the approver accepts the deviation in the UI (Y) ----
+    let server = serve(&fx, &approver);
     let mut t = fx.tui_as(&approver.name, "zh-CN");
     t.wait_for("需求队列", 10);
     t.send("2");
@@ -644,6 +696,7 @@ fn acceptance_flow_at_80x24() {
     t.wait_gone("的上线偏差：理由", 5);
     t.wait_for("已保存", 5);
     t.quit();
+    drop(server);
     let p = fx.json(&["plan", "show", &plan]);
     assert_eq!(p["deviation"]["accepted"]["by"], approver.name.as_str(), "{p}");
     assert_eq!(p["deviation"]["accepted"]["reason"], "影响面大，同意提前", "{p}");
@@ -1089,6 +1142,7 @@ fn resize_through_sizes_keeps_running() {
             t.wait_for("窗口大小变化时输入的标题", 5);
         }
         for &(cols, rows) in sizes {
+            let mark = t.raw_len();
             t.resize(cols, rows);
             let at = format!("{cols}x{rows}");
             if cols >= 80 && rows >= 24 {
@@ -1101,8 +1155,9 @@ fn resize_through_sizes_keeps_running() {
                 let s = t.wait_for("终端太小", 5);
                 assert!(!s.contains("需求队列"), "{at}: {s}");
             } else {
-                // Too small even for the notice: something is drawn, nothing breaks.
-                std::thread::sleep(Duration::from_millis(150));
+                // Too small even for the notice: something is drawn (a whole
+                // frame after the clear), nothing breaks.
+                t.wait_frame_since(mark, true, 5);
             }
             alive(&mut t, &at);
         }
@@ -1187,9 +1242,16 @@ fn an_idle_session_writes_nothing() {
     let (fx, _) = small_db();
     let mut t = fx.tui("zh-CN", 80, 24);
     t.wait_for("REQ-", 10);
-    // The lists, the integrity check and any toast have come and gone.
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // The lists and the integrity check (the worker's last job at start) have
+    // come: the archive pane shows its result. Back to the queue, every key
+    // read and its frame written.
+    t.send("4");
+    t.wait_for("完整性 ✓", 10);
+    t.send("1");
+    t.wait_for("需求队列", 5);
+    t.wait_settled(5);
     let before = t.raw_bytes().len();
+    // Not a wait for something: the span over which nothing may be written.
     std::thread::sleep(std::time::Duration::from_millis(2500));
     let after = t.raw_bytes();
     assert_eq!(

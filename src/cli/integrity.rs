@@ -103,6 +103,9 @@ pub fn backup(ctx: &Ctx, a: &BackupArgs) -> Result<()> {
         output::json(&r);
         return Ok(());
     }
+    for p in &r.cleaned {
+        println!("{}", t("backup.cleaned", &[("path", crate::sanitize::visible_line(p))]));
+    }
     let records: u64 = r.manifest.counts.values().sum();
     println!(
         "{}",

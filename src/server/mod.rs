@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use crate::config::{Config, ServerLimits, ADMIN_RESERVED};
+use crate::config::{ServerLimits, ADMIN_RESERVED};
 use crate::error::{Error, Result};
 use crate::i18n::t;
 use crate::model::{Actor, Role, Time};
@@ -138,7 +138,8 @@ impl Shared {
     /// it is used; while it cannot be, the previous configuration stays.
     fn reload_config(&self) {
         let dir = self.read().dir().to_path_buf();
-        let config = match Config::load(&dir) {
+        let loaded = self.read().load_config();
+        let config = match loaded {
             Ok(c) => c,
             Err(e) => return log(format_args!("{}; keeping the previous roles", e.message())),
         };

@@ -326,13 +326,22 @@ impl ImportSession {
 
     fn batch(&mut self, items: &[ImportItem]) -> Result<()> {
         // Debug builds only: `BEIAN_FAULT=crash-import:N` kills the process (no
-        // unwinding, no rollback) before batch N+1, as a crash would.
+        // unwinding, no rollback) before batch N+1, as a crash would, once the
+        // N batches committed are on disk; it says so first (for the test that
+        // checks the crash came where it was meant to, and the rollback undid it).
         #[cfg(debug_assertions)]
         if let Some(n) = std::env::var("BEIAN_FAULT")
             .ok()
             .and_then(|v| v.strip_prefix("crash-import:").and_then(|n| n.parse::<usize>().ok()))
         {
             if !self.dry_run && self.batches == n {
+                let flushed = self.store.flush_now();
+                eprintln!(
+                    "beian: BEIAN_FAULT=crash-import:{n}: aborting after {} committed batches ({} rows), flushed: {}",
+                    self.batches,
+                    self.rows,
+                    flushed.is_ok()
+                );
                 std::process::abort();
             }
         }

@@ -66,7 +66,7 @@ impl Service {
     }
 
     fn with_store(store: Store) -> Result<Service> {
-        let config = Config::load(store.dir())?;
+        let config = load_config(&store)?;
         // A change of roles or process settings goes into the chain first.
         store.note_config(&config)?;
         let creator = store.creator()?;
@@ -82,6 +82,11 @@ impl Service {
 
     pub fn dir(&self) -> &Path {
         self.store.dir()
+    }
+
+    /// Read `config.toml` again (the server does at every connection).
+    pub fn load_config(&self) -> Result<Config> {
+        load_config(&self.store)
     }
 
     pub fn config(&self) -> &Config {
@@ -240,6 +245,22 @@ impl Service {
         let _gate = self.write_gate()?;
         self.store
             .transact(actor, now, |tx| apply::apply(tx, &ctx, &cmd, expect_rev, &open))
+    }
+}
+
+/// The database's `config.toml` ([`Config::load`]); when it is missing, the
+/// refusal names the roles the chain last recorded, so that the admin knows
+/// what to put back.
+fn load_config(store: &Store) -> Result<Config> {
+    match Config::load(store.dir()) {
+        Err(Error::ConfigMissing { path, .. }) => {
+            let recorded = store
+                .recorded_settings()
+                .map(|(s, _)| s.roles_summary())
+                .unwrap_or_default();
+            Err(Error::ConfigMissing { path, recorded })
+        }
+        other => other,
     }
 }
 

@@ -9,7 +9,9 @@
 //! `manifest.json`: format, schema version, counts per tree, the chain head,
 //! and SHA-256 of `records.jsonl`. Both files 0600; the directory is written
 //! under a `.<name>.<random>.partial` name, created exclusively, and renamed
-//! when complete.
+//! when complete. The backup holds a lock (flock) on its working directory
+//! while it writes; a `.partial` directory nobody holds is what a crash left,
+//! and the next backup into the same place removes it and says so.
 //!
 //! Nothing of sled's is in it: a future version restores it by reading JSON
 //! lines, then runs the migrations from the manifest's schema version.
@@ -53,6 +55,51 @@ pub struct BackupReport {
     /// pruning after it (`backup.prune`): the last of the two.
     #[serde(default)]
     pub seq: u64,
+    /// Unfinished backups a crash left in the directory, removed first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cleaned: Vec<String>,
+}
+
+/// A lock on a directory (flock on its file descriptor).
+type DirLock = nix::fcntl::Flock<std::fs::File>;
+
+fn lock_dir(dir: &Path, wait: bool) -> Option<DirLock> {
+    use nix::fcntl::{Flock, FlockArg};
+    let f = std::fs::File::open(dir).ok()?;
+    let arg = if wait {
+        FlockArg::LockExclusive
+    } else {
+        FlockArg::LockExclusiveNonblock
+    };
+    Flock::lock(f, arg).ok()
+}
+
+/// Remove the working directories (`.beian-backup-….partial`) in `dir` that no
+/// backup holds any more — a crash left them — and that belong to this user;
+/// returns their paths. One a running backup holds is left alone.
+fn clean_partials(dir: &Path) -> Vec<String> {
+    use std::os::unix::fs::MetadataExt;
+    let me = nix::unistd::geteuid().as_raw();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut cleaned = Vec::new();
+    for p in entries.flatten().map(|e| e.path()) {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if !(name.starts_with(&format!(".{PREFIX}")) && name.ends_with(".partial")) {
+            continue;
+        }
+        // A real directory of this user's: never a symlink named like one.
+        if !std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_dir() && m.uid() == me) {
+            continue;
+        }
+        let Some(lock) = lock_dir(&p, false) else { continue };
+        if std::fs::remove_dir_all(&p).is_ok() {
+            cleaned.push(p.display().to_string());
+        }
+        drop(lock);
+    }
+    cleaned
 }
 
 #[derive(Serialize, Deserialize)]
@@ -151,6 +198,11 @@ impl Store {
         private_dir(dir)?;
         let now = chrono::Utc::now();
         let name = format!("{PREFIX}{}", now.format("%Y%m%dT%H%M%S%.3fZ"));
+        // Other backups into DIR wait while this one looks for leftovers and
+        // makes (and locks) its own working directory, so that none takes
+        // another's for a leftover.
+        let dir_lock = lock_dir(dir, true);
+        let cleaned = clean_partials(dir);
         // The working directory is made exclusively under a name nobody can
         // guess (mkdir, 0700): a name planted in DIR beforehand — a symlink to
         // someone else's directory — is never used.
@@ -161,6 +213,9 @@ impl Store {
             .tempdir_in(dir)
             .map_err(|e| Error::io(dir, e))?
             .keep();
+        // Held until the backup is complete: a directory nobody holds is a leftover.
+        let _working = lock_dir(&partial, false);
+        drop(dir_lock);
         let done = dir.join(&name);
         let result = self.write_backup(&partial, now);
         let manifest = match result {
@@ -178,12 +233,20 @@ impl Store {
             bytes,
             removed: Vec::new(),
             seq: 0,
+            cleaned,
         })
     }
 
     fn write_backup(&self, dir: &Path, now: crate::model::Time) -> Result<Manifest> {
         let path = dir.join(RECORDS);
         let file = private_file(&path)?;
+        // Debug builds only: `BEIAN_FAULT=crash-backup` kills the process with
+        // the backup half written (the leftover test).
+        #[cfg(debug_assertions)]
+        if std::env::var_os("BEIAN_FAULT").is_some_and(|v| v == "crash-backup") {
+            eprintln!("beian: BEIAN_FAULT=crash-backup: aborting in {}", dir.display());
+            std::process::abort();
+        }
         let mut hasher = Sha256::new();
         let mut out = HashingWriter {
             inner: BufWriter::with_capacity(1 << 20, file),

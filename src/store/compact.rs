@@ -9,8 +9,9 @@
 //! same records in every tree, the audit chain intact and ending at the same
 //! head), and only then swaps the two directories.
 //!
-//! Crash safety: until the swap, the database is untouched and a leftover
-//! `.compact/` is removed at the next compaction. The swap is two renames —
+//! Crash safety: until the swap, the database is untouched; a leftover
+//! `.compact/` (a copy as large as the database) is removed at the next open,
+//! saying so ([`remove_leftover`]). The swap is two renames —
 //! `db` → `.db.old`, `.compact/db` → `db` — and [`recover_swap`] (run at every
 //! open, under the owner lock) finishes or undoes a swap a crash interrupted:
 //! with `db` present the old copy is removed; without it, `.db.old` goes back.
@@ -73,6 +74,35 @@ pub(super) fn recover_swap(dir: &Path) -> Result<()> {
     sync_dir(dir)
 }
 
+/// Remove the working copy (`.compact/`) of a compaction a crash interrupted
+/// before its swap: the database never depended on it. Called at every open,
+/// with the owner lock held (so no compaction is running), after
+/// [`recover_swap`]; says what it removed on standard error.
+pub(super) fn remove_leftover(dir: &Path) -> Result<()> {
+    let work = dir.join(WORK);
+    let Ok(meta) = std::fs::symlink_metadata(&work) else {
+        return Ok(());
+    };
+    let size = if meta.is_dir() { dir_size(&work) } else { meta.len() };
+    let removed = if meta.is_dir() {
+        std::fs::remove_dir_all(&work)
+    } else {
+        std::fs::remove_file(&work)
+    };
+    removed.map_err(|e| Error::io(&work, e))?;
+    eprintln!(
+        "{}",
+        crate::i18n::t(
+            "store.compact_removed",
+            &[
+                ("path", crate::sanitize::visible_line(&work.display().to_string())),
+                ("size", format!("{:.1} MiB", size as f64 / 1048576.0)),
+            ]
+        )
+    );
+    Ok(())
+}
+
 impl Store {
     /// Rewrite the database compactly (see the module comment). Consumes the
     /// store: its sled handle is closed before the swap, its owner lock kept
@@ -109,6 +139,13 @@ impl Store {
         if let Err(e) = checked {
             let _ = std::fs::remove_dir_all(&work);
             return Err(e);
+        }
+        // Debug builds only: `BEIAN_FAULT=crash-compact` kills the process
+        // here, the copy made and checked, the swap not begun (the crash tests).
+        #[cfg(debug_assertions)]
+        if std::env::var_os("BEIAN_FAULT").is_some_and(|v| v == "crash-compact") {
+            eprintln!("beian: BEIAN_FAULT=crash-compact: aborting before the swap");
+            std::process::abort();
         }
         // Close sled (keeping the owner lock), then swap.
         let Store { db, trees, _owner, .. } = self;

@@ -5,7 +5,8 @@
 //! the database (the CLI, the TUI, `beian serve` at start) or the server
 //! reading `config.toml` again for a new connection — the SHA-256 of its
 //! effective settings ([`Settings`]: per role, the users and Unix groups given
-//! it; the process settings by name) is compared with the last one recorded
+//! it; the process settings by name; the `[server]` limits that differ from
+//! their defaults and the `[backup]` settings given) is compared with the last one recorded
 //! (`meta`: `config_sha256`, beside the settings themselves in
 //! `config_settings`). When it differs, one audit event is appended in its own
 //! transaction: action `config.change`, entity `config`, actor `beian`, the
@@ -51,6 +52,27 @@ pub struct Settings {
     pub roles: BTreeMap<String, Grants>,
     /// The `[process]` settings by name, with their values.
     pub process: BTreeMap<String, serde_json::Value>,
+    /// The `[server]` limits that differ from their defaults, by name. Only
+    /// those, so that settings recorded before `[server]` was (all defaults)
+    /// keep their SHA-256.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub server: BTreeMap<String, serde_json::Value>,
+    /// The `[backup]` settings given (`dir`), by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub backup: BTreeMap<String, serde_json::Value>,
+}
+
+/// The fields of `v` serialized, by name (an empty map if it is not a struct).
+fn fields<V: Serialize>(v: &V) -> BTreeMap<String, serde_json::Value> {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::Object(m)) => m.into_iter().collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// The `[server]` limits' defaults, by name.
+fn server_defaults() -> BTreeMap<String, serde_json::Value> {
+    fields(&crate::config::ServerLimits::default())
 }
 
 impl Settings {
@@ -70,11 +92,49 @@ impl Settings {
                 roles.entry(name(r)).or_default().groups.insert(group.clone());
             }
         }
-        let process = match serde_json::to_value(config.process) {
-            Ok(serde_json::Value::Object(m)) => m.into_iter().collect(),
-            _ => BTreeMap::new(),
-        };
-        Settings { roles, process }
+        let process = fields(&config.process);
+        let defaults = server_defaults();
+        let server = fields(&config.server)
+            .into_iter()
+            .filter(|(k, v)| defaults.get(k) != Some(v))
+            .collect();
+        let backup = fields(&config.backup);
+        Settings {
+            roles,
+            process,
+            server,
+            backup,
+        }
+    }
+
+    /// Who has which role, in one line of the user's language: `operator:
+    /// user wang, group imc; approver: user li` (none: "none but the creator's
+    /// admin"). Roles are named as config.toml names them.
+    pub fn roles_summary(&self) -> String {
+        let clean = |s: &str| crate::sanitize::clean(s);
+        let t = crate::i18n::t;
+        let roles: Vec<String> = self
+            .roles
+            .iter()
+            .filter(|(_, g)| !g.users.is_empty() || !g.groups.is_empty())
+            .map(|(role, g)| {
+                let who: Vec<String> = g
+                    .users
+                    .iter()
+                    .map(|u| t("config.recorded.user", &[("name", clean(u))]))
+                    .chain(
+                        g.groups
+                            .iter()
+                            .map(|n| t("config.recorded.group", &[("name", clean(n))])),
+                    )
+                    .collect();
+                format!("{}: {}", clean(role), who.join(", "))
+            })
+            .collect();
+        if roles.is_empty() {
+            return crate::i18n::t("config.recorded.none", &[]);
+        }
+        roles.join("; ")
     }
 
     /// SHA-256 of the canonical form.
@@ -110,6 +170,25 @@ impl Settings {
             let (was, now) = (old.process.get(k), self.process.get(k));
             if was != now {
                 out.push(format!("{}: {} → {}", clean(k), show(was), show(now)));
+            }
+        }
+        // `[server]`: a limit not recorded is its default.
+        let defaults = server_defaults();
+        let keys: BTreeSet<&String> = old.server.keys().chain(self.server.keys()).collect();
+        for k in keys {
+            let (was, now) = (
+                old.server.get(k).or(defaults.get(k)),
+                self.server.get(k).or(defaults.get(k)),
+            );
+            if was != now {
+                out.push(format!("server.{}: {} → {}", clean(k), show(was), show(now)));
+            }
+        }
+        let keys: BTreeSet<&String> = old.backup.keys().chain(self.backup.keys()).collect();
+        for k in keys {
+            let (was, now) = (old.backup.get(k), self.backup.get(k));
+            if was != now {
+                out.push(format!("backup.{}: {} → {}", clean(k), show(was), show(now)));
             }
         }
         out

@@ -134,6 +134,9 @@ pub struct Store {
     undo_batch: std::sync::atomic::AtomicU32,
     /// A write of sled's failed because the disk refused it: see [`Store::reopen`].
     sled_refused: std::sync::atomic::AtomicBool,
+    /// The data directory and its `db/` as they were at open: a write into
+    /// them after they were removed or replaced is refused ([`Store::check_present`]).
+    identity: crate::datadir::Identity,
     _owner: OwnerLock,
 }
 
@@ -152,7 +155,13 @@ impl Store {
         let db_dir = dir.join("db");
         // A compaction's swap interrupted between its two renames leaves the
         // database in `.db.old` (see `compact.rs`): it is still there.
-        let exists = db_dir.join("conf").exists() || dir.join(".db.old").join("conf").exists();
+        // A data directory closed to this user is said so, not taken for none.
+        let present = |p: PathBuf| match std::fs::metadata(&p) {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(Error::io(&p, e)),
+            Err(_) => Ok(false),
+        };
+        let exists = present(db_dir.join("conf"))? || present(dir.join(".db.old").join("conf"))?;
         match (mode, exists) {
             (OpenMode::Existing, false) => {
                 if dir.is_file() {
@@ -175,9 +184,13 @@ impl Store {
         if let OpenMode::Create { .. } = mode {
             create_private_dir(dir)?;
         }
+        // Nobody but the owner may change what this process reads: the roles
+        // and the records (src/datadir.rs).
+        crate::datadir::check(dir)?;
         private_files_in(dir);
         let owner = OwnerLock::acquire(dir)?;
         compact::recover_swap(dir)?;
+        compact::remove_leftover(dir)?;
         // An open interrupted by a full disk (or a kill) left sled's snapshot
         // unfinished: it would read it first and call the database corrupt.
         sled_files::report_removed(&sled_files::remove_interrupted_snapshots(dir, &db_dir)?);
@@ -187,11 +200,15 @@ impl Store {
             .map(|n| db.open_tree(n))
             .collect::<sled::Result<Vec<_>>>()
             .map_err(storage)?;
+        let identity = crate::datadir::Identity::of(dir).ok_or_else(|| Error::DataDirGone {
+            path: dir.display().to_string(),
+        })?;
         let store = Store {
             durable: std::sync::atomic::AtomicBool::new(true),
             db,
             trees,
             dir: dir.to_path_buf(),
+            identity,
             undo_batch: std::sync::atomic::AtomicU32::new(0),
             sled_refused: std::sync::atomic::AtomicBool::new(false),
             _owner: owner,
@@ -200,7 +217,7 @@ impl Store {
             OpenMode::Create { demo } => store.initialize(creator, demo)?,
             OpenMode::Existing => {
                 store.check_schema()?;
-                store.recover_long()?;
+                store.recover_long_and_say()?;
                 store.ensure_lists()?;
             }
         }
@@ -291,12 +308,28 @@ impl Store {
     /// effects outside `Tx`. `who` is a user name or an [`Actor`](crate::model::Actor)
     /// (see [`Who`]).
     pub fn transact<'w, A>(&self, who: impl Into<Who<'w>>, now: Time, f: impl Fn(&mut Tx) -> Result<A>) -> Result<A> {
+        self.check_present()?;
         self.check_space()?;
         let value = self.transact_with(who.into(), now, None, f)?;
         if self.durable.load(std::sync::atomic::Ordering::Relaxed) {
             self.db.flush().map_err(|e| self.write_error(e))?;
+            // Acknowledged only if it went into the files of the data
+            // directory that is still there.
+            self.check_present()?;
         }
         Ok(value)
+    }
+
+    /// Refuse a write when the data directory (or its `db/`) was removed or
+    /// replaced since the database was opened: sled would go on writing into
+    /// files nobody can open again, and acknowledge it.
+    pub(crate) fn check_present(&self) -> Result<()> {
+        if crate::datadir::Identity::of(&self.dir) == Some(self.identity) {
+            return Ok(());
+        }
+        Err(Error::DataDirGone {
+            path: self.dir.display().to_string(),
+        })
     }
 
     /// One transaction, writing before-images to the undo log when `undo_batch`
@@ -347,6 +380,7 @@ impl Store {
         self.durable.store(durable, std::sync::atomic::Ordering::Relaxed);
         if durable {
             self.db.flush().map_err(|e| self.write_error(e))?;
+            self.check_present()?;
         }
         Ok(())
     }
@@ -464,7 +498,7 @@ impl Store {
             }
         }
         self.sled_refused.store(false, std::sync::atomic::Ordering::SeqCst);
-        self.recover_long()?;
+        self.recover_long_and_say()?;
         Ok(())
     }
 
@@ -732,13 +766,11 @@ fn probe_writable(db_dir: &Path) -> std::io::Result<()> {
 }
 
 /// Files this process creates from now on (the database's, backups, exports)
-/// are its owner's alone — 0600 — unless the data directory is shared with a
-/// group on purpose (mode 2770, docs/deploy.md), when the group keeps access.
-pub(crate) fn private_files_in(dir: &Path) {
-    use std::os::unix::fs::MetadataExt;
-    let shared = std::fs::metadata(dir).is_ok_and(|m| m.mode() & 0o070 != 0);
-    let mask = if shared { 0o007 } else { 0o077 };
-    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
+/// are its owner's alone — 0600, directories 0700 — whatever bits the data
+/// directory has: a group that may read or enter it never gets files it may
+/// write (src/datadir.rs). A team shares a database through `beian serve`.
+pub(crate) fn private_files_in(_dir: &Path) {
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
 }
 
 pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {

@@ -95,6 +95,7 @@ impl Tx<'_> {
 impl Store {
     /// Start a long change named `what` (shown if it has to be rolled back).
     pub fn begin_long(&self, what: &str) -> Result<()> {
+        self.check_present()?;
         self.check_space()?;
         self.recover_long()?;
         self.undo_batch.store(0, Ordering::SeqCst);
@@ -112,6 +113,7 @@ impl Store {
         now: Time,
         f: impl Fn(&mut Tx) -> Result<A>,
     ) -> Result<A> {
+        self.check_present()?;
         self.check_space()?;
         let batch = self.undo_batch.fetch_add(1, Ordering::SeqCst);
         let out = self.transact_with(who.into(), now, Some(batch), f)?;
@@ -129,6 +131,7 @@ impl Store {
         now: Time,
         f: impl Fn(&mut Tx) -> Result<A>,
     ) -> Result<A> {
+        self.check_present()?;
         let batch = self.undo_batch.fetch_add(1, Ordering::SeqCst);
         let out = self.transact_with(who.into(), now, Some(batch), |tx| {
             let out = f(tx)?;
@@ -137,13 +140,26 @@ impl Store {
         })?;
         self.tree(T::Undo).clear().map_err(|e| self.write_error(e))?;
         self.db.flush().map_err(|e| self.write_error(e))?;
+        // The commit is acknowledged only into the data directory still there.
+        self.check_present()?;
         Ok(out)
     }
 
-    /// Undo everything the long change in progress wrote.
-    pub fn rollback_long(&self) -> Result<()> {
+    /// Flush what a long change wrote so far (the fault injection of the crash
+    /// tests: a crash after this point finds every committed batch on disk).
+    #[cfg(debug_assertions)]
+    pub(crate) fn flush_now(&self) -> Result<()> {
+        self.db.flush().map_err(|e| self.write_error(e))?;
+        Ok(())
+    }
+
+    /// Undo everything the long change in progress wrote; returns how many of
+    /// its committed batches were undone.
+    pub fn rollback_long(&self) -> Result<usize> {
         let undo = self.tree(T::Undo);
+        let mut batches = 0;
         while let Some((k, v)) = undo.last().map_err(storage)? {
+            batches += 1;
             let entries = decode(&v).ok_or_else(|| storage("rollback: a malformed undo record"))?;
             let refs: Vec<&sled::Tree> = self.trees.iter().collect();
             refs.as_slice()
@@ -161,17 +177,17 @@ impl Store {
         }
         self.tree(T::Meta).remove(OPEN).map_err(storage)?;
         self.db.flush().map_err(storage)?;
-        Ok(())
+        Ok(batches)
     }
 
     /// At open: roll back a long change that never committed (the process died
     /// during it); drop the undo log of one that did. Returns what was rolled back.
-    pub(super) fn recover_long(&self) -> Result<Option<String>> {
+    pub(super) fn recover_long(&self) -> Result<Option<(String, usize)>> {
         let open = self.tree(T::Meta).get(OPEN).map_err(storage)?;
         match open {
             Some(what) => {
-                self.rollback_long()?;
-                Ok(Some(String::from_utf8_lossy(&what).into_owned()))
+                let batches = self.rollback_long()?;
+                Ok(Some((String::from_utf8_lossy(&what).into_owned(), batches)))
             }
             None => {
                 if !self.tree(T::Undo).is_empty() {
@@ -181,6 +197,31 @@ impl Store {
                 Ok(None)
             }
         }
+    }
+}
+
+impl Store {
+    /// [`Store::recover_long`] at open, saying on standard error (the terminal
+    /// of a command, the server's log) what was rolled back.
+    pub(super) fn recover_long_and_say(&self) -> Result<()> {
+        if let Some((what, batches)) = self.recover_long()? {
+            let what = match what.strip_prefix("import by ") {
+                Some(user) => crate::i18n::t("store.long.import", &[("user", crate::sanitize::clean_line(user))]),
+                None => crate::sanitize::clean_line(&what),
+            };
+            eprintln!(
+                "{}",
+                crate::i18n::t(
+                    "store.long_rolled_back",
+                    &[
+                        ("dir", crate::sanitize::visible_line(&self.dir.display().to_string())),
+                        ("what", what),
+                        ("batches", batches.to_string()),
+                    ]
+                )
+            );
+        }
+        Ok(())
     }
 }
 

@@ -50,6 +50,25 @@ pub struct Tui {
     raw: Arc<Mutex<Vec<u8>>>,
     stop: Arc<AtomicBool>,
     reader: Option<JoinHandle<()>>,
+    /// The pty's other end, opened again (never read): whether the child has
+    /// read what was typed is whether its input queue is empty.
+    slave: Option<std::fs::File>,
+}
+
+/// How a frame of the UI ends on the wire: ratatui hides the cursor after the
+/// cells, or shows it and puts it at the edit point (`ESC[?25h ESC[r;cH`).
+fn ends_a_frame(raw: &[u8]) -> bool {
+    if raw.ends_with(b"\x1b[?25l") {
+        return true;
+    }
+    let Some(at) = raw.windows(6).rposition(|w| w == b"\x1b[?25h") else {
+        return false;
+    };
+    let rest = &raw[at + 6..];
+    rest.len() >= 6
+        && rest.starts_with(b"\x1b[")
+        && rest.ends_with(b"H")
+        && rest[2..rest.len() - 1].iter().all(|b| b.is_ascii_digit() || *b == b';')
 }
 
 impl Tui {
@@ -113,6 +132,14 @@ impl Tui {
                 }
             })
         };
+        let slave = master.tty_name().and_then(|name| {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags((nix::fcntl::OFlag::O_NOCTTY | nix::fcntl::OFlag::O_NONBLOCK).bits())
+                .open(name)
+                .ok()
+        });
         Tui {
             master: Some(master),
             writer: Some(writer),
@@ -121,6 +148,76 @@ impl Tui {
             raw,
             stop,
             reader: Some(reader),
+            slave,
+        }
+    }
+
+    /// Whether keys typed are still waiting for the child to read them (the
+    /// UI's terminal is in raw mode: one byte makes its input readable).
+    pub fn input_pending(&self) -> bool {
+        use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+        let slave = self.slave.as_ref().expect("the pty's other end is open");
+        let mut fds = [PollFd::new(slave.as_fd(), PollFlags::POLLIN)];
+        matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0)
+            && fds[0].revents().is_some_and(|r| r.contains(PollFlags::POLLIN))
+    }
+
+    /// Wait until the child has read everything typed so far.
+    #[track_caller]
+    pub fn wait_input_read(&self, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while self.input_pending() {
+            assert!(
+                Instant::now() < deadline,
+                "the UI did not read its input within {secs}s; the screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// How many bytes the child has written so far (a mark for [`Tui::wait_frame_since`]).
+    pub fn raw_len(&self) -> usize {
+        self.raw.lock().unwrap().len()
+    }
+
+    /// Wait until the child has written a whole frame after `mark` (a
+    /// [`Tui::raw_len`]), with the screen cleared first when `cleared` (as
+    /// after a resize).
+    #[track_caller]
+    pub fn wait_frame_since(&self, mark: usize, cleared: bool, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            {
+                let raw = self.raw.lock().unwrap();
+                let new = &raw[mark.min(raw.len())..];
+                let clear_ok = !cleared || new.windows(4).any(|w| w == b"\x1b[2J");
+                if !new.is_empty() && clear_ok && ends_a_frame(new) {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no whole frame within {secs}s; the screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Wait until the child has read what was typed and the output stands at
+    /// the end of a frame (no frame half written).
+    #[track_caller]
+    pub fn wait_settled(&self, secs: u64) {
+        self.wait_input_read(secs);
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while !ends_a_frame(&self.raw.lock().unwrap()) {
+            assert!(
+                Instant::now() < deadline,
+                "the output did not reach the end of a frame within {secs}s; the screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
 
@@ -131,11 +228,13 @@ impl Tui {
         w.flush().unwrap();
     }
 
-    /// Esc on its own (followed at once by a key, the terminal would mean Alt+key).
+    /// Esc on its own: followed at once by a key, the terminal would mean
+    /// Alt+key, so it is sent once the child has read everything before it,
+    /// and the next key only once the child has read the Esc alone.
     pub fn esc(&mut self) {
-        std::thread::sleep(Duration::from_millis(60));
+        self.wait_input_read(5);
         self.send(key::ESC);
-        std::thread::sleep(Duration::from_millis(120));
+        self.wait_input_read(5);
     }
 
     pub fn screen(&self) -> String {
@@ -225,17 +324,21 @@ impl Tui {
             let cols = p.screen().size().1.get();
             p.screen().rows(0, cols).map(|r| r.trim_end().to_string()).collect()
         };
-        std::thread::sleep(Duration::from_millis(150));
+        // Everything typed is read and its frame complete; then a resize and
+        // back, each answered by a frame drawn afresh (the screen cleared first).
+        self.wait_settled(5);
         let before = rows(self);
         let (r, c) = {
             let p = self.parser.lock().unwrap();
             let (r, c) = p.screen().size();
             (r.get(), c.get())
         };
+        let mark = self.raw_len();
         self.resize(c + 1, r);
-        std::thread::sleep(Duration::from_millis(30));
+        self.wait_frame_since(mark, true, 5);
+        let mark = self.raw_len();
         self.resize(c, r);
-        std::thread::sleep(Duration::from_millis(150));
+        self.wait_frame_since(mark, true, 5);
         let after = rows(self);
         before
             .into_iter()
