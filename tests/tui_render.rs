@@ -1680,6 +1680,16 @@ fn every_presets_keys_work_in_every_popup() {
             press(&mut st, &k);
             assert!(st.popups.is_empty(), "{preset}: {k} leaves the form");
         }
+        // A form: the next-field keys move the focus.
+        for k in keys_of(Layer::Form, Action::FormNext).into_iter().filter(|k| single(k)) {
+            let mut st = fresh();
+            press(&mut st, "n");
+            press(&mut st, &k);
+            match st.popups.last() {
+                Some(Popup::Form(f)) => assert_eq!(f.focus, 1, "{preset}: {k} moves to the next field"),
+                other => panic!("{preset} {k}: {other:?}"),
+            }
+        }
         // A prompt: back closes it.
         for k in keys_of(Layer::Prompt, Action::Back).into_iter().filter(|k| single(k)) {
             let mut st = fresh();

@@ -158,6 +158,10 @@ actions! {
     // popups (their own keys come before the global ones)
     ConfirmYes = "confirm.yes" @ l(Layer::Confirm),
     ConfirmNo = "confirm.no" @ l(Layer::Confirm),
+    FormNext = "form.next" @ l(Layer::Form),
+    FormPrev = "form.prev" @ l(Layer::Form),
+    FormSubmit = "form.submit" @ l(Layer::Form),
+    FormPark = "form.park" @ l(Layer::Form),
     // queue
     QueueMark = "queue.mark" @ p(Queue),
     QueueTriaged = "queue.triaged" @ p(Queue),

@@ -630,7 +630,7 @@ mod tests {
                     Layer::Palette => &[Action::Down, Action::Up, Action::Open, Action::Back],
                     Layer::Prompt => &[Action::Open, Action::Back],
                     Layer::Confirm => &[Action::ConfirmYes, Action::ConfirmNo],
-                    Layer::Form => &[],
+                    Layer::Form => &[Action::Back],
                 };
                 let own = Action::ALL.iter().filter(|a| a.scope() == Scope::Layer(layer));
                 for a in needs.iter().chain(own) {

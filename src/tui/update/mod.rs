@@ -237,7 +237,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 scroll: 0,
             });
         }
-        ConfirmYes | ConfirmNo => {}
+        ConfirmYes | ConfirmNo | FormNext | FormPrev | FormSubmit | FormPark => {}
         Help => s.popups.push(Popup::Help { scroll: 0 }),
         Palette => s.popups.push(Popup::Palette {
             input: Default::default(),

@@ -138,6 +138,10 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
             use crossterm::event::{KeyCode, KeyModifiers};
             let as_key = |code: KeyCode| KeyEvent::new(code, KeyModifiers::NONE);
             let k = match action {
+                Some(Action::FormNext) => as_key(KeyCode::Tab),
+                Some(Action::FormPrev) => as_key(KeyCode::BackTab),
+                Some(Action::FormSubmit) => KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL),
+                Some(Action::FormPark) => as_key(KeyCode::F(2)),
                 Some(Action::Back) => as_key(KeyCode::Esc),
                 Some(Action::Down) if k.modifiers != KeyModifiers::NONE => as_key(KeyCode::Down),
                 Some(Action::Up) if k.modifiers != KeyModifiers::NONE => as_key(KeyCode::Up),
