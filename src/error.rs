@@ -158,6 +158,10 @@ pub enum Error {
         kind: String,
         purpose: String,
     },
+    /// A command on several records: `failed` of the `total` were refused
+    /// (each reported on its own line); the exit code is the first refusal's.
+    #[error("some records not changed")]
+    Partial { failed: usize, total: usize, code: i32 },
     /// Internal: sled saw a concurrent transaction and will run ours again.
     #[serde(skip)]
     #[error("transaction retry")]
@@ -190,6 +194,7 @@ impl Error {
             Error::Conflict { .. } => 4,
             Error::NotFound { .. } => 5,
             Error::Integrity { .. } | Error::Damaged { .. } => 6,
+            Error::Partial { code, .. } => *code,
             _ => 1,
         }
     }
@@ -414,6 +419,10 @@ impl Error {
                 &[("secs", secs.to_string()), ("rows", rows.to_string())],
             ),
             Error::BackupInDataDir { dir, db } => t("error.backup_in_data_dir", &[("dir", s(dir)), ("db", s(db))]),
+            Error::Partial { failed, total, .. } => t(
+                "error.partial",
+                &[("failed", failed.to_string()), ("total", total.to_string())],
+            ),
             Error::TxRetry => t("error.storage", &[("detail", "transaction retry".into())]),
         }
     }

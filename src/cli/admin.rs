@@ -659,8 +659,6 @@ pub fn man(out: Option<&Path>) -> Result<()> {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
             // What clap_mangen::generate_to does, each page written like every
             // other file a user names (never through a planted symlink).
-            let mut cmd = cmd.disable_help_subcommand(true);
-            cmd.build();
             man_pages(cmd, dir)?;
             println!("{}", crate::sanitize::visible_line(&dir.display().to_string()));
             Ok(())
@@ -670,7 +668,12 @@ pub fn man(out: Option<&Path>) -> Result<()> {
 
 /// One page for `cmd` and one for each of its visible subcommands.
 fn man_pages(cmd: clap::Command, dir: &Path) -> Result<()> {
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+    // Not the `help` subcommands clap adds: `beian help X` is `beian X --help`.
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        .cloned()
+    {
         man_pages(sub, dir)?;
     }
     let man = clap_mangen::Man::new(cmd);

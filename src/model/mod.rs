@@ -239,3 +239,35 @@ pub fn parse_time(s: &str) -> Option<Time> {
         .earliest()
         .map(|t| t.with_timezone(&Utc))
 }
+/// A day as lists show it: `12-05` in the current year (local time), else
+/// `2025-12-05`, so that a request from last December is not read as this one.
+pub fn fmt_day(t: Time, now: Time) -> String {
+    use chrono::Datelike;
+    let local = t.with_timezone(&chrono::Local);
+    if local.year() == now.with_timezone(&chrono::Local).year() {
+        local.format("%m-%d").to_string()
+    } else {
+        local.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// How long ago `t` was, in the largest unit that fits, in the user's language:
+/// hours under a day, days under 60 days, months (30 days) under two years,
+/// then years (`5h`, `3d`, `4mo`, `2y`; `5小时`, `3天`, `4个月`, `2年`). A time
+/// ahead of `now` (a clock behind) counts as none.
+pub fn fmt_age(t: Time, now: Time) -> String {
+    let secs = (now - t).num_seconds().max(0);
+    let hours = secs / 3600;
+    let days = secs / 86_400;
+    let (key, n) = if days < 1 {
+        ("age.hours", hours)
+    } else if days < 60 {
+        ("age.days", days)
+    } else if days < 730 {
+        ("age.months", days / 30)
+    } else {
+        ("age.years", days / 365)
+    };
+    crate::i18n::t(key, &[("n", n.to_string())])
+}
+
