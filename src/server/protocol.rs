@@ -19,7 +19,7 @@ use crate::service::{Answer, Command, ImportItem, Outcome, Query};
 
 /// Bump on any change to the messages below. `Hello` keeps its shape forever so
 /// that a mismatched client can always be told why it is refused.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// The largest frame a client may send (8 MiB).
 pub const MAX_FRAME: u32 = 8 << 20;

@@ -10,7 +10,10 @@ mod queries;
 pub use crate::workflow::command::{Command, ImportItem, ImportReport, NewRequest, RequestEdit, Triage};
 pub use api::{unexpected, Answer, Backend, ImportSink, Local, Query, WhoamiInfo};
 pub use import::{GateStatus, Holder, ImportSession, BATCH as IMPORT_BATCH};
-pub use queries::{ArchiveFilter, DossierView, FirstScreen, Overview, PlanFilter, RequestFilter, FIRST_SCREEN_MAX};
+pub use queries::{
+    audit_action_label, audit_actions, ArchiveFilter, DossierView, FirstScreen, Overview, PlanFilter, RequestFilter,
+    AUDIT_OTHER, FIRST_SCREEN_MAX,
+};
 
 use std::path::{Path, PathBuf};
 

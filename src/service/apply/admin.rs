@@ -1,6 +1,6 @@
 //! Systems and the academic calendar (admin).
 
-use super::{done, misrouted};
+use super::{done, done_with, misrouted};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::service::{Command, Outcome};
@@ -43,6 +43,7 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             version,
         } => {
             let mut s: System = tx.load(*id, expect)?;
+            let before = s.tracked();
             if let Some(v) = name {
                 s.name = wf::non_empty(v, "name")?;
             }
@@ -56,12 +57,13 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                 s.version = v.trim().into();
             }
             tx.save(&mut s)?;
-            done(
+            done_with(
                 tx,
                 cmd,
                 &[id.to_string()],
                 Some(s.meta.rev),
                 format!("{} ({})", s.name, s.version),
+                changes(&before, &s.tracked()),
             )
         }
         C::CalendarAdd { period } => {
