@@ -231,7 +231,8 @@ impl Error {
             Error::Input { field, value, expected } => t(
                 "error.input",
                 &[
-                    ("field", s(field)),
+                    // A field beian names by its label; an option or a place as given.
+                    ("field", s(&crate::workflow::field_label(field))),
                     ("value", crate::sanitize::clean_line(value)),
                     ("expected", d(expected)),
                 ],

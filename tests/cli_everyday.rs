@@ -155,8 +155,20 @@ fn triage_several_requests_and_report_each() {
     assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
     let done: Vec<&str> = o.stdout.lines().collect();
     assert_eq!(done.len(), 2, "{}", o.stdout);
-    assert!(done[0].starts_with(&format!("完成 {a} (rev 2)")), "{}", o.stdout);
-    assert!(done[1].starts_with(&format!("完成 {b} (rev 2)")), "{}", o.stdout);
+    // Statuses (and fields) by their labels, not their names.
+    assert_eq!(done[0], format!("完成 {a} (rev 2): 新建 → 已分拣"), "{}", o.stdout);
+    assert_eq!(done[1], format!("完成 {b} (rev 2): 新建 → 已分拣"), "{}", o.stdout);
+    let e = beian(
+        &db,
+        "zh-CN",
+        &["request", "edit", &a, "--priority", "high", "--tag", "性能"],
+    );
+    assert_eq!(
+        e.stdout.trim(),
+        format!("完成 {a} (rev 3): 优先级、标签"),
+        "{}",
+        e.stderr
+    );
     let refused: Vec<&str> = o.stderr.lines().collect();
     assert_eq!(refused.len(), 2, "{}", o.stderr);
     assert!(

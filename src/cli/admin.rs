@@ -605,8 +605,8 @@ pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {
             ctx.run(Command::CalendarAdd {
                 period: Blackout {
                     name: name.clone(),
-                    start: args::date("start", start)?,
-                    end: args::date("end", end)?,
+                    start: args::date("--start", start)?,
+                    end: args::date("--end", end)?,
                     hard: *hard,
                     systems: system
                         .iter()

@@ -172,15 +172,63 @@ impl Ctx {
     }
 }
 
-/// `ok REQ-2026-0042 (rev 3): new → triaged`.
+/// `ok REQ-2026-0042 (rev 3): new → triaged` / `完成 REQ-2026-0042 (rev 3): 新建 → 已分拣`.
 pub fn print_outcome(out: &Outcome) {
     let rev = out.rev.map(|r| format!(" (rev {r})")).unwrap_or_default();
     println!(
         "{} {}{rev}: {}",
         t("cli.ok", &[]),
         out.entity,
-        crate::sanitize::clean_line(&out.summary)
+        crate::sanitize::clean_line(&shown_summary(&out.entity, &out.summary))
     );
+}
+
+/// A command's summary as the audit log keeps it (`new → triaged`,
+/// `triaged → rejected: …`, `title, priority`) with the statuses and the
+/// fields it names shown by their labels; anything else as it is.
+pub fn shown_summary(entity: &str, summary: &str) -> String {
+    use crate::model::IdKind;
+    let lang = crate::i18n::current();
+    let status_type = match entity
+        .split(' ')
+        .next()
+        .and_then(|e| e.parse::<crate::model::Id>().ok())
+    {
+        Some(id) => match id.kind {
+            IdKind::Request => "RequestStatus",
+            IdKind::Plan => "PlanStatus",
+            IdKind::Order => "OrderStatus",
+            IdKind::Report => "ReportStatus",
+            _ => "",
+        },
+        None => "",
+    };
+    let status = |v: &str| {
+        let key = format!("enum.{status_type}.{v}");
+        (!status_type.is_empty() && crate::i18n::has(&lang, &key)).then(|| t(&key, &[]))
+    };
+    let fields = |s: &str| -> Option<String> {
+        let names: Vec<&str> = s.split(", ").collect();
+        names
+            .iter()
+            .all(|n| crate::i18n::has(&lang, &format!("field.{n}")))
+            .then(|| crate::i18n::list(names.iter().map(|n| crate::workflow::field_label(n))))
+    };
+    let (head, rest) = match summary.split_once(": ") {
+        Some((h, r)) => (h, Some(r)),
+        None => (summary, None),
+    };
+    let head = match head.split_once(" → ") {
+        Some((a, b)) => match (status(a), status(b)) {
+            (Some(a), Some(b)) => format!("{a} → {b}"),
+            _ => head.to_string(),
+        },
+        None => fields(head).unwrap_or_else(|| head.to_string()),
+    };
+    match rest {
+        Some(r) => format!("{head}: {}", fields(r).unwrap_or_else(|| r.to_string())),
+        None => head,
+    }
 }
 
 /// The command tree as `beian` parses and shows it, in the current language.

@@ -195,12 +195,12 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
     match cmd {
         RequestCmd::Add(x) => {
             let system = x.system.as_deref().map(|k| s.resolve_system(k)).transpose()?;
-            let received_at = x.received.as_deref().map(|v| args::time("received", v)).transpose()?;
+            let received_at = x.received.as_deref().map(|v| args::time("--received", v)).transpose()?;
             ctx.run(Command::RequestAdd {
                 request: NewRequest {
                     kind: x.kind,
                     title: x.title.clone(),
-                    body: args::text("body", &x.body)?,
+                    body: args::text("--body", &x.body)?,
                     system,
                     submitter: Submitter {
                         name: x.submitter.clone(),
@@ -226,7 +226,7 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
                 plan: x
                     .plan
                     .as_deref()
-                    .map(|p| args::id("plan", p, IdKind::Plan))
+                    .map(|p| args::id("--plan", p, IdKind::Plan))
                     .transpose()?,
             };
             let list = s.requests(&f)?;
@@ -364,13 +364,13 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
         RequestCmd::Edit(x) => {
             let edit = RequestEdit {
                 title: x.title.clone(),
-                body: args::opt_text("body", &x.body)?,
+                body: args::opt_text("--body", &x.body)?,
                 system: x.system.as_deref().map(|k| s.resolve_system(k)).transpose()?,
                 department: x.department.clone(),
                 priority: x.priority,
                 tags: x.tags.clone(),
-                necessity: args::opt_text("necessity", &x.necessity)?,
-                feasibility: args::opt_text("feasibility", &x.feasibility)?,
+                necessity: args::opt_text("--necessity", &x.necessity)?,
+                feasibility: args::opt_text("--feasibility", &x.feasibility)?,
             };
             ctx.run(Command::RequestEdit {
                 id: req_id(&x.id)?,

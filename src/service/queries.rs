@@ -446,7 +446,7 @@ fn check_period(from: NaiveDate, to: NaiveDate) -> Result<()> {
         return Err(Error::input(
             "to",
             &to.to_string(),
-            &format!("a date on or after {from}"),
+            &crate::i18n::t("expected.date_on_or_after", &[("date", from.to_string())]),
         ));
     }
     Ok(())

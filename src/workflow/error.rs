@@ -139,6 +139,9 @@ pub enum RuleError {
         entity: String,
         status: String,
         action: String,
+        /// The statuses in which the action is possible (labels).
+        #[serde(default)]
+        allowed: Vec<String>,
     },
     #[error("missing fields")]
     MissingFields { entity: String, fields: Vec<PlanField> },
@@ -247,14 +250,28 @@ impl RuleError {
                     ),
                 ],
             ),
-            Transition { entity, status, action } => t(
-                "rule.transition",
-                &[
-                    ("entity", entity.clone()),
-                    ("status", status.clone()),
-                    ("action", super::action_label(action)),
-                ],
-            ),
+            Transition {
+                entity,
+                status,
+                action,
+                allowed,
+            } => {
+                let mut m = t(
+                    "rule.transition",
+                    &[
+                        ("entity", entity.clone()),
+                        ("status", status.clone()),
+                        ("action", super::action_label(action)),
+                    ],
+                );
+                if !allowed.is_empty() {
+                    m.push_str(&t(
+                        "rule.transition.allowed",
+                        &[("allowed", list(allowed.iter().cloned()))],
+                    ));
+                }
+                m
+            }
             MissingFields { entity, fields } => t(
                 "rule.missing_fields",
                 &[
@@ -315,7 +332,7 @@ impl RuleError {
                 &[("item", item.to_string()), ("round", round.to_string())],
             ),
             WaiverByApprover { item } => t("rule.waiver_by_approver", &[("item", item.to_string())]),
-            NothingToAccept { what } => t("rule.nothing_to_accept", &[("what", what.clone())]),
+            NothingToAccept { what } => t("rule.nothing_to_accept", &[("what", super::thing_label(what))]),
             RiskAcceptanceNeeded { defect, severity } => t(
                 "rule.risk_acceptance",
                 &[("defect", format!("D{defect}")), ("severity", severity.label())],
@@ -406,7 +423,7 @@ impl RuleError {
                 "rule.plan_not_open",
                 &[("plan", plan.clone()), ("status", status.clone())],
             ),
-            NoSuchItem { what } => t("rule.no_such_item", &[("what", what.clone())]),
+            NoSuchItem { what } => t("rule.no_such_item", &[("what", super::thing_label(what))]),
             Empty { field } => t("rule.empty", &[("field", super::field_label(field))]),
         }
     }

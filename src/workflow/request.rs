@@ -7,7 +7,12 @@ fn expect(r: &Request, allowed: &[S], action: &str) -> Result<(), RuleError> {
     if allowed.contains(&r.status) {
         Ok(())
     } else {
-        Err(transition(r.id, r.status.label(), action))
+        Err(transition(
+            r.id,
+            r.status.label(),
+            action,
+            allowed.iter().map(|s| s.label()).collect(),
+        ))
     }
 }
 
@@ -16,7 +21,7 @@ fn expect(r: &Request, allowed: &[S], action: &str) -> Result<(), RuleError> {
 /// that a new system exists.
 pub fn edit_request(r: &mut Request, edit: &super::command::RequestEdit) -> Result<Vec<&'static str>, RuleError> {
     if r.status == S::Done {
-        return Err(transition(r.id, r.status.label(), "edit"));
+        return Err(transition(r.id, r.status.label(), "edit", Vec::new()));
     }
     // The analysis a request was accepted on stays: it can be rewritten, not erased.
     if matches!(r.status, S::Accepted | S::Planned) {
@@ -407,6 +412,6 @@ pub fn decide_request(
             comment(r, text, ctx)?;
             crate::sanitize::clean_line(text)
         }
-        other => return Err(transition(r.id, r.status.label(), other.name())),
+        other => return Err(transition(r.id, r.status.label(), other.name(), Vec::new())),
     })
 }

@@ -117,7 +117,7 @@ fn checked_period(tx: &Tx, b: &Blackout) -> Result<Blackout> {
         return Err(Error::input(
             "end",
             &b.end.to_string(),
-            &format!("a date on or after {}", b.start),
+            &crate::i18n::t("expected.date_on_or_after", &[("date", b.start.to_string())]),
         ));
     }
     for s in &b.systems {
