@@ -354,8 +354,8 @@ pub fn read_file(
     };
     let mut warnings = Vec::new();
     match format {
-        Format::Csv => csv_import::parse_into(input, &name, b',', opts, sink)?,
-        Format::Tsv => csv_import::parse_into(input, &name, b'\t', opts, sink)?,
+        Format::Csv => warnings = csv_import::parse_into(input, &name, b',', opts, sink)?,
+        Format::Tsv => warnings = csv_import::parse_into(input, &name, b'\t', opts, sink)?,
         Format::Eml => {
             let bytes = read_message(input).map_err(|e| match e {
                 MessageError::Io(e) => io_err(e),
