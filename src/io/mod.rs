@@ -8,6 +8,7 @@
 //! import with an [`Error::Input`] naming the file, the line or message, and the
 //! field (exit 2).
 
+pub mod charset;
 pub mod csv_import;
 pub mod email;
 pub mod jsonl;
@@ -204,16 +205,11 @@ impl Options {
         Ok(())
     }
 
-    /// `--encoding gbk`.
+    /// `--encoding gbk`: any label of the one charset table ([`charset`]).
     pub fn set_encoding(&mut self, label: &str) -> Result<()> {
-        let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
+        let enc = charset::encoding_for(label)
             .ok_or_else(|| Error::input("--encoding", label, "utf-8, gbk, gb18030, big5 …"))?;
-        // GBK files often hold GB18030-only characters; GB18030 reads both.
-        self.encoding = Some(if enc == encoding_rs::GBK {
-            encoding_rs::GB18030
-        } else {
-            enc
-        });
+        self.encoding = Some(enc);
         Ok(())
     }
 
