@@ -517,3 +517,84 @@ fn every_action_and_changed_field_has_a_label() {
     missing.dedup();
     assert!(missing.is_empty(), "labels missing: {missing:#?}");
 }
+
+/// The figure of docs/reliability.md: filters over a log of 500,000 events
+/// (the ten-year dataset's size), written directly into the audit tree. Not a
+/// pass/fail bound (a benchmark's job): run with
+/// `cargo test --release --test audit_log -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn filters_over_half_a_million_events() {
+    let _g = english();
+    let w = World::new();
+    let store = w.svc.raw_store();
+    let actors = ["wang", "zhao", "li", "chen", "sun", "liu", "root", "zhou"];
+    let actions = [
+        "request.add",
+        "request.triage",
+        "request.edit",
+        "plan.edit",
+        "test.result",
+        "plan.approve",
+    ];
+    let n: u64 = 500_000;
+    let start = t0() - Duration::days(3650);
+    let t = std::time::Instant::now();
+    for seq in 1..=n {
+        let ev = AuditEvent {
+            seq,
+            time: start + Duration::seconds((seq * 630) as i64),
+            actor: actors[(seq % 8) as usize].into(),
+            action: actions[(seq % 6) as usize].into(),
+            entity: format!("REQ-2026-{:04}", seq % 9999 + 1),
+            summary: "triaged → accepted: 选课页面加载慢，已联系厂商处理".into(),
+            changes: if seq % 3 == 0 {
+                vec![FieldChange {
+                    field: "priority".into(),
+                    item: String::new(),
+                    of: "Priority".into(),
+                    old: "normal".into(),
+                    new: "high".into(),
+                }]
+            } else {
+                Vec::new()
+            },
+            digest: String::new(),
+            prev: "0".repeat(64),
+            seal: "0".repeat(64),
+        };
+        store
+            .raw_set("audit", &seq.to_be_bytes(), Some(&serde_json::to_vec(&ev).unwrap()))
+            .unwrap();
+    }
+    eprintln!("wrote {n} events in {:.1} s", t.elapsed().as_secs_f64());
+    let time = |name: &str, f: &AuditFilter, limit: usize| {
+        let t = std::time::Instant::now();
+        let got = w.svc.audit_where(&supervisor(), f, limit).unwrap();
+        eprintln!(
+            "{name:<46} {:>7} events {:>8.3} s",
+            got.len(),
+            t.elapsed().as_secs_f64()
+        );
+    };
+    time("newest 50, no filter", &AuditFilter::default(), 50);
+    let by_zhou = AuditFilter {
+        actor: Some("zhou".into()),
+        ..AuditFilter::default()
+    };
+    time("--actor zhou --limit 50", &by_zhou, 50);
+    time("--actor zhou (all 62,500)", &by_zhou, usize::MAX);
+    let rare = AuditFilter {
+        actor: Some("zhou".into()),
+        actions: vec!["plan.approve".into()],
+        since: Some(start + Duration::days(3000)),
+        until: Some(start + Duration::days(3010)),
+        ..AuditFilter::default()
+    };
+    time("--actor --action --since --until (10 days)", &rare, 50);
+    let none = AuditFilter {
+        actor: Some("nobody".into()),
+        ..AuditFilter::default()
+    };
+    time("--actor nobody (whole log, none match)", &none, 50);
+}

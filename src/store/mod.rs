@@ -689,6 +689,60 @@ struct EventHead<'a> {
     action: std::borrow::Cow<'a, str>,
 }
 
+/// What rules an event out from its stored bytes alone, before any JSON is
+/// parsed: the actor's and the actions' `"actor":"…"`/`"action":"…"` as beian
+/// writes them (compact JSON) must occur, and the time (`"time":"…"`, read
+/// without the rest) must lie in range. Only a sure "no": an event that passes
+/// is still read and checked in full.
+struct QuickFilter {
+    actor: Option<Vec<u8>>,
+    actions: Vec<Vec<u8>>,
+    since: Option<Time>,
+    until: Option<Time>,
+}
+
+impl QuickFilter {
+    fn new(f: &crate::model::AuditFilter) -> QuickFilter {
+        let field = |name: &str, value: &str| {
+            let mut p = format!("\"{name}\":").into_bytes();
+            p.extend(serde_json::to_vec(value).unwrap_or_default());
+            p
+        };
+        QuickFilter {
+            actor: f.actor.as_deref().map(|a| field("actor", a)),
+            actions: f.actions.iter().map(|a| field("action", a)).collect(),
+            since: f.since,
+            until: f.until,
+        }
+    }
+
+    fn rejects(&self, v: &[u8]) -> bool {
+        use memchr::memmem::find;
+        if self.actor.as_ref().is_some_and(|p| find(v, p).is_none()) {
+            return true;
+        }
+        if !self.actions.is_empty() && !self.actions.iter().any(|p| find(v, p).is_some()) {
+            return true;
+        }
+        if self.since.is_some() || self.until.is_some() {
+            const TIME: &[u8] = b"\"time\":\"";
+            let time = find(v, TIME).and_then(|i| {
+                let rest = &v[i + TIME.len()..];
+                let end = memchr::memchr(b'"', rest)?;
+                let text = std::str::from_utf8(&rest[..end]).ok()?;
+                chrono::DateTime::parse_from_rfc3339(text).ok()
+            });
+            if let Some(t) = time {
+                let t = t.with_timezone(&chrono::Utc);
+                if self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t >= u) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
 /// The events of `stored` (as stored, newest first) that `filter` selects, at
 /// most `limit`: an event is decoded whole only once selected, and nothing is
 /// read past the limit.
@@ -702,9 +756,13 @@ pub fn select_events<B: AsRef<[u8]>>(
         return Ok(out);
     }
     let all = filter.admits_all();
+    let quick = QuickFilter::new(filter);
     for v in stored {
         let v = v?;
         if !all {
+            if quick.rejects(v.as_ref()) {
+                continue;
+            }
             let head: EventHead = serde_json::from_slice(v.as_ref()).map_err(|e| Error::Storage {
                 detail: format!("audit event: {e}"),
             })?;
@@ -1155,5 +1213,44 @@ mod tests {
             ..AuditFilter::default()
         };
         assert!(select_events([Ok(head_only)].into_iter(), &by_zhao, 10).is_err());
+    }
+
+    /// The byte-level pre-check only ever says "no" for events the filter
+    /// would not select: a name in the summary is not the actor, and the time
+    /// bounds are the filter's (since inclusive, until exclusive).
+    #[test]
+    fn the_quick_check_agrees_with_the_filter() {
+        let mut ev: AuditEvent = serde_json::from_slice(&stored(5, "zhao", "request.add")).unwrap();
+        ev.summary = r#"转交 "actor":"wang" 处理"#.into();
+        let raw = enc(&ev);
+        let t = ev.time;
+        let cases = [
+            (Some("wang"), vec![], None, None, false),
+            (Some("zhao"), vec![], None, None, true),
+            (None, vec!["plan.approve".to_string()], None, None, false),
+            (
+                None,
+                vec!["plan.approve".to_string(), "request.add".to_string()],
+                None,
+                None,
+                true,
+            ),
+            (None, vec![], Some(t), None, true),
+            (None, vec![], Some(t + chrono::Duration::nanoseconds(1)), None, false),
+            (None, vec![], None, Some(t), false),
+            (None, vec![], None, Some(t + chrono::Duration::nanoseconds(1)), true),
+        ];
+        for (actor, actions, since, until, selected) in cases {
+            let f = AuditFilter {
+                entity: None,
+                actor: actor.map(String::from),
+                actions,
+                since,
+                until,
+            };
+            let got = select_events([Ok(raw.clone())].into_iter(), &f, 10).unwrap();
+            assert_eq!(got.len() == 1, selected, "{f:?}");
+            assert_eq!(f.admits(&ev.actor, &ev.action, ev.time), selected, "{f:?}");
+        }
     }
 }
