@@ -399,7 +399,11 @@ impl RuleError {
                     ("plan", plan.clone()),
                     (
                         "missing",
-                        missing.iter().map(|m| m.message()).collect::<Vec<_>>().join("; "),
+                        missing
+                            .iter()
+                            .map(|m| m.message())
+                            .collect::<Vec<_>>()
+                            .join(&t("rule.clause_sep", &[])),
                     ),
                 ],
             ),
@@ -409,7 +413,11 @@ impl RuleError {
                     ("plan", plan.clone()),
                     (
                         "missing",
-                        missing.iter().map(|m| m.message()).collect::<Vec<_>>().join("; "),
+                        missing
+                            .iter()
+                            .map(|m| m.message())
+                            .collect::<Vec<_>>()
+                            .join(&t("rule.clause_sep", &[])),
                     ),
                 ],
             ),
