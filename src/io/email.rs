@@ -319,8 +319,9 @@ fn decode_header(
                     q_decode(data).ok_or(HeaderProblem::BadEncoding)?
                 };
                 // Blanks between two encoded words are not part of the text.
-                let blank = text.iter().all(|b: &u8| b.is_ascii_whitespace());
-                if !text.is_empty() && !(blank && matches!(pieces.last(), Some(Piece::Word(..)))) {
+                let between_words =
+                    text.iter().all(|b: &u8| b.is_ascii_whitespace()) && matches!(pieces.last(), Some(Piece::Word(..)));
+                if !text.is_empty() && !between_words {
                     pieces.push(Piece::Text(std::mem::take(&mut text)));
                 }
                 text.clear();
