@@ -188,6 +188,10 @@ pub enum Error {
     /// the change was not saved (exit 1).
     #[error("data directory gone")]
     DataDirGone { path: String },
+    /// A command on several records: `failed` of the `total` were refused
+    /// (each reported on its own line); the exit code is the first refusal's.
+    #[error("some records not changed")]
+    Partial { failed: usize, total: usize, code: i32 },
     /// Internal: sled saw a concurrent transaction and will run ours again.
     #[serde(skip)]
     #[error("transaction retry")]
@@ -220,6 +224,7 @@ impl Error {
             Error::Conflict { .. } => 4,
             Error::NotFound { .. } => 5,
             Error::Integrity { .. } | Error::Damaged { .. } => 6,
+            Error::Partial { code, .. } => *code,
             _ => 1,
         }
     }
@@ -256,7 +261,8 @@ impl Error {
             Error::Input { field, value, expected } => t(
                 "error.input",
                 &[
-                    ("field", s(field)),
+                    // A field beian names by its label; an option or a place as given.
+                    ("field", s(&crate::workflow::field_label(field))),
                     ("value", crate::sanitize::clean_line(value)),
                     ("expected", d(expected)),
                 ],
@@ -478,6 +484,10 @@ impl Error {
                 &[("path", s(path)), ("recorded", crate::sanitize::clean_line(recorded))],
             ),
             Error::DataDirGone { path } => t("error.data_dir_gone", &[("path", s(path))]),
+            Error::Partial { failed, total, .. } => t(
+                "error.partial",
+                &[("failed", failed.to_string()), ("total", total.to_string())],
+            ),
             Error::TxRetry => t("error.storage", &[("detail", "transaction retry".into())]),
         }
     }

@@ -75,6 +75,11 @@ fn fill(template: &str, args: &[(&str, String)]) -> String {
     out
 }
 
+/// `key` in `lang` (not the current language), if the table has it.
+pub fn t_in(lang: &str, key: &str) -> Option<String> {
+    crate::_rust_i18n_try_translate(lang, key).map(|c| c.to_string())
+}
+
 /// Does the table have `key` in `lang`?
 pub fn has(lang: &str, key: &str) -> bool {
     crate::_rust_i18n_try_translate(lang, key).is_some()

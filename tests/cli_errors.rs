@@ -130,8 +130,8 @@ fn exit_codes_name_what_is_wrong() {
     let (_tmp, db) = setup();
     // 2: usage and invalid input.
     fails(&db, &["request", "show"], 2, "Usage");
-    fails(&db, &["request", "show", "REQ-26-x"], 2, "invalid request: REQ-26-x");
-    fails(&db, &["request", "show", "PLAN-2026-0001"], 2, "invalid request");
+    fails(&db, &["request", "show", "REQ-26-x"], 2, "invalid request id: REQ-26-x");
+    fails(&db, &["request", "show", "PLAN-2026-0001"], 2, "invalid request id");
     ok(
         &db,
         &["plan", "new", "--system", "SYS-0001", "--title", "t", "--to", "5.1"],
@@ -148,7 +148,7 @@ fn exit_codes_name_what_is_wrong() {
             "2026-03-01 01:00",
         ],
         2,
-        "invalid window-start: 2026-02-30 22:00 (expected YYYY-MM-DD HH:MM)",
+        "invalid --window-start: 2026-02-30 22:00 (expected YYYY-MM-DD HH:MM)",
     );
     fails(
         &db,
@@ -163,7 +163,7 @@ fn exit_codes_name_what_is_wrong() {
             "x",
         ],
         2,
-        "invalid date",
+        "invalid --date",
     );
     fails(
         &db,

@@ -156,12 +156,15 @@ fn escape_sequences_and_bidi_overrides_in_a_subject_are_removed() {
     assert_eq!(r.submitter.name, "张老师");
 }
 
+/// A body in a charset nobody knows is imported as well as it can be read,
+/// with a warning; a subject in one is refused (it would be the title: issue
+/// 14, tests/import_charsets.rs), naming the file and the header.
 #[test]
-fn an_unknown_charset_is_a_warning_and_the_text_is_still_imported() {
+fn an_unknown_charset_is_a_warning_in_the_body_and_a_refusal_in_the_subject() {
     let _g = english();
     let w = World::new();
     let msg = format!(
-        "{EML_HEAD}Subject: =?x-klingon?q?Login_broken?=\r\nContent-Type: text/plain; charset=\"x-klingon\"\r\n\
+        "{EML_HEAD}Subject: Login broken\r\nContent-Type: text/plain; charset=\"x-klingon\"\r\n\
          Message-ID: <kl@x>\r\n\r\nThe login page is blank.\r\n"
     );
     let p = write(&w, "klingon.eml", msg.as_bytes());
@@ -175,6 +178,16 @@ fn an_unknown_charset_is_a_warning_and_the_text_is_still_imported() {
     run(&w, parsed);
     let r = w.request(req_id(1));
     assert!(r.body.contains("login page is blank"), "{}", r.body);
+    let msg = format!(
+        "{EML_HEAD}Subject: =?x-klingon?q?Login_broken?=\r\nMessage-ID: <kl2@x>\r\n\r\nThe login page is blank.\r\n"
+    );
+    let p = write(&w, "klingon-subject.eml", msg.as_bytes());
+    let e = parse(&w, &p).unwrap_err();
+    let m = e.message();
+    assert!(
+        m.contains("klingon-subject.eml, Subject") && m.contains("x-klingon"),
+        "{m}"
+    );
 }
 
 #[test]

@@ -502,10 +502,14 @@ fn only_a_submitted_plan_is_decided() {
         RuleError::Transition {
             entity: id.to_string(),
             status: "draft".into(),
-            action: "approve".into()
+            action: "approve".into(),
+            allowed: vec!["submitted".into()],
         }
     );
-    assert_eq!(e.message(), format!("{id} is draft: cannot approve"));
+    assert_eq!(
+        e.message(),
+        format!("{id} is draft: cannot approve (only when submitted)")
+    );
     w.drive(id, S::Approved);
     // An approved plan, or one whose notice is out, can still be returned before
     // implementation (its notice stays on record); not once implementation started.
@@ -543,7 +547,7 @@ fn only_a_submitted_plan_is_decided() {
     );
     assert_eq!(
         e.message(),
-        format!("{implementing} is implementing: cannot return for revision")
+        format!("{implementing} is implementing: cannot return for revision (only when submitted, approved, notice published)")
     );
 }
 
@@ -559,7 +563,10 @@ fn a_submitted_plan_is_no_longer_editable() {
             changes: vec![PlanChange::Goals("改".into())],
         },
     );
-    assert_eq!(e.message(), format!("{id} is submitted: cannot edit"));
+    assert_eq!(
+        e.message(),
+        format!("{id} is submitted: cannot edit (only when draft, returned for revision)")
+    );
 }
 
 // ===== notice and implementation (§3.2, §3.3) =====
@@ -589,17 +596,21 @@ fn implementation_needs_an_approved_plan_with_a_published_notice() {
             RuleError::Transition {
                 entity: id.to_string(),
                 status: label.into(),
-                action: "implement".into()
+                action: "implement".into(),
+                allowed: vec!["notice published".into()],
             }
         );
-        assert_eq!(e.message(), format!("{id} is {label}: cannot start implementation"));
+        assert_eq!(
+            e.message(),
+            format!("{id} is {label}: cannot start implementation (only when notice published)")
+        );
     }
     // The notice itself needs the approval.
     let other = w.plan_at(S::Submitted);
     let e = w.refused(&op_a(), notice(other));
     assert_eq!(
         e.message(),
-        format!("{other} is submitted: cannot publish the update notice")
+        format!("{other} is submitted: cannot publish the update notice (only when approved)")
     );
 
     w.ok(&op_a(), notice(id));
@@ -737,7 +748,10 @@ fn go_live_is_only_recorded_in_testing() {
     let w = World::new();
     let id = w.plan_at(S::Implementing);
     let e = w.refused(&op_a(), golive_now(&w, id, GoLiveOutcome::Success));
-    assert_eq!(e.message(), format!("{id} is implementing: cannot record the go-live"));
+    assert_eq!(
+        e.message(),
+        format!("{id} is implementing: cannot record the go-live (only when testing, ready for go-live)")
+    );
 }
 
 #[test]
@@ -1189,7 +1203,7 @@ fn filing_needs_a_go_live_a_test_report_and_a_comparison() {
     // A draft is not filed either.
     let draft = w.written_plan(&op_a());
     let e = w.refused(&op_a(), Command::File { plan: draft });
-    assert_eq!(e.message(), format!("{draft} is draft: cannot file"));
+    assert_eq!(e.message(), format!("{draft} is draft: cannot file (only when live)"));
 
     // Everything there: filed.
     w.ok(
@@ -1415,7 +1429,13 @@ fn a_plan_is_cancelled_from_any_state_before_live_with_a_reason() {
                 reason: "again".into(),
             },
         );
-        assert_eq!(e.message(), format!("{id} is cancelled: cannot cancel"));
+        assert_eq!(
+            e.message(),
+            format!(
+                "{id} is cancelled: cannot cancel (only when {})",
+                CANCELLABLE.join(", ")
+            )
+        );
     }
     for (target, label) in [(S::Live, "live"), (S::Filed, "filed")] {
         let id = w.plan_at(target);
@@ -1431,13 +1451,29 @@ fn a_plan_is_cancelled_from_any_state_before_live_with_a_reason() {
             RuleError::Transition {
                 entity: id.to_string(),
                 status: label.into(),
-                action: "cancel".into()
+                action: "cancel".into(),
+                allowed: CANCELLABLE.iter().map(|s| s.to_string()).collect(),
             }
         );
-        assert_eq!(e.message(), format!("{id} is {label}: cannot cancel"));
+        assert_eq!(
+            e.message(),
+            format!("{id} is {label}: cannot cancel (only when {})", CANCELLABLE.join(", "))
+        );
         assert_eq!(w.status(id), target);
     }
 }
+
+/// The statuses in which a plan can be cancelled, as the refusal names them.
+const CANCELLABLE: [&str; 8] = [
+    "draft",
+    "submitted",
+    "approved",
+    "returned for revision",
+    "notice published",
+    "implementing",
+    "testing",
+    "ready for go-live",
+];
 
 // ===== requests (§3.1) =====
 
@@ -1483,7 +1519,10 @@ fn rejecting_a_request_needs_a_reason() {
             triage: Triage::Accept { outcome: None },
         },
     );
-    assert_eq!(e.message(), format!("{r} is rejected: cannot accept"));
+    assert_eq!(
+        e.message(),
+        format!("{r} is rejected: cannot accept (only when new, triaged, joint review)")
+    );
 }
 
 #[test]
@@ -1585,7 +1624,10 @@ fn requests_are_linked_only_to_a_draft_or_returned_plan() {
     let new = w.add_request("未分拣");
     let draft = w.written_plan(&op_a());
     let e = w.refused(&op_a(), Command::RequestLink { id: new, plan: draft });
-    assert_eq!(e.message(), format!("{new} is new: cannot link to a plan"));
+    assert_eq!(
+        e.message(),
+        format!("{new} is new: cannot link to a plan (only when accepted)")
+    );
 
     let r = w.accepted_request("选课慢");
     w.ok(&op_a(), Command::RequestLink { id: r, plan: draft });

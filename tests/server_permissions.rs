@@ -39,7 +39,10 @@ fn probe(op: Op, backups: &Path) -> Probe {
     let c = |v: serde_json::Value| Probe::Cmd(v);
     match op {
         Op::ReadRecords => Probe::Query(Query::Systems),
-        Op::ReadAudit => Probe::Query(Query::Audit { entity: None, limit: 5 }),
+        Op::ReadAudit => Probe::Query(Query::Audit {
+            filter: beian::model::AuditFilter::default(),
+            limit: 5,
+        }),
         Op::ReadReports => Probe::Query(Query::Reports),
         Op::SystemEdit => c(
             json!({"command": "system_add", "name": "教务系统", "department": "教务处", "vendor": "正方", "version": "1.0"}),

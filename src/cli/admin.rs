@@ -96,6 +96,18 @@ pub struct AuditArgs {
     /// Only events about this record (e.g. PLAN-2026-0007)
     #[arg(long)]
     entity: Option<String>,
+    /// Only events by this user (login name)
+    #[arg(long, value_name = "USER")]
+    actor: Option<String>,
+    /// Only this action: its name (plan.approve), its label (批准计划), or an area (plan); repeatable
+    #[arg(long, value_name = "ACTION")]
+    action: Vec<String>,
+    /// Only events at or after this day (YYYY-MM-DD) or time (RFC 3339)
+    #[arg(long, value_name = "WHEN")]
+    since: Option<String>,
+    /// Only events up to this day (YYYY-MM-DD, the whole day) or time (RFC 3339)
+    #[arg(long, value_name = "WHEN")]
+    until: Option<String>,
     /// How many, newest first
     #[arg(long, default_value_t = 50)]
     limit: usize,
@@ -689,8 +701,8 @@ pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {
             ctx.run(Command::CalendarAdd {
                 period: Blackout {
                     name: name.clone(),
-                    start: args::date("start", start)?,
-                    end: args::date("end", end)?,
+                    start: args::date("--start", start)?,
+                    end: args::date("--end", end)?,
                     hard: *hard,
                     systems: system
                         .iter()
@@ -712,12 +724,38 @@ pub fn calendar(ctx: &Ctx, cmd: &CalendarCmd) -> Result<()> {
 }
 
 pub fn audit(ctx: &Ctx, x: &AuditArgs) -> Result<()> {
-    let events = ctx.backend.audit(x.entity.as_deref(), x.limit)?;
-    if ctx.json {
-        {
-            output::json(&events);
-            return Ok(());
+    let mut actions = Vec::new();
+    for a in &x.action {
+        for name in audit_action(a)? {
+            if !actions.contains(&name) {
+                actions.push(name);
+            }
         }
+    }
+    let filter = AuditFilter {
+        entity: x.entity.clone(),
+        actor: x.actor.clone(),
+        actions,
+        since: x
+            .since
+            .as_deref()
+            .map(|v| audit_time("--since", v, false))
+            .transpose()?,
+        until: x.until.as_deref().map(|v| audit_time("--until", v, true)).transpose()?,
+    };
+    if let (Some(since), Some(until)) = (filter.since, filter.until) {
+        if until <= since {
+            return Err(Error::input(
+                "--until",
+                x.until.as_deref().unwrap_or_default(),
+                &t("cli.audit.until_after", &[("since", fmt_time(since))]),
+            ));
+        }
+    }
+    let events = ctx.backend.audit_where(&filter, x.limit)?;
+    if ctx.json {
+        output::json(&events);
+        return Ok(());
     }
     let mut tb = Table::new(&[
         "#".into(),
@@ -728,17 +766,80 @@ pub fn audit(ctx: &Ctx, x: &AuditArgs) -> Result<()> {
         t("cli.col.summary", &[]),
     ]);
     for e in &events {
-        tb.row(vec![
-            e.seq.to_string(),
-            fmt_time(e.time),
-            e.actor.clone(),
-            e.action.clone(),
-            e.entity.clone(),
-            e.summary.clone(),
-        ]);
+        tb.row_with_notes(
+            vec![
+                e.seq.to_string(),
+                fmt_time(e.time),
+                e.actor.clone(),
+                crate::service::audit_action_label(&e.action),
+                e.entity.clone(),
+                e.summary.clone(),
+            ],
+            e.changes.iter().map(|c| c.line(40)).collect(),
+        );
     }
     tb.print();
     Ok(())
+}
+
+/// The audit names `--action` means: a name (`plan.approve`), a label in
+/// either language (`批准计划`, `approve a plan`), or an area (`plan`,
+/// `plan.*`: every action of plans).
+fn audit_action(given: &str) -> Result<Vec<String>> {
+    let names = crate::service::audit_actions();
+    let want = given.trim().to_lowercase();
+    if let Some(n) = names.iter().find(|n| **n == want) {
+        return Ok(vec![n.to_string()]);
+    }
+    let by_label: Vec<String> = names
+        .iter()
+        .filter(|n| {
+            crate::i18n::LANGS.iter().any(|lang| {
+                crate::i18n::t_in(lang, &format!("audit.action.{n}")).is_some_and(|l| l.to_lowercase() == want)
+            })
+        })
+        .map(|n| n.to_string())
+        .collect();
+    if !by_label.is_empty() {
+        return Ok(by_label);
+    }
+    let area = format!("{}.", want.trim_end_matches(".*").trim_end_matches('.'));
+    let in_area: Vec<String> = names
+        .iter()
+        .filter(|n| n.starts_with(&area))
+        .map(|n| n.to_string())
+        .collect();
+    if !in_area.is_empty() {
+        return Ok(in_area);
+    }
+    Err(Error::input(
+        "--action",
+        given,
+        &t("cli.audit.actions", &[("names", names.join(", "))]),
+    ))
+}
+
+/// `--since`/`--until`: a day (the start of it, or for `until` its end) in
+/// local time, or a time (RFC 3339, or `YYYY-MM-DD HH:MM` local), returned as
+/// a bound: `since` inclusive, `until` exclusive.
+fn audit_time(field: &str, v: &str, until: bool) -> Result<Time> {
+    use chrono::TimeZone;
+    let bad = || Error::input(field, v, &t("cli.audit.when", &[]));
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
+        let day = if until { day.succ_opt().ok_or_else(bad)? } else { day };
+        let midnight = day.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
+        return chrono::Local
+            .from_local_datetime(&midnight)
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .ok_or_else(bad);
+    }
+    let at = crate::model::parse_time(v).ok_or_else(bad)?;
+    Ok(if until {
+        at + chrono::Duration::nanoseconds(1)
+    } else {
+        at
+    })
 }
 
 pub fn man(out: Option<&Path>) -> Result<()> {
@@ -755,8 +856,6 @@ pub fn man(out: Option<&Path>) -> Result<()> {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
             // What clap_mangen::generate_to does, each page written like every
             // other file a user names (never through a planted symlink).
-            let mut cmd = cmd.disable_help_subcommand(true);
-            cmd.build();
             man_pages(cmd, dir)?;
             println!("{}", crate::sanitize::visible_line(&dir.display().to_string()));
             Ok(())
@@ -766,7 +865,12 @@ pub fn man(out: Option<&Path>) -> Result<()> {
 
 /// One page for `cmd` and one for each of its visible subcommands.
 fn man_pages(cmd: clap::Command, dir: &Path) -> Result<()> {
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+    // Not the `help` subcommands clap adds: `beian help X` is `beian X --help`.
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        .cloned()
+    {
         man_pages(sub, dir)?;
     }
     let man = clap_mangen::Man::new(cmd);

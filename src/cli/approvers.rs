@@ -34,9 +34,9 @@ pub fn run(ctx: &Ctx, cmd: &ApproverCmd) -> Result<()> {
         ApproverCmd::Substitute { name, from, to, reason } => {
             ctx.run(Command::ApproverSubstitute {
                 substitute: name.clone(),
-                from: args::date("from", from)?,
-                to: args::date("to", to)?,
-                reason: args::text("reason", reason)?,
+                from: args::date("--from", from)?,
+                to: args::date("--to", to)?,
+                reason: args::text("--reason", reason)?,
             })?;
         }
         ApproverCmd::List => {

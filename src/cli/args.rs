@@ -45,7 +45,8 @@ pub fn text(field: &str, s: &str) -> Result<String> {
         } else {
             crate::fsutil::read_regular(std::path::Path::new(path), limit, crate::fsutil::Purpose::Read)?
         };
-        return String::from_utf8(bytes).map_err(|_| Error::input(field, s, "a UTF-8 text file"));
+        return String::from_utf8(bytes)
+            .map_err(|_| Error::input(field, s, &crate::i18n::t("cli.expected.utf8_file", &[])));
     }
     Ok(s.to_string())
 }

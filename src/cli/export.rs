@@ -101,10 +101,9 @@ pub fn run(ctx: &Ctx, cmd: &ExportCmd) -> Result<()> {
                 NoticeFormat::Text => export::notice_text(&doc),
                 NoticeFormat::Md => export::notice_markdown(&doc),
                 NoticeFormat::Eml => {
-                    let from = x
-                        .from
-                        .clone()
-                        .ok_or_else(|| crate::error::Error::input("from", "", "--from addr@host for --format eml"))?;
+                    let from = x.from.clone().ok_or_else(|| {
+                        crate::error::Error::input("--from", "", &crate::i18n::t("cli.expected.eml_from", &[]))
+                    })?;
                     export::notice_eml(
                         &doc,
                         &export::EmlOptions {

@@ -30,8 +30,7 @@ use crate::service::{Backend, Command, Local, Outcome, Service};
     name = "beian",
     version,
     about = "File information-system version updates (版本更新备案): requests, plans, tests, go-live, archive",
-    long_about = None,
-    after_help = "Exit codes: 0 ok, 1 other error, 2 usage or invalid input, 3 refused by a rule or permission, 4 conflict, 5 not found, 6 integrity check failed or the database is damaged."
+    long_about = None
 )]
 pub struct Cli {
     /// Data directory of the database [default: $XDG_DATA_HOME/beian]
@@ -119,7 +118,7 @@ pub enum Top {
     /// The Leading Group: substitutes who decide in a member's place (§2.1)
     #[command(subcommand)]
     Approver(approvers::ApproverCmd),
-    /// The audit log (supervisors)
+    /// The audit log (supervisors): filter by record, user, action and time
     Audit(admin::AuditArgs),
     /// Recompute the hash chain of the audit log and the archive; report the first broken link
     Verify(integrity::VerifyArgs),
@@ -158,21 +157,86 @@ pub struct Ctx {
 impl Ctx {
     /// Run a command and print what it did.
     pub fn run(&self, cmd: Command) -> Result<Outcome> {
-        let out = self.backend.execute(cmd, self.expect_rev)?;
+        self.run_rev(cmd, self.expect_rev)
+    }
+
+    /// Run a command that must find its record at revision `rev`.
+    pub fn run_rev(&self, cmd: Command, rev: Option<u64>) -> Result<Outcome> {
+        let out = self.backend.execute(cmd, rev)?;
         if self.json {
             output::json(&out);
         } else {
-            let rev = out.rev.map(|r| format!(" (rev {r})")).unwrap_or_default();
-            println!(
-                "{} {}{rev}: {}",
-                t("cli.ok", &[]),
-                out.entity,
-                crate::sanitize::clean_line(&out.summary)
-            );
+            print_outcome(&out);
         }
         Ok(out)
     }
 }
+
+/// `ok REQ-2026-0042 (rev 3): new → triaged` / `完成 REQ-2026-0042 (rev 3): 新建 → 已分拣`.
+pub fn print_outcome(out: &Outcome) {
+    let rev = out.rev.map(|r| format!(" (rev {r})")).unwrap_or_default();
+    println!(
+        "{} {}{rev}: {}",
+        t("cli.ok", &[]),
+        out.entity,
+        crate::sanitize::clean_line(&shown_summary(&out.entity, &out.summary))
+    );
+}
+
+/// A command's summary as the audit log keeps it (`new → triaged`,
+/// `triaged → rejected: …`, `title, priority`) with the statuses and the
+/// fields it names shown by their labels; anything else as it is.
+pub fn shown_summary(entity: &str, summary: &str) -> String {
+    use crate::model::IdKind;
+    let lang = crate::i18n::current();
+    let status_type = match entity
+        .split(' ')
+        .next()
+        .and_then(|e| e.parse::<crate::model::Id>().ok())
+    {
+        Some(id) => match id.kind {
+            IdKind::Request => "RequestStatus",
+            IdKind::Plan => "PlanStatus",
+            IdKind::Order => "OrderStatus",
+            IdKind::Report => "ReportStatus",
+            _ => "",
+        },
+        None => "",
+    };
+    let status = |v: &str| {
+        let key = format!("enum.{status_type}.{v}");
+        (!status_type.is_empty() && crate::i18n::has(&lang, &key)).then(|| t(&key, &[]))
+    };
+    let fields = |s: &str| -> Option<String> {
+        let names: Vec<&str> = s.split(", ").collect();
+        names
+            .iter()
+            .all(|n| crate::i18n::has(&lang, &format!("field.{n}")))
+            .then(|| crate::i18n::list(names.iter().map(|n| crate::workflow::field_label(n))))
+    };
+    let (head, rest) = match summary.split_once(": ") {
+        Some((h, r)) => (h, Some(r)),
+        None => (summary, None),
+    };
+    let head = match head.split_once(" → ") {
+        Some((a, b)) => match (status(a), status(b)) {
+            (Some(a), Some(b)) => format!("{a} → {b}"),
+            _ => head.to_string(),
+        },
+        None => fields(head).unwrap_or_else(|| head.to_string()),
+    };
+    match rest {
+        Some(r) => format!("{head}: {}", fields(r).unwrap_or_else(|| r.to_string())),
+        None => head,
+    }
+}
+
+/// The command tree as `beian` parses and shows it, in the current language.
+pub fn command() -> clap::Command {
+    help_i18n::command()
+}
+
+pub use help_i18n::REVISED;
 
 /// Every CLI help text key with its English text (see `help_i18n`).
 pub fn help_keys() -> Vec<(String, String)> {
@@ -267,26 +331,37 @@ pub fn main() -> i32 {
         .and_then(|i| argv.get(i + 1).cloned())
         .or_else(|| argv.iter().find_map(|a| a.strip_prefix("--lang=").map(String::from)));
     crate::i18n::init(lang.as_deref());
+    let json = argv.iter().skip(1).any(|a| a == "--json");
     let matches = match help_i18n::command().try_get_matches_from(&argv) {
         Ok(m) => m,
-        Err(e) => {
-            let _ = e.print();
-            return e.exit_code();
-        }
+        Err(e) => return clap_error(&e, json),
     };
-    let cli = match Cli::from_arg_matches(&matches) {
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return e.exit_code();
-        }
+        Err(e) => return clap_error(&e, json),
     };
+    cli.expect_rev = help_i18n::expect_rev(&matches);
+    let json = cli.json;
+    // `--expect-rev` makes a change to one record conditional; anywhere else
+    // it would be silently ignored.
+    let path = help_i18n::command_path(&matches);
+    if let Some(rev) = cli.expect_rev.filter(|_| !help_i18n::REVISED.contains(&path.as_str())) {
+        let e = Error::input(
+            "--expect-rev",
+            &rev.to_string(),
+            &t(
+                "cli.expect_rev.where",
+                &[("command", format!("beian {path}").trim_end().to_string())],
+            ),
+        );
+        report(&e, json);
+        return e.exit_code();
+    }
     // A closed standard output ends a command quietly; the server (whose log
     // is its standard error) and the full-screen UI keep the default.
     if !matches!(cli.command, None | Some(Top::Serve(_))) {
         output::quiet_when_stdout_closes();
     }
-    let json = cli.json;
     match dispatch(cli) {
         Ok(()) => 0,
         Err(e) => {
@@ -294,6 +369,23 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// The help or the version as asked (exit 0), else a usage error in the
+/// user's language (exit 2): as JSON on standard error with `--json`.
+fn clap_error(e: &clap::Error, json: bool) -> i32 {
+    if help_i18n::is_display(e) || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let _ = e.print();
+        return e.exit_code();
+    }
+    let message = help_i18n::usage_error(e);
+    if json {
+        let v = serde_json::json!({ "error": "usage", "message": message, "exit_code": e.exit_code() });
+        eprintln!("{}", output::terminal_safe_json(&v.to_string()));
+    } else {
+        eprintln!("beian: {message}");
+    }
+    e.exit_code()
 }
 
 fn report(e: &Error, json: bool) {

@@ -94,6 +94,8 @@ fn pad(s: &str, width: usize) -> String {
 pub struct Table {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// Lines printed under a row, indented (the rows they follow by index).
+    notes: Vec<Vec<String>>,
 }
 
 impl Table {
@@ -101,11 +103,20 @@ impl Table {
         Table {
             header: header.to_vec(),
             rows: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
+        self.row_with_notes(cells, Vec::new());
+    }
+
+    /// A row followed by lines of its own (cleaned of controls), indented
+    /// under the second column.
+    pub fn row_with_notes(&mut self, cells: Vec<String>, notes: Vec<String>) {
         self.rows.push(cells.into_iter().map(|c| fit(&c, 60)).collect());
+        self.notes
+            .push(notes.iter().map(|n| crate::sanitize::clean_line(n)).collect());
     }
 
     pub fn print(&self) {
@@ -129,8 +140,12 @@ impl Table {
             println!("{}", s.trim_end());
         };
         line(&self.header);
-        for r in &self.rows {
+        let indent = " ".repeat(widths.first().map(|w| w + 2).unwrap_or(0));
+        for (r, notes) in self.rows.iter().zip(&self.notes) {
             line(r);
+            for n in notes {
+                println!("{indent}{n}");
+            }
         }
     }
 }

@@ -478,41 +478,41 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
             if let Some(v) = &x.version_to {
                 c.push(PlanChange::VersionTo(v.clone()));
             }
-            if let Some(v) = text("goals", &x.goals)? {
+            if let Some(v) = text("--goals", &x.goals)? {
                 c.push(PlanChange::Goals(v));
             }
-            if let Some(v) = text("content", &x.content)? {
+            if let Some(v) = text("--content", &x.content)? {
                 c.push(PlanChange::Content(v));
             }
-            if let Some(v) = text("approach", &x.approach)? {
+            if let Some(v) = text("--approach", &x.approach)? {
                 c.push(PlanChange::Approach(v));
             }
             if let (Some(st), Some(en)) = (&x.window_start, &x.window_end) {
                 c.push(PlanChange::Window(Some(Window {
-                    start: args::time("window-start", st)?,
-                    end: args::time("window-end", en)?,
+                    start: args::time("--window-start", st)?,
+                    end: args::time("--window-end", en)?,
                 })));
             }
-            if let Some(v) = text("backup-plan", &x.backup_plan)? {
+            if let Some(v) = text("--backup-plan", &x.backup_plan)? {
                 c.push(PlanChange::BackupPlan(v));
             }
             if let Some(v) = x.migrates_data {
                 c.push(PlanChange::MigratesData(v));
             }
-            if let Some(v) = text("migration-plan", &x.migration_plan)? {
+            if let Some(v) = text("--migration-plan", &x.migration_plan)? {
                 c.push(PlanChange::MigrationPlan(v));
             }
-            if let Some(v) = text("rollback-plan", &x.rollback_plan)? {
+            if let Some(v) = text("--rollback-plan", &x.rollback_plan)? {
                 c.push(PlanChange::RollbackPlan(v));
             }
-            if let Some(v) = text("override", &x.blackout_override)? {
+            if let Some(v) = text("--override", &x.blackout_override)? {
                 c.push(PlanChange::BlackoutOverride {
                     period: x.override_period.clone(),
                     reason: Some(v).filter(|v| !v.trim().is_empty()),
                 });
             }
             if c.is_empty() {
-                return Err(Error::input("plan edit", "", "at least one field option, e.g. --goals"));
+                return Err(Error::input("plan edit", "", &t("cli.expected.plan_edit", &[])));
             }
             edit(ctx, &x.id, c)?;
         }
@@ -526,10 +526,10 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
             ctx,
             id,
             vec![PlanChange::AddRisk(Risk {
-                description: args::text("description", description)?,
+                description: args::text("--description", description)?,
                 likelihood: *likelihood,
                 impact: *impact,
-                mitigation: args::text("mitigation", mitigation)?,
+                mitigation: args::text("--mitigation", mitigation)?,
             })],
         )?,
         PlanCmd::Risk(RiskCmd::Rm { id, n }) => edit(ctx, id, vec![PlanChange::RemoveRisk(*n)])?,
@@ -558,14 +558,14 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
         PlanCmd::Approve { id, comment, minutes } => {
             ctx.run(Command::PlanApprove {
                 id: plan_id(id)?,
-                comment: args::text("comment", comment)?,
+                comment: args::text("--comment", comment)?,
                 minutes_ref: minutes.clone(),
             })?;
         }
         PlanCmd::Return { id, reason, minutes } => {
             ctx.run(Command::PlanReturn {
                 id: plan_id(id)?,
-                reason: args::text("reason", reason)?,
+                reason: args::text("--reason", reason)?,
                 minutes_ref: minutes.clone(),
             })?;
         }
@@ -576,7 +576,7 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
             preview,
         } => {
             let pid = plan_id(id)?;
-            let text = args::opt_text("text", text)?;
+            let text = args::opt_text("--text", text)?;
             if *preview {
                 let p = s.plan(pid)?;
                 let sys = s.system(p.system)?;
@@ -600,20 +600,20 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
         PlanCmd::Cancel { id, reason } => {
             ctx.run(Command::PlanCancel {
                 id: plan_id(id)?,
-                reason: args::text("reason", reason)?,
+                reason: args::text("--reason", reason)?,
             })?;
         }
         PlanCmd::Deviation { id, time, reason } => {
             ctx.run(Command::PlanDeviation {
                 plan: plan_id(id)?,
-                time: args::time("time", time)?,
-                reason: args::text("reason", reason)?,
+                time: args::time("--time", time)?,
+                reason: args::text("--reason", reason)?,
             })?;
         }
         PlanCmd::AcceptDeviation { id, reason } => {
             ctx.run(Command::DeviationAccept {
                 plan: plan_id(id)?,
-                reason: args::text("reason", reason)?,
+                reason: args::text("--reason", reason)?,
             })?;
         }
         PlanCmd::Backup(x) => {
@@ -645,15 +645,15 @@ pub fn golive(ctx: &Ctx, x: &GoLiveArgs) -> Result<()> {
             time: x
                 .time
                 .as_deref()
-                .map(|v| args::time("time", v))
+                .map(|v| args::time("--time", v))
                 .transpose()?
                 .unwrap_or_else(chrono::Utc::now),
             deployer: x.deployer.clone(),
             version,
-            steps: args::text("steps", &x.steps)?,
-            config_changes: args::text("config-changes", &x.config_changes)?,
+            steps: args::text("--steps", &x.steps)?,
+            config_changes: args::text("--config-changes", &x.config_changes)?,
             outcome: x.outcome,
-            incidents: args::text("incidents", &x.incidents)?,
+            incidents: args::text("--incidents", &x.incidents)?,
             deviation: None,
         },
     })?;
@@ -665,7 +665,7 @@ pub fn training(ctx: &Ctx, x: &TrainingArgs) -> Result<()> {
         plan: plan_id(&x.id)?,
         training: Training {
             format: x.format,
-            date: args::date("date", &x.date)?,
+            date: args::date("--date", &x.date)?,
             trainer: x.trainer.clone(),
             departments: x.departments.clone(),
             attendance: x.attendance,
@@ -717,7 +717,7 @@ pub fn file(ctx: &Ctx, x: &FileArgs) -> Result<()> {
 }
 
 fn archive_filter(ctx: &Ctx, x: &ArchiveArgs, text: Option<String>) -> Result<ArchiveFilter> {
-    let mut from = x.from.as_deref().map(|v| args::date("from", v)).transpose()?;
+    let mut from = x.from.as_deref().map(|v| args::date("--from", v)).transpose()?;
     if let Some(d) = x.days {
         from = Some(chrono::Local::now().date_naive() - chrono::Duration::days(d));
     }
@@ -725,7 +725,7 @@ fn archive_filter(ctx: &Ctx, x: &ArchiveArgs, text: Option<String>) -> Result<Ar
         system: x.system.as_deref().map(|k| ctx.backend.resolve_system(k)).transpose()?,
         text,
         from,
-        to: x.to.as_deref().map(|v| args::date("to", v)).transpose()?,
+        to: x.to.as_deref().map(|v| args::date("--to", v)).transpose()?,
     })
 }
 
@@ -751,7 +751,7 @@ pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
             ctx.run(Command::Addendum {
                 dossier: args::id("dossier", id, IdKind::Dossier)?,
                 reason: reason.clone(),
-                text: args::text("text", text)?,
+                text: args::text("--text", text)?,
             })?;
             return Ok(());
         }

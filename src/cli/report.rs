@@ -68,7 +68,7 @@ pub enum RecognitionCmd {
 }
 
 fn period(a: &ReportArgs) -> Result<(chrono::NaiveDate, chrono::NaiveDate)> {
-    Ok((args::date("from", &a.from)?, args::date("to", &a.to)?))
+    Ok((args::date("--from", &a.from)?, args::date("--to", &a.to)?))
 }
 
 fn emit(ctx: &Ctx, a: &ReportArgs, json: String, md: String, tables: Vec<render::Table>, names: &[&str]) -> Result<()> {
@@ -79,7 +79,7 @@ fn emit(ctx: &Ctx, a: &ReportArgs, json: String, md: String, tables: Vec<render:
             Some(name) => {
                 let one: Vec<render::Table> = tables.into_iter().filter(|t| t.name == name.as_str()).collect();
                 if one.is_empty() {
-                    return Err(Error::input("table", name, &names.join(", ")));
+                    return Err(Error::input("--table", name, &names.join(", ")));
                 }
                 Ok(one)
             }
@@ -160,21 +160,27 @@ pub fn recognition(ctx: &Ctx, cmd: &RecognitionCmd) -> Result<()> {
             let recipient = match (person, department) {
                 (Some(p), _) => Recipient::Person(p.clone()),
                 (None, Some(d)) => Recipient::Department(d.clone()),
-                (None, None) => return Err(Error::input("person", "", "--person or --department")),
+                (None, None) => {
+                    return Err(Error::input(
+                        "--person",
+                        "",
+                        &t("cli.expected.person_or_department", &[]),
+                    ))
+                }
             };
             let related = related
                 .iter()
                 .map(|s| {
                     s.parse::<Id>()
-                        .map_err(|_| Error::input("related", s, "REQ-2026-0001, PLAN-2026-0001, FILE-2026-0001 …"))
+                        .map_err(|_| Error::input("--related", s, "REQ-2026-0001, PLAN-2026-0001, FILE-2026-0001 …"))
                 })
                 .collect::<Result<Vec<_>>>()?;
             ctx.run(Command::RecognitionAdd {
                 kind: *kind,
                 recipient,
-                reason: args::text("reason", reason)?,
+                reason: args::text("--reason", reason)?,
                 related,
-                date: date.as_deref().map(|d| args::date("date", d)).transpose()?,
+                date: date.as_deref().map(|d| args::date("--date", d)).transpose()?,
             })?;
         }
         RecognitionCmd::List => {

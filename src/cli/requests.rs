@@ -37,24 +37,42 @@ pub enum RequestCmd {
         /// Request id, e.g. REQ-2026-0042
         id: String,
     },
-    /// Triage a request: triaged, accept, reject, duplicate or joint-review
+    /// Triage requests: triaged, accept, reject, duplicate or joint-review (one line per request)
     Triage(TriageArgs),
     /// Change fields: priority, tags, analysis notes, system …
     Edit(EditArgs),
-    /// Add a comment to the request's thread
+    /// Add a comment to the thread of one or more requests
     Comment {
-        /// Request id, e.g. REQ-2026-0042
-        id: String,
+        /// Request ids, e.g. REQ-2026-0042 REQ-2026-0043
+        #[arg(value_name = "ID", required = true, num_args = 1..)]
+        ids: Vec<String>,
         /// The comment (@FILE reads a file)
         text: String,
     },
-    /// Link an accepted request to a plan being written
+    /// Link accepted requests to a plan being written
     Link {
-        /// Request id, e.g. REQ-2026-0042
-        id: String,
+        /// Request ids, e.g. REQ-2026-0042 REQ-2026-0043
+        #[arg(value_name = "ID", required = true, num_args = 1..)]
+        ids: Vec<String>,
         /// Plan id, e.g. PLAN-2026-0007
         plan: String,
     },
+    /// Add or remove tags on one or more requests, keeping their other tags
+    Tag(TagArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("change").required(true).multiple(true).args(["add", "remove"]))]
+pub struct TagArgs {
+    /// Request ids, e.g. REQ-2026-0042 REQ-2026-0043
+    #[arg(value_name = "ID", required = true, num_args = 1..)]
+    ids: Vec<String>,
+    /// A tag to add (repeatable)
+    #[arg(long, value_name = "TAG")]
+    add: Vec<String>,
+    /// A tag to remove (repeatable)
+    #[arg(long, value_name = "TAG")]
+    remove: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -137,8 +155,9 @@ pub enum Decision {
 
 #[derive(Args, Debug)]
 pub struct TriageArgs {
-    /// Request id, e.g. REQ-2026-0042
-    id: String,
+    /// Request ids, e.g. REQ-2026-0042 REQ-2026-0043
+    #[arg(value_name = "ID", required = true, num_args = 1..)]
+    ids: Vec<String>,
     /// triaged, accept, reject, duplicate or joint-review
     #[arg(value_enum)]
     decision: Decision,
@@ -146,7 +165,7 @@ pub struct TriageArgs {
     #[arg(long)]
     reason: Option<String>,
     /// The original request (required for duplicate)
-    #[arg(long, value_name = "REQ")]
+    #[arg(long, value_name = "REQ", required_if_eq("decision", "duplicate"))]
     of: Option<String>,
     /// The joint review meeting's position (accepting from joint review)
     #[arg(long)]
@@ -192,12 +211,12 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
     match cmd {
         RequestCmd::Add(x) => {
             let system = x.system.as_deref().map(|k| s.resolve_system(k)).transpose()?;
-            let received_at = x.received.as_deref().map(|v| args::time("received", v)).transpose()?;
+            let received_at = x.received.as_deref().map(|v| args::time("--received", v)).transpose()?;
             ctx.run(Command::RequestAdd {
                 request: NewRequest {
                     kind: x.kind,
                     title: x.title.clone(),
-                    body: args::text("body", &x.body)?,
+                    body: args::text("--body", &x.body)?,
                     system,
                     submitter: Submitter {
                         name: x.submitter.clone(),
@@ -223,7 +242,7 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
                 plan: x
                     .plan
                     .as_deref()
-                    .map(|p| args::id("plan", p, IdKind::Plan))
+                    .map(|p| args::id("--plan", p, IdKind::Plan))
                     .transpose()?,
             };
             let list = s.requests(&f)?;
@@ -236,9 +255,11 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
                 return Ok(());
             }
             let names = super::admin::system_names(ctx)?;
+            let now = chrono::Utc::now();
             let mut table = Table::new(&[
                 t("cli.col.id", &[]),
                 t("cli.col.received", &[]),
+                t("cli.col.age", &[]),
                 t("cli.col.status", &[]),
                 t("cli.col.system", &[]),
                 t("cli.col.kind", &[]),
@@ -249,7 +270,8 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
             for r in &list {
                 table.row(vec![
                     r.id.to_string(),
-                    r.received_at.with_timezone(&chrono::Local).format("%m-%d").to_string(),
+                    fmt_day(r.received_at, now),
+                    fmt_age(r.received_at, now),
                     r.status.label(),
                     r.system.and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
                     r.kind.label(),
@@ -340,53 +362,157 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
             }
         }
         RequestCmd::Triage(x) => {
-            let id = req_id(&x.id)?;
             let triage = match x.decision {
                 Decision::Triaged => Triage::Triage,
                 Decision::Accept => Triage::Accept {
-                    outcome: args::opt_text("outcome", &x.outcome)?,
+                    outcome: args::opt_text("--outcome", &x.outcome)?,
                 },
                 Decision::Reject => Triage::Reject {
-                    reason: args::opt_text("reason", &x.reason)?.unwrap_or_default(),
+                    reason: args::opt_text("--reason", &x.reason)?.unwrap_or_default(),
                 },
                 Decision::Duplicate => {
-                    let of =
-                        x.of.as_deref()
-                            .ok_or_else(|| crate::Error::input("of", "", "REQ-2026-0001"))?;
-                    Triage::Duplicate { of: req_id(of)? }
+                    // clap requires --of with duplicate.
+                    let of = x.of.as_deref().unwrap_or_default();
+                    Triage::Duplicate {
+                        of: args::id("--of", of, IdKind::Request)?,
+                    }
                 }
                 Decision::JointReview => Triage::JointReview,
             };
-            ctx.run(Command::RequestTriage { id, triage })?;
+            each(ctx, &x.ids, |id| {
+                Ok(Some((
+                    Command::RequestTriage {
+                        id,
+                        triage: triage.clone(),
+                    },
+                    None,
+                )))
+            })?;
         }
         RequestCmd::Edit(x) => {
             let edit = RequestEdit {
                 title: x.title.clone(),
-                body: args::opt_text("body", &x.body)?,
+                body: args::opt_text("--body", &x.body)?,
                 system: x.system.as_deref().map(|k| s.resolve_system(k)).transpose()?,
                 department: x.department.clone(),
                 priority: x.priority,
                 tags: x.tags.clone(),
-                necessity: args::opt_text("necessity", &x.necessity)?,
-                feasibility: args::opt_text("feasibility", &x.feasibility)?,
+                necessity: args::opt_text("--necessity", &x.necessity)?,
+                feasibility: args::opt_text("--feasibility", &x.feasibility)?,
             };
             ctx.run(Command::RequestEdit {
                 id: req_id(&x.id)?,
                 edit,
             })?;
         }
-        RequestCmd::Comment { id, text } => {
-            ctx.run(Command::RequestComment {
-                id: req_id(id)?,
-                text: args::text("text", text)?,
+        RequestCmd::Comment { ids, text } => {
+            let text = args::text("text", text)?;
+            each(ctx, ids, |id| {
+                Ok(Some((Command::RequestComment { id, text: text.clone() }, None)))
             })?;
         }
-        RequestCmd::Link { id, plan } => {
-            ctx.run(Command::RequestLink {
-                id: req_id(id)?,
-                plan: args::id("plan", plan, IdKind::Plan)?,
+        RequestCmd::Link { ids, plan } => {
+            let plan = args::id("plan", plan, IdKind::Plan)?;
+            each(ctx, ids, |id| Ok(Some((Command::RequestLink { id, plan }, None))))?;
+        }
+        RequestCmd::Tag(x) => {
+            each(ctx, &x.ids, |id| {
+                // The tags as they are now, changed as asked; saved only if the
+                // request is still at the revision read (else exit 4).
+                let r = s.request(id)?;
+                let mut tags: Vec<String> = r.tags.iter().filter(|t| !x.remove.contains(t)).cloned().collect();
+                for t in &x.add {
+                    if !tags.contains(t) {
+                        tags.push(t.clone());
+                    }
+                }
+                if tags == r.tags {
+                    return Ok(None);
+                }
+                let edit = RequestEdit {
+                    tags: Some(tags),
+                    ..RequestEdit::default()
+                };
+                Ok(Some((Command::RequestEdit { id, edit }, Some(r.meta.rev))))
             })?;
         }
     }
     Ok(())
+}
+
+/// What to do for one request: a command, with the revision the request must
+/// still be at, or nothing because nothing would change.
+type Step = Option<(Command, Option<u64>)>;
+
+/// Run one command per request, each through the core exactly as a command on
+/// one request would run (its own permission check, rules and transaction).
+/// One line per request: done, unchanged, or refused and why (on standard
+/// error); with `--json` one array of those. Refusals do not stop the others;
+/// if any request was refused the command fails with the exit code of the
+/// first refusal. Malformed ids are refused before anything is done.
+fn each(ctx: &Ctx, ids: &[String], mut make: impl FnMut(Id) -> Result<Step>) -> Result<()> {
+    let mut parsed: Vec<Id> = Vec::new();
+    for s in ids {
+        let id = req_id(s)?;
+        if !parsed.contains(&id) {
+            parsed.push(id);
+        }
+    }
+    let unchanged = |id: Id| {
+        if ctx.json {
+            output::json(&serde_json::json!({ "entity": id, "unchanged": true }));
+        } else {
+            println!("{} {id}: {}", t("cli.ok", &[]), t("cli.each.unchanged", &[]));
+        }
+    };
+    if let [id] = parsed[..] {
+        match make(id)? {
+            Some((cmd, rev)) => {
+                ctx.run_rev(cmd, ctx.expect_rev.or(rev))?;
+            }
+            None => unchanged(id),
+        }
+        return Ok(());
+    }
+    if let Some(rev) = ctx.expect_rev {
+        return Err(crate::Error::input(
+            "--expect-rev",
+            &rev.to_string(),
+            &t("cli.each.expect_rev", &[]),
+        ));
+    }
+    let total = parsed.len();
+    let mut results = Vec::new();
+    let mut first_failure: Option<i32> = None;
+    let mut failed = 0;
+    for id in parsed {
+        let done = make(id).and_then(|step| match step {
+            Some((cmd, rev)) => ctx.backend.execute(cmd, rev).map(Some),
+            None => Ok(None),
+        });
+        match done {
+            Ok(Some(out)) if ctx.json => results.push(serde_json::json!({ "entity": id, "ok": true, "outcome": out })),
+            Ok(Some(out)) => super::print_outcome(&out),
+            Ok(None) if ctx.json => results.push(serde_json::json!({ "entity": id, "ok": true, "unchanged": true })),
+            Ok(None) => unchanged(id),
+            Err(e) => {
+                if ctx.json {
+                    results.push(serde_json::json!({
+                        "entity": id, "ok": false, "error": e, "message": e.message(), "exit_code": e.exit_code()
+                    }));
+                } else {
+                    eprintln!("beian: {id}: {}", e.message());
+                }
+                failed += 1;
+                first_failure.get_or_insert(e.exit_code());
+            }
+        }
+    }
+    if ctx.json {
+        output::json(&results);
+    }
+    match first_failure {
+        Some(code) => Err(crate::Error::Partial { failed, total, code }),
+        None => Ok(()),
+    }
 }

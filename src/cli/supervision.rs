@@ -115,13 +115,13 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
             let target = match (plan, department) {
                 (Some(p), _) => OrderTarget::Plan(super::plans::plan_id(p)?),
                 (None, Some(d)) => OrderTarget::Department(d.clone()),
-                (None, None) => return Err(Error::input("plan", "", "--plan or --department")),
+                (None, None) => return Err(Error::input("--plan", "", &t("cli.expected.plan_or_department", &[]))),
             };
             ctx.run(Command::OrderIssue {
                 target,
-                finding: args::text("finding", finding)?,
-                required_action: args::text("action", action)?,
-                deadline: args::date("deadline", deadline)?,
+                finding: args::text("--finding", finding)?,
+                required_action: args::text("--action", action)?,
+                deadline: args::date("--deadline", deadline)?,
             })?;
         }
         SupervisionCmd::Order(OrderCmd::List) => {
@@ -184,7 +184,7 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
         SupervisionCmd::Order(OrderCmd::Respond { id, response }) => {
             ctx.run(Command::OrderRespond {
                 id: order_id(id)?,
-                response: args::text("response", response)?,
+                response: args::text("--response", response)?,
             })?;
         }
         SupervisionCmd::Order(OrderCmd::Close { id }) => {
@@ -192,7 +192,7 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
         }
         SupervisionCmd::Report(ReportCmd::Submit { content, contact }) => {
             ctx.run(Command::ReportSubmit {
-                content: args::text("content", content)?,
+                content: args::text("--content", content)?,
                 contact: contact.clone(),
             })?;
         }
@@ -246,13 +246,13 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
         SupervisionCmd::Report(ReportCmd::Investigate { id, notes }) => {
             ctx.run(Command::ReportInvestigate {
                 id: report_id(id)?,
-                notes: args::text("notes", notes)?,
+                notes: args::text("--notes", notes)?,
             })?;
         }
         SupervisionCmd::Report(ReportCmd::Reply { id, reply }) => {
             ctx.run(Command::ReportReply {
                 id: report_id(id)?,
-                reply: args::text("reply", reply)?,
+                reply: args::text("--reply", reply)?,
             })?;
         }
     }

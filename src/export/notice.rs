@@ -138,14 +138,14 @@ pub struct EmlOptions {
 
 /// The notice as an email message ready to send (CRLF line ends).
 pub fn notice_eml(doc: &NoticeDoc, opts: &EmlOptions) -> Result<String> {
-    let (_, from_addr) = split_address(&opts.from, "from")?;
-    let from = header_address(&opts.from, "from")?;
+    let (_, from_addr) = split_address(&opts.from, "--from")?;
+    let from = header_address(&opts.from, "--from")?;
     let to = if opts.to.is_empty() {
         "undisclosed-recipients:;".to_string()
     } else {
         opts.to
             .iter()
-            .map(|a| header_address(a, "to"))
+            .map(|a| header_address(a, "--to"))
             .collect::<Result<Vec<_>>>()?
             .join(",\r\n ")
     };
@@ -176,7 +176,7 @@ pub fn notice_eml(doc: &NoticeDoc, opts: &EmlOptions) -> Result<String> {
 
 /// `Name <addr>` or `addr`, checked: one address, no spaces or controls in it.
 fn split_address(s: &str, field: &str) -> Result<(Option<String>, String)> {
-    let bad = || Error::input(field, s, "addr@example.edu.cn or Name <addr@example.edu.cn>");
+    let bad = || Error::input(field, s, &crate::i18n::t("expected.address", &[]));
     if s.chars().any(|c| c.is_control() || crate::sanitize::is_unsafe(c)) {
         return Err(bad());
     }

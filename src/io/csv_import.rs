@@ -281,11 +281,88 @@ pub fn detect(head: &[u8]) -> &'static Encoding {
     }
 }
 
-/// The field a header names, from its words once its number is removed.
+/// Headers in English, as exports and hand-made sheets write them (after
+/// [`normalize_header`], `_` and `-` read as spaces): the field names of
+/// `--map` themselves, then common words for each.
+const ENGLISH_HEADERS: &[(&str, Field)] = &[
+    ("title", Field::Title),
+    ("subject", Field::Title),
+    ("summary", Field::Title),
+    ("body", Field::Body),
+    ("description", Field::Body),
+    ("details", Field::Body),
+    ("detail text", Field::Body),
+    ("content", Field::Body),
+    ("message", Field::Body),
+    ("problem", Field::Body),
+    ("feedback", Field::Body),
+    ("suggestion", Field::Body),
+    ("comments", Field::Body),
+    ("system", Field::System),
+    ("system name", Field::System),
+    ("application", Field::System),
+    ("kind", Field::Kind),
+    ("type", Field::Kind),
+    ("category", Field::Kind),
+    ("submitter", Field::Submitter),
+    ("submitted by", Field::Submitter),
+    ("name", Field::Submitter),
+    ("full name", Field::Submitter),
+    ("your name", Field::Submitter),
+    ("reporter", Field::Submitter),
+    ("submitter type", Field::SubmitterType),
+    ("role", Field::SubmitterType),
+    ("identity", Field::SubmitterType),
+    ("contact", Field::Contact),
+    ("email", Field::Contact),
+    ("e mail", Field::Contact),
+    ("phone", Field::Contact),
+    ("mobile", Field::Contact),
+    ("telephone", Field::Contact),
+    ("department", Field::Department),
+    ("dept", Field::Department),
+    ("college", Field::Department),
+    ("school", Field::Department),
+    ("unit", Field::Department),
+    ("received at", Field::ReceivedAt),
+    ("received", Field::ReceivedAt),
+    ("submitted at", Field::ReceivedAt),
+    ("submission time", Field::ReceivedAt),
+    ("submitted", Field::ReceivedAt),
+    ("time", Field::ReceivedAt),
+    ("timestamp", Field::ReceivedAt),
+    ("date", Field::ReceivedAt),
+    ("created at", Field::ReceivedAt),
+    ("ip", Field::Ip),
+    ("ip address", Field::Ip),
+    ("external id", Field::ExternalId),
+    ("id", Field::ExternalId),
+    ("no", Field::ExternalId),
+    ("number", Field::ExternalId),
+    ("detail", Field::Detail),
+    ("source", Field::Detail),
+    ("channel", Field::Detail),
+    ("duration", Field::Detail),
+    ("time taken", Field::Detail),
+];
+
+/// The field a header names: an English header by the whole of its words
+/// ([`ENGLISH_HEADERS`]), a Chinese one by the words it contains, once its
+/// number is removed.
 pub fn field_of(header: &str) -> Option<Field> {
     let h = normalize_header(header);
+    let words = h.replace(['_', '-', '.', '#', '/'], " ");
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some((_, f)) = ENGLISH_HEADERS.iter().find(|(w, _)| *w == words) {
+        return Some(*f);
+    }
+    if h.is_ascii() {
+        // English words that are not a field's: nothing is guessed from parts
+        // of them ("description" holds "ip").
+        return None;
+    }
     let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
-    let f = if h == "序号" || h == "编号" || h.eq_ignore_ascii_case("id") {
+    let f = if h == "序号" || h == "编号" {
         Field::ExternalId
     } else if has(&["提交答卷时间", "提交时间", "填写时间", "答题时间", "开始时间"]) {
         Field::ReceivedAt
@@ -387,23 +464,23 @@ pub fn survey_time(s: &str) -> Option<Time> {
 
 /// Read a CSV or TSV export from `input` (`name` is the file name for messages).
 pub fn parse<R: Read>(input: R, name: &str, delimiter: u8, opts: &Options) -> Result<Parsed> {
-    let mut parsed = Parsed::default();
-    parse_into(input, name, delimiter, opts, &mut |i| {
-        parsed.items.push(i);
+    let mut items = Vec::new();
+    let warnings = parse_into(input, name, delimiter, opts, &mut |i| {
+        items.push(i);
         Ok(())
     })?;
-    Ok(parsed)
+    Ok(Parsed { items, warnings })
 }
 
 /// [`parse`], handing each row's item to `sink` as soon as it is read: a file
-/// of any size is read in constant memory.
+/// of any size is read in constant memory. Returns the warnings.
 pub fn parse_into<R: Read>(
     mut input: R,
     name: &str,
     delimiter: u8,
     opts: &Options,
     sink: &mut super::Sink<'_>,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let io_err = |e: std::io::Error| Error::Io {
         path: name.to_string(),
         detail: e.to_string(),
@@ -465,6 +542,19 @@ pub fn parse_into<R: Read>(
             &t("import.expected.title_column", &[]),
         ));
     }
+    let mut warnings = Vec::new();
+    let unclaimed: Vec<String> = headers
+        .iter()
+        .zip(&fields)
+        .filter(|(h, f)| f.is_none() && !h.trim().is_empty())
+        .map(|(h, _)| crate::sanitize::visible_line(h.trim()))
+        .collect();
+    if !opts.map.is_empty() && !unclaimed.is_empty() {
+        warnings.push(t(
+            "import.warning.unmapped",
+            &[("file", name.to_string()), ("columns", unclaimed.join(" | "))],
+        ));
+    }
     let norm_headers: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
     let channel = opts.channel.unwrap_or(Channel::Questionnaire);
     let mut record = csv::StringRecord::new();
@@ -496,7 +586,7 @@ pub fn parse_into<R: Read>(
         let l = progress.quote_line.get() as u64;
         return Err(bad(&place(l), "\"", "…", &t("import.expected.quote", &[])));
     }
-    Ok(())
+    Ok(warnings)
 }
 
 fn delimiter_str(d: u8) -> &'static str {
@@ -507,9 +597,16 @@ fn delimiter_str(d: u8) -> &'static str {
     }
 }
 
-/// The field of each column: `--map` first, then the header's words.
+/// The field of each column: `--map` first, then the header's words. A field
+/// given to a column by `--map` is that column's alone: no other column is
+/// read for it.
 fn column_fields(headers: &[String], opts: &Options, place: &str) -> Result<Vec<Option<Field>>> {
     let mut fields: Vec<Option<Field>> = headers.iter().map(|h| field_of(h)).collect();
+    for f in fields.iter_mut() {
+        if f.is_some_and(|f| opts.map.iter().any(|(_, m)| *m == f)) {
+            *f = None;
+        }
+    }
     for (col, f) in &opts.map {
         let want = normalize_header(col);
         let i = headers
@@ -554,10 +651,14 @@ fn row_item(
             .unwrap_or_default()
     };
     let mut body = get(Field::Body);
-    // Columns no field claims keep their answer, labelled, at the end of the body.
-    for ((h, v), f) in headers.iter().zip(record.iter()).zip(fields) {
-        if f.is_none() && !v.trim().is_empty() {
-            body.push_str(&format!("\n\n【{}】{}", normalize_header(h), v.trim()));
+    // Without --map, columns no field claims keep their answer, labelled, at
+    // the end of the body (a survey's extra questions); with --map the mapping
+    // says what is wanted and they are left out (and named in a warning).
+    if opts.map.is_empty() {
+        for ((h, v), f) in headers.iter().zip(record.iter()).zip(fields) {
+            if f.is_none() && !v.trim().is_empty() {
+                body.push_str(&format!("\n\n【{}】{}", normalize_header(h), v.trim()));
+            }
         }
     }
     let body = body.trim().to_string();

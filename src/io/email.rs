@@ -1,10 +1,14 @@
 //! Email: single messages (.eml, or one on stdin from the MTA) and mbox files.
 //!
-//! mail-parser does MIME, encoded words, transfer encodings and charsets, and
-//! turns HTML-only bodies into text (scripts and styles dropped). Before parsing,
-//! charset names mail-parser does not know but that mean GB2312 (`eucgb2312_cn`,
-//! `euc-cn` …) are rewritten; any other unknown charset is reported as a warning
-//! and the text decoded as well as possible.
+//! mail-parser does MIME, transfer encodings and charsets of bodies, and turns
+//! HTML-only bodies into text (scripts and styles dropped). Every charset label
+//! of a message is resolved through one table (`io::charset`: the WHATWG labels
+//! and the aliases mail libraries write) and rewritten to the name mail-parser
+//! knows before it parses; a body in a charset nobody knows is reported as a
+//! warning. The subject, which becomes the request's title, is decoded here,
+//! strictly: a subject in an unknown charset, or whose bytes are not text in
+//! the charset it names, refuses the message, naming the file and the header —
+//! a title in mojibake would be worse than none.
 
 use std::io::BufRead;
 
@@ -16,18 +20,6 @@ use crate::error::Result;
 use crate::i18n::t;
 use crate::model::{Attachment, Channel, Id, IdKind, Priority, RequestKind, Source, Submitter, SubmitterType, Time};
 use crate::service::{ImportItem, NewRequest};
-
-/// Charset names seen in real mail that mean GB2312, mapped to one mail-parser
-/// reads (GB18030, a superset).
-const GB_ALIASES: &[&str] = &[
-    "eucgb2312_cn",
-    "euc-cn",
-    "euc_cn",
-    "euccn",
-    "x-euc-cn",
-    "gb_2312-80",
-    "cp936",
-];
 
 /// The longest `From ` separator line of an mbox read beyond a message's allowance.
 const FROM_LINE_MAX: u64 = 4096;
@@ -168,84 +160,243 @@ pub fn parse_mbox_into<R: BufRead>(
     Ok(())
 }
 
-/// Rewrite GB2312 aliases mail-parser does not know; report other unknown charsets.
+/// Rewrite every charset label of the message (encoded words `=?label?B?…`,
+/// `charset=label` and `charset="label"` parameters) that the table resolves
+/// to the name of its encoding, which mail-parser knows; report a label it
+/// does not resolve (its text is then decoded as well as mail-parser can).
 fn fix_charsets(raw: &[u8], place: &str, warnings: &mut Vec<String>) -> Vec<u8> {
-    let mut out = raw.to_vec();
-    for alias in GB_ALIASES {
-        out = replace_ci(&out, alias.as_bytes(), b"gb18030");
-    }
-    for cs in charsets(&out) {
-        let known = matches!(cs.as_str(), "utf-8" | "utf8" | "us-ascii")
-            || mail_parser::decoders::charsets::map::charset_decoder(cs.as_bytes()).is_some();
-        if !known {
-            let w = t(
-                "import.warning.charset",
-                &[("place", place.to_string()), ("charset", cs.clone())],
-            );
-            if !warnings.contains(&w) {
-                warnings.push(w);
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if let Some((start, end)) = charset_label_at(raw, i) {
+            out.extend_from_slice(&raw[i..start]);
+            let label = String::from_utf8_lossy(&raw[start..end]).into_owned();
+            match super::charset::encoding_for(&label) {
+                Some(enc) => out.extend_from_slice(enc.name().as_bytes()),
+                None => {
+                    out.extend_from_slice(&raw[start..end]);
+                    let w = t(
+                        "import.warning.charset",
+                        &[
+                            ("place", place.to_string()),
+                            ("charset", crate::sanitize::visible_line(&label)),
+                        ],
+                    );
+                    if !warnings.contains(&w) {
+                        warnings.push(w);
+                    }
+                }
             }
+            i = end;
+        } else {
+            out.push(raw[i]);
+            i += 1;
         }
     }
     out
 }
 
-/// Replace `from` (case-insensitively) where it is a charset name: after `=?`,
-/// `charset=` or `charset="`.
-fn replace_ci(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    let lower: Vec<u8> = hay.to_ascii_lowercase();
-    let mut out = Vec::with_capacity(hay.len());
+/// A charset label that starts a construct at `i`: an encoded word
+/// (`=?label?B?` or `?Q?`, the label up to `?` or an RFC 2231 `*language`) or a
+/// `charset=` parameter (the label optionally quoted). Returns where the label
+/// starts and ends.
+fn charset_label_at(raw: &[u8], i: usize) -> Option<(usize, usize)> {
+    let rest = &raw[i..];
+    let name_byte = |b: u8| b.is_ascii_graphic() && !matches!(b, b'?' | b'"' | b'\'' | b';' | b'*' | b'=');
+    if rest.starts_with(b"=?") {
+        let start = i + 2;
+        let len = raw[start..].iter().take(41).take_while(|b| name_byte(**b)).count();
+        let after = raw.get(start + len..)?;
+        let lang = if after.first() == Some(&b'*') {
+            1 + after[1..].iter().take(20).take_while(|b| name_byte(**b)).count()
+        } else {
+            0
+        };
+        let after = &after[lang..];
+        let encoded =
+            after.len() >= 3 && after[0] == b'?' && matches!(after[1], b'B' | b'b' | b'Q' | b'q') && after[2] == b'?';
+        return (len > 0 && len <= 40 && encoded).then_some((start, start + len));
+    }
+    if rest.len() > 8 && rest[..8].eq_ignore_ascii_case(b"charset=") {
+        let before = i.checked_sub(1).map(|j| raw[j]);
+        if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return None;
+        }
+        let mut start = i + 8;
+        if raw.get(start) == Some(&b'"') {
+            start += 1;
+        }
+        let len = raw[start..].iter().take(41).take_while(|b| name_byte(**b)).count();
+        return (len > 0 && len <= 40).then_some((start, start + len));
+    }
+    None
+}
+
+/// Why a header could not be decoded.
+#[derive(Debug, PartialEq, Eq)]
+enum HeaderProblem {
+    /// An encoded word names a charset the table does not know.
+    UnknownCharset(String),
+    /// The bytes are not text in the charset they claim (its name).
+    Malformed(String),
+    /// An encoded word whose base64 or quoted-printable is broken.
+    BadEncoding,
+    /// Raw bytes that are neither UTF-8 nor text in the message's charset.
+    RawBytes,
+}
+
+/// The value of the first `name:` header of the message's own header block,
+/// unfolded (continuation lines joined), as bytes.
+fn raw_header(raw: &[u8], name: &str) -> Option<Vec<u8>> {
+    let mut lines = raw.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let mut value: Option<Vec<u8>> = None;
+    for line in lines.by_ref() {
+        if line.is_empty() {
+            break;
+        }
+        let continued = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+        match (&mut value, continued) {
+            (Some(v), true) => v.extend_from_slice(line),
+            (Some(_), false) => break,
+            (None, false) => {
+                let n = name.len();
+                if line.len() > n && line[..n].eq_ignore_ascii_case(name.as_bytes()) && line[n] == b':' {
+                    value = Some(line[n + 1..].to_vec());
+                }
+            }
+            (None, true) => {}
+        }
+    }
+    value
+}
+
+/// The charset the message's own Content-Type declares, when the table knows it.
+fn declared_charset(raw: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let ct = raw_header(raw, "Content-Type")?;
+    let i = (0..ct.len()).find(|i| charset_label_at(&ct, *i).is_some_and(|_| ct[*i] != b'='))?;
+    let (start, end) = charset_label_at(&ct, i)?;
+    super::charset::encoding_for(&String::from_utf8_lossy(&ct[start..end]))
+}
+
+/// One piece of a header value: an encoded word (its charset and bytes) or
+/// text as written.
+enum Piece {
+    Word(&'static encoding_rs::Encoding, Vec<u8>),
+    Text(Vec<u8>),
+}
+
+/// A header value (RFC 2047) decoded strictly: adjacent encoded words are
+/// joined without the blanks between them, and their bytes before decoding
+/// when they share a charset (mailers split a character across two words);
+/// text outside them must be UTF-8 or, failing that, text in `fallback` (the
+/// charset of the message).
+fn decode_header(
+    value: &[u8],
+    fallback: Option<&'static encoding_rs::Encoding>,
+) -> std::result::Result<String, HeaderProblem> {
+    let mut pieces: Vec<Piece> = Vec::new();
     let mut i = 0;
-    while i < hay.len() {
-        if lower[i..].starts_with(from) {
-            let before = &lower[..i];
-            let is_charset =
-                before.ends_with(b"=?") || before.ends_with(b"charset=") || before.ends_with(b"charset=\"");
-            let after = lower.get(i + from.len()).copied();
-            let ends = matches!(
-                after,
-                Some(b'?') | Some(b'"') | Some(b';') | Some(b'\r') | Some(b'\n') | Some(b' ') | None
-            );
-            if is_charset && ends {
-                out.extend_from_slice(to);
-                i += from.len();
+    let mut text = Vec::new();
+    while i < value.len() {
+        if let Some((start, end)) = charset_label_at(value, i).filter(|_| value[i] == b'=') {
+            // After the label (and a language), `?B?` or `?Q?`, the data, `?=`.
+            let mut j = end;
+            if value.get(j) == Some(&b'*') {
+                j += 1;
+                while value.get(j).is_some_and(|b| *b != b'?') {
+                    j += 1;
+                }
+            }
+            let kind = value[j + 1].to_ascii_uppercase();
+            let data_start = j + 3;
+            if let Some(len) = value[data_start..].windows(2).position(|w| w == b"?=") {
+                let label = String::from_utf8_lossy(&value[start..end]).into_owned();
+                let enc = super::charset::encoding_for(&label).ok_or(HeaderProblem::UnknownCharset(label))?;
+                let data = &value[data_start..data_start + len];
+                let bytes = if kind == b'B' {
+                    mail_parser::decoders::base64::base64_decode(data).ok_or(HeaderProblem::BadEncoding)?
+                } else {
+                    q_decode(data).ok_or(HeaderProblem::BadEncoding)?
+                };
+                // Blanks between two encoded words are not part of the text.
+                let between_words =
+                    text.iter().all(|b: &u8| b.is_ascii_whitespace()) && matches!(pieces.last(), Some(Piece::Word(..)));
+                if !text.is_empty() && !between_words {
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                text.clear();
+                match pieces.last_mut() {
+                    Some(Piece::Word(e, b)) if *e == enc => b.extend_from_slice(&bytes),
+                    _ => pieces.push(Piece::Word(enc, bytes)),
+                }
+                i = data_start + len + 2;
                 continue;
             }
         }
-        out.push(hay[i]);
+        text.push(value[i]);
         i += 1;
     }
-    out
+    if !text.is_empty() {
+        pieces.push(Piece::Text(text));
+    }
+    let mut out = String::new();
+    for p in pieces {
+        match p {
+            Piece::Word(enc, bytes) => out.push_str(
+                &super::charset::decode_strict(enc, &bytes)
+                    .ok_or_else(|| HeaderProblem::Malformed(enc.name().into()))?,
+            ),
+            Piece::Text(bytes) => match String::from_utf8(bytes) {
+                Ok(s) => out.push_str(&s),
+                Err(e) => out.push_str(
+                    &fallback
+                        .and_then(|enc| super::charset::decode_strict(enc, e.as_bytes()))
+                        .ok_or(HeaderProblem::RawBytes)?,
+                ),
+            },
+        }
+    }
+    Ok(out.trim().to_string())
 }
 
-/// Charset names a message declares (encoded words and `charset=` parameters).
-fn charsets(raw: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(raw).to_ascii_lowercase();
-    let mut out: Vec<String> = Vec::new();
-    let name_end = |s: &str| {
-        s.find(|c: char| !(c.is_ascii_alphanumeric() || "-_.:".contains(c)))
-            .unwrap_or(s.len())
-    };
-    for (i, _) in text.match_indices("=?") {
-        let rest = &text[i + 2..];
-        if let Some(q) = rest.find('?') {
-            let cs = &rest[..q];
-            let cs = cs.split('*').next().unwrap_or(cs);
-            if !cs.is_empty() && cs.len() < 40 && name_end(cs) == cs.len() {
-                out.push(cs.to_string());
+/// The data of a `Q` encoded word: `_` is a space, `=XX` a byte.
+fn q_decode(data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut i = 0;
+    while i < data.len() {
+        match data[i] {
+            b'_' => out.push(b' '),
+            b'=' => {
+                let hex = std::str::from_utf8(data.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
             }
+            b => out.push(b),
         }
+        i += 1;
     }
-    for (i, _) in text.match_indices("charset=") {
-        let rest = text[i + 8..].trim_start_matches('"');
-        let cs = &rest[..name_end(rest)];
-        if !cs.is_empty() {
-            out.push(cs.to_string());
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
+    Some(out)
+}
+
+/// The message's subject, decoded, or the refusal that names the file and the
+/// header.
+fn subject_of(raw: &[u8], place: &str) -> Result<String> {
+    let Some(value) = raw_header(raw, "Subject") else {
+        return Ok(String::new());
+    };
+    let shown = String::from_utf8_lossy(&value).trim().to_string();
+    decode_header(&value, declared_charset(raw)).map_err(|p| {
+        let expected = match &p {
+            HeaderProblem::UnknownCharset(cs) => t(
+                "import.expected.subject_charset",
+                &[("charset", crate::sanitize::visible_line(cs))],
+            ),
+            HeaderProblem::Malformed(cs) => t("import.expected.subject_bytes", &[("charset", cs.clone())]),
+            HeaderProblem::BadEncoding => t("import.expected.subject_encoding", &[]),
+            HeaderProblem::RawBytes => t("import.expected.subject_raw", &[]),
+        };
+        bad(place, "Subject", &shown, &expected)
+    })
 }
 
 fn header_list(v: &HeaderValue) -> Vec<String> {
@@ -351,7 +502,7 @@ fn message_item(raw: &[u8], place: &str, kind: &str, opts: &Options, warnings: &
         .filter(|n| !n.is_empty())
         .unwrap_or(&address)
         .to_string();
-    let subject = msg.subject().unwrap_or("").to_string();
+    let subject = subject_of(raw, place)?;
     let body = msg.body_text(0).map(|b| b.trim().to_string()).unwrap_or_default();
     let mut title = clean_subject(&subject);
     if title.is_empty() {
@@ -421,4 +572,104 @@ fn message_item(raw: &[u8], place: &str, kind: &str, opts: &Options, warnings: &
         references,
         label: place.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever label the table resolves is rewritten to a name mail-parser
+    /// decodes with the same encoding (UTF-8 it decodes by default).
+    #[test]
+    fn every_resolved_charset_is_one_mail_parser_knows() {
+        use mail_parser::decoders::charsets::map::charset_decoder;
+        let labels = super::super::charset::MAIL_ALIASES.iter().map(|(a, _)| *a).chain([
+            "gb2312",
+            "gbk",
+            "x-gbk",
+            "csgb2312",
+            "gb18030",
+            "big5",
+            "big5-hkscs",
+            "utf8",
+            "iso-8859-1",
+        ]);
+        for label in labels {
+            let enc = super::super::charset::encoding_for(label).unwrap();
+            if enc != encoding_rs::UTF_8 {
+                assert!(
+                    charset_decoder(enc.name().as_bytes()).is_some(),
+                    "{label} → {}",
+                    enc.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn labels_are_rewritten_where_they_name_a_charset_only() {
+        let mut w = Vec::new();
+        let raw = b"Subject: =?cp936?B?0aG/zg==?= =?X-EUC-CN*zh?Q?=D1=A1?=\r\nContent-Type: text/plain; charset=\"ms936\"\r\n\r\nwrite charset=cp936 or a=?b?c";
+        let fixed = String::from_utf8(fix_charsets(raw, "x.eml", &mut w)).unwrap();
+        assert!(fixed.contains("=?gb18030?B?0aG/zg==?= =?gb18030*zh?Q?"), "{fixed}");
+        assert!(fixed.contains("charset=\"gb18030\""), "{fixed}");
+        // In the body too (mail-parser reads part headers there), never a non-label.
+        assert!(fixed.ends_with("charset=gb18030 or a=?b?c"), "{fixed}");
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn subjects_decode_strictly() {
+        let gbk = |s: &str| encoding_rs::GBK.encode(s).0.into_owned();
+        let b64 = |b: &[u8]| {
+            // base64 of b, standard alphabet
+            const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut out = String::new();
+            for c in b.chunks(3) {
+                let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+                for i in 0..4 {
+                    if i <= c.len() {
+                        out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+                    } else {
+                        out.push('=');
+                    }
+                }
+            }
+            out
+        };
+        let word = |cs: &str, b: &[u8]| format!("=?{cs}?B?{}?=", b64(b));
+        let s = gbk("选课很慢");
+        // Adjacent words in one charset are joined before decoding.
+        let split = format!("{} \r\n {}", word("gbk", &s[..3]), word("GBK", &s[3..]));
+        assert_eq!(decode_header(split.as_bytes(), None).as_deref(), Ok("选课很慢"));
+        // Text between words stays; blanks between two words go.
+        let v = format!(
+            "Re: {} {} [REQ-2026-0001]",
+            word("cp936", &gbk("回复")),
+            word("utf8", "：好".as_bytes())
+        );
+        assert_eq!(
+            decode_header(v.as_bytes(), None).as_deref(),
+            Ok("Re: 回复：好 [REQ-2026-0001]")
+        );
+        assert_eq!(decode_header(b"=?gbk?Q?=D1=A1_x?=", None).as_deref(), Ok("选 x"));
+        assert_eq!(
+            decode_header(word("x-nope", &s).as_bytes(), None),
+            Err(HeaderProblem::UnknownCharset("x-nope".into()))
+        );
+        assert_eq!(
+            decode_header(word("utf-8", &s).as_bytes(), None),
+            Err(HeaderProblem::Malformed("UTF-8".into()))
+        );
+        assert_eq!(decode_header(&s, None), Err(HeaderProblem::RawBytes));
+        assert_eq!(decode_header(&s, Some(encoding_rs::GB18030)).as_deref(), Ok("选课很慢"));
+        assert_eq!(decode_header(b"=?gbk?Q?=Z1?=", None), Err(HeaderProblem::BadEncoding));
+    }
+
+    #[test]
+    fn the_raw_subject_is_the_messages_own() {
+        let raw = b"From: a@b\r\nSubject: one\r\n two\r\nX: y\r\n\r\nSubject: not this";
+        assert_eq!(raw_header(raw, "subject").as_deref(), Some(&b" one two"[..]));
+        assert_eq!(raw_header(b"From: a@b\r\n\r\nSubject: x", "Subject"), None);
+    }
 }

@@ -8,6 +8,7 @@
 //! import with an [`Error::Input`] naming the file, the line or message, and the
 //! field (exit 2).
 
+pub mod charset;
 pub mod csv_import;
 pub mod email;
 pub mod jsonl;
@@ -208,16 +209,11 @@ impl Options {
         Ok(())
     }
 
-    /// `--encoding gbk`.
+    /// `--encoding gbk`: any label of the one charset table ([`charset`]).
     pub fn set_encoding(&mut self, label: &str) -> Result<()> {
-        let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
+        let enc = charset::encoding_for(label)
             .ok_or_else(|| Error::input("--encoding", label, "utf-8, gbk, gb18030, big5 …"))?;
-        // GBK files often hold GB18030-only characters; GB18030 reads both.
-        self.encoding = Some(if enc == encoding_rs::GBK {
-            encoding_rs::GB18030
-        } else {
-            enc
-        });
+        self.encoding = Some(enc);
         Ok(())
     }
 
@@ -358,8 +354,8 @@ pub fn read_file(
     };
     let mut warnings = Vec::new();
     match format {
-        Format::Csv => csv_import::parse_into(input, &name, b',', opts, sink)?,
-        Format::Tsv => csv_import::parse_into(input, &name, b'\t', opts, sink)?,
+        Format::Csv => warnings = csv_import::parse_into(input, &name, b',', opts, sink)?,
+        Format::Tsv => warnings = csv_import::parse_into(input, &name, b'\t', opts, sink)?,
         Format::Eml => {
             let bytes = read_message(input).map_err(|e| match e {
                 MessageError::Io(e) => io_err(e),

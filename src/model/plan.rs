@@ -337,6 +337,99 @@ pub struct PlanSummary {
 }
 
 impl Plan {
+    /// The fields the audit log compares before and after a command
+    /// ([`super::changes`]): what the plan says, its status, the result of each
+    /// test item and the status of each defect. What only grows (approvals,
+    /// rounds, go-lives, training, the comparison) is in the event's summary.
+    pub fn tracked(&self) -> Vec<super::Tracked> {
+        use super::{fmt_time, Tracked as T};
+        let mut out = vec![
+            T::text("title", &self.title),
+            T::text("version_from", &self.version_from),
+            T::text("version_to", &self.version_to),
+            T::label("status", "PlanStatus", self.status.as_str()),
+            T::text("goals", &self.goals),
+            T::text("content", &self.content),
+            T::text("approach", &self.approach),
+            T::text(
+                "window",
+                self.window
+                    .as_ref()
+                    .map(|w| format!("{} – {}", fmt_time(w.start), fmt_time(w.end)))
+                    .unwrap_or_default(),
+            ),
+            T::text(
+                "staff",
+                self.staff
+                    .iter()
+                    .map(|s| format!("{} {} {}", s.person, s.role, s.duty).trim().to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            T::text(
+                "risks",
+                self.risks
+                    .iter()
+                    .map(|r| r.description.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            T::text("backup_plan", &self.backup_plan),
+            T::label(
+                "migrates_data",
+                "YesNo",
+                match self.migrates_data {
+                    Some(true) => "yes",
+                    Some(false) => "no",
+                    None => "",
+                },
+            ),
+            T::text("migration_plan", &self.migration_plan),
+            T::text("rollback_plan", &self.rollback_plan),
+            T::text(
+                "blackout_overrides",
+                self.blackout_overrides
+                    .iter()
+                    .map(|o| format!("{}: {}", o.period, o.reason))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            T::text(
+                "requests",
+                self.requests
+                    .iter()
+                    .map(|r| r.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            T::text(
+                "backup",
+                self.backup
+                    .as_ref()
+                    .map(|b| format!("{} @ {} ({}, {})", b.what, b.location, b.verified_by, fmt_time(b.time)))
+                    .unwrap_or_default(),
+            ),
+            T::text(
+                "deviation",
+                self.deviation
+                    .as_ref()
+                    .map(|d| format!("{}: {}", fmt_time(d.time), d.reason))
+                    .unwrap_or_default(),
+            ),
+            T::text("reason", self.cancel_reason.clone().unwrap_or_default()),
+        ];
+        for r in &self.rounds {
+            for i in &r.items {
+                out.push(T::label("test.result", "TestResult", i.result.as_str()).item(format!("R{} #{}", r.no, i.no)));
+            }
+        }
+        for d in &self.defects {
+            out.push(T::label("defect.status", "DefectStatus", d.status.as_str()).item(format!("D{}", d.no)));
+            out.push(T::text("defect.vendor_ref", d.vendor_ref.clone().unwrap_or_default()).item(format!("D{}", d.no)));
+        }
+        out
+    }
+
     pub fn summary(&self) -> PlanSummary {
         PlanSummary {
             id: self.id,

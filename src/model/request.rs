@@ -166,6 +166,34 @@ pub struct RequestSummary {
 }
 
 impl Request {
+    /// The fields the audit log compares before and after a command
+    /// ([`super::changes`]); the thread of comments only grows.
+    pub fn tracked(&self) -> Vec<super::Tracked> {
+        use super::Tracked as T;
+        vec![
+            T::label("kind", "RequestKind", self.kind.as_str()),
+            T::text("title", &self.title),
+            T::text("body", &self.body),
+            T::text("system", super::id_text(self.system)),
+            T::text("department", &self.department),
+            T::label("priority", "Priority", self.priority.as_str()),
+            T::text("tags", self.tags.join(", ")),
+            T::label("status", "RequestStatus", self.status.as_str()),
+            T::text("necessity", &self.necessity),
+            T::text("feasibility", &self.feasibility),
+            T::text("reason", self.reject_reason.clone().unwrap_or_default()),
+            T::text("duplicate_of", super::id_text(self.duplicate_of)),
+            T::text(
+                "joint_review",
+                self.joint_review
+                    .as_ref()
+                    .and_then(|j| j.outcome.clone())
+                    .unwrap_or_default(),
+            ),
+            T::text("plan", super::id_text(self.plan)),
+        ]
+    }
+
     pub fn summary(&self) -> RequestSummary {
         RequestSummary {
             id: self.id,

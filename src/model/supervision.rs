@@ -34,6 +34,16 @@ pub struct RectificationOrder {
 }
 
 impl RectificationOrder {
+    /// The fields the audit log compares before and after a command
+    /// ([`super::changes`]).
+    pub fn tracked(&self) -> Vec<super::Tracked> {
+        use super::Tracked as T;
+        vec![
+            T::label("status", "OrderStatus", self.status.as_str()),
+            T::text("response", self.response.clone().unwrap_or_default()),
+        ]
+    }
+
     pub fn overdue(&self, today: NaiveDate) -> bool {
         self.status != OrderStatus::Closed && today > self.deadline
     }

@@ -70,7 +70,7 @@ pub fn expected_server(socket: &Path, data_dir: Option<&Path>) -> Result<Expecte
             None => Err(Error::input(
                 "BEIAN_SERVER_USER",
                 &v,
-                "a user name or uid of this system",
+                &crate::i18n::t("expected.user", &[]),
             )),
         };
     }

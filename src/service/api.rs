@@ -45,9 +45,11 @@ pub enum Query {
     /// Confidential reports (supervisors; the read is audited).
     Reports,
     Report(Id),
-    /// The audit log, newest first (supervisors).
+    /// The audit log, newest first (supervisors): the events the filter
+    /// selects, at most `limit`.
     Audit {
-        entity: Option<String>,
+        #[serde(default)]
+        filter: AuditFilter,
         limit: usize,
     },
     /// The periodic evaluation (§4.3) of the days `from..=to`.
@@ -214,7 +216,7 @@ impl Service {
             Query::Order(id) => A::Order(self.order(actor, id)?),
             Query::Reports => A::Reports(self.reports(actor)?),
             Query::Report(id) => A::Report(self.report(actor, id)?),
-            Query::Audit { entity, limit } => A::Audit(self.audit(actor, entity.as_deref(), limit)?),
+            Query::Audit { filter, limit } => A::Audit(self.audit_where(actor, &filter, limit)?),
             Query::Evaluation { from, to } => A::Evaluation(Box::new(self.evaluation(actor, from, to)?)),
             Query::Contributions { from, to } => A::Contributions(Box::new(self.contributions(actor, from, to)?)),
             Query::Recognitions => A::Recognitions(self.recognitions(actor)?),
@@ -320,7 +322,10 @@ typed! {
     reports() -> Vec<ConfidentialReport> = Query::Reports, Reports;
     report(id: Id) -> ConfidentialReport = Query::Report(id), Report;
     audit(entity: Option<&str>, limit: usize) -> Vec<AuditEvent>
-        = Query::Audit { entity: entity.map(String::from), limit }, Audit;
+        = Query::Audit { filter: AuditFilter::entity(entity), limit }, Audit;
+    /// The events `filter` selects, newest first, at most `limit`.
+    audit_where(filter: &AuditFilter, limit: usize) -> Vec<AuditEvent>
+        = Query::Audit { filter: filter.clone(), limit }, Audit;
     recognitions() -> Vec<Recognition> = Query::Recognitions, Recognitions;
     verify(expect: Option<&crate::store::chain::ChainHead>) -> crate::store::chain::VerifyReport
         = Query::Verify { expect: expect.cloned() }, Verify;
@@ -429,7 +434,13 @@ mod tests {
             Query::ResolveSystem("教务".into()),
             Query::Plans(PlanFilter::default()),
             Query::Audit {
-                entity: Some("PLAN-2026-0001".into()),
+                filter: AuditFilter {
+                    entity: Some("PLAN-2026-0001".into()),
+                    actor: Some("zhaomin".into()),
+                    actions: vec!["plan.approve".into()],
+                    since: Some(chrono::Utc::now()),
+                    until: None,
+                },
                 limit: 5,
             },
         ];

@@ -512,7 +512,11 @@ fn import_batch(
             e => e,
         };
         if item.key.trim().is_empty() {
-            return Err(label(Error::input("key", "", "an import key")));
+            return Err(label(Error::input(
+                "import.key",
+                "",
+                &crate::i18n::t("expected.import_key", &[]),
+            )));
         }
         let key_hash = hash(&item.key);
         if seen.contains(&key_hash) || batch_keys.contains(&key_hash) || tx.imported(&item.key)?.is_some() {

@@ -12,7 +12,10 @@ pub use crate::workflow::command::{Command, ImportItem, ImportReport, NewRequest
 pub use api::{unexpected, Answer, Backend, ImportSink, Local, Query, WhoamiInfo};
 pub use import::{GateStatus, Holder, ImportSession, BATCH as IMPORT_BATCH};
 pub use persona::{ACT_AS, PERSONA_ENTITY};
-pub use queries::{ArchiveFilter, DossierView, FirstScreen, Overview, PlanFilter, RequestFilter, FIRST_SCREEN_MAX};
+pub use queries::{
+    audit_action_label, audit_actions, ArchiveFilter, DossierView, FirstScreen, Overview, PlanFilter, RequestFilter,
+    AUDIT_OTHER, FIRST_SCREEN_MAX,
+};
 
 use std::path::{Path, PathBuf};
 

@@ -337,8 +337,14 @@ impl Service {
 
     /// The audit log, newest first (supervisors only).
     pub fn audit(&self, actor: &Actor, entity: Option<&str>, limit: usize) -> Result<Vec<AuditEvent>> {
+        self.audit_where(actor, &AuditFilter::entity(entity), limit)
+    }
+
+    /// The audit events `filter` selects, newest first, at most `limit`
+    /// (supervisors only). `filter.actions` are audit names ([`audit_actions`]).
+    pub fn audit_where(&self, actor: &Actor, filter: &AuditFilter, limit: usize) -> Result<Vec<AuditEvent>> {
         wf::check(actor, Op::ReadAudit)?;
-        self.store().audit(entity, limit)
+        self.store().audit_where(filter, limit)
     }
 
     /// What the evaluation and contributions reports are computed from: every
@@ -440,8 +446,43 @@ fn check_period(from: NaiveDate, to: NaiveDate) -> Result<()> {
         return Err(Error::input(
             "to",
             &to.to_string(),
-            &format!("a date on or after {from}"),
+            &crate::i18n::t("expected.date_on_or_after", &[("date", from.to_string())]),
         ));
     }
     Ok(())
+}
+
+/// Events the service records besides the commands: a change of roles or
+/// settings in config.toml, the schema migration, backups written and
+/// pruned, and reads of confidential reports.
+pub const AUDIT_OTHER: &[&str] = &[
+    crate::store::config_log::CONFIG_ACTION,
+    crate::store::chain::MIGRATE_ACTION,
+    "backup.write",
+    "backup.prune",
+    "report.list",
+    "report.read",
+];
+
+/// Every action the audit log records, by its audit name: each command's
+/// (`Command::TABLE`), then [`AUDIT_OTHER`].
+pub fn audit_actions() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = super::Command::TABLE.iter().map(|(name, _)| *name).collect();
+    for a in AUDIT_OTHER {
+        if !out.contains(a) {
+            out.push(a);
+        }
+    }
+    out
+}
+
+/// The label of an audit action in the user's language (`audit.action.<name>`),
+/// or the name itself for one this version does not know.
+pub fn audit_action_label(name: &str) -> String {
+    let key = format!("audit.action.{name}");
+    if crate::i18n::has(&crate::i18n::current(), &key) {
+        crate::i18n::t(&key, &[])
+    } else {
+        name.to_string()
+    }
 }

@@ -169,9 +169,9 @@ pub fn resolve_dir(dir: &Path) -> Result<PathBuf> {
             }
             Component::ParentDir => {
                 return Err(Error::input(
-                    "backup directory",
+                    "backup.dir",
                     &dir.display().to_string(),
-                    "a path without .. after a directory that does not exist yet",
+                    &crate::i18n::t("expected.backup_dir", &[]),
                 ))
             }
             Component::Normal(name) => {

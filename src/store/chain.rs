@@ -10,7 +10,11 @@
 //! Canonical form of an event: the ASCII tag `beian-audit-1`, then the fields
 //! seq, time, actor, action, entity, summary, digest, prev, each as an 8-byte
 //! big-endian length followed by its bytes (seq as 8 bytes big-endian, time as
-//! RFC 3339 in UTC with nanoseconds). Unambiguous, and independent of JSON.
+//! RFC 3339 in UTC with nanoseconds). An event that records the fields it
+//! changed (old → new) continues with the field `changes`, their number, and
+//! for each its field, item, enum, old and new value, the same way; an event
+//! without changes ends at `prev`, so every event written before changes were
+//! recorded keeps its seal. Unambiguous, and independent of JSON.
 //!
 //! [`verify_parts`] recomputes everything from the stored bytes and reports the
 //! first broken link: a missing or reordered event, a changed byte (an event
@@ -69,6 +73,15 @@ pub fn seal_of(ev: &AuditEvent) -> String {
     field(ev.summary.as_bytes());
     field(ev.digest.as_bytes());
     field(ev.prev.as_bytes());
+    if !ev.changes.is_empty() {
+        field(b"changes");
+        field(&(ev.changes.len() as u64).to_be_bytes());
+        for c in &ev.changes {
+            for part in [&c.field, &c.item, &c.of, &c.old, &c.new] {
+                field(part.as_bytes());
+            }
+        }
+    }
     hex(&h.finalize())
 }
 
@@ -466,6 +479,7 @@ pub fn migrate_v1_parts(
         action: MIGRATE_ACTION.into(),
         entity: "archive".into(),
         summary: format!("schema 1 → 2: hash chain; {dossiers} dossiers, {addenda} addenda sealed"),
+        changes: Vec::new(),
         digest: digest.join(" "),
         prev,
         seal: String::new(),
@@ -546,6 +560,7 @@ mod tests {
             action: "plan.file".into(),
             entity: format!("FILE-2026-{seq:04}"),
             summary: "归档".into(),
+            changes: Vec::new(),
             digest: String::new(),
             prev: prev.into(),
             seal: String::new(),
@@ -569,6 +584,57 @@ mod tests {
         a.actor = "张三p".into();
         a.action = "lan.file".into();
         assert_ne!(seal_of(&a), e.seal);
+    }
+
+    /// The old → new values are sealed with the event; an event without them
+    /// keeps the seal it had before they were recorded (the canonical form of
+    /// the events already written does not change).
+    #[test]
+    fn changes_are_sealed_and_old_events_keep_their_seal() {
+        let e = ev(1, "");
+        // The seal of this event as schema 2 wrote it before changes existed.
+        let mut h = Sha256::new();
+        h.update(TAG);
+        for b in [
+            &1u64.to_be_bytes()[..],
+            e.time.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true).as_bytes(),
+            e.actor.as_bytes(),
+            e.action.as_bytes(),
+            e.entity.as_bytes(),
+            e.summary.as_bytes(),
+            e.digest.as_bytes(),
+            e.prev.as_bytes(),
+        ] {
+            h.update((b.len() as u64).to_be_bytes());
+            h.update(b);
+        }
+        assert_eq!(e.seal, hex(&h.finalize()));
+        let mut with = e.clone();
+        with.changes.push(crate::model::FieldChange {
+            field: "priority".into(),
+            item: String::new(),
+            of: "Priority".into(),
+            old: "normal".into(),
+            new: "high".into(),
+        });
+        let sealed = seal_of(&with);
+        assert_ne!(sealed, e.seal);
+        for edit in [
+            |c: &mut crate::model::FieldChange| c.old = "low".into(),
+            |c: &mut crate::model::FieldChange| c.new = "urgent".into(),
+            |c: &mut crate::model::FieldChange| c.field = "status".into(),
+            |c: &mut crate::model::FieldChange| c.item = "D1".into(),
+            |c: &mut crate::model::FieldChange| c.of = String::new(),
+        ] {
+            let mut forged = with.clone();
+            edit(&mut forged.changes[0]);
+            assert_ne!(seal_of(&forged), sealed, "{:?}", forged.changes);
+        }
+        // Moving text between the old and the new value changes the seal too.
+        let mut moved = with.clone();
+        moved.changes[0].old = "normalh".into();
+        moved.changes[0].new = "igh".into();
+        assert_ne!(seal_of(&moved), sealed);
     }
 
     #[test]

@@ -603,29 +603,35 @@ impl Store {
         }
     }
 
-    /// Audit events, newest first, optionally only those about `entity`.
-    pub fn audit(&self, entity: Option<&str>, limit: usize) -> Result<Vec<AuditEvent>> {
+    /// The audit events `filter` selects, newest first, at most `limit`. The log
+    /// (or, for an entity, its index) is read newest first and stops at the
+    /// limit; each event is read only as far as its time, actor and action
+    /// until it is selected ([`select_events`]).
+    pub fn audit_where(&self, filter: &crate::model::AuditFilter, limit: usize) -> Result<Vec<AuditEvent>> {
         let audit = self.tree(T::Audit);
-        let mut out = Vec::new();
-        match entity {
-            None => {
-                for v in audit.iter().values().rev().take(limit) {
-                    out.push(dec(&v.map_err(storage)?, "audit event")?);
-                }
-            }
+        match &filter.entity {
+            None => select_events(audit.iter().values().rev().map(|v| v.map_err(storage)), filter, limit),
             Some(e) => {
                 let mut prefix = e.as_bytes().to_vec();
                 prefix.push(0);
-                for k in self.tree(T::AuditEntity).scan_prefix(&prefix).keys().rev().take(limit) {
-                    let k = k.map_err(storage)?;
-                    let seq = &k[prefix.len()..];
-                    if let Some(v) = audit.get(seq).map_err(storage)? {
-                        out.push(dec(&v, "audit event")?);
-                    }
-                }
+                let n = prefix.len();
+                let events = self
+                    .tree(T::AuditEntity)
+                    .scan_prefix(&prefix)
+                    .keys()
+                    .rev()
+                    .filter_map(move |k| match k {
+                        Ok(k) => audit.get(&k[n..]).map_err(storage).transpose(),
+                        Err(e) => Some(Err(storage(e))),
+                    });
+                select_events(events, filter, limit)
             }
         }
-        Ok(out)
+    }
+
+    /// Audit events, newest first, optionally only those about `entity`.
+    pub fn audit(&self, entity: Option<&str>, limit: usize) -> Result<Vec<AuditEvent>> {
+        self.audit_where(&crate::model::AuditFilter::entity(entity), limit)
     }
 
     /// The names of every tree (tamper tests, fixtures).
@@ -711,6 +717,106 @@ impl Store {
     pub fn import_keys_len(&self) -> usize {
         self.tree(T::Imports).len()
     }
+}
+
+/// The time, actor and action of a stored event, read without copying its
+/// text: enough to decide whether a filter selects it.
+#[derive(serde::Deserialize)]
+struct EventHead<'a> {
+    time: Time,
+    #[serde(borrow)]
+    actor: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    action: std::borrow::Cow<'a, str>,
+}
+
+/// What rules an event out from its stored bytes alone, before any JSON is
+/// parsed: the actor's and the actions' `"actor":"…"`/`"action":"…"` as beian
+/// writes them (compact JSON) must occur, and the time (`"time":"…"`, read
+/// without the rest) must lie in range. Only a sure "no": an event that passes
+/// is still read and checked in full.
+struct QuickFilter {
+    actor: Option<Vec<u8>>,
+    actions: Vec<Vec<u8>>,
+    since: Option<Time>,
+    until: Option<Time>,
+}
+
+impl QuickFilter {
+    fn new(f: &crate::model::AuditFilter) -> QuickFilter {
+        let field = |name: &str, value: &str| {
+            let mut p = format!("\"{name}\":").into_bytes();
+            p.extend(serde_json::to_vec(value).unwrap_or_default());
+            p
+        };
+        QuickFilter {
+            actor: f.actor.as_deref().map(|a| field("actor", a)),
+            actions: f.actions.iter().map(|a| field("action", a)).collect(),
+            since: f.since,
+            until: f.until,
+        }
+    }
+
+    fn rejects(&self, v: &[u8]) -> bool {
+        use memchr::memmem::find;
+        if self.actor.as_ref().is_some_and(|p| find(v, p).is_none()) {
+            return true;
+        }
+        if !self.actions.is_empty() && !self.actions.iter().any(|p| find(v, p).is_some()) {
+            return true;
+        }
+        if self.since.is_some() || self.until.is_some() {
+            const TIME: &[u8] = b"\"time\":\"";
+            let time = find(v, TIME).and_then(|i| {
+                let rest = &v[i + TIME.len()..];
+                let end = memchr::memchr(b'"', rest)?;
+                let text = std::str::from_utf8(&rest[..end]).ok()?;
+                chrono::DateTime::parse_from_rfc3339(text).ok()
+            });
+            if let Some(t) = time {
+                let t = t.with_timezone(&chrono::Utc);
+                if self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t >= u) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// The events of `stored` (as stored, newest first) that `filter` selects, at
+/// most `limit`: an event is decoded whole only once selected, and nothing is
+/// read past the limit.
+pub fn select_events<B: AsRef<[u8]>>(
+    stored: impl Iterator<Item = Result<B>>,
+    filter: &crate::model::AuditFilter,
+    limit: usize,
+) -> Result<Vec<AuditEvent>> {
+    let mut out = Vec::new();
+    if limit == 0 {
+        return Ok(out);
+    }
+    let all = filter.admits_all();
+    let quick = QuickFilter::new(filter);
+    for v in stored {
+        let v = v?;
+        if !all {
+            if quick.rejects(v.as_ref()) {
+                continue;
+            }
+            let head: EventHead = serde_json::from_slice(v.as_ref()).map_err(|e| Error::Storage {
+                detail: format!("audit event: {e}"),
+            })?;
+            if !filter.admits(&head.actor, &head.action, head.time) {
+                continue;
+            }
+        }
+        out.push(dec(v.as_ref(), "audit event")?);
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// Writes are refused while the disk has less free space than this: room for
@@ -1065,6 +1171,17 @@ impl Tx<'_> {
     /// Append one audit event; returns its sequence number.
     /// The event is indexed under every entity it names, the first being the main one.
     pub fn audit(&self, action: &str, entities: &[String], summary: &str) -> TxResult<u64> {
+        self.audit_changes(action, entities, summary, Vec::new())
+    }
+
+    /// [`Tx::audit`] with the fields the command changed, old → new.
+    pub fn audit_changes(
+        &self,
+        action: &str,
+        entities: &[String],
+        summary: &str,
+        changes: Vec<crate::model::FieldChange>,
+    ) -> TxResult<u64> {
         let meta = self.t(T::Meta);
         let seq = meta
             .get("audit_seq")
@@ -1085,6 +1202,7 @@ impl Tx<'_> {
             action: action.to_string(),
             entity: entities.join(" "),
             summary: summary.to_string(),
+            changes,
             digest: std::mem::take(&mut *self.sealed.borrow_mut()).join(" "),
             prev,
             seal: String::new(),
@@ -1099,5 +1217,112 @@ impl Tx<'_> {
             self.put(T::AuditEntity, &k, &[])?;
         }
         Ok(seq)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AuditFilter;
+    use std::cell::Cell;
+
+    fn stored(seq: u64, actor: &str, action: &str) -> Vec<u8> {
+        let ev = AuditEvent {
+            seq,
+            time: chrono::DateTime::from_timestamp(1_800_000_000 + seq as i64, 0).unwrap(),
+            actor: actor.into(),
+            action: action.into(),
+            entity: format!("REQ-2026-{seq:04}"),
+            summary: "x".into(),
+            changes: Vec::new(),
+            digest: String::new(),
+            prev: String::new(),
+            seal: String::new(),
+        };
+        enc(&ev)
+    }
+
+    /// Reading stops at the limit (nothing past it is read), and an event is
+    /// decoded whole only when the filter selects it: one that is not whole
+    /// past its head is skipped when not selected and an error when selected.
+    #[test]
+    fn selecting_events_reads_no_further_than_it_must() {
+        // Newest first: 100 events, every third by wang.
+        let log: Vec<Vec<u8>> = (1..=100u64)
+            .rev()
+            .map(|s| stored(s, if s % 3 == 0 { "wang" } else { "zhao" }, "request.add"))
+            .collect();
+        let read = Cell::new(0usize);
+        let counted = || {
+            read.set(0);
+            log.iter().map(|v| {
+                read.set(read.get() + 1);
+                Ok(v.clone())
+            })
+        };
+        let by_wang = AuditFilter {
+            actor: Some("wang".into()),
+            ..AuditFilter::default()
+        };
+        let got = select_events(counted(), &by_wang, 3).unwrap();
+        assert_eq!(got.iter().map(|e| e.seq).collect::<Vec<_>>(), [99, 96, 93]);
+        assert_eq!(read.get(), 8, "99 is the 2nd event, 93 the 8th");
+        let got = select_events(counted(), &AuditFilter::default(), 5).unwrap();
+        assert_eq!(got.len(), 5);
+        assert_eq!(read.get(), 5);
+        assert!(select_events(counted(), &by_wang, 0).unwrap().is_empty());
+        assert_eq!(read.get(), 0);
+        // An event readable only as far as its head: skipped if not selected …
+        let mut head_only: Vec<u8> =
+            br#"{"seq":7,"time":"2027-01-15T08:00:07Z","actor":"zhao","action":"request.add","entity":"#.to_vec();
+        head_only.extend_from_slice(b"\"REQ-2026-0007\",\"summary\":5}");
+        let log = [Ok(head_only.clone()), Ok(stored(6, "wang", "request.add"))];
+        let got = select_events(log.into_iter(), &by_wang, 10).unwrap();
+        assert_eq!(got.iter().map(|e| e.seq).collect::<Vec<_>>(), [6]);
+        // … and an error when it is.
+        let by_zhao = AuditFilter {
+            actor: Some("zhao".into()),
+            ..AuditFilter::default()
+        };
+        assert!(select_events([Ok(head_only)].into_iter(), &by_zhao, 10).is_err());
+    }
+
+    /// The byte-level pre-check only ever says "no" for events the filter
+    /// would not select: a name in the summary is not the actor, and the time
+    /// bounds are the filter's (since inclusive, until exclusive).
+    #[test]
+    fn the_quick_check_agrees_with_the_filter() {
+        let mut ev: AuditEvent = serde_json::from_slice(&stored(5, "zhao", "request.add")).unwrap();
+        ev.summary = r#"转交 "actor":"wang" 处理"#.into();
+        let raw = enc(&ev);
+        let t = ev.time;
+        let cases = [
+            (Some("wang"), vec![], None, None, false),
+            (Some("zhao"), vec![], None, None, true),
+            (None, vec!["plan.approve".to_string()], None, None, false),
+            (
+                None,
+                vec!["plan.approve".to_string(), "request.add".to_string()],
+                None,
+                None,
+                true,
+            ),
+            (None, vec![], Some(t), None, true),
+            (None, vec![], Some(t + chrono::Duration::nanoseconds(1)), None, false),
+            (None, vec![], None, Some(t), false),
+            (None, vec![], None, Some(t + chrono::Duration::nanoseconds(1)), true),
+        ];
+        for (actor, actions, since, until, selected) in cases {
+            let f = AuditFilter {
+                entity: None,
+                actor: actor.map(String::from),
+                actions,
+                since,
+                until,
+            };
+            let got = select_events([Ok(raw.clone())].into_iter(), &f, 10).unwrap();
+            assert_eq!(got.len() == 1, selected, "{f:?}");
+            assert_eq!(f.admits(&ev.actor, &ev.action, ev.time), selected, "{f:?}");
+        }
     }
 }

@@ -139,6 +139,9 @@ pub enum RuleError {
         entity: String,
         status: String,
         action: String,
+        /// The statuses in which the action is possible (labels).
+        #[serde(default)]
+        allowed: Vec<String>,
     },
     #[error("missing fields")]
     MissingFields { entity: String, fields: Vec<PlanField> },
@@ -281,14 +284,28 @@ impl RuleError {
                     ),
                 ],
             ),
-            Transition { entity, status, action } => t(
-                "rule.transition",
-                &[
-                    ("entity", entity.clone()),
-                    ("status", status.clone()),
-                    ("action", super::action_label(action)),
-                ],
-            ),
+            Transition {
+                entity,
+                status,
+                action,
+                allowed,
+            } => {
+                let mut m = t(
+                    "rule.transition",
+                    &[
+                        ("entity", entity.clone()),
+                        ("status", status.clone()),
+                        ("action", super::action_label(action)),
+                    ],
+                );
+                if !allowed.is_empty() {
+                    m.push_str(&t(
+                        "rule.transition.allowed",
+                        &[("allowed", list(allowed.iter().cloned()))],
+                    ));
+                }
+                m
+            }
             MissingFields { entity, fields } => t(
                 "rule.missing_fields",
                 &[
@@ -349,7 +366,7 @@ impl RuleError {
                 &[("item", item.to_string()), ("round", round.to_string())],
             ),
             WaiverByApprover { item } => t("rule.waiver_by_approver", &[("item", item.to_string())]),
-            NothingToAccept { what } => t("rule.nothing_to_accept", &[("what", what.clone())]),
+            NothingToAccept { what } => t("rule.nothing_to_accept", &[("what", super::thing_label(what))]),
             RiskAcceptanceNeeded { defect, severity } => t(
                 "rule.risk_acceptance",
                 &[("defect", format!("D{defect}")), ("severity", severity.label())],
@@ -416,7 +433,11 @@ impl RuleError {
                     ("plan", plan.clone()),
                     (
                         "missing",
-                        missing.iter().map(|m| m.message()).collect::<Vec<_>>().join("; "),
+                        missing
+                            .iter()
+                            .map(|m| m.message())
+                            .collect::<Vec<_>>()
+                            .join(&t("rule.clause_sep", &[])),
                     ),
                 ],
             ),
@@ -426,7 +447,11 @@ impl RuleError {
                     ("plan", plan.clone()),
                     (
                         "missing",
-                        missing.iter().map(|m| m.message()).collect::<Vec<_>>().join("; "),
+                        missing
+                            .iter()
+                            .map(|m| m.message())
+                            .collect::<Vec<_>>()
+                            .join(&t("rule.clause_sep", &[])),
                     ),
                 ],
             ),
@@ -461,7 +486,7 @@ impl RuleError {
                     ("status", status.clone()),
                 ],
             ),
-            NoSuchItem { what } => t("rule.no_such_item", &[("what", what.clone())]),
+            NoSuchItem { what } => t("rule.no_such_item", &[("what", super::thing_label(what))]),
             Empty { field } => t("rule.empty", &[("field", super::field_label(field))]),
             PersonaNotDemo { db } => t("rule.persona.not_demo", &[("db", db.clone())]),
             PersonaNotOwner { user, owner, db } => t(

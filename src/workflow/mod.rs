@@ -53,11 +53,19 @@ impl Ctx<'_> {
     }
 }
 
-pub(crate) fn transition(entity: impl ToString, status: impl ToString, action: &str) -> RuleError {
+/// `entity` is in `status` and so cannot `action`; `allowed`: the labels of
+/// the statuses in which it could (what to do next: get it there first).
+pub(crate) fn transition(
+    entity: impl ToString,
+    status: impl ToString,
+    action: &str,
+    allowed: Vec<String>,
+) -> RuleError {
     RuleError::Transition {
         entity: entity.to_string(),
         status: status.to_string(),
         action: action.to_string(),
+        allowed,
     }
 }
 
@@ -73,14 +81,26 @@ pub fn field_label(name: &str) -> String {
     }
 }
 
-/// The label of an action named in a refusal (`action.<name>`).
+/// The label of an action named in a refusal (`action.<name>`, else the
+/// label of the command of that audit name, `audit.action.<name>`).
 pub fn action_label(name: &str) -> String {
-    let key = format!("action.{name}");
-    let s = crate::i18n::t(&key, &[]);
-    if s == key {
-        name.to_string()
-    } else {
-        s
+    let lang = crate::i18n::current();
+    for key in [format!("action.{name}"), format!("audit.action.{name}")] {
+        if crate::i18n::has(&lang, &key) {
+            return crate::i18n::t(&key, &[]);
+        }
+    }
+    name.to_string()
+}
+
+/// What a refusal names by kind and number (`item #3`, `defect D2`): the
+/// kind by its label (`field.<kind>`), the number as it is.
+pub fn thing_label(what: &str) -> String {
+    match what.split_once(' ') {
+        Some((kind, rest)) if crate::i18n::has(&crate::i18n::current(), &format!("field.{kind}")) => {
+            format!("{} {rest}", field_label(kind))
+        }
+        _ => what.to_string(),
     }
 }
 

@@ -84,8 +84,12 @@ fn expect(p: &Plan, allowed: &[S], action: &str) -> Result<(), RuleError> {
     if allowed.contains(&p.status) {
         Ok(())
     } else {
-        Err(transition(p.id, p.status.label(), action))
+        Err(transition(p.id, p.status.label(), action, labels(allowed)))
     }
+}
+
+fn labels(statuses: &[S]) -> Vec<String> {
+    statuses.iter().map(|s| s.label()).collect()
 }
 
 // ===== who contributed (separation of duties, §2.1) =====
@@ -197,7 +201,12 @@ fn window_ahead(w: &Window, ctx: &Ctx) -> Result<(), RuleError> {
 
 pub fn edit(p: &mut Plan, change: PlanChange, calendar: &[Blackout], ctx: &Ctx) -> Result<(), RuleError> {
     if !editable(p) {
-        return Err(transition(p.id, p.status.label(), "edit"));
+        return Err(transition(
+            p.id,
+            p.status.label(),
+            "edit",
+            labels(&[S::Draft, S::Returned]),
+        ));
     }
     match change {
         PlanChange::Title(v) => p.title = non_empty(&v, "title")?,
@@ -541,7 +550,12 @@ pub fn publish_notice(
 pub fn start_implementation(p: &mut Plan, calendar: &[Blackout], ctx: &Ctx) -> Result<(), RuleError> {
     expect(p, &[S::NoticePublished], "implement")?;
     let Some(n) = &p.notice else {
-        return Err(transition(p.id, p.status.label(), "implement"));
+        return Err(transition(
+            p.id,
+            p.status.label(),
+            "implement",
+            labels(&[S::NoticePublished]),
+        ));
     };
     notice_in_time(p, n.published_at, ctx)?;
     check_window(p, calendar)?;
@@ -1108,7 +1122,7 @@ pub fn remove_comparison(p: &mut Plan, n: usize, _ctx: &Ctx) -> Result<(), RuleE
     expect(p, &[S::Implementing, S::Testing, S::Ready, S::Live], "comparison")?;
     if n == 0 || n > p.comparison.len() {
         return Err(RuleError::NoSuchItem {
-            what: format!("comparison row #{n}"),
+            what: format!("comparison #{n}"),
         });
     }
     p.comparison.remove(n - 1);
@@ -1145,7 +1159,7 @@ pub fn file(p: &mut Plan, dossier: crate::model::Id, ctx: &Ctx) -> Result<(), Ru
                 missing,
             });
         }
-        return Err(transition(p.id, p.status.label(), "file"));
+        return Err(transition(p.id, p.status.label(), "file", labels(&[S::Live])));
     }
     if !missing.is_empty() {
         return Err(RuleError::FilingBlocked {
@@ -1365,6 +1379,6 @@ pub fn decide_plan(p: &mut Plan, cmd: &Command, calendar: &[Blackout], ctx: &Ctx
             remove_comparison(p, *row, ctx)?;
             format!("#{row}")
         }
-        other => return Err(transition(p.id, p.status.label(), other.name())),
+        other => return Err(transition(p.id, p.status.label(), other.name(), Vec::new())),
     })
 }

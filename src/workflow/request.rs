@@ -7,7 +7,12 @@ fn expect(r: &Request, allowed: &[S], action: &str) -> Result<(), RuleError> {
     if allowed.contains(&r.status) {
         Ok(())
     } else {
-        Err(transition(r.id, r.status.label(), action))
+        Err(transition(
+            r.id,
+            r.status.label(),
+            action,
+            allowed.iter().map(|s| s.label()).collect(),
+        ))
     }
 }
 
@@ -23,7 +28,7 @@ fn decide(r: &mut Request, to: S) {
 /// that a new system exists.
 pub fn edit_request(r: &mut Request, edit: &super::command::RequestEdit) -> Result<Vec<&'static str>, RuleError> {
     if r.status == S::Done {
-        return Err(transition(r.id, r.status.label(), "edit"));
+        return Err(transition(r.id, r.status.label(), "edit", Vec::new()));
     }
     // The analysis a request was accepted on stays: it can be rewritten, not erased.
     if matches!(r.status, S::Accepted | S::Planned) {
@@ -204,7 +209,7 @@ pub fn link(r: &mut Request, plan: &mut Plan, ctx: &Ctx) -> Result<(), RuleError
 pub fn linked_plan(r: &Request) -> Result<crate::model::Id, RuleError> {
     match (r.status, r.plan) {
         (S::Planned, Some(plan)) => Ok(plan),
-        _ => Err(transition(r.id, r.status.label(), "unlink")),
+        _ => Err(transition(r.id, r.status.label(), "unlink", vec![S::Planned.label()])),
     }
 }
 
@@ -216,7 +221,7 @@ pub fn linked_plan(r: &Request) -> Result<crate::model::Id, RuleError> {
 /// shapes the plan as linking does: it counts as the contribution `link` (§2.1).
 pub fn unlink(r: &mut Request, plan: &mut Plan, reason: &str, ctx: &Ctx) -> Result<(), RuleError> {
     if linked_plan(r)? != plan.id {
-        return Err(transition(r.id, r.status.label(), "unlink"));
+        return Err(transition(r.id, r.status.label(), "unlink", vec![S::Planned.label()]));
     }
     if !super::plan::editable(plan) {
         use crate::model::PlanStatus as P;
@@ -522,6 +527,6 @@ pub fn decide_request(
             comment(r, text, ctx)?;
             crate::sanitize::clean_line(text)
         }
-        other => return Err(transition(r.id, r.status.label(), other.name())),
+        other => return Err(transition(r.id, r.status.label(), other.name(), Vec::new())),
     })
 }

@@ -19,7 +19,12 @@ use crate::model::{ConfidentialReport, OrderStatus, RectificationOrder, ReportSt
 
 pub fn respond_order(o: &mut RectificationOrder, response: &str, ctx: &Ctx) -> Result<(), RuleError> {
     if o.status == OrderStatus::Closed {
-        return Err(transition(o.id, o.status.label(), "respond"));
+        return Err(transition(
+            o.id,
+            o.status.label(),
+            "respond",
+            vec![OrderStatus::Open.label(), OrderStatus::Responded.label()],
+        ));
     }
     o.response = Some(non_empty(response, "response")?);
     o.responded_by = Some(ctx.actor.name.clone());
@@ -29,7 +34,12 @@ pub fn respond_order(o: &mut RectificationOrder, response: &str, ctx: &Ctx) -> R
 
 pub fn close_order(o: &mut RectificationOrder, _ctx: &Ctx) -> Result<(), RuleError> {
     if o.status != OrderStatus::Responded {
-        return Err(transition(o.id, o.status.label(), "close"));
+        return Err(transition(
+            o.id,
+            o.status.label(),
+            "close",
+            vec![OrderStatus::Responded.label()],
+        ));
     }
     o.status = OrderStatus::Closed;
     Ok(())
@@ -38,7 +48,7 @@ pub fn close_order(o: &mut RectificationOrder, _ctx: &Ctx) -> Result<(), RuleErr
 /// Add investigation notes; the report is then under investigation.
 pub fn investigate(r: &mut ConfidentialReport, notes: &str, _ctx: &Ctx) -> Result<(), RuleError> {
     if r.status == ReportStatus::Closed {
-        return Err(transition(r.id, r.status.label(), "investigate"));
+        return Err(transition(r.id, r.status.label(), "investigate", open_report()));
     }
     let notes = non_empty(notes, "investigation")?;
     if !r.investigation.is_empty() {
@@ -52,9 +62,14 @@ pub fn investigate(r: &mut ConfidentialReport, notes: &str, _ctx: &Ctx) -> Resul
 /// Record what the reporter was told, and close the report.
 pub fn reply_report(r: &mut ConfidentialReport, reply: &str, _ctx: &Ctx) -> Result<(), RuleError> {
     if r.status == ReportStatus::Closed {
-        return Err(transition(r.id, r.status.label(), "reply"));
+        return Err(transition(r.id, r.status.label(), "reply", open_report()));
     }
     r.reply = Some(required(reply, "reply")?);
     r.status = ReportStatus::Closed;
     Ok(())
+}
+
+/// The statuses in which a confidential report is still handled.
+fn open_report() -> Vec<String> {
+    vec![ReportStatus::Received.label(), ReportStatus::Investigating.label()]
 }

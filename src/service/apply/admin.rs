@@ -1,6 +1,6 @@
 //! Systems and the academic calendar (admin).
 
-use super::{done, misrouted};
+use super::{done, done_with, misrouted};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::service::{Command, Outcome};
@@ -43,6 +43,7 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             version,
         } => {
             let mut s: System = tx.load(*id, expect)?;
+            let before = s.tracked();
             if let Some(v) = name {
                 s.name = wf::non_empty(v, "name")?;
             }
@@ -56,12 +57,13 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                 s.version = v.trim().into();
             }
             tx.save(&mut s)?;
-            done(
+            done_with(
                 tx,
                 cmd,
                 &[id.to_string()],
                 Some(s.meta.rev),
                 format!("{} ({})", s.name, s.version),
+                changes(&before, &s.tracked()),
             )
         }
         C::CalendarAdd { period } => {
@@ -115,7 +117,7 @@ fn checked_period(tx: &Tx, b: &Blackout) -> Result<Blackout> {
         return Err(Error::input(
             "end",
             &b.end.to_string(),
-            &format!("a date on or after {}", b.start),
+            &crate::i18n::t("expected.date_on_or_after", &[("date", b.start.to_string())]),
         ));
     }
     for s in &b.systems {

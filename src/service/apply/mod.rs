@@ -92,7 +92,19 @@ fn misrouted(cmd: &Command) -> Error {
 
 /// Append the command's audit event over `entities` and say what was done.
 fn done(tx: &Tx, cmd: &Command, entities: &[String], rev: Option<u64>, summary: String) -> Result<Outcome> {
-    let seq = tx.audit(cmd.name(), entities, &summary)?;
+    done_with(tx, cmd, entities, rev, summary, Vec::new())
+}
+
+/// [`done`], the event recording the fields the command changed, old → new.
+fn done_with(
+    tx: &Tx,
+    cmd: &Command,
+    entities: &[String],
+    rev: Option<u64>,
+    summary: String,
+    changes: Vec<crate::model::FieldChange>,
+) -> Result<Outcome> {
+    let seq = tx.audit_changes(cmd.name(), entities, &summary, changes)?;
     Ok(Outcome {
         entity: entities.first().cloned().unwrap_or_default(),
         rev,

@@ -3,7 +3,7 @@
 //! loads and saves, and does what a step does to other records: releasing
 //! requests, the system's version, the frozen dossier.
 
-use super::{arrow, done, misrouted};
+use super::{arrow, done, done_with, misrouted};
 use crate::error::Result;
 use crate::model::*;
 use crate::service::{default_notice_text, Command, Outcome};
@@ -46,7 +46,7 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             step(tx, ctx, cmd, &resolved, *id, expect)
         }
         C::PlanCancel { id, .. } => {
-            let (p, from, detail) = decided(tx, ctx, cmd, *id, expect)?;
+            let (p, from, detail, changed) = decided(tx, ctx, cmd, *id, expect)?;
             let mut entities = vec![id.to_string()];
             for rid in &p.requests {
                 let mut r: Request = tx.load(*rid, None)?;
@@ -54,25 +54,32 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                 tx.save(&mut r)?;
                 entities.push(rid.to_string());
             }
-            done(
+            done_with(
                 tx,
                 cmd,
                 &entities,
                 Some(p.meta.rev),
                 format!("{}: {detail}", arrow(from, p.status)),
+                changed,
             )
         }
         C::GoLive { plan, golive } => {
-            let (p, from, _) = decided(tx, ctx, cmd, *plan, expect)?;
+            let (p, from, _, mut changed) = decided(tx, ctx, cmd, *plan, expect)?;
             let mut entities = vec![plan.to_string()];
             if p.status == PlanStatus::Live {
                 let mut sys: System = tx.load(p.system, None)?;
+                let before = sys.tracked();
                 sys.version = golive.version.clone();
                 tx.save(&mut sys)?;
                 entities.push(sys.id.to_string());
+                let item = sys.id.to_string();
+                changed.extend(changes(&before, &sys.tracked()).into_iter().map(|c| FieldChange {
+                    item: item.clone(),
+                    ..c
+                }));
             }
             let summary = format!("{} {} {}", arrow(from, p.status), golive.outcome, golive.version);
-            done(tx, cmd, &entities, Some(p.meta.rev), summary)
+            done_with(tx, cmd, &entities, Some(p.meta.rev), summary, changed)
         }
         C::File { plan } => {
             let mut p: Plan = tx.load(*plan, expect)?;
@@ -130,19 +137,27 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
 }
 
 /// Load the plan, let the rules decide `decide` on it, save it: the plan as
-/// saved, its status before, and the detail of the summary.
-fn decided(tx: &Tx, ctx: &Ctx, decide: &Command, id: Id, expect: Option<u64>) -> Result<(Plan, PlanStatus, String)> {
+/// saved, its status before, the detail of the summary and the fields changed.
+fn decided(
+    tx: &Tx,
+    ctx: &Ctx,
+    decide: &Command,
+    id: Id,
+    expect: Option<u64>,
+) -> Result<(Plan, PlanStatus, String, Vec<FieldChange>)> {
     let mut p: Plan = tx.load(id, expect)?;
+    let before = p.tracked();
     let from = p.status;
     let calendar = tx.calendar()?;
     let detail = wf::decide_plan(&mut p, decide, &calendar, ctx)?;
     tx.save(&mut p)?;
-    Ok((p, from, detail))
+    let changed = changes(&before, &p.tracked());
+    Ok((p, from, detail, changed))
 }
 
 /// One step on one plan, audited as `cmd` with the status change and the detail.
 fn step(tx: &Tx, ctx: &Ctx, cmd: &Command, decide: &Command, id: Id, expect: Option<u64>) -> Result<Outcome> {
-    let (p, from, detail) = decided(tx, ctx, decide, id, expect)?;
+    let (p, from, detail, changed) = decided(tx, ctx, decide, id, expect)?;
     let mut summary = if from != p.status {
         arrow(from, p.status)
     } else {
@@ -154,5 +169,5 @@ fn step(tx: &Tx, ctx: &Ctx, cmd: &Command, decide: &Command, id: Id, expect: Opt
         }
         summary.push_str(&detail);
     }
-    done(tx, cmd, &[id.to_string()], Some(p.meta.rev), summary)
+    done_with(tx, cmd, &[id.to_string()], Some(p.meta.rev), summary, changed)
 }

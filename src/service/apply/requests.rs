@@ -1,6 +1,6 @@
 //! Requests and problem reports (§3.1).
 
-use super::{arrow, done, misrouted};
+use super::{arrow, done, done_with, misrouted};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::service::{new_request, Command, Outcome, Triage};
@@ -28,6 +28,7 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
         }),
         C::RequestTriage { id, triage } => {
             let mut r: Request = tx.load(*id, expect)?;
+            let before = r.tracked();
             let from = r.status;
             let mut entities = vec![id.to_string()];
             let original: Option<Request> = match triage {
@@ -39,22 +40,25 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             };
             let detail = wf::decide_request(&mut r, cmd, original.as_ref(), ctx)?;
             tx.save(&mut r)?;
-            done(
+            done_with(
                 tx,
                 cmd,
                 &entities,
                 Some(r.meta.rev),
                 format!("{}{detail}", arrow(from, r.status)),
+                changes(&before, &r.tracked()),
             )
         }
         C::RequestEdit { id, edit } => {
             let mut r: Request = tx.load(*id, expect)?;
+            let before = r.tracked();
             if let Some(v) = edit.system {
                 tx.load::<System>(v, None)?;
             }
             let fields = wf::decide_request(&mut r, cmd, None, ctx)?;
             tx.save(&mut r)?;
-            done(tx, cmd, &[id.to_string()], Some(r.meta.rev), fields)
+            let changed = changes(&before, &r.tracked());
+            done_with(tx, cmd, &[id.to_string()], Some(r.meta.rev), fields, changed)
         }
         C::RequestComment { id, .. } => {
             let mut r: Request = tx.load(*id, expect)?;
@@ -65,15 +69,17 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
         C::RequestLink { id, plan } => {
             let mut r: Request = tx.load(*id, expect)?;
             let mut p: Plan = tx.load(*plan, None)?;
+            let before = r.tracked();
             wf::link(&mut r, &mut p, ctx)?;
             tx.save(&mut r)?;
             tx.save(&mut p)?;
-            done(
+            done_with(
                 tx,
                 cmd,
                 &[id.to_string(), plan.to_string()],
                 Some(r.meta.rev),
                 format!("→ {plan}"),
+                changes(&before, &r.tracked()),
             )
         }
         C::RequestReopen { id, .. } => {

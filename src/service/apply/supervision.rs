@@ -1,7 +1,7 @@
 //! Supervision (§5.1): rectification orders, confidential reports, rewards and
 //! penalties (§5.2, §5.3).
 
-use super::{done, misrouted};
+use super::{done, done_with, misrouted};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::service::{Command, Outcome};
@@ -43,15 +43,26 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
         }
         C::OrderRespond { id, response } => {
             let mut o: RectificationOrder = tx.load(*id, expect)?;
+            let before = o.tracked();
             wf::respond_order(&mut o, response, ctx)?;
             tx.save(&mut o)?;
-            done(tx, cmd, &[id.to_string()], Some(o.meta.rev), "responded".into())
+            let changed = changes(&before, &o.tracked());
+            done_with(
+                tx,
+                cmd,
+                &[id.to_string()],
+                Some(o.meta.rev),
+                "responded".into(),
+                changed,
+            )
         }
         C::OrderClose { id } => {
             let mut o: RectificationOrder = tx.load(*id, expect)?;
+            let before = o.tracked();
             wf::close_order(&mut o, ctx)?;
             tx.save(&mut o)?;
-            done(tx, cmd, &[id.to_string()], Some(o.meta.rev), "closed".into())
+            let changed = changes(&before, &o.tracked());
+            done_with(tx, cmd, &[id.to_string()], Some(o.meta.rev), "closed".into(), changed)
         }
         C::ReportSubmit { content, contact } => {
             let id = tx.alloc_id(IdKind::Report)?;
