@@ -252,14 +252,38 @@ impl Tui {
         self.wait_until(secs, &format!("{text:?}"), |s| s.contains(text))
     }
 
+    /// The screen once it holds still: a frame read while the UI is still writing
+    /// it mixes the old screen and the new (the pty delivers it in pieces). Waits
+    /// until nothing more has arrived for 40 ms (at most a second).
+    fn settled_screen(&self) -> String {
+        let start = Instant::now();
+        let mut len = self.raw.lock().unwrap().len();
+        let mut quiet_since = Instant::now();
+        while start.elapsed() < Duration::from_secs(1) {
+            std::thread::sleep(Duration::from_millis(10));
+            let now = self.raw.lock().unwrap().len();
+            if now != len {
+                len = now;
+                quiet_since = Instant::now();
+            } else if quiet_since.elapsed() >= Duration::from_millis(40) {
+                break;
+            }
+        }
+        self.screen()
+    }
+
     #[track_caller]
     pub fn wait_until(&self, secs: u64, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
+            // Seen once, then checked again on the whole frame.
+            if ok(&self.screen()) {
+                let s = self.settled_screen();
+                if ok(&s) {
+                    return s;
+                }
             }
+            let s = self.screen();
             if Instant::now() > deadline {
                 panic!("timed out after {secs}s waiting for {what}; the screen:\n{s}");
             }
