@@ -3944,12 +3944,15 @@ fn assert_reached(st: &Stats, at_least: &[(&str, usize, usize)], probed: &[&str]
     assert!(missing.is_empty(), "never carried out: {missing:?}\n{st:#?}");
 }
 
-/// At least one random walk in eight files a plan (the default seed: 36 of
-/// 128 with one approver, 30 of 96 with two; seeds 1–3: 22–42 of 128, 15–30
-/// of 96). A total of dossiers alone could come from a few lucky walks.
-fn assert_filing_share(st: &Stats) {
+/// At least one random walk in `one_in` files a plan. Measured with the default
+/// seed: 36 of 128 with one approver and 30 of 96 with two before reopen,
+/// unlink and undo joined the walks; with them, the two-approver walks file
+/// less often (10 of 96: an undone approval step or a reopened request takes
+/// a plan off its path), so that property asks for one in twelve. A total of
+/// dossiers alone could come from a few lucky walks.
+fn assert_filing_share(st: &Stats, one_in: usize) {
     assert!(
-        st.cases_with_filing * 8 >= st.cases,
+        st.cases_with_filing * one_in >= st.cases,
         "only {} of {} random walks filed a plan: {st:#?}",
         st.cases_with_filing,
         st.cases
@@ -3983,7 +3986,7 @@ const UNDO_PROBED: &[&str] = &["RequestPlanned", "UnlinkPlanClosed", "Conflict"]
 #[test]
 fn random_sequences_keep_the_invariants() {
     let st = property(1, CASES);
-    assert_filing_share(&st);
+    assert_filing_share(&st, 8);
     assert_reached(
         &st,
         &[
@@ -4024,7 +4027,7 @@ fn random_sequences_keep_the_invariants() {
 #[test]
 fn random_sequences_with_a_quorum_of_two_keep_the_invariants() {
     let st = property(2, CASES_QUORUM);
-    assert_filing_share(&st);
+    assert_filing_share(&st, 12);
     assert_reached(
         &st,
         &[

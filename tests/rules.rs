@@ -1636,7 +1636,10 @@ fn requests_are_linked_only_to_a_draft_or_returned_plan() {
     assert_eq!(w.plan(draft).requests, vec![r]);
     // Once planned, it is not linked again.
     let e = w.refused(&op_a(), Command::RequestLink { id: r, plan: draft });
-    assert_eq!(e.message(), format!("{r} is planned: cannot link to a plan (only when accepted)"));
+    assert_eq!(
+        e.message(),
+        format!("{r} is planned: cannot link to a plan (only when accepted)")
+    );
 
     let returned = w.plan_at(S::Returned);
     let r2 = w.accepted_request("成绩导出");

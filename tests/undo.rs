@@ -207,7 +207,10 @@ fn reopen_is_refused_for_new_planned_and_done_requests() {
     let w = World::new();
     let new = w.add_request("新需求");
     let e = w.refused(&op_a(), reopen(new, "重新评估"));
-    assert_eq!(e.message(), format!("{new} is new: cannot reopen"));
+    assert_eq!(
+        e.message(),
+        format!("{new} is new: cannot reopen (only when triaged, accepted, rejected, duplicate, joint review)")
+    );
 
     let planned = w.accepted_request("已排入计划的需求");
     let plan = w.written_plan(&op_a());
@@ -229,9 +232,17 @@ fn reopen_is_refused_for_new_planned_and_done_requests() {
     assert_eq!(w.request(planned).status, R::Done);
     assert!(w.request(planned).decided_from.is_empty());
     let e = w.refused(&op_a(), reopen(planned, "重新评估"));
-    assert_eq!(e.message(), format!("{planned} is done: cannot reopen"));
+    assert!(
+        e.message()
+            .starts_with(&format!("{planned} is done: cannot reopen (only when triaged")),
+        "{}",
+        e.message()
+    );
     let e = w.refused(&op_a(), unlink(planned, "重新评估"));
-    assert_eq!(e.message(), format!("{planned} is done: cannot unlink from its plan"));
+    assert_eq!(
+        e.message(),
+        format!("{planned} is done: cannot unlink from its plan (only when planned)")
+    );
     drop(_en);
 
     // In Chinese, labels only: no internal status or command names.
@@ -241,8 +252,15 @@ fn reopen_is_refused_for_new_planned_and_done_requests() {
             w.refused(&op_a(), unlink(new, "重新评估")).message(),
         )
     });
-    assert_eq!(m1, format!("{planned} 当前状态为「已完成」，不能执行 重新打开"));
-    assert_eq!(m2, format!("{new} 当前状态为「新建」，不能执行 取消关联计划"));
+    // The refusal says where the step is possible (what to do next).
+    assert!(
+        m1.starts_with(&format!("{planned} 当前状态为「已完成」，不能执行 重新打开（")),
+        "{m1}"
+    );
+    assert!(
+        m2.starts_with(&format!("{new} 当前状态为「新建」，不能执行 取消关联计划（")),
+        "{m2}"
+    );
     for m in [m1, m2] {
         for internal in ["done", "new", "reopen", "unlink", "request."] {
             assert!(!m.contains(internal), "{m:?} names {internal:?}");
@@ -294,7 +312,10 @@ fn unlink_needs_a_reason_and_a_planned_request() {
     let w = World::new();
     let id = w.accepted_request("选课页面加载慢");
     let e = w.refused(&op_a(), unlink(id, "x"));
-    assert_eq!(e.message(), format!("{id} is accepted: cannot unlink from its plan"));
+    assert_eq!(
+        e.message(),
+        format!("{id} is accepted: cannot unlink from its plan (only when planned)")
+    );
     let plan = w.written_plan(&op_a());
     w.ok(&op_a(), Command::RequestLink { id, plan });
     let e = w.refused(&op_a(), unlink(id, ""));
@@ -762,7 +783,12 @@ mod cli {
         // A rule refusal: exit 3, the message on stderr.
         let (code, out, err) = beian(&db, &["request", "reopen", "REQ-2026-0001", "--reason", "x"]);
         assert_eq!((code, out.as_str()), (3, ""), "{err}");
-        assert!(err.contains("REQ-2026-0001 is new: cannot reopen"), "{err}");
+        assert!(
+            err.contains(
+                "REQ-2026-0001 is new: cannot reopen (only when triaged, accepted, rejected, duplicate, joint review)"
+            ),
+            "{err}"
+        );
 
         ok(
             &db,

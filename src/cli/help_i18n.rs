@@ -28,6 +28,8 @@ pub const REVISED: &[&str] = &[
     "request edit",
     "request comment",
     "request link",
+    "request reopen",
+    "request unlink",
     "request tag",
     "plan edit",
     "plan risk add",
