@@ -237,12 +237,14 @@ pub fn status_hints(s: &State) -> (Vec<(String, String)>, (String, String)) {
     if !s.pending_keys.is_empty() {
         hints.push((super::keymap::display_seq(&s.pending_keys), "…".into()));
     }
+    // The core's offers for the current record, asked once for the whole bar.
+    let offers = super::update::offers::current(s);
     // The steps of the process first (what moves the record on), then the rest.
     let mut pane_cmds: Vec<Action> = Action::ALL
         .iter()
         .copied()
         .filter(|a| a.scope() == super::action::Scope::Pane(s.pane))
-        .filter(|a| super::update::offers::offered(s, *a))
+        .filter(|a| super::update::offers::offered_with(s, *a, offers.as_ref()))
         .collect();
     pane_cmds.sort_by_key(|a| a.step().is_none());
     // The detail's focus, then searching, the palette.

@@ -50,9 +50,9 @@ pub fn current(s: &State) -> Option<Offers> {
             Some(first)
         }
         Pane::Plans => {
+            // Only once the selected plan's own gates are in.
             let sel = super::plans::selected(s)?.id;
-            let p = s.plans.detail.as_ref().filter(|p| p.id == sel)?;
-            let _ = p;
+            s.plans.detail.as_ref().filter(|p| p.id == sel)?;
             s.plans.detail_gates.as_ref().map(|g| g.offers.clone())
         }
         Pane::Tests => s
@@ -69,6 +69,11 @@ pub fn current(s: &State) -> Option<Offers> {
 /// (the record is loading: the core decides when it is sent), `Err` the core's
 /// reason why not.
 pub fn check(s: &State, a: Action) -> Result<bool, String> {
+    check_with(s, a, current(s).as_ref())
+}
+
+/// [`check`] against offers already asked for (the status bar asks once per frame).
+pub fn check_with(s: &State, a: Action, offers: Option<&Offers>) -> Result<bool, String> {
     if let Some(op) = a.op() {
         let actor = actor(s);
         return crate::workflow::check(&actor, op)
@@ -76,7 +81,7 @@ pub fn check(s: &State, a: Action) -> Result<bool, String> {
             .map_err(|e| e.message());
     }
     let Some(step) = a.step() else { return Ok(true) };
-    match current(s) {
+    match offers {
         None => Ok(false),
         Some(o) => match o.refusal(step) {
             Some(e) => Err(e.message()),
@@ -90,4 +95,9 @@ pub fn check(s: &State, a: Action) -> Result<bool, String> {
 /// that takes no step.
 pub fn offered(s: &State, a: Action) -> bool {
     check(s, a) == Ok(true)
+}
+
+/// [`offered`] against offers already asked for.
+pub fn offered_with(s: &State, a: Action, offers: Option<&Offers>) -> bool {
+    check_with(s, a, offers) == Ok(true)
 }

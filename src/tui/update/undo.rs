@@ -52,10 +52,26 @@ fn request_of(cmd: &Command) -> Option<crate::model::Id> {
     }
 }
 
+/// The request an inverse command acts on.
+fn target(cmd: &Command) -> Option<crate::model::Id> {
+    match cmd {
+        Command::RequestReopen { id, .. } | Command::RequestUnlink { id, .. } => Some(*id),
+        other => request_of(other),
+    }
+}
+
 /// The steps were done: what undoes them expects the revisions they left.
 pub fn done(s: &mut State, outcomes: &[crate::service::Outcome]) {
     let Some(mut entry) = s.undo_pending.take() else { return };
-    if entry.cmds.len() != outcomes.len() {
+    // The answer must be the steps' own (same requests, in order), not an
+    // earlier job's that came back after them.
+    let same = entry.cmds.len() == outcomes.len()
+        && entry
+            .cmds
+            .iter()
+            .zip(outcomes)
+            .all(|((inv, _), o)| target(inv).is_some_and(|id| id.to_string() == o.entity));
+    if !same {
         return;
     }
     for ((_, rev), o) in entry.cmds.iter_mut().zip(outcomes) {
