@@ -209,3 +209,58 @@ impl ConfidentialReport {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An order and a report as stored before they kept their history still
+    /// load; what their record tells is derived, the rest stays unknown.
+    #[test]
+    fn records_of_earlier_versions_load_and_tell_what_they_can() {
+        let meta = |rev: u64, by: &str, at: &str| {
+            format!(
+                r#"{{"rev":{rev},"created_at":"2026-03-02T02:00:00Z","created_by":"chen","updated_at":"{at}","updated_by":"{by}"}}"#
+            )
+        };
+        let order = |status: &str, m: String| {
+            format!(
+                r#"{{"id":"RO-2026-0001","issuer":"chen","target":{{"department":"教务处"}},"finding":"f","required_action":"a","deadline":"2026-03-20","status":"{status}","response":"已整改","responded_by":"wang","meta":{m}}}"#
+            )
+        };
+        // Responded: the response is the last change, so its time is known.
+        let o: RectificationOrder =
+            serde_json::from_str(&order("responded", meta(2, "wang", "2026-03-05T02:00:00Z"))).unwrap();
+        assert!(o.responses.is_empty() && o.extensions.is_empty() && o.closings.is_empty());
+        let o = o.upgraded();
+        assert_eq!(o.responses.len(), 1);
+        assert_eq!(o.responses[0].by, "wang");
+        assert_eq!(
+            o.responses[0].at.map(|t| t.to_rfc3339()),
+            Some("2026-03-05T02:00:00+00:00".into())
+        );
+        assert_eq!(o.current_response().map(|r| r.text.as_str()), Some("已整改"));
+        assert!(o.closed().is_none());
+        assert_eq!(o.issued_at().to_rfc3339(), "2026-03-02T02:00:00+00:00");
+        assert_eq!(o.original_deadline(), o.deadline);
+        // Closed: the close is the last change; when it was responded is unknown.
+        let o = serde_json::from_str::<RectificationOrder>(&order("closed", meta(3, "chen", "2026-03-06T02:00:00Z")))
+            .unwrap()
+            .upgraded();
+        assert_eq!(o.responses[0].at, None);
+        let c = o.closed().unwrap();
+        assert_eq!(
+            (c.by.as_str(), c.at.to_rfc3339()),
+            ("chen", "2026-03-06T02:00:00+00:00".to_string())
+        );
+        // Upgrading twice changes nothing more.
+        assert_eq!(o.clone().upgraded(), o);
+
+        let r: ConfidentialReport = serde_json::from_str(&format!(
+            r#"{{"id":"RPT-2026-0001","content":"c","received_at":"2026-03-02T02:00:00Z","status":"closed","investigation":"n","reply":"谢谢","meta":{}}}"#,
+            meta(3, "chen", "2026-03-06T02:00:00Z")
+        ))
+        .unwrap();
+        assert_eq!((r.plan, r.order, r.replied_by, r.replied_at), (None, None, None, None));
+    }
+}
