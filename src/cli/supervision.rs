@@ -201,7 +201,7 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
                 };
                 tb.row(vec![
                     o.id.to_string(),
-                    sections::order_status(o, today),
+                    sections::order_status(o, o.overdue(today)),
                     deadline,
                     sections::order_target(&o.target),
                     o.finding.clone(),
@@ -215,7 +215,7 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
                 output::json(&o);
                 return Ok(());
             }
-            super::sections::print(&sections::order_sections(&o, today));
+            super::sections::print(&sections::order_sections(&o, o.overdue(today)));
         }
         SupervisionCmd::Order(OrderCmd::Respond { id, response }) => {
             ctx.run(Command::OrderRespond {

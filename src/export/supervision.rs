@@ -43,9 +43,10 @@ pub fn order_target(target: &OrderTarget) -> String {
     }
 }
 
-/// An order's status as lists show it: `open (overdue)`.
-pub fn order_status(o: &RectificationOrder, today: chrono::NaiveDate) -> String {
-    if o.overdue(today) {
+/// An order's status as lists show it: `open (overdue)`. Whether it is
+/// overdue is the caller's ([`RectificationOrder::overdue`] on its today).
+pub fn order_status(o: &RectificationOrder, overdue: bool) -> String {
+    if overdue {
         format!("{} {}", o.status.label(), t("cli.overdue", &[]))
     } else {
         o.status.label()
@@ -56,8 +57,8 @@ pub fn order_status(o: &RectificationOrder, today: chrono::NaiveDate) -> String 
 /// responded and closed: who and when), then its history — the deadline's
 /// extensions, every response (those sent back with the reason) and every
 /// closing (those reopened with the reason). The order as the service gives
-/// it ([`RectificationOrder::upgraded`]).
-pub fn order_sections(o: &RectificationOrder, today: chrono::NaiveDate) -> Vec<Section> {
+/// it ([`RectificationOrder::upgraded`]); `overdue` as of the caller's today.
+pub fn order_sections(o: &RectificationOrder, overdue: bool) -> Vec<Section> {
     let current = o.current_response();
     let closed = o.closed();
     let deadline = if o.extensions.is_empty() {
@@ -74,7 +75,7 @@ pub fn order_sections(o: &RectificationOrder, today: chrono::NaiveDate) -> Vec<S
     };
     let mut f = vec![
         (t("cli.col.id", &[]), format!("{}  (rev {})", o.id, o.meta.rev)),
-        (t("cli.col.status", &[]), order_status(o, today)),
+        (t("cli.col.status", &[]), order_status(o, overdue)),
         (t("cli.col.target", &[]), order_target(&o.target)),
         (t("cli.col.deadline", &[]), deadline),
         (t("cli.col.finding", &[]), o.finding.clone()),

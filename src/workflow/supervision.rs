@@ -246,3 +246,38 @@ fn not_investigated(r: &ConfidentialReport, action: &str) -> RuleError {
 fn open_report() -> Vec<String> {
     vec![ReportStatus::Received.label(), ReportStatus::Investigating.label()]
 }
+
+/// Decide one command on an order: every step of an order, once, for the
+/// service (which saves and audits) and for the offers (on a copy).
+pub fn decide_order(o: &mut RectificationOrder, cmd: &super::command::Command, ctx: &Ctx) -> Result<(), RuleError> {
+    use super::command::Command as C;
+    match cmd {
+        C::OrderRespond { response, .. } => respond_order(o, response, ctx),
+        C::OrderClose { .. } => close_order(o, ctx),
+        C::OrderExtend { deadline, reason, .. } => extend_order(o, *deadline, reason, ctx),
+        C::OrderSendBack { reason, .. } => send_back_order(o, reason, ctx),
+        C::OrderReopen { reason, .. } => reopen_order(o, reason, ctx),
+        other => Err(transition(o.id, o.status.label(), other.name(), Vec::new())),
+    }
+}
+
+/// Decide one command on a confidential report (turning it into an order:
+/// whether it may be; the service issues the order and records it).
+pub fn decide_report(r: &mut ConfidentialReport, cmd: &super::command::Command, ctx: &Ctx) -> Result<(), RuleError> {
+    use super::command::Command as C;
+    match cmd {
+        C::ReportInvestigate { notes, .. } => investigate(r, notes, ctx),
+        C::ReportReply { reply, .. } => reply_report(r, reply, ctx),
+        C::ReportLink { plan, .. } => link_report(r, *plan, ctx),
+        C::ReportToOrder { target, .. } => {
+            can_order(r)?;
+            if target.is_none() && r.plan.is_none() {
+                return Err(RuleError::NoOrderTarget {
+                    report: r.id.to_string(),
+                });
+            }
+            Ok(())
+        }
+        other => Err(transition(r.id, r.status.label(), other.name(), Vec::new())),
+    }
+}

@@ -20,22 +20,11 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             let o = issue(tx, ctx, target, finding, required_action, *deadline)?;
             done(tx, cmd, &order_entities(&o), Some(1), format!("deadline {deadline}"))
         }
-        C::OrderRespond { id, response } => order_step(tx, cmd, *id, expect, "responded", |o| {
-            wf::respond_order(o, response, ctx)
-        }),
-        C::OrderClose { id } => order_step(tx, cmd, *id, expect, "closed", |o| wf::close_order(o, ctx)),
-        C::OrderExtend { id, deadline, reason } => {
-            let summary = format!("deadline → {deadline}");
-            order_step(tx, cmd, *id, expect, &summary, |o| {
-                wf::extend_order(o, *deadline, reason, ctx)
-            })
-        }
-        C::OrderSendBack { id, reason } => order_step(tx, cmd, *id, expect, "sent back", |o| {
-            wf::send_back_order(o, reason, ctx)
-        }),
-        C::OrderReopen { id, reason } => {
-            order_step(tx, cmd, *id, expect, "reopened", |o| wf::reopen_order(o, reason, ctx))
-        }
+        C::OrderRespond { id, .. } => order_step(tx, ctx, cmd, *id, expect, "responded".into()),
+        C::OrderClose { id } => order_step(tx, ctx, cmd, *id, expect, "closed".into()),
+        C::OrderExtend { id, deadline, .. } => order_step(tx, ctx, cmd, *id, expect, format!("deadline → {deadline}")),
+        C::OrderSendBack { id, .. } => order_step(tx, ctx, cmd, *id, expect, "sent back".into()),
+        C::OrderReopen { id, .. } => order_step(tx, ctx, cmd, *id, expect, "reopened".into()),
         C::ReportSubmit { content, contact } => {
             let id = tx.alloc_id(IdKind::Report)?;
             let mut r = ConfidentialReport {
@@ -56,18 +45,11 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             // The audit log is read by supervisors only, but it still names no content.
             done(tx, cmd, &[id.to_string()], Some(1), "received".into())
         }
-        C::ReportInvestigate { id, notes } => report_step(tx, cmd, *id, expect, "investigating", &[], |r| {
-            wf::investigate(r, notes, ctx)
-        }),
-        C::ReportReply { id, reply } => report_step(tx, cmd, *id, expect, "replied, closed", &[], |r| {
-            wf::reply_report(r, reply, ctx)
-        }),
+        C::ReportInvestigate { id, .. } => report_step(tx, ctx, cmd, *id, expect, "investigating".into(), &[]),
+        C::ReportReply { id, .. } => report_step(tx, ctx, cmd, *id, expect, "replied, closed".into(), &[]),
         C::ReportLink { id, plan } => {
             tx.load::<Plan>(*plan, None)?;
-            let also = [plan.to_string()];
-            report_step(tx, cmd, *id, expect, &format!("→ {plan}"), &also, |r| {
-                wf::link_report(r, *plan, ctx)
-            })
+            report_step(tx, ctx, cmd, *id, expect, format!("→ {plan}"), &[plan.to_string()])
         }
         C::ReportToOrder {
             id,
@@ -77,11 +59,9 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             deadline,
         } => {
             let mut r: ConfidentialReport = tx.load(*id, expect)?;
-            wf::can_order(&r)?;
-            let target = match (target, r.plan) {
-                (Some(t), _) => t.clone(),
-                (None, Some(p)) => OrderTarget::Plan(p),
-                (None, None) => return Err(wf::RuleError::NoOrderTarget { report: id.to_string() }.into()),
+            wf::decide_report(&mut r.clone(), cmd, ctx)?;
+            let Some(target) = target.clone().or(r.plan.map(OrderTarget::Plan)) else {
+                return Err(wf::RuleError::NoOrderTarget { report: id.to_string() }.into());
             };
             // The report's finding: what the investigation established.
             let finding = finding
@@ -228,41 +208,34 @@ fn order_entities(o: &RectificationOrder) -> Vec<String> {
     entities
 }
 
-/// One step on an order: load it, let the rule decide, save it, audit the
+/// One step on an order: load it, let the rules decide, save it, audit the
 /// fields it changed.
-fn order_step(
-    tx: &Tx,
-    cmd: &Command,
-    id: Id,
-    expect: Option<u64>,
-    summary: &str,
-    rule: impl FnOnce(&mut RectificationOrder) -> std::result::Result<(), wf::RuleError>,
-) -> Result<Outcome> {
+fn order_step(tx: &Tx, ctx: &Ctx, cmd: &Command, id: Id, expect: Option<u64>, summary: String) -> Result<Outcome> {
     let mut o: RectificationOrder = tx.load(id, expect)?;
     let before = o.tracked();
-    rule(&mut o)?;
+    wf::decide_order(&mut o, cmd, ctx)?;
     tx.save(&mut o)?;
     let changed = changes(&before, &o.tracked());
-    done_with(tx, cmd, &order_entities(&o), Some(o.meta.rev), summary.into(), changed)
+    done_with(tx, cmd, &order_entities(&o), Some(o.meta.rev), summary, changed)
 }
 
 /// One step on a confidential report, audited by its status, plan and order
 /// (never its content); `also`: other records the event concerns.
 fn report_step(
     tx: &Tx,
+    ctx: &Ctx,
     cmd: &Command,
     id: Id,
     expect: Option<u64>,
-    summary: &str,
+    summary: String,
     also: &[String],
-    rule: impl FnOnce(&mut ConfidentialReport) -> std::result::Result<(), wf::RuleError>,
 ) -> Result<Outcome> {
     let mut r: ConfidentialReport = tx.load(id, expect)?;
     let before = r.tracked();
-    rule(&mut r)?;
+    wf::decide_report(&mut r, cmd, ctx)?;
     tx.save(&mut r)?;
     let changed = changes(&before, &r.tracked());
     let mut entities = vec![id.to_string()];
     entities.extend(also.iter().cloned());
-    done_with(tx, cmd, &entities, Some(r.meta.rev), summary.into(), changed)
+    done_with(tx, cmd, &entities, Some(r.meta.rev), summary, changed)
 }
