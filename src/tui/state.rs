@@ -223,6 +223,10 @@ pub enum PromptFor {
     Tag(Vec<Id>),
     Priority(Vec<Id>),
     Link(Vec<Id>),
+    /// Withdraw the latest decision on these requests, with this reason.
+    Reopen(Vec<Id>),
+    /// Take these requests off their plans, with this reason.
+    Unlink(Vec<Id>),
     Comment(Id),
     ReturnPlan(Id),
     Approve {
@@ -265,6 +269,10 @@ pub enum FormKind {
     AcceptDefect,
     /// A go-live time outside the window, and why.
     Deviation,
+    /// A joint review meeting (专题研讨) of requests (§3.1).
+    JointReview,
+    /// The position a joint review reached.
+    JointDecide,
 }
 
 /// A form: named fields, one focused (see [`super::update::forms`], which
@@ -328,12 +336,31 @@ pub enum Popup {
     DiscardForm(Form),
     /// Importing a file: a progress bar while it is read, then the preview to confirm.
     Import(ImportPopup),
+    /// Link requests to a plan from the plans pane: a list to pick from.
+    LinkPicker(LinkPicker),
     /// Text to read (notice preview, keymap issues); Enter/Esc close it.
     Message {
         title: String,
         text: String,
         scroll: usize,
     },
+}
+
+/// Picking the requests to link to a plan (the plans pane's `plan.link`):
+/// the requests not yet planned or decided otherwise, filtered as typed
+/// (fuzzy), several marked with Tab; Enter links the marked ones (or the one
+/// under the cursor).
+#[derive(Debug)]
+pub struct LinkPicker {
+    pub plan: Id,
+    /// The plan's system: its requests come first.
+    pub system: Id,
+    /// How the popup names the plan: id and title.
+    pub label: String,
+    pub query: Field,
+    pub cursor: ListCursor,
+    /// Marked requests, in the order marked.
+    pub marked: Vec<Id>,
 }
 
 /// The last change this user made that the core can invert (`u`): the inverse
