@@ -576,6 +576,18 @@ impl State {
     /// with this.
     pub fn shown(&self) -> Option<Shown> {
         use super::action::Pane;
+        // Linking from the plan editor: the plan, and the requests marked in
+        // the picker (or the one under its cursor).
+        if let Some(Popup::LinkPicker(p)) = self.popups.last() {
+            let mut ids = vec![p.plan];
+            if p.marked.is_empty() {
+                let rows = super::update::link::candidates(self, p);
+                ids.extend(rows.get(p.cursor.selected).map(|&i| self.queue.all[i].id));
+            } else {
+                ids.extend(p.marked.iter().copied());
+            }
+            return Some(Shown { ids, item: None });
+        }
         match self.pane {
             Pane::Queue => {
                 let ids: Vec<Id> = if self.queue.marked.is_empty() {
