@@ -151,7 +151,17 @@ impl Service {
             rules: self.config().process,
             on_behalf_of: None,
         };
-        Ok(crate::workflow::gates(&p, &calendar, &ctx))
+        let mut gates = crate::workflow::gates(&p, &calendar, &ctx);
+        // A filed plan's review may be an addendum of its dossier.
+        if let Some(d) = p.dossier {
+            let addenda = self.store().addenda(d)?;
+            let after = crate::workflow::After {
+                addenda: &addenda,
+                feedback: &[],
+            };
+            crate::workflow::gates_after(&mut gates, &p, &after, &ctx);
+        }
+        Ok(gates)
     }
 
     /// Filed dossiers matching the filter, newest first. Served by the archive

@@ -244,6 +244,10 @@ pub enum PromptFor {
     Import,
     /// The demo person to act as (`:as`).
     ActAs,
+    /// Why a plan that went live is closed as failed.
+    FailPlan(Id),
+    /// The live or filed plan the requests are post-update feedback on.
+    Feedback(Vec<Id>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -265,6 +269,10 @@ pub enum FormKind {
     AcceptDefect,
     /// A go-live time outside the window, and why.
     Deviation,
+    /// A rollback or serious incident after go-live (§3.4).
+    Incident,
+    /// The post-implementation review (§4.3).
+    Review,
 }
 
 /// A form: named fields, one focused (see [`super::update::forms`], which

@@ -3,6 +3,7 @@
 //! writes the records back and appends the audit event.
 
 mod admin;
+mod after;
 mod archive;
 mod plans;
 mod requests;
@@ -48,6 +49,11 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open
         | C::RequestLink { .. }
         | C::RequestReopen { .. }
         | C::RequestUnlink { .. } => requests::apply(tx, ctx, cmd, expect),
+        C::RequestFeedback { .. }
+        | C::PlanIncident { .. }
+        | C::PlanFail { .. }
+        | C::PlanReview { .. }
+        | C::Training { .. } => after::apply(tx, ctx, cmd, expect),
         C::PlanNew { .. }
         | C::PlanEdit { .. }
         | C::PlanSubmit { .. }
@@ -67,7 +73,6 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open
         | C::GoLive { .. }
         | C::PlanDeviation { .. }
         | C::DeviationAccept { .. }
-        | C::Training { .. }
         | C::ComparisonAdd { .. }
         | C::ComparisonRemove { .. }
         | C::File { .. } => plans::apply(tx, ctx, cmd, expect),
