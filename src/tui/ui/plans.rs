@@ -252,7 +252,8 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
             crate::workflow::ReviewState::Overdue { .. } => th.warn(),
             _ => th.dim(),
         };
-        for l in textwrap_lines(&r.message(), w) {
+        let line = format!("{}: {}", t("record.field.review", &[]), r.message());
+        for l in textwrap_lines(&line, w) {
             lines.push(Line::styled(l, style));
         }
     }
