@@ -176,17 +176,20 @@ pub fn addendum_section(a: &Addendum) -> Section {
         "record.section.addendum",
         &[("no", a.no.to_string()), ("kind", a.body.label())],
     );
-    let head = F::default()
+    let mut head = F::default()
         .add(t("record.field.addendum_kind", &[]), a.body.label())
         .add(t("record.field.author", &[]), &a.author)
         .add(t("cli.col.time", &[]), fmt_time(a.time));
+    // A correction's reason and text; a typed addendum has none of its own,
+    // but shows them if it carries any.
+    let correction = a.body == AddendumBody::Correction;
+    let some = |x: &str| Some(x.to_string()).filter(|x| correction || !x.is_empty());
+    head = head
+        .opt(t("cli.col.reason", &[]), some(&a.reason))
+        .opt(t("cli.col.content", &[]), some(&a.text));
     let s = Section::new(title);
     match &a.body {
-        AddendumBody::Correction => s.block(
-            head.add(t("cli.col.reason", &[]), &a.reason)
-                .add(t("cli.col.content", &[]), &a.text)
-                .block(),
-        ),
+        AddendumBody::Correction => s.block(head.block()),
         AddendumBody::Incident(i) => s.block(incident_fields(head, i).block()),
         AddendumBody::Training(tr) => s.block(
             head.add(t("record.field.date", &[]), tr.date.to_string())
