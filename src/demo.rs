@@ -19,8 +19,9 @@ use crate::config::{Config, Roles, CONFIG_FILE};
 use crate::error::{Error, Result};
 use crate::model::{
     Actor, BackupConfirmation, Blackout, ChangeType, Channel, ComparisonRow, DefectStatus, GoLive, GoLiveOutcome,
-    GoalVerdict, Id, IncidentOutcome, Level, OrderTarget, PlanStatus, Priority, RequestKind, RequestStatus, Risk, Role, Severity, StaffAssignment,
-    Submitter, SubmitterType, TestCategory, TestResult, Tester, TesterType, Time, Training, TrainingFormat, Window,
+    GoalVerdict, Id, IncidentOutcome, Level, OrderTarget, PlanStatus, Priority, RequestKind, RequestStatus, Risk, Role,
+    Severity, StaffAssignment, Submitter, SubmitterType, TestCategory, TestResult, Tester, TesterType, Time, Training,
+    TrainingFormat, Window,
 };
 use crate::service::{Command, NewRequest, PlanFilter, RequestEdit, RequestFilter, Service, Triage};
 use crate::workflow::command::GoalInput;
@@ -3071,7 +3072,8 @@ impl Demo {
         self.on(at(d1, 11, 50), CHEN, p, move |plan| Command::DefectAdd {
             plan,
             severity: Severity::Critical,
-            description: "跨学院联合项目的预算调整申请，审批人按项目负责人所在学院解析，合作学院无法审批，流程停滞".into(),
+            description: "跨学院联合项目的预算调整申请，审批人按项目负责人所在学院解析，合作学院无法审批，流程停滞"
+                .into(),
             found_by: found_by.clone(),
             item: None,
             vendor_ref: Some(vendor_ref.clone()),
@@ -3212,7 +3214,8 @@ impl Demo {
                             note: String::new(),
                         })
                         .collect(),
-                    summary: "补丁上线后选课高峰未再出现超时，各项目标均已达成；建议下学期选课前再做一次压力测试。".into(),
+                    summary: "补丁上线后选课高峰未再出现超时，各项目标均已达成；建议下学期选课前再做一次压力测试。"
+                        .into(),
                 });
             }
         }

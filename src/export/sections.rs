@@ -429,7 +429,10 @@ fn plan_parts(p: &Plan, sys: &System, complete: bool) -> Vec<Section> {
         )
         .add(t("record.field.submission", &[]), p.submission.to_string())
         .opt(t("record.field.cancel_reason", &[]), p.cancel_reason.as_deref())
-        .opt(t("record.field.failure_reason", &[]), p.failure.as_ref().map(|f| f.reason.clone()))
+        .opt(
+            t("record.field.failure_reason", &[]),
+            p.failure.as_ref().map(|f| f.reason.clone()),
+        )
         .opt(
             t("record.field.failed_by", &[]),
             p.failure.as_ref().map(|f| who_when(&f.by, f.time)),

@@ -721,11 +721,7 @@ impl Dossier {
                 .iter()
                 .map(|c| format!("{} {} {}", c.function, c.before, c.after)),
         );
-        t.extend(
-            p.incidents
-                .iter()
-                .map(|i| format!("{} {}", i.by, i.what)),
-        );
+        t.extend(p.incidents.iter().map(|i| format!("{} {}", i.by, i.what)));
         t.extend(p.reviews.iter().map(|r| {
             let goals: Vec<&str> = r.goals.iter().map(|g| g.note.as_str()).collect();
             format!("{} {} {}", r.by, r.summary, goals.join(" "))

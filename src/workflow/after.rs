@@ -15,8 +15,8 @@ use super::command::{Command, GoalInput};
 use super::{non_empty, transition, Ctx, RuleError};
 use crate::config::Process;
 use crate::model::{
-    fmt_time, Addendum, AddendumBody, FeedbackRef, Failure, GoLiveOutcome, GoalAssessment, Incident,
-    IncidentOutcome, Plan, PlanStatus as S, Request, RequestStatus, Review, Time, Training,
+    fmt_time, Addendum, AddendumBody, Failure, FeedbackRef, GoLiveOutcome, GoalAssessment, Incident, IncidentOutcome,
+    Plan, PlanStatus as S, Request, RequestStatus, Review, Time, Training,
 };
 
 /// What the rules of a plan's after-life read besides the plan: the addenda of
@@ -251,7 +251,11 @@ fn strip_marker(line: &str) -> &str {
         return l;
     }
     let rest = &inner.0[digits..];
-    let closers: &[char] = if inner.1 { &[')', '）'] } else { &['.', '、', ')', '）', '．'] };
+    let closers: &[char] = if inner.1 {
+        &[')', '）']
+    } else {
+        &['.', '、', ')', '）', '．']
+    };
     match rest.strip_prefix(closers) {
         Some(after) => after.trim_start(),
         None => l,
@@ -298,9 +302,7 @@ impl ReviewState {
         match self {
             ReviewState::Due { due } => t("review.state.due", &[("due", fmt_time(*due))]),
             ReviewState::Overdue { due } => t("review.state.overdue", &[("due", fmt_time(*due))]),
-            ReviewState::Done { by, time } => {
-                t("review.state.done", &[("by", by.clone()), ("time", fmt_time(*time))])
-            }
+            ReviewState::Done { by, time } => t("review.state.done", &[("by", by.clone()), ("time", fmt_time(*time))]),
         }
     }
 }
@@ -507,7 +509,14 @@ mod tests {
         let g = "1. 升级至V9.1.0；\n2、启用新引擎;\n\n（3）支持5000人\n- 新增提醒\n(4) fourth\n普通一行";
         assert_eq!(
             goal_list(g),
-            ["升级至V9.1.0", "启用新引擎", "支持5000人", "新增提醒", "fourth", "普通一行"]
+            [
+                "升级至V9.1.0",
+                "启用新引擎",
+                "支持5000人",
+                "新增提醒",
+                "fourth",
+                "普通一行"
+            ]
         );
         assert_eq!(goal_list("  \n"), Vec::<String>::new());
         // A number that is part of the goal stays.

@@ -253,7 +253,11 @@ pub enum RuleError {
     RecordInFuture { field: String, time: String, now: String },
     /// A time recorded after go-live lies before the go-live.
     #[error("time before the go-live")]
-    BeforeGoLive { field: String, time: String, golive: String },
+    BeforeGoLive {
+        field: String,
+        time: String,
+        golive: String,
+    },
     /// A plan that never went live is cancelled, not closed as failed.
     #[error("never live")]
     NeverLive { plan: String },

@@ -17,9 +17,9 @@ mod supervision;
 mod undo;
 
 pub use after::{
-    all_incidents, close_failed, decide_after, feedback_linkable, goal_list, is_after, last_rollback, link_feedback,
-    live_golive_no, record_incident, record_review, review_due, review_of, review_state, training_after_filing,
-    went_live, gates_after, review_probe, After, Recorded, ReviewState,
+    all_incidents, close_failed, decide_after, feedback_linkable, gates_after, goal_list, is_after, last_rollback,
+    link_feedback, live_golive_no, record_incident, record_review, review_due, review_of, review_probe, review_state,
+    training_after_filing, went_live, After, Recorded, ReviewState,
 };
 pub use calendar::{blackout_conflicts, blackouts_at, name_is_new, BlackoutHit};
 pub use error::{persona_list, FilingMissing, GoLiveMissing, PlanField, RuleError};

@@ -303,7 +303,9 @@ pub fn request_offers(r: &Request, ctx: &Ctx) -> Offers {
         id,
         plan: Id::new(IdKind::Plan, 0, 0),
     };
-    out.push(offer("request.feedback", ctx, &feedback, || super::feedback_linkable(r)));
+    out.push(offer("request.feedback", ctx, &feedback, || {
+        super::feedback_linkable(r)
+    }));
     Offers(out)
 }
 

@@ -90,21 +90,55 @@ fn a_rollback_after_go_live_and_a_second_attempt() {
     let before = at(live_at - Duration::hours(1));
     let e = d.refused(
         "liuyang",
-        &["plan", "incident", id, "--outcome", "rolled_back", "--time", &before, "--by", "刘洋", "--what", "x"],
+        &[
+            "plan",
+            "incident",
+            id,
+            "--outcome",
+            "rolled_back",
+            "--time",
+            &before,
+            "--by",
+            "刘洋",
+            "--what",
+            "x",
+        ],
     );
     assert!(e.contains("before the go-live"), "{e}");
     let ahead = at(now + Duration::hours(2));
     let o = d.run(
         Some("liuyang"),
         "zh-CN",
-        &["plan", "incident", id, "--outcome", "rolled_back", "--time", &ahead, "--by", "刘洋", "--what", "x"],
+        &[
+            "plan",
+            "incident",
+            id,
+            "--outcome",
+            "rolled_back",
+            "--time",
+            &ahead,
+            "--by",
+            "刘洋",
+            "--what",
+            "x",
+        ],
     );
     assert_eq!(o.code, 3, "{}", o.stderr);
     assert!(o.stderr.contains("晚于当前时间"), "{}", o.stderr);
     // Only who records go-lives records a rollback.
     let e = d.refused(
         "zhangwei",
-        &["plan", "incident", id, "--outcome", "rolled_back", "--by", "刘洋", "--what", "x"],
+        &[
+            "plan",
+            "incident",
+            id,
+            "--outcome",
+            "rolled_back",
+            "--by",
+            "刘洋",
+            "--what",
+            "x",
+        ],
     );
     assert!(e.contains("zhangwei"), "{e}");
 
@@ -112,7 +146,16 @@ fn a_rollback_after_go_live_and_a_second_attempt() {
     let out = d.ok(
         "liuyang",
         &[
-            "plan", "incident", id, "--outcome", "rolled_back", "--time", &rolled, "--by", "刘洋、厂商实施工程师", "--what",
+            "plan",
+            "incident",
+            id,
+            "--outcome",
+            "rolled_back",
+            "--time",
+            &rolled,
+            "--by",
+            "刘洋、厂商实施工程师",
+            "--what",
             "上线后审批流转异常，回滚至原版本",
         ],
     );
@@ -122,17 +165,35 @@ fn a_rollback_after_go_live_and_a_second_attempt() {
     assert_eq!(p["incidents"].as_array().unwrap().len(), incidents + 1);
     assert_eq!(p["incidents"][incidents]["outcome"], "rolled_back");
     assert_eq!(p["incidents"][incidents]["golive"], golives);
-    assert_eq!(system_version(&d, &system), from, "the rollback puts the old version back");
+    assert_eq!(
+        system_version(&d, &system),
+        from,
+        "the rollback puts the old version back"
+    );
 
     // The second attempt: a new round is needed first …
     let go = |who: &str, time: &str| d.run(Some(who), "en", &["golive", id, "--time", time, "--deployer", "刘洋"]);
     let o = go("liuyang", &at(Utc::now()));
     assert_eq!(o.code, 3, "{}", o.stderr);
-    assert!(o.stderr.contains("a test round with items (after the last rollback)"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("a test round with items (after the last rollback)"),
+        "{}",
+        o.stderr
+    );
     d.ok("chenjing", &["test", "round", id, "--env", "测试环境（生产数据副本）"]);
     d.ok(
         "chenjing",
-        &["test", "item", id, "--category", "functional", "--description", "回滚原因复测", "--tester", "陈静"],
+        &[
+            "test",
+            "item",
+            id,
+            "--category",
+            "functional",
+            "--description",
+            "回滚原因复测",
+            "--tester",
+            "陈静",
+        ],
     );
     let p = plan(&d, id);
     let item = p["rounds"].as_array().unwrap().last().unwrap()["items"][0]["no"].to_string();
@@ -143,17 +204,41 @@ fn a_rollback_after_go_live_and_a_second_attempt() {
     assert!(o.stderr.contains("before the rollback"), "{}", o.stderr);
     d.ok(
         "liuyang",
-        &["plan", "backup", id, "--what", "生产库全量备份", "--location", "/backup/ky", "--verified-by", "王磊"],
+        &[
+            "plan",
+            "backup",
+            id,
+            "--what",
+            "生产库全量备份",
+            "--location",
+            "/backup/ky",
+            "--verified-by",
+            "王磊",
+        ],
     );
     // … and, the window being over, an accepted deviation.
     let t2 = at(Utc::now() + Duration::minutes(1));
     let o = go("liuyang", &t2);
     assert_eq!(o.code, 3, "{}", o.stderr);
     assert!(o.stderr.contains("outside the approved window"), "{}", o.stderr);
-    d.ok("liuyang", &["plan", "deviation", id, "--time", &t2, "--reason", "窗口已过，缺陷已修复"]);
+    d.ok(
+        "liuyang",
+        &[
+            "plan",
+            "deviation",
+            id,
+            "--time",
+            &t2,
+            "--reason",
+            "窗口已过，缺陷已修复",
+        ],
+    );
     let e = d.refused("liuyang", &["plan", "accept-deviation", id, "--reason", "同意"]);
     assert!(e.contains("liuyang"), "{e}");
-    d.ok("zhangwei", &["plan", "accept-deviation", id, "--reason", "同意再次上线"]);
+    d.ok(
+        "zhangwei",
+        &["plan", "accept-deviation", id, "--reason", "同意再次上线"],
+    );
     let out = d.ok("liuyang", &["golive", id, "--time", &t2, "--deployer", "刘洋"]);
     assert!(out.contains("testing → live") || out.contains("ready → live"), "{out}");
     let p = plan(&d, id);
@@ -163,7 +248,11 @@ fn a_rollback_after_go_live_and_a_second_attempt() {
 
     // Audited, with the status change.
     let audit = d.run(None, "en", &["audit", "--entity", id]);
-    assert!(audit.stdout.contains("plan.incident") || audit.stdout.contains("incident"), "{}", audit.stdout);
+    assert!(
+        audit.stdout.contains("plan.incident") || audit.stdout.contains("incident"),
+        "{}",
+        audit.stdout
+    );
     d.ok("wanglei", &["verify"]);
 }
 
@@ -181,12 +270,25 @@ fn training_and_post_update_feedback_added_after_filing() {
     let before = json(&d.ok("wanglei", &["--json", "archive", "show", &dossier]));
     let n = before["addenda"].as_array().unwrap().len();
 
-    let today = Utc::now().with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap()).date_naive().to_string();
+    let today = Utc::now()
+        .with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap())
+        .date_naive()
+        .to_string();
     let out = d.ok(
         "wanglei",
         &[
-            "training", id, "--format", "classroom", "--date", &today, "--trainer", "信息化管理中心", "--department",
-            "各学院教务秘书", "--attendance", "42",
+            "training",
+            id,
+            "--format",
+            "classroom",
+            "--date",
+            &today,
+            "--trainer",
+            "信息化管理中心",
+            "--department",
+            "各学院教务秘书",
+            "--attendance",
+            "42",
         ],
     );
     assert!(out.contains(&format!("{dossier}#{}", n + 1)), "{out}");
@@ -196,8 +298,21 @@ fn training_and_post_update_feedback_added_after_filing() {
     let add = json(&d.ok(
         "wanglei",
         &[
-            "--json", "request", "add", "--title", "更新后课表导出仍有乱码", "--system", system, "--submitter", "外国语学院",
-            "--submitter-type", "department", "--department", "外国语学院", "--channel", "email",
+            "--json",
+            "request",
+            "add",
+            "--title",
+            "更新后课表导出仍有乱码",
+            "--system",
+            system,
+            "--submitter",
+            "外国语学院",
+            "--submitter-type",
+            "department",
+            "--department",
+            "外国语学院",
+            "--channel",
+            "email",
         ],
     ));
     let req = add["entity"].as_str().unwrap().to_string();
@@ -207,7 +322,10 @@ fn training_and_post_update_feedback_added_after_filing() {
     assert!(e.contains("already post-update feedback"), "{e}");
     let r = json(&d.ok("wanglei", &["--json", "request", "show", &req]));
     assert_eq!(r["feedback_on"], id);
-    assert_eq!(r["status"], "new", "feedback is not the plan's scope: the request keeps its own status");
+    assert_eq!(
+        r["status"], "new",
+        "feedback is not the plan's scope: the request keeps its own status"
+    );
     // Feedback goes to a live or filed plan only.
     let draft = plans(&d, "draft").remove(0);
     let e = d.refused("wanglei", &["request", "link", &req, &draft, "--feedback"]);
@@ -232,9 +350,16 @@ fn training_and_post_update_feedback_added_after_filing() {
         assert!(o.stdout.contains(want), "archive show lacks {want}:\n{}", o.stdout);
     }
     let md = d.ok("wanglei", &["export", "dossier", &dossier]);
-    assert!(md.contains("更新后课表导出仍有乱码") && md.contains("各学院教务秘书"), "{md}");
+    assert!(
+        md.contains("更新后课表导出仍有乱码") && md.contains("各学院教务秘书"),
+        "{md}"
+    );
     let audit = d.run(None, "en", &["audit", "--entity", &dossier]);
-    assert!(audit.stdout.contains("request.feedback") || audit.stdout.contains("feedback"), "{}", audit.stdout);
+    assert!(
+        audit.stdout.contains("request.feedback") || audit.stdout.contains("feedback"),
+        "{}",
+        audit.stdout
+    );
     d.ok("wanglei", &["verify"]);
 }
 
@@ -279,7 +404,11 @@ fn a_review() {
     assert_eq!(last["body"]["record"]["goals"].as_array().unwrap().len(), n);
     assert_eq!(last["body"]["record"]["goals"][0]["verdict"], "partly");
     let o = d.run(Some("wanglei"), "zh-CN", &["archive", "show", dossier]);
-    assert!(o.stdout.contains("实施后评估") && o.stdout.contains("部分达成"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("实施后评估") && o.stdout.contains("部分达成"),
+        "{}",
+        o.stdout
+    );
 
     // A live plan: due, then reviewed in the plan.
     let live = plans(&d, "live");
@@ -300,12 +429,25 @@ fn a_review() {
     // Closed as failed after an incident: the requests are free again.
     d.ok(
         "liuyang",
-        &["plan", "incident", id, "--outcome", "incident", "--by", "刘洋", "--what", "同步接口数据错乱"],
+        &[
+            "plan",
+            "incident",
+            id,
+            "--outcome",
+            "incident",
+            "--by",
+            "刘洋",
+            "--what",
+            "同步接口数据错乱",
+        ],
     );
     assert_eq!(plan(&d, id)["status"], "live", "an incident alone leaves the plan live");
     let e = d.refused("liuyang", &["plan", "fail", id, "--reason", " "]);
     assert!(e.contains("reason"), "{e}");
-    d.ok("liuyang", &["plan", "fail", id, "--reason", "厂商无法在本学期修复，放弃本次更新"]);
+    d.ok(
+        "liuyang",
+        &["plan", "fail", id, "--reason", "厂商无法在本学期修复，放弃本次更新"],
+    );
     let p = plan(&d, id);
     assert_eq!(p["status"], "failed");
     assert_eq!(p["failure"]["by"], "liuyang");
@@ -313,7 +455,20 @@ fn a_review() {
         let r = json(&d.ok("wanglei", &["--json", "request", "show", r.as_str().unwrap()]));
         assert_eq!(r["status"], "accepted", "{r}");
     }
-    let e = d.refused("liuyang", &["plan", "incident", id, "--outcome", "incident", "--by", "x", "--what", "y"]);
+    let e = d.refused(
+        "liuyang",
+        &[
+            "plan",
+            "incident",
+            id,
+            "--outcome",
+            "incident",
+            "--by",
+            "x",
+            "--what",
+            "y",
+        ],
+    );
     assert!(e.contains("closed as failed"), "{e}");
     // A plan that never went live is cancelled, not failed.
     let draft = plans(&d, "draft").remove(0);
@@ -341,7 +496,15 @@ fn verify_detects_a_rewritten_addendum() {
     let out = d.ok(
         "wanglei",
         &[
-            "training", &id, "--format", "on_site", "--date", "2026-01-05", "--trainer", "信息化管理中心", "--attendance",
+            "training",
+            &id,
+            "--format",
+            "on_site",
+            "--date",
+            "2026-01-05",
+            "--trainer",
+            "信息化管理中心",
+            "--attendance",
             "17",
         ],
     );
@@ -363,7 +526,9 @@ fn verify_detects_a_rewritten_addendum() {
                 a["no"] == no && a["body"]["kind"] == "training" && a["body"]["record"]["attendance"] == 17
             })
             .expect("the training addendum");
-        let text = String::from_utf8(v).unwrap().replace("\"attendance\":17", "\"attendance\":71");
+        let text = String::from_utf8(v)
+            .unwrap()
+            .replace("\"attendance\":17", "\"attendance\":71");
         store.raw_set("addenda", &k, Some(text.as_bytes())).unwrap();
     }
     let o = d.run(None, "en", &["verify"]);

@@ -17,9 +17,10 @@ use crate::workflow::{self as wf, After, Ctx, Recorded};
 pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> Result<Outcome> {
     use Command as C;
     match cmd {
-        C::PlanIncident { plan, .. } | C::PlanFail { plan, .. } | C::PlanReview { plan, .. } | C::Training { plan, .. } => {
-            record(tx, ctx, cmd, *plan, expect)
-        }
+        C::PlanIncident { plan, .. }
+        | C::PlanFail { plan, .. }
+        | C::PlanReview { plan, .. }
+        | C::Training { plan, .. } => record(tx, ctx, cmd, *plan, expect),
         C::RequestFeedback { id, plan } => feedback(tx, ctx, cmd, *id, *plan, expect),
         other => Err(misrouted(other)),
     }

@@ -385,7 +385,11 @@ const ALIASES: &[(&str, &str, &[&str])] = &[
     ("IncidentOutcome", "incident", &["事故", "故障", "事件", "outage"]),
     ("GoalVerdict", "met", &["达成", "已达成", "完成", "yes", "ok"]),
     ("GoalVerdict", "partly", &["部分", "部分达成", "partial", "partially"]),
-    ("GoalVerdict", "not_met", &["未达成", "没有达成", "未完成", "no", "failed"]),
+    (
+        "GoalVerdict",
+        "not_met",
+        &["未达成", "没有达成", "未完成", "no", "failed"],
+    ),
 ];
 
 fn aliases(ty: &str, code: &str) -> Vec<String> {
@@ -1414,7 +1418,13 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             let label = form.label("goals");
             let mut goals = Vec::new();
             for (i, r) in rows(&v("goals")).into_iter().enumerate() {
-                let verdict = choose(&row_label(&label, i + 1), &r[0], E::GoalVerdict, GoalVerdict::ALL, GoalVerdict::as_str)?;
+                let verdict = choose(
+                    &row_label(&label, i + 1),
+                    &r[0],
+                    E::GoalVerdict,
+                    GoalVerdict::ALL,
+                    GoalVerdict::as_str,
+                )?;
                 goals.push(crate::workflow::command::GoalInput {
                     no: i as u32 + 1,
                     verdict,

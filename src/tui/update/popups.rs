@@ -399,7 +399,9 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
             let plan = parse_id(text, IdKind::Plan)?;
             exec_many(
                 fx,
-                ids.iter().map(|id| Command::RequestFeedback { id: *id, plan }).collect(),
+                ids.iter()
+                    .map(|id| Command::RequestFeedback { id: *id, plan })
+                    .collect(),
                 label("tui.done.feedback"),
             )
         }
