@@ -1851,6 +1851,35 @@ mod tests {
         let mut f = opened(&mut s, FormKind::Deviation);
         f.set("reason", "后勤处要求提前上线");
         assert!(matches!(commands(&s, &f).as_slice(), [Command::PlanDeviation { .. }]));
+        // After go-live: an incident, and a review with a line a goal.
+        let mut f = opened(&mut s, FormKind::Incident);
+        f.set("outcome", "回滚");
+        f.set("what", "上线后食堂POS机无法扣款");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::PlanIncident { outcome: IncidentOutcome::RolledBack, by, .. }] if by == "wanglei"
+        ));
+        if let Some(p) = s.plans.detail.as_mut() {
+            p.goals = "1. 支持扫码消费；\n2. 充值实时到账".into();
+        }
+        let mut f = opened(&mut s, FormKind::Review);
+        assert_eq!(f.value("goals"), "达成 | 支持扫码消费\n达成 | 充值实时到账");
+        f.set("goals", "达成 | 支持扫码消费\n部分 | 充值实时到账 | 高峰期延迟一分钟");
+        f.set("summary", "基本达成");
+        match commands(&s, &f).as_slice() {
+            [Command::PlanReview { goals, summary, .. }] => {
+                assert_eq!(summary, "基本达成");
+                let got: Vec<(u32, GoalVerdict, &str)> =
+                    goals.iter().map(|g| (g.no, g.verdict, g.note.as_str())).collect();
+                assert_eq!(
+                    got,
+                    [(1, GoalVerdict::Met, ""), (2, GoalVerdict::Partly, "高峰期延迟一分钟")]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        f.set("goals", "也许 | 支持扫码消费");
+        assert!(command(&s, &f).unwrap_err().contains("也许"));
         // Kinds opened on a defect or a request: built directly.
         let target = Some((plan, 1));
         let mut f = build(FormKind::DefectUpdate, target, |_| None);
