@@ -1241,7 +1241,7 @@ pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
             Vec::new()
         },
         filing: filing_missing(p, ctx.now),
-        calendar: if matches!(p.status, S::Live | S::Filed | S::Cancelled) {
+        calendar: if matches!(p.status, S::Live | S::Filed | S::Cancelled | S::Failed) {
             Vec::new()
         } else {
             calendar_conflicts(p, calendar)
