@@ -241,6 +241,19 @@ pub enum RuleError {
     NoSuchItem { what: String },
     #[error("empty field")]
     Empty { field: String },
+    /// A reschedule to the window the plan has already.
+    #[error("same window")]
+    SameWindow { window: String },
+    /// The notice draft was written for another window than the plan's now.
+    #[error("notice draft stale")]
+    NoticeDraftStale {
+        plan: String,
+        drafted: String,
+        window: String,
+    },
+    /// A milestone after the window's end.
+    #[error("milestone after the window")]
+    MilestoneAfterWindow { field: String, time: String, end: String },
     /// Acting as a demo person in a database `beian demo` did not create.
     #[error("not a demo database")]
     PersonaNotDemo { db: String },
@@ -488,6 +501,23 @@ impl RuleError {
             ),
             NoSuchItem { what } => t("rule.no_such_item", &[("what", super::thing_label(what))]),
             Empty { field } => t("rule.empty", &[("field", super::field_label(field))]),
+            SameWindow { window } => t("rule.same_window", &[("window", window.clone())]),
+            NoticeDraftStale { plan, drafted, window } => t(
+                "rule.notice_draft_stale",
+                &[
+                    ("plan", plan.clone()),
+                    ("drafted", drafted.clone()),
+                    ("window", window.clone()),
+                ],
+            ),
+            MilestoneAfterWindow { field, time, end } => t(
+                "rule.milestone_after_window",
+                &[
+                    ("field", super::field_label(field)),
+                    ("time", time.clone()),
+                    ("end", end.clone()),
+                ],
+            ),
             PersonaNotDemo { db } => t("rule.persona.not_demo", &[("db", db.clone())]),
             PersonaNotOwner { user, owner, db } => t(
                 "rule.persona.not_owner",

@@ -56,6 +56,9 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open
         | C::PlanNotice { .. }
         | C::PlanImplement { .. }
         | C::PlanCancel { .. }
+        | C::PlanReschedule { .. }
+        | C::PlanNoticeDraft { .. }
+        | C::PlanMilestone { .. }
         | C::TestRound { .. }
         | C::TestItem { .. }
         | C::TestResult { .. }
