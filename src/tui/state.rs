@@ -265,6 +265,12 @@ pub enum FormKind {
     AcceptDefect,
     /// A go-live time outside the window, and why.
     Deviation,
+    /// A new window for an approved or announced plan, and why.
+    Reschedule,
+    /// The notice as a document: its fields, language and text.
+    NoticeDraft,
+    /// Test start, the fixed go-live time, planned training.
+    Milestones,
 }
 
 /// A form: named fields, one focused (see [`super::update::forms`], which

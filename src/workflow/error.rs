@@ -244,6 +244,10 @@ pub enum RuleError {
     /// A reschedule to the window the plan has already.
     #[error("same window")]
     SameWindow { window: String },
+    /// A new window too close for its notice: published now at the earliest,
+    /// it would not precede the window by the notice period.
+    #[error("reschedule too soon")]
+    RescheduleTooSoon { start: String, now: String, days: u32 },
     /// The notice draft was written for another window than the plan's now.
     #[error("notice draft stale")]
     NoticeDraftStale {
@@ -502,6 +506,14 @@ impl RuleError {
             NoSuchItem { what } => t("rule.no_such_item", &[("what", super::thing_label(what))]),
             Empty { field } => t("rule.empty", &[("field", super::field_label(field))]),
             SameWindow { window } => t("rule.same_window", &[("window", window.clone())]),
+            RescheduleTooSoon { start, now, days } => t(
+                "rule.reschedule_too_soon",
+                &[
+                    ("start", start.clone()),
+                    ("now", now.clone()),
+                    ("days", days.to_string()),
+                ],
+            ),
             NoticeDraftStale { plan, drafted, window } => t(
                 "rule.notice_draft_stale",
                 &[

@@ -62,6 +62,7 @@ enum_types!(
     TestCategory,
     Level,
     ChangeType,
+    NoticeLanguage,
 );
 
 /// What a choice field chooses from.
@@ -217,6 +218,30 @@ const DEVIATION: &[Spec] = &[
     field("reason", "tui.f.reason", Multiline),
 ];
 
+const RESCHEDULE: &[Spec] = &[
+    field("window_start", "tui.f.window_start", When),
+    field("window_end", "tui.f.window_end", When),
+    field("reason", "tui.f.reason", Multiline),
+    field("override", "tui.f.override", Text).hint("tui.hint.override"),
+];
+
+const NOTICE_DRAFT: &[Spec] = &[
+    field("language", "tui.f.notice_language", Pick(Enum(E::NoticeLanguage))),
+    field("services", "enum.NoticeField.services", Multiline),
+    field("user_groups", "enum.NoticeField.user_groups", Text),
+    field("impact", "enum.NoticeField.impact", Multiline),
+    field("user_action", "enum.NoticeField.user_action", Multiline),
+    field("contact", "enum.NoticeField.contact", Text),
+    field("students", "enum.NoticeField.student_arrangements", Multiline).hint("tui.hint.notice_students"),
+    field("text", "tui.f.notice_text", Multiline).hint("tui.hint.notice_text"),
+];
+
+const MILESTONES: &[Spec] = &[
+    field("test_start", "field.milestone.test_start", When),
+    field("golive", "field.milestone.golive", When).hint("tui.hint.golive_fixed"),
+    field("training", "field.milestone.training", Multiline).hint("tui.hint.training_plan"),
+];
+
 const TEST_ITEM: &[Spec] = &[
     field("category", "tui.f.category", Pick(Enum(E::TestCategory))),
     field("description", "tui.f.description", Text),
@@ -243,6 +268,9 @@ pub fn spec(kind: FormKind) -> &'static [Spec] {
         FormKind::AcceptRequest => ACCEPT_REQUEST,
         FormKind::AcceptDefect => ACCEPT_DEFECT,
         FormKind::Deviation => DEVIATION,
+        FormKind::Reschedule => RESCHEDULE,
+        FormKind::NoticeDraft => NOTICE_DRAFT,
+        FormKind::Milestones => MILESTONES,
     }
 }
 
@@ -261,6 +289,9 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::AcceptRequest => "tui.form.accept_request",
         FormKind::AcceptDefect => "tui.form.accept_defect",
         FormKind::Deviation => "tui.form.deviation",
+        FormKind::Reschedule => "tui.form.reschedule",
+        FormKind::NoticeDraft => "tui.form.notice_draft",
+        FormKind::Milestones => "tui.form.milestones",
     }
 }
 
@@ -362,6 +393,8 @@ const ALIASES: &[(&str, &str, &[&str])] = &[
     ("DefectStatus", "verified", &["验证", "通过"]),
     ("TestCategory", "data_migration", &["迁移", "migration"]),
     ("TestCategory", "performance", &["压力", "压测", "load"]),
+    ("NoticeLanguage", "zh-CN", &["中文", "汉语", "chinese", "zh"]),
+    ("NoticeLanguage", "en", &["英文", "英语", "english"]),
 ];
 
 fn aliases(ty: &str, code: &str) -> Vec<String> {
@@ -752,6 +785,71 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
         },
         FormKind::Deviation => match sel_plan {
             Some(p) => (Some((p.id, p.meta.rev)), vec![("time", fmt_time(chrono::Utc::now()))]),
+            None => return,
+        },
+        FormKind::Reschedule => match s.plans.detail.as_ref() {
+            Some(p) => {
+                let (ws, we) = p
+                    .window
+                    .as_ref()
+                    .map(|w| (fmt_time(w.start), fmt_time(w.end)))
+                    .unwrap_or_default();
+                plan_base = Some(PlanBase {
+                    system: p.system,
+                    risks: p.risks.len(),
+                    staff: p.staff.len(),
+                });
+                (Some((p.id, p.meta.rev)), vec![("window_start", ws), ("window_end", we)])
+            }
+            None => return,
+        },
+        FormKind::NoticeDraft => match s.plans.detail.as_ref() {
+            Some(p) => {
+                let sys = s.systems.iter().find(|x| x.id == p.system);
+                let text = sys
+                    .map(|sys| crate::service::notice_to_publish(p, sys))
+                    .unwrap_or_default();
+                let i = &p.notice_info;
+                (
+                    Some((p.id, p.meta.rev)),
+                    vec![
+                        ("language", p.notice_language.as_str().to_string()),
+                        ("services", i.services.clone()),
+                        ("user_groups", i.user_groups.clone()),
+                        ("impact", i.impact.clone()),
+                        ("user_action", i.user_action.clone()),
+                        ("contact", i.contact.clone()),
+                        ("students", i.student_arrangements.clone()),
+                        ("text", text),
+                    ],
+                )
+            }
+            None => return,
+        },
+        FormKind::Milestones => match s.plans.detail.as_ref() {
+            Some(p) => {
+                let m = &p.milestones;
+                (
+                    Some((p.id, p.meta.rev)),
+                    vec![
+                        ("test_start", m.test_start.map(fmt_time).unwrap_or_default()),
+                        (
+                            "golive",
+                            m.golive.as_ref().map(|g| fmt_time(g.time)).unwrap_or_default(),
+                        ),
+                        (
+                            "training",
+                            m.training
+                                .iter()
+                                .map(|tr| {
+                                    format!("{} | {} | {} | {}", tr.date, tr.format.label(), tr.place, tr.audience)
+                                })
+                                .collect::<Vec<_>>()
+                                .join("\n"),
+                        ),
+                    ],
+                )
+            }
             None => return,
         },
         FormKind::AcceptRequest => {
@@ -1395,6 +1493,23 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             ));
             return Ok(cmds);
         }
+        FormKind::Reschedule => {
+            let window = Window {
+                start: form.time("window_start")?,
+                end: form.time("window_end")?,
+            };
+            (
+                Command::PlanReschedule {
+                    id: need_plan()?,
+                    window,
+                    reason: v("reason"),
+                    justification: Some(v("override")).filter(|x| !x.trim().is_empty()),
+                },
+                rev,
+            )
+        }
+        FormKind::NoticeDraft => return notice_draft(s, form, need_plan()?, rev),
+        FormKind::Milestones => return milestones(s, form, need_plan()?, rev),
         FormKind::TestItem => (
             Command::TestItem {
                 plan: need_plan()?,
@@ -1410,6 +1525,107 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             None,
         ),
     }])
+}
+
+/// The notice form as one command: every field, the language, and the text
+/// when it was edited (left as shown it stays generated, or the draft it was;
+/// emptied, the draft is discarded).
+fn notice_draft(s: &State, form: &Form, id: Id, rev: Option<u64>) -> Result<Vec<(Command, Option<u64>)>, String> {
+    use crate::workflow::NoticeChange;
+    let v = |name: &str| form.value(name);
+    let language = form.pick("language", NoticeLanguage::ALL, NoticeLanguage::as_str)?;
+    let fields = [
+        (NoticeField::Services, "services"),
+        (NoticeField::UserGroups, "user_groups"),
+        (NoticeField::Impact, "impact"),
+        (NoticeField::UserAction, "user_action"),
+        (NoticeField::Contact, "contact"),
+        (NoticeField::StudentArrangements, "students"),
+    ];
+    let mut changes: Vec<NoticeChange> = fields
+        .iter()
+        .map(|(field, name)| NoticeChange::Field {
+            field: *field,
+            value: v(name),
+        })
+        .collect();
+    changes.push(NoticeChange::Language { language });
+    // The text as the form opened with it: the draft, else the generated one.
+    let plan = s.plans.detail.as_ref().filter(|p| p.id == id);
+    let shown = plan.and_then(|p| {
+        let sys = s.systems.iter().find(|x| x.id == p.system)?;
+        Some(crate::service::notice_to_publish(p, sys))
+    });
+    let had_draft = plan.is_some_and(|p| p.notice_draft.is_some());
+    let text = v("text");
+    if text.trim().is_empty() {
+        if had_draft {
+            changes.push(NoticeChange::Text { text: None });
+        }
+    } else if shown.as_deref().map(str::trim) != Some(text.trim()) {
+        changes.push(NoticeChange::Text { text: Some(text) });
+    }
+    Ok(vec![(Command::PlanNoticeDraft { id, changes }, rev)])
+}
+
+/// The milestones form as one command: the test start, the go-live time,
+/// and the planned training rows `date | format | place | for whom` (the
+/// sessions the plan had are replaced by the rows).
+fn milestones(s: &State, form: &Form, id: Id, rev: Option<u64>) -> Result<Vec<(Command, Option<u64>)>, String> {
+    use crate::workflow::Milestone;
+    let plan = s.plans.detail.as_ref().filter(|p| p.id == id);
+    let opt_time = |name: &str| -> Result<Option<Time>, String> {
+        if form.value(name).trim().is_empty() {
+            Ok(None)
+        } else {
+            form.time(name).map(Some)
+        }
+    };
+    let mut changes = Vec::new();
+    let test_start = opt_time("test_start")?;
+    if plan.is_none_or(|p| p.milestones.test_start != test_start) {
+        changes.push(Milestone::TestStart(test_start));
+    }
+    let golive = opt_time("golive")?;
+    if plan.is_none_or(|p| p.milestones.golive.as_ref().map(|g| g.time) != golive) {
+        changes.push(Milestone::GoLive(golive));
+    }
+    let label = form.label("training");
+    let mut rows_now = Vec::new();
+    for (i, r) in rows(&form.value("training")).into_iter().enumerate() {
+        let at = row_label(&label, i + 1);
+        let date = chrono::NaiveDate::parse_from_str(r[0].trim(), "%Y-%m-%d")
+            .map_err(|_| invalid(&at, &r[0], "YYYY-MM-DD"))?;
+        let format = choose(
+            &at,
+            r.get(1).map(String::as_str).unwrap_or(""),
+            E::TrainingFormat,
+            TrainingFormat::ALL,
+            TrainingFormat::as_str,
+        )?;
+        rows_now.push(PlannedTraining {
+            date,
+            format,
+            place: r.get(2).cloned().unwrap_or_default(),
+            audience: r.get(3).cloned().unwrap_or_default(),
+        });
+    }
+    let before = plan.map(|p| p.milestones.training.clone()).unwrap_or_default();
+    // Rows gone are removed (from the last, so the numbers hold), new ones added.
+    for (i, tr) in before.iter().enumerate().rev() {
+        if !rows_now.contains(tr) {
+            changes.push(Milestone::RemoveTraining(i + 1));
+        }
+    }
+    for tr in rows_now {
+        if !before.contains(&tr) {
+            changes.push(Milestone::AddTraining(tr));
+        }
+    }
+    if changes.is_empty() {
+        return Err(t("tui.form.unchanged", &[]));
+    }
+    Ok(vec![(Command::PlanMilestone { id, changes }, rev)])
 }
 
 /// Comparison rows `function | before | after | added/changed/removed`, one command each.

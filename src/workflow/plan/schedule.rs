@@ -111,7 +111,16 @@ pub fn reschedule(
         set_override(p, None, Some(j.to_string()), calendar)?;
     }
     check_window(p, calendar)?;
-    notice_in_time(p, ctx.now, ctx)?;
+    // Its notice (a corrected one if a notice was published) goes out now at
+    // the earliest and must still precede the window by the notice period.
+    notice_in_time(p, ctx.now, ctx).map_err(|e| match e {
+        RuleError::NoticeTooLate { window_start, days, .. } => RuleError::RescheduleTooSoon {
+            start: window_start,
+            now: fmt_time(ctx.now),
+            days,
+        },
+        e => e,
+    })?;
     p.window_history.push(WindowChange {
         from: old,
         to: Some(window.clone()),
