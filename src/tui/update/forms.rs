@@ -1839,6 +1839,9 @@ mod tests {
             FormKind::AcceptRequest,
             FormKind::AcceptDefect,
             FormKind::Deviation,
+            FormKind::Reschedule,
+            FormKind::NoticeDraft,
+            FormKind::Milestones,
         ];
         for kind in kinds {
             let names: std::collections::BTreeSet<&str> = spec(kind).iter().map(|sp| sp.name).collect();
@@ -1974,6 +1977,57 @@ mod tests {
         let mut f = opened(&mut s, FormKind::Deviation);
         f.set("reason", "后勤处要求提前上线");
         assert!(matches!(commands(&s, &f).as_slice(), [Command::PlanDeviation { .. }]));
+        let mut f = opened(&mut s, FormKind::Reschedule);
+        f.set("window_start", "2026-12-12 22:00");
+        f.set("window_end", "2026-12-13 02:00");
+        f.set("reason", "厂商补丁延期");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::PlanReschedule { reason, justification: None, .. }] if reason == "厂商补丁延期"
+        ));
+        // The notice: the fields and the language; the text only when edited.
+        let mut f = opened(&mut s, FormKind::NoticeDraft);
+        assert_eq!(f.value("language"), "zh-CN");
+        assert!(f.value("text").contains("更新预告"), "{}", f.value("text"));
+        assert!(
+            !f.value("text").contains("升级中断"),
+            "the risk register stays out of the notice"
+        );
+        f.set("impact", "消费机暂停使用约一小时");
+        f.set("language", "英文");
+        match commands(&s, &f).as_slice() {
+            [Command::PlanNoticeDraft { changes, .. }] => {
+                use crate::workflow::NoticeChange as N;
+                assert!(changes.contains(&N::Language {
+                    language: NoticeLanguage::En
+                }));
+                assert!(changes.contains(&N::Field {
+                    field: NoticeField::Impact,
+                    value: "消费机暂停使用约一小时".into()
+                }));
+                assert!(!changes.iter().any(|c| matches!(c, N::Text { .. })), "{changes:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        f.set("text", "一卡通系统将于周五晚升级。");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::PlanNoticeDraft { changes, .. }]
+                if changes.contains(&crate::workflow::NoticeChange::Text { text: Some("一卡通系统将于周五晚升级。".into()) })
+        ));
+        let mut f = opened(&mut s, FormKind::Milestones);
+        f.set("test_start", "2026-12-12 23:00");
+        f.set("training", "2026-12-20 | 现场 | 二食堂 | 各食堂收银员");
+        match commands(&s, &f).as_slice() {
+            [Command::PlanMilestone { changes, .. }] => {
+                use crate::workflow::Milestone as M;
+                assert!(matches!(changes[0], M::TestStart(Some(_))), "{changes:?}");
+                assert!(changes.iter().any(
+                    |c| matches!(c, M::AddTraining(tr) if tr.format == TrainingFormat::OnSite && tr.place == "二食堂")
+                ));
+            }
+            other => panic!("{other:?}"),
+        }
         // Kinds opened on a defect or a request: built directly.
         let target = Some((plan, 1));
         let mut f = build(FormKind::DefectUpdate, target, |_| None);
