@@ -477,6 +477,11 @@ fn window_cell(w: Option<&Window>) -> String {
 /// The notice as a document: its language, what users will notice (§3.2,
 /// §4.2) and the draft being edited.
 fn notice_section(p: &Plan, complete: bool) -> Section {
+    let written = p.notice_info.fields().iter().any(|(_, v)| !v.trim().is_empty());
+    let default_language = p.notice_language == NoticeLanguage::default();
+    if !complete && !written && default_language && p.notice_draft.is_none() {
+        return Section::new(t("record.section.notice_doc", &[])).block(Block::Nothing);
+    }
     let mut f = F::default().add(t("record.field.notice_language", &[]), p.notice_language.label());
     for (field, value) in p.notice_info.fields() {
         if complete || !value.trim().is_empty() {

@@ -608,9 +608,8 @@ impl Dossier {
                 .iter()
                 .map(|a| format!("{} {} {}", a.approver, a.comment, a.minutes_ref)),
         );
-        if let Some(n) = &p.notice {
-            t.push(n.text.clone());
-        }
+        t.extend(p.notice_info.fields().iter().map(|(_, v)| v.to_string()));
+        t.extend(p.all_publications().into_iter().map(|x| x.text));
         for r in &p.rounds {
             t.extend(
                 r.items
