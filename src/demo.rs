@@ -2852,15 +2852,15 @@ impl Demo {
                     reason: reason.into(),
                     justification: None,
                 });
-                self.on(moved + mins(5), a, p, move |id| Command::PlanMilestone {
-                    id,
-                    changes: vec![Milestone::TestStart(Some(test_start))],
-                });
                 let again = moved + hours(6) + mins(30);
                 self.on(again, ZHANG, p, move |id| Command::PlanApprove {
                     id,
                     comment: "同意调整实施窗口，更正预告须写明新旧时间。".into(),
                     minutes_ref: minutes_ref(again, true),
+                });
+                self.on(again + mins(5), a, p, move |id| Command::PlanMilestone {
+                    id,
+                    changes: vec![Milestone::TestStart(Some(test_start))],
                 });
                 self.on(again + mins(75), a, p, move |id| Command::PlanNotice {
                     id,

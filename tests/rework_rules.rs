@@ -619,6 +619,13 @@ fn the_golive_time_is_fixed_once_the_tests_pass_inside_the_window() {
 fn test_start_and_training_are_planned_ahead() {
     let _en = english();
     let w = World::new();
+    // The schedule around the window is kept once the plan is approved.
+    let draft = w.plan_at(S::Submitted);
+    let e = w.refused(&op_a(), milestone(draft, Milestone::TestStart(Some(w.now()))));
+    assert!(
+        matches!(&e, RuleError::Transition { action, .. } if action == "milestone.test_start"),
+        "{e:?}"
+    );
     let id = w.plan_at(S::Approved);
     let win = w.plan(id).window.unwrap();
     let e = w.refused(

@@ -29,12 +29,10 @@ use crate::workflow::Ctx;
 /// The statuses a plan may be rescheduled from: approved, or announced.
 pub const RESCHEDULABLE: &[S] = &[S::Approved, S::NoticePublished];
 
-/// Statuses in which planned training sessions may be added or removed.
+/// Statuses in which planned training sessions may be added or removed: the
+/// schedule around the window is kept from the approval until the update is live.
 pub const TRAINING_PLANNABLE: &[S] = &[
-    S::Draft,
-    S::Submitted,
     S::Approved,
-    S::Returned,
     S::NoticePublished,
     S::Implementing,
     S::Testing,
@@ -42,15 +40,9 @@ pub const TRAINING_PLANNABLE: &[S] = &[
     S::Live,
 ];
 
-/// Statuses in which the start of testing is still a plan.
-pub const TEST_START_PLANNABLE: &[S] = &[
-    S::Draft,
-    S::Submitted,
-    S::Approved,
-    S::Returned,
-    S::NoticePublished,
-    S::Implementing,
-];
+/// Statuses in which the start of testing is still a plan (approved, testing
+/// not started).
+pub const TEST_START_PLANNABLE: &[S] = &[S::Approved, S::NoticePublished, S::Implementing];
 
 /// One change to the milestones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
