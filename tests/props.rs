@@ -10,10 +10,16 @@
 //! Interleaved with them (drawn apart, see [`steps`]): reopening requests,
 //! unlinking them, and undo — a reversible command on a request, then its
 //! inverse (`workflow::inverse`) with the revision the command left, sometimes
-//! after someone else's change, which must make it a conflict; and rework
-//! (issue 15 §2, §3, §6) — rescheduling approved or announced plans, notice
-//! drafts written and discarded, milestones — after which the walks go on to
-//! approve again, publish the corrected notice and go live.
+//! after someone else's change, which must make it a conflict. And supervision
+//! (issue 15 §5): orders extended, answered, sent back, closed and reopened,
+//! reports investigated, linked, turned into orders and answered — drawn from
+//! a generator of their own and run without moving the clock, so that the
+//! other walks stay what they were ([`supervision_acts`]); an extension must
+//! not become a way around the deadline rule, nor an answer around the
+//! investigation. And rework (issue 15 §2, §3, §6): rescheduling approved or
+//! announced plans, notice drafts written and discarded, milestones — drawn
+//! last — after which the walks go on to approve again, publish the corrected
+//! notice and go live.
 //!
 //! Each property runs a fixed number of cases from a fixed seed and then
 //! asserts that the generator reached what the invariants are about (filing, a
@@ -142,6 +148,26 @@ enum Act {
     /// Take a planned request off its plan.
     Unlink {
         req: u8,
+        reason: bool,
+    },
+    /// Link a request to a submitted plan (issue 15 §4: until its first approval).
+    LinkSubmitted {
+        req: u8,
+        plan: u8,
+    },
+    /// Convene a joint review of `n` (1–3) requests chosen by `reqs`; with
+    /// one department when `one_department` (refused: a joint review is of
+    /// several).
+    JointNew {
+        reqs: [u8; 3],
+        n: u8,
+        one_department: bool,
+    },
+    /// Record the position of joint review `review`, rejecting the covered
+    /// request `reject` picks (none when it is 0); no position without `reason`.
+    JointDecide {
+        review: u8,
+        reject: u8,
         reason: bool,
     },
     /// A reversible command on a request (`how`: a triage decision, a link, a
@@ -292,6 +318,26 @@ enum Act {
     },
     Report,
     ReadReports,
+    /// A step on a rectification order (issue 15 §5): `how` 0 respond, 1
+    /// extend (`days` from today: some into the past, some not later than the
+    /// deadline), 2 send back, 3 close, 4 reopen, 5 issue one (`order` picks
+    /// the plan, `days` the deadline); `reason` false sends none. Supervision
+    /// steps leave the clock where they found it (see `Run::step`).
+    OrderStep {
+        order: u8,
+        how: u8,
+        days: i8,
+        reason: bool,
+    },
+    /// A step on a confidential report: `how` 0 investigate, 1 link to a plan,
+    /// 2 turn into an order (`target` 0: the linked plan, 1: a plan, 2: a
+    /// department), 3 reply, 4 submit one.
+    ReportStep {
+        report: u8,
+        how: u8,
+        plan: u8,
+        target: u8,
+    },
     /// A plan edit based on a revision that is not the current one.
     Stale {
         plan: u8,
@@ -419,13 +465,71 @@ fn rework_act() -> impl Strategy<Value = Act> {
     ]
 }
 
+/// Supervision (issue 15 §5): orders issued, extended, answered, sent back,
+/// closed, reopened; reports submitted, investigated, linked, turned into
+/// orders and answered. Drawn from a generator seeded by the walk itself, not
+/// from the runner's stream, and run without moving the clock (`Run::step`):
+/// the walks of the other acts, and what the vacuity guards count of them, stay
+/// exactly what they were; what is counted of these is asserted apart.
+fn supervision_acts(steps: &[Step], max: usize) -> Vec<(u16, Act, u8)> {
+    use rand::{Rng, SeedableRng};
+    let seed = steps.iter().fold(0x7375_7065_7276_u64, |h, s| {
+        h.wrapping_mul(0x100_0000_01b3).wrapping_add(s.who as u64 + 1)
+    });
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let n = rng.random_range(0..=max);
+    (0..n)
+        .map(|_| {
+            let act = if rng.random_ratio(8, 13) {
+                // Along an order's life more often than off it, so that reopening is reached.
+                let how = [0u8, 0, 0, 1, 1, 2, 3, 3, 3, 4, 4, 5, 5][rng.random_range(0..13)];
+                let days = if how == 5 && rng.random_bool(0.5) {
+                    -2
+                } else {
+                    rng.random_range(-3i8..30)
+                };
+                Act::OrderStep {
+                    order: rng.random(),
+                    how,
+                    days,
+                    reason: rng.random_ratio(7, 8),
+                }
+            } else {
+                Act::ReportStep {
+                    report: rng.random(),
+                    how: rng.random_range(0..5),
+                    plan: rng.random(),
+                    target: rng.random_range(0..3),
+                }
+            };
+            (rng.random(), act, rng.random())
+        })
+        .collect()
+}
+
+/// Joint reviews and links to submitted plans (issue 15 §4), drawn after the
+/// others and interleaved last, so that the sequences drawn before stay what
+/// they were.
+fn request_act() -> impl Strategy<Value = Act> {
+    let u = any::<u8>;
+    prop_oneof![
+        2 => (u(), u()).prop_map(|(req, plan)| Act::LinkSubmitted { req, plan }),
+        2 => ([u(), u(), u()], 1u8..4, 0u8..8)
+            .prop_map(|(reqs, n, one)| Act::JointNew { reqs, n, one_department: one == 0 }),
+        2 => (u(), 0u8..4, 0u8..8).prop_map(|(review, reject, reason)| Act::JointDecide { review, reject, reason: reason > 0 }),
+    ]
+}
+
 fn steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
     let main = prop::collection::vec((act(), any::<u8>()).prop_map(|(act, who)| Step { act, who }), 1..=max);
     // Drawn after the main sequence, so that it is the one drawn before.
     let undo = prop::collection::vec((any::<u16>(), undo_act(), any::<u8>()), 0..=max / 6);
+    let requests = prop::collection::vec((any::<u16>(), request_act(), any::<u8>()), 0..=max / 6);
+    // Rework is drawn last of all, so that the sequences drawn before stay what they were.
     let rework = prop::collection::vec((any::<u16>(), rework_act(), any::<u8>()), 0..=max / 10);
-    (main, undo, rework).prop_map(|(mut steps, undo, rework)| {
-        for (at, act, who) in undo.into_iter().chain(rework) {
+    (main, undo, requests, rework).prop_map(move |(mut steps, undo, requests, rework)| {
+        let sup = supervision_acts(&steps, max / 5);
+        for (at, act, who) in undo.into_iter().chain(requests).chain(sup).chain(rework) {
             let k = at as usize % (steps.len() + 1);
             steps.insert(k, Step { act, who });
         }
@@ -442,7 +546,10 @@ struct Snapshot {
     plans: Vec<Plan>,
     dossiers: Vec<DossierView>,
     orders: Vec<RectificationOrder>,
+    /// Read from the store (the service's read is audited, and would add an event).
+    reports: Vec<ConfidentialReport>,
     calendar: Vec<Blackout>,
+    joint_reviews: Vec<JointMeeting>,
     /// Oldest first.
     audit: Vec<AuditEvent>,
     /// Each plan's events as the audit index answers for it, oldest first.
@@ -477,7 +584,9 @@ fn snapshot(w: &World) -> Snapshot {
         plans,
         dossiers: dossiers.iter().map(|d| svc.dossier(&s, d.id).unwrap()).collect(),
         orders: svc.orders(&s).unwrap(),
+        reports: svc.raw_store().all().unwrap(),
         calendar: svc.calendar(&s).unwrap(),
+        joint_reviews: svc.joint_reviews(&s).unwrap(),
         audit,
         plan_events,
     }
@@ -486,6 +595,12 @@ fn snapshot(w: &World) -> Snapshot {
 impl Snapshot {
     fn plan(&self, id: Id) -> Option<&Plan> {
         self.plans.iter().find(|p| p.id == id)
+    }
+    fn order(&self, id: Id) -> Option<&RectificationOrder> {
+        self.orders.iter().find(|o| o.id == id)
+    }
+    fn report(&self, id: Id) -> Option<&ConfidentialReport> {
+        self.reports.iter().find(|r| r.id == id)
     }
 }
 
@@ -813,6 +928,7 @@ const STATE_INVARIANTS: &[(&str, StateInv)] = named![StateInv;
     inv_filed_dossier_complete,
     inv_filed_dossier_frozen,
     inv_requests_follow_their_plans,
+    inv_joint_reviews_hold_their_requests,
 ];
 
 /// Checked on each command with the records before and after it.
@@ -826,7 +942,12 @@ const STEP_INVARIANTS: &[(&str, StepInv)] = named![StepInv;
     inv_outcome_matches_the_model,
     inv_request_accepted_only_with_analysis,
     inv_order_deadline_not_past,
+    inv_orders_keep_their_history,
+    inv_order_steps_follow_the_process,
+    inv_reports_investigated_before_answered,
     inv_reopen_and_unlink_follow_the_process,
+    inv_links_follow_the_process,
+    inv_joint_reviews_decide_their_requests,
     inv_undo_restores_the_record,
     inv_publications_are_kept,
 ];
@@ -1797,7 +1918,8 @@ fn regulation_roles(action: &str) -> &'static [Role] {
         "plan.cancel" => &[Admin, Operator, Approver],
         "request.comment" => &[Admin, Operator, Approver, Supervisor],
         "dossier.addendum" => &[Admin, Operator, Supervisor],
-        "order.issue" | "order.close" | "report.investigate" | "report.reply" => &[Supervisor],
+        "order.issue" | "order.close" | "order.extend" | "order.send_back" | "order.reopen" => &[Supervisor],
+        "report.investigate" | "report.reply" | "report.link" | "report.to_order" => &[Supervisor],
         "report.submit" => &[Admin, Operator, Approver, Supervisor, Viewer],
         _ => &[Admin, Operator],
     }
@@ -2315,14 +2437,210 @@ fn inv_order_deadline_not_past(_r: &Run, _prev: &Snapshot, step: &StepInfo) -> C
     Ok(())
 }
 
+/// What an order has kept of its history is never lost: its extensions,
+/// responses and closings only grow, the last response (closing) gaining at
+/// most its sent-back (reopened) mark; its deadline moves only by an extension
+/// of that order, later and not into the past (issue 15 §5: the extension
+/// must not become a way around the deadline rule).
+fn inv_orders_keep_their_history(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    for before in &prev.orders {
+        let Some(after) = r.last.order(before.id) else {
+            return Err(Violation {
+                plan: None,
+                detail: format!("{} disappeared", before.id),
+            });
+        };
+        let id = before.id;
+        ensure!(
+            after.extensions.starts_with(&before.extensions),
+            None,
+            "{id}: extensions {:?} became {:?}",
+            before.extensions,
+            after.extensions
+        );
+        let kept = |n: usize, same: &dyn Fn(usize) -> bool| (0..n).all(same);
+        ensure!(
+            after.responses.len() >= before.responses.len()
+                && kept(before.responses.len(), &|i| {
+                    let (a, b) = (&before.responses[i], &after.responses[i]);
+                    let last = i + 1 == before.responses.len();
+                    a.text == b.text
+                        && a.by == b.by
+                        && a.at == b.at
+                        && (a.sent_back == b.sent_back || (last && a.sent_back.is_none()))
+                }),
+            None,
+            "{id}: responses {:?} became {:?}",
+            before.responses,
+            after.responses
+        );
+        ensure!(
+            after.closings.len() >= before.closings.len()
+                && kept(before.closings.len(), &|i| {
+                    let (a, b) = (&before.closings[i], &after.closings[i]);
+                    let last = i + 1 == before.closings.len();
+                    a.by == b.by && a.at == b.at && (a.reopened == b.reopened || (last && a.reopened.is_none()))
+                }),
+            None,
+            "{id}: closings {:?} became {:?}",
+            before.closings,
+            after.closings
+        );
+        if after.deadline != before.deadline {
+            let extended = matches!(&step.cmd, Command::OrderExtend { id: x, .. } if *x == id) && step.ok();
+            ensure!(
+                extended && after.deadline > before.deadline && after.deadline >= day(step.at),
+                None,
+                "{id}: the deadline moved {} → {} by {} at {}",
+                before.deadline,
+                after.deadline,
+                step.cmd.name(),
+                step.at
+            );
+            ensure!(
+                after.extensions.last().map(|e| (e.from, e.to)) == Some((before.deadline, after.deadline)),
+                None,
+                "{id}: the deadline moved without its extension on record"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A step on an order is carried out exactly when the regulation's role acts,
+/// the order is in the status the step starts from (respond: open; close and
+/// send back: responded; reopen: closed; extend: not closed), a reason is given
+/// where one is asked for, and an extension is later than the deadline in force
+/// and not in the past; it leaves the order in the status the step leads to.
+fn inv_order_steps_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    use OrderStatus as O;
+    let (id, reason) = match &step.cmd {
+        Command::OrderRespond { id, .. } | Command::OrderClose { id } => (*id, "x"),
+        Command::OrderExtend { id, reason, .. }
+        | Command::OrderSendBack { id, reason }
+        | Command::OrderReopen { id, reason } => (*id, reason.as_str()),
+        _ => return Ok(()),
+    };
+    let role = regulation_roles(step.cmd.name()).iter().any(|x| step.actor.has(*x));
+    let before = prev.order(id);
+    let (from, to): (&[O], Option<O>) = match &step.cmd {
+        Command::OrderRespond { .. } => (&[O::Open], Some(O::Responded)),
+        Command::OrderClose { .. } => (&[O::Responded], Some(O::Closed)),
+        Command::OrderSendBack { .. } => (&[O::Responded], Some(O::Open)),
+        Command::OrderReopen { .. } => (&[O::Closed], Some(O::Open)),
+        _ => (&[O::Open, O::Responded], None),
+    };
+    let dated = match (&step.cmd, before) {
+        (Command::OrderExtend { deadline, .. }, Some(o)) => *deadline > o.deadline && *deadline >= day(step.at),
+        _ => true,
+    };
+    let model = role && before.is_some_and(|o| from.contains(&o.status)) && !reason.trim().is_empty() && dated;
+    ensure!(
+        model == step.ok(),
+        None,
+        "{} {} on {id} ({:?}, reason {reason:?}) was {}",
+        step.actor.name,
+        step.cmd.name(),
+        before.map(|o| o.status),
+        if step.ok() { "carried out" } else { "refused" }
+    );
+    if step.ok() {
+        let after = r.last.order(id).map(|o| o.status);
+        let want = to.or(before.map(|o| o.status));
+        ensure!(
+            after == want,
+            None,
+            "{id}: {} left it {after:?}, not {want:?}",
+            step.cmd.name()
+        );
+    }
+    Ok(())
+}
+
+/// A confidential report is answered and closed, or turned into an order,
+/// only while under investigation (§5.1: each report is investigated), and
+/// turned into an order once: the order is new, issued with the report's
+/// investigation as its finding, aimed at the target named or else the plan
+/// the report is linked to; a report is linked only to a plan that exists.
+fn inv_reports_investigated_before_answered(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    use ReportStatus as R;
+    for after in &r.last.reports {
+        let before = prev.report(after.id);
+        let was = before.map(|b| b.status);
+        if after.status == R::Closed && was.is_some_and(|s| s != R::Closed) {
+            ensure!(
+                was == Some(R::Investigating) && matches!(step.cmd, Command::ReportReply { .. }) && step.ok(),
+                None,
+                "{} closed from {was:?} by {}",
+                after.id,
+                step.cmd.name()
+            );
+            ensure!(
+                after.replied_by.as_deref() == Some(step.actor.name.as_str()),
+                None,
+                "{}: replied by {:?}",
+                after.id,
+                after.replied_by
+            );
+        }
+        let ordered_now = after.order.is_some() && before.is_some_and(|b| b.order != after.order);
+        if ordered_now {
+            let b = before.expect("seen before");
+            ensure!(
+                b.status == R::Investigating && b.order.is_none(),
+                None,
+                "{} became an order from {:?} (order {:?})",
+                after.id,
+                b.status,
+                b.order
+            );
+            let oid = after.order.expect("an order");
+            let issued = r.last.order(oid);
+            ensure!(
+                prev.order(oid).is_none() && issued.is_some(),
+                None,
+                "{}: the order {oid} is not new",
+                after.id
+            );
+            let o = issued.expect("issued");
+            let Command::ReportToOrder { target, .. } = &step.cmd else {
+                return Err(Violation {
+                    plan: None,
+                    detail: format!("{} became an order by {}", after.id, step.cmd.name()),
+                });
+            };
+            let want = target.clone().or(b.plan.map(OrderTarget::Plan));
+            ensure!(
+                Some(&o.target) == want.as_ref() && o.finding == b.investigation,
+                None,
+                "{oid}: target {:?} finding {:?}, from {:?} {:?}",
+                o.target,
+                o.finding,
+                want,
+                b.investigation
+            );
+        }
+        if after.plan != before.and_then(|b| b.plan) {
+            ensure!(
+                after.plan.is_some_and(|p| r.last.plan(p).is_some()),
+                None,
+                "{} linked to {:?}",
+                after.id,
+                after.plan
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A reopen is carried out exactly when the actor may triage, a reason is
 /// given and the request is decided (triaged, accepted, rejected, duplicate,
 /// joint review); it returns the request to an undecided status (new, triaged,
 /// or its joint review, whose position goes) and drops the decision's reason,
 /// original and plan. An unlink is carried out exactly when the actor may link,
-/// a reason is given, the request is planned and its plan is still being
-/// written (draft or returned); the request is accepted again and its plan
-/// lists the others in the same order (§3.1, issue 15 §4).
+/// a reason is given, the request is planned and its plan still takes links
+/// ([`takes_links`]); the request is accepted again and its plan lists the
+/// others in the same order (§3.1, issue 15 §4).
 fn inv_reopen_and_unlink_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
     use RequestStatus as R;
     let (id, reason, unlinking) = match &step.cmd {
@@ -2340,7 +2658,7 @@ fn inv_reopen_and_unlink_follow_the_process(r: &Run, prev: &Snapshot, step: &Ste
     let done = if step.ok() { "carried out" } else { "refused" };
     if unlinking {
         let plan = before.and_then(|q| q.plan).and_then(|p| prev.plan(p));
-        let open = before.is_some_and(|q| q.status == R::Planned) && plan.is_some_and(|p| WRITING.contains(&p.status));
+        let open = before.is_some_and(|q| q.status == R::Planned) && plan.is_some_and(takes_links);
         ensure!(
             step.ok() == (may && open),
             plan.map(|p| p.id),
@@ -2396,6 +2714,206 @@ fn inv_reopen_and_unlink_follow_the_process(r: &Run, prev: &Snapshot, step: &Ste
                 a.joint_review
             );
         }
+    }
+    Ok(())
+}
+
+/// Does the plan still take changes to its requests (issue 15 §4)? While it
+/// is written (draft, returned) and, once submitted, until a member of the
+/// Leading Group approves the current submission.
+fn takes_links(p: &Plan) -> bool {
+    WRITING.contains(&p.status) || (p.status == PlanStatus::Submitted && current_approvals(p).is_empty())
+}
+
+/// A link is carried out exactly when the actor may link, the request is
+/// accepted and the plan takes links ([`takes_links`]); the request is then
+/// planned in that plan, which lists it last, and the actor is one of the
+/// plan's contributors (so never its approver, by `inv_no_approver_contributed`).
+fn inv_links_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    let Command::RequestLink { id, plan } = &step.cmd else {
+        return Ok(());
+    };
+    if matches!(step.result, Err(Error::Conflict { .. })) && r.undoing.is_some() {
+        return Ok(());
+    }
+    let before = prev.requests.iter().find(|q| q.id == *id);
+    let p = prev.plan(*plan);
+    let may = regulation_roles(step.cmd.name()).iter().any(|x| step.actor.has(*x));
+    let open = before.is_some_and(|q| q.status == RequestStatus::Accepted) && p.is_some_and(takes_links);
+    ensure!(
+        step.ok() == (may && open),
+        Some(*plan),
+        "linking {id} ({:?}) to {plan} ({:?}, approvals {:?}) by {} {}",
+        before.map(|q| q.status),
+        p.map(|p| p.status),
+        p.map(|p| current_approvals(p).len()),
+        step.actor.name,
+        if step.ok() { "carried out" } else { "refused" }
+    );
+    if step.ok() {
+        let after = r.last.requests.iter().find(|q| q.id == *id);
+        let now = r.last.plan(*plan);
+        ensure!(
+            after.is_some_and(|q| q.status == RequestStatus::Planned && q.plan == Some(*plan))
+                && now.is_some_and(
+                    |p| p.requests.last() == Some(id) && p.contributors.iter().any(|c| c.name == step.actor.name)
+                ),
+            Some(*plan),
+            "linked {id} is {:?}; {plan} lists {:?}",
+            after.map(|q| (q.status, q.plan)),
+            now.map(|p| &p.requests)
+        );
+    }
+    Ok(())
+}
+
+/// The meeting that decides a request now: the one covering it while it
+/// waits in joint review.
+fn deciding(q: &Request) -> Option<Id> {
+    q.joint_review
+        .as_ref()
+        .and_then(|j| j.review)
+        .filter(|_| q.status == RequestStatus::JointReview)
+}
+
+/// Every request a joint review decides is listed by that review, which has
+/// not reached its position; a review's position sorts each request it
+/// covers into accepted, rejected or withdrawn, once (§3.1).
+fn inv_joint_reviews_hold_their_requests(r: &Run) -> Check {
+    let s = &r.last;
+    for q in &s.requests {
+        if let Some(m) = deciding(q) {
+            let meeting = s.joint_reviews.iter().find(|x| x.id == m);
+            ensure!(
+                meeting.is_some_and(|x| x.position.is_none() && x.requests.contains(&q.id)),
+                None,
+                "{} waits for {m}: {meeting:?}",
+                q.id
+            );
+        }
+    }
+    for m in &s.joint_reviews {
+        ensure!(
+            m.departments.len() >= 2,
+            None,
+            "{} has departments {:?}",
+            m.id,
+            m.departments
+        );
+        if let Some(p) = &m.position {
+            let mut sorted: Vec<Id> = p
+                .accepted
+                .iter()
+                .chain(&p.rejected)
+                .chain(&p.withdrawn)
+                .copied()
+                .collect();
+            sorted.sort();
+            let mut covered = m.requests.clone();
+            covered.sort();
+            ensure!(
+                sorted == covered,
+                None,
+                "{} covers {covered:?} but its position sorts {sorted:?}",
+                m.id
+            );
+            ensure!(!p.text.trim().is_empty(), None, "{} reached an empty position", m.id);
+        }
+    }
+    Ok(())
+}
+
+/// Convening takes each named request into the new review (from new,
+/// triaged, or joint review without a meeting), refused when one waits for
+/// another review; while a review decides a request, it is not accepted or
+/// rejected one by one; recording the position accepts (analysed) or rejects
+/// (with the position as reason) exactly the requests still in the review.
+fn inv_joint_reviews_decide_their_requests(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    use RequestStatus as R;
+    let find = |s: &Snapshot, id: Id| s.requests.iter().find(|q| q.id == id).cloned();
+    match &step.cmd {
+        Command::RequestTriage { id, triage } => {
+            let waits = find(prev, *id).as_ref().and_then(deciding);
+            if waits.is_some() && matches!(triage, Triage::Accept { .. } | Triage::Reject { .. }) {
+                ensure!(
+                    !step.ok(),
+                    None,
+                    "{id}, waiting for {waits:?}, was decided one by one: {:?}",
+                    step.result.as_ref().map(|o| &o.summary)
+                );
+            }
+        }
+        Command::JointReviewNew { requests, .. } => {
+            let waiting = requests
+                .iter()
+                .any(|q| find(prev, *q).as_ref().and_then(deciding).is_some());
+            if waiting {
+                ensure!(!step.ok(), None, "{requests:?} went into a second review");
+            }
+            if let Ok(out) = &step.result {
+                let m: Id = out.entity.parse().unwrap();
+                for q in requests {
+                    let before = find(prev, *q).map(|x| x.status);
+                    let after = find(&r.last, *q);
+                    ensure!(
+                        matches!(before, Some(R::New | R::Triaged | R::JointReview))
+                            && after.as_ref().and_then(deciding) == Some(m),
+                        None,
+                        "{q} ({before:?}) convened into {m}: {after:?}"
+                    );
+                }
+            }
+        }
+        Command::JointReviewDecide {
+            id, position, reject, ..
+        } => {
+            let Some(m) = prev.joint_reviews.iter().find(|x| x.id == *id) else {
+                ensure!(!step.ok(), None, "{id} does not exist but decided");
+                return Ok(());
+            };
+            let still: Vec<Request> = m
+                .requests
+                .iter()
+                .filter_map(|q| find(prev, *q))
+                .filter(|q| deciding(q) == Some(m.id))
+                .collect();
+            let analysed = |q: &Request| !q.necessity.trim().is_empty() && !q.feasibility.trim().is_empty();
+            let may = regulation_roles(step.cmd.name()).iter().any(|x| step.actor.has(*x));
+            let fits = m.position.is_none()
+                && !position.trim().is_empty()
+                && !still.is_empty()
+                && reject.iter().all(|x| still.iter().any(|q| q.id == *x))
+                && still.iter().all(|q| reject.contains(&q.id) || analysed(q));
+            ensure!(
+                step.ok() == (may && fits),
+                None,
+                "deciding {id} (position {:?}, still in it {:?}, reject {reject:?}) by {} {}",
+                m.position.as_ref().map(|p| &p.text),
+                still.iter().map(|q| (q.id, analysed(q))).collect::<Vec<_>>(),
+                step.actor.name,
+                if step.ok() { "carried out" } else { "refused" }
+            );
+            if step.ok() {
+                for q in &still {
+                    let a = find(&r.last, q.id);
+                    let want = if reject.contains(&q.id) {
+                        R::Rejected
+                    } else {
+                        R::Accepted
+                    };
+                    let reason_ok = want == R::Accepted
+                        || a.as_ref().and_then(|a| a.reject_reason.as_deref()) == Some(position.trim());
+                    ensure!(
+                        a.as_ref().is_some_and(|a| a.status == want) && reason_ok,
+                        None,
+                        "{} after {id}'s position: {:?}",
+                        q.id,
+                        a.map(|a| (a.status, a.reject_reason))
+                    );
+                }
+            }
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -2517,6 +3035,8 @@ struct Stats {
     undone: usize,
     undone_links: usize,
     undo_conflicts: usize,
+    /// Requests linked to a submitted plan (before its first approval).
+    links_to_submitted: usize,
 }
 
 impl Stats {
@@ -2549,6 +3069,7 @@ impl Stats {
         self.undone += o.undone;
         self.undone_links += o.undone_links;
         self.undo_conflicts += o.undo_conflicts;
+        self.links_to_submitted += o.links_to_submitted;
         for (k, v) in &o.commands {
             *self.commands.entry(k).or_default() += v;
         }
@@ -2794,6 +3315,38 @@ impl Run {
     }
     fn current(&self, id: Id) -> Option<&Plan> {
         self.last.plan(id)
+    }
+    /// Mostly an order in one of `statuses`, so that the step has a chance.
+    fn order_in(&self, n: u8, statuses: &[OrderStatus]) -> Id {
+        let all: Vec<Id> = self.last.orders.iter().map(|o| o.id).collect();
+        let fit: Vec<Id> = self
+            .last
+            .orders
+            .iter()
+            .filter(|o| statuses.contains(&o.status))
+            .map(|o| o.id)
+            .collect();
+        if fit.is_empty() || n.is_multiple_of(8) {
+            pick(&all, n, IdKind::Order)
+        } else {
+            fit[n as usize % fit.len()]
+        }
+    }
+    /// Mostly a report in one of `statuses` (not yet an order when `unordered`).
+    fn report_in(&self, n: u8, statuses: &[ReportStatus], unordered: bool) -> Id {
+        let all: Vec<Id> = self.last.reports.iter().map(|r| r.id).collect();
+        let fit: Vec<Id> = self
+            .last
+            .reports
+            .iter()
+            .filter(|r| statuses.contains(&r.status) && !(unordered && r.order.is_some()))
+            .map(|r| r.id)
+            .collect();
+        if fit.is_empty() || n.is_multiple_of(8) {
+            pick(&all, n, IdKind::Report)
+        } else {
+            fit[n as usize % fit.len()]
+        }
     }
 
     /// A full plan text with unique words (so that the export check sees each
@@ -3760,6 +4313,100 @@ impl Run {
                     contact: None,
                 },
             ),
+            Act::OrderStep {
+                order,
+                how,
+                days,
+                reason,
+            } => {
+                use OrderStatus as O;
+                let from: &[O] = match how {
+                    0 => &[O::Open],
+                    1 => &[O::Open, O::Responded],
+                    2 | 3 => &[O::Responded],
+                    _ => &[O::Closed],
+                };
+                let id = self.order_in(order, from);
+                // Fixed texts: the counter of unique texts is the other acts'.
+                let reason = if reason { "理由".to_string() } else { " ".into() };
+                // Mostly the department answers and a supervisor decides; now and then anyone.
+                let (pool, cmd): (&[usize], Command) = match how {
+                    0 => (
+                        WRITERS,
+                        Command::OrderRespond {
+                            id,
+                            response: "已整改".into(),
+                        },
+                    ),
+                    1 => {
+                        let deadline = self.last.order(id).map_or(day(at), |o| o.deadline);
+                        // From today, or from the deadline in force: some into the past,
+                        // some not later than the deadline.
+                        let base = if days % 2 == 0 { day(at) } else { deadline };
+                        let deadline = base + Duration::days(days as i64);
+                        (&[5, 5, 5, 0], Command::OrderExtend { id, deadline, reason })
+                    }
+                    2 => (&[5, 5, 5, 0], Command::OrderSendBack { id, reason }),
+                    3 => (&[5, 5, 5, 0], Command::OrderClose { id }),
+                    4 => (&[5, 5, 5, 0], Command::OrderReopen { id, reason }),
+                    _ => (
+                        &[5, 5, 5, 0],
+                        Command::OrderIssue {
+                            target: OrderTarget::Plan(self.plan(order)),
+                            finding: "整改".into(),
+                            required_action: "补材料".into(),
+                            deadline: day(at) + Duration::days(days as i64),
+                        },
+                    ),
+                };
+                (actor_from(pool, step.who), cmd)
+            }
+            Act::ReportStep {
+                report,
+                how,
+                plan,
+                target,
+            } => {
+                use ReportStatus as R;
+                if how >= 4 {
+                    let cmd = Command::ReportSubmit {
+                        content: "举报内容".into(),
+                        contact: None,
+                    };
+                    return Some((anyone, cmd, None));
+                }
+                let id = match how {
+                    0 | 1 => self.report_in(report, &[R::Received, R::Investigating], false),
+                    2 => self.report_in(report, &[R::Investigating], true),
+                    _ => self.report_in(report, &[R::Investigating], false),
+                };
+                let cmd = match how {
+                    0 => Command::ReportInvestigate {
+                        id,
+                        notes: "调查".into(),
+                    },
+                    1 => Command::ReportLink {
+                        id,
+                        plan: self.plan(plan),
+                    },
+                    2 => Command::ReportToOrder {
+                        id,
+                        target: match target {
+                            0 => None,
+                            1 => Some(OrderTarget::Plan(self.plan(plan))),
+                            _ => Some(OrderTarget::Department("教务处".into())),
+                        },
+                        finding: None,
+                        required_action: "说明情况".into(),
+                        deadline: day(at) + Duration::days(7),
+                    },
+                    _ => Command::ReportReply {
+                        id,
+                        reply: "答复".into(),
+                    },
+                };
+                (actor_from(&[5, 5, 5, 0], step.who), cmd)
+            }
             Act::Stale { plan } => {
                 let id = self.plan(plan);
                 let rev = self.current(id).map_or(1, |p| p.meta.rev);
@@ -3795,6 +4442,79 @@ impl Run {
                 let reason = self.reason("移出计划", reason);
                 (writer, Command::RequestUnlink { id, reason })
             }
+            Act::LinkSubmitted { req, plan } => (
+                writer,
+                Command::RequestLink {
+                    id: self.request_in(req, &[RequestStatus::Accepted]),
+                    plan: self.plan_in(plan, &[PlanStatus::Submitted]),
+                },
+            ),
+            Act::JointNew {
+                reqs,
+                n,
+                one_department,
+            } => {
+                use RequestStatus as R;
+                let mut requests: Vec<Id> = reqs[..n as usize]
+                    .iter()
+                    .map(|q| self.request_in(*q, &[R::New, R::Triaged, R::JointReview]))
+                    .collect();
+                requests.dedup();
+                let departments = if one_department {
+                    vec!["教务处".to_string()]
+                } else {
+                    vec!["教务处".to_string(), "学生工作部".to_string()]
+                };
+                let n = self.next_n();
+                (
+                    writer,
+                    Command::JointReviewNew {
+                        topic: format!("专题研讨〔{n}〕"),
+                        requests,
+                        departments,
+                        date: day(now),
+                    },
+                )
+            }
+            Act::JointDecide { review, reject, reason } => {
+                let open: Vec<&JointMeeting> = self
+                    .last
+                    .joint_reviews
+                    .iter()
+                    .filter(|m| m.position.is_none())
+                    .collect();
+                let m = if open.is_empty() || review.is_multiple_of(8) {
+                    let all: Vec<Id> = self.last.joint_reviews.iter().map(|m| m.id).collect();
+                    pick(&all, review, IdKind::JointReview)
+                } else {
+                    open[review as usize % open.len()].id
+                };
+                let covered = self
+                    .last
+                    .joint_reviews
+                    .iter()
+                    .find(|x| x.id == m)
+                    .map(|x| x.requests.clone())
+                    .unwrap_or_default();
+                let reject = match reject {
+                    0 => Vec::new(),
+                    k => covered
+                        .get(k as usize % covered.len().max(1))
+                        .copied()
+                        .into_iter()
+                        .collect(),
+                };
+                let position = self.reason("研讨结论", reason);
+                (
+                    writer,
+                    Command::JointReviewDecide {
+                        id: m,
+                        position,
+                        minutes_ref: String::new(),
+                        reject,
+                    },
+                )
+            }
             Act::Do {
                 ref actor,
                 ref cmd,
@@ -3829,6 +4549,11 @@ impl Run {
         let line = format!("{} {:?} rev {:?}", actor.name, cmd, rev);
         let result = self.w.exec_rev(&actor, cmd.clone(), rev);
         let at = self.w.now();
+        // Supervision steps, interleaved into the walks, leave the clock where
+        // they found it: the other acts meet the times they met before.
+        if matches!(step.act, Act::OrderStep { .. } | Act::ReportStep { .. }) {
+            self.w.set_now(at - Duration::minutes(1));
+        }
         self.log.push(match &result {
             Ok(o) => format!("{line}\n    -> ok at {at}: {} {}", o.entity, o.summary),
             Err(e) => format!("{line}\n    -> at {at}: {}", e.message()),
@@ -3880,6 +4605,13 @@ impl Run {
                             self.events = out.seq as usize;
                         }
                     }
+                    // The order's issue, then the report's turn into it.
+                    Command::ReportToOrder { .. } => {
+                        self.events += 2;
+                        if out.seq as usize != self.events {
+                            return Err(format!("outcome seq {} but {} events expected", out.seq, self.events));
+                        }
+                    }
                     _ => {
                         self.events += 1;
                         if out.seq as usize != self.events {
@@ -3904,6 +4636,9 @@ impl Run {
                     self.rounds_at_rollback.insert(p.id, p.rounds.len());
                     self.stats.rollbacks += 1;
                 }
+            }
+            (Command::RequestLink { .. }, Some(b), _) if b.status == PlanStatus::Submitted => {
+                self.stats.links_to_submitted += 1
             }
             (Command::PlanReturn { .. }, Some(b), _) if b.status != PlanStatus::Submitted => {
                 self.stats.returns_after_approval += 1
@@ -4244,6 +4979,9 @@ fn required_commands() -> Vec<&'static str> {
         "training.",
         "comparison.",
         "dossier.",
+        "order.",
+        "report.",
+        "joint_review.",
     ];
     Command::TABLE
         .iter()
@@ -4340,6 +5078,18 @@ const REWORK_PROBED: &[&str] = &["RescheduleTooSoon", "SameWindow", "NoticeDraft
 
 /// Refusals of reopen and unlink each property must have met.
 const UNDO_PROBED: &[&str] = &["RequestPlanned", "UnlinkPlanClosed", "Conflict"];
+/// Refusals of the supervision steps the walks must meet (issue 15 §5).
+const SUPERVISION_PROBED: &[&str] = &["DeadlineNotLater", "NotInvestigated"];
+
+/// Refusals of links and joint reviews each property must have met (issue 15 §4).
+const REQUEST_PROBED: &[&str] = &[
+    "NotAccepted",
+    "PlanNotOpen",
+    "InJointReview",
+    "JointReviewDepartments",
+    "JointReviewDecided",
+    "NotInJointReview",
+];
 
 /// Random sequences with one approver needed. The thresholds hold with room
 /// to spare for the default seed (and for the seeds 1, 2 and 3).
@@ -4376,12 +5126,20 @@ fn random_sequences_keep_the_invariants() {
             ("a plan live after a reschedule", st.live_after_reschedule, 3),
             ("a corrected notice", st.corrected_notices, 10),
             ("a cancellation notice", st.cancellation_notices, 6),
+            ("a link to a submitted plan", st.links_to_submitted, 25),
+            (
+                "a joint review's position",
+                st.commands.get("joint_review.decide").copied().unwrap_or(0),
+                40,
+            ),
         ],
         &[
             PROBED,
             &["GoLiveBeforeNotice", "NoticeTooLate", "RiskAcceptanceNeeded"],
             UNDO_PROBED,
             REWORK_PROBED,
+            SUPERVISION_PROBED,
+            REQUEST_PROBED,
         ]
         .concat(),
     );
@@ -4414,8 +5172,21 @@ fn random_sequences_with_a_quorum_of_two_keep_the_invariants() {
             ("an undo after someone else's change", st.undo_conflicts, 30),
             ("a plan live after a reschedule", st.live_after_reschedule, 1),
             ("a corrected notice", st.corrected_notices, 3),
+            ("a link to a submitted plan", st.links_to_submitted, 10),
+            (
+                "a joint review's position",
+                st.commands.get("joint_review.decide").copied().unwrap_or(0),
+                25,
+            ),
         ],
-        &[PROBED, &["AlreadyApproved"], UNDO_PROBED].concat(),
+        &[
+            PROBED,
+            &["AlreadyApproved", "ScopeApproved"],
+            UNDO_PROBED,
+            REQUEST_PROBED,
+            SUPERVISION_PROBED,
+        ]
+        .concat(),
     );
 }
 
@@ -4657,6 +5428,47 @@ fn broken_step(
             step_inv(name)(r, &prev, &StepInfo { actor, cmd, at, result })
         }),
     )
+}
+
+fn order_id(n: u32) -> Id {
+    Id::new(IdKind::Order, YEAR, n)
+}
+
+/// An order (RO-…-0001) as a sabotage plants it in the records.
+fn fake_order(status: OrderStatus, deadline: NaiveDate) -> RectificationOrder {
+    RectificationOrder {
+        id: order_id(1),
+        issuer: "chen".into(),
+        target: OrderTarget::Department("教务处".into()),
+        finding: "整改".into(),
+        required_action: "补材料".into(),
+        deadline,
+        status,
+        response: None,
+        responded_by: None,
+        extensions: Vec::new(),
+        responses: Vec::new(),
+        closings: Vec::new(),
+        meta: Meta::new("chen", t0()),
+    }
+}
+
+/// A report (RPT-…-0001) as a sabotage plants it in the records.
+fn fake_report(status: ReportStatus) -> ConfidentialReport {
+    ConfidentialReport {
+        id: Id::new(IdKind::Report, YEAR, 1),
+        content: "举报内容".into(),
+        reporter_contact: None,
+        received_at: t0(),
+        status,
+        investigation: String::new(),
+        reply: None,
+        replied_by: None,
+        replied_at: None,
+        plan: None,
+        order: None,
+        meta: Meta::new("liu", t0()),
+    }
 }
 
 fn done() -> Result<beian::service::Outcome, Error> {
@@ -4949,7 +5761,7 @@ fn every_invariant_catches_its_violation() {
             (r.last.clone(), op_a(), cmd, done())
         }),
         broken_step("inv_reopen_and_unlink_follow_the_process", move |r| {
-            // A request taken off a plan that was already submitted.
+            // A request taken off a plan that was already approved.
             let mut before = r.last.clone();
             let q = before
                 .requests
@@ -4959,11 +5771,65 @@ fn every_invariant_catches_its_violation() {
             (q.status, q.plan) = (RequestStatus::Planned, Some(draft));
             let id = q.id;
             let p = plan_mut(&mut before, draft);
-            p.status = PlanStatus::Submitted;
+            p.status = PlanStatus::Approved;
             p.requests.push(id);
             let cmd = Command::RequestUnlink {
                 id,
                 reason: "移出计划".into(),
+            };
+            (before, op_a(), cmd, done())
+        }),
+        broken_step("inv_links_follow_the_process", move |r| {
+            // A request linked to a submitted plan a member had approved already.
+            let mut before = r.last.clone();
+            let id = before
+                .requests
+                .iter()
+                .find(|q| q.status == RequestStatus::Accepted)
+                .unwrap()
+                .id;
+            let p = plan_mut(&mut before, draft);
+            p.status = PlanStatus::Submitted;
+            p.approvals.push(Approval {
+                approver: "li".into(),
+                decision: Decision::Approved,
+                time: r.w.now(),
+                comment: String::new(),
+                minutes_ref: String::new(),
+                submission: p.submission,
+                on_behalf_of: None,
+            });
+            (before, op_a(), Command::RequestLink { id, plan: draft }, done())
+        }),
+        broken_state("inv_joint_reviews_hold_their_requests", |r| {
+            // A request waiting for a joint review that does not list it.
+            let q = &mut r.last.requests[0];
+            q.status = RequestStatus::JointReview;
+            q.joint_review = Some(JointReview {
+                sent_by: "wang".into(),
+                sent_at: q.received_at,
+                outcome: None,
+                decided_at: None,
+                review: Some(Id::new(IdKind::JointReview, YEAR, 9)),
+            });
+        }),
+        broken_step("inv_joint_reviews_decide_their_requests", |r| {
+            // A request waiting for its joint review, accepted one by one.
+            let mut before = r.last.clone();
+            let q = &mut before.requests[0];
+            q.status = RequestStatus::JointReview;
+            q.joint_review = Some(JointReview {
+                sent_by: "wang".into(),
+                sent_at: q.received_at,
+                outcome: None,
+                decided_at: None,
+                review: Some(Id::new(IdKind::JointReview, YEAR, 1)),
+            });
+            let cmd = Command::RequestTriage {
+                id: q.id,
+                triage: Triage::Accept {
+                    outcome: Some("同意".into()),
+                },
             };
             (before, op_a(), cmd, done())
         }),
@@ -5034,6 +5900,47 @@ fn every_invariant_catches_its_violation() {
                 v
             }),
         ),
+        broken_step("inv_orders_keep_their_history", |r| {
+            // An extension lost: the order's deadline is back where it was issued.
+            let mut prev = r.last.clone();
+            let mut o = fake_order(OrderStatus::Open, day(r.w.now()));
+            let issued = o.deadline;
+            o.deadline = issued + Duration::days(7);
+            o.extensions.push(Extension {
+                from: issued,
+                to: o.deadline,
+                reason: "延期".into(),
+                by: "chen".into(),
+                at: r.w.now(),
+            });
+            prev.orders.push(o.clone());
+            o.extensions.clear();
+            o.deadline = issued;
+            r.last.orders.push(o);
+            (prev, supervisor(), Command::OrderClose { id: order_id(1) }, done())
+        }),
+        broken_step("inv_order_steps_follow_the_process", |r| {
+            // An open order closed without a response.
+            let mut prev = r.last.clone();
+            prev.orders.push(fake_order(OrderStatus::Open, day(r.w.now())));
+            r.last.orders.push(fake_order(OrderStatus::Closed, day(r.w.now())));
+            (prev, supervisor(), Command::OrderClose { id: order_id(1) }, done())
+        }),
+        broken_step("inv_reports_investigated_before_answered", |r| {
+            // A report answered and closed without an investigation.
+            let mut prev = r.last.clone();
+            let mut report = fake_report(ReportStatus::Received);
+            prev.reports.push(report.clone());
+            report.status = ReportStatus::Closed;
+            report.reply = Some("已处理".into());
+            report.replied_by = Some("chen".into());
+            r.last.reports.push(report);
+            let cmd = Command::ReportReply {
+                id: Id::new(IdKind::Report, YEAR, 1),
+                reply: "已处理".into(),
+            };
+            (prev, supervisor(), cmd, done())
+        }),
         broken_step("inv_order_deadline_not_past", |r| {
             let cmd = Command::OrderIssue {
                 target: OrderTarget::Plan(plan_id(1)),

@@ -12,10 +12,19 @@ pub enum Pane {
     Tests,
     Archive,
     Reports,
+    /// Rectification orders and confidential reports (§5.1).
+    Supervision,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [Pane::Queue, Pane::Plans, Pane::Tests, Pane::Archive, Pane::Reports];
+    pub const ALL: [Pane; 6] = [
+        Pane::Queue,
+        Pane::Plans,
+        Pane::Tests,
+        Pane::Archive,
+        Pane::Reports,
+        Pane::Supervision,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Pane::Queue => "queue",
@@ -23,6 +32,7 @@ impl Pane {
             Pane::Tests => "tests",
             Pane::Archive => "archive",
             Pane::Reports => "reports",
+            Pane::Supervision => "supervision",
         }
     }
     pub fn index(self) -> usize {
@@ -140,6 +150,7 @@ actions! {
     GotoTests = "pane.tests" @ G,
     GotoArchive = "pane.archive" @ G,
     GotoReports = "pane.reports" @ G,
+    GotoSupervision = "pane.supervision" @ G,
     Refresh = "refresh" @ G,
     Down = "down" @ G,
     Up = "up" @ G,
@@ -178,6 +189,11 @@ actions! {
     QueueSaveView = "queue.save_view" @ p(Queue),
     QueueImport = "queue.import" @ p(Queue),
     QueueExportCsv = "queue.export_csv" @ p(Queue),
+    QueueReopen = "queue.reopen" @ p(Queue),
+    QueueUnlink = "queue.unlink" @ p(Queue),
+    QueueReviewNew = "queue.review_new" @ p(Queue),
+    QueueReviewDecide = "queue.review_decide" @ p(Queue),
+    QueueReviews = "queue.reviews" @ p(Queue),
     // plans
     PlanNew = "plan.new" @ p(Plans),
     PlanEdit = "plan.edit" @ p(Plans),
@@ -193,6 +209,7 @@ actions! {
     PlanTraining = "plan.training" @ p(Plans),
     PlanCompare = "plan.compare" @ p(Plans),
     PlanFile = "plan.file" @ p(Plans),
+    PlanLink = "plan.link" @ p(Plans),
     // tests
     TestPass = "test.pass" @ p(Tests),
     TestFail = "test.fail" @ p(Tests),
@@ -216,6 +233,16 @@ actions! {
     ReportPrevPeriod = "report.prev" @ p(Reports),
     ReportNextPeriod = "report.next" @ p(Reports),
     ReportExport = "report.export" @ p(Reports),
+    // supervision (§5.1): orders, then (supervisors) confidential reports
+    SupRespond = "supervision.respond" @ p(Supervision),
+    SupExtend = "supervision.extend" @ p(Supervision),
+    SupSendBack = "supervision.send_back" @ p(Supervision),
+    SupClose = "supervision.close" @ p(Supervision),
+    SupReopen = "supervision.reopen" @ p(Supervision),
+    SupInvestigate = "supervision.investigate" @ p(Supervision),
+    SupLink = "supervision.link" @ p(Supervision),
+    SupToOrder = "supervision.to_order" @ p(Supervision),
+    SupReply = "supervision.reply" @ p(Supervision),
     // forms
     FormsParked = "forms.parked" @ G,
     // demo: act as a demo person (`:as zhangwei`; issue 13 §7)
@@ -261,6 +288,11 @@ impl Action {
             QueuePriority | QueueTag => "request.edit",
             QueueLink => "request.link",
             QueueComment => "request.comment",
+            QueueReopen => "request.reopen",
+            QueueUnlink => "request.unlink",
+            QueueReviewNew => "joint_review.new",
+            QueueReviewDecide => "joint_review.decide",
+            PlanLink => "request.link",
             PlanEdit => "plan.edit",
             PlanSubmit => "plan.submit",
             PlanApprove => "plan.approve",
@@ -284,6 +316,15 @@ impl Action {
             TestAcceptDefect => "test.defect_accept",
             TestDeviation => "golive.deviation",
             TestAcceptDeviation => "golive.deviation_accept",
+            SupRespond => "order.respond",
+            SupExtend => "order.extend",
+            SupSendBack => "order.send_back",
+            SupClose => "order.close",
+            SupReopen => "order.reopen",
+            SupInvestigate => "report.investigate",
+            SupLink => "report.link",
+            SupToOrder => "report.to_order",
+            SupReply => "report.reply",
             _ => return None,
         })
     }

@@ -238,6 +238,27 @@ commands! {
         id: Id,
         reason: String,
     } = "request.unlink", RequestLink;
+    /// Convene a joint review meeting (专题研讨, §3.1) of requests that touch
+    /// several departments, with the departments taking part and its day
+    /// (`workflow::convene`): each request goes to joint review, decided by
+    /// the meeting's position.
+    JointReviewNew {
+        topic: String,
+        requests: Vec<Id>,
+        departments: Vec<String>,
+        date: NaiveDate,
+    } = "joint_review.new", RequestTriage;
+    /// Record the position a joint review reached (`workflow::record_position`):
+    /// every covered request still in it is accepted, or rejected when
+    /// `reject` names it, with the position as the reason.
+    JointReviewDecide {
+        id: Id,
+        position: String,
+        #[serde(default)]
+        minutes_ref: String,
+        #[serde(default)]
+        reject: Vec<Id>,
+    } = "joint_review.decide", RequestTriage;
 
     PlanNew {
         system: Id,
@@ -404,6 +425,24 @@ commands! {
     OrderClose {
         id: Id,
     } = "order.close", OrderClose;
+    /// A supervisor moves an order's deadline later (not into the past), with
+    /// a reason; the old deadline stays on record (§5.1).
+    OrderExtend {
+        id: Id,
+        deadline: NaiveDate,
+        reason: String,
+    } = "order.extend", OrderReview;
+    /// A supervisor sends the response back as insufficient, with a reason:
+    /// the order is open again, the response stays on record.
+    OrderSendBack {
+        id: Id,
+        reason: String,
+    } = "order.send_back", OrderReview;
+    /// A supervisor reopens a closed order, with a reason.
+    OrderReopen {
+        id: Id,
+        reason: String,
+    } = "order.reopen", OrderReview;
     ReportSubmit {
         content: String,
         contact: Option<String>,
@@ -416,6 +455,24 @@ commands! {
         id: Id,
         reply: String,
     } = "report.reply", ReportHandle;
+    /// Link a report to the plan it concerns (the plan must exist).
+    ReportLink {
+        id: Id,
+        plan: Id,
+    } = "report.link", ReportHandle;
+    /// Turn a report under investigation into a rectification order, in one
+    /// transaction: the order is issued with the report's finding (the
+    /// investigation notes unless `finding` is given), aimed at `target` or
+    /// else the plan the report is linked to; the report records the order.
+    ReportToOrder {
+        id: Id,
+        #[serde(default)]
+        target: Option<crate::model::OrderTarget>,
+        #[serde(default)]
+        finding: Option<String>,
+        required_action: String,
+        deadline: NaiveDate,
+    } = "report.to_order", ReportHandle;
 
     /// A member of the Leading Group names a substitute who decides in their
     /// place for the days `from..=to` (§2.1).

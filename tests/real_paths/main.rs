@@ -4,7 +4,9 @@
 //! `beian demo` created, acting as its people with `--as` (the CLI's `:as`).
 
 mod cli;
+mod requests;
 mod reschedule;
+mod supervision;
 
 /// `--as` acts as a demo person: the change is recorded as theirs, via you.
 #[test]

@@ -251,6 +251,34 @@ const TEST_ITEM: &[Spec] = &[
     field("retest", "tui.f.retest", Number).hint("tui.hint.retest"),
 ];
 
+const RESPOND_ORDER: &[Spec] = &[field("response", "tui.f.response", Multiline)];
+
+const EXTEND_ORDER: &[Spec] = &[
+    field("deadline", "tui.f.new_deadline", Date).hint("tui.hint.new_deadline"),
+    field("reason", "tui.f.reason", Multiline),
+];
+
+const REPORT_TO_ORDER: &[Spec] = &[
+    field("plan", "tui.f.order_plan", Text).hint("tui.hint.order_target"),
+    field("department", "tui.f.order_department", Text).hint("tui.hint.order_target"),
+    field("finding", "tui.f.finding", Multiline),
+    field("required_action", "tui.f.required_action", Multiline),
+    field("deadline", "tui.f.deadline", Date),
+];
+
+const JOINT_REVIEW: &[Spec] = &[
+    field("requests", "tui.f.requests", Text).hint("tui.hint.requests"),
+    field("topic", "tui.f.topic", Text),
+    field("departments", "tui.f.departments", Text).hint("tui.hint.joint_departments"),
+    field("date", "tui.f.meeting_date", Date),
+];
+
+const JOINT_DECIDE: &[Spec] = &[
+    field("position", "tui.f.position", Multiline),
+    field("minutes", "tui.f.minutes", Text),
+    field("reject", "tui.f.reject", Text).hint("tui.hint.reject"),
+];
+
 /// The fields of each kind, in the order they are shown (and the order drafts of
 /// earlier versions stored their values in).
 pub fn spec(kind: FormKind) -> &'static [Spec] {
@@ -271,6 +299,11 @@ pub fn spec(kind: FormKind) -> &'static [Spec] {
         FormKind::Reschedule => RESCHEDULE,
         FormKind::NoticeDraft => NOTICE_DRAFT,
         FormKind::Milestones => MILESTONES,
+        FormKind::RespondOrder => RESPOND_ORDER,
+        FormKind::ExtendOrder => EXTEND_ORDER,
+        FormKind::ReportToOrder => REPORT_TO_ORDER,
+        FormKind::JointReview => JOINT_REVIEW,
+        FormKind::JointDecide => JOINT_DECIDE,
     }
 }
 
@@ -292,6 +325,11 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::Reschedule => "tui.form.reschedule",
         FormKind::NoticeDraft => "tui.form.notice_draft",
         FormKind::Milestones => "tui.form.milestones",
+        FormKind::RespondOrder => "tui.form.respond_order",
+        FormKind::ExtendOrder => "tui.form.extend_order",
+        FormKind::ReportToOrder => "tui.form.report_to_order",
+        FormKind::JointReview => "tui.form.joint_review",
+        FormKind::JointDecide => "tui.form.joint_decide",
     }
 }
 
@@ -865,6 +903,20 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                 ],
             )
         }
+        FormKind::RespondOrder | FormKind::ExtendOrder => match super::supervision::selected(s) {
+            Some(super::supervision::Row::Order(o)) => (Some((o.id, o.meta.rev)), vec![]),
+            _ => return,
+        },
+        FormKind::ReportToOrder => match super::supervision::selected(s) {
+            Some(super::supervision::Row::Report(r)) => (
+                Some((r.id, r.meta.rev)),
+                vec![
+                    ("plan", r.plan.map(|p| p.to_string()).unwrap_or_default()),
+                    ("finding", r.investigation.clone()),
+                ],
+            ),
+            _ => return,
+        },
         FormKind::TestItem => match sel_plan {
             Some(p) => (
                 Some((p.id, p.meta.rev)),
@@ -876,9 +928,54 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             ),
             None => return,
         },
+        // The marked requests (or the selected one), and their departments.
+        FormKind::JointReview => {
+            let rows = super::queue::target_rows(s);
+            if rows.is_empty() {
+                return;
+            }
+            let mut departments: Vec<String> = Vec::new();
+            for r in &rows {
+                if !r.department.trim().is_empty() && !departments.contains(&r.department) {
+                    departments.push(r.department.clone());
+                }
+            }
+            (
+                None,
+                vec![
+                    (
+                        "requests",
+                        rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(" "),
+                    ),
+                    ("departments", departments.join("、")),
+                    ("date", chrono::Local::now().date_naive().to_string()),
+                ],
+            )
+        }
+        // The meeting that decides the selected request.
+        FormKind::JointDecide => {
+            let Some(review) = super::queue::selected(s)
+                .filter(|r| r.status == RequestStatus::JointReview)
+                .and_then(|r| r.review)
+            else {
+                return;
+            };
+            (Some((review, 0)), vec![])
+        }
     };
     let values: BTreeMap<&str, String> = values.into_iter().collect();
     let mut form = build(kind, target, |name| values.get(name).cloned());
+    if let (FormKind::JointDecide, Some((review, _))) = (kind, target) {
+        // The requests the position decides, as the queue knows them.
+        let covered: Vec<String> = s
+            .queue
+            .all
+            .iter()
+            .filter(|r| r.review == Some(review) && r.status == RequestStatus::JointReview)
+            .map(|r| r.id.to_string())
+            .collect();
+        form.title = format!("{} · {}", form.title, covered.join(" "));
+    }
     form.plan = plan_base;
     check(s, &mut form);
     s.popups.push(Popup::Form(form));
@@ -962,6 +1059,9 @@ pub fn restore(s: &mut State, d: Draft) {
 /// whichever end was typed last.
 fn check(s: &State, form: &mut Form) {
     form.warnings.clear();
+    if form.kind == FormKind::NewRequest {
+        return similar_check(s, form);
+    }
     if form.kind != FormKind::EditPlan {
         return;
     }
@@ -1018,6 +1118,43 @@ fn check(s: &State, form: &mut Form) {
             form.warnings.insert("override", t("tui.warn.override_needed", &[]));
         }
         break;
+    }
+}
+
+/// A new request that looks like one in the queue (the core's rule,
+/// `workflow::similar_request`, over the queue as loaded): the title says
+/// which, before it is sent; the core tags it when it is added.
+fn similar_check(s: &State, form: &mut Form) {
+    let title = form.value("title");
+    if title.trim().is_empty() {
+        return;
+    }
+    let system = form.system(s, "system").ok().flatten();
+    let similar = crate::workflow::similar_request(
+        system,
+        &title,
+        s.queue
+            .all
+            .iter()
+            .filter(|r| r.status != RequestStatus::Duplicate)
+            .map(|r| (r.id, r.system, r.title.as_str())),
+    );
+    if let Some(id) = similar {
+        let other = s.queue.all.iter().find(|r| r.id == id);
+        form.warnings.insert(
+            "title",
+            t(
+                "tui.warn.similar",
+                &[
+                    ("other", id.to_string()),
+                    (
+                        "title",
+                        other.map(|r| crate::sanitize::clean_line(&r.title)).unwrap_or_default(),
+                    ),
+                    ("tag", crate::workflow::LIKELY_DUPLICATE_TAG.to_string()),
+                ],
+            ),
+        );
     }
 }
 
@@ -1207,6 +1344,16 @@ impl Form {
             panic!("{name} is not an enum field");
         };
         choose(&f.label, &f.value(), e, all, code)
+    }
+
+    /// A `YYYY-MM-DD` field, which must be filled.
+    fn date(&self, name: &str) -> Result<chrono::NaiveDate, String> {
+        let v = self.value(name);
+        if v.trim().is_empty() {
+            return Err(required(&self.label(name)));
+        }
+        chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .map_err(|_| invalid(&self.label(name), &v, "YYYY-MM-DD"))
     }
 
     fn time(&self, name: &str) -> Result<Time, String> {
@@ -1508,8 +1655,95 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                 rev,
             )
         }
+        FormKind::RespondOrder => (
+            Command::OrderRespond {
+                id: need_plan()?,
+                response: v("response"),
+            },
+            rev,
+        ),
+        FormKind::ExtendOrder => (
+            Command::OrderExtend {
+                id: need_plan()?,
+                deadline: form.date("deadline")?,
+                reason: v("reason"),
+            },
+            rev,
+        ),
+        FormKind::ReportToOrder => {
+            let plan = v("plan");
+            let department = v("department");
+            let target = if !plan.trim().is_empty() {
+                let id = Id::parse_kind(plan.trim(), IdKind::Plan)
+                    .map_err(|_| invalid(&form.label("plan"), &plan, "PLAN-2026-0001"))?;
+                Some(OrderTarget::Plan(id))
+            } else if !department.trim().is_empty() {
+                Some(OrderTarget::Department(department.trim().to_string()))
+            } else {
+                None
+            };
+            (
+                Command::ReportToOrder {
+                    id: need_plan()?,
+                    target,
+                    finding: Some(v("finding")).filter(|f| !f.trim().is_empty()),
+                    required_action: v("required_action"),
+                    deadline: form.date("deadline")?,
+                },
+                rev,
+            )
+        }
         FormKind::NoticeDraft => return notice_draft(s, form, need_plan()?, rev),
         FormKind::Milestones => return milestones(s, form, need_plan()?, rev),
+        FormKind::JointReview => {
+            let label = form.label("requests");
+            let mut requests = Vec::new();
+            for w in v("requests")
+                .split([',', '，', '、', ' '])
+                .filter(|w| !w.trim().is_empty())
+            {
+                requests
+                    .push(Id::parse_kind(w.trim(), IdKind::Request).map_err(|_| invalid(&label, w, "REQ-2026-0001"))?);
+            }
+            if requests.is_empty() {
+                return Err(required(&label));
+            }
+            (
+                Command::JointReviewNew {
+                    topic: v("topic"),
+                    requests,
+                    departments: v("departments")
+                        .split([',', '，', '、', ' '])
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect(),
+                    date: chrono::NaiveDate::parse_from_str(v("date").trim(), "%Y-%m-%d")
+                        .map_err(|_| invalid(&form.label("date"), &v("date"), "YYYY-MM-DD"))?,
+                },
+                None,
+            )
+        }
+        FormKind::JointDecide => {
+            let (id, _) = form.target.ok_or_else(|| t("tui.form.no_target", &[]))?;
+            let label = form.label("reject");
+            let mut reject = Vec::new();
+            for w in v("reject")
+                .split([',', '，', '、', ' '])
+                .filter(|w| !w.trim().is_empty())
+            {
+                reject
+                    .push(Id::parse_kind(w.trim(), IdKind::Request).map_err(|_| invalid(&label, w, "REQ-2026-0001"))?);
+            }
+            (
+                Command::JointReviewDecide {
+                    id,
+                    position: v("position"),
+                    minutes_ref: v("minutes"),
+                    reject,
+                },
+                None,
+            )
+        }
         FormKind::TestItem => (
             Command::TestItem {
                 plan: need_plan()?,
@@ -1842,6 +2076,11 @@ mod tests {
             FormKind::Reschedule,
             FormKind::NoticeDraft,
             FormKind::Milestones,
+            FormKind::RespondOrder,
+            FormKind::ExtendOrder,
+            FormKind::ReportToOrder,
+            FormKind::JointReview,
+            FormKind::JointDecide,
         ];
         for kind in kinds {
             let names: std::collections::BTreeSet<&str> = spec(kind).iter().map(|sp| sp.name).collect();
