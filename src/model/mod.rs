@@ -5,12 +5,14 @@
 //! and list views never decode whole records.
 
 mod ids;
+mod notice;
 mod plan;
 mod recognition;
 mod request;
 mod supervision;
 
 pub use ids::{BadId, Id, IdKind};
+pub use notice::*;
 pub use plan::*;
 pub use recognition::*;
 pub use request::*;

@@ -312,6 +312,12 @@ pub enum FormKind {
     AcceptDefect,
     /// A go-live time outside the window, and why.
     Deviation,
+    /// A new window for an approved or announced plan, and why.
+    Reschedule,
+    /// The notice as a document: its fields, language and text.
+    NoticeDraft,
+    /// Test start, the fixed go-live time, planned training.
+    Milestones,
     /// A department's response to a rectification order.
     RespondOrder,
     /// A new deadline for a rectification order, and why.

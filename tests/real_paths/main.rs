@@ -6,6 +6,7 @@
 mod after_golive;
 mod cli;
 mod requests;
+mod reschedule;
 mod supervision;
 
 /// `--as` acts as a demo person: the change is recorded as theirs, via you.
