@@ -1211,6 +1211,13 @@ pub struct Gates {
     /// The steps the actor asking may take on the plan now ([`super::plan_offers`]).
     #[serde(default)]
     pub offers: super::Offers,
+    /// The requests linked to the plan, which the submit check lists
+    /// (titles filled in by the service, [`super::linked_requests`]).
+    #[serde(default)]
+    pub requests: Vec<super::LinkedRequest>,
+    /// What submitting warns about without refusing ([`super::submit_warnings`]).
+    #[serde(default)]
+    pub warnings: Vec<super::SubmitWarning>,
 }
 
 pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
@@ -1230,6 +1237,8 @@ pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
         },
         approvals: quorum(p, ctx),
         offers: super::plan_offers(p, calendar, ctx),
+        requests: super::linked_requests(p),
+        warnings: super::submit_warnings(p),
     }
 }
 

@@ -4,6 +4,7 @@
 //! `beian demo` created, acting as its people with `--as` (the CLI's `:as`).
 
 mod cli;
+mod requests;
 mod supervision;
 
 /// `--as` acts as a demo person: the change is recorded as theirs, via you.
