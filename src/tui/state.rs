@@ -221,6 +221,9 @@ pub struct SupervisionState {
     pub detail_scroll: Scroll,
     /// Lists asked for and not come back yet.
     pub loading: bool,
+    /// The next load reads the orders only (someone else's change that
+    /// concerns no report: the reports shown stay).
+    pub skip_reports: bool,
 }
 
 impl Default for Field {
