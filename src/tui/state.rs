@@ -209,6 +209,20 @@ impl Default for ReportsState {
     }
 }
 
+/// The supervision pane (§5.1): the rectification orders, then — for a
+/// supervisor — the confidential reports, one list; the detail shows the
+/// selected one.
+#[derive(Debug, Default)]
+pub struct SupervisionState {
+    pub orders: Vec<RectificationOrder>,
+    /// `None` until loaded, and for users who may not read reports.
+    pub reports: Option<Vec<ConfidentialReport>>,
+    pub cursor: ListCursor,
+    pub detail_scroll: Scroll,
+    /// Lists asked for and not come back yet.
+    pub loading: bool,
+}
+
 impl Default for Field {
     fn default() -> Field {
         Field::new("", false)
@@ -248,6 +262,31 @@ pub enum PromptFor {
     FailPlan(Id),
     /// The live or filed plan the requests are post-update feedback on.
     Feedback(Vec<Id>),
+    /// A supervisor's reason for sending an order's response back.
+    SendBack {
+        order: Id,
+        rev: u64,
+    },
+    /// A supervisor's reason for reopening a closed order.
+    Reopen {
+        order: Id,
+        rev: u64,
+    },
+    /// Investigation notes on a confidential report.
+    Investigate {
+        report: Id,
+        rev: u64,
+    },
+    /// The plan a confidential report concerns.
+    LinkReport {
+        report: Id,
+        rev: u64,
+    },
+    /// What the reporter is told; the report is then closed.
+    ReplyReport {
+        report: Id,
+        rev: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -273,6 +312,12 @@ pub enum FormKind {
     Incident,
     /// The post-implementation review (§4.3).
     Review,
+    /// A department's response to a rectification order.
+    RespondOrder,
+    /// A new deadline for a rectification order, and why.
+    ExtendOrder,
+    /// A confidential report turned into a rectification order.
+    ReportToOrder,
 }
 
 /// A form: named fields, one focused (see [`super::update::forms`], which
@@ -426,6 +471,7 @@ pub struct State {
     pub tests: TestsState,
     pub archive: ArchiveState,
     pub reports: ReportsState,
+    pub supervision: SupervisionState,
     pub popups: Vec<Popup>,
     /// A submitted form waiting for the worker's answer: reopened on failure.
     pub pending_form: Option<Form>,
@@ -481,6 +527,7 @@ impl State {
             tests: TestsState::default(),
             archive: ArchiveState::default(),
             reports: ReportsState::default(),
+            supervision: SupervisionState::default(),
             popups: Vec::new(),
             pending_form: None,
             parked: Vec::new(),
@@ -584,6 +631,10 @@ impl State {
                 item: None,
             }),
             Pane::Reports => None,
+            Pane::Supervision => super::update::supervision::selected(self).map(|row| Shown {
+                ids: vec![row.id()],
+                item: None,
+            }),
         }
     }
 }

@@ -80,9 +80,14 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open
         C::OrderIssue { .. }
         | C::OrderRespond { .. }
         | C::OrderClose { .. }
+        | C::OrderExtend { .. }
+        | C::OrderSendBack { .. }
+        | C::OrderReopen { .. }
         | C::ReportSubmit { .. }
         | C::ReportInvestigate { .. }
         | C::ReportReply { .. }
+        | C::ReportLink { .. }
+        | C::ReportToOrder { .. }
         | C::RecognitionAdd { .. } => supervision::apply(tx, ctx, cmd, expect),
     }
 }

@@ -477,6 +477,11 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
         PromptFor::ReportPeriod => super::reports::period(s, text, fx)?,
         PromptFor::Import => import_file(s, text, fx)?,
         PromptFor::ActAs => super::persona::act_as(s, text, fx)?,
+        p @ (PromptFor::SendBack { .. }
+        | PromptFor::Reopen { .. }
+        | PromptFor::Investigate { .. }
+        | PromptFor::LinkReport { .. }
+        | PromptFor::ReplyReport { .. }) => super::supervision::submit_prompt(p, text, fx)?,
     }
     Ok(())
 }
