@@ -192,6 +192,7 @@ enum Slot {
     Report(usize),
     /// A request the after-go-live script adds (post-update feedback).
     Feedback(usize),
+    JointReview(usize),
 }
 
 #[derive(Default)]
@@ -1689,6 +1690,8 @@ struct Demo {
     filed_at: HashMap<usize, Time>,
     /// When each plan last went live (the go-live the review is due after).
     live_at: HashMap<usize, Time>,
+    /// When each plan was created and submitted (for the paths of requests).
+    plan_times: HashMap<usize, (Time, Time)>,
 }
 
 impl Demo {
@@ -1705,6 +1708,7 @@ impl Demo {
             originals: HashMap::new(),
             filed_at: HashMap::new(),
             live_at: HashMap::new(),
+            plan_times: HashMap::new(),
         }
     }
 
@@ -1713,6 +1717,7 @@ impl Demo {
         for (i, spec) in PLANS.iter().enumerate() {
             self.plan(i, spec)?;
         }
+        self.request_paths()?;
         self.random_requests();
         self.supervision();
         self.after_golive();
@@ -2255,6 +2260,175 @@ impl Demo {
     }
 }
 
+impl Demo {
+    /// The template whose titles contain `key`.
+    fn tpl(key: &str) -> Result<usize> {
+        TPLS.iter()
+            .position(|t| t.titles.contains(key))
+            .ok_or_else(|| Error::input("demo template", key, "a template title"))
+    }
+
+    /// The paths of requests besides the straight line (§3.1): a joint review
+    /// of three requests that reaches its position (two accepted, one
+    /// rejected) and one still to meet; a request linked to a plan after it
+    /// was submitted (before any approval); a request linked to a draft and
+    /// taken off it again; a rejected request and a duplicate reopened.
+    fn request_paths(&mut self) -> Result<()> {
+        let now = self.c.now;
+        let latest = now - mins(30);
+        let clamp = |t: Time| t.min(latest);
+        // ---- a joint review of three requests (教务处, 学生工作部, 研究生院) ----
+        let keys = [
+            "希望增加选课志愿排序功能",
+            "考试安排增加冲突自动检测",
+            "教务系统移动端适配",
+        ];
+        let received = now - days(26);
+        let mut three = Vec::new();
+        for (k, key) in keys.iter().enumerate() {
+            let i = self.new_request(Self::tpl(key)?, received + hours(5 * k as i64), received + days(1));
+            self.originals.entry(self.reqs[i].tpl).or_default().push(i);
+            let who = self.op();
+            self.triage(received + days(2) + hours(k as i64), who, i, Triage::Triage);
+            three.push(i);
+        }
+        // The two the meeting accepts are analysed first (acceptance needs it, §3.1).
+        self.analyse(received + days(3), WANG, three[0]);
+        self.analyse(received + days(3) + hours(1), WANG, three[1]);
+        let convene = received + days(4);
+        let meeting = now - days(19);
+        let slots: Vec<Slot> = three.iter().map(|i| Slot::Request(*i)).collect();
+        let date = day_of(meeting);
+        let s2 = slots.clone();
+        self.push(convene, WANG, Some(Slot::JointReview(0)), move |r| {
+            Ok(Command::JointReviewNew {
+                topic: "选课、排考与移动端需求专题研讨（涉及教务处、学生工作部、研究生院）".into(),
+                requests: s2.iter().map(|s| r.id(*s)).collect::<Result<Vec<_>>>()?,
+                departments: vec!["教务处".into(), "学生工作部".into(), "研究生院".into()],
+                date,
+            })
+        });
+        let third = slots[2];
+        self.push(meeting + hours(20), WANG, None, move |r| {
+            Ok(Command::JointReviewDecide {
+                id: r.id(Slot::JointReview(0))?,
+                position: "经教务处、学生工作部、研究生院及信息化管理中心专题研讨：选课志愿排序与排考冲突检测纳入教务管理系统下一版本；\
+                           移动端适配并入学校统一移动门户建设，本次不单独实施。"
+                    .into(),
+                minutes_ref: format!("专题研讨会议纪要〔{}〕第3号", date.format("%Y")),
+                reject: vec![r.id(third)?],
+            })
+        });
+        // ---- a joint review still to meet (一卡通: 后勤保障处, 财务处) ----
+        let keys = ["消费", "充值"];
+        let received2 = now - days(6);
+        let mut two = Vec::new();
+        for (k, key) in keys.iter().enumerate() {
+            let Some(tpl) = TPLS.iter().position(|t| t.sys == 1 && t.titles.contains(key)) else {
+                continue;
+            };
+            let i = self.new_request(tpl, received2 + hours(3 * k as i64), received2 + hours(20));
+            self.originals.entry(tpl).or_default().push(i);
+            two.push(Slot::Request(i));
+        }
+        if two.len() == 2 {
+            let date = day_of(now + days(3));
+            self.push(clamp(received2 + days(2)), CHEN, Some(Slot::JointReview(1)), move |r| {
+                Ok(Command::JointReviewNew {
+                    topic: "一卡通消费与充值问题专题研讨".into(),
+                    requests: two.iter().map(|s| r.id(*s)).collect::<Result<Vec<_>>>()?,
+                    departments: vec!["后勤保障处（一卡通中心）".into(), "财务处".into()],
+                    date,
+                })
+            });
+        }
+        // ---- linked to a plan after it was submitted, before any approval ----
+        if let Some(pi) = PLANS.iter().position(|p| p.target == PlanStatus::Submitted) {
+            let (_, submitted) = self.plan_times[&pi];
+            let spec = &PLANS[pi];
+            if let Some(tpl) = TPLS.iter().position(|t| t.sys == spec.sys) {
+                let at_link = clamp(submitted + hours(3));
+                let i = self.new_request(tpl, submitted - days(6), submitted - days(5));
+                self.originals.entry(tpl).or_default().push(i);
+                let who = spec.author;
+                self.triage(submitted - days(4), who, i, Triage::Triage);
+                self.analyse(submitted - days(3), who, i);
+                self.triage(submitted - days(3) + hours(1), who, i, Triage::Accept { outcome: None });
+                self.push(at_link, who, None, move |r| {
+                    Ok(Command::RequestLink {
+                        id: r.id(Slot::Request(i))?,
+                        plan: r.id(Slot::Plan(pi))?,
+                    })
+                });
+            }
+        }
+        // ---- linked to a draft, then taken off it ----
+        if let Some(pi) = PLANS.iter().position(|p| p.target == PlanStatus::Draft && !p.partial) {
+            let (created, _) = self.plan_times[&pi];
+            let spec = &PLANS[pi];
+            if let Some(tpl) = TPLS.iter().rposition(|t| t.sys == spec.sys && !t.feature) {
+                let i = self.new_request(tpl, created - days(4), created - days(3));
+                self.originals.entry(tpl).or_default().push(i);
+                let who = spec.author;
+                self.triage(created - days(2), who, i, Triage::Triage);
+                self.analyse(created - days(1), who, i);
+                self.triage(created - days(1) + hours(1), who, i, Triage::Accept { outcome: None });
+                self.push(clamp(created + hours(2)), who, None, move |r| {
+                    Ok(Command::RequestLink {
+                        id: r.id(Slot::Request(i))?,
+                        plan: r.id(Slot::Plan(pi))?,
+                    })
+                });
+                self.on(clamp(created + hours(26)), who, Slot::Request(i), |id| {
+                    Command::RequestUnlink {
+                        id,
+                        reason: "厂商已提供热补丁单独修复该问题，不再纳入本次升级".into(),
+                    }
+                });
+            }
+        }
+        // ---- a rejected request reopened ----
+        let i = self.new_request(
+            Self::tpl("成绩录入保存时提示会话超时")?,
+            now - days(15),
+            now - days(15) + hours(2),
+        );
+        let (t1, t2, t3) = (now - days(14), now - days(13), now - days(9));
+        self.triage(t1, LIU, i, Triage::Triage);
+        self.triage(
+            t2,
+            LIU,
+            i,
+            Triage::Reject {
+                reason: "未能复现，系统会话时长已按学校规定设置".into(),
+            },
+        );
+        self.on(t3, LIU, Slot::Request(i), |id| Command::RequestReopen {
+            id,
+            reason: "提交人补充了复现步骤和截图：录入超过40分钟后保存即丢失，重新评估".into(),
+        });
+        // ---- a duplicate reopened: not the same problem after all ----
+        let tpl = Self::tpl("课表导出PDF中文乱码")?;
+        let a = self.new_request(tpl, now - days(12), now - days(12) + hours(1));
+        self.originals.entry(tpl).or_default().push(a);
+        let b = self.new_request(tpl, now - days(11), now - days(11) + hours(1));
+        self.triage(now - days(11) + hours(3), SUN, a, Triage::Triage);
+        self.push(now - days(10), SUN, None, move |r| {
+            Ok(Command::RequestTriage {
+                id: r.id(Slot::Request(b))?,
+                triage: Triage::Duplicate {
+                    of: r.id(Slot::Request(a))?,
+                },
+            })
+        });
+        self.on(now - days(8), SUN, Slot::Request(b), |id| Command::RequestReopen {
+            id,
+            reason: "经核实并非同一问题：该同学为成绩单导出乱码，不是课表导出".into(),
+        });
+        Ok(())
+    }
+}
+
 /// Where a status lies on the main path.
 fn rank(s: PlanStatus) -> u8 {
     use PlanStatus as S;
@@ -2654,6 +2828,7 @@ impl Demo {
         let notice = at(base + days(d[3]), 17, 45);
         let urgent = rank(stage) >= 1 && submit - created < days(3);
         let step = if urgent { hours(2) } else { days(1) };
+        self.plan_times.insert(pi, (created, submit));
 
         // Written (§3.2).
         let (title, from, to) = (spec.title, spec.from, spec.to);

@@ -148,6 +148,26 @@ enum Act {
         req: u8,
         reason: bool,
     },
+    /// Link a request to a submitted plan (issue 15 §4: until its first approval).
+    LinkSubmitted {
+        req: u8,
+        plan: u8,
+    },
+    /// Convene a joint review of `n` (1–3) requests chosen by `reqs`; with
+    /// one department when `one_department` (refused: a joint review is of
+    /// several).
+    JointNew {
+        reqs: [u8; 3],
+        n: u8,
+        one_department: bool,
+    },
+    /// Record the position of joint review `review`, rejecting the covered
+    /// request `reject` picks (none when it is 0); no position without `reason`.
+    JointDecide {
+        review: u8,
+        reject: u8,
+        reason: bool,
+    },
     /// A reversible command on a request (`how`: a triage decision, a link, a
     /// priority or tag edit), then its inverse (`workflow::inverse`) by the same
     /// person with the revision the command left; after someone else's comment
@@ -485,15 +505,29 @@ fn supervision_acts(steps: &[Step], max: usize) -> Vec<(u16, Act, u8)> {
         .collect()
 }
 
+/// Joint reviews and links to submitted plans (issue 15 §4), drawn after the
+/// others and interleaved last, so that the sequences drawn before stay what
+/// they were.
+fn request_act() -> impl Strategy<Value = Act> {
+    let u = any::<u8>;
+    prop_oneof![
+        2 => (u(), u()).prop_map(|(req, plan)| Act::LinkSubmitted { req, plan }),
+        2 => ([u(), u(), u()], 1u8..4, 0u8..8)
+            .prop_map(|(reqs, n, one)| Act::JointNew { reqs, n, one_department: one == 0 }),
+        2 => (u(), 0u8..4, 0u8..8).prop_map(|(review, reject, reason)| Act::JointDecide { review, reject, reason: reason > 0 }),
+    ]
+}
+
 fn steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
     let main = prop::collection::vec((act(), any::<u8>()).prop_map(|(act, who)| Step { act, who }), 1..=max);
     // Drawn after the main sequence, so that it is the one drawn before.
     let undo = prop::collection::vec((any::<u16>(), undo_act(), any::<u8>()), 0..=max / 6);
-    // Drawn last, so that the main sequence and the undos stay what they were.
+    let requests = prop::collection::vec((any::<u16>(), request_act(), any::<u8>()), 0..=max / 6);
+    // Drawn last, so that the sequences drawn before stay what they were.
     let after = prop::collection::vec((any::<u16>(), after_act(), any::<u8>()), 0..=max / 8);
-    (main, undo, after).prop_map(move |(mut steps, undo, after)| {
+    (main, undo, requests, after).prop_map(move |(mut steps, undo, requests, after)| {
         let sup = supervision_acts(&steps, max / 5);
-        for (at, act, who) in undo.into_iter().chain(sup) {
+        for (at, act, who) in undo.into_iter().chain(requests).chain(sup) {
             let k = at as usize % (steps.len() + 1);
             steps.insert(k, Step { act, who });
         }
@@ -518,6 +552,7 @@ struct Snapshot {
     /// Read from the store (the service's read is audited, and would add an event).
     reports: Vec<ConfidentialReport>,
     calendar: Vec<Blackout>,
+    joint_reviews: Vec<JointMeeting>,
     /// Oldest first.
     audit: Vec<AuditEvent>,
     /// Each plan's events as the audit index answers for it, oldest first.
@@ -554,6 +589,7 @@ fn snapshot(w: &World) -> Snapshot {
         orders: svc.orders(&s).unwrap(),
         reports: svc.raw_store().all().unwrap(),
         calendar: svc.calendar(&s).unwrap(),
+        joint_reviews: svc.joint_reviews(&s).unwrap(),
         audit,
         plan_events,
     }
@@ -921,6 +957,7 @@ const STATE_INVARIANTS: &[(&str, StateInv)] = named![StateInv;
     inv_filed_dossier_frozen,
     inv_requests_follow_their_plans,
     inv_after_golive_on_record,
+    inv_joint_reviews_hold_their_requests,
 ];
 
 /// Checked on each command with the records before and after it.
@@ -938,6 +975,8 @@ const STEP_INVARIANTS: &[(&str, StepInv)] = named![StepInv;
     inv_order_steps_follow_the_process,
     inv_reports_investigated_before_answered,
     inv_reopen_and_unlink_follow_the_process,
+    inv_links_follow_the_process,
+    inv_joint_reviews_decide_their_requests,
     inv_undo_restores_the_record,
 ];
 
@@ -2693,9 +2732,9 @@ fn inv_reports_investigated_before_answered(r: &Run, prev: &Snapshot, step: &Ste
 /// joint review); it returns the request to an undecided status (new, triaged,
 /// or its joint review, whose position goes) and drops the decision's reason,
 /// original and plan. An unlink is carried out exactly when the actor may link,
-/// a reason is given, the request is planned and its plan is still being
-/// written (draft or returned); the request is accepted again and its plan
-/// lists the others in the same order (§3.1, issue 15 §4).
+/// a reason is given, the request is planned and its plan still takes links
+/// ([`takes_links`]); the request is accepted again and its plan lists the
+/// others in the same order (§3.1, issue 15 §4).
 fn inv_reopen_and_unlink_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
     use RequestStatus as R;
     let (id, reason, unlinking) = match &step.cmd {
@@ -2713,7 +2752,7 @@ fn inv_reopen_and_unlink_follow_the_process(r: &Run, prev: &Snapshot, step: &Ste
     let done = if step.ok() { "carried out" } else { "refused" };
     if unlinking {
         let plan = before.and_then(|q| q.plan).and_then(|p| prev.plan(p));
-        let open = before.is_some_and(|q| q.status == R::Planned) && plan.is_some_and(|p| WRITING.contains(&p.status));
+        let open = before.is_some_and(|q| q.status == R::Planned) && plan.is_some_and(takes_links);
         ensure!(
             step.ok() == (may && open),
             plan.map(|p| p.id),
@@ -2769,6 +2808,206 @@ fn inv_reopen_and_unlink_follow_the_process(r: &Run, prev: &Snapshot, step: &Ste
                 a.joint_review
             );
         }
+    }
+    Ok(())
+}
+
+/// Does the plan still take changes to its requests (issue 15 §4)? While it
+/// is written (draft, returned) and, once submitted, until a member of the
+/// Leading Group approves the current submission.
+fn takes_links(p: &Plan) -> bool {
+    WRITING.contains(&p.status) || (p.status == PlanStatus::Submitted && current_approvals(p).is_empty())
+}
+
+/// A link is carried out exactly when the actor may link, the request is
+/// accepted and the plan takes links ([`takes_links`]); the request is then
+/// planned in that plan, which lists it last, and the actor is one of the
+/// plan's contributors (so never its approver, by `inv_no_approver_contributed`).
+fn inv_links_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    let Command::RequestLink { id, plan } = &step.cmd else {
+        return Ok(());
+    };
+    if matches!(step.result, Err(Error::Conflict { .. })) && r.undoing.is_some() {
+        return Ok(());
+    }
+    let before = prev.requests.iter().find(|q| q.id == *id);
+    let p = prev.plan(*plan);
+    let may = regulation_roles(step.cmd.name()).iter().any(|x| step.actor.has(*x));
+    let open = before.is_some_and(|q| q.status == RequestStatus::Accepted) && p.is_some_and(takes_links);
+    ensure!(
+        step.ok() == (may && open),
+        Some(*plan),
+        "linking {id} ({:?}) to {plan} ({:?}, approvals {:?}) by {} {}",
+        before.map(|q| q.status),
+        p.map(|p| p.status),
+        p.map(|p| current_approvals(p).len()),
+        step.actor.name,
+        if step.ok() { "carried out" } else { "refused" }
+    );
+    if step.ok() {
+        let after = r.last.requests.iter().find(|q| q.id == *id);
+        let now = r.last.plan(*plan);
+        ensure!(
+            after.is_some_and(|q| q.status == RequestStatus::Planned && q.plan == Some(*plan))
+                && now.is_some_and(
+                    |p| p.requests.last() == Some(id) && p.contributors.iter().any(|c| c.name == step.actor.name)
+                ),
+            Some(*plan),
+            "linked {id} is {:?}; {plan} lists {:?}",
+            after.map(|q| (q.status, q.plan)),
+            now.map(|p| &p.requests)
+        );
+    }
+    Ok(())
+}
+
+/// The meeting that decides a request now: the one covering it while it
+/// waits in joint review.
+fn deciding(q: &Request) -> Option<Id> {
+    q.joint_review
+        .as_ref()
+        .and_then(|j| j.review)
+        .filter(|_| q.status == RequestStatus::JointReview)
+}
+
+/// Every request a joint review decides is listed by that review, which has
+/// not reached its position; a review's position sorts each request it
+/// covers into accepted, rejected or withdrawn, once (§3.1).
+fn inv_joint_reviews_hold_their_requests(r: &Run) -> Check {
+    let s = &r.last;
+    for q in &s.requests {
+        if let Some(m) = deciding(q) {
+            let meeting = s.joint_reviews.iter().find(|x| x.id == m);
+            ensure!(
+                meeting.is_some_and(|x| x.position.is_none() && x.requests.contains(&q.id)),
+                None,
+                "{} waits for {m}: {meeting:?}",
+                q.id
+            );
+        }
+    }
+    for m in &s.joint_reviews {
+        ensure!(
+            m.departments.len() >= 2,
+            None,
+            "{} has departments {:?}",
+            m.id,
+            m.departments
+        );
+        if let Some(p) = &m.position {
+            let mut sorted: Vec<Id> = p
+                .accepted
+                .iter()
+                .chain(&p.rejected)
+                .chain(&p.withdrawn)
+                .copied()
+                .collect();
+            sorted.sort();
+            let mut covered = m.requests.clone();
+            covered.sort();
+            ensure!(
+                sorted == covered,
+                None,
+                "{} covers {covered:?} but its position sorts {sorted:?}",
+                m.id
+            );
+            ensure!(!p.text.trim().is_empty(), None, "{} reached an empty position", m.id);
+        }
+    }
+    Ok(())
+}
+
+/// Convening takes each named request into the new review (from new,
+/// triaged, or joint review without a meeting), refused when one waits for
+/// another review; while a review decides a request, it is not accepted or
+/// rejected one by one; recording the position accepts (analysed) or rejects
+/// (with the position as reason) exactly the requests still in the review.
+fn inv_joint_reviews_decide_their_requests(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    use RequestStatus as R;
+    let find = |s: &Snapshot, id: Id| s.requests.iter().find(|q| q.id == id).cloned();
+    match &step.cmd {
+        Command::RequestTriage { id, triage } => {
+            let waits = find(prev, *id).as_ref().and_then(deciding);
+            if waits.is_some() && matches!(triage, Triage::Accept { .. } | Triage::Reject { .. }) {
+                ensure!(
+                    !step.ok(),
+                    None,
+                    "{id}, waiting for {waits:?}, was decided one by one: {:?}",
+                    step.result.as_ref().map(|o| &o.summary)
+                );
+            }
+        }
+        Command::JointReviewNew { requests, .. } => {
+            let waiting = requests
+                .iter()
+                .any(|q| find(prev, *q).as_ref().and_then(deciding).is_some());
+            if waiting {
+                ensure!(!step.ok(), None, "{requests:?} went into a second review");
+            }
+            if let Ok(out) = &step.result {
+                let m: Id = out.entity.parse().unwrap();
+                for q in requests {
+                    let before = find(prev, *q).map(|x| x.status);
+                    let after = find(&r.last, *q);
+                    ensure!(
+                        matches!(before, Some(R::New | R::Triaged | R::JointReview))
+                            && after.as_ref().and_then(deciding) == Some(m),
+                        None,
+                        "{q} ({before:?}) convened into {m}: {after:?}"
+                    );
+                }
+            }
+        }
+        Command::JointReviewDecide {
+            id, position, reject, ..
+        } => {
+            let Some(m) = prev.joint_reviews.iter().find(|x| x.id == *id) else {
+                ensure!(!step.ok(), None, "{id} does not exist but decided");
+                return Ok(());
+            };
+            let still: Vec<Request> = m
+                .requests
+                .iter()
+                .filter_map(|q| find(prev, *q))
+                .filter(|q| deciding(q) == Some(m.id))
+                .collect();
+            let analysed = |q: &Request| !q.necessity.trim().is_empty() && !q.feasibility.trim().is_empty();
+            let may = regulation_roles(step.cmd.name()).iter().any(|x| step.actor.has(*x));
+            let fits = m.position.is_none()
+                && !position.trim().is_empty()
+                && !still.is_empty()
+                && reject.iter().all(|x| still.iter().any(|q| q.id == *x))
+                && still.iter().all(|q| reject.contains(&q.id) || analysed(q));
+            ensure!(
+                step.ok() == (may && fits),
+                None,
+                "deciding {id} (position {:?}, still in it {:?}, reject {reject:?}) by {} {}",
+                m.position.as_ref().map(|p| &p.text),
+                still.iter().map(|q| (q.id, analysed(q))).collect::<Vec<_>>(),
+                step.actor.name,
+                if step.ok() { "carried out" } else { "refused" }
+            );
+            if step.ok() {
+                for q in &still {
+                    let a = find(&r.last, q.id);
+                    let want = if reject.contains(&q.id) {
+                        R::Rejected
+                    } else {
+                        R::Accepted
+                    };
+                    let reason_ok = want == R::Accepted
+                        || a.as_ref().and_then(|a| a.reject_reason.as_deref()) == Some(position.trim());
+                    ensure!(
+                        a.as_ref().is_some_and(|a| a.status == want) && reason_ok,
+                        None,
+                        "{} after {id}'s position: {:?}",
+                        q.id,
+                        a.map(|a| (a.status, a.reject_reason))
+                    );
+                }
+            }
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -2894,6 +3133,8 @@ struct Stats {
     reviews: usize,
     feedback: usize,
     typed_addenda: usize,
+    /// Requests linked to a submitted plan (before its first approval).
+    links_to_submitted: usize,
 }
 
 impl Stats {
@@ -2929,6 +3170,7 @@ impl Stats {
         self.reviews += o.reviews;
         self.feedback += o.feedback;
         self.typed_addenda += o.typed_addenda;
+        self.links_to_submitted += o.links_to_submitted;
         for (k, v) in &o.commands {
             *self.commands.entry(k).or_default() += v;
         }
@@ -4234,6 +4476,79 @@ impl Run {
                     plan: self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Filed]),
                 },
             ),
+            Act::LinkSubmitted { req, plan } => (
+                writer,
+                Command::RequestLink {
+                    id: self.request_in(req, &[RequestStatus::Accepted]),
+                    plan: self.plan_in(plan, &[PlanStatus::Submitted]),
+                },
+            ),
+            Act::JointNew {
+                reqs,
+                n,
+                one_department,
+            } => {
+                use RequestStatus as R;
+                let mut requests: Vec<Id> = reqs[..n as usize]
+                    .iter()
+                    .map(|q| self.request_in(*q, &[R::New, R::Triaged, R::JointReview]))
+                    .collect();
+                requests.dedup();
+                let departments = if one_department {
+                    vec!["教务处".to_string()]
+                } else {
+                    vec!["教务处".to_string(), "学生工作部".to_string()]
+                };
+                let n = self.next_n();
+                (
+                    writer,
+                    Command::JointReviewNew {
+                        topic: format!("专题研讨〔{n}〕"),
+                        requests,
+                        departments,
+                        date: day(now),
+                    },
+                )
+            }
+            Act::JointDecide { review, reject, reason } => {
+                let open: Vec<&JointMeeting> = self
+                    .last
+                    .joint_reviews
+                    .iter()
+                    .filter(|m| m.position.is_none())
+                    .collect();
+                let m = if open.is_empty() || review.is_multiple_of(8) {
+                    let all: Vec<Id> = self.last.joint_reviews.iter().map(|m| m.id).collect();
+                    pick(&all, review, IdKind::JointReview)
+                } else {
+                    open[review as usize % open.len()].id
+                };
+                let covered = self
+                    .last
+                    .joint_reviews
+                    .iter()
+                    .find(|x| x.id == m)
+                    .map(|x| x.requests.clone())
+                    .unwrap_or_default();
+                let reject = match reject {
+                    0 => Vec::new(),
+                    k => covered
+                        .get(k as usize % covered.len().max(1))
+                        .copied()
+                        .into_iter()
+                        .collect(),
+                };
+                let position = self.reason("研讨结论", reason);
+                (
+                    writer,
+                    Command::JointReviewDecide {
+                        id: m,
+                        position,
+                        minutes_ref: String::new(),
+                        reject,
+                    },
+                )
+            }
             Act::Do {
                 ref actor,
                 ref cmd,
@@ -4377,6 +4692,9 @@ impl Run {
                 self.stats.typed_addenda += usize::from(b.status == PlanStatus::Filed);
             }
             (Command::Training { .. }, Some(b), _) if b.status == PlanStatus::Filed => self.stats.typed_addenda += 1,
+            (Command::RequestLink { .. }, Some(b), _) if b.status == PlanStatus::Submitted => {
+                self.stats.links_to_submitted += 1
+            }
             (Command::PlanReturn { .. }, Some(b), _) if b.status != PlanStatus::Submitted => {
                 self.stats.returns_after_approval += 1
             }
@@ -4706,6 +5024,7 @@ fn required_commands() -> Vec<&'static str> {
         "dossier.",
         "order.",
         "report.",
+        "joint_review.",
     ];
     Command::TABLE
         .iter()
@@ -4812,6 +5131,16 @@ const UNDO_PROBED: &[&str] = &["RequestPlanned", "UnlinkPlanClosed", "Conflict"]
 /// Refusals of the supervision steps the walks must meet (issue 15 §5).
 const SUPERVISION_PROBED: &[&str] = &["DeadlineNotLater", "NotInvestigated"];
 
+/// Refusals of links and joint reviews each property must have met (issue 15 §4).
+const REQUEST_PROBED: &[&str] = &[
+    "NotAccepted",
+    "PlanNotOpen",
+    "InJointReview",
+    "JointReviewDepartments",
+    "JointReviewDecided",
+    "NotInJointReview",
+];
+
 /// Random sequences with one approver needed. The thresholds hold with room
 /// to spare for the default seed (and for the seeds 1, 2 and 3).
 #[test]
@@ -4849,6 +5178,12 @@ fn random_sequences_keep_the_invariants() {
             ("a post-implementation review", st.reviews, 3),
             ("post-update feedback", st.feedback, 2),
             ("a record on a filed plan (a typed addendum)", st.typed_addenda, 3),
+            ("a link to a submitted plan", st.links_to_submitted, 25),
+            (
+                "a joint review's position",
+                st.commands.get("joint_review.decide").copied().unwrap_or(0),
+                40,
+            ),
         ],
         &[
             PROBED,
@@ -4856,6 +5191,7 @@ fn random_sequences_keep_the_invariants() {
             UNDO_PROBED,
             AFTER_PROBED,
             SUPERVISION_PROBED,
+            REQUEST_PROBED,
         ]
         .concat(),
     );
@@ -4886,8 +5222,21 @@ fn random_sequences_with_a_quorum_of_two_keep_the_invariants() {
             ("an undo", st.undone, 100),
             ("an undone link", st.undone_links, 3),
             ("an undo after someone else's change", st.undo_conflicts, 30),
+            ("a link to a submitted plan", st.links_to_submitted, 10),
+            (
+                "a joint review's position",
+                st.commands.get("joint_review.decide").copied().unwrap_or(0),
+                25,
+            ),
         ],
-        &[PROBED, &["AlreadyApproved"], UNDO_PROBED, SUPERVISION_PROBED].concat(),
+        &[
+            PROBED,
+            &["AlreadyApproved", "ScopeApproved"],
+            UNDO_PROBED,
+            REQUEST_PROBED,
+            SUPERVISION_PROBED,
+        ]
+        .concat(),
     );
 }
 
@@ -5504,7 +5853,7 @@ fn every_invariant_catches_its_violation() {
             (r.last.clone(), op_a(), cmd, done())
         }),
         broken_step("inv_reopen_and_unlink_follow_the_process", move |r| {
-            // A request taken off a plan that was already submitted.
+            // A request taken off a plan that was already approved.
             let mut before = r.last.clone();
             let q = before
                 .requests
@@ -5514,11 +5863,65 @@ fn every_invariant_catches_its_violation() {
             (q.status, q.plan) = (RequestStatus::Planned, Some(draft));
             let id = q.id;
             let p = plan_mut(&mut before, draft);
-            p.status = PlanStatus::Submitted;
+            p.status = PlanStatus::Approved;
             p.requests.push(id);
             let cmd = Command::RequestUnlink {
                 id,
                 reason: "移出计划".into(),
+            };
+            (before, op_a(), cmd, done())
+        }),
+        broken_step("inv_links_follow_the_process", move |r| {
+            // A request linked to a submitted plan a member had approved already.
+            let mut before = r.last.clone();
+            let id = before
+                .requests
+                .iter()
+                .find(|q| q.status == RequestStatus::Accepted)
+                .unwrap()
+                .id;
+            let p = plan_mut(&mut before, draft);
+            p.status = PlanStatus::Submitted;
+            p.approvals.push(Approval {
+                approver: "li".into(),
+                decision: Decision::Approved,
+                time: r.w.now(),
+                comment: String::new(),
+                minutes_ref: String::new(),
+                submission: p.submission,
+                on_behalf_of: None,
+            });
+            (before, op_a(), Command::RequestLink { id, plan: draft }, done())
+        }),
+        broken_state("inv_joint_reviews_hold_their_requests", |r| {
+            // A request waiting for a joint review that does not list it.
+            let q = &mut r.last.requests[0];
+            q.status = RequestStatus::JointReview;
+            q.joint_review = Some(JointReview {
+                sent_by: "wang".into(),
+                sent_at: q.received_at,
+                outcome: None,
+                decided_at: None,
+                review: Some(Id::new(IdKind::JointReview, YEAR, 9)),
+            });
+        }),
+        broken_step("inv_joint_reviews_decide_their_requests", |r| {
+            // A request waiting for its joint review, accepted one by one.
+            let mut before = r.last.clone();
+            let q = &mut before.requests[0];
+            q.status = RequestStatus::JointReview;
+            q.joint_review = Some(JointReview {
+                sent_by: "wang".into(),
+                sent_at: q.received_at,
+                outcome: None,
+                decided_at: None,
+                review: Some(Id::new(IdKind::JointReview, YEAR, 1)),
+            });
+            let cmd = Command::RequestTriage {
+                id: q.id,
+                triage: Triage::Accept {
+                    outcome: Some("同意".into()),
+                },
             };
             (before, op_a(), cmd, done())
         }),

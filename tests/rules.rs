@@ -1305,7 +1305,7 @@ fn a_filed_dossier_never_changes_and_corrections_are_addenda() {
     let e = w.refused(&op_a(), Command::RequestLink { id: r2, plan: id });
     assert_eq!(
         e.message(),
-        format!("{id} is filed: requests can be linked only to a draft or returned plan")
+        format!("{id} is filed: requests can be linked to a plan only until it is approved (draft, returned for revision, or submitted before any member of the Leading Group approved it)")
     );
     w.ok(&op_a(), Command::RequestLink { id: r2, plan: other });
     let e = w.refused(
@@ -1616,16 +1616,39 @@ fn a_joint_review_ends_with_the_meetings_position() {
 }
 
 #[test]
-fn requests_are_linked_only_to_a_draft_or_returned_plan() {
+fn requests_are_linked_only_until_the_plan_is_approved() {
     let _en = english();
     let w = World::new();
     let new = w.add_request("未分拣");
     let draft = w.written_plan(&op_a());
+    // Not accepted yet: it says so, naming the request and its status.
     let e = w.refused(&op_a(), Command::RequestLink { id: new, plan: draft });
     assert_eq!(
-        e.message(),
-        format!("{new} is new: cannot link to a plan (only when accepted)")
+        e,
+        RuleError::NotAccepted {
+            request: new.to_string(),
+            status: RequestStatus::New.label()
+        }
     );
+    assert_eq!(
+        e.message(),
+        format!("{new} is still new: accept it first (§3.1: its necessity and feasibility analysed), then link it to a plan")
+    );
+    triage(&w, new, Triage::Triage).unwrap();
+    assert!(matches!(
+        w.refused(&op_a(), Command::RequestLink { id: new, plan: draft }),
+        RuleError::NotAccepted { .. }
+    ));
+    drop(_en);
+    let m = in_chinese(|| {
+        RuleError::NotAccepted {
+            request: "REQ-2026-0001".into(),
+            status: RequestStatus::Triaged.label(),
+        }
+        .message()
+    });
+    assert!(m.starts_with("REQ-2026-0001 当前仍为「已分拣」，须先采纳"), "{m}");
+    let _en = english();
 
     let r = w.accepted_request("选课慢");
     w.ok(&op_a(), Command::RequestLink { id: r, plan: draft });
@@ -1639,14 +1662,19 @@ fn requests_are_linked_only_to_a_draft_or_returned_plan() {
         format!("{r} is planned: cannot link to a plan (only when accepted)")
     );
 
-    let returned = w.plan_at(S::Returned);
-    let r2 = w.accepted_request("成绩导出");
-    w.ok(&op_a(), Command::RequestLink { id: r2, plan: returned });
-    assert_eq!(w.request(r2).status, RequestStatus::Planned);
+    // Returned and submitted (before any approval) plans take links.
+    for target in [S::Returned, S::Submitted] {
+        let p = w.plan_at(target);
+        let r2 = w.accepted_request("成绩导出");
+        w.ok(&op_a(), Command::RequestLink { id: r2, plan: p });
+        assert_eq!(w.request(r2).status, RequestStatus::Planned);
+        assert_eq!(w.plan(p).requests, vec![r2]);
+        assert_eq!(w.status(p), target);
+    }
 
     for (target, label) in [
-        (S::Submitted, "submitted"),
         (S::Approved, "approved"),
+        (S::NoticePublished, "notice published"),
         (S::Testing, "testing"),
         (S::Live, "live"),
         (S::Cancelled, "cancelled"),
@@ -1663,11 +1691,296 @@ fn requests_are_linked_only_to_a_draft_or_returned_plan() {
         );
         assert_eq!(
             e.message(),
-            format!("{p} is {label}: requests can be linked only to a draft or returned plan")
+            format!(
+                "{p} is {label}: requests can be linked to a plan only until it is approved (draft, returned for revision, or submitted before any member of the Leading Group approved it)"
+            )
         );
         assert_eq!(w.request(r).status, RequestStatus::Accepted);
         assert!(w.plan(p).requests.is_empty());
     }
+}
+
+/// With a quorum of two, the first approval fixes the scope: the requests of
+/// the submitted plan change no more (linked or unlinked) until it is
+/// returned; whoever linked or unlinked before contributed and may not approve.
+#[test]
+fn the_first_approval_closes_a_submitted_plans_requests() {
+    let _en = english();
+    let mut w = World::new();
+    let mut cfg = w.svc.config().clone();
+    cfg.process.approvers = 2;
+    w.svc.set_config(cfg);
+    let approve = |id| Command::PlanApprove {
+        id,
+        comment: String::new(),
+        minutes_ref: "LG-1".into(),
+    };
+    let p = w.plan_at(S::Submitted);
+    let (r1, r2) = (w.accepted_request("选课慢"), w.accepted_request("成绩导出"));
+    // The member who links to the submitted plan contributes: no approving it.
+    w.ok(&op_approver(), Command::RequestLink { id: r1, plan: p });
+    w.ok(&op_a(), Command::RequestLink { id: r2, plan: p });
+    w.ok(
+        &op_a(),
+        Command::RequestUnlink {
+            id: r2,
+            reason: "另行处理".into(),
+        },
+    );
+    assert_eq!(w.plan(p).requests, vec![r1]);
+    let e = w.refused(&op_approver(), approve(p));
+    assert!(
+        matches!(&e, RuleError::Contributor { did, .. } if did.contains(&"link".to_string())),
+        "{e:?}"
+    );
+    w.ok(&approver(), approve(p));
+    assert_eq!(w.status(p), S::Submitted, "one approval of two");
+    let e = w.refused(&op_a(), Command::RequestLink { id: r2, plan: p });
+    assert_eq!(
+        e,
+        RuleError::ScopeApproved {
+            plan: p.to_string(),
+            approvers: vec!["li".into()],
+            unlink: false,
+        }
+    );
+    assert!(e.message().contains("li already approved it"), "{}", e.message());
+    let e = w.refused(
+        &op_a(),
+        Command::RequestUnlink {
+            id: r1,
+            reason: "改期".into(),
+        },
+    );
+    assert!(matches!(e, RuleError::ScopeApproved { unlink: true, .. }), "{e:?}");
+    // Returned, it takes changes again (the approval was of the old submission).
+    w.ok(
+        &approver(),
+        Command::PlanReturn {
+            id: p,
+            reason: "补充".into(),
+            minutes_ref: String::new(),
+        },
+    );
+    w.ok(&op_a(), Command::RequestLink { id: r2, plan: p });
+    w.ok(&op_a(), Command::PlanSubmit { id: p });
+    w.ok(
+        &op_a(),
+        Command::RequestUnlink {
+            id: r2,
+            reason: "另行处理".into(),
+        },
+    );
+}
+
+/// The submit check lists the linked requests (with titles, from the service)
+/// and warns, without refusing, when there are none.
+#[test]
+fn the_submit_check_lists_the_linked_requests_and_warns_when_there_are_none() {
+    let _en = english();
+    let w = World::new();
+    let p = w.written_plan(&op_a());
+    let g = w.svc.plan_gates(&viewer(), p).unwrap();
+    assert!(g.requests.is_empty());
+    assert_eq!(g.warnings, vec![beian::workflow::SubmitWarning::NoRequests]);
+    assert!(
+        g.warnings[0]
+            .message(p)
+            .starts_with(&format!("no request is linked to {p}")),
+        "{}",
+        g.warnings[0].message(p)
+    );
+    let r = w.accepted_request("选课慢");
+    w.ok(&op_a(), Command::RequestLink { id: r, plan: p });
+    let g = w.svc.plan_gates(&viewer(), p).unwrap();
+    assert!(g.warnings.is_empty());
+    assert_eq!(
+        g.requests,
+        vec![beian::workflow::LinkedRequest {
+            id: r,
+            title: "选课慢".into(),
+            status: Some(RequestStatus::Planned),
+        }]
+    );
+    // Submitting without a request is a warning only.
+    let q = w.written_plan(&op_a());
+    w.ok(&op_a(), Command::PlanSubmit { id: q });
+    assert_eq!(w.status(q), S::Submitted);
+}
+
+/// A joint review meeting (§3.1) covers several requests, names the
+/// departments taking part and its day; its position decides every request
+/// still in it (accepted, or rejected with the position as the reason); a
+/// request reopened before it left; individual decisions wait for it.
+#[test]
+fn a_joint_review_decides_the_requests_it_covers() {
+    let _en = english();
+    let w = World::new();
+    let day = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    let [a, b, c, d] = ["选课慢", "排考冲突", "移动端", "英文界面"].map(|t| w.add_request(t));
+    triage(&w, b, Triage::Triage).unwrap();
+    // Sent to joint review the old way, without a meeting: a meeting takes it in.
+    triage(&w, d, Triage::JointReview).unwrap();
+    let convene = |reqs: Vec<Id>, departments: &[&str]| Command::JointReviewNew {
+        topic: "选课专题".into(),
+        requests: reqs,
+        departments: departments.iter().map(|x| x.to_string()).collect(),
+        date: day,
+    };
+    let e = w.refused(&op_a(), convene(vec![a, b], &["教务处", " 教务处 "]));
+    assert_eq!(
+        e,
+        RuleError::JointReviewDepartments {
+            given: vec!["教务处".into()]
+        }
+    );
+    let out = w.ok(&op_a(), convene(vec![a, b, c, d], &["教务处", "学生工作部、研究生院"]));
+    let jr: Id = out.entity.parse().unwrap();
+    assert_eq!(jr.to_string(), "JR-2026-0001");
+    let m = w.svc.joint_review(&viewer(), jr).unwrap();
+    assert_eq!(m.requests, vec![a, b, c, d]);
+    assert_eq!(m.departments, ["教务处", "学生工作部", "研究生院"]);
+    assert_eq!(m.date, day);
+    for r in [a, b, c, d] {
+        let q = w.request(r);
+        assert_eq!(q.status, RequestStatus::JointReview);
+        assert_eq!(q.joint_review.unwrap().review, Some(jr));
+    }
+    // In one meeting at a time; decided by it, not one by one.
+    let e = w.refused(&op_a(), convene(vec![a], &["教务处", "学生工作部"]));
+    assert_eq!(
+        e,
+        RuleError::InJointReview {
+            request: a.to_string(),
+            review: jr.to_string()
+        }
+    );
+    let e = triage(&w, a, Triage::Reject { reason: "x".into() }).unwrap_err();
+    assert!(
+        matches!(e, beian::Error::Rule(RuleError::InJointReview { .. })),
+        "{e:?}"
+    );
+    // c leaves the review (reopened); it is not decided by the position.
+    w.ok(
+        &op_b(),
+        Command::RequestReopen {
+            id: c,
+            reason: "先补充材料".into(),
+        },
+    );
+    assert_eq!(w.request(c).status, RequestStatus::New);
+    let decide = |reject: Vec<Id>| Command::JointReviewDecide {
+        id: jr,
+        position: "选课与排考纳入下一版本，英文界面暂缓".into(),
+        minutes_ref: "研讨纪要3号".into(),
+        reject,
+    };
+    assert_eq!(
+        w.refused(&op_a(), decide(vec![c])),
+        RuleError::NotInJointReview {
+            request: c.to_string(),
+            review: jr.to_string()
+        }
+    );
+    // Accepting needs the analysis: one missing refuses the whole position.
+    let before = (w.request(a), w.request(b), w.request(d));
+    assert!(matches!(
+        w.refused(&op_a(), decide(vec![d])),
+        RuleError::AnalysisMissing { .. }
+    ));
+    assert_eq!((w.request(a), w.request(b), w.request(d)), before);
+    w.analyse(a);
+    w.analyse(b);
+    let out = w.ok(&op_a(), decide(vec![d]));
+    assert_eq!(
+        out.summary,
+        format!("accepted [{a} {b}], rejected [{d}], withdrawn [{c}]: 选课与排考纳入下一版本，英文界面暂缓")
+    );
+    for r in [a, b] {
+        let q = w.request(r);
+        assert_eq!(q.status, RequestStatus::Accepted);
+        assert_eq!(
+            q.joint_review.unwrap().outcome.as_deref(),
+            Some("选课与排考纳入下一版本，英文界面暂缓")
+        );
+    }
+    let q = w.request(d);
+    assert_eq!(q.status, RequestStatus::Rejected);
+    assert_eq!(q.reject_reason.as_deref(), Some("选课与排考纳入下一版本，英文界面暂缓"));
+    assert_eq!(w.request(c).status, RequestStatus::New);
+    let m = w.svc.joint_review(&viewer(), jr).unwrap();
+    let pos = m.position.unwrap();
+    assert_eq!(
+        (pos.accepted, pos.rejected, pos.withdrawn),
+        (vec![a, b], vec![d], vec![c])
+    );
+    assert_eq!(pos.recorded_by, "wang");
+    assert_eq!(
+        w.refused(&op_a(), decide(vec![])),
+        RuleError::JointReviewDecided { review: jr.to_string() }
+    );
+    // The audit log has both, under the meeting and each request it decided.
+    let ev = w.svc.audit(&supervisor(), Some(&d.to_string()), 10).unwrap();
+    assert_eq!(ev[0].action, "joint_review.decide");
+    let ev = w.svc.audit(&supervisor(), Some(&jr.to_string()), 10).unwrap();
+    let actions: Vec<&str> = ev.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["joint_review.decide", "joint_review.new"]);
+    // Reopened after the position: back in joint review, decided one by one.
+    w.ok(
+        &op_b(),
+        Command::RequestReopen {
+            id: d,
+            reason: "重新评估".into(),
+        },
+    );
+    let q = w.request(d);
+    assert_eq!(q.status, RequestStatus::JointReview);
+    assert_eq!(q.joint_review.as_ref().unwrap().review, None);
+    triage(
+        &w,
+        d,
+        Triage::Reject {
+            reason: "仍暂缓".into(),
+        },
+    )
+    .unwrap();
+    // Who may: those who triage.
+    assert!(matches!(
+        w.refused(&approver(), convene(vec![c], &["教务处", "学生工作部"])),
+        RuleError::Forbidden { .. }
+    ));
+}
+
+/// A new request that looks like one in the queue is tagged 疑似重复 and
+/// names it; the oldest such request, among those not duplicates themselves.
+#[test]
+fn a_request_that_looks_like_another_names_it() {
+    let w = World::new();
+    let first = w.add_request("选课页面加载慢");
+    let unlike = w.add_request("成绩导出乱码");
+    assert_eq!(w.request(unlike).similar_to, None);
+    let out = w.ok(&op_a(), new_request("选课页面加载慢，经常超时", Some(w.system)));
+    assert!(out.summary.ends_with(&format!(" ≈ {first}")), "{}", out.summary);
+    let id: Id = out.entity.parse().unwrap();
+    let r = w.request(id);
+    assert_eq!(r.similar_to, Some(first));
+    assert!(r.tags.contains(&beian::workflow::LIKELY_DUPLICATE_TAG.to_string()));
+    assert_eq!(r.shown_tags(), vec![format!("疑似重复 {first}"), "选课".to_string()]);
+    // Another system's request is not alike.
+    let out = w.ok(&op_a(), new_request("选课页面加载慢", None));
+    let other: Id = out.entity.parse().unwrap();
+    assert_eq!(w.request(other).similar_to, None);
+    // Records of older versions (the tag alone) still load and show the tag.
+    let old: Request = serde_json::from_value(serde_json::json!({
+        "id": "REQ-2026-0099", "kind": "problem", "title": "t", "body": "", "system": null,
+        "submitter": {"name": "x", "kind": "staff"}, "department": "", "channel": "other",
+        "received_at": "2026-03-01T04:00:00Z", "priority": "normal", "tags": ["疑似重复"],
+        "status": "new", "joint_review": {"sent_by": "a", "sent_at": "2026-03-01T04:00:00Z"},
+        "meta": {"rev": 1, "created_at": "2026-03-01T04:00:00Z", "created_by": "a",
+            "updated_at": "2026-03-01T04:00:00Z", "updated_by": "a"}
+    }))
+    .unwrap();
+    assert_eq!((old.similar_to, old.joint_review.unwrap().review), (None, None));
 }
 
 #[test]

@@ -157,6 +157,7 @@ fn serve(job: Job) -> Option<Reply> {
         Job::Verify => Reply::Integrity(s.verify(a, None)),
         // Acting as a demo person changes who asks, not what is shown: not run here.
         Job::ActAs { .. } => return None,
+        Job::JointReviews => Reply::JointReviews(s.joint_reviews(a).unwrap()),
     })
 }
 
@@ -1476,6 +1477,171 @@ fn import_errors_name_the_file_and_the_line() {
 
 /// `E` in the queue and `C` in the archive write what is shown as CSV (issue 5):
 /// UTF-8 with a BOM, one header row, one row per shown record.
+/// Issue 15 §4: requests linked from the plan editor. On a draft plan `L`
+/// opens a picker of the requests that could serve it — accepted ones first,
+/// found by typing (fuzzy), several marked with Tab; one still new is listed
+/// with the core's reason and cannot be marked; Enter links the marked ones
+/// through the real worker (the same command as from the queue). The submit
+/// confirmation then lists the linked requests; a plan with none warns.
+#[test]
+fn the_plan_editor_links_requests_from_a_picker() {
+    let _l = lang("zh-CN");
+    let dir = tempfile::tempdir().unwrap();
+    let mut service = Service::create(dir.path(), ADMIN, true).unwrap();
+    beian::demo::populate(&mut service, demo_now()).unwrap();
+    let actor = service.actor_named(ADMIN, &[]);
+    let backend = beian::service::Local::with_actor(service, actor.clone());
+    let svc = |b: &beian::service::Local| b.service().requests(&actor, &RequestFilter::default()).unwrap();
+    let (keymap, _) = Keymap::load(None);
+    let mut st = State::new(ADMIN.into(), actor.roles.clone(), LOCATION.into(), keymap, Vec::new());
+    let mut progress = Vec::new();
+    let all = beian::tui::worker::handle(&backend, Job::LoadAll);
+    send_to(&mut st, Msg::Reply(all), &backend, &mut progress);
+
+    // A draft that links nothing yet; a complete draft; two accepted requests and a new one.
+    let plans = backend.service().plans(&actor, &PlanFilter::default()).unwrap();
+    let full = |id: Id| backend.service().plan(&actor, id).unwrap();
+    let bare = plans
+        .iter()
+        .find(|p| p.status == PlanStatus::Draft && full(p.id).requests.is_empty())
+        .expect("a draft without requests")
+        .id;
+    let draft = plans
+        .iter()
+        .find(|p| p.status == PlanStatus::Draft && beian::workflow::submit_missing(&full(p.id)).is_empty())
+        .expect("a complete draft")
+        .id;
+    let linked_before = full(draft).requests;
+    let requests = svc(&backend);
+    let accepted: Vec<&RequestSummary> = requests
+        .iter()
+        .filter(|r| r.status == RequestStatus::Accepted)
+        .collect();
+    let (a, b) = (accepted[0].clone(), accepted[1].clone());
+    let new = requests
+        .iter()
+        .find(|r| r.status == RequestStatus::New)
+        .unwrap()
+        .clone();
+
+    press_to(&mut st, "2", &backend, &mut progress);
+    beian::tui::update::plans::select(&mut st, bare);
+    press_to(&mut st, "enter", &backend, &mut progress);
+    assert_eq!(st.plans.detail.as_ref().map(|p| p.id), Some(bare));
+    // No request linked: the detail says what submitting will warn about.
+    let text = screen_text(&draw(&st, 120, 40).0);
+    assert!(text.contains("未关联任何需求"), "{text}");
+    press_to(&mut st, "esc", &backend, &mut progress);
+    beian::tui::update::plans::select(&mut st, draft);
+    press_to(&mut st, "enter", &backend, &mut progress);
+    assert_eq!(st.plans.detail.as_ref().map(|p| p.id), Some(draft));
+    assert!(status_line(&st).contains("L 关联需求"), "{}", status_line(&st));
+
+    press_to(&mut st, "L", &backend, &mut progress);
+    assert!(
+        matches!(st.popups.last(), Some(Popup::LinkPicker(_))),
+        "{:?}",
+        st.popups
+    );
+    let text = screen_text(&draw(&st, 120, 40).0);
+    assert!(text.contains(&format!("为 {draft}")), "{text}");
+    // Accepted requests come first.
+    let first = text
+        .lines()
+        .find(|l| l.contains("REQ-"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(first.contains("已采纳"), "{first}\n{text}");
+
+    // A new request: listed with the core's reason, not marked.
+    type_text(&mut st, &new.id.to_string());
+    let text = screen_text(&draw(&st, 120, 40).0);
+    assert!(text.contains(&format!("{} [新建]", new.id)), "{text}");
+    press_to(&mut st, "tab", &backend, &mut progress);
+    let toast = st.toasts.last().expect("a toast");
+    assert!(
+        toast.error && toast.text.contains(&format!("{} 当前仍为「新建」，须先采纳", new.id)),
+        "{toast:?}"
+    );
+    // Found by a piece of its title (fuzzy) and marked; then the second by id.
+    press_to(&mut st, "esc", &backend, &mut progress);
+    assert!(
+        matches!(st.popups.last(), Some(Popup::LinkPicker(_))),
+        "Esc clears the query first"
+    );
+    let piece: String = a.title.chars().take(4).collect();
+    type_text(&mut st, &piece);
+    let rows = {
+        let Some(Popup::LinkPicker(p)) = st.popups.last() else {
+            panic!()
+        };
+        beian::tui::update::link::candidates(&st, p)
+    };
+    let at = rows
+        .iter()
+        .position(|&i| st.queue.all[i].id == a.id)
+        .expect("found by its title");
+    for _ in 0..at {
+        press_to(&mut st, "down", &backend, &mut progress);
+    }
+    press_to(&mut st, "tab", &backend, &mut progress);
+    press_to(&mut st, "esc", &backend, &mut progress);
+    type_text(&mut st, &b.id.to_string());
+    press_to(&mut st, "tab", &backend, &mut progress);
+    let Some(Popup::LinkPicker(p)) = st.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.marked, vec![a.id, b.id]);
+    assert!(screen_text(&draw(&st, 120, 40).0).contains("已选 2 项"));
+    press_to(&mut st, "enter", &backend, &mut progress);
+    assert!(st.popups.is_empty(), "{:?}", st.popups);
+    let now = backend.service().plan(&actor, draft).unwrap();
+    let mut want = linked_before.clone();
+    want.extend([a.id, b.id]);
+    assert_eq!(now.requests, want);
+    for r in [a.id, b.id] {
+        assert_eq!(
+            backend.service().request(&actor, r).unwrap().status,
+            RequestStatus::Planned
+        );
+    }
+    assert_eq!(
+        backend.service().request(&actor, new.id).unwrap().status,
+        RequestStatus::New
+    );
+
+    // The submit confirmation lists them (no warning); `n` keeps the draft.
+    press_to(&mut st, "enter", &backend, &mut progress);
+    press_to(&mut st, "s", &backend, &mut progress);
+    let Some(Popup::Confirm { message, .. }) = st.popups.last() else {
+        panic!("no confirmation: {:?}", st.popups)
+    };
+    assert!(
+        message.contains(&format!("关联需求（{} 项）", linked_before.len() + 2)),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("{} [已排入计划] {}", a.id, a.title)),
+        "{message}"
+    );
+    assert!(!message.contains("未关联任何需求"), "{message}");
+    press_to(&mut st, "n", &backend, &mut progress);
+    assert_eq!(backend.service().plan(&actor, draft).unwrap().status, PlanStatus::Draft);
+
+    // An approved plan takes no links: the key is not offered, and says why.
+    let approved = plans.iter().find(|p| p.status == PlanStatus::Approved).unwrap().id;
+    beian::tui::update::plans::select(&mut st, approved);
+    press_to(&mut st, "enter", &backend, &mut progress);
+    assert!(!status_line(&st).contains("L 关联需求"), "{}", status_line(&st));
+    press_to(&mut st, "L", &backend, &mut progress);
+    assert!(st.popups.is_empty(), "{:?}", st.popups);
+    let toast = st.toasts.last().expect("a toast");
+    assert!(
+        toast.error && toast.text.contains("需求只能在计划获批前关联"),
+        "{toast:?}"
+    );
+}
+
 #[test]
 fn the_shown_queue_and_archive_export_as_csv() {
     let _l = lang("zh-CN");

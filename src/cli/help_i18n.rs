@@ -31,6 +31,7 @@ pub const REVISED: &[&str] = &[
     "request reopen",
     "request unlink",
     "request tag",
+    "joint-review decide",
     "plan edit",
     "plan risk add",
     "plan risk rm",

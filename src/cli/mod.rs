@@ -8,6 +8,7 @@ mod export;
 mod help_i18n;
 mod import;
 mod integrity;
+mod joint;
 mod keymap_cmd;
 mod output;
 mod plans;
@@ -79,6 +80,9 @@ pub enum Top {
     /// Requests and problem reports (§3.1)
     #[command(subcommand, alias = "req")]
     Request(requests::RequestCmd),
+    /// Joint reviews (专题研讨, §3.1): requests that touch several departments, the departments taking part, the day and the position reached
+    #[command(subcommand, name = "joint-review", alias = "jr")]
+    JointReview(joint::JointCmd),
     /// Import requests from questionnaire exports, email and JSON lines (§3.1)
     Import(import::ImportArgs),
     /// Take in one message from a mail server (standard input)
@@ -429,6 +433,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Overview => admin::overview(&ctx()?),
         Top::System(c) => admin::system(&ctx()?, c),
         Top::Request(c) => requests::run(&ctx()?, c),
+        Top::JointReview(c) => joint::run(&ctx()?, c),
         Top::Import(a) => import::import(&ctx()?, a),
         Top::Intake(c) => import::intake(&ctx()?, c),
         Top::Plan(c) => plans::run(&ctx()?, c),

@@ -37,7 +37,7 @@ pub enum PlanCmd {
     /// Staff assignments: add or remove
     #[command(subcommand)]
     Staff(StaffCmd),
-    /// Link accepted requests to the plan
+    /// Link accepted requests to the plan, until it is approved (one line per request)
     Link {
         /// Plan id, e.g. PLAN-2026-0007
         id: String,
@@ -467,6 +467,22 @@ pub struct ArchiveArgs {
     csv: bool,
 }
 
+/// The requests linked to a plan, one a line: id, status, title.
+fn print_linked(requests: &[crate::workflow::LinkedRequest]) {
+    if requests.is_empty() {
+        return;
+    }
+    output::heading(&t("cli.linked_requests", &[("n", requests.len().to_string())]));
+    for r in requests {
+        println!(
+            "  {} {} {}",
+            r.id,
+            r.status.map(|s| format!("[{}]", s.label())).unwrap_or_default(),
+            crate::sanitize::clean_line(&r.title)
+        );
+    }
+}
+
 pub fn plan_id(s: &str) -> Result<Id> {
     args::id("plan", s, IdKind::Plan)
 }
@@ -612,15 +628,19 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
         PlanCmd::Staff(StaffCmd::Rm { id, n }) => edit(ctx, id, vec![PlanChange::RemoveStaff(*n)])?,
         PlanCmd::Link { id, requests } => {
             let plan = plan_id(id)?;
-            for r in requests {
-                ctx.run(Command::RequestLink {
-                    id: args::id("request", r, IdKind::Request)?,
-                    plan,
-                })?;
-            }
+            super::requests::each(ctx, requests, |id| Ok(Some((Command::RequestLink { id, plan }, None))))?;
         }
         PlanCmd::Submit { id } => {
-            ctx.run(Command::PlanSubmit { id: plan_id(id)? })?;
+            let pid = plan_id(id)?;
+            ctx.run(Command::PlanSubmit { id: pid })?;
+            // The submit check: the requests the plan answers, or a warning that it answers none.
+            let g = s.plan_gates(pid)?;
+            if !ctx.json {
+                print_linked(&g.requests);
+            }
+            for w in &g.warnings {
+                eprintln!("beian: {} {}", t("cli.warning", &[]), w.message(pid));
+            }
         }
         PlanCmd::Approve { id, comment, minutes } => {
             ctx.run(Command::PlanApprove {

@@ -309,6 +309,18 @@ pub fn plan_sections(p: &Plan, sys: &System, gates: Option<&crate::workflow::Gat
             let (have, need) = g.approvals;
             f = f.add(t("cli.col.approvals", &[]), format!("{have}/{need}"));
         }
+        // The submit check: the requests the plan answers, or that it answers none.
+        if matches!(
+            p.status,
+            PlanStatus::Draft | PlanStatus::Returned | PlanStatus::Submitted
+        ) {
+            if !g.requests.is_empty() {
+                f = f.add(t("cli.col.linked_requests", &[]), linked_lines(&g.requests));
+            }
+            for w in &g.warnings {
+                f = f.add(t("cli.warning_col", &[]), w.message(p.id));
+            }
+        }
         if let Some(r) = &g.review {
             f = f.add(t("record.field.review", &[]), r.message());
         }
@@ -323,6 +335,18 @@ pub fn plan_sections(p: &Plan, sys: &System, gates: Option<&crate::workflow::Gat
         }
     }
     out
+}
+
+/// The linked requests a line each: `REQ-2026-0012 [已受理] 标题`.
+pub fn linked_lines(requests: &[crate::workflow::LinkedRequest]) -> String {
+    requests
+        .iter()
+        .map(|r| match r.status {
+            Some(s) => format!("{} [{}] {}", r.id, s.label(), r.title),
+            None => r.id.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// An approver's acceptance of a risk, as fields: who, for which member, when, why.
@@ -822,7 +846,8 @@ fn request_section(r: &Request) -> Section {
         .add(t("cli.col.channel", &[]), r.channel.label())
         .add(t("cli.col.received", &[]), fmt_time(r.received_at))
         .add(t("cli.col.priority", &[]), r.priority.label())
-        .add(t("cli.col.tags", &[]), crate::i18n::list(r.tags.iter().cloned()))
+        .add(t("cli.col.tags", &[]), crate::i18n::list(r.shown_tags().into_iter()))
+        .opt(t("cli.col.similar_to", &[]), r.similar_to.map(|o| o.to_string()))
         .add(t("cli.col.body", &[]), &r.body)
         .add(t("cli.col.necessity", &[]), &r.necessity)
         .add(t("cli.col.feasibility", &[]), &r.feasibility)
@@ -834,7 +859,8 @@ fn request_section(r: &Request) -> Section {
         f = f
             .add(t("record.field.review_sent", &[]), who_when(&j.sent_by, j.sent_at))
             .opt(t("record.field.review_outcome", &[]), j.outcome.as_deref())
-            .opt(t("record.field.review_decided", &[]), j.decided_at.map(fmt_time));
+            .opt(t("record.field.review_decided", &[]), j.decided_at.map(fmt_time))
+            .opt(t("cli.col.joint_meeting", &[]), j.review.map(|m| m.to_string()));
     }
     if let Some(s) = &r.source {
         f = f

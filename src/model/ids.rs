@@ -18,10 +18,12 @@ pub enum IdKind {
     Report,
     /// An award or penalty (§5.2).
     Recognition,
+    /// A joint review meeting (专题研讨, §3.1).
+    JointReview,
 }
 
 impl IdKind {
-    pub const ALL: [IdKind; 7] = [
+    pub const ALL: [IdKind; 8] = [
         IdKind::System,
         IdKind::Request,
         IdKind::Plan,
@@ -29,6 +31,7 @@ impl IdKind {
         IdKind::Order,
         IdKind::Report,
         IdKind::Recognition,
+        IdKind::JointReview,
     ];
 
     pub fn prefix(self) -> &'static str {
@@ -40,6 +43,7 @@ impl IdKind {
             IdKind::Order => "RO",
             IdKind::Report => "RPT",
             IdKind::Recognition => "REC",
+            IdKind::JointReview => "JR",
         }
     }
 

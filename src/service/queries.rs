@@ -151,7 +151,13 @@ impl Service {
             rules: self.config().process,
             on_behalf_of: None,
         };
-        let mut gates = crate::workflow::gates(&p, &calendar, &ctx);
+        let mut g = crate::workflow::gates(&p, &calendar, &ctx);
+        for r in &mut g.requests {
+            if let Some(q) = self.store().get::<Request>(r.id)? {
+                r.title = q.title;
+                r.status = Some(q.status);
+            }
+        }
         // A filed plan's review may be an addendum of its dossier.
         if let Some(d) = p.dossier {
             let addenda = self.store().addenda(d)?;
@@ -159,9 +165,9 @@ impl Service {
                 addenda: &addenda,
                 feedback: &[],
             };
-            crate::workflow::gates_after(&mut gates, &p, &after, &ctx);
+            crate::workflow::gates_after(&mut g, &p, &after, &ctx);
         }
-        Ok(gates)
+        Ok(g)
     }
 
     /// Filed dossiers matching the filter, newest first. Served by the archive
@@ -397,6 +403,17 @@ impl Service {
     pub fn contributions(&self, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<crate::report::Contributions> {
         check_period(from, to)?;
         Ok(crate::report::contributions(&self.report_input(actor)?, from, to))
+    }
+
+    /// Joint review meetings (§3.1), in id order.
+    pub fn joint_reviews(&self, actor: &Actor) -> Result<Vec<JointMeeting>> {
+        self.can_read(actor)?;
+        self.store().all()
+    }
+
+    pub fn joint_review(&self, actor: &Actor, id: Id) -> Result<JointMeeting> {
+        self.can_read(actor)?;
+        self.store().require(id)
     }
 
     /// Awards and penalties, in id order (permission `read`).

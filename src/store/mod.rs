@@ -74,17 +74,19 @@ pub enum T {
     Recognitions,
     Undo,
     RequestsByTime,
+    JointReviews,
 }
 
 /// `imports` (key: `msgid:<Message-ID>` or `row:<SHA-256>`, value: the request id
 /// it created or was appended to) was added after schema 1 was released; a new
 /// tree is additive (sled creates it empty when an older database is opened and
 /// older binaries never look at it), so the schema version stays 1. The same
-/// holds for `recognitions` (awards and penalties, §5.2), added later still.
+/// holds for `recognitions` (awards and penalties, §5.2), added later still,
+/// and for `joint_reviews` (joint review meetings, §3.1).
 ///
 /// `undo` holds the before-images of a long, batched change (a large import)
 /// while it runs; it is empty at rest (see `undo.rs`).
-const TREE_NAMES: [&str; 19] = [
+const TREE_NAMES: [&str; 20] = [
     "meta",
     "systems",
     "systems_sum",
@@ -104,6 +106,7 @@ const TREE_NAMES: [&str; 19] = [
     "recognitions",
     "undo",
     "requests_by_time",
+    "joint_reviews",
 ];
 
 pub(crate) fn enc<V: Serialize>(v: &V) -> Vec<u8> {

@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::{enc, T};
 use crate::model::{
-    ConfidentialReport, Id, IdKind, Meta, Plan, PlanSummary, Recognition, RectificationOrder, Request, RequestSummary,
-    System, SystemSummary,
+    ConfidentialReport, Id, IdKind, JointMeeting, Meta, Plan, PlanSummary, Recognition, RectificationOrder, Request,
+    RequestSummary, System, SystemSummary,
 };
 
 /// A stored, revisioned record kind.
@@ -107,5 +107,14 @@ record!(
     Recognitions,
     "recognition",
     Recognition,
+    |_s| None
+);
+record!(
+    JointMeeting,
+    JointReview,
+    JointReviews,
+    JointReviews,
+    "joint review",
+    JointMeeting,
     |_s| None
 );

@@ -237,6 +237,10 @@ pub enum PromptFor {
     Tag(Vec<Id>),
     Priority(Vec<Id>),
     Link(Vec<Id>),
+    /// Withdraw the latest decision on these requests, with this reason.
+    Reopen(Vec<Id>),
+    /// Take these requests off their plans, with this reason.
+    Unlink(Vec<Id>),
     Comment(Id),
     ReturnPlan(Id),
     Approve {
@@ -268,7 +272,7 @@ pub enum PromptFor {
         rev: u64,
     },
     /// A supervisor's reason for reopening a closed order.
-    Reopen {
+    ReopenOrder {
         order: Id,
         rev: u64,
     },
@@ -318,6 +322,10 @@ pub enum FormKind {
     ExtendOrder,
     /// A confidential report turned into a rectification order.
     ReportToOrder,
+    /// A joint review meeting (专题研讨) of requests (§3.1).
+    JointReview,
+    /// The position a joint review reached.
+    JointDecide,
 }
 
 /// A form: named fields, one focused (see [`super::update::forms`], which
@@ -381,12 +389,31 @@ pub enum Popup {
     DiscardForm(Form),
     /// Importing a file: a progress bar while it is read, then the preview to confirm.
     Import(ImportPopup),
+    /// Link requests to a plan from the plans pane: a list to pick from.
+    LinkPicker(LinkPicker),
     /// Text to read (notice preview, keymap issues); Enter/Esc close it.
     Message {
         title: String,
         text: String,
         scroll: usize,
     },
+}
+
+/// Picking the requests to link to a plan (the plans pane's `plan.link`):
+/// the requests not yet planned or decided otherwise, filtered as typed
+/// (fuzzy), several marked with Tab; Enter links the marked ones (or the one
+/// under the cursor).
+#[derive(Debug)]
+pub struct LinkPicker {
+    pub plan: Id,
+    /// The plan's system: its requests come first.
+    pub system: Id,
+    /// How the popup names the plan: id and title.
+    pub label: String,
+    pub query: Field,
+    pub cursor: ListCursor,
+    /// Marked requests, in the order marked.
+    pub marked: Vec<Id>,
 }
 
 /// The last change this user made that the core can invert (`u`): the inverse
@@ -604,6 +631,18 @@ impl State {
     /// with this.
     pub fn shown(&self) -> Option<Shown> {
         use super::action::Pane;
+        // Linking from the plan editor: the plan, and the requests marked in
+        // the picker (or the one under its cursor).
+        if let Some(Popup::LinkPicker(p)) = self.popups.last() {
+            let mut ids = vec![p.plan];
+            if p.marked.is_empty() {
+                let rows = super::update::link::candidates(self, p);
+                ids.extend(rows.get(p.cursor.selected).map(|&i| self.queue.all[i].id));
+            } else {
+                ids.extend(p.marked.iter().copied());
+            }
+            return Some(Shown { ids, item: None });
+        }
         match self.pane {
             Pane::Queue => {
                 let ids: Vec<Id> = if self.queue.marked.is_empty() {

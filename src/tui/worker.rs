@@ -71,6 +71,8 @@ pub enum Job {
     ActAs {
         person: String,
     },
+    /// The joint review meetings (§3.1): answered with [`Reply::JointReviews`].
+    JointReviews,
 }
 
 /// How many records an import preview lists.
@@ -140,6 +142,8 @@ pub enum Reply {
     Integrity(Result<crate::store::chain::VerifyReport, Error>),
     /// Who acts now, after [`Job::ActAs`].
     Acting(Box<crate::service::WhoamiInfo>),
+    /// The joint review meetings, after [`Job::JointReviews`].
+    JointReviews(Vec<JointMeeting>),
     Failed(Error),
 }
 
@@ -219,6 +223,7 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
             .and_then(|p| Ok(Reply::Plan(Box::new(p), Box::new(b.plan_gates(id)?)))),
         Job::Dossier(id) => b.dossier(id).map(|d| Reply::Dossier(Box::new(d))),
         Job::ActAs { person } => b.act_as(&person).map(|w| Reply::Acting(Box::new(w))),
+        Job::JointReviews => b.joint_reviews().map(Reply::JointReviews),
         Job::SearchArchive { seq, filter } => b.archive(&filter).map(|hits| Reply::Archive { seq, hits }),
         Job::Evaluation { from, to } => b.evaluation(from, to).map(|r| Reply::Evaluation(Box::new(r))),
         Job::Supervision { reports } => (|| {

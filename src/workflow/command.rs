@@ -254,6 +254,27 @@ commands! {
         id: Id,
         plan: Id,
     } = "request.feedback", RequestLink;
+    /// Convene a joint review meeting (专题研讨, §3.1) of requests that touch
+    /// several departments, with the departments taking part and its day
+    /// (`workflow::convene`): each request goes to joint review, decided by
+    /// the meeting's position.
+    JointReviewNew {
+        topic: String,
+        requests: Vec<Id>,
+        departments: Vec<String>,
+        date: NaiveDate,
+    } = "joint_review.new", RequestTriage;
+    /// Record the position a joint review reached (`workflow::record_position`):
+    /// every covered request still in it is accepted, or rejected when
+    /// `reject` names it, with the position as the reason.
+    JointReviewDecide {
+        id: Id,
+        position: String,
+        #[serde(default)]
+        minutes_ref: String,
+        #[serde(default)]
+        reject: Vec<Id>,
+    } = "joint_review.decide", RequestTriage;
 
     PlanNew {
         system: Id,

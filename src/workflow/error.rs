@@ -244,6 +244,34 @@ pub enum RuleError {
         status: String,
         returnable: bool,
     },
+    /// A request not yet accepted is linked to a plan: accept it first (§3.1).
+    #[error("request not accepted")]
+    NotAccepted { request: String, status: String },
+    /// A plan's linked requests are changed after a member of the Leading
+    /// Group approved its current submission as it was.
+    #[error("scope approved")]
+    ScopeApproved {
+        plan: String,
+        approvers: Vec<String>,
+        /// Unlinking (else linking).
+        unlink: bool,
+    },
+    /// A request in a joint review meeting is decided by the meeting's position.
+    #[error("in joint review")]
+    InJointReview { request: String, review: String },
+    /// A joint review whose position is recorded is decided again.
+    #[error("joint review decided")]
+    JointReviewDecided { review: String },
+    /// A joint review needs at least two departments taking part.
+    #[error("joint review departments")]
+    JointReviewDepartments { given: Vec<String> },
+    /// A request named in a joint review's position that it does not (or no
+    /// longer) cover; `review` empty: a request in no meeting at all.
+    #[error("not in joint review")]
+    NotInJointReview { request: String, review: String },
+    /// Every request a joint review covered has left it.
+    #[error("joint review empty")]
+    JointReviewEmpty { review: String },
     #[error("no such item")]
     NoSuchItem { what: String },
     #[error("empty field")]
@@ -541,6 +569,49 @@ impl RuleError {
                     ("status", status.clone()),
                 ],
             ),
+            NotAccepted { request, status } => t(
+                "rule.not_accepted",
+                &[("request", request.clone()), ("status", status.clone())],
+            ),
+            ScopeApproved {
+                plan,
+                approvers,
+                unlink,
+            } => t(
+                if *unlink {
+                    "rule.scope_approved.unlink"
+                } else {
+                    "rule.scope_approved.link"
+                },
+                &[("plan", plan.clone()), ("approvers", list(approvers.iter().cloned()))],
+            ),
+            InJointReview { request, review } => t(
+                "rule.in_joint_review",
+                &[("request", request.clone()), ("review", review.clone())],
+            ),
+            JointReviewDecided { review } => t("rule.joint_review_decided", &[("review", review.clone())]),
+            JointReviewDepartments { given } => t(
+                "rule.joint_review_departments",
+                &[
+                    ("count", given.len().to_string()),
+                    (
+                        "given",
+                        if given.is_empty() {
+                            t("rule.none", &[])
+                        } else {
+                            list(given.iter().cloned())
+                        },
+                    ),
+                ],
+            ),
+            NotInJointReview { request, review } if review.is_empty() => {
+                t("rule.in_no_joint_review", &[("request", request.clone())])
+            }
+            NotInJointReview { request, review } => t(
+                "rule.not_in_joint_review",
+                &[("request", request.clone()), ("review", review.clone())],
+            ),
+            JointReviewEmpty { review } => t("rule.joint_review_empty", &[("review", review.clone())]),
             NoSuchItem { what } => t("rule.no_such_item", &[("what", super::thing_label(what))]),
             Empty { field } => t("rule.empty", &[("field", super::field_label(field))]),
             RecordInFuture { field, time, now } => t(

@@ -7,6 +7,7 @@ mod after;
 mod calendar;
 pub mod command;
 mod error;
+mod joint;
 mod offers;
 pub mod permissions;
 pub mod persona;
@@ -23,6 +24,7 @@ pub use after::{
 };
 pub use calendar::{blackout_conflicts, blackouts_at, name_is_new, BlackoutHit};
 pub use error::{persona_list, FilingMissing, GoLiveMissing, PlanField, RuleError};
+pub use joint::*;
 pub use offers::{
     order_offers, plan_offers, report_offers, request_of_summary, request_offers, summary_offers, Offer, Offers,
 };

@@ -238,6 +238,11 @@ pub fn plan_offers(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Offers {
             reason: probe.clone(),
         },
         super::after::review_probe(p),
+        // Linking requests from the plan: whether the plan takes links now.
+        Command::RequestLink {
+            id: Id::new(IdKind::Request, 0, 0),
+            plan: id,
+        },
     ];
     Offers(
         cmds.iter()
@@ -247,6 +252,7 @@ pub fn plan_offers(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Offers {
                     match cmd {
                         // Filing is decided by `file` (the dossier is the service's).
                         Command::File { .. } => super::file(&mut copy, Id::new(IdKind::Dossier, 0, 0), ctx),
+                        Command::RequestLink { .. } => super::links_open(p, false),
                         _ => super::decide_plan(&mut copy, cmd, calendar, ctx).map(|_| ()),
                     }
                 })
@@ -286,6 +292,7 @@ pub fn request_offers(r: &Request, ctx: &Ctx) -> Offers {
             },
         ),
         ("request.comment", Command::RequestComment { id, text: "-".into() }),
+        ("request.reopen", Command::RequestReopen { id, reason: "-".into() }),
     ];
     let mut out: Vec<Offer> = steps
         .iter()
@@ -308,6 +315,35 @@ pub fn request_offers(r: &Request, ctx: &Ctx) -> Offers {
     out.push(offer("request.feedback", ctx, &feedback, || {
         super::feedback_linkable(r)
     }));
+    let unlink = Command::RequestUnlink { id, reason: "-".into() };
+    out.push(offer("request.unlink", ctx, &unlink, || {
+        super::linked_plan(r).map(|_| ())
+    }));
+    let convene = Command::JointReviewNew {
+        topic: "-".into(),
+        requests: vec![id],
+        departments: vec!["-".into(), "+".into()],
+        date: ctx.today(),
+    };
+    out.push(offer("joint_review.new", ctx, &convene, || super::reviewable(r)));
+    let decide = Command::JointReviewDecide {
+        id: Id::new(IdKind::JointReview, 0, 0),
+        position: "-".into(),
+        minutes_ref: String::new(),
+        reject: Vec::new(),
+    };
+    out.push(offer(
+        "joint_review.decide",
+        ctx,
+        &decide,
+        || match super::deciding_review(r) {
+            Some(_) => Ok(()),
+            None => Err(RuleError::NotInJointReview {
+                request: id.to_string(),
+                review: String::new(),
+            }),
+        },
+    ));
     Offers(out)
 }
 
@@ -344,7 +380,18 @@ pub fn request_of_summary(r: &crate::model::RequestSummary) -> Request {
         feasibility: filled.into(),
         reject_reason: None,
         duplicate_of: None,
-        joint_review: None,
+        similar_to: r.similar_to,
+        // What decides it: the meeting that covers it while it waits there.
+        joint_review: r
+            .review
+            .filter(|_| r.status == crate::model::RequestStatus::JointReview)
+            .map(|review| crate::model::JointReview {
+                sent_by: String::new(),
+                sent_at: r.received_at,
+                outcome: None,
+                decided_at: None,
+                review: Some(review),
+            }),
         plan: r.plan,
         feedback_on: None,
         comments: Vec::new(),

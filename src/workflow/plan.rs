@@ -1229,6 +1229,13 @@ pub struct Gates {
     /// overdue or done ([`super::review_state`]).
     #[serde(default)]
     pub review: Option<super::ReviewState>,
+    /// The requests linked to the plan, which the submit check lists
+    /// (titles filled in by the service, [`super::linked_requests`]).
+    #[serde(default)]
+    pub requests: Vec<super::LinkedRequest>,
+    /// What submitting warns about without refusing ([`super::submit_warnings`]).
+    #[serde(default)]
+    pub warnings: Vec<super::SubmitWarning>,
 }
 
 pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
@@ -1250,6 +1257,8 @@ pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
         offers: super::plan_offers(p, calendar, ctx),
         // Without the dossier's addenda: the service adds them for a filed plan.
         review: super::review_state(p, &[], ctx.now, &ctx.rules),
+        requests: super::linked_requests(p),
+        warnings: super::submit_warnings(p),
     }
 }
 

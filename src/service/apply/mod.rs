@@ -15,8 +15,17 @@ use crate::model::{Id, Plan};
 use crate::store::Tx;
 use crate::workflow::Ctx;
 
-/// `open`: the plans open to a decision, for naming a substitute.
-pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open: &[Id]) -> Result<Outcome> {
+/// `open`: the plans open to a decision, for naming a substitute; `similar`:
+/// the request a new one looks like (`workflow::similar_request`, found by the
+/// service before the transaction, which cannot scan the queue).
+pub(super) fn apply(
+    tx: &Tx,
+    ctx: &Ctx,
+    cmd: &Command,
+    expect: Option<u64>,
+    open: &[Id],
+    similar: Option<Id>,
+) -> Result<Outcome> {
     use Command as C;
     match cmd {
         C::ApproverSubstitute {
@@ -48,7 +57,9 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open
         | C::RequestComment { .. }
         | C::RequestLink { .. }
         | C::RequestReopen { .. }
-        | C::RequestUnlink { .. } => requests::apply(tx, ctx, cmd, expect),
+        | C::RequestUnlink { .. }
+        | C::JointReviewNew { .. }
+        | C::JointReviewDecide { .. } => requests::apply(tx, ctx, cmd, expect, similar),
         C::RequestFeedback { .. }
         | C::PlanIncident { .. }
         | C::PlanFail { .. }

@@ -185,11 +185,19 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
             ),
         );
     }
-    if !p.requests.is_empty() {
+    // The linked requests, with their titles as the queue knows them.
+    for id in &p.requests {
+        let title = s
+            .queue
+            .all
+            .iter()
+            .find(|r| r.id == *id)
+            .map(|r| r.title.clone())
+            .unwrap_or_default();
         kv(
             &mut lines,
             t("cli.col.requests", &[]),
-            &p.requests.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" "),
+            format!("{id} {title}").trim_end(),
         );
     }
     for a in &p.approvals {
@@ -267,6 +275,12 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
         if !missing.is_empty() {
             let names = crate::i18n::list(missing.iter().map(|m| m.label()));
             for l in textwrap_lines(&t("tui.plans.missing", &[("fields", names)]), w) {
+                lines.push(Line::styled(l, th.warn()));
+            }
+        }
+        // What submitting will warn about (no request linked), as the core says.
+        for warning in gates.map(|g| g.warnings.as_slice()).unwrap_or_default() {
+            for l in textwrap_lines(&warning.message(p.id), w) {
                 lines.push(Line::styled(l, th.warn()));
             }
         }

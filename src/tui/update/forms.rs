@@ -256,6 +256,19 @@ const REPORT_TO_ORDER: &[Spec] = &[
     field("deadline", "tui.f.deadline", Date),
 ];
 
+const JOINT_REVIEW: &[Spec] = &[
+    field("requests", "tui.f.requests", Text).hint("tui.hint.requests"),
+    field("topic", "tui.f.topic", Text),
+    field("departments", "tui.f.departments", Text).hint("tui.hint.joint_departments"),
+    field("date", "tui.f.meeting_date", Date),
+];
+
+const JOINT_DECIDE: &[Spec] = &[
+    field("position", "tui.f.position", Multiline),
+    field("minutes", "tui.f.minutes", Text),
+    field("reject", "tui.f.reject", Text).hint("tui.hint.reject"),
+];
+
 /// The fields of each kind, in the order they are shown (and the order drafts of
 /// earlier versions stored their values in).
 pub fn spec(kind: FormKind) -> &'static [Spec] {
@@ -278,6 +291,8 @@ pub fn spec(kind: FormKind) -> &'static [Spec] {
         FormKind::RespondOrder => RESPOND_ORDER,
         FormKind::ExtendOrder => EXTEND_ORDER,
         FormKind::ReportToOrder => REPORT_TO_ORDER,
+        FormKind::JointReview => JOINT_REVIEW,
+        FormKind::JointDecide => JOINT_DECIDE,
     }
 }
 
@@ -301,6 +316,8 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::RespondOrder => "tui.form.respond_order",
         FormKind::ExtendOrder => "tui.form.extend_order",
         FormKind::ReportToOrder => "tui.form.report_to_order",
+        FormKind::JointReview => "tui.form.joint_review",
+        FormKind::JointDecide => "tui.form.joint_decide",
     }
 }
 
@@ -867,9 +884,54 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             ),
             None => return,
         },
+        // The marked requests (or the selected one), and their departments.
+        FormKind::JointReview => {
+            let rows = super::queue::target_rows(s);
+            if rows.is_empty() {
+                return;
+            }
+            let mut departments: Vec<String> = Vec::new();
+            for r in &rows {
+                if !r.department.trim().is_empty() && !departments.contains(&r.department) {
+                    departments.push(r.department.clone());
+                }
+            }
+            (
+                None,
+                vec![
+                    (
+                        "requests",
+                        rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(" "),
+                    ),
+                    ("departments", departments.join("、")),
+                    ("date", chrono::Local::now().date_naive().to_string()),
+                ],
+            )
+        }
+        // The meeting that decides the selected request.
+        FormKind::JointDecide => {
+            let Some(review) = super::queue::selected(s)
+                .filter(|r| r.status == RequestStatus::JointReview)
+                .and_then(|r| r.review)
+            else {
+                return;
+            };
+            (Some((review, 0)), vec![])
+        }
     };
     let values: BTreeMap<&str, String> = values.into_iter().collect();
     let mut form = build(kind, target, |name| values.get(name).cloned());
+    if let (FormKind::JointDecide, Some((review, _))) = (kind, target) {
+        // The requests the position decides, as the queue knows them.
+        let covered: Vec<String> = s
+            .queue
+            .all
+            .iter()
+            .filter(|r| r.review == Some(review) && r.status == RequestStatus::JointReview)
+            .map(|r| r.id.to_string())
+            .collect();
+        form.title = format!("{} · {}", form.title, covered.join(" "));
+    }
     form.plan = plan_base;
     check(s, &mut form);
     s.popups.push(Popup::Form(form));
@@ -953,6 +1015,9 @@ pub fn restore(s: &mut State, d: Draft) {
 /// whichever end was typed last.
 fn check(s: &State, form: &mut Form) {
     form.warnings.clear();
+    if form.kind == FormKind::NewRequest {
+        return similar_check(s, form);
+    }
     if form.kind != FormKind::EditPlan {
         return;
     }
@@ -1009,6 +1074,43 @@ fn check(s: &State, form: &mut Form) {
             form.warnings.insert("override", t("tui.warn.override_needed", &[]));
         }
         break;
+    }
+}
+
+/// A new request that looks like one in the queue (the core's rule,
+/// `workflow::similar_request`, over the queue as loaded): the title says
+/// which, before it is sent; the core tags it when it is added.
+fn similar_check(s: &State, form: &mut Form) {
+    let title = form.value("title");
+    if title.trim().is_empty() {
+        return;
+    }
+    let system = form.system(s, "system").ok().flatten();
+    let similar = crate::workflow::similar_request(
+        system,
+        &title,
+        s.queue
+            .all
+            .iter()
+            .filter(|r| r.status != RequestStatus::Duplicate)
+            .map(|r| (r.id, r.system, r.title.as_str())),
+    );
+    if let Some(id) = similar {
+        let other = s.queue.all.iter().find(|r| r.id == id);
+        form.warnings.insert(
+            "title",
+            t(
+                "tui.warn.similar",
+                &[
+                    ("other", id.to_string()),
+                    (
+                        "title",
+                        other.map(|r| crate::sanitize::clean_line(&r.title)).unwrap_or_default(),
+                    ),
+                    ("tag", crate::workflow::LIKELY_DUPLICATE_TAG.to_string()),
+                ],
+            ),
+        );
     }
 }
 
@@ -1569,6 +1671,55 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                 rev,
             )
         }
+        FormKind::JointReview => {
+            let label = form.label("requests");
+            let mut requests = Vec::new();
+            for w in v("requests")
+                .split([',', '，', '、', ' '])
+                .filter(|w| !w.trim().is_empty())
+            {
+                requests
+                    .push(Id::parse_kind(w.trim(), IdKind::Request).map_err(|_| invalid(&label, w, "REQ-2026-0001"))?);
+            }
+            if requests.is_empty() {
+                return Err(required(&label));
+            }
+            (
+                Command::JointReviewNew {
+                    topic: v("topic"),
+                    requests,
+                    departments: v("departments")
+                        .split([',', '，', '、', ' '])
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect(),
+                    date: chrono::NaiveDate::parse_from_str(v("date").trim(), "%Y-%m-%d")
+                        .map_err(|_| invalid(&form.label("date"), &v("date"), "YYYY-MM-DD"))?,
+                },
+                None,
+            )
+        }
+        FormKind::JointDecide => {
+            let (id, _) = form.target.ok_or_else(|| t("tui.form.no_target", &[]))?;
+            let label = form.label("reject");
+            let mut reject = Vec::new();
+            for w in v("reject")
+                .split([',', '，', '、', ' '])
+                .filter(|w| !w.trim().is_empty())
+            {
+                reject
+                    .push(Id::parse_kind(w.trim(), IdKind::Request).map_err(|_| invalid(&label, w, "REQ-2026-0001"))?);
+            }
+            (
+                Command::JointReviewDecide {
+                    id,
+                    position: v("position"),
+                    minutes_ref: v("minutes"),
+                    reject,
+                },
+                None,
+            )
+        }
         FormKind::TestItem => (
             Command::TestItem {
                 plan: need_plan()?,
@@ -1802,6 +1953,8 @@ mod tests {
             FormKind::RespondOrder,
             FormKind::ExtendOrder,
             FormKind::ReportToOrder,
+            FormKind::JointReview,
+            FormKind::JointDecide,
         ];
         for kind in kinds {
             let names: std::collections::BTreeSet<&str> = spec(kind).iter().map(|sp| sp.name).collect();

@@ -5,6 +5,7 @@
 
 mod archive;
 pub mod forms;
+pub mod link;
 pub mod offers;
 pub mod persona;
 pub mod plans;
@@ -525,6 +526,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
         }
         r @ (Reply::ImportProgress { .. } | Reply::ImportPreview(_)) => popups::import_reply(s, r),
         Reply::Acting(who) => persona::acting(s, *who, fx),
+        Reply::JointReviews(list) => link::show_reviews(s, &list),
         Reply::Done { label, outcomes } => {
             popups::import_ended(s);
             match outcomes.as_slice() {
@@ -545,7 +547,31 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
                 }
                 _ => {
                     let ids: Vec<String> = outcomes.iter().map(|o| o.entity.clone()).collect();
-                    s.toast(format!("{label}: {}", ids.join(" ")), false);
+                    // A new request that looks like one in the queue: the core named it.
+                    let similar = match outcomes.as_slice() {
+                        [o] => o
+                            .summary
+                            .rsplit_once(" ≈ ")
+                            .and_then(|(_, id)| id.parse::<crate::model::Id>().ok()),
+                        _ => None,
+                    };
+                    match similar {
+                        Some(other) => s.toast(
+                            format!(
+                                "{label}: {} — {}",
+                                ids.join(" "),
+                                t(
+                                    "tui.similar.created",
+                                    &[
+                                        ("other", other.to_string()),
+                                        ("tag", crate::workflow::LIKELY_DUPLICATE_TAG.to_string())
+                                    ]
+                                )
+                            ),
+                            true,
+                        ),
+                        None => s.toast(format!("{label}: {}", ids.join(" ")), false),
+                    }
                     // A record just created is selected once the lists come back.
                     if let [o] = outcomes.as_slice() {
                         let id: Option<crate::model::Id> = o.entity.parse().ok();

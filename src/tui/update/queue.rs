@@ -247,6 +247,17 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             let label = on(s, "tui.prompt.feedback");
             prompt(s, PromptFor::Feedback(ids), &label, &initial)
         }
+        Action::QueueReopen if !ids.is_empty() => {
+            let label = on(s, "tui.prompt.reopen");
+            prompt(s, PromptFor::Reopen(ids), &label, "")
+        }
+        Action::QueueUnlink if !ids.is_empty() => {
+            let label = on(s, "tui.prompt.unlink");
+            prompt(s, PromptFor::Unlink(ids), &label, "")
+        }
+        Action::QueueReviewNew if !ids.is_empty() => forms::open(s, FormKind::JointReview, fx),
+        Action::QueueReviewDecide => forms::open(s, FormKind::JointDecide, fx),
+        Action::QueueReviews => fx.push(Effect::Job(Job::JointReviews)),
         Action::QueueComment => {
             if let Some(id) = selected(s).map(|r| r.id) {
                 s.queue.marked.clear();
