@@ -190,9 +190,9 @@ enum Slot {
     Dossier(usize),
     Order(usize),
     Report(usize),
+    JointReview(usize),
     /// A request the after-go-live script adds (post-update feedback).
     Feedback(usize),
-    JointReview(usize),
 }
 
 #[derive(Default)]
@@ -1688,10 +1688,10 @@ struct Demo {
     /// Non-duplicate requests per template, as originals for duplicates.
     originals: HashMap<usize, Vec<usize>>,
     filed_at: HashMap<usize, Time>,
-    /// When each plan last went live (the go-live the review is due after).
-    live_at: HashMap<usize, Time>,
     /// When each plan was created and submitted (for the paths of requests).
     plan_times: HashMap<usize, (Time, Time)>,
+    /// When each plan last went live (the go-live the review is due after).
+    live_at: HashMap<usize, Time>,
 }
 
 impl Demo {
@@ -1707,8 +1707,8 @@ impl Demo {
             reqs: Vec::new(),
             originals: HashMap::new(),
             filed_at: HashMap::new(),
-            live_at: HashMap::new(),
             plan_times: HashMap::new(),
+            live_at: HashMap::new(),
         }
     }
 

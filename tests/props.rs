@@ -16,10 +16,10 @@
 //! a generator of their own and run without moving the clock, so that the
 //! other walks stay what they were ([`supervision_acts`]); an extension must
 //! not become a way around the deadline rule, nor an answer around the
-//! investigation. And, in the second half of a walk, what happens after
-//! go-live (issue 15 §3): rollbacks and incidents on live and filed plans,
-//! closing as failed, reviews and post-update feedback — a live plan rolled
-//! back is then driven through every gate again by the same steps as before.
+//! investigation. In the second half of a walk, what happens after go-live (issue 15 §3): rollbacks
+//! and incidents on live and filed plans, closing as failed, reviews and
+//! post-update feedback — a live plan rolled back is then driven through
+//! every gate again by the same steps as before.
 //!
 //! Each property runs a fixed number of cases from a fixed seed and then
 //! asserts that the generator reached what the invariants are about (filing, a
@@ -449,20 +449,6 @@ fn undo_act() -> impl Strategy<Value = Act> {
     ]
 }
 
-/// After go-live (issue 15 §3): rollbacks and incidents, closing as failed,
-/// reviews and post-update feedback, generated apart like [`undo_act`] and
-/// interleaved after it, in the second half of a walk (where plans are live).
-fn after_act() -> impl Strategy<Value = Act> {
-    let u = any::<u8>;
-    let b = any::<bool>;
-    prop_oneof![
-        4 => (u(), b(), u()).prop_map(|(plan, rollback, when)| Act::Incident { plan, rollback, when }),
-        2 => (u(), 0u8..6).prop_map(|(plan, reason)| Act::Fail { plan, reason: reason > 0 }),
-        3 => (u(), 0u8..6).prop_map(|(plan, how)| Act::Review { plan, how }),
-        2 => (u(), u()).prop_map(|(req, plan)| Act::Feedback { req, plan }),
-    ]
-}
-
 /// Supervision (issue 15 §5): orders issued, extended, answered, sent back,
 /// closed, reopened; reports submitted, investigated, linked, turned into
 /// orders and answered. Drawn from a generator seeded by the walk itself, not
@@ -518,12 +504,26 @@ fn request_act() -> impl Strategy<Value = Act> {
     ]
 }
 
+/// After go-live (issue 15 §3): rollbacks and incidents, closing as failed,
+/// reviews and post-update feedback, generated apart like [`undo_act`] and
+/// interleaved after it, in the second half of a walk (where plans are live).
+fn after_act() -> impl Strategy<Value = Act> {
+    let u = any::<u8>;
+    let b = any::<bool>;
+    prop_oneof![
+        4 => (u(), b(), u()).prop_map(|(plan, rollback, when)| Act::Incident { plan, rollback, when }),
+        2 => (u(), 0u8..6).prop_map(|(plan, reason)| Act::Fail { plan, reason: reason > 0 }),
+        3 => (u(), 0u8..6).prop_map(|(plan, how)| Act::Review { plan, how }),
+        2 => (u(), u()).prop_map(|(req, plan)| Act::Feedback { req, plan }),
+    ]
+}
+
 fn steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
     let main = prop::collection::vec((act(), any::<u8>()).prop_map(|(act, who)| Step { act, who }), 1..=max);
     // Drawn after the main sequence, so that it is the one drawn before.
     let undo = prop::collection::vec((any::<u16>(), undo_act(), any::<u8>()), 0..=max / 6);
     let requests = prop::collection::vec((any::<u16>(), request_act(), any::<u8>()), 0..=max / 6);
-    // Drawn last, so that the sequences drawn before stay what they were.
+    // Drawn last, so that the main sequence and the undos stay what they were.
     let after = prop::collection::vec((any::<u16>(), after_act(), any::<u8>()), 0..=max / 8);
     (main, undo, requests, after).prop_map(move |(mut steps, undo, requests, after)| {
         let sup = supervision_acts(&steps, max / 5);
@@ -531,6 +531,7 @@ fn steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
             let k = at as usize % (steps.len() + 1);
             steps.insert(k, Step { act, who });
         }
+        // After go-live acts in the second half of a walk, where plans are live.
         for (at, act, who) in after {
             let half = steps.len() / 2;
             let k = half + at as usize % (steps.len() - half + 1);
@@ -956,8 +957,8 @@ const STATE_INVARIANTS: &[(&str, StateInv)] = named![StateInv;
     inv_filed_dossier_complete,
     inv_filed_dossier_frozen,
     inv_requests_follow_their_plans,
-    inv_after_golive_on_record,
     inv_joint_reviews_hold_their_requests,
+    inv_after_golive_on_record,
 ];
 
 /// Checked on each command with the records before and after it.
@@ -3124,6 +3125,8 @@ struct Stats {
     undone: usize,
     undone_links: usize,
     undo_conflicts: usize,
+    /// Requests linked to a submitted plan (before its first approval).
+    links_to_submitted: usize,
     /// After go-live: live updates rolled back, go-lives after such a
     /// rollback, plans closed as failed, reviews, post-update feedback linked,
     /// and records on a filed plan (typed addenda).
@@ -3133,8 +3136,6 @@ struct Stats {
     reviews: usize,
     feedback: usize,
     typed_addenda: usize,
-    /// Requests linked to a submitted plan (before its first approval).
-    links_to_submitted: usize,
 }
 
 impl Stats {
@@ -3164,13 +3165,13 @@ impl Stats {
         self.undone += o.undone;
         self.undone_links += o.undone_links;
         self.undo_conflicts += o.undo_conflicts;
+        self.links_to_submitted += o.links_to_submitted;
         self.rollbacks_after_live += o.rollbacks_after_live;
         self.second_attempts += o.second_attempts;
         self.failed += o.failed;
         self.reviews += o.reviews;
         self.feedback += o.feedback;
         self.typed_addenda += o.typed_addenda;
-        self.links_to_submitted += o.links_to_submitted;
         for (k, v) in &o.commands {
             *self.commands.entry(k).or_default() += v;
         }
@@ -4412,70 +4413,6 @@ impl Run {
                 let reason = self.reason("移出计划", reason);
                 (writer, Command::RequestUnlink { id, reason })
             }
-            Act::Incident { plan, rollback, when } => {
-                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Filed]);
-                let time = self.incident_time(self.current(id), when, at);
-                let n = self.next_n();
-                (
-                    writer,
-                    Command::PlanIncident {
-                        plan: id,
-                        outcome: if rollback {
-                            IncidentOutcome::RolledBack
-                        } else {
-                            IncidentOutcome::Incident
-                        },
-                        time,
-                        by: format!("值班工程师〔{n}〕"),
-                        what: self.reason("服务中断", !when.is_multiple_of(11)),
-                    },
-                )
-            }
-            Act::Fail { plan, reason } => {
-                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Testing, PlanStatus::Ready]);
-                (
-                    actor_from(&[1, 2, 5, 6], step.who),
-                    Command::PlanFail {
-                        plan: id,
-                        reason: self.reason("放弃本次更新", reason),
-                    },
-                )
-            }
-            Act::Review { plan, how } => {
-                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Filed]);
-                let count = self.current(id).map_or(1, |p| goal_lines(&p.goals).len()) as u32;
-                let n = self.next_n();
-                let mut goals: Vec<GoalInput> = (1..=count)
-                    .map(|no| GoalInput {
-                        no,
-                        verdict: GoalVerdict::ALL[(no + n) as usize % GoalVerdict::ALL.len()],
-                        note: format!("说明〔{n}〕"),
-                    })
-                    .collect();
-                match how {
-                    3 => {
-                        goals.pop();
-                    }
-                    4 => goals.extend(goals.first().cloned()),
-                    _ => {}
-                }
-                let summary = self.reason("评估总结", how != 5);
-                (
-                    writer,
-                    Command::PlanReview {
-                        plan: id,
-                        goals,
-                        summary,
-                    },
-                )
-            }
-            Act::Feedback { req, plan } => (
-                writer,
-                Command::RequestFeedback {
-                    id: pick(&self.request_ids(), req, IdKind::Request),
-                    plan: self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Filed]),
-                },
-            ),
             Act::LinkSubmitted { req, plan } => (
                 writer,
                 Command::RequestLink {
@@ -4549,6 +4486,70 @@ impl Run {
                     },
                 )
             }
+            Act::Incident { plan, rollback, when } => {
+                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Filed]);
+                let time = self.incident_time(self.current(id), when, at);
+                let n = self.next_n();
+                (
+                    writer,
+                    Command::PlanIncident {
+                        plan: id,
+                        outcome: if rollback {
+                            IncidentOutcome::RolledBack
+                        } else {
+                            IncidentOutcome::Incident
+                        },
+                        time,
+                        by: format!("值班工程师〔{n}〕"),
+                        what: self.reason("服务中断", !when.is_multiple_of(11)),
+                    },
+                )
+            }
+            Act::Fail { plan, reason } => {
+                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Testing, PlanStatus::Ready]);
+                (
+                    actor_from(&[1, 2, 5, 6], step.who),
+                    Command::PlanFail {
+                        plan: id,
+                        reason: self.reason("放弃本次更新", reason),
+                    },
+                )
+            }
+            Act::Review { plan, how } => {
+                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Filed]);
+                let count = self.current(id).map_or(1, |p| goal_lines(&p.goals).len()) as u32;
+                let n = self.next_n();
+                let mut goals: Vec<GoalInput> = (1..=count)
+                    .map(|no| GoalInput {
+                        no,
+                        verdict: GoalVerdict::ALL[(no + n) as usize % GoalVerdict::ALL.len()],
+                        note: format!("说明〔{n}〕"),
+                    })
+                    .collect();
+                match how {
+                    3 => {
+                        goals.pop();
+                    }
+                    4 => goals.extend(goals.first().cloned()),
+                    _ => {}
+                }
+                let summary = self.reason("评估总结", how != 5);
+                (
+                    writer,
+                    Command::PlanReview {
+                        plan: id,
+                        goals,
+                        summary,
+                    },
+                )
+            }
+            Act::Feedback { req, plan } => (
+                writer,
+                Command::RequestFeedback {
+                    id: pick(&self.request_ids(), req, IdKind::Request),
+                    plan: self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Filed]),
+                },
+            ),
             Act::Do {
                 ref actor,
                 ref cmd,
@@ -4673,6 +4674,9 @@ impl Run {
                     self.stats.second_attempts += 1;
                 }
             }
+            (Command::RequestLink { .. }, Some(b), _) if b.status == PlanStatus::Submitted => {
+                self.stats.links_to_submitted += 1
+            }
             (Command::PlanIncident { outcome, .. }, Some(b), Some(p)) => {
                 if b.status == PlanStatus::Filed {
                     self.stats.typed_addenda += 1;
@@ -4692,9 +4696,6 @@ impl Run {
                 self.stats.typed_addenda += usize::from(b.status == PlanStatus::Filed);
             }
             (Command::Training { .. }, Some(b), _) if b.status == PlanStatus::Filed => self.stats.typed_addenda += 1,
-            (Command::RequestLink { .. }, Some(b), _) if b.status == PlanStatus::Submitted => {
-                self.stats.links_to_submitted += 1
-            }
             (Command::PlanReturn { .. }, Some(b), _) if b.status != PlanStatus::Submitted => {
                 self.stats.returns_after_approval += 1
             }
@@ -5173,25 +5174,25 @@ fn random_sequences_keep_the_invariants() {
             ("an undo", st.undone, 150),
             ("an undone link", st.undone_links, 4),
             ("an undo after someone else's change", st.undo_conflicts, 40),
-            ("a live update rolled back", st.rollbacks_after_live, 3),
-            ("a plan closed as failed", st.failed, 1),
-            ("a post-implementation review", st.reviews, 3),
-            ("post-update feedback", st.feedback, 2),
-            ("a record on a filed plan (a typed addendum)", st.typed_addenda, 3),
             ("a link to a submitted plan", st.links_to_submitted, 25),
             (
                 "a joint review's position",
                 st.commands.get("joint_review.decide").copied().unwrap_or(0),
                 40,
             ),
+            ("a live update rolled back", st.rollbacks_after_live, 3),
+            ("a plan closed as failed", st.failed, 2),
+            ("a post-implementation review", st.reviews, 3),
+            ("post-update feedback", st.feedback, 2),
+            ("a record on a filed plan (a typed addendum)", st.typed_addenda, 3),
         ],
         &[
             PROBED,
             &["GoLiveBeforeNotice", "NoticeTooLate", "RiskAcceptanceNeeded"],
             UNDO_PROBED,
-            AFTER_PROBED,
             SUPERVISION_PROBED,
             REQUEST_PROBED,
+            AFTER_PROBED,
         ]
         .concat(),
     );

@@ -49,8 +49,7 @@ pub enum RequestCmd {
         /// The comment (@FILE reads a file)
         text: String,
     },
-    /// Link accepted requests to a plan, until the plan is approved (also: beian plan link PLAN REQ…);
-    /// with --feedback, link requests to a live or filed plan as post-update feedback
+    /// Link accepted requests to a plan, until the plan is approved (also: beian plan link PLAN REQ…); with --feedback, link requests to a live or filed plan as post-update feedback
     Link {
         /// Request ids, e.g. REQ-2026-0042 REQ-2026-0043
         #[arg(value_name = "ID", required = true, num_args = 1..)]

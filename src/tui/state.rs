@@ -262,10 +262,6 @@ pub enum PromptFor {
     Import,
     /// The demo person to act as (`:as`).
     ActAs,
-    /// Why a plan that went live is closed as failed.
-    FailPlan(Id),
-    /// The live or filed plan the requests are post-update feedback on.
-    Feedback(Vec<Id>),
     /// A supervisor's reason for sending an order's response back.
     SendBack {
         order: Id,
@@ -291,6 +287,10 @@ pub enum PromptFor {
         report: Id,
         rev: u64,
     },
+    /// Why a plan that went live is closed as failed.
+    FailPlan(Id),
+    /// The live or filed plan the requests are post-update feedback on.
+    Feedback(Vec<Id>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -312,10 +312,6 @@ pub enum FormKind {
     AcceptDefect,
     /// A go-live time outside the window, and why.
     Deviation,
-    /// A rollback or serious incident after go-live (§3.4).
-    Incident,
-    /// The post-implementation review (§4.3).
-    Review,
     /// A department's response to a rectification order.
     RespondOrder,
     /// A new deadline for a rectification order, and why.
@@ -326,6 +322,10 @@ pub enum FormKind {
     JointReview,
     /// The position a joint review reached.
     JointDecide,
+    /// A rollback or serious incident after go-live (§3.4).
+    Incident,
+    /// The post-implementation review (§4.3).
+    Review,
 }
 
 /// A form: named fields, one focused (see [`super::update::forms`], which

@@ -248,12 +248,6 @@ commands! {
         id: Id,
         reason: String,
     } = "request.unlink", RequestLink;
-    /// Link a request to a live or filed plan as post-update feedback (§2.3):
-    /// a problem reported after the update, not part of its scope.
-    RequestFeedback {
-        id: Id,
-        plan: Id,
-    } = "request.feedback", RequestLink;
     /// Convene a joint review meeting (专题研讨, §3.1) of requests that touch
     /// several departments, with the departments taking part and its day
     /// (`workflow::convene`): each request goes to joint review, decided by
@@ -275,6 +269,12 @@ commands! {
         #[serde(default)]
         reject: Vec<Id>,
     } = "joint_review.decide", RequestTriage;
+    /// Link a request to a live or filed plan as post-update feedback (§2.3):
+    /// a problem reported after the update, not part of its scope.
+    RequestFeedback {
+        id: Id,
+        plan: Id,
+    } = "request.feedback", RequestLink;
 
     PlanNew {
         system: Id,

@@ -71,11 +71,11 @@ fn depends_on_arguments(e: &RuleError) -> bool {
             | E::AlreadyInRound { .. }
             | E::NotInRound { .. }
             | E::WindowOrder
+            | E::DeadlineNotLater { .. }
+            | E::NoOrderTarget { .. }
             | E::RecordInFuture { .. }
             | E::BeforeGoLive { .. }
             | E::GoalsMismatch { .. }
-            | E::DeadlineNotLater { .. }
-            | E::NoOrderTarget { .. }
     )
 }
 
@@ -225,6 +225,11 @@ pub fn plan_offers(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Offers {
             },
         },
         Command::File { plan: id },
+        // Linking requests from the plan: whether the plan takes links now.
+        Command::RequestLink {
+            id: Id::new(IdKind::Request, 0, 0),
+            plan: id,
+        },
         // After go-live (§3.4, §4.3).
         Command::PlanIncident {
             plan: id,
@@ -238,11 +243,6 @@ pub fn plan_offers(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Offers {
             reason: probe.clone(),
         },
         super::after::review_probe(p),
-        // Linking requests from the plan: whether the plan takes links now.
-        Command::RequestLink {
-            id: Id::new(IdKind::Request, 0, 0),
-            plan: id,
-        },
     ];
     Offers(
         cmds.iter()
@@ -308,13 +308,6 @@ pub fn request_offers(r: &Request, ctx: &Ctx) -> Offers {
         plan: Id::new(IdKind::Plan, 0, 0),
     };
     out.push(offer("request.link", ctx, &link, || super::linkable(r)));
-    let feedback = Command::RequestFeedback {
-        id,
-        plan: Id::new(IdKind::Plan, 0, 0),
-    };
-    out.push(offer("request.feedback", ctx, &feedback, || {
-        super::feedback_linkable(r)
-    }));
     let unlink = Command::RequestUnlink { id, reason: "-".into() };
     out.push(offer("request.unlink", ctx, &unlink, || {
         super::linked_plan(r).map(|_| ())
@@ -344,6 +337,13 @@ pub fn request_offers(r: &Request, ctx: &Ctx) -> Offers {
             }),
         },
     ));
+    let feedback = Command::RequestFeedback {
+        id,
+        plan: Id::new(IdKind::Plan, 0, 0),
+    };
+    out.push(offer("request.feedback", ctx, &feedback, || {
+        super::feedback_linkable(r)
+    }));
     Offers(out)
 }
 

@@ -1225,10 +1225,6 @@ pub struct Gates {
     /// The steps the actor asking may take on the plan now ([`super::plan_offers`]).
     #[serde(default)]
     pub offers: super::Offers,
-    /// The post-implementation review of a live or filed plan (§4.3): due,
-    /// overdue or done ([`super::review_state`]).
-    #[serde(default)]
-    pub review: Option<super::ReviewState>,
     /// The requests linked to the plan, which the submit check lists
     /// (titles filled in by the service, [`super::linked_requests`]).
     #[serde(default)]
@@ -1236,6 +1232,10 @@ pub struct Gates {
     /// What submitting warns about without refusing ([`super::submit_warnings`]).
     #[serde(default)]
     pub warnings: Vec<super::SubmitWarning>,
+    /// The post-implementation review of a live or filed plan (§4.3): due,
+    /// overdue or done ([`super::review_state`]).
+    #[serde(default)]
+    pub review: Option<super::ReviewState>,
 }
 
 pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
@@ -1255,10 +1255,10 @@ pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
         },
         approvals: quorum(p, ctx),
         offers: super::plan_offers(p, calendar, ctx),
-        // Without the dossier's addenda: the service adds them for a filed plan.
-        review: super::review_state(p, &[], ctx.now, &ctx.rules),
         requests: super::linked_requests(p),
         warnings: super::submit_warnings(p),
+        // Without the dossier's addenda: the service adds them for a filed plan.
+        review: super::review_state(p, &[], ctx.now, &ctx.rules),
     }
 }
 

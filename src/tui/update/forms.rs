@@ -286,13 +286,13 @@ pub fn spec(kind: FormKind) -> &'static [Spec] {
         FormKind::AcceptRequest => ACCEPT_REQUEST,
         FormKind::AcceptDefect => ACCEPT_DEFECT,
         FormKind::Deviation => DEVIATION,
-        FormKind::Incident => INCIDENT,
-        FormKind::Review => REVIEW,
         FormKind::RespondOrder => RESPOND_ORDER,
         FormKind::ExtendOrder => EXTEND_ORDER,
         FormKind::ReportToOrder => REPORT_TO_ORDER,
         FormKind::JointReview => JOINT_REVIEW,
         FormKind::JointDecide => JOINT_DECIDE,
+        FormKind::Incident => INCIDENT,
+        FormKind::Review => REVIEW,
     }
 }
 
@@ -311,13 +311,13 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::AcceptRequest => "tui.form.accept_request",
         FormKind::AcceptDefect => "tui.form.accept_defect",
         FormKind::Deviation => "tui.form.deviation",
-        FormKind::Incident => "tui.form.incident",
-        FormKind::Review => "tui.form.review",
         FormKind::RespondOrder => "tui.form.respond_order",
         FormKind::ExtendOrder => "tui.form.extend_order",
         FormKind::ReportToOrder => "tui.form.report_to_order",
         FormKind::JointReview => "tui.form.joint_review",
         FormKind::JointDecide => "tui.form.joint_decide",
+        FormKind::Incident => "tui.form.incident",
+        FormKind::Review => "tui.form.review",
     }
 }
 
@@ -1948,13 +1948,13 @@ mod tests {
             FormKind::AcceptRequest,
             FormKind::AcceptDefect,
             FormKind::Deviation,
-            FormKind::Incident,
-            FormKind::Review,
             FormKind::RespondOrder,
             FormKind::ExtendOrder,
             FormKind::ReportToOrder,
             FormKind::JointReview,
             FormKind::JointDecide,
+            FormKind::Incident,
+            FormKind::Review,
         ];
         for kind in kinds {
             let names: std::collections::BTreeSet<&str> = spec(kind).iter().map(|sp| sp.name).collect();
