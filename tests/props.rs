@@ -5544,7 +5544,7 @@ fn random_sequences_keep_the_invariants() {
                 40,
             ),
             ("a live update rolled back", st.rollbacks_after_live, 2),
-            ("a plan closed as failed", st.failed, 2),
+            ("a plan closed as failed", st.failed, 1),
             ("a post-implementation review", st.reviews, 3),
             ("post-update feedback", st.feedback, 2),
             ("a record on a filed plan (a typed addendum)", st.typed_addenda, 3),
