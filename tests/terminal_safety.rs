@@ -123,6 +123,7 @@ fn serve(job: Job) -> Option<Reply> {
         Job::Verify => Reply::Integrity(s.verify(a, None)),
         // Acting as a demo person changes who asks, not what is shown: not run here.
         Job::ActAs { .. } => return None,
+        Job::JointReviews => Reply::JointReviews(s.joint_reviews(a).unwrap()),
     })
 }
 
