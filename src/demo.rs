@@ -3229,10 +3229,13 @@ impl Demo {
         let c = &self.c;
         let (t_ro0, t_resp0, t_close0) = (at(c.s(58), 10, 0), at(c.s(66), 15, 0), at(c.s(68), 10, 0));
         let deadline0 = c.s(70);
+        let (t_reopen0, t_extend0, deadline0b) = (at(c.t(-9), 16, 0), at(c.t(-9), 16, 20), c.t(7));
         let (t_ro1, deadline1) = (at(c.t(-6), 10, 0), c.t(-2));
         let (t_ro2, deadline2, t_resp2) = (at(c.t(-8), 15, 0), c.t(5), at(c.t(-1), 11, 0));
+        let (t_first2, t_back2) = (at(c.t(-5), 17, 0), at(c.t(-4), 9, 30));
 
-        // Closed: a department that let the vendor sign its test records.
+        // Closed, then reopened and extended: a department that let the vendor
+        // sign its test records, and did it again.
         self.push(t_ro0, ZHAO, Some(Slot::Order(0)), move |_| {
             Ok(Command::OrderIssue {
                 target: OrderTarget::Department("计划财务处".into()),
@@ -3247,6 +3250,15 @@ impl Demo {
             response: "已会同计划财务处会计核算科重新完成发票查验、重复报销校验、移动审批三项业务验证，测试记录已由计划财务处3名工作人员签字确认并补充归档；已在测试组织规范中明确业务部门人员须亲自参测。".into(),
         });
         self.on(t_close0, ZHAO, Slot::Order(0), |id| Command::OrderClose { id });
+        self.on(t_reopen0, ZHAO, Slot::Order(0), |id| Command::OrderReopen {
+            id,
+            reason: "复查财务管理系统升级（差旅费标准自动计算）的测试记录，发现仍有2项业务测试由厂商人员代签，整改未见实效。".into(),
+        });
+        self.on(t_extend0, ZHAO, Slot::Order(0), move |id| Command::OrderExtend {
+            id,
+            deadline: deadline0b,
+            reason: "原期限已过；重新组织的验证测试须待财务管理系统测试环境恢复后进行，给予两周时间。".into(),
+        });
 
         // Open and overdue: a rollback nobody reported.
         self.push(t_ro1, ZHAO, Some(Slot::Order(1)), move |r| {
@@ -3258,7 +3270,8 @@ impl Demo {
             })
         });
 
-        // Responded: training records missing from a filed update.
+        // Responded, after a first response was sent back as insufficient:
+        // training records missing from a filed update.
         self.push(t_ro2, ZHAO, Some(Slot::Order(2)), move |r| {
             Ok(Command::OrderIssue {
                 target: OrderTarget::Plan(r.id(Slot::Plan(2))?),
@@ -3267,6 +3280,14 @@ impl Demo {
                 required_action: "补充培训签到记录；对未参训人员组织补训，并在备案中补充说明。".into(),
                 deadline: deadline2,
             })
+        });
+        self.on(t_first2, WANG, Slot::Order(2), |id| Command::OrderRespond {
+            id,
+            response: "原现场培训签到表已找到并扫描归档。".into(),
+        });
+        self.on(t_back2, ZHAO, Slot::Order(2), |id| Command::OrderSendBack {
+            id,
+            reason: "只补了签到表；未参训的食堂收银人员尚未补训，备案中也没有补充说明。".into(),
         });
         self.on(t_resp2 - mins(30), WANG, Slot::Dossier(2), |dossier| Command::Addendum {
             dossier,
@@ -3289,10 +3310,15 @@ impl Demo {
             });
         }
 
-        // Confidential reports: one answered and closed, one under investigation.
+        // Confidential reports: one answered and closed; one investigated,
+        // linked to its plan, turned into an order that was carried out, then
+        // answered; one under investigation; one just received.
         let c = &self.c;
         let (t0, t1, t2) = (at(c.s(50), 9, 30), at(c.s(52), 15, 0), at(c.s(56), 11, 0));
         let (t3, t4) = (at(c.t(-15), 14, 0), at(c.t(-12), 10, 30));
+        let (t_link, t_order, deadline3) = (at(c.t(-12), 11, 0), at(c.t(-11), 9, 0), c.t(-4));
+        let (t_resp3, t_close3, t_reply1) = (at(c.t(-5), 16, 0), at(c.t(-3), 10, 0), at(c.t(-3), 10, 30));
+        let (t5, t6, t7) = (at(c.t(-4), 20, 15), at(c.t(-2), 9, 0), at(c.t(-1), 22, 40));
         self.push(t0, ZHAO, Some(Slot::Report(0)), |_| {
             Ok(Command::ReportSubmit {
                 content: "学生反映：学院组织学工系统升级测试时，要求学生志愿者代替辅导员完成业务部门测试项目并签字。"
@@ -3317,7 +3343,49 @@ impl Demo {
         });
         self.on(t4, ZHAO, Slot::Report(1), |id| Command::ReportInvestigate {
             id,
-            notes: "已调取堡垒机操作审计记录，核实涉及的升级时间段；已约谈厂商项目经理，要求书面说明情况。".into(),
+            notes: "已调取堡垒机操作审计记录：学工管理系统升级（奖助学金评审模块上线）期间，厂商驻场工程师曾将含学生家庭经济情况的数据表导出至个人U盘；已约谈厂商项目经理，数据已当面删除。".into(),
+        });
+        self.push(t_link, ZHAO, None, |r| {
+            Ok(Command::ReportLink {
+                id: r.id(Slot::Report(1))?,
+                plan: r.id(Slot::Plan(5))?,
+            })
+        });
+        self.push(t_order, ZHAO, Some(Slot::Order(3)), move |r| {
+            Ok(Command::ReportToOrder {
+                id: r.id(Slot::Report(1))?,
+                target: None,
+                finding: Some(
+                    "学工管理系统升级期间，厂商驻场工程师将含学生个人信息的数据导出至个人U盘，违反数据安全管理规定；升级方案未对厂商人员的数据访问作出限制。".into(),
+                ),
+                required_action: "1. 书面说明数据导出经过及删除情况；2. 升级方案补充厂商人员数据访问与介质管控要求；3. 对参与升级的厂商人员开展数据安全告知。".into(),
+                deadline: deadline3,
+            })
+        });
+        self.on(t_resp3, CHEN, Slot::Order(3), |id| Command::OrderRespond {
+            id,
+            response: "已提交书面情况说明（厂商盖章）；数据已于约谈当日当面删除并经堡垒机审计复核；已在更新方案模板中增加厂商人员数据访问审批与U盘禁用要求；已对驻场的4名厂商人员完成数据安全告知并签字。".into(),
+        });
+        self.on(t_close3, ZHAO, Slot::Order(3), |id| Command::OrderClose { id });
+        self.on(t_reply1, ZHAO, Slot::Report(1), |id| Command::ReportReply {
+            id,
+            reply: "经调查，反映情况属实。监督小组已下达整改通知，相关数据已删除，厂商人员数据访问管控要求已纳入更新方案。感谢您的监督。".into(),
+        });
+        self.push(t5, ZHAO, Some(Slot::Report(2)), |_| {
+            Ok(Command::ReportSubmit {
+                content: "教师反映：教务管理系统升级公告只在门户发布，未通知到外聘教师，升级当晚无法录入成绩。".into(),
+                contact: Some("外国语学院 周老师 邮箱 zhou***@univ.edu.cn".into()),
+            })
+        });
+        self.on(t6, ZHAO, Slot::Report(2), |id| Command::ReportInvestigate {
+            id,
+            notes: "已向教务处核实公告发布渠道；外聘教师未在门户通知的推送名单中，正在核对受影响的人数。".into(),
+        });
+        self.push(t7, ZHAO, Some(Slot::Report(3)), |_| {
+            Ok(Command::ReportSubmit {
+                content: "匿名反映：研究生管理系统测试时，测试账号使用了真实学生的学号和姓名。".into(),
+                contact: None,
+            })
         });
     }
 }
@@ -3438,13 +3506,29 @@ mod tests {
         let d = service.dossier(&me, hits[0].id).unwrap();
         assert!(!d.addenda.is_empty());
 
-        // Supervision: an overdue order, a responded one, confidential reports.
+        // Supervision (§5.1): an overdue order, a responded one after a response
+        // sent back, one reopened and extended, one issued from a report; the
+        // reports in every status, one investigated and turned into an order.
         let orders = service.orders(&me).unwrap();
         let today = now.with_timezone(&Local).date_naive();
         assert!(orders.iter().any(|o| o.overdue(today)));
-        assert!(orders.iter().any(|o| o.status == crate::model::OrderStatus::Responded));
+        assert!(orders
+            .iter()
+            .any(|o| o.status == crate::model::OrderStatus::Responded
+                && o.responses.iter().any(|r| r.sent_back.is_some())));
+        assert!(orders
+            .iter()
+            .any(|o| !o.extensions.is_empty() && o.closings.iter().any(|c| c.reopened.is_some()) && !o.overdue(today)));
+        assert!(orders.iter().any(|o| o.status == crate::model::OrderStatus::Closed));
         let sup = Actor::new("zhaomin", &[Role::Supervisor]);
-        assert_eq!(service.reports(&sup).unwrap().len(), 2);
+        let reports = service.reports(&sup).unwrap();
+        assert_eq!(reports.len(), 4);
+        for st in crate::model::ReportStatus::ALL {
+            assert!(reports.iter().any(|r| r.status == *st), "no report is {st}");
+        }
+        let ordered = reports.iter().find(|r| r.order.is_some()).unwrap();
+        assert!(ordered.plan.is_some() && !ordered.investigation.is_empty());
+        assert!(orders.iter().any(|o| Some(o.id) == ordered.order));
 
         // Audit events move forward in time with their sequence numbers.
         let audit = service.audit(&sup, None, usize::MAX).unwrap();

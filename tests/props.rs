@@ -10,7 +10,13 @@
 //! Interleaved with them (drawn apart, see [`steps`]): reopening requests,
 //! unlinking them, and undo — a reversible command on a request, then its
 //! inverse (`workflow::inverse`) with the revision the command left, sometimes
-//! after someone else's change, which must make it a conflict.
+//! after someone else's change, which must make it a conflict. And supervision
+//! (issue 15 §5): orders extended, answered, sent back, closed and reopened,
+//! reports investigated, linked, turned into orders and answered — drawn from
+//! a generator of their own and run without moving the clock, so that the
+//! other walks stay what they were ([`supervision_acts`]); an extension must
+//! not become a way around the deadline rule, nor an answer around the
+//! investigation.
 //!
 //! Each property runs a fixed number of cases from a fixed seed and then
 //! asserts that the generator reached what the invariants are about (filing, a
@@ -306,6 +312,26 @@ enum Act {
     },
     Report,
     ReadReports,
+    /// A step on a rectification order (issue 15 §5): `how` 0 respond, 1
+    /// extend (`days` from today: some into the past, some not later than the
+    /// deadline), 2 send back, 3 close, 4 reopen, 5 issue one (`order` picks
+    /// the plan, `days` the deadline); `reason` false sends none. Supervision
+    /// steps leave the clock where they found it (see `Run::step`).
+    OrderStep {
+        order: u8,
+        how: u8,
+        days: i8,
+        reason: bool,
+    },
+    /// A step on a confidential report: `how` 0 investigate, 1 link to a plan,
+    /// 2 turn into an order (`target` 0: the linked plan, 1: a plan, 2: a
+    /// department), 3 reply, 4 submit one.
+    ReportStep {
+        report: u8,
+        how: u8,
+        plan: u8,
+        target: u8,
+    },
     /// A plan edit based on a revision that is not the current one.
     Stale {
         plan: u8,
@@ -408,13 +434,56 @@ fn request_act() -> impl Strategy<Value = Act> {
     ]
 }
 
+/// Supervision (issue 15 §5): orders issued, extended, answered, sent back,
+/// closed, reopened; reports submitted, investigated, linked, turned into
+/// orders and answered. Drawn from a generator seeded by the walk itself, not
+/// from the runner's stream, and run without moving the clock (`Run::step`):
+/// the walks of the other acts, and what the vacuity guards count of them, stay
+/// exactly what they were; what is counted of these is asserted apart.
+fn supervision_acts(steps: &[Step], max: usize) -> Vec<(u16, Act, u8)> {
+    use rand::{Rng, SeedableRng};
+    let seed = steps.iter().fold(0x7375_7065_7276_u64, |h, s| {
+        h.wrapping_mul(0x100_0000_01b3).wrapping_add(s.who as u64 + 1)
+    });
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let n = rng.random_range(0..=max);
+    (0..n)
+        .map(|_| {
+            let act = if rng.random_ratio(8, 13) {
+                // Along an order's life more often than off it, so that reopening is reached.
+                let how = [0u8, 0, 0, 1, 1, 2, 3, 3, 3, 4, 4, 5, 5][rng.random_range(0..13)];
+                let days = if how == 5 && rng.random_bool(0.5) {
+                    -2
+                } else {
+                    rng.random_range(-3i8..30)
+                };
+                Act::OrderStep {
+                    order: rng.random(),
+                    how,
+                    days,
+                    reason: rng.random_ratio(7, 8),
+                }
+            } else {
+                Act::ReportStep {
+                    report: rng.random(),
+                    how: rng.random_range(0..5),
+                    plan: rng.random(),
+                    target: rng.random_range(0..3),
+                }
+            };
+            (rng.random(), act, rng.random())
+        })
+        .collect()
+}
+
 fn steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
     let main = prop::collection::vec((act(), any::<u8>()).prop_map(|(act, who)| Step { act, who }), 1..=max);
     // Drawn after the main sequence, so that it is the one drawn before.
     let undo = prop::collection::vec((any::<u16>(), undo_act(), any::<u8>()), 0..=max / 6);
     let requests = prop::collection::vec((any::<u16>(), request_act(), any::<u8>()), 0..=max / 6);
-    (main, undo, requests).prop_map(|(mut steps, undo, requests)| {
-        for (at, act, who) in undo.into_iter().chain(requests) {
+    (main, undo, requests).prop_map(move |(mut steps, undo, requests)| {
+        let sup = supervision_acts(&steps, max / 5);
+        for (at, act, who) in undo.into_iter().chain(requests).chain(sup) {
             let k = at as usize % (steps.len() + 1);
             steps.insert(k, Step { act, who });
         }
@@ -431,6 +500,8 @@ struct Snapshot {
     plans: Vec<Plan>,
     dossiers: Vec<DossierView>,
     orders: Vec<RectificationOrder>,
+    /// Read from the store (the service's read is audited, and would add an event).
+    reports: Vec<ConfidentialReport>,
     calendar: Vec<Blackout>,
     joint_reviews: Vec<JointMeeting>,
     /// Oldest first.
@@ -467,6 +538,7 @@ fn snapshot(w: &World) -> Snapshot {
         plans,
         dossiers: dossiers.iter().map(|d| svc.dossier(&s, d.id).unwrap()).collect(),
         orders: svc.orders(&s).unwrap(),
+        reports: svc.raw_store().all().unwrap(),
         calendar: svc.calendar(&s).unwrap(),
         joint_reviews: svc.joint_reviews(&s).unwrap(),
         audit,
@@ -477,6 +549,12 @@ fn snapshot(w: &World) -> Snapshot {
 impl Snapshot {
     fn plan(&self, id: Id) -> Option<&Plan> {
         self.plans.iter().find(|p| p.id == id)
+    }
+    fn order(&self, id: Id) -> Option<&RectificationOrder> {
+        self.orders.iter().find(|o| o.id == id)
+    }
+    fn report(&self, id: Id) -> Option<&ConfidentialReport> {
+        self.reports.iter().find(|r| r.id == id)
     }
 }
 
@@ -811,6 +889,9 @@ const STEP_INVARIANTS: &[(&str, StepInv)] = named![StepInv;
     inv_outcome_matches_the_model,
     inv_request_accepted_only_with_analysis,
     inv_order_deadline_not_past,
+    inv_orders_keep_their_history,
+    inv_order_steps_follow_the_process,
+    inv_reports_investigated_before_answered,
     inv_reopen_and_unlink_follow_the_process,
     inv_links_follow_the_process,
     inv_joint_reviews_decide_their_requests,
@@ -1739,7 +1820,8 @@ fn regulation_roles(action: &str) -> &'static [Role] {
         "plan.cancel" => &[Admin, Operator, Approver],
         "request.comment" => &[Admin, Operator, Approver, Supervisor],
         "dossier.addendum" => &[Admin, Operator, Supervisor],
-        "order.issue" | "order.close" | "report.investigate" | "report.reply" => &[Supervisor],
+        "order.issue" | "order.close" | "order.extend" | "order.send_back" | "order.reopen" => &[Supervisor],
+        "report.investigate" | "report.reply" | "report.link" | "report.to_order" => &[Supervisor],
         "report.submit" => &[Admin, Operator, Approver, Supervisor, Viewer],
         _ => &[Admin, Operator],
     }
@@ -2162,6 +2244,202 @@ fn inv_order_deadline_not_past(_r: &Run, _prev: &Snapshot, step: &StepInfo) -> C
             "an order issued {} with deadline {deadline}",
             day(step.at)
         );
+    }
+    Ok(())
+}
+
+/// What an order has kept of its history is never lost: its extensions,
+/// responses and closings only grow, the last response (closing) gaining at
+/// most its sent-back (reopened) mark; its deadline moves only by an extension
+/// of that order, later and not into the past (issue 15 §5: the extension
+/// must not become a way around the deadline rule).
+fn inv_orders_keep_their_history(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    for before in &prev.orders {
+        let Some(after) = r.last.order(before.id) else {
+            return Err(Violation {
+                plan: None,
+                detail: format!("{} disappeared", before.id),
+            });
+        };
+        let id = before.id;
+        ensure!(
+            after.extensions.starts_with(&before.extensions),
+            None,
+            "{id}: extensions {:?} became {:?}",
+            before.extensions,
+            after.extensions
+        );
+        let kept = |n: usize, same: &dyn Fn(usize) -> bool| (0..n).all(same);
+        ensure!(
+            after.responses.len() >= before.responses.len()
+                && kept(before.responses.len(), &|i| {
+                    let (a, b) = (&before.responses[i], &after.responses[i]);
+                    let last = i + 1 == before.responses.len();
+                    a.text == b.text
+                        && a.by == b.by
+                        && a.at == b.at
+                        && (a.sent_back == b.sent_back || (last && a.sent_back.is_none()))
+                }),
+            None,
+            "{id}: responses {:?} became {:?}",
+            before.responses,
+            after.responses
+        );
+        ensure!(
+            after.closings.len() >= before.closings.len()
+                && kept(before.closings.len(), &|i| {
+                    let (a, b) = (&before.closings[i], &after.closings[i]);
+                    let last = i + 1 == before.closings.len();
+                    a.by == b.by && a.at == b.at && (a.reopened == b.reopened || (last && a.reopened.is_none()))
+                }),
+            None,
+            "{id}: closings {:?} became {:?}",
+            before.closings,
+            after.closings
+        );
+        if after.deadline != before.deadline {
+            let extended = matches!(&step.cmd, Command::OrderExtend { id: x, .. } if *x == id) && step.ok();
+            ensure!(
+                extended && after.deadline > before.deadline && after.deadline >= day(step.at),
+                None,
+                "{id}: the deadline moved {} → {} by {} at {}",
+                before.deadline,
+                after.deadline,
+                step.cmd.name(),
+                step.at
+            );
+            ensure!(
+                after.extensions.last().map(|e| (e.from, e.to)) == Some((before.deadline, after.deadline)),
+                None,
+                "{id}: the deadline moved without its extension on record"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A step on an order is carried out exactly when the regulation's role acts,
+/// the order is in the status the step starts from (respond: open; close and
+/// send back: responded; reopen: closed; extend: not closed), a reason is given
+/// where one is asked for, and an extension is later than the deadline in force
+/// and not in the past; it leaves the order in the status the step leads to.
+fn inv_order_steps_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    use OrderStatus as O;
+    let (id, reason) = match &step.cmd {
+        Command::OrderRespond { id, .. } | Command::OrderClose { id } => (*id, "x"),
+        Command::OrderExtend { id, reason, .. }
+        | Command::OrderSendBack { id, reason }
+        | Command::OrderReopen { id, reason } => (*id, reason.as_str()),
+        _ => return Ok(()),
+    };
+    let role = regulation_roles(step.cmd.name()).iter().any(|x| step.actor.has(*x));
+    let before = prev.order(id);
+    let (from, to): (&[O], Option<O>) = match &step.cmd {
+        Command::OrderRespond { .. } => (&[O::Open], Some(O::Responded)),
+        Command::OrderClose { .. } => (&[O::Responded], Some(O::Closed)),
+        Command::OrderSendBack { .. } => (&[O::Responded], Some(O::Open)),
+        Command::OrderReopen { .. } => (&[O::Closed], Some(O::Open)),
+        _ => (&[O::Open, O::Responded], None),
+    };
+    let dated = match (&step.cmd, before) {
+        (Command::OrderExtend { deadline, .. }, Some(o)) => *deadline > o.deadline && *deadline >= day(step.at),
+        _ => true,
+    };
+    let model = role && before.is_some_and(|o| from.contains(&o.status)) && !reason.trim().is_empty() && dated;
+    ensure!(
+        model == step.ok(),
+        None,
+        "{} {} on {id} ({:?}, reason {reason:?}) was {}",
+        step.actor.name,
+        step.cmd.name(),
+        before.map(|o| o.status),
+        if step.ok() { "carried out" } else { "refused" }
+    );
+    if step.ok() {
+        let after = r.last.order(id).map(|o| o.status);
+        let want = to.or(before.map(|o| o.status));
+        ensure!(
+            after == want,
+            None,
+            "{id}: {} left it {after:?}, not {want:?}",
+            step.cmd.name()
+        );
+    }
+    Ok(())
+}
+
+/// A confidential report is answered and closed, or turned into an order,
+/// only while under investigation (§5.1: each report is investigated), and
+/// turned into an order once: the order is new, issued with the report's
+/// investigation as its finding, aimed at the target named or else the plan
+/// the report is linked to; a report is linked only to a plan that exists.
+fn inv_reports_investigated_before_answered(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    use ReportStatus as R;
+    for after in &r.last.reports {
+        let before = prev.report(after.id);
+        let was = before.map(|b| b.status);
+        if after.status == R::Closed && was.is_some_and(|s| s != R::Closed) {
+            ensure!(
+                was == Some(R::Investigating) && matches!(step.cmd, Command::ReportReply { .. }) && step.ok(),
+                None,
+                "{} closed from {was:?} by {}",
+                after.id,
+                step.cmd.name()
+            );
+            ensure!(
+                after.replied_by.as_deref() == Some(step.actor.name.as_str()),
+                None,
+                "{}: replied by {:?}",
+                after.id,
+                after.replied_by
+            );
+        }
+        let ordered_now = after.order.is_some() && before.is_some_and(|b| b.order != after.order);
+        if ordered_now {
+            let b = before.expect("seen before");
+            ensure!(
+                b.status == R::Investigating && b.order.is_none(),
+                None,
+                "{} became an order from {:?} (order {:?})",
+                after.id,
+                b.status,
+                b.order
+            );
+            let oid = after.order.expect("an order");
+            let issued = r.last.order(oid);
+            ensure!(
+                prev.order(oid).is_none() && issued.is_some(),
+                None,
+                "{}: the order {oid} is not new",
+                after.id
+            );
+            let o = issued.expect("issued");
+            let Command::ReportToOrder { target, .. } = &step.cmd else {
+                return Err(Violation {
+                    plan: None,
+                    detail: format!("{} became an order by {}", after.id, step.cmd.name()),
+                });
+            };
+            let want = target.clone().or(b.plan.map(OrderTarget::Plan));
+            ensure!(
+                Some(&o.target) == want.as_ref() && o.finding == b.investigation,
+                None,
+                "{oid}: target {:?} finding {:?}, from {:?} {:?}",
+                o.target,
+                o.finding,
+                want,
+                b.investigation
+            );
+        }
+        if after.plan != before.and_then(|b| b.plan) {
+            ensure!(
+                after.plan.is_some_and(|p| r.last.plan(p).is_some()),
+                None,
+                "{} linked to {:?}",
+                after.id,
+                after.plan
+            );
+        }
     }
     Ok(())
 }
@@ -2764,6 +3042,38 @@ impl Run {
     }
     fn current(&self, id: Id) -> Option<&Plan> {
         self.last.plan(id)
+    }
+    /// Mostly an order in one of `statuses`, so that the step has a chance.
+    fn order_in(&self, n: u8, statuses: &[OrderStatus]) -> Id {
+        let all: Vec<Id> = self.last.orders.iter().map(|o| o.id).collect();
+        let fit: Vec<Id> = self
+            .last
+            .orders
+            .iter()
+            .filter(|o| statuses.contains(&o.status))
+            .map(|o| o.id)
+            .collect();
+        if fit.is_empty() || n.is_multiple_of(8) {
+            pick(&all, n, IdKind::Order)
+        } else {
+            fit[n as usize % fit.len()]
+        }
+    }
+    /// Mostly a report in one of `statuses` (not yet an order when `unordered`).
+    fn report_in(&self, n: u8, statuses: &[ReportStatus], unordered: bool) -> Id {
+        let all: Vec<Id> = self.last.reports.iter().map(|r| r.id).collect();
+        let fit: Vec<Id> = self
+            .last
+            .reports
+            .iter()
+            .filter(|r| statuses.contains(&r.status) && !(unordered && r.order.is_some()))
+            .map(|r| r.id)
+            .collect();
+        if fit.is_empty() || n.is_multiple_of(8) {
+            pick(&all, n, IdKind::Report)
+        } else {
+            fit[n as usize % fit.len()]
+        }
     }
 
     /// A full plan text with unique words (so that the export check sees each
@@ -3657,6 +3967,100 @@ impl Run {
                     contact: None,
                 },
             ),
+            Act::OrderStep {
+                order,
+                how,
+                days,
+                reason,
+            } => {
+                use OrderStatus as O;
+                let from: &[O] = match how {
+                    0 => &[O::Open],
+                    1 => &[O::Open, O::Responded],
+                    2 | 3 => &[O::Responded],
+                    _ => &[O::Closed],
+                };
+                let id = self.order_in(order, from);
+                // Fixed texts: the counter of unique texts is the other acts'.
+                let reason = if reason { "理由".to_string() } else { " ".into() };
+                // Mostly the department answers and a supervisor decides; now and then anyone.
+                let (pool, cmd): (&[usize], Command) = match how {
+                    0 => (
+                        WRITERS,
+                        Command::OrderRespond {
+                            id,
+                            response: "已整改".into(),
+                        },
+                    ),
+                    1 => {
+                        let deadline = self.last.order(id).map_or(day(at), |o| o.deadline);
+                        // From today, or from the deadline in force: some into the past,
+                        // some not later than the deadline.
+                        let base = if days % 2 == 0 { day(at) } else { deadline };
+                        let deadline = base + Duration::days(days as i64);
+                        (&[5, 5, 5, 0], Command::OrderExtend { id, deadline, reason })
+                    }
+                    2 => (&[5, 5, 5, 0], Command::OrderSendBack { id, reason }),
+                    3 => (&[5, 5, 5, 0], Command::OrderClose { id }),
+                    4 => (&[5, 5, 5, 0], Command::OrderReopen { id, reason }),
+                    _ => (
+                        &[5, 5, 5, 0],
+                        Command::OrderIssue {
+                            target: OrderTarget::Plan(self.plan(order)),
+                            finding: "整改".into(),
+                            required_action: "补材料".into(),
+                            deadline: day(at) + Duration::days(days as i64),
+                        },
+                    ),
+                };
+                (actor_from(pool, step.who), cmd)
+            }
+            Act::ReportStep {
+                report,
+                how,
+                plan,
+                target,
+            } => {
+                use ReportStatus as R;
+                if how >= 4 {
+                    let cmd = Command::ReportSubmit {
+                        content: "举报内容".into(),
+                        contact: None,
+                    };
+                    return Some((anyone, cmd, None));
+                }
+                let id = match how {
+                    0 | 1 => self.report_in(report, &[R::Received, R::Investigating], false),
+                    2 => self.report_in(report, &[R::Investigating], true),
+                    _ => self.report_in(report, &[R::Investigating], false),
+                };
+                let cmd = match how {
+                    0 => Command::ReportInvestigate {
+                        id,
+                        notes: "调查".into(),
+                    },
+                    1 => Command::ReportLink {
+                        id,
+                        plan: self.plan(plan),
+                    },
+                    2 => Command::ReportToOrder {
+                        id,
+                        target: match target {
+                            0 => None,
+                            1 => Some(OrderTarget::Plan(self.plan(plan))),
+                            _ => Some(OrderTarget::Department("教务处".into())),
+                        },
+                        finding: None,
+                        required_action: "说明情况".into(),
+                        deadline: day(at) + Duration::days(7),
+                    },
+                    _ => Command::ReportReply {
+                        id,
+                        reply: "答复".into(),
+                    },
+                };
+                (actor_from(&[5, 5, 5, 0], step.who), cmd)
+            }
             Act::Stale { plan } => {
                 let id = self.plan(plan);
                 let rev = self.current(id).map_or(1, |p| p.meta.rev);
@@ -3799,6 +4203,11 @@ impl Run {
         let line = format!("{} {:?} rev {:?}", actor.name, cmd, rev);
         let result = self.w.exec_rev(&actor, cmd.clone(), rev);
         let at = self.w.now();
+        // Supervision steps, interleaved into the walks, leave the clock where
+        // they found it: the other acts meet the times they met before.
+        if matches!(step.act, Act::OrderStep { .. } | Act::ReportStep { .. }) {
+            self.w.set_now(at - Duration::minutes(1));
+        }
         self.log.push(match &result {
             Ok(o) => format!("{line}\n    -> ok at {at}: {} {}", o.entity, o.summary),
             Err(e) => format!("{line}\n    -> at {at}: {}", e.message()),
@@ -3848,6 +4257,13 @@ impl Run {
                     Command::RequestImport { dry_run, .. } => {
                         if !dry_run && out.seq as usize > self.events {
                             self.events = out.seq as usize;
+                        }
+                    }
+                    // The order's issue, then the report's turn into it.
+                    Command::ReportToOrder { .. } => {
+                        self.events += 2;
+                        if out.seq as usize != self.events {
+                            return Err(format!("outcome seq {} but {} events expected", out.seq, self.events));
                         }
                     }
                     _ => {
@@ -4206,6 +4622,8 @@ fn required_commands() -> Vec<&'static str> {
         "comparison.",
         "dossier.",
         "joint_review.",
+        "order.",
+        "report.",
     ];
     Command::TABLE
         .iter()
@@ -4299,6 +4717,8 @@ const PROBED: &[&str] = &[
 
 /// Refusals of reopen and unlink each property must have met.
 const UNDO_PROBED: &[&str] = &["RequestPlanned", "UnlinkPlanClosed", "Conflict"];
+/// Refusals of the supervision steps the walks must meet (issue 15 §5).
+const SUPERVISION_PROBED: &[&str] = &["DeadlineNotLater", "NotInvestigated"];
 
 /// Refusals of links and joint reviews each property must have met (issue 15 §4).
 const REQUEST_PROBED: &[&str] = &[
@@ -4354,6 +4774,7 @@ fn random_sequences_keep_the_invariants() {
             &["GoLiveBeforeNotice", "NoticeTooLate", "RiskAcceptanceNeeded"],
             UNDO_PROBED,
             REQUEST_PROBED,
+            SUPERVISION_PROBED,
         ]
         .concat(),
     );
@@ -4396,6 +4817,7 @@ fn random_sequences_with_a_quorum_of_two_keep_the_invariants() {
             &["AlreadyApproved", "ScopeApproved"],
             UNDO_PROBED,
             REQUEST_PROBED,
+            SUPERVISION_PROBED,
         ]
         .concat(),
     );
@@ -4639,6 +5061,47 @@ fn broken_step(
             step_inv(name)(r, &prev, &StepInfo { actor, cmd, at, result })
         }),
     )
+}
+
+fn order_id(n: u32) -> Id {
+    Id::new(IdKind::Order, YEAR, n)
+}
+
+/// An order (RO-…-0001) as a sabotage plants it in the records.
+fn fake_order(status: OrderStatus, deadline: NaiveDate) -> RectificationOrder {
+    RectificationOrder {
+        id: order_id(1),
+        issuer: "chen".into(),
+        target: OrderTarget::Department("教务处".into()),
+        finding: "整改".into(),
+        required_action: "补材料".into(),
+        deadline,
+        status,
+        response: None,
+        responded_by: None,
+        extensions: Vec::new(),
+        responses: Vec::new(),
+        closings: Vec::new(),
+        meta: Meta::new("chen", t0()),
+    }
+}
+
+/// A report (RPT-…-0001) as a sabotage plants it in the records.
+fn fake_report(status: ReportStatus) -> ConfidentialReport {
+    ConfidentialReport {
+        id: Id::new(IdKind::Report, YEAR, 1),
+        content: "举报内容".into(),
+        reporter_contact: None,
+        received_at: t0(),
+        status,
+        investigation: String::new(),
+        reply: None,
+        replied_by: None,
+        replied_at: None,
+        plan: None,
+        order: None,
+        meta: Meta::new("liu", t0()),
+    }
 }
 
 fn done() -> Result<beian::service::Outcome, Error> {
@@ -5040,6 +5503,47 @@ fn every_invariant_catches_its_violation() {
                 v
             }),
         ),
+        broken_step("inv_orders_keep_their_history", |r| {
+            // An extension lost: the order's deadline is back where it was issued.
+            let mut prev = r.last.clone();
+            let mut o = fake_order(OrderStatus::Open, day(r.w.now()));
+            let issued = o.deadline;
+            o.deadline = issued + Duration::days(7);
+            o.extensions.push(Extension {
+                from: issued,
+                to: o.deadline,
+                reason: "延期".into(),
+                by: "chen".into(),
+                at: r.w.now(),
+            });
+            prev.orders.push(o.clone());
+            o.extensions.clear();
+            o.deadline = issued;
+            r.last.orders.push(o);
+            (prev, supervisor(), Command::OrderClose { id: order_id(1) }, done())
+        }),
+        broken_step("inv_order_steps_follow_the_process", |r| {
+            // An open order closed without a response.
+            let mut prev = r.last.clone();
+            prev.orders.push(fake_order(OrderStatus::Open, day(r.w.now())));
+            r.last.orders.push(fake_order(OrderStatus::Closed, day(r.w.now())));
+            (prev, supervisor(), Command::OrderClose { id: order_id(1) }, done())
+        }),
+        broken_step("inv_reports_investigated_before_answered", |r| {
+            // A report answered and closed without an investigation.
+            let mut prev = r.last.clone();
+            let mut report = fake_report(ReportStatus::Received);
+            prev.reports.push(report.clone());
+            report.status = ReportStatus::Closed;
+            report.reply = Some("已处理".into());
+            report.replied_by = Some("chen".into());
+            r.last.reports.push(report);
+            let cmd = Command::ReportReply {
+                id: Id::new(IdKind::Report, YEAR, 1),
+                reply: "已处理".into(),
+            };
+            (prev, supervisor(), cmd, done())
+        }),
         broken_step("inv_order_deadline_not_past", |r| {
             let cmd = Command::OrderIssue {
                 target: OrderTarget::Plan(plan_id(1)),

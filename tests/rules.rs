@@ -2395,6 +2395,28 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
         ),
         cmd(Op::OrderClose, Command::OrderClose { id: ord }),
         cmd(
+            Op::OrderReview,
+            Command::OrderExtend {
+                id: ord,
+                deadline: NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+                reason: "需要更多时间".into(),
+            },
+        ),
+        cmd(
+            Op::OrderReview,
+            Command::OrderSendBack {
+                id: ord,
+                reason: "整改不到位".into(),
+            },
+        ),
+        cmd(
+            Op::OrderReview,
+            Command::OrderReopen {
+                id: ord,
+                reason: "复查未通过".into(),
+            },
+        ),
+        cmd(
             Op::ReportSubmit,
             Command::ReportSubmit {
                 content: "举报".into(),
@@ -2413,6 +2435,17 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
             Command::ReportReply {
                 id: rpt,
                 reply: "已处理".into(),
+            },
+        ),
+        cmd(Op::ReportHandle, Command::ReportLink { id: rpt, plan: test }),
+        cmd(
+            Op::ReportHandle,
+            Command::ReportToOrder {
+                id: rpt,
+                target: None,
+                finding: None,
+                required_action: "整改".into(),
+                deadline: NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
             },
         ),
         cmd(
@@ -2538,6 +2571,7 @@ fn the_permission_table_is_the_processs() {
         (Op::OrderIssue, &[Supervisor]),
         (Op::OrderRespond, &[Admin, Operator]),
         (Op::OrderClose, &[Supervisor]),
+        (Op::OrderReview, &[Supervisor]),
         (Op::ReportSubmit, &[Admin, Operator, Approver, Supervisor, Viewer]),
         (Op::ReportHandle, &[Supervisor]),
         (Op::ServerStatus, &[Admin, Supervisor]),
@@ -3424,4 +3458,363 @@ fn the_recorder_of_a_deviation_does_not_accept_it_and_an_accepted_analysis_stays
             },
         },
     );
+}
+
+// ===== supervision (§5.1) =====
+
+fn day(w: &World, d: i64) -> NaiveDate {
+    w.now().with_timezone(&Local).date_naive() + Duration::days(d)
+}
+
+fn department_order(w: &World, deadline: NaiveDate) -> beian::model::Id {
+    w.ok(
+        &supervisor(),
+        Command::OrderIssue {
+            target: OrderTarget::Department("教务处".into()),
+            finding: "测试记录由厂商代签".into(),
+            required_action: "重新组织测试".into(),
+            deadline,
+        },
+    )
+    .entity
+    .parse()
+    .unwrap()
+}
+
+fn order(w: &World, id: beian::model::Id) -> RectificationOrder {
+    w.svc.order(&supervisor(), id).unwrap()
+}
+
+/// An order extended (twice), its response sent back and answered again,
+/// closed and reopened: every step kept with who, when and why; `overdue`
+/// follows the deadline in force; each step audited with the fields it changed.
+#[test]
+fn an_order_is_extended_sent_back_and_reopened_and_keeps_every_step() {
+    let _en = english();
+    let w = World::new();
+    let id = department_order(&w, day(&w, 3));
+    let issued = w.now();
+    w.wait(Duration::days(5));
+    assert!(order(&w, id).overdue(day(&w, 0)));
+    w.ok(
+        &supervisor(),
+        Command::OrderExtend {
+            id,
+            deadline: day(&w, 7),
+            reason: "测试环境尚未恢复".into(),
+        },
+    );
+    let o = order(&w, id);
+    assert!(!o.overdue(day(&w, 0)), "overdue follows the extended deadline");
+    assert_eq!((o.deadline, o.original_deadline()), (day(&w, 7), day(&w, -2)));
+    w.ok(
+        &supervisor(),
+        Command::OrderExtend {
+            id,
+            deadline: day(&w, 10),
+            reason: "需会同厂商".into(),
+        },
+    );
+    let o = order(&w, id);
+    assert_eq!(o.extensions.len(), 2);
+    assert_eq!(
+        (o.extensions[1].from, o.extensions[1].to, o.extensions[1].by.as_str()),
+        (day(&w, 7), day(&w, 10), "chen")
+    );
+    assert_eq!(o.original_deadline(), day(&w, -2));
+
+    w.ok(
+        &op_a(),
+        Command::OrderRespond {
+            id,
+            response: "已补签".into(),
+        },
+    );
+    let responded_at = w.now();
+    w.ok(
+        &supervisor(),
+        Command::OrderSendBack {
+            id,
+            reason: "未重新测试".into(),
+        },
+    );
+    let o = order(&w, id);
+    assert_eq!(o.status, OrderStatus::Open);
+    assert!(o.current_response().is_none() && o.response.is_none());
+    assert_eq!(o.responses.len(), 1, "the response sent back stays on record");
+    assert_eq!(o.responses[0].text, "已补签");
+    assert_eq!(o.responses[0].at, Some(responded_at));
+    let back = o.responses[0].sent_back.as_ref().unwrap();
+    assert_eq!((back.by.as_str(), back.reason.as_str()), ("chen", "未重新测试"));
+
+    w.ok(
+        &op_b(),
+        Command::OrderRespond {
+            id,
+            response: "已重新组织测试并签字".into(),
+        },
+    );
+    w.ok(&supervisor(), Command::OrderClose { id });
+    let closed_at = w.now();
+    let o = order(&w, id);
+    let c = o.closed().unwrap();
+    assert_eq!((c.by.as_str(), c.at), ("chen", closed_at));
+    assert_eq!(o.current_response().map(|r| r.by.as_str()), Some("zhao"));
+    assert_eq!(o.issued_at(), issued);
+
+    w.ok(
+        &supervisor(),
+        Command::OrderReopen {
+            id,
+            reason: "复查仍有代签".into(),
+        },
+    );
+    let o = order(&w, id);
+    assert_eq!(o.status, OrderStatus::Open);
+    assert!(o.closed().is_none() && o.current_response().is_none());
+    assert_eq!(o.responses.len(), 2);
+    assert_eq!(o.closings.len(), 1);
+    assert_eq!(o.closings[0].at, closed_at, "the closing stays on record");
+    assert_eq!(o.closings[0].reopened.as_ref().unwrap().reason, "复查仍有代签");
+
+    // Each step is an audit event with the fields it changed.
+    let events = w.svc.audit(&supervisor(), Some(&id.to_string()), usize::MAX).unwrap();
+    let actions: Vec<&str> = events.iter().rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "order.issue",
+            "order.extend",
+            "order.extend",
+            "order.respond",
+            "order.send_back",
+            "order.respond",
+            "order.close",
+            "order.reopen"
+        ]
+    );
+    let ext = events.iter().rev().nth(1).unwrap();
+    let deadline = ext.changes.iter().find(|c| c.field == "deadline").unwrap();
+    assert_eq!(
+        (deadline.old.clone(), deadline.new.clone()),
+        (day(&w, -2).to_string(), day(&w, 7).to_string())
+    );
+    let back = events.iter().rev().nth(4).unwrap();
+    assert!(back
+        .changes
+        .iter()
+        .any(|c| c.field == "status" && c.old == "responded" && c.new == "open"));
+}
+
+/// What a supervisor may not do to an order, and what nobody else may do:
+/// each refusal names why and writes nothing.
+#[test]
+fn order_steps_are_refused_out_of_turn_into_the_past_and_to_others_than_supervisors() {
+    let _en = english();
+    let w = World::new();
+    let id = department_order(&w, day(&w, 5));
+    let extend = |deadline: NaiveDate, reason: &str| Command::OrderExtend {
+        id,
+        deadline,
+        reason: reason.into(),
+    };
+    // Into the past: later than the deadline is not enough once it has passed.
+    w.wait(Duration::days(10));
+    let e = w.refused(&supervisor(), extend(day(&w, -1), "补"));
+    assert!(matches!(e, RuleError::DateInPast { .. }), "{e:?}");
+    assert!(e.message().contains("before today"), "{}", e.message());
+    // Not later than the deadline in force.
+    w.ok(&supervisor(), extend(day(&w, 5), "给一周"));
+    let e = w.refused(&supervisor(), extend(day(&w, 5), "再给"));
+    assert!(matches!(e, RuleError::DeadlineNotLater { .. }), "{e:?}");
+    assert!(
+        e.message().contains("not after its current deadline"),
+        "{}",
+        e.message()
+    );
+    let e = w.refused(&supervisor(), extend(day(&w, 4), "提前"));
+    assert!(matches!(e, RuleError::DeadlineNotLater { .. }), "{e:?}");
+    // Without a reason.
+    let e = w.refused(&supervisor(), extend(day(&w, 9), "  "));
+    assert!(matches!(e, RuleError::ReasonRequired { .. }), "{e:?}");
+    // Out of turn: nothing to send back or reopen while open.
+    let send_back = Command::OrderSendBack {
+        id,
+        reason: "不够".into(),
+    };
+    let reopen = Command::OrderReopen {
+        id,
+        reason: "复查".into(),
+    };
+    for c in [send_back.clone(), reopen.clone()] {
+        let e = w.refused(&supervisor(), c);
+        assert!(matches!(e, RuleError::Transition { .. }), "{e:?}");
+    }
+    // Someone other than a supervisor: refused whatever the order's state.
+    for actor in [op_a(), approver(), admin(), viewer()] {
+        for c in [extend(day(&w, 9), "x"), send_back.clone(), reopen.clone()] {
+            let e = w.refused(&actor, c);
+            assert!(
+                matches!(&e, RuleError::Forbidden { op, .. } if op == "order.review"),
+                "{e:?}"
+            );
+        }
+    }
+    // A responded order is not answered again until it is sent back.
+    w.ok(
+        &op_a(),
+        Command::OrderRespond {
+            id,
+            response: "已整改".into(),
+        },
+    );
+    let e = w.refused(
+        &op_a(),
+        Command::OrderRespond {
+            id,
+            response: "补充".into(),
+        },
+    );
+    assert!(matches!(e, RuleError::Transition { .. }), "{e:?}");
+    assert!(e.message().contains("only when open"), "{}", e.message());
+    // A closed order is neither extended nor sent back: reopen it first.
+    w.ok(&supervisor(), Command::OrderClose { id });
+    for c in [extend(day(&w, 20), "x"), send_back] {
+        let e = w.refused(&supervisor(), c);
+        assert!(matches!(e, RuleError::Transition { .. }), "{e:?}");
+    }
+    let e = w.refused(
+        &supervisor(),
+        Command::OrderReopen {
+            id,
+            reason: String::new(),
+        },
+    );
+    assert!(matches!(e, RuleError::ReasonRequired { .. }), "{e:?}");
+    assert_eq!(order(&w, id).extensions.len(), 1);
+}
+
+fn submit_report(w: &World) -> beian::model::Id {
+    w.ok(
+        &viewer(),
+        Command::ReportSubmit {
+            content: "厂商工程师用U盘拷贝学生数据".into(),
+            contact: None,
+        },
+    )
+    .entity
+    .parse()
+    .unwrap()
+}
+
+/// A report is answered and closed only after it was investigated, becomes an
+/// order only while under investigation and only once; a refused step writes
+/// nothing (no order, no order number used).
+#[test]
+fn a_report_is_investigated_before_it_is_answered_or_becomes_an_order() {
+    let _en = english();
+    let w = World::new();
+    let rpt = submit_report(&w);
+    let plan = w.written_plan(&op_a());
+    let reply = Command::ReportReply {
+        id: rpt,
+        reply: "已处理".into(),
+    };
+    let to_order = |target: Option<OrderTarget>, deadline: NaiveDate| Command::ReportToOrder {
+        id: rpt,
+        target,
+        finding: None,
+        required_action: "说明情况".into(),
+        deadline,
+    };
+    let e = w.refused(&supervisor(), reply.clone());
+    assert!(matches!(e, RuleError::NotInvestigated { .. }), "{e:?}");
+    assert!(e.message().contains("has not been investigated"), "{}", e.message());
+    let e = w.refused(&supervisor(), to_order(Some(OrderTarget::Plan(plan)), day(&w, 7)));
+    assert!(matches!(e, RuleError::NotInvestigated { .. }), "{e:?}");
+    // Only supervisors handle reports.
+    for actor in [op_a(), approver(), admin(), viewer()] {
+        let e = w.refused(
+            &actor,
+            Command::ReportInvestigate {
+                id: rpt,
+                notes: "查".into(),
+            },
+        );
+        assert!(
+            matches!(&e, RuleError::Forbidden { op, .. } if op == "report.handle"),
+            "{e:?}"
+        );
+        let e = w.refused(&actor, Command::ReportLink { id: rpt, plan });
+        assert!(matches!(e, RuleError::Forbidden { .. }), "{e:?}");
+    }
+    w.ok(
+        &supervisor(),
+        Command::ReportInvestigate {
+            id: rpt,
+            notes: "堡垒机记录证实导出".into(),
+        },
+    );
+    // Linked to no plan and no target named.
+    let e = w.refused(&supervisor(), to_order(None, day(&w, 7)));
+    assert!(matches!(e, RuleError::NoOrderTarget { .. }), "{e:?}");
+    // A plan that does not exist is not linked.
+    let ghost = beian::model::Id::new(IdKind::Plan, YEAR, 999);
+    let before = w.audit_len();
+    let e = w
+        .exec(&supervisor(), Command::ReportLink { id: rpt, plan: ghost })
+        .unwrap_err();
+    assert!(matches!(e, Error::NotFound { .. }), "{e:?}");
+    assert_eq!(w.audit_len(), before);
+    w.ok(&supervisor(), Command::ReportLink { id: rpt, plan });
+    // An order overdue at birth is refused, and takes nothing with it.
+    let e = w.refused(&supervisor(), to_order(None, day(&w, -1)));
+    assert!(matches!(e, RuleError::DateInPast { .. }), "{e:?}");
+    assert!(w.svc.orders(&supervisor()).unwrap().is_empty());
+    assert_eq!(w.svc.report(&supervisor(), rpt).unwrap().order, None);
+
+    let out = w.ok(&supervisor(), to_order(None, day(&w, 7)));
+    let oid: beian::model::Id = out.entity.parse().unwrap();
+    assert_eq!(
+        oid,
+        beian::model::Id::new(IdKind::Order, YEAR, 1),
+        "no number was used by the refusal"
+    );
+    let o = order(&w, oid);
+    assert_eq!(o.target, OrderTarget::Plan(plan));
+    assert_eq!(o.finding, "堡垒机记录证实导出", "the finding is the investigation's");
+    assert_eq!((o.issuer.as_str(), o.status), ("chen", OrderStatus::Open));
+    let r = w.svc.report(&supervisor(), rpt).unwrap();
+    assert_eq!(
+        (r.order, r.plan, r.status),
+        (Some(oid), Some(plan), ReportStatus::Investigating)
+    );
+    // Both audited: the order's issue and the report's turn, in one transaction.
+    let events = w.svc.audit(&supervisor(), Some(&oid.to_string()), usize::MAX).unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["report.to_order", "order.issue"]);
+    assert!(
+        events.iter().all(|e| !e.summary.contains("U盘")),
+        "the audit log names no report content"
+    );
+    let plan_events = w.svc.audit(&supervisor(), Some(&plan.to_string()), usize::MAX).unwrap();
+    assert!(plan_events.iter().any(|e| e.action == "order.issue"));
+    // Only once.
+    let e = w.refused(
+        &supervisor(),
+        to_order(Some(OrderTarget::Department("学工部".into())), day(&w, 7)),
+    );
+    assert!(matches!(e, RuleError::ReportOrdered { .. }), "{e:?}");
+    // Answered and closed; then nothing more changes it.
+    w.ok(&supervisor(), reply.clone());
+    let r = w.svc.report(&supervisor(), rpt).unwrap();
+    assert_eq!(
+        (r.status, r.replied_by.as_deref()),
+        (ReportStatus::Closed, Some("chen"))
+    );
+    assert!(r.replied_at.is_some());
+    for c in [reply, Command::ReportLink { id: rpt, plan }] {
+        let e = w.refused(&supervisor(), c);
+        assert!(matches!(e, RuleError::Transition { .. }), "{e:?}");
+    }
 }

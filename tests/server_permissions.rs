@@ -82,6 +82,9 @@ fn probe(op: Op, backups: &Path) -> Probe {
         ),
         Op::OrderRespond => c(json!({"command": "order_respond", "id": "RO-2026-0001", "response": "已补发"})),
         Op::OrderClose => c(json!({"command": "order_close", "id": "RO-2026-0001"})),
+        Op::OrderReview => {
+            c(json!({"command": "order_extend", "id": "RO-2026-0001", "deadline": "2026-04-30", "reason": "延期"}))
+        }
         Op::ReportSubmit => c(json!({"command": "report_submit", "content": "举报", "contact": null})),
         Op::ReportHandle => c(json!({"command": "report_investigate", "id": "RPT-2026-0001", "notes": "调查"})),
         Op::ServerStatus => Probe::Status,

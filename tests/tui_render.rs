@@ -146,6 +146,10 @@ fn serve(job: Job) -> Option<Reply> {
             r.chain_head = Some(s.verify(a, None).unwrap().head);
             Reply::Evaluation(Box::new(r))
         }
+        Job::Supervision { reports } => Reply::Supervision {
+            orders: s.orders(a).unwrap(),
+            reports: reports.then(|| s.reports(a).unwrap()),
+        },
         // Commands are not run: the database stays the demo's.
         Job::Execute { .. } | Job::ExecuteMany { .. } => return None,
         // Imports are answered by the real worker on a database of their own (below).
@@ -504,12 +508,19 @@ fn picker_toasts_and_parked_forms() {
     let field = rows_with(&buf, "标题")[0];
     assert!(rows_with(&buf, "应为").iter().all(|&r| r > field + 1));
 
-    // F2 parks the form: closed, counted in the header.
+    // F2 parks the form: closed, counted in the header — after the more urgent
+    // overdue orders, left out whole where both do not fit beside six panes.
     press(&mut st, "f2");
     assert!(st.popups.is_empty());
     assert_eq!(st.parked.len(), 1);
+    let text = screen_text(&draw(&st, 100, 24).0);
+    assert!(
+        text.lines().next().unwrap().contains("1 项整改逾期 · 1 份暂存"),
+        "{text}"
+    );
     let text = screen_text(&draw(&st, 80, 24).0);
-    assert!(text.lines().next().unwrap().contains("1 份暂存"), "{text}");
+    let head = text.lines().next().unwrap();
+    assert!(head.ends_with("1 项整改逾期") && !head.contains('…'), "{text}");
     // Look something up meanwhile; the palette finds the list by 草稿.
     press(&mut st, "2 :");
     type_text(&mut st, "草稿");
@@ -1073,6 +1084,36 @@ fn poison(st: &mut State, next: &mut impl FnMut() -> String) {
             r.body = next();
         }
     }
+    for o in &mut st.supervision.orders {
+        o.issuer = next();
+        o.finding = next() + &next();
+        o.required_action = next();
+        o.target = OrderTarget::Department(next());
+        o.responses.push(OrderResponse {
+            text: next() + &next(),
+            by: next(),
+            at: None,
+            sent_back: Some(Ruling {
+                reason: next(),
+                by: next(),
+                at: demo_now(),
+            }),
+        });
+        o.extensions.push(Extension {
+            from: o.deadline,
+            to: o.deadline,
+            reason: next(),
+            by: next(),
+            at: demo_now(),
+        });
+    }
+    for r in st.supervision.reports.iter_mut().flatten() {
+        r.content = next() + &next();
+        r.investigation = next();
+        r.reporter_contact = Some(next());
+        r.reply = Some(next());
+        r.replied_by = Some(next());
+    }
     for t in &mut st.toasts {
         t.text = next();
     }
@@ -1117,6 +1158,9 @@ fn copy(base: &State) -> State {
     st.reports.from = base.reports.from;
     st.reports.to = base.reports.to;
     st.reports.report = base.reports.report.clone();
+    st.supervision.orders = base.supervision.orders.clone();
+    st.supervision.reports = base.supervision.reports.clone();
+    st.supervision.cursor.selected = base.supervision.cursor.selected;
     st
 }
 
@@ -1126,7 +1170,9 @@ fn hostile_text_never_reaches_the_terminal() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x0062_6569_616e);
     // A state with every part open: request detail, plan detail, tests, dossier.
     let mut base = loaded();
-    press(&mut base, "j enter");
+    press(&mut base, "6 j");
+    assert!(!base.supervision.orders.is_empty() && base.supervision.reports.is_some());
+    press(&mut base, "1 j enter");
     on_plan(&mut base, PlanStatus::Testing);
     press(&mut base, "enter 3 4 enter 1");
     assert!(base.queue.detail.is_some() && base.plans.detail.is_some());
@@ -2059,13 +2105,13 @@ fn every_action_targets_the_record_shown() {
     const KEYS: &[&str] = &[
         "j", "k", "j", "j", "enter", "esc", "tab", "t", "a", "x", "d", "J", "p", "#", "c", "L", "space", "1", "2", "3",
         "s", "A", "R", "N", "I", "C", "F", "y", "n", "enter", "enter", "/", "G", "home", "r", "i", "w", "f", "b", "B",
-        "l", "h", "u",
+        "l", "h", "u", "6", "O", "a",
     ];
     const WORDS: &[&str] = &["理由", "紧急", "高", "REQ-2026-0001", "网络", "PLAN-2026-0001"];
     let base = loaded();
     let mut rng = rand::rngs::StdRng::seed_from_u64(13);
-    let mut sent = 0;
-    for case in 0..120 {
+    let (mut sent, mut supervision) = (0, 0);
+    for case in 0..200 {
         let mut st = copy(&base);
         let mut trail = Vec::new();
         for _ in 0..40 {
@@ -2115,6 +2161,9 @@ fn every_action_targets_the_record_shown() {
                         if let (Some(i), Some(s)) = (item, shown.item) {
                             assert_eq!(i, s, "case {case}: {cmd:?}; keys {trail:?}");
                         }
+                        if cmd.name().starts_with("order.") || cmd.name().starts_with("report.") {
+                            supervision += 1;
+                        }
                         sent += 1;
                     }
                 }
@@ -2130,6 +2179,7 @@ fn every_action_targets_the_record_shown() {
         }
     }
     assert!(sent > 50, "the walks sent commands ({sent})");
+    assert!(supervision > 0, "the walks sent no command in the supervision pane");
 }
 
 /// Behind the "terminal too small" screen keys do nothing (only quitting acts).
@@ -2150,4 +2200,206 @@ fn too_small_screen_swallows_keys() {
     draw(&st, 80, 24);
     send(&mut st, Msg::Input(Event::Key(key_event("2"))));
     assert_eq!(st.pane, beian::tui::action::Pane::Plans);
+}
+
+// ---------------------------------------------------------------------------
+// Issue 15 §5: the supervision pane (§5.1)
+
+/// The supervision pane with the cursor on the row of `id`.
+fn on_supervision_row(st: &mut State, id: &str) {
+    press(st, "6 home");
+    let i = beian::tui::update::supervision::rows(st)
+        .iter()
+        .position(|r| r.id().to_string() == id)
+        .unwrap_or_else(|| panic!("{id} is not listed"));
+    for _ in 0..i {
+        press(st, "j");
+    }
+    assert_eq!(st.shown().map(|s| s.ids), Some(vec![id.parse().unwrap()]));
+}
+
+#[test]
+fn supervision_snapshots() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    // The demo's order reopened and extended (RO-2026-0001), its report turned
+    // into an order (RPT-2026-0002), a report just received (RPT-2026-0004).
+    on_supervision_row(&mut st, "RO-2026-0001");
+    snap!("supervision_order_reopened", st);
+    on_supervision_row(&mut st, "RO-2026-0003");
+    press(&mut st, "enter pgdown");
+    snap!("supervision_order_sent_back", st);
+    press(&mut st, "esc");
+    on_supervision_row(&mut st, "RPT-2026-0002");
+    snap!("supervision_report_ordered", st);
+    on_supervision_row(&mut st, "RPT-2026-0003");
+    press(&mut st, "o");
+    assert!(matches!(st.popups.last(), Some(Popup::Form(_))));
+    snap!("supervision_to_order_form", st);
+    press(&mut st, "esc");
+    on_supervision_row(&mut st, "RO-2026-0004");
+    press(&mut st, "e");
+    snap!("supervision_extend_form", st);
+}
+
+#[test]
+fn supervision_in_english() {
+    let _l = lang("en");
+    let mut st = loaded();
+    on_supervision_row(&mut st, "RO-2026-0001");
+    snap!("en_supervision_order_reopened", st);
+}
+
+/// The status bar on each order and report of the demo, for each role, shows
+/// exactly the steps the core offers that user on that record, and `?`; a
+/// user who may not read reports is not shown them.
+#[test]
+fn supervision_status_bar_shows_only_what_the_core_allows() {
+    use beian::tui::action::{Action, Pane, Scope};
+    let _l = lang("zh-CN");
+    let mut out = String::new();
+    for role in Role::ALL {
+        let mut st = loaded_as("zhou", &[role]);
+        press(&mut st, "6");
+        let supervisor = role == Role::Supervisor;
+        assert_eq!(st.supervision.reports.is_some(), supervisor, "{role:?}");
+        let ids: Vec<String> = beian::tui::update::supervision::rows(&st)
+            .iter()
+            .map(|r| r.id().to_string())
+            .collect();
+        assert_eq!(ids.len(), if supervisor { 8 } else { 4 }, "{ids:?}");
+        for id in ids {
+            on_supervision_row(&mut st, &id);
+            let bar = status_line(&st);
+            assert!(bar.trim_end().ends_with("? 帮助"), "{role:?} {id}: {bar}");
+            let offers = beian::tui::update::supervision::offers(&st).unwrap();
+            for a in Action::ALL.iter().copied() {
+                let (Some(step), Scope::Pane(Pane::Supervision)) = (a.step(), a.scope()) else {
+                    continue;
+                };
+                let key = st.keymap.keys_for(Pane::Supervision, a)[0].clone();
+                let shown = bar.split_whitespace().any(|w| w == key);
+                assert_eq!(shown, offers.offered(step), "{role:?} on {id}: {} in {bar:?}", a.name());
+            }
+            out.push_str(&format!("{:<10} {:<14} {}\n", role.as_str(), id, bar.trim_end()));
+        }
+    }
+    AS.with(|a| *a.borrow_mut() = None);
+    insta::assert_snapshot!("supervision_status_bar_by_role", out);
+}
+
+/// Keys in the supervision pane send the core's commands on the record shown,
+/// at the revision shown: extend (a form), send back (a prompt), reopen, close
+/// (a confirmation), a report investigated, linked and turned into an order.
+#[test]
+fn supervision_keys_send_the_commands_on_the_record_shown() {
+    use beian::service::Command as C;
+    let _l = lang("zh-CN");
+    // Press keys, type text, press more; the commands sent, with their revision.
+    fn run(st: &mut State, steps: &[(&str, &str)]) -> Vec<(C, Option<u64>)> {
+        let mut out = Vec::new();
+        for (keys, text) in steps {
+            for k in keys.split_whitespace() {
+                for fx in update(st, Msg::Input(Event::Key(key_event(k)))) {
+                    match fx {
+                        Effect::Job(Job::Execute { cmd, expect_rev, .. }) => out.push((cmd, expect_rev)),
+                        Effect::Job(j) => {
+                            if let Some(r) = serve(j) {
+                                send(st, Msg::Reply(r));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            type_text(st, text);
+        }
+        out
+    }
+    let mut st = loaded();
+    on_supervision_row(&mut st, "RO-2026-0004");
+    let rev = st
+        .supervision
+        .orders
+        .iter()
+        .find(|o| o.id.to_string() == "RO-2026-0004")
+        .unwrap()
+        .meta
+        .rev;
+    let sent = run(&mut st, &[("e", "2026-12-20"), ("tab", "等待厂商补丁"), ("ctrl-s", "")]);
+    match sent.as_slice() {
+        [(C::OrderExtend { id, deadline, reason }, r)] => {
+            assert_eq!(id.to_string(), "RO-2026-0004");
+            assert_eq!(deadline.to_string(), "2026-12-20");
+            assert_eq!(reason, "等待厂商补丁");
+            assert_eq!(*r, Some(rev));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Sending back is offered only on a responded order: here a toast, no prompt.
+    let sent = run(&mut st, &[("b", "")]);
+    assert!(sent.is_empty() && st.popups.is_empty(), "{sent:?}");
+    on_supervision_row(&mut st, "RO-2026-0003");
+    let sent = run(&mut st, &[("b", "仍未补训"), ("enter", "")]);
+    assert!(
+        matches!(sent.as_slice(), [(C::OrderSendBack { reason, .. }, Some(_))] if reason == "仍未补训"),
+        "{sent:?}"
+    );
+    let sent = run(&mut st, &[("C", ""), ("y", "")]);
+    assert!(matches!(sent.as_slice(), [(C::OrderClose { .. }, Some(_))]), "{sent:?}");
+    on_supervision_row(&mut st, "RO-2026-0002");
+    let sent = run(&mut st, &[("O", "复查未通过"), ("enter", "")]);
+    assert!(
+        matches!(sent.as_slice(), [(C::OrderReopen { .. }, Some(_))]),
+        "{sent:?}"
+    );
+    // A report: the reply is not offered before the investigation.
+    on_supervision_row(&mut st, "RPT-2026-0004");
+    let sent = run(&mut st, &[("a", "")]);
+    assert!(sent.is_empty() && st.popups.is_empty(), "{sent:?}");
+    assert!(st.toasts.last().unwrap().text.contains("尚未调查"), "{:?}", st.toasts);
+    let sent = run(&mut st, &[("i", "测试账号确为真实学号"), ("enter", "")]);
+    assert!(
+        matches!(sent.as_slice(), [(C::ReportInvestigate { .. }, Some(_))]),
+        "{sent:?}"
+    );
+    on_supervision_row(&mut st, "RPT-2026-0003");
+    let sent = run(&mut st, &[("L", ""), ("ctrl-u", "PLAN-2026-0019"), ("enter", "")]);
+    assert!(
+        matches!(sent.as_slice(), [(C::ReportLink { plan, .. }, Some(_))] if plan.to_string() == "PLAN-2026-0019"),
+        "{sent:?}"
+    );
+    // To an order: the form opens with the investigation as the finding.
+    let sent = run(
+        &mut st,
+        &[
+            ("o", ""),
+            ("tab", "教务处"),
+            ("tab tab", "补发通知"),
+            ("tab", "2026-12-31"),
+            ("ctrl-s", ""),
+        ],
+    );
+    match sent.as_slice() {
+        [(
+            C::ReportToOrder {
+                id,
+                target,
+                finding,
+                required_action,
+                deadline,
+            },
+            Some(_),
+        )] => {
+            assert_eq!(id.to_string(), "RPT-2026-0003");
+            assert_eq!(target, &Some(OrderTarget::Department("教务处".into())));
+            assert!(
+                finding.as_deref().unwrap_or_default().contains("外聘教师"),
+                "{finding:?}"
+            );
+            assert_eq!(required_action, "补发通知");
+            assert_eq!(deadline.to_string(), "2026-12-31");
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -62,6 +62,11 @@ pub const REVISED: &[&str] = &[
     "supervision order close",
     "supervision report investigate",
     "supervision report reply",
+    "supervision order extend",
+    "supervision order send-back",
+    "supervision order reopen",
+    "supervision report link",
+    "supervision report to-order",
 ];
 
 /// The id of the option that makes a change conditional on a revision.

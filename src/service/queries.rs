@@ -198,14 +198,17 @@ impl Service {
         self.store().substitutes()
     }
 
+    /// Every rectification order, with what the record of an order written
+    /// before orders kept their history tells ([`RectificationOrder::upgraded`]).
     pub fn orders(&self, actor: &Actor) -> Result<Vec<RectificationOrder>> {
         self.can_read(actor)?;
-        self.store().all()
+        let list: Vec<RectificationOrder> = self.store().all()?;
+        Ok(list.into_iter().map(RectificationOrder::upgraded).collect())
     }
 
     pub fn order(&self, actor: &Actor, id: Id) -> Result<RectificationOrder> {
         self.can_read(actor)?;
-        self.store().require(id)
+        self.store().require(id).map(RectificationOrder::upgraded)
     }
 
     /// Confidential reports: supervisors only, and every read is audited.

@@ -12,10 +12,19 @@ pub enum Pane {
     Tests,
     Archive,
     Reports,
+    /// Rectification orders and confidential reports (§5.1).
+    Supervision,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [Pane::Queue, Pane::Plans, Pane::Tests, Pane::Archive, Pane::Reports];
+    pub const ALL: [Pane; 6] = [
+        Pane::Queue,
+        Pane::Plans,
+        Pane::Tests,
+        Pane::Archive,
+        Pane::Reports,
+        Pane::Supervision,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Pane::Queue => "queue",
@@ -23,6 +32,7 @@ impl Pane {
             Pane::Tests => "tests",
             Pane::Archive => "archive",
             Pane::Reports => "reports",
+            Pane::Supervision => "supervision",
         }
     }
     pub fn index(self) -> usize {
@@ -140,6 +150,7 @@ actions! {
     GotoTests = "pane.tests" @ G,
     GotoArchive = "pane.archive" @ G,
     GotoReports = "pane.reports" @ G,
+    GotoSupervision = "pane.supervision" @ G,
     Refresh = "refresh" @ G,
     Down = "down" @ G,
     Up = "up" @ G,
@@ -219,6 +230,16 @@ actions! {
     ReportPrevPeriod = "report.prev" @ p(Reports),
     ReportNextPeriod = "report.next" @ p(Reports),
     ReportExport = "report.export" @ p(Reports),
+    // supervision (§5.1): orders, then (supervisors) confidential reports
+    SupRespond = "supervision.respond" @ p(Supervision),
+    SupExtend = "supervision.extend" @ p(Supervision),
+    SupSendBack = "supervision.send_back" @ p(Supervision),
+    SupClose = "supervision.close" @ p(Supervision),
+    SupReopen = "supervision.reopen" @ p(Supervision),
+    SupInvestigate = "supervision.investigate" @ p(Supervision),
+    SupLink = "supervision.link" @ p(Supervision),
+    SupToOrder = "supervision.to_order" @ p(Supervision),
+    SupReply = "supervision.reply" @ p(Supervision),
     // forms
     FormsParked = "forms.parked" @ G,
     // demo: act as a demo person (`:as zhangwei`; issue 13 §7)
@@ -289,6 +310,15 @@ impl Action {
             TestAcceptDefect => "test.defect_accept",
             TestDeviation => "golive.deviation",
             TestAcceptDeviation => "golive.deviation_accept",
+            SupRespond => "order.respond",
+            SupExtend => "order.extend",
+            SupSendBack => "order.send_back",
+            SupClose => "order.close",
+            SupReopen => "order.reopen",
+            SupInvestigate => "report.investigate",
+            SupLink => "report.link",
+            SupToOrder => "report.to_order",
+            SupReply => "report.reply",
             _ => return None,
         })
     }

@@ -209,6 +209,20 @@ impl Default for ReportsState {
     }
 }
 
+/// The supervision pane (§5.1): the rectification orders, then — for a
+/// supervisor — the confidential reports, one list; the detail shows the
+/// selected one.
+#[derive(Debug, Default)]
+pub struct SupervisionState {
+    pub orders: Vec<RectificationOrder>,
+    /// `None` until loaded, and for users who may not read reports.
+    pub reports: Option<Vec<ConfidentialReport>>,
+    pub cursor: ListCursor,
+    pub detail_scroll: Scroll,
+    /// Lists asked for and not come back yet.
+    pub loading: bool,
+}
+
 impl Default for Field {
     fn default() -> Field {
         Field::new("", false)
@@ -224,9 +238,9 @@ pub enum PromptFor {
     Priority(Vec<Id>),
     Link(Vec<Id>),
     /// Withdraw the latest decision on these requests, with this reason.
-    Reopen(Vec<Id>),
+    ReopenRequests(Vec<Id>),
     /// Take these requests off their plans, with this reason.
-    Unlink(Vec<Id>),
+    UnlinkRequests(Vec<Id>),
     Comment(Id),
     ReturnPlan(Id),
     Approve {
@@ -248,6 +262,31 @@ pub enum PromptFor {
     Import,
     /// The demo person to act as (`:as`).
     ActAs,
+    /// A supervisor's reason for sending an order's response back.
+    SendBack {
+        order: Id,
+        rev: u64,
+    },
+    /// A supervisor's reason for reopening a closed order.
+    Reopen {
+        order: Id,
+        rev: u64,
+    },
+    /// Investigation notes on a confidential report.
+    Investigate {
+        report: Id,
+        rev: u64,
+    },
+    /// The plan a confidential report concerns.
+    LinkReport {
+        report: Id,
+        rev: u64,
+    },
+    /// What the reporter is told; the report is then closed.
+    ReplyReport {
+        report: Id,
+        rev: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -273,6 +312,12 @@ pub enum FormKind {
     JointReview,
     /// The position a joint review reached.
     JointDecide,
+    /// A department's response to a rectification order.
+    RespondOrder,
+    /// A new deadline for a rectification order, and why.
+    ExtendOrder,
+    /// A confidential report turned into a rectification order.
+    ReportToOrder,
 }
 
 /// A form: named fields, one focused (see [`super::update::forms`], which
@@ -445,6 +490,7 @@ pub struct State {
     pub tests: TestsState,
     pub archive: ArchiveState,
     pub reports: ReportsState,
+    pub supervision: SupervisionState,
     pub popups: Vec<Popup>,
     /// A submitted form waiting for the worker's answer: reopened on failure.
     pub pending_form: Option<Form>,
@@ -500,6 +546,7 @@ impl State {
             tests: TestsState::default(),
             archive: ArchiveState::default(),
             reports: ReportsState::default(),
+            supervision: SupervisionState::default(),
             popups: Vec::new(),
             pending_form: None,
             parked: Vec::new(),
@@ -615,6 +662,10 @@ impl State {
                 item: None,
             }),
             Pane::Reports => None,
+            Pane::Supervision => super::update::supervision::selected(self).map(|row| Shown {
+                ids: vec![row.id()],
+                item: None,
+            }),
         }
     }
 }

@@ -33,6 +33,11 @@ pub enum Job {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     },
+    /// The supervision pane's lists: the rectification orders, and with
+    /// `reports` the confidential reports (supervisors; the read is audited).
+    Supervision {
+        reports: bool,
+    },
     /// Run a command; `label` is what the toast says on success.
     Execute {
         cmd: Command,
@@ -117,6 +122,11 @@ pub enum Reply {
         hits: Vec<DossierSummary>,
     },
     Evaluation(Box<Report>),
+    /// Answer to [`Job::Supervision`]; `reports` is `None` when not asked for.
+    Supervision {
+        orders: Vec<RectificationOrder>,
+        reports: Option<Vec<ConfidentialReport>>,
+    },
     Done {
         label: String,
         outcomes: Vec<Outcome>,
@@ -216,6 +226,12 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
         Job::JointReviews => b.joint_reviews().map(Reply::JointReviews),
         Job::SearchArchive { seq, filter } => b.archive(&filter).map(|hits| Reply::Archive { seq, hits }),
         Job::Evaluation { from, to } => b.evaluation(from, to).map(|r| Reply::Evaluation(Box::new(r))),
+        Job::Supervision { reports } => (|| {
+            Ok(Reply::Supervision {
+                orders: b.orders()?,
+                reports: if reports { Some(b.reports()?) } else { None },
+            })
+        })(),
         Job::Execute { cmd, expect_rev, label } => b.execute(cmd, expect_rev).map(|o| Reply::Done {
             label,
             outcomes: vec![o],

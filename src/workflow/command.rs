@@ -401,6 +401,24 @@ commands! {
     OrderClose {
         id: Id,
     } = "order.close", OrderClose;
+    /// A supervisor moves an order's deadline later (not into the past), with
+    /// a reason; the old deadline stays on record (§5.1).
+    OrderExtend {
+        id: Id,
+        deadline: NaiveDate,
+        reason: String,
+    } = "order.extend", OrderReview;
+    /// A supervisor sends the response back as insufficient, with a reason:
+    /// the order is open again, the response stays on record.
+    OrderSendBack {
+        id: Id,
+        reason: String,
+    } = "order.send_back", OrderReview;
+    /// A supervisor reopens a closed order, with a reason.
+    OrderReopen {
+        id: Id,
+        reason: String,
+    } = "order.reopen", OrderReview;
     ReportSubmit {
         content: String,
         contact: Option<String>,
@@ -413,6 +431,24 @@ commands! {
         id: Id,
         reply: String,
     } = "report.reply", ReportHandle;
+    /// Link a report to the plan it concerns (the plan must exist).
+    ReportLink {
+        id: Id,
+        plan: Id,
+    } = "report.link", ReportHandle;
+    /// Turn a report under investigation into a rectification order, in one
+    /// transaction: the order is issued with the report's finding (the
+    /// investigation notes unless `finding` is given), aimed at `target` or
+    /// else the plan the report is linked to; the report records the order.
+    ReportToOrder {
+        id: Id,
+        #[serde(default)]
+        target: Option<crate::model::OrderTarget>,
+        #[serde(default)]
+        finding: Option<String>,
+        required_action: String,
+        deadline: NaiveDate,
+    } = "report.to_order", ReportHandle;
 
     /// A member of the Leading Group names a substitute who decides in their
     /// place for the days `from..=to` (§2.1).

@@ -281,6 +281,22 @@ pub enum RuleError {
         person: String,
         people: Vec<(String, Vec<Role>)>,
     },
+    /// A rectification order's deadline extended to a day not after the one in force.
+    #[error("deadline not later")]
+    DeadlineNotLater {
+        order: String,
+        current: String,
+        new: String,
+    },
+    /// A confidential report answered (or turned into an order) before it was investigated.
+    #[error("report not investigated")]
+    NotInvestigated { report: String, action: String },
+    /// A confidential report turned into a second order.
+    #[error("report already an order")]
+    ReportOrdered { report: String, order: String },
+    /// A confidential report turned into an order with no plan linked and no target named.
+    #[error("no order target")]
+    NoOrderTarget { report: String },
 }
 
 /// `zhangwei（审批人）、zhaomin（监督人）…`: the demo people with their roles.
@@ -579,6 +595,23 @@ impl RuleError {
                 "rule.persona.unknown",
                 &[("person", person.clone()), ("people", persona_list(people))],
             ),
+            DeadlineNotLater { order, current, new } => t(
+                "rule.deadline_not_later",
+                &[
+                    ("order", order.clone()),
+                    ("current", current.clone()),
+                    ("new", new.clone()),
+                ],
+            ),
+            NotInvestigated { report, action } => t(
+                "rule.not_investigated",
+                &[("report", report.clone()), ("action", super::action_label(action))],
+            ),
+            ReportOrdered { report, order } => t(
+                "rule.report_ordered",
+                &[("report", report.clone()), ("order", order.clone())],
+            ),
+            NoOrderTarget { report } => t("rule.no_order_target", &[("report", report.clone())]),
         }
     }
 }

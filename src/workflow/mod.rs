@@ -19,7 +19,9 @@ mod undo;
 pub use calendar::{blackout_conflicts, blackouts_at, name_is_new, BlackoutHit};
 pub use error::{persona_list, FilingMissing, GoLiveMissing, PlanField, RuleError};
 pub use joint::*;
-pub use offers::{plan_offers, request_of_summary, request_offers, summary_offers, Offer, Offers};
+pub use offers::{
+    order_offers, plan_offers, report_offers, request_of_summary, request_offers, summary_offers, Offer, Offers,
+};
 pub use permissions::{allowed, check, Op};
 pub use plan::*;
 pub use request::*;

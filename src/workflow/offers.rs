@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::command::{Command, RequestEdit, Triage};
 use super::{check, Ctx, PlanChange, RuleError};
 use crate::model::{
-    Blackout, ComparisonRow, DefectStatus, GoLive, GoLiveOutcome, Id, IdKind, Plan, Request, Severity, TestCategory,
-    TestResult, Tester, TesterType, Training, TrainingFormat,
+    Blackout, ComparisonRow, ConfidentialReport, DefectStatus, GoLive, GoLiveOutcome, Id, IdKind, Plan,
+    RectificationOrder, Request, Severity, TestCategory, TestResult, Tester, TesterType, Training, TrainingFormat,
 };
 
 /// One step on a record: its name (a command's audit name, or `request.<triage>`
@@ -71,6 +71,8 @@ fn depends_on_arguments(e: &RuleError) -> bool {
             | E::AlreadyInRound { .. }
             | E::NotInRound { .. }
             | E::WindowOrder
+            | E::DeadlineNotLater { .. }
+            | E::NoOrderTarget { .. }
     )
 }
 
@@ -372,4 +374,66 @@ pub fn request_of_summary(r: &crate::model::RequestSummary) -> Request {
         source: None,
         meta: crate::model::Meta::new("", r.received_at),
     }
+}
+
+/// The steps on a rectification order (§5.1), decided for `ctx.actor` at
+/// `ctx.now`: respond (the department), close, extend, send back, reopen (a
+/// supervisor).
+pub fn order_offers(o: &RectificationOrder, ctx: &Ctx) -> Offers {
+    let id = o.id;
+    let probe = "-".to_string();
+    // A deadline an extension could take: after the one in force, from today on.
+    let later = (o.deadline + chrono::Duration::days(1)).max(ctx.today());
+    let cmds = [
+        Command::OrderRespond {
+            id,
+            response: probe.clone(),
+        },
+        Command::OrderExtend {
+            id,
+            deadline: later,
+            reason: probe.clone(),
+        },
+        Command::OrderSendBack {
+            id,
+            reason: probe.clone(),
+        },
+        Command::OrderClose { id },
+        Command::OrderReopen { id, reason: probe },
+    ];
+    Offers(
+        cmds.iter()
+            .map(|cmd| offer(cmd.name(), ctx, cmd, || super::decide_order(&mut o.clone(), cmd, ctx)))
+            .collect(),
+    )
+}
+
+/// The steps on a confidential report, decided for `ctx.actor`: investigate,
+/// link to a plan (the plan is the step's argument), turn into an order, reply.
+pub fn report_offers(r: &ConfidentialReport, ctx: &Ctx) -> Offers {
+    let id = r.id;
+    let probe = "-".to_string();
+    let cmds = [
+        Command::ReportInvestigate {
+            id,
+            notes: probe.clone(),
+        },
+        Command::ReportLink {
+            id,
+            plan: Id::new(IdKind::Plan, 0, 0),
+        },
+        Command::ReportToOrder {
+            id,
+            target: None,
+            finding: None,
+            required_action: probe.clone(),
+            deadline: ctx.today(),
+        },
+        Command::ReportReply { id, reply: probe },
+    ];
+    Offers(
+        cmds.iter()
+            .map(|cmd| offer(cmd.name(), ctx, cmd, || super::decide_report(&mut r.clone(), cmd, ctx)))
+            .collect(),
+    )
 }

@@ -5,6 +5,7 @@
 
 mod cli;
 mod requests;
+mod supervision;
 
 /// `--as` acts as a demo person: the change is recorded as theirs, via you.
 #[test]

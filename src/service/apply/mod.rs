@@ -86,9 +86,14 @@ pub(super) fn apply(
         C::OrderIssue { .. }
         | C::OrderRespond { .. }
         | C::OrderClose { .. }
+        | C::OrderExtend { .. }
+        | C::OrderSendBack { .. }
+        | C::OrderReopen { .. }
         | C::ReportSubmit { .. }
         | C::ReportInvestigate { .. }
         | C::ReportReply { .. }
+        | C::ReportLink { .. }
+        | C::ReportToOrder { .. }
         | C::RecognitionAdd { .. } => supervision::apply(tx, ctx, cmd, expect),
     }
 }

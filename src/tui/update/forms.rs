@@ -239,6 +239,21 @@ const JOINT_DECIDE: &[Spec] = &[
     field("reject", "tui.f.reject", Text).hint("tui.hint.reject"),
 ];
 
+const RESPOND_ORDER: &[Spec] = &[field("response", "tui.f.response", Multiline)];
+
+const EXTEND_ORDER: &[Spec] = &[
+    field("deadline", "tui.f.new_deadline", Date).hint("tui.hint.new_deadline"),
+    field("reason", "tui.f.reason", Multiline),
+];
+
+const REPORT_TO_ORDER: &[Spec] = &[
+    field("plan", "tui.f.order_plan", Text).hint("tui.hint.order_target"),
+    field("department", "tui.f.order_department", Text).hint("tui.hint.order_target"),
+    field("finding", "tui.f.finding", Multiline),
+    field("required_action", "tui.f.required_action", Multiline),
+    field("deadline", "tui.f.deadline", Date),
+];
+
 /// The fields of each kind, in the order they are shown (and the order drafts of
 /// earlier versions stored their values in).
 pub fn spec(kind: FormKind) -> &'static [Spec] {
@@ -258,6 +273,9 @@ pub fn spec(kind: FormKind) -> &'static [Spec] {
         FormKind::Deviation => DEVIATION,
         FormKind::JointReview => JOINT_REVIEW,
         FormKind::JointDecide => JOINT_DECIDE,
+        FormKind::RespondOrder => RESPOND_ORDER,
+        FormKind::ExtendOrder => EXTEND_ORDER,
+        FormKind::ReportToOrder => REPORT_TO_ORDER,
     }
 }
 
@@ -278,6 +296,9 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::Deviation => "tui.form.deviation",
         FormKind::JointReview => "tui.form.joint_review",
         FormKind::JointDecide => "tui.form.joint_decide",
+        FormKind::RespondOrder => "tui.form.respond_order",
+        FormKind::ExtendOrder => "tui.form.extend_order",
+        FormKind::ReportToOrder => "tui.form.report_to_order",
     }
 }
 
@@ -784,6 +805,20 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                 ],
             )
         }
+        FormKind::RespondOrder | FormKind::ExtendOrder => match super::supervision::selected(s) {
+            Some(super::supervision::Row::Order(o)) => (Some((o.id, o.meta.rev)), vec![]),
+            _ => return,
+        },
+        FormKind::ReportToOrder => match super::supervision::selected(s) {
+            Some(super::supervision::Row::Report(r)) => (
+                Some((r.id, r.meta.rev)),
+                vec![
+                    ("plan", r.plan.map(|p| p.to_string()).unwrap_or_default()),
+                    ("finding", r.investigation.clone()),
+                ],
+            ),
+            _ => return,
+        },
         FormKind::TestItem => match sel_plan {
             Some(p) => (
                 Some((p.id, p.meta.rev)),
@@ -1213,6 +1248,16 @@ impl Form {
         choose(&f.label, &f.value(), e, all, code)
     }
 
+    /// A `YYYY-MM-DD` field, which must be filled.
+    fn date(&self, name: &str) -> Result<chrono::NaiveDate, String> {
+        let v = self.value(name);
+        if v.trim().is_empty() {
+            return Err(required(&self.label(name)));
+        }
+        chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .map_err(|_| invalid(&self.label(name), &v, "YYYY-MM-DD"))
+    }
+
     fn time(&self, name: &str) -> Result<Time, String> {
         let v = self.value(name);
         crate::model::parse_time(&v).ok_or_else(|| invalid(&self.label(name), &v, "YYYY-MM-DD HH:MM"))
@@ -1546,6 +1591,44 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                 None,
             )
         }
+        FormKind::RespondOrder => (
+            Command::OrderRespond {
+                id: need_plan()?,
+                response: v("response"),
+            },
+            rev,
+        ),
+        FormKind::ExtendOrder => (
+            Command::OrderExtend {
+                id: need_plan()?,
+                deadline: form.date("deadline")?,
+                reason: v("reason"),
+            },
+            rev,
+        ),
+        FormKind::ReportToOrder => {
+            let plan = v("plan");
+            let department = v("department");
+            let target = if !plan.trim().is_empty() {
+                let id = Id::parse_kind(plan.trim(), IdKind::Plan)
+                    .map_err(|_| invalid(&form.label("plan"), &plan, "PLAN-2026-0001"))?;
+                Some(OrderTarget::Plan(id))
+            } else if !department.trim().is_empty() {
+                Some(OrderTarget::Department(department.trim().to_string()))
+            } else {
+                None
+            };
+            (
+                Command::ReportToOrder {
+                    id: need_plan()?,
+                    target,
+                    finding: Some(v("finding")).filter(|f| !f.trim().is_empty()),
+                    required_action: v("required_action"),
+                    deadline: form.date("deadline")?,
+                },
+                rev,
+            )
+        }
         FormKind::TestItem => (
             Command::TestItem {
                 plan: need_plan()?,
@@ -1776,6 +1859,9 @@ mod tests {
             FormKind::Deviation,
             FormKind::JointReview,
             FormKind::JointDecide,
+            FormKind::RespondOrder,
+            FormKind::ExtendOrder,
+            FormKind::ReportToOrder,
         ];
         for kind in kinds {
             let names: std::collections::BTreeSet<&str> = spec(kind).iter().map(|sp| sp.name).collect();

@@ -397,7 +397,7 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
                 label("tui.done.linked"),
             )
         }
-        PromptFor::Reopen(ids) => exec_many(
+        PromptFor::ReopenRequests(ids) => exec_many(
             fx,
             ids.iter()
                 .map(|id| Command::RequestReopen {
@@ -405,9 +405,9 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
                     reason: text.into(),
                 })
                 .collect(),
-            label("tui.done.reopened"),
+            label("tui.done.reopened_request"),
         ),
-        PromptFor::Unlink(ids) => exec_many(
+        PromptFor::UnlinkRequests(ids) => exec_many(
             fx,
             ids.iter()
                 .map(|id| Command::RequestUnlink {
@@ -481,6 +481,11 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
         PromptFor::ReportPeriod => super::reports::period(s, text, fx)?,
         PromptFor::Import => import_file(s, text, fx)?,
         PromptFor::ActAs => super::persona::act_as(s, text, fx)?,
+        p @ (PromptFor::SendBack { .. }
+        | PromptFor::Reopen { .. }
+        | PromptFor::Investigate { .. }
+        | PromptFor::LinkReport { .. }
+        | PromptFor::ReplyReport { .. }) => super::supervision::submit_prompt(p, text, fx)?,
     }
     Ok(())
 }
