@@ -268,7 +268,7 @@ pub enum PromptFor {
         rev: u64,
     },
     /// A supervisor's reason for reopening a closed order.
-    Reopen {
+    ReopenOrder {
         order: Id,
         rev: u64,
     },
@@ -287,6 +287,10 @@ pub enum PromptFor {
         report: Id,
         rev: u64,
     },
+    /// Why a plan that went live is closed as failed.
+    FailPlan(Id),
+    /// The live or filed plan the requests are post-update feedback on.
+    Feedback(Vec<Id>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -308,16 +312,20 @@ pub enum FormKind {
     AcceptDefect,
     /// A go-live time outside the window, and why.
     Deviation,
-    /// A joint review meeting (专题研讨) of requests (§3.1).
-    JointReview,
-    /// The position a joint review reached.
-    JointDecide,
     /// A department's response to a rectification order.
     RespondOrder,
     /// A new deadline for a rectification order, and why.
     ExtendOrder,
     /// A confidential report turned into a rectification order.
     ReportToOrder,
+    /// A joint review meeting (专题研讨) of requests (§3.1).
+    JointReview,
+    /// The position a joint review reached.
+    JointDecide,
+    /// A rollback or serious incident after go-live (§3.4).
+    Incident,
+    /// The post-implementation review (§4.3).
+    Review,
 }
 
 /// A form: named fields, one focused (see [`super::update::forms`], which

@@ -1,5 +1,6 @@
 //! Forms: new request, new plan, the plan editor, defect, backup, go-live, test
-//! item, training, comparison, defect update, the accept form, deviation.
+//! item, training, comparison, defect update, the accept form, deviation, and
+//! after go-live the incident and the review.
 //!
 //! Each kind is described once, as a list of named fields with a kind and a label
 //! ([`spec`]); everything else — the defaults, the live checks, the command a form
@@ -62,6 +63,8 @@ enum_types!(
     TestCategory,
     Level,
     ChangeType,
+    IncidentOutcome,
+    GoalVerdict,
 );
 
 /// What a choice field chooses from.
@@ -217,6 +220,18 @@ const DEVIATION: &[Spec] = &[
     field("reason", "tui.f.reason", Multiline),
 ];
 
+const INCIDENT: &[Spec] = &[
+    field("outcome", "tui.f.incident_outcome", Pick(Enum(E::IncidentOutcome))),
+    field("time", "tui.f.time", When),
+    field("by", "tui.f.incident_by", Text),
+    field("what", "tui.f.incident_what", Multiline),
+];
+
+const REVIEW: &[Spec] = &[
+    field("goals", "tui.f.review_goals", Multiline).hint("tui.hint.review_goals"),
+    field("summary", "tui.f.review_summary", Multiline),
+];
+
 const TEST_ITEM: &[Spec] = &[
     field("category", "tui.f.category", Pick(Enum(E::TestCategory))),
     field("description", "tui.f.description", Text),
@@ -224,19 +239,6 @@ const TEST_ITEM: &[Spec] = &[
     field("tester", "tui.f.tester", Text),
     field("tester_type", "tui.f.tester_type", Pick(Enum(E::TesterType))),
     field("retest", "tui.f.retest", Number).hint("tui.hint.retest"),
-];
-
-const JOINT_REVIEW: &[Spec] = &[
-    field("requests", "tui.f.requests", Text).hint("tui.hint.requests"),
-    field("topic", "tui.f.topic", Text),
-    field("departments", "tui.f.departments", Text).hint("tui.hint.joint_departments"),
-    field("date", "tui.f.meeting_date", Date),
-];
-
-const JOINT_DECIDE: &[Spec] = &[
-    field("position", "tui.f.position", Multiline),
-    field("minutes", "tui.f.minutes", Text),
-    field("reject", "tui.f.reject", Text).hint("tui.hint.reject"),
 ];
 
 const RESPOND_ORDER: &[Spec] = &[field("response", "tui.f.response", Multiline)];
@@ -252,6 +254,19 @@ const REPORT_TO_ORDER: &[Spec] = &[
     field("finding", "tui.f.finding", Multiline),
     field("required_action", "tui.f.required_action", Multiline),
     field("deadline", "tui.f.deadline", Date),
+];
+
+const JOINT_REVIEW: &[Spec] = &[
+    field("requests", "tui.f.requests", Text).hint("tui.hint.requests"),
+    field("topic", "tui.f.topic", Text),
+    field("departments", "tui.f.departments", Text).hint("tui.hint.joint_departments"),
+    field("date", "tui.f.meeting_date", Date),
+];
+
+const JOINT_DECIDE: &[Spec] = &[
+    field("position", "tui.f.position", Multiline),
+    field("minutes", "tui.f.minutes", Text),
+    field("reject", "tui.f.reject", Text).hint("tui.hint.reject"),
 ];
 
 /// The fields of each kind, in the order they are shown (and the order drafts of
@@ -271,11 +286,13 @@ pub fn spec(kind: FormKind) -> &'static [Spec] {
         FormKind::AcceptRequest => ACCEPT_REQUEST,
         FormKind::AcceptDefect => ACCEPT_DEFECT,
         FormKind::Deviation => DEVIATION,
-        FormKind::JointReview => JOINT_REVIEW,
-        FormKind::JointDecide => JOINT_DECIDE,
         FormKind::RespondOrder => RESPOND_ORDER,
         FormKind::ExtendOrder => EXTEND_ORDER,
         FormKind::ReportToOrder => REPORT_TO_ORDER,
+        FormKind::JointReview => JOINT_REVIEW,
+        FormKind::JointDecide => JOINT_DECIDE,
+        FormKind::Incident => INCIDENT,
+        FormKind::Review => REVIEW,
     }
 }
 
@@ -294,11 +311,13 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::AcceptRequest => "tui.form.accept_request",
         FormKind::AcceptDefect => "tui.form.accept_defect",
         FormKind::Deviation => "tui.form.deviation",
-        FormKind::JointReview => "tui.form.joint_review",
-        FormKind::JointDecide => "tui.form.joint_decide",
         FormKind::RespondOrder => "tui.form.respond_order",
         FormKind::ExtendOrder => "tui.form.extend_order",
         FormKind::ReportToOrder => "tui.form.report_to_order",
+        FormKind::JointReview => "tui.form.joint_review",
+        FormKind::JointDecide => "tui.form.joint_decide",
+        FormKind::Incident => "tui.form.incident",
+        FormKind::Review => "tui.form.review",
     }
 }
 
@@ -400,6 +419,15 @@ const ALIASES: &[(&str, &str, &[&str])] = &[
     ("DefectStatus", "verified", &["验证", "通过"]),
     ("TestCategory", "data_migration", &["迁移", "migration"]),
     ("TestCategory", "performance", &["压力", "压测", "load"]),
+    ("IncidentOutcome", "rolled_back", &["回滚", "回退", "rollback"]),
+    ("IncidentOutcome", "incident", &["事故", "故障", "事件", "outage"]),
+    ("GoalVerdict", "met", &["达成", "已达成", "完成", "yes", "ok"]),
+    ("GoalVerdict", "partly", &["部分", "部分达成", "partial", "partially"]),
+    (
+        "GoalVerdict",
+        "not_met",
+        &["未达成", "没有达成", "未完成", "no", "failed"],
+    ),
 ];
 
 fn aliases(ty: &str, code: &str) -> Vec<String> {
@@ -790,6 +818,32 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
         },
         FormKind::Deviation => match sel_plan {
             Some(p) => (Some((p.id, p.meta.rev)), vec![("time", fmt_time(chrono::Utc::now()))]),
+            None => return,
+        },
+        FormKind::Incident => match s.plans.detail.as_ref() {
+            Some(p) => (
+                Some((p.id, p.meta.rev)),
+                vec![
+                    ("outcome", "incident".into()),
+                    ("time", fmt_time(chrono::Utc::now())),
+                    ("by", me),
+                ],
+            ),
+            None => return,
+        },
+        FormKind::Review => match s.plans.detail.as_ref() {
+            // One line a goal, as the plan lists them: `达成 | 目标`.
+            Some(p) => (
+                Some((p.id, p.meta.rev)),
+                vec![(
+                    "goals",
+                    crate::workflow::goal_list(&p.goals)
+                        .iter()
+                        .map(|g| format!("{} | {g}", GoalVerdict::Met.label()))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )],
+            ),
             None => return,
         },
         FormKind::AcceptRequest => {
@@ -1496,6 +1550,43 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             None,
         ),
         FormKind::Comparison => return comparison(need_plan()?, &form.label("rows"), &v("rows")),
+        FormKind::Incident => (
+            Command::PlanIncident {
+                plan: need_plan()?,
+                outcome: form.pick("outcome", IncidentOutcome::ALL, IncidentOutcome::as_str)?,
+                time: form.time("time")?,
+                by: v("by"),
+                what: v("what"),
+            },
+            None,
+        ),
+        FormKind::Review => {
+            // `verdict | goal | note`, one line a goal in the plan's order.
+            let label = form.label("goals");
+            let mut goals = Vec::new();
+            for (i, r) in rows(&v("goals")).into_iter().enumerate() {
+                let verdict = choose(
+                    &row_label(&label, i + 1),
+                    &r[0],
+                    E::GoalVerdict,
+                    GoalVerdict::ALL,
+                    GoalVerdict::as_str,
+                )?;
+                goals.push(crate::workflow::command::GoalInput {
+                    no: i as u32 + 1,
+                    verdict,
+                    note: r.get(2..).map(|x| x.join(" | ")).unwrap_or_default(),
+                });
+            }
+            (
+                Command::PlanReview {
+                    plan: need_plan()?,
+                    goals,
+                    summary: v("summary"),
+                },
+                None,
+            )
+        }
         FormKind::DefectUpdate => (
             Command::DefectUpdate {
                 plan: need_plan()?,
@@ -1541,6 +1632,44 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                 None,
             ));
             return Ok(cmds);
+        }
+        FormKind::RespondOrder => (
+            Command::OrderRespond {
+                id: need_plan()?,
+                response: v("response"),
+            },
+            rev,
+        ),
+        FormKind::ExtendOrder => (
+            Command::OrderExtend {
+                id: need_plan()?,
+                deadline: form.date("deadline")?,
+                reason: v("reason"),
+            },
+            rev,
+        ),
+        FormKind::ReportToOrder => {
+            let plan = v("plan");
+            let department = v("department");
+            let target = if !plan.trim().is_empty() {
+                let id = Id::parse_kind(plan.trim(), IdKind::Plan)
+                    .map_err(|_| invalid(&form.label("plan"), &plan, "PLAN-2026-0001"))?;
+                Some(OrderTarget::Plan(id))
+            } else if !department.trim().is_empty() {
+                Some(OrderTarget::Department(department.trim().to_string()))
+            } else {
+                None
+            };
+            (
+                Command::ReportToOrder {
+                    id: need_plan()?,
+                    target,
+                    finding: Some(v("finding")).filter(|f| !f.trim().is_empty()),
+                    required_action: v("required_action"),
+                    deadline: form.date("deadline")?,
+                },
+                rev,
+            )
         }
         FormKind::JointReview => {
             let label = form.label("requests");
@@ -1589,44 +1718,6 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                     reject,
                 },
                 None,
-            )
-        }
-        FormKind::RespondOrder => (
-            Command::OrderRespond {
-                id: need_plan()?,
-                response: v("response"),
-            },
-            rev,
-        ),
-        FormKind::ExtendOrder => (
-            Command::OrderExtend {
-                id: need_plan()?,
-                deadline: form.date("deadline")?,
-                reason: v("reason"),
-            },
-            rev,
-        ),
-        FormKind::ReportToOrder => {
-            let plan = v("plan");
-            let department = v("department");
-            let target = if !plan.trim().is_empty() {
-                let id = Id::parse_kind(plan.trim(), IdKind::Plan)
-                    .map_err(|_| invalid(&form.label("plan"), &plan, "PLAN-2026-0001"))?;
-                Some(OrderTarget::Plan(id))
-            } else if !department.trim().is_empty() {
-                Some(OrderTarget::Department(department.trim().to_string()))
-            } else {
-                None
-            };
-            (
-                Command::ReportToOrder {
-                    id: need_plan()?,
-                    target,
-                    finding: Some(v("finding")).filter(|f| !f.trim().is_empty()),
-                    required_action: v("required_action"),
-                    deadline: form.date("deadline")?,
-                },
-                rev,
             )
         }
         FormKind::TestItem => (
@@ -1857,11 +1948,13 @@ mod tests {
             FormKind::AcceptRequest,
             FormKind::AcceptDefect,
             FormKind::Deviation,
-            FormKind::JointReview,
-            FormKind::JointDecide,
             FormKind::RespondOrder,
             FormKind::ExtendOrder,
             FormKind::ReportToOrder,
+            FormKind::JointReview,
+            FormKind::JointDecide,
+            FormKind::Incident,
+            FormKind::Review,
         ];
         for kind in kinds {
             let names: std::collections::BTreeSet<&str> = spec(kind).iter().map(|sp| sp.name).collect();
@@ -1997,6 +2090,35 @@ mod tests {
         let mut f = opened(&mut s, FormKind::Deviation);
         f.set("reason", "后勤处要求提前上线");
         assert!(matches!(commands(&s, &f).as_slice(), [Command::PlanDeviation { .. }]));
+        // After go-live: an incident, and a review with a line a goal.
+        let mut f = opened(&mut s, FormKind::Incident);
+        f.set("outcome", "回滚");
+        f.set("what", "上线后食堂POS机无法扣款");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::PlanIncident { outcome: IncidentOutcome::RolledBack, by, .. }] if by == "wanglei"
+        ));
+        if let Some(p) = s.plans.detail.as_mut() {
+            p.goals = "1. 支持扫码消费；\n2. 充值实时到账".into();
+        }
+        let mut f = opened(&mut s, FormKind::Review);
+        assert_eq!(f.value("goals"), "达成 | 支持扫码消费\n达成 | 充值实时到账");
+        f.set("goals", "达成 | 支持扫码消费\n部分 | 充值实时到账 | 高峰期延迟一分钟");
+        f.set("summary", "基本达成");
+        match commands(&s, &f).as_slice() {
+            [Command::PlanReview { goals, summary, .. }] => {
+                assert_eq!(summary, "基本达成");
+                let got: Vec<(u32, GoalVerdict, &str)> =
+                    goals.iter().map(|g| (g.no, g.verdict, g.note.as_str())).collect();
+                assert_eq!(
+                    got,
+                    [(1, GoalVerdict::Met, ""), (2, GoalVerdict::Partly, "高峰期延迟一分钟")]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        f.set("goals", "也许 | 支持扫码消费");
+        assert!(command(&s, &f).unwrap_err().contains("也许"));
         // Kinds opened on a defect or a request: built directly.
         let target = Some((plan, 1));
         let mut f = build(FormKind::DefectUpdate, target, |_| None);

@@ -146,7 +146,12 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             &label("tui.prompt.send_back"),
             "",
         ),
-        Action::SupReopen => prompt(s, PromptFor::Reopen { order: id, rev }, &label("tui.prompt.reopen"), ""),
+        Action::SupReopen => prompt(
+            s,
+            PromptFor::ReopenOrder { order: id, rev },
+            &label("tui.prompt.reopen_order"),
+            "",
+        ),
         Action::SupInvestigate => prompt(
             s,
             PromptFor::Investigate { report: id, rev },
@@ -194,13 +199,13 @@ pub fn submit_prompt(purpose: &PromptFor, text: &str, fx: &mut Vec<Effect>) -> R
             *rev,
             "tui.done.sent_back",
         ),
-        PromptFor::Reopen { order, rev } => (
+        PromptFor::ReopenOrder { order, rev } => (
             Command::OrderReopen {
                 id: *order,
                 reason: text.into(),
             },
             *rev,
-            "tui.done.reopened",
+            "tui.done.reopened_order",
         ),
         PromptFor::Investigate { report, rev } => (
             Command::ReportInvestigate {
