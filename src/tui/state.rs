@@ -241,9 +241,9 @@ pub enum PromptFor {
     Priority(Vec<Id>),
     Link(Vec<Id>),
     /// Withdraw the latest decision on these requests, with this reason.
-    Reopen(Vec<Id>),
+    ReopenRequests(Vec<Id>),
     /// Take these requests off their plans, with this reason.
-    Unlink(Vec<Id>),
+    UnlinkRequests(Vec<Id>),
     Comment(Id),
     ReturnPlan(Id),
     Approve {

@@ -1195,20 +1195,20 @@ fn similar_check(s: &State, form: &mut Form) {
     );
     if let Some(id) = similar {
         let other = s.queue.all.iter().find(|r| r.id == id);
-        form.warnings.insert(
-            "title",
-            t(
-                "tui.warn.similar",
-                &[
-                    ("other", id.to_string()),
-                    (
-                        "title",
-                        other.map(|r| crate::sanitize::clean_line(&r.title)).unwrap_or_default(),
-                    ),
-                    ("tag", crate::workflow::LIKELY_DUPLICATE_TAG.to_string()),
-                ],
-            ),
+        let warning = t(
+            "tui.warn.similar",
+            &[
+                ("other", id.to_string()),
+                (
+                    "title",
+                    other.map(|r| crate::sanitize::clean_line(&r.title)).unwrap_or_default(),
+                ),
+                ("tag", crate::workflow::LIKELY_DUPLICATE_TAG.to_string()),
+            ],
         );
+        // On both fields that make it alike, so that it shows whichever was typed last.
+        form.warnings.insert("title", warning.clone());
+        form.warnings.insert("system", warning);
     }
 }
 
