@@ -2650,6 +2650,8 @@ impl Demo {
                 title: title.into(),
                 version_from: Some(from.into()),
                 version_to: to.into(),
+                class: crate::model::ChangeClass::Normal,
+                template: None,
             })
         });
         let approach = if spec.approach.is_empty() {

@@ -18,10 +18,12 @@ pub enum IdKind {
     Report,
     /// An award or penalty (§5.2).
     Recognition,
+    /// A template of standard changes.
+    Template,
 }
 
 impl IdKind {
-    pub const ALL: [IdKind; 7] = [
+    pub const ALL: [IdKind; 8] = [
         IdKind::System,
         IdKind::Request,
         IdKind::Plan,
@@ -29,6 +31,7 @@ impl IdKind {
         IdKind::Order,
         IdKind::Report,
         IdKind::Recognition,
+        IdKind::Template,
     ];
 
     pub fn prefix(self) -> &'static str {
@@ -40,6 +43,7 @@ impl IdKind {
             IdKind::Order => "RO",
             IdKind::Report => "RPT",
             IdKind::Recognition => "REC",
+            IdKind::Template => "TPL",
         }
     }
 

@@ -74,6 +74,8 @@ pub enum T {
     Recognitions,
     Undo,
     RequestsByTime,
+    Templates,
+    TemplatesSum,
 }
 
 /// `imports` (key: `msgid:<Message-ID>` or `row:<SHA-256>`, value: the request id
@@ -84,7 +86,10 @@ pub enum T {
 ///
 /// `undo` holds the before-images of a long, batched change (a large import)
 /// while it runs; it is empty at rest (see `undo.rs`).
-const TREE_NAMES: [&str; 19] = [
+///
+/// `templates` and `templates_sum` (templates of standard changes) are
+/// additive in the same way.
+const TREE_NAMES: [&str; 21] = [
     "meta",
     "systems",
     "systems_sum",
@@ -104,6 +109,8 @@ const TREE_NAMES: [&str; 19] = [
     "recognitions",
     "undo",
     "requests_by_time",
+    "templates",
+    "templates_sum",
 ];
 
 pub(crate) fn enc<V: Serialize>(v: &V) -> Vec<u8> {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{enc, T};
 use crate::model::{
     ConfidentialReport, Id, IdKind, Meta, Plan, PlanSummary, Recognition, RectificationOrder, Request, RequestSummary,
-    System, SystemSummary,
+    System, SystemSummary, Template, TemplateSummary,
 };
 
 /// A stored, revisioned record kind.
@@ -108,4 +108,13 @@ record!(
     "recognition",
     Recognition,
     |_s| None
+);
+record!(
+    Template,
+    Template,
+    Templates,
+    TemplatesSum,
+    "template",
+    TemplateSummary,
+    |s| Some(enc(&s.summary()))
 );

@@ -6,9 +6,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Op, PlanChange};
+use super::{Op, PlanChange, TemplateChange};
 use crate::model::{
-    BackupConfirmation, Blackout, Channel, ComparisonRow, DefectStatus, GoLive, Id, Priority, Recipient,
+    BackupConfirmation, Blackout, ChangeClass, Channel, ComparisonRow, DefectStatus, GoLive, Id, Priority, Recipient,
     RecognitionKind, RequestKind, Severity, Source, Submitter, TestCategory, TestResult, Tester, Time, Training,
 };
 
@@ -238,11 +238,17 @@ commands! {
         reason: String,
     } = "request.unlink", RequestLink;
 
+    /// A new draft plan of a class; with `template`, a standard change of that
+    /// approved template (its system must be the template's).
     PlanNew {
         system: Id,
         title: String,
         version_from: Option<String>,
         version_to: String,
+        #[serde(default)]
+        class: ChangeClass,
+        #[serde(default)]
+        template: Option<Id>,
     } = "plan.new", PlanEdit;
     PlanEdit {
         id: Id,
@@ -361,6 +367,34 @@ commands! {
     File {
         plan: Id,
     } = "plan.file", PlanFile;
+
+    /// A new draft template of standard changes for one system.
+    TemplateNew {
+        system: Id,
+        title: String,
+        #[serde(default)]
+        content: String,
+        #[serde(default)]
+        approach: String,
+    } = "template.new", PlanEdit;
+    TemplateEdit {
+        id: Id,
+        changes: Vec<TemplateChange>,
+    } = "template.edit", PlanEdit;
+    TemplateSubmit {
+        id: Id,
+    } = "template.submit", PlanSubmit;
+    /// A member of the Leading Group approves a template (the normal quorum).
+    TemplateApprove {
+        id: Id,
+        comment: String,
+        minutes_ref: String,
+    } = "template.approve", PlanDecide;
+    TemplateReturn {
+        id: Id,
+        reason: String,
+        minutes_ref: String,
+    } = "template.return", PlanDecide;
     Addendum {
         dossier: Id,
         reason: String,

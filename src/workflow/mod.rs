@@ -13,6 +13,7 @@ mod plan;
 mod request;
 pub mod substitute;
 mod supervision;
+mod template;
 mod undo;
 
 pub use calendar::{blackout_conflicts, blackouts_at, name_is_new, BlackoutHit};
@@ -22,6 +23,7 @@ pub use permissions::{allowed, check, Op};
 pub use plan::*;
 pub use request::*;
 pub use supervision::*;
+pub use template::*;
 pub use undo::{inverse, undo_reason};
 
 use crate::model::{Actor, Time};

@@ -7,6 +7,7 @@ mod archive;
 mod plans;
 mod requests;
 mod supervision;
+mod templates;
 
 use super::{Command, Outcome};
 use crate::error::{Error, Result};
@@ -72,6 +73,11 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open
         | C::ComparisonRemove { .. }
         | C::File { .. } => plans::apply(tx, ctx, cmd, expect),
         C::Addendum { .. } => archive::apply(tx, ctx, cmd, expect),
+        C::TemplateNew { .. }
+        | C::TemplateEdit { .. }
+        | C::TemplateSubmit { .. }
+        | C::TemplateApprove { .. }
+        | C::TemplateReturn { .. } => templates::apply(tx, ctx, cmd, expect),
         C::OrderIssue { .. }
         | C::OrderRespond { .. }
         | C::OrderClose { .. }

@@ -1206,6 +1206,8 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                 title: v("title"),
                 version_from: None,
                 version_to: v("version_to"),
+                class: ChangeClass::Normal,
+                template: None,
             },
             None,
         ),
