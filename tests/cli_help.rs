@@ -34,12 +34,13 @@ fn commands(cmd: &clap::Command, path: &str, out: &mut Vec<(String, clap::Comman
 }
 
 /// The options every command takes, as clap lists them.
-const GLOBAL_FLAGS: [&str; 6] = [
+const GLOBAL_FLAGS: [&str; 7] = [
     "--db <PATH>",
     "--lang <LANG>",
     "--json",
     "--ascii",
     "--socket <PATH>",
+    "--as <PERSON>",
     "-h, --help",
 ];
 

@@ -303,3 +303,33 @@ fn a_real_database_is_never_replaced() {
     }
     assert!(!fx.json(&["whoami"])["demo"].as_bool().unwrap());
 }
+
+/// The command line's `--as`: the same rule as `:as` (a demo database, its
+/// owner only), the change recorded as the person via you; the UI opened with
+/// it says so in the status bar.
+#[test]
+fn as_on_the_command_line_acts_as_a_demo_person() {
+    let fx = Fixture::new();
+    let me = whoami_after_demo(&fx);
+    let plan = submitted_plan(&fx);
+    fx.ok(&["--as", "zhangwei", "plan", "approve", &plan, "--minutes", "LG-2026-98"]);
+    let p = fx.json(&["plan", "show", &plan]);
+    assert_eq!(p["status"], "approved", "{p}");
+    let ev = fx.json(&["audit", "--entity", &plan]);
+    let approve = ev
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "plan.approve")
+        .expect("the approval is audited");
+    assert_eq!(approve["actor"], format!("zhangwei via {me}"));
+    // Someone the demo does not know is refused, and nothing is done.
+    let o = fx.run(&["--as", "nobody-here", "plan", "cancel", &plan, "--reason", "x"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert_eq!(fx.json(&["plan", "show", &plan])["status"], "approved");
+
+    let mut t = fx.pty(&["--as", "zhangwei"]);
+    t.wait_for("zhangwei (as) [approver]", 15);
+    t.assert_no_panic("the UI opened with --as");
+    t.quit();
+}

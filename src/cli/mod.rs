@@ -52,6 +52,9 @@ pub struct Cli {
     /// Socket of `beian serve` [default: $XDG_RUNTIME_DIR/beian/beian.sock, else DB/beian.sock]
     #[arg(long, global = true, env = "BEIAN_SOCKET", value_name = "PATH")]
     pub socket: Option<PathBuf>,
+    /// In a demo database, act as one of its people (like the terminal UI's `:as`)
+    #[arg(long = "as", global = true, value_name = "PERSON")]
+    pub act_as: Option<String>,
     /// Without a command, the full-screen terminal UI opens
     #[command(subcommand)]
     pub command: Option<Top>,
@@ -319,8 +322,14 @@ pub fn connect_or_open(cli: &Cli) -> Result<Box<dyn Backend>> {
 }
 
 fn open(cli: &Cli) -> Result<Ctx> {
+    let backend = connect_or_open(cli)?;
+    // The same decision as the terminal UI's `:as`, made where the database
+    // lives: a demo database, its owner only, audited.
+    if let Some(person) = &cli.act_as {
+        backend.act_as(person)?;
+    }
     Ok(Ctx {
-        backend: connect_or_open(cli)?,
+        backend,
         json: cli.json,
         expect_rev: cli.expect_rev,
     })
@@ -406,7 +415,7 @@ fn report(e: &Error, json: bool) {
 fn dispatch(cli: Cli) -> Result<()> {
     let ctx = || open(&cli);
     let Some(command) = &cli.command else {
-        return crate::tui::run(connect_or_open(&cli)?, tui_options(&cli));
+        return crate::tui::run(open(&cli)?.backend, tui_options(&cli));
     };
     match command {
         Top::Init => admin::init(&cli),
