@@ -499,7 +499,12 @@ impl ClassesFile {
         }
         let (n, m) = (out.normal, out.major);
         let looser = [
-            ("approvers", m.approvers < n.approvers, m.approvers.to_string(), n.approvers.to_string()),
+            (
+                "approvers",
+                m.approvers < n.approvers,
+                m.approvers.to_string(),
+                n.approvers.to_string(),
+            ),
             (
                 "notice_days",
                 m.notice_days < n.notice_days,

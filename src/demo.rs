@@ -3247,7 +3247,11 @@ mod tests {
                 let w = p.window.as_ref().unwrap();
                 assert!(w.start > now, "{} window should be ahead", p.id);
                 assert!(w.end > w.start);
-                assert!(crate::workflow::check_window(p, &cal).is_ok(), "{}", p.id);
+                assert!(
+                    crate::workflow::check_window(p, &cal, &Default::default()).is_ok(),
+                    "{}",
+                    p.id
+                );
             }
         }
 

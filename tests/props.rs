@@ -1004,7 +1004,7 @@ fn inv_notice_precedes_window(r: &Run) -> Check {
             });
         };
         ensure!(
-            w.start - n.published_at >= Duration::days(r.rules.notice_days as i64),
+            w.start - n.published_at >= Duration::days(r.rules.class(p.class).notice_days as i64),
             Some(p.id),
             "notice {} for a window at {}",
             n.published_at,
@@ -1773,7 +1773,7 @@ fn inv_window_checked_at_each_commitment(r: &Run, prev: &Snapshot, step: &StepIn
     }
     if name == "plan.notice" {
         ensure!(
-            w.start - step.at >= Duration::days(r.rules.notice_days as i64),
+            w.start - step.at >= Duration::days(r.rules.class(p.class).notice_days as i64),
             Some(id),
             "notice at {} for a window at {}",
             step.at,
@@ -1971,7 +1971,7 @@ fn expected(r: &Run, prev: &Snapshot, step: &StepInfo) -> Option<Result<(), Stri
             need!(window_conflict(p, &prev.calendar).is_none(), "the calendar");
             let w = p.window.as_ref().unwrap();
             need!(
-                w.start - at >= Duration::days(r.rules.notice_days as i64),
+                w.start - at >= Duration::days(r.rules.class(p.class).notice_days as i64),
                 "the notice is too late"
             );
             need!(!blank(audience), "no audience");
@@ -2423,7 +2423,7 @@ impl Run {
     fn new(quorum: u32) -> Run {
         let mut w = World::new();
         let mut config = w.svc.config().clone();
-        config.process.approvers = quorum;
+        config.process.classes.normal.approvers = quorum;
         w.svc.set_config(config);
         let rules = w.svc.config().process;
         // What is tested here is the process, not durability (tests/crash.rs):
@@ -2709,7 +2709,7 @@ impl Run {
                 let w = p.window.clone()?;
                 let conflict = window_conflict(&p, &calendar).is_some();
                 let late = p.status == S::Approved
-                    && (w.start - at < Duration::days(self.rules.notice_days as i64) || w.start <= at);
+                    && (w.start - at < Duration::days(self.rules.class(p.class).notice_days as i64) || w.start <= at);
                 if conflict || late || side(12) {
                     let reason = self.reason("日程冲突", true);
                     return Some((
@@ -3091,6 +3091,8 @@ impl Run {
                     title: format!("随机计划〔{}〕", self.next_n()),
                     version_from: None,
                     version_to: "next".into(),
+                    class: Default::default(),
+                    template: None,
                 },
             ),
             Act::Edit {

@@ -107,6 +107,7 @@ fn serve(job: Job) -> Option<Reply> {
                 dossiers: s.archive(a, &ArchiveFilter::default()).unwrap(),
                 overview: Box::new(overview),
                 calendar: s.calendar(a).unwrap(),
+                templates: s.templates(a).unwrap(),
             }
         }
         Job::FirstScreen { rows } => {
@@ -126,6 +127,18 @@ fn serve(job: Job) -> Option<Reply> {
             };
             let gates = beian::workflow::gates(&p, &s.calendar(a).unwrap(), &ctx);
             Reply::Plan(Box::new(p), Box::new(gates))
+        }
+        // The steps offered as of the demo's now.
+        Job::Template(id) => {
+            let x = s.template(a, id).unwrap();
+            let ctx = beian::workflow::Ctx {
+                actor: a,
+                now: demo_now(),
+                rules: s.config().process,
+                on_behalf_of: None,
+            };
+            let offers = beian::workflow::template_offers(&x, &ctx);
+            Reply::Template(Box::new(x), Box::new(offers))
         }
         Job::Dossier(id) => Reply::Dossier(Box::new(s.dossier(a, id).unwrap())),
         Job::SearchArchive { seq, mut filter } => {

@@ -437,7 +437,11 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
                 .map(|v| args::id("--template", v, IdKind::Template))
                 .transpose()?;
             if template.is_some() && !matches!(x.class, ChangeClass::Standard | ChangeClass::Normal) {
-                return Err(Error::input("--class", x.class.as_str(), &ChangeClass::Standard.label()));
+                return Err(Error::input(
+                    "--class",
+                    x.class.as_str(),
+                    &ChangeClass::Standard.label(),
+                ));
             }
             let system = match (&x.system, template) {
                 (Some(k), _) => s.resolve_system(k)?,
@@ -449,7 +453,11 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
                 title: x.title.clone(),
                 version_from: x.from.clone(),
                 version_to: x.to.clone(),
-                class: if template.is_some() { ChangeClass::Standard } else { x.class },
+                class: if template.is_some() {
+                    ChangeClass::Standard
+                } else {
+                    x.class
+                },
                 template,
             })?;
         }

@@ -134,6 +134,7 @@ pub fn run(ctx: &Ctx, cmd: &TemplateCmd) -> Result<()> {
                 title: title.clone(),
                 content: args::text("--content", content)?,
                 approach: args::text("--approach", approach)?,
+                items: Vec::new(),
             })?;
         }
         TemplateCmd::Edit {
@@ -209,7 +210,7 @@ pub fn run(ctx: &Ctx, cmd: &TemplateCmd) -> Result<()> {
             for x in &list {
                 table.row(vec![
                     x.id.to_string(),
-                    status_label(x.status, x.expired(today)),
+                    template_status_label(x.status, x.expired(today)),
                     names.get(&x.system).cloned().unwrap_or_default(),
                     x.expires.map(|d| d.to_string()).unwrap_or_default(),
                     x.items.to_string(),
@@ -231,13 +232,4 @@ pub fn run(ctx: &Ctx, cmd: &TemplateCmd) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// A template's status as users read it: an approved one past its expiry says so.
-pub fn status_label(status: TemplateStatus, expired: bool) -> String {
-    if expired {
-        t("cli.template_expired", &[("status", status.label())])
-    } else {
-        status.label()
-    }
 }

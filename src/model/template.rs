@@ -127,3 +127,12 @@ impl TemplateSummary {
         self.expires.is_some_and(|e| today >= e)
     }
 }
+
+/// A template's status as users read it: an approved one past its expiry says so.
+pub fn template_status_label(status: TemplateStatus, expired: bool) -> String {
+    if expired {
+        crate::i18n::t("cli.template_expired", &[("status", status.label())])
+    } else {
+        status.label()
+    }
+}

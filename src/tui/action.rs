@@ -12,10 +12,19 @@ pub enum Pane {
     Tests,
     Archive,
     Reports,
+    /// Templates of standard changes (§2.1, §3.2).
+    Templates,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [Pane::Queue, Pane::Plans, Pane::Tests, Pane::Archive, Pane::Reports];
+    pub const ALL: [Pane; 6] = [
+        Pane::Queue,
+        Pane::Plans,
+        Pane::Tests,
+        Pane::Archive,
+        Pane::Reports,
+        Pane::Templates,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Pane::Queue => "queue",
@@ -23,6 +32,7 @@ impl Pane {
             Pane::Tests => "tests",
             Pane::Archive => "archive",
             Pane::Reports => "reports",
+            Pane::Templates => "templates",
         }
     }
     pub fn index(self) -> usize {
@@ -140,6 +150,7 @@ actions! {
     GotoTests = "pane.tests" @ G,
     GotoArchive = "pane.archive" @ G,
     GotoReports = "pane.reports" @ G,
+    GotoTemplates = "pane.templates" @ G,
     Refresh = "refresh" @ G,
     Down = "down" @ G,
     Up = "up" @ G,
@@ -190,6 +201,7 @@ actions! {
     PlanTraining = "plan.training" @ p(Plans),
     PlanCompare = "plan.compare" @ p(Plans),
     PlanFile = "plan.file" @ p(Plans),
+    PlanEmergency = "plan.emergency" @ p(Plans),
     // tests
     TestPass = "test.pass" @ p(Tests),
     TestFail = "test.fail" @ p(Tests),
@@ -213,6 +225,13 @@ actions! {
     ReportPrevPeriod = "report.prev" @ p(Reports),
     ReportNextPeriod = "report.next" @ p(Reports),
     ReportExport = "report.export" @ p(Reports),
+    // templates of standard changes
+    TemplateNew = "template.new" @ p(Templates),
+    TemplateEdit = "template.edit" @ p(Templates),
+    TemplateSubmit = "template.submit" @ p(Templates),
+    TemplateApprove = "template.approve" @ p(Templates),
+    TemplateReturn = "template.return" @ p(Templates),
+    TemplateUse = "template.use" @ p(Templates),
     // forms
     FormsParked = "forms.parked" @ G,
     // demo: act as a demo person (`:as zhangwei`; issue 13 §7)
@@ -278,6 +297,11 @@ impl Action {
             TestAcceptDefect => "test.defect_accept",
             TestDeviation => "golive.deviation",
             TestAcceptDeviation => "golive.deviation_accept",
+            TemplateEdit => "template.edit",
+            TemplateSubmit => "template.submit",
+            TemplateApprove => "template.approve",
+            TemplateReturn => "template.return",
+            TemplateUse => "template.use",
             _ => return None,
         })
     }
@@ -287,7 +311,7 @@ impl Action {
         use Action::*;
         Some(match self {
             QueueNew | QueueImport => Op::RequestAdd,
-            PlanNew => Op::PlanEdit,
+            PlanNew | TemplateNew => Op::PlanEdit,
             _ => return None,
         })
     }

@@ -134,6 +134,23 @@ pub struct PlansState {
     pub edit_after_load: Option<Id>,
     /// Open this form on the plan when it arrives (a key pressed while it loaded).
     pub form_after_load: Option<(Id, FormKind)>,
+    /// Only emergency changes (`!`): the list for the supervision group.
+    pub emergency_only: bool,
+}
+
+/// The templates pane: templates of standard changes and the selected one.
+#[derive(Debug, Default)]
+pub struct TemplatesState {
+    /// Newest first.
+    pub all: Vec<TemplateSummary>,
+    pub cursor: ListCursor,
+    /// The selected template, as last loaded, with the steps the core offers on it.
+    pub detail: Option<Template>,
+    pub offers: Option<crate::workflow::Offers>,
+    pub loading: Option<Id>,
+    pub detail_scroll: Scroll,
+    /// Open the editor when this template arrives.
+    pub form_after_load: Option<(Id, FormKind)>,
 }
 
 #[derive(Debug, Default)]
@@ -244,6 +261,12 @@ pub enum PromptFor {
     Import,
     /// The demo person to act as (`:as`).
     ActAs,
+    /// The minutes reference of a template's approval.
+    ApproveTemplate {
+        template: Id,
+        rev: u64,
+    },
+    ReturnTemplate(Id),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -265,6 +288,9 @@ pub enum FormKind {
     AcceptDefect,
     /// A go-live time outside the window, and why.
     Deviation,
+    /// A template of standard changes.
+    NewTemplate,
+    EditTemplate,
 }
 
 /// A form: named fields, one focused (see [`super::update::forms`], which
@@ -418,6 +444,7 @@ pub struct State {
     pub tests: TestsState,
     pub archive: ArchiveState,
     pub reports: ReportsState,
+    pub templates: TemplatesState,
     pub popups: Vec<Popup>,
     /// A submitted form waiting for the worker's answer: reopened on failure.
     pub pending_form: Option<Form>,
@@ -473,6 +500,7 @@ impl State {
             tests: TestsState::default(),
             archive: ArchiveState::default(),
             reports: ReportsState::default(),
+            templates: TemplatesState::default(),
             popups: Vec::new(),
             pending_form: None,
             parked: Vec::new(),
@@ -576,6 +604,10 @@ impl State {
                 item: None,
             }),
             Pane::Reports => None,
+            Pane::Templates => super::update::templates::selected(self).map(|x| Shown {
+                ids: vec![x.id],
+                item: None,
+            }),
         }
     }
 }

@@ -376,6 +376,9 @@ commands! {
         content: String,
         #[serde(default)]
         approach: String,
+        /// Its test items.
+        #[serde(default)]
+        items: Vec<crate::model::TemplateItem>,
     } = "template.new", PlanEdit;
     TemplateEdit {
         id: Id,

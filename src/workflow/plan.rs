@@ -502,7 +502,9 @@ pub fn calendar_conflicts(p: &Plan, calendar: &[Blackout], rules: &crate::config
     let Some(w) = &p.window else { return Vec::new() };
     blackout_conflicts(w, p.system, calendar)
         .into_iter()
-        .filter(|h| h.period.hard || soft_refused(p, h.period, rules).is_some() || override_for(p, &h.period.name).is_none())
+        .filter(|h| {
+            h.period.hard || soft_refused(p, h.period, rules).is_some() || override_for(p, &h.period.name).is_none()
+        })
         .map(|h| {
             let b = h.period;
             let (period, start, end) = (b.name.clone(), b.start.to_string(), b.end.to_string());

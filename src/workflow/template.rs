@@ -10,11 +10,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::command::Command;
-use super::plan::{approving_members, approvers_needed, contribute_to, not_contributor_in};
+use super::plan::{approvers_needed, approving_members, contribute_to, not_contributor_in};
 use super::{check, non_empty, required, transition, Ctx, Offer, Offers, RuleError};
-use crate::model::{
-    Approval, ChangeClass, Decision, Id, Meta, System, Template, TemplateItem, TemplateStatus as S,
-};
+use crate::model::{Approval, ChangeClass, Decision, Id, Meta, System, Template, TemplateItem, TemplateStatus as S};
 
 /// One change to a template while it is a draft or returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,13 +125,7 @@ pub fn template_quorum(t: &Template, ctx: &Ctx) -> (u32, u32) {
     )
 }
 
-fn decide(
-    t: &mut Template,
-    decision: Decision,
-    comment: &str,
-    minutes_ref: &str,
-    ctx: &Ctx,
-) -> Result<(), RuleError> {
+fn decide(t: &mut Template, decision: Decision, comment: &str, minutes_ref: &str, ctx: &Ctx) -> Result<(), RuleError> {
     let action = match decision {
         Decision::Approved => "template.approve",
         Decision::Returned => "template.return",

@@ -17,11 +17,21 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             title,
             content,
             approach,
+            items,
         } => {
             let sys: System = tx.load(*system, None)?;
             let title = wf::non_empty(title, "title")?;
             let id = tx.alloc_id(IdKind::Template)?;
             let mut t = wf::new_template(id, &sys, &title, content, approach, ctx);
+            if !items.is_empty() {
+                let add = C::TemplateEdit {
+                    id,
+                    changes: items.iter().cloned().map(wf::TemplateChange::AddItem).collect(),
+                };
+                wf::decide_template(&mut t, &add, ctx)?;
+                // Writing it is not an edit: only its creator wrote it.
+                t.contributors.clear();
+            }
             tx.insert(&mut t)?;
             let summary = format!("{} {}", sys.name, t.title);
             done_with(tx, cmd, &[id.to_string()], Some(1), summary, Vec::new())

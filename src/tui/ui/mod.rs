@@ -13,6 +13,7 @@ mod popups;
 mod queue;
 mod reports;
 pub mod sections;
+mod templates;
 mod tests;
 pub mod theme;
 
@@ -46,6 +47,7 @@ pub fn render(f: &mut Frame, s: &State) {
         Pane::Tests => tests::render(f, body, s),
         Pane::Archive => archive::render(f, body, s),
         Pane::Reports => reports::render(f, body, s),
+        Pane::Templates => templates::render(f, body, s),
     }
     render_status(f, status, s);
     popups::render(f, area, s);

@@ -62,6 +62,7 @@ enum_types!(
     TestCategory,
     Level,
     ChangeType,
+    ChangeClass,
 );
 
 /// What a choice field chooses from.
@@ -140,6 +141,8 @@ const NEW_PLAN: &[Spec] = &[
     field("system", "tui.f.system", Pick(Systems { optional: false })),
     field("title", "tui.f.title", Text),
     field("version_to", "tui.f.version_to", Text),
+    field("class", "tui.f.class", Pick(Enum(E::ChangeClass))).hint("tui.hint.class"),
+    field("template", "tui.f.template", Text).hint("tui.hint.template"),
 ];
 
 const EDIT_PLAN: &[Spec] = &[
@@ -157,6 +160,23 @@ const EDIT_PLAN: &[Spec] = &[
     field("risks", "tui.f.risks", Multiline).hint("tui.hint.risks"),
     field("staff", "tui.f.staff", Multiline).hint("tui.hint.staff"),
     field("migrates_data", "tui.f.migrates_data", Pick(YesNo)),
+    field("class", "tui.f.class", Pick(Enum(E::ChangeClass))).hint("tui.hint.class"),
+    field("emergency_reason", "tui.f.emergency_reason", Multiline).hint("tui.hint.emergency_reason"),
+];
+
+const NEW_TEMPLATE: &[Spec] = &[
+    field("system", "tui.f.system", Pick(Systems { optional: false })),
+    field("title", "tui.f.title", Text),
+    field("content", "tui.f.content", Multiline),
+    field("approach", "tui.f.template_steps", Multiline),
+    field("items", "tui.f.template_items", Multiline).hint("tui.hint.template_items"),
+];
+
+const EDIT_TEMPLATE: &[Spec] = &[
+    field("title", "tui.f.title", Text),
+    field("content", "tui.f.content", Multiline),
+    field("approach", "tui.f.template_steps", Multiline),
+    field("items", "tui.f.template_items", Multiline).hint("tui.hint.template_items"),
 ];
 
 const DEFECT: &[Spec] = &[
@@ -243,6 +263,8 @@ pub fn spec(kind: FormKind) -> &'static [Spec] {
         FormKind::AcceptRequest => ACCEPT_REQUEST,
         FormKind::AcceptDefect => ACCEPT_DEFECT,
         FormKind::Deviation => DEVIATION,
+        FormKind::NewTemplate => NEW_TEMPLATE,
+        FormKind::EditTemplate => EDIT_TEMPLATE,
     }
 }
 
@@ -261,6 +283,8 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::AcceptRequest => "tui.form.accept_request",
         FormKind::AcceptDefect => "tui.form.accept_defect",
         FormKind::Deviation => "tui.form.deviation",
+        FormKind::NewTemplate => "tui.form.new_template",
+        FormKind::EditTemplate => "tui.form.edit_template",
     }
 }
 
@@ -362,6 +386,14 @@ const ALIASES: &[(&str, &str, &[&str])] = &[
     ("DefectStatus", "verified", &["验证", "通过"]),
     ("TestCategory", "data_migration", &["迁移", "migration"]),
     ("TestCategory", "performance", &["压力", "压测", "load"]),
+    ("ChangeClass", "standard", &["标准", "模板", "routine", "template"]),
+    ("ChangeClass", "normal", &["一般", "普通", "常规"]),
+    ("ChangeClass", "major", &["重大", "大规模", "large"]),
+    (
+        "ChangeClass",
+        "emergency",
+        &["紧急", "安全补丁", "urgent", "hotfix", "patch"],
+    ),
 ];
 
 fn aliases(ty: &str, code: &str) -> Vec<String> {
@@ -619,7 +651,44 @@ fn plan_values(p: &Plan) -> Defaults {
                 None => String::new(),
             },
         ),
+        ("class", p.class.as_str().into()),
+        ("emergency_reason", p.emergency_reason.clone()),
     ]
+}
+
+/// The test items of a template, one `category | description | expected` a line.
+fn template_items_text(items: &[TemplateItem]) -> String {
+    items
+        .iter()
+        .map(|i| format!("{} | {} | {}", i.category.label(), i.description, i.expected))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The rows of a template's items field as items; a row is named by its
+/// number in an error.
+fn template_items(label: &str, text: &str) -> Result<Vec<TemplateItem>, String> {
+    rows(text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (category, description, expected) = match r.len() {
+                1 => ("functional", r[0].clone(), String::new()),
+                _ => (r[0].as_str(), r[1].clone(), r.get(2).cloned().unwrap_or_default()),
+            };
+            Ok(TemplateItem {
+                category: choose(
+                    &row_label(label, i + 1),
+                    category,
+                    E::TestCategory,
+                    TestCategory::ALL,
+                    TestCategory::as_str,
+                )?,
+                description,
+                expected,
+            })
+        })
+        .collect()
 }
 
 /// Open a form of `kind` with values taken from the current selection.
@@ -637,10 +706,56 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                 ("priority", "normal".into()),
             ],
         ),
-        FormKind::NewPlan => {
-            let sys = super::queue::selected(s).and_then(|r| r.system);
-            (None, vec![("system", sys.map(|id| id.to_string()).unwrap_or_default())])
-        }
+        FormKind::NewPlan => match s
+            .templates
+            .detail
+            .as_ref()
+            .filter(|_| s.pane == super::super::action::Pane::Templates)
+        {
+            // A standard change of the template the templates pane shows.
+            Some(x) => (
+                None,
+                vec![
+                    ("system", x.system.to_string()),
+                    ("title", x.title.clone()),
+                    ("class", "standard".into()),
+                    ("template", x.id.to_string()),
+                ],
+            ),
+            None => {
+                let sys = super::queue::selected(s).and_then(|r| r.system);
+                (
+                    None,
+                    vec![
+                        ("system", sys.map(|id| id.to_string()).unwrap_or_default()),
+                        ("class", "normal".into()),
+                    ],
+                )
+            }
+        },
+        FormKind::NewTemplate => (
+            None,
+            vec![(
+                "system",
+                s.templates
+                    .detail
+                    .as_ref()
+                    .map(|x| x.system.to_string())
+                    .unwrap_or_default(),
+            )],
+        ),
+        FormKind::EditTemplate => match s.templates.detail.as_ref() {
+            Some(x) => (
+                Some((x.id, x.meta.rev)),
+                vec![
+                    ("title", x.title.clone()),
+                    ("content", x.content.clone()),
+                    ("approach", x.approach.clone()),
+                    ("items", template_items_text(&x.items)),
+                ],
+            ),
+            None => return,
+        },
         FormKind::EditPlan => match s.plans.detail.as_ref() {
             Some(p) => {
                 plan_base = Some(PlanBase {
@@ -1198,19 +1313,69 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             },
             None,
         ),
-        FormKind::NewPlan => (
-            Command::PlanNew {
+        FormKind::NewPlan => {
+            let template = match v("template").trim() {
+                "" => None,
+                text => Some(
+                    Id::parse_kind(text, IdKind::Template)
+                        .map_err(|_| invalid(&form.label("template"), text, "TPL-2026-0001"))?,
+                ),
+            };
+            let class = form.pick("class", ChangeClass::ALL, ChangeClass::as_str)?;
+            (
+                Command::PlanNew {
+                    system: form
+                        .system(s, "system")?
+                        .ok_or_else(|| required(&form.label("system")))?,
+                    title: v("title"),
+                    version_from: None,
+                    version_to: v("version_to"),
+                    class: if template.is_some() {
+                        ChangeClass::Standard
+                    } else {
+                        class
+                    },
+                    template,
+                },
+                None,
+            )
+        }
+        FormKind::NewTemplate => (
+            Command::TemplateNew {
                 system: form
                     .system(s, "system")?
                     .ok_or_else(|| required(&form.label("system")))?,
                 title: v("title"),
-                version_from: None,
-                version_to: v("version_to"),
-                class: ChangeClass::Normal,
-                template: None,
+                content: v("content"),
+                approach: v("approach"),
+                items: template_items(&form.label("items"), &v("items"))?,
             },
             None,
         ),
+        FormKind::EditTemplate => {
+            let id = form
+                .target
+                .map(|(id, _)| id)
+                .ok_or_else(|| t("tui.form.no_target", &[]))?;
+            let had = s
+                .templates
+                .detail
+                .as_ref()
+                .filter(|x| x.id == id)
+                .map_or(0, |x| x.items.len());
+            let mut changes = vec![
+                crate::workflow::TemplateChange::Title(v("title")),
+                crate::workflow::TemplateChange::Content(v("content")),
+                crate::workflow::TemplateChange::Approach(v("approach")),
+            ];
+            changes.extend((0..had).map(|_| crate::workflow::TemplateChange::RemoveItem(1)));
+            changes.extend(
+                template_items(&form.label("items"), &v("items"))?
+                    .into_iter()
+                    .map(crate::workflow::TemplateChange::AddItem),
+            );
+            (Command::TemplateEdit { id, changes }, rev)
+        }
         FormKind::EditPlan => {
             let detail = s.plans.detail.as_ref().filter(|p| Some(p.id) == plan);
             let base = form.plan.or_else(|| {
@@ -1226,6 +1391,8 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                 PlanChange::Goals(v("goals")),
                 PlanChange::Content(v("content")),
                 PlanChange::Approach(v("approach")),
+                // The class first: what it allows (a soft override) is decided on it.
+                PlanChange::Class(form.pick("class", ChangeClass::ALL, ChangeClass::as_str)?),
             ];
             let window = match (v("window_start").trim().is_empty(), v("window_end").trim().is_empty()) {
                 (true, true) => None,
@@ -1258,6 +1425,7 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             changes.push(PlanChange::BackupPlan(v("backup_plan")));
             changes.push(PlanChange::MigrationPlan(v("migration_plan")));
             changes.push(PlanChange::RollbackPlan(v("rollback_plan")));
+            changes.push(PlanChange::EmergencyReason(v("emergency_reason")));
             changes.extend((0..base.map_or(0, |b| b.risks)).map(|_| PlanChange::RemoveRisk(1)));
             let risks = form.label("risks");
             for (i, r) in rows(&v("risks")).into_iter().enumerate() {
@@ -1625,6 +1793,8 @@ mod tests {
             FormKind::AcceptRequest,
             FormKind::AcceptDefect,
             FormKind::Deviation,
+            FormKind::NewTemplate,
+            FormKind::EditTemplate,
         ];
         for kind in kinds {
             let names: std::collections::BTreeSet<&str> = spec(kind).iter().map(|sp| sp.name).collect();

@@ -11,6 +11,7 @@ pub mod plans;
 pub mod popups;
 pub mod queue;
 pub mod reports;
+pub mod templates;
 pub mod tests;
 mod undo;
 
@@ -113,6 +114,7 @@ fn follow(s: &mut State, fx: &mut Vec<Effect>) {
             Some(_) => {}
         }
     }
+    templates::follow(s, fx);
     if s.focus == Focus::Detail && !has_detail(s) {
         s.focus = Focus::List;
     }
@@ -124,6 +126,7 @@ pub fn has_detail(s: &State) -> bool {
         Pane::Queue => s.queue.open,
         Pane::Plans => plans::selected(s).is_some(),
         Pane::Archive => s.archive.open,
+        Pane::Templates => templates::selected(s).is_some(),
         Pane::Tests | Pane::Reports => false,
     }
 }
@@ -255,6 +258,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         GotoTests => goto(s, Pane::Tests, fx),
         GotoArchive => goto(s, Pane::Archive, fx),
         GotoReports => goto(s, Pane::Reports, fx),
+        GotoTemplates => goto(s, Pane::Templates, fx),
         Refresh => refresh(s, fx),
         Down => step(s, 1),
         Up => step(s, -1),
@@ -276,6 +280,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         a if a.applies_in(Pane::Tests) && s.pane == Pane::Tests => tests::action(s, a, fx),
         a if a.applies_in(Pane::Archive) && s.pane == Pane::Archive => archive::action(s, a, fx),
         a if a.applies_in(Pane::Reports) && s.pane == Pane::Reports => reports::action(s, a, fx),
+        a if a.applies_in(Pane::Templates) && s.pane == Pane::Templates => templates::action(s, a, fx),
         _ => {}
     }
 }
@@ -299,6 +304,10 @@ fn back(s: &mut State) {
         }
         Pane::Plans if !s.plans.filter.text().is_empty() => {
             s.plans.filter.set_text("");
+            plans::refilter(s);
+        }
+        Pane::Plans if s.plans.emergency_only => {
+            s.plans.emergency_only = false;
             plans::refilter(s);
         }
         Pane::Archive if s.archive.open => {
@@ -340,6 +349,9 @@ pub(super) fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
     for id in plan_ids {
         fx.push(Effect::Job(Job::Plan(id)));
     }
+    if let Some(x) = &s.templates.detail {
+        fx.push(Effect::Job(Job::Template(x.id)));
+    }
     if s.pane == Pane::Reports {
         reports::load(s, fx);
     }
@@ -352,6 +364,7 @@ fn step(s: &mut State, d: isize) {
         Pane::Queue if detail => Some(&mut s.queue.detail_scroll),
         Pane::Plans if detail => Some(&mut s.plans.detail_scroll),
         Pane::Archive if detail => Some(&mut s.archive.detail_scroll),
+        Pane::Templates if detail => Some(&mut s.templates.detail_scroll),
         Pane::Reports => Some(&mut s.reports.scroll),
         _ => None,
     };
@@ -375,6 +388,10 @@ fn step(s: &mut State, d: isize) {
             let n = s.archive.shown().len();
             s.archive.cursor.step(d, n)
         }
+        Pane::Templates => {
+            let n = s.templates.all.len();
+            s.templates.cursor.step(d, n)
+        }
         Pane::Reports => {}
     }
 }
@@ -385,7 +402,7 @@ fn step(s: &mut State, d: isize) {
 fn open(s: &mut State, _fx: &mut Vec<Effect>) {
     match s.pane {
         Pane::Queue | Pane::Archive => open_detail(s),
-        Pane::Plans if has_detail(s) => s.focus = Focus::Detail,
+        Pane::Plans | Pane::Templates if has_detail(s) => s.focus = Focus::Detail,
         _ => {}
     }
 }
@@ -414,8 +431,10 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             dossiers,
             overview,
             calendar,
+            templates,
         } => {
             s.loading = false;
+            templates::replace_all(s, templates);
             if std::mem::take(&mut s.stale) {
                 refresh(s, fx);
             }
@@ -433,6 +452,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             if let Some(id) = s.select_after_load.take() {
                 queue::select(s, id);
                 plans::select(s, id);
+                templates::select(s, id);
             }
             let dossier = s.archive.shown().get(s.archive.cursor.selected).map(|d| d.id);
             s.archive.all = dossiers;
@@ -456,6 +476,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             }
         }
         Reply::Plan(p, gates) => plans::loaded(s, *p, *gates, fx),
+        Reply::Template(x, offers) => templates::loaded(s, *x, *offers, fx),
         Reply::Dossier(d) => {
             if s.archive.loading == Some(d.dossier.id) {
                 s.archive.loading = None;
@@ -526,7 +547,9 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
                     if let [o] = outcomes.as_slice() {
                         let id: Option<crate::model::Id> = o.entity.parse().ok();
                         let known = |id: crate::model::Id| {
-                            s.queue.all.iter().any(|r| r.id == id) || s.plans.all.iter().any(|p| p.id == id)
+                            s.queue.all.iter().any(|r| r.id == id)
+                                || s.plans.all.iter().any(|p| p.id == id)
+                                || s.templates.all.iter().any(|x| x.id == id)
                         };
                         if let Some(id) = id.filter(|id| !known(*id)) {
                             s.select_after_load = Some(id);
