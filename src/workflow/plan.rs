@@ -217,6 +217,32 @@ pub fn new_plan(id: crate::model::Id, system: &System, title: &str, from: &str, 
     }
 }
 
+/// A new draft plan of a class: a standard change comes from an approved
+/// `template` ([`instantiate`]); no other plan is standard.
+#[allow(clippy::too_many_arguments)]
+pub fn new_plan_of(
+    id: crate::model::Id,
+    system: &System,
+    title: &str,
+    from: &str,
+    to: &str,
+    class: ChangeClass,
+    template: Option<&Template>,
+    ctx: &Ctx,
+) -> Result<Plan, RuleError> {
+    let mut p = new_plan(id, system, title, from, to, ctx);
+    match template {
+        Some(t) => instantiate(&mut p, t, ctx)?,
+        None if class == ChangeClass::Standard => {
+            return Err(RuleError::StandardNeedsTemplate {
+                plan: title.trim().to_string(),
+            })
+        }
+        None => p.class = class,
+    }
+    Ok(p)
+}
+
 /// Is the written plan still open for changes (and for linking requests)?
 pub fn editable(p: &Plan) -> bool {
     matches!(p.status, S::Draft | S::Returned)

@@ -27,22 +27,7 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             let template: Option<Template> = template.map(|t| tx.load(t, None)).transpose()?;
             let id = tx.alloc_id(IdKind::Plan)?;
             let from = version_from.clone().unwrap_or_else(|| sys.version.clone());
-            let mut p = wf::new_plan(id, &sys, &title, &from, &version_to, ctx);
-            match &template {
-                Some(t) => wf::instantiate(&mut p, t, ctx)?,
-                None => wf::decide_plan(
-                    &mut p,
-                    &C::PlanEdit {
-                        id,
-                        changes: vec![wf::PlanChange::Class(*class)],
-                    },
-                    &[],
-                    ctx,
-                )
-                .map(|_| ())?,
-            }
-            // Choosing the class is not an edit: only the creator wrote it.
-            p.contributors.clear();
+            let mut p = wf::new_plan_of(id, &sys, &title, &from, &version_to, *class, template.as_ref(), ctx)?;
             tx.insert(&mut p)?;
             let mut summary = format!("{} {} {}", sys.name, arrow(&p.version_from, &p.version_to), p.title);
             if p.class != ChangeClass::Normal {
