@@ -3,6 +3,7 @@
 //! second person (an approver who did not write the plan) runs in a database
 //! `beian demo` created, acting as its people with `--as` (the CLI's `:as`).
 
+mod classes;
 mod cli;
 
 /// `--as` acts as a demo person: the change is recorded as theirs, via you.
