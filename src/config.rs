@@ -497,6 +497,15 @@ impl ClassesFile {
                 g.soft_override = v;
             }
         }
+        // A major change's defaults are never looser than the normal class's
+        // settings (an older file's `[process] approvers = 3` keeps working).
+        let major = self.major.clone().unwrap_or_default();
+        if major.approvers.is_none() {
+            out.major.approvers = out.major.approvers.max(out.normal.approvers);
+        }
+        if major.notice_days.is_none() {
+            out.major.notice_days = out.major.notice_days.max(out.normal.notice_days);
+        }
         let (n, m) = (out.normal, out.major);
         let looser = [
             (
@@ -807,6 +816,94 @@ mod tests {
             Error::Config { path, .. } => assert_eq!(path, "c.toml:2"),
             other => panic!("{other:?}"),
         }
+    }
+
+    fn parse(text: &str) -> std::result::Result<Config, String> {
+        Config::parse(text, Path::new("c.toml")).map_err(|e| match e {
+            Error::Config { detail, .. } => detail,
+            other => format!("{other:?}"),
+        })
+    }
+
+    #[test]
+    fn the_template_is_the_defaults_and_round_trips() {
+        let c = parse(&Config::template("root")).unwrap();
+        assert_eq!(c, Config::default());
+        let d = Classes::default();
+        assert_eq!(
+            (d.normal.approvers, d.normal.notice_days, d.normal.soft_override),
+            (1, 3, true)
+        );
+        assert_eq!(
+            (d.major.approvers, d.major.notice_days, d.major.soft_override),
+            (2, 7, false)
+        );
+        assert_eq!(
+            (d.emergency.approvers, d.emergency.notice_days, d.emergency.review_days),
+            (1, 0, 5)
+        );
+        assert_eq!((d.standard.approvers, d.standard.template_months), (0, 12));
+        let mut c = Config::default();
+        c.process.classes.emergency.review_days = 3;
+        c.process.classes.standard.template_months = 6;
+        let text = toml::to_string(&c).unwrap();
+        assert_eq!(parse(&text).unwrap(), c, "{text}");
+    }
+
+    #[test]
+    fn an_older_file_keeps_working() {
+        // [process] approvers and notice_days are the normal class's.
+        let c = parse("[process]\nnotice_days = 5\napprovers = 3\n").unwrap();
+        let n = c.process.class(ChangeClass::Normal);
+        assert_eq!((n.approvers, n.notice_days), (3, 5));
+        // A major change is never gated more loosely: its defaults follow.
+        let m = c.process.class(ChangeClass::Major);
+        assert_eq!((m.approvers, m.notice_days), (3, 7));
+        // Set in both places: refused, naming both.
+        let e = parse("[process]\napprovers = 2\n[class.normal]\napprovers = 2\n").unwrap_err();
+        assert!(
+            e.contains("[process] approvers") && e.contains("[class.normal] approvers"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn class_settings_are_checked() {
+        for (text, says) in [
+            ("[class.standard]\napprovers = 1\n", "[class.standard] approvers"),
+            (
+                "[class.normal]\ntemplate_months = 6\n",
+                "[class.normal] template_months",
+            ),
+            ("[class.emergency]\napprovers = 0\n", "[class.emergency] approvers = 0"),
+            ("[class.normal]\nreview_days = 0\n", "[class.normal] review_days = 0"),
+            (
+                "[class.standard]\ntemplate_months = 61\n",
+                "[class.standard] template_months = 61",
+            ),
+            (
+                "[class.normal]\napprovers = 2\n[class.major]\napprovers = 1\n",
+                "[class.major] approvers = 1",
+            ),
+            (
+                "[class.major]\nsoft_override = true\n[class.normal]\nsoft_override = false\n",
+                "soft_override",
+            ),
+            (
+                "[class.normal]\nnotice_days = 8\n[class.major]\nnotice_days = 7\n",
+                "notice_days",
+            ),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(e.contains(says), "{text}: {e}");
+        }
+        let e = parse("[class.minor]\napprovers = 1\n").unwrap_err();
+        assert!(e.contains("minor"), "{e}");
+        let e = parse("[class.major]\nsoft_override = \"no\"\n").unwrap_err();
+        assert!(e.contains("class.major.soft_override"), "{e}");
+        let c = parse("[class.emergency]\nnotice_days = 1\nreview_days = 3\n").unwrap();
+        assert_eq!(c.process.class(ChangeClass::Emergency).notice_days, 1);
+        assert_eq!(c.process.class(ChangeClass::Emergency).review_days, 3);
     }
 
     #[test]

@@ -61,7 +61,16 @@ fn written(d: &Demo, class: &str, title: &str, start: NaiveDate) -> String {
     let id = created(&d.ok(
         "wanglei",
         &[
-            "plan", "new", "--system", "教务管理系统", "--title", title, "--to", "V9.2.1", "--class", class,
+            "plan",
+            "new",
+            "--system",
+            "教务管理系统",
+            "--title",
+            title,
+            "--to",
+            "V9.2.1",
+            "--class",
+            class,
         ],
     ));
     d.ok(
@@ -121,7 +130,10 @@ fn an_emergency_security_patch_with_a_shortened_notice() {
     let d = Demo::new();
     let today = today();
     let tomorrow = clear_day(&d, today + Duration::days(1));
-    assert!(tomorrow < today + Duration::days(3), "a clear day within the normal notice period");
+    assert!(
+        tomorrow < today + Duration::days(3),
+        "a clear day within the normal notice period"
+    );
     let id = written(&d, "emergency", "教务管理系统紧急安全补丁", tomorrow);
 
     // Without its justification the submit gate names the field.
@@ -163,10 +175,7 @@ fn an_emergency_security_patch_with_a_shortened_notice() {
     // The demo's own emergency patch went live.
     let json: serde_json::Value =
         serde_json::from_str(&d.ok("zhaomin", &["--json", "plan", "list", "--class", "emergency"])).unwrap();
-    assert!(
-        json.as_array().unwrap().iter().any(|p| p["status"] == "live"),
-        "{json}"
-    );
+    assert!(json.as_array().unwrap().iter().any(|p| p["status"] == "live"), "{json}");
     // In the audit chain, in Chinese too.
     let audit = d.run(Some("zhaomin"), "zh-CN", &["audit", "--entity", &id]);
     assert_eq!(audit.code, 0, "{}", audit.stderr);
@@ -201,7 +210,16 @@ fn a_standard_change_from_a_template() {
     for (desc, expected) in [("选课与退课", "操作成功"), ("成绩录入与保存", "保存成功")] {
         d.ok(
             "wanglei",
-            &["template", "item", "add", &tpl, "--description", desc, "--expected", expected],
+            &[
+                "template",
+                "item",
+                "add",
+                &tpl,
+                "--description",
+                desc,
+                "--expected",
+                expected,
+            ],
         );
     }
     // No plan from a template that is not approved.
@@ -275,13 +293,25 @@ fn a_standard_change_from_a_template() {
     );
     d.ok(
         "wanglei",
-        &["plan", "risk", "add", &id, "--description", "补丁失败", "--mitigation", "回退"],
+        &[
+            "plan",
+            "risk",
+            "add",
+            &id,
+            "--description",
+            "补丁失败",
+            "--mitigation",
+            "回退",
+        ],
     );
     // Submitted: approved by the template's approval, recorded as such.
     let out = d.ok("wanglei", &["plan", "submit", &id]);
     assert!(out.contains("draft → approved"), "{out}");
     let show = d.ok("wanglei", &["plan", "show", &id]);
-    assert!(show.contains("Submissions covered by the template's approval"), "{show}");
+    assert!(
+        show.contains("Submissions covered by the template's approval"),
+        "{show}"
+    );
     assert!(show.contains(&tpl), "{show}");
     // The notice and every later gate stay.
     let e = d.refused("wanglei", &["plan", "implement", &id]);
@@ -294,7 +324,10 @@ fn a_standard_change_from_a_template() {
     let out = d.ok("chenjing", &["test", "round", &id, "--env", "测试环境"]);
     assert!(out.contains("2 items"), "{out}");
     let tests = d.ok("chenjing", &["test", "show", &id]);
-    assert!(tests.contains("选课与退课") && tests.contains("成绩录入与保存"), "{tests}");
+    assert!(
+        tests.contains("选课与退课") && tests.contains("成绩录入与保存"),
+        "{tests}"
+    );
     // The demo's own template and its standard change.
     let list = d.ok("wanglei", &["template", "list"]);
     assert!(list.contains("TPL-") && list.contains("approved"), "{list}");
@@ -379,6 +412,9 @@ fn a_major_change_needing_two_approvers() {
         &["report", "--from", &from, "--to", &to, "--table", "updates_by_class"],
     );
     // The demo's emergency patch went live in the period.
-    let row = report.lines().find(|l| l.contains("emergency change")).unwrap_or_default();
+    let row = report
+        .lines()
+        .find(|l| l.contains("emergency change"))
+        .unwrap_or_default();
     assert!(row.contains('1'), "{report}");
 }
