@@ -83,12 +83,15 @@ fn every_enum_value_has_a_label() {
         ReportStatus,
         RecognitionKind,
         Role,
+        ChangeClass,
+        TemplateStatus,
     ];
     let fields = [
         PlanField::Title,
         PlanField::Goals,
         PlanField::Content,
         PlanField::Approach,
+        PlanField::EmergencyReason,
         PlanField::Window,
         PlanField::Staff,
         PlanField::Risks,
