@@ -1651,7 +1651,13 @@ const PLANS: &[PlanSpec] = &[
         content: "1. 部署新检索组件；\n2. 重建全文索引。",
         ..BASE
     },
-    // ----- the change classes (emergency, standard) -----
+];
+
+/// The plans that show the change classes besides the normal and major ones
+/// above: an emergency security patch and a standard change of a template.
+/// Built after the semester's requests, so the demo's random draws for
+/// everything else stay as they were.
+const CLASS_PLANS: &[PlanSpec] = &[
     PlanSpec {
         sys: 7,
         author: CHEN,
@@ -1821,6 +1827,9 @@ impl Demo {
         }
         self.random_requests();
         self.supervision();
+        for (i, spec) in CLASS_PLANS.iter().enumerate() {
+            self.plan(PLANS.len() + i, spec)?;
+        }
         Ok(Script {
             actors: self.actors,
             evs: self.evs,

@@ -438,6 +438,46 @@ fn plans_snapshots() {
     snap!("plans_edit_form_goals", st);
 }
 
+/// The templates pane (6): the templates with the selected one's sections; `p`
+/// opens the new plan form as a standard change of it. In the plans pane, `!`
+/// lists the emergency changes (the supervision group's list) and the class
+/// shows in the list and the detail.
+#[test]
+fn templates_and_classes_snapshots() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, "6");
+    assert_eq!(st.pane, beian::tui::action::Pane::Templates);
+    assert!(st.templates.all.len() >= 2, "the demo's templates");
+    // The approved one (the oldest, listed last).
+    press(&mut st, "end");
+    let sel = st.templates.all[st.templates.cursor.selected].clone();
+    assert_eq!(sel.status, TemplateStatus::Approved);
+    snap!("templates_detail", st);
+    press(&mut st, "p");
+    match st.popups.last() {
+        Some(Popup::Form(f)) => {
+            assert_eq!(f.value("template"), sel.id.to_string());
+            assert_eq!(f.value("class"), "standard");
+            assert_eq!(f.value("system"), sel.system.to_string());
+        }
+        other => panic!("no form: {other:?}"),
+    }
+    snap!("templates_new_plan_form", st);
+    press(&mut st, "esc");
+
+    press(&mut st, "2 !");
+    assert!(st.plans.emergency_only);
+    let shown: Vec<ChangeClass> = st.plans.visible.iter().map(|&i| st.plans.all[i].class).collect();
+    assert!(
+        !shown.is_empty() && shown.iter().all(|c| *c == ChangeClass::Emergency),
+        "{shown:?}"
+    );
+    snap!("plans_emergency_only", st);
+    press(&mut st, "esc");
+    assert!(!st.plans.emergency_only, "esc leaves the emergency list");
+}
+
 #[test]
 fn new_request_form_snapshots() {
     let _l = lang("zh-CN");
@@ -1241,7 +1281,7 @@ fn without_a_tty_demo_fills_the_database_and_the_ui_refuses() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
     assert!(stdout.contains(&db.display().to_string()), "{stdout}");
-    for (what, n) in [("systems", 12), ("requests", 300), ("plans", 27)] {
+    for (what, n) in [("systems", 12), ("requests", 300), ("plans", 29)] {
         let line = stdout
             .lines()
             .find(|l| l.starts_with(what))

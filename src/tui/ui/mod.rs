@@ -170,6 +170,11 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
     let th = theme::Theme::of(s);
     let mut spans = Vec::new();
     for p in Pane::ALL {
+        // On a narrow screen the templates' tab shows only while it is open
+        // (its key, 6, is in the help): what needs attention keeps its room.
+        if p == Pane::Templates && s.pane != p && area.width < 100 {
+            continue;
+        }
         let label = format!(" {} {} ", p.index() + 1, p.title());
         spans.push(if p == s.pane {
             Span::styled(label, th.tab_active())
@@ -253,6 +258,12 @@ pub fn status_hints(s: &State) -> (Vec<(String, String)>, (String, String)) {
     let extra = [Action::FocusNext, Action::Filter, Action::Undo, Action::Palette];
     for a in pane_cmds.into_iter().chain(extra) {
         if a == Action::Undo && s.undo.is_none() {
+            continue;
+        }
+        // The emergency changes' list is the supervision group's (§5.1): its
+        // key is hinted to supervisors, and to whoever has it on.
+        if a == Action::PlanEmergency && !(s.plans.emergency_only || s.roles.contains(&crate::model::Role::Supervisor))
+        {
             continue;
         }
         // The detail's focus, when there is a detail and the list has the focus.

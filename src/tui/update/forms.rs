@@ -895,7 +895,12 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
         },
     };
     let values: BTreeMap<&str, String> = values.into_iter().collect();
+    let from_template = kind == FormKind::NewPlan && values.get("template").is_some_and(|t| !t.is_empty());
     let mut form = build(kind, target, |name| values.get(name).cloned());
+    if from_template {
+        // The system, the class and the template are chosen: the title is next.
+        form.focus = form.index("title").unwrap_or(0);
+    }
     form.plan = plan_base;
     check(s, &mut form);
     s.popups.push(Popup::Form(form));
