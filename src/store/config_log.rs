@@ -357,6 +357,24 @@ mod tests {
     use super::*;
     use crate::model::Role;
 
+    /// Settings recorded before change classes (the normal class's quorum and
+    /// notice days under their old names) are the same settings now: opening
+    /// an older database records nothing new.
+    #[test]
+    fn settings_recorded_before_classes_keep_their_sha256() {
+        let old: Settings = serde_json::from_str(
+            r#"{"roles":{},"process":{"approvers":1,"backup_max_age_days":7,"clock_skew_minutes":5,"notice_days":3}}"#,
+        )
+        .unwrap();
+        assert_eq!(old.sha256(), Settings::of(&Config::default()).sha256());
+        let mut c = Config::default();
+        c.process.classes.emergency.review_days = 4;
+        assert_eq!(
+            Settings::of(&c).changes_from(&old),
+            vec!["class.emergency.review_days: 5 → 4".to_string()]
+        );
+    }
+
     #[test]
     fn changes_name_who_gained_and_lost_each_role_and_each_setting() {
         let mut old = Config::default();
