@@ -1816,6 +1816,114 @@ mod tests {
 
     /// Every kind opens with its defaults and turns into its command, each field
     /// read by name (a name the code reads that the form lacks would panic here).
+    /// The class and template fields: the class picker (by either language),
+    /// the emergency justification, a template's items as rows, a standard
+    /// change from the template the templates pane shows.
+    #[test]
+    fn class_and_template_forms_are_read_by_name() {
+        let _l = lang("zh-CN");
+        let mut s = state();
+        let plan = with_plan(&mut s);
+        let mut f = opened(&mut s, FormKind::EditPlan);
+        assert_eq!(f.value("class"), "normal");
+        f.set("class", "紧急");
+        f.set("emergency_reason", "高危漏洞");
+        match commands(&s, &f).as_slice() {
+            [Command::PlanEdit { id, changes }] => {
+                assert_eq!(*id, plan);
+                assert!(
+                    changes.contains(&PlanChange::Class(ChangeClass::Emergency)),
+                    "{changes:?}"
+                );
+                assert!(changes.contains(&PlanChange::EmergencyReason("高危漏洞".into())));
+                // The class comes before the justification of a soft period it may refuse.
+                let class = changes.iter().position(|c| matches!(c, PlanChange::Class(_)));
+                let over = changes
+                    .iter()
+                    .position(|c| matches!(c, PlanChange::BlackoutOverride { .. }));
+                assert!(class < over, "{changes:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut f = opened(&mut s, FormKind::NewTemplate);
+        f.set("system", &s.systems[1].id.to_string());
+        f.set("title", "教务系统月度补丁");
+        f.set("items", "功能 | 学生选课 | 选课成功\n安全 | 漏洞验证\n登录");
+        match commands(&s, &f).as_slice() {
+            [Command::TemplateNew { system, items, .. }] => {
+                assert_eq!(*system, s.systems[1].id);
+                let got: Vec<(TestCategory, &str, &str)> = items
+                    .iter()
+                    .map(|i| (i.category, i.description.as_str(), i.expected.as_str()))
+                    .collect();
+                assert_eq!(
+                    got,
+                    [
+                        (TestCategory::Functional, "学生选课", "选课成功"),
+                        (TestCategory::Security, "漏洞验证", ""),
+                        (TestCategory::Functional, "登录", ""),
+                    ]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        f.set("items", "不是类别 | 学生选课");
+        let e = command(&s, &f).unwrap_err();
+        assert!(e.contains("测试项") && e.contains("1"), "{e}");
+
+        // The templates pane shows an approved template: a new plan is a standard change of it.
+        let now = chrono::Utc::now();
+        let tpl = Template {
+            id: Id::new(IdKind::Template, 2026, 1),
+            title: "月度补丁".into(),
+            system: s.systems[0].id,
+            content: "补丁".into(),
+            approach: "停机".into(),
+            items: vec![TemplateItem {
+                category: TestCategory::Security,
+                description: "漏洞验证".into(),
+                expected: String::new(),
+            }],
+            status: TemplateStatus::Approved,
+            submission: 1,
+            approvals: Vec::new(),
+            contributors: Vec::new(),
+            approved_at: Some(now),
+            expires: None,
+            meta: Meta::new("wanglei", now),
+        };
+        s.templates.detail = Some(tpl.clone());
+        s.pane = crate::tui::action::Pane::Templates;
+        let mut f = opened(&mut s, FormKind::NewPlan);
+        assert_eq!(f.focused().name, "title");
+        f.set("version_to", "V2");
+        match commands(&s, &f).as_slice() {
+            [Command::PlanNew {
+                system,
+                class,
+                template,
+                ..
+            }] => assert_eq!(
+                (*system, *class, *template),
+                (tpl.system, ChangeClass::Standard, Some(tpl.id))
+            ),
+            other => panic!("{other:?}"),
+        }
+        // Its editor replaces the items it had.
+        let mut f = opened(&mut s, FormKind::EditTemplate);
+        assert_eq!(f.value("items"), "安全 | 漏洞验证 | ");
+        f.set("items", "性能 | 并发 | 2 秒内");
+        match commands(&s, &f).as_slice() {
+            [Command::TemplateEdit { id, changes }] => {
+                assert_eq!(*id, tpl.id);
+                assert!(changes.contains(&crate::workflow::TemplateChange::RemoveItem(1)));
+                assert!(changes.iter().any(|c| matches!(c,
+                    crate::workflow::TemplateChange::AddItem(i) if i.category == TestCategory::Performance)));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn each_form_is_read_by_name() {
         let _l = lang("zh-CN");
