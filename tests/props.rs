@@ -4016,9 +4016,7 @@ impl Run {
                 use TemplateStatus as T;
                 let id = self.template_in(template, &[T::Draft, T::Returned, T::Submitted, T::Approved]);
                 let decider = actors()[DECIDERS[pick as usize % DECIDERS.len()]].clone();
-                let Some(t) = self.last.template(id).cloned() else {
-                    return None;
-                };
+                let t = self.last.template(id).cloned()?;
                 let n = self.next_n();
                 match t.status {
                     // Now and then submitted without an item (refused).
@@ -4262,14 +4260,13 @@ impl Run {
                     }
                 }
             }
-            (Command::TemplateApprove { id, .. }, _, _) => {
+            (Command::TemplateApprove { id, .. }, _, _)
                 if self
                     .last
                     .template(*id)
-                    .is_some_and(|t| t.status == TemplateStatus::Approved)
-                {
-                    self.stats.templates_approved += 1;
-                }
+                    .is_some_and(|t| t.status == TemplateStatus::Approved) =>
+            {
+                self.stats.templates_approved += 1;
             }
             (Command::CalendarAdd { period }, _, _) => {
                 let over = self.last.plans.iter().any(|p| {

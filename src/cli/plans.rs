@@ -11,6 +11,7 @@ use crate::service::{ArchiveFilter, Command, PlanFilter};
 use crate::workflow::PlanChange;
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PlanCmd {
     /// Start a plan (draft) for a system
     New(NewArgs),

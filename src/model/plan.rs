@@ -47,6 +47,8 @@ str_enum!(
     }
 );
 
+// str_enum! derives no Default: the default is written out.
+#[allow(clippy::derivable_impls)]
 impl Default for ChangeClass {
     fn default() -> Self {
         ChangeClass::Normal
