@@ -67,6 +67,7 @@ impl From<Config> for ConfigFile {
             process: ProcessFile {
                 notice_days: None,
                 approvers: None,
+                review_days: None,
                 backup_max_age_days: p.backup_max_age_days,
                 clock_skew_minutes: p.clock_skew_minutes,
             },
@@ -284,9 +285,9 @@ impl Process {
     }
 }
 
-/// `[process]` as written. `notice_days` and `approvers` are from before change
-/// classes: when given, they are the normal class's (`[class.normal]` may not
-/// set them too).
+/// `[process]` as written. `notice_days`, `approvers` and `review_days` are
+/// from before change classes: when given, they are the normal class's
+/// (`[class.normal]` may not set them too).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProcessFile {
@@ -298,6 +299,8 @@ pub struct ProcessFile {
     pub backup_max_age_days: u32,
     #[serde(default = "default_clock_skew_minutes")]
     pub clock_skew_minutes: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_days: Option<u32>,
 }
 
 impl Default for ProcessFile {
@@ -307,6 +310,7 @@ impl Default for ProcessFile {
             approvers: None,
             backup_max_age_days: default_backup_max_age_days(),
             clock_skew_minutes: default_clock_skew_minutes(),
+            review_days: None,
         }
     }
 }
@@ -443,10 +447,12 @@ impl ClassesFile {
             };
             let mut approvers = f.approvers;
             let mut notice_days = f.notice_days;
+            let mut review_days = f.review_days;
             if class == ChangeClass::Normal {
                 for (key, old, new) in [
                     ("approvers", process.approvers, &mut approvers),
                     ("notice_days", process.notice_days, &mut notice_days),
+                    ("review_days", process.review_days, &mut review_days),
                 ] {
                     if let Some(v) = old {
                         if new.is_some() {
@@ -487,7 +493,7 @@ impl ClassesFile {
             if let Some(v) = notice_days {
                 g.notice_days = within("notice_days", v, 0, MAX_DAYS)?;
             }
-            if let Some(v) = f.review_days {
+            if let Some(v) = review_days {
                 g.review_days = within("review_days", v, 1, MAX_DAYS)?;
             }
             if let Some(v) = f.template_months {

@@ -19,11 +19,12 @@ use crate::config::{Config, Roles, CONFIG_FILE};
 use crate::error::{Error, Result};
 use crate::model::{
     Actor, BackupConfirmation, Blackout, ChangeClass, ChangeType, Channel, ComparisonRow, DefectStatus, GoLive,
-    GoLiveOutcome, Id, Level, OrderTarget, PlanStatus, Priority, RequestKind, RequestStatus, Risk, Role, Severity,
-    StaffAssignment, Submitter, SubmitterType, TestCategory, TestResult, Tester, TesterType, Time, Training,
-    TrainingFormat, Window,
+    GoLiveOutcome, GoalVerdict, Id, IncidentOutcome, Level, OrderTarget, PlanStatus, Priority, RequestKind,
+    RequestStatus, Risk, Role, Severity, StaffAssignment, Submitter, SubmitterType, TestCategory, TestResult, Tester,
+    TesterType, Time, Training, TrainingFormat, Window,
 };
 use crate::service::{Command, NewRequest, PlanFilter, RequestEdit, RequestFilter, Service, Triage};
+use crate::workflow::command::GoalInput;
 use crate::workflow::PlanChange;
 
 /// What [`populate`] produced.
@@ -195,6 +196,9 @@ enum Slot {
     Dossier(usize),
     Order(usize),
     Report(usize),
+    JointReview(usize),
+    /// A request the after-go-live script adds (post-update feedback).
+    Feedback(usize),
 }
 
 #[derive(Default)]
@@ -899,6 +903,10 @@ enum Story {
     OpenDefect,
     /// Rolled back; the regression round is still running.
     RolledBackPending,
+    /// Tests pass and it goes live; rolled back the next morning (§3.4), fixed,
+    /// retested, a new backup, and a second go-live outside the window with an
+    /// accepted deviation.
+    LiveRollback,
 }
 
 type Item3 = (TestCategory, &'static str, &'static str);
@@ -1330,6 +1338,7 @@ const PLANS: &[PlanSpec] = &[
         from: "V6.0",
         to: "V6.1",
         target: PlanStatus::Live,
+        story: Story::LiveRollback,
         win: Win::Fixed { base: Base::Today, day: -12, hour: 22, hours: 8 },
         goals: "实现纵向项目预算调整的线上申请与逐级审批，并将调整后的预算同步至财务系统。",
         content: "1. 科研系统升级至V6.1；\n2. 新增预算调整申请与审批流程；\n3. 新增与财务系统的预算同步接口。",
@@ -1801,6 +1810,10 @@ struct Demo {
     /// Non-duplicate requests per template, as originals for duplicates.
     originals: HashMap<usize, Vec<usize>>,
     filed_at: HashMap<usize, Time>,
+    /// When each plan was created and submitted (for the paths of requests).
+    plan_times: HashMap<usize, (Time, Time)>,
+    /// When each plan last went live (the go-live the review is due after).
+    live_at: HashMap<usize, Time>,
 }
 
 impl Demo {
@@ -1816,6 +1829,8 @@ impl Demo {
             reqs: Vec::new(),
             originals: HashMap::new(),
             filed_at: HashMap::new(),
+            plan_times: HashMap::new(),
+            live_at: HashMap::new(),
         }
     }
 
@@ -1825,8 +1840,10 @@ impl Demo {
         for (i, spec) in PLANS.iter().enumerate() {
             self.plan(i, spec)?;
         }
+        self.request_paths()?;
         self.random_requests();
         self.supervision();
+        self.after_golive();
         for (i, spec) in CLASS_PLANS.iter().enumerate() {
             self.plan(PLANS.len() + i, spec)?;
         }
@@ -2369,6 +2386,175 @@ impl Demo {
     }
 }
 
+impl Demo {
+    /// The template whose titles contain `key`.
+    fn tpl(key: &str) -> Result<usize> {
+        TPLS.iter()
+            .position(|t| t.titles.contains(key))
+            .ok_or_else(|| Error::input("demo template", key, "a template title"))
+    }
+
+    /// The paths of requests besides the straight line (§3.1): a joint review
+    /// of three requests that reaches its position (two accepted, one
+    /// rejected) and one still to meet; a request linked to a plan after it
+    /// was submitted (before any approval); a request linked to a draft and
+    /// taken off it again; a rejected request and a duplicate reopened.
+    fn request_paths(&mut self) -> Result<()> {
+        let now = self.c.now;
+        let latest = now - mins(30);
+        let clamp = |t: Time| t.min(latest);
+        // ---- a joint review of three requests (教务处, 学生工作部, 研究生院) ----
+        let keys = [
+            "希望增加选课志愿排序功能",
+            "考试安排增加冲突自动检测",
+            "教务系统移动端适配",
+        ];
+        let received = now - days(26);
+        let mut three = Vec::new();
+        for (k, key) in keys.iter().enumerate() {
+            let i = self.new_request(Self::tpl(key)?, received + hours(5 * k as i64), received + days(1));
+            self.originals.entry(self.reqs[i].tpl).or_default().push(i);
+            let who = self.op();
+            self.triage(received + days(2) + hours(k as i64), who, i, Triage::Triage);
+            three.push(i);
+        }
+        // The two the meeting accepts are analysed first (acceptance needs it, §3.1).
+        self.analyse(received + days(3), WANG, three[0]);
+        self.analyse(received + days(3) + hours(1), WANG, three[1]);
+        let convene = received + days(4);
+        let meeting = now - days(19);
+        let slots: Vec<Slot> = three.iter().map(|i| Slot::Request(*i)).collect();
+        let date = day_of(meeting);
+        let s2 = slots.clone();
+        self.push(convene, WANG, Some(Slot::JointReview(0)), move |r| {
+            Ok(Command::JointReviewNew {
+                topic: "选课、排考与移动端需求专题研讨（涉及教务处、学生工作部、研究生院）".into(),
+                requests: s2.iter().map(|s| r.id(*s)).collect::<Result<Vec<_>>>()?,
+                departments: vec!["教务处".into(), "学生工作部".into(), "研究生院".into()],
+                date,
+            })
+        });
+        let third = slots[2];
+        self.push(meeting + hours(20), WANG, None, move |r| {
+            Ok(Command::JointReviewDecide {
+                id: r.id(Slot::JointReview(0))?,
+                position: "经教务处、学生工作部、研究生院及信息化管理中心专题研讨：选课志愿排序与排考冲突检测纳入教务管理系统下一版本；\
+                           移动端适配并入学校统一移动门户建设，本次不单独实施。"
+                    .into(),
+                minutes_ref: format!("专题研讨会议纪要〔{}〕第3号", date.format("%Y")),
+                reject: vec![r.id(third)?],
+            })
+        });
+        // ---- a joint review still to meet (一卡通: 后勤保障处, 财务处) ----
+        let keys = ["消费", "充值"];
+        let received2 = now - days(6);
+        let mut two = Vec::new();
+        for (k, key) in keys.iter().enumerate() {
+            let Some(tpl) = TPLS.iter().position(|t| t.sys == 1 && t.titles.contains(key)) else {
+                continue;
+            };
+            let i = self.new_request(tpl, received2 + hours(3 * k as i64), received2 + hours(20));
+            self.originals.entry(tpl).or_default().push(i);
+            two.push(Slot::Request(i));
+        }
+        if two.len() == 2 {
+            let date = day_of(now + days(3));
+            self.push(clamp(received2 + days(2)), CHEN, Some(Slot::JointReview(1)), move |r| {
+                Ok(Command::JointReviewNew {
+                    topic: "一卡通消费与充值问题专题研讨".into(),
+                    requests: two.iter().map(|s| r.id(*s)).collect::<Result<Vec<_>>>()?,
+                    departments: vec!["后勤保障处（一卡通中心）".into(), "财务处".into()],
+                    date,
+                })
+            });
+        }
+        // ---- linked to a plan after it was submitted, before any approval ----
+        if let Some(pi) = PLANS.iter().position(|p| p.target == PlanStatus::Submitted) {
+            let (_, submitted) = self.plan_times[&pi];
+            let spec = &PLANS[pi];
+            if let Some(tpl) = TPLS.iter().position(|t| t.sys == spec.sys) {
+                let at_link = clamp(submitted + hours(3));
+                let i = self.new_request(tpl, submitted - days(6), submitted - days(5));
+                self.originals.entry(tpl).or_default().push(i);
+                let who = spec.author;
+                self.triage(submitted - days(4), who, i, Triage::Triage);
+                self.analyse(submitted - days(3), who, i);
+                self.triage(submitted - days(3) + hours(1), who, i, Triage::Accept { outcome: None });
+                self.push(at_link, who, None, move |r| {
+                    Ok(Command::RequestLink {
+                        id: r.id(Slot::Request(i))?,
+                        plan: r.id(Slot::Plan(pi))?,
+                    })
+                });
+            }
+        }
+        // ---- linked to a draft, then taken off it ----
+        if let Some(pi) = PLANS.iter().position(|p| p.target == PlanStatus::Draft && !p.partial) {
+            let (created, _) = self.plan_times[&pi];
+            let spec = &PLANS[pi];
+            if let Some(tpl) = TPLS.iter().rposition(|t| t.sys == spec.sys && !t.feature) {
+                let i = self.new_request(tpl, created - days(4), created - days(3));
+                self.originals.entry(tpl).or_default().push(i);
+                let who = spec.author;
+                self.triage(created - days(2), who, i, Triage::Triage);
+                self.analyse(created - days(1), who, i);
+                self.triage(created - days(1) + hours(1), who, i, Triage::Accept { outcome: None });
+                self.push(clamp(created + hours(2)), who, None, move |r| {
+                    Ok(Command::RequestLink {
+                        id: r.id(Slot::Request(i))?,
+                        plan: r.id(Slot::Plan(pi))?,
+                    })
+                });
+                self.on(clamp(created + hours(26)), who, Slot::Request(i), |id| {
+                    Command::RequestUnlink {
+                        id,
+                        reason: "厂商已提供热补丁单独修复该问题，不再纳入本次升级".into(),
+                    }
+                });
+            }
+        }
+        // ---- a rejected request reopened ----
+        let i = self.new_request(
+            Self::tpl("成绩录入保存时提示会话超时")?,
+            now - days(15),
+            now - days(15) + hours(2),
+        );
+        let (t1, t2, t3) = (now - days(14), now - days(13), now - days(9));
+        self.triage(t1, LIU, i, Triage::Triage);
+        self.triage(
+            t2,
+            LIU,
+            i,
+            Triage::Reject {
+                reason: "未能复现，系统会话时长已按学校规定设置".into(),
+            },
+        );
+        self.on(t3, LIU, Slot::Request(i), |id| Command::RequestReopen {
+            id,
+            reason: "提交人补充了复现步骤和截图：录入超过40分钟后保存即丢失，重新评估".into(),
+        });
+        // ---- a duplicate reopened: not the same problem after all ----
+        let tpl = Self::tpl("课表导出PDF中文乱码")?;
+        let a = self.new_request(tpl, now - days(12), now - days(12) + hours(1));
+        self.originals.entry(tpl).or_default().push(a);
+        let b = self.new_request(tpl, now - days(11), now - days(11) + hours(1));
+        self.triage(now - days(11) + hours(3), SUN, a, Triage::Triage);
+        self.push(now - days(10), SUN, None, move |r| {
+            Ok(Command::RequestTriage {
+                id: r.id(Slot::Request(b))?,
+                triage: Triage::Duplicate {
+                    of: r.id(Slot::Request(a))?,
+                },
+            })
+        });
+        self.on(now - days(8), SUN, Slot::Request(b), |id| Command::RequestReopen {
+            id,
+            reason: "经核实并非同一问题：该同学为成绩单导出乱码，不是课表导出".into(),
+        });
+        Ok(())
+    }
+}
+
 /// Where a status lies on the main path.
 fn rank(s: PlanStatus) -> u8 {
     use PlanStatus as S;
@@ -2380,7 +2566,7 @@ fn rank(s: PlanStatus) -> u8 {
         S::Implementing => 4,
         S::Testing => 5,
         S::Ready => 6,
-        S::Live => 7,
+        S::Live | S::Failed => 7,
         S::Filed => 8,
     }
 }
@@ -2768,6 +2954,7 @@ impl Demo {
         let notice = at(base + days(d[3]), 17, 45);
         let urgent = rank(stage) >= 1 && submit - created < days(3);
         let step = if urgent { hours(2) } else { days(1) };
+        self.plan_times.insert(pi, (created, submit));
 
         // Written (§3.2).
         let (title, from, to) = (spec.title, spec.from, spec.to);
@@ -2993,7 +3180,7 @@ impl Demo {
         }
         let golive_at = if dur <= hours(10) { we - hours(2) } else { we - hours(3) };
         let gl = match spec.story {
-            Story::Clean => {
+            Story::Clean | Story::LiveRollback => {
                 if stage == S::Ready {
                     self.comparisons(p, spec, r1 + hours(4));
                     for tr in spec.training {
@@ -3147,6 +3334,13 @@ impl Demo {
 
         // Live, trained (§3.4) and filed (§3.5).
         self.golive(p, gl, spec, GoLiveOutcome::Success);
+        let gl = if spec.story == Story::LiveRollback {
+            // Items keep their numbers across rounds: the retests follow round 1's.
+            self.live_rollback(p, spec, gl, items.len() as u32 + 1)
+        } else {
+            gl
+        };
+        self.live_at.insert(pi, gl);
         // An emergency change is compared the morning after its night.
         let compared = if spec.class == ChangeClass::Emergency {
             gl + hours(9)
@@ -3168,6 +3362,296 @@ impl Demo {
         });
         self.filed_at.insert(pi, filed);
         Ok(())
+    }
+
+    /// A live update rolled back the next morning (§3.4), then fixed, retested
+    /// in a new round, backed up again and put live a second time outside its
+    /// window, with a deviation an approver accepted: every gate again. Returns
+    /// the second go-live. (No random numbers: the rest of the demo stays as it was.)
+    fn live_rollback(&mut self, p: Slot, spec: &'static PlanSpec, gl: Time, first: u32) -> Time {
+        let sys = &SYSTEMS[spec.sys];
+        let a = spec.author;
+        let d1 = day_of(gl) + days(1);
+        let rolled_back = at(d1, 10, 40);
+        let what = format!(
+            "上线后首个工作日上午，多个学院反映预算调整申请提交后停留在“学院审批”节点，无法流转至科研处；\
+             经排查为新版审批流对跨学院联合项目的审批人解析错误，影响约40条申请。\
+             {} 项目负责人决定回滚，{} 恢复至{}，在途申请改走纸质流程。",
+            fmt_hm(at(d1, 9, 50)),
+            fmt_hm(rolled_back),
+            spec.from
+        );
+        self.on(at(d1, 11, 30), a, p, move |plan| Command::PlanIncident {
+            plan,
+            outcome: IncidentOutcome::RolledBack,
+            time: rolled_back,
+            by: format!("{}、{}实施工程师", PEOPLE[a].1, sys.short),
+            what: what.clone(),
+        });
+        let found_by = Tester {
+            name: imc(CHEN),
+            kind: TesterType::Technician,
+        };
+        let vendor_ref = format!("{}-{}-217", sys.code, d1.format("%Y%m%d"));
+        self.on(at(d1, 11, 50), CHEN, p, move |plan| Command::DefectAdd {
+            plan,
+            severity: Severity::Critical,
+            description: "跨学院联合项目的预算调整申请，审批人按项目负责人所在学院解析，合作学院无法审批，流程停滞"
+                .into(),
+            found_by: found_by.clone(),
+            item: None,
+            vendor_ref: Some(vendor_ref.clone()),
+        });
+        let d2 = d1 + days(1);
+        self.on(at(d2, 15, 0), a, p, |plan| Command::DefectUpdate {
+            plan,
+            defect: 1,
+            status: Some(DefectStatus::Fixed),
+            vendor_ref: None,
+        });
+        self.on(at(d2, 16, 0), CHEN, p, |plan| Command::TestRound {
+            plan,
+            copy_unfinished: false,
+            environment: "科研管理系统测试环境（生产数据副本，含跨学院联合项目）".into(),
+        });
+        let items: [(&str, &str); 2] = [
+            (
+                "跨学院联合项目提交预算调整申请，项目负责人学院与合作学院先后审批",
+                "两个学院均收到待办并可审批，流程流转至科研处",
+            ),
+            (
+                "回滚期间纸质审批的申请补录后同步至财务系统",
+                "财务系统项目预算与科研系统一致",
+            ),
+        ];
+        for (k, (description, expected)) in items.into_iter().enumerate() {
+            let t = at(d2, 16, 10 + 5 * k as u32);
+            self.on(t, CHEN, p, move |plan| Command::TestItem {
+                plan,
+                category: TestCategory::Functional,
+                description: description.into(),
+                expected: expected.into(),
+                tester: Tester {
+                    name: imc(CHEN),
+                    kind: TesterType::Technician,
+                },
+                retest: None,
+            });
+        }
+        for k in 0..2u32 {
+            self.on(at(d2, 17, 10 * k), CHEN, p, move |plan| Command::TestResult {
+                plan,
+                item: first + k,
+                result: TestResult::Pass,
+                notes: Some("厂商补丁已部署，复测通过".into()),
+            });
+        }
+        self.on(at(d2, 18, 0), CHEN, p, |plan| Command::DefectUpdate {
+            plan,
+            defect: 1,
+            status: Some(DefectStatus::Verified),
+            vendor_ref: None,
+        });
+        // The data of the live day is in no backup from before the rollback.
+        let d3 = d2 + days(1);
+        let backup = BackupConfirmation {
+            what: format!("{}生产数据库全量备份（含回滚前一天产生的数据）", sys.name),
+            location: format!(
+                "信息化管理中心备份存储 /backup/{}/{}（已同步至异地灾备机房）",
+                sys.code.to_lowercase(),
+                d3.format("%Y%m%d")
+            ),
+            size: "46.2 GB".into(),
+            checksum: "sha256:3f9a0c5d7e21b8446a90c2f1d3e5b7a9c1e3f5a7b9d1f3e5a7c9e1b3d5f7a9c1".into(),
+            verified_by: imc(LIU),
+            time: at(d3, 9, 0),
+        };
+        self.on(at(d3, 9, 0), LIU, p, move |plan| Command::Backup {
+            plan,
+            backup: backup.clone(),
+        });
+        let gl2 = at(d3, 22, 30);
+        self.on(at(d3, 9, 30), a, p, move |plan| Command::PlanDeviation {
+            plan,
+            time: gl2,
+            reason: "原维护窗口已过；缺陷已修复并复测通过，经与科研处、计划财务处商定当晚22:30再次上线，已在科研处通知群告知各学院科研秘书".into(),
+        });
+        self.on(at(d3, 11, 0), ZHANG, p, |plan| Command::DeviationAccept {
+            plan,
+            reason: "回滚原因已查明并修复，复测与备份完整，同意窗口外再次上线".into(),
+        });
+        self.golive(p, gl2, spec, GoLiveOutcome::Success);
+        gl2
+    }
+
+    /// After go-live (§2.3, §3.4, §3.5, §4.3): a live plan with a serious
+    /// incident, rolled back and closed as failed; training and post-update
+    /// feedback added to a filed dossier; post-update feedback on a live plan;
+    /// reviews recorded while live (carried into the dossier) and after filing.
+    fn after_golive(&mut self) {
+        use Slot::Plan as P;
+        let now = self.c.now;
+        // 9: a serious incident, a rollback, closed as failed.
+        if let Some(gl) = self.live_at.get(&9).copied() {
+            let spec = &PLANS[9];
+            let sys = &SYSTEMS[spec.sys];
+            let a = spec.author;
+            let d = day_of(gl);
+            let incident = at(d + days(3), 10, 20);
+            self.on(incident + mins(50), a, P(9), move |plan| Command::PlanIncident {
+                plan,
+                outcome: IncidentOutcome::Incident,
+                time: incident,
+                by: imc(a),
+                what: "首场线上评议中，3个学院共17份专家评分提交后未保存，专家需重新打分；临时改为每位专家提交后由人事处电话确认。".into(),
+            });
+            let rolled_back = at(d + days(4), 22, 0);
+            let from = spec.from;
+            self.on(rolled_back + mins(40), a, P(9), move |plan| Command::PlanIncident {
+                plan,
+                outcome: IncidentOutcome::RolledBack,
+                time: rolled_back,
+                by: format!("{}、{}实施工程师", PEOPLE[a].1, sys.short),
+                what: format!(
+                    "厂商确认专家端并发提交时评分记录会相互覆盖，短期无法修复；经人事处同意回滚至{from}，本年度职称评审恢复线下评议。"
+                ),
+            });
+            let closed = at(d + days(6), 15, 0);
+            if closed < now {
+                self.on(closed, a, P(9), |plan| Command::PlanFail {
+                    plan,
+                    reason: "厂商评估专家端评分模块需重构，预计下学期交付；本次更新放弃，职称评审线上评议重新立项，相关需求退回待规划。".into(),
+                });
+            }
+        }
+        // 3: reviewed while live, before filing: the review is in the dossier.
+        if let (Some(gl), Some(filed)) = (self.live_at.get(&3).copied(), self.filed_at.get(&3).copied()) {
+            let t = at(day_of(gl) + days(4), 15, 0);
+            if gl < t && t < filed {
+                let goals = crate::workflow::goal_list(PLANS[3].goals);
+                self.on(t, PLANS[3].author, P(3), move |plan| Command::PlanReview {
+                    plan,
+                    goals: (1..=goals.len() as u32)
+                        .map(|no| GoalInput {
+                            no,
+                            verdict: GoalVerdict::Met,
+                            note: String::new(),
+                        })
+                        .collect(),
+                    summary: "补丁上线后选课高峰未再出现超时，各项目标均已达成；建议下学期选课前再做一次压力测试。"
+                        .into(),
+                });
+            }
+        }
+        // 0: reviewed after filing, as an addendum (§4.3).
+        if let (Some(gl), Some(filed)) = (self.live_at.get(&0).copied(), self.filed_at.get(&0).copied()) {
+            let t = (filed + days(1)).max(at(day_of(gl) + days(25), 10, 0));
+            if t < now {
+                let goals = crate::workflow::goal_list(PLANS[0].goals);
+                let n = goals.len() as u32;
+                self.on(t, PLANS[0].author, P(0), move |plan| Command::PlanReview {
+                    plan,
+                    goals: (1..=n)
+                        .map(|no| GoalInput {
+                            no,
+                            verdict: if no == n { GoalVerdict::Partly } else { GoalVerdict::Met },
+                            note: if no == n {
+                                "选课首日峰值在线4,300人，第二轮选课出现短时排队；已与厂商约定下学期前扩容".into()
+                            } else {
+                                String::new()
+                            },
+                        })
+                        .collect(),
+                    summary: "版本升级与新排课引擎达到预期，排课时间缩短至1天以内；选课并发目标部分达成，列入下学期选课前的整改事项。"
+                        .into(),
+                });
+            }
+        }
+        // 6: training and post-update feedback after filing, as addenda.
+        if let Some(filed) = self.filed_at.get(&6).copied() {
+            let spec = &PLANS[6];
+            let t = at(day_of(filed) + days(7), 16, 0);
+            if t < now {
+                let training = Training {
+                    format: TrainingFormat::Classroom,
+                    date: day_of(t),
+                    trainer: "计划财务处会计核算科".into(),
+                    departments: vec!["各学院报账员".into(), "科研秘书".into()],
+                    attendance: 64,
+                };
+                self.on(t, spec.author, P(6), move |plan| Command::Training {
+                    plan,
+                    training: training.clone(),
+                });
+            }
+            let received = at(self.c.t(-1), 9, 15);
+            if received > filed {
+                self.feedback_request(
+                    0,
+                    received,
+                    spec.sys,
+                    "移动审批中部分安卓手机无法显示电子发票图片",
+                    "自报销系统升级后，学院报账员反映：在华为、小米部分机型上打开移动审批待办，电子发票图片区域空白，只能回到电脑端审批。",
+                    "外国语学院",
+                    P(6),
+                );
+            }
+        }
+        // 10: post-update feedback on a live plan.
+        if self.live_at.contains_key(&10) {
+            let received = at(self.c.t(-1), 14, 40);
+            self.feedback_request(
+                1,
+                received,
+                PLANS[10].sys,
+                "预算调整审批通过后财务系统预算未及时更新",
+                "再次上线后，个别预算调整申请审批通过半小时后财务系统中的项目预算仍为调整前金额，次日才同步。",
+                "物理与电子工程学院",
+                P(10),
+            );
+        }
+    }
+
+    /// A problem reported after an update, added and then linked to the plan
+    /// as post-update feedback (§2.3).
+    #[allow(clippy::too_many_arguments)]
+    fn feedback_request(
+        &mut self,
+        k: usize,
+        received: Time,
+        sys: usize,
+        title: &'static str,
+        body: &'static str,
+        dept: &'static str,
+        plan: Slot,
+    ) {
+        let who = WANG;
+        self.push(received + mins(20), who, Some(Slot::Feedback(k)), move |r| {
+            Ok(Command::RequestAdd {
+                request: NewRequest {
+                    kind: RequestKind::Problem,
+                    title: title.into(),
+                    body: body.into(),
+                    system: Some(r.id(Slot::System(sys))?),
+                    submitter: Submitter {
+                        name: dept.into(),
+                        contact: String::new(),
+                        kind: SubmitterType::Department,
+                    },
+                    department: dept.into(),
+                    channel: Channel::Email,
+                    received_at: Some(received),
+                    priority: Priority::Normal,
+                    tags: vec!["更新后反馈".into()],
+                },
+            })
+        });
+        self.push(received + mins(45), who, None, move |r| {
+            Ok(Command::RequestFeedback {
+                id: r.id(Slot::Feedback(k))?,
+                plan: r.id(plan)?,
+            })
+        });
     }
 
     /// The templates of standard changes: written by an operator, submitted,
@@ -3244,10 +3728,13 @@ impl Demo {
         let c = &self.c;
         let (t_ro0, t_resp0, t_close0) = (at(c.s(58), 10, 0), at(c.s(66), 15, 0), at(c.s(68), 10, 0));
         let deadline0 = c.s(70);
+        let (t_reopen0, t_extend0, deadline0b) = (at(c.t(-9), 16, 0), at(c.t(-9), 16, 20), c.t(7));
         let (t_ro1, deadline1) = (at(c.t(-6), 10, 0), c.t(-2));
         let (t_ro2, deadline2, t_resp2) = (at(c.t(-8), 15, 0), c.t(5), at(c.t(-1), 11, 0));
+        let (t_first2, t_back2) = (at(c.t(-5), 17, 0), at(c.t(-4), 9, 30));
 
-        // Closed: a department that let the vendor sign its test records.
+        // Closed, then reopened and extended: a department that let the vendor
+        // sign its test records, and did it again.
         self.push(t_ro0, ZHAO, Some(Slot::Order(0)), move |_| {
             Ok(Command::OrderIssue {
                 target: OrderTarget::Department("计划财务处".into()),
@@ -3262,6 +3749,15 @@ impl Demo {
             response: "已会同计划财务处会计核算科重新完成发票查验、重复报销校验、移动审批三项业务验证，测试记录已由计划财务处3名工作人员签字确认并补充归档；已在测试组织规范中明确业务部门人员须亲自参测。".into(),
         });
         self.on(t_close0, ZHAO, Slot::Order(0), |id| Command::OrderClose { id });
+        self.on(t_reopen0, ZHAO, Slot::Order(0), |id| Command::OrderReopen {
+            id,
+            reason: "复查财务管理系统升级（差旅费标准自动计算）的测试记录，发现仍有2项业务测试由厂商人员代签，整改未见实效。".into(),
+        });
+        self.on(t_extend0, ZHAO, Slot::Order(0), move |id| Command::OrderExtend {
+            id,
+            deadline: deadline0b,
+            reason: "原期限已过；重新组织的验证测试须待财务管理系统测试环境恢复后进行，给予两周时间。".into(),
+        });
 
         // Open and overdue: a rollback nobody reported.
         self.push(t_ro1, ZHAO, Some(Slot::Order(1)), move |r| {
@@ -3273,7 +3769,8 @@ impl Demo {
             })
         });
 
-        // Responded: training records missing from a filed update.
+        // Responded, after a first response was sent back as insufficient:
+        // training records missing from a filed update.
         self.push(t_ro2, ZHAO, Some(Slot::Order(2)), move |r| {
             Ok(Command::OrderIssue {
                 target: OrderTarget::Plan(r.id(Slot::Plan(2))?),
@@ -3282,6 +3779,14 @@ impl Demo {
                 required_action: "补充培训签到记录；对未参训人员组织补训，并在备案中补充说明。".into(),
                 deadline: deadline2,
             })
+        });
+        self.on(t_first2, WANG, Slot::Order(2), |id| Command::OrderRespond {
+            id,
+            response: "原现场培训签到表已找到并扫描归档。".into(),
+        });
+        self.on(t_back2, ZHAO, Slot::Order(2), |id| Command::OrderSendBack {
+            id,
+            reason: "只补了签到表；未参训的食堂收银人员尚未补训，备案中也没有补充说明。".into(),
         });
         self.on(t_resp2 - mins(30), WANG, Slot::Dossier(2), |dossier| Command::Addendum {
             dossier,
@@ -3304,10 +3809,15 @@ impl Demo {
             });
         }
 
-        // Confidential reports: one answered and closed, one under investigation.
+        // Confidential reports: one answered and closed; one investigated,
+        // linked to its plan, turned into an order that was carried out, then
+        // answered; one under investigation; one just received.
         let c = &self.c;
         let (t0, t1, t2) = (at(c.s(50), 9, 30), at(c.s(52), 15, 0), at(c.s(56), 11, 0));
         let (t3, t4) = (at(c.t(-15), 14, 0), at(c.t(-12), 10, 30));
+        let (t_link, t_order, deadline3) = (at(c.t(-12), 11, 0), at(c.t(-11), 9, 0), c.t(-4));
+        let (t_resp3, t_close3, t_reply1) = (at(c.t(-5), 16, 0), at(c.t(-3), 10, 0), at(c.t(-3), 10, 30));
+        let (t5, t6, t7) = (at(c.t(-4), 20, 15), at(c.t(-2), 9, 0), at(c.t(-1), 22, 40));
         self.push(t0, ZHAO, Some(Slot::Report(0)), |_| {
             Ok(Command::ReportSubmit {
                 content: "学生反映：学院组织学工系统升级测试时，要求学生志愿者代替辅导员完成业务部门测试项目并签字。"
@@ -3332,7 +3842,49 @@ impl Demo {
         });
         self.on(t4, ZHAO, Slot::Report(1), |id| Command::ReportInvestigate {
             id,
-            notes: "已调取堡垒机操作审计记录，核实涉及的升级时间段；已约谈厂商项目经理，要求书面说明情况。".into(),
+            notes: "已调取堡垒机操作审计记录：学工管理系统升级（奖助学金评审模块上线）期间，厂商驻场工程师曾将含学生家庭经济情况的数据表导出至个人U盘；已约谈厂商项目经理，数据已当面删除。".into(),
+        });
+        self.push(t_link, ZHAO, None, |r| {
+            Ok(Command::ReportLink {
+                id: r.id(Slot::Report(1))?,
+                plan: r.id(Slot::Plan(5))?,
+            })
+        });
+        self.push(t_order, ZHAO, Some(Slot::Order(3)), move |r| {
+            Ok(Command::ReportToOrder {
+                id: r.id(Slot::Report(1))?,
+                target: None,
+                finding: Some(
+                    "学工管理系统升级期间，厂商驻场工程师将含学生个人信息的数据导出至个人U盘，违反数据安全管理规定；升级方案未对厂商人员的数据访问作出限制。".into(),
+                ),
+                required_action: "1. 书面说明数据导出经过及删除情况；2. 升级方案补充厂商人员数据访问与介质管控要求；3. 对参与升级的厂商人员开展数据安全告知。".into(),
+                deadline: deadline3,
+            })
+        });
+        self.on(t_resp3, CHEN, Slot::Order(3), |id| Command::OrderRespond {
+            id,
+            response: "已提交书面情况说明（厂商盖章）；数据已于约谈当日当面删除并经堡垒机审计复核；已在更新方案模板中增加厂商人员数据访问审批与U盘禁用要求；已对驻场的4名厂商人员完成数据安全告知并签字。".into(),
+        });
+        self.on(t_close3, ZHAO, Slot::Order(3), |id| Command::OrderClose { id });
+        self.on(t_reply1, ZHAO, Slot::Report(1), |id| Command::ReportReply {
+            id,
+            reply: "经调查，反映情况属实。监督小组已下达整改通知，相关数据已删除，厂商人员数据访问管控要求已纳入更新方案。感谢您的监督。".into(),
+        });
+        self.push(t5, ZHAO, Some(Slot::Report(2)), |_| {
+            Ok(Command::ReportSubmit {
+                content: "教师反映：教务管理系统升级公告只在门户发布，未通知到外聘教师，升级当晚无法录入成绩。".into(),
+                contact: Some("外国语学院 周老师 邮箱 zhou***@univ.edu.cn".into()),
+            })
+        });
+        self.on(t6, ZHAO, Slot::Report(2), |id| Command::ReportInvestigate {
+            id,
+            notes: "已向教务处核实公告发布渠道；外聘教师未在门户通知的推送名单中，正在核对受影响的人数。".into(),
+        });
+        self.push(t7, ZHAO, Some(Slot::Report(3)), |_| {
+            Ok(Command::ReportSubmit {
+                content: "匿名反映：研究生管理系统测试时，测试账号使用了真实学生的学号和姓名。".into(),
+                contact: None,
+            })
         });
     }
 }
@@ -3457,13 +4009,29 @@ mod tests {
         let d = service.dossier(&me, hits[0].id).unwrap();
         assert!(!d.addenda.is_empty());
 
-        // Supervision: an overdue order, a responded one, confidential reports.
+        // Supervision (§5.1): an overdue order, a responded one after a response
+        // sent back, one reopened and extended, one issued from a report; the
+        // reports in every status, one investigated and turned into an order.
         let orders = service.orders(&me).unwrap();
         let today = now.with_timezone(&Local).date_naive();
         assert!(orders.iter().any(|o| o.overdue(today)));
-        assert!(orders.iter().any(|o| o.status == crate::model::OrderStatus::Responded));
+        assert!(orders
+            .iter()
+            .any(|o| o.status == crate::model::OrderStatus::Responded
+                && o.responses.iter().any(|r| r.sent_back.is_some())));
+        assert!(orders
+            .iter()
+            .any(|o| !o.extensions.is_empty() && o.closings.iter().any(|c| c.reopened.is_some()) && !o.overdue(today)));
+        assert!(orders.iter().any(|o| o.status == crate::model::OrderStatus::Closed));
         let sup = Actor::new("zhaomin", &[Role::Supervisor]);
-        assert_eq!(service.reports(&sup).unwrap().len(), 2);
+        let reports = service.reports(&sup).unwrap();
+        assert_eq!(reports.len(), 4);
+        for st in crate::model::ReportStatus::ALL {
+            assert!(reports.iter().any(|r| r.status == *st), "no report is {st}");
+        }
+        let ordered = reports.iter().find(|r| r.order.is_some()).unwrap();
+        assert!(ordered.plan.is_some() && !ordered.investigation.is_empty());
+        assert!(orders.iter().any(|o| Some(o.id) == ordered.order));
 
         // Audit events move forward in time with their sequence numbers.
         let audit = service.audit(&sup, None, usize::MAX).unwrap();

@@ -498,9 +498,27 @@ fn every_action_and_changed_field_has_a_label() {
         status: OrderStatus::Open,
         response: None,
         responded_by: None,
+        extensions: Vec::new(),
+        responses: Vec::new(),
+        closings: Vec::new(),
         meta: Meta::new("chen", t0()),
     };
     tracked.extend(order.tracked());
+    let report = ConfidentialReport {
+        id: id(IdKind::Report, 1),
+        content: "c".into(),
+        reporter_contact: None,
+        received_at: t0(),
+        status: ReportStatus::Investigating,
+        investigation: "n".into(),
+        reply: None,
+        replied_by: None,
+        replied_at: None,
+        plan: Some(plan),
+        order: Some(id(IdKind::Order, 1)),
+        meta: Meta::new("chen", t0()),
+    };
+    tracked.extend(report.tracked());
     assert!(tracked.iter().any(|t| t.field == "defect.vendor_ref"));
     for t in &tracked {
         for lang in beian::i18n::LANGS {

@@ -10,7 +10,16 @@
 //! Interleaved with them (drawn apart, see [`steps`]): reopening requests,
 //! unlinking them, and undo — a reversible command on a request, then its
 //! inverse (`workflow::inverse`) with the revision the command left, sometimes
-//! after someone else's change, which must make it a conflict.
+//! after someone else's change, which must make it a conflict. And supervision
+//! (issue 15 §5): orders extended, answered, sent back, closed and reopened,
+//! reports investigated, linked, turned into orders and answered — drawn from
+//! a generator of their own and run without moving the clock, so that the
+//! other walks stay what they were ([`supervision_acts`]); an extension must
+//! not become a way around the deadline rule, nor an answer around the
+//! investigation. In the second half of a walk, what happens after go-live (issue 15 §3): rollbacks
+//! and incidents on live and filed plans, closing as failed, reviews and
+//! post-update feedback — a live plan rolled back is then driven through
+//! every gate again by the same steps as before.
 //!
 //! Each property runs a fixed number of cases from a fixed seed and then
 //! asserts that the generator reached what the invariants are about (filing, a
@@ -49,6 +58,7 @@ use beian::model::*;
 use beian::service::{
     ArchiveFilter, Command, DossierView, ImportItem, NewRequest, PlanFilter, RequestEdit, RequestFilter, Triage,
 };
+use beian::workflow::command::GoalInput;
 use beian::workflow::{golive_missing, inverse, submit_missing, GoLiveMissing, PlanChange, RuleError, TemplateChange};
 use beian::Error;
 use chrono::{Duration, Local, NaiveDate, NaiveTime, TimeZone};
@@ -148,6 +158,26 @@ enum Act {
         req: u8,
         reason: bool,
     },
+    /// Link a request to a submitted plan (issue 15 §4: until its first approval).
+    LinkSubmitted {
+        req: u8,
+        plan: u8,
+    },
+    /// Convene a joint review of `n` (1–3) requests chosen by `reqs`; with
+    /// one department when `one_department` (refused: a joint review is of
+    /// several).
+    JointNew {
+        reqs: [u8; 3],
+        n: u8,
+        one_department: bool,
+    },
+    /// Record the position of joint review `review`, rejecting the covered
+    /// request `reject` picks (none when it is 0); no position without `reason`.
+    JointDecide {
+        review: u8,
+        reject: u8,
+        reason: bool,
+    },
     /// A reversible command on a request (`how`: a triage decision, a link, a
     /// priority or tag edit), then its inverse (`workflow::inverse`) by the same
     /// person with the revision the command left; after someone else's comment
@@ -157,6 +187,30 @@ enum Act {
         how: u8,
         plan: u8,
         interfere: bool,
+    },
+    /// After go-live (issue 15 §3): a rollback or serious incident on a plan,
+    /// mostly a live or filed one, at a time chosen by `when` (see
+    /// `Run::incident_time`).
+    Incident {
+        plan: u8,
+        rollback: bool,
+        when: u8,
+    },
+    /// Close a plan as failed, mostly one that went live.
+    Fail {
+        plan: u8,
+        reason: bool,
+    },
+    /// A post-implementation review, mostly of a live or filed plan: `how` 0–2
+    /// every goal assessed, 3 one left out, 4 one twice, 5 no summary.
+    Review {
+        plan: u8,
+        how: u8,
+    },
+    /// A request linked to a plan, mostly a live or filed one, as post-update feedback.
+    Feedback {
+        req: u8,
+        plan: u8,
     },
     /// One given command: the parts of an `Undo`, never generated.
     Do {
@@ -296,6 +350,26 @@ enum Act {
     },
     Report,
     ReadReports,
+    /// A step on a rectification order (issue 15 §5): `how` 0 respond, 1
+    /// extend (`days` from today: some into the past, some not later than the
+    /// deadline), 2 send back, 3 close, 4 reopen, 5 issue one (`order` picks
+    /// the plan, `days` the deadline); `reason` false sends none. Supervision
+    /// steps leave the clock where they found it (see `Run::step`).
+    OrderStep {
+        order: u8,
+        how: u8,
+        days: i8,
+        reason: bool,
+    },
+    /// A step on a confidential report: `how` 0 investigate, 1 link to a plan,
+    /// 2 turn into an order (`target` 0: the linked plan, 1: a plan, 2: a
+    /// department), 3 reply, 4 submit one.
+    ReportStep {
+        report: u8,
+        how: u8,
+        plan: u8,
+        target: u8,
+    },
     /// A plan edit based on a revision that is not the current one.
     Stale {
         plan: u8,
@@ -439,6 +513,75 @@ fn undo_act() -> impl Strategy<Value = Act> {
     ]
 }
 
+/// Supervision (issue 15 §5): orders issued, extended, answered, sent back,
+/// closed, reopened; reports submitted, investigated, linked, turned into
+/// orders and answered. Drawn from a generator seeded by the walk itself, not
+/// from the runner's stream, and run without moving the clock (`Run::step`):
+/// the walks of the other acts, and what the vacuity guards count of them, stay
+/// exactly what they were; what is counted of these is asserted apart.
+fn supervision_acts(steps: &[Step], max: usize) -> Vec<(u16, Act, u8)> {
+    use rand::{Rng, SeedableRng};
+    let seed = steps.iter().fold(0x7375_7065_7276_u64, |h, s| {
+        h.wrapping_mul(0x100_0000_01b3).wrapping_add(s.who as u64 + 1)
+    });
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let n = rng.random_range(0..=max);
+    (0..n)
+        .map(|_| {
+            let act = if rng.random_ratio(8, 13) {
+                // Along an order's life more often than off it, so that reopening is reached.
+                let how = [0u8, 0, 0, 1, 1, 2, 3, 3, 3, 4, 4, 5, 5][rng.random_range(0..13)];
+                let days = if how == 5 && rng.random_bool(0.5) {
+                    -2
+                } else {
+                    rng.random_range(-3i8..30)
+                };
+                Act::OrderStep {
+                    order: rng.random(),
+                    how,
+                    days,
+                    reason: rng.random_ratio(7, 8),
+                }
+            } else {
+                Act::ReportStep {
+                    report: rng.random(),
+                    how: rng.random_range(0..5),
+                    plan: rng.random(),
+                    target: rng.random_range(0..3),
+                }
+            };
+            (rng.random(), act, rng.random())
+        })
+        .collect()
+}
+
+/// Joint reviews and links to submitted plans (issue 15 §4), drawn after the
+/// others and interleaved last, so that the sequences drawn before stay what
+/// they were.
+fn request_act() -> impl Strategy<Value = Act> {
+    let u = any::<u8>;
+    prop_oneof![
+        2 => (u(), u()).prop_map(|(req, plan)| Act::LinkSubmitted { req, plan }),
+        2 => ([u(), u(), u()], 1u8..4, 0u8..8)
+            .prop_map(|(reqs, n, one)| Act::JointNew { reqs, n, one_department: one == 0 }),
+        2 => (u(), 0u8..4, 0u8..8).prop_map(|(review, reject, reason)| Act::JointDecide { review, reject, reason: reason > 0 }),
+    ]
+}
+
+/// After go-live (issue 15 §3): rollbacks and incidents, closing as failed,
+/// reviews and post-update feedback, generated apart like [`undo_act`] and
+/// interleaved after it, in the second half of a walk (where plans are live).
+fn after_act() -> impl Strategy<Value = Act> {
+    let u = any::<u8>;
+    let b = any::<bool>;
+    prop_oneof![
+        4 => (u(), b(), u()).prop_map(|(plan, rollback, when)| Act::Incident { plan, rollback, when }),
+        2 => (u(), 0u8..6).prop_map(|(plan, reason)| Act::Fail { plan, reason: reason > 0 }),
+        3 => (u(), 0u8..6).prop_map(|(plan, how)| Act::Review { plan, how }),
+        2 => (u(), u()).prop_map(|(req, plan)| Act::Feedback { req, plan }),
+    ]
+}
+
 /// Change classes and templates (issue 15 §1), generated apart from [`act`]
 /// like [`undo_act`], interleaved by [`steps`].
 fn class_act() -> impl Strategy<Value = Act> {
@@ -464,11 +607,26 @@ fn steps(max: usize, classes: bool) -> impl Strategy<Value = Vec<Step>> {
     let main = prop::collection::vec((act(), any::<u8>()).prop_map(|(act, who)| Step { act, who }), 1..=max);
     // Drawn after the main sequence, so that it is the one drawn before.
     let undo = prop::collection::vec((any::<u16>(), undo_act(), any::<u8>()), 0..=max / 6);
-    // Drawn last, so that the others are drawn as before (and none without `classes`).
+    let requests = prop::collection::vec((any::<u16>(), request_act(), any::<u8>()), 0..=max / 6);
+    // Drawn last, so that the main sequence and the undos stay what they were.
+    let after = prop::collection::vec((any::<u16>(), after_act(), any::<u8>()), 0..=max / 8);
+    // Drawn after all of them (and none without `classes`).
     let most = if classes { max / 2 } else { 0 };
     let class = prop::collection::vec((any::<u16>(), class_act(), any::<u8>()), 0..=most);
-    (main, undo, class).prop_map(|(mut steps, undo, class)| {
-        for (at, act, who) in undo.into_iter().chain(class) {
+    (main, undo, requests, after, class).prop_map(move |(mut steps, undo, requests, after, class)| {
+        let sup = supervision_acts(&steps, max / 5);
+        for (at, act, who) in undo.into_iter().chain(requests).chain(sup) {
+            let k = at as usize % (steps.len() + 1);
+            steps.insert(k, Step { act, who });
+        }
+        // After go-live acts in the second half of a walk, where plans are live.
+        for (at, act, who) in after {
+            let half = steps.len() / 2;
+            let k = half + at as usize % (steps.len() - half + 1);
+            steps.insert(k, Step { act, who });
+        }
+        // Change classes and templates anywhere in the walk.
+        for (at, act, who) in class {
             let k = at as usize % (steps.len() + 1);
             steps.insert(k, Step { act, who });
         }
@@ -485,7 +643,10 @@ struct Snapshot {
     plans: Vec<Plan>,
     dossiers: Vec<DossierView>,
     orders: Vec<RectificationOrder>,
+    /// Read from the store (the service's read is audited, and would add an event).
+    reports: Vec<ConfidentialReport>,
     calendar: Vec<Blackout>,
+    joint_reviews: Vec<JointMeeting>,
     /// Oldest first.
     audit: Vec<AuditEvent>,
     /// Each plan's events as the audit index answers for it, oldest first.
@@ -539,7 +700,9 @@ fn snapshot(w: &World) -> Snapshot {
         plans,
         dossiers: dossiers.iter().map(|d| svc.dossier(&s, d.id).unwrap()).collect(),
         orders: svc.orders(&s).unwrap(),
+        reports: svc.raw_store().all().unwrap(),
         calendar: svc.calendar(&s).unwrap(),
+        joint_reviews: svc.joint_reviews(&s).unwrap(),
         audit,
         plan_events,
     }
@@ -548,6 +711,12 @@ fn snapshot(w: &World) -> Snapshot {
 impl Snapshot {
     fn plan(&self, id: Id) -> Option<&Plan> {
         self.plans.iter().find(|p| p.id == id)
+    }
+    fn order(&self, id: Id) -> Option<&RectificationOrder> {
+        self.orders.iter().find(|o| o.id == id)
+    }
+    fn report(&self, id: Id) -> Option<&ConfidentialReport> {
+        self.reports.iter().find(|r| r.id == id)
     }
     fn template(&self, id: Id) -> Option<&Template> {
         self.templates.iter().find(|t| t.id == id)
@@ -681,7 +850,35 @@ fn gate_problems(p: &Plan, at: Time, rules: &beian::config::Process) -> Vec<Stri
             m.push(format!("D{} {} is {}", d.no, d.severity, d.status));
         }
     }
+    // After a rollback of the live update, a backup with the data of the live period.
+    if let (Some(b), Some(rb)) = (&p.backup, last_rollback(p)) {
+        if b.time < rb.time {
+            m.push(format!(
+                "backup of {} is from before the rollback at {}",
+                b.time, rb.time
+            ));
+        }
+    }
     m
+}
+
+/// A plan's goals as a review lists them, one a line (the plans written here
+/// have no list markers for `workflow::goal_list` to take off).
+fn goal_lines(goals: &str) -> Vec<String> {
+    goals
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// The latest rollback after go-live recorded on the plan.
+fn last_rollback(p: &Plan) -> Option<&Incident> {
+    p.incidents
+        .iter()
+        .rev()
+        .find(|i| i.outcome == IncidentOutcome::RolledBack)
 }
 
 /// What the submit gate misses, recomputed from the form (§3.2).
@@ -843,6 +1040,10 @@ impl StepInfo {
             | C::Training { plan, .. }
             | C::ComparisonAdd { plan, .. }
             | C::ComparisonRemove { plan, .. }
+            | C::PlanIncident { plan, .. }
+            | C::PlanFail { plan, .. }
+            | C::PlanReview { plan, .. }
+            | C::RequestFeedback { plan, .. }
             | C::File { plan } => Some(*plan),
             _ => None,
         }
@@ -891,6 +1092,8 @@ const STATE_INVARIANTS: &[(&str, StateInv)] = named![StateInv;
     inv_filed_dossier_complete,
     inv_filed_dossier_frozen,
     inv_requests_follow_their_plans,
+    inv_joint_reviews_hold_their_requests,
+    inv_after_golive_on_record,
     inv_standard_changes_keep_their_template,
 ];
 
@@ -905,7 +1108,12 @@ const STEP_INVARIANTS: &[(&str, StepInv)] = named![StepInv;
     inv_outcome_matches_the_model,
     inv_request_accepted_only_with_analysis,
     inv_order_deadline_not_past,
+    inv_orders_keep_their_history,
+    inv_order_steps_follow_the_process,
+    inv_reports_investigated_before_answered,
     inv_reopen_and_unlink_follow_the_process,
+    inv_links_follow_the_process,
+    inv_joint_reviews_decide_their_requests,
     inv_undo_restores_the_record,
 ];
 
@@ -1771,7 +1979,10 @@ fn enum_type(path: &str) -> Option<&'static str> {
         "category" => "TestCategory",
         "result" => "TestResult",
         "severity" => "Severity",
+        "outcome" if path.starts_with(".incidents") || path.starts_with(".reviews") => "IncidentOutcome",
         "outcome" => "GoLiveOutcome",
+        "verdict" => "GoalVerdict",
+        "status" if path.starts_with(".reviews") => "RequestStatus",
         "change" => "ChangeType",
         "format" => "TrainingFormat",
         "kind" => "TesterType",
@@ -1888,6 +2099,15 @@ fn inv_requests_follow_their_plans(r: &Run) -> Check {
             );
             continue;
         }
+        if p.status == PlanStatus::Failed {
+            ensure!(
+                p.failure.as_ref().is_some_and(|f| !f.reason.trim().is_empty()),
+                Some(p.id),
+                "{} closed as failed without reason",
+                p.id
+            );
+            continue;
+        }
         for rid in &p.requests {
             let q = s.requests.iter().find(|q| q.id == *rid);
             let want = if p.status == PlanStatus::Filed {
@@ -1921,7 +2141,7 @@ fn inv_requests_follow_their_plans(r: &Run) -> Check {
                 let fits = if q.status == RequestStatus::Done {
                     ps == Some(PlanStatus::Filed)
                 } else {
-                    !matches!(ps, Some(PlanStatus::Filed | PlanStatus::Cancelled))
+                    !matches!(ps, Some(PlanStatus::Filed | PlanStatus::Cancelled | PlanStatus::Failed))
                 };
                 ensure!(fits, q.plan, "{id} is {} but its plan is {ps:?}", q.status);
             }
@@ -1942,6 +2162,135 @@ fn inv_requests_follow_their_plans(r: &Run) -> Check {
                 )
             }
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// After go-live (§3.4, §2.3, §4.3): every incident lies after the go-live it
+/// follows; a live plan whose update was rolled back went live again only
+/// after the rollback and on a backup confirmed after it; a plan closed as failed had gone live; a review assesses each
+/// goal of its plan once, one review per go-live; post-update feedback and the
+/// request name each other and it is never part of the plan's scope (that a
+/// filed plan's after-life is only in addenda is `inv_filed_dossier_frozen`;
+/// that a second go-live is on a new round, `inv_rolled_back_round_not_reused`).
+fn inv_after_golive_on_record(r: &Run) -> Check {
+    let s = &r.last;
+    let minute = |t: Time| t - Duration::seconds(t.timestamp().rem_euclid(60));
+    let addenda = |p: &Plan| -> Vec<Addendum> {
+        p.dossier
+            .and_then(|d| s.dossiers.iter().find(|v| v.dossier.id == d))
+            .map(|v| v.addenda.clone())
+            .unwrap_or_default()
+    };
+    let goals = |p: &Plan| goal_lines(&p.goals);
+    for p in &s.plans {
+        let added = addenda(p);
+        let incidents = p.incidents.iter().chain(added.iter().filter_map(|a| match &a.body {
+            AddendumBody::Incident(i) => Some(i),
+            _ => None,
+        }));
+        for i in incidents {
+            let g = p.golives.get(i.golive as usize - 1);
+            ensure!(
+                g.is_some_and(|g| g.outcome != GoLiveOutcome::RolledBack && minute(g.time) <= i.time),
+                Some(p.id),
+                "incident at {} follows go-live {}: {g:?}",
+                i.time,
+                i.golive
+            );
+            ensure!(
+                i.time <= i.recorded_at + Duration::minutes(r.rules.clock_skew_minutes as i64),
+                Some(p.id),
+                "incident at {} recorded at {}",
+                i.time,
+                i.recorded_at
+            );
+        }
+        if let Some(rb) = last_rollback(p) {
+            if p.status == PlanStatus::Live {
+                let g = p.live_golive().unwrap();
+                ensure!(
+                    g.time >= minute(rb.time) && p.golives.len() as u32 > rb.golive,
+                    Some(p.id),
+                    "{} is live on go-live {} at {}, rolled back at {}",
+                    p.id,
+                    p.golives.len(),
+                    g.time,
+                    rb.time
+                );
+                ensure!(
+                    p.backup.as_ref().is_some_and(|b| b.time >= rb.time),
+                    Some(p.id),
+                    "{} went live again without a backup after the rollback at {}",
+                    p.id,
+                    rb.time
+                );
+            }
+        }
+        if p.status == PlanStatus::Failed {
+            ensure!(
+                p.live_golive().is_some(),
+                Some(p.id),
+                "{} closed as failed without ever going live",
+                p.id
+            );
+        }
+        let reviews: Vec<&Review> = p
+            .reviews
+            .iter()
+            .chain(added.iter().filter_map(|a| match &a.body {
+                AddendumBody::Review(x) => Some(x),
+                _ => None,
+            }))
+            .collect();
+        for (k, x) in reviews.iter().enumerate() {
+            let listed: Vec<String> = x.goals.iter().map(|g| g.goal.clone()).collect();
+            ensure!(
+                listed == goals(p),
+                Some(p.id),
+                "review of {:?} for goals {:?}",
+                listed,
+                goals(p)
+            );
+            ensure!(
+                !x.summary.trim().is_empty() && reviews[..k].iter().all(|y| y.golive != x.golive),
+                Some(p.id),
+                "review {k} of go-live {} without summary or twice",
+                x.golive
+            );
+        }
+        let mut feedback = p.feedback.clone();
+        feedback.extend(added.iter().filter_map(|a| match &a.body {
+            AddendumBody::Feedback(q) => Some(q.id),
+            _ => None,
+        }));
+        for q in &feedback {
+            let req = s.requests.iter().find(|x| x.id == *q);
+            ensure!(
+                req.is_some_and(|x| x.feedback_on == Some(p.id)) && !p.requests.contains(q),
+                Some(p.id),
+                "{} lists {q} as feedback: {:?}",
+                p.id,
+                req.map(|x| (x.feedback_on, x.plan))
+            );
+        }
+    }
+    for q in &s.requests {
+        if let Some(pid) = q.feedback_on {
+            let p = s.plan(pid);
+            let listed = p.is_some_and(|p| {
+                p.feedback.contains(&q.id)
+                    || addenda(p)
+                        .iter()
+                        .any(|a| matches!(&a.body, AddendumBody::Feedback(x) if x.id == q.id))
+            });
+            ensure!(
+                listed,
+                Some(pid),
+                "{} is feedback on {pid}, which does not list it",
+                q.id
+            );
         }
     }
     Ok(())
@@ -1984,10 +2333,11 @@ fn regulation_roles(action: &str) -> &'static [Role] {
         | "template.approve"
         | "template.return" => &[Approver],
         "calendar.add" | "calendar.remove" | "calendar.replace" | "system.add" | "system.edit" => &[Admin],
-        "plan.cancel" => &[Admin, Operator, Approver],
+        "plan.cancel" | "plan.fail" => &[Admin, Operator, Approver],
         "request.comment" => &[Admin, Operator, Approver, Supervisor],
         "dossier.addendum" => &[Admin, Operator, Supervisor],
-        "order.issue" | "order.close" | "report.investigate" | "report.reply" => &[Supervisor],
+        "order.issue" | "order.close" | "order.extend" | "order.send_back" | "order.reopen" => &[Supervisor],
+        "report.investigate" | "report.reply" | "report.link" | "report.to_order" => &[Supervisor],
         "report.submit" => &[Admin, Operator, Approver, Supervisor, Viewer],
         _ => &[Admin, Operator],
     }
@@ -2204,6 +2554,10 @@ fn expected(r: &Run, prev: &Snapshot, step: &StepInfo) -> Option<Result<(), Stri
             | C::DeviationAccept { .. }
             | C::GoLive { .. }
             | C::File { .. }
+            | C::PlanIncident { .. }
+            | C::PlanFail { .. }
+            | C::PlanReview { .. }
+            | C::RequestFeedback { .. }
     );
     if !modelled {
         return None;
@@ -2354,6 +2708,62 @@ fn expected(r: &Run, prev: &Snapshot, step: &StepInfo) -> Option<Result<(), Stri
                 need!(in_window(p, g.time) || deviation, "{} is outside the window", g.time);
             }
         }
+        C::PlanIncident { time, by, what, .. } => {
+            need!(matches!(p.status, S::Live | S::Filed), "{} is {}", id, p.status);
+            let g = p.live_golive();
+            need!(g.is_some(), "{id} never went live");
+            let minute = |t: Time| t - Duration::seconds(t.timestamp().rem_euclid(60));
+            need!(
+                *time <= at + Duration::minutes(r.rules.clock_skew_minutes as i64),
+                "{time} is in the future"
+            );
+            need!(minute(g.unwrap().time) <= *time, "{time} is before the go-live");
+            need!(!blank(by) && !blank(what), "no one or nothing");
+        }
+        C::PlanFail { reason, .. } => {
+            need!(
+                matches!(p.status, S::Live | S::Testing | S::Ready),
+                "{} is {}",
+                id,
+                p.status
+            );
+            need!(p.live_golive().is_some(), "{id} never went live");
+            need!(!blank(reason), "no reason");
+        }
+        C::PlanReview { goals, summary, .. } => {
+            need!(matches!(p.status, S::Live | S::Filed), "{} is {}", id, p.status);
+            let no = p
+                .golives
+                .iter()
+                .rposition(|g| g.outcome != GoLiveOutcome::RolledBack)
+                .map(|k| k as u32 + 1);
+            let addenda: Vec<&Addendum> = prev
+                .dossiers
+                .iter()
+                .filter(|v| Some(v.dossier.id) == p.dossier)
+                .flat_map(|v| &v.addenda)
+                .collect();
+            let reviewed = p.reviews.iter().any(|x| Some(x.golive) == no)
+                || addenda
+                    .iter()
+                    .any(|a| matches!(&a.body, AddendumBody::Review(x) if Some(x.golive) == no));
+            need!(!reviewed, "{id} was reviewed");
+            let count = goal_lines(&p.goals).len() as u32;
+            let mut nos: Vec<u32> = goals.iter().map(|g| g.no).collect();
+            nos.sort_unstable();
+            need!(nos == (1..=count).collect::<Vec<u32>>(), "goals {nos:?} of {count}");
+            need!(!blank(summary), "no summary");
+        }
+        C::RequestFeedback { id: rid, .. } => {
+            need!(matches!(p.status, S::Live | S::Filed), "{} is {}", id, p.status);
+            let q = prev.requests.iter().find(|q| q.id == *rid);
+            need!(q.is_some(), "{rid} does not exist");
+            let q = q.unwrap();
+            need!(q.status != RequestStatus::Duplicate, "{rid} is a duplicate");
+            need!(q.feedback_on.is_none(), "{rid} is feedback already");
+            need!(q.plan != Some(id) && !p.requests.contains(rid), "{rid} is in the scope");
+            need!(q.system.is_none_or(|s| s == p.system), "{rid} is about another system");
+        }
         C::File { .. } => {
             need!(p.status == S::Live, "{} is {}", id, p.status);
             need!(p.live_golive().is_some_and(|g| g.time <= at), "the go-live is ahead");
@@ -2462,14 +2872,210 @@ fn inv_order_deadline_not_past(_r: &Run, _prev: &Snapshot, step: &StepInfo) -> C
     Ok(())
 }
 
+/// What an order has kept of its history is never lost: its extensions,
+/// responses and closings only grow, the last response (closing) gaining at
+/// most its sent-back (reopened) mark; its deadline moves only by an extension
+/// of that order, later and not into the past (issue 15 §5: the extension
+/// must not become a way around the deadline rule).
+fn inv_orders_keep_their_history(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    for before in &prev.orders {
+        let Some(after) = r.last.order(before.id) else {
+            return Err(Violation {
+                plan: None,
+                detail: format!("{} disappeared", before.id),
+            });
+        };
+        let id = before.id;
+        ensure!(
+            after.extensions.starts_with(&before.extensions),
+            None,
+            "{id}: extensions {:?} became {:?}",
+            before.extensions,
+            after.extensions
+        );
+        let kept = |n: usize, same: &dyn Fn(usize) -> bool| (0..n).all(same);
+        ensure!(
+            after.responses.len() >= before.responses.len()
+                && kept(before.responses.len(), &|i| {
+                    let (a, b) = (&before.responses[i], &after.responses[i]);
+                    let last = i + 1 == before.responses.len();
+                    a.text == b.text
+                        && a.by == b.by
+                        && a.at == b.at
+                        && (a.sent_back == b.sent_back || (last && a.sent_back.is_none()))
+                }),
+            None,
+            "{id}: responses {:?} became {:?}",
+            before.responses,
+            after.responses
+        );
+        ensure!(
+            after.closings.len() >= before.closings.len()
+                && kept(before.closings.len(), &|i| {
+                    let (a, b) = (&before.closings[i], &after.closings[i]);
+                    let last = i + 1 == before.closings.len();
+                    a.by == b.by && a.at == b.at && (a.reopened == b.reopened || (last && a.reopened.is_none()))
+                }),
+            None,
+            "{id}: closings {:?} became {:?}",
+            before.closings,
+            after.closings
+        );
+        if after.deadline != before.deadline {
+            let extended = matches!(&step.cmd, Command::OrderExtend { id: x, .. } if *x == id) && step.ok();
+            ensure!(
+                extended && after.deadline > before.deadline && after.deadline >= day(step.at),
+                None,
+                "{id}: the deadline moved {} → {} by {} at {}",
+                before.deadline,
+                after.deadline,
+                step.cmd.name(),
+                step.at
+            );
+            ensure!(
+                after.extensions.last().map(|e| (e.from, e.to)) == Some((before.deadline, after.deadline)),
+                None,
+                "{id}: the deadline moved without its extension on record"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A step on an order is carried out exactly when the regulation's role acts,
+/// the order is in the status the step starts from (respond: open; close and
+/// send back: responded; reopen: closed; extend: not closed), a reason is given
+/// where one is asked for, and an extension is later than the deadline in force
+/// and not in the past; it leaves the order in the status the step leads to.
+fn inv_order_steps_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    use OrderStatus as O;
+    let (id, reason) = match &step.cmd {
+        Command::OrderRespond { id, .. } | Command::OrderClose { id } => (*id, "x"),
+        Command::OrderExtend { id, reason, .. }
+        | Command::OrderSendBack { id, reason }
+        | Command::OrderReopen { id, reason } => (*id, reason.as_str()),
+        _ => return Ok(()),
+    };
+    let role = regulation_roles(step.cmd.name()).iter().any(|x| step.actor.has(*x));
+    let before = prev.order(id);
+    let (from, to): (&[O], Option<O>) = match &step.cmd {
+        Command::OrderRespond { .. } => (&[O::Open], Some(O::Responded)),
+        Command::OrderClose { .. } => (&[O::Responded], Some(O::Closed)),
+        Command::OrderSendBack { .. } => (&[O::Responded], Some(O::Open)),
+        Command::OrderReopen { .. } => (&[O::Closed], Some(O::Open)),
+        _ => (&[O::Open, O::Responded], None),
+    };
+    let dated = match (&step.cmd, before) {
+        (Command::OrderExtend { deadline, .. }, Some(o)) => *deadline > o.deadline && *deadline >= day(step.at),
+        _ => true,
+    };
+    let model = role && before.is_some_and(|o| from.contains(&o.status)) && !reason.trim().is_empty() && dated;
+    ensure!(
+        model == step.ok(),
+        None,
+        "{} {} on {id} ({:?}, reason {reason:?}) was {}",
+        step.actor.name,
+        step.cmd.name(),
+        before.map(|o| o.status),
+        if step.ok() { "carried out" } else { "refused" }
+    );
+    if step.ok() {
+        let after = r.last.order(id).map(|o| o.status);
+        let want = to.or(before.map(|o| o.status));
+        ensure!(
+            after == want,
+            None,
+            "{id}: {} left it {after:?}, not {want:?}",
+            step.cmd.name()
+        );
+    }
+    Ok(())
+}
+
+/// A confidential report is answered and closed, or turned into an order,
+/// only while under investigation (§5.1: each report is investigated), and
+/// turned into an order once: the order is new, issued with the report's
+/// investigation as its finding, aimed at the target named or else the plan
+/// the report is linked to; a report is linked only to a plan that exists.
+fn inv_reports_investigated_before_answered(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    use ReportStatus as R;
+    for after in &r.last.reports {
+        let before = prev.report(after.id);
+        let was = before.map(|b| b.status);
+        if after.status == R::Closed && was.is_some_and(|s| s != R::Closed) {
+            ensure!(
+                was == Some(R::Investigating) && matches!(step.cmd, Command::ReportReply { .. }) && step.ok(),
+                None,
+                "{} closed from {was:?} by {}",
+                after.id,
+                step.cmd.name()
+            );
+            ensure!(
+                after.replied_by.as_deref() == Some(step.actor.name.as_str()),
+                None,
+                "{}: replied by {:?}",
+                after.id,
+                after.replied_by
+            );
+        }
+        let ordered_now = after.order.is_some() && before.is_some_and(|b| b.order != after.order);
+        if ordered_now {
+            let b = before.expect("seen before");
+            ensure!(
+                b.status == R::Investigating && b.order.is_none(),
+                None,
+                "{} became an order from {:?} (order {:?})",
+                after.id,
+                b.status,
+                b.order
+            );
+            let oid = after.order.expect("an order");
+            let issued = r.last.order(oid);
+            ensure!(
+                prev.order(oid).is_none() && issued.is_some(),
+                None,
+                "{}: the order {oid} is not new",
+                after.id
+            );
+            let o = issued.expect("issued");
+            let Command::ReportToOrder { target, .. } = &step.cmd else {
+                return Err(Violation {
+                    plan: None,
+                    detail: format!("{} became an order by {}", after.id, step.cmd.name()),
+                });
+            };
+            let want = target.clone().or(b.plan.map(OrderTarget::Plan));
+            ensure!(
+                Some(&o.target) == want.as_ref() && o.finding == b.investigation,
+                None,
+                "{oid}: target {:?} finding {:?}, from {:?} {:?}",
+                o.target,
+                o.finding,
+                want,
+                b.investigation
+            );
+        }
+        if after.plan != before.and_then(|b| b.plan) {
+            ensure!(
+                after.plan.is_some_and(|p| r.last.plan(p).is_some()),
+                None,
+                "{} linked to {:?}",
+                after.id,
+                after.plan
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A reopen is carried out exactly when the actor may triage, a reason is
 /// given and the request is decided (triaged, accepted, rejected, duplicate,
 /// joint review); it returns the request to an undecided status (new, triaged,
 /// or its joint review, whose position goes) and drops the decision's reason,
 /// original and plan. An unlink is carried out exactly when the actor may link,
-/// a reason is given, the request is planned and its plan is still being
-/// written (draft or returned); the request is accepted again and its plan
-/// lists the others in the same order (§3.1, issue 15 §4).
+/// a reason is given, the request is planned and its plan still takes links
+/// ([`takes_links`]); the request is accepted again and its plan lists the
+/// others in the same order (§3.1, issue 15 §4).
 fn inv_reopen_and_unlink_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
     use RequestStatus as R;
     let (id, reason, unlinking) = match &step.cmd {
@@ -2487,7 +3093,7 @@ fn inv_reopen_and_unlink_follow_the_process(r: &Run, prev: &Snapshot, step: &Ste
     let done = if step.ok() { "carried out" } else { "refused" };
     if unlinking {
         let plan = before.and_then(|q| q.plan).and_then(|p| prev.plan(p));
-        let open = before.is_some_and(|q| q.status == R::Planned) && plan.is_some_and(|p| WRITING.contains(&p.status));
+        let open = before.is_some_and(|q| q.status == R::Planned) && plan.is_some_and(takes_links);
         ensure!(
             step.ok() == (may && open),
             plan.map(|p| p.id),
@@ -2543,6 +3149,206 @@ fn inv_reopen_and_unlink_follow_the_process(r: &Run, prev: &Snapshot, step: &Ste
                 a.joint_review
             );
         }
+    }
+    Ok(())
+}
+
+/// Does the plan still take changes to its requests (issue 15 §4)? While it
+/// is written (draft, returned) and, once submitted, until a member of the
+/// Leading Group approves the current submission.
+fn takes_links(p: &Plan) -> bool {
+    WRITING.contains(&p.status) || (p.status == PlanStatus::Submitted && current_approvals(p).is_empty())
+}
+
+/// A link is carried out exactly when the actor may link, the request is
+/// accepted and the plan takes links ([`takes_links`]); the request is then
+/// planned in that plan, which lists it last, and the actor is one of the
+/// plan's contributors (so never its approver, by `inv_no_approver_contributed`).
+fn inv_links_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    let Command::RequestLink { id, plan } = &step.cmd else {
+        return Ok(());
+    };
+    if matches!(step.result, Err(Error::Conflict { .. })) && r.undoing.is_some() {
+        return Ok(());
+    }
+    let before = prev.requests.iter().find(|q| q.id == *id);
+    let p = prev.plan(*plan);
+    let may = regulation_roles(step.cmd.name()).iter().any(|x| step.actor.has(*x));
+    let open = before.is_some_and(|q| q.status == RequestStatus::Accepted) && p.is_some_and(takes_links);
+    ensure!(
+        step.ok() == (may && open),
+        Some(*plan),
+        "linking {id} ({:?}) to {plan} ({:?}, approvals {:?}) by {} {}",
+        before.map(|q| q.status),
+        p.map(|p| p.status),
+        p.map(|p| current_approvals(p).len()),
+        step.actor.name,
+        if step.ok() { "carried out" } else { "refused" }
+    );
+    if step.ok() {
+        let after = r.last.requests.iter().find(|q| q.id == *id);
+        let now = r.last.plan(*plan);
+        ensure!(
+            after.is_some_and(|q| q.status == RequestStatus::Planned && q.plan == Some(*plan))
+                && now.is_some_and(
+                    |p| p.requests.last() == Some(id) && p.contributors.iter().any(|c| c.name == step.actor.name)
+                ),
+            Some(*plan),
+            "linked {id} is {:?}; {plan} lists {:?}",
+            after.map(|q| (q.status, q.plan)),
+            now.map(|p| &p.requests)
+        );
+    }
+    Ok(())
+}
+
+/// The meeting that decides a request now: the one covering it while it
+/// waits in joint review.
+fn deciding(q: &Request) -> Option<Id> {
+    q.joint_review
+        .as_ref()
+        .and_then(|j| j.review)
+        .filter(|_| q.status == RequestStatus::JointReview)
+}
+
+/// Every request a joint review decides is listed by that review, which has
+/// not reached its position; a review's position sorts each request it
+/// covers into accepted, rejected or withdrawn, once (§3.1).
+fn inv_joint_reviews_hold_their_requests(r: &Run) -> Check {
+    let s = &r.last;
+    for q in &s.requests {
+        if let Some(m) = deciding(q) {
+            let meeting = s.joint_reviews.iter().find(|x| x.id == m);
+            ensure!(
+                meeting.is_some_and(|x| x.position.is_none() && x.requests.contains(&q.id)),
+                None,
+                "{} waits for {m}: {meeting:?}",
+                q.id
+            );
+        }
+    }
+    for m in &s.joint_reviews {
+        ensure!(
+            m.departments.len() >= 2,
+            None,
+            "{} has departments {:?}",
+            m.id,
+            m.departments
+        );
+        if let Some(p) = &m.position {
+            let mut sorted: Vec<Id> = p
+                .accepted
+                .iter()
+                .chain(&p.rejected)
+                .chain(&p.withdrawn)
+                .copied()
+                .collect();
+            sorted.sort();
+            let mut covered = m.requests.clone();
+            covered.sort();
+            ensure!(
+                sorted == covered,
+                None,
+                "{} covers {covered:?} but its position sorts {sorted:?}",
+                m.id
+            );
+            ensure!(!p.text.trim().is_empty(), None, "{} reached an empty position", m.id);
+        }
+    }
+    Ok(())
+}
+
+/// Convening takes each named request into the new review (from new,
+/// triaged, or joint review without a meeting), refused when one waits for
+/// another review; while a review decides a request, it is not accepted or
+/// rejected one by one; recording the position accepts (analysed) or rejects
+/// (with the position as reason) exactly the requests still in the review.
+fn inv_joint_reviews_decide_their_requests(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    use RequestStatus as R;
+    let find = |s: &Snapshot, id: Id| s.requests.iter().find(|q| q.id == id).cloned();
+    match &step.cmd {
+        Command::RequestTriage { id, triage } => {
+            let waits = find(prev, *id).as_ref().and_then(deciding);
+            if waits.is_some() && matches!(triage, Triage::Accept { .. } | Triage::Reject { .. }) {
+                ensure!(
+                    !step.ok(),
+                    None,
+                    "{id}, waiting for {waits:?}, was decided one by one: {:?}",
+                    step.result.as_ref().map(|o| &o.summary)
+                );
+            }
+        }
+        Command::JointReviewNew { requests, .. } => {
+            let waiting = requests
+                .iter()
+                .any(|q| find(prev, *q).as_ref().and_then(deciding).is_some());
+            if waiting {
+                ensure!(!step.ok(), None, "{requests:?} went into a second review");
+            }
+            if let Ok(out) = &step.result {
+                let m: Id = out.entity.parse().unwrap();
+                for q in requests {
+                    let before = find(prev, *q).map(|x| x.status);
+                    let after = find(&r.last, *q);
+                    ensure!(
+                        matches!(before, Some(R::New | R::Triaged | R::JointReview))
+                            && after.as_ref().and_then(deciding) == Some(m),
+                        None,
+                        "{q} ({before:?}) convened into {m}: {after:?}"
+                    );
+                }
+            }
+        }
+        Command::JointReviewDecide {
+            id, position, reject, ..
+        } => {
+            let Some(m) = prev.joint_reviews.iter().find(|x| x.id == *id) else {
+                ensure!(!step.ok(), None, "{id} does not exist but decided");
+                return Ok(());
+            };
+            let still: Vec<Request> = m
+                .requests
+                .iter()
+                .filter_map(|q| find(prev, *q))
+                .filter(|q| deciding(q) == Some(m.id))
+                .collect();
+            let analysed = |q: &Request| !q.necessity.trim().is_empty() && !q.feasibility.trim().is_empty();
+            let may = regulation_roles(step.cmd.name()).iter().any(|x| step.actor.has(*x));
+            let fits = m.position.is_none()
+                && !position.trim().is_empty()
+                && !still.is_empty()
+                && reject.iter().all(|x| still.iter().any(|q| q.id == *x))
+                && still.iter().all(|q| reject.contains(&q.id) || analysed(q));
+            ensure!(
+                step.ok() == (may && fits),
+                None,
+                "deciding {id} (position {:?}, still in it {:?}, reject {reject:?}) by {} {}",
+                m.position.as_ref().map(|p| &p.text),
+                still.iter().map(|q| (q.id, analysed(q))).collect::<Vec<_>>(),
+                step.actor.name,
+                if step.ok() { "carried out" } else { "refused" }
+            );
+            if step.ok() {
+                for q in &still {
+                    let a = find(&r.last, q.id);
+                    let want = if reject.contains(&q.id) {
+                        R::Rejected
+                    } else {
+                        R::Accepted
+                    };
+                    let reason_ok = want == R::Accepted
+                        || a.as_ref().and_then(|a| a.reject_reason.as_deref()) == Some(position.trim());
+                    ensure!(
+                        a.as_ref().is_some_and(|a| a.status == want) && reason_ok,
+                        None,
+                        "{} after {id}'s position: {:?}",
+                        q.id,
+                        a.map(|a| (a.status, a.reject_reason))
+                    );
+                }
+            }
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -2659,6 +3465,17 @@ struct Stats {
     undone: usize,
     undone_links: usize,
     undo_conflicts: usize,
+    /// Requests linked to a submitted plan (before its first approval).
+    links_to_submitted: usize,
+    /// After go-live: live updates rolled back, go-lives after such a
+    /// rollback, plans closed as failed, reviews, post-update feedback linked,
+    /// and records on a filed plan (typed addenda).
+    rollbacks_after_live: usize,
+    second_attempts: usize,
+    failed: usize,
+    reviews: usize,
+    feedback: usize,
+    typed_addenda: usize,
     /// Standard changes approved by their template when submitted.
     standard_covered: usize,
     /// Major changes approved by two members.
@@ -2697,6 +3514,13 @@ impl Stats {
         self.undone += o.undone;
         self.undone_links += o.undone_links;
         self.undo_conflicts += o.undo_conflicts;
+        self.links_to_submitted += o.links_to_submitted;
+        self.rollbacks_after_live += o.rollbacks_after_live;
+        self.second_attempts += o.second_attempts;
+        self.failed += o.failed;
+        self.reviews += o.reviews;
+        self.feedback += o.feedback;
+        self.typed_addenda += o.typed_addenda;
         self.standard_covered += o.standard_covered;
         self.major_with_two += o.major_with_two;
         self.emergency_short_notice += o.emergency_short_notice;
@@ -2905,6 +3729,38 @@ impl Run {
     fn current(&self, id: Id) -> Option<&Plan> {
         self.last.plan(id)
     }
+    /// Mostly an order in one of `statuses`, so that the step has a chance.
+    fn order_in(&self, n: u8, statuses: &[OrderStatus]) -> Id {
+        let all: Vec<Id> = self.last.orders.iter().map(|o| o.id).collect();
+        let fit: Vec<Id> = self
+            .last
+            .orders
+            .iter()
+            .filter(|o| statuses.contains(&o.status))
+            .map(|o| o.id)
+            .collect();
+        if fit.is_empty() || n.is_multiple_of(8) {
+            pick(&all, n, IdKind::Order)
+        } else {
+            fit[n as usize % fit.len()]
+        }
+    }
+    /// Mostly a report in one of `statuses` (not yet an order when `unordered`).
+    fn report_in(&self, n: u8, statuses: &[ReportStatus], unordered: bool) -> Id {
+        let all: Vec<Id> = self.last.reports.iter().map(|r| r.id).collect();
+        let fit: Vec<Id> = self
+            .last
+            .reports
+            .iter()
+            .filter(|r| statuses.contains(&r.status) && !(unordered && r.order.is_some()))
+            .map(|r| r.id)
+            .collect();
+        if fit.is_empty() || n.is_multiple_of(8) {
+            pick(&all, n, IdKind::Report)
+        } else {
+            fit[n as usize % fit.len()]
+        }
+    }
 
     /// A full plan text with unique words (so that the export check sees each
     /// field), the window `days` after `now`.
@@ -3004,7 +3860,7 @@ impl Run {
             .last
             .plans
             .iter()
-            .filter(|p| !matches!(p.status, S::Filed | S::Cancelled))
+            .filter(|p| !matches!(p.status, S::Filed | S::Cancelled | S::Failed))
             .map(|p| p.id)
             .collect();
         let id = if open.is_empty() || plan.is_multiple_of(8) {
@@ -3173,7 +4029,11 @@ impl Run {
                             }
                         }
                     }
-                    Some(GoLiveMissing::Backup | GoLiveMissing::BackupStale { .. }) => Command::Backup {
+                    Some(
+                        GoLiveMissing::Backup
+                        | GoLiveMissing::BackupStale { .. }
+                        | GoLiveMissing::BackupBeforeRollback { .. },
+                    ) => Command::Backup {
                         plan: id,
                         backup: BackupConfirmation {
                             what: format!("全量备份〔{}〕", self.next_n()),
@@ -3271,7 +4131,7 @@ impl Run {
                     text: self.reason("补充说明", true),
                 }
             }
-            S::Cancelled => return None,
+            S::Cancelled | S::Failed => return None,
         };
         Some((op, cmd))
     }
@@ -3314,6 +4174,20 @@ impl Run {
                     .map_or(at, |b| noon(b.start))
             }
             _ => at,
+        }
+    }
+
+    /// The time a random incident claims, by `when`: a little before now, within
+    /// the clock skew or beyond it, before the go-live or at it, a day ago.
+    fn incident_time(&self, p: Option<&Plan>, when: u8, at: Time) -> Time {
+        let live = p.and_then(|p| p.live_golive()).map(|g| g.time);
+        match when % 10 {
+            5 => at + Duration::minutes(3),
+            6 => at + Duration::minutes(30),
+            7 => live.map_or(at, |t| t - Duration::hours(1)),
+            8 => live.unwrap_or(at),
+            9 => at - Duration::days(1),
+            k => at - Duration::minutes(10 * k as i64),
         }
     }
 
@@ -3685,7 +4559,7 @@ impl Run {
                 },
             ),
             Act::Training { plan } => {
-                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Ready]);
+                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Ready, PlanStatus::Filed]);
                 (writer, self.training(id))
             }
             Act::Comparison { plan, remove } => {
@@ -3807,6 +4681,100 @@ impl Run {
                     contact: None,
                 },
             ),
+            Act::OrderStep {
+                order,
+                how,
+                days,
+                reason,
+            } => {
+                use OrderStatus as O;
+                let from: &[O] = match how {
+                    0 => &[O::Open],
+                    1 => &[O::Open, O::Responded],
+                    2 | 3 => &[O::Responded],
+                    _ => &[O::Closed],
+                };
+                let id = self.order_in(order, from);
+                // Fixed texts: the counter of unique texts is the other acts'.
+                let reason = if reason { "理由".to_string() } else { " ".into() };
+                // Mostly the department answers and a supervisor decides; now and then anyone.
+                let (pool, cmd): (&[usize], Command) = match how {
+                    0 => (
+                        WRITERS,
+                        Command::OrderRespond {
+                            id,
+                            response: "已整改".into(),
+                        },
+                    ),
+                    1 => {
+                        let deadline = self.last.order(id).map_or(day(at), |o| o.deadline);
+                        // From today, or from the deadline in force: some into the past,
+                        // some not later than the deadline.
+                        let base = if days % 2 == 0 { day(at) } else { deadline };
+                        let deadline = base + Duration::days(days as i64);
+                        (&[5, 5, 5, 0], Command::OrderExtend { id, deadline, reason })
+                    }
+                    2 => (&[5, 5, 5, 0], Command::OrderSendBack { id, reason }),
+                    3 => (&[5, 5, 5, 0], Command::OrderClose { id }),
+                    4 => (&[5, 5, 5, 0], Command::OrderReopen { id, reason }),
+                    _ => (
+                        &[5, 5, 5, 0],
+                        Command::OrderIssue {
+                            target: OrderTarget::Plan(self.plan(order)),
+                            finding: "整改".into(),
+                            required_action: "补材料".into(),
+                            deadline: day(at) + Duration::days(days as i64),
+                        },
+                    ),
+                };
+                (actor_from(pool, step.who), cmd)
+            }
+            Act::ReportStep {
+                report,
+                how,
+                plan,
+                target,
+            } => {
+                use ReportStatus as R;
+                if how >= 4 {
+                    let cmd = Command::ReportSubmit {
+                        content: "举报内容".into(),
+                        contact: None,
+                    };
+                    return Some((anyone, cmd, None));
+                }
+                let id = match how {
+                    0 | 1 => self.report_in(report, &[R::Received, R::Investigating], false),
+                    2 => self.report_in(report, &[R::Investigating], true),
+                    _ => self.report_in(report, &[R::Investigating], false),
+                };
+                let cmd = match how {
+                    0 => Command::ReportInvestigate {
+                        id,
+                        notes: "调查".into(),
+                    },
+                    1 => Command::ReportLink {
+                        id,
+                        plan: self.plan(plan),
+                    },
+                    2 => Command::ReportToOrder {
+                        id,
+                        target: match target {
+                            0 => None,
+                            1 => Some(OrderTarget::Plan(self.plan(plan))),
+                            _ => Some(OrderTarget::Department("教务处".into())),
+                        },
+                        finding: None,
+                        required_action: "说明情况".into(),
+                        deadline: day(at) + Duration::days(7),
+                    },
+                    _ => Command::ReportReply {
+                        id,
+                        reply: "答复".into(),
+                    },
+                };
+                (actor_from(&[5, 5, 5, 0], step.who), cmd)
+            }
             Act::Stale { plan } => {
                 let id = self.plan(plan);
                 let rev = self.current(id).map_or(1, |p| p.meta.rev);
@@ -3842,6 +4810,143 @@ impl Run {
                 let reason = self.reason("移出计划", reason);
                 (writer, Command::RequestUnlink { id, reason })
             }
+            Act::LinkSubmitted { req, plan } => (
+                writer,
+                Command::RequestLink {
+                    id: self.request_in(req, &[RequestStatus::Accepted]),
+                    plan: self.plan_in(plan, &[PlanStatus::Submitted]),
+                },
+            ),
+            Act::JointNew {
+                reqs,
+                n,
+                one_department,
+            } => {
+                use RequestStatus as R;
+                let mut requests: Vec<Id> = reqs[..n as usize]
+                    .iter()
+                    .map(|q| self.request_in(*q, &[R::New, R::Triaged, R::JointReview]))
+                    .collect();
+                requests.dedup();
+                let departments = if one_department {
+                    vec!["教务处".to_string()]
+                } else {
+                    vec!["教务处".to_string(), "学生工作部".to_string()]
+                };
+                let n = self.next_n();
+                (
+                    writer,
+                    Command::JointReviewNew {
+                        topic: format!("专题研讨〔{n}〕"),
+                        requests,
+                        departments,
+                        date: day(now),
+                    },
+                )
+            }
+            Act::JointDecide { review, reject, reason } => {
+                let open: Vec<&JointMeeting> = self
+                    .last
+                    .joint_reviews
+                    .iter()
+                    .filter(|m| m.position.is_none())
+                    .collect();
+                let m = if open.is_empty() || review.is_multiple_of(8) {
+                    let all: Vec<Id> = self.last.joint_reviews.iter().map(|m| m.id).collect();
+                    pick(&all, review, IdKind::JointReview)
+                } else {
+                    open[review as usize % open.len()].id
+                };
+                let covered = self
+                    .last
+                    .joint_reviews
+                    .iter()
+                    .find(|x| x.id == m)
+                    .map(|x| x.requests.clone())
+                    .unwrap_or_default();
+                let reject = match reject {
+                    0 => Vec::new(),
+                    k => covered
+                        .get(k as usize % covered.len().max(1))
+                        .copied()
+                        .into_iter()
+                        .collect(),
+                };
+                let position = self.reason("研讨结论", reason);
+                (
+                    writer,
+                    Command::JointReviewDecide {
+                        id: m,
+                        position,
+                        minutes_ref: String::new(),
+                        reject,
+                    },
+                )
+            }
+            Act::Incident { plan, rollback, when } => {
+                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Filed]);
+                let time = self.incident_time(self.current(id), when, at);
+                let n = self.next_n();
+                (
+                    writer,
+                    Command::PlanIncident {
+                        plan: id,
+                        outcome: if rollback {
+                            IncidentOutcome::RolledBack
+                        } else {
+                            IncidentOutcome::Incident
+                        },
+                        time,
+                        by: format!("值班工程师〔{n}〕"),
+                        what: self.reason("服务中断", !when.is_multiple_of(11)),
+                    },
+                )
+            }
+            Act::Fail { plan, reason } => {
+                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Testing, PlanStatus::Ready]);
+                (
+                    actor_from(&[1, 2, 5, 6], step.who),
+                    Command::PlanFail {
+                        plan: id,
+                        reason: self.reason("放弃本次更新", reason),
+                    },
+                )
+            }
+            Act::Review { plan, how } => {
+                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Filed]);
+                let count = self.current(id).map_or(1, |p| goal_lines(&p.goals).len()) as u32;
+                let n = self.next_n();
+                let mut goals: Vec<GoalInput> = (1..=count)
+                    .map(|no| GoalInput {
+                        no,
+                        verdict: GoalVerdict::ALL[(no + n) as usize % GoalVerdict::ALL.len()],
+                        note: format!("说明〔{n}〕"),
+                    })
+                    .collect();
+                match how {
+                    3 => {
+                        goals.pop();
+                    }
+                    4 => goals.extend(goals.first().cloned()),
+                    _ => {}
+                }
+                let summary = self.reason("评估总结", how != 5);
+                (
+                    writer,
+                    Command::PlanReview {
+                        plan: id,
+                        goals,
+                        summary,
+                    },
+                )
+            }
+            Act::Feedback { req, plan } => (
+                writer,
+                Command::RequestFeedback {
+                    id: pick(&self.request_ids(), req, IdKind::Request),
+                    plan: self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Filed]),
+                },
+            ),
             Act::Do {
                 ref actor,
                 ref cmd,
@@ -4131,6 +5236,11 @@ impl Run {
         let line = format!("{} {:?} rev {:?}", actor.name, cmd, rev);
         let result = self.w.exec_rev(&actor, cmd.clone(), rev);
         let at = self.w.now();
+        // Supervision steps, interleaved into the walks, leave the clock where
+        // they found it: the other acts meet the times they met before.
+        if matches!(step.act, Act::OrderStep { .. } | Act::ReportStep { .. }) {
+            self.w.set_now(at - Duration::minutes(1));
+        }
         self.log.push(match &result {
             Ok(o) => format!("{line}\n    -> ok at {at}: {} {}", o.entity, o.summary),
             Err(e) => format!("{line}\n    -> at {at}: {}", e.message()),
@@ -4182,6 +5292,13 @@ impl Run {
                             self.events = out.seq as usize;
                         }
                     }
+                    // The order's issue, then the report's turn into it.
+                    Command::ReportToOrder { .. } => {
+                        self.events += 2;
+                        if out.seq as usize != self.events {
+                            return Err(format!("outcome seq {} but {} events expected", out.seq, self.events));
+                        }
+                    }
                     _ => {
                         self.events += 1;
                         if out.seq as usize != self.events {
@@ -4205,8 +5322,32 @@ impl Run {
                 if golive.outcome == GoLiveOutcome::RolledBack {
                     self.rounds_at_rollback.insert(p.id, p.rounds.len());
                     self.stats.rollbacks += 1;
+                } else if last_rollback(p).is_some() {
+                    self.stats.second_attempts += 1;
                 }
             }
+            (Command::RequestLink { .. }, Some(b), _) if b.status == PlanStatus::Submitted => {
+                self.stats.links_to_submitted += 1
+            }
+            (Command::PlanIncident { outcome, .. }, Some(b), Some(p)) => {
+                if b.status == PlanStatus::Filed {
+                    self.stats.typed_addenda += 1;
+                } else if *outcome == IncidentOutcome::RolledBack {
+                    // The next go-live needs a round started after this one.
+                    self.rounds_at_rollback.insert(p.id, p.rounds.len());
+                    self.stats.rollbacks_after_live += 1;
+                }
+            }
+            (Command::PlanFail { .. }, _, _) => self.stats.failed += 1,
+            (Command::PlanReview { .. }, Some(b), _) => {
+                self.stats.reviews += 1;
+                self.stats.typed_addenda += usize::from(b.status == PlanStatus::Filed);
+            }
+            (Command::RequestFeedback { .. }, Some(b), _) => {
+                self.stats.feedback += 1;
+                self.stats.typed_addenda += usize::from(b.status == PlanStatus::Filed);
+            }
+            (Command::Training { .. }, Some(b), _) if b.status == PlanStatus::Filed => self.stats.typed_addenda += 1,
             (Command::PlanReturn { .. }, Some(b), _) if b.status != PlanStatus::Submitted => {
                 self.stats.returns_after_approval += 1
             }
@@ -4559,6 +5700,9 @@ fn required_commands() -> Vec<&'static str> {
         "training.",
         "comparison.",
         "dossier.",
+        "order.",
+        "report.",
+        "joint_review.",
     ];
     Command::TABLE
         .iter()
@@ -4652,8 +5796,30 @@ const PROBED: &[&str] = &[
     "DateInPast",
 ];
 
+/// Refusals after go-live (issue 15 §3) the property with one approver must have met.
+const AFTER_PROBED: &[&str] = &[
+    "RecordInFuture",
+    "BeforeGoLive",
+    "NeverLive",
+    "GoalsMismatch",
+    "AlreadyReviewed",
+    "FeedbackPlanNotLive",
+];
+
 /// Refusals of reopen and unlink each property must have met.
 const UNDO_PROBED: &[&str] = &["RequestPlanned", "UnlinkPlanClosed", "Conflict"];
+/// Refusals of the supervision steps the walks must meet (issue 15 §5).
+const SUPERVISION_PROBED: &[&str] = &["DeadlineNotLater", "NotInvestigated"];
+
+/// Refusals of links and joint reviews each property must have met (issue 15 §4).
+const REQUEST_PROBED: &[&str] = &[
+    "NotAccepted",
+    "PlanNotOpen",
+    "InJointReview",
+    "JointReviewDepartments",
+    "JointReviewDecided",
+    "NotInJointReview",
+];
 
 /// Refusals of the change classes and templates each property must have met:
 /// no way around a template, a class, its quorum or its calendar.
@@ -4706,11 +5872,25 @@ fn random_sequences_keep_the_invariants() {
             ("an undo", st.undone, 150),
             ("an undone link", st.undone_links, 4),
             ("an undo after someone else's change", st.undo_conflicts, 40),
+            ("a link to a submitted plan", st.links_to_submitted, 25),
+            (
+                "a joint review's position",
+                st.commands.get("joint_review.decide").copied().unwrap_or(0),
+                40,
+            ),
+            ("a live update rolled back", st.rollbacks_after_live, 3),
+            ("a plan closed as failed", st.failed, 2),
+            ("a post-implementation review", st.reviews, 3),
+            ("post-update feedback", st.feedback, 2),
+            ("a record on a filed plan (a typed addendum)", st.typed_addenda, 3),
         ],
         &[
             PROBED,
             &["GoLiveBeforeNotice", "NoticeTooLate", "RiskAcceptanceNeeded"],
             UNDO_PROBED,
+            SUPERVISION_PROBED,
+            REQUEST_PROBED,
+            AFTER_PROBED,
         ]
         .concat(),
     );
@@ -4787,8 +5967,21 @@ fn random_sequences_with_a_quorum_of_two_keep_the_invariants() {
             ("an undo", st.undone, 100),
             ("an undone link", st.undone_links, 3),
             ("an undo after someone else's change", st.undo_conflicts, 30),
+            ("a link to a submitted plan", st.links_to_submitted, 10),
+            (
+                "a joint review's position",
+                st.commands.get("joint_review.decide").copied().unwrap_or(0),
+                25,
+            ),
         ],
-        &[PROBED, &["AlreadyApproved"], UNDO_PROBED].concat(),
+        &[
+            PROBED,
+            &["AlreadyApproved", "ScopeApproved"],
+            UNDO_PROBED,
+            REQUEST_PROBED,
+            SUPERVISION_PROBED,
+        ]
+        .concat(),
     );
 }
 
@@ -4814,6 +6007,58 @@ fn advancing_alone_files_a_plan() {
     let p = r.w.plan(plan_id(1));
     assert_eq!(p.status, PlanStatus::Filed, "{}", r.log.join("\n"));
     assert_eq!(r.w.request(req_id(1)).status, RequestStatus::Accepted);
+}
+
+/// A live update rolled back passes every gate again (issue 15 §3): the driver
+/// alone takes a plan live, a rollback sends it back to testing, and advancing
+/// again — a new round, a backup with the data of the live period, a deviation
+/// an approver accepts once the window is over — takes it live a second time,
+/// every invariant holding at each step. (The random walks roll live updates
+/// back too, but rarely live long enough after it to go live again.)
+#[test]
+fn a_rolled_back_live_update_passes_every_gate_again() {
+    let _en = english();
+    let mut r = Run::new(1);
+    let id = plan_id(1);
+    let advance = Step {
+        act: Act::Advance {
+            plan: 0,
+            pick: 0,
+            variant: 1,
+        },
+        who: 0,
+    };
+    let status = |r: &Run| r.last.plan(id).unwrap().status;
+    let steps = |r: &mut Run, until: PlanStatus| {
+        for _ in 0..60 {
+            if status(r) == until {
+                return;
+            }
+            r.step(&advance).unwrap_or_else(|e| panic!("{e}\n{}", r.log.join("\n")));
+        }
+        panic!("{id} never {until}:\n{}", r.log.join("\n"));
+    };
+    steps(&mut r, PlanStatus::Live);
+    let rollback = Step {
+        act: Act::Incident {
+            plan: 1,
+            rollback: true,
+            // At the go-live's own time.
+            when: 8,
+        },
+        who: 0,
+    };
+    r.step(&rollback)
+        .unwrap_or_else(|e| panic!("{e}\n{}", r.log.join("\n")));
+    assert_eq!(status(&r), PlanStatus::Testing, "{}", r.log.join("\n"));
+    assert_eq!(r.stats.rollbacks_after_live, 1);
+    steps(&mut r, PlanStatus::Live);
+    let p = r.last.plan(id).unwrap();
+    let rb = last_rollback(p).unwrap();
+    assert!(p.live_golive().unwrap().time >= rb.time);
+    assert!(p.backup.as_ref().unwrap().time >= rb.time);
+    assert!(p.rounds.len() > r.rounds_at_rollback[&id]);
+    assert_eq!(r.stats.second_attempts, 1, "{}", r.log.join("\n"));
 }
 
 /// How a probe of the duplicate index is made from the stored keys.
@@ -5032,6 +6277,47 @@ fn broken_step(
     )
 }
 
+fn order_id(n: u32) -> Id {
+    Id::new(IdKind::Order, YEAR, n)
+}
+
+/// An order (RO-…-0001) as a sabotage plants it in the records.
+fn fake_order(status: OrderStatus, deadline: NaiveDate) -> RectificationOrder {
+    RectificationOrder {
+        id: order_id(1),
+        issuer: "chen".into(),
+        target: OrderTarget::Department("教务处".into()),
+        finding: "整改".into(),
+        required_action: "补材料".into(),
+        deadline,
+        status,
+        response: None,
+        responded_by: None,
+        extensions: Vec::new(),
+        responses: Vec::new(),
+        closings: Vec::new(),
+        meta: Meta::new("chen", t0()),
+    }
+}
+
+/// A report (RPT-…-0001) as a sabotage plants it in the records.
+fn fake_report(status: ReportStatus) -> ConfidentialReport {
+    ConfidentialReport {
+        id: Id::new(IdKind::Report, YEAR, 1),
+        content: "举报内容".into(),
+        reporter_contact: None,
+        received_at: t0(),
+        status,
+        investigation: String::new(),
+        reply: None,
+        replied_by: None,
+        replied_at: None,
+        plan: None,
+        order: None,
+        meta: Meta::new("liu", t0()),
+    }
+}
+
 fn done() -> Result<beian::service::Outcome, Error> {
     Ok(beian::service::Outcome {
         entity: String::new(),
@@ -5214,6 +6500,26 @@ fn every_invariant_catches_its_violation() {
             let d = r.last.dossiers[0].dossier.id;
             r.frozen.get_mut(&d).unwrap().filed_by = "someone".into();
         }),
+        broken_state("inv_after_golive_on_record", move |r| {
+            // An incident said to have happened before the go-live it follows.
+            let g = live(r);
+            let p = plan_mut(&mut r.last, id);
+            let golive = p.golives.len() as u32;
+            p.incidents.push(Incident {
+                outcome: IncidentOutcome::Incident,
+                time: g.time - Duration::days(1),
+                by: "王工".into(),
+                what: "服务中断".into(),
+                golive,
+                recorded_by: "wang".into(),
+                recorded_at: g.time,
+            });
+        }),
+        broken_state("inv_after_golive_on_record", move |r| {
+            // A request that is feedback on a plan that does not list it.
+            let q = r.last.requests.iter_mut().next().unwrap();
+            q.feedback_on = Some(id);
+        }),
         broken_state("inv_requests_follow_their_plans", move |r| {
             let p = plan_mut(&mut r.last, draft);
             p.status = PlanStatus::Cancelled;
@@ -5312,7 +6618,7 @@ fn every_invariant_catches_its_violation() {
             (r.last.clone(), op_a(), cmd, done())
         }),
         broken_step("inv_reopen_and_unlink_follow_the_process", move |r| {
-            // A request taken off a plan that was already submitted.
+            // A request taken off a plan that was already approved.
             let mut before = r.last.clone();
             let q = before
                 .requests
@@ -5322,11 +6628,65 @@ fn every_invariant_catches_its_violation() {
             (q.status, q.plan) = (RequestStatus::Planned, Some(draft));
             let id = q.id;
             let p = plan_mut(&mut before, draft);
-            p.status = PlanStatus::Submitted;
+            p.status = PlanStatus::Approved;
             p.requests.push(id);
             let cmd = Command::RequestUnlink {
                 id,
                 reason: "移出计划".into(),
+            };
+            (before, op_a(), cmd, done())
+        }),
+        broken_step("inv_links_follow_the_process", move |r| {
+            // A request linked to a submitted plan a member had approved already.
+            let mut before = r.last.clone();
+            let id = before
+                .requests
+                .iter()
+                .find(|q| q.status == RequestStatus::Accepted)
+                .unwrap()
+                .id;
+            let p = plan_mut(&mut before, draft);
+            p.status = PlanStatus::Submitted;
+            p.approvals.push(Approval {
+                approver: "li".into(),
+                decision: Decision::Approved,
+                time: r.w.now(),
+                comment: String::new(),
+                minutes_ref: String::new(),
+                submission: p.submission,
+                on_behalf_of: None,
+            });
+            (before, op_a(), Command::RequestLink { id, plan: draft }, done())
+        }),
+        broken_state("inv_joint_reviews_hold_their_requests", |r| {
+            // A request waiting for a joint review that does not list it.
+            let q = &mut r.last.requests[0];
+            q.status = RequestStatus::JointReview;
+            q.joint_review = Some(JointReview {
+                sent_by: "wang".into(),
+                sent_at: q.received_at,
+                outcome: None,
+                decided_at: None,
+                review: Some(Id::new(IdKind::JointReview, YEAR, 9)),
+            });
+        }),
+        broken_step("inv_joint_reviews_decide_their_requests", |r| {
+            // A request waiting for its joint review, accepted one by one.
+            let mut before = r.last.clone();
+            let q = &mut before.requests[0];
+            q.status = RequestStatus::JointReview;
+            q.joint_review = Some(JointReview {
+                sent_by: "wang".into(),
+                sent_at: q.received_at,
+                outcome: None,
+                decided_at: None,
+                review: Some(Id::new(IdKind::JointReview, YEAR, 1)),
+            });
+            let cmd = Command::RequestTriage {
+                id: q.id,
+                triage: Triage::Accept {
+                    outcome: Some("同意".into()),
+                },
             };
             (before, op_a(), cmd, done())
         }),
@@ -5397,6 +6757,47 @@ fn every_invariant_catches_its_violation() {
                 v
             }),
         ),
+        broken_step("inv_orders_keep_their_history", |r| {
+            // An extension lost: the order's deadline is back where it was issued.
+            let mut prev = r.last.clone();
+            let mut o = fake_order(OrderStatus::Open, day(r.w.now()));
+            let issued = o.deadline;
+            o.deadline = issued + Duration::days(7);
+            o.extensions.push(Extension {
+                from: issued,
+                to: o.deadline,
+                reason: "延期".into(),
+                by: "chen".into(),
+                at: r.w.now(),
+            });
+            prev.orders.push(o.clone());
+            o.extensions.clear();
+            o.deadline = issued;
+            r.last.orders.push(o);
+            (prev, supervisor(), Command::OrderClose { id: order_id(1) }, done())
+        }),
+        broken_step("inv_order_steps_follow_the_process", |r| {
+            // An open order closed without a response.
+            let mut prev = r.last.clone();
+            prev.orders.push(fake_order(OrderStatus::Open, day(r.w.now())));
+            r.last.orders.push(fake_order(OrderStatus::Closed, day(r.w.now())));
+            (prev, supervisor(), Command::OrderClose { id: order_id(1) }, done())
+        }),
+        broken_step("inv_reports_investigated_before_answered", |r| {
+            // A report answered and closed without an investigation.
+            let mut prev = r.last.clone();
+            let mut report = fake_report(ReportStatus::Received);
+            prev.reports.push(report.clone());
+            report.status = ReportStatus::Closed;
+            report.reply = Some("已处理".into());
+            report.replied_by = Some("chen".into());
+            r.last.reports.push(report);
+            let cmd = Command::ReportReply {
+                id: Id::new(IdKind::Report, YEAR, 1),
+                reply: "已处理".into(),
+            };
+            (prev, supervisor(), cmd, done())
+        }),
         broken_step("inv_order_deadline_not_past", |r| {
             let cmd = Command::OrderIssue {
                 target: OrderTarget::Plan(plan_id(1)),

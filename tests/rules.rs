@@ -1250,7 +1250,9 @@ fn a_filed_dossier_never_changes_and_corrections_are_addenda() {
     let listed = w.svc.archive(&viewer(), &ArchiveFilter::default()).unwrap();
     assert_eq!(listed, vec![frozen.summary()]);
 
-    // Nothing can be done to the filed plan.
+    // Nothing can be done to the filed plan (what happens after filing —
+    // training, incidents, feedback, the review — is appended to its dossier:
+    // tests/rules_after_golive.rs).
     let now = w.now();
     let attempts = vec![
         Command::PlanEdit {
@@ -1278,10 +1280,6 @@ fn a_filed_dossier_never_changes_and_corrections_are_addenda() {
             plan: id,
             golive: golive(now, GoLiveOutcome::Success),
         },
-        Command::Training {
-            plan: id,
-            training: training(),
-        },
         Command::ComparisonAdd {
             plan: id,
             row: comparison_row(),
@@ -1307,7 +1305,7 @@ fn a_filed_dossier_never_changes_and_corrections_are_addenda() {
     let e = w.refused(&op_a(), Command::RequestLink { id: r2, plan: id });
     assert_eq!(
         e.message(),
-        format!("{id} is filed: requests can be linked only to a draft or returned plan")
+        format!("{id} is filed: requests can be linked to a plan only until it is approved (draft, returned for revision, or submitted before any member of the Leading Group approved it)")
     );
     w.ok(&op_a(), Command::RequestLink { id: r2, plan: other });
     let e = w.refused(
@@ -1618,16 +1616,39 @@ fn a_joint_review_ends_with_the_meetings_position() {
 }
 
 #[test]
-fn requests_are_linked_only_to_a_draft_or_returned_plan() {
+fn requests_are_linked_only_until_the_plan_is_approved() {
     let _en = english();
     let w = World::new();
     let new = w.add_request("未分拣");
     let draft = w.written_plan(&op_a());
+    // Not accepted yet: it says so, naming the request and its status.
     let e = w.refused(&op_a(), Command::RequestLink { id: new, plan: draft });
     assert_eq!(
-        e.message(),
-        format!("{new} is new: cannot link to a plan (only when accepted)")
+        e,
+        RuleError::NotAccepted {
+            request: new.to_string(),
+            status: RequestStatus::New.label()
+        }
     );
+    assert_eq!(
+        e.message(),
+        format!("{new} is still new: accept it first (§3.1: its necessity and feasibility analysed), then link it to a plan")
+    );
+    triage(&w, new, Triage::Triage).unwrap();
+    assert!(matches!(
+        w.refused(&op_a(), Command::RequestLink { id: new, plan: draft }),
+        RuleError::NotAccepted { .. }
+    ));
+    drop(_en);
+    let m = in_chinese(|| {
+        RuleError::NotAccepted {
+            request: "REQ-2026-0001".into(),
+            status: RequestStatus::Triaged.label(),
+        }
+        .message()
+    });
+    assert!(m.starts_with("REQ-2026-0001 当前仍为「已分拣」，须先采纳"), "{m}");
+    let _en = english();
 
     let r = w.accepted_request("选课慢");
     w.ok(&op_a(), Command::RequestLink { id: r, plan: draft });
@@ -1641,14 +1662,19 @@ fn requests_are_linked_only_to_a_draft_or_returned_plan() {
         format!("{r} is planned: cannot link to a plan (only when accepted)")
     );
 
-    let returned = w.plan_at(S::Returned);
-    let r2 = w.accepted_request("成绩导出");
-    w.ok(&op_a(), Command::RequestLink { id: r2, plan: returned });
-    assert_eq!(w.request(r2).status, RequestStatus::Planned);
+    // Returned and submitted (before any approval) plans take links.
+    for target in [S::Returned, S::Submitted] {
+        let p = w.plan_at(target);
+        let r2 = w.accepted_request("成绩导出");
+        w.ok(&op_a(), Command::RequestLink { id: r2, plan: p });
+        assert_eq!(w.request(r2).status, RequestStatus::Planned);
+        assert_eq!(w.plan(p).requests, vec![r2]);
+        assert_eq!(w.status(p), target);
+    }
 
     for (target, label) in [
-        (S::Submitted, "submitted"),
         (S::Approved, "approved"),
+        (S::NoticePublished, "notice published"),
         (S::Testing, "testing"),
         (S::Live, "live"),
         (S::Cancelled, "cancelled"),
@@ -1665,11 +1691,296 @@ fn requests_are_linked_only_to_a_draft_or_returned_plan() {
         );
         assert_eq!(
             e.message(),
-            format!("{p} is {label}: requests can be linked only to a draft or returned plan")
+            format!(
+                "{p} is {label}: requests can be linked to a plan only until it is approved (draft, returned for revision, or submitted before any member of the Leading Group approved it)"
+            )
         );
         assert_eq!(w.request(r).status, RequestStatus::Accepted);
         assert!(w.plan(p).requests.is_empty());
     }
+}
+
+/// With a quorum of two, the first approval fixes the scope: the requests of
+/// the submitted plan change no more (linked or unlinked) until it is
+/// returned; whoever linked or unlinked before contributed and may not approve.
+#[test]
+fn the_first_approval_closes_a_submitted_plans_requests() {
+    let _en = english();
+    let mut w = World::new();
+    let mut cfg = w.svc.config().clone();
+    cfg.process.classes.normal.approvers = 2;
+    w.svc.set_config(cfg);
+    let approve = |id| Command::PlanApprove {
+        id,
+        comment: String::new(),
+        minutes_ref: "LG-1".into(),
+    };
+    let p = w.plan_at(S::Submitted);
+    let (r1, r2) = (w.accepted_request("选课慢"), w.accepted_request("成绩导出"));
+    // The member who links to the submitted plan contributes: no approving it.
+    w.ok(&op_approver(), Command::RequestLink { id: r1, plan: p });
+    w.ok(&op_a(), Command::RequestLink { id: r2, plan: p });
+    w.ok(
+        &op_a(),
+        Command::RequestUnlink {
+            id: r2,
+            reason: "另行处理".into(),
+        },
+    );
+    assert_eq!(w.plan(p).requests, vec![r1]);
+    let e = w.refused(&op_approver(), approve(p));
+    assert!(
+        matches!(&e, RuleError::Contributor { did, .. } if did.contains(&"link".to_string())),
+        "{e:?}"
+    );
+    w.ok(&approver(), approve(p));
+    assert_eq!(w.status(p), S::Submitted, "one approval of two");
+    let e = w.refused(&op_a(), Command::RequestLink { id: r2, plan: p });
+    assert_eq!(
+        e,
+        RuleError::ScopeApproved {
+            plan: p.to_string(),
+            approvers: vec!["li".into()],
+            unlink: false,
+        }
+    );
+    assert!(e.message().contains("li already approved it"), "{}", e.message());
+    let e = w.refused(
+        &op_a(),
+        Command::RequestUnlink {
+            id: r1,
+            reason: "改期".into(),
+        },
+    );
+    assert!(matches!(e, RuleError::ScopeApproved { unlink: true, .. }), "{e:?}");
+    // Returned, it takes changes again (the approval was of the old submission).
+    w.ok(
+        &approver(),
+        Command::PlanReturn {
+            id: p,
+            reason: "补充".into(),
+            minutes_ref: String::new(),
+        },
+    );
+    w.ok(&op_a(), Command::RequestLink { id: r2, plan: p });
+    w.ok(&op_a(), Command::PlanSubmit { id: p });
+    w.ok(
+        &op_a(),
+        Command::RequestUnlink {
+            id: r2,
+            reason: "另行处理".into(),
+        },
+    );
+}
+
+/// The submit check lists the linked requests (with titles, from the service)
+/// and warns, without refusing, when there are none.
+#[test]
+fn the_submit_check_lists_the_linked_requests_and_warns_when_there_are_none() {
+    let _en = english();
+    let w = World::new();
+    let p = w.written_plan(&op_a());
+    let g = w.svc.plan_gates(&viewer(), p).unwrap();
+    assert!(g.requests.is_empty());
+    assert_eq!(g.warnings, vec![beian::workflow::SubmitWarning::NoRequests]);
+    assert!(
+        g.warnings[0]
+            .message(p)
+            .starts_with(&format!("no request is linked to {p}")),
+        "{}",
+        g.warnings[0].message(p)
+    );
+    let r = w.accepted_request("选课慢");
+    w.ok(&op_a(), Command::RequestLink { id: r, plan: p });
+    let g = w.svc.plan_gates(&viewer(), p).unwrap();
+    assert!(g.warnings.is_empty());
+    assert_eq!(
+        g.requests,
+        vec![beian::workflow::LinkedRequest {
+            id: r,
+            title: "选课慢".into(),
+            status: Some(RequestStatus::Planned),
+        }]
+    );
+    // Submitting without a request is a warning only.
+    let q = w.written_plan(&op_a());
+    w.ok(&op_a(), Command::PlanSubmit { id: q });
+    assert_eq!(w.status(q), S::Submitted);
+}
+
+/// A joint review meeting (§3.1) covers several requests, names the
+/// departments taking part and its day; its position decides every request
+/// still in it (accepted, or rejected with the position as the reason); a
+/// request reopened before it left; individual decisions wait for it.
+#[test]
+fn a_joint_review_decides_the_requests_it_covers() {
+    let _en = english();
+    let w = World::new();
+    let day = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    let [a, b, c, d] = ["选课慢", "排考冲突", "移动端", "英文界面"].map(|t| w.add_request(t));
+    triage(&w, b, Triage::Triage).unwrap();
+    // Sent to joint review the old way, without a meeting: a meeting takes it in.
+    triage(&w, d, Triage::JointReview).unwrap();
+    let convene = |reqs: Vec<Id>, departments: &[&str]| Command::JointReviewNew {
+        topic: "选课专题".into(),
+        requests: reqs,
+        departments: departments.iter().map(|x| x.to_string()).collect(),
+        date: day,
+    };
+    let e = w.refused(&op_a(), convene(vec![a, b], &["教务处", " 教务处 "]));
+    assert_eq!(
+        e,
+        RuleError::JointReviewDepartments {
+            given: vec!["教务处".into()]
+        }
+    );
+    let out = w.ok(&op_a(), convene(vec![a, b, c, d], &["教务处", "学生工作部、研究生院"]));
+    let jr: Id = out.entity.parse().unwrap();
+    assert_eq!(jr.to_string(), "JR-2026-0001");
+    let m = w.svc.joint_review(&viewer(), jr).unwrap();
+    assert_eq!(m.requests, vec![a, b, c, d]);
+    assert_eq!(m.departments, ["教务处", "学生工作部", "研究生院"]);
+    assert_eq!(m.date, day);
+    for r in [a, b, c, d] {
+        let q = w.request(r);
+        assert_eq!(q.status, RequestStatus::JointReview);
+        assert_eq!(q.joint_review.unwrap().review, Some(jr));
+    }
+    // In one meeting at a time; decided by it, not one by one.
+    let e = w.refused(&op_a(), convene(vec![a], &["教务处", "学生工作部"]));
+    assert_eq!(
+        e,
+        RuleError::InJointReview {
+            request: a.to_string(),
+            review: jr.to_string()
+        }
+    );
+    let e = triage(&w, a, Triage::Reject { reason: "x".into() }).unwrap_err();
+    assert!(
+        matches!(e, beian::Error::Rule(RuleError::InJointReview { .. })),
+        "{e:?}"
+    );
+    // c leaves the review (reopened); it is not decided by the position.
+    w.ok(
+        &op_b(),
+        Command::RequestReopen {
+            id: c,
+            reason: "先补充材料".into(),
+        },
+    );
+    assert_eq!(w.request(c).status, RequestStatus::New);
+    let decide = |reject: Vec<Id>| Command::JointReviewDecide {
+        id: jr,
+        position: "选课与排考纳入下一版本，英文界面暂缓".into(),
+        minutes_ref: "研讨纪要3号".into(),
+        reject,
+    };
+    assert_eq!(
+        w.refused(&op_a(), decide(vec![c])),
+        RuleError::NotInJointReview {
+            request: c.to_string(),
+            review: jr.to_string()
+        }
+    );
+    // Accepting needs the analysis: one missing refuses the whole position.
+    let before = (w.request(a), w.request(b), w.request(d));
+    assert!(matches!(
+        w.refused(&op_a(), decide(vec![d])),
+        RuleError::AnalysisMissing { .. }
+    ));
+    assert_eq!((w.request(a), w.request(b), w.request(d)), before);
+    w.analyse(a);
+    w.analyse(b);
+    let out = w.ok(&op_a(), decide(vec![d]));
+    assert_eq!(
+        out.summary,
+        format!("accepted [{a} {b}], rejected [{d}], withdrawn [{c}]: 选课与排考纳入下一版本，英文界面暂缓")
+    );
+    for r in [a, b] {
+        let q = w.request(r);
+        assert_eq!(q.status, RequestStatus::Accepted);
+        assert_eq!(
+            q.joint_review.unwrap().outcome.as_deref(),
+            Some("选课与排考纳入下一版本，英文界面暂缓")
+        );
+    }
+    let q = w.request(d);
+    assert_eq!(q.status, RequestStatus::Rejected);
+    assert_eq!(q.reject_reason.as_deref(), Some("选课与排考纳入下一版本，英文界面暂缓"));
+    assert_eq!(w.request(c).status, RequestStatus::New);
+    let m = w.svc.joint_review(&viewer(), jr).unwrap();
+    let pos = m.position.unwrap();
+    assert_eq!(
+        (pos.accepted, pos.rejected, pos.withdrawn),
+        (vec![a, b], vec![d], vec![c])
+    );
+    assert_eq!(pos.recorded_by, "wang");
+    assert_eq!(
+        w.refused(&op_a(), decide(vec![])),
+        RuleError::JointReviewDecided { review: jr.to_string() }
+    );
+    // The audit log has both, under the meeting and each request it decided.
+    let ev = w.svc.audit(&supervisor(), Some(&d.to_string()), 10).unwrap();
+    assert_eq!(ev[0].action, "joint_review.decide");
+    let ev = w.svc.audit(&supervisor(), Some(&jr.to_string()), 10).unwrap();
+    let actions: Vec<&str> = ev.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["joint_review.decide", "joint_review.new"]);
+    // Reopened after the position: back in joint review, decided one by one.
+    w.ok(
+        &op_b(),
+        Command::RequestReopen {
+            id: d,
+            reason: "重新评估".into(),
+        },
+    );
+    let q = w.request(d);
+    assert_eq!(q.status, RequestStatus::JointReview);
+    assert_eq!(q.joint_review.as_ref().unwrap().review, None);
+    triage(
+        &w,
+        d,
+        Triage::Reject {
+            reason: "仍暂缓".into(),
+        },
+    )
+    .unwrap();
+    // Who may: those who triage.
+    assert!(matches!(
+        w.refused(&approver(), convene(vec![c], &["教务处", "学生工作部"])),
+        RuleError::Forbidden { .. }
+    ));
+}
+
+/// A new request that looks like one in the queue is tagged 疑似重复 and
+/// names it; the oldest such request, among those not duplicates themselves.
+#[test]
+fn a_request_that_looks_like_another_names_it() {
+    let w = World::new();
+    let first = w.add_request("选课页面加载慢");
+    let unlike = w.add_request("成绩导出乱码");
+    assert_eq!(w.request(unlike).similar_to, None);
+    let out = w.ok(&op_a(), new_request("选课页面加载慢，经常超时", Some(w.system)));
+    assert!(out.summary.ends_with(&format!(" ≈ {first}")), "{}", out.summary);
+    let id: Id = out.entity.parse().unwrap();
+    let r = w.request(id);
+    assert_eq!(r.similar_to, Some(first));
+    assert!(r.tags.contains(&beian::workflow::LIKELY_DUPLICATE_TAG.to_string()));
+    assert_eq!(r.shown_tags(), vec![format!("疑似重复 {first}"), "选课".to_string()]);
+    // Another system's request is not alike.
+    let out = w.ok(&op_a(), new_request("选课页面加载慢", None));
+    let other: Id = out.entity.parse().unwrap();
+    assert_eq!(w.request(other).similar_to, None);
+    // Records of older versions (the tag alone) still load and show the tag.
+    let old: Request = serde_json::from_value(serde_json::json!({
+        "id": "REQ-2026-0099", "kind": "problem", "title": "t", "body": "", "system": null,
+        "submitter": {"name": "x", "kind": "staff"}, "department": "", "channel": "other",
+        "received_at": "2026-03-01T04:00:00Z", "priority": "normal", "tags": ["疑似重复"],
+        "status": "new", "joint_review": {"sent_by": "a", "sent_at": "2026-03-01T04:00:00Z"},
+        "meta": {"rev": 1, "created_at": "2026-03-01T04:00:00Z", "created_by": "a",
+            "updated_at": "2026-03-01T04:00:00Z", "updated_by": "a"}
+    }))
+    .unwrap();
+    assert_eq!((old.similar_to, old.joint_review.unwrap().review), (None, None));
 }
 
 #[test]
@@ -2067,6 +2378,14 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
         cmd(Op::PlanFile, Command::ComparisonRemove { plan: test, row: 1 }),
         cmd(Op::PlanFile, Command::File { plan: test }),
         cmd(
+            Op::PlanReview,
+            Command::PlanReview {
+                plan: test,
+                goals: Vec::new(),
+                summary: "达成".into(),
+            },
+        ),
+        cmd(
             Op::DossierAddendum,
             Command::Addendum {
                 dossier: dos,
@@ -2083,6 +2402,28 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
             },
         ),
         cmd(Op::OrderClose, Command::OrderClose { id: ord }),
+        cmd(
+            Op::OrderReview,
+            Command::OrderExtend {
+                id: ord,
+                deadline: NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+                reason: "需要更多时间".into(),
+            },
+        ),
+        cmd(
+            Op::OrderReview,
+            Command::OrderSendBack {
+                id: ord,
+                reason: "整改不到位".into(),
+            },
+        ),
+        cmd(
+            Op::OrderReview,
+            Command::OrderReopen {
+                id: ord,
+                reason: "复查未通过".into(),
+            },
+        ),
         cmd(
             Op::ReportSubmit,
             Command::ReportSubmit {
@@ -2102,6 +2443,17 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
             Command::ReportReply {
                 id: rpt,
                 reply: "已处理".into(),
+            },
+        ),
+        cmd(Op::ReportHandle, Command::ReportLink { id: rpt, plan: test }),
+        cmd(
+            Op::ReportHandle,
+            Command::ReportToOrder {
+                id: rpt,
+                target: None,
+                finding: None,
+                required_action: "整改".into(),
+                deadline: NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
             },
         ),
         cmd(
@@ -2223,10 +2575,12 @@ fn the_permission_table_is_the_processs() {
         (Op::GoLiveRecord, &[Admin, Operator]),
         (Op::TrainingRecord, &[Admin, Operator]),
         (Op::PlanFile, &[Admin, Operator]),
+        (Op::PlanReview, &[Admin, Operator]),
         (Op::DossierAddendum, &[Admin, Operator, Supervisor]),
         (Op::OrderIssue, &[Supervisor]),
         (Op::OrderRespond, &[Admin, Operator]),
         (Op::OrderClose, &[Supervisor]),
+        (Op::OrderReview, &[Supervisor]),
         (Op::ReportSubmit, &[Admin, Operator, Approver, Supervisor, Viewer]),
         (Op::ReportHandle, &[Supervisor]),
         (Op::ServerStatus, &[Admin, Supervisor]),
@@ -3115,4 +3469,363 @@ fn the_recorder_of_a_deviation_does_not_accept_it_and_an_accepted_analysis_stays
             },
         },
     );
+}
+
+// ===== supervision (§5.1) =====
+
+fn day(w: &World, d: i64) -> NaiveDate {
+    w.now().with_timezone(&Local).date_naive() + Duration::days(d)
+}
+
+fn department_order(w: &World, deadline: NaiveDate) -> beian::model::Id {
+    w.ok(
+        &supervisor(),
+        Command::OrderIssue {
+            target: OrderTarget::Department("教务处".into()),
+            finding: "测试记录由厂商代签".into(),
+            required_action: "重新组织测试".into(),
+            deadline,
+        },
+    )
+    .entity
+    .parse()
+    .unwrap()
+}
+
+fn order(w: &World, id: beian::model::Id) -> RectificationOrder {
+    w.svc.order(&supervisor(), id).unwrap()
+}
+
+/// An order extended (twice), its response sent back and answered again,
+/// closed and reopened: every step kept with who, when and why; `overdue`
+/// follows the deadline in force; each step audited with the fields it changed.
+#[test]
+fn an_order_is_extended_sent_back_and_reopened_and_keeps_every_step() {
+    let _en = english();
+    let w = World::new();
+    let id = department_order(&w, day(&w, 3));
+    let issued = w.now();
+    w.wait(Duration::days(5));
+    assert!(order(&w, id).overdue(day(&w, 0)));
+    w.ok(
+        &supervisor(),
+        Command::OrderExtend {
+            id,
+            deadline: day(&w, 7),
+            reason: "测试环境尚未恢复".into(),
+        },
+    );
+    let o = order(&w, id);
+    assert!(!o.overdue(day(&w, 0)), "overdue follows the extended deadline");
+    assert_eq!((o.deadline, o.original_deadline()), (day(&w, 7), day(&w, -2)));
+    w.ok(
+        &supervisor(),
+        Command::OrderExtend {
+            id,
+            deadline: day(&w, 10),
+            reason: "需会同厂商".into(),
+        },
+    );
+    let o = order(&w, id);
+    assert_eq!(o.extensions.len(), 2);
+    assert_eq!(
+        (o.extensions[1].from, o.extensions[1].to, o.extensions[1].by.as_str()),
+        (day(&w, 7), day(&w, 10), "chen")
+    );
+    assert_eq!(o.original_deadline(), day(&w, -2));
+
+    w.ok(
+        &op_a(),
+        Command::OrderRespond {
+            id,
+            response: "已补签".into(),
+        },
+    );
+    let responded_at = w.now();
+    w.ok(
+        &supervisor(),
+        Command::OrderSendBack {
+            id,
+            reason: "未重新测试".into(),
+        },
+    );
+    let o = order(&w, id);
+    assert_eq!(o.status, OrderStatus::Open);
+    assert!(o.current_response().is_none() && o.response.is_none());
+    assert_eq!(o.responses.len(), 1, "the response sent back stays on record");
+    assert_eq!(o.responses[0].text, "已补签");
+    assert_eq!(o.responses[0].at, Some(responded_at));
+    let back = o.responses[0].sent_back.as_ref().unwrap();
+    assert_eq!((back.by.as_str(), back.reason.as_str()), ("chen", "未重新测试"));
+
+    w.ok(
+        &op_b(),
+        Command::OrderRespond {
+            id,
+            response: "已重新组织测试并签字".into(),
+        },
+    );
+    w.ok(&supervisor(), Command::OrderClose { id });
+    let closed_at = w.now();
+    let o = order(&w, id);
+    let c = o.closed().unwrap();
+    assert_eq!((c.by.as_str(), c.at), ("chen", closed_at));
+    assert_eq!(o.current_response().map(|r| r.by.as_str()), Some("zhao"));
+    assert_eq!(o.issued_at(), issued);
+
+    w.ok(
+        &supervisor(),
+        Command::OrderReopen {
+            id,
+            reason: "复查仍有代签".into(),
+        },
+    );
+    let o = order(&w, id);
+    assert_eq!(o.status, OrderStatus::Open);
+    assert!(o.closed().is_none() && o.current_response().is_none());
+    assert_eq!(o.responses.len(), 2);
+    assert_eq!(o.closings.len(), 1);
+    assert_eq!(o.closings[0].at, closed_at, "the closing stays on record");
+    assert_eq!(o.closings[0].reopened.as_ref().unwrap().reason, "复查仍有代签");
+
+    // Each step is an audit event with the fields it changed.
+    let events = w.svc.audit(&supervisor(), Some(&id.to_string()), usize::MAX).unwrap();
+    let actions: Vec<&str> = events.iter().rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "order.issue",
+            "order.extend",
+            "order.extend",
+            "order.respond",
+            "order.send_back",
+            "order.respond",
+            "order.close",
+            "order.reopen"
+        ]
+    );
+    let ext = events.iter().rev().nth(1).unwrap();
+    let deadline = ext.changes.iter().find(|c| c.field == "deadline").unwrap();
+    assert_eq!(
+        (deadline.old.clone(), deadline.new.clone()),
+        (day(&w, -2).to_string(), day(&w, 7).to_string())
+    );
+    let back = events.iter().rev().nth(4).unwrap();
+    assert!(back
+        .changes
+        .iter()
+        .any(|c| c.field == "status" && c.old == "responded" && c.new == "open"));
+}
+
+/// What a supervisor may not do to an order, and what nobody else may do:
+/// each refusal names why and writes nothing.
+#[test]
+fn order_steps_are_refused_out_of_turn_into_the_past_and_to_others_than_supervisors() {
+    let _en = english();
+    let w = World::new();
+    let id = department_order(&w, day(&w, 5));
+    let extend = |deadline: NaiveDate, reason: &str| Command::OrderExtend {
+        id,
+        deadline,
+        reason: reason.into(),
+    };
+    // Into the past: later than the deadline is not enough once it has passed.
+    w.wait(Duration::days(10));
+    let e = w.refused(&supervisor(), extend(day(&w, -1), "补"));
+    assert!(matches!(e, RuleError::DateInPast { .. }), "{e:?}");
+    assert!(e.message().contains("before today"), "{}", e.message());
+    // Not later than the deadline in force.
+    w.ok(&supervisor(), extend(day(&w, 5), "给一周"));
+    let e = w.refused(&supervisor(), extend(day(&w, 5), "再给"));
+    assert!(matches!(e, RuleError::DeadlineNotLater { .. }), "{e:?}");
+    assert!(
+        e.message().contains("not after its current deadline"),
+        "{}",
+        e.message()
+    );
+    let e = w.refused(&supervisor(), extend(day(&w, 4), "提前"));
+    assert!(matches!(e, RuleError::DeadlineNotLater { .. }), "{e:?}");
+    // Without a reason.
+    let e = w.refused(&supervisor(), extend(day(&w, 9), "  "));
+    assert!(matches!(e, RuleError::ReasonRequired { .. }), "{e:?}");
+    // Out of turn: nothing to send back or reopen while open.
+    let send_back = Command::OrderSendBack {
+        id,
+        reason: "不够".into(),
+    };
+    let reopen = Command::OrderReopen {
+        id,
+        reason: "复查".into(),
+    };
+    for c in [send_back.clone(), reopen.clone()] {
+        let e = w.refused(&supervisor(), c);
+        assert!(matches!(e, RuleError::Transition { .. }), "{e:?}");
+    }
+    // Someone other than a supervisor: refused whatever the order's state.
+    for actor in [op_a(), approver(), admin(), viewer()] {
+        for c in [extend(day(&w, 9), "x"), send_back.clone(), reopen.clone()] {
+            let e = w.refused(&actor, c);
+            assert!(
+                matches!(&e, RuleError::Forbidden { op, .. } if op == "order.review"),
+                "{e:?}"
+            );
+        }
+    }
+    // A responded order is not answered again until it is sent back.
+    w.ok(
+        &op_a(),
+        Command::OrderRespond {
+            id,
+            response: "已整改".into(),
+        },
+    );
+    let e = w.refused(
+        &op_a(),
+        Command::OrderRespond {
+            id,
+            response: "补充".into(),
+        },
+    );
+    assert!(matches!(e, RuleError::Transition { .. }), "{e:?}");
+    assert!(e.message().contains("only when open"), "{}", e.message());
+    // A closed order is neither extended nor sent back: reopen it first.
+    w.ok(&supervisor(), Command::OrderClose { id });
+    for c in [extend(day(&w, 20), "x"), send_back] {
+        let e = w.refused(&supervisor(), c);
+        assert!(matches!(e, RuleError::Transition { .. }), "{e:?}");
+    }
+    let e = w.refused(
+        &supervisor(),
+        Command::OrderReopen {
+            id,
+            reason: String::new(),
+        },
+    );
+    assert!(matches!(e, RuleError::ReasonRequired { .. }), "{e:?}");
+    assert_eq!(order(&w, id).extensions.len(), 1);
+}
+
+fn submit_report(w: &World) -> beian::model::Id {
+    w.ok(
+        &viewer(),
+        Command::ReportSubmit {
+            content: "厂商工程师用U盘拷贝学生数据".into(),
+            contact: None,
+        },
+    )
+    .entity
+    .parse()
+    .unwrap()
+}
+
+/// A report is answered and closed only after it was investigated, becomes an
+/// order only while under investigation and only once; a refused step writes
+/// nothing (no order, no order number used).
+#[test]
+fn a_report_is_investigated_before_it_is_answered_or_becomes_an_order() {
+    let _en = english();
+    let w = World::new();
+    let rpt = submit_report(&w);
+    let plan = w.written_plan(&op_a());
+    let reply = Command::ReportReply {
+        id: rpt,
+        reply: "已处理".into(),
+    };
+    let to_order = |target: Option<OrderTarget>, deadline: NaiveDate| Command::ReportToOrder {
+        id: rpt,
+        target,
+        finding: None,
+        required_action: "说明情况".into(),
+        deadline,
+    };
+    let e = w.refused(&supervisor(), reply.clone());
+    assert!(matches!(e, RuleError::NotInvestigated { .. }), "{e:?}");
+    assert!(e.message().contains("has not been investigated"), "{}", e.message());
+    let e = w.refused(&supervisor(), to_order(Some(OrderTarget::Plan(plan)), day(&w, 7)));
+    assert!(matches!(e, RuleError::NotInvestigated { .. }), "{e:?}");
+    // Only supervisors handle reports.
+    for actor in [op_a(), approver(), admin(), viewer()] {
+        let e = w.refused(
+            &actor,
+            Command::ReportInvestigate {
+                id: rpt,
+                notes: "查".into(),
+            },
+        );
+        assert!(
+            matches!(&e, RuleError::Forbidden { op, .. } if op == "report.handle"),
+            "{e:?}"
+        );
+        let e = w.refused(&actor, Command::ReportLink { id: rpt, plan });
+        assert!(matches!(e, RuleError::Forbidden { .. }), "{e:?}");
+    }
+    w.ok(
+        &supervisor(),
+        Command::ReportInvestigate {
+            id: rpt,
+            notes: "堡垒机记录证实导出".into(),
+        },
+    );
+    // Linked to no plan and no target named.
+    let e = w.refused(&supervisor(), to_order(None, day(&w, 7)));
+    assert!(matches!(e, RuleError::NoOrderTarget { .. }), "{e:?}");
+    // A plan that does not exist is not linked.
+    let ghost = beian::model::Id::new(IdKind::Plan, YEAR, 999);
+    let before = w.audit_len();
+    let e = w
+        .exec(&supervisor(), Command::ReportLink { id: rpt, plan: ghost })
+        .unwrap_err();
+    assert!(matches!(e, Error::NotFound { .. }), "{e:?}");
+    assert_eq!(w.audit_len(), before);
+    w.ok(&supervisor(), Command::ReportLink { id: rpt, plan });
+    // An order overdue at birth is refused, and takes nothing with it.
+    let e = w.refused(&supervisor(), to_order(None, day(&w, -1)));
+    assert!(matches!(e, RuleError::DateInPast { .. }), "{e:?}");
+    assert!(w.svc.orders(&supervisor()).unwrap().is_empty());
+    assert_eq!(w.svc.report(&supervisor(), rpt).unwrap().order, None);
+
+    let out = w.ok(&supervisor(), to_order(None, day(&w, 7)));
+    let oid: beian::model::Id = out.entity.parse().unwrap();
+    assert_eq!(
+        oid,
+        beian::model::Id::new(IdKind::Order, YEAR, 1),
+        "no number was used by the refusal"
+    );
+    let o = order(&w, oid);
+    assert_eq!(o.target, OrderTarget::Plan(plan));
+    assert_eq!(o.finding, "堡垒机记录证实导出", "the finding is the investigation's");
+    assert_eq!((o.issuer.as_str(), o.status), ("chen", OrderStatus::Open));
+    let r = w.svc.report(&supervisor(), rpt).unwrap();
+    assert_eq!(
+        (r.order, r.plan, r.status),
+        (Some(oid), Some(plan), ReportStatus::Investigating)
+    );
+    // Both audited: the order's issue and the report's turn, in one transaction.
+    let events = w.svc.audit(&supervisor(), Some(&oid.to_string()), usize::MAX).unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["report.to_order", "order.issue"]);
+    assert!(
+        events.iter().all(|e| !e.summary.contains("U盘")),
+        "the audit log names no report content"
+    );
+    let plan_events = w.svc.audit(&supervisor(), Some(&plan.to_string()), usize::MAX).unwrap();
+    assert!(plan_events.iter().any(|e| e.action == "order.issue"));
+    // Only once.
+    let e = w.refused(
+        &supervisor(),
+        to_order(Some(OrderTarget::Department("学工部".into())), day(&w, 7)),
+    );
+    assert!(matches!(e, RuleError::ReportOrdered { .. }), "{e:?}");
+    // Answered and closed; then nothing more changes it.
+    w.ok(&supervisor(), reply.clone());
+    let r = w.svc.report(&supervisor(), rpt).unwrap();
+    assert_eq!(
+        (r.status, r.replied_by.as_deref()),
+        (ReportStatus::Closed, Some("chen"))
+    );
+    assert!(r.replied_at.is_some());
+    for c in [reply, Command::ReportLink { id: rpt, plan }] {
+        let e = w.refused(&supervisor(), c);
+        assert!(matches!(e, RuleError::Transition { .. }), "{e:?}");
+    }
 }

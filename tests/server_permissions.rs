@@ -73,6 +73,8 @@ fn probe(op: Op, backups: &Path) -> Probe {
         Op::TrainingRecord => c(json!({"command": "training", "plan": PLAN, "training": {
             "format": "on_site", "date": "2026-03-11", "trainer": "王", "departments": ["教务处"], "attendance": 3}})),
         Op::PlanFile => c(json!({"command": "file", "plan": PLAN})),
+        Op::PlanReview => c(json!({"command": "plan_review", "plan": PLAN,
+            "goals": [{"no": 1, "verdict": "met"}], "summary": "达成"})),
         Op::DossierAddendum => {
             c(json!({"command": "addendum", "dossier": "FILE-2026-0001", "reason": "更正", "text": "x"}))
         }
@@ -82,6 +84,10 @@ fn probe(op: Op, backups: &Path) -> Probe {
         ),
         Op::OrderRespond => c(json!({"command": "order_respond", "id": "RO-2026-0001", "response": "已补发"})),
         Op::OrderClose => c(json!({"command": "order_close", "id": "RO-2026-0001"})),
+        Op::OrderReview => c(
+            json!({"command": "order_extend", "id": "RO-2026-0001", "deadline": "2026-05-01",
+            "reason": "延期"}),
+        ),
         Op::ReportSubmit => c(json!({"command": "report_submit", "content": "举报", "contact": null})),
         Op::ReportHandle => c(json!({"command": "report_investigate", "id": "RPT-2026-0001", "notes": "调查"})),
         Op::ServerStatus => Probe::Status,

@@ -448,8 +448,10 @@ fn operator_and_approver_see_each_other_live_through_the_server() {
     assert!(!s.contains("缺少"), "nothing missing after the edit: {s}");
 
     // ---- submit: the approver sees it arrive without pressing anything ----
-    let t0 = Instant::now();
     a.send("s");
+    a.wait_for("提交信息化领导小组", 5);
+    let t0 = Instant::now();
+    a.send("y");
     let submitted = time_until_line(&b, &[&plan, "已提交"], t0, ARRIVAL);
     a.wait_line(&[&plan, "已提交"], 5);
     eprintln!("the submission seen on {ap}'s screen after {}", ms(submitted));

@@ -121,6 +121,10 @@ fn serve(job: Job) -> Option<Reply> {
             input.today = today;
             Reply::Evaluation(Box::new(beian::report::evaluate(&input, from, to)))
         }
+        Job::Supervision { reports } => Reply::Supervision {
+            orders: s.orders(a).unwrap(),
+            reports: reports.then(|| s.reports(a).unwrap()),
+        },
         // Commands are not run: the database stays the demo's.
         Job::Execute { .. } | Job::ExecuteMany { .. } => return None,
         // Imports are answered by the real worker on a database of their own (below).
@@ -128,6 +132,7 @@ fn serve(job: Job) -> Option<Reply> {
         Job::Verify => Reply::Integrity(s.verify(a, None)),
         // Acting as a demo person changes who asks, not what is shown: not run here.
         Job::ActAs { .. } => return None,
+        Job::JointReviews => Reply::JointReviews(s.joint_reviews(a).unwrap()),
     })
 }
 
@@ -259,6 +264,9 @@ fn copy(base: &State) -> State {
     st.reports.from = base.reports.from;
     st.reports.to = base.reports.to;
     st.reports.report = base.reports.report.clone();
+    st.supervision.orders = base.supervision.orders.clone();
+    st.supervision.reports = base.supervision.reports.clone();
+    st.supervision.cursor.selected = base.supervision.cursor.selected;
     st
 }
 
@@ -370,6 +378,36 @@ fn poison(st: &mut State, next: &mut impl FnMut() -> String) {
             r.title = next();
             r.body = next();
         }
+    }
+    // Orders and reports, their history and the selected one's detail.
+    for o in &mut st.supervision.orders {
+        o.finding = next();
+        o.required_action = next();
+        o.issuer = next();
+        o.target = OrderTarget::Department(next());
+        o.responses.push(OrderResponse {
+            text: next(),
+            by: next(),
+            at: None,
+            sent_back: Some(Ruling {
+                reason: next(),
+                by: next(),
+                at: demo_now(),
+            }),
+        });
+        o.extensions.push(Extension {
+            from: o.deadline,
+            to: o.deadline,
+            reason: next(),
+            by: next(),
+            at: demo_now(),
+        });
+    }
+    for r in st.supervision.reports.iter_mut().flatten() {
+        r.content = next();
+        r.investigation = next();
+        r.reporter_contact = Some(next());
+        r.reply = Some(next());
     }
     for t in &mut st.toasts {
         t.text = next();
@@ -555,7 +593,8 @@ fn ten_thousand_hostile_strings_leave_no_control_or_bidi_character_in_any_cell()
 
     // A state with every part open: request detail, plan detail, tests, dossier.
     let mut base = loaded();
-    press(&mut base, "j enter");
+    press(&mut base, "6 j 1 j enter");
+    assert!(base.supervision.reports.is_some());
     on_plan(&mut base, PlanStatus::Testing);
     press(&mut base, "enter 3 4 enter 1");
     assert!(base.queue.detail.is_some() && base.plans.detail.is_some());

@@ -473,7 +473,11 @@ fn acceptance_flow_at_80x24() {
     assert!(!s.contains("缺少"), "nothing missing after the edit: {s}");
     t.assert_redraw_stable("the plan detail");
     assert!(s.contains("一卡通消费机固件升级（第一期）"), "{s}");
+    // Submitting asks first, listing the requests the plan answers (§3.1).
     t.send("s");
+    let s = t.wait_for("提交信息化领导小组", 5);
+    assert!(s.contains("关联需求（1 项）") && s.contains(&r1), "{s}");
+    t.send("y");
     t.wait_line(&[&plan, "已提交"], 5);
     // The operator may not approve: the key is not offered, and pressing it
     // says why at once — no prompt for the minutes first.

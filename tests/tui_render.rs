@@ -159,6 +159,10 @@ fn serve(job: Job) -> Option<Reply> {
             r.chain_head = Some(s.verify(a, None).unwrap().head);
             Reply::Evaluation(Box::new(r))
         }
+        Job::Supervision { reports } => Reply::Supervision {
+            orders: s.orders(a).unwrap(),
+            reports: reports.then(|| s.reports(a).unwrap()),
+        },
         // Commands are not run: the database stays the demo's.
         Job::Execute { .. } | Job::ExecuteMany { .. } => return None,
         // Imports are answered by the real worker on a database of their own (below).
@@ -166,6 +170,7 @@ fn serve(job: Job) -> Option<Reply> {
         Job::Verify => Reply::Integrity(s.verify(a, None)),
         // Acting as a demo person changes who asks, not what is shown: not run here.
         Job::ActAs { .. } => return None,
+        Job::JointReviews => Reply::JointReviews(s.joint_reviews(a).unwrap()),
     })
 }
 
@@ -438,15 +443,15 @@ fn plans_snapshots() {
     snap!("plans_edit_form_goals", st);
 }
 
-/// The templates pane (6): the templates with the selected one's sections; `p`
-/// opens the new plan form as a standard change of it. In the plans pane, `!`
+/// The templates pane (7): the templates with the selected one's sections; `p`
+/// opens the new plan form as a standard change of it. In the plans pane, `E`
 /// lists the emergency changes (the supervision group's list) and the class
 /// shows in the list and the detail.
 #[test]
 fn templates_and_classes_snapshots() {
     let _l = lang("zh-CN");
     let mut st = loaded();
-    press(&mut st, "6");
+    press(&mut st, "7");
     assert_eq!(st.pane, beian::tui::action::Pane::Templates);
     assert!(st.templates.all.len() >= 2, "the demo's templates");
     // The approved one (the oldest, listed last).
@@ -466,7 +471,7 @@ fn templates_and_classes_snapshots() {
     snap!("templates_new_plan_form", st);
     press(&mut st, "esc");
 
-    press(&mut st, "2 !");
+    press(&mut st, "2 E");
     assert!(st.plans.emergency_only);
     let shown: Vec<ChangeClass> = st.plans.visible.iter().map(|&i| st.plans.all[i].class).collect();
     assert!(
@@ -556,12 +561,19 @@ fn picker_toasts_and_parked_forms() {
     let field = rows_with(&buf, "标题")[0];
     assert!(rows_with(&buf, "应为").iter().all(|&r| r > field + 1));
 
-    // F2 parks the form: closed, counted in the header.
+    // F2 parks the form: closed, counted in the header — after the more urgent
+    // overdue orders, left out whole where both do not fit beside six panes.
     press(&mut st, "f2");
     assert!(st.popups.is_empty());
     assert_eq!(st.parked.len(), 1);
+    let text = screen_text(&draw(&st, 100, 24).0);
+    assert!(
+        text.lines().next().unwrap().contains("1 项整改逾期 · 1 份暂存"),
+        "{text}"
+    );
     let text = screen_text(&draw(&st, 80, 24).0);
-    assert!(text.lines().next().unwrap().contains("1 份暂存"), "{text}");
+    let head = text.lines().next().unwrap();
+    assert!(head.ends_with("1 项整改逾期") && !head.contains('…'), "{text}");
     // Look something up meanwhile; the palette finds the list by 草稿.
     press(&mut st, "2 :");
     type_text(&mut st, "草稿");
@@ -1125,6 +1137,36 @@ fn poison(st: &mut State, next: &mut impl FnMut() -> String) {
             r.body = next();
         }
     }
+    for o in &mut st.supervision.orders {
+        o.issuer = next();
+        o.finding = next() + &next();
+        o.required_action = next();
+        o.target = OrderTarget::Department(next());
+        o.responses.push(OrderResponse {
+            text: next() + &next(),
+            by: next(),
+            at: None,
+            sent_back: Some(Ruling {
+                reason: next(),
+                by: next(),
+                at: demo_now(),
+            }),
+        });
+        o.extensions.push(Extension {
+            from: o.deadline,
+            to: o.deadline,
+            reason: next(),
+            by: next(),
+            at: demo_now(),
+        });
+    }
+    for r in st.supervision.reports.iter_mut().flatten() {
+        r.content = next() + &next();
+        r.investigation = next();
+        r.reporter_contact = Some(next());
+        r.reply = Some(next());
+        r.replied_by = Some(next());
+    }
     for t in &mut st.toasts {
         t.text = next();
     }
@@ -1169,6 +1211,9 @@ fn copy(base: &State) -> State {
     st.reports.from = base.reports.from;
     st.reports.to = base.reports.to;
     st.reports.report = base.reports.report.clone();
+    st.supervision.orders = base.supervision.orders.clone();
+    st.supervision.reports = base.supervision.reports.clone();
+    st.supervision.cursor.selected = base.supervision.cursor.selected;
     st
 }
 
@@ -1178,7 +1223,9 @@ fn hostile_text_never_reaches_the_terminal() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x0062_6569_616e);
     // A state with every part open: request detail, plan detail, tests, dossier.
     let mut base = loaded();
-    press(&mut base, "j enter");
+    press(&mut base, "6 j");
+    assert!(!base.supervision.orders.is_empty() && base.supervision.reports.is_some());
+    press(&mut base, "1 j enter");
     on_plan(&mut base, PlanStatus::Testing);
     press(&mut base, "enter 3 4 enter 1");
     assert!(base.queue.detail.is_some() && base.plans.detail.is_some());
@@ -1281,7 +1328,8 @@ fn without_a_tty_demo_fills_the_database_and_the_ui_refuses() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
     assert!(stdout.contains(&db.display().to_string()), "{stdout}");
-    for (what, n) in [("systems", 12), ("requests", 300), ("plans", 29)] {
+    // 300 requests, and two departments' problems reported after an update (issue 15 §3).
+    for (what, n) in [("systems", 12), ("requests", 302), ("plans", 29)] {
         let line = stdout
             .lines()
             .find(|l| l.starts_with(what))
@@ -1482,6 +1530,171 @@ fn import_errors_name_the_file_and_the_line() {
 
 /// `E` in the queue and `C` in the archive write what is shown as CSV (issue 5):
 /// UTF-8 with a BOM, one header row, one row per shown record.
+/// Issue 15 §4: requests linked from the plan editor. On a draft plan `L`
+/// opens a picker of the requests that could serve it — accepted ones first,
+/// found by typing (fuzzy), several marked with Tab; one still new is listed
+/// with the core's reason and cannot be marked; Enter links the marked ones
+/// through the real worker (the same command as from the queue). The submit
+/// confirmation then lists the linked requests; a plan with none warns.
+#[test]
+fn the_plan_editor_links_requests_from_a_picker() {
+    let _l = lang("zh-CN");
+    let dir = tempfile::tempdir().unwrap();
+    let mut service = Service::create(dir.path(), ADMIN, true).unwrap();
+    beian::demo::populate(&mut service, demo_now()).unwrap();
+    let actor = service.actor_named(ADMIN, &[]);
+    let backend = beian::service::Local::with_actor(service, actor.clone());
+    let svc = |b: &beian::service::Local| b.service().requests(&actor, &RequestFilter::default()).unwrap();
+    let (keymap, _) = Keymap::load(None);
+    let mut st = State::new(ADMIN.into(), actor.roles.clone(), LOCATION.into(), keymap, Vec::new());
+    let mut progress = Vec::new();
+    let all = beian::tui::worker::handle(&backend, Job::LoadAll);
+    send_to(&mut st, Msg::Reply(all), &backend, &mut progress);
+
+    // A draft that links nothing yet; a complete draft; two accepted requests and a new one.
+    let plans = backend.service().plans(&actor, &PlanFilter::default()).unwrap();
+    let full = |id: Id| backend.service().plan(&actor, id).unwrap();
+    let bare = plans
+        .iter()
+        .find(|p| p.status == PlanStatus::Draft && full(p.id).requests.is_empty())
+        .expect("a draft without requests")
+        .id;
+    let draft = plans
+        .iter()
+        .find(|p| p.status == PlanStatus::Draft && beian::workflow::submit_missing(&full(p.id)).is_empty())
+        .expect("a complete draft")
+        .id;
+    let linked_before = full(draft).requests;
+    let requests = svc(&backend);
+    let accepted: Vec<&RequestSummary> = requests
+        .iter()
+        .filter(|r| r.status == RequestStatus::Accepted)
+        .collect();
+    let (a, b) = (accepted[0].clone(), accepted[1].clone());
+    let new = requests
+        .iter()
+        .find(|r| r.status == RequestStatus::New)
+        .unwrap()
+        .clone();
+
+    press_to(&mut st, "2", &backend, &mut progress);
+    beian::tui::update::plans::select(&mut st, bare);
+    press_to(&mut st, "enter", &backend, &mut progress);
+    assert_eq!(st.plans.detail.as_ref().map(|p| p.id), Some(bare));
+    // No request linked: the detail says what submitting will warn about.
+    let text = screen_text(&draw(&st, 120, 40).0);
+    assert!(text.contains("未关联任何需求"), "{text}");
+    press_to(&mut st, "esc", &backend, &mut progress);
+    beian::tui::update::plans::select(&mut st, draft);
+    press_to(&mut st, "enter", &backend, &mut progress);
+    assert_eq!(st.plans.detail.as_ref().map(|p| p.id), Some(draft));
+    assert!(status_line(&st).contains("L 关联需求"), "{}", status_line(&st));
+
+    press_to(&mut st, "L", &backend, &mut progress);
+    assert!(
+        matches!(st.popups.last(), Some(Popup::LinkPicker(_))),
+        "{:?}",
+        st.popups
+    );
+    let text = screen_text(&draw(&st, 120, 40).0);
+    assert!(text.contains(&format!("为 {draft}")), "{text}");
+    // Accepted requests come first.
+    let first = text
+        .lines()
+        .find(|l| l.contains("REQ-"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(first.contains("已采纳"), "{first}\n{text}");
+
+    // A new request: listed with the core's reason, not marked.
+    type_text(&mut st, &new.id.to_string());
+    let text = screen_text(&draw(&st, 120, 40).0);
+    assert!(text.contains(&format!("{} [新建]", new.id)), "{text}");
+    press_to(&mut st, "tab", &backend, &mut progress);
+    let toast = st.toasts.last().expect("a toast");
+    assert!(
+        toast.error && toast.text.contains(&format!("{} 当前仍为「新建」，须先采纳", new.id)),
+        "{toast:?}"
+    );
+    // Found by a piece of its title (fuzzy) and marked; then the second by id.
+    press_to(&mut st, "esc", &backend, &mut progress);
+    assert!(
+        matches!(st.popups.last(), Some(Popup::LinkPicker(_))),
+        "Esc clears the query first"
+    );
+    let piece: String = a.title.chars().take(4).collect();
+    type_text(&mut st, &piece);
+    let rows = {
+        let Some(Popup::LinkPicker(p)) = st.popups.last() else {
+            panic!()
+        };
+        beian::tui::update::link::candidates(&st, p)
+    };
+    let at = rows
+        .iter()
+        .position(|&i| st.queue.all[i].id == a.id)
+        .expect("found by its title");
+    for _ in 0..at {
+        press_to(&mut st, "down", &backend, &mut progress);
+    }
+    press_to(&mut st, "tab", &backend, &mut progress);
+    press_to(&mut st, "esc", &backend, &mut progress);
+    type_text(&mut st, &b.id.to_string());
+    press_to(&mut st, "tab", &backend, &mut progress);
+    let Some(Popup::LinkPicker(p)) = st.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.marked, vec![a.id, b.id]);
+    assert!(screen_text(&draw(&st, 120, 40).0).contains("已选 2 项"));
+    press_to(&mut st, "enter", &backend, &mut progress);
+    assert!(st.popups.is_empty(), "{:?}", st.popups);
+    let now = backend.service().plan(&actor, draft).unwrap();
+    let mut want = linked_before.clone();
+    want.extend([a.id, b.id]);
+    assert_eq!(now.requests, want);
+    for r in [a.id, b.id] {
+        assert_eq!(
+            backend.service().request(&actor, r).unwrap().status,
+            RequestStatus::Planned
+        );
+    }
+    assert_eq!(
+        backend.service().request(&actor, new.id).unwrap().status,
+        RequestStatus::New
+    );
+
+    // The submit confirmation lists them (no warning); `n` keeps the draft.
+    press_to(&mut st, "enter", &backend, &mut progress);
+    press_to(&mut st, "s", &backend, &mut progress);
+    let Some(Popup::Confirm { message, .. }) = st.popups.last() else {
+        panic!("no confirmation: {:?}", st.popups)
+    };
+    assert!(
+        message.contains(&format!("关联需求（{} 项）", linked_before.len() + 2)),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("{} [已排入计划] {}", a.id, a.title)),
+        "{message}"
+    );
+    assert!(!message.contains("未关联任何需求"), "{message}");
+    press_to(&mut st, "n", &backend, &mut progress);
+    assert_eq!(backend.service().plan(&actor, draft).unwrap().status, PlanStatus::Draft);
+
+    // An approved plan takes no links: the key is not offered, and says why.
+    let approved = plans.iter().find(|p| p.status == PlanStatus::Approved).unwrap().id;
+    beian::tui::update::plans::select(&mut st, approved);
+    press_to(&mut st, "enter", &backend, &mut progress);
+    assert!(!status_line(&st).contains("L 关联需求"), "{}", status_line(&st));
+    press_to(&mut st, "L", &backend, &mut progress);
+    assert!(st.popups.is_empty(), "{:?}", st.popups);
+    let toast = st.toasts.last().expect("a toast");
+    assert!(
+        toast.error && toast.text.contains("需求只能在计划获批前关联"),
+        "{toast:?}"
+    );
+}
+
 #[test]
 fn the_shown_queue_and_archive_export_as_csv() {
     let _l = lang("zh-CN");
@@ -1765,13 +1978,13 @@ fn every_action_targets_the_record_shown() {
     const KEYS: &[&str] = &[
         "j", "k", "j", "j", "enter", "esc", "tab", "t", "a", "x", "d", "J", "p", "#", "c", "L", "space", "1", "2", "3",
         "s", "A", "R", "N", "I", "C", "F", "y", "n", "enter", "enter", "/", "G", "home", "r", "i", "w", "f", "b", "B",
-        "l", "h", "u",
+        "l", "h", "u", "6", "O", "a",
     ];
     const WORDS: &[&str] = &["理由", "紧急", "高", "REQ-2026-0001", "网络", "PLAN-2026-0001"];
     let base = loaded();
     let mut rng = rand::rngs::StdRng::seed_from_u64(13);
-    let mut sent = 0;
-    for case in 0..120 {
+    let (mut sent, mut supervision) = (0, 0);
+    for case in 0..200 {
         let mut st = copy(&base);
         let mut trail = Vec::new();
         for _ in 0..40 {
@@ -1821,6 +2034,9 @@ fn every_action_targets_the_record_shown() {
                         if let (Some(i), Some(s)) = (item, shown.item) {
                             assert_eq!(i, s, "case {case}: {cmd:?}; keys {trail:?}");
                         }
+                        if cmd.name().starts_with("order.") || cmd.name().starts_with("report.") {
+                            supervision += 1;
+                        }
                         sent += 1;
                     }
                 }
@@ -1836,6 +2052,7 @@ fn every_action_targets_the_record_shown() {
         }
     }
     assert!(sent > 50, "the walks sent commands ({sent})");
+    assert!(supervision > 0, "the walks sent no command in the supervision pane");
 }
 
 /// Behind the "terminal too small" screen keys do nothing (only quitting acts).
@@ -1856,4 +2073,206 @@ fn too_small_screen_swallows_keys() {
     draw(&st, 80, 24);
     send(&mut st, Msg::Input(Event::Key(key_event("2"))));
     assert_eq!(st.pane, beian::tui::action::Pane::Plans);
+}
+
+// ---------------------------------------------------------------------------
+// Issue 15 §5: the supervision pane (§5.1)
+
+/// The supervision pane with the cursor on the row of `id`.
+fn on_supervision_row(st: &mut State, id: &str) {
+    press(st, "6 home");
+    let i = beian::tui::update::supervision::rows(st)
+        .iter()
+        .position(|r| r.id().to_string() == id)
+        .unwrap_or_else(|| panic!("{id} is not listed"));
+    for _ in 0..i {
+        press(st, "j");
+    }
+    assert_eq!(st.shown().map(|s| s.ids), Some(vec![id.parse().unwrap()]));
+}
+
+#[test]
+fn supervision_snapshots() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    // The demo's order reopened and extended (RO-2026-0001), its report turned
+    // into an order (RPT-2026-0002), a report just received (RPT-2026-0004).
+    on_supervision_row(&mut st, "RO-2026-0001");
+    snap!("supervision_order_reopened", st);
+    on_supervision_row(&mut st, "RO-2026-0003");
+    press(&mut st, "enter pgdown");
+    snap!("supervision_order_sent_back", st);
+    press(&mut st, "esc");
+    on_supervision_row(&mut st, "RPT-2026-0002");
+    snap!("supervision_report_ordered", st);
+    on_supervision_row(&mut st, "RPT-2026-0003");
+    press(&mut st, "o");
+    assert!(matches!(st.popups.last(), Some(Popup::Form(_))));
+    snap!("supervision_to_order_form", st);
+    press(&mut st, "esc");
+    on_supervision_row(&mut st, "RO-2026-0004");
+    press(&mut st, "e");
+    snap!("supervision_extend_form", st);
+}
+
+#[test]
+fn supervision_in_english() {
+    let _l = lang("en");
+    let mut st = loaded();
+    on_supervision_row(&mut st, "RO-2026-0001");
+    snap!("en_supervision_order_reopened", st);
+}
+
+/// The status bar on each order and report of the demo, for each role, shows
+/// exactly the steps the core offers that user on that record, and `?`; a
+/// user who may not read reports is not shown them.
+#[test]
+fn supervision_status_bar_shows_only_what_the_core_allows() {
+    use beian::tui::action::{Action, Pane, Scope};
+    let _l = lang("zh-CN");
+    let mut out = String::new();
+    for role in Role::ALL {
+        let mut st = loaded_as("zhou", &[role]);
+        press(&mut st, "6");
+        let supervisor = role == Role::Supervisor;
+        assert_eq!(st.supervision.reports.is_some(), supervisor, "{role:?}");
+        let ids: Vec<String> = beian::tui::update::supervision::rows(&st)
+            .iter()
+            .map(|r| r.id().to_string())
+            .collect();
+        assert_eq!(ids.len(), if supervisor { 8 } else { 4 }, "{ids:?}");
+        for id in ids {
+            on_supervision_row(&mut st, &id);
+            let bar = status_line(&st);
+            assert!(bar.trim_end().ends_with("? 帮助"), "{role:?} {id}: {bar}");
+            let offers = beian::tui::update::supervision::offers(&st).unwrap();
+            for a in Action::ALL.iter().copied() {
+                let (Some(step), Scope::Pane(Pane::Supervision)) = (a.step(), a.scope()) else {
+                    continue;
+                };
+                let key = st.keymap.keys_for(Pane::Supervision, a)[0].clone();
+                let shown = bar.split_whitespace().any(|w| w == key);
+                assert_eq!(shown, offers.offered(step), "{role:?} on {id}: {} in {bar:?}", a.name());
+            }
+            out.push_str(&format!("{:<10} {:<14} {}\n", role.as_str(), id, bar.trim_end()));
+        }
+    }
+    AS.with(|a| *a.borrow_mut() = None);
+    insta::assert_snapshot!("supervision_status_bar_by_role", out);
+}
+
+/// Keys in the supervision pane send the core's commands on the record shown,
+/// at the revision shown: extend (a form), send back (a prompt), reopen, close
+/// (a confirmation), a report investigated, linked and turned into an order.
+#[test]
+fn supervision_keys_send_the_commands_on_the_record_shown() {
+    use beian::service::Command as C;
+    let _l = lang("zh-CN");
+    // Press keys, type text, press more; the commands sent, with their revision.
+    fn run(st: &mut State, steps: &[(&str, &str)]) -> Vec<(C, Option<u64>)> {
+        let mut out = Vec::new();
+        for (keys, text) in steps {
+            for k in keys.split_whitespace() {
+                for fx in update(st, Msg::Input(Event::Key(key_event(k)))) {
+                    match fx {
+                        Effect::Job(Job::Execute { cmd, expect_rev, .. }) => out.push((cmd, expect_rev)),
+                        Effect::Job(j) => {
+                            if let Some(r) = serve(j) {
+                                send(st, Msg::Reply(r));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            type_text(st, text);
+        }
+        out
+    }
+    let mut st = loaded();
+    on_supervision_row(&mut st, "RO-2026-0004");
+    let rev = st
+        .supervision
+        .orders
+        .iter()
+        .find(|o| o.id.to_string() == "RO-2026-0004")
+        .unwrap()
+        .meta
+        .rev;
+    let sent = run(&mut st, &[("e", "2026-12-20"), ("tab", "等待厂商补丁"), ("ctrl-s", "")]);
+    match sent.as_slice() {
+        [(C::OrderExtend { id, deadline, reason }, r)] => {
+            assert_eq!(id.to_string(), "RO-2026-0004");
+            assert_eq!(deadline.to_string(), "2026-12-20");
+            assert_eq!(reason, "等待厂商补丁");
+            assert_eq!(*r, Some(rev));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Sending back is offered only on a responded order: here a toast, no prompt.
+    let sent = run(&mut st, &[("b", "")]);
+    assert!(sent.is_empty() && st.popups.is_empty(), "{sent:?}");
+    on_supervision_row(&mut st, "RO-2026-0003");
+    let sent = run(&mut st, &[("b", "仍未补训"), ("enter", "")]);
+    assert!(
+        matches!(sent.as_slice(), [(C::OrderSendBack { reason, .. }, Some(_))] if reason == "仍未补训"),
+        "{sent:?}"
+    );
+    let sent = run(&mut st, &[("C", ""), ("y", "")]);
+    assert!(matches!(sent.as_slice(), [(C::OrderClose { .. }, Some(_))]), "{sent:?}");
+    on_supervision_row(&mut st, "RO-2026-0002");
+    let sent = run(&mut st, &[("O", "复查未通过"), ("enter", "")]);
+    assert!(
+        matches!(sent.as_slice(), [(C::OrderReopen { .. }, Some(_))]),
+        "{sent:?}"
+    );
+    // A report: the reply is not offered before the investigation.
+    on_supervision_row(&mut st, "RPT-2026-0004");
+    let sent = run(&mut st, &[("a", "")]);
+    assert!(sent.is_empty() && st.popups.is_empty(), "{sent:?}");
+    assert!(st.toasts.last().unwrap().text.contains("尚未调查"), "{:?}", st.toasts);
+    let sent = run(&mut st, &[("i", "测试账号确为真实学号"), ("enter", "")]);
+    assert!(
+        matches!(sent.as_slice(), [(C::ReportInvestigate { .. }, Some(_))]),
+        "{sent:?}"
+    );
+    on_supervision_row(&mut st, "RPT-2026-0003");
+    let sent = run(&mut st, &[("L", ""), ("ctrl-u", "PLAN-2026-0019"), ("enter", "")]);
+    assert!(
+        matches!(sent.as_slice(), [(C::ReportLink { plan, .. }, Some(_))] if plan.to_string() == "PLAN-2026-0019"),
+        "{sent:?}"
+    );
+    // To an order: the form opens with the investigation as the finding.
+    let sent = run(
+        &mut st,
+        &[
+            ("o", ""),
+            ("tab", "教务处"),
+            ("tab tab", "补发通知"),
+            ("tab", "2026-12-31"),
+            ("ctrl-s", ""),
+        ],
+    );
+    match sent.as_slice() {
+        [(
+            C::ReportToOrder {
+                id,
+                target,
+                finding,
+                required_action,
+                deadline,
+            },
+            Some(_),
+        )] => {
+            assert_eq!(id.to_string(), "RPT-2026-0003");
+            assert_eq!(target, &Some(OrderTarget::Department("教务处".into())));
+            assert!(
+                finding.as_deref().unwrap_or_default().contains("外聘教师"),
+                "{finding:?}"
+            );
+            assert_eq!(required_action, "补发通知");
+            assert_eq!(deadline.to_string(), "2026-12-31");
+        }
+        other => panic!("{other:?}"),
+    }
 }

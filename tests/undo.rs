@@ -323,14 +323,14 @@ fn unlink_needs_a_reason_and_a_planned_request() {
     assert_eq!(w.request(id).status, R::Planned);
 }
 
-/// Once submitted, the plan's scope is the Leading Group's to decide: it is
-/// returned first. Once implementation starts, the request stays with the
-/// update. Nothing changes on a refusal.
+/// Once approved, the plan's scope is what the Leading Group decided: it is
+/// returned first (a submitted plan before any approval still takes the
+/// change). Once implementation starts, the request stays with the update.
+/// Nothing changes on a refusal.
 #[test]
-fn unlink_is_refused_once_the_plan_is_submitted_and_says_what_to_do() {
+fn unlink_is_refused_once_the_plan_is_approved_and_says_what_to_do() {
     let _en = english();
     for (status, returnable) in [
-        (PlanStatus::Submitted, true),
         (PlanStatus::Approved, true),
         (PlanStatus::NoticePublished, true),
         (PlanStatus::Implementing, false),
@@ -356,18 +356,34 @@ fn unlink_is_refused_once_the_plan_is_submitted_and_says_what_to_do() {
         let m = e.message();
         assert!(m.starts_with(&format!("{plan} is {}: ", status.label())), "{m}");
         if returnable {
-            assert!(m.contains("the Leading Group returns it first"), "{m}");
+            assert!(m.contains("the Leading Group returns it for revision first"), "{m}");
         } else {
             assert!(m.contains("cancel the plan, which releases its requests"), "{m}");
         }
         assert_eq!((w.request(id), w.plan(plan)), before);
-        if status == PlanStatus::Submitted {
+        if status == PlanStatus::Approved {
             // What the message says works: returned, then unlinked.
-            w.drive(plan, PlanStatus::Returned);
+            w.ok(
+                &approver(),
+                Command::PlanReturn {
+                    id: plan,
+                    reason: "调整范围".into(),
+                    minutes_ref: String::new(),
+                },
+            );
             w.ok(&op_a(), unlink(id, "并入下学期计划"));
             assert_eq!(w.request(id).status, R::Accepted);
         }
     }
+    // Submitted, before any approval: unlinked (the mirror of linking then).
+    let w = World::new();
+    let id = w.accepted_request("选课页面加载慢");
+    let plan = w.written_plan(&op_a());
+    w.ok(&op_a(), Command::RequestLink { id, plan });
+    w.drive(plan, PlanStatus::Submitted);
+    w.ok(&op_a(), unlink(id, "并入下学期计划"));
+    assert_eq!(w.request(id).status, R::Accepted);
+    assert!(w.plan(plan).requests.is_empty());
     drop(_en);
     let m = in_chinese(|| {
         RuleError::UnlinkPlanClosed {

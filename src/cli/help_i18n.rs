@@ -31,6 +31,7 @@ pub const REVISED: &[&str] = &[
     "request reopen",
     "request unlink",
     "request tag",
+    "joint-review decide",
     "plan edit",
     "plan risk add",
     "plan risk rm",
@@ -45,6 +46,9 @@ pub const REVISED: &[&str] = &[
     "plan backup",
     "plan deviation",
     "plan accept-deviation",
+    "plan incident",
+    "plan fail",
+    "plan review",
     "template edit",
     "template item add",
     "template item rm",
@@ -67,6 +71,11 @@ pub const REVISED: &[&str] = &[
     "supervision order close",
     "supervision report investigate",
     "supervision report reply",
+    "supervision order extend",
+    "supervision order send-back",
+    "supervision order reopen",
+    "supervision report link",
+    "supervision report to-order",
 ];
 
 /// The id of the option that makes a change conditional on a revision.

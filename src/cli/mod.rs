@@ -8,6 +8,7 @@ mod export;
 mod help_i18n;
 mod import;
 mod integrity;
+mod joint;
 mod keymap_cmd;
 mod output;
 mod plans;
@@ -80,12 +81,15 @@ pub enum Top {
     /// Requests and problem reports (§3.1)
     #[command(subcommand, alias = "req")]
     Request(requests::RequestCmd),
+    /// Joint reviews (专题研讨, §3.1): requests that touch several departments, the departments taking part, the day and the position reached
+    #[command(subcommand, name = "joint-review", alias = "jr")]
+    JointReview(joint::JointCmd),
     /// Import requests from questionnaire exports, email and JSON lines (§3.1)
     Import(import::ImportArgs),
     /// Take in one message from a mail server (standard input)
     #[command(subcommand)]
     Intake(import::IntakeCmd),
-    /// Update plans (§3.2), backup confirmation, notice, cancel
+    /// Update plans (§3.2), backup confirmation, notice, cancel; after go-live: incident, fail, review
     #[command(subcommand)]
     Plan(plans::PlanCmd),
     /// Templates of standard changes, approved once by the Leading Group (§2.1, §3.2)
@@ -96,7 +100,7 @@ pub enum Top {
     Test(tests_cmd::TestCmd),
     /// Record a go-live (§3.4)
     Golive(plans::GoLiveArgs),
-    /// Record a training session (§3.4)
+    /// Record a training session (§3.4); after filing, a sealed addendum
     Training(plans::TrainingArgs),
     /// The before/after feature comparison of a plan (§3.5)
     #[command(subcommand)]
@@ -434,6 +438,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Overview => admin::overview(&ctx()?),
         Top::System(c) => admin::system(&ctx()?, c),
         Top::Request(c) => requests::run(&ctx()?, c),
+        Top::JointReview(c) => joint::run(&ctx()?, c),
         Top::Import(a) => import::import(&ctx()?, a),
         Top::Intake(c) => import::intake(&ctx()?, c),
         Top::Plan(c) => plans::run(&ctx()?, c),

@@ -41,7 +41,7 @@ pub enum PlanCmd {
     /// Staff assignments: add or remove
     #[command(subcommand)]
     Staff(StaffCmd),
-    /// Link accepted requests to the plan
+    /// Link accepted requests to the plan, until it is approved (one line per request)
     Link {
         /// Plan id, e.g. PLAN-2026-0007
         id: String,
@@ -124,6 +124,73 @@ pub enum PlanCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Record a rollback or serious incident after go-live (§3.4); a live plan
+    /// rolled back goes back to testing, a filed one gets a sealed addendum
+    Incident(IncidentArgs),
+    /// Close a plan that went live as failed, with a reason (its requests are released)
+    Fail {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+        /// Why the update is given up (required; @FILE reads a file)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record the post-implementation review of a live or filed update (§4.3)
+    Review(ReviewArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct IncidentArgs {
+    /// Plan id, e.g. PLAN-2026-0007
+    id: String,
+    /// rolled_back or incident
+    #[arg(long, value_enum)]
+    outcome: IncidentOutcome,
+    /// When it happened, YYYY-MM-DD HH:MM [default: now]
+    #[arg(long, value_name = "TIME")]
+    time: Option<String>,
+    /// Who dealt with it (rolled it back, handled the incident)
+    #[arg(long)]
+    by: String,
+    /// What happened (@FILE reads a file)
+    #[arg(long)]
+    what: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ReviewArgs {
+    /// Plan id, e.g. PLAN-2026-0007
+    id: String,
+    /// How goal N went: N=met, N=partly or N=not_met, optionally :NOTE (repeat for every goal; the goals are the plan's goal lines, numbered from 1)
+    #[arg(long = "goal", value_name = "N=VERDICT[:NOTE]", required = true)]
+    goals: Vec<String>,
+    /// The written summary of the review (@FILE reads a file)
+    #[arg(long)]
+    summary: String,
+}
+
+/// `2=partly:only 3,800 at once`: the goal's number, its verdict, a note.
+fn goal_input(s: &str) -> Result<crate::workflow::command::GoalInput> {
+    let bad = || Error::input("--goal", s, &t("cli.expected.goal", &[]));
+    let (no, rest) = s.split_once('=').ok_or_else(bad)?;
+    let no: u32 = no.trim().trim_start_matches('#').parse().map_err(|_| bad())?;
+    let (verdict, note) = match rest.split_once(':') {
+        Some((v, n)) => (v, n),
+        None => (rest, ""),
+    };
+    let verdict = GoalVerdict::ALL
+        .iter()
+        .copied()
+        .find(|v| {
+            let code = verdict.trim().replace('-', "_");
+            v.as_str() == code || v.label() == verdict.trim()
+        })
+        .ok_or_else(bad)?;
+    Ok(crate::workflow::command::GoalInput {
+        no,
+        verdict,
+        note: note.trim().to_string(),
+    })
 }
 
 #[derive(Args, Debug)]
@@ -416,6 +483,22 @@ pub struct ArchiveArgs {
     csv: bool,
 }
 
+/// The requests linked to a plan, one a line: id, status, title.
+fn print_linked(requests: &[crate::workflow::LinkedRequest]) {
+    if requests.is_empty() {
+        return;
+    }
+    output::heading(&t("cli.linked_requests", &[("n", requests.len().to_string())]));
+    for r in requests {
+        println!(
+            "  {} {} {}",
+            r.id,
+            r.status.map(|s| format!("[{}]", s.label())).unwrap_or_default(),
+            crate::sanitize::clean_line(&r.title)
+        );
+    }
+}
+
 pub fn plan_id(s: &str) -> Result<Id> {
     args::id("plan", s, IdKind::Plan)
 }
@@ -593,15 +676,19 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
         PlanCmd::Staff(StaffCmd::Rm { id, n }) => edit(ctx, id, vec![PlanChange::RemoveStaff(*n)])?,
         PlanCmd::Link { id, requests } => {
             let plan = plan_id(id)?;
-            for r in requests {
-                ctx.run(Command::RequestLink {
-                    id: args::id("request", r, IdKind::Request)?,
-                    plan,
-                })?;
-            }
+            super::requests::each(ctx, requests, |id| Ok(Some((Command::RequestLink { id, plan }, None))))?;
         }
         PlanCmd::Submit { id } => {
-            ctx.run(Command::PlanSubmit { id: plan_id(id)? })?;
+            let pid = plan_id(id)?;
+            ctx.run(Command::PlanSubmit { id: pid })?;
+            // The submit check: the requests the plan answers, or a warning that it answers none.
+            let g = s.plan_gates(pid)?;
+            if !ctx.json {
+                print_linked(&g.requests);
+            }
+            for w in &g.warnings {
+                eprintln!("beian: {} {}", t("cli.warning", &[]), w.message(pid));
+            }
         }
         PlanCmd::Approve { id, comment, minutes } => {
             ctx.run(Command::PlanApprove {
@@ -662,6 +749,33 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
             ctx.run(Command::DeviationAccept {
                 plan: plan_id(id)?,
                 reason: args::text("--reason", reason)?,
+            })?;
+        }
+        PlanCmd::Incident(x) => {
+            ctx.run(Command::PlanIncident {
+                plan: plan_id(&x.id)?,
+                outcome: x.outcome,
+                time: x
+                    .time
+                    .as_deref()
+                    .map(|v| args::time("--time", v))
+                    .transpose()?
+                    .unwrap_or_else(chrono::Utc::now),
+                by: x.by.clone(),
+                what: args::text("--what", &x.what)?,
+            })?;
+        }
+        PlanCmd::Fail { id, reason } => {
+            ctx.run(Command::PlanFail {
+                plan: plan_id(id)?,
+                reason: args::text("--reason", reason)?,
+            })?;
+        }
+        PlanCmd::Review(x) => {
+            ctx.run(Command::PlanReview {
+                plan: plan_id(&x.id)?,
+                goals: x.goals.iter().map(|g| goal_input(g)).collect::<Result<_>>()?,
+                summary: args::text("--summary", &x.summary)?,
             })?;
         }
         PlanCmd::Backup(x) => {

@@ -24,7 +24,7 @@ pub enum RequestCmd {
         #[arg(long)]
         reason: String,
     },
-    /// Take a planned request off its plan while the plan is a draft or returned for revision; it is accepted again
+    /// Take a planned request off its plan until the plan is approved (draft, returned, or submitted before any approval); it is accepted again
     Unlink {
         /// Request id, e.g. REQ-2026-0042
         id: String,
@@ -49,13 +49,16 @@ pub enum RequestCmd {
         /// The comment (@FILE reads a file)
         text: String,
     },
-    /// Link accepted requests to a plan being written
+    /// Link accepted requests to a plan, until the plan is approved (also: beian plan link PLAN REQ…); with --feedback, link requests to a live or filed plan as post-update feedback
     Link {
         /// Request ids, e.g. REQ-2026-0042 REQ-2026-0043
         #[arg(value_name = "ID", required = true, num_args = 1..)]
         ids: Vec<String>,
         /// Plan id, e.g. PLAN-2026-0007
         plan: String,
+        /// Post-update feedback (§2.3): problems reported after the plan's update, not part of its scope
+        #[arg(long)]
+        feedback: bool,
     },
     /// Add or remove tags on one or more requests, keeping their other tags
     Tag(TagArgs),
@@ -212,7 +215,7 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
         RequestCmd::Add(x) => {
             let system = x.system.as_deref().map(|k| s.resolve_system(k)).transpose()?;
             let received_at = x.received.as_deref().map(|v| args::time("--received", v)).transpose()?;
-            ctx.run(Command::RequestAdd {
+            let out = ctx.run(Command::RequestAdd {
                 request: NewRequest {
                     kind: x.kind,
                     title: x.title.clone(),
@@ -230,6 +233,13 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
                     tags: x.tags.clone(),
                 },
             })?;
+            // A request that looks like one in the queue: say which (it is tagged).
+            if let Ok(id) = out.entity.parse::<Id>() {
+                let r = s.request(id)?;
+                if let Some(o) = r.similar_to {
+                    warn_similar(ctx, &r, o)?;
+                }
+            }
         }
         RequestCmd::List(x) => {
             let f = RequestFilter {
@@ -324,9 +334,15 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
                 .add(t("cli.col.channel", &[]), r.channel.label())
                 .add(t("cli.col.received", &[]), fmt_time(r.received_at))
                 .add(t("cli.col.priority", &[]), r.priority.label())
-                .add(t("cli.col.tags", &[]), r.tags.join(", "));
+                .add(t("cli.col.tags", &[]), r.shown_tags().join(", "));
+            if let Some(o) = r.similar_to {
+                f.add(t("cli.col.similar_to", &[]), o.to_string());
+            }
             if let Some(p) = r.plan {
                 f.add(t("cli.col.plan", &[]), p.to_string());
+            }
+            if let Some(p) = r.feedback_on {
+                f.add(t("record.field.feedback_on", &[]), p.to_string());
             }
             if let Some(d) = r.duplicate_of {
                 f.add(t("cli.col.duplicate_of", &[]), d.to_string());
@@ -344,6 +360,10 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
                         j.outcome.clone().unwrap_or_default()
                     ),
                 );
+            }
+            // The joint review meetings that cover it (§3.1), with what they reached.
+            for m in s.joint_reviews()?.into_iter().filter(|m| m.requests.contains(&r.id)) {
+                f.add(t("cli.col.joint_meeting", &[]), super::joint::line(&m, Some(r.id)));
             }
             f.add(t("cli.col.necessity", &[]), &r.necessity)
                 .add(t("cli.col.feasibility", &[]), &r.feasibility)
@@ -411,9 +431,18 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
                 Ok(Some((Command::RequestComment { id, text: text.clone() }, None)))
             })?;
         }
-        RequestCmd::Link { ids, plan } => {
+        RequestCmd::Link { ids, plan, feedback } => {
             let plan = args::id("plan", plan, IdKind::Plan)?;
-            each(ctx, ids, |id| Ok(Some((Command::RequestLink { id, plan }, None))))?;
+            each(ctx, ids, |id| {
+                Ok(Some((
+                    if *feedback {
+                        Command::RequestFeedback { id, plan }
+                    } else {
+                        Command::RequestLink { id, plan }
+                    },
+                    None,
+                )))
+            })?;
         }
         RequestCmd::Tag(x) => {
             each(ctx, &x.ids, |id| {
@@ -440,9 +469,29 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
     Ok(())
 }
 
+/// `beian: 注意：REQ-2026-0050 与 REQ-2026-0012「…」相似，已标记「疑似重复」…`
+/// on standard error: the request a new one looks like, by id and title, and
+/// how to mark it a duplicate if it is one.
+fn warn_similar(ctx: &Ctx, r: &Request, o: Id) -> Result<()> {
+    let title = ctx.backend.request(o).map(|x| x.title).unwrap_or_default();
+    eprintln!(
+        "beian: {}",
+        crate::sanitize::clean_line(&t(
+            "cli.similar.warning",
+            &[
+                ("id", r.id.to_string()),
+                ("other", o.to_string()),
+                ("title", title),
+                ("tag", crate::workflow::LIKELY_DUPLICATE_TAG.to_string()),
+            ],
+        ))
+    );
+    Ok(())
+}
+
 /// What to do for one request: a command, with the revision the request must
 /// still be at, or nothing because nothing would change.
-type Step = Option<(Command, Option<u64>)>;
+pub(super) type Step = Option<(Command, Option<u64>)>;
 
 /// Run one command per request, each through the core exactly as a command on
 /// one request would run (its own permission check, rules and transaction).
@@ -450,7 +499,7 @@ type Step = Option<(Command, Option<u64>)>;
 /// error); with `--json` one array of those. Refusals do not stop the others;
 /// if any request was refused the command fails with the exit code of the
 /// first refusal. Malformed ids are refused before anything is done.
-fn each(ctx: &Ctx, ids: &[String], mut make: impl FnMut(Id) -> Result<Step>) -> Result<()> {
+pub(super) fn each(ctx: &Ctx, ids: &[String], mut make: impl FnMut(Id) -> Result<Step>) -> Result<()> {
     let mut parsed: Vec<Id> = Vec::new();
     for s in ids {
         let id = req_id(s)?;

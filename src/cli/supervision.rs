@@ -2,9 +2,10 @@
 
 use clap::Subcommand;
 
-use super::output::{self, Fields, Table};
+use super::output::{self, Table};
 use super::{args, Ctx};
 use crate::error::{Error, Result};
+use crate::export::supervision as sections;
 use crate::i18n::t;
 use crate::model::*;
 use crate::service::Command;
@@ -42,7 +43,7 @@ pub enum OrderCmd {
     /// List rectification orders
     #[command(alias = "ls")]
     List,
-    /// Show an order with its response
+    /// Show an order: issued, responded and closed (who, when), extensions, every response
     Show {
         /// Order id, e.g. RO-2026-0001
         id: String,
@@ -59,6 +60,33 @@ pub enum OrderCmd {
     Close {
         /// Order id, e.g. RO-2026-0001
         id: String,
+    },
+    /// Extend the deadline of an order not yet closed, with a reason (role supervisor)
+    Extend {
+        /// Order id, e.g. RO-2026-0001
+        id: String,
+        /// The new deadline, YYYY-MM-DD: after the current one, not in the past
+        #[arg(long)]
+        deadline: String,
+        /// Why the deadline moves (@FILE reads a file)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Send a response back as insufficient: the order is open again (role supervisor)
+    SendBack {
+        /// Order id, e.g. RO-2026-0001
+        id: String,
+        /// What the response lacks (@FILE reads a file)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reopen a closed order, with a reason (role supervisor)
+    Reopen {
+        /// Order id, e.g. RO-2026-0001
+        id: String,
+        /// Why the rectification did not hold (@FILE reads a file)
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -89,13 +117,41 @@ pub enum ReportCmd {
         #[arg(long)]
         notes: String,
     },
-    /// Record the reply to the reporter and close the report
+    /// Record the reply to the reporter and close the report (after investigating it)
     Reply {
         /// Report id, e.g. RPT-2026-0001
         id: String,
         /// The reply to the reporter (@FILE reads a file)
         #[arg(long)]
         reply: String,
+    },
+    /// Link a report to the plan it concerns
+    Link {
+        /// Report id, e.g. RPT-2026-0001
+        id: String,
+        /// The plan, e.g. PLAN-2026-0001
+        #[arg(long)]
+        plan: String,
+    },
+    /// Turn a report under investigation into a rectification order, in one step
+    ToOrder {
+        /// Report id, e.g. RPT-2026-0001
+        id: String,
+        /// The plan concerned [default: the plan the report is linked to]
+        #[arg(long, conflicts_with = "department")]
+        plan: Option<String>,
+        /// The department concerned
+        #[arg(long)]
+        department: Option<String>,
+        /// What was found wrong [default: the investigation notes] (@FILE reads a file)
+        #[arg(long)]
+        finding: Option<String>,
+        /// What must be done
+        #[arg(long)]
+        action: String,
+        /// Deadline for the rectification, YYYY-MM-DD
+        #[arg(long)]
+        deadline: String,
     },
 }
 
@@ -127,10 +183,8 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
         SupervisionCmd::Order(OrderCmd::List) => {
             let list = s.orders()?;
             if ctx.json {
-                {
-                    output::json(&list);
-                    return Ok(());
-                }
+                output::json(&list);
+                return Ok(());
             }
             let mut tb = Table::new(&[
                 t("cli.col.id", &[]),
@@ -140,16 +194,16 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
                 t("cli.col.finding", &[]),
             ]);
             for o in &list {
-                let overdue = if o.overdue(today) {
-                    format!(" {}", t("cli.overdue", &[]))
+                let deadline = if o.extensions.is_empty() {
+                    o.deadline.to_string()
                 } else {
-                    String::new()
+                    format!("{} {}", o.deadline, t("cli.extended", &[]))
                 };
                 tb.row(vec![
                     o.id.to_string(),
-                    format!("{}{overdue}", o.status.label()),
-                    o.deadline.to_string(),
-                    target(&o.target),
+                    sections::order_status(o, o.overdue(today)),
+                    deadline,
+                    sections::order_target(&o.target),
                     o.finding.clone(),
                 ]);
             }
@@ -158,28 +212,10 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
         SupervisionCmd::Order(OrderCmd::Show { id }) => {
             let o = s.order(order_id(id)?)?;
             if ctx.json {
-                {
-                    output::json(&o);
-                    return Ok(());
-                }
+                output::json(&o);
+                return Ok(());
             }
-            let mut f = Fields::new();
-            f.add(t("cli.col.id", &[]), format!("{}  (rev {})", o.id, o.meta.rev))
-                .add(t("cli.col.status", &[]), o.status.label())
-                .add(t("cli.col.issuer", &[]), &o.issuer)
-                .add(t("cli.col.target", &[]), target(&o.target))
-                .add(t("cli.col.deadline", &[]), o.deadline.to_string())
-                .add(t("cli.col.finding", &[]), &o.finding)
-                .add(t("cli.col.action", &[]), &o.required_action)
-                .add(
-                    t("cli.col.response", &[]),
-                    format!(
-                        "{} {}",
-                        o.responded_by.clone().unwrap_or_default(),
-                        o.response.clone().unwrap_or_default()
-                    ),
-                );
-            f.print();
+            super::sections::print(&sections::order_sections(&o, o.overdue(today)));
         }
         SupervisionCmd::Order(OrderCmd::Respond { id, response }) => {
             ctx.run(Command::OrderRespond {
@@ -189,6 +225,25 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
         }
         SupervisionCmd::Order(OrderCmd::Close { id }) => {
             ctx.run(Command::OrderClose { id: order_id(id)? })?;
+        }
+        SupervisionCmd::Order(OrderCmd::Extend { id, deadline, reason }) => {
+            ctx.run(Command::OrderExtend {
+                id: order_id(id)?,
+                deadline: args::date("--deadline", deadline)?,
+                reason: args::text("--reason", reason)?,
+            })?;
+        }
+        SupervisionCmd::Order(OrderCmd::SendBack { id, reason }) => {
+            ctx.run(Command::OrderSendBack {
+                id: order_id(id)?,
+                reason: args::text("--reason", reason)?,
+            })?;
+        }
+        SupervisionCmd::Order(OrderCmd::Reopen { id, reason }) => {
+            ctx.run(Command::OrderReopen {
+                id: order_id(id)?,
+                reason: args::text("--reason", reason)?,
+            })?;
         }
         SupervisionCmd::Report(ReportCmd::Submit { content, contact }) => {
             ctx.run(Command::ReportSubmit {
@@ -225,23 +280,10 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
         SupervisionCmd::Report(ReportCmd::Show { id }) => {
             let r = s.report(report_id(id)?)?;
             if ctx.json {
-                {
-                    output::json(&r);
-                    return Ok(());
-                }
+                output::json(&r);
+                return Ok(());
             }
-            let mut f = Fields::new();
-            f.add(t("cli.col.id", &[]), format!("{}  (rev {})", r.id, r.meta.rev))
-                .add(t("cli.col.status", &[]), r.status.label())
-                .add(t("cli.col.received", &[]), fmt_time(r.received_at))
-                .add(
-                    t("cli.col.contact", &[]),
-                    r.reporter_contact.clone().unwrap_or_else(|| t("cli.anonymous", &[])),
-                )
-                .add(t("cli.col.content", &[]), &r.content)
-                .add(t("cli.col.investigation", &[]), &r.investigation)
-                .add(t("cli.col.reply", &[]), r.reply.clone().unwrap_or_default());
-            f.print();
+            super::sections::print(&sections::report_sections(&r));
         }
         SupervisionCmd::Report(ReportCmd::Investigate { id, notes }) => {
             ctx.run(Command::ReportInvestigate {
@@ -255,13 +297,33 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
                 reply: args::text("--reply", reply)?,
             })?;
         }
+        SupervisionCmd::Report(ReportCmd::Link { id, plan }) => {
+            ctx.run(Command::ReportLink {
+                id: report_id(id)?,
+                plan: super::plans::plan_id(plan)?,
+            })?;
+        }
+        SupervisionCmd::Report(ReportCmd::ToOrder {
+            id,
+            plan,
+            department,
+            finding,
+            action,
+            deadline,
+        }) => {
+            let target = match (plan, department) {
+                (Some(p), _) => Some(OrderTarget::Plan(super::plans::plan_id(p)?)),
+                (None, Some(d)) => Some(OrderTarget::Department(d.clone())),
+                (None, None) => None,
+            };
+            ctx.run(Command::ReportToOrder {
+                id: report_id(id)?,
+                target,
+                finding: finding.as_deref().map(|f| args::text("--finding", f)).transpose()?,
+                required_action: args::text("--action", action)?,
+                deadline: args::date("--deadline", deadline)?,
+            })?;
+        }
     }
     Ok(())
-}
-
-fn target(t: &OrderTarget) -> String {
-    match t {
-        OrderTarget::Plan(p) => p.to_string(),
-        OrderTarget::Department(d) => d.clone(),
-    }
 }

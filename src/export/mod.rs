@@ -12,6 +12,7 @@ mod csv;
 mod dossier;
 mod notice;
 pub mod sections;
+pub mod supervision;
 
 pub use self::csv::{archive_csv, requests_csv, CSV_BOM};
 pub use dossier::{dossier_json, dossier_markdown, test_report_markdown, DossierExport, DOSSIER_FORMAT};

@@ -18,12 +18,14 @@ pub enum IdKind {
     Report,
     /// An award or penalty (§5.2).
     Recognition,
+    /// A joint review meeting (专题研讨, §3.1).
+    JointReview,
     /// A template of standard changes.
     Template,
 }
 
 impl IdKind {
-    pub const ALL: [IdKind; 8] = [
+    pub const ALL: [IdKind; 9] = [
         IdKind::System,
         IdKind::Request,
         IdKind::Plan,
@@ -31,6 +33,7 @@ impl IdKind {
         IdKind::Order,
         IdKind::Report,
         IdKind::Recognition,
+        IdKind::JointReview,
         IdKind::Template,
     ];
 
@@ -43,6 +46,7 @@ impl IdKind {
             IdKind::Order => "RO",
             IdKind::Report => "RPT",
             IdKind::Recognition => "REC",
+            IdKind::JointReview => "JR",
             IdKind::Template => "TPL",
         }
     }

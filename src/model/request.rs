@@ -61,7 +61,8 @@ pub struct Comment {
     pub text: String,
 }
 
-/// A joint review meeting (专题研讨) for a request that touches several departments.
+/// A request's joint review (专题研讨) when it touches several departments: when
+/// it was sent there, the meeting that covers it and the position reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JointReview {
     pub sent_by: String,
@@ -71,6 +72,69 @@ pub struct JointReview {
     pub outcome: Option<String>,
     #[serde(default)]
     pub decided_at: Option<Time>,
+    /// The meeting record ([`JointMeeting`]) that covers it: while the
+    /// request waits in joint review, that meeting's position decides it;
+    /// once decided, the meeting that did. None for a request sent to joint
+    /// review without a meeting yet (and for requests of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Id>,
+}
+
+/// A joint review meeting (专题研讨, §3.1), `JR-2026-0001`: the requests it
+/// covers, the departments taking part, its day, and the one position it
+/// reaches. Recording the position decides each covered request still in
+/// the review: accepted, or rejected with the position as the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JointMeeting {
+    pub id: Id,
+    /// What the meeting is about, one line.
+    pub topic: String,
+    /// The requests it covers, in the order given.
+    pub requests: Vec<Id>,
+    /// The departments taking part (at least two).
+    pub departments: Vec<String>,
+    /// The day it meets (or met).
+    pub date: chrono::NaiveDate,
+    /// The position reached, once recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<JointPosition>,
+    pub meta: Meta,
+}
+
+/// The position a joint review reached and what it decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JointPosition {
+    pub text: String,
+    /// The minutes it is written in.
+    #[serde(default)]
+    pub minutes_ref: String,
+    pub accepted: Vec<Id>,
+    pub rejected: Vec<Id>,
+    /// Covered requests that had left the review before (reopened): not
+    /// decided by it.
+    #[serde(default)]
+    pub withdrawn: Vec<Id>,
+    pub recorded_by: String,
+    pub recorded_at: Time,
+}
+
+impl JointMeeting {
+    /// Has the meeting reached its position?
+    pub fn decided(&self) -> bool {
+        self.position.is_some()
+    }
+
+    /// The status label: open, or position reached.
+    pub fn status_label(&self) -> String {
+        crate::i18n::t(
+            if self.decided() {
+                "joint.status.decided"
+            } else {
+                "joint.status.open"
+            },
+            &[],
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,10 +165,19 @@ pub struct Request {
     pub reject_reason: Option<String>,
     #[serde(default)]
     pub duplicate_of: Option<Id>,
+    /// The request it looked like when it was added (tagged
+    /// [`crate::workflow::LIKELY_DUPLICATE_TAG`]); None for requests of older
+    /// versions, which carry the tag alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub similar_to: Option<Id>,
     #[serde(default)]
     pub joint_review: Option<JointReview>,
     #[serde(default)]
     pub plan: Option<Id>,
+    /// The live or filed plan this request reports on after its update (§2.3:
+    /// post-update feedback); not part of that plan's scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback_on: Option<Id>,
     #[serde(default)]
     pub comments: Vec<Comment>,
     /// Where an imported request came from (none for requests typed in).
@@ -163,6 +236,12 @@ pub struct RequestSummary {
     /// Its necessity and feasibility analysis is written (§3.1), so it can be accepted.
     #[serde(default)]
     pub analysed: bool,
+    /// The joint review meeting that covers it ([`JointReview::review`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Id>,
+    /// The request it looked like when added ([`Request::similar_to`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub similar_to: Option<Id>,
 }
 
 impl Request {
@@ -191,6 +270,7 @@ impl Request {
                     .unwrap_or_default(),
             ),
             T::text("plan", super::id_text(self.plan)),
+            T::text("feedback_on", super::id_text(self.feedback_on)),
         ]
     }
 
@@ -209,6 +289,32 @@ impl Request {
             plan: self.plan,
             rev: self.meta.rev,
             analysed: crate::workflow::analysis_missing(self).is_empty(),
+            review: self.joint_review.as_ref().and_then(|j| j.review),
+            similar_to: self.similar_to,
         }
+    }
+
+    /// Its tags as shown: the likely-duplicate tag names the request it
+    /// resembles (`疑似重复 REQ-2026-0012`).
+    pub fn shown_tags(&self) -> Vec<String> {
+        shown_tags(&self.tags, self.similar_to)
+    }
+}
+
+/// Tags as shown: [`crate::workflow::LIKELY_DUPLICATE_TAG`] followed by the
+/// request it names, when it names one.
+pub fn shown_tags(tags: &[String], similar_to: Option<Id>) -> Vec<String> {
+    tags.iter()
+        .map(|t| match similar_to {
+            Some(id) if t == crate::workflow::LIKELY_DUPLICATE_TAG => format!("{t} {id}"),
+            _ => t.clone(),
+        })
+        .collect()
+}
+
+impl RequestSummary {
+    /// Its tags as shown ([`shown_tags`]).
+    pub fn shown_tags(&self) -> Vec<String> {
+        shown_tags(&self.tags, self.similar_to)
     }
 }

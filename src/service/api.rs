@@ -69,6 +69,9 @@ pub enum Query {
     },
     /// Awards and penalties, oldest first.
     Recognitions,
+    /// Joint review meetings (§3.1), in id order.
+    JointReviews,
+    JointReview(Id),
     /// Recompute the hash chain; `expect` is a head kept outside the system.
     Verify {
         expect: Option<crate::store::chain::ChainHead>,
@@ -112,6 +115,8 @@ impl Query {
             Query::Evaluation { .. } => "evaluation",
             Query::Contributions { .. } => "contributions",
             Query::Recognitions => "recognitions",
+            Query::JointReviews => "joint_reviews",
+            Query::JointReview(_) => "joint_review",
         }
     }
 }
@@ -161,6 +166,8 @@ pub enum Answer {
     Evaluation(Box<Report>),
     Contributions(Box<Contributions>),
     Recognitions(Vec<Recognition>),
+    JointReviews(Vec<JointMeeting>),
+    JointReview(JointMeeting),
     Verify(crate::store::chain::VerifyReport),
     Backup(crate::store::backup::BackupReport),
 }
@@ -196,6 +203,8 @@ impl Answer {
             Answer::Evaluation(_) => "evaluation",
             Answer::Contributions(_) => "contributions",
             Answer::Recognitions(_) => "recognitions",
+            Answer::JointReviews(_) => "joint_reviews",
+            Answer::JointReview(_) => "joint_review",
         }
     }
 }
@@ -237,6 +246,8 @@ impl Service {
             Query::Evaluation { from, to } => A::Evaluation(Box::new(self.evaluation(actor, from, to)?)),
             Query::Contributions { from, to } => A::Contributions(Box::new(self.contributions(actor, from, to)?)),
             Query::Recognitions => A::Recognitions(self.recognitions(actor)?),
+            Query::JointReviews => A::JointReviews(self.joint_reviews(actor)?),
+            Query::JointReview(id) => A::JointReview(self.joint_review(actor, id)?),
             Query::Verify { expect } => A::Verify(self.verify(actor, expect.as_ref())?),
             Query::Backup { dir, keep } => A::Backup(self.backup(actor, &dir, keep)?),
         })
@@ -347,6 +358,8 @@ typed! {
     audit_where(filter: &AuditFilter, limit: usize) -> Vec<AuditEvent>
         = Query::Audit { filter: filter.clone(), limit }, Audit;
     recognitions() -> Vec<Recognition> = Query::Recognitions, Recognitions;
+    joint_reviews() -> Vec<JointMeeting> = Query::JointReviews, JointReviews;
+    joint_review(id: Id) -> JointMeeting = Query::JointReview(id), JointReview;
     verify(expect: Option<&crate::store::chain::ChainHead>) -> crate::store::chain::VerifyReport
         = Query::Verify { expect: expect.cloned() }, Verify;
     backup(dir: &std::path::Path, keep: Option<usize>) -> crate::store::backup::BackupReport

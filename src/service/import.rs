@@ -250,7 +250,8 @@ struct BatchOut {
     report: ImportReport,
     keys: Vec<u64>,
     msgids: Vec<(u64, Id)>,
-    titles: Vec<(Option<Id>, String)>,
+    /// (request, system, title key) of the requests created.
+    titles: Vec<(Id, Option<Id>, String)>,
     last_seq: u64,
 }
 
@@ -273,7 +274,7 @@ impl Service {
         let mut dups = wf::DuplicateIndex::default();
         for s in self.store.summaries::<Request>()? {
             if s.status != RequestStatus::Duplicate {
-                dups.insert(s.system, &wf::title_key(&s.title));
+                dups.insert_request(Some(s.id), s.system, &wf::title_key(&s.title));
             }
         }
         if !dry_run {
@@ -383,8 +384,8 @@ impl ImportSession {
         self.report.skipped += r.skipped;
         self.report.replies.extend(r.replies);
         self.report.flagged.extend(r.flagged);
-        for (s, k) in out.titles {
-            self.dups.insert(s, &k);
+        for (id, s, k) in out.titles {
+            self.dups.insert_request(Some(id), s, &k);
         }
         if self.dry_run {
             self.seen.extend(out.keys);
@@ -567,12 +568,14 @@ fn import_batch(
         let mut r = new_request(tx, ctx, &item.request).map_err(label)?;
         r.source = item.source.clone();
         let key = wf::title_key(&r.title);
-        if dups.matches(r.system, &key) || batch_dups.matches(r.system, &key) {
-            r.tags.push(wf::LIKELY_DUPLICATE_TAG.to_string());
-            r.tags = wf::clean_tags(&r.tags);
+        if let Some(o) = dups
+            .similar(r.system, &key)
+            .or_else(|| batch_dups.similar(r.system, &key))
+        {
+            wf::flag_similar(&mut r, o);
             out.report.flagged.push(r.id);
         }
-        batch_dups.insert(r.system, &key);
+        batch_dups.insert_request(Some(r.id), r.system, &key);
         tx.insert(&mut r)?;
         tx.set_imported(&item.key, r.id)?;
         if item.key.starts_with("msgid:") {
@@ -584,7 +587,7 @@ fn import_batch(
             &[r.id.to_string()],
             &format!("{} [{}] {}", r.kind, r.channel, r.title),
         )?;
-        out.titles.push((r.system, key));
+        out.titles.push((r.id, r.system, key));
         out.report.created.push(r.id);
     }
     Ok(out)

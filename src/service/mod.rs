@@ -246,8 +246,25 @@ impl Service {
             _ => Vec::new(),
         };
         let _gate = self.write_gate()?;
-        self.store
-            .transact(actor, now, |tx| apply::apply(tx, &ctx, &cmd, expect_rev, &open))
+        // A new request is compared with the queue (all but the duplicates,
+        // oldest first): the one it looks like is named on it.
+        let similar = match &cmd {
+            Command::RequestAdd { request } => {
+                let queue = self.store.summaries::<Request>()?;
+                wf::similar_request(
+                    request.system,
+                    &request.title,
+                    queue
+                        .iter()
+                        .filter(|s| s.status != RequestStatus::Duplicate)
+                        .map(|s| (s.id, s.system, s.title.as_str())),
+                )
+            }
+            _ => None,
+        };
+        self.store.transact(actor, now, |tx| {
+            apply::apply(tx, &ctx, &cmd, expect_rev, &open, similar)
+        })
     }
 }
 
@@ -315,8 +332,10 @@ pub(crate) fn new_request(tx: &Tx, ctx: &Ctx, n: &NewRequest) -> Result<Request>
         feasibility: String::new(),
         reject_reason: None,
         duplicate_of: None,
+        similar_to: None,
         joint_review: None,
         plan: None,
+        feedback_on: None,
         comments: Vec::new(),
         source: None,
         meta: Meta::new(&ctx.actor.name, ctx.now),

@@ -183,7 +183,23 @@ impl Service {
             rules: self.config().process,
             on_behalf_of: None,
         };
-        Ok(crate::workflow::gates(&p, &calendar, &ctx))
+        let mut g = crate::workflow::gates(&p, &calendar, &ctx);
+        for r in &mut g.requests {
+            if let Some(q) = self.store().get::<Request>(r.id)? {
+                r.title = q.title;
+                r.status = Some(q.status);
+            }
+        }
+        // A filed plan's review may be an addendum of its dossier.
+        if let Some(d) = p.dossier {
+            let addenda = self.store().addenda(d)?;
+            let after = crate::workflow::After {
+                addenda: &addenda,
+                feedback: &[],
+            };
+            crate::workflow::gates_after(&mut g, &p, &after, &ctx);
+        }
+        Ok(g)
     }
 
     /// Filed dossiers matching the filter, newest first. Served by the archive
@@ -223,14 +239,17 @@ impl Service {
         self.store().substitutes()
     }
 
+    /// Every rectification order, with what the record of an order written
+    /// before orders kept their history tells ([`RectificationOrder::upgraded`]).
     pub fn orders(&self, actor: &Actor) -> Result<Vec<RectificationOrder>> {
         self.can_read(actor)?;
-        self.store().all()
+        let list: Vec<RectificationOrder> = self.store().all()?;
+        Ok(list.into_iter().map(RectificationOrder::upgraded).collect())
     }
 
     pub fn order(&self, actor: &Actor, id: Id) -> Result<RectificationOrder> {
         self.can_read(actor)?;
-        self.store().require(id)
+        self.store().require(id).map(RectificationOrder::upgraded)
     }
 
     /// Confidential reports: supervisors only, and every read is audited.
@@ -416,6 +435,17 @@ impl Service {
     pub fn contributions(&self, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<crate::report::Contributions> {
         check_period(from, to)?;
         Ok(crate::report::contributions(&self.report_input(actor)?, from, to))
+    }
+
+    /// Joint review meetings (§3.1), in id order.
+    pub fn joint_reviews(&self, actor: &Actor) -> Result<Vec<JointMeeting>> {
+        self.can_read(actor)?;
+        self.store().all()
+    }
+
+    pub fn joint_review(&self, actor: &Actor, id: Id) -> Result<JointMeeting> {
+        self.can_read(actor)?;
+        self.store().require(id)
     }
 
     /// Awards and penalties, in id order (permission `read`).

@@ -35,7 +35,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use sled::Transactional;
 
 use crate::error::{Error, Result};
-use crate::model::{Addendum, AuditEvent, Blackout, Dossier, Id, IdKind, Meta, Time};
+use crate::model::{Addendum, AddendumBody, AuditEvent, Blackout, Dossier, Id, IdKind, Meta, Time};
 
 /// The schema this binary writes. Bump it with a migration in [`MIGRATIONS`].
 /// 1: the first release. 2: the audit log is a hash chain sealing the archive.
@@ -74,6 +74,7 @@ pub enum T {
     Recognitions,
     Undo,
     RequestsByTime,
+    JointReviews,
     Templates,
     TemplatesSum,
 }
@@ -82,14 +83,15 @@ pub enum T {
 /// it created or was appended to) was added after schema 1 was released; a new
 /// tree is additive (sled creates it empty when an older database is opened and
 /// older binaries never look at it), so the schema version stays 1. The same
-/// holds for `recognitions` (awards and penalties, §5.2), added later still.
+/// holds for `recognitions` (awards and penalties, §5.2), added later still,
+/// and for `joint_reviews` (joint review meetings, §3.1).
 ///
 /// `undo` holds the before-images of a long, batched change (a large import)
 /// while it runs; it is empty at rest (see `undo.rs`).
 ///
 /// `templates` and `templates_sum` (templates of standard changes) are
 /// additive in the same way.
-const TREE_NAMES: [&str; 21] = [
+const TREE_NAMES: [&str; 22] = [
     "meta",
     "systems",
     "systems_sum",
@@ -109,6 +111,7 @@ const TREE_NAMES: [&str; 21] = [
     "recognitions",
     "undo",
     "requests_by_time",
+    "joint_reviews",
     "templates",
     "templates_sum",
 ];
@@ -1107,16 +1110,37 @@ impl Tx<'_> {
         }
     }
 
-    /// Append an addendum to a dossier; returns its number.
-    pub fn append_addendum(&self, dossier: Id, reason: String, text: String) -> TxResult<u32> {
+    /// How many addenda the dossier has (their numbers are 1 to this).
+    fn addenda_count(&self, dossier: Id) -> TxResult<u32> {
         let counter = format!("addenda/{dossier}");
-        let meta = self.t(T::Meta);
-        let no = meta
+        Ok(self
+            .t(T::Meta)
             .get(counter.as_bytes())
             .map_err(tx_err)?
             .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes))
-            .unwrap_or(0)
-            + 1;
+            .unwrap_or(0))
+    }
+
+    /// The addenda of a dossier, in order (read by number: a transaction
+    /// cannot scan).
+    pub fn addenda(&self, dossier: Id) -> TxResult<Vec<Addendum>> {
+        let mut out = Vec::new();
+        for no in 1..=self.addenda_count(dossier)? {
+            let mut key = dossier.key().to_vec();
+            key.extend_from_slice(&no.to_be_bytes());
+            if let Some(v) = self.t(T::Addenda).get(&key).map_err(tx_err)? {
+                out.push(dec(&v, &chain::addendum_ref(dossier, no))?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Append an addendum to a dossier — a correction (`reason`, `text`) or a
+    /// typed record (`body`) — sealed by the audit event of the same
+    /// transaction; returns its number.
+    pub fn append_addendum(&self, dossier: Id, reason: String, text: String, body: AddendumBody) -> TxResult<u32> {
+        let counter = format!("addenda/{dossier}");
+        let no = self.addenda_count(dossier)? + 1;
         self.put(T::Meta, counter.as_bytes(), &no.to_be_bytes())?;
         let a = Addendum {
             no,
@@ -1124,6 +1148,7 @@ impl Tx<'_> {
             time: self.now,
             reason,
             text,
+            body,
         };
         let mut key = dossier.key().to_vec();
         key.extend_from_slice(&no.to_be_bytes());

@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::{enc, T};
 use crate::model::{
-    ConfidentialReport, Id, IdKind, Meta, Plan, PlanSummary, Recognition, RectificationOrder, Request, RequestSummary,
-    System, SystemSummary, Template, TemplateSummary,
+    ConfidentialReport, Id, IdKind, JointMeeting, Meta, Plan, PlanSummary, Recognition, RectificationOrder, Request,
+    RequestSummary, System, SystemSummary, Template, TemplateSummary,
 };
 
 /// A stored, revisioned record kind.
@@ -107,6 +107,15 @@ record!(
     Recognitions,
     "recognition",
     Recognition,
+    |_s| None
+);
+record!(
+    JointMeeting,
+    JointReview,
+    JointReviews,
+    JointReviews,
+    "joint review",
+    JointMeeting,
     |_s| None
 );
 record!(

@@ -134,7 +134,7 @@ pub struct PlansState {
     pub edit_after_load: Option<Id>,
     /// Open this form on the plan when it arrives (a key pressed while it loaded).
     pub form_after_load: Option<(Id, FormKind)>,
-    /// Only emergency changes (`!`): the list for the supervision group.
+    /// Only emergency changes (`E`): the list for the supervision group.
     pub emergency_only: bool,
 }
 
@@ -226,6 +226,20 @@ impl Default for ReportsState {
     }
 }
 
+/// The supervision pane (§5.1): the rectification orders, then — for a
+/// supervisor — the confidential reports, one list; the detail shows the
+/// selected one.
+#[derive(Debug, Default)]
+pub struct SupervisionState {
+    pub orders: Vec<RectificationOrder>,
+    /// `None` until loaded, and for users who may not read reports.
+    pub reports: Option<Vec<ConfidentialReport>>,
+    pub cursor: ListCursor,
+    pub detail_scroll: Scroll,
+    /// Lists asked for and not come back yet.
+    pub loading: bool,
+}
+
 impl Default for Field {
     fn default() -> Field {
         Field::new("", false)
@@ -240,6 +254,10 @@ pub enum PromptFor {
     Tag(Vec<Id>),
     Priority(Vec<Id>),
     Link(Vec<Id>),
+    /// Withdraw the latest decision on these requests, with this reason.
+    Reopen(Vec<Id>),
+    /// Take these requests off their plans, with this reason.
+    Unlink(Vec<Id>),
     Comment(Id),
     ReturnPlan(Id),
     Approve {
@@ -261,6 +279,35 @@ pub enum PromptFor {
     Import,
     /// The demo person to act as (`:as`).
     ActAs,
+    /// A supervisor's reason for sending an order's response back.
+    SendBack {
+        order: Id,
+        rev: u64,
+    },
+    /// A supervisor's reason for reopening a closed order.
+    ReopenOrder {
+        order: Id,
+        rev: u64,
+    },
+    /// Investigation notes on a confidential report.
+    Investigate {
+        report: Id,
+        rev: u64,
+    },
+    /// The plan a confidential report concerns.
+    LinkReport {
+        report: Id,
+        rev: u64,
+    },
+    /// What the reporter is told; the report is then closed.
+    ReplyReport {
+        report: Id,
+        rev: u64,
+    },
+    /// Why a plan that went live is closed as failed.
+    FailPlan(Id),
+    /// The live or filed plan the requests are post-update feedback on.
+    Feedback(Vec<Id>),
     /// The minutes reference of a template's approval.
     ApproveTemplate {
         template: Id,
@@ -288,6 +335,20 @@ pub enum FormKind {
     AcceptDefect,
     /// A go-live time outside the window, and why.
     Deviation,
+    /// A department's response to a rectification order.
+    RespondOrder,
+    /// A new deadline for a rectification order, and why.
+    ExtendOrder,
+    /// A confidential report turned into a rectification order.
+    ReportToOrder,
+    /// A joint review meeting (专题研讨) of requests (§3.1).
+    JointReview,
+    /// The position a joint review reached.
+    JointDecide,
+    /// A rollback or serious incident after go-live (§3.4).
+    Incident,
+    /// The post-implementation review (§4.3).
+    Review,
     /// A template of standard changes.
     NewTemplate,
     EditTemplate,
@@ -354,12 +415,31 @@ pub enum Popup {
     DiscardForm(Form),
     /// Importing a file: a progress bar while it is read, then the preview to confirm.
     Import(ImportPopup),
+    /// Link requests to a plan from the plans pane: a list to pick from.
+    LinkPicker(LinkPicker),
     /// Text to read (notice preview, keymap issues); Enter/Esc close it.
     Message {
         title: String,
         text: String,
         scroll: usize,
     },
+}
+
+/// Picking the requests to link to a plan (the plans pane's `plan.link`):
+/// the requests not yet planned or decided otherwise, filtered as typed
+/// (fuzzy), several marked with Tab; Enter links the marked ones (or the one
+/// under the cursor).
+#[derive(Debug)]
+pub struct LinkPicker {
+    pub plan: Id,
+    /// The plan's system: its requests come first.
+    pub system: Id,
+    /// How the popup names the plan: id and title.
+    pub label: String,
+    pub query: Field,
+    pub cursor: ListCursor,
+    /// Marked requests, in the order marked.
+    pub marked: Vec<Id>,
 }
 
 /// The last change this user made that the core can invert (`u`): the inverse
@@ -444,6 +524,7 @@ pub struct State {
     pub tests: TestsState,
     pub archive: ArchiveState,
     pub reports: ReportsState,
+    pub supervision: SupervisionState,
     pub templates: TemplatesState,
     pub popups: Vec<Popup>,
     /// A submitted form waiting for the worker's answer: reopened on failure.
@@ -500,6 +581,7 @@ impl State {
             tests: TestsState::default(),
             archive: ArchiveState::default(),
             reports: ReportsState::default(),
+            supervision: SupervisionState::default(),
             templates: TemplatesState::default(),
             popups: Vec::new(),
             pending_form: None,
@@ -577,6 +659,18 @@ impl State {
     /// with this.
     pub fn shown(&self) -> Option<Shown> {
         use super::action::Pane;
+        // Linking from the plan editor: the plan, and the requests marked in
+        // the picker (or the one under its cursor).
+        if let Some(Popup::LinkPicker(p)) = self.popups.last() {
+            let mut ids = vec![p.plan];
+            if p.marked.is_empty() {
+                let rows = super::update::link::candidates(self, p);
+                ids.extend(rows.get(p.cursor.selected).map(|&i| self.queue.all[i].id));
+            } else {
+                ids.extend(p.marked.iter().copied());
+            }
+            return Some(Shown { ids, item: None });
+        }
         match self.pane {
             Pane::Queue => {
                 let ids: Vec<Id> = if self.queue.marked.is_empty() {
@@ -604,6 +698,10 @@ impl State {
                 item: None,
             }),
             Pane::Reports => None,
+            Pane::Supervision => super::update::supervision::selected(self).map(|row| Shown {
+                ids: vec![row.id()],
+                item: None,
+            }),
             Pane::Templates => super::update::templates::selected(self).map(|x| Shown {
                 ids: vec![x.id],
                 item: None,

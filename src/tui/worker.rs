@@ -35,6 +35,11 @@ pub enum Job {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     },
+    /// The supervision pane's lists: the rectification orders, and with
+    /// `reports` the confidential reports (supervisors; the read is audited).
+    Supervision {
+        reports: bool,
+    },
     /// Run a command; `label` is what the toast says on success.
     Execute {
         cmd: Command,
@@ -68,6 +73,8 @@ pub enum Job {
     ActAs {
         person: String,
     },
+    /// The joint review meetings (§3.1): answered with [`Reply::JointReviews`].
+    JointReviews,
 }
 
 /// How many records an import preview lists.
@@ -120,6 +127,11 @@ pub enum Reply {
         hits: Vec<DossierSummary>,
     },
     Evaluation(Box<Report>),
+    /// Answer to [`Job::Supervision`]; `reports` is `None` when not asked for.
+    Supervision {
+        orders: Vec<RectificationOrder>,
+        reports: Option<Vec<ConfidentialReport>>,
+    },
     Done {
         label: String,
         outcomes: Vec<Outcome>,
@@ -135,6 +147,8 @@ pub enum Reply {
     Integrity(Result<crate::store::chain::VerifyReport, Error>),
     /// Who acts now, after [`Job::ActAs`].
     Acting(Box<crate::service::WhoamiInfo>),
+    /// The joint review meetings, after [`Job::JointReviews`].
+    JointReviews(Vec<JointMeeting>),
     Failed(Error),
 }
 
@@ -218,8 +232,15 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
             .and_then(|x| Ok(Reply::Template(Box::new(x), Box::new(b.template_offers(id)?)))),
         Job::Dossier(id) => b.dossier(id).map(|d| Reply::Dossier(Box::new(d))),
         Job::ActAs { person } => b.act_as(&person).map(|w| Reply::Acting(Box::new(w))),
+        Job::JointReviews => b.joint_reviews().map(Reply::JointReviews),
         Job::SearchArchive { seq, filter } => b.archive(&filter).map(|hits| Reply::Archive { seq, hits }),
         Job::Evaluation { from, to } => b.evaluation(from, to).map(|r| Reply::Evaluation(Box::new(r))),
+        Job::Supervision { reports } => (|| {
+            Ok(Reply::Supervision {
+                orders: b.orders()?,
+                reports: if reports { Some(b.reports()?) } else { None },
+            })
+        })(),
         Job::Execute { cmd, expect_rev, label } => b.execute(cmd, expect_rev).map(|o| Reply::Done {
             label,
             outcomes: vec![o],

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Op, PlanChange, TemplateChange};
 use crate::model::{
-    BackupConfirmation, Blackout, ChangeClass, Channel, ComparisonRow, DefectStatus, GoLive, Id, Priority, Recipient,
-    RecognitionKind, RequestKind, Severity, Source, Submitter, TestCategory, TestResult, Tester, Time, Training,
+    BackupConfirmation, Blackout, ChangeClass, Channel, ComparisonRow, DefectStatus, GoLive, GoalVerdict, Id,
+    IncidentOutcome, Priority, Recipient, RecognitionKind, RequestKind, Severity, Source, Submitter, TestCategory,
+    TestResult, Tester, Time, Training,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +134,16 @@ impl Triage {
     }
 }
 
+/// How a review found one goal of the plan: its number (1-based, as the plan's
+/// goals list them, one per line), the verdict and an optional note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalInput {
+    pub no: u32,
+    pub verdict: GoalVerdict,
+    #[serde(default)]
+    pub note: String,
+}
+
 /// Fields of a request that can be changed at any time before it is done.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestEdit {
@@ -237,6 +248,33 @@ commands! {
         id: Id,
         reason: String,
     } = "request.unlink", RequestLink;
+    /// Convene a joint review meeting (专题研讨, §3.1) of requests that touch
+    /// several departments, with the departments taking part and its day
+    /// (`workflow::convene`): each request goes to joint review, decided by
+    /// the meeting's position.
+    JointReviewNew {
+        topic: String,
+        requests: Vec<Id>,
+        departments: Vec<String>,
+        date: NaiveDate,
+    } = "joint_review.new", RequestTriage;
+    /// Record the position a joint review reached (`workflow::record_position`):
+    /// every covered request still in it is accepted, or rejected when
+    /// `reject` names it, with the position as the reason.
+    JointReviewDecide {
+        id: Id,
+        position: String,
+        #[serde(default)]
+        minutes_ref: String,
+        #[serde(default)]
+        reject: Vec<Id>,
+    } = "joint_review.decide", RequestTriage;
+    /// Link a request to a live or filed plan as post-update feedback (§2.3):
+    /// a problem reported after the update, not part of its scope.
+    RequestFeedback {
+        id: Id,
+        plan: Id,
+    } = "request.feedback", RequestLink;
 
     /// A new draft plan of a class; with `template`, a standard change of that
     /// approved template (its system must be the template's).
@@ -352,10 +390,34 @@ commands! {
         plan: Id,
         reason: String,
     } = "golive.deviation_accept", RiskAccept;
+    /// A training session (§3.4); on a filed plan, a sealed addendum.
     Training {
         plan: Id,
         training: Training,
     } = "training.add", TrainingRecord;
+    /// A rollback or serious incident after go-live (§3.4). A live plan rolled
+    /// back goes back to testing; on a filed plan, a sealed addendum.
+    PlanIncident {
+        plan: Id,
+        outcome: IncidentOutcome,
+        time: Time,
+        /// Who dealt with it.
+        by: String,
+        /// What happened.
+        what: String,
+    } = "plan.incident", GoLiveRecord;
+    /// Close a plan that went live as failed, with a reason; its requests are
+    /// released.
+    PlanFail {
+        plan: Id,
+        reason: String,
+    } = "plan.fail", PlanCancel;
+    /// The post-implementation review (§4.3): every goal assessed, a summary.
+    PlanReview {
+        plan: Id,
+        goals: Vec<GoalInput>,
+        summary: String,
+    } = "plan.review", PlanReview;
     ComparisonAdd {
         plan: Id,
         row: ComparisonRow,
@@ -417,6 +479,24 @@ commands! {
     OrderClose {
         id: Id,
     } = "order.close", OrderClose;
+    /// A supervisor moves an order's deadline later (not into the past), with
+    /// a reason; the old deadline stays on record (§5.1).
+    OrderExtend {
+        id: Id,
+        deadline: NaiveDate,
+        reason: String,
+    } = "order.extend", OrderReview;
+    /// A supervisor sends the response back as insufficient, with a reason:
+    /// the order is open again, the response stays on record.
+    OrderSendBack {
+        id: Id,
+        reason: String,
+    } = "order.send_back", OrderReview;
+    /// A supervisor reopens a closed order, with a reason.
+    OrderReopen {
+        id: Id,
+        reason: String,
+    } = "order.reopen", OrderReview;
     ReportSubmit {
         content: String,
         contact: Option<String>,
@@ -429,6 +509,24 @@ commands! {
         id: Id,
         reply: String,
     } = "report.reply", ReportHandle;
+    /// Link a report to the plan it concerns (the plan must exist).
+    ReportLink {
+        id: Id,
+        plan: Id,
+    } = "report.link", ReportHandle;
+    /// Turn a report under investigation into a rectification order, in one
+    /// transaction: the order is issued with the report's finding (the
+    /// investigation notes unless `finding` is given), aimed at `target` or
+    /// else the plan the report is linked to; the report records the order.
+    ReportToOrder {
+        id: Id,
+        #[serde(default)]
+        target: Option<crate::model::OrderTarget>,
+        #[serde(default)]
+        finding: Option<String>,
+        required_action: String,
+        deadline: NaiveDate,
+    } = "report.to_order", ReportHandle;
 
     /// A member of the Leading Group names a substitute who decides in their
     /// place for the days `from..=to` (§2.1).

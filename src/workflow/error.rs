@@ -64,6 +64,9 @@ pub enum GoLiveMissing {
     Unresolved { items: Vec<(u32, u32, TestResult)> },
     /// Open defects of severity critical or major.
     Defects { defects: Vec<(u32, Severity)> },
+    /// After a rollback of the live update, the backup was confirmed before
+    /// the rollback: the data of the live period is not in it.
+    BackupBeforeRollback { confirmed: String, rolled_back: String },
 }
 
 impl GoLiveMissing {
@@ -104,6 +107,10 @@ impl GoLiveMissing {
                     "defects",
                     list(defects.iter().map(|(n, s)| format!("D{n} ({})", s.label()))),
                 )],
+            ),
+            GoLiveMissing::BackupBeforeRollback { confirmed, rolled_back } => t(
+                "gate.golive.backup_before_rollback",
+                &[("confirmed", confirmed.clone()), ("rolled_back", rolled_back.clone())],
             ),
         }
     }
@@ -240,10 +247,70 @@ pub enum RuleError {
         status: String,
         returnable: bool,
     },
+    /// A request not yet accepted is linked to a plan: accept it first (§3.1).
+    #[error("request not accepted")]
+    NotAccepted { request: String, status: String },
+    /// A plan's linked requests are changed after a member of the Leading
+    /// Group approved its current submission as it was.
+    #[error("scope approved")]
+    ScopeApproved {
+        plan: String,
+        approvers: Vec<String>,
+        /// Unlinking (else linking).
+        unlink: bool,
+    },
+    /// A request in a joint review meeting is decided by the meeting's position.
+    #[error("in joint review")]
+    InJointReview { request: String, review: String },
+    /// A joint review whose position is recorded is decided again.
+    #[error("joint review decided")]
+    JointReviewDecided { review: String },
+    /// A joint review needs at least two departments taking part.
+    #[error("joint review departments")]
+    JointReviewDepartments { given: Vec<String> },
+    /// A request named in a joint review's position that it does not (or no
+    /// longer) cover; `review` empty: a request in no meeting at all.
+    #[error("not in joint review")]
+    NotInJointReview { request: String, review: String },
+    /// Every request a joint review covered has left it.
+    #[error("joint review empty")]
+    JointReviewEmpty { review: String },
     #[error("no such item")]
     NoSuchItem { what: String },
     #[error("empty field")]
     Empty { field: String },
+    /// A time recorded after go-live (an incident's) lies ahead of the clock.
+    #[error("time in the future")]
+    RecordInFuture { field: String, time: String, now: String },
+    /// A time recorded after go-live lies before the go-live.
+    #[error("time before the go-live")]
+    BeforeGoLive {
+        field: String,
+        time: String,
+        golive: String,
+    },
+    /// A plan that never went live is cancelled, not closed as failed.
+    #[error("never live")]
+    NeverLive { plan: String },
+    #[error("feedback already linked")]
+    FeedbackAlready { request: String, plan: String },
+    #[error("feedback plan not live")]
+    FeedbackPlanNotLive { plan: String, status: String },
+    #[error("feedback in scope")]
+    FeedbackInScope { request: String, plan: String },
+    #[error("feedback on another system")]
+    FeedbackOtherSystem { request: String, plan: String },
+    #[error("already reviewed")]
+    AlreadyReviewed { plan: String, by: String, time: String },
+    /// A review must assess each goal of the plan once: `missing` are not
+    /// assessed, `extra` are assessed twice or are no goal of the plan.
+    #[error("goals mismatch")]
+    GoalsMismatch {
+        plan: String,
+        count: u32,
+        missing: Vec<u32>,
+        extra: Vec<u32>,
+    },
     /// Acting as a demo person in a database `beian demo` did not create.
     #[error("not a demo database")]
     PersonaNotDemo { db: String },
@@ -256,6 +323,22 @@ pub enum RuleError {
         person: String,
         people: Vec<(String, Vec<Role>)>,
     },
+    /// A rectification order's deadline extended to a day not after the one in force.
+    #[error("deadline not later")]
+    DeadlineNotLater {
+        order: String,
+        current: String,
+        new: String,
+    },
+    /// A confidential report answered (or turned into an order) before it was investigated.
+    #[error("report not investigated")]
+    NotInvestigated { report: String, action: String },
+    /// A confidential report turned into a second order.
+    #[error("report already an order")]
+    ReportOrdered { report: String, order: String },
+    /// A confidential report turned into an order with no plan linked and no target named.
+    #[error("no order target")]
+    NoOrderTarget { report: String },
     /// A standard change's content or approach is its template's.
     #[error("fixed by the template")]
     TemplateScope {
@@ -523,8 +606,104 @@ impl RuleError {
                     ("status", status.clone()),
                 ],
             ),
+            NotAccepted { request, status } => t(
+                "rule.not_accepted",
+                &[("request", request.clone()), ("status", status.clone())],
+            ),
+            ScopeApproved {
+                plan,
+                approvers,
+                unlink,
+            } => t(
+                if *unlink {
+                    "rule.scope_approved.unlink"
+                } else {
+                    "rule.scope_approved.link"
+                },
+                &[("plan", plan.clone()), ("approvers", list(approvers.iter().cloned()))],
+            ),
+            InJointReview { request, review } => t(
+                "rule.in_joint_review",
+                &[("request", request.clone()), ("review", review.clone())],
+            ),
+            JointReviewDecided { review } => t("rule.joint_review_decided", &[("review", review.clone())]),
+            JointReviewDepartments { given } => t(
+                "rule.joint_review_departments",
+                &[
+                    ("count", given.len().to_string()),
+                    (
+                        "given",
+                        if given.is_empty() {
+                            t("rule.none", &[])
+                        } else {
+                            list(given.iter().cloned())
+                        },
+                    ),
+                ],
+            ),
+            NotInJointReview { request, review } if review.is_empty() => {
+                t("rule.in_no_joint_review", &[("request", request.clone())])
+            }
+            NotInJointReview { request, review } => t(
+                "rule.not_in_joint_review",
+                &[("request", request.clone()), ("review", review.clone())],
+            ),
+            JointReviewEmpty { review } => t("rule.joint_review_empty", &[("review", review.clone())]),
             NoSuchItem { what } => t("rule.no_such_item", &[("what", super::thing_label(what))]),
             Empty { field } => t("rule.empty", &[("field", super::field_label(field))]),
+            RecordInFuture { field, time, now } => t(
+                "rule.record_future",
+                &[
+                    ("field", super::field_label(field)),
+                    ("time", time.clone()),
+                    ("now", now.clone()),
+                ],
+            ),
+            BeforeGoLive { field, time, golive } => t(
+                "rule.before_golive",
+                &[
+                    ("field", super::field_label(field)),
+                    ("time", time.clone()),
+                    ("golive", golive.clone()),
+                ],
+            ),
+            NeverLive { plan } => t("rule.never_live", &[("plan", plan.clone())]),
+            FeedbackAlready { request, plan } => t(
+                "rule.feedback_already",
+                &[("request", request.clone()), ("plan", plan.clone())],
+            ),
+            FeedbackPlanNotLive { plan, status } => t(
+                "rule.feedback_not_live",
+                &[("plan", plan.clone()), ("status", status.clone())],
+            ),
+            FeedbackInScope { request, plan } => t(
+                "rule.feedback_in_scope",
+                &[("request", request.clone()), ("plan", plan.clone())],
+            ),
+            FeedbackOtherSystem { request, plan } => t(
+                "rule.feedback_other_system",
+                &[("request", request.clone()), ("plan", plan.clone())],
+            ),
+            AlreadyReviewed { plan, by, time } => t(
+                "rule.already_reviewed",
+                &[("plan", plan.clone()), ("by", by.clone()), ("time", time.clone())],
+            ),
+            GoalsMismatch {
+                plan,
+                count,
+                missing,
+                extra,
+            } => {
+                let goals = |v: &[u32]| list(v.iter().map(|n| format!("#{n}")));
+                let mut m = t("rule.goals", &[("plan", plan.clone()), ("count", count.to_string())]);
+                if !missing.is_empty() {
+                    m.push_str(&t("rule.goals.missing", &[("goals", goals(missing))]));
+                }
+                if !extra.is_empty() {
+                    m.push_str(&t("rule.goals.extra", &[("goals", goals(extra))]));
+                }
+                m
+            }
             PersonaNotDemo { db } => t("rule.persona.not_demo", &[("db", db.clone())]),
             PersonaNotOwner { user, owner, db } => t(
                 "rule.persona.not_owner",
@@ -545,6 +724,23 @@ impl RuleError {
                 "rule.persona.unknown",
                 &[("person", person.clone()), ("people", persona_list(people))],
             ),
+            DeadlineNotLater { order, current, new } => t(
+                "rule.deadline_not_later",
+                &[
+                    ("order", order.clone()),
+                    ("current", current.clone()),
+                    ("new", new.clone()),
+                ],
+            ),
+            NotInvestigated { report, action } => t(
+                "rule.not_investigated",
+                &[("report", report.clone()), ("action", super::action_label(action))],
+            ),
+            ReportOrdered { report, order } => t(
+                "rule.report_ordered",
+                &[("report", report.clone()), ("order", order.clone())],
+            ),
+            NoOrderTarget { report } => t("rule.no_order_target", &[("report", report.clone())]),
             TemplateScope { plan, field, template } => t(
                 "rule.template_scope",
                 &[

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::command::{Command, RequestEdit, Triage};
 use super::{check, Ctx, PlanChange, RuleError};
 use crate::model::{
-    Blackout, ComparisonRow, DefectStatus, GoLive, GoLiveOutcome, Id, IdKind, Plan, Request, Severity, TestCategory,
-    TestResult, Tester, TesterType, Training, TrainingFormat,
+    Blackout, ComparisonRow, ConfidentialReport, DefectStatus, GoLive, GoLiveOutcome, Id, IdKind, Plan,
+    RectificationOrder, Request, Severity, TestCategory, TestResult, Tester, TesterType, Training, TrainingFormat,
 };
 
 /// One step on a record: its name (a command's audit name, or `request.<triage>`
@@ -71,10 +71,15 @@ fn depends_on_arguments(e: &RuleError) -> bool {
             | E::AlreadyInRound { .. }
             | E::NotInRound { .. }
             | E::WindowOrder
+            | E::DeadlineNotLater { .. }
+            | E::NoOrderTarget { .. }
+            | E::RecordInFuture { .. }
+            | E::BeforeGoLive { .. }
+            | E::GoalsMismatch { .. }
     )
 }
 
-fn offer(step: &str, ctx: &Ctx, cmd: &Command, decide: impl FnOnce() -> Result<(), RuleError>) -> Offer {
+pub(super) fn offer(step: &str, ctx: &Ctx, cmd: &Command, decide: impl FnOnce() -> Result<(), RuleError>) -> Offer {
     let refusal = check(ctx.actor, cmd.op()).and_then(|()| decide()).err();
     Offer {
         step: step.to_string(),
@@ -220,6 +225,24 @@ pub fn plan_offers(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Offers {
             },
         },
         Command::File { plan: id },
+        // Linking requests from the plan: whether the plan takes links now.
+        Command::RequestLink {
+            id: Id::new(IdKind::Request, 0, 0),
+            plan: id,
+        },
+        // After go-live (§3.4, §4.3).
+        Command::PlanIncident {
+            plan: id,
+            outcome: crate::model::IncidentOutcome::Incident,
+            time: ctx.now,
+            by: ctx.actor.name.clone(),
+            what: probe.clone(),
+        },
+        Command::PlanFail {
+            plan: id,
+            reason: probe.clone(),
+        },
+        super::after::review_probe(p),
     ];
     Offers(
         cmds.iter()
@@ -229,6 +252,7 @@ pub fn plan_offers(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Offers {
                     match cmd {
                         // Filing is decided by `file` (the dossier is the service's).
                         Command::File { .. } => super::file(&mut copy, Id::new(IdKind::Dossier, 0, 0), ctx),
+                        Command::RequestLink { .. } => super::links_open(p, false),
                         _ => super::decide_plan(&mut copy, cmd, calendar, ctx).map(|_| ()),
                     }
                 })
@@ -268,6 +292,7 @@ pub fn request_offers(r: &Request, ctx: &Ctx) -> Offers {
             },
         ),
         ("request.comment", Command::RequestComment { id, text: "-".into() }),
+        ("request.reopen", Command::RequestReopen { id, reason: "-".into() }),
     ];
     let mut out: Vec<Offer> = steps
         .iter()
@@ -283,6 +308,42 @@ pub fn request_offers(r: &Request, ctx: &Ctx) -> Offers {
         plan: Id::new(IdKind::Plan, 0, 0),
     };
     out.push(offer("request.link", ctx, &link, || super::linkable(r)));
+    let unlink = Command::RequestUnlink { id, reason: "-".into() };
+    out.push(offer("request.unlink", ctx, &unlink, || {
+        super::linked_plan(r).map(|_| ())
+    }));
+    let convene = Command::JointReviewNew {
+        topic: "-".into(),
+        requests: vec![id],
+        departments: vec!["-".into(), "+".into()],
+        date: ctx.today(),
+    };
+    out.push(offer("joint_review.new", ctx, &convene, || super::reviewable(r)));
+    let decide = Command::JointReviewDecide {
+        id: Id::new(IdKind::JointReview, 0, 0),
+        position: "-".into(),
+        minutes_ref: String::new(),
+        reject: Vec::new(),
+    };
+    out.push(offer(
+        "joint_review.decide",
+        ctx,
+        &decide,
+        || match super::deciding_review(r) {
+            Some(_) => Ok(()),
+            None => Err(RuleError::NotInJointReview {
+                request: id.to_string(),
+                review: String::new(),
+            }),
+        },
+    ));
+    let feedback = Command::RequestFeedback {
+        id,
+        plan: Id::new(IdKind::Plan, 0, 0),
+    };
+    out.push(offer("request.feedback", ctx, &feedback, || {
+        super::feedback_linkable(r)
+    }));
     Offers(out)
 }
 
@@ -319,10 +380,84 @@ pub fn request_of_summary(r: &crate::model::RequestSummary) -> Request {
         feasibility: filled.into(),
         reject_reason: None,
         duplicate_of: None,
-        joint_review: None,
+        similar_to: r.similar_to,
+        // What decides it: the meeting that covers it while it waits there.
+        joint_review: r
+            .review
+            .filter(|_| r.status == crate::model::RequestStatus::JointReview)
+            .map(|review| crate::model::JointReview {
+                sent_by: String::new(),
+                sent_at: r.received_at,
+                outcome: None,
+                decided_at: None,
+                review: Some(review),
+            }),
         plan: r.plan,
+        feedback_on: None,
         comments: Vec::new(),
         source: None,
         meta: crate::model::Meta::new("", r.received_at),
     }
+}
+
+/// The steps on a rectification order (§5.1), decided for `ctx.actor` at
+/// `ctx.now`: respond (the department), close, extend, send back, reopen (a
+/// supervisor).
+pub fn order_offers(o: &RectificationOrder, ctx: &Ctx) -> Offers {
+    let id = o.id;
+    let probe = "-".to_string();
+    // A deadline an extension could take: after the one in force, from today on.
+    let later = (o.deadline + chrono::Duration::days(1)).max(ctx.today());
+    let cmds = [
+        Command::OrderRespond {
+            id,
+            response: probe.clone(),
+        },
+        Command::OrderExtend {
+            id,
+            deadline: later,
+            reason: probe.clone(),
+        },
+        Command::OrderSendBack {
+            id,
+            reason: probe.clone(),
+        },
+        Command::OrderClose { id },
+        Command::OrderReopen { id, reason: probe },
+    ];
+    Offers(
+        cmds.iter()
+            .map(|cmd| offer(cmd.name(), ctx, cmd, || super::decide_order(&mut o.clone(), cmd, ctx)))
+            .collect(),
+    )
+}
+
+/// The steps on a confidential report, decided for `ctx.actor`: investigate,
+/// link to a plan (the plan is the step's argument), turn into an order, reply.
+pub fn report_offers(r: &ConfidentialReport, ctx: &Ctx) -> Offers {
+    let id = r.id;
+    let probe = "-".to_string();
+    let cmds = [
+        Command::ReportInvestigate {
+            id,
+            notes: probe.clone(),
+        },
+        Command::ReportLink {
+            id,
+            plan: Id::new(IdKind::Plan, 0, 0),
+        },
+        Command::ReportToOrder {
+            id,
+            target: None,
+            finding: None,
+            required_action: probe.clone(),
+            deadline: ctx.today(),
+        },
+        Command::ReportReply { id, reply: probe },
+    ];
+    Offers(
+        cmds.iter()
+            .map(|cmd| offer(cmd.name(), ctx, cmd, || super::decide_report(&mut r.clone(), cmd, ctx)))
+            .collect(),
+    )
 }

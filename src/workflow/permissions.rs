@@ -44,10 +44,13 @@ ops! {
     GoLiveRecord = "golive.record": [Admin, Operator],
     TrainingRecord = "training.record": [Admin, Operator],
     PlanFile = "plan.file": [Admin, Operator],
+    PlanReview = "plan.review": [Admin, Operator],
     DossierAddendum = "dossier.addendum": [Admin, Operator, Supervisor],
     OrderIssue = "order.issue": [Supervisor],
     OrderRespond = "order.respond": [Admin, Operator],
     OrderClose = "order.close": [Supervisor],
+    // Extend a deadline, send a response back, reopen a closed order (§5.1).
+    OrderReview = "order.review": [Supervisor],
     ReportSubmit = "report.submit": [Admin, Operator, Approver, Supervisor, Viewer],
     ReportHandle = "report.handle": [Supervisor],
     ServerStatus = "server.status": [Admin, Supervisor],

@@ -177,25 +177,135 @@ pub fn send_to_joint_review(r: &mut Request, ctx: &Ctx) -> Result<(), RuleError>
         sent_at: ctx.now,
         outcome: None,
         decided_at: None,
+        review: None,
     });
     decide(r, S::JointReview);
     Ok(())
 }
 
-/// May the request be linked to a plan (whichever plan is still being written)?
-pub fn linkable(r: &Request) -> Result<(), RuleError> {
-    expect(r, &[S::Accepted], "link")
+/// The joint review meeting whose position decides the request now: set while
+/// it waits in joint review covered by a meeting.
+pub fn deciding_review(r: &Request) -> Option<crate::model::Id> {
+    r.joint_review
+        .as_ref()
+        .and_then(|j| j.review)
+        .filter(|_| r.status == S::JointReview)
 }
 
-/// accepted → planned: link to a plan that is still being written.
+/// A request in a meeting is decided by the meeting's position, not one by one.
+fn not_in_meeting(r: &Request) -> Result<(), RuleError> {
+    match deciding_review(r) {
+        Some(review) => Err(RuleError::InJointReview {
+            request: r.id.to_string(),
+            review: review.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// May the request be linked to a plan (whichever plan still takes links)?
+/// Only an accepted request: one still new, triaged or in joint review is
+/// told to be accepted first (§3.1: the IMC decides that an update is
+/// necessary and feasible before it is planned).
+pub fn linkable(r: &Request) -> Result<(), RuleError> {
+    match r.status {
+        S::Accepted => Ok(()),
+        S::New | S::Triaged | S::JointReview => Err(RuleError::NotAccepted {
+            request: r.id.to_string(),
+            status: r.status.label(),
+        }),
+        _ => expect(r, &[S::Accepted], "link"),
+    }
+}
+
+/// Does the plan still take changes to its linked requests (link, unlink)?
+/// Until it is approved (§3.2: the Leading Group approves the plan, scope
+/// included): while it is written (draft, returned) and, once submitted, as
+/// long as no member of the Leading Group has approved the current
+/// submission — what a member approved is the scope they saw, so after the
+/// first approval the plan is returned for revision first. Whoever links
+/// or unlinks contributes to the plan (`link`) and so may not approve it.
+pub fn links_open(p: &Plan, unlink: bool) -> Result<(), RuleError> {
+    use crate::model::PlanStatus as P;
+    match p.status {
+        P::Draft | P::Returned => Ok(()),
+        P::Submitted => {
+            let mut approvers: Vec<String> = super::plan::current_approvals(p)
+                .map(|a| a.member().to_string())
+                .collect();
+            approvers.sort();
+            approvers.dedup();
+            if approvers.is_empty() {
+                Ok(())
+            } else {
+                Err(RuleError::ScopeApproved {
+                    plan: p.id.to_string(),
+                    approvers,
+                    unlink,
+                })
+            }
+        }
+        _ => Err(RuleError::PlanNotOpen {
+            plan: p.id.to_string(),
+            status: p.status.label(),
+        }),
+    }
+}
+
+/// A request linked to a plan, as the submit check lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LinkedRequest {
+    pub id: crate::model::Id,
+    /// Its title and status, when the service filled them in.
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub status: Option<S>,
+}
+
+/// The requests linked to the plan, in the order they were linked (ids only;
+/// the service adds titles and statuses).
+pub fn linked_requests(p: &Plan) -> Vec<LinkedRequest> {
+    p.requests
+        .iter()
+        .map(|id| LinkedRequest {
+            id: *id,
+            title: String::new(),
+            status: None,
+        })
+        .collect()
+}
+
+/// What the submit check warns about without refusing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmitWarning {
+    /// No request is linked: the plan answers no recorded request (§3.1).
+    NoRequests,
+}
+
+impl SubmitWarning {
+    pub fn message(self, plan: crate::model::Id) -> String {
+        match self {
+            SubmitWarning::NoRequests => crate::i18n::t("gate.submit.no_requests", &[("plan", plan.to_string())]),
+        }
+    }
+}
+
+/// The warnings of the submit check: a plan that links no request is
+/// submitted all the same (a security patch may answer none), but says so.
+pub fn submit_warnings(p: &Plan) -> Vec<SubmitWarning> {
+    if p.requests.is_empty() {
+        vec![SubmitWarning::NoRequests]
+    } else {
+        Vec::new()
+    }
+}
+
+/// accepted → planned: link to a plan that still takes links ([`links_open`]).
 pub fn link(r: &mut Request, plan: &mut Plan, ctx: &Ctx) -> Result<(), RuleError> {
     linkable(r)?;
-    if !super::plan::editable(plan) {
-        return Err(RuleError::PlanNotOpen {
-            plan: plan.id.to_string(),
-            status: plan.status.label(),
-        });
-    }
+    links_open(plan, false)?;
     r.plan = Some(plan.id);
     r.status = S::Planned;
     if !plan.requests.contains(&r.id) {
@@ -213,24 +323,29 @@ pub fn linked_plan(r: &Request) -> Result<crate::model::Id, RuleError> {
     }
 }
 
-/// planned → accepted: take the request off its plan while the plan is still
-/// being written (the mirror of [`link`]), with a reason. Once the plan is
-/// submitted its scope is what the Leading Group decides on, so it is returned
-/// for revision first; once implementation has started the request stays with
-/// the update (a cancelled plan releases its requests). Taking a request off
-/// shapes the plan as linking does: it counts as the contribution `link` (§2.1).
+/// planned → accepted: take the request off its plan while the plan still
+/// takes links ([`links_open`]: until a member of the Leading Group approves
+/// it), with a reason (the mirror of [`link`]). Once approved, its scope is
+/// what the Leading Group decided on, so it is returned for revision first;
+/// once implementation has started the request stays with the update (a
+/// cancelled plan releases its requests). Taking a request off shapes the
+/// plan as linking does: it counts as the contribution `link` (§2.1).
 pub fn unlink(r: &mut Request, plan: &mut Plan, reason: &str, ctx: &Ctx) -> Result<(), RuleError> {
     if linked_plan(r)? != plan.id {
         return Err(transition(r.id, r.status.label(), "unlink", vec![S::Planned.label()]));
     }
-    if !super::plan::editable(plan) {
-        use crate::model::PlanStatus as P;
-        return Err(RuleError::UnlinkPlanClosed {
-            request: r.id.to_string(),
-            plan: plan.id.to_string(),
-            status: plan.status.label(),
-            returnable: matches!(plan.status, P::Submitted | P::Approved | P::NoticePublished),
-        });
+    match links_open(plan, true) {
+        Ok(()) => {}
+        Err(RuleError::PlanNotOpen { .. }) => {
+            use crate::model::PlanStatus as P;
+            return Err(RuleError::UnlinkPlanClosed {
+                request: r.id.to_string(),
+                plan: plan.id.to_string(),
+                status: plan.status.label(),
+                returnable: matches!(plan.status, P::Approved | P::NoticePublished),
+            });
+        }
+        Err(e) => return Err(e),
     }
     required(reason, "unlink")?;
     r.plan = None;
@@ -292,9 +407,12 @@ pub fn reopen(r: &mut Request, reason: &str, _ctx: &Ctx) -> Result<S, RuleError>
         _ => {}
     }
     if to == S::JointReview {
+        // Back in joint review after its position: decided again one by one
+        // (the meeting's record keeps what it decided).
         if let Some(j) = r.joint_review.as_mut() {
             j.outcome = None;
             j.decided_at = None;
+            j.review = None;
         }
     }
     r.status = to;
@@ -373,6 +491,8 @@ pub fn likely_duplicate(
 #[derive(Debug, Default)]
 pub struct DuplicateIndex {
     keys: Vec<(Option<crate::model::Id>, Box<str>)>,
+    /// The request each key is the title of, when known.
+    ids: Vec<Option<crate::model::Id>>,
     /// Hash of (system, whole key) → entries.
     exact: std::collections::HashMap<u64, Vec<u32>, BuildU64>,
     /// Hash of (system, 4-gram) → entries containing it (once each).
@@ -432,6 +552,11 @@ impl DuplicateIndex {
     }
 
     pub fn insert(&mut self, system: Option<crate::model::Id>, key: &str) {
+        self.insert_request(None, system, key)
+    }
+
+    /// Insert the title key of the request `id` (so that [`Self::similar`] names it).
+    pub fn insert_request(&mut self, id: Option<crate::model::Id>, system: Option<crate::model::Id>, key: &str) {
         if key.is_empty() {
             return;
         }
@@ -445,11 +570,12 @@ impl DuplicateIndex {
             }
         }
         self.keys.push((system, key.into()));
+        self.ids.push(id);
     }
 
-    fn any_match(&self, system: Option<crate::model::Id>, key: &str, entries: Option<&Vec<u32>>) -> bool {
-        entries.is_some_and(|e| {
-            e.iter().any(|&n| {
+    fn first_match(&self, system: Option<crate::model::Id>, key: &str, entries: Option<&Vec<u32>>) -> Option<u32> {
+        entries.and_then(|e| {
+            e.iter().copied().find(|&n| {
                 let (s, k) = &self.keys[n as usize];
                 likely_duplicate(system, key, *s, k)
             })
@@ -458,8 +584,19 @@ impl DuplicateIndex {
 
     /// Is `key` on `system` a likely duplicate of any key in the index?
     pub fn matches(&self, system: Option<crate::model::Id>, key: &str) -> bool {
+        self.find(system, key).is_some()
+    }
+
+    /// The request `key` on `system` is a likely duplicate of, when the
+    /// matching key was inserted with its request ([`Self::insert_request`]).
+    pub fn similar(&self, system: Option<crate::model::Id>, key: &str) -> Option<crate::model::Id> {
+        self.find(system, key).and_then(|n| self.ids[n as usize])
+    }
+
+    /// The entry `key` on `system` is a likely duplicate of.
+    fn find(&self, system: Option<crate::model::Id>, key: &str) -> Option<u32> {
         if key.is_empty() || self.keys.is_empty() {
-            return false;
+            return None;
         }
         let chars: Vec<char> = key.chars().collect();
         let n = chars.len();
@@ -469,8 +606,10 @@ impl DuplicateIndex {
             for (j, c) in chars.iter().enumerate().skip(i) {
                 h = step(h, *c);
                 let len = j + 1 - i;
-                if (len >= GRAM || len == n) && self.any_match(system, key, self.exact.get(&mix(h))) {
-                    return true;
+                if len >= GRAM || len == n {
+                    if let Some(m) = self.first_match(system, key, self.exact.get(&mix(h))) {
+                        return Some(m);
+                    }
                 }
             }
         }
@@ -479,15 +618,38 @@ impl DuplicateIndex {
             let mut rarest: Option<&Vec<u32>> = None;
             for g in chars.windows(GRAM) {
                 match self.grams.get(&hash_of(system, g)) {
-                    None => return false,
+                    None => return None,
                     Some(list) if rarest.is_none_or(|r| list.len() < r.len()) => rarest = Some(list),
                     Some(_) => {}
                 }
             }
-            return self.any_match(system, key, rarest);
+            return self.first_match(system, key, rarest);
         }
-        false
+        None
     }
+}
+
+/// The request a new one (on `system`, titled `title`) looks like, among
+/// `existing` (id, system, title): the first, in the order given, that
+/// [`likely_duplicate`] matches — same system, titles equal once normalised or
+/// one containing the other (§3.1: the IMC dedupes what it collects).
+pub fn similar_request<'a>(
+    system: Option<crate::model::Id>,
+    title: &str,
+    existing: impl IntoIterator<Item = (crate::model::Id, Option<crate::model::Id>, &'a str)>,
+) -> Option<crate::model::Id> {
+    let key = title_key(title);
+    existing
+        .into_iter()
+        .find(|(_, s, t)| likely_duplicate(system, &key, *s, &title_key(t)))
+        .map(|(id, _, _)| id)
+}
+
+/// Tag a new request as a likely duplicate of `similar`, naming it.
+pub fn flag_similar(r: &mut Request, similar: crate::model::Id) {
+    r.tags.push(LIKELY_DUPLICATE_TAG.to_string());
+    r.tags = clean_tags(&r.tags);
+    r.similar_to = Some(similar);
 }
 
 /// Decide a command on a request (§3.1): triage, reopen, edit, comment.
@@ -505,8 +667,14 @@ pub fn decide_request(
         C::RequestTriage { triage, .. } => {
             match triage {
                 Triage::Triage => self::triage(r, ctx)?,
-                Triage::Accept { outcome } => accept(r, outcome.as_deref(), ctx)?,
-                Triage::Reject { reason } => reject(r, reason, ctx)?,
+                Triage::Accept { outcome } => {
+                    not_in_meeting(r)?;
+                    accept(r, outcome.as_deref(), ctx)?
+                }
+                Triage::Reject { reason } => {
+                    not_in_meeting(r)?;
+                    reject(r, reason, ctx)?
+                }
                 Triage::Duplicate { of } => match original {
                     Some(o) => mark_duplicate(r, o, ctx)?,
                     None => return Err(RuleError::NoSuchItem { what: of.to_string() }),

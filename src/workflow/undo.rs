@@ -27,8 +27,9 @@ pub fn undo_reason() -> String {
 ///
 /// `None` for every other command and where no command restores `before`: a
 /// comment (the thread is append-only), an edit that set a system on a request
-/// that had none (a system can be changed, not removed), a command about
-/// another record. Reopen and unlink carry [`undo_reason`].
+/// that had none (a system can be changed, not removed), a reopen that took a
+/// request out of its joint review meeting (only convening puts it in one), a
+/// command about another record. Reopen and unlink carry [`undo_reason`].
 ///
 /// Send the inverse with `expect_rev` = the revision the first command's
 /// [`Outcome`](crate::service::Outcome) reported: if anybody changed the
@@ -59,6 +60,9 @@ pub fn inverse(before: &Request, cmd: &Command) -> Option<Command> {
             (back != RequestEdit::default()).then_some(C::RequestEdit { id, edit: back })
         }
         C::RequestReopen { id: target, .. } if *target == id => {
+            if super::deciding_review(before).is_some() {
+                return None;
+            }
             let triage = match before.status {
                 S::Triaged => Triage::Triage,
                 S::Accepted => Triage::Accept {

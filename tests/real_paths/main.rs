@@ -3,8 +3,11 @@
 //! second person (an approver who did not write the plan) runs in a database
 //! `beian demo` created, acting as its people with `--as` (the CLI's `:as`).
 
+mod after_golive;
 mod classes;
 mod cli;
+mod requests;
+mod supervision;
 
 /// `--as` acts as a demo person: the change is recorded as theirs, via you.
 #[test]

@@ -3,6 +3,7 @@
 //! writes the records back and appends the audit event.
 
 mod admin;
+mod after;
 mod archive;
 mod plans;
 mod requests;
@@ -15,8 +16,17 @@ use crate::model::{Id, Plan};
 use crate::store::Tx;
 use crate::workflow::Ctx;
 
-/// `open`: the plans open to a decision, for naming a substitute.
-pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open: &[Id]) -> Result<Outcome> {
+/// `open`: the plans open to a decision, for naming a substitute; `similar`:
+/// the request a new one looks like (`workflow::similar_request`, found by the
+/// service before the transaction, which cannot scan the queue).
+pub(super) fn apply(
+    tx: &Tx,
+    ctx: &Ctx,
+    cmd: &Command,
+    expect: Option<u64>,
+    open: &[Id],
+    similar: Option<Id>,
+) -> Result<Outcome> {
     use Command as C;
     match cmd {
         C::ApproverSubstitute {
@@ -48,7 +58,14 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open
         | C::RequestComment { .. }
         | C::RequestLink { .. }
         | C::RequestReopen { .. }
-        | C::RequestUnlink { .. } => requests::apply(tx, ctx, cmd, expect),
+        | C::RequestUnlink { .. }
+        | C::JointReviewNew { .. }
+        | C::JointReviewDecide { .. } => requests::apply(tx, ctx, cmd, expect, similar),
+        C::RequestFeedback { .. }
+        | C::PlanIncident { .. }
+        | C::PlanFail { .. }
+        | C::PlanReview { .. }
+        | C::Training { .. } => after::apply(tx, ctx, cmd, expect),
         C::PlanNew { .. }
         | C::PlanEdit { .. }
         | C::PlanSubmit { .. }
@@ -68,7 +85,6 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open
         | C::GoLive { .. }
         | C::PlanDeviation { .. }
         | C::DeviationAccept { .. }
-        | C::Training { .. }
         | C::ComparisonAdd { .. }
         | C::ComparisonRemove { .. }
         | C::File { .. } => plans::apply(tx, ctx, cmd, expect),
@@ -81,9 +97,14 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>, open
         C::OrderIssue { .. }
         | C::OrderRespond { .. }
         | C::OrderClose { .. }
+        | C::OrderExtend { .. }
+        | C::OrderSendBack { .. }
+        | C::OrderReopen { .. }
         | C::ReportSubmit { .. }
         | C::ReportInvestigate { .. }
         | C::ReportReply { .. }
+        | C::ReportLink { .. }
+        | C::ReportToOrder { .. }
         | C::RecognitionAdd { .. } => supervision::apply(tx, ctx, cmd, expect),
     }
 }

@@ -13,6 +13,7 @@ mod popups;
 mod queue;
 mod reports;
 pub mod sections;
+mod supervision;
 mod templates;
 mod tests;
 pub mod theme;
@@ -47,6 +48,7 @@ pub fn render(f: &mut Frame, s: &State) {
         Pane::Tests => tests::render(f, body, s),
         Pane::Archive => archive::render(f, body, s),
         Pane::Reports => reports::render(f, body, s),
+        Pane::Supervision => supervision::render(f, body, s),
         Pane::Templates => templates::render(f, body, s),
     }
     render_status(f, status, s);

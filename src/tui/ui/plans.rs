@@ -13,7 +13,7 @@ use crate::model::{fmt_time, ChangeClass, Plan, PlanStatus};
 
 pub fn render(f: &mut Frame, area: Rect, s: &State) {
     let selected = crate::tui::update::plans::selected(s);
-    // The emergency changes only (`!`): a line says so.
+    // The emergency changes only (`E`): a line says so.
     let area = if s.plans.emergency_only {
         let th = Theme::of(s);
         let [line, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
@@ -232,11 +232,19 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
             ),
         );
     }
-    if !p.requests.is_empty() {
+    // The linked requests, with their titles as the queue knows them.
+    for id in &p.requests {
+        let title = s
+            .queue
+            .all
+            .iter()
+            .find(|r| r.id == *id)
+            .map(|r| r.title.clone())
+            .unwrap_or_default();
         kv(
             &mut lines,
             t("cli.col.requests", &[]),
-            &p.requests.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" "),
+            format!("{id} {title}").trim_end(),
         );
     }
     for a in &p.approvals {
@@ -259,11 +267,51 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
             &format!("{} · {}", fmt_time(n.published_at), n.audience),
         );
     }
+    // After go-live (§3.4, §2.3, §4.3).
+    for i in &p.incidents {
+        kv(
+            &mut lines,
+            i.outcome.label(),
+            &format!("{} · {} · {}", fmt_time(i.time), i.by, i.what),
+        );
+    }
+    if let Some(x) = &p.failure {
+        kv(
+            &mut lines,
+            t("record.field.failure_reason", &[]),
+            &format!("{} · {} · {}", fmt_time(x.time), x.by, x.reason),
+        );
+    }
+    if !p.feedback.is_empty() {
+        kv(
+            &mut lines,
+            t("record.field.feedback", &[]),
+            &p.feedback.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" "),
+        );
+    }
+    for r in &p.reviews {
+        let verdicts = crate::i18n::list(r.goals.iter().map(|g| g.verdict.label()));
+        kv(
+            &mut lines,
+            t("record.field.review", &[]),
+            &format!("{} · {} · {verdicts} · {}", fmt_time(r.time), r.by, r.summary),
+        );
+    }
     let gates = s
         .plans
         .detail_gates
         .as_ref()
         .filter(|_| s.plans.detail.as_ref().is_some_and(|d| d.id == p.id));
+    if let Some(r) = gates.and_then(|g| g.review.as_ref()) {
+        let style = match r {
+            crate::workflow::ReviewState::Overdue { .. } => th.warn(),
+            _ => th.dim(),
+        };
+        let line = format!("{}: {}", t("record.field.review", &[]), r.message());
+        for l in textwrap_lines(&line, w) {
+            lines.push(Line::styled(l, style));
+        }
+    }
     for c in gates.map(|g| g.calendar.as_slice()).unwrap_or_default() {
         for l in textwrap_lines(&c.message(), w) {
             lines.push(Line::styled(l, th.warn()));
@@ -274,6 +322,12 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
         if !missing.is_empty() {
             let names = crate::i18n::list(missing.iter().map(|m| m.label()));
             for l in textwrap_lines(&t("tui.plans.missing", &[("fields", names)]), w) {
+                lines.push(Line::styled(l, th.warn()));
+            }
+        }
+        // What submitting will warn about (no request linked), as the core says.
+        for warning in gates.map(|g| g.warnings.as_slice()).unwrap_or_default() {
+            for l in textwrap_lines(&warning.message(p.id), w) {
                 lines.push(Line::styled(l, th.warn()));
             }
         }

@@ -111,6 +111,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
             Popup::Import(p) => import_box(f, area, s, p),
             Popup::Form(form) => render_form(f, area, s, form, top),
             Popup::Parked { cursor, confirm } => parked_box(f, area, s, cursor, *confirm),
+            Popup::LinkPicker(p) => link_box(f, area, s, p, top),
             Popup::DiscardForm(form) => {
                 render_form(f, area, s, form, false);
                 confirm_box(f, area, s, &t("tui.confirm.discard", &[]));
@@ -614,6 +615,62 @@ fn render_choices(f: &mut Frame, s: &State, p: &Picker, opts: &[Choice], field: 
 
 /// The parked forms: each with what it is about and when it was parked; Enter
 /// reopens one, `d` discards it (after `y`).
+/// Linking requests to a plan: the query, the requests it finds (marked ones
+/// with `*`; those the core will not link dimmed, with its reason), the keys.
+fn link_box(f: &mut Frame, area: Rect, s: &State, p: &super::super::state::LinkPicker, top: bool) {
+    use super::super::update::link;
+    let th = Theme::of(s);
+    let width = 90u16.min(area.width);
+    let iw = width.saturating_sub(2) as usize;
+    let r = centered(area, width, 18.min(area.height));
+    clear(f, r);
+    let title = format!(
+        " {} ",
+        fit(&t("tui.link.title", &[("plan", p.label.clone())]), iw.saturating_sub(2))
+    );
+    let block = th.block(&title);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let [line, list, keys] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    render_field(f, &p.query, line, top);
+    let rows = link::candidates(s, p);
+    let h = list.height as usize;
+    let off = p.cursor.visible_offset(h);
+    let mut lines: Vec<Line> = Vec::new();
+    for (n, &i) in rows.iter().enumerate().skip(off).take(h) {
+        let r = &s.queue.all[i];
+        let mark = if p.marked.contains(&r.id) { "*" } else { " " };
+        let refusal = link::refusal(r);
+        let mut text = format!(
+            "{mark} {} [{}] {} · {}",
+            r.id,
+            r.status.label(),
+            r.title,
+            s.system_name(r.system)
+        );
+        if let Some(why) = &refusal {
+            text.push_str(&format!(" — {why}"));
+        }
+        let text = fit(&crate::sanitize::visible_line(&text), iw);
+        lines.push(if n == p.cursor.selected {
+            Line::styled(cell(&text, iw), th.selected())
+        } else if refusal.is_some() {
+            Line::styled(text, th.dim())
+        } else if p.marked.contains(&r.id) {
+            Line::styled(text, th.marked())
+        } else {
+            Line::raw(text)
+        });
+    }
+    if rows.is_empty() {
+        lines.push(Line::styled(fit(&t("tui.link.empty", &[]), iw), th.dim()));
+    }
+    f.render_widget(Paragraph::new(lines), list);
+    let hint = t("tui.link.keys", &[("n", p.marked.len().to_string())]);
+    f.render_widget(Paragraph::new(Line::styled(fit(&hint, iw), th.dim())), keys);
+}
+
 fn parked_box(f: &mut Frame, area: Rect, s: &State, cursor: &ListCursor, confirm: bool) {
     let th = Theme::of(s);
     let width = 76u16.min(area.width);

@@ -177,10 +177,23 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State) {
         format!("{} · {}", fmt_time(r.received_at), r.channel.label()),
     ));
     if !r.tags.is_empty() {
-        lines.push(kv(t("cli.col.tags", &[]), r.tags.join(", ")));
+        lines.push(kv(t("cli.col.tags", &[]), r.shown_tags().join(", ")));
+    }
+    if let Some(j) = &r.joint_review {
+        let mut v = j.review.map(|m| m.to_string()).unwrap_or_default();
+        if let Some(o) = &j.outcome {
+            v = format!("{v} {o}").trim().to_string();
+        }
+        if v.is_empty() {
+            v = r.status.label();
+        }
+        lines.push(kv(t("cli.col.joint_review", &[]), v));
     }
     if let Some(p) = r.plan {
         lines.push(kv(t("cli.col.plan", &[]), p.to_string()));
+    }
+    if let Some(p) = r.feedback_on {
+        lines.push(kv(t("record.field.feedback_on", &[]), p.to_string()));
     }
     if let Some(d) = r.duplicate_of {
         lines.push(kv(t("cli.col.duplicate_of", &[]), d.to_string()));

@@ -1,5 +1,6 @@
 //! Forms: new request, new plan, the plan editor, defect, backup, go-live, test
-//! item, training, comparison, defect update, the accept form, deviation.
+//! item, training, comparison, defect update, the accept form, deviation, and
+//! after go-live the incident and the review.
 //!
 //! Each kind is described once, as a list of named fields with a kind and a label
 //! ([`spec`]); everything else — the defaults, the live checks, the command a form
@@ -62,6 +63,8 @@ enum_types!(
     TestCategory,
     Level,
     ChangeType,
+    IncidentOutcome,
+    GoalVerdict,
     ChangeClass,
 );
 
@@ -237,6 +240,18 @@ const DEVIATION: &[Spec] = &[
     field("reason", "tui.f.reason", Multiline),
 ];
 
+const INCIDENT: &[Spec] = &[
+    field("outcome", "tui.f.incident_outcome", Pick(Enum(E::IncidentOutcome))),
+    field("time", "tui.f.time", When),
+    field("by", "tui.f.incident_by", Text),
+    field("what", "tui.f.incident_what", Multiline),
+];
+
+const REVIEW: &[Spec] = &[
+    field("goals", "tui.f.review_goals", Multiline).hint("tui.hint.review_goals"),
+    field("summary", "tui.f.review_summary", Multiline),
+];
+
 const TEST_ITEM: &[Spec] = &[
     field("category", "tui.f.category", Pick(Enum(E::TestCategory))),
     field("description", "tui.f.description", Text),
@@ -244,6 +259,34 @@ const TEST_ITEM: &[Spec] = &[
     field("tester", "tui.f.tester", Text),
     field("tester_type", "tui.f.tester_type", Pick(Enum(E::TesterType))),
     field("retest", "tui.f.retest", Number).hint("tui.hint.retest"),
+];
+
+const RESPOND_ORDER: &[Spec] = &[field("response", "tui.f.response", Multiline)];
+
+const EXTEND_ORDER: &[Spec] = &[
+    field("deadline", "tui.f.new_deadline", Date).hint("tui.hint.new_deadline"),
+    field("reason", "tui.f.reason", Multiline),
+];
+
+const REPORT_TO_ORDER: &[Spec] = &[
+    field("plan", "tui.f.order_plan", Text).hint("tui.hint.order_target"),
+    field("department", "tui.f.order_department", Text).hint("tui.hint.order_target"),
+    field("finding", "tui.f.finding", Multiline),
+    field("required_action", "tui.f.required_action", Multiline),
+    field("deadline", "tui.f.deadline", Date),
+];
+
+const JOINT_REVIEW: &[Spec] = &[
+    field("requests", "tui.f.requests", Text).hint("tui.hint.requests"),
+    field("topic", "tui.f.topic", Text),
+    field("departments", "tui.f.departments", Text).hint("tui.hint.joint_departments"),
+    field("date", "tui.f.meeting_date", Date),
+];
+
+const JOINT_DECIDE: &[Spec] = &[
+    field("position", "tui.f.position", Multiline),
+    field("minutes", "tui.f.minutes", Text),
+    field("reject", "tui.f.reject", Text).hint("tui.hint.reject"),
 ];
 
 /// The fields of each kind, in the order they are shown (and the order drafts of
@@ -263,6 +306,13 @@ pub fn spec(kind: FormKind) -> &'static [Spec] {
         FormKind::AcceptRequest => ACCEPT_REQUEST,
         FormKind::AcceptDefect => ACCEPT_DEFECT,
         FormKind::Deviation => DEVIATION,
+        FormKind::RespondOrder => RESPOND_ORDER,
+        FormKind::ExtendOrder => EXTEND_ORDER,
+        FormKind::ReportToOrder => REPORT_TO_ORDER,
+        FormKind::JointReview => JOINT_REVIEW,
+        FormKind::JointDecide => JOINT_DECIDE,
+        FormKind::Incident => INCIDENT,
+        FormKind::Review => REVIEW,
         FormKind::NewTemplate => NEW_TEMPLATE,
         FormKind::EditTemplate => EDIT_TEMPLATE,
     }
@@ -283,6 +333,13 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::AcceptRequest => "tui.form.accept_request",
         FormKind::AcceptDefect => "tui.form.accept_defect",
         FormKind::Deviation => "tui.form.deviation",
+        FormKind::RespondOrder => "tui.form.respond_order",
+        FormKind::ExtendOrder => "tui.form.extend_order",
+        FormKind::ReportToOrder => "tui.form.report_to_order",
+        FormKind::JointReview => "tui.form.joint_review",
+        FormKind::JointDecide => "tui.form.joint_decide",
+        FormKind::Incident => "tui.form.incident",
+        FormKind::Review => "tui.form.review",
         FormKind::NewTemplate => "tui.form.new_template",
         FormKind::EditTemplate => "tui.form.edit_template",
     }
@@ -386,6 +443,15 @@ const ALIASES: &[(&str, &str, &[&str])] = &[
     ("DefectStatus", "verified", &["验证", "通过"]),
     ("TestCategory", "data_migration", &["迁移", "migration"]),
     ("TestCategory", "performance", &["压力", "压测", "load"]),
+    ("IncidentOutcome", "rolled_back", &["回滚", "回退", "rollback"]),
+    ("IncidentOutcome", "incident", &["事故", "故障", "事件", "outage"]),
+    ("GoalVerdict", "met", &["达成", "已达成", "完成", "yes", "ok"]),
+    ("GoalVerdict", "partly", &["部分", "部分达成", "partial", "partially"]),
+    (
+        "GoalVerdict",
+        "not_met",
+        &["未达成", "没有达成", "未完成", "no", "failed"],
+    ),
     ("ChangeClass", "standard", &["标准", "模板", "routine", "template"]),
     ("ChangeClass", "normal", &["一般", "普通", "常规"]),
     ("ChangeClass", "major", &["重大", "大规模", "large"]),
@@ -869,6 +935,32 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             Some(p) => (Some((p.id, p.meta.rev)), vec![("time", fmt_time(chrono::Utc::now()))]),
             None => return,
         },
+        FormKind::Incident => match s.plans.detail.as_ref() {
+            Some(p) => (
+                Some((p.id, p.meta.rev)),
+                vec![
+                    ("outcome", "incident".into()),
+                    ("time", fmt_time(chrono::Utc::now())),
+                    ("by", me),
+                ],
+            ),
+            None => return,
+        },
+        FormKind::Review => match s.plans.detail.as_ref() {
+            // One line a goal, as the plan lists them: `达成 | 目标`.
+            Some(p) => (
+                Some((p.id, p.meta.rev)),
+                vec![(
+                    "goals",
+                    crate::workflow::goal_list(&p.goals)
+                        .iter()
+                        .map(|g| format!("{} | {g}", GoalVerdict::Met.label()))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )],
+            ),
+            None => return,
+        },
         FormKind::AcceptRequest => {
             let Some((id, rev)) = super::queue::targets(s).first().copied() else {
                 return;
@@ -882,6 +974,20 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                 ],
             )
         }
+        FormKind::RespondOrder | FormKind::ExtendOrder => match super::supervision::selected(s) {
+            Some(super::supervision::Row::Order(o)) => (Some((o.id, o.meta.rev)), vec![]),
+            _ => return,
+        },
+        FormKind::ReportToOrder => match super::supervision::selected(s) {
+            Some(super::supervision::Row::Report(r)) => (
+                Some((r.id, r.meta.rev)),
+                vec![
+                    ("plan", r.plan.map(|p| p.to_string()).unwrap_or_default()),
+                    ("finding", r.investigation.clone()),
+                ],
+            ),
+            _ => return,
+        },
         FormKind::TestItem => match sel_plan {
             Some(p) => (
                 Some((p.id, p.meta.rev)),
@@ -893,10 +999,55 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             ),
             None => return,
         },
+        // The marked requests (or the selected one), and their departments.
+        FormKind::JointReview => {
+            let rows = super::queue::target_rows(s);
+            if rows.is_empty() {
+                return;
+            }
+            let mut departments: Vec<String> = Vec::new();
+            for r in &rows {
+                if !r.department.trim().is_empty() && !departments.contains(&r.department) {
+                    departments.push(r.department.clone());
+                }
+            }
+            (
+                None,
+                vec![
+                    (
+                        "requests",
+                        rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(" "),
+                    ),
+                    ("departments", departments.join("、")),
+                    ("date", chrono::Local::now().date_naive().to_string()),
+                ],
+            )
+        }
+        // The meeting that decides the selected request.
+        FormKind::JointDecide => {
+            let Some(review) = super::queue::selected(s)
+                .filter(|r| r.status == RequestStatus::JointReview)
+                .and_then(|r| r.review)
+            else {
+                return;
+            };
+            (Some((review, 0)), vec![])
+        }
     };
     let values: BTreeMap<&str, String> = values.into_iter().collect();
     let from_template = kind == FormKind::NewPlan && values.get("template").is_some_and(|t| !t.is_empty());
     let mut form = build(kind, target, |name| values.get(name).cloned());
+    if let (FormKind::JointDecide, Some((review, _))) = (kind, target) {
+        // The requests the position decides, as the queue knows them.
+        let covered: Vec<String> = s
+            .queue
+            .all
+            .iter()
+            .filter(|r| r.review == Some(review) && r.status == RequestStatus::JointReview)
+            .map(|r| r.id.to_string())
+            .collect();
+        form.title = format!("{} · {}", form.title, covered.join(" "));
+    }
     if from_template {
         // The system, the class and the template are chosen: the title is next.
         form.focus = form.index("title").unwrap_or(0);
@@ -984,6 +1135,9 @@ pub fn restore(s: &mut State, d: Draft) {
 /// whichever end was typed last.
 fn check(s: &State, form: &mut Form) {
     form.warnings.clear();
+    if form.kind == FormKind::NewRequest {
+        return similar_check(s, form);
+    }
     if form.kind != FormKind::EditPlan {
         return;
     }
@@ -1040,6 +1194,43 @@ fn check(s: &State, form: &mut Form) {
             form.warnings.insert("override", t("tui.warn.override_needed", &[]));
         }
         break;
+    }
+}
+
+/// A new request that looks like one in the queue (the core's rule,
+/// `workflow::similar_request`, over the queue as loaded): the title says
+/// which, before it is sent; the core tags it when it is added.
+fn similar_check(s: &State, form: &mut Form) {
+    let title = form.value("title");
+    if title.trim().is_empty() {
+        return;
+    }
+    let system = form.system(s, "system").ok().flatten();
+    let similar = crate::workflow::similar_request(
+        system,
+        &title,
+        s.queue
+            .all
+            .iter()
+            .filter(|r| r.status != RequestStatus::Duplicate)
+            .map(|r| (r.id, r.system, r.title.as_str())),
+    );
+    if let Some(id) = similar {
+        let other = s.queue.all.iter().find(|r| r.id == id);
+        form.warnings.insert(
+            "title",
+            t(
+                "tui.warn.similar",
+                &[
+                    ("other", id.to_string()),
+                    (
+                        "title",
+                        other.map(|r| crate::sanitize::clean_line(&r.title)).unwrap_or_default(),
+                    ),
+                    ("tag", crate::workflow::LIKELY_DUPLICATE_TAG.to_string()),
+                ],
+            ),
+        );
     }
 }
 
@@ -1229,6 +1420,16 @@ impl Form {
             panic!("{name} is not an enum field");
         };
         choose(&f.label, &f.value(), e, all, code)
+    }
+
+    /// A `YYYY-MM-DD` field, which must be filled.
+    fn date(&self, name: &str) -> Result<chrono::NaiveDate, String> {
+        let v = self.value(name);
+        if v.trim().is_empty() {
+            return Err(required(&self.label(name)));
+        }
+        chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .map_err(|_| invalid(&self.label(name), &v, "YYYY-MM-DD"))
     }
 
     fn time(&self, name: &str) -> Result<Time, String> {
@@ -1524,6 +1725,43 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             None,
         ),
         FormKind::Comparison => return comparison(need_plan()?, &form.label("rows"), &v("rows")),
+        FormKind::Incident => (
+            Command::PlanIncident {
+                plan: need_plan()?,
+                outcome: form.pick("outcome", IncidentOutcome::ALL, IncidentOutcome::as_str)?,
+                time: form.time("time")?,
+                by: v("by"),
+                what: v("what"),
+            },
+            None,
+        ),
+        FormKind::Review => {
+            // `verdict | goal | note`, one line a goal in the plan's order.
+            let label = form.label("goals");
+            let mut goals = Vec::new();
+            for (i, r) in rows(&v("goals")).into_iter().enumerate() {
+                let verdict = choose(
+                    &row_label(&label, i + 1),
+                    &r[0],
+                    E::GoalVerdict,
+                    GoalVerdict::ALL,
+                    GoalVerdict::as_str,
+                )?;
+                goals.push(crate::workflow::command::GoalInput {
+                    no: i as u32 + 1,
+                    verdict,
+                    note: r.get(2..).map(|x| x.join(" | ")).unwrap_or_default(),
+                });
+            }
+            (
+                Command::PlanReview {
+                    plan: need_plan()?,
+                    goals,
+                    summary: v("summary"),
+                },
+                None,
+            )
+        }
         FormKind::DefectUpdate => (
             Command::DefectUpdate {
                 plan: need_plan()?,
@@ -1569,6 +1807,93 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                 None,
             ));
             return Ok(cmds);
+        }
+        FormKind::RespondOrder => (
+            Command::OrderRespond {
+                id: need_plan()?,
+                response: v("response"),
+            },
+            rev,
+        ),
+        FormKind::ExtendOrder => (
+            Command::OrderExtend {
+                id: need_plan()?,
+                deadline: form.date("deadline")?,
+                reason: v("reason"),
+            },
+            rev,
+        ),
+        FormKind::ReportToOrder => {
+            let plan = v("plan");
+            let department = v("department");
+            let target = if !plan.trim().is_empty() {
+                let id = Id::parse_kind(plan.trim(), IdKind::Plan)
+                    .map_err(|_| invalid(&form.label("plan"), &plan, "PLAN-2026-0001"))?;
+                Some(OrderTarget::Plan(id))
+            } else if !department.trim().is_empty() {
+                Some(OrderTarget::Department(department.trim().to_string()))
+            } else {
+                None
+            };
+            (
+                Command::ReportToOrder {
+                    id: need_plan()?,
+                    target,
+                    finding: Some(v("finding")).filter(|f| !f.trim().is_empty()),
+                    required_action: v("required_action"),
+                    deadline: form.date("deadline")?,
+                },
+                rev,
+            )
+        }
+        FormKind::JointReview => {
+            let label = form.label("requests");
+            let mut requests = Vec::new();
+            for w in v("requests")
+                .split([',', '，', '、', ' '])
+                .filter(|w| !w.trim().is_empty())
+            {
+                requests
+                    .push(Id::parse_kind(w.trim(), IdKind::Request).map_err(|_| invalid(&label, w, "REQ-2026-0001"))?);
+            }
+            if requests.is_empty() {
+                return Err(required(&label));
+            }
+            (
+                Command::JointReviewNew {
+                    topic: v("topic"),
+                    requests,
+                    departments: v("departments")
+                        .split([',', '，', '、', ' '])
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect(),
+                    date: chrono::NaiveDate::parse_from_str(v("date").trim(), "%Y-%m-%d")
+                        .map_err(|_| invalid(&form.label("date"), &v("date"), "YYYY-MM-DD"))?,
+                },
+                None,
+            )
+        }
+        FormKind::JointDecide => {
+            let (id, _) = form.target.ok_or_else(|| t("tui.form.no_target", &[]))?;
+            let label = form.label("reject");
+            let mut reject = Vec::new();
+            for w in v("reject")
+                .split([',', '，', '、', ' '])
+                .filter(|w| !w.trim().is_empty())
+            {
+                reject
+                    .push(Id::parse_kind(w.trim(), IdKind::Request).map_err(|_| invalid(&label, w, "REQ-2026-0001"))?);
+            }
+            (
+                Command::JointReviewDecide {
+                    id,
+                    position: v("position"),
+                    minutes_ref: v("minutes"),
+                    reject,
+                },
+                None,
+            )
         }
         FormKind::TestItem => (
             Command::TestItem {
@@ -1798,6 +2123,13 @@ mod tests {
             FormKind::AcceptRequest,
             FormKind::AcceptDefect,
             FormKind::Deviation,
+            FormKind::RespondOrder,
+            FormKind::ExtendOrder,
+            FormKind::ReportToOrder,
+            FormKind::JointReview,
+            FormKind::JointDecide,
+            FormKind::Incident,
+            FormKind::Review,
             FormKind::NewTemplate,
             FormKind::EditTemplate,
         ];
@@ -2043,6 +2375,35 @@ mod tests {
         let mut f = opened(&mut s, FormKind::Deviation);
         f.set("reason", "后勤处要求提前上线");
         assert!(matches!(commands(&s, &f).as_slice(), [Command::PlanDeviation { .. }]));
+        // After go-live: an incident, and a review with a line a goal.
+        let mut f = opened(&mut s, FormKind::Incident);
+        f.set("outcome", "回滚");
+        f.set("what", "上线后食堂POS机无法扣款");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::PlanIncident { outcome: IncidentOutcome::RolledBack, by, .. }] if by == "wanglei"
+        ));
+        if let Some(p) = s.plans.detail.as_mut() {
+            p.goals = "1. 支持扫码消费；\n2. 充值实时到账".into();
+        }
+        let mut f = opened(&mut s, FormKind::Review);
+        assert_eq!(f.value("goals"), "达成 | 支持扫码消费\n达成 | 充值实时到账");
+        f.set("goals", "达成 | 支持扫码消费\n部分 | 充值实时到账 | 高峰期延迟一分钟");
+        f.set("summary", "基本达成");
+        match commands(&s, &f).as_slice() {
+            [Command::PlanReview { goals, summary, .. }] => {
+                assert_eq!(summary, "基本达成");
+                let got: Vec<(u32, GoalVerdict, &str)> =
+                    goals.iter().map(|g| (g.no, g.verdict, g.note.as_str())).collect();
+                assert_eq!(
+                    got,
+                    [(1, GoalVerdict::Met, ""), (2, GoalVerdict::Partly, "高峰期延迟一分钟")]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        f.set("goals", "也许 | 支持扫码消费");
+        assert!(command(&s, &f).unwrap_err().contains("也许"));
         // Kinds opened on a defect or a request: built directly.
         let target = Some((plan, 1));
         let mut f = build(FormKind::DefectUpdate, target, |_| None);

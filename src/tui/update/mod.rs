@@ -5,12 +5,14 @@
 
 mod archive;
 pub mod forms;
+pub mod link;
 pub mod offers;
 pub mod persona;
 pub mod plans;
 pub mod popups;
 pub mod queue;
 pub mod reports;
+pub mod supervision;
 pub mod templates;
 pub mod tests;
 mod undo;
@@ -23,6 +25,7 @@ use super::state::*;
 use super::worker::{Job, Reply};
 use super::Msg;
 use crate::i18n::t;
+use crate::model::IdKind;
 
 /// Something for the event loop to do outside `update`.
 #[derive(Debug)]
@@ -126,6 +129,7 @@ pub fn has_detail(s: &State) -> bool {
         Pane::Queue => s.queue.open,
         Pane::Plans => plans::selected(s).is_some(),
         Pane::Archive => s.archive.open,
+        Pane::Supervision => supervision::selected(s).is_some(),
         Pane::Templates => templates::selected(s).is_some(),
         Pane::Tests | Pane::Reports => false,
     }
@@ -258,6 +262,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         GotoTests => goto(s, Pane::Tests, fx),
         GotoArchive => goto(s, Pane::Archive, fx),
         GotoReports => goto(s, Pane::Reports, fx),
+        GotoSupervision => goto(s, Pane::Supervision, fx),
         GotoTemplates => goto(s, Pane::Templates, fx),
         Refresh => refresh(s, fx),
         Down => step(s, 1),
@@ -280,6 +285,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         a if a.applies_in(Pane::Tests) && s.pane == Pane::Tests => tests::action(s, a, fx),
         a if a.applies_in(Pane::Archive) && s.pane == Pane::Archive => archive::action(s, a, fx),
         a if a.applies_in(Pane::Reports) && s.pane == Pane::Reports => reports::action(s, a, fx),
+        a if a.applies_in(Pane::Supervision) && s.pane == Pane::Supervision => supervision::action(s, a, fx),
         a if a.applies_in(Pane::Templates) && s.pane == Pane::Templates => templates::action(s, a, fx),
         _ => {}
     }
@@ -336,6 +342,10 @@ fn goto(s: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
     if pane == Pane::Reports && (entered || s.reports.report.is_none()) && !s.reports.loading {
         reports::load(s, fx);
     }
+    // The orders (and reports) are read afresh on entering; reading reports is audited.
+    if pane == Pane::Supervision && entered && !s.supervision.loading {
+        supervision::load(s, fx);
+    }
 }
 
 pub(super) fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
@@ -355,6 +365,9 @@ pub(super) fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
     if s.pane == Pane::Reports {
         reports::load(s, fx);
     }
+    if s.pane == Pane::Supervision {
+        supervision::load(s, fx);
+    }
 }
 
 /// Move the selection, or scroll the detail when it has the focus.
@@ -364,6 +377,7 @@ fn step(s: &mut State, d: isize) {
         Pane::Queue if detail => Some(&mut s.queue.detail_scroll),
         Pane::Plans if detail => Some(&mut s.plans.detail_scroll),
         Pane::Archive if detail => Some(&mut s.archive.detail_scroll),
+        Pane::Supervision if detail => Some(&mut s.supervision.detail_scroll),
         Pane::Templates if detail => Some(&mut s.templates.detail_scroll),
         Pane::Reports => Some(&mut s.reports.scroll),
         _ => None,
@@ -388,6 +402,14 @@ fn step(s: &mut State, d: isize) {
             let n = s.archive.shown().len();
             s.archive.cursor.step(d, n)
         }
+        Pane::Supervision => {
+            let n = supervision::rows(s).len();
+            let before = s.supervision.cursor.selected;
+            s.supervision.cursor.step(d, n);
+            if s.supervision.cursor.selected != before {
+                s.supervision.detail_scroll = Default::default();
+            }
+        }
         Pane::Templates => {
             let n = s.templates.all.len();
             s.templates.cursor.step(d, n)
@@ -402,6 +424,7 @@ fn step(s: &mut State, d: isize) {
 fn open(s: &mut State, _fx: &mut Vec<Effect>) {
     match s.pane {
         Pane::Queue | Pane::Archive => open_detail(s),
+        Pane::Plans | Pane::Supervision if has_detail(s) => s.focus = Focus::Detail,
         Pane::Plans | Pane::Templates if has_detail(s) => s.focus = Focus::Detail,
         _ => {}
     }
@@ -449,7 +472,9 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             plans.reverse();
             s.plans.all = plans;
             plans::refilter_keeping(s, plan);
-            if let Some(id) = s.select_after_load.take() {
+            // An order or a report is selected when the supervision lists come back.
+            let listed_here = |id: &crate::model::Id| !matches!(id.kind, IdKind::Order | IdKind::Report);
+            if let Some(id) = s.select_after_load.take_if(|id| listed_here(id)) {
                 queue::select(s, id);
                 plans::select(s, id);
                 templates::select(s, id);
@@ -496,6 +521,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             }
         }
         Reply::Evaluation(r) => reports::loaded(s, *r),
+        Reply::Supervision { orders, reports } => supervision::loaded(s, orders, reports),
         Reply::Integrity(r) => {
             use crate::tui::state::Integrity;
             s.archive.integrity = match r {
@@ -522,6 +548,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
         }
         r @ (Reply::ImportProgress { .. } | Reply::ImportPreview(_)) => popups::import_reply(s, r),
         Reply::Acting(who) => persona::acting(s, *who, fx),
+        Reply::JointReviews(list) => link::show_reviews(s, &list),
         Reply::Done { label, outcomes } => {
             popups::import_ended(s);
             match outcomes.as_slice() {
@@ -542,13 +569,38 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
                 }
                 _ => {
                     let ids: Vec<String> = outcomes.iter().map(|o| o.entity.clone()).collect();
-                    s.toast(format!("{label}: {}", ids.join(" ")), false);
+                    // A new request that looks like one in the queue: the core named it.
+                    let similar = match outcomes.as_slice() {
+                        [o] => o
+                            .summary
+                            .rsplit_once(" ≈ ")
+                            .and_then(|(_, id)| id.parse::<crate::model::Id>().ok()),
+                        _ => None,
+                    };
+                    match similar {
+                        Some(other) => s.toast(
+                            format!(
+                                "{label}: {} — {}",
+                                ids.join(" "),
+                                t(
+                                    "tui.similar.created",
+                                    &[
+                                        ("other", other.to_string()),
+                                        ("tag", crate::workflow::LIKELY_DUPLICATE_TAG.to_string())
+                                    ]
+                                )
+                            ),
+                            true,
+                        ),
+                        None => s.toast(format!("{label}: {}", ids.join(" ")), false),
+                    }
                     // A record just created is selected once the lists come back.
                     if let [o] = outcomes.as_slice() {
                         let id: Option<crate::model::Id> = o.entity.parse().ok();
                         let known = |id: crate::model::Id| {
                             s.queue.all.iter().any(|r| r.id == id)
                                 || s.plans.all.iter().any(|p| p.id == id)
+                                || supervision::rows(s).iter().any(|r| r.id() == id)
                                 || s.templates.all.iter().any(|x| x.id == id)
                         };
                         if let Some(id) = id.filter(|id| !known(*id)) {
@@ -565,6 +617,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
         Reply::Failed(e) => {
             // Whatever failed, nothing is loading any more (a report's period may be refused).
             s.reports.loading = false;
+            s.supervision.loading = false;
             popups::import_ended(s);
             undo::failed(s);
             forms::failed(s, &e);

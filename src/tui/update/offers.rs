@@ -61,6 +61,7 @@ pub fn current(s: &State) -> Option<Offers> {
             .as_ref()
             .and(s.tests.gates.as_ref())
             .map(|g| g.offers.clone()),
+        Pane::Supervision => super::supervision::offers(s),
         Pane::Templates => {
             let sel = super::templates::selected(s)?.id;
             s.templates.detail.as_ref().filter(|x| x.id == sel)?;

@@ -136,7 +136,38 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 fx.push(Effect::Job(Job::Plan(id)));
             }
         }
-        Action::PlanSubmit => exec(fx, Command::PlanSubmit { id }, rev, "tui.done.submitted"),
+        // The submit check, confirmed: the requests the plan answers, or the
+        // warning that it answers none (the core's gates, not a judgement here).
+        Action::PlanSubmit => {
+            let gates = s
+                .plans
+                .detail_gates
+                .as_ref()
+                .filter(|_| s.plans.detail.as_ref().is_some_and(|p| p.id == id));
+            let Some(g) = gates else {
+                fx.push(Effect::Job(Job::Plan(id)));
+                return s.toast(t("tui.open_first", &[]), true);
+            };
+            let mut message = t("tui.confirm.submit", &[("plan", target)]);
+            if !g.requests.is_empty() {
+                message.push_str("\n\n");
+                message.push_str(&t("tui.submit.linked", &[("n", g.requests.len().to_string())]));
+                message.push('\n');
+                message.push_str(&crate::export::sections::linked_lines(&g.requests));
+            }
+            for w in &g.warnings {
+                message.push_str("\n\n⚠ ");
+                message.push_str(&w.message(id));
+            }
+            s.popups.push(Popup::Confirm {
+                message,
+                then: Confirmed::Job(Box::new(Job::Execute {
+                    cmd: Command::PlanSubmit { id },
+                    expect_rev: Some(rev),
+                    label: t("tui.done.submitted", &[]),
+                })),
+            });
+        }
         // The prompt for the minutes reference is the confirmation: Enter approves, Esc does not.
         Action::PlanApprove => s.popups.push(Popup::Prompt {
             purpose: PromptFor::Approve { plan: id, rev },
@@ -181,9 +212,19 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 label: t("tui.done.filed", &[]),
             })),
         }),
+        // Link requests from the plan editor: a picker of the requests that could serve it.
+        Action::PlanLink => super::link::open(s, id),
         Action::PlanCancel => s.popups.push(Popup::Prompt {
             purpose: PromptFor::CancelPlan(id),
             label: t("tui.prompt.cancel", &[("target", target)]),
+            input: Default::default(),
+        }),
+        // After go-live (§3.4, §4.3).
+        Action::PlanIncident => with_detail(s, id, FormKind::Incident, fx),
+        Action::PlanReview => with_detail(s, id, FormKind::Review, fx),
+        Action::PlanFail => s.popups.push(Popup::Prompt {
+            purpose: PromptFor::FailPlan(id),
+            label: t("tui.prompt.fail", &[("target", target)]),
             input: Default::default(),
         }),
         _ => {}

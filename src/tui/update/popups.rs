@@ -58,6 +58,7 @@ pub fn palette_entries(s: &State, query: &str) -> Vec<Entry> {
 pub fn paste(s: &mut State, text: &str, fx: &mut Vec<Effect>) {
     match s.popups.last_mut() {
         Some(Popup::Prompt { input, .. }) | Some(Popup::Palette { input, .. }) => input.paste(text),
+        Some(Popup::LinkPicker(p)) => p.query.paste(text),
         Some(Popup::Form(_)) => forms::paste(s, text, fx),
         None if s.queue.filtering => {
             s.queue.filter.paste(text);
@@ -93,7 +94,7 @@ const IGNORED: Handled = Handled {
 pub fn layer(p: &Popup) -> Layer {
     match p {
         Popup::Help { .. } => Layer::Help,
-        Popup::Palette { .. } => Layer::Palette,
+        Popup::Palette { .. } | Popup::LinkPicker(_) => Layer::Palette,
         Popup::Prompt { .. } => Layer::Prompt,
         Popup::Confirm { .. } | Popup::DiscardForm(_) | Popup::Import(_) => Layer::Confirm,
         Popup::Form(_) => Layer::Form,
@@ -150,6 +151,7 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
             forms::key(s, form, k, fx)
         }
         Popup::Import(p) => import_key(s, p, action, k, fx),
+        Popup::LinkPicker(p) => super::link::key(s, p, action, k, fx),
         Popup::Parked { cursor, confirm } => forms::parked_key(s, cursor, confirm, k, fx),
         mut popup => {
             let below = s.popups.len();
@@ -296,7 +298,7 @@ fn handle(s: &mut State, popup: &mut Popup, action: Option<Action>, k: KeyEvent,
                 Edit::Ignored => IGNORED,
             }
         }
-        Popup::Form(_) | Popup::Import(_) | Popup::Parked { .. } => IGNORED,
+        Popup::Form(_) | Popup::Import(_) | Popup::Parked { .. } | Popup::LinkPicker(_) => IGNORED,
     }
 }
 
@@ -395,6 +397,44 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
                 label("tui.done.linked"),
             )
         }
+        PromptFor::Reopen(ids) => exec_many(
+            fx,
+            ids.iter()
+                .map(|id| Command::RequestReopen {
+                    id: *id,
+                    reason: text.into(),
+                })
+                .collect(),
+            label("tui.done.reopened"),
+        ),
+        PromptFor::Unlink(ids) => exec_many(
+            fx,
+            ids.iter()
+                .map(|id| Command::RequestUnlink {
+                    id: *id,
+                    reason: text.into(),
+                })
+                .collect(),
+            label("tui.done.unlinked"),
+        ),
+        PromptFor::Feedback(ids) => {
+            let plan = parse_id(text, IdKind::Plan)?;
+            exec_many(
+                fx,
+                ids.iter()
+                    .map(|id| Command::RequestFeedback { id: *id, plan })
+                    .collect(),
+                label("tui.done.feedback"),
+            )
+        }
+        PromptFor::FailPlan(id) => exec_many(
+            fx,
+            vec![Command::PlanFail {
+                plan: *id,
+                reason: text.into(),
+            }],
+            label("tui.done.failed"),
+        ),
         PromptFor::Comment(id) => exec_many(
             fx,
             vec![Command::RequestComment {
@@ -477,6 +517,11 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
         PromptFor::ReportPeriod => super::reports::period(s, text, fx)?,
         PromptFor::Import => import_file(s, text, fx)?,
         PromptFor::ActAs => super::persona::act_as(s, text, fx)?,
+        p @ (PromptFor::SendBack { .. }
+        | PromptFor::ReopenOrder { .. }
+        | PromptFor::Investigate { .. }
+        | PromptFor::LinkReport { .. }
+        | PromptFor::ReplyReport { .. }) => super::supervision::submit_prompt(p, text, fx)?,
     }
     Ok(())
 }
