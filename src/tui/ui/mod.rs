@@ -174,7 +174,7 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
     for p in Pane::ALL {
         // On a narrow screen the templates' tab shows only while it is open
         // (its key, 6, is in the help): what needs attention keeps its room.
-        if p == Pane::Templates && s.pane != p && area.width < 100 {
+        if p == Pane::Templates && s.pane != p && area.width < 130 {
             continue;
         }
         let label = format!(" {} {} ", p.index() + 1, p.title());
