@@ -19,13 +19,13 @@ use crate::config::{Config, Roles, CONFIG_FILE};
 use crate::error::{Error, Result};
 use crate::model::{
     Actor, BackupConfirmation, Blackout, ChangeClass, ChangeType, Channel, ComparisonRow, DefectStatus, GoLive,
-    GoLiveOutcome, GoalVerdict, Id, IncidentOutcome, Level, OrderTarget, PlanStatus, Priority, RequestKind,
-    RequestStatus, Risk, Role, Severity, StaffAssignment, Submitter, SubmitterType, TestCategory, TestResult, Tester,
-    TesterType, Time, Training, TrainingFormat, Window,
+    GoLiveOutcome, GoalVerdict, Id, IncidentOutcome, Level, NoticeField, OrderTarget, PlanStatus, PlannedTraining,
+    Priority, RequestKind, RequestStatus, Risk, Role, Severity, StaffAssignment, Submitter, SubmitterType,
+    TestCategory, TestResult, Tester, TesterType, Time, Training, TrainingFormat, Window,
 };
 use crate::service::{Command, NewRequest, PlanFilter, RequestEdit, RequestFilter, Service, Triage};
 use crate::workflow::command::GoalInput;
-use crate::workflow::PlanChange;
+use crate::workflow::{Milestone, NoticeChange, PlanChange};
 
 /// What [`populate`] produced.
 #[derive(Debug, Clone, Serialize)]
@@ -310,14 +310,6 @@ fn days(d: i64) -> Duration {
 /// `from + (to - from) * frac`.
 fn between(from: Time, to: Time, frac: f64) -> Time {
     from + mins(((to - from).num_minutes() as f64 * frac) as i64)
-}
-
-fn fmt_day(t: Time) -> String {
-    t.with_timezone(&Local).format("%Y年%-m月%-d日").to_string()
-}
-
-fn fmt_min(t: Time) -> String {
-    t.with_timezone(&Local).format("%Y年%-m月%-d日 %H:%M").to_string()
 }
 
 fn fmt_hm(t: Time) -> String {
@@ -955,6 +947,16 @@ struct PlanSpec {
     /// Returned once by the Leading Group with this reason.
     return_reason: Option<&'static str>,
     config_changes: &'static str,
+    /// The arrangements and compensation for students whose study the update
+    /// disrupts (§4.2), as the notice states them; empty: none needed.
+    students: &'static str,
+    /// Training sessions planned for users before the notice (shown in it):
+    /// format, days after the window ends, place, for whom.
+    planned_training: &'static [(TrainingFormat, i64, &'static str, &'static str)],
+    /// Rescheduled after its notice was published: on this day (relative to
+    /// today), to this window, for this reason; approved again and announced
+    /// by a corrected notice.
+    reschedule: Option<(i64, Win, &'static str)>,
     /// The change class (a major change is approved by zhangwei and liqiang).
     class: ChangeClass,
     /// An emergency change: why it cannot wait.
@@ -995,6 +997,9 @@ const BASE: PlanSpec = PlanSpec {
     override_reason: None,
     return_reason: None,
     config_changes: "",
+    students: "",
+    planned_training: &[],
+    reschedule: None,
     class: ChangeClass::Normal,
     emergency: "",
     template: None,
@@ -1475,6 +1480,11 @@ const PLANS: &[PlanSpec] = &[
         impact: "教务管理系统暂停访问，课表、成绩查询不可用",
         tests: &[(Functional, "按模板导入一个教学班成绩", "导入成功，错误行给出提示")],
         links: &["成绩录入支持从Excel", "教务系统移动端适配"],
+        students: "维护窗口避开考试与选课时段；如因本次更新导致在线作业提交或成绩查询受影响，相关截止时间顺延一天，由开课学院通知到学生；受影响学生可凭开课学院证明申请缓考。",
+        planned_training: &[
+            (OnlineVideo, 1, "教务处网站“教师培训”栏目", "全体任课教师"),
+            (Classroom, 3, "图书馆报告厅", "各学院教学秘书"),
+        ],
         ..BASE
     },
     PlanSpec {
@@ -1485,7 +1495,12 @@ const PLANS: &[PlanSpec] = &[
         to: "JCMS 7.4.1",
         target: PlanStatus::NoticePublished,
         win: Win::Scan { base: Base::Today, day: 5, hour: 23, hours: 5, weekend: false },
-        pre: Pre::Today([-15, -9, -5, -1]),
+        pre: Pre::Today([-15, -9, -6, -5]),
+        reschedule: Some((
+            -3,
+            Win::Scan { base: Base::Today, day: 12, hour: 23, hours: 5, weekend: false },
+            "上级通报新增一个高危漏洞须一并修补，厂商合并补丁包延至下周提供；原窗口取消，改在新窗口一次完成。",
+        )),
         goals: "修复上级通报的站群系统中危漏洞两个，并修复站内搜索索引不更新问题。",
         content: "1. 站群系统升级至JCMS 7.4.1安全补丁版本；\n2. 重建站内搜索索引并启用增量索引。",
         risk: ("补丁导致部分学院网站模板显示异常", Low, Medium, "补丁前对全部学院网站截图，补丁后逐站比对"),
@@ -1635,10 +1650,10 @@ const PLANS: &[PlanSpec] = &[
         from: "Libsys 5.7",
         to: "Libsys 5.8",
         target: PlanStatus::Cancelled,
-        cancel_from: PlanStatus::Approved,
+        cancel_from: PlanStatus::NoticePublished,
         cancel: Some((-22, "经与图书馆协商，移动端服务统一并入学校微信服务号（见信息化建设规划），独立APP方案取消；已链接的需求退回待规划。")),
         win: Win::Scan { base: Base::Today, day: -15, hour: 22, hours: 8, weekend: false },
-        pre: Pre::Today([-45, -35, -30, 0]),
+        pre: Pre::Today([-45, -35, -30, -26]),
         goals: "上线图书馆独立移动APP，提供检索、借阅、荐购、座位预约等服务。",
         content: "1. Libsys升级至5.8；\n2. 发布图书馆APP（iOS、安卓）；\n3. 新增读者荐购。",
         risk: ("APP下载量低，使用率不高", Medium, Low, "通过新生入馆教育推广"),
@@ -2909,27 +2924,35 @@ impl Demo {
         });
     }
 
-    fn notice_text(spec: &PlanSpec, w: &Window, published: Time) -> String {
+    /// What users will notice, as the notice's own fields: never the risk register.
+    fn notice_document(spec: &PlanSpec) -> Vec<NoticeChange> {
         let sys = &SYSTEMS[spec.sys];
         let impact = if spec.impact.is_empty() {
             format!("更新期间{}暂停服务", sys.name)
         } else {
             spec.impact.to_string()
         };
-        format!(
-            "【系统更新预告】\n{}将于{}至{}进行版本更新（{} → {}）。\n\n更新内容：{}。\n{}\n\n影响范围：{}。\n\n\
-             请各单位提前做好工作安排，并转告本单位师生。如有疑问，请联系信息化管理中心服务台（校内电话 88001，邮箱 imc@example.edu.cn）。\n\n\
-             信息化管理中心\n{}",
-            sys.name,
-            fmt_min(w.start),
-            fmt_min(w.end),
-            spec.from,
-            spec.to,
-            spec.title,
-            spec.content,
-            impact,
-            fmt_day(published)
-        )
+        let mut fields = vec![
+            (NoticeField::Services, sys.name.to_string()),
+            (NoticeField::UserGroups, spec.audience.to_string()),
+            (NoticeField::Impact, format!("{impact}。")),
+            (
+                NoticeField::UserAction,
+                "请各单位提前做好工作安排并转告本单位师生；维护期间请勿办理需要登录该系统的业务，更新完成后如遇异常请清除浏览器缓存后重试。"
+                    .to_string(),
+            ),
+            (
+                NoticeField::Contact,
+                "信息化管理中心服务台（校内电话 88001，邮箱 imc@example.edu.cn）".to_string(),
+            ),
+        ];
+        if !spec.students.is_empty() {
+            fields.push((NoticeField::StudentArrangements, spec.students.to_string()));
+        }
+        fields
+            .into_iter()
+            .map(|(field, value)| NoticeChange::Field { field, value })
+            .collect()
     }
 
     /// Schedule one plan from creation to the status it ends in.
@@ -3113,19 +3136,69 @@ impl Demo {
                 minutes_ref: minutes_ref(decide, urgent),
             });
         }
+        // The notice as a document (§3.2, §4.2): what users will notice,
+        // written once the plan is approved; the schedule's milestones.
+        let w = win.ok_or_else(|| Error::input("demo plan", spec.title, "a window"))?;
+        let doc = Self::notice_document(spec);
+        self.on(decide + mins(50), a, p, move |id| Command::PlanNoticeDraft {
+            id,
+            changes: doc.clone(),
+        });
+        let mut milestones = vec![Milestone::TestStart(Some(w.start + mins(90)))];
+        for (format, after, place, audience) in spec.planned_training {
+            milestones.push(Milestone::AddTraining(PlannedTraining {
+                date: day_of(w.end) + days(*after),
+                format: *format,
+                place: place.to_string(),
+                audience: audience.to_string(),
+            }));
+        }
+        self.on(decide + mins(55), a, p, move |id| Command::PlanMilestone {
+            id,
+            changes: milestones.clone(),
+        });
         if stage == S::Approved {
             cancel(self);
             return Ok(());
         }
-        let w = win.ok_or_else(|| Error::input("demo plan", spec.title, "a window"))?;
-        let text = Self::notice_text(spec, &w, notice);
+        // Published as generated from the document, in its language.
         let audience = spec.audience;
         self.on(notice, a, p, move |id| Command::PlanNotice {
             id,
-            text: Some(text.clone()),
+            text: None,
             audience: audience.into(),
         });
         if stage == S::NoticePublished {
+            if let Some((day, new, reason)) = spec.reschedule {
+                // A new window after the notice: approved again, a corrected notice.
+                let new = self
+                    .window(new)?
+                    .ok_or_else(|| Error::input("demo plan", spec.title, "a new window"))?;
+                let moved = at(self.c.t(day), 10, 0);
+                let test_start = new.start + mins(90);
+                self.on(moved, a, p, move |id| Command::PlanReschedule {
+                    id,
+                    window: new.clone(),
+                    reason: reason.into(),
+                    justification: None,
+                });
+                let again = moved + hours(6) + mins(30);
+                self.on(again, ZHANG, p, move |id| Command::PlanApprove {
+                    id,
+                    comment: "同意调整实施窗口，更正预告须写明新旧时间。".into(),
+                    minutes_ref: minutes_ref(again, true),
+                });
+                self.on(again + mins(5), a, p, move |id| Command::PlanMilestone {
+                    id,
+                    changes: vec![Milestone::TestStart(Some(test_start))],
+                });
+                self.on(again + mins(75), a, p, move |id| Command::PlanNotice {
+                    id,
+                    text: None,
+                    audience: audience.into(),
+                });
+            }
+            cancel(self);
             return Ok(());
         }
 
@@ -3182,6 +3255,12 @@ impl Demo {
         let gl = match spec.story {
             Story::Clean | Story::LiveRollback => {
                 if stage == S::Ready {
+                    // Tests passed: the go-live time is fixed (§3.4).
+                    let fixed = golive_at;
+                    self.on(t + mins(20), a, p, move |id| Command::PlanMilestone {
+                        id,
+                        changes: vec![Milestone::GoLive(Some(fixed))],
+                    });
                     self.comparisons(p, spec, r1 + hours(4));
                     for tr in spec.training {
                         self.training(p, a, at(day_of(ws) + days(tr.1), 17, 30), tr);

@@ -80,6 +80,16 @@ pub fn t_in(lang: &str, key: &str) -> Option<String> {
     crate::_rust_i18n_try_translate(lang, key).map(|c| c.to_string())
 }
 
+/// `key` in `lang` (not the current language), with `%{name}` placeholders
+/// filled: a document written in its own language whoever produces it (the
+/// update notice). A key missing in `lang` comes back as the key itself.
+pub fn t_lang(lang: &str, key: &str, args: &[(&str, String)]) -> String {
+    let template = crate::_rust_i18n_try_translate(lang, key)
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| key.to_string());
+    fill(&template, args)
+}
+
 /// Does the table have `key` in `lang`?
 pub fn has(lang: &str, key: &str) -> bool {
     crate::_rust_i18n_try_translate(lang, key).is_some()

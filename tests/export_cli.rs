@@ -139,44 +139,59 @@ fn exports_to_files_and_stdout_parse() {
 fn the_notice_in_english_as_an_email() {
     let (_tmp, dir) = demo();
     let eml = dir.join("notice.eml");
-    ok(
-        &dir,
-        &[
-            "--lang",
-            "en",
-            "export",
-            "notice",
-            "PLAN-2026-0019",
-            "--format",
-            "eml",
-            "--generated",
-            "--from",
-            "IMC <imc@example.edu.cn>",
-            "--to",
-            "a@example.edu.cn",
-            "--to",
-            "张老师 <zhang@example.edu.cn>",
-            "-o",
-            eml.to_str().unwrap(),
-        ],
-    );
+    let export = |plan: &str, out: &std::path::Path| {
+        ok(
+            &dir,
+            &[
+                "--lang",
+                "zh-CN",
+                "export",
+                "notice",
+                plan,
+                "--format",
+                "eml",
+                "--generated",
+                "--from",
+                "IMC <imc@example.edu.cn>",
+                "--to",
+                "a@example.edu.cn",
+                "--to",
+                "张老师 <zhang@example.edu.cn>",
+                "-o",
+                out.to_str().unwrap(),
+            ],
+        )
+    };
+    // The notice is written in its own language (zh-CN unless the plan says
+    // otherwise), whatever the interface's.
+    let text = String::from_utf8(ok(&dir, &["--lang", "en", "export", "notice", "PLAN-2026-0019"])).unwrap();
+    assert!(text.starts_with("更新预告：教务管理系统"), "{text}");
+    // A plan whose notice language is English: an English email from a Chinese session.
+    ok(&dir, &["plan", "notice", "draft", "PLAN-2026-0020", "--language", "en"]);
+    export("PLAN-2026-0020", &eml);
     let bytes = std::fs::read(&eml).unwrap();
     let msg = mail_parser::MessageParser::default().parse(&bytes).unwrap();
-    assert_eq!(msg.subject().unwrap(), "Update notice: 教务管理系统 V9.1.2 → V9.2.0");
-    assert!(msg
-        .body_text(0)
-        .unwrap()
-        .contains("The Information Management Center will update 教务管理系统"));
+    assert_eq!(
+        msg.subject().unwrap(),
+        "Update notice: 统一身份认证平台 CAS 4.3 → CAS 4.4"
+    );
+    let body = msg.body_text(0).unwrap();
+    assert!(
+        body.contains("The Information Management Center will update 统一身份认证平台"),
+        "{body}"
+    );
+    assert!(String::from_utf8_lossy(&bytes).contains("Content-Language: en"));
     let to = msg.to().unwrap();
     assert_eq!(to.iter().count(), 2);
     assert_eq!(to.last().unwrap().name().unwrap(), "张老师");
-    // Published notices keep their text: Chinese, whatever the interface language.
-    let text = String::from_utf8(ok(&dir, &["--lang", "en", "export", "notice", "PLAN-2026-0019"])).unwrap();
-    assert!(text.contains("【系统更新预告】"), "{text}");
-    // A plan without a notice yet gets a preview in the interface language.
-    let md = String::from_utf8(ok(&dir, &["export", "notice", "PLAN-2026-0020", "--format", "md"])).unwrap();
+    // A plan without a notice yet gets a preview, in the notice's language.
+    let md = String::from_utf8(ok(
+        &dir,
+        &["--lang", "en", "export", "notice", "PLAN-2026-0022", "--format", "md"],
+    ))
+    .unwrap();
     assert!(md.contains("尚未发布（预览）"), "{md}");
-    assert!(md.contains("更新预告：统一身份认证平台"), "{md}");
+    assert!(md.contains("更新预告：财务管理系统"), "{md}");
 }
 
 #[test]

@@ -171,7 +171,8 @@ fn the_notice_email_parses_with_its_chinese_subject_and_body() {
     let msg = mail_parser::MessageParser::default().parse(&text).unwrap();
     assert_eq!(msg.subject().unwrap(), "更新预告：教务管理系统 V9.1.2 → V9.2.0");
     let body = msg.body_text(0).unwrap();
-    assert!(body.contains("教务管理系统将于2026年12月3日"), "{body}");
+    assert!(body.contains("信息化管理中心将于 2026-12-03 22:00 至"), "{body}");
+    assert!(body.contains("学生安排与补偿："), "the notice's own fields: {body}");
     assert_eq!(msg.from().unwrap().first().unwrap().name().unwrap(), "信息化管理中心");
     assert_eq!(
         msg.from().unwrap().first().unwrap().address().unwrap(),

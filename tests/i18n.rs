@@ -85,6 +85,9 @@ fn every_enum_value_has_a_label() {
         ReportStatus,
         RecognitionKind,
         Role,
+        NoticeLanguage,
+        PublicationKind,
+        NoticeField,
         ChangeClass,
         TemplateStatus,
     ];

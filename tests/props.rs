@@ -19,12 +19,16 @@
 //! investigation. In the second half of a walk, what happens after go-live (issue 15 §3): rollbacks
 //! and incidents on live and filed plans, closing as failed, reviews and
 //! post-update feedback — a live plan rolled back is then driven through
-//! every gate again by the same steps as before.
+//! every gate again by the same steps as before. And rework (issue 15 §2, §3, §6): rescheduling approved or
+//! announced plans, notice drafts written and discarded, milestones — drawn
+//! last — after which the walks go on to approve again, publish the corrected
+//! notice and go live.
 //!
 //! Each property runs a fixed number of cases from a fixed seed and then
 //! asserts that the generator reached what the invariants are about (filing, a
 //! live plan with a waiver, with a risk-accepted defect, with an accepted
-//! deviation, a return after approval, a quorum of two, every command of those
+//! deviation, a return after approval, a quorum of two, a plan live after a
+//! reschedule, corrected and cancellation notices, every command of those
 //! areas) and that at least one walk in eight filed a plan: a property that
 //! never reaches a state checks nothing about it. The duplicate index's
 //! property plants real duplicates (most of its cases hold one) and asserts
@@ -59,7 +63,10 @@ use beian::service::{
     ArchiveFilter, Command, DossierView, ImportItem, NewRequest, PlanFilter, RequestEdit, RequestFilter, Triage,
 };
 use beian::workflow::command::GoalInput;
-use beian::workflow::{golive_missing, inverse, submit_missing, GoLiveMissing, PlanChange, RuleError, TemplateChange};
+use beian::workflow::{
+    golive_missing, inverse, submit_missing, GoLiveMissing, Milestone, NoticeChange, PlanChange, RuleError,
+    TemplateChange,
+};
 use beian::Error;
 use chrono::{Duration, Local, NaiveDate, NaiveTime, TimeZone};
 use common::*;
@@ -374,6 +381,28 @@ enum Act {
     Stale {
         plan: u8,
     },
+    /// Rework (issue 15 §2): a new window `days` ahead for (mostly) an
+    /// approved or announced plan, with a reason unless not `reason`, and a
+    /// justification for soft periods when `justify`.
+    Reschedule {
+        plan: u8,
+        days: i64,
+        reason: bool,
+        justify: bool,
+    },
+    /// The notice as a document (§3.2): a draft text saved or discarded, a
+    /// field or the language written (`how`).
+    NoticeDraft {
+        plan: u8,
+        how: u8,
+    },
+    /// A milestone (§3.4): the test start, the go-live time fixed, a planned
+    /// training session (`how`), at a time chosen by `when`.
+    Milestone {
+        plan: u8,
+        how: u8,
+        when: u8,
+    },
     /// The clock moves forward.
     Wait {
         minutes: u32,
@@ -513,6 +542,22 @@ fn undo_act() -> impl Strategy<Value = Act> {
     ]
 }
 
+/// Reschedule, the notice draft and milestones (issue 15 §2, §3, §6): drawn
+/// apart like [`undo_act`], after it.
+fn rework_act() -> impl Strategy<Value = Act> {
+    let u = any::<u8>;
+    prop_oneof![
+        3 => (u(), -1i64..24, 0u8..6, 0u8..4).prop_map(|(plan, days, reason, justify)| Act::Reschedule {
+            plan,
+            days,
+            reason: reason > 0,
+            justify: justify == 0,
+        }),
+        2 => (u(), 0u8..5).prop_map(|(plan, how)| Act::NoticeDraft { plan, how }),
+        1 => (u(), 0u8..3, u()).prop_map(|(plan, how, when)| Act::Milestone { plan, how, when }),
+    ]
+}
+
 /// Supervision (issue 15 §5): orders issued, extended, answered, sent back,
 /// closed, reopened; reports submitted, investigated, linked, turned into
 /// orders and answered. Drawn from a generator seeded by the walk itself, not
@@ -610,28 +655,32 @@ fn steps(max: usize, classes: bool) -> impl Strategy<Value = Vec<Step>> {
     let requests = prop::collection::vec((any::<u16>(), request_act(), any::<u8>()), 0..=max / 6);
     // Drawn last, so that the main sequence and the undos stay what they were.
     let after = prop::collection::vec((any::<u16>(), after_act(), any::<u8>()), 0..=max / 8);
-    // Drawn after all of them (and none without `classes`).
+    // Rework is drawn last of all, so that the sequences drawn before stay what they were.
+    let rework = prop::collection::vec((any::<u16>(), rework_act(), any::<u8>()), 0..=max / 10);
+    // Change classes after them (and none without `classes`).
     let most = if classes { max / 2 } else { 0 };
     let class = prop::collection::vec((any::<u16>(), class_act(), any::<u8>()), 0..=most);
-    (main, undo, requests, after, class).prop_map(move |(mut steps, undo, requests, after, class)| {
-        let sup = supervision_acts(&steps, max / 5);
-        for (at, act, who) in undo.into_iter().chain(requests).chain(sup) {
-            let k = at as usize % (steps.len() + 1);
-            steps.insert(k, Step { act, who });
-        }
-        // After go-live acts in the second half of a walk, where plans are live.
-        for (at, act, who) in after {
-            let half = steps.len() / 2;
-            let k = half + at as usize % (steps.len() - half + 1);
-            steps.insert(k, Step { act, who });
-        }
-        // Change classes and templates anywhere in the walk.
-        for (at, act, who) in class {
-            let k = at as usize % (steps.len() + 1);
-            steps.insert(k, Step { act, who });
-        }
-        steps
-    })
+    (main, undo, requests, (after, rework, class)).prop_map(
+        move |(mut steps, undo, requests, (after, rework, class))| {
+            let sup = supervision_acts(&steps, max / 5);
+            for (at, act, who) in undo.into_iter().chain(requests).chain(sup).chain(rework) {
+                let k = at as usize % (steps.len() + 1);
+                steps.insert(k, Step { act, who });
+            }
+            // After go-live acts in the second half of a walk, where plans are live.
+            for (at, act, who) in after {
+                let half = steps.len() / 2;
+                let k = half + at as usize % (steps.len() - half + 1);
+                steps.insert(k, Step { act, who });
+            }
+            // Change classes and templates anywhere in the walk.
+            for (at, act, who) in class {
+                let k = at as usize % (steps.len() + 1);
+                steps.insert(k, Step { act, who });
+            }
+            steps
+        },
+    )
 }
 
 // ===== everything observable =====
@@ -923,6 +972,7 @@ const CONTRIBUTING: &[&str] = &[
     "plan.new",
     "plan.edit",
     "plan.submit",
+    "plan.reschedule",
     "request.link",
     "request.unlink",
     "test.round",
@@ -931,6 +981,9 @@ const CONTRIBUTING: &[&str] = &[
     "test.defect",
     "test.defect_update",
 ];
+/// Audit actions that start a new submission of a plan for the Leading Group.
+const SUBMITTING: &[&str] = &["plan.submit", "plan.reschedule"];
+
 /// Audit actions that decide on a plan or accept one of its risks.
 const DECIDING: &[&str] = &[
     "plan.approve",
@@ -1024,7 +1077,10 @@ impl StepInfo {
             | C::PlanReturn { id, .. }
             | C::PlanNotice { id, .. }
             | C::PlanImplement { id }
-            | C::PlanCancel { id, .. } => Some(*id),
+            | C::PlanCancel { id, .. }
+            | C::PlanReschedule { id, .. }
+            | C::PlanNoticeDraft { id, .. }
+            | C::PlanMilestone { id, .. } => Some(*id),
             C::RequestLink { plan, .. }
             | C::TestRound { plan, .. }
             | C::TestItem { plan, .. }
@@ -1115,6 +1171,7 @@ const STEP_INVARIANTS: &[(&str, StepInv)] = named![StepInv;
     inv_links_follow_the_process,
     inv_joint_reviews_decide_their_requests,
     inv_undo_restores_the_record,
+    inv_publications_are_kept,
 ];
 
 /// One event per successful command, numbered 1..=n without gaps; the audit
@@ -1177,14 +1234,15 @@ fn inv_submitted_plans_complete(r: &Run) -> Check {
         }
         let m = form_problems(p);
         ensure!(m.is_empty(), Some(p.id), "{} is {} but misses {m:?}", p.id, p.status);
+        // A reschedule is a new submission too (issue 15 §2).
         ensure!(
             p.submission as usize
                 == events(&r.last, p.id)
                     .iter()
-                    .filter(|e| e.action == "plan.submit")
+                    .filter(|e| SUBMITTING.contains(&e.action.as_str()))
                     .count(),
             Some(p.id),
-            "submission {} does not count the plan.submit events",
+            "submission {} does not count the plan.submit and plan.reschedule events",
             p.submission
         );
     }
@@ -1271,7 +1329,10 @@ fn inv_quorum_of_distinct_approvers(r: &Run) -> Check {
             need
         );
         let evs = events(&r.last, p.id);
-        let since = evs.iter().rposition(|e| e.action == "plan.submit").map_or(0, |k| k + 1);
+        let since = evs
+            .iter()
+            .rposition(|e| SUBMITTING.contains(&e.action.as_str()))
+            .map_or(0, |k| k + 1);
         let by_audit: BTreeSet<&str> = evs[since..]
             .iter()
             .filter(|e| e.action == "plan.approve")
@@ -1498,6 +1559,34 @@ fn inv_notice_precedes_window(r: &Run) -> Check {
             "notice {} for a window at {}",
             n.published_at,
             w.start
+        );
+        // The notice in force announces this window: after a reschedule or a
+        // return, a notice was published again (by the audit log's order: the
+        // clock may have moved back in between).
+        let evs = events(&r.last, p.id);
+        let last = |names: &[&str]| evs.iter().rposition(|e| names.contains(&e.action.as_str()));
+        if let Some(moved) = last(&["plan.reschedule", "plan.return"]) {
+            ensure!(
+                last(&["plan.notice"]).is_some_and(|k| k > moved),
+                Some(p.id),
+                "{} is {} with no notice published since {} (event {})",
+                p.id,
+                p.status,
+                evs[moved].action,
+                evs[moved].seq
+            );
+        }
+        let announcing = p
+            .all_publications()
+            .into_iter()
+            .rev()
+            .find(|x| x.kind != PublicationKind::Cancellation);
+        ensure!(
+            announcing
+                .as_ref()
+                .is_some_and(|x| x.notice() == *n && x.window.as_ref() == Some(w)),
+            Some(p.id),
+            "the notice in force is not the latest publication announcing the window {w:?}"
         );
     }
     Ok(())
@@ -1975,7 +2064,10 @@ fn enum_type(path: &str) -> Option<&'static str> {
     let key = path.rsplit('.').next().unwrap_or(path);
     Some(match key {
         "decision" => "Decision",
-        "likelihood" | "impact" => "Level",
+        "likelihood" => "Level",
+        "impact" if path.starts_with(".risks") => "Level",
+        "kind" if path.starts_with(".publications") => "PublicationKind",
+        "language" | "notice_language" => "NoticeLanguage",
         "category" => "TestCategory",
         "result" => "TestResult",
         "severity" => "Severity",
@@ -2016,6 +2108,15 @@ fn missing_from_markdown(p: &Plan, md: &str) -> Vec<(String, String)> {
             V::String(s) if s.trim().is_empty() => return,
             // A contribution kind is shown by its label.
             V::String(s) if path.ends_with(".did[]") => beian::i18n::t(&format!("contribution.{s}"), &[]),
+            // How a window changed is shown by its label.
+            V::Bool(b) if path.ends_with(".rescheduled") => beian::i18n::t(
+                if *b {
+                    "record.value.rescheduled"
+                } else {
+                    "record.value.edited_after_return"
+                },
+                &[],
+            ),
             V::String(s) => match (enum_type(path), chrono::DateTime::parse_from_rfc3339(s)) {
                 (Some(ty), _) => beian::i18n::enum_label(ty, s),
                 (None, Ok(t)) => fmt_time(t.with_timezone(&chrono::Utc)),
@@ -2387,7 +2488,10 @@ fn inv_window_checked_at_each_commitment(r: &Run, prev: &Snapshot, step: &StepIn
         }
         return Ok(());
     }
-    if !matches!(name, "plan.submit" | "plan.approve" | "plan.notice" | "plan.implement") {
+    if !matches!(
+        name,
+        "plan.submit" | "plan.approve" | "plan.notice" | "plan.implement" | "plan.reschedule"
+    ) {
         return Ok(());
     }
     let w = p.window.as_ref();
@@ -2408,11 +2512,12 @@ fn inv_window_checked_at_each_commitment(r: &Run, prev: &Snapshot, step: &StepIn
             detail: format!("{name} while its {c}"),
         });
     }
-    if name == "plan.notice" {
+    // A new window is far enough ahead for its (corrected) notice.
+    if matches!(name, "plan.notice" | "plan.reschedule") {
         ensure!(
             w.start - step.at >= Duration::days(r.rules.class(p.class).notice_days as i64),
             Some(id),
-            "notice at {} for a window at {}",
+            "{name} at {} for a window at {}",
             step.at,
             w.start
         );
@@ -2421,7 +2526,9 @@ fn inv_window_checked_at_each_commitment(r: &Run, prev: &Snapshot, step: &StepIn
 }
 
 /// Approval only of a submitted plan; return of a submitted, approved or
-/// announced one, whose notice is then kept among the withdrawn ones.
+/// announced one, whose notice is then no longer in force but kept among its
+/// publications; a reschedule only of an approved or announced plan, a new
+/// submission that keeps the approvals and notes the window it left.
 fn inv_decisions_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
     if !step.ok() {
         return Ok(());
@@ -2450,11 +2557,35 @@ fn inv_decisions_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -
             );
             if let Some(n) = &before.notice {
                 ensure!(
-                    after.notice.is_none() && after.withdrawn_notices.last() == Some(n),
+                    after.notice.is_none() && after.all_publications().iter().any(|x| x.notice() == *n),
                     Some(id),
                     "the notice of a returned plan was not kept"
                 );
             }
+        }
+        "plan.reschedule" => {
+            ensure!(
+                matches!(before.status, PlanStatus::Approved | PlanStatus::NoticePublished)
+                    && after.status == PlanStatus::Submitted
+                    && after.submission == before.submission + 1,
+                Some(id),
+                "rescheduled from {} (submission {}) to {} (submission {})",
+                before.status,
+                before.submission,
+                after.status,
+                after.submission
+            );
+            let noted = after.window_history.len() == before.window_history.len() + 1
+                && after
+                    .window_history
+                    .last()
+                    .is_some_and(|c| c.from == before.window && c.to == after.window && c.rescheduled);
+            ensure!(
+                noted && after.approvals == before.approvals && after.notice.is_none(),
+                Some(id),
+                "the reschedule did not keep the record: history {:?}",
+                after.window_history.last()
+            );
         }
         _ => {}
     }
@@ -2549,6 +2680,8 @@ fn expected(r: &Run, prev: &Snapshot, step: &StepInfo) -> Option<Result<(), Stri
         C::PlanApprove { .. }
             | C::PlanReturn { .. }
             | C::PlanNotice { .. }
+            | C::PlanReschedule { .. }
+            | C::PlanNoticeDraft { .. }
             | C::TestWaive { .. }
             | C::DefectAccept { .. }
             | C::DeviationAccept { .. }
@@ -2583,7 +2716,7 @@ fn expected(r: &Run, prev: &Snapshot, step: &StepInfo) -> Option<Result<(), Stri
     let contributed = contributors_from_audit(evs).contains(&step.actor.name);
     let blank = |s: &str| s.trim().is_empty();
     // Approvals since the plan was last submitted, by the audit log.
-    let last_submit = evs.iter().rposition(|e| e.action == "plan.submit");
+    let last_submit = evs.iter().rposition(|e| SUBMITTING.contains(&e.action.as_str()));
     let approvals: Vec<&AuditEvent> = evs
         .iter()
         .skip(last_submit.map_or(evs.len(), |k| k + 1))
@@ -2612,7 +2745,7 @@ fn expected(r: &Run, prev: &Snapshot, step: &StepInfo) -> Option<Result<(), Stri
             need!(!contributed, "{} contributed", step.actor.name);
             need!(!blank(reason), "no reason");
         }
-        C::PlanNotice { audience, .. } => {
+        C::PlanNotice { audience, text, .. } => {
             need!(p.status == S::Approved, "{} is {}", id, p.status);
             need!(window_ahead, "the window has started");
             need!(window_conflict(p, &prev.calendar).is_none(), "the calendar");
@@ -2621,7 +2754,71 @@ fn expected(r: &Run, prev: &Snapshot, step: &StepInfo) -> Option<Result<(), Stri
                 w.start - at >= Duration::days(r.rules.class(p.class).notice_days as i64),
                 "the notice is too late"
             );
+            // Without a text of its own, the draft, if it was written for this window.
+            let own = text.as_deref().is_some_and(|t| !blank(t));
+            need!(
+                own || p.notice_draft.as_ref().is_none_or(|d| d.window == p.window),
+                "the draft was written for another window"
+            );
             need!(!blank(audience), "no audience");
+        }
+        C::PlanReschedule {
+            window,
+            reason,
+            justification,
+            ..
+        } => {
+            need!(
+                matches!(p.status, S::Approved | S::NoticePublished),
+                "{} is {}",
+                id,
+                p.status
+            );
+            need!(!blank(reason), "no reason");
+            need!(window.end > window.start, "the new window ends before it starts");
+            need!(window.start > at, "the new window has started");
+            need!(p.window.as_ref() != Some(window), "the window is the same");
+            // The calendar for the new window, with the justification given.
+            let mut q = p.clone();
+            q.window = Some(window.clone());
+            if let Some(j) = justification.as_deref().filter(|j| !blank(j)) {
+                let soft: Vec<String> = periods_between(&prev.calendar, p.system, day(window.start), day(window.end))
+                    .into_iter()
+                    .filter(|b| !b.hard)
+                    .map(|b| b.name.clone())
+                    .collect();
+                need!(!soft.is_empty(), "a justification without a soft period");
+                for name in soft {
+                    q.blackout_overrides.retain(|o| o.period != name);
+                    q.blackout_overrides.push(BlackoutOverride {
+                        period: name,
+                        reason: j.to_string(),
+                    });
+                }
+            }
+            need!(window_conflict(&q, &prev.calendar).is_none(), "the calendar");
+            need!(
+                window.start - at >= Duration::days(r.rules.class(p.class).notice_days as i64),
+                "too close for its notice"
+            );
+            // A standard change is approved again by its template, while it covers it.
+            need!(
+                p.class != ChangeClass::Standard || p.template.as_ref().is_some_and(|t| day(at) < t.expires),
+                "its template expired"
+            );
+        }
+        C::PlanNoticeDraft { changes, .. } => {
+            need!(
+                matches!(p.status, S::Draft | S::Submitted | S::Approved | S::Returned),
+                "{} is {}",
+                id,
+                p.status
+            );
+            for c in changes {
+                if let NoticeChange::Text { text: Some(t) } = c {
+                    need!(!blank(t), "an empty draft");
+                }
+            }
         }
         C::TestWaive { item, reason, .. } => {
             need!(matches!(p.status, S::Testing | S::Ready), "{} is {}", id, p.status);
@@ -3451,8 +3648,13 @@ struct Stats {
     /// Edits that erased the analysis of a request already accepted (allowed:
     /// the rule looks at the analysis when the request is accepted).
     analysis_erased_after_acceptance: usize,
-    /// Filed plans that had been returned after their notice.
-    filed_with_withdrawn_notice: usize,
+    /// Filed plans that had been returned or rescheduled after their notice
+    /// (a corrected notice among their publications).
+    filed_with_corrected_notice: usize,
+    /// Plans live after a reschedule; corrected and cancellation notices.
+    live_after_reschedule: usize,
+    corrected_notices: usize,
+    cancellation_notices: usize,
     /// Known violations met: how many steps, and the first.
     known: BTreeMap<&'static str, (usize, String)>,
     /// Known gaps of the Markdown export met.
@@ -3507,7 +3709,10 @@ impl Stats {
         self.model_accepted += o.model_accepted;
         self.model_refused += o.model_refused;
         self.decided_then_contributed += o.decided_then_contributed;
-        self.filed_with_withdrawn_notice += o.filed_with_withdrawn_notice;
+        self.filed_with_corrected_notice += o.filed_with_corrected_notice;
+        self.live_after_reschedule += o.live_after_reschedule;
+        self.corrected_notices += o.corrected_notices;
+        self.cancellation_notices += o.cancellation_notices;
         self.deviation_self_accepted += o.deviation_self_accepted;
         self.analysis_erased_after_acceptance += o.analysis_erased_after_acceptance;
         self.override_all += o.override_all;
@@ -3540,6 +3745,82 @@ impl Stats {
             *self.refusals.entry(k.clone()).or_default() += v;
         }
     }
+}
+
+/// Every publication of the notice stays as it was published (§3.2; issue 15
+/// §6): a step only adds one — a notice adds the first or, once one announced
+/// the update, a corrected one that names the window before; cancelling an
+/// announced plan adds its cancellation, to the same audience — each by the
+/// actor at the step's time, and none of them says anything of the plan's
+/// risk register.
+fn inv_publications_are_kept(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
+    use PublicationKind as K;
+    for p in &r.last.plans {
+        let Some(b) = prev.plan(p.id) else { continue };
+        let (old, new) = (b.all_publications(), p.all_publications());
+        ensure!(
+            new.len() >= old.len() && new[..old.len()] == old[..],
+            Some(p.id),
+            "a publication of the notice changed or went: {old:?} → {new:?}"
+        );
+        let last_announcing = old.iter().rev().find(|x| x.kind != K::Cancellation);
+        let this = step.ok() && step.plan() == Some(p.id);
+        let want: Vec<K> = match step.cmd.name() {
+            "plan.notice" if this => vec![if last_announcing.is_some() {
+                K::Corrected
+            } else {
+                K::First
+            }],
+            "plan.cancel" if this && last_announcing.is_some() => vec![K::Cancellation],
+            _ => Vec::new(),
+        };
+        let added = &new[old.len()..];
+        let kinds: Vec<K> = added.iter().map(|x| x.kind).collect();
+        ensure!(
+            kinds == want,
+            Some(p.id),
+            "{} added publications {kinds:?}, {want:?} due",
+            step.cmd.name()
+        );
+        for x in added {
+            ensure!(
+                x.published_by == step.actor.name && x.published_at == step.at,
+                Some(p.id),
+                "a publication by {} at {}, the step by {} at {}",
+                x.published_by,
+                x.published_at,
+                step.actor.name,
+                step.at
+            );
+            match x.kind {
+                K::Corrected => ensure!(
+                    x.previous_window == last_announcing.and_then(|l| l.window.clone()),
+                    Some(p.id),
+                    "the corrected notice names the window before as {:?}",
+                    x.previous_window
+                ),
+                K::Cancellation => ensure!(
+                    last_announcing.is_some_and(|l| l.audience == x.audience && l.window == x.window),
+                    Some(p.id),
+                    "the cancellation goes to {} for {:?}",
+                    x.audience,
+                    x.window
+                ),
+                K::First => {}
+            }
+            for risk in &p.risks {
+                for t in [&risk.description, &risk.mitigation] {
+                    ensure!(
+                        t.trim().is_empty() || !x.text.contains(t.as_str()),
+                        Some(p.id),
+                        "the {} notice says the risk register's {t:?}",
+                        x.kind
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The name of an error's kind: the rule's variant, or the error's.
@@ -4436,6 +4717,79 @@ impl Run {
                     minutes_ref: "LG".into(),
                 },
             ),
+            Act::Reschedule {
+                plan,
+                days,
+                reason,
+                justify,
+            } => {
+                let id = self.plan_in(plan, &[PlanStatus::Approved, PlanStatus::NoticePublished]);
+                let n = self.next_n();
+                // Now and then exactly the window the plan has.
+                let window = match self.current(id).and_then(|p| p.window.clone()) {
+                    Some(w) if n.is_multiple_of(11) => w,
+                    _ => window_after(at, days),
+                };
+                let reason = self.reason("改期", reason);
+                let justification = justify.then(|| self.reason("安全补丁不能再等", true));
+                (
+                    writer,
+                    Command::PlanReschedule {
+                        id,
+                        window,
+                        reason,
+                        justification,
+                    },
+                )
+            }
+            Act::NoticeDraft { plan, how } => {
+                let id = self.plan_in(
+                    plan,
+                    &[
+                        PlanStatus::Approved,
+                        PlanStatus::Submitted,
+                        PlanStatus::Draft,
+                        PlanStatus::Returned,
+                    ],
+                );
+                let n = self.next_n();
+                let changes = match how {
+                    0 | 1 => vec![NoticeChange::Text {
+                        text: Some(format!("预告草稿〔{n}〕")),
+                    }],
+                    2 => vec![NoticeChange::Text { text: None }],
+                    3 => vec![NoticeChange::Field {
+                        field: NoticeField::Impact,
+                        value: format!("暂停服务〔{n}〕"),
+                    }],
+                    _ => vec![
+                        NoticeChange::Language {
+                            language: NoticeLanguage::ALL[n as usize % 2],
+                        },
+                        NoticeChange::Text { text: Some(" ".into()) },
+                    ],
+                };
+                (writer, Command::PlanNoticeDraft { id, changes })
+            }
+            Act::Milestone { plan, how, when } => {
+                let id = self.plan_in(plan, &[PlanStatus::Ready, PlanStatus::Approved, PlanStatus::Testing]);
+                let w = self.current(id).and_then(|p| p.window.clone());
+                let hours = Duration::hours((when % 16) as i64);
+                let changes = match how {
+                    0 => vec![Milestone::TestStart(Some(at + hours))],
+                    1 => vec![Milestone::GoLive(Some(match &w {
+                        Some(w) if when % 4 != 0 => w.start.max(at) + Duration::minutes(when as i64),
+                        _ => at + hours,
+                    }))],
+                    _ => vec![Milestone::AddTraining(PlannedTraining {
+                        date: day(at + Duration::days((when % 20) as i64 - 2)),
+                        format: TrainingFormat::ALL[when as usize % TrainingFormat::ALL.len()],
+                        place: format!("报告厅〔{}〕", self.next_n()),
+                        audience: "教学秘书".into(),
+                    })],
+                };
+                (writer, Command::PlanMilestone { id, changes })
+            }
             Act::Notice { plan, text } => (
                 writer,
                 Command::PlanNotice {
@@ -5625,12 +5979,21 @@ impl Run {
         st.markdown_gaps = self.markdown_gaps.take();
         st.filed = self.last.dossiers.len();
         st.cases_with_filing = usize::from(st.filed > 0);
-        st.filed_with_withdrawn_notice = self
-            .last
-            .dossiers
-            .iter()
-            .filter(|d| !d.dossier.plan.withdrawn_notices.is_empty())
-            .count();
+        let corrected = |p: &Plan| {
+            p.all_publications()
+                .iter()
+                .any(|x| x.kind == PublicationKind::Corrected)
+        };
+        st.filed_with_corrected_notice = self.last.dossiers.iter().filter(|d| corrected(&d.dossier.plan)).count();
+        for p in &self.last.plans {
+            for x in p.all_publications() {
+                match x.kind {
+                    PublicationKind::Corrected => st.corrected_notices += 1,
+                    PublicationKind::Cancellation => st.cancellation_notices += 1,
+                    PublicationKind::First => {}
+                }
+            }
+        }
         for p in &self.last.plans {
             let mut deciders = BTreeSet::new();
             let mut later = false;
@@ -5660,6 +6023,9 @@ impl Run {
             }
             if p.golives.iter().any(|g| g.deviation.is_some()) {
                 st.live_with_accepted_deviation += 1;
+            }
+            if p.window_history.iter().any(|c| c.rescheduled) {
+                st.live_after_reschedule += 1;
             }
         }
         st
@@ -5805,6 +6171,8 @@ const AFTER_PROBED: &[&str] = &[
     "AlreadyReviewed",
     "FeedbackPlanNotLive",
 ];
+/// Refusals of rework (issue 15 §2, §6) the one-approver property must have met.
+const REWORK_PROBED: &[&str] = &["RescheduleTooSoon", "SameWindow", "NoticeDraftStale"];
 
 /// Refusals of reopen and unlink each property must have met.
 const UNDO_PROBED: &[&str] = &["RequestPlanned", "UnlinkPlanClosed", "Conflict"];
@@ -5872,14 +6240,17 @@ fn random_sequences_keep_the_invariants() {
             ("an undo", st.undone, 150),
             ("an undone link", st.undone_links, 4),
             ("an undo after someone else's change", st.undo_conflicts, 40),
+            ("a plan live after a reschedule", st.live_after_reschedule, 3),
+            ("a corrected notice", st.corrected_notices, 10),
+            ("a cancellation notice", st.cancellation_notices, 6),
             ("a link to a submitted plan", st.links_to_submitted, 25),
             (
                 "a joint review's position",
                 st.commands.get("joint_review.decide").copied().unwrap_or(0),
                 40,
             ),
-            ("a live update rolled back", st.rollbacks_after_live, 3),
-            ("a plan closed as failed", st.failed, 2),
+            ("a live update rolled back", st.rollbacks_after_live, 2),
+            ("a plan closed as failed", st.failed, 1),
             ("a post-implementation review", st.reviews, 3),
             ("post-update feedback", st.feedback, 2),
             ("a record on a filed plan (a typed addendum)", st.typed_addenda, 3),
@@ -5888,6 +6259,7 @@ fn random_sequences_keep_the_invariants() {
             PROBED,
             &["GoLiveBeforeNotice", "NoticeTooLate", "RiskAcceptanceNeeded"],
             UNDO_PROBED,
+            REWORK_PROBED,
             SUPERVISION_PROBED,
             REQUEST_PROBED,
             AFTER_PROBED,
@@ -5967,6 +6339,8 @@ fn random_sequences_with_a_quorum_of_two_keep_the_invariants() {
             ("an undo", st.undone, 100),
             ("an undone link", st.undone_links, 3),
             ("an undo after someone else's change", st.undo_conflicts, 30),
+            ("a plan live after a reschedule", st.live_after_reschedule, 1),
+            ("a corrected notice", st.corrected_notices, 3),
             ("a link to a submitted plan", st.links_to_submitted, 10),
             (
                 "a joint review's position",
@@ -6405,6 +6779,36 @@ fn every_invariant_catches_its_violation() {
             let p = plan_mut(&mut r.last, id);
             p.class = ChangeClass::Major;
             p.notice.as_mut().unwrap().published_at = start - Duration::days(5);
+        }),
+        broken_state("inv_notice_precedes_window", move |r| {
+            // Rescheduled after its notice, and implemented without a corrected one.
+            let evs = r.last.plan_events.get_mut(&id).unwrap();
+            let k = evs.iter().position(|e| e.action == "plan.notice").unwrap();
+            let moved = AuditEvent {
+                action: "plan.reschedule".into(),
+                ..evs[k].clone()
+            };
+            evs.insert(k + 1, moved);
+        }),
+        broken_step("inv_publications_are_kept", move |r| {
+            // A published notice rewritten afterwards.
+            let before = r.last.clone();
+            plan_mut(&mut r.last, id).publications[0].text = "改写过的预告".into();
+            (before, op_a(), Command::PlanSubmit { id: draft }, done())
+        }),
+        broken_step("inv_publications_are_kept", move |r| {
+            // A plan cancelled after its notice, without a cancellation notice.
+            let mut before = r.last.clone();
+            let p = plan_mut(&mut before, id);
+            p.status = PlanStatus::Approved;
+            let mut after = p.clone();
+            after.status = PlanStatus::Cancelled;
+            *plan_mut(&mut r.last, id) = after;
+            let cmd = Command::PlanCancel {
+                id,
+                reason: "需求变更".into(),
+            };
+            (before, op_a(), cmd, done())
         }),
         broken_state("inv_golive_inside_window_or_accepted_deviation", move |r| {
             let end = window(r).end;

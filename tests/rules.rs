@@ -532,8 +532,9 @@ fn only_a_submitted_plan_is_decided() {
         },
     );
     let p = w.plan(late);
+    // No longer in force, kept among the publications.
     assert_eq!(
-        (p.status, p.notice.is_none(), p.withdrawn_notices.len()),
+        (p.status, p.notice.is_none(), p.publications.len()),
         (S::Returned, true, 1)
     );
     let implementing = w.plan_at(S::Implementing);

@@ -50,7 +50,7 @@ pub struct NoticeArgs {
     /// Who it is for, when the notice is not published yet
     #[arg(long, default_value = "全校师生")]
     audience: String,
-    /// Use the text generated from the plan in the interface language, even if a notice was published
+    /// Use the text generated from the plan, in the notice's language, even if a notice was published
     #[arg(long)]
     generated: bool,
     /// Write to this file (atomically) instead of standard output

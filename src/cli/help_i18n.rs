@@ -41,6 +41,9 @@ pub const REVISED: &[&str] = &[
     "plan approve",
     "plan return",
     "plan notice",
+    "plan notice draft",
+    "plan reschedule",
+    "plan milestone",
     "plan implement",
     "plan cancel",
     "plan backup",
@@ -217,7 +220,10 @@ fn arrange(mut cmd: clap::Command, path: &str, english: bool, expect_rev: &clap:
                 }
             });
     }
-    let hidden = !(is_leaf && REVISED.contains(&path));
+    // A command that runs by itself: a leaf, or one that takes arguments besides
+    // its subcommands (`plan notice PLAN` and `plan notice draft PLAN`).
+    let runs = is_leaf || cmd.get_positionals().next().is_some();
+    let hidden = !(runs && REVISED.contains(&path));
     cmd = if path.is_empty() {
         cmd.mut_args(|a| {
             if a.get_id() == EXPECT_REV {

@@ -76,20 +76,28 @@ pub enum PlanCmd {
         #[arg(long, default_value = "")]
         minutes: String,
     },
-    /// Publish the update notice (更新预告); --preview prints it only
-    Notice {
+    /// Publish the update notice (更新预告); --preview prints it only; `draft` edits it first
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Notice(NoticeArgs),
+    /// Give an approved or announced plan a new window, with the reason: it is approved again, and a published notice gets a corrected one
+    Reschedule {
         /// Plan id, e.g. PLAN-2026-0007
         id: String,
-        /// Notice text (@FILE reads a file) [default: generated from the plan]
+        /// New window start, YYYY-MM-DD HH:MM
+        #[arg(long, value_name = "TIME")]
+        window_start: String,
+        /// New window end, YYYY-MM-DD HH:MM
+        #[arg(long, value_name = "TIME")]
+        window_end: String,
+        /// Why the window changes (required; @FILE reads a file)
         #[arg(long)]
-        text: Option<String>,
-        /// Who it is for
-        #[arg(long, default_value = "全校师生")]
-        audience: String,
-        /// Print the generated notice without publishing it
-        #[arg(long)]
-        preview: bool,
+        reason: String,
+        /// Justification for a new window in a soft blackout period
+        #[arg(long = "override", value_name = "JUSTIFICATION")]
+        justification: Option<String>,
     },
+    /// Milestones besides the window: test start, the go-live time fixed once tests pass, planned training (§3.4)
+    Milestone(MilestoneArgs),
     /// Start implementation (needs the notice published in time)
     Implement {
         /// Plan id, e.g. PLAN-2026-0007
@@ -191,6 +199,93 @@ fn goal_input(s: &str) -> Result<crate::workflow::command::GoalInput> {
         verdict,
         note: note.trim().to_string(),
     })
+}
+
+#[derive(Args, Debug)]
+pub struct NoticeArgs {
+    #[command(subcommand)]
+    draft: Option<NoticeCmd>,
+    /// Plan id, e.g. PLAN-2026-0007
+    #[arg(required = true)]
+    id: Option<String>,
+    /// Notice text (@FILE reads a file) [default: the draft, else generated from the plan]
+    #[arg(long)]
+    text: Option<String>,
+    /// Who it is for
+    #[arg(long, default_value = "全校师生")]
+    audience: String,
+    /// Print the notice that would be published, without publishing it
+    #[arg(long)]
+    preview: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NoticeCmd {
+    /// Edit the notice before publishing: what users will notice, its language, its text (without options: print it)
+    Draft(NoticeDraftArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NoticeDraftArgs {
+    /// Plan id, e.g. PLAN-2026-0007
+    id: String,
+    /// The services users will find changed or unavailable ("" clears; @FILE reads a file, as every text here)
+    #[arg(long)]
+    services: Option<String>,
+    /// Who is affected: user groups, departments
+    #[arg(long)]
+    user_groups: Option<String>,
+    /// What users will notice during and after the update
+    #[arg(long)]
+    impact: Option<String>,
+    /// What users should do
+    #[arg(long)]
+    user_action: Option<String>,
+    /// Whom users ask
+    #[arg(long)]
+    contact: Option<String>,
+    /// The arrangements and compensation offered to students whose study is disrupted (§4.2)
+    #[arg(long)]
+    students: Option<String>,
+    /// The language of the notice, whoever publishes it: zh-CN or en
+    #[arg(long, value_enum)]
+    language: Option<NoticeLanguage>,
+    /// Save the text of this file as the draft ("-": standard input)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["edit", "discard"])]
+    text_file: Option<String>,
+    /// Edit the draft (or the generated text) in $VISUAL or $EDITOR and save it
+    #[arg(long, conflicts_with = "discard")]
+    edit: bool,
+    /// Discard the draft: publishing uses the generated text again
+    #[arg(long)]
+    discard: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MilestoneArgs {
+    /// Plan id, e.g. PLAN-2026-0007
+    id: String,
+    /// When testing starts, YYYY-MM-DD HH:MM ("" clears it)
+    #[arg(long, value_name = "TIME")]
+    test_start: Option<String>,
+    /// The go-live time, fixed once the tests pass (the plan is ready); "" clears it
+    #[arg(long, value_name = "TIME")]
+    golive: Option<String>,
+    /// Plan a training session on this day, YYYY-MM-DD (with --training-format)
+    #[arg(long, value_name = "DATE", requires = "training_format")]
+    training: Option<String>,
+    /// The planned session's format: online_video, classroom or on_site
+    #[arg(long, value_enum, requires = "training")]
+    training_format: Option<TrainingFormat>,
+    /// Where the planned session is (or the link of the video)
+    #[arg(long, default_value = "")]
+    training_place: String,
+    /// Whom the planned session is for
+    #[arg(long, default_value = "")]
+    training_audience: String,
+    /// Remove planned training session N (1-based, as plan show lists them)
+    #[arg(long, value_name = "N")]
+    remove_training: Option<usize>,
 }
 
 #[derive(Args, Debug)]
@@ -704,18 +799,23 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
                 minutes_ref: minutes.clone(),
             })?;
         }
-        PlanCmd::Notice {
+        PlanCmd::Notice(NoticeArgs {
+            draft: Some(NoticeCmd::Draft(x)),
+            ..
+        }) => notice_draft(ctx, x)?,
+        PlanCmd::Notice(NoticeArgs {
             id,
             text,
             audience,
             preview,
-        } => {
-            let pid = plan_id(id)?;
+            ..
+        }) => {
+            let pid = plan_id(id.as_deref().unwrap_or_default())?;
             let text = args::opt_text("--text", text)?;
             if *preview {
                 let p = s.plan(pid)?;
                 let sys = s.system(p.system)?;
-                let body = text.unwrap_or_else(|| crate::service::default_notice_text(&p, &sys));
+                let body = text.unwrap_or_else(|| crate::service::notice_to_publish(&p, &sys));
                 if ctx.json {
                     output::json(&serde_json::json!({ "plan": pid, "audience": audience, "text": body }));
                 } else {
@@ -729,6 +829,24 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
                 audience: audience.clone(),
             })?;
         }
+        PlanCmd::Reschedule {
+            id,
+            window_start,
+            window_end,
+            reason,
+            justification,
+        } => {
+            ctx.run(Command::PlanReschedule {
+                id: plan_id(id)?,
+                window: Window {
+                    start: args::time("--window-start", window_start)?,
+                    end: args::time("--window-end", window_end)?,
+                },
+                reason: args::text("--reason", reason)?,
+                justification: args::opt_text("--override", justification)?,
+            })?;
+        }
+        PlanCmd::Milestone(x) => milestone(ctx, x)?,
         PlanCmd::Implement { id } => {
             ctx.run(Command::PlanImplement { id: plan_id(id)? })?;
         }
@@ -792,6 +910,156 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
             })?;
         }
     }
+    Ok(())
+}
+
+/// `plan notice draft`: change the notice document, or print the text that
+/// would be published.
+fn notice_draft(ctx: &Ctx, x: &NoticeDraftArgs) -> Result<()> {
+    use crate::model::NoticeField as F;
+    use crate::workflow::NoticeChange;
+    let s = ctx.backend.as_ref();
+    let id = plan_id(&x.id)?;
+    let mut changes = Vec::new();
+    let fields = [
+        (F::Services, "--services", &x.services),
+        (F::UserGroups, "--user-groups", &x.user_groups),
+        (F::Impact, "--impact", &x.impact),
+        (F::UserAction, "--user-action", &x.user_action),
+        (F::Contact, "--contact", &x.contact),
+        (F::StudentArrangements, "--students", &x.students),
+    ];
+    for (field, name, value) in fields {
+        if let Some(v) = args::opt_text(name, value)? {
+            changes.push(NoticeChange::Field { field, value: v });
+        }
+    }
+    if let Some(l) = x.language {
+        changes.push(NoticeChange::Language { language: l });
+    }
+    if let Some(f) = &x.text_file {
+        let text = args::text("--text-file", &format!("@{f}"))?;
+        if text.trim().is_empty() {
+            return Err(Error::input("--text-file", f, &t("cli.expected.notice_text", &[])));
+        }
+        changes.push(NoticeChange::Text { text: Some(text) });
+    }
+    if x.discard {
+        changes.push(NoticeChange::Text { text: None });
+    }
+    let changed = !changes.is_empty();
+    if changed {
+        ctx.run(Command::PlanNoticeDraft { id, changes })?;
+    }
+    if x.edit {
+        let p = s.plan(id)?;
+        let sys = s.system(p.system)?;
+        let before = crate::service::notice_to_publish(&p, &sys);
+        let after = edit_in_editor(&before)?;
+        if after.trim().is_empty() {
+            return Err(Error::input("--edit", "", &t("cli.expected.notice_text", &[])));
+        }
+        if after.trim() == before.trim() {
+            println!("{}", t("cli.notice.unchanged", &[]));
+            return Ok(());
+        }
+        // A conflict if someone changed the plan while the editor was open.
+        ctx.run_rev(
+            Command::PlanNoticeDraft {
+                id,
+                changes: vec![NoticeChange::Text { text: Some(after) }],
+            },
+            Some(p.meta.rev),
+        )?;
+        return Ok(());
+    }
+    if !changed {
+        let p = s.plan(id)?;
+        let sys = s.system(p.system)?;
+        let body = crate::service::notice_to_publish(&p, &sys);
+        if ctx.json {
+            output::json(&serde_json::json!({
+                "plan": id,
+                "language": p.notice_language,
+                "info": p.notice_info,
+                "draft": p.notice_draft,
+                "text": body,
+            }));
+        } else {
+            let key = if p.notice_draft.is_some() {
+                "cli.notice.is_draft"
+            } else {
+                "cli.notice.is_generated"
+            };
+            println!("{}", t(key, &[("language", p.notice_language.label())]));
+            println!("{}", crate::sanitize::clean(&body));
+        }
+    }
+    Ok(())
+}
+
+/// Open `text` in the user's editor ($VISUAL, else $EDITOR) and return what it
+/// holds when the editor exits successfully.
+fn edit_in_editor(text: &str) -> Result<String> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+        .ok_or_else(|| Error::input("--edit", "$EDITOR", &t("cli.expected.editor", &[])))?;
+    let mut file = tempfile::Builder::new()
+        .prefix("beian-notice-")
+        .suffix(".txt")
+        .tempfile()
+        .map_err(|e| Error::io(std::path::Path::new("notice.txt"), e))?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io(file.path(), e))?;
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or_default();
+    let status = std::process::Command::new(program)
+        .args(words)
+        .arg(file.path())
+        .status()
+        .map_err(|e| Error::io(std::path::Path::new(program), e))?;
+    if !status.success() {
+        return Err(Error::input("--edit", &editor, &t("cli.expected.editor_ok", &[])));
+    }
+    let bytes = crate::fsutil::read_regular(file.path(), crate::io::MAX_SMALL_FILE, crate::fsutil::Purpose::Read)?;
+    String::from_utf8(bytes).map_err(|_| Error::input("--edit", &editor, &t("cli.expected.utf8_file", &[])))
+}
+
+/// `plan milestone`: set, change or clear the schedule's milestones.
+fn milestone(ctx: &Ctx, x: &MilestoneArgs) -> Result<()> {
+    use crate::workflow::Milestone;
+    let opt_time = |name: &str, v: &Option<String>| -> Result<Option<Option<Time>>> {
+        match v.as_deref().map(str::trim) {
+            None => Ok(None),
+            Some("") => Ok(Some(None)),
+            Some(v) => Ok(Some(Some(args::time(name, v)?))),
+        }
+    };
+    let mut changes = Vec::new();
+    if let Some(t) = opt_time("--test-start", &x.test_start)? {
+        changes.push(Milestone::TestStart(t));
+    }
+    if let Some(t) = opt_time("--golive", &x.golive)? {
+        changes.push(Milestone::GoLive(t));
+    }
+    if let Some(n) = x.remove_training {
+        changes.push(Milestone::RemoveTraining(n));
+    }
+    if let (Some(d), Some(format)) = (&x.training, x.training_format) {
+        changes.push(Milestone::AddTraining(PlannedTraining {
+            date: args::date("--training", d)?,
+            format,
+            place: x.training_place.clone(),
+            audience: x.training_audience.clone(),
+        }));
+    }
+    if changes.is_empty() {
+        return Err(Error::input("plan milestone", "", &t("cli.expected.milestone", &[])));
+    }
+    ctx.run(Command::PlanMilestone {
+        id: plan_id(&x.id)?,
+        changes,
+    })?;
     Ok(())
 }
 

@@ -1,15 +1,18 @@
 //! The update notice (更新预告, §3.2) as plain text, Markdown and an email
 //! message (.eml, RFC 5322 with RFC 2047 encoded headers and a base64 UTF-8 body).
 //!
-//! The text is the notice as published, or, for a plan whose notice is not
-//! published yet (or when asked), [`crate::service::default_notice_text`] in the
-//! current language. The Markdown and the email carry the same text.
+//! The text is the latest publication (first, corrected or cancellation), or,
+//! for a plan whose notice is not published yet, the draft or the text
+//! generated from the plan (`workflow::generated_text`); with `generated`, the
+//! generated text. Everything is in the plan's notice language, whatever the
+//! language of the person exporting it. What users will notice comes from the
+//! notice's own fields, never from the risk register. The Markdown and the
+//! email carry the same text.
 
 use chrono::Local;
 
 use super::{md_block, md_cell, md_inline};
 use crate::error::{Error, Result};
-use crate::i18n::t;
 use crate::model::*;
 
 /// What a notice says, gathered from a plan and its system.
@@ -22,8 +25,14 @@ pub struct NoticeDoc {
     pub version_from: String,
     pub version_to: String,
     pub window: Option<Window>,
-    /// The risks' descriptions: what users may notice.
-    pub impact: Vec<String>,
+    /// What users will notice: the notice's own fields.
+    pub info: NoticeInfo,
+    /// The language the notice is written in.
+    pub language: NoticeLanguage,
+    /// The subject line, in that language.
+    pub subject: String,
+    /// What the publication is; `None` for a preview.
+    pub kind: Option<PublicationKind>,
     /// The notice text, cleaned of control and bidi characters.
     pub text: String,
     pub audience: String,
@@ -32,14 +41,24 @@ pub struct NoticeDoc {
 }
 
 impl NoticeDoc {
-    /// The notice of `plan`: the published text unless `generated`, in which case
-    /// (and when nothing is published yet) the text generated from the plan in
-    /// the current language. `audience` is used when nothing is published.
+    /// The notice of `plan`: its latest publication unless `generated`, in which
+    /// case (and when nothing is published yet) the draft or the text generated
+    /// from the plan. `audience` is used when nothing is published.
     pub fn new(plan: &Plan, system: &System, generated: bool, audience: &str) -> NoticeDoc {
-        let published = plan.notice.as_ref();
+        let all = plan.all_publications();
+        let published = all.last().filter(|_| !generated);
         let text = match published {
-            Some(n) if !generated => n.text.clone(),
-            _ => crate::service::default_notice_text(plan, system),
+            Some(n) => n.text.clone(),
+            None if generated => crate::workflow::generated_text(plan, system),
+            None => crate::service::notice_to_publish(plan, system),
+        };
+        let kind = published.map(|n| n.kind);
+        let subject = match kind {
+            Some(PublicationKind::Cancellation) => {
+                crate::workflow::notice_subject(plan, &system.name, PublicationKind::Cancellation)
+            }
+            Some(k) => crate::workflow::notice_subject(plan, &system.name, k),
+            None => crate::workflow::notice_subject(plan, &system.name, crate::workflow::next_kind(plan)),
         };
         NoticeDoc {
             plan: plan.id,
@@ -48,8 +67,11 @@ impl NoticeDoc {
             department: system.department.clone(),
             version_from: plan.version_from.clone(),
             version_to: plan.version_to.clone(),
-            window: plan.window.clone(),
-            impact: plan.risks.iter().map(|r| r.description.clone()).collect(),
+            window: published.and_then(|n| n.window.clone()).or_else(|| plan.window.clone()),
+            info: plan.notice_info.clone(),
+            language: published.map_or(plan.notice_language, |n| n.language),
+            subject,
+            kind,
             text: crate::sanitize::clean(text.trim()),
             audience: published
                 .map(|n| n.audience.clone())
@@ -58,23 +80,21 @@ impl NoticeDoc {
         }
     }
 
+    /// A key in the notice's language.
+    fn t(&self, key: &str, args: &[(&str, String)]) -> String {
+        crate::i18n::t_lang(self.language.as_str(), key, args)
+    }
+
     /// The one-line title: `更新预告：系统 A → B`.
     pub fn title(&self) -> String {
-        crate::sanitize::clean_line(&t(
-            "export.notice.title",
-            &[
-                ("system", self.system.clone()),
-                ("from", self.version_from.clone()),
-                ("to", self.version_to.clone()),
-            ],
-        ))
+        crate::sanitize::clean_line(&self.subject)
     }
 
     fn when(&self) -> String {
         self.window
             .as_ref()
             .map(|w| format!("{} — {}", fmt_time(w.start), fmt_time(w.end)))
-            .unwrap_or_else(|| t("export.notice.no_window", &[]))
+            .unwrap_or_else(|| self.t("export.notice.no_window", &[]))
     }
 }
 
@@ -83,43 +103,76 @@ pub fn notice_text(doc: &NoticeDoc) -> String {
     format!("{}\n", doc.text)
 }
 
-/// The notice as Markdown: a table of when, what, impact and whom to contact,
-/// then the text.
+/// The notice as Markdown: a table of when, what, what users will notice and
+/// whom to contact, then the text — in the notice's language.
 pub fn notice_markdown(doc: &NoticeDoc) -> String {
     let mut o = format!("# {}\n\n", md_inline(&doc.title()));
     o.push_str(&format!(
         "| {} | {} |\n|---|---|\n",
-        t("export.notice.field", &[]),
-        t("export.notice.value", &[])
+        doc.t("export.notice.field", &[]),
+        doc.t("export.notice.value", &[])
     ));
-    let impact = if doc.impact.is_empty() {
-        t("export.notice.no_impact", &[])
-    } else {
-        doc.impact.join("；")
+    let or_none = |v: &str, none: &str| {
+        if v.trim().is_empty() {
+            doc.t(none, &[])
+        } else {
+            v.trim().to_string()
+        }
     };
     let published = doc
         .published_at
         .map(fmt_time)
-        .unwrap_or_else(|| t("export.notice.unpublished", &[]));
-    let rows = [
+        .unwrap_or_else(|| doc.t("export.notice.unpublished", &[]));
+    let contact = if doc.info.contact.trim().is_empty() {
+        doc.t("export.notice.contact_value", &[("department", doc.department.clone())])
+    } else {
+        doc.info.contact.trim().to_string()
+    };
+    let mut rows = vec![
         ("export.notice.when", doc.when()),
         ("export.notice.what", format!("{} {}", doc.plan, doc.plan_title)),
         ("cli.col.system", doc.system.clone()),
         ("cli.col.version", format!("{} → {}", doc.version_from, doc.version_to)),
-        ("export.notice.impact", impact),
-        ("export.notice.audience", doc.audience.clone()),
         (
-            "export.notice.contact",
-            t("export.notice.contact_value", &[("department", doc.department.clone())]),
+            "enum.NoticeField.services",
+            or_none(&doc.info.services, "export.notice.not_given"),
         ),
-        ("export.notice.published", published),
+        (
+            "enum.NoticeField.user_groups",
+            or_none(&doc.info.user_groups, "export.notice.not_given"),
+        ),
+        (
+            "export.notice.impact",
+            or_none(&doc.info.impact, "export.notice.not_given"),
+        ),
+        (
+            "enum.NoticeField.user_action",
+            or_none(&doc.info.user_action, "export.notice.not_given"),
+        ),
     ];
+    if !doc.info.student_arrangements.trim().is_empty() {
+        rows.push((
+            "enum.NoticeField.student_arrangements",
+            doc.info.student_arrangements.trim().to_string(),
+        ));
+    }
+    rows.extend([
+        ("export.notice.audience", doc.audience.clone()),
+        ("export.notice.contact", contact),
+        ("export.notice.published", published),
+    ]);
+    if let Some(k) = doc.kind {
+        rows.push((
+            "record.field.publication_kind",
+            doc.t(&format!("enum.PublicationKind.{}", k.as_str()), &[]),
+        ));
+    }
     for (key, value) in rows {
-        o.push_str(&format!("| {} | {} |\n", t(key, &[]), md_cell(&value)));
+        o.push_str(&format!("| {} | {} |\n", doc.t(key, &[]), md_cell(&value)));
     }
     o.push_str(&format!(
         "\n## {}\n\n{}\n",
-        t("export.notice.text", &[]),
+        doc.t("export.notice.text", &[]),
         md_block(&doc.text)
     ));
     o
@@ -152,7 +205,7 @@ pub fn notice_eml(doc: &NoticeDoc, opts: &EmlOptions) -> Result<String> {
     let date = doc.published_at.unwrap_or(opts.now);
     let domain = from_addr.rsplit('@').next().unwrap_or("localhost");
     let message_id = format!("<notice.{}.{}@{}>", doc.plan, date.timestamp(), domain);
-    let lang = crate::i18n::current();
+    let lang = doc.language.as_str();
     let mut m = String::new();
     m.push_str(&format!("Date: {}\r\n", date.with_timezone(&Local).to_rfc2822()));
     m.push_str(&format!("From: {from}\r\n"));

@@ -581,20 +581,10 @@ fn plan_parts(p: &Plan, sys: &System, complete: bool) -> Vec<Section> {
                 .collect(),
         )),
     );
-    out.push(notice_section(p));
-    for n in &p.withdrawn_notices {
-        out.push(
-            Section::new(t("record.section.withdrawn_notice", &[]))
-                .block(
-                    F::default()
-                        .add(t("export.notice.published", &[]), fmt_time(n.published_at))
-                        .add(t("record.field.published_by", &[]), &n.published_by)
-                        .add(t("export.notice.audience", &[]), &n.audience)
-                        .block(),
-                )
-                .block(text(&n.text)),
-        );
-    }
+    out.push(notice_section(p, complete));
+    out.push(publications_section(p));
+    out.push(window_history_section(p));
+    out.push(milestones_section(p));
     if let Some(d) = &p.deviation {
         out.push(Section::new(t("cli.section.deviation", &[])).block(deviation(d).block()));
     }
@@ -779,20 +769,158 @@ pub fn template_sections(x: &Template, system: &str) -> Vec<Section> {
     ]
 }
 
-fn notice_section(p: &Plan) -> Section {
-    let s = Section::new(t("tui.section.notice", &[]));
-    match &p.notice {
-        Some(n) => s
-            .block(
-                F::default()
-                    .add(t("export.notice.published", &[]), fmt_time(n.published_at))
-                    .add(t("record.field.published_by", &[]), &n.published_by)
-                    .add(t("export.notice.audience", &[]), &n.audience)
-                    .block(),
-            )
-            .block(text(&n.text)),
-        None => s.block(Block::Nothing),
+fn window_cell(w: Option<&Window>) -> String {
+    w.map(crate::workflow::fmt_window).unwrap_or_default()
+}
+
+/// The notice as a document: its language, what users will notice (§3.2,
+/// §4.2) and the draft being edited.
+fn notice_section(p: &Plan, complete: bool) -> Section {
+    let written = p.notice_info.fields().iter().any(|(_, v)| !v.trim().is_empty());
+    let default_language = p.notice_language == NoticeLanguage::default();
+    if !complete && !written && default_language && p.notice_draft.is_none() {
+        return Section::new(t("record.section.notice_doc", &[])).block(Block::Nothing);
     }
+    let mut f = F::default().add(t("record.field.notice_language", &[]), p.notice_language.label());
+    for (field, value) in p.notice_info.fields() {
+        if complete || !value.trim().is_empty() {
+            f = f.add(field.label(), value);
+        }
+    }
+    let mut s = Section::new(t("record.section.notice_doc", &[])).block(f.block());
+    if let Some(d) = &p.notice_draft {
+        s = s.sub(
+            Section::new(t("record.section.notice_draft", &[]))
+                .block(
+                    F::default()
+                        .add(t("record.field.drafted_by", &[]), who_when(&d.by, d.at))
+                        .add(t("record.field.drafted_for", &[]), window_cell(d.window.as_ref()))
+                        .block(),
+                )
+                .block(text(&d.text)),
+        );
+    }
+    s
+}
+
+/// Every publication of the notice, as published: first, corrected, cancellation.
+fn publications_section(p: &Plan) -> Section {
+    let mut s = Section::new(t("record.section.publications", &[]));
+    for (i, x) in p.all_publications().iter().enumerate() {
+        let f = F::default()
+            .add(t("record.field.publication_kind", &[]), x.kind.label())
+            .add(t("export.notice.published", &[]), fmt_time(x.published_at))
+            .add(t("record.field.published_by", &[]), &x.published_by)
+            .add(t("export.notice.audience", &[]), &x.audience)
+            .add(t("record.field.notice_language", &[]), x.language.label())
+            .opt(
+                t("record.field.announced_window", &[]),
+                x.window.as_ref().map(crate::workflow::fmt_window),
+            )
+            .opt(
+                t("record.field.previous_window", &[]),
+                x.previous_window.as_ref().map(crate::workflow::fmt_window),
+            )
+            .opt(t("record.field.legacy", &[]), x.legacy.then(|| t("cli.yes", &[])));
+        s = s.sub(
+            Section::new(t(
+                "record.section.publication",
+                &[("no", (i + 1).to_string()), ("kind", x.kind.label())],
+            ))
+            .block(f.block())
+            .block(text(&x.text)),
+        );
+    }
+    if s.subsections.is_empty() {
+        s = s.block(Block::Nothing);
+    }
+    s
+}
+
+/// The windows the plan left: rescheduled, or edited after a return.
+fn window_history_section(p: &Plan) -> Section {
+    Section::new(t("record.section.window_history", &[])).block(table(
+        vec![
+            "#".into(),
+            t("cli.col.time", &[]),
+            t("record.field.author", &[]),
+            t("record.field.window_from", &[]),
+            t("record.field.window_to", &[]),
+            t("record.field.rescheduled", &[]),
+            t("cli.col.reason", &[]),
+            t("record.field.submission", &[]),
+        ],
+        p.window_history
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                vec![
+                    (i + 1).to_string(),
+                    fmt_time(c.at),
+                    c.by.clone(),
+                    window_cell(c.from.as_ref()),
+                    window_cell(c.to.as_ref()),
+                    t(
+                        if c.rescheduled {
+                            "record.value.rescheduled"
+                        } else {
+                            "record.value.edited_after_return"
+                        },
+                        &[],
+                    ),
+                    c.reason.clone(),
+                    c.submission.to_string(),
+                ]
+            })
+            .collect(),
+    ))
+}
+
+/// The schedule's milestones besides the window (§3.4).
+fn milestones_section(p: &Plan) -> Section {
+    let m = &p.milestones;
+    let mut s = Section::new(t("record.section.milestones", &[]));
+    if m.is_empty() {
+        return s.block(Block::Nothing);
+    }
+    let f = F::default()
+        .opt(t("field.milestone.test_start", &[]), m.test_start.map(fmt_time))
+        .opt(
+            t("record.field.golive_fixed", &[]),
+            m.golive.as_ref().map(|g| fmt_time(g.time)),
+        )
+        .opt(
+            t("record.field.fixed_by", &[]),
+            m.golive.as_ref().map(|g| who_when(&g.by, g.at)),
+        );
+    if !f.0.is_empty() {
+        s = s.block(f.block());
+    }
+    if !m.training.is_empty() {
+        s = s.block(table(
+            vec![
+                "#".into(),
+                t("record.field.training_planned", &[]),
+                t("record.field.format", &[]),
+                t("record.field.place", &[]),
+                t("record.field.for_whom", &[]),
+            ],
+            m.training
+                .iter()
+                .enumerate()
+                .map(|(i, tr)| {
+                    vec![
+                        (i + 1).to_string(),
+                        tr.date.to_string(),
+                        tr.format.label(),
+                        tr.place.clone(),
+                        tr.audience.clone(),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    s
 }
 
 /// Each test round: when and by whom it started, its items with every field.

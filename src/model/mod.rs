@@ -5,6 +5,7 @@
 //! and list views never decode whole records.
 
 mod ids;
+mod notice;
 mod plan;
 mod recognition;
 mod request;
@@ -12,6 +13,7 @@ mod supervision;
 mod template;
 
 pub use ids::{BadId, Id, IdKind};
+pub use notice::*;
 pub use plan::*;
 pub use recognition::*;
 pub use request::*;

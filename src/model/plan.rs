@@ -5,7 +5,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::request::str_enum;
-use super::{Id, Meta, Request, RequestStatus, System, Time};
+use super::{
+    Id, Meta, Milestones, NoticeDraft, NoticeInfo, NoticeLanguage, Publication, Request, RequestStatus, System, Time,
+    WindowChange,
+};
 
 str_enum!(
     /// draft → submitted → approved / returned → notice_published → implementing →
@@ -351,11 +354,34 @@ pub struct Plan {
     /// submission count towards the quorum.
     #[serde(default)]
     pub submission: u32,
+    /// The notice in force: the latest first or corrected publication, until
+    /// the plan is returned, rescheduled or cancelled (every publication stays
+    /// in `publications`).
     #[serde(default)]
     pub notice: Option<Notice>,
-    /// Notices published before the plan was returned for revision.
-    #[serde(default)]
+    /// Notices published before the plan was returned for revision, from
+    /// records written before `publications` were kept; read through
+    /// [`Plan::all_publications`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub withdrawn_notices: Vec<Notice>,
+    /// What users will notice (§3.2, §4.2): the notice is generated from it.
+    #[serde(default)]
+    pub notice_info: NoticeInfo,
+    /// The language of the notice, whoever publishes it.
+    #[serde(default)]
+    pub notice_language: NoticeLanguage,
+    /// A notice text edited before publishing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_draft: Option<NoticeDraft>,
+    /// Every publication of the notice: first, corrected, cancellation.
+    #[serde(default)]
+    pub publications: Vec<Publication>,
+    /// The windows the plan left when it was rescheduled, oldest first.
+    #[serde(default)]
+    pub window_history: Vec<WindowChange>,
+    /// Test start, the fixed go-live time, planned training (§3.4).
+    #[serde(default)]
+    pub milestones: Milestones,
     /// Justification for a window inside a soft blackout period, from before
     /// justifications named their period; kept on record, no longer a gate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -569,6 +595,34 @@ impl Plan {
         self.approvals.last()
     }
 
+    /// Every publication of the notice, oldest first. A record written before
+    /// publications were kept reads its withdrawn notices and its notice as
+    /// publications (the first as `first`, later ones as `corrected`), before
+    /// the ones kept since.
+    pub fn all_publications(&self) -> Vec<Publication> {
+        let kept = |n: &Notice| self.publications.iter().any(|x| x.notice() == *n);
+        let legacy: Vec<&Notice> = self
+            .withdrawn_notices
+            .iter()
+            .chain(self.notice.as_ref().filter(|n| !kept(n)))
+            .collect();
+        legacy
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Publication::from_legacy(n, i == 0))
+            .chain(self.publications.iter().cloned())
+            .collect()
+    }
+
+    /// Does the record hold notices from before publications were kept?
+    pub fn has_legacy_notices(&self) -> bool {
+        !self.withdrawn_notices.is_empty()
+            || self
+                .notice
+                .as_ref()
+                .is_some_and(|n| !self.publications.iter().any(|x| x.notice() == *n))
+    }
+
     /// The go-live that made the plan live (the last successful or partial one).
     pub fn live_golive(&self) -> Option<&GoLive> {
         self.golives
@@ -771,9 +825,8 @@ impl Dossier {
                 .iter()
                 .map(|a| format!("{} {} {}", a.approver, a.comment, a.minutes_ref)),
         );
-        if let Some(n) = &p.notice {
-            t.push(n.text.clone());
-        }
+        t.extend(p.notice_info.fields().iter().map(|(_, v)| v.to_string()));
+        t.extend(p.all_publications().into_iter().map(|x| x.text));
         for r in &p.rounds {
             t.extend(
                 r.items

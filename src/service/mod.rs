@@ -358,34 +358,20 @@ fn sanitize_command(cmd: Command) -> Command {
     serde_json::from_value(v).unwrap_or(cmd)
 }
 
-/// The generated update notice text (更新预告), in the current language.
+/// The update notice text (更新预告) publishing it now would generate: the
+/// first or a corrected notice, from the notice's own fields, the window and
+/// the milestones, in the plan's notice language (`workflow::generated_text`).
 pub fn default_notice_text(plan: &Plan, system: &System) -> String {
-    use crate::i18n::t;
-    let (start, end) = plan
-        .window
-        .as_ref()
-        .map(|w| (fmt_time(w.start), fmt_time(w.end)))
-        .unwrap_or_default();
-    t(
-        "notice.template",
-        &[
-            ("system", system.name.clone()),
-            ("from", plan.version_from.clone()),
-            ("to", plan.version_to.clone()),
-            ("start", start),
-            ("end", end),
-            ("content", plan.content.trim().to_string()),
-            (
-                "impact",
-                plan.risks
-                    .iter()
-                    .map(|r| r.description.clone())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-            ),
-            ("department", system.department.clone()),
-        ],
-    )
+    crate::workflow::generated_text(plan, system)
+}
+
+/// The text `beian plan notice` would publish now without a text of its own:
+/// the draft if there is one, else the generated notice.
+pub fn notice_to_publish(plan: &Plan, system: &System) -> String {
+    match &plan.notice_draft {
+        Some(d) => d.text.clone(),
+        None => default_notice_text(plan, system),
+    }
 }
 
 /// Where the demo database goes when none is named.

@@ -238,6 +238,9 @@ pub struct SupervisionState {
     pub detail_scroll: Scroll,
     /// Lists asked for and not come back yet.
     pub loading: bool,
+    /// The next load reads the orders only (someone else's change that
+    /// concerns no report: the reports shown stay).
+    pub skip_reports: bool,
 }
 
 impl Default for Field {
@@ -255,9 +258,9 @@ pub enum PromptFor {
     Priority(Vec<Id>),
     Link(Vec<Id>),
     /// Withdraw the latest decision on these requests, with this reason.
-    Reopen(Vec<Id>),
+    ReopenRequests(Vec<Id>),
     /// Take these requests off their plans, with this reason.
-    Unlink(Vec<Id>),
+    UnlinkRequests(Vec<Id>),
     Comment(Id),
     ReturnPlan(Id),
     Approve {
@@ -335,6 +338,12 @@ pub enum FormKind {
     AcceptDefect,
     /// A go-live time outside the window, and why.
     Deviation,
+    /// A new window for an approved or announced plan, and why.
+    Reschedule,
+    /// The notice as a document: its fields, language and text.
+    NoticeDraft,
+    /// Test start, the fixed go-live time, planned training.
+    Milestones,
     /// A department's response to a rectification order.
     RespondOrder,
     /// A new deadline for a rectification order, and why.

@@ -6,11 +6,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Op, PlanChange, TemplateChange};
+use super::{Milestone, NoticeChange, Op, PlanChange, TemplateChange};
 use crate::model::{
     BackupConfirmation, Blackout, ChangeClass, Channel, ComparisonRow, DefectStatus, GoLive, GoalVerdict, Id,
     IncidentOutcome, Priority, Recipient, RecognitionKind, RequestKind, Severity, Source, Submitter, TestCategory,
-    TestResult, Tester, Time, Training,
+    TestResult, Tester, Time, Training, Window,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -318,6 +318,29 @@ commands! {
         id: Id,
         reason: String,
     } = "plan.cancel", PlanCancel;
+    /// Give an approved or announced plan a new window, with the reason: a new
+    /// submission the Leading Group approves again; a published notice needs a
+    /// corrected one before implementation starts.
+    PlanReschedule {
+        id: Id,
+        window: Window,
+        reason: String,
+        /// The justification for the soft blackout periods the new window lies in.
+        #[serde(default)]
+        justification: Option<String>,
+    } = "plan.reschedule", PlanEdit;
+    /// Edit the notice document before it is published: its fields, its
+    /// language, its draft text.
+    PlanNoticeDraft {
+        id: Id,
+        changes: Vec<NoticeChange>,
+    } = "plan.notice_draft", PlanNotice;
+    /// Set the schedule's milestones: test start, the go-live time fixed once
+    /// the tests pass, planned training.
+    PlanMilestone {
+        id: Id,
+        changes: Vec<Milestone>,
+    } = "plan.milestone", PlanEdit;
 
     /// Start a test round in a test environment (§3.3); `copy_unfinished`
     /// retests every item not yet passed or waived.

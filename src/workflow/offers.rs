@@ -129,6 +129,25 @@ pub fn plan_offers(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Offers {
             id,
             reason: probe.clone(),
         },
+        Command::PlanReschedule {
+            id,
+            window: p.window.clone().unwrap_or(crate::model::Window {
+                start: ctx.now,
+                end: ctx.now,
+            }),
+            reason: probe.clone(),
+            justification: None,
+        },
+        Command::PlanNoticeDraft {
+            id,
+            changes: vec![super::NoticeChange::Language {
+                language: p.notice_language,
+            }],
+        },
+        Command::PlanMilestone {
+            id,
+            changes: Vec::new(),
+        },
         Command::TestRound {
             plan: id,
             copy_unfinished: true,
@@ -252,6 +271,10 @@ pub fn plan_offers(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Offers {
                     match cmd {
                         // Filing is decided by `file` (the dossier is the service's).
                         Command::File { .. } => super::file(&mut copy, Id::new(IdKind::Dossier, 0, 0), ctx),
+                        // The new window is what the form asks for: offered by status.
+                        Command::PlanReschedule { .. } => super::reschedulable(&copy),
+                        // Each milestone has its own statuses: offered while any may change.
+                        Command::PlanMilestone { .. } => super::milestones_open(&copy),
                         Command::RequestLink { .. } => super::links_open(p, false),
                         _ => super::decide_plan(&mut copy, cmd, calendar, ctx).map(|_| ()),
                     }

@@ -12,6 +12,11 @@
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
+mod notice;
+mod schedule;
+pub use notice::*;
+pub use schedule::*;
+
 use super::command::Command;
 use super::{
     blackout_conflicts, blackouts_at, non_empty, required, transition, Ctx, FilingMissing, GoLiveMissing, PlanField,
@@ -19,7 +24,7 @@ use super::{
 };
 use crate::model::{
     fmt_time, Approval, BackupConfirmation, Blackout, BlackoutOverride, ChangeClass, ComparisonRow, Contributor,
-    Decision, Defect, DefectStatus, Deviation, GoLive, GoLiveOutcome, Notice, Plan, PlanStatus as S, Risk,
+    Decision, Defect, DefectStatus, Deviation, GoLive, GoLiveOutcome, Plan, PlanStatus as S, PublicationKind, Risk,
     RiskAcceptance, Severity, StaffAssignment, System, Template, TemplateCover, TemplateScope, TemplateStatus,
     TestCategory, TestItem, TestResult, TestRound, Tester, TesterType, Time, Training, Window,
 };
@@ -102,7 +107,7 @@ fn labels(statuses: &[S]) -> Vec<String> {
 // ===== who contributed (separation of duties, §2.1) =====
 
 /// Kinds of contribution, as recorded in [`Contributor::did`].
-pub const CONTRIBUTIONS: &[&str] = &["create", "edit", "submit", "link", "test", "defect"];
+pub const CONTRIBUTIONS: &[&str] = &["create", "edit", "submit", "link", "test", "defect", "reschedule"];
 
 /// Record that `who` contributed to the plan by `did` (one of [`CONTRIBUTIONS`]).
 pub fn contribute(p: &mut Plan, who: &str, did: &str) {
@@ -200,6 +205,12 @@ pub fn new_plan(id: crate::model::Id, system: &System, title: &str, from: &str, 
         submission: 0,
         notice: None,
         withdrawn_notices: Vec::new(),
+        notice_info: Default::default(),
+        notice_language: Default::default(),
+        notice_draft: None,
+        publications: Vec::new(),
+        window_history: Vec::new(),
+        milestones: Default::default(),
         blackout_override: None,
         blackout_overrides: Vec::new(),
         contributors: Vec::new(),
@@ -292,7 +303,8 @@ pub fn edit(p: &mut Plan, change: PlanChange, calendar: &[Blackout], ctx: &Ctx) 
                 }
                 window_ahead(w, ctx)?;
             }
-            p.window = w
+            let old = std::mem::replace(&mut p.window, w);
+            schedule::note_window_edit(p, old, ctx);
         }
         PlanChange::MigratesData(v) => p.migrates_data = Some(v),
         PlanChange::BackupPlan(v) => p.backup_plan = v,
@@ -736,9 +748,8 @@ pub fn decide(
             }
         }
         Decision::Returned => {
-            if let Some(n) = p.notice.take() {
-                p.withdrawn_notices.push(n);
-            }
+            // The notice is no longer in force; its publication stays on record.
+            notice::withdraw(p);
             p.status = S::Returned;
         }
     }
@@ -790,7 +801,9 @@ fn notice_in_time(p: &Plan, published: Time, ctx: &Ctx) -> Result<(), RuleError>
     Ok(())
 }
 
-/// approved → notice published (更新预告), in time for the window.
+/// approved → notice published (更新预告), in time for the window: the first
+/// notice, or a corrected one after a return or a reschedule. No text (or an
+/// empty one) publishes the draft ([`notice::NoticeChange::Text`]).
 pub fn publish_notice(
     p: &mut Plan,
     text: &str,
@@ -801,12 +814,7 @@ pub fn publish_notice(
     expect(p, &[S::Approved], "publish_notice")?;
     check_commitment(p, calendar, ctx)?;
     notice_in_time(p, ctx.now, ctx)?;
-    p.notice = Some(Notice {
-        text: non_empty(text, "notice.text")?,
-        audience: non_empty(audience, "notice.audience")?,
-        published_at: ctx.now,
-        published_by: ctx.actor.name.clone(),
-    });
+    notice::publish(p, Some(text), audience, ctx)?;
     p.status = S::NoticePublished;
     Ok(())
 }
@@ -1487,6 +1495,8 @@ pub fn cancel(p: &mut Plan, reason: &str, _ctx: &Ctx) -> Result<(), RuleError> {
         "cancel",
     )?;
     p.cancel_reason = Some(required(reason, "cancel")?);
+    // Users were told of the update: they are told it is off (§3.2).
+    notice::publish_cancellation(p, _ctx);
     p.status = S::Cancelled;
     Ok(())
 }
@@ -1593,9 +1603,37 @@ pub fn decide_plan(p: &mut Plan, cmd: &Command, calendar: &[Blackout], ctx: &Ctx
             start_implementation(p, calendar, ctx)?;
             String::new()
         }
+        C::PlanReschedule {
+            window,
+            reason,
+            justification,
+            ..
+        } => {
+            let old = p.window.clone();
+            reschedule(p, window, reason, justification.as_deref(), calendar, ctx)?;
+            format!(
+                "{} → {}: {}",
+                old.as_ref().map(fmt_window).unwrap_or_default(),
+                fmt_window(window),
+                clean_line(reason)
+            )
+        }
+        C::PlanNoticeDraft { changes, .. } => {
+            edit_notice(p, changes, ctx)?;
+            changes.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+        }
+        C::PlanMilestone { changes, .. } => {
+            set_milestones(p, changes, calendar, ctx)?;
+            changes.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+        }
         C::PlanCancel { reason, .. } => {
+            let published = p.publications.len();
             cancel(p, reason, ctx)?;
-            clean_line(reason)
+            if p.publications.len() > published {
+                format!("{} (+ {})", clean_line(reason), PublicationKind::Cancellation)
+            } else {
+                clean_line(reason)
+            }
         }
         C::TestRound {
             copy_unfinished,

@@ -7,6 +7,7 @@ mod after_golive;
 mod classes;
 mod cli;
 mod requests;
+mod reschedule;
 mod supervision;
 
 /// `--as` acts as a demo person: the change is recorded as theirs, via you.

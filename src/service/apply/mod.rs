@@ -74,6 +74,9 @@ pub(super) fn apply(
         | C::PlanNotice { .. }
         | C::PlanImplement { .. }
         | C::PlanCancel { .. }
+        | C::PlanReschedule { .. }
+        | C::PlanNoticeDraft { .. }
+        | C::PlanMilestone { .. }
         | C::TestRound { .. }
         | C::TestItem { .. }
         | C::TestResult { .. }

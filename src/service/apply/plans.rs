@@ -41,17 +41,21 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             done(tx, cmd, &entities, Some(1), summary)
         }
         C::PlanNotice { id, text, audience } => {
-            // No text: the notice generated from the plan and its system.
+            // No text: the draft edited before, else the notice generated from
+            // the plan and its system in the plan's notice language.
             let text = match text {
-                Some(t) if !t.trim().is_empty() => t.clone(),
+                Some(t) if !t.trim().is_empty() => Some(t.clone()),
                 _ => {
                     let p: Plan = tx.load(*id, None)?;
-                    default_notice_text(&p, &tx.load(p.system, None)?)
+                    match p.notice_draft {
+                        Some(_) => None,
+                        None => Some(default_notice_text(&p, &tx.load(p.system, None)?)),
+                    }
                 }
             };
             let resolved = C::PlanNotice {
                 id: *id,
-                text: Some(text),
+                text,
                 audience: audience.clone(),
             };
             step(tx, ctx, cmd, &resolved, *id, expect)
@@ -136,7 +140,10 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
         | C::PlanSubmit { id }
         | C::PlanApprove { id, .. }
         | C::PlanReturn { id, .. }
-        | C::PlanImplement { id } => step(tx, ctx, cmd, cmd, *id, expect),
+        | C::PlanImplement { id }
+        | C::PlanReschedule { id, .. }
+        | C::PlanNoticeDraft { id, .. }
+        | C::PlanMilestone { id, .. } => step(tx, ctx, cmd, cmd, *id, expect),
         C::TestRound { plan, .. }
         | C::TestItem { plan, .. }
         | C::TestResult { plan, .. }

@@ -170,14 +170,22 @@ pub fn row(cells: &[String], widths: &[Option<usize>]) -> String {
 
 fn render_header(f: &mut Frame, area: Rect, s: &State) {
     let th = theme::Theme::of(s);
+    // Six panes and what needs attention share 80 columns: one space between
+    // tabs, and a Chinese title right after its number (`1需求队列`).
     let mut spans = Vec::new();
     for p in Pane::ALL {
         // On a narrow screen the templates' tab shows only while it is open
-        // (its key, 6, is in the help): what needs attention keeps its room.
+        // (its key, 7, is in the help): what needs attention keeps its room.
         if p == Pane::Templates && s.pane != p && area.width < 130 {
             continue;
         }
-        let label = format!(" {} {} ", p.index() + 1, p.title());
+        let title = p.title();
+        let n = p.index() + 1;
+        let label = match title.chars().next() {
+            Some(c) if !c.is_ascii() => format!("{n}{title}"),
+            _ => format!("{n} {title}"),
+        };
+        spans.push(Span::raw(" "));
         spans.push(if p == s.pane {
             Span::styled(label, th.tab_active())
         } else {

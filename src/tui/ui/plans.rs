@@ -9,7 +9,7 @@ use super::super::state::State;
 use super::theme::Theme;
 use super::{columns, fit, row, text_width, textwrap_lines, Col};
 use crate::i18n::t;
-use crate::model::{fmt_time, ChangeClass, Plan, PlanStatus};
+use crate::model::{fmt_time, ChangeClass, NoticeLanguage, Plan, PlanStatus, Window};
 
 pub fn render(f: &mut Frame, area: Rect, s: &State) {
     let selected = crate::tui::update::plans::selected(s);
@@ -260,11 +260,91 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
             ),
         );
     }
-    if let Some(n) = &p.notice {
+    for c in &p.window_history {
+        let how = t(
+            if c.rescheduled {
+                "record.value.rescheduled"
+            } else {
+                "record.value.edited_after_return"
+            },
+            &[],
+        );
+        let w = |w: Option<&Window>| w.map(crate::workflow::fmt_window).unwrap_or_default();
         kv(
             &mut lines,
-            t("tui.section.notice", &[]),
-            &format!("{} · {}", fmt_time(n.published_at), n.audience),
+            t("record.section.window_history", &[]),
+            &format!(
+                "{} {} {how}: {} → {} {}",
+                fmt_time(c.at),
+                c.by,
+                w(c.from.as_ref()),
+                w(c.to.as_ref()),
+                c.reason
+            ),
+        );
+    }
+    let m = &p.milestones;
+    if let Some(ts) = m.test_start {
+        kv(&mut lines, t("field.milestone.test_start", &[]), &fmt_time(ts));
+    }
+    if let Some(g) = &m.golive {
+        kv(
+            &mut lines,
+            t("record.field.golive_fixed", &[]),
+            &format!("{} ({} · {})", fmt_time(g.time), g.by, fmt_time(g.at)),
+        );
+    }
+    for tr in &m.training {
+        let detail = [tr.place.as_str(), tr.audience.as_str()]
+            .into_iter()
+            .filter(|x| !x.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
+        kv(
+            &mut lines,
+            t("record.field.training_planned", &[]),
+            &format!("{} {} {detail}", tr.date, tr.format.label()),
+        );
+    }
+    let written = p.notice_info.fields().iter().any(|(_, v)| !v.trim().is_empty());
+    if written || p.notice_language != NoticeLanguage::default() {
+        kv(
+            &mut lines,
+            t("record.field.notice_language", &[]),
+            &p.notice_language.label(),
+        );
+    }
+    for (field, value) in p.notice_info.fields() {
+        if !value.trim().is_empty() {
+            kv(&mut lines, field.label(), value);
+        }
+    }
+    if let Some(d) = &p.notice_draft {
+        let stale = d.window != p.window;
+        let label = t(
+            if stale {
+                "tui.plans.notice_draft_stale"
+            } else {
+                "tui.plans.notice_draft"
+            },
+            &[],
+        );
+        kv(&mut lines, label, &format!("{} · {}", d.by, fmt_time(d.at)));
+    }
+    for x in p.all_publications() {
+        kv(
+            &mut lines,
+            x.kind.label(),
+            &format!(
+                "{} · {} · {}{}",
+                fmt_time(x.published_at),
+                x.published_by,
+                x.audience,
+                x.window
+                    .as_ref()
+                    .map(|w| format!(" · {}", crate::workflow::fmt_window(w)))
+                    .unwrap_or_default()
+            ),
         );
     }
     // After go-live (§3.4, §2.3, §4.3).

@@ -65,6 +65,7 @@ enum_types!(
     ChangeType,
     IncidentOutcome,
     GoalVerdict,
+    NoticeLanguage,
     ChangeClass,
 );
 
@@ -252,6 +253,30 @@ const REVIEW: &[Spec] = &[
     field("summary", "tui.f.review_summary", Multiline),
 ];
 
+const RESCHEDULE: &[Spec] = &[
+    field("window_start", "tui.f.window_start", When),
+    field("window_end", "tui.f.window_end", When),
+    field("reason", "tui.f.reason", Multiline),
+    field("override", "tui.f.override", Text).hint("tui.hint.override"),
+];
+
+const NOTICE_DRAFT: &[Spec] = &[
+    field("language", "tui.f.notice_language", Pick(Enum(E::NoticeLanguage))),
+    field("services", "enum.NoticeField.services", Multiline),
+    field("user_groups", "enum.NoticeField.user_groups", Text),
+    field("impact", "enum.NoticeField.impact", Multiline),
+    field("user_action", "enum.NoticeField.user_action", Multiline),
+    field("contact", "enum.NoticeField.contact", Text),
+    field("students", "enum.NoticeField.student_arrangements", Multiline).hint("tui.hint.notice_students"),
+    field("text", "tui.f.notice_text", Multiline).hint("tui.hint.notice_text"),
+];
+
+const MILESTONES: &[Spec] = &[
+    field("test_start", "field.milestone.test_start", When),
+    field("golive", "field.milestone.golive", When).hint("tui.hint.golive_fixed"),
+    field("training", "field.milestone.training", Multiline).hint("tui.hint.training_plan"),
+];
+
 const TEST_ITEM: &[Spec] = &[
     field("category", "tui.f.category", Pick(Enum(E::TestCategory))),
     field("description", "tui.f.description", Text),
@@ -306,6 +331,9 @@ pub fn spec(kind: FormKind) -> &'static [Spec] {
         FormKind::AcceptRequest => ACCEPT_REQUEST,
         FormKind::AcceptDefect => ACCEPT_DEFECT,
         FormKind::Deviation => DEVIATION,
+        FormKind::Reschedule => RESCHEDULE,
+        FormKind::NoticeDraft => NOTICE_DRAFT,
+        FormKind::Milestones => MILESTONES,
         FormKind::RespondOrder => RESPOND_ORDER,
         FormKind::ExtendOrder => EXTEND_ORDER,
         FormKind::ReportToOrder => REPORT_TO_ORDER,
@@ -333,6 +361,9 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::AcceptRequest => "tui.form.accept_request",
         FormKind::AcceptDefect => "tui.form.accept_defect",
         FormKind::Deviation => "tui.form.deviation",
+        FormKind::Reschedule => "tui.form.reschedule",
+        FormKind::NoticeDraft => "tui.form.notice_draft",
+        FormKind::Milestones => "tui.form.milestones",
         FormKind::RespondOrder => "tui.form.respond_order",
         FormKind::ExtendOrder => "tui.form.extend_order",
         FormKind::ReportToOrder => "tui.form.report_to_order",
@@ -452,6 +483,8 @@ const ALIASES: &[(&str, &str, &[&str])] = &[
         "not_met",
         &["未达成", "没有达成", "未完成", "no", "failed"],
     ),
+    ("NoticeLanguage", "zh-CN", &["中文", "汉语", "chinese", "zh"]),
+    ("NoticeLanguage", "en", &["英文", "英语", "english"]),
     ("ChangeClass", "standard", &["标准", "模板", "routine", "template"]),
     ("ChangeClass", "normal", &["一般", "普通", "常规"]),
     ("ChangeClass", "major", &["重大", "大规模", "large"]),
@@ -961,6 +994,71 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             ),
             None => return,
         },
+        FormKind::Reschedule => match s.plans.detail.as_ref() {
+            Some(p) => {
+                let (ws, we) = p
+                    .window
+                    .as_ref()
+                    .map(|w| (fmt_time(w.start), fmt_time(w.end)))
+                    .unwrap_or_default();
+                plan_base = Some(PlanBase {
+                    system: p.system,
+                    risks: p.risks.len(),
+                    staff: p.staff.len(),
+                });
+                (Some((p.id, p.meta.rev)), vec![("window_start", ws), ("window_end", we)])
+            }
+            None => return,
+        },
+        FormKind::NoticeDraft => match s.plans.detail.as_ref() {
+            Some(p) => {
+                let sys = s.systems.iter().find(|x| x.id == p.system);
+                let text = sys
+                    .map(|sys| crate::service::notice_to_publish(p, sys))
+                    .unwrap_or_default();
+                let i = &p.notice_info;
+                (
+                    Some((p.id, p.meta.rev)),
+                    vec![
+                        ("language", p.notice_language.as_str().to_string()),
+                        ("services", i.services.clone()),
+                        ("user_groups", i.user_groups.clone()),
+                        ("impact", i.impact.clone()),
+                        ("user_action", i.user_action.clone()),
+                        ("contact", i.contact.clone()),
+                        ("students", i.student_arrangements.clone()),
+                        ("text", text),
+                    ],
+                )
+            }
+            None => return,
+        },
+        FormKind::Milestones => match s.plans.detail.as_ref() {
+            Some(p) => {
+                let m = &p.milestones;
+                (
+                    Some((p.id, p.meta.rev)),
+                    vec![
+                        ("test_start", m.test_start.map(fmt_time).unwrap_or_default()),
+                        (
+                            "golive",
+                            m.golive.as_ref().map(|g| fmt_time(g.time)).unwrap_or_default(),
+                        ),
+                        (
+                            "training",
+                            m.training
+                                .iter()
+                                .map(|tr| {
+                                    format!("{} | {} | {} | {}", tr.date, tr.format.label(), tr.place, tr.audience)
+                                })
+                                .collect::<Vec<_>>()
+                                .join("\n"),
+                        ),
+                    ],
+                )
+            }
+            None => return,
+        },
         FormKind::AcceptRequest => {
             let Some((id, rev)) = super::queue::targets(s).first().copied() else {
                 return;
@@ -1217,20 +1315,20 @@ fn similar_check(s: &State, form: &mut Form) {
     );
     if let Some(id) = similar {
         let other = s.queue.all.iter().find(|r| r.id == id);
-        form.warnings.insert(
-            "title",
-            t(
-                "tui.warn.similar",
-                &[
-                    ("other", id.to_string()),
-                    (
-                        "title",
-                        other.map(|r| crate::sanitize::clean_line(&r.title)).unwrap_or_default(),
-                    ),
-                    ("tag", crate::workflow::LIKELY_DUPLICATE_TAG.to_string()),
-                ],
-            ),
+        let warning = t(
+            "tui.warn.similar",
+            &[
+                ("other", id.to_string()),
+                (
+                    "title",
+                    other.map(|r| crate::sanitize::clean_line(&r.title)).unwrap_or_default(),
+                ),
+                ("tag", crate::workflow::LIKELY_DUPLICATE_TAG.to_string()),
+            ],
         );
+        // On both fields that make it alike, so that it shows whichever was typed last.
+        form.warnings.insert("title", warning.clone());
+        form.warnings.insert("system", warning);
     }
 }
 
@@ -1808,6 +1906,21 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             ));
             return Ok(cmds);
         }
+        FormKind::Reschedule => {
+            let window = Window {
+                start: form.time("window_start")?,
+                end: form.time("window_end")?,
+            };
+            (
+                Command::PlanReschedule {
+                    id: need_plan()?,
+                    window,
+                    reason: v("reason"),
+                    justification: Some(v("override")).filter(|x| !x.trim().is_empty()),
+                },
+                rev,
+            )
+        }
         FormKind::RespondOrder => (
             Command::OrderRespond {
                 id: need_plan()?,
@@ -1846,6 +1959,8 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                 rev,
             )
         }
+        FormKind::NoticeDraft => return notice_draft(s, form, need_plan()?, rev),
+        FormKind::Milestones => return milestones(s, form, need_plan()?, rev),
         FormKind::JointReview => {
             let label = form.label("requests");
             let mut requests = Vec::new();
@@ -1910,6 +2025,107 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             None,
         ),
     }])
+}
+
+/// The notice form as one command: every field, the language, and the text
+/// when it was edited (left as shown it stays generated, or the draft it was;
+/// emptied, the draft is discarded).
+fn notice_draft(s: &State, form: &Form, id: Id, rev: Option<u64>) -> Result<Vec<(Command, Option<u64>)>, String> {
+    use crate::workflow::NoticeChange;
+    let v = |name: &str| form.value(name);
+    let language = form.pick("language", NoticeLanguage::ALL, NoticeLanguage::as_str)?;
+    let fields = [
+        (NoticeField::Services, "services"),
+        (NoticeField::UserGroups, "user_groups"),
+        (NoticeField::Impact, "impact"),
+        (NoticeField::UserAction, "user_action"),
+        (NoticeField::Contact, "contact"),
+        (NoticeField::StudentArrangements, "students"),
+    ];
+    let mut changes: Vec<NoticeChange> = fields
+        .iter()
+        .map(|(field, name)| NoticeChange::Field {
+            field: *field,
+            value: v(name),
+        })
+        .collect();
+    changes.push(NoticeChange::Language { language });
+    // The text as the form opened with it: the draft, else the generated one.
+    let plan = s.plans.detail.as_ref().filter(|p| p.id == id);
+    let shown = plan.and_then(|p| {
+        let sys = s.systems.iter().find(|x| x.id == p.system)?;
+        Some(crate::service::notice_to_publish(p, sys))
+    });
+    let had_draft = plan.is_some_and(|p| p.notice_draft.is_some());
+    let text = v("text");
+    if text.trim().is_empty() {
+        if had_draft {
+            changes.push(NoticeChange::Text { text: None });
+        }
+    } else if shown.as_deref().map(str::trim) != Some(text.trim()) {
+        changes.push(NoticeChange::Text { text: Some(text) });
+    }
+    Ok(vec![(Command::PlanNoticeDraft { id, changes }, rev)])
+}
+
+/// The milestones form as one command: the test start, the go-live time,
+/// and the planned training rows `date | format | place | for whom` (the
+/// sessions the plan had are replaced by the rows).
+fn milestones(s: &State, form: &Form, id: Id, rev: Option<u64>) -> Result<Vec<(Command, Option<u64>)>, String> {
+    use crate::workflow::Milestone;
+    let plan = s.plans.detail.as_ref().filter(|p| p.id == id);
+    let opt_time = |name: &str| -> Result<Option<Time>, String> {
+        if form.value(name).trim().is_empty() {
+            Ok(None)
+        } else {
+            form.time(name).map(Some)
+        }
+    };
+    let mut changes = Vec::new();
+    let test_start = opt_time("test_start")?;
+    if plan.is_none_or(|p| p.milestones.test_start != test_start) {
+        changes.push(Milestone::TestStart(test_start));
+    }
+    let golive = opt_time("golive")?;
+    if plan.is_none_or(|p| p.milestones.golive.as_ref().map(|g| g.time) != golive) {
+        changes.push(Milestone::GoLive(golive));
+    }
+    let label = form.label("training");
+    let mut rows_now = Vec::new();
+    for (i, r) in rows(&form.value("training")).into_iter().enumerate() {
+        let at = row_label(&label, i + 1);
+        let date = chrono::NaiveDate::parse_from_str(r[0].trim(), "%Y-%m-%d")
+            .map_err(|_| invalid(&at, &r[0], "YYYY-MM-DD"))?;
+        let format = choose(
+            &at,
+            r.get(1).map(String::as_str).unwrap_or(""),
+            E::TrainingFormat,
+            TrainingFormat::ALL,
+            TrainingFormat::as_str,
+        )?;
+        rows_now.push(PlannedTraining {
+            date,
+            format,
+            place: r.get(2).cloned().unwrap_or_default(),
+            audience: r.get(3).cloned().unwrap_or_default(),
+        });
+    }
+    let before = plan.map(|p| p.milestones.training.clone()).unwrap_or_default();
+    // Rows gone are removed (from the last, so the numbers hold), new ones added.
+    for (i, tr) in before.iter().enumerate().rev() {
+        if !rows_now.contains(tr) {
+            changes.push(Milestone::RemoveTraining(i + 1));
+        }
+    }
+    for tr in rows_now {
+        if !before.contains(&tr) {
+            changes.push(Milestone::AddTraining(tr));
+        }
+    }
+    if changes.is_empty() {
+        return Err(t("tui.form.unchanged", &[]));
+    }
+    Ok(vec![(Command::PlanMilestone { id, changes }, rev)])
 }
 
 /// Comparison rows `function | before | after | added/changed/removed`, one command each.
@@ -2123,6 +2339,9 @@ mod tests {
             FormKind::AcceptRequest,
             FormKind::AcceptDefect,
             FormKind::Deviation,
+            FormKind::Reschedule,
+            FormKind::NoticeDraft,
+            FormKind::Milestones,
             FormKind::RespondOrder,
             FormKind::ExtendOrder,
             FormKind::ReportToOrder,
@@ -2404,6 +2623,57 @@ mod tests {
         }
         f.set("goals", "也许 | 支持扫码消费");
         assert!(command(&s, &f).unwrap_err().contains("也许"));
+        let mut f = opened(&mut s, FormKind::Reschedule);
+        f.set("window_start", "2026-12-12 22:00");
+        f.set("window_end", "2026-12-13 02:00");
+        f.set("reason", "厂商补丁延期");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::PlanReschedule { reason, justification: None, .. }] if reason == "厂商补丁延期"
+        ));
+        // The notice: the fields and the language; the text only when edited.
+        let mut f = opened(&mut s, FormKind::NoticeDraft);
+        assert_eq!(f.value("language"), "zh-CN");
+        assert!(f.value("text").contains("更新预告"), "{}", f.value("text"));
+        assert!(
+            !f.value("text").contains("升级中断"),
+            "the risk register stays out of the notice"
+        );
+        f.set("impact", "消费机暂停使用约一小时");
+        f.set("language", "英文");
+        match commands(&s, &f).as_slice() {
+            [Command::PlanNoticeDraft { changes, .. }] => {
+                use crate::workflow::NoticeChange as N;
+                assert!(changes.contains(&N::Language {
+                    language: NoticeLanguage::En
+                }));
+                assert!(changes.contains(&N::Field {
+                    field: NoticeField::Impact,
+                    value: "消费机暂停使用约一小时".into()
+                }));
+                assert!(!changes.iter().any(|c| matches!(c, N::Text { .. })), "{changes:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        f.set("text", "一卡通系统将于周五晚升级。");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::PlanNoticeDraft { changes, .. }]
+                if changes.contains(&crate::workflow::NoticeChange::Text { text: Some("一卡通系统将于周五晚升级。".into()) })
+        ));
+        let mut f = opened(&mut s, FormKind::Milestones);
+        f.set("test_start", "2026-12-12 23:00");
+        f.set("training", "2026-12-20 | 现场 | 二食堂 | 各食堂收银员");
+        match commands(&s, &f).as_slice() {
+            [Command::PlanMilestone { changes, .. }] => {
+                use crate::workflow::Milestone as M;
+                assert!(matches!(changes[0], M::TestStart(Some(_))), "{changes:?}");
+                assert!(changes.iter().any(
+                    |c| matches!(c, M::AddTraining(tr) if tr.format == TrainingFormat::OnSite && tr.place == "二食堂")
+                ));
+            }
+            other => panic!("{other:?}"),
+        }
         // Kinds opened on a defect or a request: built directly.
         let target = Some((plan, 1));
         let mut f = build(FormKind::DefectUpdate, target, |_| None);

@@ -185,8 +185,10 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 return s.toast(t("tui.open_first", &[]), true);
             };
             let sys = s.systems.iter().find(|x| x.id == p.system).cloned();
+            // What publishing sends: the draft, else the generated text, in
+            // the plan's notice language.
             let text = sys
-                .map(|sys| crate::service::default_notice_text(p, &sys))
+                .map(|sys| crate::service::notice_to_publish(p, &sys))
                 .unwrap_or_default();
             s.popups.push(Popup::Confirm {
                 message: format!("{}\n\n{}", t("tui.confirm.notice", &[("target", target)]), text),
@@ -203,6 +205,9 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         }
         Action::PlanImplement => exec(fx, Command::PlanImplement { id }, rev, "tui.done.implementing"),
         Action::PlanTraining => with_detail(s, id, FormKind::Training, fx),
+        Action::PlanReschedule => with_detail(s, id, FormKind::Reschedule, fx),
+        Action::PlanNoticeDraft => with_detail(s, id, FormKind::NoticeDraft, fx),
+        Action::PlanMilestone => with_detail(s, id, FormKind::Milestones, fx),
         Action::PlanCompare => with_detail(s, id, FormKind::Comparison, fx),
         Action::PlanFile => s.popups.push(Popup::Confirm {
             message: t("tui.confirm.file", &[("plan", target)]),
