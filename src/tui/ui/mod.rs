@@ -271,9 +271,14 @@ pub fn status_hints(s: &State) -> (Vec<(String, String)>, (String, String)) {
             continue;
         }
         // The emergency changes' list is the supervision group's (§5.1): its
-        // key is hinted to supervisors, and to whoever has it on.
-        if a == Action::PlanEmergency && !(s.plans.emergency_only || s.roles.contains(&crate::model::Role::Supervisor))
-        {
+        // key is hinted to those who only supervise, and to whoever has it on
+        // (everyone finds it in the help and the palette).
+        let supervises_only = s.roles.contains(&crate::model::Role::Supervisor)
+            && !s
+                .roles
+                .iter()
+                .any(|r| matches!(r, crate::model::Role::Admin | crate::model::Role::Operator));
+        if a == Action::PlanEmergency && !(s.plans.emergency_only || supervises_only) {
             continue;
         }
         // The detail's focus, when there is a detail and the list has the focus.
