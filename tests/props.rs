@@ -2528,7 +2528,8 @@ fn inv_window_checked_at_each_commitment(r: &Run, prev: &Snapshot, step: &StepIn
 /// Approval only of a submitted plan; return of a submitted, approved or
 /// announced one, whose notice is then no longer in force but kept among its
 /// publications; a reschedule only of an approved or announced plan, a new
-/// submission that keeps the approvals and notes the window it left.
+/// submission that keeps the approvals and notes the window it left (a
+/// standard change's is covered by its template again).
 fn inv_decisions_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -> Check {
     if !step.ok() {
         return Ok(());
@@ -2564,9 +2565,18 @@ fn inv_decisions_follow_the_process(r: &Run, prev: &Snapshot, step: &StepInfo) -
             }
         }
         "plan.reschedule" => {
+            // A standard change is approved again by its template (a new cover);
+            // any other goes back to the Leading Group.
+            let again = if after.class == ChangeClass::Standard {
+                after.status == PlanStatus::Approved
+                    && after.covers.len() == before.covers.len() + 1
+                    && after.covers.last().is_some_and(|c| c.submission == after.submission)
+            } else {
+                after.status == PlanStatus::Submitted
+            };
             ensure!(
                 matches!(before.status, PlanStatus::Approved | PlanStatus::NoticePublished)
-                    && after.status == PlanStatus::Submitted
+                    && again
                     && after.submission == before.submission + 1,
                 Some(id),
                 "rescheduled from {} (submission {}) to {} (submission {})",
