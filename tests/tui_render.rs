@@ -684,17 +684,42 @@ fn on_autumn_report(st: &mut State) {
     assert!(!r.updates.is_empty());
 }
 
+/// The report's screen with the audit chain head blanked: other tests of this
+/// binary read confidential reports on the shared demo (each read is audited),
+/// so the head depends on the order the tests run in.
+fn report_screen(st: &State, w: u16, h: u16) -> String {
+    let text = screen(st, w, h);
+    let mark = "审计链头 ";
+    match text.find(mark) {
+        Some(at) => {
+            let from = at + mark.len();
+            let end = text[from..].find('…').map_or(text.len(), |e| from + e);
+            let blank = "#".repeat(beian::text::text_width(&text[from..end]));
+            format!("{}{blank}{}", &text[..from], &text[end..])
+        }
+        None => text,
+    }
+}
+
+macro_rules! report_snap {
+    ($name:expr, $st:expr) => {{
+        let st = &$st;
+        insta::assert_snapshot!(format!("{}_80x24", $name), report_screen(st, 80, 24));
+        insta::assert_snapshot!(format!("{}_120x40", $name), report_screen(st, 120, 40));
+    }};
+}
+
 #[test]
 fn reports_snapshots() {
     let _l = lang("zh-CN");
     let mut st = loaded();
     on_autumn_report(&mut st);
-    snap!("reports_top", st);
+    report_snap!("reports_top", st);
     press(&mut st, "pgdown");
     assert!(st.reports.scroll.pos > 0);
-    snap!("reports_scrolled", st);
+    report_snap!("reports_scrolled", st);
     press(&mut st, "p");
-    snap!("reports_period_prompt", st);
+    report_snap!("reports_period_prompt", st);
 }
 
 #[test]
@@ -1584,7 +1609,8 @@ fn the_plan_editor_links_requests_from_a_picker() {
     beian::tui::update::plans::select(&mut st, draft);
     press_to(&mut st, "enter", &backend, &mut progress);
     assert_eq!(st.plans.detail.as_ref().map(|p| p.id), Some(draft));
-    assert!(status_line(&st).contains("L 关联需求"), "{}", status_line(&st));
+    // The key is offered (its label gives way on a full status bar).
+    assert!(status_line(&st).contains(" L "), "{}", status_line(&st));
 
     press_to(&mut st, "L", &backend, &mut progress);
     assert!(
