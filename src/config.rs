@@ -24,21 +24,87 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::{Actor, Role};
+use crate::model::{Actor, ChangeClass, Role};
 
+/// A database's configuration, as `config.toml` gives it ([`Config::parse`]):
+/// written and read in the file's own shape ([`ConfigFile`]), which keeps
+/// reading the settings of older files.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "ConfigFile", try_from = "ConfigFile")]
+pub struct Config {
+    pub roles: Roles,
+    /// The process settings, with the gates of each change class.
+    pub process: Process,
+    /// Limits of `beian serve`.
+    pub server: ServerLimits,
+    /// Where backups go.
+    pub backup: BackupSettings,
+}
+
+/// `config.toml` as written: `[roles]`, `[process]`, `[class.<name>]`,
+/// `[server]`, `[backup]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Config {
+pub struct ConfigFile {
     #[serde(default)]
     pub roles: Roles,
     #[serde(default)]
-    pub process: Process,
-    /// Limits of `beian serve`.
+    pub process: ProcessFile,
+    /// The gates of each change class; what a class does not set is its default.
+    #[serde(default)]
+    pub class: ClassesFile,
     #[serde(default, skip_serializing_if = "ServerLimits::is_default")]
     pub server: ServerLimits,
-    /// Where backups go.
     #[serde(default, skip_serializing_if = "BackupSettings::is_default")]
     pub backup: BackupSettings,
+}
+
+impl From<Config> for ConfigFile {
+    fn from(c: Config) -> ConfigFile {
+        let p = c.process;
+        ConfigFile {
+            roles: c.roles,
+            process: ProcessFile {
+                notice_days: None,
+                approvers: None,
+                review_days: None,
+                backup_max_age_days: p.backup_max_age_days,
+                clock_skew_minutes: p.clock_skew_minutes,
+            },
+            class: ClassesFile {
+                standard: Some(ClassFile::of(ChangeClass::Standard, p.classes.standard)),
+                normal: Some(ClassFile::of(ChangeClass::Normal, p.classes.normal)),
+                major: Some(ClassFile::of(ChangeClass::Major, p.classes.major)),
+                emergency: Some(ClassFile::of(ChangeClass::Emergency, p.classes.emergency)),
+            },
+            server: c.server,
+            backup: c.backup,
+        }
+    }
+}
+
+impl TryFrom<ConfigFile> for Config {
+    type Error = String;
+    fn try_from(f: ConfigFile) -> std::result::Result<Config, String> {
+        let classes = f.class.resolve(&f.process)?;
+        f.server.check()?;
+        if let Some(d) = f.backup.dir.as_ref().filter(|d| !d.is_absolute()) {
+            return Err(format!(
+                "[backup] dir = {:?}: name the directory with an absolute path",
+                d.display().to_string()
+            ));
+        }
+        Ok(Config {
+            roles: f.roles,
+            process: Process {
+                backup_max_age_days: f.process.backup_max_age_days,
+                clock_skew_minutes: f.process.clock_skew_minutes,
+                classes,
+            },
+            server: f.server,
+            backup: f.backup,
+        })
+    }
 }
 
 /// What `beian serve` allows one connection and one user (docs/deploy.md).
@@ -174,55 +240,314 @@ pub struct Roles {
     pub groups: BTreeMap<String, Vec<Role>>,
 }
 
+/// The process settings in force (`Ctx::rules`): `[process]` and the gates of
+/// each change class (`[class.*]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Process {
-    /// Days the update notice must precede the maintenance window.
-    #[serde(default = "default_notice_days")]
-    pub notice_days: u32,
-    /// Distinct approvers of the Leading Group a plan needs (§2.1: a collective body).
-    #[serde(default = "default_approvers")]
-    pub approvers: u32,
     /// A backup confirmed longer than this before the go-live no longer counts.
-    #[serde(default = "default_backup_max_age_days")]
     pub backup_max_age_days: u32,
     /// How far ahead of the server's clock a recorded time may lie (clock skew).
-    #[serde(default = "default_clock_skew_minutes")]
     pub clock_skew_minutes: u32,
-    /// Days after the go-live by which the post-implementation review is due (§4.3).
-    #[serde(default = "default_review_days")]
-    pub review_days: u32,
+    /// The gates of each change class.
+    pub classes: Classes,
 }
 
-fn default_notice_days() -> u32 {
-    3
+impl Default for Process {
+    fn default() -> Self {
+        Process {
+            backup_max_age_days: default_backup_max_age_days(),
+            clock_skew_minutes: default_clock_skew_minutes(),
+            classes: Classes::default(),
+        }
+    }
 }
-fn default_approvers() -> u32 {
-    1
+
+impl Process {
+    /// The gates of a change class: the one place the rules ask (quorum,
+    /// notice days, soft blackout overrides, review days, template expiry).
+    pub fn class(&self, class: ChangeClass) -> ClassGates {
+        match class {
+            ChangeClass::Standard => self.classes.standard,
+            ChangeClass::Normal => self.classes.normal,
+            ChangeClass::Major => self.classes.major,
+            ChangeClass::Emergency => self.classes.emergency,
+        }
+    }
+
+    /// The gates of a class, to change them (tests, the demo).
+    pub fn class_mut(&mut self, class: ChangeClass) -> &mut ClassGates {
+        match class {
+            ChangeClass::Standard => &mut self.classes.standard,
+            ChangeClass::Normal => &mut self.classes.normal,
+            ChangeClass::Major => &mut self.classes.major,
+            ChangeClass::Emergency => &mut self.classes.emergency,
+        }
+    }
 }
+
+/// `[process]` as written. `notice_days`, `approvers` and `review_days` are
+/// from before change classes: when given, they are the normal class's
+/// (`[class.normal]` may not set them too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approvers: Option<u32>,
+    #[serde(default = "default_backup_max_age_days")]
+    pub backup_max_age_days: u32,
+    #[serde(default = "default_clock_skew_minutes")]
+    pub clock_skew_minutes: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_days: Option<u32>,
+}
+
+impl Default for ProcessFile {
+    fn default() -> Self {
+        ProcessFile {
+            notice_days: None,
+            approvers: None,
+            backup_max_age_days: default_backup_max_age_days(),
+            clock_skew_minutes: default_clock_skew_minutes(),
+            review_days: None,
+        }
+    }
+}
+
+/// The gates of one change class (`[class.<name>]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassGates {
+    /// Distinct members of the Leading Group who must approve a plan (§2.1).
+    /// Standard: 0 — a standard change is covered by its template's approval,
+    /// which takes the normal class's quorum.
+    pub approvers: u32,
+    /// Days the update notice must precede the window (0: before it starts).
+    pub notice_days: u32,
+    /// May the window lie in a soft blackout period, with a justification?
+    pub soft_override: bool,
+    /// Days after the go-live the post-implementation review is due (§4.3).
+    pub review_days: u32,
+    /// Standard only: months a template stays valid after its approval.
+    pub template_months: u32,
+}
+
+/// The gates of every change class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Classes {
+    pub standard: ClassGates,
+    pub normal: ClassGates,
+    pub major: ClassGates,
+    pub emergency: ClassGates,
+}
+
+impl Default for Classes {
+    fn default() -> Self {
+        Classes {
+            standard: ClassGates::default_of(ChangeClass::Standard),
+            normal: ClassGates::default_of(ChangeClass::Normal),
+            major: ClassGates::default_of(ChangeClass::Major),
+            emergency: ClassGates::default_of(ChangeClass::Emergency),
+        }
+    }
+}
+
+impl ClassGates {
+    /// A class's gates when `config.toml` does not set them.
+    pub fn default_of(class: ChangeClass) -> ClassGates {
+        let (approvers, notice_days, soft_override, review_days, template_months) = match class {
+            ChangeClass::Standard => (0, 3, true, 30, 12),
+            ChangeClass::Normal => (1, 3, true, 30, 0),
+            ChangeClass::Major => (2, 7, false, 30, 0),
+            ChangeClass::Emergency => (1, 0, true, 5, 0),
+        };
+        ClassGates {
+            approvers,
+            notice_days,
+            soft_override,
+            review_days,
+            template_months,
+        }
+    }
+}
+
+/// `[class.<name>]` as written: what is not given is the class's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approvers: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soft_override: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_months: Option<u32>,
+}
+
+impl ClassFile {
+    /// The settings a class has, as written back (standard has no approvers;
+    /// only standard has template months).
+    fn of(class: ChangeClass, g: ClassGates) -> ClassFile {
+        let standard = class == ChangeClass::Standard;
+        ClassFile {
+            approvers: (!standard).then_some(g.approvers),
+            notice_days: Some(g.notice_days),
+            soft_override: Some(g.soft_override),
+            review_days: Some(g.review_days),
+            template_months: standard.then_some(g.template_months),
+        }
+    }
+}
+
+/// The `[class]` tables as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassesFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub normal: Option<ClassFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub major: Option<ClassFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<ClassFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard: Option<ClassFile>,
+}
+
+/// Upper bounds of the class settings: beyond them a setting is a typo.
+const MAX_APPROVERS: u32 = 20;
+const MAX_DAYS: u32 = 365;
+const MAX_TEMPLATE_MONTHS: u32 = 60;
+
+impl ClassesFile {
+    /// The gates in force: each class's defaults with what the file sets,
+    /// `[process] approvers` and `notice_days` (from before classes) read as the
+    /// normal class's, every setting within its bounds, and a major change
+    /// never gated more loosely than a normal one.
+    fn resolve(&self, process: &ProcessFile) -> std::result::Result<Classes, String> {
+        use crate::i18n::t;
+        let mut out = Classes::default();
+        for class in ChangeClass::ALL.iter().copied() {
+            let file = match class {
+                ChangeClass::Standard => &self.standard,
+                ChangeClass::Normal => &self.normal,
+                ChangeClass::Major => &self.major,
+                ChangeClass::Emergency => &self.emergency,
+            };
+            let empty = ClassFile::default();
+            let f = file.as_ref().unwrap_or(&empty);
+            let name = |key: &str| format!("[class.{class}] {key}");
+            let g = match class {
+                ChangeClass::Standard => &mut out.standard,
+                ChangeClass::Normal => &mut out.normal,
+                ChangeClass::Major => &mut out.major,
+                ChangeClass::Emergency => &mut out.emergency,
+            };
+            let mut approvers = f.approvers;
+            let mut notice_days = f.notice_days;
+            let mut review_days = f.review_days;
+            if class == ChangeClass::Normal {
+                for (key, old, new) in [
+                    ("approvers", process.approvers, &mut approvers),
+                    ("notice_days", process.notice_days, &mut notice_days),
+                    ("review_days", process.review_days, &mut review_days),
+                ] {
+                    if let Some(v) = old {
+                        if new.is_some() {
+                            return Err(t("config.class.both", &[("key", key.to_string())]));
+                        }
+                        *new = Some(v);
+                    }
+                }
+            }
+            if class == ChangeClass::Standard {
+                if approvers.is_some() {
+                    return Err(t("config.class.standard_approvers", &[("setting", name("approvers"))]));
+                }
+            } else if f.template_months.is_some() {
+                return Err(t(
+                    "config.class.template_months_only",
+                    &[("setting", name("template_months"))],
+                ));
+            }
+            let within = |key: &str, v: u32, min: u32, max: u32| {
+                if v < min || v > max {
+                    Err(t(
+                        "config.class.bounds",
+                        &[
+                            ("setting", name(key)),
+                            ("value", v.to_string()),
+                            ("min", min.to_string()),
+                            ("max", max.to_string()),
+                        ],
+                    ))
+                } else {
+                    Ok(v)
+                }
+            };
+            if let Some(v) = approvers {
+                g.approvers = within("approvers", v, 1, MAX_APPROVERS)?;
+            }
+            if let Some(v) = notice_days {
+                g.notice_days = within("notice_days", v, 0, MAX_DAYS)?;
+            }
+            if let Some(v) = review_days {
+                g.review_days = within("review_days", v, 1, MAX_DAYS)?;
+            }
+            if let Some(v) = f.template_months {
+                g.template_months = within("template_months", v, 1, MAX_TEMPLATE_MONTHS)?;
+            }
+            if let Some(v) = f.soft_override {
+                g.soft_override = v;
+            }
+        }
+        // A major change's defaults are never looser than the normal class's
+        // settings (an older file's `[process] approvers = 3` keeps working).
+        let major = self.major.clone().unwrap_or_default();
+        if major.approvers.is_none() {
+            out.major.approvers = out.major.approvers.max(out.normal.approvers);
+        }
+        if major.notice_days.is_none() {
+            out.major.notice_days = out.major.notice_days.max(out.normal.notice_days);
+        }
+        let (n, m) = (out.normal, out.major);
+        let looser = [
+            (
+                "approvers",
+                m.approvers < n.approvers,
+                m.approvers.to_string(),
+                n.approvers.to_string(),
+            ),
+            (
+                "notice_days",
+                m.notice_days < n.notice_days,
+                m.notice_days.to_string(),
+                n.notice_days.to_string(),
+            ),
+            (
+                "soft_override",
+                m.soft_override && !n.soft_override,
+                m.soft_override.to_string(),
+                n.soft_override.to_string(),
+            ),
+        ];
+        if let Some((key, _, major, normal)) = looser.into_iter().find(|l| l.1) {
+            return Err(t(
+                "config.class.major_looser",
+                &[("key", key.to_string()), ("major", major), ("normal", normal)],
+            ));
+        }
+        Ok(out)
+    }
+}
+
 fn default_backup_max_age_days() -> u32 {
     7
 }
 fn default_clock_skew_minutes() -> u32 {
     5
-}
-fn default_review_days() -> u32 {
-    30
-}
-
-/// The longest review period `[process] review_days` may set: a year.
-pub const MAX_REVIEW_DAYS: u32 = 366;
-
-impl Default for Process {
-    fn default() -> Self {
-        Process {
-            notice_days: default_notice_days(),
-            approvers: default_approvers(),
-            backup_max_age_days: default_backup_max_age_days(),
-            clock_skew_minutes: default_clock_skew_minutes(),
-            review_days: default_review_days(),
-        }
-    }
 }
 
 pub const CONFIG_FILE: &str = "config.toml";
@@ -271,25 +596,11 @@ impl Config {
     /// setting (`config.toml:7: process.notice_days = "3": expected a whole
     /// number …`).
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
-        let config: Config = toml::from_str(text).map_err(|e| config_error(text, path, &e))?;
-        let invalid = |detail: String| Error::Config {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| config_error(text, path, &e))?;
+        Config::try_from(file).map_err(|detail| Error::Config {
             path: path.display().to_string(),
             detail,
-        };
-        config.server.check().map_err(invalid)?;
-        if !(1..=MAX_REVIEW_DAYS).contains(&config.process.review_days) {
-            return Err(invalid(format!(
-                "[process] review_days = {}: give a whole number of days from 1 to {MAX_REVIEW_DAYS}",
-                config.process.review_days
-            )));
-        }
-        if let Some(d) = config.backup.dir.as_ref().filter(|d| !d.is_absolute()) {
-            return Err(invalid(format!(
-                "[backup] dir = {:?}: name the directory with an absolute path",
-                d.display().to_string()
-            )));
-        }
-        Ok(config)
+        })
     }
 
     /// The roles of a user: the creator is admin; then by name, then by group.
@@ -323,16 +634,40 @@ impl Config {
              [roles.groups]\n\
              # imc = [\"operator\"]\n\n\
              [process]\n\
-             # Days the update notice must precede the maintenance window.\n\
-             notice_days = 3\n\
-             # Distinct approvers (Leading Group members) a plan needs.\n\
-             approvers = 1\n\
              # A backup confirmed longer ago than this before the go-live no longer counts.\n\
              backup_max_age_days = 7\n\
              # How far ahead of the clock a recorded time (a go-live) may lie.\n\
-             clock_skew_minutes = 5\n\
-             # Days after the go-live by which the post-implementation review is due.\n\
+             clock_skew_minutes = 5\n\n\
+             # Change classes (docs/process.md §2.1, §3.2), each with its gates:\n\
+             #   approvers      distinct Leading Group members who approve a plan\n\
+             #   notice_days    days the update notice precedes the window (0: before it starts)\n\
+             #   soft_override  may a window lie in a soft blackout period, with a justification\n\
+             #   review_days    the post-implementation review is due this many days after go-live\n\
+             # A major change is never gated more loosely than a normal one. Older files'\n\
+             # [process] approvers and notice_days are read as [class.normal]'s.\n\
+             [class.normal]\n\
+             approvers = 1\n\
+             notice_days = 3\n\
+             soft_override = true\n\
              review_days = 30\n\n\
+             [class.major]\n\
+             approvers = 2\n\
+             notice_days = 7\n\
+             soft_override = false\n\
+             review_days = 30\n\n\
+             [class.emergency]\n\
+             # Notice as soon as possible; listed for the supervision group.\n\
+             approvers = 1\n\
+             notice_days = 0\n\
+             soft_override = true\n\
+             review_days = 5\n\n\
+             [class.standard]\n\
+             # Instances of a template approved once by the normal class's quorum:\n\
+             # no approval of their own. A template is valid template_months after approval.\n\
+             notice_days = 3\n\
+             soft_override = true\n\
+             review_days = 30\n\
+             template_months = 12\n\n\
              [server]\n\
              # Limits of `beian serve` (docs/deploy.md), shown with their defaults.\n\
              # Connections one user may hold at once (a TUI holds one).\n\
@@ -371,9 +706,11 @@ fn expected_of(field: &str) -> Option<String> {
     let t = crate::i18n::t;
     Some(match parts.as_slice() {
         ["process" | "server", _] => t("config.expected.number", &[]),
+        ["class", _, "soft_override"] => t("config.expected.bool", &[]),
+        ["class", _, _] => t("config.expected.number", &[]),
         ["roles", "users" | "groups", _, ..] => t("config.expected.roles", &[]),
         ["backup", "dir"] => t("config.expected.path", &[]),
-        [_] | ["roles", _] => t("config.expected.section", &[("field", field.to_string())]),
+        [_] | ["roles" | "class", _] => t("config.expected.section", &[("field", field.to_string())]),
         _ => return None,
     })
 }
@@ -485,6 +822,94 @@ mod tests {
             Error::Config { path, .. } => assert_eq!(path, "c.toml:2"),
             other => panic!("{other:?}"),
         }
+    }
+
+    fn parse(text: &str) -> std::result::Result<Config, String> {
+        Config::parse(text, Path::new("c.toml")).map_err(|e| match e {
+            Error::Config { detail, .. } => detail,
+            other => format!("{other:?}"),
+        })
+    }
+
+    #[test]
+    fn the_template_is_the_defaults_and_round_trips() {
+        let c = parse(&Config::template("root")).unwrap();
+        assert_eq!(c, Config::default());
+        let d = Classes::default();
+        assert_eq!(
+            (d.normal.approvers, d.normal.notice_days, d.normal.soft_override),
+            (1, 3, true)
+        );
+        assert_eq!(
+            (d.major.approvers, d.major.notice_days, d.major.soft_override),
+            (2, 7, false)
+        );
+        assert_eq!(
+            (d.emergency.approvers, d.emergency.notice_days, d.emergency.review_days),
+            (1, 0, 5)
+        );
+        assert_eq!((d.standard.approvers, d.standard.template_months), (0, 12));
+        let mut c = Config::default();
+        c.process.classes.emergency.review_days = 3;
+        c.process.classes.standard.template_months = 6;
+        let text = toml::to_string(&c).unwrap();
+        assert_eq!(parse(&text).unwrap(), c, "{text}");
+    }
+
+    #[test]
+    fn an_older_file_keeps_working() {
+        // [process] approvers and notice_days are the normal class's.
+        let c = parse("[process]\nnotice_days = 5\napprovers = 3\n").unwrap();
+        let n = c.process.class(ChangeClass::Normal);
+        assert_eq!((n.approvers, n.notice_days), (3, 5));
+        // A major change is never gated more loosely: its defaults follow.
+        let m = c.process.class(ChangeClass::Major);
+        assert_eq!((m.approvers, m.notice_days), (3, 7));
+        // Set in both places: refused, naming both.
+        let e = parse("[process]\napprovers = 2\n[class.normal]\napprovers = 2\n").unwrap_err();
+        assert!(
+            e.contains("[process] approvers") && e.contains("[class.normal] approvers"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn class_settings_are_checked() {
+        for (text, says) in [
+            ("[class.standard]\napprovers = 1\n", "[class.standard] approvers"),
+            (
+                "[class.normal]\ntemplate_months = 6\n",
+                "[class.normal] template_months",
+            ),
+            ("[class.emergency]\napprovers = 0\n", "[class.emergency] approvers = 0"),
+            ("[class.normal]\nreview_days = 0\n", "[class.normal] review_days = 0"),
+            (
+                "[class.standard]\ntemplate_months = 61\n",
+                "[class.standard] template_months = 61",
+            ),
+            (
+                "[class.normal]\napprovers = 2\n[class.major]\napprovers = 1\n",
+                "[class.major] approvers = 1",
+            ),
+            (
+                "[class.major]\nsoft_override = true\n[class.normal]\nsoft_override = false\n",
+                "soft_override",
+            ),
+            (
+                "[class.normal]\nnotice_days = 8\n[class.major]\nnotice_days = 7\n",
+                "notice_days",
+            ),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(e.contains(says), "{text}: {e}");
+        }
+        let e = parse("[class.minor]\napprovers = 1\n").unwrap_err();
+        assert!(e.contains("minor"), "{e}");
+        let e = parse("[class.major]\nsoft_override = \"no\"\n").unwrap_err();
+        assert!(e.contains("class.major.soft_override"), "{e}");
+        let c = parse("[class.emergency]\nnotice_days = 1\nreview_days = 3\n").unwrap();
+        assert_eq!(c.process.class(ChangeClass::Emergency).notice_days, 1);
+        assert_eq!(c.process.class(ChangeClass::Emergency).review_days, 3);
     }
 
     #[test]

@@ -18,10 +18,10 @@ use serde::Serialize;
 use crate::config::{Config, Roles, CONFIG_FILE};
 use crate::error::{Error, Result};
 use crate::model::{
-    Actor, BackupConfirmation, Blackout, ChangeType, Channel, ComparisonRow, DefectStatus, GoLive, GoLiveOutcome,
-    GoalVerdict, Id, IncidentOutcome, Level, NoticeField, OrderTarget, PlanStatus, PlannedTraining, Priority,
-    RequestKind, RequestStatus, Risk, Role, Severity, StaffAssignment, Submitter, SubmitterType, TestCategory,
-    TestResult, Tester, TesterType, Time, Training, TrainingFormat, Window,
+    Actor, BackupConfirmation, Blackout, ChangeClass, ChangeType, Channel, ComparisonRow, DefectStatus, GoLive,
+    GoLiveOutcome, GoalVerdict, Id, IncidentOutcome, Level, NoticeField, OrderTarget, PlanStatus, PlannedTraining,
+    Priority, RequestKind, RequestStatus, Risk, Role, Severity, StaffAssignment, Submitter, SubmitterType,
+    TestCategory, TestResult, Tester, TesterType, Time, Training, TrainingFormat, Window,
 };
 use crate::service::{Command, NewRequest, PlanFilter, RequestEdit, RequestFilter, Service, Triage};
 use crate::workflow::command::GoalInput;
@@ -74,9 +74,11 @@ const CHEN: usize = 3;
 const SUN: usize = 4;
 const ZHANG: usize = 5;
 const ZHAO: usize = 6;
+/// A second member of the Leading Group: a major change needs two approvers.
+const LI: usize = 7;
 
 /// Login name and the name people know them by.
-pub(crate) const PEOPLE: [(&str, &str); 7] = [
+pub(crate) const PEOPLE: [(&str, &str); 8] = [
     ("", "系统管理员"),
     ("wanglei", "王磊"),
     ("liuyang", "刘洋"),
@@ -84,6 +86,7 @@ pub(crate) const PEOPLE: [(&str, &str); 7] = [
     ("sunhao", "孙浩"),
     ("zhangwei", "张伟"),
     ("zhaomin", "赵敏"),
+    ("liqiang", "李强"),
 ];
 
 fn actors(creator: &str) -> Vec<Actor> {
@@ -95,6 +98,7 @@ fn actors(creator: &str) -> Vec<Actor> {
         Actor::new(PEOPLE[SUN].0, &[Role::Operator]),
         Actor::new(PEOPLE[ZHANG].0, &[Role::Approver]),
         Actor::new(PEOPLE[ZHAO].0, &[Role::Supervisor]),
+        Actor::new(PEOPLE[LI].0, &[Role::Approver]),
     ]
 }
 
@@ -114,6 +118,7 @@ pub fn demo_config(creator: &str) -> Config {
         (SUN, Role::Operator),
         (ZHANG, Role::Approver),
         (ZHAO, Role::Supervisor),
+        (LI, Role::Approver),
     ] {
         users.entry(PEOPLE[who].0.to_string()).or_default().push(role);
     }
@@ -147,7 +152,7 @@ pub(crate) fn write_config(service: &mut Service, at: Time) -> Result<()> {
     let text = format!(
         "# beian demo database (beian demo). {} created it and is always admin.\n\
          # Demo people: wanglei, liuyang, chenjing, sunhao (operators, IMC),\n\
-         # zhangwei (approver, Informatization Leading Group), zhaomin (supervisor),\n\
+         # zhangwei and liqiang (approvers, Informatization Leading Group), zhaomin (supervisor),\n\
          # huangli (viewer). Roles: admin, operator, approver, supervisor, viewer.\n\n{body}",
         service.creator()
     );
@@ -187,6 +192,7 @@ enum Slot {
     System(usize),
     Request(usize),
     Plan(usize),
+    Template(usize),
     Dossier(usize),
     Order(usize),
     Report(usize),
@@ -951,6 +957,13 @@ struct PlanSpec {
     /// today), to this window, for this reason; approved again and announced
     /// by a corrected notice.
     reschedule: Option<(i64, Win, &'static str)>,
+    /// The change class (a major change is approved by zhangwei and liqiang).
+    class: ChangeClass,
+    /// An emergency change: why it cannot wait.
+    emergency: &'static str,
+    /// A standard change: the template (by its place in [`TEMPLATES`]); its
+    /// content and approach are the template's.
+    template: Option<usize>,
 }
 
 const BASE: PlanSpec = PlanSpec {
@@ -987,6 +1000,9 @@ const BASE: PlanSpec = PlanSpec {
     students: "",
     planned_training: &[],
     reschedule: None,
+    class: ChangeClass::Normal,
+    emergency: "",
+    template: None,
 };
 
 use ChangeType::{Added, Changed, Removed};
@@ -1500,6 +1516,7 @@ const PLANS: &[PlanSpec] = &[
         from: "CAS 4.3",
         to: "CAS 4.4",
         target: PlanStatus::Approved,
+        class: ChangeClass::Major,
         win: Win::Scan { base: Base::Today, day: 8, hour: 22, hours: 8, weekend: false },
         pre: Pre::Today([-16, -9, -3, 0]),
         goals: "按密码应用安全性评估要求，将统一身份认证的密码存储与传输改造为国密算法（SM2/SM3/SM4），并更换短信网关。",
@@ -1660,6 +1677,111 @@ const PLANS: &[PlanSpec] = &[
     },
 ];
 
+/// The plans that show the change classes besides the normal and major ones
+/// above: an emergency security patch and a standard change of a template.
+/// Built after the semester's requests, so the demo's random draws for
+/// everything else stay as they were.
+const CLASS_PLANS: &[PlanSpec] = &[
+    PlanSpec {
+        sys: 7,
+        author: CHEN,
+        title: "统一身份认证平台紧急安全补丁（CAS反序列化远程代码执行漏洞）",
+        from: "CAS 4.3",
+        to: "CAS 4.3.1",
+        target: PlanStatus::Live,
+        class: ChangeClass::Emergency,
+        emergency: "国家信息安全漏洞共享平台通报CAS反序列化远程代码执行漏洞（高危），已出现针对高校的在野利用，攻击者可绕过认证接管各业务系统账号。按学校网络安全应急预案须在48小时内修复，不能等待3天的更新预告期。",
+        win: Win::Fixed { base: Base::Today, day: -2, hour: 22, hours: 6 },
+        pre: Pre::Today([-3, -2, -2, -2]),
+        goals: "修复统一身份认证平台高危远程代码执行漏洞，消除账号被批量接管的风险。",
+        content: "1. CAS服务端安装厂商安全补丁4.3.1；\n2. 关闭不再使用的CAS 2.0兼容端点；\n3. 更换票据签名密钥，强制全部会话重新登录。",
+        approach: "采用“测试环境验证、生产环境停机补丁”方式：\n1. 在测试环境安装补丁并以漏洞验证脚本确认修复；\n2. 维护窗口内停止认证服务并备份配置与数据库；\n3. 安装补丁、关闭兼容端点、更换签名密钥；\n4. 验证单点登录与漏洞修复后恢复服务。",
+        risk: ("更换签名密钥后部分业务系统会话失效", High, Low, "提前通知用户需重新登录；值守人员协助处理个别系统票据校验失败"),
+        impact: "统一身份认证暂停服务约4小时，期间无法登录各业务系统；恢复后所有用户需重新登录",
+        tests: &[
+            (Security, "以漏洞验证脚本对生产同版本测试环境发起利用尝试", "利用失败，服务端拒绝反序列化请求"),
+            (Functional, "账号密码登录后依次访问教务、OA、图书馆系统", "单点登录成功，无需二次登录"),
+            (Functional, "企业微信扫码登录", "扫码确认后3秒内完成登录"),
+        ],
+        compare: &[
+            ("CAS 2.0兼容端点", "开放", "关闭（已无业务系统使用）", Removed),
+            ("票据签名密钥", "上线时生成，未更换", "更换为新密钥，旧票据全部失效", Changed),
+        ],
+        ..BASE
+    },
+    PlanSpec {
+        sys: 9,
+        author: SUN,
+        title: "办公自动化系统月度安全补丁（本月例行）",
+        from: "A8+ V8.1",
+        to: "A8+ V8.1 SP7",
+        target: PlanStatus::NoticePublished,
+        class: ChangeClass::Standard,
+        template: Some(0),
+        win: Win::Scan { base: Base::Today, day: 3, hour: 22, hours: 4, weekend: false },
+        pre: Pre::Today([-2, -1, -1, -1]),
+        goals: "安装厂商本月发布的安全补丁包，修复本月通报的OA中低危漏洞。",
+        content: OA_PATCH_CONTENT,
+        approach: OA_PATCH_APPROACH,
+        risk: ("补丁与已安装的电子签章组件不兼容", Low, Medium, "补丁先在测试环境与电子签章联调；不兼容时回退并报厂商"),
+        impact: "办公自动化系统暂停服务约2小时",
+        audience: "全校教职工",
+        ..BASE
+    },
+];
+
+/// What the OA's monthly patch changes, as its template says.
+const OA_PATCH_CONTENT: &str = "安装致远A8+厂商当月发布的安全补丁包（SP），不涉及功能变更与数据结构变更。";
+/// How, as its template says.
+const OA_PATCH_APPROACH: &str = "1. 补丁包在测试环境安装并完成模板中的测试项；\n2. 维护窗口内停止OA服务，备份应用目录与数据库；\n3. 安装补丁包并重启服务；\n4. 按测试项验证后恢复服务，异常时按回退方案恢复备份。";
+
+/// A template of standard changes in the demo: who wrote it, when (days
+/// relative to today) it was written, submitted and approved.
+struct TemplateSpec {
+    sys: usize,
+    author: usize,
+    title: &'static str,
+    content: &'static str,
+    approach: &'static str,
+    items: &'static [Item3],
+    written: i64,
+    submitted: Option<i64>,
+    approved: Option<i64>,
+}
+
+const TEMPLATES: &[TemplateSpec] = &[
+    TemplateSpec {
+        sys: 9,
+        author: SUN,
+        title: "办公自动化系统月度安全补丁",
+        content: OA_PATCH_CONTENT,
+        approach: OA_PATCH_APPROACH,
+        items: &[
+            (Functional, "公文起草、签批、分发全流程", "流程正常流转，签批意见完整"),
+            (Functional, "电子签章盖章与验章", "盖章成功，验章通过"),
+            (Security, "补丁所修复漏洞的验证脚本", "漏洞不可利用"),
+        ],
+        written: -70,
+        submitted: Some(-69),
+        approved: Some(-66),
+    },
+    TemplateSpec {
+        sys: 2,
+        author: LIU,
+        title: "图书馆管理系统季度数据库补丁",
+        content: "安装数据库厂商季度累积补丁（CPU），不涉及应用程序与数据结构变更。",
+        approach: "1. 测试环境安装补丁并执行测试项；\n2. 维护窗口内停止图书馆管理系统，全量备份数据库；\n3. 安装补丁、重启数据库；\n4. 验证借还书与检索后恢复服务。",
+        items: &[
+            (Functional, "借书、还书、续借", "操作成功，读者记录正确"),
+            (Functional, "馆藏检索与OPAC查询", "检索结果与补丁前一致"),
+            (Performance, "借还高峰模拟（200并发）", "平均响应时间≤1秒"),
+        ],
+        written: -6,
+        submitted: Some(-5),
+        approved: None,
+    },
+];
+
 // ---------------------------------------------------------------------------
 // Building the script
 
@@ -1729,6 +1851,7 @@ impl Demo {
 
     fn build(mut self) -> Result<Script> {
         self.setup();
+        self.templates();
         for (i, spec) in PLANS.iter().enumerate() {
             self.plan(i, spec)?;
         }
@@ -1736,6 +1859,9 @@ impl Demo {
         self.random_requests();
         self.supervision();
         self.after_golive();
+        for (i, spec) in CLASS_PLANS.iter().enumerate() {
+            self.plan(PLANS.len() + i, spec)?;
+        }
         Ok(Script {
             actors: self.actors,
             evs: self.evs,
@@ -2861,6 +2987,8 @@ impl Demo {
                 title: title.into(),
                 version_from: Some(from.into()),
                 version_to: to.into(),
+                class: spec.class,
+                template: spec.template.map(|t| r.id(Slot::Template(t))).transpose()?,
             })
         });
         let approach = if spec.approach.is_empty() {
@@ -2881,6 +3009,9 @@ impl Demo {
             PlanChange::Goals(spec.goals.into()),
             PlanChange::Content(spec.content.into()),
         ];
+        if !spec.emergency.is_empty() {
+            first.push(PlanChange::EmergencyReason(spec.emergency.into()));
+        }
         if !spec.partial {
             first.push(PlanChange::Approach(approach));
         }
@@ -2987,12 +3118,24 @@ impl Demo {
         if stage == S::Submitted {
             return Ok(());
         }
-        let comment = pick(&mut self.rng, APPROVE_COMMENTS).to_string();
-        self.on(decide, ZHANG, p, move |id| Command::PlanApprove {
-            id,
-            comment: comment.clone(),
-            minutes_ref: minutes_ref(decide, urgent),
-        });
+        // A standard change is approved by its template when submitted; a
+        // major change needs a second member of the Leading Group.
+        if spec.class != ChangeClass::Standard {
+            let comment = pick(&mut self.rng, APPROVE_COMMENTS).to_string();
+            self.on(decide, ZHANG, p, move |id| Command::PlanApprove {
+                id,
+                comment: comment.clone(),
+                minutes_ref: minutes_ref(decide, urgent),
+            });
+        }
+        if spec.class == ChangeClass::Major {
+            let second = decide + mins(40);
+            self.on(second, LI, p, move |id| Command::PlanApprove {
+                id,
+                comment: "同意。国密改造涉及全部接入系统，请逐一确认接入系统的兼容性后再发布预告。".into(),
+                minutes_ref: minutes_ref(decide, urgent),
+            });
+        }
         // The notice as a document (§3.2, §4.2): what users will notice,
         // written once the plan is approved; the schedule's milestones.
         let w = win.ok_or_else(|| Error::input("demo plan", spec.title, "a window"))?;
@@ -3277,7 +3420,13 @@ impl Demo {
             gl
         };
         self.live_at.insert(pi, gl);
-        self.comparisons(p, spec, at(day_of(gl) + days(1), 10, 0));
+        // An emergency change is compared the morning after its night.
+        let compared = if spec.class == ChangeClass::Emergency {
+            gl + hours(9)
+        } else {
+            at(day_of(gl) + days(1), 10, 0)
+        };
+        self.comparisons(p, spec, compared);
         let mut last_training = 0;
         for tr in spec.training {
             self.training(p, a, at(day_of(gl) + days(tr.1), 17, 30), tr);
@@ -3584,6 +3733,46 @@ impl Demo {
         });
     }
 
+    /// The templates of standard changes: written by an operator, submitted,
+    /// approved by zhangwei (the normal quorum) or still waiting.
+    fn templates(&mut self) {
+        for (i, spec) in TEMPLATES.iter().enumerate() {
+            let slot = Slot::Template(i);
+            let written = at(self.c.t(spec.written), 10, 10);
+            let items: Vec<crate::model::TemplateItem> = spec
+                .items
+                .iter()
+                .map(|(category, description, expected)| crate::model::TemplateItem {
+                    category: *category,
+                    description: description.to_string(),
+                    expected: expected.to_string(),
+                })
+                .collect();
+            self.push(written, spec.author, Some(slot), move |r| {
+                Ok(Command::TemplateNew {
+                    system: r.id(Slot::System(spec.sys))?,
+                    title: spec.title.into(),
+                    content: spec.content.into(),
+                    approach: spec.approach.into(),
+                    items: items.clone(),
+                })
+            });
+            if let Some(d) = spec.submitted {
+                self.on(at(self.c.t(d), 11, 0), spec.author, slot, |id| {
+                    Command::TemplateSubmit { id }
+                });
+            }
+            if let Some(d) = spec.approved {
+                let t = at(self.c.t(d), 16, 0);
+                self.on(t, ZHANG, slot, move |id| Command::TemplateApprove {
+                    id,
+                    comment: "同意作为标准变更模板，每次实施仍须发布更新预告并完成测试项。".into(),
+                    minutes_ref: minutes_ref(t, false),
+                });
+            }
+        }
+    }
+
     fn comparisons(&mut self, p: Slot, spec: &PlanSpec, t: Time) {
         for (k, (function, before, after, change)) in spec.compare.iter().enumerate() {
             let row = ComparisonRow {
@@ -3877,7 +4066,11 @@ mod tests {
                 let w = p.window.as_ref().unwrap();
                 assert!(w.start > now, "{} window should be ahead", p.id);
                 assert!(w.end > w.start);
-                assert!(crate::workflow::check_window(p, &cal).is_ok(), "{}", p.id);
+                assert!(
+                    crate::workflow::check_window(p, &cal, &Default::default()).is_ok(),
+                    "{}",
+                    p.id
+                );
             }
         }
 

@@ -705,6 +705,8 @@ impl Gen {
                     title: title.clone(),
                     version_from: Some(from.clone()),
                     version_to: to.clone(),
+                    class: crate::model::ChangeClass::Normal,
+                    template: None,
                 })
             });
         }

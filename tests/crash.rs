@@ -293,6 +293,8 @@ fn writer(
                 title: title.clone(),
                 version_from: Some("1.0".into()),
                 version_to: "1.1".into(),
+                class: Default::default(),
+                template: None,
             };
             match b.execute(cmd, None) {
                 Ok(o) => acked.push((

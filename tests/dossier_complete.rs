@@ -117,6 +117,14 @@ fn full_json() -> Value {
         "reviews": [review.clone()],
         "failure": {"reason": "（曾失败关闭）", "by": "li", "time": "2026-03-29T04:00:00Z"},
         "dossier": "FILE-2026-0001",
+        "class": "emergency",
+        "emergency_reason": "高危漏洞已被利用",
+        "template": {"id": "TPL-2026-0001", "title": "月度补丁", "content": "安装补丁",
+            "approach": "停机补丁", "approved_at": "2026-02-01T04:00:00Z", "approvers": ["li"],
+            "expires": "2027-02-01",
+            "items": [{"category": "security", "description": "漏洞验证", "expected": "不可利用"}]},
+        "covers": [{"template": "TPL-2026-0001", "submission": 1, "time": "2026-03-05T04:30:00Z",
+            "by": "wang", "expires": "2027-02-01"}],
         "meta": meta
     });
     let request = json!({
@@ -254,6 +262,7 @@ fn labels_of(value: &str) -> Vec<String> {
         "AddendumKind",
         "NoticeLanguage",
         "PublicationKind",
+        "ChangeClass",
     ];
     let lang = beian::i18n::current();
     types

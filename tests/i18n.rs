@@ -88,12 +88,15 @@ fn every_enum_value_has_a_label() {
         NoticeLanguage,
         PublicationKind,
         NoticeField,
+        ChangeClass,
+        TemplateStatus,
     ];
     let fields = [
         PlanField::Title,
         PlanField::Goals,
         PlanField::Content,
         PlanField::Approach,
+        PlanField::EmergencyReason,
         PlanField::Window,
         PlanField::Staff,
         PlanField::Risks,

@@ -1208,7 +1208,7 @@ fn a_change_of_config_toml_is_recorded_in_the_chain_once() {
     );
     assert!(
         ev.summary.starts_with(
-            "approver: +user li; operator: +user wang, +group imc; viewer: +user li; notice_days: 3 → 5; sha256 "
+            "approver: +user li; operator: +user wang, +group imc; viewer: +user li; class.normal.notice_days: 3 → 5; sha256 "
         ),
         "{}",
         ev.summary
@@ -1229,7 +1229,7 @@ fn a_change_of_config_toml_is_recorded_in_the_chain_once() {
     assert!(
         log[0]
             .summary
-            .starts_with("approver: −user li; notice_days: 5 → 3; sha256 "),
+            .starts_with("approver: −user li; class.normal.notice_days: 5 → 3; sha256 "),
         "{}",
         log[0].summary
     );
@@ -1265,7 +1265,10 @@ fn the_server_records_a_config_change_before_using_it() {
     assert_eq!(events.len(), 2, "{audit}");
     let summary = events[0]["summary"].as_str().unwrap();
     assert!(
-        summary.starts_with(&format!("operator: +user {}; approvers: 1 → 2; sha256 ", me())),
+        summary.starts_with(&format!(
+            "operator: +user {}; class.normal.approvers: 1 → 2; sha256 ",
+            me()
+        )),
         "{summary}"
     );
     // Unchanged: nothing more, however many connections.

@@ -147,7 +147,7 @@ fn every_name_a_refusal_carries_has_a_label() {
 #[test]
 fn input_errors_name_options_or_labelled_fields_and_expect_in_the_users_language() {
     // Names shown as the user typed them: a command and an environment variable.
-    let as_typed = ["plan edit", "plan milestone", "BEIAN_SERVER_USER"];
+    let as_typed = ["plan edit", "plan milestone", "template edit", "BEIAN_SERVER_USER"];
     let mut wrong = Vec::new();
     let mut seen = 0;
     for (path, text) in sources(&["src"]) {

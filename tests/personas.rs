@@ -50,6 +50,8 @@ fn submitted_plan(svc: &Service, me: &Actor) -> Id {
                 title: "消费机固件升级".into(),
                 version_from: None,
                 version_to: "V2.4".into(),
+                class: Default::default(),
+                template: None,
             },
             None,
         )

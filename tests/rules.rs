@@ -667,8 +667,8 @@ fn the_notice_period_comes_from_the_configuration() {
     let _en = english();
     let mut w = World::new();
     let mut cfg = w.svc.config().clone();
-    assert_eq!(cfg.process.notice_days, 3, "the default notice period");
-    cfg.process.notice_days = 7;
+    assert_eq!(cfg.process.classes.normal.notice_days, 3, "the default notice period");
+    cfg.process.classes.normal.notice_days = 7;
     w.svc.set_config(cfg);
     let id = w.plan_at(S::Approved);
     let start = w.plan(id).window.unwrap().start;
@@ -1709,7 +1709,7 @@ fn the_first_approval_closes_a_submitted_plans_requests() {
     let _en = english();
     let mut w = World::new();
     let mut cfg = w.svc.config().clone();
-    cfg.process.approvers = 2;
+    cfg.process.classes.normal.approvers = 2;
     w.svc.set_config(cfg);
     let approve = |id| Command::PlanApprove {
         id,
@@ -2275,6 +2275,8 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
                 title: "t".into(),
                 version_from: None,
                 version_to: "9".into(),
+                class: Default::default(),
+                template: None,
             },
         ),
         cmd(
@@ -2980,6 +2982,8 @@ fn a_blackout_for_named_systems_closes_only_those() {
             title: "财务系统升级".into(),
             version_from: None,
             version_to: "GS 7.3".into(),
+            class: Default::default(),
+            template: None,
         },
     );
     let fin: beian::model::Id = out.entity.parse().unwrap();
@@ -3229,7 +3233,7 @@ fn nobody_who_contributed_decides_and_a_decision_needs_the_quorum() {
 
     // Two approvers needed: one approval leaves the plan submitted.
     let mut cfg = w.svc.config().clone();
-    cfg.process.approvers = 2;
+    cfg.process.classes.normal.approvers = 2;
     w.svc.set_config(cfg);
     let out = w.ok(&approver(), approve(id));
     assert!(out.summary.contains("(1/2)"), "{}", out.summary);
@@ -3375,7 +3379,7 @@ fn a_substitute_decides_in_a_members_place_but_not_on_plans_they_touched() {
         minutes_ref: "LG-9".into(),
     };
     let mut cfg = w.svc.config().clone();
-    cfg.process.approvers = 2;
+    cfg.process.classes.normal.approvers = 2;
     let mut w = w;
     w.svc.set_config(cfg);
     w.ok(&wu, approve.clone());

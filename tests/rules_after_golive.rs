@@ -359,7 +359,7 @@ fn a_review_assesses_every_goal_once() {
         ["提升选课并发能力", "缩短排课时间", "修复已知问题"]
     );
     let live = p.live_golive().unwrap().time;
-    let due = live + Duration::days(rules().review_days as i64);
+    let due = live + Duration::days(rules().classes.normal.review_days as i64);
     assert_eq!(wf::review_due(&p, &rules()), Some(due));
     assert_eq!(
         wf::review_state(&p, &[], live, &rules()),

@@ -94,11 +94,16 @@ fn serve(job: Job) -> Option<Reply> {
                 dossiers: s.archive(a, &ArchiveFilter::default()).unwrap(),
                 overview: Box::new(overview),
                 calendar: s.calendar(a).unwrap(),
+                templates: s.templates(a).unwrap(),
             }
         }
         Job::FirstScreen { rows } => Reply::First(Box::new(s.first_screen(a, rows).unwrap())),
         Job::Request(id) => Reply::Request(Box::new(s.request(a, id).unwrap())),
         Job::Plan(id) => Reply::Plan(Box::new(s.plan(a, id).unwrap()), Box::new(s.plan_gates(a, id).unwrap())),
+        Job::Template(id) => Reply::Template(
+            Box::new(s.template(a, id).unwrap()),
+            Box::new(s.template_offers(a, id).unwrap()),
+        ),
         Job::Dossier(id) => Reply::Dossier(Box::new(s.dossier(a, id).unwrap())),
         Job::SearchArchive { seq, mut filter } => {
             if filter.from.is_some() {

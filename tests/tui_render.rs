@@ -107,6 +107,7 @@ fn serve(job: Job) -> Option<Reply> {
                 dossiers: s.archive(a, &ArchiveFilter::default()).unwrap(),
                 overview: Box::new(overview),
                 calendar: s.calendar(a).unwrap(),
+                templates: s.templates(a).unwrap(),
             }
         }
         Job::FirstScreen { rows } => {
@@ -126,6 +127,18 @@ fn serve(job: Job) -> Option<Reply> {
             };
             let gates = beian::workflow::gates(&p, &s.calendar(a).unwrap(), &ctx);
             Reply::Plan(Box::new(p), Box::new(gates))
+        }
+        // The steps offered as of the demo's now.
+        Job::Template(id) => {
+            let x = s.template(a, id).unwrap();
+            let ctx = beian::workflow::Ctx {
+                actor: a,
+                now: demo_now(),
+                rules: s.config().process,
+                on_behalf_of: None,
+            };
+            let offers = beian::workflow::template_offers(&x, &ctx);
+            Reply::Template(Box::new(x), Box::new(offers))
         }
         Job::Dossier(id) => Reply::Dossier(Box::new(s.dossier(a, id).unwrap())),
         Job::SearchArchive { seq, mut filter } => {
@@ -431,6 +444,46 @@ fn plans_snapshots() {
     // The goals field, multi-line, focused with its text.
     press(&mut st, "tab tab");
     snap!("plans_edit_form_goals", st);
+}
+
+/// The templates pane (7): the templates with the selected one's sections; `p`
+/// opens the new plan form as a standard change of it. In the plans pane, `E`
+/// lists the emergency changes (the supervision group's list) and the class
+/// shows in the list and the detail.
+#[test]
+fn templates_and_classes_snapshots() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, "7");
+    assert_eq!(st.pane, beian::tui::action::Pane::Templates);
+    assert!(st.templates.all.len() >= 2, "the demo's templates");
+    // The approved one (the oldest, listed last).
+    press(&mut st, "end");
+    let sel = st.templates.all[st.templates.cursor.selected].clone();
+    assert_eq!(sel.status, TemplateStatus::Approved);
+    snap!("templates_detail", st);
+    press(&mut st, "p");
+    match st.popups.last() {
+        Some(Popup::Form(f)) => {
+            assert_eq!(f.value("template"), sel.id.to_string());
+            assert_eq!(f.value("class"), "standard");
+            assert_eq!(f.value("system"), sel.system.to_string());
+        }
+        other => panic!("no form: {other:?}"),
+    }
+    snap!("templates_new_plan_form", st);
+    press(&mut st, "esc");
+
+    press(&mut st, "2 E");
+    assert!(st.plans.emergency_only);
+    let shown: Vec<ChangeClass> = st.plans.visible.iter().map(|&i| st.plans.all[i].class).collect();
+    assert!(
+        !shown.is_empty() && shown.iter().all(|c| *c == ChangeClass::Emergency),
+        "{shown:?}"
+    );
+    snap!("plans_emergency_only", st);
+    press(&mut st, "esc");
+    assert!(!st.plans.emergency_only, "esc leaves the emergency list");
 }
 
 #[test]
@@ -1297,7 +1350,7 @@ fn without_a_tty_demo_fills_the_database_and_the_ui_refuses() {
     assert!(out.status.success(), "{out:?}");
     assert!(stdout.contains(&db.display().to_string()), "{stdout}");
     // 300 requests, and two departments' problems reported after an update (issue 15 §3).
-    for (what, n) in [("systems", 12), ("requests", 302), ("plans", 27)] {
+    for (what, n) in [("systems", 12), ("requests", 302), ("plans", 29)] {
         let line = stdout
             .lines()
             .find(|l| l.starts_with(what))

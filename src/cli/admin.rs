@@ -543,7 +543,7 @@ pub fn system(ctx: &Ctx, cmd: &SystemCmd) -> Result<()> {
             let x = s.system(s.resolve_system(system)?)?;
             let plans = s.plans(&crate::service::PlanFilter {
                 system: Some(x.id),
-                status: None,
+                ..Default::default()
             })?;
             if ctx.json {
                 {

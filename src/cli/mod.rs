@@ -16,6 +16,7 @@ mod report;
 mod requests;
 mod sections;
 mod supervision;
+mod templates;
 mod tests_cmd;
 
 use std::path::PathBuf;
@@ -91,6 +92,9 @@ pub enum Top {
     /// Update plans (§3.2), backup confirmation, notice, cancel; after go-live: incident, fail, review
     #[command(subcommand)]
     Plan(plans::PlanCmd),
+    /// Templates of standard changes, approved once by the Leading Group (§2.1, §3.2)
+    #[command(subcommand, alias = "tpl")]
+    Template(templates::TemplateCmd),
     /// Test rounds, items, results and defects (§3.3)
     #[command(subcommand)]
     Test(tests_cmd::TestCmd),
@@ -206,6 +210,7 @@ pub fn shown_summary(entity: &str, summary: &str) -> String {
             IdKind::Plan => "PlanStatus",
             IdKind::Order => "OrderStatus",
             IdKind::Report => "ReportStatus",
+            IdKind::Template => "TemplateStatus",
             _ => "",
         },
         None => "",
@@ -437,6 +442,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Import(a) => import::import(&ctx()?, a),
         Top::Intake(c) => import::intake(&ctx()?, c),
         Top::Plan(c) => plans::run(&ctx()?, c),
+        Top::Template(c) => templates::run(&ctx()?, c),
         Top::Test(c) => tests_cmd::run(&ctx()?, c),
         Top::Golive(a) => plans::golive(&ctx()?, a),
         Top::Training(a) => plans::training(&ctx()?, a),

@@ -11,6 +11,7 @@ use crate::service::{ArchiveFilter, Command, PlanFilter};
 use crate::workflow::PlanChange;
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PlanCmd {
     /// Start a plan (draft) for a system
     New(NewArgs),
@@ -23,6 +24,9 @@ pub enum PlanCmd {
         /// System id or name
         #[arg(long)]
         system: Option<String>,
+        /// Only plans of this change class (emergency: the list for the supervision group)
+        #[arg(long, value_enum)]
+        class: Option<ChangeClass>,
     },
     /// Show a plan with everything recorded against it
     Show {
@@ -286,9 +290,15 @@ pub struct MilestoneArgs {
 
 #[derive(Args, Debug)]
 pub struct NewArgs {
-    /// System id or name
-    #[arg(long)]
-    system: String,
+    /// System id or name [default with --template: the template's]
+    #[arg(long, required_unless_present = "template")]
+    system: Option<String>,
+    /// Change class: standard (with --template), normal, major or emergency
+    #[arg(long, value_enum, default_value = "normal")]
+    class: ChangeClass,
+    /// A standard change of this approved template, e.g. TPL-2026-0001 (its system, scope, steps and test items)
+    #[arg(long, value_name = "TEMPLATE")]
+    template: Option<String>,
     /// Title, one line
     #[arg(long)]
     title: String,
@@ -322,6 +332,12 @@ pub struct EditArgs {
     /// Technical approach
     #[arg(long)]
     approach: Option<String>,
+    /// Change class: normal, major or emergency (standard changes come from a template)
+    #[arg(long, value_enum)]
+    class: Option<ChangeClass>,
+    /// Why an emergency change cannot wait (required for the emergency class)
+    #[arg(long, value_name = "REASON")]
+    emergency_reason: Option<String>,
     /// Maintenance window start, YYYY-MM-DD HH:MM (with --window-end)
     #[arg(long, requires = "window_end", value_name = "TIME")]
     window_start: Option<String>,
@@ -594,17 +610,41 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
     let s = ctx.backend.as_ref();
     match cmd {
         PlanCmd::New(x) => {
+            let template = x
+                .template
+                .as_deref()
+                .map(|v| args::id("--template", v, IdKind::Template))
+                .transpose()?;
+            if template.is_some() && !matches!(x.class, ChangeClass::Standard | ChangeClass::Normal) {
+                return Err(Error::input(
+                    "--class",
+                    x.class.as_str(),
+                    &ChangeClass::Standard.label(),
+                ));
+            }
+            let system = match (&x.system, template) {
+                (Some(k), _) => s.resolve_system(k)?,
+                (None, Some(t)) => s.template(t)?.system,
+                (None, None) => return Err(Error::input("--system", "", "SYS-0001")),
+            };
             ctx.run(Command::PlanNew {
-                system: s.resolve_system(&x.system)?,
+                system,
                 title: x.title.clone(),
                 version_from: x.from.clone(),
                 version_to: x.to.clone(),
+                class: if template.is_some() {
+                    ChangeClass::Standard
+                } else {
+                    x.class
+                },
+                template,
             })?;
         }
-        PlanCmd::List { status, system } => {
+        PlanCmd::List { status, system, class } => {
             let f = PlanFilter {
                 status: *status,
                 system: system.as_deref().map(|k| s.resolve_system(k)).transpose()?,
+                class: *class,
             };
             let list = s.plans(&f)?;
             if ctx.json {
@@ -615,6 +655,7 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
             let mut table = Table::new(&[
                 t("cli.col.id", &[]),
                 t("cli.col.status", &[]),
+                t("cli.col.class", &[]),
                 t("cli.col.system", &[]),
                 t("cli.col.version", &[]),
                 t("cli.col.window", &[]),
@@ -625,6 +666,7 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
                 table.row(vec![
                     p.id.to_string(),
                     p.status.label(),
+                    p.class.label(),
                     names.get(&p.system).cloned().unwrap_or_default(),
                     format!("{} → {}", p.version_from, p.version_to),
                     p.window.as_ref().map(|w| fmt_time(w.start)).unwrap_or_default(),
@@ -664,6 +706,12 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
             }
             if let Some(v) = text("--approach", &x.approach)? {
                 c.push(PlanChange::Approach(v));
+            }
+            if let Some(v) = x.class {
+                c.push(PlanChange::Class(v));
+            }
+            if let Some(v) = text("--emergency-reason", &x.emergency_reason)? {
+                c.push(PlanChange::EmergencyReason(v));
             }
             if let (Some(st), Some(en)) = (&x.window_start, &x.window_end) {
                 c.push(PlanChange::Window(Some(Window {
@@ -1148,6 +1196,7 @@ pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
     let mut table = Table::new(&[
         t("cli.col.id", &[]),
         t("cli.col.live", &[]),
+        t("cli.col.class", &[]),
         t("cli.col.system", &[]),
         t("cli.col.version", &[]),
         t("cli.col.plan", &[]),
@@ -1157,6 +1206,7 @@ pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
         table.row(vec![
             d.id.to_string(),
             d.live_at.map(fmt_time).unwrap_or_default(),
+            d.class.label(),
             d.system_name.clone(),
             format!("{} → {}", d.version_from, d.version_to),
             d.plan.to_string(),

@@ -84,6 +84,7 @@ pub fn archive_csv(list: &[DossierSummary]) -> Vec<u8> {
         "cli.col.plan",
         "cli.col.title",
         "export.col.filed_by",
+        "cli.col.class",
     ]
     .iter()
     .map(|k| t(k, &[]))
@@ -101,6 +102,7 @@ pub fn archive_csv(list: &[DossierSummary]) -> Vec<u8> {
                 d.plan.to_string(),
                 d.title.clone(),
                 d.filed_by.clone(),
+                d.class.label(),
             ]
         })
         .collect();

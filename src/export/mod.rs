@@ -17,7 +17,7 @@ pub mod supervision;
 pub use self::csv::{archive_csv, requests_csv, CSV_BOM};
 pub use dossier::{dossier_json, dossier_markdown, test_report_markdown, DossierExport, DOSSIER_FORMAT};
 pub use notice::{notice_eml, notice_markdown, notice_text, EmlOptions, NoticeDoc};
-pub use sections::{dossier_sections, dossier_title, plan_sections, Block, Section};
+pub use sections::{dossier_sections, dossier_title, plan_sections, template_sections, Block, Section};
 
 use std::path::Path;
 

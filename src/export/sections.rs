@@ -425,6 +425,15 @@ fn plan_parts(p: &Plan, sys: &System, complete: bool) -> Vec<Section> {
         .add(t("cli.col.id", &[]), p.id.to_string())
         .add(t("cli.col.title", &[]), &p.title)
         .add(t("cli.col.status", &[]), p.status.label())
+        .add(t("cli.col.class", &[]), p.class.label())
+        .opt(
+            t("enum.PlanField.emergency_reason", &[]),
+            Some(p.emergency_reason.as_str()).filter(|r| !r.trim().is_empty()),
+        )
+        .opt(
+            t("record.field.template", &[]),
+            p.template.as_ref().map(|x| format!("{} {}", x.id, x.title)),
+        )
         .add(
             t("cli.col.system", &[]),
             if sys.id == p.system {
@@ -541,6 +550,7 @@ fn plan_parts(p: &Plan, sys: &System, complete: bool) -> Vec<Section> {
                 .collect(),
         )),
     );
+    out.push(template_scope_section(p));
     out.push(
         Section::new(t("cli.section.approvals", &[])).block(table(
             vec![
@@ -626,6 +636,137 @@ fn plan_parts(p: &Plan, sys: &System, complete: bool) -> Vec<Section> {
         });
     }
     out
+}
+
+/// A standard change: the template it is an instance of (its approval, expiry
+/// and test items, as they were when the plan was created) and each submission
+/// that approval covered.
+fn template_scope_section(p: &Plan) -> Section {
+    let s = Section::new(t("record.section.template", &[]));
+    let Some(x) = &p.template else {
+        return s.block(Block::Nothing);
+    };
+    s.block(
+        F::default()
+            .add(t("cli.col.id", &[]), x.id.to_string())
+            .add(t("cli.col.title", &[]), &x.title)
+            .add(t("record.field.template_approved", &[]), fmt_time(x.approved_at))
+            .add(
+                t("record.field.approver", &[]),
+                crate::i18n::list(x.approvers.iter().cloned()),
+            )
+            .add(t("record.field.expires", &[]), x.expires.to_string())
+            .add(t("enum.PlanField.content", &[]), &x.content)
+            .add(t("enum.PlanField.approach", &[]), &x.approach)
+            .block(),
+    )
+    .block(template_items_table(&x.items))
+    .sub(
+        Section::new(t("record.section.covers", &[])).block(table(
+            vec![
+                t("record.field.submission", &[]),
+                t("cli.col.time", &[]),
+                t("record.field.submitted_by", &[]),
+                t("record.field.template", &[]),
+                t("record.field.expires", &[]),
+            ],
+            p.covers
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.submission.to_string(),
+                        fmt_time(c.time),
+                        c.by.clone(),
+                        c.template.to_string(),
+                        c.expires.to_string(),
+                    ]
+                })
+                .collect(),
+        )),
+    )
+}
+
+fn template_items_table(items: &[TemplateItem]) -> Block {
+    table(
+        vec![
+            "#".into(),
+            t("cli.col.category", &[]),
+            t("cli.col.description", &[]),
+            t("tui.col.expected", &[]),
+        ],
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| {
+                vec![
+                    (i + 1).to_string(),
+                    it.category.label(),
+                    it.description.clone(),
+                    it.expected.clone(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+/// A template of standard changes, section by section (`beian template show`,
+/// the templates pane): its fields, what each change does and how, its test
+/// items, and the Leading Group's decisions.
+pub fn template_sections(x: &Template, system: &str) -> Vec<Section> {
+    let f = F::default()
+        .add(t("cli.col.id", &[]), x.id.to_string())
+        .add(t("cli.col.title", &[]), &x.title)
+        .add(t("cli.col.status", &[]), x.status.label())
+        .add(t("cli.col.system", &[]), format!("{system} ({})", x.system))
+        .opt(t("record.field.template_approved", &[]), x.approved_at.map(fmt_time))
+        .opt(t("record.field.expires", &[]), x.expires.map(|d| d.to_string()))
+        .add(t("record.field.submission", &[]), x.submission.to_string());
+    vec![
+        Section::new(t("record.section.template", &[])).block(meta(f, t("cli.col.author", &[]), &x.meta).block()),
+        Section::new(t("enum.PlanField.content", &[])).block(text(&x.content)),
+        Section::new(t("enum.PlanField.approach", &[])).block(text(&x.approach)),
+        Section::new(t("record.section.template_items", &[])).block(template_items_table(&x.items)),
+        Section::new(t("cli.section.approvals", &[])).block(table(
+            vec![
+                "#".into(),
+                t("cli.col.time", &[]),
+                t("record.field.approver", &[]),
+                t("record.field.decision", &[]),
+                t("record.field.minutes", &[]),
+                t("record.field.comment", &[]),
+                t("record.field.submission", &[]),
+                t("record.field.member", &[]),
+            ],
+            x.approvals
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    vec![
+                        (i + 1).to_string(),
+                        fmt_time(a.time),
+                        a.approver.clone(),
+                        a.decision.label(),
+                        a.minutes_ref.clone(),
+                        a.comment.clone(),
+                        a.submission.to_string(),
+                        a.on_behalf_of.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+        )),
+        Section::new(t("record.section.contributors", &[])).block(table(
+            vec![t("record.field.contributor", &[]), t("record.field.contribution", &[])],
+            x.contributors
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.name.clone(),
+                        crate::i18n::list(c.did.iter().map(|d| contribution_label(d))),
+                    ]
+                })
+                .collect(),
+        )),
+    ]
 }
 
 fn window_cell(w: Option<&Window>) -> String {

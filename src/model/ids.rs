@@ -20,10 +20,12 @@ pub enum IdKind {
     Recognition,
     /// A joint review meeting (专题研讨, §3.1).
     JointReview,
+    /// A template of standard changes.
+    Template,
 }
 
 impl IdKind {
-    pub const ALL: [IdKind; 8] = [
+    pub const ALL: [IdKind; 9] = [
         IdKind::System,
         IdKind::Request,
         IdKind::Plan,
@@ -32,6 +34,7 @@ impl IdKind {
         IdKind::Report,
         IdKind::Recognition,
         IdKind::JointReview,
+        IdKind::Template,
     ];
 
     pub fn prefix(self) -> &'static str {
@@ -44,6 +47,7 @@ impl IdKind {
             IdKind::Report => "RPT",
             IdKind::Recognition => "REC",
             IdKind::JointReview => "JR",
+            IdKind::Template => "TPL",
         }
     }
 

@@ -10,6 +10,7 @@ mod plan;
 mod recognition;
 mod request;
 mod supervision;
+mod template;
 
 pub use ids::{BadId, Id, IdKind};
 pub use notice::*;
@@ -17,6 +18,7 @@ pub use plan::*;
 pub use recognition::*;
 pub use request::*;
 pub use supervision::*;
+pub use template::*;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

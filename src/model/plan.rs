@@ -42,6 +42,26 @@ str_enum!(TrainingFormat { OnlineVideo = "online_video", Classroom = "classroom"
 str_enum!(ChangeType { Added = "added", Changed = "changed", Removed = "removed" });
 str_enum!(IncidentOutcome { RolledBack = "rolled_back", Incident = "incident" });
 str_enum!(GoalVerdict { Met = "met", Partly = "partly", NotMet = "not_met" });
+str_enum!(
+    /// The class of a change (§2.1 重大更新决策, §3.2 大规模系统更新): it sets the
+    /// plan's gates (`config.toml` `[class.*]`: quorum, notice days, soft
+    /// blackout overrides, review days). Standard changes are instances of an
+    /// approved [`super::Template`]; records from before classes are normal.
+    ChangeClass {
+        Standard = "standard",
+        Normal = "normal",
+        Major = "major",
+        Emergency = "emergency",
+    }
+);
+
+// str_enum! derives no Default: the default is written out.
+#[allow(clippy::derivable_impls)]
+impl Default for ChangeClass {
+    fn default() -> Self {
+        ChangeClass::Normal
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
@@ -249,6 +269,39 @@ pub struct ComparisonRow {
     pub change: ChangeType,
 }
 
+/// The scope of the approved template a standard change is an instance of, as
+/// the template was when the plan was created (a template does not change once
+/// approved): the plan's content and approach are these and cannot be changed,
+/// and its first test round starts with these items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateScope {
+    pub id: Id,
+    pub title: String,
+    pub content: String,
+    pub approach: String,
+    pub items: Vec<super::TemplateItem>,
+    /// When the template's quorum was reached.
+    pub approved_at: Time,
+    /// The members of the Leading Group whose approvals made the quorum.
+    pub approvers: Vec<String>,
+    /// The first day the template no longer covers a submission.
+    pub expires: NaiveDate,
+}
+
+/// A submission of a standard change that its template's approval covered
+/// instead of a decision of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateCover {
+    pub template: Id,
+    /// Which submission of the plan it covered.
+    pub submission: u32,
+    pub time: Time,
+    /// Who submitted it.
+    pub by: String,
+    /// The template's expiry, as checked.
+    pub expires: NaiveDate,
+}
+
 /// An update plan with everything recorded against it up to filing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
@@ -258,6 +311,19 @@ pub struct Plan {
     pub version_from: String,
     pub version_to: String,
     pub status: PlanStatus,
+    /// The change class, chosen while the plan is written (normal for records
+    /// from before classes).
+    #[serde(default)]
+    pub class: ChangeClass,
+    /// Why the change cannot wait (an emergency change must say so).
+    #[serde(default)]
+    pub emergency_reason: String,
+    /// A standard change: the template it is an instance of.
+    #[serde(default)]
+    pub template: Option<TemplateScope>,
+    /// A standard change: each submission its template's approval covered.
+    #[serde(default)]
+    pub covers: Vec<TemplateCover>,
     #[serde(default)]
     pub goals: String,
     #[serde(default)]
@@ -379,6 +445,9 @@ pub struct PlanSummary {
     pub author: String,
     pub updated_at: Time,
     pub rev: u64,
+    /// Summaries written before classes are of normal plans.
+    #[serde(default)]
+    pub class: ChangeClass,
 }
 
 impl Plan {
@@ -393,6 +462,8 @@ impl Plan {
             T::text("version_from", &self.version_from),
             T::text("version_to", &self.version_to),
             T::label("status", "PlanStatus", self.status.as_str()),
+            T::label("class", "ChangeClass", self.class.as_str()),
+            T::text("emergency_reason", &self.emergency_reason),
             T::text("goals", &self.goals),
             T::text("content", &self.content),
             T::text("approach", &self.approach),
@@ -499,6 +570,7 @@ impl Plan {
             author: self.meta.created_by.clone(),
             updated_at: self.meta.updated_at,
             rev: self.meta.rev,
+            class: self.class,
         }
     }
 
@@ -701,6 +773,9 @@ pub struct DossierSummary {
     pub live_at: Option<Time>,
     pub filed_at: Time,
     pub filed_by: String,
+    /// Summaries written before classes are of normal plans.
+    #[serde(default)]
+    pub class: ChangeClass,
 }
 
 impl Dossier {
@@ -716,6 +791,7 @@ impl Dossier {
             live_at: self.plan.live_golive().map(|g| g.time),
             filed_at: self.filed_at,
             filed_by: self.filed_by.clone(),
+            class: self.plan.class,
         }
     }
 
@@ -737,7 +813,11 @@ impl Dossier {
             p.backup_plan.clone(),
             p.migration_plan.clone(),
             p.rollback_plan.clone(),
+            p.emergency_reason.clone(),
         ];
+        if let Some(tpl) = &p.template {
+            t.push(format!("{} {}", tpl.id, tpl.title));
+        }
         t.extend(p.staff.iter().map(|s| format!("{} {} {}", s.person, s.role, s.duty)));
         t.extend(p.risks.iter().map(|r| format!("{} {}", r.description, r.mitigation)));
         t.extend(

@@ -124,6 +124,16 @@ pub struct UpdateRow {
     pub request_to_live: Vec<f64>,
     /// Days from the (last) approval to the go-live.
     pub approval_to_live: Option<f64>,
+    /// The plan's change class.
+    #[serde(default)]
+    pub class: ChangeClass,
+}
+
+/// Updates that went live in the period, of one change class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassCount {
+    pub class: ChangeClass,
+    pub updates: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -241,6 +251,9 @@ pub struct Report {
     pub today: NaiveDate,
     pub updates: Vec<UpdateRow>,
     pub updates_by_system_month: Vec<SystemMonth>,
+    /// The updates of the period per change class, every class.
+    #[serde(default)]
+    pub updates_by_class: Vec<ClassCount>,
     /// All systems first, then one row per system with an update.
     pub lead_times: Vec<LeadTimes>,
     pub test_rounds: RoundStats,
@@ -321,6 +334,7 @@ pub fn evaluate(input: &ReportInput, from: NaiveDate, to: NaiveDate) -> Report {
                 .map(|r| days_between(r.received_at, g.time))
                 .collect(),
             approval_to_live: approval,
+            class: p.class,
         });
     }
     updates.sort_by(|a, b| a.live_at.cmp(&b.live_at).then(a.plan.cmp(&b.plan)));
@@ -506,11 +520,19 @@ pub fn evaluate(input: &ReportInput, from: NaiveDate, to: NaiveDate) -> Report {
             .collect(),
     };
 
+    let updates_by_class = ChangeClass::ALL
+        .iter()
+        .map(|&class| ClassCount {
+            class,
+            updates: updates.iter().filter(|u| u.class == class).count(),
+        })
+        .collect();
     Report {
         chain_head: None,
         from,
         to,
         today: input.today,
+        updates_by_class,
         updates,
         updates_by_system_month,
         lead_times,

@@ -40,8 +40,9 @@ fn stats_cells(s: &Stats) -> [String; 3] {
 }
 
 /// The names `--table` accepts for the evaluation report.
-pub const REPORT_TABLES: [&str; 11] = [
+pub const REPORT_TABLES: [&str; 12] = [
     "updates_by_month",
+    "updates_by_class",
     "updates",
     "lead_times",
     "test_rounds",
@@ -72,6 +73,16 @@ impl Report {
                 .collect(),
         });
         out.push(Table {
+            name: "updates_by_class",
+            title: title("updates_by_class"),
+            header: h(&["class", "updates"]),
+            rows: self
+                .updates_by_class
+                .iter()
+                .map(|c| vec![c.class.label(), c.updates.to_string()])
+                .collect(),
+        });
+        out.push(Table {
             name: "updates",
             title: title("updates"),
             header: h(&[
@@ -84,6 +95,7 @@ impl Report {
                 "dossier",
                 "request_to_live",
                 "approval_to_live",
+                "class",
             ]),
             rows: self
                 .updates
@@ -103,6 +115,7 @@ impl Report {
                             .collect::<Vec<_>>()
                             .join(" "),
                         days(u.approval_to_live),
+                        u.class.label(),
                     ]
                 })
                 .collect(),

@@ -35,6 +35,11 @@ pub enum Query {
     Plan(Id),
     /// Every gate of a plan as of now (`workflow::Gates`).
     PlanGates(Id),
+    /// The templates of standard changes.
+    Templates,
+    Template(Id),
+    /// The steps the caller may take on a template now.
+    TemplateOffers(Id),
     Archive(ArchiveFilter),
     Dossier(Id),
     Calendar,
@@ -93,6 +98,9 @@ impl Query {
             Query::Plans(_) => "plans",
             Query::Plan(_) => "plan",
             Query::PlanGates(_) => "plan_gates",
+            Query::Templates => "templates",
+            Query::Template(_) => "template",
+            Query::TemplateOffers(_) => "template_offers",
             Query::Archive(_) => "archive",
             Query::Dossier(_) => "dossier",
             Query::Calendar => "calendar",
@@ -143,6 +151,9 @@ pub enum Answer {
     Plans(Vec<PlanSummary>),
     Plan(Plan),
     PlanGates(crate::workflow::Gates),
+    Templates(Vec<TemplateSummary>),
+    Template(Template),
+    TemplateOffers(crate::workflow::Offers),
     Archive(Vec<DossierSummary>),
     Dossier(DossierView),
     Calendar(Vec<Blackout>),
@@ -175,6 +186,9 @@ impl Answer {
             Answer::Plans(_) => "plans",
             Answer::Plan(_) => "plan",
             Answer::PlanGates(_) => "plan_gates",
+            Answer::Templates(_) => "templates",
+            Answer::Template(_) => "template",
+            Answer::TemplateOffers(_) => "template_offers",
             Answer::Archive(_) => "archive",
             Answer::Dossier(_) => "dossier",
             Answer::Calendar(_) => "calendar",
@@ -217,6 +231,9 @@ impl Service {
             Query::Plans(f) => A::Plans(self.plans(actor, &f)?),
             Query::Plan(id) => A::Plan(self.plan(actor, id)?),
             Query::PlanGates(id) => A::PlanGates(self.plan_gates(actor, id)?),
+            Query::Templates => A::Templates(self.templates(actor)?),
+            Query::Template(id) => A::Template(self.template(actor, id)?),
+            Query::TemplateOffers(id) => A::TemplateOffers(self.template_offers(actor, id)?),
             Query::Archive(f) => A::Archive(self.archive(actor, &f)?),
             Query::Dossier(id) => A::Dossier(self.dossier(actor, id)?),
             Query::Calendar => A::Calendar(self.calendar(actor)?),
@@ -324,6 +341,9 @@ typed! {
     plans(f: &PlanFilter) -> Vec<PlanSummary> = Query::Plans(f.clone()), Plans;
     plan(id: Id) -> Plan = Query::Plan(id), Plan;
     plan_gates(id: Id) -> crate::workflow::Gates = Query::PlanGates(id), PlanGates;
+    templates() -> Vec<TemplateSummary> = Query::Templates, Templates;
+    template(id: Id) -> Template = Query::Template(id), Template;
+    template_offers(id: Id) -> crate::workflow::Offers = Query::TemplateOffers(id), TemplateOffers;
     archive(f: &ArchiveFilter) -> Vec<DossierSummary> = Query::Archive(f.clone()), Archive;
     dossier(id: Id) -> DossierView = Query::Dossier(id), Dossier;
     calendar() -> Vec<Blackout> = Query::Calendar, Calendar;

@@ -24,6 +24,10 @@ pub struct RequestFilter {
 pub struct PlanFilter {
     pub status: Option<PlanStatus>,
     pub system: Option<Id>,
+    /// Only plans of this change class (`--class emergency`: the emergency
+    /// changes listed for the supervision group).
+    #[serde(default)]
+    pub class: Option<ChangeClass>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,8 +134,36 @@ impl Service {
     pub fn plans(&self, actor: &Actor, f: &PlanFilter) -> Result<Vec<PlanSummary>> {
         self.can_read(actor)?;
         let mut out: Vec<PlanSummary> = self.store().summaries::<Plan>()?;
-        out.retain(|p| f.status.is_none_or(|s| p.status == s) && f.system.is_none_or(|s| p.system == s));
+        out.retain(|p| {
+            f.status.is_none_or(|s| p.status == s)
+                && f.system.is_none_or(|s| p.system == s)
+                && f.class.is_none_or(|c| p.class == c)
+        });
         Ok(out)
+    }
+
+    /// The templates of standard changes, oldest first.
+    pub fn templates(&self, actor: &Actor) -> Result<Vec<TemplateSummary>> {
+        self.can_read(actor)?;
+        self.store().summaries::<Template>()
+    }
+
+    pub fn template(&self, actor: &Actor, id: Id) -> Result<Template> {
+        self.can_read(actor)?;
+        self.store().require(id)
+    }
+
+    /// The steps `actor` may take on a template now (`workflow::template_offers`).
+    pub fn template_offers(&self, actor: &Actor, id: Id) -> Result<crate::workflow::Offers> {
+        self.can_read(actor)?;
+        let t: Template = self.store().require(id)?;
+        let ctx = crate::workflow::Ctx {
+            actor,
+            now: chrono::Utc::now(),
+            rules: self.config().process,
+            on_behalf_of: None,
+        };
+        Ok(crate::workflow::template_offers(&t, &ctx))
     }
 
     pub fn plan(&self, actor: &Actor, id: Id) -> Result<Plan> {

@@ -60,6 +60,43 @@ pub struct Settings {
     /// The `[backup]` settings given (`dir`), by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub backup: BTreeMap<String, serde_json::Value>,
+    /// The change classes' settings that differ from their defaults, by
+    /// `class.setting` (`major.approvers`). The normal class's quorum and notice
+    /// days are in `process`, under their names from before classes
+    /// (`approvers`, `notice_days`), so settings recorded then keep their SHA-256.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub classes: BTreeMap<String, serde_json::Value>,
+}
+
+/// The settings of the change classes by `class.setting`, the normal class's
+/// quorum and notice days left out (they are in `process`).
+fn class_fields(classes: &crate::config::Classes) -> BTreeMap<String, serde_json::Value> {
+    let mut out = BTreeMap::new();
+    for (class, v) in fields(classes) {
+        if let serde_json::Value::Object(m) = v {
+            for (k, v) in m {
+                if class == "normal" && (k == "approvers" || k == "notice_days") {
+                    continue;
+                }
+                out.insert(format!("{class}.{k}"), v);
+            }
+        }
+    }
+    out
+}
+
+/// The class settings' defaults, by `class.setting`.
+fn class_defaults() -> BTreeMap<String, serde_json::Value> {
+    class_fields(&crate::config::Classes::default())
+}
+
+/// How a `process` setting is named in a change: the normal class's quorum and
+/// notice days by the table they are set in now.
+fn process_name(k: &str) -> String {
+    match k {
+        "approvers" | "notice_days" => format!("class.normal.{k}"),
+        _ => k.to_string(),
+    }
 }
 
 /// The fields of `v` serialized, by name (an empty map if it is not a struct).
@@ -92,7 +129,22 @@ impl Settings {
                 roles.entry(name(r)).or_default().groups.insert(group.clone());
             }
         }
-        let process = fields(&config.process);
+        let p = &config.process;
+        let normal = p.classes.normal;
+        let process: BTreeMap<String, serde_json::Value> = [
+            ("approvers", normal.approvers),
+            ("notice_days", normal.notice_days),
+            ("backup_max_age_days", p.backup_max_age_days),
+            ("clock_skew_minutes", p.clock_skew_minutes),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::from(v)))
+        .collect();
+        let class_defaults = class_defaults();
+        let classes = class_fields(&p.classes)
+            .into_iter()
+            .filter(|(k, v)| class_defaults.get(k) != Some(v))
+            .collect();
         let defaults = server_defaults();
         let server = fields(&config.server)
             .into_iter()
@@ -104,6 +156,7 @@ impl Settings {
             process,
             server,
             backup,
+            classes,
         }
     }
 
@@ -169,7 +222,19 @@ impl Settings {
         for k in keys {
             let (was, now) = (old.process.get(k), self.process.get(k));
             if was != now {
-                out.push(format!("{}: {} → {}", clean(k), show(was), show(now)));
+                out.push(format!("{}: {} → {}", clean(&process_name(k)), show(was), show(now)));
+            }
+        }
+        // `[class.*]`: a setting not recorded is its default.
+        let defaults = class_defaults();
+        let keys: BTreeSet<&String> = old.classes.keys().chain(self.classes.keys()).collect();
+        for k in keys {
+            let (was, now) = (
+                old.classes.get(k).or(defaults.get(k)),
+                self.classes.get(k).or(defaults.get(k)),
+            );
+            if was != now {
+                out.push(format!("class.{}: {} → {}", clean(k), show(was), show(now)));
             }
         }
         // `[server]`: a limit not recorded is its default.
@@ -292,6 +357,24 @@ mod tests {
     use super::*;
     use crate::model::Role;
 
+    /// Settings recorded before change classes (the normal class's quorum and
+    /// notice days under their old names) are the same settings now: opening
+    /// an older database records nothing new.
+    #[test]
+    fn settings_recorded_before_classes_keep_their_sha256() {
+        let old: Settings = serde_json::from_str(
+            r#"{"roles":{},"process":{"approvers":1,"backup_max_age_days":7,"clock_skew_minutes":5,"notice_days":3}}"#,
+        )
+        .unwrap();
+        assert_eq!(old.sha256(), Settings::of(&Config::default()).sha256());
+        let mut c = Config::default();
+        c.process.classes.emergency.review_days = 4;
+        assert_eq!(
+            Settings::of(&c).changes_from(&old),
+            vec!["class.emergency.review_days: 5 → 4".to_string()]
+        );
+    }
+
     #[test]
     fn changes_name_who_gained_and_lost_each_role_and_each_setting() {
         let mut old = Config::default();
@@ -303,7 +386,8 @@ mod tests {
             .users
             .insert("wang".into(), vec![Role::Operator, Role::Viewer]);
         new.roles.groups.insert("imc".into(), vec![Role::Operator]);
-        new.process.notice_days = 5;
+        new.process.classes.normal.notice_days = 5;
+        new.process.classes.major.approvers = 3;
         let (o, n) = (Settings::of(&old), Settings::of(&new));
         assert_ne!(o.sha256(), n.sha256());
         assert_eq!(
@@ -311,7 +395,8 @@ mod tests {
             vec![
                 "operator: +user wang, −user zhao, +group imc".to_string(),
                 "viewer: +user wang".to_string(),
-                "notice_days: 3 → 5".to_string(),
+                "class.normal.notice_days: 3 → 5".to_string(),
+                "class.major.approvers: 2 → 3".to_string(),
             ]
         );
         // The same grants written in another order are the same settings.

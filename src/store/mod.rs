@@ -75,6 +75,8 @@ pub enum T {
     Undo,
     RequestsByTime,
     JointReviews,
+    Templates,
+    TemplatesSum,
 }
 
 /// `imports` (key: `msgid:<Message-ID>` or `row:<SHA-256>`, value: the request id
@@ -86,7 +88,10 @@ pub enum T {
 ///
 /// `undo` holds the before-images of a long, batched change (a large import)
 /// while it runs; it is empty at rest (see `undo.rs`).
-const TREE_NAMES: [&str; 20] = [
+///
+/// `templates` and `templates_sum` (templates of standard changes) are
+/// additive in the same way.
+const TREE_NAMES: [&str; 22] = [
     "meta",
     "systems",
     "systems_sum",
@@ -107,6 +112,8 @@ const TREE_NAMES: [&str; 20] = [
     "undo",
     "requests_by_time",
     "joint_reviews",
+    "templates",
+    "templates_sum",
 ];
 
 pub(crate) fn enc<V: Serialize>(v: &V) -> Vec<u8> {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{enc, T};
 use crate::model::{
     ConfidentialReport, Id, IdKind, JointMeeting, Meta, Plan, PlanSummary, Recognition, RectificationOrder, Request,
-    RequestSummary, System, SystemSummary,
+    RequestSummary, System, SystemSummary, Template, TemplateSummary,
 };
 
 /// A stored, revisioned record kind.
@@ -117,4 +117,13 @@ record!(
     "joint review",
     JointMeeting,
     |_s| None
+);
+record!(
+    Template,
+    Template,
+    Templates,
+    TemplatesSum,
+    "template",
+    TemplateSummary,
+    |s| Some(enc(&s.summary()))
 );

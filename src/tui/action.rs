@@ -14,16 +14,19 @@ pub enum Pane {
     Reports,
     /// Rectification orders and confidential reports (§5.1).
     Supervision,
+    /// Templates of standard changes (§2.1, §3.2).
+    Templates,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 6] = [
+    pub const ALL: [Pane; 7] = [
         Pane::Queue,
         Pane::Plans,
         Pane::Tests,
         Pane::Archive,
         Pane::Reports,
         Pane::Supervision,
+        Pane::Templates,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -33,6 +36,7 @@ impl Pane {
             Pane::Archive => "archive",
             Pane::Reports => "reports",
             Pane::Supervision => "supervision",
+            Pane::Templates => "templates",
         }
     }
     pub fn index(self) -> usize {
@@ -151,6 +155,7 @@ actions! {
     GotoArchive = "pane.archive" @ G,
     GotoReports = "pane.reports" @ G,
     GotoSupervision = "pane.supervision" @ G,
+    GotoTemplates = "pane.templates" @ G,
     Refresh = "refresh" @ G,
     Down = "down" @ G,
     Up = "up" @ G,
@@ -214,6 +219,7 @@ actions! {
     PlanIncident = "plan.incident" @ p(Plans),
     PlanFail = "plan.fail" @ p(Plans),
     PlanReview = "plan.review" @ p(Plans),
+    PlanEmergency = "plan.emergency" @ p(Plans),
     // tests
     TestPass = "test.pass" @ p(Tests),
     TestFail = "test.fail" @ p(Tests),
@@ -247,6 +253,13 @@ actions! {
     SupLink = "supervision.link" @ p(Supervision),
     SupToOrder = "supervision.to_order" @ p(Supervision),
     SupReply = "supervision.reply" @ p(Supervision),
+    // templates of standard changes
+    TemplateNew = "template.new" @ p(Templates),
+    TemplateEdit = "template.edit" @ p(Templates),
+    TemplateSubmit = "template.submit" @ p(Templates),
+    TemplateApprove = "template.approve" @ p(Templates),
+    TemplateReturn = "template.return" @ p(Templates),
+    TemplateUse = "template.use" @ p(Templates),
     // forms
     FormsParked = "forms.parked" @ G,
     // demo: act as a demo person (`:as zhangwei`; issue 13 §7)
@@ -333,6 +346,11 @@ impl Action {
             SupLink => "report.link",
             SupToOrder => "report.to_order",
             SupReply => "report.reply",
+            TemplateEdit => "template.edit",
+            TemplateSubmit => "template.submit",
+            TemplateApprove => "template.approve",
+            TemplateReturn => "template.return",
+            TemplateUse => "template.use",
             _ => return None,
         })
     }
@@ -342,7 +360,7 @@ impl Action {
         use Action::*;
         Some(match self {
             QueueNew | QueueImport => Op::RequestAdd,
-            PlanNew => Op::PlanEdit,
+            PlanNew | TemplateNew => Op::PlanEdit,
             _ => return None,
         })
     }

@@ -134,6 +134,23 @@ pub struct PlansState {
     pub edit_after_load: Option<Id>,
     /// Open this form on the plan when it arrives (a key pressed while it loaded).
     pub form_after_load: Option<(Id, FormKind)>,
+    /// Only emergency changes (`E`): the list for the supervision group.
+    pub emergency_only: bool,
+}
+
+/// The templates pane: templates of standard changes and the selected one.
+#[derive(Debug, Default)]
+pub struct TemplatesState {
+    /// Newest first.
+    pub all: Vec<TemplateSummary>,
+    pub cursor: ListCursor,
+    /// The selected template, as last loaded, with the steps the core offers on it.
+    pub detail: Option<Template>,
+    pub offers: Option<crate::workflow::Offers>,
+    pub loading: Option<Id>,
+    pub detail_scroll: Scroll,
+    /// Open the editor when this template arrives.
+    pub form_after_load: Option<(Id, FormKind)>,
 }
 
 #[derive(Debug, Default)]
@@ -294,6 +311,12 @@ pub enum PromptFor {
     FailPlan(Id),
     /// The live or filed plan the requests are post-update feedback on.
     Feedback(Vec<Id>),
+    /// The minutes reference of a template's approval.
+    ApproveTemplate {
+        template: Id,
+        rev: u64,
+    },
+    ReturnTemplate(Id),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -335,6 +358,9 @@ pub enum FormKind {
     Incident,
     /// The post-implementation review (§4.3).
     Review,
+    /// A template of standard changes.
+    NewTemplate,
+    EditTemplate,
 }
 
 /// A form: named fields, one focused (see [`super::update::forms`], which
@@ -508,6 +534,7 @@ pub struct State {
     pub archive: ArchiveState,
     pub reports: ReportsState,
     pub supervision: SupervisionState,
+    pub templates: TemplatesState,
     pub popups: Vec<Popup>,
     /// A submitted form waiting for the worker's answer: reopened on failure.
     pub pending_form: Option<Form>,
@@ -564,6 +591,7 @@ impl State {
             archive: ArchiveState::default(),
             reports: ReportsState::default(),
             supervision: SupervisionState::default(),
+            templates: TemplatesState::default(),
             popups: Vec::new(),
             pending_form: None,
             parked: Vec::new(),
@@ -681,6 +709,10 @@ impl State {
             Pane::Reports => None,
             Pane::Supervision => super::update::supervision::selected(self).map(|row| Shown {
                 ids: vec![row.id()],
+                item: None,
+            }),
+            Pane::Templates => super::update::templates::selected(self).map(|x| Shown {
+                ids: vec![x.id],
                 item: None,
             }),
         }

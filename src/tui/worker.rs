@@ -22,6 +22,8 @@ pub enum Job {
     LoadAll,
     Request(Id),
     Plan(Id),
+    /// A template with the steps the core offers on it.
+    Template(Id),
     Dossier(Id),
     /// Full-text search of the archive; `seq` lets the UI drop stale answers.
     SearchArchive {
@@ -112,8 +114,11 @@ pub enum Reply {
         dossiers: Vec<DossierSummary>,
         overview: Box<Overview>,
         calendar: Vec<Blackout>,
+        templates: Vec<TemplateSummary>,
     },
     Request(Box<Request>),
+    /// A template with the steps the core offers on it now.
+    Template(Box<Template>, Box<crate::workflow::Offers>),
     /// A plan with its gates as the core sees them now.
     Plan(Box<Plan>, Box<crate::workflow::Gates>),
     Dossier(Box<DossierView>),
@@ -215,12 +220,16 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
                 dossiers: b.archive(&ArchiveFilter::default())?,
                 overview: Box::new(b.overview()?),
                 calendar: b.calendar()?,
+                templates: b.templates()?,
             })
         })(),
         Job::Request(id) => b.request(id).map(|r| Reply::Request(Box::new(r))),
         Job::Plan(id) => b
             .plan(id)
             .and_then(|p| Ok(Reply::Plan(Box::new(p), Box::new(b.plan_gates(id)?)))),
+        Job::Template(id) => b
+            .template(id)
+            .and_then(|x| Ok(Reply::Template(Box::new(x), Box::new(b.template_offers(id)?)))),
         Job::Dossier(id) => b.dossier(id).map(|d| Reply::Dossier(Box::new(d))),
         Job::ActAs { person } => b.act_as(&person).map(|w| Reply::Acting(Box::new(w))),
         Job::JointReviews => b.joint_reviews().map(Reply::JointReviews),

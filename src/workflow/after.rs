@@ -273,15 +273,15 @@ pub fn review_of<'a>(p: &'a Plan, addenda: &'a [Addendum], golive: u32) -> Optio
     })
 }
 
-/// When the post-implementation review of a live or filed plan is due:
-/// `review_days` after the go-live that made it live. The one place the due
-/// date is computed.
+/// When the post-implementation review of a live or filed plan is due: the
+/// `review_days` of its class (`review_due_days`) after the go-live that made
+/// it live. The one place the due date is computed.
 pub fn review_due(p: &Plan, rules: &Process) -> Option<Time> {
     if !AFTER.contains(&p.status) {
         return None;
     }
     p.live_golive()
-        .map(|g| g.time + Duration::days(rules.review_days as i64))
+        .map(|g| g.time + Duration::days(super::review_due_days(p, rules) as i64))
 }
 
 /// Where a live update's review stands.

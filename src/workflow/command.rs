@@ -6,11 +6,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Milestone, NoticeChange, Op, PlanChange};
+use super::{Milestone, NoticeChange, Op, PlanChange, TemplateChange};
 use crate::model::{
-    BackupConfirmation, Blackout, Channel, ComparisonRow, DefectStatus, GoLive, GoalVerdict, Id, IncidentOutcome,
-    Priority, Recipient, RecognitionKind, RequestKind, Severity, Source, Submitter, TestCategory, TestResult, Tester,
-    Time, Training, Window,
+    BackupConfirmation, Blackout, ChangeClass, Channel, ComparisonRow, DefectStatus, GoLive, GoalVerdict, Id,
+    IncidentOutcome, Priority, Recipient, RecognitionKind, RequestKind, Severity, Source, Submitter, TestCategory,
+    TestResult, Tester, Time, Training, Window,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -276,11 +276,17 @@ commands! {
         plan: Id,
     } = "request.feedback", RequestLink;
 
+    /// A new draft plan of a class; with `template`, a standard change of that
+    /// approved template (its system must be the template's).
     PlanNew {
         system: Id,
         title: String,
         version_from: Option<String>,
         version_to: String,
+        #[serde(default)]
+        class: ChangeClass,
+        #[serde(default)]
+        template: Option<Id>,
     } = "plan.new", PlanEdit;
     PlanEdit {
         id: Id,
@@ -446,6 +452,37 @@ commands! {
     File {
         plan: Id,
     } = "plan.file", PlanFile;
+
+    /// A new draft template of standard changes for one system.
+    TemplateNew {
+        system: Id,
+        title: String,
+        #[serde(default)]
+        content: String,
+        #[serde(default)]
+        approach: String,
+        /// Its test items.
+        #[serde(default)]
+        items: Vec<crate::model::TemplateItem>,
+    } = "template.new", PlanEdit;
+    TemplateEdit {
+        id: Id,
+        changes: Vec<TemplateChange>,
+    } = "template.edit", PlanEdit;
+    TemplateSubmit {
+        id: Id,
+    } = "template.submit", PlanSubmit;
+    /// A member of the Leading Group approves a template (the normal quorum).
+    TemplateApprove {
+        id: Id,
+        comment: String,
+        minutes_ref: String,
+    } = "template.approve", PlanDecide;
+    TemplateReturn {
+        id: Id,
+        reason: String,
+        minutes_ref: String,
+    } = "template.return", PlanDecide;
     Addendum {
         dossier: Id,
         reason: String,

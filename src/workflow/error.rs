@@ -14,6 +14,8 @@ pub enum PlanField {
     Goals,
     Content,
     Approach,
+    /// Why an emergency change cannot wait (emergency class only).
+    EmergencyReason,
     Window,
     Staff,
     Risks,
@@ -30,6 +32,7 @@ impl PlanField {
             PlanField::Goals => "goals",
             PlanField::Content => "content",
             PlanField::Approach => "approach",
+            PlanField::EmergencyReason => "emergency_reason",
             PlanField::Window => "window",
             PlanField::Staff => "staff",
             PlanField::Risks => "risks",
@@ -353,6 +356,36 @@ pub enum RuleError {
     /// A confidential report turned into an order with no plan linked and no target named.
     #[error("no order target")]
     NoOrderTarget { report: String },
+    /// A standard change's content or approach is its template's.
+    #[error("fixed by the template")]
+    TemplateScope {
+        plan: String,
+        field: String,
+        template: String,
+    },
+    /// A standard change stays standard.
+    #[error("class of an instance")]
+    InstanceClass { plan: String, template: String },
+    /// A standard change is created from a template.
+    #[error("standard needs a template")]
+    StandardNeedsTemplate { plan: String },
+    /// The class allows no window in a soft blackout period (major changes).
+    #[error("no soft override for the class")]
+    SoftOverrideRefused {
+        class: String,
+        period: String,
+        start: String,
+        end: String,
+    },
+    #[error("template expired")]
+    TemplateExpired { template: String, expires: String },
+    #[error("template not approved")]
+    TemplateNotApproved { template: String, status: String },
+    #[error("template of another system")]
+    TemplateSystem { template: String, system: String },
+    /// What a template still needs before it is submitted (field names).
+    #[error("template incomplete")]
+    TemplateMissing { template: String, fields: Vec<String> },
 }
 
 /// `zhangwei（审批人）、zhaomin（监督人）…`: the demo people with their roles.
@@ -431,7 +464,11 @@ impl RuleError {
             ),
             WindowOrder => t("rule.window_order", &[]),
             Contributor { user, plan, did } => t(
-                "rule.contributor",
+                if plan.starts_with(crate::model::IdKind::Template.prefix()) {
+                    "rule.contributor_template"
+                } else {
+                    "rule.contributor"
+                },
                 &[
                     ("user", user.clone()),
                     ("plan", plan.clone()),
@@ -746,6 +783,52 @@ impl RuleError {
                 &[("report", report.clone()), ("order", order.clone())],
             ),
             NoOrderTarget { report } => t("rule.no_order_target", &[("report", report.clone())]),
+            TemplateScope { plan, field, template } => t(
+                "rule.template_scope",
+                &[
+                    ("plan", plan.clone()),
+                    ("field", super::field_label(field)),
+                    ("template", template.clone()),
+                ],
+            ),
+            InstanceClass { plan, template } => t(
+                "rule.instance_class",
+                &[("plan", plan.clone()), ("template", template.clone())],
+            ),
+            StandardNeedsTemplate { plan } => t("rule.standard_needs_template", &[("plan", plan.clone())]),
+            SoftOverrideRefused {
+                class,
+                period,
+                start,
+                end,
+            } => t(
+                "rule.soft_override_refused",
+                &[
+                    ("class", class.clone()),
+                    ("period", period.clone()),
+                    ("start", start.clone()),
+                    ("end", end.clone()),
+                ],
+            ),
+            TemplateExpired { template, expires } => t(
+                "rule.template_expired",
+                &[("template", template.clone()), ("expires", expires.clone())],
+            ),
+            TemplateNotApproved { template, status } => t(
+                "rule.template_not_approved",
+                &[("template", template.clone()), ("status", status.clone())],
+            ),
+            TemplateSystem { template, system } => t(
+                "rule.template_system",
+                &[("template", template.clone()), ("system", system.clone())],
+            ),
+            TemplateMissing { template, fields } => t(
+                "rule.template_missing",
+                &[
+                    ("template", template.clone()),
+                    ("fields", list(fields.iter().map(|f| super::field_label(f)))),
+                ],
+            ),
         }
     }
 }

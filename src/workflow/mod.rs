@@ -15,6 +15,7 @@ mod plan;
 mod request;
 pub mod substitute;
 mod supervision;
+mod template;
 mod undo;
 
 pub use after::{
@@ -32,6 +33,7 @@ pub use permissions::{allowed, check, Op};
 pub use plan::*;
 pub use request::*;
 pub use supervision::*;
+pub use template::*;
 pub use undo::{inverse, undo_reason};
 
 use crate::model::{Actor, Time};

@@ -23,9 +23,10 @@ use super::{
     RuleError,
 };
 use crate::model::{
-    fmt_time, Approval, BackupConfirmation, Blackout, BlackoutOverride, ComparisonRow, Contributor, Decision, Defect,
-    DefectStatus, Deviation, GoLive, GoLiveOutcome, Plan, PlanStatus as S, PublicationKind, Risk, RiskAcceptance,
-    Severity, StaffAssignment, System, TestCategory, TestItem, TestResult, TestRound, Tester, Time, Training, Window,
+    fmt_time, Approval, BackupConfirmation, Blackout, BlackoutOverride, ChangeClass, ComparisonRow, Contributor,
+    Decision, Defect, DefectStatus, Deviation, GoLive, GoLiveOutcome, Plan, PlanStatus as S, PublicationKind, Risk,
+    RiskAcceptance, Severity, StaffAssignment, System, Template, TemplateCover, TemplateScope, TemplateStatus,
+    TestCategory, TestItem, TestResult, TestRound, Tester, TesterType, Time, Training, Window,
 };
 
 /// One change to the written part of a plan, allowed while it is a draft or returned.
@@ -60,6 +61,10 @@ pub enum PlanChange {
     AddRisk(Risk),
     /// 1-based position.
     RemoveRisk(usize),
+    /// The change class (not standard: a standard change is created from a template).
+    Class(ChangeClass),
+    /// Why an emergency change cannot wait.
+    EmergencyReason(String),
 }
 
 impl PlanChange {
@@ -81,6 +86,8 @@ impl PlanChange {
             PlanChange::RemoveStaff(_) => "staff.remove",
             PlanChange::AddRisk(_) => "risk.add",
             PlanChange::RemoveRisk(_) => "risk.remove",
+            PlanChange::Class(_) => "class",
+            PlanChange::EmergencyReason(_) => "emergency_reason",
         }
     }
 }
@@ -104,13 +111,19 @@ pub const CONTRIBUTIONS: &[&str] = &["create", "edit", "submit", "link", "test",
 
 /// Record that `who` contributed to the plan by `did` (one of [`CONTRIBUTIONS`]).
 pub fn contribute(p: &mut Plan, who: &str, did: &str) {
-    match p.contributors.iter_mut().find(|c| c.name == who) {
+    contribute_to(&mut p.contributors, who, did)
+}
+
+/// [`contribute`], on the contributors of any record the Leading Group decides
+/// on (a plan, a template).
+pub(crate) fn contribute_to(contributors: &mut Vec<Contributor>, who: &str, did: &str) {
+    match contributors.iter_mut().find(|c| c.name == who) {
         Some(c) => {
             if !c.did.iter().any(|d| d == did) {
                 c.did.push(did.to_string())
             }
         }
-        None => p.contributors.push(Contributor {
+        None => contributors.push(Contributor {
             name: who.to_string(),
             did: vec![did.to_string()],
         }),
@@ -119,11 +132,17 @@ pub fn contribute(p: &mut Plan, who: &str, did: &str) {
 
 /// What `who` did on the plan; empty when they did not contribute.
 pub fn contribution(p: &Plan, who: &str) -> Vec<String> {
+    contribution_in(&p.meta.created_by, &p.contributors, who)
+}
+
+/// [`contribution`] on any record the Leading Group decides on: its creator
+/// and its contributors.
+pub(crate) fn contribution_in(created_by: &str, contributors: &[Contributor], who: &str) -> Vec<String> {
     let mut did = Vec::new();
-    if p.meta.created_by == who {
+    if created_by == who {
         did.push("create".to_string());
     }
-    if let Some(c) = p.contributors.iter().find(|c| c.name == who) {
+    if let Some(c) = contributors.iter().find(|c| c.name == who) {
         did.extend(c.did.iter().filter(|d| d.as_str() != "create").cloned());
     }
     did
@@ -132,12 +151,23 @@ pub fn contribution(p: &Plan, who: &str) -> Vec<String> {
 /// Refuse a decision, a risk acceptance or a waiver by someone who contributed,
 /// or by the substitute of a member who did.
 fn not_contributor(p: &Plan, ctx: &Ctx) -> Result<(), RuleError> {
+    not_contributor_in(p.id, &p.meta.created_by, &p.contributors, ctx)
+}
+
+/// [`not_contributor`] on any record the Leading Group decides on (a plan, a
+/// template): the same separation of duties (§2.1).
+pub(crate) fn not_contributor_in(
+    id: crate::model::Id,
+    created_by: &str,
+    contributors: &[Contributor],
+    ctx: &Ctx,
+) -> Result<(), RuleError> {
     for who in std::iter::once(ctx.actor.name.as_str()).chain(ctx.on_behalf_of.as_deref()) {
-        let did = contribution(p, who);
+        let did = contribution_in(created_by, contributors, who);
         if !did.is_empty() {
             return Err(RuleError::Contributor {
                 user: who.to_string(),
-                plan: p.id.to_string(),
+                plan: id.to_string(),
                 did,
             });
         }
@@ -156,6 +186,10 @@ pub fn new_plan(id: crate::model::Id, system: &System, title: &str, from: &str, 
         version_from: from.to_string(),
         version_to: to.to_string(),
         status: S::Draft,
+        class: ChangeClass::Normal,
+        emergency_reason: String::new(),
+        template: None,
+        covers: Vec::new(),
         goals: String::new(),
         content: String::new(),
         approach: String::new(),
@@ -198,6 +232,32 @@ pub fn new_plan(id: crate::model::Id, system: &System, title: &str, from: &str, 
     }
 }
 
+/// A new draft plan of a class: a standard change comes from an approved
+/// `template` ([`instantiate`]); no other plan is standard.
+#[allow(clippy::too_many_arguments)]
+pub fn new_plan_of(
+    id: crate::model::Id,
+    system: &System,
+    title: &str,
+    from: &str,
+    to: &str,
+    class: ChangeClass,
+    template: Option<&Template>,
+    ctx: &Ctx,
+) -> Result<Plan, RuleError> {
+    let mut p = new_plan(id, system, title, from, to, ctx);
+    match template {
+        Some(t) => instantiate(&mut p, t, ctx)?,
+        None if class == ChangeClass::Standard => {
+            return Err(RuleError::StandardNeedsTemplate {
+                plan: title.trim().to_string(),
+            })
+        }
+        None => p.class = class,
+    }
+    Ok(p)
+}
+
 /// Is the written plan still open for changes (and for linking requests)?
 pub fn editable(p: &Plan) -> bool {
     matches!(p.status, S::Draft | S::Returned)
@@ -228,8 +288,14 @@ pub fn edit(p: &mut Plan, change: PlanChange, calendar: &[Blackout], ctx: &Ctx) 
         PlanChange::VersionFrom(v) => p.version_from = v.trim().to_string(),
         PlanChange::VersionTo(v) => p.version_to = non_empty(&v, "version_to")?,
         PlanChange::Goals(v) => p.goals = v,
-        PlanChange::Content(v) => p.content = v,
-        PlanChange::Approach(v) => p.approach = v,
+        PlanChange::Content(v) => {
+            from_template(p, "content", &v)?;
+            p.content = v
+        }
+        PlanChange::Approach(v) => {
+            from_template(p, "approach", &v)?;
+            p.approach = v
+        }
         PlanChange::Window(w) => {
             if let Some(w) = &w {
                 if w.end <= w.start {
@@ -246,8 +312,10 @@ pub fn edit(p: &mut Plan, change: PlanChange, calendar: &[Blackout], ctx: &Ctx) 
         PlanChange::RollbackPlan(v) => p.rollback_plan = v,
         PlanChange::BlackoutOverride { period, reason } => {
             let reason = reason.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-            set_override(p, period.as_deref(), reason, calendar)?
+            set_override(p, period.as_deref(), reason, calendar, &ctx.rules)?
         }
+        PlanChange::Class(c) => set_class(p, c)?,
+        PlanChange::EmergencyReason(v) => p.emergency_reason = v,
         PlanChange::AddStaff(s) => {
             non_empty(&s.person, "staff.person")?;
             p.staff.push(s)
@@ -288,11 +356,71 @@ pub fn soft_periods<'a>(p: &Plan, calendar: &'a [Blackout]) -> Vec<&'a Blackout>
         .collect()
 }
 
+/// A standard change's content and approach are its template's: a change to
+/// them is refused, naming the field (the same text is no change).
+fn from_template(p: &Plan, field: &str, value: &str) -> Result<(), RuleError> {
+    let Some(t) = &p.template else { return Ok(()) };
+    let fixed = match field {
+        "content" => &t.content,
+        _ => &t.approach,
+    };
+    if value.trim() != fixed.trim() {
+        return Err(RuleError::TemplateScope {
+            plan: p.id.to_string(),
+            field: field.to_string(),
+            template: t.id.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Choose the class while the plan is written. A standard change is created
+/// from a template and stays one; no other plan becomes standard.
+fn set_class(p: &mut Plan, class: ChangeClass) -> Result<(), RuleError> {
+    if class == p.class {
+        return Ok(());
+    }
+    if let Some(t) = &p.template {
+        return Err(RuleError::InstanceClass {
+            plan: p.id.to_string(),
+            template: t.id.to_string(),
+        });
+    }
+    if class == ChangeClass::Standard {
+        return Err(RuleError::StandardNeedsTemplate { plan: p.id.to_string() });
+    }
+    p.class = class;
+    Ok(())
+}
+
+/// The gates of the plan's class (`config.toml` `[class.*]`).
+pub fn class_gates(p: &Plan, rules: &crate::config::Process) -> crate::config::ClassGates {
+    rules.class(p.class)
+}
+
+/// A soft blackout period the plan's class does not allow a window in (major
+/// changes: no soft overrides), as the refusal.
+fn soft_refused(p: &Plan, b: &Blackout, rules: &crate::config::Process) -> Option<RuleError> {
+    (!b.hard && !class_gates(p, rules).soft_override).then(|| RuleError::SoftOverrideRefused {
+        class: p.class.label(),
+        period: b.name.clone(),
+        start: b.start.to_string(),
+        end: b.end.to_string(),
+    })
+}
+
+/// Days after the go-live the post-implementation review of the plan is due
+/// (§4.3): its class's `review_days`.
+pub fn review_due_days(p: &Plan, rules: &crate::config::Process) -> u32 {
+    class_gates(p, rules).review_days
+}
+
 fn set_override(
     p: &mut Plan,
     period: Option<&str>,
     reason: Option<String>,
     calendar: &[Blackout],
+    rules: &crate::config::Process,
 ) -> Result<(), RuleError> {
     let Some(reason) = reason else {
         match period {
@@ -321,6 +449,14 @@ fn set_override(
             names
         }
     };
+    if let Some(b) = names
+        .first()
+        .and_then(|n| calendar.iter().find(|b| &b.name == n && !b.hard))
+    {
+        if let Some(e) = soft_refused(p, b, rules) {
+            return Err(e);
+        }
+    }
     for name in names {
         p.blackout_overrides.retain(|o| o.period != name);
         p.blackout_overrides.push(BlackoutOverride {
@@ -352,6 +488,9 @@ pub fn submit_missing(p: &Plan) -> Vec<PlanField> {
     if blank(&p.approach) {
         m.push(PlanField::Approach);
     }
+    if p.class == ChangeClass::Emergency && blank(&p.emergency_reason) {
+        m.push(PlanField::EmergencyReason);
+    }
     if p.window.is_none() {
         m.push(PlanField::Window);
     }
@@ -376,8 +515,9 @@ pub fn submit_missing(p: &Plan) -> Vec<PlanField> {
 }
 
 /// The calendar gate: the window must lie in no hard period of the plan's
-/// system, and every soft period it lies in needs a justification naming it.
-pub fn check_window(p: &Plan, calendar: &[Blackout]) -> Result<(), RuleError> {
+/// system, and every soft period it lies in needs a justification naming it —
+/// or is refused, when the plan's class allows no soft overrides.
+pub fn check_window(p: &Plan, calendar: &[Blackout], rules: &crate::config::Process) -> Result<(), RuleError> {
     let Some(w) = &p.window else { return Ok(()) };
     if w.end <= w.start {
         return Err(RuleError::WindowOrder);
@@ -388,6 +528,9 @@ pub fn check_window(p: &Plan, calendar: &[Blackout]) -> Result<(), RuleError> {
         if b.hard {
             return Err(RuleError::HardBlackout { period, start, end });
         }
+        if let Some(e) = soft_refused(p, b, rules) {
+            return Err(e);
+        }
         if override_for(p, &b.name).is_none() {
             return Err(RuleError::BlackoutNeedsJustification { period, start, end });
         }
@@ -397,15 +540,19 @@ pub fn check_window(p: &Plan, calendar: &[Blackout]) -> Result<(), RuleError> {
 
 /// Every calendar problem of the plan's window now, for the views (`plan show`,
 /// the TUI): a period added after the plan was approved shows here.
-pub fn calendar_conflicts(p: &Plan, calendar: &[Blackout]) -> Vec<RuleError> {
+pub fn calendar_conflicts(p: &Plan, calendar: &[Blackout], rules: &crate::config::Process) -> Vec<RuleError> {
     let Some(w) = &p.window else { return Vec::new() };
     blackout_conflicts(w, p.system, calendar)
         .into_iter()
-        .filter(|h| h.period.hard || override_for(p, &h.period.name).is_none())
+        .filter(|h| {
+            h.period.hard || soft_refused(p, h.period, rules).is_some() || override_for(p, &h.period.name).is_none()
+        })
         .map(|h| {
             let b = h.period;
             let (period, start, end) = (b.name.clone(), b.start.to_string(), b.end.to_string());
-            if b.hard {
+            if let Some(e) = soft_refused(p, b, rules) {
+                e
+            } else if b.hard {
                 RuleError::HardBlackout { period, start, end }
             } else {
                 RuleError::BlackoutNeedsJustification { period, start, end }
@@ -419,12 +566,14 @@ fn check_commitment(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Result<(), Ru
     if let Some(w) = &p.window {
         window_ahead(w, ctx)?;
     }
-    check_window(p, calendar)
+    check_window(p, calendar, &ctx.rules)
 }
 
 // ===== submission and decision (§3.2, §2.1) =====
 
-/// draft / returned → submitted, through the submit gate.
+/// draft / returned → submitted, through the submit gate. A standard change is
+/// approved by its template's approval instead (→ approved, the cover
+/// recorded), while the template has not expired.
 pub fn submit(p: &mut Plan, calendar: &[Blackout], ctx: &Ctx) -> Result<(), RuleError> {
     expect(p, &[S::Draft, S::Returned], "submit")?;
     let missing = submit_missing(p);
@@ -435,9 +584,90 @@ pub fn submit(p: &mut Plan, calendar: &[Blackout], ctx: &Ctx) -> Result<(), Rule
         });
     }
     check_commitment(p, calendar, ctx)?;
+    let cover = if p.class == ChangeClass::Standard {
+        Some(template_cover(p, ctx)?)
+    } else {
+        None
+    };
     p.submission += 1;
     contribute(p, &ctx.actor.name, "submit");
-    p.status = S::Submitted;
+    match cover {
+        Some(mut c) => {
+            c.submission = p.submission;
+            p.covers.push(c);
+            p.status = S::Approved;
+        }
+        None => p.status = S::Submitted,
+    }
+    Ok(())
+}
+
+/// What covers a standard change's submission: its template, approved and not
+/// expired today.
+fn template_cover(p: &Plan, ctx: &Ctx) -> Result<TemplateCover, RuleError> {
+    let Some(t) = &p.template else {
+        return Err(RuleError::StandardNeedsTemplate { plan: p.id.to_string() });
+    };
+    if ctx.today() >= t.expires {
+        return Err(RuleError::TemplateExpired {
+            template: t.id.to_string(),
+            expires: t.expires.to_string(),
+        });
+    }
+    Ok(TemplateCover {
+        template: t.id,
+        submission: p.submission,
+        time: ctx.now,
+        by: ctx.actor.name.clone(),
+        expires: t.expires,
+    })
+}
+
+/// Make a new plan a standard change of `template`: approved, not expired, for
+/// the plan's system. Its content and approach are the template's (and stay
+/// so), its first test round starts with the template's items.
+pub fn instantiate(p: &mut Plan, template: &Template, ctx: &Ctx) -> Result<(), RuleError> {
+    let (Some(approved_at), Some(expires)) = (template.approved_at, template.expires) else {
+        return Err(RuleError::TemplateNotApproved {
+            template: template.id.to_string(),
+            status: template.status.label(),
+        });
+    };
+    if template.status != TemplateStatus::Approved {
+        return Err(RuleError::TemplateNotApproved {
+            template: template.id.to_string(),
+            status: template.status.label(),
+        });
+    }
+    if ctx.today() >= expires {
+        return Err(RuleError::TemplateExpired {
+            template: template.id.to_string(),
+            expires: expires.to_string(),
+        });
+    }
+    if template.system != p.system {
+        return Err(RuleError::TemplateSystem {
+            template: template.id.to_string(),
+            system: template.system.to_string(),
+        });
+    }
+    let approvers: Vec<String> = approving_members(&template.approvals, template.submission)
+        .into_iter()
+        .map(String::from)
+        .collect();
+    p.class = ChangeClass::Standard;
+    p.content = template.content.clone();
+    p.approach = template.approach.clone();
+    p.template = Some(TemplateScope {
+        id: template.id,
+        title: template.title.clone(),
+        content: template.content.clone(),
+        approach: template.approach.clone(),
+        items: template.items.clone(),
+        approved_at,
+        approvers,
+        expires,
+    });
     Ok(())
 }
 
@@ -454,11 +684,19 @@ pub fn approved_at(p: &Plan) -> Option<Time> {
     if matches!(p.status, S::Draft | S::Submitted | S::Returned) {
         return None;
     }
+    if p.class == ChangeClass::Standard {
+        return p
+            .covers
+            .iter()
+            .filter(|c| c.submission == p.submission)
+            .map(|c| c.time)
+            .max();
+    }
     current_approvals(p).map(|a| a.time).max()
 }
 
 /// A decision of one member of the Leading Group: approve, or return for
-/// revision with a reason. A plan is approved when `rules.approvers` distinct
+/// revision with a reason. A plan is approved when its class's `approvers` distinct
 /// members who did not contribute to it have approved its current submission;
 /// one return sends it back. An approved plan, or one whose notice is out, can
 /// still be returned before implementation starts (the notice stays on record).
@@ -504,7 +742,8 @@ pub fn decide(
     });
     match decision {
         Decision::Approved => {
-            if quorum(p, ctx).0 >= ctx.rules.approvers.max(1) {
+            let (have, need) = quorum(p, ctx);
+            if have >= need.max(1) {
                 p.status = S::Approved;
             }
         }
@@ -517,22 +756,45 @@ pub fn decide(
     Ok(())
 }
 
-/// How many approvals the current submission has, and how many it needs.
+/// How many approvals the current submission has, and how many its class
+/// needs (a standard change: none, its template's approval covers it).
 pub fn quorum(p: &Plan, ctx: &Ctx) -> (u32, u32) {
-    let mut names: Vec<&str> = current_approvals(p).map(|a| a.member()).collect();
-    names.sort();
-    names.dedup();
-    (names.len() as u32, ctx.rules.approvers.max(1))
+    (
+        approving_members(&p.approvals, p.submission).len() as u32,
+        approvers_needed(p.class, &ctx.rules),
+    )
 }
 
-/// The notice must precede the window by the notice period.
+/// The distinct members of the Leading Group who approved `submission`.
+pub(crate) fn approving_members(approvals: &[Approval], submission: u32) -> Vec<&str> {
+    let mut names: Vec<&str> = approvals
+        .iter()
+        .filter(|a| a.submission == submission && a.decision == Decision::Approved)
+        .map(|a| a.member())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The quorum of a class: at least one member, none for a standard change.
+pub fn approvers_needed(class: ChangeClass, rules: &crate::config::Process) -> u32 {
+    match class {
+        ChangeClass::Standard => 0,
+        c => rules.class(c).approvers.max(1),
+    }
+}
+
+/// The notice must precede the window by the notice period of the plan's class
+/// (0 days: before the window starts).
 fn notice_in_time(p: &Plan, published: Time, ctx: &Ctx) -> Result<(), RuleError> {
+    let days = class_gates(p, &ctx.rules).notice_days;
     if let Some(w) = &p.window {
-        if w.start - published < Duration::days(ctx.rules.notice_days as i64) {
+        if w.start - published < Duration::days(days as i64) {
             return Err(RuleError::NoticeTooLate {
                 published: fmt_time(published),
                 window_start: fmt_time(w.start),
-                days: ctx.rules.notice_days,
+                days,
             });
         }
     }
@@ -570,7 +832,7 @@ pub fn start_implementation(p: &mut Plan, calendar: &[Blackout], ctx: &Ctx) -> R
         ));
     };
     notice_in_time(p, n.published_at, ctx)?;
-    check_window(p, calendar)?;
+    check_window(p, calendar, &ctx.rules)?;
     p.status = S::Implementing;
     Ok(())
 }
@@ -630,7 +892,29 @@ fn next_item_no(p: &Plan) -> u32 {
 pub fn new_round(p: &mut Plan, copy_unfinished: bool, environment: &str, ctx: &Ctx) -> Result<u32, RuleError> {
     expect(p, TESTABLE, "test.round")?;
     let environment = non_empty(environment, "environment")?;
-    let items: Vec<TestItem> = if copy_unfinished {
+    let items: Vec<TestItem> = if p.rounds.is_empty() && p.template.is_some() {
+        // A standard change's first round: its template's test items.
+        let tester = Tester {
+            name: ctx.actor.name.clone(),
+            kind: TesterType::Technician,
+        };
+        let items = p.template.as_ref().map(|t| t.items.clone()).unwrap_or_default();
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, it)| TestItem {
+                no: i as u32 + 1,
+                category: it.category,
+                description: it.description,
+                expected: it.expected,
+                tester: tester.clone(),
+                result: TestResult::Pending,
+                waiver: None,
+                waived: None,
+                notes: String::new(),
+            })
+            .collect()
+    } else if copy_unfinished {
         let open: Vec<u32> = unresolved_items(p).iter().map(|(no, _, _)| *no).collect();
         open.iter()
             .filter_map(|no| p.rounds.iter().rev().find_map(|r| r.items.iter().find(|i| i.no == *no)))
@@ -1023,7 +1307,7 @@ fn golive_time_ok(p: &Plan, time: Time, calendar: &[Blackout], ctx: &Ctx) -> Res
     }
     for hit in blackouts_at(time, p.system, calendar) {
         let b = hit.period;
-        if b.hard || override_for(p, &b.name).is_none() {
+        if b.hard || soft_refused(p, b, &ctx.rules).is_some() || override_for(p, &b.name).is_none() {
             return Err(RuleError::GoLiveInBlackout {
                 time: fmt_time(time),
                 period: b.name.clone(),
@@ -1053,7 +1337,7 @@ pub fn record_golive(p: &mut Plan, mut golive: GoLive, calendar: &[Blackout], ct
     non_empty(&golive.version, "golive.version")?;
     golive.deviation = None;
     if golive.outcome != GoLiveOutcome::RolledBack {
-        check_window(p, calendar)?;
+        check_window(p, calendar, &ctx.rules)?;
         if !in_window(p, golive.time) {
             let accepted = p
                 .deviation
@@ -1261,7 +1545,7 @@ pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
         calendar: if matches!(p.status, S::Live | S::Filed | S::Cancelled | S::Failed) {
             Vec::new()
         } else {
-            calendar_conflicts(p, calendar)
+            calendar_conflicts(p, calendar, &ctx.rules)
         },
         approvals: quorum(p, ctx),
         offers: super::plan_offers(p, calendar, ctx),

@@ -251,6 +251,8 @@ impl World {
                 title: "教务系统升级".into(),
                 version_from: None,
                 version_to: "V3.0".into(),
+                class: Default::default(),
+                template: None,
             },
         );
         out.entity.parse().unwrap()

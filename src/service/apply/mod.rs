@@ -8,6 +8,7 @@ mod archive;
 mod plans;
 mod requests;
 mod supervision;
+mod templates;
 
 use super::{Command, Outcome};
 use crate::error::{Error, Result};
@@ -91,6 +92,11 @@ pub(super) fn apply(
         | C::ComparisonRemove { .. }
         | C::File { .. } => plans::apply(tx, ctx, cmd, expect),
         C::Addendum { .. } => archive::apply(tx, ctx, cmd, expect),
+        C::TemplateNew { .. }
+        | C::TemplateEdit { .. }
+        | C::TemplateSubmit { .. }
+        | C::TemplateApprove { .. }
+        | C::TemplateReturn { .. } => templates::apply(tx, ctx, cmd, expect),
         C::OrderIssue { .. }
         | C::OrderRespond { .. }
         | C::OrderClose { .. }

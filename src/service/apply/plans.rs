@@ -18,16 +18,27 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             title,
             version_from,
             version_to,
+            class,
+            template,
         } => {
             let sys: System = tx.load(*system, None)?;
             let title = wf::non_empty(title, "title")?;
             let version_to = wf::non_empty(version_to, "version_to")?;
+            let template: Option<Template> = template.map(|t| tx.load(t, None)).transpose()?;
             let id = tx.alloc_id(IdKind::Plan)?;
             let from = version_from.clone().unwrap_or_else(|| sys.version.clone());
-            let mut p = wf::new_plan(id, &sys, &title, &from, &version_to, ctx);
+            let mut p = wf::new_plan_of(id, &sys, &title, &from, &version_to, *class, template.as_ref(), ctx)?;
             tx.insert(&mut p)?;
-            let summary = format!("{} {} {}", sys.name, arrow(&p.version_from, &p.version_to), p.title);
-            done(tx, cmd, &[id.to_string()], Some(1), summary)
+            let mut summary = format!("{} {} {}", sys.name, arrow(&p.version_from, &p.version_to), p.title);
+            if p.class != ChangeClass::Normal {
+                summary = format!("{summary} [{}]", p.class);
+            }
+            let mut entities = vec![id.to_string()];
+            if let Some(t) = &template {
+                summary = format!("{summary} ← {}", t.id);
+                entities.push(t.id.to_string());
+            }
+            done(tx, cmd, &entities, Some(1), summary)
         }
         C::PlanNotice { id, text, audience } => {
             // No text: the draft edited before, else the notice generated from

@@ -127,6 +127,7 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                     IdKind::System => tx.get::<System>(*rid)?.is_some(),
                     IdKind::Recognition => tx.get::<Recognition>(*rid)?.is_some(),
                     IdKind::JointReview => tx.get::<JointMeeting>(*rid)?.is_some(),
+                    IdKind::Template => tx.get::<Template>(*rid)?.is_some(),
                     // A confidential report is not named outside supervision.
                     IdKind::Report => false,
                 };

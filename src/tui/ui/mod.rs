@@ -14,6 +14,7 @@ mod queue;
 mod reports;
 pub mod sections;
 mod supervision;
+mod templates;
 mod tests;
 pub mod theme;
 
@@ -48,6 +49,7 @@ pub fn render(f: &mut Frame, s: &State) {
         Pane::Archive => archive::render(f, body, s),
         Pane::Reports => reports::render(f, body, s),
         Pane::Supervision => supervision::render(f, body, s),
+        Pane::Templates => templates::render(f, body, s),
     }
     render_status(f, status, s);
     popups::render(f, area, s);
@@ -172,6 +174,11 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
     // tabs, and a Chinese title right after its number (`1需求队列`).
     let mut spans = Vec::new();
     for p in Pane::ALL {
+        // On a narrow screen the templates' tab shows only while it is open
+        // (its key, 7, is in the help): what needs attention keeps its room.
+        if p == Pane::Templates && s.pane != p && area.width < 130 {
+            continue;
+        }
         let title = p.title();
         let n = p.index() + 1;
         let label = match title.chars().next() {
@@ -261,6 +268,17 @@ pub fn status_hints(s: &State) -> (Vec<(String, String)>, (String, String)) {
     let extra = [Action::FocusNext, Action::Filter, Action::Undo, Action::Palette];
     for a in pane_cmds.into_iter().chain(extra) {
         if a == Action::Undo && s.undo.is_none() {
+            continue;
+        }
+        // The emergency changes' list is the supervision group's (§5.1): its
+        // key is hinted to those who only supervise, and to whoever has it on
+        // (everyone finds it in the help and the palette).
+        let supervises_only = s.roles.contains(&crate::model::Role::Supervisor)
+            && !s
+                .roles
+                .iter()
+                .any(|r| matches!(r, crate::model::Role::Admin | crate::model::Role::Operator));
+        if a == Action::PlanEmergency && !(s.plans.emergency_only || supervises_only) {
             continue;
         }
         // The detail's focus, when there is a detail and the list has the focus.

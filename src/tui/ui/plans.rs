@@ -9,10 +9,26 @@ use super::super::state::State;
 use super::theme::Theme;
 use super::{columns, fit, row, text_width, textwrap_lines, Col};
 use crate::i18n::t;
-use crate::model::{fmt_time, NoticeLanguage, Plan, PlanStatus, Window};
+use crate::model::{fmt_time, ChangeClass, NoticeLanguage, Plan, PlanStatus, Window};
 
 pub fn render(f: &mut Frame, area: Rect, s: &State) {
     let selected = crate::tui::update::plans::selected(s);
+    // The emergency changes only (`E`): a line says so.
+    let area = if s.plans.emergency_only {
+        let th = Theme::of(s);
+        let [line, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        let text = t(
+            "tui.plans.emergency_banner",
+            &[("n", s.plans.visible.len().to_string())],
+        );
+        f.render_widget(
+            Paragraph::new(Span::styled(fit(&text, line.width as usize), th.warn())),
+            line,
+        );
+        rest
+    } else {
+        area
+    };
     // A filter line while one is typed or set.
     let area = if s.plans.filtering || !s.plans.filter.text().is_empty() {
         let th = Theme::of(s);
@@ -87,7 +103,7 @@ fn render_list(f: &mut Frame, area: Rect, s: &State) {
             s.system_name(Some(p.system)),
             format!("{}→{}", p.version_from, p.version_to),
             p.window.as_ref().map(|w| fmt_time(w.start)).unwrap_or_default(),
-            p.title.clone(),
+            class_tag(p.class, &p.title),
         ];
         let text = row(&cells, &widths);
         lines.push(if i == s.plans.cursor.selected {
@@ -110,6 +126,15 @@ fn render_list(f: &mut Frame, area: Rect, s: &State) {
         ));
     }
     f.render_widget(Paragraph::new(lines), area);
+}
+
+/// A plan's title in a list, its class in front unless it is a normal change
+/// (`【紧急】…`), so the class shows at every width.
+pub fn class_tag(class: ChangeClass, title: &str) -> String {
+    match class {
+        ChangeClass::Normal => title.to_string(),
+        c => format!("{}{title}", t(&format!("tui.class_tag.{}", c.as_str()), &[])),
+    }
 }
 
 fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
@@ -144,6 +169,28 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
             p.version_to
         ),
     );
+    kv(&mut lines, t("cli.col.class", &[]), &p.class.label());
+    if !p.emergency_reason.trim().is_empty() {
+        kv(
+            &mut lines,
+            t("enum.PlanField.emergency_reason", &[]),
+            &p.emergency_reason,
+        );
+    }
+    if let Some(x) = &p.template {
+        kv(
+            &mut lines,
+            t("record.field.template", &[]),
+            &t(
+                "tui.plans.template",
+                &[
+                    ("id", x.id.to_string()),
+                    ("title", x.title.clone()),
+                    ("expires", x.expires.to_string()),
+                ],
+            ),
+        );
+    }
     kv(
         &mut lines,
         t("cli.col.window", &[]),

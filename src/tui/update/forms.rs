@@ -66,6 +66,7 @@ enum_types!(
     IncidentOutcome,
     GoalVerdict,
     NoticeLanguage,
+    ChangeClass,
 );
 
 /// What a choice field chooses from.
@@ -144,6 +145,8 @@ const NEW_PLAN: &[Spec] = &[
     field("system", "tui.f.system", Pick(Systems { optional: false })),
     field("title", "tui.f.title", Text),
     field("version_to", "tui.f.version_to", Text),
+    field("class", "tui.f.class", Pick(Enum(E::ChangeClass))).hint("tui.hint.class"),
+    field("template", "tui.f.template", Text).hint("tui.hint.template"),
 ];
 
 const EDIT_PLAN: &[Spec] = &[
@@ -161,6 +164,23 @@ const EDIT_PLAN: &[Spec] = &[
     field("risks", "tui.f.risks", Multiline).hint("tui.hint.risks"),
     field("staff", "tui.f.staff", Multiline).hint("tui.hint.staff"),
     field("migrates_data", "tui.f.migrates_data", Pick(YesNo)),
+    field("class", "tui.f.class", Pick(Enum(E::ChangeClass))).hint("tui.hint.class"),
+    field("emergency_reason", "tui.f.emergency_reason", Multiline).hint("tui.hint.emergency_reason"),
+];
+
+const NEW_TEMPLATE: &[Spec] = &[
+    field("system", "tui.f.system", Pick(Systems { optional: false })),
+    field("title", "tui.f.title", Text),
+    field("content", "tui.f.content", Multiline),
+    field("approach", "tui.f.template_steps", Multiline),
+    field("items", "tui.f.template_items", Multiline).hint("tui.hint.template_items"),
+];
+
+const EDIT_TEMPLATE: &[Spec] = &[
+    field("title", "tui.f.title", Text),
+    field("content", "tui.f.content", Multiline),
+    field("approach", "tui.f.template_steps", Multiline),
+    field("items", "tui.f.template_items", Multiline).hint("tui.hint.template_items"),
 ];
 
 const DEFECT: &[Spec] = &[
@@ -321,6 +341,8 @@ pub fn spec(kind: FormKind) -> &'static [Spec] {
         FormKind::JointDecide => JOINT_DECIDE,
         FormKind::Incident => INCIDENT,
         FormKind::Review => REVIEW,
+        FormKind::NewTemplate => NEW_TEMPLATE,
+        FormKind::EditTemplate => EDIT_TEMPLATE,
     }
 }
 
@@ -349,6 +371,8 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::JointDecide => "tui.form.joint_decide",
         FormKind::Incident => "tui.form.incident",
         FormKind::Review => "tui.form.review",
+        FormKind::NewTemplate => "tui.form.new_template",
+        FormKind::EditTemplate => "tui.form.edit_template",
     }
 }
 
@@ -461,6 +485,14 @@ const ALIASES: &[(&str, &str, &[&str])] = &[
     ),
     ("NoticeLanguage", "zh-CN", &["中文", "汉语", "chinese", "zh"]),
     ("NoticeLanguage", "en", &["英文", "英语", "english"]),
+    ("ChangeClass", "standard", &["标准", "模板", "routine", "template"]),
+    ("ChangeClass", "normal", &["一般", "普通", "常规"]),
+    ("ChangeClass", "major", &["重大", "大规模", "large"]),
+    (
+        "ChangeClass",
+        "emergency",
+        &["紧急", "安全补丁", "urgent", "hotfix", "patch"],
+    ),
 ];
 
 fn aliases(ty: &str, code: &str) -> Vec<String> {
@@ -718,7 +750,44 @@ fn plan_values(p: &Plan) -> Defaults {
                 None => String::new(),
             },
         ),
+        ("class", p.class.as_str().into()),
+        ("emergency_reason", p.emergency_reason.clone()),
     ]
+}
+
+/// The test items of a template, one `category | description | expected` a line.
+fn template_items_text(items: &[TemplateItem]) -> String {
+    items
+        .iter()
+        .map(|i| format!("{} | {} | {}", i.category.label(), i.description, i.expected))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The rows of a template's items field as items; a row is named by its
+/// number in an error.
+fn template_items(label: &str, text: &str) -> Result<Vec<TemplateItem>, String> {
+    rows(text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (category, description, expected) = match r.len() {
+                1 => ("functional", r[0].clone(), String::new()),
+                _ => (r[0].as_str(), r[1].clone(), r.get(2).cloned().unwrap_or_default()),
+            };
+            Ok(TemplateItem {
+                category: choose(
+                    &row_label(label, i + 1),
+                    category,
+                    E::TestCategory,
+                    TestCategory::ALL,
+                    TestCategory::as_str,
+                )?,
+                description,
+                expected,
+            })
+        })
+        .collect()
 }
 
 /// Open a form of `kind` with values taken from the current selection.
@@ -736,10 +805,56 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                 ("priority", "normal".into()),
             ],
         ),
-        FormKind::NewPlan => {
-            let sys = super::queue::selected(s).and_then(|r| r.system);
-            (None, vec![("system", sys.map(|id| id.to_string()).unwrap_or_default())])
-        }
+        FormKind::NewPlan => match s
+            .templates
+            .detail
+            .as_ref()
+            .filter(|_| s.pane == super::super::action::Pane::Templates)
+        {
+            // A standard change of the template the templates pane shows.
+            Some(x) => (
+                None,
+                vec![
+                    ("system", x.system.to_string()),
+                    ("title", x.title.clone()),
+                    ("class", "standard".into()),
+                    ("template", x.id.to_string()),
+                ],
+            ),
+            None => {
+                let sys = super::queue::selected(s).and_then(|r| r.system);
+                (
+                    None,
+                    vec![
+                        ("system", sys.map(|id| id.to_string()).unwrap_or_default()),
+                        ("class", "normal".into()),
+                    ],
+                )
+            }
+        },
+        FormKind::NewTemplate => (
+            None,
+            vec![(
+                "system",
+                s.templates
+                    .detail
+                    .as_ref()
+                    .map(|x| x.system.to_string())
+                    .unwrap_or_default(),
+            )],
+        ),
+        FormKind::EditTemplate => match s.templates.detail.as_ref() {
+            Some(x) => (
+                Some((x.id, x.meta.rev)),
+                vec![
+                    ("title", x.title.clone()),
+                    ("content", x.content.clone()),
+                    ("approach", x.approach.clone()),
+                    ("items", template_items_text(&x.items)),
+                ],
+            ),
+            None => return,
+        },
         FormKind::EditPlan => match s.plans.detail.as_ref() {
             Some(p) => {
                 plan_base = Some(PlanBase {
@@ -1018,6 +1133,7 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
         }
     };
     let values: BTreeMap<&str, String> = values.into_iter().collect();
+    let from_template = kind == FormKind::NewPlan && values.get("template").is_some_and(|t| !t.is_empty());
     let mut form = build(kind, target, |name| values.get(name).cloned());
     if let (FormKind::JointDecide, Some((review, _))) = (kind, target) {
         // The requests the position decides, as the queue knows them.
@@ -1029,6 +1145,10 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             .map(|r| r.id.to_string())
             .collect();
         form.title = format!("{} · {}", form.title, covered.join(" "));
+    }
+    if from_template {
+        // The system, the class and the template are chosen: the title is next.
+        form.focus = form.index("title").unwrap_or(0);
     }
     form.plan = plan_base;
     check(s, &mut form);
@@ -1497,17 +1617,69 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             },
             None,
         ),
-        FormKind::NewPlan => (
-            Command::PlanNew {
+        FormKind::NewPlan => {
+            let template = match v("template").trim() {
+                "" => None,
+                text => Some(
+                    Id::parse_kind(text, IdKind::Template)
+                        .map_err(|_| invalid(&form.label("template"), text, "TPL-2026-0001"))?,
+                ),
+            };
+            let class = form.pick("class", ChangeClass::ALL, ChangeClass::as_str)?;
+            (
+                Command::PlanNew {
+                    system: form
+                        .system(s, "system")?
+                        .ok_or_else(|| required(&form.label("system")))?,
+                    title: v("title"),
+                    version_from: None,
+                    version_to: v("version_to"),
+                    class: if template.is_some() {
+                        ChangeClass::Standard
+                    } else {
+                        class
+                    },
+                    template,
+                },
+                None,
+            )
+        }
+        FormKind::NewTemplate => (
+            Command::TemplateNew {
                 system: form
                     .system(s, "system")?
                     .ok_or_else(|| required(&form.label("system")))?,
                 title: v("title"),
-                version_from: None,
-                version_to: v("version_to"),
+                content: v("content"),
+                approach: v("approach"),
+                items: template_items(&form.label("items"), &v("items"))?,
             },
             None,
         ),
+        FormKind::EditTemplate => {
+            let id = form
+                .target
+                .map(|(id, _)| id)
+                .ok_or_else(|| t("tui.form.no_target", &[]))?;
+            let had = s
+                .templates
+                .detail
+                .as_ref()
+                .filter(|x| x.id == id)
+                .map_or(0, |x| x.items.len());
+            let mut changes = vec![
+                crate::workflow::TemplateChange::Title(v("title")),
+                crate::workflow::TemplateChange::Content(v("content")),
+                crate::workflow::TemplateChange::Approach(v("approach")),
+            ];
+            changes.extend((0..had).map(|_| crate::workflow::TemplateChange::RemoveItem(1)));
+            changes.extend(
+                template_items(&form.label("items"), &v("items"))?
+                    .into_iter()
+                    .map(crate::workflow::TemplateChange::AddItem),
+            );
+            (Command::TemplateEdit { id, changes }, rev)
+        }
         FormKind::EditPlan => {
             let detail = s.plans.detail.as_ref().filter(|p| Some(p.id) == plan);
             let base = form.plan.or_else(|| {
@@ -1523,6 +1695,8 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                 PlanChange::Goals(v("goals")),
                 PlanChange::Content(v("content")),
                 PlanChange::Approach(v("approach")),
+                // The class first: what it allows (a soft override) is decided on it.
+                PlanChange::Class(form.pick("class", ChangeClass::ALL, ChangeClass::as_str)?),
             ];
             let window = match (v("window_start").trim().is_empty(), v("window_end").trim().is_empty()) {
                 (true, true) => None,
@@ -1555,6 +1729,7 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             changes.push(PlanChange::BackupPlan(v("backup_plan")));
             changes.push(PlanChange::MigrationPlan(v("migration_plan")));
             changes.push(PlanChange::RollbackPlan(v("rollback_plan")));
+            changes.push(PlanChange::EmergencyReason(v("emergency_reason")));
             changes.extend((0..base.map_or(0, |b| b.risks)).map(|_| PlanChange::RemoveRisk(1)));
             let risks = form.label("risks");
             for (i, r) in rows(&v("risks")).into_iter().enumerate() {
@@ -2174,6 +2349,8 @@ mod tests {
             FormKind::JointDecide,
             FormKind::Incident,
             FormKind::Review,
+            FormKind::NewTemplate,
+            FormKind::EditTemplate,
         ];
         for kind in kinds {
             let names: std::collections::BTreeSet<&str> = spec(kind).iter().map(|sp| sp.name).collect();
@@ -2190,6 +2367,114 @@ mod tests {
 
     /// Every kind opens with its defaults and turns into its command, each field
     /// read by name (a name the code reads that the form lacks would panic here).
+    /// The class and template fields: the class picker (by either language),
+    /// the emergency justification, a template's items as rows, a standard
+    /// change from the template the templates pane shows.
+    #[test]
+    fn class_and_template_forms_are_read_by_name() {
+        let _l = lang("zh-CN");
+        let mut s = state();
+        let plan = with_plan(&mut s);
+        let mut f = opened(&mut s, FormKind::EditPlan);
+        assert_eq!(f.value("class"), "normal");
+        f.set("class", "紧急");
+        f.set("emergency_reason", "高危漏洞");
+        match commands(&s, &f).as_slice() {
+            [Command::PlanEdit { id, changes }] => {
+                assert_eq!(*id, plan);
+                assert!(
+                    changes.contains(&PlanChange::Class(ChangeClass::Emergency)),
+                    "{changes:?}"
+                );
+                assert!(changes.contains(&PlanChange::EmergencyReason("高危漏洞".into())));
+                // The class comes before the justification of a soft period it may refuse.
+                let class = changes.iter().position(|c| matches!(c, PlanChange::Class(_)));
+                let over = changes
+                    .iter()
+                    .position(|c| matches!(c, PlanChange::BlackoutOverride { .. }));
+                assert!(class < over, "{changes:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut f = opened(&mut s, FormKind::NewTemplate);
+        f.set("system", &s.systems[1].id.to_string());
+        f.set("title", "教务系统月度补丁");
+        f.set("items", "功能 | 学生选课 | 选课成功\n安全 | 漏洞验证\n登录");
+        match commands(&s, &f).as_slice() {
+            [Command::TemplateNew { system, items, .. }] => {
+                assert_eq!(*system, s.systems[1].id);
+                let got: Vec<(TestCategory, &str, &str)> = items
+                    .iter()
+                    .map(|i| (i.category, i.description.as_str(), i.expected.as_str()))
+                    .collect();
+                assert_eq!(
+                    got,
+                    [
+                        (TestCategory::Functional, "学生选课", "选课成功"),
+                        (TestCategory::Security, "漏洞验证", ""),
+                        (TestCategory::Functional, "登录", ""),
+                    ]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        f.set("items", "不是类别 | 学生选课");
+        let e = command(&s, &f).unwrap_err();
+        assert!(e.contains("测试项") && e.contains("1"), "{e}");
+
+        // The templates pane shows an approved template: a new plan is a standard change of it.
+        let now = chrono::Utc::now();
+        let tpl = Template {
+            id: Id::new(IdKind::Template, 2026, 1),
+            title: "月度补丁".into(),
+            system: s.systems[0].id,
+            content: "补丁".into(),
+            approach: "停机".into(),
+            items: vec![TemplateItem {
+                category: TestCategory::Security,
+                description: "漏洞验证".into(),
+                expected: String::new(),
+            }],
+            status: TemplateStatus::Approved,
+            submission: 1,
+            approvals: Vec::new(),
+            contributors: Vec::new(),
+            approved_at: Some(now),
+            expires: None,
+            meta: Meta::new("wanglei", now),
+        };
+        s.templates.detail = Some(tpl.clone());
+        s.pane = crate::tui::action::Pane::Templates;
+        let mut f = opened(&mut s, FormKind::NewPlan);
+        assert_eq!(f.focused().name, "title");
+        f.set("version_to", "V2");
+        match commands(&s, &f).as_slice() {
+            [Command::PlanNew {
+                system,
+                class,
+                template,
+                ..
+            }] => assert_eq!(
+                (*system, *class, *template),
+                (tpl.system, ChangeClass::Standard, Some(tpl.id))
+            ),
+            other => panic!("{other:?}"),
+        }
+        // Its editor replaces the items it had.
+        let mut f = opened(&mut s, FormKind::EditTemplate);
+        assert_eq!(f.value("items"), "安全 | 漏洞验证 | ");
+        f.set("items", "性能 | 并发 | 2 秒内");
+        match commands(&s, &f).as_slice() {
+            [Command::TemplateEdit { id, changes }] => {
+                assert_eq!(*id, tpl.id);
+                assert!(changes.contains(&crate::workflow::TemplateChange::RemoveItem(1)));
+                assert!(changes.iter().any(|c| matches!(c,
+                    crate::workflow::TemplateChange::AddItem(i) if i.category == TestCategory::Performance)));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn each_form_is_read_by_name() {
         let _l = lang("zh-CN");

@@ -13,6 +13,7 @@ pub mod popups;
 pub mod queue;
 pub mod reports;
 pub mod supervision;
+pub mod templates;
 pub mod tests;
 mod undo;
 
@@ -119,6 +120,7 @@ fn follow(s: &mut State, fx: &mut Vec<Effect>) {
             Some(_) => {}
         }
     }
+    templates::follow(s, fx);
     if s.focus == Focus::Detail && !has_detail(s) {
         s.focus = Focus::List;
     }
@@ -131,6 +133,7 @@ pub fn has_detail(s: &State) -> bool {
         Pane::Plans => plans::selected(s).is_some(),
         Pane::Archive => s.archive.open,
         Pane::Supervision => supervision::selected(s).is_some(),
+        Pane::Templates => templates::selected(s).is_some(),
         Pane::Tests | Pane::Reports => false,
     }
 }
@@ -263,6 +266,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         GotoArchive => goto(s, Pane::Archive, fx),
         GotoReports => goto(s, Pane::Reports, fx),
         GotoSupervision => goto(s, Pane::Supervision, fx),
+        GotoTemplates => goto(s, Pane::Templates, fx),
         Refresh => {
             s.supervision.skip_reports = false;
             refresh(s, fx)
@@ -288,6 +292,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         a if a.applies_in(Pane::Archive) && s.pane == Pane::Archive => archive::action(s, a, fx),
         a if a.applies_in(Pane::Reports) && s.pane == Pane::Reports => reports::action(s, a, fx),
         a if a.applies_in(Pane::Supervision) && s.pane == Pane::Supervision => supervision::action(s, a, fx),
+        a if a.applies_in(Pane::Templates) && s.pane == Pane::Templates => templates::action(s, a, fx),
         _ => {}
     }
 }
@@ -311,6 +316,10 @@ fn back(s: &mut State) {
         }
         Pane::Plans if !s.plans.filter.text().is_empty() => {
             s.plans.filter.set_text("");
+            plans::refilter(s);
+        }
+        Pane::Plans if s.plans.emergency_only => {
+            s.plans.emergency_only = false;
             plans::refilter(s);
         }
         Pane::Archive if s.archive.open => {
@@ -357,6 +366,9 @@ pub(super) fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
     for id in plan_ids {
         fx.push(Effect::Job(Job::Plan(id)));
     }
+    if let Some(x) = &s.templates.detail {
+        fx.push(Effect::Job(Job::Template(x.id)));
+    }
     if s.pane == Pane::Reports {
         reports::load(s, fx);
     }
@@ -373,6 +385,7 @@ fn step(s: &mut State, d: isize) {
         Pane::Plans if detail => Some(&mut s.plans.detail_scroll),
         Pane::Archive if detail => Some(&mut s.archive.detail_scroll),
         Pane::Supervision if detail => Some(&mut s.supervision.detail_scroll),
+        Pane::Templates if detail => Some(&mut s.templates.detail_scroll),
         Pane::Reports => Some(&mut s.reports.scroll),
         _ => None,
     };
@@ -404,6 +417,10 @@ fn step(s: &mut State, d: isize) {
                 s.supervision.detail_scroll = Default::default();
             }
         }
+        Pane::Templates => {
+            let n = s.templates.all.len();
+            s.templates.cursor.step(d, n)
+        }
         Pane::Reports => {}
     }
 }
@@ -415,6 +432,7 @@ fn open(s: &mut State, _fx: &mut Vec<Effect>) {
     match s.pane {
         Pane::Queue | Pane::Archive => open_detail(s),
         Pane::Plans | Pane::Supervision if has_detail(s) => s.focus = Focus::Detail,
+        Pane::Plans | Pane::Templates if has_detail(s) => s.focus = Focus::Detail,
         _ => {}
     }
 }
@@ -443,8 +461,10 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             dossiers,
             overview,
             calendar,
+            templates,
         } => {
             s.loading = false;
+            templates::replace_all(s, templates);
             if std::mem::take(&mut s.stale) {
                 refresh(s, fx);
             }
@@ -464,6 +484,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             if let Some(id) = s.select_after_load.take_if(|id| listed_here(id)) {
                 queue::select(s, id);
                 plans::select(s, id);
+                templates::select(s, id);
             }
             let dossier = s.archive.shown().get(s.archive.cursor.selected).map(|d| d.id);
             s.archive.all = dossiers;
@@ -487,6 +508,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             }
         }
         Reply::Plan(p, gates) => plans::loaded(s, *p, *gates, fx),
+        Reply::Template(x, offers) => templates::loaded(s, *x, *offers, fx),
         Reply::Dossier(d) => {
             if s.archive.loading == Some(d.dossier.id) {
                 s.archive.loading = None;
@@ -586,6 +608,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
                             s.queue.all.iter().any(|r| r.id == id)
                                 || s.plans.all.iter().any(|p| p.id == id)
                                 || supervision::rows(s).iter().any(|r| r.id() == id)
+                                || s.templates.all.iter().any(|x| x.id == id)
                         };
                         if let Some(id) = id.filter(|id| !known(*id)) {
                             s.select_after_load = Some(id);

@@ -62,6 +62,11 @@ pub fn current(s: &State) -> Option<Offers> {
             .and(s.tests.gates.as_ref())
             .map(|g| g.offers.clone()),
         Pane::Supervision => super::supervision::offers(s),
+        Pane::Templates => {
+            let sel = super::templates::selected(s)?.id;
+            s.templates.detail.as_ref().filter(|x| x.id == sel)?;
+            s.templates.offers.clone()
+        }
         Pane::Archive | Pane::Reports => None,
     }
 }

@@ -55,15 +55,17 @@ pub fn refilter_keeping(s: &mut State, keep: Option<Id>) {
         .all
         .iter()
         .enumerate()
+        .filter(|(_, p)| !s.plans.emergency_only || p.class == ChangeClass::Emergency)
         .filter(|(_, p)| {
             if words.is_empty() {
                 return true;
             }
             let hay = crate::search::normalize(&format!(
-                "{} {} {} {} {}",
+                "{} {} {} {} {} {}",
                 p.id,
                 p.title,
                 p.status.label(),
+                p.class.label(),
                 names.get(&p.system).map(String::as_str).unwrap_or(""),
                 p.version_to
             ));
@@ -110,6 +112,17 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     }
     if a == Action::PlanNew {
         return forms::open(s, FormKind::NewPlan, fx);
+    }
+    if a == Action::PlanEmergency {
+        // The emergency changes, listed for the supervision group (§5.1).
+        s.plans.emergency_only = !s.plans.emergency_only;
+        refilter(s);
+        let key = if s.plans.emergency_only {
+            "tui.plans.emergency_on"
+        } else {
+            "tui.plans.emergency_off"
+        };
+        return s.toast(t(key, &[("n", s.plans.visible.len().to_string())]), false);
     }
     let Some((id, rev)) = current(s) else { return };
     let target = label_of(s);

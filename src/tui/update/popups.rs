@@ -461,6 +461,24 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
             }],
             label("tui.done.returned"),
         ),
+        PromptFor::ApproveTemplate { template, rev } => fx.push(Effect::Job(Job::Execute {
+            cmd: Command::TemplateApprove {
+                id: *template,
+                comment: String::new(),
+                minutes_ref: text.into(),
+            },
+            expect_rev: Some(*rev),
+            label: label("tui.done.approved"),
+        })),
+        PromptFor::ReturnTemplate(id) => exec_many(
+            fx,
+            vec![Command::TemplateReturn {
+                id: *id,
+                reason: text.into(),
+                minutes_ref: String::new(),
+            }],
+            label("tui.done.returned"),
+        ),
         PromptFor::CancelPlan(id) => exec_many(
             fx,
             vec![Command::PlanCancel {

@@ -100,9 +100,9 @@ pub fn reschedule(
     }
     let old = p.window.replace(window.clone());
     if let Some(j) = justification.map(str::trim).filter(|j| !j.is_empty()) {
-        set_override(p, None, Some(j.to_string()), calendar)?;
+        set_override(p, None, Some(j.to_string()), calendar, &ctx.rules)?;
     }
-    check_window(p, calendar)?;
+    check_window(p, calendar, &ctx.rules)?;
     // Its notice (a corrected one if a notice was published) goes out now at
     // the earliest and must still precede the window by the notice period.
     notice_in_time(p, ctx.now, ctx).map_err(|e| match e {
@@ -122,10 +122,23 @@ pub fn reschedule(
         submission: p.submission,
         rescheduled: true,
     });
+    // A standard change is approved again by its template, while it covers it.
+    let cover = if p.class == crate::model::ChangeClass::Standard {
+        Some(super::template_cover(p, ctx)?)
+    } else {
+        None
+    };
     notice::withdraw(p);
     p.submission += 1;
     contribute(p, &ctx.actor.name, "reschedule");
-    p.status = S::Submitted;
+    match cover {
+        Some(mut c) => {
+            c.submission = p.submission;
+            p.covers.push(c);
+            p.status = S::Approved;
+        }
+        None => p.status = S::Submitted,
+    }
     Ok(())
 }
 
