@@ -189,6 +189,9 @@ pub struct Process {
     /// How far ahead of the server's clock a recorded time may lie (clock skew).
     #[serde(default = "default_clock_skew_minutes")]
     pub clock_skew_minutes: u32,
+    /// Days after the go-live by which the post-implementation review is due (§4.3).
+    #[serde(default = "default_review_days")]
+    pub review_days: u32,
 }
 
 fn default_notice_days() -> u32 {
@@ -203,6 +206,12 @@ fn default_backup_max_age_days() -> u32 {
 fn default_clock_skew_minutes() -> u32 {
     5
 }
+fn default_review_days() -> u32 {
+    30
+}
+
+/// The longest review period `[process] review_days` may set: a year.
+pub const MAX_REVIEW_DAYS: u32 = 366;
 
 impl Default for Process {
     fn default() -> Self {
@@ -211,6 +220,7 @@ impl Default for Process {
             approvers: default_approvers(),
             backup_max_age_days: default_backup_max_age_days(),
             clock_skew_minutes: default_clock_skew_minutes(),
+            review_days: default_review_days(),
         }
     }
 }
@@ -267,6 +277,12 @@ impl Config {
             detail,
         };
         config.server.check().map_err(invalid)?;
+        if !(1..=MAX_REVIEW_DAYS).contains(&config.process.review_days) {
+            return Err(invalid(format!(
+                "[process] review_days = {}: give a whole number of days from 1 to {MAX_REVIEW_DAYS}",
+                config.process.review_days
+            )));
+        }
         if let Some(d) = config.backup.dir.as_ref().filter(|d| !d.is_absolute()) {
             return Err(invalid(format!(
                 "[backup] dir = {:?}: name the directory with an absolute path",
@@ -314,7 +330,9 @@ impl Config {
              # A backup confirmed longer ago than this before the go-live no longer counts.\n\
              backup_max_age_days = 7\n\
              # How far ahead of the clock a recorded time (a go-live) may lie.\n\
-             clock_skew_minutes = 5\n\n\
+             clock_skew_minutes = 5\n\
+             # Days after the go-live by which the post-implementation review is due.\n\
+             review_days = 30\n\n\
              [server]\n\
              # Limits of `beian serve` (docs/deploy.md), shown with their defaults.\n\
              # Connections one user may hold at once (a TUI holds one).\n\

@@ -18,12 +18,13 @@ use serde::Serialize;
 use crate::config::{Config, Roles, CONFIG_FILE};
 use crate::error::{Error, Result};
 use crate::model::{
-    Actor, BackupConfirmation, Blackout, ChangeType, Channel, ComparisonRow, DefectStatus, GoLive, GoLiveOutcome, Id,
-    Level, NoticeField, OrderTarget, PlanStatus, PlannedTraining, Priority, RequestKind, RequestStatus, Risk, Role,
-    Severity, StaffAssignment, Submitter, SubmitterType, TestCategory, TestResult, Tester, TesterType, Time, Training,
-    TrainingFormat, Window,
+    Actor, BackupConfirmation, Blackout, ChangeType, Channel, ComparisonRow, DefectStatus, GoLive, GoLiveOutcome,
+    GoalVerdict, Id, IncidentOutcome, Level, NoticeField, OrderTarget, PlanStatus, PlannedTraining, Priority,
+    RequestKind, RequestStatus, Risk, Role, Severity, StaffAssignment, Submitter, SubmitterType, TestCategory,
+    TestResult, Tester, TesterType, Time, Training, TrainingFormat, Window,
 };
 use crate::service::{Command, NewRequest, PlanFilter, RequestEdit, RequestFilter, Service, Triage};
+use crate::workflow::command::GoalInput;
 use crate::workflow::{Milestone, NoticeChange, PlanChange};
 
 /// What [`populate`] produced.
@@ -190,6 +191,8 @@ enum Slot {
     Order(usize),
     Report(usize),
     JointReview(usize),
+    /// A request the after-go-live script adds (post-update feedback).
+    Feedback(usize),
 }
 
 #[derive(Default)]
@@ -886,6 +889,10 @@ enum Story {
     OpenDefect,
     /// Rolled back; the regression round is still running.
     RolledBackPending,
+    /// Tests pass and it goes live; rolled back the next morning (§3.4), fixed,
+    /// retested, a new backup, and a second go-live outside the window with an
+    /// accepted deviation.
+    LiveRollback,
 }
 
 type Item3 = (TestCategory, &'static str, &'static str);
@@ -1320,6 +1327,7 @@ const PLANS: &[PlanSpec] = &[
         from: "V6.0",
         to: "V6.1",
         target: PlanStatus::Live,
+        story: Story::LiveRollback,
         win: Win::Fixed { base: Base::Today, day: -12, hour: 22, hours: 8 },
         goals: "实现纵向项目预算调整的线上申请与逐级审批，并将调整后的预算同步至财务系统。",
         content: "1. 科研系统升级至V6.1；\n2. 新增预算调整申请与审批流程；\n3. 新增与财务系统的预算同步接口。",
@@ -1697,6 +1705,8 @@ struct Demo {
     filed_at: HashMap<usize, Time>,
     /// When each plan was created and submitted (for the paths of requests).
     plan_times: HashMap<usize, (Time, Time)>,
+    /// When each plan last went live (the go-live the review is due after).
+    live_at: HashMap<usize, Time>,
 }
 
 impl Demo {
@@ -1713,6 +1723,7 @@ impl Demo {
             originals: HashMap::new(),
             filed_at: HashMap::new(),
             plan_times: HashMap::new(),
+            live_at: HashMap::new(),
         }
     }
 
@@ -1724,6 +1735,7 @@ impl Demo {
         self.request_paths()?;
         self.random_requests();
         self.supervision();
+        self.after_golive();
         Ok(Script {
             actors: self.actors,
             evs: self.evs,
@@ -2443,7 +2455,7 @@ fn rank(s: PlanStatus) -> u8 {
         S::Implementing => 4,
         S::Testing => 5,
         S::Ready => 6,
-        S::Live => 7,
+        S::Live | S::Failed => 7,
         S::Filed => 8,
     }
 }
@@ -3098,7 +3110,7 @@ impl Demo {
         }
         let golive_at = if dur <= hours(10) { we - hours(2) } else { we - hours(3) };
         let gl = match spec.story {
-            Story::Clean => {
+            Story::Clean | Story::LiveRollback => {
                 if stage == S::Ready {
                     // Tests passed: the go-live time is fixed (§3.4).
                     let fixed = golive_at;
@@ -3258,6 +3270,13 @@ impl Demo {
 
         // Live, trained (§3.4) and filed (§3.5).
         self.golive(p, gl, spec, GoLiveOutcome::Success);
+        let gl = if spec.story == Story::LiveRollback {
+            // Items keep their numbers across rounds: the retests follow round 1's.
+            self.live_rollback(p, spec, gl, items.len() as u32 + 1)
+        } else {
+            gl
+        };
+        self.live_at.insert(pi, gl);
         self.comparisons(p, spec, at(day_of(gl) + days(1), 10, 0));
         let mut last_training = 0;
         for tr in spec.training {
@@ -3273,6 +3292,296 @@ impl Demo {
         });
         self.filed_at.insert(pi, filed);
         Ok(())
+    }
+
+    /// A live update rolled back the next morning (§3.4), then fixed, retested
+    /// in a new round, backed up again and put live a second time outside its
+    /// window, with a deviation an approver accepted: every gate again. Returns
+    /// the second go-live. (No random numbers: the rest of the demo stays as it was.)
+    fn live_rollback(&mut self, p: Slot, spec: &'static PlanSpec, gl: Time, first: u32) -> Time {
+        let sys = &SYSTEMS[spec.sys];
+        let a = spec.author;
+        let d1 = day_of(gl) + days(1);
+        let rolled_back = at(d1, 10, 40);
+        let what = format!(
+            "上线后首个工作日上午，多个学院反映预算调整申请提交后停留在“学院审批”节点，无法流转至科研处；\
+             经排查为新版审批流对跨学院联合项目的审批人解析错误，影响约40条申请。\
+             {} 项目负责人决定回滚，{} 恢复至{}，在途申请改走纸质流程。",
+            fmt_hm(at(d1, 9, 50)),
+            fmt_hm(rolled_back),
+            spec.from
+        );
+        self.on(at(d1, 11, 30), a, p, move |plan| Command::PlanIncident {
+            plan,
+            outcome: IncidentOutcome::RolledBack,
+            time: rolled_back,
+            by: format!("{}、{}实施工程师", PEOPLE[a].1, sys.short),
+            what: what.clone(),
+        });
+        let found_by = Tester {
+            name: imc(CHEN),
+            kind: TesterType::Technician,
+        };
+        let vendor_ref = format!("{}-{}-217", sys.code, d1.format("%Y%m%d"));
+        self.on(at(d1, 11, 50), CHEN, p, move |plan| Command::DefectAdd {
+            plan,
+            severity: Severity::Critical,
+            description: "跨学院联合项目的预算调整申请，审批人按项目负责人所在学院解析，合作学院无法审批，流程停滞"
+                .into(),
+            found_by: found_by.clone(),
+            item: None,
+            vendor_ref: Some(vendor_ref.clone()),
+        });
+        let d2 = d1 + days(1);
+        self.on(at(d2, 15, 0), a, p, |plan| Command::DefectUpdate {
+            plan,
+            defect: 1,
+            status: Some(DefectStatus::Fixed),
+            vendor_ref: None,
+        });
+        self.on(at(d2, 16, 0), CHEN, p, |plan| Command::TestRound {
+            plan,
+            copy_unfinished: false,
+            environment: "科研管理系统测试环境（生产数据副本，含跨学院联合项目）".into(),
+        });
+        let items: [(&str, &str); 2] = [
+            (
+                "跨学院联合项目提交预算调整申请，项目负责人学院与合作学院先后审批",
+                "两个学院均收到待办并可审批，流程流转至科研处",
+            ),
+            (
+                "回滚期间纸质审批的申请补录后同步至财务系统",
+                "财务系统项目预算与科研系统一致",
+            ),
+        ];
+        for (k, (description, expected)) in items.into_iter().enumerate() {
+            let t = at(d2, 16, 10 + 5 * k as u32);
+            self.on(t, CHEN, p, move |plan| Command::TestItem {
+                plan,
+                category: TestCategory::Functional,
+                description: description.into(),
+                expected: expected.into(),
+                tester: Tester {
+                    name: imc(CHEN),
+                    kind: TesterType::Technician,
+                },
+                retest: None,
+            });
+        }
+        for k in 0..2u32 {
+            self.on(at(d2, 17, 10 * k), CHEN, p, move |plan| Command::TestResult {
+                plan,
+                item: first + k,
+                result: TestResult::Pass,
+                notes: Some("厂商补丁已部署，复测通过".into()),
+            });
+        }
+        self.on(at(d2, 18, 0), CHEN, p, |plan| Command::DefectUpdate {
+            plan,
+            defect: 1,
+            status: Some(DefectStatus::Verified),
+            vendor_ref: None,
+        });
+        // The data of the live day is in no backup from before the rollback.
+        let d3 = d2 + days(1);
+        let backup = BackupConfirmation {
+            what: format!("{}生产数据库全量备份（含回滚前一天产生的数据）", sys.name),
+            location: format!(
+                "信息化管理中心备份存储 /backup/{}/{}（已同步至异地灾备机房）",
+                sys.code.to_lowercase(),
+                d3.format("%Y%m%d")
+            ),
+            size: "46.2 GB".into(),
+            checksum: "sha256:3f9a0c5d7e21b8446a90c2f1d3e5b7a9c1e3f5a7b9d1f3e5a7c9e1b3d5f7a9c1".into(),
+            verified_by: imc(LIU),
+            time: at(d3, 9, 0),
+        };
+        self.on(at(d3, 9, 0), LIU, p, move |plan| Command::Backup {
+            plan,
+            backup: backup.clone(),
+        });
+        let gl2 = at(d3, 22, 30);
+        self.on(at(d3, 9, 30), a, p, move |plan| Command::PlanDeviation {
+            plan,
+            time: gl2,
+            reason: "原维护窗口已过；缺陷已修复并复测通过，经与科研处、计划财务处商定当晚22:30再次上线，已在科研处通知群告知各学院科研秘书".into(),
+        });
+        self.on(at(d3, 11, 0), ZHANG, p, |plan| Command::DeviationAccept {
+            plan,
+            reason: "回滚原因已查明并修复，复测与备份完整，同意窗口外再次上线".into(),
+        });
+        self.golive(p, gl2, spec, GoLiveOutcome::Success);
+        gl2
+    }
+
+    /// After go-live (§2.3, §3.4, §3.5, §4.3): a live plan with a serious
+    /// incident, rolled back and closed as failed; training and post-update
+    /// feedback added to a filed dossier; post-update feedback on a live plan;
+    /// reviews recorded while live (carried into the dossier) and after filing.
+    fn after_golive(&mut self) {
+        use Slot::Plan as P;
+        let now = self.c.now;
+        // 9: a serious incident, a rollback, closed as failed.
+        if let Some(gl) = self.live_at.get(&9).copied() {
+            let spec = &PLANS[9];
+            let sys = &SYSTEMS[spec.sys];
+            let a = spec.author;
+            let d = day_of(gl);
+            let incident = at(d + days(3), 10, 20);
+            self.on(incident + mins(50), a, P(9), move |plan| Command::PlanIncident {
+                plan,
+                outcome: IncidentOutcome::Incident,
+                time: incident,
+                by: imc(a),
+                what: "首场线上评议中，3个学院共17份专家评分提交后未保存，专家需重新打分；临时改为每位专家提交后由人事处电话确认。".into(),
+            });
+            let rolled_back = at(d + days(4), 22, 0);
+            let from = spec.from;
+            self.on(rolled_back + mins(40), a, P(9), move |plan| Command::PlanIncident {
+                plan,
+                outcome: IncidentOutcome::RolledBack,
+                time: rolled_back,
+                by: format!("{}、{}实施工程师", PEOPLE[a].1, sys.short),
+                what: format!(
+                    "厂商确认专家端并发提交时评分记录会相互覆盖，短期无法修复；经人事处同意回滚至{from}，本年度职称评审恢复线下评议。"
+                ),
+            });
+            let closed = at(d + days(6), 15, 0);
+            if closed < now {
+                self.on(closed, a, P(9), |plan| Command::PlanFail {
+                    plan,
+                    reason: "厂商评估专家端评分模块需重构，预计下学期交付；本次更新放弃，职称评审线上评议重新立项，相关需求退回待规划。".into(),
+                });
+            }
+        }
+        // 3: reviewed while live, before filing: the review is in the dossier.
+        if let (Some(gl), Some(filed)) = (self.live_at.get(&3).copied(), self.filed_at.get(&3).copied()) {
+            let t = at(day_of(gl) + days(4), 15, 0);
+            if gl < t && t < filed {
+                let goals = crate::workflow::goal_list(PLANS[3].goals);
+                self.on(t, PLANS[3].author, P(3), move |plan| Command::PlanReview {
+                    plan,
+                    goals: (1..=goals.len() as u32)
+                        .map(|no| GoalInput {
+                            no,
+                            verdict: GoalVerdict::Met,
+                            note: String::new(),
+                        })
+                        .collect(),
+                    summary: "补丁上线后选课高峰未再出现超时，各项目标均已达成；建议下学期选课前再做一次压力测试。"
+                        .into(),
+                });
+            }
+        }
+        // 0: reviewed after filing, as an addendum (§4.3).
+        if let (Some(gl), Some(filed)) = (self.live_at.get(&0).copied(), self.filed_at.get(&0).copied()) {
+            let t = (filed + days(1)).max(at(day_of(gl) + days(25), 10, 0));
+            if t < now {
+                let goals = crate::workflow::goal_list(PLANS[0].goals);
+                let n = goals.len() as u32;
+                self.on(t, PLANS[0].author, P(0), move |plan| Command::PlanReview {
+                    plan,
+                    goals: (1..=n)
+                        .map(|no| GoalInput {
+                            no,
+                            verdict: if no == n { GoalVerdict::Partly } else { GoalVerdict::Met },
+                            note: if no == n {
+                                "选课首日峰值在线4,300人，第二轮选课出现短时排队；已与厂商约定下学期前扩容".into()
+                            } else {
+                                String::new()
+                            },
+                        })
+                        .collect(),
+                    summary: "版本升级与新排课引擎达到预期，排课时间缩短至1天以内；选课并发目标部分达成，列入下学期选课前的整改事项。"
+                        .into(),
+                });
+            }
+        }
+        // 6: training and post-update feedback after filing, as addenda.
+        if let Some(filed) = self.filed_at.get(&6).copied() {
+            let spec = &PLANS[6];
+            let t = at(day_of(filed) + days(7), 16, 0);
+            if t < now {
+                let training = Training {
+                    format: TrainingFormat::Classroom,
+                    date: day_of(t),
+                    trainer: "计划财务处会计核算科".into(),
+                    departments: vec!["各学院报账员".into(), "科研秘书".into()],
+                    attendance: 64,
+                };
+                self.on(t, spec.author, P(6), move |plan| Command::Training {
+                    plan,
+                    training: training.clone(),
+                });
+            }
+            let received = at(self.c.t(-1), 9, 15);
+            if received > filed {
+                self.feedback_request(
+                    0,
+                    received,
+                    spec.sys,
+                    "移动审批中部分安卓手机无法显示电子发票图片",
+                    "自报销系统升级后，学院报账员反映：在华为、小米部分机型上打开移动审批待办，电子发票图片区域空白，只能回到电脑端审批。",
+                    "外国语学院",
+                    P(6),
+                );
+            }
+        }
+        // 10: post-update feedback on a live plan.
+        if self.live_at.contains_key(&10) {
+            let received = at(self.c.t(-1), 14, 40);
+            self.feedback_request(
+                1,
+                received,
+                PLANS[10].sys,
+                "预算调整审批通过后财务系统预算未及时更新",
+                "再次上线后，个别预算调整申请审批通过半小时后财务系统中的项目预算仍为调整前金额，次日才同步。",
+                "物理与电子工程学院",
+                P(10),
+            );
+        }
+    }
+
+    /// A problem reported after an update, added and then linked to the plan
+    /// as post-update feedback (§2.3).
+    #[allow(clippy::too_many_arguments)]
+    fn feedback_request(
+        &mut self,
+        k: usize,
+        received: Time,
+        sys: usize,
+        title: &'static str,
+        body: &'static str,
+        dept: &'static str,
+        plan: Slot,
+    ) {
+        let who = WANG;
+        self.push(received + mins(20), who, Some(Slot::Feedback(k)), move |r| {
+            Ok(Command::RequestAdd {
+                request: NewRequest {
+                    kind: RequestKind::Problem,
+                    title: title.into(),
+                    body: body.into(),
+                    system: Some(r.id(Slot::System(sys))?),
+                    submitter: Submitter {
+                        name: dept.into(),
+                        contact: String::new(),
+                        kind: SubmitterType::Department,
+                    },
+                    department: dept.into(),
+                    channel: Channel::Email,
+                    received_at: Some(received),
+                    priority: Priority::Normal,
+                    tags: vec!["更新后反馈".into()],
+                },
+            })
+        });
+        self.push(received + mins(45), who, None, move |r| {
+            Ok(Command::RequestFeedback {
+                id: r.id(Slot::Feedback(k))?,
+                plan: r.id(plan)?,
+            })
+        });
     }
 
     fn comparisons(&mut self, p: Slot, spec: &PlanSpec, t: Time) {

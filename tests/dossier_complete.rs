@@ -36,6 +36,13 @@ fn full_json() -> Value {
     let meta = json!({"rev": 3, "created_at": "2026-03-02T04:00:00Z", "created_by": "wang",
         "updated_at": "2026-03-03T04:00:00Z", "updated_by": "zhao"});
     let tester = json!({"name": "学生志愿者小张", "kind": "student_volunteer"});
+    let incident = json!({"outcome": "rolled_back", "time": "2026-03-23T02:00:00Z", "by": "王工",
+        "what": "审批流转异常", "golive": 1, "recorded_by": "wang", "recorded_at": "2026-03-23T03:00:00Z"});
+    let review = json!({"golive": 1,
+        "goals": [{"goal": "提升选课并发能力", "verdict": "partly", "note": "峰值3800人"}],
+        "incidents": [incident.clone()],
+        "feedback": [{"id": "REQ-2026-0003", "title": "导出乱码", "status": "triaged"}],
+        "summary": "基本达成", "by": "zhao", "time": "2026-03-30T04:00:00Z"});
     let plan = json!({
         "id": "PLAN-2026-0001", "title": "教务系统升级", "system": "SYS-0001",
         "version_from": "V2.1", "version_to": "V3.0", "status": "filed",
@@ -105,6 +112,10 @@ fn full_json() -> Value {
             "departments": ["教务处"], "attendance": 30}],
         "comparison": [{"function": "选课", "before": "单线程", "after": "并发",
             "change": "changed"}],
+        "incidents": [incident.clone()],
+        "feedback": ["REQ-2026-0003"],
+        "reviews": [review.clone()],
+        "failure": {"reason": "（曾失败关闭）", "by": "li", "time": "2026-03-29T04:00:00Z"},
         "dossier": "FILE-2026-0001",
         "meta": meta
     });
@@ -120,6 +131,7 @@ fn full_json() -> Value {
         "joint_review": {"sent_by": "wang", "sent_at": "2026-03-02T05:00:00Z",
             "outcome": "同意实施", "decided_at": "2026-03-03T05:00:00Z", "review": "JR-2026-0001"},
         "plan": "PLAN-2026-0001",
+        "feedback_on": "PLAN-2026-0002",
         "comments": [{"author": "wang", "time": "2026-03-02T06:00:00Z", "text": "已纳入计划"}],
         "source": {"origin": "inbox.mbox:1", "detail": "mbox", "external_id": "<a@b>",
             "ip": "10.0.0.1", "address": "zhang@example.edu.cn",
@@ -134,10 +146,22 @@ fn full_json() -> Value {
             "system": {"id": "SYS-0001", "name": "教务管理系统", "department": "教务处",
                 "vendor": "正方", "version": "V3.0", "meta": meta},
             "plan": plan,
-            "requests": [request]
+            "requests": [request.clone()],
+            "feedback": [request.clone()]
         },
-        "addenda": [{"no": 1, "author": "wang", "time": "2026-04-02T04:00:00Z",
-            "reason": "补充记录", "text": "补训一场"}]
+        "addenda": [
+            {"no": 1, "author": "wang", "time": "2026-04-02T04:00:00Z",
+                "reason": "补充记录", "text": "补训一场", "body": {"kind": "correction"}},
+            {"no": 2, "author": "wang", "time": "2026-04-03T04:00:00Z",
+                "body": {"kind": "incident", "record": incident}},
+            {"no": 3, "author": "wang", "time": "2026-04-04T04:00:00Z",
+                "body": {"kind": "training", "record": {"format": "on_site", "date": "2026-04-04",
+                    "trainer": "李工", "departments": ["财务处"], "attendance": 12}}},
+            {"no": 4, "author": "wang", "time": "2026-04-05T04:00:00Z",
+                "body": {"kind": "feedback", "record": request}},
+            {"no": 5, "author": "wang", "time": "2026-04-06T04:00:00Z",
+                "body": {"kind": "review", "record": review}}
+        ]
     })
 }
 
@@ -227,6 +251,9 @@ fn labels_of(value: &str) -> Vec<String> {
         "ChangeType",
         "NoticeLanguage",
         "PublicationKind",
+        "IncidentOutcome",
+        "GoalVerdict",
+        "AddendumKind",
     ];
     let lang = beian::i18n::current();
     types

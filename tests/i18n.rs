@@ -79,6 +79,8 @@ fn every_enum_value_has_a_label() {
         GoLiveOutcome,
         TrainingFormat,
         ChangeType,
+        IncidentOutcome,
+        GoalVerdict,
         OrderStatus,
         ReportStatus,
         RecognitionKind,

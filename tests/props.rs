@@ -16,10 +16,13 @@
 //! a generator of their own and run without moving the clock, so that the
 //! other walks stay what they were ([`supervision_acts`]); an extension must
 //! not become a way around the deadline rule, nor an answer around the
-//! investigation. And rework (issue 15 §2, §3, §6): rescheduling approved or
-//! announced plans, notice drafts written and discarded, milestones — drawn
-//! last — after which the walks go on to approve again, publish the corrected
-//! notice and go live.
+//! investigation. In the second half of a walk, what happens after go-live (issue 15 §3): rollbacks
+//! and incidents on live and filed plans, closing as failed, reviews and
+//! post-update feedback — a live plan rolled back is then driven through
+//! every gate again by the same steps as before. And rework (issue 15 §2, §3,
+//! §6): rescheduling approved or announced plans, notice drafts written and
+//! discarded, milestones — drawn last — after which the walks go on to approve
+//! again, publish the corrected notice and go live.
 //!
 //! Each property runs a fixed number of cases from a fixed seed and then
 //! asserts that the generator reached what the invariants are about (filing, a
@@ -49,6 +52,7 @@ use beian::model::*;
 use beian::service::{
     ArchiveFilter, Command, DossierView, ImportItem, NewRequest, PlanFilter, RequestEdit, RequestFilter, Triage,
 };
+use beian::workflow::command::GoalInput;
 use beian::workflow::{
     golive_missing, inverse, submit_missing, GoLiveMissing, Milestone, NoticeChange, PlanChange, RuleError,
 };
@@ -179,6 +183,30 @@ enum Act {
         how: u8,
         plan: u8,
         interfere: bool,
+    },
+    /// After go-live (issue 15 §3): a rollback or serious incident on a plan,
+    /// mostly a live or filed one, at a time chosen by `when` (see
+    /// `Run::incident_time`).
+    Incident {
+        plan: u8,
+        rollback: bool,
+        when: u8,
+    },
+    /// Close a plan as failed, mostly one that went live.
+    Fail {
+        plan: u8,
+        reason: bool,
+    },
+    /// A post-implementation review, mostly of a live or filed plan: `how` 0–2
+    /// every goal assessed, 3 one left out, 4 one twice, 5 no summary.
+    Review {
+        plan: u8,
+        how: u8,
+    },
+    /// A request linked to a plan, mostly a live or filed one, as post-update feedback.
+    Feedback {
+        req: u8,
+        plan: u8,
     },
     /// One given command: the parts of an `Undo`, never generated.
     Do {
@@ -520,16 +548,43 @@ fn request_act() -> impl Strategy<Value = Act> {
     ]
 }
 
+/// After go-live (issue 15 §3): rollbacks and incidents, closing as failed,
+/// reviews and post-update feedback, generated apart like [`undo_act`] and
+/// interleaved after it, in the second half of a walk (where plans are live).
+fn after_act() -> impl Strategy<Value = Act> {
+    let u = any::<u8>;
+    let b = any::<bool>;
+    prop_oneof![
+        4 => (u(), b(), u()).prop_map(|(plan, rollback, when)| Act::Incident { plan, rollback, when }),
+        2 => (u(), 0u8..6).prop_map(|(plan, reason)| Act::Fail { plan, reason: reason > 0 }),
+        3 => (u(), 0u8..6).prop_map(|(plan, how)| Act::Review { plan, how }),
+        2 => (u(), u()).prop_map(|(req, plan)| Act::Feedback { req, plan }),
+    ]
+}
+
 fn steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
     let main = prop::collection::vec((act(), any::<u8>()).prop_map(|(act, who)| Step { act, who }), 1..=max);
     // Drawn after the main sequence, so that it is the one drawn before.
     let undo = prop::collection::vec((any::<u16>(), undo_act(), any::<u8>()), 0..=max / 6);
     let requests = prop::collection::vec((any::<u16>(), request_act(), any::<u8>()), 0..=max / 6);
-    // Rework is drawn last of all, so that the sequences drawn before stay what they were.
+    // Drawn last, so that the main sequence and the undos stay what they were.
+    let after = prop::collection::vec((any::<u16>(), after_act(), any::<u8>()), 0..=max / 8);
+    // Rework is drawn after that, so that the sequences drawn before stay what they were.
     let rework = prop::collection::vec((any::<u16>(), rework_act(), any::<u8>()), 0..=max / 10);
-    (main, undo, requests, rework).prop_map(move |(mut steps, undo, requests, rework)| {
+    (main, undo, requests, after, rework).prop_map(move |(mut steps, undo, requests, after, rework)| {
         let sup = supervision_acts(&steps, max / 5);
-        for (at, act, who) in undo.into_iter().chain(requests).chain(sup).chain(rework) {
+        for (at, act, who) in undo.into_iter().chain(requests).chain(sup) {
+            let k = at as usize % (steps.len() + 1);
+            steps.insert(k, Step { act, who });
+        }
+        // After go-live acts in the second half of a walk, where plans are live.
+        for (at, act, who) in after {
+            let half = steps.len() / 2;
+            let k = half + at as usize % (steps.len() - half + 1);
+            steps.insert(k, Step { act, who });
+        }
+        // Rework anywhere in the walk.
+        for (at, act, who) in rework {
             let k = at as usize % (steps.len() + 1);
             steps.insert(k, Step { act, who });
         }
@@ -722,7 +777,35 @@ fn gate_problems(p: &Plan, at: Time, rules: &beian::config::Process) -> Vec<Stri
             m.push(format!("D{} {} is {}", d.no, d.severity, d.status));
         }
     }
+    // After a rollback of the live update, a backup with the data of the live period.
+    if let (Some(b), Some(rb)) = (&p.backup, last_rollback(p)) {
+        if b.time < rb.time {
+            m.push(format!(
+                "backup of {} is from before the rollback at {}",
+                b.time, rb.time
+            ));
+        }
+    }
     m
+}
+
+/// A plan's goals as a review lists them, one a line (the plans written here
+/// have no list markers for `workflow::goal_list` to take off).
+fn goal_lines(goals: &str) -> Vec<String> {
+    goals
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// The latest rollback after go-live recorded on the plan.
+fn last_rollback(p: &Plan) -> Option<&Incident> {
+    p.incidents
+        .iter()
+        .rev()
+        .find(|i| i.outcome == IncidentOutcome::RolledBack)
 }
 
 /// What the submit gate misses, recomputed from the form (§3.2).
@@ -880,6 +963,10 @@ impl StepInfo {
             | C::Training { plan, .. }
             | C::ComparisonAdd { plan, .. }
             | C::ComparisonRemove { plan, .. }
+            | C::PlanIncident { plan, .. }
+            | C::PlanFail { plan, .. }
+            | C::PlanReview { plan, .. }
+            | C::RequestFeedback { plan, .. }
             | C::File { plan } => Some(*plan),
             _ => None,
         }
@@ -929,6 +1016,7 @@ const STATE_INVARIANTS: &[(&str, StateInv)] = named![StateInv;
     inv_filed_dossier_frozen,
     inv_requests_follow_their_plans,
     inv_joint_reviews_hold_their_requests,
+    inv_after_golive_on_record,
 ];
 
 /// Checked on each command with the records before and after it.
@@ -1699,7 +1787,10 @@ fn enum_type(path: &str) -> Option<&'static str> {
         "category" => "TestCategory",
         "result" => "TestResult",
         "severity" => "Severity",
+        "outcome" if path.starts_with(".incidents") || path.starts_with(".reviews") => "IncidentOutcome",
         "outcome" => "GoLiveOutcome",
+        "verdict" => "GoalVerdict",
+        "status" if path.starts_with(".reviews") => "RequestStatus",
         "change" => "ChangeType",
         "format" => "TrainingFormat",
         "kind" => "TesterType",
@@ -1825,6 +1916,15 @@ fn inv_requests_follow_their_plans(r: &Run) -> Check {
             );
             continue;
         }
+        if p.status == PlanStatus::Failed {
+            ensure!(
+                p.failure.as_ref().is_some_and(|f| !f.reason.trim().is_empty()),
+                Some(p.id),
+                "{} closed as failed without reason",
+                p.id
+            );
+            continue;
+        }
         for rid in &p.requests {
             let q = s.requests.iter().find(|q| q.id == *rid);
             let want = if p.status == PlanStatus::Filed {
@@ -1858,7 +1958,7 @@ fn inv_requests_follow_their_plans(r: &Run) -> Check {
                 let fits = if q.status == RequestStatus::Done {
                     ps == Some(PlanStatus::Filed)
                 } else {
-                    !matches!(ps, Some(PlanStatus::Filed | PlanStatus::Cancelled))
+                    !matches!(ps, Some(PlanStatus::Filed | PlanStatus::Cancelled | PlanStatus::Failed))
                 };
                 ensure!(fits, q.plan, "{id} is {} but its plan is {ps:?}", q.status);
             }
@@ -1879,6 +1979,135 @@ fn inv_requests_follow_their_plans(r: &Run) -> Check {
                 )
             }
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// After go-live (§3.4, §2.3, §4.3): every incident lies after the go-live it
+/// follows; a live plan whose update was rolled back went live again only
+/// after the rollback and on a backup confirmed after it; a plan closed as failed had gone live; a review assesses each
+/// goal of its plan once, one review per go-live; post-update feedback and the
+/// request name each other and it is never part of the plan's scope (that a
+/// filed plan's after-life is only in addenda is `inv_filed_dossier_frozen`;
+/// that a second go-live is on a new round, `inv_rolled_back_round_not_reused`).
+fn inv_after_golive_on_record(r: &Run) -> Check {
+    let s = &r.last;
+    let minute = |t: Time| t - Duration::seconds(t.timestamp().rem_euclid(60));
+    let addenda = |p: &Plan| -> Vec<Addendum> {
+        p.dossier
+            .and_then(|d| s.dossiers.iter().find(|v| v.dossier.id == d))
+            .map(|v| v.addenda.clone())
+            .unwrap_or_default()
+    };
+    let goals = |p: &Plan| goal_lines(&p.goals);
+    for p in &s.plans {
+        let added = addenda(p);
+        let incidents = p.incidents.iter().chain(added.iter().filter_map(|a| match &a.body {
+            AddendumBody::Incident(i) => Some(i),
+            _ => None,
+        }));
+        for i in incidents {
+            let g = p.golives.get(i.golive as usize - 1);
+            ensure!(
+                g.is_some_and(|g| g.outcome != GoLiveOutcome::RolledBack && minute(g.time) <= i.time),
+                Some(p.id),
+                "incident at {} follows go-live {}: {g:?}",
+                i.time,
+                i.golive
+            );
+            ensure!(
+                i.time <= i.recorded_at + Duration::minutes(r.rules.clock_skew_minutes as i64),
+                Some(p.id),
+                "incident at {} recorded at {}",
+                i.time,
+                i.recorded_at
+            );
+        }
+        if let Some(rb) = last_rollback(p) {
+            if p.status == PlanStatus::Live {
+                let g = p.live_golive().unwrap();
+                ensure!(
+                    g.time >= minute(rb.time) && p.golives.len() as u32 > rb.golive,
+                    Some(p.id),
+                    "{} is live on go-live {} at {}, rolled back at {}",
+                    p.id,
+                    p.golives.len(),
+                    g.time,
+                    rb.time
+                );
+                ensure!(
+                    p.backup.as_ref().is_some_and(|b| b.time >= rb.time),
+                    Some(p.id),
+                    "{} went live again without a backup after the rollback at {}",
+                    p.id,
+                    rb.time
+                );
+            }
+        }
+        if p.status == PlanStatus::Failed {
+            ensure!(
+                p.live_golive().is_some(),
+                Some(p.id),
+                "{} closed as failed without ever going live",
+                p.id
+            );
+        }
+        let reviews: Vec<&Review> = p
+            .reviews
+            .iter()
+            .chain(added.iter().filter_map(|a| match &a.body {
+                AddendumBody::Review(x) => Some(x),
+                _ => None,
+            }))
+            .collect();
+        for (k, x) in reviews.iter().enumerate() {
+            let listed: Vec<String> = x.goals.iter().map(|g| g.goal.clone()).collect();
+            ensure!(
+                listed == goals(p),
+                Some(p.id),
+                "review of {:?} for goals {:?}",
+                listed,
+                goals(p)
+            );
+            ensure!(
+                !x.summary.trim().is_empty() && reviews[..k].iter().all(|y| y.golive != x.golive),
+                Some(p.id),
+                "review {k} of go-live {} without summary or twice",
+                x.golive
+            );
+        }
+        let mut feedback = p.feedback.clone();
+        feedback.extend(added.iter().filter_map(|a| match &a.body {
+            AddendumBody::Feedback(q) => Some(q.id),
+            _ => None,
+        }));
+        for q in &feedback {
+            let req = s.requests.iter().find(|x| x.id == *q);
+            ensure!(
+                req.is_some_and(|x| x.feedback_on == Some(p.id)) && !p.requests.contains(q),
+                Some(p.id),
+                "{} lists {q} as feedback: {:?}",
+                p.id,
+                req.map(|x| (x.feedback_on, x.plan))
+            );
+        }
+    }
+    for q in &s.requests {
+        if let Some(pid) = q.feedback_on {
+            let p = s.plan(pid);
+            let listed = p.is_some_and(|p| {
+                p.feedback.contains(&q.id)
+                    || addenda(p)
+                        .iter()
+                        .any(|a| matches!(&a.body, AddendumBody::Feedback(x) if x.id == q.id))
+            });
+            ensure!(
+                listed,
+                Some(pid),
+                "{} is feedback on {pid}, which does not list it",
+                q.id
+            );
         }
     }
     Ok(())
@@ -1915,7 +2144,7 @@ fn regulation_roles(action: &str) -> &'static [Role] {
     match action {
         "plan.approve" | "plan.return" | "test.waive" | "test.defect_accept" | "golive.deviation_accept" => &[Approver],
         "calendar.add" | "calendar.remove" | "calendar.replace" | "system.add" | "system.edit" => &[Admin],
-        "plan.cancel" => &[Admin, Operator, Approver],
+        "plan.cancel" | "plan.fail" => &[Admin, Operator, Approver],
         "request.comment" => &[Admin, Operator, Approver, Supervisor],
         "dossier.addendum" => &[Admin, Operator, Supervisor],
         "order.issue" | "order.close" | "order.extend" | "order.send_back" | "order.reopen" => &[Supervisor],
@@ -2162,6 +2391,10 @@ fn expected(r: &Run, prev: &Snapshot, step: &StepInfo) -> Option<Result<(), Stri
             | C::DeviationAccept { .. }
             | C::GoLive { .. }
             | C::File { .. }
+            | C::PlanIncident { .. }
+            | C::PlanFail { .. }
+            | C::PlanReview { .. }
+            | C::RequestFeedback { .. }
     );
     if !modelled {
         return None;
@@ -2361,6 +2594,62 @@ fn expected(r: &Run, prev: &Snapshot, step: &StepInfo) -> Option<Result<(), Stri
                     .is_some_and(|d| d.accepted.is_some() && (d.time - g.time).num_seconds().abs() < 60);
                 need!(in_window(p, g.time) || deviation, "{} is outside the window", g.time);
             }
+        }
+        C::PlanIncident { time, by, what, .. } => {
+            need!(matches!(p.status, S::Live | S::Filed), "{} is {}", id, p.status);
+            let g = p.live_golive();
+            need!(g.is_some(), "{id} never went live");
+            let minute = |t: Time| t - Duration::seconds(t.timestamp().rem_euclid(60));
+            need!(
+                *time <= at + Duration::minutes(r.rules.clock_skew_minutes as i64),
+                "{time} is in the future"
+            );
+            need!(minute(g.unwrap().time) <= *time, "{time} is before the go-live");
+            need!(!blank(by) && !blank(what), "no one or nothing");
+        }
+        C::PlanFail { reason, .. } => {
+            need!(
+                matches!(p.status, S::Live | S::Testing | S::Ready),
+                "{} is {}",
+                id,
+                p.status
+            );
+            need!(p.live_golive().is_some(), "{id} never went live");
+            need!(!blank(reason), "no reason");
+        }
+        C::PlanReview { goals, summary, .. } => {
+            need!(matches!(p.status, S::Live | S::Filed), "{} is {}", id, p.status);
+            let no = p
+                .golives
+                .iter()
+                .rposition(|g| g.outcome != GoLiveOutcome::RolledBack)
+                .map(|k| k as u32 + 1);
+            let addenda: Vec<&Addendum> = prev
+                .dossiers
+                .iter()
+                .filter(|v| Some(v.dossier.id) == p.dossier)
+                .flat_map(|v| &v.addenda)
+                .collect();
+            let reviewed = p.reviews.iter().any(|x| Some(x.golive) == no)
+                || addenda
+                    .iter()
+                    .any(|a| matches!(&a.body, AddendumBody::Review(x) if Some(x.golive) == no));
+            need!(!reviewed, "{id} was reviewed");
+            let count = goal_lines(&p.goals).len() as u32;
+            let mut nos: Vec<u32> = goals.iter().map(|g| g.no).collect();
+            nos.sort_unstable();
+            need!(nos == (1..=count).collect::<Vec<u32>>(), "goals {nos:?} of {count}");
+            need!(!blank(summary), "no summary");
+        }
+        C::RequestFeedback { id: rid, .. } => {
+            need!(matches!(p.status, S::Live | S::Filed), "{} is {}", id, p.status);
+            let q = prev.requests.iter().find(|q| q.id == *rid);
+            need!(q.is_some(), "{rid} does not exist");
+            let q = q.unwrap();
+            need!(q.status != RequestStatus::Duplicate, "{rid} is a duplicate");
+            need!(q.feedback_on.is_none(), "{rid} is feedback already");
+            need!(q.plan != Some(id) && !p.requests.contains(rid), "{rid} is in the scope");
+            need!(q.system.is_none_or(|s| s == p.system), "{rid} is about another system");
         }
         C::File { .. } => {
             need!(p.status == S::Live, "{} is {}", id, p.status);
@@ -3037,6 +3326,15 @@ struct Stats {
     undo_conflicts: usize,
     /// Requests linked to a submitted plan (before its first approval).
     links_to_submitted: usize,
+    /// After go-live: live updates rolled back, go-lives after such a
+    /// rollback, plans closed as failed, reviews, post-update feedback linked,
+    /// and records on a filed plan (typed addenda).
+    rollbacks_after_live: usize,
+    second_attempts: usize,
+    failed: usize,
+    reviews: usize,
+    feedback: usize,
+    typed_addenda: usize,
 }
 
 impl Stats {
@@ -3070,6 +3368,12 @@ impl Stats {
         self.undone_links += o.undone_links;
         self.undo_conflicts += o.undo_conflicts;
         self.links_to_submitted += o.links_to_submitted;
+        self.rollbacks_after_live += o.rollbacks_after_live;
+        self.second_attempts += o.second_attempts;
+        self.failed += o.failed;
+        self.reviews += o.reviews;
+        self.feedback += o.feedback;
+        self.typed_addenda += o.typed_addenda;
         for (k, v) in &o.commands {
             *self.commands.entry(k).or_default() += v;
         }
@@ -3447,7 +3751,7 @@ impl Run {
             .last
             .plans
             .iter()
-            .filter(|p| !matches!(p.status, S::Filed | S::Cancelled))
+            .filter(|p| !matches!(p.status, S::Filed | S::Cancelled | S::Failed))
             .map(|p| p.id)
             .collect();
         let id = if open.is_empty() || plan.is_multiple_of(8) {
@@ -3608,7 +3912,11 @@ impl Run {
                             }
                         }
                     }
-                    Some(GoLiveMissing::Backup | GoLiveMissing::BackupStale { .. }) => Command::Backup {
+                    Some(
+                        GoLiveMissing::Backup
+                        | GoLiveMissing::BackupStale { .. }
+                        | GoLiveMissing::BackupBeforeRollback { .. },
+                    ) => Command::Backup {
                         plan: id,
                         backup: BackupConfirmation {
                             what: format!("全量备份〔{}〕", self.next_n()),
@@ -3706,7 +4014,7 @@ impl Run {
                     text: self.reason("补充说明", true),
                 }
             }
-            S::Cancelled => return None,
+            S::Cancelled | S::Failed => return None,
         };
         Some((op, cmd))
     }
@@ -3749,6 +4057,20 @@ impl Run {
                     .map_or(at, |b| noon(b.start))
             }
             _ => at,
+        }
+    }
+
+    /// The time a random incident claims, by `when`: a little before now, within
+    /// the clock skew or beyond it, before the go-live or at it, a day ago.
+    fn incident_time(&self, p: Option<&Plan>, when: u8, at: Time) -> Time {
+        let live = p.and_then(|p| p.live_golive()).map(|g| g.time);
+        match when % 10 {
+            5 => at + Duration::minutes(3),
+            6 => at + Duration::minutes(30),
+            7 => live.map_or(at, |t| t - Duration::hours(1)),
+            8 => live.unwrap_or(at),
+            9 => at - Duration::days(1),
+            k => at - Duration::minutes(10 * k as i64),
         }
     }
 
@@ -4191,7 +4513,7 @@ impl Run {
                 },
             ),
             Act::Training { plan } => {
-                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Ready]);
+                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Ready, PlanStatus::Filed]);
                 (writer, self.training(id))
             }
             Act::Comparison { plan, remove } => {
@@ -4515,6 +4837,70 @@ impl Run {
                     },
                 )
             }
+            Act::Incident { plan, rollback, when } => {
+                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Filed]);
+                let time = self.incident_time(self.current(id), when, at);
+                let n = self.next_n();
+                (
+                    writer,
+                    Command::PlanIncident {
+                        plan: id,
+                        outcome: if rollback {
+                            IncidentOutcome::RolledBack
+                        } else {
+                            IncidentOutcome::Incident
+                        },
+                        time,
+                        by: format!("值班工程师〔{n}〕"),
+                        what: self.reason("服务中断", !when.is_multiple_of(11)),
+                    },
+                )
+            }
+            Act::Fail { plan, reason } => {
+                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Testing, PlanStatus::Ready]);
+                (
+                    actor_from(&[1, 2, 5, 6], step.who),
+                    Command::PlanFail {
+                        plan: id,
+                        reason: self.reason("放弃本次更新", reason),
+                    },
+                )
+            }
+            Act::Review { plan, how } => {
+                let id = self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Filed]);
+                let count = self.current(id).map_or(1, |p| goal_lines(&p.goals).len()) as u32;
+                let n = self.next_n();
+                let mut goals: Vec<GoalInput> = (1..=count)
+                    .map(|no| GoalInput {
+                        no,
+                        verdict: GoalVerdict::ALL[(no + n) as usize % GoalVerdict::ALL.len()],
+                        note: format!("说明〔{n}〕"),
+                    })
+                    .collect();
+                match how {
+                    3 => {
+                        goals.pop();
+                    }
+                    4 => goals.extend(goals.first().cloned()),
+                    _ => {}
+                }
+                let summary = self.reason("评估总结", how != 5);
+                (
+                    writer,
+                    Command::PlanReview {
+                        plan: id,
+                        goals,
+                        summary,
+                    },
+                )
+            }
+            Act::Feedback { req, plan } => (
+                writer,
+                Command::RequestFeedback {
+                    id: pick(&self.request_ids(), req, IdKind::Request),
+                    plan: self.plan_in(plan, &[PlanStatus::Live, PlanStatus::Filed]),
+                },
+            ),
             Act::Do {
                 ref actor,
                 ref cmd,
@@ -4635,11 +5021,32 @@ impl Run {
                 if golive.outcome == GoLiveOutcome::RolledBack {
                     self.rounds_at_rollback.insert(p.id, p.rounds.len());
                     self.stats.rollbacks += 1;
+                } else if last_rollback(p).is_some() {
+                    self.stats.second_attempts += 1;
                 }
             }
             (Command::RequestLink { .. }, Some(b), _) if b.status == PlanStatus::Submitted => {
                 self.stats.links_to_submitted += 1
             }
+            (Command::PlanIncident { outcome, .. }, Some(b), Some(p)) => {
+                if b.status == PlanStatus::Filed {
+                    self.stats.typed_addenda += 1;
+                } else if *outcome == IncidentOutcome::RolledBack {
+                    // The next go-live needs a round started after this one.
+                    self.rounds_at_rollback.insert(p.id, p.rounds.len());
+                    self.stats.rollbacks_after_live += 1;
+                }
+            }
+            (Command::PlanFail { .. }, _, _) => self.stats.failed += 1,
+            (Command::PlanReview { .. }, Some(b), _) => {
+                self.stats.reviews += 1;
+                self.stats.typed_addenda += usize::from(b.status == PlanStatus::Filed);
+            }
+            (Command::RequestFeedback { .. }, Some(b), _) => {
+                self.stats.feedback += 1;
+                self.stats.typed_addenda += usize::from(b.status == PlanStatus::Filed);
+            }
+            (Command::Training { .. }, Some(b), _) if b.status == PlanStatus::Filed => self.stats.typed_addenda += 1,
             (Command::PlanReturn { .. }, Some(b), _) if b.status != PlanStatus::Submitted => {
                 self.stats.returns_after_approval += 1
             }
@@ -5075,6 +5482,15 @@ const PROBED: &[&str] = &[
 
 /// Refusals of rework (issue 15 §2, §6) the one-approver property must have met.
 const REWORK_PROBED: &[&str] = &["RescheduleTooSoon", "SameWindow", "NoticeDraftStale"];
+/// Refusals after go-live (issue 15 §3) the property with one approver must have met.
+const AFTER_PROBED: &[&str] = &[
+    "RecordInFuture",
+    "BeforeGoLive",
+    "NeverLive",
+    "GoalsMismatch",
+    "AlreadyReviewed",
+    "FeedbackPlanNotLive",
+];
 
 /// Refusals of reopen and unlink each property must have met.
 const UNDO_PROBED: &[&str] = &["RequestPlanned", "UnlinkPlanClosed", "Conflict"];
@@ -5132,6 +5548,11 @@ fn random_sequences_keep_the_invariants() {
                 st.commands.get("joint_review.decide").copied().unwrap_or(0),
                 40,
             ),
+            ("a live update rolled back", st.rollbacks_after_live, 3),
+            ("a plan closed as failed", st.failed, 2),
+            ("a post-implementation review", st.reviews, 3),
+            ("post-update feedback", st.feedback, 2),
+            ("a record on a filed plan (a typed addendum)", st.typed_addenda, 3),
         ],
         &[
             PROBED,
@@ -5140,6 +5561,7 @@ fn random_sequences_keep_the_invariants() {
             REWORK_PROBED,
             SUPERVISION_PROBED,
             REQUEST_PROBED,
+            AFTER_PROBED,
         ]
         .concat(),
     );
@@ -5212,6 +5634,58 @@ fn advancing_alone_files_a_plan() {
     let p = r.w.plan(plan_id(1));
     assert_eq!(p.status, PlanStatus::Filed, "{}", r.log.join("\n"));
     assert_eq!(r.w.request(req_id(1)).status, RequestStatus::Accepted);
+}
+
+/// A live update rolled back passes every gate again (issue 15 §3): the driver
+/// alone takes a plan live, a rollback sends it back to testing, and advancing
+/// again — a new round, a backup with the data of the live period, a deviation
+/// an approver accepts once the window is over — takes it live a second time,
+/// every invariant holding at each step. (The random walks roll live updates
+/// back too, but rarely live long enough after it to go live again.)
+#[test]
+fn a_rolled_back_live_update_passes_every_gate_again() {
+    let _en = english();
+    let mut r = Run::new(1);
+    let id = plan_id(1);
+    let advance = Step {
+        act: Act::Advance {
+            plan: 0,
+            pick: 0,
+            variant: 1,
+        },
+        who: 0,
+    };
+    let status = |r: &Run| r.last.plan(id).unwrap().status;
+    let steps = |r: &mut Run, until: PlanStatus| {
+        for _ in 0..60 {
+            if status(r) == until {
+                return;
+            }
+            r.step(&advance).unwrap_or_else(|e| panic!("{e}\n{}", r.log.join("\n")));
+        }
+        panic!("{id} never {until}:\n{}", r.log.join("\n"));
+    };
+    steps(&mut r, PlanStatus::Live);
+    let rollback = Step {
+        act: Act::Incident {
+            plan: 1,
+            rollback: true,
+            // At the go-live's own time.
+            when: 8,
+        },
+        who: 0,
+    };
+    r.step(&rollback)
+        .unwrap_or_else(|e| panic!("{e}\n{}", r.log.join("\n")));
+    assert_eq!(status(&r), PlanStatus::Testing, "{}", r.log.join("\n"));
+    assert_eq!(r.stats.rollbacks_after_live, 1);
+    steps(&mut r, PlanStatus::Live);
+    let p = r.last.plan(id).unwrap();
+    let rb = last_rollback(p).unwrap();
+    assert!(p.live_golive().unwrap().time >= rb.time);
+    assert!(p.backup.as_ref().unwrap().time >= rb.time);
+    assert!(p.rounds.len() > r.rounds_at_rollback[&id]);
+    assert_eq!(r.stats.second_attempts, 1, "{}", r.log.join("\n"));
 }
 
 /// How a probe of the duplicate index is made from the stored keys.
@@ -5662,6 +6136,26 @@ fn every_invariant_catches_its_violation() {
         broken_state("inv_filed_dossier_frozen", |r| {
             let d = r.last.dossiers[0].dossier.id;
             r.frozen.get_mut(&d).unwrap().filed_by = "someone".into();
+        }),
+        broken_state("inv_after_golive_on_record", move |r| {
+            // An incident said to have happened before the go-live it follows.
+            let g = live(r);
+            let p = plan_mut(&mut r.last, id);
+            let golive = p.golives.len() as u32;
+            p.incidents.push(Incident {
+                outcome: IncidentOutcome::Incident,
+                time: g.time - Duration::days(1),
+                by: "王工".into(),
+                what: "服务中断".into(),
+                golive,
+                recorded_by: "wang".into(),
+                recorded_at: g.time,
+            });
+        }),
+        broken_state("inv_after_golive_on_record", move |r| {
+            // A request that is feedback on a plan that does not list it.
+            let q = r.last.requests.iter_mut().next().unwrap();
+            q.feedback_on = Some(id);
         }),
         broken_state("inv_requests_follow_their_plans", move |r| {
             let p = plan_mut(&mut r.last, draft);

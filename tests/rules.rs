@@ -1251,7 +1251,9 @@ fn a_filed_dossier_never_changes_and_corrections_are_addenda() {
     let listed = w.svc.archive(&viewer(), &ArchiveFilter::default()).unwrap();
     assert_eq!(listed, vec![frozen.summary()]);
 
-    // Nothing can be done to the filed plan.
+    // Nothing can be done to the filed plan (what happens after filing —
+    // training, incidents, feedback, the review — is appended to its dossier:
+    // tests/rules_after_golive.rs).
     let now = w.now();
     let attempts = vec![
         Command::PlanEdit {
@@ -1278,10 +1280,6 @@ fn a_filed_dossier_never_changes_and_corrections_are_addenda() {
         Command::GoLive {
             plan: id,
             golive: golive(now, GoLiveOutcome::Success),
-        },
-        Command::Training {
-            plan: id,
-            training: training(),
         },
         Command::ComparisonAdd {
             plan: id,
@@ -2379,6 +2377,14 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
         cmd(Op::PlanFile, Command::ComparisonRemove { plan: test, row: 1 }),
         cmd(Op::PlanFile, Command::File { plan: test }),
         cmd(
+            Op::PlanReview,
+            Command::PlanReview {
+                plan: test,
+                goals: Vec::new(),
+                summary: "达成".into(),
+            },
+        ),
+        cmd(
             Op::DossierAddendum,
             Command::Addendum {
                 dossier: dos,
@@ -2568,6 +2574,7 @@ fn the_permission_table_is_the_processs() {
         (Op::GoLiveRecord, &[Admin, Operator]),
         (Op::TrainingRecord, &[Admin, Operator]),
         (Op::PlanFile, &[Admin, Operator]),
+        (Op::PlanReview, &[Admin, Operator]),
         (Op::DossierAddendum, &[Admin, Operator, Supervisor]),
         (Op::OrderIssue, &[Supervisor]),
         (Op::OrderRespond, &[Admin, Operator]),

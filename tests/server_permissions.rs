@@ -73,6 +73,8 @@ fn probe(op: Op, backups: &Path) -> Probe {
         Op::TrainingRecord => c(json!({"command": "training", "plan": PLAN, "training": {
             "format": "on_site", "date": "2026-03-11", "trainer": "王", "departments": ["教务处"], "attendance": 3}})),
         Op::PlanFile => c(json!({"command": "file", "plan": PLAN})),
+        Op::PlanReview => c(json!({"command": "plan_review", "plan": PLAN,
+            "goals": [{"no": 1, "verdict": "met"}], "summary": "达成"})),
         Op::DossierAddendum => {
             c(json!({"command": "addendum", "dossier": "FILE-2026-0001", "reason": "更正", "text": "x"}))
         }

@@ -88,7 +88,7 @@ pub enum Top {
     /// Take in one message from a mail server (standard input)
     #[command(subcommand)]
     Intake(import::IntakeCmd),
-    /// Update plans (§3.2), backup confirmation, notice, cancel
+    /// Update plans (§3.2), backup confirmation, notice, cancel; after go-live: incident, fail, review
     #[command(subcommand)]
     Plan(plans::PlanCmd),
     /// Test rounds, items, results and defects (§3.3)
@@ -96,7 +96,7 @@ pub enum Top {
     Test(tests_cmd::TestCmd),
     /// Record a go-live (§3.4)
     Golive(plans::GoLiveArgs),
-    /// Record a training session (§3.4)
+    /// Record a training session (§3.4); after filing, a sealed addendum
     Training(plans::TrainingArgs),
     /// The before/after feature comparison of a plan (§3.5)
     #[command(subcommand)]

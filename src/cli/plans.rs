@@ -128,6 +128,73 @@ pub enum PlanCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Record a rollback or serious incident after go-live (§3.4); a live plan
+    /// rolled back goes back to testing, a filed one gets a sealed addendum
+    Incident(IncidentArgs),
+    /// Close a plan that went live as failed, with a reason (its requests are released)
+    Fail {
+        /// Plan id, e.g. PLAN-2026-0007
+        id: String,
+        /// Why the update is given up (required; @FILE reads a file)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record the post-implementation review of a live or filed update (§4.3)
+    Review(ReviewArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct IncidentArgs {
+    /// Plan id, e.g. PLAN-2026-0007
+    id: String,
+    /// rolled_back or incident
+    #[arg(long, value_enum)]
+    outcome: IncidentOutcome,
+    /// When it happened, YYYY-MM-DD HH:MM [default: now]
+    #[arg(long, value_name = "TIME")]
+    time: Option<String>,
+    /// Who dealt with it (rolled it back, handled the incident)
+    #[arg(long)]
+    by: String,
+    /// What happened (@FILE reads a file)
+    #[arg(long)]
+    what: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ReviewArgs {
+    /// Plan id, e.g. PLAN-2026-0007
+    id: String,
+    /// How goal N went: N=met, N=partly or N=not_met, optionally :NOTE (repeat for every goal; the goals are the plan's goal lines, numbered from 1)
+    #[arg(long = "goal", value_name = "N=VERDICT[:NOTE]", required = true)]
+    goals: Vec<String>,
+    /// The written summary of the review (@FILE reads a file)
+    #[arg(long)]
+    summary: String,
+}
+
+/// `2=partly:only 3,800 at once`: the goal's number, its verdict, a note.
+fn goal_input(s: &str) -> Result<crate::workflow::command::GoalInput> {
+    let bad = || Error::input("--goal", s, &t("cli.expected.goal", &[]));
+    let (no, rest) = s.split_once('=').ok_or_else(bad)?;
+    let no: u32 = no.trim().trim_start_matches('#').parse().map_err(|_| bad())?;
+    let (verdict, note) = match rest.split_once(':') {
+        Some((v, n)) => (v, n),
+        None => (rest, ""),
+    };
+    let verdict = GoalVerdict::ALL
+        .iter()
+        .copied()
+        .find(|v| {
+            let code = verdict.trim().replace('-', "_");
+            v.as_str() == code || v.label() == verdict.trim()
+        })
+        .ok_or_else(bad)?;
+    Ok(crate::workflow::command::GoalInput {
+        no,
+        verdict,
+        note: note.trim().to_string(),
+    })
 }
 
 #[derive(Args, Debug)]
@@ -752,6 +819,33 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
             ctx.run(Command::DeviationAccept {
                 plan: plan_id(id)?,
                 reason: args::text("--reason", reason)?,
+            })?;
+        }
+        PlanCmd::Incident(x) => {
+            ctx.run(Command::PlanIncident {
+                plan: plan_id(&x.id)?,
+                outcome: x.outcome,
+                time: x
+                    .time
+                    .as_deref()
+                    .map(|v| args::time("--time", v))
+                    .transpose()?
+                    .unwrap_or_else(chrono::Utc::now),
+                by: x.by.clone(),
+                what: args::text("--what", &x.what)?,
+            })?;
+        }
+        PlanCmd::Fail { id, reason } => {
+            ctx.run(Command::PlanFail {
+                plan: plan_id(id)?,
+                reason: args::text("--reason", reason)?,
+            })?;
+        }
+        PlanCmd::Review(x) => {
+            ctx.run(Command::PlanReview {
+                plan: plan_id(&x.id)?,
+                goals: x.goals.iter().map(|g| goal_input(g)).collect::<Result<_>>()?,
+                summary: args::text("--summary", &x.summary)?,
             })?;
         }
         PlanCmd::Backup(x) => {

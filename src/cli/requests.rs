@@ -49,13 +49,16 @@ pub enum RequestCmd {
         /// The comment (@FILE reads a file)
         text: String,
     },
-    /// Link accepted requests to a plan, until the plan is approved (also: beian plan link PLAN REQ…)
+    /// Link accepted requests to a plan, until the plan is approved (also: beian plan link PLAN REQ…); with --feedback, link requests to a live or filed plan as post-update feedback
     Link {
         /// Request ids, e.g. REQ-2026-0042 REQ-2026-0043
         #[arg(value_name = "ID", required = true, num_args = 1..)]
         ids: Vec<String>,
         /// Plan id, e.g. PLAN-2026-0007
         plan: String,
+        /// Post-update feedback (§2.3): problems reported after the plan's update, not part of its scope
+        #[arg(long)]
+        feedback: bool,
     },
     /// Add or remove tags on one or more requests, keeping their other tags
     Tag(TagArgs),
@@ -338,6 +341,9 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
             if let Some(p) = r.plan {
                 f.add(t("cli.col.plan", &[]), p.to_string());
             }
+            if let Some(p) = r.feedback_on {
+                f.add(t("record.field.feedback_on", &[]), p.to_string());
+            }
             if let Some(d) = r.duplicate_of {
                 f.add(t("cli.col.duplicate_of", &[]), d.to_string());
             }
@@ -425,9 +431,18 @@ pub fn run(ctx: &Ctx, cmd: &RequestCmd) -> Result<()> {
                 Ok(Some((Command::RequestComment { id, text: text.clone() }, None)))
             })?;
         }
-        RequestCmd::Link { ids, plan } => {
+        RequestCmd::Link { ids, plan, feedback } => {
             let plan = args::id("plan", plan, IdKind::Plan)?;
-            each(ctx, ids, |id| Ok(Some((Command::RequestLink { id, plan }, None))))?;
+            each(ctx, ids, |id| {
+                Ok(Some((
+                    if *feedback {
+                        Command::RequestFeedback { id, plan }
+                    } else {
+                        Command::RequestLink { id, plan }
+                    },
+                    None,
+                )))
+            })?;
         }
         RequestCmd::Tag(x) => {
             each(ctx, &x.ids, |id| {

@@ -151,30 +151,147 @@ pub fn dossier_sections(v: &DossierView) -> Vec<Section> {
         requests = requests.block(Block::Nothing);
     }
     out.push(requests);
-    out.push(
-        Section::new(t("cli.section.addenda", &[])).block(table(
-            vec![
-                "#".into(),
-                t("cli.col.time", &[]),
-                t("record.field.author", &[]),
-                t("cli.col.reason", &[]),
-                t("cli.col.content", &[]),
-            ],
-            v.addenda
-                .iter()
-                .map(|a| {
-                    vec![
-                        a.no.to_string(),
-                        fmt_time(a.time),
-                        a.author.clone(),
-                        a.reason.clone(),
-                        a.text.clone(),
-                    ]
-                })
-                .collect(),
-        )),
-    );
+    let mut feedback = Section::new(t("record.section.feedback", &[]));
+    for r in &d.feedback {
+        feedback = feedback.sub(request_section(r));
+    }
+    if feedback.subsections.is_empty() {
+        feedback = feedback.block(Block::Nothing);
+    }
+    out.push(feedback);
+    let mut addenda = Section::new(t("cli.section.addenda", &[]));
+    for a in &v.addenda {
+        addenda = addenda.sub(addendum_section(a));
+    }
+    if addenda.subsections.is_empty() {
+        addenda = addenda.block(Block::Nothing);
+    }
+    out.push(addenda);
     out
+}
+
+/// One addendum: who appended it and when, then what it records, by kind.
+pub fn addendum_section(a: &Addendum) -> Section {
+    let title = t(
+        "record.section.addendum",
+        &[("no", a.no.to_string()), ("kind", a.body.label())],
+    );
+    let mut head = F::default()
+        .add(t("record.field.addendum_kind", &[]), a.body.label())
+        .add(t("record.field.author", &[]), &a.author)
+        .add(t("cli.col.time", &[]), fmt_time(a.time));
+    // A correction's reason and text; a typed addendum has none of its own,
+    // but shows them if it carries any.
+    let correction = a.body == AddendumBody::Correction;
+    let some = |x: &str| Some(x.to_string()).filter(|x| correction || !x.is_empty());
+    head = head
+        .opt(t("cli.col.reason", &[]), some(&a.reason))
+        .opt(t("cli.col.content", &[]), some(&a.text));
+    let s = Section::new(title);
+    match &a.body {
+        AddendumBody::Correction => s.block(head.block()),
+        AddendumBody::Incident(i) => s.block(incident_fields(head, i).block()),
+        AddendumBody::Training(tr) => s.block(
+            head.add(t("record.field.date", &[]), tr.date.to_string())
+                .add(t("record.field.format", &[]), tr.format.label())
+                .add(t("record.field.trainer", &[]), &tr.trainer)
+                .add(
+                    t("record.field.departments", &[]),
+                    crate::i18n::list(tr.departments.iter().cloned()),
+                )
+                .add(t("record.field.attendance", &[]), tr.attendance.to_string())
+                .block(),
+        ),
+        AddendumBody::Feedback(r) => s.block(head.block()).sub(request_section(r)),
+        AddendumBody::Review(r) => review_parts(s.block(head.block()), r),
+    }
+}
+
+/// An incident's fields after `f`.
+fn incident_fields(f: F, i: &Incident) -> F {
+    f.add(t("record.field.incident_outcome", &[]), i.outcome.label())
+        .add(t("record.field.incident_time", &[]), fmt_time(i.time))
+        .add(t("record.field.incident_by", &[]), &i.by)
+        .add(t("record.field.incident_what", &[]), &i.what)
+        .add(t("record.field.incident_golive", &[]), i.golive.to_string())
+        .add(t("record.field.recorded_by", &[]), &i.recorded_by)
+        .add(t("record.field.recorded_at", &[]), fmt_time(i.recorded_at))
+}
+
+fn incidents_table(list: &[Incident]) -> Block {
+    table(
+        vec![
+            "#".into(),
+            t("record.field.incident_outcome", &[]),
+            t("record.field.incident_time", &[]),
+            t("record.field.incident_by", &[]),
+            t("record.field.incident_what", &[]),
+            t("record.field.incident_golive", &[]),
+            t("record.field.recorded_by", &[]),
+            t("record.field.recorded_at", &[]),
+        ],
+        list.iter()
+            .enumerate()
+            .map(|(k, i)| {
+                vec![
+                    (k + 1).to_string(),
+                    i.outcome.label(),
+                    fmt_time(i.time),
+                    i.by.clone(),
+                    i.what.clone(),
+                    i.golive.to_string(),
+                    i.recorded_by.clone(),
+                    fmt_time(i.recorded_at),
+                ]
+            })
+            .collect(),
+    )
+}
+
+/// A review's fields, its goals, the incidents and the feedback it names.
+fn review_parts(s: Section, r: &Review) -> Section {
+    let f = F::default()
+        .add(t("record.field.review_golive", &[]), r.golive.to_string())
+        .add(t("record.field.reviewed_by", &[]), &r.by)
+        .add(t("record.field.reviewed_at", &[]), fmt_time(r.time))
+        .add(t("record.field.review_summary", &[]), &r.summary);
+    let goals = Section::new(t("record.section.review_goals", &[])).block(table(
+        vec![
+            "#".into(),
+            t("record.field.goal", &[]),
+            t("record.field.goal_verdict", &[]),
+            t("cli.col.notes", &[]),
+        ],
+        r.goals
+            .iter()
+            .enumerate()
+            .map(|(k, g)| vec![(k + 1).to_string(), g.goal.clone(), g.verdict.label(), g.note.clone()])
+            .collect(),
+    ));
+    let incidents = Section::new(t("record.section.incidents", &[])).block(incidents_table(&r.incidents));
+    let feedback = Section::new(t("record.section.feedback", &[])).block(table(
+        vec![t("cli.col.id", &[]), t("cli.col.title", &[]), t("cli.col.status", &[])],
+        r.feedback
+            .iter()
+            .map(|f| vec![f.id.to_string(), f.title.clone(), f.status.label()])
+            .collect(),
+    ));
+    s.block(f.block()).sub(goals).sub(incidents).sub(feedback)
+}
+
+/// The reviews of a plan (§4.3), one subsection each.
+fn reviews_section(p: &Plan) -> Section {
+    let mut s = Section::new(t("record.section.reviews", &[]));
+    for (k, r) in p.reviews.iter().enumerate() {
+        s = s.sub(review_parts(
+            Section::new(t("record.section.review", &[("no", (k + 1).to_string())])),
+            r,
+        ));
+    }
+    if s.subsections.is_empty() {
+        s = s.block(Block::Nothing);
+    }
+    s
 }
 
 /// A plan as `beian plan show` prints it: every section that has something
@@ -203,6 +320,9 @@ pub fn plan_sections(p: &Plan, sys: &System, gates: Option<&crate::workflow::Gat
             for w in &g.warnings {
                 f = f.add(t("cli.warning_col", &[]), w.message(p.id));
             }
+        }
+        if let Some(r) = &g.review {
+            f = f.add(t("record.field.review", &[]), r.message());
         }
         if !f.0.is_empty() {
             out.insert(1, Section::new(t("record.section.gates", &[])).block(f.block()));
@@ -333,9 +453,21 @@ fn plan_parts(p: &Plan, sys: &System, complete: bool) -> Vec<Section> {
         )
         .add(t("record.field.submission", &[]), p.submission.to_string())
         .opt(t("record.field.cancel_reason", &[]), p.cancel_reason.as_deref())
+        .opt(
+            t("record.field.failure_reason", &[]),
+            p.failure.as_ref().map(|f| f.reason.clone()),
+        )
+        .opt(
+            t("record.field.failed_by", &[]),
+            p.failure.as_ref().map(|f| who_when(&f.by, f.time)),
+        )
         .add(
             t("cli.col.requests", &[]),
             p.requests.iter().map(Id::to_string).collect::<Vec<_>>().join(" "),
+        )
+        .opt(
+            t("record.field.feedback", &[]),
+            Some(p.feedback.iter().map(Id::to_string).collect::<Vec<_>>().join(" ")).filter(|s| !s.is_empty()),
         )
         .opt(
             t("record.field.retest_after", &[]),
@@ -457,6 +589,7 @@ fn plan_parts(p: &Plan, sys: &System, complete: bool) -> Vec<Section> {
     out.push(defects_section(p));
     out.push(backup_section(p));
     out.push(golive_section(p));
+    out.push(Section::new(t("record.section.incidents", &[])).block(incidents_table(&p.incidents)));
     out.push(training_section(p));
     out.push(
         Section::new(t("cli.section.comparison", &[])).block(table(
@@ -482,6 +615,7 @@ fn plan_parts(p: &Plan, sys: &System, complete: bool) -> Vec<Section> {
                 .collect(),
         )),
     );
+    out.push(reviews_section(p));
     if !complete {
         // The written sections stay even when empty: they are what is to be filled in.
         let written = 1 + p.text_sections().len();
@@ -847,7 +981,8 @@ fn request_section(r: &Request) -> Section {
         .add(t("cli.col.feasibility", &[]), &r.feasibility)
         .opt(t("record.field.reject_reason", &[]), r.reject_reason.as_deref())
         .opt(t("cli.col.duplicate_of", &[]), r.duplicate_of.map(|d| d.to_string()))
-        .opt(t("cli.col.plan", &[]), r.plan.map(|p| p.to_string()));
+        .opt(t("cli.col.plan", &[]), r.plan.map(|p| p.to_string()))
+        .opt(t("record.field.feedback_on", &[]), r.feedback_on.map(|p| p.to_string()));
     if let Some(j) = &r.joint_review {
         f = f
             .add(t("record.field.review_sent", &[]), who_when(&j.sent_by, j.sent_at))

@@ -6,12 +6,15 @@ use serde::{Deserialize, Serialize};
 
 use super::request::str_enum;
 use super::{
-    Id, Meta, Milestones, NoticeDraft, NoticeInfo, NoticeLanguage, Publication, Request, System, Time, WindowChange,
+    Id, Meta, Milestones, NoticeDraft, NoticeInfo, NoticeLanguage, Publication, Request, RequestStatus, System, Time,
+    WindowChange,
 };
 
 str_enum!(
     /// draft → submitted → approved / returned → notice_published → implementing →
-    /// testing → ready → live → filed; cancelled from any state before live.
+    /// testing → ready → live → filed; cancelled from any state before live; a
+    /// live plan rolled back goes back to testing, and one that went live and is
+    /// given up is closed as failed.
     PlanStatus {
         Draft = "draft",
         Submitted = "submitted",
@@ -24,6 +27,7 @@ str_enum!(
         Live = "live",
         Filed = "filed",
         Cancelled = "cancelled",
+        Failed = "failed",
     }
 );
 str_enum!(Level { Low = "low", Medium = "medium", High = "high" });
@@ -36,6 +40,8 @@ str_enum!(DefectStatus { Open = "open", Fixed = "fixed", Verified = "verified", 
 str_enum!(GoLiveOutcome { Success = "success", Partial = "partial", RolledBack = "rolled_back" });
 str_enum!(TrainingFormat { OnlineVideo = "online_video", Classroom = "classroom", OnSite = "on_site" });
 str_enum!(ChangeType { Added = "added", Changed = "changed", Removed = "removed" });
+str_enum!(IncidentOutcome { RolledBack = "rolled_back", Incident = "incident" });
+str_enum!(GoalVerdict { Met = "met", Partly = "partly", NotMet = "not_met" });
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
@@ -342,6 +348,20 @@ pub struct Plan {
     pub training: Vec<Training>,
     #[serde(default)]
     pub comparison: Vec<ComparisonRow>,
+    /// Rollbacks and serious incidents after go-live (§3.4), while the plan is
+    /// live; after filing they are addenda of its dossier.
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
+    /// Requests linked as post-update feedback (§2.3): problems reported after
+    /// the update, not part of its scope.
+    #[serde(default)]
+    pub feedback: Vec<Id>,
+    /// Post-implementation reviews (§4.3), one per go-live that made it live.
+    #[serde(default)]
+    pub reviews: Vec<Review>,
+    /// Why, by whom and when the plan was closed as failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
     #[serde(default)]
     pub dossier: Option<Id>,
     pub meta: Meta,
@@ -442,6 +462,18 @@ impl Plan {
                     .unwrap_or_default(),
             ),
             T::text("reason", self.cancel_reason.clone().unwrap_or_default()),
+            T::text(
+                "failure",
+                self.failure.as_ref().map(|f| f.reason.clone()).unwrap_or_default(),
+            ),
+            T::text(
+                "feedback",
+                self.feedback
+                    .iter()
+                    .map(|r| r.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         ];
         for r in &self.rounds {
             for i in &r.items {
@@ -528,14 +560,116 @@ impl Plan {
     }
 }
 
-/// An appended correction to a filed dossier; the dossier itself never changes.
+/// A rollback or serious incident after go-live (§3.4): what happened, when, who
+/// dealt with it, and the go-live it followed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    pub outcome: IncidentOutcome,
+    /// When it happened.
+    pub time: Time,
+    /// Who dealt with it (rolled the update back, handled the incident).
+    pub by: String,
+    /// What happened.
+    pub what: String,
+    /// The go-live attempt it followed (1-based, as `golives` numbers them).
+    pub golive: u32,
+    pub recorded_by: String,
+    pub recorded_at: Time,
+}
+
+/// A plan closed as failed: the update was given up after going live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    pub reason: String,
+    pub by: String,
+    pub time: Time,
+}
+
+/// One goal of the plan as the review found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalAssessment {
+    /// The goal as the plan states it (one line of its goals).
+    pub goal: String,
+    pub verdict: GoalVerdict,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A request named in a review: the post-update feedback as it stood then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackRef {
+    pub id: Id,
+    pub title: String,
+    pub status: RequestStatus,
+}
+
+/// The post-implementation review of a live update (§4.3): each goal met,
+/// partly met or not, the incidents and rollbacks and the post-update
+/// feedback as they stood, and a written summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    /// The go-live it reviews (1-based).
+    pub golive: u32,
+    pub goals: Vec<GoalAssessment>,
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
+    #[serde(default)]
+    pub feedback: Vec<FeedbackRef>,
+    pub summary: String,
+    pub by: String,
+    pub time: Time,
+}
+
+/// What an addendum records. Addenda before typed ones were corrections.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "record")]
+pub enum AddendumBody {
+    /// A correction: the addendum's reason and text.
+    #[default]
+    Correction,
+    /// A rollback or serious incident after filing.
+    Incident(Incident),
+    /// A training session held after filing (§3.4).
+    Training(Training),
+    /// A request linked as post-update feedback (§2.3), as it was when linked.
+    Feedback(Box<Request>),
+    /// The post-implementation review (§4.3).
+    Review(Review),
+}
+
+impl AddendumBody {
+    /// The kind's code (`correction`, `incident`, …), for its label
+    /// `enum.AddendumKind.<code>`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AddendumBody::Correction => "correction",
+            AddendumBody::Incident(_) => "incident",
+            AddendumBody::Training(_) => "training",
+            AddendumBody::Feedback(_) => "feedback",
+            AddendumBody::Review(_) => "review",
+        }
+    }
+
+    pub fn label(&self) -> String {
+        crate::i18n::enum_label("AddendumKind", self.kind())
+    }
+}
+
+/// Something appended to a filed dossier, sealed in the audit chain when it is
+/// written; the dossier itself never changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Addendum {
     pub no: u32,
     pub author: String,
     pub time: Time,
+    /// Why a correction is needed (corrections only).
+    #[serde(default)]
     pub reason: String,
+    /// The correction (corrections only).
+    #[serde(default)]
     pub text: String,
+    #[serde(default)]
+    pub body: AddendumBody,
 }
 
 /// The filed, frozen copy of an update (§3.5).
@@ -550,6 +684,9 @@ pub struct Dossier {
     pub plan: Plan,
     /// The linked requests as they were when filed.
     pub requests: Vec<Request>,
+    /// The requests linked as post-update feedback (§2.3), as they were when filed.
+    #[serde(default)]
+    pub feedback: Vec<Request>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -637,7 +774,16 @@ impl Dossier {
                 .iter()
                 .map(|c| format!("{} {} {}", c.function, c.before, c.after)),
         );
+        t.extend(p.incidents.iter().map(|i| format!("{} {}", i.by, i.what)));
+        t.extend(p.reviews.iter().map(|r| {
+            let goals: Vec<&str> = r.goals.iter().map(|g| g.note.as_str()).collect();
+            format!("{} {} {}", r.by, r.summary, goals.join(" "))
+        }));
+        if let Some(f) = &p.failure {
+            t.push(f.reason.clone());
+        }
         t.extend(self.requests.iter().map(|r| format!("{} {} {}", r.id, r.title, r.body)));
+        t.extend(self.feedback.iter().map(|r| format!("{} {} {}", r.id, r.title, r.body)));
         t.join("\n")
     }
 }

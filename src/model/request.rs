@@ -174,6 +174,10 @@ pub struct Request {
     pub joint_review: Option<JointReview>,
     #[serde(default)]
     pub plan: Option<Id>,
+    /// The live or filed plan this request reports on after its update (§2.3:
+    /// post-update feedback); not part of that plan's scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback_on: Option<Id>,
     #[serde(default)]
     pub comments: Vec<Comment>,
     /// Where an imported request came from (none for requests typed in).
@@ -266,6 +270,7 @@ impl Request {
                     .unwrap_or_default(),
             ),
             T::text("plan", super::id_text(self.plan)),
+            T::text("feedback_on", super::id_text(self.feedback_on)),
         ]
     }
 

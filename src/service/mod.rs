@@ -335,6 +335,7 @@ pub(crate) fn new_request(tx: &Tx, ctx: &Ctx, n: &NewRequest) -> Result<Request>
         similar_to: None,
         joint_review: None,
         plan: None,
+        feedback_on: None,
         comments: Vec::new(),
         source: None,
         meta: Meta::new(&ctx.actor.name, ctx.now),

@@ -158,6 +158,15 @@ impl Service {
                 r.status = Some(q.status);
             }
         }
+        // A filed plan's review may be an addendum of its dossier.
+        if let Some(d) = p.dossier {
+            let addenda = self.store().addenda(d)?;
+            let after = crate::workflow::After {
+                addenda: &addenda,
+                feedback: &[],
+            };
+            crate::workflow::gates_after(&mut g, &p, &after, &ctx);
+        }
         Ok(g)
     }
 

@@ -35,7 +35,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use sled::Transactional;
 
 use crate::error::{Error, Result};
-use crate::model::{Addendum, AuditEvent, Blackout, Dossier, Id, IdKind, Meta, Time};
+use crate::model::{Addendum, AddendumBody, AuditEvent, Blackout, Dossier, Id, IdKind, Meta, Time};
 
 /// The schema this binary writes. Bump it with a migration in [`MIGRATIONS`].
 /// 1: the first release. 2: the audit log is a hash chain sealing the archive.
@@ -1103,16 +1103,37 @@ impl Tx<'_> {
         }
     }
 
-    /// Append an addendum to a dossier; returns its number.
-    pub fn append_addendum(&self, dossier: Id, reason: String, text: String) -> TxResult<u32> {
+    /// How many addenda the dossier has (their numbers are 1 to this).
+    fn addenda_count(&self, dossier: Id) -> TxResult<u32> {
         let counter = format!("addenda/{dossier}");
-        let meta = self.t(T::Meta);
-        let no = meta
+        Ok(self
+            .t(T::Meta)
             .get(counter.as_bytes())
             .map_err(tx_err)?
             .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes))
-            .unwrap_or(0)
-            + 1;
+            .unwrap_or(0))
+    }
+
+    /// The addenda of a dossier, in order (read by number: a transaction
+    /// cannot scan).
+    pub fn addenda(&self, dossier: Id) -> TxResult<Vec<Addendum>> {
+        let mut out = Vec::new();
+        for no in 1..=self.addenda_count(dossier)? {
+            let mut key = dossier.key().to_vec();
+            key.extend_from_slice(&no.to_be_bytes());
+            if let Some(v) = self.t(T::Addenda).get(&key).map_err(tx_err)? {
+                out.push(dec(&v, &chain::addendum_ref(dossier, no))?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Append an addendum to a dossier — a correction (`reason`, `text`) or a
+    /// typed record (`body`) — sealed by the audit event of the same
+    /// transaction; returns its number.
+    pub fn append_addendum(&self, dossier: Id, reason: String, text: String, body: AddendumBody) -> TxResult<u32> {
+        let counter = format!("addenda/{dossier}");
+        let no = self.addenda_count(dossier)? + 1;
         self.put(T::Meta, counter.as_bytes(), &no.to_be_bytes())?;
         let a = Addendum {
             no,
@@ -1120,6 +1141,7 @@ impl Tx<'_> {
             time: self.now,
             reason,
             text,
+            body,
         };
         let mut key = dossier.key().to_vec();
         key.extend_from_slice(&no.to_be_bytes());

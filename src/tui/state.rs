@@ -287,6 +287,10 @@ pub enum PromptFor {
         report: Id,
         rev: u64,
     },
+    /// Why a plan that went live is closed as failed.
+    FailPlan(Id),
+    /// The live or filed plan the requests are post-update feedback on.
+    Feedback(Vec<Id>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -324,6 +328,10 @@ pub enum FormKind {
     JointReview,
     /// The position a joint review reached.
     JointDecide,
+    /// A rollback or serious incident after go-live (§3.4).
+    Incident,
+    /// The post-implementation review (§4.3).
+    Review,
 }
 
 /// A form: named fields, one focused (see [`super::update::forms`], which

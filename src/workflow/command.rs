@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Milestone, NoticeChange, Op, PlanChange};
 use crate::model::{
-    BackupConfirmation, Blackout, Channel, ComparisonRow, DefectStatus, GoLive, Id, Priority, Recipient,
-    RecognitionKind, RequestKind, Severity, Source, Submitter, TestCategory, TestResult, Tester, Time, Training,
-    Window,
+    BackupConfirmation, Blackout, Channel, ComparisonRow, DefectStatus, GoLive, GoalVerdict, Id, IncidentOutcome,
+    Priority, Recipient, RecognitionKind, RequestKind, Severity, Source, Submitter, TestCategory, TestResult, Tester,
+    Time, Training, Window,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +132,16 @@ impl Triage {
             Triage::JointReview => "joint_review",
         }
     }
+}
+
+/// How a review found one goal of the plan: its number (1-based, as the plan's
+/// goals list them, one per line), the verdict and an optional note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalInput {
+    pub no: u32,
+    pub verdict: GoalVerdict,
+    #[serde(default)]
+    pub note: String,
 }
 
 /// Fields of a request that can be changed at any time before it is done.
@@ -259,6 +269,12 @@ commands! {
         #[serde(default)]
         reject: Vec<Id>,
     } = "joint_review.decide", RequestTriage;
+    /// Link a request to a live or filed plan as post-update feedback (§2.3):
+    /// a problem reported after the update, not part of its scope.
+    RequestFeedback {
+        id: Id,
+        plan: Id,
+    } = "request.feedback", RequestLink;
 
     PlanNew {
         system: Id,
@@ -391,10 +407,34 @@ commands! {
         plan: Id,
         reason: String,
     } = "golive.deviation_accept", RiskAccept;
+    /// A training session (§3.4); on a filed plan, a sealed addendum.
     Training {
         plan: Id,
         training: Training,
     } = "training.add", TrainingRecord;
+    /// A rollback or serious incident after go-live (§3.4). A live plan rolled
+    /// back goes back to testing; on a filed plan, a sealed addendum.
+    PlanIncident {
+        plan: Id,
+        outcome: IncidentOutcome,
+        time: Time,
+        /// Who dealt with it.
+        by: String,
+        /// What happened.
+        what: String,
+    } = "plan.incident", GoLiveRecord;
+    /// Close a plan that went live as failed, with a reason; its requests are
+    /// released.
+    PlanFail {
+        plan: Id,
+        reason: String,
+    } = "plan.fail", PlanCancel;
+    /// The post-implementation review (§4.3): every goal assessed, a summary.
+    PlanReview {
+        plan: Id,
+        goals: Vec<GoalInput>,
+        summary: String,
+    } = "plan.review", PlanReview;
     ComparisonAdd {
         plan: Id,
         row: ComparisonRow,

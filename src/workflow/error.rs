@@ -61,6 +61,9 @@ pub enum GoLiveMissing {
     Unresolved { items: Vec<(u32, u32, TestResult)> },
     /// Open defects of severity critical or major.
     Defects { defects: Vec<(u32, Severity)> },
+    /// After a rollback of the live update, the backup was confirmed before
+    /// the rollback: the data of the live period is not in it.
+    BackupBeforeRollback { confirmed: String, rolled_back: String },
 }
 
 impl GoLiveMissing {
@@ -101,6 +104,10 @@ impl GoLiveMissing {
                     "defects",
                     list(defects.iter().map(|(n, s)| format!("D{n} ({})", s.label()))),
                 )],
+            ),
+            GoLiveMissing::BackupBeforeRollback { confirmed, rolled_back } => t(
+                "gate.golive.backup_before_rollback",
+                &[("confirmed", confirmed.clone()), ("rolled_back", rolled_back.clone())],
             ),
         }
     }
@@ -286,6 +293,38 @@ pub enum RuleError {
     /// A milestone after the window's end.
     #[error("milestone after the window")]
     MilestoneAfterWindow { field: String, time: String, end: String },
+    /// A time recorded after go-live (an incident's) lies ahead of the clock.
+    #[error("time in the future")]
+    RecordInFuture { field: String, time: String, now: String },
+    /// A time recorded after go-live lies before the go-live.
+    #[error("time before the go-live")]
+    BeforeGoLive {
+        field: String,
+        time: String,
+        golive: String,
+    },
+    /// A plan that never went live is cancelled, not closed as failed.
+    #[error("never live")]
+    NeverLive { plan: String },
+    #[error("feedback already linked")]
+    FeedbackAlready { request: String, plan: String },
+    #[error("feedback plan not live")]
+    FeedbackPlanNotLive { plan: String, status: String },
+    #[error("feedback in scope")]
+    FeedbackInScope { request: String, plan: String },
+    #[error("feedback on another system")]
+    FeedbackOtherSystem { request: String, plan: String },
+    #[error("already reviewed")]
+    AlreadyReviewed { plan: String, by: String, time: String },
+    /// A review must assess each goal of the plan once: `missing` are not
+    /// assessed, `extra` are assessed twice or are no goal of the plan.
+    #[error("goals mismatch")]
+    GoalsMismatch {
+        plan: String,
+        count: u32,
+        missing: Vec<u32>,
+        extra: Vec<u32>,
+    },
     /// Acting as a demo person in a database `beian demo` did not create.
     #[error("not a demo database")]
     PersonaNotDemo { db: String },
@@ -617,6 +656,59 @@ impl RuleError {
                     ("end", end.clone()),
                 ],
             ),
+            RecordInFuture { field, time, now } => t(
+                "rule.record_future",
+                &[
+                    ("field", super::field_label(field)),
+                    ("time", time.clone()),
+                    ("now", now.clone()),
+                ],
+            ),
+            BeforeGoLive { field, time, golive } => t(
+                "rule.before_golive",
+                &[
+                    ("field", super::field_label(field)),
+                    ("time", time.clone()),
+                    ("golive", golive.clone()),
+                ],
+            ),
+            NeverLive { plan } => t("rule.never_live", &[("plan", plan.clone())]),
+            FeedbackAlready { request, plan } => t(
+                "rule.feedback_already",
+                &[("request", request.clone()), ("plan", plan.clone())],
+            ),
+            FeedbackPlanNotLive { plan, status } => t(
+                "rule.feedback_not_live",
+                &[("plan", plan.clone()), ("status", status.clone())],
+            ),
+            FeedbackInScope { request, plan } => t(
+                "rule.feedback_in_scope",
+                &[("request", request.clone()), ("plan", plan.clone())],
+            ),
+            FeedbackOtherSystem { request, plan } => t(
+                "rule.feedback_other_system",
+                &[("request", request.clone()), ("plan", plan.clone())],
+            ),
+            AlreadyReviewed { plan, by, time } => t(
+                "rule.already_reviewed",
+                &[("plan", plan.clone()), ("by", by.clone()), ("time", time.clone())],
+            ),
+            GoalsMismatch {
+                plan,
+                count,
+                missing,
+                extra,
+            } => {
+                let goals = |v: &[u32]| list(v.iter().map(|n| format!("#{n}")));
+                let mut m = t("rule.goals", &[("plan", plan.clone()), ("count", count.to_string())]);
+                if !missing.is_empty() {
+                    m.push_str(&t("rule.goals.missing", &[("goals", goals(missing))]));
+                }
+                if !extra.is_empty() {
+                    m.push_str(&t("rule.goals.extra", &[("goals", goals(extra))]));
+                }
+                m
+            }
             PersonaNotDemo { db } => t("rule.persona.not_demo", &[("db", db.clone())]),
             PersonaNotOwner { user, owner, db } => t(
                 "rule.persona.not_owner",

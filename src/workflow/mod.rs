@@ -3,6 +3,7 @@
 //! storage. Functions take the records involved and a [`Ctx`], change the records
 //! or refuse with a [`RuleError`] that names what is wrong.
 
+mod after;
 mod calendar;
 pub mod command;
 mod error;
@@ -16,6 +17,11 @@ pub mod substitute;
 mod supervision;
 mod undo;
 
+pub use after::{
+    all_incidents, close_failed, decide_after, feedback_linkable, gates_after, goal_list, is_after, last_rollback,
+    link_feedback, live_golive_no, record_incident, record_review, review_due, review_of, review_probe, review_state,
+    training_after_filing, went_live, After, Recorded, ReviewState,
+};
 pub use calendar::{blackout_conflicts, blackouts_at, name_is_new, BlackoutHit};
 pub use error::{persona_list, FilingMissing, GoLiveMissing, PlanField, RuleError};
 pub use joint::*;

@@ -73,10 +73,13 @@ fn depends_on_arguments(e: &RuleError) -> bool {
             | E::WindowOrder
             | E::DeadlineNotLater { .. }
             | E::NoOrderTarget { .. }
+            | E::RecordInFuture { .. }
+            | E::BeforeGoLive { .. }
+            | E::GoalsMismatch { .. }
     )
 }
 
-fn offer(step: &str, ctx: &Ctx, cmd: &Command, decide: impl FnOnce() -> Result<(), RuleError>) -> Offer {
+pub(super) fn offer(step: &str, ctx: &Ctx, cmd: &Command, decide: impl FnOnce() -> Result<(), RuleError>) -> Offer {
     let refusal = check(ctx.actor, cmd.op()).and_then(|()| decide()).err();
     Offer {
         step: step.to_string(),
@@ -246,6 +249,19 @@ pub fn plan_offers(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Offers {
             id: Id::new(IdKind::Request, 0, 0),
             plan: id,
         },
+        // After go-live (§3.4, §4.3).
+        Command::PlanIncident {
+            plan: id,
+            outcome: crate::model::IncidentOutcome::Incident,
+            time: ctx.now,
+            by: ctx.actor.name.clone(),
+            what: probe.clone(),
+        },
+        Command::PlanFail {
+            plan: id,
+            reason: probe.clone(),
+        },
+        super::after::review_probe(p),
     ];
     Offers(
         cmds.iter()
@@ -344,6 +360,13 @@ pub fn request_offers(r: &Request, ctx: &Ctx) -> Offers {
             }),
         },
     ));
+    let feedback = Command::RequestFeedback {
+        id,
+        plan: Id::new(IdKind::Plan, 0, 0),
+    };
+    out.push(offer("request.feedback", ctx, &feedback, || {
+        super::feedback_linkable(r)
+    }));
     Offers(out)
 }
 
@@ -393,6 +416,7 @@ pub fn request_of_summary(r: &crate::model::RequestSummary) -> Request {
                 review: Some(review),
             }),
         plan: r.plan,
+        feedback_on: None,
         comments: Vec::new(),
         source: None,
         meta: crate::model::Meta::new("", r.received_at),

@@ -44,6 +44,7 @@ ops! {
     GoLiveRecord = "golive.record": [Admin, Operator],
     TrainingRecord = "training.record": [Admin, Operator],
     PlanFile = "plan.file": [Admin, Operator],
+    PlanReview = "plan.review": [Admin, Operator],
     DossierAddendum = "dossier.addendum": [Admin, Operator, Supervisor],
     OrderIssue = "order.issue": [Supervisor],
     OrderRespond = "order.respond": [Admin, Operator],

@@ -189,6 +189,10 @@ pub fn new_plan(id: crate::model::Id, system: &System, title: &str, from: &str, 
         retest_after_round: None,
         training: Vec::new(),
         comparison: Vec::new(),
+        incidents: Vec::new(),
+        feedback: Vec::new(),
+        reviews: Vec::new(),
+        failure: None,
         dossier: None,
         meta: crate::model::Meta::new(&ctx.actor.name, ctx.now),
     }
@@ -952,6 +956,16 @@ pub fn golive_missing(p: &Plan, at: Time, rules: &crate::config::Process) -> Vec
     if !defects.is_empty() {
         m.push(GoLiveMissing::Defects { defects });
     }
+    // After the live update was rolled back, its data of the live period is
+    // in no backup confirmed before the rollback (§3.3).
+    if let (Some(b), Some(rb)) = (&p.backup, super::last_rollback(p)) {
+        if b.time < rb.time {
+            m.push(GoLiveMissing::BackupBeforeRollback {
+                confirmed: fmt_time(b.time),
+                rolled_back: fmt_time(rb.time),
+            });
+        }
+    }
     m
 }
 
@@ -1228,6 +1242,10 @@ pub struct Gates {
     /// What submitting warns about without refusing ([`super::submit_warnings`]).
     #[serde(default)]
     pub warnings: Vec<super::SubmitWarning>,
+    /// The post-implementation review of a live or filed plan (§4.3): due,
+    /// overdue or done ([`super::review_state`]).
+    #[serde(default)]
+    pub review: Option<super::ReviewState>,
 }
 
 pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
@@ -1240,7 +1258,7 @@ pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
             Vec::new()
         },
         filing: filing_missing(p, ctx.now),
-        calendar: if matches!(p.status, S::Live | S::Filed | S::Cancelled) {
+        calendar: if matches!(p.status, S::Live | S::Filed | S::Cancelled | S::Failed) {
             Vec::new()
         } else {
             calendar_conflicts(p, calendar)
@@ -1249,6 +1267,8 @@ pub fn gates(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Gates {
         offers: super::plan_offers(p, calendar, ctx),
         requests: super::linked_requests(p),
         warnings: super::submit_warnings(p),
+        // Without the dossier's addenda: the service adds them for a filed plan.
+        review: super::review_state(p, &[], ctx.now, &ctx.rules),
     }
 }
 
@@ -1414,6 +1434,12 @@ pub fn decide_plan(p: &mut Plan, cmd: &Command, calendar: &[Blackout], ctx: &Ctx
             accept_deviation(p, reason, ctx)?;
             format!("accepted: {}", clean_line(reason))
         }
+        // After go-live (§3.4, §4.3): decided in `after.rs`; the service
+        // carries out there what they record for a filed plan.
+        C::PlanIncident { .. } | C::PlanFail { .. } | C::PlanReview { .. } => {
+            super::decide_after(p, cmd, &super::After::default(), ctx)?.1
+        }
+        C::Training { .. } if p.status == S::Filed => super::decide_after(p, cmd, &super::After::default(), ctx)?.1,
         C::Training { training, .. } => {
             add_training(p, training.clone(), ctx)?;
             format!("{} {} {}", training.format, training.date, training.attendance)

@@ -562,7 +562,7 @@ pub fn round_superseded(p: &Plan) -> bool {
 }
 
 /// The command that takes a plan one step further towards filing, or `None` for
-/// a plan that is filed or cancelled. Draft and returned plans are (re)written in
+/// a plan that is filed, cancelled or closed as failed. Draft and returned plans are (re)written in
 /// full, with the window ten days after `now`.
 pub fn next_step(p: &Plan, now: Time) -> Option<(Who, Command)> {
     use PlanStatus as S;
@@ -606,7 +606,11 @@ pub fn next_step(p: &Plan, now: Time) -> Option<(Who, Command)> {
                     plan: id,
                     golive: golive(now, GoLiveOutcome::Success),
                 },
-                Some(GoLiveMissing::Backup | GoLiveMissing::BackupStale { .. }) => Command::Backup {
+                Some(
+                    GoLiveMissing::Backup
+                    | GoLiveMissing::BackupStale { .. }
+                    | GoLiveMissing::BackupBeforeRollback { .. },
+                ) => Command::Backup {
                     plan: id,
                     backup: backup(),
                 },
@@ -641,7 +645,7 @@ pub fn next_step(p: &Plan, now: Time) -> Option<(Who, Command)> {
                 (Who::Operator, Command::File { plan: id })
             }
         }
-        S::Filed | S::Cancelled => return None,
+        S::Filed | S::Cancelled | S::Failed => return None,
     };
     Some(step)
 }

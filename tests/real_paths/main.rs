@@ -3,6 +3,7 @@
 //! second person (an approver who did not write the plan) runs in a database
 //! `beian demo` created, acting as its people with `--as` (the CLI's `:as`).
 
+mod after_golive;
 mod cli;
 mod requests;
 mod reschedule;

@@ -1,7 +1,9 @@
-//! The archive (§3.5): corrections appended to a filed dossier.
+//! The archive (§3.5): corrections appended to a filed dossier (the typed
+//! addenda come from the after-go-live records, `after.rs`).
 
 use super::{done, misrouted};
 use crate::error::Result;
+use crate::model::AddendumBody;
 use crate::service::{Command, Outcome};
 use crate::store::Tx;
 use crate::workflow::{self as wf, Ctx};
@@ -13,7 +15,7 @@ pub(super) fn apply(tx: &Tx, _ctx: &Ctx, cmd: &Command, _expect: Option<u64>) ->
             tx.dossier(*dossier)?;
             let reason = wf::non_empty(reason, "reason")?;
             let text = wf::non_empty(text, "text")?;
-            let no = tx.append_addendum(*dossier, reason.clone(), text)?;
+            let no = tx.append_addendum(*dossier, reason.clone(), text, AddendumBody::Correction)?;
             done(
                 tx,
                 cmd,

@@ -3,6 +3,7 @@
 //! writes the records back and appends the audit event.
 
 mod admin;
+mod after;
 mod archive;
 mod plans;
 mod requests;
@@ -59,6 +60,11 @@ pub(super) fn apply(
         | C::RequestUnlink { .. }
         | C::JointReviewNew { .. }
         | C::JointReviewDecide { .. } => requests::apply(tx, ctx, cmd, expect, similar),
+        C::RequestFeedback { .. }
+        | C::PlanIncident { .. }
+        | C::PlanFail { .. }
+        | C::PlanReview { .. }
+        | C::Training { .. } => after::apply(tx, ctx, cmd, expect),
         C::PlanNew { .. }
         | C::PlanEdit { .. }
         | C::PlanSubmit { .. }
@@ -81,7 +87,6 @@ pub(super) fn apply(
         | C::GoLive { .. }
         | C::PlanDeviation { .. }
         | C::DeviationAccept { .. }
-        | C::Training { .. }
         | C::ComparisonAdd { .. }
         | C::ComparisonRemove { .. }
         | C::File { .. } => plans::apply(tx, ctx, cmd, expect),

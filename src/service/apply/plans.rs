@@ -100,6 +100,12 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                 requests.push(r);
             }
             tx.save(&mut p)?;
+            // The post-update feedback as it stands (§2.3); those requests stay as they are.
+            let feedback = p
+                .feedback
+                .iter()
+                .map(|rid| tx.load(*rid, None))
+                .collect::<Result<Vec<Request>>>()?;
             let d = Dossier {
                 id: dossier_id,
                 filed_at: ctx.now,
@@ -107,6 +113,7 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                 system,
                 plan: p.clone(),
                 requests,
+                feedback,
             };
             tx.insert_dossier(&d)?;
             let summary = format!(

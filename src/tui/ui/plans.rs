@@ -300,11 +300,51 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
             ),
         );
     }
+    // After go-live (§3.4, §2.3, §4.3).
+    for i in &p.incidents {
+        kv(
+            &mut lines,
+            i.outcome.label(),
+            &format!("{} · {} · {}", fmt_time(i.time), i.by, i.what),
+        );
+    }
+    if let Some(x) = &p.failure {
+        kv(
+            &mut lines,
+            t("record.field.failure_reason", &[]),
+            &format!("{} · {} · {}", fmt_time(x.time), x.by, x.reason),
+        );
+    }
+    if !p.feedback.is_empty() {
+        kv(
+            &mut lines,
+            t("record.field.feedback", &[]),
+            &p.feedback.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" "),
+        );
+    }
+    for r in &p.reviews {
+        let verdicts = crate::i18n::list(r.goals.iter().map(|g| g.verdict.label()));
+        kv(
+            &mut lines,
+            t("record.field.review", &[]),
+            &format!("{} · {} · {verdicts} · {}", fmt_time(r.time), r.by, r.summary),
+        );
+    }
     let gates = s
         .plans
         .detail_gates
         .as_ref()
         .filter(|_| s.plans.detail.as_ref().is_some_and(|d| d.id == p.id));
+    if let Some(r) = gates.and_then(|g| g.review.as_ref()) {
+        let style = match r {
+            crate::workflow::ReviewState::Overdue { .. } => th.warn(),
+            _ => th.dim(),
+        };
+        let line = format!("{}: {}", t("record.field.review", &[]), r.message());
+        for l in textwrap_lines(&line, w) {
+            lines.push(Line::styled(l, style));
+        }
+    }
     for c in gates.map(|g| g.calendar.as_slice()).unwrap_or_default() {
         for l in textwrap_lines(&c.message(), w) {
             lines.push(Line::styled(l, th.warn()));

@@ -192,6 +192,9 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State) {
     if let Some(p) = r.plan {
         lines.push(kv(t("cli.col.plan", &[]), p.to_string()));
     }
+    if let Some(p) = r.feedback_on {
+        lines.push(kv(t("record.field.feedback_on", &[]), p.to_string()));
+    }
     if let Some(d) = r.duplicate_of {
         lines.push(kv(t("cli.col.duplicate_of", &[]), d.to_string()));
     }

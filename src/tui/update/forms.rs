@@ -1,5 +1,6 @@
 //! Forms: new request, new plan, the plan editor, defect, backup, go-live, test
-//! item, training, comparison, defect update, the accept form, deviation.
+//! item, training, comparison, defect update, the accept form, deviation, and
+//! after go-live the incident and the review.
 //!
 //! Each kind is described once, as a list of named fields with a kind and a label
 //! ([`spec`]); everything else — the defaults, the live checks, the command a form
@@ -63,6 +64,8 @@ enum_types!(
     Level,
     ChangeType,
     NoticeLanguage,
+    IncidentOutcome,
+    GoalVerdict,
 );
 
 /// What a choice field chooses from.
@@ -242,6 +245,18 @@ const MILESTONES: &[Spec] = &[
     field("training", "field.milestone.training", Multiline).hint("tui.hint.training_plan"),
 ];
 
+const INCIDENT: &[Spec] = &[
+    field("outcome", "tui.f.incident_outcome", Pick(Enum(E::IncidentOutcome))),
+    field("time", "tui.f.time", When),
+    field("by", "tui.f.incident_by", Text),
+    field("what", "tui.f.incident_what", Multiline),
+];
+
+const REVIEW: &[Spec] = &[
+    field("goals", "tui.f.review_goals", Multiline).hint("tui.hint.review_goals"),
+    field("summary", "tui.f.review_summary", Multiline),
+];
+
 const TEST_ITEM: &[Spec] = &[
     field("category", "tui.f.category", Pick(Enum(E::TestCategory))),
     field("description", "tui.f.description", Text),
@@ -304,6 +319,8 @@ pub fn spec(kind: FormKind) -> &'static [Spec] {
         FormKind::ReportToOrder => REPORT_TO_ORDER,
         FormKind::JointReview => JOINT_REVIEW,
         FormKind::JointDecide => JOINT_DECIDE,
+        FormKind::Incident => INCIDENT,
+        FormKind::Review => REVIEW,
     }
 }
 
@@ -330,6 +347,8 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::ReportToOrder => "tui.form.report_to_order",
         FormKind::JointReview => "tui.form.joint_review",
         FormKind::JointDecide => "tui.form.joint_decide",
+        FormKind::Incident => "tui.form.incident",
+        FormKind::Review => "tui.form.review",
     }
 }
 
@@ -433,6 +452,15 @@ const ALIASES: &[(&str, &str, &[&str])] = &[
     ("TestCategory", "performance", &["压力", "压测", "load"]),
     ("NoticeLanguage", "zh-CN", &["中文", "汉语", "chinese", "zh"]),
     ("NoticeLanguage", "en", &["英文", "英语", "english"]),
+    ("IncidentOutcome", "rolled_back", &["回滚", "回退", "rollback"]),
+    ("IncidentOutcome", "incident", &["事故", "故障", "事件", "outage"]),
+    ("GoalVerdict", "met", &["达成", "已达成", "完成", "yes", "ok"]),
+    ("GoalVerdict", "partly", &["部分", "部分达成", "partial", "partially"]),
+    (
+        "GoalVerdict",
+        "not_met",
+        &["未达成", "没有达成", "未完成", "no", "failed"],
+    ),
 ];
 
 fn aliases(ty: &str, code: &str) -> Vec<String> {
@@ -888,6 +916,32 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                     ],
                 )
             }
+            None => return,
+        },
+        FormKind::Incident => match s.plans.detail.as_ref() {
+            Some(p) => (
+                Some((p.id, p.meta.rev)),
+                vec![
+                    ("outcome", "incident".into()),
+                    ("time", fmt_time(chrono::Utc::now())),
+                    ("by", me),
+                ],
+            ),
+            None => return,
+        },
+        FormKind::Review => match s.plans.detail.as_ref() {
+            // One line a goal, as the plan lists them: `达成 | 目标`.
+            Some(p) => (
+                Some((p.id, p.meta.rev)),
+                vec![(
+                    "goals",
+                    crate::workflow::goal_list(&p.goals)
+                        .iter()
+                        .map(|g| format!("{} | {g}", GoalVerdict::Met.label()))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )],
+            ),
             None => return,
         },
         FormKind::AcceptRequest => {
@@ -1594,6 +1648,43 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             None,
         ),
         FormKind::Comparison => return comparison(need_plan()?, &form.label("rows"), &v("rows")),
+        FormKind::Incident => (
+            Command::PlanIncident {
+                plan: need_plan()?,
+                outcome: form.pick("outcome", IncidentOutcome::ALL, IncidentOutcome::as_str)?,
+                time: form.time("time")?,
+                by: v("by"),
+                what: v("what"),
+            },
+            None,
+        ),
+        FormKind::Review => {
+            // `verdict | goal | note`, one line a goal in the plan's order.
+            let label = form.label("goals");
+            let mut goals = Vec::new();
+            for (i, r) in rows(&v("goals")).into_iter().enumerate() {
+                let verdict = choose(
+                    &row_label(&label, i + 1),
+                    &r[0],
+                    E::GoalVerdict,
+                    GoalVerdict::ALL,
+                    GoalVerdict::as_str,
+                )?;
+                goals.push(crate::workflow::command::GoalInput {
+                    no: i as u32 + 1,
+                    verdict,
+                    note: r.get(2..).map(|x| x.join(" | ")).unwrap_or_default(),
+                });
+            }
+            (
+                Command::PlanReview {
+                    plan: need_plan()?,
+                    goals,
+                    summary: v("summary"),
+                },
+                None,
+            )
+        }
         FormKind::DefectUpdate => (
             Command::DefectUpdate {
                 plan: need_plan()?,
@@ -2081,6 +2172,8 @@ mod tests {
             FormKind::ReportToOrder,
             FormKind::JointReview,
             FormKind::JointDecide,
+            FormKind::Incident,
+            FormKind::Review,
         ];
         for kind in kinds {
             let names: std::collections::BTreeSet<&str> = spec(kind).iter().map(|sp| sp.name).collect();
@@ -2267,6 +2360,35 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // After go-live: an incident, and a review with a line a goal.
+        let mut f = opened(&mut s, FormKind::Incident);
+        f.set("outcome", "回滚");
+        f.set("what", "上线后食堂POS机无法扣款");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::PlanIncident { outcome: IncidentOutcome::RolledBack, by, .. }] if by == "wanglei"
+        ));
+        if let Some(p) = s.plans.detail.as_mut() {
+            p.goals = "1. 支持扫码消费；\n2. 充值实时到账".into();
+        }
+        let mut f = opened(&mut s, FormKind::Review);
+        assert_eq!(f.value("goals"), "达成 | 支持扫码消费\n达成 | 充值实时到账");
+        f.set("goals", "达成 | 支持扫码消费\n部分 | 充值实时到账 | 高峰期延迟一分钟");
+        f.set("summary", "基本达成");
+        match commands(&s, &f).as_slice() {
+            [Command::PlanReview { goals, summary, .. }] => {
+                assert_eq!(summary, "基本达成");
+                let got: Vec<(u32, GoalVerdict, &str)> =
+                    goals.iter().map(|g| (g.no, g.verdict, g.note.as_str())).collect();
+                assert_eq!(
+                    got,
+                    [(1, GoalVerdict::Met, ""), (2, GoalVerdict::Partly, "高峰期延迟一分钟")]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        f.set("goals", "也许 | 支持扫码消费");
+        assert!(command(&s, &f).unwrap_err().contains("也许"));
         // Kinds opened on a defect or a request: built directly.
         let target = Some((plan, 1));
         let mut f = build(FormKind::DefectUpdate, target, |_| None);

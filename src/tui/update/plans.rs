@@ -211,6 +211,14 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             label: t("tui.prompt.cancel", &[("target", target)]),
             input: Default::default(),
         }),
+        // After go-live (§3.4, §4.3).
+        Action::PlanIncident => with_detail(s, id, FormKind::Incident, fx),
+        Action::PlanReview => with_detail(s, id, FormKind::Review, fx),
+        Action::PlanFail => s.popups.push(Popup::Prompt {
+            purpose: PromptFor::FailPlan(id),
+            label: t("tui.prompt.fail", &[("target", target)]),
+            input: Default::default(),
+        }),
         _ => {}
     }
 }

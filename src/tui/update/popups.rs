@@ -417,6 +417,24 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
                 .collect(),
             label("tui.done.unlinked"),
         ),
+        PromptFor::Feedback(ids) => {
+            let plan = parse_id(text, IdKind::Plan)?;
+            exec_many(
+                fx,
+                ids.iter()
+                    .map(|id| Command::RequestFeedback { id: *id, plan })
+                    .collect(),
+                label("tui.done.feedback"),
+            )
+        }
+        PromptFor::FailPlan(id) => exec_many(
+            fx,
+            vec![Command::PlanFail {
+                plan: *id,
+                reason: text.into(),
+            }],
+            label("tui.done.failed"),
+        ),
         PromptFor::Comment(id) => exec_many(
             fx,
             vec![Command::RequestComment {

@@ -248,6 +248,16 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Action::QueueReviewNew if !ids.is_empty() => forms::open(s, FormKind::JointReview, fx),
         Action::QueueReviewDecide => forms::open(s, FormKind::JointDecide, fx),
         Action::QueueReviews => fx.push(Effect::Job(Job::JointReviews)),
+        Action::QueueFeedback if !ids.is_empty() => {
+            // The plan selected in the plans pane when it is live or filed.
+            let after = |p: &&PlanSummary| matches!(p.status, PlanStatus::Live | PlanStatus::Filed);
+            let initial = super::plans::selected(s)
+                .filter(after)
+                .map(|p| p.id.to_string())
+                .unwrap_or_else(|| "PLAN-".into());
+            let label = on(s, "tui.prompt.feedback");
+            prompt(s, PromptFor::Feedback(ids), &label, &initial)
+        }
         Action::QueueComment => {
             if let Some(id) = selected(s).map(|r| r.id) {
                 s.queue.marked.clear();
