@@ -249,11 +249,11 @@ fn labels_of(value: &str) -> Vec<String> {
         "GoLiveOutcome",
         "TrainingFormat",
         "ChangeType",
-        "NoticeLanguage",
-        "PublicationKind",
         "IncidentOutcome",
         "GoalVerdict",
         "AddendumKind",
+        "NoticeLanguage",
+        "PublicationKind",
     ];
     let lang = beian::i18n::current();
     types

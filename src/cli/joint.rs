@@ -51,7 +51,7 @@ pub enum JointCmd {
 }
 
 fn review_id(s: &str) -> Result<Id> {
-    args::id("joint review", s, IdKind::JointReview)
+    args::id("joint_review_id", s, IdKind::JointReview)
 }
 
 fn req_ids(what: &str, list: &[String]) -> Result<Vec<Id>> {

@@ -21,8 +21,10 @@ use crate::model::{Role, Time};
 use crate::service::{Answer, Command, ImportItem, Outcome, Query};
 
 /// Bump on any change to the messages below. `Hello` keeps its shape forever so
-/// that a mismatched client can always be told why it is refused.
-pub const PROTOCOL_VERSION: u32 = 6;
+/// that a mismatched client can always be told why it is refused. 7: the
+/// supervision commands of issue 15 §5 (order extend / send back / reopen,
+/// report link / to order) and the history fields of orders and reports.
+pub const PROTOCOL_VERSION: u32 = 7;
 
 /// The largest frame a client may send (8 MiB).
 pub const MAX_FRAME: u32 = 8 << 20;

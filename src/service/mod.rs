@@ -250,7 +250,10 @@ impl Service {
         // oldest first): the one it looks like is named on it.
         let similar = match &cmd {
             Command::RequestAdd { request } => {
-                let queue = self.store.summaries::<Request>()?;
+                // A read refused here (sled's error is sticky once the disk
+                // refused a write) is refused again by the transaction below,
+                // which names the data directory; the comparison waits for it.
+                let queue = self.store.summaries::<Request>().unwrap_or_default();
                 wf::similar_request(
                     request.system,
                     &request.title,

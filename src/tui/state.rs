@@ -221,6 +221,9 @@ pub struct SupervisionState {
     pub detail_scroll: Scroll,
     /// Lists asked for and not come back yet.
     pub loading: bool,
+    /// The next load reads the orders only (someone else's change that
+    /// concerns no report: the reports shown stay).
+    pub skip_reports: bool,
 }
 
 impl Default for Field {
@@ -238,9 +241,9 @@ pub enum PromptFor {
     Priority(Vec<Id>),
     Link(Vec<Id>),
     /// Withdraw the latest decision on these requests, with this reason.
-    Reopen(Vec<Id>),
+    ReopenRequests(Vec<Id>),
     /// Take these requests off their plans, with this reason.
-    Unlink(Vec<Id>),
+    UnlinkRequests(Vec<Id>),
     Comment(Id),
     ReturnPlan(Id),
     Approve {

@@ -276,23 +276,6 @@ pub enum RuleError {
     NoSuchItem { what: String },
     #[error("empty field")]
     Empty { field: String },
-    /// A reschedule to the window the plan has already.
-    #[error("same window")]
-    SameWindow { window: String },
-    /// A new window too close for its notice: published now at the earliest,
-    /// it would not precede the window by the notice period.
-    #[error("reschedule too soon")]
-    RescheduleTooSoon { start: String, now: String, days: u32 },
-    /// The notice draft was written for another window than the plan's now.
-    #[error("notice draft stale")]
-    NoticeDraftStale {
-        plan: String,
-        drafted: String,
-        window: String,
-    },
-    /// A milestone after the window's end.
-    #[error("milestone after the window")]
-    MilestoneAfterWindow { field: String, time: String, end: String },
     /// A time recorded after go-live (an incident's) lies ahead of the clock.
     #[error("time in the future")]
     RecordInFuture { field: String, time: String, now: String },
@@ -325,6 +308,23 @@ pub enum RuleError {
         missing: Vec<u32>,
         extra: Vec<u32>,
     },
+    /// A reschedule to the window the plan has already.
+    #[error("same window")]
+    SameWindow { window: String },
+    /// A new window too close for its notice: published now at the earliest,
+    /// it would not precede the window by the notice period.
+    #[error("reschedule too soon")]
+    RescheduleTooSoon { start: String, now: String, days: u32 },
+    /// The notice draft was written for another window than the plan's now.
+    #[error("notice draft stale")]
+    NoticeDraftStale {
+        plan: String,
+        drafted: String,
+        window: String,
+    },
+    /// A milestone after the window's end.
+    #[error("milestone after the window")]
+    MilestoneAfterWindow { field: String, time: String, end: String },
     /// Acting as a demo person in a database `beian demo` did not create.
     #[error("not a demo database")]
     PersonaNotDemo { db: String },
@@ -631,31 +631,6 @@ impl RuleError {
             JointReviewEmpty { review } => t("rule.joint_review_empty", &[("review", review.clone())]),
             NoSuchItem { what } => t("rule.no_such_item", &[("what", super::thing_label(what))]),
             Empty { field } => t("rule.empty", &[("field", super::field_label(field))]),
-            SameWindow { window } => t("rule.same_window", &[("window", window.clone())]),
-            RescheduleTooSoon { start, now, days } => t(
-                "rule.reschedule_too_soon",
-                &[
-                    ("start", start.clone()),
-                    ("now", now.clone()),
-                    ("days", days.to_string()),
-                ],
-            ),
-            NoticeDraftStale { plan, drafted, window } => t(
-                "rule.notice_draft_stale",
-                &[
-                    ("plan", plan.clone()),
-                    ("drafted", drafted.clone()),
-                    ("window", window.clone()),
-                ],
-            ),
-            MilestoneAfterWindow { field, time, end } => t(
-                "rule.milestone_after_window",
-                &[
-                    ("field", super::field_label(field)),
-                    ("time", time.clone()),
-                    ("end", end.clone()),
-                ],
-            ),
             RecordInFuture { field, time, now } => t(
                 "rule.record_future",
                 &[
@@ -709,6 +684,31 @@ impl RuleError {
                 }
                 m
             }
+            SameWindow { window } => t("rule.same_window", &[("window", window.clone())]),
+            RescheduleTooSoon { start, now, days } => t(
+                "rule.reschedule_too_soon",
+                &[
+                    ("start", start.clone()),
+                    ("now", now.clone()),
+                    ("days", days.to_string()),
+                ],
+            ),
+            NoticeDraftStale { plan, drafted, window } => t(
+                "rule.notice_draft_stale",
+                &[
+                    ("plan", plan.clone()),
+                    ("drafted", drafted.clone()),
+                    ("window", window.clone()),
+                ],
+            ),
+            MilestoneAfterWindow { field, time, end } => t(
+                "rule.milestone_after_window",
+                &[
+                    ("field", super::field_label(field)),
+                    ("time", time.clone()),
+                    ("end", end.clone()),
+                ],
+            ),
             PersonaNotDemo { db } => t("rule.persona.not_demo", &[("db", db.clone())]),
             PersonaNotOwner { user, owner, db } => t(
                 "rule.persona.not_owner",

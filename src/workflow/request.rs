@@ -639,8 +639,10 @@ pub fn similar_request<'a>(
     existing: impl IntoIterator<Item = (crate::model::Id, Option<crate::model::Id>, &'a str)>,
 ) -> Option<crate::model::Id> {
     let key = title_key(title);
+    // Another system's request is never alike: its title is not normalised at all.
     existing
         .into_iter()
+        .filter(|(_, s, _)| *s == system)
         .find(|(_, s, t)| likely_duplicate(system, &key, *s, &title_key(t)))
         .map(|(id, _, _)| id)
 }

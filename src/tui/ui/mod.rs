@@ -168,9 +168,17 @@ pub fn row(cells: &[String], widths: &[Option<usize>]) -> String {
 
 fn render_header(f: &mut Frame, area: Rect, s: &State) {
     let th = theme::Theme::of(s);
+    // Six panes and what needs attention share 80 columns: one space between
+    // tabs, and a Chinese title right after its number (`1需求队列`).
     let mut spans = Vec::new();
     for p in Pane::ALL {
-        let label = format!(" {} {} ", p.index() + 1, p.title());
+        let title = p.title();
+        let n = p.index() + 1;
+        let label = match title.chars().next() {
+            Some(c) if !c.is_ascii() => format!("{n}{title}"),
+            _ => format!("{n} {title}"),
+        };
+        spans.push(Span::raw(" "));
         spans.push(if p == s.pane {
             Span::styled(label, th.tab_active())
         } else {

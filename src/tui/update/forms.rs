@@ -63,9 +63,9 @@ enum_types!(
     TestCategory,
     Level,
     ChangeType,
-    NoticeLanguage,
     IncidentOutcome,
     GoalVerdict,
+    NoticeLanguage,
 );
 
 /// What a choice field chooses from.
@@ -221,6 +221,18 @@ const DEVIATION: &[Spec] = &[
     field("reason", "tui.f.reason", Multiline),
 ];
 
+const INCIDENT: &[Spec] = &[
+    field("outcome", "tui.f.incident_outcome", Pick(Enum(E::IncidentOutcome))),
+    field("time", "tui.f.time", When),
+    field("by", "tui.f.incident_by", Text),
+    field("what", "tui.f.incident_what", Multiline),
+];
+
+const REVIEW: &[Spec] = &[
+    field("goals", "tui.f.review_goals", Multiline).hint("tui.hint.review_goals"),
+    field("summary", "tui.f.review_summary", Multiline),
+];
+
 const RESCHEDULE: &[Spec] = &[
     field("window_start", "tui.f.window_start", When),
     field("window_end", "tui.f.window_end", When),
@@ -243,18 +255,6 @@ const MILESTONES: &[Spec] = &[
     field("test_start", "field.milestone.test_start", When),
     field("golive", "field.milestone.golive", When).hint("tui.hint.golive_fixed"),
     field("training", "field.milestone.training", Multiline).hint("tui.hint.training_plan"),
-];
-
-const INCIDENT: &[Spec] = &[
-    field("outcome", "tui.f.incident_outcome", Pick(Enum(E::IncidentOutcome))),
-    field("time", "tui.f.time", When),
-    field("by", "tui.f.incident_by", Text),
-    field("what", "tui.f.incident_what", Multiline),
-];
-
-const REVIEW: &[Spec] = &[
-    field("goals", "tui.f.review_goals", Multiline).hint("tui.hint.review_goals"),
-    field("summary", "tui.f.review_summary", Multiline),
 ];
 
 const TEST_ITEM: &[Spec] = &[
@@ -450,8 +450,6 @@ const ALIASES: &[(&str, &str, &[&str])] = &[
     ("DefectStatus", "verified", &["验证", "通过"]),
     ("TestCategory", "data_migration", &["迁移", "migration"]),
     ("TestCategory", "performance", &["压力", "压测", "load"]),
-    ("NoticeLanguage", "zh-CN", &["中文", "汉语", "chinese", "zh"]),
-    ("NoticeLanguage", "en", &["英文", "英语", "english"]),
     ("IncidentOutcome", "rolled_back", &["回滚", "回退", "rollback"]),
     ("IncidentOutcome", "incident", &["事故", "故障", "事件", "outage"]),
     ("GoalVerdict", "met", &["达成", "已达成", "完成", "yes", "ok"]),
@@ -461,6 +459,8 @@ const ALIASES: &[(&str, &str, &[&str])] = &[
         "not_met",
         &["未达成", "没有达成", "未完成", "no", "failed"],
     ),
+    ("NoticeLanguage", "zh-CN", &["中文", "汉语", "chinese", "zh"]),
+    ("NoticeLanguage", "en", &["英文", "英语", "english"]),
 ];
 
 fn aliases(ty: &str, code: &str) -> Vec<String> {
@@ -853,6 +853,32 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
             Some(p) => (Some((p.id, p.meta.rev)), vec![("time", fmt_time(chrono::Utc::now()))]),
             None => return,
         },
+        FormKind::Incident => match s.plans.detail.as_ref() {
+            Some(p) => (
+                Some((p.id, p.meta.rev)),
+                vec![
+                    ("outcome", "incident".into()),
+                    ("time", fmt_time(chrono::Utc::now())),
+                    ("by", me),
+                ],
+            ),
+            None => return,
+        },
+        FormKind::Review => match s.plans.detail.as_ref() {
+            // One line a goal, as the plan lists them: `达成 | 目标`.
+            Some(p) => (
+                Some((p.id, p.meta.rev)),
+                vec![(
+                    "goals",
+                    crate::workflow::goal_list(&p.goals)
+                        .iter()
+                        .map(|g| format!("{} | {g}", GoalVerdict::Met.label()))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )],
+            ),
+            None => return,
+        },
         FormKind::Reschedule => match s.plans.detail.as_ref() {
             Some(p) => {
                 let (ws, we) = p
@@ -916,32 +942,6 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                     ],
                 )
             }
-            None => return,
-        },
-        FormKind::Incident => match s.plans.detail.as_ref() {
-            Some(p) => (
-                Some((p.id, p.meta.rev)),
-                vec![
-                    ("outcome", "incident".into()),
-                    ("time", fmt_time(chrono::Utc::now())),
-                    ("by", me),
-                ],
-            ),
-            None => return,
-        },
-        FormKind::Review => match s.plans.detail.as_ref() {
-            // One line a goal, as the plan lists them: `达成 | 目标`.
-            Some(p) => (
-                Some((p.id, p.meta.rev)),
-                vec![(
-                    "goals",
-                    crate::workflow::goal_list(&p.goals)
-                        .iter()
-                        .map(|g| format!("{} | {g}", GoalVerdict::Met.label()))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                )],
-            ),
             None => return,
         },
         FormKind::AcceptRequest => {
@@ -1195,20 +1195,20 @@ fn similar_check(s: &State, form: &mut Form) {
     );
     if let Some(id) = similar {
         let other = s.queue.all.iter().find(|r| r.id == id);
-        form.warnings.insert(
-            "title",
-            t(
-                "tui.warn.similar",
-                &[
-                    ("other", id.to_string()),
-                    (
-                        "title",
-                        other.map(|r| crate::sanitize::clean_line(&r.title)).unwrap_or_default(),
-                    ),
-                    ("tag", crate::workflow::LIKELY_DUPLICATE_TAG.to_string()),
-                ],
-            ),
+        let warning = t(
+            "tui.warn.similar",
+            &[
+                ("other", id.to_string()),
+                (
+                    "title",
+                    other.map(|r| crate::sanitize::clean_line(&r.title)).unwrap_or_default(),
+                ),
+                ("tag", crate::workflow::LIKELY_DUPLICATE_TAG.to_string()),
+            ],
         );
+        // On both fields that make it alike, so that it shows whichever was typed last.
+        form.warnings.insert("title", warning.clone());
+        form.warnings.insert("system", warning);
     }
 }
 
@@ -2309,6 +2309,35 @@ mod tests {
         let mut f = opened(&mut s, FormKind::Deviation);
         f.set("reason", "后勤处要求提前上线");
         assert!(matches!(commands(&s, &f).as_slice(), [Command::PlanDeviation { .. }]));
+        // After go-live: an incident, and a review with a line a goal.
+        let mut f = opened(&mut s, FormKind::Incident);
+        f.set("outcome", "回滚");
+        f.set("what", "上线后食堂POS机无法扣款");
+        assert!(matches!(
+            commands(&s, &f).as_slice(),
+            [Command::PlanIncident { outcome: IncidentOutcome::RolledBack, by, .. }] if by == "wanglei"
+        ));
+        if let Some(p) = s.plans.detail.as_mut() {
+            p.goals = "1. 支持扫码消费；\n2. 充值实时到账".into();
+        }
+        let mut f = opened(&mut s, FormKind::Review);
+        assert_eq!(f.value("goals"), "达成 | 支持扫码消费\n达成 | 充值实时到账");
+        f.set("goals", "达成 | 支持扫码消费\n部分 | 充值实时到账 | 高峰期延迟一分钟");
+        f.set("summary", "基本达成");
+        match commands(&s, &f).as_slice() {
+            [Command::PlanReview { goals, summary, .. }] => {
+                assert_eq!(summary, "基本达成");
+                let got: Vec<(u32, GoalVerdict, &str)> =
+                    goals.iter().map(|g| (g.no, g.verdict, g.note.as_str())).collect();
+                assert_eq!(
+                    got,
+                    [(1, GoalVerdict::Met, ""), (2, GoalVerdict::Partly, "高峰期延迟一分钟")]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        f.set("goals", "也许 | 支持扫码消费");
+        assert!(command(&s, &f).unwrap_err().contains("也许"));
         let mut f = opened(&mut s, FormKind::Reschedule);
         f.set("window_start", "2026-12-12 22:00");
         f.set("window_end", "2026-12-13 02:00");
@@ -2360,35 +2389,6 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        // After go-live: an incident, and a review with a line a goal.
-        let mut f = opened(&mut s, FormKind::Incident);
-        f.set("outcome", "回滚");
-        f.set("what", "上线后食堂POS机无法扣款");
-        assert!(matches!(
-            commands(&s, &f).as_slice(),
-            [Command::PlanIncident { outcome: IncidentOutcome::RolledBack, by, .. }] if by == "wanglei"
-        ));
-        if let Some(p) = s.plans.detail.as_mut() {
-            p.goals = "1. 支持扫码消费；\n2. 充值实时到账".into();
-        }
-        let mut f = opened(&mut s, FormKind::Review);
-        assert_eq!(f.value("goals"), "达成 | 支持扫码消费\n达成 | 充值实时到账");
-        f.set("goals", "达成 | 支持扫码消费\n部分 | 充值实时到账 | 高峰期延迟一分钟");
-        f.set("summary", "基本达成");
-        match commands(&s, &f).as_slice() {
-            [Command::PlanReview { goals, summary, .. }] => {
-                assert_eq!(summary, "基本达成");
-                let got: Vec<(u32, GoalVerdict, &str)> =
-                    goals.iter().map(|g| (g.no, g.verdict, g.note.as_str())).collect();
-                assert_eq!(
-                    got,
-                    [(1, GoalVerdict::Met, ""), (2, GoalVerdict::Partly, "高峰期延迟一分钟")]
-                );
-            }
-            other => panic!("{other:?}"),
-        }
-        f.set("goals", "也许 | 支持扫码消费");
-        assert!(command(&s, &f).unwrap_err().contains("也许"));
         // Kinds opened on a defect or a request: built directly.
         let target = Some((plan, 1));
         let mut f = build(FormKind::DefectUpdate, target, |_| None);

@@ -54,7 +54,10 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Reply(r) => reply(s, r, &mut fx),
         // Another operator's change (or ours through another client): reload what is
         // shown; the selection, scroll positions and any open form stay as they are.
-        Msg::Changed(_) => {
+        Msg::Changed(c) => {
+            // Another's change re-reads the confidential reports only when it
+            // concerns one: each read of them is audited as the user's.
+            s.supervision.skip_reports = !c.action.starts_with("report.");
             if s.loading {
                 // The load in flight may predate the change: load again when it lands.
                 s.stale = true;
@@ -260,7 +263,10 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         GotoArchive => goto(s, Pane::Archive, fx),
         GotoReports => goto(s, Pane::Reports, fx),
         GotoSupervision => goto(s, Pane::Supervision, fx),
-        Refresh => refresh(s, fx),
+        Refresh => {
+            s.supervision.skip_reports = false;
+            refresh(s, fx)
+        }
         Down => step(s, 1),
         Up => step(s, -1),
         PageDown => step(s, s.page.get().max(1) as isize),
@@ -335,6 +341,7 @@ fn goto(s: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
     }
     // The orders (and reports) are read afresh on entering; reading reports is audited.
     if pane == Pane::Supervision && entered && !s.supervision.loading {
+        s.supervision.skip_reports = false;
         supervision::load(s, fx);
     }
 }
@@ -587,6 +594,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
                 }
             }
             undo::done(s, &outcomes);
+            s.supervision.skip_reports = false;
             s.queue.marked.clear();
             forms::done(s, fx);
             refresh(s, fx);

@@ -397,7 +397,7 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
                 label("tui.done.linked"),
             )
         }
-        PromptFor::Reopen(ids) => exec_many(
+        PromptFor::ReopenRequests(ids) => exec_many(
             fx,
             ids.iter()
                 .map(|id| Command::RequestReopen {
@@ -405,9 +405,9 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
                     reason: text.into(),
                 })
                 .collect(),
-            label("tui.done.reopened"),
+            label("tui.done.reopened_request"),
         ),
-        PromptFor::Unlink(ids) => exec_many(
+        PromptFor::UnlinkRequests(ids) => exec_many(
             fx,
             ids.iter()
                 .map(|id| Command::RequestUnlink {

@@ -238,12 +238,12 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             prompt(s, PromptFor::Link(ids), &label, &initial)
         }
         Action::QueueReopen if !ids.is_empty() => {
-            let label = on(s, "tui.prompt.reopen");
-            prompt(s, PromptFor::Reopen(ids), &label, "")
+            let label = on(s, "tui.prompt.reopen_request");
+            prompt(s, PromptFor::ReopenRequests(ids), &label, "")
         }
         Action::QueueUnlink if !ids.is_empty() => {
             let label = on(s, "tui.prompt.unlink");
-            prompt(s, PromptFor::Unlink(ids), &label, "")
+            prompt(s, PromptFor::UnlinkRequests(ids), &label, "")
         }
         Action::QueueReviewNew if !ids.is_empty() => forms::open(s, FormKind::JointReview, fx),
         Action::QueueReviewDecide => forms::open(s, FormKind::JointDecide, fx),

@@ -58,11 +58,13 @@ pub fn reads_reports(s: &State) -> bool {
     crate::workflow::check(&actor(s), Op::ReadReports).is_ok()
 }
 
-/// Ask the worker for the lists (the reports only for those who may read them).
+/// Ask the worker for the lists (the reports only for those who may read them,
+/// and not when the change that prompted the load concerns no report).
 pub fn load(s: &mut State, fx: &mut Vec<Effect>) {
     s.supervision.loading = true;
+    let skip = std::mem::take(&mut s.supervision.skip_reports) && s.supervision.reports.is_some();
     fx.push(Effect::Job(Job::Supervision {
-        reports: reads_reports(s),
+        reports: reads_reports(s) && !skip,
     }));
 }
 
@@ -71,7 +73,10 @@ pub fn loaded(s: &mut State, orders: Vec<RectificationOrder>, reports: Option<Ve
     let keep = selected(s).map(|r| r.id());
     s.supervision.loading = false;
     s.supervision.orders = orders;
-    s.supervision.reports = reports;
+    // Not read this time: the reports shown stay (if the user may still read them).
+    if reports.is_some() || !reads_reports(s) {
+        s.supervision.reports = reports;
+    }
     if let Some(id) = s
         .select_after_load
         .filter(|id| matches!(id.kind, IdKind::Order | IdKind::Report))
@@ -236,4 +241,59 @@ pub fn submit_prompt(purpose: &PromptFor, text: &str, fx: &mut Vec<Effect>) -> R
         label: t(done, &[]),
     }));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::Msg;
+    use super::*;
+
+    fn changed(action: &str) -> Msg {
+        Msg::Changed(crate::server::Changed {
+            seq: 9,
+            entities: vec!["X".into()],
+            actor: "someone".into(),
+            action: action.into(),
+        })
+    }
+
+    /// What the pane asks the worker for: `Some(reports)` for a supervision load.
+    fn asked(fx: &[Effect]) -> Option<bool> {
+        fx.iter().find_map(|e| match e {
+            Effect::Job(Job::Supervision { reports }) => Some(*reports),
+            _ => None,
+        })
+    }
+
+    /// Each read of the confidential reports is audited as the user's: the pane
+    /// reads them on entering and on the user's refresh, and after someone
+    /// else's change only when that change concerns a report.
+    #[test]
+    fn reports_are_read_again_only_when_a_change_concerns_them() {
+        let (keymap, _) = super::super::super::keymap::Keymap::load(None);
+        let mut s = State::new("chen".into(), vec![Role::Supervisor], "here".into(), keymap, vec![]);
+        s.loading = false;
+        let mut fx = Vec::new();
+        super::super::action(&mut s, Action::GotoSupervision, &mut fx);
+        assert_eq!(asked(&fx), Some(true));
+        loaded(&mut s, Vec::new(), Some(Vec::new()));
+        let fx = super::super::update(&mut s, changed("plan.submit"));
+        assert_eq!(asked(&fx), Some(false), "{fx:?}");
+        loaded(&mut s, Vec::new(), None);
+        assert_eq!(s.supervision.reports, Some(Vec::new()), "the reports shown stay");
+        s.loading = false;
+        let fx = super::super::update(&mut s, changed("report.investigate"));
+        assert_eq!(asked(&fx), Some(true), "{fx:?}");
+        s.loading = false;
+        s.supervision.loading = false;
+        let mut fx = Vec::new();
+        super::super::action(&mut s, Action::Refresh, &mut fx);
+        assert_eq!(asked(&fx), Some(true), "{fx:?}");
+        // Someone who may not read reports never asks for them.
+        let (keymap, _) = super::super::super::keymap::Keymap::load(None);
+        let mut s = State::new("wang".into(), vec![Role::Operator], "here".into(), keymap, vec![]);
+        let mut fx = Vec::new();
+        super::super::action(&mut s, Action::GotoSupervision, &mut fx);
+        assert_eq!(asked(&fx), Some(false));
+    }
 }
