@@ -19,9 +19,10 @@
 //! investigation. In the second half of a walk, what happens after go-live (issue 15 §3): rollbacks
 //! and incidents on live and filed plans, closing as failed, reviews and
 //! post-update feedback — a live plan rolled back is then driven through
-//! every gate again by the same steps as before. And rework (issue 15 §2, §3, §6): rescheduling approved or
-//! announced plans, notice drafts written and discarded, milestones — drawn
-//! last — after which the walks go on to approve again, publish the corrected
+//! every gate again by the same steps as before. And rework (issue 15 §2, §3,
+//! §6): rescheduling approved or announced plans, notice drafts written and
+//! discarded, milestones — drawn last and played at the end of a walk, each
+//! followed by steps of the driver, which approve again, publish the corrected
 //! notice and go live.
 //!
 //! Each property runs a fixed number of cases from a fixed seed and then
@@ -542,20 +543,39 @@ fn undo_act() -> impl Strategy<Value = Act> {
     ]
 }
 
-/// Reschedule, the notice draft and milestones (issue 15 §2, §3, §6): drawn
-/// apart like [`undo_act`], after it.
-fn rework_act() -> impl Strategy<Value = Act> {
-    let u = any::<u8>;
-    prop_oneof![
-        3 => (u(), -1i64..24, 0u8..6, 0u8..4).prop_map(|(plan, days, reason, justify)| Act::Reschedule {
-            plan,
-            days,
-            reason: reason > 0,
-            justify: justify == 0,
-        }),
-        2 => (u(), 0u8..5).prop_map(|(plan, how)| Act::NoticeDraft { plan, how }),
-        1 => (u(), 0u8..3, u()).prop_map(|(plan, how, when)| Act::Milestone { plan, how, when }),
-    ]
+/// Reschedule, the notice draft and milestones (issue 15 §2, §3, §6). Like
+/// [`supervision_acts`], drawn from a generator seeded by the walk itself, not
+/// from the runner's stream, so that the walks of the other acts stay exactly
+/// what they were; played at the end of a walk (see [`steps`]).
+fn rework_acts(steps: &[Step], max: usize) -> Vec<(u16, Act, u8)> {
+    use rand::{Rng, SeedableRng};
+    let seed = steps.iter().fold(0x7265_776f_726b_u64, |h, s| {
+        h.wrapping_mul(0x100_0000_01b3).wrapping_add(s.who as u64 + 7)
+    });
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let n = rng.random_range(0..=max);
+    (0..n)
+        .map(|_| {
+            let act = match rng.random_range(0..6) {
+                0..=2 => Act::Reschedule {
+                    plan: rng.random(),
+                    days: rng.random_range(-1i64..24),
+                    reason: rng.random_ratio(5, 6),
+                    justify: rng.random_ratio(1, 4),
+                },
+                3 | 4 => Act::NoticeDraft {
+                    plan: rng.random(),
+                    how: rng.random_range(0..5),
+                },
+                _ => Act::Milestone {
+                    plan: rng.random(),
+                    how: rng.random_range(0..3),
+                    when: rng.random(),
+                },
+            };
+            (rng.random(), act, rng.random())
+        })
+        .collect()
 }
 
 /// Supervision (issue 15 §5): orders issued, extended, answered, sent back,
@@ -655,15 +675,14 @@ fn steps(max: usize, classes: bool) -> impl Strategy<Value = Vec<Step>> {
     let requests = prop::collection::vec((any::<u16>(), request_act(), any::<u8>()), 0..=max / 6);
     // Drawn last, so that the main sequence and the undos stay what they were.
     let after = prop::collection::vec((any::<u16>(), after_act(), any::<u8>()), 0..=max / 8);
-    // Rework is drawn last of all, so that the sequences drawn before stay what they were.
-    let rework = prop::collection::vec((any::<u16>(), rework_act(), any::<u8>()), 0..=max / 10);
     // Change classes after them (and none without `classes`).
     let most = if classes { max / 2 } else { 0 };
     let class = prop::collection::vec((any::<u16>(), class_act(), any::<u8>()), 0..=most);
-    (main, undo, requests, (after, rework, class)).prop_map(
-        move |(mut steps, undo, requests, (after, rework, class))| {
+    (main, undo, requests, (after, class)).prop_map(
+        move |(mut steps, undo, requests, (after, class))| {
             let sup = supervision_acts(&steps, max / 5);
-            for (at, act, who) in undo.into_iter().chain(requests).chain(sup).chain(rework) {
+            let rework = rework_acts(&steps, max / 10);
+            for (at, act, who) in undo.into_iter().chain(requests).chain(sup) {
                 let k = at as usize % (steps.len() + 1);
                 steps.insert(k, Step { act, who });
             }
@@ -677,6 +696,22 @@ fn steps(max: usize, classes: bool) -> impl Strategy<Value = Vec<Step>> {
             for (at, act, who) in class {
                 let k = at as usize % (steps.len() + 1);
                 steps.insert(k, Step { act, who });
+            }
+            // Rework at the end of a walk, each act followed by a few steps of the
+            // driver (so that a rescheduled plan is approved again, announced and
+            // goes live): the walk before it stays exactly what it was.
+            for (at, act, who) in rework {
+                steps.push(Step { act, who });
+                for i in 0..5u8 {
+                    steps.push(Step {
+                        act: Act::Advance {
+                            plan: (at >> (2 * i)) as u8,
+                            pick: who.wrapping_add(i),
+                            variant: ((at >> 8) as u8) ^ i,
+                        },
+                        who: who.wrapping_add(3 * i),
+                    });
+                }
             }
             steps
         },
@@ -6172,6 +6207,8 @@ const PROBED: &[&str] = &[
     "DateInPast",
 ];
 
+/// Refusals of rework (issue 15 §2, §6) the one-approver property must have met.
+const REWORK_PROBED: &[&str] = &["RescheduleTooSoon", "SameWindow", "NoticeDraftStale"];
 /// Refusals after go-live (issue 15 §3) the property with one approver must have met.
 const AFTER_PROBED: &[&str] = &[
     "RecordInFuture",
@@ -6181,8 +6218,6 @@ const AFTER_PROBED: &[&str] = &[
     "AlreadyReviewed",
     "FeedbackPlanNotLive",
 ];
-/// Refusals of rework (issue 15 §2, §6) the one-approver property must have met.
-const REWORK_PROBED: &[&str] = &["RescheduleTooSoon", "SameWindow", "NoticeDraftStale"];
 
 /// Refusals of reopen and unlink each property must have met.
 const UNDO_PROBED: &[&str] = &["RequestPlanned", "UnlinkPlanClosed", "Conflict"];

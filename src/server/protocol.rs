@@ -24,7 +24,8 @@ use crate::service::{Answer, Command, ImportItem, Outcome, Query};
 /// that a mismatched client can always be told why it is refused. 7: the
 /// supervision commands of issue 15 §5 (order extend / send back / reopen,
 /// report link / to order) and the history fields of orders and reports.
-pub const PROTOCOL_VERSION: u32 = 7;
+/// 8: change classes on plans, templates of standard changes (issue 15 §1).
+pub const PROTOCOL_VERSION: u32 = 8;
 
 /// The largest frame a client may send (8 MiB).
 pub const MAX_FRAME: u32 = 8 << 20;
