@@ -678,44 +678,42 @@ fn steps(max: usize, classes: bool) -> impl Strategy<Value = Vec<Step>> {
     // Change classes after them (and none without `classes`).
     let most = if classes { max / 2 } else { 0 };
     let class = prop::collection::vec((any::<u16>(), class_act(), any::<u8>()), 0..=most);
-    (main, undo, requests, (after, class)).prop_map(
-        move |(mut steps, undo, requests, (after, class))| {
-            let sup = supervision_acts(&steps, max / 5);
-            let rework = rework_acts(&steps, max / 10);
-            for (at, act, who) in undo.into_iter().chain(requests).chain(sup) {
-                let k = at as usize % (steps.len() + 1);
-                steps.insert(k, Step { act, who });
+    (main, undo, requests, (after, class)).prop_map(move |(mut steps, undo, requests, (after, class))| {
+        let sup = supervision_acts(&steps, max / 5);
+        let rework = rework_acts(&steps, max / 10);
+        for (at, act, who) in undo.into_iter().chain(requests).chain(sup) {
+            let k = at as usize % (steps.len() + 1);
+            steps.insert(k, Step { act, who });
+        }
+        // After go-live acts in the second half of a walk, where plans are live.
+        for (at, act, who) in after {
+            let half = steps.len() / 2;
+            let k = half + at as usize % (steps.len() - half + 1);
+            steps.insert(k, Step { act, who });
+        }
+        // Change classes and templates anywhere in the walk.
+        for (at, act, who) in class {
+            let k = at as usize % (steps.len() + 1);
+            steps.insert(k, Step { act, who });
+        }
+        // Rework at the end of a walk, each act followed by a few steps of the
+        // driver (so that a rescheduled plan is approved again, announced and
+        // goes live): the walk before it stays exactly what it was.
+        for (at, act, who) in rework {
+            steps.push(Step { act, who });
+            for i in 0..5u8 {
+                steps.push(Step {
+                    act: Act::Advance {
+                        plan: (at >> (2 * i)) as u8,
+                        pick: who.wrapping_add(i),
+                        variant: ((at >> 8) as u8) ^ i,
+                    },
+                    who: who.wrapping_add(3 * i),
+                });
             }
-            // After go-live acts in the second half of a walk, where plans are live.
-            for (at, act, who) in after {
-                let half = steps.len() / 2;
-                let k = half + at as usize % (steps.len() - half + 1);
-                steps.insert(k, Step { act, who });
-            }
-            // Change classes and templates anywhere in the walk.
-            for (at, act, who) in class {
-                let k = at as usize % (steps.len() + 1);
-                steps.insert(k, Step { act, who });
-            }
-            // Rework at the end of a walk, each act followed by a few steps of the
-            // driver (so that a rescheduled plan is approved again, announced and
-            // goes live): the walk before it stays exactly what it was.
-            for (at, act, who) in rework {
-                steps.push(Step { act, who });
-                for i in 0..5u8 {
-                    steps.push(Step {
-                        act: Act::Advance {
-                            plan: (at >> (2 * i)) as u8,
-                            pick: who.wrapping_add(i),
-                            variant: ((at >> 8) as u8) ^ i,
-                        },
-                        who: who.wrapping_add(3 * i),
-                    });
-                }
-            }
-            steps
-        },
-    )
+        }
+        steps
+    })
 }
 
 // ===== everything observable =====

@@ -45,7 +45,7 @@ fn system_version(d: &Demo, system: &str) -> String {
 }
 
 /// The goals of a plan, one a line, as the review numbers them.
-fn goal_count(p: &Value) -> usize {
+pub(crate) fn goal_count(p: &Value) -> usize {
     p["goals"]
         .as_str()
         .unwrap()
@@ -54,11 +54,11 @@ fn goal_count(p: &Value) -> usize {
         .count()
 }
 
-fn verdicts(n: usize) -> Vec<String> {
+pub(crate) fn verdicts(n: usize) -> Vec<String> {
     (1..=n).map(|k| format!("{k}=met")).collect()
 }
 
-fn review_args<'a>(id: &'a str, goals: &'a [String], summary: &'a str) -> Vec<&'a str> {
+pub(crate) fn review_args<'a>(id: &'a str, goals: &'a [String], summary: &'a str) -> Vec<&'a str> {
     let mut a = vec!["plan", "review", id];
     for g in goals {
         a.extend(["--goal", g.as_str()]);

@@ -175,7 +175,43 @@ fn an_emergency_security_patch_with_a_shortened_notice() {
     // The demo's own emergency patch went live.
     let json: serde_json::Value =
         serde_json::from_str(&d.ok("zhaomin", &["--json", "plan", "list", "--class", "emergency"])).unwrap();
-    assert!(json.as_array().unwrap().iter().any(|p| p["status"] == "live"), "{json}");
+    let live = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["status"] == "live")
+        .unwrap_or_else(|| panic!("a live emergency change: {json}"))
+        .clone();
+    // Its review is due within the class's 5 days of its go-live …
+    let patch = live["id"].as_str().unwrap();
+    let p: serde_json::Value = serde_json::from_str(&d.ok("zhaomin", &["--json", "plan", "show", patch])).unwrap();
+    let went_live = p["golives"].as_array().unwrap().last().unwrap()["time"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let went_live = chrono::DateTime::parse_from_rfc3339(&went_live).unwrap();
+    let show = d.ok("zhaomin", &["plan", "show", patch]);
+    let due = show
+        .lines()
+        .find(|l| l.starts_with("Post-implementation review"))
+        .and_then(|l| l.split("due by ").nth(1))
+        .unwrap_or_else(|| panic!("the review is due: {show}"));
+    let due = chrono::NaiveDateTime::parse_from_str(due.trim(), "%Y-%m-%d %H:%M").unwrap();
+    // The binary runs at Asia/Shanghai (`Demo::run`): +08:00.
+    let east8 = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let hours = (due - went_live.with_timezone(&east8).naive_local()).num_hours();
+    assert!(
+        (0..=5 * 24).contains(&hours),
+        "due {due}, {hours} h after the go-live at {went_live}"
+    );
+    // … and done by the operator on duty.
+    let goals = super::after_golive::verdicts(super::after_golive::goal_count(&p));
+    d.ok(
+        "wanglei",
+        &super::after_golive::review_args(patch, &goals, "补丁生效，漏洞扫描复测通过"),
+    );
+    let show = d.ok("zhaomin", &["plan", "show", patch]);
+    assert!(show.contains("done by wanglei"), "{show}");
     // In the audit chain, in Chinese too.
     let audit = d.run(Some("zhaomin"), "zh-CN", &["audit", "--entity", &id]);
     assert_eq!(audit.code, 0, "{}", audit.stderr);
