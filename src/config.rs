@@ -39,6 +39,8 @@ pub struct Config {
     pub server: ServerLimits,
     /// Where backups go.
     pub backup: BackupSettings,
+    /// Attached files (issue 18).
+    pub attachments: AttachmentSettings,
 }
 
 /// `config.toml` as written: `[roles]`, `[process]`, `[class.<name>]`,
@@ -57,6 +59,8 @@ pub struct ConfigFile {
     pub server: ServerLimits,
     #[serde(default, skip_serializing_if = "BackupSettings::is_default")]
     pub backup: BackupSettings,
+    #[serde(default, skip_serializing_if = "AttachmentSettings::is_default")]
+    pub attachments: AttachmentSettings,
 }
 
 impl From<Config> for ConfigFile {
@@ -79,6 +83,7 @@ impl From<Config> for ConfigFile {
             },
             server: c.server,
             backup: c.backup,
+            attachments: c.attachments,
         }
     }
 }
@@ -88,6 +93,9 @@ impl TryFrom<ConfigFile> for Config {
     fn try_from(f: ConfigFile) -> std::result::Result<Config, String> {
         let classes = f.class.resolve(&f.process)?;
         f.server.check()?;
+        if f.attachments.max_file_mib == 0 {
+            return Err("[attachments] max_file_mib must be at least 1".into());
+        }
         if let Some(d) = f.backup.dir.as_ref().filter(|d| !d.is_absolute()) {
             return Err(format!(
                 "[backup] dir = {:?}: name the directory with an absolute path",
@@ -103,6 +111,7 @@ impl TryFrom<ConfigFile> for Config {
             },
             server: f.server,
             backup: f.backup,
+            attachments: f.attachments,
         })
     }
 }
@@ -211,6 +220,39 @@ impl ServerLimits {
             ));
         }
         Ok(())
+    }
+}
+
+/// Attached files (`beian attach`, issue 18).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentSettings {
+    /// The largest file that may be attached, in MiB: a larger one is
+    /// refused before anything is stored.
+    #[serde(default = "default_max_file_mib")]
+    pub max_file_mib: u64,
+}
+
+fn default_max_file_mib() -> u64 {
+    crate::workflow::attach::DEFAULT_MAX_FILE_MIB
+}
+
+impl Default for AttachmentSettings {
+    fn default() -> Self {
+        AttachmentSettings {
+            max_file_mib: default_max_file_mib(),
+        }
+    }
+}
+
+impl AttachmentSettings {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The limit in bytes.
+    pub fn max_file(&self) -> u64 {
+        self.max_file_mib.saturating_mul(1 << 20)
     }
 }
 
@@ -685,7 +727,10 @@ impl Config {
              [backup]\n\
              # The directory supervisors may write backups into (admins: anywhere\n\
              # but the data directory; only admins prune with --keep).\n\
-             # dir = \"/var/backups/beian\"\n"
+             # dir = \"/var/backups/beian\"\n\n\
+             [attachments]\n\
+             # The largest file `beian attach` takes, in MiB (refused before anything is stored).\n\
+             # max_file_mib = 50\n"
         )
     }
 }

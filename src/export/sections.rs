@@ -159,6 +159,7 @@ pub fn dossier_sections(v: &DossierView) -> Vec<Section> {
         feedback = feedback.block(Block::Nothing);
     }
     out.push(feedback);
+    out.push(Section::new(t("record.section.attachments", &[])).block(attachments_table(&d.attachments)));
     let mut addenda = Section::new(t("cli.section.addenda", &[]));
     for a in &v.addenda {
         addenda = addenda.sub(addendum_section(a));
@@ -204,7 +205,44 @@ pub fn addendum_section(a: &Addendum) -> Section {
         ),
         AddendumBody::Feedback(r) => s.block(head.block()).sub(request_section(r)),
         AddendumBody::Review(r) => review_parts(s.block(head.block()), r),
+        AddendumBody::Attachment(at) => s.block(attachment_fields(head, at).block()),
     }
+}
+
+/// An attached file's fields after `f`: name, kind, size, SHA-256.
+fn attachment_fields(f: F, a: &crate::model::AttachmentRef) -> F {
+    f.add(t("record.field.attachment_name", &[]), &a.name)
+        .add(t("record.field.attachment_kind", &[]), a.kind.label())
+        .add(t("record.field.attachment_size", &[]), crate::model::size_text(a.size))
+        .add("SHA-256".into(), &a.sha256)
+        .add(t("record.field.attachment_on", &[]), &a.entity)
+}
+
+/// The files attached to a record (or sealed with a dossier): one row each.
+pub fn attachments_table(list: &[crate::model::AttachmentRef]) -> Block {
+    table(
+        vec![
+            "#".into(),
+            t("record.field.attachment_name", &[]),
+            t("record.field.attachment_kind", &[]),
+            t("record.field.attachment_size", &[]),
+            "SHA-256".into(),
+            t("record.field.attachment_on", &[]),
+        ],
+        list.iter()
+            .enumerate()
+            .map(|(k, a)| {
+                vec![
+                    (k + 1).to_string(),
+                    a.name.clone(),
+                    a.kind.label(),
+                    crate::model::size_text(a.size),
+                    a.sha256.chars().take(16).collect(),
+                    a.entity.clone(),
+                ]
+            })
+            .collect(),
+    )
 }
 
 /// An incident's fields after `f`.

@@ -4,6 +4,7 @@
 //! concurrency; lists are served from the compact `*Summary` types so that start-up
 //! and list views never decode whole records.
 
+mod attachment;
 mod ids;
 mod notice;
 mod plan;
@@ -12,6 +13,7 @@ mod request;
 mod supervision;
 mod template;
 
+pub use attachment::*;
 pub use ids::{BadId, Id, IdKind};
 pub use notice::*;
 pub use plan::*;

@@ -707,6 +707,8 @@ pub enum AddendumBody {
     Feedback(Box<Request>),
     /// The post-implementation review (§4.3).
     Review(Review),
+    /// A file attached after filing (issue 18), sealed with its SHA-256.
+    Attachment(super::AttachmentRef),
 }
 
 impl AddendumBody {
@@ -719,6 +721,7 @@ impl AddendumBody {
             AddendumBody::Training(_) => "training",
             AddendumBody::Feedback(_) => "feedback",
             AddendumBody::Review(_) => "review",
+            AddendumBody::Attachment(_) => "attachment",
         }
     }
 
@@ -759,6 +762,10 @@ pub struct Dossier {
     /// The requests linked as post-update feedback (§2.3), as they were when filed.
     #[serde(default)]
     pub feedback: Vec<Request>,
+    /// The files attached to the plan and its requests when it was filed,
+    /// with their SHA-256: sealed with the dossier (issue 18).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<super::AttachmentRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

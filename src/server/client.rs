@@ -457,6 +457,10 @@ fn read_loop(stream: UnixStream, inner: &Inner) {
     inner.subscribers.lock().unwrap_or_else(|e| e.into_inner()).clear();
 }
 
+/// The raw bytes of one upload frame: 4 MiB, under [`super::protocol::MAX_FRAME`]
+/// once base64 (4/3) and the JSON around it are added.
+pub const UPLOAD_PIECE: usize = 4 << 20;
+
 /// An import sent to the server batch by batch.
 struct RemoteImport<'a> {
     remote: &'a Remote,
@@ -541,6 +545,29 @@ impl Backend for Remote {
     }
 
     fn execute(&self, cmd: Command, expect_rev: Option<u64>) -> Result<Outcome> {
+        // Attached files go ahead in pieces that fit a frame (protocol 9).
+        if let Command::Attach { files, .. } = &cmd {
+            for f in files {
+                let bytes = f.content.bytes();
+                let mut offset = 0usize;
+                loop {
+                    let end = (offset + UPLOAD_PIECE).min(bytes.len());
+                    let data = crate::model::Content::new(bytes[offset..end].to_vec());
+                    self.request(|id| ClientMsg::Upload {
+                        id,
+                        name: f.name.clone(),
+                        sha256: f.sha256.clone(),
+                        size: f.size,
+                        offset: offset as u64,
+                        data,
+                    })?;
+                    offset = end;
+                    if offset >= bytes.len() {
+                        break;
+                    }
+                }
+            }
+        }
         match self.request(|id| ClientMsg::Execute { id, cmd, expect_rev })? {
             Payload::Outcome(o) => Ok(o),
             other => Err(Error::Protocol {

@@ -726,6 +726,8 @@ fn serve_connection(
     let mut acting = real.clone();
     // An import in progress on this connection (dropped, it rolls back).
     let mut import: Option<OpenImport> = None;
+    // Files sent ahead of an attach command (protocol 9), by SHA-256.
+    let mut uploads = Uploads::default();
     let mut subscribed = false;
     loop {
         // How long to wait for the next request: an import must keep coming
@@ -833,6 +835,7 @@ fn serve_connection(
             | ClientMsg::Query { id, .. }
             | ClientMsg::Status { id }
             | ClientMsg::ActAs { id, .. }
+            | ClientMsg::Upload { id, .. }
                 if import.is_some() =>
             {
                 reply(
@@ -875,8 +878,45 @@ fn serve_connection(
                 }
                 reply(id, result.map(Payload::Outcome))
             }
-            ClientMsg::Execute { id, cmd, expect_rev } => {
+            ClientMsg::Upload {
+                id,
+                name,
+                sha256,
+                size,
+                offset,
+                data,
+            } => {
+                let result = uploads.add(&shared.read(), &acting, &name, sha256, size, offset, data);
+                if result.is_err() {
+                    uploads = Uploads::default();
+                }
+                reply(
+                    id,
+                    result.map(|n| {
+                        Payload::Outcome(crate::service::Outcome {
+                            entity: String::new(),
+                            rev: None,
+                            seq: 0,
+                            summary: n.to_string(),
+                        })
+                    }),
+                )
+            }
+            ClientMsg::Execute {
+                id,
+                mut cmd,
+                expect_rev,
+            } => {
                 let action = cmd.name();
+                // The content of the files it attaches came ahead.
+                let filled = uploads.fill(&mut cmd);
+                uploads = Uploads::default();
+                if let Err(e) = filled {
+                    if !reply(id, Err(e)) {
+                        return;
+                    }
+                    continue;
+                }
                 shared.recover_writes();
                 let result = shared.read().execute(&acting, cmd, expect_rev);
                 shared.note(&result);
@@ -945,6 +985,69 @@ fn serve_connection(
         if !ok {
             return;
         }
+    }
+}
+
+/// Files sent ahead of an attach command on one connection, by SHA-256: kept
+/// in memory only until the next `Execute` (nothing is stored before the
+/// command is carried out), each at most the database's per-file limit, all
+/// together at most [`UPLOADS_MAX_FILES`] of them.
+#[derive(Default)]
+struct Uploads {
+    files: std::collections::HashMap<String, (u64, Vec<u8>)>,
+}
+
+/// How many files one attach command may send ahead.
+const UPLOADS_MAX_FILES: usize = 16;
+
+impl Uploads {
+    /// Take one piece; returns the bytes received of that file so far.
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        service: &crate::service::Service,
+        actor: &Actor,
+        name: &str,
+        sha256: String,
+        size: u64,
+        offset: u64,
+        data: crate::model::Content,
+    ) -> Result<u64> {
+        // Only who may attach sends files, each within the limit.
+        wf::check(actor, Op::AttachmentAdd)?;
+        service.check_upload(name, size)?;
+        if !self.files.contains_key(&sha256) && self.files.len() >= UPLOADS_MAX_FILES {
+            return Err(protocol_error(format!(
+                "more than {UPLOADS_MAX_FILES} files sent ahead of one command"
+            )));
+        }
+        let (want, got) = self.files.entry(sha256).or_insert_with(|| (size, Vec::new()));
+        if *want != size || got.len() as u64 != offset || offset + data.bytes().len() as u64 > size {
+            return Err(protocol_error("an upload piece out of order or past the file's size"));
+        }
+        got.extend_from_slice(data.bytes());
+        Ok(got.len() as u64)
+    }
+
+    /// Put the content sent ahead into the attach command's files.
+    fn fill(&mut self, cmd: &mut crate::service::Command) -> Result<()> {
+        let crate::service::Command::Attach { files, .. } = cmd else {
+            return Ok(());
+        };
+        for f in files.iter_mut() {
+            match self.files.get(&f.sha256) {
+                Some((size, bytes)) if *size == bytes.len() as u64 => {
+                    f.content = crate::model::Content::new(bytes.clone());
+                }
+                _ => {
+                    return Err(protocol_error(format!(
+                        "the content of {} was not sent ahead of the command",
+                        crate::sanitize::clean_line(&f.name)
+                    )))
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -25,7 +25,9 @@ use crate::service::{Answer, Command, ImportItem, Outcome, Query};
 /// supervision commands of issue 15 §5 (order extend / send back / reopen,
 /// report link / to order) and the history fields of orders and reports.
 /// 8: change classes on plans, templates of standard changes (issue 15 §1).
-pub const PROTOCOL_VERSION: u32 = 8;
+/// 9: attached files — `Upload` frames ahead of an attach command, the
+/// attachment queries (issue 18).
+pub const PROTOCOL_VERSION: u32 = 9;
 
 /// The largest frame a client may send (8 MiB).
 pub const MAX_FRAME: u32 = 8 << 20;
@@ -83,6 +85,20 @@ pub enum ClientMsg {
     ActAs {
         id: u64,
         person: String,
+    },
+    /// One piece of a file's content, sent ahead of the `Execute` of an
+    /// attach command that names it by its SHA-256 (protocol 9): pieces in
+    /// order from `offset` 0, each small enough for a frame. The first piece
+    /// is refused when `size` is over the database's limit, before anything
+    /// is kept; the server holds the pieces for this connection until its
+    /// next `Execute`.
+    Upload {
+        id: u64,
+        name: String,
+        sha256: String,
+        size: u64,
+        offset: u64,
+        data: crate::model::Content,
     },
 }
 

@@ -81,6 +81,13 @@ pub enum Query {
         dir: std::path::PathBuf,
         keep: Option<usize>,
     },
+    /// The files attached to a record (issue 18).
+    Attachments(Id),
+    /// One attached file with its content, by name or `#N`.
+    Attachment {
+        entity: Id,
+        name: String,
+    },
 }
 
 impl Query {
@@ -117,6 +124,8 @@ impl Query {
             Query::Recognitions => "recognitions",
             Query::JointReviews => "joint_reviews",
             Query::JointReview(_) => "joint_review",
+            Query::Attachments(_) => "attachments",
+            Query::Attachment { .. } => "attachment",
         }
     }
 }
@@ -170,6 +179,8 @@ pub enum Answer {
     JointReview(JointMeeting),
     Verify(crate::store::chain::VerifyReport),
     Backup(crate::store::backup::BackupReport),
+    Attachments(Vec<AttachmentEntry>),
+    Attachment(Box<AttachmentFile>),
 }
 
 impl Answer {
@@ -205,6 +216,8 @@ impl Answer {
             Answer::Recognitions(_) => "recognitions",
             Answer::JointReviews(_) => "joint_reviews",
             Answer::JointReview(_) => "joint_review",
+            Answer::Attachments(_) => "attachments",
+            Answer::Attachment(_) => "attachment",
         }
     }
 }
@@ -250,6 +263,10 @@ impl Service {
             Query::JointReview(id) => A::JointReview(self.joint_review(actor, id)?),
             Query::Verify { expect } => A::Verify(self.verify(actor, expect.as_ref())?),
             Query::Backup { dir, keep } => A::Backup(self.backup(actor, &dir, keep)?),
+            Query::Attachments(id) => A::Attachments(self.attachments(actor, id)?),
+            Query::Attachment { entity, name } => {
+                A::Attachment(Box::new(self.attachment_content(actor, entity, &name)?))
+            }
         })
     }
 }
@@ -364,9 +381,22 @@ typed! {
         = Query::Verify { expect: expect.cloned() }, Verify;
     backup(dir: &std::path::Path, keep: Option<usize>) -> crate::store::backup::BackupReport
         = Query::Backup { dir: dir.to_path_buf(), keep }, Backup;
+    /// The files attached to a record (issue 18).
+    attachments(entity: Id) -> Vec<AttachmentEntry> = Query::Attachments(entity), Attachments;
 }
 
 impl dyn Backend + '_ {
+    /// One attached file with its content, by name or `#N` (issue 18).
+    pub fn attachment(&self, entity: Id, name: &str) -> Result<AttachmentFile> {
+        match self.query(Query::Attachment {
+            entity,
+            name: name.to_string(),
+        })? {
+            Answer::Attachment(f) => Ok(*f),
+            other => Err(unexpected(other)),
+        }
+    }
+
     /// The periodic evaluation (§4.3) of `from..=to`.
     pub fn evaluation(&self, from: NaiveDate, to: NaiveDate) -> Result<Report> {
         match self.query(Query::Evaluation { from, to })? {

@@ -4,6 +4,7 @@
 
 mod api;
 mod apply;
+mod attachments;
 mod import;
 mod persona;
 mod queries;
@@ -222,7 +223,24 @@ impl Service {
             session.add(items)?;
             return session.finish();
         }
-        let cmd = sanitize_command(cmd);
+        // The files' content never goes through JSON: taken out, put back.
+        let contents: Vec<Content> = match &cmd {
+            Command::Attach { files, .. } => {
+                // Over the limit: refused before anything is read or stored.
+                for f in files {
+                    wf::attach::check_size(&f.name, f.size, self.config.attachments.max_file())?;
+                }
+                files.iter().map(|f| f.content.clone()).collect()
+            }
+            _ => Vec::new(),
+        };
+        let mut cmd = sanitize_command(cmd);
+        if let Command::Attach { files, .. } = &mut cmd {
+            for (f, c) in files.iter_mut().zip(contents) {
+                f.content = c;
+            }
+        }
+        let max_file = self.config.attachments.max_file();
         let ctx = Ctx {
             actor,
             now,
@@ -266,7 +284,7 @@ impl Service {
             _ => None,
         };
         self.store.transact(actor, now, |tx| {
-            apply::apply(tx, &ctx, &cmd, expect_rev, &open, similar)
+            apply::apply(tx, &ctx, &cmd, expect_rev, &open, similar, max_file)
         })
     }
 }

@@ -65,7 +65,7 @@ fn day(t: Time) -> NaiveDate {
 }
 
 impl Service {
-    fn can_read(&self, actor: &Actor) -> Result<()> {
+    pub(super) fn can_read(&self, actor: &Actor) -> Result<()> {
         wf::check(actor, Op::ReadRecords)?;
         Ok(())
     }

@@ -147,6 +147,12 @@ pub enum Broken {
     /// The records say schema `schema` (no chain), but the log carries what
     /// only a later schema writes: a seal, a digest, a recorded head.
     Downgrade { schema: u32 },
+    /// An attached file's content no longer has the SHA-256 it was attached
+    /// (and sealed) with: a chunk was changed (issue 18).
+    AttachmentChanged { name: String, sha256: String },
+    /// An attached file, or one of its chunks, or the record of an attachment
+    /// a dossier sealed, is gone.
+    AttachmentMissing { name: String, sha256: String },
 }
 
 /// The first broken link: where (`audit #17`, `FILE-2026-0003`, `FILE-2026-0003#2`) and what.
@@ -182,6 +188,14 @@ impl Problem {
                 &[("first", first.to_string()), ("again", again.to_string())],
             ),
             Broken::Downgrade { schema } => t("verify.downgrade", &[("schema", schema.to_string())]),
+            Broken::AttachmentChanged { name, sha256 } => t(
+                "verify.attachment_changed",
+                &[("name", crate::sanitize::clean_line(name)), ("sha", short(sha256))],
+            ),
+            Broken::AttachmentMissing { name, sha256 } => t(
+                "verify.attachment_missing",
+                &[("name", crate::sanitize::clean_line(name)), ("sha", short(sha256))],
+            ),
         }
     }
 
@@ -200,6 +214,9 @@ pub struct VerifyReport {
     pub events: u64,
     pub dossiers: u64,
     pub addenda: u64,
+    /// Attached files whose content was checked against its SHA-256.
+    #[serde(default)]
+    pub attachments: u64,
     pub head: ChainHead,
     pub problem: Option<Problem>,
 }

@@ -14,6 +14,7 @@ pub mod backup;
 pub mod chain;
 pub mod compact;
 pub mod config_log;
+pub mod files;
 mod index;
 mod lists;
 mod lock;
@@ -77,6 +78,9 @@ pub enum T {
     JointReviews,
     Templates,
     TemplatesSum,
+    Attachments,
+    Files,
+    Chunks,
 }
 
 /// `imports` (key: `msgid:<Message-ID>` or `row:<SHA-256>`, value: the request id
@@ -91,7 +95,10 @@ pub enum T {
 ///
 /// `templates` and `templates_sum` (templates of standard changes) are
 /// additive in the same way.
-const TREE_NAMES: [&str; 22] = [
+///
+/// `attachments`, `files` and `chunks` (attached files, `files.rs`) are
+/// additive in the same way.
+const TREE_NAMES: [&str; 25] = [
     "meta",
     "systems",
     "systems_sum",
@@ -114,6 +121,9 @@ const TREE_NAMES: [&str; 22] = [
     "joint_reviews",
     "templates",
     "templates_sum",
+    "attachments",
+    "files",
+    "chunks",
 ];
 
 pub(crate) fn enc<V: Serialize>(v: &V) -> Vec<u8> {
@@ -708,11 +718,16 @@ impl Store {
             })
         };
         let head = self.chain_head()?;
-        let report = chain::verify_parts(kv(T::Audit), kv(T::Dossiers), kv(T::Addenda), Some(head), expect);
-        match failed.into_inner() {
-            Some(e) => Err(storage(e)),
-            None => Ok(report),
+        let mut report = chain::verify_parts(kv(T::Audit), kv(T::Dossiers), kv(T::Addenda), Some(head), expect);
+        if let Some(e) = failed.into_inner() {
+            return Err(storage(e));
         }
+        if report.ok() {
+            let (files, problem) = self.verify_attachments()?;
+            report.attachments = files;
+            report.problem = problem;
+        }
+        Ok(report)
     }
 
     pub fn audit_len(&self) -> usize {

@@ -572,4 +572,12 @@ commands! {
         #[serde(default)]
         date: Option<NaiveDate>,
     } = "recognition.add", RecognitionRecord;
+
+    /// Attach files to a request, plan, dossier, order or report (issue 18):
+    /// stored once by their SHA-256; on a filed plan or its dossier, each is a
+    /// sealed addendum.
+    Attach {
+        entity: Id,
+        files: Vec<super::attach::NewAttachment>,
+    } = "attachment.add", AttachmentAdd;
 }

@@ -4,6 +4,7 @@
 //! or refuse with a [`RuleError`] that names what is wrong.
 
 mod after;
+pub mod attach;
 mod calendar;
 pub mod command;
 mod error;

@@ -55,6 +55,8 @@ ops! {
     ReportHandle = "report.handle": [Supervisor],
     ServerStatus = "server.status": [Admin, Supervisor],
     RecognitionRecord = "recognition.record": [Admin, Supervisor],
+    // Attach files to a record (issue 18): whoever writes or decides records.
+    AttachmentAdd = "attachment.add": [Admin, Operator, Approver, Supervisor],
     // A supervisor writes backups only into the backup directory of config.toml;
     // pruning them and any other destination are the admin's (service::backup).
     Backup = "backup.write": [Admin, Supervisor],

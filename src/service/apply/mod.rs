@@ -5,6 +5,7 @@
 mod admin;
 mod after;
 mod archive;
+mod attach;
 mod plans;
 mod requests;
 mod supervision;
@@ -26,9 +27,11 @@ pub(super) fn apply(
     expect: Option<u64>,
     open: &[Id],
     similar: Option<Id>,
+    max_file: u64,
 ) -> Result<Outcome> {
     use Command as C;
     match cmd {
+        C::Attach { .. } => attach::apply(tx, ctx, cmd, max_file),
         C::ApproverSubstitute {
             substitute,
             from,

@@ -117,6 +117,15 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                 .iter()
                 .map(|rid| tx.load(*rid, None))
                 .collect::<Result<Vec<Request>>>()?;
+            // The files attached to the plan and its requests, sealed with
+            // their SHA-256 (issue 18).
+            let mut attachments = Vec::new();
+            for e in std::iter::once(p.id)
+                .chain(requests.iter().map(|r| r.id))
+                .chain(feedback.iter().map(|r| r.id))
+            {
+                attachments.extend(tx.attachments_of(&e.to_string())?.iter().map(|a| a.sealed_ref()));
+            }
             let d = Dossier {
                 id: dossier_id,
                 filed_at: ctx.now,
@@ -125,6 +134,7 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                 plan: p.clone(),
                 requests,
                 feedback,
+                attachments,
             };
             tx.insert_dossier(&d)?;
             let summary = format!(
