@@ -26,19 +26,25 @@ pub enum NoticeFormat {
     Text,
     Md,
     Eml,
+    /// Print-ready HTML (A4, CJK fonts of the system).
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DossierFormat {
     Md,
     Json,
+    /// Print-ready HTML (A4, CJK fonts of the system, a signature block).
+    Html,
+    /// A package directory (-o DIR): Markdown, JSON, HTML, the attachments, the seal and SHA256SUMS.
+    Dir,
 }
 
 #[derive(Args, Debug)]
 pub struct NoticeArgs {
     /// Plan id, e.g. PLAN-2026-0007
     id: String,
-    /// text, md or eml
+    /// text, md, eml or html
     #[arg(long, value_enum, default_value = "text")]
     format: NoticeFormat,
     /// Sender of the email, addr@host or "Name <addr@host>" (required for eml)
@@ -62,10 +68,10 @@ pub struct NoticeArgs {
 pub struct DossierArgs {
     /// Dossier id, e.g. FILE-2026-0003
     id: String,
-    /// md or json
+    /// md, json, html, or dir (a package directory, with -o DIR)
     #[arg(long, value_enum, default_value = "md")]
     format: DossierFormat,
-    /// Write to this file (atomically) instead of standard output
+    /// Write to this file (atomically) instead of standard output; with --format dir, the new package directory
     #[arg(short = 'o', long, alias = "output", value_name = "FILE")]
     out: Option<PathBuf>,
 }
@@ -100,6 +106,7 @@ pub fn run(ctx: &Ctx, cmd: &ExportCmd) -> Result<()> {
             let text = match x.format {
                 NoticeFormat::Text => export::notice_text(&doc),
                 NoticeFormat::Md => export::notice_markdown(&doc),
+                NoticeFormat::Html => export::html::notice_html(&doc),
                 NoticeFormat::Eml => {
                     let from = x.from.clone().ok_or_else(|| {
                         crate::error::Error::input("--from", "", &crate::i18n::t("cli.expected.eml_from", &[]))
@@ -117,10 +124,40 @@ pub fn run(ctx: &Ctx, cmd: &ExportCmd) -> Result<()> {
             emit(&x.out, text.as_bytes())
         }
         ExportCmd::Dossier(x) => {
-            let v = s.dossier(args::id("dossier", &x.id, IdKind::Dossier)?)?;
+            let id = args::id("dossier", &x.id, IdKind::Dossier)?;
+            if x.format == DossierFormat::Dir {
+                let dir = x.out.clone().ok_or_else(|| {
+                    crate::error::Error::input("-o", "", &crate::i18n::t("cli.expected.package_dir", &[]))
+                })?;
+                let n = super::package::write(s, id, &dir)?;
+                println!(
+                    "{}",
+                    crate::i18n::t(
+                        "export.package.done",
+                        &[
+                            ("id", id.to_string()),
+                            ("path", crate::sanitize::visible_line(&dir.display().to_string())),
+                            ("files", n.to_string()),
+                        ],
+                    )
+                );
+                return Ok(());
+            }
+            let v = s.dossier(id)?;
             let text = match x.format {
                 DossierFormat::Md => export::dossier_markdown(&v),
                 DossierFormat::Json => export::dossier_json(&v),
+                DossierFormat::Html | DossierFormat::Dir => {
+                    let seal = s.dossier_seal(id)?;
+                    let lines = vec![
+                        (
+                            crate::i18n::t("export.package.digest", &[]),
+                            format!("{} sha256 {}", seal.dossier, seal.digest),
+                        ),
+                        (crate::i18n::t("export.package.head", &[]), seal.head.to_string()),
+                    ];
+                    export::html::dossier_html(&v, &lines)
+                }
             };
             emit(&x.out, text.as_bytes())
         }

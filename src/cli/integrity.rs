@@ -23,6 +23,9 @@ pub struct VerifyArgs {
     /// Verify a backup directory instead of the database (it is restored into a temporary directory)
     #[arg(long, value_name = "DIR")]
     backup: Option<PathBuf>,
+    /// Check a dossier package (export dossier --format dir) against the sealed record in the database
+    #[arg(long, value_name = "DIR", conflicts_with = "backup")]
+    package: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -91,6 +94,25 @@ pub fn verify(ctx: impl FnOnce() -> Result<Ctx>, json: bool, a: &VerifyArgs) -> 
         return print(&result?, json, a.head);
     }
     let ctx = ctx()?;
+    if let Some(dir) = &a.package {
+        let (id, files) = super::package::verify(ctx.backend.as_ref(), dir)?;
+        if json {
+            output::json(&serde_json::json!({ "dossier": id.to_string(), "files": files, "ok": true }));
+        } else {
+            println!(
+                "{}",
+                t(
+                    "verify.package_ok",
+                    &[
+                        ("id", id.to_string()),
+                        ("path", crate::sanitize::visible_line(&dir.display().to_string())),
+                        ("files", files.to_string()),
+                    ],
+                )
+            );
+        }
+        return Ok(());
+    }
     let report = ctx.backend.verify(expect.as_ref())?;
     print(&report, json, a.head)
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod approvers;
 mod args;
+mod attach;
 mod export;
 mod help_i18n;
 mod import;
@@ -11,6 +12,7 @@ mod integrity;
 mod joint;
 mod keymap_cmd;
 mod output;
+mod package;
 mod plans;
 mod report;
 mod requests;
@@ -123,6 +125,13 @@ pub enum Top {
     /// Awards and penalties recorded with a reason (§5.2)
     #[command(subcommand)]
     Recognition(report::RecognitionCmd),
+    /// Attach files to a request, plan, dossier, order or report (§3.5 related materials)
+    Attach(attach::AttachArgs),
+    /// List the files attached to a record
+    Attachments(attach::ListArgs),
+    /// One attached file: save it to a path
+    #[command(subcommand)]
+    Attachment(attach::AttachmentCmd),
     /// The academic calendar of blackout periods
     #[command(subcommand)]
     Calendar(admin::CalendarCmd),
@@ -454,6 +463,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Report(a) => report::report(&ctx()?, a),
         Top::Contributions(a) => report::contributions(&ctx()?, a),
         Top::Recognition(c) => report::recognition(&ctx()?, c),
+        Top::Attach(a) => attach::attach(&ctx()?, a),
+        Top::Attachments(a) => attach::list(&ctx()?, a),
+        Top::Attachment(c) => attach::run(&ctx()?, c),
         Top::Calendar(c) => admin::calendar(&ctx()?, c),
         Top::Approver(c) => approvers::run(&ctx()?, c),
         Top::Audit(a) => admin::audit(&ctx()?, a),

@@ -10,7 +10,9 @@
 
 mod csv;
 mod dossier;
+pub mod html;
 mod notice;
+pub mod package;
 pub mod sections;
 pub mod supervision;
 

@@ -112,6 +112,20 @@ pub fn notice_markdown(doc: &NoticeDoc) -> String {
         doc.t("export.notice.field", &[]),
         doc.t("export.notice.value", &[])
     ));
+    for (label, value) in notice_rows(doc) {
+        o.push_str(&format!("| {label} | {} |\n", md_cell(&value)));
+    }
+    o.push_str(&format!(
+        "\n## {}\n\n{}\n",
+        doc.t("export.notice.text", &[]),
+        md_block(&doc.text)
+    ));
+    o
+}
+
+/// The notice's table — when, what, what users will notice, whom to contact —
+/// as (label, value) in the notice's language: the Markdown and the HTML.
+pub(super) fn notice_rows(doc: &NoticeDoc) -> Vec<(String, String)> {
     let or_none = |v: &str, none: &str| {
         if v.trim().is_empty() {
             doc.t(none, &[])
@@ -167,15 +181,14 @@ pub fn notice_markdown(doc: &NoticeDoc) -> String {
             doc.t(&format!("enum.PublicationKind.{}", k.as_str()), &[]),
         ));
     }
-    for (key, value) in rows {
-        o.push_str(&format!("| {} | {} |\n", doc.t(key, &[]), md_cell(&value)));
+    rows.into_iter().map(|(key, value)| (doc.t(key, &[]), value)).collect()
+}
+
+/// The notice's heading and text labels in its language (the HTML).
+impl NoticeDoc {
+    pub(super) fn label(&self, key: &str) -> String {
+        self.t(key, &[])
     }
-    o.push_str(&format!(
-        "\n## {}\n\n{}\n",
-        doc.t("export.notice.text", &[]),
-        md_block(&doc.text)
-    ));
-    o
 }
 
 /// Sender, recipients and date of the notice email.

@@ -88,6 +88,8 @@ pub enum Query {
         entity: Id,
         name: String,
     },
+    /// What seals a dossier in the chain (its package, issue 18 §2).
+    DossierSeal(Id),
 }
 
 impl Query {
@@ -126,6 +128,7 @@ impl Query {
             Query::JointReview(_) => "joint_review",
             Query::Attachments(_) => "attachments",
             Query::Attachment { .. } => "attachment",
+            Query::DossierSeal(_) => "dossier_seal",
         }
     }
 }
@@ -181,6 +184,7 @@ pub enum Answer {
     Backup(crate::store::backup::BackupReport),
     Attachments(Vec<AttachmentEntry>),
     Attachment(Box<AttachmentFile>),
+    DossierSeal(crate::store::files::DossierSeal),
 }
 
 impl Answer {
@@ -218,6 +222,7 @@ impl Answer {
             Answer::JointReview(_) => "joint_review",
             Answer::Attachments(_) => "attachments",
             Answer::Attachment(_) => "attachment",
+            Answer::DossierSeal(_) => "dossier_seal",
         }
     }
 }
@@ -266,6 +271,10 @@ impl Service {
             Query::Attachments(id) => A::Attachments(self.attachments(actor, id)?),
             Query::Attachment { entity, name } => {
                 A::Attachment(Box::new(self.attachment_content(actor, entity, &name)?))
+            }
+            Query::DossierSeal(id) => {
+                self.can_read(actor)?;
+                A::DossierSeal(self.store().dossier_seal(id)?)
             }
         })
     }
@@ -383,6 +392,8 @@ typed! {
         = Query::Backup { dir: dir.to_path_buf(), keep }, Backup;
     /// The files attached to a record (issue 18).
     attachments(entity: Id) -> Vec<AttachmentEntry> = Query::Attachments(entity), Attachments;
+    /// What seals a dossier in the chain (issue 18 §2).
+    dossier_seal(id: Id) -> crate::store::files::DossierSeal = Query::DossierSeal(id), DossierSeal;
 }
 
 impl dyn Backend + '_ {

@@ -101,6 +101,25 @@ impl Tx<'_> {
     }
 }
 
+/// What seals a dossier in the chain, for a package to carry
+/// (`beian export dossier --format dir`): the SHA-256 of the record as
+/// stored and the event that recorded it, the same for each addendum, and the
+/// chain's head now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierSeal {
+    pub dossier: String,
+    /// SHA-256 of the dossier as stored (what the chain sealed).
+    pub digest: String,
+    /// The event that sealed it, and that event's own seal.
+    pub event: u64,
+    pub event_seal: String,
+    /// Each addendum: `FILE-2026-0003#2`, its digest, its event.
+    #[serde(default)]
+    pub addenda: Vec<(String, String, u64)>,
+    /// The head of the chain when the package was written.
+    pub head: super::chain::ChainHead,
+}
+
 /// Why a stored file cannot be read back as it was attached.
 enum FileFault {
     Missing,
@@ -180,6 +199,39 @@ impl Store {
             return Err(FileFault::Changed);
         }
         Ok(out)
+    }
+
+    /// The seal of a dossier and its addenda as the chain recorded them.
+    pub fn dossier_seal(&self, id: crate::model::Id) -> Result<DossierSeal> {
+        let name = id.to_string();
+        let raw = self
+            .tree(T::Dossiers)
+            .get(id.key())
+            .map_err(storage)?
+            .ok_or_else(|| crate::error::Error::not_found(id))?;
+        let mut seal = DossierSeal {
+            dossier: name.clone(),
+            digest: sha256_hex(&raw),
+            event: 0,
+            event_seal: String::new(),
+            addenda: Vec::new(),
+            head: self.chain_head()?,
+        };
+        let events = self.audit(Some(&name), usize::MAX)?;
+        for ev in events.iter().rev() {
+            for entry in ev.digest.split_whitespace() {
+                let Some((what, digest)) = entry.rsplit_once(':') else {
+                    continue;
+                };
+                if what == name {
+                    seal.event = ev.seq;
+                    seal.event_seal = ev.seal.clone();
+                } else if what.starts_with(&format!("{name}#")) {
+                    seal.addenda.push((what.to_string(), digest.to_string(), ev.seq));
+                }
+            }
+        }
+        Ok(seal)
     }
 
     /// Every attachment's content against its SHA-256, and every file a
