@@ -24,7 +24,14 @@ use crate::model::{
     TestCategory, TestResult, Tester, TesterType, Time, Training, TrainingFormat, Window,
 };
 use crate::service::{Command, NewRequest, PlanFilter, RequestEdit, RequestFilter, Service, Triage};
+use crate::model::AttachmentKind;
+use crate::workflow::attach::NewAttachment;
 use crate::workflow::command::GoalInput;
+
+/// The demo's attached files (issue 18): small texts, the same every run.
+const VENDOR_TEST_REPORT: &str = "厂商测试报告\n\n一、测试范围：功能、性能、兼容性、安全。\n二、测试结论：全部测试项通过，无遗留严重缺陷。\n三、性能：并发 500 用户，平均响应 0.8 秒。\n";
+const SIGN_IN_SHEET: &str = "序号,姓名,部门,签到时间\n1,王芳,后勤保障处,09:02\n2,李强,饮食服务中心,09:05\n3,赵丽,饮食服务中心,09:07\n";
+const MAKEUP_SIGN_IN_SHEET: &str = "序号,姓名,部门,签到时间\n1,陈刚,饮食服务中心,14:01\n2,孙敏,饮食服务中心,14:03\n";
 use crate::workflow::{Milestone, NoticeChange, PlanChange};
 
 /// What [`populate`] produced.
@@ -3436,6 +3443,17 @@ impl Demo {
             return Ok(());
         }
         let filed = at(day_of(gl) + days((last_training + 3).max(5)), 16, 0);
+        // The vendor's test report goes into the dossier of one update (issue 18).
+        if pi == 4 {
+            self.on(filed - hours(2), a, p, |entity| Command::Attach {
+                entity,
+                files: vec![NewAttachment::new(
+                    "厂商测试报告.txt",
+                    AttachmentKind::TestReport,
+                    VENDOR_TEST_REPORT.as_bytes().to_vec(),
+                )],
+            });
+        }
         self.push(filed, a, Some(Slot::Dossier(pi)), move |r| {
             Ok(Command::File { plan: r.id(p)? })
         });
@@ -3866,6 +3884,22 @@ impl Demo {
         self.on(t_back2, ZHAO, Slot::Order(2), |id| Command::OrderSendBack {
             id,
             reason: "只补了签到表；未参训的食堂收银人员尚未补训，备案中也没有补充说明。".into(),
+        });
+        // The sign-in sheets the order is about, attached after filing: sealed addenda.
+        self.on(t_resp2 - mins(40), WANG, Slot::Dossier(2), |entity| Command::Attach {
+            entity,
+            files: vec![
+                NewAttachment::new(
+                    "现场培训签到表.csv",
+                    AttachmentKind::SignInSheet,
+                    SIGN_IN_SHEET.as_bytes().to_vec(),
+                ),
+                NewAttachment::new(
+                    "补训签到表.csv",
+                    AttachmentKind::SignInSheet,
+                    MAKEUP_SIGN_IN_SHEET.as_bytes().to_vec(),
+                ),
+            ],
         });
         self.on(t_resp2 - mins(30), WANG, Slot::Dossier(2), |dossier| Command::Addendum {
             dossier,
