@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::config::{Config, Roles, CONFIG_FILE};
 use crate::error::{Error, Result};
+use crate::model::AttachmentKind;
 use crate::model::{
     Actor, BackupConfirmation, Blackout, ChangeClass, ChangeType, Channel, ComparisonRow, DefectStatus, GoLive,
     GoLiveOutcome, GoalVerdict, Id, IncidentOutcome, Level, NoticeField, OrderTarget, PlanStatus, PlannedTraining,
@@ -24,13 +25,13 @@ use crate::model::{
     TestCategory, TestResult, Tester, TesterType, Time, Training, TrainingFormat, Window,
 };
 use crate::service::{Command, NewRequest, PlanFilter, RequestEdit, RequestFilter, Service, Triage};
-use crate::model::AttachmentKind;
 use crate::workflow::attach::NewAttachment;
 use crate::workflow::command::GoalInput;
 
 /// The demo's attached files (issue 18): small texts, the same every run.
 const VENDOR_TEST_REPORT: &str = "厂商测试报告\n\n一、测试范围：功能、性能、兼容性、安全。\n二、测试结论：全部测试项通过，无遗留严重缺陷。\n三、性能：并发 500 用户，平均响应 0.8 秒。\n";
-const SIGN_IN_SHEET: &str = "序号,姓名,部门,签到时间\n1,王芳,后勤保障处,09:02\n2,李强,饮食服务中心,09:05\n3,赵丽,饮食服务中心,09:07\n";
+const SIGN_IN_SHEET: &str =
+    "序号,姓名,部门,签到时间\n1,王芳,后勤保障处,09:02\n2,李强,饮食服务中心,09:05\n3,赵丽,饮食服务中心,09:07\n";
 const MAKEUP_SIGN_IN_SHEET: &str = "序号,姓名,部门,签到时间\n1,陈刚,饮食服务中心,14:01\n2,孙敏,饮食服务中心,14:03\n";
 use crate::workflow::{Milestone, NoticeChange, PlanChange};
 

@@ -4596,6 +4596,7 @@ impl Run {
                             reply_to: None,
                             references: Vec::new(),
                             label: format!("line {}", self.import_keys),
+                            files: Vec::new(),
                         }
                     })
                     .collect();

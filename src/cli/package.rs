@@ -85,7 +85,11 @@ fn broken(dir: &Path, file: &str, key: &str) -> Error {
 
 /// Every regular file under `dir`, as paths relative to it.
 fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<()> {
-    let here = if rel.is_empty() { dir.to_path_buf() } else { dir.join(rel) };
+    let here = if rel.is_empty() {
+        dir.to_path_buf()
+    } else {
+        dir.join(rel)
+    };
     for e in std::fs::read_dir(&here).map_err(|e| Error::io(&here, e))? {
         let e = e.map_err(|e| Error::io(&here, e))?;
         let name = e.file_name().to_string_lossy().into_owned();

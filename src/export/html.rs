@@ -117,7 +117,11 @@ fn sign_block(o: &mut String) {
     o.push_str("<section class=\"sign\">\n");
     o.push_str(&format!("<h2>{}</h2>\n", html_escape(&t("export.html.sign", &[]))));
     o.push_str("<table class=\"sign\">\n");
-    for key in ["export.html.sign.handler", "export.html.sign.checker", "export.html.sign.approver"] {
+    for key in [
+        "export.html.sign.handler",
+        "export.html.sign.checker",
+        "export.html.sign.approver",
+    ] {
         o.push_str(&format!(
             "<tr><td class=\"label\">{}</td><td></td><td class=\"label\">{}</td><td></td></tr>\n",
             html_escape(&t(key, &[])),

@@ -57,8 +57,14 @@ pub fn attachment_path(a: &AttachmentRef) -> String {
 pub fn package_files(v: &DossierView, seal: &DossierSeal, contents: Vec<Vec<u8>>) -> Vec<(String, Vec<u8>)> {
     let files = sealed_files(v);
     let seal_lines = vec![
-        (t("export.package.digest", &[]), format!("{} sha256 {}", seal.dossier, seal.digest)),
-        (t("export.package.event", &[]), format!("#{} {}", seal.event, seal.event_seal)),
+        (
+            t("export.package.digest", &[]),
+            format!("{} sha256 {}", seal.dossier, seal.digest),
+        ),
+        (
+            t("export.package.event", &[]),
+            format!("#{} {}", seal.event, seal.event_seal),
+        ),
         (t("export.package.head", &[]), seal.head.to_string()),
     ];
     let package_seal = PackageSeal {
@@ -78,7 +84,10 @@ pub fn package_files(v: &DossierView, seal: &DossierSeal, contents: Vec<Vec<u8>>
     let mut out: Vec<(String, Vec<u8>)> = vec![
         ("dossier.md".into(), super::dossier_markdown(v).into_bytes()),
         ("dossier.json".into(), super::dossier_json(v).into_bytes()),
-        ("dossier.html".into(), super::html::dossier_html(v, &seal_lines).into_bytes()),
+        (
+            "dossier.html".into(),
+            super::html::dossier_html(v, &seal_lines).into_bytes(),
+        ),
         (SEAL.into(), seal_json.into_bytes()),
     ];
     for (f, bytes) in files.iter().zip(contents) {

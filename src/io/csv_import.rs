@@ -742,5 +742,6 @@ fn row_item(
         reply_to: None,
         references: Vec::new(),
         label: place.to_string(),
+        files: Vec::new(),
     })
 }

@@ -535,13 +535,31 @@ fn message_item(raw: &[u8], place: &str, kind: &str, opts: &Options, warnings: &
     references.extend(header_list(msg.references()));
     references.retain(|r| Some(r) != message_id.as_ref());
     references.dedup();
-    let attachments = msg
+    let attachments: Vec<Attachment> = msg
         .attachments()
         .map(|p| Attachment {
             name: p.attachment_name().unwrap_or("attachment").to_string(),
             size: p.len() as u64,
         })
         .collect();
+    // Their content is kept too (issue 18), under a name unique in the message.
+    let mut files: Vec<crate::workflow::command::ImportFile> = Vec::new();
+    for (k, p) in msg.attachments().enumerate() {
+        let mut name = crate::sanitize::clean_line(p.attachment_name().unwrap_or("attachment"))
+            .replace(['/', '\\'], "_")
+            .trim()
+            .to_string();
+        if name.is_empty() || name == "." || name == ".." {
+            name = format!("attachment-{}", k + 1);
+        }
+        if files.iter().any(|f| f.name == name) {
+            name = format!("{}-{name}", k + 1);
+        }
+        files.push(crate::workflow::command::ImportFile {
+            name,
+            content: crate::model::Content::new(p.contents().to_vec()),
+        });
+    }
     Ok(ImportItem {
         request: NewRequest {
             kind: RequestKind::Problem,
@@ -571,6 +589,7 @@ fn message_item(raw: &[u8], place: &str, kind: &str, opts: &Options, warnings: &
         reply_to: request_in_subject(&subject),
         references,
         label: place.to_string(),
+        files,
     })
 }
 

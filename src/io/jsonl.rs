@@ -112,5 +112,6 @@ fn item(line: &str, place: &str, opts: &Options) -> Result<ImportItem> {
         reply_to: None,
         references: Vec::new(),
         label: place.to_string(),
+        files: Vec::new(),
     })
 }

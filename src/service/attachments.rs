@@ -18,7 +18,10 @@ impl Service {
             }
             IdKind::Dossier => {
                 self.can_read(actor)?;
-                self.store().dossier(entity)?.ok_or_else(|| Error::not_found(entity)).map(|_| ())
+                self.store()
+                    .dossier(entity)?
+                    .ok_or_else(|| Error::not_found(entity))
+                    .map(|_| ())
             }
             IdKind::Request => self.request(actor, entity).map(|_| ()),
             IdKind::Plan => self.plan(actor, entity).map(|_| ()),

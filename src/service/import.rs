@@ -222,6 +222,8 @@ pub struct ImportSession {
     actor: Actor,
     now: Time,
     rules: crate::config::Process,
+    /// The per-file limit of attachments that come with items (issue 18).
+    max_file: u64,
     dry_run: bool,
     /// The store's long change is open (not in a dry run, not yet committed).
     open: bool,
@@ -286,6 +288,7 @@ impl Service {
             actor: actor.clone(),
             now,
             rules: self.config.process,
+            max_file: self.config.attachments.max_file(),
             dry_run,
             open: !dry_run,
             report: ImportReport::default(),
@@ -353,7 +356,7 @@ impl ImportSession {
             rules: self.rules,
             on_behalf_of: None,
         };
-        let run = |tx: &mut Tx| import_batch(tx, &ctx, items, &self.dups, &self.seen, &self.msgids);
+        let run = |tx: &mut Tx| import_batch(tx, &ctx, items, &self.dups, &self.seen, &self.msgids, self.max_file);
         let out = if self.dry_run {
             let result = Mutex::new(None);
             let r = self.store.transact(&self.actor, self.now, |tx| {
@@ -493,6 +496,7 @@ fn import_batch(
     dups: &wf::DuplicateIndex,
     seen: &HashSet<u64>,
     msgids: &HashMap<u64, Id>,
+    max_file: u64,
 ) -> Result<BatchOut> {
     let mut out = BatchOut::default();
     let mut batch_dups = wf::DuplicateIndex::default();
@@ -578,6 +582,29 @@ fn import_batch(
         batch_dups.insert_request(Some(r.id), r.system, &key);
         tx.insert(&mut r)?;
         tx.set_imported(&item.key, r.id)?;
+        // An email's attachments are kept on its request (issue 18); one over
+        // the limit, or whose name cannot be kept, stays only listed.
+        for f in &item.files {
+            let size = f.content.bytes().len() as u64;
+            let Ok(name) = wf::attach::check_name(&f.name) else {
+                continue;
+            };
+            if size > max_file {
+                continue;
+            }
+            let sha256 = tx.put_file(f.content.bytes())?;
+            tx.add_attachment(crate::model::AttachmentEntry {
+                no: 0,
+                entity: r.id.to_string(),
+                name,
+                kind: crate::model::AttachmentKind::EmailAttachment,
+                size,
+                sha256,
+                added_by: ctx.actor.name.clone(),
+                added_at: ctx.now,
+                addendum: None,
+            })?;
+        }
         if item.key.starts_with("msgid:") {
             batch_msgids.insert(key_hash, r.id);
             out.msgids.push((key_hash, r.id));

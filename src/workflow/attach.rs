@@ -106,7 +106,10 @@ pub fn decide_attach(
             return Err(Error::input(
                 "attachment",
                 &name,
-                &t("attachment.expected.content", &[("sha", f.sha256.chars().take(12).collect())]),
+                &t(
+                    "attachment.expected.content",
+                    &[("sha", f.sha256.chars().take(12).collect())],
+                ),
             ));
         }
         if existing.iter().any(|e| e.name == name) || out.iter().any(|e| e.name == name) {

@@ -54,6 +54,18 @@ pub struct ImportItem {
     /// Names the item in errors: file and line, or file and message number.
     #[serde(default)]
     pub label: String,
+    /// The files that came with it (an email's attachments, issue 18): kept
+    /// on the request it creates, each within the per-file limit (a larger one
+    /// stays only listed in its source).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<ImportFile>,
+}
+
+/// A file that came with an imported item; over the socket its content is base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportFile {
+    pub name: String,
+    pub content: crate::model::Content,
 }
 
 /// What an import did, as reported in its [`crate::service::Outcome`].

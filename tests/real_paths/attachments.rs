@@ -80,7 +80,9 @@ fn files_are_stored_once_checked_sealed_and_carried_by_backups() {
     let empty = write(tmp.path(), "empty.txt", b"");
     let one = write(tmp.path(), "one.txt", b"x");
     // Three chunks (256 KiB each, the last shorter), no two alike.
-    let big: Vec<u8> = (0..600 * 1024u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let big: Vec<u8> = (0..600 * 1024u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     let multi = write(tmp.path(), "会议纪要.pdf", &big);
     let over = write(tmp.path(), "too-big.bin", &vec![7u8; (1 << 20) + 1]);
 
@@ -88,7 +90,11 @@ fn files_are_stored_once_checked_sealed_and_carried_by_backups() {
     // Over the limit: refused, naming the file, nothing stored.
     let o = d.run(Some("wanglei"), "en", &["attach", &req, over.to_str().unwrap()]);
     assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
-    assert!(o.stderr.contains("too-big.bin") && o.stderr.contains("1.0 MiB"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("too-big.bin") && o.stderr.contains("1.0 MiB"),
+        "{}",
+        o.stderr
+    );
     assert_eq!(counts(&d.db), before, "nothing stored");
     let o = d.run(Some("wanglei"), "en", &["attachments", &req]);
     assert!(o.stdout.contains("has no attachments"), "{}", o.stdout);
@@ -125,11 +131,17 @@ fn files_are_stored_once_checked_sealed_and_carried_by_backups() {
     assert!(zh.stdout.contains("签字会议纪要"), "{}", zh.stdout);
     for (name, bytes) in [("empty.txt", &b""[..]), ("one.txt", b"x"), ("会议纪要.pdf", &big)] {
         let to = tmp.path().join(format!("got-{name}"));
-        d.ok("wanglei", &["attachment", "get", &req, name, "-o", to.to_str().unwrap()]);
+        d.ok(
+            "wanglei",
+            &["attachment", "get", &req, name, "-o", to.to_str().unwrap()],
+        );
         assert_eq!(std::fs::read(&to).unwrap(), bytes, "{name}");
     }
     let audit = d.ok("zhaomin", &["audit", "--entity", &req]);
-    assert!(audit.contains("attach files") && audit.contains("+empty.txt"), "{audit}");
+    assert!(
+        audit.contains("attach files") && audit.contains("+empty.txt"),
+        "{audit}"
+    );
 
     // Filing sealed the vendor's report into a dossier; a changed byte of it
     // is named by verify, and so is a missing chunk, and one of ours.
@@ -147,7 +159,11 @@ fn files_are_stored_once_checked_sealed_and_carried_by_backups() {
     put_back(&d.db, &k, &v);
     let (k, v) = tamper(&d.db, "厂商测试报告".as_bytes(), true);
     let o = d.run(None, "en", &["verify"]);
-    assert!(o.code == 6 && o.stderr.contains("厂商测试报告.txt") && o.stderr.contains("missing"), "{}", o.stderr);
+    assert!(
+        o.code == 6 && o.stderr.contains("厂商测试报告.txt") && o.stderr.contains("missing"),
+        "{}",
+        o.stderr
+    );
     put_back(&d.db, &k, &v);
     let (k, v) = tamper(&d.db, &big[300 * 1024..300 * 1024 + 64], false);
     let o = d.run(None, "en", &["verify"]);
@@ -164,12 +180,22 @@ fn files_are_stored_once_checked_sealed_and_carried_by_backups() {
         &d.db,
         None,
         "en",
-        &["restore", backup.to_str().unwrap(), "--into", restored.to_str().unwrap()],
+        &[
+            "restore",
+            backup.to_str().unwrap(),
+            "--into",
+            restored.to_str().unwrap(),
+        ],
     );
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     assert_eq!(counts(&restored), after);
     let to = tmp.path().join("restored.pdf");
-    let o = run(&restored, None, "en", &["attachment", "get", &req, "会议纪要.pdf", "-o", to.to_str().unwrap()]);
+    let o = run(
+        &restored,
+        None,
+        "en",
+        &["attachment", "get", &req, "会议纪要.pdf", "-o", to.to_str().unwrap()],
+    );
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     assert_eq!(std::fs::read(&to).unwrap(), big);
     let o = run(&restored, None, "en", &["verify"]);
@@ -219,7 +245,15 @@ fn the_package_of_a_demo_dossier_is_checked_inside_and_outside_beian() {
     let o = d.run(
         Some("wanglei"),
         "zh-CN",
-        &["export", "dossier", &file, "--format", "dir", "-o", pkg.to_str().unwrap()],
+        &[
+            "export",
+            "dossier",
+            &file,
+            "--format",
+            "dir",
+            "-o",
+            pkg.to_str().unwrap(),
+        ],
     );
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     for f in ["dossier.md", "dossier.json", "dossier.html", "seal.json", "SHA256SUMS"] {
@@ -243,7 +277,15 @@ fn the_package_of_a_demo_dossier_is_checked_inside_and_outside_beian() {
     let o = d.run(
         Some("wanglei"),
         "en",
-        &["export", "dossier", &file, "--format", "dir", "-o", pkg.to_str().unwrap()],
+        &[
+            "export",
+            "dossier",
+            &file,
+            "--format",
+            "dir",
+            "-o",
+            pkg.to_str().unwrap(),
+        ],
     );
     assert_ne!(o.code, 0);
 
@@ -253,13 +295,21 @@ fn the_package_of_a_demo_dossier_is_checked_inside_and_outside_beian() {
     let md = std::fs::read_to_string(damaged.join("dossier.md")).unwrap();
     std::fs::write(damaged.join("dossier.md"), md.replacen("测试", "侧试", 1)).unwrap();
     assert!(!sha256sum_c(&damaged).status.success());
-    let o = d.run(Some("wanglei"), "en", &["verify", "--package", damaged.to_str().unwrap()]);
+    let o = d.run(
+        Some("wanglei"),
+        "en",
+        &["verify", "--package", damaged.to_str().unwrap()],
+    );
     assert_eq!(o.code, 6, "{}{}", o.stdout, o.stderr);
     assert!(o.stderr.contains("dossier.md"), "{}", o.stderr);
     // A changed text with fresh sums: sha256sum -c passes, beian does not.
     fresh_sums(&damaged);
     assert!(sha256sum_c(&damaged).status.success());
-    let o = d.run(Some("wanglei"), "en", &["verify", "--package", damaged.to_str().unwrap()]);
+    let o = d.run(
+        Some("wanglei"),
+        "en",
+        &["verify", "--package", damaged.to_str().unwrap()],
+    );
     assert_eq!(o.code, 6, "{}{}", o.stdout, o.stderr);
     assert!(
         o.stderr.contains("dossier.md") && o.stderr.contains("differs from the sealed record"),
@@ -278,7 +328,11 @@ fn the_package_of_a_demo_dossier_is_checked_inside_and_outside_beian() {
     let report = std::fs::read_dir(&att).unwrap().next().unwrap().unwrap().path();
     std::fs::write(&report, "全部测试通过（伪造）").unwrap();
     fresh_sums(&swapped);
-    let o = d.run(Some("wanglei"), "en", &["verify", "--package", swapped.to_str().unwrap()]);
+    let o = d.run(
+        Some("wanglei"),
+        "en",
+        &["verify", "--package", swapped.to_str().unwrap()],
+    );
     assert_eq!(o.code, 6, "{}{}", o.stdout, o.stderr);
 
     // The HTML: self-contained, escaped, A4, printed by a real browser into a
@@ -286,14 +340,20 @@ fn the_package_of_a_demo_dossier_is_checked_inside_and_outside_beian() {
     let html = std::fs::read_to_string(pkg.join("dossier.html")).unwrap();
     assert!(html.contains("size: A4") && html.contains("Noto Serif CJK SC"));
     assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"));
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(pkg.join("dossier.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(pkg.join("dossier.json")).unwrap()).unwrap();
     let system = json["dossier"]["system"]["name"].as_str().unwrap().to_string();
     let title = json["dossier"]["plan"]["title"].as_str().unwrap().to_string();
     let Some(text) = print_to_pdf_text(&pkg.join("dossier.html"), tmp.path()) else {
         return;
     };
     let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    for want in [&system, &title, &"签字盖章".to_string(), &"厂商测试报告.txt".to_string()] {
+    for want in [
+        &system,
+        &title,
+        &"签字盖章".to_string(),
+        &"厂商测试报告.txt".to_string(),
+    ] {
         let w: String = want.chars().filter(|c| !c.is_whitespace()).collect();
         assert!(flat.contains(&w), "the PDF lacks {want:?}:\n{text}");
     }
@@ -305,7 +365,10 @@ fn the_notice_prints_as_html() {
     let d = Demo::new();
     let plan = first_id(&d, &["plan", "list", "--json"]);
     let html = d.ok("wanglei", &["export", "notice", &plan, "--format", "html"]);
-    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("size: A4"), "{html}");
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("size: A4"),
+        "{html}"
+    );
     assert!(html.contains("更新预告") || html.contains("Update notice"), "{html}");
 }
 
@@ -362,7 +425,10 @@ fn print_to_pdf_text(html: &Path, tmp: &Path) -> Option<String> {
             assert!(status.success() || pdf.is_file(), "chromium failed: {status}");
             break;
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(120), "chromium took over 120 s");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "chromium took over 120 s"
+        );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert!(pdf.is_file(), "chromium wrote no PDF");

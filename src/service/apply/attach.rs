@@ -51,7 +51,12 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, max_file: u64) -> Result<
     for (mut e, f) in entries.into_iter().zip(files) {
         tx.put_file(f.content.bytes())?;
         if let Some(d) = dossier {
-            let no = tx.append_addendum(d, String::new(), String::new(), AddendumBody::Attachment(e.sealed_ref()))?;
+            let no = tx.append_addendum(
+                d,
+                String::new(),
+                String::new(),
+                AddendumBody::Attachment(e.sealed_ref()),
+            )?;
             e.addendum = Some(crate::store::chain::addendum_ref(d, no));
         }
         let e = tx.add_attachment(e)?;
