@@ -444,3 +444,39 @@ fn print_to_pdf_text(html: &Path, tmp: &Path) -> Option<String> {
     }
     Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
+
+/// An imported email keeps its attachments on the request it creates.
+#[test]
+fn an_imported_email_keeps_its_attachments() {
+    let d = Demo::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let shot = b"\x89PNG\r\n\x1a\nnot really an image";
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(shot);
+    let eml = format!(
+        "From: =?UTF-8?B?5byg5LiJ?= <zhangsan@example.edu.cn>\r\nTo: imc@example.edu.cn\r\nSubject: =?UTF-8?B?6YCJ6K++57O757uf5oql6ZSZ?=\r\nMessage-ID: <att-1@example.edu.cn>\r\nDate: Mon, 7 Dec 2026 09:00:00 +0800\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee the screenshot\r\n--b\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"screen.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b--\r\n"
+    );
+    let path = write(tmp.path(), "mail.eml", eml.as_bytes());
+    d.ok("wanglei", &["import", path.to_str().unwrap()]);
+    let list: serde_json::Value = serde_json::from_str(&d.ok("wanglei", &["request", "list", "--json"])).unwrap();
+    let id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["title"].as_str() == Some("选课系统报错"))
+        .expect("the imported request")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let list = d.ok("wanglei", &["attachments", &id]);
+    assert!(
+        list.contains("screen.png") && list.contains("email attachment"),
+        "{list}"
+    );
+    let to = tmp.path().join("got.png");
+    d.ok(
+        "wanglei",
+        &["attachment", "get", &id, "screen.png", "-o", to.to_str().unwrap()],
+    );
+    assert_eq!(std::fs::read(&to).unwrap(), shot);
+}
