@@ -102,6 +102,10 @@ fn probe(op: Op, backups: &Path) -> Probe {
         Op::Maintain => Probe::Offline,
         Op::RecognitionRecord => c(json!({"command": "recognition_add", "kind": "award",
             "recipient": {"person": "李老师"}, "reason": "发现严重缺陷"})),
+        // An empty file: its (empty) content goes ahead in an upload frame.
+        Op::AttachmentAdd => c(json!({"command": "attach", "entity": REQ, "files": [{"name": "空.txt",
+            "kind": "other", "size": 0,
+            "sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}]})),
     }
 }
 

@@ -21,6 +21,7 @@ str_enum!(
     }
 );
 
+#[allow(clippy::derivable_impls)] // the enum is declared by `str_enum!`, which derives no Default
 impl Default for AttachmentKind {
     fn default() -> Self {
         AttachmentKind::Other
