@@ -2467,6 +2467,17 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
                 date: None,
             },
         ),
+        cmd(
+            Op::AttachmentAdd,
+            Command::Attach {
+                entity: test,
+                files: vec![beian::workflow::attach::NewAttachment::new(
+                    "纪要.txt",
+                    beian::model::AttachmentKind::Minutes,
+                    b"x".to_vec(),
+                )],
+            },
+        ),
     ]
 }
 
@@ -2586,6 +2597,7 @@ fn the_permission_table_is_the_processs() {
         (Op::ReportHandle, &[Supervisor]),
         (Op::ServerStatus, &[Admin, Supervisor]),
         (Op::RecognitionRecord, &[Admin, Supervisor]),
+        (Op::AttachmentAdd, &[Admin, Operator, Approver, Supervisor]),
         (Op::Backup, &[Admin, Supervisor]),
         (Op::BackupManage, &[Admin]),
         (Op::Maintain, &[Admin]),

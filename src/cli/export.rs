@@ -127,7 +127,7 @@ pub fn run(ctx: &Ctx, cmd: &ExportCmd) -> Result<()> {
             let id = args::id("dossier", &x.id, IdKind::Dossier)?;
             if x.format == DossierFormat::Dir {
                 let dir = x.out.clone().ok_or_else(|| {
-                    crate::error::Error::input("-o", "", &crate::i18n::t("cli.expected.package_dir", &[]))
+                    crate::error::Error::input("--out", "", &crate::i18n::t("cli.expected.package_dir", &[]))
                 })?;
                 let n = super::package::write(s, id, &dir)?;
                 println!(
