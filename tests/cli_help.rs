@@ -163,6 +163,7 @@ struct Out {
 fn run(args: &[&str], env: &[(&str, &str)]) -> Out {
     let tmp = tempfile::tempdir().unwrap();
     let mut c = Command::new(env!("CARGO_BIN_EXE_beian"));
+    c.env("BEIAN_NO_SERVER", "1");
     c.args(args)
         .env("BEIAN_DB", tmp.path().join("none"))
         .env_remove("BEIAN_SOCKET")

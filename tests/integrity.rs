@@ -426,6 +426,7 @@ fn every_tampering_with_the_database_is_detected() {
 /// Run the binary.
 fn beian(args: &[&str], db: &Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args(args)
         .env("BEIAN_DB", db)
         .env("BEIAN_LANG", "en")

@@ -1335,6 +1335,7 @@ fn cursor_after_a_line_that_fills_the_field() {
 fn beian() -> std::process::Command {
     init_tz();
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_beian"));
+    c.env("BEIAN_NO_SERVER", "1");
     c.env("BEIAN_LANG", "en")
         .env_remove("BEIAN_DB")
         .stdin(std::process::Stdio::null());

@@ -24,7 +24,7 @@ mod undo;
 pub use index::DossierTrees;
 pub use lists::Counts;
 
-pub use lock::OwnerLock;
+pub use lock::{describe_as, OwnerLock};
 pub use records::Record;
 
 use std::path::{Path, PathBuf};
