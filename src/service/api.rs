@@ -81,6 +81,10 @@ pub enum Query {
         dir: std::path::PathBuf,
         keep: Option<usize>,
     },
+    /// The start-up integrity check, run where the database lives: the events
+    /// since the last head found intact, answered from a cache by head
+    /// (protocol 9; answered with `Answer::Verify`).
+    Integrity,
 }
 
 impl Query {
@@ -112,6 +116,7 @@ impl Query {
             Query::Audit { .. } => "audit",
             Query::Verify { .. } => "verify",
             Query::Backup { .. } => "backup",
+            Query::Integrity => "integrity",
             Query::Evaluation { .. } => "evaluation",
             Query::Contributions { .. } => "contributions",
             Query::Recognitions => "recognitions",
@@ -250,6 +255,7 @@ impl Service {
             Query::JointReview(id) => A::JointReview(self.joint_review(actor, id)?),
             Query::Verify { expect } => A::Verify(self.verify(actor, expect.as_ref())?),
             Query::Backup { dir, keep } => A::Backup(self.backup(actor, &dir, keep)?),
+            Query::Integrity => A::Verify(self.integrity(actor)?),
         })
     }
 }
@@ -364,6 +370,8 @@ typed! {
         = Query::Verify { expect: expect.cloned() }, Verify;
     backup(dir: &std::path::Path, keep: Option<usize>) -> crate::store::backup::BackupReport
         = Query::Backup { dir: dir.to_path_buf(), keep }, Backup;
+    /// The start-up integrity check (incremental, cached by head where the database lives).
+    integrity() -> crate::store::chain::VerifyReport = Query::Integrity, Verify;
 }
 
 impl dyn Backend + '_ {
