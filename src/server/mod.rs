@@ -24,6 +24,7 @@
 pub mod autostart;
 pub mod client;
 pub mod protocol;
+pub mod rows;
 
 pub use client::Remote;
 pub use protocol::{Changed, Connection, StatusReport, PROTOCOL_VERSION};
@@ -801,7 +802,7 @@ fn handle(shared: &Shared, stream: UnixStream, conn: u64) {
     let writer = std::thread::spawn(move || {
         let mut w = wstream;
         for msg in rx {
-            if let Err(e) = write_msg(&mut w, &msg) {
+            if let Err(e) = protocol::write_server_msg(&mut w, &msg) {
                 let _ = w.shutdown(std::net::Shutdown::Both);
                 return Some(e);
             }
