@@ -105,7 +105,7 @@ impl Db {
                 .split(|b| *b == 0)
                 .map(|a| String::from_utf8_lossy(a).into_owned())
                 .collect();
-            if args.iter().any(|a| a == "serve") && args.iter().any(|a| *a == db) && !is_zombie(pid) {
+            if args.iter().any(|a| a == "serve") && args.contains(&db) && !is_zombie(pid) {
                 out.push(pid);
             }
         }
