@@ -34,13 +34,14 @@ fn commands(cmd: &clap::Command, path: &str, out: &mut Vec<(String, clap::Comman
 }
 
 /// The options every command takes, as clap lists them.
-const GLOBAL_FLAGS: [&str; 7] = [
+const GLOBAL_FLAGS: [&str; 8] = [
     "--db <PATH>",
     "--lang <LANG>",
     "--json",
     "--ascii",
     "--socket <PATH>",
     "--as <PERSON>",
+    "--no-server",
     "-h, --help",
 ];
 
