@@ -1282,7 +1282,7 @@ fn the_server_records_a_config_change_before_using_it() {
 }
 
 /// The start-up check (issue 16 §2): incremental from the last head found
-/// intact, cached by head, kept across opens in `meta`; it finds what the
+/// intact, cached by head, kept across opens in the file `verified_head`; it finds what the
 /// events since that head break (their chain, the records they seal) and
 /// leaves what was sealed before it to the full walk of `beian verify`.
 #[test]
@@ -1316,8 +1316,7 @@ fn the_start_up_check_goes_on_from_the_last_verified_head() {
         let (_, bytes) = stored.iter().find(|(k, _)| *k == key).unwrap().clone();
         s.raw_set("dossiers", &key, Some(&change_text(&bytes, "\"", "\" ")))
             .unwrap();
-        s.raw_set("meta", b"verified_head", Some(&serde_json::to_vec(&full.head).unwrap()))
-            .unwrap();
+        std::fs::write(dir.join("verified_head"), serde_json::to_vec(&full.head).unwrap()).unwrap();
         (key, bytes)
     };
     drop(w.svc);
@@ -1335,9 +1334,7 @@ fn the_start_up_check_goes_on_from_the_last_verified_head() {
     // Sealed before the head verified last: the start-up check does not look
     // at it again (the full walk does).
     let head = svc.raw_store().chain_head().unwrap();
-    svc.raw_store()
-        .raw_set("meta", b"verified_head", Some(&serde_json::to_vec(&head).unwrap()))
-        .unwrap();
+    std::fs::write(dir.join("verified_head"), serde_json::to_vec(&head).unwrap()).unwrap();
     drop(svc);
     let svc = reopened(&dir);
     assert!(svc.raw_store().integrity().unwrap().ok());
@@ -1360,12 +1357,7 @@ fn the_start_up_check_goes_on_from_the_last_verified_head() {
         seq: audit.len() as u64 - 1,
         seal: seal_of(&audit[audit.len() - 2].1),
     };
-    s.raw_set(
-        "meta",
-        b"verified_head",
-        Some(&serde_json::to_vec(&before_last).unwrap()),
-    )
-    .unwrap();
+    std::fs::write(dir.join("verified_head"), serde_json::to_vec(&before_last).unwrap()).unwrap();
     let (k, v) = audit.last().unwrap().clone();
     let text = std::str::from_utf8(&v).unwrap();
     let forged = text.replacen("\"summary\":\"", "\"summary\":\"x", 1);

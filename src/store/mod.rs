@@ -153,9 +153,11 @@ pub struct Store {
     _owner: OwnerLock,
 }
 
-/// The `meta` key of the last head a check found intact (JSON [`chain::ChainHead`]):
-/// where the next start-up check begins.
-pub const VERIFIED_KEY: &str = "verified_head";
+/// The file in the data directory (beside `db/`, not a record: backups and
+/// compaction copy the records byte for byte) that keeps the last head a check
+/// found intact (JSON [`chain::ChainHead`]): where the next start-up check
+/// begins. Derived: without it the next check is the full walk.
+pub const VERIFIED_FILE: &str = "verified_head";
 
 /// What opening should do when there is no database yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -730,7 +732,7 @@ impl Store {
 
     /// The start-up integrity check (the terminal UI's, issue 16): the events
     /// after the last head found intact — by this check or by a full walk
-    /// ([`Store::verify`], kept in `meta` as [`VERIFIED_KEY`]) — each checked as
+    /// ([`Store::verify`], kept in the file [`VERIFIED_FILE`]) — each checked as
     /// the full walk does, with the records they seal (`chain::verify_since`).
     /// The answer is kept by head, so every client asking again before the next
     /// change gets it without a read. Without a known head (a database never
@@ -783,15 +785,27 @@ impl Store {
     }
 
     fn persist_verified(&self, head: &chain::ChainHead) {
-        if let Ok(v) = serde_json::to_vec(head) {
-            let _ = self.tree(T::Meta).insert(VERIFIED_KEY, v);
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let Ok(v) = serde_json::to_vec(head) else { return };
+        let path = self.dir.join(VERIFIED_FILE);
+        let tmp = self.dir.join(format!(".{VERIFIED_FILE}.{}", std::process::id()));
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(&v));
+        if written.and_then(|()| std::fs::rename(&tmp, &path)).is_err() {
+            let _ = std::fs::remove_file(&tmp);
         }
     }
 
     /// The head a check found intact before, if the event at its number still
     /// carries its seal (otherwise the full walk decides).
     fn persisted_verified(&self) -> Result<Option<chain::ChainHead>> {
-        let Some(v) = self.tree(T::Meta).get(VERIFIED_KEY).map_err(storage)? else {
+        let Ok(v) = std::fs::read(self.dir.join(VERIFIED_FILE)) else {
             return Ok(None);
         };
         let Ok(head) = serde_json::from_slice::<chain::ChainHead>(&v) else {
