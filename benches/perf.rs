@@ -438,8 +438,20 @@ fn rg_comparison(f: &Fixture, backend: &dyn Backend, per_query: &[(String, usize
 // ---------------------------------------------------------------------------
 // Whole-program figures
 
-fn tui_cmd(db: Option<&Path>, socket: Option<&Path>) -> CommandBuilder {
+/// How a TUI or a command reaches the database: in its own process
+/// (`BEIAN_NO_SERVER=1`), or the default path (a server found or started on demand).
+#[derive(Clone, Copy, PartialEq)]
+enum Via {
+    Embedded,
+    Default,
+}
+
+fn tui_cmd_via(db: Option<&Path>, socket: Option<&Path>, via: Via) -> CommandBuilder {
     let mut c = CommandBuilder::new(bin());
+    match via {
+        Via::Embedded => c.env("BEIAN_NO_SERVER", "1"),
+        Via::Default => c.env_remove("BEIAN_NO_SERVER"),
+    }
     c.env("TERM", "xterm-256color");
     c.env("LANG", "zh_CN.UTF-8");
     c.env("HOME", bench_data().join("home").display().to_string());
@@ -469,14 +481,27 @@ fn first_frame(db: Option<&Path>, socket: Option<&Path>, runs: usize) -> Pct {
 }
 
 fn first_frame_until(db: Option<&Path>, socket: Option<&Path>, runs: usize, until: &str) -> Pct {
+    first_frame_via(db, socket, runs, until, Via::Embedded, &mut || {})
+}
+
+/// [`first_frame_until`] by `via`; `before` runs before each start (outside the time).
+fn first_frame_via(
+    db: Option<&Path>,
+    socket: Option<&Path>,
+    runs: usize,
+    until: &str,
+    via: Via,
+    before: &mut dyn FnMut(),
+) -> Pct {
     let mut v = Vec::new();
     for _ in 0..runs {
-        if socket.is_some() {
+        before();
+        if socket.is_some() || via == Via::Default {
             // The server goes on answering the previous client's full lists after
             // it quit: start each client on an idle server.
             std::thread::sleep(Duration::from_millis(1500));
         }
-        let mut c = tui_cmd(db, socket);
+        let mut c = tui_cmd_via(db, socket, via);
         c.env("BEIAN_EXIT_AFTER_FIRST_FRAME", until);
         let t = Instant::now();
         let mut tui = pty_support::Tui::spawn(c, 120, 40);
@@ -511,7 +536,13 @@ fn settle(tui: &pty_support::Tui, quiet: Duration) -> usize {
 }
 
 fn session(db: &Path, r: &mut Report) {
-    let mut tui = pty_support::Tui::spawn(tui_cmd(Some(db), None), 120, 40);
+    use_tui(db, Via::Embedded, Some(r));
+}
+
+/// A TUI session: the bytes of one `j` (reported when `r` is given), a
+/// filter, an archive search and a dossier; returns the TUI's VmHWM in kB.
+fn use_tui(db: &Path, via: Via, mut r: Option<&mut Report>) -> u64 {
+    let mut tui = pty_support::Tui::spawn(tui_cmd_via(Some(db), None, via), 120, 40);
     tui.wait_until(60, "the queue with data", |s| s.contains("REQ-"));
     settle(&tui, Duration::from_millis(500));
     // One `j` in the queue.
@@ -523,14 +554,16 @@ fn session(db: &Path, r: &mut Report) {
         bytes.push((after - before) as f64);
     }
     let b = pct(bytes);
-    r.row(
-        "bytes written to the terminal for one `j` in a list",
-        "≤ 300",
-        // With 20 samples the nearest-rank p99 is the largest.
-        format!("{:.0} median, {:.0} max (n={})", b.p50, b.p99, b.n),
-        b.p99 <= 300.0,
-        "queue pane, 120×40, counted on the pty",
-    );
+    if let Some(r) = r.as_deref_mut() {
+        r.row(
+            "bytes written to the terminal for one `j` in a list",
+            "≤ 300",
+            // With 20 samples the nearest-rank p99 is the largest.
+            format!("{:.0} median, {:.0} max (n={})", b.p50, b.p99, b.n),
+            b.p99 <= 300.0,
+            "queue pane, 120×40, counted on the pty",
+        );
+    }
     // Use it: filter, archive search, a dossier; then the high-water mark.
     tui.send("/");
     tui.send("一卡通");
@@ -547,15 +580,180 @@ fn session(db: &Path, r: &mut Report) {
     let pid = tui.child.process_id().unwrap();
     let kb = vm_hwm_kb(pid).unwrap_or(0);
     let mb = kb as f64 / 1024.0;
-    r.row(
-        "resident memory of the TUI",
-        "≤ 150 MB",
-        format!("{mb:.0} MB peak (VmHWM)"),
-        mb <= 150.0,
-        "embedded, after loading, filtering, an archive search and a dossier",
-    );
+    if let Some(r) = r {
+        r.row(
+            "resident memory of the TUI, embedded",
+            "≤ 150 MB",
+            format!("{mb:.0} MB peak (VmHWM)"),
+            mb <= 150.0,
+            "BEIAN_NO_SERVER=1, after loading, filtering, an archive search and a dossier",
+        );
+    }
     tui.send("q");
     let _ = tui.child.wait();
+    kb
+}
+
+/// The server started on demand for `db` (from owner.lock), if it runs.
+fn auto_server(db: &Path) -> Option<u32> {
+    let holder = std::fs::read_to_string(db.join("owner.lock")).ok()?;
+    let (pid, auto) = beian::server::server_of_holder(holder.trim())?;
+    (auto && std::path::Path::new(&format!("/proc/{pid}")).exists()).then_some(pid)
+}
+
+/// Stop the server started on demand for `db`, and wait until it is gone.
+fn stop_auto_server(db: &Path) {
+    if let Some(pid) = auto_server(db) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+        let t = Instant::now();
+        while std::path::Path::new(&format!("/proc/{pid}/status")).exists()
+            && std::fs::read_to_string(format!("/proc/{pid}/status")).is_ok_and(|s| !s.contains("State:\tZ"))
+        {
+            assert!(t.elapsed() < Duration::from_secs(30), "the server did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// `beian ARGS` as a whole process by `via`: wall time (ms) and peak RSS (MB)
+/// from `/usr/bin/time`.
+fn whole_process(db: &Path, via: Via, args: &[&str]) -> (f64, f64) {
+    let mut c = std::process::Command::new("/usr/bin/time");
+    c.args(["-f", "%e %M"]).arg(bin()).args(args);
+    c.env("BEIAN_DB", db)
+        .env_remove("BEIAN_SOCKET")
+        .env("HOME", bench_data().join("home"))
+        .env("XDG_STATE_HOME", bench_data().join("home/.state"))
+        .env("XDG_RUNTIME_DIR", bench_data().join("run"));
+    match via {
+        Via::Embedded => c.env("BEIAN_NO_SERVER", "1"),
+        Via::Default => c.env_remove("BEIAN_NO_SERVER"),
+    };
+    let t = Instant::now();
+    let out = c.output().expect("/usr/bin/time");
+    let wall = ms(t.elapsed());
+    assert!(
+        out.status.success(),
+        "beian {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let kb: f64 = err
+        .lines()
+        .last()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    (wall, kb / 1024.0)
+}
+
+/// One owner per database (issue 16 §1–2): start to first frame on the
+/// default path with no server (the TUI starts one) and with the one it left
+/// running; the TUI's memory as a client and the server's; a lookup as a
+/// whole command, in its own process and through the server, against `rg`.
+fn on_demand_figures(f: &Fixture, r: &mut Report) {
+    let db = copy_of(f, "ondemand-copy");
+    // The start-up check begins from the head a full walk verified: the
+    // nightly `beian verify` (docs/deploy.md) leaves one.
+    let st = std::process::Command::new(bin())
+        .args(["verify"])
+        .env("BEIAN_DB", &db)
+        .env("BEIAN_NO_SERVER", "1")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    stop_auto_server(&db);
+    let cold = first_frame_via(Some(&db), None, 5, "1", Via::Default, &mut || stop_auto_server(&db));
+    r.row(
+        "start to first full frame, default path, no server running",
+        "≤ 50 ms p95",
+        fmt_pct(cold, "p95"),
+        cold.p95 <= 50.0,
+        "the TUI starts the server on demand and is its first client",
+    );
+    let warm = first_frame_via(Some(&db), None, 10, "1", Via::Default, &mut || {});
+    r.row(
+        "start to first full frame, default path, server running",
+        "≤ 50 ms p95",
+        fmt_pct(warm, "p95"),
+        warm.p95 <= 50.0,
+        "the server a previous start left (it stays for idle_exit_secs)",
+    );
+    // Memory: the TUI as a client, the server it needs (counted apart).
+    std::thread::sleep(Duration::from_millis(1500));
+    let client = use_tui(&db, Via::Default, None) as f64 / 1024.0;
+    let server = auto_server(&db).and_then(vm_hwm_kb).unwrap_or(0) as f64 / 1024.0;
+    r.row(
+        "resident memory of the TUI as a client (default path)",
+        "≤ 100 MB",
+        format!("{client:.0} MB peak (VmHWM)"),
+        client <= 100.0,
+        "after loading, filtering, an archive search and a dossier",
+    );
+    r.row(
+        "resident memory of the server it needs",
+        "reported",
+        format!("{server:.0} MB peak (VmHWM)"),
+        true,
+        "started on demand; the start-up check and one client's lists",
+    );
+    // A lookup as a whole process.
+    let q = "一卡通";
+    let lookup = |via: Via| {
+        let mut v = Vec::new();
+        let mut mem = 0.0f64;
+        for _ in 0..5 {
+            let (t, m) = whole_process(&db, via, &["archive", "search", q]);
+            v.push(t);
+            mem = mem.max(m);
+        }
+        (pct(v), mem)
+    };
+    let (through, through_mb) = lookup(Via::Default);
+    stop_auto_server(&db);
+    let (alone, alone_mb) = lookup(Via::Embedded);
+    let md = bench_data().join(format!("{FIXTURE}-md"));
+    let rg = if md.join("done").exists() {
+        let mut v = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            let out = std::process::Command::new("rg")
+                .args(["-l", "-i", "-F", "--no-messages", q])
+                .arg(&md)
+                .output()
+                .expect("rg (ripgrep) must be installed");
+            assert!(out.status.success() || out.status.code() == Some(1));
+            v.push(ms(t.elapsed()));
+        }
+        Some(pct(v).p50)
+    } else {
+        None
+    };
+    let vs = |p: Pct| match rg {
+        Some(rg) => format!("; rg {rg:.1} ms"),
+        None => {
+            let _ = p;
+            "; rg: run the functions section first (it exports the Markdown)".to_string()
+        }
+    };
+    r.row(
+        "`beian archive search 一卡通` as a whole process, server running",
+        "no slower than rg",
+        format!("{:.1} ms median, {through_mb:.0} MB{}", through.p50, vs(through)),
+        rg.is_some_and(|rg| through.p50 <= rg),
+        "default path: a client of the server started on demand",
+    );
+    r.row(
+        "`beian archive search 一卡通` as a whole process, in its own process",
+        "no slower than rg",
+        format!("{:.1} ms median, {alone_mb:.0} MB{}", alone.p50, vs(alone)),
+        rg.is_some_and(|rg| alone.p50 <= rg),
+        "BEIAN_NO_SERVER=1: opens the database itself",
+    );
 }
 
 fn server_figures(f: &Fixture, r: &mut Report) {
@@ -895,6 +1093,9 @@ fn main() {
     }
     if want("server") {
         server_figures(&f, &mut r);
+    }
+    if want("ondemand") {
+        on_demand_figures(&f, &mut r);
     }
     if want("functions") {
         in_process(&f, &mut r);

@@ -4,7 +4,7 @@
 # under target/bench-data/ (about 2 minutes the first time).
 #
 #   scripts/bench.sh            everything, rewrites docs/performance.md
-#   scripts/bench.sh functions  only some sections (startup server functions
+#   scripts/bench.sh functions  only some sections (startup server ondemand functions
 #                               session import size); prints, writes nothing
 #
 # Needs ripgrep (`rg`) for the comparison and /usr/bin/time for the import's memory.

@@ -145,6 +145,11 @@ pub struct ServerLimits {
     /// connection closed: no import keeps the other writers out longer.
     #[serde(default = "default_import_max_secs")]
     pub import_max_secs: u64,
+    /// A server started on demand (`beian serve --idle-exit`, which any
+    /// `beian` of the database's owner starts when none answers) exits after
+    /// this long without a client. `beian serve` in the foreground ignores it.
+    #[serde(default = "default_idle_exit_secs")]
+    pub idle_exit_secs: u64,
 }
 
 /// Connections of [`ServerLimits::max_connections`] that only admins may use.
@@ -168,6 +173,9 @@ fn default_import_idle_secs() -> u64 {
 fn default_import_max_secs() -> u64 {
     1800
 }
+fn default_idle_exit_secs() -> u64 {
+    600
+}
 
 impl Default for ServerLimits {
     fn default() -> Self {
@@ -178,6 +186,7 @@ impl Default for ServerLimits {
             import_wait_secs: default_import_wait_secs(),
             import_idle_secs: default_import_idle_secs(),
             import_max_secs: default_import_max_secs(),
+            idle_exit_secs: default_idle_exit_secs(),
         }
     }
 }
@@ -203,6 +212,10 @@ impl ServerLimits {
         std::time::Duration::from_secs(self.import_max_secs)
     }
 
+    pub fn idle_exit(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.idle_exit_secs)
+    }
+
     /// Every limit must let something through.
     fn check(&self) -> std::result::Result<(), String> {
         let zero = [
@@ -210,6 +223,7 @@ impl ServerLimits {
             ("idle_timeout_secs", self.idle_timeout_secs),
             ("import_idle_secs", self.import_idle_secs),
             ("import_max_secs", self.import_max_secs),
+            ("idle_exit_secs", self.idle_exit_secs),
         ];
         if let Some((name, _)) = zero.iter().find(|(_, v)| *v == 0) {
             return Err(format!("[server] {name} must be at least 1"));
@@ -723,7 +737,10 @@ impl Config {
              # An import that sends nothing for this long is rolled back:\n\
              # import_idle_secs = 15\n\
              # No import holds the database longer than:\n\
-             # import_max_secs = 1800\n\n\
+             # import_max_secs = 1800\n\
+             # A server started on demand (by any beian of this database's owner) exits\n\
+             # after this long without a client (`beian serve` in the foreground stays):\n\
+             # idle_exit_secs = 600\n\n\
              [backup]\n\
              # The directory supervisors may write backups into (admins: anywhere\n\
              # but the data directory; only admins prune with --keep).\n\

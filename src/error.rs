@@ -96,6 +96,17 @@ pub enum Error {
     /// to `owner` (a server is started by the owner or the admin).
     #[error("server down")]
     ServerDown { socket: String, db: String, owner: String },
+    /// No server serves the database, and this user does not own it: only its
+    /// owner's `beian` starts one on demand (exit 3).
+    #[error("not yours to serve")]
+    NotYours { db: String, owner: String },
+    /// A server started on demand did not come up: what its log says (exit 1).
+    #[error("server did not start")]
+    ServerStart { db: String, log: String, detail: String },
+    /// An offline command (compact, reindex) found the database served by a
+    /// server that has clients: it names them and what to do (exit 1).
+    #[error("served, busy")]
+    ServedBusy { db: String, pid: u32, clients: String },
     /// The kernel refused the connection to the server's socket: the user is
     /// not in the socket's `group` (or cannot reach its directory, `group` empty) (exit 3).
     #[error("socket denied")]
@@ -220,7 +231,7 @@ impl Error {
             Error::Input { .. } | Error::NotRegular { .. } | Error::TooLarge { .. } | Error::BackupInDataDir { .. } => {
                 2
             }
-            Error::Rule(_) | Error::NoRole { .. } | Error::SocketDenied { .. } => 3,
+            Error::Rule(_) | Error::NoRole { .. } | Error::SocketDenied { .. } | Error::NotYours { .. } => 3,
             Error::Conflict { .. } => 4,
             Error::NotFound { .. } => 5,
             Error::Integrity { .. } | Error::Damaged { .. } => 6,
@@ -380,6 +391,15 @@ impl Error {
             Error::ServerDown { socket, db, owner } => t(
                 "error.server_down",
                 &[("socket", s(socket)), ("db", s(db)), ("owner", s(owner))],
+            ),
+            Error::NotYours { db, owner } => t("error.not_yours", &[("db", s(db)), ("owner", s(owner))]),
+            Error::ServerStart { db, log, detail } => t(
+                "error.server_start",
+                &[("db", s(db)), ("log", s(log)), ("detail", d(detail))],
+            ),
+            Error::ServedBusy { db, pid, clients } => t(
+                "error.served_busy",
+                &[("db", s(db)), ("pid", pid.to_string()), ("clients", s(clients))],
             ),
             Error::SocketDenied {
                 socket,

@@ -139,6 +139,7 @@ struct Out {
 
 fn beian(db: &Path, lang: &str, args: &[&str]) -> Out {
     let out = Process::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args(args)
         .env("BEIAN_DB", db)
         .env_remove("BEIAN_SOCKET")

@@ -12,6 +12,7 @@ struct Out {
 
 fn beian(db: &Path, args: &[&str]) -> Out {
     let out = Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args(args)
         .env("BEIAN_DB", db)
         .env("BEIAN_LANG", "en")
@@ -307,6 +308,7 @@ fn completions_and_man_page() {
     let help = ok(&db, &["--help"]);
     assert!(help.contains("request"));
     let zh = Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args(["--lang", "zh-CN", "--help"])
         .output()
         .unwrap();

@@ -34,13 +34,14 @@ fn commands(cmd: &clap::Command, path: &str, out: &mut Vec<(String, clap::Comman
 }
 
 /// The options every command takes, as clap lists them.
-const GLOBAL_FLAGS: [&str; 7] = [
+const GLOBAL_FLAGS: [&str; 8] = [
     "--db <PATH>",
     "--lang <LANG>",
     "--json",
     "--ascii",
     "--socket <PATH>",
     "--as <PERSON>",
+    "--no-server",
     "-h, --help",
 ];
 
@@ -163,6 +164,7 @@ struct Out {
 fn run(args: &[&str], env: &[(&str, &str)]) -> Out {
     let tmp = tempfile::tempdir().unwrap();
     let mut c = Command::new(env!("CARGO_BIN_EXE_beian"));
+    c.env("BEIAN_NO_SERVER", "1");
     c.args(args)
         .env("BEIAN_DB", tmp.path().join("none"))
         .env_remove("BEIAN_SOCKET")

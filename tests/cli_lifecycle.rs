@@ -62,6 +62,7 @@ impl Env {
         }
         let mut cmd = Command::new("runuser");
         cmd.args(["-u", user, "--", "sh", "-c", &line])
+            .env("BEIAN_NO_SERVER", "1")
             .env("BEIAN_DB", &self.db)
             .env("BEIAN_LANG", "en")
             .env("TZ", "Asia/Shanghai")

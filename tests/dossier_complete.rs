@@ -456,6 +456,7 @@ fn database(v: &DossierView) -> tempfile::TempDir {
 
 fn beian(dir: &Path, lang: &str, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args(args)
         .env("BEIAN_DB", dir.join("data"))
         .env_remove("BEIAN_SOCKET")

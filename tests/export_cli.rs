@@ -12,6 +12,7 @@ struct Out {
 
 fn beian(dir: &Path, args: &[&str]) -> Out {
     let out = Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args(args)
         .env("BEIAN_DB", dir.join("data"))
         .env_remove("BEIAN_SOCKET")

@@ -21,6 +21,7 @@ struct Out {
 fn run(db: &Path, args: &[&str], stdout: Stdio) -> Out {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
+        .env("BEIAN_NO_SERVER", "1")
         .env("BEIAN_DB", db)
         .env_remove("BEIAN_SOCKET")
         .env("BEIAN_LANG", "en")
@@ -250,6 +251,7 @@ fn a_listing_into_head_ends_quietly() {
                 "set -o pipefail; for i in 1 2 3 4; do \"$BEIAN\" {cmd}; done | head -1 >/dev/null"
             ))
             .env("BEIAN", BIN)
+            .env("BEIAN_NO_SERVER", "1")
             .env("BEIAN_DB", &db)
             .env_remove("BEIAN_SOCKET")
             .env("RUST_BACKTRACE", "0")
@@ -522,6 +524,7 @@ fn imports_refuse_fifos_devices_and_directories() {
     // Standard input is the way to import from a pipe.
     let mut child = Command::new(BIN)
         .args(["import", "--format", "jsonl", "-"])
+        .env("BEIAN_NO_SERVER", "1")
         .env("BEIAN_DB", &db)
         .env_remove("BEIAN_SOCKET")
         .env("BEIAN_LANG", "en")

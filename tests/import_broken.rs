@@ -397,6 +397,7 @@ fn the_binary_imports_previews_and_refuses_with_exit_2() {
     let beian = |args: &[&str], stdin: Option<&[u8]>| {
         use std::io::Write;
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_beian"));
+        c.env("BEIAN_NO_SERVER", "1");
         c.args(["--lang", "en", "--db"]).arg(&data).args(args);
         c.env_remove("BEIAN_SOCKET");
         c.stdin(std::process::Stdio::piped())

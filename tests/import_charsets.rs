@@ -104,6 +104,7 @@ struct Out {
 
 fn beian(db: &Path, args: &[&str], stdin: Option<&Path>) -> Out {
     let mut c = Command::new(env!("CARGO_BIN_EXE_beian"));
+    c.env("BEIAN_NO_SERVER", "1");
     c.args(args)
         .env("BEIAN_DB", db)
         .env_remove("BEIAN_SOCKET")

@@ -134,6 +134,7 @@ fn the_binary_imports_english_headers_with_a_map() {
     let db = tmp.path().join("data");
     let run = |args: &[&str]| {
         let out = Process::new(env!("CARGO_BIN_EXE_beian"))
+            .env("BEIAN_NO_SERVER", "1")
             .args(args)
             .env("BEIAN_DB", &db)
             .env_remove("BEIAN_SOCKET")

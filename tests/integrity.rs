@@ -426,6 +426,7 @@ fn every_tampering_with_the_database_is_detected() {
 /// Run the binary.
 fn beian(args: &[&str], db: &Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args(args)
         .env("BEIAN_DB", db)
         .env("BEIAN_LANG", "en")
@@ -1278,4 +1279,96 @@ fn the_server_records_a_config_change_before_using_it() {
     let out = srv.cli(&["verify"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     srv.stop();
+}
+
+/// The start-up check (issue 16 §2): incremental from the last head found
+/// intact, cached by head, kept across opens in the file `verified_head`; it finds what the
+/// events since that head break (their chain, the records they seal) and
+/// leaves what was sealed before it to the full walk of `beian verify`.
+#[test]
+fn the_start_up_check_goes_on_from_the_last_verified_head() {
+    let w = archive_world();
+    let dir = w.svc.dir().to_path_buf();
+    let (key, bytes) = {
+        let s = w.svc.raw_store();
+        // Never verified: the first check is the full walk.
+        let full = s.integrity().unwrap();
+        assert!(full.ok(), "{:?}", full.problem);
+        assert_eq!(full.head, s.chain_head().unwrap());
+        assert_eq!(full.events, full.head.seq);
+        // Asked again with nothing new: the same answer, from the cache.
+        assert_eq!(s.integrity().unwrap(), full);
+        // New events, one of them filing a dossier: only they are checked.
+        let plan = w.plan_at(PlanStatus::Filed);
+        let dossier = w.plan(plan).dossier.expect("filed");
+        let next = s.integrity().unwrap();
+        assert!(next.ok(), "{:?}", next.problem);
+        assert_eq!(next.head, s.chain_head().unwrap());
+        assert_eq!(
+            next.events,
+            next.head.seq - full.head.seq,
+            "only the events since the last head"
+        );
+        assert_eq!(next.dossiers, 1);
+        // The dossier filed after the verified head, changed: found.
+        let key = dossier.key().to_vec();
+        let stored = s.raw_entries("dossiers").unwrap();
+        let (_, bytes) = stored.iter().find(|(k, _)| *k == key).unwrap().clone();
+        s.raw_set("dossiers", &key, Some(&change_text(&bytes, "\"", "\" ")))
+            .unwrap();
+        std::fs::write(dir.join("verified_head"), serde_json::to_vec(&full.head).unwrap()).unwrap();
+        (key, bytes)
+    };
+    drop(w.svc);
+    let reopened = |dir: &Path| Service::open(dir).unwrap();
+    let svc = reopened(&dir);
+    let found = svc.raw_store().integrity().unwrap();
+    assert!(
+        matches!(
+            found.problem.as_ref().map(|p| &p.broken),
+            Some(Broken::DigestMismatch { .. })
+        ),
+        "{:?}",
+        found.problem
+    );
+    // Sealed before the head verified last: the start-up check does not look
+    // at it again (the full walk does).
+    let head = svc.raw_store().chain_head().unwrap();
+    std::fs::write(dir.join("verified_head"), serde_json::to_vec(&head).unwrap()).unwrap();
+    drop(svc);
+    let svc = reopened(&dir);
+    assert!(svc.raw_store().integrity().unwrap().ok());
+    let walked = svc.raw_store().verify(None).unwrap();
+    assert!(
+        matches!(
+            walked.problem.as_ref().map(|p| &p.broken),
+            Some(Broken::DigestMismatch { .. })
+        ),
+        "{:?}",
+        walked.problem
+    );
+    // An event after the verified head, changed: found by the start-up check.
+    let s = svc.raw_store();
+    s.raw_set("dossiers", &key, Some(&bytes)).unwrap();
+    assert!(s.verify(None).unwrap().ok());
+    let audit = s.raw_entries("audit").unwrap();
+    let seal_of = |v: &[u8]| serde_json::from_slice::<AuditEvent>(v).unwrap().seal;
+    let before_last = ChainHead {
+        seq: audit.len() as u64 - 1,
+        seal: seal_of(&audit[audit.len() - 2].1),
+    };
+    std::fs::write(dir.join("verified_head"), serde_json::to_vec(&before_last).unwrap()).unwrap();
+    let (k, v) = audit.last().unwrap().clone();
+    let text = std::str::from_utf8(&v).unwrap();
+    let forged = text.replacen("\"summary\":\"", "\"summary\":\"x", 1);
+    assert_ne!(forged, text);
+    s.raw_set("audit", &k, Some(forged.as_bytes())).unwrap();
+    drop(svc);
+    let svc = reopened(&dir);
+    let found = svc.raw_store().integrity().unwrap();
+    assert!(
+        matches!(found.problem.as_ref().map(|p| &p.broken), Some(Broken::WrongSeal)),
+        "{:?}",
+        found.problem
+    );
 }

@@ -6,6 +6,7 @@ use std::process::Command;
 
 fn check(file: &Path) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args(["keymap", "check"])
         .arg(file)
         .env("BEIAN_LANG", "en")

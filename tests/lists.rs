@@ -168,6 +168,7 @@ fn reindex_rebuilds_counts_and_order_from_the_records() {
     assert_ne!(svc.raw_store().counts().unwrap(), right);
     drop(svc);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .arg("reindex")
         .env("BEIAN_DB", &data)
         .env("BEIAN_LANG", "en")

@@ -207,6 +207,7 @@ struct Out {
 
 fn beian(db: &Path, lang: &str, args: &[&str]) -> Out {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args(args)
         .env("BEIAN_DB", db)
         .env_remove("BEIAN_SOCKET")
@@ -298,12 +299,14 @@ fn refusals_use_labels_and_say_what_to_do() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("demo");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args(["--json", "demo"])
         .env("BEIAN_DB", &db)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let plans = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args(["--json", "plan", "list"])
         .env("BEIAN_DB", &db)
         .output()
@@ -321,6 +324,7 @@ fn refusals_use_labels_and_say_what_to_do() {
     let (notice, implementing, testing) = (at("notice_published"), at("implementing"), at("testing"));
     // A request sent to joint review, analysed.
     let add = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args([
             "--json",
             "request",

@@ -19,6 +19,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_beian");
 fn envs(dir: &Path) -> Vec<(String, String)> {
     let home = dir.join("home");
     vec![
+        ("BEIAN_NO_SERVER".into(), "1".into()),
         ("BEIAN_DB".into(), dir.join("data").display().to_string()),
         ("BEIAN_LANG".into(), "zh-CN".into()),
         ("TZ".into(), "Asia/Shanghai".into()),

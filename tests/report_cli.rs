@@ -16,6 +16,7 @@ struct Out {
 
 fn beian(db: &Path, args: &[&str]) -> Out {
     let out = Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args(args)
         .env("BEIAN_DB", db)
         .env_remove("BEIAN_SOCKET")
@@ -172,6 +173,7 @@ fn reports_in_every_format_and_recognitions_by_role() {
 fn report_help_is_in_chinese() {
     let (_tmp, db) = demo_db();
     let out = Command::new(env!("CARGO_BIN_EXE_beian"))
+        .env("BEIAN_NO_SERVER", "1")
         .args(["--lang", "zh-CN", "report", "--help"])
         .env("BEIAN_DB", &db)
         .output()

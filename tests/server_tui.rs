@@ -7,6 +7,8 @@
 //! Creates Unix users, so it needs root (CI runs as root); otherwise it says so
 //! and stops.
 
+#[path = "on_demand/mod.rs"]
+mod on_demand;
 mod pty_support;
 mod server_support;
 

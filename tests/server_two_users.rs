@@ -60,6 +60,7 @@ fn as_user(bin: &Path, socket: &Path, user: &str, args: &[&str]) -> Out {
 fn run_cli_with(program: &str, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Out {
     let mut cmd = Command::new(program);
     cmd.args(args)
+        .env("BEIAN_NO_SERVER", "1")
         .env("BEIAN_LANG", "en")
         .env("TZ", "Asia/Shanghai")
         .env_remove("XDG_RUNTIME_DIR")

@@ -98,6 +98,7 @@ fn as_user(user: &str, line: &str, env: &[(&str, &std::ffi::OsStr)]) -> Out {
 fn run_with(program: &str, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Out {
     let mut cmd = Command::new(program);
     cmd.args(args)
+        .env("BEIAN_NO_SERVER", "1")
         .env("BEIAN_LANG", "en")
         .env_remove("XDG_RUNTIME_DIR")
         .env_remove("XDG_DATA_HOME")

@@ -133,6 +133,7 @@ fn serve(job: Job) -> Option<Reply> {
         // Imports are answered by the real worker on a database of their own (below).
         Job::ImportPreview { .. } | Job::Import { .. } => return None,
         Job::Verify => Reply::Integrity(s.verify(a, None)),
+        Job::Integrity => Reply::Integrity(s.integrity(a)),
         // Acting as a demo person changes who asks, not what is shown: not run here.
         Job::ActAs { .. } => return None,
         Job::JointReviews => Reply::JointReviews(s.joint_reviews(a).unwrap()),

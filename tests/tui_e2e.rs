@@ -46,6 +46,7 @@ impl Fixture {
     fn envs(&self, lang: &str) -> Vec<(String, String)> {
         let home = self.home();
         vec![
+            ("BEIAN_NO_SERVER".into(), "1".into()),
             ("BEIAN_DB".into(), self.db.display().to_string()),
             ("BEIAN_LANG".into(), lang.into()),
             ("TZ".into(), "Asia/Shanghai".into()),

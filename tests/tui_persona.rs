@@ -38,6 +38,7 @@ impl Fixture {
     fn envs(&self) -> Vec<(String, String)> {
         let home = self.home();
         vec![
+            ("BEIAN_NO_SERVER".into(), "1".into()),
             ("BEIAN_DB".into(), self.db.display().to_string()),
             ("BEIAN_LANG".into(), "en".into()),
             ("TZ".into(), "Asia/Shanghai".into()),

@@ -727,6 +727,7 @@ mod cli {
 
     fn beian(db: &Path, args: &[&str]) -> (i32, String, String) {
         let out = Command::new(env!("CARGO_BIN_EXE_beian"))
+            .env("BEIAN_NO_SERVER", "1")
             .args(args)
             .env("BEIAN_DB", db)
             .env("BEIAN_LANG", "en")

@@ -118,6 +118,12 @@ pub struct ServeArgs {
     /// Give the socket to this Unix group (the operators); it is made mode 0660
     #[arg(long, value_name = "GROUP")]
     socket_group: Option<String>,
+    /// Exit after `[server] idle_exit_secs` of config.toml without a client (as a server started on demand does)
+    #[arg(long)]
+    idle_exit: bool,
+    /// Started on demand by another beian: leave its session, step aside for a server already running
+    #[arg(long, hide = true)]
+    detached: bool,
 }
 
 pub fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
@@ -125,6 +131,8 @@ pub fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
         db: data_dir(&cli.db),
         socket: super::socket_path(cli).0,
         socket_group: a.socket_group.clone(),
+        idle_exit: a.idle_exit || a.detached,
+        detached: a.detached,
     };
     let json = cli.json;
     crate::server::serve(&opts, |st| {

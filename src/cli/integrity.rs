@@ -175,9 +175,10 @@ pub fn restore(json: bool, a: &RestoreArgs) -> Result<()> {
 }
 
 /// `beian compact`: in this process, never through a server (it needs the
-/// database to itself; with a server running, opening it says who holds it).
+/// database to itself; with a server running, opening it says who holds it —
+/// a server started on demand without clients is asked to stop first).
 pub fn compact(cli: &super::Cli) -> Result<()> {
-    let service = crate::service::Service::open(&super::data_dir(&cli.db))?;
+    let service = crate::server::autostart::open_offline(&super::data_dir(&cli.db))?;
     let actor = service.local_actor();
     let r = service.compact(&actor)?;
     if cli.json {
@@ -205,7 +206,7 @@ pub fn compact(cli: &super::Cli) -> Result<()> {
 /// `beian reindex`: in this process, like `compact`.
 pub fn reindex(cli: &super::Cli) -> Result<()> {
     let started = std::time::Instant::now();
-    let service = crate::service::Service::open(&super::data_dir(&cli.db))?;
+    let service = crate::server::autostart::open_offline(&super::data_dir(&cli.db))?;
     let actor = service.local_actor();
     let counts = service.reindex(&actor)?;
     let (requests, plans, dossiers) = (

@@ -58,6 +58,9 @@ pub struct Cli {
     /// In a demo database, act as one of its people (like the terminal UI's `:as`)
     #[arg(long = "as", global = true, value_name = "PERSON")]
     pub act_as: Option<String>,
+    /// Open the database in this process instead of starting a server for it (tests, scripts; also BEIAN_NO_SERVER=1)
+    #[arg(long, global = true)]
+    pub no_server: bool,
     /// Without a command, the full-screen terminal UI opens
     #[command(subcommand)]
     pub command: Option<Top>,
@@ -291,14 +294,18 @@ fn same_dir(a: &std::path::Path, b: &std::path::Path) -> bool {
     }
 }
 
-/// Connect to the server when its socket answers, otherwise open the database in
-/// this process. A socket named with `--socket` or `BEIAN_SOCKET` is used
-/// whatever database it serves, and must answer: if it does not, that is the
-/// error (never a quiet switch to opening the database here). The default
-/// socket is used only when it serves the data directory asked for; when the
-/// database is held by a server this client did not reach, the error says where
-/// it listens. The server must run as the database's owner (or
-/// `BEIAN_SERVER_USER`; see `server::client::expected_server`).
+/// Connect to the server when its socket answers; otherwise connect to the
+/// server `owner.lock` names, starting one when none answers
+/// (`server::autostart`: only the database's owner does; anyone else is told
+/// whom to ask). With `--no-server` / `BEIAN_NO_SERVER=1` the database is
+/// opened in this process instead, as before servers started on demand.
+///
+/// A socket named with `--socket` or `BEIAN_SOCKET` is used whatever database
+/// it serves, and must answer: if it does not, that is the error (never a
+/// quiet switch to another server or to opening the database here). The
+/// default socket is used only when it serves the data directory asked for.
+/// The server must run as the database's owner (or `BEIAN_SERVER_USER`; see
+/// `server::client::expected_server`).
 pub fn connect_or_open(cli: &Cli) -> Result<Box<dyn Backend>> {
     use crate::server::Remote;
     let dir = data_dir(&cli.db);
@@ -315,10 +322,31 @@ pub fn connect_or_open(cli: &Cli) -> Result<Box<dyn Backend>> {
         // Something answered, and refused or is not the server: that is the answer.
         Err(e) => return Err(e),
     }
-    match Service::open(&dir) {
+    if !(cli.no_server || crate::server::autostart::no_server_env()) {
+        // A server stopping after its idle time may close a connection just
+        // made: the next try starts a new one.
+        let mut tries = 0;
+        loop {
+            match crate::server::autostart::connect_or_start(&dir) {
+                Ok(Some(r)) => return Ok(Box::new(r)),
+                // No database there: opening it says so.
+                Ok(None) => break,
+                Err(Error::Disconnected { .. }) if tries < 2 => tries += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    open_here(&dir)
+}
+
+/// Open the database in this process; when a server holds it, connect to the
+/// socket `owner.lock` names.
+fn open_here(dir: &std::path::Path) -> Result<Box<dyn Backend>> {
+    use crate::server::Remote;
+    match Service::open(dir) {
         Ok(s) => Ok(Box::new(Local::new(s))),
         Err(Error::Locked { path, holder }) => match crate::server::socket_of_holder(&holder) {
-            Some(sock) => match Remote::connect_to(&sock, Some(&dir)) {
+            Some(sock) => match Remote::connect_to(&sock, Some(dir)) {
                 Ok(r) => Ok(Box::new(r)),
                 Err(e @ (Error::WrongServer { .. } | Error::SocketDenied { .. })) => Err(e),
                 Err(e) => Err(Error::Served {

@@ -416,15 +416,16 @@ fn send_frame(mut w: &UnixStream, msg: &ClientMsg) -> Result<()> {
 fn read_loop(stream: UnixStream, inner: &Inner) {
     let lost = |s: String| Closed::Lost(s);
     let why = loop {
-        let body = match read_frame(&mut &stream, MAX_SERVER_FRAME) {
+        let body = match super::protocol::read_server_frame(&mut &stream) {
             Ok(Some(b)) => b,
             Ok(None) => break lost("the server closed the connection".to_string()),
             Err(e) => break lost(e.to_string()),
         };
-        let msg: ServerMsg = match serde_json::from_slice(&body) {
+        let msg = match super::protocol::parse_server_msg(&body) {
             Ok(m) => m,
-            Err(e) => break lost(format!("malformed message from the server: {e}")),
+            Err(e) => break lost(e.message()),
         };
+        drop(body);
         match msg {
             ServerMsg::Reply { id, result } => {
                 let tx = inner

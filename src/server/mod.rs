@@ -21,8 +21,10 @@
 //! root-owned sticky directory such as /tmp excepted), claimed with a lock
 //! beside it (`<socket>.lock`) so that two servers never share one path.
 
+pub mod autostart;
 pub mod client;
 pub mod protocol;
+pub mod rows;
 
 pub use client::Remote;
 pub use protocol::{Changed, Connection, StatusReport, PROTOCOL_VERSION};
@@ -65,6 +67,13 @@ pub struct Options {
     pub socket: PathBuf,
     /// Give the socket to this group (the operators), mode 0660.
     pub socket_group: Option<String>,
+    /// Exit after `[server] idle_exit_secs` without a client (a server started
+    /// on demand, `beian serve --idle-exit`).
+    pub idle_exit: bool,
+    /// Started on demand by a client ([`autostart`]): leave the client's
+    /// session, and when another server already holds the database, exit
+    /// quietly (the client connects to that one).
+    pub detached: bool,
 }
 
 /// The socket used when none is named: `$XDG_RUNTIME_DIR/beian/beian.sock`, or
@@ -84,6 +93,28 @@ pub fn holder_text(socket: &Path) -> String {
         crate::config::os_user_name(),
         socket.display()
     )
+}
+
+/// The holder text of a server started on demand: `auto` marks it, so that an
+/// offline command (`beian compact`) may ask it to stop when it has no clients.
+pub fn auto_holder_text(socket: &Path) -> String {
+    format!(
+        "beian serve (pid {}, {}, {AUTO}) at {}",
+        std::process::id(),
+        crate::config::os_user_name(),
+        socket.display()
+    )
+}
+
+/// The mark of [`auto_holder_text`].
+const AUTO: &str = "started on demand";
+
+/// The pid named by a holder text of a server, and whether it was started on demand.
+pub fn server_of_holder(holder: &str) -> Option<(u32, bool)> {
+    let rest = holder.strip_prefix("beian serve (pid ")?;
+    let (inside, _) = rest.split_once(") at ")?;
+    let pid = inside.split(',').next()?.trim().parse().ok()?;
+    Some((pid, inside.ends_with(AUTO)))
 }
 
 /// The socket named by a holder text written by [`holder_text`].
@@ -398,14 +429,26 @@ fn bind(path: &Path) -> Result<UnixListener> {
 
 /// Serve until SIGTERM or SIGINT. `ready` is called once the socket listens.
 pub fn serve(opts: &Options, ready: impl FnOnce(&StatusReport)) -> Result<()> {
-    let service = Service::open(&opts.db)?;
+    if opts.detached {
+        // Out of the session of the client that started it: closing that
+        // terminal (or its SSH connection) does not end the server.
+        let _ = nix::unistd::setsid();
+    }
+    let service = match open_for_serving(opts)? {
+        Some(s) => s,
+        None => return Ok(()),
+    };
     let socket = std::path::absolute(&opts.socket).unwrap_or_else(|_| opts.socket.clone());
     let dir = socket.parent().unwrap_or(Path::new("/"));
     prepare_dir(dir)?;
     let _claim = claim(&socket, service.dir())?;
     // Name the server in owner.lock before anyone can connect, so that a client
     // that finds the database locked can always read where to go.
-    service.store().set_holder(&holder_text(&socket));
+    service.store().set_holder(&if opts.detached {
+        auto_holder_text(&socket)
+    } else {
+        holder_text(&socket)
+    });
     let listener = bind(&socket)?;
     let sock_fail = |e: String| Error::Socket {
         path: socket.display().to_string(),
@@ -420,6 +463,7 @@ pub fn serve(opts: &Options, ready: impl FnOnce(&StatusReport)) -> Result<()> {
         nix::unistd::chown(&socket, None, Some(group.gid)).map_err(|e| sock_fail(format!("chgrp {g}: {e}")))?;
     }
     let inode = std::fs::metadata(&socket).map(|m| (m.dev(), m.ino())).ok();
+    let idle_exit = opts.idle_exit.then(|| service.config().server.idle_exit());
     let shared = Arc::new(Shared {
         service: RwLock::new(service),
         socket: socket.clone(),
@@ -439,16 +483,17 @@ pub fn serve(opts: &Options, ready: impl FnOnce(&StatusReport)) -> Result<()> {
         std::thread::spawn(move || {
             if let Some(sig) = signals.forever().next() {
                 log(format_args!("signal {sig}: stopping"));
-                shared.stopping.store(true, Ordering::SeqCst);
-                // Wake the accept loop by shutting the listening socket down: it
-                // needs no path (the socket file may have been removed).
-                use std::os::fd::AsRawFd;
-                if let Err(e) = nix::sys::socket::shutdown(wake.as_raw_fd(), nix::sys::socket::Shutdown::Both) {
-                    log(format_args!("cannot wake the accept loop: {e}; exiting"));
-                    std::process::exit(1);
-                }
+                stop(&shared, &wake);
             }
         });
+    }
+    if let Some(idle) = idle_exit {
+        let shared = shared.clone();
+        let wake = listener.try_clone().map_err(|e| sock_fail(e.to_string()))?;
+        std::thread::Builder::new()
+            .name("idle-exit".into())
+            .spawn(move || watch_idle(&shared, &wake, idle))
+            .map_err(|e| sock_fail(format!("idle watch: {e}")))?;
     }
     log(format_args!(
         "serving {} at {} (pid {}, protocol {PROTOCOL_VERSION})",
@@ -486,6 +531,85 @@ pub fn serve(opts: &Options, ready: impl FnOnce(&StatusReport)) -> Result<()> {
     let _quiesce = shared.service.write().unwrap_or_else(|e| e.into_inner());
     log("stopped");
     Ok(())
+}
+
+/// Stop serving: the accept loop ends and the server exits once the commands
+/// in progress are answered.
+fn stop(shared: &Shared, wake: &UnixListener) {
+    shared.stopping.store(true, Ordering::SeqCst);
+    // Wake the accept loop by shutting the listening socket down: it needs no
+    // path (the socket file may have been removed).
+    use std::os::fd::AsRawFd;
+    if let Err(e) = nix::sys::socket::shutdown(wake.as_raw_fd(), nix::sys::socket::Shutdown::Both) {
+        log(format_args!("cannot wake the accept loop: {e}; exiting"));
+        std::process::exit(1);
+    }
+}
+
+/// A server started on demand: stop once nobody has been connected for `idle`.
+/// A connection accepted but not yet counted (its handshake thread starting)
+/// shows in `next_conn`, so it too keeps the server up.
+fn watch_idle(shared: &Shared, wake: &UnixListener, idle: Duration) {
+    let tick = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
+    let mut since = Instant::now();
+    let mut seen = shared.next_conn.load(Ordering::SeqCst);
+    loop {
+        std::thread::sleep(tick);
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let conns = shared.conns.lock().unwrap_or_else(|e| e.into_inner());
+        let accepted = shared.next_conn.load(Ordering::SeqCst);
+        if !conns.is_empty() || accepted != seen {
+            seen = accepted;
+            since = Instant::now();
+            continue;
+        }
+        if since.elapsed() >= idle {
+            log(format_args!(
+                "no client for {} s (idle_exit_secs in config.toml): stopping",
+                idle.as_secs()
+            ));
+            stop(shared, wake);
+            return;
+        }
+    }
+}
+
+/// Open the database to serve it. A server started on demand that finds it
+/// held by another server steps aside (`None`: exit quietly, the client
+/// connects to that one) — or, when that server does not answer yet (it is
+/// starting, or stopping after its idle time), waits for it to answer or to
+/// let go. A database held by anything else is the error it always was.
+fn open_for_serving(opts: &Options) -> Result<Option<Service>> {
+    let socket = std::path::absolute(&opts.socket).unwrap_or_else(|_| opts.socket.clone());
+    crate::store::describe_as(if opts.detached {
+        auto_holder_text(&socket)
+    } else {
+        holder_text(&socket)
+    });
+    let deadline = Instant::now() + Duration::from_secs(15);
+    // A holder that is no server may be one whose text is not written yet.
+    let other_deadline = Instant::now() + Duration::from_secs(1);
+    loop {
+        match Service::open(&opts.db) {
+            Ok(s) => return Ok(Some(s)),
+            Err(Error::Locked { path, holder }) if opts.detached => {
+                let now = Instant::now();
+                match socket_of_holder(&holder) {
+                    Some(socket) if UnixStream::connect(&socket).is_ok() => {
+                        log(format_args!("{path} is served by {holder}: nothing to do"));
+                        return Ok(None);
+                    }
+                    Some(_) if now < deadline => {}
+                    None if now < other_deadline => {}
+                    _ => return Err(Error::Locked { path, holder }),
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// The user name and group names of a uid, from the system's databases.
@@ -678,7 +802,7 @@ fn handle(shared: &Shared, stream: UnixStream, conn: u64) {
     let writer = std::thread::spawn(move || {
         let mut w = wstream;
         for msg in rx {
-            if let Err(e) = write_msg(&mut w, &msg) {
+            if let Err(e) = protocol::write_server_msg(&mut w, &msg) {
                 let _ = w.shutdown(std::net::Shutdown::Both);
                 return Some(e);
             }

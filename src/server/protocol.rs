@@ -27,6 +27,8 @@ use crate::service::{Answer, Command, ImportItem, Outcome, Query};
 /// 8: change classes on plans, templates of standard changes (issue 15 §1).
 /// 9: attached files — `Upload` frames ahead of an attach command, the
 /// attachment queries (issue 18).
+///   Also `Query::Integrity`, the start-up check run and cached where the
+/// database lives; the bulk lists as compact binary rows.
 pub const PROTOCOL_VERSION: u32 = 9;
 
 /// The largest frame a client may send (8 MiB).
@@ -218,6 +220,30 @@ pub fn read_frame(r: &mut impl Read, max: u32) -> Result<Option<Vec<u8>>, FrameE
     read_body(r, u32::from_be_bytes(len), max).map(Some)
 }
 
+/// Read one frame from the server (a client checked who it is before sending
+/// anything): the body is allocated at its announced length at once, not grown
+/// by doubling — a 40 MB list would otherwise hold up to twice that.
+pub fn read_server_frame(r: &mut impl Read) -> Result<Option<Vec<u8>>, FrameError> {
+    let mut len = [0u8; 4];
+    let mut got = 0;
+    while got < 4 {
+        match r.read(&mut len[got..]) {
+            Ok(0) if got == 0 => return Ok(None),
+            Ok(0) => return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into()),
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let len = u32::from_be_bytes(len);
+    if len > MAX_SERVER_FRAME {
+        return Err(FrameError::TooLarge(len));
+    }
+    let mut body = vec![0u8; len as usize];
+    r.read_exact(&mut body)?;
+    Ok(Some(body))
+}
+
 /// Read the body of a frame whose length prefix is `len`.
 pub fn read_body(r: &mut impl Read, len: u32, max: u32) -> Result<Vec<u8>, FrameError> {
     if len > max {
@@ -251,6 +277,55 @@ pub fn write_msg<T: Serialize>(w: &mut impl Write, msg: &T) -> Result<(), Error>
     w.write_all(&frame)
         .and_then(|_| w.flush())
         .map_err(|e| Error::Protocol { detail: e.to_string() })
+}
+
+/// The first byte of a binary frame (JSON never starts with it).
+pub const BINARY: u8 = 0;
+/// The second byte of a binary frame carrying a request list (`rows.rs`).
+const REQUEST_ROWS: u8 = b'R';
+
+/// Write a server message: a request list as a binary frame (`0, 'R'`, the
+/// reply's id as u64 BE, then the rows of `rows.rs`), anything else as JSON.
+pub fn write_server_msg(w: &mut impl Write, msg: &ServerMsg) -> Result<(), Error> {
+    let ServerMsg::Reply {
+        id,
+        result: Ok(Payload::Answer(Answer::Requests(rows))),
+    } = msg
+    else {
+        return write_msg(w, msg);
+    };
+    let body = super::rows::encode_requests(rows);
+    let len = u32::try_from(body.len() + 10).map_err(|_| Error::Protocol {
+        detail: "message too large".into(),
+    })?;
+    let mut frame = Vec::with_capacity(body.len() + 14);
+    frame.extend_from_slice(&len.to_be_bytes());
+    frame.extend_from_slice(&[BINARY, REQUEST_ROWS]);
+    frame.extend_from_slice(&id.to_be_bytes());
+    frame.extend_from_slice(&body);
+    w.write_all(&frame)
+        .and_then(|_| w.flush())
+        .map_err(|e| Error::Protocol { detail: e.to_string() })
+}
+
+/// Read a server message from a frame's body (binary or JSON).
+pub fn parse_server_msg(body: &[u8]) -> Result<ServerMsg, Error> {
+    match body {
+        [BINARY, REQUEST_ROWS, rest @ ..] if rest.len() >= 8 => {
+            let id = u64::from_be_bytes(rest[..8].try_into().unwrap_or_default());
+            let rows = super::rows::decode_requests(&rest[8..])?;
+            Ok(ServerMsg::Reply {
+                id,
+                result: Ok(Payload::Answer(Answer::Requests(rows))),
+            })
+        }
+        [BINARY, ..] => Err(Error::Protocol {
+            detail: "unknown binary message".into(),
+        }),
+        _ => serde_json::from_slice(body).map_err(|e| Error::Protocol {
+            detail: format!("malformed message from the server: {e}"),
+        }),
+    }
 }
 
 /// The `Hello` this build sends.
@@ -290,6 +365,46 @@ mod tests {
         assert!(serde_json::from_str::<ClientMsg>(claim).is_err());
         let ok = r#"{"type":"hello","protocol":1,"client":"x"}"#;
         assert!(serde_json::from_str::<ClientMsg>(ok).is_ok());
+    }
+
+    #[test]
+    fn request_lists_travel_as_binary_rows() {
+        let rows = vec![crate::model::RequestSummary {
+            id: "REQ-2026-0042".parse().unwrap(),
+            status: crate::model::RequestStatus::New,
+            kind: crate::model::RequestKind::Problem,
+            channel: crate::model::Channel::Email,
+            priority: crate::model::Priority::High,
+            system: Some("SYS-0003".parse().unwrap()),
+            department: "教务处".into(),
+            title: "选课页面超时".into(),
+            received_at: chrono::Utc::now(),
+            tags: vec!["选课".into()],
+            plan: None,
+            rev: 3,
+            analysed: true,
+            review: None,
+            similar_to: None,
+        }];
+        let msg = ServerMsg::Reply {
+            id: 9,
+            result: Ok(Payload::Answer(Answer::Requests(rows))),
+        };
+        let mut frame = Vec::new();
+        write_server_msg(&mut frame, &msg).unwrap();
+        let body = read_frame(&mut frame.as_slice(), MAX_SERVER_FRAME).unwrap().unwrap();
+        assert_eq!(body[0], BINARY);
+        assert_eq!(parse_server_msg(&body).unwrap(), msg);
+        // Everything else is JSON, as before.
+        let other = ServerMsg::Reply {
+            id: 3,
+            result: Err(Error::not_found("REQ-2026-0001")),
+        };
+        let mut frame = Vec::new();
+        write_server_msg(&mut frame, &other).unwrap();
+        let body = read_frame(&mut frame.as_slice(), MAX_SERVER_FRAME).unwrap().unwrap();
+        assert_eq!(body[0], b'{');
+        assert_eq!(parse_server_msg(&body).unwrap(), other);
     }
 
     #[test]

@@ -90,6 +90,10 @@ pub enum Query {
     },
     /// What seals a dossier in the chain (its package, issue 18 §2).
     DossierSeal(Id),
+    /// The start-up integrity check, run where the database lives: the events
+    /// since the last head found intact, answered from a cache by head
+    /// (protocol 9; answered with `Answer::Verify`).
+    Integrity,
 }
 
 impl Query {
@@ -121,6 +125,7 @@ impl Query {
             Query::Audit { .. } => "audit",
             Query::Verify { .. } => "verify",
             Query::Backup { .. } => "backup",
+            Query::Integrity => "integrity",
             Query::Evaluation { .. } => "evaluation",
             Query::Contributions { .. } => "contributions",
             Query::Recognitions => "recognitions",
@@ -276,6 +281,7 @@ impl Service {
                 self.can_read(actor)?;
                 A::DossierSeal(self.store().dossier_seal(id)?)
             }
+            Query::Integrity => A::Verify(self.integrity(actor)?),
         })
     }
 }
@@ -394,6 +400,8 @@ typed! {
     attachments(entity: Id) -> Vec<AttachmentEntry> = Query::Attachments(entity), Attachments;
     /// What seals a dossier in the chain (issue 18 §2).
     dossier_seal(id: Id) -> crate::store::files::DossierSeal = Query::DossierSeal(id), DossierSeal;
+    /// The start-up integrity check (incremental, cached by head where the database lives).
+    integrity() -> crate::store::chain::VerifyReport = Query::Integrity, Verify;
 }
 
 impl dyn Backend + '_ {

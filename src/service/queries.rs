@@ -289,6 +289,14 @@ impl Service {
         self.store().verify(expect)
     }
 
+    /// The start-up integrity check: incremental from the last head found
+    /// intact, its answer shared by every client until the next change
+    /// (`Store::integrity`); the full walk is [`Service::verify`].
+    pub fn integrity(&self, actor: &Actor) -> Result<crate::store::chain::VerifyReport> {
+        self.can_read(actor)?;
+        self.store().integrity()
+    }
+
     /// Recompute the chain without a permission check: for `beian restore` and
     /// `beian verify --backup`, on a database just built from a file.
     pub fn store_verify(

@@ -261,33 +261,13 @@ pub fn verify_parts(
     for (k, v) in audit {
         let next = report.head.seq + 1;
         let at = format!("audit #{next}");
-        let key_seq = k.as_slice().try_into().ok().map(u64::from_be_bytes);
-        if key_seq != Some(next) {
-            fail(&mut report, at, Broken::Gap { expected: next });
-            return report;
-        }
-        let ev: AuditEvent = match serde_json::from_slice(&v) {
+        let ev = match check_event(next, &k, &v, &prev) {
             Ok(ev) => ev,
-            Err(_) => {
-                fail(&mut report, at, Broken::Unreadable);
+            Err(b) => {
+                fail(&mut report, at, b);
                 return report;
             }
         };
-        let broken = if ev.seq != next {
-            Some(Broken::WrongSeq { found: ev.seq })
-        } else if super::enc(&ev) != v {
-            Some(Broken::NotCanonical)
-        } else if ev.prev != prev {
-            Some(Broken::WrongPrev)
-        } else if seal_of(&ev) != ev.seal {
-            Some(Broken::WrongSeal)
-        } else {
-            None
-        };
-        if let Some(b) = broken {
-            fail(&mut report, at, b);
-            return report;
-        }
         for entry in ev.digest.split_whitespace() {
             if let Some((what, digest)) = entry.rsplit_once(':') {
                 // The digest recorded when the record was filed is the only
@@ -362,6 +342,88 @@ pub fn verify_parts(
             ),
             Some(_) => {}
         }
+    }
+    report
+}
+
+/// One stored event, expected to be number `next` after the seal `prev`: its
+/// key, its number, its canonical form, its link and its own seal.
+fn check_event(next: u64, k: &[u8], v: &[u8], prev: &str) -> Result<AuditEvent, Broken> {
+    let key_seq = k.try_into().ok().map(u64::from_be_bytes);
+    if key_seq != Some(next) {
+        return Err(Broken::Gap { expected: next });
+    }
+    let ev: AuditEvent = serde_json::from_slice(v).map_err(|_| Broken::Unreadable)?;
+    if ev.seq != next {
+        Err(Broken::WrongSeq { found: ev.seq })
+    } else if super::enc(&ev) != v {
+        Err(Broken::NotCanonical)
+    } else if ev.prev != prev {
+        Err(Broken::WrongPrev)
+    } else if seal_of(&ev) != ev.seal {
+        Err(Broken::WrongSeal)
+    } else {
+        Ok(ev)
+    }
+}
+
+/// The start-up check (issue 16): the chain from a head verified before —
+/// by [`verify_parts`] or by an earlier call of this — to the head the
+/// database records. Each event after `from` is checked as the full walk
+/// checks it, and each record those events seal (`sealed(what)`: the stored
+/// bytes of a dossier or an addendum) must match its digest. What it does not
+/// see — a change to an event or a record sealed before `from` — is the full
+/// walk's (`beian verify`, the nightly backup). The counts are of the events
+/// and records checked now.
+pub fn verify_since(
+    from: &ChainHead,
+    audit_after: impl IntoIterator<Item = Kv>,
+    mut sealed: impl FnMut(&str) -> Option<Vec<u8>>,
+    recorded_head: ChainHead,
+) -> VerifyReport {
+    let mut report = VerifyReport {
+        head: from.clone(),
+        ..VerifyReport::default()
+    };
+    let fail = |report: &mut VerifyReport, at: String, broken: Broken| {
+        report.problem = Some(Problem { at, broken });
+    };
+    for (k, v) in audit_after {
+        let next = report.head.seq + 1;
+        let ev = match check_event(next, &k, &v, &report.head.seal) {
+            Ok(ev) => ev,
+            Err(b) => {
+                fail(&mut report, format!("audit #{next}"), b);
+                return report;
+            }
+        };
+        for entry in ev.digest.split_whitespace() {
+            if let Some((what, digest)) = entry.rsplit_once(':') {
+                let broken = match sealed(what) {
+                    None => Some(Broken::Missing { seq: ev.seq }),
+                    Some(bytes) if sha256_hex(&bytes) != digest => Some(Broken::DigestMismatch { seq: ev.seq }),
+                    Some(_) => None,
+                };
+                if let Some(b) = broken {
+                    fail(&mut report, what.to_string(), b);
+                    return report;
+                }
+                if what.contains('#') {
+                    report.addenda += 1;
+                } else {
+                    report.dossiers += 1;
+                }
+            }
+        }
+        report.head = ChainHead {
+            seq: ev.seq,
+            seal: ev.seal,
+        };
+        report.events += 1;
+    }
+    if recorded_head != report.head {
+        let at = format!("audit #{}", report.head.seq);
+        fail(&mut report, at, Broken::HeadMismatch { head: recorded_head });
     }
     report
 }

@@ -11,6 +11,17 @@ use nix::fcntl::{Flock, FlockArg};
 
 use crate::error::{Error, Result};
 
+/// What this process writes into `owner.lock` when it takes it, instead of
+/// its pid and command line: a server names its socket from the first moment
+/// it holds the database (so that a rival started at the same instant never
+/// reads a holder that is not a server). Set once, before the open.
+static DESCRIPTION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Describe this process in `owner.lock` as `text` from the moment it takes it.
+pub fn describe_as(text: String) {
+    let _ = DESCRIPTION.set(text);
+}
+
 pub struct OwnerLock {
     _lock: Flock<File>,
 }
@@ -37,12 +48,14 @@ impl OwnerLock {
             .map_err(|e| Error::io(&path, e))?;
         match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
             Ok(mut lock) => {
-                let me = format!(
-                    "pid {} ({}), {}",
-                    std::process::id(),
-                    crate::config::os_user_name(),
-                    std::env::args().collect::<Vec<_>>().join(" ")
-                );
+                let me = DESCRIPTION.get().cloned().unwrap_or_else(|| {
+                    format!(
+                        "pid {} ({}), {}",
+                        std::process::id(),
+                        crate::config::os_user_name(),
+                        std::env::args().collect::<Vec<_>>().join(" ")
+                    )
+                });
                 let _ = lock.set_len(0);
                 let _ = lock.rewind();
                 let _ = lock.write_all(me.as_bytes());

@@ -25,7 +25,7 @@ mod undo;
 pub use index::DossierTrees;
 pub use lists::Counts;
 
-pub use lock::OwnerLock;
+pub use lock::{describe_as, OwnerLock};
 pub use records::Record;
 
 use std::path::{Path, PathBuf};
@@ -157,8 +157,17 @@ pub struct Store {
     /// The data directory and its `db/` as they were at open: a write into
     /// them after they were removed or replaced is refused ([`Store::check_present`]).
     identity: crate::datadir::Identity,
+    /// The last answer of the start-up integrity check ([`Store::integrity`]),
+    /// by the head it reached: every client of a server shares it.
+    verified: std::sync::Mutex<Option<chain::VerifyReport>>,
     _owner: OwnerLock,
 }
+
+/// The file in the data directory (beside `db/`, not a record: backups and
+/// compaction copy the records byte for byte) that keeps the last head a check
+/// found intact (JSON [`chain::ChainHead`]): where the next start-up check
+/// begins. Derived: without it the next check is the full walk.
+pub const VERIFIED_FILE: &str = "verified_head";
 
 /// What opening should do when there is no database yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,6 +240,7 @@ impl Store {
             identity,
             undo_batch: std::sync::atomic::AtomicU32::new(0),
             sled_refused: std::sync::atomic::AtomicBool::new(false),
+            verified: std::sync::Mutex::new(None),
             _owner: owner,
         };
         match mode {
@@ -727,7 +737,120 @@ impl Store {
             report.attachments = files;
             report.problem = problem;
         }
+        if report.ok() {
+            self.note_verified(&report);
+        }
         Ok(report)
+    }
+
+    /// The start-up integrity check (the terminal UI's, issue 16): the events
+    /// after the last head found intact — by this check or by a full walk
+    /// ([`Store::verify`], kept in the file [`VERIFIED_FILE`]) — each checked as
+    /// the full walk does, with the records they seal (`chain::verify_since`).
+    /// The answer is kept by head, so every client asking again before the next
+    /// change gets it without a read. Without a known head (a database never
+    /// verified) it is the full walk.
+    pub fn integrity(&self) -> Result<chain::VerifyReport> {
+        let recorded = self.chain_head()?;
+        let mut cache = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = cache.as_ref().filter(|r| r.head == recorded) {
+            return Ok(r.clone());
+        }
+        let from = match cache.as_ref() {
+            Some(r) => Some(r.head.clone()),
+            None => self.persisted_verified()?,
+        };
+        let report = match from.filter(|f| f.seq <= recorded.seq) {
+            None => {
+                drop(cache);
+                return self.verify(None);
+            }
+            Some(from) => {
+                let failed = std::cell::RefCell::new(None);
+                let after = self
+                    .tree(T::Audit)
+                    .range((from.seq + 1).to_be_bytes()..)
+                    .map_while(|r| match r {
+                        Ok((k, v)) => Some((k.to_vec(), v.to_vec())),
+                        Err(e) => {
+                            failed.borrow_mut().get_or_insert(e);
+                            None
+                        }
+                    });
+                let report = chain::verify_since(&from, after, |what| self.sealed_bytes(what), recorded);
+                if let Some(e) = failed.into_inner() {
+                    return Err(storage(e));
+                }
+                report
+            }
+        };
+        if report.ok() {
+            self.persist_verified(&report.head);
+            *cache = Some(report.clone());
+        }
+        Ok(report)
+    }
+
+    /// Remember a head found intact by a full walk.
+    fn note_verified(&self, report: &chain::VerifyReport) {
+        self.persist_verified(&report.head);
+        *self.verified.lock().unwrap_or_else(|e| e.into_inner()) = Some(report.clone());
+    }
+
+    fn persist_verified(&self, head: &chain::ChainHead) {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let Ok(v) = serde_json::to_vec(head) else { return };
+        let path = self.dir.join(VERIFIED_FILE);
+        let tmp = self.dir.join(format!(".{VERIFIED_FILE}.{}", std::process::id()));
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(&v));
+        if written.and_then(|()| std::fs::rename(&tmp, &path)).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    /// The head a check found intact before, if the event at its number still
+    /// carries its seal (otherwise the full walk decides).
+    fn persisted_verified(&self) -> Result<Option<chain::ChainHead>> {
+        let Ok(v) = std::fs::read(self.dir.join(VERIFIED_FILE)) else {
+            return Ok(None);
+        };
+        let Ok(head) = serde_json::from_slice::<chain::ChainHead>(&v) else {
+            return Ok(None);
+        };
+        if head.seq == 0 {
+            return Ok(Some(head));
+        }
+        let Some(ev) = self.tree(T::Audit).get(head.seq.to_be_bytes()).map_err(storage)? else {
+            return Ok(None);
+        };
+        let seal = serde_json::from_slice::<AuditEvent>(&ev).ok().map(|e| e.seal);
+        Ok((seal.as_deref() == Some(head.seal.as_str())).then_some(head))
+    }
+
+    /// The stored bytes of a sealed record named as the chain names it: a
+    /// dossier (`FILE-2026-0003`) or an addendum (`FILE-2026-0003#2`).
+    fn sealed_bytes(&self, what: &str) -> Option<Vec<u8>> {
+        let (id, no) = match what.split_once('#') {
+            Some((id, no)) => (id, Some(no.parse::<u32>().ok()?)),
+            None => (what, None),
+        };
+        let id: crate::model::Id = id.parse().ok()?;
+        let mut key = id.key().to_vec();
+        let tree = match no {
+            Some(n) => {
+                key.extend_from_slice(&n.to_be_bytes());
+                T::Addenda
+            }
+            None => T::Dossiers,
+        };
+        self.tree(tree).get(key).ok().flatten().map(|v| v.to_vec())
     }
 
     pub fn audit_len(&self) -> usize {

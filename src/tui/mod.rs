@@ -229,7 +229,7 @@ fn event_loop(
     let rows = terminal.size().map(|s| s.height as usize).unwrap_or(50) + 50;
     let _ = jobs.send(worker::Job::FirstScreen { rows });
     let _ = jobs.send(worker::Job::LoadAll);
-    let _ = jobs.send(worker::Job::Verify);
+    let _ = jobs.send(worker::Job::Integrity);
     #[cfg(debug_assertions)]
     inject_fault(&mut terminal, state);
     // For the start-up benchmark (scripts/bench.sh): quit right after the first

@@ -68,6 +68,10 @@ pub enum Job {
     /// Recompute the hash chain: answered with [`Reply::Integrity`]. It reads the
     /// whole audit log, so it runs beside the other jobs, not before them.
     Verify,
+    /// The start-up check: the events since the last head found intact, run
+    /// where the database lives and cached there by head (`Query::Integrity`);
+    /// answered with [`Reply::Integrity`] like [`Job::Verify`].
+    Integrity,
     /// Act as the demo person `person` (`:as`); the core decides: answered with
     /// [`Reply::Acting`] or the refusal.
     ActAs {
@@ -155,10 +159,10 @@ pub enum Reply {
 pub fn run(backend: Box<dyn Backend>, jobs: Receiver<Job>, replies: Sender<super::Msg>) {
     let backend: std::sync::Arc<dyn Backend> = std::sync::Arc::from(backend);
     for job in jobs {
-        if let Job::Verify = job {
+        if let Job::Verify | Job::Integrity = job {
             let (b, replies) = (backend.clone(), replies.clone());
             let _ = std::thread::Builder::new().name("beian-verify".into()).spawn(move || {
-                let _ = replies.send(super::Msg::Reply(handle(b.as_ref(), Job::Verify)));
+                let _ = replies.send(super::Msg::Reply(handle(b.as_ref(), job)));
             });
             continue;
         }
@@ -197,6 +201,7 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
             import_preview(b, path, args, progress).map(|p| Reply::ImportPreview(Box::new(p)))
         }
         Job::Verify => Ok(Reply::Integrity(b.verify(None))),
+        Job::Integrity => Ok(Reply::Integrity(b.integrity())),
         Job::Import { path, args, label } => (|| {
             let opts = import_options(b, &args)?;
             crate::io::import_files(b, &[path], &opts, false, 0, &mut |p| {

@@ -51,6 +51,7 @@ impl Demo {
 
 pub fn run(db: &Path, who: Option<&str>, lang: &str, args: &[&str]) -> Out {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_beian"));
+    cmd.env("BEIAN_NO_SERVER", "1");
     if let Some(who) = who {
         cmd.args(["--as", who]);
     }

@@ -287,6 +287,7 @@ fn a_notice_published_by_an_operator_whose_locale_is_english_is_chinese() {
 /// `beian [--as WHO] ARGS` with extra environment (and a clean locale).
 fn run_env(d: &Demo, who: &str, args: &[&str], env: &[(&str, &str)], lang: Option<&str>) -> Out {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_beian"));
+    cmd.env("BEIAN_NO_SERVER", "1");
     cmd.args(["--as", who])
         .args(args)
         .env("BEIAN_DB", &d.db)

@@ -173,6 +173,7 @@ impl Out {
 pub fn run_cli(args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Out {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
+        .env("BEIAN_NO_SERVER", "1")
         .env("BEIAN_LANG", "en")
         .env_remove("XDG_RUNTIME_DIR")
         .env_remove("BEIAN_SOCKET")
