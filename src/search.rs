@@ -6,6 +6,7 @@
 //! matches wherever it appears, without a segmenter.
 
 pub mod index;
+pub mod pinyin;
 
 /// Normalise text for matching.
 pub fn normalize(s: &str) -> String {
