@@ -40,17 +40,62 @@ pub const MAX_QUERY: usize = 48;
 /// Letters per syllable kept (the longest syllables, `zhuang`, have six).
 const LETTERS: u32 = 6;
 /// Set on a reading when another reading of the same character follows it.
-const MORE: u32 = 1 << 31;
+const MORE: u16 = 1 << 15;
+
+/// Every reading the `pinyin` crate knows, numbered once per process: 0 is no
+/// reading (a character that ends a run), 1–26 the letters `a`–`z` (a Latin
+/// letter in the text, or a one-letter syllable), then each syllable. `code`
+/// gives a number's reading packed (up to six 5-bit letters, `a` = 1);
+/// `by_code`, sorted, the number of a packed reading.
+struct Table {
+    code: Vec<u32>,
+    by_code: Vec<(u32, u16)>,
+}
+
+/// The characters with readings: the CJK blocks of the Basic Multilingual
+/// Plane and the supplementary ideographic planes.
+const RANGES: [(u32, u32); 2] = [(0x2E80, 0xFFFF), (0x2_0000, 0x3_FFFF)];
+
+fn table() -> &'static Table {
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut code: Vec<u32> = (0..=26).collect();
+        let mut seen: std::collections::HashSet<u32> = code.iter().copied().collect();
+        let mut rs = Vec::new();
+        for (from, to) in RANGES {
+            for c in (from..=to).filter_map(char::from_u32) {
+                rs.clear();
+                packed_readings(c, &mut rs);
+                for &r in &rs {
+                    if seen.insert(r) {
+                        code.push(r);
+                    }
+                }
+            }
+        }
+        let mut by_code: Vec<(u32, u16)> = code.iter().enumerate().map(|(i, &c)| (c, i as u16)).collect();
+        by_code.sort_unstable();
+        Table { code, by_code }
+    })
+}
+
+impl Table {
+    fn number(&self, packed: u32) -> u16 {
+        self.by_code
+            .binary_search_by_key(&packed, |&(c, _)| c)
+            .map_or(0, |i| self.by_code[i].1)
+    }
+}
 
 /// The pinyin of one text, computed once: for each character, its readings
-/// (each packed as up to six 5-bit letters, `a` = 1); plus which letters occur
-/// and which begin a reading, so that most texts are ruled out by two masks.
+/// (each a syllable's number in [`table`]); plus which letters occur and which
+/// begin a reading, so that most texts are ruled out by two masks.
 ///
 /// A text without Chinese characters has empty keys (it is matched literally
-/// only); the keys of a text with them hold 4 bytes per character and reading.
+/// only); the keys of a text with them hold 2 bytes per character and reading.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keys {
-    codes: Box<[u32]>,
+    codes: Box<[u16]>,
     /// Bit `x` set: the letter `x` (1..=26) occurs in some reading.
     letters: u32,
     /// Bit `x` set: some reading begins with the letter `x`.
@@ -80,6 +125,9 @@ pub struct Match {
 fn letter(c: char) -> Option<u32> {
     match c.to_ascii_lowercase() {
         c @ 'a'..='z' => Some(c as u32 - 'a' as u32 + 1),
+        // Full-width letters, as an input method in full-width mode types them.
+        c @ 'ａ'..='ｚ' => Some(c as u32 - 'ａ' as u32 + 1),
+        c @ 'Ａ'..='Ｚ' => Some(c as u32 - 'Ａ' as u32 + 1),
         'ü' | 'Ü' => Some('v' as u32 - 'a' as u32 + 1),
         'ê' | 'ē' | 'é' | 'ě' | 'è' => Some('e' as u32 - 'a' as u32 + 1),
         _ => None,
@@ -95,10 +143,10 @@ fn pack(reading: impl Iterator<Item = u32>) -> u32 {
     code
 }
 
-/// The readings of a character (at most eight), packed; none for a character
-/// that is neither a letter nor has pinyin.
-fn readings(c: char, out: &mut Vec<u32>) {
-    if c.is_ascii_alphabetic() {
+/// The readings of a character, packed; none for a character that is neither
+/// a letter nor has pinyin.
+fn packed_readings(c: char, out: &mut Vec<u32>) {
+    if c.is_ascii_alphabetic() || matches!(c, 'ａ'..='ｚ' | 'Ａ'..='Ｚ') {
         out.extend(letter(c));
         return;
     }
@@ -133,12 +181,13 @@ impl Keys {
         if !has_han(text) {
             return Keys::default();
         }
+        let table = table();
         let mut codes = Vec::with_capacity(text.len() / 2);
         let (mut letters, mut initials) = (0u32, 0u32);
         let mut rs = Vec::new();
         for c in text.chars() {
             rs.clear();
-            readings(c, &mut rs);
+            packed_readings(c, &mut rs);
             if rs.is_empty() {
                 codes.push(0);
                 continue;
@@ -150,7 +199,8 @@ impl Keys {
                     letters |= 1 << (x & 31);
                     x >>= 5;
                 }
-                codes.push(if i + 1 < rs.len() { r | MORE } else { r });
+                let n = table.number(r);
+                codes.push(if i + 1 < rs.len() { n | MORE } else { n });
             }
         }
         Keys {
@@ -211,6 +261,7 @@ impl Keys {
         let (mut reach, mut full) = (0u64, 0u64);
         let mut next = (0u64, 0u64);
         let mut unit = 0usize;
+        let table = &table().code;
         for &code in self.codes.iter() {
             let start_here = match from {
                 None => true,
@@ -221,7 +272,7 @@ impl Keys {
             } else {
                 (reach, full)
             };
-            let reading = code & !MORE;
+            let reading = table[(code & !MORE) as usize];
             if reading != 0 && r != 0 {
                 // Consume k letters of this reading from every reachable position.
                 let mut t = r;
@@ -357,6 +408,7 @@ mod tests {
     fn runs_do_not_cross_spaces_or_digits_and_letters_take_part() {
         assert!(hit("VPN登录", "vpndl"));
         assert!(hit("VPN登录", "dl"));
+        assert!(hit("ＶＰＮ登录", "vpndl"));
         assert!(!hit("教务 系统", "jwxt"));
         assert!(hit("教务 系统", "xt"));
         assert!(!hit("教务2系统", "wx"));
