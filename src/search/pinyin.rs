@@ -228,6 +228,11 @@ impl Keys {
         if !self.may_match(q) {
             return None;
         }
+        // One letter: the mask of initials is the answer (a broad first
+        // keystroke over many rows stays cheap); every such match scores alike.
+        if q.word.len() == 1 {
+            return Some(ONE_LETTER);
+        }
         self.scan(q, None).map(|(end, full)| score_of(end, full))
     }
 
@@ -313,6 +318,9 @@ impl Keys {
         None
     }
 }
+
+/// The score of every match of a one-letter query: an initial anywhere.
+const ONE_LETTER: u32 = 1024;
 
 fn score_of(end: usize, full: bool) -> u32 {
     let early = 1023 - end.min(1022) as u32;
@@ -424,6 +432,8 @@ mod tests {
         assert!(s("jiaowu") > s("jw"));
         assert!(s("jiaowu") > s("jiaow"));
         assert!(s("jw") > s("xt"));
+        assert_eq!(s("j"), s("x"));
+        assert!(k.score(&Query::new("a").unwrap()).is_none());
         assert!(s("jiaowuxitong") <= MAX_SCORE);
         let f = k.find(&Query::new("wuxi").unwrap()).unwrap();
         assert_eq!((f.start, f.end), (1, 3));

@@ -328,9 +328,12 @@ pub fn apply_cached(
                 if words.each.is_empty() {
                     return None;
                 }
-                use std::fmt::Write as _;
+                // The id's text only when a word may match it.
                 id.clear();
-                let _ = write!(id, "{}", rows[i].id);
+                if words.ids {
+                    use std::fmt::Write as _;
+                    let _ = write!(id, "{}", rows[i].id);
+                }
                 let row = Row {
                     hay: &hay[i],
                     sig: sig[i],
@@ -418,15 +421,21 @@ struct Words {
     /// and its pinyin query if it is one. Empty when no word can match
     /// otherwise than in the text.
     each: Vec<(Pattern, u128, bool, Option<pinyin::Query>)>,
+    /// Some word may match an id.
+    ids: bool,
 }
 
 impl Words {
     fn new(words: &str) -> Words {
         let split: Vec<&str> = words.split(' ').filter(|w| !w.is_empty()).collect();
         if split.iter().all(|w| !id_like(w) && pinyin::Query::new(w).is_none()) {
-            return Words { each: Vec::new() };
+            return Words {
+                each: Vec::new(),
+                ids: false,
+            };
         }
         Words {
+            ids: split.iter().any(|w| id_like(w)),
             each: split
                 .iter()
                 .map(|w| {
