@@ -9,6 +9,8 @@
 pub mod action;
 pub mod drafts;
 mod filter;
+#[cfg(test)]
+mod filter_probe;
 pub mod input;
 pub mod keymap;
 pub mod state;
