@@ -3657,6 +3657,7 @@ impl Demo {
                     trainer: "计划财务处会计核算科".into(),
                     departments: vec!["各学院报账员".into(), "科研秘书".into()],
                     attendance: 64,
+                    audience: Vec::new(),
                 };
                 self.on(t, spec.author, P(6), move |plan| Command::Training {
                     plan,
@@ -3794,6 +3795,7 @@ impl Demo {
             trainer: tr.2.into(),
             departments: tr.3.split(',').map(String::from).collect(),
             attendance: tr.4,
+            audience: Vec::new(),
         };
         self.on(t, who, p, move |plan| Command::Training {
             plan,

@@ -14,6 +14,7 @@ mod output;
 mod plans;
 mod report;
 mod requests;
+mod schedule;
 mod sections;
 mod supervision;
 mod templates;
@@ -120,6 +121,8 @@ pub enum Top {
     Report(report::ReportArgs),
     /// Contributions per person and department, with awards and penalties (§5.2)
     Contributions(report::ReportArgs),
+    /// The forward schedule (§3.2): upcoming windows by week, blackout periods and conflicts
+    Schedule(schedule::ScheduleArgs),
     /// Awards and penalties recorded with a reason (§5.2)
     #[command(subcommand)]
     Recognition(report::RecognitionCmd),
@@ -453,6 +456,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Supervision(c) => supervision::run(&ctx()?, c),
         Top::Report(a) => report::report(&ctx()?, a),
         Top::Contributions(a) => report::contributions(&ctx()?, a),
+        Top::Schedule(a) => schedule::run(&ctx()?, a),
         Top::Recognition(c) => report::recognition(&ctx()?, c),
         Top::Calendar(c) => admin::calendar(&ctx()?, c),
         Top::Approver(c) => approvers::run(&ctx()?, c),

@@ -27,6 +27,12 @@ pub enum PlanCmd {
         /// Only plans of this change class (emergency: the list for the supervision group)
         #[arg(long, value_enum)]
         class: Option<ChangeClass>,
+        /// Only plans whose window reaches this day or later, YYYY-MM-DD
+        #[arg(long)]
+        from: Option<String>,
+        /// Only plans whose window starts on this day or earlier, YYYY-MM-DD
+        #[arg(long)]
+        to: Option<String>,
     },
     /// Show a plan with everything recorded against it
     Show {
@@ -486,6 +492,9 @@ pub struct TrainingArgs {
     /// How many people attended
     #[arg(long, default_value_t = 0)]
     attendance: u32,
+    /// Whom it was for: DEPARTMENT=TARGETED/ATTENDED, e.g. 教务处=120/96 (repeatable; training coverage)
+    #[arg(long, value_name = "DEPT=N/M")]
+    audience: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -606,6 +615,22 @@ fn edit(ctx: &Ctx, id: &str, changes: Vec<PlanChange>) -> Result<()> {
     Ok(())
 }
 
+/// `plan new`'s warning: other open plans already aim at this version of the system.
+pub fn same_target_warning(sys: &System, version: &str, plans: &[Id]) -> String {
+    crate::sanitize::clean_line(&t(
+        "cli.plan.same_target",
+        &[
+            (
+                "plans",
+                plans.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", "),
+            ),
+            ("system", sys.name.clone()),
+            ("version", version.to_string()),
+            ("current", sys.version.clone()),
+        ],
+    ))
+}
+
 pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
     let s = ctx.backend.as_ref();
     match cmd {
@@ -627,7 +652,7 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
                 (None, Some(t)) => s.template(t)?.system,
                 (None, None) => return Err(Error::input("--system", "", "SYS-0001")),
             };
-            ctx.run(Command::PlanNew {
+            let out = ctx.run(Command::PlanNew {
                 system,
                 title: x.title.clone(),
                 version_from: x.from.clone(),
@@ -639,14 +664,48 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
                 },
                 template,
             })?;
+            let new = out.entity.parse::<Id>().ok();
+            let plans = s.plans(&PlanFilter {
+                system: Some(system),
+                ..Default::default()
+            })?;
+            let version_to = new
+                .and_then(|n| plans.iter().find(|p| p.id == n))
+                .map(|p| p.version_to.clone())
+                .unwrap_or_else(|| x.to.clone());
+            let same = crate::workflow::forward::same_target(&plans, system, &version_to, new);
+            if !same.is_empty() {
+                let sys = s.system(system)?;
+                eprintln!("{}", same_target_warning(&sys, &version_to, &same));
+            }
         }
-        PlanCmd::List { status, system, class } => {
+        PlanCmd::List {
+            status,
+            system,
+            class,
+            from,
+            to,
+        } => {
             let f = PlanFilter {
                 status: *status,
                 system: system.as_deref().map(|k| s.resolve_system(k)).transpose()?,
                 class: *class,
             };
-            let list = s.plans(&f)?;
+            let from = from.as_deref().map(|v| args::date("--from", v)).transpose()?;
+            let to = to.as_deref().map(|v| args::date("--to", v)).transpose()?;
+            if let (Some(a), Some(b)) = (from, to) {
+                if b < a {
+                    return Err(Error::input("--to", &b.to_string(), &format!(">= {a}")));
+                }
+            }
+            let mut list = s.plans(&f)?;
+            if from.is_some() || to.is_some() {
+                list.retain(|p| {
+                    p.window
+                        .as_ref()
+                        .is_some_and(|w| crate::workflow::forward::window_in(w, from, to))
+                });
+            }
             if ctx.json {
                 output::json(&list);
                 return Ok(());
@@ -1099,6 +1158,11 @@ pub fn training(ctx: &Ctx, x: &TrainingArgs) -> Result<()> {
             trainer: x.trainer.clone(),
             departments: x.departments.clone(),
             attendance: x.attendance,
+            audience: x
+                .audience
+                .iter()
+                .map(|a| Audience::parse(a).ok_or_else(|| Error::input("--audience", a, "教务处=120/96")))
+                .collect::<Result<Vec<_>>>()?,
         },
     })?;
     Ok(())

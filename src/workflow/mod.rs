@@ -7,6 +7,7 @@ mod after;
 mod calendar;
 pub mod command;
 mod error;
+pub mod forward;
 mod joint;
 mod offers;
 pub mod permissions;

@@ -216,6 +216,7 @@ const TRAINING: &[Spec] = &[
     field("trainer", "tui.f.trainer", Text),
     field("departments", "tui.f.departments", Text).hint("tui.hint.departments"),
     field("attendance", "tui.f.attendance", Number),
+    field("audience", "tui.f.audience", Text).hint("tui.hint.audience"),
 ];
 
 const COMPARISON: &[Spec] = &[field("rows", "tui.f.comparison", Multiline).hint("tui.hint.comparison")];
@@ -1818,6 +1819,8 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                         .filter(|x| !x.is_empty())
                         .collect(),
                     attendance: form.number("attendance", "12")?.unwrap_or(0),
+                    audience: Audience::parse_list(&v("audience"))
+                        .map_err(|bad| invalid(&form.label("audience"), &bad, "教务处=120/96"))?,
                 },
             },
             None,
