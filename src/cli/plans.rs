@@ -615,22 +615,6 @@ fn edit(ctx: &Ctx, id: &str, changes: Vec<PlanChange>) -> Result<()> {
     Ok(())
 }
 
-/// `plan new`'s warning: other open plans already aim at this version of the system.
-pub fn same_target_warning(sys: &System, version: &str, plans: &[Id]) -> String {
-    crate::sanitize::clean_line(&t(
-        "cli.plan.same_target",
-        &[
-            (
-                "plans",
-                plans.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", "),
-            ),
-            ("system", sys.name.clone()),
-            ("version", version.to_string()),
-            ("current", sys.version.clone()),
-        ],
-    ))
-}
-
 pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
     let s = ctx.backend.as_ref();
     match cmd {
@@ -676,7 +660,10 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
             let same = crate::workflow::forward::same_target(&plans, system, &version_to, new);
             if !same.is_empty() {
                 let sys = s.system(system)?;
-                eprintln!("{}", same_target_warning(&sys, &version_to, &same));
+                eprintln!(
+                    "{}",
+                    crate::workflow::forward::same_target_message(&sys, &version_to, &same)
+                );
             }
         }
         PlanCmd::List {

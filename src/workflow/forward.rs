@@ -267,6 +267,23 @@ pub fn same_target(plans: &[PlanSummary], system: Id, version: &str, except: Opt
         .collect()
 }
 
+/// The warning for a new plan whose target version an open plan of the
+/// system already has (`plans`), with the system's current version.
+pub fn same_target_message(sys: &System, version: &str, plans: &[Id]) -> String {
+    crate::sanitize::clean_line(&crate::i18n::t(
+        "cli.plan.same_target",
+        &[
+            (
+                "plans",
+                plans.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", "),
+            ),
+            ("system", sys.name.clone()),
+            ("version", version.trim().to_string()),
+            ("current", sys.version.clone()),
+        ],
+    ))
+}
+
 /// A window on the schedule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slot {

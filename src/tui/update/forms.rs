@@ -1237,6 +1237,9 @@ fn check(s: &State, form: &mut Form) {
     if form.kind == FormKind::NewRequest {
         return similar_check(s, form);
     }
+    if form.kind == FormKind::NewPlan {
+        return same_target_check(s, form);
+    }
     if form.kind != FormKind::EditPlan {
         return;
     }
@@ -1294,6 +1297,26 @@ fn check(s: &State, form: &mut Form) {
         }
         break;
     }
+}
+
+/// A new plan for a system and target version that an open plan already
+/// has (the core's rule, `workflow::forward::same_target`, over the plans as
+/// loaded): the target version says which, with the system's current version.
+fn same_target_check(s: &State, form: &mut Form) {
+    let version = form.value("version_to");
+    let Some(system) = form.system(s, "system").ok().flatten() else {
+        return;
+    };
+    let same = crate::workflow::forward::same_target(&s.plans.all, system, &version, None);
+    if same.is_empty() {
+        return;
+    }
+    let Some(sys) = s.systems.iter().find(|x| x.id == system) else {
+        return;
+    };
+    let warning = crate::workflow::forward::same_target_message(sys, &version, &same);
+    form.warnings.insert("version_to", warning.clone());
+    form.warnings.insert("system", warning);
 }
 
 /// A new request that looks like one in the queue (the core's rule,
