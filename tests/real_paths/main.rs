@@ -8,6 +8,7 @@ mod classes;
 mod cli;
 mod requests;
 mod reschedule;
+mod schedule;
 mod supervision;
 
 /// `--as` acts as a demo person: the change is recorded as theirs, via you.
