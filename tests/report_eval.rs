@@ -573,7 +573,7 @@ fn the_effect_figures_are_the_ones_counted_from_the_records() {
     let _en = english();
     let (_dir, svc, viewer) = demo();
     let (plans, addenda, requests) = raw_records(&svc, &viewer);
-    let rules = svc.config().process.clone();
+    let rules = svc.config().process;
     let due: BTreeMap<Id, Time> = plans
         .iter()
         .filter_map(|p| beian::workflow::review_due(p, &rules).map(|t| (p.id, t)))
@@ -632,9 +632,11 @@ mod effect_props {
     use super::*;
     use proptest::prelude::*;
 
-    fn demo_input() -> &'static (report::ReportInput, BTreeMap<Id, Vec<Addendum>>, BTreeMap<Id, Time>) {
-        static INPUT: std::sync::OnceLock<(report::ReportInput, BTreeMap<Id, Vec<Addendum>>, BTreeMap<Id, Time>)> =
-            std::sync::OnceLock::new();
+    /// The demo's report input, with its addenda and review due dates by plan.
+    type Input = (report::ReportInput, BTreeMap<Id, Vec<Addendum>>, BTreeMap<Id, Time>);
+
+    fn demo_input() -> &'static Input {
+        static INPUT: std::sync::OnceLock<Input> = std::sync::OnceLock::new();
         INPUT.get_or_init(|| {
             let (_dir, svc, viewer) = demo();
             let input = svc.report_input(&viewer).unwrap();

@@ -249,7 +249,7 @@ pub fn conflicts(plans: &[PlanSummary], deps: &Deps, calendar: &[Blackout]) -> V
             }
         }
     }
-    out.sort_by(|x, y| (x.kind, x.plan, x.other).cmp(&(y.kind, y.plan, y.other)));
+    out.sort_by_key(|c| (c.kind, c.plan, c.other));
     out
 }
 

@@ -2251,6 +2251,7 @@ mod tests {
                 department: if i == 0 { "后勤处" } else { "教务处" }.into(),
                 vendor: String::new(),
                 version: "V1".into(),
+                depends_on: Vec::new(),
                 meta: Meta::new("wanglei", now),
             })
             .collect();
