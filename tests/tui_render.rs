@@ -2501,6 +2501,18 @@ fn schedule_snapshots() {
     let text = screen(&st, 120, 40);
     assert!(text.contains("依赖系统") && text.contains("人事管理系统"), "{text}");
     snap!("schedule", st);
+    // `]` one more week, `[` one fewer.
+    press(&mut st, "]");
+    assert_eq!(
+        (
+            st.schedule.weeks,
+            beian::tui::update::schedule::compute(&st).weeks.len()
+        ),
+        (7, 7)
+    );
+    press(&mut st, "[ [");
+    assert_eq!(st.schedule.weeks, 5);
+    press(&mut st, "]");
     // Enter on the first window a conflict concerns: its plan in the plans pane.
     let slots = beian::tui::update::schedule::slots(&st);
     let target = sch

@@ -255,6 +255,8 @@ actions! {
     ReportPrevPeriod = "report.prev" @ p(Reports),
     ReportNextPeriod = "report.next" @ p(Reports),
     ReportExport = "report.export" @ p(Reports),
+    ScheduleMore = "schedule.more" @ p(Schedule),
+    ScheduleLess = "schedule.less" @ p(Schedule),
     // supervision (§5.1): orders, then (supervisors) confidential reports
     SupRespond = "supervision.respond" @ p(Supervision),
     SupExtend = "supervision.extend" @ p(Supervision),

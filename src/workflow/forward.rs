@@ -458,7 +458,8 @@ mod tests {
         let plans = [
             plan(1, 1, "2.0", Some((at(10, 22), at(11, 2))), A),
             plan(2, 1, "2.1", Some((at(11, 2), at(11, 4))), A),
-            plan(3, 2, "3.0", Some((at(11, 2), at(11, 6))), A),
+            // Starts as plan 2 ends, on a system plan 2's depends on.
+            plan(3, 2, "3.0", Some((at(11, 4), at(11, 6))), A),
         ];
         assert!(conflicts(&plans, &graph([sys(1, &[2]), sys(2, &[])]), &[]).is_empty());
         assert!(!overlaps(
@@ -492,7 +493,7 @@ mod tests {
         }];
         let plans = [
             plan(1, 1, "2.0", Some((at(13, 22), at(14, 1))), A),
-            plan(2, 1, "2.1", Some((at(12, 22), at(13, 23))), A),
+            plan(2, 1, "2.1", Some((at(12, 22), at(13, 2))), A),
             plan(3, 1, "2.2", Some((at(15, 1), at(15, 2))), PlanStatus::Cancelled),
         ];
         let c = conflicts(&plans, &graph([sys(1, &[])]), &cal);

@@ -295,6 +295,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         a if a.applies_in(Pane::Reports) && s.pane == Pane::Reports => reports::action(s, a, fx),
         a if a.applies_in(Pane::Supervision) && s.pane == Pane::Supervision => supervision::action(s, a, fx),
         a if a.applies_in(Pane::Templates) && s.pane == Pane::Templates => templates::action(s, a, fx),
+        a if a.applies_in(Pane::Schedule) && s.pane == Pane::Schedule => schedule::action(s, a),
         _ => {}
     }
 }

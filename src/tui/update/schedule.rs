@@ -3,7 +3,7 @@
 //! them (`workflow::forward::schedule`) over the lists as loaded. Enter on a
 //! window opens its plan in the plans pane.
 
-use super::super::action::Pane;
+use super::super::action::{Action, Pane};
 use super::super::state::*;
 use super::Effect;
 use crate::model::Id;
@@ -45,4 +45,15 @@ pub fn jump(s: &mut State, _fx: &mut Vec<Effect>) {
     s.pane = Pane::Plans;
     // The detail loads as every update ends (`follow`).
     s.focus = Focus::List;
+}
+
+/// `]` one more week, `[` one fewer (1 to 52).
+pub fn action(s: &mut State, a: Action) {
+    match a {
+        Action::ScheduleMore => s.schedule.weeks = (s.schedule.weeks + 1).min(52),
+        Action::ScheduleLess => s.schedule.weeks = s.schedule.weeks.saturating_sub(1).max(1),
+        _ => {}
+    }
+    let n = slots(s).len();
+    s.schedule.cursor.clamp(n);
 }
