@@ -2297,6 +2297,41 @@ mod tests {
         id
     }
 
+    /// The new-plan form warns, before it is sent, of an open plan of the
+    /// system with the same target version (the core's `same_target`), naming
+    /// it and the system's current version; another version or system: none.
+    #[test]
+    fn new_plan_form_warns_of_the_same_target_version() {
+        let mut s = state();
+        let actor = Actor::new("wanglei", &[Role::Operator]);
+        let ctx = crate::workflow::Ctx {
+            actor: &actor,
+            now: chrono::Utc::now(),
+            rules: Default::default(),
+            on_behalf_of: None,
+        };
+        let other = Id::new(IdKind::Plan, 2026, 7);
+        s.plans.all = vec![crate::workflow::new_plan(other, &s.systems[1], "成绩导入", "V1", "V2.0", &ctx).summary()];
+        let mut f = opened(&mut s, FormKind::NewPlan);
+        f.set("system", &s.systems[1].id.to_string());
+        f.set("title", "成绩导入再改");
+        f.set("version_to", "V2.0");
+        check(&s, &mut f);
+        let w = f.warnings.get("version_to").cloned().unwrap_or_default();
+        assert!(
+            w.contains("PLAN-2026-0007") && w.contains("V1") && w.contains("V2.0"),
+            "{w}"
+        );
+        assert_eq!(f.warnings.get("system"), Some(&w));
+        f.set("version_to", "V2.1");
+        check(&s, &mut f);
+        assert!(f.warnings.is_empty(), "{:?}", f.warnings);
+        f.set("version_to", "V2.0");
+        f.set("system", &s.systems[0].id.to_string());
+        check(&s, &mut f);
+        assert!(f.warnings.is_empty(), "{:?}", f.warnings);
+    }
+
     /// Open a form of `kind` and take it off the popup stack.
     fn opened(s: &mut State, kind: FormKind) -> Form {
         open(s, kind, &mut Vec::new());
