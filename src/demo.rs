@@ -19,10 +19,10 @@ use crate::config::{Config, Roles, CONFIG_FILE};
 use crate::error::{Error, Result};
 use crate::model::AttachmentKind;
 use crate::model::{
-    Actor, BackupConfirmation, Blackout, ChangeClass, ChangeType, Channel, ComparisonRow, DefectStatus, GoLive,
-    GoLiveOutcome, GoalVerdict, Id, IncidentOutcome, Level, NoticeField, OrderTarget, PlanStatus, PlannedTraining,
-    Priority, RequestKind, RequestStatus, Risk, Role, Severity, StaffAssignment, Submitter, SubmitterType,
-    TestCategory, TestResult, Tester, TesterType, Time, Training, TrainingFormat, Window,
+    Actor, Audience, BackupConfirmation, Blackout, ChangeClass, ChangeType, Channel, ComparisonRow, DefectStatus,
+    GoLive, GoLiveOutcome, GoalVerdict, Id, IncidentOutcome, Level, NoticeField, OrderTarget, PlanStatus,
+    PlannedTraining, Priority, RequestKind, RequestStatus, Risk, Role, Severity, StaffAssignment, Submitter,
+    SubmitterType, TestCategory, TestResult, Tester, TesterType, Time, Training, TrainingFormat, Window,
 };
 use crate::service::{Command, NewRequest, PlanFilter, RequestEdit, RequestFilter, Service, Triage};
 use crate::workflow::attach::NewAttachment;
@@ -70,6 +70,34 @@ pub fn populate(service: &mut Service, now: Time) -> Result<DemoStats> {
     let actors = script.actors.clone();
     service.bulk(|s| run(s, &actors, script.evs, now))?;
     stats(service, &creator)
+}
+
+/// A demo session's audience: `attendance` shared among the departments (the
+/// first takes the remainder), each targeting more people than came, at a
+/// rate fixed by its position (92%, 80%, 68%, …).
+fn demo_audience(departments: &str, attendance: u32) -> Vec<crate::model::Audience> {
+    let names: Vec<&str> = departments
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect();
+    let n = names.len() as u32;
+    if n == 0 {
+        return Vec::new();
+    }
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let attended = attendance / n + if i == 0 { attendance % n } else { 0 };
+            let rate = 92u32.saturating_sub(12 * i as u32).max(50);
+            crate::model::Audience {
+                department: d.to_string(),
+                targeted: (attended * 100).div_ceil(rate).max(attended),
+                attended,
+            }
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -1576,7 +1604,8 @@ const PLANS: &[PlanSpec] = &[
         from: "V3.9.0",
         to: "V3.10.0",
         target: PlanStatus::Submitted,
-        win: Win::Scan { base: Base::Today, day: 14, hour: 22, hours: 8, weekend: false },
+        // The same night as the OA plan, which depends on it: a conflict on the schedule (§3.2).
+        win: Win::Scan { base: Base::Today, day: 10, hour: 22, hours: 8, weekend: false },
         pre: Pre::Today([-9, -1, 0, 0]),
         goals: "1. 年度考核登记表线上填报、审核与归档；\n2. 每月通过企业微信推送电子工资条。",
         content: "1. 人事系统升级至V3.10.0；\n2. 新增年度考核模块；\n3. 新增电子工资条推送。",
@@ -1913,6 +1942,41 @@ impl Demo {
 
     // ----- systems and calendar -----
 
+    /// What the systems depend on (§3.2): most on 统一身份认证平台 for login;
+    /// 办公自动化系统 also on 人事管理系统 (its staff and departments), and
+    /// 研究生管理系统 on 教务管理系统 (courses and grades).
+    fn dependencies(&mut self, t: Time) {
+        let auth = SYSTEMS.iter().position(|s| s.name == "统一身份认证平台").unwrap_or(0);
+        let by_name = |n: &str| SYSTEMS.iter().position(|s| s.name == n);
+        let extra = [("办公自动化系统", "人事管理系统"), ("研究生管理系统", "教务管理系统")];
+        for (i, s) in SYSTEMS.iter().enumerate() {
+            if i == auth {
+                continue;
+            }
+            let mut deps = vec![auth];
+            deps.extend(
+                extra
+                    .iter()
+                    .filter(|(a, _)| *a == s.name)
+                    .filter_map(|(_, b)| by_name(b)),
+            );
+            self.push(t + mins(2 * i as i64), ADMIN, None, move |r| {
+                Ok(Command::SystemEdit {
+                    id: r.id(Slot::System(i))?,
+                    name: None,
+                    department: None,
+                    vendor: None,
+                    version: None,
+                    depends_on: Some(
+                        deps.iter()
+                            .map(|d| r.id(Slot::System(*d)))
+                            .collect::<Result<Vec<_>>>()?,
+                    ),
+                })
+            });
+        }
+    }
+
     fn setup(&mut self) {
         let t0 = at(self.c.s(-120), 9, 0);
         for (i, s) in SYSTEMS.iter().enumerate() {
@@ -1925,6 +1989,7 @@ impl Demo {
                 })
             });
         }
+        self.dependencies(at(self.c.s(-119), 9, 0));
         let t1 = at(self.c.s(-70), 10, 0);
         for (k, period) in self.cal.clone().into_iter().enumerate() {
             self.cmd(t1 + mins(3 * k as i64), ADMIN, Command::CalendarAdd { period });
@@ -3676,6 +3741,18 @@ impl Demo {
                     trainer: "计划财务处会计核算科".into(),
                     departments: vec!["各学院报账员".into(), "科研秘书".into()],
                     attendance: 64,
+                    audience: vec![
+                        Audience {
+                            department: "各学院报账员".into(),
+                            targeted: 48,
+                            attended: 44,
+                        },
+                        Audience {
+                            department: "科研秘书".into(),
+                            targeted: 30,
+                            attended: 20,
+                        },
+                    ],
                 };
                 self.on(t, spec.author, P(6), move |plan| Command::Training {
                     plan,
@@ -3806,6 +3883,9 @@ impl Demo {
         }
     }
 
+    /// Who each demo session was for (§4.3 coverage): the attendance shared
+    /// among the departments, each of which came at its own rate (no draw from
+    /// the generator, so the rest of the semester stays as it was).
     fn training(&mut self, p: Slot, who: usize, t: Time, tr: &(TrainingFormat, i64, &str, &str, u32)) {
         let training = Training {
             format: tr.0,
@@ -3813,6 +3893,7 @@ impl Demo {
             trainer: tr.2.into(),
             departments: tr.3.split(',').map(String::from).collect(),
             attendance: tr.4,
+            audience: demo_audience(tr.3, tr.4),
         };
         self.on(t, who, p, move |plan| Command::Training {
             plan,

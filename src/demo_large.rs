@@ -909,6 +909,7 @@ impl Gen {
             trainer: PEOPLE[a].1.to_string(),
             departments: vec![self.systems[sys].dept.to_string()],
             attendance: self.rng.random_range(5..120),
+            audience: Vec::new(),
         };
         let tt = at(tday, 17, 0);
         self.on_plan(tt, a, p, move |plan| Command::Training {

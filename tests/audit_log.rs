@@ -45,6 +45,7 @@ fn busy_world() -> World {
             department: None,
             vendor: None,
             version: Some("V2.2".into()),
+            depends_on: None,
         },
     );
     w

@@ -581,6 +581,7 @@ fn options() -> Options {
         department: "网络信息中心".into(),
         vendor: String::new(),
         version: "1.0".into(),
+        depends_on: Vec::new(),
         meta: Meta::new("admin", chrono::DateTime::UNIX_EPOCH),
     };
     Options {

@@ -4470,6 +4470,7 @@ impl Run {
                 trainer: format!("讲师〔{n}〕"),
                 departments: vec![format!("教务处〔{n}〕")],
                 attendance: 30 + n,
+                audience: Vec::new(),
             },
         }
     }

@@ -373,3 +373,307 @@ fn awards_and_penalties_are_recorded_by_admins_and_supervisors_with_a_reason() {
     let dept = c.departments.iter().find(|d| d.department == "后勤处").unwrap();
     assert_eq!(dept.penalties, 1);
 }
+
+// ===== the effect section (§4.3) =====
+
+/// The effect figures counted naively: every record is looked at in a plain
+/// loop, with no helper of the report module.
+#[derive(Debug, Default, PartialEq)]
+struct Naive {
+    updates: usize,
+    succeeded: usize,
+    rolled_back: usize,
+    failed: usize,
+    rollbacks: usize,
+    incidents: usize,
+    problem_reports: usize,
+    goals: [usize; 3],
+    reviews_done: usize,
+    reviews_overdue: usize,
+    sessions: usize,
+    without_audience: usize,
+    targeted: u64,
+    attended: u64,
+}
+
+fn local_day(t: Time) -> NaiveDate {
+    t.with_timezone(&chrono::Local).date_naive()
+}
+
+/// `plans` with the addenda of their dossiers, the requests, the review due
+/// dates: counted for the period `from..=to` as of `today`, for one system or all.
+#[allow(clippy::too_many_arguments)]
+fn naive(
+    plans: &[Plan],
+    addenda: &BTreeMap<Id, Vec<Addendum>>,
+    requests: &[Request],
+    due: &BTreeMap<Id, Time>,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+    system: Option<Id>,
+) -> Naive {
+    let mut n = Naive::default();
+    for p in plans {
+        if system.is_some_and(|s| s != p.system) {
+            continue;
+        }
+        if p.golives.is_empty() {
+            continue;
+        }
+        let first = local_day(p.golives[0].time);
+        if first < from || first > to {
+            continue;
+        }
+        n.updates += 1;
+        let none = Vec::new();
+        let add = addenda.get(&p.id).unwrap_or(&none);
+        let mut rollbacks = 0;
+        for g in &p.golives {
+            if g.outcome == GoLiveOutcome::RolledBack {
+                rollbacks += 1;
+            }
+        }
+        let mut incidents: Vec<&Incident> = p.incidents.iter().collect();
+        let mut reviews: Vec<&Review> = p.reviews.iter().collect();
+        for a in add {
+            match &a.body {
+                AddendumBody::Incident(i) => incidents.push(i),
+                AddendumBody::Review(r) => reviews.push(r),
+                _ => {}
+            }
+        }
+        for i in &incidents {
+            if i.outcome == IncidentOutcome::RolledBack {
+                rollbacks += 1;
+            } else {
+                n.incidents += 1;
+            }
+        }
+        n.rollbacks += rollbacks;
+        if rollbacks > 0 {
+            n.rolled_back += 1;
+        }
+        let live = p.status == PlanStatus::Live || p.status == PlanStatus::Filed;
+        if p.status == PlanStatus::Failed {
+            n.failed += 1;
+        } else if live && rollbacks == 0 {
+            n.succeeded += 1;
+        }
+        for r in requests {
+            if r.feedback_on == Some(p.id) {
+                n.problem_reports += 1;
+            }
+        }
+        // The go-live that made it live: the last one not rolled back at once.
+        let mut live_no = None;
+        for (i, g) in p.golives.iter().enumerate() {
+            if g.outcome != GoLiveOutcome::RolledBack {
+                live_no = Some(i as u32 + 1);
+            }
+        }
+        if live {
+            if reviews.iter().any(|r| Some(r.golive) == live_no) {
+                n.reviews_done += 1;
+            } else if local_day(due[&p.id]) < today {
+                n.reviews_overdue += 1;
+            }
+        }
+        let mut latest: Option<&Review> = None;
+        for r in &reviews {
+            if latest.is_none_or(|l| (r.time, r.golive) >= (l.time, l.golive)) {
+                latest = Some(r);
+            }
+        }
+        if let Some(r) = latest {
+            for g in &r.goals {
+                match g.verdict {
+                    GoalVerdict::Met => n.goals[0] += 1,
+                    GoalVerdict::Partly => n.goals[1] += 1,
+                    GoalVerdict::NotMet => n.goals[2] += 1,
+                }
+            }
+        }
+    }
+    if system.is_none() {
+        for p in plans {
+            let none = Vec::new();
+            let mut sessions: Vec<&Training> = p.training.iter().collect();
+            for a in addenda.get(&p.id).unwrap_or(&none) {
+                if let AddendumBody::Training(t) = &a.body {
+                    sessions.push(t);
+                }
+            }
+            for t in sessions {
+                if t.date < from || t.date > to {
+                    continue;
+                }
+                n.sessions += 1;
+                if t.audience.is_empty() {
+                    n.without_audience += 1;
+                }
+                for a in &t.audience {
+                    n.targeted += a.targeted as u64;
+                    n.attended += a.attended as u64;
+                }
+            }
+        }
+    }
+    n
+}
+
+fn shown(e: &report::effect::Effect, system: Option<Id>) -> Naive {
+    let f = e
+        .figures
+        .iter()
+        .find(|f| f.system == system)
+        .cloned()
+        .unwrap_or_default();
+    let all = system.is_none();
+    Naive {
+        updates: f.updates,
+        succeeded: f.succeeded,
+        rolled_back: f.rolled_back,
+        failed: f.failed,
+        rollbacks: f.rollbacks,
+        incidents: f.incidents,
+        problem_reports: f.problem_reports,
+        goals: f.goals,
+        reviews_done: f.reviews_done,
+        reviews_overdue: f.reviews_overdue,
+        sessions: if all { e.training.sessions } else { 0 },
+        without_audience: if all { e.training.without_audience } else { 0 },
+        targeted: if all { e.training.rows[0].targeted } else { 0 },
+        attended: if all { e.training.rows[0].attended } else { 0 },
+    }
+}
+
+/// Every plan as stored, with filed ones as frozen in their dossier, the
+/// addenda by plan, every request: read record by record.
+fn raw_records(svc: &Service, a: &Actor) -> (Vec<Plan>, BTreeMap<Id, Vec<Addendum>>, Vec<Request>) {
+    let mut plans = all_plans(svc, a);
+    let mut addenda = BTreeMap::new();
+    for d in svc.archive(a, &ArchiveFilter::default()).unwrap() {
+        let v = svc.dossier(a, d.id).unwrap();
+        plans.retain(|p| p.id != v.dossier.plan.id);
+        plans.push(v.dossier.plan.clone());
+        addenda.insert(v.dossier.plan.id, v.addenda);
+    }
+    let requests = svc
+        .requests(a, &RequestFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|r| svc.request(a, r.id).unwrap())
+        .collect();
+    (plans, addenda, requests)
+}
+
+#[test]
+fn the_effect_figures_are_the_ones_counted_from_the_records() {
+    let _en = english();
+    let (_dir, svc, viewer) = demo();
+    let (plans, addenda, requests) = raw_records(&svc, &viewer);
+    let rules = svc.config().process;
+    let due: BTreeMap<Id, Time> = plans
+        .iter()
+        .filter_map(|p| beian::workflow::review_due(p, &rules).map(|t| (p.id, t)))
+        .collect();
+    let today = date(2026, 11, 29);
+    for (from, to) in [
+        (date(2026, 1, 1), date(2026, 12, 31)),
+        (date(2026, 11, 1), date(2026, 11, 30)),
+        (date(2026, 10, 1), date(2026, 10, 31)),
+    ] {
+        let r = svc.evaluation(&viewer, from, to).unwrap();
+        let e = &r.effect;
+        let counted = naive(&plans, &addenda, &requests, &due, from, to, today, None);
+        // The report judges overdue reviews on the clock's day: recount on that day.
+        let counted_today = naive(&plans, &addenda, &requests, &due, from, to, r.today, None);
+        assert_eq!(
+            shown(e, None),
+            Naive {
+                reviews_overdue: counted_today.reviews_overdue,
+                ..counted
+            },
+            "{from}..{to}"
+        );
+        for f in e.figures.iter().skip(1) {
+            let one = naive(&plans, &addenda, &requests, &due, from, to, r.today, f.system);
+            assert_eq!(shown(e, f.system), one, "{} {from}..{to}", f.system_name);
+        }
+        assert_eq!(
+            e.figures.iter().skip(1).map(|f| f.updates).sum::<usize>(),
+            e.figures[0].updates
+        );
+    }
+    // The demo semester shows real figures: rollbacks, a failed update, a
+    // review with its goals, problem reports, training with its audience.
+    let year = naive(
+        &plans,
+        &addenda,
+        &requests,
+        &due,
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+        today,
+        None,
+    );
+    assert!(year.rolled_back >= 2 && year.failed >= 1, "{year:?}");
+    assert!(
+        year.goals.iter().sum::<usize>() > 0 && year.reviews_done > 0,
+        "{year:?}"
+    );
+    assert!(year.problem_reports >= 1 && year.incidents >= 1, "{year:?}");
+    assert!(year.targeted > year.attended && year.attended > 0, "{year:?}");
+    assert!(year.updates > year.succeeded, "{year:?}");
+}
+
+mod effect_props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The demo's report input, with its addenda and review due dates by plan.
+    type Input = (report::ReportInput, BTreeMap<Id, Vec<Addendum>>, BTreeMap<Id, Time>);
+
+    fn demo_input() -> &'static Input {
+        static INPUT: std::sync::OnceLock<Input> = std::sync::OnceLock::new();
+        INPUT.get_or_init(|| {
+            let (_dir, svc, viewer) = demo();
+            let input = svc.report_input(&viewer).unwrap();
+            let addenda = input.addenda.iter().cloned().collect();
+            let due = input.review_due.iter().copied().collect();
+            (input, addenda, due)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        /// Any subset of the demo's plans and requests, any period, any day:
+        /// the effect section equals the naive count.
+        #[test]
+        fn effect_equals_the_naive_count_on_any_subset(
+            keep_plans in proptest::collection::vec(any::<bool>(), 64),
+            keep_requests in proptest::collection::vec(any::<bool>(), 256),
+            start in 0i64..200,
+            len in 0i64..200,
+            today in 0i64..300,
+        ) {
+            let (input, addenda, due) = demo_input();
+            let base = date(2026, 6, 1);
+            let (from, to) = (base + Duration::days(start), base + Duration::days(start + len));
+            let mut input = input.clone();
+            let mut i = 0;
+            input.plans.retain(|_| { i += 1; keep_plans[(i - 1) % 64] });
+            let mut j = 0;
+            input.requests.retain(|_| { j += 1; keep_requests[(j - 1) % 256] });
+            input.today = base + Duration::days(today);
+            let e = report::effect::effect(&input, from, to);
+            let counted = naive(&input.plans, addenda, &input.requests, due, from, to, input.today, None);
+            prop_assert_eq!(shown(&e, None), counted);
+            for f in e.figures.iter().skip(1) {
+                let one = naive(&input.plans, addenda, &input.requests, due, from, to, input.today, f.system);
+                prop_assert_eq!(shown(&e, f.system), one);
+            }
+        }
+    }
+}

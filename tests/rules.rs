@@ -1327,6 +1327,7 @@ fn a_filed_dossier_never_changes_and_corrections_are_addenda() {
             department: None,
             vendor: None,
             version: Some("V3.1".into()),
+            depends_on: None,
         },
     );
     w.ok(
@@ -2237,6 +2238,7 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
                 department: None,
                 vendor: Some("新供应商".into()),
                 version: None,
+                depends_on: None,
             },
         ),
         cmd(Op::CalendarEdit, Command::CalendarAdd { period: period.clone() }),

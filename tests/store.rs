@@ -167,6 +167,7 @@ fn every_revisioned_record_checks_the_revision() {
                 department: None,
                 vendor: None,
                 version: Some("x".into()),
+                depends_on: None,
             },
         ),
         (

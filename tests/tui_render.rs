@@ -2575,3 +2575,78 @@ fn supervision_keys_send_the_commands_on_the_record_shown() {
         other => panic!("{other:?}"),
     }
 }
+
+// ---------------------------------------------------------------------------
+// The schedule pane (9) and the effect chart of the reports pane (§3.2, §4.3)
+
+#[test]
+fn schedule_snapshots() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    st.schedule.today = Some(demo_now().with_timezone(&chrono::Local).date_naive());
+    press(&mut st, "9");
+    assert_eq!(st.pane, beian::tui::action::Pane::Schedule);
+    let sch = beian::tui::update::schedule::compute(&st);
+    assert!(
+        sch.conflicts
+            .iter()
+            .any(|c| c.kind == beian::workflow::forward::ConflictKind::Dependency),
+        "{:?}",
+        sch.conflicts
+    );
+    let text = screen(&st, 120, 40);
+    assert!(text.contains("依赖系统") && text.contains("人事管理系统"), "{text}");
+    snap!("schedule", st);
+    // `]` one more week, `[` one fewer.
+    press(&mut st, "]");
+    assert_eq!(
+        (
+            st.schedule.weeks,
+            beian::tui::update::schedule::compute(&st).weeks.len()
+        ),
+        (7, 7)
+    );
+    press(&mut st, "[ [");
+    assert_eq!(st.schedule.weeks, 5);
+    press(&mut st, "]");
+    // Enter on the first window a conflict concerns: its plan in the plans pane.
+    let slots = beian::tui::update::schedule::slots(&st);
+    let target = sch
+        .weeks
+        .iter()
+        .flat_map(|w| w.slots.iter())
+        .find(|x| x.conflict)
+        .expect("a conflicting window")
+        .plan;
+    let k = slots.iter().position(|p| *p == target).unwrap();
+    for _ in 0..k {
+        press(&mut st, "j");
+    }
+    assert_eq!(st.schedule.cursor.selected, k);
+    snap!("schedule_selected", st);
+    press(&mut st, "enter");
+    assert_eq!(st.pane, beian::tui::action::Pane::Plans);
+    assert_eq!(beian::tui::update::plans::selected(&st).map(|p| p.id), Some(target));
+}
+
+#[test]
+fn effect_chart_snapshots() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    on_autumn_report(&mut st);
+    let e = &st.reports.report.as_ref().unwrap().effect;
+    assert!(e.figures[0].updates > 0 && e.figures[0].rolled_back > 0, "{e:?}");
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        // Where the effect heading is on the whole page, then scrolled to it.
+        st.reports.scroll.pos = 0;
+        let tall = report_screen(&st, w, 600);
+        let row = tall
+            .lines()
+            .position(|l| l.contains("更新效果：各次更新的结果"))
+            .expect("the effect chart's heading");
+        st.reports.scroll.pos = row - 2;
+        let text = report_screen(&st, w, h);
+        assert!(text.contains("更新效果：各次更新的结果"), "{text}");
+        insta::assert_snapshot!(format!("reports_effect_{w}x{h}"), text);
+    }
+}

@@ -54,6 +54,9 @@ pub enum SystemCmd {
         /// Current version
         #[arg(long)]
         version: Option<String>,
+        /// The systems it depends on, ids or names, replacing the list (none given: it depends on nothing)
+        #[arg(long = "depends-on", value_name = "SYSTEM", num_args = 0..)]
+        depends_on: Option<Vec<String>>,
     },
 }
 
@@ -565,6 +568,35 @@ pub fn system(ctx: &Ctx, cmd: &SystemCmd) -> Result<()> {
                 .add(t("cli.col.version", &[]), &x.version)
                 .add(t("cli.col.department", &[]), &x.department)
                 .add(t("cli.col.vendor", &[]), &x.vendor);
+            let all = s.systems()?;
+            let name = |i: &Id| {
+                all.iter()
+                    .find(|y| y.id == *i)
+                    .map_or_else(|| i.to_string(), |y| y.name.clone())
+            };
+            let none = || t("cli.system.depends_none", &[]);
+            let deps: Vec<String> = x.depends_on.iter().map(|i| format!("{} {}", i, name(i))).collect();
+            let used: Vec<String> = all
+                .iter()
+                .filter(|y| y.depends_on.contains(&x.id))
+                .map(|y| format!("{} {}", y.id, y.name))
+                .collect();
+            f.add(
+                t("cli.col.depends_on", &[]),
+                if deps.is_empty() {
+                    none()
+                } else {
+                    crate::i18n::list(deps.into_iter())
+                },
+            )
+            .add(
+                t("cli.col.depended_on_by", &[]),
+                if used.is_empty() {
+                    none()
+                } else {
+                    crate::i18n::list(used.into_iter())
+                },
+            );
             f.print();
             output::heading(&t("cli.overview.plans", &[]));
             for p in plans {
@@ -584,13 +616,19 @@ pub fn system(ctx: &Ctx, cmd: &SystemCmd) -> Result<()> {
             department,
             vendor,
             version,
+            depends_on,
         } => {
+            let depends_on = depends_on
+                .as_ref()
+                .map(|list| list.iter().map(|k| s.resolve_system(k)).collect::<Result<Vec<Id>>>())
+                .transpose()?;
             ctx.run(Command::SystemEdit {
                 id: s.resolve_system(system)?,
                 name: name.clone(),
                 department: department.clone(),
                 vendor: vendor.clone(),
                 version: version.clone(),
+                depends_on,
             })?;
         }
     }

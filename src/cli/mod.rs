@@ -16,6 +16,7 @@ mod package;
 mod plans;
 mod report;
 mod requests;
+mod schedule;
 mod sections;
 mod supervision;
 mod templates;
@@ -125,6 +126,8 @@ pub enum Top {
     Report(report::ReportArgs),
     /// Contributions per person and department, with awards and penalties (§5.2)
     Contributions(report::ReportArgs),
+    /// The forward schedule (§3.2): upcoming windows by week, blackout periods and conflicts
+    Schedule(schedule::ScheduleArgs),
     /// Awards and penalties recorded with a reason (§5.2)
     #[command(subcommand)]
     Recognition(report::RecognitionCmd),
@@ -490,6 +493,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Supervision(c) => supervision::run(&ctx()?, c),
         Top::Report(a) => report::report(&ctx()?, a),
         Top::Contributions(a) => report::contributions(&ctx()?, a),
+        Top::Schedule(a) => schedule::run(&ctx()?, a),
         Top::Recognition(c) => report::recognition(&ctx()?, c),
         Top::Attach(a) => attach::attach(&ctx()?, a),
         Top::Attachments(a) => attach::list(&ctx()?, a),

@@ -27,6 +27,12 @@ pub enum PlanCmd {
         /// Only plans of this change class (emergency: the list for the supervision group)
         #[arg(long, value_enum)]
         class: Option<ChangeClass>,
+        /// Only plans whose window reaches this day or later, YYYY-MM-DD
+        #[arg(long)]
+        from: Option<String>,
+        /// Only plans whose window starts on this day or earlier, YYYY-MM-DD
+        #[arg(long)]
+        to: Option<String>,
     },
     /// Show a plan with everything recorded against it
     Show {
@@ -486,6 +492,9 @@ pub struct TrainingArgs {
     /// How many people attended
     #[arg(long, default_value_t = 0)]
     attendance: u32,
+    /// Whom it was for: DEPARTMENT=TARGETED/ATTENDED, e.g. 教务处=120/96 (repeatable; training coverage)
+    #[arg(long, value_name = "DEPT=N/M")]
+    audience: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -627,7 +636,7 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
                 (None, Some(t)) => s.template(t)?.system,
                 (None, None) => return Err(Error::input("--system", "", "SYS-0001")),
             };
-            ctx.run(Command::PlanNew {
+            let out = ctx.run(Command::PlanNew {
                 system,
                 title: x.title.clone(),
                 version_from: x.from.clone(),
@@ -639,14 +648,51 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
                 },
                 template,
             })?;
+            let new = out.entity.parse::<Id>().ok();
+            let plans = s.plans(&PlanFilter {
+                system: Some(system),
+                ..Default::default()
+            })?;
+            let version_to = new
+                .and_then(|n| plans.iter().find(|p| p.id == n))
+                .map(|p| p.version_to.clone())
+                .unwrap_or_else(|| x.to.clone());
+            let same = crate::workflow::forward::same_target(&plans, system, &version_to, new);
+            if !same.is_empty() {
+                let sys = s.system(system)?;
+                eprintln!(
+                    "{}",
+                    crate::workflow::forward::same_target_message(&sys, &version_to, &same)
+                );
+            }
         }
-        PlanCmd::List { status, system, class } => {
+        PlanCmd::List {
+            status,
+            system,
+            class,
+            from,
+            to,
+        } => {
             let f = PlanFilter {
                 status: *status,
                 system: system.as_deref().map(|k| s.resolve_system(k)).transpose()?,
                 class: *class,
             };
-            let list = s.plans(&f)?;
+            let from = from.as_deref().map(|v| args::date("--from", v)).transpose()?;
+            let to = to.as_deref().map(|v| args::date("--to", v)).transpose()?;
+            if let (Some(a), Some(b)) = (from, to) {
+                if b < a {
+                    return Err(Error::input("--to", &b.to_string(), &format!(">= {a}")));
+                }
+            }
+            let mut list = s.plans(&f)?;
+            if from.is_some() || to.is_some() {
+                list.retain(|p| {
+                    p.window
+                        .as_ref()
+                        .is_some_and(|w| crate::workflow::forward::window_in(w, from, to))
+                });
+            }
             if ctx.json {
                 output::json(&list);
                 return Ok(());
@@ -1099,6 +1145,11 @@ pub fn training(ctx: &Ctx, x: &TrainingArgs) -> Result<()> {
             trainer: x.trainer.clone(),
             departments: x.departments.clone(),
             attendance: x.attendance,
+            audience: x
+                .audience
+                .iter()
+                .map(|a| Audience::parse(a).ok_or_else(|| Error::input("--audience", a, "教务处=120/96")))
+                .collect::<Result<Vec<_>>>()?,
         },
     })?;
     Ok(())

@@ -31,7 +31,7 @@ pub struct ReportArgs {
     /// md (tables), csv or json (complete) [--json is the same as json]
     #[arg(long, value_enum, default_value = "md")]
     format: Format,
-    /// Only this table (md, csv): report: updates_by_month, updates_by_class, updates, lead_times, test_rounds, defects_by_severity, defects_by_finder, blackout_overrides, training, requests, overdue_orders, chain_head; contributions: people, departments, recognitions
+    /// Only this table (md, csv): report: updates_by_month, updates_by_class, updates, lead_times, test_rounds, defects_by_severity, defects_by_finder, blackout_overrides, training, requests, overdue_orders, effect, effect_updates, training_coverage, chain_head; contributions: people, departments, recognitions
     #[arg(long, value_name = "NAME")]
     table: Option<String>,
     /// Write to this file instead of standard output (CSV gets a BOM for Excel)

@@ -144,6 +144,10 @@ pub struct System {
     pub department: String,
     pub vendor: String,
     pub version: String,
+    /// The systems it depends on (§3.2: most on 统一身份认证平台): an update of
+    /// one of them in the same window is a conflict on the forward schedule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<Id>,
     pub meta: Meta,
 }
 
@@ -153,6 +157,9 @@ pub struct SystemSummary {
     pub name: String,
     pub department: String,
     pub version: String,
+    /// Summaries written before dependencies were recorded have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<Id>,
 }
 
 impl System {
@@ -162,6 +169,7 @@ impl System {
             name: self.name.clone(),
             department: self.department.clone(),
             version: self.version.clone(),
+            depends_on: self.depends_on.clone(),
         }
     }
 }
@@ -414,6 +422,14 @@ impl System {
             Tracked::text("department", &self.department),
             Tracked::text("vendor", &self.vendor),
             Tracked::text("version", &self.version),
+            Tracked::text(
+                "depends_on",
+                self.depends_on
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         ]
     }
 }

@@ -257,6 +257,58 @@ pub struct Training {
     pub trainer: String,
     pub departments: Vec<String>,
     pub attendance: u32,
+    /// Whom the session was for, per department, and how many of them came
+    /// (§4.3 training coverage). Sessions recorded before have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audience: Vec<Audience>,
+}
+
+/// One department a training session targets: how many people it was for and
+/// how many of them attended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Audience {
+    pub department: String,
+    pub targeted: u32,
+    #[serde(default)]
+    pub attended: u32,
+}
+
+impl Audience {
+    /// `教务处=120/96` (department, people targeted, of them attended) or
+    /// `教务处=120` (none attended yet).
+    pub fn parse(text: &str) -> Option<Audience> {
+        let (dept, nums) = text.rsplit_once(['=', '＝'])?;
+        let department = dept.trim().to_string();
+        if department.is_empty() {
+            return None;
+        }
+        let (t, a) = match nums.split_once(['/', '／']) {
+            Some((t, a)) => (t.trim(), Some(a.trim())),
+            None => (nums.trim(), None),
+        };
+        Some(Audience {
+            department,
+            targeted: t.parse().ok()?,
+            attended: match a {
+                Some(a) => a.parse().ok()?,
+                None => 0,
+            },
+        })
+    }
+
+    /// A list as typed on one line: entries separated by `;`, `；`, `,`, `，` or `、`.
+    pub fn parse_list(text: &str) -> Result<Vec<Audience>, String> {
+        text.split([';', '；', ',', '，', '、'])
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(|x| Audience::parse(x).ok_or_else(|| x.to_string()))
+            .collect()
+    }
+
+    /// As [`Audience::parse`] reads it.
+    pub fn text(&self) -> String {
+        format!("{}={}/{}", self.department, self.targeted, self.attended)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

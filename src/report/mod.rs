@@ -14,6 +14,7 @@
 //! window, awards and penalties by their date. Overdue orders are those open past
 //! their deadline on `today`, whatever the period.
 
+pub mod effect;
 pub mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,6 +52,14 @@ pub struct ReportInput {
     pub recognitions: Vec<Recognition>,
     /// The day overdue orders are judged on.
     pub today: NaiveDate,
+    /// The addenda of each filed plan's dossier (incidents, training and
+    /// reviews recorded after filing), by plan.
+    #[serde(default)]
+    pub addenda: Vec<(Id, Vec<Addendum>)>,
+    /// When each live or filed plan's post-implementation review is due
+    /// (`workflow::review_due`: the rules of its class).
+    #[serde(default)]
+    pub review_due: Vec<(Id, Time)>,
 }
 
 /// The local calendar day of a time.
@@ -264,6 +273,9 @@ pub struct Report {
     pub requests_received: usize,
     pub requests_by_channel: Vec<ChannelRow>,
     pub orders: OrderSummary,
+    /// Whether the updates worked (§4.3): [`effect::effect`].
+    #[serde(default)]
+    pub effect: effect::Effect,
     /// The head of the audit hash chain when the report was made: supervisors
     /// keep it outside the system (`beian verify --expect`).
     #[serde(default)]
@@ -528,6 +540,7 @@ pub fn evaluate(input: &ReportInput, from: NaiveDate, to: NaiveDate) -> Report {
         })
         .collect();
     Report {
+        effect: effect::effect(input, from, to),
         chain_head: None,
         from,
         to,

@@ -40,7 +40,7 @@ fn stats_cells(s: &Stats) -> [String; 3] {
 }
 
 /// The names `--table` accepts for the evaluation report.
-pub const REPORT_TABLES: [&str; 12] = [
+pub const REPORT_TABLES: [&str; 15] = [
     "updates_by_month",
     "updates_by_class",
     "updates",
@@ -52,8 +52,20 @@ pub const REPORT_TABLES: [&str; 12] = [
     "training",
     "requests",
     "overdue_orders",
+    "effect",
+    "effect_updates",
+    "training_coverage",
     "chain_head",
 ];
+
+/// A percentage to one decimal, or `-`.
+fn percent(v: Option<f64>) -> String {
+    v.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into())
+}
+
+fn ratio(v: Option<f64>) -> String {
+    v.map(|p| format!("{p:.2}")).unwrap_or_else(|| "-".into())
+}
 
 /// The names `--table` accepts for the contributions report.
 pub const CONTRIBUTION_TABLES: [&str; 3] = ["people", "departments", "recognitions"];
@@ -281,6 +293,7 @@ impl Report {
                 })
                 .collect(),
         });
+        out.extend(self.effect_tables());
         // Printed in every report so that supervisors keep it outside the system.
         out.push(Table {
             name: "chain_head",
@@ -293,6 +306,127 @@ impl Report {
                 .collect(),
         });
         out
+    }
+
+    /// The effect section (§4.3): figures per system, per update, training coverage.
+    pub fn effect_tables(&self) -> Vec<Table> {
+        let title = |name: &str| t(&format!("report.table.{name}"), &[]);
+        let e = &self.effect;
+        let all = t("report.all_systems", &[]);
+        vec![
+            Table {
+                name: "effect",
+                title: title("effect"),
+                header: h(&[
+                    "system",
+                    "updates",
+                    "succeeded",
+                    "success_rate",
+                    "rolled_back",
+                    "rollback_rate",
+                    "failed",
+                    "incidents",
+                    "incidents_per_update",
+                    "problem_reports",
+                    "problem_reports_per_update",
+                    "goals_met",
+                    "goals_met_rate",
+                    "reviews_done",
+                    "reviews_overdue",
+                ]),
+                rows: e
+                    .figures
+                    .iter()
+                    .map(|f| {
+                        vec![
+                            if f.system.is_none() {
+                                all.clone()
+                            } else {
+                                f.system_name.clone()
+                            },
+                            f.updates.to_string(),
+                            f.succeeded.to_string(),
+                            percent(f.success_rate),
+                            f.rolled_back.to_string(),
+                            percent(f.rollback_rate),
+                            f.failed.to_string(),
+                            f.incidents.to_string(),
+                            ratio(f.incidents_per_update),
+                            f.problem_reports.to_string(),
+                            ratio(f.problem_reports_per_update),
+                            format!("{}/{}", f.goals[0], f.goals.iter().sum::<usize>()),
+                            percent(f.goals_met_rate),
+                            f.reviews_done.to_string(),
+                            f.reviews_overdue.to_string(),
+                        ]
+                    })
+                    .collect(),
+            },
+            Table {
+                name: "effect_updates",
+                title: title("effect_updates"),
+                header: h(&[
+                    "plan",
+                    "system",
+                    "title",
+                    "first_attempt",
+                    "outcome",
+                    "attempts",
+                    "rollbacks",
+                    "incidents",
+                    "problem_reports",
+                    "goals",
+                    "review",
+                ]),
+                rows: e
+                    .updates
+                    .iter()
+                    .map(|u| {
+                        vec![
+                            u.plan.to_string(),
+                            u.system_name.clone(),
+                            u.title.clone(),
+                            fmt_time(u.first_attempt),
+                            u.outcome.label(),
+                            u.attempts.to_string(),
+                            u.rollbacks.to_string(),
+                            u.incidents.to_string(),
+                            u.problem_reports.to_string(),
+                            format!("{}/{}/{}", u.goals[0], u.goals[1], u.goals[2]),
+                            match (u.review, u.review_due) {
+                                (super::effect::ReviewStatus::Due | super::effect::ReviewStatus::Overdue, Some(d)) => {
+                                    format!("{} {}", u.review.label(), super::day(d))
+                                }
+                                _ => u.review.label(),
+                            },
+                        ]
+                    })
+                    .collect(),
+            },
+            Table {
+                name: "training_coverage",
+                title: title("training_coverage"),
+                header: h(&["department", "sessions", "targeted", "attended", "coverage"]),
+                rows: e
+                    .training
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            if r.department.is_empty() {
+                                t("report.all_departments", &[])
+                            } else {
+                                r.department.clone()
+                            },
+                            r.sessions.to_string(),
+                            r.targeted.to_string(),
+                            r.attended.to_string(),
+                            percent(r.coverage),
+                        ]
+                    })
+                    .collect(),
+            },
+        ]
     }
 
     /// The report as a Markdown document: a summary, then every table.
@@ -351,6 +485,24 @@ impl Report {
         ];
         for (k, v) in summary {
             s.push_str(&format!("- {}: {v}\n", t(k, &[])));
+        }
+        if let Some(f) = self.effect.figures.first() {
+            s.push_str(&format!(
+                "- {}: {}\n",
+                t("report.md.effect", &[]),
+                t(
+                    "report.md.effect_value",
+                    &[
+                        ("updates", f.updates.to_string()),
+                        ("success", percent(f.success_rate)),
+                        ("rollback", percent(f.rollback_rate)),
+                        ("failed", f.failed.to_string()),
+                        ("goals", percent(f.goals_met_rate)),
+                        ("overdue", f.reviews_overdue.to_string()),
+                        ("without", self.effect.training.without_audience.to_string(),),
+                    ]
+                )
+            ));
         }
         for table in self.tables() {
             s.push('\n');

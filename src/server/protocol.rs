@@ -25,10 +25,11 @@ use crate::service::{Answer, Command, ImportItem, Outcome, Query};
 /// supervision commands of issue 15 §5 (order extend / send back / reopen,
 /// report link / to order) and the history fields of orders and reports.
 /// 8: change classes on plans, templates of standard changes (issue 15 §1).
-/// 9: attached files — `Upload` frames ahead of an attach command, the
-/// attachment queries (issue 18).
-///   Also `Query::Integrity`, the start-up check run and cached where the
-/// database lives; the bulk lists as compact binary rows.
+/// 9 (issues 16–18): attached files — `Upload` frames ahead of an attach
+/// command, the attachment queries; `Query::Integrity`, the start-up check run
+/// and cached where the database lives; the bulk lists as compact binary rows;
+/// system dependencies (`system.edit` depends_on), training audiences, the
+/// report's effect section.
 pub const PROTOCOL_VERSION: u32 = 9;
 
 /// The largest frame a client may send (8 MiB).

@@ -418,9 +418,23 @@ impl Service {
             .into_iter()
             .filter(|p| p.status != PlanStatus::Filed)
             .collect();
-        plans.extend(self.store().dossiers()?.into_iter().map(|d| d.plan));
+        let mut addenda = Vec::new();
+        for d in self.store().dossiers()? {
+            let a = self.store().addenda(d.id)?;
+            if !a.is_empty() {
+                addenda.push((d.plan.id, a));
+            }
+            plans.push(d.plan);
+        }
         plans.sort_by_key(|p| p.id);
+        let rules = self.config().process;
+        let review_due = plans
+            .iter()
+            .filter_map(|p| crate::workflow::review_due(p, &rules).map(|t| (p.id, t)))
+            .collect();
         Ok(crate::report::ReportInput {
+            addenda,
+            review_due,
             systems: self.store().summaries::<System>()?,
             requests: self.store().all()?,
             plans,

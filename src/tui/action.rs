@@ -16,10 +16,12 @@ pub enum Pane {
     Supervision,
     /// Templates of standard changes (§2.1, §3.2).
     Templates,
+    /// The forward schedule of maintenance windows (§3.2), key 9.
+    Schedule,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 7] = [
+    pub const ALL: [Pane; 8] = [
         Pane::Queue,
         Pane::Plans,
         Pane::Tests,
@@ -27,6 +29,7 @@ impl Pane {
         Pane::Reports,
         Pane::Supervision,
         Pane::Templates,
+        Pane::Schedule,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -37,6 +40,14 @@ impl Pane {
             Pane::Reports => "reports",
             Pane::Supervision => "supervision",
             Pane::Templates => "templates",
+            Pane::Schedule => "schedule",
+        }
+    }
+    /// The number its tab shows and its key (`pane.<name>` in the keymaps).
+    pub fn number(self) -> usize {
+        match self {
+            Pane::Schedule => 9,
+            p => p.index() + 1,
         }
     }
     pub fn index(self) -> usize {
@@ -156,6 +167,7 @@ actions! {
     GotoReports = "pane.reports" @ G,
     GotoSupervision = "pane.supervision" @ G,
     GotoTemplates = "pane.templates" @ G,
+    GotoSchedule = "pane.schedule" @ G,
     Refresh = "refresh" @ G,
     Down = "down" @ G,
     Up = "up" @ G,
@@ -243,6 +255,8 @@ actions! {
     ReportPrevPeriod = "report.prev" @ p(Reports),
     ReportNextPeriod = "report.next" @ p(Reports),
     ReportExport = "report.export" @ p(Reports),
+    ScheduleMore = "schedule.more" @ p(Schedule),
+    ScheduleLess = "schedule.less" @ p(Schedule),
     // supervision (§5.1): orders, then (supervisors) confidential reports
     SupRespond = "supervision.respond" @ p(Supervision),
     SupExtend = "supervision.extend" @ p(Supervision),

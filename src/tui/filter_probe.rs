@@ -108,6 +108,7 @@ fn rows(n: usize) -> (Vec<System>, Vec<RequestSummary>) {
                 department: DEPTS[i % DEPTS.len()].into(),
                 vendor: String::new(),
                 version: "V1.0".into(),
+                depends_on: Vec::new(),
                 meta: Meta::new("probe", now),
             }
         })

@@ -138,6 +138,27 @@ pub struct PlansState {
     pub emergency_only: bool,
 }
 
+/// The schedule pane (§3.2): the open plans' windows by week, computed from the
+/// lists as loaded by `workflow::forward::schedule`.
+#[derive(Debug)]
+pub struct ScheduleState {
+    /// The day the schedule starts from (its week's Monday); `None`: today.
+    pub today: Option<chrono::NaiveDate>,
+    pub weeks: u32,
+    /// Over the windows shown, in order.
+    pub cursor: ListCursor,
+}
+
+impl Default for ScheduleState {
+    fn default() -> ScheduleState {
+        ScheduleState {
+            today: None,
+            weeks: 6,
+            cursor: ListCursor::default(),
+        }
+    }
+}
+
 /// The templates pane: templates of standard changes and the selected one.
 #[derive(Debug, Default)]
 pub struct TemplatesState {
@@ -537,6 +558,7 @@ pub struct State {
     pub reports: ReportsState,
     pub supervision: SupervisionState,
     pub templates: TemplatesState,
+    pub schedule: ScheduleState,
     pub popups: Vec<Popup>,
     /// A submitted form waiting for the worker's answer: reopened on failure.
     pub pending_form: Option<Form>,
@@ -594,6 +616,7 @@ impl State {
             reports: ReportsState::default(),
             supervision: SupervisionState::default(),
             templates: TemplatesState::default(),
+            schedule: ScheduleState::default(),
             popups: Vec::new(),
             pending_form: None,
             parked: Vec::new(),
@@ -708,7 +731,7 @@ impl State {
                 ids: vec![d.id],
                 item: None,
             }),
-            Pane::Reports => None,
+            Pane::Reports | Pane::Schedule => None,
             Pane::Supervision => super::update::supervision::selected(self).map(|row| Shown {
                 ids: vec![row.id()],
                 item: None,

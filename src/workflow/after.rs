@@ -160,6 +160,7 @@ pub fn training_after_filing(p: &Plan, training: &Training) -> Result<Recorded, 
     expect_in(p, &[S::Filed], "training")?;
     let mut training = training.clone();
     training.trainer = non_empty(&training.trainer, "training.trainer")?;
+    super::check_audience(&training)?;
     Ok(Recorded::Addendum(AddendumBody::Training(training)))
 }
 

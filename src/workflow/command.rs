@@ -208,6 +208,9 @@ commands! {
         department: Option<String>,
         vendor: Option<String>,
         version: Option<String>,
+        /// The systems it depends on, replacing the list (empty: none).
+        #[serde(default)]
+        depends_on: Option<Vec<Id>>,
     } = "system.edit", SystemEdit;
     CalendarAdd {
         period: Blackout,

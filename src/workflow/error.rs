@@ -179,6 +179,12 @@ pub enum RuleError {
     DateOrder { from: String, to: String },
     #[error("period exists")]
     PeriodExists { period: String },
+    #[error("depends on itself")]
+    DependsOnSelf { system: String },
+    #[error("dependency cycle")]
+    DependencyCycle { path: String },
+    #[error("audience")]
+    AudienceRepeated { department: String },
     #[error("not a soft period")]
     NotSoftPeriod { period: String },
     #[error("no soft period")]
@@ -491,6 +497,9 @@ impl RuleError {
             SubstituteSelf { user } => t("rule.substitute_self", &[("user", user.clone())]),
             DateOrder { from, to } => t("rule.date_order", &[("from", from.clone()), ("to", to.clone())]),
             PeriodExists { period } => t("rule.period_exists", &[("period", period.clone())]),
+            DependsOnSelf { system } => t("rule.depends_on_self", &[("system", system.clone())]),
+            DependencyCycle { path } => t("rule.dependency_cycle", &[("path", path.clone())]),
+            AudienceRepeated { department } => t("rule.audience_repeated", &[("department", department.clone())]),
             NotSoftPeriod { period } => t("rule.not_soft_period", &[("period", period.clone())]),
             NoSoftPeriod => t("rule.no_soft_period", &[]),
             NoRound { plan } => t("rule.no_round", &[("plan", plan.clone())]),

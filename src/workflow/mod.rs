@@ -8,6 +8,7 @@ pub mod attach;
 mod calendar;
 pub mod command;
 mod error;
+pub mod forward;
 mod joint;
 mod offers;
 pub mod permissions;

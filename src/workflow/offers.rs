@@ -232,6 +232,7 @@ pub fn plan_offers(p: &Plan, calendar: &[Blackout], ctx: &Ctx) -> Offers {
                 trainer: ctx.actor.name.clone(),
                 departments: Vec::new(),
                 attendance: 0,
+                audience: Vec::new(),
             },
         },
         Command::ComparisonAdd {

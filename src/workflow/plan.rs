@@ -1413,7 +1413,24 @@ pub fn accept_deviation(p: &mut Plan, reason: &str, ctx: &Ctx) -> Result<(), Rul
 pub fn add_training(p: &mut Plan, training: Training, _ctx: &Ctx) -> Result<(), RuleError> {
     expect(p, &[S::Ready, S::Live], "training")?;
     non_empty(&training.trainer, "training.trainer")?;
+    check_audience(&training)?;
     p.training.push(training);
+    Ok(())
+}
+
+/// A session's audience names each department once, by name (§4.3 coverage).
+pub fn check_audience(training: &Training) -> Result<(), RuleError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for a in &training.audience {
+        let d = a.department.trim();
+        non_empty(d, "training.audience")?;
+        if seen.contains(&d) {
+            return Err(RuleError::AudienceRepeated {
+                department: d.to_string(),
+            });
+        }
+        seen.push(d);
+    }
     Ok(())
 }
 

@@ -498,6 +498,7 @@ pub fn training() -> Training {
         trainer: "王工".into(),
         departments: vec!["教务处".into()],
         attendance: 30,
+        audience: Vec::new(),
     }
 }
 

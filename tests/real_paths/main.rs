@@ -10,6 +10,7 @@ mod cli;
 mod pinyin;
 mod requests;
 mod reschedule;
+mod schedule;
 mod supervision;
 
 /// `--as` acts as a demo person: the change is recorded as theirs, via you.

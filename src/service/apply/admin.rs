@@ -24,6 +24,7 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                 department: department.trim().into(),
                 vendor: vendor.trim().into(),
                 version: version.trim().into(),
+                depends_on: Vec::new(),
                 meta: Meta::new(ctx.actor.name.as_str(), ctx.now),
             };
             tx.insert(&mut s)?;
@@ -41,6 +42,7 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             department,
             vendor,
             version,
+            depends_on,
         } => {
             let mut s: System = tx.load(*id, expect)?;
             let before = s.tracked();
@@ -55,6 +57,36 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             }
             if let Some(v) = version {
                 s.version = v.trim().into();
+            }
+            if let Some(deps) = depends_on {
+                let mut others: std::collections::BTreeMap<Id, System> = Default::default();
+                for d in deps {
+                    let Some(x) = tx.get::<System>(*d)? else {
+                        return Err(Error::not_found(d.to_string()));
+                    };
+                    others.insert(*d, x);
+                }
+                // What the dependencies depend on, as far as they reach (a cycle back is refused).
+                let mut todo: Vec<Id> = others.values().flat_map(|x| x.depends_on.clone()).collect();
+                while let Some(n) = todo.pop() {
+                    if n == *id || others.contains_key(&n) {
+                        continue;
+                    }
+                    if let Some(x) = tx.get::<System>(n)? {
+                        todo.extend(x.depends_on.iter().copied());
+                        others.insert(n, x);
+                    }
+                }
+                let name = |i: Id| {
+                    if i == *id {
+                        s.name.clone()
+                    } else {
+                        others.get(&i).map_or_else(|| i.to_string(), |x| x.name.clone())
+                    }
+                };
+                let of = |i: Id| others.get(&i).map(|x| x.depends_on.clone()).unwrap_or_default();
+                let list = wf::forward::depends_on(*id, deps, name, of)?;
+                s.depends_on = list;
             }
             tx.save(&mut s)?;
             done_with(

@@ -12,6 +12,7 @@ mod plans;
 mod popups;
 mod queue;
 mod reports;
+mod schedule;
 pub mod sections;
 mod supervision;
 mod templates;
@@ -50,6 +51,7 @@ pub fn render(f: &mut Frame, s: &State) {
         Pane::Reports => reports::render(f, body, s),
         Pane::Supervision => supervision::render(f, body, s),
         Pane::Templates => templates::render(f, body, s),
+        Pane::Schedule => schedule::render(f, body, s),
     }
     render_status(f, status, s);
     popups::render(f, area, s);
@@ -176,11 +178,11 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
     for p in Pane::ALL {
         // On a narrow screen the templates' tab shows only while it is open
         // (its key, 7, is in the help): what needs attention keeps its room.
-        if p == Pane::Templates && s.pane != p && area.width < 130 {
+        if matches!(p, Pane::Templates | Pane::Schedule) && s.pane != p && area.width < 130 {
             continue;
         }
         let title = p.title();
-        let n = p.index() + 1;
+        let n = p.number();
         let label = match title.chars().next() {
             Some(c) if !c.is_ascii() => format!("{n}{title}"),
             _ => format!("{n} {title}"),

@@ -370,6 +370,10 @@ fn page(rep: &Report, period: (NaiveDate, NaiveDate), w: usize, th: &Theme) -> V
         parts.push(Part::Columns { bars: sev, height: 7 });
     }
 
+    // The effect of the updates (§4.3): their outcomes, the rates in brief.
+    parts.push(blank());
+    parts.extend(effect(rep, w, th));
+
     // Every table of the report (updates by system and month are the chart above).
     for table in rep.tables() {
         if table.name == "updates_by_month" {
@@ -379,6 +383,76 @@ fn page(rep: &Report, period: (NaiveDate, NaiveDate), w: usize, th: &Theme) -> V
         parts.push(Part::Lines(table_lines(&table, w, th)));
     }
     parts
+}
+
+/// The effect section's chart: the updates of the period by outcome (columns),
+/// the rates in a line under it, and training coverage per department (bars).
+fn effect(rep: &Report, w: usize, th: &Theme) -> Vec<Part> {
+    use crate::report::effect::UpdateOutcome;
+    let e = &rep.effect;
+    let mut parts = vec![Part::Lines(vec![heading(&t("tui.report.effect", &[]), w, th)])];
+    let Some(all) = e.figures.first().filter(|f| f.updates > 0) else {
+        parts.push(Part::Lines(vec![dim(&t("tui.report.no_updates", &[]), w, th)]));
+        return parts;
+    };
+    let bars: Vec<(String, u64)> = UpdateOutcome::ALL
+        .iter()
+        .map(|o| {
+            let n = e.updates.iter().filter(|u| u.outcome == *o).count();
+            (fit(&o.label(), 10), n as u64)
+        })
+        .collect();
+    parts.push(Part::Columns { bars, height: 7 });
+    let pct = |v: Option<f64>| v.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into());
+    let items = [
+        format!("{}: {}", t("report.col.success_rate", &[]), pct(all.success_rate)),
+        format!("{}: {}", t("report.col.rollback_rate", &[]), pct(all.rollback_rate)),
+        format!("{}: {}", t("report.col.failed", &[]), all.failed),
+        format!(
+            "{}: {}/{}",
+            t("report.col.goals_met", &[]),
+            all.goals[0],
+            all.goals.iter().sum::<usize>()
+        ),
+        format!("{}: {}", t("report.col.reviews_overdue", &[]), all.reviews_overdue),
+        format!("{}: {}", t("report.col.incidents", &[]), all.incidents),
+        format!("{}: {}", t("report.col.problem_reports", &[]), all.problem_reports),
+    ];
+    parts.push(Part::Lines(
+        packed(&items, w, "  ·  ")
+            .into_iter()
+            .map(|l| Line::styled(l, th.dim()))
+            .collect(),
+    ));
+    let coverage: Vec<(String, u64)> = e
+        .training
+        .rows
+        .iter()
+        .skip(1)
+        .filter_map(|r| r.coverage.map(|c| (r.department.clone(), c.round() as u64)))
+        .collect();
+    if !coverage.is_empty() {
+        parts.push(blank_line());
+        parts.push(Part::Lines(vec![heading(&t("tui.report.coverage", &[]), w, th)]));
+        parts.push(Part::Bars(bars_by_value(coverage, w)));
+    }
+    parts
+}
+
+fn blank_line() -> Part {
+    Part::Lines(vec![Line::raw("")])
+}
+
+/// As [`bars`], lowest first (the departments least covered on top).
+fn bars_by_value(mut items: Vec<(String, u64)>, w: usize) -> Vec<(String, u64)> {
+    items.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    let lw = items
+        .iter()
+        .map(|(l, _)| text_width(l))
+        .max()
+        .unwrap_or(0)
+        .min((w / 3).max(1));
+    items.into_iter().map(|(l, v)| (cell(&l, lw), v)).collect()
 }
 
 /// A table as lines: its title, the header, the rows; columns as wide as their

@@ -216,6 +216,7 @@ const TRAINING: &[Spec] = &[
     field("trainer", "tui.f.trainer", Text),
     field("departments", "tui.f.departments", Text).hint("tui.hint.departments"),
     field("attendance", "tui.f.attendance", Number),
+    field("audience", "tui.f.audience", Text).hint("tui.hint.audience"),
 ];
 
 const COMPARISON: &[Spec] = &[field("rows", "tui.f.comparison", Multiline).hint("tui.hint.comparison")];
@@ -1236,6 +1237,9 @@ fn check(s: &State, form: &mut Form) {
     if form.kind == FormKind::NewRequest {
         return similar_check(s, form);
     }
+    if form.kind == FormKind::NewPlan {
+        return same_target_check(s, form);
+    }
     if form.kind != FormKind::EditPlan {
         return;
     }
@@ -1293,6 +1297,26 @@ fn check(s: &State, form: &mut Form) {
         }
         break;
     }
+}
+
+/// A new plan for a system and target version that an open plan already
+/// has (the core's rule, `workflow::forward::same_target`, over the plans as
+/// loaded): the target version says which, with the system's current version.
+fn same_target_check(s: &State, form: &mut Form) {
+    let version = form.value("version_to");
+    let Some(system) = form.system(s, "system").ok().flatten() else {
+        return;
+    };
+    let same = crate::workflow::forward::same_target(&s.plans.all, system, &version, None);
+    if same.is_empty() {
+        return;
+    }
+    let Some(sys) = s.systems.iter().find(|x| x.id == system) else {
+        return;
+    };
+    let warning = crate::workflow::forward::same_target_message(sys, &version, &same);
+    form.warnings.insert("version_to", warning.clone());
+    form.warnings.insert("system", warning);
 }
 
 /// A new request that looks like one in the queue (the core's rule,
@@ -1818,6 +1842,8 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
                         .filter(|x| !x.is_empty())
                         .collect(),
                     attendance: form.number("attendance", "12")?.unwrap_or(0),
+                    audience: Audience::parse_list(&v("audience"))
+                        .map_err(|bad| invalid(&form.label("audience"), &bad, "教务处=120/96"))?,
                 },
             },
             None,
@@ -2225,6 +2251,7 @@ mod tests {
                 department: if i == 0 { "后勤处" } else { "教务处" }.into(),
                 vendor: String::new(),
                 version: "V1".into(),
+                depends_on: Vec::new(),
                 meta: Meta::new("wanglei", now),
             })
             .collect();
@@ -2268,6 +2295,41 @@ mod tests {
         ];
         s.plans.detail = Some(plan);
         id
+    }
+
+    /// The new-plan form warns, before it is sent, of an open plan of the
+    /// system with the same target version (the core's `same_target`), naming
+    /// it and the system's current version; another version or system: none.
+    #[test]
+    fn new_plan_form_warns_of_the_same_target_version() {
+        let mut s = state();
+        let actor = Actor::new("wanglei", &[Role::Operator]);
+        let ctx = crate::workflow::Ctx {
+            actor: &actor,
+            now: chrono::Utc::now(),
+            rules: Default::default(),
+            on_behalf_of: None,
+        };
+        let other = Id::new(IdKind::Plan, 2026, 7);
+        s.plans.all = vec![crate::workflow::new_plan(other, &s.systems[1], "成绩导入", "V1", "V2.0", &ctx).summary()];
+        let mut f = opened(&mut s, FormKind::NewPlan);
+        f.set("system", &s.systems[1].id.to_string());
+        f.set("title", "成绩导入再改");
+        f.set("version_to", "V2.0");
+        check(&s, &mut f);
+        let w = f.warnings.get("version_to").cloned().unwrap_or_default();
+        assert!(
+            w.contains("PLAN-2026-0007") && w.contains("V1") && w.contains("V2.0"),
+            "{w}"
+        );
+        assert_eq!(f.warnings.get("system"), Some(&w));
+        f.set("version_to", "V2.1");
+        check(&s, &mut f);
+        assert!(f.warnings.is_empty(), "{:?}", f.warnings);
+        f.set("version_to", "V2.0");
+        f.set("system", &s.systems[0].id.to_string());
+        check(&s, &mut f);
+        assert!(f.warnings.is_empty(), "{:?}", f.warnings);
     }
 
     /// Open a form of `kind` and take it off the popup stack.

@@ -12,6 +12,7 @@ pub mod plans;
 pub mod popups;
 pub mod queue;
 pub mod reports;
+pub mod schedule;
 pub mod supervision;
 pub mod templates;
 pub mod tests;
@@ -134,7 +135,7 @@ pub fn has_detail(s: &State) -> bool {
         Pane::Archive => s.archive.open,
         Pane::Supervision => supervision::selected(s).is_some(),
         Pane::Templates => templates::selected(s).is_some(),
-        Pane::Tests | Pane::Reports => false,
+        Pane::Tests | Pane::Reports | Pane::Schedule => false,
     }
 }
 
@@ -268,6 +269,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         GotoReports => goto(s, Pane::Reports, fx),
         GotoSupervision => goto(s, Pane::Supervision, fx),
         GotoTemplates => goto(s, Pane::Templates, fx),
+        GotoSchedule => goto(s, Pane::Schedule, fx),
         Refresh => {
             s.supervision.skip_reports = false;
             refresh(s, fx)
@@ -294,6 +296,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         a if a.applies_in(Pane::Reports) && s.pane == Pane::Reports => reports::action(s, a, fx),
         a if a.applies_in(Pane::Supervision) && s.pane == Pane::Supervision => supervision::action(s, a, fx),
         a if a.applies_in(Pane::Templates) && s.pane == Pane::Templates => templates::action(s, a, fx),
+        a if a.applies_in(Pane::Schedule) && s.pane == Pane::Schedule => schedule::action(s, a),
         _ => {}
     }
 }
@@ -423,6 +426,10 @@ fn step(s: &mut State, d: isize) {
             s.templates.cursor.step(d, n)
         }
         Pane::Reports => {}
+        Pane::Schedule => {
+            let n = schedule::slots(s).len();
+            s.schedule.cursor.step(d, n)
+        }
     }
 }
 
@@ -434,6 +441,7 @@ fn open(s: &mut State, _fx: &mut Vec<Effect>) {
         Pane::Queue | Pane::Archive => open_detail(s),
         Pane::Plans | Pane::Supervision if has_detail(s) => s.focus = Focus::Detail,
         Pane::Plans | Pane::Templates if has_detail(s) => s.focus = Focus::Detail,
+        Pane::Schedule => schedule::jump(s, _fx),
         _ => {}
     }
 }
