@@ -81,6 +81,8 @@ pub enum Query {
         dir: std::path::PathBuf,
         keep: Option<usize>,
     },
+    /// What needs someone now (issue 17 §1: `workflow::attention`).
+    Attention,
 }
 
 impl Query {
@@ -117,6 +119,7 @@ impl Query {
             Query::Recognitions => "recognitions",
             Query::JointReviews => "joint_reviews",
             Query::JointReview(_) => "joint_review",
+            Query::Attention => "attention",
         }
     }
 }
@@ -170,6 +173,7 @@ pub enum Answer {
     JointReview(JointMeeting),
     Verify(crate::store::chain::VerifyReport),
     Backup(crate::store::backup::BackupReport),
+    Attention(super::Attention),
 }
 
 impl Answer {
@@ -205,6 +209,7 @@ impl Answer {
             Answer::Recognitions(_) => "recognitions",
             Answer::JointReviews(_) => "joint_reviews",
             Answer::JointReview(_) => "joint_review",
+            Answer::Attention(_) => "attention",
         }
     }
 }
@@ -250,6 +255,7 @@ impl Service {
             Query::JointReview(id) => A::JointReview(self.joint_review(actor, id)?),
             Query::Verify { expect } => A::Verify(self.verify(actor, expect.as_ref())?),
             Query::Backup { dir, keep } => A::Backup(self.backup(actor, &dir, keep)?),
+            Query::Attention => A::Attention(self.attention(actor)?),
         })
     }
 }
@@ -364,6 +370,8 @@ typed! {
         = Query::Verify { expect: expect.cloned() }, Verify;
     backup(dir: &std::path::Path, keep: Option<usize>) -> crate::store::backup::BackupReport
         = Query::Backup { dir: dir.to_path_buf(), keep }, Backup;
+    /// What needs someone now (issue 17 §1).
+    attention() -> super::Attention = Query::Attention, Attention;
 }
 
 impl dyn Backend + '_ {

@@ -16,10 +16,12 @@ pub enum Pane {
     Supervision,
     /// Templates of standard changes (§2.1, §3.2).
     Templates,
+    /// What needs someone now (issue 17 §1): pane 0.
+    Attention,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 7] = [
+    pub const ALL: [Pane; 8] = [
         Pane::Queue,
         Pane::Plans,
         Pane::Tests,
@@ -27,6 +29,7 @@ impl Pane {
         Pane::Reports,
         Pane::Supervision,
         Pane::Templates,
+        Pane::Attention,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -37,10 +40,18 @@ impl Pane {
             Pane::Reports => "reports",
             Pane::Supervision => "supervision",
             Pane::Templates => "templates",
+            Pane::Attention => "attention",
         }
     }
     pub fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+    /// The number its key and tab show: 1–7 in Tab order, the attention view 0.
+    pub fn number(self) -> usize {
+        match self {
+            Pane::Attention => 0,
+            p => p.index() + 1,
+        }
     }
     pub fn title(self) -> String {
         crate::i18n::t(&format!("tui.pane.{}", self.as_str()), &[])
@@ -156,6 +167,7 @@ actions! {
     GotoReports = "pane.reports" @ G,
     GotoSupervision = "pane.supervision" @ G,
     GotoTemplates = "pane.templates" @ G,
+    GotoAttention = "pane.attention" @ G,
     Refresh = "refresh" @ G,
     Down = "down" @ G,
     Up = "up" @ G,

@@ -228,6 +228,8 @@ fn event_loop(
     // the integrity check (the worker takes them in this order).
     let rows = terminal.size().map(|s| s.height as usize).unwrap_or(50) + 50;
     let _ = jobs.send(worker::Job::FirstScreen { rows });
+    // What needs attention before the full lists: the UI opens on it.
+    let _ = jobs.send(worker::Job::Attention);
     let _ = jobs.send(worker::Job::LoadAll);
     let _ = jobs.send(worker::Job::Verify);
     #[cfg(debug_assertions)]

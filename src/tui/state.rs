@@ -47,6 +47,26 @@ impl ListCursor {
     }
 }
 
+/// The attention view (pane 0): what needs someone now, as the core's
+/// `Query::Attention` last answered (issue 17 §1).
+#[derive(Debug, Default)]
+pub struct AttentionState {
+    /// `None` until the first answer.
+    pub list: Option<crate::service::Attention>,
+    pub cursor: ListCursor,
+}
+
+impl AttentionState {
+    /// How many items there are (0 until loaded).
+    pub fn count(&self) -> usize {
+        self.list.as_ref().map_or(0, |l| l.items.len())
+    }
+
+    pub fn selected(&self) -> Option<&crate::workflow::AttentionItem> {
+        self.list.as_ref()?.items.get(self.cursor.selected)
+    }
+}
+
 /// The scroll position of a detail view, clamped to what the last draw showed.
 #[derive(Debug, Default)]
 pub struct Scroll {
@@ -535,6 +555,7 @@ pub struct State {
     pub reports: ReportsState,
     pub supervision: SupervisionState,
     pub templates: TemplatesState,
+    pub attention: AttentionState,
     pub popups: Vec<Popup>,
     /// A submitted form waiting for the worker's answer: reopened on failure.
     pub pending_form: Option<Form>,
@@ -592,6 +613,7 @@ impl State {
             reports: ReportsState::default(),
             supervision: SupervisionState::default(),
             templates: TemplatesState::default(),
+            attention: AttentionState::default(),
             popups: Vec::new(),
             pending_form: None,
             parked: Vec::new(),
@@ -713,6 +735,10 @@ impl State {
             }),
             Pane::Templates => super::update::templates::selected(self).map(|x| Shown {
                 ids: vec![x.id],
+                item: None,
+            }),
+            Pane::Attention => self.attention.selected().map(|i| Shown {
+                ids: vec![i.record],
                 item: None,
             }),
         }

@@ -4,6 +4,7 @@
 //! it is requested as an [`Effect`] and comes back as a [`Msg`].
 
 mod archive;
+pub mod attention;
 pub mod forms;
 pub mod link;
 pub mod offers;
@@ -134,7 +135,7 @@ pub fn has_detail(s: &State) -> bool {
         Pane::Archive => s.archive.open,
         Pane::Supervision => supervision::selected(s).is_some(),
         Pane::Templates => templates::selected(s).is_some(),
-        Pane::Tests | Pane::Reports => false,
+        Pane::Tests | Pane::Reports | Pane::Attention => false,
     }
 }
 
@@ -267,6 +268,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         GotoReports => goto(s, Pane::Reports, fx),
         GotoSupervision => goto(s, Pane::Supervision, fx),
         GotoTemplates => goto(s, Pane::Templates, fx),
+        GotoAttention => goto(s, Pane::Attention, fx),
         Refresh => {
             s.supervision.skip_reports = false;
             refresh(s, fx)
@@ -277,6 +279,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         PageUp => step(s, -(s.page.get().max(1) as isize)),
         Top => step(s, isize::MIN / 2),
         Bottom => step(s, isize::MAX / 2),
+        Open if s.pane == Pane::Attention => attention::jump(s, fx),
         Open => open(s, fx),
         FormsParked => forms::parked_list(s),
         Filter => match s.pane {
@@ -358,6 +361,8 @@ fn goto(s: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
 pub(super) fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
     s.loading = true;
     fx.push(Effect::Job(Job::LoadAll));
+    // What needs attention may have changed with any record.
+    fx.push(Effect::Job(Job::Attention));
     if let Some(r) = &s.queue.detail {
         fx.push(Effect::Job(Job::Request(r.id)));
     }
@@ -420,6 +425,10 @@ fn step(s: &mut State, d: isize) {
         Pane::Templates => {
             let n = s.templates.all.len();
             s.templates.cursor.step(d, n)
+        }
+        Pane::Attention => {
+            let n = s.attention.count();
+            s.attention.cursor.step(d, n)
         }
         Pane::Reports => {}
     }
@@ -528,6 +537,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             }
         }
         Reply::Evaluation(r) => reports::loaded(s, *r),
+        Reply::Attention(list) => attention::loaded(s, *list, fx),
         Reply::Supervision { orders, reports } => supervision::loaded(s, orders, reports),
         Reply::Integrity(r) => {
             use crate::tui::state::Integrity;
