@@ -1038,6 +1038,31 @@ mod tests {
     }
 
     #[test]
+    fn attention_thresholds_have_defaults_and_are_checked() {
+        let c = parse("[attention]\nunfiled_days = 14\nrequest_days = 0\n").unwrap();
+        assert_eq!((c.attention.unfiled_days, c.attention.request_days), (14, 0));
+        assert_eq!(c.attention.approval_days, Attention::default().approval_days);
+        let text = toml::to_string(&c).unwrap();
+        assert_eq!(parse(&text).unwrap(), c, "{text}");
+        // Errors name the line and the setting.
+        let e = Config::parse("[process]\n[attention]\nvendor_days = \"two\"\n", Path::new("c.toml")).unwrap_err();
+        match e {
+            Error::Config { path, detail } => {
+                assert_eq!(path, "c.toml:3");
+                assert!(detail.contains("attention.vendor_days"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = Config::parse("[attention]\nunfiled_dayz = 3\n", Path::new("c.toml")).unwrap_err();
+        assert!(
+            matches!(&e, Error::Config { path, detail } if path == "c.toml:2" && detail.contains("unfiled_dayz")),
+            "{e:?}"
+        );
+        let e = parse("[attention]\ndefect_days = 400\n").unwrap_err();
+        assert!(e.contains("[attention] defect_days = 400"), "{e}");
+    }
+
+    #[test]
     fn creator_is_admin_and_groups_count() {
         let c = Config::parse(
             "[roles.users]\nli = [\"approver\"]\n[roles.groups]\nimc = [\"operator\"]\n",

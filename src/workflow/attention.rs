@@ -424,7 +424,7 @@ fn plan_items(
         ) {
             let overdue = matches!(state, ReviewState::Overdue { .. });
             let missing = !matches!(state, ReviewState::Done { .. });
-            if missing && (emergency || (overdue && p.status == PlanStatus::Live)) {
+            if missing && now >= g.time && (emergency || (overdue && p.status == PlanStatus::Live)) {
                 let since = if emergency { g.time } else { due };
                 let i = push(out, AttentionKind::ReviewMissing, since, Role::Operator);
                 out[i].due = Some(due);
@@ -439,5 +439,385 @@ pub fn for_role(items: Vec<AttentionItem>, role: Option<Role>) -> Vec<AttentionI
     match role {
         Some(r) => items.into_iter().filter(|i| i.role == r).collect(),
         None => items,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every kind with the clock moved to just before, at and after its
+    //! threshold, and each item gone once the record is dealt with.
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t0() -> Time {
+        chrono::Utc.with_ymd_and_hms(2026, 5, 4, 2, 0, 0).unwrap()
+    }
+    fn d(n: i64) -> Duration {
+        Duration::days(n)
+    }
+    fn m(n: i64) -> Duration {
+        Duration::minutes(n)
+    }
+
+    fn plan(status: PlanStatus) -> Plan {
+        let actor = Actor {
+            name: "wanglei".into(),
+            roles: vec![Role::Operator],
+            via: None,
+        };
+        let ctx = crate::workflow::Ctx {
+            actor: &actor,
+            now: t0(),
+            rules: Process::default(),
+            on_behalf_of: None,
+        };
+        let system = System {
+            id: Id::new(IdKind::System, 0, 1),
+            name: "教务系统".into(),
+            department: "教务处".into(),
+            vendor: String::new(),
+            version: String::new(),
+            meta: Meta::new("root", t0()),
+        };
+        let mut p = super::super::new_plan(Id::new(IdKind::Plan, 2026, 1), &system, "教务系统升级", "1", "2", &ctx);
+        p.status = status;
+        p
+    }
+
+    fn golive(at: Time) -> GoLive {
+        GoLive {
+            time: at,
+            deployer: "wanglei".into(),
+            version: "2".into(),
+            steps: String::new(),
+            config_changes: String::new(),
+            outcome: GoLiveOutcome::Success,
+            incidents: String::new(),
+            deviation: None,
+        }
+    }
+
+    fn defect(severity: Severity, vendor: Option<&str>, at: Time) -> Defect {
+        Defect {
+            no: 1,
+            severity,
+            description: "导出乱码".into(),
+            found_by: Tester {
+                name: "liuyang".into(),
+                kind: TesterType::Technician,
+            },
+            round: None,
+            item: None,
+            vendor_ref: vendor.map(String::from),
+            status: DefectStatus::Open,
+            reported_at: at,
+            acceptance: None,
+        }
+    }
+
+    fn order(status: OrderStatus, deadline: chrono::NaiveDate) -> RectificationOrder {
+        RectificationOrder {
+            id: Id::new(IdKind::Order, 2026, 1),
+            issuer: "zhaomin".into(),
+            target: OrderTarget::Department("教务处".into()),
+            finding: "未备案".into(),
+            required_action: "补充备案".into(),
+            deadline,
+            status,
+            response: None,
+            responded_by: None,
+            extensions: Vec::new(),
+            responses: Vec::new(),
+            closings: Vec::new(),
+            meta: Meta::new("zhaomin", t0()),
+        }
+    }
+
+    fn request(status: RequestStatus, at: Time) -> RequestHead {
+        RequestHead {
+            id: Id::new(IdKind::Request, 2026, 1),
+            status,
+            received_at: at,
+            title: "成绩导出乱码".into(),
+        }
+    }
+
+    #[derive(Default)]
+    struct World {
+        plans: Vec<Plan>,
+        requests: Vec<RequestHead>,
+        orders: Vec<RectificationOrder>,
+        calendar: Vec<Blackout>,
+    }
+
+    impl World {
+        fn at(&self, now: Time) -> Vec<AttentionItem> {
+            let addenda = BTreeMap::new();
+            let input = AttentionInput {
+                plans: &self.plans,
+                addenda: &addenda,
+                requests: &self.requests,
+                orders: &self.orders,
+                calendar: &self.calendar,
+            };
+            attention(&input, &Process::default(), &Thresholds::default(), now)
+        }
+        fn kinds(&self, now: Time) -> Vec<AttentionKind> {
+            self.at(now).into_iter().map(|i| i.kind).collect()
+        }
+        fn one(&self, now: Time, kind: AttentionKind) -> AttentionItem {
+            let items: Vec<AttentionItem> = self.at(now).into_iter().filter(|i| i.kind == kind).collect();
+            assert_eq!(items.len(), 1, "{kind:?} at {now}: {items:#?}");
+            items.into_iter().next().unwrap()
+        }
+    }
+
+    /// Not listed a minute before `at`, listed at it and a day later.
+    fn threshold(w: &World, kind: AttentionKind, at: Time) {
+        assert!(!w.kinds(at - m(1)).contains(&kind), "{kind:?} before {at}");
+        assert!(w.kinds(at).contains(&kind), "{kind:?} at {at}");
+        assert!(w.kinds(at + d(1)).contains(&kind), "{kind:?} after {at}");
+    }
+
+    fn with_plan(p: Plan) -> World {
+        World {
+            plans: vec![p],
+            ..World::default()
+        }
+    }
+
+    #[test]
+    fn live_unfiled_after_the_days_then_gone_when_filed() {
+        let mut p = plan(PlanStatus::Live);
+        p.golives.push(golive(t0()));
+        let mut w = with_plan(p);
+        threshold(&w, AttentionKind::LiveUnfiled, t0() + d(7));
+        let i = w.one(t0() + d(9), AttentionKind::LiveUnfiled);
+        assert_eq!((i.role, i.since, i.days), (Role::Operator, t0(), 9));
+        w.plans[0].status = PlanStatus::Filed;
+        assert!(!w.kinds(t0() + d(9)).contains(&AttentionKind::LiveUnfiled));
+    }
+
+    #[test]
+    fn a_window_passed_before_go_live_then_gone_when_live() {
+        let mut p = plan(PlanStatus::NoticePublished);
+        p.window = Some(Window {
+            start: t0(),
+            end: t0() + d(1),
+        });
+        let mut w = with_plan(p);
+        assert!(!w.kinds(t0() + d(1)).contains(&AttentionKind::WindowPassed));
+        threshold(&w, AttentionKind::WindowPassed, t0() + d(1) + m(1));
+        assert_eq!(w.one(t0() + d(3), AttentionKind::WindowPassed).role, Role::Operator);
+        for done in [PlanStatus::Live, PlanStatus::Cancelled, PlanStatus::Filed] {
+            w.plans[0].status = done;
+            assert!(!w.kinds(t0() + d(3)).contains(&AttentionKind::WindowPassed), "{done:?}");
+        }
+    }
+
+    #[test]
+    fn a_notice_about_to_be_missed_then_gone_when_published() {
+        let start = t0() + d(20);
+        let mut p = plan(PlanStatus::Approved);
+        p.window = Some(Window {
+            start,
+            end: start + d(1),
+        });
+        let mut w = with_plan(p);
+        // Normal: 3 notice days; warned 2 days before the deadline.
+        let deadline = start - d(3);
+        threshold(&w, AttentionKind::NoticeDue, deadline - d(2));
+        let i = w.one(deadline - d(1), AttentionKind::NoticeDue);
+        assert_eq!((i.role, i.due, i.overdue), (Role::Operator, Some(deadline), false));
+        assert!(w.one(deadline + m(1), AttentionKind::NoticeDue).overdue);
+        // Still waiting for approval: the approvers are the ones to act.
+        w.plans[0].status = PlanStatus::Submitted;
+        assert_eq!(w.one(deadline, AttentionKind::NoticeDue).role, Role::Approver);
+        // A major change gives 7 days' notice: warned earlier.
+        w.plans[0].status = PlanStatus::Approved;
+        w.plans[0].class = ChangeClass::Major;
+        threshold(&w, AttentionKind::NoticeDue, start - d(7) - d(2));
+        w.plans[0].status = PlanStatus::NoticePublished;
+        assert!(!w.kinds(deadline).contains(&AttentionKind::NoticeDue));
+        // Once the window ended, it is a window passed, not a notice due.
+        w.plans[0].status = PlanStatus::Approved;
+        let kinds = w.kinds(start + d(2));
+        assert!(!kinds.contains(&AttentionKind::NoticeDue) && kinds.contains(&AttentionKind::WindowPassed));
+    }
+
+    #[test]
+    fn an_approval_waiting_then_gone_when_decided() {
+        let mut p = plan(PlanStatus::Submitted);
+        p.meta.updated_at = t0();
+        let mut w = with_plan(p);
+        threshold(&w, AttentionKind::ApprovalWaiting, t0() + d(5));
+        assert_eq!(w.one(t0() + d(6), AttentionKind::ApprovalWaiting).role, Role::Approver);
+        for done in [PlanStatus::Approved, PlanStatus::Returned] {
+            w.plans[0].status = done;
+            assert!(!w.kinds(t0() + d(6)).contains(&AttentionKind::ApprovalWaiting));
+        }
+    }
+
+    #[test]
+    fn an_order_due_soon_then_overdue_then_gone_when_closed() {
+        let deadline = t0().with_timezone(&chrono::Local).date_naive() + d(10);
+        let due = start_of(deadline + d(1));
+        let mut w = World {
+            orders: vec![order(OrderStatus::Open, deadline)],
+            ..World::default()
+        };
+        threshold(&w, AttentionKind::OrderDueSoon, due - d(3));
+        threshold(&w, AttentionKind::OrderOverdue, due);
+        assert!(!w.kinds(due).contains(&AttentionKind::OrderDueSoon));
+        let i = w.one(due + d(2), AttentionKind::OrderOverdue);
+        assert_eq!((i.role, i.overdue, i.days), (Role::Operator, true, 2));
+        // Responded: the supervisor decides; an order responded in time is not due.
+        w.orders[0].status = OrderStatus::Responded;
+        assert_eq!(w.one(due + d(2), AttentionKind::OrderOverdue).role, Role::Supervisor);
+        assert!(w.kinds(due - d(1)).is_empty());
+        w.orders[0].status = OrderStatus::Closed;
+        assert!(w.kinds(due + d(2)).is_empty());
+    }
+
+    #[test]
+    fn a_request_waiting_then_gone_when_decided() {
+        let mut w = World {
+            requests: vec![request(RequestStatus::New, t0())],
+            ..World::default()
+        };
+        threshold(&w, AttentionKind::RequestWaiting, t0() + d(7));
+        w.requests[0].status = RequestStatus::Triaged;
+        threshold(&w, AttentionKind::RequestWaiting, t0() + d(7));
+        for done in [
+            RequestStatus::Accepted,
+            RequestStatus::Rejected,
+            RequestStatus::Duplicate,
+            RequestStatus::JointReview,
+        ] {
+            w.requests[0].status = done;
+            assert!(w.kinds(t0() + d(8)).is_empty(), "{done:?}");
+        }
+    }
+
+    #[test]
+    fn a_serious_defect_open_then_gone_when_fixed_or_accepted() {
+        let mut p = plan(PlanStatus::Testing);
+        p.defects.push(defect(Severity::Critical, None, t0()));
+        let mut w = with_plan(p);
+        threshold(&w, AttentionKind::DefectOpen, t0() + d(7));
+        assert!(w.one(t0() + d(7), AttentionKind::DefectOpen).detail.starts_with("D1 "));
+        w.plans[0].defects[0].severity = Severity::Minor;
+        assert!(w.kinds(t0() + d(8)).is_empty(), "a minor defect waits");
+        w.plans[0].defects[0].severity = Severity::Major;
+        w.plans[0].defects[0].status = DefectStatus::Fixed;
+        assert!(w.kinds(t0() + d(8)).is_empty());
+        w.plans[0].defects[0].status = DefectStatus::Open;
+        w.plans[0].defects[0].acceptance = Some(RiskAcceptance {
+            by: "zhangwei".into(),
+            reason: "可接受".into(),
+            time: t0(),
+            on_behalf_of: None,
+        });
+        assert!(w.kinds(t0() + d(8)).is_empty());
+    }
+
+    #[test]
+    fn a_vendor_ticket_open_then_gone_when_resolved() {
+        let mut p = plan(PlanStatus::Testing);
+        p.defects.push(defect(Severity::Minor, Some("TK-88"), t0()));
+        let mut w = with_plan(p);
+        threshold(&w, AttentionKind::VendorTicket, t0() + d(14));
+        assert_eq!(w.one(t0() + d(14), AttentionKind::VendorTicket).detail, "D1 TK-88");
+        w.plans[0].defects[0].status = DefectStatus::Verified;
+        assert!(w.kinds(t0() + d(15)).is_empty());
+        // A plan closed since: nothing to chase.
+        w.plans[0].defects[0].status = DefectStatus::Open;
+        w.plans[0].status = PlanStatus::Cancelled;
+        assert!(w.kinds(t0() + d(15)).is_empty());
+    }
+
+    #[test]
+    fn a_blackout_over_a_committed_window_then_gone_when_moved() {
+        let start = t0() + d(10);
+        let mut p = plan(PlanStatus::NoticePublished);
+        p.window = Some(Window {
+            start,
+            end: start + m(120),
+        });
+        let day = start.with_timezone(&chrono::Local).date_naive();
+        let mut w = with_plan(p);
+        assert!(w.kinds(t0()).is_empty());
+        w.calendar.push(Blackout {
+            name: "期末考试".into(),
+            start: day,
+            end: day,
+            hard: true,
+            systems: Vec::new(),
+        });
+        let i = w.one(t0(), AttentionKind::BlackoutOverWindow);
+        assert_eq!((i.detail.as_str(), i.role), ("期末考试", Role::Operator));
+        // A draft's window is not committed.
+        w.plans[0].status = PlanStatus::Draft;
+        assert!(w.kinds(t0()).is_empty());
+        // Moved to a clear window.
+        w.plans[0].status = PlanStatus::Approved;
+        w.plans[0].window = Some(Window {
+            start: start + d(3),
+            end: start + d(3) + m(120),
+        });
+        assert!(!w.kinds(t0()).contains(&AttentionKind::BlackoutOverWindow));
+    }
+
+    #[test]
+    fn a_review_missing_then_gone_when_recorded() {
+        let mut p = plan(PlanStatus::Live);
+        p.class = ChangeClass::Emergency;
+        p.golives.push(golive(t0()));
+        let mut w = with_plan(p);
+        // An emergency change: from its go-live; overdue after its 5 days.
+        threshold(&w, AttentionKind::ReviewMissing, t0());
+        let i = w.one(t0() + d(1), AttentionKind::ReviewMissing);
+        assert_eq!((i.role, i.due, i.overdue), (Role::Operator, Some(t0() + d(5)), false));
+        assert!(w.one(t0() + d(5) + m(1), AttentionKind::ReviewMissing).overdue);
+        // A normal live update: once its 30 days have passed.
+        w.plans[0].class = ChangeClass::Normal;
+        threshold(&w, AttentionKind::ReviewMissing, t0() + d(30) + m(1));
+        w.plans[0].reviews.push(Review {
+            golive: 1,
+            goals: Vec::new(),
+            incidents: Vec::new(),
+            feedback: Vec::new(),
+            summary: "达到目标".into(),
+            by: "wanglei".into(),
+            time: t0() + d(2),
+        });
+        assert!(!w.kinds(t0() + d(31)).contains(&AttentionKind::ReviewMissing));
+    }
+
+    #[test]
+    fn most_urgent_kind_first_oldest_first_within_it() {
+        let mut w = World {
+            requests: vec![
+                request(RequestStatus::New, t0() + d(1)),
+                RequestHead {
+                    id: Id::new(IdKind::Request, 2026, 2),
+                    ..request(RequestStatus::New, t0())
+                },
+            ],
+            ..World::default()
+        };
+        let deadline = t0().with_timezone(&chrono::Local).date_naive();
+        w.orders.push(order(OrderStatus::Open, deadline));
+        let items = w.at(t0() + d(20));
+        let got: Vec<(AttentionKind, u32)> = items.iter().map(|i| (i.kind, i.record.seq)).collect();
+        assert_eq!(
+            got,
+            [
+                (AttentionKind::OrderOverdue, 1),
+                (AttentionKind::RequestWaiting, 2),
+                (AttentionKind::RequestWaiting, 1)
+            ]
+        );
+        assert_eq!(for_role(items, Some(Role::Supervisor)), Vec::new());
     }
 }
