@@ -95,8 +95,11 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let w = inner.width as usize;
+    let labels = ["record", "why", "since", "role"].map(|k| t(&format!("attention.col.{k}"), &[]));
+    let lw = labels.iter().map(|l| super::text_width(l)).max().unwrap_or(0);
     let field = |label: String, value: String| {
-        let label = format!("{label}  ");
+        let pad = lw.saturating_sub(super::text_width(&label));
+        let label = format!("{label}{}  ", " ".repeat(pad));
         let rest = w.saturating_sub(super::text_width(&label));
         Line::from(vec![Span::styled(label, th.dim()), Span::raw(fit(&value, rest))])
     };
