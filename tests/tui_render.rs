@@ -437,8 +437,19 @@ fn attention_view_and_its_records() {
     let mut st = loaded();
     // Before the core answered, the header says nothing of it.
     assert!(!screen(&st, 80, 24).contains("待处理"));
+    // As `beian` starts: the answer opens the view, unless a key came first.
+    st.attention.open_when_loaded = true;
+    press(&mut st, "j");
     send(&mut st, Msg::Reply(serve(Job::Attention).unwrap()));
-    assert_eq!(st.pane, Pane::Attention, "the first answer with items opens the view");
+    assert_eq!(st.pane, Pane::Queue, "a key pressed first: the queue stays");
+    st.attention.open_when_loaded = true;
+    send(&mut st, Msg::Reply(serve(Job::Attention).unwrap()));
+    assert_eq!(st.pane, Pane::Attention, "the answer with items opens the view");
+    // Later answers (after any change) leave the user where they are.
+    press(&mut st, "1");
+    send(&mut st, Msg::Reply(serve(Job::Attention).unwrap()));
+    assert_eq!(st.pane, Pane::Queue);
+    press(&mut st, "0 k");
     let n = st.attention.count();
     assert!(n > 3, "the demo has items: {n}");
     let header = screen(&st, 80, 24).lines().next().unwrap().to_string();
@@ -493,9 +504,13 @@ fn attention_view_in_english() {
     let _l = lang("en");
     let mut st = loaded();
     send(&mut st, Msg::Reply(serve(Job::Attention).unwrap()));
+    press(&mut st, "0");
     let text = screen(&st, 120, 40);
     assert!(text.contains("0 attention") && text.contains("Window passed"), "{text}");
-    assert!(!text.contains("window_passed") && !text.contains("attention.kind"), "{text}");
+    assert!(
+        !text.contains("window_passed") && !text.contains("attention.kind"),
+        "{text}"
+    );
 }
 
 #[test]

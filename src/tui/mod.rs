@@ -98,6 +98,8 @@ pub fn run(backend: Box<dyn Backend>, opts: Options) -> Result<()> {
     let location = backend.location();
     let draft_dir = draft_dir(backend.as_ref());
     let mut state = state::State::new(actor.name.clone(), actor.roles.clone(), location, keymap, issues);
+    // What needs attention is the first thing shown, when there is something.
+    state.attention.open_when_loaded = true;
     // Opened with `--as`: the status bar says so, as after `:as`.
     state.via = actor.via.clone();
     state.theme = state::Theme {

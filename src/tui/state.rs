@@ -54,6 +54,10 @@ pub struct AttentionState {
     /// `None` until the first answer.
     pub list: Option<crate::service::Attention>,
     pub cursor: ListCursor,
+    /// Open the view when the list comes back with items: set as the UI
+    /// starts, dropped by the first key (the user has gone their own way) and
+    /// by the first answer.
+    pub open_when_loaded: bool,
 }
 
 impl AttentionState {

@@ -27,10 +27,16 @@ fn the_demo_needs_attention_and_says_who_should_act() {
         assert!(!these.is_empty(), "no {kind} in {all:#?}");
         for i in these {
             assert_eq!(i["role"], "operator", "{i}");
-            assert!(i["since"].is_string() && i["why"].as_str().is_some_and(|w| !w.is_empty()), "{i}");
+            assert!(
+                i["since"].is_string() && i["why"].as_str().is_some_and(|w| !w.is_empty()),
+                "{i}"
+            );
         }
     }
-    let order = of_kind(&all, "order_overdue")[0]["record"].as_str().unwrap().to_string();
+    let order = of_kind(&all, "order_overdue")[0]["record"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let plans: Vec<String> = of_kind(&all, "live_unfiled")
         .iter()
         .chain(of_kind(&all, "window_passed").iter())
@@ -40,7 +46,15 @@ fn the_demo_needs_attention_and_says_who_should_act() {
     // The table, in both languages, exits 0 with items listed.
     let zh = d.run(None, "zh-CN", &["attention"]);
     assert_eq!(zh.code, 0, "{}", zh.stderr);
-    for text in ["上线未归档", "窗口已过", "整改逾期", "运维人员", "事项", "处理角色", &order] {
+    for text in [
+        "上线未归档",
+        "窗口已过",
+        "整改逾期",
+        "运维人员",
+        "事项",
+        "处理角色",
+        &order,
+    ] {
         assert!(zh.stdout.contains(text), "{text} not in\n{}", zh.stdout);
     }
     for p in &plans {
@@ -63,14 +77,28 @@ fn the_demo_needs_attention_and_says_who_should_act() {
 
     // The overview includes the list.
     let o = d.run(None, "zh-CN", &["overview"]);
-    assert!(o.stdout.contains("待处理事项") && o.stdout.contains(&order), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("待处理事项") && o.stdout.contains(&order),
+        "{}",
+        o.stdout
+    );
     let o = d.run(None, "en", &["overview", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["attention"]["items"].as_array().unwrap().len(), all.len());
 
     // Dealt with: the order responded is the supervisor's to decide, then
     // closed it leaves the list.
-    d.ok("wanglei", &["supervision", "order", "respond", &order, "--response", "已书面报告并发布回退说明"]);
+    d.ok(
+        "wanglei",
+        &[
+            "supervision",
+            "order",
+            "respond",
+            &order,
+            "--response",
+            "已书面报告并发布回退说明",
+        ],
+    );
     let now = items(&d, &[]);
     let it = of_kind(&now, "order_overdue");
     assert_eq!(it.len(), 1);

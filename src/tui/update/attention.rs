@@ -8,12 +8,14 @@ use crate::tui::action::Pane;
 use crate::tui::state::{Focus, State};
 
 /// The list came back: keep the selected item selected where it moved. The
-/// first answer with items opens the view, unless the user went elsewhere
-/// meanwhile (the issue: it is the first thing the UI shows).
+/// answer asked for as the UI starts opens the view when it has items, unless
+/// a key was pressed meanwhile (the issue: it is the first thing the UI shows).
 pub fn loaded(s: &mut State, list: crate::service::Attention, fx: &mut Vec<Effect>) {
-    let first = s.attention.list.is_none();
     let keep = s.attention.selected().map(|i| (i.kind, i.record, i.detail.clone()));
-    let open = first && !list.items.is_empty() && s.pane == Pane::Queue && s.popups.is_empty();
+    let open = std::mem::take(&mut s.attention.open_when_loaded)
+        && !list.items.is_empty()
+        && s.pane == Pane::Queue
+        && s.popups.is_empty();
     s.attention.list = Some(list);
     if let Some(k) = keep {
         if let Some(pos) = s

@@ -47,6 +47,8 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Input(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+            // A key before what needs attention came back: the user leads.
+            s.attention.open_when_loaded = false;
             key(s, k, &mut fx);
             undo::capture(s, &fx);
         }
