@@ -202,7 +202,8 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
     // Most urgent first; what does not fit is left out whole, least urgent first.
     let mut attention = Vec::new();
     // What needs someone (pane 0), once the core has answered: first.
-    let needs = s.attention.list.as_ref().map(|l| l.items.len());
+    // Nothing to do: the room goes to the counts.
+    let needs = s.attention.list.as_ref().map(|l| l.items.len()).filter(|n| *n > 0);
     if let Some(n) = needs {
         attention.push(t(
             "tui.header.attention",
