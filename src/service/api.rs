@@ -474,6 +474,7 @@ mod tests {
             Query::System("SYS-0003".parse::<Id>().unwrap()),
             Query::ResolveSystem("教务".into()),
             Query::Plans(PlanFilter::default()),
+            Query::Attention,
             Query::Audit {
                 filter: AuditFilter {
                     entity: Some("PLAN-2026-0001".into()),
