@@ -137,6 +137,8 @@ fn serve(job: Job) -> Option<Reply> {
         // Acting as a demo person changes who asks, not what is shown: not run here.
         Job::ActAs { .. } => return None,
         Job::JointReviews => Reply::JointReviews(s.joint_reviews(a).unwrap()),
+        // What needs attention as of the demo's now.
+        Job::Attention => Reply::Attention(Box::new(s.attention_at(a, demo_now()).unwrap())),
     })
 }
 

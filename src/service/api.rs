@@ -94,6 +94,8 @@ pub enum Query {
     /// since the last head found intact, answered from a cache by head
     /// (protocol 9; answered with `Answer::Verify`).
     Integrity,
+    /// What needs someone now (issue 17 §1: `workflow::attention`).
+    Attention,
 }
 
 impl Query {
@@ -134,6 +136,7 @@ impl Query {
             Query::Attachments(_) => "attachments",
             Query::Attachment { .. } => "attachment",
             Query::DossierSeal(_) => "dossier_seal",
+            Query::Attention => "attention",
         }
     }
 }
@@ -190,6 +193,7 @@ pub enum Answer {
     Attachments(Vec<AttachmentEntry>),
     Attachment(Box<AttachmentFile>),
     DossierSeal(crate::store::files::DossierSeal),
+    Attention(super::Attention),
 }
 
 impl Answer {
@@ -228,6 +232,7 @@ impl Answer {
             Answer::Attachments(_) => "attachments",
             Answer::Attachment(_) => "attachment",
             Answer::DossierSeal(_) => "dossier_seal",
+            Answer::Attention(_) => "attention",
         }
     }
 }
@@ -282,6 +287,7 @@ impl Service {
                 A::DossierSeal(self.store().dossier_seal(id)?)
             }
             Query::Integrity => A::Verify(self.integrity(actor)?),
+            Query::Attention => A::Attention(self.attention(actor)?),
         })
     }
 }
@@ -402,6 +408,8 @@ typed! {
     dossier_seal(id: Id) -> crate::store::files::DossierSeal = Query::DossierSeal(id), DossierSeal;
     /// The start-up integrity check (incremental, cached by head where the database lives).
     integrity() -> crate::store::chain::VerifyReport = Query::Integrity, Verify;
+    /// What needs someone now (issue 17 §1).
+    attention() -> super::Attention = Query::Attention, Attention;
 }
 
 impl dyn Backend + '_ {
@@ -515,6 +523,7 @@ mod tests {
             Query::System("SYS-0003".parse::<Id>().unwrap()),
             Query::ResolveSystem("教务".into()),
             Query::Plans(PlanFilter::default()),
+            Query::Attention,
             Query::Audit {
                 filter: AuditFilter {
                     entity: Some("PLAN-2026-0001".into()),

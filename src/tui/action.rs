@@ -18,10 +18,12 @@ pub enum Pane {
     Templates,
     /// The forward schedule of maintenance windows (§3.2), key 9.
     Schedule,
+    /// What needs someone now (issue 17 §1): pane 0.
+    Attention,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 8] = [
+    pub const ALL: [Pane; 9] = [
         Pane::Queue,
         Pane::Plans,
         Pane::Tests,
@@ -30,6 +32,7 @@ impl Pane {
         Pane::Supervision,
         Pane::Templates,
         Pane::Schedule,
+        Pane::Attention,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -41,17 +44,20 @@ impl Pane {
             Pane::Supervision => "supervision",
             Pane::Templates => "templates",
             Pane::Schedule => "schedule",
-        }
-    }
-    /// The number its tab shows and its key (`pane.<name>` in the keymaps).
-    pub fn number(self) -> usize {
-        match self {
-            Pane::Schedule => 9,
-            p => p.index() + 1,
+            Pane::Attention => "attention",
         }
     }
     pub fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+    /// The number its key and tab show: 1–7 in Tab order, the schedule 9, the
+    /// attention view 0.
+    pub fn number(self) -> usize {
+        match self {
+            Pane::Attention => 0,
+            Pane::Schedule => 9,
+            p => p.index() + 1,
+        }
     }
     pub fn title(self) -> String {
         crate::i18n::t(&format!("tui.pane.{}", self.as_str()), &[])
@@ -168,6 +174,7 @@ actions! {
     GotoSupervision = "pane.supervision" @ G,
     GotoTemplates = "pane.templates" @ G,
     GotoSchedule = "pane.schedule" @ G,
+    GotoAttention = "pane.attention" @ G,
     Refresh = "refresh" @ G,
     Down = "down" @ G,
     Up = "up" @ G,

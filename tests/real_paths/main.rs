@@ -5,6 +5,7 @@
 
 mod after_golive;
 mod attachments;
+mod attention;
 mod classes;
 mod cli;
 mod pinyin;
