@@ -136,6 +136,15 @@ fn serve(job: Job) -> Option<Reply> {
         // Acting as a demo person changes who asks, not what is shown: not run here.
         Job::ActAs { .. } => return None,
         Job::JointReviews => Reply::JointReviews(s.joint_reviews(a).unwrap()),
+        // The files attached to the record the detail shows (issue 18 §1).
+        Job::Attachment(beian::tui::worker::AttachmentJob::List { of, ids }) => {
+            Reply::Attachment(beian::tui::worker::AttachmentReply::Listed {
+                of,
+                list: ids.iter().flat_map(|id| s.attachments(a, *id).unwrap()).collect(),
+            })
+        }
+        // Attaching and saving files run on a database of their own (tui_render.rs).
+        Job::Attachment(_) => return None,
     })
 }
 
