@@ -2521,7 +2521,14 @@ fn a_plan_detail_lists_its_attachments_and_the_attach_prompt_names_the_plan() {
         let text = screen_text(&draw(&st, w, h).0);
         assert!(text.contains("附件"), "{text}");
         // Wrapped in its column at 80 columns, whole at 120.
-        assert!(text.contains(if w == 80 { "厂商测试报告" } else { "厂商测试报告.txt" }), "{text}");
+        assert!(
+            text.contains(if w == 80 {
+                "厂商测试报告"
+            } else {
+                "厂商测试报告.txt"
+            }),
+            "{text}"
+        );
         assert!(text.contains("liuyang"), "{text}");
         assert!(text.contains(&files[0].sha256[..12]), "{text}");
     }
@@ -2581,15 +2588,32 @@ fn attach_a_file_through_the_prompt_see_it_listed_and_save_it_out() {
     let Some(Popup::Prompt { label, .. }) = st.popups.last() else {
         panic!("no kind prompt: {:?}", st.popups)
     };
-    assert!(label.contains("签到表") && label.contains("培训签到表 第二场.pdf"), "{label}");
-    let sheet = AttachmentKind::ALL.iter().position(|k| *k == AttachmentKind::SignInSheet).unwrap() + 1;
-    send_to(&mut st, Msg::Input(Event::Paste(sheet.to_string())), &backend, &mut progress);
+    assert!(
+        label.contains("签到表") && label.contains("培训签到表 第二场.pdf"),
+        "{label}"
+    );
+    let sheet = AttachmentKind::ALL
+        .iter()
+        .position(|k| *k == AttachmentKind::SignInSheet)
+        .unwrap()
+        + 1;
+    send_to(
+        &mut st,
+        Msg::Input(Event::Paste(sheet.to_string())),
+        &backend,
+        &mut progress,
+    );
     press_to(&mut st, "enter", &backend, &mut progress);
     assert!(st.popups.is_empty(), "{:?}", st.popups);
     let toast = st.toasts.last().expect("a toast");
-    assert!(!toast.error && toast.text.contains("培训签到表 第二场.pdf"), "{toast:?}");
+    assert!(
+        !toast.error && toast.text.contains("培训签到表 第二场.pdf"),
+        "{toast:?}"
+    );
     // Listed again from the core: the new file, its kind, size and hash.
-    let list = beian::tui::update::attach::listed(&st, plan).expect("the list").to_vec();
+    let list = beian::tui::update::attach::listed(&st, plan)
+        .expect("the list")
+        .to_vec();
     assert_eq!(list.len(), 2, "{list:?}");
     let new = &list[1];
     assert_eq!(
@@ -2598,7 +2622,10 @@ fn attach_a_file_through_the_prompt_see_it_listed_and_save_it_out() {
     );
     assert_eq!(new.sha256, beian::model::sha256_hex(&bytes));
     // Filed: the file is sealed by an addendum of the dossier, and the detail says which.
-    assert!(new.addendum.as_deref().is_some_and(|a| a.starts_with("FILE-")), "{new:?}");
+    assert!(
+        new.addendum.as_deref().is_some_and(|a| a.starts_with("FILE-")),
+        "{new:?}"
+    );
     assert!(toast.text.ends_with("PLAN-2026-0005"), "{toast:?}");
     st.plans.detail_scroll.pos = usize::MAX / 4;
     st.toasts.clear();
@@ -2616,7 +2643,10 @@ fn attach_a_file_through_the_prompt_see_it_listed_and_save_it_out() {
     );
     press_to(&mut st, "enter enter", &backend, &mut progress);
     let toast = st.toasts.last().expect("a toast");
-    assert!(toast.error && toast.text.starts_with("培训签到表 第二场.pdf"), "{toast:?}");
+    assert!(
+        toast.error && toast.text.starts_with("培训签到表 第二场.pdf"),
+        "{toast:?}"
+    );
     assert_eq!(backend.service().attachments(&actor, plan).unwrap().len(), 2);
 
     // `=` saves one out: which one, then where.

@@ -105,9 +105,15 @@ pub enum AttachmentJob {
 /// What the worker answers to an [`AttachmentJob`].
 #[derive(Debug, Clone)]
 pub enum AttachmentReply {
-    Listed { of: Id, list: Vec<AttachmentEntry> },
+    Listed {
+        of: Id,
+        list: Vec<AttachmentEntry>,
+    },
     /// A file not attached or not saved: the file, and the core's reason.
-    Refused { file: String, error: Error },
+    Refused {
+        file: String,
+        error: Error,
+    },
     /// The attached file `name` was saved to `out`.
     Saved {
         name: String,

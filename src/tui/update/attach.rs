@@ -103,7 +103,11 @@ pub fn action(s: &mut State, a: Action, _fx: &mut Vec<Effect>) {
             .map(|e| format!("#{} {}", e.no, crate::sanitize::clean_line(&e.name)))
             .collect::<Vec<_>>()
             .join(" · ");
-        let initial = if list.len() == 1 { "#1".to_string() } else { String::new() };
+        let initial = if list.len() == 1 {
+            "#1".to_string()
+        } else {
+            String::new()
+        };
         prompt(
             s,
             PromptFor::SaveAttachment(id),
@@ -212,10 +216,7 @@ pub fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Ve
                 },
                 &t(
                     "tui.prompt.attachment_out",
-                    &[
-                        ("file", crate::sanitize::clean_line(&name)),
-                        ("id", entity.to_string()),
-                    ],
+                    &[("file", crate::sanitize::clean_line(&name)), ("id", entity.to_string())],
                 ),
                 &out,
             );
