@@ -131,9 +131,11 @@ fn attachment_job(b: &dyn Backend, job: AttachmentJob) -> Reply {
     match job {
         AttachmentJob::List { of, ids } => {
             let mut list = Vec::new();
-            for id in ids {
+            for (i, id) in ids.into_iter().enumerate() {
                 match b.attachments(id) {
                     Ok(l) => list.extend(l),
+                    // A dossier's plan may be gone (a dossier restored on its own): its own files still show.
+                    Err(Error::NotFound { .. }) if i > 0 => {}
                     Err(e) => return Reply::Failed(e),
                 }
             }
