@@ -2546,6 +2546,26 @@ fn a_plan_detail_lists_its_attachments_and_the_attach_prompt_names_the_plan() {
     insta::assert_snapshot!("attach_prompt_120x40", screen(&st, 120, 40));
     press(&mut st, "esc");
     assert!(st.popups.is_empty());
+
+    // The archive: a dossier lists its own files, each with the addendum that sealed it.
+    press(&mut st, "4");
+    let at = st
+        .archive
+        .shown()
+        .iter()
+        .position(|d| d.id.to_string() == "FILE-2026-0003")
+        .expect("FILE-2026-0003 listed");
+    st.archive.cursor.selected = at;
+    press(&mut st, "enter");
+    st.archive.detail_scroll.pos = usize::MAX / 4;
+    let text = screen_text(&draw(&st, 120, 40).0);
+    let row = text
+        .lines()
+        .find(|l| l.contains("现场培训签到表.csv"))
+        .unwrap_or_default();
+    for part in ["签到表", "wanglei", "FILE-2026-0003#1"] {
+        assert!(row.contains(part), "{part}: {text}");
+    }
 }
 
 #[test]
