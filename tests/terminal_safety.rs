@@ -139,6 +139,15 @@ fn serve(job: Job) -> Option<Reply> {
         Job::JointReviews => Reply::JointReviews(s.joint_reviews(a).unwrap()),
         // What needs attention as of the demo's now.
         Job::Attention => Reply::Attention(Box::new(s.attention_at(a, demo_now()).unwrap())),
+        // The files attached to the record the detail shows (issue 18 §1).
+        Job::Attachment(beian::tui::worker::AttachmentJob::List { of, ids }) => {
+            Reply::Attachment(beian::tui::worker::AttachmentReply::Listed {
+                of,
+                list: ids.iter().flat_map(|id| s.attachments(a, *id).unwrap()).collect(),
+            })
+        }
+        // Attaching and saving files run on a database of their own (tui_render.rs).
+        Job::Attachment(_) => return None,
     })
 }
 

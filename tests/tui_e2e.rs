@@ -1365,3 +1365,75 @@ fn each_action_lands_on_the_request_the_screen_names() {
         assert_eq!(r["priority"], "normal", "{r}");
     }
 }
+
+/// Attached files (issue 18 §1) end to end: the demo's PLAN-2026-0005 lists the
+/// vendor's test report; a file is attached through the prompt (its path
+/// completed with Tab, its kind chosen by number) and listed; both files are
+/// saved out and compared byte for byte.
+#[test]
+fn attach_a_file_and_save_files_out_from_the_plans_pane() {
+    let fx = Fixture::new();
+    fx.ok(&["demo"]);
+    let minutes: Vec<u8> = "验收会议纪要\r\n与会：图书馆、信息中心\n\u{0}\u{1}二进制尾部"
+        .bytes()
+        .chain((0..=255u8).cycle().take(3000))
+        .collect();
+    let path = fx.dir().join("验收会议纪要 第一次.txt");
+    std::fs::write(&path, &minutes).unwrap();
+    let mut t = fx.tui("zh-CN", 120, 40);
+    t.wait_for("需求队列", 10);
+    t.send("2");
+    t.send("/");
+    t.send("PLAN-2026-0005");
+    t.send(key::ENTER);
+    t.wait_for("┌ PLAN-2026-0005", 10);
+    // The detail's end: the vendor's test report, its kind and who attached it.
+    t.send("l");
+    t.send("G");
+    t.wait_line(&["厂商测试报告.txt", "测试报告", "210 B", "liuyang"], 10);
+    // `+`: the path (Tab completes it), then the kind from the list.
+    t.send("+");
+    t.wait_for("为 PLAN-2026-0005 添加附件", 5);
+    t.send(&format!("{}/验收会议", fx.dir().display()));
+    t.send(key::TAB);
+    t.wait_for("验收会议纪要 第一次.txt", 5);
+    t.send(key::ENTER);
+    t.wait_for("的类型", 5);
+    t.send("1");
+    t.send(key::ENTER);
+    t.wait_for("已添加附件 验收会议纪要 第一次.txt", 10);
+    t.send("G");
+    t.wait_line(&["验收会议纪要 第一次.txt", "签字会议纪要", "3.0 KiB"], 10);
+    // Filed: sealed by an addendum of the dossier, named in the row (once the toast is gone).
+    t.wait_line(&["验收会议纪要 第一次.txt", "FILE-2026-0005#"], 20);
+    // `=`: the vendor's report to the default path (its name, in the working directory).
+    t.send("=");
+    t.wait_for("保存 PLAN-2026-0005 的哪个附件", 5);
+    t.send("#1");
+    t.send(key::ENTER);
+    t.wait_for("保存到", 5);
+    t.send(key::ENTER);
+    t.wait_for("已将 厂商测试报告.txt 保存到", 10);
+    // And the new file to a path typed over the default.
+    t.send("=");
+    t.wait_for("保存 PLAN-2026-0005 的哪个附件", 5);
+    t.send("#2");
+    t.send(key::ENTER);
+    t.wait_for("保存到", 5);
+    t.send(&erase(60));
+    t.send(&fx.dir().join("out.bin").display().to_string());
+    t.send(key::ENTER);
+    t.wait_for("out.bin", 10);
+    t.quit();
+    assert_eq!(std::fs::read(fx.dir().join("out.bin")).unwrap(), minutes);
+    // The report as saved from the UI is the report as the CLI gets it.
+    fx.ok(&["attachment", "get", "PLAN-2026-0005", "#1", "-o", "cli.txt"]);
+    assert_eq!(
+        std::fs::read(fx.dir().join("厂商测试报告.txt")).unwrap(),
+        std::fs::read(fx.dir().join("cli.txt")).unwrap()
+    );
+    let list = fx.json(&["attachments", "PLAN-2026-0005"]);
+    assert_eq!(list[1]["name"], "验收会议纪要 第一次.txt", "{list}");
+    assert_eq!(list[1]["kind"], "minutes", "{list}");
+    assert_eq!(list[1]["size"], minutes.len() as u64, "{list}");
+}

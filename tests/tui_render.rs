@@ -177,6 +177,15 @@ fn serve(job: Job) -> Option<Reply> {
         Job::JointReviews => Reply::JointReviews(s.joint_reviews(a).unwrap()),
         // What needs attention as of the demo's now, not the clock's.
         Job::Attention => Reply::Attention(Box::new(s.attention_at(a, demo_now()).unwrap())),
+        // The files attached to the record the detail shows (issue 18 §1).
+        Job::Attachment(beian::tui::worker::AttachmentJob::List { of, ids }) => {
+            Reply::Attachment(beian::tui::worker::AttachmentReply::Listed {
+                of,
+                list: ids.iter().flat_map(|id| s.attachments(a, *id).unwrap()).collect(),
+            })
+        }
+        // Attaching and saving files run on a database of their own (tui_render.rs).
+        Job::Attachment(_) => return None,
     })
 }
 
@@ -2736,4 +2745,204 @@ fn effect_chart_snapshots() {
         assert!(text.contains("更新效果：各次更新的结果"), "{text}");
         insta::assert_snapshot!(format!("reports_effect_{w}x{h}"), text);
     }
+}
+// Attached files (issue 18 §1): the demo's PLAN-2026-0005 carries the vendor's test report
+
+/// Select the plan `id` in the plans pane (its detail and files follow).
+fn select_plan(st: &mut State, id: &str) {
+    let at = st
+        .plans
+        .visible
+        .iter()
+        .position(|&i| st.plans.all[i].id.to_string() == id)
+        .unwrap_or_else(|| panic!("{id} is not listed"));
+    st.plans.cursor.selected = at;
+}
+
+#[test]
+fn a_plan_detail_lists_its_attachments_and_the_attach_prompt_names_the_plan() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, "2");
+    select_plan(&mut st, "PLAN-2026-0005");
+    send(&mut st, Msg::Tick);
+    let files = beian::tui::update::attach::listed(&st, "PLAN-2026-0005".parse().unwrap())
+        .expect("the list")
+        .to_vec();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files[0].kind, AttachmentKind::TestReport);
+    // The detail's end: the files, with their kind, size and who attached them.
+    st.plans.detail_scroll.pos = usize::MAX / 4;
+    for (w, h) in [(80, 24), (120, 40)] {
+        let text = screen_text(&draw(&st, w, h).0);
+        assert!(text.contains("附件"), "{text}");
+        // Wrapped in its column at 80 columns, whole at 120.
+        assert!(
+            text.contains(if w == 80 {
+                "厂商测试报告"
+            } else {
+                "厂商测试报告.txt"
+            }),
+            "{text}"
+        );
+        assert!(text.contains("liuyang"), "{text}");
+        assert!(text.contains(&files[0].sha256[..12]), "{text}");
+    }
+    insta::assert_snapshot!("plan_attachments_80x24", screen(&st, 80, 24));
+    insta::assert_snapshot!("plan_attachments_120x40", screen(&st, 120, 40));
+
+    // `+` asks for the path of the file, naming the plan the detail shows.
+    press(&mut st, "+");
+    let Some(Popup::Prompt { label, .. }) = st.popups.last() else {
+        panic!("no prompt: {:?}", st.popups)
+    };
+    assert!(label.contains("PLAN-2026-0005"), "{label}");
+    assert_eq!(st.shown().unwrap().ids[0].to_string(), "PLAN-2026-0005");
+    insta::assert_snapshot!("attach_prompt_80x24", screen(&st, 80, 24));
+    insta::assert_snapshot!("attach_prompt_120x40", screen(&st, 120, 40));
+    press(&mut st, "esc");
+    assert!(st.popups.is_empty());
+
+    // The archive: a dossier lists its own files, each with the addendum that sealed it.
+    press(&mut st, "4");
+    let at = st
+        .archive
+        .shown()
+        .iter()
+        .position(|d| d.id.to_string() == "FILE-2026-0003")
+        .expect("FILE-2026-0003 listed");
+    st.archive.cursor.selected = at;
+    press(&mut st, "enter");
+    st.archive.detail_scroll.pos = usize::MAX / 4;
+    let text = screen_text(&draw(&st, 120, 40).0);
+    let row = text
+        .lines()
+        .find(|l| l.contains("现场培训签到表.csv"))
+        .unwrap_or_default();
+    for part in ["签到表", "wanglei", "FILE-2026-0003#1"] {
+        assert!(row.contains(part), "{part}: {text}");
+    }
+}
+
+#[test]
+fn attach_a_file_through_the_prompt_see_it_listed_and_save_it_out() {
+    let _l = lang("zh-CN");
+    let dir = tempfile::tempdir().unwrap();
+    let mut service = Service::create(dir.path(), ADMIN, true).unwrap();
+    beian::demo::populate(&mut service, demo_now()).unwrap();
+    let actor = service.actor_named(ADMIN, &[]);
+    let backend = beian::service::Local::with_actor(service, actor.clone());
+    let (keymap, _) = Keymap::load(None);
+    let mut st = State::new(ADMIN.into(), actor.roles.clone(), LOCATION.into(), keymap, Vec::new());
+    let mut progress = Vec::new();
+    let all = beian::tui::worker::handle(&backend, Job::LoadAll);
+    send_to(&mut st, Msg::Reply(all), &backend, &mut progress);
+    press_to(&mut st, "2", &backend, &mut progress);
+    select_plan(&mut st, "PLAN-2026-0005");
+    send_to(&mut st, Msg::Tick, &backend, &mut progress);
+    let plan: Id = "PLAN-2026-0005".parse().unwrap();
+    assert_eq!(beian::tui::update::attach::listed(&st, plan).map(|l| l.len()), Some(1));
+
+    // A scanned sign-in sheet, its path completed with Tab, its kind chosen by number.
+    let files = tempfile::tempdir().unwrap();
+    let bytes: Vec<u8> = (0..70_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let path = files.path().join("培训签到表 第二场.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    press_to(&mut st, "+", &backend, &mut progress);
+    send_to(
+        &mut st,
+        Msg::Input(Event::Paste(format!("{}/培训", files.path().display()))),
+        &backend,
+        &mut progress,
+    );
+    press_to(&mut st, "tab", &backend, &mut progress);
+    let Some(Popup::Prompt { input, .. }) = st.popups.last() else {
+        panic!("no prompt: {:?}", st.popups)
+    };
+    assert_eq!(input.text(), path.display().to_string());
+    press_to(&mut st, "enter", &backend, &mut progress);
+    let Some(Popup::Prompt { label, .. }) = st.popups.last() else {
+        panic!("no kind prompt: {:?}", st.popups)
+    };
+    assert!(
+        label.contains("签到表") && label.contains("培训签到表 第二场.pdf"),
+        "{label}"
+    );
+    let sheet = AttachmentKind::ALL
+        .iter()
+        .position(|k| *k == AttachmentKind::SignInSheet)
+        .unwrap()
+        + 1;
+    send_to(
+        &mut st,
+        Msg::Input(Event::Paste(sheet.to_string())),
+        &backend,
+        &mut progress,
+    );
+    press_to(&mut st, "enter", &backend, &mut progress);
+    assert!(st.popups.is_empty(), "{:?}", st.popups);
+    let toast = st.toasts.last().expect("a toast");
+    assert!(
+        !toast.error && toast.text.contains("培训签到表 第二场.pdf"),
+        "{toast:?}"
+    );
+    // Listed again from the core: the new file, its kind, size and hash.
+    let list = beian::tui::update::attach::listed(&st, plan)
+        .expect("the list")
+        .to_vec();
+    assert_eq!(list.len(), 2, "{list:?}");
+    let new = &list[1];
+    assert_eq!(
+        (new.name.as_str(), new.kind, new.size),
+        ("培训签到表 第二场.pdf", AttachmentKind::SignInSheet, bytes.len() as u64)
+    );
+    assert_eq!(new.sha256, beian::model::sha256_hex(&bytes));
+    // Filed: the file is sealed by an addendum of the dossier, and the detail says which.
+    assert!(
+        new.addendum.as_deref().is_some_and(|a| a.starts_with("FILE-")),
+        "{new:?}"
+    );
+    assert!(toast.text.ends_with("PLAN-2026-0005"), "{toast:?}");
+    st.plans.detail_scroll.pos = usize::MAX / 4;
+    st.toasts.clear();
+    let text = screen_text(&draw(&st, 120, 40).0);
+    assert!(text.contains("培训签到表 第二场.pdf"), "{text}");
+    assert!(text.contains(new.addendum.as_deref().unwrap()), "{text}");
+
+    // The same file again: the core refuses the name, and the toast names the file.
+    press_to(&mut st, "+", &backend, &mut progress);
+    send_to(
+        &mut st,
+        Msg::Input(Event::Paste(path.display().to_string())),
+        &backend,
+        &mut progress,
+    );
+    press_to(&mut st, "enter enter", &backend, &mut progress);
+    let toast = st.toasts.last().expect("a toast");
+    assert!(
+        toast.error && toast.text.starts_with("培训签到表 第二场.pdf"),
+        "{toast:?}"
+    );
+    assert_eq!(backend.service().attachments(&actor, plan).unwrap().len(), 2);
+
+    // `=` saves one out: which one, then where.
+    press_to(&mut st, "=", &backend, &mut progress);
+    send_to(&mut st, Msg::Input(Event::Paste("#2".into())), &backend, &mut progress);
+    press_to(&mut st, "enter", &backend, &mut progress);
+    let Some(Popup::Prompt { label, .. }) = st.popups.last() else {
+        panic!("no path prompt: {:?}", st.popups)
+    };
+    assert!(label.contains("培训签到表 第二场.pdf"), "{label}");
+    let out = files.path().join("saved.pdf");
+    press_to(&mut st, "ctrl-u", &backend, &mut progress);
+    send_to(
+        &mut st,
+        Msg::Input(Event::Paste(out.display().to_string())),
+        &backend,
+        &mut progress,
+    );
+    press_to(&mut st, "enter", &backend, &mut progress);
+    assert_eq!(std::fs::read(&out).unwrap(), bytes);
+    let toast = st.toasts.last().expect("a toast");
+    assert!(!toast.error && toast.text.contains("saved.pdf"), "{toast:?}");
 }

@@ -133,3 +133,22 @@ pub fn run(ctx: &Ctx, c: &AttachmentCmd) -> Result<()> {
         }
     }
 }
+
+/// The files attached to `ids`, as the section `show` ends with when there are
+/// any: the same section the terminal UI's detail shows
+/// ([`crate::export::sections::attachments_section`]).
+pub fn print_section(ctx: &Ctx, ids: &[Id]) -> Result<()> {
+    let mut list = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        match ctx.backend.attachments(*id) {
+            Ok(l) => list.extend(l),
+            // A dossier's plan may be gone (a dossier restored on its own): its own files still show.
+            Err(Error::NotFound { .. }) if i > 0 => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if !list.is_empty() {
+        super::sections::print(&[crate::export::sections::attachments_section(&list)]);
+    }
+    Ok(())
+}

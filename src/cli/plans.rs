@@ -731,6 +731,7 @@ pub fn run(ctx: &Ctx, cmd: &PlanCmd) -> Result<()> {
             }
             let sys = s.system(p.system)?;
             print_plan(&p, &sys, Some(&s.plan_gates(p.id)?));
+            super::attach::print_section(ctx, &[p.id])?;
         }
         PlanCmd::Edit(x) => {
             let mut c = Vec::new();
@@ -1226,6 +1227,7 @@ pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
             }
             println!("{}", crate::sanitize::visible_line(&crate::export::dossier_title(&v)));
             super::sections::print(&crate::export::dossier_sections(&v));
+            super::attach::print_section(ctx, &[v.dossier.id, v.dossier.plan.id])?;
             return Ok(());
         }
         ArchiveCmd::Addendum { id, reason, text } => {

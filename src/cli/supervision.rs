@@ -216,6 +216,7 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
                 return Ok(());
             }
             super::sections::print(&sections::order_sections(&o, o.overdue(today)));
+            super::attach::print_section(ctx, &[o.id])?;
         }
         SupervisionCmd::Order(OrderCmd::Respond { id, response }) => {
             ctx.run(Command::OrderRespond {
@@ -284,6 +285,7 @@ pub fn run(ctx: &Ctx, cmd: &SupervisionCmd) -> Result<()> {
                 return Ok(());
             }
             super::sections::print(&sections::report_sections(&r));
+            super::attach::print_section(ctx, &[r.id])?;
         }
         SupervisionCmd::Report(ReportCmd::Investigate { id, notes }) => {
             ctx.run(Command::ReportInvestigate {

@@ -245,6 +245,43 @@ pub fn attachments_table(list: &[crate::model::AttachmentRef]) -> Block {
     )
 }
 
+/// The files attached to one record, as its detail lists them (issue 18 §1):
+/// number, name, kind, size, the start of the SHA-256, who attached it and
+/// when, and on a filed record the addendum that sealed it.
+pub fn attachments_section(list: &[AttachmentEntry]) -> Section {
+    // The addendum column only where one was sealed after filing.
+    let sealed = list.iter().any(|a| a.addendum.is_some());
+    let mut headers = vec![
+        "#".into(),
+        t("record.field.attachment_name", &[]),
+        t("record.field.attachment_kind", &[]),
+        t("record.field.attachment_size", &[]),
+        "SHA-256".into(),
+        t("record.field.attached_by", &[]),
+    ];
+    if sealed {
+        headers.push(t("record.field.sealed_by", &[]));
+    }
+    let rows = list
+        .iter()
+        .map(|a| {
+            let mut row = vec![
+                a.no.to_string(),
+                a.name.clone(),
+                a.kind.label(),
+                size_text(a.size),
+                a.sha256.chars().take(12).collect(),
+                who_when(&a.added_by, a.added_at),
+            ];
+            if sealed {
+                row.push(a.addendum.clone().unwrap_or_default());
+            }
+            row
+        })
+        .collect();
+    Section::new(t("record.section.files", &[])).block(table(headers, rows))
+}
+
 /// An incident's fields after `f`.
 fn incident_fields(f: F, i: &Incident) -> F {
     f.add(t("record.field.incident_outcome", &[]), i.outcome.label())

@@ -281,6 +281,15 @@ actions! {
     TemplateApprove = "template.approve" @ p(Templates),
     TemplateReturn = "template.return" @ p(Templates),
     TemplateUse = "template.use" @ p(Templates),
+    // attachments (issue 18 §1): on the record the detail shows
+    QueueAttach = "queue.attach" @ p(Queue),
+    QueueAttachmentSave = "queue.attachment_save" @ p(Queue),
+    PlanAttach = "plan.attach" @ p(Plans),
+    PlanAttachmentSave = "plan.attachment_save" @ p(Plans),
+    ArchiveAttach = "archive.attach" @ p(Archive),
+    ArchiveAttachmentSave = "archive.attachment_save" @ p(Archive),
+    SupAttach = "supervision.attach" @ p(Supervision),
+    SupAttachmentSave = "supervision.attachment_save" @ p(Supervision),
     // forms
     FormsParked = "forms.parked" @ G,
     // demo: act as a demo person (`:as zhangwei`; issue 13 §7)
@@ -382,6 +391,7 @@ impl Action {
         Some(match self {
             QueueNew | QueueImport => Op::RequestAdd,
             PlanNew | TemplateNew => Op::PlanEdit,
+            QueueAttach | PlanAttach | ArchiveAttach | SupAttach => Op::AttachmentAdd,
             _ => return None,
         })
     }

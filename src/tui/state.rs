@@ -288,6 +288,17 @@ pub struct SupervisionState {
     pub skip_reports: bool,
 }
 
+/// The files attached to the record whose detail is shown (issue 18 §1), as
+/// the core last listed them.
+#[derive(Debug, Default)]
+pub struct AttachmentsState {
+    /// The record they were listed for.
+    pub of: Option<Id>,
+    pub list: Vec<AttachmentEntry>,
+    /// The record whose list is being asked for.
+    pub loading: Option<Id>,
+}
+
 impl Default for Field {
     fn default() -> Field {
         Field::new("", false)
@@ -362,6 +373,20 @@ pub enum PromptFor {
         rev: u64,
     },
     ReturnTemplate(Id),
+    /// The path of a file to attach to this record (issue 18 §1); Tab completes it.
+    AttachPath(Id),
+    /// The kind of the file at `path`, chosen from the list the prompt shows.
+    AttachKind {
+        entity: Id,
+        path: std::path::PathBuf,
+    },
+    /// Which attached file of this record to save out (its name or `#N`).
+    SaveAttachment(Id),
+    /// Where to save the attached file `name` of `entity`.
+    SaveAttachmentTo {
+        entity: Id,
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -584,6 +609,8 @@ pub struct State {
     pub templates: TemplatesState,
     pub schedule: ScheduleState,
     pub attention: AttentionState,
+    /// The files attached to the record the detail shows.
+    pub attachments: AttachmentsState,
     pub popups: Vec<Popup>,
     /// A submitted form waiting for the worker's answer: reopened on failure.
     pub pending_form: Option<Form>,
@@ -643,6 +670,7 @@ impl State {
             templates: TemplatesState::default(),
             schedule: ScheduleState::default(),
             attention: AttentionState::default(),
+            attachments: AttachmentsState::default(),
             popups: Vec::new(),
             pending_form: None,
             parked: Vec::new(),

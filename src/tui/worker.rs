@@ -81,6 +81,123 @@ pub enum Job {
     JointReviews,
     /// What needs someone now (issue 17 §1): answered with [`Reply::Attention`].
     Attention,
+    /// Attached files (issue 18 §1): answered with [`Reply::Attachment`], or
+    /// [`Reply::Done`] once a file is attached.
+    Attachment(AttachmentJob),
+}
+
+/// Work on attached files (issue 18 §1). Files are read and written here, off
+/// the input path.
+#[derive(Debug, Clone)]
+pub enum AttachmentJob {
+    /// The files attached to `ids` (a dossier and its plan), listed for the detail of `of`.
+    List { of: Id, ids: Vec<Id> },
+    /// Read the file at `path` and attach it to `entity` as `kind`; `label` is
+    /// what the toast says when it is done.
+    Add {
+        entity: Id,
+        path: std::path::PathBuf,
+        kind: AttachmentKind,
+        label: String,
+    },
+    /// Save the attached file `name` (or `#N`) of `entity` to `out`.
+    Save {
+        entity: Id,
+        name: String,
+        out: std::path::PathBuf,
+    },
+}
+
+/// What the worker answers to an [`AttachmentJob`].
+#[derive(Debug, Clone)]
+pub enum AttachmentReply {
+    Listed {
+        of: Id,
+        list: Vec<AttachmentEntry>,
+    },
+    /// A file not attached or not saved: the file, and the core's reason.
+    Refused {
+        file: String,
+        error: Error,
+    },
+    /// The attached file `name` was saved to `out`.
+    Saved {
+        name: String,
+        out: std::path::PathBuf,
+        size: u64,
+        sha256: String,
+    },
+}
+
+/// The most read of one file to attach before the database's own limit
+/// (`[attachments] max_file_mib`) decides, as `beian attach` reads.
+const ATTACH_READ_CAP: u64 = 4 << 30;
+
+fn attachment_job(b: &dyn Backend, job: AttachmentJob) -> Reply {
+    match job {
+        AttachmentJob::List { of, ids } => {
+            let mut list = Vec::new();
+            for (i, id) in ids.into_iter().enumerate() {
+                match b.attachments(id) {
+                    Ok(l) => list.extend(l),
+                    // A dossier's plan may be gone (a dossier restored on its own): its own files still show.
+                    Err(Error::NotFound { .. }) if i > 0 => {}
+                    Err(e) => return Reply::Failed(e),
+                }
+            }
+            Reply::Attachment(AttachmentReply::Listed { of, list })
+        }
+        AttachmentJob::Add {
+            entity,
+            path,
+            kind,
+            label,
+        } => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            let refused = |error| {
+                Reply::Attachment(AttachmentReply::Refused {
+                    file: crate::sanitize::clean_line(&name),
+                    error,
+                })
+            };
+            let bytes = match crate::fsutil::read_regular(&path, ATTACH_READ_CAP, crate::fsutil::Purpose::Read) {
+                Ok(b) => b,
+                Err(e) => return refused(e),
+            };
+            let files = vec![crate::workflow::attach::NewAttachment::new(&name, kind, bytes)];
+            match b.execute(Command::Attach { entity, files }, None) {
+                Ok(o) => Reply::Done {
+                    label,
+                    outcomes: vec![o],
+                },
+                Err(e) => refused(e),
+            }
+        }
+        AttachmentJob::Save { entity, name, out } => {
+            let refused = |error| {
+                Reply::Attachment(AttachmentReply::Refused {
+                    file: crate::sanitize::clean_line(&name),
+                    error,
+                })
+            };
+            let f = match b.attachment(entity, &name) {
+                Ok(f) => f,
+                Err(e) => return refused(e),
+            };
+            if let Err(e) = crate::fsutil::write_file(&out, f.content.bytes(), 0o666) {
+                return refused(e);
+            }
+            Reply::Attachment(AttachmentReply::Saved {
+                name: f.entry.name,
+                out,
+                size: f.entry.size,
+                sha256: f.entry.sha256,
+            })
+        }
+    }
 }
 
 /// How many records an import preview lists.
@@ -157,6 +274,8 @@ pub enum Reply {
     JointReviews(Vec<JointMeeting>),
     /// What needs someone now, after [`Job::Attention`].
     Attention(Box<crate::service::Attention>),
+    /// Answer to [`Job::Attachment`] (issue 18 §1).
+    Attachment(AttachmentReply),
     Failed(Error),
 }
 
@@ -243,6 +362,7 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
         Job::ActAs { person } => b.act_as(&person).map(|w| Reply::Acting(Box::new(w))),
         Job::JointReviews => b.joint_reviews().map(Reply::JointReviews),
         Job::Attention => b.attention().map(|a| Reply::Attention(Box::new(a))),
+        Job::Attachment(j) => Ok(attachment_job(b, j)),
         Job::SearchArchive { seq, filter } => b.archive(&filter).map(|hits| Reply::Archive { seq, hits }),
         Job::Evaluation { from, to } => b.evaluation(from, to).map(|r| Reply::Evaluation(Box::new(r))),
         Job::Supervision { reports } => (|| {

@@ -480,3 +480,24 @@ fn an_imported_email_keeps_its_attachments() {
     );
     assert_eq!(std::fs::read(&to).unwrap(), shot);
 }
+
+/// `show` ends with the files attached to the record, the same section the
+/// terminal UI's detail shows (issue 18 §1): the plan's own, and for a dossier
+/// its own (sealed addenda, named) and its plan's; none, no section.
+#[test]
+fn show_lists_the_attached_files_as_the_tui_detail_does() {
+    let d = Demo::new();
+    let plan = d.ok("wanglei", &["plan", "show", "PLAN-2026-0005"]);
+    assert!(
+        plan.contains("Attached files") && plan.contains("厂商测试报告.txt") && plan.contains("test report"),
+        "{plan}"
+    );
+    let dossier = d.ok("wanglei", &["archive", "show", "FILE-2026-0003"]);
+    let files = &dossier[dossier.rfind("Attached files").expect("the section")..];
+    assert!(
+        files.contains("现场培训签到表.csv") && files.contains("FILE-2026-0003#1"),
+        "{files}"
+    );
+    let bare = d.ok("wanglei", &["plan", "show", "PLAN-2026-0001"]);
+    assert!(!bare.contains("Attached files"), "{bare}");
+}

@@ -109,7 +109,10 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         let inner = block.inner(area);
         f.render_widget(block, area);
         // Every section of the dossier, as the CLI and the Markdown export show it.
-        let lines = super::sections::lines(&crate::export::dossier_sections(v), inner.width as usize, &th);
+        let mut lines = super::sections::lines(&crate::export::dossier_sections(v), inner.width as usize, &th);
+        // The files attached to the dossier and its plan, with who attached them
+        // and the addendum that sealed each one attached after filing (issue 18 §1).
+        lines.extend(super::sections::attachment_lines(s, d.id, inner.width as usize, &th));
         let first = a.detail_scroll.first(lines.len(), inner.height as usize);
         let body: Vec<Line> = lines.into_iter().skip(first).collect();
         f.render_widget(Paragraph::new(body), inner);

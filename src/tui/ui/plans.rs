@@ -412,6 +412,8 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, p: &Plan) {
             }
         }
     }
+    // The files attached to the plan (issue 18 §1).
+    lines.extend(super::sections::attachment_lines(s, p.id, w, &th));
     let first = s.plans.detail_scroll.first(lines.len(), inner.height as usize);
     let lines: Vec<Line> = lines.into_iter().skip(first).collect();
     f.render_widget(Paragraph::new(lines), inner);

@@ -219,6 +219,8 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State) {
             }
         }
     }
+    // The files attached to the request (issue 18 §1).
+    lines.extend(super::sections::attachment_lines(s, r.id, w, &th));
     let first = s.queue.detail_scroll.first(lines.len(), inner.height as usize);
     let lines: Vec<Line> = lines.into_iter().skip(first).collect();
     f.render_widget(Paragraph::new(lines), inner);

@@ -82,3 +82,26 @@ fn block(out: &mut Vec<Line<'static>>, b: &Block, width: usize, th: &Theme) {
         Block::Nothing => out.push(Line::styled(fit(&format!("  {}", nothing()), width), th.dim())),
     }
 }
+
+/// The files attached to `id` (issue 18 §1) as lines for its detail: the same
+/// section as everywhere ([`crate::export::sections::attachments_section`]),
+/// or that it is being read.
+pub fn attachment_lines(
+    s: &crate::tui::state::State,
+    id: crate::model::Id,
+    width: usize,
+    th: &Theme,
+) -> Vec<Line<'static>> {
+    let mut out = vec![Line::default()];
+    match crate::tui::update::attach::listed(s, id) {
+        Some(list) => out.extend(lines(&[crate::export::sections::attachments_section(list)], width, th)),
+        None => {
+            out.push(Line::styled(
+                fit(&crate::i18n::t("record.section.files", &[]), width),
+                th.heading(),
+            ));
+            out.push(Line::styled(fit(&crate::i18n::t("tui.loading", &[]), width), th.dim()));
+        }
+    }
+    out
+}

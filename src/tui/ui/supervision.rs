@@ -151,6 +151,7 @@ fn render_list(f: &mut Frame, area: Rect, s: &State) {
 
 fn render_detail(f: &mut Frame, area: Rect, s: &State, row: Row) {
     let th = Theme::of(s);
+    let id = row.id();
     let (title, parts) = match row {
         Row::Order(o) => {
             let overdue = s.overview.overdue_orders.contains(&o.id);
@@ -167,7 +168,9 @@ fn render_detail(f: &mut Frame, area: Rect, s: &State, row: Row) {
     let block = super::detail_block(s, &title, s.focus == Focus::Detail);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let lines = super::sections::lines(&parts, inner.width as usize, &th);
+    let mut lines = super::sections::lines(&parts, inner.width as usize, &th);
+    // The files attached to the order or report (issue 18 §1).
+    lines.extend(super::sections::attachment_lines(s, id, inner.width as usize, &th));
     let first = s.supervision.detail_scroll.first(lines.len(), inner.height as usize);
     let lines: Vec<Line> = lines.into_iter().skip(first).collect();
     f.render_widget(Paragraph::new(lines), inner);

@@ -5,6 +5,7 @@
 
 mod archive;
 pub mod attention;
+pub mod attach;
 pub mod forms;
 pub mod link;
 pub mod offers;
@@ -125,6 +126,7 @@ fn follow(s: &mut State, fx: &mut Vec<Effect>) {
         }
     }
     templates::follow(s, fx);
+    attach::follow(s, fx);
     if s.focus == Focus::Detail && !has_detail(s) {
         s.focus = Focus::List;
     }
@@ -294,6 +296,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             _ => {}
         },
         ActAs => persona::prompt(s),
+        a if attach::handles(a) && a.applies_in(s.pane) => attach::action(s, a, fx),
         a if a.applies_in(Pane::Queue) && s.pane == Pane::Queue => queue::action(s, a, fx),
         a if a.applies_in(Pane::Plans) && s.pane == Pane::Plans => plans::action(s, a, fx),
         a if a.applies_in(Pane::Tests) && s.pane == Pane::Tests => tests::action(s, a, fx),
@@ -365,6 +368,7 @@ fn goto(s: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
 }
 
 pub(super) fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
+    attach::invalidate(s);
     s.loading = true;
     fx.push(Effect::Job(Job::LoadAll));
     // What needs attention may have changed with any record.
@@ -577,6 +581,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
         r @ (Reply::ImportProgress { .. } | Reply::ImportPreview(_)) => popups::import_reply(s, r),
         Reply::Acting(who) => persona::acting(s, *who, fx),
         Reply::JointReviews(list) => link::show_reviews(s, &list),
+        Reply::Attachment(r) => attach::reply(s, r),
         Reply::Done { label, outcomes } => {
             popups::import_ended(s);
             match outcomes.as_slice() {

@@ -319,6 +319,10 @@ fn handle(s: &mut State, popup: &mut Popup, action: Option<Action>, k: KeyEvent,
             if action == Some(Action::Back) {
                 return CLOSE;
             }
+            // Tab completes the path of a file to attach or save to.
+            if super::attach::complete_key(purpose, input, &k) {
+                return KEEP;
+            }
             let edit = if action == Some(Action::Open) {
                 Edit::Submit
             } else {
@@ -560,6 +564,10 @@ fn submit_prompt(s: &mut State, purpose: &PromptFor, text: &str, fx: &mut Vec<Ef
         PromptFor::ReportPeriod => super::reports::period(s, text, fx)?,
         PromptFor::Import => import_file(s, text, fx)?,
         PromptFor::ActAs => super::persona::act_as(s, text, fx)?,
+        p @ (PromptFor::AttachPath(_)
+        | PromptFor::AttachKind { .. }
+        | PromptFor::SaveAttachment(_)
+        | PromptFor::SaveAttachmentTo { .. }) => super::attach::submit_prompt(s, p, text, fx)?,
         p @ (PromptFor::SendBack { .. }
         | PromptFor::ReopenOrder { .. }
         | PromptFor::Investigate { .. }
