@@ -81,6 +81,15 @@ pub enum Query {
         dir: std::path::PathBuf,
         keep: Option<usize>,
     },
+    // issue 16 (idx): the ranked archive search and the changes of a period.
+    /// Search the archive: ranked hits with snippets, a page of them (protocol 9).
+    ArchiveSearch(crate::search::archive::SearchRequest),
+    /// Every go-live, rollback and incident since a day, filed or not, and the
+    /// implementations under way (protocol 9).
+    Changes {
+        system: Option<Id>,
+        since: Option<NaiveDate>,
+    },
 }
 
 impl Query {
@@ -117,6 +126,8 @@ impl Query {
             Query::Recognitions => "recognitions",
             Query::JointReviews => "joint_reviews",
             Query::JointReview(_) => "joint_review",
+            Query::ArchiveSearch(_) => "archive_search",
+            Query::Changes { .. } => "changes",
         }
     }
 }
@@ -170,6 +181,9 @@ pub enum Answer {
     JointReview(JointMeeting),
     Verify(crate::store::chain::VerifyReport),
     Backup(crate::store::backup::BackupReport),
+    // issue 16 (idx)
+    ArchiveSearch(crate::search::archive::SearchAnswer),
+    Changes(Vec<super::Change>),
 }
 
 impl Answer {
@@ -205,6 +219,8 @@ impl Answer {
             Answer::Recognitions(_) => "recognitions",
             Answer::JointReviews(_) => "joint_reviews",
             Answer::JointReview(_) => "joint_review",
+            Answer::ArchiveSearch(_) => "archive_search",
+            Answer::Changes(_) => "changes",
         }
     }
 }
@@ -250,6 +266,8 @@ impl Service {
             Query::JointReview(id) => A::JointReview(self.joint_review(actor, id)?),
             Query::Verify { expect } => A::Verify(self.verify(actor, expect.as_ref())?),
             Query::Backup { dir, keep } => A::Backup(self.backup(actor, &dir, keep)?),
+            Query::ArchiveSearch(r) => A::ArchiveSearch(self.archive_search(actor, &r)?),
+            Query::Changes { system, since } => A::Changes(self.changes(actor, system, since)?),
         })
     }
 }
@@ -364,6 +382,12 @@ typed! {
         = Query::Verify { expect: expect.cloned() }, Verify;
     backup(dir: &std::path::Path, keep: Option<usize>) -> crate::store::backup::BackupReport
         = Query::Backup { dir: dir.to_path_buf(), keep }, Backup;
+    /// Search the archive: ranked hits with snippets, one page.
+    archive_search(r: &crate::search::archive::SearchRequest) -> crate::search::archive::SearchAnswer
+        = Query::ArchiveSearch(r.clone()), ArchiveSearch;
+    /// Go-lives, rollbacks and incidents since `since`, and implementations under way.
+    changes(system: Option<Id>, since: Option<NaiveDate>) -> Vec<super::Change>
+        = Query::Changes { system, since }, Changes;
 }
 
 impl dyn Backend + '_ {
