@@ -303,41 +303,58 @@ pub fn normalize_mapped(line: &str) -> (String, Vec<usize>) {
 
 /// Up to `max` lines of `text` holding any of the words, each made safe for a
 /// terminal and cut to about `width` characters around its first match, with
-/// the matches as byte ranges of the line shown.
-pub fn snippets(text: &str, terms: &[String], max: usize, width: usize) -> Vec<Snippet> {
+/// the matches as byte ranges of the line shown. The first `head` lines (the
+/// id, system, title and versions the hit's own line shows) come last.
+pub fn snippets(text: &str, terms: &[String], max: usize, width: usize, head: usize) -> Vec<Snippet> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let order = (head.min(lines.len())..lines.len()).chain(0..head.min(lines.len()));
     let mut out = Vec::new();
-    for raw in text.split('\n') {
+    for i in order {
         if out.len() >= max {
             break;
         }
-        let line = crate::sanitize::clean_line(raw);
-        let (norm, map) = normalize_mapped(&line);
-        let mut found: Vec<(usize, usize)> = Vec::new();
-        for t in terms.iter().filter(|t| !t.is_empty()) {
-            let mut from = 0;
-            while let Some(i) = norm[from..].find(t.as_str()) {
-                let (a, b) = (from + i, from + i + t.len());
-                let end = map.get(b).copied().unwrap_or(line.len());
-                // The end maps to the start of the next source character.
-                let end = if b < norm.len() { end } else { line.len() };
-                found.push((map[a], end.max(map[a])));
-                from = b;
-            }
+        if let Some(s) = snippet(lines[i], terms, width) {
+            out.push(s);
         }
-        if found.is_empty() {
-            continue;
-        }
-        found.sort_unstable();
-        let mut merged: Vec<(usize, usize)> = Vec::new();
-        for (a, b) in found {
-            match merged.last_mut() {
-                Some(last) if a <= last.1 => last.1 = last.1.max(b),
-                _ => merged.push((a, b)),
-            }
-        }
-        out.push(cut(&line, merged, width));
     }
     out
+}
+
+/// One line as a snippet, when it holds any of the words.
+pub fn snippet(raw: &str, terms: &[String], width: usize) -> Option<Snippet> {
+    let line = crate::sanitize::clean_line(raw);
+    let (norm, map) = normalize_mapped(&line);
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for t in terms.iter().filter(|t| !t.is_empty()) {
+        let mut from = 0;
+        while let Some(i) = norm[from..].find(t.as_str()) {
+            let (a, b) = (from + i, from + i + t.len());
+            // The end maps to the start of the next source character.
+            let end = if b < norm.len() { map[b] } else { line.len() };
+            found.push((map[a], end.max(map[a])));
+            from = b;
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    found.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in found {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    Some(cut(&line, merged, width))
+}
+
+/// How many first lines of a record's text repeat what its hit line shows.
+pub fn head_lines(kind: RecordKind) -> usize {
+    match kind {
+        RecordKind::Dossier => 8,
+        RecordKind::Addendum => 1,
+    }
 }
 
 /// `line` cut to about `width` characters starting a little before its first
@@ -509,7 +526,7 @@ pub fn search_parsed(
             addendum: (e.kind == RecordKind::Addendum).then_some(e.addendum),
             time: chrono::DateTime::from_timestamp_millis(e.time_ms).unwrap_or_default(),
             score: (f.score * 1000.0).round().max(0.0) as u32,
-            snippets: snippets(&text, &p.terms, 3, 160),
+            snippets: snippets(&text, &p.terms, 3, 160, head_lines(e.kind)),
         });
     }
     Ok(SearchAnswer {
