@@ -1238,14 +1238,6 @@ pub fn marked(s: &crate::search::archive::Snippet, color: bool) -> String {
     out
 }
 
-/// The record a hit is: `FILE-2026-0003` or `FILE-2026-0003 #2`.
-pub fn hit_ref(h: &crate::search::archive::Hit) -> String {
-    match h.addendum {
-        Some(n) => format!("{} #{n}", h.dossier.id),
-        None => h.dossier.id.to_string(),
-    }
-}
-
 fn print_search(a: &crate::search::archive::SearchAnswer, json: bool) {
     if json {
         output::json(a);
@@ -1257,7 +1249,7 @@ fn print_search(a: &crate::search::archive::SearchAnswer, json: bool) {
         let kind = crate::i18n::enum_label("RecordKind", kind_code(h.kind));
         println!(
             "{}  {}  {}  {}  {} → {}  {}",
-            hit_ref(h),
+            h.reference(),
             kind,
             fmt_time(h.time),
             crate::sanitize::clean_line(&d.system_name),
@@ -1351,7 +1343,7 @@ pub fn changes(ctx: &Ctx, a: &ChangesArgs) -> Result<()> {
         table.row_with_notes(
             vec![
                 fmt_time(c.time),
-                change_label(c),
+                c.label(),
                 systems.get(&c.system).cloned().unwrap_or_else(|| c.system.to_string()),
                 format!("{} → {}", c.version_from, c.version_to),
                 c.plan.to_string(),
@@ -1364,22 +1356,6 @@ pub fn changes(ctx: &Ctx, a: &ChangesArgs) -> Result<()> {
     table.print();
     println!("{}", t("cli.count", &[("n", list.len().to_string())]));
     Ok(())
-}
-
-/// What a row of `changes` is, in words: `go-live (rolled back)`, `rollback`, …
-pub fn change_label(c: &crate::service::Change) -> String {
-    use crate::service::ChangeEvent as E;
-    let code = match c.event {
-        E::GoLive => "golive",
-        E::Rollback => "rollback",
-        E::Incident => "incident",
-        E::InFlight => "in_flight",
-    };
-    let base = crate::i18n::enum_label("ChangeEvent", code);
-    match c.outcome {
-        Some(o) if c.event == E::GoLive => format!("{base} ({})", o.label()),
-        _ => base,
-    }
 }
 
 fn archive_filter(ctx: &Ctx, x: &ArchiveArgs, text: Option<String>) -> Result<ArchiveFilter> {

@@ -188,6 +188,16 @@ pub struct Hit {
     pub snippets: Vec<Snippet>,
 }
 
+impl Hit {
+    /// The record: `FILE-2026-0003` or `FILE-2026-0003 #2`.
+    pub fn reference(&self) -> String {
+        match self.addendum {
+            Some(n) => format!("{} #{n}", self.dossier.id),
+            None => self.dossier.id.to_string(),
+        }
+    }
+}
+
 /// A page of the answer: `total` records match, these are from `offset`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchAnswer {

@@ -615,6 +615,23 @@ pub struct Change {
     pub what: String,
 }
 
+impl Change {
+    /// What the row is, in words: `go-live (rolled back)`, `rollback`, …
+    pub fn label(&self) -> String {
+        let code = match self.event {
+            ChangeEvent::GoLive => "golive",
+            ChangeEvent::Rollback => "rollback",
+            ChangeEvent::Incident => "incident",
+            ChangeEvent::InFlight => "in_flight",
+        };
+        let base = crate::i18n::enum_label("ChangeEvent", code);
+        match self.outcome {
+            Some(o) if self.event == ChangeEvent::GoLive => format!("{base} ({})", o.label()),
+            _ => base,
+        }
+    }
+}
+
 /// Plans whose implementation is under way (the `InFlight` rows).
 pub const IN_FLIGHT: &[PlanStatus] = &[PlanStatus::Implementing, PlanStatus::Testing, PlanStatus::Ready];
 
