@@ -7,6 +7,7 @@
 
 pub mod archive;
 pub mod index;
+pub mod pinyin;
 pub mod segment;
 
 /// Normalise text for matching.
@@ -41,6 +42,37 @@ pub fn terms(query: &str) -> Vec<String> {
         .collect()
 }
 
+/// The items a name typed by a user (`--system`, the timeline's prompt) names:
+/// the one whose name is exactly `key`; else those whose names contain it;
+/// else, for a key in Latin letters, those whose names it matches by pinyin
+/// (`jwgl` names 教务管理系统). A literal match always wins over pinyin. The
+/// caller decides what one, none or several mean. The pinyin of the names is
+/// computed here, once per lookup (a lookup is one command or one Enter, not
+/// a keystroke).
+pub fn named<'a, T>(items: &'a [T], name: impl Fn(&T) -> &str, key: &str) -> Vec<&'a T> {
+    let key = key.trim();
+    if key.is_empty() {
+        return Vec::new();
+    }
+    if let Some(one) = items.iter().find(|x| name(x) == key) {
+        return vec![one];
+    }
+    let literal: Vec<&T> = items.iter().filter(|x| name(x).contains(key)).collect();
+    if !literal.is_empty() {
+        return literal;
+    }
+    let Some(q) = pinyin::Query::new(key) else {
+        return Vec::new();
+    };
+    let mut hits: Vec<(u32, usize, &T)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| pinyin::Keys::new(name(x)).score(&q).map(|s| (s, i, x)))
+        .collect();
+    hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    hits.into_iter().map(|(_, _, x)| x).collect()
+}
+
 /// Does `text` (not yet normalised) contain every term?
 pub fn matches(text: &str, terms: &[String]) -> bool {
     let n = normalize(text);
@@ -50,6 +82,21 @@ pub fn matches(text: &str, terms: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_literally_first_then_by_pinyin() {
+        let names = ["教务管理系统", "研究生教务管理系统", "一卡通系统", "jwgl-bridge"];
+        let by = |k: &str| named(&names, |s| s, k);
+        assert_eq!(by("教务管理系统"), [&"教务管理系统"]);
+        assert_eq!(by("一卡通"), [&"一卡通系统"]);
+        // Literal parts win over pinyin: `jwgl` is part of a name.
+        assert_eq!(by("jwgl"), [&"jwgl-bridge"]);
+        assert_eq!(by("yjs"), [&"研究生教务管理系统"]);
+        assert_eq!(by("yikatong"), [&"一卡通系统"]);
+        assert_eq!(by("jiaowuguanli"), [&"教务管理系统", &"研究生教务管理系统"]);
+        assert!(by("nginx").is_empty());
+        assert!(by(" ").is_empty());
+    }
 
     #[test]
     fn folds_width_and_case() {

@@ -886,6 +886,100 @@ fn erasing_the_filter_gives_the_answers_of_typing_afresh() {
     }
 }
 
+/// Issue 16 §6: a word in Latin letters finds Chinese by its pinyin — in the
+/// queue filter (exactly the rows a naive scan finds, a literal match first,
+/// heteronyms by each reading), the timeline's system prompt and the palette.
+#[test]
+fn pinyin_finds_chinese_in_the_filter_the_timeline_and_the_palette() {
+    use beian::search::pinyin;
+    let _g = lang("zh-CN");
+    let mut st = loaded();
+    // Two rows of our own: one holding `jwgl` literally, one with heteronyms.
+    let mut reply = serve(Job::LoadAll).unwrap();
+    let Reply::All { requests, .. } = &mut reply else {
+        panic!("LoadAll answers All")
+    };
+    let n = requests.len();
+    requests[n - 1].title = "jwgl nginx 接口报错".into();
+    requests[n - 2].title = "重置密码后行政楼无法上网".into();
+    requests[n - 2].department = "网络中心".into();
+    requests[n - 2].system = None;
+    requests[n - 2].tags.clear();
+    let (literal, heteronyms) = (requests[n - 1].id, requests[n - 2].id);
+    send(&mut st, Msg::Reply(reply));
+    let ids = |st: &State| -> Vec<Id> { st.queue.visible.iter().map(|&i| st.queue.all[i].id).collect() };
+    let filtered = |st: &mut State, q: &str| {
+        press(st, "/");
+        type_text(st, q);
+        let got = ids(st);
+        press(st, "esc");
+        got
+    };
+
+    let got = filtered(&mut st, "jwgl");
+    assert_eq!(got.first(), Some(&literal), "the literal match first");
+    // The others: exactly the rows whose fields match `jwgl` by pinyin.
+    let mut naive: Vec<Id> = st
+        .queue
+        .all
+        .iter()
+        .filter(|r| r.id != literal)
+        .filter(|r| {
+            let text = format!(
+                "{} {} {} {}",
+                r.title,
+                r.department,
+                st.system_name(r.system),
+                r.tags.join(" ")
+            );
+            pinyin::matches(&text, "jwgl")
+        })
+        .map(|r| r.id)
+        .collect();
+    let jw = st.systems.iter().find(|x| x.name == "教务管理系统").unwrap().id;
+    assert!(
+        st.queue
+            .all
+            .iter()
+            .any(|r| r.system == Some(jw) && naive.contains(&r.id)),
+        "the requests of 教务管理系统 are among them"
+    );
+    let mut rest = got[1..].to_vec();
+    rest.sort_by_key(|id| id.key());
+    naive.sort_by_key(|id| id.key());
+    assert_eq!(rest, naive);
+    assert_eq!(filtered(&mut st, "nginx"), [literal]);
+    for q in ["chongzhi", "zhongzhi", "xingzheng", "hangzheng", "czmm"] {
+        assert!(filtered(&mut st, q).contains(&heteronyms), "{q}");
+    }
+    assert!(!filtered(&mut st, "jiaowu").contains(&heteronyms));
+
+    // The timeline's prompt takes the system by pinyin.
+    press(&mut st, "4 t home ctrl-k");
+    type_text(&mut st, "jwgl");
+    press(&mut st, "enter");
+    assert_eq!(st.archive.timeline, Some((jw, 30)));
+    press(&mut st, "esc 1");
+
+    // The palette: 提交审批 by its initials.
+    press(&mut st, ":");
+    type_text(&mut st, "tjsp");
+    let entries = beian::tui::update::popups::palette_entries(&st, "tjsp");
+    assert_eq!(
+        entries.first(),
+        Some(&beian::tui::update::popups::Entry::Command(
+            beian::tui::action::Action::PlanSubmit
+        )),
+        "{entries:?}"
+    );
+    let entries = beian::tui::update::popups::palette_entries(&st, "sp");
+    assert!(entries.contains(&beian::tui::update::popups::Entry::Command(
+        beian::tui::action::Action::PlanApprove
+    )));
+    press(&mut st, "enter");
+    assert_eq!(st.pane, beian::tui::action::Pane::Plans);
+}
+
 #[test]
 fn keymap_issues_message() {
     let _l = lang("zh-CN");

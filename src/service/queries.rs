@@ -80,17 +80,16 @@ impl Service {
         self.store().require(id)
     }
 
-    /// Find a system by id (`SYS-0003`) or by exact or unique partial name.
+    /// Find a system by id (`SYS-0003`) or by exact or unique partial name, or
+    /// by the pinyin of its name when no name contains the key (`--system jwgl`
+    /// for 教务管理系统: `search::named`).
     pub fn resolve_system(&self, actor: &Actor, key: &str) -> Result<Id> {
         self.can_read(actor)?;
         if let Ok(id) = Id::parse_kind(key, IdKind::System) {
             return self.store().require::<System>(id).map(|s| s.id);
         }
         let all: Vec<SystemSummary> = self.store().summaries::<System>()?;
-        if let Some(s) = all.iter().find(|s| s.name == key.trim()) {
-            return Ok(s.id);
-        }
-        let hits: Vec<&SystemSummary> = all.iter().filter(|s| s.name.contains(key.trim())).collect();
+        let hits = crate::search::named(&all, |s| &s.name, key);
         match hits.as_slice() {
             [one] => Ok(one.id),
             [] => Err(Error::not_found(key)),

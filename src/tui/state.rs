@@ -431,6 +431,8 @@ pub enum Popup {
     Palette {
         input: Field,
         cursor: ListCursor,
+        /// What it lists, with the pinyin of each, built when it opened.
+        list: super::update::popups::PaletteList,
     },
     Prompt {
         purpose: PromptFor,

@@ -7,6 +7,7 @@ mod after_golive;
 mod changes;
 mod classes;
 mod cli;
+mod pinyin;
 mod requests;
 mod reschedule;
 mod supervision;

@@ -19,7 +19,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         let top = i + 1 == n;
         match p {
             Popup::Help { scroll } => help(f, area, s, *scroll),
-            Popup::Palette { input, cursor } => {
+            Popup::Palette { input, cursor, .. } => {
                 let th = Theme::of(s);
                 let r = centered(area, 70, 16);
                 clear(f, r);

@@ -132,14 +132,11 @@ pub fn search_key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
 /// Show what changed on a system (named by the prompt) in the last 30 days.
 pub fn timeline(s: &mut State, text: &str, fx: &mut Vec<Effect>) -> Result<(), String> {
     let text = text.trim();
-    let hit = s
-        .systems
-        .iter()
-        .find(|x| x.name == text || x.id.to_string() == text)
-        .or_else(|| {
-            let v: Vec<_> = s.systems.iter().filter(|x| x.name.contains(text)).collect();
-            (v.len() == 1).then(|| v[0])
-        });
+    // By id, by name or a part of one, or by the pinyin of one (`jwgl`).
+    let hit = s.systems.iter().find(|x| x.id.to_string() == text).or_else(|| {
+        let v = crate::search::named(&s.systems, |x| &x.name, text);
+        (v.len() == 1).then(|| v[0])
+    });
     let Some(sys) = hit else {
         return Err(crate::Error::not_found(text).message());
     };

@@ -252,6 +252,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Palette => s.popups.push(Popup::Palette {
             input: Default::default(),
             cursor: Default::default(),
+            list: popups::PaletteList::new(s),
         }),
         Back => back(s),
         NextPane => goto(s, Pane::ALL[(s.pane.index() + 1) % Pane::ALL.len()], fx),

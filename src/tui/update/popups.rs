@@ -4,6 +4,8 @@ use crossterm::event::KeyEvent;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+use crate::search::pinyin::{self, Keys, Query};
+
 use super::super::action::{Action, Layer, Pane, Scope};
 use super::super::input::Edit;
 use super::super::keymap::{Key, Lookup};
@@ -21,38 +23,79 @@ pub enum Entry {
     View(String),
 }
 
-/// The palette's entries for the current input, best match first.
-pub fn palette_entries(s: &State, query: &str) -> Vec<Entry> {
-    let mut all: Vec<(String, Entry)> = s
-        .commands()
-        .into_iter()
-        .map(|a| (format!("{} {}", a.name(), a.describe()), Entry::Command(a)))
-        .collect();
-    {
-        all.extend(
+/// What the palette lists, built once when it opens (the commands' names and
+/// descriptions in the user's language, the saved views), with the pinyin of
+/// each: `sp` finds 审批 without an input method.
+#[derive(Debug, Default)]
+pub struct PaletteList {
+    entries: Vec<(String, Entry, Keys)>,
+}
+
+impl PaletteList {
+    pub fn new(s: &State) -> PaletteList {
+        let mut entries: Vec<(String, Entry, Keys)> = s
+            .commands()
+            .into_iter()
+            .map(|a| {
+                let describe = a.describe();
+                let keys = Keys::new(&describe);
+                (format!("{} {describe}", a.name()), Entry::Command(a), keys)
+            })
+            .collect();
+        entries.extend(
             s.queue
                 .views
                 .iter()
-                .map(|v| (format!("view {v}"), Entry::View(v.clone()))),
+                .map(|v| (format!("view {v}"), Entry::View(v.clone()), Keys::new(v))),
         );
+        PaletteList { entries }
     }
-    if query.trim().is_empty() {
-        return all.into_iter().map(|(_, e)| e).collect();
+
+    /// The entries for `query`, best match first: fuzzy matches of the text,
+    /// then (a query of Latin letters) matches by pinyin.
+    pub fn matching(&self, query: &str) -> Vec<Entry> {
+        if query.trim().is_empty() {
+            return self.entries.iter().map(|(_, e, _)| e.clone()).collect();
+        }
+        let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
+        let words: Option<Vec<Query>> = query.split_whitespace().map(Query::new).collect();
+        let mut m = Matcher::new(Config::DEFAULT);
+        let mut buf = Vec::new();
+        let mut scored: Vec<(u32, usize, Entry)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (hay, e, keys))| {
+                let literal = pattern
+                    .score(Utf32Str::new(hay, &mut buf), &mut m)
+                    .map(|sc| sc.saturating_add(pinyin::MAX_SCORE + 1));
+                // Every word by pinyin: the weakest word's score.
+                let by_pinyin = || {
+                    words
+                        .as_ref()?
+                        .iter()
+                        .map(|q| keys.score(q))
+                        .try_fold(pinyin::MAX_SCORE, |w, s| Some(w.min(s?)))
+                };
+                literal.or_else(by_pinyin).map(|sc| (sc, i, e.clone()))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.into_iter().map(|(_, _, e)| e).collect()
     }
-    let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
-    let mut m = Matcher::new(Config::DEFAULT);
-    let mut buf = Vec::new();
-    let mut scored: Vec<(u32, usize, Entry)> = all
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, (hay, e))| {
-            pattern
-                .score(Utf32Str::new(&hay, &mut buf), &mut m)
-                .map(|sc| (sc, i, e))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|(_, _, e)| e).collect()
+}
+
+/// The palette's entries for the current input, best match first: from the
+/// list the open palette built (a new one when none is open).
+pub fn palette_entries(s: &State, query: &str) -> Vec<Entry> {
+    let open = s.popups.iter().rev().find_map(|p| match p {
+        Popup::Palette { list, .. } => Some(list),
+        _ => None,
+    });
+    match open {
+        Some(list) => list.matching(query),
+        None => PaletteList::new(s).matching(query),
+    }
 }
 
 pub fn paste(s: &mut State, text: &str, fx: &mut Vec<Effect>) {
@@ -224,8 +267,8 @@ fn handle(s: &mut State, popup: &mut Popup, action: Option<Action>, k: KeyEvent,
             }
             _ => IGNORED,
         },
-        Popup::Palette { input, cursor } => {
-            let entries = palette_entries(s, &input.text());
+        Popup::Palette { input, cursor, list } => {
+            let entries = list.matching(&input.text());
             match action {
                 Some(Action::Down) => {
                     cursor.step(1, entries.len());
