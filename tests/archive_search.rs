@@ -239,6 +239,7 @@ fn the_archive_search_of_the_service_matches_a_scan_of_the_dossiers() {
 // ---- issue 16 §3–4: the persistent index, ranking, snippets, scopes, changes ----
 
 use beian::search::archive::{self, RecordKind, SearchRequest};
+use beian::search::pinyin;
 use beian::service::{order_changes, plan_changes, Change, ChangeEvent};
 
 /// Every searchable record of the database, as the scan sees it: kind, dossier,
@@ -283,13 +284,21 @@ fn day(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
 fn scan(recs: &[Rec], p: &archive::Parsed) -> Vec<(Id, Option<u32>)> {
     let mut out: Vec<(Id, Option<u32>)> = recs
         .iter()
-        .filter(|r| p.terms.iter().all(|t| r.norm.contains(t.as_str())))
+        .filter(|r| {
+            p.terms.iter().all(|t| {
+                r.norm.contains(t.as_str())
+                    || p.pinyin
+                        && (pinyin::matches(&normalize(&r.dossier.system_name), t)
+                            || pinyin::matches(&normalize(&r.dossier.title), t))
+            })
+        })
         .filter(|r| p.kind.is_none_or(|k| k == r.kind))
         .filter(|r| p.since.is_none_or(|d| day(r.time) >= d) && p.until.is_none_or(|d| day(r.time) <= d))
         .filter(|r| {
             p.systems.iter().all(|s| {
                 normalize(&r.dossier.system_name).contains(s.as_str())
                     || r.dossier.system.to_string().to_lowercase() == *s
+                    || pinyin::matches(&normalize(&r.dossier.system_name), s)
             })
         })
         .filter(|r| {
@@ -396,7 +405,9 @@ fn the_persistent_index_answers_what_a_scan_answers_with_scopes_ranking_and_snip
                 for &(x, y) in &s.matches {
                     let marked = normalize(&s.line[x..y]);
                     assert!(
-                        p.terms.iter().any(|t| marked.contains(t.as_str())),
+                        p.terms
+                            .iter()
+                            .any(|t| marked.contains(t.as_str()) || pinyin::matches(&marked, t)),
                         "{q:?}: {marked:?} in {s:?}"
                     );
                 }
@@ -592,4 +603,50 @@ fn the_index_is_built_at_open_when_missing_and_follows_every_filing() {
             .total,
         z.total
     );
+}
+
+#[test]
+fn a_latin_word_finds_system_names_and_titles_by_pinyin_below_literal_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut svc = Service::create(&dir.path().join("data"), "root", true).unwrap();
+    beian::demo::populate(&mut svc, chrono::Utc::now()).unwrap();
+    let me = Actor::new("root", &[Role::Admin, Role::Supervisor]);
+    // `ykt` (一卡通) by initials, `yikatong` in full: the 一卡通 dossiers.
+    for q in ["ykt", "yikatong"] {
+        let a = svc.archive_search(&me, &SearchRequest::new(q)).unwrap();
+        assert!(a.total > 0, "{q}");
+        assert!(
+            a.hits
+                .iter()
+                .all(|h| pinyin::matches(&h.dossier.title, q) || pinyin::matches(&h.dossier.system_name, q)),
+            "{q}"
+        );
+        // The snippet marks the characters the pinyin matched.
+        let h = &a.hits[0];
+        let (x, y) = h.snippets[0].matches[0];
+        assert!(pinyin::matches(&h.snippets[0].line[x..y], q), "{:?}", h.snippets[0]);
+    }
+    // A literal Latin match ranks above any pinyin match: `nginx` occurs in the texts.
+    let mut r = SearchRequest::new("nginx");
+    r.limit = usize::MAX;
+    let a = svc.archive_search(&me, &r).unwrap();
+    let literal: Vec<bool> = a
+        .hits
+        .iter()
+        .map(|h| {
+            let v = svc.dossier(&me, h.dossier.id).unwrap();
+            let text = match h.addendum {
+                None => v.dossier.search_text(),
+                Some(n) => v.addenda.iter().find(|x| x.no == n).unwrap().search_text(&h.dossier),
+            };
+            normalize(&text).contains("nginx")
+        })
+        .collect();
+    assert_eq!(literal.first(), Some(&true), "{literal:?}");
+    if let Some(first_other) = literal.iter().position(|x| !x) {
+        assert!(literal[first_other..].iter().all(|x| !x), "{literal:?}");
+    }
+    // The system scope takes pinyin too.
+    let a = svc.archive_search(&me, &SearchRequest::new("system:ykt")).unwrap();
+    assert!(a.total > 0 && a.hits.iter().all(|h| h.dossier.system_name.contains("一卡通")));
 }

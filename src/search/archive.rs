@@ -118,6 +118,8 @@ pub struct Parsed {
     /// `version:` values, normalised: part of the version before or after.
     pub versions: Vec<String>,
     pub kind: Option<RecordKind>,
+    /// Words of Latin letters also match a system's name or a title by pinyin.
+    pub pinyin: bool,
 }
 
 /// The scope names a query accepts.
@@ -136,7 +138,10 @@ fn date_scope(key: &str, v: &str, today: NaiveDate) -> Result<NaiveDate> {
 /// Take a query apart. A word `name:value` whose name is a scope is that
 /// scope; any other word (`http://…`, `nginx:`) is a word to find.
 pub fn parse(query: &str, today: NaiveDate) -> Result<Parsed> {
-    let mut p = Parsed::default();
+    let mut p = Parsed {
+        pinyin: true,
+        ..Default::default()
+    };
     for word in super::terms(query) {
         let Some((key, value)) = word.split_once(':').filter(|(k, _)| SCOPES.contains(k)) else {
             p.terms.push(word);
@@ -215,6 +220,53 @@ pub const W_HEAD: f64 = 6.0;
 pub const W_BODY: f64 = 2.0;
 pub const ADDENDUM_FACTOR: f64 = 0.5;
 
+/// A word matched only by the pinyin of a system's name or a title: below
+/// every literal match.
+pub const W_PINYIN: f64 = 1.0;
+
+/// [`score`] where `pinyin_only[i]` says word `i` matched by pinyin only.
+pub fn score_with(
+    kind: RecordKind,
+    head: &str,
+    terms: &[String],
+    pinyin_only: &[bool],
+    time_ms: i64,
+    now: Time,
+) -> f64 {
+    let literal: Vec<String> = terms
+        .iter()
+        .zip(pinyin_only)
+        .filter(|(_, p)| !**p)
+        .map(|(t, _)| t.clone())
+        .collect();
+    let n = pinyin_only.iter().filter(|p| **p).count() as f64;
+    let factor = if kind == RecordKind::Addendum {
+        ADDENDUM_FACTOR
+    } else {
+        1.0
+    };
+    score(kind, head, &literal, time_ms, now) + n * W_PINYIN * factor
+}
+
+/// A line of `field` (a title or a system's name) with the characters a word
+/// matched by pinyin marked.
+pub fn pinyin_snippet(field: &str, terms: &[String]) -> Option<Snippet> {
+    let line = crate::sanitize::clean_line(field);
+    let keys = super::pinyin::Keys::new(&line);
+    let mut matches = Vec::new();
+    for t in terms {
+        let Some(q) = super::pinyin::Query::new(t) else {
+            continue;
+        };
+        if let Some(m) = keys.find(&q) {
+            let at = |n: usize| line.char_indices().nth(n).map_or(line.len(), |(i, _)| i);
+            matches.push((at(m.start), at(m.end)));
+        }
+    }
+    matches.sort_unstable();
+    (!matches.is_empty()).then_some(Snippet { line, matches })
+}
+
 /// The score of a record: each word by the best field it occurs in, an
 /// addendum at half, plus recency (1 today, ½ a year ago, …, below any field step).
 pub fn score(kind: RecordKind, head: &str, terms: &[String], time_ms: i64, now: Time) -> f64 {
@@ -260,11 +312,9 @@ fn in_scope(p: &Parsed, req: &SearchRequest, e: &segment::Entry, head: &str) -> 
     }
     let lines: Vec<&str> = head.split('\n').collect();
     let system = lines.get(2).copied().unwrap_or_default();
-    if !p
-        .systems
-        .iter()
-        .all(|s| system.contains(s.as_str()) || system_id_is(e.system, s))
-    {
+    if !p.systems.iter().all(|s| {
+        system.contains(s.as_str()) || system_id_is(e.system, s) || p.pinyin && super::pinyin::matches(system, s)
+    }) {
         return false;
     }
     let (from, to) = (
@@ -452,6 +502,8 @@ struct Found {
     rec: usize,
     score: f64,
     time_ms: i64,
+    /// A word matched by pinyin only (its snippet is the name or title).
+    pinyin: bool,
 }
 
 /// Search the index of `data_dir` (current, see [`current_manifest`]).
@@ -482,19 +534,28 @@ pub fn search_parsed(
         .iter()
         .map(|t| memchr::memmem::Finder::new(t.as_bytes()))
         .collect();
+    // A word of Latin letters also matches a system's name or a title by
+    // its pinyin (`jwgl`: 教务管理系统), ranked below any literal match.
+    let pinyin: Vec<Option<super::pinyin::Query>> = p
+        .terms
+        .iter()
+        .map(|t| super::pinyin::Query::new(t).filter(|_| p.pinyin))
+        .collect();
+    let mut by_pinyin: Vec<HashMap<String, bool>> = vec![HashMap::new(); p.terms.len()];
     for (si, seg) in segs.iter().enumerate() {
         // The records holding every word's grams, and the words to confirm.
+        // A word that may match by pinyin keeps every record as a candidate.
         let mut cands: Option<Vec<u32>> = None;
-        let mut confirm = Vec::new();
+        let mut literal: Vec<(Vec<u32>, bool)> = Vec::with_capacity(p.terms.len());
         for (ti, t) in p.terms.iter().enumerate() {
             let (c, sure) = candidates(seg, t)?;
-            if !sure {
-                confirm.push(ti);
+            if pinyin[ti].is_none() {
+                cands = Some(match cands {
+                    None => c.clone(),
+                    Some(a) => intersect(&a, &c),
+                });
             }
-            cands = Some(match cands {
-                None => c,
-                Some(a) => intersect(&a, &c),
-            });
+            literal.push((c, sure));
         }
         let cands = cands.unwrap_or_else(|| (0..seg.len() as u32).collect());
         for r in cands {
@@ -503,17 +564,43 @@ pub fn search_parsed(
             if !in_scope(p, req, e, head) {
                 continue;
             }
-            if !confirm.is_empty() {
-                seg.norm_into(r, &mut buf)?;
-                if !confirm.iter().all(|&ti| finders[ti].find(&buf).is_some()) {
-                    continue;
+            let mut read = false;
+            let mut ok = true;
+            let mut pinyin_only = vec![false; p.terms.len()];
+            for (ti, (c, sure)) in literal.iter().enumerate() {
+                let mut hit = c.binary_search(&(r as u32)).is_ok();
+                if hit && !sure {
+                    if !read {
+                        seg.norm_into(r, &mut buf)?;
+                        read = true;
+                    }
+                    hit = finders[ti].find(&buf).is_some();
                 }
+                if !hit {
+                    if let Some(q) = &pinyin[ti] {
+                        let lines: Vec<&str> = head.split('\n').collect();
+                        hit = [lines.get(2), lines.get(3)].into_iter().flatten().any(|field| {
+                            *by_pinyin[ti]
+                                .entry(field.to_string())
+                                .or_insert_with(|| super::pinyin::Keys::new(field).score(q).is_some())
+                        });
+                        pinyin_only[ti] = hit;
+                    }
+                }
+                if !hit {
+                    ok = false;
+                    break;
+                }
+            }
+            if !ok {
+                continue;
             }
             found.push(Found {
                 seg: si,
                 rec: r,
-                score: score(e.kind, head, &p.terms, e.time_ms, now),
+                score: score_with(e.kind, head, &p.terms, &pinyin_only, e.time_ms, now),
                 time_ms: e.time_ms,
+                pinyin: pinyin_only.iter().any(|x| *x),
             });
         }
     }
@@ -536,7 +623,20 @@ pub fn search_parsed(
             addendum: (e.kind == RecordKind::Addendum).then_some(e.addendum),
             time: chrono::DateTime::from_timestamp_millis(e.time_ms).unwrap_or_default(),
             score: (f.score * 1000.0).round().max(0.0) as u32,
-            snippets: snippets(&text, &p.terms, 3, 160, head_lines(e.kind)),
+            snippets: {
+                let summary_fields = |d: &DossierSummary| vec![d.title.clone(), d.system_name.clone()];
+                let mut sn = snippets(&text, &p.terms, 3, 160, head_lines(e.kind));
+                if f.pinyin {
+                    let d = seg.summary(f.rec)?;
+                    for field in summary_fields(&d) {
+                        if let Some(x) = pinyin_snippet(&field, &p.terms) {
+                            sn.insert(0, x);
+                        }
+                    }
+                    sn.truncate(3);
+                }
+                sn
+            },
         });
     }
     Ok(SearchAnswer {
