@@ -136,6 +136,16 @@ fn serve(job: Job) -> Option<Reply> {
         // Acting as a demo person changes who asks, not what is shown: not run here.
         Job::ActAs { .. } => return None,
         Job::JointReviews => Reply::JointReviews(s.joint_reviews(a).unwrap()),
+        Job::ArchiveSearch { seq, req } => Reply::ArchiveSearch {
+            seq,
+            answer: Box::new(s.archive_search(a, &req).unwrap()),
+        },
+        Job::Changes { seq, system, .. } => Reply::Changes {
+            seq,
+            list: s
+                .changes(a, Some(system), Some(today - chrono::Duration::days(30)))
+                .unwrap(),
+        },
     })
 }
 

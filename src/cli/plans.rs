@@ -1381,16 +1381,14 @@ pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
             limit,
             offset,
         } => {
-            if filter.csv {
-                return super::export::print_bytes(&crate::export::archive_csv(&s.archive(&archive_filter(
-                    ctx,
-                    filter,
-                    Some(words.join(" ")),
-                )?)?));
-            }
             let f = archive_filter(ctx, filter, None)?;
             let req = search_request(words, f.system, f.from, f.to, *limit, *offset);
             let answer = s.archive_search(&req)?;
+            if filter.csv {
+                // The page's hits, each as its dossier's row (an addendum's too).
+                let rows: Vec<_> = answer.hits.iter().map(|h| h.dossier.clone()).collect();
+                return super::export::print_bytes(&crate::export::archive_csv(&rows));
+            }
             print_search(&answer, ctx.json);
             return Ok(());
         }
