@@ -1194,6 +1194,8 @@ pub fn search_direct(cli: &super::Cli, cmd: &ArchiveCmd) -> Option<Result<()>> {
     };
     let dir = super::data_dir(&cli.db);
     let m = crate::search::archive::current_manifest(&dir)?;
+    // Files others may change are refused as at open (`datadir.rs`): that answer comes from the database.
+    crate::datadir::check(&dir).ok()?;
     let config = crate::config::Config::load(&dir).ok()?;
     let actor = crate::config::local_actor(&config, &m.creator);
     Some((|| {
