@@ -233,7 +233,7 @@ impl Service {
                 .map(|h| h.dossier)
                 .filter(|d| keep(d))
                 .collect();
-        out.sort_by(|a, b| b.id.cmp(&a.id));
+        out.sort_by_key(|d| std::cmp::Reverse(d.id));
         Ok(out)
     }
 

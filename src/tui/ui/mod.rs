@@ -282,7 +282,7 @@ pub fn status_hints(s: &State) -> (Vec<(String, String)>, (String, String)) {
             continue;
         }
         // The next page only when there is one; n/N only in an open dossier of a search.
-        if a == Action::ArchiveMore && !s.archive.answer.as_ref().is_some_and(|x| x.hits.len() < x.total) {
+        if a == Action::ArchiveMore && s.archive.answer.as_ref().is_none_or(|x| x.hits.len() >= x.total) {
             continue;
         }
         if matches!(a, Action::ArchiveNextMatch | Action::ArchivePrevMatch)
