@@ -422,6 +422,169 @@ fn in_process(f: &Fixture, r: &mut Report) {
     );
 }
 
+/// The markdown copy of every dossier for `rg` (written once, cached).
+fn markdown_copy(f: &Fixture) -> PathBuf {
+    let md = bench_data().join(format!("{FIXTURE}-md"));
+    if !md.join("done").exists() {
+        let svc = Service::open(&f.dir).expect("open the fixture");
+        let backend = beian::service::Local::new(svc);
+        let backend: &dyn Backend = &backend;
+        let _ = std::fs::remove_dir_all(&md);
+        std::fs::create_dir_all(&md).unwrap();
+        for d in backend.archive(&ArchiveFilter::default()).unwrap() {
+            let v = backend.dossier(d.id).unwrap();
+            std::fs::write(md.join(format!("{}.md", d.id)), beian::export::dossier_markdown(&v)).unwrap();
+        }
+        std::fs::write(md.join("done"), "").unwrap();
+    }
+    md
+}
+
+/// Wall time (ms) of one process, and what it printed.
+fn timed(cmd: &mut std::process::Command) -> (f64, Vec<u8>) {
+    let t = Instant::now();
+    let out = cmd
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .expect("run");
+    (ms(t.elapsed()), out.stdout)
+}
+
+/// Issue 16 §3: `beian archive search Q` as a whole process — no server (the
+/// persistent index read beside the database) and through a running `beian
+/// serve` — side by side with `rg -l -i -F` over the dossiers as Markdown, in
+/// the same run; and the peak memory of the CLI process.
+fn archive_processes(f: &Fixture, r: &mut Report) {
+    let md = markdown_copy(f);
+    // The index is built at open when missing (the migration of an older
+    // database): timed on a copy without it.
+    let idx = f.dir.join(beian::search::archive::DIR);
+    if !idx.join("manifest.json").exists() {
+        let t = Instant::now();
+        drop(Service::open(&f.dir).expect("open"));
+        r.note(format!(
+            "- archive index built at the first open of a database without it: {:.1} s",
+            t.elapsed().as_secs_f64()
+        ));
+    }
+    let idx_bytes = dir_size(&idx);
+    let sock = bench_data().join("run").join("archive.sock");
+    let _ = std::fs::remove_file(&sock);
+    let mut server = std::process::Command::new(bin())
+        .arg("serve")
+        .env("BEIAN_DB", &f.dir)
+        .env("BEIAN_SOCKET", &sock)
+        .env("XDG_RUNTIME_DIR", bench_data().join("run"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let t = Instant::now();
+    while beian::server::Remote::connect(&sock).is_err() {
+        if t.elapsed() > Duration::from_secs(120) {
+            let _ = server.kill();
+            panic!("the server did not start");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let server = Stop(server);
+    let cli = |q: &str, socket: bool| {
+        let mut c = std::process::Command::new(bin());
+        c.env("BEIAN_DB", &f.dir)
+            .env("TZ", "Asia/Shanghai")
+            .env_remove("BEIAN_SOCKET")
+            .args(["archive", "search", "--json", q]);
+        if socket {
+            c.arg("--socket").arg(&sock);
+        }
+        c
+    };
+    let mut lines = Vec::new();
+    let (mut worst_direct, mut worst_server, mut rss_max) = (0.0f64, 0.0f64, 0u64);
+    let (mut met, mut direct_all, mut rg_all) = (true, Vec::new(), Vec::new());
+    for q in archive_queries().into_iter().filter(|q| !q.contains(' ')) {
+        let (mut d, mut sv, mut rgv) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut total, mut found, mut rss) = (0, 0, 0);
+        for _ in 0..5 {
+            let (w, out) = timed(&mut cli(q, false));
+            d.push(w);
+            let v: serde_json::Value = serde_json::from_slice(&out).unwrap_or_default();
+            total = v["total"].as_u64().unwrap_or(0);
+            let (w, _) = timed(&mut cli(q, true));
+            sv.push(w);
+            let (w, out) = timed(
+                std::process::Command::new("rg")
+                    .args(["-l", "-i", "-F", "--no-messages", q])
+                    .arg(&md),
+            );
+            rgv.push(w);
+            found = out.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
+        }
+        // Peak memory of one CLI lookup (GNU time's maximum resident set, KB).
+        let probe = std::process::Command::new("/usr/bin/time")
+            .args(["-f", "%M"])
+            .arg(bin())
+            .args(["archive", "search", "--json", q])
+            .env("BEIAN_DB", &f.dir)
+            .env_remove("BEIAN_SOCKET")
+            .stdout(std::process::Stdio::null())
+            .output();
+        if let Ok(o) = probe {
+            rss = String::from_utf8_lossy(&o.stderr)
+                .trim()
+                .lines()
+                .last()
+                .and_then(|l| l.trim().parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+        rss_max = rss_max.max(rss);
+        let (d, sv, rgm) = (pct(d).p50, pct(sv).p50, pct(rgv).p50);
+        met &= d <= rgm;
+        worst_direct = worst_direct.max(d / rgm);
+        worst_server = worst_server.max(sv / rgm);
+        direct_all.push(d);
+        rg_all.push(rgm);
+        lines.push(format!(
+            "| `{q}` | {total} | {d:.1} | {sv:.1} | {found} | {rgm:.1} | {:.1} MB |",
+            rss as f64 / 1024.0
+        ));
+    }
+    drop(server);
+    r.row(
+        "`beian archive search` as a whole process, no server",
+        "no slower than `rg`",
+        format!(
+            "{:.1} ms median (rg {:.1} ms); worst {:.2}× rg; peak RSS {:.1} MB",
+            pct(direct_all).p50,
+            pct(rg_all).p50,
+            worst_direct,
+            rss_max as f64 / 1024.0
+        ),
+        met,
+        "the persistent index beside the database; rg -l -i -F over the Markdown, same run",
+    );
+    r.note(format!(
+        "- archive search through a running server, as a whole CLI process: worst {worst_server:.2}× rg; \
+         archive index on disk: {:.0} MB",
+        idx_bytes as f64 / 1e6
+    ));
+    r.note(format!(
+        "\n`beian archive search Q --json` as a whole process (medians of 5, ms; hits: all records \
+         found, dossiers and addenda) against `rg -l -i -F` over the dossiers as Markdown:\n\n\
+         | query | hits | CLI, no server | CLI via server | rg files | rg | CLI peak RSS |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n{}",
+        lines.join("\n")
+    ));
+}
+
 fn archive_queries() -> Vec<&'static str> {
     vec![
         "一卡通",
@@ -1162,6 +1325,9 @@ fn main() {
     }
     if want("functions") {
         in_process(&f, &mut r);
+    }
+    if want("archive") {
+        archive_processes(&f, &mut r);
     }
     if want("session") {
         session(&f.dir, &mut r);

@@ -93,7 +93,7 @@ pub fn check_config(dir: &Path, path: &Path) -> Result<()> {
 
 /// Check the data directory `dir` (which exists) before it is opened: the
 /// directory, the directories above it, `config.toml`, `owner.lock` and every
-/// file of `db/` (see the module comment).
+/// file of `db/` and `archive-index/` (see the module comment).
 pub fn check(dir: &Path) -> Result<()> {
     let real = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
     let meta = std::fs::metadata(&real).map_err(|e| Error::io(dir, e))?;
@@ -114,7 +114,9 @@ pub fn check(dir: &Path) -> Result<()> {
     if let Ok(m) = std::fs::symlink_metadata(&lock) {
         check_entry(dir, &lock, &m, owner)?;
     }
-    let mut pending: Vec<PathBuf> = vec![dir.join("db")];
+    // The persistent archive index beside `db/` is read without opening the
+    // database (`search/archive.rs`): held to the same rule.
+    let mut pending: Vec<PathBuf> = vec![dir.join("db"), dir.join(crate::search::archive::DIR)];
     while let Some(p) = pending.pop() {
         let m = match std::fs::symlink_metadata(&p) {
             Ok(m) => m,

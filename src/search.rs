@@ -5,8 +5,10 @@
 //! one of its whitespace-separated terms occurs in the text, so a Chinese word
 //! matches wherever it appears, without a segmenter.
 
+pub mod archive;
 pub mod index;
 pub mod pinyin;
+pub mod segment;
 
 /// Normalise text for matching.
 pub fn normalize(s: &str) -> String {

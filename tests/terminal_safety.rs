@@ -148,6 +148,16 @@ fn serve(job: Job) -> Option<Reply> {
         }
         // Attaching and saving files run on a database of their own (tui_render.rs).
         Job::Attachment(_) => return None,
+        Job::ArchiveSearch { seq, req } => Reply::ArchiveSearch {
+            seq,
+            answer: Box::new(s.archive_search(a, &req).unwrap()),
+        },
+        Job::Changes { seq, system, .. } => Reply::Changes {
+            seq,
+            list: s
+                .changes(a, Some(system), Some(today - chrono::Duration::days(30)))
+                .unwrap(),
+        },
     })
 }
 

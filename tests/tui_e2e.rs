@@ -814,7 +814,7 @@ fn acceptance_flow_at_80x24() {
     assert_eq!(fx.json(&["plan", "show", &plan])["status"], "filed");
     assert_eq!(fx.json(&["request", "show", &r1])["status"], "done");
     let hits = fx.json(&["archive", "search", "灰度升级"]);
-    assert_eq!(hits[0]["id"], dossier.as_str());
+    assert_eq!(hits["hits"][0]["dossier"]["id"], dossier.as_str());
     let d = fx.json(&["archive", "show", &dossier]);
     assert_eq!(d["dossier"]["plan"]["golives"][0]["deployer"], "王磊");
     let dev = &d["dossier"]["plan"]["golives"][0]["deviation"];

@@ -186,6 +186,17 @@ fn serve(job: Job) -> Option<Reply> {
         }
         // Attaching and saving files run on a database of their own (tui_render.rs).
         Job::Attachment(_) => return None,
+        Job::ArchiveSearch { seq, req } => Reply::ArchiveSearch {
+            seq,
+            answer: Box::new(s.archive_search(a, &req).unwrap()),
+        },
+        // The timeline asks for the last 30 days of the clock's today: the demo's here.
+        Job::Changes { seq, system, .. } => Reply::Changes {
+            seq,
+            list: s
+                .changes(a, Some(system), Some(today - chrono::Duration::days(30)))
+                .unwrap(),
+        },
     })
 }
 
@@ -752,14 +763,48 @@ fn archive_snapshots() {
     press(&mut st, "/");
     type_text(&mut st, "选课");
     assert!(st.archive.hits.as_ref().is_some_and(|h| !h.is_empty()));
+    // Ranked hits, each with the lines where the word occurs.
+    let a = st.archive.answer.clone().unwrap();
+    assert!(a
+        .hits
+        .iter()
+        .all(|h| h.snippets.iter().all(|s| s.line.contains("选课"))));
+    assert!(screen(&st, 120, 40).lines().filter(|l| l.contains("选课")).count() > a.hits.len());
     snap!("archive_search", st);
-    press(&mut st, "enter esc");
+
+    // The open dossier: n and N go from line to line where the word occurs.
+    press(&mut st, "enter");
+    press(&mut st, "enter");
+    assert!(st.archive.detail.is_some());
+    // Drawn once, as the event loop does before a key (the view's width).
+    let _ = screen(&st, 120, 40);
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        press(&mut st, "n");
+        seen.push(st.archive.detail_scroll.pos);
+    }
+    assert!(seen[0] > 0 && seen[1] > seen[0], "{seen:?}");
+    // The line at the top of the view holds the word.
+    let v = st.archive.detail.clone().unwrap();
+    let th = beian::tui::ui::theme::Theme::of(&st);
+    let lines =
+        beian::tui::ui::sections::lines(&beian::export::dossier_sections(&v), st.archive.detail_width.get(), &th);
+    for &pos in &seen {
+        let text: String = lines[pos].spans.iter().map(|x| x.content.as_ref()).collect();
+        assert!(text.contains("选课"), "line {pos}: {text}");
+    }
+    press(&mut st, "N");
+    assert_eq!(st.archive.detail_scroll.pos, seen[1]);
+    snap!("archive_dossier_match", st);
+    press(&mut st, "esc esc");
     assert!(st.archive.hits.is_none());
 
     press(&mut st, "t");
     snap!("archive_timeline_prompt", st);
     press(&mut st, "enter");
     assert!(st.archive.timeline.is_some());
+    // The timeline is of changes, filed or not, never combined with the search before it.
+    assert!(st.archive.changes.is_some() && st.archive.answer.is_none());
     snap!("archive_timeline", st);
     press(&mut st, "esc");
 

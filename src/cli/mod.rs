@@ -119,6 +119,8 @@ pub enum Top {
     /// The archive of filed dossiers
     #[command(subcommand)]
     Archive(plans::ArchiveCmd),
+    /// What changed lately: every go-live, rollback and incident, filed or not, and implementations under way
+    Changes(plans::ChangesArgs),
     /// Export the update notice (text, Markdown, .eml), a dossier (Markdown, JSON) or a test report
     #[command(subcommand)]
     Export(export::ExportCmd),
@@ -492,7 +494,11 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Training(a) => plans::training(&ctx()?, a),
         Top::Compare(c) => plans::compare(&ctx()?, c),
         Top::File(a) => plans::file(&ctx()?, a),
-        Top::Archive(c) => plans::archive(&ctx()?, c),
+        Top::Archive(c) => match plans::search_direct(&cli, c) {
+            Some(done) => done,
+            None => plans::archive(&ctx()?, c),
+        },
+        Top::Changes(a) => plans::changes(&ctx()?, a),
         Top::Export(c) => export::run(&ctx()?, c),
         Top::Supervision(c) => supervision::run(&ctx()?, c),
         Top::Report(a) => report::report(&ctx()?, a),

@@ -547,13 +547,19 @@ pub enum ArchiveCmd {
         /// Dossier id, e.g. FILE-2026-0003
         id: String,
     },
-    /// Search dossiers: every word must occur (Chinese or English)
+    /// Search dossiers and addenda: every word must occur (Chinese or English); best first, with the lines where they occur
     Search {
-        /// Words to find
+        /// Words to find, and scopes: system:NAME since:DAY|30d until:DAY version:V kind:dossier|addendum
         #[arg(required = true)]
         words: Vec<String>,
         #[command(flatten)]
         filter: ArchiveArgs,
+        /// How many hits to show
+        #[arg(long, default_value_t = crate::search::archive::DEFAULT_LIMIT)]
+        limit: usize,
+        /// Skip this many hits (the next page)
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
     },
     /// Append a correction to a filed dossier (it never changes itself)
     Addendum {
@@ -1198,6 +1204,214 @@ pub fn file(ctx: &Ctx, x: &FileArgs) -> Result<()> {
     Ok(())
 }
 
+/// The request of `archive search`.
+pub fn search_request(
+    words: &[String],
+    system: Option<Id>,
+    since: Option<chrono::NaiveDate>,
+    until: Option<chrono::NaiveDate>,
+    limit: usize,
+    offset: usize,
+) -> crate::search::archive::SearchRequest {
+    crate::search::archive::SearchRequest {
+        query: words.join(" "),
+        system,
+        since,
+        until,
+        limit,
+        offset,
+    }
+}
+
+/// `archive search` without opening the database: from the persistent index
+/// when it is current and the data directory is readable here (no server
+/// asked, nobody to act as). `None`: ask the backend instead.
+pub fn search_direct(cli: &super::Cli, cmd: &ArchiveCmd) -> Option<Result<()>> {
+    let ArchiveCmd::Search {
+        words,
+        filter,
+        limit,
+        offset,
+    } = cmd
+    else {
+        return None;
+    };
+    if cli.socket.is_some() || cli.act_as.is_some() || filter.csv {
+        return None;
+    }
+    // A system named by its name is resolved by the database.
+    let system = match filter.system.as_deref() {
+        None => None,
+        Some(k) => Some(Id::parse_kind(k, IdKind::System).ok()?),
+    };
+    let dir = super::data_dir(&cli.db);
+    let m = crate::search::archive::current_manifest(&dir)?;
+    // Files others may change are refused as at open (`datadir.rs`): that answer comes from the database.
+    crate::datadir::check(&dir).ok()?;
+    let config = crate::config::Config::load(&dir).ok()?;
+    let actor = crate::config::local_actor(&config, &m.creator);
+    Some((|| {
+        crate::workflow::check(&actor, crate::workflow::Op::ReadRecords)?;
+        let mut since = filter.from.as_deref().map(|v| args::date("--from", v)).transpose()?;
+        if let Some(d) = filter.days {
+            since = Some(chrono::Local::now().date_naive() - chrono::Duration::days(d));
+        }
+        let until = filter.to.as_deref().map(|v| args::date("--to", v)).transpose()?;
+        let req = search_request(words, system, since, until, *limit, *offset);
+        let answer = crate::search::archive::search(&dir, &m, &req, chrono::Utc::now())?;
+        print_search(&answer, cli.json);
+        Ok(())
+    })())
+}
+
+/// Highlight matches (bold yellow) when standard output is a terminal and
+/// `NO_COLOR` is not set.
+fn highlight_on() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A snippet line with its matches marked (or plain).
+pub fn marked(s: &crate::search::archive::Snippet, color: bool) -> String {
+    if !color {
+        return s.line.clone();
+    }
+    let mut out = String::with_capacity(s.line.len() + 16);
+    let mut at = 0;
+    for &(a, b) in &s.matches {
+        let (Some(pre), Some(m)) = (s.line.get(at..a), s.line.get(a..b)) else {
+            continue;
+        };
+        out.push_str(pre);
+        out.push_str("\x1b[1;33m");
+        out.push_str(m);
+        out.push_str("\x1b[0m");
+        at = b;
+    }
+    out.push_str(s.line.get(at..).unwrap_or_default());
+    out
+}
+
+fn print_search(a: &crate::search::archive::SearchAnswer, json: bool) {
+    if json {
+        output::json(a);
+        return;
+    }
+    let color = highlight_on();
+    for h in &a.hits {
+        let d = &h.dossier;
+        let kind = crate::i18n::enum_label("RecordKind", kind_code(h.kind));
+        println!(
+            "{}  {}  {}  {}  {} → {}  {}",
+            h.reference(),
+            kind,
+            fmt_time(h.time),
+            crate::sanitize::clean_line(&d.system_name),
+            crate::sanitize::clean_line(&d.version_from),
+            crate::sanitize::clean_line(&d.version_to),
+            crate::sanitize::clean_line(&d.title),
+        );
+        for s in &h.snippets {
+            println!("    {}", marked(s, color));
+        }
+    }
+    let shown = a.hits.len();
+    let more = a.total.saturating_sub(a.offset + shown);
+    println!(
+        "{}",
+        t(
+            "search.shown",
+            &[
+                ("total", a.total.to_string()),
+                ("from", (a.offset + 1).min(a.total.max(1)).to_string()),
+                ("to", (a.offset + shown).to_string()),
+            ]
+        )
+    );
+    if more > 0 {
+        println!(
+            "{}",
+            t(
+                "search.more",
+                &[("n", more.to_string()), ("offset", (a.offset + shown).to_string())]
+            )
+        );
+    }
+}
+
+pub fn kind_code(k: crate::search::archive::RecordKind) -> &'static str {
+    match k {
+        crate::search::archive::RecordKind::Dossier => "dossier",
+        crate::search::archive::RecordKind::Addendum => "addendum",
+    }
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ChangesArgs {
+    /// System id or name
+    #[arg(long)]
+    system: Option<String>,
+    /// Since this day (YYYY-MM-DD) or N days ago (30d)
+    #[arg(long, default_value = "30d")]
+    since: String,
+}
+
+/// `beian changes`: every go-live, rollback and incident of the period, filed
+/// or not, and the implementations under way.
+pub fn changes(ctx: &Ctx, a: &ChangesArgs) -> Result<()> {
+    let s = ctx.backend.as_ref();
+    let system = a.system.as_deref().map(|k| s.resolve_system(k)).transpose()?;
+    let today = chrono::Local::now().date_naive();
+    let since = match a.since.strip_suffix('d').and_then(|n| n.parse::<i64>().ok()) {
+        Some(n) if (0..=36_600).contains(&n) => today - chrono::Duration::days(n),
+        _ => args::date("--since", &a.since)?,
+    };
+    let list = s.changes(system, Some(since))?;
+    if ctx.json {
+        output::json(&list);
+        return Ok(());
+    }
+    let systems: std::collections::HashMap<Id, String> = if list.is_empty() {
+        Default::default()
+    } else {
+        s.systems()?.into_iter().map(|x| (x.id, x.name)).collect()
+    };
+    let mut table = Table::new(&[
+        t("cli.col.time", &[]),
+        t("changes.col.event", &[]),
+        t("cli.col.system", &[]),
+        t("cli.col.version", &[]),
+        t("cli.col.plan", &[]),
+        t("changes.col.filed", &[]),
+        t("cli.col.title", &[]),
+    ]);
+    for c in &list {
+        let filed = match c.dossier {
+            Some(d) => d.to_string(),
+            None => t("changes.not_filed", &[]),
+        };
+        let mut notes = Vec::new();
+        if !c.what.trim().is_empty() {
+            notes.push(c.what.clone());
+        }
+        table.row_with_notes(
+            vec![
+                fmt_time(c.time),
+                c.label(),
+                systems.get(&c.system).cloned().unwrap_or_else(|| c.system.to_string()),
+                format!("{} → {}", c.version_from, c.version_to),
+                c.plan.to_string(),
+                filed,
+                c.title.clone(),
+            ],
+            notes,
+        );
+    }
+    table.print();
+    println!("{}", t("cli.count", &[("n", list.len().to_string())]));
+    Ok(())
+}
+
 fn archive_filter(ctx: &Ctx, x: &ArchiveArgs, text: Option<String>) -> Result<ArchiveFilter> {
     let mut from = x.from.as_deref().map(|v| args::date("--from", v)).transpose()?;
     if let Some(d) = x.days {
@@ -1215,10 +1429,23 @@ pub fn archive(ctx: &Ctx, cmd: &ArchiveCmd) -> Result<()> {
     let s = ctx.backend.as_ref();
     let (list, csv) = match cmd {
         ArchiveCmd::List(x) => (s.archive(&archive_filter(ctx, x, None)?)?, x.csv),
-        ArchiveCmd::Search { words, filter } => (
-            s.archive(&archive_filter(ctx, filter, Some(words.join(" ")))?)?,
-            filter.csv,
-        ),
+        ArchiveCmd::Search {
+            words,
+            filter,
+            limit,
+            offset,
+        } => {
+            let f = archive_filter(ctx, filter, None)?;
+            let req = search_request(words, f.system, f.from, f.to, *limit, *offset);
+            let answer = s.archive_search(&req)?;
+            if filter.csv {
+                // The page's hits, each as its dossier's row (an addendum's too).
+                let rows: Vec<_> = answer.hits.iter().map(|h| h.dossier.clone()).collect();
+                return super::export::print_bytes(&crate::export::archive_csv(&rows));
+            }
+            print_search(&answer, ctx.json);
+            return Ok(());
+        }
         ArchiveCmd::Show { id } => {
             let v = s.dossier(args::id("dossier", id, IdKind::Dossier)?)?;
             if ctx.json {

@@ -799,6 +799,35 @@ pub struct Addendum {
     pub body: AddendumBody,
 }
 
+impl Addendum {
+    /// The searchable text of an addendum of `dossier`, one field per line: a
+    /// first line naming its dossier (id, system, title), so that a search for
+    /// the system and what happened finds the addendum itself.
+    pub fn search_text(&self, dossier: &DossierSummary) -> String {
+        let mut t = vec![
+            format!("{} {} {}", dossier.id, dossier.system_name, dossier.title),
+            self.author.clone(),
+            self.reason.clone(),
+            self.text.clone(),
+        ];
+        match &self.body {
+            AddendumBody::Correction => {}
+            AddendumBody::Incident(i) => t.push(format!("{} {}", i.by, i.what)),
+            AddendumBody::Training(tr) => t.push(format!("{} {}", tr.trainer, tr.departments.join(" "))),
+            AddendumBody::Feedback(r) => t.push(format!("{} {} {}", r.id, r.title, r.body)),
+            AddendumBody::Review(r) => {
+                let goals: Vec<&str> = r.goals.iter().map(|g| g.note.as_str()).collect();
+                t.push(format!("{} {} {}", r.by, r.summary, goals.join(" ")));
+                t.extend(r.incidents.iter().map(|i| format!("{} {}", i.by, i.what)));
+            }
+            // A file attached after filing is found by its name and the record it is on.
+            AddendumBody::Attachment(a) => t.push(format!("{} {}", a.entity, a.name)),
+        }
+        t.retain(|l| !l.trim().is_empty());
+        t.join("\n")
+    }
+}
+
 /// The filed, frozen copy of an update (§3.5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dossier {

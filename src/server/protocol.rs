@@ -29,7 +29,8 @@ use crate::service::{Answer, Command, ImportItem, Outcome, Query};
 /// command, the attachment queries; `Query::Integrity`, the start-up check run
 /// and cached where the database lives; the bulk lists as compact binary rows;
 /// system dependencies (`system.edit` depends_on), training audiences, the
-/// report's effect section; the attention list, `Query::Attention`.
+/// report's effect section; the attention list, `Query::Attention`; the ranked
+/// archive search and `changes` (`Query::ArchiveSearch`, `Query::Changes`).
 pub const PROTOCOL_VERSION: u32 = 9;
 
 /// The largest frame a client may send (8 MiB).

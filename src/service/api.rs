@@ -96,6 +96,15 @@ pub enum Query {
     Integrity,
     /// What needs someone now (issue 17 §1: `workflow::attention`).
     Attention,
+    // issue 16 (idx): the ranked archive search and the changes of a period.
+    /// Search the archive: ranked hits with snippets, a page of them (protocol 9).
+    ArchiveSearch(crate::search::archive::SearchRequest),
+    /// Every go-live, rollback and incident since a day, filed or not, and the
+    /// implementations under way (protocol 9).
+    Changes {
+        system: Option<Id>,
+        since: Option<NaiveDate>,
+    },
 }
 
 impl Query {
@@ -137,6 +146,8 @@ impl Query {
             Query::Attachment { .. } => "attachment",
             Query::DossierSeal(_) => "dossier_seal",
             Query::Attention => "attention",
+            Query::ArchiveSearch(_) => "archive_search",
+            Query::Changes { .. } => "changes",
         }
     }
 }
@@ -194,6 +205,9 @@ pub enum Answer {
     Attachment(Box<AttachmentFile>),
     DossierSeal(crate::store::files::DossierSeal),
     Attention(super::Attention),
+    // issue 16 (idx)
+    ArchiveSearch(crate::search::archive::SearchAnswer),
+    Changes(Vec<super::Change>),
 }
 
 impl Answer {
@@ -233,6 +247,8 @@ impl Answer {
             Answer::Attachment(_) => "attachment",
             Answer::DossierSeal(_) => "dossier_seal",
             Answer::Attention(_) => "attention",
+            Answer::ArchiveSearch(_) => "archive_search",
+            Answer::Changes(_) => "changes",
         }
     }
 }
@@ -288,6 +304,8 @@ impl Service {
             }
             Query::Integrity => A::Verify(self.integrity(actor)?),
             Query::Attention => A::Attention(self.attention(actor)?),
+            Query::ArchiveSearch(r) => A::ArchiveSearch(self.archive_search(actor, &r)?),
+            Query::Changes { system, since } => A::Changes(self.changes(actor, system, since)?),
         })
     }
 }
@@ -410,6 +428,12 @@ typed! {
     integrity() -> crate::store::chain::VerifyReport = Query::Integrity, Verify;
     /// What needs someone now (issue 17 §1).
     attention() -> super::Attention = Query::Attention, Attention;
+    /// Search the archive: ranked hits with snippets, one page.
+    archive_search(r: &crate::search::archive::SearchRequest) -> crate::search::archive::SearchAnswer
+        = Query::ArchiveSearch(r.clone()), ArchiveSearch;
+    /// Go-lives, rollbacks and incidents since `since`, and implementations under way.
+    changes(system: Option<Id>, since: Option<NaiveDate>) -> Vec<super::Change>
+        = Query::Changes { system, since }, Changes;
 }
 
 impl dyn Backend + '_ {

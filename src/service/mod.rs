@@ -17,6 +17,7 @@ pub use queries::{
     audit_action_label, audit_actions, ArchiveFilter, Attention, DossierView, FirstScreen, Overview, PlanFilter,
     RequestFilter, AUDIT_OTHER, FIRST_SCREEN_MAX,
 };
+pub use queries::{order_changes, plan_changes, Change, ChangeEvent, IN_FLIGHT};
 
 use std::path::{Path, PathBuf};
 
@@ -36,8 +37,10 @@ pub struct Service {
     creator: String,
     /// Commands share it; an import holds it alone (see `import.rs`).
     gate: std::sync::Arc<import::Gate>,
-    /// The archive's in-memory index (src/search/index.rs).
+    /// The archive's summaries in memory (src/search/index.rs).
     archive_index: crate::search::index::ArchiveIndex,
+    /// One catch-up of the persistent archive index at a time (src/search/archive.rs).
+    archive_lock: std::sync::Mutex<()>,
 }
 
 /// What a successful command did.
@@ -75,13 +78,39 @@ impl Service {
         store.note_config(&config)?;
         let creator = store.creator()?;
         let archive_index = crate::search::index::ArchiveIndex::new(store.dossier_trees());
-        Ok(Service {
+        let svc = Service {
             store: std::sync::Arc::new(store),
             config,
             creator,
             gate: Default::default(),
             archive_index,
-        })
+            archive_lock: Default::default(),
+        };
+        // A database without the persistent archive index (one from before it,
+        // or one whose index a crash left behind) gets it now. The index is
+        // derived: if it cannot be written here, searches say so, not the open.
+        let _ = svc.follow_archive_now();
+        Ok(svc)
+    }
+
+    fn archive_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.archive_lock.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Bring the persistent archive index up to date when it is not.
+    pub(crate) fn follow_archive_now(&self) -> Result<()> {
+        let _one = self.archive_lock();
+        crate::search::archive::catch_up(&self.store, false).map(|_| ())
+    }
+
+    /// After a command: catch the index up if the command filed a dossier or
+    /// appended an addendum (its transaction left the `stale` mark). Not in a
+    /// bulk load: that catches up once at its end.
+    fn follow_archive(&self) {
+        let stale = crate::search::archive::index_dir(self.dir()).join(crate::search::archive::STALE);
+        if self.store.is_durable() && stale.exists() {
+            let _ = self.follow_archive_now();
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -146,6 +175,7 @@ impl Service {
         self.store.set_durable(false)?;
         let out = f(self);
         self.store.set_durable(true)?;
+        self.follow_archive();
         out
     }
 
@@ -283,9 +313,11 @@ impl Service {
             }
             _ => None,
         };
-        self.store.transact(actor, now, |tx| {
+        let out = self.store.transact(actor, now, |tx| {
             apply::apply(tx, &ctx, &cmd, expect_rev, &open, similar, max_file)
-        })
+        })?;
+        self.follow_archive();
+        Ok(out)
     }
 }
 

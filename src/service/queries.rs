@@ -205,13 +205,36 @@ impl Service {
     /// index (src/search/index.rs), which catches up with newly filed dossiers first.
     pub fn archive(&self, actor: &Actor, f: &ArchiveFilter) -> Result<Vec<DossierSummary>> {
         self.can_read(actor)?;
-        let terms = f.text.as_deref().map(crate::search::terms).unwrap_or_default();
-        self.archive_index().search(&terms, |d| {
+        let keep = |d: &DossierSummary| {
             let when = day(d.live_at.unwrap_or(d.filed_at));
             f.system.is_none_or(|s| d.system == s)
                 && f.from.is_none_or(|from| when >= from || day(d.filed_at) >= from)
                 && f.to.is_none_or(|to| when <= to)
-        })
+        };
+        let Some(text) = f.text.as_deref().filter(|t| !crate::search::terms(t).is_empty()) else {
+            return self.archive_index().search(&[], keep);
+        };
+        // Words: the persistent index, dossiers only, newest first. Scopes in
+        // the text are taken as words here (this is the plain list's filter).
+        let m = self.archive_manifest()?;
+        let mut req = crate::search::archive::SearchRequest::new("kind:dossier");
+        req.system = f.system;
+        req.limit = usize::MAX;
+        let words: Vec<String> = crate::search::terms(text);
+        let parsed = crate::search::archive::Parsed {
+            terms: words,
+            kind: Some(crate::search::archive::RecordKind::Dossier),
+            ..Default::default()
+        };
+        let mut out: Vec<DossierSummary> =
+            crate::search::archive::search_parsed(self.dir(), &m, &parsed, &req, chrono::Utc::now())?
+                .hits
+                .into_iter()
+                .map(|h| h.dossier)
+                .filter(|d| keep(d))
+                .collect();
+        out.sort_by_key(|d| std::cmp::Reverse(d.id));
+        Ok(out)
     }
 
     /// Read the archive index again from the database.
@@ -306,13 +329,17 @@ impl Service {
     }
 
     /// Rebuild what is derived from the records and kept beside them — the counts
-    /// and the queue's time order (`store/lists.rs`) — from the summaries; the
-    /// archive index lives in memory and is rebuilt by every process that opens
-    /// the database. Admins only, with the database to itself.
+    /// and the queue's time order (`store/lists.rs`) — from the summaries, and
+    /// the persistent archive index (`search/archive.rs`) from the dossiers and
+    /// addenda. Admins only, with the database to itself.
     pub fn reindex(&self, actor: &Actor) -> Result<crate::store::Counts> {
         self.may_maintain(actor)?;
         self.store().rebuild_lists()?;
         self.archive_index().rebuild()?;
+        {
+            let _one = self.archive_lock();
+            crate::search::archive::catch_up(self.store(), true)?;
+        }
         self.store().counts()
     }
 
@@ -628,5 +655,200 @@ pub fn audit_action_label(name: &str) -> String {
         crate::i18n::t(&key, &[])
     } else {
         name.to_string()
+    }
+}
+
+/// What one row of `beian changes` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeEvent {
+    /// A go-live (its outcome says whether it held).
+    GoLive,
+    /// A rollback recorded after a go-live.
+    Rollback,
+    /// A serious incident recorded after a go-live.
+    Incident,
+    /// An implementation under way: started, not (or no longer) live.
+    InFlight,
+}
+
+/// A go-live, rollback, incident or implementation under way (`beian changes`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub time: Time,
+    pub event: ChangeEvent,
+    pub plan: Id,
+    pub system: Id,
+    pub title: String,
+    pub version_from: String,
+    pub version_to: String,
+    pub class: ChangeClass,
+    /// The plan's status now.
+    pub status: PlanStatus,
+    /// The dossier, when the plan is filed.
+    pub dossier: Option<Id>,
+    /// A go-live's outcome.
+    #[serde(default)]
+    pub outcome: Option<GoLiveOutcome>,
+    /// Who deployed, rolled back or dealt with it.
+    pub by: String,
+    /// What happened (an incident or rollback).
+    #[serde(default)]
+    pub what: String,
+}
+
+impl Change {
+    /// What the row is, in words: `go-live (rolled back)`, `rollback`, …
+    pub fn label(&self) -> String {
+        let code = match self.event {
+            ChangeEvent::GoLive => "golive",
+            ChangeEvent::Rollback => "rollback",
+            ChangeEvent::Incident => "incident",
+            ChangeEvent::InFlight => "in_flight",
+        };
+        let base = crate::i18n::enum_label("ChangeEvent", code);
+        match self.outcome {
+            Some(o) if self.event == ChangeEvent::GoLive => format!("{base} ({})", o.label()),
+            _ => base,
+        }
+    }
+}
+
+/// Plans whose implementation is under way (the `InFlight` rows).
+pub const IN_FLIGHT: &[PlanStatus] = &[PlanStatus::Implementing, PlanStatus::Testing, PlanStatus::Ready];
+
+/// The rows of `beian changes` for one plan (and the incidents recorded as
+/// addenda of its dossier after filing), before the period and system are applied.
+pub fn plan_changes(p: &Plan, addenda: &[Addendum]) -> Vec<Change> {
+    let row = |time: Time, event: ChangeEvent, by: &str, what: &str, outcome: Option<GoLiveOutcome>| Change {
+        time,
+        event,
+        plan: p.id,
+        system: p.system,
+        title: p.title.clone(),
+        version_from: p.version_from.clone(),
+        version_to: p.version_to.clone(),
+        class: p.class,
+        status: p.status,
+        dossier: p.dossier,
+        outcome,
+        by: by.to_string(),
+        what: what.to_string(),
+    };
+    let mut out: Vec<Change> = p
+        .golives
+        .iter()
+        .map(|g| row(g.time, ChangeEvent::GoLive, &g.deployer, &g.incidents, Some(g.outcome)))
+        .collect();
+    let incident = |i: &Incident| {
+        let ev = match i.outcome {
+            IncidentOutcome::RolledBack => ChangeEvent::Rollback,
+            IncidentOutcome::Incident => ChangeEvent::Incident,
+        };
+        row(i.time, ev, &i.by, &i.what, None)
+    };
+    out.extend(p.incidents.iter().map(incident));
+    for a in addenda {
+        if let AddendumBody::Incident(i) = &a.body {
+            out.push(incident(i));
+        }
+    }
+    if IN_FLIGHT.contains(&p.status) {
+        let since = p.window.as_ref().map_or(p.meta.updated_at, |w| w.start);
+        out.push(row(since, ChangeEvent::InFlight, &p.meta.updated_by, "", None));
+    }
+    out
+}
+
+/// Newest first; an implementation under way before everything else.
+pub fn order_changes(list: &mut [Change]) {
+    list.sort_by(|a, b| {
+        (b.event == ChangeEvent::InFlight)
+            .cmp(&(a.event == ChangeEvent::InFlight))
+            .then(b.time.cmp(&a.time))
+            .then(b.plan.cmp(&a.plan))
+    });
+}
+
+impl Service {
+    /// Search the archive through its persistent index (`search/archive.rs`),
+    /// catching the index up first when it is stale.
+    pub fn archive_search(
+        &self,
+        actor: &Actor,
+        req: &crate::search::archive::SearchRequest,
+    ) -> Result<crate::search::archive::SearchAnswer> {
+        self.can_read(actor)?;
+        let m = self.archive_manifest()?;
+        crate::search::archive::search(self.dir(), &m, req, chrono::Utc::now())
+    }
+
+    /// Every go-live, rollback and incident since `since` (all when `None`),
+    /// filed or not, and every implementation under way, of one system or all:
+    /// newest first, an implementation under way first.
+    pub fn changes(&self, actor: &Actor, system: Option<Id>, since: Option<NaiveDate>) -> Result<Vec<Change>> {
+        self.can_read(actor)?;
+        let from = since.map(|d| {
+            d.and_hms_opt(0, 0, 0)
+                .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or_default()
+        });
+        // A go-live or incident is recorded on its plan, which is saved then:
+        // a plan not changed since `since` has none after it. Incidents after
+        // filing are addenda, found through the archive index.
+        let mut plans: Vec<Id> = self
+            .store()
+            .summaries::<Plan>()?
+            .into_iter()
+            .filter(|p| system.is_none_or(|s| p.system == s))
+            .filter(|p| {
+                IN_FLIGHT.contains(&p.status)
+                    || matches!(p.status, PlanStatus::Live | PlanStatus::Filed | PlanStatus::Failed)
+                        && from.is_none_or(|f| p.updated_at >= f)
+            })
+            .map(|p| p.id)
+            .collect();
+        let mut with_addenda: Vec<Id> = Vec::new();
+        let m = self.archive_manifest()?;
+        let mut req = crate::search::archive::SearchRequest::new("kind:addendum");
+        req.system = system;
+        req.since = since.map(|d| d - chrono::Duration::days(1));
+        req.limit = usize::MAX;
+        for h in crate::search::archive::search(self.dir(), &m, &req, chrono::Utc::now())?.hits {
+            with_addenda.push(h.dossier.plan);
+        }
+        plans.extend(with_addenda);
+        plans.sort();
+        plans.dedup();
+        let mut out = Vec::new();
+        for id in plans {
+            let p: Plan = self.store().require(id)?;
+            let addenda = match p.dossier {
+                Some(d) => self.store().addenda(d)?,
+                None => Vec::new(),
+            };
+            out.extend(
+                plan_changes(&p, &addenda)
+                    .into_iter()
+                    .filter(|c| c.event == ChangeEvent::InFlight || from.is_none_or(|f| c.time >= f)),
+            );
+        }
+        order_changes(&mut out);
+        Ok(out)
+    }
+
+    /// The manifest of a current archive index, catching it up first.
+    fn archive_manifest(&self) -> Result<crate::search::archive::Manifest> {
+        if let Some(m) = crate::search::archive::current_manifest(self.dir()) {
+            return Ok(m);
+        }
+        self.follow_archive_now()?;
+        crate::search::archive::current_manifest(self.dir()).ok_or_else(|| Error::Storage {
+            detail: format!(
+                "{}: the archive index could not be brought up to date; run `beian reindex`",
+                crate::search::archive::index_dir(self.dir()).display()
+            ),
+        })
     }
 }

@@ -51,6 +51,9 @@ const MIGRATIONS: &[Migration] = &[chain::migrate_v1];
 
 const MAGIC: &[u8] = b"beian";
 
+/// `meta` key of the archive counter (see [`Store::archive_gen`]).
+const ARCHIVE_GEN: &str = "archive_gen";
+
 /// Tree indices in every transaction's view.
 #[derive(Clone, Copy)]
 #[repr(usize)]
@@ -380,6 +383,7 @@ impl Store {
                 now,
                 undo: undo_batch.map(|batch| (batch, std::cell::RefCell::new(Vec::new()))),
                 sealed: Default::default(),
+                dir: &self.dir,
             };
             f(&mut tx)
                 .and_then(|v| tx.write_undo().map(|()| v))
@@ -402,6 +406,11 @@ impl Store {
             Err(TransactionError::Storage(e)) => return Err(self.write_error(e)),
         };
         Ok(value)
+    }
+
+    /// Whether each commit is flushed (not in a bulk load).
+    pub fn is_durable(&self) -> bool {
+        self.durable.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Bulk loading (demo data, imports): skip the flush after each commit, or
@@ -605,6 +614,47 @@ impl Store {
                 if let Some(id) = Id::from_key(IdKind::Dossier, &k) {
                     out.push(id);
                 }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The archive counter: how many dossiers and addenda were ever written
+    /// (0 in a database from before the persistent index).
+    pub fn archive_gen(&self) -> Result<u64> {
+        Ok(self
+            .tree(T::Meta)
+            .get(ARCHIVE_GEN)
+            .map_err(storage)?
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(0))
+    }
+
+    /// How many dossiers are filed.
+    pub fn dossier_count(&self) -> Result<u64> {
+        Ok(self.tree(T::DossiersSum).len() as u64)
+    }
+
+    /// The dossiers filed after `id` (all when `None`), in id order.
+    pub fn dossiers_after(&self, id: Option<Id>) -> Result<Vec<Dossier>> {
+        use std::ops::Bound;
+        let tree = self.tree(T::Dossiers);
+        let iter = match id {
+            Some(id) => tree.range::<&[u8], _>((Bound::Excluded(&id.key()[..]), Bound::Unbounded)),
+            None => tree.iter(),
+        };
+        iter.values().map(|v| dec(&v.map_err(storage)?, "dossier")).collect()
+    }
+
+    /// Each dossier with addenda and how many it has.
+    pub fn addenda_counts(&self) -> Result<Vec<(Id, u32)>> {
+        let mut out = Vec::new();
+        for kv in self.tree(T::Meta).scan_prefix(b"addenda/") {
+            let (k, v) = kv.map_err(storage)?;
+            let name = String::from_utf8_lossy(&k[b"addenda/".len()..]).into_owned();
+            let n = v.as_ref().try_into().ok().map(u32::from_be_bytes).unwrap_or(0);
+            if let Ok(id) = Id::parse_kind(&name, IdKind::Dossier) {
+                out.push((id, n));
             }
         }
         Ok(out)
@@ -1090,6 +1140,9 @@ pub struct Tx<'a> {
     undo: Option<(u32, std::cell::RefCell<Vec<u8>>)>,
     /// Records written by this transaction that its next audit event seals.
     sealed: std::cell::RefCell<Vec<String>>,
+    /// The data directory: a filing or an addendum marks the archive index
+    /// stale there before the transaction commits (`search/archive.rs`).
+    dir: &'a Path,
 }
 
 fn tx_err(e: sled::transaction::UnabortableTransactionError) -> Error {
@@ -1233,6 +1286,7 @@ impl Tx<'_> {
         self.put(T::Dossiers, &key, &bytes)?;
         self.put(T::DossiersSum, &key, &enc(&d.summary()))?;
         self.bump_count(lists::DOSSIERS_FILED, 1)?;
+        self.archive_changed()?;
         let text = crate::search::normalize(&d.search_text());
         self.put(T::DossierText, &key, text.as_bytes())?;
         Ok(())
@@ -1295,7 +1349,30 @@ impl Tx<'_> {
             .borrow_mut()
             .push(chain::digest_entry(&chain::addendum_ref(dossier, no), &bytes));
         self.put(T::Addenda, &key, &bytes)?;
+        self.archive_changed()?;
         Ok(no)
+    }
+
+    /// A record of the archive is written: bump the archive counter and mark
+    /// the persistent index stale (a file created before the commit; if the
+    /// transaction is retried or aborted, the mark costs one catch-up).
+    fn archive_changed(&self) -> TxResult<()> {
+        self.bump_count(ARCHIVE_GEN, 1)?;
+        let dir = self.dir.join(crate::search::archive::DIR);
+        let io = |e: std::io::Error| Error::io(&dir, e);
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let marker = dir.join(crate::search::archive::STALE);
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&marker)
+            .map_err(io)?;
+        f.sync_all().map_err(io)?;
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
     }
 
     pub fn calendar(&self) -> TxResult<Vec<Blackout>> {

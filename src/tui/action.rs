@@ -257,6 +257,9 @@ actions! {
     ArchiveExport = "archive.export" @ p(Archive),
     ArchiveVerify = "archive.verify" @ p(Archive),
     ArchiveExportCsv = "archive.export_csv" @ p(Archive),
+    ArchiveMore = "archive.more" @ p(Archive),
+    ArchiveNextMatch = "archive.next_match" @ p(Archive),
+    ArchivePrevMatch = "archive.prev_match" @ p(Archive),
     // reports
     ReportPeriod = "report.period" @ p(Reports),
     ReportPrevPeriod = "report.prev" @ p(Reports),

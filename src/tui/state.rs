@@ -226,6 +226,14 @@ pub struct ArchiveState {
     pub integrity: Integrity,
     /// The user asked for the check (its answer is then also a toast).
     pub verify_asked: bool,
+    /// The ranked answer of the current search, with snippets (pages appended
+    /// by `]`); `hits` holds its dossiers for the selection.
+    pub answer: Option<crate::search::archive::SearchAnswer>,
+    /// The timeline of `timeline`: go-lives filed or not, rollbacks, incidents,
+    /// implementations under way (`Query::Changes`). Never combined with a search.
+    pub changes: Option<Vec<crate::service::Change>>,
+    /// The width the dossier view was last drawn at (for `n`/`N`).
+    pub detail_width: Cell<usize>,
 }
 
 /// What the last check of the hash chain found (shown on the archive pane).
@@ -242,6 +250,26 @@ pub enum Integrity {
 impl ArchiveState {
     pub fn shown(&self) -> &[DossierSummary] {
         self.hits.as_deref().unwrap_or(&self.all)
+    }
+
+    /// How many rows the list shows (the timeline's changes, or dossiers).
+    pub fn len(&self) -> usize {
+        match &self.changes {
+            Some(c) => c.len(),
+            None => self.shown().len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The dossier of the selected row (a change not yet filed has none).
+    pub fn selected_dossier(&self) -> Option<Id> {
+        match &self.changes {
+            Some(c) => c.get(self.cursor.selected).and_then(|c| c.dossier),
+            None => self.shown().get(self.cursor.selected).map(|d| d.id),
+        }
     }
 }
 
@@ -781,8 +809,8 @@ impl State {
                 ids: vec![p.id],
                 item: super::update::tests::selected_item(self),
             }),
-            Pane::Archive => self.archive.shown().get(self.archive.cursor.selected).map(|d| Shown {
-                ids: vec![d.id],
+            Pane::Archive => self.archive.selected_dossier().map(|id| Shown {
+                ids: vec![id],
                 item: None,
             }),
             Pane::Reports | Pane::Schedule => None,

@@ -30,6 +30,17 @@ pub enum Job {
         seq: u64,
         filter: ArchiveFilter,
     },
+    /// The ranked archive search, one page (issue 16).
+    ArchiveSearch {
+        seq: u64,
+        req: crate::search::archive::SearchRequest,
+    },
+    /// The timeline: what changed on a system since a day (issue 16).
+    Changes {
+        seq: u64,
+        system: Id,
+        since: chrono::NaiveDate,
+    },
     /// The periodic evaluation of the days `from..=to`.
     Evaluation {
         from: chrono::NaiveDate,
@@ -249,6 +260,14 @@ pub enum Reply {
         seq: u64,
         hits: Vec<DossierSummary>,
     },
+    ArchiveSearch {
+        seq: u64,
+        answer: Box<crate::search::archive::SearchAnswer>,
+    },
+    Changes {
+        seq: u64,
+        list: Vec<crate::service::Change>,
+    },
     Evaluation(Box<Report>),
     /// Answer to [`Job::Supervision`]; `reports` is `None` when not asked for.
     Supervision {
@@ -364,6 +383,13 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
         Job::Attention => b.attention().map(|a| Reply::Attention(Box::new(a))),
         Job::Attachment(j) => Ok(attachment_job(b, j)),
         Job::SearchArchive { seq, filter } => b.archive(&filter).map(|hits| Reply::Archive { seq, hits }),
+        Job::ArchiveSearch { seq, req } => b.archive_search(&req).map(|a| Reply::ArchiveSearch {
+            seq,
+            answer: Box::new(a),
+        }),
+        Job::Changes { seq, system, since } => b
+            .changes(Some(system), Some(since))
+            .map(|list| Reply::Changes { seq, list }),
         Job::Evaluation { from, to } => b.evaluation(from, to).map(|r| Reply::Evaluation(Box::new(r))),
         Job::Supervision { reports } => (|| {
             Ok(Reply::Supervision {

@@ -6,6 +6,7 @@
 mod after_golive;
 mod attachments;
 mod attention;
+mod changes;
 mod classes;
 mod cli;
 mod pinyin;

@@ -301,6 +301,15 @@ pub fn status_hints(s: &State) -> (Vec<(String, String)>, (String, String)) {
         if a == Action::PlanEmergency && !(s.plans.emergency_only || supervises_only) {
             continue;
         }
+        // The next page only when there is one; n/N only in an open dossier of a search.
+        if a == Action::ArchiveMore && s.archive.answer.as_ref().is_none_or(|x| x.hits.len() >= x.total) {
+            continue;
+        }
+        if matches!(a, Action::ArchiveNextMatch | Action::ArchivePrevMatch)
+            && !(s.archive.open && s.archive.answer.is_some())
+        {
+            continue;
+        }
         // The detail's focus, when there is a detail and the list has the focus.
         if a == Action::FocusNext && !(super::update::has_detail(s) && s.focus == super::state::Focus::List) {
             continue;

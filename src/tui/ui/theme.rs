@@ -63,6 +63,12 @@ impl Theme {
     pub fn marked(&self) -> Style {
         self.c(Color::Cyan).add_modifier(Modifier::BOLD)
     }
+    /// A word of the search in a snippet or the open dossier (bold and
+    /// underlined without colour too).
+    pub fn matched(&self) -> Style {
+        self.c(Color::Yellow)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
     pub fn heading(&self) -> Style {
         self.c(Color::Cyan).add_modifier(Modifier::BOLD)
     }

@@ -110,7 +110,7 @@ fn follow(s: &mut State, fx: &mut Vec<Effect>) {
         }
     }
     if s.archive.open {
-        let sel = s.archive.shown().get(s.archive.cursor.selected).map(|d| d.id);
+        let sel = s.archive.selected_dossier();
         match sel {
             None => {
                 s.archive.open = false;
@@ -148,7 +148,7 @@ pub fn has_detail(s: &State) -> bool {
 fn open_detail(s: &mut State) {
     match s.pane {
         Pane::Queue => s.queue.open = queue::selected(s).is_some(),
-        Pane::Archive => s.archive.open = !s.archive.shown().is_empty(),
+        Pane::Archive => s.archive.open = s.archive.selected_dossier().is_some(),
         _ => {}
     }
 }
@@ -338,10 +338,13 @@ fn back(s: &mut State) {
             s.archive.open = false;
             s.archive.detail = None;
         }
-        Pane::Archive if s.archive.hits.is_some() => {
+        Pane::Archive if s.archive.hits.is_some() || s.archive.changes.is_some() => {
             s.archive.hits = None;
+            s.archive.answer = None;
+            s.archive.changes = None;
             s.archive.timeline = None;
             s.archive.query.set_text("");
+            s.archive.cursor = Default::default();
         }
         _ => {}
     }
@@ -421,7 +424,7 @@ fn step(s: &mut State, d: isize) {
             s.tests.cursor.step(d, n)
         }
         Pane::Archive => {
-            let n = s.archive.shown().len();
+            let n = s.archive.len();
             s.archive.cursor.step(d, n)
         }
         Pane::Supervision => {
@@ -512,10 +515,12 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             }
             let dossier = s.archive.shown().get(s.archive.cursor.selected).map(|d| d.id);
             s.archive.all = dossiers;
-            if let Some(i) = dossier.and_then(|id| s.archive.shown().iter().position(|d| d.id == id)) {
-                s.archive.cursor.selected = i;
+            if s.archive.changes.is_none() {
+                if let Some(i) = dossier.and_then(|id| s.archive.shown().iter().position(|d| d.id == id)) {
+                    s.archive.cursor.selected = i;
+                }
             }
-            let n = s.archive.shown().len();
+            let n = s.archive.len();
             s.archive.cursor.clamp(n);
         }
         Reply::Request(r) => {
@@ -537,7 +542,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             if s.archive.loading == Some(d.dossier.id) {
                 s.archive.loading = None;
             }
-            let sel = s.archive.shown().get(s.archive.cursor.selected).map(|x| x.id);
+            let sel = s.archive.selected_dossier();
             if s.archive.open && sel == Some(d.dossier.id) {
                 if s.archive.detail.as_ref().map(|x| x.dossier.id) != Some(d.dossier.id) {
                     s.archive.detail_scroll = Default::default();
@@ -548,6 +553,13 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
         Reply::Archive { seq, hits } => {
             if seq == s.archive.search_seq {
                 s.archive.hits = Some(hits);
+                s.archive.cursor = Default::default();
+            }
+        }
+        Reply::ArchiveSearch { seq, answer } => archive::answered(s, seq, *answer),
+        Reply::Changes { seq, list } => {
+            if seq == s.archive.search_seq {
+                s.archive.changes = Some(list);
                 s.archive.cursor = Default::default();
             }
         }
