@@ -4,8 +4,8 @@
 //! it is requested as an [`Effect`] and comes back as a [`Msg`].
 
 mod archive;
-pub mod attention;
 pub mod attach;
+pub mod attention;
 pub mod forms;
 pub mod link;
 pub mod offers;
