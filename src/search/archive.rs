@@ -163,7 +163,13 @@ pub fn parse(query: &str, today: NaiveDate) -> Result<Parsed> {
                 p.kind = Some(match value {
                     "dossier" | "档案" => RecordKind::Dossier,
                     "addendum" | "补记" | "附记" => RecordKind::Addendum,
-                    _ => return Err(Error::input("kind:", value, &crate::i18n::t("search.scope.kind", &[]))),
+                    _ => {
+                        return Err(Error::input(
+                            &format!("{key}:"),
+                            value,
+                            &crate::i18n::t("search.scope.kind", &[]),
+                        ))
+                    }
                 })
             }
         }

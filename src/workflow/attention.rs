@@ -522,7 +522,7 @@ mod tests {
             issuer: "zhaomin".into(),
             target: OrderTarget::Department("教务处".into()),
             finding: "未备案".into(),
-            required_action: "补充备案".into(),
+            required_action: String::from("补充备案"),
             deadline,
             status,
             response: None,
