@@ -12,6 +12,7 @@ mod joint;
 mod keymap_cmd;
 mod output;
 mod plans;
+mod register;
 mod report;
 mod requests;
 mod sections;
@@ -144,6 +145,12 @@ pub enum Top {
     /// Keymaps: check a file, list the commands, show the bindings
     #[command(subcommand)]
     Keymap(keymap_cmd::KeymapCmd),
+    /// The register of people, departments and vendors that mail is addressed from
+    #[command(subcommand, alias = "reg")]
+    Register(register::RegisterCmd),
+    /// Mail through the machine's MTA: the outbox, delivery, the progress report
+    #[command(subcommand)]
+    Mail(register::MailCmd),
     /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -462,5 +469,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Restore(a) => integrity::restore(cli.json, a),
         Top::Compact => integrity::compact(&cli),
         Top::Reindex => integrity::reindex(&cli),
+        Top::Register(c) => register::run(&ctx()?, c),
+        Top::Mail(c) => register::mail(&ctx()?, c),
     }
 }

@@ -5,17 +5,21 @@
 //! and list views never decode whole records.
 
 mod ids;
+mod mail;
 mod notice;
 mod plan;
 mod recognition;
+mod register;
 mod request;
 mod supervision;
 mod template;
 
 pub use ids::{BadId, Id, IdKind};
+pub use mail::*;
 pub use notice::*;
 pub use plan::*;
 pub use recognition::*;
+pub use register::*;
 pub use request::*;
 pub use supervision::*;
 pub use template::*;

@@ -23,6 +23,7 @@
 
 pub mod client;
 pub mod protocol;
+mod mail;
 
 pub use client::Remote;
 pub use protocol::{Changed, Connection, StatusReport, PROTOCOL_VERSION};
@@ -456,6 +457,7 @@ pub fn serve(opts: &Options, ready: impl FnOnce(&StatusReport)) -> Result<()> {
         socket.display(),
         std::process::id()
     ));
+    mail::spawn(shared.clone());
     ready(&shared.status());
     for stream in listener.incoming() {
         if shared.stopping.load(Ordering::SeqCst) {

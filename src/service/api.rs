@@ -81,6 +81,16 @@ pub enum Query {
         dir: std::path::PathBuf,
         keep: Option<usize>,
     },
+    /// The register: people, departments and vendors (issue 17).
+    Register,
+    /// The outbox, newest first.
+    Outbox,
+    /// Deliver the due messages of the outbox now (`beian mail send`);
+    /// `retry`: also those whose attempts ran out.
+    MailSend {
+        #[serde(default)]
+        retry: bool,
+    },
 }
 
 impl Query {
@@ -117,6 +127,9 @@ impl Query {
             Query::Recognitions => "recognitions",
             Query::JointReviews => "joint_reviews",
             Query::JointReview(_) => "joint_review",
+            Query::Register => "register",
+            Query::Outbox => "outbox",
+            Query::MailSend { .. } => "mail_send",
         }
     }
 }
@@ -170,6 +183,9 @@ pub enum Answer {
     JointReview(JointMeeting),
     Verify(crate::store::chain::VerifyReport),
     Backup(crate::store::backup::BackupReport),
+    Register(Register),
+    Outbox(Vec<MailMessage>),
+    MailSend(super::mail::SendReport),
 }
 
 impl Answer {
@@ -205,6 +221,9 @@ impl Answer {
             Answer::Recognitions(_) => "recognitions",
             Answer::JointReviews(_) => "joint_reviews",
             Answer::JointReview(_) => "joint_review",
+            Answer::Register(_) => "register",
+            Answer::Outbox(_) => "outbox",
+            Answer::MailSend(_) => "mail_send",
         }
     }
 }
@@ -250,6 +269,9 @@ impl Service {
             Query::JointReview(id) => A::JointReview(self.joint_review(actor, id)?),
             Query::Verify { expect } => A::Verify(self.verify(actor, expect.as_ref())?),
             Query::Backup { dir, keep } => A::Backup(self.backup(actor, &dir, keep)?),
+            Query::Register => A::Register(self.register(actor)?),
+            Query::Outbox => A::Outbox(self.mail_list(actor)?),
+            Query::MailSend { retry } => A::MailSend(self.mail_send(actor, retry)?),
         })
     }
 }
@@ -364,6 +386,9 @@ typed! {
         = Query::Verify { expect: expect.cloned() }, Verify;
     backup(dir: &std::path::Path, keep: Option<usize>) -> crate::store::backup::BackupReport
         = Query::Backup { dir: dir.to_path_buf(), keep }, Backup;
+    register() -> Register = Query::Register, Register;
+    outbox() -> Vec<MailMessage> = Query::Outbox, Outbox;
+    mail_send(retry: bool) -> super::mail::SendReport = Query::MailSend { retry }, MailSend;
 }
 
 impl dyn Backend + '_ {

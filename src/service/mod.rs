@@ -5,6 +5,7 @@
 mod api;
 mod apply;
 mod import;
+pub mod mail;
 mod persona;
 mod queries;
 
@@ -37,6 +38,8 @@ pub struct Service {
     gate: std::sync::Arc<import::Gate>,
     /// The archive's in-memory index (src/search/index.rs).
     archive_index: crate::search::index::ArchiveIndex,
+    /// One delivery of the outbox at a time (`mail.rs`).
+    mail_lock: std::sync::Mutex<()>,
 }
 
 /// What a successful command did.
@@ -80,6 +83,7 @@ impl Service {
             creator,
             gate: Default::default(),
             archive_index,
+            mail_lock: Default::default(),
         })
     }
 
@@ -265,8 +269,13 @@ impl Service {
             }
             _ => None,
         };
+        // What the mail rules read that a transaction cannot scan (the
+        // register); the messages are written in the change's own transaction.
+        let facts = self.mail_facts(actor, &cmd)?;
         self.store.transact(actor, now, |tx| {
-            apply::apply(tx, &ctx, &cmd, expect_rev, &open, similar)
+            let out = apply::apply(tx, &ctx, &cmd, expect_rev, &open, similar, &facts)?;
+            mail::queue(tx, &ctx, &cmd, &out, &facts)?;
+            Ok(out)
         })
     }
 }

@@ -77,6 +77,10 @@ pub enum T {
     JointReviews,
     Templates,
     TemplatesSum,
+    People,
+    Departments,
+    Vendors,
+    Outbox,
 }
 
 /// `imports` (key: `msgid:<Message-ID>` or `row:<SHA-256>`, value: the request id
@@ -90,8 +94,9 @@ pub enum T {
 /// while it runs; it is empty at rest (see `undo.rs`).
 ///
 /// `templates` and `templates_sum` (templates of standard changes) are
-/// additive in the same way.
-const TREE_NAMES: [&str; 22] = [
+/// additive in the same way, and so are the register (`people`,
+/// `departments`, `vendors`) and the mail `outbox`.
+const TREE_NAMES: [&str; 26] = [
     "meta",
     "systems",
     "systems_sum",
@@ -114,6 +119,10 @@ const TREE_NAMES: [&str; 22] = [
     "joint_reviews",
     "templates",
     "templates_sum",
+    "people",
+    "departments",
+    "vendors",
+    "outbox",
 ];
 
 pub(crate) fn enc<V: Serialize>(v: &V) -> Vec<u8> {

@@ -8,6 +8,7 @@ mod calendar;
 pub mod command;
 mod error;
 mod joint;
+pub mod mail;
 mod offers;
 pub mod permissions;
 pub mod persona;

@@ -6,6 +6,7 @@ mod admin;
 mod after;
 mod archive;
 mod plans;
+mod register;
 mod requests;
 mod supervision;
 mod templates;
@@ -26,6 +27,7 @@ pub(super) fn apply(
     expect: Option<u64>,
     open: &[Id],
     similar: Option<Id>,
+    facts: &super::mail::MailFacts,
 ) -> Result<Outcome> {
     use Command as C;
     match cmd {
@@ -109,6 +111,15 @@ pub(super) fn apply(
         | C::ReportLink { .. }
         | C::ReportToOrder { .. }
         | C::RecognitionAdd { .. } => supervision::apply(tx, ctx, cmd, expect),
+        C::PersonAdd { .. }
+        | C::PersonEdit { .. }
+        | C::DepartmentAdd { .. }
+        | C::DepartmentEdit { .. }
+        | C::VendorAdd { .. }
+        | C::VendorEdit { .. }
+        | C::RegisterImport { .. }
+        | C::MailReport { .. }
+        | C::MailCalled { .. } => register::apply(tx, ctx, cmd, expect, facts),
     }
 }
 
