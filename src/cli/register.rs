@@ -225,7 +225,13 @@ pub fn run(ctx: &Ctx, cmd: &RegisterCmd) -> Result<()> {
     }
 }
 
-fn find<'a, T>(list: &'a [T], key: &str, kind: IdKind, id: impl Fn(&T) -> Id, name: impl Fn(&T) -> bool) -> Result<&'a T> {
+fn find<'a, T>(
+    list: &'a [T],
+    key: &str,
+    kind: IdKind,
+    id: impl Fn(&T) -> Id,
+    name: impl Fn(&T) -> bool,
+) -> Result<&'a T> {
     if let Ok(i) = Id::parse_kind(key, kind) {
         if let Some(x) = list.iter().find(|x| id(x) == i) {
             return Ok(x);
@@ -381,9 +387,13 @@ fn department(ctx: &Ctx, cmd: &DepartmentCmd) -> Result<()> {
         }
         DepartmentCmd::Show { department } => {
             let reg = ctx.backend.register()?;
-            let d = find(&reg.departments, department, IdKind::Department, |d| d.id, |d| {
-                d.name == department.trim()
-            })?;
+            let d = find(
+                &reg.departments,
+                department,
+                IdKind::Department,
+                |d| d.id,
+                |d| d.name == department.trim(),
+            )?;
             if ctx.json {
                 output::json(d);
                 return Ok(());
@@ -442,13 +452,24 @@ fn vendor(ctx: &Ctx, cmd: &VendorCmd) -> Result<()> {
                 t("register.col.support", &[]),
             ]);
             for v in &reg.vendors {
-                tb.row(vec![v.id.to_string(), v.name.clone(), v.contacts.join(", "), v.support.clone()]);
+                tb.row(vec![
+                    v.id.to_string(),
+                    v.name.clone(),
+                    v.contacts.join(", "),
+                    v.support.clone(),
+                ]);
             }
             tb.print();
         }
         VendorCmd::Show { vendor } => {
             let reg = ctx.backend.register()?;
-            let v = find(&reg.vendors, vendor, IdKind::Vendor, |v| v.id, |v| v.name == vendor.trim())?;
+            let v = find(
+                &reg.vendors,
+                vendor,
+                IdKind::Vendor,
+                |v| v.id,
+                |v| v.name == vendor.trim(),
+            )?;
             if ctx.json {
                 output::json(v);
                 return Ok(());
@@ -462,16 +483,6 @@ fn vendor(ctx: &Ctx, cmd: &VendorCmd) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// A message's state as lists show it: the label, with the attempts and the
-/// MTA's last answer when it failed.
-pub fn state_text(m: &MailMessage) -> String {
-    let mut s = m.state.label();
-    if !m.attempts.is_empty() && matches!(m.state, MailState::Failed | MailState::Queued | MailState::Sent) {
-        s.push_str(&format!(" ×{}", m.attempts.len()));
-    }
-    s
 }
 
 pub fn mail(ctx: &Ctx, cmd: &MailCmd) -> Result<()> {
@@ -502,7 +513,7 @@ pub fn mail(ctx: &Ctx, cmd: &MailCmd) -> Result<()> {
                     vec![
                         m.id.to_string(),
                         m.kind.label(),
-                        state_text(m),
+                        m.state_text(),
                         m.recipients(),
                         m.subject.clone(),
                     ],
@@ -525,7 +536,7 @@ pub fn mail(ctx: &Ctx, cmd: &MailCmd) -> Result<()> {
             let mut f = Fields::new();
             f.add(t("cli.col.id", &[]), m.id.to_string())
                 .add(t("mail.col.kind", &[]), m.kind.label())
-                .add(t("mail.col.state", &[]), state_text(&m))
+                .add(t("mail.col.state", &[]), m.state_text())
                 .add(t("mail.col.to", &[]), m.recipients())
                 .add(t("mail.col.subject", &[]), &m.subject)
                 .add("Message-ID", &m.message_id)
@@ -552,16 +563,17 @@ pub fn mail(ctx: &Ctx, cmd: &MailCmd) -> Result<()> {
                 "{}",
                 t(
                     "mail.sent_summary",
-                    &[("sent", r.sent.len().to_string()), ("failed", r.failed.len().to_string())]
+                    &[
+                        ("sent", r.sent.len().to_string()),
+                        ("failed", r.failed.len().to_string())
+                    ]
                 )
             );
             for (id, e) in &r.failed {
                 println!("  {id}: {}", crate::sanitize::clean_line(e));
             }
             if !r.failed.is_empty() {
-                return Err(crate::error::Error::Mail {
-                    failed: r.failed.len(),
-                });
+                return Err(crate::error::Error::Mail { failed: r.failed.len() });
             }
         }
         MailCmd::Report { from, to } => {

@@ -48,7 +48,7 @@ fn rows(text: &str, label: &str, fields: &[(&str, &[&str])]) -> Result<Vec<(Stri
             let line = e.position().map(|p| p.line()).unwrap_or(0);
             Error::input(&format!("{label}:{line}"), "", &e.to_string())
         })?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = rec.position().map(|p| line_at(text, p.byte() as usize)).unwrap_or(0);
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -61,6 +61,14 @@ fn rows(text: &str, label: &str, fields: &[(&str, &[&str])]) -> Result<Vec<(Stri
     Ok(out)
 }
 
+/// The line a record starting at byte `b` begins on (blank lines before it,
+/// which the reader skips, are not its line).
+fn line_at(text: &str, b: usize) -> u64 {
+    let b = b.min(text.len());
+    let start = b + text[b..].len() - text[b..].trim_start_matches(['\r', '\n']).len();
+    text.as_bytes()[..start].iter().filter(|c| **c == b'\n').count() as u64 + 1
+}
+
 fn split_list(s: &str) -> Vec<String> {
     s.split([';', '；', ',', '，', ' ', '\n'])
         .map(str::trim)
@@ -71,9 +79,11 @@ fn split_list(s: &str) -> Vec<String> {
 
 fn read(path: &Path) -> Result<(String, String)> {
     let bytes = crate::fsutil::read_regular(path, MAX_FILE, crate::fsutil::Purpose::Read)?;
-    let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::input(&label, "", &t("cli.expected.utf8_file", &[])))?;
+    let label = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let text = String::from_utf8(bytes).map_err(|_| Error::input(&label, "", &t("cli.expected.utf8_file", &[])))?;
     Ok((label, text))
 }
 
@@ -188,7 +198,11 @@ mod tests {
         assert_eq!(rows[1].row.phone, "13800000000");
         let e = people("email\nx@example.edu.cn\n", "p.csv").unwrap_err();
         assert!(e.message().contains("p.csv:1"), "{}", e.message());
-        let d = departments("name,distribution\n教务处,a@example.edu.cn; b@example.edu.cn\n", "d.csv").unwrap();
+        let d = departments(
+            "name,distribution\n教务处,a@example.edu.cn; b@example.edu.cn\n",
+            "d.csv",
+        )
+        .unwrap();
         assert_eq!(d[0].row.distribution, ["a@example.edu.cn", "b@example.edu.cn"]);
     }
 }

@@ -18,9 +18,9 @@ pub enum Transport {
 impl Transport {
     pub fn from_settings(s: &MailSettings) -> Transport {
         match s.transport {
-            MailTransport::Sendmail => Transport::Sendmail(lettre::SendmailTransport::new_with_command(
-                s.sendmail.as_os_str(),
-            )),
+            MailTransport::Sendmail => {
+                Transport::Sendmail(lettre::SendmailTransport::new_with_command(s.sendmail.as_os_str()))
+            }
             MailTransport::Smtp => Transport::Smtp(Box::new(
                 lettre::SmtpTransport::builder_dangerous(&s.smtp_host)
                     .port(s.smtp_port)
@@ -66,7 +66,10 @@ pub fn from_address(s: &MailSettings) -> String {
 pub fn message_id(id: Id, queued: Time, s: &MailSettings) -> String {
     use sha2::Digest;
     let from = from_address(s);
-    let domain = from.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_else(host_name);
+    let domain = from
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_else(host_name);
     let h = sha2::Sha256::digest(format!("{id} {}", queued.timestamp_nanos_opt().unwrap_or_default()));
     let hex: String = h.iter().take(6).map(|b| format!("{b:02x}")).collect();
     format!("<{id}.{hex}@{domain}>")

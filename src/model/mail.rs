@@ -109,6 +109,15 @@ impl MailMessage {
             .join(", ")
     }
 
+    /// The state as lists show it: its label, with the number of attempts.
+    pub fn state_text(&self) -> String {
+        let mut s = self.state.label();
+        if !self.attempts.is_empty() && matches!(self.state, MailState::Failed | MailState::Queued | MailState::Sent) {
+            s.push_str(&format!(" ×{}", self.attempts.len()));
+        }
+        s
+    }
+
     /// The MTA's last answer, if the last attempt failed.
     pub fn last_error(&self) -> Option<&str> {
         self.attempts.last().filter(|a| !a.ok).map(|a| a.answer.as_str())

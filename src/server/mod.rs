@@ -22,8 +22,8 @@
 //! beside it (`<socket>.lock`) so that two servers never share one path.
 
 pub mod client;
-pub mod protocol;
 mod mail;
+pub mod protocol;
 
 pub use client::Remote;
 pub use protocol::{Changed, Connection, StatusReport, PROTOCOL_VERSION};

@@ -126,7 +126,10 @@ impl Service {
             }
             let result = crate::mail::transport::build(&m, &settings).and_then(|msg| transport.send(&msg));
             let at = chrono::Utc::now();
-            let backoff = settings.backoff_secs.saturating_mul(1 << m.attempts.len().min(10)).min(86_400);
+            let backoff = settings
+                .backoff_secs
+                .saturating_mul(1 << m.attempts.len().min(10))
+                .min(86_400);
             self.store().transact("beian-mail", at, |tx| {
                 let mut cur: MailMessage = tx.load(m.id, None)?;
                 // Someone else recorded it meanwhile (never the case with one sender).
@@ -278,7 +281,11 @@ pub(super) fn queue_progress(tx: &Tx, ctx: &Ctx, facts: &MailFacts, from: NaiveD
 /// Write one message to the outbox with its Message-ID.
 fn insert(tx: &Tx, ctx: &Ctx, cause: &str, d: Draft, s: &MailSettings) -> Result<()> {
     let id = tx.alloc_id(IdKind::Mail)?;
-    let state = if d.is_call() { MailState::Call } else { MailState::Queued };
+    let state = if d.is_call() {
+        MailState::Call
+    } else {
+        MailState::Queued
+    };
     let mut m = MailMessage {
         id,
         kind: d.kind,

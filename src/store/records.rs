@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::{enc, T};
 use crate::model::{
-    ConfidentialReport, Id, IdKind, JointMeeting, Meta, Plan, PlanSummary, Recognition, RectificationOrder, Request,
-    RequestSummary, System, SystemSummary, Template, TemplateSummary, Person, Department, Vendor, MailMessage,
+    ConfidentialReport, Department, Id, IdKind, JointMeeting, MailMessage, Meta, Person, Plan, PlanSummary,
+    Recognition, RectificationOrder, Request, RequestSummary, System, SystemSummary, Template, TemplateSummary, Vendor,
 };
 
 /// A stored, revisioned record kind.

@@ -16,10 +16,12 @@ pub enum Pane {
     Supervision,
     /// Templates of standard changes (§2.1, §3.2).
     Templates,
+    /// The register of people, departments and vendors, and the mail outbox.
+    Register,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 7] = [
+    pub const ALL: [Pane; 8] = [
         Pane::Queue,
         Pane::Plans,
         Pane::Tests,
@@ -27,6 +29,7 @@ impl Pane {
         Pane::Reports,
         Pane::Supervision,
         Pane::Templates,
+        Pane::Register,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -37,6 +40,7 @@ impl Pane {
             Pane::Reports => "reports",
             Pane::Supervision => "supervision",
             Pane::Templates => "templates",
+            Pane::Register => "register",
         }
     }
     pub fn index(self) -> usize {
@@ -156,6 +160,7 @@ actions! {
     GotoReports = "pane.reports" @ G,
     GotoSupervision = "pane.supervision" @ G,
     GotoTemplates = "pane.templates" @ G,
+    GotoRegister = "pane.register" @ G,
     Refresh = "refresh" @ G,
     Down = "down" @ G,
     Up = "up" @ G,
@@ -260,6 +265,8 @@ actions! {
     TemplateApprove = "template.approve" @ p(Templates),
     TemplateReturn = "template.return" @ p(Templates),
     TemplateUse = "template.use" @ p(Templates),
+    RegisterToggle = "register.toggle" @ p(Register),
+    MailSendNow = "mail.send" @ p(Register),
     // forms
     FormsParked = "forms.parked" @ G,
     // demo: act as a demo person (`:as zhangwei`; issue 13 §7)

@@ -138,6 +138,19 @@ pub struct PlansState {
     pub emergency_only: bool,
 }
 
+/// The register pane (8): the register's people, departments and vendors,
+/// or the mail outbox, switched with a key.
+#[derive(Debug, Default)]
+pub struct RegisterState {
+    pub register: crate::model::Register,
+    /// The outbox, newest first, or why the user may not read it.
+    pub outbox: Option<std::result::Result<Vec<crate::model::MailMessage>, String>>,
+    /// Showing the outbox rather than the register.
+    pub show_outbox: bool,
+    pub cursor: ListCursor,
+    pub loading: bool,
+}
+
 /// The templates pane: templates of standard changes and the selected one.
 #[derive(Debug, Default)]
 pub struct TemplatesState {
@@ -535,6 +548,7 @@ pub struct State {
     pub reports: ReportsState,
     pub supervision: SupervisionState,
     pub templates: TemplatesState,
+    pub register: RegisterState,
     pub popups: Vec<Popup>,
     /// A submitted form waiting for the worker's answer: reopened on failure.
     pub pending_form: Option<Form>,
@@ -592,6 +606,7 @@ impl State {
             reports: ReportsState::default(),
             supervision: SupervisionState::default(),
             templates: TemplatesState::default(),
+            register: RegisterState::default(),
             popups: Vec::new(),
             pending_form: None,
             parked: Vec::new(),
@@ -713,6 +728,10 @@ impl State {
             }),
             Pane::Templates => super::update::templates::selected(self).map(|x| Shown {
                 ids: vec![x.id],
+                item: None,
+            }),
+            Pane::Register => super::update::register::selected(self).map(|id| Shown {
+                ids: vec![id],
                 item: None,
             }),
         }

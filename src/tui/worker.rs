@@ -35,6 +35,10 @@ pub enum Job {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     },
+    /// The register pane: the register and the outbox (issue 17).
+    Register,
+    /// Hand the due messages of the outbox to the MTA now.
+    MailSend,
     /// The supervision pane's lists: the rectification orders, and with
     /// `reports` the confidential reports (supervisors; the read is audited).
     Supervision {
@@ -127,6 +131,13 @@ pub enum Reply {
         hits: Vec<DossierSummary>,
     },
     Evaluation(Box<Report>),
+    /// Answer to [`Job::Register`]: the outbox, or why it may not be read.
+    Register {
+        register: Box<crate::model::Register>,
+        outbox: std::result::Result<Vec<crate::model::MailMessage>, String>,
+    },
+    /// Answer to [`Job::MailSend`].
+    MailSent(crate::service::mail::SendReport),
     /// Answer to [`Job::Supervision`]; `reports` is `None` when not asked for.
     Supervision {
         orders: Vec<RectificationOrder>,
@@ -235,6 +246,11 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
         Job::JointReviews => b.joint_reviews().map(Reply::JointReviews),
         Job::SearchArchive { seq, filter } => b.archive(&filter).map(|hits| Reply::Archive { seq, hits }),
         Job::Evaluation { from, to } => b.evaluation(from, to).map(|r| Reply::Evaluation(Box::new(r))),
+        Job::Register => b.register().map(|register| Reply::Register {
+            register: Box::new(register),
+            outbox: b.outbox().map_err(|e| e.message()),
+        }),
+        Job::MailSend => b.mail_send(false).map(Reply::MailSent),
         Job::Supervision { reports } => (|| {
             Ok(Reply::Supervision {
                 orders: b.orders()?,

@@ -69,6 +69,29 @@ pub fn is_phone(s: &str) -> bool {
         && s.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c))
 }
 
+/// The phone number in a contact written as text (`校内电话 81234`,
+/// `+86 010-6278 1234`): the first run of digits, `+ - ( )` and spaces with
+/// at least five digits; none in a text with an `@` (an address, broken or not).
+pub fn phone_in(s: &str) -> Option<String> {
+    if s.contains('@') {
+        return None;
+    }
+    let mut run = String::new();
+    let mut best = None;
+    for c in s.chars().chain(std::iter::once('\u{0}')) {
+        if c.is_ascii_digit() || "+-() ".contains(c) {
+            run.push(c);
+        } else {
+            if is_phone(&run) {
+                best = Some(run.trim().to_string());
+                break;
+            }
+            run.clear();
+        }
+    }
+    best
+}
+
 /// How to reach someone named on a record: the register first (their address,
 /// else their phone), else the contact written on the record. `None`: nobody
 /// to tell (an anonymous report, a contact that is neither).
@@ -76,14 +99,20 @@ pub fn reach(register: &Register, name: &str, contact: &str) -> Option<(Addresse
     if let Some(p) = register.person(name).or_else(|| {
         // A contact that is a registered person's address names them too.
         let c = contact.trim();
-        (!c.is_empty()).then(|| register.people.iter().find(|p| p.email == c)).flatten()
+        (!c.is_empty())
+            .then(|| register.people.iter().find(|p| p.email == c))
+            .flatten()
     }) {
         if !p.email.is_empty() || !p.phone.is_empty() {
             return Some((
                 Addressee {
                     name: p.name.clone(),
                     email: p.email.clone(),
-                    phone: if p.email.is_empty() { p.phone.clone() } else { String::new() },
+                    phone: if p.email.is_empty() {
+                        p.phone.clone()
+                    } else {
+                        String::new()
+                    },
                 },
                 p.mail_lang(),
             ));
@@ -100,12 +129,12 @@ pub fn reach(register: &Register, name: &str, contact: &str) -> Option<(Addresse
             "zh-CN",
         ));
     }
-    if is_phone(c) {
+    if let Some(phone) = phone_in(c) {
         return Some((
             Addressee {
                 name: name.trim().to_string(),
                 email: String::new(),
-                phone: c.to_string(),
+                phone,
             },
             "zh-CN",
         ));
@@ -256,11 +285,14 @@ fn report_answered(r: &ConfidentialReport) -> Vec<Draft> {
         return Vec::new();
     };
     to.0.name = String::new();
-    let args = [
-        ("id", r.id.to_string()),
-        ("reply", r.reply.clone().unwrap_or_default()),
-    ];
-    vec![one(MailKind::ReportOutcome, to, "report_outcome", &args, r.id.to_string())]
+    let args = [("id", r.id.to_string()), ("reply", r.reply.clone().unwrap_or_default())];
+    vec![one(
+        MailKind::ReportOutcome,
+        to,
+        "report_outcome",
+        &args,
+        r.id.to_string(),
+    )]
 }
 
 fn progress(period: &str, text: &str, to: &[String], register: &Register) -> Vec<Draft> {
@@ -330,5 +362,8 @@ mod tests {
         assert!(is_phone("+86 010-6278 1234"));
         assert!(!is_phone("1234"));
         assert!(!is_phone("room 1234567"));
+        assert_eq!(phone_in("校内电话 81234").as_deref(), Some("81234"));
+        assert_eq!(phone_in("电话 139****2817"), None);
+        assert_eq!(phone_in("x@example.edu.cn 13800000000"), None);
     }
 }

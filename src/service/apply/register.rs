@@ -88,7 +88,11 @@ pub(super) fn apply(
                 v.name = wf::non_empty(x, "name")?;
             }
             if let Some(x) = &edit.contacts {
-                v.contacts = x.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+                v.contacts = x
+                    .iter()
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect();
             }
             if let Some(x) = &edit.support {
                 v.support = x.trim().into();
@@ -149,7 +153,13 @@ pub(super) fn apply(
                 answer: note.trim().to_string(),
             });
             tx.save(&mut m)?;
-            done(tx, cmd, &[id.to_string(), m.about.clone()], Some(m.meta.rev), "call → called".into())
+            done(
+                tx,
+                cmd,
+                &[id.to_string(), m.about.clone()],
+                Some(m.meta.rev),
+                "call → called".into(),
+            )
         }
         other => Err(misrouted(other)),
     }
@@ -182,7 +192,11 @@ fn checked_lang(v: &str, where_: &str) -> Result<String> {
         "" => Ok(String::new()),
         l if l.eq_ignore_ascii_case("en") => Ok("en".into()),
         l if l.eq_ignore_ascii_case("zh-CN") || l.eq_ignore_ascii_case("zh") => Ok("zh-CN".into()),
-        l => Err(Error::input(&field(where_, "lang"), l, &crate::i18n::t("expected.lang", &[]))),
+        l => Err(Error::input(
+            &field(where_, "lang"),
+            l,
+            &crate::i18n::t("expected.lang", &[]),
+        )),
     }
 }
 
@@ -203,7 +217,11 @@ fn non_empty_at(v: &str, name: &str, where_: &str) -> Result<String> {
     }
     let v = v.trim();
     if v.is_empty() {
-        return Err(Error::input(&field(where_, name), v, &crate::i18n::t("expected.non_empty", &[])));
+        return Err(Error::input(
+            &field(where_, name),
+            v,
+            &crate::i18n::t("expected.non_empty", &[]),
+        ));
     }
     Ok(v.to_string())
 }

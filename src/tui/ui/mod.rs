@@ -11,6 +11,7 @@ mod archive;
 mod plans;
 mod popups;
 mod queue;
+mod register;
 mod reports;
 pub mod sections;
 mod supervision;
@@ -50,6 +51,7 @@ pub fn render(f: &mut Frame, s: &State) {
         Pane::Reports => reports::render(f, body, s),
         Pane::Supervision => supervision::render(f, body, s),
         Pane::Templates => templates::render(f, body, s),
+        Pane::Register => register::render(f, body, s),
     }
     render_status(f, status, s);
     popups::render(f, area, s);
@@ -176,7 +178,7 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
     for p in Pane::ALL {
         // On a narrow screen the templates' tab shows only while it is open
         // (its key, 7, is in the help): what needs attention keeps its room.
-        if p == Pane::Templates && s.pane != p && area.width < 130 {
+        if matches!(p, Pane::Templates | Pane::Register) && s.pane != p && area.width < 130 {
             continue;
         }
         let title = p.title();

@@ -11,6 +11,7 @@ pub mod persona;
 pub mod plans;
 pub mod popups;
 pub mod queue;
+pub mod register;
 pub mod reports;
 pub mod supervision;
 pub mod templates;
@@ -134,7 +135,7 @@ pub fn has_detail(s: &State) -> bool {
         Pane::Archive => s.archive.open,
         Pane::Supervision => supervision::selected(s).is_some(),
         Pane::Templates => templates::selected(s).is_some(),
-        Pane::Tests | Pane::Reports => false,
+        Pane::Tests | Pane::Reports | Pane::Register => false,
     }
 }
 
@@ -267,6 +268,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         GotoReports => goto(s, Pane::Reports, fx),
         GotoSupervision => goto(s, Pane::Supervision, fx),
         GotoTemplates => goto(s, Pane::Templates, fx),
+        GotoRegister => goto(s, Pane::Register, fx),
         Refresh => {
             s.supervision.skip_reports = false;
             refresh(s, fx)
@@ -293,6 +295,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         a if a.applies_in(Pane::Reports) && s.pane == Pane::Reports => reports::action(s, a, fx),
         a if a.applies_in(Pane::Supervision) && s.pane == Pane::Supervision => supervision::action(s, a, fx),
         a if a.applies_in(Pane::Templates) && s.pane == Pane::Templates => templates::action(s, a, fx),
+        a if a.applies_in(Pane::Register) && s.pane == Pane::Register => register::action(s, a, fx),
         _ => {}
     }
 }
@@ -349,6 +352,10 @@ fn goto(s: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
         reports::load(s, fx);
     }
     // The orders (and reports) are read afresh on entering; reading reports is audited.
+    // The register and the outbox are read afresh on entering.
+    if pane == Pane::Register && entered && !s.register.loading {
+        register::load(s, fx);
+    }
     if pane == Pane::Supervision && entered && !s.supervision.loading {
         s.supervision.skip_reports = false;
         supervision::load(s, fx);
@@ -420,6 +427,10 @@ fn step(s: &mut State, d: isize) {
         Pane::Templates => {
             let n = s.templates.all.len();
             s.templates.cursor.step(d, n)
+        }
+        Pane::Register => {
+            let n = register::len(s);
+            s.register.cursor.step(d, n)
         }
         Pane::Reports => {}
     }
@@ -529,6 +540,8 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
         }
         Reply::Evaluation(r) => reports::loaded(s, *r),
         Reply::Supervision { orders, reports } => supervision::loaded(s, orders, reports),
+        Reply::Register { register, outbox } => register::loaded(s, *register, outbox),
+        Reply::MailSent(r) => register::sent(s, r, fx),
         Reply::Integrity(r) => {
             use crate::tui::state::Integrity;
             s.archive.integrity = match r {
