@@ -6,6 +6,7 @@
 mod after_golive;
 mod classes;
 mod cli;
+mod mail;
 mod requests;
 mod reschedule;
 mod supervision;
