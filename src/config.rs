@@ -41,6 +41,8 @@ pub struct Config {
     pub backup: BackupSettings,
     /// Mail through the machine's MTA (`[mail]`).
     pub mail: MailSettings,
+    /// After how long something needs someone (`beian attention`).
+    pub attention: Attention,
 }
 
 /// `config.toml` as written: `[roles]`, `[process]`, `[class.<name>]`,
@@ -61,6 +63,8 @@ pub struct ConfigFile {
     pub backup: BackupSettings,
     #[serde(default, skip_serializing_if = "MailSettings::is_default")]
     pub mail: MailSettings,
+    #[serde(default, skip_serializing_if = "Attention::is_default")]
+    pub attention: Attention,
 }
 
 impl From<Config> for ConfigFile {
@@ -84,6 +88,7 @@ impl From<Config> for ConfigFile {
             server: c.server,
             backup: c.backup,
             mail: c.mail,
+            attention: c.attention,
         }
     }
 }
@@ -94,6 +99,7 @@ impl TryFrom<ConfigFile> for Config {
         let classes = f.class.resolve(&f.process)?;
         f.server.check()?;
         f.mail.check()?;
+        f.attention.check()?;
         if let Some(d) = f.backup.dir.as_ref().filter(|d| !d.is_absolute()) {
             return Err(format!(
                 "[backup] dir = {:?}: name the directory with an absolute path",
@@ -110,6 +116,7 @@ impl TryFrom<ConfigFile> for Config {
             server: f.server,
             backup: f.backup,
             mail: f.mail,
+            attention: f.attention,
         })
     }
 }
@@ -304,6 +311,72 @@ impl Default for MailSettings {
     }
 }
 
+/// `[attention]`: after how many days a record needs someone (`beian
+/// attention`, issue 17; docs/deploy.md). The rules that use them are
+/// `workflow::attention`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attention {
+    /// A live plan not filed this many days after its go-live (§3.5, §4.3).
+    #[serde(default = "default_unfiled_days")]
+    pub unfiled_days: u32,
+    /// A notice not published this many days before its deadline (the window's
+    /// start less the class's notice days, §3.2) is about to be missed.
+    #[serde(default = "default_notice_warn_days")]
+    pub notice_warn_days: u32,
+    /// A plan waiting for the Leading Group's decision this many days (§2.1).
+    #[serde(default = "default_approval_days")]
+    pub approval_days: u32,
+    /// A rectification order due within this many days (§5.1).
+    #[serde(default = "default_order_due_days")]
+    pub order_due_days: u32,
+    /// A request new or triaged but undecided this many days (§3.1, §4.3 promptly).
+    #[serde(default = "default_request_days")]
+    pub request_days: u32,
+    /// A critical or major defect open this many days (§3.3).
+    #[serde(default = "default_defect_days")]
+    pub defect_days: u32,
+    /// A defect sent to the vendor and still open this many days (§3.3).
+    #[serde(default = "default_vendor_days")]
+    pub vendor_days: u32,
+}
+
+fn default_unfiled_days() -> u32 {
+    7
+}
+fn default_notice_warn_days() -> u32 {
+    2
+}
+fn default_approval_days() -> u32 {
+    5
+}
+fn default_order_due_days() -> u32 {
+    3
+}
+fn default_request_days() -> u32 {
+    7
+}
+fn default_defect_days() -> u32 {
+    7
+}
+fn default_vendor_days() -> u32 {
+    14
+}
+
+impl Default for Attention {
+    fn default() -> Self {
+        Attention {
+            unfiled_days: default_unfiled_days(),
+            notice_warn_days: default_notice_warn_days(),
+            approval_days: default_approval_days(),
+            order_due_days: default_order_due_days(),
+            request_days: default_request_days(),
+            defect_days: default_defect_days(),
+            vendor_days: default_vendor_days(),
+        }
+    }
+}
+
 impl MailSettings {
     fn is_default(&self) -> bool {
         *self == MailSettings::default()
@@ -331,6 +404,41 @@ impl MailSettings {
             return Err(format!("[mail] poll_secs = {}: 1 to 86400", self.poll_secs));
         }
         Ok(())
+    }
+}
+
+impl Attention {
+    fn is_default(&self) -> bool {
+        *self == Attention::default()
+    }
+
+    /// Each setting by its name in `config.toml`, with its value.
+    pub fn settings(&self) -> [(&'static str, u32); 7] {
+        [
+            ("unfiled_days", self.unfiled_days),
+            ("notice_warn_days", self.notice_warn_days),
+            ("approval_days", self.approval_days),
+            ("order_due_days", self.order_due_days),
+            ("request_days", self.request_days),
+            ("defect_days", self.defect_days),
+            ("vendor_days", self.vendor_days),
+        ]
+    }
+
+    /// Every threshold within a year (beyond it a setting is a typo).
+    fn check(&self) -> std::result::Result<(), String> {
+        match self.settings().into_iter().find(|(_, v)| *v > MAX_DAYS) {
+            Some((name, v)) => Err(crate::i18n::t(
+                "config.class.bounds",
+                &[
+                    ("setting", format!("[attention] {name}")),
+                    ("value", v.to_string()),
+                    ("min", "0".into()),
+                    ("max", MAX_DAYS.to_string()),
+                ],
+            )),
+            None => Ok(()),
+        }
     }
 }
 
@@ -805,7 +913,24 @@ impl Config {
              [backup]\n\
              # The directory supervisors may write backups into (admins: anywhere\n\
              # but the data directory; only admins prune with --keep).\n\
-             # dir = \"/var/backups/beian\"\n"
+             # dir = \"/var/backups/beian\"\n\n\
+             [attention]\n\
+             # After how many days a record needs someone (`beian attention`), with\n\
+             # their defaults (docs/deploy.md):\n\
+             # A live plan not filed after:\n\
+             # unfiled_days = 7\n\
+             # A notice not published this many days before its deadline:\n\
+             # notice_warn_days = 2\n\
+             # A plan waiting for the Leading Group's decision:\n\
+             # approval_days = 5\n\
+             # A rectification order due within:\n\
+             # order_due_days = 3\n\
+             # A request new or triaged and not decided:\n\
+             # request_days = 7\n\
+             # A critical or major defect open:\n\
+             # defect_days = 7\n\
+             # A defect sent to the vendor and still open:\n\
+             # vendor_days = 14\n"
         )
     }
 }
@@ -825,7 +950,7 @@ fn expected_of(field: &str) -> Option<String> {
     let parts: Vec<&str> = field.split('.').collect();
     let t = crate::i18n::t;
     Some(match parts.as_slice() {
-        ["process" | "server", _] => t("config.expected.number", &[]),
+        ["process" | "server" | "attention", _] => t("config.expected.number", &[]),
         ["class", _, "soft_override"] => t("config.expected.bool", &[]),
         ["class", _, _] => t("config.expected.number", &[]),
         ["roles", "users" | "groups", _, ..] => t("config.expected.roles", &[]),
@@ -1030,6 +1155,31 @@ mod tests {
         let c = parse("[class.emergency]\nnotice_days = 1\nreview_days = 3\n").unwrap();
         assert_eq!(c.process.class(ChangeClass::Emergency).notice_days, 1);
         assert_eq!(c.process.class(ChangeClass::Emergency).review_days, 3);
+    }
+
+    #[test]
+    fn attention_thresholds_have_defaults_and_are_checked() {
+        let c = parse("[attention]\nunfiled_days = 14\nrequest_days = 0\n").unwrap();
+        assert_eq!((c.attention.unfiled_days, c.attention.request_days), (14, 0));
+        assert_eq!(c.attention.approval_days, Attention::default().approval_days);
+        let text = toml::to_string(&c).unwrap();
+        assert_eq!(parse(&text).unwrap(), c, "{text}");
+        // Errors name the line and the setting.
+        let e = Config::parse("[process]\n[attention]\nvendor_days = \"two\"\n", Path::new("c.toml")).unwrap_err();
+        match e {
+            Error::Config { path, detail } => {
+                assert_eq!(path, "c.toml:3");
+                assert!(detail.contains("attention.vendor_days"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = Config::parse("[attention]\nunfiled_dayz = 3\n", Path::new("c.toml")).unwrap_err();
+        assert!(
+            matches!(&e, Error::Config { path, detail } if path == "c.toml:2" && detail.contains("unfiled_dayz")),
+            "{e:?}"
+        );
+        let e = parse("[attention]\ndefect_days = 400\n").unwrap_err();
+        assert!(e.contains("[attention] defect_days = 400"), "{e}");
     }
 
     #[test]

@@ -204,3 +204,28 @@ fn the_literal_key_scan_finds_keys() {
     );
     assert_eq!(keys, vec!["rule.forbidden", "error.io"]);
 }
+
+/// Every kind of the attention list (issue 17 §1) has its label and its text in
+/// both languages, and the text of a kind with a deadline, once overdue, too.
+#[test]
+fn every_attention_kind_has_its_label_and_text() {
+    use beian::workflow::AttentionKind;
+    let mut missing = Vec::new();
+    for k in AttentionKind::ALL {
+        let mut keys = vec![
+            format!("attention.kind.{}", k.as_str()),
+            format!("attention.why.{}", k.as_str()),
+        ];
+        if matches!(k, AttentionKind::NoticeDue | AttentionKind::ReviewMissing) {
+            keys.push(format!("attention.why.{}_overdue", k.as_str()));
+        }
+        for key in keys {
+            for lang in LANGS {
+                if !has(lang, &key) {
+                    missing.push(format!("{key} ({lang})"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
+}

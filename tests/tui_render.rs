@@ -174,6 +174,8 @@ fn serve(job: Job) -> Option<Reply> {
         // Acting as a demo person changes who asks, not what is shown: not run here.
         Job::ActAs { .. } => return None,
         Job::JointReviews => Reply::JointReviews(s.joint_reviews(a).unwrap()),
+        // What needs attention as of the demo's now, not the clock's.
+        Job::Attention => Reply::Attention(Box::new(s.attention_at(a, demo_now()).unwrap())),
     })
 }
 
@@ -424,6 +426,91 @@ fn queue_snapshots() {
     press(&mut st, "home space space j space");
     assert_eq!(st.queue.marked.len(), 3);
     snap!("queue_marked", st);
+}
+
+/// The attention view (pane 0, issue 17 §1): the first answer with items
+/// opens it; the header counts it at 80x24; Enter on an item shows that record.
+#[test]
+fn attention_view_and_its_records() {
+    use beian::tui::action::Pane;
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    // Before the core answered, the header says nothing of it.
+    assert!(!screen(&st, 80, 24).contains("待处理"));
+    // As `beian` starts: the answer opens the view, unless a key came first.
+    st.attention.open_when_loaded = true;
+    press(&mut st, "j");
+    send(&mut st, Msg::Reply(serve(Job::Attention).unwrap()));
+    assert_eq!(st.pane, Pane::Queue, "a key pressed first: the queue stays");
+    st.attention.open_when_loaded = true;
+    send(&mut st, Msg::Reply(serve(Job::Attention).unwrap()));
+    assert_eq!(st.pane, Pane::Attention, "the answer with items opens the view");
+    // Later answers (after any change) leave the user where they are.
+    press(&mut st, "1");
+    send(&mut st, Msg::Reply(serve(Job::Attention).unwrap()));
+    assert_eq!(st.pane, Pane::Queue);
+    press(&mut st, "0 k");
+    let n = st.attention.count();
+    assert!(n > 3, "the demo has items: {n}");
+    let header = screen(&st, 80, 24).lines().next().unwrap().to_string();
+    assert!(header.contains(&format!("0待处理 {n}")), "{header}");
+    snap!("attention_view", st);
+    // The queue with the count in its header (one key away: 0).
+    press(&mut st, "1");
+    let header = screen(&st, 80, 24).lines().next().unwrap().to_string();
+    assert!(header.contains(&format!("0待处理 {n}")), "{header}");
+    press(&mut st, "0");
+    assert_eq!(st.pane, Pane::Attention);
+
+    // Each kind of record is reached in two keys: j… then Enter.
+    let items = st.attention.list.clone().unwrap().items;
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, item) in items.iter().enumerate() {
+        if !seen.insert(item.record.kind) {
+            continue;
+        }
+        press(&mut st, "0 home");
+        for _ in 0..i {
+            press(&mut st, "j");
+        }
+        assert_eq!(st.attention.selected().map(|x| x.record), Some(item.record));
+        press(&mut st, "enter");
+        let shown = st.shown().map(|x| x.ids).unwrap_or_default();
+        assert_eq!(shown, vec![item.record], "{:?} after enter on {}", st.pane, item.record);
+        match item.record.kind {
+            IdKind::Plan => {
+                assert_eq!(st.pane, Pane::Plans);
+                assert_eq!(st.plans.detail.as_ref().map(|p| p.id), Some(item.record));
+            }
+            IdKind::Request => {
+                assert_eq!(st.pane, Pane::Queue);
+                assert_eq!(st.queue.detail.as_ref().map(|r| r.id), Some(item.record));
+            }
+            IdKind::Order => assert_eq!(st.pane, Pane::Supervision),
+            other => panic!("an item about a {other:?}"),
+        }
+    }
+    assert_eq!(seen.len(), 3, "plans, requests and orders: {seen:?}");
+    // A request hidden by the queue's filter is still reached.
+    press(&mut st, "1 /");
+    type_text(&mut st, "没有这样的需求");
+    press(&mut st, "enter 0 G enter");
+    let last = items.last().unwrap().record;
+    assert_eq!(st.shown().map(|x| x.ids), Some(vec![last]));
+}
+
+#[test]
+fn attention_view_in_english() {
+    let _l = lang("en");
+    let mut st = loaded();
+    send(&mut st, Msg::Reply(serve(Job::Attention).unwrap()));
+    press(&mut st, "0");
+    let text = screen(&st, 120, 40);
+    assert!(text.contains("0 attention") && text.contains("Window passed"), "{text}");
+    assert!(
+        !text.contains("window_passed") && !text.contains("attention.kind"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -455,8 +455,13 @@ pub fn whoami(ctx: &Ctx) -> Result<()> {
 
 pub fn overview(ctx: &Ctx) -> Result<()> {
     let o = ctx.backend.overview()?;
+    let attention = ctx.backend.attention()?;
     if ctx.json {
-        output::json(&o);
+        let mut v = serde_json::to_value(&o).unwrap_or_default();
+        if let Some(m) = v.as_object_mut() {
+            m.insert("attention".into(), super::attention::json_value(&attention));
+        }
+        output::json(&v);
         return Ok(());
     }
     let mut f = Fields::new();
@@ -489,6 +494,8 @@ pub fn overview(ctx: &Ctx) -> Result<()> {
                 .join(" "),
         );
     f.print();
+    output::heading(&t("attention.heading", &[("n", attention.items.len().to_string())]));
+    super::attention::print_table(&attention);
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 mod admin;
 mod approvers;
 mod args;
+mod attention;
 mod export;
 mod help_i18n;
 mod import;
@@ -76,6 +77,8 @@ pub enum Top {
     Status,
     /// Counts and what needs attention
     Overview,
+    /// What needs someone now: each item with why, since when and which role should act
+    Attention(attention::AttentionArgs),
     /// Information systems
     #[command(subcommand)]
     System(admin::SystemCmd),
@@ -443,6 +446,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Serve(a) => admin::serve(&cli, a),
         Top::Status => admin::status(&ctx()?),
         Top::Overview => admin::overview(&ctx()?),
+        Top::Attention(a) => attention::run(&ctx()?, a),
         Top::System(c) => admin::system(&ctx()?, c),
         Top::Request(c) => requests::run(&ctx()?, c),
         Top::JointReview(c) => joint::run(&ctx()?, c),

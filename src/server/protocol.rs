@@ -25,7 +25,8 @@ use crate::service::{Answer, Command, ImportItem, Outcome, Query};
 /// supervision commands of issue 15 §5 (order extend / send back / reopen,
 /// report link / to order) and the history fields of orders and reports.
 /// 8: change classes on plans, templates of standard changes (issue 15 §1).
-/// 9: the register, the outbox and mail (issue 17).
+/// 9: the attention list, `Query::Attention` (issue 17 §1); the register,
+/// the outbox and mail (issue 17 §2–§4).
 pub const PROTOCOL_VERSION: u32 = 9;
 
 /// The largest frame a client may send (8 MiB).

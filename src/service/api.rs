@@ -91,6 +91,8 @@ pub enum Query {
         #[serde(default)]
         retry: bool,
     },
+    /// What needs someone now (issue 17 §1: `workflow::attention`).
+    Attention,
 }
 
 impl Query {
@@ -130,6 +132,7 @@ impl Query {
             Query::Register => "register",
             Query::Outbox => "outbox",
             Query::MailSend { .. } => "mail_send",
+            Query::Attention => "attention",
         }
     }
 }
@@ -186,6 +189,7 @@ pub enum Answer {
     Register(Register),
     Outbox(Vec<MailMessage>),
     MailSend(super::mail::SendReport),
+    Attention(super::Attention),
 }
 
 impl Answer {
@@ -224,6 +228,7 @@ impl Answer {
             Answer::Register(_) => "register",
             Answer::Outbox(_) => "outbox",
             Answer::MailSend(_) => "mail_send",
+            Answer::Attention(_) => "attention",
         }
     }
 }
@@ -272,6 +277,7 @@ impl Service {
             Query::Register => A::Register(self.register(actor)?),
             Query::Outbox => A::Outbox(self.mail_list(actor)?),
             Query::MailSend { retry } => A::MailSend(self.mail_send(actor, retry)?),
+            Query::Attention => A::Attention(self.attention(actor)?),
         })
     }
 }
@@ -389,6 +395,8 @@ typed! {
     register() -> Register = Query::Register, Register;
     outbox() -> Vec<MailMessage> = Query::Outbox, Outbox;
     mail_send(retry: bool) -> super::mail::SendReport = Query::MailSend { retry }, MailSend;
+    /// What needs someone now (issue 17 §1).
+    attention() -> super::Attention = Query::Attention, Attention;
 }
 
 impl dyn Backend + '_ {

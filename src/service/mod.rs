@@ -14,8 +14,8 @@ pub use api::{unexpected, Answer, Backend, ImportSink, Local, Query, WhoamiInfo}
 pub use import::{GateStatus, Holder, ImportSession, BATCH as IMPORT_BATCH};
 pub use persona::{ACT_AS, PERSONA_ENTITY};
 pub use queries::{
-    audit_action_label, audit_actions, ArchiveFilter, DossierView, FirstScreen, Overview, PlanFilter, RequestFilter,
-    AUDIT_OTHER, FIRST_SCREEN_MAX,
+    audit_action_label, audit_actions, ArchiveFilter, Attention, DossierView, FirstScreen, Overview, PlanFilter,
+    RequestFilter, AUDIT_OTHER, FIRST_SCREEN_MAX,
 };
 
 use std::path::{Path, PathBuf};

@@ -471,6 +471,60 @@ impl Service {
         })
     }
 
+    /// What needs someone now (issue 17 §1), decided by
+    /// `workflow::attention` on the records it needs: the plans not closed
+    /// (from the summaries, then those records whole), the filed emergency
+    /// changes with their addenda, the requests still new or triaged, the
+    /// orders and the calendar.
+    pub fn attention(&self, actor: &Actor) -> Result<Attention> {
+        self.attention_at(actor, chrono::Utc::now())
+    }
+
+    /// [`Service::attention`] as of `now` (tests move the clock).
+    pub fn attention_at(&self, actor: &Actor, now: Time) -> Result<Attention> {
+        self.can_read(actor)?;
+        let store = self.store();
+        let sums: Vec<PlanSummary> = store.summaries::<Plan>()?;
+        let mut plans = Vec::new();
+        let mut addenda = std::collections::BTreeMap::new();
+        for s in sums {
+            let open = wf::attention::OPEN_PLANS.contains(&s.status);
+            let filed_emergency = s.status == PlanStatus::Filed && s.class == ChangeClass::Emergency;
+            if !(open || filed_emergency) {
+                continue;
+            }
+            let p: Plan = store.require(s.id)?;
+            if let Some(d) = p.dossier {
+                addenda.insert(d, store.addenda(d)?);
+            }
+            plans.push(p);
+        }
+        let requests: Vec<wf::RequestHead> = store
+            .requests_in(&[RequestStatus::New.as_str(), RequestStatus::Triaged.as_str()])?
+            .into_iter()
+            .map(|r| wf::RequestHead {
+                id: r.id,
+                status: r.status,
+                received_at: r.received_at,
+                title: r.title,
+            })
+            .collect();
+        let orders: Vec<RectificationOrder> = store.all()?;
+        let calendar = store.calendar()?;
+        let input = wf::AttentionInput {
+            plans: &plans,
+            addenda: &addenda,
+            requests: &requests,
+            orders: &orders,
+            calendar: &calendar,
+        };
+        let config = self.config();
+        Ok(Attention {
+            as_of: now,
+            items: wf::attention(&input, &config.process, &config.attention, now),
+        })
+    }
+
     /// What the first screen shows, without reading every request: the systems,
     /// the overview and the `rows` newest requests (the queue's default order).
     /// The full lists follow with [`Service::requests`] and the others.
@@ -481,6 +535,13 @@ impl Service {
             newest: self.store().newest_requests(rows.min(FIRST_SCREEN_MAX))?,
         })
     }
+}
+
+/// The answer of [`Service::attention`]: what needs someone, as of when.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attention {
+    pub as_of: Time,
+    pub items: Vec<wf::AttentionItem>,
 }
 
 /// The most rows [`Service::first_screen`] returns.

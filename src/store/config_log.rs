@@ -66,6 +66,10 @@ pub struct Settings {
     /// (`approvers`, `notice_days`), so settings recorded then keep their SHA-256.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub classes: BTreeMap<String, serde_json::Value>,
+    /// The `[attention]` thresholds that differ from their defaults, by name
+    /// (only those, so that settings recorded before keep their SHA-256).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attention: BTreeMap<String, serde_json::Value>,
 }
 
 /// The settings of the change classes by `class.setting`, the normal class's
@@ -105,6 +109,11 @@ fn fields<V: Serialize>(v: &V) -> BTreeMap<String, serde_json::Value> {
         Ok(serde_json::Value::Object(m)) => m.into_iter().collect(),
         _ => BTreeMap::new(),
     }
+}
+
+/// The `[attention]` thresholds' defaults, by name.
+fn attention_defaults() -> BTreeMap<String, serde_json::Value> {
+    fields(&crate::config::Attention::default())
 }
 
 /// The `[server]` limits' defaults, by name.
@@ -151,12 +160,18 @@ impl Settings {
             .filter(|(k, v)| defaults.get(k) != Some(v))
             .collect();
         let backup = fields(&config.backup);
+        let defaults = attention_defaults();
+        let attention = fields(&config.attention)
+            .into_iter()
+            .filter(|(k, v)| defaults.get(k) != Some(v))
+            .collect();
         Settings {
             roles,
             process,
             server,
             backup,
             classes,
+            attention,
         }
     }
 
@@ -247,6 +262,18 @@ impl Settings {
             );
             if was != now {
                 out.push(format!("server.{}: {} → {}", clean(k), show(was), show(now)));
+            }
+        }
+        // `[attention]`: a threshold not recorded is its default.
+        let defaults = attention_defaults();
+        let keys: BTreeSet<&String> = old.attention.keys().chain(self.attention.keys()).collect();
+        for k in keys {
+            let (was, now) = (
+                old.attention.get(k).or(defaults.get(k)),
+                self.attention.get(k).or(defaults.get(k)),
+            );
+            if was != now {
+                out.push(format!("attention.{}: {} → {}", clean(k), show(was), show(now)));
             }
         }
         let keys: BTreeSet<&String> = old.backup.keys().chain(self.backup.keys()).collect();
@@ -407,5 +434,18 @@ mod tests {
         same.roles.users.insert("zhao".into(), vec![Role::Operator]);
         same.roles.users.insert("nobody".into(), vec![]);
         assert_eq!(Settings::of(&same).sha256(), o.sha256());
+    }
+
+    #[test]
+    fn attention_thresholds_are_recorded_when_they_change() {
+        let old = Config::default();
+        // The defaults add nothing: settings recorded before keep their SHA-256.
+        assert!(Settings::of(&old).attention.is_empty());
+        let mut new = old.clone();
+        new.attention.unfiled_days = 14;
+        let (o, n) = (Settings::of(&old), Settings::of(&new));
+        assert_ne!(o.sha256(), n.sha256());
+        assert_eq!(n.changes_from(&o), vec!["attention.unfiled_days: 7 → 14".to_string()]);
+        assert_eq!(o.changes_from(&n), vec!["attention.unfiled_days: 14 → 7".to_string()]);
     }
 }

@@ -178,6 +178,26 @@ impl Store {
         Ok(out)
     }
 
+    /// The requests in one of `statuses` (as serialized: `new`, `triaged`),
+    /// in id order. Each summary's status is read first, and only those that
+    /// match are decoded whole (the attention list: a few among many).
+    pub fn requests_in(&self, statuses: &[&str]) -> Result<Vec<RequestSummary>> {
+        #[derive(Deserialize)]
+        struct Status<'a> {
+            #[serde(borrow)]
+            status: std::borrow::Cow<'a, str>,
+        }
+        let mut out = Vec::new();
+        for v in self.tree(T::RequestsSum).iter().values() {
+            let v = v.map_err(storage)?;
+            let s: Status = serde_json::from_slice(&v).map_err(|e| storage(format!("request summary: {e}")))?;
+            if statuses.contains(&s.status.as_ref()) {
+                out.push(dec(&v, "request summary")?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Build the counts and the time order if this database has none yet (one
     /// pass over the request, plan and dossier summaries), then set the marker.
     pub(super) fn ensure_lists(&self) -> Result<()> {

@@ -18,10 +18,12 @@ pub enum Pane {
     Templates,
     /// The register of people, departments and vendors, and the mail outbox.
     Register,
+    /// What needs someone now (issue 17 §1): pane 0.
+    Attention,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 8] = [
+    pub const ALL: [Pane; 9] = [
         Pane::Queue,
         Pane::Plans,
         Pane::Tests,
@@ -30,6 +32,7 @@ impl Pane {
         Pane::Supervision,
         Pane::Templates,
         Pane::Register,
+        Pane::Attention,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -41,10 +44,18 @@ impl Pane {
             Pane::Supervision => "supervision",
             Pane::Templates => "templates",
             Pane::Register => "register",
+            Pane::Attention => "attention",
         }
     }
     pub fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+    /// The number its key and tab show: 1–7 in Tab order, the attention view 0.
+    pub fn number(self) -> usize {
+        match self {
+            Pane::Attention => 0,
+            p => p.index() + 1,
+        }
     }
     pub fn title(self) -> String {
         crate::i18n::t(&format!("tui.pane.{}", self.as_str()), &[])
@@ -161,6 +172,7 @@ actions! {
     GotoSupervision = "pane.supervision" @ G,
     GotoTemplates = "pane.templates" @ G,
     GotoRegister = "pane.register" @ G,
+    GotoAttention = "pane.attention" @ G,
     Refresh = "refresh" @ G,
     Down = "down" @ G,
     Up = "up" @ G,

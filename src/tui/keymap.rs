@@ -554,7 +554,7 @@ pub fn guide_markdown() -> String {
     let t = |k: &str| crate::i18n::t(k, &[]);
     let mut out = String::new();
     for pane in Pane::ALL {
-        out.push_str(&format!("\n#### {} ({})\n\n", pane.title(), pane.index() + 1));
+        out.push_str(&format!("\n#### {} ({})\n\n", pane.title(), pane.number()));
         out.push_str(&format!(
             "| {} | {} | {} |\n|---|---|---|\n",
             t("cli.keymap.keys"),

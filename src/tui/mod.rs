@@ -98,6 +98,8 @@ pub fn run(backend: Box<dyn Backend>, opts: Options) -> Result<()> {
     let location = backend.location();
     let draft_dir = draft_dir(backend.as_ref());
     let mut state = state::State::new(actor.name.clone(), actor.roles.clone(), location, keymap, issues);
+    // What needs attention is the first thing shown, when there is something.
+    state.attention.open_when_loaded = true;
     // Opened with `--as`: the status bar says so, as after `:as`.
     state.via = actor.via.clone();
     state.theme = state::Theme {
@@ -228,6 +230,8 @@ fn event_loop(
     // the integrity check (the worker takes them in this order).
     let rows = terminal.size().map(|s| s.height as usize).unwrap_or(50) + 50;
     let _ = jobs.send(worker::Job::FirstScreen { rows });
+    // What needs attention before the full lists: the UI opens on it.
+    let _ = jobs.send(worker::Job::Attention);
     let _ = jobs.send(worker::Job::LoadAll);
     let _ = jobs.send(worker::Job::Verify);
     #[cfg(debug_assertions)]

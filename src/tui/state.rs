@@ -47,6 +47,30 @@ impl ListCursor {
     }
 }
 
+/// The attention view (pane 0): what needs someone now, as the core's
+/// `Query::Attention` last answered (issue 17 §1).
+#[derive(Debug, Default)]
+pub struct AttentionState {
+    /// `None` until the first answer.
+    pub list: Option<crate::service::Attention>,
+    pub cursor: ListCursor,
+    /// Open the view when the list comes back with items: set as the UI
+    /// starts, dropped by the first key (the user has gone their own way) and
+    /// by the first answer.
+    pub open_when_loaded: bool,
+}
+
+impl AttentionState {
+    /// How many items there are (0 until loaded).
+    pub fn count(&self) -> usize {
+        self.list.as_ref().map_or(0, |l| l.items.len())
+    }
+
+    pub fn selected(&self) -> Option<&crate::workflow::AttentionItem> {
+        self.list.as_ref()?.items.get(self.cursor.selected)
+    }
+}
+
 /// The scroll position of a detail view, clamped to what the last draw showed.
 #[derive(Debug, Default)]
 pub struct Scroll {
@@ -549,6 +573,7 @@ pub struct State {
     pub supervision: SupervisionState,
     pub templates: TemplatesState,
     pub register: RegisterState,
+    pub attention: AttentionState,
     pub popups: Vec<Popup>,
     /// A submitted form waiting for the worker's answer: reopened on failure.
     pub pending_form: Option<Form>,
@@ -607,6 +632,7 @@ impl State {
             supervision: SupervisionState::default(),
             templates: TemplatesState::default(),
             register: RegisterState::default(),
+            attention: AttentionState::default(),
             popups: Vec::new(),
             pending_form: None,
             parked: Vec::new(),
@@ -732,6 +758,10 @@ impl State {
             }),
             Pane::Register => super::update::register::selected(self).map(|id| Shown {
                 ids: vec![id],
+                item: None,
+            }),
+            Pane::Attention => self.attention.selected().map(|i| Shown {
+                ids: vec![i.record],
                 item: None,
             }),
         }

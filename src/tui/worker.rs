@@ -79,6 +79,8 @@ pub enum Job {
     },
     /// The joint review meetings (§3.1): answered with [`Reply::JointReviews`].
     JointReviews,
+    /// What needs someone now (issue 17 §1): answered with [`Reply::Attention`].
+    Attention,
 }
 
 /// How many records an import preview lists.
@@ -160,6 +162,8 @@ pub enum Reply {
     Acting(Box<crate::service::WhoamiInfo>),
     /// The joint review meetings, after [`Job::JointReviews`].
     JointReviews(Vec<JointMeeting>),
+    /// What needs someone now, after [`Job::Attention`].
+    Attention(Box<crate::service::Attention>),
     Failed(Error),
 }
 
@@ -244,6 +248,7 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
         Job::Dossier(id) => b.dossier(id).map(|d| Reply::Dossier(Box::new(d))),
         Job::ActAs { person } => b.act_as(&person).map(|w| Reply::Acting(Box::new(w))),
         Job::JointReviews => b.joint_reviews().map(Reply::JointReviews),
+        Job::Attention => b.attention().map(|a| Reply::Attention(Box::new(a))),
         Job::SearchArchive { seq, filter } => b.archive(&filter).map(|hits| Reply::Archive { seq, hits }),
         Job::Evaluation { from, to } => b.evaluation(from, to).map(|r| Reply::Evaluation(Box::new(r))),
         Job::Register => b.register().map(|register| Reply::Register {

@@ -4,6 +4,7 @@
 //! or refuse with a [`RuleError`] that names what is wrong.
 
 mod after;
+pub mod attention;
 mod calendar;
 pub mod command;
 mod error;
@@ -24,6 +25,7 @@ pub use after::{
     link_feedback, live_golive_no, record_incident, record_review, review_due, review_of, review_probe, review_state,
     training_after_filing, went_live, After, Recorded, ReviewState,
 };
+pub use attention::{attention, AttentionInput, AttentionItem, AttentionKind, RequestHead};
 pub use calendar::{blackout_conflicts, blackouts_at, name_is_new, BlackoutHit};
 pub use error::{persona_list, FilingMissing, GoLiveMissing, PlanField, RuleError};
 pub use joint::*;

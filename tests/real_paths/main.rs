@@ -4,6 +4,7 @@
 //! `beian demo` created, acting as its people with `--as` (the CLI's `:as`).
 
 mod after_golive;
+mod attention;
 mod classes;
 mod cli;
 mod mail;

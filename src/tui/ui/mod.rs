@@ -8,6 +8,7 @@
 //! [`clear`], which keeps wide characters of the pane whole.
 
 mod archive;
+mod attention;
 mod plans;
 mod popups;
 mod queue;
@@ -52,6 +53,7 @@ pub fn render(f: &mut Frame, s: &State) {
         Pane::Supervision => supervision::render(f, body, s),
         Pane::Templates => templates::render(f, body, s),
         Pane::Register => register::render(f, body, s),
+        Pane::Attention => attention::render(f, body, s),
     }
     render_status(f, status, s);
     popups::render(f, area, s);
@@ -181,8 +183,12 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
         if matches!(p, Pane::Templates | Pane::Register) && s.pane != p && area.width < 130 {
             continue;
         }
+        // The attention view's count leads what needs attention, on the right.
+        if p == Pane::Attention {
+            continue;
+        }
         let title = p.title();
-        let n = p.index() + 1;
+        let n = p.number();
         let label = match title.chars().next() {
             Some(c) if !c.is_ascii() => format!("{n}{title}"),
             _ => format!("{n} {title}"),
@@ -197,6 +203,14 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
     let o = &s.overview;
     // Most urgent first; what does not fit is left out whole, least urgent first.
     let mut attention = Vec::new();
+    // What needs someone (pane 0), once the core has answered: first.
+    let needs = s.attention.list.as_ref().map(|l| l.items.len());
+    if let Some(n) = needs {
+        attention.push(t(
+            "tui.header.attention",
+            &[("n", n.to_string()), ("key", Pane::Attention.number().to_string())],
+        ));
+    }
     if !o.overdue_orders.is_empty() {
         attention.push(t("tui.header.overdue", &[("n", o.overdue_orders.len().to_string())]));
     }
@@ -215,12 +229,15 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
     let text = fit(&attention[..shown].join(" · "), rest);
     let pad = rest.saturating_sub(text_width(&text));
     spans.push(Span::raw(" ".repeat(pad + 1)));
+    let urgent = !o.overdue_orders.is_empty() || needs.is_some_and(|n| n > 0);
     spans.push(Span::styled(
         text,
-        if o.overdue_orders.is_empty() {
-            th.dim()
-        } else {
+        if s.pane == Pane::Attention {
+            th.tab_active()
+        } else if urgent {
             th.warn()
+        } else {
+            th.dim()
         },
     ));
     f.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -4,6 +4,7 @@
 //! it is requested as an [`Effect`] and comes back as a [`Msg`].
 
 mod archive;
+pub mod attention;
 pub mod forms;
 pub mod link;
 pub mod offers;
@@ -47,6 +48,8 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Input(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+            // A key before what needs attention came back: the user leads.
+            s.attention.open_when_loaded = false;
             key(s, k, &mut fx);
             undo::capture(s, &fx);
         }
@@ -135,7 +138,7 @@ pub fn has_detail(s: &State) -> bool {
         Pane::Archive => s.archive.open,
         Pane::Supervision => supervision::selected(s).is_some(),
         Pane::Templates => templates::selected(s).is_some(),
-        Pane::Tests | Pane::Reports | Pane::Register => false,
+        Pane::Tests | Pane::Reports | Pane::Register | Pane::Attention => false,
     }
 }
 
@@ -269,6 +272,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         GotoSupervision => goto(s, Pane::Supervision, fx),
         GotoTemplates => goto(s, Pane::Templates, fx),
         GotoRegister => goto(s, Pane::Register, fx),
+        GotoAttention => goto(s, Pane::Attention, fx),
         Refresh => {
             s.supervision.skip_reports = false;
             refresh(s, fx)
@@ -279,6 +283,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         PageUp => step(s, -(s.page.get().max(1) as isize)),
         Top => step(s, isize::MIN / 2),
         Bottom => step(s, isize::MAX / 2),
+        Open if s.pane == Pane::Attention => attention::jump(s, fx),
         Open => open(s, fx),
         FormsParked => forms::parked_list(s),
         Filter => match s.pane {
@@ -365,6 +370,8 @@ fn goto(s: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
 pub(super) fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
     s.loading = true;
     fx.push(Effect::Job(Job::LoadAll));
+    // What needs attention may have changed with any record.
+    fx.push(Effect::Job(Job::Attention));
     if let Some(r) = &s.queue.detail {
         fx.push(Effect::Job(Job::Request(r.id)));
     }
@@ -431,6 +438,10 @@ fn step(s: &mut State, d: isize) {
         Pane::Register => {
             let n = register::len(s);
             s.register.cursor.step(d, n)
+        }
+        Pane::Attention => {
+            let n = s.attention.count();
+            s.attention.cursor.step(d, n)
         }
         Pane::Reports => {}
     }
@@ -539,6 +550,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
             }
         }
         Reply::Evaluation(r) => reports::loaded(s, *r),
+        Reply::Attention(list) => attention::loaded(s, *list, fx),
         Reply::Supervision { orders, reports } => supervision::loaded(s, orders, reports),
         Reply::Register { register, outbox } => register::loaded(s, *register, outbox),
         Reply::MailSent(r) => register::sent(s, r, fx),
