@@ -1995,6 +1995,7 @@ impl Demo {
         self.cmd(t0 - mins(30), ADMIN, demo_register());
         let (from, to) = (self.c.t(-7), self.c.t(-1));
         self.cmd(at(to, 18, 0), ZHAO, Command::MailReport { from, to });
+        self.cmd(at(to, 18, 5), ADMIN, Command::MailDigest {});
         for (i, s) in SYSTEMS.iter().enumerate() {
             self.push(t0 + mins(4 * i as i64), ADMIN, Some(Slot::System(i)), move |_| {
                 Ok(Command::SystemAdd {

@@ -198,6 +198,8 @@ pub enum MailCmd {
         #[arg(long)]
         to: Option<String>,
     },
+    /// Queue the daily digest of what needs attention to each person whose role should act
+    Digest,
     /// Record that a call the outbox asked for was made
     Called {
         /// Message id (MAIL-2026-0001)
@@ -587,6 +589,9 @@ pub fn mail(ctx: &Ctx, cmd: &MailCmd) -> Result<()> {
                 None => to - chrono::Duration::days(6),
             };
             ctx.run(Command::MailReport { from, to })?;
+        }
+        MailCmd::Digest => {
+            ctx.run(Command::MailDigest {})?;
         }
         MailCmd::Called { id, note } => {
             ctx.run(Command::MailCalled {

@@ -25,6 +25,9 @@ pub struct MailFacts {
     pub supervisors: Vec<String>,
     /// The progress report's text, for `MailReport`.
     pub report: String,
+    /// For `MailDigest`: what needs someone, and each user with their roles.
+    pub attention: Vec<crate::workflow::AttentionItem>,
+    pub users: Vec<(String, Vec<Role>)>,
 }
 
 /// Whether `cmd` may cause mail (the register is read only for these).
@@ -39,6 +42,7 @@ pub(super) fn may_mail(cmd: &Command) -> bool {
             | Command::GoLive { .. }
             | Command::ReportReply { .. }
             | Command::MailReport { .. }
+            | Command::MailDigest { .. }
     )
 }
 
@@ -70,11 +74,33 @@ impl Service {
             Command::MailReport { from, to } => self.evaluation(actor, *from, *to)?.markdown(),
             _ => String::new(),
         };
+        let (attention, users) = match cmd {
+            Command::MailDigest { .. } => {
+                // Every item, whoever asks: each goes to the role that should act.
+                let all = Actor {
+                    name: actor.name.clone(),
+                    roles: Role::ALL.to_vec(),
+                    via: None,
+                };
+                let items = self.attention(&all)?.items;
+                let users = self
+                    .config()
+                    .roles
+                    .users
+                    .iter()
+                    .map(|(u, r)| (u.clone(), r.clone()))
+                    .collect();
+                (items, users)
+            }
+            _ => Default::default(),
+        };
         Ok(MailFacts {
             register,
             settings,
             supervisors,
             report,
+            attention,
+            users,
         })
     }
 
@@ -280,6 +306,16 @@ pub(super) fn queue_progress(tx: &Tx, ctx: &Ctx, facts: &MailFacts, from: NaiveD
     let n = list.len();
     for d in list {
         insert(tx, ctx, "mail.report", d, &facts.settings)?;
+    }
+    Ok(n)
+}
+
+/// Queue the daily digest: one message per person with items for their roles.
+pub(super) fn queue_digest(tx: &Tx, ctx: &Ctx, facts: &MailFacts) -> Result<usize> {
+    let list = crate::workflow::mail::digest(&facts.attention, &facts.users, &facts.register, &facts.settings);
+    let n = list.len();
+    for d in list {
+        insert(tx, ctx, "mail.digest", d, &facts.settings)?;
     }
     Ok(n)
 }

@@ -173,6 +173,8 @@ pub struct RegisterState {
     pub show_outbox: bool,
     pub cursor: ListCursor,
     pub loading: bool,
+    /// A message to select once the outbox is read (from the attention view).
+    pub select: Option<crate::model::Id>,
 }
 
 /// The templates pane: templates of standard changes and the selected one.

@@ -613,6 +613,9 @@ commands! {
         from: NaiveDate,
         to: NaiveDate,
     } = "mail.report", MailQueue;
+    /// Queue the daily digest: to each person whose role should act, the
+    /// attention items of that role (`beian mail digest`, a timer).
+    MailDigest {} = "mail.digest", MailQueue;
     /// Mark a call the outbox asked for (a recipient with only a phone) as made.
     MailCalled {
         id: Id,

@@ -321,6 +321,66 @@ fn progress(period: &str, text: &str, to: &[String], register: &Register) -> Vec
     out
 }
 
+/// The daily digest (issue 17 §4): to each user of `users` (login, roles)
+/// whom the register reaches by mail, the attention items of their roles, in
+/// their language; nobody with nothing to act on gets one.
+pub fn digest(
+    items: &[crate::workflow::AttentionItem],
+    users: &[(String, Vec<Role>)],
+    register: &Register,
+    settings: &MailSettings,
+) -> Vec<Draft> {
+    if !settings.wants(MailKind::Digest) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (login, roles) in users {
+        let mine: Vec<&crate::workflow::AttentionItem> = items.iter().filter(|i| roles.contains(&i.role)).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let Some((to, lang)) = reach(register, login, "") else {
+            continue;
+        };
+        if to.email.is_empty() {
+            continue;
+        }
+        let lines: Vec<String> = mine
+            .iter()
+            .map(|i| {
+                t_lang(
+                    lang,
+                    "mail.digest.line",
+                    &[
+                        (
+                            "kind",
+                            t_lang(lang, &format!("attention.kind.{}", i.kind.as_str()), &[]),
+                        ),
+                        ("record", i.record.to_string()),
+                        ("title", crate::sanitize::clean_line(&i.title)),
+                        ("days", i.days.to_string()),
+                        ("role", t_lang(lang, &format!("enum.Role.{}", i.role.as_str()), &[])),
+                    ],
+                )
+            })
+            .collect();
+        let args = [
+            ("name", to.name.clone()),
+            ("count", mine.len().to_string()),
+            ("items", lines.join("\n")),
+        ];
+        out.push(Draft {
+            kind: MailKind::Digest,
+            to: vec![to],
+            lang: lang.into(),
+            subject: t_lang(lang, "mail.digest.subject", &args),
+            body: t_lang(lang, "mail.digest.body", &args),
+            about: "attention".into(),
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

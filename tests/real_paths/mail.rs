@@ -235,7 +235,18 @@ fn a_failing_mta_leaves_the_outbox_intact_and_a_later_send_delivers() {
         shown.stdout
     );
     // Changes go on while the MTA fails.
-    d.ok("wanglei", &["register", "person", "add", "--name", "测试老师", "--email", "t@example.edu.cn"]);
+    d.ok(
+        "wanglei",
+        &[
+            "register",
+            "person",
+            "add",
+            "--name",
+            "测试老师",
+            "--email",
+            "t@example.edu.cn",
+        ],
+    );
     let good = fake_sendmail(tmp.path(), "sendmail", "exit 0");
     let before = received(tmp.path()).len();
     set_mail(&d, &format!("sendmail = {:?}", good.display().to_string()));
@@ -490,4 +501,46 @@ fn the_register_imports_csv_all_or_nothing_and_refuses_bad_addresses() {
     assert_eq!(o.code, 3, "a viewer may not: {}", o.stderr);
     let audit = d.ok("zhaomin", &["audit", "--action", "register.import"]);
     assert!(audit.contains("wanglei"), "{audit}");
+}
+
+/// The daily digest: each person whose role should act gets the attention
+/// items of that role (the demo's operators, addressed from the register); a
+/// submitter reachable only by phone is a call to make in the attention list,
+/// and recording the call takes it off.
+#[test]
+fn the_digest_reaches_the_roles_that_act_and_calls_are_attention_items() {
+    let d = Demo::new();
+    let o = d.run(Some("wanglei"), "en", &["mail", "digest"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let digests: Vec<serde_json::Value> = outbox(&d)
+        .into_iter()
+        .filter(|m| field(m, "kind") == "digest")
+        .collect();
+    assert!(!digests.is_empty());
+    let to: Vec<&str> = digests.iter().map(|m| m["to"][0]["email"].as_str().unwrap()).collect();
+    assert!(to.contains(&"wanglei@example.edu.cn"), "{to:?}");
+    let w = digests
+        .iter()
+        .find(|m| m["to"][0]["email"] == "wanglei@example.edu.cn")
+        .unwrap();
+    assert!(field(w, "subject").contains("今日待办"), "{w}");
+    assert!(
+        field(w, "body").contains("PLAN-") || field(w, "body").contains("REQ-"),
+        "{w}"
+    );
+    let att: serde_json::Value = serde_json::from_str(&d.ok("wanglei", &["--json", "attention"])).unwrap();
+    let items = att["items"].as_array().unwrap();
+    let call = items
+        .iter()
+        .find(|i| i["kind"] == "call_to_make")
+        .unwrap_or_else(|| panic!("no call to make: {att}"));
+    assert_eq!(call["role"], "operator");
+    let id = call["record"].as_str().unwrap().to_string();
+    d.ok("wanglei", &["mail", "called", &id, "--note", "已电话告知"]);
+    let att: serde_json::Value = serde_json::from_str(&d.ok("wanglei", &["--json", "attention"])).unwrap();
+    assert!(!att["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["record"] == id.as_str()));
 }

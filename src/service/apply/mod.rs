@@ -119,6 +119,7 @@ pub(super) fn apply(
         | C::VendorEdit { .. }
         | C::RegisterImport { .. }
         | C::MailReport { .. }
+        | C::MailDigest { .. }
         | C::MailCalled { .. } => register::apply(tx, ctx, cmd, expect, facts),
     }
 }

@@ -137,6 +137,10 @@ pub(super) fn apply(
             let n = crate::service::mail::queue_progress(tx, ctx, facts, *from, *to)?;
             done(tx, cmd, &["outbox".into()], None, format!("{from}..{to}: {n}"))
         }
+        C::MailDigest {} => {
+            let n = crate::service::mail::queue_digest(tx, ctx, facts)?;
+            done(tx, cmd, &["outbox".into()], None, format!("digest: {n}"))
+        }
         C::MailCalled { id, note } => {
             let mut m: MailMessage = tx.load(*id, expect)?;
             if m.state != MailState::Call {

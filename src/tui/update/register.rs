@@ -88,6 +88,12 @@ pub fn loaded(s: &mut State, register: Register, outbox: std::result::Result<Vec
     s.register.loading = false;
     s.register.register = register;
     s.register.outbox = Some(outbox);
+    if let Some(id) = s.register.select.take() {
+        if let Some(i) = self::outbox(s).iter().position(|m| m.id == id) {
+            s.register.show_outbox = true;
+            s.register.cursor.selected = i;
+        }
+    }
     let n = len(s);
     s.register.cursor.clamp(n);
 }
