@@ -54,8 +54,8 @@ pub enum PersonCmd {
         #[arg(long, default_value = "")]
         phone: String,
         /// Language of their mail: zh-CN or en
-        #[arg(long, default_value = "")]
-        lang: String,
+        #[arg(long = "mail-lang", value_name = "LANG", default_value = "")]
+        mail_lang: String,
         /// Unix login, if they use beian
         #[arg(long, default_value = "")]
         login: String,
@@ -77,8 +77,8 @@ pub enum PersonCmd {
         #[arg(long)]
         phone: Option<String>,
         /// Language of their mail: zh-CN or en
-        #[arg(long)]
-        lang: Option<String>,
+        #[arg(long = "mail-lang", value_name = "LANG")]
+        mail_lang: Option<String>,
         /// Unix login
         #[arg(long)]
         login: Option<String>,
@@ -251,7 +251,7 @@ fn person(ctx: &Ctx, cmd: &PersonCmd) -> Result<()> {
             department,
             email,
             phone,
-            lang,
+            mail_lang: lang,
             login,
         } => {
             ctx.run(Command::PersonAdd {
@@ -271,7 +271,7 @@ fn person(ctx: &Ctx, cmd: &PersonCmd) -> Result<()> {
             department,
             email,
             phone,
-            lang,
+            mail_lang: lang,
             login,
         } => {
             ctx.run(Command::PersonEdit {
