@@ -58,13 +58,28 @@ fn import_item(title: &str, key: &str) -> ImportItem {
 /// One acknowledged change: what it was, and the audit event it reported.
 #[derive(Debug, Clone)]
 enum Change {
-    Request { id: Id, title: String },
-    Comment { id: Id, text: String },
-    Plan { id: Id, title: String },
-    Import { marker: String, rows: usize, ids: Vec<Id> },
+    Request {
+        id: Id,
+        title: String,
+    },
+    Comment {
+        id: Id,
+        text: String,
+    },
+    Plan {
+        id: Id,
+        title: String,
+    },
+    Import {
+        marker: String,
+        rows: usize,
+        ids: Vec<Id>,
+    },
     /// The mail writer (issue 17): a request rejected, whose submitter left an
     /// address — the rejection's message must be in the outbox.
-    Mail { id: Id },
+    Mail {
+        id: Id,
+    },
 }
 
 impl Change {

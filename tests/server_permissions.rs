@@ -102,6 +102,12 @@ fn probe(op: Op, backups: &Path) -> Probe {
         Op::Maintain => Probe::Offline,
         Op::RecognitionRecord => c(json!({"command": "recognition_add", "kind": "award",
             "recipient": {"person": "李老师"}, "reason": "发现严重缺陷"})),
+        Op::RegisterEdit => {
+            c(json!({"command": "person_add", "person": {"name": "王老师", "email": "wang@example.edu.cn"}}))
+        }
+        Op::MailQueue => c(json!({"command": "mail_digest"})),
+        Op::MailRead => Probe::Query(Query::Outbox),
+        Op::MailSend => Probe::Query(Query::MailSend { retry: false }),
     }
 }
 

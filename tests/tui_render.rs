@@ -491,10 +491,15 @@ fn attention_view_and_its_records() {
                 assert_eq!(st.queue.detail.as_ref().map(|r| r.id), Some(item.record));
             }
             IdKind::Order => assert_eq!(st.pane, Pane::Supervision),
+            // A call to make (issue 17): the outbox with the message selected.
+            IdKind::Mail => {
+                assert_eq!(st.pane, Pane::Register);
+                assert!(st.register.show_outbox);
+            }
             other => panic!("an item about a {other:?}"),
         }
     }
-    assert_eq!(seen.len(), 3, "plans, requests and orders: {seen:?}");
+    assert_eq!(seen.len(), 4, "plans, requests, orders and calls to make: {seen:?}");
     // A request hidden by the queue's filter is still reached.
     press(&mut st, "1 /");
     type_text(&mut st, "没有这样的需求");
@@ -2580,7 +2585,10 @@ fn register_and_outbox_pane() {
     press(&mut st, "8");
     assert_eq!(st.pane, beian::tui::action::Pane::Register);
     let text = screen(&st, 80, 24);
-    assert!(text.contains("王磊") && text.contains("wanglei@example.edu.cn"), "{text}");
+    assert!(
+        text.contains("王磊") && text.contains("wanglei@example.edu.cn"),
+        "{text}"
+    );
     assert!(text.contains("8名录与邮件"), "the tab shows while open: {text}");
     press(&mut st, "t");
     assert!(st.register.show_outbox);

@@ -269,8 +269,7 @@ fn a_message_cut_off_after_acceptance_is_sent_at_most_once_more_with_its_id() {
     set_mail(&d, &format!("sendmail = {:?}", killer.display().to_string()));
     let first = outbox(&d)
         .into_iter()
-        .filter(|m| field(&m, "state") == "queued")
-        .last()
+        .rfind(|m| field(m, "state") == "queued")
         .unwrap();
     let o = d.run(None, "en", &["mail", "send"]);
     assert_ne!(o.code, 0, "killed");
@@ -295,11 +294,14 @@ fn a_message_cut_off_after_acceptance_is_sent_at_most_once_more_with_its_id() {
     assert_eq!(ids.iter().filter(|i| **i == id).count(), 2, "and never again");
 }
 
+/// What the sink received: each message's envelope recipients and data.
+type Relayed = std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>;
+
 /// A tiny SMTP server on 127.0.0.1 for one test: it answers every command,
 /// keeps each message's recipients and data; stopped (its thread joined) on drop.
 struct Sink {
     port: u16,
-    got: std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>,
+    got: Relayed,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
