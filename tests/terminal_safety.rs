@@ -136,6 +136,12 @@ fn serve(job: Job) -> Option<Reply> {
         // Acting as a demo person changes who asks, not what is shown: not run here.
         Job::ActAs { .. } => return None,
         Job::JointReviews => Reply::JointReviews(s.joint_reviews(a).unwrap()),
+        Job::Attention => Reply::Attention(Box::new(s.attention(a).unwrap())),
+        Job::Register => Reply::Register {
+            register: Box::new(s.register(a).unwrap()),
+            outbox: s.mail_list(a).map_err(|e| e.message()),
+        },
+        Job::MailSend => return None,
     })
 }
 

@@ -267,10 +267,7 @@ fn a_message_cut_off_after_acceptance_is_sent_at_most_once_more_with_its_id() {
     let tmp = tempfile::tempdir().unwrap();
     let killer = fake_sendmail(tmp.path(), "killer", "kill -9 $PPID");
     set_mail(&d, &format!("sendmail = {:?}", killer.display().to_string()));
-    let first = outbox(&d)
-        .into_iter()
-        .rfind(|m| field(m, "state") == "queued")
-        .unwrap();
+    let first = outbox(&d).into_iter().rfind(|m| field(m, "state") == "queued").unwrap();
     let o = d.run(None, "en", &["mail", "send"]);
     assert_ne!(o.code, 0, "killed");
     assert_eq!(received(tmp.path()).len(), 1, "one message reached the MTA");
