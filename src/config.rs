@@ -41,6 +41,8 @@ pub struct Config {
     pub backup: BackupSettings,
     /// Attached files (issue 18).
     pub attachments: AttachmentSettings,
+    /// Mail through the machine's MTA (`[mail]`).
+    pub mail: MailSettings,
     /// After how long something needs someone (`beian attention`).
     pub attention: Attention,
 }
@@ -63,6 +65,8 @@ pub struct ConfigFile {
     pub backup: BackupSettings,
     #[serde(default, skip_serializing_if = "AttachmentSettings::is_default")]
     pub attachments: AttachmentSettings,
+    #[serde(default, skip_serializing_if = "MailSettings::is_default")]
+    pub mail: MailSettings,
     #[serde(default, skip_serializing_if = "Attention::is_default")]
     pub attention: Attention,
 }
@@ -88,6 +92,7 @@ impl From<Config> for ConfigFile {
             server: c.server,
             backup: c.backup,
             attachments: c.attachments,
+            mail: c.mail,
             attention: c.attention,
         }
     }
@@ -101,6 +106,7 @@ impl TryFrom<ConfigFile> for Config {
         if f.attachments.max_file_mib == 0 {
             return Err("[attachments] max_file_mib must be at least 1".into());
         }
+        f.mail.check()?;
         f.attention.check()?;
         if let Some(d) = f.backup.dir.as_ref().filter(|d| !d.is_absolute()) {
             return Err(format!(
@@ -118,6 +124,7 @@ impl TryFrom<ConfigFile> for Config {
             server: f.server,
             backup: f.backup,
             attachments: f.attachments,
+            mail: f.mail,
             attention: f.attention,
         })
     }
@@ -266,6 +273,89 @@ impl Default for AttachmentSettings {
     }
 }
 
+/// How messages reach the machine's mail transfer agent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailTransport {
+    /// The `sendmail` interface of postfix or exim (`sendmail = "/usr/sbin/sendmail"`).
+    #[default]
+    Sendmail,
+    /// An SMTP relay on this machine (`smtp_host`, `smtp_port`), without TLS.
+    Smtp,
+}
+
+/// `[mail]`: whether beian queues mail at all, how it is delivered, and which
+/// kinds are switched off (docs/deploy.md). Messages are queued in the outbox
+/// when `enabled`; `beian serve` and `beian mail send` deliver them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default)]
+    pub transport: MailTransport,
+    #[serde(default = "default_sendmail")]
+    pub sendmail: PathBuf,
+    #[serde(default = "default_smtp_host")]
+    pub smtp_host: String,
+    #[serde(default = "default_smtp_port")]
+    pub smtp_port: u16,
+    /// The From address; empty: `beian@` this machine's host name.
+    #[serde(default)]
+    pub from: String,
+    /// Kinds not to queue (`notice`, `request_accepted`, … `digest`, `progress_report`).
+    #[serde(default)]
+    pub off: Vec<crate::model::MailKind>,
+    /// Attempts before a message stays failed until `beian mail send --retry`.
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// The first retry waits this long; each next one twice as long (at most a day).
+    #[serde(default = "default_backoff")]
+    pub backoff_secs: u64,
+    /// How often the server looks at the outbox.
+    #[serde(default = "default_poll")]
+    pub poll_secs: u64,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_sendmail() -> PathBuf {
+    PathBuf::from("/usr/sbin/sendmail")
+}
+fn default_smtp_host() -> String {
+    "127.0.0.1".into()
+}
+fn default_smtp_port() -> u16 {
+    25
+}
+fn default_attempts() -> u32 {
+    8
+}
+fn default_backoff() -> u64 {
+    60
+}
+fn default_poll() -> u64 {
+    30
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            enabled: true,
+            transport: MailTransport::Sendmail,
+            sendmail: default_sendmail(),
+            smtp_host: default_smtp_host(),
+            smtp_port: default_smtp_port(),
+            from: String::new(),
+            off: Vec::new(),
+            max_attempts: default_attempts(),
+            backoff_secs: default_backoff(),
+            poll_secs: default_poll(),
+        }
+    }
+}
+
 /// `[attention]`: after how many days a record needs someone (`beian
 /// attention`, issue 17; docs/deploy.md). The rules that use them are
 /// `workflow::attention`.
@@ -340,6 +430,36 @@ impl AttachmentSettings {
     /// The limit in bytes.
     pub fn max_file(&self) -> u64 {
         self.max_file_mib.saturating_mul(1 << 20)
+    }
+}
+
+impl MailSettings {
+    fn is_default(&self) -> bool {
+        *self == MailSettings::default()
+    }
+
+    /// Whether messages of `kind` are queued.
+    pub fn wants(&self, kind: crate::model::MailKind) -> bool {
+        self.enabled && !self.off.contains(&kind)
+    }
+
+    fn check(&self) -> std::result::Result<(), String> {
+        if !self.sendmail.is_absolute() {
+            return Err(format!(
+                "[mail] sendmail = {:?}: name the program with an absolute path",
+                self.sendmail.display().to_string()
+            ));
+        }
+        if !self.from.is_empty() && self.from.parse::<lettre::Address>().is_err() {
+            return Err(format!("[mail] from = {:?}: not a mail address", self.from));
+        }
+        if self.max_attempts == 0 || self.max_attempts > 100 {
+            return Err(format!("[mail] max_attempts = {}: 1 to 100", self.max_attempts));
+        }
+        if self.poll_secs == 0 || self.poll_secs > 86_400 {
+            return Err(format!("[mail] poll_secs = {}: 1 to 86400", self.poll_secs));
+        }
+        Ok(())
     }
 }
 

@@ -138,6 +138,89 @@ fn actors(creator: &str) -> Vec<Actor> {
     ]
 }
 
+/// The departments of the demo's systems and colleges, each with a
+/// distribution list at example.edu.cn.
+const DEMO_DEPARTMENTS: &[(&str, &str, &str)] = &[
+    ("教务处", "jwc", "周建国"),
+    ("研究生院", "yjsy", "吴海燕"),
+    ("人事处", "rsc", "郑立新"),
+    ("信息化管理中心", "imc", "王磊"),
+    ("党委宣传部", "xcb", "冯晓梅"),
+    ("党政办公室", "dzb", "陈志强"),
+    ("后勤保障处（一卡通中心）", "hqc", "褚卫东"),
+    ("国有资产管理处", "gzc", "卫国平"),
+    ("图书馆", "lib", "蒋文华"),
+    ("学生工作部", "xgb", "沈丽娟"),
+    ("科研处", "kyc", "韩永刚"),
+    ("计划财务处", "cwc", "杨秀英"),
+    ("计算机科学与技术学院", "cs", "朱明"),
+    ("外国语学院", "sfl", "秦雪"),
+];
+
+/// The demo's register: its departments, the IMC staff and the Leading Group
+/// with their logins, and one person reachable only by phone.
+fn demo_register() -> Command {
+    use crate::model::{DepartmentFields, Labelled, PersonFields};
+    let departments = DEMO_DEPARTMENTS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, slug, head))| Labelled {
+            label: format!("demo:{}", i + 1),
+            row: DepartmentFields {
+                name: name.to_string(),
+                head: head.to_string(),
+                distribution: vec![
+                    format!("{slug}@example.edu.cn"),
+                    format!("{slug}-office@example.edu.cn"),
+                ],
+            },
+        })
+        .collect();
+    let mut people: Vec<Labelled<PersonFields>> = PEOPLE[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, (login, name))| Labelled {
+            label: format!("demo:{}", i + 1),
+            row: PersonFields {
+                name: name.to_string(),
+                department: if *login == "zhaomin" {
+                    "纪检监察室"
+                } else {
+                    "信息化管理中心"
+                }
+                .into(),
+                email: format!("{login}@example.edu.cn"),
+                phone: format!("010-6278{:04}", 1000 + i),
+                lang: String::new(),
+                login: login.to_string(),
+            },
+        })
+        .collect();
+    people.push(Labelled {
+        label: "demo:phone".into(),
+        row: PersonFields {
+            name: "周建国".into(),
+            department: "教务处".into(),
+            email: String::new(),
+            phone: "010-62781234".into(),
+            lang: String::new(),
+            login: String::new(),
+        },
+    });
+    Command::RegisterImport {
+        people,
+        departments,
+        vendors: vec![Labelled {
+            label: "demo:vendor".into(),
+            row: crate::model::VendorFields {
+                name: "正方软件".into(),
+                contacts: vec!["李工 support@zfsoft.example.com".into()],
+                support: "support@zfsoft.example.com".into(),
+            },
+        }],
+    }
+}
+
 /// An IMC colleague as written in staff, tester and deployer fields.
 fn imc(who: usize) -> String {
     format!("{}（信息化管理中心）", PEOPLE[who].1)
@@ -1979,6 +2062,12 @@ impl Demo {
 
     fn setup(&mut self) {
         let t0 = at(self.c.s(-120), 9, 0);
+        // The register mail is addressed from (issue 17), before anything
+        // that causes mail; the progress report of the last week at the end.
+        self.cmd(t0 - mins(30), ADMIN, demo_register());
+        let (from, to) = (self.c.t(-7), self.c.t(-1));
+        self.cmd(at(to, 18, 0), ZHAO, Command::MailReport { from, to });
+        self.cmd(at(to, 18, 5), ADMIN, Command::MailDigest {});
         for (i, s) in SYSTEMS.iter().enumerate() {
             self.push(t0 + mins(4 * i as i64), ADMIN, Some(Slot::System(i)), move |_| {
                 Ok(Command::SystemAdd {

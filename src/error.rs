@@ -81,6 +81,9 @@ pub enum Error {
     /// No server answers (`beian status` without `beian serve`).
     #[error("no server")]
     NoServer { socket: String },
+    /// Messages the MTA did not take (they stay queued).
+    #[error("{failed} messages not sent")]
+    Mail { failed: usize },
     /// The database is held by a `beian serve` this client could not reach.
     #[error("served")]
     Served {
@@ -373,6 +376,7 @@ impl Error {
                 t("error.disconnected", &[("socket", s(socket)), ("detail", d(detail))])
             }
             Error::NoServer { socket } => t("error.no_server", &[("socket", s(socket))]),
+            Error::Mail { failed } => t("error.mail", &[("failed", failed.to_string())]),
             Error::Served {
                 path,
                 holder,

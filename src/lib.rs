@@ -14,6 +14,7 @@ pub mod export;
 pub mod fsutil;
 pub mod i18n;
 pub mod io;
+pub mod mail;
 pub mod model;
 pub mod report;
 pub mod sanitize;

@@ -58,10 +58,28 @@ fn import_item(title: &str, key: &str) -> ImportItem {
 /// One acknowledged change: what it was, and the audit event it reported.
 #[derive(Debug, Clone)]
 enum Change {
-    Request { id: Id, title: String },
-    Comment { id: Id, text: String },
-    Plan { id: Id, title: String },
-    Import { marker: String, rows: usize, ids: Vec<Id> },
+    Request {
+        id: Id,
+        title: String,
+    },
+    Comment {
+        id: Id,
+        text: String,
+    },
+    Plan {
+        id: Id,
+        title: String,
+    },
+    Import {
+        marker: String,
+        rows: usize,
+        ids: Vec<Id>,
+    },
+    /// The mail writer (issue 17): a request rejected, whose submitter left an
+    /// address — the rejection's message must be in the outbox.
+    Mail {
+        id: Id,
+    },
 }
 
 impl Change {
@@ -72,6 +90,7 @@ impl Change {
             Change::Comment { id, .. } => (id.to_string(), "request.comment"),
             Change::Plan { id, .. } => (id.to_string(), "plan.new"),
             Change::Import { .. } => ("import".to_string(), "request.import"),
+            Change::Mail { id } => (id.to_string(), "request.triage"),
         }
     }
 }
@@ -286,6 +305,27 @@ fn writer(
                 Ok(o) => acked.push((o.seq, Change::Comment { id, text })),
                 Err(_) => break,
             }
+        } else if roll < 84 {
+            // The mail writer: a request from an address, rejected; the
+            // rejection's message is queued in the same transaction.
+            let title = format!("崩溃测试 {tag} 邮件");
+            let add: Cmd = serde_json::from_value(serde_json::json!({"command": "request_add", "request": {
+                "kind": "feature", "title": title, "channel": "email",
+                "submitter": {"name": "钱老师", "contact": format!("{tag}@example.edu.cn"), "kind": "teacher"}}}))
+            .unwrap();
+            let Ok(o) = b.execute(add, None) else { break };
+            let id: Id = o.entity.parse().unwrap();
+            acked.push((o.seq, Change::Request { id, title }));
+            let reject = Cmd::RequestTriage {
+                id,
+                triage: beian::service::Triage::Reject {
+                    reason: format!("崩溃测试 {tag} 不采纳"),
+                },
+            };
+            match b.execute(reject, None) {
+                Ok(o) => acked.push((o.seq, Change::Mail { id })),
+                Err(_) => break,
+            }
         } else if roll < 92 {
             let title = format!("崩溃测试计划 {tag}");
             let cmd = Cmd::PlanNew {
@@ -383,6 +423,14 @@ fn check(h: &Harness, ledger: &Ledger, fig: &mut Figures, cycle: u64) {
             }
         }
     }
+    // The outbox: the message each rejection queued (its `about`), whatever its state.
+    let outbox: HashMap<String, String> = b
+        .outbox()
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind == beian::model::MailKind::RequestRejected)
+        .map(|m| (m.about, m.message_id))
+        .collect();
     let mut comments: HashMap<Id, Vec<String>> = HashMap::new();
     for (seq, change) in &ledger.acked {
         let mut lost = |why: String| {
@@ -416,6 +464,11 @@ fn check(h: &Harness, ledger: &Ledger, fig: &mut Figures, cycle: u64) {
                 });
                 if !have.contains(text) {
                     lost("comment missing".into());
+                }
+            }
+            Change::Mail { id } => {
+                if !outbox.contains_key(&id.to_string()) {
+                    lost("its message is not in the outbox".into());
                 }
             }
             Change::Import { marker, rows: n, ids } => {
@@ -543,6 +596,7 @@ fn run(cycles: u64, seed: u64, kill_ms: (u64, u64)) -> Figures {
                     }
                     Change::Comment { .. } => "comment",
                     Change::Plan { .. } => "plan",
+                    Change::Mail { .. } => "mail",
                     Change::Import { rows, .. } => {
                         fig.acked_rows += *rows as u64;
                         "import"

@@ -2480,6 +2480,53 @@ fn probes(fx: &Fixture) -> Vec<Probe> {
                 )],
             },
         ),
+        // The register and the outbox (issue 17).
+        query(Op::ReadRecords, "register", |w, a| w.svc.register(a)),
+        query(Op::MailRead, "outbox", |w, a| w.svc.mail_list(a)),
+        query(Op::MailSend, "mail send", |w, a| w.svc.mail_send(a, false)),
+        cmd(
+            Op::RegisterEdit,
+            Command::PersonAdd {
+                person: PersonFields {
+                    name: "王老师".into(),
+                    email: "wang@example.edu.cn".into(),
+                    ..Default::default()
+                },
+            },
+        ),
+        cmd(
+            Op::RegisterEdit,
+            Command::DepartmentAdd {
+                department: DepartmentFields {
+                    name: "教务处".into(),
+                    ..Default::default()
+                },
+            },
+        ),
+        cmd(
+            Op::RegisterEdit,
+            Command::VendorAdd {
+                vendor: VendorFields {
+                    name: "某公司".into(),
+                    ..Default::default()
+                },
+            },
+        ),
+        cmd(
+            Op::RegisterEdit,
+            Command::RegisterImport {
+                people: Vec::new(),
+                departments: Vec::new(),
+                vendors: Vec::new(),
+            },
+        ),
+        cmd(
+            Op::MailQueue,
+            Command::MailReport {
+                from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                to: NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+            },
+        ),
     ]
 }
 
@@ -2603,6 +2650,10 @@ fn the_permission_table_is_the_processs() {
         (Op::Backup, &[Admin, Supervisor]),
         (Op::BackupManage, &[Admin]),
         (Op::Maintain, &[Admin]),
+        (Op::RegisterEdit, &[Admin, Operator]),
+        (Op::MailQueue, &[Admin, Operator, Supervisor]),
+        (Op::MailRead, &[Admin, Operator, Supervisor]),
+        (Op::MailSend, &[Admin, Operator, Supervisor]),
     ];
     assert_eq!(expect.len(), Op::ALL.len());
     for (op, roles) in expect {

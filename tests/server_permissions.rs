@@ -106,6 +106,12 @@ fn probe(op: Op, backups: &Path) -> Probe {
         Op::AttachmentAdd => c(json!({"command": "attach", "entity": REQ, "files": [{"name": "空.txt",
             "kind": "other", "size": 0,
             "sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}]})),
+        Op::RegisterEdit => {
+            c(json!({"command": "person_add", "person": {"name": "王老师", "email": "wang@example.edu.cn"}}))
+        }
+        Op::MailQueue => c(json!({"command": "mail_digest"})),
+        Op::MailRead => Probe::Query(Query::Outbox),
+        Op::MailSend => Probe::Query(Query::MailSend { retry: false }),
     }
 }
 

@@ -158,6 +158,11 @@ fn serve(job: Job) -> Option<Reply> {
                 .changes(a, Some(system), Some(today - chrono::Duration::days(30)))
                 .unwrap(),
         },
+        Job::Register => Reply::Register {
+            register: Box::new(s.register(a).unwrap()),
+            outbox: s.mail_list(a).map_err(|e| e.message()),
+        },
+        Job::MailSend => return None,
     })
 }
 

@@ -166,8 +166,12 @@ fn serve(job: Job) -> Option<Reply> {
             orders: s.orders(a).unwrap(),
             reports: reports.then(|| s.raw_store().all().unwrap()),
         },
-        // Commands are not run: the database stays the demo's.
-        Job::Execute { .. } | Job::ExecuteMany { .. } => return None,
+        Job::Register => Reply::Register {
+            register: Box::new(s.register(a).unwrap()),
+            outbox: s.mail_list(a).map_err(|e| e.message()),
+        },
+        // Commands are not run: the database stays the demo's; nor is mail sent.
+        Job::Execute { .. } | Job::ExecuteMany { .. } | Job::MailSend => return None,
         // Imports are answered by the real worker on a database of their own (below).
         Job::ImportPreview { .. } | Job::Import { .. } => return None,
         Job::Verify => Reply::Integrity(s.verify(a, None)),
@@ -508,10 +512,15 @@ fn attention_view_and_its_records() {
                 assert_eq!(st.queue.detail.as_ref().map(|r| r.id), Some(item.record));
             }
             IdKind::Order => assert_eq!(st.pane, Pane::Supervision),
+            // A call to make (issue 17): the outbox with the message selected.
+            IdKind::Mail => {
+                assert_eq!(st.pane, Pane::Register);
+                assert!(st.register.show_outbox);
+            }
             other => panic!("an item about a {other:?}"),
         }
     }
-    assert_eq!(seen.len(), 3, "plans, requests and orders: {seen:?}");
+    assert_eq!(seen.len(), 4, "plans, requests, orders and calls to make: {seen:?}");
     // A request hidden by the queue's filter is still reached.
     press(&mut st, "1 /");
     type_text(&mut st, "没有这样的需求");
@@ -2990,4 +2999,28 @@ fn attach_a_file_through_the_prompt_see_it_listed_and_save_it_out() {
     assert_eq!(std::fs::read(&out).unwrap(), bytes);
     let toast = st.toasts.last().expect("a toast");
     assert!(!toast.error && toast.text.contains("saved.pdf"), "{toast:?}");
+}
+
+/// Pane 8 (issue 17): the register of the demo, then the outbox with each
+/// message's state, at 80×24 and 120×40, in Chinese; `t` switches.
+#[test]
+fn register_and_outbox_pane() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, "8");
+    assert_eq!(st.pane, beian::tui::action::Pane::Register);
+    let text = screen(&st, 80, 24);
+    assert!(
+        text.contains("王磊") && text.contains("wanglei@example.edu.cn"),
+        "{text}"
+    );
+    assert!(text.contains("8名录与邮件"), "the tab shows while open: {text}");
+    press(&mut st, "t");
+    assert!(st.register.show_outbox);
+    let text = screen(&st, 120, 40);
+    assert!(text.contains("发件箱") && text.contains("待发送"), "{text}");
+    assert!(text.contains("MAIL-"), "{text}");
+    snap!("register_outbox", st);
+    press(&mut st, "t");
+    assert!(!st.register.show_outbox);
 }

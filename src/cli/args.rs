@@ -8,7 +8,7 @@ use crate::model::{Id, IdKind, Time};
 pub fn id(field: &str, s: &str, kind: IdKind) -> Result<Id> {
     Id::parse_kind(s, kind).map_err(|_| {
         let example = match kind {
-            IdKind::System => "SYS-0001".to_string(),
+            k if !k.yearly() => format!("{}-0001", k.prefix()),
             k => format!("{}-2026-0001", k.prefix()),
         };
         Error::input(field, s, &example)

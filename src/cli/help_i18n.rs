@@ -24,6 +24,10 @@ use crate::i18n::t;
 /// the option and refuses it (`tests/cli_help.rs` checks each path exists).
 pub const REVISED: &[&str] = &[
     "system edit",
+    "register person edit",
+    "register department edit",
+    "register vendor edit",
+    "mail called",
     "request triage",
     "request edit",
     "request comment",

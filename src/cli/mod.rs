@@ -15,6 +15,7 @@ mod keymap_cmd;
 mod output;
 mod package;
 mod plans;
+mod register;
 mod report;
 mod requests;
 mod schedule;
@@ -164,6 +165,12 @@ pub enum Top {
     /// Keymaps: check a file, list the commands, show the bindings
     #[command(subcommand)]
     Keymap(keymap_cmd::KeymapCmd),
+    /// The register of people, departments and vendors that mail is addressed from
+    #[command(subcommand, alias = "reg")]
+    Register(register::RegisterCmd),
+    /// Mail through the machine's MTA: the outbox, delivery, the progress report
+    #[command(subcommand)]
+    Mail(register::MailCmd),
     /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -516,5 +523,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Restore(a) => integrity::restore(cli.json, a),
         Top::Compact => integrity::compact(&cli),
         Top::Reindex => integrity::reindex(&cli),
+        Top::Register(c) => register::run(&ctx()?, c),
+        Top::Mail(c) => register::mail(&ctx()?, c),
     }
 }

@@ -12,6 +12,7 @@ pub mod charset;
 pub mod csv_import;
 pub mod email;
 pub mod jsonl;
+pub mod register_csv;
 
 use std::path::Path;
 

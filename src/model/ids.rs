@@ -22,10 +22,18 @@ pub enum IdKind {
     JointReview,
     /// A template of standard changes.
     Template,
+    /// A person of the register.
+    Person,
+    /// A department of the register.
+    Department,
+    /// A vendor of the register.
+    Vendor,
+    /// A message of the outbox.
+    Mail,
 }
 
 impl IdKind {
-    pub const ALL: [IdKind; 9] = [
+    pub const ALL: [IdKind; 13] = [
         IdKind::System,
         IdKind::Request,
         IdKind::Plan,
@@ -35,6 +43,10 @@ impl IdKind {
         IdKind::Recognition,
         IdKind::JointReview,
         IdKind::Template,
+        IdKind::Person,
+        IdKind::Department,
+        IdKind::Vendor,
+        IdKind::Mail,
     ];
 
     pub fn prefix(self) -> &'static str {
@@ -48,11 +60,18 @@ impl IdKind {
             IdKind::Recognition => "REC",
             IdKind::JointReview => "JR",
             IdKind::Template => "TPL",
+            IdKind::Person => "PER",
+            IdKind::Department => "DEPT",
+            IdKind::Vendor => "VEN",
+            IdKind::Mail => "MAIL",
         }
     }
 
     pub fn yearly(self) -> bool {
-        !matches!(self, IdKind::System)
+        !matches!(
+            self,
+            IdKind::System | IdKind::Person | IdKind::Department | IdKind::Vendor
+        )
     }
 
     fn from_prefix(p: &str) -> Option<IdKind> {

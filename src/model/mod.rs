@@ -6,18 +6,22 @@
 
 mod attachment;
 mod ids;
+mod mail;
 mod notice;
 mod plan;
 mod recognition;
+mod register;
 mod request;
 mod supervision;
 mod template;
 
 pub use attachment::*;
 pub use ids::{BadId, Id, IdKind};
+pub use mail::*;
 pub use notice::*;
 pub use plan::*;
 pub use recognition::*;
+pub use register::*;
 pub use request::*;
 pub use supervision::*;
 pub use template::*;

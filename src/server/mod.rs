@@ -23,6 +23,7 @@
 
 pub mod autostart;
 pub mod client;
+mod mail;
 pub mod protocol;
 pub mod rows;
 
@@ -501,6 +502,7 @@ pub fn serve(opts: &Options, ready: impl FnOnce(&StatusReport)) -> Result<()> {
         socket.display(),
         std::process::id()
     ));
+    mail::spawn(shared.clone());
     ready(&shared.status());
     for stream in listener.incoming() {
         if shared.stopping.load(Ordering::SeqCst) {

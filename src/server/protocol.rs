@@ -30,7 +30,8 @@ use crate::service::{Answer, Command, ImportItem, Outcome, Query};
 /// and cached where the database lives; the bulk lists as compact binary rows;
 /// system dependencies (`system.edit` depends_on), training audiences, the
 /// report's effect section; the attention list, `Query::Attention`; the ranked
-/// archive search and `changes` (`Query::ArchiveSearch`, `Query::Changes`).
+/// archive search and `changes` (`Query::ArchiveSearch`, `Query::Changes`);
+/// the register, the outbox and mail.
 pub const PROTOCOL_VERSION: u32 = 9;
 
 /// The largest frame a client may send (8 MiB).

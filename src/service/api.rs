@@ -94,6 +94,16 @@ pub enum Query {
     /// since the last head found intact, answered from a cache by head
     /// (protocol 9; answered with `Answer::Verify`).
     Integrity,
+    /// The register: people, departments and vendors (issue 17).
+    Register,
+    /// The outbox, newest first.
+    Outbox,
+    /// Deliver the due messages of the outbox now (`beian mail send`);
+    /// `retry`: also those whose attempts ran out.
+    MailSend {
+        #[serde(default)]
+        retry: bool,
+    },
     /// What needs someone now (issue 17 §1: `workflow::attention`).
     Attention,
     // issue 16 (idx): the ranked archive search and the changes of a period.
@@ -145,6 +155,9 @@ impl Query {
             Query::Attachments(_) => "attachments",
             Query::Attachment { .. } => "attachment",
             Query::DossierSeal(_) => "dossier_seal",
+            Query::Register => "register",
+            Query::Outbox => "outbox",
+            Query::MailSend { .. } => "mail_send",
             Query::Attention => "attention",
             Query::ArchiveSearch(_) => "archive_search",
             Query::Changes { .. } => "changes",
@@ -204,6 +217,9 @@ pub enum Answer {
     Attachments(Vec<AttachmentEntry>),
     Attachment(Box<AttachmentFile>),
     DossierSeal(crate::store::files::DossierSeal),
+    Register(Register),
+    Outbox(Vec<MailMessage>),
+    MailSend(super::mail::SendReport),
     Attention(super::Attention),
     // issue 16 (idx)
     ArchiveSearch(crate::search::archive::SearchAnswer),
@@ -246,6 +262,9 @@ impl Answer {
             Answer::Attachments(_) => "attachments",
             Answer::Attachment(_) => "attachment",
             Answer::DossierSeal(_) => "dossier_seal",
+            Answer::Register(_) => "register",
+            Answer::Outbox(_) => "outbox",
+            Answer::MailSend(_) => "mail_send",
             Answer::Attention(_) => "attention",
             Answer::ArchiveSearch(_) => "archive_search",
             Answer::Changes(_) => "changes",
@@ -303,6 +322,9 @@ impl Service {
                 A::DossierSeal(self.store().dossier_seal(id)?)
             }
             Query::Integrity => A::Verify(self.integrity(actor)?),
+            Query::Register => A::Register(self.register(actor)?),
+            Query::Outbox => A::Outbox(self.mail_list(actor)?),
+            Query::MailSend { retry } => A::MailSend(self.mail_send(actor, retry)?),
             Query::Attention => A::Attention(self.attention(actor)?),
             Query::ArchiveSearch(r) => A::ArchiveSearch(self.archive_search(actor, &r)?),
             Query::Changes { system, since } => A::Changes(self.changes(actor, system, since)?),
@@ -426,6 +448,9 @@ typed! {
     dossier_seal(id: Id) -> crate::store::files::DossierSeal = Query::DossierSeal(id), DossierSeal;
     /// The start-up integrity check (incremental, cached by head where the database lives).
     integrity() -> crate::store::chain::VerifyReport = Query::Integrity, Verify;
+    register() -> Register = Query::Register, Register;
+    outbox() -> Vec<MailMessage> = Query::Outbox, Outbox;
+    mail_send(retry: bool) -> super::mail::SendReport = Query::MailSend { retry }, MailSend;
     /// What needs someone now (issue 17 §1).
     attention() -> super::Attention = Query::Attention, Attention;
     /// Search the archive: ranked hits with snippets, one page.

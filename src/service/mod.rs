@@ -6,6 +6,7 @@ mod api;
 mod apply;
 mod attachments;
 mod import;
+pub mod mail;
 mod persona;
 mod queries;
 
@@ -41,6 +42,8 @@ pub struct Service {
     archive_index: crate::search::index::ArchiveIndex,
     /// One catch-up of the persistent archive index at a time (src/search/archive.rs).
     archive_lock: std::sync::Mutex<()>,
+    /// One delivery of the outbox at a time (`mail.rs`).
+    mail_lock: std::sync::Mutex<()>,
 }
 
 /// What a successful command did.
@@ -85,6 +88,7 @@ impl Service {
             gate: Default::default(),
             archive_index,
             archive_lock: Default::default(),
+            mail_lock: Default::default(),
         };
         // A database without the persistent archive index (one from before it,
         // or one whose index a crash left behind) gets it now. The index is
@@ -313,8 +317,13 @@ impl Service {
             }
             _ => None,
         };
+        // What the mail rules read that a transaction cannot scan (the
+        // register); the messages are written in the change's own transaction.
+        let facts = self.mail_facts(actor, &cmd)?;
         let out = self.store.transact(actor, now, |tx| {
-            apply::apply(tx, &ctx, &cmd, expect_rev, &open, similar, max_file)
+            let out = apply::apply(tx, &ctx, &cmd, expect_rev, &open, similar, max_file, &facts)?;
+            mail::queue(tx, &ctx, &cmd, &out, &facts)?;
+            Ok(out)
         })?;
         self.follow_archive();
         Ok(out)

@@ -567,10 +567,18 @@ impl Service {
             calendar: &calendar,
         };
         let config = self.config();
-        Ok(Attention {
-            as_of: now,
-            items: wf::attention(&input, &config.process, &config.attention, now),
-        })
+        let mut items = wf::attention(&input, &config.process, &config.attention, now);
+        // Calls to make (issue 17 §4): from the outbox, whose report outcomes
+        // only the supervision group sees.
+        let outbox: Vec<MailMessage> = store.all()?;
+        let supervisor = actor.roles.contains(&Role::Supervisor);
+        items.extend(
+            wf::attention::calls(&outbox, now)
+                .into_iter()
+                .filter(|i| supervisor || i.role != Role::Supervisor),
+        );
+        wf::attention::order(&mut items);
+        Ok(Attention { as_of: now, items })
     }
 
     /// What the first screen shows, without reading every request: the systems,

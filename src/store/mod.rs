@@ -84,6 +84,10 @@ pub enum T {
     Attachments,
     Files,
     Chunks,
+    People,
+    Departments,
+    Vendors,
+    Outbox,
 }
 
 /// `imports` (key: `msgid:<Message-ID>` or `row:<SHA-256>`, value: the request id
@@ -100,8 +104,9 @@ pub enum T {
 /// additive in the same way.
 ///
 /// `attachments`, `files` and `chunks` (attached files, `files.rs`) are
-/// additive in the same way.
-const TREE_NAMES: [&str; 25] = [
+/// additive in the same way, and so are the register (`people`,
+/// `departments`, `vendors`) and the mail `outbox`.
+const TREE_NAMES: [&str; 29] = [
     "meta",
     "systems",
     "systems_sum",
@@ -127,6 +132,10 @@ const TREE_NAMES: [&str; 25] = [
     "attachments",
     "files",
     "chunks",
+    "people",
+    "departments",
+    "vendors",
+    "outbox",
 ];
 
 pub(crate) fn enc<V: Serialize>(v: &V) -> Vec<u8> {

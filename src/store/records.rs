@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::{enc, T};
 use crate::model::{
-    ConfidentialReport, Id, IdKind, JointMeeting, Meta, Plan, PlanSummary, Recognition, RectificationOrder, Request,
-    RequestSummary, System, SystemSummary, Template, TemplateSummary,
+    ConfidentialReport, Department, Id, IdKind, JointMeeting, MailMessage, Meta, Person, Plan, PlanSummary,
+    Recognition, RectificationOrder, Request, RequestSummary, System, SystemSummary, Template, TemplateSummary, Vendor,
 };
 
 /// A stored, revisioned record kind.
@@ -127,3 +127,15 @@ record!(
     TemplateSummary,
     |s| Some(enc(&s.summary()))
 );
+record!(Person, Person, People, People, "person", Person, |_s| None);
+record!(
+    Department,
+    Department,
+    Departments,
+    Departments,
+    "department",
+    Department,
+    |_s| None
+);
+record!(Vendor, Vendor, Vendors, Vendors, "vendor", Vendor, |_s| None);
+record!(MailMessage, Mail, Outbox, Outbox, "message", MailMessage, |_s| None);

@@ -16,6 +16,8 @@ pub enum Pane {
     Supervision,
     /// Templates of standard changes (§2.1, §3.2).
     Templates,
+    /// The register of people, departments and vendors, and the mail outbox.
+    Register,
     /// The forward schedule of maintenance windows (§3.2), key 9.
     Schedule,
     /// What needs someone now (issue 17 §1): pane 0.
@@ -23,7 +25,7 @@ pub enum Pane {
 }
 
 impl Pane {
-    pub const ALL: [Pane; 9] = [
+    pub const ALL: [Pane; 10] = [
         Pane::Queue,
         Pane::Plans,
         Pane::Tests,
@@ -31,6 +33,7 @@ impl Pane {
         Pane::Reports,
         Pane::Supervision,
         Pane::Templates,
+        Pane::Register,
         Pane::Schedule,
         Pane::Attention,
     ];
@@ -43,6 +46,7 @@ impl Pane {
             Pane::Reports => "reports",
             Pane::Supervision => "supervision",
             Pane::Templates => "templates",
+            Pane::Register => "register",
             Pane::Schedule => "schedule",
             Pane::Attention => "attention",
         }
@@ -173,6 +177,7 @@ actions! {
     GotoReports = "pane.reports" @ G,
     GotoSupervision = "pane.supervision" @ G,
     GotoTemplates = "pane.templates" @ G,
+    GotoRegister = "pane.register" @ G,
     GotoSchedule = "pane.schedule" @ G,
     GotoAttention = "pane.attention" @ G,
     Refresh = "refresh" @ G,
@@ -293,6 +298,8 @@ actions! {
     ArchiveAttachmentSave = "archive.attachment_save" @ p(Archive),
     SupAttach = "supervision.attach" @ p(Supervision),
     SupAttachmentSave = "supervision.attachment_save" @ p(Supervision),
+    RegisterToggle = "register.toggle" @ p(Register),
+    MailSendNow = "mail.send" @ p(Register),
     // forms
     FormsParked = "forms.parked" @ G,
     // demo: act as a demo person (`:as zhangwei`; issue 13 §7)

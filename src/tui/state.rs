@@ -183,6 +183,21 @@ impl Default for ScheduleState {
     }
 }
 
+/// The register pane (8): the register's people, departments and vendors,
+/// or the mail outbox, switched with a key.
+#[derive(Debug, Default)]
+pub struct RegisterState {
+    pub register: crate::model::Register,
+    /// The outbox, newest first, or why the user may not read it.
+    pub outbox: Option<std::result::Result<Vec<crate::model::MailMessage>, String>>,
+    /// Showing the outbox rather than the register.
+    pub show_outbox: bool,
+    pub cursor: ListCursor,
+    pub loading: bool,
+    /// A message to select once the outbox is read (from the attention view).
+    pub select: Option<crate::model::Id>,
+}
+
 /// The templates pane: templates of standard changes and the selected one.
 #[derive(Debug, Default)]
 pub struct TemplatesState {
@@ -636,6 +651,7 @@ pub struct State {
     pub supervision: SupervisionState,
     pub templates: TemplatesState,
     pub schedule: ScheduleState,
+    pub register: RegisterState,
     pub attention: AttentionState,
     /// The files attached to the record the detail shows.
     pub attachments: AttachmentsState,
@@ -697,6 +713,7 @@ impl State {
             supervision: SupervisionState::default(),
             templates: TemplatesState::default(),
             schedule: ScheduleState::default(),
+            register: RegisterState::default(),
             attention: AttentionState::default(),
             attachments: AttachmentsState::default(),
             popups: Vec::new(),
@@ -820,6 +837,10 @@ impl State {
             }),
             Pane::Templates => super::update::templates::selected(self).map(|x| Shown {
                 ids: vec![x.id],
+                item: None,
+            }),
+            Pane::Register => super::update::register::selected(self).map(|id| Shown {
+                ids: vec![id],
                 item: None,
             }),
             Pane::Attention => self.attention.selected().map(|i| Shown {

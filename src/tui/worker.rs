@@ -46,6 +46,10 @@ pub enum Job {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     },
+    /// The register pane: the register and the outbox (issue 17).
+    Register,
+    /// Hand the due messages of the outbox to the MTA now.
+    MailSend,
     /// The supervision pane's lists: the rectification orders, and with
     /// `reports` the confidential reports (supervisors; the read is audited).
     Supervision {
@@ -269,6 +273,13 @@ pub enum Reply {
         list: Vec<crate::service::Change>,
     },
     Evaluation(Box<Report>),
+    /// Answer to [`Job::Register`]: the outbox, or why it may not be read.
+    Register {
+        register: Box<crate::model::Register>,
+        outbox: std::result::Result<Vec<crate::model::MailMessage>, String>,
+    },
+    /// Answer to [`Job::MailSend`].
+    MailSent(crate::service::mail::SendReport),
     /// Answer to [`Job::Supervision`]; `reports` is `None` when not asked for.
     Supervision {
         orders: Vec<RectificationOrder>,
@@ -391,6 +402,11 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
             .changes(Some(system), Some(since))
             .map(|list| Reply::Changes { seq, list }),
         Job::Evaluation { from, to } => b.evaluation(from, to).map(|r| Reply::Evaluation(Box::new(r))),
+        Job::Register => b.register().map(|register| Reply::Register {
+            register: Box::new(register),
+            outbox: b.outbox().map_err(|e| e.message()),
+        }),
+        Job::MailSend => b.mail_send(false).map(Reply::MailSent),
         Job::Supervision { reports } => (|| {
             Ok(Reply::Supervision {
                 orders: b.orders()?,

@@ -58,6 +58,9 @@ pub enum AttentionKind {
     VendorTicket,
     /// A request new or triaged, not decided.
     RequestWaiting,
+    /// A submitter or reporter reachable only by phone: a message of the
+    /// outbox asks for a call (issue 17 §4).
+    CallToMake,
 }
 
 impl AttentionKind {
@@ -74,6 +77,7 @@ impl AttentionKind {
         AttentionKind::DefectOpen,
         AttentionKind::VendorTicket,
         AttentionKind::RequestWaiting,
+        AttentionKind::CallToMake,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -89,6 +93,7 @@ impl AttentionKind {
             AttentionKind::DefectOpen => "defect_open",
             AttentionKind::VendorTicket => "vendor_ticket",
             AttentionKind::RequestWaiting => "request_waiting",
+            AttentionKind::CallToMake => "call_to_make",
         }
     }
 
@@ -299,8 +304,43 @@ pub fn attention(input: &AttentionInput, rules: &Process, th: &Thresholds, now: 
         };
         out.push(it);
     }
-    out.sort_by(|a, b| (a.kind, a.since, a.record.key(), &a.detail).cmp(&(b.kind, b.since, b.record.key(), &b.detail)));
+    order(&mut out);
     out
+}
+
+/// The list's order: most urgent kind first, the oldest first within a kind.
+pub fn order(items: &mut [AttentionItem]) {
+    items.sort_by(|a, b| {
+        (a.kind, a.since, a.record.key(), &a.detail).cmp(&(b.kind, b.since, b.record.key(), &b.detail))
+    });
+}
+
+/// The calls the outbox asks for (issue 17 §4): a submitter or reporter who can
+/// only be reached by phone. The operators call about requests, the
+/// supervision group about confidential reports; `detail` is whom to call.
+pub fn calls(outbox: &[MailMessage], now: Time) -> Vec<AttentionItem> {
+    outbox
+        .iter()
+        .filter(|m| m.state == MailState::Call)
+        .map(|m| {
+            let role = if m.kind == MailKind::ReportOutcome {
+                Role::Supervisor
+            } else {
+                Role::Operator
+            };
+            let mut it = item(
+                AttentionKind::CallToMake,
+                m.id,
+                &m.subject,
+                m.meta.created_at,
+                role,
+                now,
+                "call",
+            );
+            it.detail = m.recipients();
+            it
+        })
+        .collect()
 }
 
 fn item(

@@ -595,4 +595,53 @@ commands! {
         entity: Id,
         files: Vec<super::attach::NewAttachment>,
     } = "attachment.add", AttachmentAdd;
+    /// A person of the register (name, department, address, phone, language, login).
+    PersonAdd {
+        person: crate::model::PersonFields,
+    } = "person.add", RegisterEdit;
+    PersonEdit {
+        id: Id,
+        edit: crate::model::PersonEdit,
+    } = "person.edit", RegisterEdit;
+    /// A department of the register, with its head and distribution list.
+    DepartmentAdd {
+        department: crate::model::DepartmentFields,
+    } = "department.add", RegisterEdit;
+    DepartmentEdit {
+        id: Id,
+        edit: crate::model::DepartmentEdit,
+    } = "department.edit", RegisterEdit;
+    /// A vendor of the register, with its contacts and support channel.
+    VendorAdd {
+        vendor: crate::model::VendorFields,
+    } = "vendor.add", RegisterEdit;
+    VendorEdit {
+        id: Id,
+        edit: crate::model::VendorEdit,
+    } = "vendor.edit", RegisterEdit;
+    /// Import people, departments and vendors (CSV rows), all or nothing: a
+    /// bad row refuses the whole import, naming its file and line.
+    RegisterImport {
+        #[serde(default)]
+        people: Vec<crate::model::Labelled<crate::model::PersonFields>>,
+        #[serde(default)]
+        departments: Vec<crate::model::Labelled<crate::model::DepartmentFields>>,
+        #[serde(default)]
+        vendors: Vec<crate::model::Labelled<crate::model::VendorFields>>,
+    } = "register.import", RegisterEdit;
+    /// Queue the periodic progress report (§5.1 定期汇报) of the days
+    /// `from..=to` to the supervision group.
+    MailReport {
+        from: NaiveDate,
+        to: NaiveDate,
+    } = "mail.report", MailQueue;
+    /// Queue the daily digest: to each person whose role should act, the
+    /// attention items of that role (`beian mail digest`, a timer).
+    MailDigest {} = "mail.digest", MailQueue;
+    /// Mark a call the outbox asked for (a recipient with only a phone) as made.
+    MailCalled {
+        id: Id,
+        #[serde(default)]
+        note: String,
+    } = "mail.called", MailQueue;
 }

@@ -11,6 +11,7 @@ pub mod command;
 mod error;
 pub mod forward;
 mod joint;
+pub mod mail;
 mod offers;
 pub mod permissions;
 pub mod persona;

@@ -62,6 +62,12 @@ ops! {
     Backup = "backup.write": [Admin, Supervisor],
     BackupManage = "backup.manage": [Admin],
     Maintain = "store.maintain": [Admin],
+    // The register of people, departments and vendors (issue 17).
+    RegisterEdit = "register.edit": [Admin, Operator],
+    // Queue the digest or the progress report; read and deliver the outbox.
+    MailQueue = "mail.queue": [Admin, Operator, Supervisor],
+    MailRead = "mail.read": [Admin, Operator, Supervisor],
+    MailSend = "mail.send": [Admin, Operator, Supervisor],
 }
 
 /// May `role` perform `op`?

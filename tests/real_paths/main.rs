@@ -10,6 +10,7 @@ mod changes;
 mod classes;
 mod cli;
 mod pinyin;
+mod mail;
 mod requests;
 mod reschedule;
 mod schedule;

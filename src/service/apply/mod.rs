@@ -7,6 +7,7 @@ mod after;
 mod archive;
 mod attach;
 mod plans;
+mod register;
 mod requests;
 mod supervision;
 mod templates;
@@ -28,6 +29,7 @@ pub(super) fn apply(
     open: &[Id],
     similar: Option<Id>,
     max_file: u64,
+    facts: &super::mail::MailFacts,
 ) -> Result<Outcome> {
     use Command as C;
     match cmd {
@@ -112,6 +114,16 @@ pub(super) fn apply(
         | C::ReportLink { .. }
         | C::ReportToOrder { .. }
         | C::RecognitionAdd { .. } => supervision::apply(tx, ctx, cmd, expect),
+        C::PersonAdd { .. }
+        | C::PersonEdit { .. }
+        | C::DepartmentAdd { .. }
+        | C::DepartmentEdit { .. }
+        | C::VendorAdd { .. }
+        | C::VendorEdit { .. }
+        | C::RegisterImport { .. }
+        | C::MailReport { .. }
+        | C::MailDigest { .. }
+        | C::MailCalled { .. } => register::apply(tx, ctx, cmd, expect, facts),
     }
 }
 

@@ -128,6 +128,10 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                     IdKind::Recognition => tx.get::<Recognition>(*rid)?.is_some(),
                     IdKind::JointReview => tx.get::<JointMeeting>(*rid)?.is_some(),
                     IdKind::Template => tx.get::<Template>(*rid)?.is_some(),
+                    IdKind::Person => tx.get::<Person>(*rid)?.is_some(),
+                    IdKind::Department => tx.get::<Department>(*rid)?.is_some(),
+                    IdKind::Vendor => tx.get::<Vendor>(*rid)?.is_some(),
+                    IdKind::Mail => false,
                     // A confidential report is not named outside supervision.
                     IdKind::Report => false,
                 };

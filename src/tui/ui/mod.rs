@@ -12,6 +12,7 @@ mod attention;
 mod plans;
 mod popups;
 mod queue;
+mod register;
 mod reports;
 mod schedule;
 pub mod sections;
@@ -53,6 +54,7 @@ pub fn render(f: &mut Frame, s: &State) {
         Pane::Supervision => supervision::render(f, body, s),
         Pane::Templates => templates::render(f, body, s),
         Pane::Schedule => schedule::render(f, body, s),
+        Pane::Register => register::render(f, body, s),
         Pane::Attention => attention::render(f, body, s),
     }
     render_status(f, status, s);
@@ -180,7 +182,7 @@ fn render_header(f: &mut Frame, area: Rect, s: &State) {
     for p in Pane::ALL {
         // On a narrow screen the templates' tab shows only while it is open
         // (its key, 7, is in the help): what needs attention keeps its room.
-        if matches!(p, Pane::Templates | Pane::Schedule) && s.pane != p && area.width < 130 {
+        if matches!(p, Pane::Templates | Pane::Register | Pane::Schedule) && s.pane != p && area.width < 130 {
             continue;
         }
         // The attention view's count leads what needs attention, on the right.

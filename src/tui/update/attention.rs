@@ -70,6 +70,16 @@ pub fn jump(s: &mut State, fx: &mut Vec<Effect>) {
                 super::supervision::load(s, fx);
             }
         }
+        IdKind::Mail => {
+            // A call to make: the outbox, with the message selected once read.
+            s.register.show_outbox = true;
+            s.register.select = Some(id);
+            if s.pane != Pane::Register {
+                goto(s, Pane::Register, fx);
+            } else {
+                super::register::load(s, fx);
+            }
+        }
         _ => {}
     }
     s.focus = Focus::List;

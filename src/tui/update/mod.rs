@@ -13,6 +13,7 @@ pub mod persona;
 pub mod plans;
 pub mod popups;
 pub mod queue;
+pub mod register;
 pub mod reports;
 pub mod schedule;
 pub mod supervision;
@@ -140,7 +141,7 @@ pub fn has_detail(s: &State) -> bool {
         Pane::Archive => s.archive.open,
         Pane::Supervision => supervision::selected(s).is_some(),
         Pane::Templates => templates::selected(s).is_some(),
-        Pane::Tests | Pane::Reports | Pane::Schedule | Pane::Attention => false,
+        Pane::Tests | Pane::Reports | Pane::Schedule | Pane::Register | Pane::Attention => false,
     }
 }
 
@@ -275,6 +276,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         GotoSupervision => goto(s, Pane::Supervision, fx),
         GotoTemplates => goto(s, Pane::Templates, fx),
         GotoSchedule => goto(s, Pane::Schedule, fx),
+        GotoRegister => goto(s, Pane::Register, fx),
         GotoAttention => goto(s, Pane::Attention, fx),
         Refresh => {
             s.supervision.skip_reports = false;
@@ -305,6 +307,7 @@ pub fn action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         a if a.applies_in(Pane::Supervision) && s.pane == Pane::Supervision => supervision::action(s, a, fx),
         a if a.applies_in(Pane::Templates) && s.pane == Pane::Templates => templates::action(s, a, fx),
         a if a.applies_in(Pane::Schedule) && s.pane == Pane::Schedule => schedule::action(s, a),
+        a if a.applies_in(Pane::Register) && s.pane == Pane::Register => register::action(s, a, fx),
         _ => {}
     }
 }
@@ -364,6 +367,10 @@ fn goto(s: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
         reports::load(s, fx);
     }
     // The orders (and reports) are read afresh on entering; reading reports is audited.
+    // The register and the outbox are read afresh on entering.
+    if pane == Pane::Register && entered && !s.register.loading {
+        register::load(s, fx);
+    }
     if pane == Pane::Supervision && entered && !s.supervision.loading {
         s.supervision.skip_reports = false;
         supervision::load(s, fx);
@@ -438,6 +445,10 @@ fn step(s: &mut State, d: isize) {
         Pane::Templates => {
             let n = s.templates.all.len();
             s.templates.cursor.step(d, n)
+        }
+        Pane::Register => {
+            let n = register::len(s);
+            s.register.cursor.step(d, n)
         }
         Pane::Attention => {
             let n = s.attention.count();
@@ -566,6 +577,8 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
         Reply::Evaluation(r) => reports::loaded(s, *r),
         Reply::Attention(list) => attention::loaded(s, *list, fx),
         Reply::Supervision { orders, reports } => supervision::loaded(s, orders, reports),
+        Reply::Register { register, outbox } => register::loaded(s, *register, outbox),
+        Reply::MailSent(r) => register::sent(s, r, fx),
         Reply::Integrity(r) => {
             use crate::tui::state::Integrity;
             s.archive.integrity = match r {

@@ -67,7 +67,7 @@ pub fn current(s: &State) -> Option<Offers> {
             s.templates.detail.as_ref().filter(|x| x.id == sel)?;
             s.templates.offers.clone()
         }
-        Pane::Archive | Pane::Reports | Pane::Schedule | Pane::Attention => None,
+        Pane::Archive | Pane::Reports | Pane::Schedule | Pane::Register | Pane::Attention => None,
     }
 }
 
