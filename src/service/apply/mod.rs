@@ -21,6 +21,9 @@ use crate::workflow::Ctx;
 /// `open`: the plans open to a decision, for naming a substitute; `similar`:
 /// the request a new one looks like (`workflow::similar_request`, found by the
 /// service before the transaction, which cannot scan the queue).
+// What the service reads before the transaction travels as separate arguments
+// (`open`, `similar`, `max_file`, `facts`); one struct for them is issue 19's.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn apply(
     tx: &Tx,
     ctx: &Ctx,
