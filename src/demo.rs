@@ -19,7 +19,7 @@ use crate::config::{Config, Roles, CONFIG_FILE};
 use crate::error::{Error, Result};
 use crate::model::AttachmentKind;
 use crate::model::{
-    Actor, Audience, BackupConfirmation, Blackout, ChangeClass, ChangeType, Channel, ComparisonRow, DefectStatus,
+    Actor, Audience, IdKind, Recipient, RecognitionKind, BackupConfirmation, Blackout, ChangeClass, ChangeType, Channel, ComparisonRow, DefectStatus,
     GoLive, GoLiveOutcome, GoalVerdict, Id, IncidentOutcome, Level, NoticeField, OrderTarget, PlanStatus,
     PlannedTraining, Priority, RequestKind, RequestStatus, Risk, Role, Severity, StaffAssignment, Submitter,
     SubmitterType, TestCategory, TestResult, Tester, TesterType, Time, Training, TrainingFormat, Window,
@@ -196,6 +196,19 @@ fn demo_register() -> Command {
             },
         })
         .collect();
+    // A namesake of the IMC's 陈静: a bare 陈静 in the records is ambiguous
+    // until an operator says which one it is (issue 18 §3, `demo_resolutions`).
+    people.push(Labelled {
+        label: "demo:namesake".into(),
+        row: PersonFields {
+            name: "陈静".into(),
+            department: "图书馆".into(),
+            email: "chenjing.lib@example.edu.cn".into(),
+            phone: "010-62785120".into(),
+            lang: String::new(),
+            login: String::new(),
+        },
+    });
     people.push(Labelled {
         label: "demo:phone".into(),
         row: PersonFields {
@@ -219,6 +232,31 @@ fn demo_register() -> Command {
             },
         }],
     }
+}
+
+/// How an operator resolved names the records write that the register's rule
+/// does not settle (issue 18 §3): offices and teams to their departments, a
+/// vendor's engineers to the vendor, the trainer 陈静 to the IMC's 陈静 (the
+/// library has one too). The demo leaves a few open for `beian people resolve`.
+fn demo_resolutions() -> Vec<Command> {
+    let dept = |n: &str| {
+        let i = DEMO_DEPARTMENTS.iter().position(|d| d.0 == n).expect("a demo department") as u32;
+        Id::new(IdKind::Department, 0, i + 1)
+    };
+    vec![
+        ("教务处运行科", dept("教务处")),
+        ("一卡通中心", dept("后勤保障处（一卡通中心）")),
+        ("图书馆读者服务部", dept("图书馆")),
+        ("计划财务处会计核算科", dept("计划财务处")),
+        ("正方软件实施工程师", Id::new(IdKind::Vendor, 0, 1)),
+        ("陈静", Id::new(IdKind::Person, 0, CHEN as u32)),
+    ]
+    .into_iter()
+    .map(|(text, target)| Command::NameResolve {
+        text: text.into(),
+        target,
+    })
+    .collect()
 }
 
 /// An IMC colleague as written in staff, tester and deployer fields.
@@ -1979,6 +2017,7 @@ impl Demo {
         self.random_requests();
         self.supervision();
         self.after_golive();
+        self.recognitions();
         for (i, spec) in CLASS_PLANS.iter().enumerate() {
             self.plan(PLANS.len() + i, spec)?;
         }
@@ -1986,6 +2025,38 @@ impl Demo {
             actors: self.actors,
             evs: self.evs,
         })
+    }
+
+    /// Awards of §5.2 from the supervision group: the project team of the
+    /// first filed update (its staff), and the IMC technician who found a
+    /// critical defect in testing.
+    fn recognitions(&mut self) {
+        let Some(&filed) = self.filed_at.get(&0) else {
+            return;
+        };
+        self.push(filed + days(2), ZHAO, None, |r| {
+            Ok(Command::RecognitionAdd {
+                kind: RecognitionKind::Award,
+                recipient: Recipient::Team {
+                    name: "教务管理系统升级项目组".into(),
+                    members: Vec::new(),
+                },
+                reason: "选课高峰前按期完成升级，上线后无回退、无重大事件".into(),
+                related: vec![r.id(Slot::Dossier(0))?],
+                date: None,
+            })
+        });
+        self.cmd(
+            filed + days(2) + mins(10),
+            ZHAO,
+            Command::RecognitionAdd {
+                kind: RecognitionKind::Award,
+                recipient: Recipient::Person(imc(LIU)),
+                reason: "测试中发现数据迁移的严重缺陷，避免了上线后的成绩数据错误".into(),
+                related: Vec::new(),
+                date: None,
+            },
+        );
     }
 
     // ----- script primitives -----
@@ -2065,6 +2136,9 @@ impl Demo {
         // The register mail is addressed from (issue 17), before anything
         // that causes mail; the progress report of the last week at the end.
         self.cmd(t0 - mins(30), ADMIN, demo_register());
+        for (i, c) in demo_resolutions().into_iter().enumerate() {
+            self.cmd(t0 - mins(29) + mins(i as i64) / 10, WANG, c);
+        }
         let (from, to) = (self.c.t(-7), self.c.t(-1));
         self.cmd(at(to, 18, 0), ZHAO, Command::MailReport { from, to });
         self.cmd(at(to, 18, 5), ADMIN, Command::MailDigest {});
@@ -2839,7 +2913,7 @@ impl Demo {
             TesterType::DepartmentRep => format!("{}（{dept}）", self.name()),
             TesterType::StudentVolunteer => {
                 let college = *pick(&mut self.rng, COLLEGES);
-                format!("{}（{college}学生志愿者）", self.name())
+                format!("{}（{college}）", self.name())
             }
         };
         Tester { name, kind }

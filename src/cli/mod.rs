@@ -15,6 +15,7 @@ mod keymap_cmd;
 mod output;
 mod package;
 mod plans;
+mod people;
 mod register;
 mod report;
 mod requests;
@@ -168,6 +169,9 @@ pub enum Top {
     /// The register of people, departments and vendors that mail is addressed from
     #[command(subcommand, alias = "reg")]
     Register(register::RegisterCmd),
+    /// Names in the records linked to the register: which ones it does not settle
+    #[command(subcommand)]
+    People(people::PeopleCmd),
     /// Mail through the machine's MTA: the outbox, delivery, the progress report
     #[command(subcommand)]
     Mail(register::MailCmd),
@@ -524,6 +528,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Top::Compact => integrity::compact(&cli),
         Top::Reindex => integrity::reindex(&cli),
         Top::Register(c) => register::run(&ctx()?, c),
+        Top::People(c) => people::run(&ctx()?, c),
         Top::Mail(c) => register::mail(&ctx()?, c),
     }
 }

@@ -328,7 +328,8 @@ fn person(ctx: &Ctx, cmd: &PersonCmd) -> Result<()> {
                 .add(t("register.col.email", &[]), &p.email)
                 .add(t("register.col.phone", &[]), &p.phone)
                 .add(t("register.col.lang", &[]), p.mail_lang())
-                .add(t("register.col.login", &[]), &p.login);
+                .add(t("register.col.login", &[]), &p.login)
+                .add(t("register.col.aliases", &[]), p.aliases.join(", "));
             f.print();
         }
     }

@@ -47,11 +47,17 @@ pub enum RecognitionCmd {
         #[arg(long, value_enum)]
         kind: RecognitionKind,
         /// The person, as the records name them
-        #[arg(long, conflicts_with = "department", required_unless_present = "department")]
+        #[arg(long, conflicts_with_all = ["department", "team"], required_unless_present_any = ["department", "team"])]
         person: Option<String>,
         /// The department
-        #[arg(long)]
+        #[arg(long, conflicts_with = "team")]
         department: Option<String>,
+        /// A project team (awards only, §5.2): its name
+        #[arg(long)]
+        team: Option<String>,
+        /// A member of the team, as the records name them (repeatable) [default: the staff of the --related plans]
+        #[arg(long, requires = "team")]
+        member: Vec<String>,
         /// Why (@FILE reads a file)
         #[arg(long)]
         reason: String,
@@ -153,14 +159,20 @@ pub fn recognition(ctx: &Ctx, cmd: &RecognitionCmd) -> Result<()> {
             kind,
             person,
             department,
+            team,
+            member,
             reason,
             related,
             date,
         } => {
-            let recipient = match (person, department) {
-                (Some(p), _) => Recipient::Person(p.clone()),
-                (None, Some(d)) => Recipient::Department(d.clone()),
-                (None, None) => {
+            let recipient = match (person, department, team) {
+                (Some(p), _, _) => Recipient::Person(p.clone()),
+                (None, Some(d), _) => Recipient::Department(d.clone()),
+                (None, None, Some(n)) => Recipient::Team {
+                    name: n.clone(),
+                    members: member.clone(),
+                },
+                (None, None, None) => {
                     return Err(Error::input(
                         "--person",
                         "",

@@ -9,18 +9,21 @@ use super::{Id, Meta};
 
 str_enum!(RecognitionKind { Award = "award", Penalty = "penalty" });
 
-/// Who is recognised: a person (as written in the records) or a department.
+/// Who is recognised: a person (as written in the records), a department, or
+/// a project team (§5.2: "material and moral rewards for project teams"), with
+/// its members as written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Recipient {
     Person(String),
     Department(String),
+    Team { name: String, members: Vec<String> },
 }
 
 impl Recipient {
     pub fn name(&self) -> &str {
         match self {
-            Recipient::Person(n) | Recipient::Department(n) => n,
+            Recipient::Person(n) | Recipient::Department(n) | Recipient::Team { name: n, .. } => n,
         }
     }
 }

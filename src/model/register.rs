@@ -4,7 +4,20 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::request::str_enum;
 use super::{Id, Meta, Tracked};
+
+str_enum!(
+    /// Where a name is written in the records (issue 18 §3).
+    NameRole {
+        Submitter = "submitter",
+        Tester = "tester",
+        Finder = "finder",
+        Trainer = "trainer",
+        Staff = "staff",
+        Vendor = "vendor",
+    }
+);
 
 /// A person: whom mail reaches, in which language, and the Unix login that
 /// acts in beian, if any.
@@ -25,6 +38,10 @@ pub struct Person {
     /// The Unix login this person acts as in beian, if any.
     #[serde(default)]
     pub login: String,
+    /// Names as written in the records that an operator resolved to this
+    /// person (`beian people resolve TEXT --is PER-…`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     pub meta: Meta,
 }
 
@@ -37,6 +54,7 @@ impl Person {
             Tracked::text("phone", &self.phone),
             Tracked::text("lang", &self.lang),
             Tracked::text("login", &self.login),
+            Tracked::text("aliases", self.aliases.join(", ")),
         ]
     }
 
@@ -70,12 +88,6 @@ impl Person {
     }
 }
 
-/// The person `name` names in `people` ([`Person::is_named`]); the first by id
-/// when several share a name without a department.
-pub fn find_person<'a>(people: &'a [Person], name: &str) -> Option<&'a Person> {
-    people.iter().find(|p| p.is_named(name))
-}
-
 /// A department: its head and the addresses its notices go to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Department {
@@ -87,6 +99,10 @@ pub struct Department {
     /// The distribution list: addresses, each valid.
     #[serde(default)]
     pub distribution: Vec<String>,
+    /// Names as written in the records that an operator resolved to this
+    /// department (a team, an office: `beian people resolve TEXT --is DEPT-…`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     pub meta: Meta,
 }
 
@@ -96,6 +112,7 @@ impl Department {
             Tracked::text("name", &self.name),
             Tracked::text("head", &self.head),
             Tracked::text("distribution", self.distribution.join(", ")),
+            Tracked::text("aliases", self.aliases.join(", ")),
         ]
     }
 }
@@ -111,6 +128,10 @@ pub struct Vendor {
     /// The support channel: an address, a phone number or a ticket site.
     #[serde(default)]
     pub support: String,
+    /// Names as written in the records (a system's vendor, a tester's
+    /// company) that an operator resolved to this vendor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     pub meta: Meta,
 }
 
@@ -120,6 +141,7 @@ impl Vendor {
             Tracked::text("name", &self.name),
             Tracked::text("contacts", self.contacts.join(", ")),
             Tracked::text("support", &self.support),
+            Tracked::text("aliases", self.aliases.join(", ")),
         ]
     }
 }
@@ -212,12 +234,109 @@ pub struct Register {
 }
 
 impl Register {
+    /// The person `name` names, when exactly one does ([`Register::resolve_person`]
+    /// without a department from the record).
     pub fn person(&self, name: &str) -> Option<&Person> {
-        find_person(&self.people, name)
+        match self.resolve_person(name, "") {
+            NameMatch::One(p) => Some(p),
+            _ => None,
+        }
     }
 
+    /// The department `name` names: its name or one of its aliases.
     pub fn department(&self, name: &str) -> Option<&Department> {
         let name = name.trim();
-        self.departments.iter().find(|d| d.name == name)
+        if name.is_empty() {
+            return None;
+        }
+        self.departments
+            .iter()
+            .find(|d| d.name == name)
+            .or_else(|| self.departments.iter().find(|d| d.aliases.iter().any(|a| a == name)))
     }
+
+    /// The vendor `name` names: its name or one of its aliases.
+    pub fn vendor(&self, name: &str) -> Option<&Vendor> {
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        self.vendors
+            .iter()
+            .find(|v| v.name == name || v.aliases.iter().any(|a| a == name))
+    }
+
+    /// Which person a name as written in the records refers to (issue 18 §3),
+    /// never guessed:
+    ///
+    /// 1. a name an operator resolved (a person's alias) is that person;
+    /// 2. otherwise the people it names ([`Person::is_named`]: their name,
+    ///    `name（department）` with their department, or their login);
+    /// 3. a bare name written on a record that gives a department (a request's
+    ///    submitter) names only the people of that department, so that a
+    ///    student 王磊 of 化学学院 is not the IMC's 王磊 (an alias too);
+    /// 4. one candidate is a match, several are ambiguous, none is unknown.
+    ///
+    /// A text an operator resolved to a department or vendor, or a
+    /// department's or vendor's own name, is no person.
+    pub fn resolve_person(&self, name: &str, department: &str) -> NameMatch<'_> {
+        let name = name.trim();
+        if name.is_empty() {
+            return NameMatch::Unknown;
+        }
+        let department = department.trim();
+        let bare = !name.ends_with(['）', ')']);
+        // Someone of the record's own department, when it gives one.
+        let in_dept = |p: &Person| !bare || department.is_empty() || p.department.is_empty() || p.department == department;
+        if let Some(p) = self
+            .people
+            .iter()
+            .find(|p| p.aliases.iter().any(|a| a == name))
+            .filter(|p| in_dept(p))
+        {
+            return NameMatch::One(p);
+        }
+        if self.departments.iter().any(|d| d.aliases.iter().any(|a| a == name))
+            || self.vendors.iter().any(|v| v.aliases.iter().any(|a| a == name))
+        {
+            return NameMatch::NotAPerson;
+        }
+        let found: Vec<&Person> = self.people.iter().filter(|p| p.is_named(name) && in_dept(p)).collect();
+        match found.as_slice() {
+            // A department's or a vendor's own name is no person.
+            [] if self.department(name).is_some() || self.vendor(name).is_some() => NameMatch::NotAPerson,
+            [] => NameMatch::Unknown,
+            [p] => NameMatch::One(p),
+            _ => NameMatch::Ambiguous(found),
+        }
+    }
+
+    /// The record (person, department or vendor) that holds `text` as an alias.
+    pub fn alias_holder(&self, text: &str) -> Option<(Id, &str)> {
+        let text = text.trim();
+        let has = |a: &Vec<String>| a.iter().any(|x| x == text);
+        self.people
+            .iter()
+            .find(|p| has(&p.aliases))
+            .map(|p| (p.id, p.name.as_str()))
+            .or_else(|| {
+                self.departments
+                    .iter()
+                    .find(|d| has(&d.aliases))
+                    .map(|d| (d.id, d.name.as_str()))
+            })
+            .or_else(|| self.vendors.iter().find(|v| has(&v.aliases)).map(|v| (v.id, v.name.as_str())))
+    }
+}
+
+/// What a name as written refers to in the register ([`Register::resolve_person`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameMatch<'a> {
+    One(&'a Person),
+    /// Several people it could be; an operator resolves it.
+    Ambiguous(Vec<&'a Person>),
+    /// Nobody of the register.
+    Unknown,
+    /// An operator resolved it to a department (a team) or a vendor.
+    NotAPerson,
 }

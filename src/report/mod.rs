@@ -38,8 +38,6 @@ pub fn weight(s: Severity) -> f64 {
     SEVERITY_WEIGHTS.iter().find(|(v, _)| *v == s).map_or(0.0, |(_, w)| *w)
 }
 
-/// Request statuses that count as an adopted suggestion.
-pub const ADOPTED: [RequestStatus; 3] = [RequestStatus::Accepted, RequestStatus::Planned, RequestStatus::Done];
 
 /// What the reports are computed from: what the service returns.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -60,6 +58,12 @@ pub struct ReportInput {
     /// (`workflow::review_due`: the rules of its class).
     #[serde(default)]
     pub review_due: Vec<(Id, Time)>,
+    /// The register people are linked to (issue 18 §3).
+    #[serde(default)]
+    pub register: Register,
+    /// Each system's vendor as written on the system.
+    #[serde(default)]
+    pub system_vendors: Vec<(Id, String)>,
 }
 
 /// The local calendar day of a time.
@@ -578,28 +582,58 @@ pub fn split_affiliation(name: &str) -> (String, String) {
     (n.to_string(), String::new())
 }
 
-/// One person's contributions in the period.
+/// One person's contributions in the period (§5.2).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PersonRow {
+    /// The person of the register the names are linked to (issue 18 §3);
+    /// `None`: nobody of the register (counted by name and department) or a
+    /// name several people carry (`ambiguous`).
+    #[serde(default)]
+    pub person: Option<Id>,
     pub name: String,
-    /// The department the records give (a submitter's, or in brackets after a tester's name).
+    /// The register's department of the person, else the one the records give
+    /// (a submitter's request, or in brackets after a tester's name).
     pub department: String,
-    /// Their requests received in the period and now accepted, planned or done.
+    /// Several people of the register carry this name: counted as written
+    /// until an operator resolves it (`beian people resolve`).
+    #[serde(default)]
+    pub ambiguous: bool,
+    /// Their suggestions adopted into a plan that went live in the period.
     pub adopted: usize,
+    /// Their problem reports fixed by a plan that went live in the period.
+    #[serde(default)]
+    pub problems: usize,
     /// Defects they found in the period, in the order of [`Severity::ALL`].
     pub defects: [usize; 4],
     /// Defects weighted by [`SEVERITY_WEIGHTS`].
     pub defect_score: f64,
+    /// Technical help: plans that went live in the period with them on the staff.
+    #[serde(default)]
+    pub help: usize,
+    /// Training sessions they gave in the period.
+    #[serde(default)]
+    pub trainings: usize,
     pub awards: usize,
     pub penalties: usize,
+    /// Awards in the period to a project team they were a member of.
+    #[serde(default)]
+    pub team_awards: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DepartmentRow {
     pub department: String,
+    /// Suggestions from the department (its requests) adopted into a plan
+    /// that went live in the period.
     pub adopted: usize,
+    #[serde(default)]
+    pub problems: usize,
     pub defects: [usize; 4],
     pub defect_score: f64,
+    #[serde(default)]
+    pub help: usize,
+    #[serde(default)]
+    pub trainings: usize,
     /// Awards and penalties given to the department itself.
     pub awards: usize,
     pub penalties: usize,
@@ -615,38 +649,113 @@ pub struct Contributions {
     pub departments: Vec<DepartmentRow>,
     /// Awards and penalties dated in the period.
     pub recognitions: Vec<Recognition>,
+    /// Names written in the records that the register does not settle
+    /// (ambiguous, or nobody of it, submitters aside): `beian people resolve`.
+    #[serde(default)]
+    pub unresolved: usize,
 }
 
-/// Adopted suggestions and weighted defects per person and department, with the
-/// awards and penalties of the period.
+/// A row's score, for the order of the tables: adopted suggestions, fixed
+/// problem reports, weighted defects, technical help and training, one each.
+fn score(adopted: usize, problems: usize, defects: f64, help: usize, trainings: usize) -> f64 {
+    (adopted + problems + help + trainings) as f64 + defects
+}
+
+/// Suggestions adopted into live plans, fixed problem reports, weighted
+/// defects, technical help and training per person and department, with the
+/// awards and penalties of the period. People are linked to the register
+/// ([`crate::workflow::people::who`]): one row per person, whatever way the
+/// records write their name.
+///
+/// Periods: a request counts when the plan that adopted it went live (the
+/// go-live that made it live), staff when their plan went live, a defect
+/// when it was reported, a training when it was given, an award on its date.
 pub fn contributions(input: &ReportInput, from: NaiveDate, to: NaiveDate) -> Contributions {
-    let mut people: BTreeMap<(String, String), PersonRow> = BTreeMap::new();
+    use crate::workflow::people::{who, Who};
+    let reg = &input.register;
+    let mut people: BTreeMap<Who, PersonRow> = BTreeMap::new();
     let mut depts: BTreeMap<String, DepartmentRow> = BTreeMap::new();
-    fn person<'a>(m: &'a mut BTreeMap<(String, String), PersonRow>, name: &str, dept: &str) -> &'a mut PersonRow {
-        m.entry((name.to_string(), dept.to_string()))
-            .or_insert_with(|| PersonRow {
-                name: name.to_string(),
-                department: dept.to_string(),
+    fn dept<'a>(m: &'a mut BTreeMap<String, DepartmentRow>, name: &str) -> Option<&'a mut DepartmentRow> {
+        let name = name.trim();
+        (!name.is_empty()).then(|| {
+            m.entry(name.to_string()).or_insert_with(|| DepartmentRow {
+                department: name.to_string(),
                 ..Default::default()
             })
-    }
-    fn dept<'a>(m: &'a mut BTreeMap<String, DepartmentRow>, name: &str) -> &'a mut DepartmentRow {
-        m.entry(name.to_string()).or_insert_with(|| DepartmentRow {
-            department: name.to_string(),
-            ..Default::default()
         })
     }
+    // The row of a name as written (`None`: it names a vendor, or a
+    // department, whose row `dept_of` gives), and the department it counts for.
+    let row_of = |people: &mut BTreeMap<Who, PersonRow>, text: &str, context: &str| -> (Option<Who>, String) {
+        let w = who(reg, text, context);
+        let (name, department, person, ambiguous) = match &w {
+            Who::Person(id) => {
+                let p = reg.people.iter().find(|p| p.id == *id);
+                (
+                    p.map(|p| p.name.clone()).unwrap_or_default(),
+                    p.map(|p| p.department.clone()).unwrap_or_default(),
+                    Some(*id),
+                    false,
+                )
+            }
+            Who::Named { name, department } => (name.clone(), department.clone(), None, false),
+            Who::Ambiguous(text) => (text.clone(), context.trim().to_string(), None, true),
+            Who::Department(d) => return (None, d.clone()),
+            Who::Vendor => return (None, String::new()),
+        };
+        people.entry(w.clone()).or_insert_with(|| PersonRow {
+            person,
+            name,
+            department: department.clone(),
+            ambiguous,
+            ..Default::default()
+        });
+        (Some(w), department)
+    };
 
+    // Plans that went live in the period, by id.
+    let live_in: BTreeMap<Id, &Plan> = input
+        .plans
+        .iter()
+        .filter(|p| p.live_golive().is_some_and(|g| in_period(day(g.time), from, to)))
+        .map(|p| (p.id, p))
+        .collect();
     for r in &input.requests {
-        if !ADOPTED.contains(&r.status) || !in_period(day(r.received_at), from, to) {
+        if !r.plan.is_some_and(|p| live_in.contains_key(&p)) {
             continue;
         }
-        let department = r.department.trim();
+        let feature = r.kind == RequestKind::Feature;
         if r.submitter.kind != SubmitterType::Department {
-            person(&mut people, r.submitter.name.trim(), department).adopted += 1;
+            if let (Some(w), _) = row_of(&mut people, &r.submitter.name, &r.department) {
+                let p = people.get_mut(&w).expect("row just made");
+                if feature {
+                    p.adopted += 1;
+                } else {
+                    p.problems += 1;
+                }
+            }
         }
-        if !department.is_empty() {
-            dept(&mut depts, department).adopted += 1;
+        if let Some(d) = dept(&mut depts, &r.department) {
+            if feature {
+                d.adopted += 1;
+            } else {
+                d.problems += 1;
+            }
+        }
+    }
+    for p in live_in.values() {
+        let mut seen = BTreeSet::new();
+        for s in &p.staff {
+            let (w, department) = row_of(&mut people, &s.person, "");
+            if !seen.insert((w.clone(), department.clone())) {
+                continue;
+            }
+            if let Some(w) = w {
+                people.get_mut(&w).expect("row just made").help += 1;
+            }
+            if let Some(d) = dept(&mut depts, &department) {
+                d.help += 1;
+            }
         }
     }
     for d in input.plans.iter().flat_map(|p| p.defects.iter()) {
@@ -654,14 +763,42 @@ pub fn contributions(input: &ReportInput, from: NaiveDate, to: NaiveDate) -> Con
             continue;
         }
         let i = Severity::ALL.iter().position(|s| *s == d.severity).unwrap_or(0);
-        let (name, department) = split_affiliation(&d.found_by.name);
-        let p = person(&mut people, &name, &department);
-        p.defects[i] += 1;
-        p.defect_score += weight(d.severity);
-        if !department.is_empty() {
-            let dr = dept(&mut depts, &department);
+        let (w, department) = row_of(&mut people, &d.found_by.name, "");
+        if let Some(w) = w {
+            let p = people.get_mut(&w).expect("row just made");
+            p.defects[i] += 1;
+            p.defect_score += weight(d.severity);
+        }
+        if let Some(dr) = dept(&mut depts, &department) {
             dr.defects[i] += 1;
             dr.defect_score += weight(d.severity);
+        }
+    }
+    let addendum_training = input
+        .addenda
+        .iter()
+        .flat_map(|(_, list)| list.iter())
+        .filter_map(|a| match &a.body {
+            AddendumBody::Training(t) => Some(t),
+            _ => None,
+        });
+    for t in input.plans.iter().flat_map(|p| p.training.iter()).chain(addendum_training) {
+        if !in_period(t.date, from, to) {
+            continue;
+        }
+        let mut seen = BTreeSet::new();
+        for name in crate::workflow::people::trainers(&t.trainer) {
+            let (w, department) = row_of(&mut people, name, "");
+            if let Some(w) = w {
+                if seen.insert(w.clone()) {
+                    people.get_mut(&w).expect("row just made").trainings += 1;
+                }
+            }
+            if seen.insert(crate::workflow::people::Who::Department(department.clone())) {
+                if let Some(d) = dept(&mut depts, &department) {
+                    d.trainings += 1;
+                }
+            }
         }
     }
     let mut recognitions: Vec<Recognition> = input
@@ -673,47 +810,57 @@ pub fn contributions(input: &ReportInput, from: NaiveDate, to: NaiveDate) -> Con
     recognitions.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
     for r in &recognitions {
         let award = r.kind == RecognitionKind::Award;
-        match &r.recipient {
-            Recipient::Person(n) => {
-                let (mut name, mut department) = split_affiliation(n);
-                // A bare name that the records know in one department only is that person.
-                if department.is_empty() {
-                    let known: Vec<&(String, String)> = people.keys().filter(|(p, _)| *p == name).collect();
-                    if let [(p, d)] = known.as_slice() {
-                        (name, department) = (p.clone(), d.clone());
-                    }
-                }
-                let p = person(&mut people, &name, &department);
-                if award {
-                    p.awards += 1;
-                } else {
-                    p.penalties += 1;
-                }
-            }
-            Recipient::Department(n) => {
-                let d = dept(&mut depts, n.trim());
+        let count = |d: Option<&mut DepartmentRow>| {
+            if let Some(d) = d {
                 if award {
                     d.awards += 1;
                 } else {
                     d.penalties += 1;
                 }
             }
+        };
+        match &r.recipient {
+            Recipient::Person(n) => match row_of(&mut people, n, "") {
+                (Some(w), _) => {
+                    let p = people.get_mut(&w).expect("row just made");
+                    if award {
+                        p.awards += 1;
+                    } else {
+                        p.penalties += 1;
+                    }
+                }
+                (None, department) => count(dept(&mut depts, &department)),
+            },
+            Recipient::Department(n) => {
+                let name = reg.department(n).map_or_else(|| n.trim().to_string(), |d| d.name.clone());
+                count(dept(&mut depts, &name));
+            }
+            Recipient::Team { members, .. } => {
+                let mut seen = BTreeSet::new();
+                for m in members {
+                    if let (Some(w), _) = row_of(&mut people, m, "") {
+                        if seen.insert(w.clone()) && award {
+                            people.get_mut(&w).expect("row just made").team_awards += 1;
+                        }
+                    }
+                }
+            }
         }
     }
-    let score = |adopted: usize, s: f64| adopted as f64 + s;
     let mut people: Vec<PersonRow> = people.into_values().collect();
     people.sort_by(|a, b| {
-        score(b.adopted, b.defect_score)
-            .total_cmp(&score(a.adopted, a.defect_score))
+        score(b.adopted, b.problems, b.defect_score, b.help, b.trainings)
+            .total_cmp(&score(a.adopted, a.problems, a.defect_score, a.help, a.trainings))
             .then(a.name.cmp(&b.name))
             .then(a.department.cmp(&b.department))
     });
     let mut departments: Vec<DepartmentRow> = depts.into_values().collect();
     departments.sort_by(|a, b| {
-        score(b.adopted, b.defect_score)
-            .total_cmp(&score(a.adopted, a.defect_score))
+        score(b.adopted, b.problems, b.defect_score, b.help, b.trainings)
+            .total_cmp(&score(a.adopted, a.problems, a.defect_score, a.help, a.trainings))
             .then(a.department.cmp(&b.department))
     });
+    let mentions = crate::workflow::people::mentions(&input.requests, &input.plans, &input.addenda, &input.system_vendors);
     Contributions {
         from,
         to,
@@ -721,6 +868,7 @@ pub fn contributions(input: &ReportInput, from: NaiveDate, to: NaiveDate) -> Con
         people,
         departments,
         recognitions,
+        unresolved: crate::workflow::people::unresolved(reg, &mentions, false).len(),
     }
 }
 

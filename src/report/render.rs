@@ -515,9 +515,9 @@ impl Report {
 impl Contributions {
     pub fn tables(&self) -> Vec<Table> {
         let title = |name: &str| t(&format!("report.table.{name}"), &[]);
-        let mut header = h(&["person", "department", "adopted"]);
+        let mut header = h(&["person_id", "person", "department", "adopted", "problems"]);
         header.extend(severities());
-        header.extend(h(&["defect_score", "awards", "penalties"]));
+        header.extend(h(&["defect_score", "help", "trainings", "awards", "penalties", "team_awards"]));
         let people = Table {
             name: "people",
             title: title("people"),
@@ -526,16 +526,34 @@ impl Contributions {
                 .people
                 .iter()
                 .map(|p| {
-                    let mut r = vec![p.name.clone(), p.department.clone(), p.adopted.to_string()];
+                    let id = match (p.person, p.ambiguous) {
+                        (Some(id), _) => id.to_string(),
+                        (None, true) => t("report.ambiguous", &[]),
+                        (None, false) => "-".into(),
+                    };
+                    let mut r = vec![
+                        id,
+                        p.name.clone(),
+                        p.department.clone(),
+                        p.adopted.to_string(),
+                        p.problems.to_string(),
+                    ];
                     r.extend(p.defects.iter().map(|n| n.to_string()));
-                    r.extend([num(p.defect_score), p.awards.to_string(), p.penalties.to_string()]);
+                    r.extend([
+                        num(p.defect_score),
+                        p.help.to_string(),
+                        p.trainings.to_string(),
+                        p.awards.to_string(),
+                        p.penalties.to_string(),
+                        p.team_awards.to_string(),
+                    ]);
                     r
                 })
                 .collect(),
         };
-        let mut header = h(&["department", "adopted"]);
+        let mut header = h(&["department", "adopted", "problems"]);
         header.extend(severities());
-        header.extend(h(&["defect_score", "awards", "penalties"]));
+        header.extend(h(&["defect_score", "help", "trainings", "awards", "penalties"]));
         let departments = Table {
             name: "departments",
             title: title("departments"),
@@ -544,9 +562,15 @@ impl Contributions {
                 .departments
                 .iter()
                 .map(|d| {
-                    let mut r = vec![d.department.clone(), d.adopted.to_string()];
+                    let mut r = vec![d.department.clone(), d.adopted.to_string(), d.problems.to_string()];
                     r.extend(d.defects.iter().map(|n| n.to_string()));
-                    r.extend([num(d.defect_score), d.awards.to_string(), d.penalties.to_string()]);
+                    r.extend([
+                        num(d.defect_score),
+                        d.help.to_string(),
+                        d.trainings.to_string(),
+                        d.awards.to_string(),
+                        d.penalties.to_string(),
+                    ]);
                     r
                 })
                 .collect(),
@@ -579,6 +603,12 @@ impl Contributions {
             t("report.md.weights", &[]),
             t("report.md.adopted_rule", &[])
         ));
+        if self.unresolved > 0 {
+            s.push_str(&format!(
+                "- {}\n",
+                t("report.md.unresolved", &[("n", self.unresolved.to_string())])
+            ));
+        }
         for table in self.tables() {
             s.push('\n');
             s.push_str(&markdown_table(&table));
@@ -592,6 +622,12 @@ pub fn recognition_row(r: &Recognition) -> Vec<String> {
     let who = match &r.recipient {
         Recipient::Person(n) => n.clone(),
         Recipient::Department(n) => format!("{} ({})", n, t("report.department", &[])),
+        Recipient::Team { name, members } => format!(
+            "{} ({}: {})",
+            name,
+            t("report.team", &[]),
+            crate::i18n::list(members.iter().cloned())
+        ),
     };
     vec![
         r.id.to_string(),

@@ -32,7 +32,10 @@ use crate::service::{Answer, Command, ImportItem, Outcome, Query};
 /// report's effect section; the attention list, `Query::Attention`; the ranked
 /// archive search and `changes` (`Query::ArchiveSearch`, `Query::Changes`);
 /// the register, the outbox and mail.
-pub const PROTOCOL_VERSION: u32 = 9;
+/// 10 (issue 18 §3): names linked to the register — aliases on people,
+/// departments and vendors, `name.resolve` / `name.unresolve`,
+/// `Query::UnresolvedNames`; team awards; contributions per linked person.
+pub const PROTOCOL_VERSION: u32 = 10;
 
 /// The largest frame a client may send (8 MiB).
 pub const MAX_FRAME: u32 = 8 << 20;

@@ -67,6 +67,12 @@ pub enum Query {
         from: NaiveDate,
         to: NaiveDate,
     },
+    /// Names in the records the register does not settle (issue 18 §3);
+    /// `submitters`: also submitters nobody of the register carries.
+    UnresolvedNames {
+        #[serde(default)]
+        submitters: bool,
+    },
     /// Awards and penalties, oldest first.
     Recognitions,
     /// Joint review meetings (§3.1), in id order.
@@ -149,6 +155,7 @@ impl Query {
             Query::Integrity => "integrity",
             Query::Evaluation { .. } => "evaluation",
             Query::Contributions { .. } => "contributions",
+            Query::UnresolvedNames { .. } => "unresolved_names",
             Query::Recognitions => "recognitions",
             Query::JointReviews => "joint_reviews",
             Query::JointReview(_) => "joint_review",
@@ -209,6 +216,7 @@ pub enum Answer {
     Audit(Vec<AuditEvent>),
     Evaluation(Box<Report>),
     Contributions(Box<Contributions>),
+    UnresolvedNames(Vec<crate::workflow::people::Unresolved>),
     Recognitions(Vec<Recognition>),
     JointReviews(Vec<JointMeeting>),
     JointReview(JointMeeting),
@@ -256,6 +264,7 @@ impl Answer {
             Answer::Backup(_) => "backup",
             Answer::Evaluation(_) => "evaluation",
             Answer::Contributions(_) => "contributions",
+            Answer::UnresolvedNames(_) => "unresolved_names",
             Answer::Recognitions(_) => "recognitions",
             Answer::JointReviews(_) => "joint_reviews",
             Answer::JointReview(_) => "joint_review",
@@ -308,6 +317,7 @@ impl Service {
             Query::Audit { filter, limit } => A::Audit(self.audit_where(actor, &filter, limit)?),
             Query::Evaluation { from, to } => A::Evaluation(Box::new(self.evaluation(actor, from, to)?)),
             Query::Contributions { from, to } => A::Contributions(Box::new(self.contributions(actor, from, to)?)),
+            Query::UnresolvedNames { submitters } => A::UnresolvedNames(self.unresolved_names(actor, submitters)?),
             Query::Recognitions => A::Recognitions(self.recognitions(actor)?),
             Query::JointReviews => A::JointReviews(self.joint_reviews(actor)?),
             Query::JointReview(id) => A::JointReview(self.joint_review(actor, id)?),
@@ -436,6 +446,9 @@ typed! {
     audit_where(filter: &AuditFilter, limit: usize) -> Vec<AuditEvent>
         = Query::Audit { filter: filter.clone(), limit }, Audit;
     recognitions() -> Vec<Recognition> = Query::Recognitions, Recognitions;
+    /// Names the register does not settle (issue 18 §3).
+    unresolved_names(submitters: bool) -> Vec<crate::workflow::people::Unresolved>
+        = Query::UnresolvedNames { submitters }, UnresolvedNames;
     joint_reviews() -> Vec<JointMeeting> = Query::JointReviews, JointReviews;
     joint_review(id: Id) -> JointMeeting = Query::JointReview(id), JointReview;
     verify(expect: Option<&crate::store::chain::ChainHead>) -> crate::store::chain::VerifyReport

@@ -271,6 +271,9 @@ impl Service {
         let gate = self
             .gate
             .exclusive(Holder::import(&actor.audit_name()), self.config.server.import_wait())?;
+        // The requests this import adds are not among the titles kept for
+        // single requests: they are read again after it.
+        self.forget_similar();
         // Likely duplicates are looked for in the queue (all but those already
         // marked duplicate) and among the rows before.
         let mut dups = wf::DuplicateIndex::default();

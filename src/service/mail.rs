@@ -47,10 +47,13 @@ pub(super) fn may_mail(cmd: &Command) -> bool {
 }
 
 impl Service {
-    /// The facts the mail rules read for `cmd` (empty for a command that causes none).
+    /// The facts the mail rules read for `cmd` (empty for a command that causes
+    /// none), and the register a name's resolution is checked against.
     pub(super) fn mail_facts(&self, actor: &Actor, cmd: &Command) -> Result<MailFacts> {
         let settings = self.config().mail.clone();
-        if !settings.enabled || !may_mail(cmd) {
+        // Resolving a name checks it against every alias of the register.
+        let resolving = matches!(cmd, Command::NameResolve { .. } | Command::NameUnresolve { .. });
+        if !resolving && (!settings.enabled || !may_mail(cmd)) {
             return Ok(MailFacts {
                 settings,
                 ..Default::default()
@@ -59,7 +62,7 @@ impl Service {
         let register = Register {
             people: self.store().all()?,
             departments: self.store().all()?,
-            vendors: Vec::new(),
+            vendors: if resolving { self.store().all()? } else { Vec::new() },
         };
         let mut supervisors: Vec<String> = self
             .config()

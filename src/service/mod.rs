@@ -44,6 +44,11 @@ pub struct Service {
     archive_lock: std::sync::Mutex<()>,
     /// One delivery of the outbox at a time (`mail.rs`).
     mail_lock: std::sync::Mutex<()>,
+    /// The titles a new request is compared with (§3.1 likely duplicates):
+    /// built at the first request added, then kept by this process, the
+    /// database's only writer; dropped by any command that may change a
+    /// request's title, system or duplicate status, and by imports.
+    similar: std::sync::Mutex<Option<wf::DuplicateIndex>>,
 }
 
 /// What a successful command did.
@@ -89,6 +94,7 @@ impl Service {
             archive_index,
             archive_lock: Default::default(),
             mail_lock: Default::default(),
+            similar: Default::default(),
         };
         // A database without the persistent archive index (one from before it,
         // or one whose index a crash left behind) gets it now. The index is
@@ -298,23 +304,10 @@ impl Service {
             _ => Vec::new(),
         };
         let _gate = self.write_gate()?;
-        // A new request is compared with the queue (all but the duplicates,
-        // oldest first): the one it looks like is named on it.
+        // A new request is compared with the queue (all but the duplicates):
+        // the one it looks like is named on it.
         let similar = match &cmd {
-            Command::RequestAdd { request } => {
-                // A read refused here (sled's error is sticky once the disk
-                // refused a write) is refused again by the transaction below,
-                // which names the data directory; the comparison waits for it.
-                let queue = self.store.summaries::<Request>().unwrap_or_default();
-                wf::similar_request(
-                    request.system,
-                    &request.title,
-                    queue
-                        .iter()
-                        .filter(|s| s.status != RequestStatus::Duplicate)
-                        .map(|s| (s.id, s.system, s.title.as_str())),
-                )
-            }
+            Command::RequestAdd { request } => self.similar_request(request.system, &request.title),
             _ => None,
         };
         // What the mail rules read that a transaction cannot scan (the
@@ -324,9 +317,53 @@ impl Service {
             let out = apply::apply(tx, &ctx, &cmd, expect_rev, &open, similar, max_file, &facts)?;
             mail::queue(tx, &ctx, &cmd, &out, &facts)?;
             Ok(out)
-        })?;
+        });
+        self.follow_similar(&cmd, out.as_ref().ok());
+        let out = out?;
         self.follow_archive();
         Ok(out)
+    }
+
+    /// The request a new one looks like ([`wf::DuplicateIndex::similar`]),
+    /// from the titles this process keeps (read once, not at every request).
+    /// A read refused here (sled's error is sticky once the disk refused a
+    /// write) is refused again by the transaction, which names the data
+    /// directory; the comparison waits for it.
+    fn similar_request(&self, system: Option<Id>, title: &str) -> Option<Id> {
+        let mut cache = self.similar.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.is_none() {
+            let queue = self.store.summaries::<Request>().ok()?;
+            let mut ix = wf::DuplicateIndex::default();
+            for s in queue.iter().filter(|s| s.status != RequestStatus::Duplicate) {
+                ix.insert_request(Some(s.id), s.system, &wf::title_key(&s.title));
+            }
+            *cache = Some(ix);
+        }
+        cache.as_ref()?.similar(system, &wf::title_key(title))
+    }
+
+    /// Keep the titles in step with `cmd`: a request added is one more; a
+    /// command that may change a title, a system or a duplicate status (or
+    /// undo one) drops them, to be read again at the next request; so does a
+    /// failed command (a disk that refused the write).
+    fn follow_similar(&self, cmd: &Command, out: Option<&Outcome>) {
+        let mut cache = self.similar.lock().unwrap_or_else(|e| e.into_inner());
+        match (cmd, out) {
+            (Command::RequestAdd { request }, Some(out)) => {
+                if let (Some(ix), Ok(id)) = (cache.as_mut(), out.entity.parse::<Id>()) {
+                    ix.insert_request(Some(id), request.system, &wf::title_key(&request.title));
+                }
+            }
+            (Command::RequestComment { .. }, Some(_)) => {}
+            (c, Some(_)) if !c.name().starts_with("request.") && !c.name().starts_with("joint") => {}
+            _ => *cache = None,
+        }
+    }
+
+    /// Forget the titles kept for likely duplicates (an import adds requests
+    /// on its own path).
+    pub(crate) fn forget_similar(&self) {
+        *self.similar.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 }
 

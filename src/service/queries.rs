@@ -459,10 +459,17 @@ impl Service {
             .iter()
             .filter_map(|p| crate::workflow::review_due(p, &rules).map(|t| (p.id, t)))
             .collect();
+        let systems: Vec<System> = self.store().all()?;
         Ok(crate::report::ReportInput {
             addenda,
             review_due,
-            systems: self.store().summaries::<System>()?,
+            system_vendors: systems.iter().map(|s| (s.id, s.vendor.clone())).collect(),
+            register: Register {
+                people: self.store().all()?,
+                departments: self.store().all()?,
+                vendors: self.store().all()?,
+            },
+            systems: systems.iter().map(System::summary).collect(),
             requests: self.store().all()?,
             plans,
             orders: self.store().all()?,
@@ -477,6 +484,16 @@ impl Service {
         let mut report = crate::report::evaluate(&self.report_input(actor)?, from, to);
         report.chain_head = Some(self.store().chain_head()?);
         Ok(report)
+    }
+
+    /// The names written in the records that the register does not settle
+    /// (issue 18 §3, `beian people resolve`): ambiguous ones, then ones nobody
+    /// of the register carries; unknown submitters only with `submitters`.
+    pub fn unresolved_names(&self, actor: &Actor, submitters: bool) -> Result<Vec<crate::workflow::people::Unresolved>> {
+        let input = self.report_input(actor)?;
+        let mentions =
+            crate::workflow::people::mentions(&input.requests, &input.plans, &input.addenda, &input.system_vendors);
+        Ok(crate::workflow::people::unresolved(&input.register, &mentions, submitters))
     }
 
     /// Contributions of §5.2 for the days `from..=to` (permission `read`).

@@ -629,6 +629,18 @@ commands! {
         #[serde(default)]
         vendors: Vec<crate::model::Labelled<crate::model::VendorFields>>,
     } = "register.import", RegisterEdit;
+    /// A name as written in the records (a tester, a defect's finder, a
+    /// trainer, a staff member, a submitter, a system's vendor) names this
+    /// person, department or vendor from now on (issue 18 §3, `beian people
+    /// resolve`): the name becomes one of the record's aliases.
+    NameResolve {
+        text: String,
+        target: Id,
+    } = "name.resolve", RegisterEdit;
+    /// Forget an operator's resolution of a name.
+    NameUnresolve {
+        text: String,
+    } = "name.unresolve", RegisterEdit;
     /// Queue the periodic progress report (§5.1 定期汇报) of the days
     /// `from..=to` to the supervision group.
     MailReport {

@@ -394,6 +394,7 @@ mod tests {
             phone: phone.into(),
             lang: String::new(),
             login: String::new(),
+            aliases: Vec::new(),
             meta: Meta::new("t", chrono::Utc::now()),
         }
     }

@@ -14,6 +14,7 @@ mod joint;
 pub mod mail;
 mod offers;
 pub mod permissions;
+pub mod people;
 pub mod persona;
 mod plan;
 mod request;

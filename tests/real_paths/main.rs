@@ -10,6 +10,7 @@ mod changes;
 mod classes;
 mod cli;
 mod mail;
+mod people;
 mod pinyin;
 mod requests;
 mod reschedule;

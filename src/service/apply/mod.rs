@@ -124,6 +124,8 @@ pub(super) fn apply(
         | C::VendorAdd { .. }
         | C::VendorEdit { .. }
         | C::RegisterImport { .. }
+        | C::NameResolve { .. }
+        | C::NameUnresolve { .. }
         | C::MailReport { .. }
         | C::MailDigest { .. }
         | C::MailCalled { .. } => register::apply(tx, ctx, cmd, expect, facts),

@@ -165,8 +165,121 @@ pub(super) fn apply(
                 "call → called".into(),
             )
         }
+        C::NameResolve { text, target } => name_resolve(tx, cmd, text, *target, expect, &facts.register),
+        C::NameUnresolve { text } => name_unresolve(tx, cmd, text, &facts.register),
         other => Err(misrouted(other)),
     }
+}
+
+/// `text` as written in the records names `target` from now on (issue 18 §3):
+/// the text becomes one of the record's aliases. A text resolves to one record
+/// only; resolving it again elsewhere is refused, naming the record that holds it.
+/// `reg`: the register, read under the write gate before the transaction.
+fn name_resolve(
+    tx: &Tx,
+    cmd: &Command,
+    text: &str,
+    target: Id,
+    expect: Option<u64>,
+    reg: &Register,
+) -> Result<Outcome> {
+    let text = wf::non_empty(text, "name")?;
+    if let Some((holder, name)) = reg.alias_holder(&text) {
+        return Err(Error::input(
+            "name",
+            &text,
+            &crate::i18n::t(
+                "people.already_resolved",
+                &[("id", holder.to_string()), ("name", name.to_string())],
+            ),
+        ));
+    }
+    fn add(aliases: &mut Vec<String>, text: &str) {
+        aliases.push(text.to_string());
+        aliases.sort();
+    }
+    let (rev, name, before, after) = match target.kind {
+        IdKind::Person => {
+            let mut p: Person = tx.load(target, expect)?;
+            let before = p.tracked();
+            add(&mut p.aliases, &text);
+            tx.save(&mut p)?;
+            (p.meta.rev, p.name.clone(), before, p.tracked())
+        }
+        IdKind::Department => {
+            let mut d: Department = tx.load(target, expect)?;
+            let before = d.tracked();
+            add(&mut d.aliases, &text);
+            tx.save(&mut d)?;
+            (d.meta.rev, d.name.clone(), before, d.tracked())
+        }
+        IdKind::Vendor => {
+            let mut v: Vendor = tx.load(target, expect)?;
+            let before = v.tracked();
+            add(&mut v.aliases, &text);
+            tx.save(&mut v)?;
+            (v.meta.rev, v.name.clone(), before, v.tracked())
+        }
+        _ => {
+            return Err(Error::input(
+                "id",
+                &target.to_string(),
+                &crate::i18n::t("people.not_register", &[]),
+            ))
+        }
+    };
+    done_with(
+        tx,
+        cmd,
+        &[target.to_string()],
+        Some(rev),
+        format!("{text} → {name}"),
+        changes(&before, &after),
+    )
+}
+
+/// Forget an operator's resolution of `text`: it is matched by the rules again.
+fn name_unresolve(tx: &Tx, cmd: &Command, text: &str, reg: &Register) -> Result<Outcome> {
+    let text = wf::non_empty(text, "name")?;
+    let Some((holder, name)) = reg.alias_holder(&text) else {
+        return Err(Error::input(
+            "name",
+            &text,
+            &crate::i18n::t("people.not_resolved", &[]),
+        ));
+    };
+    let drop = |a: &mut Vec<String>| a.retain(|x| *x != text);
+    let (rev, before, after) = match holder.kind {
+        IdKind::Person => {
+            let mut p: Person = tx.load(holder, None)?;
+            let before = p.tracked();
+            drop(&mut p.aliases);
+            tx.save(&mut p)?;
+            (p.meta.rev, before, p.tracked())
+        }
+        IdKind::Department => {
+            let mut d: Department = tx.load(holder, None)?;
+            let before = d.tracked();
+            drop(&mut d.aliases);
+            tx.save(&mut d)?;
+            (d.meta.rev, before, d.tracked())
+        }
+        _ => {
+            let mut v: Vendor = tx.load(holder, None)?;
+            let before = v.tracked();
+            drop(&mut v.aliases);
+            tx.save(&mut v)?;
+            (v.meta.rev, before, v.tracked())
+        }
+    };
+    done_with(
+        tx,
+        cmd,
+        &[holder.to_string()],
+        Some(rev),
+        format!("{text} ↛ {name}"),
+        changes(&before, &after),
+    )
 }
 
 /// `where_`: the import row (`people.csv:7`) named in errors, or empty.
@@ -243,6 +356,7 @@ fn add_person(tx: &Tx, ctx: &Ctx, f: &PersonFields, where_: &str) -> Result<Pers
         phone: f.phone.trim().into(),
         lang,
         login: f.login.trim().into(),
+        aliases: Vec::new(),
         meta: Meta::new(&ctx.actor.name, ctx.now),
     };
     tx.insert(&mut p)?;
@@ -258,6 +372,7 @@ fn add_department(tx: &Tx, f: &DepartmentFields, where_: &str) -> Result<Departm
         name,
         head: f.head.trim().into(),
         distribution,
+        aliases: Vec::new(),
         meta: Meta::new(tx.actor(), tx.now()),
     };
     tx.insert(&mut d)?;
@@ -277,6 +392,7 @@ fn add_vendor(tx: &Tx, f: &VendorFields, where_: &str) -> Result<Vendor> {
             .filter(|c| !c.is_empty())
             .collect(),
         support: f.support.trim().into(),
+        aliases: Vec::new(),
         meta: Meta::new(tx.actor(), tx.now()),
     };
     tx.insert(&mut v)?;

@@ -109,10 +109,6 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
             related,
             date,
         } => {
-            let recipient = match recipient {
-                Recipient::Person(n) => Recipient::Person(wf::non_empty(n, "person")?),
-                Recipient::Department(n) => Recipient::Department(wf::non_empty(n, "department")?),
-            };
             let reason = wf::non_empty(reason, "reason")?;
             for rid in related {
                 let found = match rid.kind {
@@ -139,6 +135,39 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                     return Err(Error::not_found(rid));
                 }
             }
+            let recipient = match recipient {
+                Recipient::Person(n) => Recipient::Person(wf::non_empty(n, "person")?),
+                Recipient::Department(n) => Recipient::Department(wf::non_empty(n, "department")?),
+                Recipient::Team { name, members } => {
+                    let name = wf::non_empty(name, "team")?;
+                    if *kind == RecognitionKind::Penalty {
+                        // §5.3 criticises departments and people, not teams.
+                        return Err(Error::input("team", &name, &crate::i18n::t("recognition.team_penalty", &[])));
+                    }
+                    let mut members: Vec<String> = members
+                        .iter()
+                        .map(|m| m.trim().to_string())
+                        .filter(|m| !m.is_empty())
+                        .collect();
+                    if members.is_empty() {
+                        // The team of the plans it rests on: their staff.
+                        for rid in related {
+                            let plan = match rid.kind {
+                                IdKind::Plan => tx.get::<Plan>(*rid)?,
+                                IdKind::Dossier => Some(tx.dossier(*rid)?.plan),
+                                _ => None,
+                            };
+                            members.extend(plan.into_iter().flat_map(|p| p.staff).map(|s| s.person.trim().to_string()));
+                        }
+                    }
+                    let mut seen = std::collections::BTreeSet::new();
+                    members.retain(|m| !m.is_empty() && seen.insert(m.clone()));
+                    if members.is_empty() {
+                        return Err(Error::input("member", "", &crate::i18n::t("recognition.team_members", &[])));
+                    }
+                    Recipient::Team { name, members }
+                }
+            };
             let id = tx.alloc_id(IdKind::Recognition)?;
             let mut r = Recognition {
                 id,
