@@ -115,7 +115,7 @@ fn reports_in_every_format_and_recognitions_by_role() {
     );
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(
-        text.starts_with("\u{feff}Person,Department,Adopted suggestions,"),
+        text.starts_with("\u{feff}Register id,Person,Department,Adopted suggestions,Problems fixed,"),
         "{text}"
     );
 
@@ -135,6 +135,17 @@ fn reports_in_every_format_and_recognitions_by_role() {
         "--date",
         "2026-11-20",
     ];
+    // The demo's supervision group recorded two awards (a team's and 刘洋's).
+    let before = ok(&db, &["recognition", "list", "--json"]);
+    let awards_before = |c: &serde_json::Value| {
+        c["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "刘洋")
+            .map_or(0, |p| p["awards"].as_u64().unwrap())
+    };
+    let c0: serde_json::Value = serde_json::from_str(&ok(&db, &args(&["contributions", "--json"]))).unwrap();
     let refused = beian(&db, &award);
     assert_eq!(refused.code, 3, "{}{}", refused.stdout, refused.stderr);
     assert!(
@@ -142,17 +153,17 @@ fn reports_in_every_format_and_recognitions_by_role() {
         "{}",
         refused.stderr
     );
-    assert_eq!(ok(&db, &["recognition", "list", "--json"]).trim(), "[]");
+    assert_eq!(ok(&db, &["recognition", "list", "--json"]), before);
 
     // A supervisor may; everyone reads the list and the contributions report.
     set_role(&db, Role::Supervisor);
     let out = ok(&db, &award);
-    assert!(out.starts_with("ok REC-2026-0001"), "{out}");
+    assert!(out.starts_with("ok REC-2026-0003"), "{out}");
     set_role(&db, Role::Viewer);
     let list: serde_json::Value = serde_json::from_str(&ok(&db, &["recognition", "list", "--json"])).unwrap();
-    assert_eq!(list[0]["id"], "REC-2026-0001");
-    assert_eq!(list[0]["kind"], "award");
-    assert_eq!(list[0]["related"][0], "PLAN-2026-0003");
+    let new = list.as_array().unwrap().iter().find(|r| r["id"] == "REC-2026-0003").unwrap();
+    assert_eq!(new["kind"], "award");
+    assert_eq!(new["related"][0], "PLAN-2026-0003");
     let table = ok(&db, &["recognition", "list"]);
     assert!(table.contains("测试中发现严重缺陷"), "{table}");
     let c: serde_json::Value = serde_json::from_str(&ok(&db, &args(&["contributions", "--json"]))).unwrap();
@@ -162,11 +173,13 @@ fn reports_in_every_format_and_recognitions_by_role() {
         .iter()
         .find(|p| p["name"] == "刘洋")
         .unwrap();
-    assert_eq!(liu["awards"], 1);
+    // One row for 刘洋, however the records write the name: one more award on it.
+    assert_eq!(liu["awards"].as_u64().unwrap(), awards_before(&c0) + 1);
     assert_eq!(liu["department"], "信息化管理中心");
+    assert_eq!(liu["person"], "PER-0002");
     let md = ok(&db, &args(&["contributions"]));
     assert!(md.contains("## Awards and penalties"), "{md}");
-    assert!(md.contains("REC-2026-0001"), "{md}");
+    assert!(md.contains("REC-2026-0003"), "{md}");
 }
 
 #[test]

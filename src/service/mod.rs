@@ -324,8 +324,11 @@ impl Service {
         Ok(out)
     }
 
-    /// The request a new one looks like ([`wf::DuplicateIndex::similar`]),
-    /// from the titles this process keeps (read once, not at every request).
+    /// The request a new one looks like: the first, in id order, of the
+    /// requests whose titles this process keeps ([`wf::DuplicateIndex`], read
+    /// once, not at every request) that is, as stored now, not a duplicate
+    /// and still alike ([`wf::likely_duplicate`]): a title edited since or a
+    /// request marked duplicate since is checked against the record itself.
     /// A read refused here (sled's error is sticky once the disk refused a
     /// write) is refused again by the transaction, which names the data
     /// directory; the comparison waits for it.
@@ -334,29 +337,40 @@ impl Service {
         if cache.is_none() {
             let queue = self.store.summaries::<Request>().ok()?;
             let mut ix = wf::DuplicateIndex::default();
-            for s in queue.iter().filter(|s| s.status != RequestStatus::Duplicate) {
+            for s in &queue {
                 ix.insert_request(Some(s.id), s.system, &wf::title_key(&s.title));
             }
             *cache = Some(ix);
         }
-        cache.as_ref()?.similar(system, &wf::title_key(title))
+        let key = wf::title_key(title);
+        cache.as_ref()?.similar_all(system, &key).into_iter().find(|id| {
+            matches!(self.store.get::<Request>(*id), Ok(Some(r))
+                if r.status != RequestStatus::Duplicate
+                    && wf::likely_duplicate(system, &key, r.system, &wf::title_key(&r.title)))
+        })
     }
 
-    /// Keep the titles in step with `cmd`: a request added is one more; a
-    /// command that may change a title, a system or a duplicate status (or
-    /// undo one) drops them, to be read again at the next request; so does a
-    /// failed command (a disk that refused the write).
+    /// Keep the titles in step with `cmd`: a request added is one more; an
+    /// edited request's title (or system) as it is now is one more too (the
+    /// old one stays, and is checked against the record when found). Requests
+    /// marked duplicate stay: they are checked when found. (Imports add
+    /// requests on their own path and drop the titles: [`Self::forget_similar`].)
     fn follow_similar(&self, cmd: &Command, out: Option<&Outcome>) {
         let mut cache = self.similar.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(ix) = cache.as_mut() else {
+            return;
+        };
         match (cmd, out) {
-            (Command::RequestAdd { request }, Some(out)) => {
-                if let (Some(ix), Ok(id)) = (cache.as_mut(), out.entity.parse::<Id>()) {
-                    ix.insert_request(Some(id), request.system, &wf::title_key(&request.title));
-                }
-            }
-            (Command::RequestComment { .. }, Some(_)) => {}
-            (c, Some(_)) if !c.name().starts_with("request.") && !c.name().starts_with("joint") => {}
-            _ => *cache = None,
+            (Command::RequestAdd { request }, Some(out)) => match out.entity.parse::<Id>() {
+                Ok(id) => ix.insert_request(Some(id), request.system, &wf::title_key(&request.title)),
+                Err(_) => *cache = None,
+            },
+            (Command::RequestEdit { id, .. }, Some(_)) => match self.store.get::<Request>(*id) {
+                Ok(Some(r)) => ix.insert_request(Some(r.id), r.system, &wf::title_key(&r.title)),
+                _ => *cache = None,
+            },
+            // Other commands, and refused ones, change no title.
+            _ => {}
         }
     }
 

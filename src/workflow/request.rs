@@ -593,6 +593,55 @@ impl DuplicateIndex {
         self.find(system, key).and_then(|n| self.ids[n as usize])
     }
 
+    /// Every request `key` on `system` is a likely duplicate of (inserted
+    /// with [`Self::insert_request`]), in id order, each once: the caller
+    /// checks each against the request as it is now (a title edited since, a
+    /// request marked duplicate since).
+    pub fn similar_all(&self, system: Option<crate::model::Id>, key: &str) -> Vec<crate::model::Id> {
+        if key.is_empty() || self.keys.is_empty() {
+            return Vec::new();
+        }
+        let chars: Vec<char> = key.chars().collect();
+        let n = chars.len();
+        let mut found: Vec<u32> = Vec::new();
+        let mut take = |entries: Option<&Vec<u32>>| {
+            for &e in entries.into_iter().flatten() {
+                let (s, k) = &self.keys[e as usize];
+                if likely_duplicate(system, key, *s, k) {
+                    found.push(e);
+                }
+            }
+        };
+        for i in 0..n {
+            let mut h = seed(system);
+            for (j, c) in chars.iter().enumerate().skip(i) {
+                h = step(h, *c);
+                let len = j + 1 - i;
+                if len >= GRAM || len == n {
+                    take(self.exact.get(&mix(h)));
+                }
+            }
+        }
+        if n >= GRAM {
+            let mut rarest: Option<&Vec<u32>> = None;
+            for g in chars.windows(GRAM) {
+                match self.grams.get(&hash_of(system, g)) {
+                    None => {
+                        rarest = None;
+                        break;
+                    }
+                    Some(list) if rarest.is_none_or(|r| list.len() < r.len()) => rarest = Some(list),
+                    Some(_) => {}
+                }
+            }
+            take(rarest);
+        }
+        let mut ids: Vec<crate::model::Id> = found.into_iter().filter_map(|e| self.ids[e as usize]).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     /// The entry `key` on `system` is a likely duplicate of.
     fn find(&self, system: Option<crate::model::Id>, key: &str) -> Option<u32> {
         if key.is_empty() || self.keys.is_empty() {
