@@ -1985,6 +1985,68 @@ fn a_request_that_looks_like_another_names_it() {
     assert_eq!((old.similar_to, old.joint_review.unwrap().review), (None, None));
 }
 
+/// The titles a new request is compared with are kept by the service across
+/// commands: a request marked duplicate since, or a title edited since, is
+/// judged as it is now, not as it was when the title was first kept.
+#[test]
+fn likely_duplicates_follow_edits_and_duplicate_marks_made_later() {
+    let w = World::new();
+    let first = w.add_request("选课页面加载慢");
+    let unlike = w.add_request("成绩导出乱码");
+    let second: Id = w
+        .ok(&op_a(), new_request("选课页面加载慢，经常超时", Some(w.system)))
+        .entity
+        .parse()
+        .unwrap();
+    assert_eq!(w.request(second).similar_to, Some(first));
+    // `first` is marked a duplicate: the next alike request names `second`.
+    triage(&w, first, Triage::Duplicate { of: second }).unwrap();
+    let third: Id = w
+        .ok(&op_a(), new_request("选课页面加载慢", Some(w.system)))
+        .entity
+        .parse()
+        .unwrap();
+    assert_eq!(w.request(third).similar_to, Some(second));
+    // `unlike` gets a new title: a request with that title names it, and the
+    // old title no longer does.
+    w.ok(
+        &op_a(),
+        Command::RequestEdit {
+            id: unlike,
+            edit: beian::service::RequestEdit {
+                title: Some("图书馆座位预约失败".into()),
+                ..Default::default()
+            },
+        },
+    );
+    let r: Id = w
+        .ok(&op_a(), new_request("图书馆座位预约失败", Some(w.system)))
+        .entity
+        .parse()
+        .unwrap();
+    assert_eq!(w.request(r).similar_to, Some(unlike));
+    let r: Id = w
+        .ok(&op_a(), new_request("成绩导出乱码", Some(w.system)))
+        .entity
+        .parse()
+        .unwrap();
+    assert_eq!(w.request(r).similar_to, None);
+    // Reopened, the duplicate is alike again (and the oldest).
+    w.ok(
+        &op_a(),
+        Command::RequestReopen {
+            id: first,
+            reason: "并非重复".into(),
+        },
+    );
+    let r: Id = w
+        .ok(&op_a(), new_request("选课页面加载慢", Some(w.system)))
+        .entity
+        .parse()
+        .unwrap();
+    assert_eq!(w.request(r).similar_to, Some(first));
+}
+
 #[test]
 fn a_planned_request_is_done_when_its_plan_is_filed() {
     let _en = english();
