@@ -300,9 +300,16 @@ pub fn demo_config(creator: &str) -> Config {
 /// Write the demo's config.toml and take it up, its roles recorded in the
 /// chain as of `at` (`store/config_log.rs`).
 pub(crate) fn write_config(service: &mut Service, at: Time) -> Result<()> {
+    write_config_with(service, at, |_| {})
+}
+
+/// [`write_config`] with the demo configuration changed by `adjust`.
+pub(crate) fn write_config_with(service: &mut Service, at: Time, adjust: impl FnOnce(&mut Config)) -> Result<()> {
     let dir = service.dir().to_path_buf();
     let path = dir.join(CONFIG_FILE);
-    let body = toml::to_string(&demo_config(service.creator())).map_err(|e| Error::Config {
+    let mut config = demo_config(service.creator());
+    adjust(&mut config);
+    let body = toml::to_string(&config).map_err(|e| Error::Config {
         path: path.display().to_string(),
         detail: e.to_string(),
     })?;

@@ -71,7 +71,12 @@ pub fn generate(service: &mut Service, scale: Scale, now: Time, seed: u64) -> Re
     let actors = actors(&creator);
     let mut g = Gen::new(scale, now, seed);
     let evs = g.build();
-    crate::demo::write_config(service, evs.iter().map(|e| e.at).min().unwrap_or(now))?;
+    // Ten years of history: its mail went out at the time. Queued now, it
+    // would be tens of thousands of messages for an MTA the machine may not
+    // have; the large database queues none (`[mail] enabled = false`).
+    crate::demo::write_config_with(service, evs.iter().map(|e| e.at).min().unwrap_or(now), |c| {
+        c.mail.enabled = false
+    })?;
     let commands = evs.len();
     let stats = service.bulk(|s| run(s, &actors, evs, now))?;
     Ok(Stats {

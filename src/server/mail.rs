@@ -18,7 +18,8 @@ pub(super) fn spawn(shared: Arc<Shared>) {
             };
             if enabled && last.elapsed() >= Duration::from_secs(poll) {
                 last = Instant::now();
-                match shared.read().deliver_due(chrono::Utc::now()) {
+                let stop = || shared.stopping.load(Ordering::SeqCst);
+                match shared.read().deliver_due(chrono::Utc::now(), &stop) {
                     Ok(r) => {
                         if !r.sent.is_empty() {
                             log(format_args!("mail: {} sent", r.sent.len()));

@@ -133,17 +133,19 @@ impl Service {
     /// Never holds the write gate while the MTA works; one delivery at a time.
     pub fn mail_send(&self, actor: &Actor, retry: bool) -> Result<SendReport> {
         wf::check(actor, Op::MailSend)?;
-        self.deliver(retry, true, chrono::Utc::now())
+        self.deliver(retry, true, chrono::Utc::now(), &|| false)
     }
 
     /// The server's delivery: the due messages, each after its backoff.
-    pub fn deliver_due(&self, now: Time) -> Result<SendReport> {
-        self.deliver(false, false, now)
+    /// `stop`: asked between messages; true ends the round (the server is
+    /// stopping: a long backlog with a failing MTA must not hold it up).
+    pub fn deliver_due(&self, now: Time, stop: &dyn Fn() -> bool) -> Result<SendReport> {
+        self.deliver(false, false, now, stop)
     }
 
     /// Hand over the queued and failed messages; `manual` (`beian mail send`):
     /// without waiting for their backoff; `retry`: also those whose attempts ran out.
-    fn deliver(&self, retry: bool, manual: bool, now: Time) -> Result<SendReport> {
+    fn deliver(&self, retry: bool, manual: bool, now: Time, stop: &dyn Fn() -> bool) -> Result<SendReport> {
         let settings = self.config().mail.clone();
         let _one = self.mail_lock.lock().unwrap_or_else(|e| e.into_inner());
         let mut report = SendReport::default();
@@ -151,6 +153,9 @@ impl Service {
         let max = if retry { u32::MAX } else { settings.max_attempts };
         let transport = crate::mail::transport::Transport::from_settings(&settings);
         for m in all {
+            if stop() {
+                break;
+            }
             let due = if manual {
                 matches!(m.state, MailState::Queued | MailState::Failed) && (m.attempts.len() as u32) < max
             } else {
