@@ -769,6 +769,9 @@ fn session(db: &Path, r: &mut Report) {
 /// filter, an archive search and a dossier; returns the TUI's VmHWM in kB.
 fn use_tui(db: &Path, via: Via, mut r: Option<&mut Report>) -> u64 {
     let mut tui = pty_support::Tui::spawn(tui_cmd_via(Some(db), None, via), 120, 40);
+    tui.wait_until(60, "the first screen with data", |s| s.contains("REQ-") || s.contains("PLAN-"));
+    // The UI opens on what needs attention (issue 17): to the queue.
+    tui.send("1");
     tui.wait_until(60, "the queue with data", |s| s.contains("REQ-"));
     settle(&tui, Duration::from_millis(500));
     // One `j` in the queue.
@@ -881,6 +884,8 @@ fn whole_process(db: &Path, via: Via, args: &[&str]) -> (f64, f64) {
 /// running; the TUI's memory as a client and the server's; a lookup as a
 /// whole command, in its own process and through the server, against `rg`.
 fn on_demand_figures(f: &Fixture, r: &mut Report) {
+    // The dossiers as Markdown for `rg`, before any server holds the fixture.
+    let md = markdown_copy(f);
     let db = copy_of(f, "ondemand-copy");
     // The start-up check begins from the head a full walk verified: the
     // nightly `beian verify` (docs/deploy.md) leaves one.
@@ -942,7 +947,6 @@ fn on_demand_figures(f: &Fixture, r: &mut Report) {
     let (through, through_mb) = lookup(Via::Default);
     stop_auto_server(&db);
     let (alone, alone_mb) = lookup(Via::Embedded);
-    let md = bench_data().join(format!("{FIXTURE}-md"));
     let rg = if md.join("done").exists() {
         let mut v = Vec::new();
         for _ in 0..5 {

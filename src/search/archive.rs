@@ -120,6 +120,9 @@ pub struct Parsed {
     pub kind: Option<RecordKind>,
     /// Words of Latin letters also match a system's name or a title by pinyin.
     pub pinyin: bool,
+    /// The hits' summaries only, without snippets (the plain archive list:
+    /// every hit, no record's text read for its answer).
+    pub summaries_only: bool,
 }
 
 /// The scope names a query accepts.
@@ -622,6 +625,17 @@ pub fn search_parsed(
     for f in found.iter().skip(req.offset).take(req.limit) {
         let seg = &segs[f.seg];
         let e = &seg.entries[f.rec];
+        if p.summaries_only {
+            hits.push(Hit {
+                kind: e.kind,
+                dossier: seg.summary(f.rec)?,
+                addendum: (e.kind == RecordKind::Addendum).then_some(e.addendum),
+                time: chrono::DateTime::from_timestamp_millis(e.time_ms).unwrap_or_default(),
+                score: (f.score * 1000.0).round().max(0.0) as u32,
+                snippets: Vec::new(),
+            });
+            continue;
+        }
         let text = seg.text(f.rec)?;
         hits.push(Hit {
             kind: e.kind,

@@ -224,6 +224,7 @@ impl Service {
         let parsed = crate::search::archive::Parsed {
             terms: words,
             kind: Some(crate::search::archive::RecordKind::Dossier),
+            summaries_only: true,
             ..Default::default()
         };
         let mut out: Vec<DossierSummary> =
