@@ -19,10 +19,11 @@ use crate::config::{Config, Roles, CONFIG_FILE};
 use crate::error::{Error, Result};
 use crate::model::AttachmentKind;
 use crate::model::{
-    Actor, Audience, IdKind, Recipient, RecognitionKind, BackupConfirmation, Blackout, ChangeClass, ChangeType, Channel, ComparisonRow, DefectStatus,
-    GoLive, GoLiveOutcome, GoalVerdict, Id, IncidentOutcome, Level, NoticeField, OrderTarget, PlanStatus,
-    PlannedTraining, Priority, RequestKind, RequestStatus, Risk, Role, Severity, StaffAssignment, Submitter,
-    SubmitterType, TestCategory, TestResult, Tester, TesterType, Time, Training, TrainingFormat, Window,
+    Actor, Audience, BackupConfirmation, Blackout, ChangeClass, ChangeType, Channel, ComparisonRow, DefectStatus,
+    GoLive, GoLiveOutcome, GoalVerdict, Id, IdKind, IncidentOutcome, Level, NoticeField, OrderTarget, PlanStatus,
+    PlannedTraining, Priority, Recipient, RecognitionKind, RequestKind, RequestStatus, Risk, Role, Severity,
+    StaffAssignment, Submitter, SubmitterType, TestCategory, TestResult, Tester, TesterType, Time, Training,
+    TrainingFormat, Window,
 };
 use crate::service::{Command, NewRequest, PlanFilter, RequestEdit, RequestFilter, Service, Triage};
 use crate::workflow::attach::NewAttachment;
@@ -240,7 +241,10 @@ fn demo_register() -> Command {
 /// library has one too). The demo leaves a few open for `beian people resolve`.
 fn demo_resolutions() -> Vec<Command> {
     let dept = |n: &str| {
-        let i = DEMO_DEPARTMENTS.iter().position(|d| d.0 == n).expect("a demo department") as u32;
+        let i = DEMO_DEPARTMENTS
+            .iter()
+            .position(|d| d.0 == n)
+            .expect("a demo department") as u32;
         Id::new(IdKind::Department, 0, i + 1)
     };
     vec![

@@ -161,7 +161,12 @@ fn reports_in_every_format_and_recognitions_by_role() {
     assert!(out.starts_with("ok REC-2026-0003"), "{out}");
     set_role(&db, Role::Viewer);
     let list: serde_json::Value = serde_json::from_str(&ok(&db, &["recognition", "list", "--json"])).unwrap();
-    let new = list.as_array().unwrap().iter().find(|r| r["id"] == "REC-2026-0003").unwrap();
+    let new = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "REC-2026-0003")
+        .unwrap();
     assert_eq!(new["kind"], "award");
     assert_eq!(new["related"][0], "PLAN-2026-0003");
     let table = ok(&db, &["recognition", "list"]);

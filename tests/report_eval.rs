@@ -180,7 +180,12 @@ fn contributions_on_the_demo_data_have_one_row_per_person_and_add_up() {
         if let Some(id) = p.person {
             assert!(ids.insert(id), "{id} has two rows");
         }
-        assert!(names.insert((p.name.clone(), p.department.clone())), "{} {} twice", p.name, p.department);
+        assert!(
+            names.insert((p.name.clone(), p.department.clone())),
+            "{} {} twice",
+            p.name,
+            p.department
+        );
         assert!(!p.ambiguous, "{} is left ambiguous in the demo", p.name);
     }
     // 刘洋 is written 刘洋（信息化管理中心） as a tester and a finder, and is
@@ -229,7 +234,10 @@ fn contributions_on_the_demo_data_have_one_row_per_person_and_add_up() {
     let adopted = naive(RequestKind::Feature);
     assert!(adopted > 0);
     assert_eq!(c.people.iter().map(|p| p.adopted).sum::<usize>(), adopted);
-    assert_eq!(c.people.iter().map(|p| p.problems).sum::<usize>(), naive(RequestKind::Problem));
+    assert_eq!(
+        c.people.iter().map(|p| p.problems).sum::<usize>(),
+        naive(RequestKind::Problem)
+    );
     // A request of a plan not live in the period is no adopted suggestion.
     assert!(requests
         .iter()

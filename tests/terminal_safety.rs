@@ -162,6 +162,7 @@ fn serve(job: Job) -> Option<Reply> {
             register: Box::new(s.register(a).unwrap()),
             outbox: s.mail_list(a).map_err(|e| e.message()),
         },
+        Job::UnresolvedNames => Reply::UnresolvedNames(s.unresolved_names(a, false).map_err(|e| e.message())),
         Job::MailSend => return None,
     })
 }

@@ -1437,3 +1437,69 @@ fn attach_a_file_and_save_files_out_from_the_plans_pane() {
     assert_eq!(list[1]["kind"], "minutes", "{list}");
     assert_eq!(list[1]["size"], minutes.len() as u64, "{list}");
 }
+
+/// Pane 8 (issues 17/18): a person added through the form on the demo
+/// database is in `beian register person list`; a name of the records
+/// resolved to that person through the names view is settled for the CLI too.
+#[test]
+fn add_a_person_and_resolve_a_name_in_the_register_pane() {
+    let fx = Fixture::new();
+    fx.ok(&["demo"]);
+    let names = fx.json(&["people", "resolve"]);
+    let name = names[0]["text"]
+        .as_str()
+        .expect("the demo has a name to resolve")
+        .to_string();
+    let mut t = fx.tui("zh-CN", 120, 40);
+    t.wait_for("需求队列", 10);
+    t.send("8");
+    t.wait_for("名录 —— t：发件箱", 10);
+    t.send("a");
+    t.wait_for("新增人员", 5);
+    // The kind is chosen (a person, the row under the cursor): the name next.
+    t.send(key::TAB);
+    t.send("赵雪梅");
+    t.send(key::TAB);
+    t.send("教务处");
+    t.send(key::TAB);
+    t.send("zhaoxuemei@example.edu.cn");
+    t.send(key::CTRL_S);
+    t.wait_for("已保存", 10);
+    t.wait_line(&["赵雪梅", "教务处", "zhaoxuemei@example.edu.cn"], 10);
+    t.quit();
+    let people = fx.ok(&["register", "person", "list"]);
+    let row = line_with(&people, "赵雪梅");
+    assert!(
+        row.contains("zhaoxuemei@example.edu.cn") && row.contains("教务处"),
+        "{people}"
+    );
+    let list = fx.json(&["register", "person", "list"]);
+    let id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "赵雪梅")
+        .and_then(|p| p["id"].as_str())
+        .unwrap_or_else(|| panic!("{list}"))
+        .to_string();
+    // The names view: `r` on the first name, the new person's id typed.
+    let mut t = fx.tui("zh-CN", 120, 40);
+    t.wait_for("需求队列", 10);
+    t.send("8");
+    t.wait_for("名录 —— t：发件箱", 10);
+    t.send("t");
+    t.wait_for("发件箱 —— t", 10);
+    t.send("t");
+    t.wait_for("待确认的名字 —— t", 10);
+    let first: String = name.chars().take(6).collect();
+    t.wait_for(&first, 20);
+    t.send("r");
+    t.wait_for("确认名字所指", 5);
+    t.send(&erase(20));
+    t.send(&id);
+    t.send(key::CTRL_S);
+    t.wait_for(&format!("现对应: {id}"), 10);
+    t.quit();
+    let said = fx.ok(&["people", "resolve", &name]);
+    assert!(said.contains(&id), "{said}");
+}

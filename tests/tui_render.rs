@@ -170,6 +170,7 @@ fn serve(job: Job) -> Option<Reply> {
             register: Box::new(s.register(a).unwrap()),
             outbox: s.mail_list(a).map_err(|e| e.message()),
         },
+        Job::UnresolvedNames => Reply::UnresolvedNames(s.unresolved_names(a, false).map_err(|e| e.message())),
         // Commands are not run: the database stays the demo's; nor is mail sent.
         Job::Execute { .. } | Job::ExecuteMany { .. } | Job::MailSend => return None,
         // Imports are answered by the real worker on a database of their own (below).
@@ -515,7 +516,7 @@ fn attention_view_and_its_records() {
             // A call to make (issue 17): the outbox with the message selected.
             IdKind::Mail => {
                 assert_eq!(st.pane, Pane::Register);
-                assert!(st.register.show_outbox);
+                assert_eq!(st.register.view, beian::tui::state::RegisterView::Outbox);
             }
             other => panic!("an item about a {other:?}"),
         }
@@ -3016,11 +3017,43 @@ fn register_and_outbox_pane() {
     );
     assert!(text.contains("8名录与邮件"), "the tab shows while open: {text}");
     press(&mut st, "t");
-    assert!(st.register.show_outbox);
+    assert_eq!(st.register.view, beian::tui::state::RegisterView::Outbox);
     let text = screen(&st, 120, 40);
     assert!(text.contains("发件箱") && text.contains("待发送"), "{text}");
     assert!(text.contains("MAIL-"), "{text}");
     snap!("register_outbox", st);
     press(&mut st, "t");
-    assert!(!st.register.show_outbox);
+    assert_eq!(st.register.view, beian::tui::state::RegisterView::Names);
+}
+
+/// Pane 8's third view (issue 18 §3): the names the demo's records write that
+/// the register does not settle, with where, how often and whom they could
+/// be, at 80×24 and 120×40 in Chinese; `r` opens the form for the name under
+/// the cursor with its first candidate (if any) filled in.
+#[test]
+fn register_names_to_resolve() {
+    let _l = lang("zh-CN");
+    let mut st = loaded();
+    press(&mut st, "8 t t");
+    assert_eq!(st.register.view, beian::tui::state::RegisterView::Names);
+    let names = beian::tui::update::register::names(&st).to_vec();
+    assert!(!names.is_empty(), "the demo has names to resolve");
+    let text = screen(&st, 80, 24);
+    assert!(text.contains("待确认的名字"), "{text}");
+    let first: String = names[0].text.chars().take(6).collect();
+    assert!(text.contains(&first), "{text}");
+    snap!("register_names", st);
+    press(&mut st, "r");
+    let text = screen(&st, 80, 24);
+    assert!(text.contains("确认名字所指") && text.contains(&first), "{text}");
+    if let Some(c) = names[0].candidates.first() {
+        assert!(text.contains(&c.id.to_string()), "{text}");
+    }
+    press(&mut st, "esc");
+    // The register view: `a` opens the new person form on a person row.
+    press(&mut st, "t");
+    press(&mut st, "a");
+    let text = screen(&st, 80, 24);
+    assert!(text.contains("新增人员") && text.contains("邮件语言"), "{text}");
+    snap!("register_new_person", st);
 }

@@ -68,12 +68,19 @@ fn resolve(ctx: &Ctx, a: &ResolveArgs) -> Result<()> {
                 None => match reg.resolve_person(name, "") {
                     NameMatch::One(p) => t(
                         "people.matches",
-                        &[("id", p.id.to_string()), ("name", p.name.clone()), ("department", p.department.clone())],
+                        &[
+                            ("id", p.id.to_string()),
+                            ("name", p.name.clone()),
+                            ("department", p.department.clone()),
+                        ],
                     ),
                     _ => t("people.not_written", &[]),
                 },
             };
-            println!("{}", crate::sanitize::visible_line(&format!("{}: {answer}", name.trim())));
+            println!(
+                "{}",
+                crate::sanitize::visible_line(&format!("{}: {answer}", name.trim()))
+            );
             return Ok(());
         }
     }

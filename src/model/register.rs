@@ -287,7 +287,8 @@ impl Register {
         let department = department.trim();
         let bare = !name.ends_with(['）', ')']);
         // Someone of the record's own department, when it gives one.
-        let in_dept = |p: &Person| !bare || department.is_empty() || p.department.is_empty() || p.department == department;
+        let in_dept =
+            |p: &Person| !bare || department.is_empty() || p.department.is_empty() || p.department == department;
         if let Some(p) = self
             .people
             .iter()
@@ -325,7 +326,12 @@ impl Register {
                     .find(|d| has(&d.aliases))
                     .map(|d| (d.id, d.name.as_str()))
             })
-            .or_else(|| self.vendors.iter().find(|v| has(&v.aliases)).map(|v| (v.id, v.name.as_str())))
+            .or_else(|| {
+                self.vendors
+                    .iter()
+                    .find(|v| has(&v.aliases))
+                    .map(|v| (v.id, v.name.as_str()))
+            })
     }
 }
 

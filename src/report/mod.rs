@@ -38,7 +38,6 @@ pub fn weight(s: Severity) -> f64 {
     SEVERITY_WEIGHTS.iter().find(|(v, _)| *v == s).map_or(0.0, |(_, w)| *w)
 }
 
-
 /// What the reports are computed from: what the service returns.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportInput {
@@ -782,7 +781,12 @@ pub fn contributions(input: &ReportInput, from: NaiveDate, to: NaiveDate) -> Con
             AddendumBody::Training(t) => Some(t),
             _ => None,
         });
-    for t in input.plans.iter().flat_map(|p| p.training.iter()).chain(addendum_training) {
+    for t in input
+        .plans
+        .iter()
+        .flat_map(|p| p.training.iter())
+        .chain(addendum_training)
+    {
         if !in_period(t.date, from, to) {
             continue;
         }
@@ -832,7 +836,9 @@ pub fn contributions(input: &ReportInput, from: NaiveDate, to: NaiveDate) -> Con
                 (None, department) => count(dept(&mut depts, &department)),
             },
             Recipient::Department(n) => {
-                let name = reg.department(n).map_or_else(|| n.trim().to_string(), |d| d.name.clone());
+                let name = reg
+                    .department(n)
+                    .map_or_else(|| n.trim().to_string(), |d| d.name.clone());
                 count(dept(&mut depts, &name));
             }
             Recipient::Team { members, .. } => {
@@ -860,7 +866,8 @@ pub fn contributions(input: &ReportInput, from: NaiveDate, to: NaiveDate) -> Con
             .total_cmp(&score(a.adopted, a.problems, a.defect_score, a.help, a.trainings))
             .then(a.department.cmp(&b.department))
     });
-    let mentions = crate::workflow::people::mentions(&input.requests, &input.plans, &input.addenda, &input.system_vendors);
+    let mentions =
+        crate::workflow::people::mentions(&input.requests, &input.plans, &input.addenda, &input.system_vendors);
     Contributions {
         from,
         to,

@@ -517,7 +517,14 @@ impl Contributions {
         let title = |name: &str| t(&format!("report.table.{name}"), &[]);
         let mut header = h(&["person_id", "person", "department", "adopted", "problems"]);
         header.extend(severities());
-        header.extend(h(&["defect_score", "help", "trainings", "awards", "penalties", "team_awards"]));
+        header.extend(h(&[
+            "defect_score",
+            "help",
+            "trainings",
+            "awards",
+            "penalties",
+            "team_awards",
+        ]));
         let people = Table {
             name: "people",
             title: title("people"),

@@ -490,11 +490,19 @@ impl Service {
     /// The names written in the records that the register does not settle
     /// (issue 18 §3, `beian people resolve`): ambiguous ones, then ones nobody
     /// of the register carries; unknown submitters only with `submitters`.
-    pub fn unresolved_names(&self, actor: &Actor, submitters: bool) -> Result<Vec<crate::workflow::people::Unresolved>> {
+    pub fn unresolved_names(
+        &self,
+        actor: &Actor,
+        submitters: bool,
+    ) -> Result<Vec<crate::workflow::people::Unresolved>> {
         let input = self.report_input(actor)?;
         let mentions =
             crate::workflow::people::mentions(&input.requests, &input.plans, &input.addenda, &input.system_vendors);
-        Ok(crate::workflow::people::unresolved(&input.register, &mentions, submitters))
+        Ok(crate::workflow::people::unresolved(
+            &input.register,
+            &mentions,
+            submitters,
+        ))
     }
 
     /// Contributions of §5.2 for the days `from..=to` (permission `read`).

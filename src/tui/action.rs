@@ -300,6 +300,9 @@ actions! {
     SupAttachmentSave = "supervision.attachment_save" @ p(Supervision),
     RegisterToggle = "register.toggle" @ p(Register),
     MailSendNow = "mail.send" @ p(Register),
+    RegisterAdd = "register.add" @ p(Register),
+    RegisterEditEntry = "register.edit" @ p(Register),
+    RegisterResolve = "register.resolve" @ p(Register),
     // forms
     FormsParked = "forms.parked" @ G,
     // demo: act as a demo person (`:as zhangwei`; issue 13 §7)
@@ -402,6 +405,7 @@ impl Action {
             QueueNew | QueueImport => Op::RequestAdd,
             PlanNew | TemplateNew => Op::PlanEdit,
             QueueAttach | PlanAttach | ArchiveAttach | SupAttach => Op::AttachmentAdd,
+            RegisterAdd | RegisterEditEntry | RegisterResolve => Op::RegisterEdit,
             _ => return None,
         })
     }

@@ -31,6 +31,9 @@ pub struct FormDraft {
     /// When it was parked; None for the form that was being edited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parked_at: Option<Time>,
+    /// The name a name-resolving form resolves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 /// The fields' values: by name (now), or in form order (drafts of earlier versions).
@@ -165,6 +168,7 @@ mod tests {
             focus: Focus::Name("title".into()),
             plan: None,
             parked_at: None,
+            subject: None,
         }
     }
 

@@ -183,15 +183,32 @@ impl Default for ScheduleState {
     }
 }
 
+/// The lists of the register pane (8), in the order `t` cycles them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum RegisterView {
+    /// The register's people, departments and vendors.
+    #[default]
+    Register,
+    /// The mail outbox with each message's delivery state.
+    Outbox,
+    /// The names written in the records that the register does not settle.
+    Names,
+}
+
 /// The register pane (8): the register's people, departments and vendors,
-/// or the mail outbox, switched with a key.
+/// the mail outbox, or the names to resolve, switched with a key.
 #[derive(Debug, Default)]
 pub struct RegisterState {
     pub register: crate::model::Register,
     /// The outbox, newest first, or why the user may not read it.
     pub outbox: Option<std::result::Result<Vec<crate::model::MailMessage>, String>>,
-    /// Showing the outbox rather than the register.
-    pub show_outbox: bool,
+    /// Which list the pane shows (`t` cycles them).
+    pub view: RegisterView,
+    /// The names written in the records that the register does not settle
+    /// (issue 18 §3, `beian people resolve`), or why they could not be read;
+    /// read when the names view is shown.
+    pub names: Option<std::result::Result<Vec<crate::workflow::people::Unresolved>, String>>,
+    pub names_loading: bool,
     pub cursor: ListCursor,
     pub loading: bool,
     /// A message to select once the outbox is read (from the attention view).
@@ -474,6 +491,17 @@ pub enum FormKind {
     /// A template of standard changes.
     NewTemplate,
     EditTemplate,
+    /// A person, department or vendor of the register (issue 17 §3): new ones
+    /// (the first field chooses which), and an edit of one.
+    NewPerson,
+    EditPerson,
+    NewDepartment,
+    EditDepartment,
+    NewVendor,
+    EditVendor,
+    /// The register record a name written in the records names (issue 18 §3);
+    /// the name is the form's `subject`.
+    ResolveName,
 }
 
 /// A form: named fields, one focused (see [`super::update::forms`], which
@@ -498,6 +526,9 @@ pub struct Form {
     pub conflict: bool,
     /// When it was parked (kept aside to be finished later), if it was.
     pub parked_at: Option<Time>,
+    /// What the form is about when that is no record: the name a
+    /// [`FormKind::ResolveName`] form resolves, exactly as written.
+    pub subject: Option<String>,
 }
 
 /// What the plan editor needs to know of the plan it edits.

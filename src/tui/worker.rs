@@ -50,6 +50,9 @@ pub enum Job {
     Register,
     /// Hand the due messages of the outbox to the MTA now.
     MailSend,
+    /// The names the register does not settle (issue 18 §3): answered with
+    /// [`Reply::UnresolvedNames`].
+    UnresolvedNames,
     /// The supervision pane's lists: the rectification orders, and with
     /// `reports` the confidential reports (supervisors; the read is audited).
     Supervision {
@@ -280,6 +283,8 @@ pub enum Reply {
     },
     /// Answer to [`Job::MailSend`].
     MailSent(crate::service::mail::SendReport),
+    /// Answer to [`Job::UnresolvedNames`], or why they may not be read.
+    UnresolvedNames(std::result::Result<Vec<crate::workflow::people::Unresolved>, String>),
     /// Answer to [`Job::Supervision`]; `reports` is `None` when not asked for.
     Supervision {
         orders: Vec<RectificationOrder>,
@@ -407,6 +412,9 @@ pub fn handle_with_progress(b: &dyn Backend, job: Job, progress: &mut dyn FnMut(
             outbox: b.outbox().map_err(|e| e.message()),
         }),
         Job::MailSend => b.mail_send(false).map(Reply::MailSent),
+        Job::UnresolvedNames => Ok(Reply::UnresolvedNames(
+            b.unresolved_names(false).map_err(|e| e.message()),
+        )),
         Job::Supervision { reports } => (|| {
             Ok(Reply::Supervision {
                 orders: b.orders()?,

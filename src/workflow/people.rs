@@ -88,7 +88,9 @@ pub fn mentions<'a>(
 /// The trainers a training's trainer field names: `王磊、正方软件实施工程师`
 /// is two (separated by `、`, `,`, `，`, `;` or `；`).
 pub fn trainers(text: &str) -> impl Iterator<Item = &str> {
-    text.split(['、', ',', '，', ';', '；']).map(str::trim).filter(|s| !s.is_empty())
+    text.split(['、', ',', '，', ';', '；'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// A name the register does not settle, with where it is written.
@@ -289,7 +291,10 @@ mod tests {
         r.people[2].aliases.push("李娜老师".into());
         r.people[2].name = "李娜娜".into();
         assert_eq!(who(&r, "李娜老师", ""), Who::Person(Id::new(IdKind::Person, 0, 3)));
-        assert_eq!(who(&r, "李娜老师", "图书馆"), Who::Person(Id::new(IdKind::Person, 0, 3)));
+        assert_eq!(
+            who(&r, "李娜老师", "图书馆"),
+            Who::Person(Id::new(IdKind::Person, 0, 3))
+        );
         // The alias holder is of the library: on a request of 教务处 it is someone else.
         assert!(matches!(who(&r, "李娜老师", "教务处"), Who::Named { .. }));
         r.departments.push(Department {

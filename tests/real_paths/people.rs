@@ -66,7 +66,11 @@ fn a_name_two_people_carry_is_listed_never_guessed_until_resolved() {
     assert!(table.lines().nth(1).unwrap().starts_with("陈静"), "{table}");
     assert!(table.contains("PER-0003"), "{table}");
     let zh = d.run(Some("huangli"), "zh-CN", &["people", "resolve"]);
-    assert!(zh.stdout.contains("可能是") && zh.stdout.contains("培训主讲"), "{}", zh.stdout);
+    assert!(
+        zh.stdout.contains("可能是") && zh.stdout.contains("培训主讲"),
+        "{}",
+        zh.stdout
+    );
     let c = contributions(&d);
     let chen = rows_named(&c, "陈静");
     assert_eq!(chen.len(), 2, "{chen:#?}");
@@ -142,17 +146,48 @@ fn a_team_award_reaches_the_staff_of_its_plan() {
     assert!(staff.len() >= 2, "{staff:?}");
     let e = d.refused(
         "zhaomin",
-        &["recognition", "add", "--kind", "penalty", "--team", "某项目组", "--member", "王磊", "--reason", "x"],
+        &[
+            "recognition",
+            "add",
+            "--kind",
+            "penalty",
+            "--team",
+            "某项目组",
+            "--member",
+            "王磊",
+            "--reason",
+            "x",
+        ],
     );
     assert!(e.contains("team"), "{e}");
     let e = d.refused(
         "zhaomin",
-        &["recognition", "add", "--kind", "award", "--team", "某项目组", "--reason", "x"],
+        &[
+            "recognition",
+            "add",
+            "--kind",
+            "award",
+            "--team",
+            "某项目组",
+            "--reason",
+            "x",
+        ],
     );
     assert!(e.contains("--member"), "{e}");
     d.ok(
         "zhaomin",
-        &["recognition", "add", "--kind", "award", "--team", "统一身份认证升级项目组", "--related", plan, "--reason", "按期上线"],
+        &[
+            "recognition",
+            "add",
+            "--kind",
+            "award",
+            "--team",
+            "统一身份认证升级项目组",
+            "--related",
+            plan,
+            "--reason",
+            "按期上线",
+        ],
     );
     let list = json(&d.ok("huangli", &["--json", "recognition", "list"]));
     let team = list
@@ -162,7 +197,12 @@ fn a_team_award_reaches_the_staff_of_its_plan() {
         .filter_map(|r| r["recipient"]["team"].as_object().cloned())
         .find(|t| t["name"] == "统一身份认证升级项目组")
         .unwrap();
-    let members: Vec<&str> = team["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    let members: Vec<&str> = team["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
     assert_eq!(members, staff.iter().map(String::as_str).collect::<Vec<_>>());
     let shown = d.ok("huangli", &["recognition", "list"]);
     assert!(shown.contains("统一身份认证升级项目组"), "{shown}");

@@ -242,11 +242,7 @@ fn name_resolve(
 fn name_unresolve(tx: &Tx, cmd: &Command, text: &str, reg: &Register) -> Result<Outcome> {
     let text = wf::non_empty(text, "name")?;
     let Some((holder, name)) = reg.alias_holder(&text) else {
-        return Err(Error::input(
-            "name",
-            &text,
-            &crate::i18n::t("people.not_resolved", &[]),
-        ));
+        return Err(Error::input("name", &text, &crate::i18n::t("people.not_resolved", &[])));
     };
     let drop = |a: &mut Vec<String>| a.retain(|x| *x != text);
     let (rev, before, after) = match holder.kind {

@@ -142,7 +142,11 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                     let name = wf::non_empty(name, "team")?;
                     if *kind == RecognitionKind::Penalty {
                         // §5.3 criticises departments and people, not teams.
-                        return Err(Error::input("team", &name, &crate::i18n::t("recognition.team_penalty", &[])));
+                        return Err(Error::input(
+                            "team",
+                            &name,
+                            &crate::i18n::t("recognition.team_penalty", &[]),
+                        ));
                     }
                     let mut members: Vec<String> = members
                         .iter()
@@ -157,13 +161,21 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, cmd: &Command, expect: Option<u64>) -> R
                                 IdKind::Dossier => Some(tx.dossier(*rid)?.plan),
                                 _ => None,
                             };
-                            members.extend(plan.into_iter().flat_map(|p| p.staff).map(|s| s.person.trim().to_string()));
+                            members.extend(
+                                plan.into_iter()
+                                    .flat_map(|p| p.staff)
+                                    .map(|s| s.person.trim().to_string()),
+                            );
                         }
                     }
                     let mut seen = std::collections::BTreeSet::new();
                     members.retain(|m| !m.is_empty() && seen.insert(m.clone()));
                     if members.is_empty() {
-                        return Err(Error::input("member", "", &crate::i18n::t("recognition.team_members", &[])));
+                        return Err(Error::input(
+                            "member",
+                            "",
+                            &crate::i18n::t("recognition.team_members", &[]),
+                        ));
                     }
                     Recipient::Team { name, members }
                 }

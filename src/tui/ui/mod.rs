@@ -284,6 +284,7 @@ pub fn status_hints(s: &State) -> (Vec<(String, String)>, (String, String)) {
         .copied()
         .filter(|a| a.scope() == super::action::Scope::Pane(s.pane))
         .filter(|a| super::update::offers::offered_with(s, *a, offers.as_ref()))
+        .filter(|a| s.pane != Pane::Register || super::update::register::in_view(s, *a))
         .collect();
     pane_cmds.sort_by_key(|a| a.step().is_none());
     // The detail's focus, then searching, the palette.

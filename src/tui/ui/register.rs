@@ -1,12 +1,12 @@
-//! The register pane (8): the register, or the outbox with each message's
-//! delivery state and the MTA's last answer.
+//! The register pane (8): the register, the outbox with each message's
+//! delivery state and the MTA's last answer, or the names to resolve.
 
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::super::state::State;
+use super::super::state::{RegisterView, State};
 use super::theme::Theme;
 use super::{columns, row, Col};
 use crate::i18n::t;
@@ -14,14 +14,48 @@ use crate::tui::update::register as reg;
 
 pub fn render(f: &mut Frame, area: Rect, s: &State) {
     let th = Theme::of(s);
-    let outbox = s.register.show_outbox;
-    let title = if outbox {
-        t("tui.register.outbox_title", &[])
-    } else {
-        t("tui.register.register_title", &[])
+    let view = s.register.view;
+    let outbox = view == RegisterView::Outbox;
+    let title = match view {
+        RegisterView::Outbox => t("tui.register.outbox_title", &[]),
+        RegisterView::Names => t("tui.register.names_title", &[]),
+        RegisterView::Register => t("tui.register.register_title", &[]),
     };
     let mut lines = vec![Line::styled(title, th.heading())];
-    let (head, rows): (Vec<String>, Vec<Vec<String>>) = if outbox {
+    let (head, rows): (Vec<String>, Vec<Vec<String>>) = if view == RegisterView::Names {
+        (
+            vec![
+                t("people.col.name", &[]),
+                t("people.col.written_as", &[]),
+                t("people.col.times", &[]),
+                t("tui.register.records", &[]),
+                t("people.col.candidates", &[]),
+            ],
+            reg::names(s)
+                .iter()
+                .map(|u| {
+                    let name = if u.department.is_empty() {
+                        u.text.clone()
+                    } else {
+                        format!("{}（{}）", u.text, u.department)
+                    };
+                    let candidates = if u.candidates.is_empty() {
+                        t("people.nobody", &[])
+                    } else {
+                        crate::i18n::list(u.candidates.iter().map(|c| format!("{} {}", c.id, c.name)))
+                    };
+                    let records: Vec<String> = u.records.iter().map(|r| r.to_string()).collect();
+                    vec![
+                        name,
+                        crate::i18n::list(u.parts.iter().map(|p| p.label())),
+                        u.count.to_string(),
+                        records.join(" "),
+                        candidates,
+                    ]
+                })
+                .collect(),
+        )
+    } else if outbox {
         (
             vec![
                 t("cli.col.id", &[]),
@@ -61,7 +95,9 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
                 .collect(),
         )
     };
-    let cols: Vec<Col> = if outbox {
+    let cols: Vec<Col> = if view == RegisterView::Names {
+        vec![Col::new(20, 0), Col::new(12, 3), Col::new(4, 2), Col::new(15, 1)]
+    } else if outbox {
         vec![Col::new(15, 0), Col::new(12, 0), Col::new(12, 2), Col::new(24, 1)]
     } else {
         vec![Col::new(10, 0), Col::new(6, 1), Col::new(16, 0)]
@@ -81,10 +117,19 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         });
     }
     if rows.is_empty() {
-        let why = match (&s.register.outbox, outbox) {
-            (Some(Err(e)), true) => e.clone(),
-            _ if s.register.loading => t("tui.loading", &[]),
-            _ => t("tui.register.empty", &[]),
+        let why = match view {
+            RegisterView::Outbox => match &s.register.outbox {
+                Some(Err(e)) => e.clone(),
+                _ if s.register.loading => t("tui.loading", &[]),
+                _ => t("tui.register.empty", &[]),
+            },
+            RegisterView::Names => match &s.register.names {
+                Some(Err(e)) => e.clone(),
+                Some(Ok(_)) => t("people.none", &[]),
+                None => t("tui.loading", &[]),
+            },
+            RegisterView::Register if s.register.loading => t("tui.loading", &[]),
+            RegisterView::Register => t("tui.register.empty", &[]),
         };
         lines.push(Line::styled(format!("  {why}"), th.dim()));
     }

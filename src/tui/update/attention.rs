@@ -72,7 +72,7 @@ pub fn jump(s: &mut State, fx: &mut Vec<Effect>) {
         }
         IdKind::Mail => {
             // A call to make: the outbox, with the message selected once read.
-            s.register.show_outbox = true;
+            s.register.view = crate::tui::state::RegisterView::Outbox;
             s.register.select = Some(id);
             if s.pane != Pane::Register {
                 goto(s, Pane::Register, fx);

@@ -79,6 +79,10 @@ pub enum Choices {
     System {
         optional: bool,
     },
+    /// What a new record of the register is: a person, a department or a vendor.
+    Entry,
+    /// The language of a person's mail: the default, zh-CN or en.
+    MailLang,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +127,7 @@ impl Spec {
     }
 }
 
-use Choices::{Enum, System as Systems, YesNo};
+use Choices::{Entry, Enum, MailLang, System as Systems, YesNo};
 use EnumType as E;
 use FieldKind::{Choice as Pick, Date, Multiline, Number, Text, Time as When};
 
@@ -315,6 +319,48 @@ const JOINT_DECIDE: &[Spec] = &[
     field("reject", "tui.f.reject", Text).hint("tui.hint.reject"),
 ];
 
+// The register (issue 17 §3): the fields as `beian register … add|edit` takes them.
+const PERSON: &[Spec] = &[
+    field("name", "register.col.name", Text),
+    field("department", "cli.col.department", Text),
+    field("email", "tui.f.email", Text),
+    field("phone", "tui.f.phone", Text),
+    field("lang", "tui.f.mail_lang", Pick(MailLang)),
+    field("login", "tui.f.login", Text).hint("tui.hint.login"),
+];
+const NEW_PERSON: &[Spec] = &[
+    field("kind", "tui.f.entry_kind", Pick(Entry)).hint("tui.hint.entry_kind"),
+    field("name", "register.col.name", Text),
+    field("department", "cli.col.department", Text),
+    field("email", "tui.f.email", Text),
+    field("phone", "tui.f.phone", Text),
+    field("lang", "tui.f.mail_lang", Pick(MailLang)),
+    field("login", "tui.f.login", Text).hint("tui.hint.login"),
+];
+const DEPARTMENT: &[Spec] = &[
+    field("name", "register.col.name", Text),
+    field("head", "tui.f.head", Text),
+    field("distribution", "tui.f.distribution", Text).hint("tui.hint.distribution"),
+];
+const NEW_DEPARTMENT: &[Spec] = &[
+    field("kind", "tui.f.entry_kind", Pick(Entry)).hint("tui.hint.entry_kind"),
+    field("name", "register.col.name", Text),
+    field("head", "tui.f.head", Text),
+    field("distribution", "tui.f.distribution", Text).hint("tui.hint.distribution"),
+];
+const VENDOR: &[Spec] = &[
+    field("name", "register.col.name", Text),
+    field("contacts", "tui.f.contacts", Text).hint("tui.hint.contacts"),
+    field("support", "tui.f.support", Text).hint("tui.hint.support"),
+];
+const NEW_VENDOR: &[Spec] = &[
+    field("kind", "tui.f.entry_kind", Pick(Entry)).hint("tui.hint.entry_kind"),
+    field("name", "register.col.name", Text),
+    field("contacts", "tui.f.contacts", Text).hint("tui.hint.contacts"),
+    field("support", "tui.f.support", Text).hint("tui.hint.support"),
+];
+const RESOLVE_NAME: &[Spec] = &[field("target", "tui.f.names_record", Text).hint("tui.hint.names_record")];
+
 /// The fields of each kind, in the order they are shown (and the order drafts of
 /// earlier versions stored their values in).
 pub fn spec(kind: FormKind) -> &'static [Spec] {
@@ -344,6 +390,13 @@ pub fn spec(kind: FormKind) -> &'static [Spec] {
         FormKind::Review => REVIEW,
         FormKind::NewTemplate => NEW_TEMPLATE,
         FormKind::EditTemplate => EDIT_TEMPLATE,
+        FormKind::NewPerson => NEW_PERSON,
+        FormKind::EditPerson => PERSON,
+        FormKind::NewDepartment => NEW_DEPARTMENT,
+        FormKind::EditDepartment => DEPARTMENT,
+        FormKind::NewVendor => NEW_VENDOR,
+        FormKind::EditVendor => VENDOR,
+        FormKind::ResolveName => RESOLVE_NAME,
     }
 }
 
@@ -374,6 +427,13 @@ fn title_key(kind: FormKind) -> &'static str {
         FormKind::Review => "tui.form.review",
         FormKind::NewTemplate => "tui.form.new_template",
         FormKind::EditTemplate => "tui.form.edit_template",
+        FormKind::NewPerson => "tui.form.new_person",
+        FormKind::EditPerson => "tui.form.edit_person",
+        FormKind::NewDepartment => "tui.form.new_department",
+        FormKind::EditDepartment => "tui.form.edit_department",
+        FormKind::NewVendor => "tui.form.new_vendor",
+        FormKind::EditVendor => "tui.form.edit_vendor",
+        FormKind::ResolveName => "tui.form.resolve_name",
     }
 }
 
@@ -560,6 +620,39 @@ fn static_options(c: Choices, systems: &[System]) -> Vec<Choice> {
                 aliases: ["n", "false", "否", "不", "不需要", "无"].map(String::from).to_vec(),
             },
         ],
+        Entry => [
+            ("person", "tui.register.person", &["PER", "人", "个人", "people"][..]),
+            ("department", "tui.register.department", &["DEPT", "单位", "处", "dept"]),
+            ("vendor", "tui.register.vendor", &["VEN", "厂商", "公司", "supplier"]),
+        ]
+        .into_iter()
+        .map(|(code, key, words)| Choice {
+            code: code.into(),
+            label: t(key, &[]),
+            note: text_in(other, key),
+            aliases: words.iter().map(|w| w.to_string()).collect(),
+        })
+        .collect(),
+        MailLang => vec![
+            Choice {
+                code: String::new(),
+                label: t("tui.pick.lang_default", &[]),
+                note: String::new(),
+                aliases: Vec::new(),
+            },
+            Choice {
+                code: "zh-CN".into(),
+                label: t("enum.NoticeLanguage.zh-CN", &[]),
+                note: text_in(other, "enum.NoticeLanguage.zh-CN"),
+                aliases: aliases("NoticeLanguage", "zh-CN"),
+            },
+            Choice {
+                code: "en".into(),
+                label: t("enum.NoticeLanguage.en", &[]),
+                note: text_in(other, "enum.NoticeLanguage.en"),
+                aliases: aliases("NoticeLanguage", "en"),
+            },
+        ],
         Systems { optional } => {
             let none = optional.then(|| Choice {
                 code: String::new(),
@@ -687,6 +780,7 @@ fn build(kind: FormKind, target: Option<(Id, u64)>, value: impl Fn(&str) -> Opti
         dirty: false,
         conflict: false,
         parked_at: None,
+        subject: None,
     }
 }
 
@@ -795,6 +889,7 @@ fn template_items(label: &str, text: &str) -> Result<Vec<TemplateItem>, String> 
 pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
     let sel_plan = s.tests.plan.as_ref().or(s.plans.detail.as_ref());
     let mut plan_base = None;
+    let mut subject = None;
     let me = s.user.clone();
     let (target, values): (Option<(Id, u64)>, Defaults) = match kind {
         FormKind::NewRequest => (
@@ -844,6 +939,29 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
                     .unwrap_or_default(),
             )],
         ),
+        FormKind::NewPerson | FormKind::NewDepartment | FormKind::NewVendor => {
+            (None, vec![("kind", entry_code(kind).to_string())])
+        }
+        FormKind::EditPerson | FormKind::EditDepartment | FormKind::EditVendor => {
+            match super::register::selected_entry(s).filter(|e| e.edit_form() == kind) {
+                Some(e) => (Some(e.target()), e.values()),
+                None => return,
+            }
+        }
+        // The first candidate, if the register has any.
+        FormKind::ResolveName => match super::register::selected_name(s) {
+            Some(u) => {
+                subject = Some(u.text.clone());
+                (
+                    None,
+                    vec![(
+                        "target",
+                        u.candidates.first().map(|c| c.id.to_string()).unwrap_or_default(),
+                    )],
+                )
+            }
+            None => return,
+        },
         FormKind::EditTemplate => match s.templates.detail.as_ref() {
             Some(x) => (
                 Some((x.id, x.meta.rev)),
@@ -1152,9 +1270,59 @@ pub fn open(s: &mut State, kind: FormKind, fx: &mut Vec<Effect>) {
         form.focus = form.index("title").unwrap_or(0);
     }
     form.plan = plan_base;
+    form.subject = subject;
+    with_subject(&mut form);
     check(s, &mut form);
     s.popups.push(Popup::Form(form));
     let _ = fx;
+}
+
+/// The code of the kind choice of a new register record's form.
+fn entry_code(kind: FormKind) -> &'static str {
+    match kind {
+        FormKind::NewDepartment | FormKind::EditDepartment => "department",
+        FormKind::NewVendor | FormKind::EditVendor => "vendor",
+        _ => "person",
+    }
+}
+
+/// A new register record's form whose kind choice now names another kind
+/// becomes that kind's form (the name typed so far kept).
+fn switch_entry(form: &mut Form) {
+    if !matches!(
+        form.kind,
+        FormKind::NewPerson | FormKind::NewDepartment | FormKind::NewVendor
+    ) {
+        return;
+    }
+    let code = form.value("kind");
+    let kind = match code.as_str() {
+        "person" => FormKind::NewPerson,
+        "department" => FormKind::NewDepartment,
+        "vendor" => FormKind::NewVendor,
+        _ => return,
+    };
+    if kind == form.kind {
+        return;
+    }
+    let name = form.value("name");
+    let mut new = build(kind, None, |n| match n {
+        "kind" => Some(code.clone()),
+        "name" => Some(name.clone()),
+        _ => None,
+    });
+    new.dirty = form.dirty;
+    *form = new;
+}
+
+/// Several values of one field (a distribution list, contacts), separated by
+/// commas, `、`, semicolons or line breaks; with `spaces`, by spaces too.
+fn list_of(text: &str, spaces: bool) -> Vec<String> {
+    text.split(|c: char| matches!(c, ',' | '，' | '、' | ';' | '；' | '\n') || (spaces && c.is_whitespace()))
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 fn from_draft(d: FormDraft) -> Form {
@@ -1170,8 +1338,17 @@ fn from_draft(d: FormDraft) -> Form {
     };
     form.plan = d.plan;
     form.parked_at = d.parked_at;
+    form.subject = d.subject;
+    with_subject(&mut form);
     form.dirty = true;
     form
+}
+
+/// A form about a name (not a record) says which in its title.
+fn with_subject(form: &mut Form) {
+    if let Some(x) = &form.subject {
+        form.title = format!("{} · {}", form.title, crate::sanitize::clean_line(x));
+    }
 }
 
 fn draft_of(form: &Form) -> FormDraft {
@@ -1182,6 +1359,7 @@ fn draft_of(form: &Form) -> FormDraft {
         focus: Focus::Name(form.focused().name.to_string()),
         plan: form.plan,
         parked_at: form.parked_at,
+        subject: form.subject.clone(),
     }
 }
 
@@ -1359,6 +1537,7 @@ fn similar_check(s: &State, form: &mut Form) {
 /// The form changed: mark it, check it, save the drafts.
 fn changed(s: &State, form: &mut Form, fx: &mut Vec<Effect>) {
     form.dirty = true;
+    switch_entry(form);
     check(s, form);
     fx.push(Effect::Draft(Some(snapshot(s, Some(form)))));
 }
@@ -1680,6 +1859,101 @@ fn command(s: &State, form: &Form) -> Result<Vec<(Command, Option<u64>)>, String
             },
             None,
         ),
+        FormKind::NewPerson => (
+            Command::PersonAdd {
+                person: PersonFields {
+                    name: v("name"),
+                    department: v("department"),
+                    email: v("email"),
+                    phone: v("phone"),
+                    lang: v("lang"),
+                    login: v("login"),
+                },
+            },
+            None,
+        ),
+        FormKind::NewDepartment => (
+            Command::DepartmentAdd {
+                department: DepartmentFields {
+                    name: v("name"),
+                    head: v("head"),
+                    distribution: list_of(&v("distribution"), true),
+                },
+            },
+            None,
+        ),
+        FormKind::NewVendor => (
+            Command::VendorAdd {
+                vendor: VendorFields {
+                    name: v("name"),
+                    contacts: list_of(&v("contacts"), false),
+                    support: v("support"),
+                },
+            },
+            None,
+        ),
+        FormKind::EditPerson | FormKind::EditDepartment | FormKind::EditVendor => {
+            let id = plan.ok_or_else(|| t("tui.form.no_target", &[]))?;
+            // Only the fields that differ from the record as loaded.
+            let before: BTreeMap<&str, String> = super::register::entry(s, id)
+                .map(|e| e.values().into_iter().collect())
+                .unwrap_or_default();
+            let text = |name: &str| Some(v(name)).filter(|x| before.get(name).is_none_or(|b| b.trim() != x.trim()));
+            let list = |name: &str, spaces: bool| {
+                let now = list_of(&v(name), spaces);
+                Some(now).filter(|x| before.get(name).is_none_or(|b| list_of(b, spaces) != *x))
+            };
+            let cmd = match form.kind {
+                FormKind::EditPerson => Command::PersonEdit {
+                    id,
+                    edit: PersonEdit {
+                        name: text("name"),
+                        department: text("department"),
+                        email: text("email"),
+                        phone: text("phone"),
+                        lang: text("lang"),
+                        login: text("login"),
+                    },
+                },
+                FormKind::EditDepartment => Command::DepartmentEdit {
+                    id,
+                    edit: DepartmentEdit {
+                        name: text("name"),
+                        head: text("head"),
+                        distribution: list("distribution", true),
+                    },
+                },
+                _ => Command::VendorEdit {
+                    id,
+                    edit: VendorEdit {
+                        name: text("name"),
+                        contacts: list("contacts", false),
+                        support: text("support"),
+                    },
+                },
+            };
+            let unchanged = match &cmd {
+                Command::PersonEdit { edit, .. } => *edit == PersonEdit::default(),
+                Command::DepartmentEdit { edit, .. } => *edit == DepartmentEdit::default(),
+                Command::VendorEdit { edit, .. } => *edit == VendorEdit::default(),
+                _ => false,
+            };
+            if unchanged {
+                return Err(t("tui.form.unchanged", &[]));
+            }
+            (cmd, rev)
+        }
+        FormKind::ResolveName => {
+            let text = form.subject.clone().ok_or_else(|| t("tui.form.no_target", &[]))?;
+            let raw = v("target");
+            let target = raw
+                .trim()
+                .parse::<Id>()
+                .ok()
+                .filter(|i| matches!(i.kind, IdKind::Person | IdKind::Department | IdKind::Vendor))
+                .ok_or_else(|| invalid(&form.label("target"), &raw, "PER-0001, DEPT-0001, VEN-0001"))?;
+            (Command::NameResolve { text, target }, None)
+        }
         FormKind::EditTemplate => {
             let id = form
                 .target
@@ -2183,7 +2457,12 @@ fn comparison(plan: Id, label: &str, text: &str) -> Result<Vec<(Command, Option<
 fn submit(s: &mut State, form: Form, fx: &mut Vec<Effect>) {
     match command(s, &form) {
         Ok(mut cmds) => {
-            let label = t("tui.done.saved", &[]);
+            let label = match (&form.subject, form.kind) {
+                (Some(name), FormKind::ResolveName) => {
+                    t("tui.done.resolved", &[("name", crate::sanitize::clean_line(name))])
+                }
+                _ => t("tui.done.saved", &[]),
+            };
             let job = if cmds.len() == 1 {
                 let (cmd, expect_rev) = cmds.remove(0);
                 Job::Execute { cmd, expect_rev, label }
@@ -2221,6 +2500,15 @@ pub fn failed(s: &mut State, e: &Error) {
             );
             form.target = Some((id, *found));
             form.conflict = true;
+        }
+        // A value the core refused is shown on its field (the only one, if it
+        // names none of them), which takes the focus.
+        if let Error::Input { field, .. } = e {
+            let i = form.index(field).or((form.fields.len() == 1).then_some(0));
+            if let Some(i) = i {
+                form.warnings.insert(form.fields[i].name, e.message());
+                form.set_focus(i);
+            }
         }
         s.popups.push(Popup::Form(form));
     }
@@ -2413,6 +2701,13 @@ mod tests {
             FormKind::Review,
             FormKind::NewTemplate,
             FormKind::EditTemplate,
+            FormKind::NewPerson,
+            FormKind::EditPerson,
+            FormKind::NewDepartment,
+            FormKind::EditDepartment,
+            FormKind::NewVendor,
+            FormKind::EditVendor,
+            FormKind::ResolveName,
         ];
         for kind in kinds {
             let names: std::collections::BTreeSet<&str> = spec(kind).iter().map(|sp| sp.name).collect();
@@ -2912,6 +3207,7 @@ mod tests {
             focus: Focus::Index(5),
             plan: None,
             parked_at: None,
+            subject: None,
         };
         let f = from_draft(old);
         assert_eq!(f.focused().name, "submitter_type");
@@ -2952,6 +3248,7 @@ mod tests {
             focus: Focus::Name("channel".into()),
             plan: None,
             parked_at: None,
+            subject: None,
         });
         let e = command(&s, &f).unwrap_err();
         assert!(e.starts_with("invalid “kind”: "), "{e}");
@@ -2992,6 +3289,7 @@ mod tests {
             focus: Focus::Index(0),
             plan: None,
             parked_at: None,
+            subject: None,
         });
         assert_eq!(f.value("migrates_data"), "yes");
     }

@@ -400,6 +400,9 @@ pub(super) fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
     if s.pane == Pane::Supervision {
         supervision::load(s, fx);
     }
+    if s.pane == Pane::Register {
+        register::load(s, fx);
+    }
 }
 
 /// Move the selection, or scroll the detail when it has the focus.
@@ -579,6 +582,7 @@ fn reply(s: &mut State, r: Reply, fx: &mut Vec<Effect>) {
         Reply::Supervision { orders, reports } => supervision::loaded(s, orders, reports),
         Reply::Register { register, outbox } => register::loaded(s, *register, outbox),
         Reply::MailSent(r) => register::sent(s, r, fx),
+        Reply::UnresolvedNames(list) => register::names_loaded(s, list),
         Reply::Integrity(r) => {
             use crate::tui::state::Integrity;
             s.archive.integrity = match r {
