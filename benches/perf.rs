@@ -769,7 +769,9 @@ fn session(db: &Path, r: &mut Report) {
 /// filter, an archive search and a dossier; returns the TUI's VmHWM in kB.
 fn use_tui(db: &Path, via: Via, mut r: Option<&mut Report>) -> u64 {
     let mut tui = pty_support::Tui::spawn(tui_cmd_via(Some(db), None, via), 120, 40);
-    tui.wait_until(60, "the first screen with data", |s| s.contains("REQ-") || s.contains("PLAN-"));
+    tui.wait_until(60, "the first screen with data", |s| {
+        s.contains("REQ-") || s.contains("PLAN-")
+    });
     // The UI opens on what needs attention (issue 17): to the queue.
     tui.send("1");
     tui.wait_until(60, "the queue with data", |s| s.contains("REQ-"));
