@@ -376,26 +376,26 @@ fn a_client_of_another_protocol_version_is_refused_clearly() {
         m.contains("protocol 999") && m.contains(&format!("protocol {PROTOCOL_VERSION}")),
         "{m}"
     );
-    // A client of protocol 8 (before the binary request rows and the shared
-    // start-up check of issue 16) is refused the same way.
-    assert_eq!(PROTOCOL_VERSION, 9);
+    // A client of protocol 9 (before names linked to the register, issue 18
+    // §3) is refused the same way.
+    assert_eq!(PROTOCOL_VERSION, 10);
     let mut s = srv.raw();
-    send(&mut s, json!({"type": "hello", "protocol": 8, "client": "beian 0.1.0"}));
+    send(&mut s, json!({"type": "hello", "protocol": 9, "client": "beian 0.1.0"}));
     let Some(ServerMsg::Refused { reason }) = recv(&mut s) else {
-        panic!("protocol 8 not refused")
+        panic!("protocol 9 not refused")
     };
     assert!(
         matches!(
             reason,
             Error::Version {
-                client: 8,
-                server: 9,
+                client: 9,
+                server: 10,
                 ..
             }
         ),
         "{reason:?}"
     );
-    assert!(reason.message().contains("protocol 8"), "{}", reason.message());
+    assert!(reason.message().contains("protocol 9"), "{}", reason.message());
 }
 
 /// The backup directories in `dir`, by name.

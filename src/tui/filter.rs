@@ -311,6 +311,7 @@ pub fn apply_cached(
     }
     let (hay, sig, keys) = (&index.hay, &index.sig, &index.keys);
     let one = one_ideograph(&p.words);
+    let letter = one_letter(&p.words);
     let score = |part: &[usize]| -> Vec<(u32, usize)> {
         let mut matcher = Matcher::new(Config::DEFAULT);
         let mut id = String::new();
@@ -321,7 +322,11 @@ pub fn apply_cached(
                     return score_one_ideograph(hay[i].slice(..), c).map(|s| (s + LITERAL, i));
                 }
                 if sig[i] & need == need {
-                    if let Some(s) = pattern.score(hay[i].slice(..), &mut matcher) {
+                    let literal = match letter {
+                        Some(c) => score_one_letter(hay[i].slice(..), c),
+                        None => pattern.score(hay[i].slice(..), &mut matcher),
+                    };
+                    if let Some(s) = literal {
                         return Some((s.saturating_add(LITERAL), i));
                     }
                 }
@@ -395,6 +400,49 @@ fn score_one_ideograph(hay: Utf32Str, c: char) -> Option<u32> {
         Some(_) => 8,
     };
     Some(16 + 2 * bonus)
+}
+
+/// The query when it is one ASCII letter or digit (the first keystroke of most
+/// Latin and pinyin queries: `s` is held, literally or by an initial, by
+/// nearly every row), lowercase.
+fn one_letter(words: &str) -> Option<char> {
+    let mut it = words.chars();
+    let c = it.next()?;
+    (it.next().is_none() && c.is_ascii_alphanumeric()).then(|| c.to_ascii_lowercase())
+}
+
+/// nucleo's score for a one-letter query (`c` lowercase, matched in either
+/// case), without its per-character Unicode lookups: the best of every
+/// occurrence, 16 plus twice the bonus of the place — after the start or a
+/// space 10, one of `/,:;|` 9, other punctuation 8, a lowercase letter before
+/// an uppercase one or a letter before a digit 5, else 0.
+/// `tests::one_letter_scores_as_nucleo` holds it to nucleo's own.
+fn score_one_letter(hay: Utf32Str, c: char) -> Option<u32> {
+    let bonus = |prev: Option<char>, cur: char| -> u32 {
+        match prev {
+            None => 10,
+            Some(p) if p.is_whitespace() => 10,
+            Some(p) if p.is_ascii() && b"/,:;|".contains(&(p as u8)) => 9,
+            Some(p) if p.is_lowercase() && cur.is_uppercase() => 5,
+            Some(p) if !p.is_ascii_digit() && p.is_alphanumeric() && cur.is_ascii_digit() => 5,
+            Some(p) if p.is_alphanumeric() => 0,
+            Some(_) => 8,
+        }
+    };
+    let mut best: Option<u32> = None;
+    let mut prev: Option<char> = None;
+    let mut visit = |h: char| {
+        if h.to_ascii_lowercase() == c {
+            let s = 16 + 2 * bonus(prev, h);
+            best = Some(best.map_or(s, |b| b.max(s)));
+        }
+        prev = Some(h);
+    };
+    match hay {
+        Utf32Str::Ascii(bytes) => bytes.iter().for_each(|&b| visit(b as char)),
+        Utf32Str::Unicode(chars) => chars.iter().for_each(|&h| visit(h)),
+    }
+    best
 }
 
 /// What a word is matched against in one row.
@@ -657,6 +705,45 @@ mod tests {
         }
         assert_eq!(one_ideograph("系统"), None);
         assert_eq!(one_ideograph("a"), None);
+    }
+
+    #[test]
+    fn one_letter_scores_as_nucleo() {
+        let hays = [
+            "nginx session 配置",
+            "Nginx配置 SSL",
+            "HTTPS 证书",
+            "nginxSession",
+            "abc123 s1",
+            "v2 系统 s",
+            "a/s,s:s;s|s",
+            "(s) [s] -s _s .s",
+            "教务s系统",
+            "ＳＳＬ s",
+            "sssss",
+            "没有",
+            "Müller s",
+            "tab\ts",
+            "REQ-2026-0012 s",
+        ];
+        let mut m = Matcher::new(Config::DEFAULT);
+        let mut wrong = Vec::new();
+        for h in hays {
+            for c in ['s', 'n', 'a', '1', '2', 'h', 'l'] {
+                let q = c.to_string();
+                let pattern = Pattern::parse(&q, CaseMatching::Ignore, Normalization::Smart);
+                let hay = Utf32String::from(h);
+                assert_eq!(one_letter(&q), Some(c));
+                let (ours, theirs) = (score_one_letter(hay.slice(..), c), pattern.score(hay.slice(..), &mut m));
+                if ours != theirs {
+                    wrong.push(format!("{c:?} in {h:?}: {ours:?}, nucleo {theirs:?}"));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+        assert_eq!(one_letter("S"), Some('s'));
+        assert_eq!(one_letter("ss"), None);
+        assert_eq!(one_letter("系"), None);
     }
 
     #[test]
