@@ -573,6 +573,11 @@ impl Service {
             }
             plans.push(p);
         }
+        let names: std::collections::HashMap<Id, String> = store
+            .summaries::<System>()?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect();
         let requests: Vec<wf::RequestHead> = store
             .requests_in(&[RequestStatus::New.as_str(), RequestStatus::Triaged.as_str()])?
             .into_iter()
@@ -581,6 +586,8 @@ impl Service {
                 status: r.status,
                 received_at: r.received_at,
                 title: r.title,
+                system: r.system,
+                system_name: r.system.and_then(|s| names.get(&s).cloned()).unwrap_or_default(),
             })
             .collect();
         let orders: Vec<RectificationOrder> = store.all()?;

@@ -56,6 +56,9 @@ pub enum AttentionKind {
     DefectOpen,
     /// A defect sent to the vendor, still open.
     VendorTicket,
+    /// More than [`REQUEST_GROUP`] requests of one system waiting: one item for
+    /// them all (the oldest is its record), not one each.
+    RequestsWaiting,
     /// A request new or triaged, not decided.
     RequestWaiting,
     /// A submitter or reporter reachable only by phone: a message of the
@@ -76,6 +79,7 @@ impl AttentionKind {
         AttentionKind::OrderDueSoon,
         AttentionKind::DefectOpen,
         AttentionKind::VendorTicket,
+        AttentionKind::RequestsWaiting,
         AttentionKind::RequestWaiting,
         AttentionKind::CallToMake,
     ];
@@ -93,6 +97,7 @@ impl AttentionKind {
             AttentionKind::DefectOpen => "defect_open",
             AttentionKind::VendorTicket => "vendor_ticket",
             AttentionKind::RequestWaiting => "request_waiting",
+            AttentionKind::RequestsWaiting => "requests_waiting",
             AttentionKind::CallToMake => "call_to_make",
         }
     }
@@ -155,6 +160,7 @@ impl AttentionItem {
                 ("days", self.days.to_string()),
                 ("due", due),
                 ("detail", crate::sanitize::clean_line(&self.detail)),
+                ("title", crate::sanitize::clean_line(&self.title)),
                 ("status", status),
             ],
         )
@@ -174,7 +180,17 @@ pub struct RequestHead {
     pub status: RequestStatus,
     pub received_at: Time,
     pub title: String,
+    /// Its system, and the system's name (for a group of waiting requests).
+    #[serde(default)]
+    pub system: Option<Id>,
+    #[serde(default)]
+    pub system_name: String,
 }
+
+/// More waiting requests of one system than this are one item: a backlog of
+/// thousands (ten years of a large university) is a line per system, not a
+/// line per request; the queue lists them.
+pub const REQUEST_GROUP: usize = 5;
 
 /// What the rules look at, as the service reads it.
 #[derive(Debug, Clone, Copy)]
@@ -247,10 +263,38 @@ pub fn attention(input: &AttentionInput, rules: &Process, th: &Thresholds, now: 
     for p in input.plans {
         plan_items(p, input, rules, th, now, &mut out);
     }
+    // Waiting requests by system, oldest first in each.
+    let mut waiting: BTreeMap<Option<Id>, Vec<&RequestHead>> = BTreeMap::new();
     for r in input.requests {
         if matches!(r.status, RequestStatus::New | RequestStatus::Triaged)
             && now - r.received_at >= days(th.request_days)
         {
+            waiting.entry(r.system).or_default().push(r);
+        }
+    }
+    for mut group in waiting.into_values() {
+        group.sort_by_key(|r| (r.received_at, r.id));
+        if group.len() > REQUEST_GROUP {
+            let oldest = group[0];
+            let title = if oldest.system_name.is_empty() {
+                oldest.title.clone()
+            } else {
+                oldest.system_name.clone()
+            };
+            let mut it = item(
+                AttentionKind::RequestsWaiting,
+                oldest.id,
+                &title,
+                oldest.received_at,
+                Role::Operator,
+                now,
+                oldest.status.as_str(),
+            );
+            it.detail = group.len().to_string();
+            out.push(it);
+            continue;
+        }
+        for r in group {
             out.push(item(
                 AttentionKind::RequestWaiting,
                 r.id,
@@ -580,7 +624,61 @@ mod tests {
             status,
             received_at: at,
             title: "成绩导出乱码".into(),
+            system: None,
+            system_name: String::new(),
         }
+    }
+
+    /// A backlog: more than REQUEST_GROUP waiting requests of one system are
+    /// one item, named by the system, counted, its record the oldest; a
+    /// system with a few keeps one item each.
+    #[test]
+    fn a_backlog_of_one_system_is_one_item() {
+        let sys = |n| Some(Id::new(IdKind::System, 0, n));
+        let mut requests = Vec::new();
+        for i in 0..(REQUEST_GROUP as u32 + 3) {
+            requests.push(RequestHead {
+                id: Id::new(IdKind::Request, 2026, 10 + i),
+                system: sys(1),
+                system_name: "教务管理系统".into(),
+                ..request(RequestStatus::New, t0() + d(i64::from(10 - i)))
+            });
+        }
+        for i in 0..2 {
+            requests.push(RequestHead {
+                id: Id::new(IdKind::Request, 2026, 50 + i),
+                system: sys(2),
+                system_name: "一卡通系统".into(),
+                ..request(RequestStatus::Triaged, t0())
+            });
+        }
+        let w = World {
+            requests,
+            ..Default::default()
+        };
+        let now = t0() + d(30);
+        let items = w.at(now);
+        let group: Vec<&AttentionItem> = items
+            .iter()
+            .filter(|i| i.kind == AttentionKind::RequestsWaiting)
+            .collect();
+        assert_eq!(group.len(), 1, "{items:#?}");
+        let g = group[0];
+        assert_eq!(g.detail, (REQUEST_GROUP + 3).to_string());
+        assert_eq!(g.title, "教务管理系统");
+        // The oldest: received latest-numbered (t0 + 10 − i is earliest for the last).
+        assert_eq!(g.record, Id::new(IdKind::Request, 2026, 10 + REQUEST_GROUP as u32 + 2));
+        assert_eq!(g.since, t0() + d(10 - (REQUEST_GROUP as i64 + 2)));
+        let single: Vec<Id> = items
+            .iter()
+            .filter(|i| i.kind == AttentionKind::RequestWaiting)
+            .map(|i| i.record)
+            .collect();
+        assert_eq!(
+            single,
+            vec![Id::new(IdKind::Request, 2026, 50), Id::new(IdKind::Request, 2026, 51)]
+        );
+        assert!(g.why().contains(&(REQUEST_GROUP + 3).to_string()), "{}", g.why());
     }
 
     #[derive(Default)]
