@@ -60,8 +60,9 @@ fn resolve(ctx: &Ctx, a: &ResolveArgs) -> Result<()> {
     let mut list = ctx.backend.unresolved_names(a.submitters || a.name.is_some())?;
     if let Some(name) = &a.name {
         list.retain(|u| u.text == name.trim());
-        if list.is_empty() {
-            // Settled: say by what.
+        if !ctx.json {
+            // Whom the name names where the record gives no department; then
+            // the places it is still open (a submitter of another department).
             let reg = ctx.backend.register()?;
             let answer = match reg.alias_holder(name) {
                 Some((id, n)) => t("people.resolved_as", &[("id", id.to_string()), ("name", n.to_string())]),
@@ -74,14 +75,18 @@ fn resolve(ctx: &Ctx, a: &ResolveArgs) -> Result<()> {
                             ("department", p.department.clone()),
                         ],
                     ),
-                    _ => t("people.not_written", &[]),
+                    _ if list.is_empty() => t("people.not_written", &[]),
+                    _ => t("people.open", &[]),
                 },
             };
             println!(
                 "{}",
                 crate::sanitize::visible_line(&format!("{}: {answer}", name.trim()))
             );
-            return Ok(());
+            if list.is_empty() {
+                return Ok(());
+            }
+            println!();
         }
     }
     if ctx.json {

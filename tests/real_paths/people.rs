@@ -17,12 +17,15 @@ fn contributions(d: &Demo) -> Value {
     ))
 }
 
+/// The rows of `name` that are the register's people or ambiguous: a
+/// submitter of the same name in another department (the demo's random
+/// names) is someone else, on a row of their own.
 fn rows_named<'a>(c: &'a Value, name: &str) -> Vec<&'a Value> {
     c["people"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|p| p["name"] == name)
+        .filter(|p| p["name"] == name && (p["person"].is_string() || p["ambiguous"] == true))
         .collect()
 }
 
