@@ -194,40 +194,10 @@ fn name_resolve(
             ),
         ));
     }
-    fn add(aliases: &mut Vec<String>, text: &str) {
-        aliases.push(text.to_string());
-        aliases.sort();
-    }
-    let (rev, name, before, after) = match target.kind {
-        IdKind::Person => {
-            let mut p: Person = tx.load(target, expect)?;
-            let before = p.tracked();
-            add(&mut p.aliases, &text);
-            tx.save(&mut p)?;
-            (p.meta.rev, p.name.clone(), before, p.tracked())
-        }
-        IdKind::Department => {
-            let mut d: Department = tx.load(target, expect)?;
-            let before = d.tracked();
-            add(&mut d.aliases, &text);
-            tx.save(&mut d)?;
-            (d.meta.rev, d.name.clone(), before, d.tracked())
-        }
-        IdKind::Vendor => {
-            let mut v: Vendor = tx.load(target, expect)?;
-            let before = v.tracked();
-            add(&mut v.aliases, &text);
-            tx.save(&mut v)?;
-            (v.meta.rev, v.name.clone(), before, v.tracked())
-        }
-        _ => {
-            return Err(Error::input(
-                "id",
-                &target.to_string(),
-                &crate::i18n::t("people.not_register", &[]),
-            ))
-        }
-    };
+    let (rev, name, before, after) = edit_aliases(tx, target, expect, |a| {
+        a.push(text.clone());
+        a.sort();
+    })?;
     done_with(
         tx,
         cmd,
@@ -244,30 +214,7 @@ fn name_unresolve(tx: &Tx, cmd: &Command, text: &str, reg: &Register) -> Result<
     let Some((holder, name)) = reg.alias_holder(&text) else {
         return Err(Error::input("name", &text, &crate::i18n::t("people.not_resolved", &[])));
     };
-    let drop = |a: &mut Vec<String>| a.retain(|x| *x != text);
-    let (rev, before, after) = match holder.kind {
-        IdKind::Person => {
-            let mut p: Person = tx.load(holder, None)?;
-            let before = p.tracked();
-            drop(&mut p.aliases);
-            tx.save(&mut p)?;
-            (p.meta.rev, before, p.tracked())
-        }
-        IdKind::Department => {
-            let mut d: Department = tx.load(holder, None)?;
-            let before = d.tracked();
-            drop(&mut d.aliases);
-            tx.save(&mut d)?;
-            (d.meta.rev, before, d.tracked())
-        }
-        _ => {
-            let mut v: Vendor = tx.load(holder, None)?;
-            let before = v.tracked();
-            drop(&mut v.aliases);
-            tx.save(&mut v)?;
-            (v.meta.rev, before, v.tracked())
-        }
-    };
+    let (rev, _, before, after) = edit_aliases(tx, holder, None, |a| a.retain(|x| *x != text))?;
     done_with(
         tx,
         cmd,
@@ -276,6 +223,63 @@ fn name_unresolve(tx: &Tx, cmd: &Command, text: &str, reg: &Register) -> Result<
         format!("{text} ↛ {name}"),
         changes(&before, &after),
     )
+}
+
+/// A register record whose aliases an operator edits (`name.resolve`).
+trait Aliased: crate::store::Record {
+    fn aliases_mut(&mut self) -> &mut Vec<String>;
+    fn name(&self) -> &str;
+    fn tracked(&self) -> Vec<Tracked>;
+}
+
+macro_rules! aliased {
+    ($($t:ty),+) => {$(
+        impl Aliased for $t {
+            fn aliases_mut(&mut self) -> &mut Vec<String> {
+                &mut self.aliases
+            }
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn tracked(&self) -> Vec<Tracked> {
+                <$t>::tracked(self)
+            }
+        }
+    )+};
+}
+aliased!(Person, Department, Vendor);
+
+/// Change the aliases of the person, department or vendor `id` with `f`:
+/// its new revision, its name, and its fields before and after. Any other
+/// kind of record is refused.
+fn edit_aliases(
+    tx: &Tx,
+    id: Id,
+    expect: Option<u64>,
+    f: impl FnOnce(&mut Vec<String>),
+) -> Result<(u64, String, Vec<Tracked>, Vec<Tracked>)> {
+    fn edit<R: Aliased>(
+        tx: &Tx,
+        id: Id,
+        expect: Option<u64>,
+        f: impl FnOnce(&mut Vec<String>),
+    ) -> Result<(u64, String, Vec<Tracked>, Vec<Tracked>)> {
+        let mut r: R = tx.load(id, expect)?;
+        let before = r.tracked();
+        f(r.aliases_mut());
+        tx.save(&mut r)?;
+        Ok((r.meta().rev, r.name().to_string(), before, r.tracked()))
+    }
+    match id.kind {
+        IdKind::Person => edit::<Person>(tx, id, expect, f),
+        IdKind::Department => edit::<Department>(tx, id, expect, f),
+        IdKind::Vendor => edit::<Vendor>(tx, id, expect, f),
+        _ => Err(Error::input(
+            "id",
+            &id.to_string(),
+            &crate::i18n::t("people.not_register", &[]),
+        )),
+    }
 }
 
 /// `where_`: the import row (`people.csv:7`) named in errors, or empty.
