@@ -160,7 +160,14 @@ impl AttentionItem {
                 ("days", self.days.to_string()),
                 ("due", due),
                 ("detail", crate::sanitize::clean_line(&self.detail)),
-                ("title", crate::sanitize::clean_line(&self.title)),
+                (
+                    "title",
+                    if self.kind == AttentionKind::RequestsWaiting && self.title.is_empty() {
+                        crate::i18n::t("attention.no_system", &[])
+                    } else {
+                        crate::sanitize::clean_line(&self.title)
+                    },
+                ),
                 ("status", status),
             ],
         )
@@ -276,11 +283,9 @@ pub fn attention(input: &AttentionInput, rules: &Process, th: &Thresholds, now: 
         group.sort_by_key(|r| (r.received_at, r.id));
         if group.len() > REQUEST_GROUP {
             let oldest = group[0];
-            let title = if oldest.system_name.is_empty() {
-                oldest.title.clone()
-            } else {
-                oldest.system_name.clone()
-            };
+            // Requests with no system: no name here; `why` says so in the
+            // reader's language.
+            let title = oldest.system_name.clone();
             let mut it = item(
                 AttentionKind::RequestsWaiting,
                 oldest.id,
@@ -627,6 +632,30 @@ mod tests {
             system: None,
             system_name: String::new(),
         }
+    }
+
+    /// A backlog of requests without a system is named as such, not by the
+    /// title of its oldest request.
+    #[test]
+    fn a_backlog_without_a_system_is_not_named_by_a_request() {
+        let requests = (0..(REQUEST_GROUP as u32 + 1))
+            .map(|i| RequestHead {
+                id: Id::new(IdKind::Request, 2026, 10 + i),
+                ..request(RequestStatus::New, t0())
+            })
+            .collect();
+        let w = World {
+            requests,
+            ..Default::default()
+        };
+        let g = w.one(t0() + d(30), AttentionKind::RequestsWaiting);
+        assert_eq!(g.title, "");
+        assert!(!g.why().contains("成绩导出乱码"), "{}", g.why());
+        assert!(
+            g.why().contains(&crate::i18n::t("attention.no_system", &[])),
+            "{}",
+            g.why()
+        );
     }
 
     /// A backlog: more than REQUEST_GROUP waiting requests of one system are
